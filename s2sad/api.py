@@ -1,0 +1,274 @@
+"""The public API: grad, value_and_grad, show, check_grad.
+
+`compile_gradient` runs the pipeline parse -> lower -> reverse -> emit ->
+compile once per (function code, wrt) and caches the result. The cache entry
+remembers which global names picked an adjoint rule (`np` in `np.exp`) and is
+dropped if one of them is rebound, so a redefined function or module alias
+never gets a stale gradient. Closure variables are shared live, not copied.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import runtime
+from .emit import build
+from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
+from .ir import Assign, format_function
+from .lowering import lower
+from .parsing import ParsedFunction, parse_function, unwrap
+from .reverse import Reverse
+
+Wrt = int | str | Sequence[int | str]
+
+
+@dataclass
+class Compiled:
+    """A compiled gradient: `func(*args, seed)` returns (value, gradients)."""
+
+    func: Callable
+    source: str
+    ir: str
+    reversed_ir: str
+    guards: dict[str, Any]
+    return_loc: Loc | None
+    user_fn: types.FunctionType
+
+    def valid(self) -> bool:
+        namespace = self.user_fn.__globals__
+        return all(namespace.get(name, _ABSENT) is obj for name, obj in self.guards.items())
+
+
+_ABSENT = object()
+_CACHE: dict[tuple, Compiled] = {}
+_LOCK = threading.RLock()
+
+
+def _wrt_indices(fn: types.FunctionType, wrt: Wrt, loc: Loc | None) -> tuple[int, ...]:
+    code = fn.__code__
+    names = list(code.co_varnames[: code.co_argcount])
+    items = [wrt] if isinstance(wrt, (int, str)) else list(wrt)
+    if not items:
+        raise WrtError("wrt is empty", loc, "name at least one argument to differentiate")
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise WrtError(f"wrt must be ints or argument names, not {item!r}", loc)
+        if isinstance(item, str):
+            if item not in names:
+                raise WrtError(f"{fn.__name__} has no argument named {item!r}", loc,
+                               f"its arguments are: {', '.join(names)}")
+            out.append(names.index(item))
+        else:
+            if not -len(names) <= item < len(names):
+                raise WrtError(
+                    f"wrt={item} is out of range: {fn.__name__} takes {len(names)} "
+                    f"argument{'s' if len(names) != 1 else ''} ({', '.join(names)})", loc,
+                    f"use an index from 0 to {len(names) - 1} or an argument name",
+                )
+            out.append(item % len(names))
+    return tuple(out)
+
+
+def _def_loc(fn: types.FunctionType) -> Loc | None:
+    try:
+        return parse_function(fn).loc(None)
+    except S2sadError:
+        return None
+
+
+def compile_gradient(f: Callable, wrt: tuple[int, ...]) -> Compiled:
+    """Transform `f` into its gradient function (cached)."""
+    fn = unwrap(f)
+    key = (fn.__code__, wrt)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.valid():
+            return hit
+        compiled = _transform(fn, wrt)
+        _CACHE[key] = compiled
+        return compiled
+
+
+def _transform(fn: types.FunctionType, wrt: tuple[int, ...]) -> Compiled:
+    parsed: ParsedFunction = parse_function(fn)
+    primal, lowerer = lower(parsed)
+    ir_text = format_function(primal)
+    return_loc = primal.body.stmts[-1].loc
+    reverse = Reverse(primal, list(wrt), lowerer.factory)
+    dfn = reverse.run()
+    free = {name.split(".")[0] for name in lowerer.ref_objects} | {
+        "range", "reversed", "len", "slice", "float", "min", "list"}
+    func, source = build(dfn, fn, free, extra_defaults=(1.0,))
+    return Compiled(func, source, ir_text, format_function(dfn), dict(lowerer.guards),
+                    return_loc, fn)
+
+
+def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> None:
+    names = fn.__code__.co_varnames
+    for i in wrt:
+        if i >= len(args):
+            continue
+        value = args[i]
+        if not _differentiable(value):
+            raise ArgumentTypeError(
+                f"cannot differentiate with respect to argument {names[i]!r} of type "
+                f"{type(value).__name__}", _def_loc(fn),
+                "pass floats, NumPy arrays, or tuples/lists/dicts of them; choose other "
+                "arguments with wrt=",
+            )
+
+
+def _differentiable(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, complex, np.number)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biufc" and value.dtype.kind != "b"
+    if isinstance(value, (list, tuple)):
+        return all(_differentiable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_differentiable(v) for v in value.values())
+    return False
+
+
+def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...]) -> tuple:
+    fn = compiled.user_fn
+    _check_args(fn, args, wrt)
+    try:
+        value, grads = compiled.func(*args, **kwargs)
+    except runtime.NonScalarOutput as exc:
+        raise NonScalarOutputError(
+            f"grad needs {fn.__name__} to return a scalar, but it returned an array of "
+            f"shape {exc.args[0]}", compiled.return_loc,
+            "reduce the output (e.g. with np.sum or np.mean), or use a vector-Jacobian "
+            "product (s2sad.vjp) for non-scalar outputs",
+        ) from None
+    bound = _bind(fn, args, kwargs)
+    if len(wrt) == 1:
+        return value, runtime.as_gradient_of(grads, bound[wrt[0]])
+    return value, tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, wrt))
+
+
+def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
+    code = fn.__code__
+    names = code.co_varnames[: code.co_argcount]
+    values = list(args)
+    defaults = fn.__defaults__ or ()
+    for i in range(len(values), len(names)):
+        name = names[i]
+        if name in kwargs:
+            values.append(kwargs[name])
+        else:
+            values.append(defaults[i - (len(names) - len(defaults))])
+    return values
+
+
+def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
+    fn = unwrap(f)
+    indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
+                           _def_loc(fn))
+
+    @functools.wraps(fn)
+    def gradient(*args: Any, **kwargs: Any) -> Any:
+        compiled = compile_gradient(fn, indices)
+        value, grads = _call(compiled, args, kwargs, indices)
+        return (value, grads) if with_value else grads
+
+    gradient.__s2sad_wrt__ = indices  # type: ignore[attr-defined]
+    return gradient
+
+
+def grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
+    """The gradient of a scalar function: `grad(f)(x)` is df/dx at x.
+
+    `wrt` picks the arguments: an index, a name, or a tuple of them (then the
+    gradient is a tuple). Usable as `@grad` or `@grad(wrt=(0, 1))`."""
+    if f is None:
+        return lambda g: grad(g, wrt)
+    return _make(f, wrt, with_value=False)
+
+
+def value_and_grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
+    """Like `grad`, but returns `(f(*args), gradient)` from one forward pass."""
+    if f is None:
+        return lambda g: value_and_grad(g, wrt)
+    return _make(f, wrt, with_value=True)
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return `x` unchanged; s2sad treats its gradient as zero."""
+    return runtime.stop_gradient(x)
+
+
+stop_gradient = runtime.stop_gradient  # noqa: F811  (one object, so rule lookup finds it)
+
+
+def show(f: Callable, wrt: Wrt = 0, ir: bool = False) -> str:
+    """The source of the gradient s2sad generates for `f` (or its IR with `ir=True`)."""
+    fn = unwrap(f)
+    indices = _wrt_indices(fn, wrt, _def_loc(fn))
+    compiled = compile_gradient(fn, indices)
+    if ir:
+        return f"# primal IR\n{compiled.ir}\n\n# reversed IR\n{compiled.reversed_ir}"
+    return compiled.source
+
+
+class GradientCheckError(AssertionError):
+    """s2sad's gradient disagrees with central finite differences."""
+
+
+def numerical_gradient(f: Callable, args: Sequence, index: int, eps: float = 1e-6) -> Any:
+    """Central finite differences of scalar `f` with respect to args[index]."""
+    args = list(args)
+    x = args[index]
+    if isinstance(x, (int, float, np.number)) and not isinstance(x, bool):
+        def at(v: float) -> float:
+            return float(f(*args[:index], v, *args[index + 1:]))
+        return (at(float(x) + eps) - at(float(x) - eps)) / (2 * eps)
+    arr = np.array(x, dtype=float)
+    out = np.zeros_like(arr)
+    for i in np.ndindex(arr.shape):
+        for sign in (1, -1):
+            probe = arr.copy()
+            probe[i] += sign * eps
+            value = float(f(*args[:index], probe, *args[index + 1:]))
+            out[i] += sign * value
+    return out / (2 * eps)
+
+
+def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: float = 1e-4,
+               atol: float = 1e-6) -> Any:
+    """Compare s2sad's gradient of `f` at `args` with central finite differences.
+
+    Returns the gradient; raises GradientCheckError naming the worst entry."""
+    fn = unwrap(f)
+    indices = _wrt_indices(fn, wrt, _def_loc(fn))
+    grads = grad(fn, wrt=indices)(*args)
+    for pos, i in enumerate(indices):
+        ours = np.asarray(grads[pos], dtype=float)
+        numeric = np.asarray(numerical_gradient(fn, args, i, eps), dtype=float)
+        if ours.shape != numeric.shape:
+            raise GradientCheckError(
+                f"gradient for argument {i} has shape {ours.shape}, expected {numeric.shape}")
+        err = np.abs(ours - numeric) - (atol + rtol * np.abs(numeric))
+        if np.any(err > 0) or not np.all(np.isfinite(ours) == np.isfinite(numeric)):
+            worst = np.unravel_index(np.argmax(np.where(np.isnan(err), np.inf, err)), err.shape) \
+                if err.ndim else ()
+            raise GradientCheckError(
+                f"{fn.__name__}: gradient for argument {i} differs from finite differences; "
+                f"worst at index {worst}: s2sad {ours[worst]!r} vs numeric {numeric[worst]!r}"
+            )
+    return grads
+
+
+__all__ = ["grad", "value_and_grad", "stop_gradient", "show", "check_grad",
+           "GradientCheckError", "numerical_gradient", "compile_gradient", "Assign"]

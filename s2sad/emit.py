@@ -1,0 +1,585 @@
+"""Stage 4: from IR back to Python: an `ast.FunctionDef`, its source, and a
+compiled function.
+
+Readability comes from three things:
+* names: each SSA value takes its user's name (`y`, then `y_1`, ...); a loop
+  phi shares its name with its initial and next values, and a branch result
+  with the values its branches yield, so there are no copies to read;
+* folding: a temporary used once, in the same block, is written inline,
+  so adjoints read `dx = dy * np.cos(x)` rather than a chain of temps;
+* line numbers: every statement carries the user's line, so the compiled
+  code's tracebacks point into the user's file.
+
+The generated function refers to NumPy and the runtime helpers through
+closure cells bound when it is built, so it never depends on, or clobbers,
+the user's globals; the user's own closure cells are shared live.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import keyword
+import math
+import operator
+import types
+from typing import Any
+
+import numpy as np
+
+from . import runtime
+from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Return, Var, walk
+
+BIN = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div,
+       "floordiv": ast.FloorDiv, "mod": ast.Mod, "pow": ast.Pow, "matmul": ast.MatMult,
+       "and_": ast.BitAnd, "or_": ast.BitOr, "xor": ast.BitXor, "lshift": ast.LShift,
+       "rshift": ast.RShift}
+UNARY = {"neg": ast.USub, "pos": ast.UAdd, "not_": ast.Not, "invert": ast.Invert}
+CMP = {"lt": ast.Lt, "le": ast.LtE, "gt": ast.Gt, "ge": ast.GtE, "eq": ast.Eq, "ne": ast.NotEq,
+       "is_": ast.Is, "is_not": ast.IsNot}
+OUR_MODULES = {"np": np, "math": math}
+FOLDABLE_EFFECT_FREE = set(BIN) | set(UNARY) | set(CMP) | {"getitem", "index"}
+MARKER = "__s2sad_comment__"
+
+
+def _uses_in(stmt: Any) -> list[Operand]:
+    from .ir import uses
+
+    return uses(stmt)
+
+
+class Emitter:
+    def __init__(self, fn: Function, free_names: set[str], user_module_aliases: dict[str, Any]):
+        self.fn = fn
+        self.names: dict[Var, str] = {}
+        self.taken: set[str] = set(free_names) | set(keyword.kwlist)
+        self.aliases: dict[str, str] = {}  # "$np" -> the name the generated code uses
+        self.user_modules = user_module_aliases
+        self.use_count: dict[Var, int] = {}
+        self.inline: dict[Var, Assign] = {}
+        self.comments = False
+
+    # ------------------------------------------------------------ analysis
+
+    def count_uses(self) -> None:
+        for stmt in walk(self.fn.body):
+            for u in _uses_in(stmt):
+                if isinstance(u, Var):
+                    self.use_count[u] = self.use_count.get(u, 0) + 1
+
+    def alias(self, dollar_name: str) -> str:
+        """The identifier the generated code uses for our `$np`, `$unbroadcast`, ..."""
+        if dollar_name in self.aliases:
+            return self.aliases[dollar_name]
+        base = dollar_name[1:]
+        obj = OUR_MODULES.get(base, getattr(runtime, base, None))
+        if base in self.user_modules and self.user_modules[base] is obj:
+            name = base  # the user's own `np` is NumPy: share the name
+        else:
+            name = base
+            while name in self.taken:
+                name = "_" + name
+            self.taken.add(name)
+        self.aliases[dollar_name] = name
+        return name
+
+    def choose_names(self) -> None:
+        for p in self.fn.params:
+            self.names[p] = p.hint
+            self.taken.add(p.hint)
+        webs = self._webs()
+        for stmt in walk(self.fn.body):
+            for v in _all_defs(stmt):
+                if v in self.names or v in self.inline:
+                    continue
+                leader = webs.get(v, v)
+                if leader in self.names:
+                    self.names[v] = self.names[leader]
+                    continue
+                name = self._fresh(leader.hint or v.hint or "t")
+                self.names[leader] = name
+                self.names[v] = name
+
+    def _fresh(self, base: str) -> str:
+        base = base if base.isidentifier() else "t"
+        name, n = base, 0
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def _webs(self) -> dict[Var, Var]:
+        """Vars that can share their phi's name: {var: phi}."""
+        web: dict[Var, Var] = {}
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Loop):
+                for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                    if isinstance(nxt, Var) and nxt not in web and nxt not in self.inline \
+                            and _defined_directly(stmt.body, nxt) \
+                            and not _used_after_def(stmt.body, phi, nxt) \
+                            and nxt not in self.fn.params:
+                        web[nxt] = phi
+                    if isinstance(init, Var) and init not in web and init not in self.inline \
+                            and self.use_count.get(init, 0) == 1 and init not in self.fn.params \
+                            and (init.hint == phi.hint or not init.hint):
+                        web[init] = phi
+            elif isinstance(stmt, If):
+                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                    for val, block in ((a, stmt.then), (b, stmt.orelse)):
+                        if isinstance(val, Var) and val not in web and val not in self.inline \
+                                and _defined_directly(block, val):
+                            web[val] = out
+        # `dx_1 = dx + t` where dx dies there: keep accumulating into one name.
+        for block in _blocks(self.fn.body):
+            for stmt in block.stmts:
+                if isinstance(stmt, Assign) and stmt.prim == "add" and stmt.target is not None \
+                        and stmt.target not in web and stmt.target not in self.inline:
+                    a = stmt.args[0]
+                    if isinstance(a, Var) and a.hint and a.hint == stmt.target.hint \
+                            and self.use_count.get(a, 0) == 1 and a not in self.inline \
+                            and a not in self.fn.params and _defined_directly(block, a):
+                        web[stmt.target] = a
+        # follow chains to the root
+        def root(v: Var) -> Var:
+            seen = set()
+            while v in web and v not in seen:
+                seen.add(v)
+                v = web[v]
+            return v
+        return {v: root(v) for v in web}
+
+    def choose_inline(self) -> None:
+        self._choose_inline_block(self.fn.body)
+
+    def _choose_inline_block(self, block: Block) -> None:
+        stmts = block.stmts
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, If):
+                self._choose_inline_block(stmt.then)
+                self._choose_inline_block(stmt.orelse)
+            elif isinstance(stmt, Loop):
+                self._choose_inline_block(stmt.header)
+                self._choose_inline_block(stmt.body)
+            if not isinstance(stmt, Assign) or stmt.target is None:
+                continue
+            v = stmt.target
+            if v.hint and stmt.prim != "index":
+                continue
+            if stmt.prim in ("tape.pop", "tape.new", "call", "assert") or (
+                stmt.prim not in FOLDABLE_EFFECT_FREE and not _pure_call(stmt)
+            ):
+                continue
+            count = self.use_count.get(v, 0)
+            if count != 1 and not (stmt.prim == "index" and count > 0):
+                continue
+            if self._used_later_in(stmts, i, v):
+                self.inline[v] = stmt
+
+    def _used_later_in(self, stmts: list, i: int, v: Var) -> bool:
+        """True if every use of v is in stmts after i, at this level (not in a
+        nested region, which may run many times or not at all)."""
+        found = 0
+        for later in stmts[i + 1:]:
+            found += sum(1 for u in _uses_in(later) if u is v)
+            if isinstance(later, (If, Loop)):
+                nested = [s for s in _walk_nested(later)]
+                if any(u is v for s in nested for u in _uses_in(s)):
+                    return False
+        return found == self.use_count.get(v, 0) and found > 0
+
+    # ------------------------------------------------------------ expressions
+
+    def operand(self, x: Operand) -> ast.expr:
+        if isinstance(x, Var):
+            if x in self.inline:
+                return self.assign_expr(self.inline[x])
+            return ast.Name(self.names.get(x, f"_undefined_{x.id}"), ast.Load())
+        if isinstance(x, Ref):
+            return self.dotted(x.name)
+        return _const(x.value)
+
+    def dotted(self, name: str) -> ast.expr:
+        head, *rest = name.split(".")
+        if head.startswith("$"):
+            head = self.alias(head)
+        node: ast.expr = ast.Name(head, ast.Load())
+        for part in rest:
+            node = ast.Attribute(node, part, ast.Load())
+        return node
+
+    def assign_expr(self, stmt: Assign) -> ast.expr:
+        p, args = stmt.prim, stmt.args
+        ops = [self.operand(a) for a in args]
+        kws = [ast.keyword(k, self.operand(v)) for k, v in stmt.kwargs.items()]
+        if p in BIN:
+            return ast.BinOp(ops[0], BIN[p](), ops[1])
+        if p in UNARY:
+            return ast.UnaryOp(UNARY[p](), ops[0])
+        if p in CMP:
+            return ast.Compare(ops[0], [CMP[p]()], [ops[1]])
+        if p == "contains":
+            return ast.Compare(ops[1], [ast.In()], [ops[0]])
+        if p == "copy":
+            return ops[0]
+        if p == "getitem":
+            return ast.Subscript(ops[0], self.subscript(args[1]), ast.Load())
+        if p == "index":
+            return ast.Subscript(ast.Attribute(self.dotted("$np"), "s_", ast.Load()),
+                                 self.index_slice(stmt), ast.Load())
+        if p == "make_tuple":
+            return ast.Tuple(ops, ast.Load())
+        if p == "make_list":
+            return ast.List(ops, ast.Load())
+        if p == "tape.new":
+            return ast.List([], ast.Load())
+        if p == "tape.pop":
+            return _call(ast.Attribute(ops[0], "pop", ast.Load()), [], [])
+        if p.startswith(".") and stmt.static == "attr":
+            return ast.Attribute(ops[0], p[1:], ast.Load())
+        if p.startswith(".") and stmt.callee is None:
+            return _call(ast.Attribute(ops[0], p[1:], ast.Load()), ops[1:], kws)
+        if p == "call" and stmt.callee is None:
+            return _call(ops[0], ops[1:], kws)
+        callee = stmt.callee or ("$" + p if p.startswith(("zeros_like", "$")) else p)
+        if callee.startswith("$$"):
+            callee = callee[1:]
+        return _call(self.dotted(callee), ops, kws)
+
+    def subscript(self, index: Operand) -> ast.expr:
+        if isinstance(index, Var) and index in self.inline and self.inline[index].prim == "index":
+            return self.index_slice(self.inline[index])
+        return self.operand(index)
+
+    def index_slice(self, stmt: Assign) -> ast.expr:
+        args = iter(stmt.args)
+        parts = []
+        for kind in stmt.static:
+            if kind == "v":
+                parts.append(self.operand(next(args)))
+            else:
+                lo, hi, st = (self.operand(next(args)) if flag == "1" else None
+                              for flag in kind[1:])
+                parts.append(ast.Slice(lo, hi, st))
+        return parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
+
+    # ------------------------------------------------------------ statements
+
+    def block(self, block: Block) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in block.stmts:
+            out.extend(self.stmt(stmt))
+        return out
+
+    def stmt(self, stmt: Any) -> list[ast.stmt]:
+        nodes = self._stmt(stmt)
+        loc = getattr(stmt, "loc", None)
+        for node in nodes:
+            if loc is not None:
+                for sub in ast.walk(node):
+                    if isinstance(sub, (ast.stmt, ast.expr)) and not hasattr(sub, "lineno"):
+                        sub.lineno = sub.end_lineno = loc.line
+                        sub.col_offset = sub.end_col_offset = 0
+        return nodes
+
+    def _stmt(self, stmt: Any) -> list[ast.stmt]:
+        if isinstance(stmt, Assign):
+            if stmt.target is not None and stmt.target in self.inline:
+                return []
+            if stmt.prim == "assert":
+                msg = self.operand(stmt.args[1]) if len(stmt.args) > 1 else None
+                return [ast.Assert(self.operand(stmt.args[0]), msg)]
+            if stmt.prim == "tape.push":
+                call = _call(ast.Attribute(self.operand(stmt.args[0]), "append", ast.Load()),
+                             [self.operand(stmt.args[1])], [])
+                return [ast.Expr(call)]
+            if stmt.prim == "marker":
+                return [ast.Expr(ast.Constant(f"{MARKER}{stmt.static}"))] if self.comments else []
+            value = self.assign_expr(stmt)
+            if stmt.target is None:
+                return [ast.Expr(value)]
+            return [self.store(stmt.target, value)]
+        if isinstance(stmt, If):
+            return self.if_stmt(stmt)
+        if isinstance(stmt, Loop):
+            return self.loop_stmt(stmt)
+        assert isinstance(stmt, Return)
+        return [ast.Return(self.operand(stmt.value))]
+
+    def store(self, v: Var, value: ast.expr) -> ast.stmt:
+        return ast.Assign([ast.Name(self.names[v], ast.Store())], value)
+
+    def copies(self, targets: list[Var], values: list[Operand]) -> list[ast.stmt]:
+        pairs = [(t, v) for t, v in zip(targets, values)
+                 if not (isinstance(v, Var) and self.names.get(v) == self.names[t])]
+        if not pairs:
+            return []
+        if len(pairs) == 1:
+            return [self.store(pairs[0][0], self.operand(pairs[0][1]))]
+        return [ast.Assign([ast.Tuple([ast.Name(self.names[t], ast.Store()) for t, _ in pairs],
+                                      ast.Store())],
+                           ast.Tuple([self.operand(v) for _, v in pairs], ast.Load()))]
+
+    def if_stmt(self, stmt: If) -> list[ast.stmt]:
+        then = self.block(stmt.then) + self.copies(stmt.outs, stmt.then_vals)
+        orelse = self.block(stmt.orelse) + self.copies(stmt.outs, stmt.else_vals)
+        cond = self.operand(stmt.cond)
+        if not then and not orelse:
+            return [ast.Expr(cond)] if not isinstance(cond, (ast.Name, ast.Constant)) else []
+        if not then:
+            cond = _negate(cond)
+            then, orelse = orelse, []
+        return [ast.If(cond, then, orelse)]
+
+    def loop_stmt(self, loop: Loop) -> list[ast.stmt]:
+        pre = self.copies(loop.phis, loop.inits)
+        body = self.block(loop.body) + self.copies(loop.phis, loop.nexts)
+        if loop.range_args is not None:
+            start, stop, step = loop.range_args
+            args = [stop] if _is(start, 0) and _is(step, 1) else (
+                [start, stop] if _is(step, 1) else [start, stop, step])
+            rng: ast.expr = _call(ast.Name("range", ast.Load()), [self.operand(a) for a in args], [])
+            if loop.reverse:
+                rng = _call(ast.Name("reversed", ast.Load()), [rng], [])
+            used = self.use_count.get(loop.index, 0) > 0
+            target = self.names.get(loop.index) if used else "_"
+            if used and target is None:
+                target = self.names[loop.index] = self._fresh(loop.index.hint or "i")
+            return pre + [ast.For(ast.Name(target, ast.Store()), rng, body or [ast.Pass()], [])]
+        header = self.block(loop.header)
+        cond = self.operand(loop.cond)
+        if header:
+            brk = ast.If(_negate(cond), [ast.Break()], [])
+            return pre + [ast.While(ast.Constant(True), header + [brk] + body, [])]
+        return pre + [ast.While(cond, body or [ast.Pass()], [])]
+
+    # ------------------------------------------------------------ whole function
+
+    def function(self, name: str, defaults: dict[str, ast.expr]) -> ast.FunctionDef:
+        self.count_uses()
+        self.choose_inline()
+        for p in self.fn.params:
+            self.taken.add(p.hint)
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Loop) and stmt.index is not None:
+                pass
+        self.choose_names()
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Loop) and stmt.index is not None and stmt.index not in self.names:
+                if self.use_count.get(stmt.index, 0):
+                    self.names[stmt.index] = self._fresh(stmt.index.hint or "i")
+        body = self.block(self.fn.body)
+        params = [ast.arg(p.hint) for p in self.fn.params]
+        default_nodes = []
+        seen_default = False
+        for p in self.fn.params:
+            if p.hint in defaults:
+                seen_default = True
+                default_nodes.append(defaults[p.hint])
+            elif seen_default:
+                default_nodes.append(ast.Constant(None))
+        args = ast.arguments(posonlyargs=[], args=params, vararg=None, kwonlyargs=[],
+                             kw_defaults=[], kwarg=None, defaults=default_nodes)
+        line = self.fn.loc.line if self.fn.loc else 1
+        fdef = ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()],
+                               decorator_list=[], returns=None, type_comment=None, lineno=line,
+                               col_offset=0)
+        if hasattr(ast.FunctionDef, "type_params"):
+            fdef.type_params = []
+        _fill_locations(fdef, line)
+        return fdef
+
+
+def _fill_locations(node: ast.AST, line: int) -> None:
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.stmt, ast.expr, ast.excepthandler, ast.arg, ast.keyword)):
+            if not hasattr(sub, "lineno"):
+                sub.lineno = line
+            if not hasattr(sub, "col_offset"):
+                sub.col_offset = 0
+            sub.end_lineno = getattr(sub, "end_lineno", None) or sub.lineno
+            sub.end_col_offset = getattr(sub, "end_col_offset", None) or sub.col_offset
+            line = sub.lineno
+
+
+def _blocks(block: Block):
+    yield block
+    for stmt in block.stmts:
+        if isinstance(stmt, If):
+            yield from _blocks(stmt.then)
+            yield from _blocks(stmt.orelse)
+        elif isinstance(stmt, Loop):
+            yield from _blocks(stmt.header)
+            yield from _blocks(stmt.body)
+
+
+def _walk_nested(stmt: Any):
+    if isinstance(stmt, If):
+        yield from walk(stmt.then)
+        yield from walk(stmt.orelse)
+    elif isinstance(stmt, Loop):
+        yield from walk(stmt.header)
+        yield from walk(stmt.body)
+
+
+def _all_defs(stmt: Any) -> list[Var]:
+    from .ir import defs
+
+    out = list(defs(stmt))
+    if isinstance(stmt, Loop) and stmt.index is not None:
+        out.append(stmt.index)
+    return out
+
+
+def _defined_directly(block: Block, v: Var) -> bool:
+    return any(isinstance(s, Assign) and s.target is v for s in block.stmts) or any(
+        v in s.outs for s in block.stmts if isinstance(s, If))
+
+
+def _used_after_def(block: Block, phi: Var, nxt: Var) -> bool:
+    """Is `phi` read after `nxt` is defined in `block` (which would clobber it)?"""
+    after = False
+    for stmt in block.stmts:
+        if after:
+            for s in [stmt, *_walk_nested(stmt)]:
+                if any(u is phi for u in _uses_in(s)):
+                    return True
+        if (isinstance(stmt, Assign) and stmt.target is nxt) or (
+            isinstance(stmt, If) and nxt in stmt.outs
+        ):
+            after = True
+            if isinstance(stmt, If) and any(u is phi for s in _walk_nested(stmt)
+                                            for u in _uses_in(s)):
+                # the branch yielding nxt may be assigned before phi's last read inside it
+                return True
+    return False
+
+
+def _pure_call(stmt: Assign) -> bool:
+    from . import rules
+
+    if stmt.prim in ("make_tuple", "make_list"):
+        return True
+    rule = rules.rule_named(stmt.prim)
+    return rule is not None and stmt.prim not in ("print",) and not stmt.prim.startswith("tape")
+
+
+def _const(value: Any) -> ast.expr:
+    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+        return ast.Call(ast.Name("float", ast.Load()), [ast.Constant(repr(value))], [])
+    if isinstance(value, tuple):
+        return ast.Tuple([_const(v) for v in value], ast.Load())
+    if value is Ellipsis:
+        return ast.Constant(...)
+    if isinstance(value, (int, float, complex, str, bytes, bool, type(None))):
+        if isinstance(value, (int, float)) and value < 0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        return ast.Constant(value)
+    if isinstance(value, slice):
+        return _call(ast.Name("slice", ast.Load()),
+                     [_const(value.start), _const(value.stop), _const(value.step)], [])
+    raise TypeError(f"cannot emit constant {value!r}")
+
+
+def _call(func: ast.expr, args: list, keywords: list) -> ast.Call:
+    return ast.Call(func, args, keywords)
+
+
+def _negate(cond: ast.expr) -> ast.expr:
+    if isinstance(cond, ast.UnaryOp) and isinstance(cond.op, ast.Not):
+        return cond.operand
+    return ast.UnaryOp(ast.Not(), cond)
+
+
+def _is(x: Operand, value: int) -> bool:
+    return isinstance(x, Const) and type(x.value) is int and x.value == value
+
+
+# ---------------------------------------------------------------- compile
+
+
+def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
+          extra_defaults: tuple = ()) -> tuple[types.FunctionType, str]:
+    """Emit `fn`, compile it with the user's file name, and bind its free names.
+    Returns the function and its readable source."""
+    user_globals = user_fn.__globals__
+    modules = {k: v for k, v in user_globals.items() if isinstance(v, types.ModuleType)}
+    emitter = Emitter(fn, free_names, modules)
+    fdef = emitter.function(fn.name, _display_defaults(fn, user_fn))
+    # readable source, with comments
+    emitter_display = Emitter(fn, free_names, modules)
+    emitter_display.comments = True
+    display = emitter_display.function(fn.name, _display_defaults(fn, user_fn))
+    source = ast.unparse(display)
+    source = "\n".join(_comment(line) for line in source.splitlines())
+    # Compile inside a factory whose parameters are the names we bind.
+    bound = {alias: _resolve_dollar(dollar) for dollar, alias in emitter.aliases.items()
+             if not (dollar[1:] in modules and modules[dollar[1:]] is _resolve_dollar(dollar))}
+    closure_names = set(user_fn.__code__.co_freevars) | set(bound)
+    factory = ast.FunctionDef(
+        name="__s2sad_factory__",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in sorted(closure_names)],
+                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[fdef, ast.Return(ast.Name(fdef.name, ast.Load()))],
+        decorator_list=[], returns=None, type_comment=None,
+    )
+    if hasattr(ast.FunctionDef, "type_params"):
+        factory.type_params = []
+    _fill_locations(factory, fdef.lineno)
+    module = ast.Module([factory], type_ignores=[])
+    code = compile(module, user_fn.__code__.co_filename, "exec")
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType)
+                 and c.co_name == fdef.name)
+    cells = []
+    user_free = dict(zip(user_fn.__code__.co_freevars, user_fn.__closure__ or ()))
+    for name in inner.co_freevars:
+        if name in user_free:
+            cells.append(user_free[name])
+        else:
+            cells.append(types.CellType(bound[name]))
+    defaults = tuple(user_fn.__defaults__ or ()) + tuple(extra_defaults)
+    func = types.FunctionType(inner, user_globals, fdef.name, defaults or None, tuple(cells))
+    return func, source
+
+
+def _resolve_dollar(dollar: str) -> Any:
+    base = dollar[1:]
+    if base in OUR_MODULES:
+        return OUR_MODULES[base]
+    if hasattr(runtime, base):
+        return getattr(runtime, base)
+    return getattr(builtins, base)
+
+
+def _display_defaults(fn: Function, user_fn: types.FunctionType) -> dict[str, ast.expr]:
+    out = {}
+    names = [p.hint for p in fn.params]
+    user_defaults = user_fn.__defaults__ or ()
+    n_user = user_fn.__code__.co_argcount
+    user_names = list(user_fn.__code__.co_varnames[:n_user])
+    for name, value in zip(user_names[n_user - len(user_defaults):], user_defaults):
+        try:
+            out[name] = _const(value)
+        except TypeError:
+            out[name] = ast.Name("...", ast.Load())
+    for name in names[n_user:]:
+        default = fn.defaults.get(name)
+        if isinstance(default, Const):
+            out[name] = _const(default.value)
+    return out
+
+
+def _comment(line: str) -> str:
+    stripped = line.strip().strip("'\"")
+    if stripped.startswith(MARKER):
+        indent = line[: len(line) - len(line.lstrip())]
+        return f"{indent}# {stripped[len(MARKER):]}"
+    return line
+
+
+def source_of(fn: Function, user_fn: types.FunctionType, free_names: set[str]) -> str:
+    return build(fn, user_fn, free_names)[1]
+
+
+_ = operator

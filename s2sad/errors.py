@@ -1,0 +1,71 @@
+"""Errors s2sad raises at the user.
+
+Every error that comes from a place in the user's code carries a `Loc` and
+prints the file, line and column, the source line with a caret under the
+column, and a hint that says what to do instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in the user's source: file, 1-based line, 0-based column."""
+
+    filename: str
+    line: int
+    col: int = 0
+    text: str = ""  # the source line itself, for messages
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}:{self.col + 1}"
+
+
+class S2sadError(Exception):
+    """Base class of every error s2sad raises on purpose."""
+
+    def __init__(self, message: str, loc: Loc | None = None, hint: str = "") -> None:
+        self.message = message
+        self.loc = loc
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = []
+        if self.loc is not None:
+            parts.append(f"{self.loc}: {self.message}")
+            if self.loc.text:
+                stripped = self.loc.text.rstrip()
+                parts.append("    " + stripped)
+                parts.append("    " + " " * self.loc.col + "^")
+        else:
+            parts.append(self.message)
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        return "\n".join(parts)
+
+
+class UnsupportedSyntaxError(S2sadError):
+    """A construct s2sad cannot differentiate (yet)."""
+
+
+class NoAdjointError(S2sadError):
+    """A differentiable value flows into a call that has no adjoint rule and no source."""
+
+
+class NonScalarOutputError(S2sadError):
+    """`grad` of a function whose output is not a scalar."""
+
+
+class WrtError(S2sadError):
+    """`wrt` names an argument that does not exist."""
+
+
+class ArgumentTypeError(S2sadError):
+    """A `wrt` argument of a type s2sad cannot differentiate (str, object, ...)."""
+
+
+class SourceUnavailableError(S2sadError):
+    """The function has no Python source to transform (builtin, lambda in a REPL...)."""

@@ -1,0 +1,697 @@
+"""Stage 2: lower a gast function into the structured SSA IR of `ir.py`.
+
+Local variables live in an environment that maps each name to its current
+SSA operand; assigning a name binds a new operand (SSA renaming). Branches
+lower each side with its own copy of the environment and merge the names that
+differ into the `If`'s results; loops carry the names they assign as phis.
+
+Free names resolve the way Python resolves them (closure, globals,
+builtins). Calls are matched to the rule registry by the function object they
+resolve to, so `from numpy import exp as e` and `np.exp` are the same
+primitive; the generated code still spells the call the way the user did.
+
+The same expression lowering turns adjoint templates from `rules.py` into IR:
+there, names resolve to the rule's bound operands, and `np`, `math` and the
+runtime helpers are spelled with a leading `$` so the emitter can bind them to
+names that cannot clash with the user's.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import types
+from collections.abc import Callable
+from typing import Any
+
+import gast
+import numpy as np
+
+from . import rules, runtime
+from .errors import Loc, UnsupportedSyntaxError
+from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Return, Var, VarFactory
+from .parsing import ParsedFunction, is_missing
+
+BINOPS = {
+    gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truediv",
+    gast.FloorDiv: "floordiv", gast.Mod: "mod", gast.Pow: "pow", gast.MatMult: "matmul",
+    gast.BitAnd: "and_", gast.BitOr: "or_", gast.BitXor: "xor", gast.LShift: "lshift",
+    gast.RShift: "rshift",
+}
+UNARYOPS = {gast.USub: "neg", gast.UAdd: "pos", gast.Not: "not_", gast.Invert: "invert"}
+CMPOPS = {
+    gast.Lt: "lt", gast.LtE: "le", gast.Gt: "gt", gast.GtE: "ge", gast.Eq: "eq",
+    gast.NotEq: "ne", gast.Is: "is_", gast.IsNot: "is_not", gast.In: "contains",
+    gast.NotIn: "not_contains",
+}
+
+# What to say when a statement kind is not supported.
+UNSUPPORTED = {
+    gast.Try: "try/except is not differentiable by s2sad; move the differentiable "
+    "computation out of the try block",
+    gast.With: "`with` blocks are not supported yet; move the differentiable code out of it",
+    gast.AsyncWith: "async code cannot be differentiated",
+    gast.AsyncFor: "async code cannot be differentiated",
+    gast.AsyncFunctionDef: "async code cannot be differentiated",
+    gast.Global: "assigning globals inside a differentiated function is not supported; "
+    "return the value instead",
+    gast.Nonlocal: "assigning nonlocal variables is not supported; return the value instead",
+    gast.Raise: "`raise` is not supported inside a differentiated function yet; "
+    "check inputs before calling the gradient",
+    gast.ClassDef: "define classes outside the differentiated function",
+    gast.Import: "import modules at the top of the file, outside the function",
+    gast.ImportFrom: "import modules at the top of the file, outside the function",
+}
+
+
+class Lowerer:
+    """Lowers one parsed function (or one adjoint template) into IR."""
+
+    def __init__(self, parsed: ParsedFunction | None, factory: VarFactory) -> None:
+        self.parsed = parsed
+        self.factory = factory
+        self.env: dict[str, Operand] = {}
+        self.block = Block()
+        self.ref_objects: dict[str, Any] = {}
+        self.guards: dict[str, Any] = {}  # free names whose identity picked a rule
+        self.loc: Loc | None = None
+        self.resolve_free: Callable[[str], Any] = parsed.lookup if parsed else _template_lookup
+
+    # ------------------------------------------------------------ helpers
+
+    def error(self, message: str, node: Any, hint: str = "") -> UnsupportedSyntaxError:
+        loc = self.parsed.loc(node) if self.parsed is not None else None
+        return UnsupportedSyntaxError(message, loc, hint)
+
+    def emit(self, prim: str, args: list[Operand], kwargs: dict | None = None, *,
+             hint: str = "", callee: str | None = None, static: Any = None,
+             target: bool = True) -> Var | None:
+        var = self.factory.new(hint) if target else None
+        self.block.stmts.append(
+            Assign(var, prim, list(args), dict(kwargs or {}), callee, static, self.loc)
+        )
+        return var
+
+    def set_loc(self, node: Any) -> None:
+        if self.parsed is not None and hasattr(node, "lineno"):
+            self.loc = self.parsed.loc(node)
+
+    # ------------------------------------------------------------ functions
+
+    def lower_function(self) -> Function:
+        assert self.parsed is not None
+        node = self.parsed.node
+        self.set_loc(node)
+        args = node.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            raise self.error(
+                "*args, **kwargs and keyword-only parameters are not supported yet",
+                node, "give the function plain positional parameters",
+            )
+        params = []
+        for arg in args.args:
+            var = self.factory.new(arg.id)
+            params.append(var)
+            self.env[arg.id] = var
+        defaults = {}
+        for arg, default in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
+            defaults[arg.id] = Const(_literal(default))
+        if isinstance(node, gast.Lambda):
+            result = self.expr(node.body, hint="")
+            returned = result
+        else:
+            returned = self.stmts(node.body)
+            if returned is None:
+                returned = Const(None)
+        self.block.stmts.append(Return(returned, self.loc))
+        return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
+                        defaults, self.parsed.loc(node))
+
+    # ------------------------------------------------------------ statements
+
+    def stmts(self, body: list, cont: list = ()) -> Operand | None:
+        """Lower `body` into the current block.
+
+        Returns the returned operand when every path through `body` returns,
+        else None. `cont` are the statements that follow `body`: an `if` with a
+        `return` inside takes them into its branches (see `if_early`), so each
+        function ends in one merged `Return`."""
+        for i, node in enumerate(body):
+            self.set_loc(node)
+            if isinstance(node, _Continue):
+                return self.stmts(node.body) or Const(None)
+            if isinstance(node, gast.Return):
+                return self.expr(node.value) if node.value is not None else Const(None)
+            if isinstance(node, gast.If) and _returns_somewhere(node):
+                return self.if_early(node, [*body[i + 1:], *cont])
+            if isinstance(node, gast.If):
+                self.if_stmt(node)
+            else:
+                self.stmt(node)
+        return None
+
+    def stmt(self, node: Any) -> None:
+        kind = type(node)
+        if kind in UNSUPPORTED:
+            raise self.error(f"unsupported statement: {kind.__name__.lower()}", node,
+                             UNSUPPORTED[kind])
+        if isinstance(node, gast.Assign):
+            value = self.expr(node.value, hint=_target_hint(node.targets))
+            for target in node.targets:
+                self.assign(target, value)
+        elif isinstance(node, gast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value, hint=_target_hint([node.target])))
+        elif isinstance(node, gast.AugAssign):
+            self.aug_assign(node)
+        elif isinstance(node, gast.Expr):
+            if isinstance(node.value, gast.Constant):
+                return  # docstring or bare constant
+            self.expr(node.value, effect=True)
+        elif isinstance(node, gast.Pass):
+            return
+        elif isinstance(node, gast.Assert):
+            test = self.expr(node.test)
+            args = [test] + ([self.expr(node.msg)] if node.msg is not None else [])
+            self.emit("assert", args, target=False)
+        elif isinstance(node, gast.While):
+            self.while_stmt(node)
+        elif isinstance(node, gast.For):
+            self.for_stmt(node)
+        elif isinstance(node, gast.Delete):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    self.env.pop(target.id, None)
+                else:
+                    raise self.error("only `del name` is supported", node,
+                                     "drop the `del` statement")
+        elif isinstance(node, (gast.Break, gast.Continue)):
+            raise self.error(f"`{kind.__name__.lower()}` is not supported yet", node,
+                             "rewrite the loop with a condition in the `while` test")
+        elif isinstance(node, gast.FunctionDef):
+            raise self.error("nested function definitions are not supported yet", node,
+                             "define the helper at module level")
+        else:
+            raise self.error(f"unsupported statement: {kind.__name__}", node,
+                             "rewrite it with assignments, if, while and for")
+
+    def assign(self, target: Any, value: Operand) -> None:
+        if isinstance(target, gast.Name):
+            self.env[target.id] = value
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            if any(isinstance(t, gast.Starred) for t in target.elts):
+                raise self.error("starred assignment is not supported", target,
+                                 "unpack into a fixed number of names")
+            for i, sub in enumerate(target.elts):
+                hint = sub.id if isinstance(sub, gast.Name) else ""
+                item = self.emit("getitem", [value, Const(i)], hint=hint)
+                self.assign(sub, item)
+        elif isinstance(target, gast.Subscript):
+            raise self.error(
+                "assignment into an array element or slice is not supported yet", target,
+                "build the array with np.concatenate / np.where, or compute the slice separately",
+            )
+        elif isinstance(target, gast.Attribute):
+            raise self.error("assigning attributes is not supported", target,
+                             "keep the value in a local variable")
+        else:
+            raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def aug_assign(self, node: gast.AugAssign) -> None:
+        target = node.target
+        if not isinstance(target, gast.Name):
+            self.assign(target, Const(None))  # raises the right error
+        current = self.name(target)
+        value = self.expr(node.value)
+        self.env[target.id] = self.emit(BINOPS[type(node.op)], [current, value], hint=target.id)
+
+    # ------------------------------------------------------------ control flow
+
+    def branch(self, body: list) -> tuple[Block, dict, Operand | None]:
+        """Lower one side of an if into a fresh block with a copy of the env."""
+        saved_block, saved_env = self.block, self.env
+        self.block, self.env = Block(), dict(saved_env)
+        returned = self.stmts(body)
+        block, env = self.block, self.env
+        self.block, self.env = saved_block, saved_env
+        return block, env, returned
+
+    def if_stmt(self, node: gast.If) -> None:
+        cond = self.expr(node.test)
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, then_env, _ = self.branch(node.body)
+        stmt.orelse, else_env, _ = self.branch(node.orelse)
+        self._merge(stmt, then_env, else_env)
+        self.block.stmts.append(stmt)
+
+    def if_early(self, node: gast.If, rest: list) -> Operand:
+        """An if with a return inside: the statements after it are lowered into
+        each side that falls through, and the If yields the returned value."""
+        cond = self.expr(node.test)
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, _, then_ret = self.branch([*node.body, _Continue(rest)])
+        stmt.orelse, _, else_ret = self.branch([*node.orelse, _Continue(rest)])
+        out = self.factory.new("result")
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [then_ret], [else_ret]
+        self.block.stmts.append(stmt)
+        return out
+
+    def _merge(self, stmt: If, then_env: dict, else_env: dict) -> None:
+        for name in sorted(set(then_env) | set(else_env)):
+            a, b = then_env.get(name), else_env.get(name)
+            if a is b:
+                if a is not None:
+                    self.env[name] = a
+                continue
+            out = self.factory.new(name)
+            stmt.outs.append(out)
+            stmt.then_vals.append(a if a is not None else Const(None))
+            stmt.else_vals.append(b if b is not None else Const(None))
+            self.env[name] = out
+
+    def _loop(self, node: Any, carried: list[str], lower_head: Callable, lower_body: Callable,
+              loop: Loop) -> None:
+        loop.phis = [self.factory.new(name) for name in carried]
+        loop.inits = [self.env.get(name, Const(None)) for name in carried]
+        for name, phi in zip(carried, loop.phis):
+            self.env[name] = phi
+        saved_block = self.block
+        self.block = loop.header
+        lower_head()
+        self.block = loop.body
+        saved_env = dict(self.env)
+        lower_body()
+        loop.nexts = [self.env.get(name, Const(None)) for name in carried]
+        self.env = saved_env
+        self.block = saved_block
+        self.block.stmts.append(loop)
+
+    def while_stmt(self, node: gast.While) -> None:
+        if node.orelse:
+            raise self.error("`while ... else` is not supported", node, "drop the else clause")
+        _check_loop_body(self, node.body)
+        carried = _assigned_names(node.body)
+        loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
+
+        def head() -> None:
+            loop.cond = self.expr(node.test)
+
+        self._loop(node, carried, head, lambda: self._body(node.body), loop)
+
+    def _body(self, body: list) -> None:
+        if self.stmts(body) is not None:
+            raise self.error("`return` inside a loop is not supported yet", body[-1],
+                             "set a variable and return after the loop")
+
+    def for_stmt(self, node: gast.For) -> None:
+        if node.orelse:
+            raise self.error("`for ... else` is not supported", node, "drop the else clause")
+        _check_loop_body(self, node.body)
+        start, stop, step, bind_items = self._iteration(node)
+        target_names = _names_in_target(node.target)
+        carried = [n for n in _assigned_names(node.body) if n not in target_names]
+        index = self.factory.new(node.target.id if isinstance(node.target, gast.Name)
+                                 and bind_items is None else "k")
+        loop = Loop([], [], Block(), None, Block(), [], loc=self.loc)
+        loop.index = index
+        loop.range_args = [start, stop, step]
+
+        def body() -> None:
+            if bind_items is None:
+                self.assign(node.target, index)
+            else:
+                bind_items(index)
+            self._body(node.body)
+
+        self._loop(node, carried, lambda: None, body, loop)
+
+    def _iteration(self, node: gast.For):
+        """How a for loop iterates: (start, stop, step, bind) where bind(index)
+        assigns the loop target from the counter, or None for a plain range."""
+        it = node.iter
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
+            fn = self.resolve_callee_object(it.func)
+            if fn is range:
+                args = [self.expr(a) for a in it.args]
+                if len(args) == 1:
+                    return Const(0), args[0], Const(1), None
+                if len(args) == 2:
+                    return args[0], args[1], Const(1), None
+                return args[0], args[1], args[2], None
+            if fn is enumerate and len(it.args) == 1 and isinstance(node.target, gast.Tuple):
+                seq = self.expr(it.args[0], hint="seq")
+                stop = self.emit("len", [seq], callee="len", hint="n")
+
+                def bind(index: Var) -> None:
+                    count, item = node.target.elts
+                    self.assign(count, index)
+                    hint = item.id if isinstance(item, gast.Name) else ""
+                    self.assign(item, self.emit("getitem", [seq, index], hint=hint))
+
+                return Const(0), stop, Const(1), bind
+            if fn is zip and isinstance(node.target, gast.Tuple) \
+                    and len(node.target.elts) == len(it.args):
+                seqs = [self.expr(a, hint="seq") for a in it.args]
+                lens = [self.emit("len", [s], callee="len", hint="n") for s in seqs]
+                stop = lens[0] if len(lens) == 1 else self.emit("min", lens, callee="min", hint="n")
+
+                def bind(index: Var) -> None:
+                    for sub, seq in zip(node.target.elts, seqs):
+                        hint = sub.id if isinstance(sub, gast.Name) else ""
+                        self.assign(sub, self.emit("getitem", [seq, index], hint=hint))
+
+                return Const(0), stop, Const(1), bind
+        seq = self.expr(it, hint="seq")
+        if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
+            seq = self.emit("list", [seq], callee="list", hint="seq")
+        stop = self.emit("len", [seq], callee="len", hint="n")
+
+        def bind(index: Var) -> None:
+            hint = node.target.id if isinstance(node.target, gast.Name) else ""
+            self.assign(node.target, self.emit("getitem", [seq, index], hint=hint))
+
+        return Const(0), stop, Const(1), bind
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: Any, hint: str = "", effect: bool = False) -> Operand:
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"unsupported expression: {type(node).__name__}", node,
+                             "rewrite it with simple operations and calls")
+        if method.__code__.co_argcount == 3:
+            return method(node, hint)
+        return method(node, hint, effect)
+
+    def expr_Constant(self, node: gast.Constant, hint: str) -> Operand:
+        return Const(node.value)
+
+    def expr_Name(self, node: gast.Name, hint: str) -> Operand:
+        return self.name(node)
+
+    def name(self, node: gast.Name) -> Operand:
+        if node.id in self.env:
+            return self.env[node.id]
+        value = self.resolve_free(node.id)
+        if is_missing(value):
+            raise self.error(f"name {node.id!r} is not defined", node,
+                             "define it before calling the gradient")
+        self.ref_objects[node.id] = value
+        return Ref(node.id)
+
+    def expr_Attribute(self, node: gast.Attribute, hint: str) -> Operand:
+        base = self.expr(node.value)
+        if isinstance(base, Ref):
+            obj = self.ref_objects[base.name]
+            if not hasattr(obj, node.attr):
+                raise self.error(f"{base.name} has no attribute {node.attr!r}", node)
+            name = f"{base.name}.{node.attr}"
+            self.ref_objects[name] = getattr(obj, node.attr)
+            return Ref(name)
+        if isinstance(base, Const):
+            return Const(getattr(base.value, node.attr))
+        return self.emit("." + node.attr, [base], hint=hint, static="attr")
+
+    def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
+        left, right = self.expr(node.left), self.expr(node.right)
+        return self.emit(BINOPS[type(node.op)], [left, right], hint=hint)
+
+    def expr_UnaryOp(self, node: gast.UnaryOp, hint: str) -> Operand:
+        operand = self.expr(node.operand)
+        if isinstance(operand, Const) and isinstance(node.op, gast.USub):
+            return Const(-operand.value)
+        return self.emit(UNARYOPS[type(node.op)], [operand], hint=hint)
+
+    def expr_Compare(self, node: gast.Compare, hint: str) -> Operand:
+        left = self.expr(node.left)
+        results = []
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.expr(right_node)
+            if isinstance(op, gast.NotIn):
+                inside = self.emit("contains", [right, left])
+                results.append(self.emit("not_", [inside], hint=hint))
+            elif isinstance(op, gast.In):
+                results.append(self.emit("contains", [right, left], hint=hint))
+            else:
+                results.append(self.emit(CMPOPS[type(op)], [left, right], hint=hint))
+            left = right
+        result = results[0]
+        for nxt in results[1:]:
+            result = self._select(result, lambda n=nxt: n, lambda r=result: r, hint)
+        return result
+
+    def _select(self, cond: Operand, then: Callable, orelse: Callable, hint: str) -> Var:
+        """A value chosen by `cond`, each side lowered into its own block."""
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        saved = self.block
+        self.block = stmt.then
+        a = then()
+        self.block = stmt.orelse
+        b = orelse()
+        self.block = saved
+        out = self.factory.new(hint)
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
+        self.block.stmts.append(stmt)
+        return out
+
+    def expr_BoolOp(self, node: gast.BoolOp, hint: str) -> Operand:
+        result = self.expr(node.values[0])
+        for value_node in node.values[1:]:
+            first = result
+            rest = lambda v=value_node: self.expr(v)  # noqa: E731
+            if isinstance(node.op, gast.And):
+                result = self._select(first, rest, lambda f=first: f, hint)
+            else:
+                result = self._select(first, lambda f=first: f, rest, hint)
+        return result
+
+    def expr_IfExp(self, node: gast.IfExp, hint: str) -> Operand:
+        cond = self.expr(node.test)
+        return self._select(cond, lambda: self.expr(node.body, hint),
+                            lambda: self.expr(node.orelse, hint), hint)
+
+    def expr_Tuple(self, node: gast.Tuple, hint: str) -> Operand:
+        return self._display("make_tuple", node, hint)
+
+    def expr_List(self, node: gast.List, hint: str) -> Operand:
+        return self._display("make_list", node, hint)
+
+    def _display(self, kind: str, node: Any, hint: str) -> Operand:
+        if any(isinstance(e, gast.Starred) for e in node.elts):
+            raise self.error("starred items are not supported", node, "list the items explicitly")
+        items = [self.expr(e) for e in node.elts]
+        if kind == "make_tuple" and all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+        return self.emit(kind, items, hint=hint)
+
+    def expr_Subscript(self, node: gast.Subscript, hint: str) -> Operand:
+        value = self.expr(node.value)
+        index = self.index(node.slice)
+        return self.emit("getitem", [value, index], hint=hint)
+
+    def index(self, node: Any) -> Operand:
+        """Lower a subscript into one operand: a value, or an `index` op for slices."""
+        parts = node.elts if isinstance(node, gast.Tuple) else [node]
+        if not any(isinstance(p, gast.Slice) for p in parts):
+            if isinstance(node, gast.Tuple):
+                items = [self.expr(p) for p in parts]
+                if all(isinstance(i, Const) for i in items):
+                    return Const(tuple(i.value for i in items))
+                return self.emit("index", items, static=tuple("v" for _ in items))
+            return self.expr(node)
+        layout, args = [], []
+        for part in parts:
+            if isinstance(part, gast.Slice):
+                bounds = (part.lower, part.upper, part.step)
+                layout.append("s" + "".join("1" if b is not None else "0" for b in bounds))
+                args += [self.expr(b) for b in bounds if b is not None]
+            else:
+                layout.append("v")
+                args.append(self.expr(part))
+        return self.emit("index", args, static=tuple(layout))
+
+    def expr_Call(self, node: gast.Call, hint: str, effect: bool = False) -> Operand:
+        if any(isinstance(a, gast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            raise self.error("*args and **kwargs in calls are not supported", node,
+                             "pass the arguments explicitly")
+        func = node.func
+        # A method call on a local value: x.sum(axis=0)
+        if isinstance(func, gast.Attribute):
+            receiver = self.expr(func.value)
+            if not isinstance(receiver, Ref):
+                args = [receiver] + [self.expr(a) for a in node.args]
+                kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+                return self.emit("." + func.attr, args, kwargs, hint=hint, static="method",
+                                 target=True)
+            callee_ref = Ref(f"{receiver.name}.{func.attr}")
+            obj = getattr(self.ref_objects[receiver.name], func.attr, _MISSING_ATTR)
+            if obj is _MISSING_ATTR:
+                raise self.error(f"{receiver.name} has no attribute {func.attr!r}", node)
+            self.ref_objects[callee_ref.name] = obj
+        else:
+            callee_ref = self.expr(func)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        if not isinstance(callee_ref, Ref):
+            return self.emit("call", [callee_ref, *args], kwargs, hint=hint, static="dynamic")
+        obj = self.ref_objects[callee_ref.name]
+        rule = rules.rule_for_object(obj)
+        root = callee_ref.name.split(".")[0]
+        if not root.startswith("$"):
+            self.guards[root] = self.ref_objects[root]
+        if rule is not None:
+            return self.emit(rule.name, args, kwargs, hint=hint, callee=callee_ref.name)
+        if root.startswith("$") and callee_ref.name.count(".") == 0:
+            # a runtime helper in an adjoint template: its own primitive
+            return self.emit(callee_ref.name, args, kwargs, hint=hint, callee=callee_ref.name)
+        return self.emit("call", args, kwargs, hint=hint, callee=callee_ref.name, static=obj)
+
+    def resolve_callee_object(self, node: Any) -> Any:
+        if isinstance(node, gast.Name) and node.id not in self.env:
+            value = self.resolve_free(node.id)
+            return None if is_missing(value) else value
+        return None
+
+    def expr_Lambda(self, node: Any, hint: str) -> Operand:
+        raise self.error("lambdas inside a differentiated function are not supported yet",
+                         node, "define the helper with def at module level")
+
+    def expr_ListComp(self, node: Any, hint: str) -> Operand:
+        raise self.error("comprehensions are not supported yet", node,
+                         "write the loop out with a for statement")
+
+    expr_GeneratorExp = expr_ListComp
+    expr_SetComp = expr_ListComp
+    expr_DictComp = expr_ListComp
+
+    def expr_Dict(self, node: Any, hint: str) -> Operand:
+        raise self.error("dict displays are not supported yet", node,
+                         "pass the values separately")
+
+    def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
+        return Const("<f-string>")
+
+
+_MISSING_ATTR = object()
+
+
+class _Continue:
+    """Marks 'the statements after an early-returning if' inside its branches."""
+
+    def __init__(self, body: list) -> None:
+        self.body = body
+
+
+# ---------------------------------------------------------------- templates
+
+_TEMPLATE_NAMES = {"np": np, "math": math}
+
+
+def _template_lookup(name: str) -> Any:
+    if name in _TEMPLATE_NAMES:
+        return _TEMPLATE_NAMES[name]
+    if hasattr(runtime, name):
+        return getattr(runtime, name)
+    return getattr(builtins, name, None)
+
+
+class TemplateLowerer(Lowerer):
+    """Lowers an adjoint template: free names are our `np`, `math` and helpers."""
+
+    def name(self, node: gast.Name) -> Operand:
+        if node.id in self.env:
+            return self.env[node.id]
+        value = _template_lookup(node.id)
+        if value is None:
+            raise KeyError(f"adjoint template uses unknown name {node.id!r}")
+        ref = "$" + node.id
+        self.ref_objects[ref] = value
+        return Ref(ref)
+
+
+_TEMPLATE_CACHE: dict[str, Any] = {}
+
+
+def lower_template(source: str, bindings: dict[str, Operand], factory: VarFactory,
+                   loc: Loc | None, hint: str = "") -> tuple[list, Operand]:
+    """Lower an adjoint expression with its names bound to operands.
+    Returns the new statements and the operand holding the result."""
+    tree = _TEMPLATE_CACHE.get(source)
+    if tree is None:
+        tree = gast.parse(source, mode="eval").body
+        _TEMPLATE_CACHE[source] = tree
+    lowerer = TemplateLowerer(None, factory)
+    lowerer.env = dict(bindings)
+    lowerer.loc = loc
+    result = lowerer.expr(tree, hint=hint)
+    return lowerer.block.stmts, result
+
+
+# ---------------------------------------------------------------- syntax scans
+
+
+def _literal(node: Any) -> Any:
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return -_literal(node.operand)
+    if isinstance(node, gast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    return None
+
+
+def _target_hint(targets: list) -> str:
+    if len(targets) == 1 and isinstance(targets[0], gast.Name):
+        return targets[0].id
+    return ""
+
+
+def _names_in_target(target: Any) -> set[str]:
+    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+
+
+def _assigned_names(body: list) -> list[str]:
+    """Names a block assigns, in first-assignment order (nested blocks included)."""
+    names: dict[str, None] = {}
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                for target in targets:
+                    for name in _names_in_target(target):
+                        if isinstance(target, (gast.Name, gast.Tuple, gast.List)):
+                            names[name] = None
+    return list(names)
+
+
+def _always_returns(body: list) -> bool:
+    for stmt in body:
+        if isinstance(stmt, gast.Return):
+            return True
+        if isinstance(stmt, gast.If) and _always_returns(stmt.body) and _always_returns(stmt.orelse):
+            return True
+    return False
+
+
+def _returns_somewhere(node: Any) -> bool:
+    return any(isinstance(n, gast.Return) for n in gast.walk(node))
+
+
+def _check_loop_body(lowerer: Lowerer, body: list) -> None:
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Return):
+                raise lowerer.error("`return` inside a loop is not supported yet", node,
+                                    "set a variable and return after the loop")
+
+
+def lower(parsed: ParsedFunction) -> tuple[Function, Lowerer]:
+    """Lower a parsed function into IR (and keep the lowerer's name tables)."""
+    lowerer = Lowerer(parsed, VarFactory())
+    return lowerer.lower_function(), lowerer
+
+
+def is_function(obj: Any) -> bool:
+    return isinstance(obj, types.FunctionType)

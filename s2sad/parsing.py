@@ -1,0 +1,116 @@
+"""Stage 1: from a live Python function to its gast syntax tree.
+
+Keeps what later stages need to talk about the user's code: the file name,
+the line offset of the snippet in its file, and the namespaces (closure,
+globals, builtins) that names in the body resolve against.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+
+from .errors import Loc, SourceUnavailableError
+
+_MISSING = object()
+
+
+@dataclass
+class ParsedFunction:
+    """A function's syntax tree plus where it came from."""
+
+    fn: types.FunctionType
+    node: gast.FunctionDef | gast.Lambda
+    filename: str
+    line_offset: int  # add to a node's lineno to get the line in `filename`
+    col_offset: int  # indentation removed by dedent
+
+    def loc(self, node: Any) -> Loc:
+        line = getattr(node, "lineno", None) or getattr(self.node, "lineno", 1)
+        lineno = line + self.line_offset
+        col = getattr(node, "col_offset", 0) + self.col_offset
+        text = linecache.getline(self.filename, lineno)
+        return Loc(self.filename, lineno, col, text)
+
+    def lookup(self, name: str) -> Any:
+        """Resolve a free name as Python would: closure, globals, builtins."""
+        code = self.fn.__code__
+        if self.fn.__closure__ and name in code.co_freevars:
+            cell = self.fn.__closure__[code.co_freevars.index(name)]
+            try:
+                return cell.cell_contents
+            except ValueError:  # an empty cell: the variable is not bound yet
+                return _MISSING
+        if name in self.fn.__globals__:
+            return self.fn.__globals__[name]
+        return getattr(builtins, name, _MISSING)
+
+    def is_closure_var(self, name: str) -> bool:
+        return bool(self.fn.__closure__) and name in self.fn.__code__.co_freevars
+
+
+def is_missing(value: Any) -> bool:
+    return value is _MISSING
+
+
+def unwrap(fn: Any) -> types.FunctionType:
+    """The plain Python function behind `fn` (decorators made with functools.wraps)."""
+    seen = set()
+    while hasattr(fn, "__wrapped__") and id(fn) not in seen:
+        seen.add(id(fn))
+        fn = fn.__wrapped__
+    if isinstance(fn, types.MethodType):
+        fn = fn.__func__
+    if not isinstance(fn, types.FunctionType):
+        raise SourceUnavailableError(
+            f"s2sad can only transform Python functions, not {type(fn).__name__} {fn!r}",
+            hint="pass a function defined with `def` in a .py file or a notebook cell",
+        )
+    return fn
+
+
+def parse_function(fn: Any) -> ParsedFunction:
+    """Parse `fn`'s source into a gast tree, keeping file and line information."""
+    fn = unwrap(fn)
+    code = fn.__code__
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"cannot read the source of {fn.__qualname__} ({exc})",
+            hint="define the function in a file or notebook cell, not with exec() or in a REPL",
+        ) from None
+    source = "".join(lines)
+    dedented = textwrap.dedent(source)
+    first = next((ln for ln in lines if ln.strip()), "")
+    first_dedented = next((ln for ln in dedented.splitlines() if ln.strip()), "")
+    col_offset = len(first) - len(first_dedented)
+    tree = gast.parse(dedented)
+    node = _find_definition(tree, fn)
+    filename = code.co_filename
+    return ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
+
+
+def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
+    """The def (or lambda) node in `tree` that `fn` was made from."""
+    name = fn.__name__
+    for node in gast.walk(tree):
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) and node.name == name:
+            return node
+    lambdas = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)]
+    if name == "<lambda>" and lambdas:
+        params = fn.__code__.co_varnames[: fn.__code__.co_argcount]
+        for node in lambdas:
+            if tuple(a.id for a in node.args.args) == params:
+                return node
+    raise SourceUnavailableError(
+        f"cannot find the definition of {fn.__qualname__} in its source",
+        hint="define the function with `def` at the top level of a module or notebook cell",
+    )

@@ -1,0 +1,771 @@
+"""Stage 3: reverse mode on the IR.
+
+`reverse(fn, wrt)` returns a new IR function `df(*params, g)` that runs the
+forward pass (the original body, instrumented) and then the adjoint pass,
+returning `(value, gradients)`.
+
+How it works:
+
+* Activity: a value is active when it depends on a `wrt` parameter (through
+  differentiable arguments) and reaches the returned value. Only active
+  statements get adjoints.
+* Straight-line code: statements are visited backwards; each looks up its
+  rule and lowers the rule's adjoint templates into IR (peephole-simplified,
+  with `unbroadcast` dropped where the shapes provably agree). Adjoints
+  accumulate: the first contribution is assigned, later ones added.
+* `If`: the backward pass branches on the same (saved) condition; adjoint
+  maps from the two sides are merged like SSA phis.
+* `Loop`: the backward pass is a loop over the trip count (for `range`
+  loops: the same range, reversed). Per-iteration values the adjoint needs
+  are restored region by region: each region (a loop body, or a branch inside
+  a loop) has its own tape. Values it cannot cheaply recompute (loop-carried
+  values, results of nested loops and branches, expensive ops such as matmul)
+  are pushed at their definition and popped at the start of the region's
+  backward; cheap pure values are recomputed from them instead of stored.
+  Adjoints of values defined outside the loop become loop-carried
+  accumulators of the backward loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import rules
+from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Ref,
+    Return,
+    Var,
+    VarFactory,
+    defs,
+    uses,
+    walk,
+)
+from .lowering import lower_template
+
+# Ops too expensive to recompute in the backward pass: their results are taped.
+EXPENSIVE = {
+    "matmul", "np.matmul", "np.dot", ".dot", "np.tensordot", "np.einsum", "np.linalg.inv",
+    "np.linalg.solve", "np.linalg.det", "np.linalg.slogdet", "np.outer", "np.inner",
+    "np.linalg.norm", "np.sort", "np.cumsum", "np.cumprod",
+}
+# Ops that are never recomputed: effects, calls without rules, tape operations.
+IMPURE = {"call", "assert", "tape.new", "tape.push", "tape.pop", "print", ".append"}
+_ARITH = {"add", "sub", "mul", "truediv", "pow", "neg"}
+
+
+@dataclass
+class SymSeq:
+    """The adjoint of a tuple/list kept per item at transform time (None = zero)."""
+
+    items: list[Operand | None]
+
+
+@dataclass
+class LoopScope:
+    """Adjoints of values from outside a loop, carried through its backward loop."""
+
+    defined: set[Var]
+    outer_adj: dict
+    pre: list  # statements to place before the backward loop
+    carried: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
+
+
+class Reverse:
+    def __init__(self, fn: Function, wrt: list[int], factory: VarFactory) -> None:
+        self.fn = fn
+        self.wrt = wrt
+        self.factory = factory
+        self.out: list = []  # the block being written
+        self.adj: dict[Var, Any] = {}
+        self.scopes: list[LoopScope] = []
+        self.shape: dict[Var, Var] = {}
+        self.seq_vars: set[Var] = set()
+        self.def_block: dict[Var, Block] = {}
+        self.def_stmt: dict[Var, Any] = {}
+        self.depth: dict[int, int] = {}  # id(block) -> loop depth
+        self.loop_of_body: dict[int, Loop] = {}
+        self.entry: dict[int, set[Var]] = {}  # id(loop body) -> per-iteration entry values
+        self.tapes: list[Assign] = []
+
+    # ------------------------------------------------------------ analysis
+
+    def analyze(self) -> None:
+        self._index_block(self.fn.body, 0)
+        for p in self.fn.params:
+            self.def_block[p] = self.fn.body
+            self.shape[p] = p
+        self.varied = {self.fn.params[i] for i in self.wrt}
+        self.useful: set[Var] = set()
+        ret = self.fn.body.stmts[-1]
+        assert isinstance(ret, Return)
+        if isinstance(ret.value, Var):
+            self.useful.add(ret.value)
+        changed = True
+        while changed:
+            changed = False
+            for stmt in walk(self.fn.body):
+                for target, sources in _flows(stmt):
+                    if any(isinstance(s, Var) and s in self.varied for s in sources) \
+                            and target not in self.varied:
+                        self.varied.add(target)
+                        changed = True
+                    if target in self.useful:
+                        for s in sources:
+                            if isinstance(s, Var) and s not in self.useful:
+                                self.useful.add(s)
+                                changed = True
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Assign) and stmt.target is not None:
+                self.shape[stmt.target] = self._shape_class(stmt)
+                if stmt.prim in ("make_tuple", "make_list") or _rule_out(stmt.prim) == "seq":
+                    self.seq_vars.add(stmt.target)
+
+    def _index_block(self, block: Block, depth: int) -> None:
+        self.depth[id(block)] = depth
+        for stmt in block.stmts:
+            for v in defs(stmt):
+                self.def_block[v] = block
+                self.def_stmt[v] = stmt
+            if isinstance(stmt, If):
+                self._index_block(stmt.then, depth)
+                self._index_block(stmt.orelse, depth)
+            elif isinstance(stmt, Loop):
+                self._index_block(stmt.header, depth + 1)
+                self._index_block(stmt.body, depth + 1)
+                self.loop_of_body[id(stmt.body)] = stmt
+                entry = set(stmt.phis) | {v for s in stmt.header.stmts for v in defs(s)}
+                if stmt.index is not None:
+                    entry.add(stmt.index)
+                    self.def_stmt[stmt.index] = stmt
+                self.entry[id(stmt.body)] = entry
+
+    def active(self, v: Operand) -> bool:
+        return isinstance(v, Var) and v in self.varied and v in self.useful
+
+    def _shape_class(self, stmt: Assign) -> Var | None:
+        """A var known to have the same shape as stmt's result, if any."""
+        rule = rules.rule_named(stmt.prim)
+        if stmt.prim in ("copy", "stop_gradient"):
+            return self.shape.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+        if rule is None or not rule.elementwise:
+            return stmt.target
+        classes = set()
+        for a in stmt.operands():
+            if isinstance(a, Const) and isinstance(a.value, (int, float)):
+                continue
+            classes.add(self.shape.get(a) if isinstance(a, Var) else None)
+        if len(classes) == 1:
+            (cls,) = classes
+            return cls if cls is not None else stmt.target
+        return stmt.target
+
+    def same_shape(self, a: Operand, b: Operand) -> bool:
+        return isinstance(a, Var) and isinstance(b, Var) and \
+            self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
+
+    # ------------------------------------------------------------ building
+
+    def emit(self, prim: str, args: list, *, hint: str = "", callee: str | None = None,
+             loc: Loc | None = None, kwargs: dict | None = None, target: bool = True) -> Operand:
+        stmt = Assign(self.factory.new(hint) if target else None, prim, list(args),
+                      dict(kwargs or {}), callee, None, loc)
+        return self.add(stmt)
+
+    def add(self, stmt: Assign) -> Operand:
+        """Append `stmt` to the output after peephole simplification; returns its value."""
+        simpler = self._simplify(stmt)
+        if simpler is not None:
+            return simpler
+        self.out.append(stmt)
+        if stmt.target is not None:
+            self.shape[stmt.target] = self._shape_class(stmt)
+        return stmt.target
+
+    def _simplify(self, stmt: Assign) -> Operand | None:
+        p, a = stmt.prim, stmt.args
+        if p in _ARITH and all(isinstance(x, Const) for x in a) and not stmt.kwargs:
+            try:
+                return Const(_fold(p, [x.value for x in a]))
+            except Exception:
+                return None
+        if p == "mul":
+            for x, y in ((a[0], a[1]), (a[1], a[0])):
+                if _is_const(x, 1):
+                    return y
+        if p == "truediv" and _is_const(a[1], 1):
+            return a[0]
+        if p in ("add", "sub") and _is_const(a[1], 0):
+            return a[0]
+        if p == "add" and _is_const(a[0], 0):
+            return a[1]
+        if p == "pow" and _is_const(a[1], 1):
+            return a[0]
+        if p == "neg" and isinstance(a[0], Var):
+            inner = self._def_in_out(a[0])
+            if inner is not None and inner.prim == "neg":
+                return inner.args[0]
+        if p == "$unbroadcast" and self.same_shape(a[0], a[1]):
+            return a[0]
+        return None
+
+    def _def_in_out(self, v: Var) -> Assign | None:
+        for stmt in reversed(self.out):
+            if isinstance(stmt, Assign) and stmt.target is v:
+                return stmt
+        return None
+
+    def template(self, source: str, bindings: dict, loc: Loc | None, hint: str) -> Operand:
+        stmts, result = lower_template(source, bindings, self.factory, loc, hint)
+        subst: dict[Var, Operand] = {}
+        for stmt in stmts:
+            stmt.args = [subst.get(x, x) if isinstance(x, Var) else x for x in stmt.args]
+            stmt.kwargs = {k: subst.get(x, x) if isinstance(x, Var) else x
+                           for k, x in stmt.kwargs.items()}
+            if stmt.callee is None and stmt.prim.startswith("$"):
+                stmt.callee = stmt.prim
+            value = self.add(stmt)
+            if stmt.target is not None and value is not stmt.target:
+                subst[stmt.target] = value
+        return subst.get(result, result) if isinstance(result, Var) else result
+
+    # ------------------------------------------------------------ adjoint bookkeeping
+
+    def current(self, v: Var) -> Any:
+        """The adjoint of v accumulated so far (None = zero)."""
+        if v in self.adj:
+            return self.adj[v]
+        for scope in reversed(self.scopes):
+            if v in scope.carried:
+                return scope.carried[v][0]
+        return None
+
+    def accumulate(self, v: Operand, contrib: Any, loc: Loc | None) -> None:
+        if not self.active(v) or contrib is None:
+            return
+        if self.scopes and v not in self.scopes[-1].defined:
+            self._carry(v, len(self.scopes) - 1)
+        old = self.current(v)
+        if old is None:
+            self.adj[v] = contrib
+        elif isinstance(old, SymSeq) and isinstance(contrib, SymSeq):
+            items = [c if o is None else o if c is None else
+                     self.emit("add", [o, c], hint=_dname(v)) for o, c in
+                     zip(old.items, contrib.items)]
+            self.adj[v] = SymSeq(items)
+        else:
+            a, b = self.materialize(v, old), self.materialize(v, contrib)
+            if v not in self.seq_vars:
+                self.adj[v] = self.emit("add", [a, b], hint=_dname(v), loc=loc)
+            else:
+                self.adj[v] = self.emit("$add_adjoints", [a, b], hint=_dname(v),
+                                        callee="$add_adjoints", loc=loc)
+
+    def _carry(self, v: Var, level: int) -> Var:
+        """Make v's adjoint a loop-carried accumulator of the backward loop at `level`."""
+        scope = self.scopes[level]
+        if v in scope.carried:
+            return scope.carried[v][0]
+        if level > 0 and v not in self.scopes[level - 1].defined:
+            self._carry(v, level - 1)
+        init = scope.outer_adj.get(v)
+        if init is None and level > 0:
+            init = self.scopes[level - 1].carried.get(v, (None,))[0]
+        if init is None:
+            init = self._zero_stmt(v, scope.pre)
+        elif isinstance(init, SymSeq):
+            saved, self.out = self.out, scope.pre
+            init = self.materialize(v, init)
+            self.out = saved
+        phi = self.factory.new(_dname(v))
+        self.shape[phi] = self.shape.get(v)
+        scope.carried[v] = (phi, init)
+        return phi
+
+    def _zero_stmt(self, v: Var, block: list) -> Var:
+        z = self.factory.new(_dname(v))
+        block.append(Assign(z, "zeros_like", [v], {}, "$zeros_like"))
+        self.shape[z] = self.shape.get(v)
+        return z
+
+    def zero(self, v: Var) -> Operand:
+        return self.emit("zeros_like", [v], hint=_dname(v), callee="$zeros_like")
+
+    def materialize(self, v: Var, adj: Any) -> Operand:
+        """A runtime value for an adjoint (turns a SymSeq into a tuple)."""
+        if not isinstance(adj, SymSeq):
+            return adj
+        items = []
+        for i, item in enumerate(adj.items):
+            if item is None:
+                part = self.emit("getitem", [v, Const(i)])
+                item = self.emit("zeros_like", [part], callee="$zeros_like")
+            items.append(item)
+        return self.emit("make_tuple", items, hint=_dname(v))
+
+    # ------------------------------------------------------------ the transform
+
+    def run(self, seed_name: str = "g") -> Function:
+        self.analyze()
+        ret = self.fn.body.stmts.pop()
+        if isinstance(ret.value, Var) and not ret.value.hint:
+            ret.value.hint = "out"
+        seed = self.factory.new(_dname(ret.value) or seed_name)
+        if self.active(ret.value):
+            self.adj[ret.value] = seed
+            self.shape[seed] = self.shape.get(ret.value)
+        backward = self.reverse_block(self.fn.body)
+        check = Assign(None, "require_scalar", [ret.value], {}, "$require_scalar", None, ret.loc)
+        backward = [Assign(None, "marker", [], static="backward pass"), check, *backward]
+        self.out = backward
+        grads = []
+        for i in self.wrt:
+            p = self.fn.params[i]
+            adj = self.current(p)
+            grads.append(self.materialize(p, adj) if adj is not None else self.zero(p))
+        result = grads[0] if len(grads) == 1 else self.emit("make_tuple", grads)
+        pair = self.emit("make_tuple", [ret.value, result])
+        forward = [Assign(None, "marker", [], static="forward pass"), *self.tapes,
+                   *self.fn.body.stmts]
+        body = Block([*forward, *backward, Return(pair, ret.loc)])
+        return Function("d" + self.fn.name, [*self.fn.params, seed], body,
+                        {**self.fn.defaults, seed.hint: Const(1.0)}, self.fn.loc)
+
+    def reverse_block(self, block: Block) -> list:
+        """The backward statements of `block` (its values restored if in a loop)."""
+        saved, self.out = self.out, []
+        for stmt in reversed(block.stmts):
+            if isinstance(stmt, Assign):
+                self.reverse_assign(stmt)
+            elif isinstance(stmt, If):
+                self.reverse_if(stmt)
+            elif isinstance(stmt, Loop):
+                self.reverse_loop(stmt)
+        out, self.out = self.out, saved
+        if self.depth[id(block)] > 0:
+            out = self.restore(block, out)
+        return out
+
+    def reverse_assign(self, stmt: Assign) -> None:
+        v = stmt.target
+        if v is None or not self.active(v):
+            return
+        g = self.current(v)
+        if g is None:
+            return
+        self.adj.pop(v, None)
+        if stmt.prim in ("make_tuple", "make_list"):
+            for i, item in enumerate(stmt.args):
+                if isinstance(g, SymSeq):
+                    part = g.items[i] if i < len(g.items) else None
+                else:
+                    part = self.emit("getitem", [g, Const(i)], hint=_dname(item))
+                self.accumulate(item, part, stmt.loc)
+            return
+        if stmt.prim == "getitem" and stmt.args[0] in self.seq_vars and \
+                isinstance(stmt.args[1], Const) and isinstance(stmt.args[1].value, int):
+            n = self._seq_len(stmt.args[0])
+            if n is not None:
+                items: list = [None] * n
+                items[stmt.args[1].value] = g
+                self.accumulate(stmt.args[0], SymSeq(items), stmt.loc)
+                return
+        rule = rules.rule_named(stmt.prim)
+        if rule is None or rule.nondiff:
+            raise self._no_rule(stmt)
+        try:
+            bound = rule.bind(stmt.args, stmt.kwargs)
+        except TypeError as exc:
+            raise UnsupportedSyntaxError(str(exc), stmt.loc,
+                                         "check the call's arguments") from None
+        bindings = {name: (Const(rules.RULES[rule.name].defaults.get(name))
+                           if value is rules._MISSING else value)
+                    for name, value in bound.items()}
+        for name, value in bindings.items():
+            if isinstance(value, list):
+                bindings[name] = self.emit("make_list", value)
+        g_value = self.materialize(v, g)
+        bindings["g"], bindings["ans"] = g_value, v
+        for name, value in bound.items():
+            values = value if isinstance(value, list) else [value]
+            if not any(self.active(x) for x in values):
+                continue
+            if name in rule.zero:
+                continue
+            if name not in rule.adjoints:
+                raise NoAdjointError(
+                    f"{rule.name} has no gradient with respect to its argument {name!r}",
+                    stmt.loc, f"wrap that argument in s2sad.stop_gradient(...) if it should "
+                    f"not be differentiated, or register an adjoint for {rule.name}",
+                )
+            contrib = self.template(rule.adjoints[name], bindings, stmt.loc, _dname(
+                values[0] if len(values) == 1 and isinstance(values[0], Var) else None))
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    part = self.emit("getitem", [contrib, Const(i)], hint=_dname(item))
+                    self.accumulate(item, part, stmt.loc)
+            else:
+                self.accumulate(value, contrib, stmt.loc)
+
+    def _seq_len(self, v: Var) -> int | None:
+        stmt = self.def_stmt.get(v)
+        if isinstance(stmt, Assign) and stmt.prim in ("make_tuple", "make_list"):
+            return len(stmt.args)
+        if isinstance(stmt, Assign) and stmt.prim == "np.linalg.slogdet":
+            return 2
+        return None
+
+    def _no_rule(self, stmt: Assign) -> Exception:
+        if stmt.prim == "call" and stmt.callee:
+            what = stmt.callee
+        elif stmt.prim.startswith("."):
+            what = f"the {'method' if stmt.static == 'method' else 'attribute'} {stmt.prim}"
+        else:
+            what = stmt.callee or stmt.prim
+        return NoAdjointError(
+            f"cannot differentiate through {what}: it has no adjoint rule",
+            stmt.loc,
+            "wrap the value in s2sad.stop_gradient(...) if no gradient should flow through it, "
+            "rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them), "
+            "or register an adjoint with s2sad.rules.vjp",
+        )
+
+    # ------------------------------------------------------------ branches
+
+    def reverse_if(self, stmt: If) -> None:
+        active_outs = [(o, t, e) for o, t, e in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                       if self.active(o) and self.current(o) is not None]
+        if not active_outs and not self._touches_active(stmt):
+            return
+        sides = []
+        base = dict(self.adj)
+        for block, idx in ((stmt.then, 1), (stmt.orelse, 2)):
+            self.adj = dict(base)
+            for triple in active_outs:
+                out = triple[0]
+                self.adj.pop(out, None)
+            saved_out, self.out = self.out, []
+            for triple in active_outs:
+                self.accumulate(triple[idx], base[triple[0]], stmt.loc)
+            pre = self.out
+            self.out = saved_out
+            body = self.reverse_block(block)
+            sides.append((pre + body, self.adj))
+        (then_b, then_adj), (else_b, else_adj) = sides
+        merged = dict(base)
+        for triple in active_outs:
+            merged.pop(triple[0], None)
+        new = If(stmt.cond, Block(then_b), Block(else_b), loc=stmt.loc)
+        for v in sorted(set(then_adj) | set(else_adj), key=lambda x: x.id):
+            a, b = then_adj.get(v), else_adj.get(v)
+            if a is b:
+                if a is not None:
+                    merged[v] = a
+                continue
+            if v in self.def_block and self._defined_inside(v, stmt):
+                continue  # adjoint of a value local to one branch: finished there
+            a = self._merge_value(v, a, then_b)
+            b = self._merge_value(v, b, else_b)
+            out = self.factory.new(_dname(v))
+            self.shape[out] = self.shape.get(v)
+            new.outs.append(out)
+            new.then_vals.append(a)
+            new.else_vals.append(b)
+            merged[v] = out
+        self.adj = merged
+        self.out.append(new)
+
+    def _merge_value(self, v: Var, adj: Any, block: list) -> Operand:
+        saved, self.out = self.out, block
+        if adj is None:
+            adj = self.current_outside(v)
+        if adj is None:
+            adj = self.zero(v)
+        adj = self.materialize(v, adj)
+        self.out = saved
+        return adj
+
+    def current_outside(self, v: Var) -> Any:
+        for scope in reversed(self.scopes):
+            if v in scope.carried:
+                return scope.carried[v][0]
+        return None
+
+    def _defined_inside(self, v: Var, stmt: If | Loop) -> bool:
+        blocks = [stmt.then, stmt.orelse] if isinstance(stmt, If) else [stmt.body, stmt.header]
+        inner = {id(s) for b in blocks for s in walk(b)}
+        d = self.def_stmt.get(v)
+        return d is not None and id(d) in inner
+
+    def _touches_active(self, stmt: If | Loop) -> bool:
+        blocks = [stmt.then, stmt.orelse] if isinstance(stmt, If) else [stmt.header, stmt.body]
+        return any(self.active(v) for b in blocks for s in walk(b) for v in defs(s))
+
+    # ------------------------------------------------------------ loops
+
+    def reverse_loop(self, loop: Loop) -> None:
+        active_phis = [i for i, p in enumerate(loop.phis) if self.active(p)]
+        if not active_phis and not self._touches_active(loop):
+            return
+        is_range = loop.range_args is not None
+        if not is_range and loop.trips is None:
+            trips = self.factory.new("trips")
+            nxt = self.factory.new("trips")
+            loop.body.stmts.append(Assign(nxt, "add", [trips, Const(1)], {}, None, None,
+                                          loop.loc))
+            loop.phis.append(trips)
+            loop.inits.append(Const(0))
+            loop.nexts.append(nxt)
+            loop.trips = trips
+            self.def_block[trips] = self._block_of(loop)
+            self.def_stmt[trips] = loop
+            self.entry[id(loop.body)].add(trips)
+        defined = {v for s in walk(loop.body) for v in defs(s)}
+        defined |= {v for s in walk(loop.header) for v in defs(s)}
+        defined |= set(loop.phis) | ({loop.index} if is_range else set())
+        scope = LoopScope(defined, dict(self.adj), [])
+        # Adjoints flowing into the loop's results seed the carried adjoints.
+        for i in active_phis:
+            phi = loop.phis[i]
+            self._carry_phi(scope, phi)
+        self.scopes.append(scope)
+        saved_adj = self.adj
+        self.adj = {}
+        pre_body = self.out
+        self.out = seeds = []
+        for i in active_phis:
+            self.accumulate(loop.nexts[i], scope.carried[loop.phis[i]][0], loop.loc)
+        body = self.reverse_block(loop.body)
+        # Each carried adjoint passes on to the previous iteration.
+        nexts = list((v, phi) for v, (phi, _init) in scope.carried.items())
+        final = {v: self.current(v) for v, _ in nexts}
+        self.scopes.pop()
+        self.adj = saved_adj
+        self.out = pre_body
+        self.out.extend(scope.pre)
+        bloop = Loop([], [], Block(), None, Block(seeds + body), [], loc=loop.loc)
+        for v, phi in nexts:
+            bloop.phis.append(phi)
+            bloop.inits.append(scope.carried[v][1])
+            value = final[v]
+            if isinstance(value, SymSeq):
+                saved, self.out = self.out, bloop.body.stmts
+                value = self.materialize(v, value)
+                self.out = saved
+            bloop.nexts.append(value if value is not None else phi)
+        # The backward loop's phis in the IR are the carried adjoints after it.
+        if is_range:
+            bloop.index = self.factory.new(loop.index.hint or "k")
+            bloop.range_args = list(loop.range_args)
+            bloop.reverse = True
+            self._rename_index(bloop, loop.index)
+        else:
+            bloop.index = self.factory.new("_")
+            bloop.range_args = [Const(0), loop.trips, Const(1)]
+        self.out.append(bloop)
+        for v, phi in nexts:
+            if v in loop.phis:
+                continue
+            self.adj[v] = phi
+        for i, p in enumerate(loop.phis):
+            if p in scope.carried:
+                self.adj.pop(p, None)
+                self.accumulate(loop.inits[i], scope.carried[p][0], loop.loc)
+
+    def _block_of(self, loop: Loop) -> Block:
+        return self.def_block[loop.phis[0]] if loop.phis else self.fn.body
+
+    def _carry_phi(self, scope: LoopScope, phi: Var) -> None:
+        init = self.adj.get(phi)
+        if init is None:
+            init = self._zero_stmt(phi, scope.pre)
+        elif isinstance(init, SymSeq):
+            saved, self.out = self.out, scope.pre
+            init = self.materialize(phi, init)
+            self.out = saved
+        bphi = self.factory.new(_dname(phi))
+        self.shape[bphi] = self.shape.get(phi)
+        scope.carried[phi] = (bphi, init)
+
+    def _rename_index(self, bloop: Loop, old: Var) -> None:
+        for stmt in walk(bloop.body):
+            _substitute(stmt, {old: bloop.index})
+
+    # ------------------------------------------------------------ restoring loop values
+
+    def restore(self, block: Block, backward: list) -> list:
+        """Make the primal values `backward` reads available in each iteration:
+        recompute cheap ones, tape the rest. Returns the prelude + backward."""
+        needed = _reads(backward)
+        entry = self.entry.get(id(block), set())
+        local = {v for v in needed if self.def_block.get(v) is block or v in entry}
+        loop = self.loop_of_body.get(id(block))
+        if loop is not None and loop.range_args is not None:
+            local.discard(loop.index)  # the backward loop recreates the counter
+        if not local:
+            return backward
+        plan: dict[Var, str] = {}
+
+        def decide(v: Var) -> None:
+            if v in plan:
+                return
+            stmt = self.def_stmt.get(v)
+            if isinstance(stmt, Assign) and stmt in block.stmts and stmt.target is v \
+                    and stmt.prim not in EXPENSIVE and stmt.prim not in IMPURE \
+                    and not stmt.prim.startswith("$") and rules.rule_named(stmt.prim) is not None:
+                plan[v] = "recompute"
+                for a in stmt.operands():
+                    if isinstance(a, Var) and self.def_block.get(a) is block and not (
+                        loop is not None and loop.range_args is not None and a is loop.index
+                    ):
+                        decide(a)
+            else:
+                plan[v] = "tape"
+
+        for v in sorted(local, key=lambda x: x.id):
+            decide(v)
+        taped = [v for v in plan if plan[v] == "tape"]
+        fresh = {v: self.factory.new(v.hint) for v in plan}
+        for v in plan:
+            self.shape[fresh[v]] = self.shape.get(v)
+        prelude: list = []
+        if taped:
+            tape = self.factory.new("tape")
+            self.tapes.append(Assign(tape, "tape.new", [], {}, None))
+            order = self._push(block, taped, tape, loop)
+            for v in reversed(order):
+                prelude.append(Assign(fresh[v], "tape.pop", [tape], {}, None))
+        for stmt in block.stmts:
+            if isinstance(stmt, Assign) and stmt.target in plan and plan[stmt.target] == \
+                    "recompute":
+                copy = Assign(fresh[stmt.target], stmt.prim, list(stmt.args), dict(stmt.kwargs),
+                              stmt.callee, stmt.static, stmt.loc)
+                prelude.append(copy)
+        result = prelude + backward
+        for stmt in result:
+            for s in [stmt, *(walk_stmt(stmt))]:
+                _substitute(s, fresh)
+        return result
+
+    def _push(self, block: Block, taped: list[Var], tape: Var, loop: Loop | None) -> list[Var]:
+        """Insert pushes of `taped` into the forward `block`; returns push order."""
+        taped_set = set(taped)
+        entry_vars = self.entry.get(id(block), set())
+        entry = [v for v in taped if v in entry_vars]
+        order = list(entry)
+        new_stmts = [Assign(None, "tape.push", [tape, v], {}, None) for v in entry]
+        for stmt in block.stmts:
+            new_stmts.append(stmt)
+            for v in defs(stmt):
+                if v in taped_set and v not in entry:
+                    new_stmts.append(Assign(None, "tape.push", [tape, v], {}, None))
+                    order.append(v)
+        block.stmts[:] = new_stmts
+        return order
+
+
+def walk_stmt(stmt: Any):
+    if isinstance(stmt, If):
+        yield from walk(stmt.then)
+        yield from walk(stmt.orelse)
+    elif isinstance(stmt, Loop):
+        yield from walk(stmt.header)
+        yield from walk(stmt.body)
+
+
+def _substitute(stmt: Any, mapping: dict) -> None:
+    sub = lambda x: mapping.get(x, x) if isinstance(x, Var) else x  # noqa: E731
+    if isinstance(stmt, Assign):
+        stmt.args = [sub(a) for a in stmt.args]
+        stmt.kwargs = {k: sub(a) for k, a in stmt.kwargs.items()}
+    elif isinstance(stmt, If):
+        stmt.cond = sub(stmt.cond)
+        stmt.then_vals = [sub(a) for a in stmt.then_vals]
+        stmt.else_vals = [sub(a) for a in stmt.else_vals]
+    elif isinstance(stmt, Loop):
+        stmt.inits = [sub(a) for a in stmt.inits]
+        stmt.nexts = [sub(a) for a in stmt.nexts]
+        if stmt.cond is not None:
+            stmt.cond = sub(stmt.cond)
+        if stmt.range_args is not None:
+            stmt.range_args = [sub(a) for a in stmt.range_args]
+    elif isinstance(stmt, Return):
+        stmt.value = sub(stmt.value)
+
+
+def _reads(stmts: list) -> set[Var]:
+    """Vars read by `stmts` (nested ones included) that they do not define."""
+    read, defined = set(), set()
+    for top in stmts:
+        for stmt in [top, *walk_stmt(top)]:
+            for u in uses(stmt):
+                if isinstance(u, Var):
+                    read.add(u)
+            if isinstance(stmt, Loop) and stmt.range_args is not None:
+                read.update(a for a in stmt.range_args if isinstance(a, Var))
+                defined.add(stmt.index)
+            defined.update(defs(stmt))
+    return read - defined
+
+
+def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
+    """(target, differentiable sources) pairs for activity analysis."""
+    if isinstance(stmt, Assign):
+        if stmt.target is None:
+            return []
+        rule = rules.rule_named(stmt.prim)
+        if rule is not None and rule.nondiff:
+            return []
+        if rule is not None and rule.zero:
+            try:
+                bound = rule.bind(stmt.args, stmt.kwargs)
+            except TypeError:
+                return [(stmt.target, stmt.operands())]
+            srcs = []
+            for name, value in bound.items():
+                if name not in rule.zero:
+                    srcs += value if isinstance(value, list) else [value]
+            return [(stmt.target, srcs)]
+        return [(stmt.target, stmt.operands())]
+    if isinstance(stmt, If):
+        return [(o, [t, e]) for o, t, e in zip(stmt.outs, stmt.then_vals, stmt.else_vals)]
+    if isinstance(stmt, Loop):
+        return [(p, [i, n]) for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)]
+    return []
+
+
+def _rule_out(prim: str) -> str:
+    rule = rules.rule_named(prim)
+    return rule.out if rule is not None else "num"
+
+
+def _is_const(x: Operand, value: float) -> bool:
+    return isinstance(x, Const) and type(x.value) in (int, float) and x.value == value
+
+
+def _fold(prim: str, values: list) -> Any:
+    import operator
+
+    return {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+            "truediv": operator.truediv, "pow": operator.pow, "neg": operator.neg}[prim](*values)
+
+
+def _dname(v: Any) -> str:
+    if isinstance(v, Var) and v.hint:
+        return "d" + v.hint
+    return ""
+
+
+def reverse(fn: Function, wrt: list[int], factory: VarFactory) -> Function:
+    return Reverse(fn, wrt, factory).run()
+
+
+__all__ = ["reverse", "Ref"]

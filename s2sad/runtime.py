@@ -1,0 +1,559 @@
+"""Run-time helpers that generated gradients call.
+
+Plain functions on NumPy arrays and Python numbers: no boxing, no graph. The
+common case of each is a shape comparison and nothing more. Adjoint rules in
+`rules.py` refer to these by bare name.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return `x` unchanged; s2sad treats its gradient as zero."""
+    return x
+
+
+class NonScalarOutput(Exception):
+    """Raised by `require_scalar`; the API turns it into a NonScalarOutputError."""
+
+
+def require_scalar(value: Any) -> None:
+    """grad's seed is 1.0: only valid for a scalar output."""
+    if np.ndim(value) != 0:
+        raise NonScalarOutput(np.shape(value))
+
+
+def _shape(x: Any) -> tuple:
+    shape = getattr(x, "shape", None)
+    return shape if shape is not None else np.shape(x)
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
+    shape = _shape(x)
+    g_shape = _shape(g)
+    if g_shape == shape:
+        return g
+    extra = len(g_shape) - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    elif extra < 0:  # a stand-in zero or a scalar adjoint: broadcast it up
+        return np.broadcast_to(g, shape).copy()
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if not shape and isinstance(x, (int, float)):
+        return float(g)
+    return g
+
+
+def zeros_like(x: Any) -> Any:
+    """A zero adjoint shaped like `x`: 0.0 for numbers, zeros for arrays, same structure for containers."""
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, np.generic):
+        return np.zeros((), dtype=np.result_type(x.dtype, np.float64))[()]
+    return 0.0
+
+
+def add_adjoints(a: Any, b: Any) -> Any:
+    """Sum two adjoints that may be containers (tuples, lists, dicts) or None (zero)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = add_adjoints(out.get(k), v)
+        return out
+    if isinstance(a, (list, tuple)):
+        return type(a)(add_adjoints(x, y) for x, y in zip(a, b))
+    return a + b
+
+
+# ---------------------------------------------------------------- elementwise
+
+
+def max_share(x: Any, y: Any) -> Any:
+    """Share of the gradient of maximum(x, y) that goes to x: 1, 1/2 on ties, 0."""
+    return (x > y) + 0.5 * (x == y)
+
+
+def clip_mask(a: Any, lo: Any, hi: Any) -> Any:
+    inside = np.ones_like(a, dtype=bool)
+    if lo is not None:
+        inside = inside & (a >= lo)
+    if hi is not None:
+        inside = inside & (a <= hi)
+    return inside
+
+
+def sinc_derivative(x: Any) -> Any:
+    px = np.pi * np.asarray(x, dtype=float)
+    safe = np.where(px == 0, 1.0, px)
+    out = np.where(px == 0, 0.0, (np.cos(safe) * safe - np.sin(safe)) / (safe**2) * np.pi)
+    return out if np.ndim(x) else float(out)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        return tuple(a % ndim for a in axis)
+    return (axis % ndim,)
+
+
+def _expand_reduced(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
+    """Give a reduction's adjoint back the reduced axes, as size-1 dims."""
+    if keepdims or not shape:
+        return g
+    axes = _normalize_axes(axis, len(shape))
+    return np.expand_dims(g, axes)
+
+
+def sum_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+    shape = _shape(a)
+    return np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
+
+
+def mean_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+    shape = _shape(a)
+    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
+    return sum_adjoint(g, a, axis, keepdims) / count
+
+
+def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
+    shape = _shape(a)
+    a = np.asarray(a, dtype=float)
+    g = _expand_reduced(g, shape, axis, keepdims)
+    if np.all(a != 0):
+        return g * _expand_reduced(ans, shape, axis, keepdims) / a
+    # With zeros present, the product of the other entries, computed directly.
+    axes = _normalize_axes(axis, a.ndim)
+    moved = np.moveaxis(a, axes, tuple(range(-len(axes), 0)))
+    flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
+    n = flat.shape[-1]
+    left = np.concatenate([np.ones(flat.shape[:-1] + (1,)), np.cumprod(flat, -1)[..., :-1]], -1)
+    right = np.flip(np.cumprod(np.flip(flat, -1), -1), -1)
+    right = np.concatenate([right[..., 1:], np.ones(flat.shape[:-1] + (1,))], -1)
+    others = (left * right).reshape(moved.shape)
+    others = np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
+    del n
+    return g * others
+
+
+def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
+    """Adjoint of max/min: split evenly between the entries that attain it."""
+    shape = _shape(a)
+    hit = a == _expand_reduced(ans, shape, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=True)
+    return _expand_reduced(g, shape, axis, keepdims) * hit / count
+
+
+def var_adjoint(g: Any, a: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
+    shape = _shape(a)
+    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    return _expand_reduced(g, shape, axis, keepdims) * 2.0 * centered / (count - ddof)
+
+
+def std_adjoint(g: Any, a: Any, ans: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
+    shape = _shape(a)
+    return var_adjoint(g / (2.0 * np.asarray(ans)), a, axis, ddof, keepdims)
+
+
+def cumsum_adjoint(g: Any, a: Any, axis: Any) -> Any:
+    if axis is None:
+        flat = np.flip(np.cumsum(np.flip(np.ravel(g))))
+        return np.reshape(flat, _shape(a))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any) -> Any:
+    if axis is None:
+        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(ans), 0), _shape(a))
+    return cumsum_adjoint(g * ans, a, axis) / a
+
+
+def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+    x = np.asarray(x, dtype=float)
+    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and x.ndim == 2)):
+        if ord == 1 and (axis is not None or x.ndim == 1):
+            return _expand_reduced(g, x.shape, axis, keepdims) * np.sign(x)
+        if ord in (np.inf, float("inf")) and (axis is not None or x.ndim == 1):
+            return extremum_adjoint(g, np.abs(x), ans, axis, keepdims) * np.sign(x)
+        raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
+    norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
+    return _expand_reduced(g, x.shape, axis, keepdims) * x / norm
+
+
+def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    shape = _shape(a)
+    eye = np.eye(shape[axis1], shape[axis2], k=offset)
+    eye = np.moveaxis(eye.reshape(eye.shape + (1,) * (len(shape) - 2)), (0, 1), (axis1, axis2))
+    g = np.asarray(g)
+    g = np.expand_dims(g, (axis1, axis2)) if g.ndim else g
+    return eye * g
+
+
+def diff_adjoint(g: Any, a: Any, n: int, axis: int) -> Any:
+    for _ in range(n):
+        width = [(0, 0)] * np.ndim(g)
+        width[axis] = (1, 1)
+        padded = np.pad(g, width)
+        g = -np.diff(padded, axis=axis)
+    return g
+
+
+# ---------------------------------------------------------------- linear algebra
+
+
+def matrix_transpose(a: Any) -> Any:
+    return np.swapaxes(a, -1, -2)
+
+
+def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if b_nd == 1:
+        out = np.multiply.outer(g, b) if a_nd > 1 else g * b
+    elif a_nd == 1:
+        out = b @ g if np.ndim(g) == 1 else np.sum(b @ g[..., None], axis=tuple(range(b_nd - 2)))[..., 0]
+        return np.reshape(out, _shape(a))
+    else:
+        out = g @ matrix_transpose(b)
+    return unbroadcast(out, a)
+
+
+def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 1:
+        out = np.multiply.outer(a, g) if b_nd > 1 else g * a
+        if b_nd > 2:
+            out = np.moveaxis(out, 0, -2)
+    elif b_nd == 1:
+        out = np.sum(matrix_transpose(a) @ g[..., None], axis=tuple(range(a_nd - 2)))[..., 0]
+        return np.reshape(out, _shape(b))
+    else:
+        out = matrix_transpose(a) @ g
+    return unbroadcast(out, b)
+
+
+def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a) if np.ndim(a) == 0 else g * b
+    if np.ndim(b) <= 2:
+        return matmul_adjoint_a(g, a, b)
+    # a (..., k) . b (..., k, m): g has shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:]
+    nb = np.ndim(b)
+    axes_g = list(range(np.ndim(a) - 1, np.ndim(g)))
+    axes_b = [i for i in range(nb) if i != nb - 2]
+    return np.tensordot(g, b, (axes_g, axes_b))
+
+
+def dot_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b) if np.ndim(b) == 0 else g * a
+    if np.ndim(b) <= 2 and np.ndim(a) <= 2:
+        return matmul_adjoint_b(g, a, b)
+    na, nb = np.ndim(a), np.ndim(b)
+    if nb == 1:
+        return np.tensordot(a, g, (list(range(na - 1)), list(range(na - 1))))
+    lead = list(range(na - 1))
+    out = np.tensordot(a, g, (lead, lead))  # (k,) + b.shape[:-2] + (m,)
+    return np.moveaxis(out, 0, -2)
+
+
+def inner_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return dot_adjoint_a(g, a, b)
+    nb = np.ndim(b)
+    axes_g = list(range(np.ndim(a) - 1, np.ndim(g)))
+    return np.tensordot(g, b, (axes_g, list(range(nb - 1))))
+
+
+def inner_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return dot_adjoint_b(g, a, b)
+    na = np.ndim(a)
+    out = np.tensordot(g, a, (list(range(na - 1)), list(range(na - 1))))
+    return out
+
+
+def _tensordot_axes(axes: Any, na: int) -> tuple[list[int], list[int]]:
+    if isinstance(axes, int):
+        return list(range(na - axes, na)), list(range(axes))
+    left, right = axes
+    left = [left] if isinstance(left, int) else list(left)
+    right = [right] if isinstance(right, int) else list(right)
+    return left, right
+
+
+def tensordot_adjoint_a(g: Any, a: Any, b: Any, axes: Any) -> Any:
+    na, nb = np.ndim(a), np.ndim(b)
+    left, right = _tensordot_axes(axes, na)
+    left = [i % na for i in left]
+    right = [i % nb for i in right]
+    free_a = [i for i in range(na) if i not in left]
+    free_b = [i for i in range(nb) if i not in right]
+    g_b_axes = list(range(len(free_a), np.ndim(g)))
+    out = np.tensordot(g, b, (g_b_axes, free_b))  # free_a + right (in b's order)
+    order = free_a + [left[right.index(j)] for j in sorted(right)]
+    return np.transpose(out, np.argsort(order))
+
+
+def tensordot_adjoint_b(g: Any, a: Any, b: Any, axes: Any) -> Any:
+    na, nb = np.ndim(a), np.ndim(b)
+    left, right = _tensordot_axes(axes, na)
+    left = [i % na for i in left]
+    right = [i % nb for i in right]
+    free_a = [i for i in range(na) if i not in left]
+    free_b = [i for i in range(nb) if i not in right]
+    g_a_axes = list(range(len(free_a)))
+    out = np.tensordot(a, g, (free_a, g_a_axes))  # left (in a's order) + free_b
+    order = [right[left.index(i)] for i in sorted(left)] + free_b
+    return np.transpose(out, np.argsort(order))
+
+
+def einsum_adjoint(g: Any, subscripts: str, operands: list) -> list:
+    """Adjoint of each einsum operand: another einsum with the output's labels."""
+    spec = subscripts.replace(" ", "")
+    if "..." in spec:
+        raise NotImplementedError("s2sad's einsum adjoint does not support '...' yet")
+    if "->" in spec:
+        inputs, output = spec.split("->")
+    else:
+        inputs = spec
+        letters = [c for c in spec if c in string.ascii_letters]
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    in_specs = inputs.split(",")
+    grads = []
+    for i, (spec_i, op) in enumerate(zip(in_specs, operands)):
+        others = [s for j, s in enumerate(in_specs) if j != i]
+        other_ops = [o for j, o in enumerate(operands) if j != i]
+        # Labels of operand i that appear nowhere else were summed out: broadcast back.
+        present = set(output) | set("".join(others))
+        kept = "".join(c for c in dict.fromkeys(spec_i) if c in present)
+        expr = ",".join([output, *others]) + "->" + kept
+        partial = np.einsum(expr, g, *other_ops)
+        shape = _shape(op)
+        sizes = dict(zip(spec_i, shape))
+        full = np.broadcast_to(
+            np.expand_dims(partial, [k for k, c in enumerate(dict.fromkeys(spec_i)) if c not in present])
+            if len(kept) < len(dict.fromkeys(spec_i))
+            else partial,
+            [sizes[c] for c in dict.fromkeys(spec_i)],
+        )
+        unique = "".join(dict.fromkeys(spec_i))
+        if unique != spec_i:  # repeated label (a diagonal): scatter back onto it
+            full = np.einsum(f"{unique}->{unique}", full)
+            out = np.zeros(shape, dtype=np.result_type(full, float))
+            view = np.einsum(f"{spec_i}->{unique}", out)
+            view[...] = full
+            grads.append(out)
+        else:
+            grads.append(np.array(full))
+    return grads
+
+
+def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    return np.linalg.solve(matrix_transpose(a), g)
+
+
+def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
+    gb = solve_adjoint_b(g, a, b)
+    if np.ndim(ans) == np.ndim(a) - 1:
+        return -np.multiply.outer(gb, ans) if np.ndim(a) == 2 else -gb[..., :, None] * ans[..., None, :]
+    return -gb @ matrix_transpose(ans)
+
+
+def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
+    g = np.asarray(g) * ans
+    return g[..., None, None] * matrix_transpose(np.linalg.inv(a))
+
+
+def slogdet_adjoint(g: Any, a: Any) -> Any:
+    g_logdet = g[1] if g[1] is not None else 0.0
+    return np.asarray(g_logdet)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+
+
+# ---------------------------------------------------------------- shapes and indexing
+
+
+def transpose_adjoint(g: Any, axes: Any) -> Any:
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort(axes))
+
+
+def method_transpose_adjoint(g: Any, axes: Any) -> Any:
+    if not axes:
+        return np.transpose(g)
+    if len(axes) == 1 and axes[0] is None:
+        return np.transpose(g)
+    perm = axes[0] if len(axes) == 1 else axes
+    return np.transpose(g, np.argsort(perm))
+
+
+def roll_adjoint(g: Any, shift: Any, axis: Any) -> Any:
+    neg = tuple(-s for s in shift) if isinstance(shift, (tuple, list)) else -shift
+    return np.roll(g, neg, axis)
+
+
+def tile_adjoint(g: Any, a: Any, reps: Any) -> Any:
+    shape = _shape(a)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    shape_full = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps_full = (1,) * (ndim - len(reps)) + reps
+    split = []
+    for r, n in zip(reps_full, shape_full):
+        split += [r, n]
+    g = np.reshape(g, split)
+    g = np.sum(g, axis=tuple(range(0, 2 * ndim, 2)))
+    return np.reshape(g, shape)
+
+
+def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
+    shape = _shape(a)
+    if axis is None:
+        flat = np.ravel(a)
+        if np.ndim(repeats) == 0:
+            return np.reshape(np.sum(np.reshape(g, (flat.size, repeats)), axis=1), shape)
+        starts = np.concatenate([[0], np.cumsum(repeats)[:-1]])
+        return np.reshape(np.add.reduceat(g, starts) * (np.asarray(repeats) > 0), shape)
+    axis = axis % len(shape)
+    if np.ndim(repeats) == 0:
+        new = shape[:axis] + (shape[axis], repeats) + shape[axis + 1 :]
+        return np.sum(np.reshape(g, new), axis=axis + 1)
+    starts = np.concatenate([[0], np.cumsum(repeats)[:-1]])
+    out = np.add.reduceat(g, starts, axis=axis)
+    mask_shape = [1] * len(shape)
+    mask_shape[axis] = shape[axis]
+    return out * np.reshape(np.asarray(repeats) > 0, mask_shape)
+
+
+def _split_points(arrays: list, axis: int) -> list[int]:
+    sizes = [np.shape(a)[axis] for a in arrays]
+    return list(np.cumsum(sizes)[:-1])
+
+
+def concatenate_adjoint(g: Any, arrays: list, axis: Any) -> list:
+    if axis is None:
+        pieces = np.split(np.ravel(g), np.cumsum([np.size(a) for a in arrays])[:-1])
+        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return np.split(g, _split_points(arrays, axis), axis=axis)
+
+
+def stack_adjoint(g: Any, arrays: list, axis: int) -> list:
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def hstack_adjoint(g: Any, arrays: list) -> list:
+    arrays_1d = [np.atleast_1d(a) for a in arrays]
+    axis = 0 if arrays_1d[0].ndim == 1 else 1
+    pieces = np.split(g, _split_points(arrays_1d, axis), axis=axis)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def vstack_adjoint(g: Any, arrays: list) -> list:
+    arrays_2d = [np.atleast_2d(a) for a in arrays]
+    pieces = np.split(g, _split_points(arrays_2d, 0), axis=0)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def diag_adjoint(g: Any, v: Any, k: int) -> Any:
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    out = np.diag(g, k)
+    full = np.zeros(_shape(v), dtype=np.result_type(out, float))
+    idx = np.arange(len(out))
+    rows, cols = (idx, idx + k) if k >= 0 else (idx - k, idx)
+    full[rows, cols] = out
+    return full
+
+
+def sort_adjoint(g: Any, a: Any, axis: Any) -> Any:
+    order = np.argsort(a, axis=axis, kind="stable")
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    np.put_along_axis(out, order, g, axis=axis)
+    return out
+
+
+def array_adjoint(g: Any, obj: Any) -> Any:
+    """Adjoint of np.array(obj): the same nesting of lists as obj, or an array."""
+    if isinstance(obj, (list, tuple)):
+        return [array_adjoint(g[i], item) for i, item in enumerate(obj)]
+    return unbroadcast(g, obj) if np.ndim(obj) == np.ndim(g) else g
+
+
+def sequence_adjoint(g: Any, x: Any) -> Any:
+    """Adjoint of list(x) / tuple(x): rows of an array, or items of a sequence."""
+    items = [zeros_like(item) if gi is None else gi for gi, item in zip(g, x)]
+    if isinstance(x, np.ndarray):
+        return np.reshape(np.array(items, dtype=float), x.shape)
+    return type(x)(items) if isinstance(x, tuple) else items
+
+
+def _is_basic_index(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
+    )
+
+
+def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
+    """Adjoint of x[index]: zeros shaped like x with g added at index."""
+    if isinstance(x, (list, tuple)):
+        out: list = [None] * len(x)
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                out[i] = gi
+        else:
+            out[index] = g
+        return type(x)(out) if isinstance(x, tuple) else out
+    if isinstance(x, dict):
+        return {index: g}
+    out = np.zeros(_shape(x), dtype=np.result_type(np.asarray(g).dtype, np.float64))
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+# ---------------------------------------------------------------- API-boundary helpers
+
+
+def as_gradient_of(grad: Any, x: Any) -> Any:
+    """Give a raw adjoint the type and shape of the argument it belongs to."""
+    if grad is None:
+        return zeros_like(x)
+    if isinstance(x, dict):
+        return {k: as_gradient_of(grad.get(k) if isinstance(grad, dict) else None, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
+        return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
+    if isinstance(x, np.ndarray):
+        out = np.asarray(grad)
+        if out.shape != x.shape:
+            out = np.broadcast_to(unbroadcast(out, x), x.shape)
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+        return np.array(out, dtype=np.result_type(dtype, out.dtype) if np.iscomplexobj(out) else dtype)
+    if isinstance(x, np.generic):
+        return np.asarray(grad, dtype=np.result_type(x.dtype, np.float64))[()]
+    if isinstance(x, complex):
+        return complex(np.sum(grad))
+    return float(np.sum(grad)) if np.ndim(grad) else float(grad)
