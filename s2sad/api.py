@@ -24,7 +24,7 @@ from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, Wr
 from .ir import Assign, format_function
 from .lowering import lower
 from .parsing import ParsedFunction, parse_function, unwrap
-from .reverse import Reverse
+from .reverse import Reverse, split
 
 Wrt = int | str | Sequence[int | str]
 
@@ -104,11 +104,46 @@ def _transform(fn: types.FunctionType, wrt: tuple[int, ...]) -> Compiled:
     return_loc = primal.body.stmts[-1].loc
     reverse = Reverse(primal, list(wrt), lowerer.factory)
     dfn = reverse.run()
-    free = {name.split(".")[0] for name in lowerer.ref_objects} | {
-        "range", "reversed", "len", "slice", "float", "min", "list"}
+    free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
     func, source = build(dfn, fn, free, extra_defaults=(1.0,))
     return Compiled(func, source, ir_text, format_function(dfn), dict(lowerer.guards),
                     return_loc, fn)
+
+
+@dataclass
+class Split:
+    """A user function's gradient in two halves, for calls from other gradients."""
+
+    forward: Callable
+    backward: Callable
+    source: str
+
+
+_SPLIT_CACHE: dict[tuple, Split] = {}
+
+
+def compile_split(f: Callable, wrt: tuple[int, ...]) -> Split:
+    """forward(*args) -> (value, state) and backward(state, g) -> grads (cached)."""
+    fn = unwrap(f)
+    key = (fn.__code__, wrt)
+    hit = _SPLIT_CACHE.get(key)
+    if hit is not None:
+        return hit
+    with _LOCK:
+        parsed = parse_function(fn)
+        primal, lowerer = lower(parsed)
+        reverse = Reverse(primal, list(wrt), lowerer.factory)
+        dfn = reverse.run(check_scalar=False)
+        fwd, bwd = split(dfn, *reverse.result, lowerer.factory)
+        free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
+        forward, fsrc = build(fwd, fn, free)
+        backward, bsrc = build(bwd, fn, free, user_params=False)
+        compiled = Split(forward, backward, fsrc + "\n\n" + bsrc)
+        _SPLIT_CACHE[key] = compiled
+        return compiled
+
+
+_EMIT_NAMES = {"range", "reversed", "len", "slice", "float", "min", "list"}
 
 
 def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> None:
@@ -140,7 +175,8 @@ def _differentiable(value: Any) -> bool:
     return False
 
 
-def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...]) -> tuple:
+def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
+          as_tuple: bool) -> tuple:
     fn = compiled.user_fn
     _check_args(fn, args, wrt)
     try:
@@ -153,8 +189,10 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...]) -
             "product (s2sad.vjp) for non-scalar outputs",
         ) from None
     bound = _bind(fn, args, kwargs)
-    if len(wrt) == 1:
+    if not as_tuple:
         return value, runtime.as_gradient_of(grads, bound[wrt[0]])
+    if len(wrt) == 1:
+        grads = (grads,)
     return value, tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, wrt))
 
 
@@ -176,11 +214,12 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
     fn = unwrap(f)
     indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
                            _def_loc(fn))
+    as_tuple = not isinstance(wrt, (int, str))
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         compiled = compile_gradient(fn, indices)
-        value, grads = _call(compiled, args, kwargs, indices)
+        value, grads = _call(compiled, args, kwargs, indices, as_tuple)
         return (value, grads) if with_value else grads
 
     gradient.__s2sad_wrt__ = indices  # type: ignore[attr-defined]

@@ -42,9 +42,18 @@ FOLDABLE_EFFECT_FREE = set(BIN) | set(UNARY) | set(CMP) | {"getitem", "index"}
 MARKER = "__s2sad_comment__"
 
 
+class _Tail:
+    """Stands for the operands read just after a block (a while loop's test)."""
+
+    def __init__(self, operands: list) -> None:
+        self.operands = operands
+
+
 def _uses_in(stmt: Any) -> list[Operand]:
     from .ir import uses
 
+    if isinstance(stmt, _Tail):
+        return stmt.operands
     return uses(stmt)
 
 
@@ -152,14 +161,16 @@ class Emitter:
     def choose_inline(self) -> None:
         self._choose_inline_block(self.fn.body)
 
-    def _choose_inline_block(self, block: Block) -> None:
-        stmts = block.stmts
+    def _choose_inline_block(self, block: Block, tail: list | None = None) -> None:
+        """Pick the temporaries of `block` to write inline. `tail` are operands
+        read right after the block (a while loop's test)."""
+        stmts = block.stmts + ([_Tail(tail)] if tail else [])
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, If):
                 self._choose_inline_block(stmt.then)
                 self._choose_inline_block(stmt.orelse)
             elif isinstance(stmt, Loop):
-                self._choose_inline_block(stmt.header)
+                self._choose_inline_block(stmt.header, [stmt.cond])
                 self._choose_inline_block(stmt.body)
             if not isinstance(stmt, Assign) or stmt.target is None:
                 continue
@@ -499,17 +510,18 @@ def _is(x: Operand, value: int) -> bool:
 
 
 def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
-          extra_defaults: tuple = ()) -> tuple[types.FunctionType, str]:
+          extra_defaults: tuple = (), user_params: bool = True) -> tuple[types.FunctionType, str]:
     """Emit `fn`, compile it with the user's file name, and bind its free names.
     Returns the function and its readable source."""
     user_globals = user_fn.__globals__
     modules = {k: v for k, v in user_globals.items() if isinstance(v, types.ModuleType)}
+    shown_defaults = _display_defaults(fn, user_fn) if user_params else {}
     emitter = Emitter(fn, free_names, modules)
-    fdef = emitter.function(fn.name, _display_defaults(fn, user_fn))
+    fdef = emitter.function(fn.name, shown_defaults)
     # readable source, with comments
     emitter_display = Emitter(fn, free_names, modules)
     emitter_display.comments = True
-    display = emitter_display.function(fn.name, _display_defaults(fn, user_fn))
+    display = emitter_display.function(fn.name, shown_defaults)
     source = ast.unparse(display)
     source = "\n".join(_comment(line) for line in source.splitlines())
     # Compile inside a factory whose parameters are the names we bind.
@@ -538,7 +550,8 @@ def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
             cells.append(user_free[name])
         else:
             cells.append(types.CellType(bound[name]))
-    defaults = tuple(user_fn.__defaults__ or ()) + tuple(extra_defaults)
+    defaults = tuple(user_fn.__defaults__ or ()) if user_params else ()
+    defaults += tuple(extra_defaults)
     func = types.FunctionType(inner, user_globals, fdef.name, defaults or None, tuple(cells))
     return func, source
 

@@ -77,6 +77,8 @@ class LoopScope:
     outer_adj: dict
     pre: list  # statements to place before the backward loop
     carried: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
+    # For the loop's own phis: the adjoint flowing back into `next` each iteration.
+    phis: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
 
 
 class Reverse:
@@ -99,6 +101,51 @@ class Reverse:
     # ------------------------------------------------------------ analysis
 
     def analyze(self) -> None:
+        self._activity()
+        if self._split_user_calls(self.fn.body):
+            self._activity()
+        self._shapes(self.fn.body)
+        self.numeric = _numeric_vars(self.fn)
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Assign) and stmt.target is not None:
+                if stmt.prim in ("make_tuple", "make_list", "call_forward") or \
+                        _rule_out(stmt.prim) == "seq":
+                    self.seq_vars.add(stmt.target)
+
+    def _split_user_calls(self, block: Block) -> bool:
+        """Turn each active call of a user function `y = h(a, b)` into
+        `t = call_forward(h, wrt, a, b); y = t[0]; saved = t[1]`, whose adjoint
+        is `call_backward(saved, dy)`: the callee is transformed on its own."""
+        changed = False
+        new: list = []
+        for stmt in block.stmts:
+            new.append(stmt)
+            if isinstance(stmt, If):
+                changed |= self._split_user_calls(stmt.then)
+                changed |= self._split_user_calls(stmt.orelse)
+            elif isinstance(stmt, Loop):
+                changed |= self._split_user_calls(stmt.header)
+                changed |= self._split_user_calls(stmt.body)
+            elif isinstance(stmt, Assign) and stmt.prim == "call" and stmt.callee \
+                    and self.active(stmt.target):
+                wrt = _callee_wrt(stmt, [self.active(a) for a in stmt.args],
+                                  {k: self.active(a) for k, a in stmt.kwargs.items()})
+                if wrt is None:
+                    raise self._no_rule(stmt)
+                y, pair, saved = stmt.target, self.factory.new(stmt.target.hint), \
+                    self.factory.new((stmt.target.hint or "call") + "_saved")
+                callee = Ref(stmt.callee)
+                stmt.target, stmt.prim = pair, "call_forward"
+                stmt.args = [callee, Const(wrt), *stmt.args]
+                stmt.static = saved
+                stmt.callee = "$call_forward"
+                new.append(Assign(y, "getitem", [pair, Const(0)], {}, None, None, stmt.loc))
+                new.append(Assign(saved, "getitem", [pair, Const(1)], {}, None, None, stmt.loc))
+                changed = True
+        block.stmts[:] = new
+        return changed
+
+    def _activity(self) -> None:
         self._index_block(self.fn.body, 0)
         for p in self.fn.params:
             self.def_block[p] = self.fn.body
@@ -123,11 +170,37 @@ class Reverse:
                             if isinstance(s, Var) and s not in self.useful:
                                 self.useful.add(s)
                                 changed = True
-        for stmt in walk(self.fn.body):
+
+    def _shapes(self, block: Block) -> None:
+        """Shape classes: values known to share a shape share a representative."""
+        for stmt in block.stmts:
             if isinstance(stmt, Assign) and stmt.target is not None:
                 self.shape[stmt.target] = self._shape_class(stmt)
-                if stmt.prim in ("make_tuple", "make_list") or _rule_out(stmt.prim) == "seq":
-                    self.seq_vars.add(stmt.target)
+            elif isinstance(stmt, If):
+                self._shapes(stmt.then)
+                self._shapes(stmt.orelse)
+                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                    ca = self.shape.get(a) if isinstance(a, Var) else None
+                    cb = self.shape.get(b) if isinstance(b, Var) else None
+                    self.shape[out] = ca if ca is not None and ca is cb else out
+            elif isinstance(stmt, Loop):
+                # Assume each phi keeps its initial shape; if an iteration may
+                # change it, give the phi its own class and look again.
+                for phi, init in zip(stmt.phis, stmt.inits):
+                    cls = self.shape.get(init) if isinstance(init, Var) else None
+                    self.shape[phi] = cls if cls is not None else phi
+                if stmt.index is not None:
+                    self.shape[stmt.index] = stmt.index
+                for _ in range(len(stmt.phis) + 1):
+                    self._shapes(stmt.header)
+                    self._shapes(stmt.body)
+                    unstable = [p for p, n in zip(stmt.phis, stmt.nexts)
+                                if not (isinstance(n, Var) and self.shape.get(n) is
+                                        self.shape[p]) and self.shape[p] is not p]
+                    if not unstable:
+                        break
+                    for p in unstable:
+                        self.shape[p] = p
 
     def _index_block(self, block: Block, depth: int) -> None:
         self.depth[id(block)] = depth
@@ -251,6 +324,10 @@ class Reverse:
     def accumulate(self, v: Operand, contrib: Any, loc: Loc | None) -> None:
         if not self.active(v) or contrib is None:
             return
+        if isinstance(contrib, Var) and self.shape.get(contrib) in (None, contrib):
+            # Rules hand back adjoints shaped like their primal: record it, so
+            # later `unbroadcast`s against v's shape class fold away.
+            self.shape[contrib] = self.shape.get(v)
         if self.scopes and v not in self.scopes[-1].defined:
             self._carry(v, len(self.scopes) - 1)
         old = self.current(v)
@@ -263,7 +340,7 @@ class Reverse:
             self.adj[v] = SymSeq(items)
         else:
             a, b = self.materialize(v, old), self.materialize(v, contrib)
-            if v not in self.seq_vars:
+            if v in self.numeric and v not in self.seq_vars:
                 self.adj[v] = self.emit("add", [a, b], hint=_dname(v), loc=loc)
             else:
                 self.adj[v] = self.emit("$add_adjoints", [a, b], hint=_dname(v),
@@ -313,25 +390,31 @@ class Reverse:
 
     # ------------------------------------------------------------ the transform
 
-    def run(self, seed_name: str = "g") -> Function:
+    def run(self, seed_name: str = "g", check_scalar: bool = True) -> Function:
         self.analyze()
         ret = self.fn.body.stmts.pop()
         if isinstance(ret.value, Var) and not ret.value.hint:
             ret.value.hint = "out"
-        seed = self.factory.new(_dname(ret.value) or seed_name)
+        param_names = {p.hint for p in self.fn.params}
+        seed_hint = _dname(ret.value)
+        seed = self.factory.new(seed_hint if seed_hint and seed_hint[1:] not in param_names
+                                and seed_hint not in param_names else "dout")
         if self.active(ret.value):
             self.adj[ret.value] = seed
             self.shape[seed] = self.shape.get(ret.value)
         backward = self.reverse_block(self.fn.body)
         check = Assign(None, "require_scalar", [ret.value], {}, "$require_scalar", None, ret.loc)
-        backward = [Assign(None, "marker", [], static="backward pass"), check, *backward]
+        backward = [Assign(None, "marker", [], static="backward pass"),
+                    *([check] if check_scalar else []), *backward]
         self.out = backward
         grads = []
         for i in self.wrt:
             p = self.fn.params[i]
             adj = self.current(p)
             grads.append(self.materialize(p, adj) if adj is not None else self.zero(p))
-        result = grads[0] if len(grads) == 1 else self.emit("make_tuple", grads)
+        result = grads[0] if len(grads) == 1 and check_scalar else \
+            self.emit("make_tuple", grads)
+        self.result = (ret.value, result, seed)
         pair = self.emit("make_tuple", [ret.value, result])
         forward = [Assign(None, "marker", [], static="forward pass"), *self.tapes,
                    *self.fn.body.stmts]
@@ -378,6 +461,9 @@ class Reverse:
                 items[stmt.args[1].value] = g
                 self.accumulate(stmt.args[0], SymSeq(items), stmt.loc)
                 return
+        if stmt.prim == "call_forward":
+            self.reverse_call(stmt, g)
+            return
         rule = rules.rule_named(stmt.prim)
         if rule is None or rule.nondiff:
             raise self._no_rule(stmt)
@@ -415,11 +501,26 @@ class Reverse:
             else:
                 self.accumulate(value, contrib, stmt.loc)
 
+    def reverse_call(self, stmt: Assign, g: Any) -> None:
+        """Adjoint of `t = call_forward(h, wrt, *args)`: the callee's own backward."""
+        g_value = g.items[0] if isinstance(g, SymSeq) else self.emit("getitem", [g, Const(0)])
+        if g_value is None:
+            return
+        wrt = stmt.args[1].value
+        grads = self.emit("$call_backward", [stmt.static, g_value], callee="$call_backward",
+                          loc=stmt.loc, hint="grads")
+        names = _callee_param_names(stmt)
+        for k, j in enumerate(wrt):
+            name = names[j]
+            arg = stmt.args[2 + j] if 2 + j < len(stmt.args) else stmt.kwargs.get(name)
+            part = self.emit("getitem", [grads, Const(k)], hint=_dname(arg))
+            self.accumulate(arg, part, stmt.loc)
+
     def _seq_len(self, v: Var) -> int | None:
         stmt = self.def_stmt.get(v)
         if isinstance(stmt, Assign) and stmt.prim in ("make_tuple", "make_list"):
             return len(stmt.args)
-        if isinstance(stmt, Assign) and stmt.prim == "np.linalg.slogdet":
+        if isinstance(stmt, Assign) and stmt.prim in ("np.linalg.slogdet", "call_forward"):
             return 2
         return None
 
@@ -542,25 +643,31 @@ class Reverse:
         pre_body = self.out
         self.out = seeds = []
         for i in active_phis:
-            self.accumulate(loop.nexts[i], scope.carried[loop.phis[i]][0], loop.loc)
+            self.accumulate(loop.nexts[i], scope.phis[loop.phis[i]][0], loop.loc)
         body = self.reverse_block(loop.body)
-        # Each carried adjoint passes on to the previous iteration.
-        nexts = list((v, phi) for v, (phi, _init) in scope.carried.items())
-        final = {v: self.current(v) for v, _ in nexts}
+        # Each carried adjoint passes on to the previous iteration: for a phi,
+        # its adjoint at the top of this iteration; for an outer value, the sum.
+        nexts = [(v, bphi, init) for v, (bphi, init) in scope.phis.items()]
+        nexts += [(v, bphi, init) for v, (bphi, init) in scope.carried.items()]
+        final = {v: self.current(v) for v, _, _ in nexts}
         self.scopes.pop()
         self.adj = saved_adj
         self.out = pre_body
         self.out.extend(scope.pre)
         bloop = Loop([], [], Block(), None, Block(seeds + body), [], loc=loop.loc)
-        for v, phi in nexts:
-            bloop.phis.append(phi)
-            bloop.inits.append(scope.carried[v][1])
+        for v, bphi, init in nexts:
+            bloop.phis.append(bphi)
+            bloop.inits.append(init)
             value = final[v]
+            saved, self.out = self.out, bloop.body.stmts
             if isinstance(value, SymSeq):
-                saved, self.out = self.out, bloop.body.stmts
                 value = self.materialize(v, value)
-                self.out = saved
-            bloop.nexts.append(value if value is not None else phi)
+            elif value is None:
+                # no adjoint reached this phi in the iteration: zero, shaped like the carry
+                value = self.emit("zeros_like", [bphi], hint=bphi.hint, callee="$zeros_like") \
+                    if v in scope.phis else bphi
+            self.out = saved
+            bloop.nexts.append(value)
         # The backward loop's phis in the IR are the carried adjoints after it.
         if is_range:
             bloop.index = self.factory.new(loop.index.hint or "k")
@@ -571,14 +678,13 @@ class Reverse:
             bloop.index = self.factory.new("_")
             bloop.range_args = [Const(0), loop.trips, Const(1)]
         self.out.append(bloop)
-        for v, phi in nexts:
-            if v in loop.phis:
-                continue
-            self.adj[v] = phi
+        for v, bphi, _ in nexts:
+            if v not in scope.phis:
+                self.adj[v] = bphi
         for i, p in enumerate(loop.phis):
-            if p in scope.carried:
+            if p in scope.phis:
                 self.adj.pop(p, None)
-                self.accumulate(loop.inits[i], scope.carried[p][0], loop.loc)
+                self.accumulate(loop.inits[i], scope.phis[p][0], loop.loc)
 
     def _block_of(self, loop: Loop) -> Block:
         return self.def_block[loop.phis[0]] if loop.phis else self.fn.body
@@ -593,7 +699,7 @@ class Reverse:
             self.out = saved
         bphi = self.factory.new(_dname(phi))
         self.shape[bphi] = self.shape.get(phi)
-        scope.carried[phi] = (bphi, init)
+        scope.phis[phi] = (bphi, init)
 
     def _rename_index(self, bloop: Loop, old: Var) -> None:
         for stmt in walk(bloop.body):
@@ -672,6 +778,44 @@ class Reverse:
         return order
 
 
+def split(dfn: Function, value: Operand, grads: Operand, seed: Var,
+          factory: VarFactory) -> tuple[Function, Function]:
+    """Cut a reversed function into forward(*params) -> (value, state) and
+    backward(state, seed) -> grads, `state` holding what the backward reads."""
+    stmts = dfn.body.stmts[:-1]
+    cut = next(i for i, s in enumerate(stmts)
+               if isinstance(s, Assign) and s.prim == "marker" and s.static == "backward pass")
+    forward, backward = stmts[:cut], stmts[cut:]
+    if backward and isinstance(backward[-1], Assign) and backward[-1].prim == "make_tuple" \
+            and backward[-1].args and backward[-1].args[0] is value:
+        backward = backward[:-1]
+    params = [p for p in dfn.params if p is not seed]
+    saved = sorted((_reads(backward) | ({grads} if isinstance(grads, Var) else set()))
+                   - {seed} - _defined(backward), key=lambda v: v.id)
+    state = factory.new("state")
+    pair = factory.new("")
+    top_level = {v for stmt in forward for v in defs(stmt)} | set(params)
+    # Values defined in a branch that may not run still go into the state.
+    unbound = [Assign(v, "copy", [Const(None)]) for v in saved if v not in top_level]
+    fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
+                Assign(pair, "make_tuple", [value, state]), Return(pair)]
+    fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc)
+    unpack = [Assign(v, "getitem", [state, Const(i)]) for i, v in enumerate(saved)]
+    bwd_body = [*unpack, *backward, Return(grads)]
+    bwd = Function(dfn.name + "_backward", [state, seed], Block(bwd_body), {}, dfn.loc)
+    return fwd, bwd
+
+
+def _defined(stmts: list) -> set[Var]:
+    out: set[Var] = set()
+    for top in stmts:
+        for stmt in [top, *walk_stmt(top)]:
+            out.update(defs(stmt))
+            if isinstance(stmt, Loop) and stmt.index is not None:
+                out.add(stmt.index)
+    return out
+
+
 def walk_stmt(stmt: Any):
     if isinstance(stmt, If):
         yield from walk(stmt.then)
@@ -740,6 +884,58 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     if isinstance(stmt, Loop):
         return [(p, [i, n]) for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)]
     return []
+
+
+def _callee_param_names(stmt: Assign) -> list[str]:
+    obj = stmt.static_obj if hasattr(stmt, "static_obj") else None
+    code = getattr(obj, "__code__", None)
+    if code is None:
+        return [f"arg{i}" for i in range(len(stmt.args))]
+    return list(code.co_varnames[: code.co_argcount])
+
+
+def _callee_wrt(stmt: Assign, active_args: list[bool], active_kwargs: dict) -> tuple | None:
+    """Parameter positions of the callee that receive active values (None: no source)."""
+    import inspect
+    import types as _types
+
+    obj = stmt.static
+    if not isinstance(obj, _types.FunctionType):
+        return None
+    try:
+        inspect.getsourcelines(obj)
+    except (OSError, TypeError):
+        return None
+    stmt.static_obj = obj
+    code = obj.__code__
+    names = list(code.co_varnames[: code.co_argcount])
+    wrt = [i for i, a in enumerate(active_args) if a]
+    for key, a in active_kwargs.items():
+        if a and key in names:
+            wrt.append(names.index(key))
+    return tuple(sorted(wrt))
+
+
+def _numeric_vars(fn: Function) -> set[Var]:
+    """Vars that hold numbers or arrays (not containers): results of arithmetic
+    and NumPy rules, and anything used directly as their operand. Adjoints of
+    these accumulate with `+`; others with `add_adjoints`."""
+    out: set[Var] = set()
+    structural = {"getitem", "make_tuple", "make_list", "call", "call_forward", "copy",
+                  "index", "list", "tuple", "len", "print", "assert"}
+    for stmt in walk(fn.body):
+        if not isinstance(stmt, Assign):
+            continue
+        rule = rules.rule_named(stmt.prim)
+        if stmt.prim in structural or stmt.prim.startswith("$") or rule is None:
+            continue
+        if rule.out == "num" and stmt.target is not None:
+            out.add(stmt.target)
+        if not stmt.prim.startswith(".") or stmt.prim in (".T",):
+            out.update(a for a in stmt.operands() if isinstance(a, Var))
+        elif stmt.args and isinstance(stmt.args[0], Var):
+            out.add(stmt.args[0])
+    return out
 
 
 def _rule_out(prim: str) -> str:
