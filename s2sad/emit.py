@@ -352,6 +352,8 @@ class Emitter:
             rng: ast.expr = _call(ast.Name("range", ast.Load()), [self.operand(a) for a in args], [])
             if loop.reverse:
                 rng = _call(ast.Name("reversed", ast.Load()), [rng], [])
+            if loop.exit_flag is not None:
+                body.append(ast.If(self.operand(loop.exit_flag), [ast.Break()], []))
             used = self.use_count.get(loop.index, 0) > 0
             target = self.names.get(loop.index) if used else "_"
             if used and target is None:

@@ -109,6 +109,8 @@ class Loop:
     index: Var | None = None
     range_args: list[Operand] | None = None
     reverse: bool = False
+    # A range loop with `break`: the phi that says to stop after this iteration.
+    exit_flag: Var | None = None
     # Set by the reverse transform on while loops: the phi counting iterations.
     trips: Var | None = None
 
@@ -173,7 +175,8 @@ def uses(stmt: Stmt) -> list[Operand]:
         return [stmt.cond, *stmt.then_vals, *stmt.else_vals]
     if isinstance(stmt, Loop):
         head = [stmt.cond] if stmt.cond is not None else []
-        return [*stmt.inits, *head, *(stmt.range_args or []), *stmt.nexts]
+        flag = [stmt.exit_flag] if stmt.exit_flag is not None else []
+        return [*stmt.inits, *head, *(stmt.range_args or []), *stmt.nexts, *flag]
     return [stmt.value]
 
 
@@ -219,7 +222,9 @@ def _format_block(block: Block, indent: int, out: list[str]) -> None:
             if stmt.range_args is not None:
                 rng = ", ".join(map(repr, stmt.range_args))
                 rev = "reversed " if stmt.reverse else ""
-                out.append(f"{pad}for {stmt.index!r} in {rev}range({rng}) ({carried}):{where}")
+                stop = f" until {stmt.exit_flag!r}" if stmt.exit_flag is not None else ""
+                out.append(f"{pad}for {stmt.index!r} in {rev}range({rng}) ({carried}){stop}:"
+                           f"{where}")
             else:
                 out.append(f"{pad}loop ({carried}):{where}")
                 _format_block(stmt.header, indent + 1, out)

@@ -75,6 +75,7 @@ class Lowerer:
         self.ref_objects: dict[str, Any] = {}
         self.guards: dict[str, Any] = {}  # free names whose identity picked a rule
         self.loc: Loc | None = None
+        self.loops: list[str | None] = []  # break-flag names of the enclosing loops
         self.resolve_free: Callable[[str], Any] = parsed.lookup if parsed else _template_lookup
 
     # ------------------------------------------------------------ helpers
@@ -132,23 +133,75 @@ class Lowerer:
     def stmts(self, body: list, cont: list = ()) -> Operand | None:
         """Lower `body` into the current block.
 
-        Returns the returned operand when every path through `body` returns,
-        else None. `cont` are the statements that follow `body`: an `if` with a
-        `return` inside takes them into its branches (see `if_early`), so each
-        function ends in one merged `Return`."""
+        At function level, returns the returned operand when every path
+        through `body` returns, else None. Inside a loop body, returns EXIT
+        once the rest of the body has been lowered (after a break, continue or
+        return), else None. `cont` are the statements that follow `body`: an
+        `if` with an exit inside takes them into the side that falls through,
+        so control flow stays structured and each function has one `Return`."""
+        in_loop = bool(self.loops)
         for i, node in enumerate(body):
             self.set_loc(node)
+            rest = [*body[i + 1:], *cont]
             if isinstance(node, _Continue):
-                return self.stmts(node.body) or Const(None)
+                result = self.stmts(node.body)
+                return result if result is not None or in_loop else Const(None)
             if isinstance(node, gast.Return):
-                return self.expr(node.value) if node.value is not None else Const(None)
-            if isinstance(node, gast.If) and _returns_somewhere(node):
-                return self.if_early(node, [*body[i + 1:], *cont])
+                value = self.expr(node.value) if node.value is not None else Const(None)
+                if not in_loop:
+                    return value
+                self.env[RET], self.env[RETVAL] = Const(True), value
+                self.env[self.loops[-1]] = Const(True)
+                return EXIT
+            if isinstance(node, gast.Break):
+                self.env[self.loops[-1]] = Const(True)
+                return EXIT
+            if isinstance(node, gast.Continue):
+                return EXIT
+            if isinstance(node, gast.If) and _exits(node, in_loop):
+                if in_loop:
+                    self.if_exit(node, rest)
+                    return EXIT
+                return self.if_early(node, rest)
             if isinstance(node, gast.If):
                 self.if_stmt(node)
-            else:
-                self.stmt(node)
+                continue
+            self.stmt(node)
+            if isinstance(node, (gast.While, gast.For)) and _contains_return(node):
+                return self.after_returning_loop(rest)
         return None
+
+    def after_returning_loop(self, rest: list) -> Operand:
+        """After a loop that may have returned: return (or, in an enclosing loop,
+        leave it too) if it did, else go on with `rest`."""
+        flag = self.env[RET]
+        stmt = If(flag, Block(), Block(), loc=self.loc)
+        saved_block, saved_env = self.block, self.env
+        if self.loops:
+            self.block, self.env = stmt.then, dict(saved_env)
+            self.env[self.loops[-1]] = Const(True)
+            then_env = self.env
+            stmt.orelse, else_env, _ = self.branch([_Continue(rest)])
+            self.block, self.env = saved_block, saved_env
+            self._merge(stmt, then_env, else_env)
+            self.block.stmts.append(stmt)
+            return EXIT
+        then_val = self.env[RETVAL]
+        stmt.orelse, _, else_val = self.branch([_Continue(rest)])
+        out = self.factory.new("result")
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [then_val], [else_val]
+        self.block.stmts.append(stmt)
+        return out
+
+    def if_exit(self, node: gast.If, rest: list) -> None:
+        """An if inside a loop with a break/continue/return: the rest of the
+        body goes into each side that falls through; the sides' names merge."""
+        cond = self.expr(node.test, hint="cond")
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, then_env, _ = self.branch([*node.body, _Continue(rest)])
+        stmt.orelse, else_env, _ = self.branch([*node.orelse, _Continue(rest)])
+        self._merge(stmt, then_env, else_env)
+        self.block.stmts.append(stmt)
 
     def stmt(self, node: Any) -> None:
         kind = type(node)
@@ -185,9 +238,6 @@ class Lowerer:
                 else:
                     raise self.error("only `del name` is supported", node,
                                      "drop the `del` statement")
-        elif isinstance(node, (gast.Break, gast.Continue)):
-            raise self.error(f"`{kind.__name__.lower()}` is not supported yet", node,
-                             "rewrite the loop with a condition in the `while` test")
         elif isinstance(node, gast.FunctionDef):
             raise self.error("nested function definitions are not supported yet", node,
                              "define the helper at module level")
@@ -237,7 +287,7 @@ class Lowerer:
         return block, env, returned
 
     def if_stmt(self, node: gast.If) -> None:
-        cond = self.expr(node.test)
+        cond = self.expr(node.test, hint="cond")
         stmt = If(cond, Block(), Block(), loc=self.loc)
         stmt.then, then_env, _ = self.branch(node.body)
         stmt.orelse, else_env, _ = self.branch(node.orelse)
@@ -247,7 +297,7 @@ class Lowerer:
     def if_early(self, node: gast.If, rest: list) -> Operand:
         """An if with a return inside: the statements after it are lowered into
         each side that falls through, and the If yields the returned value."""
-        cond = self.expr(node.test)
+        cond = self.expr(node.test, hint="cond")
         stmt = If(cond, Block(), Block(), loc=self.loc)
         stmt.then, _, then_ret = self.branch([*node.body, _Continue(rest)])
         stmt.orelse, _, else_ret = self.branch([*node.orelse, _Continue(rest)])
@@ -271,17 +321,34 @@ class Lowerer:
 
     def _loop(self, node: Any, carried: list[str], lower_head: Callable, lower_body: Callable,
               loop: Loop) -> None:
-        loop.phis = [self.factory.new(name) for name in carried]
+        flag = None
+        if _loop_exits(node.body):
+            flag = f"<break{len(self.loops)}>"
+            self.env[flag] = Const(False)
+            carried = [*carried, flag]
+        if _contains_return(node):
+            self.env.setdefault(RET, Const(False))
+            self.env.setdefault(RETVAL, Const(None))
+            carried = [*carried, RET, RETVAL]
+        loop.phis = [self.factory.new(_hint(name)) for name in carried]
         loop.inits = [self.env.get(name, Const(None)) for name in carried]
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
         saved_block = self.block
         self.block = loop.header
-        lower_head()
+        if flag is not None and loop.range_args is None:
+            stopped = self.env[flag]
+            loop.cond = self._select(stopped, lambda: Const(False), lower_head, "")
+        else:
+            lower_head()
         self.block = loop.body
         saved_env = dict(self.env)
+        self.loops.append(flag)
         lower_body()
+        self.loops.pop()
         loop.nexts = [self.env.get(name, Const(None)) for name in carried]
+        if flag is not None and loop.range_args is not None:
+            loop.exit_flag = loop.phis[carried.index(flag)]
         self.env = saved_env
         self.block = saved_block
         self.block.stmts.append(loop)
@@ -289,24 +356,18 @@ class Lowerer:
     def while_stmt(self, node: gast.While) -> None:
         if node.orelse:
             raise self.error("`while ... else` is not supported", node, "drop the else clause")
-        _check_loop_body(self, node.body)
         carried = _assigned_names(node.body)
         loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
 
-        def head() -> None:
-            loop.cond = self.expr(node.test)
+        def head() -> Operand:
+            loop.cond = self.expr(node.test, hint="cond")
+            return loop.cond
 
-        self._loop(node, carried, head, lambda: self._body(node.body), loop)
-
-    def _body(self, body: list) -> None:
-        if self.stmts(body) is not None:
-            raise self.error("`return` inside a loop is not supported yet", body[-1],
-                             "set a variable and return after the loop")
+        self._loop(node, carried, head, lambda: self.stmts(node.body), loop)
 
     def for_stmt(self, node: gast.For) -> None:
         if node.orelse:
             raise self.error("`for ... else` is not supported", node, "drop the else clause")
-        _check_loop_body(self, node.body)
         start, stop, step, bind_items = self._iteration(node)
         target_names = _names_in_target(node.target)
         carried = [n for n in _assigned_names(node.body) if n not in target_names]
@@ -321,7 +382,7 @@ class Lowerer:
                 self.assign(node.target, index)
             else:
                 bind_items(index)
-            self._body(node.body)
+            self.stmts(node.body)
 
         self._loop(node, carried, lambda: None, body, loop)
 
@@ -577,6 +638,10 @@ class Lowerer:
 _MISSING_ATTR = object()
 
 
+RET, RETVAL = "<returned>", "<retval>"
+EXIT = Const("<exit>")  # stmts() result: the rest of a loop body has been lowered
+
+
 class _Continue:
     """Marks 'the statements after an early-returning if' inside its branches."""
 
@@ -679,12 +744,38 @@ def _returns_somewhere(node: Any) -> bool:
     return any(isinstance(n, gast.Return) for n in gast.walk(node))
 
 
-def _check_loop_body(lowerer: Lowerer, body: list) -> None:
-    for stmt in body:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Return):
-                raise lowerer.error("`return` inside a loop is not supported yet", node,
-                                    "set a variable and return after the loop")
+def _exits(node: Any, in_loop: bool) -> bool:
+    """Does this statement leave the current block early (return; in a loop
+    also break/continue of this loop)?"""
+    if _contains_return(node):
+        return True
+    return in_loop and _loop_exits([node])
+
+
+def _loop_exits(body: list) -> bool:
+    """Does `body` break or continue its own loop (not a nested one), or return?"""
+    def scan(node: Any) -> bool:
+        if isinstance(node, (gast.Break, gast.Continue, gast.Return)):
+            return True
+        if isinstance(node, (gast.For, gast.While)):
+            return _contains_return(node)
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            return False
+        return any(scan(child) for child in gast.iter_child_nodes(node))
+    return any(scan(stmt) for stmt in body)
+
+
+def _contains_return(node: Any) -> bool:
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Return):
+            return True
+    return False
+
+
+def _hint(name: str) -> str:
+    if name.startswith("<break"):
+        return "stop"
+    return {RET: "returned", RETVAL: "retval"}.get(name, name)
 
 
 def lower(parsed: ParsedFunction) -> tuple[Function, Lowerer]:

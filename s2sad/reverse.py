@@ -616,7 +616,9 @@ class Reverse:
         active_phis = [i for i, p in enumerate(loop.phis) if self.active(p)]
         if not active_phis and not self._touches_active(loop):
             return
-        is_range = loop.range_args is not None
+        # A plain range loop reverses its range; a while loop, or a range
+        # loop that may break, counts its trips and runs that many backwards.
+        is_range = loop.range_args is not None and loop.exit_flag is None
         if not is_range and loop.trips is None:
             trips = self.factory.new("trips")
             nxt = self.factory.new("trips")
@@ -631,7 +633,7 @@ class Reverse:
             self.entry[id(loop.body)].add(trips)
         defined = {v for s in walk(loop.body) for v in defs(s)}
         defined |= {v for s in walk(loop.header) for v in defs(s)}
-        defined |= set(loop.phis) | ({loop.index} if is_range else set())
+        defined |= set(loop.phis) | ({loop.index} if loop.index is not None else set())
         scope = LoopScope(defined, dict(self.adj), [])
         # Adjoints flowing into the loop's results seed the carried adjoints.
         for i in active_phis:
@@ -714,8 +716,9 @@ class Reverse:
         entry = self.entry.get(id(block), set())
         local = {v for v in needed if self.def_block.get(v) is block or v in entry}
         loop = self.loop_of_body.get(id(block))
-        if loop is not None and loop.range_args is not None:
-            local.discard(loop.index)  # the backward loop recreates the counter
+        recreated = loop.index if loop is not None and loop.range_args is not None \
+            and loop.exit_flag is None else None
+        local.discard(recreated)  # the backward loop recreates the counter
         if not local:
             return backward
         plan: dict[Var, str] = {}
@@ -729,9 +732,8 @@ class Reverse:
                     and not stmt.prim.startswith("$") and rules.rule_named(stmt.prim) is not None:
                 plan[v] = "recompute"
                 for a in stmt.operands():
-                    if isinstance(a, Var) and self.def_block.get(a) is block and not (
-                        loop is not None and loop.range_args is not None and a is loop.index
-                    ):
+                    if isinstance(a, Var) and a is not recreated and (
+                            self.def_block.get(a) is block or a in entry):
                         decide(a)
             else:
                 plan[v] = "tape"
