@@ -54,13 +54,20 @@ _LOCK = threading.RLock()
 def _wrt_indices(fn: types.FunctionType, wrt: Wrt, loc: Loc | None) -> tuple[int, ...]:
     code = fn.__code__
     names = list(code.co_varnames[: code.co_argcount])
-    items = [wrt] if isinstance(wrt, (int, str)) else list(wrt)
+    if isinstance(wrt, (int, str)):
+        items = [wrt]
+    elif isinstance(wrt, (tuple, list)):
+        items = list(wrt)
+    else:
+        raise WrtError(f"wrt must be an int, an argument name or a tuple of them, not {wrt!r}",
+                       loc, "for example wrt=0, wrt='x' or wrt=(0, 'y')")
     if not items:
         raise WrtError("wrt is empty", loc, "name at least one argument to differentiate")
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise WrtError(f"wrt must be ints or argument names, not {item!r}", loc)
+            raise WrtError(f"wrt must be ints or argument names, not {item!r}", loc,
+                           "for example wrt=0, wrt='x' or wrt=(0, 'y')")
         if isinstance(item, str):
             if item not in names:
                 raise WrtError(f"{fn.__name__} has no argument named {item!r}", loc,
@@ -84,10 +91,16 @@ def _def_loc(fn: types.FunctionType) -> Loc | None:
         return None
 
 
+def _cells(fn: types.FunctionType) -> tuple:
+    """Closures made by one factory share code but not cells: key on both. The
+    cached function keeps `fn` alive, so the ids cannot be reused meanwhile."""
+    return tuple(id(cell) for cell in fn.__closure__ or ())
+
+
 def compile_gradient(f: Callable, wrt: tuple[int, ...]) -> Compiled:
     """Transform `f` into its gradient function (cached)."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt)
+    key = (fn.__code__, wrt, _cells(fn))
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit.valid():
@@ -125,7 +138,7 @@ _SPLIT_CACHE: dict[tuple, Split] = {}
 def compile_split(f: Callable, wrt: tuple[int, ...]) -> Split:
     """forward(*args) -> (value, state) and backward(state, g) -> grads (cached)."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt)
+    key = (fn.__code__, wrt, _cells(fn))
     hit = _SPLIT_CACHE.get(key)
     if hit is not None:
         return hit
@@ -181,10 +194,16 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     _check_args(fn, args, wrt)
     try:
         value, grads = compiled.func(*args, **kwargs)
+    except S2sadError as exc:
+        if exc.loc is None:  # raised by a run-time check: point at the user's line
+            raise type(exc)(exc.message, _traceback_loc(exc, fn), exc.hint) from None
+        raise
     except runtime.NonScalarOutput as exc:
+        what = f"an array of shape {exc.args[0]}" if isinstance(exc.args[0], tuple) \
+            else f"a {exc.args[0]}"
         raise NonScalarOutputError(
-            f"grad needs {fn.__name__} to return a scalar, but it returned an array of "
-            f"shape {exc.args[0]}", compiled.return_loc,
+            f"grad needs {fn.__name__} to return a scalar, but it returned {what}",
+            compiled.return_loc,
             "reduce the output (e.g. with np.sum or np.mean), or use a vector-Jacobian "
             "product (s2sad.vjp) for non-scalar outputs",
         ) from None
@@ -194,6 +213,22 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     if len(wrt) == 1:
         grads = (grads,)
     return value, tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, wrt))
+
+
+def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:
+    """The innermost frame of generated code in the user's file."""
+    import linecache
+
+    loc = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == fn.__code__.co_filename:
+            line = tb.tb_lineno
+            text = linecache.getline(code.co_filename, line)
+            loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)
+        tb = tb.tb_next
+    return loc
 
 
 def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
@@ -291,7 +326,8 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
     Returns the gradient; raises GradientCheckError naming the worst entry."""
     fn = unwrap(f)
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    grads = grad(fn, wrt=indices)(*args)
+    result = grad(fn, wrt=wrt)(*args)
+    grads = result if isinstance(wrt, (tuple, list)) else (result,)
     for pos, i in enumerate(indices):
         ours = np.asarray(grads[pos], dtype=float)
         numeric = np.asarray(numerical_gradient(fn, args, i, eps), dtype=float)
@@ -306,7 +342,7 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
                 f"{fn.__name__}: gradient for argument {i} differs from finite differences; "
                 f"worst at index {worst}: s2sad {ours[worst]!r} vs numeric {numeric[worst]!r}"
             )
-    return grads
+    return result
 
 
 __all__ = ["grad", "value_and_grad", "stop_gradient", "show", "check_grad",

@@ -38,7 +38,7 @@ UNARY = {"neg": ast.USub, "pos": ast.UAdd, "not_": ast.Not, "invert": ast.Invert
 CMP = {"lt": ast.Lt, "le": ast.LtE, "gt": ast.Gt, "ge": ast.GtE, "eq": ast.Eq, "ne": ast.NotEq,
        "is_": ast.Is, "is_not": ast.IsNot}
 OUR_MODULES = {"np": np, "math": math}
-FOLDABLE_EFFECT_FREE = set(BIN) | set(UNARY) | set(CMP) | {"getitem", "index"}
+FOLDABLE_EFFECT_FREE = set(BIN) | set(UNARY) | set(CMP) | {"getitem", "index", "make_dict"}
 MARKER = "__s2sad_comment__"
 
 
@@ -242,6 +242,10 @@ class Emitter:
             return ast.Tuple(ops, ast.Load())
         if p == "make_list":
             return ast.List(ops, ast.Load())
+        if p == "make_dict":
+            return ast.Dict([_const(k) for k in stmt.static], ops)
+        if p == "list_append":
+            return ast.BinOp(ops[0], ast.Add(), ast.List([ops[1]], ast.Load()))
         if p == "tape.new":
             return ast.List([], ast.Load())
         if p == "tape.pop":
@@ -382,17 +386,20 @@ class Emitter:
                 if self.use_count.get(stmt.index, 0):
                     self.names[stmt.index] = self._fresh(stmt.index.hint or "i")
         body = self.block(self.fn.body)
-        params = [ast.arg(p.hint) for p in self.fn.params]
+        n_pos = len(self.fn.params) - self.fn.kwonly
+        positional, kwonly = self.fn.params[:n_pos], self.fn.params[n_pos:]
         default_nodes = []
         seen_default = False
-        for p in self.fn.params:
+        for p in positional:
             if p.hint in defaults:
                 seen_default = True
                 default_nodes.append(defaults[p.hint])
             elif seen_default:
                 default_nodes.append(ast.Constant(None))
-        args = ast.arguments(posonlyargs=[], args=params, vararg=None, kwonlyargs=[],
-                             kw_defaults=[], kwarg=None, defaults=default_nodes)
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(p.hint) for p in positional],
+                             vararg=None, kwonlyargs=[ast.arg(p.hint) for p in kwonly],
+                             kw_defaults=[defaults.get(p.hint) for p in kwonly], kwarg=None,
+                             defaults=default_nodes)
         line = self.fn.loc.line if self.fn.loc else 1
         fdef = ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()],
                                decorator_list=[], returns=None, type_comment=None, lineno=line,
@@ -553,8 +560,14 @@ def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
         else:
             cells.append(types.CellType(bound[name]))
     defaults = tuple(user_fn.__defaults__ or ()) if user_params else ()
-    defaults += tuple(extra_defaults)
+    kwdefaults = dict(user_fn.__kwdefaults__ or {}) if user_params else {}
+    if fn.kwonly and extra_defaults:
+        kwdefaults[fn.params[-1].hint] = extra_defaults[0]
+    else:
+        defaults += tuple(extra_defaults)
     func = types.FunctionType(inner, user_globals, fdef.name, defaults or None, tuple(cells))
+    if kwdefaults:
+        func.__kwdefaults__ = kwdefaults
     return func, source
 
 
@@ -573,11 +586,14 @@ def _display_defaults(fn: Function, user_fn: types.FunctionType) -> dict[str, as
     user_defaults = user_fn.__defaults__ or ()
     n_user = user_fn.__code__.co_argcount
     user_names = list(user_fn.__code__.co_varnames[:n_user])
-    for name, value in zip(user_names[n_user - len(user_defaults):], user_defaults):
+    pairs = list(zip(user_names[n_user - len(user_defaults):], user_defaults))
+    pairs += list((user_fn.__kwdefaults__ or {}).items())
+    for name, value in pairs:
         try:
             out[name] = _const(value)
         except TypeError:
             out[name] = ast.Name("...", ast.Load())
+    n_user += user_fn.__code__.co_kwonlyargcount
     for name in names[n_user:]:
         default = fn.defaults.get(name)
         if isinstance(default, Const):

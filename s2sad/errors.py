@@ -69,3 +69,7 @@ class ArgumentTypeError(S2sadError):
 
 class SourceUnavailableError(S2sadError):
     """The function has no Python source to transform (builtin, lambda in a REPL...)."""
+
+
+class AliasingError(S2sadError):
+    """An in-place update of an array that another live name shares."""

@@ -139,6 +139,7 @@ class Function:
     body: Block
     defaults: dict[str, Operand] = field(default_factory=dict)
     loc: Loc | None = None
+    kwonly: int = 0  # how many trailing params (before any added seed) are keyword-only
 
 
 class VarFactory:

@@ -76,6 +76,8 @@ class Lowerer:
         self.guards: dict[str, Any] = {}  # free names whose identity picked a rule
         self.loc: Loc | None = None
         self.loops: list[str | None] = []  # break-flag names of the enclosing loops
+        self.inline_depth = 0
+        self.comprehensions = 0
         self.resolve_free: Callable[[str], Any] = parsed.lookup if parsed else _template_lookup
 
     # ------------------------------------------------------------ helpers
@@ -104,13 +106,13 @@ class Lowerer:
         node = self.parsed.node
         self.set_loc(node)
         args = node.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+        if args.vararg or args.kwarg or args.posonlyargs:
             raise self.error(
-                "*args, **kwargs and keyword-only parameters are not supported yet",
-                node, "give the function plain positional parameters",
+                "*args, **kwargs and positional-only parameters are not supported yet",
+                node, "give the function plain parameters (keyword-only ones are fine)",
             )
         params = []
-        for arg in args.args:
+        for arg in [*args.args, *args.kwonlyargs]:
             var = self.factory.new(arg.id)
             params.append(var)
             self.env[arg.id] = var
@@ -126,7 +128,7 @@ class Lowerer:
                 returned = Const(None)
         self.block.stmts.append(Return(returned, self.loc))
         return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
-                        defaults, self.parsed.loc(node))
+                        defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs))
 
     # ------------------------------------------------------------ statements
 
@@ -239,8 +241,10 @@ class Lowerer:
                     raise self.error("only `del name` is supported", node,
                                      "drop the `del` statement")
         elif isinstance(node, gast.FunctionDef):
-            raise self.error("nested function definitions are not supported yet", node,
-                             "define the helper at module level")
+            if node.decorator_list:
+                raise self.error("decorated local functions are not supported", node,
+                                 "define the helper at module level")
+            self.env[node.name] = LocalFunction(node)
         else:
             raise self.error(f"unsupported statement: {kind.__name__}", node,
                              "rewrite it with assignments, if, while and for")
@@ -273,7 +277,8 @@ class Lowerer:
             self.assign(target, Const(None))  # raises the right error
         current = self.name(target)
         value = self.expr(node.value)
-        self.env[target.id] = self.emit(BINOPS[type(node.op)], [current, value], hint=target.id)
+        self.env[target.id] = self.emit(BINOPS[type(node.op)], [current, value], hint=target.id,
+                                        static="aug")
 
     # ------------------------------------------------------------ control flow
 
@@ -313,7 +318,11 @@ class Lowerer:
                 if a is not None:
                     self.env[name] = a
                 continue
-            out = self.factory.new(name)
+            if isinstance(a, LocalFunction) or isinstance(b, LocalFunction):
+                raise self.error(f"the local function {name!r} is defined differently on the "
+                                 "two sides of an if", self.parsed.node if self.parsed else None,
+                                 "define it once, before the if")
+            out = self.factory.new(_hint(name))
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
             stmt.else_vals.append(b if b is not None else Const(None))
@@ -452,7 +461,11 @@ class Lowerer:
 
     def name(self, node: gast.Name) -> Operand:
         if node.id in self.env:
-            return self.env[node.id]
+            value = self.env[node.id]
+            if isinstance(value, LocalFunction):
+                raise self.error(f"the local function {node.id!r} can only be called here",
+                                 node, "define it at module level to pass it around")
+            return value
         value = self.resolve_free(node.id)
         if is_missing(value):
             raise self.error(f"name {node.id!r} is not defined", node,
@@ -578,6 +591,19 @@ class Lowerer:
             raise self.error("*args and **kwargs in calls are not supported", node,
                              "pass the arguments explicitly")
         func = node.func
+        if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction):
+            return self.inline_call(self.env[func.id], node, hint)
+        if isinstance(func, gast.Lambda):
+            return self.inline_call(LocalFunction(func), node, hint)
+        # lst.append(v) on a local list: a new list value (the old one stays intact)
+        if isinstance(func, gast.Attribute) and func.attr == "append" and \
+                isinstance(func.value, gast.Name) and func.value.id in self.env and \
+                len(node.args) == 1 and not node.keywords:
+            name = func.value.id
+            item = self.expr(node.args[0])
+            self.env[name] = self.emit("list_append", [self.env[name], item],
+                                       hint=_hint(name))
+            return Const(None)
         # A method call on a local value: x.sum(axis=0)
         if isinstance(func, gast.Attribute):
             receiver = self.expr(func.value)
@@ -615,21 +641,93 @@ class Lowerer:
             return None if is_missing(value) else value
         return None
 
-    def expr_Lambda(self, node: Any, hint: str) -> Operand:
-        raise self.error("lambdas inside a differentiated function are not supported yet",
-                         node, "define the helper with def at module level")
+    def expr_Lambda(self, node: Any, hint: str) -> Any:
+        return LocalFunction(node)
+
+    def inline_call(self, fn: LocalFunction, node: gast.Call, hint: str) -> Operand:
+        """Call a local def or lambda by lowering its body in place. The body
+        sees the caller's variables as they are at the call (Python's late
+        binding of closures); its own assignments stay local to it."""
+        if self.inline_depth > 20:
+            raise self.error("a local function calls itself too deeply to inline", node,
+                             "define recursive helpers at module level")
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        spec = fn.node.args
+        if spec.vararg or spec.kwarg or spec.kwonlyargs or spec.posonlyargs:
+            raise self.error("local functions with *args, **kwargs or keyword-only "
+                             "parameters are not supported", fn.node,
+                             "give the helper plain positional parameters")
+        names = [a.id for a in spec.args]
+        defaults = dict(zip(names[len(names) - len(spec.defaults):], spec.defaults))
+        if len(args) > len(names) or any(k not in names for k in kwargs):
+            raise self.error("wrong arguments for the local function", node)
+        bound = dict(zip(names, args)) | kwargs
+        for name in names:
+            if name not in bound:
+                if name not in defaults:
+                    raise self.error(f"missing argument {name!r}", node)
+                bound[name] = self.expr(defaults[name])
+        saved = self.env, self.loops
+        self.env = {k: v for k, v in self.env.items() if not k.startswith("<")} | bound
+        self.loops = []
+        self.inline_depth += 1
+        try:
+            if isinstance(fn.node, gast.Lambda):
+                return self.expr(fn.node.body, hint)
+            result = self.stmts(fn.node.body)
+            return Const(None) if result is None else result
+        finally:
+            self.inline_depth -= 1
+            self.env, self.loops = saved
 
     def expr_ListComp(self, node: Any, hint: str) -> Operand:
-        raise self.error("comprehensions are not supported yet", node,
-                         "write the loop out with a for statement")
+        """[elt for t in it if c] as a loop that appends to a fresh list."""
+        self.comprehensions += 1
+        acc = f"<comp{self.comprehensions}>"
+        body: Any = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=gast.Name(id=acc, ctx=gast.Load(), annotation=None,
+                                                type_comment=None),
+                                attr="append", ctx=gast.Load()),
+            args=[node.elt], keywords=[]))
+        for gen in reversed(node.generators):
+            if gen.is_async:
+                raise self.error("async comprehensions cannot be differentiated", node)
+            for cond in reversed(gen.ifs):
+                body = gast.If(test=cond, body=[body], orelse=[])
+            body = gast.For(target=gen.target, iter=gen.iter, body=[body], orelse=[],
+                            type_comment=None)
+        for sub in gast.walk(body):
+            if not hasattr(sub, "lineno") or sub.lineno is None:
+                gast.copy_location(sub, node)
+        targets = {n for g in node.generators for n in _names_in_target(g.target)}
+        saved = {n: self.env[n] for n in targets if n in self.env}
+        self.env[acc] = self.emit("make_list", [], hint=hint or "items")
+        self.stmt(body)
+        result = self.env.pop(acc)
+        for n in targets:
+            self.env.pop(n, None)
+        self.env.update(saved)
+        return result
 
     expr_GeneratorExp = expr_ListComp
-    expr_SetComp = expr_ListComp
-    expr_DictComp = expr_ListComp
+
+    def expr_SetComp(self, node: Any, hint: str) -> Operand:
+        raise self.error("set and dict comprehensions are not supported", node,
+                         "build a list with a list comprehension instead")
+
+    expr_DictComp = expr_SetComp
 
     def expr_Dict(self, node: Any, hint: str) -> Operand:
-        raise self.error("dict displays are not supported yet", node,
-                         "pass the values separately")
+        if any(k is None for k in node.keys):
+            raise self.error("`**` in dict displays is not supported", node,
+                             "list the keys explicitly")
+        keys = [self.expr(k) for k in node.keys]
+        if not all(isinstance(k, Const) for k in keys):
+            raise self.error("dict keys must be constants", node,
+                             "use string or number literals as keys")
+        values = [self.expr(v) for v in node.values]
+        return self.emit("make_dict", values, hint=hint, static=tuple(k.value for k in keys))
 
     def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
         return Const("<f-string>")
@@ -640,6 +738,13 @@ _MISSING_ATTR = object()
 
 RET, RETVAL = "<returned>", "<retval>"
 EXIT = Const("<exit>")  # stmts() result: the rest of a loop body has been lowered
+
+
+class LocalFunction:
+    """A def or lambda inside the differentiated function; calls inline it."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
 
 
 class _Continue:
@@ -667,7 +772,11 @@ class TemplateLowerer(Lowerer):
 
     def name(self, node: gast.Name) -> Operand:
         if node.id in self.env:
-            return self.env[node.id]
+            value = self.env[node.id]
+            if isinstance(value, LocalFunction):
+                raise self.error(f"the local function {node.id!r} can only be called here",
+                                 node, "define it at module level to pass it around")
+            return value
         value = _template_lookup(node.id)
         if value is None:
             raise KeyError(f"adjoint template uses unknown name {node.id!r}")
@@ -722,6 +831,9 @@ def _assigned_names(body: list) -> list[str]:
     names: dict[str, None] = {}
     for stmt in body:
         for node in gast.walk(stmt):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                    and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
+                names[node.func.value.id] = None
             if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 for target in targets:
@@ -775,13 +887,84 @@ def _contains_return(node: Any) -> bool:
 def _hint(name: str) -> str:
     if name.startswith("<break"):
         return "stop"
+    if name.startswith("<comp"):
+        return "items"
     return {RET: "returned", RETVAL: "retval"}.get(name, name)
+
+
+# Ops whose result may share memory with their first argument.
+VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
+            ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
+            "np.broadcast_to", "np.asarray", "np.atleast_1d", "np.atleast_2d", "copy",
+            "np.moveaxis", ".real", "np.real", "np.diagonal"}
+
+
+def guard_inplace_updates(fn: Function) -> None:
+    """`y *= c` is lowered as `y = y * c`. NumPy would instead change the
+    array in place, which other names (`z = y`) or views (`v = y[1:]`) see.
+    Where such a name is read afterwards, insert a run-time check that raises
+    a clear error if the value really is a shared array (it costs nothing for
+    numbers and fresh arrays)."""
+    order: list[tuple[Any, list]] = []
+
+    def visit(block: Block, loops: list) -> None:
+        for stmt in block.stmts:
+            order.append((stmt, loops))
+            if isinstance(stmt, If):
+                visit(stmt.then, loops)
+                visit(stmt.orelse, loops)
+            elif isinstance(stmt, Loop):
+                visit(stmt.header, [*loops, stmt])
+                visit(stmt.body, [*loops, stmt])
+
+    visit(fn.body, [])
+    base: dict[Var, Var] = {}
+    for stmt, _ in order:
+        if isinstance(stmt, Assign) and stmt.target is not None:
+            src = stmt.args[0] if stmt.args else None
+            if stmt.prim in VIEW_OPS and isinstance(src, Var):
+                base[stmt.target] = base.get(src, src)
+    position = {id(stmt): i for i, (stmt, _) in enumerate(order)}
+    from .ir import uses
+
+    for i, (stmt, loops) in enumerate(order):
+        if not (isinstance(stmt, Assign) and stmt.static == "aug" and isinstance(stmt.args[0], Var)):
+            continue
+        old = stmt.args[0]
+        root = base.get(old, old)
+        related = {v for v, b in base.items() if b is root} | {root}
+        kind = "view" if old in base else "alias"
+        for later, later_loops in order:
+            later_pos = position[id(later)]
+            in_same_loop = any(loop in later_loops for loop in loops)
+            if later is stmt or (later_pos < i and not in_same_loop):
+                continue
+            if any(isinstance(u, Var) and u in related for u in uses(later)):
+                block = _block_holding(fn.body, stmt)
+                check = Assign(None, "$check_inplace", [old, Const(kind)], {}, "$check_inplace",
+                               None, stmt.loc)
+                block.stmts.insert(block.stmts.index(stmt), check)
+                break
+
+
+def _block_holding(block: Block, target: Any) -> Block:
+    for stmt in block.stmts:
+        if stmt is target:
+            return block
+        for sub in ([stmt.then, stmt.orelse] if isinstance(stmt, If) else
+                    [stmt.header, stmt.body] if isinstance(stmt, Loop) else []):
+            found = _block_holding(sub, target)
+            if found is not None:
+                return found
+    return None  # type: ignore[return-value]
 
 
 def lower(parsed: ParsedFunction) -> tuple[Function, Lowerer]:
     """Lower a parsed function into IR (and keep the lowerer's name tables)."""
     lowerer = Lowerer(parsed, VarFactory())
-    return lowerer.lower_function(), lowerer
+    fn = lowerer.lower_function()
+    guard_inplace_updates(fn)
+    return fn, lowerer
 
 
 def is_function(obj: Any) -> bool:

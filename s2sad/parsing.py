@@ -89,7 +89,7 @@ def parse_function(fn: Any) -> ParsedFunction:
         ) from None
     source = "".join(lines)
     dedented = textwrap.dedent(source)
-    first = next((ln for ln in lines if ln.strip()), "")
+    first = next((ln for ln in source.splitlines() if ln.strip()), "")
     first_dedented = next((ln for ln in dedented.splitlines() if ln.strip()), "")
     col_offset = len(first) - len(first_dedented)
     tree = gast.parse(dedented)

@@ -58,7 +58,8 @@ EXPENSIVE = {
     "np.linalg.norm", "np.sort", "np.cumsum", "np.cumprod",
 }
 # Ops that are never recomputed: effects, calls without rules, tape operations.
-IMPURE = {"call", "assert", "tape.new", "tape.push", "tape.pop", "print", ".append"}
+IMPURE = {"call", "call_forward", "assert", "tape.new", "tape.push", "tape.pop", "print",
+          ".append", "make_dict", "make_list", "list_append"}
 _ARITH = {"add", "sub", "mul", "truediv", "pow", "neg"}
 
 
@@ -108,7 +109,7 @@ class Reverse:
         self.numeric = _numeric_vars(self.fn)
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Assign) and stmt.target is not None:
-                if stmt.prim in ("make_tuple", "make_list", "call_forward") or \
+                if stmt.prim in ("make_tuple", "make_list", "call_forward", "make_dict") or \
                         _rule_out(stmt.prim) == "seq":
                     self.seq_vars.add(stmt.target)
 
@@ -126,24 +127,38 @@ class Reverse:
             elif isinstance(stmt, Loop):
                 changed |= self._split_user_calls(stmt.header)
                 changed |= self._split_user_calls(stmt.body)
-            elif isinstance(stmt, Assign) and stmt.prim == "call" and stmt.callee \
-                    and self.active(stmt.target):
-                wrt = _callee_wrt(stmt, [self.active(a) for a in stmt.args],
-                                  {k: self.active(a) for k, a in stmt.kwargs.items()})
-                if wrt is None:
-                    raise self._no_rule(stmt)
-                y, pair, saved = stmt.target, self.factory.new(stmt.target.hint), \
-                    self.factory.new((stmt.target.hint or "call") + "_saved")
-                callee = Ref(stmt.callee)
-                stmt.target, stmt.prim = pair, "call_forward"
-                stmt.args = [callee, Const(wrt), *stmt.args]
-                stmt.static = saved
-                stmt.callee = "$call_forward"
-                new.append(Assign(y, "getitem", [pair, Const(0)], {}, None, None, stmt.loc))
-                new.append(Assign(saved, "getitem", [pair, Const(1)], {}, None, None, stmt.loc))
+            elif isinstance(stmt, Assign) and self.active(stmt.target) and (
+                    (stmt.prim == "call" and stmt.callee) or _dynamic_method(stmt)):
+                self._rewrite_call(stmt, new)
                 changed = True
         block.stmts[:] = new
         return changed
+
+    def _rewrite_call(self, stmt: Assign, new: list) -> None:
+        if stmt.prim == "call":
+            callee: Operand = Ref(stmt.callee)
+            args = stmt.args
+            wrt = _callee_wrt(stmt, [self.active(a) for a in args],
+                              {k: self.active(a) for k, a in stmt.kwargs.items()})
+            if wrt is None:
+                raise self._no_rule(stmt)
+        else:  # obj.method(args) on a local object: look the method up at run time
+            receiver, args = stmt.args[0], stmt.args[1:]
+            if self.active(receiver) or any(self.active(a) for a in stmt.kwargs.values()):
+                raise self._no_rule(stmt)
+            callee = self.factory.new(stmt.prim[1:])
+            new.insert(len(new) - 1, Assign(callee, stmt.prim, [receiver], {}, None, "attr",
+                                            stmt.loc))
+            wrt = tuple(1 + i for i, a in enumerate(args) if self.active(a))
+            stmt.shift = 1
+        y, pair = stmt.target, self.factory.new(stmt.target.hint)
+        saved = self.factory.new((stmt.target.hint or "call") + "_saved")
+        stmt.target, stmt.prim = pair, "call_forward"
+        stmt.args = [callee, Const(wrt), *args]
+        stmt.static = saved
+        stmt.callee = "$call_forward"
+        new.append(Assign(y, "getitem", [pair, Const(0)], {}, None, None, stmt.loc))
+        new.append(Assign(saved, "getitem", [pair, Const(1)], {}, None, None, stmt.loc))
 
     def _activity(self) -> None:
         self._index_block(self.fn.body, 0)
@@ -227,6 +242,14 @@ class Reverse:
     def _shape_class(self, stmt: Assign) -> Var | None:
         """A var known to have the same shape as stmt's result, if any."""
         rule = rules.rule_named(stmt.prim)
+        if stmt.prim == "getitem" and isinstance(stmt.args[1], Const):
+            src = self.def_stmt.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+            if isinstance(src, Assign) and src.prim in ("make_tuple", "make_list") and \
+                    isinstance(stmt.args[1].value, int) and -len(src.args) <= \
+                    stmt.args[1].value < len(src.args):
+                item = src.args[stmt.args[1].value]
+                return self.shape.get(item, stmt.target) if isinstance(item, Var) else \
+                    stmt.target
         if stmt.prim in ("copy", "stop_gradient"):
             return self.shape.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
         if rule is None or not rule.elementwise:
@@ -394,7 +417,8 @@ class Reverse:
         self.analyze()
         ret = self.fn.body.stmts.pop()
         if isinstance(ret.value, Var) and not ret.value.hint:
-            ret.value.hint = "out"
+            taken = {v.hint for st in walk(self.fn.body) for v in defs(st)}
+            ret.value.hint = "out" if "out" not in taken else "result"
         param_names = {p.hint for p in self.fn.params}
         seed_hint = _dname(ret.value)
         seed = self.factory.new(seed_hint if seed_hint and seed_hint[1:] not in param_names
@@ -420,7 +444,8 @@ class Reverse:
                    *self.fn.body.stmts]
         body = Block([*forward, *backward, Return(pair, ret.loc)])
         return Function("d" + self.fn.name, [*self.fn.params, seed], body,
-                        {**self.fn.defaults, seed.hint: Const(1.0)}, self.fn.loc)
+                        {**self.fn.defaults, seed.hint: Const(1.0)}, self.fn.loc,
+                        kwonly=self.fn.kwonly + 1 if self.fn.kwonly else 0)
 
     def reverse_block(self, block: Block) -> list:
         """The backward statements of `block` (its values restored if in a loop)."""
@@ -463,6 +488,13 @@ class Reverse:
                 return
         if stmt.prim == "call_forward":
             self.reverse_call(stmt, g)
+            return
+        if stmt.prim == "make_dict":
+            g_value = self.materialize(v, g)
+            for key, value in zip(stmt.static, stmt.args):
+                part = self.emit("$dict_item", [g_value, Const(key), value],
+                                 callee="$dict_item", hint=_dname(value))
+                self.accumulate(value, part, stmt.loc)
             return
         rule = rules.rule_named(stmt.prim)
         if rule is None or rule.nondiff:
@@ -510,9 +542,11 @@ class Reverse:
         grads = self.emit("$call_backward", [stmt.static, g_value], callee="$call_backward",
                           loc=stmt.loc, hint="grads")
         names = _callee_param_names(stmt)
+        shift = getattr(stmt, "shift", 0)
         for k, j in enumerate(wrt):
-            name = names[j]
-            arg = stmt.args[2 + j] if 2 + j < len(stmt.args) else stmt.kwargs.get(name)
+            name = names[j] if j < len(names) else ""
+            pos = 2 + j - shift
+            arg = stmt.args[pos] if pos < len(stmt.args) else stmt.kwargs.get(name)
             part = self.emit("getitem", [grads, Const(k)], hint=_dname(arg))
             self.accumulate(arg, part, stmt.loc)
 
@@ -801,7 +835,8 @@ def split(dfn: Function, value: Operand, grads: Operand, seed: Var,
     unbound = [Assign(v, "copy", [Const(None)]) for v in saved if v not in top_level]
     fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
                 Assign(pair, "make_tuple", [value, state]), Return(pair)]
-    fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc)
+    fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc,
+                   kwonly=max(dfn.kwonly - 1, 0))
     unpack = [Assign(v, "getitem", [state, Const(i)]) for i, v in enumerate(saved)]
     bwd_body = [*unpack, *backward, Return(grads)]
     bwd = Function(dfn.name + "_backward", [state, seed], Block(bwd_body), {}, dfn.loc)
@@ -888,6 +923,11 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     return []
 
 
+def _dynamic_method(stmt: Assign) -> bool:
+    return stmt.prim.startswith(".") and stmt.static == "method" and \
+        rules.rule_named(stmt.prim) is None
+
+
 def _callee_param_names(stmt: Assign) -> list[str]:
     obj = stmt.static_obj if hasattr(stmt, "static_obj") else None
     code = getattr(obj, "__code__", None)
@@ -902,6 +942,9 @@ def _callee_wrt(stmt: Assign, active_args: list[bool], active_kwargs: dict) -> t
     import types as _types
 
     obj = stmt.static
+    shift = 0
+    if isinstance(obj, _types.MethodType):  # model.predict(x): self is argument 0
+        obj, shift = obj.__func__, 1
     if not isinstance(obj, _types.FunctionType):
         return None
     try:
@@ -909,13 +952,19 @@ def _callee_wrt(stmt: Assign, active_args: list[bool], active_kwargs: dict) -> t
     except (OSError, TypeError):
         return None
     stmt.static_obj = obj
+    stmt.shift = shift
     code = obj.__code__
-    names = list(code.co_varnames[: code.co_argcount])
-    wrt = [i for i, a in enumerate(active_args) if a]
+    names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    wrt = [i + shift for i, a in enumerate(active_args) if a]
     for key, a in active_kwargs.items():
         if a and key in names:
             wrt.append(names.index(key))
     return tuple(sorted(wrt))
+
+
+# Rules whose (first) argument is a sequence of arrays, not an array.
+SEQ_CONSUMERS = {"np.array", "np.asarray", "np.stack", "np.concatenate", "np.hstack",
+                 "np.vstack", "np.einsum", "list", "tuple", "sum"}
 
 
 def _numeric_vars(fn: Function) -> set[Var]:
@@ -923,7 +972,8 @@ def _numeric_vars(fn: Function) -> set[Var]:
     and NumPy rules, and anything used directly as their operand. Adjoints of
     these accumulate with `+`; others with `add_adjoints`."""
     out: set[Var] = set()
-    structural = {"getitem", "make_tuple", "make_list", "call", "call_forward", "copy",
+    structural = {"getitem", "make_tuple", "make_list", "make_dict", "call", "call_forward",
+                  "list_append", "sum", "copy",
                   "index", "list", "tuple", "len", "print", "assert"}
     for stmt in walk(fn.body):
         if not isinstance(stmt, Assign):
@@ -933,6 +983,8 @@ def _numeric_vars(fn: Function) -> set[Var]:
             continue
         if rule.out == "num" and stmt.target is not None:
             out.add(stmt.target)
+        if stmt.prim in SEQ_CONSUMERS:
+            continue
         if not stmt.prim.startswith(".") or stmt.prim in (".T",):
             out.update(a for a in stmt.operands() if isinstance(a, Var))
         elif stmt.args and isinstance(stmt.args[0], Var):

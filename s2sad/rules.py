@@ -55,9 +55,9 @@ class Rule:
         for name, value in zip(positional, args):
             bound[name] = value
         extra = args[len(positional) :]
-        if extra:
-            if self.varargs is None:
-                raise TypeError(f"{self.name} takes at most {len(positional)} positional arguments")
+        if extra and self.varargs is None:
+            raise TypeError(f"{self.name} takes at most {len(positional)} positional arguments")
+        if self.varargs is not None:  # bound even when empty: `x.transpose()` has axes == []
             bound[self.varargs] = list(extra)
         for key, value in kwargs.items():
             if key not in self.params or key == self.varargs:
@@ -79,10 +79,15 @@ _NAMESPACE = {"np": np, "math": math, "builtins": builtins}
 
 
 def _parse_signature(signature: str) -> tuple[str, list[str], dict[str, Any], str | None]:
-    call = ast.parse(signature, mode="eval").body
+    """Split `np.clip(a, a_min=None)` into name, parameters, defaults and varargs.
+
+    A method or attribute is written with a leading dot (`.sum(a, axis=None)`);
+    it is parsed as `_.sum(...)` and keeps its dot in the name."""
+    method = signature.startswith(".")
+    call = ast.parse("_" + signature if method else signature, mode="eval").body
     assert isinstance(call, ast.Call), signature
     name = ast.unparse(call.func)
-    if name.startswith("_."):  # written ".sum(...)": a method
+    if method:
         name = name[1:]
     params: list[str] = []
     varargs = None
@@ -100,10 +105,7 @@ def _parse_signature(signature: str) -> tuple[str, list[str], dict[str, Any], st
 
 
 def _register(signature: str, **fields: Any) -> Rule:
-    sig = signature[1:] if signature.startswith(".") else signature
-    name, params, defaults, varargs = _parse_signature(("_." if signature.startswith(".") else "") + sig)
-    if signature.startswith("."):
-        name = "." + name
+    name, params, defaults, varargs = _parse_signature(signature)
     rule = Rule(name, params, defaults, varargs=varargs, **fields)
     RULES[name] = rule
     obj = resolve_name(name)
@@ -448,4 +450,13 @@ nondiff(
 # ---------------------------------------------------------------- s2sad's own
 
 vjp("stop_gradient(x)", zero=("x",))
-nondiff("zeros_like(x)", "require_scalar(value)")
+nondiff("zeros_like(x)", "require_scalar(value)", "call_backward(saved, g)")
+
+# ---------------------------------------------------------------- lists and dicts built in the function
+# `lst.append(v)` lowers to `lst = list_append(lst, v)`: a new list, so the old
+# one is intact for the backward pass. Adjoints of lists are lists.
+
+vjp("list_append(lst, item)", lst="g[:-1]", item="g[-1]").out = "seq"
+vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
+    start="unbroadcast(g, start)")
+nondiff("dict_item(g, key, like)", "check_inplace(value, kind)")

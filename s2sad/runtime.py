@@ -7,6 +7,7 @@ common case of each is a shape comparison and nothing more. Adjoint rules in
 
 from __future__ import annotations
 
+import inspect
 import string
 from typing import Any
 
@@ -24,8 +25,40 @@ class NonScalarOutput(Exception):
 
 def require_scalar(value: Any) -> None:
     """grad's seed is 1.0: only valid for a scalar output."""
+    if value is None or isinstance(value, (str, bytes, bool)):
+        raise NonScalarOutput(type(value).__name__)
     if np.ndim(value) != 0:
         raise NonScalarOutput(np.shape(value))
+
+
+def call_forward(fn: Any, wrt: tuple, *args: Any, **kwargs: Any) -> tuple:
+    """Run a user function's forward pass; returns (value, saved) for call_backward."""
+    from .api import compile_split
+
+    if inspect.ismethod(fn):
+        fn, args = fn.__func__, (fn.__self__, *args)
+    split = compile_split(fn, wrt)
+    value, state = split.forward(*args, **kwargs)
+    return value, (split.backward, state)
+
+
+def call_backward(saved: tuple, g: Any) -> tuple:
+    """The adjoints of a call_forward's wrt arguments, given its output's adjoint."""
+    backward, state = saved
+    return backward(state, g)
+
+
+def check_inplace(value: Any, kind: str) -> None:
+    """Refuse `y op= e` when y's array is shared with a name read later."""
+    if isinstance(value, np.ndarray) and (kind == "alias" or value.base is not None):
+        from .errors import AliasingError
+
+        raise AliasingError(
+            "this in-place update changes an array that another variable (or a view of "
+            "it) also refers to, and s2sad would not see that change",
+            hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
+            "y = y.copy()",
+        )
 
 
 def _shape(x: Any) -> tuple:
@@ -427,22 +460,20 @@ def tile_adjoint(g: Any, a: Any, reps: Any) -> Any:
 
 
 def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
+    """Each entry of `a` collects the adjoints of its copies (none if repeated 0 times)."""
     shape = _shape(a)
-    if axis is None:
-        flat = np.ravel(a)
-        if np.ndim(repeats) == 0:
-            return np.reshape(np.sum(np.reshape(g, (flat.size, repeats)), axis=1), shape)
-        starts = np.concatenate([[0], np.cumsum(repeats)[:-1]])
-        return np.reshape(np.add.reduceat(g, starts) * (np.asarray(repeats) > 0), shape)
+    if axis is None:  # np.repeat flattens first
+        return np.reshape(repeat_adjoint(g, np.ravel(a), repeats, 0), shape)
     axis = axis % len(shape)
-    if np.ndim(repeats) == 0:
-        new = shape[:axis] + (shape[axis], repeats) + shape[axis + 1 :]
+    n = shape[axis]
+    if np.ndim(repeats) == 0:  # copies are adjacent: fold them into a new axis
+        new = shape[:axis] + (n, repeats) + shape[axis + 1 :]
         return np.sum(np.reshape(g, new), axis=axis + 1)
-    starts = np.concatenate([[0], np.cumsum(repeats)[:-1]])
-    out = np.add.reduceat(g, starts, axis=axis)
-    mask_shape = [1] * len(shape)
-    mask_shape[axis] = shape[axis]
-    return out * np.reshape(np.asarray(repeats) > 0, mask_shape)
+    owner = np.repeat(np.arange(n), repeats)  # which entry each copy came from
+    moved = np.moveaxis(np.asarray(g), axis, -1)
+    out = np.zeros(moved.shape[:-1] + (n,), dtype=np.result_type(moved, float))
+    np.add.at(out, (..., owner), moved)
+    return np.moveaxis(out, -1, axis)
 
 
 def _split_points(arrays: list, axis: int) -> list[int]:
@@ -475,13 +506,13 @@ def vstack_adjoint(g: Any, arrays: list) -> list:
 
 
 def diag_adjoint(g: Any, v: Any, k: int) -> Any:
+    """np.diag builds a matrix from a vector or extracts a diagonal: undo whichever it did."""
     if np.ndim(v) == 1:
         return np.diagonal(g, k).copy()
-    out = np.diag(g, k)
-    full = np.zeros(_shape(v), dtype=np.result_type(out, float))
-    idx = np.arange(len(out))
+    full = np.zeros(_shape(v), dtype=np.result_type(g, float))
+    idx = np.arange(np.size(g))
     rows, cols = (idx, idx + k) if k >= 0 else (idx - k, idx)
-    full[rows, cols] = out
+    full[rows, cols] = g
     return full
 
 
@@ -505,6 +536,18 @@ def sequence_adjoint(g: Any, x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return np.reshape(np.array(items, dtype=float), x.shape)
     return type(x)(items) if isinstance(x, tuple) else items
+
+
+def sum_adjoint_items(g: Any, items: Any) -> list:
+    """Adjoint of builtin sum(items): each item gets g, summed to its own shape."""
+    return [unbroadcast(g, item) for item in items]
+
+
+def dict_item(g: Any, key: Any, like: Any) -> Any:
+    """The adjoint of one value of a dict display (zero if nothing reached it)."""
+    if isinstance(g, dict) and g.get(key) is not None:
+        return g[key]
+    return zeros_like(like)
 
 
 def _is_basic_index(index: Any) -> bool:
@@ -553,7 +596,8 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
         return np.array(out, dtype=np.result_type(dtype, out.dtype) if np.iscomplexobj(out) else dtype)
     if isinstance(x, np.generic):
-        return np.asarray(grad, dtype=np.result_type(x.dtype, np.float64))[()]
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+        return np.asarray(grad, dtype=dtype)[()]
     if isinstance(x, complex):
         return complex(np.sum(grad))
     return float(np.sum(grad)) if np.ndim(grad) else float(grad)

@@ -1,0 +1,477 @@
+"""The public API: grad, value_and_grad, show, check_grad, and the compile cache."""
+
+import math
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import api
+from s2sad.rules import RULES
+
+# ---------------------------------------------------------------- grad as a call and a decorator
+
+
+def quadratic(x):
+    return x**2 + 4 * x + 3
+
+
+@s2sad.grad
+def d_quadratic(x):
+    return x**2 + 4 * x + 3
+
+
+@s2sad.grad(wrt=(0, 1))
+def d_product(x, y):
+    return x * y**2
+
+
+@s2sad.grad(wrt="y")
+def d_product_y(x, y):
+    return x * y**2
+
+
+def test_grad_as_call():
+    assert s2sad.grad(quadratic)(2.0) == pytest.approx(8.0)
+    assert s2sad.grad(quadratic)(-1.0) == pytest.approx(2.0)
+
+
+def test_grad_as_decorator():
+    assert d_quadratic(2.0) == pytest.approx(8.0)
+    assert d_quadratic.__name__ == "d_quadratic"
+
+
+def test_grad_decorator_with_wrt():
+    gx, gy = d_product(3.0, 2.0)
+    assert gx == pytest.approx(4.0)
+    assert gy == pytest.approx(12.0)
+    assert d_product_y(3.0, 2.0) == pytest.approx(12.0)
+
+
+# ---------------------------------------------------------------- choosing arguments
+
+
+def three(x, y, z):
+    return x * 2.0 + y * 3.0 + z**2
+
+
+@pytest.mark.parametrize(
+    "wrt, expected",
+    [(0, 2.0), (1, 3.0), (2, 10.0), (-1, 10.0), (-3, 2.0), ("x", 2.0), ("y", 3.0), ("z", 10.0)],
+)
+def test_wrt_single(wrt, expected):
+    g = s2sad.grad(three, wrt=wrt)(1.0, 1.0, 5.0)
+    assert not isinstance(g, tuple)
+    assert g == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "wrt, expected",
+    [
+        ((0, 1), (2.0, 3.0)),
+        ((2, 0), (10.0, 2.0)),
+        (("z", "y"), (10.0, 3.0)),
+        ((0, "y", -1), (2.0, 3.0, 10.0)),
+        ((1,), (3.0,)),
+        ([0, 2], (2.0, 10.0)),
+    ],
+)
+def test_wrt_tuple(wrt, expected):
+    g = s2sad.grad(three, wrt=wrt)(1.0, 1.0, 5.0)
+    assert isinstance(g, tuple)
+    assert len(g) == len(expected)
+    assert g == pytest.approx(expected)
+
+
+# ---------------------------------------------------------------- types in, types out
+
+
+def test_float_in_float_out():
+    g = s2sad.grad(quadratic)(2.0)
+    assert type(g) is float
+    assert g == 8.0
+
+
+def test_int_argument_is_treated_as_real():
+    g = s2sad.grad(quadratic)(2)
+    assert type(g) is float
+    assert g == 8.0
+
+
+def test_numpy_float64_scalar_in():
+    g = s2sad.grad(quadratic)(np.float64(2.0))
+    assert isinstance(g, np.float64)
+    assert np.ndim(g) == 0
+    assert g == 8.0
+
+
+def test_numpy_int_scalar_in_gives_float():
+    g = s2sad.grad(quadratic)(np.int64(2))
+    assert isinstance(g, np.floating)
+    assert g == 8.0
+
+
+def test_zero_dim_array_in():
+    g = s2sad.grad(quadratic)(np.array(2.0))
+    assert isinstance(g, np.ndarray)
+    assert g.shape == ()
+    assert g.dtype == np.float64
+    assert g == 8.0
+
+
+def test_numpy_float32_scalar_in_keeps_dtype():
+    g = s2sad.grad(quadratic)(np.float32(2.0))
+    assert g == 8.0
+    assert g.dtype == np.float32
+
+
+def sum_sin_sq(x):
+    return np.sum(np.sin(x) ** 2)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 1, 4), (1,)])
+def test_array_in_same_shape_float64_out(shape):
+    x = np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape)
+    g = s2sad.grad(sum_sin_sq)(x)
+    assert isinstance(g, np.ndarray)
+    assert g.shape == shape
+    assert g.dtype == np.float64
+    np.testing.assert_allclose(g, 2 * np.sin(x) * np.cos(x), rtol=1e-12, atol=1e-15)
+
+
+def test_float32_array_gives_float32_gradient():
+    x = np.linspace(-1.0, 1.0, 6).astype(np.float32).reshape(2, 3)
+    g = s2sad.grad(sum_sin_sq)(x)
+    assert g.dtype == np.float32
+    assert g.shape == (2, 3)
+    np.testing.assert_allclose(g, np.sin(2 * x.astype(float)), rtol=1e-5, atol=1e-6)
+
+
+def sum_sq(x):
+    return np.sum(x**2)
+
+
+def test_integer_array_gives_float64_gradient():
+    x = np.arange(6).reshape(2, 3)
+    g = s2sad.grad(sum_sq)(x)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g, 2.0 * x)
+
+
+# ---------------------------------------------------------------- value_and_grad
+
+
+def test_value_and_grad_scalar():
+    value, g = s2sad.value_and_grad(quadratic)(3.0)
+    assert value == quadratic(3.0) == 24.0
+    assert g == pytest.approx(10.0)
+
+
+def test_value_and_grad_array():
+    x = np.array([0.3, -1.2, 2.0])
+    value, g = s2sad.value_and_grad(sum_sin_sq)(x)
+    assert value == pytest.approx(sum_sin_sq(x), rel=1e-15)
+    np.testing.assert_allclose(g, np.sin(2 * x), rtol=1e-12)
+
+
+def test_value_and_grad_tuple_wrt():
+    value, (gx, gy) = s2sad.value_and_grad(three, wrt=(0, 2))(1.0, 2.0, 3.0)
+    assert value == three(1.0, 2.0, 3.0)
+    assert (gx, gy) == pytest.approx((2.0, 6.0))
+
+
+@s2sad.value_and_grad
+def vg_decorated(x):
+    return np.exp(x)
+
+
+def test_value_and_grad_decorator():
+    value, g = vg_decorated(1.0)
+    assert value == pytest.approx(math.e)
+    assert g == pytest.approx(math.e)
+
+
+# ---------------------------------------------------------------- keyword arguments and defaults
+
+
+def power_sum(x, n=2, scale=1.0):
+    return scale * np.sum(x**n)
+
+
+def test_defaults_are_used():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sad.grad(power_sum)(x), 2 * x)
+
+
+def test_keyword_arguments():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sad.grad(power_sum)(x, n=3), 3 * x**2)
+    np.testing.assert_allclose(s2sad.grad(power_sum)(x, scale=2.0), 4 * x)
+    np.testing.assert_allclose(s2sad.grad(power_sum)(x, 3, 0.5), 1.5 * x**2)
+
+
+def test_wrt_an_argument_passed_by_keyword():
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2sad.grad(power_sum, wrt="scale")(x, scale=2.0)
+    assert g == pytest.approx(14.0)
+    g = s2sad.grad(power_sum, wrt=2)(x, n=3, scale=5.0)
+    assert g == pytest.approx(36.0)
+
+
+def test_wrt_an_argument_left_at_its_default():
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2sad.grad(power_sum, wrt="scale")(x)
+    assert g == pytest.approx(14.0)
+
+
+# ---------------------------------------------------------------- unused arguments
+
+
+def ignores_y(x, y):
+    return np.sum(x**2)
+
+
+def test_gradient_of_unused_argument_is_zeros():
+    x = np.array([1.0, 2.0])
+    y = np.ones((2, 3))
+    g = s2sad.grad(ignores_y, wrt=1)(x, y)
+    assert isinstance(g, np.ndarray)
+    assert g.shape == (2, 3)
+    np.testing.assert_array_equal(g, np.zeros((2, 3)))
+    gx, gy = s2sad.grad(ignores_y, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, 2 * x)
+    np.testing.assert_array_equal(gy, np.zeros((2, 3)))
+
+
+def test_gradient_of_unused_scalar_argument_is_zero_float():
+    g = s2sad.grad(ignores_y, wrt=1)(np.ones(2), 3.0)
+    assert type(g) is float
+    assert g == 0.0
+
+
+def constant_output(x):
+    return 5.0
+
+
+def test_constant_function_has_zero_gradient():
+    assert s2sad.grad(constant_output)(3.0) == 0.0
+    np.testing.assert_array_equal(s2sad.grad(constant_output)(np.ones(4)), np.zeros(4))
+
+
+# ---------------------------------------------------------------- show
+
+
+def test_show_source():
+    src = s2sad.show(sum_sin_sq)
+    assert isinstance(src, str)
+    assert "def d" in src
+    compile(src, "<show>", "exec")
+
+
+def test_show_wrt_tuple_compiles():
+    src = s2sad.show(three, wrt=(0, "z"))
+    assert "def d" in src
+    compile(src, "<show>", "exec")
+
+
+def test_show_ir():
+    text = s2sad.show(quadratic, ir=True)
+    assert "primal IR" in text
+    assert "reversed IR" in text
+
+
+def shown_and_run(x):
+    return np.sum(np.tanh(x) * x)
+
+
+def test_show_source_runs_and_matches_grad():
+    src = s2sad.show(shown_and_run)
+    namespace = dict(vars(s2sad.runtime))
+    namespace.update({"np": np, "math": math})
+    exec(compile(src, "<show>", "exec"), namespace)
+    (name,) = [n for n in namespace if n.startswith("d") and n.endswith("shown_and_run")]
+    x = np.array([0.1, -0.7, 1.3])
+    value, g = namespace[name](x)
+    assert value == pytest.approx(shown_and_run(x))
+    np.testing.assert_allclose(g, s2sad.grad(shown_and_run)(x), rtol=1e-14)
+
+
+# ---------------------------------------------------------------- the compile cache
+
+
+def cached_fn(x):
+    return np.sum(np.cos(x))
+
+
+def test_cache_returns_same_compiled_function():
+    first = api.compile_gradient(cached_fn, (0,))
+    second = api.compile_gradient(cached_fn, (0,))
+    assert first is second
+    s2sad.grad(cached_fn)(np.ones(2))
+    assert api.compile_gradient(cached_fn, (0,)) is first
+
+
+def test_cache_distinguishes_wrt():
+    a = api.compile_gradient(three, (0,))
+    b = api.compile_gradient(three, (1,))
+    assert a is not b
+
+
+def redefined(x):
+    return x**2
+
+
+_first_redefined = redefined
+
+
+def redefined(x):  # noqa: F811  (the redefinition is the point)
+    return x**3
+
+
+def test_redefined_function_gets_new_gradient():
+    assert s2sad.grad(_first_redefined)(2.0) == pytest.approx(4.0)
+    assert s2sad.grad(redefined)(2.0) == pytest.approx(12.0)
+    # and again, in the other order, to be sure neither entry clobbered the other
+    assert s2sad.grad(_first_redefined)(3.0) == pytest.approx(6.0)
+
+
+def test_redefined_locally_gets_new_gradient():
+    def local(x):
+        return np.sin(x)
+
+    assert s2sad.grad(local)(0.0) == pytest.approx(1.0)
+
+    def local(x):  # noqa: F811
+        return np.exp(2.0 * x)
+
+    assert s2sad.grad(local)(0.0) == pytest.approx(2.0)
+
+
+W = np.array([1.0, 2.0, 3.0])
+
+
+def uses_global_w(x):
+    return np.sum(W * x)
+
+
+def test_rebound_global_is_picked_up(monkeypatch):
+    dfn = s2sad.grad(uses_global_w)
+    x = np.ones(3)
+    np.testing.assert_allclose(dfn(x), [1.0, 2.0, 3.0])
+    monkeypatch.setitem(globals(), "W", np.array([-1.0, 0.5, 7.0]))
+    np.testing.assert_allclose(dfn(x), [-1.0, 0.5, 7.0])
+    np.testing.assert_allclose(s2sad.grad(uses_global_w)(x), [-1.0, 0.5, 7.0])
+
+
+SCALE = 2.0
+
+
+def uses_global_scale(x):
+    return SCALE * x**2
+
+
+def test_rebound_global_scalar_is_picked_up(monkeypatch):
+    assert s2sad.grad(uses_global_scale)(1.0) == pytest.approx(4.0)
+    monkeypatch.setitem(globals(), "SCALE", 5.0)
+    assert s2sad.grad(uses_global_scale)(1.0) == pytest.approx(10.0)
+
+
+def make_scaled(c):
+    def scaled(x):
+        return c * x**2
+
+    return scaled
+
+
+def test_closures_from_one_factory_do_not_share_values():
+    assert s2sad.grad(make_scaled(2.0))(1.0) == pytest.approx(4.0)
+    assert s2sad.grad(make_scaled(3.0))(1.0) == pytest.approx(6.0)
+
+
+def make_mutable_closure():
+    c = 1.0
+
+    def f(x):
+        return c * x**2
+
+    def set_c(value):
+        nonlocal c
+        c = value
+
+    return f, set_c
+
+
+def test_closure_variable_is_read_live():
+    f, set_c = make_mutable_closure()
+    dfn = s2sad.grad(f)
+    assert dfn(1.0) == pytest.approx(2.0)
+    set_c(5.0)
+    assert dfn(1.0) == pytest.approx(10.0)
+
+
+# ---------------------------------------------------------------- check_grad
+
+
+def smooth(x, y):
+    return np.sum(np.sin(x) * y + np.exp(-x * y))
+
+
+def test_check_grad_passes():
+    x = np.array([0.1, 0.5, -0.3])
+    gx, gy = s2sad.check_grad(smooth, x, 1.5, wrt=(0, 1))
+    np.testing.assert_allclose(gx, np.cos(x) * 1.5 - 1.5 * np.exp(-1.5 * x), rtol=1e-12)
+    assert gy == pytest.approx(np.sum(np.sin(x) - x * np.exp(-1.5 * x)))
+    s2sad.check_grad(smooth, x, 1.5)
+    s2sad.check_grad(smooth, x, 1.5, wrt="y")
+    s2sad.check_grad(quadratic, 2.0)
+
+
+def test_check_grad_returns_gradient_like_grad():
+    x = np.array([0.1, 0.5, -0.3])
+    g = s2sad.check_grad(smooth, x, 1.5)
+    assert isinstance(g, np.ndarray) and g.shape == (3,)
+    np.testing.assert_allclose(g, np.cos(x) * 1.5 - 1.5 * np.exp(-1.5 * x), rtol=1e-12)
+    assert s2sad.check_grad(quadratic, 2.0) == pytest.approx(8.0)
+
+
+def sin_for_broken_rule(x):
+    return np.sum(np.sin(x) * 2.0)
+
+
+def test_check_grad_catches_wrong_gradient(monkeypatch):
+    # A fresh function (its own code object): no cached gradient to hide the broken rule.
+    assert not any(key[0] is sin_for_broken_rule.__code__ for key in api._CACHE)
+    monkeypatch.setitem(RULES["np.sin"].adjoints, "x", "g * np.sin(x)")
+    try:
+        x = np.array([0.3, 1.1, -0.4])
+        with pytest.raises(s2sad.GradientCheckError) as info:
+            s2sad.check_grad(sin_for_broken_rule, x)
+        assert isinstance(info.value, AssertionError)
+        message = str(info.value)
+        assert "sin_for_broken_rule" in message
+        assert "worst" in message
+    finally:
+        # Forget the gradient compiled with the broken rule.
+        for key in [k for k in api._CACHE if k[0] is sin_for_broken_rule.__code__]:
+            del api._CACHE[key]
+    monkeypatch.undo()
+    assert RULES["np.sin"].adjoints["x"] == "g * np.cos(x)"
+    s2sad.check_grad(sin_for_broken_rule, np.array([0.3, 1.1, -0.4]))
+
+
+def test_gradient_check_error_is_assertion_error():
+    assert issubclass(s2sad.GradientCheckError, AssertionError)
+
+
+def test_numerical_gradient():
+    g = s2sad.numerical_gradient(sum_sq, [np.array([1.0, -2.0])], 0)
+    np.testing.assert_allclose(g, [2.0, -4.0], rtol=1e-6)
+
+
+# ---------------------------------------------------------------- stop_gradient
+
+
+def test_stop_gradient_is_identity():
+    x = np.array([1.0, 2.0])
+    assert s2sad.stop_gradient(x) is x
+    assert s2sad.stop_gradient(3.5) == 3.5

@@ -1,0 +1,446 @@
+"""Errors s2sad raises at the user: the right class, and a message that points at the code.
+
+Every message must name this file and the line, quote the offending source line,
+put a caret under it and end with a `hint:`.
+"""
+
+import inspect
+import os
+import re
+
+import numpy as np
+import pytest
+
+import s2sad
+
+THIS_FILE = os.path.basename(__file__)
+
+
+def line_of(fn, snippet):
+    """The line number in this file of the first line of `fn`'s source containing `snippet`."""
+    lines, first = inspect.getsourcelines(fn)
+    for i, text in enumerate(lines):
+        if snippet in text:
+            return first + i
+    raise AssertionError(f"{snippet!r} not in the source of {fn.__name__}")
+
+
+def assert_points_at(error, fn, snippet):
+    """`error`'s message names this file and the line holding `snippet`, quotes it,
+    draws a caret under it and gives a hint."""
+    message = str(error)
+    line = line_of(fn, snippet)
+    assert re.search(rf"{re.escape(THIS_FILE)}:{line}:\d+", message), message
+    lines = message.splitlines()
+    quoted = [i for i, text in enumerate(lines) if snippet in text and text.startswith("    ")]
+    assert quoted, f"source line with {snippet!r} not quoted:\n{message}"
+    caret = lines[quoted[0] + 1]
+    assert caret.strip() == "^", f"no caret line under the source:\n{message}"
+    # the caret points inside the quoted line, not past its end
+    assert len(caret) <= len(lines[quoted[0]].rstrip()), message
+    assert "hint:" in message, message
+    hint = message[message.index("hint:") + len("hint:") :].strip()
+    assert hint, message
+    assert isinstance(error, s2sad.S2sadError)
+    assert not isinstance(error, (AttributeError, KeyError, TypeError))
+
+
+# ---------------------------------------------------------------- non-scalar output
+
+
+def sin_of_array(x):
+    return np.sin(x)
+
+
+A = np.arange(6.0).reshape(2, 3)
+
+
+def matrix_times_vector(x):
+    return A @ x
+
+
+def outer_product(x):
+    y = np.outer(x, x)
+    return y
+
+
+def test_nonscalar_elementwise():
+    with pytest.raises(s2sad.NonScalarOutputError) as info:
+        s2sad.grad(sin_of_array)(np.ones(3))
+    assert_points_at(info.value, sin_of_array, "return np.sin(x)")
+    assert "(3,)" in str(info.value)
+
+
+def test_nonscalar_matmul():
+    with pytest.raises(s2sad.NonScalarOutputError) as info:
+        s2sad.grad(matrix_times_vector)(np.ones(3))
+    assert_points_at(info.value, matrix_times_vector, "return A @ x")
+    assert "(2,)" in str(info.value)
+
+
+def test_nonscalar_value_and_grad():
+    with pytest.raises(s2sad.NonScalarOutputError) as info:
+        s2sad.value_and_grad(outer_product)(np.ones(2))
+    assert_points_at(info.value, outer_product, "return y")
+
+
+def test_scalar_from_same_function_is_fine():
+    # the same function with a scalar input is differentiable
+    assert s2sad.grad(sin_of_array)(0.0) == pytest.approx(1.0)
+
+
+def returns_nothing(x):
+    y = x * 2.0  # noqa: F841
+
+
+def test_function_without_return_is_an_error():
+    with pytest.raises(s2sad.S2sadError):
+        s2sad.grad(returns_nothing)(1.0)
+
+
+# ---------------------------------------------------------------- wrt
+
+
+def two_args(x, y):
+    return x * y
+
+
+@pytest.mark.parametrize("wrt", [2, -3, 10, (0, 2)])
+def test_wrt_out_of_range(wrt):
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.grad(two_args, wrt=wrt)(1.0, 2.0)
+    assert_points_at(info.value, two_args, "def two_args")
+    assert "out of range" in str(info.value)
+
+
+@pytest.mark.parametrize("wrt", ["z", ("x", "w")])
+def test_wrt_unknown_name(wrt):
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.grad(two_args, wrt=wrt)(1.0, 2.0)
+    assert_points_at(info.value, two_args, "def two_args")
+    assert repr(wrt if isinstance(wrt, str) else wrt[1]) in str(info.value)
+    assert "x, y" in str(info.value)  # lists the real arguments
+
+
+def test_wrt_empty():
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.grad(two_args, wrt=())
+    assert_points_at(info.value, two_args, "def two_args")
+
+
+def test_wrt_bool():
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.grad(two_args, wrt=True)
+    assert_points_at(info.value, two_args, "def two_args")
+
+
+def test_wrt_float_is_wrt_error():
+    with pytest.raises(s2sad.WrtError):
+        s2sad.grad(two_args, wrt=1.5)
+
+
+def test_wrt_error_in_show_and_check_grad():
+    with pytest.raises(s2sad.WrtError):
+        s2sad.show(two_args, wrt=5)
+    with pytest.raises(s2sad.WrtError):
+        s2sad.check_grad(two_args, 1.0, 2.0, wrt="q")
+
+
+# ---------------------------------------------------------------- argument types
+
+
+def ignore_arg(x):
+    return 1.0
+
+
+def scale_arg(x, y):
+    return 2.0 * y
+
+
+class Thing:
+    pass
+
+
+@pytest.mark.parametrize(
+    "value, type_name",
+    [("abc", "str"), (True, "bool"), (Thing(), "Thing"), (np.array([True, False]), "ndarray")],
+)
+def test_argument_type(value, type_name):
+    with pytest.raises(s2sad.ArgumentTypeError) as info:
+        s2sad.grad(ignore_arg)(value)
+    assert_points_at(info.value, ignore_arg, "def ignore_arg")
+    assert type_name in str(info.value)
+    assert "'x'" in str(info.value)
+
+
+def test_non_differentiable_argument_not_in_wrt_is_fine():
+    # a string that is not differentiated is no problem
+    assert s2sad.grad(scale_arg, wrt=1)("label", 3.0) == pytest.approx(2.0)
+    with pytest.raises(s2sad.ArgumentTypeError) as info:
+        s2sad.grad(scale_arg, wrt=(0, 1))("label", 3.0)
+    assert_points_at(info.value, scale_arg, "def scale_arg")
+
+
+# ---------------------------------------------------------------- unsupported syntax
+
+
+def with_try(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
+
+
+class Context:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def with_block(x):
+    with Context():
+        y = x * 2.0
+    return y
+
+
+COUNTER = 0.0
+
+
+def with_global(x):
+    global COUNTER
+    return x * COUNTER
+
+
+def item_assignment(x):
+    a = np.zeros(3)
+    a[0] = x
+    return np.sum(a)
+
+
+def slice_assignment(x):
+    a = np.zeros(3)
+    a[1:] = x
+    return np.sum(a)
+
+
+def undefined_name(x):
+    return x * not_defined_anywhere  # noqa: F821
+
+
+def with_raise(x):
+    if x > 10.0:
+        raise ValueError("too big")
+    return x * 2.0
+
+
+def with_lambda(x):
+    f = lambda t: t * 2.0  # noqa: E731
+    return f(x)
+
+
+def with_comprehension(x):
+    return sum([x * i for i in range(3)])
+
+
+def with_nested_def(x):
+    def inner(t):
+        return t * 2.0
+
+    return inner(x)
+
+
+def with_import(x):
+    import math
+
+    return math.sin(x)
+
+
+def with_star_call(x):
+    args = (x,)
+    return np.sin(*args)
+
+
+def with_attribute_assignment(x):
+    t = Thing()
+    t.value = x
+    return x
+
+
+def with_yield(x):
+    yield x * 2.0
+
+
+def with_walrus(x):
+    return (y := x * 2.0) + y
+
+
+@pytest.mark.parametrize(
+    "fn, snippet",
+    [
+        (with_try, "try:"),
+        (with_block, "with Context():"),
+        (with_global, "global COUNTER"),
+        (item_assignment, "a[0] = x"),
+        (slice_assignment, "a[1:] = x"),
+        (undefined_name, "not_defined_anywhere"),
+        (with_raise, "raise ValueError"),
+        (with_import, "import math"),
+        (with_star_call, "np.sin(*args)"),
+        (with_attribute_assignment, "t.value = x"),
+        (with_yield, "yield x"),
+        (with_walrus, ":="),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_unsupported_syntax(fn, snippet):
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(fn)(1.5)
+    assert_points_at(info.value, fn, snippet)
+
+
+@pytest.mark.parametrize("fn", [with_lambda, with_comprehension, with_nested_def])
+def test_once_unsupported_constructs_now_differentiate(fn):
+    # lambdas, comprehensions and local defs are inlined by the lowering
+    assert s2sad.grad(fn)(1.5) == pytest.approx(s2sad.numerical_gradient(fn, [1.5], 0))
+
+
+def test_undefined_name_is_named():
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(undefined_name)(1.0)
+    assert "not_defined_anywhere" in str(info.value).splitlines()[0]
+
+
+def test_item_assignment_says_unsupported():
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(item_assignment)(1.0)
+    assert "not supported" in str(info.value).splitlines()[0]
+
+
+def test_unsupported_syntax_also_from_show():
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.show(with_try)
+    assert_points_at(info.value, with_try, "try:")
+
+
+# ---------------------------------------------------------------- no adjoint
+
+
+def bessel_of_x(x):
+    return np.sum(np.i0(x))
+
+
+def bessel_of_constant(x):
+    c = np.i0(2.0)
+    return c * x
+
+
+def bessel_of_detached(x):
+    return np.sum(s2sad.stop_gradient(np.i0(x)) * x)
+
+
+def test_no_adjoint():
+    with pytest.raises(s2sad.NoAdjointError) as info:
+        s2sad.grad(bessel_of_x)(np.array([0.5, 1.0]))
+    assert_points_at(info.value, bessel_of_x, "np.i0(x)")
+    assert "i0" in str(info.value).splitlines()[0]
+
+
+def test_no_adjoint_for_constant_is_fine():
+    assert s2sad.grad(bessel_of_constant)(3.0) == pytest.approx(float(np.i0(2.0)))
+
+
+def test_no_adjoint_behind_stop_gradient_is_fine():
+    x = np.array([0.5, 1.0])
+    np.testing.assert_allclose(s2sad.grad(bessel_of_detached)(x), np.i0(x))
+
+
+# ---------------------------------------------------------------- caret position
+
+
+def caret_column(message):
+    """(column from the file:line:col header, 0-based; 0-based caret column in the source line)."""
+    lines = message.splitlines()
+    header_col = int(re.match(r".*?:\d+:(\d+): ", lines[0]).group(1)) - 1
+    return header_col, len(lines[2]) - 1 - 4  # both quoted lines are indented by 4
+
+
+def nested_try():
+    def inner(x):
+        try:
+            return x
+        except ValueError:
+            return x
+
+    return inner
+
+
+@pytest.mark.parametrize(
+    "call, fn, snippet, target",
+    [
+        (lambda: s2sad.grad(with_try)(1.0), with_try, "try:", "try"),
+        (lambda: s2sad.grad(undefined_name)(1.0), undefined_name, "not_defined", "not_defined"),
+        (lambda: s2sad.grad(with_walrus)(1.0), with_walrus, ":=", "y :="),
+        (lambda: s2sad.grad(two_args, wrt=7)(1.0, 2.0), two_args, "def two_args", "def"),
+        (lambda: s2sad.grad(nested_try())(1.0), nested_try, "try:", "try"),
+    ],
+)
+def test_caret_under_offending_code(call, fn, snippet, target):
+    with pytest.raises(s2sad.S2sadError) as info:
+        call()
+    text = inspect.getsourcelines(fn)[0][line_of(fn, snippet) - fn.__code__.co_firstlineno]
+    expected = text.index(target)
+    assert caret_column(str(info.value)) == (expected, expected)
+
+
+# ---------------------------------------------------------------- the hierarchy
+
+
+def test_error_hierarchy():
+    for cls in (
+        s2sad.UnsupportedSyntaxError,
+        s2sad.NoAdjointError,
+        s2sad.NonScalarOutputError,
+        s2sad.WrtError,
+        s2sad.ArgumentTypeError,
+        s2sad.SourceUnavailableError,
+    ):
+        assert issubclass(cls, s2sad.S2sadError)
+        assert not issubclass(cls, (AttributeError, KeyError, TypeError))
+
+
+def test_builtin_without_source():
+    with pytest.raises(s2sad.S2sadError) as info:
+        s2sad.grad(np.sin)(1.0)
+    assert "hint:" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: s2sad.grad(sin_of_array)(np.ones(3)),
+        lambda: s2sad.grad(matrix_times_vector)(np.ones(3)),
+        lambda: s2sad.grad(two_args, wrt=2)(1.0, 2.0),
+        lambda: s2sad.grad(two_args, wrt="z")(1.0, 2.0),
+        lambda: s2sad.grad(ignore_arg)("abc"),
+        lambda: s2sad.grad(ignore_arg)(False),
+        lambda: s2sad.grad(ignore_arg)(object()),
+        lambda: s2sad.grad(ignore_arg)(None),
+        lambda: s2sad.grad(ignore_arg)([1.0, "a"]),
+        lambda: s2sad.grad(with_try)(1.0),
+        lambda: s2sad.grad(with_block)(1.0),
+        lambda: s2sad.grad(with_global)(1.0),
+        lambda: s2sad.grad(bessel_of_x)(np.ones(2)),
+        lambda: s2sad.grad(undefined_name)(1.0),
+        lambda: s2sad.grad(item_assignment)(1.0),
+        lambda: s2sad.value_and_grad(with_try)(1.0),
+        lambda: s2sad.check_grad(with_block, 1.0),
+    ],
+)
+def test_no_internal_error_escapes(call):
+    with pytest.raises(Exception) as info:
+        call()
+    assert isinstance(info.value, s2sad.S2sadError), repr(info.value)
+    assert not isinstance(info.value, (AttributeError, KeyError, TypeError))

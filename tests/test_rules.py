@@ -1,0 +1,1593 @@
+"""Every differentiable rule in `s2sad.rules`, checked against finite differences.
+
+The table `ROWS` has one row per rule: the rule's name and the checks that
+exercise it. A check is a scalar-valued function written with `def` (s2sad
+needs its source), the arguments to call it with, and the arguments to
+differentiate. Functions reduce their result with `np.sum(y * W(np.shape(y)))`:
+fixed, uneven weights, so a transposed or permuted gradient cannot pass the
+way it would under a plain sum.
+
+Adding a rule means adding one row here; `test_every_rule_has_a_row` keeps the
+table complete.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import rules
+
+# Rules that Python source cannot reach, so finite differences cannot test them.
+EXCLUDED = {
+    # The identity primitive of the IR; no source construct lowers to it
+    # (`y = x` just rebinds the name).
+    "copy",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def W(shape: tuple) -> Any:
+    """Fixed pseudo-random weights of `shape`, the same on every call."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(17 + size).uniform(0.5, 1.5, size=size)
+    weights *= np.where(np.arange(size) % 3 == 1, -1.0, 1.0)
+    return weights.reshape(shape)
+
+
+RNG = np.random.default_rng(20240601)
+
+
+def rand(shape: tuple = (), lo: float = -1.0, hi: float = 1.0) -> Any:
+    """Uniform draws; shape () gives a Python float, s2sad's plain scalar case."""
+    x = RNG.uniform(lo, hi, size=shape)
+    return float(x) if shape == () else x
+
+
+def away(shape: tuple = (), kinks: tuple = (0.0,), lo: float = -2.0, hi: float = 2.0,
+         gap: float = 0.15) -> Any:
+    """Uniform draws at least `gap` from every kink, where finite differences would lie."""
+    x = np.asarray(RNG.uniform(lo, hi, size=shape))
+    for _ in range(100):
+        near = np.zeros(x.shape, dtype=bool)
+        for k in kinks:
+            near |= np.abs(x - k) < gap
+        if not near.any():
+            break
+        x[near] = RNG.uniform(lo, hi, size=int(near.sum()))
+    return float(x) if shape == () else x
+
+
+def spd(n: int, batch: tuple = ()) -> np.ndarray:
+    """Well-conditioned square matrices (random plus a multiple of the identity)."""
+    return RNG.normal(size=batch + (n, n)) * 0.3 + 2.0 * np.eye(n)
+
+
+UNARY_SHAPES = [(), (5,), (3, 4)]
+BINARY_SHAPES = [
+    ((), ()), ((5,), (5,)), ((3, 4), (3, 4)), ((3, 4), (4,)), ((4,), (3, 4)),
+    ((3, 1), (1, 4)), ((), (3,)), ((2, 3), ()),
+]
+# (shape, axis) pairs covering None, positive, negative and tuple axes.
+REDUCE_AXES = [
+    ((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0), ((3, 4), 1), ((3, 4), -1),
+    ((3, 4), (0, 1)), ((2, 3, 4), (0, 2)), ((2, 3, 4), -2),
+]
+
+
+def unary(lo: float = -1.0, hi: float = 1.0) -> list[tuple]:
+    return [(rand(s, lo, hi),) for s in UNARY_SHAPES]
+
+
+def binary(lo: float = -1.0, hi: float = 1.0, lo2: float | None = None,
+           hi2: float | None = None) -> list[tuple]:
+    lo2, hi2 = lo if lo2 is None else lo2, hi if hi2 is None else hi2
+    return [(rand(a, lo, hi), rand(b, lo2, hi2)) for a, b in BINARY_SHAPES]
+
+
+def reductions(lo: float = -1.0, hi: float = 1.0) -> list[tuple]:
+    """(x, axis, keepdims) for every axis spelling, with and without keepdims."""
+    return [(rand(s, lo, hi), axis, keepdims) for s, axis in REDUCE_AXES
+            for keepdims in (False, True)]
+
+
+def no_ties(shape: tuple) -> np.ndarray:
+    """Distinct values, so max/min have a unique winner and are differentiable."""
+    size = int(np.prod(shape))
+    return (RNG.permutation(size) * 0.37 + RNG.uniform(0, 0.1, size)).reshape(shape) - 2.0
+
+
+def extremum_cases() -> list[tuple]:
+    return [(no_ties(s), axis, keepdims) for s, axis in REDUCE_AXES for keepdims in (False, True)]
+
+
+@dataclass
+class Check:
+    fn: Callable
+    args: tuple
+    wrt: tuple[int, ...]
+    xfail: str | None = None
+
+
+@dataclass
+class Row:
+    rule: str
+    checks: list[Check]
+
+
+def checks(fn: Callable, cases: list[tuple], wrt: int | tuple = 0,
+           xfail: str | None = None) -> list[Check]:
+    wrt = (wrt,) if isinstance(wrt, int) else tuple(wrt)
+    return [Check(fn, tuple(args), wrt, xfail) for args in cases]
+
+
+def row(rule: str, fn: Callable, cases: list[tuple], wrt: int | tuple = 0,
+        xfail: str | None = None) -> Row:
+    return Row(rule, checks(fn, cases, wrt, xfail))
+
+
+def check(fn: Callable, args: tuple, wrt: tuple[int, ...]) -> None:
+    """Compare s2sad's gradient with central finite differences."""
+    s2sad.check_grad(fn, *args, wrt=wrt[0] if len(wrt) == 1 else wrt)
+
+
+# ---------------------------------------------------------------- operators
+
+
+def op_add(x, y):
+    z = x + y
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_sub(x, y):
+    z = x - y
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_mul(x, y):
+    z = x * y
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_truediv(x, y):
+    z = x / y
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_pow(x, y):
+    z = x**y
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_pow_const(x):
+    z = x**3 + x**0.5
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_neg(x):
+    z = -x
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_pos(x):
+    z = +(x * 2.0)
+    return np.sum(z * W(np.shape(z)))
+
+
+def op_matmul(a, b):
+    z = a @ b
+    return np.sum(z * W(np.shape(z)))
+
+
+MATMUL_CASES = [
+    (rand((3, 4)), rand((4, 2))), (rand((4,)), rand((4, 2))), (rand((3, 4)), rand((4,))),
+    (rand((4,)), rand((4,))), (rand((2, 3, 4)), rand((4, 5))), (rand((2, 3, 4)), rand((2, 4, 5))),
+    (rand((3, 4)), rand((2, 4, 5))), (rand((4,)), rand((2, 4, 3))), (rand((2, 3, 4)), rand((4,))),
+]
+
+OPERATORS = [
+    row("add", op_add, binary(), wrt=(0, 1)),
+    row("sub", op_sub, binary(), wrt=(0, 1)),
+    row("mul", op_mul, binary(), wrt=(0, 1)),
+    row("truediv", op_truediv, binary(-1, 1, 0.5, 2), wrt=(0, 1)),
+    Row("pow", checks(op_pow, binary(0.5, 2, -1.5, 1.5), wrt=(0, 1))
+        + checks(op_pow_const, unary(0.5, 2))),
+    row("neg", op_neg, unary()),
+    row("pos", op_pos, unary()),
+    row("matmul", op_matmul, MATMUL_CASES, wrt=(0, 1)),
+]
+
+
+# ---------------------------------------------------------------- elementwise NumPy
+
+
+def np_negative(x):
+    y = np.negative(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_positive(x):
+    y = np.positive(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_exp(x):
+    y = np.exp(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_exp2(x):
+    y = np.exp2(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_expm1(x):
+    y = np.expm1(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_log(x):
+    y = np.log(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_log2(x):
+    y = np.log2(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_log10(x):
+    y = np.log10(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_log1p(x):
+    y = np.log1p(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sqrt(x):
+    y = np.sqrt(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_cbrt(x):
+    y = np.cbrt(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_square(x):
+    y = np.square(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_reciprocal(x):
+    y = np.reciprocal(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sin(x):
+    y = np.sin(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_cos(x):
+    y = np.cos(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_tan(x):
+    y = np.tan(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arcsin(x):
+    y = np.arcsin(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arccos(x):
+    y = np.arccos(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arctan(x):
+    y = np.arctan(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sinh(x):
+    y = np.sinh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_cosh(x):
+    y = np.cosh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_tanh(x):
+    y = np.tanh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arcsinh(x):
+    y = np.arcsinh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arccosh(x):
+    y = np.arccosh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arctanh(x):
+    y = np.arctanh(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_abs(x):
+    y = np.abs(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_fabs(x):
+    y = np.fabs(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sinc(x):
+    y = np.sinc(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_real(x):
+    y = np.real(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_arctan2(y, x):
+    z = np.arctan2(y, x)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_hypot(x, y):
+    z = np.hypot(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_add(x, y):
+    z = np.add(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_subtract(x, y):
+    z = np.subtract(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_multiply(x, y):
+    z = np.multiply(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_divide(x, y):
+    z = np.divide(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_true_divide(x, y):
+    z = np.true_divide(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_power(x, y):
+    z = np.power(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_float_power(x, y):
+    z = np.float_power(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_maximum(x, y):
+    z = np.maximum(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_minimum(x, y):
+    z = np.minimum(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_fmax(x, y):
+    z = np.fmax(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_fmin(x, y):
+    z = np.fmin(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_logaddexp(x, y):
+    z = np.logaddexp(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_logaddexp2(x, y):
+    z = np.logaddexp2(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_clip_const(x):
+    y = np.clip(x, -0.5, 0.5)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_clip_upper(x):
+    y = np.clip(x, None, 0.5)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_clip(x, lo, hi):
+    y = np.clip(x, lo, hi)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_where(x, y):
+    z = np.where(x > 0.0, x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_where_sin(x):
+    z = np.where(x > 0.0, np.sin(x), x**2)
+    return np.sum(z * W(np.shape(z)))
+
+
+def far_apart(shapes: list) -> list[tuple]:
+    """Pairs whose entries differ by more than 0.2: maximum/minimum have no ties."""
+    out = []
+    for a, b in shapes:
+        x, y = rand(a), rand(b)
+        y = y + np.where(np.abs(x - y) < 0.2, 0.5, 0.0) if np.ndim(x) == np.ndim(y) else y
+        out.append((x, float(y) if b == () else y))
+    return out
+
+
+MAXMIN_CASES = [
+    (away((3, 4), (0.0,)), 0.0), (away((5,), (0.3,)), away((5,), (-0.3,))),
+    (away((3, 4), (0.0,)), away((4,), (1.0,), lo=0.5, hi=3.0)),
+    (away((), (0.0,)), 0.0), (0.5, away((2, 3), (0.5,))),
+]
+CLIP_CASES = [
+    (away((3, 4), (-0.5, 0.5)), away((4,), (-1.5,), -2.0, -1.0), away((4,), (1.5,), 1.0, 2.0)),
+    (away((5,), (-0.5, 0.5), -3, 3), np.full(5, -0.5), np.full(5, 0.5)),
+    (away((3, 4), (-0.5, 0.5), -1, 1), -0.5, 0.5),
+]
+
+ELEMENTWISE = [
+    row("np.negative", np_negative, unary()),
+    row("np.positive", np_positive, unary()),
+    row("np.exp", np_exp, unary(-2, 2)),
+    row("np.exp2", np_exp2, unary(-2, 2)),
+    row("np.expm1", np_expm1, unary(-2, 2)),
+    row("np.log", np_log, unary(0.5, 3)),
+    row("np.log2", np_log2, unary(0.5, 3)),
+    row("np.log10", np_log10, unary(0.5, 3)),
+    row("np.log1p", np_log1p, unary(-0.5, 2)),
+    row("np.sqrt", np_sqrt, unary(0.5, 3)),
+    row("np.cbrt", np_cbrt, unary(0.5, 3) + [(away((4,), (0.0,), -3, 3),)]),
+    row("np.square", np_square, unary(-2, 2)),
+    row("np.reciprocal", np_reciprocal, unary(0.5, 3)),
+    row("np.sin", np_sin, unary(-3, 3)),
+    row("np.cos", np_cos, unary(-3, 3)),
+    row("np.tan", np_tan, unary(-1.2, 1.2)),
+    row("np.arcsin", np_arcsin, unary(-0.9, 0.9)),
+    row("np.arccos", np_arccos, unary(-0.9, 0.9)),
+    row("np.arctan", np_arctan, unary(-3, 3)),
+    row("np.sinh", np_sinh, unary(-2, 2)),
+    row("np.cosh", np_cosh, unary(-2, 2)),
+    row("np.tanh", np_tanh, unary(-2, 2)),
+    row("np.arcsinh", np_arcsinh, unary(-3, 3)),
+    row("np.arccosh", np_arccosh, unary(1.5, 4)),
+    row("np.arctanh", np_arctanh, unary(-0.8, 0.8)),
+    row("np.abs", np_abs, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.fabs", np_fabs, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.sinc", np_sinc, unary(-2.5, 2.5) + [(np.array([0.0, 1.0, -0.5]),)]),
+    row("np.real", np_real, unary()),
+    row("np.arctan2", np_arctan2, binary(0.5, 2, -2, 2), wrt=(0, 1)),
+    row("np.hypot", np_hypot, binary(0.5, 2, -2, -0.5), wrt=(0, 1)),
+    row("np.add", np_add, binary(), wrt=(0, 1)),
+    row("np.subtract", np_subtract, binary(), wrt=(0, 1)),
+    row("np.multiply", np_multiply, binary(), wrt=(0, 1)),
+    row("np.divide", np_divide, binary(-1, 1, 0.5, 2), wrt=(0, 1)),
+    row("np.true_divide", np_true_divide, binary(-1, 1, -2, -0.5), wrt=(0, 1)),
+    row("np.power", np_power, binary(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
+    row("np.float_power", np_float_power, binary(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
+    row("np.maximum", np_maximum, MAXMIN_CASES, wrt=(0, 1)),
+    row("np.minimum", np_minimum, MAXMIN_CASES, wrt=(0, 1)),
+    row("np.fmax", np_fmax, MAXMIN_CASES, wrt=(0, 1)),
+    row("np.fmin", np_fmin, MAXMIN_CASES, wrt=(0, 1)),
+    row("np.logaddexp", np_logaddexp, binary(-2, 2), wrt=(0, 1)),
+    row("np.logaddexp2", np_logaddexp2, binary(-2, 2), wrt=(0, 1)),
+    Row("np.clip", checks(np_clip_const, [(away(s, (-0.5, 0.5)),) for s in UNARY_SHAPES])
+        + checks(np_clip_upper, [(away((3, 4), (0.5,)),)])
+        + checks(np_clip, CLIP_CASES[:2], wrt=(0, 1, 2))
+        + checks(np_clip, CLIP_CASES[2:])),
+    Row("np.where", checks(np_where, [(away(a), rand(b)) for a, b in BINARY_SHAPES],
+                           wrt=(0, 1))
+        + checks(np_where_sin, [(away(s),) for s in UNARY_SHAPES])),
+]
+
+
+# ---------------------------------------------------------------- math module and builtins
+
+
+def math_sin(x):
+    return math.sin(x) * 1.5
+
+
+def math_cos(x):
+    return math.cos(x) * 1.5
+
+
+def math_tan(x):
+    return math.tan(x) * 1.5
+
+
+def math_asin(x):
+    return math.asin(x) * 1.5
+
+
+def math_acos(x):
+    return math.acos(x) * 1.5
+
+
+def math_atan(x):
+    return math.atan(x) * 1.5
+
+
+def math_atan2(y, x):
+    return math.atan2(y, x) * 1.5
+
+
+def math_sinh(x):
+    return math.sinh(x) * 1.5
+
+
+def math_cosh(x):
+    return math.cosh(x) * 1.5
+
+
+def math_tanh(x):
+    return math.tanh(x) * 1.5
+
+
+def math_exp(x):
+    return math.exp(x) * 1.5
+
+
+def math_expm1(x):
+    return math.expm1(x) * 1.5
+
+
+def math_log(x):
+    return math.log(x) * 1.5
+
+
+def math_log2(x):
+    return math.log2(x) * 1.5
+
+
+def math_log10(x):
+    return math.log10(x) * 1.5
+
+
+def math_log1p(x):
+    return math.log1p(x) * 1.5
+
+
+def math_sqrt(x):
+    return math.sqrt(x) * 1.5
+
+
+def math_pow(x, y):
+    return math.pow(x, y) * 1.5
+
+
+def math_hypot(x, y):
+    return math.hypot(x, y) * 1.5
+
+
+def math_fabs(x):
+    return math.fabs(x) * 1.5
+
+
+def math_erf(x):
+    return math.erf(x) * 1.5
+
+
+def math_erfc(x):
+    return math.erfc(x) * 1.5
+
+
+def builtin_abs(x):
+    y = abs(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def builtin_float(x):
+    return float(np.sum(x * W(np.shape(x)))) * 2.0
+
+
+def scalars(lo: float, hi: float, n: int = 3) -> list[tuple]:
+    return [(rand((), lo, hi),) for _ in range(n)]
+
+
+def scalar_pairs(lo: float, hi: float, lo2: float, hi2: float) -> list[tuple]:
+    return [(rand((), lo, hi), rand((), lo2, hi2)) for _ in range(3)]
+
+
+MATH = [
+    row("math.sin", math_sin, scalars(-3, 3)),
+    row("math.cos", math_cos, scalars(-3, 3)),
+    row("math.tan", math_tan, scalars(-1.2, 1.2)),
+    row("math.asin", math_asin, scalars(-0.9, 0.9)),
+    row("math.acos", math_acos, scalars(-0.9, 0.9)),
+    row("math.atan", math_atan, scalars(-3, 3)),
+    row("math.atan2", math_atan2, scalar_pairs(-2, 2, 0.5, 2), wrt=(0, 1)),
+    row("math.sinh", math_sinh, scalars(-2, 2)),
+    row("math.cosh", math_cosh, scalars(-2, 2)),
+    row("math.tanh", math_tanh, scalars(-2, 2)),
+    row("math.exp", math_exp, scalars(-2, 2)),
+    row("math.expm1", math_expm1, scalars(-2, 2)),
+    row("math.log", math_log, scalars(0.5, 3)),
+    row("math.log2", math_log2, scalars(0.5, 3)),
+    row("math.log10", math_log10, scalars(0.5, 3)),
+    row("math.log1p", math_log1p, scalars(-0.5, 2)),
+    row("math.sqrt", math_sqrt, scalars(0.5, 3)),
+    row("math.pow", math_pow, scalar_pairs(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
+    row("math.hypot", math_hypot, scalar_pairs(0.5, 2, -2, -0.5), wrt=(0, 1)),
+    row("math.fabs", math_fabs, [(away(),) for _ in range(3)]),
+    row("math.erf", math_erf, scalars(-2, 2)),
+    row("math.erfc", math_erfc, scalars(-2, 2)),
+    row("abs", builtin_abs, [(away(s),) for s in UNARY_SHAPES]),
+    row("float", builtin_float, [(rand((3,)),), (rand((2, 2)),)]),
+]
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def np_sum(x, axis, keepdims):
+    y = np.sum(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_mean(x, axis, keepdims):
+    y = np.mean(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_prod(x, axis, keepdims):
+    y = np.prod(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_max(x, axis, keepdims):
+    y = np.max(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_min(x, axis, keepdims):
+    y = np.min(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_amax(x, axis, keepdims):
+    y = np.amax(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_amin(x, axis, keepdims):
+    y = np.amin(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_var(x, axis, keepdims):
+    y = np.var(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_var_ddof(x, axis, keepdims):
+    y = np.var(x, axis=axis, ddof=1, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_std(x, axis, keepdims):
+    y = np.std(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_std_ddof(x, axis, keepdims):
+    y = np.std(x, axis=axis, ddof=1, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_cumsum(x, axis):
+    y = np.cumsum(x, axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_cumprod(x, axis):
+    y = np.cumprod(x, axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_norm(x, ord, axis, keepdims):
+    y = np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_trace(a, offset, axis1, axis2):
+    y = np.trace(a, offset, axis1, axis2)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_diff(a, n, axis):
+    y = np.diff(a, n=n, axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def nonzero(shape: tuple, lo: float = 0.5, hi: float = 1.5) -> np.ndarray:
+    """Entries with magnitude in [lo, hi] and random signs."""
+    return RNG.uniform(lo, hi, size=shape) * RNG.choice([-1.0, 1.0], size=shape)
+
+
+CUMULATIVE_AXES = [((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0), ((3, 4), 1),
+                   ((2, 3, 4), -1)]
+WITH_ZEROS = [np.array([0.5, 0.0, 2.0, -1.5]), np.array([[0.0, 1.5, 0.0], [2.0, -0.5, 1.2]])]
+PROD_CASES = (
+    [(nonzero(s), axis, kd) for s, axis in REDUCE_AXES for kd in (False, True)]
+    + [(WITH_ZEROS[0], None, False), (WITH_ZEROS[1], 1, False), (WITH_ZEROS[1], None, True),
+       (WITH_ZEROS[1], 0, False)]
+)
+NORM_CASES = [
+    (rand((5,)), None, None, False), (rand((3, 4)), None, None, False),
+    (rand((3, 4)), "fro", None, False), (rand((3, 4)), None, 1, False),
+    (rand((3, 4)), None, 0, True), (rand((2, 3, 4)), None, -1, False),
+    (rand((3, 4)), 2, 1, False), (away((5,)), 1, None, False), (away((3, 4)), 1, 0, False),
+    (no_ties((6,)), np.inf, None, False), (no_ties((3, 4)), np.inf, 1, True),
+    (rand((3, 4)), None, (0, 1), False),
+]
+TRACE_CASES = [
+    (rand((3, 3)), 0, 0, 1), (rand((3, 4)), 1, 0, 1), (rand((4, 3)), -1, 0, 1),
+    (rand((2, 3, 3)), 0, 1, 2), (rand((3, 2, 3)), 0, 0, 2), (rand((3, 3, 2)), 1, 0, 1),
+]
+DIFF_CASES = [(rand((6,)), 1, -1), (rand((6,)), 2, -1), (rand((3, 4)), 1, 0),
+              (rand((3, 4)), 2, 1), (rand((2, 3, 4)), 1, 1)]
+
+REDUCTIONS = [
+    row("np.sum", np_sum, reductions()),
+    row("np.mean", np_mean, reductions()),
+    row("np.prod", np_prod, PROD_CASES),
+    row("np.max", np_max, extremum_cases()),
+    row("np.min", np_min, extremum_cases()),
+    row("np.amax", np_amax, extremum_cases()[:6]),
+    row("np.amin", np_amin, extremum_cases()[:6]),
+    Row("np.var", checks(np_var, reductions()) + checks(np_var_ddof, reductions()[4:])),
+    Row("np.std", checks(np_std, reductions()) + checks(np_std_ddof, reductions()[4:])),
+    row("np.cumsum", np_cumsum, [(rand(s), a) for s, a in CUMULATIVE_AXES]),
+    row("np.cumprod", np_cumprod, [(nonzero(s), a) for s, a in CUMULATIVE_AXES]),
+    row("np.linalg.norm", np_norm, NORM_CASES),
+    row("np.trace", np_trace, TRACE_CASES),
+    row("np.diff", np_diff, DIFF_CASES),
+]
+
+
+# ---------------------------------------------------------------- linear algebra
+
+
+def np_matmul(a, b):
+    z = np.matmul(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_dot(a, b):
+    z = np.dot(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_outer(a, b):
+    z = np.outer(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_inner(a, b):
+    z = np.inner(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_vdot(a, b):
+    return np.vdot(a, b) * 1.5
+
+
+def np_tensordot(a, b, axes):
+    z = np.tensordot(a, b, axes)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_tensordot_default(a, b):
+    z = np.tensordot(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_einsum1(subscripts, a):
+    z = np.einsum(subscripts, a)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_einsum2(subscripts, a, b):
+    z = np.einsum(subscripts, a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_einsum3(subscripts, a, b, c):
+    z = np.einsum(subscripts, a, b, c)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_inv(a):
+    z = np.linalg.inv(a)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_solve(a, b):
+    z = np.linalg.solve(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_det(a):
+    z = np.linalg.det(a)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_slogdet(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return np.sum(logdet * W(np.shape(logdet)))
+
+
+def np_slogdet_indexed(a):
+    result = np.linalg.slogdet(a)
+    return result[1] * 2.0 + result[0]
+
+
+DOT_CASES = [
+    (rand((4,)), rand((4,))), (rand((3, 4)), rand((4,))), (rand((4,)), rand((4, 3))),
+    (rand((3, 4)), rand((4, 2))), (rand(()), rand((3, 2))), (rand((3,)), rand(())),
+    (rand((2, 3, 4)), rand((4, 5))), (rand((3, 4)), rand((2, 4, 5))),
+    (rand((2, 3, 4)), rand((4,))), (rand((2, 3)), rand((2, 3, 4))),
+]
+INNER_CASES = [
+    (rand((4,)), rand((4,))), (rand((3, 4)), rand((4,))), (rand((4,)), rand((3, 4))),
+    (rand((3, 4)), rand((2, 4))), (rand(()), rand((3, 2))), (rand((2, 3, 4)), rand((5, 4))),
+]
+TENSORDOT_CASES = [
+    (rand((3, 4)), rand((4, 5)), 1), (rand((2, 3, 4)), rand((3, 4, 5)), 2),
+    (rand((3, 4)), rand((3, 4)), 2), (rand((3, 4, 2)), rand((4, 3)), ([1, 0], [0, 1])),
+    (rand((3, 4)), rand((5, 3)), ([0], [1])), (rand((2, 3)), rand((4,)), 0),
+    (rand((3, 4, 2)), rand((2, 4)), ((2, 1), (0, 1))),
+]
+EINSUM1_CASES = [("ii->", rand((3, 3))), ("ij->", rand((3, 4))), ("ij->ji", rand((3, 4))),
+                 ("ii->i", rand((3, 3))), ("ij->i", rand((3, 4))), ("ijk->kj", rand((2, 3, 4)))]
+EINSUM2_CASES = [
+    ("ij,jk->ik", rand((3, 4)), rand((4, 2))), ("ij,jk", rand((3, 4)), rand((4, 2))),
+    ("i,i", rand((4,)), rand((4,))), ("ij,j->i", rand((3, 4)), rand((4,))),
+    ("i,j->ij", rand((3,)), rand((4,))), ("bij,bjk->bik", rand((2, 3, 4)), rand((2, 4, 2))),
+    ("ij,ij->", rand((3, 4)), rand((3, 4))), ("ij,k->ik", rand((3, 4)), rand((2,))),
+]
+EINSUM3_CASES = [("ij,jk,k->i", rand((2, 3)), rand((3, 4)), rand((4,)))]
+
+LINALG = [
+    row("np.matmul", np_matmul, MATMUL_CASES, wrt=(0, 1)),
+    row("np.dot", np_dot, DOT_CASES, wrt=(0, 1)),
+    row("np.outer", np_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((4,))),
+                               (rand(()), rand((3,)))], wrt=(0, 1)),
+    row("np.inner", np_inner, INNER_CASES, wrt=(0, 1)),
+    row("np.vdot", np_vdot, [(rand((4,)), rand((4,))), (rand((3, 4)), rand((3, 4))),
+                             (rand((2, 3)), rand((6,)))], wrt=(0, 1)),
+    Row("np.tensordot", checks(np_tensordot, TENSORDOT_CASES, wrt=(0, 1))
+        + checks(np_tensordot_default, [(rand((2, 3, 4)), rand((3, 4, 2)))], wrt=(0, 1))),
+    Row("np.einsum", checks(np_einsum1, EINSUM1_CASES, wrt=1)
+        + checks(np_einsum2, EINSUM2_CASES, wrt=(1, 2))
+        + checks(np_einsum3, EINSUM3_CASES, wrt=(1, 2, 3))),
+    row("np.linalg.inv", np_inv, [(spd(3),), (spd(2),), (spd(3, (2,)),)]),
+    row("np.linalg.solve", np_solve, [(spd(3), rand((3,))), (spd(3), rand((3, 2))),
+                                      (spd(3, (2,)), rand((2, 3, 2)))], wrt=(0, 1)),
+    row("np.linalg.det", np_det, [(spd(3),), (spd(2),), (spd(3, (2,)),), (-spd(3),)]),
+    Row("np.linalg.slogdet", checks(np_slogdet, [(spd(3),), (-spd(3),), (spd(2, (3,)),)])
+        + checks(np_slogdet_indexed, [(spd(3),), (-spd(3),)])),
+]
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def np_reshape(x):
+    y = np.reshape(x, (4, 3))
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_reshape_infer(x):
+    y = np.reshape(x, (2, -1))
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_reshape_flat(x):
+    y = np.reshape(x, -1)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_ravel(x):
+    y = np.ravel(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_transpose(x):
+    y = np.transpose(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_transpose_axes(x):
+    y = np.transpose(x, (1, 2, 0))
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_swapaxes(x):
+    y = np.swapaxes(x, 0, -1)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_moveaxis(x):
+    y = np.moveaxis(x, 0, -1)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_expand_dims(x, axis):
+    y = np.expand_dims(x, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_squeeze(x, axis):
+    y = np.squeeze(x, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_atleast_1d(x):
+    y = np.atleast_1d(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_atleast_2d(x):
+    y = np.atleast_2d(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_broadcast_to(x, shape):
+    y = np.broadcast_to(x, shape)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_flip(x, axis):
+    y = np.flip(x, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_fliplr(x):
+    y = np.fliplr(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_flipud(x):
+    y = np.flipud(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_roll(x, shift, axis):
+    y = np.roll(x, shift, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_tile(x, reps):
+    y = np.tile(x, reps)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_repeat(x, repeats, axis):
+    y = np.repeat(x, repeats, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_concatenate(x, y, axis):
+    z = np.concatenate([x, y * 2.0, x], axis=axis)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_concatenate_tuple(x, y):
+    z = np.concatenate((x, y))
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_stack(x, y, axis):
+    z = np.stack([x, y, x * y], axis=axis)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_hstack(x, y):
+    z = np.hstack([x, y])
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_vstack(x, y):
+    z = np.vstack((x, y))
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_diag(x, k):
+    y = np.diag(x, k)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_triu(x, k):
+    y = np.triu(x, k)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_tril(x, k):
+    y = np.tril(x, k)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_array_scalars(a, b, c):
+    v = np.array([a, b * 2.0, c])
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_array_nested(a, b):
+    v = np.array([[a, b], [b * a, 1.0]])
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_array_rows(x, y):
+    v = np.array([x, y, x * 2.0])
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_array_of_array(x):
+    v = np.array(x)
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_asarray(x):
+    v = np.asarray(x)
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_asarray_list(a, b):
+    v = np.asarray([a, b])
+    return np.sum(v * W(np.shape(v)))
+
+
+def np_copy(x):
+    y = np.copy(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sort(x, axis):
+    y = np.sort(x, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_full_like(x, c):
+    y = np.full_like(x, c)
+    return np.sum(y * W(np.shape(y)))
+
+
+PAIRS = [(rand((3,)), rand((3,))), (rand((2, 3)), rand((2, 3)))]
+
+SHAPES = [
+    Row("np.reshape", checks(np_reshape, [(rand((3, 4)),), (rand((2, 6)),)])
+        + checks(np_reshape_infer, [(rand((3, 4)),)])
+        + checks(np_reshape_flat, [(rand((3, 4)),)])),
+    row("np.ravel", np_ravel, [(rand((3, 4)),), (rand((2, 3, 2)),)]),
+    Row("np.transpose", checks(np_transpose, [(rand((3, 4)),), (rand((2, 3, 4)),)])
+        + checks(np_transpose_axes, [(rand((2, 3, 4)),)])),
+    row("np.swapaxes", np_swapaxes, [(rand((3, 4)),), (rand((2, 3, 4)),)]),
+    row("np.moveaxis", np_moveaxis, [(rand((2, 3, 4)),)]),
+    row("np.expand_dims", np_expand_dims, [(rand((3, 4)), 1), (rand((3, 4)), (0, 3)),
+                                           (rand((3,)), -1)]),
+    row("np.squeeze", np_squeeze, [(rand((3, 1, 4)), None), (rand((3, 1, 4)), 1),
+                                   (rand((1, 3, 1)), (0, 2))]),
+    row("np.atleast_1d", np_atleast_1d, [(rand(),), (rand((3,)),), (rand((2, 3)),)]),
+    row("np.atleast_2d", np_atleast_2d, [(rand(),), (rand((3,)),), (rand((2, 3)),)]),
+    row("np.broadcast_to", np_broadcast_to, [(rand((4,)), (3, 4)), (rand((3, 1)), (3, 4)),
+                                             (rand(()), (2, 3)), (rand((1, 4)), (2, 3, 4))]),
+    row("np.flip", np_flip, [(rand((5,)), None), (rand((3, 4)), None), (rand((3, 4)), 0),
+                             (rand((3, 4)), 1), (rand((2, 3, 4)), (0, 2))]),
+    row("np.fliplr", np_fliplr, [(rand((3, 4)),)]),
+    row("np.flipud", np_flipud, [(rand((3, 4)),), (rand((5,)),)]),
+    row("np.roll", np_roll, [(rand((5,)), 2, None), (rand((3, 4)), 1, None),
+                             (rand((3, 4)), -1, 1), (rand((3, 4)), (1, 2), (0, 1))]),
+    row("np.tile", np_tile, [(rand((3,)), 2), (rand((2, 3)), (2, 1)), (rand((3,)), (2, 2)),
+                             (rand((2, 3)), 2), (rand((2, 3)), (2, 1, 3))]),
+    row("np.repeat", np_repeat, [
+        (rand((2, 3)), 2, None), (rand((2, 3)), 2, 0), (rand((2, 3)), 3, 1), (rand((4,)), 2, -1),
+        (rand((2, 3)), [1, 0, 2], 1), (rand((2, 3)), [1, 2, 0], 1), (rand((3,)), [0, 2, 1], None),
+        (rand((2, 2)), [2, 0, 1, 0], None),
+    ]),
+    Row("np.concatenate", checks(np_concatenate, [
+        (rand((3,)), rand((2,)), 0), (rand((2, 3)), rand((2, 3)), 0),
+        (rand((2, 3)), rand((2, 3)), 1), (rand((2, 3)), rand((3, 2)), None),
+    ], wrt=(0, 1)) + checks(np_concatenate_tuple, [(rand((3,)), rand((4,)))], wrt=(0, 1))),
+    row("np.stack", np_stack, [(x, y, axis) for x, y in PAIRS for axis in (0, 1, -1)],
+        wrt=(0, 1)),
+    row("np.hstack", np_hstack, [(rand((3,)), rand((2,))), (rand((2, 3)), rand((2, 1))),
+                                 (rand(()), rand((2,)))], wrt=(0, 1)),
+    row("np.vstack", np_vstack, [(rand((3,)), rand((3,))), (rand((2, 3)), rand((1, 3))),
+                                 (rand((2, 3)), rand((3,)))], wrt=(0, 1)),
+    row("np.diag", np_diag, [(rand((3,)), 0), (rand((3,)), 1), (rand((3,)), -2),
+                             (rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
+    row("np.triu", np_triu, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
+    row("np.tril", np_tril, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
+    Row("np.array", checks(np_array_scalars, [(rand(), rand(), rand())], wrt=(0, 1, 2))
+        + checks(np_array_nested, [(rand(), rand())], wrt=(0, 1))
+        + checks(np_array_rows, PAIRS, wrt=(0, 1))
+        + checks(np_array_of_array, [(rand((3, 4)),)])),
+    Row("np.asarray", checks(np_asarray, [(rand((3, 4)),)])
+        + checks(np_asarray_list, [(rand(), rand()), PAIRS[0]], wrt=(0, 1))),
+    row("np.copy", np_copy, [(rand((3, 4)),), (rand((5,)),)]),
+    row("np.sort", np_sort, [(no_ties((5,)), -1), (no_ties((3, 4)), -1), (no_ties((3, 4)), 0),
+                             (no_ties((3, 4)), None), (no_ties((2, 3, 4)), 1)]),
+    row("np.full_like", np_full_like, [(rand((3, 4)), rand()), (rand((5,)), rand())],
+        wrt=(0, 1)),
+]
+
+
+# ---------------------------------------------------------------- indexing and containers
+
+
+def getitem_slice(x):
+    y = x[1:3]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_step(x):
+    y = x[::-2]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_column(x):
+    y = x[:, 0]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_element(x):
+    return x[1, 2] * 2.0 + x[-1, -1]
+
+
+def getitem_row(x):
+    y = x[1]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_ellipsis(x):
+    y = x[..., 1]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_newaxis(x):
+    y = x[None, :, 1:]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_labels(x, labels):
+    y = x[np.arange(2), labels]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_duplicates(x):
+    y = x[[0, 2, 2, 0]]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_pairs(x, rows, cols):
+    y = x[rows, cols]
+    return np.sum(y * W(np.shape(y)))
+
+
+def getitem_mask(x):
+    y = x[x > 0.0]
+    return np.sum(y * W(np.shape(y)))
+
+
+def make_tuple_(x, y):
+    t = (x, y * 2.0)
+    z = t[0] * t[1]
+    return np.sum(z * W(np.shape(z)))
+
+
+def make_tuple_passed(x, y):
+    z = np.concatenate((x * 2.0, y))
+    return np.sum(z * W(np.shape(z)))
+
+
+def make_list_(x, y):
+    items = [x, y, x * y]
+    z = items[0] + items[2] * items[1]
+    return np.sum(z * W(np.shape(z)))
+
+
+def make_list_passed(x, y):
+    z = np.stack([x, y])
+    return np.sum(z * W(np.shape(z)))
+
+
+def list_of_rows(x):
+    rows = list(x)
+    return np.sum(rows[0] * rows[2] * W(np.shape(rows[0])))
+
+
+def list_of_list(x, y):
+    items = list([x, y])
+    return np.sum(items[0] * items[1] * W(np.shape(items[1])))
+
+
+def tuple_of_rows(x):
+    rows = tuple(x)
+    return np.sum((rows[1] - rows[0]) * W(np.shape(rows[0])))
+
+
+def tuple_of_list(x, y):
+    items = tuple([x, y])
+    return np.sum(items[0] * items[1] * W(np.shape(items[1])))
+
+
+def list_append(x, y):
+    items = []
+    items.append(x)
+    items.append(y * 2.0)
+    items.append(x * y)
+    z = np.stack(items)
+    return np.sum(z * W(np.shape(z)))
+
+
+def list_append_loop(x):
+    items = []
+    for i in range(3):
+        items.append(x[i] * (i + 1.0))
+    z = np.array(items)
+    return np.sum(z * W(np.shape(z)))
+
+
+def builtin_sum_list(x, y):
+    z = sum([x, y * 2.0, x * y])
+    return np.sum(z * W(np.shape(z)))
+
+
+def builtin_sum_start(x, y):
+    z = sum([x, y], y * 1.5)
+    return np.sum(z * W(np.shape(z)))
+
+
+def builtin_sum_rows(x):
+    z = sum(x)
+    return np.sum(z * W(np.shape(z)))
+
+
+MATRICES = [(rand((4, 5)),), (rand((3, 3)),)]
+
+INDEXING = [
+    Row("getitem",
+        checks(getitem_slice, MATRICES + [(rand((5,)),)])
+        + checks(getitem_step, MATRICES + [(rand((5,)),)])
+        + checks(getitem_column, MATRICES)
+        + checks(getitem_element, MATRICES)
+        + checks(getitem_row, MATRICES)
+        + checks(getitem_ellipsis, [(rand((2, 3, 4)),)] + MATRICES)
+        + checks(getitem_newaxis, MATRICES)
+        + checks(getitem_labels, [(rand((2, 4)), np.array([3, 1])),
+                                  (rand((3, 4)), np.array([2, 2]))])
+        + checks(getitem_duplicates, [(rand((3,)),), (rand((3, 2)),)])
+        + checks(getitem_pairs, [(rand((3, 4)), np.array([0, 2, 0, 0]), np.array([1, 3, 1, 1]))])
+        + checks(getitem_mask, [(away((3, 4)),), (away((5,)),)])),
+    Row("make_tuple", checks(make_tuple_, PAIRS, wrt=(0, 1))
+        + checks(make_tuple_passed, PAIRS[:1], wrt=(0, 1))),
+    Row("make_list", checks(make_list_, PAIRS, wrt=(0, 1))
+        + checks(make_list_passed, PAIRS, wrt=(0, 1))),
+    Row("list", checks(list_of_rows, [(rand((3, 4)),), (rand((3,)),)])
+        + checks(list_of_list, PAIRS, wrt=(0, 1))),
+    Row("list_append", checks(list_append, PAIRS + [(rand(), rand())], wrt=(0, 1))
+        + checks(list_append_loop, [(rand((3, 4)),), (rand((3,)),)])),
+    Row("sum", checks(builtin_sum_list, PAIRS + [(rand((2, 3)), rand((3,)))], wrt=(0, 1))
+        + checks(builtin_sum_start, PAIRS + [(rand(), rand())], wrt=(0, 1))
+        + checks(builtin_sum_rows, [(rand((3, 4)),), (rand((4,)),)])),
+    Row("tuple", checks(tuple_of_rows, [(rand((3, 4)),), (rand((2,)),)])
+        + checks(tuple_of_list, PAIRS, wrt=(0, 1))),
+]
+
+
+# ---------------------------------------------------------------- methods and attributes
+
+
+def m_sum(x, axis, keepdims):
+    y = x.sum(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_sum_positional(x):
+    y = x.sum(0)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_mean(x, axis, keepdims):
+    y = x.mean(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_prod(x, axis, keepdims):
+    y = x.prod(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_max(x, axis, keepdims):
+    y = x.max(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_min(x, axis, keepdims):
+    y = x.min(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_var(x, axis, keepdims):
+    y = x.var(axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_std(x, axis, keepdims):
+    y = x.std(axis=axis, ddof=1, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_cumsum(x, axis):
+    y = x.cumsum(axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_cumprod(x, axis):
+    y = x.cumprod(axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_dot(a, b):
+    z = a.dot(b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def m_ravel(x):
+    y = x.ravel()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_copy(x):
+    y = x.copy()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_swapaxes(x):
+    y = x.swapaxes(0, 1)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_squeeze(x):
+    y = x.squeeze()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_clip(x):
+    y = x.clip(-0.5, 0.5)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_trace(x):
+    return x.trace() * 1.5
+
+
+def m_repeat(x):
+    y = x.repeat(2, axis=0)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_reshape(x):
+    y = x.reshape(4, 3)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_reshape_tuple(x):
+    y = x.reshape((2, -1))
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_transpose(x):
+    y = x.transpose()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_transpose_axes(x):
+    y = x.transpose(1, 2, 0)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_transpose_tuple(x):
+    y = x.transpose((2, 0, 1))
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_flatten(x):
+    y = x.flatten()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_astype(x):
+    y = x.astype(np.float64)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_T(x):
+    y = x.T
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_real(x):
+    y = x.real
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_item(x):
+    return x.item() * 2.5
+
+
+def m_item_from_sum(x):
+    return np.sum(x * W(np.shape(x))).item() * 2.5
+
+
+METHODS = [
+    Row(".sum", checks(m_sum, reductions()) + checks(m_sum_positional, [(rand((3, 4)),)])),
+    row(".mean", m_mean, reductions()),
+    row(".prod", m_prod, PROD_CASES),
+    row(".max", m_max, extremum_cases()),
+    row(".min", m_min, extremum_cases()),
+    row(".var", m_var, reductions()),
+    row(".std", m_std, reductions()[4:]),
+    row(".cumsum", m_cumsum, [(rand(s), a) for s, a in CUMULATIVE_AXES]),
+    row(".cumprod", m_cumprod, [(nonzero(s), a) for s, a in CUMULATIVE_AXES]),
+    row(".dot", m_dot, DOT_CASES[:4] + DOT_CASES[6:], wrt=(0, 1)),
+    row(".ravel", m_ravel, [(rand((3, 4)),)]),
+    row(".copy", m_copy, [(rand((3, 4)),), (rand((5,)),)]),
+    row(".swapaxes", m_swapaxes, [(rand((3, 4)),), (rand((2, 3, 4)),)]),
+    row(".squeeze", m_squeeze, [(rand((3, 1, 4)),), (rand((1, 3)),)]),
+    row(".clip", m_clip, [(away((3, 4), (-0.5, 0.5)),)]),
+    row(".trace", m_trace, [(rand((3, 3)),), (rand((3, 4)),)]),
+    row(".repeat", m_repeat, [(rand((2, 3)),), (rand((3,)),)]),
+    Row(".reshape", checks(m_reshape, [(rand((3, 4)),)])
+        + checks(m_reshape_tuple, [(rand((3, 4)),), (rand((2, 3, 2)),)])),
+    Row(".transpose", checks(m_transpose, [(rand((3, 4)),), (rand((2, 3, 4)),)])
+        + checks(m_transpose_axes, [(rand((2, 3, 4)),)])
+        + checks(m_transpose_tuple, [(rand((2, 3, 4)),)])),
+    row(".flatten", m_flatten, [(rand((3, 4)),)]),
+    row(".astype", m_astype, [(rand((3, 4)),)]),
+    row(".T", m_T, [(rand((3, 4)),), (rand((2, 3, 4)),), (rand((5,)),)]),
+    row(".real", m_real, [(rand((3, 4)),)]),
+    Row(".item", checks(m_item, [(rand((1,)),), (rand((1, 1)),)])
+        + checks(m_item_from_sum, [(rand((3, 4)),)])),
+]
+
+ROWS = OPERATORS + ELEMENTWISE + MATH + REDUCTIONS + LINALG + SHAPES + INDEXING + METHODS
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return "x".join(map(str, value.shape)) or "0d"
+    if isinstance(value, float):
+        return "f"
+    return repr(value).replace(" ", "")
+
+
+def _params() -> list:
+    params = []
+    for r in ROWS:
+        for c in r.checks:
+            marks = [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []
+            label = f"{r.rule}:{c.fn.__name__}:{','.join(map(_describe, c.args))}"
+            params.append(pytest.param(c, id=label, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", _params())
+def test_gradient_matches_finite_differences(case: Check) -> None:
+    check(case.fn, case.args, case.wrt)
+
+
+def _differentiable_rules() -> set[str]:
+    return {name for name, rule in rules.RULES.items() if not rule.nondiff and rule.adjoints}
+
+
+def test_every_rule_has_a_row() -> None:
+    covered = {r.rule for r in ROWS}
+    missing = _differentiable_rules() - covered - EXCLUDED
+    assert not missing, f"add a row to tests/test_rules.py for: {sorted(missing)}"
+    assert not covered - set(rules.RULES), "rows name rules that do not exist"
+    assert len(covered) == len(ROWS), "one row per rule"
+
+
+def test_at_least_80_differentiable_numpy_functions_and_methods() -> None:
+    """Distinct NumPy functions (by object: np.abs is np.absolute) plus array methods."""
+    functions, methods = set(), set()
+    for name in _differentiable_rules():
+        if name.startswith("np."):
+            functions.add(id(rules.resolve_name(name)))
+        elif name.startswith("."):
+            methods.add(name)
+    assert len(functions) + len(methods) >= 80
+
+
+# ---------------------------------------------------------------- behaviour beyond FD
+
+
+def sum_of_max(x):
+    return np.max(x) * 3.0
+
+
+def sum_of_row_max(x):
+    return np.sum(np.max(x, axis=1))
+
+
+def maximum_tie(x, y):
+    return np.sum(np.maximum(x, y))
+
+
+def test_max_splits_gradient_between_ties() -> None:
+    grad = s2sad.grad(sum_of_max)(np.array([1.0, 3.0, 3.0, 2.0]))
+    np.testing.assert_allclose(grad, [0.0, 1.5, 1.5, 0.0])
+    grad = s2sad.grad(sum_of_row_max)(np.array([[1.0, 1.0, 0.0], [2.0, 5.0, 5.0]]))
+    np.testing.assert_allclose(grad, [[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]])
+
+
+def test_maximum_splits_gradient_on_ties() -> None:
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 4.0])
+    gx, gy = s2sad.grad(maximum_tie, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, [0.5, 1.0, 0.0])
+    np.testing.assert_allclose(gy, [0.5, 0.0, 1.0])
+
+
+def piecewise_constant(x):
+    return np.sum(np.sign(x) + np.floor(x) + np.round(x) + x)
+
+
+def test_piecewise_constant_functions_have_zero_gradient() -> None:
+    grad = s2sad.grad(piecewise_constant)(np.array([0.3, -1.7, 2.2]))
+    np.testing.assert_allclose(grad, [1.0, 1.0, 1.0])
+

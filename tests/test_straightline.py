@@ -1,0 +1,346 @@
+"""Straight-line code (no loops or branches on traced values): gradients agree with
+central finite differences on several inputs each."""
+
+import math
+
+import numpy as np
+import pytest
+
+import s2sad
+
+RNG = np.random.default_rng(1234)
+
+# ---------------------------------------------------------------- assignment forms
+
+
+def tuple_unpack(x):
+    a, b = x * 2, x + 1
+    return a * b
+
+
+def tuple_unpack_swap(x, y):
+    a, b = x, y
+    a, b = b * a, a - b
+    return a**2 + np.sin(b)
+
+
+def augmented(x):
+    y = x * 1.0
+    y += x**2
+    y -= 0.5 * x
+    y *= x
+    y /= 1.0 + x**2
+    y **= 2
+    return y
+
+
+def augmented_arrays(x):
+    y = np.sin(x)
+    y += x
+    y *= x
+    y -= np.cos(x)
+    y /= 2.0 + x**2
+    y **= 2
+    return np.sum(y)
+
+
+def unary_ops(x):
+    return np.sum(-(x**3) + (-(x * 2.0)) * +x)
+
+
+# ---------------------------------------------------------------- operators
+
+
+def scalar_operators(x, y):
+    return x + y - x * y + x / y + y**x + x**2.5 - (x - y) ** 2
+
+
+def array_operators(x):
+    return np.sum(x + 1.0 - x * 2.0 + x / (x**2 + 1.0) + 3.0**x + (2.0 - x) * x)
+
+
+def broadcast_matrix_vector(A, v):
+    return np.sum((A * v) ** 2 + A / (1.0 + v**2) - v) + np.sum(np.sin(A @ v))
+
+
+def broadcast_column_row(c, r):
+    return np.sum(np.tanh(c * r + c - r) + c / (2.0 + r**2))
+
+
+def broadcast_scalar_array(s, x):
+    return np.sum(s * x + x / s - s**2 * x**2)
+
+
+def matmul_chain(A, x):
+    B = A.T @ A
+    return x @ B @ x + np.sum(A @ x)
+
+
+# ---------------------------------------------------------------- non-differentiable helpers
+
+
+def masked(x):
+    mask = (x > 0) & (x < 2)
+    return np.sum(x**2 * mask + x * ~mask)
+
+
+def leaky_relu(x):
+    return np.sum(np.where(x > 0, x, 0.1 * x) ** 2)
+
+
+def numeric_constants(x):
+    return np.sum(1e-3 * x**2 + 2 * x + math.pi * np.sqrt(x) + 7 // 2 * x + True * x)
+
+
+W = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+
+
+def global_constant(x):
+    return np.sum(np.tanh(W @ x))
+
+
+def make_closure(scale, shift):
+    def closure(x):
+        return np.sum(scale * np.exp(-((x - shift) ** 2)))
+
+    return closure
+
+
+closure = make_closure(np.array([1.0, 2.0, 0.5]), 0.3)
+
+
+def math_module(x):
+    return math.sin(x) * math.exp(-x) + math.log(x) + math.sqrt(x) + math.tanh(x)
+
+
+def builtin_abs(x, y):
+    return abs(x) * y + abs(x - y) ** 2
+
+
+def shape_helpers(x):
+    n = len(x)
+    idx = np.arange(n)
+    z = np.zeros_like(x)
+    rows = x.shape[0]
+    return np.sum((x + z) ** 2 * idx) / n + rows * x[0]
+
+
+def argmax_pick(x):
+    i = np.argmax(x)
+    return x[i] ** 2 + np.sum(x) * x[i]
+
+
+def conditional_expr(x):
+    y = x**2 if x > 1 else -(x**3)
+    return y + (np.sin(x) if x < 0 else np.cos(x))
+
+
+def and_or_floats(x, y):
+    a = x and y
+    b = 0.0 or x
+    c = y or x
+    return a * b + c**2
+
+
+def chained_comparison(x):
+    inside = 0 < x < 1
+    return x**2 * inside + x * (not inside)
+
+
+# ---------------------------------------------------------------- small models
+
+
+def softmax_sum_sq(x):
+    e = np.exp(x - np.max(x))
+    p = e / np.sum(e)
+    return np.sum(p**2 * np.arange(len(x)))
+
+
+def logsumexp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def logsumexp_rows(X):
+    m = np.max(X, axis=1, keepdims=True)
+    lse = m + np.log(np.sum(np.exp(X - m), axis=1, keepdims=True))
+    return np.sum(lse * np.array([[1.0], [-2.0]]))
+
+
+def mlp_loss(W1, b1, W2, b2, X, labels):
+    h = np.tanh(X @ W1 + b1)
+    logits = h @ W2 + b2
+    m = np.max(logits, axis=1, keepdims=True)
+    logp = logits - m - np.log(np.sum(np.exp(logits - m), axis=1, keepdims=True))
+    n = X.shape[0]
+    return -np.mean(logp[np.arange(n), labels])
+
+
+def reductions(X):
+    return np.mean(X) * np.sum(X**2, axis=0)[1] + np.prod(X[0]) + np.var(X) + X.sum(axis=1)[0]
+
+
+def indexing(X):
+    return X[0, 1] * X[1, 2] + np.sum(X[:, 0] ** 2) + np.sum(X[1, :] * X[0]) + X[-1, -1]
+
+
+def polynomial_in_vector(x):
+    a, b, c = x[0], x[1], x[2]
+    return a * b * c + a**2 * c - b / (1.0 + c**2)
+
+
+# ---------------------------------------------------------------- the cases
+
+
+def vec(n, lo=-1.5, hi=1.5):
+    return RNG.uniform(lo, hi, size=n)
+
+
+CASES = [
+    (tuple_unpack, [(0.5,), (-1.3,), (2.0,)], 0),
+    (tuple_unpack_swap, [(0.5, 1.2), (-1.3, 0.7), (2.0, -0.4)], (0, 1)),
+    (augmented, [(0.5,), (-1.3,), (2.0,)], 0),
+    (augmented_arrays, [(vec(3),), (vec((2, 3)),), (vec(5),)], 0),
+    (unary_ops, [(0.5,), (-1.3,), (vec(4),)], 0),
+    (scalar_operators, [(0.5, 1.2), (1.3, 0.7), (2.0, 2.5)], (0, 1)),
+    (array_operators, [(vec(3),), (vec((2, 3)),), (vec(1),)], 0),
+    (broadcast_matrix_vector, [(vec((2, 3)), vec(3)), (vec((4, 3)), vec(3))], (0, 1)),
+    (broadcast_column_row, [(vec((2, 1)), vec((1, 3))), (vec((3, 1)), vec((1, 2)))], (0, 1)),
+    (broadcast_scalar_array, [(0.7, vec(3)), (-1.4, vec((2, 3))), (2.0, vec((2, 1)))], (0, 1)),
+    (matmul_chain, [(vec((3, 2)), vec(2)), (vec((2, 2)), vec(2))], (0, 1)),
+    (masked, [(np.array([-1.0, 0.5, 1.5, 2.5]),), (np.array([[0.3, -0.2], [1.7, 3.1]]),)], 0),
+    (leaky_relu, [(np.array([-1.0, 0.5, 1.5, -2.5]),), (np.array([[0.3, -0.2], [1.7, -3.1]]),)], 0),
+    (numeric_constants, [(0.5,), (1.3,), (vec(3, 0.2, 2.0),)], 0),
+    (global_constant, [(vec(3),), (vec(3),), (np.zeros(3),)], 0),
+    (closure, [(vec(3),), (vec(3),)], 0),
+    (math_module, [(0.5,), (1.3,), (2.7,)], 0),
+    (builtin_abs, [(0.5, 1.2), (-1.3, 0.7), (2.0, -0.4)], (0, 1)),
+    (shape_helpers, [(vec(3),), (vec(5),)], 0),
+    (argmax_pick, [(np.array([0.1, 2.0, -1.0]),), (np.array([3.0, 1.0, 0.5, 2.0]),)], 0),
+    (conditional_expr, [(0.5,), (-1.3,), (2.0,), (1.5,)], 0),
+    (and_or_floats, [(0.5, 1.2), (-1.3, 0.7), (2.0, -0.4)], (0, 1)),
+    (chained_comparison, [(0.5,), (-1.3,), (2.0,), (0.2,)], 0),
+    (softmax_sum_sq, [(vec(3),), (vec(5),), (np.array([1.0, 1.0, 3.0]),)], 0),
+    (logsumexp, [(vec(3),), (vec(6),), (np.array([100.0, 101.0, 99.0]),)], 0),
+    (logsumexp_rows, [(vec((2, 3)),), (vec((2, 5)),)], 0),
+    (reductions, [(vec((2, 3)),), (vec((3, 3)),)], 0),
+    (indexing, [(vec((2, 3)),), (vec((3, 3)),)], 0),
+    (polynomial_in_vector, [(vec(3),), (vec(3),), (np.array([1.0, 2.0, 3.0]),)], 0),
+]
+
+
+def _mlp_inputs(seed):
+    rng = np.random.default_rng(seed)
+    n, d, hdim, k = 5, 3, 4, 3
+    return (
+        rng.normal(size=(d, hdim)),
+        rng.normal(size=hdim) * 0.1,
+        rng.normal(size=(hdim, k)),
+        rng.normal(size=k) * 0.1,
+        rng.normal(size=(n, d)),
+        rng.integers(0, k, size=n),
+    )
+
+
+CASES.append((mlp_loss, [_mlp_inputs(0), _mlp_inputs(1), _mlp_inputs(2)], (0, 1, 2, 3)))
+
+PARAMS = [
+    pytest.param(fn, args, wrt, id=f"{fn.__name__}-{i}")
+    for fn, inputs, wrt in CASES
+    for i, args in enumerate(inputs)
+]
+
+
+@pytest.mark.parametrize("fn, args, wrt", PARAMS)
+def test_check_grad(fn, args, wrt):
+    grads = s2sad.check_grad(fn, *args, wrt=wrt)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    grads = grads if isinstance(wrt, tuple) else (grads,)
+    assert len(grads) == len(indices)
+    for g, i in zip(grads, indices):
+        assert np.shape(g) == np.shape(args[i])
+
+
+@pytest.mark.parametrize("fn, args, wrt", PARAMS)
+def test_value_matches_function(fn, args, wrt):
+    value, _ = s2sad.value_and_grad(fn, wrt=wrt)(*args)
+    assert value == pytest.approx(fn(*args), rel=1e-12, abs=1e-12)
+
+
+# ---------------------------------------------------------------- a few exact values
+
+
+def test_augmented_exact():
+    # y = ((x + x^2 - x/2) * x / (1 + x^2))^2 ; check against a hand-derived value at x = 2
+    x = 2.0
+    u = (x + x**2 - 0.5 * x) * x / (1 + x**2)
+    du = ((1 + 2 * x - 0.5) * x + (x + x**2 - 0.5 * x)) / (1 + x**2) - (
+        (x + x**2 - 0.5 * x) * x * 2 * x / (1 + x**2) ** 2
+    )
+    assert s2sad.grad(augmented)(x) == pytest.approx(2 * u * du, rel=1e-12)
+
+
+def test_leaky_relu_exact():
+    x = np.array([-1.0, 0.5, 1.5, -2.5])
+    expected = np.where(x > 0, 2 * x, 0.02 * x)
+    np.testing.assert_allclose(s2sad.grad(leaky_relu)(x), expected, rtol=1e-12)
+
+
+def test_masked_exact():
+    x = np.array([-1.0, 0.5, 1.5, 2.5])
+    np.testing.assert_allclose(s2sad.grad(masked)(x), [1.0, 1.0, 3.0, 1.0], rtol=1e-12)
+
+
+def test_argmax_pick_exact():
+    x = np.array([0.1, 2.0, -1.0])
+    # x[1]^2 + sum(x) * x[1]: d/dx = [x1, 2 x1 + sum + x1, x1]
+    expected = np.array([2.0, 4.0 + 1.1 + 2.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(argmax_pick)(x), expected, rtol=1e-12)
+
+
+def test_conditional_expr_branches():
+    assert s2sad.grad(conditional_expr)(2.0) == pytest.approx(4.0 - math.sin(2.0))
+    assert s2sad.grad(conditional_expr)(-1.0) == pytest.approx(-3.0 + math.cos(-1.0))
+
+
+def test_chained_comparison_exact():
+    assert s2sad.grad(chained_comparison)(0.5) == pytest.approx(1.0)
+    assert s2sad.grad(chained_comparison)(2.0) == pytest.approx(1.0)
+    assert s2sad.grad(chained_comparison)(0.25) == pytest.approx(0.5)
+
+
+def test_logsumexp_is_softmax():
+    x = np.array([100.0, 101.0, 99.0])
+    e = np.exp(x - x.max())
+    np.testing.assert_allclose(s2sad.grad(logsumexp)(x), e / e.sum(), rtol=1e-12)
+
+
+def test_mlp_bias_gradient_sums_to_zero():
+    # softmax cross-entropy: the gradient w.r.t. the output bias sums to zero
+    args = _mlp_inputs(3)
+    g_b2 = s2sad.grad(mlp_loss, wrt="b2")(*args)
+    assert g_b2.shape == (3,)
+    assert abs(np.sum(g_b2)) < 1e-12
+    assert np.max(np.abs(g_b2)) > 1e-3
+
+
+# ---------------------------------------------------------------- aliasing
+
+
+def aliased_augmented(x):
+    y = x
+    y *= 2.0  # in Python this scales x too: y is x
+    return np.sum(x * y)
+
+
+def test_aliased_augmented_assignment():
+    x = np.array([1.0, 2.0])
+    expected_value = aliased_augmented(x.copy())  # sum((2x) * (2x)) = 20
+    assert expected_value == pytest.approx(20.0)
+    # s2sad cannot follow NumPy's shared in-place change, so it refuses, at the line
+    with pytest.raises(s2sad.errors.AliasingError) as info:
+        s2sad.value_and_grad(aliased_augmented)(x.copy())
+    assert "test_straightline.py" in str(info.value) and "*=" in str(info.value)
+    # on floats there is no sharing: the gradient of 2x * x ... is computed
+    assert s2sad.grad(aliased_augmented)(1.5) == pytest.approx(
+        s2sad.numerical_gradient(aliased_augmented, [1.5], 0))
