@@ -139,6 +139,11 @@ class Emitter:
                         if isinstance(val, Var) and val not in web and val not in self.inline \
                                 and _defined_directly(block, val):
                             web[val] = out
+        # `a[i] = v` writes in place: every version of the array has one name.
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Assign) and stmt.prim == "setitem" and \
+                    isinstance(stmt.args[0], Var):
+                web[stmt.target] = stmt.args[0]
         # `dx_1 = dx + t` where dx dies there: keep accumulating into one name.
         for block in _blocks(self.fn.body):
             for stmt in block.stmts:
@@ -193,6 +198,8 @@ class Emitter:
         found = 0
         for later in stmts[i + 1:]:
             found += sum(1 for u in _uses_in(later) if u is v)
+            if found < self.use_count.get(v, 0) and _mutates(later):
+                return False  # moving the read past a write into memory could change it
             if isinstance(later, (If, Loop)):
                 nested = [s for s in _walk_nested(later)]
                 if any(u is v for s in nested for u in _uses_in(s)):
@@ -308,6 +315,13 @@ class Emitter:
                 call = _call(ast.Attribute(self.operand(stmt.args[0]), "append", ast.Load()),
                              [self.operand(stmt.args[1])], [])
                 return [ast.Expr(call)]
+            if stmt.prim in ("setitem", "setitem_restore", "zero_slice"):
+                array = self.operand(stmt.args[0])
+                value = _const(0.0) if stmt.prim == "zero_slice" else self.operand(stmt.args[2])
+                if stmt.prim == "setitem" and stmt.target is not None:
+                    array = ast.Name(self.names[stmt.target], ast.Load())
+                target = ast.Subscript(array, self.subscript(stmt.args[1]), ast.Store())
+                return [ast.Assign([target], value)]
             if stmt.prim == "marker":
                 return [ast.Expr(ast.Constant(f"{MARKER}{stmt.static}"))] if self.comments else []
             value = self.assign_expr(stmt)
@@ -420,6 +434,15 @@ def _fill_locations(node: ast.AST, line: int) -> None:
             sub.end_lineno = getattr(sub, "end_lineno", None) or sub.lineno
             sub.end_col_offset = getattr(sub, "end_col_offset", None) or sub.col_offset
             line = sub.lineno
+
+
+MUTATING = {"setitem", "setitem_restore", "zero_slice", "$add_at", "tape.pop"}
+
+
+def _mutates(stmt: Any) -> bool:
+    if isinstance(stmt, Assign):
+        return stmt.prim in MUTATING
+    return any(isinstance(s, Assign) and s.prim in MUTATING for s in _walk_nested(stmt))
 
 
 def _blocks(block: Block):

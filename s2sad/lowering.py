@@ -77,6 +77,8 @@ class Lowerer:
         self.loc: Loc | None = None
         self.loops: list[str | None] = []  # break-flag names of the enclosing loops
         self.inline_depth = 0
+        self.producers: dict[Var, Assign] = {}
+        self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.comprehensions = 0
         self.resolve_free: Callable[[str], Any] = parsed.lookup if parsed else _template_lookup
 
@@ -90,9 +92,10 @@ class Lowerer:
              hint: str = "", callee: str | None = None, static: Any = None,
              target: bool = True) -> Var | None:
         var = self.factory.new(hint) if target else None
-        self.block.stmts.append(
-            Assign(var, prim, list(args), dict(kwargs or {}), callee, static, self.loc)
-        )
+        stmt = Assign(var, prim, list(args), dict(kwargs or {}), callee, static, self.loc)
+        self.block.stmts.append(stmt)
+        if var is not None:
+            self.producers[var] = stmt
         return var
 
     def set_loc(self, node: Any) -> None:
@@ -261,18 +264,55 @@ class Lowerer:
                 item = self.emit("getitem", [value, Const(i)], hint=hint)
                 self.assign(sub, item)
         elif isinstance(target, gast.Subscript):
-            raise self.error(
-                "assignment into an array element or slice is not supported yet", target,
-                "build the array with np.concatenate / np.where, or compute the slice separately",
-            )
+            array, index = self._subscript_target(target)
+            self.env[target.value.id] = self.emit("setitem", [array, index, value],
+                                                  hint=target.value.id, static="inplace")
         elif isinstance(target, gast.Attribute):
             raise self.error("assigning attributes is not supported", target,
                              "keep the value in a local variable")
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
 
+    def _subscript_target(self, target: gast.Subscript) -> tuple[Operand, Operand]:
+        """The array and index of `a[index] = ...`; an array the function does not
+        own (an argument, a global, a view) is copied first, so the caller's data
+        never changes."""
+        if not isinstance(target.value, gast.Name) or target.value.id not in self.env:
+            raise self.error("only a local variable can be assigned into (`a[i] = v`)", target,
+                             "copy the array into a local variable first: a = x.copy()")
+        name = target.value.id
+        array = self.env[name]
+        if not self._owns(array):
+            array = self.emit("own", [array], hint=name, callee="$own")
+            self.env[name] = array
+        return array, self.index(target.slice)
+
+    def _owns(self, value: Operand) -> bool:
+        """Is `value` an array (or list) this function allocated itself?"""
+        if not isinstance(value, Var):
+            return False
+        if value in self.owned:
+            return True
+        stmt = self._producer(value)
+        if stmt is None:
+            return False
+        if stmt.prim in FRESH or stmt.prim in BINOPS.values() or stmt.prim in UNARYOPS.values():
+            return True
+        rule = rules.rule_named(stmt.prim)
+        return rule is not None and rule.elementwise
+
+    def _producer(self, value: Var) -> Assign | None:
+        return self.producers.get(value)
+
     def aug_assign(self, node: gast.AugAssign) -> None:
         target = node.target
+        if isinstance(target, gast.Subscript):
+            array, index = self._subscript_target(target)
+            old = self.emit("getitem", [array, index])
+            new = self.emit(BINOPS[type(node.op)], [old, self.expr(node.value)])
+            self.env[target.value.id] = self.emit("setitem", [array, index, new],
+                                                  hint=target.value.id, static="inplace")
+            return
         if not isinstance(target, gast.Name):
             self.assign(target, Const(None))  # raises the right error
         current = self.name(target)
@@ -323,6 +363,8 @@ class Lowerer:
                                  "two sides of an if", self.parsed.node if self.parsed else None,
                                  "define it once, before the if")
             out = self.factory.new(_hint(name))
+            if self._owns(a) and self._owns(b):
+                self.owned.add(out)
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
             stmt.else_vals.append(b if b is not None else Const(None))
@@ -341,6 +383,9 @@ class Lowerer:
             carried = [*carried, RET, RETVAL]
         loop.phis = [self.factory.new(_hint(name)) for name in carried]
         loop.inits = [self.env.get(name, Const(None)) for name in carried]
+        for phi, init in zip(loop.phis, loop.inits):
+            if self._owns(init):
+                self.owned.add(phi)  # checked against the next value below
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
         saved_block = self.block
@@ -356,6 +401,15 @@ class Lowerer:
         lower_body()
         self.loops.pop()
         loop.nexts = [self.env.get(name, Const(None)) for name in carried]
+        for phi, nxt in zip(loop.phis, loop.nexts):
+            if phi in self.owned and nxt is not phi and not self._owns(nxt):
+                self.owned.discard(phi)
+                if any(isinstance(s, Assign) and s.prim == "setitem" and s.args[0] is phi
+                       for s in loop.body.stmts):
+                    raise self.error(
+                        f"{phi.hint!r} is written into in place and also rebound to another "
+                        "array inside this loop", node,
+                        f"keep one array: copy with {phi.hint} = other.copy() before writing")
         if flag is not None and loop.range_args is not None:
             loop.exit_flag = loop.phis[carried.index(flag)]
         self.env = saved_env
@@ -837,6 +891,8 @@ def _assigned_names(body: list) -> list[str]:
             if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 for target in targets:
+                    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                        names[target.value.id] = None  # a[i] = v makes a new version of a
                     for name in _names_in_target(target):
                         if isinstance(target, (gast.Name, gast.Tuple, gast.List)):
                             names[name] = None
@@ -892,6 +948,13 @@ def _hint(name: str) -> str:
     return {RET: "returned", RETVAL: "retval"}.get(name, name)
 
 
+# Ops that always allocate a new array (or list): safe to write into.
+FRESH = {"np.zeros", "np.ones", "np.empty", "np.full", "np.zeros_like", "np.ones_like",
+         "np.empty_like", "np.full_like", "np.array", "np.copy", ".copy", "np.eye",
+         "np.identity", "np.arange", "np.linspace", "np.concatenate", "np.stack", "np.hstack",
+         "np.vstack", "np.tile", "np.repeat", "np.outer", "np.dot", "np.matmul", "make_list",
+         "list_append", "setitem", "own", "np.cumsum", "np.cumprod"}
+
 # Ops whose result may share memory with their first argument.
 VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
             ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
@@ -928,23 +991,44 @@ def guard_inplace_updates(fn: Function) -> None:
     from .ir import uses
 
     for i, (stmt, loops) in enumerate(order):
-        if not (isinstance(stmt, Assign) and stmt.static == "aug" and isinstance(stmt.args[0], Var)):
+        if not (isinstance(stmt, Assign) and stmt.static in ("aug", "inplace")
+                and isinstance(stmt.args[0], Var)):
             continue
         old = stmt.args[0]
         root = base.get(old, old)
         related = {v for v, b in base.items() if b is root} | {root}
         kind = "view" if old in base else "alias"
+        if stmt.static == "inplace":
+            kind = "alias"  # the write really is in place
         for later, later_loops in order:
             later_pos = position[id(later)]
-            in_same_loop = any(loop in later_loops for loop in loops)
-            if later is stmt or (later_pos < i and not in_same_loop):
+            if later is stmt:
                 continue
+            # a loop's phi read after that loop is its final value, not the old one
+            if any(old in loop.phis and loop not in later_loops for loop in loops):
+                if not any(isinstance(u, Var) and u in related - {old} for u in uses(later)):
+                    continue
+            if later_pos < i:
+                # an earlier read counts only if it reads the same value again
+                # in the next iteration of a loop around both
+                shared = [loop for loop in loops if loop in later_loops]
+                if not any(_defined_outside(r, loop) for loop in shared for r in related
+                           if any(u is r for u in uses(later))):
+                    continue
             if any(isinstance(u, Var) and u in related for u in uses(later)):
                 block = _block_holding(fn.body, stmt)
                 check = Assign(None, "$check_inplace", [old, Const(kind)], {}, "$check_inplace",
                                None, stmt.loc)
                 block.stmts.insert(block.stmts.index(stmt), check)
                 break
+
+
+def _defined_outside(v: Var, loop: Loop) -> bool:
+    from .ir import defs, walk
+
+    if v in loop.phis or v is loop.index:
+        return False
+    return not any(v in defs(s) for b in (loop.header, loop.body) for s in walk(b))
 
 
 def _block_holding(block: Block, target: Any) -> Block:

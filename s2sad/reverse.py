@@ -102,6 +102,10 @@ class Reverse:
     # ------------------------------------------------------------ analysis
 
     def analyze(self) -> None:
+        self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
+        self.handed: dict[Var, int] = {}
+        self._save_overwritten(self.fn.body)
+        self.buffers = _buffers(self.fn)
         self._activity()
         if self._split_user_calls(self.fn.body):
             self._activity()
@@ -133,6 +137,54 @@ class Reverse:
                 changed = True
         block.stmts[:] = new
         return changed
+
+    def _save_overwritten(self, block: Block) -> None:
+        """Before each `a[index] = v`, snapshot the slice it overwrites, for the
+        backward pass to put back."""
+        new: list = []
+        for stmt in block.stmts:
+            if isinstance(stmt, If):
+                self._save_overwritten(stmt.then)
+                self._save_overwritten(stmt.orelse)
+            elif isinstance(stmt, Loop):
+                self._save_overwritten(stmt.header)
+                self._save_overwritten(stmt.body)
+            elif isinstance(stmt, Assign) and stmt.prim == "setitem":
+                array, index = stmt.args[0], stmt.args[1]
+                view = self.factory.new("")
+                old = self.factory.new("old")
+                new.append(Assign(view, "getitem", [array, index], {}, None, None, stmt.loc))
+                new.append(Assign(old, "$snapshot", [view], {}, "$snapshot", None, stmt.loc))
+                stmt.saved = old
+            new.append(stmt)
+        block.stmts[:] = new
+
+    def reverse_setitem(self, stmt: Assign) -> None:
+        """Reverse `a2 = setitem(a1, index, v)`, done in place: read the adjoint of
+        the written slice (for v), zero it (for a1), and put the old slice back."""
+        array, index, value = stmt.args
+        a2 = stmt.target
+        g = self.current(a2) if self.active(a2) else None
+        if g is not None:
+            self.adj.pop(a2, None)
+            g = self.materialize(a2, g)
+            if self.active(value):
+                part = self.template("unbroadcast(read_slice(g, index), value)",
+                                     {"g": g, "index": index, "value": value}, stmt.loc,
+                                     _dname(value))
+                self.accumulate(value, part, stmt.loc)
+            if self.active(array):
+                if g not in self.owned:
+                    g = self.emit("own", [g], callee="$own", hint=_dname(array))
+                    self.owned.add(g)
+                self.out.append(Assign(None, "zero_slice", [g, index], {}, None, None, stmt.loc))
+                self.accumulate(array, g, stmt.loc)
+        self.out.append(Assign(None, "setitem_restore", [a2, index, stmt.saved], {}, None, None,
+                               stmt.loc))
+
+    def _writes_buffers(self, stmt: If | Loop) -> bool:
+        blocks = [stmt.then, stmt.orelse] if isinstance(stmt, If) else [stmt.header, stmt.body]
+        return any(isinstance(s, Assign) and s.prim == "setitem" for b in blocks for s in walk(b))
 
     def _rewrite_call(self, stmt: Assign, new: list) -> None:
         if stmt.prim == "call":
@@ -356,6 +408,12 @@ class Reverse:
         old = self.current(v)
         if old is None:
             self.adj[v] = contrib
+            if isinstance(contrib, Var):
+                # One array handed to two adjoints (x + y gives both g) is
+                # shared: neither may then update it in place.
+                self.handed[contrib] = self.handed.get(contrib, 0) + 1
+                if self.handed[contrib] > 1:
+                    self.owned.discard(contrib)
         elif isinstance(old, SymSeq) and isinstance(contrib, SymSeq):
             items = [c if o is None else o if c is None else
                      self.emit("add", [o, c], hint=_dname(v)) for o, c in
@@ -365,6 +423,8 @@ class Reverse:
             a, b = self.materialize(v, old), self.materialize(v, contrib)
             if v in self.numeric and v not in self.seq_vars:
                 self.adj[v] = self.emit("add", [a, b], hint=_dname(v), loc=loc)
+                if isinstance(self.adj[v], Var):
+                    self.owned.add(self.adj[v])
             else:
                 self.adj[v] = self.emit("$add_adjoints", [a, b], hint=_dname(v),
                                         callee="$add_adjoints", loc=loc)
@@ -387,6 +447,8 @@ class Reverse:
             self.out = saved
         phi = self.factory.new(_dname(v))
         self.shape[phi] = self.shape.get(v)
+        if init in self.owned:
+            self.owned.add(phi)  # updated only in place or by fresh sums
         scope.carried[v] = (phi, init)
         return phi
 
@@ -394,10 +456,13 @@ class Reverse:
         z = self.factory.new(_dname(v))
         block.append(Assign(z, "zeros_like", [v], {}, "$zeros_like"))
         self.shape[z] = self.shape.get(v)
+        self.owned.add(z)
         return z
 
     def zero(self, v: Var) -> Operand:
-        return self.emit("zeros_like", [v], hint=_dname(v), callee="$zeros_like")
+        z = self.emit("zeros_like", [v], hint=_dname(v), callee="$zeros_like")
+        self.owned.add(z)
+        return z
 
     def materialize(self, v: Var, adj: Any) -> Operand:
         """A runtime value for an adjoint (turns a SymSeq into a tuple)."""
@@ -451,7 +516,9 @@ class Reverse:
         """The backward statements of `block` (its values restored if in a loop)."""
         saved, self.out = self.out, []
         for stmt in reversed(block.stmts):
-            if isinstance(stmt, Assign):
+            if isinstance(stmt, Assign) and stmt.prim == "setitem":
+                self.reverse_setitem(stmt)
+            elif isinstance(stmt, Assign):
                 self.reverse_assign(stmt)
             elif isinstance(stmt, If):
                 self.reverse_if(stmt)
@@ -488,6 +555,8 @@ class Reverse:
                 return
         if stmt.prim == "call_forward":
             self.reverse_call(stmt, g)
+            return
+        if stmt.prim == "getitem" and self._add_at_in_place(stmt, g):
             return
         if stmt.prim == "make_dict":
             g_value = self.materialize(v, g)
@@ -532,6 +601,21 @@ class Reverse:
                     self.accumulate(item, part, stmt.loc)
             else:
                 self.accumulate(value, contrib, stmt.loc)
+
+    def _add_at_in_place(self, stmt: Assign, g: Any) -> bool:
+        """x[index]'s adjoint into an adjoint array we own: add in place
+        (`dx[index] += g`) instead of building a zero array per read."""
+        x, index = stmt.args
+        if not self.active(x) or x not in self.numeric or x in self.seq_vars:
+            return False
+        if self.scopes and x not in self.scopes[-1].defined:
+            self._carry(x, len(self.scopes) - 1)
+        current = self.current(x)
+        if not isinstance(current, Var) or current not in self.owned:
+            return False
+        self.out.append(Assign(None, "$add_at", [current, index, self.materialize(stmt.target, g)],
+                               {}, "$add_at", None, stmt.loc))
+        return True
 
     def reverse_call(self, stmt: Assign, g: Any) -> None:
         """Adjoint of `t = call_forward(h, wrt, *args)`: the callee's own backward."""
@@ -578,7 +662,8 @@ class Reverse:
     def reverse_if(self, stmt: If) -> None:
         active_outs = [(o, t, e) for o, t, e in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
                        if self.active(o) and self.current(o) is not None]
-        if not active_outs and not self._touches_active(stmt):
+        if not active_outs and not self._touches_active(stmt) and \
+                not self._writes_buffers(stmt):
             return
         sides = []
         base = dict(self.adj)
@@ -648,7 +733,8 @@ class Reverse:
 
     def reverse_loop(self, loop: Loop) -> None:
         active_phis = [i for i, p in enumerate(loop.phis) if self.active(p)]
-        if not active_phis and not self._touches_active(loop):
+        if not active_phis and not self._touches_active(loop) and \
+                not self._writes_buffers(loop):
             return
         # A plain range loop reverses its range; a while loop, or a range
         # loop that may break, counts its trips and runs that many backwards.
@@ -735,6 +821,12 @@ class Reverse:
             self.out = saved
         bphi = self.factory.new(_dname(phi))
         self.shape[bphi] = self.shape.get(phi)
+        if phi in self.buffers:  # written into in place each iteration: needs its own copy
+            if init not in self.owned:
+                owned = self.factory.new(_dname(phi))
+                scope.pre.append(Assign(owned, "own", [init], {}, "$own"))
+                init = owned
+            self.owned.add(bphi)
         scope.phis[phi] = (bphi, init)
 
     def _rename_index(self, bloop: Loop, old: Var) -> None:
@@ -748,7 +840,8 @@ class Reverse:
         recompute cheap ones, tape the rest. Returns the prelude + backward."""
         needed = _reads(backward)
         entry = self.entry.get(id(block), set())
-        local = {v for v in needed if self.def_block.get(v) is block or v in entry}
+        local = {v for v in needed if (self.def_block.get(v) is block or v in entry)
+                 and v not in self.buffers}
         loop = self.loop_of_body.get(id(block))
         recreated = loop.index if loop is not None and loop.range_args is not None \
             and loop.exit_flag is None else None
@@ -762,6 +855,7 @@ class Reverse:
                 return
             stmt = self.def_stmt.get(v)
             if isinstance(stmt, Assign) and stmt in block.stmts and stmt.target is v \
+                    and not any(a in self.buffers for a in stmt.operands()) \
                     and stmt.prim not in EXPENSIVE and stmt.prim not in IMPURE \
                     and not stmt.prim.startswith("$") and rules.rule_named(stmt.prim) is not None:
                 plan[v] = "recompute"
@@ -921,6 +1015,40 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     if isinstance(stmt, Loop):
         return [(p, [i, n]) for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)]
     return []
+
+
+def _buffers(fn: Function) -> set[Var]:
+    """Vars that are versions of an array written in place (`a[i] = v`): they
+    share one Python name, whose contents the backward pass restores."""
+    links: dict[Var, set[Var]] = {}
+
+    def link(a: Operand, b: Operand) -> None:
+        if isinstance(a, Var) and isinstance(b, Var):
+            links.setdefault(a, set()).add(b)
+            links.setdefault(b, set()).add(a)
+
+    seeds = []
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim == "setitem":
+            link(stmt.args[0], stmt.target)
+            seeds.append(stmt.target)
+        elif isinstance(stmt, Loop):
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                link(phi, init)
+                link(phi, nxt)
+        elif isinstance(stmt, If):
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                link(out, a)
+                link(out, b)
+    found: set[Var] = set()
+    todo = list(seeds)
+    while todo:
+        v = todo.pop()
+        if v in found:
+            continue
+        found.add(v)
+        todo.extend(links.get(v, ()))
+    return found
 
 
 def _dynamic_method(stmt: Assign) -> bool:

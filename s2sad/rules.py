@@ -17,6 +17,11 @@ functions whose output carries no gradient at all (`np.argmax`, `len`).
 
 Operators use their `operator` module names (`add`, `mul`, `matmul`, ...),
 methods a leading dot (`.sum`), attributes a leading dot too (`.T`).
+
+`group("Reductions")` starts a section: docs/ops.md, generated from this
+registry by scripts/gen_ops_doc.py, lists the rules under it. Every
+differentiable rule needs a row in tests/test_rules.py, which checks it
+against finite differences.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import ast
 import builtins
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -47,6 +52,8 @@ class Rule:
     # For unbroadcast elimination: the output has the shape of this parameter
     # when every other array parameter is a scalar constant.
     elementwise: bool = False
+    group: str = ""  # the docs/ops.md section it is listed in; see `group()`
+    alias_of: str | None = None  # set by `alias()`
 
     def bind(self, args: list, kwargs: dict) -> dict[str, Any]:
         """Match call arguments to parameter names, as Python would."""
@@ -74,6 +81,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+_group = "Other"
 _BY_OBJECT: dict[int, str] = {}
 _NAMESPACE = {"np": np, "math": math, "builtins": builtins}
 
@@ -106,7 +114,7 @@ def _parse_signature(signature: str) -> tuple[str, list[str], dict[str, Any], st
 
 def _register(signature: str, **fields: Any) -> Rule:
     name, params, defaults, varargs = _parse_signature(signature)
-    rule = Rule(name, params, defaults, varargs=varargs, **fields)
+    rule = Rule(name, params, defaults, varargs=varargs, group=_group, **fields)
     RULES[name] = rule
     obj = resolve_name(name)
     if obj is not None:
@@ -152,18 +160,20 @@ def nondiff(*signatures: str, out: str = "num") -> None:
 
 def alias(name: str, target: str, signature: str | None = None) -> None:
     """Make `name` (another spelling, or a method) use `target`'s rule."""
-    rule = RULES[target]
+    rule = replace(RULES[target], name=name, group=_group, alias_of=target)
     if signature is not None:
-        new_name, params, defaults, varargs = _parse_signature(signature)
-        rule = Rule(name, params, defaults, rule.adjoints, rule.zero, varargs, rule.nondiff,
-                    rule.out, rule.elementwise)
-    else:
-        rule = Rule(name, rule.params, rule.defaults, rule.adjoints, rule.zero, rule.varargs,
-                    rule.nondiff, rule.out, rule.elementwise)
+        _, rule.params, rule.defaults, rule.varargs = _parse_signature(signature)
     RULES[name] = rule
     obj = resolve_name(name)
     if obj is not None:
         _BY_OBJECT.setdefault(id(obj), name)
+
+
+def group(title: str) -> None:
+    """Start a section of the registry: rules registered after this are listed under
+    `title` in docs/ops.md (scripts/gen_ops_doc.py), so the docs follow this file."""
+    global _group
+    _group = title
 
 
 def rule_for_object(obj: Any) -> Rule | None:
@@ -183,6 +193,7 @@ def rule_named(name: str) -> Rule | None:
 
 
 # ---------------------------------------------------------------- operators
+group("Operators")
 # The reverse transform drops `unbroadcast` wherever it can prove the shapes
 # already match, so these read as the textbook rules in generated code.
 
@@ -207,6 +218,7 @@ nondiff(
 elementwise("copy(x)", x="g")
 
 # ---------------------------------------------------------------- elementwise math
+group("Elementwise functions")
 
 elementwise("np.negative(x)", x="-g")
 elementwise("np.positive(x)", x="g")
@@ -292,8 +304,14 @@ for _name in ("sign", "floor", "ceil", "round", "rint", "trunc", "fix"):
     vjp(f"np.{_name}(x, decimals=0)" if _name == "round" else f"np.{_name}(x)", zero=("x",))
 alias("np.around", "np.round")
 vjp("np.real(x)", x="np.real(g)")
+elementwise("np.conjugate(x)", x="np.conjugate(g)")
+elementwise("np.deg2rad(x)", x="g * (math.pi / 180.0)")
+alias("np.radians", "np.deg2rad")
+elementwise("np.rad2deg(x)", x="g * (180.0 / math.pi)")
+alias("np.degrees", "np.rad2deg")
 
 # ---------------------------------------------------------------- math module and builtins
+group("math module and builtins")
 
 vjp("math.sin(x)", x="g * math.cos(x)")
 vjp("math.cos(x)", x="-g * math.sin(x)")
@@ -326,6 +344,7 @@ nondiff(
 )
 
 # ---------------------------------------------------------------- reductions
+group("Reductions")
 
 vjp(
     "np.sum(a, axis=None, dtype=None, keepdims=False)",
@@ -335,7 +354,10 @@ vjp(
     "np.mean(a, axis=None, dtype=None, keepdims=False)",
     a="mean_adjoint(g, a, axis, keepdims)",
 )
-vjp("np.prod(a, axis=None, dtype=None, keepdims=False)", a="prod_adjoint(g, a, ans, axis, keepdims)")
+vjp(
+    "np.prod(a, axis=None, dtype=None, keepdims=False)",
+    a="prod_adjoint(g, a, ans, axis, keepdims)",
+)
 vjp("np.max(a, axis=None, keepdims=False)", a="extremum_adjoint(g, a, ans, axis, keepdims)")
 vjp("np.min(a, axis=None, keepdims=False)", a="extremum_adjoint(g, a, ans, axis, keepdims)")
 alias("np.amax", "np.max")
@@ -350,7 +372,10 @@ vjp(
 )
 vjp("np.cumsum(a, axis=None, dtype=None)", a="cumsum_adjoint(g, a, axis)")
 vjp("np.cumprod(a, axis=None, dtype=None)", a="cumprod_adjoint(g, a, ans, axis)")
-vjp("np.linalg.norm(x, ord=None, axis=None, keepdims=False)", x="norm_adjoint(g, x, ans, ord, axis, keepdims)")
+vjp(
+    "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
+    x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
+)
 vjp("np.trace(a, offset=0, axis1=0, axis2=1)", a="trace_adjoint(g, a, offset, axis1, axis2)")
 vjp("np.diff(a, n=1, axis=-1)", a="diff_adjoint(g, a, n, axis)")
 nondiff(
@@ -362,20 +387,35 @@ nondiff(
 )
 
 # ---------------------------------------------------------------- linear algebra
+group("Linear algebra")
 
 vjp("np.matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, b)")
 vjp("np.dot(a, b)", a="dot_adjoint_a(g, a, b)", b="dot_adjoint_b(g, a, b)")
-vjp("np.outer(a, b)", a="np.reshape(g @ np.ravel(b), np.shape(a))", b="np.reshape(np.ravel(a) @ g, np.shape(b))")
+vjp(
+    "np.outer(a, b)",
+    a="np.reshape(g @ np.ravel(b), np.shape(a))",
+    b="np.reshape(np.ravel(a) @ g, np.shape(b))",
+)
 vjp("np.inner(a, b)", a="inner_adjoint_a(g, a, b)", b="inner_adjoint_b(g, a, b)")
 vjp("np.vdot(a, b)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))")
-vjp("np.tensordot(a, b, axes=2)", a="tensordot_adjoint_a(g, a, b, axes)", b="tensordot_adjoint_b(g, a, b, axes)")
-vjp("np.einsum(subscripts, *operands)", zero=("subscripts",), operands="einsum_adjoint(g, subscripts, operands)")
+vjp(
+    "np.tensordot(a, b, axes=2)",
+    a="tensordot_adjoint_a(g, a, b, axes)",
+    b="tensordot_adjoint_b(g, a, b, axes)",
+)
+vjp(
+    "np.einsum(subscripts, *operands)",
+    zero=("subscripts",),
+    operands="einsum_adjoint(g, subscripts, operands)",
+)
+vjp("np.cross(a, b)", a="unbroadcast(np.cross(b, g), a)", b="unbroadcast(np.cross(g, a), b)")
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)")
 vjp("np.linalg.solve(a, b)", a="solve_adjoint_a(g, a, b, ans)", b="solve_adjoint_b(g, a, b)")
 vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)")
 vjp("np.linalg.slogdet(a)", a="slogdet_adjoint(g, a)").out = "seq"
 
 # ---------------------------------------------------------------- shapes
+group("Shapes")
 
 vjp("np.reshape(a, *shape, order='C')", zero=("shape",), a="np.reshape(g, np.shape(a))")
 vjp("np.ravel(a, order='C')", a="np.reshape(g, np.shape(a))")
@@ -398,6 +438,10 @@ vjp("np.stack(arrays, axis=0)", arrays="stack_adjoint(g, arrays, axis)")
 vjp("np.hstack(tup)", tup="hstack_adjoint(g, tup)")
 vjp("np.vstack(tup)", tup="vstack_adjoint(g, tup)")
 vjp("np.diag(v, k=0)", v="diag_adjoint(g, v, k)")
+vjp(
+    "np.diagonal(a, offset=0, axis1=0, axis2=1)",
+    a="diagonal_adjoint(g, a, offset, axis1, axis2)",
+)
 vjp("np.triu(m, k=0)", m="np.triu(g, k)")
 vjp("np.tril(m, k=0)", m="np.tril(g, k)")
 vjp("np.array(object, dtype=None)", object="array_adjoint(g, object)")
@@ -414,24 +458,33 @@ nondiff(
 vjp("np.full_like(a, fill_value, dtype=None)", zero=("a",), fill_value="np.sum(g)")
 
 # ---------------------------------------------------------------- indexing and containers
+group("Indexing and containers")
 # `index` builds an index (slices, ints, arrays); the emitter prints it back
 # inside the subscript, or as `np.s_[...]` on its own.
 
 vjp("getitem(x, index)", zero=("index",), x="getitem_adjoint(g, x, index)")
 nondiff("index(*parts)")
+vjp("np.take(a, indices, axis=None)", zero=("indices",), a="take_adjoint(g, a, indices, axis)")
+vjp(
+    "np.take_along_axis(arr, indices, axis)",
+    zero=("indices",),
+    arr="take_along_axis_adjoint(g, arr, indices, axis)",
+)
 vjp("make_tuple(*items)", items="g").out = "seq"
 vjp("make_list(*items)", items="g").out = "seq"
 vjp("list(x)", x="sequence_adjoint(g, x)").out = "seq"
 vjp("tuple(x)", x="sequence_adjoint(g, x)").out = "seq"
 
 # ---------------------------------------------------------------- methods and attributes
+group("Methods and attributes")
 
 for _method, _target in [
     ("sum", "np.sum"), ("mean", "np.mean"), ("prod", "np.prod"), ("max", "np.max"),
     ("min", "np.min"), ("var", "np.var"), ("std", "np.std"), ("cumsum", "np.cumsum"),
     ("cumprod", "np.cumprod"), ("dot", "np.dot"), ("ravel", "np.ravel"), ("copy", "np.copy"),
     ("swapaxes", "np.swapaxes"), ("squeeze", "np.squeeze"), ("clip", "np.clip"),
-    ("trace", "np.trace"), ("repeat", "np.repeat"),
+    ("trace", "np.trace"), ("repeat", "np.repeat"), ("diagonal", "np.diagonal"),
+    ("take", "np.take"), ("conj", "np.conjugate"), ("conjugate", "np.conjugate"),
 ]:
     alias("." + _method, _target)
 vjp(".reshape(a, *shape, order='C')", zero=("shape",), a="np.reshape(g, np.shape(a))")
@@ -448,15 +501,21 @@ nondiff(
 )
 
 # ---------------------------------------------------------------- s2sad's own
+group("Non-differentiable helpers")
 
 vjp("stop_gradient(x)", zero=("x",))
 nondiff("zeros_like(x)", "require_scalar(value)", "call_backward(saved, g)")
 
-# ---------------------------------------------------------------- lists and dicts built in the function
+# ---------------------------------------------------------------- lists and dicts
+group("Indexing and containers")
 # `lst.append(v)` lowers to `lst = list_append(lst, v)`: a new list, so the old
 # one is intact for the backward pass. Adjoints of lists are lists.
 
 vjp("list_append(lst, item)", lst="g[:-1]", item="g[-1]").out = "seq"
 vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)")
-nondiff("dict_item(g, key, like)", "check_inplace(value, kind)")
+nondiff("dict_item(g, key, like)", "check_inplace(value, kind)", "snapshot(x)",
+        "read_slice(g, index)", "add_at(dx, index, g)")
+vjp("own(x)", x="g")
+# `a[index] = value`: reversed specially (reverse.py) because the write is in place.
+vjp("setitem(x, index, value)", zero=("index",))

@@ -48,9 +48,35 @@ def call_backward(saved: tuple, g: Any) -> tuple:
     return backward(state, g)
 
 
+def own(x: Any) -> Any:
+    """A private copy of an array or list, so writing into it leaves the caller's alone."""
+    return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
+
+
+def snapshot(x: Any) -> Any:
+    """The value of a slice before it is overwritten (a copy if it is an array view)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def add_at(dx: Any, index: Any, g: Any) -> None:
+    """dx[index] += g in place (repeated integer indices add up, as they should)."""
+    if isinstance(dx, np.ndarray) and _is_basic_index(index):
+        dx[index] += g
+    elif isinstance(dx, np.ndarray):
+        np.add.at(dx, index, g)
+    else:
+        dx[index] = add_adjoints(dx[index], g)
+
+
+def read_slice(g: Any, index: Any) -> Any:
+    """g[index] as a value of its own (the slice is zeroed right after)."""
+    return snapshot(g[index])
+
+
 def check_inplace(value: Any, kind: str) -> None:
     """Refuse `y op= e` when y's array is shared with a name read later."""
-    if isinstance(value, np.ndarray) and (kind == "alias" or value.base is not None):
+    shared = isinstance(value, (list, dict)) if kind == "alias" else False
+    if shared or isinstance(value, np.ndarray) and (kind == "alias" or value.base is not None):
         from .errors import AliasingError
 
         raise AliasingError(
@@ -86,7 +112,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """A zero adjoint shaped like `x`: 0.0 for numbers, zeros for arrays, same structure for containers."""
+    """A zero adjoint shaped like `x`: 0.0, zeros, or the same structure for containers."""
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
     if isinstance(x, dict):
@@ -169,23 +195,27 @@ def mean_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
 
 
 def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
+    """Adjoint of prod: the product of the other entries, computed directly if there are zeros."""
     shape = _shape(a)
     a = np.asarray(a, dtype=float)
     g = _expand_reduced(g, shape, axis, keepdims)
     if np.all(a != 0):
         return g * _expand_reduced(ans, shape, axis, keepdims) / a
-    # With zeros present, the product of the other entries, computed directly.
     axes = _normalize_axes(axis, a.ndim)
-    moved = np.moveaxis(a, axes, tuple(range(-len(axes), 0)))
+    last = tuple(range(-len(axes), 0))
+    moved = np.moveaxis(a, axes, last)
     flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
-    n = flat.shape[-1]
-    left = np.concatenate([np.ones(flat.shape[:-1] + (1,)), np.cumprod(flat, -1)[..., :-1]], -1)
-    right = np.flip(np.cumprod(np.flip(flat, -1), -1), -1)
-    right = np.concatenate([right[..., 1:], np.ones(flat.shape[:-1] + (1,))], -1)
-    others = (left * right).reshape(moved.shape)
-    others = np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
-    del n
-    return g * others
+    others = _products_of_others(flat).reshape(moved.shape)
+    return g * np.moveaxis(others, last, axes)
+
+
+def _products_of_others(flat: np.ndarray) -> np.ndarray:
+    """For each entry along the last axis, the product of all the others (no division)."""
+    ones = np.ones(flat.shape[:-1] + (1,))
+    before = np.concatenate([ones, np.cumprod(flat, -1)[..., :-1]], -1)
+    after = np.flip(np.cumprod(np.flip(flat, -1), -1), -1)
+    after = np.concatenate([after[..., 1:], ones], -1)
+    return before * after
 
 
 def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
@@ -204,7 +234,7 @@ def var_adjoint(g: Any, a: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
 
 
 def std_adjoint(g: Any, a: Any, ans: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
-    shape = _shape(a)
+    """std = sqrt(var), so its adjoint is var's with g / (2 std)."""
     return var_adjoint(g / (2.0 * np.asarray(ans)), a, axis, ddof, keepdims)
 
 
@@ -216,21 +246,61 @@ def cumsum_adjoint(g: Any, a: Any, axis: Any) -> Any:
 
 
 def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any) -> Any:
+    """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles zeros."""
     if axis is None:
         return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(ans), 0), _shape(a))
-    return cumsum_adjoint(g * ans, a, axis) / a
+    if np.all(np.asarray(a) != 0):
+        return cumsum_adjoint(g * ans, a, axis) / a
+    # d ans[j] / d a[i] = ans[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
+    # is ans[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
+    a_m = np.moveaxis(np.asarray(a, dtype=float), axis, 0)
+    g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
+    s = np.empty(a_m.shape, dtype=np.result_type(g_m, float))
+    s[-1] = g_m[-1]
+    for i in range(len(a_m) - 2, -1, -1):
+        s[i] = g_m[i] + a_m[i + 1] * s[i + 1]
+    before = np.concatenate([np.ones((1,) + a_m.shape[1:]), np.cumprod(a_m, 0)[:-1]], 0)
+    return np.moveaxis(before * s, 0, axis)
 
 
 def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+    """Adjoint of np.linalg.norm: vector norms of any order, and the matrix norms."""
     x = np.asarray(x, dtype=float)
-    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and x.ndim == 2)):
-        if ord == 1 and (axis is not None or x.ndim == 1):
-            return _expand_reduced(g, x.shape, axis, keepdims) * np.sign(x)
-        if ord in (np.inf, float("inf")) and (axis is not None or x.ndim == 1):
-            return extremum_adjoint(g, np.abs(x), ans, axis, keepdims) * np.sign(x)
-        raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
+    if axis is None:
+        matrix = ord is not None and x.ndim == 2
+    else:
+        matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    g = _expand_reduced(g, x.shape, axis, keepdims)
     norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
-    return _expand_reduced(g, x.shape, axis, keepdims) * x / norm
+    if matrix:
+        return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
+    if ord is None or ord == 2 or ord == "fro":
+        return g * x / np.where(norm == 0, 1.0, norm)
+    if ord == 0:  # a count of nonzeros: piecewise constant
+        return np.zeros_like(x)
+    if np.isinf(ord):
+        return extremum_adjoint(g, np.abs(x), norm, axis, True) * np.sign(x)
+    return g * np.sign(x) * (np.abs(x) / norm) ** (ord - 1)
+
+
+def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple) -> Any:
+    """g, norm have size-1 dims at `axes` (rows, columns)."""
+    rows, cols = axes
+    if ord in (None, "fro"):
+        return g * x / np.where(norm == 0, 1.0, norm)
+    if ord in (1, -1, np.inf, -np.inf):  # extreme column (1) or row (inf) absolute sum
+        summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
+        sums = np.sum(np.abs(x), axis=summed, keepdims=True)
+        return extremum_adjoint(g, sums, norm, across, True) * np.sign(x)
+    if ord in (2, -2, "nuc"):  # singular values: d s_k = u_k v_k^T
+        u, _, vt = np.linalg.svd(np.moveaxis(x, axes, (-2, -1)), full_matrices=False)
+        if ord == "nuc":
+            d = u @ vt
+        else:
+            k = 0 if ord == 2 else -1
+            d = u[..., :, k, None] * vt[..., k, None, :]
+        return g * np.moveaxis(d, (-2, -1), axes)
+    raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
 
 
 def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
@@ -263,7 +333,10 @@ def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     if b_nd == 1:
         out = np.multiply.outer(g, b) if a_nd > 1 else g * b
     elif a_nd == 1:
-        out = b @ g if np.ndim(g) == 1 else np.sum(b @ g[..., None], axis=tuple(range(b_nd - 2)))[..., 0]
+        if np.ndim(g) == 1:
+            out = b @ g
+        else:  # a batched b: sum the batch of (k, 1) products
+            out = np.sum(b @ g[..., None], axis=tuple(range(b_nd - 2)))[..., 0]
         return np.reshape(out, _shape(a))
     else:
         out = g @ matrix_transpose(b)
@@ -361,55 +434,65 @@ def tensordot_adjoint_b(g: Any, a: Any, b: Any, axes: Any) -> Any:
 
 
 def einsum_adjoint(g: Any, subscripts: str, operands: list) -> list:
-    """Adjoint of each einsum operand: another einsum with the output's labels."""
+    """Adjoint of each einsum operand: another einsum, from the output's labels back to its own."""
+    inputs, output = _einsum_labels(subscripts, [np.ndim(op) for op in operands])
+    return [_einsum_operand_adjoint(g, i, inputs, output, operands) for i in range(len(operands))]
+
+
+def _einsum_labels(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
+    """Explicit labels of the inputs and output, with '...' spelled out as unused letters."""
     spec = subscripts.replace(" ", "")
-    if "..." in spec:
-        raise NotImplementedError("s2sad's einsum adjoint does not support '...' yet")
-    if "->" in spec:
-        inputs, output = spec.split("->")
-    else:
-        inputs = spec
-        letters = [c for c in spec if c in string.ascii_letters]
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    in_specs = inputs.split(",")
-    grads = []
-    for i, (spec_i, op) in enumerate(zip(in_specs, operands)):
-        others = [s for j, s in enumerate(in_specs) if j != i]
-        other_ops = [o for j, o in enumerate(operands) if j != i]
-        # Labels of operand i that appear nowhere else were summed out: broadcast back.
-        present = set(output) | set("".join(others))
-        kept = "".join(c for c in dict.fromkeys(spec_i) if c in present)
-        expr = ",".join([output, *others]) + "->" + kept
-        partial = np.einsum(expr, g, *other_ops)
-        shape = _shape(op)
-        sizes = dict(zip(spec_i, shape))
-        full = np.broadcast_to(
-            np.expand_dims(partial, [k for k, c in enumerate(dict.fromkeys(spec_i)) if c not in present])
-            if len(kept) < len(dict.fromkeys(spec_i))
-            else partial,
-            [sizes[c] for c in dict.fromkeys(spec_i)],
-        )
-        unique = "".join(dict.fromkeys(spec_i))
-        if unique != spec_i:  # repeated label (a diagonal): scatter back onto it
-            full = np.einsum(f"{unique}->{unique}", full)
-            out = np.zeros(shape, dtype=np.result_type(full, float))
-            view = np.einsum(f"{spec_i}->{unique}", out)
-            view[...] = full
-            grads.append(out)
-        else:
-            grads.append(np.array(full))
-    return grads
+    inputs, arrow, output = spec.partition("->")
+    specs = inputs.split(",")
+    unused = [c for c in string.ascii_letters if c not in spec]
+    ell_ndims = [nd - len(s) + 3 for s, nd in zip(specs, ndims) if "..." in s]
+    ellipsis = "".join(unused[: max(ell_ndims, default=0)])
+    specs = [s.replace("...", ellipsis[len(ellipsis) - (nd - len(s) + 3):]) if "..." in s else s
+             for s, nd in zip(specs, ndims)]
+    if arrow:
+        return specs, output.replace("...", ellipsis)
+    letters = "".join(specs)
+    once = sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis)
+    return specs, ellipsis + "".join(once)
+
+
+def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, operands: list) -> Any:
+    spec, shape = specs[i], _shape(operands[i])
+    others = specs[:i] + specs[i + 1 :]
+    other_ops = operands[:i] + operands[i + 1 :]
+    labels = "".join(dict.fromkeys(spec))  # each label once, in order
+    sizes = dict(zip(spec, shape))
+    present = set(output).union(*others)
+    kept = "".join(c for c in labels if c in present)
+    partial = np.einsum(",".join([output, *others]) + "->" + kept, g, *other_ops)
+    # Labels summed out of this operand alone come back by broadcasting ...
+    partial = np.expand_dims(partial, [k for k, c in enumerate(labels) if c not in present])
+    # ... and size-1 dims that einsum broadcast against the others are summed back.
+    stretched = tuple(k for k, c in enumerate(labels) if sizes[c] == 1 and partial.shape[k] != 1)
+    if stretched:
+        partial = np.sum(partial, axis=stretched, keepdims=True)
+    full = np.broadcast_to(partial, [sizes[c] for c in labels])
+    if labels == spec:
+        return np.array(full)
+    out = np.zeros(shape, dtype=np.result_type(full, float))  # a repeated label: a diagonal
+    np.einsum(f"{spec}->{labels}", out)[...] = full
+    return out
 
 
 def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
-    return np.linalg.solve(matrix_transpose(a), g)
+    """x = solve(a, b) gives b the adjoint solve(a^T, g); a 1-D b is one column."""
+    if np.ndim(b) == 1:
+        return unbroadcast(np.linalg.solve(matrix_transpose(a), g[..., None])[..., 0], b)
+    return unbroadcast(np.linalg.solve(matrix_transpose(a), g), b)
 
 
 def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
-    gb = solve_adjoint_b(g, a, b)
-    if np.ndim(ans) == np.ndim(a) - 1:
-        return -np.multiply.outer(gb, ans) if np.ndim(a) == 2 else -gb[..., :, None] * ans[..., None, :]
-    return -gb @ matrix_transpose(ans)
+    """x = solve(a, b) gives a the adjoint -solve(a^T, g) x^T."""
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(matrix_transpose(a), g[..., None])
+        return unbroadcast(-gb * ans[..., None, :], a)
+    gb = np.linalg.solve(matrix_transpose(a), g)
+    return unbroadcast(-gb @ matrix_transpose(ans), a)
 
 
 def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
@@ -516,6 +599,16 @@ def diag_adjoint(g: Any, v: Any, k: int) -> Any:
     return full
 
 
+def diagonal_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """Scatter g back onto the diagonal np.diagonal read (which it puts last)."""
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))  # writes go to out
+    idx = np.arange(np.shape(g)[-1])
+    rows, cols = (idx, idx + offset) if offset >= 0 else (idx - offset, idx)
+    view[..., rows, cols] = g
+    return out
+
+
 def sort_adjoint(g: Any, a: Any, axis: Any) -> Any:
     order = np.argsort(a, axis=axis, kind="stable")
     out = np.zeros(_shape(a), dtype=np.result_type(g, float))
@@ -577,6 +670,36 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
     return out
 
 
+def take_adjoint(g: Any, a: Any, indices: Any, axis: Any) -> Any:
+    """Add g into the positions np.take read; repeated indices add up."""
+    shape = _shape(a)
+    out = np.zeros(shape, dtype=np.result_type(g, float))
+    if axis is None:  # indices into the flattened array
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    np.add.at(out, (slice(None),) * (axis % len(shape)) + (indices,), g)
+    return out
+
+
+def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:
+    """Add g into the positions np.take_along_axis read; repeated indices add up."""
+    shape = _shape(arr)
+    out = np.zeros(shape, dtype=np.result_type(g, float))
+    if axis is None:
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    axis = axis % len(shape)
+    index = []
+    for d, n in enumerate(np.shape(g)):
+        if d == axis:
+            index.append(np.asarray(indices))
+            continue
+        pos = np.arange(n) if shape[d] == n else np.zeros(n, dtype=int)  # broadcast dims
+        index.append(pos.reshape([-1 if k == d else 1 for k in range(len(shape))]))
+    np.add.at(out, tuple(index), g)
+    return out
+
+
 # ---------------------------------------------------------------- API-boundary helpers
 
 
@@ -585,7 +708,8 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     if grad is None:
         return zeros_like(x)
     if isinstance(x, dict):
-        return {k: as_gradient_of(grad.get(k) if isinstance(grad, dict) else None, v) for k, v in x.items()}
+        parts = grad if isinstance(grad, dict) else {}
+        return {k: as_gradient_of(parts.get(k), v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
         return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
@@ -594,7 +718,9 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         if out.shape != x.shape:
             out = np.broadcast_to(unbroadcast(out, x), x.shape)
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
-        return np.array(out, dtype=np.result_type(dtype, out.dtype) if np.iscomplexobj(out) else dtype)
+        if np.iscomplexobj(out):
+            dtype = np.result_type(dtype, out.dtype)
+        return np.array(out, dtype=dtype)
     if isinstance(x, np.generic):
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
         return np.asarray(grad, dtype=dtype)[()]
