@@ -10,6 +10,7 @@ never gets a stale gradient. Closure variables are shared live, not copied.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 import types
 from collections.abc import Callable, Sequence
@@ -194,6 +195,14 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     _check_args(fn, args, wrt)
     try:
         value, grads = compiled.func(*args, **kwargs)
+    except RecursionError:
+        raise S2sadError(
+            f"the gradient of {fn.__name__} recursed too deeply (Python's recursion limit is "
+            f"{sys.getrecursionlimit()})", compiled.return_loc,
+            "s2sad's gradient of a recursive function uses about twice the stack of the "
+            "function itself: raise the limit with sys.setrecursionlimit, or write the "
+            "recursion as a loop",
+        ) from None
     except S2sadError as exc:
         if exc.loc is None:  # raised by a run-time check: point at the user's line
             raise type(exc)(exc.message, _traceback_loc(exc, fn), exc.hint) from None

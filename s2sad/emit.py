@@ -289,9 +289,40 @@ class Emitter:
 
     def block(self, block: Block) -> list[ast.stmt]:
         out: list[ast.stmt] = []
-        for stmt in block.stmts:
-            out.extend(self.stmt(stmt))
+        stmts = block.stmts
+        i = 0
+        while i < len(stmts):
+            unpacked = self.unpack(stmts, i)
+            if unpacked is not None:
+                node, used = unpacked
+                out.append(node)
+                i += used
+                continue
+            out.extend(self.stmt(stmts[i]))
+            i += 1
         return out
+
+    def unpack(self, stmts: list, i: int) -> tuple[ast.stmt, int] | None:
+        """`t = expr; a = t[0]; b = t[1]` (t used nowhere else) as `a, b = expr`."""
+        head = stmts[i]
+        if not (isinstance(head, Assign) and head.target is not None
+                and head.target not in self.inline and head.prim not in ("setitem",)):
+            return None
+        t = head.target
+        count = self.use_count.get(t, 0)
+        items = stmts[i + 1:i + 1 + count]
+        if count < 2 or len(items) < count:
+            return None
+        for k, item in enumerate(items):
+            if not (isinstance(item, Assign) and item.prim == "getitem" and item.args[0] is t
+                    and isinstance(item.args[1], Const) and item.args[1].value == k
+                    and item.target is not None and item.target not in self.inline):
+                return None
+        targets = [ast.Name(self.names[item.target], ast.Store()) for item in items]
+        node = ast.Assign([ast.Tuple(targets, ast.Store())], self.assign_expr(head))
+        if head.loc is not None:
+            node.lineno = head.loc.line
+        return node, 1 + count
 
     def stmt(self, stmt: Any) -> list[ast.stmt]:
         nodes = self._stmt(stmt)

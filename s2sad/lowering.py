@@ -49,7 +49,6 @@ CMPOPS = {
 UNSUPPORTED = {
     gast.Try: "try/except is not differentiable by s2sad; move the differentiable "
     "computation out of the try block",
-    gast.With: "`with` blocks are not supported yet; move the differentiable code out of it",
     gast.AsyncWith: "async code cannot be differentiated",
     gast.AsyncFor: "async code cannot be differentiated",
     gast.AsyncFunctionDef: "async code cannot be differentiated",
@@ -228,6 +227,8 @@ class Lowerer:
             self.expr(node.value, effect=True)
         elif isinstance(node, gast.Pass):
             return
+        elif isinstance(node, gast.With):
+            self.with_stmt(node)
         elif isinstance(node, gast.Assert):
             test = self.expr(node.test)
             args = [test] + ([self.expr(node.msg)] if node.msg is not None else [])
@@ -251,6 +252,26 @@ class Lowerer:
         else:
             raise self.error(f"unsupported statement: {kind.__name__}", node,
                              "rewrite it with assignments, if, while and for")
+
+    def with_stmt(self, node: gast.With) -> None:
+        """`with cm: body` runs body between cm.__enter__() and cm.__exit__(...).
+        The backward pass runs after the block, outside the context, which is
+        right for the contexts numerical code uses (np.errstate, timers, logs)."""
+        if any(isinstance(n, (gast.Return, gast.Break, gast.Continue))
+               for stmt in node.body for n in gast.walk(stmt)):
+            raise self.error("return, break or continue inside a `with` block is not "
+                             "supported", node, "move it after the with block")
+        managers = []
+        for item in node.items:
+            manager = self.expr(item.context_expr, hint="context")
+            entered = self.emit(".__enter__", [manager], static="method")
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, entered)
+            managers.append(manager)
+        self.stmts(node.body)
+        for manager in reversed(managers):
+            self.emit(".__exit__", [manager, Const(None), Const(None), Const(None)],
+                      static="method", target=False)
 
     def assign(self, target: Any, value: Operand) -> None:
         if isinstance(target, gast.Name):

@@ -304,13 +304,20 @@ class Reverse:
                     stmt.target
         if stmt.prim in ("copy", "stop_gradient"):
             return self.shape.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+        if _is_scalar_result(stmt, rule):
+            return SCALAR
         if rule is None or not rule.elementwise:
             return stmt.target
+        # Broadcasting against a scalar never changes a shape.
         classes = set()
         for a in stmt.operands():
             if isinstance(a, Const) and isinstance(a.value, (int, float)):
                 continue
-            classes.add(self.shape.get(a) if isinstance(a, Var) else None)
+            cls = self.shape.get(a) if isinstance(a, Var) else None
+            if cls is not SCALAR:
+                classes.add(cls)
+        if not classes:
+            return SCALAR
         if len(classes) == 1:
             (cls,) = classes
             return cls if cls is not None else stmt.target
@@ -361,9 +368,26 @@ class Reverse:
             inner = self._def_in_out(a[0])
             if inner is not None and inner.prim == "neg":
                 return inner.args[0]
+            stripped = self._strip_neg(a[0])
+            if stripped is not None:
+                return stripped
         if p == "$unbroadcast" and self.same_shape(a[0], a[1]):
             return a[0]
         return None
+
+    def _strip_neg(self, v: Var) -> Operand | None:
+        """For v = (-a) * b / c ..., the same product without the minus sign."""
+        stmt = self._def_in_out(v)
+        if stmt is None or stmt.prim not in ("mul", "truediv") or not isinstance(stmt.args[0], Var):
+            return None
+        first = self._def_in_out(stmt.args[0])
+        if first is not None and first.prim == "neg":
+            inner = first.args[0]
+        else:
+            inner = self._strip_neg(stmt.args[0])
+            if inner is None:
+                return None
+        return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
 
     def _def_in_out(self, v: Var) -> Assign | None:
         for stmt in reversed(self.out):
@@ -490,6 +514,8 @@ class Reverse:
                                 and seed_hint not in param_names else "dout")
         if self.active(ret.value):
             self.adj[ret.value] = seed
+            if check_scalar:  # grad: the output is a scalar (checked at run time)
+                self.shape[ret.value] = SCALAR
             self.shape[seed] = self.shape.get(ret.value)
         backward = self.reverse_block(self.fn.body)
         check = Assign(None, "require_scalar", [ret.value], {}, "$require_scalar", None, ret.loc)
@@ -508,6 +534,7 @@ class Reverse:
         forward = [Assign(None, "marker", [], static="forward pass"), *self.tapes,
                    *self.fn.body.stmts]
         body = Block([*forward, *backward, Return(pair, ret.loc)])
+        eliminate_dead_code(body)
         return Function("d" + self.fn.name, [*self.fn.params, seed], body,
                         {**self.fn.defaults, seed.hint: Const(1.0)}, self.fn.loc,
                         kwonly=self.fn.kwonly + 1 if self.fn.kwonly else 0)
@@ -908,6 +935,53 @@ class Reverse:
         return order
 
 
+# Statements kept even when nothing reads their result.
+EFFECTS = {"call", "call_forward", "assert", "marker", "tape.new", "tape.push", "tape.pop",
+           "setitem", "setitem_restore", "zero_slice", "$add_at", "$check_inplace",
+           "require_scalar", "$require_scalar", "print", "$call_backward"}
+
+
+def _pure(stmt: Assign) -> bool:
+    if stmt.prim in EFFECTS or stmt.target is None:
+        return False
+    if stmt.prim.startswith("$") or stmt.prim in ("make_tuple", "make_list", "make_dict",
+                                                  "index", "getitem", "copy", "list_append"):
+        return True
+    rule = rules.rule_named(stmt.prim)
+    return rule is not None and stmt.prim not in ("print",)
+
+
+def eliminate_dead_code(block: Block) -> None:
+    """Drop pure assignments whose value nobody reads (peepholes leave some)."""
+    while True:
+        counts: dict[Var, int] = {}
+        for stmt in walk(block):
+            for u in uses(stmt):
+                if isinstance(u, Var):
+                    counts[u] = counts.get(u, 0) + 1
+        removed = _drop_unused(block, counts)
+        if not removed:
+            return
+
+
+def _drop_unused(block: Block, counts: dict) -> bool:
+    removed = False
+    kept = []
+    for stmt in block.stmts:
+        if isinstance(stmt, Assign) and _pure(stmt) and counts.get(stmt.target, 0) == 0:
+            removed = True
+            continue
+        if isinstance(stmt, If):
+            removed |= _drop_unused(stmt.then, counts)
+            removed |= _drop_unused(stmt.orelse, counts)
+        elif isinstance(stmt, Loop):
+            removed |= _drop_unused(stmt.header, counts)
+            removed |= _drop_unused(stmt.body, counts)
+        kept.append(stmt)
+    block.stmts[:] = kept
+    return removed
+
+
 def split(dfn: Function, value: Operand, grads: Operand, seed: Var,
           factory: VarFactory) -> tuple[Function, Function]:
     """Cut a reversed function into forward(*params) -> (value, state) and
@@ -1049,6 +1123,29 @@ def _buffers(fn: Function) -> set[Var]:
         found.add(v)
         todo.extend(links.get(v, ()))
     return found
+
+
+SCALAR = Var(0, "<scalar>")  # the shape class of every scalar
+_REDUCTIONS = {"np.sum", "np.mean", "np.prod", "np.max", "np.min", "np.var", "np.std", ".sum",
+               ".mean", ".prod", ".max", ".min", ".var", ".std", "np.amax", "np.amin"}
+
+
+def _is_scalar_result(stmt: Assign, rule: rules.Rule | None) -> bool:
+    """Full reductions, math-module functions, len and float give scalars."""
+    if stmt.prim.startswith("math.") or stmt.prim in ("len", "float", "np.linalg.det", ".item"):
+        return True
+    if stmt.prim not in _REDUCTIONS or rule is None:
+        return False
+    try:
+        bound = rule.bind(stmt.args, stmt.kwargs)
+    except TypeError:
+        return False
+
+    def is_default(name: str, default: Any) -> bool:
+        value = bound.get(name, rules._MISSING)
+        return value is rules._MISSING or (isinstance(value, Const) and value.value == default)
+
+    return is_default("axis", None) and is_default("keepdims", False)
 
 
 def _dynamic_method(stmt: Assign) -> bool:
