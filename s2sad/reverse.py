@@ -432,6 +432,8 @@ class Reverse:
         old = self.current(v)
         if old is None:
             self.adj[v] = contrib
+            if isinstance(contrib, Var) and not contrib.hint and _dname(v):
+                contrib.hint = _dname(v)  # name the adjoint after its variable
             if isinstance(contrib, Var):
                 # One array handed to two adjoints (x + y gives both g) is
                 # shared: neither may then update it in place.
