@@ -511,7 +511,7 @@ group("Indexing and containers")
 # `lst.append(v)` lowers to `lst = list_append(lst, v)`: a new list, so the old
 # one is intact for the backward pass. Adjoints of lists are lists.
 
-vjp("list_append(lst, item)", lst="g[:-1]", item="g[-1]").out = "seq"
+vjp("list_append(lst, item)", lst="g[:-1]", item="list_item(g, -1, item)").out = "seq"
 vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)")
 nondiff("dict_item(g, key, like)", "check_inplace(value, kind)", "snapshot(x)",

@@ -636,6 +636,12 @@ def sum_adjoint_items(g: Any, items: Any) -> list:
     return [unbroadcast(g, item) for item in items]
 
 
+def list_item(g: Any, index: int, like: Any) -> Any:
+    """Item `index` of a list's adjoint, which holds None (zero) for items nothing read."""
+    item = g[index]
+    return zeros_like(like) if item is None else item
+
+
 def dict_item(g: Any, key: Any, like: Any) -> Any:
     """The adjoint of one value of a dict display (zero if nothing reached it)."""
     if isinstance(g, dict) and g.get(key) is not None:

@@ -354,6 +354,31 @@ def np_real(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_conjugate(x):
+    y = np.conjugate(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_deg2rad(x):
+    y = np.deg2rad(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_radians(x):
+    y = np.radians(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_rad2deg(x):
+    y = np.rad2deg(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_degrees(x):
+    y = np.degrees(x)
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_arctan2(y, x):
     z = np.arctan2(y, x)
     return np.sum(z * W(np.shape(z)))
@@ -454,16 +479,6 @@ def np_where_sin(x):
     return np.sum(z * W(np.shape(z)))
 
 
-def far_apart(shapes: list) -> list[tuple]:
-    """Pairs whose entries differ by more than 0.2: maximum/minimum have no ties."""
-    out = []
-    for a, b in shapes:
-        x, y = rand(a), rand(b)
-        y = y + np.where(np.abs(x - y) < 0.2, 0.5, 0.0) if np.ndim(x) == np.ndim(y) else y
-        out.append((x, float(y) if b == () else y))
-    return out
-
-
 MAXMIN_CASES = [
     (away((3, 4), (0.0,)), 0.0), (away((5,), (0.3,)), away((5,), (-0.3,))),
     (away((3, 4), (0.0,)), away((4,), (1.0,), lo=0.5, hi=3.0)),
@@ -505,6 +520,11 @@ ELEMENTWISE = [
     row("np.fabs", np_fabs, [(away(s),) for s in UNARY_SHAPES]),
     row("np.sinc", np_sinc, unary(-2.5, 2.5) + [(np.array([0.0, 1.0, -0.5]),)]),
     row("np.real", np_real, unary()),
+    row("np.conjugate", np_conjugate, unary()),
+    row("np.deg2rad", np_deg2rad, unary(-90, 90)),
+    row("np.radians", np_radians, unary(-90, 90)),
+    row("np.rad2deg", np_rad2deg, unary()),
+    row("np.degrees", np_degrees, unary()),
     row("np.arctan2", np_arctan2, binary(0.5, 2, -2, 2), wrt=(0, 1)),
     row("np.hypot", np_hypot, binary(0.5, 2, -2, -0.5), wrt=(0, 1)),
     row("np.add", np_add, binary(), wrt=(0, 1)),
@@ -757,6 +777,10 @@ def nonzero(shape: tuple, lo: float = 0.5, hi: float = 1.5) -> np.ndarray:
 CUMULATIVE_AXES = [((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0), ((3, 4), 1),
                    ((2, 3, 4), -1)]
 WITH_ZEROS = [np.array([0.5, 0.0, 2.0, -1.5]), np.array([[0.0, 1.5, 0.0], [2.0, -0.5, 1.2]])]
+CUMPROD_CASES = [(nonzero(s), a) for s, a in CUMULATIVE_AXES] + [
+    (WITH_ZEROS[0], None), (WITH_ZEROS[0], 0), (WITH_ZEROS[1], 1), (WITH_ZEROS[1], 0),
+    (WITH_ZEROS[1], None),
+]
 PROD_CASES = (
     [(nonzero(s), axis, kd) for s, axis in REDUCE_AXES for kd in (False, True)]
     + [(WITH_ZEROS[0], None, False), (WITH_ZEROS[1], 1, False), (WITH_ZEROS[1], None, True),
@@ -768,7 +792,14 @@ NORM_CASES = [
     (rand((3, 4)), None, 0, True), (rand((2, 3, 4)), None, -1, False),
     (rand((3, 4)), 2, 1, False), (away((5,)), 1, None, False), (away((3, 4)), 1, 0, False),
     (no_ties((6,)), np.inf, None, False), (no_ties((3, 4)), np.inf, 1, True),
-    (rand((3, 4)), None, (0, 1), False),
+    (rand((3, 4)), None, (0, 1), False), (away((5,), lo=0.3), 3, None, False),
+    (away((3, 4), lo=0.3), 0.5, 1, False), (away((3, 4)), -1, 0, True),
+    (no_ties((6,)), -np.inf, None, False), (away((4,)), 0, None, False),
+    (no_ties((3, 4)), 1, None, False), (no_ties((3, 4)), -1, None, False),
+    (no_ties((3, 4)), np.inf, None, False), (no_ties((3, 4)), -np.inf, None, True),
+    (rand((3, 4)), 2, None, False), (rand((4, 3)), -2, None, False),
+    (rand((3, 4)), "nuc", None, False), (rand((2, 3, 4)), "nuc", (2, 1), False),
+    (rand((3, 2, 4)), 2, (0, 2), True), (no_ties((2, 3, 4)), 1, (1, 2), False),
 ]
 TRACE_CASES = [
     (rand((3, 3)), 0, 0, 1), (rand((3, 4)), 1, 0, 1), (rand((4, 3)), -1, 0, 1),
@@ -788,7 +819,7 @@ REDUCTIONS = [
     Row("np.var", checks(np_var, reductions()) + checks(np_var_ddof, reductions()[4:])),
     Row("np.std", checks(np_std, reductions()) + checks(np_std_ddof, reductions()[4:])),
     row("np.cumsum", np_cumsum, [(rand(s), a) for s, a in CUMULATIVE_AXES]),
-    row("np.cumprod", np_cumprod, [(nonzero(s), a) for s, a in CUMULATIVE_AXES]),
+    row("np.cumprod", np_cumprod, CUMPROD_CASES),
     row("np.linalg.norm", np_norm, NORM_CASES),
     row("np.trace", np_trace, TRACE_CASES),
     row("np.diff", np_diff, DIFF_CASES),
@@ -847,6 +878,11 @@ def np_einsum3(subscripts, a, b, c):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_cross(a, b):
+    z = np.cross(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_inv(a):
     z = np.linalg.inv(a)
     return np.sum(z * W(np.shape(z)))
@@ -889,12 +925,17 @@ TENSORDOT_CASES = [
     (rand((3, 4, 2)), rand((2, 4)), ((2, 1), (0, 1))),
 ]
 EINSUM1_CASES = [("ii->", rand((3, 3))), ("ij->", rand((3, 4))), ("ij->ji", rand((3, 4))),
-                 ("ii->i", rand((3, 3))), ("ij->i", rand((3, 4))), ("ijk->kj", rand((2, 3, 4)))]
+                 ("ii->i", rand((3, 3))), ("ij->i", rand((3, 4))), ("ijk->kj", rand((2, 3, 4))),
+                 ("i...->...", rand((3, 2, 4))), ("...ii->...i", rand((2, 3, 3))),
+                 ("iji->j", rand((2, 3, 2)))]
 EINSUM2_CASES = [
     ("ij,jk->ik", rand((3, 4)), rand((4, 2))), ("ij,jk", rand((3, 4)), rand((4, 2))),
     ("i,i", rand((4,)), rand((4,))), ("ij,j->i", rand((3, 4)), rand((4,))),
     ("i,j->ij", rand((3,)), rand((4,))), ("bij,bjk->bik", rand((2, 3, 4)), rand((2, 4, 2))),
     ("ij,ij->", rand((3, 4)), rand((3, 4))), ("ij,k->ik", rand((3, 4)), rand((2,))),
+    ("...ij,...jk->...ik", rand((2, 3, 4)), rand((2, 4, 2))),
+    ("...ij,jk", rand((2, 3, 4)), rand((4, 2))), ("...i,...i->...", rand((2, 1, 4)), rand((3, 4))),
+    ("i...,i...", rand((3, 1)), rand((3, 2))),
 ]
 EINSUM3_CASES = [("ij,jk,k->i", rand((2, 3)), rand((3, 4)), rand((4,)))]
 
@@ -911,9 +952,12 @@ LINALG = [
     Row("np.einsum", checks(np_einsum1, EINSUM1_CASES, wrt=1)
         + checks(np_einsum2, EINSUM2_CASES, wrt=(1, 2))
         + checks(np_einsum3, EINSUM3_CASES, wrt=(1, 2, 3))),
+    row("np.cross", np_cross, [(rand((3,)), rand((3,))), (rand((4, 3)), rand((4, 3))),
+                               (rand((4, 3)), rand((3,)))], wrt=(0, 1)),
     row("np.linalg.inv", np_inv, [(spd(3),), (spd(2),), (spd(3, (2,)),)]),
     row("np.linalg.solve", np_solve, [(spd(3), rand((3,))), (spd(3), rand((3, 2))),
-                                      (spd(3, (2,)), rand((2, 3, 2)))], wrt=(0, 1)),
+                                      (spd(3, (2,)), rand((2, 3, 2))), (spd(3, (2,)), rand((3,))),
+                                      (spd(3), rand((2, 3, 2)))], wrt=(0, 1)),
     row("np.linalg.det", np_det, [(spd(3),), (spd(2),), (spd(3, (2,)),), (-spd(3),)]),
     Row("np.linalg.slogdet", checks(np_slogdet, [(spd(3),), (-spd(3),), (spd(2, (3,)),)])
         + checks(np_slogdet_indexed, [(spd(3),), (-spd(3),)])),
@@ -1048,6 +1092,11 @@ def np_diag(x, k):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_diagonal(x, offset, axis1, axis2):
+    y = np.diagonal(x, offset, axis1, axis2)
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_triu(x, k):
     y = np.triu(x, k)
     return np.sum(y * W(np.shape(y)))
@@ -1147,6 +1196,7 @@ SHAPES = [
                                  (rand((2, 3)), rand((3,)))], wrt=(0, 1)),
     row("np.diag", np_diag, [(rand((3,)), 0), (rand((3,)), 1), (rand((3,)), -2),
                              (rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
+    row("np.diagonal", np_diagonal, TRACE_CASES),
     row("np.triu", np_triu, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
     row("np.tril", np_tril, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
     Row("np.array", checks(np_array_scalars, [(rand(), rand(), rand())], wrt=(0, 1, 2))
@@ -1220,6 +1270,21 @@ def getitem_mask(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_take(x, indices, axis):
+    y = np.take(x, indices, axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_take_along_axis(x, indices, axis):
+    y = np.take_along_axis(x, indices, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def own_argument(x):
+    x[0] = x[1] * 3.0
+    return np.sum(x * W(np.shape(x)))
+
+
 def make_tuple_(x, y):
     t = (x, y * 2.0)
     z = t[0] * t[1]
@@ -1279,6 +1344,14 @@ def list_append_loop(x):
     return np.sum(z * W(np.shape(z)))
 
 
+def list_append_unread(x):
+    items = []
+    for k in range(5):
+        items.append(np.sin(x + k))
+    z = items[1] * items[3] + items[-2]
+    return np.sum(z * W(np.shape(z)))
+
+
 def builtin_sum_list(x, y):
     z = sum([x, y * 2.0, x * y])
     return np.sum(z * W(np.shape(z)))
@@ -1310,6 +1383,17 @@ INDEXING = [
         + checks(getitem_duplicates, [(rand((3,)),), (rand((3, 2)),)])
         + checks(getitem_pairs, [(rand((3, 4)), np.array([0, 2, 0, 0]), np.array([1, 3, 1, 1]))])
         + checks(getitem_mask, [(away((3, 4)),), (away((5,)),)])),
+    row("np.take", np_take, [
+        (rand((5,)), np.array([0, 3, 3]), None), (rand((3, 4)), np.array([[0, 5], [11, 5]]), None),
+        (rand((3, 4)), np.array([2, 0, 2]), 1), (rand((3, 4)), 1, 0),
+        (rand((2, 3, 4)), [-1, 0], -2),
+    ]),
+    row("np.take_along_axis", np_take_along_axis, [
+        (rand((3, 4)), np.array([[0, 0], [3, 1], [2, 2]]), 1),
+        (rand((3, 4)), np.array([[2, 0, 1, 2]]), 0), (rand((6,)), np.array([5, 0, 5]), None),
+        (rand((2, 3, 4)), np.argsort(rand((2, 3, 4)), axis=-1), -1),
+    ]),
+    row("own", own_argument, [(rand((3,)),), (rand((3, 4)),)]),
     Row("make_tuple", checks(make_tuple_, PAIRS, wrt=(0, 1))
         + checks(make_tuple_passed, PAIRS[:1], wrt=(0, 1))),
     Row("make_list", checks(make_list_, PAIRS, wrt=(0, 1))
@@ -1317,7 +1401,8 @@ INDEXING = [
     Row("list", checks(list_of_rows, [(rand((3, 4)),), (rand((3,)),)])
         + checks(list_of_list, PAIRS, wrt=(0, 1))),
     Row("list_append", checks(list_append, PAIRS + [(rand(), rand())], wrt=(0, 1))
-        + checks(list_append_loop, [(rand((3, 4)),), (rand((3,)),)])),
+        + checks(list_append_loop, [(rand((3, 4)),), (rand((3,)),)])
+        + checks(list_append_unread, [(rand(),), (rand((3,)),)])),
     Row("sum", checks(builtin_sum_list, PAIRS + [(rand((2, 3)), rand((3,)))], wrt=(0, 1))
         + checks(builtin_sum_start, PAIRS + [(rand(), rand())], wrt=(0, 1))
         + checks(builtin_sum_rows, [(rand((3, 4)),), (rand((4,)),)])),
@@ -1418,6 +1503,26 @@ def m_repeat(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def m_diagonal(x):
+    y = x.diagonal(1)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_take(x):
+    y = x.take([1, 1, 0], axis=0)
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_conj(x):
+    y = x.conj()
+    return np.sum(y * W(np.shape(y)))
+
+
+def m_conjugate(x):
+    y = x.conjugate()
+    return np.sum(y * W(np.shape(y)))
+
+
 def m_reshape(x):
     y = x.reshape(4, 3)
     return np.sum(y * W(np.shape(y)))
@@ -1480,7 +1585,7 @@ METHODS = [
     row(".var", m_var, reductions()),
     row(".std", m_std, reductions()[4:]),
     row(".cumsum", m_cumsum, [(rand(s), a) for s, a in CUMULATIVE_AXES]),
-    row(".cumprod", m_cumprod, [(nonzero(s), a) for s, a in CUMULATIVE_AXES]),
+    row(".cumprod", m_cumprod, CUMPROD_CASES),
     row(".dot", m_dot, DOT_CASES[:4] + DOT_CASES[6:], wrt=(0, 1)),
     row(".ravel", m_ravel, [(rand((3, 4)),)]),
     row(".copy", m_copy, [(rand((3, 4)),), (rand((5,)),)]),
@@ -1489,6 +1594,10 @@ METHODS = [
     row(".clip", m_clip, [(away((3, 4), (-0.5, 0.5)),)]),
     row(".trace", m_trace, [(rand((3, 3)),), (rand((3, 4)),)]),
     row(".repeat", m_repeat, [(rand((2, 3)),), (rand((3,)),)]),
+    row(".diagonal", m_diagonal, [(rand((3, 4)),), (rand((2, 3, 3)),)]),
+    row(".take", m_take, [(rand((3, 4)),), (rand((3,)),)]),
+    row(".conj", m_conj, [(rand((3, 4)),)]),
+    row(".conjugate", m_conjugate, [(rand((3, 4)),)]),
     Row(".reshape", checks(m_reshape, [(rand((3, 4)),)])
         + checks(m_reshape_tuple, [(rand((3, 4)),), (rand((2, 3, 2)),)])),
     Row(".transpose", checks(m_transpose, [(rand((3, 4)),), (rand((2, 3, 4)),)])
@@ -1541,6 +1650,26 @@ def test_every_rule_has_a_row() -> None:
     assert not missing, f"add a row to tests/test_rules.py for: {sorted(missing)}"
     assert not covered - set(rules.RULES), "rows name rules that do not exist"
     assert len(covered) == len(ROWS), "one row per rule"
+
+
+# The NumPy API s2sad promises to differentiate (np.sign: with its zero gradient).
+REQUIRED_FUNCTIONS = """
+    exp log log1p expm1 sqrt sin cos tan arcsin arccos arctan sinh cosh tanh abs sign square
+    reciprocal power maximum minimum clip where logaddexp sum mean prod max min var std cumsum
+    dot matmul outer inner tensordot einsum trace linalg.norm linalg.inv linalg.solve linalg.det
+    linalg.slogdet reshape transpose swapaxes expand_dims squeeze ravel concatenate stack hstack
+    vstack broadcast_to tile repeat flip
+""".split()
+REQUIRED_METHODS = [".sum", ".mean", ".max", ".dot", ".reshape", ".T", ".copy"]
+
+
+def test_required_numpy_api_is_differentiable() -> None:
+    for name in REQUIRED_FUNCTIONS:
+        rule = rules.rule_for_object(rules.resolve_name("np." + name))
+        assert rule is not None and not rule.nondiff, name
+        assert rule.adjoints or rule.zero, name
+    for name in REQUIRED_METHODS:
+        assert name in _differentiable_rules(), name
 
 
 def test_at_least_80_differentiable_numpy_functions_and_methods() -> None:
