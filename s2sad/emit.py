@@ -398,7 +398,8 @@ class Emitter:
             start, stop, step = loop.range_args
             args = [stop] if _is(start, 0) and _is(step, 1) else (
                 [start, stop] if _is(step, 1) else [start, stop, step])
-            rng: ast.expr = _call(ast.Name("range", ast.Load()), [self.operand(a) for a in args], [])
+            bounds = [self.operand(a) for a in args]
+            rng: ast.expr = _call(ast.Name("range", ast.Load()), bounds, [])
             if loop.reverse:
                 rng = _call(ast.Name("reversed", ast.Load()), [rng], [])
             if loop.exit_flag is not None:

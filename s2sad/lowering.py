@@ -924,7 +924,8 @@ def _always_returns(body: list) -> bool:
     for stmt in body:
         if isinstance(stmt, gast.Return):
             return True
-        if isinstance(stmt, gast.If) and _always_returns(stmt.body) and _always_returns(stmt.orelse):
+        if isinstance(stmt, gast.If) and _always_returns(stmt.body) \
+                and _always_returns(stmt.orelse):
             return True
     return False
 

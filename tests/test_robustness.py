@@ -21,7 +21,7 @@ def load(path: Path, name: str):
 
 
 def looped(x, n):
-    for i in range(n):
+    for _ in range(n):
         if x > 0.5:
             x = np.sin(x) * 0.9 + 0.1 * x * x
         else:
