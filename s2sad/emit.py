@@ -523,7 +523,7 @@ def _used_after_def(block: Block, phi: Var, nxt: Var) -> bool:
             isinstance(stmt, If) and nxt in stmt.outs
         ):
             after = True
-            if isinstance(stmt, If) and any(u is phi for s in _walk_nested(stmt)
+            if isinstance(stmt, If) and any(u is phi for s in [stmt, *_walk_nested(stmt)]
                                             for u in _uses_in(s)):
                 # the branch yielding nxt may be assigned before phi's last read inside it
                 return True

@@ -185,8 +185,8 @@ class Lowerer:
             self.block, self.env = stmt.then, dict(saved_env)
             self.env[self.loops[-1]] = Const(True)
             then_env = self.env
-            stmt.orelse, else_env, _ = self.branch([_Continue(rest)])
             self.block, self.env = saved_block, saved_env
+            stmt.orelse, else_env, _ = self.branch([_Continue(rest)])
             self._merge(stmt, then_env, else_env)
             self.block.stmts.append(stmt)
             return EXIT
@@ -453,8 +453,9 @@ class Lowerer:
         if node.orelse:
             raise self.error("`for ... else` is not supported", node, "drop the else clause")
         start, stop, step, bind_items = self._iteration(node)
-        target_names = _names_in_target(node.target)
-        carried = [n for n in _assigned_names(node.body) if n not in target_names]
+        carried = _assigned_names(node.body)
+        # The target keeps its last value after the loop, as in Python.
+        carried += [n for n in _names_in_target(node.target) if n not in carried]
         index = self.factory.new(node.target.id if isinstance(node.target, gast.Name)
                                  and bind_items is None else "k")
         loop = Loop([], [], Block(), None, Block(), [], loc=self.loc)
@@ -465,57 +466,68 @@ class Lowerer:
             if bind_items is None:
                 self.assign(node.target, index)
             else:
-                bind_items(index)
+                bind_items(index, node.target)
             self.stmts(node.body)
 
         self._loop(node, carried, lambda: None, body, loop)
 
     def _iteration(self, node: gast.For):
-        """How a for loop iterates: (start, stop, step, bind) where bind(index)
-        assigns the loop target from the counter, or None for a plain range."""
+        """How a for loop iterates: (start, stop, step, bind) where bind(index,
+        target) assigns the loop target from the counter, or None for a range."""
         it = node.iter
-        if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and not it.keywords:
-            fn = self.resolve_callee_object(it.func)
-            if fn is range:
-                args = [self.expr(a) for a in it.args]
-                if len(args) == 1:
-                    return Const(0), args[0], Const(1), None
-                if len(args) == 2:
-                    return args[0], args[1], Const(1), None
-                return args[0], args[1], args[2], None
-            if fn is enumerate and len(it.args) == 1 and isinstance(node.target, gast.Tuple):
-                seq = self.expr(it.args[0], hint="seq")
-                stop = self.emit("len", [seq], callee="len", hint="n")
+        if isinstance(it, gast.Call) and self.resolve_callee_object(it.func) is range \
+                and not it.keywords:
+            args = [self.expr(a) for a in it.args]
+            if len(args) == 1:
+                return Const(0), args[0], Const(1), None
+            if len(args) == 2:
+                return args[0], args[1], Const(1), None
+            return args[0], args[1], args[2], None
+        stop, bind = self._sequence(it)
+        return Const(0), stop, Const(1), bind
 
-                def bind(index: Var) -> None:
-                    count, item = node.target.elts
-                    self.assign(count, index)
-                    hint = item.id if isinstance(item, gast.Name) else ""
-                    self.assign(item, self.emit("getitem", [seq, index], hint=hint))
+    def _sequence(self, it: Any) -> tuple[Operand, Callable]:
+        """(length, bind(index, target)) for iterating `it` by position:
+        enumerate and zip nest; anything else is indexed (a generator or dict
+        view is first made a list)."""
+        fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
+        if fn is enumerate and 1 <= len(it.args) <= 2 and not it.keywords:
+            stop, inner = self._sequence(it.args[0])
+            start = self.expr(it.args[1]) if len(it.args) == 2 else Const(0)
 
-                return Const(0), stop, Const(1), bind
-            if fn is zip and isinstance(node.target, gast.Tuple) \
-                    and len(node.target.elts) == len(it.args):
-                seqs = [self.expr(a, hint="seq") for a in it.args]
-                lens = [self.emit("len", [s], callee="len", hint="n") for s in seqs]
-                stop = lens[0] if len(lens) == 1 else self.emit("min", lens, callee="min", hint="n")
+            def bind_enumerate(index: Var, target: Any) -> None:
+                count, item = self._pair(target, 2)
+                self.assign(count, index if _is_zero(start) else
+                            self.emit("add", [index, start], hint="count"))
+                inner(index, item)
 
-                def bind(index: Var) -> None:
-                    for sub, seq in zip(node.target.elts, seqs):
-                        hint = sub.id if isinstance(sub, gast.Name) else ""
-                        self.assign(sub, self.emit("getitem", [seq, index], hint=hint))
+            return stop, bind_enumerate
+        if fn is zip and it.args and not it.keywords:
+            parts = [self._sequence(a) for a in it.args]
+            stops = [p[0] for p in parts]
+            stop = stops[0] if len(stops) == 1 else self.emit("call", stops, callee="min",
+                                                              hint="n", static=min)
 
-                return Const(0), stop, Const(1), bind
+            def bind_zip(index: Var, target: Any) -> None:
+                for sub, (_, inner) in zip(self._pair(target, len(parts)), parts):
+                    inner(index, sub)
+
+            return stop, bind_zip
         seq = self.expr(it, hint="seq")
         if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
             seq = self.emit("list", [seq], callee="list", hint="seq")
         stop = self.emit("len", [seq], callee="len", hint="n")
 
-        def bind(index: Var) -> None:
-            hint = node.target.id if isinstance(node.target, gast.Name) else ""
-            self.assign(node.target, self.emit("getitem", [seq, index], hint=hint))
+        def bind_item(index: Var, target: Any) -> None:
+            hint = target.id if isinstance(target, gast.Name) else ""
+            self.assign(target, self.emit("getitem", [seq, index], hint=hint))
 
-        return Const(0), stop, Const(1), bind
+        return stop, bind_item
+
+    def _pair(self, target: Any, n: int) -> list:
+        if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != n:
+            raise self.error(f"unpack the loop target into {n} names here", target)
+        return list(target.elts)
 
     # ------------------------------------------------------------ expressions
 
@@ -960,6 +972,10 @@ def _contains_return(node: Any) -> bool:
         if isinstance(sub, gast.Return):
             return True
     return False
+
+
+def _is_zero(x: Operand) -> bool:
+    return isinstance(x, Const) and x.value == 0
 
 
 def _hint(name: str) -> str:
