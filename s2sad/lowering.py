@@ -1006,59 +1006,64 @@ def guard_inplace_updates(fn: Function) -> None:
     Where such a name is read afterwards, insert a run-time check that raises
     a clear error if the value really is a shared array (it costs nothing for
     numbers and fresh arrays)."""
-    order: list[tuple[Any, list]] = []
+    from .ir import defs, uses
 
-    def visit(block: Block, loops: list) -> None:
+    order: list[tuple[Any, list, dict]] = []  # (stmt, enclosing loops, {If: side})
+
+    def visit(block: Block, loops: list, sides: dict) -> None:
         for stmt in block.stmts:
-            order.append((stmt, loops))
+            order.append((stmt, loops, sides))
             if isinstance(stmt, If):
-                visit(stmt.then, loops)
-                visit(stmt.orelse, loops)
+                visit(stmt.then, loops, {**sides, id(stmt): "then"})
+                visit(stmt.orelse, loops, {**sides, id(stmt): "else"})
             elif isinstance(stmt, Loop):
-                visit(stmt.header, [*loops, stmt])
-                visit(stmt.body, [*loops, stmt])
+                visit(stmt.header, [*loops, stmt], sides)
+                visit(stmt.body, [*loops, stmt], sides)
 
-    visit(fn.body, [])
+    visit(fn.body, [], {})
     base: dict[Var, Var] = {}
-    for stmt, _ in order:
+    def_pos: dict[Var, int] = {}
+    for pos, (stmt, _, _) in enumerate(order):
+        for v in defs(stmt):
+            def_pos[v] = pos
         if isinstance(stmt, Assign) and stmt.target is not None:
             src = stmt.args[0] if stmt.args else None
             if stmt.prim in VIEW_OPS and isinstance(src, Var):
                 base[stmt.target] = base.get(src, src)
-    position = {id(stmt): i for i, (stmt, _) in enumerate(order)}
-    from .ir import uses
 
-    for i, (stmt, loops) in enumerate(order):
+    def exclusive(a: dict, b: dict) -> bool:  # on different sides of one if
+        return any(k in b and b[k] != side for k, side in a.items())
+
+    for i, (stmt, loops, sides) in enumerate(order):
         if not (isinstance(stmt, Assign) and stmt.static in ("aug", "inplace")
                 and isinstance(stmt.args[0], Var)):
             continue
         old = stmt.args[0]
         root = base.get(old, old)
-        related = {v for v, b in base.items() if b is root} | {root}
-        kind = "view" if old in base else "alias"
-        if stmt.static == "inplace":
-            kind = "alias"  # the write really is in place
-        for later, later_loops in order:
-            later_pos = position[id(later)]
-            if later is stmt:
+        # views made after the write see the new contents, as they should
+        related = {v for v, b in base.items() if b is root and def_pos.get(v, -1) < i}
+        related |= {root, old}
+        kind = "alias" if stmt.static == "inplace" or old not in base else "view"
+        for pos, (later, later_loops, later_sides) in enumerate(order):
+            read = [u for u in uses(later) if isinstance(u, Var) and u in related]
+            if pos == i or not read or exclusive(sides, later_sides):
                 continue
-            # a loop's phi read after that loop is its final value, not the old one
-            if any(old in loop.phis and loop not in later_loops for loop in loops):
-                if not any(isinstance(u, Var) and u in related - {old} for u in uses(later)):
+            if pos > i:
+                # a loop's phi read after that loop is its final value, not the old one
+                if all(u is old and any(old in loop.phis and loop not in later_loops
+                                        for loop in loops) for u in read):
                     continue
-            if later_pos < i:
-                # an earlier read counts only if it reads the same value again
-                # in the next iteration of a loop around both
+            else:
+                # an earlier read counts only if the next iteration of a loop
+                # around both reads the same (outside) value again
                 shared = [loop for loop in loops if loop in later_loops]
-                if not any(_defined_outside(r, loop) for loop in shared for r in related
-                           if any(u is r for u in uses(later))):
+                if not any(_defined_outside(u, loop) for loop in shared for u in read):
                     continue
-            if any(isinstance(u, Var) and u in related for u in uses(later)):
-                block = _block_holding(fn.body, stmt)
-                check = Assign(None, "$check_inplace", [old, Const(kind)], {}, "$check_inplace",
-                               None, stmt.loc)
-                block.stmts.insert(block.stmts.index(stmt), check)
-                break
+            block = _block_holding(fn.body, stmt)
+            check = Assign(None, "$check_inplace", [old, Const(kind)], {}, "$check_inplace",
+                           None, stmt.loc)
+            block.stmts.insert(block.stmts.index(stmt), check)
+            break
 
 
 def _defined_outside(v: Var, loop: Loop) -> bool:

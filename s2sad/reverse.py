@@ -116,6 +116,11 @@ class Reverse:
                 if stmt.prim in ("make_tuple", "make_list", "call_forward", "make_dict") or \
                         _rule_out(stmt.prim) == "seq":
                     self.seq_vars.add(stmt.target)
+        for stmt in walk(self.fn.body):  # a list written in place stays a list
+            if isinstance(stmt, Assign) and stmt.prim in ("setitem", "own") and \
+                    stmt.args[0] in self.seq_vars:
+                self.seq_vars.add(stmt.target)
+        self.numeric -= self.seq_vars
 
     def _split_user_calls(self, block: Block) -> bool:
         """Turn each active call of a user function `y = h(a, b)` into
@@ -166,7 +171,7 @@ class Reverse:
         a2 = stmt.target
         g = self.current(a2) if self.active(a2) else None
         if g is not None:
-            self.adj.pop(a2, None)
+            self._consume(a2)
             g = self.materialize(a2, g)
             if self.active(value):
                 part = self.template("unbroadcast(read_slice(g, index), value)",
@@ -181,6 +186,13 @@ class Reverse:
                 self.accumulate(array, g, stmt.loc)
         self.out.append(Assign(None, "setitem_restore", [a2, index, stmt.saved], {}, None, None,
                                stmt.loc))
+
+    def _consume(self, v: Var) -> None:
+        """v's adjoint is used up by the reverse of v's definition: an array it
+        held may be handed on to one new holder and still be owned."""
+        held = self.adj.pop(v, None)
+        if isinstance(held, Var) and self.handed.get(held, 0) > 0:
+            self.handed[held] -= 1
 
     def _writes_buffers(self, stmt: If | Loop) -> bool:
         blocks = [stmt.then, stmt.orelse] if isinstance(stmt, If) else [stmt.header, stmt.body]
@@ -565,7 +577,7 @@ class Reverse:
         g = self.current(v)
         if g is None:
             return
-        self.adj.pop(v, None)
+        self._consume(v)
         if stmt.prim in ("make_tuple", "make_list"):
             for i, item in enumerate(stmt.args):
                 if isinstance(g, SymSeq):
@@ -976,12 +988,38 @@ def _drop_unused(block: Block, counts: dict) -> bool:
         if isinstance(stmt, If):
             removed |= _drop_unused(stmt.then, counts)
             removed |= _drop_unused(stmt.orelse, counts)
+            removed |= _drop_unused_results(stmt, counts)
         elif isinstance(stmt, Loop):
             removed |= _drop_unused(stmt.header, counts)
             removed |= _drop_unused(stmt.body, counts)
+            removed |= _drop_unused_results(stmt, counts)
         kept.append(stmt)
     block.stmts[:] = kept
     return removed
+
+
+def _drop_unused_results(stmt: If | Loop, counts: dict) -> bool:
+    """Branch results and loop-carried values nobody reads (a loop's own next
+    value reading its phi does not count)."""
+    if isinstance(stmt, If):
+        keep = [k for k, out in enumerate(stmt.outs) if counts.get(out, 0) > 0]
+        if len(keep) == len(stmt.outs):
+            return False
+        stmt.outs = [stmt.outs[k] for k in keep]
+        stmt.then_vals = [stmt.then_vals[k] for k in keep]
+        stmt.else_vals = [stmt.else_vals[k] for k in keep]
+        return True
+    keep = []
+    for phi, nxt in zip(stmt.phis, stmt.nexts):
+        self_reads = 1 if nxt is phi else 0
+        used = counts.get(phi, 0) - self_reads > 0 or phi is stmt.trips or phi is stmt.exit_flag
+        keep.append(used)
+    if all(keep):
+        return False
+    stmt.phis = [p for p, k in zip(stmt.phis, keep) if k]
+    stmt.inits = [p for p, k in zip(stmt.inits, keep) if k]
+    stmt.nexts = [p for p, k in zip(stmt.nexts, keep) if k]
+    return True
 
 
 def split(dfn: Function, value: Operand, grads: Operand, seed: Var,
@@ -1200,7 +1238,7 @@ def _numeric_vars(fn: Function) -> set[Var]:
     these accumulate with `+`; others with `add_adjoints`."""
     out: set[Var] = set()
     structural = {"getitem", "make_tuple", "make_list", "make_dict", "call", "call_forward",
-                  "list_append", "sum", "copy",
+                  "list_append", "sum", "copy", "setitem", "own",
                   "index", "list", "tuple", "len", "print", "assert"}
     for stmt in walk(fn.body):
         if not isinstance(stmt, Assign):
