@@ -35,12 +35,16 @@ class Compiled:
     """A compiled gradient: `func(*args, seed)` returns (value, gradients)."""
 
     func: Callable
-    source: str
+    source_text: Any  # emit.Source: str() unparses on demand
     ir: str
     reversed_ir: str
     guards: dict[str, Any]
     return_loc: Loc | None
     user_fn: types.FunctionType
+
+    @property
+    def source(self) -> str:
+        return str(self.source_text)
 
     def valid(self) -> bool:
         namespace = self.user_fn.__globals__
@@ -98,25 +102,34 @@ def _cells(fn: types.FunctionType) -> tuple:
     return tuple(id(cell) for cell in fn.__closure__ or ())
 
 
-def compile_gradient(f: Callable, wrt: tuple[int, ...]) -> Compiled:
-    """Transform `f` into its gradient function (cached)."""
+def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
+                     ) -> Compiled:
+    """Transform `f` into its gradient function (cached). `scalars` lists the
+    arguments known to be plain numbers: the code specialized for them skips
+    every broadcasting check that involves them."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn))
+    key = (fn.__code__, wrt, _cells(fn), scalars)
+    hit = _CACHE.get(key)
+    if hit is not None and hit.valid():
+        return hit
     with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit.valid():
-            return hit
-        compiled = _transform(fn, wrt)
+        compiled = _transform(fn, wrt, scalars)
         _CACHE[key] = compiled
         return compiled
 
 
-def _transform(fn: types.FunctionType, wrt: tuple[int, ...]) -> Compiled:
+def scalar_positions(args: tuple) -> tuple[int, ...]:
+    return tuple(i for i, a in enumerate(args)
+                 if isinstance(a, (float, int)) and not isinstance(a, bool))
+
+
+def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
+               ) -> Compiled:
     parsed: ParsedFunction = parse_function(fn)
     primal, lowerer = lower(parsed)
     ir_text = format_function(primal)
     return_loc = primal.body.stmts[-1].loc
-    reverse = Reverse(primal, list(wrt), lowerer.factory)
+    reverse = Reverse(primal, list(wrt), lowerer.factory, scalars)
     dfn = reverse.run()
     free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
     func, source = build(dfn, fn, free, extra_defaults=(1.0,))
@@ -136,23 +149,23 @@ class Split:
 _SPLIT_CACHE: dict[tuple, Split] = {}
 
 
-def compile_split(f: Callable, wrt: tuple[int, ...]) -> Split:
+def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()) -> Split:
     """forward(*args) -> (value, state) and backward(state, g) -> grads (cached)."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn))
+    key = (fn.__code__, wrt, _cells(fn), scalars)
     hit = _SPLIT_CACHE.get(key)
     if hit is not None:
         return hit
     with _LOCK:
         parsed = parse_function(fn)
         primal, lowerer = lower(parsed)
-        reverse = Reverse(primal, list(wrt), lowerer.factory)
+        reverse = Reverse(primal, list(wrt), lowerer.factory, scalars)
         dfn = reverse.run(check_scalar=False)
         fwd, bwd = split(dfn, *reverse.result, lowerer.factory)
         free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
         forward, fsrc = build(fwd, fn, free)
         backward, bsrc = build(bwd, fn, free, user_params=False)
-        compiled = Split(forward, backward, fsrc + "\n\n" + bsrc)
+        compiled = Split(forward, backward, f"{fsrc}\n\n{bsrc}")
         _SPLIT_CACHE[key] = compiled
         return compiled
 
@@ -262,7 +275,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        compiled = compile_gradient(fn, indices)
+        compiled = compile_gradient(fn, indices, scalar_positions(args))
         value, grads = _call(compiled, args, kwargs, indices, as_tuple)
         return (value, grads) if with_value else grads
 

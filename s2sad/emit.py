@@ -574,20 +574,17 @@ def _is(x: Operand, value: int) -> bool:
 
 
 def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
-          extra_defaults: tuple = (), user_params: bool = True) -> tuple[types.FunctionType, str]:
+          extra_defaults: tuple = (), user_params: bool = True,
+          ) -> tuple[types.FunctionType, Source]:
     """Emit `fn`, compile it with the user's file name, and bind its free names.
     Returns the function and its readable source."""
     user_globals = user_fn.__globals__
     modules = {k: v for k, v in user_globals.items() if isinstance(v, types.ModuleType)}
     shown_defaults = _display_defaults(fn, user_fn) if user_params else {}
     emitter = Emitter(fn, free_names, modules)
+    emitter.comments = True  # marker strings: no-ops when run, comments when shown
     fdef = emitter.function(fn.name, shown_defaults)
-    # readable source, with comments
-    emitter_display = Emitter(fn, free_names, modules)
-    emitter_display.comments = True
-    display = emitter_display.function(fn.name, shown_defaults)
-    source = ast.unparse(display)
-    source = "\n".join(_comment(line) for line in source.splitlines())
+    source = Source(fdef)
     # Compile inside a factory whose parameters are the names we bind.
     bound = {alias: _resolve_dollar(dollar) for dollar, alias in emitter.aliases.items()
              if not (dollar[1:] in modules and modules[dollar[1:]] is _resolve_dollar(dollar))}
@@ -624,6 +621,20 @@ def build(fn: Function, user_fn: types.FunctionType, free_names: set[str],
     if kwdefaults:
         func.__kwdefaults__ = kwdefaults
     return func, source
+
+
+class Source:
+    """The generated function's source, unparsed only when someone asks for it."""
+
+    def __init__(self, fdef: ast.FunctionDef) -> None:
+        self.fdef = fdef
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            text = ast.unparse(self.fdef)
+            self._text = "\n".join(_comment(line) for line in text.splitlines())
+        return self._text
 
 
 def _resolve_dollar(dollar: str) -> Any:
@@ -665,7 +676,7 @@ def _comment(line: str) -> str:
 
 
 def source_of(fn: Function, user_fn: types.FunctionType, free_names: set[str]) -> str:
-    return build(fn, user_fn, free_names)[1]
+    return str(build(fn, user_fn, free_names)[1])
 
 
 _ = operator

@@ -83,8 +83,10 @@ class LoopScope:
 
 
 class Reverse:
-    def __init__(self, fn: Function, wrt: list[int], factory: VarFactory) -> None:
+    def __init__(self, fn: Function, wrt: list[int], factory: VarFactory,
+                 scalar_params: tuple[int, ...] = ()) -> None:
         self.fn = fn
+        self.scalar_params = scalar_params  # arguments known to be numbers at this call
         self.wrt = wrt
         self.factory = factory
         self.out: list = []  # the block being written
@@ -226,9 +228,9 @@ class Reverse:
 
     def _activity(self) -> None:
         self._index_block(self.fn.body, 0)
-        for p in self.fn.params:
+        for i, p in enumerate(self.fn.params):
             self.def_block[p] = self.fn.body
-            self.shape[p] = p
+            self.shape[p] = SCALAR if i in self.scalar_params else p
         self.varied = {self.fn.params[i] for i in self.wrt}
         self.useful: set[Var] = set()
         ret = self.fn.body.stmts[-1]
@@ -528,8 +530,6 @@ class Reverse:
                                 and seed_hint not in param_names else "dout")
         if self.active(ret.value):
             self.adj[ret.value] = seed
-            if check_scalar:  # grad: the output is a scalar (checked at run time)
-                self.shape[ret.value] = SCALAR
             self.shape[seed] = self.shape.get(ret.value)
         backward = self.reverse_block(self.fn.body)
         check = Assign(None, "require_scalar", [ret.value], {}, "$require_scalar", None, ret.loc)

@@ -37,7 +37,9 @@ def call_forward(fn: Any, wrt: tuple, *args: Any, **kwargs: Any) -> tuple:
 
     if inspect.ismethod(fn):
         fn, args = fn.__func__, (fn.__self__, *args)
-    split = compile_split(fn, wrt)
+    scalars = tuple(i for i, a in enumerate(args)
+                    if isinstance(a, (float, int)) and not isinstance(a, bool))
+    split = compile_split(fn, wrt, scalars)
     value, state = split.forward(*args, **kwargs)
     return value, (split.backward, state)
 
@@ -191,7 +193,7 @@ def sum_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
 def mean_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
     shape = _shape(a)
     count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
-    return sum_adjoint(g, a, axis, keepdims) / count
+    return sum_adjoint(np.divide(g, count), a, axis, keepdims)  # divide before broadcasting
 
 
 def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
@@ -330,6 +332,10 @@ def matrix_transpose(a: Any) -> Any:
 
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
+        return np.outer(g, b)
+    if a_nd == 1 and b_nd == 2:
+        return b @ g
     if b_nd == 1:
         out = np.multiply.outer(g, b) if a_nd > 1 else g * b
     elif a_nd == 1:
@@ -345,6 +351,10 @@ def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
+        return a.T @ g
+    if a_nd == 1 and b_nd == 2:
+        return np.outer(a, g)
     if a_nd == 1:
         out = np.multiply.outer(a, g) if b_nd > 1 else g * a
         if b_nd > 2:
@@ -726,6 +736,8 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
         if np.iscomplexobj(out):
             dtype = np.result_type(dtype, out.dtype)
+        if out.dtype == dtype and out.flags.writeable and out.flags.owndata:
+            return out  # already a fresh array of the right kind: no copy
         return np.array(out, dtype=dtype)
     if isinstance(x, np.generic):
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
