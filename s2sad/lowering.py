@@ -444,7 +444,7 @@ class Lowerer:
         loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
 
         def head() -> Operand:
-            loop.cond = self.expr(node.test, hint="cond")
+            loop.cond = self.expr(node.test)
             return loop.cond
 
         self._loop(node, carried, head, lambda: self.stmts(node.body), loop)

@@ -269,6 +269,8 @@ class Reverse:
                 # change it, give the phi its own class and look again.
                 for phi, init in zip(stmt.phis, stmt.inits):
                     cls = self.shape.get(init) if isinstance(init, Var) else None
+                    if isinstance(init, Const) and type(init.value) in (int, float):
+                        cls = SCALAR
                     self.shape[phi] = cls if cls is not None else phi
                 if stmt.index is not None:
                     self.shape[stmt.index] = stmt.index
