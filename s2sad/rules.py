@@ -58,7 +58,8 @@ class Rule:
     def bind(self, args: list, kwargs: dict) -> dict[str, Any]:
         """Match call arguments to parameter names, as Python would."""
         bound: dict[str, Any] = {}
-        positional = [p for p in self.params if p != self.varargs]
+        cut = self.params.index(self.varargs) if self.varargs else len(self.params)
+        positional = self.params[:cut]  # parameters after *args are keyword-only
         for name, value in zip(positional, args):
             bound[name] = value
         extra = args[len(positional) :]
@@ -209,8 +210,9 @@ elementwise(
 elementwise("neg(x)", x="-g")
 elementwise("pos(x)", x="g")
 vjp("matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, b)")
+elementwise("mod(x, y)", x="unbroadcast(g, x)", y="unbroadcast(-g * np.floor(x / y), y)")
 nondiff(
-    "floordiv(x, y)", "mod(x, y)", "lt(x, y)", "le(x, y)", "gt(x, y)", "ge(x, y)",
+    "floordiv(x, y)", "lt(x, y)", "le(x, y)", "gt(x, y)", "ge(x, y)",
     "eq(x, y)", "ne(x, y)", "not_(x)", "invert(x)", "and_(x, y)", "or_(x, y)", "xor(x, y)",
     "is_(x, y)", "is_not(x, y)", "contains(x, y)", "lshift(x, y)", "rshift(x, y)",
 )
@@ -450,12 +452,24 @@ vjp("np.copy(a)", a="g")
 vjp("np.sort(a, axis=-1)", a="sort_adjoint(g, a, axis)")
 nondiff(
     "np.zeros(shape, dtype=None)", "np.ones(shape, dtype=None)", "np.empty(shape, dtype=None)",
-    "np.full(shape, fill_value, dtype=None)", "np.zeros_like(a, dtype=None)",
-    "np.ones_like(a, dtype=None)", "np.empty_like(a, dtype=None)", "np.arange(*args, dtype=None)",
-    "np.linspace(start, stop, num=50, endpoint=True)", "np.eye(N, M=None, k=0, dtype=None)",
+    "np.zeros_like(a, dtype=None)",
+    "np.ones_like(a, dtype=None)", "np.empty_like(a, dtype=None)",
+    "np.eye(N, M=None, k=0, dtype=None)",
     "np.identity(n, dtype=None)",
 )
-vjp("np.full_like(a, fill_value, dtype=None)", zero=("a",), fill_value="np.sum(g)")
+vjp("np.full_like(a, fill_value, dtype=None)", zero=("a",),
+    fill_value="unbroadcast(g, fill_value)")
+# Constructors whose values depend on their arguments. (`nondiff` is only for
+# outputs that carry no gradient at all: a wrong entry there is a silently
+# zero gradient.)
+vjp("np.full(shape, fill_value, dtype=None)", zero=("shape",),
+    fill_value="unbroadcast(g, fill_value)")
+vjp("np.linspace(start, stop, num=50, endpoint=True)",
+    start="unbroadcast(np.sum(g * (1.0 - linspace_weights(num, endpoint))), start)",
+    stop="unbroadcast(np.sum(g * linspace_weights(num, endpoint)), stop)")
+# np.arange with a differentiable start/stop/step: refused (no adjoint), never zero.
+vjp("np.arange(*args, dtype=None)")
+
 
 # ---------------------------------------------------------------- indexing and containers
 group("Indexing and containers")
@@ -519,3 +533,4 @@ nondiff("dict_item(g, key, like)", "check_inplace(value, kind)", "snapshot(x)",
 vjp("own(x)", x="g")
 # `a[index] = value`: reversed specially (reverse.py) because the write is in place.
 vjp("setitem(x, index, value)", zero=("index",))
+

@@ -70,6 +70,13 @@ def add_at(dx: Any, index: Any, g: Any) -> None:
         dx[index] = add_adjoints(dx[index], g)
 
 
+def linspace_weights(num: int, endpoint: bool) -> Any:
+    """Where each point of np.linspace(start, stop, num) sits between start and stop."""
+    if num == 1:
+        return np.zeros(1)
+    return np.arange(num) / (num - 1 if endpoint else num)
+
+
 def read_slice(g: Any, index: Any) -> Any:
     """g[index] as a value of its own (the slice is zeroed right after)."""
     return snapshot(g[index])

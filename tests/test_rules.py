@@ -1147,6 +1147,31 @@ def np_sort(x, axis):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_full(c):
+    y = np.full((3, 4), c)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_full_row(c):
+    y = np.full((2, 3), c)  # a (3,) fill value broadcast over rows
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_linspace(a, b):
+    y = np.linspace(a, b, 7)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_linspace_open(a, b):
+    y = np.linspace(a, b, 4, endpoint=False)
+    return np.sum(y**2)
+
+
+def op_mod(x, y):
+    z = x % y  # inputs kept away from the jumps of mod
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_full_like(x, c):
     y = np.full_like(x, c)
     return np.sum(y * W(np.shape(y)))
@@ -1208,6 +1233,12 @@ SHAPES = [
     row("np.copy", np_copy, [(rand((3, 4)),), (rand((5,)),)]),
     row("np.sort", np_sort, [(no_ties((5,)), -1), (no_ties((3, 4)), -1), (no_ties((3, 4)), 0),
                              (no_ties((3, 4)), None), (no_ties((2, 3, 4)), 1)]),
+    Row("np.full", checks(np_full, [(rand(),)]) + checks(np_full_row, [(rand((3,)),)])),
+    Row("np.linspace", checks(np_linspace, [(rand(), rand())], wrt=(0, 1))
+        + checks(np_linspace_open, [(rand(), rand())], wrt=(0, 1))),
+    row("mod", op_mod, [(np.array([2.3, 5.6, 7.2]), 1.7), (np.array([[1.2], [4.3]]),
+                                                           np.array([1.5, 2.0, 2.5]))],
+        wrt=(0, 1)),
     row("np.full_like", np_full_like, [(rand((3, 4)), rand()), (rand((5,)), rand())],
         wrt=(0, 1)),
 ]
