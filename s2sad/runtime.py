@@ -41,13 +41,24 @@ def call_forward(fn: Any, wrt: tuple, *args: Any, **kwargs: Any) -> tuple:
                     if isinstance(a, (float, int)) and not isinstance(a, bool))
     split = compile_split(fn, wrt, scalars)
     value, state = split.forward(*args, **kwargs)
-    return value, (split.backward, state)
+    return value, (split.backward, state, value)
 
 
 def call_backward(saved: tuple, g: Any) -> tuple:
     """The adjoints of a call_forward's wrt arguments, given its output's adjoint."""
-    backward, state = saved
-    return backward(state, g)
+    backward, state, value = saved
+    return backward(state, fill_zeros(g, value))
+
+
+def fill_zeros(g: Any, like: Any) -> Any:
+    """An adjoint with the same structure as `like`: items nobody used get zeros."""
+    if g is None:
+        return zeros_like(like)
+    if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
+        return type(like)(fill_zeros(gi, li) for gi, li in zip(g, like))
+    if isinstance(like, dict) and isinstance(g, dict):
+        return {k: fill_zeros(g.get(k), v) for k, v in like.items()}
+    return g
 
 
 def own(x: Any) -> Any:

@@ -1,0 +1,45 @@
+"""Minimal repros of bugs found by the program fuzzer, kept fixed."""
+
+import numpy as np
+import pytest
+
+import s2sad
+
+
+def full_of_x(x):
+    # np.full was registered as non-differentiable: a silently zero gradient
+    return np.sum(np.full((6,), x) * np.arange(6.0))
+
+
+def pair(a, b):
+    return np.tanh(a) * b, np.sin(b)
+
+
+def uses_second_item_only(x, y):
+    # the helper's backward got None for the unused first item
+    _, second = pair(x, y)
+    return np.sum(second * x)
+
+
+def mod_of(x, y):
+    # `%` was registered as non-differentiable
+    return np.sum(x % y)
+
+
+@pytest.mark.parametrize("fn, args, wrt", [
+    (full_of_x, (0.3,), 0),
+    (uses_second_item_only, (np.array([0.2, -0.4]), np.array([1.5, 0.7])), (0, 1)),
+    (mod_of, (np.array([2.5, 3.7]), 1.1), (0, 1)),
+])
+def test_fuzzer_regressions(fn, args, wrt):
+    s2sad.check_grad(fn, *args, wrt=wrt)
+
+
+def arange_from(x):
+    return np.sum(np.arange(x, 5.0))
+
+
+def test_arange_with_a_differentiable_bound_is_refused_not_zero():
+    with pytest.raises(s2sad.NoAdjointError) as info:
+        s2sad.grad(arange_from)(0.5)
+    assert "'args'" in str(info.value)
