@@ -131,7 +131,8 @@ class Emitter:
                         web[nxt] = phi
                     if isinstance(init, Var) and init not in web and init not in self.inline \
                             and self.use_count.get(init, 0) == 1 and init not in self.fn.params \
-                            and (init.hint == phi.hint or not init.hint):
+                            and (init.hint == phi.hint or not init.hint) \
+                            and self._only_yielded(init, web):
                         web[init] = phi
             elif isinstance(stmt, If):
                 for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
@@ -152,7 +153,8 @@ class Emitter:
                     a = stmt.args[0]
                     if isinstance(a, Var) and a.hint and a.hint == stmt.target.hint \
                             and self.use_count.get(a, 0) == 1 and a not in self.inline \
-                            and a not in self.fn.params and _defined_directly(block, a):
+                            and a not in self.fn.params and _defined_directly(block, a) \
+                            and a not in web and self._only_yielded(a, web):
                         web[stmt.target] = a
         # follow chains to the root
         def root(v: Var) -> Var:
@@ -162,6 +164,11 @@ class Emitter:
                 v = web[v]
             return v
         return {v: root(v) for v in web}
+
+    def _only_yielded(self, v: Var, web: dict) -> bool:
+        """Can v's name be reused after v dies? Not if values sharing v's name
+        (a branch's yields) are still read elsewhere, e.g. by the backward pass."""
+        return all(self.use_count.get(m, 0) <= 1 for m, root in web.items() if root is v)
 
     def choose_inline(self) -> None:
         self._choose_inline_block(self.fn.body)

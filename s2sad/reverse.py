@@ -59,7 +59,7 @@ EXPENSIVE = {
 }
 # Ops that are never recomputed: effects, calls without rules, tape operations.
 IMPURE = {"call", "call_forward", "assert", "tape.new", "tape.push", "tape.pop", "print",
-          ".append", "make_dict", "make_list", "list_append"}
+          ".append", "make_dict", "make_list", "list_append", "setitem", "own"}
 _ARITH = {"add", "sub", "mul", "truediv", "pow", "neg"}
 
 
@@ -107,7 +107,7 @@ class Reverse:
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
         self.handed: dict[Var, int] = {}
         self._save_overwritten(self.fn.body)
-        self.buffers = _buffers(self.fn)
+        self.buffers, self.persistent = _buffers(self.fn)
         self._activity()
         if self._split_user_calls(self.fn.body):
             self._activity()
@@ -884,7 +884,7 @@ class Reverse:
         needed = _reads(backward)
         entry = self.entry.get(id(block), set())
         local = {v for v in needed if (self.def_block.get(v) is block or v in entry)
-                 and v not in self.buffers}
+                 and v not in self.persistent}
         loop = self.loop_of_body.get(id(block))
         recreated = loop.index if loop is not None and loop.range_args is not None \
             and loop.exit_flag is None else None
@@ -1133,38 +1133,54 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     return []
 
 
-def _buffers(fn: Function) -> set[Var]:
-    """Vars that are versions of an array written in place (`a[i] = v`): they
-    share one Python name, whose contents the backward pass restores."""
-    links: dict[Var, set[Var]] = {}
+def _buffers(fn: Function) -> tuple[set[Var], set[Var]]:
+    """Versions of arrays written in place (`a[i] = v`), and among them the
+    persistent ones: a loop's phi whose next value is the same array (written
+    only in place during the iteration), with its initial and next values.
+    A persistent buffer keeps one Python name whose contents the backward pass
+    restores; other versions are per-iteration arrays, taped by reference."""
+    same: dict[Var, set[Var]] = {}
 
     def link(a: Operand, b: Operand) -> None:
         if isinstance(a, Var) and isinstance(b, Var):
-            links.setdefault(a, set()).add(b)
-            links.setdefault(b, set()).add(a)
+            same.setdefault(a, set()).add(b)
+            same.setdefault(b, set()).add(a)
 
-    seeds = []
+    def component(v: Var) -> set[Var]:
+        seen, todo = set(), [v]
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(same.get(x, ()))
+        return seen
+
+    writes = []
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.prim == "setitem":
-            link(stmt.args[0], stmt.target)
-            seeds.append(stmt.target)
-        elif isinstance(stmt, Loop):
-            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
-                link(phi, init)
-                link(phi, nxt)
+            link(stmt.args[0], stmt.target)  # the same object, written
+            writes.append(stmt.target)
         elif isinstance(stmt, If):
             for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
                 link(out, a)
                 link(out, b)
-    found: set[Var] = set()
-    todo = list(seeds)
-    while todo:
-        v = todo.pop()
-        if v in found:
-            continue
-        found.add(v)
-        todo.extend(links.get(v, ()))
-    return found
+    persistent: set[Var] = set()
+    changed = True
+    while changed:  # loops nest: a link found in one may join another
+        changed = False
+        for stmt in walk(fn.body):
+            if not isinstance(stmt, Loop):
+                continue
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                comp = component(phi)
+                if isinstance(nxt, Var) and nxt is not phi and nxt in comp \
+                        and phi not in persistent and any(w in comp for w in writes):
+                    link(phi, init)
+                    persistent |= {phi}
+                    changed = True
+    every = set().union(*(component(w) for w in writes)) if writes else set()
+    persistent_all = set().union(*(component(p) for p in persistent)) if persistent else set()
+    return every, persistent_all
 
 
 SCALAR = Var(0, "<scalar>")  # the shape class of every scalar
