@@ -318,8 +318,8 @@ class Emitter:
         t = head.target
         count = self.use_count.get(t, 0)
         items = stmts[i + 1:i + 1 + count]
-        if count < 2 or len(items) < count:
-            return None
+        if count < 2 or len(items) < count or _known_length(head) != count:
+            return None  # `a, b = t` is only right if t has exactly that many items
         for k, item in enumerate(items):
             if not (isinstance(item, Assign) and item.prim == "getitem" and item.args[0] is t
                     and isinstance(item.args[1], Const) and item.args[1].value == k
@@ -473,6 +473,14 @@ def _fill_locations(node: ast.AST, line: int) -> None:
             sub.end_lineno = getattr(sub, "end_lineno", None) or sub.lineno
             sub.end_col_offset = getattr(sub, "end_col_offset", None) or sub.col_offset
             line = sub.lineno
+
+
+def _known_length(stmt: Assign) -> int | None:
+    if stmt.prim in ("make_tuple", "make_list"):
+        return len(stmt.args)
+    if stmt.prim in ("call_forward", "np.linalg.slogdet"):
+        return 2
+    return None
 
 
 MUTATING = {"setitem", "setitem_restore", "zero_slice", "$add_at", "tape.pop"}

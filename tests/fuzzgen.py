@@ -1732,7 +1732,7 @@ def finite_differences(fn: Callable, args: list, index: int, h: float, points: i
         for step, weight in stencil:
             probe = arr.copy()
             probe[idx] += step * h
-            moved = list(args)
+            moved = _copy(args)
             moved[index] = float(probe) if np.ndim(base) == 0 else probe
             total += weight * float(fn(*moved))
         out[idx] = total / h
@@ -1773,11 +1773,15 @@ def check_args(fn: Callable, traced: Traced, args: list) -> Outcome:
     try:
         with _Strict():
             expected = traced(*_copy(args))
-            plain = fn(*_copy(args))
+            given = _copy(args)
+            plain = fn(*given)
     except NUMERIC_ERRORS as exc:
         return Outcome("discard", "numpy error", f"{type(exc).__name__}: {exc}", args)
     except Exception as exc:  # a generator bug: the program is not valid Python/NumPy
         return Outcome("discard", "invalid program", f"{type(exc).__name__}: {exc}", args)
+    if not all(np.array_equal(a, b) for a, b in zip(args, given)):
+        # (generated programs never do; minimized ones may)
+        return Outcome("discard", "invalid program", "the program changes its arguments", args)
     value = _scalar(plain)
     if value is None or _scalar(expected) != value:
         return Outcome("discard", "non-finite or non-scalar", repr(plain), args)

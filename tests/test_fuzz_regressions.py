@@ -100,9 +100,6 @@ def sum_of_list_with_a_constant(x):
     return np.sum([x, x, 1.0])
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="np.sum of a list mixing differentiable values and constants "
-                   "crashes in the backward pass")
 def test_sum_of_a_list_with_a_constant():
     s2sad.check_grad(sum_of_list_with_a_constant, 0.4)
 
