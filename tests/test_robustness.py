@@ -1,6 +1,7 @@
 """Robustness: reentrancy, threads, tracebacks, staleness, long loops, deep recursion."""
 
 import importlib.util
+import logging
 import math
 import sys
 import threading
@@ -186,3 +187,23 @@ def test_recursion_limit_restored_state_after_error():
     assert sys.getrecursionlimit() == limit
     assert s2sad.grad(looped)(0.7, 3) == pytest.approx(
         s2sad.numerical_gradient(looped, [0.7, 3], 0), rel=1e-6)
+
+
+log = logging.getLogger("s2sad-test")
+
+
+def chatty(x):
+    """A docstring, an assert, logging and print stay in the forward pass."""
+    assert x > 0, "positive"
+    log.info("x is %s", x)
+    print("value", x)
+    return np.log(x) * x
+
+
+def test_statements_without_gradient_run_and_do_not_disturb(capsys, caplog):
+    caplog.set_level(logging.INFO, logger="s2sad-test")
+    assert s2sad.grad(chatty)(1.7) == pytest.approx(np.log(1.7) + 1)
+    assert "value 1.7" in capsys.readouterr().out
+    assert "x is 1.7" in caplog.text
+    with pytest.raises(AssertionError, match="positive"):
+        s2sad.grad(chatty)(-1.0)
