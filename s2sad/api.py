@@ -97,9 +97,11 @@ def _def_loc(fn: types.FunctionType) -> Loc | None:
 
 
 def _cells(fn: types.FunctionType) -> tuple:
-    """Closures made by one factory share code but not cells: key on both. The
-    cached function keeps `fn` alive, so the ids cannot be reused meanwhile."""
-    return tuple(id(cell) for cell in fn.__closure__ or ())
+    """Identity, not equality: equal code objects from two modules, or closures
+    of one factory, must not share a gradient. The cached entry keeps `fn`
+    alive, so these ids cannot be reused meanwhile."""
+    return (id(fn.__code__), id(fn.__globals__),
+            *(id(cell) for cell in fn.__closure__ or ()))
 
 
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
@@ -144,6 +146,7 @@ class Split:
     forward: Callable
     backward: Callable
     source: str
+    owner: Any = None  # the user function: keeps the ids in the cache key valid
 
 
 _SPLIT_CACHE: dict[tuple, Split] = {}
@@ -165,7 +168,7 @@ def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = 
         free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
         forward, fsrc = build(fwd, fn, free)
         backward, bsrc = build(bwd, fn, free, user_params=False)
-        compiled = Split(forward, backward, f"{fsrc}\n\n{bsrc}")
+        compiled = Split(forward, backward, f"{fsrc}\n\n{bsrc}", fn)
         _SPLIT_CACHE[key] = compiled
         return compiled
 

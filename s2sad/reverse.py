@@ -849,7 +849,13 @@ class Reverse:
         for i, p in enumerate(loop.phis):
             if p in scope.phis:
                 self.adj.pop(p, None)
-                self.accumulate(loop.inits[i], scope.phis[p][0], loop.loc)
+                carried = scope.phis[p][0]
+                init = loop.inits[i]
+                if self.active(init) and not self.same_shape(carried, init):
+                    # the value may have grown by broadcasting inside the loop
+                    carried = self.emit("$unbroadcast", [carried, init], callee="$unbroadcast",
+                                        hint=_dname(init), loc=loop.loc)
+                self.accumulate(init, carried, loop.loc)
 
     def _block_of(self, loop: Loop) -> Block:
         return self.def_block[loop.phis[0]] if loop.phis else self.fn.body
