@@ -77,6 +77,38 @@ def test_loop_carried_value_grows_from_a_column():
     s2sad.check_grad(column_grows_to_matrix, X3)
 
 
+def recompute_from_view_in_loop(x):
+    # The tape keeps the view v[0]; the backward pass recomputes cos's operand
+    # (v[0] + 0.0) from it before it puts back the value `v[0] *= 0.5`
+    # overwrote, so it differentiates cos at the halved values.
+    v = x * 1.0
+    total = 0.0
+    for _ in range(1):
+        total = total + np.sum(np.cos(v[0] + 0.0))
+        v[0] *= 0.5
+    return total
+
+
+def update_slice_from_overlapping_slice_in_loop(z):
+    # The same with a slice updated from an overlapping slice of itself.
+    a = z * 1.0
+    for _ in range(1):
+        a[:, 1:] *= np.tanh(a[:, :2])
+    return np.mean(a)
+
+
+@pytest.mark.xfail(strict=True, raises=s2sad.GradientCheckError,
+                   reason="in a loop, the backward pass recomputes a value from a taped view "
+                   "of an array before restoring what an item assignment overwrote")
+@pytest.mark.parametrize("fn, args", [
+    (recompute_from_view_in_loop, (np.array([[1.69, -1.97, -1.32]]),)),
+    (update_slice_from_overlapping_slice_in_loop,
+     (np.array([[0.3, -0.8, 1.1], [0.5, 0.9, -1.3]]),)),
+], ids=["view", "overlapping-slice"])
+def test_item_assignment_in_loop_after_a_read(fn, args):
+    s2sad.check_grad(fn, *args)
+
+
 HELPER_MODULE = """import numpy as np
 
 
