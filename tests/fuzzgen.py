@@ -5,17 +5,23 @@
 (scalars, (3,), (2, 3), and broadcasting pairs such as (2, 3) + (3,) or
 (2, 1) + (1, 3)), module-level helpers it calls, and a body of
 
-* straight-line arithmetic (+ - * / and small integer powers, unary minus),
-* NumPy calls from s2sad's rule registry: elementwise math, reductions with
-  and without an axis, dot / @ / outer, reshape / transpose / squeeze,
-  indexing and slicing, broadcasting, np.where, np.maximum, np.clip, stacking,
+* straight-line arithmetic (+ - * / % and small integer powers, unary minus),
+* NumPy and math calls from s2sad's rule registry: elementwise math,
+  reductions with and without an axis (sum, mean, max, min, prod, var, std,
+  norm, cumsum, cumprod, diff, sort), dot / @ / outer / inner / einsum /
+  tensordot / cross, inv / solve / det / slogdet of well-conditioned
+  matrices, reshape / transpose / squeeze / flip / tile / repeat / take,
+  indexing and slicing, broadcasting, np.where, np.maximum, np.clip,
+  np.floor / np.round / np.sign, stacking and concatenation,
 * `if`/`elif`/`else` and conditional expressions on data-dependent conditions,
 * `for` loops over `range(...)`, over the rows of an array, `enumerate` and
   `zip`, and `while` loops with a counter bound, with `break`, `continue`
-  and early `return` inside,
+  and early `return` inside; accumulators that are updated in place, filled
+  by index, appended to a list, or that grow by broadcasting,
 * calls to module-level helpers (keyword arguments, tuple results), local
   lambdas and local `def`s reading enclosing variables, list comprehensions
-  summed with `sum`, augmented assignment on arrays nobody else shares.
+  summed with `sum`, dict displays, tuple unpacking, and in-place updates
+  (`+=`, `*=`, `a[i] = ...`) of arrays nobody else shares.
 
 Values are kept bounded by construction (`exp(tanh(.))`, `log(1 + x**2)`,
 denominators like `1 + x**2`, and a `tanh` wherever a bound grows too large),
@@ -23,11 +29,18 @@ so central finite differences are well conditioned.
 
 `check_program(program, rng, workdir)` writes the program to a real file
 (s2sad reads source through `inspect`), imports it, draws inputs, and compares
-`s2sad.value_and_grad` with finite differences. Inputs are redrawn while some
-branch condition, `np.maximum`, `np.clip`, `abs` or `np.max` is within 1e-3 of
-its switching point: a *trace* version of the program (the same source with
-those operations replaced by recording wrappers) measures these margins.
-Programs that raise or warn in plain NumPy are discarded, not failures.
+`s2sad.value_and_grad` with finite differences. A *trace* version of the
+program (the same source with comparisons, abs, np.maximum/minimum, np.clip,
+max/min reductions, floor/round/sign, %, std, sort and norm replaced by
+recording wrappers) measures how far each switching point is; inputs are
+redrawn while one is within 1e-3, at the inputs or a little away from them
+(an exact tie, the same value on both sides, is structural and harmless).
+Programs that raise or warn in plain NumPy are discarded, not failures; so is
+an s2sad `UnsupportedSyntaxError` (counted as "unsupported"). A failure is
+any other exception from s2sad, a wrong value, a changed argument, or a
+gradient that differs from finite differences (elementwise rtol 1e-4 and atol
+1e-6 relative to the gradient's scale, or 1e-4 relative error of its norm),
+confirmed with a second, 5-point stencil. `minimize` shrinks a failing program.
 
 Hypothesis can drive the generator too: `generate_program(data.draw(st.randoms()))`.
 """
@@ -310,7 +323,11 @@ def _shapers() -> list[Shaper]:
                 Shaper(t, (), "np.min({})", same), Shaper(t, (), "({}).max()", same),
                 Shaper(t, (), "np.var({})", lambda b: b * b),
                 Shaper(t, (), "np.linalg.norm({})", lambda b, n=n: math.sqrt(n) * b)]
-        out += [Shaper(t, (), "np.std({})", same), Shaper(t, t, "np.sort({}, axis=-1)", same),
+        # (std is not differentiable where all entries are equal, as in a
+        # broadcast array: spread them out)
+        spread = f"np.linspace(0.0, 1.0, {n}).reshape({lit(t)})"
+        out += [Shaper(t, (), f"np.std({{}} + {spread})", same),
+                Shaper(t, t, "np.sort({}, axis=-1)", same),
                 Shaper(t, t, "({}).copy()", same), Shaper(t, t, "({}).astype(float)", same),
                 Shaper(t, t, "np.atleast_1d({})", same, view=True)]
         if n <= 3:
@@ -1556,16 +1573,22 @@ def _trace_helpers(margins: list[tuple[float, str]]) -> dict[str, Any]:
             (np.take(srt, 1, axis) - np.take(srt, 0, axis))
         record(top, "max" if largest else "min")
 
+    def root(a: np.ndarray) -> np.ndarray:
+        while isinstance(a.base, np.ndarray):
+            a = a.base
+        return a
+
     def shared(local: dict, name: str) -> None:
-        """Before `name op= ...`: does another local share the array's memory?"""
+        """Before `name op= ...`: does another local share the array's memory
+        (or is one a view of the other, even an empty one)?"""
         target = local[name]
         if not isinstance(target, np.ndarray):
             return
         for other, value in local.items():
             items = value if isinstance(value, (list, tuple)) else [value]
             for item in items:
-                if other != name and isinstance(item, np.ndarray) \
-                        and np.shares_memory(item, target):
+                if other != name and isinstance(item, np.ndarray) and (
+                        root(item) is root(target) or np.shares_memory(item, target)):
                     margins.append((math.inf, f"shared:{name}"))
 
     def norm(x: Any, *args: Any, **kw: Any) -> Any:

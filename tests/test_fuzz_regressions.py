@@ -46,37 +46,6 @@ def test_inplace_update_of_a_reshaped_copy():
     s2sad.check_grad(divide_reshaped_copy, np.arange(6.0).reshape(2, 3) * 0.2)
 
 
-def accumulate_from_a_sum(x):
-    # `acc` enters the loop as a number and leaves it as an array: the adjoint
-    # of its first value is the loop-exit adjoint added up without being summed
-    # back to a number, and np.sum's adjoint fails on the (3,) array.
-    acc = np.sum(x)
-    for _ in range(2):
-        acc = acc + x
-    return np.sum(acc)
-
-
-def column_grows_to_matrix(x):
-    # The same from (2, 1) to (2, 3): the (2, 1) adjoint is broadcast to
-    # (2, 3) and then summed, which counts it three times.
-    s = np.sum(x) * np.ones((2, 1))
-    a = s
-    for _ in range(1):
-        a = x / s
-    return np.sum(a)
-
-
-X3 = np.array([-1.5, 0.65, -0.63])
-
-
-def test_loop_carried_value_grows_from_a_number():
-    s2sad.check_grad(accumulate_from_a_sum, X3)
-
-
-def test_loop_carried_value_grows_from_a_column():
-    s2sad.check_grad(column_grows_to_matrix, X3)
-
-
 def recompute_from_view_in_loop(x):
     # The tape keeps the view v[0]; the backward pass recomputes cos's operand
     # (v[0] + 0.0) from it before it puts back the value `v[0] *= 0.5`
@@ -97,6 +66,14 @@ def update_slice_from_overlapping_slice_in_loop(z):
     return np.mean(a)
 
 
+def scale_rows_in_loop(x):
+    # ... and the plain row-by-row update (row i is a (1,) view of acc).
+    acc = np.mean(x, axis=1, keepdims=True)
+    for i in range(2):
+        acc[i] *= np.tanh(acc[i])
+    return np.sum(acc)
+
+
 @pytest.mark.xfail(strict=True, raises=s2sad.GradientCheckError,
                    reason="in a loop, the backward pass recomputes a value from a taped view "
                    "of an array before restoring what an item assignment overwrote")
@@ -104,39 +81,51 @@ def update_slice_from_overlapping_slice_in_loop(z):
     (recompute_from_view_in_loop, (np.array([[1.69, -1.97, -1.32]]),)),
     (update_slice_from_overlapping_slice_in_loop,
      (np.array([[0.3, -0.8, 1.1], [0.5, 0.9, -1.3]]),)),
-], ids=["view", "overlapping-slice"])
+    (scale_rows_in_loop, (np.array([[1.55, -1.53, -1.43], [-0.40, -1.24, -0.52]]),)),
+], ids=["view", "overlapping-slice", "rows"])
 def test_item_assignment_in_loop_after_a_read(fn, args):
     s2sad.check_grad(fn, *args)
 
 
-HELPER_MODULE = """import numpy as np
+def elif_value_then_rebound(x):
+    # The fix for a branch value rebound after the if does not reach nested
+    # ifs: tanh's adjoint in the elif chain reads `v` after `v = v + 1.0`.
+    if x > 1.0:
+        v = 0.0
+    elif x > 2.0:
+        v = 0.0
+    else:
+        v = np.tanh(x)
+    v = v + 1.0
+    return v
 
 
-def helper(x):
-    return x * {scale}
+@pytest.mark.xfail(strict=True, raises=s2sad.GradientCheckError,
+                   reason="a value assigned in an elif branch is clobbered when its name is "
+                   "rebound after the if; the backward pass reads the new value")
+def test_elif_value_rebound_later():
+    s2sad.check_grad(elif_value_then_rebound, -1.264)
 
 
-def f(x):
-    return np.sum(helper(x))
-"""
+def copy_then_update_in_loop(x):
+    # The forward pass itself is wrong: s2sad moves `z = s` after `s = s + 1.0`
+    # in the generated loop, so z is one step ahead (3.6 instead of 2.6 at
+    # x = 0.3). The gradient happens to agree, so only the value shows it.
+    z = x
+    s = x * 2.0
+    for _ in range(3):
+        z = s
+        s = s + 1.0
+    return z
 
 
-def _import(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_same_function_text_in_two_modules(tmp_path):
-    # (found when the fuzzer stopped clearing s2sad's cache between programs)
-    first, second = tmp_path / "fuzz_cache_first.py", tmp_path / "fuzz_cache_second.py"
-    first.write_text(HELPER_MODULE.format(scale="2.0"))
-    second.write_text(HELPER_MODULE.format(scale="3.0"))
-    a, b = _import(first), _import(second)
-    x = np.ones(2)
-    assert s2sad.grad(a.f)(x) == pytest.approx([2.0, 2.0])
-    assert s2sad.grad(b.f)(x) == pytest.approx([3.0, 3.0])
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="in a loop, a copy `z = s` followed by `s = s + 1` is emitted after "
+                   "the update: value_and_grad returns the wrong value")
+def test_copy_then_update_in_loop_value():
+    value, gradient = s2sad.value_and_grad(copy_then_update_in_loop)(0.3)
+    assert gradient == pytest.approx(2.0)
+    assert value == pytest.approx(copy_then_update_in_loop(0.3))
 
 
 # ---------------------------------------------------------------- fixed since
@@ -240,3 +229,67 @@ def full_of(x):
 ], ids=lambda v: v.__name__ if callable(v) else "")
 def test_fixed(fn, args):
     s2sad.check_grad(fn, *args)
+
+
+def accumulate_from_a_sum(x):
+    # was: `acc` enters the loop as a number and leaves it as an array; the
+    # adjoint of its first value was not summed back to a number (a crash in
+    # np.sum's adjoint)
+    acc = np.sum(x)
+    for _ in range(2):
+        acc = acc + x
+    return np.sum(acc)
+
+
+def column_grows_to_matrix(x):
+    # was: the same from (2, 1) to (2, 3): the (2, 1) adjoint was broadcast
+    # to (2, 3) and then summed, which counted it three times
+    s = np.sum(x) * np.ones((2, 1))
+    a = s
+    for _ in range(1):
+        a = x / s
+    return np.sum(a)
+
+
+X3 = np.array([-1.5, 0.65, -0.63])
+
+
+def test_loop_carried_value_grows_from_a_number():
+    s2sad.check_grad(accumulate_from_a_sum, X3)
+
+
+def test_loop_carried_value_grows_from_a_column():
+    s2sad.check_grad(column_grows_to_matrix, X3)
+
+
+HELPER_MODULE = """import numpy as np
+
+
+def helper(x):
+    return x * {scale}
+
+
+def f(x):
+    return np.sum(helper(x))
+"""
+
+
+def _import(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_same_function_text_in_two_modules(tmp_path):
+    # was: the gradient cache was keyed on the code object, and code objects
+    # from two files with the same text compare equal, so the second module
+    # got the first one's gradient (found when the fuzzer did not clear
+    # s2sad's cache between programs)
+    first, second = tmp_path / "fuzz_cache_first.py", tmp_path / "fuzz_cache_second.py"
+    first.write_text(HELPER_MODULE.format(scale="2.0"))
+    second.write_text(HELPER_MODULE.format(scale="3.0"))
+    a, b = _import(first), _import(second)
+    x = np.ones(2)
+    assert s2sad.grad(a.f)(x) == pytest.approx([2.0, 2.0])
+    assert s2sad.grad(b.f)(x) == pytest.approx([3.0, 3.0])
