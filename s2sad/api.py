@@ -22,7 +22,7 @@ import numpy as np
 from . import runtime
 from .emit import build
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
-from .ir import Assign, format_function
+from .ir import format_function
 from .lowering import lower
 from .parsing import ParsedFunction, parse_function, unwrap
 from .reverse import Reverse, split
@@ -303,12 +303,8 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
     return _make(f, wrt, with_value=True)
 
 
-def stop_gradient(x: Any) -> Any:
-    """Return `x` unchanged; s2sad treats its gradient as zero."""
-    return runtime.stop_gradient(x)
-
-
-stop_gradient = runtime.stop_gradient  # noqa: F811  (one object, so rule lookup finds it)
+# One object with the runtime's, so the rule registry recognizes it wherever it is imported.
+stop_gradient = runtime.stop_gradient
 
 
 def show(f: Callable, wrt: Wrt = 0, ir: bool = False) -> str:
@@ -371,4 +367,4 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
 
 
 __all__ = ["grad", "value_and_grad", "stop_gradient", "show", "check_grad",
-           "GradientCheckError", "numerical_gradient", "compile_gradient", "Assign"]
+           "GradientCheckError", "numerical_gradient", "compile_gradient"]

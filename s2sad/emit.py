@@ -21,14 +21,26 @@ import ast
 import builtins
 import keyword
 import math
-import operator
 import types
 from typing import Any
 
 import numpy as np
 
 from . import runtime
-from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Return, Var, walk
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Ref,
+    Return,
+    Var,
+    walk,
+    walk_nested,
+)
 
 BIN = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div,
        "floordiv": ast.FloorDiv, "mod": ast.Mod, "pow": ast.Pow, "matmul": ast.MatMult,
@@ -208,7 +220,7 @@ class Emitter:
             if found < self.use_count.get(v, 0) and _mutates(later):
                 return False  # moving the read past a write into memory could change it
             if isinstance(later, (If, Loop)):
-                nested = [s for s in _walk_nested(later)]
+                nested = [s for s in walk_nested(later)]
                 if any(u is v for s in nested for u in _uses_in(s)):
                     return False
         return found == self.use_count.get(v, 0) and found > 0
@@ -430,9 +442,6 @@ class Emitter:
         self.choose_inline()
         for p in self.fn.params:
             self.taken.add(p.hint)
-        for stmt in walk(self.fn.body):
-            if isinstance(stmt, Loop) and stmt.index is not None:
-                pass
         self.choose_names()
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Loop) and stmt.index is not None and stmt.index not in self.names:
@@ -489,7 +498,7 @@ MUTATING = {"setitem", "setitem_restore", "zero_slice", "$add_at", "tape.pop"}
 def _mutates(stmt: Any) -> bool:
     if isinstance(stmt, Assign):
         return stmt.prim in MUTATING
-    return any(isinstance(s, Assign) and s.prim in MUTATING for s in _walk_nested(stmt))
+    return any(isinstance(s, Assign) and s.prim in MUTATING for s in walk_nested(stmt))
 
 
 def _blocks(block: Block):
@@ -501,15 +510,6 @@ def _blocks(block: Block):
         elif isinstance(stmt, Loop):
             yield from _blocks(stmt.header)
             yield from _blocks(stmt.body)
-
-
-def _walk_nested(stmt: Any):
-    if isinstance(stmt, If):
-        yield from walk(stmt.then)
-        yield from walk(stmt.orelse)
-    elif isinstance(stmt, Loop):
-        yield from walk(stmt.header)
-        yield from walk(stmt.body)
 
 
 def _all_defs(stmt: Any) -> list[Var]:
@@ -531,14 +531,14 @@ def _used_after_def(block: Block, phi: Var, nxt: Var) -> bool:
     after = False
     for stmt in block.stmts:
         if after:
-            for s in [stmt, *_walk_nested(stmt)]:
+            for s in [stmt, *walk_nested(stmt)]:
                 if any(u is phi for u in _uses_in(s)):
                     return True
         if (isinstance(stmt, Assign) and stmt.target is nxt) or (
             isinstance(stmt, If) and nxt in stmt.outs
         ):
             after = True
-            if isinstance(stmt, If) and any(u is phi for s in [stmt, *_walk_nested(stmt)]
+            if isinstance(stmt, If) and any(u is phi for s in [stmt, *walk_nested(stmt)]
                                             for u in _uses_in(s)):
                 # the branch yielding nxt may be assigned before phi's last read inside it
                 return True
@@ -688,10 +688,3 @@ def _comment(line: str) -> str:
         indent = line[: len(line) - len(line.lstrip())]
         return f"{indent}# {stripped[len(MARKER):]}"
     return line
-
-
-def source_of(fn: Function, user_fn: types.FunctionType, free_names: set[str]) -> str:
-    return str(build(fn, user_fn, free_names)[1])
-
-
-_ = operator

@@ -160,12 +160,17 @@ def walk(block: Block):
     """Yield every statement in `block`, nested regions included, in order."""
     for stmt in block.stmts:
         yield stmt
-        if isinstance(stmt, If):
-            yield from walk(stmt.then)
-            yield from walk(stmt.orelse)
-        elif isinstance(stmt, Loop):
-            yield from walk(stmt.header)
-            yield from walk(stmt.body)
+        yield from walk_nested(stmt)
+
+
+def walk_nested(stmt: Stmt):
+    """Yield the statements inside `stmt`'s regions (none for an Assign)."""
+    if isinstance(stmt, If):
+        yield from walk(stmt.then)
+        yield from walk(stmt.orelse)
+    elif isinstance(stmt, Loop):
+        yield from walk(stmt.header)
+        yield from walk(stmt.body)
 
 
 def uses(stmt: Stmt) -> list[Operand]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -1092,7 +1091,3 @@ def lower(parsed: ParsedFunction) -> tuple[Function, Lowerer]:
     fn = lowerer.lower_function()
     guard_inplace_updates(fn)
     return fn, lowerer
-
-
-def is_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType)

@@ -48,6 +48,7 @@ from .ir import (
     defs,
     uses,
     walk,
+    walk_nested,
 )
 from .lowering import lower_template
 
@@ -936,7 +937,7 @@ class Reverse:
                 prelude.append(copy)
         result = prelude + backward
         for stmt in result:
-            for s in [stmt, *(walk_stmt(stmt))]:
+            for s in [stmt, *(walk_nested(stmt))]:
                 _substitute(s, fresh)
         return result
 
@@ -1062,20 +1063,11 @@ def split(dfn: Function, value: Operand, grads: Operand, seed: Var,
 def _defined(stmts: list) -> set[Var]:
     out: set[Var] = set()
     for top in stmts:
-        for stmt in [top, *walk_stmt(top)]:
+        for stmt in [top, *walk_nested(top)]:
             out.update(defs(stmt))
             if isinstance(stmt, Loop) and stmt.index is not None:
                 out.add(stmt.index)
     return out
-
-
-def walk_stmt(stmt: Any):
-    if isinstance(stmt, If):
-        yield from walk(stmt.then)
-        yield from walk(stmt.orelse)
-    elif isinstance(stmt, Loop):
-        yield from walk(stmt.header)
-        yield from walk(stmt.body)
 
 
 def _substitute(stmt: Any, mapping: dict) -> None:
@@ -1102,7 +1094,7 @@ def _reads(stmts: list) -> set[Var]:
     """Vars read by `stmts` (nested ones included) that they do not define."""
     read, defined = set(), set()
     for top in stmts:
-        for stmt in [top, *walk_stmt(top)]:
+        for stmt in [top, *walk_nested(top)]:
             for u in uses(stmt):
                 if isinstance(u, Var):
                     read.add(u)
@@ -1307,4 +1299,4 @@ def reverse(fn: Function, wrt: list[int], factory: VarFactory) -> Function:
     return Reverse(fn, wrt, factory).run()
 
 
-__all__ = ["reverse", "Ref"]
+__all__ = ["Reverse", "reverse", "split", "eliminate_dead_code"]
