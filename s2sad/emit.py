@@ -139,6 +139,7 @@ class Emitter:
                     if isinstance(nxt, Var) and nxt not in web and nxt not in self.inline \
                             and _defined_directly(stmt.body, nxt) \
                             and not _used_after_def(stmt.body, phi, nxt) \
+                            and not _read_by_other_next(stmt, phi) \
                             and nxt not in self.fn.params:
                         web[nxt] = phi
                     if isinstance(init, Var) and init not in web and init not in self.inline \
@@ -180,7 +181,12 @@ class Emitter:
     def _only_yielded(self, v: Var, web: dict) -> bool:
         """Can v's name be reused after v dies? Not if values sharing v's name
         (a branch's yields) are still read elsewhere, e.g. by the backward pass."""
-        return all(self.use_count.get(m, 0) <= 1 for m, root in web.items() if root is v)
+        members, grew = {v}, True
+        while grew:  # everything whose chain of web links leads to v
+            more = {m for m, parent in web.items() if parent in members} - members
+            members |= more
+            grew = bool(more)
+        return all(self.use_count.get(m, 0) <= 1 for m in members - {v})
 
     def choose_inline(self) -> None:
         self._choose_inline_block(self.fn.body)
@@ -543,6 +549,12 @@ def _used_after_def(block: Block, phi: Var, nxt: Var) -> bool:
                 # the branch yielding nxt may be assigned before phi's last read inside it
                 return True
     return False
+
+
+def _read_by_other_next(loop: Loop, phi: Var) -> bool:
+    """Does another carried value take `phi`'s old value (`z = s` before
+    `s = s + 1`)? Then phi's next value cannot overwrite phi's name."""
+    return any(n is phi and p is not phi for p, n in zip(loop.phis, loop.nexts))
 
 
 def _pure_call(stmt: Assign) -> bool:

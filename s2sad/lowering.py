@@ -1021,14 +1021,27 @@ def guard_inplace_updates(fn: Function) -> None:
 
     visit(fn.body, [], {})
     base: dict[Var, Var] = {}
+    elements: dict[Var, list] = {}
+    same: set[Var] = set()
     def_pos: dict[Var, int] = {}
     for pos, (stmt, _, _) in enumerate(order):
         for v in defs(stmt):
             def_pos[v] = pos
         if isinstance(stmt, Assign) and stmt.target is not None:
             src = stmt.args[0] if stmt.args else None
-            if stmt.prim in VIEW_OPS and isinstance(src, Var):
+            if stmt.prim == "getitem" and isinstance(src, Var) and src in elements \
+                    and isinstance(stmt.args[1], Const) and isinstance(stmt.args[1].value, int) \
+                    and -len(elements[src]) <= stmt.args[1].value < len(elements[src]):
+                # unpacking a tuple built here: the item is that element itself
+                item = elements[src][stmt.args[1].value]
+                if isinstance(item, Var):
+                    base[stmt.target] = base.get(item, item)
+                    if item not in base or item in same:
+                        same.add(stmt.target)  # not a view: the very same object
+            elif stmt.prim in VIEW_OPS and isinstance(src, Var):
                 base[stmt.target] = base.get(src, src)
+            if stmt.prim in ("make_tuple", "make_list"):
+                elements[stmt.target] = stmt.args
 
     def exclusive(a: dict, b: dict) -> bool:  # on different sides of one if
         return any(k in b and b[k] != side for k, side in a.items())
@@ -1042,7 +1055,8 @@ def guard_inplace_updates(fn: Function) -> None:
         # views made after the write see the new contents, as they should
         related = {v for v, b in base.items() if b is root and def_pos.get(v, -1) < i}
         related |= {root, old}
-        kind = "alias" if stmt.static == "inplace" or old not in base else "view"
+        kind = "alias" if stmt.static == "inplace" or old not in base or old in same \
+            else "view"
         for pos, (later, later_loops, later_sides) in enumerate(order):
             read = [u for u in uses(later) if isinstance(u, Var) and u in related]
             if pos == i or not read or exclusive(sides, later_sides):
@@ -1059,7 +1073,7 @@ def guard_inplace_updates(fn: Function) -> None:
                 if not any(_defined_outside(u, loop) for loop in shared for u in read):
                     continue
             block = _block_holding(fn.body, stmt)
-            check = Assign(None, "$check_inplace", [old, Const(kind)], {}, "$check_inplace",
+            check = Assign(None, "$check_inplace", [old, Const(kind), root], {}, "$check_inplace",
                            None, stmt.loc)
             block.stmts.insert(block.stmts.index(stmt), check)
             break

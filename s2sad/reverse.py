@@ -50,7 +50,7 @@ from .ir import (
     walk,
     walk_nested,
 )
-from .lowering import lower_template
+from .lowering import VIEW_OPS, lower_template
 
 # Ops too expensive to recompute in the backward pass: their results are taped.
 EXPENSIVE = {
@@ -947,15 +947,38 @@ class Reverse:
         entry_vars = self.entry.get(id(block), set())
         entry = [v for v in taped if v in entry_vars]
         order = list(entry)
-        new_stmts = [Assign(None, "tape.push", [tape, v], {}, None) for v in entry]
+        new_stmts: list = []
+        for v in entry:
+            new_stmts += self._push_one(tape, v)
         for stmt in block.stmts:
             new_stmts.append(stmt)
             for v in defs(stmt):
                 if v in taped_set and v not in entry:
-                    new_stmts.append(Assign(None, "tape.push", [tape, v], {}, None))
+                    new_stmts += self._push_one(tape, v)
                     order.append(v)
         block.stmts[:] = new_stmts
         return order
+
+    def _push_one(self, tape: Var, v: Var) -> list[Assign]:
+        """Push v; a view of an array written in place is pushed as a copy, since
+        the write would change what the tape holds before the backward pass
+        (which recomputes from it ahead of restoring the old contents)."""
+        if not self._views_buffer(v):
+            return [Assign(None, "tape.push", [tape, v], {}, None)]
+        copy = self.factory.new(v.hint)
+        return [Assign(copy, "$snapshot", [v], {}, "$snapshot"),
+                Assign(None, "tape.push", [tape, copy], {}, None)]
+
+    def _views_buffer(self, v: Operand) -> bool:
+        while isinstance(v, Var):
+            stmt = self.def_stmt.get(v)
+            if not (isinstance(stmt, Assign) and stmt.target is v and stmt.prim in VIEW_OPS
+                    and stmt.args):
+                return False
+            v = stmt.args[0]
+            if v in self.buffers:
+                return True
+        return False
 
 
 # Statements kept even when nothing reads their result.

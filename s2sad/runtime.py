@@ -93,10 +93,16 @@ def read_slice(g: Any, index: Any) -> Any:
     return snapshot(g[index])
 
 
-def check_inplace(value: Any, kind: str) -> None:
-    """Refuse `y op= e` when y's array is shared with a name read later."""
-    shared = isinstance(value, (list, dict)) if kind == "alias" else False
-    if shared or isinstance(value, np.ndarray) and (kind == "alias" or value.base is not None):
+def check_inplace(value: Any, kind: str, root: Any) -> None:
+    """Refuse `y op= e` when y's array is shared with a name read later: y
+    itself ("alias"), or `root`, which y was made from by view operations
+    ("view"; those may also copy, and then nothing is shared)."""
+    if kind == "alias":
+        shared = isinstance(value, (list, dict, np.ndarray))
+    else:
+        shared = isinstance(value, np.ndarray) and value.base is not None and (
+            not isinstance(root, np.ndarray) or np.may_share_memory(value, root))
+    if shared:
         from .errors import AliasingError
 
         raise AliasingError(

@@ -14,42 +14,42 @@ import s2sad
 
 # ---------------------------------------------------------------- open bugs
 
+# (none known)
+
+# ---------------------------------------------------------------- fixed since
+
 
 def update_item_of_unpacked_tuple(x, y):
-    # `a` and `b` come out of one tuple, so the aliasing guard takes them for
-    # views of one array; no array is shared, NumPy and s2sad would agree.
+    # was: `a` and `b` come out of one tuple, so the aliasing guard took them
+    # for views of one array and refused the update.
     a, b = np.tile(y, (2, 1)), x
     a *= 2.0
     return np.sum(b) + np.sum(a)
 
 
-@pytest.mark.xfail(strict=True, raises=s2sad.S2sadError,
-                   reason="AliasingError for an in-place update of a fresh array that was "
-                   "unpacked from a tuple")
 def test_inplace_update_after_tuple_unpacking():
     s2sad.check_grad(update_item_of_unpacked_tuple, np.array([0.3, 0.5]),
                      np.array([1.0, 2.0, 3.0]), wrt=(0, 1))
 
 
 def divide_reshaped_copy(x):
-    # np.reshape of a transposed (2, 3) array copies; the copy has a `.base`
-    # (reshape's temporary), which the aliasing guard takes for a view of x.
+    # was: np.reshape of a transposed (2, 3) array copies; the copy has a
+    # `.base` (reshape's temporary), which the guard took for a view of x.
+    # The guard now asks whether the memory overlaps x's.
     v = np.reshape(x.T, (-1, 3))
     v /= 2.0
     return np.sum(x) + np.sum(v)
 
 
-@pytest.mark.xfail(strict=True, raises=s2sad.S2sadError,
-                   reason="AliasingError for an in-place update of a copy that np.reshape "
-                   "made (it has a .base but shares no memory)")
 def test_inplace_update_of_a_reshaped_copy():
     s2sad.check_grad(divide_reshaped_copy, np.arange(6.0).reshape(2, 3) * 0.2)
 
 
 def recompute_from_view_in_loop(x):
-    # The tape keeps the view v[0]; the backward pass recomputes cos's operand
-    # (v[0] + 0.0) from it before it puts back the value `v[0] *= 0.5`
-    # overwrote, so it differentiates cos at the halved values.
+    # was: the tape kept the view v[0], and the backward pass recomputed cos's
+    # operand from it before putting back what `v[0] *= 0.5` overwrote (so it
+    # differentiated cos at the halved values); views of written arrays are
+    # now taped as copies.
     v = x * 1.0
     total = 0.0
     for _ in range(1):
@@ -74,9 +74,6 @@ def scale_rows_in_loop(x):
     return np.sum(acc)
 
 
-@pytest.mark.xfail(strict=True, raises=s2sad.GradientCheckError,
-                   reason="in a loop, the backward pass recomputes a value from a taped view "
-                   "of an array before restoring what an item assignment overwrote")
 @pytest.mark.parametrize("fn, args", [
     (recompute_from_view_in_loop, (np.array([[1.69, -1.97, -1.32]]),)),
     (update_slice_from_overlapping_slice_in_loop,
@@ -88,8 +85,8 @@ def test_item_assignment_in_loop_after_a_read(fn, args):
 
 
 def elif_value_then_rebound(x):
-    # The fix for a branch value rebound after the if does not reach nested
-    # ifs: tanh's adjoint in the elif chain reads `v` after `v = v + 1.0`.
+    # was: tanh's adjoint in the elif chain read `v` after `v = v + 1.0`
+    # (the name-sharing check did not follow nested ifs).
     if x > 1.0:
         v = 0.0
     elif x > 2.0:
@@ -100,17 +97,13 @@ def elif_value_then_rebound(x):
     return v
 
 
-@pytest.mark.xfail(strict=True, raises=s2sad.GradientCheckError,
-                   reason="a value assigned in an elif branch is clobbered when its name is "
-                   "rebound after the if; the backward pass reads the new value")
 def test_elif_value_rebound_later():
     s2sad.check_grad(elif_value_then_rebound, -1.264)
 
 
 def copy_then_update_in_loop(x):
-    # The forward pass itself is wrong: s2sad moves `z = s` after `s = s + 1.0`
-    # in the generated loop, so z is one step ahead (3.6 instead of 2.6 at
-    # x = 0.3). The gradient happens to agree, so only the value shows it.
+    # was: the forward value was wrong: `s = s + 1.0` overwrote the name s
+    # while the loop still had to copy s's old value into z (3.6, not 2.6).
     z = x
     s = x * 2.0
     for _ in range(3):
@@ -119,16 +112,10 @@ def copy_then_update_in_loop(x):
     return z
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="in a loop, a copy `z = s` followed by `s = s + 1` is emitted after "
-                   "the update: value_and_grad returns the wrong value")
 def test_copy_then_update_in_loop_value():
     value, gradient = s2sad.value_and_grad(copy_then_update_in_loop)(0.3)
     assert gradient == pytest.approx(2.0)
     assert value == pytest.approx(copy_then_update_in_loop(0.3))
-
-
-# ---------------------------------------------------------------- fixed since
 
 
 def branch_value_then_rebound(x, c):

@@ -167,3 +167,37 @@ def test_shared_array_written_in_place_is_refused_at_its_line(fn):
         s2sad.grad(fn)(np.array([1.0, 2.0, 3.0]))
     text = str(info.value)
     assert "test_inplace.py" in text and "a[0] = 2.0" in text and "hint:" in text
+
+
+def scale_item_of_unpacked_pair(x):
+    a, b = x * 1.0, x * 1.0
+    a, _ = b, a
+    a *= 2.0
+    return np.sum(b * x)  # NumPy: a is b, so b is doubled
+
+
+def scale_row_of_unpacked_pair(x):
+    a, b = x[0], x * 1.0
+    b2 = x
+    a *= 2.0
+    return np.sum(b2 * b)  # NumPy: a is a view of x (b2), which changes
+
+
+@pytest.mark.parametrize("fn", [scale_item_of_unpacked_pair, scale_row_of_unpacked_pair])
+def test_aug_assign_to_a_shared_array_from_a_tuple_is_refused(fn):
+    with pytest.raises(AliasingError) as info:
+        s2sad.grad(fn)(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert "a *= 2.0" in str(info.value)
+
+
+def scale_reshaped_copy_of_unpacked_pair(x):
+    a, b = np.reshape(x.T, (-1,)), x
+    a *= 2.0
+    return np.sum(b) + np.sum(a * a)  # reshape copied: nothing is shared
+
+
+def test_aug_assign_to_a_copy_made_by_a_view_function_is_allowed():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    s2sad.check_grad(scale_reshaped_copy_of_unpacked_pair, x)
+    value = s2sad.value_and_grad(scale_reshaped_copy_of_unpacked_pair)(x)[0]
+    assert value == pytest.approx(scale_reshaped_copy_of_unpacked_pair(x.copy()))
