@@ -1023,6 +1023,7 @@ def guard_inplace_updates(fn: Function) -> None:
     base: dict[Var, Var] = {}
     elements: dict[Var, list] = {}
     same: set[Var] = set()
+    item_of: dict[Var, tuple[Var, int]] = {}  # `a = t[0]`: t and 0
     def_pos: dict[Var, int] = {}
     for pos, (stmt, _, _) in enumerate(order):
         for v in defs(stmt):
@@ -1042,6 +1043,9 @@ def guard_inplace_updates(fn: Function) -> None:
                 base[stmt.target] = base.get(src, src)
             if stmt.prim in ("make_tuple", "make_list"):
                 elements[stmt.target] = stmt.args
+            if stmt.prim == "getitem" and isinstance(src, Var) and isinstance(stmt.args[1], Const) \
+                    and isinstance(stmt.args[1].value, int):
+                item_of[stmt.target] = (src, stmt.args[1].value)
 
     def exclusive(a: dict, b: dict) -> bool:  # on different sides of one if
         return any(k in b and b[k] != side for k, side in a.items())
@@ -1055,7 +1059,8 @@ def guard_inplace_updates(fn: Function) -> None:
         # views made after the write see the new contents, as they should
         related = {v for v, b in base.items() if b is root and def_pos.get(v, -1) < i}
         related |= {root, old}
-        kind = "alias" if stmt.static == "inplace" or old not in base or old in same \
+        twin = old in item_of and any(item_of.get(v) == item_of[old] for v in related - {old})
+        kind = "alias" if stmt.static == "inplace" or old not in base or old in same or twin \
             else "view"
         for pos, (later, later_loops, later_sides) in enumerate(order):
             read = [u for u in uses(later) if isinstance(u, Var) and u in related]

@@ -108,7 +108,7 @@ class Reverse:
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
         self.handed: dict[Var, int] = {}
         self._save_overwritten(self.fn.body)
-        self.buffers, self.persistent = _buffers(self.fn)
+        self.buffers, self.persistent, self.persistent_phis = _buffers(self.fn)
         self._activity()
         if self._split_user_calls(self.fn.body):
             self._activity()
@@ -890,9 +890,9 @@ class Reverse:
         recompute cheap ones, tape the rest. Returns the prelude + backward."""
         needed = _reads(backward)
         entry = self.entry.get(id(block), set())
-        local = {v for v in needed if (self.def_block.get(v) is block or v in entry)
-                 and v not in self.persistent}
         loop = self.loop_of_body.get(id(block))
+        local = {v for v in needed if (self.def_block.get(v) is block or v in entry)
+                 and (v not in self.persistent or self._rebound_phi(v, loop))}
         recreated = loop.index if loop is not None and loop.range_args is not None \
             and loop.exit_flag is None else None
         local.discard(recreated)  # the backward loop recreates the counter
@@ -941,6 +941,15 @@ class Reverse:
                 _substitute(s, fresh)
         return result
 
+    def _is_display(self, v: Operand) -> bool:
+        stmt = self.def_stmt.get(v) if isinstance(v, Var) else None
+        return isinstance(stmt, Assign) and stmt.prim in ("make_list", "make_tuple")
+
+    def _rebound_phi(self, v: Var, loop: Loop | None) -> bool:
+        """Is v a phi of `loop` that takes a new array each iteration, though a
+        later loop writes its final array in place (so it joined a buffer)?"""
+        return loop is not None and v in loop.phis and v not in self.persistent_phis
+
     def _push(self, block: Block, taped: list[Var], tape: Var, loop: Loop | None) -> list[Var]:
         """Insert pushes of `taped` into the forward `block`; returns push order."""
         taped_set = set(taped)
@@ -969,16 +978,31 @@ class Reverse:
         return [Assign(copy, "$snapshot", [v], {}, "$snapshot"),
                 Assign(None, "tape.push", [tape, copy], {}, None)]
 
-    def _views_buffer(self, v: Operand) -> bool:
-        while isinstance(v, Var):
-            stmt = self.def_stmt.get(v)
-            if not (isinstance(stmt, Assign) and stmt.target is v and stmt.prim in VIEW_OPS
-                    and stmt.args):
-                return False
-            v = stmt.args[0]
-            if v in self.buffers:
-                return True
-        return False
+    def _views_buffer(self, v: Operand, seen: set | None = None) -> bool:
+        """Does v see into an array written in place: a view of one, or a list
+        or tuple holding one (built by a loop or a branch too)?"""
+        seen = set() if seen is None else seen
+        if not isinstance(v, Var) or v in seen:
+            return False
+        seen.add(v)
+        stmt = self.def_stmt.get(v)
+        if isinstance(stmt, Loop) and v in stmt.phis:
+            i = stmt.phis.index(v)
+            parts = [stmt.inits[i], stmt.nexts[i]]
+        elif isinstance(stmt, If) and v in stmt.outs:
+            i = stmt.outs.index(v)
+            parts = [stmt.then_vals[i], stmt.else_vals[i]]
+        elif not (isinstance(stmt, Assign) and stmt.target is v and stmt.args):
+            return False
+        elif stmt.prim in VIEW_OPS:
+            parts = stmt.args[:1]
+        elif stmt.prim in ("make_list", "make_tuple", "list_append") or (
+                stmt.prim == "add" and any(self._is_display(a) for a in stmt.args)):
+            parts = stmt.args  # (add: `items + [a]`, lists joined)
+        else:
+            return False
+        return any(a in self.buffers or self._views_buffer(a, seen)
+                   for a in parts if isinstance(a, Var))
 
 
 # Statements kept even when nothing reads their result.
@@ -1154,54 +1178,71 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     return []
 
 
-def _buffers(fn: Function) -> tuple[set[Var], set[Var]]:
+def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var]]:
     """Versions of arrays written in place (`a[i] = v`), and among them the
-    persistent ones: a loop's phi whose next value is the same array (written
-    only in place during the iteration), with its initial and next values.
-    A persistent buffer keeps one Python name whose contents the backward pass
-    restores; other versions are per-iteration arrays, taped by reference."""
-    same: dict[Var, set[Var]] = {}
-
-    def link(a: Operand, b: Operand) -> None:
-        if isinstance(a, Var) and isinstance(b, Var):
-            same.setdefault(a, set()).add(b)
-            same.setdefault(b, set()).add(a)
-
-    def component(v: Var) -> set[Var]:
-        seen, todo = set(), [v]
-        while todo:
-            x = todo.pop()
-            if x not in seen:
-                seen.add(x)
-                todo.extend(same.get(x, ()))
-        return seen
-
+    persistent ones: a loop's phi whose next value is always the same array
+    (written only in place during the iteration), with its initial and next
+    values. A persistent buffer keeps one Python name whose contents the
+    backward pass restores; other versions are per-iteration arrays, taped by
+    reference. Third, the phis that are persistent in their own loop (an
+    initial value may be the phi of an earlier loop that rebinds it)."""
+    may, must = _Links(), _Links()  # may be / surely are the same object
     writes = []
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.prim == "setitem":
-            link(stmt.args[0], stmt.target)  # the same object, written
+            may.link(stmt.args[0], stmt.target)
+            must.link(stmt.args[0], stmt.target)
             writes.append(stmt.target)
         elif isinstance(stmt, If):
             for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
-                link(out, a)
-                link(out, b)
+                may.link(out, a)
+                may.link(out, b)
     persistent: set[Var] = set()
     changed = True
     while changed:  # loops nest: a link found in one may join another
         changed = False
         for stmt in walk(fn.body):
+            if isinstance(stmt, If):
+                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                    if isinstance(a, Var) and b in must.component(a) \
+                            and out not in must.component(a):
+                        must.link(out, a)  # both branches keep the same array
+                        changed = True
             if not isinstance(stmt, Loop):
                 continue
             for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
-                comp = component(phi)
+                comp = must.component(phi)
                 if isinstance(nxt, Var) and nxt is not phi and nxt in comp \
                         and phi not in persistent and any(w in comp for w in writes):
-                    link(phi, init)
+                    may.link(phi, init)
+                    must.link(phi, init)
                     persistent |= {phi}
                     changed = True
-    every = set().union(*(component(w) for w in writes)) if writes else set()
-    persistent_all = set().union(*(component(p) for p in persistent)) if persistent else set()
-    return every, persistent_all
+    every = set().union(*(may.component(w) for w in writes)) if writes else set()
+    persistent_all = set().union(*(must.component(p) for p in persistent)) \
+        if persistent else set()
+    return every, persistent_all, persistent
+
+
+class _Links:
+    """An undirected graph of variables, read by connected component."""
+
+    def __init__(self) -> None:
+        self.edges: dict[Var, set[Var]] = {}
+
+    def link(self, a: Operand, b: Operand) -> None:
+        if isinstance(a, Var) and isinstance(b, Var):
+            self.edges.setdefault(a, set()).add(b)
+            self.edges.setdefault(b, set()).add(a)
+
+    def component(self, v: Var) -> set[Var]:
+        seen, todo = set(), [v]
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(self.edges.get(x, ()))
+        return seen
 
 
 SCALAR = Var(0, "<scalar>")  # the shape class of every scalar

@@ -67,8 +67,13 @@ def own(x: Any) -> Any:
 
 
 def snapshot(x: Any) -> Any:
-    """The value of a slice before it is overwritten (a copy if it is an array view)."""
-    return x.copy() if isinstance(x, np.ndarray) else x
+    """The value of a slice before it is overwritten (a copy if it is an array
+    view; lists and tuples of arrays are copied item by item)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, (list, tuple)):
+        return type(x)(snapshot(item) for item in x)
+    return x
 
 
 def add_at(dx: Any, index: Any, g: Any) -> None:
@@ -95,13 +100,20 @@ def read_slice(g: Any, index: Any) -> Any:
 
 def check_inplace(value: Any, kind: str, root: Any) -> None:
     """Refuse `y op= e` when y's array is shared with a name read later: y
-    itself ("alias"), or `root`, which y was made from by view operations
-    ("view"; those may also copy, and then nothing is shared)."""
+    itself ("alias"), or `root`, which y was made from by view operations or
+    by taking an item of a tuple or list ("view"; view functions may also
+    copy, and then nothing is shared)."""
     if kind == "alias":
         shared = isinstance(value, (list, dict, np.ndarray))
+    elif not isinstance(value, np.ndarray):
+        shared = False
+    elif isinstance(root, np.ndarray):
+        shared = np.may_share_memory(value, root)
+    elif isinstance(root, (list, tuple)):
+        overlapping = [a for a in _arrays_in(root) if np.may_share_memory(value, a)]
+        shared = len(overlapping) > 1 or any(a is not value for a in overlapping)
     else:
-        shared = isinstance(value, np.ndarray) and value.base is not None and (
-            not isinstance(root, np.ndarray) or np.may_share_memory(value, root))
+        shared = value.base is not None
     if shared:
         from .errors import AliasingError
 
@@ -111,6 +123,14 @@ def check_inplace(value: Any, kind: str, root: Any) -> None:
             hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
             "y = y.copy()",
         )
+
+
+def _arrays_in(items: Any) -> list[np.ndarray]:
+    if isinstance(items, np.ndarray):
+        return [items]
+    if isinstance(items, (list, tuple)):
+        return [a for item in items for a in _arrays_in(item)]
+    return []
 
 
 def _shape(x: Any) -> tuple:

@@ -280,3 +280,76 @@ def test_same_function_text_in_two_modules(tmp_path):
     x = np.ones(2)
     assert s2sad.grad(a.f)(x) == pytest.approx([2.0, 2.0])
     assert s2sad.grad(b.f)(x) == pytest.approx([3.0, 3.0])
+
+
+# ------------------------------------------- from the 10,000-program run's failures
+
+
+def rebound_in_loop_then_written_in_loop(z):
+    # seed 100304. was: `acc` takes a new array each iteration of the first
+    # loop, and the second loop writes its final array in place; the first
+    # loop's values were taken for that one array and not taped (dz wrong)
+    acc = np.ones((2, 1))
+    for _ in range(2):
+        acc *= z
+    for _ in range(2):
+        acc[1, 0] -= 1.0
+    return np.sum(acc)
+
+
+def rebound_on_one_branch_then_written(x):
+    # seed 101114. was: the same when only one branch rebinds the array
+    acc = np.ones((2, 3))
+    n = 0
+    while n < 2:
+        if x > 1.0 and n < 1:
+            break
+        acc *= x
+        n += 1
+    acc[:, 1:] = x
+    return np.sum(acc)
+
+
+def list_holding_a_written_array(x):
+    # seed 101684. was: the list [acc] was taped by reference, so the backward
+    # pass saw acc after later writes; lists of written arrays are now copied
+    acc = np.tile(x, 2)
+    for i in range(3):
+        acc[i] = np.sum(np.tanh([acc for j in range(2) if j != 1]))
+    return np.sum(acc)
+
+
+def written_copy_from_a_tuple(x, y):
+    # seeds 100141, 100450, 100474, 100680, 101163, 101461. was: AliasingError
+    # for items of a tuple that share no memory (np.tile and np.repeat return
+    # arrays with a `.base`, reshape may copy)
+    a, b = (np.tile(y, (2, 1)), x)
+    c, d = (np.repeat(x, 2).reshape(2, 3).transpose(), np.tanh(y)[:2])
+    a /= 2.0
+    c += 1.0
+    d *= 3.0
+    return np.sum(a) + np.sum(b) + np.sum(c * c) + np.sum(d)
+
+
+def two_new_arrays(a):
+    return np.arctan(a).reshape(3), np.copy(a)[:2]
+
+
+def written_item_of_a_helpers_tuple(x):
+    # seeds 101822, 103846. was: the same for a tuple returned by a helper
+    u, v = two_new_arrays(x)
+    u += 1.0
+    v -= 0.5 * v
+    return np.sum(u * u) + np.sum(v)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (rebound_in_loop_then_written_in_loop, (-0.25,)),
+    (rebound_on_one_branch_then_written, (-1.45,)),
+    (rebound_on_one_branch_then_written, (1.3,)),
+    (list_holding_a_written_array, (np.array([0.04, -0.6]),)),
+    (written_copy_from_a_tuple, (np.array([0.3, -0.5, 0.9]), np.array([1.0, 2.0, 3.0]))),
+    (written_item_of_a_helpers_tuple, (np.array([0.2, -0.7, 1.1]),)),
+], ids=lambda v: v.__name__ if callable(v) else "")
+def test_fuzz_run_failure(fn, args):
+    s2sad.check_grad(fn, *args, wrt=tuple(range(len(args))))

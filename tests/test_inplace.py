@@ -201,3 +201,44 @@ def test_aug_assign_to_a_copy_made_by_a_view_function_is_allowed():
     s2sad.check_grad(scale_reshaped_copy_of_unpacked_pair, x)
     value = s2sad.value_and_grad(scale_reshaped_copy_of_unpacked_pair)(x)[0]
     assert value == pytest.approx(scale_reshaped_copy_of_unpacked_pair(x.copy()))
+
+
+def pair_of_new_arrays(a):
+    return (a * 1.0, a * 2.0)
+
+
+def one_array_twice(a):
+    b = a * 1.0
+    return (b, b)
+
+
+def same_item_taken_twice(x):
+    t = pair_of_new_arrays(x)
+    a = t[0]
+    b = t[0]
+    a *= 2.0
+    return np.sum(b)  # NumPy: b is a
+
+
+def helper_returns_one_array_twice(x):
+    a, b = one_array_twice(x)
+    a *= 2.0
+    return np.sum(b)  # NumPy: b is a
+
+
+@pytest.mark.parametrize("fn", [same_item_taken_twice, helper_returns_one_array_twice])
+def test_aug_assign_to_a_shared_item_of_a_helpers_tuple_is_refused(fn):
+    with pytest.raises(AliasingError):
+        s2sad.grad(fn)(np.array([1.0, 2.0]))
+
+
+def scale_first_of_helpers_pair(x):
+    a, b = pair_of_new_arrays(x)
+    a *= 2.0
+    return np.sum(b * b) + np.sum(a)
+
+
+def test_aug_assign_to_an_unshared_item_of_a_helpers_tuple_is_allowed():
+    x = np.array([1.0, -2.0])
+    s2sad.check_grad(scale_first_of_helpers_pair, x)
+    np.testing.assert_allclose(s2sad.grad(scale_first_of_helpers_pair)(x), 8.0 * x + 2.0)
