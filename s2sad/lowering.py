@@ -1024,8 +1024,13 @@ def guard_inplace_updates(fn: Function) -> None:
     elements: dict[Var, list] = {}
     same: set[Var] = set()
     item_of: dict[Var, tuple[Var, int]] = {}  # `a = t[0]`: t and 0
+    containers: set[Var] = set()  # lists, tuples and dicts built here
+    held_by: dict[Var, set[Var]] = {}  # value: the containers holding it
+    earlier: dict[Var, list] = {}  # a loop's phi: its initial value; an if's: both
     def_pos: dict[Var, int] = {}
     for pos, (stmt, _, _) in enumerate(order):
+        for out, values in _merges(stmt):
+            earlier[out] = values[:1] if isinstance(stmt, Loop) else values
         for v in defs(stmt):
             def_pos[v] = pos
         if isinstance(stmt, Assign) and stmt.target is not None:
@@ -1043,9 +1048,23 @@ def guard_inplace_updates(fn: Function) -> None:
                 base[stmt.target] = base.get(src, src)
             if stmt.prim in ("make_tuple", "make_list"):
                 elements[stmt.target] = stmt.args
+            if stmt.prim in HOLDING_OPS or (stmt.prim == "add" and any(
+                    a in elements or a in containers for a in stmt.args)):
+                containers.add(stmt.target)
+                for a in stmt.args:
+                    if isinstance(a, Var):
+                        held_by.setdefault(a, set()).add(stmt.target)
             if stmt.prim == "getitem" and isinstance(src, Var) and isinstance(stmt.args[1], Const) \
                     and isinstance(stmt.args[1].value, int):
                 item_of[stmt.target] = (src, stmt.args[1].value)
+
+    for stmt, _, _ in order:  # a list carried by a loop or a branch
+        for out, values in _merges(stmt):
+            if any(v in containers for v in values):
+                containers.add(out)
+                for v in values:
+                    if isinstance(v, Var):
+                        held_by.setdefault(v, set()).add(out)
 
     def exclusive(a: dict, b: dict) -> bool:  # on different sides of one if
         return any(k in b and b[k] != side for k, side in a.items())
@@ -1056,20 +1075,29 @@ def guard_inplace_updates(fn: Function) -> None:
             continue
         old = stmt.args[0]
         root = base.get(old, old)
+        # names of the old array: before a loop (`acc0 = acc`), or before a branch
+        before = _earlier_names(root, earlier)
         # views made after the write see the new contents, as they should
-        related = {v for v, b in base.items() if b is root and def_pos.get(v, -1) < i}
-        related |= {root, old}
+        related = {v for v, b in base.items() if b in before and def_pos.get(v, -1) < i}
+        related |= before | {old}
+        # a list holding the array sees the change too (`lst.append(y); y += 1`),
+        # also one the previous iteration appended to
+        carried = {nxt for loop in loops for p, nxt in zip(loop.phis, loop.nexts) if p is old}
+        holders = _holders(related | carried, held_by, def_pos, order, i, loops)
+        related |= holders | {v for v, b in base.items() if b in holders
+                              and def_pos.get(v, -1) < i}
         twin = old in item_of and any(item_of.get(v) == item_of[old] for v in related - {old})
         kind = "alias" if stmt.static == "inplace" or old not in base or old in same or twin \
-            else "view"
+            or len(before) > 1 else "view"
+        via_holder = holders | {v for v, b in base.items() if b in holders}
         for pos, (later, later_loops, later_sides) in enumerate(order):
             read = [u for u in uses(later) if isinstance(u, Var) and u in related]
             if pos == i or not read or exclusive(sides, later_sides):
                 continue
             if pos > i:
                 # a loop's phi read after that loop is its final value, not the old one
-                if all(u is old and any(old in loop.phis and loop not in later_loops
-                                        for loop in loops) for u in read):
+                if all(any(u in loop.phis and loop not in later_loops for loop in loops)
+                       for u in read):
                     continue
             else:
                 # an earlier read counts only if the next iteration of a loop
@@ -1077,11 +1105,54 @@ def guard_inplace_updates(fn: Function) -> None:
                 shared = [loop for loop in loops if loop in later_loops]
                 if not any(_defined_outside(u, loop) for loop in shared for u in read):
                     continue
+            if any(u in via_holder for u in read):
+                kind = "alias"  # a list read later holds the very array
             block = _block_holding(fn.body, stmt)
             check = Assign(None, "$check_inplace", [old, Const(kind), root], {}, "$check_inplace",
                            None, stmt.loc)
             block.stmts.insert(block.stmts.index(stmt), check)
             break
+
+
+# Ops whose result holds its arguments themselves (not copies).
+HOLDING_OPS = {"make_list", "make_tuple", "make_dict", "list_append"}
+
+
+def _merges(stmt: Any) -> list[tuple[Var, list]]:
+    """(phi, values) of a loop and (out, values) of an if."""
+    if isinstance(stmt, Loop):
+        return [(p, [a, b]) for p, a, b in zip(stmt.phis, stmt.inits, stmt.nexts)]
+    if isinstance(stmt, If):
+        return [(o, [a, b]) for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)]
+    return []
+
+
+def _earlier_names(v: Var, earlier: dict) -> set:
+    """v and the values it may have been bound to before: a loop phi's initial
+    value, a branch result's values (all the same array when written in place)."""
+    found, todo = set(), [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Var) and x not in found:
+            found.add(x)
+            todo.extend(earlier.get(x, ()))
+    return found
+
+
+def _holders(values: set, held_by: dict, def_pos: dict, order: list, i: int,
+             loops: list) -> set:
+    """The containers that hold one of `values` when statement i runs: made
+    before it, or anywhere in a loop around it (the next iteration's write)."""
+    found: set = set()
+    todo = list(values)
+    while todo:
+        for h in held_by.get(todo.pop(), ()):
+            pos = def_pos.get(h, -1)
+            if h not in found and pos >= 0 and (
+                    pos < i or any(loop in order[pos][1] for loop in loops)):
+                found.add(h)
+                todo.append(h)
+    return found
 
 
 def _defined_outside(v: Var, loop: Loop) -> bool:

@@ -242,3 +242,58 @@ def test_aug_assign_to_an_unshared_item_of_a_helpers_tuple_is_allowed():
     x = np.array([1.0, -2.0])
     s2sad.check_grad(scale_first_of_helpers_pair, x)
     np.testing.assert_allclose(s2sad.grad(scale_first_of_helpers_pair)(x), 8.0 * x + 2.0)
+
+
+def append_then_update(y):
+    v = np.cos(y)
+    items = []
+    items.append(v)
+    v -= 1.0
+    return np.sum(items)  # NumPy: the list holds v, which changed
+
+
+def update_then_append_in_loop(y):
+    v = np.cos(y)
+    items = []
+    for _ in range(2):
+        v -= 1.0
+        items.append(v)
+    return np.sum(items)  # NumPy: both items are the one final array
+
+
+def update_in_loop_read_first_name(x):
+    acc = np.zeros(2)
+    first = acc
+    for _ in range(2):
+        acc += x
+    return np.sum(first * x)  # NumPy: first is acc
+
+
+@pytest.mark.parametrize("fn", [append_then_update, update_then_append_in_loop,
+                                update_in_loop_read_first_name])
+def test_update_of_an_array_a_list_or_another_name_holds_is_refused(fn):
+    with pytest.raises(AliasingError):
+        s2sad.grad(fn)(np.array([0.3, 0.6]))
+
+
+def append_copy_then_update(y):
+    v = np.cos(y)
+    items = [v * 1.0]
+    v -= 1.0
+    return np.sum(items) + np.sum(v * v)
+
+
+def update_number_then_append_in_loop(y):
+    s = np.sum(y)
+    items = []
+    for _ in range(2):
+        s += 1.0
+        items.append(s)
+    return sum(items) * s
+
+
+@pytest.mark.parametrize("fn", [append_copy_then_update, update_number_then_append_in_loop])
+def test_update_of_an_unshared_value_next_to_lists_is_allowed(fn):
+    y = np.array([0.3, 0.6])
+    s2sad.check_grad(fn, y)
+    assert s2sad.value_and_grad(fn)(y)[0] == pytest.approx(fn(y.copy()))
