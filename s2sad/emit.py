@@ -231,6 +231,48 @@ class Emitter:
                     return False
         return found == self.use_count.get(v, 0) and found > 0
 
+    def keep_inlined_reads_valid(self) -> None:
+        """An inlined temporary is evaluated where it is used, not where it was
+        defined. Values that share one name (a loop's carried adjoint) may be
+        reassigned in between: then write the temporary out after all."""
+        changed = True
+        while changed:
+            changed = False
+            for block in _blocks(self.fn.body):
+                for i, stmt in enumerate(block.stmts):
+                    if not (isinstance(stmt, Assign) and stmt.target in self.inline):
+                        continue
+                    if self._names_read(stmt) & self._names_set_before_use(block.stmts, i):
+                        v = stmt.target
+                        del self.inline[v]
+                        self.names[v] = self._fresh(v.hint or "t")
+                        changed = True
+
+    def _names_read(self, stmt: Assign) -> set[str]:
+        out: set[str] = set()
+        for a in stmt.operands():
+            if isinstance(a, Var):
+                if a in self.inline:
+                    out |= self._names_read(self.inline[a])
+                elif a in self.names:
+                    out.add(self.names[a])
+        return out
+
+    def _names_set_before_use(self, stmts: list, i: int) -> set[str]:
+        """Names assigned after stmts[i] and before the last read of its target
+        (inside the reading statement too, if it is a branch or a loop)."""
+        v = stmts[i].target
+        last = max((j for j in range(i + 1, len(stmts))
+                    if any(u is v for u in _uses_in(stmts[j]))), default=len(stmts) - 1)
+        between = list(stmts[i + 1:last])
+        if last > i and isinstance(stmts[last], (If, Loop)):
+            between += [stmts[last]]
+        names = set()
+        for stmt in between:
+            for s in [stmt, *walk_nested(stmt)]:
+                names |= {self.names[d] for d in _all_defs(s) if d in self.names}
+        return names
+
     # ------------------------------------------------------------ expressions
 
     def operand(self, x: Operand) -> ast.expr:
@@ -449,6 +491,7 @@ class Emitter:
         for p in self.fn.params:
             self.taken.add(p.hint)
         self.choose_names()
+        self.keep_inlined_reads_valid()
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Loop) and stmt.index is not None and stmt.index not in self.names:
                 if self.use_count.get(stmt.index, 0):

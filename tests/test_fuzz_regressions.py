@@ -343,7 +343,21 @@ def written_item_of_a_helpers_tuple(x):
     return np.sum(u * u) + np.sum(v)
 
 
+def divide_by_carried_value(z):
+    # seed 109759. was: in the backward loop, `dacc / acc` was written inline
+    # into dz's update after dacc (one name for the carried adjoint) had been
+    # reassigned, so dz used the next iteration's adjoint
+    acc = 1.0
+    n = 0
+    while z < 4.0 and n < 3:
+        acc = np.arctan(z) / acc
+        n += 1
+    return acc
+
+
 @pytest.mark.parametrize("fn, args", [
+    (divide_by_carried_value, (1.38,)),
+    (divide_by_carried_value, (np.array([1.38, -0.5]),)),
     (rebound_in_loop_then_written_in_loop, (-0.25,)),
     (rebound_on_one_branch_then_written, (-1.45,)),
     (rebound_on_one_branch_then_written, (1.3,)),
