@@ -9,10 +9,9 @@ differences), `unsupported` (s2sad refuses it with a clear error, rightly) or
 import re
 from pathlib import Path
 
+import fuzzgen
 import numpy as np
 import pytest
-
-import fuzzgen
 
 CASES = sorted((Path(__file__).parent / "fuzz_cases").glob("seed_*.txt"))
 
