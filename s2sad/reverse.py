@@ -900,10 +900,18 @@ class Reverse:
             return backward
         plan: dict[Var, str] = {}
 
+        twins: dict[Var, Var] = {}
+
         def decide(v: Var) -> None:
             if v in plan:
                 return
             stmt = self.def_stmt.get(v)
+            twin = self._snapshot_twin(v, block)
+            if twin is not None:  # `a[i] *= c`: the read is what the write overwrites
+                plan[v] = "twin"
+                twins[v] = twin
+                decide(twin)
+                return
             if isinstance(stmt, Assign) and stmt in block.stmts and stmt.target is v \
                     and not any(a in self.buffers for a in stmt.operands()) \
                     and stmt.prim not in EXPENSIVE and stmt.prim not in IMPURE \
@@ -919,9 +927,11 @@ class Reverse:
         for v in sorted(local, key=lambda x: x.id):
             decide(v)
         taped = [v for v in plan if plan[v] == "tape"]
-        fresh = {v: self.factory.new(v.hint) for v in plan}
-        for v in plan:
+        fresh = {v: self.factory.new(v.hint) for v in plan if v not in twins}
+        for v in list(fresh):
             self.shape[fresh[v]] = self.shape.get(v)
+        for v, twin in twins.items():
+            fresh[v] = fresh[twin]
         prelude: list = []
         if taped:
             tape = self.factory.new("tape")
@@ -940,6 +950,27 @@ class Reverse:
             for s in [stmt, *(walk_nested(stmt))]:
                 _substitute(s, fresh)
         return result
+
+    def _snapshot_twin(self, v: Var, block: Block) -> Var | None:
+        """If v reads `a[index]` of a written array, and the same block later
+        snapshots that very slice before writing it, with no write between,
+        the snapshot (taped anyway, for the restore) holds v's values."""
+        stmt = self.def_stmt.get(v)
+        if not (isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt in block.stmts
+                and stmt.args[0] in self.buffers):
+            return None
+        for later in block.stmts[block.stmts.index(stmt) + 1:]:
+            if isinstance(later, Assign) and later.prim == "$snapshot":
+                view = self.def_stmt.get(later.args[0])
+                if isinstance(view, Assign) and view.prim == "getitem" \
+                        and view.args[0] is stmt.args[0] and _same_index(view.args[1],
+                                                                       stmt.args[1]):
+                    return later.target
+            if not isinstance(later, Assign) or later.prim in ("setitem", "call",
+                                                                "call_forward") \
+                    or later.prim.startswith("tape"):
+                return None
+        return None
 
     def _is_display(self, v: Operand) -> bool:
         stmt = self.def_stmt.get(v) if isinstance(v, Var) else None
@@ -1009,6 +1040,15 @@ class Reverse:
 EFFECTS = {"call", "call_forward", "assert", "marker", "tape.new", "tape.push", "tape.pop",
            "setitem", "setitem_restore", "zero_slice", "$add_at", "$check_inplace",
            "require_scalar", "$require_scalar", "print", "$call_backward"}
+
+
+def _same_index(a: Operand, b: Operand) -> bool:
+    if isinstance(a, Var) or isinstance(b, Var):
+        return a is b
+    try:
+        return type(a.value) is type(b.value) and bool(a.value == b.value)
+    except (TypeError, ValueError):
+        return False
 
 
 def _pure(stmt: Assign) -> bool:
