@@ -41,6 +41,7 @@ class Compiled:
     guards: dict[str, Any]
     return_loc: Loc | None
     user_fn: types.FunctionType
+    code: types.CodeType | None = None  # the user's code it was made from
 
     @property
     def source(self) -> str:
@@ -121,8 +122,8 @@ def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...]
 
 
 def scalar_positions(args: tuple) -> tuple[int, ...]:
-    return tuple(i for i, a in enumerate(args)
-                 if isinstance(a, (float, int)) and not isinstance(a, bool))
+    return tuple([i for i, a in enumerate(args)
+                  if type(a) is float or isinstance(a, (float, int)) and not isinstance(a, bool)])
 
 
 def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
@@ -136,7 +137,7 @@ def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int,
     free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
     func, source = build(dfn, fn, free, extra_defaults=(1.0,))
     return Compiled(func, source, ir_text, format_function(dfn), dict(lowerer.guards),
-                    return_loc, fn)
+                    return_loc, fn, fn.__code__)
 
 
 @dataclass
@@ -192,6 +193,8 @@ def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> No
 
 
 def _differentiable(value: Any) -> bool:
+    if type(value) is float or type(value) is np.ndarray and value.dtype.kind in "fc":
+        return True  # the common cases, first
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float, complex, np.number)):
@@ -232,7 +235,8 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
             "reduce the output (e.g. with np.sum or np.mean), or use a vector-Jacobian "
             "product (s2sad.vjp) for non-scalar outputs",
         ) from None
-    bound = _bind(fn, args, kwargs)
+    bound = args if not kwargs and len(args) == fn.__code__.co_argcount else \
+        _bind(fn, args, kwargs)
     if not as_tuple:
         return value, runtime.as_gradient_of(grads, bound[wrt[0]])
     if len(wrt) == 1:
@@ -276,9 +280,14 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
                            _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
 
+    recent: dict[tuple, Compiled] = {}  # by scalar positions: skips the global cache key
+
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        compiled = compile_gradient(fn, indices, scalar_positions(args))
+        scalars = scalar_positions(args)
+        compiled = recent.get(scalars)
+        if compiled is None or compiled.code is not fn.__code__ or not compiled.valid():
+            compiled = recent[scalars] = compile_gradient(fn, indices, scalars)
         value, grads = _call(compiled, args, kwargs, indices, as_tuple)
         return (value, grads) if with_value else grads
 

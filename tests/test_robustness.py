@@ -171,6 +171,26 @@ def test_rebinding_a_module_alias_recompiles(tmp_path: Path):
     assert s2sad.grad(module.f)(0.3) == pytest.approx(-math.sin(0.3))
 
 
+def test_one_gradient_function_sees_rebinding_and_new_code(tmp_path: Path):
+    path = tmp_path / "keptmod.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sin(x)\n\n"
+                    "def g(x):\n    return x * x\n")
+    module = load(path, "keptmod")
+    df = s2sad.grad(module.f)  # kept, as a training loop would keep it
+    assert df(0.3) == pytest.approx(math.cos(0.3))
+    assert df(0.3) == pytest.approx(math.cos(0.3))  # (from its own cache)
+
+    class FakeNumpy:
+        @staticmethod
+        def sin(x):
+            return np.cos(x)
+
+    module.np = FakeNumpy()
+    assert df(0.3) == pytest.approx(-math.sin(0.3))
+    module.f.__code__ = module.g.__code__
+    assert df(0.3) == pytest.approx(0.6)
+
+
 def test_different_wrt_gives_different_code():
     def f(x, y):
         return x * y ** 2
