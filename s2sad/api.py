@@ -162,7 +162,7 @@ def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = 
         return hit
     with _LOCK:
         parsed = parse_function(fn)
-        primal, lowerer = lower(parsed)
+        primal, lowerer = lower(parsed, helper=True)
         reverse = Reverse(primal, list(wrt), lowerer.factory, scalars)
         dfn = reverse.run(check_scalar=False)
         fwd, bwd = split(dfn, *reverse.result, lowerer.factory)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
+from .aliasing import VIEW_OPS
 from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import (
     Assign,
@@ -50,7 +51,7 @@ from .ir import (
     walk,
     walk_nested,
 )
-from .lowering import VIEW_OPS, lower_template
+from .lowering import lower_template
 
 # Ops too expensive to recompute in the backward pass: their results are taped.
 EXPENSIVE = {

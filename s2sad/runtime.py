@@ -100,39 +100,33 @@ def read_slice(g: Any, index: Any) -> Any:
     return snapshot(g[index])
 
 
-def check_inplace(value: Any, kind: str, root: Any) -> None:
-    """Refuse `y op= e` when y's array is shared with a name read later: y
-    itself ("alias"), or `root`, which y was made from by view operations or
-    by taking an item of a tuple or list ("view"; view functions may also
-    copy, and then nothing is shared)."""
-    if kind == "alias":
-        shared = isinstance(value, (list, dict, np.ndarray))
-    elif not isinstance(value, np.ndarray):
-        shared = False
-    elif isinstance(root, np.ndarray):
-        shared = np.may_share_memory(value, root)
-    elif isinstance(root, (list, tuple)):
-        overlapping = [a for a in _arrays_in(root) if np.may_share_memory(value, a)]
-        shared = len(overlapping) > 1 or any(a is not value for a in overlapping)
-    else:
-        shared = value.base is not None
-    if shared:
+def check_inplace(value: Any, names: str, *others: Any) -> None:
+    """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
+    later, shares memory with y's array (is it, views it, or holds it). An
+    Ellipsis stands for a name not bound here: then any array counts as shared."""
+    if not isinstance(value, (np.ndarray, list, dict)):
+        return
+    if any(other is ... or _shares(value, other) for other in others):
         from .errors import AliasingError
 
+        who = f" ({names})" if names else ""
         raise AliasingError(
-            "this in-place update changes an array that another variable (or a view of "
-            "it) also refers to, and s2sad would not see that change",
+            f"this in-place update changes an array that another name{who} also refers "
+            "to (as itself, a view or an item of a list); NumPy would change what that "
+            "name reads, and s2sad does not follow such changes",
             hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
             "y = y.copy()",
         )
 
 
-def _arrays_in(items: Any) -> list[np.ndarray]:
-    if isinstance(items, np.ndarray):
-        return [items]
-    if isinstance(items, (list, tuple)):
-        return [a for item in items for a in _arrays_in(item)]
-    return []
+def _shares(value: Any, other: Any) -> bool:
+    if other is value:
+        return True
+    if isinstance(other, (list, tuple, dict)):
+        items = other.values() if isinstance(other, dict) else other
+        return any(_shares(value, item) for item in items)
+    return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
+        np.may_share_memory(value, other)
 
 
 def _shape(x: Any) -> tuple:

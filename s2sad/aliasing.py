@@ -1,0 +1,362 @@
+"""Guard in-place updates whose NumPy meaning s2sad does not reproduce.
+
+Lowering turns `y *= c` into `y2 = mul(y1, c)`: a new array. NumPy instead
+changes y1's array, and every other name for that memory sees the change:
+another name (`b = y`), a view (`v = y[1:]`), a list holding it
+(`lst.append(y)`), the name it had before a loop or a branch, or the caller
+of a helper that writes into its argument. `y[i] = v` on an array the
+function does not own is lowered as a write into a private copy, with the
+same problem.
+
+This pass is a may-alias analysis over the structured IR. For each in-place
+update it finds the names that may see the old array and are read afterwards
+(later in program order, or in the next iteration of a loop around both);
+before the update it inserts `$check_inplace(array, names, *others)`, which
+asks NumPy at run time whether the memory really overlaps and raises an
+AliasingError at the user's line if it does. Updates of fresh arrays and of
+numbers cost nothing but this one call, and most get no check at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, uses
+
+# Ops whose result may share memory with their first argument.
+VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
+            ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
+            "np.broadcast_to", "np.asarray", "np.atleast_1d", "np.atleast_2d", "copy",
+            "np.moveaxis", ".real", "np.real", "np.diagonal"}
+
+# Ops whose result holds its arguments themselves (not copies).
+HOLDING_OPS = {"make_list", "make_tuple", "make_dict", "list_append"}
+
+UNBOUND = Const(...)  # stands for a name not bound where the check runs
+
+
+class _Site:
+    """A point in program order: the values read and defined there, the
+    loops around it, and the side of each enclosing if it is on. An if has
+    three: its test, each branch's yields (at the branch's end) and its
+    results; a loop has its entry (initial values, phis) and its back edge."""
+
+    def __init__(self, pos: int, stmt: Any, reads: list, defines: list, loops: list,
+                 sides: dict) -> None:
+        self.pos, self.stmt, self.reads, self.defines = pos, stmt, reads, defines
+        self.loops, self.sides = loops, sides
+
+    def exclusive(self, other: _Site) -> bool:
+        """On different sides of one if: one never runs after the other."""
+        return any(k in other.sides and other.sides[k] != s for k, s in self.sides.items())
+
+    def dominates(self, other: _Site) -> bool:
+        """Is a value defined here surely bound when `other` runs?"""
+        return self.pos < other.pos and all(other.sides.get(k) == s for k, s in
+                                            self.sides.items()) \
+            and all(loop in other.loops for loop in self.loops)
+
+
+class AliasGuard:
+    def __init__(self, fn: Function, helper: bool) -> None:
+        self.fn = fn
+        self.helper = helper  # a helper's caller may read its arguments afterwards
+        self.sites: list[_Site] = []
+        self.def_site: dict[Var, _Site] = {}
+        self.views: dict[Var, list[Var]] = {}  # v -> arrays v may view
+        self.was: dict[Var, list[Var]] = {}  # v -> earlier names of v's object
+        self.becomes: dict[Var, set[Var]] = {}  # v -> later names of v's object
+        self.carries: dict[Var, set[Var]] = {}  # next value -> phi
+        self.branch_of: dict[Var, tuple[If, int]] = {}  # an if's result: the if, its slot
+        self.updated: dict[Var, set[Var]] = {}  # an array -> its in-place updated version
+        self.inputs: dict[Var, set[Var]] = {}  # a phi's or branch result's values
+        self.held_by: dict[Var, set[Var]] = {}  # v -> containers holding v
+        self.containers: set[Var] = set()
+        self.elements: dict[Var, list] = {}  # a tuple or list display's items
+
+    # ------------------------------------------------------------ facts
+
+    def collect(self) -> None:
+        self._visit(self.fn.body, [], {})
+        for site in self.sites:
+            for v in site.defines:
+                self.def_site[v] = site
+            if isinstance(site.stmt, Assign) and site.stmt.target is not None:
+                self._assign_facts(site.stmt)
+        for stmt in {id(site.stmt): site.stmt for site in self.sites}.values():
+            for k, out in enumerate(stmt.outs if isinstance(stmt, If) else ()):
+                self.branch_of[out] = (stmt, k)
+            for out, values, first in _merges(stmt):
+                self.was[out] = [v for v in values[:1 if first else 2] if isinstance(v, Var)]
+                self.inputs[out] = {v for v in values if isinstance(v, Var)}
+                for k, v in enumerate(values):
+                    if isinstance(v, Var):  # (a loop's next value: the next iteration's)
+                        links = self.carries if first and k == 1 else self.becomes
+                        links.setdefault(v, set()).add(out)
+        for stmt in {id(site.stmt): site.stmt for site in self.sites}.values():
+            for out, values, _ in _merges(stmt):  # a list carried by a loop or a branch
+                if any(v in self.containers for v in values):
+                    self.containers.add(out)
+                    for v in values:
+                        if isinstance(v, Var):
+                            self.held_by.setdefault(v, set()).add(out)
+
+    def _visit(self, block: Block, loops: list, sides: dict) -> None:
+        for stmt in block.stmts:
+            add = self._site
+            if isinstance(stmt, If):
+                add(stmt, [stmt.cond], [], loops, sides)
+                then, orelse = {**sides, id(stmt): "then"}, {**sides, id(stmt): "else"}
+                self._visit(stmt.then, loops, then)
+                add(stmt, list(stmt.then_vals), [], loops, then)
+                self._visit(stmt.orelse, loops, orelse)
+                add(stmt, list(stmt.else_vals), [], loops, orelse)
+                add(stmt, [], list(stmt.outs), loops, sides)
+            elif isinstance(stmt, Loop):
+                inner = [*loops, stmt]
+                index = [stmt.index] if stmt.index is not None else []
+                add(stmt, [*stmt.inits, *(stmt.range_args or [])], [*stmt.phis, *index],
+                    loops, sides)
+                self._visit(stmt.header, inner, sides)
+                add(stmt, [stmt.cond] if stmt.cond is not None else [], [], inner, sides)
+                self._visit(stmt.body, inner, sides)
+                flag = [stmt.exit_flag] if stmt.exit_flag is not None else []
+                add(stmt, [*stmt.nexts, *flag], [], inner, sides)
+            else:
+                add(stmt, uses(stmt), defs(stmt), loops, sides)
+
+    def _site(self, stmt: Any, reads: list, defines: list, loops: list, sides: dict) -> None:
+        self.sites.append(_Site(len(self.sites), stmt, reads, defines, loops, sides))
+
+    def _assign_facts(self, stmt: Assign) -> None:
+        target, args, prim = stmt.target, stmt.args, stmt.prim
+        arrays = [a for a in args if isinstance(a, Var)]
+        item = self._display_item(stmt)
+        if item is not None:  # `a, b = (y, z)`: a is y itself (and views what y views)
+            self.was[target] = [item]
+            self.becomes.setdefault(item, set()).add(target)
+            self.views[target] = [item]
+        elif prim == "own" and arrays:  # a copy, but NumPy would write the original
+            self.was[target] = arrays[:1]
+        elif prim in VIEW_OPS and args and isinstance(args[0], Var):
+            self.views[target] = [args[0]]
+        elif prim == "call" or (prim.startswith(".") and stmt.static == "method"):
+            self.views[target] = arrays  # user code: may return an argument or a view
+        if stmt.static in ("aug", "inplace") and arrays and arrays[0] is args[0]:
+            self.updated.setdefault(args[0], set()).add(target)
+        if prim in ("make_tuple", "make_list"):
+            self.elements[target] = args
+        if prim in HOLDING_OPS or prim == "add" and any(
+                a in self.elements or a in self.containers for a in arrays):
+            self.containers.add(target)
+            for a in arrays:
+                self.held_by.setdefault(a, set()).add(target)
+
+    def _display_item(self, stmt: Assign) -> Var | None:
+        args = stmt.args
+        if stmt.prim != "getitem" or args[0] not in self.elements \
+                or not isinstance(args[1], Const) or type(args[1].value) is not int:
+            return None
+        items = self.elements[args[0]]
+        k = args[1].value
+        return items[k] if -len(items) <= k < len(items) and isinstance(items[k], Var) else None
+
+    # ------------------------------------------------------------ one update
+
+    def guard(self, site: _Site) -> None:
+        stmt = site.stmt
+        old = stmt.args[0]
+        written = self.was[old][0] if self._is_own(old) else old
+        names = self._names_of(written, stmt.target, site)
+        related = names | self._views_of(names, site)
+        carried = {nxt for loop in site.loops for p, nxt in zip(loop.phis, loop.nexts)
+                   if p in names}  # (what the previous iteration appended)
+        holders = self._holders(related | carried, site)
+        related |= holders | self._views_of(holders, site)
+        seen = self._stale_reads(site, related, holders | names)
+        if self.helper:
+            seen += [p for p in self.fn.params if p in related and p not in seen]
+        if not seen:
+            return
+        others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
+        shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()}))
+        check = Assign(None, "$check_inplace", [written, Const(shown), *others], {},
+                       "$check_inplace", None, stmt.loc)
+        block = _block_holding(self.fn.body, stmt)
+        assert block is not None
+        block.stmts.insert(block.stmts.index(stmt), check)
+
+    def _is_own(self, v: Var) -> bool:
+        site = self.def_site.get(v)
+        return site is not None and isinstance(site.stmt, Assign) and site.stmt.prim == "own"
+
+    def _names_of(self, v: Var, new: Var | None, site: _Site) -> set:
+        """Names that may be v's very object: what v was before (a phi's
+        initial value, a branch's values) and what it may become (a later phi
+        or branch result), except those that take the update's result."""
+        links = {x: self.becomes.get(x, set()) | self.updated.get(x, set())
+                 for x in set(self.becomes) | set(self.updated)}
+        result = self._walk({new}, links) if new is not None else set()
+        found: set = set()
+        todo = [v]
+        while todo:
+            x = todo.pop()
+            if isinstance(x, Var) and x not in found and (x is v or x not in result):
+                found.add(x)
+                todo.extend(self.was.get(x, ()))
+                later = self.becomes.get(x, set()) | self.carries.get(x, set())
+                todo.extend(out for out in later if not self.inputs.get(out, set()) & result
+                            and not self._after_loop_of(x, out, site)
+                            and self._on_updated_path(x, out, site))
+        return found
+
+    def _on_updated_path(self, x: Var, out: Var, site: _Site) -> bool:
+        """If the update is inside the if that makes `out`, out names x's
+        object only if the update's side yields x (the other side skips it)."""
+        if out not in self.branch_of:
+            return True
+        stmt, k = self.branch_of[out]
+        side = site.sides.get(id(stmt))
+        if side is None:
+            return True
+        return (stmt.then_vals if side == "then" else stmt.else_vals)[k] is x
+
+    def _after_loop_of(self, phi: Var, out: Var, site: _Site) -> bool:
+        """Is `out` made after a loop around the update from that loop's phi?
+        Then it takes the phi's last value, which has the update."""
+        d = self.def_site.get(out)
+        return d is not None and any(phi in loop.phis and loop not in d.loops
+                                     and out not in loop.phis for loop in site.loops)
+
+    @staticmethod
+    def _walk(start: set, links: dict) -> set:
+        found, todo = set(), list(start)
+        while todo:
+            x = todo.pop()
+            if x not in found:
+                found.add(x)
+                todo.extend(links.get(x, ()))
+        return found
+
+    def _views_of(self, arrays: set, site: _Site) -> set:
+        """Views of `arrays` made before the update (later ones see the new data),
+        the arrays they view, and those arrays' other views."""
+        roots = {r for v in arrays for r in self._roots(v)}
+        found = set(roots)
+        for v in self.views:
+            d = self.def_site.get(v)
+            if v not in arrays and d is not None and d.pos < site.pos and \
+                    set(self._roots(v)) & (roots | arrays):
+                found.add(v)
+        return found - arrays
+
+    def _roots(self, v: Var) -> set:
+        """The arrays v may view, all the way down."""
+        return self._walk({v}, self.views) - {v}
+
+    def _holders(self, values: set, site: _Site) -> set:
+        """Containers holding one of `values` when the update runs: made before
+        it, or anywhere in a loop around it (the next iteration's update)."""
+        found: set = set()
+        todo = list(values)
+        while todo:
+            for h in self.held_by.get(todo.pop(), ()):
+                d = self.def_site.get(h)
+                if h not in found and d is not None and (
+                        d.pos < site.pos or any(loop in d.loops for loop in site.loops)):
+                    found.add(h)
+                    todo.append(h)
+        return found
+
+    def _stale_reads(self, site: _Site, related: set, carriers: set) -> list:
+        """Reads of `related` names that would see the update in NumPy."""
+        seen: list = []
+        for later in self.sites:
+            if later.exclusive(site):
+                continue
+            for u in later.reads:
+                if not isinstance(u, Var) or u not in related or u in seen:
+                    continue
+                if later.pos > site.pos:
+                    if self._final_value_read(u, site, later, carriers):
+                        continue
+                elif not self._read_next_iteration(u, site, later, related):
+                    continue
+                seen.append(u)
+        return seen
+
+    @staticmethod
+    def _final_value_read(u: Var, site: _Site, later: _Site, carriers: set) -> bool:
+        """A loop's phi read after the loop is its last value, which has the
+        update, unless the phi carries the old array itself (`b = a; a *= 2`)."""
+        for loop in site.loops:
+            if u in loop.phis and loop not in later.loops:
+                return loop.nexts[loop.phis.index(u)] not in carriers
+        return False
+
+    @staticmethod
+    def _read_next_iteration(u: Var, site: _Site, later: _Site, related: set) -> bool:
+        """A read before the update (or by it) counts if a loop around both runs
+        it again on the same array: a value from outside the loop, or a phi
+        that carries it."""
+        for loop in site.loops:
+            if loop not in later.loops:
+                continue
+            if u in loop.phis:
+                if loop.nexts[loop.phis.index(u)] in related:
+                    return True
+            elif u is not loop.index and _defined_outside(u, loop):
+                return True
+        return False
+
+    def _bound_at(self, u: Var, site: _Site) -> bool:
+        if u in self.fn.params:
+            return True
+        d = self.def_site.get(u)
+        return d is not None and d.dominates(site)
+
+    def run(self) -> None:
+        self.collect()
+        for site in list(self.sites):
+            stmt = site.stmt
+            if isinstance(stmt, Assign) and stmt.static in ("aug", "inplace") \
+                    and isinstance(stmt.args[0], Var):
+                self.guard(site)
+
+
+def guard_inplace_updates(fn: Function, helper: bool = False) -> None:
+    """Insert run-time checks before in-place updates that other names may see."""
+    AliasGuard(fn, helper).run()
+
+
+def _merges(stmt: Any) -> list[tuple[Var, list, bool]]:
+    """(phi, [initial, next], True) of a loop, (out, [then, else], False) of an if."""
+    if isinstance(stmt, Loop):
+        return [(p, [a, b], True) for p, a, b in zip(stmt.phis, stmt.inits, stmt.nexts)]
+    if isinstance(stmt, If):
+        return [(o, [a, b], False) for o, a, b in
+                zip(stmt.outs, stmt.then_vals, stmt.else_vals)]
+    return []
+
+
+def _defined_outside(v: Var, loop: Loop) -> bool:
+    from .ir import walk
+
+    if v in loop.phis or v is loop.index:
+        return False
+    return not any(v in defs(s) for b in (loop.header, loop.body) for s in walk(b))
+
+
+def _block_holding(block: Block, target: Any) -> Block | None:
+    for stmt in block.stmts:
+        if stmt is target:
+            return block
+        for sub in ([stmt.then, stmt.orelse] if isinstance(stmt, If) else
+                    [stmt.header, stmt.body] if isinstance(stmt, Loop) else []):
+            found = _block_holding(sub, target)
+            if found is not None:
+                return found
+    return None
+
+
+__all__ = ["guard_inplace_updates", "VIEW_OPS", "HOLDING_OPS"]
