@@ -248,6 +248,25 @@ class Emitter:
                         self.names[v] = self._fresh(v.hint or "t")
                         changed = True
 
+    def resolve_name_clashes(self) -> None:
+        """Values that share a name must not overlap in time. The webs are
+        chosen from local facts; this pass runs the generated code's name
+        bindings in program order and, where a read would find its name holding
+        another value, gives the value that took the name one of its own (the
+        copies at loop ends and branch joins then move it across)."""
+        pinned = {v for stmt in walk(self.fn.body) if isinstance(stmt, Assign)
+                  and stmt.prim == "setitem" for v in (stmt.target, stmt.args[0])}
+        pinned |= set(self.fn.params)
+        for _ in range(100):
+            clash = _NameSimulation(self).run()
+            if clash is None:
+                return
+            reader, holder = clash
+            victim = holder if holder not in pinned else reader
+            if victim in pinned:
+                return  # (one array written in place: its versions are one object)
+            self.names[victim] = self._fresh(victim.hint or "t")
+
     def _names_read(self, stmt: Assign) -> set[str]:
         out: set[str] = set()
         for a in stmt.operands():
@@ -492,6 +511,7 @@ class Emitter:
             self.taken.add(p.hint)
         self.choose_names()
         self.keep_inlined_reads_valid()
+        self.resolve_name_clashes()
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Loop) and stmt.index is not None and stmt.index not in self.names:
                 if self.use_count.get(stmt.index, 0):
@@ -519,6 +539,106 @@ class Emitter:
             fdef.type_params = []
         _fill_locations(fdef, line)
         return fdef
+
+
+class _Clash(Exception):
+    def __init__(self, reader: Var, holder: Var) -> None:
+        self.reader, self.holder = reader, holder
+
+
+class _NameSimulation:
+    """Which value each Python name holds as the emitted code runs."""
+
+    def __init__(self, emitter: Emitter) -> None:
+        self.e = emitter
+        self.setitem_root: dict[Var, Var] = {}
+        for stmt in walk(emitter.fn.body):
+            if isinstance(stmt, Assign) and stmt.prim == "setitem" and \
+                    isinstance(stmt.args[0], Var):
+                self.setitem_root[stmt.target] = self._root(stmt.args[0])
+
+    def _root(self, v: Var) -> Var:
+        while v in self.setitem_root:
+            v = self.setitem_root[v]
+        return v
+
+    def run(self) -> tuple[Var, Var] | None:
+        holding = {self.e.names[p]: p for p in self.e.fn.params if p in self.e.names}
+        try:
+            self.block(self.e.fn.body, holding)
+        except _Clash as clash:
+            return clash.reader, clash.holder
+        return None
+
+    def read(self, x: Any, holding: dict) -> None:
+        if not isinstance(x, Var):
+            return
+        if x in self.e.inline:
+            for a in self.e.inline[x].operands():
+                self.read(a, holding)
+            return
+        name = self.e.names.get(x)
+        if name is None or name not in holding:
+            return
+        held = holding[name]
+        if held is not x and self._root(held) is not self._root(x):
+            raise _Clash(x, held)
+
+    def define(self, v: Var, holding: dict) -> None:
+        name = self.e.names.get(v)
+        if name is not None and v not in self.e.inline:
+            holding[name] = v
+
+    def copies(self, targets: list, values: list, holding: dict) -> None:
+        for value in values:
+            self.read(value, holding)
+        for t in targets:
+            self.define(t, holding)
+
+    def block(self, block: Block, holding: dict) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Assign):
+                if stmt.target is not None and stmt.target in self.e.inline:
+                    continue
+                for a in stmt.operands():
+                    self.read(a, holding)
+                if stmt.target is not None:
+                    self.define(stmt.target, holding)
+            elif isinstance(stmt, If):
+                self.read(stmt.cond, holding)
+                after = dict(holding)
+                for branch, values in ((stmt.then, stmt.then_vals),
+                                       (stmt.orelse, stmt.else_vals)):
+                    inner = dict(holding)
+                    self.block(branch, inner)
+                    self.copies(stmt.outs, values, inner)
+                    after.update({k: v for k, v in inner.items() if holding.get(k) is not v})
+                holding.clear()
+                holding.update(after)
+                for out in stmt.outs:
+                    self.define(out, holding)
+            elif isinstance(stmt, Loop):
+                self.loop(stmt, holding)
+            else:
+                self.read(stmt.value, holding)
+
+    def loop(self, loop: Loop, holding: dict) -> None:
+        for a in loop.range_args or []:
+            self.read(a, holding)
+        self.copies(loop.phis, loop.inits, holding)
+        # names the body assigns hold its last iteration's values at its top
+        for stmt in [*walk(loop.header), *walk(loop.body)]:
+            for v in _all_defs(stmt):
+                self.define(v, holding)
+        for phi in loop.phis:
+            self.define(phi, holding)
+        if loop.index is not None:
+            self.define(loop.index, holding)
+        self.block(loop.header, holding)
+        self.read(loop.cond, holding)
+        self.block(loop.body, holding)
+        self.copies(loop.phis, loop.nexts, holding)
+        self.read(loop.exit_flag, holding)
 
 
 def _fill_locations(node: ast.AST, line: int) -> None:
