@@ -27,7 +27,8 @@ from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, uses
 VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
             ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
             "np.broadcast_to", "np.asarray", "np.atleast_1d", "np.atleast_2d", "copy",
-            "np.moveaxis", ".real", "np.real", "np.diagonal"}
+            "np.moveaxis", ".real", "np.real", "np.diagonal", ".diagonal", "np.flip",
+            "np.fliplr", "np.flipud"}
 
 # Ops whose result holds its arguments themselves (not copies).
 HOLDING_OPS = {"make_list", "make_tuple", "make_dict", "list_append"}
@@ -173,7 +174,7 @@ class AliasGuard:
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
         related |= holders | self._views_of(holders, site)
-        seen = self._stale_reads(site, related, holders | names)
+        seen = self._stale_reads(site, related, names, holders)
         if self.helper:
             seen += [p for p in self.fn.params if p in related and p not in seen]
         if not seen:
@@ -256,19 +257,25 @@ class AliasGuard:
 
     def _holders(self, values: set, site: _Site) -> set:
         """Containers holding one of `values` when the update runs: made before
-        it, or anywhere in a loop around it (the next iteration's update)."""
+        it, or carried into the next iteration of a loop around it (a list
+        made later in the iteration holds the array as updated)."""
         found: set = set()
+        visited: set = set()
         todo = list(values)
         while todo:
             for h in self.held_by.get(todo.pop(), ()):
                 d = self.def_site.get(h)
-                if h not in found and d is not None and (
-                        d.pos < site.pos or any(loop in d.loops for loop in site.loops)):
+                if h in visited or d is None:
+                    continue
+                visited.add(h)
+                if d.pos < site.pos:
                     found.add(h)
                     todo.append(h)
+                elif any(loop in d.loops for loop in site.loops):
+                    todo.append(h)  # only on the way to a loop's phi
         return found
 
-    def _stale_reads(self, site: _Site, related: set, carriers: set) -> list:
+    def _stale_reads(self, site: _Site, related: set, names: set, holders: set) -> list:
         """Reads of `related` names that would see the update in NumPy."""
         seen: list = []
         for later in self.sites:
@@ -278,7 +285,7 @@ class AliasGuard:
                 if not isinstance(u, Var) or u not in related or u in seen:
                     continue
                 if later.pos > site.pos:
-                    if self._final_value_read(u, site, later, carriers):
+                    if u not in holders and self._final_value_read(u, site, later, names):
                         continue
                 elif not self._read_next_iteration(u, site, later, related):
                     continue

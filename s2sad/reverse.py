@@ -109,7 +109,8 @@ class Reverse:
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
         self.handed: dict[Var, int] = {}
         self._save_overwritten(self.fn.body)
-        self.buffers, self.persistent, self.persistent_phis = _buffers(self.fn)
+        self.buffers, self.persistent, self.persistent_phis, self.one_array = \
+            _buffers(self.fn)
         self._activity()
         if self._split_user_calls(self.fn.body):
             self._activity()
@@ -927,6 +928,15 @@ class Reverse:
 
         for v in sorted(local, key=lambda x: x.id):
             decide(v)
+        # An array written in place by a nested loop is this iteration's value
+        # of a phi this loop rebinds: the backward pass must restore into the
+        # very array that phi held, popped from the tape, not the last one.
+        for v in needed:
+            phi = self._rebound_phi_of(v, loop)
+            if phi is not None and v not in plan:
+                decide(phi)
+                plan[v] = "twin"
+                twins[v] = phi
         taped = [v for v in plan if plan[v] == "tape"]
         fresh = {v: self.factory.new(v.hint) for v in plan if v not in twins}
         for v in list(fresh):
@@ -976,6 +986,13 @@ class Reverse:
     def _is_display(self, v: Operand) -> bool:
         stmt = self.def_stmt.get(v) if isinstance(v, Var) else None
         return isinstance(stmt, Assign) and stmt.prim in ("make_list", "make_tuple")
+
+    def _rebound_phi_of(self, v: Var, loop: Loop | None) -> Var | None:
+        """The phi of `loop`, rebound each iteration, whose array v is."""
+        if loop is None or v not in self.one_array:
+            return None
+        return next((p for p in loop.phis if p in self.one_array[v] and
+                     self._rebound_phi(p, loop)), None)
 
     def _rebound_phi(self, v: Var, loop: Loop | None) -> bool:
         """Is v a phi of `loop` that takes a new array each iteration, though a
@@ -1219,7 +1236,7 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     return []
 
 
-def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var]]:
+def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var], dict[Var, frozenset]]:
     """Versions of arrays written in place (`a[i] = v`), and among them the
     persistent ones: a loop's phi whose next value is always the same array
     (written only in place during the iteration), with its initial and next
@@ -1260,9 +1277,9 @@ def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var]]:
                     persistent |= {phi}
                     changed = True
     every = set().union(*(may.component(w) for w in writes)) if writes else set()
-    persistent_all = set().union(*(must.component(p) for p in persistent)) \
-        if persistent else set()
-    return every, persistent_all, persistent
+    one_array = {v: comp for comp in map(frozenset, (must.component(p) for p in persistent))
+                 for v in comp}
+    return every, set(one_array), persistent, one_array
 
 
 class _Links:
