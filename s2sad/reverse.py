@@ -121,9 +121,10 @@ class Reverse:
                 if stmt.prim in ("make_tuple", "make_list", "call_forward", "make_dict") or \
                         _rule_out(stmt.prim) == "seq":
                     self.seq_vars.add(stmt.target)
-        for stmt in walk(self.fn.body):  # a list written in place stays a list
-            if isinstance(stmt, Assign) and stmt.prim in ("setitem", "own") and \
-                    stmt.args[0] in self.seq_vars:
+        for stmt in walk(self.fn.body):  # a list written in place or joined stays a list
+            if isinstance(stmt, Assign) and stmt.target is not None and (
+                    stmt.prim in ("setitem", "own") and stmt.args[0] in self.seq_vars
+                    or stmt.prim == "add" and any(a in self.seq_vars for a in stmt.args)):
                 self.seq_vars.add(stmt.target)
         self.numeric -= self.seq_vars
 
@@ -587,8 +588,11 @@ class Reverse:
             for i, item in enumerate(stmt.args):
                 if isinstance(g, SymSeq):
                     part = g.items[i] if i < len(g.items) else None
+                elif self.active(item):  # (an item nothing read has a None adjoint)
+                    part = self.emit("$list_item", [g, Const(i), item], hint=_dname(item),
+                                     callee="$list_item")
                 else:
-                    part = self.emit("getitem", [g, Const(i)], hint=_dname(item))
+                    part = None
                 self.accumulate(item, part, stmt.loc)
             return
         if stmt.prim == "getitem" and stmt.args[0] in self.seq_vars and \
@@ -601,6 +605,15 @@ class Reverse:
                 return
         if stmt.prim == "call_forward":
             self.reverse_call(stmt, g)
+            return
+        if stmt.prim == "add" and v in self.seq_vars:  # `items + [x]`: each its slice
+            left, right = stmt.args
+            g_value = self.materialize(v, g)
+            for operand, part in ((left, Const(False)), (right, Const(True))):
+                if self.active(operand):
+                    piece = self.emit("$concat_adjoint", [g_value, left, part],
+                                      callee="$concat_adjoint", hint=_dname(operand))
+                    self.accumulate(operand, piece, stmt.loc)
             return
         if stmt.prim == "getitem" and self._add_at_in_place(stmt, g):
             return
@@ -872,7 +885,11 @@ class Reverse:
             init = self.materialize(phi, init)
             self.out = saved
         bphi = self.factory.new(_dname(phi))
-        self.shape[bphi] = self.shape.get(phi)
+        # the carried adjoint is the next value's: shaped like the phi only if
+        # every iteration keeps the phi's shape
+        nxt = self._next_of(phi)
+        keeps = isinstance(nxt, Var) and self.shape.get(nxt) is self.shape.get(phi)
+        self.shape[bphi] = self.shape.get(phi) if keeps else bphi
         if phi in self.buffers:  # written into in place each iteration: needs its own copy
             if init not in self.owned:
                 owned = self.factory.new(_dname(phi))
@@ -880,6 +897,10 @@ class Reverse:
                 init = owned
             self.owned.add(bphi)
         scope.phis[phi] = (bphi, init)
+
+    def _next_of(self, phi: Var) -> Any:
+        loop = self.def_stmt.get(phi)
+        return loop.nexts[loop.phis.index(phi)] if isinstance(loop, Loop) else None
 
     def _rename_index(self, bloop: Loop, old: Var) -> None:
         for stmt in walk(bloop.body):

@@ -528,7 +528,8 @@ group("Indexing and containers")
 vjp("list_append(lst, item)", lst="g[:-1]", item="list_item(g, -1, item)").out = "seq"
 vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)")
-nondiff("dict_item(g, key, like)", "check_inplace(value, names, *others)", "snapshot(x)",
+nondiff("dict_item(g, key, like)", "concat_adjoint(g, left, right_part)",
+        "check_inplace(value, names, *others)", "snapshot(x)",
         "read_slice(g, index)", "add_at(dx, index, g)")
 vjp("own(x)", x="g")
 # `a[index] = value`: reversed specially (reverse.py) because the write is in place.

@@ -694,6 +694,14 @@ def list_item(g: Any, index: int, like: Any) -> Any:
     return zeros_like(like) if item is None else item
 
 
+def concat_adjoint(g: Any, left: Any, right_part: bool) -> Any:
+    """The adjoint of one operand of a list or tuple concatenation `left + right`:
+    its slice of the result's adjoint."""
+    n = len(left)
+    part = g[n:] if right_part else g[:n]
+    return type(left)(part) if isinstance(left, tuple) else list(part)
+
+
 def dict_item(g: Any, key: Any, like: Any) -> Any:
     """The adjoint of one value of a dict display (zero if nothing reached it)."""
     if isinstance(g, dict) and g.get(key) is not None:

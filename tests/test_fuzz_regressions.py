@@ -367,3 +367,40 @@ def divide_by_carried_value(z):
 ], ids=lambda v: v.__name__ if callable(v) else "")
 def test_fuzz_run_failure(fn, args):
     s2sad.check_grad(fn, *args, wrt=tuple(range(len(args))))
+
+
+# ------------------------------------------- found by an adversarial review
+
+
+def read_appended_item_only(x):
+    # was: a crash (None + float): the list display's unread item had a None
+    # adjoint, taken with a plain index
+    items = [x]
+    items.append(x * 2.0)
+    return np.sum(items[1])
+
+
+def read_joined_item_only(x):
+    # was: a crash in unbroadcast: `items + [...]` was differentiated as a
+    # broadcasting add, not a concatenation
+    items = [x]
+    items = items + [x * 2.0]
+    return np.sum(items[0] * items[1])
+
+
+def grows_by_broadcasting_each_iteration(x):
+    # was: twice the gradient: the carried adjoint was taken to have the phi's
+    # first shape, so `+ acc`'s adjoint was not summed back to it
+    acc = x
+    for _ in range(2):
+        acc = acc * np.ones(3) + acc
+    return np.sum(acc)
+
+
+@pytest.mark.parametrize("fn", [read_appended_item_only, read_joined_item_only,
+                                grows_by_broadcasting_each_iteration],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [0.8, np.array(0.8), np.array([0.8]), np.array([0.3, -0.5, 0.9])],
+                         ids=["float", "0-d", "(1,)", "(3,)"])
+def test_review_found(fn, x):
+    s2sad.check_grad(fn, x)
