@@ -38,6 +38,7 @@ from .ir import (
     Ref,
     Return,
     Var,
+    uses,
     walk,
     walk_nested,
 )
@@ -62,11 +63,34 @@ class _Tail:
 
 
 def _uses_in(stmt: Any) -> list[Operand]:
-    from .ir import uses
-
     if isinstance(stmt, _Tail):
         return stmt.operands
     return uses(stmt)
+
+
+class _BlockUses:
+    """Where each value is read in one block's statements: directly (with
+    repeats), or inside a nested region; and which statements write memory."""
+
+    def __init__(self, stmts: list) -> None:
+        self.direct: dict[Var, list[int]] = {}
+        self.nested: dict[Var, list[int]] = {}
+        self.mutating: list[int] = []
+        for j, stmt in enumerate(stmts):
+            for u in _uses_in(stmt):
+                if isinstance(u, Var):
+                    self.direct.setdefault(u, []).append(j)
+            if isinstance(stmt, (If, Loop)):
+                for s in walk_nested(stmt):
+                    for u in _uses_in(s):
+                        if isinstance(u, Var):
+                            self.nested.setdefault(u, []).append(j)
+            if _mutates(stmt):
+                self.mutating.append(j)
+
+    def last_use(self, v: Var, after: int) -> int | None:
+        later = [j for j in self.direct.get(v, ()) if j > after]
+        return max(later) if later else None
 
 
 class Emitter:
@@ -195,6 +219,7 @@ class Emitter:
         """Pick the temporaries of `block` to write inline. `tail` are operands
         read right after the block (a while loop's test)."""
         stmts = block.stmts + ([_Tail(tail)] if tail else [])
+        index = _BlockUses(stmts)
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, If):
                 self._choose_inline_block(stmt.then)
@@ -214,22 +239,21 @@ class Emitter:
             count = self.use_count.get(v, 0)
             if count != 1 and not (stmt.prim == "index" and count > 0):
                 continue
-            if self._used_later_in(stmts, i, v):
+            if self._used_later_in(index, i, v):
                 self.inline[v] = stmt
 
-    def _used_later_in(self, stmts: list, i: int, v: Var) -> bool:
-        """True if every use of v is in stmts after i, at this level (not in a
-        nested region, which may run many times or not at all)."""
-        found = 0
-        for later in stmts[i + 1:]:
-            found += sum(1 for u in _uses_in(later) if u is v)
-            if found < self.use_count.get(v, 0) and _mutates(later):
-                return False  # moving the read past a write into memory could change it
-            if isinstance(later, (If, Loop)):
-                nested = [s for s in walk_nested(later)]
-                if any(u is v for s in nested for u in _uses_in(s)):
-                    return False
-        return found == self.use_count.get(v, 0) and found > 0
+    def _used_later_in(self, index: _BlockUses, i: int, v: Var) -> bool:
+        """True if every use of v is in the block after statement i, at this
+        level (not in a nested region, which may run many times or not at all),
+        with no write into memory before the last one (moving the read past it
+        could change what it reads)."""
+        found = sum(1 for j in index.direct.get(v, ()) if j > i)
+        if found == 0 or found != self.use_count.get(v, 0):
+            return False
+        if any(j > i for j in index.nested.get(v, ())):
+            return False
+        last = index.last_use(v, i)
+        return not any(i < m < last for m in index.mutating)
 
     def keep_inlined_reads_valid(self) -> None:
         """An inlined temporary is evaluated where it is used, not where it was
@@ -239,10 +263,12 @@ class Emitter:
         while changed:
             changed = False
             for block in _blocks(self.fn.body):
+                index = _BlockUses(block.stmts)
                 for i, stmt in enumerate(block.stmts):
                     if not (isinstance(stmt, Assign) and stmt.target in self.inline):
                         continue
-                    if self._names_read(stmt) & self._names_set_before_use(block.stmts, i):
+                    if self._names_read(stmt) & self._names_set_before_use(block.stmts, i,
+                                                                           index):
                         v = stmt.target
                         del self.inline[v]
                         self.names[v] = self._fresh(v.hint or "t")
@@ -277,12 +303,12 @@ class Emitter:
                     out.add(self.names[a])
         return out
 
-    def _names_set_before_use(self, stmts: list, i: int) -> set[str]:
+    def _names_set_before_use(self, stmts: list, i: int, index: _BlockUses) -> set[str]:
         """Names assigned after stmts[i] and before the last read of its target
         (inside the reading statement too, if it is a branch or a loop)."""
-        v = stmts[i].target
-        last = max((j for j in range(i + 1, len(stmts))
-                    if any(u is v for u in _uses_in(stmts[j]))), default=len(stmts) - 1)
+        last = index.last_use(stmts[i].target, i)
+        if last is None:
+            last = len(stmts) - 1
         between = list(stmts[i + 1:last])
         if last > i and isinstance(stmts[last], (If, Loop)):
             between += [stmts[last]]

@@ -241,20 +241,17 @@ class Reverse:
         assert isinstance(ret, Return)
         if isinstance(ret.value, Var):
             self.useful.add(ret.value)
-        changed = True
-        while changed:
-            changed = False
-            for stmt in walk(self.fn.body):
-                for target, sources in _flows(stmt):
-                    if any(isinstance(s, Var) and s in self.varied for s in sources) \
-                            and target not in self.varied:
-                        self.varied.add(target)
-                        changed = True
-                    if target in self.useful:
-                        for s in sources:
-                            if isinstance(s, Var) and s not in self.useful:
-                                self.useful.add(s)
-                                changed = True
+        # varied: reachable from the wrt arguments; useful: the result depends on it
+        feeds: dict[Var, list[Var]] = {}
+        fed_by: dict[Var, list[Var]] = {}
+        for stmt in walk(self.fn.body):
+            for target, sources in _flows(stmt):
+                for src in sources:
+                    if isinstance(src, Var):
+                        feeds.setdefault(src, []).append(target)
+                        fed_by.setdefault(target, []).append(src)
+        self.varied = _reachable(self.varied, feeds)
+        self.useful = _reachable(self.useful, fed_by)
 
     def _shapes(self, block: Block) -> None:
         """Shape classes: values known to share a shape share a representative."""
@@ -1229,6 +1226,16 @@ def _reads(stmts: list) -> set[Var]:
                 defined.add(stmt.index)
             defined.update(defs(stmt))
     return read - defined
+
+
+def _reachable(start: set, edges: dict) -> set:
+    found, todo = set(start), list(start)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
 
 
 def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
