@@ -169,7 +169,7 @@ The function, from `examples/how_it_works.py`:
 | stage | module | from | to |
 |---|---|---|---|
 | parse | `parsing.py` | a live function | its syntax tree, file and line numbers |
-| lower | `lowering.py` | syntax tree | IR: structured SSA |
+| lower | `lowering.py`, `aliasing.py` | syntax tree | IR: structured SSA |
 | reverse | `reverse.py`, `rules.py` | IR of `f` | IR of `df` |
 | emit | `emit.py` | IR of `df` | Python source, compiled |
 
