@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import rules
 from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, uses
 
 # Ops whose result may share memory with their first argument.
@@ -141,7 +142,8 @@ class AliasGuard:
             self.was[target] = arrays[:1]
         elif prim in VIEW_OPS and args and isinstance(args[0], Var):
             self.views[target] = [args[0]]
-        elif prim == "call" or (prim.startswith(".") and stmt.static == "method"):
+        elif prim == "call" or (prim.startswith(".") and stmt.static == "method"
+                                and rules.rule_named(prim) is None):
             self.views[target] = arrays  # user code: may return an argument or a view
         if stmt.static in ("aug", "inplace") and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
@@ -193,18 +195,18 @@ class AliasGuard:
 
     def _names_of(self, v: Var, new: Var | None, site: _Site) -> set:
         """Names that may be v's very object: what v was before (a phi's
-        initial value, a branch's values) and what it may become (a later phi
-        or branch result), except those that take the update's result."""
+        initial value, a branch's values), and what those may become (a later
+        phi or branch result), except names that take the update's result."""
         links = {x: self.becomes.get(x, set()) | self.updated.get(x, set())
                  for x in set(self.becomes) | set(self.updated)}
         result = self._walk({new}, links) if new is not None else set()
+        earlier = self._walk({v}, self.was)
         found: set = set()
-        todo = [v]
-        while todo:
+        todo = list(earlier)
+        while todo:  # forward only: a later merge's other inputs are other arrays
             x = todo.pop()
-            if isinstance(x, Var) and x not in found and (x is v or x not in result):
+            if isinstance(x, Var) and x not in found and (x in earlier or x not in result):
                 found.add(x)
-                todo.extend(self.was.get(x, ()))
                 later = self.becomes.get(x, set()) | self.carries.get(x, set())
                 todo.extend(out for out in later if not self.inputs.get(out, set()) & result
                             and not self._after_loop_of(x, out, site)
@@ -292,17 +294,26 @@ class AliasGuard:
                 seen.append(u)
         return seen
 
-    @staticmethod
-    def _final_value_read(u: Var, site: _Site, later: _Site, carriers: set) -> bool:
+    def _final_value_read(self, u: Var, site: _Site, later: _Site, names: set) -> bool:
         """A loop's phi read after the loop is its last value, which has the
         update, unless the phi carries the old array itself (`b = a; a *= 2`)."""
         for loop in site.loops:
             if u in loop.phis and loop not in later.loops:
-                return loop.nexts[loop.phis.index(u)] not in carriers
+                return not self._carries_old(loop, u, site, names)
         return False
 
-    @staticmethod
-    def _read_next_iteration(u: Var, site: _Site, later: _Site, related: set) -> bool:
+    def _carries_old(self, loop: Loop, phi: Var, site: _Site, old: set) -> bool:
+        """Does `phi` take a name of the old array at the end of an iteration?
+        Not a nested loop's phi: by then that is its last value, updated."""
+        nxt = loop.nexts[loop.phis.index(phi)]
+        if nxt not in old:
+            return False
+        d = self.def_site.get(nxt)
+        nested = d is not None and loop in d.loops and any(
+            nxt in inner.phis for inner in site.loops if inner is not loop)
+        return not nested
+
+    def _read_next_iteration(self, u: Var, site: _Site, later: _Site, related: set) -> bool:
         """A read before the update (or by it) counts if a loop around both runs
         it again on the same array: a value from outside the loop, or a phi
         that carries it."""
@@ -310,7 +321,7 @@ class AliasGuard:
             if loop not in later.loops:
                 continue
             if u in loop.phis:
-                if loop.nexts[loop.phis.index(u)] in related:
+                if self._carries_old(loop, u, site, related):
                     return True
             elif u is not loop.index and _defined_outside(u, loop):
                 return True
