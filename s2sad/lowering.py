@@ -513,9 +513,16 @@ class Lowerer:
                     inner(index, sub)
 
             return stop, bind_zip
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+                it.func.attr in ("items", "values", "keys") and not it.args and \
+                not it.keywords:
+            return self._dict_view(self.expr(it.func.value), it.func.attr)
         seq = self.expr(it, hint="seq")
         if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
             seq = self.emit("list", [seq], callee="list", hint="seq")
+        elif not self._owns(seq):  # maybe a dict: `for k in d` goes through its keys
+            seq = self.emit("iteration_items", [seq], callee="$iteration_items",
+                            hint=f"{it.id}_items")
         stop = self.emit("len", [seq], callee="len", hint="n")
 
         def bind_item(index: Var, target: Any) -> None:
@@ -523,6 +530,24 @@ class Lowerer:
             self.assign(target, self.emit("getitem", [seq, index], hint=hint))
 
         return stop, bind_item
+
+    def _dict_view(self, d: Operand, view: str) -> tuple[Operand, Callable]:
+        """`for k, v in d.items()` (or .keys(), .values()) by position in its keys."""
+        keys = self.emit("iteration_items", [d], callee="$iteration_items", hint="keys")
+        stop = self.emit("len", [keys], callee="len", hint="n")
+
+        def bind_view(index: Var, target: Any) -> None:
+            key = self.emit("getitem", [keys, index], hint="key")
+            if view == "keys":
+                self.assign(target, key)
+            elif view == "values":
+                self.assign(target, self.emit("getitem", [d, key], hint="value"))
+            else:
+                name, value = self._pair(target, 2)
+                self.assign(name, key)
+                self.assign(value, self.emit("getitem", [d, key], hint="value"))
+
+        return stop, bind_view
 
     def _pair(self, target: Any, n: int) -> list:
         if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != n:
@@ -678,6 +703,22 @@ class Lowerer:
             raise self.error("*args and **kwargs in calls are not supported", node,
                              "pass the arguments explicitly")
         func = node.func
+        if any(k.arg == "out" for k in node.keywords):
+            raise self.error("out= writes into an existing array, which s2sad does not "
+                             "follow", node, "assign the result instead: y = np.f(...)")
+        if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS and \
+                not self._is_module_ref(func.value):
+            if func.attr == "extend" and isinstance(func.value, gast.Name) and \
+                    func.value.id in self.env and len(node.args) == 1 and \
+                    isinstance(node.args[0], (gast.List, gast.Tuple)) and not node.keywords:
+                name = func.value.id  # lst.extend([a, b]): a new, longer list
+                more = self.emit("make_list", [self.expr(e) for e in node.args[0].elts])
+                self.env[name] = self.emit("add", [self.env[name], more], hint=_hint(name))
+                return Const(None)
+            raise self.error(f".{func.attr}() changes its object in place, which s2sad "
+                             "does not follow", node,
+                             "compute a new value instead (np.sort(a), a list display, "
+                             "lst + [v], a new dict)")
         if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction):
             return self.inline_call(self.env[func.id], node, hint)
         if isinstance(func, gast.Lambda):
@@ -695,8 +736,8 @@ class Lowerer:
         if isinstance(func, gast.Attribute):
             receiver = self.expr(func.value)
             if not isinstance(receiver, Ref):
-                args = [receiver] + [self.expr(a) for a in node.args]
-                kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+                args = [receiver] + self._call_args(node)
+                kwargs = self._call_kwargs(node)
                 return self.emit("." + func.attr, args, kwargs, hint=hint, static="method",
                                  target=True)
             callee_ref = Ref(f"{receiver.name}.{func.attr}")
@@ -706,11 +747,16 @@ class Lowerer:
             self.ref_objects[callee_ref.name] = obj
         else:
             callee_ref = self.expr(func)
-        args = [self.expr(a) for a in node.args]
-        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        args = self._call_args(node)
+        kwargs = self._call_kwargs(node)
         if not isinstance(callee_ref, Ref):
             return self.emit("call", [callee_ref, *args], kwargs, hint=hint, static="dynamic")
         obj = self.ref_objects[callee_ref.name]
+        if any(obj is f for f in MUTATING_FUNCTIONS):
+            raise self.error(f"{callee_ref.name.lstrip('$')} writes into an existing array, "
+                             "which s2sad does not follow", node,
+                             "compute the new array and assign it (np.where(mask, v, a), "
+                             "a.copy() then a[index] = v)")
         rule = rules.rule_for_object(obj)
         root = callee_ref.name.split(".")[0]
         if not root.startswith("$"):
@@ -721,6 +767,28 @@ class Lowerer:
             # a runtime helper in an adjoint template: its own primitive
             return self.emit(callee_ref.name, args, kwargs, hint=hint, callee=callee_ref.name)
         return self.emit("call", args, kwargs, hint=hint, callee=callee_ref.name, static=obj)
+
+    def _call_args(self, node: gast.Call) -> list:
+        return [self._passed(a) for a in node.args]
+
+    def _call_kwargs(self, node: gast.Call) -> dict:
+        return {k.arg: self._passed(k.value) for k in node.keywords}
+
+    def _passed(self, node: Any) -> Operand:
+        """An argument of a call: a value, not a local function."""
+        value = self.expr(node)
+        if isinstance(value, LocalFunction):
+            raise self.error("a lambda or local function cannot be passed to another function",
+                             node, "define the function at module level and pass that, or "
+                             "call it here")
+        return value
+
+    def _is_module_ref(self, node: Any) -> bool:
+        """Is `node` (a method's receiver) a global name or a path from one, like
+        `model.layers`? Its methods resolve to known objects, not local values."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.env
 
     def resolve_callee_object(self, node: Any) -> Any:
         if isinstance(node, gast.Name) and node.id not in self.env:
@@ -985,6 +1053,13 @@ def _hint(name: str) -> str:
         return "items"
     return {RET: "returned", RETVAL: "retval"}.get(name, name)
 
+
+# Calls that change an object in place: refused (s2sad's values are immutable).
+MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "reverse",
+                    "insert", "remove", "extend", "clear", "update", "setdefault", "popitem",
+                    "pop", "setflags", "byteswap"}
+MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
+                      np.put_along_axis]
 
 # Ops that always allocate a new array (or list): safe to write into.
 FRESH = {"np.zeros", "np.ones", "np.empty", "np.full", "np.zeros_like", "np.ones_like",

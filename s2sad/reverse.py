@@ -1405,7 +1405,7 @@ def _numeric_vars(fn: Function) -> set[Var]:
     out: set[Var] = set()
     structural = {"getitem", "make_tuple", "make_list", "make_dict", "call", "call_forward",
                   "list_append", "sum", "copy", "setitem", "own",
-                  "index", "list", "tuple", "len", "print", "assert"}
+                  "index", "list", "tuple", "len", "print", "assert", "iteration_items"}
     for stmt in walk(fn.body):
         if not isinstance(stmt, Assign):
             continue

@@ -339,6 +339,9 @@ vjp("math.erf(x)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 vjp("math.erfc(x)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 vjp("abs(x)", x="g * np.sign(x)")
 vjp("float(x)", x="g")
+# Two numbers (ties go to the first, which Python returns)
+vjp("max(a, b)", a="g * float(a >= b)", b="g * float(b > a)")
+vjp("min(a, b)", a="g * float(a <= b)", b="g * float(b < a)")
 nondiff(
     "len(obj)", "int(x)", "bool(x)", "range(*args)", "isinstance(obj, cls)", "round(x, n=None)",
     "math.floor(x)", "math.ceil(x)", "math.isnan(x)", "math.isinf(x)", "math.isfinite(x)",
@@ -528,6 +531,8 @@ group("Indexing and containers")
 vjp("list_append(lst, item)", lst="g[:-1]", item="list_item(g, -1, item)").out = "seq"
 vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)")
+# `for k in d` iterates keys; arrays, lists and tuples iterate themselves
+vjp("iteration_items(x)", x="iteration_adjoint(g, x)")
 nondiff("dict_item(g, key, like)", "concat_adjoint(g, left, right_part)",
         "check_inplace(value, names, *others)", "snapshot(x)",
         "read_slice(g, index)", "add_at(dx, index, g)")

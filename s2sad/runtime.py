@@ -65,6 +65,13 @@ def fill_zeros(g: Any, like: Any) -> Any:
 
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's alone."""
+    if isinstance(x, dict):
+        from .errors import UnsupportedSyntaxError
+
+        raise UnsupportedSyntaxError(
+            "assigning into a dict (`d[key] = value`) is not supported",
+            hint="build the dict in one display, {'a': x, 'b': y}, or keep the values "
+            "in separate variables")
     return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
 
 
@@ -136,9 +143,12 @@ def _shape(x: Any) -> tuple:
 
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
-    if x is None:  # a placeholder (a return value not yet set): nothing to fit
+    if x is None or isinstance(x, dict):
+        return g  # a placeholder (a return value not yet set), or a structure
+    try:
+        shape = _shape(x)
+    except ValueError:  # a tuple of items of different shapes: a structure
         return g
-    shape = _shape(x)
     g_shape = _shape(g)
     if g_shape == shape:
         return g
@@ -692,6 +702,16 @@ def list_item(g: Any, index: int, like: Any) -> Any:
     """Item `index` of a list's adjoint, which holds None (zero) for items nothing read."""
     item = g[index]
     return zeros_like(like) if item is None else item
+
+
+def iteration_items(x: Any) -> Any:
+    """What `for item in x` goes through, by position: a dict's keys, or x."""
+    return list(x) if isinstance(x, dict) else x
+
+
+def iteration_adjoint(g: Any, x: Any) -> Any:
+    """A dict's keys carry no gradient (its values' reads have their own)."""
+    return zeros_like(x) if isinstance(x, dict) else g
 
 
 def concat_adjoint(g: Any, left: Any, right_part: bool) -> Any:

@@ -277,9 +277,60 @@ def with_walrus(x):
     return (y := x * 2.0) + y
 
 
+def with_out_argument(x):
+    y = np.zeros(3)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y)
+
+
+def with_sort_method(x):
+    y = x * 1.0
+    y.sort()
+    return y[0]
+
+
+def with_list_reverse(x):
+    items = [x, x * 2.0]
+    items.reverse()
+    return np.sum(items[0])
+
+
+def with_dict_update(x):
+    d = {"a": x}
+    d.update({"a": 2.0 * x})
+    return np.sum(d["a"])
+
+
+def with_copyto(x):
+    y = x * 1.0
+    np.copyto(y, 2.0 * x)
+    return np.sum(y)
+
+
+def apply_to(fn, u):
+    return fn(u)
+
+
+def with_lambda_argument(x):
+    return np.sum(apply_to(lambda u: u * 2.0, x))
+
+
+def with_dict_item_assignment(x):
+    d = {}
+    d["a"] = x
+    return np.sum(d["a"])
+
+
 @pytest.mark.parametrize(
     "fn, snippet",
     [
+        (with_out_argument, "out=y"),
+        (with_sort_method, "y.sort()"),
+        (with_list_reverse, "items.reverse()"),
+        (with_dict_update, "d.update("),
+        (with_copyto, "np.copyto("),
+        (with_lambda_argument, "lambda u"),
+        (with_dict_item_assignment, 'd["a"] = x'),
         (with_try, "try:"),
         (with_global, "global COUNTER"),
         (undefined_name, "not_defined_anywhere"),

@@ -404,3 +404,58 @@ def grows_by_broadcasting_each_iteration(x):
                          ids=["float", "0-d", "(1,)", "(3,)"])
 def test_review_found(fn, x):
     s2sad.check_grad(fn, x)
+
+
+PERMUTATION = {0: 2, 1: 0, 2: 1}
+
+
+def iterate_int_keyed_dict(x):
+    # was: a wrong value: `for i in d` went through the dict's values
+    s = 0.0
+    for i in PERMUTATION:
+        s = s * 0.5 + x[i]
+    return s
+
+
+def iterate_dict_keys_and_items(x):
+    # was: KeyError 0 in generated code; .items() and .values() were refused
+    d = {"a": x, "b": 2.0 * x}
+    s = 0.0
+    for k in d:
+        s = s + np.sum(d[k] ** 2)
+    for k, v in d.items():
+        s = s + np.sum(v * x)
+    for v in d.values():
+        s = s + np.sum(np.sin(v))
+    return s
+
+
+def max_and_min_of_numbers(x):
+    # was: refused (no rule for the builtins)
+    a, b = np.sum(x), np.sum(x * x) - 1.0
+    return max(a, b) * min(a * 2.0, b)
+
+
+def extend_with_a_display(x):
+    # was: a crash (IndexError in the reverse pass)
+    items = [x[0]]
+    items.extend([x[1], x[2] * 2.0])
+    return items[2] * items[0]
+
+
+def carry_tuple_of_mixed_shapes(x):
+    # was: a crash in unbroadcast: np.shape of a tuple of an array and a number
+    t = (x, 0.0)
+    for _ in range(2):
+        t = (t[0] * 2.0, t[1] + 1.0)
+    return np.sum(t[0]) * t[1]
+
+
+@pytest.mark.parametrize("fn", [iterate_int_keyed_dict, iterate_dict_keys_and_items,
+                                max_and_min_of_numbers, extend_with_a_display,
+                                carry_tuple_of_mixed_shapes], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [np.array([0.3, -0.7, 1.2]), np.array([-0.9, 0.4, 0.25])],
+                         ids=["x1", "x2"])
+def test_review_found_containers(fn, x):
+    s2sad.check_grad(fn, x)
+    assert s2sad.value_and_grad(fn)(x)[0] == pytest.approx(fn(x.copy()))

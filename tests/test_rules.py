@@ -650,6 +650,23 @@ def builtin_float(x):
     return float(np.sum(x * W(np.shape(x)))) * 2.0
 
 
+def builtin_max(a, b):
+    return max(a, b) * 1.5
+
+
+def builtin_min(a, b):
+    return min(a, b) * 1.5
+
+
+def iterate_rows(x):
+    total = 0.0
+    for row in x:  # `for` over an argument goes through iteration_items
+        total = total + np.sum(np.sin(row) * W(np.shape(row)))
+    return total
+
+
+
+
 def scalars(lo: float, hi: float, n: int = 3) -> list[tuple]:
     return [(rand((), lo, hi),) for _ in range(n)]
 
@@ -683,6 +700,9 @@ MATH = [
     row("math.erfc", math_erfc, scalars(-2, 2)),
     row("abs", builtin_abs, [(away(s),) for s in UNARY_SHAPES]),
     row("float", builtin_float, [(rand((3,)),), (rand((2, 2)),)]),
+    row("max", builtin_max, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
+    row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
+    row("iteration_items", iterate_rows, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),
 ]
 
 
