@@ -423,7 +423,7 @@ def iterate_dict_keys_and_items(x):
     s = 0.0
     for k in d:
         s = s + np.sum(d[k] ** 2)
-    for k, v in d.items():
+    for _key, v in d.items():
         s = s + np.sum(v * x)
     for v in d.values():
         s = s + np.sum(np.sin(v))
