@@ -74,6 +74,7 @@ class AliasGuard:
         self.inputs: dict[Var, set[Var]] = {}  # a phi's or branch result's values
         self.held_by: dict[Var, set[Var]] = {}  # v -> containers holding v
         self.containers: set[Var] = set()
+        self.merged_into: dict[Var, set[Var]] = {}  # a container -> phis/results it becomes
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
 
     # ------------------------------------------------------------ facts
@@ -101,7 +102,7 @@ class AliasGuard:
                     self.containers.add(out)
                     for v in values:
                         if isinstance(v, Var):
-                            self.held_by.setdefault(v, set()).add(out)
+                            self.merged_into.setdefault(v, set()).add(out)
 
     def _visit(self, block: Block, loops: list, sides: dict) -> None:
         for stmt in block.stmts:
@@ -145,15 +146,17 @@ class AliasGuard:
         elif prim == "call" or (prim.startswith(".") and stmt.static == "method"
                                 and rules.rule_named(prim) is None):
             self.views[target] = arrays  # user code: may return an argument or a view
-        if stmt.static in ("aug", "inplace") and arrays and arrays[0] is args[0]:
+        if _updates_in_place(stmt) and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
         if prim in ("make_tuple", "make_list"):
             self.elements[target] = args
         if prim in HOLDING_OPS or prim == "add" and any(
                 a in self.elements or a in self.containers for a in arrays):
             self.containers.add(target)
-            for a in arrays:
-                self.held_by.setdefault(a, set()).add(target)
+            items = args[1:] if prim == "list_append" else args  # (the list itself grows)
+            for a in items:
+                if isinstance(a, Var):
+                    self.held_by.setdefault(a, set()).add(target)
 
     def _display_item(self, stmt: Assign) -> Var | None:
         args = stmt.args
@@ -265,7 +268,11 @@ class AliasGuard:
         visited: set = set()
         todo = list(values)
         while todo:
-            for h in self.held_by.get(todo.pop(), ()):
+            x = todo.pop()
+            holders = set(self.held_by.get(x, ()))
+            if x in visited:  # a holder: the same list under a later name holds it too
+                holders |= self.merged_into.get(x, set()) | self.updated.get(x, set())
+            for h in holders:
                 d = self.def_site.get(h)
                 if h in visited or d is None:
                     continue
@@ -337,9 +344,14 @@ class AliasGuard:
         self.collect()
         for site in list(self.sites):
             stmt = site.stmt
-            if isinstance(stmt, Assign) and stmt.static in ("aug", "inplace") \
+            if isinstance(stmt, Assign) and _updates_in_place(stmt) \
                     and isinstance(stmt.args[0], Var):
                 self.guard(site)
+
+
+def _updates_in_place(stmt: Assign) -> bool:
+    """`y op= e`, `y[i] = e` and `lst.append(v)`: Python changes the object."""
+    return stmt.static in ("aug", "inplace") or stmt.prim == "list_append"
 
 
 def guard_inplace_updates(fn: Function, helper: bool = False) -> None:

@@ -28,6 +28,7 @@ How it works:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,7 +145,15 @@ class Reverse:
                 changed |= self._split_user_calls(stmt.body)
             elif isinstance(stmt, Assign) and self.active(stmt.target) and (
                     (stmt.prim == "call" and stmt.callee) or _dynamic_method(stmt)):
-                self._rewrite_call(stmt, new)
+                self._rewrite_call(stmt, new, self.active)
+                changed = True
+            elif isinstance(stmt, Assign) and stmt.prim == "call" and stmt.callee and \
+                    _is_user_code(stmt.static) and any(
+                        isinstance(a, Var) and a in self.varied for a in stmt.operands()):
+                # Its result is not needed, but the call is still transformed: the
+                # transformed helper checks that it does not change its arguments
+                # in place (which the backward pass would not know about).
+                self._rewrite_call(stmt, new, lambda a: isinstance(a, Var) and a in self.varied)
                 changed = True
         block.stmts[:] = new
         return changed
@@ -204,12 +213,12 @@ class Reverse:
         blocks = [stmt.then, stmt.orelse] if isinstance(stmt, If) else [stmt.header, stmt.body]
         return any(isinstance(s, Assign) and s.prim == "setitem" for b in blocks for s in walk(b))
 
-    def _rewrite_call(self, stmt: Assign, new: list) -> None:
+    def _rewrite_call(self, stmt: Assign, new: list, active: Callable) -> None:
         if stmt.prim == "call":
             callee: Operand = Ref(stmt.callee)
             args = stmt.args
-            wrt = _callee_wrt(stmt, [self.active(a) for a in args],
-                              {k: self.active(a) for k, a in stmt.kwargs.items()})
+            wrt = _callee_wrt(stmt, [active(a) for a in args],
+                              {k: active(a) for k, a in stmt.kwargs.items()})
             if wrt is None:
                 raise self._no_rule(stmt)
         else:  # obj.method(args) on a local object: look the method up at run time
@@ -1365,6 +1374,21 @@ def _callee_param_names(stmt: Assign) -> list[str]:
     if code is None:
         return [f"arg{i}" for i in range(len(stmt.args))]
     return list(code.co_varnames[: code.co_argcount])
+
+
+def _is_user_code(obj: Any) -> bool:
+    """A Python function from the user's files (not the standard library or an
+    installed package), which s2sad can transform."""
+    import sysconfig
+    import types as _types
+
+    if isinstance(obj, _types.MethodType):
+        obj = obj.__func__
+    if not isinstance(obj, _types.FunctionType):
+        return False
+    paths = sysconfig.get_paths()
+    libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    return not any(obj.__code__.co_filename.startswith(p) for p in libraries)
 
 
 def _callee_wrt(stmt: Assign, active_args: list[bool], active_kwargs: dict) -> tuple | None:

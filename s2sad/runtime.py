@@ -118,9 +118,10 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
 
         who = f" ({names})" if names else ""
         raise AliasingError(
-            f"this in-place update changes an array that another name{who} also refers "
-            "to (as itself, a view or an item of a list); NumPy would change what that "
-            "name reads, and s2sad does not follow such changes",
+            f"this in-place update changes an array or list that another name{who} also "
+            "refers to (as itself, a view or an item of a list, or as a helper's argument); "
+            "Python would change what that name reads, and s2sad does not follow such "
+            "changes",
             hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
             "y = y.copy()",
         )

@@ -184,3 +184,74 @@ def test_update_no_other_name_sees_is_differentiated(fn, args):
     s2sad.check_grad(fn, *args, wrt=wrt)
     value = s2sad.value_and_grad(fn, wrt=wrt)(*args)[0]
     assert value == pytest.approx(fn(*[np.copy(a) for a in args]))
+
+
+def append_and_return(items, v):
+    items.append(v)
+    return v
+
+
+def append_only(items, v):
+    items.append(v)
+
+
+def set_first(a, v):
+    a[0] = v
+
+
+def double_in_place(a):
+    a *= 2.0
+
+
+def helper_appends_to_callers_list(x):
+    items = [x[0]]
+    s = append_and_return(items, x[1])
+    return s + items[-1]
+
+
+def helper_result_unused_appends(x):
+    items = [x[0]]
+    append_only(items, x[1])
+    return items[-1]
+
+
+def helper_result_unused_writes_item(x):
+    y = x * 1.0
+    set_first(y, 0.0)
+    return np.sum(y)
+
+
+def helper_result_unused_scales(x):
+    y = x * 1.0
+    double_in_place(y)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("fn", [helper_appends_to_callers_list, helper_result_unused_appends,
+                                helper_result_unused_writes_item, helper_result_unused_scales],
+                         ids=lambda f: f.__name__)
+def test_helper_that_changes_its_argument_is_refused(fn):
+    # the caller would see the change; s2sad's transformed helper would not make it
+    with pytest.raises(AliasingError) as info:
+        s2sad.grad(fn)(X.copy())
+    assert "test_aliasing.py" in str(info.value)
+
+
+def number_doubled_by_helper(x):
+    s = np.sum(x)
+    double_in_place(s)  # a float: nothing changes in place, for Python either
+    return s * 2.0
+
+
+def list_built_in_loop(x):
+    items = []
+    for i in range(3):
+        items.append(x * i)
+    return np.sum(items)
+
+
+@pytest.mark.parametrize("fn", [number_doubled_by_helper, list_built_in_loop],
+                         ids=lambda f: f.__name__)
+def test_appends_and_helpers_that_change_nothing_shared_are_differentiated(fn):
+    s2sad.check_grad(fn, X)
+    assert s2sad.value_and_grad(fn)(X)[0] == pytest.approx(fn(X.copy()))
