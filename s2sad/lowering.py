@@ -303,6 +303,11 @@ class Lowerer:
                              "copy the array into a local variable first: a = x.copy()")
         name = target.value.id
         array = self.env[name]
+        producer = self._producer(array) if isinstance(array, Var) else None
+        if isinstance(target.slice, gast.Slice) and producer is not None and \
+                producer.prim in ("make_list", "list_append", "add"):
+            raise self.error("assigning into a slice of a list is not supported", target,
+                             "build the new list: lst = lst[:i] + [v] + lst[j:]")
         if not self._owns(array):
             array = self.emit("own", [array], hint=name, callee="$own")
             self.env[name] = array

@@ -321,9 +321,16 @@ def with_dict_item_assignment(x):
     return np.sum(d["a"])
 
 
+def with_list_slice_assignment(x):
+    items = [x, x * 2.0]
+    items[0:1] = [x * 3.0]
+    return np.sum(items[0])
+
+
 @pytest.mark.parametrize(
     "fn, snippet",
     [
+        (with_list_slice_assignment, "items[0:1]"),
         (with_out_argument, "out=y"),
         (with_sort_method, "y.sort()"),
         (with_list_reverse, "items.reverse()"),
