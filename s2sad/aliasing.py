@@ -81,6 +81,7 @@ class AliasGuard:
 
     def collect(self) -> None:
         self._visit(self.fn.body, [], {})
+        self.read_anywhere = {u for site in self.sites for u in site.reads if isinstance(u, Var)}
         for site in self.sites:
             for v in site.defines:
                 self.def_site[v] = site
@@ -150,8 +151,11 @@ class AliasGuard:
             self.updated.setdefault(args[0], set()).add(target)
         if prim in ("make_tuple", "make_list"):
             self.elements[target] = args
-        if prim in HOLDING_OPS or prim == "add" and any(
-                a in self.elements or a in self.containers for a in arrays):
+        if prim == "add" and any(a in self.elements or a in self.containers for a in arrays):
+            self.containers.add(target)  # `lst + [v]`: holds what both lists hold
+            for a in arrays:
+                self.merged_into.setdefault(a, set()).add(target)
+        elif prim in HOLDING_OPS:
             self.containers.add(target)
             items = args[1:] if prim == "list_append" else args  # (the list itself grows)
             for a in items:
@@ -185,7 +189,11 @@ class AliasGuard:
         if not seen:
             return
         others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
-        shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()}))
+        params = set(self.fn.params) if self.helper else set()
+        shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()
+                                  and u not in params}) +
+                          [f"the argument {p.hint}, which the caller may still read"
+                           for p in self.fn.params if p in seen and p in params])
         check = Assign(None, "$check_inplace", [written, Const(shown), *others], {},
                        "$check_inplace", None, stmt.loc)
         block = _block_holding(self.fn.body, stmt)
@@ -293,6 +301,8 @@ class AliasGuard:
             for u in later.reads:
                 if not isinstance(u, Var) or u not in related or u in seen:
                     continue
+                if self._only_into_unused(u, later):
+                    continue  # (`prev = a[i - 1]` carried by a loop that never reads it)
                 if later.pos > site.pos:
                     if u not in holders and self._final_value_read(u, site, later, names):
                         continue
@@ -300,6 +310,14 @@ class AliasGuard:
                     continue
                 seen.append(u)
         return seen
+
+    def _only_into_unused(self, u: Var, at: _Site) -> bool:
+        """Is this read of u only a loop's or an if's copy into results nobody reads?"""
+        if not isinstance(at.stmt, (If, Loop)) or at.defines:
+            return False
+        outs = [out for out, values, _ in _merges(at.stmt) if u in values]
+        return bool(outs) and u not in [at.stmt.cond, getattr(at.stmt, "exit_flag", None)] \
+            and not any(out in self.read_anywhere for out in outs)
 
     def _final_value_read(self, u: Var, site: _Site, later: _Site, names: set) -> bool:
         """A loop's phi read after the loop is its last value, which has the

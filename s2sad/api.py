@@ -10,6 +10,7 @@ never gets a stale gradient. Closure variables are shared live, not copied.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import types
@@ -24,7 +25,7 @@ from .emit import build
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
 from .ir import format_function
 from .lowering import lower
-from .parsing import ParsedFunction, parse_function, unwrap
+from .parsing import ParsedFunction, is_library_file, parse_function, unwrap
 from .reverse import Reverse, split
 
 Wrt = int | str | Sequence[int | str]
@@ -105,18 +106,19 @@ def _cells(fn: types.FunctionType) -> tuple:
             *(id(cell) for cell in fn.__closure__ or ()))
 
 
-def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
-                     ) -> Compiled:
+def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
+                     sequences: tuple[int, ...] = ()) -> Compiled:
     """Transform `f` into its gradient function (cached). `scalars` lists the
     arguments known to be plain numbers: the code specialized for them skips
-    every broadcasting check that involves them."""
+    every broadcasting check that involves them. `sequences` lists the lists
+    and tuples, for which `+` joins rather than adds."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn), scalars)
+    key = (fn.__code__, wrt, _cells(fn), scalars, sequences)
     hit = _CACHE.get(key)
     if hit is not None and hit.valid():
         return hit
     with _LOCK:
-        compiled = _transform(fn, wrt, scalars)
+        compiled = _transform(fn, wrt, scalars, sequences)
         _CACHE[key] = compiled
         return compiled
 
@@ -126,13 +128,17 @@ def scalar_positions(args: tuple) -> tuple[int, ...]:
                   if type(a) is float or isinstance(a, (float, int)) and not isinstance(a, bool)])
 
 
-def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()
-               ) -> Compiled:
+def sequence_positions(args: tuple) -> tuple[int, ...]:
+    return tuple([i for i, a in enumerate(args) if isinstance(a, (list, tuple))])
+
+
+def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
+               sequences: tuple[int, ...] = ()) -> Compiled:
     parsed: ParsedFunction = parse_function(fn)
     primal, lowerer = lower(parsed)
     ir_text = format_function(primal)
     return_loc = primal.body.stmts[-1].loc
-    reverse = Reverse(primal, list(wrt), lowerer.factory, scalars)
+    reverse = Reverse(primal, list(wrt), lowerer.factory, scalars, sequences)
     dfn = reverse.run()
     free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
     func, source = build(dfn, fn, free, extra_defaults=(1.0,))
@@ -153,17 +159,18 @@ class Split:
 _SPLIT_CACHE: dict[tuple, Split] = {}
 
 
-def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = ()) -> Split:
+def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
+                  sequences: tuple[int, ...] = ()) -> Split:
     """forward(*args) -> (value, state) and backward(state, g) -> grads (cached)."""
     fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn), scalars)
+    key = (fn.__code__, wrt, _cells(fn), scalars, sequences)
     hit = _SPLIT_CACHE.get(key)
     if hit is not None:
         return hit
     with _LOCK:
         parsed = parse_function(fn)
         primal, lowerer = lower(parsed, helper=True)
-        reverse = Reverse(primal, list(wrt), lowerer.factory, scalars)
+        reverse = Reverse(primal, list(wrt), lowerer.factory, scalars, sequences)
         dfn = reverse.run(check_scalar=False)
         fwd, bwd = split(dfn, *reverse.result, lowerer.factory)
         free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
@@ -245,19 +252,23 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
 
 
 def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:
-    """The innermost frame of generated code in the user's file."""
+    """The innermost frame of the user's code: generated code carries the file
+    and line numbers of the function it came from (a helper's, in a helper)."""
     import linecache
 
+    ours = os.path.dirname(os.path.abspath(__file__))
     loc = None
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename == fn.__code__.co_filename:
+        if not os.path.abspath(code.co_filename).startswith(ours) and \
+                os.path.exists(code.co_filename) and not is_library_file(code.co_filename):
             line = tb.tb_lineno
             text = linecache.getline(code.co_filename, line)
             loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)
         tb = tb.tb_next
     return loc
+
 
 
 def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
@@ -284,10 +295,10 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        scalars = scalar_positions(args)
-        compiled = recent.get(scalars)
+        kinds = scalar_positions(args), sequence_positions(args)
+        compiled = recent.get(kinds)
         if compiled is None or compiled.code is not fn.__code__ or not compiled.valid():
-            compiled = recent[scalars] = compile_gradient(fn, indices, scalars)
+            compiled = recent[kinds] = compile_gradient(fn, indices, *kinds)
         value, grads = _call(compiled, args, kwargs, indices, as_tuple)
         return (value, grads) if with_value else grads
 

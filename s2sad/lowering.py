@@ -19,6 +19,7 @@ names that cannot clash with the user's.
 from __future__ import annotations
 
 import builtins
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -718,7 +719,8 @@ class Lowerer:
                     isinstance(node.args[0], (gast.List, gast.Tuple)) and not node.keywords:
                 name = func.value.id  # lst.extend([a, b]): a new, longer list
                 more = self.emit("make_list", [self.expr(e) for e in node.args[0].elts])
-                self.env[name] = self.emit("add", [self.env[name], more], hint=_hint(name))
+                self.env[name] = self.emit("add", [self.env[name], more], hint=_hint(name),
+                                           static="aug")  # (the list itself grows)
                 return Const(None)
             raise self.error(f".{func.attr}() changes its object in place, which s2sad "
                              "does not follow", node,
@@ -757,7 +759,7 @@ class Lowerer:
         if not isinstance(callee_ref, Ref):
             return self.emit("call", [callee_ref, *args], kwargs, hint=hint, static="dynamic")
         obj = self.ref_objects[callee_ref.name]
-        if any(obj is f for f in MUTATING_FUNCTIONS):
+        if _writes_an_argument(obj, len(args)):
             raise self.error(f"{callee_ref.name.lstrip('$')} writes into an existing array, "
                              "which s2sad does not follow", node,
                              "compute the new array and assign it (np.where(mask, v, a), "
@@ -992,7 +994,8 @@ def _assigned_names(body: list) -> list[str]:
     for stmt in body:
         for node in gast.walk(stmt):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
-                    and node.func.attr == "append" and isinstance(node.func.value, gast.Name):
+                    and node.func.attr in ("append", "extend") \
+                    and isinstance(node.func.value, gast.Name):
                 names[node.func.value.id] = None
             if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
@@ -1065,6 +1068,28 @@ MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "re
                     "pop", "setflags", "byteswap"}
 MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
                       np.put_along_axis]
+
+def _writes_an_argument(obj: Any, n_args: int) -> bool:
+    """np.copyto & co., a ufunc given its output positionally (`np.add(a, b, a)`),
+    `np.add.at(...)`, or a function with an `out` parameter filled positionally."""
+    if any(obj is f for f in MUTATING_FUNCTIONS):
+        return True
+    if isinstance(obj, np.ufunc):
+        return n_args > obj.nin
+    if isinstance(getattr(obj, "__self__", None), np.ufunc) and \
+            getattr(obj, "__name__", "") == "at":
+        return True
+    try:
+        params = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = []
+    for param in params:
+        if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            break  # (after *args, every parameter is keyword-only)
+        positional.append(param.name)
+    return "out" in positional[:n_args]
+
 
 # Ops that always allocate a new array (or list): safe to write into.
 FRESH = {"np.zeros", "np.ones", "np.empty", "np.full", "np.zeros_like", "np.ones_like",

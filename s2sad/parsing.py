@@ -114,3 +114,12 @@ def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
         f"cannot find the definition of {fn.__qualname__} in its source",
         hint="define the function with `def` at the top level of a module or notebook cell",
     )
+
+
+def is_library_file(path: str) -> bool:
+    """Is `path` in the standard library or an installed package (not the user's code)?"""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return any(path.startswith(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")
+               if k in paths)

@@ -87,9 +87,10 @@ class LoopScope:
 
 class Reverse:
     def __init__(self, fn: Function, wrt: list[int], factory: VarFactory,
-                 scalar_params: tuple[int, ...] = ()) -> None:
+                 scalar_params: tuple[int, ...] = (), seq_params: tuple[int, ...] = ()) -> None:
         self.fn = fn
         self.scalar_params = scalar_params  # arguments known to be numbers at this call
+        self.seq_params = seq_params  # ... and to be lists or tuples
         self.wrt = wrt
         self.factory = factory
         self.out: list = []  # the block being written
@@ -122,12 +123,33 @@ class Reverse:
                 if stmt.prim in ("make_tuple", "make_list", "call_forward", "make_dict") or \
                         _rule_out(stmt.prim) == "seq":
                     self.seq_vars.add(stmt.target)
-        for stmt in walk(self.fn.body):  # a list written in place or joined stays a list
-            if isinstance(stmt, Assign) and stmt.target is not None and (
-                    stmt.prim in ("setitem", "own") and stmt.args[0] in self.seq_vars
-                    or stmt.prim == "add" and any(a in self.seq_vars for a in stmt.args)):
-                self.seq_vars.add(stmt.target)
+        self.seq_vars |= {p for i, p in enumerate(self.fn.params) if i in self.seq_params}
+        changed = True
+        while changed:  # a list written, joined, sliced, carried or chosen stays a list
+            changed = False
+            for stmt in walk(self.fn.body):
+                for target in self._sequence_results(stmt):
+                    if target not in self.seq_vars:
+                        self.seq_vars.add(target)
+                        changed = True
         self.numeric -= self.seq_vars
+
+    def _sequence_results(self, stmt: Any) -> list[Var]:
+        """Values `stmt` makes that are lists or tuples because its inputs are."""
+        seqs = self.seq_vars
+        if isinstance(stmt, (If, Loop)):
+            pairs = zip(stmt.outs, stmt.then_vals, stmt.else_vals) if isinstance(stmt, If) \
+                else zip(stmt.phis, stmt.inits, stmt.nexts)
+            return [out for out, a, b in pairs if a in seqs or b in seqs]
+        if not isinstance(stmt, Assign) or stmt.target is None or not stmt.args:
+            return []
+        first = stmt.args[0]
+        if stmt.prim in ("setitem", "own") and first in seqs or \
+                stmt.prim == "add" and any(a in seqs for a in stmt.args) or \
+                stmt.prim == "getitem" and first in seqs and _is_slice(stmt.args[1],
+                                                                      self.def_stmt):
+            return [stmt.target]
+        return []
 
     def _split_user_calls(self, block: Block) -> bool:
         """Turn each active call of a user function `y = h(a, b)` into
@@ -1376,19 +1398,27 @@ def _callee_param_names(stmt: Assign) -> list[str]:
     return list(code.co_varnames[: code.co_argcount])
 
 
+def _is_slice(index: Operand, def_stmt: dict) -> bool:
+    """Is `index` a slice (`a[1:]`), whose result is a list when `a` is one?"""
+    if isinstance(index, Const):
+        return isinstance(index.value, slice)
+    stmt = def_stmt.get(index)
+    return isinstance(stmt, Assign) and stmt.prim == "index" and len(stmt.static) == 1 \
+        and stmt.static[0].startswith("s")
+
+
 def _is_user_code(obj: Any) -> bool:
     """A Python function from the user's files (not the standard library or an
     installed package), which s2sad can transform."""
-    import sysconfig
     import types as _types
+
+    from .parsing import is_library_file
 
     if isinstance(obj, _types.MethodType):
         obj = obj.__func__
     if not isinstance(obj, _types.FunctionType):
         return False
-    paths = sysconfig.get_paths()
-    libraries = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
-    return not any(obj.__code__.co_filename.startswith(p) for p in libraries)
+    return not is_library_file(obj.__code__.co_filename)
 
 
 def _callee_wrt(stmt: Assign, active_args: list[bool], active_kwargs: dict) -> tuple | None:

@@ -35,13 +35,11 @@ def require_scalar(value: Any) -> None:
 
 def call_forward(fn: Any, wrt: tuple, *args: Any, **kwargs: Any) -> tuple:
     """Run a user function's forward pass; returns (value, saved) for call_backward."""
-    from .api import compile_split
+    from .api import compile_split, scalar_positions, sequence_positions
 
     if inspect.ismethod(fn):
         fn, args = fn.__func__, (fn.__self__, *args)
-    scalars = tuple(i for i, a in enumerate(args)
-                    if isinstance(a, (float, int)) and not isinstance(a, bool))
-    split = compile_split(fn, wrt, scalars)
+    split = compile_split(fn, wrt, scalar_positions(args), sequence_positions(args))
     value, state = split.forward(*args, **kwargs)
     return value, (split.backward, state, value)
 
@@ -103,8 +101,19 @@ def linspace_weights(num: int, endpoint: bool) -> Any:
 
 
 def read_slice(g: Any, index: Any) -> Any:
-    """g[index] as a value of its own (the slice is zeroed right after)."""
-    return snapshot(g[index])
+    """g[index] as a value of its own (the slice is zeroed right after). When an
+    integer-array index names an element twice, NumPy's write kept the last
+    value only: the earlier ones get no gradient."""
+    part = snapshot(g[index])
+    if isinstance(g, np.ndarray) and not _is_basic_index(index):
+        where = np.arange(g.size).reshape(g.shape)[index]
+        flat = where.ravel()
+        if np.unique(flat).size != flat.size:
+            last = np.zeros(flat.size, dtype=bool)
+            _, first_from_end = np.unique(flat[::-1], return_index=True)
+            last[flat.size - 1 - first_from_end] = True
+            part = part * last.reshape(where.shape)
+    return part
 
 
 def check_inplace(value: Any, names: str, *others: Any) -> None:

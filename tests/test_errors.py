@@ -327,9 +327,23 @@ def with_list_slice_assignment(x):
     return np.sum(items[0])
 
 
+def with_positional_out(x):
+    y = np.ones(2)
+    np.add(y, x, y)
+    return np.sum(y)
+
+
+def with_ufunc_at(x):
+    y = np.zeros(2)
+    np.add.at(y, [0, 0], x)
+    return y[0]
+
+
 @pytest.mark.parametrize(
     "fn, snippet",
     [
+        (with_positional_out, "np.add(y, x, y)"),
+        (with_ufunc_at, "np.add.at("),
         (with_list_slice_assignment, "items[0:1]"),
         (with_out_argument, "out=y"),
         (with_sort_method, "y.sort()"),

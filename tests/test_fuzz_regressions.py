@@ -459,3 +459,78 @@ def carry_tuple_of_mixed_shapes(x):
 def test_review_found_containers(fn, x):
     s2sad.check_grad(fn, x)
     assert s2sad.value_and_grad(fn)(x)[0] == pytest.approx(fn(x.copy()))
+
+
+# ------------------------------------------- found by a third review
+
+
+def extend_in_loop(x):
+    # was: the loop dropped `extend` (only `append` counted as assigning the list)
+    items = []
+    for i in range(3):
+        items.extend([x, x * i])
+    return np.sum(sum(items))
+
+
+def join_in_loop_then_read_two(x):
+    # was: `lst + [...]` on a loop-carried list was taken for an array add
+    items = [x[0]]
+    for _ in range(2):
+        items = items + [x[1]]
+    return items[0] * 10.0 + items[2]
+
+
+def rotate_list(x):
+    # was: slices of a list were not known to be lists
+    items = [x[0], x[1]]
+    for _ in range(2):
+        items = items[1:] + items[:1]
+    return items[0] * 10.0 + items[1]
+
+
+def rnn_states_joined(x):
+    # was: a crash (inhomogeneous shape) in the add adjoint of a list of arrays
+    w = np.array([[0.5, -0.2], [0.1, 0.3]])
+    states = [x[:2]]
+    for _ in range(3):
+        states = states + [np.tanh(w @ states[-1])]
+    return np.sum(states[-1]) + np.sum(states[1])
+
+
+def repeated_fancy_write(x):
+    # was: every duplicate index got the gradient; NumPy keeps the last write
+    out = np.zeros(3)
+    out[[0, 0, 2]] += x
+    return out[0] * 3.0 + out[2]
+
+
+def previous_row_in_dp(x):
+    # was: refused: `prev` (a view of the last row) is carried by the loop but
+    # never read after the row is written
+    table = np.zeros((3, 3))
+    table[0] = x
+    for i in range(1, 3):
+        prev = table[i - 1]
+        table[i] = np.tanh(prev * 2.0) + x
+    return np.sum(table)
+
+
+@pytest.mark.parametrize("fn", [extend_in_loop, join_in_loop_then_read_two, rotate_list,
+                                rnn_states_joined, repeated_fancy_write, previous_row_in_dp],
+                         ids=lambda f: f.__name__)
+def test_third_review_found(fn):
+    x = np.array([0.3, -0.7, 1.2])
+    s2sad.check_grad(fn, x)
+    assert s2sad.value_and_grad(fn)(x)[0] == pytest.approx(fn(x.copy()))
+
+
+def join_two_list_arguments(a, b):
+    # was: a zero gradient: `a + b` of two list arguments was an array add
+    c = a + b
+    return c[0] * 10.0 + c[2]
+
+
+def test_list_arguments_joined():
+    value, (da, db) = s2sad.value_and_grad(join_two_list_arguments, wrt=(0, 1))([1.0, 2.0],
+                                                                             [3.0, 4.0])
+    assert value == 13.0 and da == [10.0, 0.0] and db == [1.0, 0.0]
