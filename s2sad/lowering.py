@@ -712,7 +712,7 @@ class Lowerer:
         if any(k.arg == "out" for k in node.keywords):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
-        if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS and \
+        if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
                 not self._is_module_ref(func.value):
             if func.attr == "extend" and isinstance(func.value, gast.Name) and \
                     func.value.id in self.env and len(node.args) == 1 and \
@@ -1068,6 +1068,12 @@ MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "re
                     "pop", "setflags", "byteswap"}
 MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
                       np.put_along_axis]
+
+def _mutating_method(name: str) -> bool:
+    """`.sort()`, `.update()`, ... and the in-place operator methods (`__iadd__`)."""
+    return name in MUTATING_METHODS or name.startswith("__i") and name.endswith("__") and \
+        name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
+
 
 def _writes_an_argument(obj: Any, n_args: int) -> bool:
     """np.copyto & co., a ufunc given its output positionally (`np.add(a, b, a)`),
