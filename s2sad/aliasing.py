@@ -29,7 +29,8 @@ VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.resha
             ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
             "np.broadcast_to", "np.asarray", "np.atleast_1d", "np.atleast_2d", "copy",
             "np.moveaxis", ".real", "np.real", "np.diagonal", ".diagonal", "np.flip",
-            "np.fliplr", "np.flipud"}
+            "np.fliplr", "np.flipud", "np.diag", "iteration_items", "stop_gradient", ".conj",
+            ".conjugate"}
 
 # Ops whose result holds its arguments themselves (not copies).
 HOLDING_OPS = {"make_list", "make_tuple", "make_dict", "list_append"}

@@ -304,9 +304,7 @@ class Lowerer:
                              "copy the array into a local variable first: a = x.copy()")
         name = target.value.id
         array = self.env[name]
-        producer = self._producer(array) if isinstance(array, Var) else None
-        if isinstance(target.slice, gast.Slice) and producer is not None and \
-                producer.prim in ("make_list", "list_append", "add"):
+        if isinstance(target.slice, gast.Slice) and self._is_list(array):
             raise self.error("assigning into a slice of a list is not supported", target,
                              "build the new list: lst = lst[:i] + [v] + lst[j:]")
         if not self._owns(array):
@@ -327,6 +325,15 @@ class Lowerer:
             return True
         rule = rules.rule_named(stmt.prim)
         return rule is not None and rule.elementwise
+
+    def _is_list(self, value: Operand, depth: int = 0) -> bool:
+        """Known to be a list built here (a display, appends, joins)."""
+        stmt = self._producer(value) if isinstance(value, Var) else None
+        if stmt is None or depth > 50:
+            return False
+        if stmt.prim in ("make_list", "list_append"):
+            return True
+        return stmt.prim == "add" and any(self._is_list(a, depth + 1) for a in stmt.args)
 
     def _producer(self, value: Var) -> Assign | None:
         return self.producers.get(value)

@@ -297,3 +297,15 @@ def test_update_of_an_unshared_value_next_to_lists_is_allowed(fn):
     y = np.array([0.3, 0.6])
     s2sad.check_grad(fn, y)
     assert s2sad.value_and_grad(fn)(y)[0] == pytest.approx(fn(y.copy()))
+
+
+def write_slice_of_a_sum(x):
+    # an array made by `+` is not a list: slice assignment into it is fine
+    a = x + 1.0
+    a[1:] = a[1:] * 2.0
+    return np.sum(a * a)
+
+
+def test_slice_assignment_into_an_array_made_by_addition():
+    x = np.array([0.3, -0.7, 1.2])
+    s2sad.check_grad(write_slice_of_a_sum, x)
