@@ -339,9 +339,10 @@ vjp("math.erf(x)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 vjp("math.erfc(x)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 vjp("abs(x)", x="g * np.sign(x)")
 vjp("float(x)", x="g")
-# Two numbers (ties go to the first, which Python returns)
-vjp("max(a, b)", a="g * float(a >= b)", b="g * float(b > a)")
-vjp("min(a, b)", a="g * float(a <= b)", b="g * float(b < a)")
+# Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
+# first extreme item, the one Python returns
+vjp("max(*args)", args="extreme_adjoint(g, args, True)")
+vjp("min(*args)", args="extreme_adjoint(g, args, False)")
 nondiff(
     "len(obj)", "int(x)", "bool(x)", "range(*args)", "isinstance(obj, cls)", "round(x, n=None)",
     "math.floor(x)", "math.ceil(x)", "math.isnan(x)", "math.isinf(x)", "math.isfinite(x)",

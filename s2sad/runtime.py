@@ -714,6 +714,27 @@ def list_item(g: Any, index: int, like: Any) -> Any:
     return zeros_like(like) if item is None else item
 
 
+def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
+    """Adjoints of the arguments of builtin max(...)/min(...): g for the item
+    Python picked (the first extreme one), zero for the others. With one
+    argument, the items are its elements."""
+    items = list(args[0]) if len(args) == 1 else list(args)
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] > items[best] if largest else items[k] < items[best]:
+            best = k
+    if len(args) > 1:
+        return [g if k == best else zeros_like(a) for k, a in enumerate(args)]
+    whole = args[0]
+    if isinstance(whole, np.ndarray):
+        adjoint = np.zeros(whole.shape)
+        adjoint[best] = g
+        return [adjoint]
+    parts: list = [None] * len(items)  # (None: an item nothing reached)
+    parts[best] = g
+    return [tuple(parts) if isinstance(whole, tuple) else parts]
+
+
 def iteration_items(x: Any) -> Any:
     """What `for item in x` goes through, by position: a dict's keys, or x."""
     return list(x) if isinstance(x, dict) else x

@@ -651,11 +651,11 @@ def builtin_float(x):
 
 
 def builtin_max(a, b):
-    return max(a, b) * 1.5
+    return max(a, b) * 1.5 + max([a * 2.0, b, 0.1]) + max(np.array([a, b * 3.0]))
 
 
 def builtin_min(a, b):
-    return min(a, b) * 1.5
+    return min(a, b) * 1.5 + min([a * 2.0, b, 0.1]) + min(a, b, a * b)
 
 
 def iterate_rows(x):
@@ -701,7 +701,7 @@ MATH = [
     row("abs", builtin_abs, [(away(s),) for s in UNARY_SHAPES]),
     row("float", builtin_float, [(rand((3,)),), (rand((2, 2)),)]),
     row("max", builtin_max, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
-    row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
+    row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3), (0.5, 1.4)], wrt=(0, 1)),
     row("iteration_items", iterate_rows, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),
 ]
 
