@@ -1084,6 +1084,8 @@ class Reverse:
             return False
         seen.add(v)
         stmt = self.def_stmt.get(v)
+        if isinstance(stmt, (Loop, If)) and v not in self.seq_vars:
+            return False  # an array carried or chosen is the buffer itself, taped by reference
         if isinstance(stmt, Loop) and v in stmt.phis:
             i = stmt.phis.index(v)
             parts = [stmt.inits[i], stmt.nexts[i]]

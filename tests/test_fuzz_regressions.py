@@ -534,3 +534,24 @@ def test_list_arguments_joined():
     value, (da, db) = s2sad.value_and_grad(join_two_list_arguments, wrt=(0, 1))([1.0, 2.0],
                                                                              [3.0, 4.0])
     assert value == 13.0 and da == [10.0, 0.0] and db == [1.0, 0.0]
+
+
+def written_by_nested_loop_after_continue(x, y):
+    # seed 502323. was: the outer loop taped a copy of `acc`, so the nested
+    # loop's restores went into the copy and tanh's adjoint read a changed array
+    acc = np.tanh(x * 1.0)
+    for i in range(2):
+        if y > 0.0 and i >= 1:
+            continue
+        n = 0
+        while n < 2:
+            acc[1] -= 1.0
+            n = n + 1
+        acc = acc + y
+    return np.sum(acc)
+
+
+@pytest.mark.parametrize("y", [-0.7, 0.7])
+def test_written_by_nested_loop_after_continue(y):
+    s2sad.check_grad(written_by_nested_loop_after_continue, np.array([[0.35], [1.7]]), y,
+                     wrt=(0, 1))
