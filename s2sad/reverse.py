@@ -964,6 +964,7 @@ class Reverse:
                 decide(twin)
                 return
             if isinstance(stmt, Assign) and stmt in block.stmts and stmt.target is v \
+                    and v not in self.buffers \
                     and not any(a in self.buffers for a in stmt.operands()) \
                     and stmt.prim not in EXPENSIVE and stmt.prim not in IMPURE \
                     and not stmt.prim.startswith("$") and rules.rule_named(stmt.prim) is not None:
@@ -981,11 +982,11 @@ class Reverse:
         # of a phi this loop rebinds: the backward pass must restore into the
         # very array that phi held, popped from the tape, not the last one.
         for v in needed:
-            phi = self._rebound_phi_of(v, loop)
-            if phi is not None and v not in plan:
-                decide(phi)
+            origin = self._per_iteration_array(v, block, loop)
+            if origin is not None and v not in plan and origin is not v:
+                decide(origin)
                 plan[v] = "twin"
-                twins[v] = phi
+                twins[v] = origin
         taped = [v for v in plan if plan[v] == "tape"]
         fresh = {v: self.factory.new(v.hint) for v in plan if v not in twins}
         for v in list(fresh):
@@ -1036,12 +1037,20 @@ class Reverse:
         stmt = self.def_stmt.get(v) if isinstance(v, Var) else None
         return isinstance(stmt, Assign) and stmt.prim in ("make_list", "make_tuple")
 
-    def _rebound_phi_of(self, v: Var, loop: Loop | None) -> Var | None:
-        """The phi of `loop`, rebound each iteration, whose array v is."""
+    def _per_iteration_array(self, v: Var, block: Block, loop: Loop | None) -> Var | None:
+        """If v names an array that a nested loop writes in place, but that this
+        loop makes anew each iteration (a phi it rebinds, or an array made in
+        its body), the name of that array here: the backward pass must restore
+        into the very array of each iteration, popped from the tape."""
         if loop is None or v not in self.one_array:
             return None
-        return next((p for p in loop.phis if p in self.one_array[v] and
-                     self._rebound_phi(p, loop)), None)
+        same = self.one_array[v]
+        phi = next((p for p in loop.phis if p in same and self._rebound_phi(p, loop)), None)
+        if phi is not None:
+            return phi
+        made = [m for m in same if self.def_block.get(m) is block and isinstance(
+            self.def_stmt.get(m), Assign) and self.def_stmt[m].prim != "setitem"]
+        return min(made, key=lambda m: m.id) if made else None
 
     def _rebound_phi(self, v: Var, loop: Loop | None) -> bool:
         """Is v a phi of `loop` that takes a new array each iteration, though a

@@ -555,3 +555,20 @@ def written_by_nested_loop_after_continue(x, y):
 def test_written_by_nested_loop_after_continue(y):
     s2sad.check_grad(written_by_nested_loop_after_continue, np.array([[0.35], [1.7]]), y,
                      wrt=(0, 1))
+
+
+def made_in_loop_written_by_nested_loop(x, y):
+    # seed 703697. was: the array made each outer iteration and written by the
+    # inner loop was read by its name in the backward pass: the last one
+    total = 2.0
+    for _ in range(2):
+        row = np.mean(y) + x
+        for i in range(3):
+            row[i] *= np.min(y)
+        total -= np.cross(row, x)
+    return np.sum(total)
+
+
+def test_made_in_loop_written_by_nested_loop():
+    s2sad.check_grad(made_in_loop_written_by_nested_loop, np.array([-0.98, -0.35, 1.58]),
+                     np.array([[1.17, 1.12, -1.8], [0.7, -1.39, -0.27]]), wrt=(0, 1))
