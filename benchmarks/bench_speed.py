@@ -25,7 +25,7 @@ import numpy as np
 import workloads as W
 
 import s2sad
-from s2sad.api import compile_gradient
+from s2sad.api import compile_gradient, scalar_positions, sequence_positions
 
 # ---------------------------------------------------------------- hand-written gradients
 # Each returns (value, gradient) like s2sad's generated code, uses the same NumPy
@@ -190,7 +190,9 @@ def main():
         check(name, g, hg, wrt)
         assert abs(value - hvalue) <= 1e-8 * (1 + abs(hvalue)), name
         # the generated function itself, without grad's argument checks and result conversion
-        raw = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,)).func
+        # (the same specialization grad picks: plain-number arguments, lists)
+        raw = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
+                               scalar_positions(args), sequence_positions(args)).func
         fns = [functools.partial(fn, *args) for fn in (hand, s2, raw)]
         if autograd is not None:
             ag = autograd.value_and_grad(with_autograd_numpy(f, anp), argnum=wrt)
