@@ -61,6 +61,9 @@ class _Site:
 
 
 class AliasGuard:
+    """The facts about one function (`collect`), then a check before each of
+    its in-place updates that other names may see (`guard`)."""
+
     def __init__(self, fn: Function, helper: bool) -> None:
         self.fn = fn
         self.helper = helper  # a helper's caller may read its arguments afterwards
@@ -77,6 +80,7 @@ class AliasGuard:
         self.containers: set[Var] = set()
         self.merged_into: dict[Var, set[Var]] = {}  # a container -> phis/results it becomes
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
+        self.read_anywhere: set[Var] = set()  # values some statement reads
 
     # ------------------------------------------------------------ facts
 
