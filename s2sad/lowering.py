@@ -351,6 +351,7 @@ class Lowerer:
             self.assign(target, Const(None))  # raises the right error
         current = self.name(target)
         value = self.expr(node.value)
+        self._check_repetition(node, current, value)
         self.env[target.id] = self.emit(BINOPS[type(node.op)], [current, value], hint=target.id,
                                         static="aug")
 
@@ -613,7 +614,19 @@ class Lowerer:
 
     def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
         left, right = self.expr(node.left), self.expr(node.right)
+        self._check_repetition(node, left, right)
         return self.emit(BINOPS[type(node.op)], [left, right], hint=hint)
+
+    def _check_repetition(self, node: Any, left: Operand, right: Operand) -> None:
+        """`[x] * n` repeats a list: supported for a constant count only."""
+        if not isinstance(node.op, gast.Mult):
+            return
+        for seq, count in ((left, right), (right, left)):
+            if self._is_list(seq) and not (isinstance(count, Const) and
+                                           type(count.value) is int):
+                raise self.error("repeating a list by a count that is not a constant is "
+                                 "not supported", node,
+                                 "build it with a comprehension: [x for _ in range(n)]")
 
     def expr_UnaryOp(self, node: gast.UnaryOp, hint: str) -> Operand:
         operand = self.expr(node.operand)

@@ -146,6 +146,7 @@ class Reverse:
         first = stmt.args[0]
         if stmt.prim in ("setitem", "own") and first in seqs or \
                 stmt.prim == "add" and any(a in seqs for a in stmt.args) or \
+                _repeats_sequence(stmt, seqs) or \
                 stmt.prim == "getitem" and first in seqs and _is_slice(stmt.args[1],
                                                                       self.def_stmt):
             return [stmt.target]
@@ -211,8 +212,9 @@ class Reverse:
             self._consume(a2)
             g = self.materialize(a2, g)
             if self.active(value):
-                part = self.template("unbroadcast(read_slice(g, index), value)",
-                                     {"g": g, "index": index, "value": value}, stmt.loc,
+                part = self.template("unbroadcast(read_slice(g, index, a, value), value)",
+                                     {"g": g, "index": index, "value": value, "a": a2},
+                                     stmt.loc,
                                      _dname(value))
                 self.accumulate(value, part, stmt.loc)
             if self.active(array):
@@ -633,6 +635,14 @@ class Reverse:
                 return
         if stmt.prim == "call_forward":
             self.reverse_call(stmt, g)
+            return
+        if stmt.prim == "mul" and v in self.seq_vars:  # `[x] * n`: the copies' sum
+            g_value = self.materialize(v, g)
+            for operand in stmt.args:
+                if operand in self.seq_vars and self.active(operand):
+                    piece = self.emit("$repetition_adjoint", [g_value, operand],
+                                      callee="$repetition_adjoint", hint=_dname(operand))
+                    self.accumulate(operand, piece, stmt.loc)
             return
         if stmt.prim == "add" and v in self.seq_vars:  # `items + [x]`: each its slice
             left, right = stmt.args
@@ -1407,6 +1417,16 @@ def _callee_param_names(stmt: Assign) -> list[str]:
     if code is None:
         return [f"arg{i}" for i in range(len(stmt.args))]
     return list(code.co_varnames[: code.co_argcount])
+
+
+def _repeats_sequence(stmt: Assign, seqs: set) -> bool:
+    """`[x] * 2`, `2 * items`: a list repeated a constant number of times (a list
+    times an array is NumPy arithmetic instead)."""
+    if stmt.prim != "mul" or len(stmt.args) != 2:
+        return False
+    a, b = stmt.args
+    return (a in seqs and isinstance(b, Const) and type(b.value) is int) or \
+        (b in seqs and isinstance(a, Const) and type(a.value) is int)
 
 
 def _is_slice(index: Operand, def_stmt: dict) -> bool:

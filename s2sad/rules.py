@@ -450,8 +450,8 @@ vjp(
 )
 vjp("np.triu(m, k=0)", m="np.triu(g, k)")
 vjp("np.tril(m, k=0)", m="np.tril(g, k)")
-vjp("np.array(object, dtype=None)", object="array_adjoint(g, object)")
-vjp("np.asarray(a, dtype=None)", a="array_adjoint(g, a)")
+vjp("np.array(object, dtype=None)", object="array_adjoint(truncated(g, ans, object), object)")
+vjp("np.asarray(a, dtype=None)", a="array_adjoint(truncated(g, ans, a), a)")
 vjp("np.copy(a)", a="g")
 vjp("np.sort(a, axis=-1)", a="sort_adjoint(g, a, axis)")
 nondiff(
@@ -508,7 +508,7 @@ for _method, _target in [
 vjp(".reshape(a, *shape, order='C')", zero=("shape",), a="np.reshape(g, np.shape(a))")
 vjp(".transpose(a, *axes)", a="method_transpose_adjoint(g, axes)")
 vjp(".flatten(a, order='C')", a="np.reshape(g, np.shape(a))")
-vjp(".astype(a, dtype)", a="g")
+vjp(".astype(a, dtype)", a="truncated(g, ans, a)")
 vjp(".T(a)", a="np.transpose(g)")
 vjp(".real(a)", a="np.real(g)")
 vjp(".item(a)", a="np.full(np.shape(a), g)")
@@ -536,7 +536,8 @@ vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
 vjp("iteration_items(x)", x="iteration_adjoint(g, x)")
 nondiff("dict_item(g, key, like)", "concat_adjoint(g, left, right_part)",
         "check_inplace(value, names, *others)", "snapshot(x)",
-        "read_slice(g, index)", "add_at(dx, index, g)")
+        "read_slice(g, index, written=None, value=None)", "add_at(dx, index, g)",
+        "truncated(g, ans, x)", "repetition_adjoint(g, seq)")
 vjp("own(x)", x="g")
 # `a[index] = value`: reversed specially (reverse.py) because the write is in place.
 vjp("setitem(x, index, value)", zero=("index",))

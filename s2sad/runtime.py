@@ -100,11 +100,14 @@ def linspace_weights(num: int, endpoint: bool) -> Any:
     return np.arange(num) / (num - 1 if endpoint else num)
 
 
-def read_slice(g: Any, index: Any) -> Any:
+def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
     """g[index] as a value of its own (the slice is zeroed right after). When an
     integer-array index names an element twice, NumPy's write kept the last
-    value only: the earlier ones get no gradient."""
+    value only: the earlier ones get no gradient. Nor does a fractional value
+    written into an integer array (`written`), which truncates it."""
     part = snapshot(g[index])
+    if _truncates(written, value):
+        return np.zeros(np.shape(part))
     if isinstance(g, np.ndarray) and not _is_basic_index(index):
         where = np.arange(g.size).reshape(g.shape)[index]
         flat = where.ravel()
@@ -114,6 +117,35 @@ def read_slice(g: Any, index: Any) -> Any:
             last[flat.size - 1 - first_from_end] = True
             part = part * last.reshape(where.shape)
     return part
+
+
+def repetition_adjoint(g: Any, seq: Any) -> Any:
+    """The adjoint of `seq` in `seq * n` (a list or tuple repeated): each item's
+    copies add up."""
+    n = len(seq)
+    parts: list = [None] * n
+    for k, item in enumerate(g):
+        if item is not None:
+            j = k % n
+            parts[j] = item if parts[j] is None else add_adjoints(parts[j], item)
+    return tuple(parts) if isinstance(seq, tuple) else parts
+
+
+def truncated(g: Any, ans: Any, x: Any) -> Any:
+    """The adjoint through a conversion of x into `ans` (astype, np.array(...,
+    dtype=...)): zero if it truncated fractions to integers (piecewise constant);
+    integers kept as integers pass g on, as integer arguments count as reals."""
+    return np.zeros(np.shape(ans)) if _truncates(ans, x) else g
+
+
+def _truncates(result: Any, source: Any) -> bool:
+    """Does storing `source` as `result`'s integer type cut off fractions?"""
+    if not (isinstance(result, np.ndarray) and result.dtype.kind in "biu"):
+        return False
+    try:
+        return np.asarray(source).dtype.kind not in "biu"
+    except (TypeError, ValueError):
+        return True
 
 
 def check_inplace(value: Any, names: str, *others: Any) -> None:

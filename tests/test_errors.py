@@ -339,9 +339,15 @@ def with_ufunc_at(x):
     return y[0]
 
 
+def with_list_repeated_by_a_variable(x):
+    n = int(np.sum(x) > 0) + 2
+    return np.sum(sum([x] * n))
+
+
 @pytest.mark.parametrize(
     "fn, snippet",
     [
+        (with_list_repeated_by_a_variable, "[x] * n"),
         (with_positional_out, "np.add(y, x, y)"),
         (with_ufunc_at, "np.add.at("),
         (with_list_slice_assignment, "items[0:1]"),

@@ -572,3 +572,52 @@ def made_in_loop_written_by_nested_loop(x, y):
 def test_made_in_loop_written_by_nested_loop():
     s2sad.check_grad(made_in_loop_written_by_nested_loop, np.array([-0.98, -0.35, 1.58]),
                      np.array([[1.17, 1.12, -1.8], [0.7, -1.39, -0.27]]), wrt=(0, 1))
+
+
+# ------------------------------------------- found by a fourth review
+
+
+def repeated_list(x):
+    # was: `[x] * 2` differentiated as multiplication: one copy's gradient lost
+    items = [x, 2.0 * x] * 2
+    return np.sum(items[3]) * np.sum(items[0])
+
+
+def repeated_tuple_in_place(x):
+    t = (x,) * 2
+    items = [x]
+    items *= 2
+    return np.sum(t[0] * t[1]) + np.sum(items[1])
+
+
+def written_into_integer_array(x):
+    # was: NumPy truncates the value; its gradient (zero) was taken for one
+    m = np.zeros(2, dtype=int)
+    m[0] = x[0] * 3.0
+    return np.sum(m) + x[1]
+
+
+def converted_to_integers(x):
+    # was: astype(int) / np.array(..., dtype=int) passed the gradient through
+    return np.sum(x.astype(int)) + np.sum(np.array(x, dtype=int) * x)
+
+
+@pytest.mark.parametrize("fn", [repeated_list, repeated_tuple_in_place,
+                                written_into_integer_array, converted_to_integers],
+                         ids=lambda f: f.__name__)
+def test_fourth_review_found(fn):
+    x = np.array([0.37, 1.3])
+    s2sad.check_grad(fn, x)
+    assert s2sad.value_and_grad(fn)(x)[0] == pytest.approx(fn(x.copy()))
+
+
+def integers_stay_real(n):
+    # integer arguments still count as real numbers where nothing truncates
+    m = n.copy()
+    m[0] = n[1]
+    return np.sum(m * n) + np.sum(np.asarray(n) ** 2)
+
+
+def test_integer_argument_copied_and_written_counts_as_real():
+    np.testing.assert_allclose(s2sad.grad(integers_stay_real)(np.array([3, 5, 7])),
+                               [11.0, 23.0, 28.0])
