@@ -81,6 +81,8 @@ class AliasGuard:
         self.merged_into: dict[Var, set[Var]] = {}  # a container -> phis/results it becomes
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
         self.read_anywhere: set[Var] = set()  # values some statement reads
+        self.result_links: dict[Var, set[Var]] = {}  # becomes + updated
+        self.roots_of: dict[Var, set[Var]] = {}  # memo of _roots
 
     # ------------------------------------------------------------ facts
 
@@ -102,6 +104,9 @@ class AliasGuard:
                     if isinstance(v, Var):  # (a loop's next value: the next iteration's)
                         links = self.carries if first and k == 1 else self.becomes
                         links.setdefault(v, set()).add(out)
+        # later names of an array, and of what an in-place update made of it
+        self.result_links = {x: self.becomes.get(x, set()) | self.updated.get(x, set())
+                             for x in set(self.becomes) | set(self.updated)}
         for stmt in {id(site.stmt): site.stmt for site in self.sites}.values():
             for out, values, _ in _merges(stmt):  # a list carried by a loop or a branch
                 if any(v in self.containers for v in values):
@@ -213,9 +218,7 @@ class AliasGuard:
         """Names that may be v's very object: what v was before (a phi's
         initial value, a branch's values), and what those may become (a later
         phi or branch result), except names that take the update's result."""
-        links = {x: self.becomes.get(x, set()) | self.updated.get(x, set())
-                 for x in set(self.becomes) | set(self.updated)}
-        result = self._walk({new}, links) if new is not None else set()
+        result = self._walk({new}, self.result_links) if new is not None else set()
         earlier = self._walk({v}, self.was)
         found: set = set()
         todo = list(earlier)
@@ -271,7 +274,9 @@ class AliasGuard:
 
     def _roots(self, v: Var) -> set:
         """The arrays v may view, all the way down."""
-        return self._walk({v}, self.views) - {v}
+        if v not in self.roots_of:
+            self.roots_of[v] = self._walk({v}, self.views) - {v}
+        return self.roots_of[v]
 
     def _holders(self, values: set, site: _Site) -> set:
         """Containers holding one of `values` when the update runs: made before
