@@ -163,7 +163,6 @@ class Emitter:
                     if isinstance(nxt, Var) and nxt not in web and nxt not in self.inline \
                             and _defined_directly(stmt.body, nxt) \
                             and not _used_after_def(stmt.body, phi, nxt) \
-                            and not _read_by_other_next(stmt, phi) \
                             and nxt not in self.fn.params:
                         web[nxt] = phi
                     if isinstance(init, Var) and init not in web and init not in self.inline \
@@ -205,12 +204,7 @@ class Emitter:
     def _only_yielded(self, v: Var, web: dict) -> bool:
         """Can v's name be reused after v dies? Not if values sharing v's name
         (a branch's yields) are still read elsewhere, e.g. by the backward pass."""
-        members, grew = {v}, True
-        while grew:  # everything whose chain of web links leads to v
-            more = {m for m, parent in web.items() if parent in members} - members
-            members |= more
-            grew = bool(more)
-        return all(self.use_count.get(m, 0) <= 1 for m in members - {v})
+        return all(self.use_count.get(m, 0) <= 1 for m, root in web.items() if root is v)
 
     def choose_inline(self) -> None:
         self._choose_inline_block(self.fn.body)
@@ -255,25 +249,6 @@ class Emitter:
         last = index.last_use(v, i)
         return not any(i < m < last for m in index.mutating)
 
-    def keep_inlined_reads_valid(self) -> None:
-        """An inlined temporary is evaluated where it is used, not where it was
-        defined. Values that share one name (a loop's carried adjoint) may be
-        reassigned in between: then write the temporary out after all."""
-        changed = True
-        while changed:
-            changed = False
-            for block in _blocks(self.fn.body):
-                index = _BlockUses(block.stmts)
-                for i, stmt in enumerate(block.stmts):
-                    if not (isinstance(stmt, Assign) and stmt.target in self.inline):
-                        continue
-                    if self._names_read(stmt) & self._names_set_before_use(block.stmts, i,
-                                                                           index):
-                        v = stmt.target
-                        del self.inline[v]
-                        self.names[v] = self._fresh(v.hint or "t")
-                        changed = True
-
     def resolve_name_clashes(self) -> None:
         """Values that share a name must not overlap in time. The webs are
         chosen from local facts; this pass runs the generated code's name
@@ -292,31 +267,6 @@ class Emitter:
             if victim in pinned:
                 return  # (one array written in place: its versions are one object)
             self.names[victim] = self._fresh(victim.hint or "t")
-
-    def _names_read(self, stmt: Assign) -> set[str]:
-        out: set[str] = set()
-        for a in stmt.operands():
-            if isinstance(a, Var):
-                if a in self.inline:
-                    out |= self._names_read(self.inline[a])
-                elif a in self.names:
-                    out.add(self.names[a])
-        return out
-
-    def _names_set_before_use(self, stmts: list, i: int, index: _BlockUses) -> set[str]:
-        """Names assigned after stmts[i] and before the last read of its target
-        (inside the reading statement too, if it is a branch or a loop)."""
-        last = index.last_use(stmts[i].target, i)
-        if last is None:
-            last = len(stmts) - 1
-        between = list(stmts[i + 1:last])
-        if last > i and isinstance(stmts[last], (If, Loop)):
-            between += [stmts[last]]
-        names = set()
-        for stmt in between:
-            for s in [stmt, *walk_nested(stmt)]:
-                names |= {self.names[d] for d in _all_defs(s) if d in self.names}
-        return names
 
     # ------------------------------------------------------------ expressions
 
@@ -536,7 +486,6 @@ class Emitter:
         for p in self.fn.params:
             self.taken.add(p.hint)
         self.choose_names()
-        self.keep_inlined_reads_valid()
         self.resolve_name_clashes()
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Loop) and stmt.index is not None and stmt.index not in self.names:
@@ -738,12 +687,6 @@ def _used_after_def(block: Block, phi: Var, nxt: Var) -> bool:
                 # the branch yielding nxt may be assigned before phi's last read inside it
                 return True
     return False
-
-
-def _read_by_other_next(loop: Loop, phi: Var) -> bool:
-    """Does another carried value take `phi`'s old value (`z = s` before
-    `s = s + 1`)? Then phi's next value cannot overwrite phi's name."""
-    return any(n is phi and p is not phi for p, n in zip(loop.phis, loop.nexts))
 
 
 def _pure_call(stmt: Assign) -> bool:
