@@ -111,8 +111,7 @@ class Reverse:
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
         self.handed: dict[Var, int] = {}
         self._save_overwritten(self.fn.body)
-        self.buffers, self.persistent, self.persistent_phis, self.one_array = \
-            _buffers(self.fn)
+        self.buffers, self.persistent_phis, self.one_array = _buffers(self.fn)
         self._activity()
         if self._split_user_calls(self.fn.body):
             self._activity()
@@ -953,7 +952,7 @@ class Reverse:
         entry = self.entry.get(id(block), set())
         loop = self.loop_of_body.get(id(block))
         local = {v for v in needed if (self.def_block.get(v) is block or v in entry)
-                 and (v not in self.persistent or self._rebound_phi(v, loop))}
+                 and (v not in self.one_array or self._rebound_phi(v, loop))}
         recreated = loop.index if loop is not None and loop.range_args is not None \
             and loop.exit_flag is None else None
         local.discard(recreated)  # the backward loop recreates the counter
@@ -1316,14 +1315,14 @@ def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     return []
 
 
-def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var], dict[Var, frozenset]]:
-    """Versions of arrays written in place (`a[i] = v`), and among them the
-    persistent ones: a loop's phi whose next value is always the same array
-    (written only in place during the iteration), with its initial and next
-    values. A persistent buffer keeps one Python name whose contents the
+def _buffers(fn: Function) -> tuple[set[Var], set[Var], dict[Var, frozenset]]:
+    """Three facts about arrays written in place (`a[i] = v`): every version of
+    them; the loop phis persistent in their own loop (the next value is always
+    the same array, written only in place during the iteration); and for each
+    persistent value, all names of its one array (with the phi's initial and
+    next values). A persistent buffer keeps one Python name whose contents the
     backward pass restores; other versions are per-iteration arrays, taped by
-    reference. Third, the phis that are persistent in their own loop (an
-    initial value may be the phi of an earlier loop that rebinds it)."""
+    reference."""
     may, must = _Links(), _Links()  # may be / surely are the same object
     writes = []
     for stmt in walk(fn.body):
@@ -1359,7 +1358,7 @@ def _buffers(fn: Function) -> tuple[set[Var], set[Var], set[Var], dict[Var, froz
     every = set().union(*(may.component(w) for w in writes)) if writes else set()
     one_array = {v: comp for comp in map(frozenset, (must.component(p) for p in persistent))
                  for v in comp}
-    return every, set(one_array), persistent, one_array
+    return every, persistent, one_array
 
 
 class _Links:
