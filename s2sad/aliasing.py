@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import rules
-from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, uses
+from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, reachable, uses
 
 # Ops whose result may share memory with their first argument.
 VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
@@ -218,8 +218,8 @@ class AliasGuard:
         """Names that may be v's very object: what v was before (a phi's
         initial value, a branch's values), and what those may become (a later
         phi or branch result), except names that take the update's result."""
-        result = self._walk({new}, self.result_links) if new is not None else set()
-        earlier = self._walk({v}, self.was)
+        result = reachable({new}, self.result_links) if new is not None else set()
+        earlier = reachable({v}, self.was)
         found: set = set()
         todo = list(earlier)
         while todo:  # forward only: a later merge's other inputs are other arrays
@@ -250,16 +250,6 @@ class AliasGuard:
         return d is not None and any(phi in loop.phis and loop not in d.loops
                                      and out not in loop.phis for loop in site.loops)
 
-    @staticmethod
-    def _walk(start: set, links: dict) -> set:
-        found, todo = set(), list(start)
-        while todo:
-            x = todo.pop()
-            if x not in found:
-                found.add(x)
-                todo.extend(links.get(x, ()))
-        return found
-
     def _views_of(self, arrays: set, site: _Site) -> set:
         """Views of `arrays` made before the update (later ones see the new data),
         the arrays they view, and those arrays' other views."""
@@ -275,7 +265,7 @@ class AliasGuard:
     def _roots(self, v: Var) -> set:
         """The arrays v may view, all the way down."""
         if v not in self.roots_of:
-            self.roots_of[v] = self._walk({v}, self.views) - {v}
+            self.roots_of[v] = reachable({v}, self.views) - {v}
         return self.roots_of[v]
 
     def _holders(self, values: set, site: _Site) -> set:

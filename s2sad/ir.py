@@ -173,6 +173,17 @@ def walk_nested(stmt: Stmt):
         yield from walk(stmt.body)
 
 
+def reachable(start: set, links: dict) -> set:
+    """`start` and everything reachable from it along `links` ({v: successors})."""
+    found, todo = set(start), list(start)
+    while todo:
+        for nxt in links.get(todo.pop(), ()):
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
+
+
 def uses(stmt: Stmt) -> list[Operand]:
     """The operands `stmt` itself reads (not those of nested statements)."""
     if isinstance(stmt, Assign):

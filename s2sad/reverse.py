@@ -48,6 +48,7 @@ from .ir import (
     Var,
     VarFactory,
     defs,
+    reachable,
     uses,
     walk,
     walk_nested,
@@ -282,8 +283,8 @@ class Reverse:
                     if isinstance(src, Var):
                         feeds.setdefault(src, []).append(target)
                         fed_by.setdefault(target, []).append(src)
-        self.varied = _reachable(self.varied, feeds)
-        self.useful = _reachable(self.useful, fed_by)
+        self.varied = reachable(self.varied, feeds)
+        self.useful = reachable(self.useful, fed_by)
 
     def _shapes(self, block: Block) -> None:
         """Shape classes: values known to share a shape share a representative."""
@@ -1279,16 +1280,6 @@ def _reads(stmts: list) -> set[Var]:
     return read - defined
 
 
-def _reachable(start: set, edges: dict) -> set:
-    found, todo = set(start), list(start)
-    while todo:
-        for nxt in edges.get(todo.pop(), ()):
-            if nxt not in found:
-                found.add(nxt)
-                todo.append(nxt)
-    return found
-
-
 def _flows(stmt: Any) -> list[tuple[Var, list[Operand]]]:
     """(target, differentiable sources) pairs for activity analysis."""
     if isinstance(stmt, Assign):
@@ -1373,13 +1364,7 @@ class _Links:
             self.edges.setdefault(b, set()).add(a)
 
     def component(self, v: Var) -> set[Var]:
-        seen, todo = set(), [v]
-        while todo:
-            x = todo.pop()
-            if x not in seen:
-                seen.add(x)
-                todo.extend(self.edges.get(x, ()))
-        return seen
+        return reachable({v}, self.edges)
 
 
 SCALAR = Var(0, "<scalar>")  # the shape class of every scalar
