@@ -33,6 +33,7 @@ import workloads as W
 
 import s2sad
 import s2sad.api as api
+from s2sad import pipeline
 
 WRT = (0, 1, 2, 3, 4, 5)
 FUNCS = (W.mlp_loss, W.dense, W.log_softmax, W.mean_entropy)
@@ -49,7 +50,7 @@ def make_args():
 
 
 def clear_caches():
-    api._CACHE.clear()
+    pipeline._CACHE.clear()
     split_cache = getattr(api, "_SPLIT_CACHE", None)
     if split_cache is not None:
         split_cache.clear()

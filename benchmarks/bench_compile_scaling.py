@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from s2sad import api
+from s2sad import pipeline
 
 
 def _module(source: str, name: str, folder: Path):
@@ -51,7 +51,7 @@ def main() -> None:
                 for k in range(3):
                     module = _module(_source(n, loop), f"scaling_{n}_{loop}_{k}", Path(folder))
                     start = time.perf_counter()
-                    api._transform(module.f, (0,))
+                    pipeline.transform(module.f, pipeline.Spec("grad", (0,)))
                     times.append(time.perf_counter() - start)
                 ms = statistics.median(times) * 1000
                 row += [f"{ms:>11.0f}" if not loop else f"{ms:>12.0f}", f"{ms / n:>8.2f}"]

@@ -25,7 +25,8 @@ import numpy as np
 import workloads as W
 
 import s2sad
-from s2sad.api import compile_gradient, scalar_positions, sequence_positions
+from s2sad.api import compile_gradient
+from s2sad.pipeline import argument_kinds
 
 # ---------------------------------------------------------------- hand-written gradients
 # Each returns (value, gradient) like s2sad's generated code, uses the same NumPy
@@ -192,7 +193,7 @@ def main():
         # the generated function itself, without grad's argument checks and result conversion
         # (the same specialization grad picks: plain-number arguments, lists)
         raw = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
-                               scalar_positions(args), sequence_positions(args)).func
+                               *argument_kinds(args)).func
         fns = [functools.partial(fn, *args) for fn in (hand, s2, raw)]
         if autograd is not None:
             ag = autograd.value_and_grad(with_autograd_numpy(f, anp), argnum=wrt)

@@ -21,19 +21,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import rules
-from .ir import Assign, Block, Const, Function, If, Loop, Var, defs, reachable, uses
-
-# Ops whose result may share memory with their first argument.
-VIEW_OPS = {"getitem", ".T", ".transpose", "np.transpose", ".reshape", "np.reshape", "np.ravel",
-            ".ravel", "np.squeeze", ".squeeze", "np.expand_dims", "np.swapaxes", ".swapaxes",
-            "np.broadcast_to", "np.asarray", "np.atleast_1d", "np.atleast_2d", "copy",
-            "np.moveaxis", ".real", "np.real", "np.diagonal", ".diagonal", "np.flip",
-            "np.fliplr", "np.flipud", "np.diag", "iteration_items", "stop_gradient", ".conj",
-            ".conjugate"}
-
-# Ops whose result holds its arguments themselves (not copies).
-HOLDING_OPS = {"make_list", "make_tuple", "make_dict", "list_append"}
+from . import primitives
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Ref,
+    Var,
+    clone_function,
+    defs,
+    reachable,
+    regions,
+    uses,
+    walk,
+)
+from .runtime import check_inplace
 
 UNBOUND = Const(...)  # stands for a name not bound where the check runs
 
@@ -152,10 +157,9 @@ class AliasGuard:
             self.views[target] = [item]
         elif prim == "own" and arrays:  # a copy, but NumPy would write the original
             self.was[target] = arrays[:1]
-        elif prim in VIEW_OPS and args and isinstance(args[0], Var):
+        elif primitives.get(prim).view and args and isinstance(args[0], Var):
             self.views[target] = [args[0]]
-        elif prim == "call" or (prim.startswith(".") and stmt.static == "method"
-                                and rules.rule_named(prim) is None):
+        elif prim == "call":
             self.views[target] = arrays  # user code: may return an argument or a view
         if _updates_in_place(stmt) and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
@@ -165,7 +169,7 @@ class AliasGuard:
             self.containers.add(target)  # `lst + [v]`: holds what both lists hold
             for a in arrays:
                 self.merged_into.setdefault(a, set()).add(target)
-        elif prim in HOLDING_OPS:
+        elif primitives.get(prim).holds:
             self.containers.add(target)
             items = args[1:] if prim == "list_append" else args  # (the list itself grows)
             for a in items:
@@ -204,8 +208,8 @@ class AliasGuard:
                                   and u not in params}) +
                           [f"the argument {p.hint}, which the caller may still read"
                            for p in self.fn.params if p in seen and p in params])
-        check = Assign(None, "$check_inplace", [written, Const(shown), *others], {},
-                       "$check_inplace", None, stmt.loc)
+        check = Assign(None, "check_inplace", [written, Const(shown), *others], {},
+                       Ref("$check_inplace", check_inplace), stmt.loc)
         block = _block_holding(self.fn.body, stmt)
         assert block is not None
         block.stmts.insert(block.stmts.index(stmt), check)
@@ -369,12 +373,16 @@ class AliasGuard:
 
 def _updates_in_place(stmt: Assign) -> bool:
     """`y op= e`, `y[i] = e` and `lst.append(v)`: Python changes the object."""
-    return stmt.static in ("aug", "inplace") or stmt.prim == "list_append"
+    return stmt.inplace
 
 
-def guard_inplace_updates(fn: Function, helper: bool = False) -> None:
-    """Insert run-time checks before in-place updates that other names may see."""
-    AliasGuard(fn, helper).run()
+def guard_inplace_updates(fn: Function, helper: bool = False) -> Function:
+    """A copy of `fn` with run-time checks before in-place updates that other
+    names may see. A helper's in-place updates of its arguments would be seen
+    by its caller."""
+    guarded = clone_function(fn)
+    AliasGuard(guarded, helper).run()
+    return guarded
 
 
 def _merges(stmt: Any) -> list[tuple[Var, list, bool]]:
@@ -388,8 +396,6 @@ def _merges(stmt: Any) -> list[tuple[Var, list, bool]]:
 
 
 def _defined_outside(v: Var, loop: Loop) -> bool:
-    from .ir import walk
-
     if v in loop.phis or v is loop.index:
         return False
     return not any(v in defs(s) for b in (loop.header, loop.body) for s in walk(b))
@@ -399,12 +405,11 @@ def _block_holding(block: Block, target: Any) -> Block | None:
     for stmt in block.stmts:
         if stmt is target:
             return block
-        for sub in ([stmt.then, stmt.orelse] if isinstance(stmt, If) else
-                    [stmt.header, stmt.body] if isinstance(stmt, Loop) else []):
+        for sub in regions(stmt):
             found = _block_holding(sub, target)
             if found is not None:
                 return found
     return None
 
 
-__all__ = ["guard_inplace_updates", "VIEW_OPS", "HOLDING_OPS"]
+__all__ = ["guard_inplace_updates"]

@@ -1,10 +1,9 @@
 """The public API: grad, value_and_grad, show, check_grad.
 
-`compile_gradient` runs the pipeline parse -> lower -> reverse -> emit ->
-compile once per (function code, wrt) and caches the result. The cache entry
-remembers which global names picked an adjoint rule (`np` in `np.exp`) and is
-dropped if one of them is rebound, so a redefined function or module alias
-never gets a stale gradient. Closure variables are shared live, not copied.
+Each transform asks the pipeline (`pipeline.py`) for its compiled result,
+keyed by the kinds of the arguments (plain numbers and lists get specialized
+code), and keeps the last few in a per-wrapper table so that a call costs a
+dictionary lookup and the validity check.
 """
 
 from __future__ import annotations
@@ -12,50 +11,22 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import threading
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import runtime
-from .emit import build
+from . import (
+    calls,  # noqa: F401  (installs the run-time dispatcher)
+    pipeline,
+    runtime,
+)
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
-from .ir import format_function
-from .lowering import lower
-from .parsing import ParsedFunction, is_library_file, parse_function, unwrap
-from .reverse import Reverse, split
+from .parsing import is_library_file, parse_function, unwrap
+from .pipeline import Compiled, Spec
 
 Wrt = int | str | Sequence[int | str]
-
-
-@dataclass
-class Compiled:
-    """A compiled gradient: `func(*args, seed)` returns (value, gradients)."""
-
-    func: Callable
-    source_text: Any  # emit.Source: str() unparses on demand
-    ir: str
-    reversed_ir: str
-    guards: dict[str, Any]
-    return_loc: Loc | None
-    user_fn: types.FunctionType
-    code: types.CodeType | None = None  # the user's code it was made from
-
-    @property
-    def source(self) -> str:
-        return str(self.source_text)
-
-    def valid(self) -> bool:
-        namespace = self.user_fn.__globals__
-        return all(namespace.get(name, _ABSENT) is obj for name, obj in self.guards.items())
-
-
-_ABSENT = object()
-_CACHE: dict[tuple, Compiled] = {}
-_LOCK = threading.RLock()
 
 
 def _wrt_indices(fn: types.FunctionType, wrt: Wrt, loc: Loc | None) -> tuple[int, ...]:
@@ -98,90 +69,11 @@ def _def_loc(fn: types.FunctionType) -> Loc | None:
         return None
 
 
-def _cells(fn: types.FunctionType) -> tuple:
-    """Identity, not equality: equal code objects from two modules, or closures
-    of one factory, must not share a gradient. The cached entry keeps `fn`
-    alive, so these ids cannot be reused meanwhile."""
-    return (id(fn.__code__), id(fn.__globals__),
-            *(id(cell) for cell in fn.__closure__ or ()))
-
-
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
                      sequences: tuple[int, ...] = ()) -> Compiled:
-    """Transform `f` into its gradient function (cached). `scalars` lists the
-    arguments known to be plain numbers: the code specialized for them skips
-    every broadcasting check that involves them. `sequences` lists the lists
-    and tuples, for which `+` joins rather than adds."""
-    fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn), scalars, sequences)
-    hit = _CACHE.get(key)
-    if hit is not None and hit.valid():
-        return hit
-    with _LOCK:
-        compiled = _transform(fn, wrt, scalars, sequences)
-        _CACHE[key] = compiled
-        return compiled
-
-
-def scalar_positions(args: tuple) -> tuple[int, ...]:
-    return tuple([i for i, a in enumerate(args)
-                  if type(a) is float or isinstance(a, (float, int)) and not isinstance(a, bool)])
-
-
-def sequence_positions(args: tuple) -> tuple[int, ...]:
-    return tuple([i for i, a in enumerate(args) if isinstance(a, (list, tuple))])
-
-
-def _transform(fn: types.FunctionType, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
-               sequences: tuple[int, ...] = ()) -> Compiled:
-    parsed: ParsedFunction = parse_function(fn)
-    primal, lowerer = lower(parsed)
-    ir_text = format_function(primal)
-    return_loc = primal.body.stmts[-1].loc
-    reverse = Reverse(primal, list(wrt), lowerer.factory, scalars, sequences)
-    dfn = reverse.run()
-    free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
-    func, source = build(dfn, fn, free, extra_defaults=(1.0,))
-    return Compiled(func, source, ir_text, format_function(dfn), dict(lowerer.guards),
-                    return_loc, fn, fn.__code__)
-
-
-@dataclass
-class Split:
-    """A user function's gradient in two halves, for calls from other gradients."""
-
-    forward: Callable
-    backward: Callable
-    source: str
-    owner: Any = None  # the user function: keeps the ids in the cache key valid
-
-
-_SPLIT_CACHE: dict[tuple, Split] = {}
-
-
-def compile_split(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
-                  sequences: tuple[int, ...] = ()) -> Split:
-    """forward(*args) -> (value, state) and backward(state, g) -> grads (cached)."""
-    fn = unwrap(f)
-    key = (fn.__code__, wrt, _cells(fn), scalars, sequences)
-    hit = _SPLIT_CACHE.get(key)
-    if hit is not None:
-        return hit
-    with _LOCK:
-        parsed = parse_function(fn)
-        primal, lowerer = lower(parsed, helper=True)
-        reverse = Reverse(primal, list(wrt), lowerer.factory, scalars, sequences)
-        dfn = reverse.run(check_scalar=False)
-        fwd, bwd = split(dfn, *reverse.result, lowerer.factory)
-        free = {name.split(".")[0] for name in lowerer.ref_objects} | _EMIT_NAMES
-        forward, fsrc = build(fwd, fn, free)
-        backward, bsrc = build(bwd, fn, free, user_params=False)
-        compiled = Split(forward, backward, f"{fsrc}\n\n{bsrc}", fn)
-        _SPLIT_CACHE[key] = compiled
-        return compiled
-
-
-_EMIT_NAMES = {"range", "reversed", "len", "slice", "float", "min", "list"}
+    """The compiled gradient of `f` (cached): `func(*args, seed)` returns
+    (value, gradients)."""
+    return pipeline.compile(f, Spec("grad", wrt, scalars, sequences))
 
 
 def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> None:
@@ -239,8 +131,8 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
         raise NonScalarOutputError(
             f"grad needs {fn.__name__} to return a scalar, but it returned {what}",
             compiled.return_loc,
-            "reduce the output (e.g. with np.sum or np.mean), or use a vector-Jacobian "
-            "product (s2sad.vjp) for non-scalar outputs",
+            "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
+            "gradient of",
         ) from None
     bound = args if not kwargs and len(args) == fn.__code__.co_argcount else \
         _bind(fn, args, kwargs)
@@ -291,18 +183,19 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
                            _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
 
-    recent: dict[tuple, Compiled] = {}  # by scalar positions: skips the global cache key
+    recent: dict[tuple, Compiled] = {}  # by argument kinds: skips the global cache key
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        kinds = scalar_positions(args), sequence_positions(args)
+        kinds = pipeline.argument_kinds(args)
         compiled = recent.get(kinds)
-        if compiled is None or compiled.code is not fn.__code__ or not compiled.valid():
+        if compiled is None or not compiled.valid():
             compiled = recent[kinds] = compile_gradient(fn, indices, *kinds)
         value, grads = _call(compiled, args, kwargs, indices, as_tuple)
         return (value, grads) if with_value else grads
 
     gradient.__s2sad_wrt__ = indices  # type: ignore[attr-defined]
+    gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
     return gradient
 
 
@@ -333,7 +226,7 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False) -> str:
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
     compiled = compile_gradient(fn, indices)
     if ir:
-        return f"# primal IR\n{compiled.ir}\n\n# reversed IR\n{compiled.reversed_ir}"
+        return f"# primal IR\n{compiled.primal_ir}\n\n# reversed IR\n{compiled.derived_ir}"
     return compiled.source
 
 

@@ -2,32 +2,40 @@
 
 A `Function` has parameters and a body `Block`; a `Block` is a list of
 statements. Every `Var` is assigned exactly once. Operands are `Var`s,
-`Const`s (literal values) and `Ref`s (names the generated code looks up at run
-time in the user's globals or closure: a global array, a module, `math.pi`).
+`Const`s (literal values) and `Ref`s (names the generated code looks up at
+run time: a global array, a module, `math.pi`, or one of s2sad's helpers,
+spelled with a leading `$`). A `Ref` also holds the object the name stood
+for when the function was transformed, so passes can ask what it is.
 
 Statements:
 
     Assign   v = prim(args..., key=arg...)      one primitive operation
     If       outs = if cond {then} else {orelse}  structured branch; each
              branch ends by yielding one operand per out (a structured phi)
-    Loop     while-loop with loop-carried vars: `phis` start as `inits`;
-             each iteration runs `header` and tests `cond`, then runs `body`
-             and moves `nexts` into `phis`. After the loop the phis hold the
-             final values, so later code simply uses them.
+    Loop     loop-carried vars: `phis` start as `inits`; each iteration runs
+             `header` and tests `cond` (a while loop) or binds `index` to the
+             next value of `range(*range_args)` (a range loop), then runs
+             `body` and moves `nexts` into `phis`. After the loop the phis
+             hold the final values, so later code simply uses them.
     Return   return value
 
-Control flow is kept structured (no CFG) so the emitter gives back readable
-`if`/`while` and the reverse transform can reverse regions one by one.
-`str(function)` prints the IR; `s2sad show --ir` shows it.
+`prim` names an entry of the primitive table (`primitives.py`): an operator
+(`add`, `getitem`), a NumPy function (`np.exp`), a method (`.sum`), an
+attribute (`.T`), a container (`make_tuple`), a call of a function without a
+rule (`call`, callee first), or an operation the transforms add (`tape.push`,
+`setitem_restore`). `callee` is how generated code spells the function a
+call-like primitive calls (`np.exp`, or `e` after `from numpy import exp as
+e`). `inplace` marks the user's in-place updates (`y *= c`, `a[i] = v`,
+`lst.append(v)`), which change `args[0]`'s object in NumPy.
 
-`prim` names the primitive: an operator (`add`, `mul`, `lt`, ...), a
-registered function (`np.exp`, `math.sin`), a method (`.sum`), an attribute
-(`.T`), indexing (`getitem`, `index`), a container (`tuple`, `list`), a tape
-operation (`tape.push`, `tape.pop`), or `call` for a callee without a rule.
+Control flow is kept structured (no CFG) so the emitter gives back readable
+`if`/`while`/`for` and the reverse transform can reverse regions one by one.
+`str(function)` prints the IR; `s2sad show --ir` shows it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,9 +65,11 @@ class Const:
 
 @dataclass(frozen=True)
 class Ref:
-    """A name looked up at run time: a global, a closure variable, `np.pi`."""
+    """A name the generated code looks up at run time (`np.pi`, a global `W`,
+    our `$unbroadcast`), and the object it named at transform time."""
 
     name: str
+    value: Any = field(default=None, compare=False, hash=False)
 
     def __repr__(self) -> str:
         return f"@{self.name}"
@@ -74,9 +84,9 @@ class Assign:
     prim: str
     args: list[Operand]
     kwargs: dict[str, Operand] = field(default_factory=dict)
-    callee: str | None = None  # how the generated code spells the callee, e.g. "np.exp"
-    static: Any = None  # prim-specific data: an attribute name, an index layout
+    callee: Ref | None = None
     loc: Loc | None = None
+    inplace: bool = False
 
     def operands(self) -> list[Operand]:
         return [*self.args, *self.kwargs.values()]
@@ -95,9 +105,8 @@ class If:
 
 @dataclass(eq=False)
 class Loop:
-    """A loop. A while loop runs `header` and tests `cond` before each
-    iteration. A range loop (`range_args` = [start, stop, step]) binds `index`
-    to each value of the range instead, in reverse order if `reverse`."""
+    """A loop: a while loop (`cond` after `header`) or a range loop
+    (`index` over `range(*range_args)`, backwards if `reverse`)."""
 
     phis: list[Var]
     inits: list[Operand]
@@ -111,7 +120,7 @@ class Loop:
     reverse: bool = False
     # A range loop with `break`: the phi that says to stop after this iteration.
     exit_flag: Var | None = None
-    # Set by the reverse transform on while loops: the phi counting iterations.
+    # The phi counting iterations, for loops whose backward pass replays a count.
     trips: Var | None = None
 
 
@@ -128,7 +137,7 @@ Stmt = Assign | If | Loop | Return
 class Block:
     stmts: list[Stmt] = field(default_factory=list)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Stmt]:
         return iter(self.stmts)
 
 
@@ -156,21 +165,36 @@ class VarFactory:
 # ---------------------------------------------------------------- traversal
 
 
-def walk(block: Block):
+def regions(stmt: Stmt) -> list[Block]:
+    """The blocks nested directly in `stmt`: an if's two sides, a loop's header
+    and body, none for an Assign or a Return. Passes walk regions through this
+    instead of testing statement kinds themselves."""
+    if isinstance(stmt, If):
+        return [stmt.then, stmt.orelse]
+    if isinstance(stmt, Loop):
+        return [stmt.header, stmt.body]
+    return []
+
+
+def walk(block: Block) -> Iterator[Stmt]:
     """Yield every statement in `block`, nested regions included, in order."""
     for stmt in block.stmts:
         yield stmt
         yield from walk_nested(stmt)
 
 
-def walk_nested(stmt: Stmt):
+def walk_nested(stmt: Stmt) -> Iterator[Stmt]:
     """Yield the statements inside `stmt`'s regions (none for an Assign)."""
-    if isinstance(stmt, If):
-        yield from walk(stmt.then)
-        yield from walk(stmt.orelse)
-    elif isinstance(stmt, Loop):
-        yield from walk(stmt.header)
-        yield from walk(stmt.body)
+    for region in regions(stmt):
+        yield from walk(region)
+
+
+def blocks(block: Block) -> Iterator[Block]:
+    """`block` and every block nested in it."""
+    yield block
+    for stmt in block.stmts:
+        for region in regions(stmt):
+            yield from blocks(region)
 
 
 def reachable(start: set, links: dict) -> set:
@@ -198,14 +222,79 @@ def uses(stmt: Stmt) -> list[Operand]:
 
 
 def defs(stmt: Stmt) -> list[Var]:
-    """The vars `stmt` itself defines (not those of nested statements)."""
+    """The vars `stmt` itself defines (not those of nested statements): an
+    assignment's target, an if's results, a loop's phis and its index."""
     if isinstance(stmt, Assign):
         return [stmt.target] if stmt.target is not None else []
     if isinstance(stmt, If):
         return list(stmt.outs)
     if isinstance(stmt, Loop):
-        return list(stmt.phis)
+        return [*stmt.phis, *([stmt.index] if stmt.index is not None else [])]
     return []
+
+
+def substitute(stmt: Stmt, mapping: dict[Var, Operand]) -> None:
+    """Replace the operands `stmt` itself reads by `mapping` (in place)."""
+
+    def sub(x: Any) -> Any:
+        return mapping.get(x, x) if isinstance(x, Var) else x
+
+    if isinstance(stmt, Assign):
+        stmt.args = [sub(a) for a in stmt.args]
+        stmt.kwargs = {k: sub(a) for k, a in stmt.kwargs.items()}
+    elif isinstance(stmt, If):
+        stmt.cond = sub(stmt.cond)
+        stmt.then_vals = [sub(a) for a in stmt.then_vals]
+        stmt.else_vals = [sub(a) for a in stmt.else_vals]
+    elif isinstance(stmt, Loop):
+        stmt.inits = [sub(a) for a in stmt.inits]
+        stmt.nexts = [sub(a) for a in stmt.nexts]
+        stmt.cond = sub(stmt.cond) if stmt.cond is not None else None
+        stmt.range_args = [sub(a) for a in stmt.range_args] if stmt.range_args else \
+            stmt.range_args
+    else:
+        stmt.value = sub(stmt.value)
+
+
+def reads(stmts: list[Stmt]) -> set[Var]:
+    """Vars read by `stmts` (nested ones included) that they do not define."""
+    read, defined = set(), set()
+    for top in stmts:
+        for stmt in [top, *walk_nested(top)]:
+            read.update(u for u in uses(stmt) if isinstance(u, Var))
+            defined.update(defs(stmt))
+    return read - defined
+
+
+def defined(stmts: list[Stmt]) -> set[Var]:
+    """Every var `stmts` define, nested regions included."""
+    return {v for top in stmts for stmt in [top, *walk_nested(top)] for v in defs(stmt)}
+
+
+def clone_block(block: Block) -> Block:
+    """A copy of `block` with new statement and block objects (the same Vars),
+    for passes that return a new function instead of editing their input."""
+    out = []
+    for stmt in block.stmts:
+        if isinstance(stmt, Assign):
+            out.append(Assign(stmt.target, stmt.prim, list(stmt.args), dict(stmt.kwargs),
+                              stmt.callee, stmt.loc, stmt.inplace))
+        elif isinstance(stmt, If):
+            out.append(If(stmt.cond, clone_block(stmt.then), clone_block(stmt.orelse),
+                          list(stmt.outs), list(stmt.then_vals), list(stmt.else_vals), stmt.loc))
+        elif isinstance(stmt, Loop):
+            out.append(Loop(list(stmt.phis), list(stmt.inits), clone_block(stmt.header),
+                            stmt.cond, clone_block(stmt.body), list(stmt.nexts), stmt.loc,
+                            stmt.index, list(stmt.range_args) if stmt.range_args else None,
+                            stmt.reverse, stmt.exit_flag, stmt.trips))
+        else:
+            out.append(Return(stmt.value, stmt.loc))
+    return Block(out)
+
+
+def clone_function(fn: Function, body: Block | None = None) -> Function:
+    return Function(fn.name, list(fn.params), body if body is not None else clone_block(fn.body),
+                    dict(fn.defaults), fn.loc, fn.kwonly)
 
 
 # ---------------------------------------------------------------- printing
@@ -215,8 +304,8 @@ def format_assign(stmt: Assign) -> str:
     args = [repr(a) for a in stmt.args]
     args += [f"{k}={v!r}" for k, v in stmt.kwargs.items()]
     head = f"{stmt.target!r} = " if stmt.target is not None else ""
-    static = f"[{stmt.static}]" if stmt.static is not None else ""
-    return f"{head}{stmt.prim}{static}({', '.join(args)})"
+    mark = " (in place)" if stmt.inplace else ""
+    return f"{head}{stmt.prim}({', '.join(args)}){mark}"
 
 
 def _format_block(block: Block, indent: int, out: list[str]) -> None:

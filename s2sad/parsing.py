@@ -41,19 +41,34 @@ class ParsedFunction:
 
     def lookup(self, name: str) -> Any:
         """Resolve a free name as Python would: closure, globals, builtins."""
+        return self.binding(name).value
+
+    def binding(self, name: str) -> Binding:
+        """Where a free name resolves (closure cell, module globals or builtins)
+        and what it holds now, so a compiled result can check it still does."""
         code = self.fn.__code__
         if self.fn.__closure__ and name in code.co_freevars:
             cell = self.fn.__closure__[code.co_freevars.index(name)]
             try:
-                return cell.cell_contents
+                return Binding(name, "closure", cell, cell.cell_contents)
             except ValueError:  # an empty cell: the variable is not bound yet
-                return _MISSING
-        if name in self.fn.__globals__:
-            return self.fn.__globals__[name]
-        return getattr(builtins, name, _MISSING)
+                return Binding(name, "closure", cell, _MISSING)
+        namespace = self.fn.__globals__
+        if name in namespace:
+            return Binding(name, "global", namespace, namespace[name])
+        return Binding(name, "builtin", namespace, getattr(builtins, name, _MISSING))
 
-    def is_closure_var(self, name: str) -> bool:
-        return bool(self.fn.__closure__) and name in self.fn.__code__.co_freevars
+
+@dataclass(frozen=True)
+class Binding:
+    """A free name of the user's function and where it was found: a closure
+    `cell`, the module's globals dict, or builtins (absent from `holder`, the
+    globals dict)."""
+
+    name: str
+    where: str  # "closure" | "global" | "builtin"
+    holder: Any  # the cell, or the globals dict
+    value: Any
 
 
 def is_missing(value: Any) -> bool:
@@ -61,11 +76,19 @@ def is_missing(value: Any) -> bool:
 
 
 def unwrap(fn: Any) -> types.FunctionType:
-    """The plain Python function behind `fn` (decorators made with functools.wraps)."""
+    """The plain Python function behind `fn` (decorators made with functools.wraps;
+    not s2sad's own transforms, whose result is a different function)."""
     seen = set()
-    while hasattr(fn, "__wrapped__") and id(fn) not in seen:
+    while hasattr(fn, "__wrapped__") and id(fn) not in seen and \
+            not hasattr(fn, "__s2sad_transform__"):
         seen.add(id(fn))
         fn = fn.__wrapped__
+    if hasattr(fn, "__s2sad_transform__"):
+        raise SourceUnavailableError(
+            f"differentiating the result of s2sad.{fn.__s2sad_transform__} (a derivative of "
+            "a derivative) is not supported yet",
+            hint="differentiate the original function once; for second derivatives, take "
+            "finite differences of s2sad's gradient")
     if isinstance(fn, types.MethodType):
         fn = fn.__func__
     if not isinstance(fn, types.FunctionType):

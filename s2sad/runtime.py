@@ -1,5 +1,8 @@
 """Run-time helpers that generated gradients call.
 
+This module imports nothing of s2sad's but its errors: it sits at the
+bottom of the import graph.
+
 Plain functions on NumPy arrays and Python numbers: no boxing, no graph. The
 common case of each is a shape comparison and nothing more. Adjoint rules in
 `rules.py` refer to these by bare name.
@@ -7,11 +10,12 @@ common case of each is a shape comparison and nothing more. Adjoint rules in
 
 from __future__ import annotations
 
-import inspect
 import string
 from typing import Any
 
 import numpy as np
+
+from .errors import AliasingError, UnsupportedSyntaxError
 
 
 def stop_gradient(x: Any) -> Any:
@@ -33,39 +37,9 @@ def require_scalar(value: Any) -> None:
         raise NonScalarOutput(np.shape(value))
 
 
-def call_forward(fn: Any, wrt: tuple, *args: Any, **kwargs: Any) -> tuple:
-    """Run a user function's forward pass; returns (value, saved) for call_backward."""
-    from .api import compile_split, scalar_positions, sequence_positions
-
-    if inspect.ismethod(fn):
-        fn, args = fn.__func__, (fn.__self__, *args)
-    split = compile_split(fn, wrt, scalar_positions(args), sequence_positions(args))
-    value, state = split.forward(*args, **kwargs)
-    return value, (split.backward, state, value)
-
-
-def call_backward(saved: tuple, g: Any) -> tuple:
-    """The adjoints of a call_forward's wrt arguments, given its output's adjoint."""
-    backward, state, value = saved
-    return backward(state, fill_zeros(g, value))
-
-
-def fill_zeros(g: Any, like: Any) -> Any:
-    """An adjoint with the same structure as `like`: items nobody used get zeros."""
-    if g is None:
-        return zeros_like(like)
-    if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
-        return type(like)(fill_zeros(gi, li) for gi, li in zip(g, like))
-    if isinstance(like, dict) and isinstance(g, dict):
-        return {k: fill_zeros(g.get(k), v) for k, v in like.items()}
-    return g
-
-
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's alone."""
     if isinstance(x, dict):
-        from .errors import UnsupportedSyntaxError
-
         raise UnsupportedSyntaxError(
             "assigning into a dict (`d[key] = value`) is not supported",
             hint="build the dict in one display, {'a': x, 'b': y}, or keep the values "
@@ -155,8 +129,6 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
     if not isinstance(value, (np.ndarray, list, dict)):
         return
     if any(other is ... or _shares(value, other) for other in others):
-        from .errors import AliasingError
-
         who = f" ({names})" if names else ""
         raise AliasingError(
             f"this in-place update changes an array or list that another name{who} also "
@@ -785,11 +757,11 @@ def concat_adjoint(g: Any, left: Any, right_part: bool) -> Any:
     return type(left)(part) if isinstance(left, tuple) else list(part)
 
 
-def dict_item(g: Any, key: Any, like: Any) -> Any:
-    """The adjoint of one value of a dict display (zero if nothing reached it)."""
-    if isinstance(g, dict) and g.get(key) is not None:
-        return g[key]
-    return zeros_like(like)
+def dict_values_adjoint(g: Any, keys: tuple, values: list) -> list:
+    """The adjoints of the values of a dict display `{k: v, ...}` (zero for a
+    value nothing reached)."""
+    parts = g if isinstance(g, dict) else {}
+    return [zeros_like(v) if parts.get(k) is None else parts[k] for k, v in zip(keys, values)]
 
 
 def _is_basic_index(index: Any) -> bool:

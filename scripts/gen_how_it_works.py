@@ -24,7 +24,7 @@ DOC = ROOT / "docs" / "how-it-works.md"
 README = ROOT / "README.md"
 EXAMPLE = ROOT / "examples" / "how_it_works.py"
 QUICKSTART = ROOT / "examples" / "quickstart.py"
-RULES = ROOT / "s2sad" / "rules.py"
+RULES = ROOT / "s2sad" / "primitives" / "numpy_ops.py"
 
 README_BEGIN = "<!-- begin generated: s2sad show examples/quickstart.py:f -->"
 README_END = "<!-- end generated -->"
@@ -76,7 +76,7 @@ def tree_of(fn: Callable) -> str:
 
 
 def rule_source(*names: str) -> str:
-    """The rule registrations for `names`, quoted verbatim from s2sad/rules.py."""
+    """The table entries for `names`, quoted verbatim from s2sad/primitives/numpy_ops.py."""
     text = RULES.read_text()
     found: dict[str, str] = {}
     for stmt in ast.parse(text).body:
@@ -169,13 +169,18 @@ The function, from `examples/how_it_works.py`:
 | stage | module | from | to |
 |---|---|---|---|
 | parse | `parsing.py` | a live function | its syntax tree, file and line numbers |
-| lower | `lowering.py`, `aliasing.py` | syntax tree | IR: structured SSA |
-| reverse | `reverse.py`, `rules.py` | IR of `f` | IR of `df` |
-| emit | `emit.py` | IR of `df` | Python source, compiled |
+| lower | `lowering/` | syntax tree | IR: structured SSA |
+| guard | `aliasing.py` | IR | IR with checks before in-place updates others may see |
+| analyse | `analysis.py` | IR | facts: activity, shape classes, containers, buffers |
+| prepare | `prepare.py` | IR | IR with snapshots, calls split, trip counters |
+| reverse | `reverse.py` over `primitives/` | IR of `f` | IR of `df` |
+| emit | `naming.py`, `emit.py` | IR of `df` | Python source, compiled |
 
-`s2sad.grad` runs this pipeline once per function and choice of `wrt`, and
-caches the result. The cache entry remembers which global names picked a
-rule (`np` in `np.sin`) and is dropped if one of them is rebound.
+`pipeline.py` runs these stages once per function, choice of `wrt` and kind
+of arguments, and caches the result. The result is valid while the names it
+baked in still hold (`np` in `np.sin`, `range`, a helper `act = np.tanh`):
+a rebinding anywhere Python would look (globals, builtins, closure cells)
+compiles anew.
 
 ## 1. Parse
 
@@ -214,10 +219,13 @@ values its two sides assign, and a loop carries the variables it updates.
 
 ### Rules
 
-Every primitive has an entry in `s2sad/rules.py`: for each differentiable
-parameter, a Python expression for its vector-Jacobian product, written with
-the parameters, `g` (the adjoint of the output) and `ans` (the output). These
-are the three rules `f` needs, quoted from the file:
+Every primitive has one record in the table of primitives
+(`s2sad/primitives/`): its signature, the facts the passes need (is it
+elementwise, does it return a view, is it expensive to recompute, ...) and,
+for each differentiable parameter, a Python expression for its
+vector-Jacobian product, written with the parameters, `g` (the adjoint of the
+output) and `ans` (the output). These are the three entries `f` needs, quoted
+from `s2sad/primitives/numpy_ops.py`:
 
 ```python
 {{rules}}
@@ -329,7 +337,8 @@ the same branch.
 ## Where next
 
 * [ops.md](ops.md) lists the supported operations and their rules.
-* `s2sad/rules.py` is where a new rule goes: usually one line.
+* `s2sad/primitives/numpy_ops.py` is where a new rule goes: usually one line.
+* [design.md](design.md) explains the compiler's layout and its choices.
 * The README lists what is not supported yet.
 '''
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import s2sad
-from s2sad import api
-from s2sad.rules import RULES
+from s2sad import api, pipeline
+from s2sad.primitives import TABLE
 
 # ---------------------------------------------------------------- grad as a call and a decorator
 
@@ -440,8 +440,8 @@ def sin_for_broken_rule(x):
 
 def test_check_grad_catches_wrong_gradient(monkeypatch):
     # A fresh function (its own code object): no cached gradient to hide the broken rule.
-    assert not any(key[0] is sin_for_broken_rule.__code__ for key in api._CACHE)
-    monkeypatch.setitem(RULES["np.sin"].adjoints, "x", "g * np.sin(x)")
+    assert not any(key[0] is sin_for_broken_rule.__code__ for key in pipeline._CACHE)
+    monkeypatch.setitem(TABLE["np.sin"].vjp, "x", "g * np.sin(x)")
     try:
         x = np.array([0.3, 1.1, -0.4])
         with pytest.raises(s2sad.GradientCheckError) as info:
@@ -452,10 +452,10 @@ def test_check_grad_catches_wrong_gradient(monkeypatch):
         assert "worst" in message
     finally:
         # Forget the gradient compiled with the broken rule.
-        for key in [k for k in api._CACHE if k[0] is sin_for_broken_rule.__code__]:
-            del api._CACHE[key]
+        for key in [k for k in pipeline._CACHE if k[0] is sin_for_broken_rule.__code__]:
+            del pipeline._CACHE[key]
     monkeypatch.undo()
-    assert RULES["np.sin"].adjoints["x"] == "g * np.cos(x)"
+    assert TABLE["np.sin"].vjp["x"] == "g * np.cos(x)"
     s2sad.check_grad(sin_for_broken_rule, np.array([0.3, 1.1, -0.4]))
 
 

@@ -1,4 +1,4 @@
-"""docs/ops.md is what scripts/gen_ops_doc.py renders from the rule registry now.
+"""docs/ops.md is what scripts/gen_ops_doc.py renders from the table of primitives now.
 
 When a rule changes, regenerate it with `python scripts/gen_ops_doc.py` and
 review the diff.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from s2sad import rules
+from s2sad import primitives
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen_ops_doc.py"
@@ -36,7 +36,7 @@ def test_ops_doc_is_current(gen: types.ModuleType) -> None:
 
 def test_every_rule_is_listed(gen: types.ModuleType) -> None:
     listed = [rule.name for entries in gen.sections().values() for rule in entries]
-    assert sorted(listed) == sorted(rules.RULES)
+    assert sorted(listed) == sorted(primitives.TABLE)
 
 
 def test_sections_follow_the_documented_order(gen: types.ModuleType) -> None:

@@ -1,4 +1,4 @@
-"""Every differentiable rule in `s2sad.rules`, checked against finite differences.
+"""Every differentiable entry of `s2sad.primitives`, checked against finite differences.
 
 The table `ROWS` has one row per rule: the rule's name and the checks that
 exercise it. A check is a scalar-valued function written with `def` (s2sad
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import s2sad
-from s2sad import rules
+from s2sad import primitives
 
 # Rules that Python source cannot reach, so finite differences cannot test them.
 EXCLUDED = {
@@ -1418,6 +1418,45 @@ def builtin_sum_rows(x):
     return np.sum(z * W(np.shape(z)))
 
 
+def dict_display(x, y):
+    d = {"a": x * 2.0, "b": y, "c": x * y}
+    z = d["a"] + d["c"] * d["b"]
+    return np.sum(z * W(np.shape(z)))
+
+
+def dict_display_unread(x, y):
+    d = {"a": x, "b": y * 3.0}
+    return np.sum(d["b"] * W(np.shape(d["b"])))
+
+
+def list_concat(x, y):
+    items = [x] + [y * 2.0, x * y]
+    z = items[0] * items[1] + items[2]
+    return np.sum(z * W(np.shape(z)))
+
+
+def list_repeat(x, y):
+    items = [x, y] * 2
+    z = items[0] * items[3] + items[2] * 0.5
+    return np.sum(z * W(np.shape(z)))
+
+
+def item_assignment(x):
+    y = x * 1.0
+    y[0] = x[-1] * 3.0
+    y[1:] = np.sin(y[:-1])
+    return np.sum(y * W(np.shape(y)))
+
+
+def _scaled_helper(a, b):
+    return a * np.cos(b) + b
+
+
+def helper_call(x, y):
+    z = _scaled_helper(x, y * 2.0) * _scaled_helper(y, x)
+    return np.sum(z * W(np.shape(z)))
+
+
 MATRICES = [(rand((4, 5)),), (rand((3, 3)),)]
 
 INDEXING = [
@@ -1459,6 +1498,12 @@ INDEXING = [
         + checks(builtin_sum_rows, [(rand((3, 4)),), (rand((4,)),)])),
     Row("tuple", checks(tuple_of_rows, [(rand((3, 4)),), (rand((2,)),)])
         + checks(tuple_of_list, PAIRS, wrt=(0, 1))),
+    Row("make_dict", checks(dict_display, PAIRS, wrt=(0, 1))
+        + checks(dict_display_unread, PAIRS, wrt=(0, 1))),
+    row("seq_concat", list_concat, PAIRS, wrt=(0, 1)),
+    row("seq_repeat", list_repeat, PAIRS, wrt=(0, 1)),
+    row("setitem", item_assignment, [(rand((4,)),), (rand((3, 2)),)]),
+    row("call_forward", helper_call, PAIRS, wrt=(0, 1)),
 ]
 
 
@@ -1692,14 +1737,20 @@ def test_gradient_matches_finite_differences(case: Check) -> None:
 
 
 def _differentiable_rules() -> set[str]:
-    return {name for name, rule in rules.RULES.items() if not rule.nondiff and rule.adjoints}
+    """Entries with a rule a derivative flows through (not s2sad's helpers,
+    which only adjoint code calls)."""
+    return {name for name, p in primitives.TABLE.items() if p.differentiable
+            and (p.vjp or p.adjoint) and (p.form != "helper" or name in HELPERS_USERS_REACH)}
+
+
+HELPERS_USERS_REACH = {"own", "iteration_items", "call_forward"}
 
 
 def test_every_rule_has_a_row() -> None:
     covered = {r.rule for r in ROWS}
     missing = _differentiable_rules() - covered - EXCLUDED
     assert not missing, f"add a row to tests/test_rules.py for: {sorted(missing)}"
-    assert not covered - set(rules.RULES), "rows name rules that do not exist"
+    assert not covered - set(primitives.TABLE), "rows name rules that do not exist"
     assert len(covered) == len(ROWS), "one row per rule"
 
 
@@ -1716,9 +1767,9 @@ REQUIRED_METHODS = [".sum", ".mean", ".max", ".dot", ".reshape", ".T", ".copy"]
 
 def test_required_numpy_api_is_differentiable() -> None:
     for name in REQUIRED_FUNCTIONS:
-        rule = rules.rule_for_object(rules.resolve_name("np." + name))
-        assert rule is not None and not rule.nondiff, name
-        assert rule.adjoints or rule.zero, name
+        rule = primitives.for_object(primitives.resolve_name("np." + name))
+        assert rule is not None and rule.differentiable, name
+        assert rule.vjp or rule.zero, name
     for name in REQUIRED_METHODS:
         assert name in _differentiable_rules(), name
 
@@ -1728,7 +1779,7 @@ def test_at_least_80_differentiable_numpy_functions_and_methods() -> None:
     functions, methods = set(), set()
     for name in _differentiable_rules():
         if name.startswith("np."):
-            functions.add(id(rules.resolve_name(name)))
+            functions.add(id(primitives.resolve_name(name)))
         elif name.startswith("."):
             methods.add(name)
     assert len(functions) + len(methods) >= 80

@@ -1,0 +1,234 @@
+"""The adjoint map of the reverse pass, and how contributions accumulate.
+
+`Adjoints` holds, for each primal value, the adjoint accumulated so far (a
+var, a `SymSeq` for a tuple kept item by item, or None for zero), and appends
+the statements that compute adjoints to the block being written (`out`),
+simplifying each as it goes (`cleanup.simplify`). The first contribution to
+an adjoint is assigned; later ones are added. Adjoints of values from
+outside a loop become loop-carried accumulators of the backward loop
+(`LoopScope`).
+
+It also decides when an adjoint array may be updated in place: only arrays
+this pass allocated itself and has not handed to two adjoints (`owned`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import Facts, shape_class
+from .cleanup import simplify
+from .errors import Loc
+from .ir import Assign, Const, Operand, Ref, Var, VarFactory
+from .lowering import lower_template
+from .runtime import add_adjoints, zeros_like
+
+
+@dataclass
+class SymSeq:
+    """The adjoint of a tuple/list kept per item at transform time (None = zero)."""
+
+    items: list[Operand | None]
+
+
+@dataclass
+class LoopScope:
+    """Adjoints of values from outside a loop, carried through its backward loop."""
+
+    defined: set[Var]
+    outer_adj: dict
+    pre: list  # statements to place before the backward loop
+    carried: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
+    # For the loop's own phis: the adjoint flowing back into `next` each iteration.
+    phis: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
+
+
+class Adjoints:
+    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+        self.facts = facts
+        self.factory = factory
+        self.out: list = []  # the block being written
+        self.adj: dict[Var, Any] = {}
+        self.scopes: list[LoopScope] = []
+        self.shape: dict[Var, Any] = dict(facts.shape)  # grows with the adjoint code
+        self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
+        self.handed: dict[Var, int] = {}
+
+    def active(self, v: Operand) -> bool:
+        return self.facts.active(v)
+
+    def same_shape(self, a: Operand, b: Operand) -> bool:
+        return isinstance(a, Var) and isinstance(b, Var) and \
+            self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
+
+    # ------------------------------------------------------------ building
+
+    def emit(self, prim: str, args: list, *, hint: str = "", callee: Ref | None = None,
+             loc: Loc | None = None, kwargs: dict | None = None,
+             target: bool = True) -> Operand:
+        stmt = Assign(self.factory.new(hint) if target else None, prim, list(args),
+                      dict(kwargs or {}), callee, loc)
+        return self.add(stmt)
+
+    def add(self, stmt: Assign) -> Operand:
+        """Append `stmt` to the output after simplification; returns its value."""
+        simpler = simplify(stmt, self.definition, self.same_shape)
+        if simpler is None and stmt.prim == "neg" and isinstance(stmt.args[0], Var):
+            simpler = self.without_minus(stmt.args[0])
+        if simpler is not None:
+            return simpler
+        self.out.append(stmt)
+        if stmt.target is not None:
+            self.shape[stmt.target] = shape_class(stmt, self.shape, self.facts.places.def_stmt)
+        return stmt.target
+
+    def without_minus(self, v: Var) -> Operand | None:
+        """For v = (-a) * b / c ..., the same product without the minus sign."""
+        stmt = self.definition(v)
+        if stmt is None or stmt.prim not in ("mul", "truediv") or \
+                not isinstance(stmt.args[0], Var):
+            return None
+        first = self.definition(stmt.args[0])
+        if first is not None and first.prim == "neg":
+            inner = first.args[0]
+        else:
+            inner = self.without_minus(stmt.args[0])
+            if inner is None:
+                return None
+        return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
+
+    def definition(self, v: Var) -> Assign | None:
+        """The statement in the block being written that defines v."""
+        for stmt in reversed(self.out):
+            if isinstance(stmt, Assign) and stmt.target is v:
+                return stmt
+        return None
+
+    def template(self, source: str, bindings: dict, loc: Loc | None, hint: str) -> Operand:
+        """Lower an adjoint template with its names bound; returns its value."""
+        stmts, result = lower_template(source, bindings, self.factory, loc, hint)
+        subst: dict[Var, Operand] = {}
+        for stmt in stmts:
+            stmt.args = [subst.get(x, x) if isinstance(x, Var) else x for x in stmt.args]
+            stmt.kwargs = {k: subst.get(x, x) if isinstance(x, Var) else x
+                           for k, x in stmt.kwargs.items()}
+            value = self.add(stmt)
+            if stmt.target is not None and value is not stmt.target:
+                subst[stmt.target] = value
+        return subst.get(result, result) if isinstance(result, Var) else result
+
+    # ------------------------------------------------------------ adjoints
+
+    def current(self, v: Var) -> Any:
+        """The adjoint of v accumulated so far (None = zero)."""
+        if v in self.adj:
+            return self.adj[v]
+        return self.current_outside(v)
+
+    def current_outside(self, v: Var) -> Any:
+        """v's adjoint as carried by an enclosing backward loop, if any."""
+        for scope in reversed(self.scopes):
+            if v in scope.carried:
+                return scope.carried[v][0]
+        return None
+
+    def accumulate(self, v: Operand, contrib: Any, loc: Loc | None) -> None:
+        if not self.active(v) or contrib is None:
+            return
+        if isinstance(contrib, Var) and self.shape.get(contrib) in (None, contrib):
+            # Rules hand back adjoints shaped like their primal: record it, so
+            # later `unbroadcast`s against v's shape class fold away.
+            self.shape[contrib] = self.shape.get(v)
+        if self.scopes and v not in self.scopes[-1].defined:
+            self.carry(v, len(self.scopes) - 1)
+        old = self.current(v)
+        if old is None:
+            self.first_contribution(v, contrib)
+        elif isinstance(old, SymSeq) and isinstance(contrib, SymSeq):
+            items = [c if o is None else o if c is None else
+                     self.emit("add", [o, c], hint=dname(v)) for o, c in
+                     zip(old.items, contrib.items)]
+            self.adj[v] = SymSeq(items)
+        else:
+            a, b = self.materialize(v, old), self.materialize(v, contrib)
+            if v in self.facts.numeric:
+                self.adj[v] = self.emit("add", [a, b], hint=dname(v), loc=loc)
+                if isinstance(self.adj[v], Var):
+                    self.owned.add(self.adj[v])
+            else:
+                self.adj[v] = self.emit("add_adjoints", [a, b], hint=dname(v), loc=loc,
+                                        callee=Ref("$add_adjoints", add_adjoints))
+
+    def first_contribution(self, v: Var, contrib: Any) -> None:
+        self.adj[v] = contrib
+        if isinstance(contrib, Var):
+            if not contrib.hint and dname(v):
+                contrib.hint = dname(v)  # name the adjoint after its variable
+            # One array handed to two adjoints (x + y gives both g) is shared:
+            # neither may then update it in place.
+            self.handed[contrib] = self.handed.get(contrib, 0) + 1
+            if self.handed[contrib] > 1:
+                self.owned.discard(contrib)
+
+    def consume(self, v: Var) -> None:
+        """v's adjoint is used up by the reverse of v's definition: an array it
+        held may be handed on to one new holder and still be owned."""
+        held = self.adj.pop(v, None)
+        if isinstance(held, Var) and self.handed.get(held, 0) > 0:
+            self.handed[held] -= 1
+
+    def carry(self, v: Var, level: int) -> Var:
+        """Make v's adjoint a loop-carried accumulator of the backward loop at `level`."""
+        scope = self.scopes[level]
+        if v in scope.carried:
+            return scope.carried[v][0]
+        if level > 0 and v not in self.scopes[level - 1].defined:
+            self.carry(v, level - 1)
+        init = scope.outer_adj.get(v)
+        if init is None and level > 0:
+            init = self.scopes[level - 1].carried.get(v, (None,))[0]
+        if init is None:
+            init = self.zero_into(v, scope.pre)
+        elif isinstance(init, SymSeq):
+            saved, self.out = self.out, scope.pre
+            init = self.materialize(v, init)
+            self.out = saved
+        phi = self.factory.new(dname(v))
+        self.shape[phi] = self.shape.get(v)
+        if init in self.owned:
+            self.owned.add(phi)  # updated only in place or by fresh sums
+        scope.carried[v] = (phi, init)
+        return phi
+
+    def zero_into(self, v: Var, block: list) -> Var:
+        """Append `dv = zeros_like(v)` to `block` (not the block being written)."""
+        z = self.factory.new(dname(v))
+        block.append(Assign(z, "zeros_like", [v], {}, Ref("$zeros_like", zeros_like)))
+        self.shape[z] = self.shape.get(v)
+        self.owned.add(z)
+        return z
+
+    def zero(self, v: Var) -> Operand:
+        z = self.emit("zeros_like", [v], hint=dname(v), callee=Ref("$zeros_like", zeros_like))
+        self.owned.add(z)
+        return z
+
+    def materialize(self, v: Var, adj: Any) -> Operand:
+        """A run-time value for an adjoint (turns a SymSeq into a tuple)."""
+        if not isinstance(adj, SymSeq):
+            return adj
+        items = []
+        for i, item in enumerate(adj.items):
+            if item is None:
+                part = self.emit("getitem", [v, Const(i)])
+                item = self.emit("zeros_like", [part], callee=Ref("$zeros_like", zeros_like))
+            items.append(item)
+        return self.emit("make_tuple", items, hint=dname(v))
+
+
+def dname(v: Any) -> str:
+    """The adjoint's name for a var named `x`: `dx`."""
+    if isinstance(v, Var) and v.hint:
+        return "d" + v.hint
+    return ""

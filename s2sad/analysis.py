@@ -1,0 +1,402 @@
+"""Facts about a function that the reverse pass needs, computed once.
+
+* Places: the block and statement defining each var, each block's loop depth,
+  the loop each body belongs to, and the values each iteration starts with.
+* Activity: a value is *varied* when it depends on a `wrt` parameter through
+  differentiable arguments, *useful* when the returned value depends on it;
+  only values both (active) get adjoints.
+* Shape classes: values known to share a shape share a representative (an
+  elementwise op's result and its non-scalar operands; every scalar). An
+  `unbroadcast` between two values of one class is dropped at transform time.
+* Containers: which values are lists, tuples or dicts (their adjoints are
+  containers too), and which are numbers or arrays (adjoints add with `+`).
+* Buffers: arrays written in place, and the loop phis that keep one array
+  across iterations (their versions share one Python name).
+
+`analyze` returns a frozen `Facts`; passes read it and never change it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from . import primitives
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Stmt,
+    Var,
+    defs,
+    reachable,
+    regions,
+    walk,
+)
+
+SCALAR = Var(0, "<scalar>")  # the shape class of every scalar
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where each var is defined, and the loop structure around it."""
+
+    def_block: MappingProxyType  # Var -> Block
+    def_stmt: MappingProxyType  # Var -> Stmt
+    depth: MappingProxyType  # id(block) -> number of loops around it
+    loop_of_body: MappingProxyType  # id(loop body) -> Loop
+    entry: MappingProxyType  # id(loop body) -> frozenset of per-iteration entry values
+
+
+@dataclass(frozen=True)
+class Facts:
+    places: Places
+    varied: frozenset[Var]
+    useful: frozenset[Var]
+    shape: MappingProxyType  # Var -> shape class representative
+    containers: frozenset[Var]  # lists, tuples and dicts (and values chosen among them)
+    numeric: frozenset[Var]  # numbers and arrays
+    buffers: frozenset[Var]  # every version of an array written in place
+    persistent_phis: frozenset[Var]  # loop phis that keep one array across iterations
+    one_array: MappingProxyType  # a persistent buffer's var -> all names of its array
+
+    def active(self, v: Operand) -> bool:
+        return isinstance(v, Var) and v in self.varied and v in self.useful
+
+
+def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] = (),
+            sequence_params: tuple[int, ...] = ()) -> Facts:
+    """The facts about `fn` differentiated with respect to parameters `wrt`,
+    with `scalar_params` known to be plain numbers and `sequence_params`
+    lists or tuples at this call."""
+    places = index_places(fn)
+    varied, useful = activity(fn, wrt)
+    shapes = shape_classes(fn, places, scalar_params)
+    containers = container_vars(fn, places, sequence_params)
+    buffers, persistent, one_array = find_buffers(fn)
+    return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
+                 frozenset(containers), frozenset(numeric_vars(fn) - containers),
+                 frozenset(buffers), frozenset(persistent), MappingProxyType(one_array))
+
+
+# ---------------------------------------------------------------- places
+
+
+def index_places(fn: Function) -> Places:
+    def_block: dict[Var, Block] = {p: fn.body for p in fn.params}
+    def_stmt: dict[Var, Stmt] = {}
+    depth: dict[int, int] = {}
+    loop_of_body: dict[int, Loop] = {}
+    entry: dict[int, frozenset] = {}
+
+    def visit(block: Block, level: int) -> None:
+        depth[id(block)] = level
+        for stmt in block.stmts:
+            for v in defs(stmt):
+                def_block[v] = block
+                def_stmt[v] = stmt
+            inner = level + 1 if isinstance(stmt, Loop) else level
+            for region in regions(stmt):
+                visit(region, inner)
+            if isinstance(stmt, Loop):
+                loop_of_body[id(stmt.body)] = stmt
+                heads = {v for s in stmt.header.stmts for v in defs(s)}
+                index = {stmt.index} if stmt.index is not None else set()
+                entry[id(stmt.body)] = frozenset(set(stmt.phis) | heads | index)
+
+    visit(fn.body, 0)
+    return Places(*(MappingProxyType(m) for m in (def_block, def_stmt, depth, loop_of_body,
+                                                  entry)))
+
+
+# ---------------------------------------------------------------- activity
+
+
+def activity(fn: Function, wrt: tuple[int, ...]) -> tuple[set[Var], set[Var]]:
+    """(varied, useful): reachable from the wrt arguments along differentiable
+    flows, and reaching the returned value."""
+    feeds: dict[Var, list[Var]] = {}
+    fed_by: dict[Var, list[Var]] = {}
+    for stmt in walk(fn.body):
+        for target, sources in flows(stmt):
+            for src in sources:
+                if isinstance(src, Var):
+                    feeds.setdefault(src, []).append(target)
+                    fed_by.setdefault(target, []).append(src)
+    ret = fn.body.stmts[-1]
+    useful = {ret.value} if isinstance(ret.value, Var) else set()
+    return reachable({fn.params[i] for i in wrt}, feeds), reachable(useful, fed_by)
+
+
+def flows(stmt: Stmt) -> list[tuple[Var, list[Operand]]]:
+    """(target, differentiable sources) pairs of one statement."""
+    if isinstance(stmt, Assign):
+        if stmt.target is None:
+            return []
+        prim = primitives.get(stmt.prim)
+        if not prim.differentiable:
+            return []
+        if prim.zero:
+            try:
+                bound = prim.bind(stmt.args, stmt.kwargs)
+            except TypeError:
+                return [(stmt.target, stmt.operands())]
+            sources: list = []
+            for name, value in bound.items():
+                if name not in prim.zero:
+                    sources += value if isinstance(value, list) else [value]
+            return [(stmt.target, sources)]
+        return [(stmt.target, stmt.operands())]
+    if isinstance(stmt, If):
+        return [(o, [t, e]) for o, t, e in zip(stmt.outs, stmt.then_vals, stmt.else_vals)]
+    if isinstance(stmt, Loop):
+        return [(p, [i, n]) for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)]
+    return []
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...]) -> dict:
+    shape: dict[Var, Any] = {p: SCALAR if i in scalar_params else p
+                             for i, p in enumerate(fn.params)}
+
+    def visit(block: Block) -> None:
+        for stmt in block.stmts:
+            if isinstance(stmt, Assign) and stmt.target is not None:
+                shape[stmt.target] = shape_class(stmt, shape, places.def_stmt)
+            elif isinstance(stmt, If):
+                visit(stmt.then)
+                visit(stmt.orelse)
+                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                    ca = shape.get(a) if isinstance(a, Var) else None
+                    cb = shape.get(b) if isinstance(b, Var) else None
+                    shape[out] = ca if ca is not None and ca is cb else out
+            elif isinstance(stmt, Loop):
+                loop_shapes(stmt, shape, visit)
+
+    visit(fn.body)
+    return shape
+
+
+def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
+    """Assume each phi keeps its initial shape; if an iteration may change it,
+    give the phi its own class and look again."""
+    for phi, init in zip(loop.phis, loop.inits):
+        cls = shape.get(init) if isinstance(init, Var) else None
+        if isinstance(init, Const) and type(init.value) in (int, float):
+            cls = SCALAR
+        shape[phi] = cls if cls is not None else phi
+    if loop.index is not None:
+        shape[loop.index] = loop.index
+    for _ in range(len(loop.phis) + 1):
+        visit(loop.header)
+        visit(loop.body)
+        unstable = [p for p, n in zip(loop.phis, loop.nexts)
+                    if not (isinstance(n, Var) and shape.get(n) is shape[p])
+                    and shape[p] is not p]
+        if not unstable:
+            break
+        for p in unstable:
+            shape[p] = p
+
+
+def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
+    """A var known to have the same shape as stmt's result, if any."""
+    prim = primitives.get(stmt.prim)
+    if stmt.prim == "getitem" and isinstance(stmt.args[1], Const):
+        item = _display_item(stmt, def_stmt)
+        if item is not None:
+            return shape.get(item, stmt.target) if isinstance(item, Var) else stmt.target
+    if stmt.prim in ("copy", "stop_gradient"):
+        return shape.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+    if prim.scalar or (prim.reduction and _reduces_everything(stmt, prim)):
+        return SCALAR
+    if not prim.elementwise:
+        return stmt.target
+    # Broadcasting against a scalar never changes a shape.
+    classes = set()
+    for a in stmt.operands():
+        if isinstance(a, Const) and isinstance(a.value, (int, float)):
+            continue
+        cls = shape.get(a) if isinstance(a, Var) else None
+        if cls is not SCALAR:
+            classes.add(cls)
+    if not classes:
+        return SCALAR
+    if len(classes) == 1:
+        (cls,) = classes
+        return cls if cls is not None else stmt.target
+    return stmt.target
+
+
+def _display_item(stmt: Assign, def_stmt: Any) -> Operand | None:
+    """`(a, b)[1]` with a constant index: the item itself."""
+    src = def_stmt.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+    k = stmt.args[1].value
+    if isinstance(src, Assign) and src.prim in ("make_tuple", "make_list") and \
+            isinstance(k, int) and -len(src.args) <= k < len(src.args):
+        return src.args[k]
+    return None
+
+
+def _reduces_everything(stmt: Assign, prim: primitives.Primitive) -> bool:
+    try:
+        bound = prim.bind(stmt.args, stmt.kwargs)
+    except TypeError:
+        return False
+
+    def is_default(name: str, default: Any) -> bool:
+        value = bound.get(name, primitives.MISSING)
+        return value is primitives.MISSING or (isinstance(value, Const) and
+                                               value.value == default)
+
+    return is_default("axis", None) and is_default("keepdims", False)
+
+
+# ---------------------------------------------------------------- containers
+
+
+def container_vars(fn: Function, places: Places, sequence_params: tuple[int, ...]) -> set[Var]:
+    """Lists, tuples and dicts: made by a display, a call or a primitive that
+    returns one, and anything a list stays when written, joined, sliced,
+    repeated, carried or chosen."""
+    found = {p for i, p in enumerate(fn.params) if i in sequence_params}
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.target is not None and \
+                primitives.get(stmt.prim).returns == "container":
+            found.add(stmt.target)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in walk(fn.body):
+            for target in _container_results(stmt, found, places):
+                if target not in found:
+                    found.add(target)
+                    changed = True
+    return found
+
+
+def _container_results(stmt: Stmt, found: set, places: Places) -> list[Var]:
+    """Values `stmt` makes that are containers because its inputs are."""
+    if isinstance(stmt, (If, Loop)):
+        pairs = zip(stmt.outs, stmt.then_vals, stmt.else_vals) if isinstance(stmt, If) \
+            else zip(stmt.phis, stmt.inits, stmt.nexts)
+        return [out for out, a, b in pairs if a in found or b in found]
+    if not isinstance(stmt, Assign) or stmt.target is None or not stmt.args:
+        return []
+    first = stmt.args[0]
+    if stmt.prim in ("setitem", "own") and first in found or \
+            stmt.prim == "add" and any(a in found for a in stmt.args) or \
+            repeats_sequence(stmt, found) or \
+            stmt.prim == "getitem" and first in found and _is_slice(stmt.args[1], places):
+        return [stmt.target]
+    return []
+
+
+def repeats_sequence(stmt: Assign, containers: set) -> bool:
+    """`[x] * 2`, `2 * items`: a list repeated a constant number of times (a list
+    times an array is NumPy arithmetic instead)."""
+    if stmt.prim != "mul" or len(stmt.args) != 2:
+        return False
+    a, b = stmt.args
+    return (a in containers and isinstance(b, Const) and type(b.value) is int) or \
+        (b in containers and isinstance(a, Const) and type(a.value) is int)
+
+
+def _is_slice(index: Operand, places: Places) -> bool:
+    """Is `index` a slice (`a[1:]`), whose result is a list when `a` is one?"""
+    if isinstance(index, Const):
+        return isinstance(index.value, slice)
+    stmt = places.def_stmt.get(index)
+    if not (isinstance(stmt, Assign) and stmt.prim == "index"):
+        return False
+    layout = stmt.args[0].value
+    return len(layout) == 1 and layout[0].startswith("s")
+
+
+def numeric_vars(fn: Function) -> set[Var]:
+    """Vars that hold numbers or arrays (not containers): results of arithmetic
+    and NumPy functions, and what those take as operands. Adjoints of these
+    accumulate with `+`; others with `add_adjoints`."""
+    out: set[Var] = set()
+    for stmt in walk(fn.body):
+        if not isinstance(stmt, Assign):
+            continue
+        prim = primitives.get(stmt.prim)
+        if prim.returns == "array" and stmt.target is not None:
+            out.add(stmt.target)
+        if prim.takes == "arrays":
+            out.update(a for a in stmt.operands() if isinstance(a, Var))
+        elif prim.takes == "receiver" and stmt.args and isinstance(stmt.args[0], Var):
+            out.add(stmt.args[0])
+    return out
+
+
+# ---------------------------------------------------------------- buffers
+
+
+def find_buffers(fn: Function) -> tuple[set[Var], set[Var], dict[Var, frozenset]]:
+    """Three facts about arrays written in place (`a[i] = v`): every version of
+    them; the loop phis persistent in their own loop (the next value is always
+    the same array, written only in place during the iteration); and for each
+    persistent value, all names of its one array (with the phi's initial and
+    next values). A persistent buffer keeps one Python name whose contents the
+    backward pass restores; other versions are per-iteration arrays, taped by
+    reference."""
+    may, must = _Links(), _Links()  # may be / surely are the same object
+    writes = []
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim == "setitem":
+            may.link(stmt.args[0], stmt.target)
+            must.link(stmt.args[0], stmt.target)
+            writes.append(stmt.target)
+        elif isinstance(stmt, If):
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                may.link(out, a)
+                may.link(out, b)
+    persistent: set[Var] = set()
+    changed = True
+    while changed:  # loops nest: a link found in one may join another
+        changed = False
+        for stmt in walk(fn.body):
+            if isinstance(stmt, If):
+                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                    if isinstance(a, Var) and b in must.component(a) \
+                            and out not in must.component(a):
+                        must.link(out, a)  # both branches keep the same array
+                        changed = True
+            if not isinstance(stmt, Loop):
+                continue
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                comp = must.component(phi)
+                if isinstance(nxt, Var) and nxt is not phi and nxt in comp \
+                        and phi not in persistent and any(w in comp for w in writes):
+                    may.link(phi, init)
+                    must.link(phi, init)
+                    persistent.add(phi)
+                    changed = True
+    every = set().union(*(may.component(w) for w in writes)) if writes else set()
+    one_array = {v: comp for comp in map(frozenset, (must.component(p) for p in persistent))
+                 for v in comp}
+    return every, persistent, one_array
+
+
+class _Links:
+    """An undirected graph of variables, read by connected component."""
+
+    def __init__(self) -> None:
+        self.edges: dict[Var, set[Var]] = {}
+
+    def link(self, a: Operand, b: Operand) -> None:
+        if isinstance(a, Var) and isinstance(b, Var):
+            self.edges.setdefault(a, set()).add(b)
+            self.edges.setdefault(b, set()).add(a)
+
+    def component(self, v: Var) -> set[Var]:
+        return reachable({v}, self.edges)

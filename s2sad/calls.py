@@ -1,0 +1,73 @@
+"""The run-time dispatcher: calls of user code from generated gradients.
+
+A call that a derivative flows through, `y = h(a, b)`, is generated as
+`pair = call_forward(h, active, a, b)` and, in the backward pass,
+`call_backward(pair[1], dy)`. The callee is looked up when the call runs, so
+recursion works and a redefined helper is picked up on the next call; its
+two halves come from the pipeline's cache (checked like any other result).
+`active` lists the call's arguments that carry a derivative, by position or
+keyword; `call_backward` returns their adjoints in that order.
+
+This module sits above the pipeline in the import graph: it plugs its entry
+points into the pipeline (`install_dispatcher`) for generated code to call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Any
+
+from . import pipeline
+from .errors import NoAdjointError
+from .runtime import zeros_like
+
+
+def call_forward(fn: Any, active: tuple, *args: Any, **kwargs: Any) -> tuple:
+    """Run a user function's forward half; returns (value, saved) for call_backward."""
+    if inspect.ismethod(fn):  # a bound method: `self` is its first argument
+        fn, args = fn.__func__, (fn.__self__, *args)
+        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
+    if not isinstance(fn, types.FunctionType):
+        raise NoAdjointError(
+            f"cannot differentiate through {fn!r}: it is not a Python function s2sad can "
+            "read, and it has no adjoint rule",
+            hint="wrap the value in s2sad.stop_gradient(...) if no gradient should flow "
+            "through it, or rewrite it with supported NumPy operations")
+    wrt, order = _parameters(fn, active)
+    scalars, sequences = pipeline.argument_kinds(args)
+    compiled = pipeline.compile(fn, pipeline.Spec("split", wrt, scalars, sequences))
+    value, state = compiled.forward(*args, **kwargs)
+    return value, (compiled.backward, state, value, order)
+
+
+def call_backward(saved: tuple, g: Any) -> tuple:
+    """The adjoints of a call_forward's active arguments, given its output's adjoint."""
+    backward, state, value, order = saved
+    grads = backward(state, fill_zeros(g, value))
+    return tuple(grads[k] for k in order)
+
+
+def _parameters(fn: types.FunctionType, active: tuple) -> tuple[tuple[int, ...], list[int]]:
+    """The callee's parameter positions the active arguments bind to (sorted,
+    as its backward half returns them), and where each active argument's
+    adjoint is among those."""
+    code = fn.__code__
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    params = [site if isinstance(site, int) else names.index(site) for site in active]
+    wrt = tuple(sorted(set(params)))
+    return wrt, [wrt.index(p) for p in params]
+
+
+def fill_zeros(g: Any, like: Any) -> Any:
+    """An adjoint with the same structure as `like`: items nobody used get zeros."""
+    if g is None:
+        return zeros_like(like)
+    if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
+        return type(like)(fill_zeros(gi, li) for gi, li in zip(g, like))
+    if isinstance(like, dict) and isinstance(g, dict):
+        return {k: fill_zeros(g.get(k), v) for k, v in like.items()}
+    return g
+
+
+pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward)

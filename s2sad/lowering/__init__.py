@@ -1,0 +1,46 @@
+"""Stage 2: lower a gast function into the structured SSA IR of `ir.py`.
+
+The lowering is one class put together from parts by job: `statements`,
+`control` (branches, loops, early exits), `expressions` and `calls`, over
+the shared state in `base`. `templates` lowers adjoint rules with the same
+code. Free names resolve the way Python resolves them (closure, globals,
+builtins); the result says where each was found and which ones the
+generated code depends on, for the pipeline's validity check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import Function, VarFactory
+from ..parsing import Binding, ParsedFunction
+from .calls import Calls
+from .control import ControlFlow
+from .expressions import Expressions
+from .statements import Statements
+from .templates import lower_template
+
+
+class Lowerer(Statements, ControlFlow, Expressions, Calls):
+    """Lowers one parsed function into IR."""
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """A function in IR, the factory that numbered its vars, and its free
+    names: all of them, and those whose identity the IR depends on."""
+
+    function: Function
+    factory: VarFactory
+    free: dict[str, Binding]
+    baked: frozenset[str]
+
+
+def lower(parsed: ParsedFunction) -> Lowered:
+    """Lower a parsed function into IR."""
+    lowerer = Lowerer(parsed, VarFactory())
+    fn = lowerer.lower_function()
+    return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked))
+
+
+__all__ = ["Lowered", "Lowerer", "lower", "lower_template"]

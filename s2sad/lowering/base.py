@@ -1,0 +1,102 @@
+"""The lowering's shared state: the environment, the block being written,
+how a statement is appended, and how free names resolve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from .. import primitives
+from ..errors import Loc, UnsupportedSyntaxError
+from ..ir import Assign, Block, Operand, Ref, Var, VarFactory
+from ..parsing import Binding, ParsedFunction, is_missing
+
+
+class LowererBase:
+    """State shared by the lowering's parts (statements, control flow,
+    expressions, calls). Local variables live in `env`, which maps each name
+    to its current SSA operand; assigning a name binds a new operand."""
+
+    def __init__(self, parsed: ParsedFunction | None, factory: VarFactory) -> None:
+        self.parsed = parsed
+        self.factory = factory
+        self.env: dict[str, Any] = {}
+        self.block = Block()
+        self.loc: Loc | None = None
+        self.loops: list[str | None] = []  # break-flag names of the enclosing loops
+        self.inline_depth = 0
+        self.producers: dict[Var, Assign] = {}
+        self.owned: set[Var] = set()  # phis and branch results that are owned arrays
+        self.comprehensions = 0
+        # Free names of the user's code, where they were found, and the ones
+        # whose identity chose what the generated code does (a rule, a loop
+        # form): a compiled result is valid while those still hold.
+        self.free: dict[str, Binding] = {}
+        self.baked: set[str] = set()
+
+    # ------------------------------------------------------------ writing IR
+
+    def error(self, message: str, node: Any, hint: str = "") -> UnsupportedSyntaxError:
+        loc = self.parsed.loc(node) if self.parsed is not None else None
+        return UnsupportedSyntaxError(message, loc, hint)
+
+    def emit(self, prim: str, args: list[Operand], kwargs: dict | None = None, *,
+             hint: str = "", callee: Ref | None = None, inplace: bool = False,
+             target: bool = True) -> Var | None:
+        """Append `target = prim(args, kwargs)` to the current block."""
+        primitives.get(prim)  # every primitive the IR holds has a record
+        var = self.factory.new(hint) if target else None
+        stmt = Assign(var, prim, list(args), dict(kwargs or {}), callee, self.loc, inplace)
+        self.block.stmts.append(stmt)
+        if var is not None:
+            self.producers[var] = stmt
+        return var
+
+    def set_loc(self, node: Any) -> None:
+        if self.parsed is not None and hasattr(node, "lineno"):
+            self.loc = self.parsed.loc(node)
+
+    # ------------------------------------------------------------ names
+
+    def lookup_free(self, name: str) -> Any:
+        """Resolve a free name of the user's code (closure, globals, builtins)
+        and remember where it was found."""
+        binding = self.parsed.binding(name)
+        self.free[name] = binding
+        return binding.value
+
+    def resolve_callee_object(self, node: Any) -> Any:
+        """The object a call's callee names, if it is a free name (`range`,
+        `zip`): the lowering picks a form by it, so its identity is baked in."""
+        if isinstance(node, gast.Name) and node.id not in self.env:
+            value = self.lookup_free(node.id)
+            if is_missing(value):
+                return None
+            self.baked.add(node.id)
+            return value
+        return None
+
+    def local_function_error(self, name: str, node: Any) -> UnsupportedSyntaxError:
+        return self.error(f"the local function {name!r} can only be called here", node,
+                          "define it at module level to pass it around")
+
+    # ------------------------------------------------------------ facts at lowering time
+
+    def owns(self, value: Operand) -> bool:
+        """Is `value` an array (or list) this function allocated itself?"""
+        if not isinstance(value, Var):
+            return False
+        if value in self.owned:
+            return True
+        stmt = self.producers.get(value)
+        return stmt is not None and primitives.get(stmt.prim).fresh
+
+    def is_list(self, value: Operand, depth: int = 0) -> bool:
+        """Known to be a list built here (a display, appends, joins)."""
+        stmt = self.producers.get(value) if isinstance(value, Var) else None
+        if stmt is None or depth > 50:
+            return False
+        if stmt.prim in ("make_list", "list_append"):
+            return True
+        return stmt.prim == "add" and any(self.is_list(a, depth + 1) for a in stmt.args)

@@ -1,0 +1,199 @@
+"""Lowering calls. A callee is matched to the table of primitives by the
+function object it resolves to, so `from numpy import exp as e` and `np.exp`
+are the same primitive; the generated code still spells the call the way the
+user did. Calls of local `def`s and lambdas are inlined (Python's late
+binding of closures comes for free); other callees become `call`s, which the
+reverse pass sends to their own compiled gradients."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import gast
+import numpy as np
+
+from .. import primitives
+from ..ir import Const, Operand, Ref
+from .base import LowererBase
+from .scans import LocalFunction, hint_of
+
+# Calls that change an object in place: refused (s2sad's values are immutable).
+MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "reverse",
+                    "insert", "remove", "extend", "clear", "update", "setdefault", "popitem",
+                    "pop", "setflags", "byteswap"}
+MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
+                      np.put_along_axis]
+_NO_ATTRIBUTE = object()
+
+
+class Calls(LowererBase):
+    """Calls: of primitives, of user code, of methods; inlined local functions."""
+
+    def expr_Call(self, node: gast.Call, hint: str) -> Operand:
+        if any(isinstance(a, gast.Starred) for a in node.args) or any(
+                k.arg is None for k in node.keywords):
+            raise self.error("*args and **kwargs in calls are not supported", node,
+                             "pass the arguments explicitly")
+        if any(k.arg == "out" for k in node.keywords):
+            raise self.error("out= writes into an existing array, which s2sad does not "
+                             "follow", node, "assign the result instead: y = np.f(...)")
+        func = node.func
+        if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
+                not self.is_module_ref(func.value):
+            return self.list_extend(node)
+        if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction):
+            return self.inline_call(self.env[func.id], node, hint)
+        if isinstance(func, gast.Lambda):
+            return self.inline_call(LocalFunction(func), node, hint)
+        if isinstance(func, gast.Attribute) and func.attr == "append" and \
+                isinstance(func.value, gast.Name) and func.value.id in self.env and \
+                len(node.args) == 1 and not node.keywords:
+            # lst.append(v) on a local list: a new list value (the old one stays intact)
+            name = func.value.id
+            self.env[name] = self.emit("list_append", [self.env[name], self.expr(node.args[0])],
+                                       hint=hint_of(name), inplace=True)
+            return Const(None)
+        if isinstance(func, gast.Attribute):
+            receiver = self.expr(func.value)
+            if not isinstance(receiver, Ref):
+                return self.method_call(receiver, func.attr, node, hint)
+            value = getattr(receiver.value, func.attr, _NO_ATTRIBUTE)
+            if value is _NO_ATTRIBUTE:
+                raise self.error(f"{receiver.name} has no attribute {func.attr!r}", node)
+            callee = Ref(f"{receiver.name}.{func.attr}", value)
+        else:
+            callee = self.expr(func)
+        args, kwargs = self.call_args(node)
+        if not isinstance(callee, Ref):
+            return self.emit("call", [callee, *args], kwargs, hint=hint)
+        return self.known_call(callee, args, kwargs, node, hint)
+
+    def known_call(self, callee: Ref, args: list, kwargs: dict, node: Any,
+                   hint: str) -> Operand:
+        """A call of a function known at transform time: its primitive, if the
+        table has one, else a `call`."""
+        if _writes_an_argument(callee.value, len(args)):
+            raise self.error(f"{callee.name.lstrip('$')} writes into an existing array, "
+                             "which s2sad does not follow", node,
+                             "compute the new array and assign it (np.where(mask, v, a), "
+                             "a.copy() then a[index] = v)")
+        root = callee.name.split(".")[0]
+        if not root.startswith("$"):
+            self.baked.add(root)  # the callee's identity picked what is generated
+        prim = primitives.for_object(callee.value)
+        if prim is not None:
+            return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
+        return self.emit("call", [callee, *args], kwargs, hint=hint)
+
+    def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:
+        """`x.sum(axis=0)` on a local value: a method primitive if the table has
+        one, else the bound method looked up at run time, then called."""
+        args, kwargs = self.call_args(node)
+        prim = primitives.lookup("." + name)
+        if prim is not None and prim.form == "method":
+            return self.emit(prim.name, [receiver, *args], kwargs, hint=hint)
+        method = self.emit("getattr", [receiver, Const(name)])
+        return self.emit("call", [method, *args], kwargs, hint=hint)
+
+    def list_extend(self, node: gast.Call) -> Operand:
+        """`lst.extend([a, b])`: a new, longer list; other mutators are refused."""
+        func = node.func
+        if func.attr == "extend" and isinstance(func.value, gast.Name) and \
+                func.value.id in self.env and len(node.args) == 1 and \
+                isinstance(node.args[0], (gast.List, gast.Tuple)) and not node.keywords:
+            name = func.value.id
+            more = self.emit("make_list", [self.expr(e) for e in node.args[0].elts])
+            self.env[name] = self.emit("add", [self.env[name], more], hint=hint_of(name),
+                                       inplace=True)  # (the list itself grows)
+            return Const(None)
+        raise self.error(f".{func.attr}() changes its object in place, which s2sad "
+                         "does not follow", node,
+                         "compute a new value instead (np.sort(a), a list display, "
+                         "lst + [v], a new dict)")
+
+    def call_args(self, node: gast.Call) -> tuple[list, dict]:
+        args = [self.passed(a) for a in node.args]
+        kwargs = {k.arg: self.passed(k.value) for k in node.keywords}
+        return args, kwargs
+
+    def passed(self, node: Any) -> Operand:
+        """An argument of a call: a value, not a local function."""
+        value = self.expr(node)
+        if isinstance(value, LocalFunction):
+            raise self.error("a lambda or local function cannot be passed to another function",
+                             node, "define the function at module level and pass that, or "
+                             "call it here")
+        return value
+
+    def is_module_ref(self, node: Any) -> bool:
+        """Is `node` (a method's receiver) a global name or a path from one, like
+        `model.layers`? Its methods resolve to known objects, not local values."""
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return isinstance(node, gast.Name) and node.id not in self.env
+
+    def inline_call(self, fn: LocalFunction, node: gast.Call, hint: str) -> Operand:
+        """Call a local def or lambda by lowering its body in place. The body
+        sees the caller's variables as they are at the call (Python's late
+        binding of closures); its own assignments stay local to it."""
+        if self.inline_depth > 20:
+            raise self.error("a local function calls itself too deeply to inline", node,
+                             "define recursive helpers at module level")
+        spec = fn.node.args
+        if spec.vararg or spec.kwarg or spec.kwonlyargs or spec.posonlyargs:
+            raise self.error("local functions with *args, **kwargs or keyword-only "
+                             "parameters are not supported", fn.node,
+                             "give the helper plain positional parameters")
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        names = [a.id for a in spec.args]
+        defaults = dict(zip(names[len(names) - len(spec.defaults):], spec.defaults))
+        if len(args) > len(names) or any(k not in names for k in kwargs):
+            raise self.error("wrong arguments for the local function", node)
+        bound = dict(zip(names, args)) | kwargs
+        for name in names:
+            if name not in bound:
+                if name not in defaults:
+                    raise self.error(f"missing argument {name!r}", node)
+                bound[name] = self.expr(defaults[name])
+        saved = self.env, self.loops
+        self.env = {k: v for k, v in self.env.items() if not k.startswith("<")} | bound
+        self.loops = []
+        self.inline_depth += 1
+        try:
+            if isinstance(fn.node, gast.Lambda):
+                return self.expr(fn.node.body, hint)
+            result = self.stmts(fn.node.body)
+            return Const(None) if result is None else result
+        finally:
+            self.inline_depth -= 1
+            self.env, self.loops = saved
+
+
+def _mutating_method(name: str) -> bool:
+    """`.sort()`, `.update()`, ... and the in-place operator methods (`__iadd__`)."""
+    return name in MUTATING_METHODS or name.startswith("__i") and name.endswith("__") and \
+        name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
+
+
+def _writes_an_argument(obj: Any, n_args: int) -> bool:
+    """np.copyto & co., a ufunc given its output positionally (`np.add(a, b, a)`),
+    `np.add.at(...)`, or a function with an `out` parameter filled positionally."""
+    if any(obj is f for f in MUTATING_FUNCTIONS):
+        return True
+    if isinstance(obj, np.ufunc):
+        return n_args > obj.nin
+    if isinstance(getattr(obj, "__self__", None), np.ufunc) and \
+            getattr(obj, "__name__", "") == "at":
+        return True
+    try:
+        params = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = []
+    for param in params:
+        if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            break  # (after *args, every parameter is keyword-only)
+        positional.append(param.name)
+    return "out" in positional[:n_args]

@@ -1,0 +1,307 @@
+"""Lowering control flow into structured regions: `if` (with early exits),
+`while` and `for` loops with their carried names, and what `for` iterates
+(ranges, sequences, `enumerate`, `zip`, dict views).
+
+Branches lower each side with its own copy of the environment and merge the
+names that differ into the `If`'s results; loops carry the names they assign
+as phis. `break`, `continue` and `return` inside loops become loop-carried
+flags, so every loop and function keeps one exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var
+from ..runtime import iteration_items
+from .base import LowererBase
+from .scans import (
+    EXIT,
+    RET,
+    RETVAL,
+    Continue,
+    LocalFunction,
+    assigned_names,
+    contains_return,
+    hint_of,
+    is_zero,
+    loop_exits,
+    names_in_target,
+)
+
+
+class ControlFlow(LowererBase):
+    """Branches, loops and early exits."""
+
+    # ------------------------------------------------------------ branches
+
+    def branch(self, body: list) -> tuple[Block, dict, Operand | None]:
+        """Lower one side of an if into a fresh block with a copy of the env."""
+        saved_block, saved_env = self.block, self.env
+        self.block, self.env = Block(), dict(saved_env)
+        returned = self.stmts(body)
+        block, env = self.block, self.env
+        self.block, self.env = saved_block, saved_env
+        return block, env, returned
+
+    def if_stmt(self, node: gast.If) -> None:
+        cond = self.expr(node.test, hint="cond")
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, then_env, _ = self.branch(node.body)
+        stmt.orelse, else_env, _ = self.branch(node.orelse)
+        self.merge(stmt, then_env, else_env)
+        self.block.stmts.append(stmt)
+
+    def if_early(self, node: gast.If, rest: list) -> Operand:
+        """An if with a return inside: the statements after it are lowered into
+        each side that falls through, and the If yields the returned value."""
+        cond = self.expr(node.test, hint="cond")
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, _, then_ret = self.branch([*node.body, Continue(rest)])
+        stmt.orelse, _, else_ret = self.branch([*node.orelse, Continue(rest)])
+        out = self.factory.new("result")
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [then_ret], [else_ret]
+        self.block.stmts.append(stmt)
+        return out
+
+    def if_exit(self, node: gast.If, rest: list) -> None:
+        """An if inside a loop with a break/continue/return: the rest of the
+        body goes into each side that falls through; the sides' names merge."""
+        cond = self.expr(node.test, hint="cond")
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        stmt.then, then_env, _ = self.branch([*node.body, Continue(rest)])
+        stmt.orelse, else_env, _ = self.branch([*node.orelse, Continue(rest)])
+        self.merge(stmt, then_env, else_env)
+        self.block.stmts.append(stmt)
+
+    def after_returning_loop(self, rest: list) -> Operand:
+        """After a loop that may have returned: return (or, in an enclosing loop,
+        leave it too) if it did, else go on with `rest`."""
+        stmt = If(self.env[RET], Block(), Block(), loc=self.loc)
+        if self.loops:
+            then_env = dict(self.env)
+            then_env[self.loops[-1]] = Const(True)
+            stmt.orelse, else_env, _ = self.branch([Continue(rest)])
+            self.merge(stmt, then_env, else_env)
+            self.block.stmts.append(stmt)
+            return EXIT
+        then_val = self.env[RETVAL]
+        stmt.orelse, _, else_val = self.branch([Continue(rest)])
+        out = self.factory.new("result")
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [then_val], [else_val]
+        self.block.stmts.append(stmt)
+        return out
+
+    def merge(self, stmt: If, then_env: dict, else_env: dict) -> None:
+        """Names bound differently on the two sides become the If's results."""
+        for name in sorted(set(then_env) | set(else_env)):
+            a, b = then_env.get(name), else_env.get(name)
+            if a is b:
+                if a is not None:
+                    self.env[name] = a
+                continue
+            if isinstance(a, LocalFunction) or isinstance(b, LocalFunction):
+                raise self.error(f"the local function {name!r} is defined differently on the "
+                                 "two sides of an if", self.parsed.node if self.parsed else None,
+                                 "define it once, before the if")
+            out = self.factory.new(hint_of(name))
+            if self.owns(a) and self.owns(b):
+                self.owned.add(out)
+            stmt.outs.append(out)
+            stmt.then_vals.append(a if a is not None else Const(None))
+            stmt.else_vals.append(b if b is not None else Const(None))
+            self.env[name] = out
+
+    def select(self, cond: Operand, then: Callable, orelse: Callable, hint: str) -> Var:
+        """A value chosen by `cond`, each side lowered into its own block."""
+        stmt = If(cond, Block(), Block(), loc=self.loc)
+        saved = self.block
+        self.block = stmt.then
+        a = then()
+        self.block = stmt.orelse
+        b = orelse()
+        self.block = saved
+        out = self.factory.new(hint)
+        stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
+        self.block.stmts.append(stmt)
+        return out
+
+    # ------------------------------------------------------------ loops
+
+    def loop(self, node: Any, carried: list[str], lower_head: Callable,
+             lower_body: Callable, loop: Loop) -> None:
+        """Lower a loop whose body assigns `carried`: each becomes a phi."""
+        flag = None
+        if loop_exits(node.body):
+            flag = f"<break{len(self.loops)}>"
+            self.env[flag] = Const(False)
+            carried = [*carried, flag]
+        if contains_return(node):
+            self.env.setdefault(RET, Const(False))
+            self.env.setdefault(RETVAL, Const(None))
+            carried = [*carried, RET, RETVAL]
+        loop.phis = [self.factory.new(hint_of(name)) for name in carried]
+        loop.inits = [self.env.get(name, Const(None)) for name in carried]
+        for phi, init in zip(loop.phis, loop.inits):
+            if self.owns(init):
+                self.owned.add(phi)  # checked against the next value below
+        for name, phi in zip(carried, loop.phis):
+            self.env[name] = phi
+        saved_block = self.block
+        self.block = loop.header
+        if flag is not None and loop.range_args is None:
+            loop.cond = self.select(self.env[flag], lambda: Const(False), lower_head, "")
+        else:
+            lower_head()
+        self.block = loop.body
+        saved_env = dict(self.env)
+        self.loops.append(flag)
+        lower_body()
+        self.loops.pop()
+        loop.nexts = [self.env.get(name, Const(None)) for name in carried]
+        self.check_rebound_buffers(node, loop)
+        if flag is not None and loop.range_args is not None:
+            loop.exit_flag = loop.phis[carried.index(flag)]
+        self.env = saved_env
+        self.block = saved_block
+        self.block.stmts.append(loop)
+
+    def check_rebound_buffers(self, node: Any, loop: Loop) -> None:
+        """A carried array stays owned only if each iteration keeps it owned;
+        one both written in place and rebound in the loop is refused."""
+        for phi, nxt in zip(loop.phis, loop.nexts):
+            if phi in self.owned and nxt is not phi and not self.owns(nxt):
+                self.owned.discard(phi)
+                if any(isinstance(s, Assign) and s.prim == "setitem" and s.args[0] is phi
+                       for s in loop.body.stmts):
+                    raise self.error(
+                        f"{phi.hint!r} is written into in place and also rebound to another "
+                        "array inside this loop", node,
+                        f"keep one array: copy with {phi.hint} = other.copy() before writing")
+
+    def while_stmt(self, node: gast.While) -> None:
+        if node.orelse:
+            raise self.error("`while ... else` is not supported", node, "drop the else clause")
+        loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
+
+        def head() -> Operand:
+            loop.cond = self.expr(node.test)
+            return loop.cond
+
+        self.loop(node, assigned_names(node.body), head, lambda: self.stmts(node.body), loop)
+
+    def for_stmt(self, node: gast.For) -> None:
+        if node.orelse:
+            raise self.error("`for ... else` is not supported", node, "drop the else clause")
+        start, stop, step, bind_items = self.iteration(node)
+        carried = assigned_names(node.body)
+        # The target keeps its last value after the loop, as in Python.
+        carried += [n for n in names_in_target(node.target) if n not in carried]
+        plain = isinstance(node.target, gast.Name) and bind_items is None
+        index = self.factory.new(node.target.id if plain else "k")
+        loop = Loop([], [], Block(), None, Block(), [], loc=self.loc, index=index,
+                    range_args=[start, stop, step])
+
+        def body() -> None:
+            if bind_items is None:
+                self.assign(node.target, index)
+            else:
+                bind_items(index, node.target)
+            self.stmts(node.body)
+
+        self.loop(node, carried, lambda: None, body, loop)
+
+    # ------------------------------------------------------------ what a for loop iterates
+
+    def iteration(self, node: gast.For) -> tuple:
+        """How a for loop iterates: (start, stop, step, bind) where bind(index,
+        target) assigns the loop target from the counter, or None for a range."""
+        it = node.iter
+        if isinstance(it, gast.Call) and not it.keywords and \
+                self.resolve_callee_object(it.func) is range:
+            args = [self.expr(a) for a in it.args]
+            if len(args) == 1:
+                return Const(0), args[0], Const(1), None
+            if len(args) == 2:
+                return args[0], args[1], Const(1), None
+            return args[0], args[1], args[2], None
+        stop, bind = self.sequence(it)
+        return Const(0), stop, Const(1), bind
+
+    def sequence(self, it: Any) -> tuple[Operand, Callable]:
+        """(length, bind(index, target)) for iterating `it` by position:
+        enumerate and zip nest; anything else is indexed (a generator or dict
+        view is first made a list)."""
+        fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
+        if fn is enumerate and 1 <= len(it.args) <= 2 and not it.keywords:
+            return self.enumerate_sequence(it)
+        if fn is zip and it.args and not it.keywords:
+            return self.zip_sequence(it)
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+                it.func.attr in ("items", "values", "keys") and not it.args and \
+                not it.keywords:
+            return self.dict_view(self.expr(it.func.value), it.func.attr)
+        seq = self.expr(it, hint="seq")
+        if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
+            seq = self.emit("list", [seq], callee=Ref("$list", list), hint="seq")
+        elif not self.owns(seq):  # maybe a dict: `for k in d` goes through its keys
+            seq = self.emit("iteration_items", [seq], hint=f"{it.id}_items",
+                            callee=Ref("$iteration_items", iteration_items))
+        stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")
+
+        def bind_item(index: Var, target: Any) -> None:
+            hint = target.id if isinstance(target, gast.Name) else ""
+            self.assign(target, self.emit("getitem", [seq, index], hint=hint))
+
+        return stop, bind_item
+
+    def enumerate_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
+        stop, inner = self.sequence(it.args[0])
+        start = self.expr(it.args[1]) if len(it.args) == 2 else Const(0)
+
+        def bind_enumerate(index: Var, target: Any) -> None:
+            count, item = self.unpack_target(target, 2)
+            self.assign(count, index if is_zero(start) else
+                        self.emit("add", [index, start], hint="count"))
+            inner(index, item)
+
+        return stop, bind_enumerate
+
+    def zip_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
+        parts = [self.sequence(a) for a in it.args]
+        stops = [p[0] for p in parts]
+        stop = stops[0] if len(stops) == 1 else \
+            self.emit("min", stops, callee=Ref("$min", min), hint="n")
+
+        def bind_zip(index: Var, target: Any) -> None:
+            for sub, (_, inner) in zip(self.unpack_target(target, len(parts)), parts):
+                inner(index, sub)
+
+        return stop, bind_zip
+
+    def dict_view(self, d: Operand, view: str) -> tuple[Operand, Callable]:
+        """`for k, v in d.items()` (or .keys(), .values()) by position in its keys."""
+        keys = self.emit("iteration_items", [d], hint="keys",
+                         callee=Ref("$iteration_items", iteration_items))
+        stop = self.emit("len", [keys], callee=Ref("$len", len), hint="n")
+
+        def bind_view(index: Var, target: Any) -> None:
+            key = self.emit("getitem", [keys, index], hint="key")
+            if view == "keys":
+                self.assign(target, key)
+            elif view == "values":
+                self.assign(target, self.emit("getitem", [d, key], hint="value"))
+            else:
+                name, value = self.unpack_target(target, 2)
+                self.assign(name, key)
+                self.assign(value, self.emit("getitem", [d, key], hint="value"))
+
+        return stop, bind_view
+
+    def unpack_target(self, target: Any, n: int) -> list:
+        if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != n:
+            raise self.error(f"unpack the loop target into {n} names here", target)
+        return list(target.elts)

@@ -1,0 +1,229 @@
+"""Lowering expressions: names, attributes, operators, comparisons, boolean
+logic, conditional expressions, displays, subscripts, comprehensions."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import gast
+
+from .. import primitives
+from ..ir import Const, Operand, Ref
+from ..parsing import is_missing
+from .base import LowererBase
+from .scans import LocalFunction, names_in_target
+
+
+def _operators(base: type) -> dict[type, str]:
+    """gast operator class -> primitive name, from the table's operator entries."""
+    out = {}
+    for prim in primitives.TABLE.values():
+        if prim.form == "operator" and issubclass(getattr(ast, prim.operator), base):
+            out[getattr(gast, prim.operator)] = prim.name
+    return out
+
+
+BINARY = _operators(ast.operator)
+UNARY = _operators(ast.unaryop)
+COMPARE = _operators(ast.cmpop)
+
+
+class Expressions(LowererBase):
+    """Expressions other than calls."""
+
+    def expr(self, node: Any, hint: str = "") -> Any:
+        """Lower an expression; returns its operand (or a LocalFunction for a lambda)."""
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"unsupported expression: {type(node).__name__}", node,
+                             "rewrite it with simple operations and calls")
+        return method(node, hint)
+
+    def binary_prim(self, op: Any) -> str:
+        return BINARY[type(op)]
+
+    def expr_Constant(self, node: gast.Constant, hint: str) -> Operand:
+        return Const(node.value)
+
+    def expr_Name(self, node: gast.Name, hint: str) -> Operand:
+        return self.name(node)
+
+    def name(self, node: gast.Name) -> Operand:
+        if node.id in self.env:
+            value = self.env[node.id]
+            if isinstance(value, LocalFunction):
+                raise self.local_function_error(node.id, node)
+            return value
+        value = self.lookup_free(node.id)
+        if is_missing(value):
+            raise self.error(f"name {node.id!r} is not defined", node,
+                             "define it before calling the gradient")
+        return Ref(node.id, value)
+
+    def expr_Attribute(self, node: gast.Attribute, hint: str) -> Operand:
+        base = self.expr(node.value)
+        if isinstance(base, Ref):
+            if not hasattr(base.value, node.attr):
+                raise self.error(f"{base.name} has no attribute {node.attr!r}", node)
+            return Ref(f"{base.name}.{node.attr}", getattr(base.value, node.attr))
+        if isinstance(base, Const):
+            return Const(getattr(base.value, node.attr))
+        prim = primitives.lookup("." + node.attr)
+        if prim is not None and prim.form == "attribute":
+            return self.emit(prim.name, [base], hint=hint)
+        return self.emit("getattr", [base, Const(node.attr)], hint=hint)
+
+    def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
+        left, right = self.expr(node.left), self.expr(node.right)
+        self.check_repetition(node, left, right)
+        return self.emit(BINARY[type(node.op)], [left, right], hint=hint)
+
+    def check_repetition(self, node: Any, left: Operand, right: Operand) -> None:
+        """`[x] * n` repeats a list: supported for a constant count only."""
+        if not isinstance(node.op, gast.Mult):
+            return
+        for seq, count in ((left, right), (right, left)):
+            if self.is_list(seq) and not (isinstance(count, Const) and
+                                          type(count.value) is int):
+                raise self.error("repeating a list by a count that is not a constant is "
+                                 "not supported", node,
+                                 "build it with a comprehension: [x for _ in range(n)]")
+
+    def expr_UnaryOp(self, node: gast.UnaryOp, hint: str) -> Operand:
+        operand = self.expr(node.operand)
+        if isinstance(operand, Const) and isinstance(node.op, gast.USub):
+            return Const(-operand.value)
+        return self.emit(UNARY[type(node.op)], [operand], hint=hint)
+
+    def expr_Compare(self, node: gast.Compare, hint: str) -> Operand:
+        left = self.expr(node.left)
+        results = []
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.expr(right_node)
+            if isinstance(op, (gast.In, gast.NotIn)):
+                negated = isinstance(op, gast.NotIn)
+                inside = self.emit("contains", [right, left], hint="" if negated else hint)
+                if negated:
+                    inside = self.emit("not_", [inside], hint=hint)
+                results.append(inside)
+            else:
+                results.append(self.emit(COMPARE[type(op)], [left, right], hint=hint))
+            left = right
+        result = results[0]
+        for nxt in results[1:]:
+            result = self.select(result, lambda n=nxt: n, lambda r=result: r, hint)
+        return result
+
+    def expr_BoolOp(self, node: gast.BoolOp, hint: str) -> Operand:
+        result = self.expr(node.values[0])
+        for value_node in node.values[1:]:
+            first = result
+
+            def rest(v: Any = value_node) -> Operand:
+                return self.expr(v)
+
+            if isinstance(node.op, gast.And):
+                result = self.select(first, rest, lambda f=first: f, hint)
+            else:
+                result = self.select(first, lambda f=first: f, rest, hint)
+        return result
+
+    def expr_IfExp(self, node: gast.IfExp, hint: str) -> Operand:
+        cond = self.expr(node.test)
+        return self.select(cond, lambda: self.expr(node.body, hint),
+                           lambda: self.expr(node.orelse, hint), hint)
+
+    def expr_Tuple(self, node: gast.Tuple, hint: str) -> Operand:
+        return self.display("make_tuple", node, hint)
+
+    def expr_List(self, node: gast.List, hint: str) -> Operand:
+        return self.display("make_list", node, hint)
+
+    def display(self, kind: str, node: Any, hint: str) -> Operand:
+        if any(isinstance(e, gast.Starred) for e in node.elts):
+            raise self.error("starred items are not supported", node, "list the items explicitly")
+        items = [self.expr(e) for e in node.elts]
+        if kind == "make_tuple" and all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+        return self.emit(kind, items, hint=hint)
+
+    def expr_Dict(self, node: Any, hint: str) -> Operand:
+        if any(k is None for k in node.keys):
+            raise self.error("`**` in dict displays is not supported", node,
+                             "list the keys explicitly")
+        keys = [self.expr(k) for k in node.keys]
+        if not all(isinstance(k, Const) for k in keys):
+            raise self.error("dict keys must be constants", node,
+                             "use string or number literals as keys")
+        values = [self.expr(v) for v in node.values]
+        return self.emit("make_dict", [Const(tuple(k.value for k in keys)), *values], hint=hint)
+
+    def expr_Subscript(self, node: gast.Subscript, hint: str) -> Operand:
+        value = self.expr(node.value)
+        return self.emit("getitem", [value, self.index(node.slice)], hint=hint)
+
+    def index(self, node: Any) -> Operand:
+        """Lower a subscript into one operand: a value, or an `index` op for slices.
+        The layout says what each part is: "v" a value, "sXYZ" a slice whose
+        bounds lower, upper, step are present (1) or not (0)."""
+        parts = node.elts if isinstance(node, gast.Tuple) else [node]
+        if not any(isinstance(p, gast.Slice) for p in parts):
+            if not isinstance(node, gast.Tuple):
+                return self.expr(node)
+            items = [self.expr(p) for p in parts]
+            if all(isinstance(i, Const) for i in items):
+                return Const(tuple(i.value for i in items))
+            return self.emit("index", [Const(tuple("v" for _ in items)), *items])
+        layout, args = [], []
+        for part in parts:
+            if isinstance(part, gast.Slice):
+                bounds = (part.lower, part.upper, part.step)
+                layout.append("s" + "".join("1" if b is not None else "0" for b in bounds))
+                args += [self.expr(b) for b in bounds if b is not None]
+            else:
+                layout.append("v")
+                args.append(self.expr(part))
+        return self.emit("index", [Const(tuple(layout)), *args])
+
+    def expr_Lambda(self, node: Any, hint: str) -> Any:
+        return LocalFunction(node)
+
+    def expr_ListComp(self, node: Any, hint: str) -> Operand:
+        """[elt for t in it if c] as a loop that appends to a fresh list."""
+        self.comprehensions += 1
+        acc = f"<comp{self.comprehensions}>"
+        name = gast.Name(id=acc, ctx=gast.Load(), annotation=None, type_comment=None)
+        body: Any = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=name, attr="append", ctx=gast.Load()),
+            args=[node.elt], keywords=[]))
+        for gen in reversed(node.generators):
+            if gen.is_async:
+                raise self.error("async comprehensions cannot be differentiated", node)
+            for cond in reversed(gen.ifs):
+                body = gast.If(test=cond, body=[body], orelse=[])
+            body = gast.For(target=gen.target, iter=gen.iter, body=[body], orelse=[],
+                            type_comment=None)
+        for sub in gast.walk(body):
+            if not hasattr(sub, "lineno") or sub.lineno is None:
+                gast.copy_location(sub, node)
+        targets = {n for g in node.generators for n in names_in_target(g.target)}
+        saved = {n: self.env[n] for n in targets if n in self.env}
+        self.env[acc] = self.emit("make_list", [], hint=hint or "items")
+        self.stmt(body)
+        result = self.env.pop(acc)
+        for n in targets:
+            self.env.pop(n, None)
+        self.env.update(saved)
+        return result
+
+    expr_GeneratorExp = expr_ListComp
+
+    def expr_SetComp(self, node: Any, hint: str) -> Operand:
+        raise self.error("set and dict comprehensions are not supported", node,
+                         "build a list with a list comprehension instead")
+
+    expr_DictComp = expr_SetComp
+
+    def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
+        return Const("<f-string>")

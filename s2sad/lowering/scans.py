@@ -1,0 +1,107 @@
+"""Questions about gast syntax the lowering asks before it lowers a statement:
+which names a loop body assigns, whether a block leaves early, and the
+markers the lowering passes between its own methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from ..ir import Const
+
+RET, RETVAL = "<returned>", "<retval>"  # env names of 'a loop returned' and its value
+EXIT = Const("<exit>")  # stmts() result: the rest of a loop body has been lowered
+
+
+class LocalFunction:
+    """A def or lambda inside the differentiated function; calls inline it."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+class Continue:
+    """Marks 'the statements after an early-returning if' inside its branches."""
+
+    def __init__(self, body: list) -> None:
+        self.body = body
+
+
+def literal(node: Any) -> Any:
+    """The value of a literal default (numbers, strings, tuples of them), else None."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return -literal(node.operand)
+    if isinstance(node, gast.Tuple):
+        return tuple(literal(e) for e in node.elts)
+    return None
+
+
+def target_hint(targets: list) -> str:
+    if len(targets) == 1 and isinstance(targets[0], gast.Name):
+        return targets[0].id
+    return ""
+
+
+def names_in_target(target: Any) -> set[str]:
+    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+
+
+def assigned_names(body: list) -> list[str]:
+    """Names a block assigns, in first-assignment order (nested blocks included)."""
+    names: dict[str, None] = {}
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                    and node.func.attr in ("append", "extend") \
+                    and isinstance(node.func.value, gast.Name):
+                names[node.func.value.id] = None
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                        names[target.value.id] = None  # a[i] = v makes a new version of a
+                    for name in names_in_target(target):
+                        if isinstance(target, (gast.Name, gast.Tuple, gast.List)):
+                            names[name] = None
+    return list(names)
+
+
+def exits(node: Any, in_loop: bool) -> bool:
+    """Does this statement leave the current block early (return; in a loop
+    also break/continue of this loop)?"""
+    if contains_return(node):
+        return True
+    return in_loop and loop_exits([node])
+
+
+def loop_exits(body: list) -> bool:
+    """Does `body` break or continue its own loop (not a nested one), or return?"""
+    def scan(node: Any) -> bool:
+        if isinstance(node, (gast.Break, gast.Continue, gast.Return)):
+            return True
+        if isinstance(node, (gast.For, gast.While)):
+            return contains_return(node)
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            return False
+        return any(scan(child) for child in gast.iter_child_nodes(node))
+    return any(scan(stmt) for stmt in body)
+
+
+def contains_return(node: Any) -> bool:
+    return any(isinstance(sub, gast.Return) for sub in gast.walk(node))
+
+
+def is_zero(x: Any) -> bool:
+    return isinstance(x, Const) and x.value == 0
+
+
+def hint_of(name: str) -> str:
+    """The variable hint for an env name (internal names get readable ones)."""
+    if name.startswith("<break"):
+        return "stop"
+    if name.startswith("<comp"):
+        return "items"
+    return {RET: "returned", RETVAL: "retval"}.get(name, name)

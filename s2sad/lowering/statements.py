@@ -1,0 +1,232 @@
+"""Lowering statements: the function itself, assignments (plain, tuple,
+subscript, augmented), `with`, `assert`, `del` and local `def`s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from ..ir import Const, Function, Operand, Ref, Return
+from ..runtime import own
+from .base import LowererBase
+from .scans import (
+    EXIT,
+    RET,
+    RETVAL,
+    Continue,
+    LocalFunction,
+    contains_return,
+    exits,
+    literal,
+    target_hint,
+)
+
+# What to say when a statement kind is not supported.
+UNSUPPORTED = {
+    gast.Try: "try/except is not differentiable by s2sad; move the differentiable "
+    "computation out of the try block",
+    gast.AsyncWith: "async code cannot be differentiated",
+    gast.AsyncFor: "async code cannot be differentiated",
+    gast.AsyncFunctionDef: "async code cannot be differentiated",
+    gast.Global: "assigning globals inside a differentiated function is not supported; "
+    "return the value instead",
+    gast.Nonlocal: "assigning nonlocal variables is not supported; return the value instead",
+    gast.Raise: "`raise` is not supported inside a differentiated function yet; "
+    "check inputs before calling the gradient",
+    gast.ClassDef: "define classes outside the differentiated function",
+    gast.Import: "import modules at the top of the file, outside the function",
+    gast.ImportFrom: "import modules at the top of the file, outside the function",
+}
+
+
+class Statements(LowererBase):
+    """Statements and the function they make up."""
+
+    def lower_function(self) -> Function:
+        assert self.parsed is not None
+        node = self.parsed.node
+        self.set_loc(node)
+        args = node.args
+        if args.vararg or args.kwarg or args.posonlyargs:
+            raise self.error(
+                "*args, **kwargs and positional-only parameters are not supported yet",
+                node, "give the function plain parameters (keyword-only ones are fine)",
+            )
+        params = []
+        for arg in [*args.args, *args.kwonlyargs]:
+            var = self.factory.new(arg.id)
+            params.append(var)
+            self.env[arg.id] = var
+        defaults = {}
+        for arg, default in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
+            defaults[arg.id] = Const(literal(default))
+        if isinstance(node, gast.Lambda):
+            returned = self.expr(node.body, hint="")
+        else:
+            returned = self.stmts(node.body)
+            if returned is None:
+                returned = Const(None)
+        self.block.stmts.append(Return(returned, self.loc))
+        return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
+                        defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs))
+
+    def stmts(self, body: list, cont: list = ()) -> Operand | None:
+        """Lower `body` into the current block.
+
+        At function level, returns the returned operand when every path
+        through `body` returns, else None. Inside a loop body, returns EXIT
+        once the rest of the body has been lowered (after a break, continue or
+        return), else None. `cont` are the statements that follow `body`: an
+        `if` with an exit inside takes them into the side that falls through,
+        so control flow stays structured and each function has one `Return`."""
+        in_loop = bool(self.loops)
+        for i, node in enumerate(body):
+            self.set_loc(node)
+            rest = [*body[i + 1:], *cont]
+            if isinstance(node, Continue):
+                result = self.stmts(node.body)
+                return result if result is not None or in_loop else Const(None)
+            if isinstance(node, gast.Return):
+                value = self.expr(node.value) if node.value is not None else Const(None)
+                if not in_loop:
+                    return value
+                self.env[RET], self.env[RETVAL] = Const(True), value
+                self.env[self.loops[-1]] = Const(True)
+                return EXIT
+            if isinstance(node, gast.Break):
+                self.env[self.loops[-1]] = Const(True)
+                return EXIT
+            if isinstance(node, gast.Continue):
+                return EXIT
+            if isinstance(node, gast.If) and exits(node, in_loop):
+                if in_loop:
+                    self.if_exit(node, rest)
+                    return EXIT
+                return self.if_early(node, rest)
+            if isinstance(node, gast.If):
+                self.if_stmt(node)
+                continue
+            self.stmt(node)
+            if isinstance(node, (gast.While, gast.For)) and contains_return(node):
+                return self.after_returning_loop(rest)
+        return None
+
+    def stmt(self, node: Any) -> None:
+        kind = type(node)
+        if kind in UNSUPPORTED:
+            raise self.error(f"unsupported statement: {kind.__name__.lower()}", node,
+                             UNSUPPORTED[kind])
+        if isinstance(node, gast.Assign):
+            value = self.expr(node.value, hint=target_hint(node.targets))
+            for target in node.targets:
+                self.assign(target, value)
+        elif isinstance(node, gast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value, hint=target_hint([node.target])))
+        elif isinstance(node, gast.AugAssign):
+            self.aug_assign(node)
+        elif isinstance(node, gast.Expr):
+            if not isinstance(node.value, gast.Constant):  # (a docstring)
+                self.expr(node.value)
+        elif isinstance(node, gast.With):
+            self.with_stmt(node)
+        elif isinstance(node, gast.Assert):
+            args = [self.expr(node.test)] + ([self.expr(node.msg)] if node.msg else [])
+            self.emit("assert_", args, target=False)
+        elif isinstance(node, gast.While):
+            self.while_stmt(node)
+        elif isinstance(node, gast.For):
+            self.for_stmt(node)
+        elif isinstance(node, gast.Delete):
+            self.delete(node)
+        elif isinstance(node, gast.FunctionDef):
+            if node.decorator_list:
+                raise self.error("decorated local functions are not supported", node,
+                                 "define the helper at module level")
+            self.env[node.name] = LocalFunction(node)
+        elif not isinstance(node, gast.Pass):
+            raise self.error(f"unsupported statement: {kind.__name__}", node,
+                             "rewrite it with assignments, if, while and for")
+
+    def delete(self, node: gast.Delete) -> None:
+        for target in node.targets:
+            if not isinstance(target, gast.Name):
+                raise self.error("only `del name` is supported", node, "drop the `del` statement")
+            self.env.pop(target.id, None)
+
+    def with_stmt(self, node: gast.With) -> None:
+        """`with cm: body` runs body between cm.__enter__() and cm.__exit__(...).
+        The backward pass runs after the block, outside the context, which is
+        right for the contexts numerical code uses (np.errstate, timers, logs)."""
+        if any(isinstance(n, (gast.Return, gast.Break, gast.Continue))
+               for stmt in node.body for n in gast.walk(stmt)):
+            raise self.error("return, break or continue inside a `with` block is not "
+                             "supported", node, "move it after the with block")
+        managers = []
+        for item in node.items:
+            manager = self.expr(item.context_expr, hint="context")
+            enter = self.emit("getattr", [manager, Const("__enter__")])
+            entered = self.emit("call", [enter])
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, entered)
+            managers.append(manager)
+        self.stmts(node.body)
+        for manager in reversed(managers):
+            leave = self.emit("getattr", [manager, Const("__exit__")])
+            self.emit("call", [leave, Const(None), Const(None), Const(None)], target=False)
+
+    def assign(self, target: Any, value: Operand) -> None:
+        if isinstance(target, gast.Name):
+            self.env[target.id] = value
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            if any(isinstance(t, gast.Starred) for t in target.elts):
+                raise self.error("starred assignment is not supported", target,
+                                 "unpack into a fixed number of names")
+            for i, sub in enumerate(target.elts):
+                hint = sub.id if isinstance(sub, gast.Name) else ""
+                self.assign(sub, self.emit("getitem", [value, Const(i)], hint=hint))
+        elif isinstance(target, gast.Subscript):
+            array, index = self.subscript_target(target)
+            self.env[target.value.id] = self.emit("setitem", [array, index, value],
+                                                  hint=target.value.id, inplace=True)
+        elif isinstance(target, gast.Attribute):
+            raise self.error("assigning attributes is not supported", target,
+                             "keep the value in a local variable")
+        else:
+            raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def subscript_target(self, target: gast.Subscript) -> tuple[Operand, Operand]:
+        """The array and index of `a[index] = ...`; an array the function does not
+        own (an argument, a global, a view) is copied first, so the caller's data
+        never changes."""
+        if not isinstance(target.value, gast.Name) or target.value.id not in self.env:
+            raise self.error("only a local variable can be assigned into (`a[i] = v`)", target,
+                             "copy the array into a local variable first: a = x.copy()")
+        name = target.value.id
+        array = self.env[name]
+        if isinstance(target.slice, gast.Slice) and self.is_list(array):
+            raise self.error("assigning into a slice of a list is not supported", target,
+                             "build the new list: lst = lst[:i] + [v] + lst[j:]")
+        if not self.owns(array):
+            array = self.emit("own", [array], hint=name, callee=Ref("$own", own))
+            self.env[name] = array
+        return array, self.index(target.slice)
+
+    def aug_assign(self, node: gast.AugAssign) -> None:
+        target = node.target
+        op = self.binary_prim(node.op)
+        if isinstance(target, gast.Subscript):
+            array, index = self.subscript_target(target)
+            old = self.emit("getitem", [array, index])
+            new = self.emit(op, [old, self.expr(node.value)])
+            self.env[target.value.id] = self.emit("setitem", [array, index, new],
+                                                  hint=target.value.id, inplace=True)
+            return
+        if not isinstance(target, gast.Name):
+            self.assign(target, Const(None))  # raises the right error
+        current = self.name(target)
+        value = self.expr(node.value)
+        self.check_repetition(node, current, value)
+        self.env[target.id] = self.emit(op, [current, value], hint=target.id, inplace=True)
+

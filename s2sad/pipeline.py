@@ -1,0 +1,199 @@
+"""The compiler's one pipeline, its one cache and its validity check.
+
+    parse -> lower -> guard -> analyse -> prepare -> analyse -> reverse
+          -> (split) -> emit and compile
+
+`compile(f, spec)` runs it for every kind of transform: `grad` (a function
+returning the value and the gradient of a scalar function) and `split` (a
+forward half and a backward half, for calls from other gradients). Results
+are cached by the function's code, its globals and closure cells, and the
+spec (which arguments, and which are plain numbers or lists at this call).
+
+A cached result is valid while the names it baked in still hold: every free
+name whose identity chose what the generated code does (`np` in `np.exp`, a
+helper `act = np.tanh`, `range`, `len`), wherever Python found it (module
+globals, builtins, closure cells), the names the generated code shares with
+the user's, and the function's defaults. Checking costs a few dictionary
+lookups per call. Callees are compiled when first called, through the
+dispatcher (`calls.py`), which checks their own results the same way, so
+the check is transitive.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .aliasing import guard_inplace_updates
+from .analysis import analyze
+from .emit import Built, build
+from .errors import Loc
+from .ir import format_function
+from .lowering import Lowered, lower
+from .parsing import parse_function, unwrap
+from .prepare import prepare
+from .reverse import reverse
+from .split import split
+
+KINDS = ("grad", "split")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to compile: the transform, its `wrt` parameters, and which
+    arguments are plain numbers and which lists or tuples at this call (the
+    generated code is specialized for them)."""
+
+    kind: str
+    wrt: tuple[int, ...]
+    scalars: tuple[int, ...] = ()
+    sequences: tuple[int, ...] = ()
+
+
+def argument_kinds(args: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(positions of plain numbers, positions of lists and tuples) in `args`."""
+    scalars = tuple([i for i, a in enumerate(args) if type(a) is float or (
+        isinstance(a, (float, int)) and not isinstance(a, bool))])
+    sequences = tuple([i for i, a in enumerate(args) if isinstance(a, (list, tuple))])
+    return scalars, sequences
+
+
+_ABSENT = object()
+
+
+class Guards:
+    """What a compiled result assumed about the user's names: `dicts` holds
+    (namespace, name, object) triples, `cells` (closure cell, object) pairs,
+    `attrs` (object, attribute, value) triples, all compared by identity."""
+
+    __slots__ = ("dicts", "cells", "attrs")
+
+    def __init__(self, dicts: list, cells: list, attrs: list) -> None:
+        self.dicts, self.cells, self.attrs = tuple(dicts), tuple(cells), tuple(attrs)
+
+    def hold(self) -> bool:
+        for namespace, name, obj in self.dicts:
+            if namespace.get(name, _ABSENT) is not obj:
+                return False
+        for cell, obj in self.cells:
+            try:
+                if cell.cell_contents is not obj:
+                    return False
+            except ValueError:  # the cell was emptied
+                return False
+        return all(getattr(owner, name) is value for owner, name, value in self.attrs)
+
+
+@dataclass
+class Compiled:
+    """A compiled transform. For `grad`: `func(*args, seed)` returns (value,
+    gradients). For `split`: `forward(*args)` returns (value, state) and
+    `backward(state, seed)` the gradients of the `wrt` parameters."""
+
+    spec: Spec
+    user_fn: types.FunctionType
+    guards: Guards
+    built: list[Built]
+    primal_ir: str
+    derived_ir: str
+    return_loc: Loc | None
+    func: Callable | None = None
+    forward: Callable | None = None
+    backward: Callable | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return "\n\n".join(b.source for b in self.built)
+
+    def valid(self) -> bool:
+        return self.guards.hold()
+
+
+_CACHE: dict[tuple, Compiled] = {}
+_LOCK = threading.RLock()
+_DISPATCH: dict[str, Any] = {}
+_COUNTS = {"transforms": 0}
+
+
+def install_dispatcher(**functions: Callable) -> None:
+    """Generated code calls back into the run-time dispatcher (`calls.py`) for
+    callees it compiles on first call. That module sits above this one in the
+    import graph and plugs its entry points in here when imported."""
+    _DISPATCH.update(functions)
+
+
+def transform_count() -> int:
+    """How many times the pipeline has run (cache misses), for tests."""
+    return _COUNTS["transforms"]
+
+
+def cache_key(fn: types.FunctionType, spec: Spec) -> tuple:
+    """Identity, not equality: equal code objects from two modules, or closures
+    of one factory, must not share a result. The cached result keeps `fn`
+    alive, so these ids cannot be reused meanwhile."""
+    return (fn.__code__, id(fn.__globals__), *(id(c) for c in fn.__closure__ or ()), spec)
+
+
+def compile(f: Any, spec: Spec) -> Compiled:
+    """The transform `spec` of `f`, from the cache if still valid."""
+    fn = unwrap(f)
+    key = cache_key(fn, spec)
+    hit = _CACHE.get(key)
+    if hit is not None and hit.valid():
+        return hit
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.valid():
+            return hit
+        compiled = _CACHE[key] = transform(fn, spec)
+        return compiled
+
+
+def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
+    """Run the pipeline once (no cache)."""
+    assert spec.kind in KINDS, spec.kind
+    _COUNTS["transforms"] += 1
+    lowered = lower(parse_function(fn))
+    primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
+    factory = lowered.factory
+    primal_ir = format_function(primal)  # (before the reverse pass names its result)
+    facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)
+    prepared = prepare(primal, facts, factory)
+    facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
+    rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad")
+    helpers = dict(_DISPATCH)
+    common = dict(spec=spec, user_fn=fn, primal_ir=primal_ir,
+                  derived_ir=format_function(rev.function),
+                  return_loc=primal.body.stmts[-1].loc)
+    if spec.kind == "grad":
+        built = build(rev.function, fn, lowered.free, helpers, extra_defaults=(1.0,))
+        return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
+                        func=built.func, **common)
+    fwd, bwd = split(rev, factory)
+    forward = build(fwd, fn, lowered.free, helpers)
+    backward = build(bwd, fn, lowered.free, helpers, user_params=False)
+    shared = forward.shared | backward.shared
+    return Compiled(guards=guards_for(fn, lowered, shared), built=[forward, backward],
+                    forward=forward.func, backward=backward.func, **common)
+
+
+def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:
+    """The checks that keep a result valid: the baked-in names as bound now."""
+    dicts, cells = [], []
+    for name in sorted(lowered.baked | shared):
+        binding = lowered.free[name]
+        if binding.where == "closure":
+            cells.append((binding.holder, binding.value))
+        elif binding.where == "global":
+            dicts.append((binding.holder, name, binding.value))
+        else:  # a builtin: still not shadowed by a global, and still the same object
+            dicts.append((binding.holder, name, _ABSENT))
+            dicts.append((builtins.__dict__, name, binding.value))
+    attrs = [(fn, "__code__", fn.__code__), (fn, "__defaults__", fn.__defaults__),
+             (fn, "__kwdefaults__", fn.__kwdefaults__)]
+    return Guards(dicts, cells, attrs)

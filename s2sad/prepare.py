@@ -1,0 +1,186 @@
+"""Prepare a function for the reverse pass: a new function (the input is not
+changed) in which
+
+* each in-place write `a[index] = v` first snapshots the slice it overwrites
+  (`setitem`'s `old` operand), for the backward pass to put back;
+* each call of user code that a derivative flows through becomes
+  `pair = call_forward(callee, active, *args)` and `y = pair[0]`: the callee
+  is transformed on its own, and its backward half is called with `pair[1]`;
+* each loop the backward pass replays by count (while loops, and range loops
+  that may break) counts its trips in a phi;
+* `+` and `*` on lists and tuples become `seq_concat` and `seq_repeat`, so
+  that no pass confuses them with arithmetic.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Any
+
+from .analysis import Facts, repeats_sequence
+from .errors import NoAdjointError
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    Loop,
+    Ref,
+    Var,
+    VarFactory,
+    clone_block,
+    clone_function,
+    defs,
+    regions,
+    walk,
+)
+from .parsing import is_library_file
+from .runtime import snapshot
+
+
+def prepare(fn: Function, facts: Facts, factory: VarFactory) -> Function:
+    body = clone_block(fn.body)
+    _Preparer(facts, factory).block(body)
+    return clone_function(fn, body)
+
+
+class _Preparer:
+    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+        self.facts = facts
+        self.factory = factory
+
+    def block(self, block: Block) -> None:
+        new: list = []
+        for stmt in block.stmts:
+            for region in regions(stmt):
+                self.block(region)
+            if isinstance(stmt, Loop) and self.replayed_by_count(stmt):
+                self.count_trips(stmt)
+            if isinstance(stmt, Assign) and stmt.prim == "setitem":
+                new += self.snapshot(stmt)
+            new.append(stmt)
+            if isinstance(stmt, Assign) and stmt.prim == "call" and self.transformed(stmt):
+                new += self.split_call(stmt)
+            elif isinstance(stmt, Assign):
+                self.sequence_op(stmt)
+        block.stmts[:] = new
+
+    # ------------------------------------------------------------ in-place writes
+
+    def snapshot(self, stmt: Assign) -> list[Assign]:
+        array, index = stmt.args[0], stmt.args[1]
+        view, old = self.factory.new(""), self.factory.new("old")
+        stmt.args = [*stmt.args[:3], old]
+        return [Assign(view, "getitem", [array, index], {}, None, stmt.loc),
+                Assign(old, "snapshot", [view], {}, Ref("$snapshot", snapshot), stmt.loc)]
+
+    # ------------------------------------------------------------ calls
+
+    def transformed(self, stmt: Assign) -> bool:
+        """Is this call of user code sent to its own gradient? When its result
+        carries a derivative; also, for user code, when an argument varies: the
+        transformed callee checks that it does not change that argument in
+        place (the backward pass would not know)."""
+        callee = stmt.args[0]
+        if self.facts.active(stmt.target):
+            if self.facts.active(callee) or (isinstance(callee, Ref) and
+                                             not _has_source(callee.value)):
+                raise no_rule_error(stmt)
+            return True
+        return isinstance(callee, Ref) and _is_user_code(callee.value) and any(
+            isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
+
+    def split_call(self, stmt: Assign) -> list[Assign]:
+        """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`
+        and `y = pair[0]`; `active` lists the call's varied arguments, by
+        position or keyword, which the backward half returns adjoints for."""
+        callee, args = stmt.args[0], stmt.args[1:]
+        if self.facts.active(stmt.target):
+            def varies(a: Any) -> bool:
+                return self.facts.active(a)
+        else:
+            def varies(a: Any) -> bool:
+                return isinstance(a, Var) and a in self.facts.varied
+        active = tuple([i for i, a in enumerate(args) if varies(a)] +
+                       [k for k, a in stmt.kwargs.items() if varies(a)])
+        y = stmt.target
+        pair = self.factory.new((y.hint if y is not None else "") or "call")
+        stmt.target, stmt.prim = pair, "call_forward"
+        stmt.args = [callee, Const(active), *args]
+        stmt.callee = Ref("$call_forward")
+        if y is None:
+            return []
+        return [Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc)]
+
+    # ------------------------------------------------------------ loops
+
+    def replayed_by_count(self, loop: Loop) -> bool:
+        """The backward pass replays a while loop, or a range loop that may
+        break, by its trip count; a plain range loop reverses its range. Only
+        loops the backward pass reverses need the count."""
+        if loop.trips is not None or (loop.range_args is not None and loop.exit_flag is None):
+            return False
+        facts = self.facts
+        inside = [s for region in regions(loop) for s in walk(region)]
+        return any(facts.active(p) for p in loop.phis) or any(
+            facts.active(v) for s in inside for v in defs(s)) or any(
+            isinstance(s, Assign) and s.prim == "setitem" for s in inside)
+
+    def count_trips(self, loop: Loop) -> None:
+        trips, nxt = self.factory.new("trips"), self.factory.new("trips")
+        loop.body.stmts.append(Assign(nxt, "add", [trips, Const(1)], {}, None, loop.loc))
+        loop.phis.append(trips)
+        loop.inits.append(Const(0))
+        loop.nexts.append(nxt)
+        loop.trips = trips
+
+    # ------------------------------------------------------------ lists and tuples
+
+    def sequence_op(self, stmt: Assign) -> None:
+        containers = self.facts.containers
+        if stmt.prim == "add" and stmt.target in containers:
+            stmt.prim = "seq_concat"
+        elif stmt.prim == "mul" and repeats_sequence(stmt, containers):
+            seq, count = stmt.args if stmt.args[0] in containers else stmt.args[::-1]
+            stmt.prim, stmt.args = "seq_repeat", [seq, count]
+
+
+def no_rule_error(stmt: Assign) -> NoAdjointError:
+    """A derivative reaches an operation without a rule: say what to do."""
+    if stmt.prim == "call":
+        callee = stmt.args[0]
+        what = callee.name if isinstance(callee, Ref) else "this call"
+    elif stmt.prim == "getattr":
+        what = f"the attribute .{stmt.args[1].value}"
+    elif stmt.prim.startswith("."):
+        what = f"the method {stmt.prim}"
+    else:
+        what = stmt.callee.name.lstrip("$") if stmt.callee is not None else stmt.prim
+    return NoAdjointError(
+        f"cannot differentiate through {what}: it has no adjoint rule",
+        stmt.loc,
+        "wrap the value in s2sad.stop_gradient(...) if no gradient should flow through it, "
+        "or rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them)",
+    )
+
+
+def _has_source(obj: Any) -> bool:
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    if not isinstance(obj, types.FunctionType):
+        return False
+    try:
+        inspect.getsourcelines(obj)
+    except (OSError, TypeError):
+        return False
+    return True
+
+
+def _is_user_code(obj: Any) -> bool:
+    """A Python function from the user's files (not the standard library or an
+    installed package), which s2sad can transform."""
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    return isinstance(obj, types.FunctionType) and \
+        not is_library_file(obj.__code__.co_filename)

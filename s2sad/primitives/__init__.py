@@ -1,0 +1,19 @@
+"""The table of primitives (see `record.py`): NumPy's operations and the IR's own.
+
+    from s2sad import primitives
+    primitives.get("np.exp").vjp        # {'x': 'g * ans'}
+    primitives.for_object(np.exp).name  # 'np.exp'
+"""
+
+from . import internal, numpy_ops  # noqa: F401  (registers the entries)
+from .record import (
+    MISSING,
+    TABLE,
+    Primitive,
+    for_object,
+    get,
+    lookup,
+    resolve_name,
+)
+
+__all__ = ["MISSING", "TABLE", "Primitive", "for_object", "get", "lookup", "resolve_name"]

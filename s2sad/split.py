@@ -1,0 +1,35 @@
+"""Cut a reversed function into its two halves, for calls from other gradients:
+`forward(*params) -> (value, state)` and `backward(state, seed) -> grads`,
+where `state` holds exactly the values the backward half reads."""
+
+from __future__ import annotations
+
+from .ir import Assign, Block, Const, Function, Return, Var, VarFactory, defined, defs, reads
+from .reverse import Reversed
+
+
+def split(rev: Reversed, factory: VarFactory) -> tuple[Function, Function]:
+    dfn = rev.function
+    stmts = dfn.body.stmts[:-1]
+    cut = next(i for i, s in enumerate(stmts) if isinstance(s, Assign) and s.prim == "marker"
+               and s.args[0].value == "backward pass")
+    forward, backward = stmts[:cut], stmts[cut:]
+    if backward and isinstance(backward[-1], Assign) and backward[-1].prim == "make_tuple" \
+            and backward[-1].args and backward[-1].args[0] is rev.value:
+        backward = backward[:-1]  # the (value, grads) pair: each half returns its own
+    params = [p for p in dfn.params if p is not rev.seed]
+    grads = {rev.grads} if isinstance(rev.grads, Var) else set()
+    saved = sorted((reads(backward) | grads) - {rev.seed} - defined(backward),
+                   key=lambda v: v.id)
+    state, pair = factory.new("state"), factory.new("")
+    top_level = {v for stmt in forward for v in defs(stmt)} | set(params)
+    # Values defined in a branch that may not run still go into the state.
+    unbound = [Assign(v, "copy", [Const(None)]) for v in saved if v not in top_level]
+    fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
+                Assign(pair, "make_tuple", [rev.value, state]), Return(pair)]
+    fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc,
+                   kwonly=max(dfn.kwonly - 1, 0))
+    unpack = [Assign(v, "getitem", [state, Const(i)]) for i, v in enumerate(saved)]
+    bwd = Function(dfn.name + "_backward", [state, rev.seed],
+                   Block([*unpack, *backward, Return(rev.grads)]), {}, dfn.loc)
+    return fwd, bwd
