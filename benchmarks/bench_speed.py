@@ -2,7 +2,7 @@
 
     python benchmarks/bench_speed.py [--quick]
 
-For six workloads this checks that s2sad's gradient matches a hand-written
+For seven workloads this checks that s2sad's gradient matches a hand-written
 NumPy gradient to 1e-8, then times both with timeit in 15 interleaved rounds
 of at least 0.1 s of calls each (see _timing.rounds) and prints the best time
 and ratio = s2sad / hand-written (the median of the per-round ratios).
@@ -124,7 +124,23 @@ def hand_while_branch(x, a):
     return s + x, (dx, 0.0)
 
 
+def hand_quickstart(w, X, y):
+    """The gradient of examples/quickstart.py's f, as one would write it."""
+    p = 1 / (1 + np.exp(-(X @ w)))
+    loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return np.sum(loss) / len(y), X.T @ ((p - y) / len(y))
+
+
 # ---------------------------------------------------------------- workloads
+
+
+def quickstart():
+    """examples/quickstart.py's f, loaded as a user would run it."""
+    from pathlib import Path
+
+    from s2sad.cli import load_file
+
+    return load_file(str(Path(__file__).resolve().parent.parent / "examples" / "quickstart.py")).f
 
 
 def make_cases():
@@ -150,6 +166,9 @@ def make_cases():
                    np.zeros(hd), rng.standard_normal((T, xd)))))
     cases.append(("(f) while loop + branch", W.while_branch, hand_while_branch, (0, 1),
                   (0.5, 3.0)))
+    X8 = rng.normal(size=(8, 3))
+    cases.append(("(g) the README's quickstart (len), 8x3", quickstart(), hand_quickstart, 0,
+                  (np.zeros(3), X8, (X8[:, 0] > 0).astype(float))))
     return cases
 
 

@@ -36,6 +36,7 @@ from .ir import (
     defs,
     reachable,
     regions,
+    uses,
     walk,
 )
 
@@ -51,6 +52,15 @@ class Places:
     depth: MappingProxyType  # id(block) -> number of loops around it
     loop_of_body: MappingProxyType  # id(loop body) -> Loop
     entry: MappingProxyType  # id(loop body) -> frozenset of per-iteration entry values
+    readers: MappingProxyType  # Var -> the statements that read it (def-use chains)
+
+    def item(self, v: Var, k: int) -> Var | None:
+        """The var defined as `v[k]` for a constant k, if there is one."""
+        for stmt in self.readers.get(v, ()):
+            if isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt.args[0] is v \
+                    and stmt.args[1] == Const(k):
+                return stmt.target
+        return None
 
 
 @dataclass(frozen=True)
@@ -75,12 +85,13 @@ def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] =
     with `scalar_params` known to be plain numbers and `sequence_params`
     lists or tuples at this call."""
     places = index_places(fn)
-    varied, useful = activity(fn, wrt)
+    stmts = list(walk(fn.body))  # every statement, in order: each analysis reads this
+    varied, useful = activity(fn, stmts, wrt)
     shapes = shape_classes(fn, places, scalar_params)
-    containers = container_vars(fn, places, sequence_params)
-    buffers, persistent, one_array = find_buffers(fn)
+    containers = container_vars(fn, stmts, places, sequence_params)
+    buffers, persistent, one_array = find_buffers(stmts)
     return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
-                 frozenset(containers), frozenset(numeric_vars(fn) - containers),
+                 frozenset(containers), frozenset(numeric_vars(stmts) - containers),
                  frozenset(buffers), frozenset(persistent), MappingProxyType(one_array))
 
 
@@ -93,10 +104,14 @@ def index_places(fn: Function) -> Places:
     depth: dict[int, int] = {}
     loop_of_body: dict[int, Loop] = {}
     entry: dict[int, frozenset] = {}
+    readers: dict[Var, list] = {}
 
     def visit(block: Block, level: int) -> None:
         depth[id(block)] = level
         for stmt in block.stmts:
+            for u in uses(stmt):
+                if isinstance(u, Var):
+                    readers.setdefault(u, []).append(stmt)
             for v in defs(stmt):
                 def_block[v] = block
                 def_stmt[v] = stmt
@@ -111,18 +126,19 @@ def index_places(fn: Function) -> Places:
 
     visit(fn.body, 0)
     return Places(*(MappingProxyType(m) for m in (def_block, def_stmt, depth, loop_of_body,
-                                                  entry)))
+                                                  entry, readers)))
 
 
 # ---------------------------------------------------------------- activity
 
 
-def activity(fn: Function, wrt: tuple[int, ...]) -> tuple[set[Var], set[Var]]:
+def activity(fn: Function, stmts: list[Stmt],
+             wrt: tuple[int, ...]) -> tuple[set[Var], set[Var]]:
     """(varied, useful): reachable from the wrt arguments along differentiable
     flows, and reaching the returned value."""
     feeds: dict[Var, list[Var]] = {}
     fed_by: dict[Var, list[Var]] = {}
-    for stmt in walk(fn.body):
+    for stmt in stmts:
         for target, sources in flows(stmt):
             for src in sources:
                 if isinstance(src, Var):
@@ -262,19 +278,20 @@ def _reduces_everything(stmt: Assign, prim: primitives.Primitive) -> bool:
 # ---------------------------------------------------------------- containers
 
 
-def container_vars(fn: Function, places: Places, sequence_params: tuple[int, ...]) -> set[Var]:
+def container_vars(fn: Function, stmts: list[Stmt], places: Places,
+                   sequence_params: tuple[int, ...]) -> set[Var]:
     """Lists, tuples and dicts: made by a display, a call or a primitive that
     returns one, and anything a list stays when written, joined, sliced,
     repeated, carried or chosen."""
     found = {p for i, p in enumerate(fn.params) if i in sequence_params}
-    for stmt in walk(fn.body):
+    for stmt in stmts:
         if isinstance(stmt, Assign) and stmt.target is not None and \
                 primitives.get(stmt.prim).returns == "container":
             found.add(stmt.target)
     changed = True
     while changed:
         changed = False
-        for stmt in walk(fn.body):
+        for stmt in stmts:
             for target in _container_results(stmt, found, places):
                 if target not in found:
                     found.add(target)
@@ -320,12 +337,12 @@ def _is_slice(index: Operand, places: Places) -> bool:
     return len(layout) == 1 and layout[0].startswith("s")
 
 
-def numeric_vars(fn: Function) -> set[Var]:
+def numeric_vars(stmts: list[Stmt]) -> set[Var]:
     """Vars that hold numbers or arrays (not containers): results of arithmetic
     and NumPy functions, and what those take as operands. Adjoints of these
     accumulate with `+`; others with `add_adjoints`."""
     out: set[Var] = set()
-    for stmt in walk(fn.body):
+    for stmt in stmts:
         if not isinstance(stmt, Assign):
             continue
         prim = primitives.get(stmt.prim)
@@ -341,7 +358,7 @@ def numeric_vars(fn: Function) -> set[Var]:
 # ---------------------------------------------------------------- buffers
 
 
-def find_buffers(fn: Function) -> tuple[set[Var], set[Var], dict[Var, frozenset]]:
+def find_buffers(stmts: list[Stmt]) -> tuple[set[Var], set[Var], dict[Var, frozenset]]:
     """Three facts about arrays written in place (`a[i] = v`): every version of
     them; the loop phis persistent in their own loop (the next value is always
     the same array, written only in place during the iteration); and for each
@@ -351,7 +368,7 @@ def find_buffers(fn: Function) -> tuple[set[Var], set[Var], dict[Var, frozenset]
     reference."""
     may, must = _Links(), _Links()  # may be / surely are the same object
     writes = []
-    for stmt in walk(fn.body):
+    for stmt in stmts:
         if isinstance(stmt, Assign) and stmt.prim == "setitem":
             may.link(stmt.args[0], stmt.target)
             must.link(stmt.args[0], stmt.target)
@@ -364,7 +381,7 @@ def find_buffers(fn: Function) -> tuple[set[Var], set[Var], dict[Var, frozenset]
     changed = True
     while changed:  # loops nest: a link found in one may join another
         changed = False
-        for stmt in walk(fn.body):
+        for stmt in stmts:
             if isinstance(stmt, If):
                 for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
                     if isinstance(a, Var) and b in must.component(a) \

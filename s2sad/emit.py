@@ -306,18 +306,15 @@ class Emitter:
         targets = [ast.Name(self.names[item.target], ast.Store()) for item in items]
         node = ast.Assign([ast.Tuple(targets, ast.Store())], self.assign_expr(head))
         if head.loc is not None:
-            node.lineno = head.loc.line
+            _locate(node, head.loc.line)
         return node, 1 + count
 
     def stmt(self, stmt: Any) -> list[ast.stmt]:
         nodes = self.stmt_nodes(stmt)
         loc = getattr(stmt, "loc", None)
-        for node in nodes:
-            if loc is not None:
-                for sub in ast.walk(node):
-                    if isinstance(sub, (ast.stmt, ast.expr)) and not hasattr(sub, "lineno"):
-                        sub.lineno = sub.end_lineno = loc.line
-                        sub.col_offset = sub.end_col_offset = 0
+        if loc is not None:
+            for node in nodes:
+                _locate(node, loc.line)
         return nodes
 
     def stmt_nodes(self, stmt: Any) -> list[ast.stmt]:
@@ -422,24 +419,24 @@ class Emitter:
                              defaults=default_nodes)
         line = self.fn.loc.line if self.fn.loc else 1
         fdef = ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()],
-                               decorator_list=[], returns=None, type_comment=None, lineno=line,
-                               col_offset=0)
+                               decorator_list=[], returns=None, type_comment=None)
         if hasattr(ast.FunctionDef, "type_params"):
             fdef.type_params = []
-        _fill_locations(fdef, line)
+        _locate(fdef, line)  # (what has no line of its own: the function's)
         return fdef
 
 
-def _fill_locations(node: ast.AST, line: int) -> None:
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.stmt, ast.expr, ast.excepthandler, ast.arg, ast.keyword)):
-            if not hasattr(sub, "lineno"):
-                sub.lineno = line
-            if not hasattr(sub, "col_offset"):
-                sub.col_offset = 0
-            sub.end_lineno = getattr(sub, "end_lineno", None) or sub.lineno
-            sub.end_col_offset = getattr(sub, "end_col_offset", None) or sub.col_offset
-            line = sub.lineno
+def _locate(node: ast.AST, line: int) -> None:
+    """Give `node` and its parts without a location the user's `line`. Parts
+    that have one (nested statements, located when they were made) keep it,
+    with everything under them."""
+    if hasattr(node, "lineno"):
+        return
+    if isinstance(node, (ast.stmt, ast.expr, ast.arg, ast.keyword)):
+        node.lineno = node.end_lineno = line
+        node.col_offset = node.end_col_offset = 0
+    for child in ast.iter_child_nodes(node):
+        _locate(child, line)
 
 
 def _call(func: ast.expr, args: list, keywords: list) -> ast.Call:
@@ -495,7 +492,10 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
     )
     if hasattr(ast.FunctionDef, "type_params"):
         factory.type_params = []
-    _fill_locations(factory, fdef.lineno)
+    for node in (factory, *factory.args.args):  # (fdef is located already)
+        node.lineno = node.end_lineno = fdef.lineno
+        node.col_offset = node.end_col_offset = 0
+    _locate(factory.body[1], fdef.lineno)
     code = compile(ast.Module([factory], type_ignores=[]), user_fn.__code__.co_filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType)

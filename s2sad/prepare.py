@@ -4,8 +4,9 @@ changed) in which
 * each in-place write `a[index] = v` first snapshots the slice it overwrites
   (`setitem`'s `old` operand), for the backward pass to put back;
 * each call of user code that a derivative flows through becomes
-  `pair = call_forward(callee, active, *args)` and `y = pair[0]`: the callee
-  is transformed on its own, and its backward half is called with `pair[1]`;
+  `pair = call_forward(callee, active, *args)`, `y = pair[0]` and
+  `saved = pair[1]`: the callee is transformed on its own, and its backward
+  half is called with `saved`;
 * each loop the backward pass replays by count (while loops, and range loops
   that may break) counts its trips in a phi;
 * `+` and `*` on lists and tuples become `seq_concat` and `seq_repeat`, so
@@ -92,9 +93,10 @@ class _Preparer:
             isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
 
     def split_call(self, stmt: Assign) -> list[Assign]:
-        """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`
-        and `y = pair[0]`; `active` lists the call's varied arguments, by
-        position or keyword, which the backward half returns adjoints for."""
+        """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`,
+        `y = pair[0]` and `saved = pair[1]`; `active` lists the call's varied
+        arguments, by position or keyword, which the backward half returns
+        adjoints for."""
         callee, args = stmt.args[0], stmt.args[1:]
         if self.facts.active(stmt.target):
             def varies(a: Any) -> bool:
@@ -105,13 +107,13 @@ class _Preparer:
         active = tuple([i for i, a in enumerate(args) if varies(a)] +
                        [k for k, a in stmt.kwargs.items() if varies(a)])
         y = stmt.target
-        pair = self.factory.new((y.hint if y is not None else "") or "call")
+        hint = y.hint if y is not None else ""
+        pair, saved = self.factory.new(hint), self.factory.new((hint or "call") + "_saved")
         stmt.target, stmt.prim = pair, "call_forward"
         stmt.args = [callee, Const(active), *args]
         stmt.callee = Ref("$call_forward")
-        if y is None:
-            return []
-        return [Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc)]
+        value = [Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc)] if y else []
+        return [*value, Assign(saved, "getitem", [pair, Const(1)], {}, None, stmt.loc)]
 
     # ------------------------------------------------------------ loops
 

@@ -258,7 +258,7 @@ class Reverse(Adjoints):
         g_value = g.items[0] if isinstance(g, SymSeq) else self.emit("getitem", [g, Const(0)])
         if g_value is None:
             return
-        saved = self.emit("getitem", [stmt.target, Const(1)], hint="saved")
+        saved = self.facts.places.item(stmt.target, 1)  # (`saved = pair[1]`, from prepare)
         grads = self.emit("call_backward", [saved, g_value], callee=Ref("$call_backward"),
                           loc=stmt.loc, hint="grads")
         args = stmt.args[2:]

@@ -6,7 +6,7 @@
 (2, 1) + (1, 3)), module-level helpers it calls, and a body of
 
 * straight-line arithmetic (+ - * / % and small integer powers, unary minus),
-* NumPy and math calls from s2sad's rule registry: elementwise math,
+* NumPy and math calls from s2sad's table of primitives: elementwise math,
   reductions with and without an axis (sum, mean, max, min, prod, var, std,
   norm, cumsum, cumprod, diff, sort), dot / @ / outer / inner / einsum /
   tensordot / cross, inv / solve / det / slogdet of well-conditioned

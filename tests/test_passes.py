@@ -1,0 +1,339 @@
+"""Each pass on its own: a small function's IR in, the pass's IR out.
+
+The end-to-end tests check that gradients are right; these check that each
+stage does its one job, so a change that breaks a pass fails here, next to
+its cause. IR is compared as printed, without the `# line` comments.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import numpy as np
+
+from s2sad.aliasing import guard_inplace_updates
+from s2sad.analysis import SCALAR, analyze
+from s2sad.cleanup import eliminate_dead_code, simplify
+from s2sad.emit import build
+from s2sad.ir import Assign, Block, Const, Return, Var, format_function
+from s2sad.lowering import lower
+from s2sad.parsing import parse_function
+from s2sad.prepare import prepare
+from s2sad.reverse import reverse
+from s2sad.split import split
+
+
+def text(fn) -> str:
+    return re.sub(r"  # line \d+", "", format_function(fn))
+
+
+def same(actual: str, expected: str) -> None:
+    assert actual.strip() == textwrap.dedent(expected).strip(), actual
+
+
+def lowered(fn):
+    return lower(parse_function(fn))
+
+
+def reversed_ir(fn, wrt=(0,), check_scalar=True):
+    lo = lowered(fn)
+    facts = analyze(lo.function, wrt)
+    prepared = prepare(lo.function, facts, lo.factory)
+    return lo, reverse(prepared, analyze(prepared, wrt), lo.factory, wrt, check_scalar)
+
+
+# ---------------------------------------------------------------- lowering
+
+
+def loop_with_break(x, n):
+    s = 0.0
+    for i in range(n):
+        if x[i] > 0:
+            s = s + x[i] ** 2
+        else:
+            break
+    return s
+
+
+def test_lowering_makes_structured_ssa():
+    same(text(lowered(loop_with_break).function), """
+        def loop_with_break(%x1, %n2):
+          for %i3 in range(0, %n2, 1) (%s4 = 0.0, %i5 = None, %stop6 = False) until %stop6:
+            %7 = getitem(%x1, %i3)
+            %cond8 = gt(%7, 0)
+            %stop12, %s13 = if %cond8:
+              %9 = getitem(%x1, %i3)
+              %10 = pow(%9, 2)
+              %s11 = add(%s4, %10)
+              yield %stop6, %s11
+            else:
+              yield True, %s4
+            next %s13, %i3, %stop12
+          return %s4
+    """)
+
+
+def from_numpy_spelled_differently(x):
+    return np.sum(np.multiply(x, 2.0)) + x.sum()
+
+
+def test_lowering_finds_primitives_by_object_and_records_free_names():
+    lo = lowered(from_numpy_spelled_differently)
+    same(text(lo.function), """
+        def from_numpy_spelled_differently(%x1):
+          %2 = np.multiply(%x1, 2.0)
+          %3 = np.sum(%2)
+          %4 = .sum(%x1)
+          %5 = add(%3, %4)
+          return %5
+    """)
+    assert lo.free["np"].where == "global" and lo.free["np"].value is np
+    assert lo.baked == {"np"}
+
+
+# ---------------------------------------------------------------- aliasing guard
+
+
+def alias_then_update(x):
+    a = x * 1.0
+    b = a
+    a *= 2.0
+    return np.sum(a + b)
+
+
+def test_guard_inserts_a_check_before_an_update_another_name_sees():
+    lo = lowered(alias_then_update)
+    guarded = guard_inplace_updates(lo.function)
+    same(text(guarded), """
+        def alias_then_update(%x1):
+          %a2 = mul(%x1, 1.0)
+          check_inplace(%a2, 'a', %a2)
+          %a3 = mul(%a2, 2.0) (in place)
+          %4 = add(%a3, %a2)
+          %5 = np.sum(%4)
+          return %5
+    """)
+    assert "check_inplace" not in text(lo.function)  # the input is not changed
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def mixed_activity(x, y):
+    z = x * y
+    c = np.sign(y)
+    u = np.argmax(z)
+    return np.sum(z * c) + u
+
+
+def test_activity_follows_differentiable_flows_only():
+    lo = lowered(mixed_activity)
+    facts = analyze(lo.function, (0,))
+    hints = {v.hint for v in facts.varied if facts.active(v)}
+    assert {"x", "z"} <= hints
+    assert not {"y", "c", "u"} & hints  # y is not wrt; sign and argmax cut the flow
+
+
+def shapes_and_containers(x, s):
+    a = np.sin(x) * 2.0
+    t = np.sum(a)
+    items = [a, t]
+    return t + s + items[1]
+
+
+def test_shape_classes_and_containers():
+    lo = lowered(shapes_and_containers)
+    facts = analyze(lo.function, (0,), scalar_params=(1,))
+    by_hint = {v.hint: v for v in facts.shape}
+    x, a, t, s = by_hint["x"], by_hint["a"], by_hint["t"], by_hint["s"]
+    assert facts.shape[a] is x  # elementwise ops on x and constants keep x's shape
+    assert facts.shape[t] is SCALAR and facts.shape[s] is SCALAR
+    assert by_hint["items"] in facts.containers and a in facts.numeric
+
+
+def buffer_in_loop(x):
+    a = np.zeros(3)
+    for i in range(3):
+        a[i] = x[i] * 2.0
+    return np.sum(a)
+
+
+def test_buffers_and_persistent_phis():
+    facts = analyze(lowered(buffer_in_loop).function, (0,))
+    assert {v.hint for v in facts.buffers} == {"a"}
+    assert len(facts.persistent_phis) == 1
+
+
+# ---------------------------------------------------------------- prepare
+
+
+def helper(a):
+    return a * 2.0
+
+
+def to_prepare(x, n):
+    a = x * 1.0
+    a[0] = x[1]
+    i = 0
+    while i < n:
+        a = a * 0.5
+        i += 1
+    y = helper(a)
+    items = [y] + [x]
+    return np.sum(items[0] * items[1])
+
+
+def test_prepare_snapshots_splits_calls_counts_trips_and_names_list_ops():
+    lo = lowered(to_prepare)
+    before = text(lo.function)
+    prepared = prepare(lo.function, analyze(lo.function, (0,)), lo.factory)
+    same(text(prepared), """
+        def to_prepare(%x1, %n2):
+          %a3 = mul(%x1, 1.0)
+          %4 = getitem(%x1, 1)
+          %19 = getitem(%a3, 0)
+          %old20 = snapshot(%19)
+          %a5 = setitem(%a3, 0, %4, %old20) (in place)
+          loop (%a6 = %a5, %i7 = 0, %trips21 = 0):
+            %8 = lt(%i7, %n2)
+            while %8
+            %a9 = mul(%a6, 0.5)
+            %i10 = add(%i7, 1) (in place)
+            %trips22 = add(%trips21, 1)
+            next %a9, %i10, %trips22
+          %y23 = call_forward(@helper, (0,), %a6)
+          %y11 = getitem(%y23, 0)
+          %y_saved24 = getitem(%y23, 1)
+          %12 = make_list(%y11)
+          %13 = make_list(%x1)
+          %items14 = seq_concat(%12, %13)
+          %15 = getitem(%items14, 0)
+          %16 = getitem(%items14, 1)
+          %17 = mul(%15, %16)
+          %18 = np.sum(%17)
+          return %18
+    """)
+    assert text(lo.function) == before  # a new function; the input is not changed
+
+
+# ---------------------------------------------------------------- reverse
+
+
+def product_then_sin(x, y):
+    z = x * y
+    return np.sin(z) + z
+
+
+def test_reverse_applies_rules_backwards_and_accumulates():
+    _, rev = reversed_ir(product_then_sin)
+    same(text(rev.function), """
+        def dproduct_then_sin(%x1, %y2, %dout6):
+          marker('forward pass')
+          %z3 = mul(%x1, %y2)
+          %4 = np.sin(%z3)
+          %out5 = add(%4, %z3)
+          marker('backward pass')
+          require_scalar(%out5)
+          %9 = np.cos(%z3)
+          %dz10 = mul(%dout6, %9)
+          %dz11 = add(%dout6, %dz10)
+          %12 = mul(%dz11, %y2)
+          %dx13 = unbroadcast(%12, %x1)
+          %14 = make_tuple(%out5, %dx13)
+          return %14
+    """)
+
+
+def recurrence(x):
+    y = x
+    for _i in range(3):
+        y = np.sin(y) * x
+    return y
+
+
+def test_reverse_tapes_one_value_per_iteration_and_recomputes_the_rest():
+    _, rev = reversed_ir(recurrence)
+    same(text(rev.function), """
+        def drecurrence(%x1, %dy7):
+          marker('forward pass')
+          %tape20 = tape.new()
+          for %_i2 in range(0, 3, 1) (%y3 = %x1):
+            tape.push(%tape20, %y3)
+            %5 = np.sin(%y3)
+            %y6 = mul(%5, %x1)
+            next %y6
+          marker('backward pass')
+          require_scalar(%y3)
+          %dx13 = zeros_like(%x1)
+          for %_i21 in reversed range(0, 3, 1) (%dy8 = %dy7, %dx14 = %dx13):
+            %y18 = tape.pop(%tape20)
+            %19 = np.sin(%y18)
+            %9 = mul(%dy8, %x1)
+            %11 = mul(%19, %dy8)
+            %dx15 = add(%dx14, %11)
+            %16 = np.cos(%y18)
+            %dy17 = mul(%9, %16)
+            next %dy17, %dx15
+          %dx22 = add(%dx14, %dy8)
+          %23 = make_tuple(%y3, %dx22)
+          return %23
+    """)
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+def test_simplify_folds_identities():
+    x, y = Var(1, "x"), Var(2, "y")
+
+    def definition(v):
+        return None
+
+    def never(a, b):
+        return False
+
+    assert simplify(Assign(y, "mul", [x, Const(1)]), definition, never) is x
+    assert simplify(Assign(y, "add", [Const(0), x]), definition, never) is x
+    assert simplify(Assign(y, "add", [Const(2), Const(3)]), definition, never) == Const(5)
+    assert simplify(Assign(y, "unbroadcast", [x, y]), definition, lambda a, b: True) is x
+    assert simplify(Assign(y, "mul", [x, Const(2)]), definition, never) is None
+
+
+def test_dead_code_elimination_keeps_effects():
+    x, a, b = Var(1, "x"), Var(2, "a"), Var(3, "b")
+    block = Block([Assign(a, "np.sin", [x]), Assign(b, "call", [x]),
+                   Assign(None, "tape.push", [x, x]), Return(x)])
+    eliminate_dead_code(block)
+    assert [getattr(s, "prim", "return") for s in block.stmts] == ["call", "tape.push", "return"]
+
+
+# ---------------------------------------------------------------- split and emit
+
+
+def test_split_keeps_exactly_what_the_backward_half_reads():
+    lo, rev = reversed_ir(product_then_sin, (0, 1), check_scalar=False)
+    forward, backward = split(rev, lo.factory)
+    same(text(forward).split("\n")[-3], "  %state18 = make_tuple(%x1, %y2, %z3)")
+    assert [p.hint for p in backward.params] == ["state", "dout"]
+    assert "np.sin" not in text(backward)  # the backward half does not run the forward
+
+
+def test_emit_names_folds_and_shares_the_users_np():
+    lo, rev = reversed_ir(product_then_sin, (0, 1), check_scalar=False)
+    built = build(rev.function, product_then_sin, lo.free, {}, extra_defaults=(1.0,))
+    same(built.source, """
+        def dproduct_then_sin(x, y, dout=1.0):
+            # forward pass
+            z = x * y
+            out = np.sin(z) + z
+            # backward pass
+            dz = dout * np.cos(z)
+            dz_1 = dout + dz
+            dx = unbroadcast(dz_1 * y, x)
+            dy = unbroadcast(x * dz_1, y)
+            return (out, (dx, dy))
+    """)
+    assert built.shared == {"np"}
+    value, (dx, dy) = built.func(0.5, 2.0)
+    assert np.isclose(dx, (np.cos(1.0) + 1.0) * 2.0) and np.isclose(dy, (np.cos(1.0) + 1.0) * 0.5)

@@ -1,0 +1,229 @@
+"""The pipeline's one cache and its validity check.
+
+A compiled gradient stays valid while every name it baked in still holds,
+wherever Python finds the name (module globals, builtins, closure cells), and
+callees are checked the same way when called. Transforms are counted, not
+timed: a gradient called many times on inputs of the same kinds is
+transformed once.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import pipeline
+
+THIS = sys.modules[__name__]
+
+
+def transforms_during(fn, calls: int = 1000) -> int:
+    before = pipeline.transform_count()
+    for _ in range(calls):
+        fn()
+    return pipeline.transform_count() - before
+
+
+# ---------------------------------------------------------------- stale helpers
+
+act = np.tanh
+
+
+def activated(x):
+    return act(x)
+
+
+def loss_through_helper(x):
+    return np.sum(activated(x) * 2.0)
+
+
+def test_a_helpers_gradient_follows_a_rebound_global(monkeypatch):
+    x = np.array([0.3, -0.7, 1.1])
+    grad = s2sad.grad(loss_through_helper)
+    np.testing.assert_allclose(grad(x), 2.0 * (1.0 - np.tanh(x) ** 2), rtol=1e-12)
+    monkeypatch.setattr(THIS, "act", np.sin)
+    np.testing.assert_allclose(grad(x), 2.0 * np.cos(x), rtol=1e-12)
+    monkeypatch.setattr(THIS, "act", np.exp)
+    np.testing.assert_allclose(s2sad.grad(loss_through_helper)(x), 2.0 * np.exp(x), rtol=1e-12)
+
+
+def mean_by_len(x):
+    return np.sum(x * x) / len(x)
+
+
+def test_a_rebound_builtin_is_seen(monkeypatch):
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    grad = s2sad.grad(mean_by_len)
+    np.testing.assert_allclose(grad(x), 2.0 * x / 4.0)
+    monkeypatch.setattr(THIS, "len", lambda items: 2, raising=False)  # shadows the builtin
+    np.testing.assert_allclose(grad(x), 2.0 * x / 2.0)
+    monkeypatch.delattr(THIS, "len")
+    np.testing.assert_allclose(grad(x), 2.0 * x / 4.0)
+
+
+def make_closure(scale):
+    def inner(x):
+        return np.sum(scale(x))
+    return inner
+
+
+def test_a_rebound_closure_cell_is_seen():
+    x = np.array([0.5, 1.5])
+    fn = make_closure(np.sin)
+    grad = s2sad.grad(fn)
+    np.testing.assert_allclose(grad(x), np.cos(x))
+    fn.__closure__[0].cell_contents = np.cos
+    np.testing.assert_allclose(grad(x), -np.sin(x))
+
+
+def with_defaults(x, c=2.0):
+    return np.sum(x * c)
+
+
+def test_changed_defaults_are_seen():
+    x = np.array([1.0, 2.0])
+    grad = s2sad.grad(with_defaults)
+    np.testing.assert_allclose(grad(x), [2.0, 2.0])
+    saved = with_defaults.__defaults__
+    try:
+        with_defaults.__defaults__ = (5.0,)
+        np.testing.assert_allclose(grad(x), [5.0, 5.0])
+    finally:
+        with_defaults.__defaults__ = saved
+
+
+# ---------------------------------------------------------------- transformed once
+
+
+def uses_len(x):
+    return np.sum(x) / len(x)
+
+
+def uses_abs(x):
+    return abs(np.sum(x)) * 2.0
+
+
+def uses_max(x):
+    return max(np.sum(x), 0.5) + np.sum(x * x)
+
+
+def uses_min(x):
+    return min(np.sum(x), 100.0) + np.sum(x)
+
+
+def uses_sum(x):
+    return sum([x[0], x[1] * 2.0])
+
+
+def uses_float(x):
+    return float(np.sum(x)) * np.sum(x)
+
+
+def uses_int(x):
+    return np.sum(x) * int(3.7)
+
+
+def uses_print(x):
+    print("", end="")
+    return np.sum(x * x)
+
+
+def uses_range(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * i
+    return s
+
+
+def uses_enumerate(x):
+    s = 0.0
+    for i, v in enumerate(x):
+        s = s + v * (i + 1.0)
+    return s
+
+
+def uses_zip(x):
+    s = 0.0
+    for a, b in zip(x, x[::-1]):
+        s = s + a * b
+    return s
+
+
+def uses_isinstance(x):
+    if isinstance(x, np.ndarray):
+        return np.sum(x ** 2)
+    return x * x
+
+
+def module_in_closure():
+    xp = np
+
+    def f(x):
+        return xp.sum(xp.sin(x))
+
+    return f
+
+
+def uses_math(x):
+    return math.sin(float(np.sum(x))) + np.sum(x)
+
+
+def helper_with_len(v):
+    return np.sum(v) / len(v)
+
+
+def calls_helper(x):
+    return helper_with_len(x * x) + helper_with_len(x)
+
+
+ONCE = [uses_len, uses_abs, uses_max, uses_min, uses_sum, uses_float, uses_int, uses_print,
+        uses_range, uses_enumerate, uses_zip, uses_isinstance, module_in_closure(), uses_math]
+
+
+@pytest.mark.parametrize("fn", ONCE, ids=lambda f: f.__name__)
+def test_a_gradient_called_1000_times_is_transformed_once(fn):
+    grad = s2sad.grad(fn)
+    x = np.array([0.3, 0.6, 0.9])
+    first = grad(x)
+    expected = s2sad.numerical_gradient(fn, (x,), 0)
+    np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-8)
+    assert transforms_during(lambda: grad(x + 0.01)) == 0
+    grad_again = s2sad.grad(fn)  # a new wrapper: from the pipeline's cache
+    assert transforms_during(lambda: grad_again(x)) == 0
+
+
+def test_helpers_are_transformed_once_too():
+    grad = s2sad.grad(calls_helper)
+    x = np.array([0.5, 1.0, 2.0])
+    before = pipeline.transform_count()
+    grad(x)
+    assert pipeline.transform_count() - before <= 3  # the caller and the helper's splits
+    assert transforms_during(lambda: grad(x)) == 0
+    v = x
+    expected = (2 * v + 1.0) / 3
+    np.testing.assert_allclose(grad(x), expected, rtol=1e-12)
+
+
+def test_quickstart_is_transformed_once():
+    from s2sad.cli import load_file
+
+    module = load_file("examples/quickstart.py")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20).astype(float)
+    w = rng.normal(size=3)
+    grad = s2sad.grad(module.f)
+    grad(w, X, y)
+    assert transforms_during(lambda: grad(w, X, y)) == 0
+
+
+def test_a_new_kind_of_argument_is_a_new_specialization_once():
+    grad = s2sad.grad(uses_len)
+    grad(np.array([1.0, 2.0]))
+    before = pipeline.transform_count()
+    grad([1.0, 2.0])  # a list: its own specialization
+    assert pipeline.transform_count() - before == 1
+    assert transforms_during(lambda: (grad([1.0, 2.0]), grad(np.ones(2)))) == 0

@@ -1,0 +1,142 @@
+"""The table of primitives: its entries are complete, and their facts are true.
+
+The passes trust what an entry declares (a view, a fresh array, elementwise,
+a scalar result, a reduction). These tests check each declaration against
+NumPy itself, so an entry that forgets a fact, or claims a wrong one, fails
+here instead of producing a wrong gradient somewhere else.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from s2sad import primitives, runtime
+from s2sad.primitives import TABLE
+from s2sad.reverse import Reverse
+
+RNG = np.random.default_rng(3)
+A = RNG.uniform(0.1, 0.9, size=(3, 4))  # `a`: a generic array
+M = RNG.normal(size=(3, 3)) * 0.2 + 2 * np.eye(3)  # `m`: a well-conditioned square matrix
+V = RNG.uniform(0.1, 0.9, size=4)  # `v`: a vector that broadcasts against `a`
+W3 = RNG.uniform(0.1, 0.9, size=3)  # `w`: a 3-vector
+
+# One call per NumPy entry, with `a` as the array whose memory the result may
+# share. "a" alone means the entry is called with just `a`.
+SAMPLES = {
+    "np.arctan2": "a, v", "np.hypot": "a, v", "np.add": "a, v", "np.subtract": "a, v",
+    "np.multiply": "a, v", "np.divide": "a, v", "np.true_divide": "a, v", "np.power": "a, v",
+    "np.float_power": "a, v", "np.maximum": "a, v", "np.minimum": "a, v", "np.fmax": "a, v",
+    "np.fmin": "a, v", "np.logaddexp": "a, v", "np.logaddexp2": "a, v",
+    "np.clip": "a, 0.2, 0.8", "np.where": "a > 0.5, a, v", "np.round": "a, 1",
+    "np.arccosh": "a + 1.0", "np.linalg.norm": "a", "np.trace": "a", "np.diff": "a",
+    "np.allclose": "a, a", "np.matmul": "a.T, a", "np.dot": "a.T, a", "np.outer": "v, w",
+    "np.inner": "a, a", "np.vdot": "a, a", "np.tensordot": "a, a", "np.einsum": "'ij->j', a",
+    "np.cross": "a[:, :3], m", "np.linalg.inv": "m", "np.linalg.solve": "m, w",
+    "np.linalg.det": "m", "np.linalg.slogdet": "m", "np.reshape": "a, (4, 3)",
+    "np.swapaxes": "a, 0, 1", "np.moveaxis": "a, 0, 1", "np.expand_dims": "a, 0",
+    "np.broadcast_to": "a, (2, 3, 4)", "np.roll": "a, 1", "np.tile": "a, 2",
+    "np.repeat": "a, 2", "np.concatenate": "[a, a]", "np.stack": "[a, a]", "np.hstack": "[a, a]",
+    "np.vstack": "[a, a]", "np.zeros": "(3, 4)", "np.ones": "(3, 4)", "np.empty": "(3, 4)",
+    "np.eye": "3", "np.identity": "3", "np.full_like": "a, 2.0", "np.full": "(3, 4), 2.0",
+    "np.linspace": "0.0, 1.0, 5", "np.arange": "5.0", "np.take": "a, [0, 2]",
+    "np.take_along_axis": "a, np.argsort(a, axis=1), 1", ".dot": "a, a.T",
+    ".swapaxes": "a, 0, 1", ".clip": "a, 0.2, 0.8", ".repeat": "a, 2", ".take": "a, [0, 2]",
+    ".reshape": "a, (4, 3)", ".astype": "a, np.float32", ".item": "a[:1, :1]",
+    ".squeeze": "a[None]", "np.squeeze": "a[None]",
+}
+NUMPY_ENTRIES = sorted(n for n, p in TABLE.items()
+                       if p.form in ("function", "method", "attribute")
+                       and (n.startswith("np.") or n.startswith(".")))
+
+
+def call_sample(name: str):
+    """Call the entry's NumPy function on its sample; returns (result, `a`)."""
+    args = eval(f"({SAMPLES.get(name, 'a')},)", {"np": np},
+                {"a": A.copy(), "m": M.copy(), "v": V.copy(), "w": W3.copy()})
+    first = args[0]
+    if name.startswith("."):
+        value = getattr(first, name[1:])
+        return (value(*args[1:]) if callable(value) else value), first
+    return primitives.resolve_name(name)(*args), first
+
+
+@pytest.mark.parametrize("name", NUMPY_ENTRIES)
+def test_declared_facts_hold_in_numpy(name: str) -> None:
+    prim = TABLE[name]
+    result, first = call_sample(name)
+    arrays = result if isinstance(result, tuple) else (result,)
+    shares = any(isinstance(r, np.ndarray) and isinstance(first, np.ndarray)
+                 and np.shares_memory(r, first) for r in arrays)
+    if shares:
+        assert prim.view, f"{name} returns a view of its argument: declare view=True"
+    if prim.fresh:
+        assert not shares and isinstance(result, np.ndarray), f"{name} is not fresh"
+    if prim.elementwise:
+        operands = [x for x in (first,) if isinstance(x, np.ndarray)]
+        assert np.shape(result) == np.broadcast_shapes(*[o.shape for o in operands], A.shape) \
+            or np.shape(result) == A.shape, name
+    if prim.scalar or prim.reduction:
+        assert np.ndim(result) == 0, f"{name} declares a scalar result"
+    if prim.results is not None and prim.results >= 0:
+        assert isinstance(result, tuple) and len(result) == prim.results, name
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in TABLE.items() if p.adjoint))
+def test_structural_rules_are_implemented(name: str) -> None:
+    assert callable(getattr(Reverse, "adjoint_" + TABLE[name].adjoint, None)), name
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in TABLE.items() if p.form == "helper"
+                                        and primitives.resolve_name(n) is not None))
+def test_helpers_match_their_run_time_functions(name: str) -> None:
+    prim = TABLE[name]
+    fn = primitives.resolve_name(name)
+    assert getattr(runtime, name) is fn
+    assert list(inspect.signature(fn).parameters) == list(prim.params), name
+
+
+def template_names(source: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(source, mode="eval")) if isinstance(n, ast.Name)}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in TABLE.items() if p.vjp))
+def test_templates_name_parameters_and_known_functions(name: str) -> None:
+    prim = TABLE[name]
+    for param, source in prim.vjp.items():
+        assert param in prim.params, f"{name}: rule for unknown parameter {param}"
+        for used in template_names(source) - set(prim.params) - {"g", "ans"}:
+            obj = primitives.resolve_name(used)
+            assert obj is not None, f"{name}: template names unknown {used!r}"
+            if callable(obj) and not isinstance(obj, type) and used not in ("np", "math"):
+                assert primitives.for_object(obj) is not None, \
+                    f"{name}: template calls {used}, which has no entry"
+
+
+def test_every_primitive_the_compiler_writes_is_in_the_table() -> None:
+    """Passes create statements by primitive name; each name must have a record."""
+    source_dir = Path(primitives.__file__).resolve().parent.parent
+    pattern = re.compile(r'(?:Assign\([^,()]+,|emit\()\s*"([a-z_.]+)"')
+    written = set()
+    for path in source_dir.rglob("*.py"):
+        written |= set(pattern.findall(path.read_text()))
+    assert written, "no statement constructions found"
+    missing = sorted(n for n in written if n not in TABLE)
+    assert not missing, f"primitives written but not in the table: {missing}"
+
+
+def test_operators_are_spelled_once() -> None:
+    """The lowering and the emitter both take operator syntax from the table."""
+    import gast
+
+    from s2sad.lowering.expressions import BINARY, COMPARE, UNARY
+
+    assert BINARY[gast.Add] == "add" and BINARY[gast.MatMult] == "matmul"
+    assert UNARY[gast.USub] == "neg" and COMPARE[gast.LtE] == "le"
+    assert len(BINARY) + len(UNARY) + len(COMPARE) == sum(
+        1 for p in TABLE.values() if p.form == "operator")
