@@ -29,6 +29,7 @@ from .ir import (
     Function,
     If,
     Loop,
+    Operand,
     Ref,
     Var,
     clone_function,
@@ -38,7 +39,7 @@ from .ir import (
     uses,
     walk,
 )
-from .runtime import check_inplace
+from .runtime import check_inplace, check_inplace_item
 
 UNBOUND = Const(...)  # stands for a name not bound where the check runs
 
@@ -87,6 +88,8 @@ class AliasGuard:
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
         self.read_anywhere: set[Var] = set()  # values some statement reads
         self.result_links: dict[Var, set[Var]] = {}  # becomes + updated
+        self.stored: dict[Var, tuple] = {}  # v -> (container, index) of `container[index] = v`
+        self.earlier: dict[Var, list] = {}  # a list -> the list it was made from
         self.roots_of: dict[Var, set[Var]] = {}  # memo of _roots
 
     # ------------------------------------------------------------ facts
@@ -163,6 +166,10 @@ class AliasGuard:
             self.views[target] = arrays  # user code: may return an argument or a view
         if _updates_in_place(stmt) and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
+        if prim == "setitem":
+            self.stored[args[2]] = (args[0], args[1])
+        if prim in ("setitem", "own", "list_append", "add") and arrays and arrays[0] is args[0]:
+            self.earlier.setdefault(target, []).append(args[0])
         if prim in ("make_tuple", "make_list"):
             self.elements[target] = args
         if prim == "add" and any(a in self.elements or a in self.containers for a in arrays):
@@ -190,9 +197,22 @@ class AliasGuard:
     def guard(self, site: _Site) -> None:
         stmt = site.stmt
         old = stmt.args[0]
+        item = self._item_of(stmt)
+        if item is not None and self._of_an_array(item[0]):
+            return  # `a[i] op= e` on an array: the write into `a` is checked itself
         written = self.was[old][0] if self._is_own(old) else old
         names = self._names_of(written, stmt.target, site)
         related = names | self._views_of(names, site)
+        if item is not None:
+            # the item is one of the original container's items (a copy of a
+            # list holds the same objects), which may be views of other arrays
+            base = self.was[item[0]][0] if self._is_own(item[0]) else item[0]
+            origins = {base} | self._roots(base) | self._held_items(item[0])
+            related |= origins | self._views_of(origins, site)
+        if not self.helper and related & set(self.fn.params):
+            # an argument's object: another argument may be it, view it or hold it
+            params = set(self.fn.params)
+            related |= params | self._views_of(params, site)
         carried = {nxt for loop in site.loops for p, nxt in zip(loop.phis, loop.nexts)
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
@@ -200,6 +220,9 @@ class AliasGuard:
         seen = self._stale_reads(site, related, names, holders)
         if self.helper:
             seen += [p for p in self.fn.params if p in related and p not in seen]
+        if item is not None:  # (the container's own later versions are the same object)
+            later = reachable({item[0]}, self.result_links) - {item[0]}
+            seen = [u for u in seen if u not in later]
         if not seen:
             return
         others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
@@ -208,11 +231,40 @@ class AliasGuard:
                                   and u not in params}) +
                           [f"the argument {p.hint}, which the caller may still read"
                            for p in self.fn.params if p in seen and p in params])
-        check = Assign(None, "check_inplace", [written, Const(shown), *others], {},
-                       Ref("$check_inplace", check_inplace), stmt.loc)
+        if item is None:
+            check = Assign(None, "check_inplace", [written, Const(shown), *others], {},
+                           Ref("$check_inplace", check_inplace), stmt.loc)
+        else:
+            check = Assign(None, "check_inplace_item", [written, *item, Const(shown), *others],
+                           {}, Ref("$check_inplace_item", check_inplace_item), stmt.loc)
         block = _block_holding(self.fn.body, stmt)
         assert block is not None
         block.stmts.insert(block.stmts.index(stmt), check)
+
+    def _item_of(self, update: Assign) -> tuple | None:
+        """(container, index) if `update` is the item's update in
+        `container[index] op= e`: the old item read from the slot, and the new
+        value stored back into the same slot. Python updates the item itself."""
+        site = self.def_site.get(update.args[0])
+        read = site.stmt if site is not None else None
+        if not (isinstance(read, Assign) and read.prim == "getitem"):
+            return None
+        slot = (read.args[0], read.args[1])
+        return slot if self.stored.get(update.target) == slot else None
+
+    def _held_items(self, container: Var) -> set:
+        """What a list may hold: the items appended to it, displayed in it or
+        put into it, in any of its earlier versions."""
+        versions = reachable({container}, self.earlier)
+        held = {v for v, holders in self.held_by.items() if holders & versions}
+        return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
+
+    def _of_an_array(self, v: Operand) -> bool:
+        """Is v made by an operation that returns an array (not a container)?"""
+        site = self.def_site.get(v) if isinstance(v, Var) else None
+        made = site.stmt if site is not None else None
+        return isinstance(made, Assign) and made.target is v and \
+            primitives.get(made.prim).returns == "array"
 
     def _is_own(self, v: Var) -> bool:
         site = self.def_site.get(v)

@@ -112,7 +112,10 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     fn = compiled.user_fn
     _check_args(fn, args, wrt)
     try:
-        value, grads = compiled.func(*args, **kwargs)
+        try:
+            value, grads = compiled.func(*args, **kwargs)
+        except ZeroDivisionError:
+            value, grads = _with_numpy_scalars(compiled, args, kwargs)
     except RecursionError:
         raise S2sadError(
             f"the gradient of {fn.__name__} recursed too deeply (Python's recursion limit is "
@@ -141,6 +144,23 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     if len(wrt) == 1:
         grads = (grads,)
     return value, tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, wrt))
+
+
+def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
+    """Python's float arithmetic raises where NumPy's gives inf or nan: at a
+    point where a derivative is infinite (sqrt at 0) or undefined (arctan2 at
+    the origin). If the function itself runs, the error came from the
+    derivative; compute it again with NumPy scalars, as an array would."""
+    compiled.user_fn(*args, **kwargs)  # (the user's own ZeroDivisionError stays as it is)
+    promoted = [np.float64(a) if type(a) is float else a for a in args]
+    seed = {compiled.seed_name: np.float64(1.0)}
+    try:
+        return compiled.func(*promoted, **kwargs, **seed)
+    except ZeroDivisionError as exc:
+        raise S2sadError(f"division by zero in the derivative of {compiled.user_fn.__name__}",
+                         _traceback_loc(exc, compiled.user_fn),
+                         "the derivative is not finite here; pass NumPy arrays to get inf or "
+                         "nan instead") from None
 
 
 def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:

@@ -1,7 +1,8 @@
 """Cleaning up generated IR.
 
 * `simplify` folds constants and applies algebraic identities (`x * 1`,
-  `x + 0`, `-(-x)`, an `unbroadcast` between values of one shape class) as
+  `x + 0`, `-(-x)`, an `unbroadcast` between values of one shape class, a
+  `cast_adjoint` without a dtype) as
   the reverse pass appends each statement, so rules can be written plainly
   and still read well once generated.
 * `eliminate_dead_code` drops pure assignments, branch results and
@@ -44,6 +45,8 @@ def simplify(stmt: Assign, definition: Callable[[Var], Assign | None],
         if inner is not None and inner.prim == "neg":
             return inner.args[0]
     if p == "unbroadcast" and same_shape(a[0], a[1]):
+        return a[0]
+    if p == "cast_adjoint" and a[1] == Const(None):  # no dtype= given: nothing truncated
         return a[0]
     return None
 

@@ -76,11 +76,13 @@ def is_missing(value: Any) -> bool:
 
 
 def unwrap(fn: Any) -> types.FunctionType:
-    """The plain Python function behind `fn` (decorators made with functools.wraps;
-    not s2sad's own transforms, whose result is a different function)."""
+    """The Python function to transform for `fn`: `fn` itself if it is one
+    (a decorated function is its decorator's wrapper, which may change what it
+    computes), the function of a bound method, or what a wrapper that is not
+    a Python function (`functools.lru_cache`) wraps."""
     seen = set()
-    while hasattr(fn, "__wrapped__") and id(fn) not in seen and \
-            not hasattr(fn, "__s2sad_transform__"):
+    while not isinstance(fn, (types.FunctionType, types.MethodType)) and \
+            hasattr(fn, "__wrapped__") and id(fn) not in seen:
         seen.add(id(fn))
         fn = fn.__wrapped__
     if hasattr(fn, "__s2sad_transform__"):
@@ -104,7 +106,9 @@ def parse_function(fn: Any) -> ParsedFunction:
     fn = unwrap(fn)
     code = fn.__code__
     try:
-        lines, first_line = inspect.getsourcelines(fn)
+        # (by the code object: a function's own source, even if functools.wraps
+        # gave it another's name and __wrapped__, which inspect would follow)
+        lines, first_line = inspect.getsourcelines(code)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
             f"cannot read the source of {fn.__qualname__} ({exc})",
@@ -123,7 +127,7 @@ def parse_function(fn: Any) -> ParsedFunction:
 
 def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
     """The def (or lambda) node in `tree` that `fn` was made from."""
-    name = fn.__name__
+    name = fn.__code__.co_name
     for node in gast.walk(tree):
         if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) and node.name == name:
             return node

@@ -101,6 +101,7 @@ class Compiled:
     primal_ir: str
     derived_ir: str
     return_loc: Loc | None
+    seed_name: str = ""  # the parameter of `func` or `backward` that takes the seed
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
@@ -169,7 +170,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     helpers = dict(_DISPATCH)
     common = dict(spec=spec, user_fn=fn, primal_ir=primal_ir,
                   derived_ir=format_function(rev.function),
-                  return_loc=primal.body.stmts[-1].loc)
+                  return_loc=primal.body.stmts[-1].loc, seed_name=rev.seed.hint)
     if spec.kind == "grad":
         built = build(rev.function, fn, lowered.free, helpers, extra_defaults=(1.0,))
         return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],

@@ -10,12 +10,32 @@ common case of each is a shape comparison and nothing more. Adjoint rules in
 
 from __future__ import annotations
 
+import functools
+import inspect
+import math
 import string
 from typing import Any
 
 import numpy as np
 
 from .errors import AliasingError, UnsupportedSyntaxError
+
+
+def _lists_as_arrays(*names: str) -> Any:
+    """Decorate a helper so that the named arguments, when Python lists or
+    tuples of numbers (NumPy functions accept those), arrive as arrays."""
+    def decorate(fn: Any) -> Any:
+        positions = [list(inspect.signature(fn).parameters).index(n) for n in names]
+
+        @functools.wraps(fn)
+        def helper(*args: Any) -> Any:
+            args = list(args)
+            for i in positions:
+                if i < len(args) and isinstance(args[i], (list, tuple)):
+                    args[i] = np.asarray(args[i])
+            return fn(*args)
+        return helper
+    return decorate
 
 
 def stop_gradient(x: Any) -> Any:
@@ -44,6 +64,8 @@ def own(x: Any) -> Any:
             "assigning into a dict (`d[key] = value`) is not supported",
             hint="build the dict in one display, {'a': x, 'b': y}, or keep the values "
             "in separate variables")
+    if isinstance(x, tuple):
+        raise TypeError("'tuple' object does not support item assignment")
     return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
 
 
@@ -74,12 +96,70 @@ def linspace_weights(num: int, endpoint: bool) -> Any:
     return np.arange(num) / (num - 1 if endpoint else num)
 
 
+def linspace_adjoint(g: Any, bound: Any, num: int, endpoint: bool, axis: int,
+                     stop: bool) -> Any:
+    """The adjoint of np.linspace's start (stop=False) or stop: each sample is
+    start + w * (stop - start), with the samples along `axis` of the result."""
+    g = np.asarray(g)
+    weights = linspace_weights(num, endpoint)
+    shape = [1] * g.ndim
+    shape[axis % g.ndim] = num
+    weights = weights.reshape(shape)
+    return unbroadcast(np.sum(g * (weights if stop else 1.0 - weights), axis=axis), bound)
+
+
+def reshape_adjoint(g: Any, a: Any, order: str) -> Any:
+    """Undo a reshape (or ravel, flatten) of `a` in `order`: reading g back in
+    the same order puts each element where it came from. 'A' is F order for
+    Fortran-contiguous arrays, else C; 'K' is the order of a's memory."""
+    shape = _shape(a)
+    order = order.upper() if isinstance(order, str) else "C"
+    if order == "A":
+        order = "F" if _fortran_contiguous(a) else "C"
+    if order == "K":
+        layout = np.empty_like(np.asarray(a), dtype=np.intp)  # a's layout, as 'K' reads it
+        layout[...] = np.arange(layout.size).reshape(layout.shape)
+        out = np.empty(layout.size, dtype=np.result_type(g, float))
+        out[np.ravel(layout, order="K")] = np.ravel(g)
+        return out.reshape(shape)
+    return np.reshape(g, shape, order=order)
+
+
+def _fortran_contiguous(a: Any) -> bool:
+    flags = getattr(a, "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
+
+
+def cross_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
+    """The adjoint of a (or b, if `of_b`) in np.cross(a, b): b x g and g x a
+    (the scalar triple product), for 3-vectors, 2-vectors (whose cross
+    product is the scalar z component) and a mix."""
+    a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
+    a3, b3 = _to_3d(a), _to_3d(b)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        g3 = np.zeros(g.shape + (3,), dtype=np.result_type(g, float))
+        g3[..., 2] = g
+    else:
+        g3 = g
+    x = b if of_b else a
+    d = np.cross(g3, a3) if of_b else np.cross(b3, g3)
+    return unbroadcast(d[..., :x.shape[-1]], x)
+
+
+def _to_3d(v: np.ndarray) -> np.ndarray:
+    if v.shape[-1] == 3:
+        return v
+    return np.concatenate([v, np.zeros(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
+
+
 def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
     """g[index] as a value of its own (the slice is zeroed right after). When an
     integer-array index names an element twice, NumPy's write kept the last
     value only: the earlier ones get no gradient. Nor does a fractional value
     written into an integer array (`written`), which truncates it."""
     part = snapshot(g[index])
+    if part is None:  # a list item nothing read: its adjoint is zero
+        return zeros_like(value)
     if _truncates(written, value):
         return np.zeros(np.shape(part))
     if isinstance(g, np.ndarray) and not _is_basic_index(index):
@@ -112,6 +192,17 @@ def truncated(g: Any, ans: Any, x: Any) -> Any:
     return np.zeros(np.shape(ans)) if _truncates(ans, x) else g
 
 
+def cast_adjoint(g: Any, dtype: Any, x: Any) -> Any:
+    """The adjoint through a `dtype=` argument: zero if the dtype is an integer
+    type and x is not (the result was truncated: piecewise constant), else g.
+    With dtype=None the compiler drops this call."""
+    if dtype is None or np.dtype(dtype).kind not in "biu":
+        return g
+    if np.asarray(x).dtype.kind in "biu":
+        return g
+    return np.zeros(np.shape(g))
+
+
 def _truncates(result: Any, source: Any) -> bool:
     """Does storing `source` as `result`'s integer type cut off fractions?"""
     if not (isinstance(result, np.ndarray) and result.dtype.kind in "biu"):
@@ -138,6 +229,20 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
             hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
             "y = y.copy()",
         )
+
+
+def check_inplace_item(item: Any, container: Any, index: Any, names: str, *others: Any) -> None:
+    """Before `container[index] op= e`: Python updates the item itself in place
+    (an array in a list, tuple or dict), so every other holder of that array
+    sees the change, where s2sad puts a new array in the slot. Refuse if
+    another slot or another name read later shares the item's memory."""
+    if not isinstance(item, np.ndarray) or isinstance(container, np.ndarray):
+        return  # a number is rebound, as in Python; an array's own write is checked itself
+    if isinstance(container, dict):
+        slots = [v for k, v in container.items() if k != index]
+    else:
+        slots = [v for j, v in enumerate(container) if j != index % len(container)]
+    check_inplace(item, names, *slots, *[o for o in others if o is not container])
 
 
 def _shares(value: Any, other: Any) -> bool:
@@ -213,16 +318,82 @@ def add_adjoints(a: Any, b: Any) -> Any:
 
 def max_share(x: Any, y: Any) -> Any:
     """Share of the gradient of maximum(x, y) that goes to x: 1, 1/2 on ties, 0."""
+    x, y = _array_if_list(x), _array_if_list(y)
     return (x > y) + 0.5 * (x == y)
 
 
-def clip_mask(a: Any, lo: Any, hi: Any) -> Any:
-    inside = np.ones_like(a, dtype=bool)
-    if lo is not None:
-        inside = inside & (a >= lo)
-    if hi is not None:
-        inside = inside & (a <= hi)
-    return inside
+def fmax_share(x: Any, y: Any, larger: bool) -> Any:
+    """Share of the gradient of fmax(x, y) (fmin if not `larger`) that goes to
+    x: 1 where x wins or y is NaN (fmax ignores NaNs), 0 elsewhere; a tie goes
+    to y, as in JAX."""
+    x, y = _array_if_list(x), _array_if_list(y)
+    wins = x > y if larger else x < y
+    return (wins | (y != y)) + 0.0
+
+
+def clip_share(a: Any, lo: Any, hi: Any, which: int) -> Any:
+    """Share of the gradient of clip(a, lo, hi) that goes to a (which=0), lo (1)
+    or hi (2). NumPy computes min(max(a, lo), hi), so that is differentiated,
+    with ties split evenly as for maximum and minimum (JAX's convention); it
+    holds for lo > hi too, where the result is hi."""
+    a = _array_if_list(a)
+    lo, hi = _array_if_list(lo), _array_if_list(hi)
+    if lo is None:
+        m, dm_da, dm_dlo = a, 1.0, 0.0
+    else:
+        m = np.maximum(a, lo)
+        dm_da, dm_dlo = max_share(a, lo), max_share(lo, a)
+    dr_dm, dr_dhi = (1.0, 0.0) if hi is None else (max_share(hi, m), max_share(m, hi))
+    return (dr_dm * dm_da, dr_dm * dm_dlo, dr_dhi)[which]
+
+
+def abs_sign(x: Any) -> Any:
+    """d|x|/dx for real x: 1 for x >= 0 (also at 0 and -0.0, JAX's convention), -1 below."""
+    if type(x) is float or type(x) is int:
+        return 1.0 if x >= 0 else -1.0
+    return np.where(_array_if_list(x) >= 0, 1.0, -1.0)
+
+
+def pow_base_adjoint(g: Any, x: Any, y: Any) -> Any:
+    """g * d(x**y)/dx = g * y * x**(y - 1). Where y == 0, x**0 is constant and
+    the derivative is 0 (the formula would meet 0 * inf at x == 0); where
+    x == 0 and y < 1 it is infinite, as IEEE arithmetic says (Python's float
+    power would raise)."""
+    if _is_number(x) and _is_number(y):
+        if y == 0:
+            return g * 0.0
+        if x == 0 and y < 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return g * y * np.float64(0.0) ** (y - 1)
+        return g * y * x ** (y - 1)
+    x, y = np.asarray(x), np.asarray(y)
+    base = x.astype(np.result_type(x, y, float), copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        derivative = np.where(y == 0, 0.0, y * base ** np.where(y == 0, 1, y - 1))
+    return g * derivative
+
+
+def pow_exponent_adjoint(g: Any, x: Any, ans: Any) -> Any:
+    """g * d(x**y)/dy = g * x**y * log(x), with 0 where x == 0 (0**y is 0 or
+    1, constant in y either way; the formula would meet 0 * -inf); NaN where
+    x < 0, where the derivative is not real."""
+    if _is_number(x) and _is_number(ans):
+        if x == 0:
+            return g * 0.0
+        return g * ans * (math.log(x) if x > 0 else math.nan)
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log = np.log(np.where(x == 0, 1.0, x))
+    return g * np.where(x == 0, 0.0, ans * log)
+
+
+def _is_number(x: Any) -> bool:
+    return type(x) in (float, int) or isinstance(x, np.generic)
+
+
+def _array_if_list(x: Any) -> Any:
+    """A Python list or tuple of numbers as the array NumPy would make of it."""
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
 
 
 def sinc_derivative(x: Any) -> Any:
@@ -381,6 +552,8 @@ def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
 
 
 def diff_adjoint(g: Any, a: Any, n: int, axis: int) -> Any:
+    if n >= _shape(a)[axis]:  # every difference was empty: nothing depends on a
+        return np.zeros(_shape(a), dtype=np.result_type(g, float))
     for _ in range(n):
         width = [(0, 0)] * np.ndim(g)
         width[axis] = (1, 1)
@@ -396,6 +569,7 @@ def matrix_transpose(a: Any) -> Any:
     return np.swapaxes(a, -1, -2)
 
 
+@_lists_as_arrays("a", "b")
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
@@ -415,6 +589,7 @@ def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(out, a)
 
 
+@_lists_as_arrays("a", "b")
 def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
@@ -433,6 +608,7 @@ def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(out, b)
 
 
+@_lists_as_arrays("a", "b")
 def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a) if np.ndim(a) == 0 else g * b
@@ -445,6 +621,7 @@ def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     return np.tensordot(g, b, (axes_g, axes_b))
 
 
+@_lists_as_arrays("a", "b")
 def dot_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b) if np.ndim(b) == 0 else g * a
@@ -458,6 +635,7 @@ def dot_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     return np.moveaxis(out, 0, -2)
 
 
+@_lists_as_arrays("a", "b")
 def inner_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return dot_adjoint_a(g, a, b)
@@ -466,6 +644,7 @@ def inner_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     return np.tensordot(g, b, (axes_g, list(range(nb - 1))))
 
 
+@_lists_as_arrays("a", "b")
 def inner_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return dot_adjoint_b(g, a, b)
@@ -483,6 +662,7 @@ def _tensordot_axes(axes: Any, na: int) -> tuple[list[int], list[int]]:
     return left, right
 
 
+@_lists_as_arrays("a", "b")
 def tensordot_adjoint_a(g: Any, a: Any, b: Any, axes: Any) -> Any:
     na, nb = np.ndim(a), np.ndim(b)
     left, right = _tensordot_axes(axes, na)
@@ -496,6 +676,7 @@ def tensordot_adjoint_a(g: Any, a: Any, b: Any, axes: Any) -> Any:
     return np.transpose(out, np.argsort(order))
 
 
+@_lists_as_arrays("a", "b")
 def tensordot_adjoint_b(g: Any, a: Any, b: Any, axes: Any) -> Any:
     na, nb = np.ndim(a), np.ndim(b)
     left, right = _tensordot_axes(axes, na)
@@ -509,10 +690,33 @@ def tensordot_adjoint_b(g: Any, a: Any, b: Any, axes: Any) -> Any:
     return np.transpose(out, np.argsort(order))
 
 
-def einsum_adjoint(g: Any, subscripts: str, operands: list) -> list:
-    """Adjoint of each einsum operand: another einsum, from the output's labels back to its own."""
-    inputs, output = _einsum_labels(subscripts, [np.ndim(op) for op in operands])
-    return [_einsum_operand_adjoint(g, i, inputs, output, operands) for i in range(len(operands))]
+def einsum_adjoint(g: Any, operands: list) -> list:
+    """Adjoints of np.einsum's positional arguments, in either form:
+    `einsum("ij,jk->ik", a, b)` or the sublist form `einsum(a, [0, 1], b,
+    [1, 2], [0, 2])`. Each array's adjoint is another einsum, from the
+    output's labels back to its own; subscripts and sublists get None."""
+    operands = list(operands)
+    if isinstance(operands[0], str):
+        subscripts, positions = operands[0], list(range(1, len(operands)))
+    else:
+        positions = list(range(0, len(operands) - 1, 2))
+        sublists = [operands[p + 1] for p in positions]
+        out = operands[-1] if len(operands) % 2 else None
+        subscripts = _sublist_subscripts(sublists, out)
+    arrays = [operands[p] for p in positions]
+    inputs, output = _einsum_labels(subscripts, [np.ndim(a) for a in arrays])
+    adjoints: list = [None] * len(operands)
+    for k, p in enumerate(positions):
+        adjoints[p] = _einsum_operand_adjoint(g, k, inputs, output, arrays)
+    return adjoints
+
+
+def _sublist_subscripts(sublists: list, out: Any) -> str:
+    """The subscripts string of einsum's sublist form (integers as letters)."""
+    def spell(sub: Any) -> str:
+        return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sub)
+    text = ",".join(spell(sub) for sub in sublists)
+    return text if out is None else text + "->" + spell(out)
 
 
 def _einsum_labels(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
@@ -555,6 +759,7 @@ def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, opera
     return out
 
 
+@_lists_as_arrays("a", "b")
 def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     """x = solve(a, b) gives b the adjoint solve(a^T, g); a 1-D b is one column."""
     if np.ndim(b) == 1:
@@ -562,6 +767,7 @@ def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(np.linalg.solve(matrix_transpose(a), g), b)
 
 
+@_lists_as_arrays("a", "b")
 def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
     """x = solve(a, b) gives a the adjoint -solve(a^T, g) x^T."""
     if np.ndim(b) == 1:
@@ -572,8 +778,18 @@ def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
 
 
 def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
-    g = np.asarray(g) * ans
-    return g[..., None, None] * matrix_transpose(np.linalg.inv(a))
+    """g times the cofactor matrix of a: det(a) * inv(a)^T where a is
+    invertible, and the adjugate from a singular value decomposition where it
+    is not (it stays well defined: nonzero for rank n - 1)."""
+    a = np.asarray(a)
+    if np.all(ans != 0):
+        return (np.asarray(g) * ans)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    cofactor = (u * others[..., None, :]) @ vt * sign[..., None, None]  # adj(a)^T
+    return np.asarray(g)[..., None, None] * cofactor
 
 
 def slogdet_adjoint(g: Any, a: Any) -> Any:
@@ -585,9 +801,11 @@ def slogdet_adjoint(g: Any, a: Any) -> Any:
 
 
 def transpose_adjoint(g: Any, axes: Any) -> Any:
+    """Undo np.transpose(a, axes): transpose g by the inverse permutation (axes
+    may be negative)."""
     if axes is None:
         return np.transpose(g)
-    return np.transpose(g, np.argsort(axes))
+    return np.transpose(g, np.argsort([axis % np.ndim(g) for axis in axes]))
 
 
 def method_transpose_adjoint(g: Any, axes: Any) -> Any:
@@ -596,7 +814,7 @@ def method_transpose_adjoint(g: Any, axes: Any) -> Any:
     if len(axes) == 1 and axes[0] is None:
         return np.transpose(g)
     perm = axes[0] if len(axes) == 1 else axes
-    return np.transpose(g, np.argsort(perm))
+    return transpose_adjoint(g, perm)
 
 
 def roll_adjoint(g: Any, shift: Any, axis: Any) -> Any:
@@ -834,7 +1052,10 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         parts = grad if isinstance(grad, dict) else {}
         return {k: as_gradient_of(parts.get(k), v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
+        if isinstance(grad, np.ndarray) and grad.ndim > 0 and len(grad) == len(x):
+            parts = list(grad)  # NumPy read the list as an array: its rows are the items'
+        else:
+            parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
         return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
     if isinstance(x, np.ndarray):
         out = np.asarray(grad)

@@ -11,6 +11,7 @@ from .. import primitives
 from ..errors import Loc, UnsupportedSyntaxError
 from ..ir import Assign, Block, Operand, Ref, Var, VarFactory
 from ..parsing import Binding, ParsedFunction, is_missing
+from .scans import LocalFunction
 
 
 class LowererBase:
@@ -24,6 +25,7 @@ class LowererBase:
         self.env: dict[str, Any] = {}
         self.block = Block()
         self.loc: Loc | None = None
+        self.node: Any = None  # the statement being lowered
         self.loops: list[str | None] = []  # break-flag names of the enclosing loops
         self.inline_depth = 0
         self.producers: dict[Var, Assign] = {}
@@ -46,6 +48,10 @@ class LowererBase:
              target: bool = True) -> Var | None:
         """Append `target = prim(args, kwargs)` to the current block."""
         primitives.get(prim)  # every primitive the IR holds has a record
+        if any(isinstance(a, LocalFunction) for a in [*args, *(kwargs or {}).values()]):
+            raise self.error("a lambda or local function can only be called here, not stored "
+                             "or passed on", self.loc_node(),
+                             "define the function at module level and use that")
         var = self.factory.new(hint) if target else None
         stmt = Assign(var, prim, list(args), dict(kwargs or {}), callee, self.loc, inplace)
         self.block.stmts.append(stmt)
@@ -56,6 +62,11 @@ class LowererBase:
     def set_loc(self, node: Any) -> None:
         if self.parsed is not None and hasattr(node, "lineno"):
             self.loc = self.parsed.loc(node)
+            self.node = node
+
+    def loc_node(self) -> Any:
+        """The statement being lowered, for errors about it."""
+        return self.node
 
     # ------------------------------------------------------------ names
 

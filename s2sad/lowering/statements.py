@@ -219,7 +219,8 @@ class Statements(LowererBase):
         if isinstance(target, gast.Subscript):
             array, index = self.subscript_target(target)
             old = self.emit("getitem", [array, index])
-            new = self.emit(op, [old, self.expr(node.value)])
+            # (Python updates the item itself, an array in a list say, in place)
+            new = self.emit(op, [old, self.expr(node.value)], inplace=True)
             self.env[target.value.id] = self.emit("setitem", [array, index, new],
                                                   hint=target.value.id, inplace=True)
             return

@@ -70,11 +70,13 @@ structural("tape.pop(tape)", None, effect=True, mutates=True, recompute=False)
 structural("setitem_restore(x, index, old)", None, effect=True, mutates=True, recompute=False)
 structural("zero_slice(x, index)", None, effect=True, mutates=True, recompute=False)
 helper("add_at(dx, index, g)", "check_inplace(value, names, *others)",
+       "check_inplace_item(item, container, index, names, *others)",
        "require_scalar(value)", effect=True, mutates=False)
 helper("snapshot(x)", "zeros_like(x)", fresh=True)
 helper(
     "add_adjoints(a, b)", "unbroadcast(g, x)", "read_slice(g, index, written=None, value=None)",
-    "truncated(g, ans, x)", "list_item(g, index, like)", "dict_values_adjoint(g, keys, values)",
+    "truncated(g, ans, x)", "cast_adjoint(g, dtype, x)", "list_item(g, index, like)",
+    "dict_values_adjoint(g, keys, values)",
     "concat_adjoint(g, left, right_part)", "repetition_adjoint(g, seq)",
     "sum_adjoint_items(g, items)", "iteration_adjoint(g, x)", "sequence_adjoint(g, x)",
     "array_adjoint(g, obj)", "extreme_adjoint(g, args, largest)", "getitem_adjoint(g, x, index)",
@@ -88,13 +90,16 @@ helper(
     "matmul_adjoint_a(g, a, b)", "matmul_adjoint_b(g, a, b)", "dot_adjoint_a(g, a, b)",
     "dot_adjoint_b(g, a, b)", "inner_adjoint_a(g, a, b)", "inner_adjoint_b(g, a, b)",
     "tensordot_adjoint_a(g, a, b, axes)", "tensordot_adjoint_b(g, a, b, axes)",
-    "einsum_adjoint(g, subscripts, operands)", "solve_adjoint_a(g, a, b, ans)",
+    "einsum_adjoint(g, operands)", "solve_adjoint_a(g, a, b, ans)",
     "solve_adjoint_b(g, a, b)", "det_adjoint(g, a, ans)", "slogdet_adjoint(g, a)",
     "matrix_transpose(a)", "transpose_adjoint(g, axes)", "method_transpose_adjoint(g, axes)",
     "roll_adjoint(g, shift, axis)", "tile_adjoint(g, a, reps)",
     "repeat_adjoint(g, a, repeats, axis)", "concatenate_adjoint(g, arrays, axis)",
     "stack_adjoint(g, arrays, axis)", "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)",
     "diag_adjoint(g, v, k)", "diagonal_adjoint(g, a, offset, axis1, axis2)",
-    "sort_adjoint(g, a, axis)", "max_share(x, y)", "clip_mask(a, lo, hi)",
-    "sinc_derivative(x)", "linspace_weights(num, endpoint)",
+    "sort_adjoint(g, a, axis)", "max_share(x, y)", "fmax_share(x, y, larger)",
+    "clip_share(a, lo, hi, which)", "abs_sign(x)", "pow_base_adjoint(g, x, y)",
+    "pow_exponent_adjoint(g, x, ans)", "sinc_derivative(x)", "linspace_weights(num, endpoint)",
+    "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
+    "cross_adjoint(g, a, b, of_b)",
 )

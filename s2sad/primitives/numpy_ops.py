@@ -29,8 +29,8 @@ elementwise("truediv(x, y)", x="unbroadcast(g / y, x)", y="unbroadcast(-g * ans 
             **_op("Div"))
 elementwise(
     "pow(x, y)",
-    x="unbroadcast(g * y * x ** (y - 1), x)",
-    y="unbroadcast(g * ans * np.log(x), y)",
+    x="unbroadcast(pow_base_adjoint(g, x, y), x)",
+    y="unbroadcast(pow_exponent_adjoint(g, x, ans), y)",
     **_op("Pow"),
 )
 elementwise("neg(x)", x="-g", **_op("USub"))
@@ -80,8 +80,8 @@ elementwise("np.tanh(x)", x="g * (1.0 - ans ** 2)")
 elementwise("np.arcsinh(x)", x="g / np.sqrt(x ** 2 + 1.0)")
 elementwise("np.arccosh(x)", x="g / np.sqrt(x ** 2 - 1.0)")
 elementwise("np.arctanh(x)", x="g / (1.0 - x ** 2)")
-elementwise("np.abs(x)", x="g * np.sign(x)")
-elementwise("np.fabs(x)", x="g * np.sign(x)")
+elementwise("np.abs(x)", x="g * abs_sign(x)")
+elementwise("np.fabs(x)", x="g * abs_sign(x)")
 elementwise("np.sinc(x)", x="g * sinc_derivative(x)")
 elementwise(
     "np.arctan2(y, x)",
@@ -96,8 +96,8 @@ elementwise("np.divide(x, y)", x="unbroadcast(g / y, x)", y="unbroadcast(-g * an
 alias("np.true_divide", "np.divide")
 elementwise(
     "np.power(x, y)",
-    x="unbroadcast(g * y * x ** (y - 1), x)",
-    y="unbroadcast(g * ans * np.log(x), y)",
+    x="unbroadcast(pow_base_adjoint(g, x, y), x)",
+    y="unbroadcast(pow_exponent_adjoint(g, x, ans), y)",
 )
 alias("np.float_power", "np.power")
 elementwise(
@@ -110,8 +110,16 @@ elementwise(
     x="unbroadcast(g * max_share(y, x), x)",
     y="unbroadcast(g * max_share(x, y), y)",
 )
-alias("np.fmax", "np.maximum")
-alias("np.fmin", "np.minimum")
+elementwise(
+    "np.fmax(x, y)",
+    x="unbroadcast(g * fmax_share(x, y, True), x)",
+    y="unbroadcast(g * (1.0 - fmax_share(x, y, True)), y)",
+)
+elementwise(
+    "np.fmin(x, y)",
+    x="unbroadcast(g * fmax_share(x, y, False), x)",
+    y="unbroadcast(g * (1.0 - fmax_share(x, y, False)), y)",
+)
 elementwise(
     "np.logaddexp(x, y)",
     x="unbroadcast(g * np.exp(x - ans), x)",
@@ -124,9 +132,9 @@ elementwise(
 )
 vjp(
     "np.clip(a, a_min=None, a_max=None)",
-    a="unbroadcast(g * clip_mask(a, a_min, a_max), a)",
-    a_min="unbroadcast(g * (a < a_min), a_min)",
-    a_max="unbroadcast(g * (a > a_max), a_max)",
+    a="unbroadcast(g * clip_share(a, a_min, a_max, 0), a)",
+    a_min="unbroadcast(g * clip_share(a, a_min, a_max, 1), a_min)",
+    a_max="unbroadcast(g * clip_share(a, a_min, a_max, 2), a_max)",
 )
 vjp(
     "np.where(condition, x, y)",
@@ -165,12 +173,13 @@ vjp("math.log2(x)", x="g / (x * math.log(2.0))", scalar=True)
 vjp("math.log10(x)", x="g / (x * math.log(10.0))", scalar=True)
 vjp("math.log1p(x)", x="g / (1.0 + x)", scalar=True)
 vjp("math.sqrt(x)", x="g * 0.5 / ans", scalar=True)
-vjp("math.pow(x, y)", x="g * y * x ** (y - 1)", y="g * ans * math.log(x)", scalar=True)
+vjp("math.pow(x, y)", x="pow_base_adjoint(g, x, y)", y="pow_exponent_adjoint(g, x, ans)",
+    scalar=True)
 vjp("math.hypot(x, y)", x="g * x / ans", y="g * y / ans", scalar=True)
-vjp("math.fabs(x)", x="g * math.copysign(1.0, x)", scalar=True)
+vjp("math.fabs(x)", x="g * abs_sign(x)", scalar=True)
 vjp("math.erf(x)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
 vjp("math.erfc(x)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
-vjp("abs(x)", x="g * np.sign(x)")
+vjp("abs(x)", x="g * abs_sign(x)")
 vjp("float(x)", x="g", scalar=True)
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
@@ -188,17 +197,17 @@ group("Reductions")
 
 vjp(
     "np.sum(a, axis=None, dtype=None, keepdims=False)",
-    a="sum_adjoint(g, a, axis, keepdims)",
+    a="sum_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims)",
     reduction=True,
 )
 vjp(
     "np.mean(a, axis=None, dtype=None, keepdims=False)",
-    a="mean_adjoint(g, a, axis, keepdims)",
+    a="mean_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims)",
     reduction=True,
 )
 vjp(
     "np.prod(a, axis=None, dtype=None, keepdims=False)",
-    a="prod_adjoint(g, a, ans, axis, keepdims)",
+    a="prod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, keepdims)",
     reduction=True,
 )
 vjp("np.max(a, axis=None, keepdims=False)", a="extremum_adjoint(g, a, ans, axis, keepdims)",
@@ -217,9 +226,10 @@ vjp(
     a="std_adjoint(g, a, ans, axis, ddof, keepdims)",
     reduction=True,
 )
-vjp("np.cumsum(a, axis=None, dtype=None)", a="cumsum_adjoint(g, a, axis)", expensive=True,
-    fresh=True)
-vjp("np.cumprod(a, axis=None, dtype=None)", a="cumprod_adjoint(g, a, ans, axis)",
+vjp("np.cumsum(a, axis=None, dtype=None)", a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
+    expensive=True, fresh=True)
+vjp("np.cumprod(a, axis=None, dtype=None)",
+    a="cumprod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis)",
     expensive=True, fresh=True)
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
@@ -259,14 +269,9 @@ vjp(
     b="tensordot_adjoint_b(g, a, b, axes)",
     expensive=True,
 )
-vjp(
-    "np.einsum(subscripts, *operands)",
-    zero=("subscripts",),
-    operands="einsum_adjoint(g, subscripts, operands)",
-    expensive=True,
-    takes="any",
-)
-vjp("np.cross(a, b)", a="unbroadcast(np.cross(b, g), a)", b="unbroadcast(np.cross(g, a), b)")
+# (subscripts first, or the sublist form: array, sublist, array, sublist, ...)
+vjp("np.einsum(*operands)", operands="einsum_adjoint(g, operands)", expensive=True, takes="any")
+vjp("np.cross(a, b)", a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)")
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)",
     expensive=True)
 vjp("np.linalg.solve(a, b)", a="solve_adjoint_a(g, a, b, ans)", b="solve_adjoint_b(g, a, b)",
@@ -278,8 +283,9 @@ vjp("np.linalg.slogdet(a)", a="slogdet_adjoint(g, a)", expensive=True, returns="
 # ---------------------------------------------------------------- shapes
 group("Shapes")
 
-vjp("np.reshape(a, *shape, order='C')", zero=("shape",), a="np.reshape(g, np.shape(a))", view=True)
-vjp("np.ravel(a, order='C')", a="np.reshape(g, np.shape(a))", view=True)
+vjp("np.reshape(a, *shape, order='C')", zero=("shape",), a="reshape_adjoint(g, a, order)",
+    view=True)
+vjp("np.ravel(a, order='C')", a="reshape_adjoint(g, a, order)", view=True)
 vjp("np.transpose(a, axes=None)", a="transpose_adjoint(g, axes)", view=True)
 vjp("np.swapaxes(a, axis1, axis2)", a="np.swapaxes(g, axis1, axis2)", view=True)
 vjp("np.moveaxis(a, source, destination)", a="np.moveaxis(g, destination, source)", view=True)
@@ -321,16 +327,18 @@ nondiff(
     "np.identity(n, dtype=None)",
     fresh=True,
 )
+# (the result's dtype is a's unless given: an integer `a` truncates the fill)
 vjp("np.full_like(a, fill_value, dtype=None)", zero=("a",),
-    fill_value="unbroadcast(g, fill_value)", fresh=True)
+    fill_value="unbroadcast(truncated(g, ans, fill_value), fill_value)", fresh=True)
 # Constructors whose values depend on their arguments. (`nondiff` is only for
 # outputs that carry no gradient at all: a wrong entry there is a silently
 # zero gradient.)
 vjp("np.full(shape, fill_value, dtype=None)", zero=("shape",),
-    fill_value="unbroadcast(g, fill_value)", fresh=True)
-vjp("np.linspace(start, stop, num=50, endpoint=True)",
-    start="unbroadcast(np.sum(g * (1.0 - linspace_weights(num, endpoint))), start)",
-    stop="unbroadcast(np.sum(g * linspace_weights(num, endpoint)), stop)", fresh=True)
+    fill_value="unbroadcast(cast_adjoint(g, dtype, fill_value), fill_value)", fresh=True)
+vjp("np.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0)",
+    start="linspace_adjoint(cast_adjoint(g, dtype, start), start, num, endpoint, axis, False)",
+    stop="linspace_adjoint(cast_adjoint(g, dtype, stop), stop, num, endpoint, axis, True)",
+    fresh=True)
 # np.arange with a differentiable start/stop/step: refused (no adjoint), never zero.
 vjp("np.arange(*args, dtype=None)", fresh=True)
 
@@ -348,8 +356,9 @@ vjp(
     zero=("indices",),
     arr="take_along_axis_adjoint(g, arr, indices, axis)",
 )
-vjp("list(x)", x="sequence_adjoint(g, x)", returns="container", takes="any")
-vjp("tuple(x)", x="sequence_adjoint(g, x)", returns="container", takes="any")
+# (their items are x's own items, or views of its rows: `view`)
+vjp("list(x)", x="sequence_adjoint(g, x)", returns="container", takes="any", view=True)
+vjp("tuple(x)", x="sequence_adjoint(g, x)", returns="container", takes="any", view=True)
 
 # ---------------------------------------------------------------- methods and attributes
 group("Methods and attributes")
@@ -366,9 +375,10 @@ for _method, _target in [
 # ndarray.conj() is a view of a real array, unlike np.conjugate
 alias(".conj", "np.conjugate", view=True, fresh=False)
 alias(".conjugate", "np.conjugate", view=True, fresh=False)
-vjp(".reshape(a, *shape, order='C')", zero=("shape",), a="np.reshape(g, np.shape(a))", view=True)
+vjp(".reshape(a, *shape, order='C')", zero=("shape",), a="reshape_adjoint(g, a, order)",
+    view=True)
 vjp(".transpose(a, *axes)", a="method_transpose_adjoint(g, axes)", view=True)
-vjp(".flatten(a, order='C')", a="np.reshape(g, np.shape(a))", fresh=True)
+vjp(".flatten(a, order='C')", a="reshape_adjoint(g, a, order)", fresh=True)
 vjp(".astype(a, dtype)", a="truncated(g, ans, a)")
 vjp(".T(a)", a="np.transpose(g)", form="attribute", view=True, takes="arrays")
 vjp(".real(a)", a="np.real(g)", form="attribute", view=True)
