@@ -51,9 +51,6 @@ def make_args():
 
 def clear_caches():
     pipeline._CACHE.clear()
-    split_cache = getattr(api, "_SPLIT_CACHE", None)
-    if split_cache is not None:
-        split_cache.clear()
 
 
 def cold(fns, runs):

@@ -172,8 +172,9 @@ class AliasGuard:
             self.earlier.setdefault(target, []).append(args[0])
         if prim in ("make_tuple", "make_list"):
             self.elements[target] = args
-        if prim == "add" and any(a in self.elements or a in self.containers for a in arrays):
-            self.containers.add(target)  # `lst + [v]`: holds what both lists hold
+        if prim in ("add", "mul") and any(a in self.elements or a in self.containers
+                                          for a in arrays):
+            self.containers.add(target)  # `lst + [v]`, `[v] * 2`: holds what the lists hold
             for a in arrays:
                 self.merged_into.setdefault(a, set()).add(target)
         elif primitives.get(prim).holds:

@@ -229,8 +229,6 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         item = _display_item(stmt, def_stmt)
         if item is not None:
             return shape.get(item, stmt.target) if isinstance(item, Var) else stmt.target
-    if stmt.prim in ("copy", "stop_gradient"):
-        return shape.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
     if prim.scalar or (prim.reduction and _reduces_everything(stmt, prim)):
         return SCALAR
     if not prim.elementwise:
@@ -308,7 +306,7 @@ def _container_results(stmt: Stmt, found: set, places: Places) -> list[Var]:
     if not isinstance(stmt, Assign) or stmt.target is None or not stmt.args:
         return []
     first = stmt.args[0]
-    if stmt.prim in ("setitem", "own") and first in found or \
+    if primitives.get(stmt.prim).returns == "operand" and first in found or \
             stmt.prim == "add" and any(a in found for a in stmt.args) or \
             repeats_sequence(stmt, found) or \
             stmt.prim == "getitem" and first in found and _is_slice(stmt.args[1], places):

@@ -204,10 +204,11 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
     as_tuple = not isinstance(wrt, (int, str))
 
     recent: dict[tuple, Compiled] = {}  # by argument kinds: skips the global cache key
+    names = fn.__code__.co_varnames[:fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount]
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        kinds = pipeline.argument_kinds(args)
+        kinds = pipeline.argument_kinds(args, kwargs, names)
         compiled = recent.get(kinds)
         if compiled is None or not compiled.valid():
             compiled = recent[kinds] = compile_gradient(fn, indices, *kinds)

@@ -20,29 +20,42 @@ from typing import Any
 
 from . import pipeline
 from .errors import NoAdjointError
+from .parsing import is_library_file
 from .runtime import zeros_like
 
 
-def call_forward(fn: Any, active: tuple, *args: Any, **kwargs: Any) -> tuple:
+def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     """Run a user function's forward half; returns (value, saved) for call_backward."""
-    if inspect.ismethod(fn):  # a bound method: `self` is its first argument
-        fn, args = fn.__func__, (fn.__self__, *args)
+    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
+        fn, args = fn.__func__, (fn.__self__, *args)  # a method: `self` comes first
         active = tuple(i + 1 if isinstance(i, int) else i for i in active)
-    if not isinstance(fn, types.FunctionType):
-        raise NoAdjointError(
-            f"cannot differentiate through {fn!r}: it is not a Python function s2sad can "
-            "read, and it has no adjoint rule",
-            hint="wrap the value in s2sad.stop_gradient(...) if no gradient should flow "
-            "through it, or rewrite it with supported NumPy operations")
+    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
+        return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
     wrt, order = _parameters(fn, active)
-    scalars, sequences = pipeline.argument_kinds(args)
+    code = fn.__code__
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
     compiled = pipeline.compile(fn, pipeline.Spec("split", wrt, scalars, sequences))
     value, state = compiled.forward(*args, **kwargs)
     return value, (compiled.backward, state, value, order)
 
 
-def call_backward(saved: tuple, g: Any) -> tuple:
+class Opaque:
+    """What call_forward saves for a callee it cannot differentiate (no source,
+    or library code): calling it is fine; a derivative reaching it is not."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+
+def call_backward(saved: Any, g: Any, /) -> tuple:
     """The adjoints of a call_forward's active arguments, given its output's adjoint."""
+    if isinstance(saved, Opaque):
+        raise NoAdjointError(
+            f"cannot differentiate through {saved.fn!r}: it is not a Python function s2sad "
+            "can read, and it has no adjoint rule",
+            hint="wrap the value in s2sad.stop_gradient(...) if no gradient should flow "
+            "through it, or rewrite it with supported NumPy operations")
     backward, state, value, order = saved
     grads = backward(state, fill_zeros(g, value))
     return tuple(grads[k] for k in order)

@@ -8,6 +8,7 @@ globals, builtins) that names in the body resolve against.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import linecache
 import textwrap
@@ -145,8 +146,12 @@ def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
 
 def is_library_file(path: str) -> bool:
     """Is `path` in the standard library or an installed package (not the user's code)?"""
+    return path.startswith(_library_paths())
+
+
+@functools.cache
+def _library_paths() -> tuple[str, ...]:
     import sysconfig
 
     paths = sysconfig.get_paths()
-    return any(path.startswith(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib")
-               if k in paths)
+    return tuple(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths)

@@ -9,7 +9,8 @@ forward half and a backward half, for calls from other gradients). Results
 are cached by the function's code, its globals and closure cells, and the
 spec (which arguments, and which are plain numbers or lists at this call).
 
-A cached result is valid while the names it baked in still hold: every free
+Results are kept per function object, weakly: they go when the function
+does. A cached result is valid while the names it baked in still hold: every free
 name whose identity chose what the generated code does (`np` in `np.exp`, a
 helper `act = np.tanh`, `range`, `len`), wherever Python found it (module
 globals, builtins, closure cells), the names the generated code shares with
@@ -24,8 +25,9 @@ from __future__ import annotations
 import builtins
 import threading
 import types
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .aliasing import guard_inplace_updates
@@ -54,12 +56,23 @@ class Spec:
     sequences: tuple[int, ...] = ()
 
 
-def argument_kinds(args: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(positions of plain numbers, positions of lists and tuples) in `args`."""
-    scalars = tuple([i for i, a in enumerate(args) if type(a) is float or (
-        isinstance(a, (float, int)) and not isinstance(a, bool))])
-    sequences = tuple([i for i, a in enumerate(args) if isinstance(a, (list, tuple))])
-    return scalars, sequences
+def argument_kinds(args: tuple, kwargs: dict | None = None,
+                   names: tuple = ()) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(positions of plain numbers, positions of lists and tuples) among the
+    parameters, for `args` and `kwargs` bound to parameters called `names`."""
+    scalars = [i for i, a in enumerate(args) if _is_scalar(a)]
+    sequences = [i for i, a in enumerate(args) if isinstance(a, (list, tuple))]
+    for key, value in (kwargs or {}).items():
+        if key in names:
+            if _is_scalar(value):
+                scalars.append(names.index(key))
+            elif isinstance(value, (list, tuple)):
+                sequences.append(names.index(key))
+    return tuple(sorted(scalars)), tuple(sorted(sequences))
+
+
+def _is_scalar(a: Any) -> bool:
+    return type(a) is float or (isinstance(a, (float, int)) and not isinstance(a, bool))
 
 
 _ABSENT = object()
@@ -68,14 +81,23 @@ _ABSENT = object()
 class Guards:
     """What a compiled result assumed about the user's names: `dicts` holds
     (namespace, name, object) triples, `cells` (closure cell, object) pairs,
-    `attrs` (object, attribute, value) triples, all compared by identity."""
+    `attrs` (object, attribute, value) triples, all compared by identity; and
+    the function's own code and defaults (keyword defaults, a dict that can be
+    edited in place, by value). The function is held weakly."""
 
-    __slots__ = ("dicts", "cells", "attrs")
+    __slots__ = ("fn", "code", "defaults", "kwdefaults", "dicts", "cells", "attrs")
 
-    def __init__(self, dicts: list, cells: list, attrs: list) -> None:
+    def __init__(self, fn: types.FunctionType, dicts: list, cells: list, attrs: list) -> None:
+        self.fn = weakref.ref(fn)
+        self.code, self.defaults = fn.__code__, fn.__defaults__
+        self.kwdefaults = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
         self.dicts, self.cells, self.attrs = tuple(dicts), tuple(cells), tuple(attrs)
 
     def hold(self) -> bool:
+        fn = self.fn()
+        if fn is None or fn.__code__ is not self.code or fn.__defaults__ is not self.defaults \
+                or (fn.__kwdefaults__ or None) != self.kwdefaults:
+            return False
         for namespace, name, obj in self.dicts:
             if namespace.get(name, _ABSENT) is not obj:
                 return False
@@ -95,7 +117,6 @@ class Compiled:
     `backward(state, seed)` the gradients of the `wrt` parameters."""
 
     spec: Spec
-    user_fn: types.FunctionType
     guards: Guards
     built: list[Built]
     primal_ir: str
@@ -105,7 +126,13 @@ class Compiled:
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def user_fn(self) -> types.FunctionType:
+        """The function this was compiled from (held weakly by the cache)."""
+        fn = self.guards.fn()
+        assert fn is not None, "a compiled result outlived its function"
+        return fn
 
     @property
     def source(self) -> str:
@@ -115,7 +142,8 @@ class Compiled:
         return self.guards.hold()
 
 
-_CACHE: dict[tuple, Compiled] = {}
+# function -> {spec: result}: held weakly, so a function's results go with it
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 _DISPATCH: dict[str, Any] = {}
 _COUNTS = {"transforms": 0}
@@ -133,25 +161,21 @@ def transform_count() -> int:
     return _COUNTS["transforms"]
 
 
-def cache_key(fn: types.FunctionType, spec: Spec) -> tuple:
-    """Identity, not equality: equal code objects from two modules, or closures
-    of one factory, must not share a result. The cached result keeps `fn`
-    alive, so these ids cannot be reused meanwhile."""
-    return (fn.__code__, id(fn.__globals__), *(id(c) for c in fn.__closure__ or ()), spec)
-
-
 def compile(f: Any, spec: Spec) -> Compiled:
-    """The transform `spec` of `f`, from the cache if still valid."""
+    """The transform `spec` of `f`, from the cache if still valid. Results are
+    kept per function object: closures of one factory, or equal code in two
+    modules, never share one."""
     fn = unwrap(f)
-    key = cache_key(fn, spec)
-    hit = _CACHE.get(key)
+    results = _CACHE.get(fn)
+    hit = results.get(spec) if results is not None else None
     if hit is not None and hit.valid():
         return hit
     with _LOCK:
-        hit = _CACHE.get(key)
+        results = _CACHE.setdefault(fn, {})
+        hit = results.get(spec)
         if hit is not None and hit.valid():
             return hit
-        compiled = _CACHE[key] = transform(fn, spec)
+        compiled = results[spec] = transform(fn, spec)
         return compiled
 
 
@@ -168,7 +192,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
     rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad")
     helpers = dict(_DISPATCH)
-    common = dict(spec=spec, user_fn=fn, primal_ir=primal_ir,
+    common = dict(spec=spec, primal_ir=primal_ir,
                   derived_ir=format_function(rev.function),
                   return_loc=primal.body.stmts[-1].loc, seed_name=rev.seed.hint)
     if spec.kind == "grad":
@@ -195,6 +219,4 @@ def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Gu
         else:  # a builtin: still not shadowed by a global, and still the same object
             dicts.append((binding.holder, name, _ABSENT))
             dicts.append((builtins.__dict__, name, binding.value))
-    attrs = [(fn, "__code__", fn.__code__), (fn, "__defaults__", fn.__defaults__),
-             (fn, "__kwdefaults__", fn.__kwdefaults__)]
-    return Guards(dicts, cells, attrs)
+    return Guards(fn, dicts, cells, list(lowered.baked_attrs))

@@ -19,13 +19,15 @@ import inspect
 import types
 from typing import Any
 
+from . import primitives
 from .analysis import Facts, repeats_sequence
-from .errors import NoAdjointError
+from .errors import NoAdjointError, UnsupportedSyntaxError
 from .ir import (
     Assign,
     Block,
     Const,
     Function,
+    If,
     Loop,
     Ref,
     Var,
@@ -89,8 +91,10 @@ class _Preparer:
                                              not _has_source(callee.value)):
                 raise no_rule_error(stmt)
             return True
-        return isinstance(callee, Ref) and _is_user_code(callee.value) and any(
-            isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
+        if isinstance(callee, Ref) and not _is_user_code(callee.value):
+            return False  # library code known now: it does not see our arrays change
+        # (a callee known only at run time goes to the dispatcher, which checks it)
+        return any(isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
 
     def split_call(self, stmt: Assign) -> list[Assign]:
         """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`,
@@ -146,6 +150,29 @@ class _Preparer:
         elif stmt.prim == "mul" and repeats_sequence(stmt, containers):
             seq, count = stmt.args if stmt.args[0] in containers else stmt.args[::-1]
             stmt.prim, stmt.args = "seq_repeat", [seq, count]
+        elif stmt.prim == "mul" and any(a in containers for a in stmt.args) and \
+                not any(self.an_array(a) for a in stmt.args):
+            raise UnsupportedSyntaxError(
+                "`*` between a list or tuple and a value that may be a count: repeating a "
+                "list by a count that is not a constant is not supported", stmt.loc,
+                "build the list with a comprehension, [x for _ in range(n)], or make the "
+                "list an array first, np.array(items), for arithmetic")
+
+    def an_array(self, v: Any, seen: frozenset = frozenset()) -> bool:
+        """Is v made by an operation that returns an array (so `*` is NumPy's)?
+        A loop's or an if's value is, if one of the values it takes is."""
+        stmt = self.facts.places.def_stmt.get(v) if isinstance(v, Var) else None
+        if isinstance(stmt, Assign):
+            prim = primitives.get(stmt.prim)
+            if prim.returns == "operand":
+                return self.an_array(stmt.args[0], seen)
+            return prim.returns == "array" and not prim.scalar
+        if isinstance(stmt, (Loop, If)) and v not in seen:
+            merges = zip(stmt.phis, stmt.inits, stmt.nexts) if isinstance(stmt, Loop) else \
+                zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+            return any(self.an_array(x, seen | {v}) for out, *xs in merges if out is v
+                       for x in xs)
+        return False
 
 
 def no_rule_error(stmt: Assign) -> NoAdjointError:
@@ -155,7 +182,7 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
         what = callee.name if isinstance(callee, Ref) else "this call"
     elif stmt.prim == "getattr":
         what = f"the attribute .{stmt.args[1].value}"
-    elif stmt.prim.startswith("."):
+    elif primitives.get(stmt.prim).form == "method":
         what = f"the method {stmt.prim}"
     else:
         what = stmt.callee.name.lstrip("$") if stmt.callee is not None else stmt.prim

@@ -130,7 +130,7 @@ class Reverse(Adjoints):
         prim = primitives.get(stmt.prim)
         v = stmt.target
         g = self.current(v) if v is not None and self.active(v) else None
-        if prim.mutates and prim.adjoint is not None:  # an in-place write: always undone
+        if prim.undone:  # an in-place write: undone whether a derivative reached it or not
             self.structural(prim, stmt, g)
             return
         if g is None:

@@ -250,10 +250,8 @@ class _Plan:
                         and view.args[0] is stmt.args[0] and _same_index(view.args[1],
                                                                        stmt.args[1]):
                     return later.target
-            if not isinstance(later, Assign) or later.prim in ("setitem", "call",
-                                                                "call_forward") \
-                    or later.prim.startswith("tape"):
-                return None
+            if not isinstance(later, Assign) or primitives.get(later.prim).mutates:
+                return None  # (a write between: the snapshot may not hold what v read)
         return None
 
 

@@ -1683,11 +1683,9 @@ def forget_module(module: Any) -> None:
         os.remove(module.__file__)
     except OSError:
         pass
-    from s2sad import api
+    from s2sad import pipeline
 
-    for cache in (getattr(api, "_CACHE", None), getattr(api, "_SPLIT_CACHE", None)):
-        if isinstance(cache, dict):
-            cache.clear()
+    pipeline._CACHE.clear()
 
 
 class _Strict:

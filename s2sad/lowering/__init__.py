@@ -34,13 +34,15 @@ class Lowered:
     factory: VarFactory
     free: dict[str, Binding]
     baked: frozenset[str]
+    baked_attrs: tuple  # (object, attribute, value) on the way to a baked callee
 
 
 def lower(parsed: ParsedFunction) -> Lowered:
     """Lower a parsed function into IR."""
     lowerer = Lowerer(parsed, VarFactory())
     fn = lowerer.lower_function()
-    return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked))
+    return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked),
+                   tuple(lowerer.baked_attrs))
 
 
 __all__ = ["Lowered", "Lowerer", "lower", "lower_template"]

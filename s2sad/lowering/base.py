@@ -36,6 +36,8 @@ class LowererBase:
         # form): a compiled result is valid while those still hold.
         self.free: dict[str, Binding] = {}
         self.baked: set[str] = set()
+        self.links: dict[str, tuple] = {}  # "a.b" -> (a's object, "b", its value)
+        self.baked_attrs: list[tuple] = []  # (object, attribute, value) picked by identity
 
     # ------------------------------------------------------------ writing IR
 

@@ -8,6 +8,7 @@ reverse pass sends to their own compiled gradients."""
 from __future__ import annotations
 
 import inspect
+import types
 from typing import Any
 
 import gast
@@ -25,6 +26,7 @@ MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "re
 MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
                       np.put_along_axis]
 _NO_ATTRIBUTE = object()
+LIBRARY_MODULES = ("numpy", "scipy", "math")
 
 
 class Calls(LowererBase):
@@ -61,7 +63,14 @@ class Calls(LowererBase):
             value = getattr(receiver.value, func.attr, _NO_ATTRIBUTE)
             if value is _NO_ATTRIBUTE:
                 raise self.error(f"{receiver.name} has no attribute {func.attr!r}", node)
+            self.refuse_writes(value, f"{receiver.name.lstrip('$')}.{func.attr}", node)
+            if primitives.for_object(value) is None and \
+                    not isinstance(receiver.value, (types.ModuleType, type)):
+                # a method of a global object (`W.dot(x)`, `model.loss(x)`): looked
+                # up when it runs, so rebinding the object costs nothing
+                return self.method_call(receiver, func.attr, node, hint)
             callee = Ref(f"{receiver.name}.{func.attr}", value)
+            self.links[callee.name] = (receiver.value, func.attr, value)
         else:
             callee = self.expr(func)
         args, kwargs = self.call_args(node)
@@ -73,18 +82,31 @@ class Calls(LowererBase):
                    hint: str) -> Operand:
         """A call of a function known at transform time: its primitive, if the
         table has one, else a `call`."""
-        if _writes_an_argument(callee.value, len(args)):
-            raise self.error(f"{callee.name.lstrip('$')} writes into an existing array, "
-                             "which s2sad does not follow", node,
-                             "compute the new array and assign it (np.where(mask, v, a), "
-                             "a.copy() then a[index] = v)")
-        root = callee.name.split(".")[0]
-        if not root.startswith("$"):
-            self.baked.add(root)  # the callee's identity picked what is generated
+        self.refuse_writes(callee.value, callee.name.lstrip("$"), node)
+        if not callee.name.startswith("$"):
+            self.bake_path(callee.name)  # the callee's identity picked what is generated
         prim = primitives.for_object(callee.value)
         if prim is not None:
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
         return self.emit("call", [callee, *args], kwargs, hint=hint)
+
+    def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
+        if _writes_an_argument(fn, len(node.args)):
+            raise self.error(f"{name} writes into an existing array, which s2sad does not "
+                             "follow", node, "compute the new array and assign it "
+                             "(np.where(mask, v, a), a.copy() then a[index] = v)")
+
+    def bake_path(self, name: str) -> None:
+        """The callee `a.b.c` was chosen by identity: guard `a` where it binds,
+        and each attribute on the way, except inside NumPy, SciPy and math,
+        whose functions s2sad assumes are not rebound."""
+        root, *rest = name.split(".")
+        self.baked.add(root)
+        for k in range(1, len(rest) + 1):
+            owner, attr, value = self.links[".".join([root, *rest[:k]])]
+            if not (isinstance(owner, types.ModuleType) and
+                    owner.__name__.split(".")[0] in LIBRARY_MODULES):
+                self.baked_attrs.append((owner, attr, value))
 
     def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:
         """`x.sum(axis=0)` on a local value: a method primitive if the table has

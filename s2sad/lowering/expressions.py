@@ -66,7 +66,9 @@ class Expressions(LowererBase):
         if isinstance(base, Ref):
             if not hasattr(base.value, node.attr):
                 raise self.error(f"{base.name} has no attribute {node.attr!r}", node)
-            return Ref(f"{base.name}.{node.attr}", getattr(base.value, node.attr))
+            ref = Ref(f"{base.name}.{node.attr}", getattr(base.value, node.attr))
+            self.links[ref.name] = (base.value, node.attr, ref.value)
+            return ref
         if isinstance(base, Const):
             return Const(getattr(base.value, node.attr))
         prim = primitives.lookup("." + node.attr)

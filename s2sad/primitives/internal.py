@@ -16,9 +16,9 @@ group("Indexing and containers")
 # parts; the emitter prints it back inside the subscript, or as `np.s_[...]`.
 structural("index(layout, *parts)", None, differentiable=False)
 # Tuple and list displays: their adjoint is kept item by item at transform time.
-structural("make_tuple(*items)", "items", holds=True, returns="container", results=-1)
+structural("make_tuple(*items)", "items", holds=True, returns="container", results="args")
 structural("make_list(*items)", "items", holds=True, fresh=True, recompute=False,
-           returns="container", results=-1)
+           returns="container", results="args")
 # {key: value, ...}; `keys` is a constant tuple
 # (not `fresh`: writes into it, d[k] = v, are refused, and `for k in d` goes by keys)
 vjp("make_dict(keys, *values)", zero=("keys",), values="dict_values_adjoint(g, keys, values)",
@@ -43,25 +43,27 @@ vjp("iteration_items(x)", x="iteration_adjoint(g, x)", form="helper", view=True,
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the
 # backward pass to put back; the prepare pass fills it in)
 structural("setitem(x, index, value, old=None)", "setitem", fresh=True, effect=True,
-           mutates=True, recompute=False)
+           mutates=True, undone=True, recompute=False, returns="operand")
 # `obj.name` of an object without a rule for the attribute
 structural("getattr(obj, name)", None, view=True, recompute=False)
 
 # ---------------------------------------------------------------- calls
 group("Calls")
 # A call of a function without a rule: its callee is the first operand.
-structural("call(fn, *args)", None, effect=True, recompute=False)
+structural("call(fn, *args)", None, effect=True, mutates=True, recompute=False)
 # A call of user code the reverse pass differentiates: `call_forward` runs the
 # callee's forward half and returns (value, saved), `call_backward` its
 # backward half. `active` lists the call's differentiated arguments.
 structural("call_forward(fn, active, *args)", "call", form="helper", effect=True,
-           recompute=False, returns="container", results=2)
-structural("call_backward(saved, g)", None, form="helper", effect=True, recompute=False)
+           mutates=True, recompute=False, returns="container", results=2)
+structural("call_backward(saved, g)", None, form="helper", effect=True, mutates=True,
+           recompute=False)
 
 # ---------------------------------------------------------------- s2sad's own
 group("Non-differentiable helpers")
-vjp("stop_gradient(x)", zero=("x",), form="helper", view=True)
-vjp("own(x)", x="g", form="helper", fresh=True, recompute=False, returns="other", takes="any")
+vjp("stop_gradient(x)", zero=("x",), form="helper", view=True, elementwise=True)
+vjp("own(x)", x="g", form="helper", fresh=True, recompute=False, returns="operand",
+    takes="any", elementwise=True)
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 structural("marker(text)", None, effect=True, recompute=False)
 structural("tape.new()", None, effect=True, recompute=False)
@@ -69,9 +71,10 @@ structural("tape.push(tape, value)", None, effect=True, recompute=False)
 structural("tape.pop(tape)", None, effect=True, mutates=True, recompute=False)
 structural("setitem_restore(x, index, old)", None, effect=True, mutates=True, recompute=False)
 structural("zero_slice(x, index)", None, effect=True, mutates=True, recompute=False)
-helper("add_at(dx, index, g)", "check_inplace(value, names, *others)",
-       "check_inplace_item(item, container, index, names, *others)",
-       "require_scalar(value)", effect=True, mutates=False)
+helper("add_at(dx, index, g)", effect=True, mutates=True)
+helper("check_inplace(value, names, *others)",
+       "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
+       effect=True)
 helper("snapshot(x)", "zeros_like(x)", fresh=True)
 helper(
     "add_adjoints(a, b)", "unbroadcast(g, x)", "read_slice(g, index, written=None, value=None)",

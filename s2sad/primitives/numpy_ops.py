@@ -317,7 +317,7 @@ vjp("np.array(object, dtype=None)", object="array_adjoint(truncated(g, ans, obje
     fresh=True, takes="any")
 vjp("np.asarray(a, dtype=None)", a="array_adjoint(truncated(g, ans, a), a)", view=True,
     takes="any")
-vjp("np.copy(a)", a="g", fresh=True)
+vjp("np.copy(a)", a="g", fresh=True, elementwise=True)
 vjp("np.sort(a, axis=-1)", a="sort_adjoint(g, a, axis)", expensive=True)
 nondiff(
     "np.zeros(shape, dtype=None)", "np.ones(shape, dtype=None)", "np.empty(shape, dtype=None)",

@@ -5,7 +5,8 @@ the compiler's passes need about it. The transformations are drivers over
 this table: the reverse pass looks up `vjp` (or a structural `adjoint` rule
 it implements itself), the lowering finds a call's primitive by the function
 object it resolves to, the emitter prints it by its `form`. Adding an
-operation means adding one entry here and one row in tests/test_rules.py.
+operation means adding one entry (in `numpy_ops.py`) and one row in
+tests/test_rules.py.
 
 Derivative rules are Python expressions over the parameters, `g` (the
 adjoint of the output), `ans` (the output), NumPy as `np`, `math`, and the
@@ -19,8 +20,9 @@ same passes simplify. Parameters named in `zero=` have an identically zero
 derivative (`np.where`'s condition); any other parameter without a rule is an
 error when a derivative reaches it, never a silently dropped gradient.
 
-The entries live in `numpy_ops.py` and `internal.py`; this module holds the
-record, the registry and the lookups.
+This module holds the record, the registry and the lookups; the entries live
+in `numpy_ops.py` (NumPy, math, builtins, operators) and `internal.py` (the
+IR's own operations and s2sad's run-time helpers).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ MISSING = object()  # a parameter the call left out (its default applies)
 # What a primitive's result and operands are, for the passes that must know
 # whether a value is a number/array or a container (adjoints of containers
 # are containers, accumulated item by item).
-RETURNS = ("array", "container", "other")
+RETURNS = ("array", "container", "operand", "other")  # "operand": the kind of args[0]
 TAKES = ("arrays", "receiver", "any")
 FORMS = ("function", "method", "attribute", "operator", "helper", "internal")
 
@@ -73,14 +75,19 @@ class Primitive:
     fresh: bool = False  # the result is a new array (or list) nobody else sees
     holds: bool = False  # the result holds its operands themselves (a list of arrays)
     effect: bool = False  # must run even if its result is unused
-    mutates: bool = False  # writes into the memory of an operand
+    # May write memory that an operand holds or sees (a user function may write
+    # anything it is given): no read may be moved across it.
+    mutates: bool = False
+    undone: bool = False  # an in-place write the backward pass undoes, derivative or not
     expensive: bool = False  # tape its result rather than recompute it
     recompute: bool = True  # the backward pass may recompute it from its operands
     scalar: bool = False  # the result is always a scalar
     reduction: bool = False  # with axis=None and keepdims=False the result is a scalar
     returns: str = "array"  # see RETURNS
     takes: str = "arrays"  # see TAKES
-    results: int | None = None  # a fixed number of items in the result (slogdet: 2)
+    # How many items the result has, if fixed: a count (slogdet: 2), or "args"
+    # for one per operand (a tuple display).
+    results: int | str | None = None
 
     def bind(self, args: list, kwargs: dict) -> dict[str, Any]:
         """Match call arguments to parameter names, as Python would. A parameter
@@ -110,7 +117,7 @@ class Primitive:
 
     def result_count(self, n_args: int) -> int | None:
         """How many items the result has, if that is fixed (a tuple display: its args)."""
-        if self.results == -1:
+        if self.results == "args":
             return n_args
         return self.results
 
@@ -255,7 +262,8 @@ def structural(signature: str, adjoint: str | None, **facts: Any) -> Primitive:
 
 def helper(*signatures: str, **facts: Any) -> None:
     """Register s2sad's run-time helpers (`s2sad.runtime`) that generated code
-    calls. They have no derivative rules yet: only adjoint code uses them."""
+    calls: most appear only in adjoint code (they have no derivative rules
+    yet); a few guard the forward pass (`check_inplace`, `require_scalar`)."""
     for signature in signatures:
         name, params, defaults, varargs = _parse_signature(signature)
         merged = {"form": "helper", "returns": "other",
