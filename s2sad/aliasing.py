@@ -34,6 +34,7 @@ from .ir import (
     Var,
     clone_function,
     defs,
+    display_item,
     reachable,
     regions,
     uses,
@@ -164,13 +165,13 @@ class AliasGuard:
             self.views[target] = [args[0]]
         elif prim == "call":
             self.views[target] = arrays  # user code: may return an argument or a view
-        if _updates_in_place(stmt) and arrays and arrays[0] is args[0]:
+        if stmt.inplace and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
         if prim == "setitem":
             self.stored[args[2]] = (args[0], args[1])
         if prim in ("setitem", "own", "list_append", "add") and arrays and arrays[0] is args[0]:
             self.earlier.setdefault(target, []).append(args[0])
-        if prim in ("make_tuple", "make_list"):
+        if primitives.get(prim).results == "args":  # a tuple or list display
             self.elements[target] = args
         if prim in ("add", "mul") and any(a in self.elements or a in self.containers
                                           for a in arrays):
@@ -185,13 +186,10 @@ class AliasGuard:
                     self.held_by.setdefault(a, set()).add(target)
 
     def _display_item(self, stmt: Assign) -> Var | None:
-        args = stmt.args
-        if stmt.prim != "getitem" or args[0] not in self.elements \
-                or not isinstance(args[1], Const) or type(args[1].value) is not int:
+        if stmt.prim != "getitem":
             return None
-        items = self.elements[args[0]]
-        k = args[1].value
-        return items[k] if -len(items) <= k < len(items) and isinstance(items[k], Var) else None
+        item = display_item(stmt, self.elements.get(stmt.args[0]))
+        return item if isinstance(item, Var) else None
 
     # ------------------------------------------------------------ one update
 
@@ -419,14 +417,9 @@ class AliasGuard:
         self.collect()
         for site in list(self.sites):
             stmt = site.stmt
-            if isinstance(stmt, Assign) and _updates_in_place(stmt) \
+            if isinstance(stmt, Assign) and stmt.inplace \
                     and isinstance(stmt.args[0], Var):
                 self.guard(site)
-
-
-def _updates_in_place(stmt: Assign) -> bool:
-    """`y op= e`, `y[i] = e` and `lst.append(v)`: Python changes the object."""
-    return stmt.inplace
 
 
 def guard_inplace_updates(fn: Function, helper: bool = False) -> Function:

@@ -34,6 +34,7 @@ from .ir import (
     Stmt,
     Var,
     defs,
+    display_item,
     reachable,
     regions,
     uses,
@@ -225,8 +226,10 @@ def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
 def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
     """A var known to have the same shape as stmt's result, if any."""
     prim = primitives.get(stmt.prim)
-    if stmt.prim == "getitem" and isinstance(stmt.args[1], Const):
-        item = _display_item(stmt, def_stmt)
+    if stmt.prim == "getitem":
+        src = def_stmt.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
+        displayed = isinstance(src, Assign) and primitives.get(src.prim).results == "args"
+        item = display_item(stmt, src.args if displayed else None)
         if item is not None:
             return shape.get(item, stmt.target) if isinstance(item, Var) else stmt.target
     if prim.scalar or (prim.reduction and _reduces_everything(stmt, prim)):
@@ -247,16 +250,6 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         (cls,) = classes
         return cls if cls is not None else stmt.target
     return stmt.target
-
-
-def _display_item(stmt: Assign, def_stmt: Any) -> Operand | None:
-    """`(a, b)[1]` with a constant index: the item itself."""
-    src = def_stmt.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None
-    k = stmt.args[1].value
-    if isinstance(src, Assign) and src.prim in ("make_tuple", "make_list") and \
-            isinstance(k, int) and -len(src.args) <= k < len(src.args):
-        return src.args[k]
-    return None
 
 
 def _reduces_everything(stmt: Assign, prim: primitives.Primitive) -> bool:

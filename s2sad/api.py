@@ -237,7 +237,7 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
     return _make(f, wrt, with_value=True)
 
 
-# One object with the runtime's, so the rule registry recognizes it wherever it is imported.
+# One object with the runtime's, so the table of primitives recognizes it wherever it is imported.
 stop_gradient = runtime.stop_gradient
 
 

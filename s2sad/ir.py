@@ -19,7 +19,7 @@ Statements:
              hold the final values, so later code simply uses them.
     Return   return value
 
-`prim` names an entry of the primitive table (`primitives.py`): an operator
+`prim` names an entry of the table of primitives (`primitives/`): an operator
 (`add`, `getitem`), a NumPy function (`np.exp`), a method (`.sum`), an
 attribute (`.T`), a container (`make_tuple`), a call of a function without a
 rule (`call`, callee first), or an operation the transforms add (`tape.push`,
@@ -233,6 +233,15 @@ def defs(stmt: Stmt) -> list[Var]:
     return []
 
 
+def display_item(read: Assign, items: list | None) -> Operand | None:
+    """For `x = d[k]` with a constant int k, where `items` are the operands of
+    the tuple or list display d: the item x is."""
+    k = read.args[1].value if isinstance(read.args[1], Const) else None
+    if items is None or type(k) is not int or not -len(items) <= k < len(items):
+        return None
+    return items[k]
+
+
 def substitute(stmt: Stmt, mapping: dict[Var, Operand]) -> None:
     """Replace the operands `stmt` itself reads by `mapping` (in place)."""
 
@@ -254,6 +263,18 @@ def substitute(stmt: Stmt, mapping: dict[Var, Operand]) -> None:
             stmt.range_args
     else:
         stmt.value = sub(stmt.value)
+
+
+def rename(block: Block, old: Var, new: Var) -> None:
+    """Make `new` stand for `old` in `block`: where it is defined and read."""
+    for stmt in walk(block):
+        substitute(stmt, {old: new})
+        if isinstance(stmt, Assign) and stmt.target is old:
+            stmt.target = new
+        elif isinstance(stmt, If):
+            stmt.outs = [new if v is old else v for v in stmt.outs]
+        elif isinstance(stmt, Loop):
+            stmt.phis = [new if v is old else v for v in stmt.phis]
 
 
 def reads(stmts: list[Stmt]) -> set[Var]:

@@ -40,10 +40,6 @@ class ParsedFunction:
         text = linecache.getline(self.filename, lineno)
         return Loc(self.filename, lineno, col, text)
 
-    def lookup(self, name: str) -> Any:
-        """Resolve a free name as Python would: closure, globals, builtins."""
-        return self.binding(name).value
-
     def binding(self, name: str) -> Binding:
         """Where a free name resolves (closure cell, module globals or builtins)
         and what it holds now, so a compiled result can check it still does."""

@@ -186,7 +186,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     lowered = lower(parse_function(fn))
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
-    primal_ir = format_function(primal)  # (before the reverse pass names its result)
+    primal_ir = format_function(primal)
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)
     prepared = prepare(primal, facts, factory)
     facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)

@@ -10,7 +10,9 @@ changed) in which
 * each loop the backward pass replays by count (while loops, and range loops
   that may break) counts its trips in a phi;
 * `+` and `*` on lists and tuples become `seq_concat` and `seq_repeat`, so
-  that no pass confuses them with arithmetic.
+  that no pass confuses them with arithmetic;
+* the returned value is named `out` (or `result`) if the user's code did not
+  name it, so the generated code reads `out = ...` and its seed is `dout`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .ir import (
     clone_function,
     defs,
     regions,
+    rename,
     walk,
 )
 from .parsing import is_library_file
@@ -45,7 +48,15 @@ from .runtime import snapshot
 def prepare(fn: Function, facts: Facts, factory: VarFactory) -> Function:
     body = clone_block(fn.body)
     _Preparer(facts, factory).block(body)
+    name_result(body, factory)
     return clone_function(fn, body)
+
+
+def name_result(body: Block, factory: VarFactory) -> None:
+    value = body.stmts[-1].value
+    if isinstance(value, Var) and not value.hint:
+        taken = {v.hint for stmt in walk(body) for v in defs(stmt)}
+        rename(body, value, factory.new("out" if "out" not in taken else "result"))
 
 
 class _Preparer:

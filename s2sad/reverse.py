@@ -49,13 +49,16 @@ from .tape import Tapes
 
 @dataclass(frozen=True)
 class Reversed:
-    """A reversed function, and which of its values are the primal value, the
-    gradients and the seed (for splitting it into halves)."""
+    """A reversed function, and what `split` needs to cut it into halves: the
+    primal value, the gradients, the seed, the statement that starts the
+    backward pass and the one that pairs (value, gradients) at the end."""
 
     function: Function
     value: Operand
     grads: Operand
     seed: Var
+    backward_start: Assign
+    pair: Assign
 
 
 def reverse(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...],
@@ -73,14 +76,12 @@ class Reverse(Adjoints):
     def run(self, fn: Function, wrt: tuple[int, ...], check_scalar: bool) -> Reversed:
         *body, ret = fn.body.stmts
         value = ret.value
-        if isinstance(value, Var) and not value.hint:
-            taken = {v.hint for st in walk(fn.body) for v in defs(st)}
-            value.hint = "out" if "out" not in taken else "result"
         seed = self.factory.new(self.seed_name(fn, value))
         if self.active(value):
             self.adj[value] = seed
             self.shape[seed] = self.shape.get(value)
-        backward = [Assign(None, "marker", [Const("backward pass")])]
+        start = Assign(None, "marker", [Const("backward pass")])
+        backward = [start]
         if check_scalar:
             backward.append(Assign(None, "require_scalar", [value], {},
                                    Ref("$require_scalar", require_scalar), ret.loc))
@@ -93,15 +94,16 @@ class Reverse(Adjoints):
             grads.append(self.materialize(p, adj) if adj is not None else self.zero(p))
         result = grads[0] if len(grads) == 1 and check_scalar else \
             self.emit("make_tuple", grads)
-        pair = self.emit("make_tuple", [value, result])
+        pair = Assign(self.factory.new(), "make_tuple", [value, result])
+        self.out.append(pair)
         forward = [Assign(None, "marker", [Const("forward pass")]), *self.tapes.news,
                    *self.tapes.weave(Block(body)).stmts]
-        out = Block([*forward, *backward, Return(pair, ret.loc)])
+        out = Block([*forward, *backward, Return(pair.target, ret.loc)])
         eliminate_dead_code(out)
         kwonly = fn.kwonly + 1 if fn.kwonly else 0
         dfn = Function("d" + fn.name, [*fn.params, seed], out,
                        {**fn.defaults, seed.hint: Const(1.0)}, fn.loc, kwonly)
-        return Reversed(dfn, value, result, seed)
+        return Reversed(dfn, value, result, seed, start, pair)
 
     def seed_name(self, fn: Function, value: Operand) -> str:
         """`dout` for `return out`, unless that would shadow a parameter."""

@@ -11,12 +11,9 @@ from .reverse import Reversed
 def split(rev: Reversed, factory: VarFactory) -> tuple[Function, Function]:
     dfn = rev.function
     stmts = dfn.body.stmts[:-1]
-    cut = next(i for i, s in enumerate(stmts) if isinstance(s, Assign) and s.prim == "marker"
-               and s.args[0].value == "backward pass")
-    forward, backward = stmts[:cut], stmts[cut:]
-    if backward and isinstance(backward[-1], Assign) and backward[-1].prim == "make_tuple" \
-            and backward[-1].args and backward[-1].args[0] is rev.value:
-        backward = backward[:-1]  # the (value, grads) pair: each half returns its own
+    cut = stmts.index(rev.backward_start)
+    forward = stmts[:cut]
+    backward = [s for s in stmts[cut:] if s is not rev.pair]  # (each half returns its own)
     params = [p for p in dfn.params if p is not rev.seed]
     grads = {rev.grads} if isinstance(rev.grads, Var) else set()
     saved = sorted((reads(backward) | grads) - {rev.seed} - defined(backward),

@@ -211,8 +211,8 @@ def test_prepare_snapshots_splits_calls_counts_trips_and_names_list_ops():
           %15 = getitem(%items14, 0)
           %16 = getitem(%items14, 1)
           %17 = mul(%15, %16)
-          %18 = np.sum(%17)
-          return %18
+          %out25 = np.sum(%17)
+          return %out25
     """)
     assert text(lo.function) == before  # a new function; the input is not changed
 
@@ -228,20 +228,20 @@ def product_then_sin(x, y):
 def test_reverse_applies_rules_backwards_and_accumulates():
     _, rev = reversed_ir(product_then_sin)
     same(text(rev.function), """
-        def dproduct_then_sin(%x1, %y2, %dout6):
+        def dproduct_then_sin(%x1, %y2, %dout7):
           marker('forward pass')
           %z3 = mul(%x1, %y2)
           %4 = np.sin(%z3)
-          %out5 = add(%4, %z3)
+          %out6 = add(%4, %z3)
           marker('backward pass')
-          require_scalar(%out5)
-          %9 = np.cos(%z3)
-          %dz10 = mul(%dout6, %9)
-          %dz11 = add(%dout6, %dz10)
-          %12 = mul(%dz11, %y2)
-          %dx13 = unbroadcast(%12, %x1)
-          %14 = make_tuple(%out5, %dx13)
-          return %14
+          require_scalar(%out6)
+          %10 = np.cos(%z3)
+          %dz11 = mul(%dout7, %10)
+          %dz12 = add(%dout7, %dz11)
+          %13 = mul(%dz12, %y2)
+          %dx14 = unbroadcast(%13, %x1)
+          %15 = make_tuple(%out6, %dx14)
+          return %15
     """)
 
 
@@ -314,7 +314,7 @@ def test_dead_code_elimination_keeps_effects():
 def test_split_keeps_exactly_what_the_backward_half_reads():
     lo, rev = reversed_ir(product_then_sin, (0, 1), check_scalar=False)
     forward, backward = split(rev, lo.factory)
-    same(text(forward).split("\n")[-3], "  %state18 = make_tuple(%x1, %y2, %z3)")
+    same(text(forward).split("\n")[-3], "  %state19 = make_tuple(%x1, %y2, %z3)")
     assert [p.hint for p in backward.params] == ["state", "dout"]
     assert "np.sin" not in text(backward)  # the backward half does not run the forward
 

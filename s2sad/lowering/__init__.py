@@ -14,15 +14,8 @@ from dataclasses import dataclass
 
 from ..ir import Function, VarFactory
 from ..parsing import Binding, ParsedFunction
-from .calls import Calls
-from .control import ControlFlow
-from .expressions import Expressions
-from .statements import Statements
+from .lowerer import Lowerer
 from .templates import lower_template
-
-
-class Lowerer(Statements, ControlFlow, Expressions, Calls):
-    """Lowers one parsed function into IR."""
 
 
 @dataclass(frozen=True)

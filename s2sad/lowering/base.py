@@ -94,6 +94,31 @@ class LowererBase:
         return self.error(f"the local function {name!r} can only be called here", node,
                           "define it at module level to pass it around")
 
+    # ------------------------------------------------------------ provided by the parts
+    # The lowering is one class made of parts (statements, control, expressions,
+    # calls); these are the methods the parts call across each other.
+
+    def expr(self, node: Any, hint: str = "") -> Any:  # Expressions
+        raise NotImplementedError
+
+    def name(self, node: Any) -> Operand:  # Expressions
+        raise NotImplementedError
+
+    def index(self, node: Any) -> Operand:  # Expressions
+        raise NotImplementedError
+
+    def stmt(self, node: Any) -> None:  # Statements
+        raise NotImplementedError
+
+    def stmts(self, body: list, cont: list = ()) -> Operand | None:  # Statements
+        raise NotImplementedError
+
+    def assign(self, target: Any, value: Operand) -> None:  # Statements
+        raise NotImplementedError
+
+    def select(self, cond: Operand, then: Any, orelse: Any, hint: str) -> Var:  # ControlFlow
+        raise NotImplementedError
+
     # ------------------------------------------------------------ facts at lowering time
 
     def owns(self, value: Operand) -> bool:

@@ -19,12 +19,6 @@ from ..ir import Const, Operand, Ref
 from .base import LowererBase
 from .scans import LocalFunction, hint_of
 
-# Calls that change an object in place: refused (s2sad's values are immutable).
-MUTATING_METHODS = {"sort", "fill", "put", "resize", "itemset", "partition", "reverse",
-                    "insert", "remove", "extend", "clear", "update", "setdefault", "popitem",
-                    "pop", "setflags", "byteswap"}
-MUTATING_FUNCTIONS = [np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
-                      np.put_along_axis]
 _NO_ATTRIBUTE = object()
 LIBRARY_MODULES = ("numpy", "scipy", "math")
 
@@ -194,15 +188,21 @@ class Calls(LowererBase):
 
 
 def _mutating_method(name: str) -> bool:
-    """`.sort()`, `.update()`, ... and the in-place operator methods (`__iadd__`)."""
-    return name in MUTATING_METHODS or name.startswith("__i") and name.endswith("__") and \
+    """`.sort()`, `.update()`, ... (methods the table says change their
+    object) and the in-place operator methods (`__iadd__`)."""
+    prim = primitives.lookup("." + name)
+    if prim is not None and prim.mutates:
+        return True
+    return name.startswith("__i") and name.endswith("__") and \
         name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
 
 
 def _writes_an_argument(obj: Any, n_args: int) -> bool:
-    """np.copyto & co., a ufunc given its output positionally (`np.add(a, b, a)`),
-    `np.add.at(...)`, or a function with an `out` parameter filled positionally."""
-    if any(obj is f for f in MUTATING_FUNCTIONS):
+    """np.copyto & co. (functions the table says change their arguments), a
+    ufunc given its output positionally (`np.add(a, b, a)`), `np.add.at(...)`,
+    or a function with an `out` parameter filled positionally."""
+    prim = primitives.for_object(obj)
+    if prim is not None and prim.mutates:
         return True
     if isinstance(obj, np.ufunc):
         return n_args > obj.nin

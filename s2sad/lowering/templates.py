@@ -13,15 +13,13 @@ import gast
 from ..errors import Loc
 from ..ir import Operand, Ref, VarFactory
 from ..primitives import resolve_name
-from .base import LowererBase
-from .calls import Calls
-from .expressions import Expressions
+from .lowerer import Lowerer
 from .scans import LocalFunction
 
 _TREES: dict[str, Any] = {}
 
 
-class TemplateLowerer(Expressions, Calls, LowererBase):
+class TemplateLowerer(Lowerer):
     """Lowers an adjoint template: names are the rule's bound operands or ours."""
 
     def lookup_free(self, name: str) -> Any:

@@ -387,3 +387,16 @@ nondiff(".shape(a)", ".ndim(a)", ".size(a)", ".dtype(a)", form="attribute", take
 nondiff(".argmax(a, axis=None)", ".argmin(a, axis=None)", ".argsort(a, axis=-1)",
         ".any(a, axis=None)", ".all(a, axis=None)", ".nonzero(a)")
 
+# ---------------------------------------------------------------- in-place operations
+group("Operations that change their arguments (refused)")
+# NumPy and Python change an existing object here, which other names may see;
+# s2sad's values are immutable, so a call of one of these is refused at its line
+# (`lst.extend([...])` and `lst.append(v)` on a local list are lowered specially).
+nondiff("np.copyto(dst, src, casting='same_kind', where=True)", "np.put(a, ind, v, mode='raise')",
+        "np.place(arr, mask, vals)", "np.putmask(a, mask, values)",
+        "np.fill_diagonal(a, val, wrap=False)", "np.put_along_axis(arr, indices, values, axis)",
+        mutates=True, effect=True, recompute=False)
+nondiff(*[f".{name}(obj, *args)" for name in (
+    "sort", "fill", "put", "resize", "itemset", "partition", "reverse", "insert", "remove",
+    "extend", "clear", "update", "setdefault", "popitem", "pop", "setflags", "byteswap")],
+    mutates=True, effect=True, recompute=False, takes="any", returns="other")
