@@ -216,6 +216,8 @@ class Emitter:
         if prim.form == "internal":
             return self.internal_expr(stmt, ops, kws)
         callee = stmt.callee.name if stmt.callee is not None else "$" + prim.name
+        if prim.form == "helper":  # our helpers: trailing arguments at their defaults go
+            ops = ops[:_given(stmt.args, prim)]
         return _call(self.dotted(callee), ops, kws)
 
     def internal_expr(self, stmt: Assign, ops: list, kws: list) -> ast.expr:
@@ -437,6 +439,21 @@ def _locate(node: ast.AST, line: int) -> None:
         node.col_offset = node.end_col_offset = 0
     for child in ast.iter_child_nodes(node):
         _locate(child, line)
+
+
+def _given(args: list, prim: primitives.Primitive) -> int:
+    """How many of a call's positional arguments are not trailing ones equal to
+    the parameter's default."""
+    n = len(args)
+    while n > 0 and n <= len(prim.params) and isinstance(args[n - 1], Const) and \
+            prim.params[n - 1] in prim.defaults and \
+            _equal(args[n - 1].value, prim.defaults[prim.params[n - 1]]):
+        n -= 1
+    return n
+
+
+def _equal(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _call(func: ast.expr, args: list, keywords: list) -> ast.Call:

@@ -66,6 +66,13 @@ def reverse(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...
     return Reverse(facts, factory).run(fn, wrt, check_scalar)
 
 
+def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
+    """How the user spelled the primitive (`np.sum`, `x.sum`)."""
+    if stmt.callee is not None and not stmt.callee.name.startswith("$"):
+        return stmt.callee.name
+    return prim.name
+
+
 class Reverse(Adjoints):
     def __init__(self, facts: Facts, factory: VarFactory) -> None:
         super().__init__(facts, factory)
@@ -156,21 +163,34 @@ class Reverse(Adjoints):
         except TypeError as exc:
             raise UnsupportedSyntaxError(str(exc), stmt.loc,
                                          "check the call's arguments") from None
+        for name, value in bound.items():
+            values = value if isinstance(value, list) else [value]
+            if name not in prim.vjp and name not in prim.zero and \
+                    any(self.active(x) for x in values):
+                raise NoAdjointError(
+                    f"{prim.name} has no gradient with respect to its argument {name!r}",
+                    stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
+                    "not be differentiated")
+        refused = prim.refused(bound)
+        if refused:
+            what = ", ".join(f"{name}=" for name in refused)
+            raise UnsupportedSyntaxError(
+                f"s2sad cannot differentiate {display_name(stmt, prim)} with {what} given: its "
+                "derivative rule does not take it into account", stmt.loc,
+                f"leave {what} at its default, or wrap the call in s2sad.stop_gradient(...) "
+                "if no gradient should flow through it")
         bindings: dict[str, Any] = {}
         for name, value in bound.items():
             if value is primitives.MISSING:
-                value = Const(prim.defaults.get(name))
+                value = Const(prim.default_of(name))
+            if isinstance(value, dict):
+                continue  # **kwargs: only neutral ones get here
             bindings[name] = self.emit("make_list", value) if isinstance(value, list) else value
         bindings["g"], bindings["ans"] = self.materialize(stmt.target, g), stmt.target
         for name, value in bound.items():
             values = value if isinstance(value, list) else [value]
             if name in prim.zero or not any(self.active(x) for x in values):
                 continue
-            if name not in prim.vjp:
-                raise NoAdjointError(
-                    f"{prim.name} has no gradient with respect to its argument {name!r}",
-                    stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
-                    "not be differentiated")
             one = values[0] if len(values) == 1 and isinstance(values[0], Var) else None
             contrib = self.template(prim.vjp[name], bindings, stmt.loc, dname(one))
             if isinstance(value, list):
@@ -403,7 +423,8 @@ class Reverse(Adjoints):
             self.adj.pop(p, None)
             carried = scope.phis[p][0]
             init = loop.inits[i]
-            if self.active(init) and not self.same_shape(carried, init):
+            if self.active(init) and not self.same_shape(carried, init) and \
+                    init not in self.facts.containers:
                 # the value may have grown by broadcasting inside the loop
                 carried = self.template("unbroadcast(g, x)", {"g": carried, "x": init},
                                         loop.loc, dname(init))

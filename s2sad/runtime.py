@@ -422,18 +422,36 @@ def _expand_reduced(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
     return np.expand_dims(g, axes)
 
 
-def sum_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                where: Any = True) -> Any:
+    """g spread back over the summed axes (only onto the entries `where` selects)."""
     shape = _shape(a)
-    return np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
+    out = np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
+    return out if _selects_all(where) else out * where
 
 
-def mean_adjoint(g: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                 where: Any = True) -> Any:
     shape = _shape(a)
+    if not _selects_all(where):  # the mean of the entries `where` selects
+        count = np.sum(np.broadcast_to(where, shape), axis=axis, keepdims=True)
+        return _expand_reduced(g, shape, axis, keepdims) * where / count
     count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
     return sum_adjoint(np.divide(g, count), a, axis, keepdims)  # divide before broadcasting
 
 
-def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
+def _selects_all(where: Any) -> bool:
+    """Is a reduction's `where=` its default, True (everything)?"""
+    return where is True
+
+
+def either(value: Any, other: Any) -> Any:
+    """`value` if it was given (not None), else `other`: for a parameter NumPy
+    takes under two names (clip's a_min and min, var's ddof and correction)."""
+    return other if value is None else value
+
+
+def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Adjoint of prod: the product of the other entries, computed directly if there are zeros."""
     shape = _shape(a)
     a = np.asarray(a, dtype=float)
@@ -457,7 +475,8 @@ def _products_of_others(flat: np.ndarray) -> np.ndarray:
     return before * after
 
 
-def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any:
+def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None,
+                     keepdims: bool = False) -> Any:
     """Adjoint of max/min: split evenly between the entries that attain it."""
     shape = _shape(a)
     hit = a == _expand_reduced(ans, shape, axis, keepdims)
@@ -465,26 +484,28 @@ def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any, keepdims: bool) -> Any
     return _expand_reduced(g, shape, axis, keepdims) * hit / count
 
 
-def var_adjoint(g: Any, a: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
+def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
+                keepdims: bool = False) -> Any:
     shape = _shape(a)
     count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
     centered = a - np.mean(a, axis=axis, keepdims=True)
     return _expand_reduced(g, shape, axis, keepdims) * 2.0 * centered / (count - ddof)
 
 
-def std_adjoint(g: Any, a: Any, ans: Any, axis: Any, ddof: int, keepdims: bool) -> Any:
+def std_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, ddof: int = 0,
+                keepdims: bool = False) -> Any:
     """std = sqrt(var), so its adjoint is var's with g / (2 std)."""
     return var_adjoint(g / (2.0 * np.asarray(ans)), a, axis, ddof, keepdims)
 
 
-def cumsum_adjoint(g: Any, a: Any, axis: Any) -> Any:
+def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> Any:
     if axis is None:
         flat = np.flip(np.cumsum(np.flip(np.ravel(g))))
         return np.reshape(flat, _shape(a))
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
-def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any) -> Any:
+def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None) -> Any:
     """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles zeros."""
     if axis is None:
         return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(ans), 0), _shape(a))
@@ -502,7 +523,8 @@ def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any) -> Any:
     return np.moveaxis(before * s, 0, axis)
 
 
-def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
+def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None,
+                 keepdims: bool = False) -> Any:
     """Adjoint of np.linalg.norm: vector norms of any order, and the matrix norms."""
     x = np.asarray(x, dtype=float)
     if axis is None:
@@ -1009,15 +1031,45 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
     return out
 
 
-def take_adjoint(g: Any, a: Any, indices: Any, axis: Any) -> Any:
-    """Add g into the positions np.take read; repeated indices add up."""
+def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -> Any:
+    """Add g into the positions np.take read (with mode 'clip' or 'wrap', the
+    positions an index out of range stood for); repeated indices add up."""
     shape = _shape(a)
     out = np.zeros(shape, dtype=np.result_type(g, float))
+    n = int(np.prod(shape)) if axis is None else shape[axis % len(shape)]
+    indices = np.asarray(indices)
+    if mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    elif mode == "wrap":
+        indices = indices % n
     if axis is None:  # indices into the flattened array
         np.add.at(out.reshape(-1), indices, g)
         return out
     np.add.at(out, (slice(None),) * (axis % len(shape)) + (indices,), g)
     return out
+
+
+def item_adjoint(g: Any, a: Any, args: list) -> Any:
+    """a.item(*args): g at the one element it read (a flat index, or one per axis)."""
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    if not args:
+        out.reshape(-1)[0] = g
+    elif len(args) == 1 and not isinstance(args[0], tuple):
+        out.reshape(-1)[args[0]] = g
+    else:
+        out[tuple(args[0]) if len(args) == 1 else tuple(args)] = g
+    return out
+
+
+def atleast_adjoint(g: Any, arys: list) -> list:
+    """np.atleast_1d/2d reshape each array (one array: one result; several: a list)."""
+    parts = [g] if len(arys) == 1 else list(g)
+    return [np.reshape(part, np.shape(a)) for part, a in zip(parts, arys)]
+
+
+def hypot_adjoint(g: Any, ans: Any, coordinates: list) -> list:
+    """math.hypot(*xs) = sqrt(sum x^2): each coordinate gets g * x / hypot."""
+    return [g * x / ans for x in coordinates]
 
 
 def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:

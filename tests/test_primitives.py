@@ -99,7 +99,10 @@ def test_helpers_match_their_run_time_functions(name: str) -> None:
     prim = TABLE[name]
     fn = primitives.resolve_name(name)
     assert getattr(runtime, name) is fn
-    assert list(inspect.signature(fn).parameters) == list(prim.params), name
+    parameters = inspect.signature(fn).parameters
+    assert list(parameters) == list(prim.params), name
+    defaults = {k: p.default for k, p in parameters.items() if p.default is not p.empty}
+    assert defaults == prim.defaults, name  # (the emitter leaves out arguments at defaults)
 
 
 def template_names(source: str) -> set[str]:

@@ -54,6 +54,9 @@ elementwise("copy(x)", x="g", form="internal", fresh=False, view=True, returns="
 
 # ---------------------------------------------------------------- elementwise math
 group("Elementwise functions")
+# NumPy's ufuncs take their inputs positionally and the ufunc keywords:
+# `casting`, `order` and `subok` do not change values; `out`, `where`, `dtype`
+# and `signature` are refused when given (`record.UFUNC_TAIL`).
 
 elementwise("np.negative(x)", x="-g")
 elementwise("np.positive(x)", x="g")
@@ -64,31 +67,33 @@ elementwise("np.log(x)", x="g / x")
 elementwise("np.log2(x)", x="g / (x * math.log(2.0))")
 elementwise("np.log10(x)", x="g / (x * math.log(10.0))")
 elementwise("np.log1p(x)", x="g / (1.0 + x)")
-elementwise("np.sqrt(x)", x="g * 0.5 / ans")
-elementwise("np.cbrt(x)", x="g / (3.0 * ans ** 2)")
+elementwise("np.sqrt(x)", x="g * 0.5 / ans", note="at 0: inf")
+elementwise("np.cbrt(x)", x="g / (3.0 * ans ** 2)", note="at 0: inf")
 elementwise("np.square(x)", x="g * 2.0 * x")
 elementwise("np.reciprocal(x)", x="-g * ans ** 2")
 elementwise("np.sin(x)", x="g * np.cos(x)")
 elementwise("np.cos(x)", x="-g * np.sin(x)")
 elementwise("np.tan(x)", x="g * (1.0 + ans ** 2)")
-elementwise("np.arcsin(x)", x="g / np.sqrt(1.0 - x ** 2)")
-elementwise("np.arccos(x)", x="-g / np.sqrt(1.0 - x ** 2)")
+elementwise("np.arcsin(x)", x="g / np.sqrt(1.0 - x ** 2)", note="at ±1: inf")
+elementwise("np.arccos(x)", x="-g / np.sqrt(1.0 - x ** 2)", note="at ±1: -inf")
 elementwise("np.arctan(x)", x="g / (1.0 + x ** 2)")
 elementwise("np.sinh(x)", x="g * np.cosh(x)")
 elementwise("np.cosh(x)", x="g * np.sinh(x)")
 elementwise("np.tanh(x)", x="g * (1.0 - ans ** 2)")
 elementwise("np.arcsinh(x)", x="g / np.sqrt(x ** 2 + 1.0)")
-elementwise("np.arccosh(x)", x="g / np.sqrt(x ** 2 - 1.0)")
-elementwise("np.arctanh(x)", x="g / (1.0 - x ** 2)")
-elementwise("np.abs(x)", x="g * abs_sign(x)")
-elementwise("np.fabs(x)", x="g * abs_sign(x)")
-elementwise("np.sinc(x)", x="g * sinc_derivative(x)")
+elementwise("np.arccosh(x)", x="g / np.sqrt(x ** 2 - 1.0)", note="at 1: inf")
+elementwise("np.arctanh(x)", x="g / (1.0 - x ** 2)", note="at ±1: inf")
+elementwise("np.abs(x)", x="g * abs_sign(x)", note="at 0 (and -0.0): 1, as JAX")
+elementwise("np.fabs(x)", x="g * abs_sign(x)", note="at 0 (and -0.0): 1, as JAX")
+elementwise("np.sinc(x)", x="g * sinc_derivative(x)", note="at 0: 0")
 elementwise(
     "np.arctan2(y, x)",
     y="unbroadcast(g * x / (x ** 2 + y ** 2), y)",
     x="unbroadcast(-g * y / (x ** 2 + y ** 2), x)",
+    note="at (0, 0): nan, as JAX",
 )
-elementwise("np.hypot(x, y)", x="unbroadcast(g * x / ans, x)", y="unbroadcast(g * y / ans, y)")
+elementwise("np.hypot(x, y)", x="unbroadcast(g * x / ans, x)", y="unbroadcast(g * y / ans, y)",
+            note="at (0, 0): nan")
 elementwise("np.add(x, y)", x="unbroadcast(g, x)", y="unbroadcast(g, y)")
 elementwise("np.subtract(x, y)", x="unbroadcast(g, x)", y="unbroadcast(-g, y)")
 elementwise("np.multiply(x, y)", x="unbroadcast(g * y, x)", y="unbroadcast(x * g, y)")
@@ -98,27 +103,33 @@ elementwise(
     "np.power(x, y)",
     x="unbroadcast(pow_base_adjoint(g, x, y), x)",
     y="unbroadcast(pow_exponent_adjoint(g, x, ans), y)",
+    note="d/dx is 0 where y == 0 (also at x == 0), inf at x == 0 for 0 < y < 1; "
+    "d/dy is 0 where x == 0, nan where x < 0",
 )
 alias("np.float_power", "np.power")
 elementwise(
     "np.maximum(x, y)",
     x="unbroadcast(g * max_share(x, y), x)",
     y="unbroadcast(g * max_share(y, x), y)",
+    note="a tie splits the gradient 1/2, 1/2, as JAX",
 )
 elementwise(
     "np.minimum(x, y)",
     x="unbroadcast(g * max_share(y, x), x)",
     y="unbroadcast(g * max_share(x, y), y)",
+    note="a tie splits the gradient 1/2, 1/2, as JAX",
 )
 elementwise(
     "np.fmax(x, y)",
     x="unbroadcast(g * fmax_share(x, y, True), x)",
     y="unbroadcast(g * (1.0 - fmax_share(x, y, True)), y)",
+    note="a tie goes to y, as JAX; a NaN operand gives everything to the other",
 )
 elementwise(
     "np.fmin(x, y)",
     x="unbroadcast(g * fmax_share(x, y, False), x)",
     y="unbroadcast(g * (1.0 - fmax_share(x, y, False)), y)",
+    note="a tie goes to y, as JAX; a NaN operand gives everything to the other",
 )
 elementwise(
     "np.logaddexp(x, y)",
@@ -131,22 +142,30 @@ elementwise(
     y="unbroadcast(g * np.exp2(y - ans), y)",
 )
 vjp(
-    "np.clip(a, a_min=None, a_max=None)",
-    a="unbroadcast(g * clip_share(a, a_min, a_max, 0), a)",
-    a_min="unbroadcast(g * clip_share(a, a_min, a_max, 1), a_min)",
-    a_max="unbroadcast(g * clip_share(a, a_min, a_max, 2), a_max)",
+    "np.clip(a, a_min=NoValue, a_max=NoValue, out=None, *, min=NoValue, max=NoValue, **kwargs)",
+    a="unbroadcast(g * clip_share(a, either(a_min, min), either(a_max, max), 0), a)",
+    a_min="unbroadcast(g * clip_share(a, a_min, either(a_max, max), 1), a_min)",
+    min="unbroadcast(g * clip_share(a, min, either(a_max, max), 1), min)",
+    a_max="unbroadcast(g * clip_share(a, either(a_min, min), a_max, 2), a_max)",
+    max="unbroadcast(g * clip_share(a, either(a_min, min), max, 2), max)",
+    neutral=("casting", "order", "subok"),
+    note="clip is min(max(a, lo), hi): at a bound the gradient splits 1/2, 1/2, as JAX",
 )
 vjp(
-    "np.where(condition, x, y)",
+    "np.where(condition, x=None, y=None, /)",
     zero=("condition",),
     x="unbroadcast(np.where(condition, g, 0.0), x)",
     y="unbroadcast(np.where(condition, 0.0, g), y)",
+    note="a nan or inf in the branch not taken leaks into the gradient, as in JAX",
 )
 # Piecewise constant: the gradient is zero wherever it exists.
-for _name in ("sign", "floor", "ceil", "round", "rint", "trunc", "fix"):
-    vjp(f"np.{_name}(x, decimals=0)" if _name == "round" else f"np.{_name}(x)", zero=("x",))
+for _name in ("sign", "floor", "ceil", "rint", "trunc"):
+    vjp(f"np.{_name}(x)", zero=("x",), note="0 everywhere")
+vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
+    note="0 everywhere")
 alias("np.around", "np.round")
-vjp("np.real(x)", x="np.real(g)", view=True)
+vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
+vjp("np.real(val)", val="np.real(g)", view=True)
 elementwise("np.conjugate(x)", x="np.conjugate(g)")
 elementwise("np.deg2rad(x)", x="g * (math.pi / 180.0)")
 alias("np.radians", "np.deg2rad")
@@ -156,94 +175,106 @@ alias("np.degrees", "np.rad2deg")
 # ---------------------------------------------------------------- math module and builtins
 group("math module and builtins")
 
-vjp("math.sin(x)", x="g * math.cos(x)", scalar=True)
-vjp("math.cos(x)", x="-g * math.sin(x)", scalar=True)
-vjp("math.tan(x)", x="g / math.cos(x) ** 2", scalar=True)
-vjp("math.asin(x)", x="g / math.sqrt(1.0 - x ** 2)", scalar=True)
-vjp("math.acos(x)", x="-g / math.sqrt(1.0 - x ** 2)", scalar=True)
-vjp("math.atan(x)", x="g / (1.0 + x ** 2)", scalar=True)
-vjp("math.atan2(y, x)", y="g * x / (x ** 2 + y ** 2)", x="-g * y / (x ** 2 + y ** 2)", scalar=True)
-vjp("math.sinh(x)", x="g * math.cosh(x)", scalar=True)
-vjp("math.cosh(x)", x="g * math.sinh(x)", scalar=True)
-vjp("math.tanh(x)", x="g * (1.0 - ans ** 2)", scalar=True)
-vjp("math.exp(x)", x="g * ans", scalar=True)
-vjp("math.expm1(x)", x="g * (ans + 1.0)", scalar=True)
-vjp("math.log(x)", x="g / x", scalar=True)
-vjp("math.log2(x)", x="g / (x * math.log(2.0))", scalar=True)
-vjp("math.log10(x)", x="g / (x * math.log(10.0))", scalar=True)
-vjp("math.log1p(x)", x="g / (1.0 + x)", scalar=True)
-vjp("math.sqrt(x)", x="g * 0.5 / ans", scalar=True)
-vjp("math.pow(x, y)", x="pow_base_adjoint(g, x, y)", y="pow_exponent_adjoint(g, x, ans)",
-    scalar=True)
-vjp("math.hypot(x, y)", x="g * x / ans", y="g * y / ans", scalar=True)
-vjp("math.fabs(x)", x="g * abs_sign(x)", scalar=True)
-vjp("math.erf(x)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
-vjp("math.erfc(x)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
-vjp("abs(x)", x="g * abs_sign(x)")
-vjp("float(x)", x="g", scalar=True)
+vjp("math.sin(x, /)", x="g * math.cos(x)", scalar=True)
+vjp("math.cos(x, /)", x="-g * math.sin(x)", scalar=True)
+vjp("math.tan(x, /)", x="g / math.cos(x) ** 2", scalar=True)
+vjp("math.asin(x, /)", x="g / math.sqrt(1.0 - x ** 2)", scalar=True, note="at ±1: inf")
+vjp("math.acos(x, /)", x="-g / math.sqrt(1.0 - x ** 2)", scalar=True, note="at ±1: -inf")
+vjp("math.atan(x, /)", x="g / (1.0 + x ** 2)", scalar=True)
+vjp("math.atan2(y, x, /)", y="g * x / (x ** 2 + y ** 2)", x="-g * y / (x ** 2 + y ** 2)",
+    scalar=True, note="at (0, 0): nan")
+vjp("math.sinh(x, /)", x="g * math.cosh(x)", scalar=True)
+vjp("math.cosh(x, /)", x="g * math.sinh(x)", scalar=True)
+vjp("math.tanh(x, /)", x="g * (1.0 - ans ** 2)", scalar=True)
+vjp("math.exp(x, /)", x="g * ans", scalar=True)
+vjp("math.expm1(x, /)", x="g * (ans + 1.0)", scalar=True)
+vjp("math.log(x, base=None, /)", x="g / x", scalar=True)
+vjp("math.log2(x, /)", x="g / (x * math.log(2.0))", scalar=True)
+vjp("math.log10(x, /)", x="g / (x * math.log(10.0))", scalar=True)
+vjp("math.log1p(x, /)", x="g / (1.0 + x)", scalar=True)
+vjp("math.sqrt(x, /)", x="g * 0.5 / ans", scalar=True, note="at 0: inf")
+vjp("math.pow(x, y, /)", x="pow_base_adjoint(g, x, y)", y="pow_exponent_adjoint(g, x, ans)",
+    scalar=True, note="as np.power")
+vjp("math.hypot(*coordinates)", coordinates="hypot_adjoint(g, ans, coordinates)", scalar=True,
+    note="at the origin: nan")
+vjp("math.fabs(x, /)", x="g * abs_sign(x)", scalar=True, note="at 0: 1, as np.abs")
+vjp("math.erf(x, /)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
+vjp("math.erfc(x, /)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
+vjp("abs(x, /)", x="g * abs_sign(x)", note="at 0: 1, as np.abs")
+vjp("float(x, /)", x="g", scalar=True)
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
-vjp("max(*args)", args="extreme_adjoint(g, args, True)", takes="any")
-vjp("min(*args)", args="extreme_adjoint(g, args, False)", takes="any")
-nondiff("len(obj)", scalar=True, returns="other", takes="any")
-nondiff("int(x)", "bool(x)", "range(*args)", "isinstance(obj, cls)", "round(x, n=None)",
-        "str(x)", "type(x)", takes="any")
-nondiff("math.floor(x)", "math.ceil(x)", "math.isnan(x)", "math.isinf(x)", "math.isfinite(x)",
-        "math.trunc(x)", scalar=True)
-nondiff("print(*args)", effect=True, recompute=False, returns="other", takes="any")
+vjp("max(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, True)",
+    takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
+vjp("min(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, False)",
+    takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
+nondiff("len(obj, /)", scalar=True, returns="other", takes="any")
+nondiff("int(x)", "bool(x)", "range(*args)", "isinstance(obj, class_or_tuple, /)",
+        "round(number, ndigits=None)", "str(x)", "type(x)", takes="any")
+nondiff("math.floor(x, /)", "math.ceil(x, /)", "math.isnan(x, /)", "math.isinf(x, /)",
+        "math.isfinite(x, /)", "math.trunc(x, /)", scalar=True)
+nondiff("print(*args, sep=' ', end='\\n', file=None, flush=False)", effect=True, recompute=False,
+        returns="other", takes="any")
 
 # ---------------------------------------------------------------- reductions
 group("Reductions")
 
 vjp(
-    "np.sum(a, axis=None, dtype=None, keepdims=False)",
-    a="sum_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims)",
+    "np.sum(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
+    "where=NoValue)",
+    a="sum_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, where)",
+    reduction=True, neutral=("initial",),
+)
+vjp(
+    "np.mean(a, axis=None, dtype=None, out=None, keepdims=NoValue, *, where=NoValue)",
+    a="mean_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, where)",
     reduction=True,
 )
 vjp(
-    "np.mean(a, axis=None, dtype=None, keepdims=False)",
-    a="mean_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims)",
-    reduction=True,
-)
-vjp(
-    "np.prod(a, axis=None, dtype=None, keepdims=False)",
+    "np.prod(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
+    "where=NoValue)",
     a="prod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, keepdims)",
-    reduction=True,
+    reduction=True, note="exact with zeros (no division), as JAX",
 )
-vjp("np.max(a, axis=None, keepdims=False)", a="extremum_adjoint(g, a, ans, axis, keepdims)",
-    reduction=True)
-vjp("np.min(a, axis=None, keepdims=False)", a="extremum_adjoint(g, a, ans, axis, keepdims)",
-    reduction=True)
-alias("np.amax", "np.max")
-alias("np.amin", "np.min")
+for _name in ("max", "min", "amax", "amin"):
+    vjp(f"np.{_name}(a, axis=None, out=None, keepdims=NoValue, initial=NoValue, where=NoValue)",
+        a="extremum_adjoint(g, a, ans, axis, keepdims)", reduction=True,
+        note="ties split the gradient evenly, as JAX")
 vjp(
-    "np.var(a, axis=None, dtype=None, ddof=0, keepdims=False)",
-    a="var_adjoint(g, a, axis, ddof, keepdims)",
+    "np.var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
+    "mean=NoValue, correction=NoValue)",
+    a="var_adjoint(cast_adjoint(g, dtype, a), a, axis, either(correction, ddof), keepdims)",
     reduction=True,
 )
 vjp(
-    "np.std(a, axis=None, dtype=None, ddof=0, keepdims=False)",
-    a="std_adjoint(g, a, ans, axis, ddof, keepdims)",
-    reduction=True,
+    "np.std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
+    "mean=NoValue, correction=NoValue)",
+    a="std_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, either(correction, ddof), keepdims)",
+    reduction=True, note="of constant data: nan, as JAX",
 )
-vjp("np.cumsum(a, axis=None, dtype=None)", a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
-    expensive=True, fresh=True)
-vjp("np.cumprod(a, axis=None, dtype=None)",
+vjp("np.cumsum(a, axis=None, dtype=None, out=None)",
+    a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)", expensive=True, fresh=True)
+vjp("np.cumprod(a, axis=None, dtype=None, out=None)",
     a="cumprod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis)",
-    expensive=True, fresh=True)
+    expensive=True, fresh=True, note="exact with zeros (no division), as JAX")
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
-    expensive=True,
+    expensive=True, note="at a zero vector: nan (2-norm), as JAX",
 )
-vjp("np.trace(a, offset=0, axis1=0, axis2=1)", a="trace_adjoint(g, a, offset, axis1, axis2)")
-vjp("np.diff(a, n=1, axis=-1)", a="diff_adjoint(g, a, n, axis)")
+vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
+    a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)")
+vjp("np.diff(a, n=1, axis=-1, prepend=NoValue, append=NoValue)",
+    a="diff_adjoint(g, a, n, axis)")
 nondiff(
-    "np.argmax(a, axis=None, keepdims=False)", "np.argmin(a, axis=None, keepdims=False)",
-    "np.argsort(a, axis=-1, kind=None)", "np.shape(a)", "np.ndim(a)", "np.size(a, axis=None)",
-    "np.isnan(x)", "np.isinf(x)", "np.isfinite(x)", "np.any(a, axis=None, keepdims=False)",
-    "np.all(a, axis=None, keepdims=False)", "np.count_nonzero(a, axis=None)",
-    "np.nonzero(a)", "np.allclose(a, b, rtol=1e-05, atol=1e-08)",
+    "np.argmax(a, axis=None, out=None, *, keepdims=NoValue)",
+    "np.argmin(a, axis=None, out=None, *, keepdims=NoValue)",
+    "np.argsort(a, axis=-1, kind=None, order=None, *, stable=None)", "np.shape(a)", "np.ndim(a)",
+    "np.size(a, axis=None)", "np.isnan(x)", "np.isinf(x)", "np.isfinite(x)",
+    "np.any(a, axis=None, out=None, keepdims=NoValue, *, where=NoValue)",
+    "np.all(a, axis=None, out=None, keepdims=NoValue, *, where=NoValue)",
+    "np.count_nonzero(a, axis=None, *, keepdims=False)", "np.nonzero(a)",
+    "np.allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)",
 )
 
 # ---------------------------------------------------------------- linear algebra
@@ -251,18 +282,18 @@ group("Linear algebra")
 
 vjp("np.matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, b)",
     expensive=True, fresh=True)
-vjp("np.dot(a, b)", a="dot_adjoint_a(g, a, b)", b="dot_adjoint_b(g, a, b)", expensive=True,
-    fresh=True)
+vjp("np.dot(a, b, out=None)", a="dot_adjoint_a(g, a, b)", b="dot_adjoint_b(g, a, b)",
+    expensive=True, fresh=True)
 vjp(
-    "np.outer(a, b)",
+    "np.outer(a, b, out=None)",
     a="np.reshape(g @ np.ravel(b), np.shape(a))",
     b="np.reshape(np.ravel(a) @ g, np.shape(b))",
     expensive=True,
     fresh=True,
 )
-vjp("np.inner(a, b)", a="inner_adjoint_a(g, a, b)", b="inner_adjoint_b(g, a, b)",
+vjp("np.inner(a, b, /)", a="inner_adjoint_a(g, a, b)", b="inner_adjoint_b(g, a, b)",
     expensive=True)
-vjp("np.vdot(a, b)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))")
+vjp("np.vdot(a, b, /)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))")
 vjp(
     "np.tensordot(a, b, axes=2)",
     a="tensordot_adjoint_a(g, a, b, axes)",
@@ -270,41 +301,51 @@ vjp(
     expensive=True,
 )
 # (subscripts first, or the sublist form: array, sublist, array, sublist, ...)
-vjp("np.einsum(*operands)", operands="einsum_adjoint(g, operands)", expensive=True, takes="any")
-vjp("np.cross(a, b)", a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)")
+vjp("np.einsum(*operands, out=None, optimize=False, **kwargs)",
+    operands="einsum_adjoint(g, operands)", expensive=True, takes="any",
+    neutral=("optimize", "order", "casting"))
+vjp("np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)",
+    a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)")
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)",
     expensive=True)
 vjp("np.linalg.solve(a, b)", a="solve_adjoint_a(g, a, b, ans)", b="solve_adjoint_b(g, a, b)",
     expensive=True)
-vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)", expensive=True)
+vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)", expensive=True,
+    note="of a singular matrix: the adjugate, as JAX")
 vjp("np.linalg.slogdet(a)", a="slogdet_adjoint(g, a)", expensive=True, returns="container",
     results=2)
 
 # ---------------------------------------------------------------- shapes
 group("Shapes")
 
-vjp("np.reshape(a, *shape, order='C')", zero=("shape",), a="reshape_adjoint(g, a, order)",
-    view=True)
+vjp("np.reshape(a, /, shape, order='C', *, copy=None)", zero=("shape",),
+    a="reshape_adjoint(g, a, order)", view=True, neutral=("copy",))
 vjp("np.ravel(a, order='C')", a="reshape_adjoint(g, a, order)", view=True)
 vjp("np.transpose(a, axes=None)", a="transpose_adjoint(g, axes)", view=True)
 vjp("np.swapaxes(a, axis1, axis2)", a="np.swapaxes(g, axis1, axis2)", view=True)
 vjp("np.moveaxis(a, source, destination)", a="np.moveaxis(g, destination, source)", view=True)
-vjp("np.expand_dims(a, axis)", a="np.reshape(g, np.shape(a))", view=True)
-vjp("np.squeeze(a, axis=None)", a="np.reshape(g, np.shape(a))", view=True)
-vjp("np.atleast_1d(a)", a="np.reshape(g, np.shape(a))", view=True)
-vjp("np.atleast_2d(a)", a="np.reshape(g, np.shape(a))", view=True)
-vjp("np.broadcast_to(array, shape)", zero=("shape",), array="unbroadcast(g, array)", view=True)
+# (reshaping the adjoint back undoes any choice of axis)
+vjp("np.expand_dims(a, axis)", a="np.reshape(g, np.shape(a))", view=True, neutral=("axis",))
+vjp("np.squeeze(a, axis=None)", a="np.reshape(g, np.shape(a))", view=True, neutral=("axis",))
+vjp("np.atleast_1d(*arys)", arys="atleast_adjoint(g, arys)", view=True)
+vjp("np.atleast_2d(*arys)", arys="atleast_adjoint(g, arys)", view=True)
+vjp("np.broadcast_to(array, shape, subok=False)", zero=("shape",),
+    array="unbroadcast(g, array)", view=True, neutral=("subok",))
 vjp("np.flip(m, axis=None)", m="np.flip(g, axis)", view=True)
 vjp("np.fliplr(m)", m="np.fliplr(g)", view=True)
 vjp("np.flipud(m)", m="np.flipud(g)", view=True)
 vjp("np.roll(a, shift, axis=None)", zero=("shift",), a="roll_adjoint(g, shift, axis)")
 vjp("np.tile(A, reps)", A="tile_adjoint(g, A, reps)", fresh=True)
 vjp("np.repeat(a, repeats, axis=None)", a="repeat_adjoint(g, a, repeats, axis)", fresh=True)
-vjp("np.concatenate(arrays, axis=0)", arrays="concatenate_adjoint(g, arrays, axis)", fresh=True,
-    takes="any")
-vjp("np.stack(arrays, axis=0)", arrays="stack_adjoint(g, arrays, axis)", fresh=True, takes="any")
-vjp("np.hstack(tup)", tup="hstack_adjoint(g, tup)", fresh=True, takes="any")
-vjp("np.vstack(tup)", tup="vstack_adjoint(g, tup)", fresh=True, takes="any")
+vjp("np.concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting='same_kind')",
+    arrays="concatenate_adjoint(g, arrays, axis)", fresh=True, takes="any",
+    neutral=("casting",))
+vjp("np.stack(arrays, axis=0, out=None, *, dtype=None, casting='same_kind')",
+    arrays="stack_adjoint(g, arrays, axis)", fresh=True, takes="any", neutral=("casting",))
+vjp("np.hstack(tup, *, dtype=None, casting='same_kind')", tup="hstack_adjoint(g, tup)",
+    fresh=True, takes="any", neutral=("casting",))
+vjp("np.vstack(tup, *, dtype=None, casting='same_kind')", tup="vstack_adjoint(g, tup)",
+    fresh=True, takes="any", neutral=("casting",))
 vjp("np.diag(v, k=0)", v="diag_adjoint(g, v, k)", view=True)
 vjp(
     "np.diagonal(a, offset=0, axis1=0, axis2=1)",
@@ -313,34 +354,46 @@ vjp(
 )
 vjp("np.triu(m, k=0)", m="np.triu(g, k)")
 vjp("np.tril(m, k=0)", m="np.tril(g, k)")
-vjp("np.array(object, dtype=None)", object="array_adjoint(truncated(g, ans, object), object)",
-    fresh=True, takes="any")
-vjp("np.asarray(a, dtype=None)", a="array_adjoint(truncated(g, ans, a), a)", view=True,
-    takes="any")
-vjp("np.copy(a)", a="g", fresh=True, elementwise=True)
-vjp("np.sort(a, axis=-1)", a="sort_adjoint(g, a, axis)", expensive=True)
+vjp("np.array(object, dtype=None, *, copy=True, order='K', subok=False, ndmin=0, ndmax=0, "
+    "like=None)", object="array_adjoint(truncated(g, ans, object), object)",
+    fresh=True, takes="any", neutral=("dtype", "copy", "order", "subok"))
+vjp("np.asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None)",
+    a="array_adjoint(truncated(g, ans, a), a)", view=True, takes="any",
+    neutral=("dtype", "order", "device", "copy"))
+vjp("np.copy(a, order='K', subok=False)", a="g", fresh=True, elementwise=True,
+    neutral=("order", "subok"))
+vjp("np.sort(a, axis=-1, kind=None, order=None, *, stable=None)", a="sort_adjoint(g, a, axis)",
+    expensive=True, neutral=("kind", "stable"),
+    note="ties: the earlier entry goes to the earlier place (a stable sort), as JAX")
 nondiff(
-    "np.zeros(shape, dtype=None)", "np.ones(shape, dtype=None)", "np.empty(shape, dtype=None)",
-    "np.zeros_like(a, dtype=None)",
-    "np.ones_like(a, dtype=None)", "np.empty_like(a, dtype=None)",
-    "np.eye(N, M=None, k=0, dtype=None)",
-    "np.identity(n, dtype=None)",
+    "np.zeros(shape, dtype=None, order='C', *, device=None, like=None)",
+    "np.ones(shape, dtype=None, order='C', *, device=None, like=None)",
+    "np.empty(shape, dtype=None, order='C', *, device=None, like=None)",
+    "np.zeros_like(a, dtype=None, order='K', subok=True, shape=None, *, device=None)",
+    "np.ones_like(a, dtype=None, order='K', subok=True, shape=None, *, device=None)",
+    "np.empty_like(prototype, /, dtype=None, order='K', subok=True, shape=None, *, device=None)",
+    "np.eye(N, M=None, k=0, dtype=float, order='C', *, device=None, like=None)",
+    "np.identity(n, dtype=None, *, like=None)",
     fresh=True,
 )
 # (the result's dtype is a's unless given: an integer `a` truncates the fill)
-vjp("np.full_like(a, fill_value, dtype=None)", zero=("a",),
-    fill_value="unbroadcast(truncated(g, ans, fill_value), fill_value)", fresh=True)
+vjp("np.full_like(a, fill_value, dtype=None, order='K', subok=True, shape=None, *, device=None)",
+    zero=("a",), fill_value="unbroadcast(truncated(g, ans, fill_value), fill_value)",
+    fresh=True, neutral=("dtype", "order", "subok", "shape", "device"))
 # Constructors whose values depend on their arguments. (`nondiff` is only for
 # outputs that carry no gradient at all: a wrong entry there is a silently
 # zero gradient.)
-vjp("np.full(shape, fill_value, dtype=None)", zero=("shape",),
-    fill_value="unbroadcast(cast_adjoint(g, dtype, fill_value), fill_value)", fresh=True)
-vjp("np.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0)",
+vjp("np.full(shape, fill_value, dtype=None, order='C', *, device=None, like=None)",
+    zero=("shape",), fill_value="unbroadcast(cast_adjoint(g, dtype, fill_value), fill_value)",
+    fresh=True, neutral=("order", "device"))
+vjp("np.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, "
+    "device=None)",
     start="linspace_adjoint(cast_adjoint(g, dtype, start), start, num, endpoint, axis, False)",
     stop="linspace_adjoint(cast_adjoint(g, dtype, stop), stop, num, endpoint, axis, True)",
-    fresh=True)
+    fresh=True, neutral=("device",))
 # np.arange with a differentiable start/stop/step: refused (no adjoint), never zero.
-vjp("np.arange(*args, dtype=None)", fresh=True)
+vjp("np.arange(start_or_stop, /, stop=None, step=1, *, dtype=None, device=None, like=None)",
+    fresh=True)
 
 
 # ---------------------------------------------------------------- indexing and containers
@@ -350,42 +403,76 @@ group("Indexing and containers")
 
 vjp("getitem(x, index)", zero=("index",), x="getitem_adjoint(g, x, index)", form="internal",
     adjoint="getitem", view=True, returns="other", takes="any")
-vjp("np.take(a, indices, axis=None)", zero=("indices",), a="take_adjoint(g, a, indices, axis)")
+vjp("np.take(a, indices, axis=None, out=None, mode='raise')", zero=("indices",),
+    a="take_adjoint(g, a, indices, axis, mode)")
 vjp(
-    "np.take_along_axis(arr, indices, axis)",
+    "np.take_along_axis(arr, indices, axis=-1)",
     zero=("indices",),
     arr="take_along_axis_adjoint(g, arr, indices, axis)",
 )
 # (their items are x's own items, or views of its rows: `view`)
-vjp("list(x)", x="sequence_adjoint(g, x)", returns="container", takes="any", view=True)
-vjp("tuple(x)", x="sequence_adjoint(g, x)", returns="container", takes="any", view=True)
+vjp("list(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", returns="container",
+    takes="any", view=True)
+vjp("tuple(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", returns="container",
+    takes="any", view=True)
 
 # ---------------------------------------------------------------- methods and attributes
 group("Methods and attributes")
+# ndarray's methods, with `a` the array itself; NumPy documents the keywords
+# some of them take as **kwargs.
 
-for _method, _target in [
-    ("sum", "np.sum"), ("mean", "np.mean"), ("prod", "np.prod"), ("max", "np.max"),
-    ("min", "np.min"), ("var", "np.var"), ("std", "np.std"), ("cumsum", "np.cumsum"),
-    ("cumprod", "np.cumprod"), ("dot", "np.dot"), ("ravel", "np.ravel"), ("copy", "np.copy"),
-    ("swapaxes", "np.swapaxes"), ("squeeze", "np.squeeze"), ("clip", "np.clip"),
-    ("trace", "np.trace"), ("repeat", "np.repeat"), ("diagonal", "np.diagonal"),
-    ("take", "np.take"),
-]:
-    alias("." + _method, _target)
+alias(".sum", "np.sum", ".sum(a, /, axis=None, dtype=None, out=None, keepdims=False, *, "
+      "initial=NoValue, where=True)")
+alias(".mean", "np.mean", ".mean(a, /, axis=None, dtype=None, out=None, keepdims=False, *, "
+      "where=True)")
+alias(".prod", "np.prod", ".prod(a, /, axis=None, dtype=None, out=None, keepdims=False, *, "
+      "initial=NoValue, where=True)")
+alias(".max", "np.max", ".max(a, /, axis=None, out=None, keepdims=False, *, initial=NoValue, "
+      "where=True)")
+alias(".min", "np.min", ".min(a, /, axis=None, out=None, keepdims=False, *, initial=NoValue, "
+      "where=True)")
+alias(".var", "np.var", ".var(a, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, "
+      "where=True, mean=NoValue, correction=NoValue)")
+alias(".std", "np.std", ".std(a, /, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, "
+      "where=True, mean=NoValue, correction=NoValue)")
+alias(".cumsum", "np.cumsum", ".cumsum(a, /, axis=None, dtype=None, out=None)")
+alias(".cumprod", "np.cumprod", ".cumprod(a, /, axis=None, dtype=None, out=None)")
+alias(".dot", "np.dot", ".dot(a, b, /, out=None)")
+alias(".ravel", "np.ravel", ".ravel(a, /, order='C')")
+alias(".copy", "np.copy", ".copy(a, /, order='C')")
+alias(".swapaxes", "np.swapaxes", ".swapaxes(a, axis1, axis2, /)")
+alias(".squeeze", "np.squeeze", ".squeeze(a, /, axis=None)")
+alias(".trace", "np.trace", ".trace(a, /, offset=0, axis1=0, axis2=1, dtype=None, out=None)")
+alias(".repeat", "np.repeat", ".repeat(a, repeats, /, axis=None)")
+alias(".diagonal", "np.diagonal", ".diagonal(a, /, offset=0, axis1=0, axis2=1)")
+alias(".take", "np.take", ".take(a, indices, /, axis=None, out=None, mode='raise')")
+vjp(
+    ".clip(a, /, min=None, max=None, out=None, **kwargs)",
+    a="unbroadcast(g * clip_share(a, min, max, 0), a)",
+    min="unbroadcast(g * clip_share(a, min, max, 1), min)",
+    max="unbroadcast(g * clip_share(a, min, max, 2), max)",
+    neutral=("casting", "order", "subok"),
+    note="as np.clip",
+)
 # ndarray.conj() is a view of a real array, unlike np.conjugate
-alias(".conj", "np.conjugate", view=True, fresh=False)
-alias(".conjugate", "np.conjugate", view=True, fresh=False)
-vjp(".reshape(a, *shape, order='C')", zero=("shape",), a="reshape_adjoint(g, a, order)",
-    view=True)
-vjp(".transpose(a, *axes)", a="method_transpose_adjoint(g, axes)", view=True)
-vjp(".flatten(a, order='C')", a="reshape_adjoint(g, a, order)", fresh=True)
-vjp(".astype(a, dtype)", a="truncated(g, ans, a)")
+alias(".conj", "np.conjugate", ".conj(x, /)", view=True, fresh=False)
+alias(".conjugate", "np.conjugate", ".conjugate(x, /)", view=True, fresh=False)
+vjp(".reshape(a, /, *shape, order='C', copy=None)", zero=("shape",),
+    a="reshape_adjoint(g, a, order)", view=True, neutral=("copy",))
+vjp(".transpose(a, /, *axes)", a="method_transpose_adjoint(g, axes)", view=True)
+vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)", fresh=True)
+# (with copy=False and the same dtype it returns `a` itself: `view`)
+vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
+    a="truncated(g, ans, a)", neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
 vjp(".T(a)", a="np.transpose(g)", form="attribute", view=True, takes="arrays")
 vjp(".real(a)", a="np.real(g)", form="attribute", view=True)
-vjp(".item(a)", a="np.full(np.shape(a), g)", scalar=True)
+vjp(".item(a, /, *args)", a="item_adjoint(g, a, args)", scalar=True)
 nondiff(".shape(a)", ".ndim(a)", ".size(a)", ".dtype(a)", form="attribute", takes="receiver")
-nondiff(".argmax(a, axis=None)", ".argmin(a, axis=None)", ".argsort(a, axis=-1)",
-        ".any(a, axis=None)", ".all(a, axis=None)", ".nonzero(a)")
+nondiff(".argmax(a, /, axis=None, out=None, *, keepdims=False)",
+        ".argmin(a, /, axis=None, out=None, *, keepdims=False)",
+        ".argsort(a, /, axis=-1, kind=None, order=None, *, stable=None)",
+        ".any(a, /, axis=None, out=None, keepdims=False, *, where=True)",
+        ".all(a, /, axis=None, out=None, keepdims=False, *, where=True)", ".nonzero(a, /)")
 
 # ---------------------------------------------------------------- in-place operations
 group("Operations that change their arguments (refused)")

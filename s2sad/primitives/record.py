@@ -52,9 +52,11 @@ class Primitive:
     """One operation: its signature, derivative rules and declared facts."""
 
     name: str  # "np.exp", "add", ".sum" (method), ".T" (attribute), "getitem"
-    params: tuple[str, ...]
+    params: tuple[str, ...]  # every parameter, in order (the *args and **kwargs ones too)
     defaults: dict[str, Any] = field(default_factory=dict)
-    varargs: str | None = None  # the *parameter; parameters after it are keyword-only
+    varargs: str | None = None  # the *parameter
+    # How each parameter may be passed: "posonly", "normal", "varargs", "kwonly", "varkw"
+    kinds: dict[str, str] = field(default_factory=dict)
     form: str = "function"  # how generated code spells it: see FORMS
     operator: str = ""  # for form "operator": the ast class name (Add, Lt, USub)
     group: str = "Other"  # its section in docs/ops.md
@@ -68,6 +70,12 @@ class Primitive:
     vjp: dict[str, str] = field(default_factory=dict)  # parameter -> adjoint template
     zero: frozenset[str] = frozenset()  # parameters with an identically zero derivative
     adjoint: str | None = None  # a structural rule the reverse pass implements itself
+    # Parameters whose value does not change the derivative (`casting=`); with
+    # the ones the rules read and `zero`, they are the honoured ones: any other
+    # parameter given a value other than its default is refused at the call.
+    neutral: frozenset[str] = frozenset()
+    honoured: frozenset[str] = frozenset()  # (computed at registration)
+    note: str = ""  # the convention at non-differentiable points, for docs/ops.md
 
     # ---- facts
     elementwise: bool = False  # output shape = broadcast of the operands' shapes
@@ -91,29 +99,56 @@ class Primitive:
 
     def bind(self, args: list, kwargs: dict) -> dict[str, Any]:
         """Match call arguments to parameter names, as Python would. A parameter
-        left out is bound to MISSING; `*params` are bound to a list."""
-        bound: dict[str, Any] = {}
-        cut = self.params.index(self.varargs) if self.varargs else len(self.params)
-        positional = self.params[:cut]
-        for name, value in zip(positional, args):
-            bound[name] = value
+        left out is bound to MISSING; `*args` to a list, `**kwargs` to a dict."""
+        kinds = self.kinds
+        positional = [p for p in self.params if kinds[p] in ("posonly", "normal")]
+        bound: dict[str, Any] = dict(zip(positional, args))
         extra = args[len(positional):]
         if extra and self.varargs is None:
             raise TypeError(f"{self.name} takes at most {len(positional)} positional arguments")
         if self.varargs is not None:  # bound even when empty: `x.transpose()` has axes == []
             bound[self.varargs] = list(extra)
+        varkw = next((p for p in self.params if kinds[p] == "varkw"), None)
+        rest: dict[str, Any] = {}
         for key, value in kwargs.items():
-            if key not in self.params or key == self.varargs:
-                raise TypeError(f"{self.name} has no parameter {key!r} s2sad knows about")
-            if key in bound:
-                raise TypeError(f"{self.name} got parameter {key!r} twice")
-            bound[key] = value
+            if kinds.get(key) in ("normal", "kwonly"):
+                if key in bound:
+                    raise TypeError(f"{self.name} got parameter {key!r} twice")
+                bound[key] = value
+            elif varkw is not None:
+                rest[key] = value
+            else:
+                raise TypeError(f"{self.name} has no parameter {key!r}")
+        if varkw is not None:
+            bound[varkw] = rest
         for name in self.params:
-            if name not in bound and name != self.varargs:
+            if name not in bound:
                 if name not in self.defaults:
                     raise TypeError(f"{self.name} is missing argument {name!r}")
                 bound[name] = MISSING
         return bound
+
+    def default_of(self, name: str) -> Any:
+        """The value a parameter left out stands for: its default, or for
+        NumPy's "not given" (`np._NoValue`) what NumPy documents it means."""
+        default = self.defaults.get(name)
+        return NOT_GIVEN.get(name) if default is np._NoValue else default
+
+    def refused(self, bound: dict[str, Any]) -> list[str]:
+        """The parameters given a value that this entry's rules do not honour
+        (anything but their default)."""
+        out = []
+        for name, value in bound.items():
+            if name in self.honoured:
+                continue
+            kind = self.kinds[name]
+            if kind == "varkw":
+                out += [key for key in value if key not in self.neutral]
+            elif kind == "varargs":
+                out += [name] if value else []
+            elif value is not MISSING and not _is_default(value, self.defaults.get(name)):
+                out.append(name)
+        return out
 
     def result_count(self, n_args: int) -> int | None:
         """How many items the result has, if that is fixed (a tuple display: its args)."""
@@ -122,10 +157,25 @@ class Primitive:
         return self.results
 
 
+def _is_default(operand: Any, default: Any) -> bool:
+    """Is `operand` (an IR operand) the constant `default`?"""
+    value = getattr(operand, "value", MISSING)
+    if type(operand).__name__ != "Const":
+        return False
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except (TypeError, ValueError):
+        return False
+
+
+# What NumPy's `<no value>` defaults mean, by parameter (None: nothing).
+NOT_GIVEN = {"keepdims": False, "where": True}
+
 TABLE: dict[str, Primitive] = {}
 _BY_OBJECT: dict[int, str] = {}
 _group = "Other"
-_FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "varargs"}
+_FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "varargs",
+                                                "kinds", "honoured", "zero", "neutral"}
 NAMESPACE = {"np": np, "math": math}
 
 
@@ -177,30 +227,67 @@ def for_object(obj: Any) -> Primitive | None:
 # ---------------------------------------------------------------- registration
 
 
-def _parse_signature(signature: str) -> tuple[str, tuple, dict, str | None]:
-    """Split `np.clip(a, a_min=None)` into name, parameters, defaults and varargs.
-    A method or attribute is written with a leading dot (`.sum(a, axis=None)`)."""
-    method = signature.startswith(".")
-    call = ast.parse("_" + signature if method else signature, mode="eval").body
-    assert isinstance(call, ast.Call), signature
-    name = ast.unparse(call.func)[1:] if method else ast.unparse(call.func)
-    params: list[str] = []
-    varargs = None
-    for arg in call.args:
-        if isinstance(arg, ast.Starred):
-            varargs = arg.value.id
-            params.append(varargs)
-        else:
-            params.append(arg.id)
-    defaults = {}
-    for kw in call.keywords:
-        params.append(kw.arg)
-        defaults[kw.arg] = ast.literal_eval(kw.value)
-    return name, tuple(params), defaults, varargs
+def _parse_signature(signature: str) -> tuple[str, tuple, dict, str | None, dict]:
+    """Split `np.clip(a, a_min=None, *, min=NoValue)` into its name and, as
+    Python would read them as a `def`'s parameters: their names, defaults,
+    the *args parameter and each parameter's kind. A method or attribute is
+    written with a leading dot (`.sum(a, /, axis=None)`); `NoValue` is NumPy's
+    "not given" default, `np._NoValue`."""
+    name, _, rest = signature.partition("(")
+    args = ast.parse(f"def _({rest}: pass").body[0].args
+    kinds: dict[str, str] = {}
+    defaults: dict[str, Any] = {}
+    positional = [*args.posonlyargs, *args.args]
+    for arg in args.posonlyargs:
+        kinds[arg.arg] = "posonly"
+    for arg in args.args:
+        kinds[arg.arg] = "normal"
+    for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+        defaults[arg.arg] = _literal(default)
+    varargs = args.vararg.arg if args.vararg else None
+    if varargs:
+        kinds[varargs] = "varargs"
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        kinds[arg.arg] = "kwonly"
+        if default is not None:
+            defaults[arg.arg] = _literal(default)
+    if args.kwarg:
+        kinds[args.kwarg.arg] = "varkw"
+    return name.strip(), tuple(kinds), defaults, varargs, kinds
+
+
+_NAMED_DEFAULTS = {"NoValue": np._NoValue, "float": float}
+
+
+def _literal(node: ast.expr) -> Any:
+    if isinstance(node, ast.Name) and node.id in _NAMED_DEFAULTS:
+        return _NAMED_DEFAULTS[node.id]
+    return ast.literal_eval(node)
+
+
+UFUNC_TAIL = "out=None, *, where=True, casting='same_kind', order='K', dtype=None, subok=True, " \
+    "signature=None"
+UFUNC_NEUTRAL = frozenset({"casting", "order", "subok"})
+
+
+def _ufunc_signature(signature: str) -> tuple[str, frozenset]:
+    """A ufunc takes its inputs positionally, then NumPy's ufunc keywords;
+    `casting`, `order` and `subok` do not change values."""
+    name, _, rest = signature.partition("(")
+    inputs = rest.rstrip(")").strip()
+    return f"{name}({inputs}, /, {UFUNC_TAIL})", UFUNC_NEUTRAL
+
+
+def _template_names(templates: dict[str, str]) -> set[str]:
+    return {n.id for source in templates.values()
+            for n in ast.walk(ast.parse(source, mode="eval")) if isinstance(n, ast.Name)}
 
 
 def _add(prim: Primitive) -> Primitive:
     assert prim.form in FORMS and prim.returns in RETURNS and prim.takes in TAKES, prim.name
+    read = _template_names(prim.vjp) & set(prim.params)
+    honoured = read | set(prim.vjp) | prim.zero | prim.neutral
+    prim = replace(prim, honoured=frozenset(honoured))
     clash = _FACTS & set(prim.params)
     assert not clash, f"{prim.name}: parameter names {clash} clash with fact names"
     TABLE[prim.name] = prim
@@ -216,17 +303,27 @@ def _form_of(name: str, facts: dict) -> str:
     return "method" if name.startswith(".") else "function"
 
 
-def vjp(signature: str, zero: tuple[str, ...] = (), **rules_and_facts: Any) -> Primitive:
+def _signature_of(signature: str, neutral: tuple) -> tuple:
+    """Parse `signature`, given as NumPy documents it (a ufunc: its inputs only)."""
+    if isinstance(resolve_name(signature.partition("(")[0].strip()), np.ufunc):
+        signature, more = _ufunc_signature(signature)
+        neutral = (*neutral, *more)
+    return (*_parse_signature(signature), frozenset(neutral))
+
+
+def vjp(signature: str, zero: tuple[str, ...] = (), neutral: tuple[str, ...] = (),
+        **rules_and_facts: Any) -> Primitive:
     """Register a differentiable primitive: adjoint templates by parameter name,
-    and facts (see `Primitive`) by their own names."""
-    name, params, defaults, varargs = _parse_signature(signature)
+    and facts (see `Primitive`) by their own names. `signature` is NumPy's
+    (for a ufunc, just its inputs: the ufunc keywords are added)."""
+    name, params, defaults, varargs, kinds, neutral = _signature_of(signature, neutral)
     facts = {k: v for k, v in rules_and_facts.items() if k in _FACTS}
     templates = {k: v for k, v in rules_and_facts.items() if k not in _FACTS}
     form = _form_of(name, facts)
     if form == "method":
         facts.setdefault("takes", "receiver")
-    return _add(Primitive(name, params, defaults, varargs, form=form, group=_group,
-                          vjp=templates, zero=frozenset(zero), **facts))
+    return _add(Primitive(name, params, defaults, varargs, kinds, form=form, group=_group,
+                          vjp=templates, zero=frozenset(zero), neutral=neutral, **facts))
 
 
 def elementwise(signature: str, **rules_and_facts: Any) -> Primitive:
@@ -239,12 +336,13 @@ def elementwise(signature: str, **rules_and_facts: Any) -> Primitive:
 def nondiff(*signatures: str, **facts: Any) -> None:
     """Register functions whose output carries no derivative (argmax, len)."""
     for signature in signatures:
-        name, params, defaults, varargs = _parse_signature(signature)
-        merged = {"differentiable": False, **facts}
+        name, params, defaults, varargs, kinds, neutral = _signature_of(signature, ())
+        merged = {"differentiable": False, "neutral": neutral, **facts}
         form = _form_of(name, merged)
         if form == "method":
             merged.setdefault("takes", "receiver")
-        _add(Primitive(name, params, defaults, varargs, form=form, group=_group, **merged))
+        _add(Primitive(name, params, defaults, varargs, kinds, form=form, group=_group,
+                       **merged))
 
 
 def structural(signature: str, adjoint: str | None, **facts: Any) -> Primitive:
@@ -252,12 +350,12 @@ def structural(signature: str, adjoint: str | None, **facts: Any) -> Primitive:
     tapes). `adjoint` names the rule the reverse pass implements for it (None:
     none, so a derivative reaching it is an error); facts default to 'emitted
     specially'."""
-    name, params, defaults, varargs = _parse_signature(signature)
+    name, params, defaults, varargs, kinds = _parse_signature(signature)
     facts.setdefault("form", "internal")
     facts.setdefault("returns", "other")
     facts.setdefault("takes", "any")
-    return _add(Primitive(name, params, defaults, varargs, group=_group, adjoint=adjoint,
-                          **facts))
+    return _add(Primitive(name, params, defaults, varargs, kinds, group=_group,
+                          adjoint=adjoint, **facts))
 
 
 def helper(*signatures: str, **facts: Any) -> None:
@@ -265,11 +363,11 @@ def helper(*signatures: str, **facts: Any) -> None:
     calls: most appear only in adjoint code (they have no derivative rules
     yet); a few guard the forward pass (`check_inplace`, `require_scalar`)."""
     for signature in signatures:
-        name, params, defaults, varargs = _parse_signature(signature)
+        name, params, defaults, varargs, kinds = _parse_signature(signature)
         merged = {"form": "helper", "returns": "other",
                   "takes": "any", "recompute": False, **facts}
         assert resolve_name(name) is not None, f"no run-time helper {name}"
-        _add(Primitive(name, params, defaults, varargs, group=_group, **merged))
+        _add(Primitive(name, params, defaults, varargs, kinds, group=_group, **merged))
 
 
 def alias(name: str, target: str, signature: str | None = None, **facts: Any) -> None:
@@ -281,7 +379,7 @@ def alias(name: str, target: str, signature: str | None = None, **facts: Any) ->
         changes.setdefault("form", "method")
         changes.setdefault("takes", "receiver")
     if signature is not None:
-        _, changes["params"], changes["defaults"], changes["varargs"] = \
+        _, changes["params"], changes["defaults"], changes["varargs"], changes["kinds"] = \
             _parse_signature(signature)
     _add(replace(base, **changes))
 
