@@ -144,3 +144,74 @@ def test_operators_are_spelled_once() -> None:
     assert UNARY[gast.USub] == "neg" and COMPARE[gast.LtE] == "le"
     assert len(BINARY) + len(UNARY) + len(COMPARE) == sum(
         1 for p in TABLE.values() if p.form == "operator")
+
+
+# ---------------------------------------------------------------- signatures
+
+KIND_NAMES = {"POSITIONAL_ONLY": "posonly", "POSITIONAL_OR_KEYWORD": "normal",
+              "VAR_POSITIONAL": "varargs", "KEYWORD_ONLY": "kwonly", "VAR_KEYWORD": "varkw"}
+# Callables whose signature Python cannot report (C functions without one):
+# the entry's signature is the documented one.
+UNREPORTED = {"math.log", "math.hypot", "max", "min", "int", "bool", "range", "str", "type"}
+
+
+def real_callable(name: str):
+    if name.startswith("."):
+        return getattr(np.ndarray, name[1:], None)
+    return primitives.resolve_name(name)
+
+
+# (not the operations that change their arguments, which are refused whatever
+# their arguments)
+SIGNED = sorted(n for n, p in TABLE.items() if p.form in ("function", "method") and not p.mutates
+                and real_callable(n) is not None and n not in UNREPORTED)
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_signature_is_numpys(name: str) -> None:
+    """Every parameter NumPy (or math, or builtins) accepts is in the entry, with
+    its kind and default; names may differ only where they cannot be passed by
+    keyword. Methods NumPy documents with **kwargs list those keywords."""
+    prim = TABLE[name]
+    real = list(inspect.signature(real_callable(name)).parameters.values())
+    ours = list(prim.params)
+    if name.startswith("."):  # the receiver: `self` there, `a` here
+        real, ours = real[1:], ours[1:]
+    real_names = [p.name for p in real]
+    for p in real:
+        kind = KIND_NAMES[p.kind.name]
+        if kind == "varkw":
+            assert any(prim.kinds[q] in ("varkw", "kwonly") for q in ours), name
+            continue
+        if kind == "posonly":
+            position = real_names.index(p.name)
+            assert prim.kinds[ours[position]] == "posonly", (name, p.name)
+            continue
+        assert p.name in prim.kinds, f"{name}: NumPy's parameter {p.name!r} is missing"
+        assert prim.kinds[p.name] == kind, (name, p.name, kind, prim.kinds[p.name])
+        if p.default is not p.empty:
+            assert _same_default(prim.defaults[p.name], p.default), (name, p.name)
+    extra = [q for q in ours if q not in real_names and prim.kinds[q] != "posonly"]
+    documented = any(p.kind == p.VAR_KEYWORD for p in real)  # (listed as **kwargs there)
+    assert not extra or documented, f"{name}: parameters NumPy does not have: {extra}"
+
+
+def _same_default(ours, theirs) -> bool:
+    if theirs is np._NoValue or ours is np._NoValue:
+        return ours is theirs
+    return type(ours) is type(theirs) and ours == theirs
+
+
+def test_every_parameter_is_honoured_or_refused_and_the_counts_are_known() -> None:
+    """A parameter is honoured (read by a rule, zero, or neutral) or refused;
+    differentiable entries of NumPy functions and methods are counted here."""
+    honoured = refused = 0
+    for prim in TABLE.values():
+        if not prim.differentiable or not (prim.vjp or prim.zero):
+            continue
+        for name in prim.params:
+            if name in prim.honoured:
+                honoured += 1
+            elif prim.kinds[name] != "varkw":
+                refused += 1
+    assert honoured > 300 and refused > 100, (honoured, refused)

@@ -35,7 +35,7 @@ vjp("seq_concat(left, right)", left="concat_adjoint(g, left, False)",
 vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)",
     form="internal", holds=True, fresh=True, recompute=False, returns="container",
     takes="any")
-vjp("sum(iterable, start=0)", iterable="sum_adjoint_items(g, iterable)",
+vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)", returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
 vjp("iteration_items(x)", x="iteration_adjoint(g, x)", form="helper", view=True,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import inspect
 import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -265,17 +266,25 @@ def _literal(node: ast.expr) -> Any:
     return ast.literal_eval(node)
 
 
-UFUNC_TAIL = "out=None, *, where=True, casting='same_kind', order='K', dtype=None, subok=True, " \
-    "signature=None"
 UFUNC_NEUTRAL = frozenset({"casting", "order", "subok"})
 
 
-def _ufunc_signature(signature: str) -> tuple[str, frozenset]:
-    """A ufunc takes its inputs positionally, then NumPy's ufunc keywords;
-    `casting`, `order` and `subok` do not change values."""
+def _ufunc_signature(signature: str, ufunc: np.ufunc) -> tuple[str, frozenset]:
+    """A ufunc's signature is NumPy's own, with its positional inputs named as
+    the entry names them; `casting`, `order` and `subok` do not change values."""
     name, _, rest = signature.partition("(")
-    inputs = rest.rstrip(")").strip()
-    return f"{name}({inputs}, /, {UFUNC_TAIL})", UFUNC_NEUTRAL
+    inputs = [p.strip() for p in rest.rstrip(")").split(",")]
+    parts = []
+    for i, param in enumerate(inspect.signature(ufunc).parameters.values()):
+        text = str(param).replace("<no value>", "NoValue")
+        if param.kind == param.POSITIONAL_ONLY:
+            text = inputs[i]
+        elif param.kind == param.KEYWORD_ONLY and "*" not in parts:
+            parts.append("*")
+        parts.append(text)
+        if param.kind == param.POSITIONAL_ONLY and i == ufunc.nin - 1:
+            parts.append("/")
+    return f"{name}({', '.join(parts)})", UFUNC_NEUTRAL
 
 
 def _template_names(templates: dict[str, str]) -> set[str]:
@@ -305,8 +314,9 @@ def _form_of(name: str, facts: dict) -> str:
 
 def _signature_of(signature: str, neutral: tuple) -> tuple:
     """Parse `signature`, given as NumPy documents it (a ufunc: its inputs only)."""
-    if isinstance(resolve_name(signature.partition("(")[0].strip()), np.ufunc):
-        signature, more = _ufunc_signature(signature)
+    obj = resolve_name(signature.partition("(")[0].strip())
+    if isinstance(obj, np.ufunc):
+        signature, more = _ufunc_signature(signature, obj)
         neutral = (*neutral, *more)
     return (*_parse_signature(signature), frozenset(neutral))
 
