@@ -494,8 +494,13 @@ def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
 
 def std_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, ddof: int = 0,
                 keepdims: bool = False) -> Any:
-    """std = sqrt(var), so its adjoint is var's with g / (2 std)."""
-    return var_adjoint(g / (2.0 * np.asarray(ans)), a, axis, ddof, keepdims)
+    """std = sqrt(var), so its adjoint is var's with g / (2 std). A zero g
+    (nothing depends on the result, or it was truncated) stays zero where std
+    is 0; a nonzero g there is nan, as in JAX."""
+    g, ans = np.asarray(g), np.asarray(ans)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(g == 0, 0.0, g / (2.0 * ans))
+    return var_adjoint(scaled, a, axis, ddof, keepdims)
 
 
 def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> Any:
@@ -536,12 +541,16 @@ def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None,
     if matrix:
         return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
     if ord is None or ord == 2 or ord == "fro":
-        return g * x / np.where(norm == 0, 1.0, norm)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return g * x / norm  # (nan at a zero vector, as in JAX)
     if ord == 0:  # a count of nonzeros: piecewise constant
         return np.zeros_like(x)
     if np.isinf(ord):
-        return extremum_adjoint(g, np.abs(x), norm, axis, True) * np.sign(x)
-    return g * np.sign(x) * (np.abs(x) / norm) ** (ord - 1)
+        return extremum_adjoint(g, np.abs(x), norm, axis, True) * abs_sign(x)
+    if ord == 1:  # (a zero entry gets 1, as abs at 0 does)
+        return g * abs_sign(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return g * abs_sign(x) * (np.abs(x) / norm) ** (ord - 1)
 
 
 def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple) -> Any:

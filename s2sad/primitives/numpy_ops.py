@@ -260,7 +260,8 @@ vjp("np.cumprod(a, axis=None, dtype=None, out=None)",
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
-    expensive=True, note="at a zero vector: nan (2-norm), as JAX",
+    expensive=True, note="at a zero vector: nan (2-norm); a zero entry counts as positive "
+    "(1-norm, inf-norm), as abs at 0; as JAX",
 )
 vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
     a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)")

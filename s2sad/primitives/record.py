@@ -296,6 +296,8 @@ def _add(prim: Primitive) -> Primitive:
     assert prim.form in FORMS and prim.returns in RETURNS and prim.takes in TAKES, prim.name
     read = _template_names(prim.vjp) & set(prim.params)
     honoured = read | set(prim.vjp) | prim.zero | prim.neutral
+    if prim.zero and not prim.vjp:  # zero everywhere, whatever the other arguments say
+        honoured = set(prim.params)
     prim = replace(prim, honoured=frozenset(honoured))
     clash = _FACTS & set(prim.params)
     assert not clash, f"{prim.name}: parameter names {clash} clash with fact names"
