@@ -21,11 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_primitives import SAMPLES, call_sample
 
 import s2sad
 from s2sad.primitives import TABLE
-
-from test_primitives import SAMPLES, call_sample
 
 # Non-default values to try, by parameter name (Python source, evaluated in
 # the generated function, where `a` is a 3x4 array).

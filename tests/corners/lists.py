@@ -452,9 +452,7 @@ def loop_update_sum_all(x):
     return np.sum(sum(lst))
 
 
-@case(args=V3, note="isolate: loop update of one fixed slot lst[0] = lst[0]*x, other slot unread",
-      xfail="bug: crashes with ValueError (inhomogeneous shape) in runtime.unbroadcast, called on "
-            "the list's adjoint [array, 0.0]; Python gives 7.125")
+@case(args=V3, note="isolate: loop update of one fixed slot lst[0] = lst[0]*x, other slot unread")
 def loop_update_fixed_slot(x):
     lst = [x * 1.0, x * 2.0]
     for i in range(2):  # noqa: B007

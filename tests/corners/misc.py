@@ -42,8 +42,8 @@ def method_clip(x):
     return np.sum(x.clip(-0.5, 1.0) * W(2, 3))
 
 
-@case(args=M, expect="refuse",
-      note="unsupported yet: np.clip(x, min=..., max=...) (NumPy 2.1 keywords) "
+@case(args=M, expect="grad",
+      note="supported now: np.clip(x, min=..., max=...) (NumPy 2.1 keywords) "
            "(UnsupportedSyntaxError)")
 def method_clip_minmax_kw(x):
     return np.sum(np.clip(x, min=-0.5, max=1.0) * W(2, 3))
@@ -136,14 +136,14 @@ def method_trace(x):
     return x.trace() * 3.0
 
 
-@case(args=M, expect="refuse",
-      note="unsupported yet: x.item(i) with an index (UnsupportedSyntaxError)")
+@case(args=M, expect="grad",
+      note="supported now: x.item(i) with an index (UnsupportedSyntaxError)")
 def method_item_index(x):
     return x.item(1) * 2.0 + x.item(-1)
 
 
-@case(args=M, expect="refuse",
-      note="unsupported yet: x.item((i, j)) with a tuple index (UnsupportedSyntaxError)")
+@case(args=M, expect="grad",
+      note="supported now: x.item((i, j)) with a tuple index (UnsupportedSyntaxError)")
 def method_item_tuple(x):
     return x.item((1, 2)) * 2.0
 

@@ -75,8 +75,8 @@ def reshape_F_of_transpose(x):
     return np.sum(x.T.reshape(-1, order="F") * W6)
 
 
-@case(args=M23, expect="refuse",
-      note="unsupported yet: np.reshape(x, shape=...) (NumPy 2.1 keyword) (UnsupportedSyntaxError)")
+@case(args=M23, expect="grad",
+      note="supported now: np.reshape(x, shape=...) (NumPy 2.1 keyword) (UnsupportedSyntaxError)")
 def reshape_shape_kw(x):
     return np.sum(np.reshape(x, shape=(3, 2)) * W32)
 
@@ -240,14 +240,14 @@ def setitem_into_int_array(x):
 # ---------------------------------------------------------------- where=
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: np.sum(x, where=mask) (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="grad",
+      note="supported now: np.sum(x, where=mask) (UnsupportedSyntaxError)")
 def sum_where(x):
     return np.sum(x * x, where=np.array([True, False, True]))
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: np.mean(x, where=mask) (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="grad",
+      note="supported now: np.mean(x, where=mask) (UnsupportedSyntaxError)")
 def mean_where(x):
     return np.mean(x * x, where=np.array([True, False, True]))
 
@@ -272,8 +272,8 @@ def exp_where_out(x):
     return np.sum(np.exp(x, where=x > 1.5, out=out))
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: np.sum(x, initial=5.0) (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="grad",
+      note="supported now: np.sum(x, initial=5.0) (UnsupportedSyntaxError)")
 def sum_initial(x):
     return np.sum(x * x, initial=5.0)
 
@@ -286,8 +286,8 @@ def var_ddof2(x):
     return np.var(x, ddof=2)
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 4.0, 7.0]),), expect="refuse",
-      note="unsupported yet: np.std(x, correction=1) (NumPy 2 alias of ddof) "
+@case(args=lambda: (np.array([1.0, 2.0, 4.0, 7.0]),), expect="grad",
+      note="supported now: np.std(x, correction=1) (NumPy 2 alias of ddof) "
            "(UnsupportedSyntaxError)")
 def std_correction(x):
     return np.std(x, correction=1)
@@ -337,8 +337,8 @@ def mean_keepdims_bcast(x):
 # ---------------------------------------------------------------- kind / mode / retstep
 
 
-@case(args=lambda: (np.array([3.0, 1.0, 2.0]),), expect="refuse",
-      note="unsupported yet: np.sort(x, kind='stable') (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([3.0, 1.0, 2.0]),), expect="grad",
+      note="supported now: np.sort(x, kind='stable') (UnsupportedSyntaxError)")
 def sort_kind(x):
     return np.sum(np.sort(x, kind="stable") * np.array([1.0, 2.0, 3.0]))
 
@@ -361,14 +361,14 @@ def sort_tie(x):
     return np.sum(np.sort(x) * np.array([1.0, 2.0, 3.0]))
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: np.take(x, idx, mode='wrap') (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="grad",
+      note="supported now: np.take(x, idx, mode='wrap') (UnsupportedSyntaxError)")
 def take_mode_wrap(x):
     return np.sum(np.take(x, [0, 4], mode="wrap") * np.array([1.0, 10.0]))
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: np.take(x, idx, mode='clip') (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="grad",
+      note="supported now: np.take(x, idx, mode='clip') (UnsupportedSyntaxError)")
 def take_mode_clip(x):
     return np.sum(np.take(x, [0, 7], mode="clip") * np.array([1.0, 10.0]))
 
@@ -394,9 +394,9 @@ def linspace_no_endpoint(a, b):
     return np.sum(np.linspace(a, b, 4, endpoint=False) * np.arange(4.0))
 
 
-@case(args=lambda: (1.0, 3.0), wrt=(0, 1), note="np.linspace retstep=True: step depends on a,b",
-      xfail="bug: crashes with ValueError in runtime.linspace_adjoint, which gets the adjoint of "
-            "the whole (samples, step) tuple; Python gives 15.0")
+@case(expect="refuse", args=lambda: (1.0, 3.0), wrt=(0, 1),
+      note="unsupported yet: retstep=True (a (samples, step) pair) is refused; "
+      "np.linspace retstep=True: step depends on a,b")
 def linspace_retstep(a, b):
     xs, step = np.linspace(a, b, 5, retstep=True)
     return np.sum(xs) + 10.0 * step

@@ -13,9 +13,7 @@ case = CASES.case
 
 @case(args=lambda: (np.zeros(3),), expect="nondiff", ref=lambda: np.full(3, np.nan),
       note="2-norm of the zero vector: x / norm = 0/0 = nan (IEEE arithmetic, as JAX and "
-           "autograd; the old note's claim that they give 0 was wrong)",
-      xfail="bug (convention): norm_adjoint divides by where(norm == 0, 1, norm) and gives 0, "
-            "where JAX gives nan (and s2sad itself gives nan for np.sqrt(np.sum(x**2)))")
+           "autograd; the old note's claim that they give 0 was wrong)")
 def norm_zero_vector(x):
     return np.linalg.norm(x)
 
@@ -28,8 +26,7 @@ def sqrt_sum_sq_zero(x):
 
 @case(args=lambda: (np.array([[0.0, 0.0], [3.0, 4.0]]),), expect="nondiff",
       ref=lambda: np.array([[np.nan, np.nan], [0.6, 0.8]]),
-      note="row norms with a zero row: nan for the zero row (0/0, as JAX), x / norm elsewhere",
-      xfail="bug (convention): norm_adjoint gives 0 for the zero row, where JAX gives nan")
+      note="row norms with a zero row: nan for the zero row (0/0, as JAX), x / norm elsewhere")
 def norm_axis_zero_row(x):
     return np.sum(np.linalg.norm(x, axis=1))
 
@@ -37,9 +34,7 @@ def norm_axis_zero_row(x):
 @case(args=lambda: (np.array([0.0, 3.0, -4.0]),), expect="nondiff",
       ref=lambda: np.array([1.0, 1.0, -1.0]),
       note="L1 norm with a zero entry: d|x|/dx = 1 at 0 (the abs convention; JAX computes norm(x, "
-           "1) as sum(abs(x)))",
-      xfail="bug (convention): norm_adjoint uses np.sign(x), 0 at a zero entry, unlike "
-            "np.sum(np.abs(x)) which gives 1")
+           "1) as sum(abs(x)))")
 def norm_l1_zero_entry(x):
     return np.linalg.norm(x, ord=1)
 
