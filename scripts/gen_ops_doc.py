@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ops.md"
 
@@ -70,6 +72,18 @@ identically zero (`np.where`'s condition, `np.sign`). Parameters not listed
 is an error, never a silently dropped gradient. Functions are matched by the
 object they resolve to, so `from numpy import exp` or `import numpy as xp`
 find the same rule.
+
+Every entry has NumPy's full signature (`tests/test_primitives.py` compares
+it with `inspect.signature`). Each parameter is either honoured (the rule
+reads it, its derivative is zero, or it cannot change the derivative, like
+`casting=`), or listed under *Refused*: given a value other than its default
+on a call a derivative flows through, it is an error at that call's line,
+never silently ignored (`tests/test_param_sweep.py` tries each one).
+
+*At special points* gives the value s2sad's rule takes where the derivative
+does not exist or is not finite: JAX's convention where JAX has one, and the
+true derivative wherever it is finite (`x ** 0` at 0 is 0, not NaN).
+`tests/test_special_points.py` checks each of them.
 """
 
 
@@ -77,14 +91,24 @@ def signature(rule: Primitive) -> str:
     """The rule's parameters as a call; methods with the receiver in front."""
     parts = []
     for name in rule.params:
-        if name == rule.varargs:
+        kind = rule.kinds[name]
+        if kind == "kwonly" and not any(p in ("*", f"*{rule.varargs}") for p in parts):
+            parts.append("*")
+        if kind == "varargs":
             parts.append(f"*{name}")
+        elif kind == "varkw":
+            parts.append(f"**{name}")
         elif name in rule.defaults:
-            parts.append(f"{name}={rule.defaults[name]!r}")
+            default = rule.defaults[name]
+            parts.append(f"{name}={'<no value>' if default is np._NoValue else repr(default)}")
         else:
             parts.append(name)
+        if kind == "posonly" and (name == rule.params[-1] or
+                                  rule.kinds[rule.params[rule.params.index(name) + 1]]
+                                  != "posonly"):
+            parts.append("/")
     if rule.name.startswith("."):
-        receiver, rest = parts[0], parts[1:]
+        receiver, rest = parts[0], [p for p in parts[1:2] if p != "/"] + parts[2:]
         if rule.form == "attribute":
             return f"{receiver}{rule.name}"
         return f"{receiver}{rule.name}({', '.join(rest)})"
@@ -123,10 +147,19 @@ def code(text: str) -> str:
     return "`" + text.replace("|", "\\|") + "`"
 
 
+def refused(rule: Primitive) -> str:
+    """The parameters a call may not set (to anything but their default)."""
+    names = [name for name in rule.params if name not in rule.honoured
+             and rule.kinds[name] != "varkw" and rule.differentiable]
+    return ", ".join(code(name) for name in names)
+
+
 def table(entries: list[Primitive]) -> list[str]:
-    lines = ["| Primitive | Signature | Adjoints |", "| --- | --- | --- |"]
+    lines = ["| Primitive | Signature | Adjoints | Refused | At special points |",
+             "| --- | --- | --- | --- | --- |"]
     for rule in entries:
-        lines.append(f"| {primitive(rule)} | {code(signature(rule))} | {adjoints(rule)} |")
+        lines.append(f"| {primitive(rule)} | {code(signature(rule))} | {adjoints(rule)} | "
+                     f"{refused(rule)} | {rule.note} |")
     return lines
 
 

@@ -1,0 +1,186 @@
+"""Every rule at the points where naive derivative formulas fail.
+
+Zero bases and exponents, ties, zero vectors, singular matrices, +-0, values
+near overflow, domain boundaries. Where the derivative exists and is finite,
+s2sad must give it (no 0 * inf, no NaN, no exception); where it does not,
+the value of the convention docs/ops.md states for that rule (JAX's where it
+has one). Expected values are written out here, not computed by the rule.
+
+`test_every_elementwise_rule_has_special_points` keeps the table complete.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad.primitives import TABLE
+
+inf, nan = np.inf, np.nan
+Z = np.array([0.0, -0.0])  # +0 and -0
+
+# (entry, body using x (and y), x, y or None, expected d/dx, expected d/dy or None)
+ROWS = [
+    ("np.negative", "np.negative(x)", Z, None, [-1, -1], None),
+    ("np.positive", "np.positive(x)", Z, None, [1, 1], None),
+    ("np.exp", "np.exp(x)", np.array([700.0, -745.0, 0.0]), None,
+     [np.exp(700.0), np.exp(-745.0), 1.0], None),
+    ("np.exp2", "np.exp2(x)", np.array([1000.0, 0.0]), None,
+     [2.0 ** 1000 * math.log(2), math.log(2)], None),
+    ("np.expm1", "np.expm1(x)", np.array([0.0, -800.0]), None, [1.0, 0.0], None),
+    ("np.log", "np.log(x)", np.array([0.0, 1e-300]), None, [inf, 1e300], None),
+    ("np.log2", "np.log2(x)", np.array([0.0]), None, [inf], None),
+    ("np.log10", "np.log10(x)", np.array([0.0]), None, [inf], None),
+    ("np.log1p", "np.log1p(x)", np.array([-1.0, 0.0]), None, [inf, 1.0], None),
+    ("np.sqrt", "np.sqrt(x)", np.array([0.0, 1e-300]), None, [inf, 0.5e150], None),
+    ("np.cbrt", "np.cbrt(x)", np.array([0.0, -8.0]), None, [inf, 1 / 12], None),
+    ("np.square", "np.square(x)", Z, None, [0.0, 0.0], None),
+    ("np.reciprocal", "np.reciprocal(x)", np.array([1e-150, -2.0]), None,
+     [-1e300, -0.25], None),
+    ("np.sin", "np.sin(x)", np.array([0.0, 1e10]), None, [1.0, math.cos(1e10)], None),
+    ("np.cos", "np.cos(x)", Z, None, [0.0, 0.0], None),
+    ("np.tan", "np.tan(x)", Z, None, [1.0, 1.0], None),
+    ("np.arcsin", "np.arcsin(x)", np.array([1.0, -1.0, 0.0]), None, [inf, inf, 1.0], None),
+    ("np.arccos", "np.arccos(x)", np.array([1.0, 0.0]), None, [-inf, -1.0], None),
+    ("np.arctan", "np.arctan(x)", np.array([1e200, 0.0]), None, [0.0, 1.0], None),
+    ("np.sinh", "np.sinh(x)", np.array([0.0, 700.0]), None, [1.0, np.cosh(700.0)], None),
+    ("np.cosh", "np.cosh(x)", Z, None, [0.0, -0.0], None),
+    ("np.tanh", "np.tanh(x)", np.array([0.0, 40.0, -40.0]), None, [1.0, 0.0, 0.0], None),
+    ("np.arcsinh", "np.arcsinh(x)", np.array([0.0, 1e200]), None, [1.0, 0.0], None),
+    ("np.arccosh", "np.arccosh(x)", np.array([1.0, 2.0]), None, [inf, 1 / math.sqrt(3)],
+     None),
+    ("np.arctanh", "np.arctanh(x)", np.array([1.0, 0.0]), None, [inf, 1.0], None),
+    ("np.abs", "np.abs(x)", Z, None, [1.0, 1.0], None),
+    ("np.fabs", "np.fabs(x)", Z, None, [1.0, 1.0], None),
+    ("np.sinc", "np.sinc(x)", np.array([0.0, 1.0]), None, [0.0, -1.0], None),
+    ("np.arctan2", "np.arctan2(x, y)", np.array([0.0, 1.0]), np.array([0.0, 0.0]),
+     [nan, 0.0], [nan, -1.0]),
+    ("np.hypot", "np.hypot(x, y)", np.array([0.0, 3.0]), np.array([0.0, 4.0]),
+     [nan, 0.6], [nan, 0.8]),
+    ("np.add", "np.add(x, y)", Z, Z, [1, 1], [1, 1]),
+    ("np.subtract", "np.subtract(x, y)", Z, Z, [1, 1], [-1, -1]),
+    ("np.multiply", "np.multiply(x, y)", Z, np.array([inf, 2.0]), [inf, 2.0], [0.0, -0.0]),
+    ("np.divide", "np.divide(x, y)", np.array([0.0, 1.0]), np.array([2.0, 1e-200]),
+     [0.5, 1e200], [-0.0, -inf]),
+    ("np.true_divide", "np.true_divide(x, y)", np.array([0.0]), np.array([2.0]), [0.5],
+     [-0.0]),
+    ("np.power", "np.power(x, y)", np.array([0.0, 0.0, 0.0, 0.0, -2.0]),
+     np.array([0.0, 0.5, 1.0, 2.0, 3.0]), [0.0, inf, 1.0, 0.0, 12.0],
+     [0.0, 0.0, 0.0, 0.0, nan]),
+    ("np.float_power", "np.float_power(x, y)", np.array([0.0, 0.0]), np.array([0.0, 2.0]),
+     [0.0, 0.0], [0.0, 0.0]),
+    ("pow", "x ** y", np.array([0.0, 0.0]), np.array([0.0, 3.0]), [0.0, 0.0], [0.0, 0.0]),
+    ("np.maximum", "np.maximum(x, y)", np.array([1.0, 0.0]), np.array([1.0, 0.0]),
+     [0.5, 0.5], [0.5, 0.5]),
+    ("np.minimum", "np.minimum(x, y)", np.array([1.0, 2.0]), np.array([1.0, 0.0]),
+     [0.5, 0.0], [0.5, 1.0]),
+    ("np.fmax", "np.fmax(x, y)", np.array([1.0, 1.0, nan]), np.array([1.0, nan, 1.0]),
+     [0.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
+    ("np.fmin", "np.fmin(x, y)", np.array([1.0, 1.0, nan]), np.array([1.0, nan, 1.0]),
+     [0.0, 1.0, 0.0], [1.0, 0.0, 1.0]),
+    ("np.logaddexp", "np.logaddexp(x, y)", np.array([1000.0, 1000.0, -1000.0]),
+     np.array([1000.0, 0.0, -1000.0]), [0.5, 1.0, 0.5], [0.5, 0.0, 0.5]),
+    ("np.logaddexp2", "np.logaddexp2(x, y)", np.array([1000.0]), np.array([1000.0]), [0.5],
+     [0.5]),
+    ("np.conjugate", "np.conjugate(x)", Z, None, [1.0, 1.0], None),
+    ("np.deg2rad", "np.deg2rad(x)", Z, None, [math.pi / 180] * 2, None),
+    ("np.rad2deg", "np.rad2deg(x)", Z, None, [180 / math.pi] * 2, None),
+    ("np.radians", "np.radians(x)", Z, None, [math.pi / 180] * 2, None),
+    ("np.degrees", "np.degrees(x)", Z, None, [180 / math.pi] * 2, None),
+    ("mul", "x * y", np.array([0.0]), np.array([0.0]), [0.0], [0.0]),
+    ("truediv", "x / y", np.array([0.0]), np.array([1e-300]), [1e300], [-0.0]),
+    ("mod", "x % y", np.array([2.5]), np.array([1.0]), [1.0], [-2.0]),
+    ("np.clip", "np.clip(x, 0.0, 1.0)", np.array([0.0, 1.0, 0.5, 2.0]), None,
+     [0.5, 0.5, 1.0, 0.0], None),
+    ("np.clip", "np.clip(x, y, 1.0)", np.array([0.0, 0.5]), np.array([0.0, 0.7]),
+     [0.5, 0.0], [0.5, 1.0]),
+    ("np.clip", "np.clip(x, 1.0, y)", np.array([0.0]), np.array([0.5]), [0.0], [1.0]),
+    # (the branch not taken has an infinite derivative at 0: it leaks nan, as in JAX)
+    ("np.where", "np.where(x > 0, np.sqrt(np.abs(x)), 0.0)", np.array([0.0, 4.0]), None,
+     [nan, 0.25], None),
+    ("np.where", "np.where(x > 0, x * 2.0, x * 3.0)", Z, None, [3.0, 3.0], None),
+    ("np.max", "np.max(x)", np.array([1.0, 3.0, 3.0, 2.0]), None, [0, 0.5, 0.5, 0], None),
+    ("np.min", "np.min(x)", np.array([1.0, 1.0, 1.0]), None, [1 / 3] * 3, None),
+    ("np.prod", "np.prod(x)", np.array([2.0, 0.0, 3.0]), None, [0.0, 6.0, 0.0], None),
+    ("np.prod", "np.prod(x)", np.array([2.0, 0.0, 0.0, 3.0]), None, [0.0] * 4, None),
+    ("np.cumprod", "np.sum(np.cumprod(x))", np.array([2.0, 0.0, 3.0]), None,
+     [1.0, 8.0, 0.0], None),
+    ("np.std", "np.std(x)", np.array([1.0, 1.0, 1.0]), None, [nan] * 3, None),
+    ("np.var", "np.var(x)", np.array([1.0, 1.0, 1.0]), None, [0.0] * 3, None),
+    ("np.linalg.norm", "np.linalg.norm(x)", np.zeros(2), None, [nan, nan], None),
+    ("np.linalg.norm", "np.linalg.norm(x, 1)", np.array([0.0, -2.0]), None, [1.0, -1.0],
+     None),
+    ("np.linalg.norm", "np.linalg.norm(x, np.inf)", np.array([3.0, -3.0]), None,
+     [0.5, -0.5], None),
+    ("np.sort", "np.sum(np.sort(x) * np.array([1.0, 2.0, 3.0, 4.0]))",
+     np.array([2.0, 1.0, 2.0, 0.0]), None, [3.0, 2.0, 4.0, 1.0], None),
+    ("np.linalg.det", "np.linalg.det(np.reshape(x, (2, 2)))", np.array([1.0, 2.0, 2.0, 4.0]),
+     None, [4.0, -2.0, -2.0, 1.0], None),
+    ("np.linalg.det", "np.linalg.det(np.reshape(x, (2, 2)))", np.zeros(4), None, [0.0] * 4,
+     None),
+    ("np.sum", "np.sum(x ** 0 * 3.0 + x)", np.array([0.0, 1.5]), None, [1.0, 1.0], None),
+    ("np.sum", "np.sum(np.abs(x) ** y)", np.array([0.0, 2.0]), np.array(3.0),
+     [0.0, 12.0], 8 * math.log(2)),
+    ("abs", "abs(x)", 0.0, None, 1.0, None),
+    ("math.fabs", "math.fabs(x)", 0.0, None, 1.0, None),
+    ("math.sqrt", "math.sqrt(x)", 0.0, None, inf, None),
+    ("math.acos", "math.acos(x)", 1.0, None, -inf, None),
+    ("math.asin", "math.asin(x)", -1.0, None, inf, None),
+    ("math.atan2", "math.atan2(x, y)", 0.0, 0.0, nan, nan),
+    ("math.hypot", "math.hypot(x, y)", 0.0, 0.0, nan, nan),
+    ("math.pow", "math.pow(x, y)", 0.0, 2.0, 0.0, 0.0),
+    ("math.pow", "math.pow(x, y)", 0.0, 0.0, 0.0, 0.0),
+    ("math.log", "math.log(x)", 1e-300, None, 1e300, None),
+    ("max", "max(x, y)", 1.0, 1.0, 1.0, 0.0),
+    ("min", "min(x, y)", 1.0, 1.0, 1.0, 0.0),
+]
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory):
+    lines = ["import math", "", "import numpy as np", ""]
+    for k, (_, body, _x, y, _dx, _dy) in enumerate(ROWS):
+        params = "x, y" if y is not None else "x"
+        lines += [f"def row_{k}({params}):", f"    return np.sum({body})", ""]
+    path = Path(tmp_path_factory.mktemp("special")) / "special_points.py"
+    path.write_text("\n".join(lines))
+    spec = importlib.util.spec_from_file_location("special_points", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def _same(ours, expected) -> bool:
+    ours, expected = np.asarray(ours, dtype=float), np.asarray(expected, dtype=float)
+    finite = np.isfinite(expected)
+    return ours.shape == expected.shape and \
+        np.array_equal(np.isnan(ours), np.isnan(expected)) and \
+        np.array_equal(ours[np.isinf(expected)], expected[np.isinf(expected)]) and \
+        np.allclose(ours[finite], expected[finite], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", range(len(ROWS)), ids=[f"{r[0]}:{r[1]}" for r in ROWS])
+def test_special_point(module, k):
+    name, body, x, y, dx, dy = ROWS[k]
+    fn = getattr(module, f"row_{k}")
+    with np.errstate(all="ignore"):
+        if y is None:
+            ours = s2sad.grad(fn)(x)
+            assert _same(ours, dx), f"{body} at {x}: d/dx {ours}, expected {dx}"
+        else:
+            gx, gy = s2sad.grad(fn, wrt=(0, 1))(x, y)
+            assert _same(gx, dx), f"{body} at {x}, {y}: d/dx {gx}, expected {dx}"
+            assert _same(gy, dy), f"{body} at {x}, {y}: d/dy {gy}, expected {dy}"
+
+
+def test_every_elementwise_rule_has_special_points():
+    covered = {row[0] for row in ROWS}
+    elementwise = {name for name, p in TABLE.items() if p.elementwise and p.vjp
+                   and p.form in ("function", "operator") and not name.startswith("$")}
+    missing = elementwise - covered - {"add", "sub", "neg", "pos", "copy", "np.copy"}
+    assert not missing, f"give these special-point rows: {sorted(missing)}"
