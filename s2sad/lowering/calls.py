@@ -31,7 +31,7 @@ class Calls(LowererBase):
                 k.arg is None for k in node.keywords):
             raise self.error("*args and **kwargs in calls are not supported", node,
                              "pass the arguments explicitly")
-        if any(k.arg == "out" for k in node.keywords):
+        if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
         func = node.func
@@ -85,7 +85,7 @@ class Calls(LowererBase):
         return self.emit("call", [callee, *args], kwargs, hint=hint)
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
-        if _writes_an_argument(fn, len(node.args)):
+        if _writes_an_argument(fn, node.args):
             raise self.error(f"{name} writes into an existing array, which s2sad does not "
                              "follow", node, "compute the new array and assign it "
                              "(np.where(mask, v, a), a.copy() then a[index] = v)")
@@ -197,15 +197,15 @@ def _mutating_method(name: str) -> bool:
         name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
 
 
-def _writes_an_argument(obj: Any, n_args: int) -> bool:
+def _writes_an_argument(obj: Any, args: list) -> bool:
     """np.copyto & co. (functions the table says change their arguments), a
     ufunc given its output positionally (`np.add(a, b, a)`), `np.add.at(...)`,
-    or a function with an `out` parameter filled positionally."""
+    or a function with an `out` parameter given positionally (not as None)."""
     prim = primitives.for_object(obj)
     if prim is not None and prim.mutates:
         return True
     if isinstance(obj, np.ufunc):
-        return n_args > obj.nin
+        return any(not _is_none(a) for a in args[obj.nin:])
     if isinstance(getattr(obj, "__self__", None), np.ufunc) and \
             getattr(obj, "__name__", "") == "at":
         return True
@@ -218,4 +218,9 @@ def _writes_an_argument(obj: Any, n_args: int) -> bool:
         if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
             break  # (after *args, every parameter is keyword-only)
         positional.append(param.name)
-    return "out" in positional[:n_args]
+    given = positional[:len(args)]
+    return "out" in given and not _is_none(args[given.index("out")])
+
+
+def _is_none(node: Any) -> bool:
+    return isinstance(node, gast.Constant) and node.value is None
