@@ -78,6 +78,13 @@ def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...]
 
 def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> None:
     names = fn.__code__.co_varnames
+    for i, value in enumerate(args):
+        if isinstance(value, (np.ma.MaskedArray, np.matrix)):  # (their own arithmetic)
+            raise ArgumentTypeError(
+                f"argument {names[i]!r} is a {type(value).__name__}, whose arithmetic differs "
+                "from ndarray's, which s2sad's rules assume", _def_loc(fn),
+                "pass a plain array: np.asarray(m) for a matrix, m.filled(value) or "
+                "m.compressed() for a masked array")
     for i in wrt:
         if i >= len(args):
             continue

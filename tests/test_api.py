@@ -474,3 +474,17 @@ def test_stop_gradient_is_identity():
     x = np.array([1.0, 2.0])
     assert s2sad.stop_gradient(x) is x
     assert s2sad.stop_gradient(3.5) == 3.5
+
+
+def squares(x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("value", [np.ma.array([1.0, 2.0], mask=[0, 1]),
+                                   np.matrix([[1.0, 2.0]])], ids=["masked", "matrix"])
+def test_arrays_with_their_own_arithmetic_are_refused(value):
+    # was: the gradient ignored the mask (and check_grad passed it)
+    with pytest.raises(s2sad.ArgumentTypeError, match="arithmetic differs"):
+        s2sad.grad(squares)(value)
+    with pytest.raises(s2sad.ArgumentTypeError):
+        s2sad.check_grad(squares, value)
