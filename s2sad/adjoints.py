@@ -17,19 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import Facts, shape_class
-from .cleanup import simplify
+from .analysis import Facts
+from .builder import Builder, SymSeq
 from .errors import Loc
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
-from .lowering import lower_template
 from .runtime import add_adjoints, zeros_like
-
-
-@dataclass
-class SymSeq:
-    """The adjoint of a tuple/list kept per item at transform time (None = zero)."""
-
-    items: list[Operand | None]
 
 
 @dataclass
@@ -44,79 +36,16 @@ class LoopScope:
     phis: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
 
 
-class Adjoints:
+class Adjoints(Builder):
     def __init__(self, facts: Facts, factory: VarFactory) -> None:
-        self.facts = facts
-        self.factory = factory
-        self.out: list = []  # the block being written
+        super().__init__(facts, factory)
         self.adj: dict[Var, Any] = {}
         self.scopes: list[LoopScope] = []
-        self.shape: dict[Var, Any] = dict(facts.shape)  # grows with the adjoint code
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
         self.handed: dict[Var, int] = {}
 
     def active(self, v: Operand) -> bool:
         return self.facts.active(v)
-
-    def same_shape(self, a: Operand, b: Operand) -> bool:
-        return isinstance(a, Var) and isinstance(b, Var) and \
-            self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
-
-    # ------------------------------------------------------------ building
-
-    def emit(self, prim: str, args: list, *, hint: str = "", callee: Ref | None = None,
-             loc: Loc | None = None, kwargs: dict | None = None,
-             target: bool = True) -> Operand:
-        stmt = Assign(self.factory.new(hint) if target else None, prim, list(args),
-                      dict(kwargs or {}), callee, loc)
-        return self.add(stmt)
-
-    def add(self, stmt: Assign) -> Operand:
-        """Append `stmt` to the output after simplification; returns its value."""
-        simpler = simplify(stmt, self.definition, self.same_shape)
-        if simpler is None and stmt.prim == "neg" and isinstance(stmt.args[0], Var):
-            simpler = self.without_minus(stmt.args[0])
-        if simpler is not None:
-            return simpler
-        self.out.append(stmt)
-        if stmt.target is not None:
-            self.shape[stmt.target] = shape_class(stmt, self.shape, self.facts.places.def_stmt)
-        return stmt.target
-
-    def without_minus(self, v: Var) -> Operand | None:
-        """For v = (-a) * b / c ..., the same product without the minus sign."""
-        stmt = self.definition(v)
-        if stmt is None or stmt.prim not in ("mul", "truediv") or \
-                not isinstance(stmt.args[0], Var):
-            return None
-        first = self.definition(stmt.args[0])
-        if first is not None and first.prim == "neg":
-            inner = first.args[0]
-        else:
-            inner = self.without_minus(stmt.args[0])
-            if inner is None:
-                return None
-        return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
-
-    def definition(self, v: Var) -> Assign | None:
-        """The statement in the block being written that defines v."""
-        for stmt in reversed(self.out):
-            if isinstance(stmt, Assign) and stmt.target is v:
-                return stmt
-        return None
-
-    def template(self, source: str, bindings: dict, loc: Loc | None, hint: str) -> Operand:
-        """Lower an adjoint template with its names bound; returns its value."""
-        stmts, result = lower_template(source, bindings, self.factory, loc, hint)
-        subst: dict[Var, Operand] = {}
-        for stmt in stmts:
-            stmt.args = [subst.get(x, x) if isinstance(x, Var) else x for x in stmt.args]
-            stmt.kwargs = {k: subst.get(x, x) if isinstance(x, Var) else x
-                           for k, x in stmt.kwargs.items()}
-            value = self.add(stmt)
-            if stmt.target is not None and value is not stmt.target:
-                subst[stmt.target] = value
-        return subst.get(result, result) if isinstance(result, Var) else result
 
     # ------------------------------------------------------------ adjoints
 

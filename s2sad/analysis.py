@@ -242,14 +242,21 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         if isinstance(a, Const) and isinstance(a.value, (int, float)):
             continue
         cls = shape.get(a) if isinstance(a, Var) else None
+        if cls is None:
+            return stmt.target
         if cls is not SCALAR:
-            classes.add(cls)
+            classes |= shape.get(("parts", cls), {cls})
     if not classes:
         return SCALAR
     if len(classes) == 1:
         (cls,) = classes
-        return cls if cls is not None else stmt.target
-    return stmt.target
+        return cls
+    # The broadcast of several classes: one class per set of parts, so that
+    # `sin(x) * c` and `x_dot * cos(x) * c` share one.
+    parts = frozenset(classes)
+    rep = shape.setdefault(("broadcast", parts), stmt.target)
+    shape[("parts", rep)] = parts
+    return rep
 
 
 def _reduces_everything(stmt: Assign, prim: primitives.Primitive) -> bool:

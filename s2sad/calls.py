@@ -61,6 +61,30 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
     return tuple(grads[k] for k in order)
 
 
+def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: Any) -> tuple:
+    """Run a user function's forward mode: (value, tangent of the value), given
+    the tangents of its `active` arguments (by position or keyword)."""
+    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
+        fn, args = fn.__func__, (fn.__self__, *args)
+        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
+    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
+        raise NoAdjointError(
+            f"cannot differentiate through {fn!r}: it is not a Python function s2sad "
+            "can read, and it has no derivative rule",
+            hint="wrap the value in s2sad.stop_gradient(...) if no derivative should flow "
+            "through it, or give it rules with s2sad.custom_jvp")
+    wrt, order = _parameters(fn, active)
+    code = fn.__code__
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
+    compiled = pipeline.compile(fn, pipeline.Spec("jvp", wrt, scalars, sequences))
+    by_param: dict[int, Any] = {}
+    for k, t in zip(order, tangents):  # one argument passed twice: its tangents add
+        by_param[k] = t if k not in by_param else by_param[k] + t
+    named = {compiled.tangent_names[k]: by_param[k] for k in range(len(wrt))}
+    return compiled.func(*args, **kwargs, **named)
+
+
 def _parameters(fn: types.FunctionType, active: tuple) -> tuple[tuple[int, ...], list[int]]:
     """The callee's parameter positions the active arguments bind to (sorted,
     as its backward half returns them), and where each active argument's
@@ -83,4 +107,5 @@ def fill_zeros(g: Any, like: Any) -> Any:
     return g
 
 
-pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward)
+pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward,
+                            call_jvp=call_jvp)

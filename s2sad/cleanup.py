@@ -3,8 +3,10 @@
 * `simplify` folds constants and applies algebraic identities (`x * 1`,
   `x + 0`, `-(-x)`, an `unbroadcast` between values of one shape class, a
   `cast_adjoint` without a dtype) as
-  the reverse pass appends each statement, so rules can be written plainly
-  and still read well once generated.
+  the derivative passes append each statement, so rules can be written
+  plainly and still read well once generated; `rewrite` gives a plainer
+  template for a helper call whose operands make the general rule
+  unnecessary (a power rule with a constant exponent).
 * `eliminate_dead_code` drops pure assignments, branch results and
   loop-carried values nobody reads (the simplifications leave some).
 """
@@ -48,6 +50,18 @@ def simplify(stmt: Assign, definition: Callable[[Var], Assign | None],
         return a[0]
     if p == "cast_adjoint" and a[1] == Const(None):  # no dtype= given: nothing truncated
         return a[0]
+    return None
+
+
+def rewrite(stmt: Assign) -> tuple[str, dict[str, Operand]] | None:
+    """A plainer template computing the same value, where the operands allow:
+    `pow_base_adjoint(g, x, 2)` is `g * 2 * x`. (A whole-number exponent of at
+    least 1 never meets the 0 * inf the general rule guards against.)"""
+    if stmt.prim == "pow_base_adjoint" and not stmt.kwargs:
+        g, x, y = stmt.args
+        if isinstance(y, Const) and type(y.value) in (int, float) and y.value >= 1 and \
+                float(y.value).is_integer():
+            return "g * y * x ** (y - 1)", {"g": g, "x": x, "y": y}
     return None
 
 
@@ -114,4 +128,4 @@ def _drop_unused_results(stmt: If | Loop, counts: dict) -> bool:
     return True
 
 
-__all__ = ["simplify", "is_const", "eliminate_dead_code"]
+__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code"]

@@ -4,8 +4,9 @@
           -> (split) -> emit and compile
 
 `compile(f, spec)` runs it for every kind of transform: `grad` (a function
-returning the value and the gradient of a scalar function) and `split` (a
-forward half and a backward half, for calls from other gradients). Results
+returning the value and the gradient of a scalar function), `split` (a
+forward half and a backward half, for calls from other gradients) and `jvp`
+(forward mode: the value and its tangent, in place of `reverse`). Results
 are cached by the function's code, its globals and closure cells, and the
 spec (which arguments, and which are plain numbers or lists at this call).
 
@@ -34,6 +35,7 @@ from .aliasing import guard_inplace_updates
 from .analysis import analyze
 from .emit import Built, build
 from .errors import Loc
+from .forward import forward
 from .ir import format_function
 from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
@@ -41,7 +43,7 @@ from .prepare import prepare
 from .reverse import reverse
 from .split import split
 
-KINDS = ("grad", "split")
+KINDS = ("grad", "split", "jvp")
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,9 @@ class Guards:
 class Compiled:
     """A compiled transform. For `grad`: `func(*args, seed)` returns (value,
     gradients). For `split`: `forward(*args)` returns (value, state) and
-    `backward(state, seed)` the gradients of the `wrt` parameters."""
+    `backward(state, seed)` the gradients of the `wrt` parameters. For `jvp`:
+    `func(*args, **tangents)` returns (value, tangent), its tangents passed
+    by the keywords `tangent_names`."""
 
     spec: Spec
     guards: Guards
@@ -123,6 +127,7 @@ class Compiled:
     derived_ir: str
     return_loc: Loc | None
     seed_name: str = ""  # the parameter of `func` or `backward` that takes the seed
+    tangent_names: tuple[str, ...] = ()  # for `jvp`: the keyword parameters taking tangents
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
@@ -186,25 +191,32 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     lowered = lower(parse_function(fn))
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
-    primal_ir = format_function(primal)
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)
-    prepared = prepare(primal, facts, factory)
+    prepared = prepare(primal, facts, factory, reverse=spec.kind != "jvp")
     facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
-    rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad")
+    common = dict(spec=spec, primal_ir=format_function(primal),
+                  return_loc=primal.body.stmts[-1].loc)
     helpers = dict(_DISPATCH)
-    common = dict(spec=spec, primal_ir=primal_ir,
-                  derived_ir=format_function(rev.function),
-                  return_loc=primal.body.stmts[-1].loc, seed_name=rev.seed.hint)
+    if spec.kind == "jvp":
+        fwd = forward(prepared, facts, factory, spec.wrt)
+        built = build(fwd.function, fn, lowered.free, helpers)
+        return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
+                        func=built.func, derived_ir=format_function(fwd.function),
+                        tangent_names=tuple(a.arg for a in
+                                            built.fdef.args.kwonlyargs[-len(spec.wrt):]),
+                        **common)
+    rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad")
+    common.update(derived_ir=format_function(rev.function), seed_name=rev.seed.hint)
     if spec.kind == "grad":
         built = build(rev.function, fn, lowered.free, helpers, extra_defaults=(1.0,))
         return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
                         func=built.func, **common)
     fwd, bwd = split(rev, factory)
-    forward = build(fwd, fn, lowered.free, helpers)
-    backward = build(bwd, fn, lowered.free, helpers, user_params=False)
-    shared = forward.shared | backward.shared
-    return Compiled(guards=guards_for(fn, lowered, shared), built=[forward, backward],
-                    forward=forward.func, backward=backward.func, **common)
+    forward_half = build(fwd, fn, lowered.free, helpers)
+    backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
+    shared = forward_half.shared | backward_half.shared
+    return Compiled(guards=guards_for(fn, lowered, shared), built=[forward_half, backward_half],
+                    forward=forward_half.func, backward=backward_half.func, **common)
 
 
 def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:

@@ -45,9 +45,11 @@ from .parsing import is_library_file
 from .runtime import snapshot
 
 
-def prepare(fn: Function, facts: Facts, factory: VarFactory) -> Function:
+def prepare(fn: Function, facts: Facts, factory: VarFactory, reverse: bool = True) -> Function:
+    """The prepared copy of `fn`; for forward mode (`reverse=False`) only the
+    list operations are told from arithmetic and the result named."""
     body = clone_block(fn.body)
-    _Preparer(facts, factory).block(body)
+    _Preparer(facts, factory, reverse).block(body)
     name_result(body, factory)
     return clone_function(fn, body)
 
@@ -60,21 +62,23 @@ def name_result(body: Block, factory: VarFactory) -> None:
 
 
 class _Preparer:
-    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+    def __init__(self, facts: Facts, factory: VarFactory, reverse: bool) -> None:
         self.facts = facts
         self.factory = factory
+        self.reverse = reverse
 
     def block(self, block: Block) -> None:
         new: list = []
         for stmt in block.stmts:
             for region in regions(stmt):
                 self.block(region)
-            if isinstance(stmt, Loop) and self.replayed_by_count(stmt):
+            if self.reverse and isinstance(stmt, Loop) and self.replayed_by_count(stmt):
                 self.count_trips(stmt)
-            if isinstance(stmt, Assign) and stmt.prim == "setitem":
+            if self.reverse and isinstance(stmt, Assign) and stmt.prim == "setitem":
                 new += self.snapshot(stmt)
             new.append(stmt)
-            if isinstance(stmt, Assign) and stmt.prim == "call" and self.transformed(stmt):
+            if self.reverse and isinstance(stmt, Assign) and stmt.prim == "call" and \
+                    self.transformed(stmt):
                 new += self.split_call(stmt)
             elif isinstance(stmt, Assign):
                 self.sequence_op(stmt)
@@ -99,7 +103,7 @@ class _Preparer:
         callee = stmt.args[0]
         if self.facts.active(stmt.target):
             if self.facts.active(callee) or (isinstance(callee, Ref) and
-                                             not _has_source(callee.value)):
+                                             not has_source(callee.value)):
                 raise no_rule_error(stmt)
             return True
         if isinstance(callee, Ref) and not _is_user_code(callee.value):
@@ -205,7 +209,7 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
     )
 
 
-def _has_source(obj: Any) -> bool:
+def has_source(obj: Any) -> bool:
     if isinstance(obj, types.MethodType):
         obj = obj.__func__
     if not isinstance(obj, types.FunctionType):

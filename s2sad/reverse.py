@@ -23,8 +23,8 @@ from typing import Any
 from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts
+from .builder import bound_arguments
 from .cleanup import eliminate_dead_code
-from .errors import NoAdjointError, UnsupportedSyntaxError
 from .ir import (
     Assign,
     Block,
@@ -64,13 +64,6 @@ class Reversed:
 def reverse(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...],
             check_scalar: bool = True) -> Reversed:
     return Reverse(facts, factory).run(fn, wrt, check_scalar)
-
-
-def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
-    """How the user spelled the primitive (`np.sum`, `x.sum`)."""
-    if stmt.callee is not None and not stmt.callee.name.startswith("$"):
-        return stmt.callee.name
-    return prim.name
 
 
 class Reverse(Adjoints):
@@ -158,34 +151,8 @@ class Reverse(Adjoints):
         if not prim.differentiable or (not prim.vjp and not prim.zero and
                                        prim.form in ("internal", "helper")):
             raise no_rule_error(stmt)
-        try:
-            bound = prim.bind(stmt.args, stmt.kwargs)
-        except TypeError as exc:
-            raise UnsupportedSyntaxError(str(exc), stmt.loc,
-                                         "check the call's arguments") from None
-        for name, value in bound.items():
-            values = value if isinstance(value, list) else [value]
-            if name not in prim.vjp and name not in prim.zero and \
-                    any(self.active(x) for x in values):
-                raise NoAdjointError(
-                    f"{prim.name} has no gradient with respect to its argument {name!r}",
-                    stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
-                    "not be differentiated")
-        refused = prim.refused(bound)
-        if refused:
-            what = ", ".join(f"{name}=" for name in refused)
-            raise UnsupportedSyntaxError(
-                f"s2sad cannot differentiate {display_name(stmt, prim)} with {what} given: its "
-                "derivative rule does not take it into account", stmt.loc,
-                f"leave {what} at its default, or wrap the call in s2sad.stop_gradient(...) "
-                "if no gradient should flow through it")
-        bindings: dict[str, Any] = {}
-        for name, value in bound.items():
-            if value is primitives.MISSING:
-                value = Const(prim.default_of(name))
-            if isinstance(value, dict):
-                continue  # **kwargs: only neutral ones get here
-            bindings[name] = self.emit("make_list", value) if isinstance(value, list) else value
+        bound, bindings = bound_arguments(prim, stmt, prim.vjp, self.active, self.emit,
+                                          "gradient")
         bindings["g"], bindings["ans"] = self.materialize(stmt.target, g), stmt.target
         for name, value in bound.items():
             values = value if isinstance(value, list) else [value]

@@ -89,6 +89,21 @@ def add_at(dx: Any, index: Any, g: Any) -> None:
         dx[index] = add_adjoints(dx[index], g)
 
 
+def write_slice(t: Any, index: Any, value: Any) -> None:
+    """t[index] = value in place: a write into an array's tangent, mirroring
+    the write into the array."""
+    t[index] = value
+
+
+def broadcast_tangent(t: Any, ans: Any) -> Any:
+    """A tangent broadcast to its primal's shape (`y = x + c` with a scalar x:
+    x's tangent is a scalar, y's an array)."""
+    shape = _shape(ans)
+    if _shape(t) == shape:
+        return t
+    return np.broadcast_to(t, shape)
+
+
 def linspace_weights(num: int, endpoint: bool) -> Any:
     """Where each point of np.linspace(start, stop, num) sits between start and stop."""
     if num == 1:

@@ -16,9 +16,10 @@ group("Indexing and containers")
 # parts; the emitter prints it back inside the subscript, or as `np.s_[...]`.
 structural("index(layout, *parts)", None, differentiable=False)
 # Tuple and list displays: their adjoint is kept item by item at transform time.
-structural("make_tuple(*items)", "items", holds=True, returns="container", results="args")
-structural("make_list(*items)", "items", holds=True, fresh=True, recompute=False,
-           returns="container", results="args")
+structural("make_tuple(*items)", "items", tangent="items", holds=True, returns="container",
+           results="args")
+structural("make_list(*items)", "items", tangent="items", holds=True, fresh=True,
+           recompute=False, returns="container", results="args")
 # {key: value, ...}; `keys` is a constant tuple
 # (not `fresh`: writes into it, d[k] = v, are refused, and `for k in d` goes by keys)
 vjp("make_dict(keys, *values)", zero=("keys",), values="dict_values_adjoint(g, keys, values)",
@@ -42,7 +43,8 @@ vjp("iteration_items(x)", x="iteration_adjoint(g, x)", form="helper", view=True,
     returns="other", takes="any")
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the
 # backward pass to put back; the prepare pass fills it in)
-structural("setitem(x, index, value, old=None)", "setitem", fresh=True, effect=True,
+structural("setitem(x, index, value, old=None)", "setitem", tangent="setitem", fresh=True,
+           effect=True,
            mutates=True, undone=True, recompute=False, returns="operand")
 # `obj.name` of an object without a rule for the attribute
 structural("getattr(obj, name)", None, view=True, recompute=False)
@@ -50,7 +52,8 @@ structural("getattr(obj, name)", None, view=True, recompute=False)
 # ---------------------------------------------------------------- calls
 group("Calls")
 # A call of a function without a rule: its callee is the first operand.
-structural("call(fn, *args)", None, effect=True, mutates=True, recompute=False)
+structural("call(fn, *args)", None, tangent="call", effect=True, mutates=True,
+           recompute=False)
 # A call of user code the reverse pass differentiates: `call_forward` runs the
 # callee's forward half and returns (value, saved), `call_backward` its
 # backward half. `active` lists the call's differentiated arguments.
@@ -58,12 +61,17 @@ structural("call_forward(fn, active, *args)", "call", form="helper", effect=True
            mutates=True, recompute=False, returns="container", results=2)
 structural("call_backward(saved, g)", None, form="helper", effect=True, mutates=True,
            recompute=False)
+# Forward mode's call of user code: its own forward mode, `(value, tangent)`.
+structural("call_jvp(fn, active, tangents, *args)", None, form="helper", effect=True,
+           mutates=True, recompute=False, returns="container", results=2)
 
 # ---------------------------------------------------------------- s2sad's own
 group("Non-differentiable helpers")
 vjp("stop_gradient(x)", zero=("x",), form="helper", view=True, elementwise=True)
-vjp("own(x)", x="g", form="helper", fresh=True, recompute=False, returns="operand",
-    takes="any", elementwise=True)
+vjp("broadcast_tangent(t, ans)", t="unbroadcast(g, t)", zero=("ans",),
+    jvp={"t": "broadcast_tangent(t, ans)"}, form="helper", view=True)
+vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=False,
+    returns="operand", takes="any", elementwise=True)
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 structural("marker(text)", None, effect=True, recompute=False)
 structural("tape.new()", None, effect=True, recompute=False)
@@ -72,6 +80,7 @@ structural("tape.pop(tape)", None, effect=True, mutates=True, recompute=False)
 structural("setitem_restore(x, index, old)", None, effect=True, mutates=True, recompute=False)
 structural("zero_slice(x, index)", None, effect=True, mutates=True, recompute=False)
 helper("add_at(dx, index, g)", effect=True, mutates=True)
+helper("write_slice(t, index, value)", effect=True, mutates=True)
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        effect=True)

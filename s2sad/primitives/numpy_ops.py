@@ -403,7 +403,7 @@ group("Indexing and containers")
 # inside the subscript, or as `np.s_[...]` on its own.
 
 vjp("getitem(x, index)", zero=("index",), x="getitem_adjoint(g, x, index)", form="internal",
-    adjoint="getitem", view=True, returns="other", takes="any")
+    adjoint="getitem", tangent="getitem", view=True, returns="other", takes="any")
 vjp("np.take(a, indices, axis=None, out=None, mode='raise')", zero=("indices",),
     a="take_adjoint(g, a, indices, axis, mode)")
 vjp(

@@ -10,10 +10,22 @@ tests/test_rules.py.
 
 Derivative rules are Python expressions over the parameters, `g` (the
 adjoint of the output), `ans` (the output), NumPy as `np`, `math`, and the
-helpers of `s2sad.runtime` by bare name:
+helpers of `s2sad.runtime` by bare name. An adjoint (VJP) rule per
+parameter gives that parameter's adjoint; a tangent (JVP) rule per parameter
+gives the output's tangent from that parameter's tangent `t`:
 
     vjp("np.exp(x)", x="g * ans")
     vjp("np.multiply(x, y)", x="unbroadcast(g * y, x)", y="unbroadcast(g * x, y)")
+    vjp("np.sum(a, axis=None, ...)", a="sum_adjoint(g, a, axis, ...)",
+        jvp={"a": "np.sum(t, axis, ...)"})
+
+For an elementwise function the adjoint is g times the partial derivative,
+and so is the tangent with `t` for `g`: `elementwise` entries derive their
+tangent rules from their adjoint rules that way (dropping the `unbroadcast`
+that sums g back to an operand's shape), unless given their own (`abs`:
+not holomorphic, so its complex tangent is not its adjoint's transpose).
+Tangent rules use only operations that have both rules themselves, so
+derivatives of derivatives need nothing more.
 
 The reverse pass lowers them into IR, so adjoint code is ordinary IR that the
 same passes simplify. Parameters named in `zero=` have an identically zero
@@ -71,6 +83,10 @@ class Primitive:
     vjp: dict[str, str] = field(default_factory=dict)  # parameter -> adjoint template
     zero: frozenset[str] = frozenset()  # parameters with an identically zero derivative
     adjoint: str | None = None  # a structural rule the reverse pass implements itself
+    # parameter -> tangent template: the output's tangent from the parameter's
+    # tangent `t` (the output's tangent is the sum over the varied parameters)
+    jvp: dict[str, str] = field(default_factory=dict)
+    tangent: str | None = None  # a structural rule the forward pass implements itself
     # Parameters whose value does not change the derivative (`casting=`); with
     # the ones the rules read and `zero`, they are the honoured ones: any other
     # parameter given a value other than its default is refused at the call.
@@ -340,9 +356,29 @@ def vjp(signature: str, zero: tuple[str, ...] = (), neutral: tuple[str, ...] = (
 
 def elementwise(signature: str, **rules_and_facts: Any) -> Primitive:
     """Like `vjp`, for elementwise functions: the output has the broadcast
-    shape of the operands and is a new array."""
+    shape of the operands and is a new array. Tangent rules not given are
+    derived from the adjoint rules (`derived_tangent`)."""
     rules_and_facts.setdefault("fresh", True)
-    return vjp(signature, elementwise=True, **rules_and_facts)
+    tangents = dict(rules_and_facts.pop("jvp", {}))
+    for name, template in rules_and_facts.items():
+        if name not in _FACTS and name not in tangents:
+            tangents[name] = derived_tangent(template)
+    return vjp(signature, elementwise=True, jvp=tangents, **rules_and_facts)
+
+
+def derived_tangent(adjoint: str) -> str:
+    """The tangent rule of an elementwise function from its adjoint rule:
+    `unbroadcast(g * dfdx, x)` becomes `t * dfdx`. Both are the partial
+    derivative times the incoming value (g backwards, t forwards); the
+    unbroadcast only sums g back to the operand's shape."""
+    tree = ast.parse(adjoint, mode="eval").body
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and \
+            tree.func.id == "unbroadcast":
+        tree = tree.args[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "g":
+            node.id = "t"
+    return ast.unparse(tree)
 
 
 def nondiff(*signatures: str, **facts: Any) -> None:

@@ -1,0 +1,144 @@
+"""Writing derived code: the part the reverse and forward passes share.
+
+A `Builder` appends statements to the block being written (`out`),
+simplifying each as it goes (`cleanup.simplify`: constants folded, `x * 1`,
+an `unbroadcast` between values of one shape class), keeps a shape class for
+every new value, and lowers a rule's template (a Python expression over the
+rule's bound operands) into that block. Rules can therefore be written
+plainly and still read well once generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import primitives
+from .analysis import Facts, shape_class
+from .cleanup import rewrite, simplify
+from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
+from .ir import Assign, Const, Operand, Ref, Var, VarFactory
+from .lowering import lower_template
+
+
+@dataclass
+class SymSeq:
+    """A derivative of a tuple or list kept per item at transform time (None =
+    zero); `kind` is the display that makes it a value (tangents of lists are lists)."""
+
+    items: list[Operand | None]
+    kind: str = "make_tuple"
+
+
+class Builder:
+    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+        self.facts = facts
+        self.factory = factory
+        self.out: list = []  # the block being written
+        self.shape: dict[Var, Any] = dict(facts.shape)  # grows with the derived code
+
+    def same_shape(self, a: Operand, b: Operand) -> bool:
+        return isinstance(a, Var) and isinstance(b, Var) and \
+            self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
+
+    def emit(self, prim: str, args: list, *, hint: str = "", callee: Ref | None = None,
+             loc: Loc | None = None, kwargs: dict | None = None,
+             target: bool = True) -> Operand:
+        stmt = Assign(self.factory.new(hint) if target else None, prim, list(args),
+                      dict(kwargs or {}), callee, loc)
+        return self.add(stmt)
+
+    def add(self, stmt: Assign) -> Operand:
+        """Append `stmt` to the output after simplification; returns its value."""
+        plainer = rewrite(stmt)
+        if plainer is not None:
+            return self.template(plainer[0], plainer[1], stmt.loc,
+                                 stmt.target.hint if stmt.target is not None else "")
+        simpler = simplify(stmt, self.definition, self.same_shape)
+        if simpler is None and stmt.prim == "neg" and isinstance(stmt.args[0], Var):
+            simpler = self.without_minus(stmt.args[0])
+        if simpler is not None:
+            return simpler
+        self.out.append(stmt)
+        if stmt.target is not None:
+            self.shape[stmt.target] = shape_class(stmt, self.shape, self.facts.places.def_stmt)
+        return stmt.target
+
+    def without_minus(self, v: Var) -> Operand | None:
+        """For v = (-a) * b / c ..., the same product without the minus sign."""
+        stmt = self.definition(v)
+        if stmt is None or stmt.prim not in ("mul", "truediv") or \
+                not isinstance(stmt.args[0], Var):
+            return None
+        first = self.definition(stmt.args[0])
+        if first is not None and first.prim == "neg":
+            inner = first.args[0]
+        else:
+            inner = self.without_minus(stmt.args[0])
+            if inner is None:
+                return None
+        return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
+
+    def definition(self, v: Var) -> Assign | None:
+        """The statement in the block being written that defines v."""
+        for stmt in reversed(self.out):
+            if isinstance(stmt, Assign) and stmt.target is v:
+                return stmt
+        return None
+
+    def template(self, source: str, bindings: dict, loc: Loc | None, hint: str) -> Operand:
+        """Lower an adjoint template with its names bound; returns its value."""
+        stmts, result = lower_template(source, bindings, self.factory, loc, hint)
+        subst: dict[Var, Operand] = {}
+        for stmt in stmts:
+            stmt.args = [subst.get(x, x) if isinstance(x, Var) else x for x in stmt.args]
+            stmt.kwargs = {k: subst.get(x, x) if isinstance(x, Var) else x
+                           for k, x in stmt.kwargs.items()}
+            value = self.add(stmt)
+            if stmt.target is not None and value is not stmt.target:
+                subst[stmt.target] = value
+        return subst.get(result, result) if isinstance(result, Var) else result
+
+
+def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
+    """How the user spelled the primitive (`np.sum`, `x.sum`)."""
+    if stmt.callee is not None and not stmt.callee.name.startswith("$"):
+        return stmt.callee.name
+    return prim.name
+
+
+def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, str],
+                    active: Callable[[Operand], bool], emit: Callable,
+                    what: str) -> tuple[dict[str, Any], dict[str, Operand]]:
+    """Bind a call's arguments to the primitive's parameters, and the operands
+    its rule templates see (defaults filled in, `*args` as a list). Refuses a
+    derivative reaching a parameter without a rule in `rules`, and parameters
+    given values the rules do not honour, at the user's line."""
+    try:
+        bound = prim.bind(stmt.args, stmt.kwargs)
+    except TypeError as exc:
+        raise UnsupportedSyntaxError(str(exc), stmt.loc, "check the call's arguments") from None
+    for name, value in bound.items():
+        values = value if isinstance(value, list) else [value]
+        if name not in rules and name not in prim.zero and any(active(x) for x in values):
+            raise NoAdjointError(
+                f"{prim.name} has no {what} with respect to its argument {name!r}",
+                stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
+                "not be differentiated")
+    refused = prim.refused(bound)
+    if refused:
+        given = ", ".join(f"{name}=" for name in refused)
+        raise UnsupportedSyntaxError(
+            f"s2sad cannot differentiate {display_name(stmt, prim)} with {given} given: its "
+            "derivative rule does not take it into account", stmt.loc,
+            f"leave {given} at its default, or wrap the call in s2sad.stop_gradient(...) "
+            "if no gradient should flow through it")
+    bindings: dict[str, Operand] = {}
+    for name, value in bound.items():
+        if value is primitives.MISSING:
+            value = Const(prim.default_of(name))
+        if isinstance(value, dict):
+            continue  # **kwargs: only neutral ones get here
+        bindings[name] = emit("make_list", value) if isinstance(value, list) else value
+    return bound, bindings

@@ -1,0 +1,315 @@
+"""Forward mode: a driver over the table of primitives.
+
+`forward(fn, facts, factory, wrt)` takes a prepared function and returns
+`jf(*params, *, x_dot, ...)`, which runs the function and, beside each
+statement a derivative flows through, the statements that compute its
+tangent; it returns `(value, tangent)`.
+
+A tangent comes from the primitive's record: the sum over its varied
+parameters of their tangent rules (`jvp`), lowered into IR with the
+parameter's tangent bound to `t`, or a structural rule this module
+implements for the IR's own operations (`tangent_items`, `tangent_setitem`,
+`tangent_call`, tapes). Branches carry their tangents out as extra results
+and loops as extra loop-carried values, so control flow needs no tape.
+
+Memory follows the primal: a tangent rule of a view returns a view of the
+tangent, and an in-place write into an array (`a[i] = v`) writes into its
+tangent, which is first copied unless this pass made it (`owned`), so a
+tangent never writes into memory another tangent sees. Zero tangents are
+None at transform time and are made into arrays only where a value must
+exist (a branch result, a loop-carried value, a write, the result).
+
+The input may be any IR function the pipeline makes, a reversed one
+included: forward mode over reverse mode gives Hessian-vector products.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import primitives
+from .analysis import Facts
+from .builder import Builder, SymSeq, bound_arguments
+from .cleanup import eliminate_dead_code
+from .errors import Loc, NoAdjointError
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Ref,
+    Return,
+    Var,
+    VarFactory,
+    clone_function,
+    walk,
+)
+from .prepare import has_source, no_rule_error
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A forward-mode function and its tangent parameters (keyword-only,
+    one per differentiated parameter, in `wrt` order)."""
+
+    function: Function
+    tangents: list[Var]
+
+
+def forward(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...]) -> Forwarded:
+    return Forward(facts, factory).run(clone_function(fn), wrt)
+
+
+def tname(v: Operand) -> str:
+    """The tangent's name for a var named `x`: `x_dot`."""
+    return v.hint + "_dot" if isinstance(v, Var) and v.hint else ""
+
+
+class Forward(Builder):
+    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+        super().__init__(facts, factory)
+        self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
+        self.owned: set[Var] = set()  # tangent arrays this pass allocated: safe to write into
+
+    def varied(self, v: Operand) -> bool:
+        return isinstance(v, Var) and v in self.facts.varied
+
+    # ------------------------------------------------------------ the function
+
+    def run(self, fn: Function, wrt: tuple[int, ...]) -> Forwarded:
+        tangents = []
+        for i in wrt:
+            p = fn.params[i]
+            t = self.factory.new(tname(p) or "t")
+            self.tan[p] = t
+            self.shape[t] = self.shape.get(p)
+            tangents.append(t)
+        *body, ret = fn.body.stmts
+        self.out = []
+        self.statements(body)
+        value = ret.value
+        tangent = self.materialize(value, self.tangent(value))
+        pair = self.emit("make_tuple", [value, tangent])
+        out = Block([*self.out, Return(pair, ret.loc)])
+        eliminate_dead_code(out)
+        jf = Function("j" + fn.name, [*fn.params, *tangents], out, dict(fn.defaults), fn.loc,
+                      fn.kwonly + len(tangents))
+        return Forwarded(jf, tangents)
+
+    def statements(self, stmts: list) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, Assign):
+                self.assign(stmt)
+            elif isinstance(stmt, If):
+                self.branch(stmt)
+            elif isinstance(stmt, Loop):
+                self.loop(stmt)
+            else:
+                self.out.append(stmt)
+
+    def tangent(self, v: Operand) -> Any:
+        return self.tan.get(v) if isinstance(v, Var) else None
+
+    def set_tangent(self, v: Var, t: Any) -> None:
+        if t is None:
+            return
+        self.tan[v] = t
+        if isinstance(t, Var) and self.shape.get(t) in (None, t):
+            self.shape[t] = self.shape.get(v)  # a rule's tangent is shaped like its primal
+        if isinstance(t, Var) and not t.hint and tname(v):
+            t.hint = tname(v)
+
+    # ------------------------------------------------------------ one statement
+
+    def assign(self, stmt: Assign) -> None:
+        prim = primitives.get(stmt.prim)
+        if prim.tangent is not None:
+            getattr(self, "tangent_" + prim.tangent)(stmt)
+            return
+        self.out.append(stmt)
+        v = stmt.target
+        if v is None or not self.varied(v) or not prim.differentiable:
+            return
+        self.set_tangent(v, self.from_templates(prim, stmt))
+
+    def from_templates(self, prim: primitives.Primitive, stmt: Assign) -> Any:
+        """The sum of the tangent rules of the varied parameters."""
+        bound, bindings = bound_arguments(prim, stmt, prim.jvp, self.varied, self.emit,
+                                          "tangent")
+        bindings["ans"] = stmt.target
+        total = None
+        for name, value in bound.items():
+            values = value if isinstance(value, list) else [value]
+            if name in prim.zero or not any(self.varied(x) for x in values):
+                continue
+            if isinstance(value, list):
+                if all(self.tangent(x) is None for x in values):
+                    continue
+                t = self.emit("make_list", [self.materialize(x, self.tangent(x))
+                                            for x in values])
+            else:
+                t = self.tangent(value)
+                if t is None:
+                    continue
+                t = self.materialize(value, t)
+            part = self.template(prim.jvp[name], {**bindings, "t": t}, stmt.loc,
+                                 tname(stmt.target))
+            total = part if total is None else self.emit("add", [total, part],
+                                                         hint=tname(stmt.target))
+        if total is not None and prim.elementwise and not self.same_shape(total, stmt.target):
+            # `y = x + c` with a scalar x and an array c: t has x's shape, not y's
+            total = self.template("broadcast_tangent(t, ans)", {"t": total, "ans": stmt.target},
+                                  stmt.loc, tname(stmt.target))
+        return total
+
+    def materialize(self, v: Operand, t: Any) -> Operand:
+        """A run-time value for a tangent: zeros for None, a tuple or list for a SymSeq."""
+        if t is None:
+            z = self.emit("zeros_like", [v], hint=tname(v),
+                          callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
+            self.owned.add(z)
+            return z
+        if not isinstance(t, SymSeq):
+            return t
+        items = []
+        for i, item in enumerate(t.items):
+            if item is None:
+                part = self.emit("getitem", [v, Const(i)])
+                item = self.materialize(part, None)
+            items.append(item)
+        return self.emit(t.kind, items, hint=tname(v))
+
+    def owned_copy(self, t: Operand, loc: Loc | None) -> Operand:
+        """`t` if this pass made it, else a copy of it to write into."""
+        if t in self.owned:
+            return t
+        copy = self.emit("own", [t], callee=Ref("$own", primitives.resolve_name("own")),
+                         hint=t.hint if isinstance(t, Var) else "", loc=loc)
+        self.owned.add(copy)
+        return copy
+
+    # ------------------------------------------------------------ structural rules
+
+    def tangent_items(self, stmt: Assign) -> None:
+        """A tuple or list display: its tangent is kept item by item."""
+        self.out.append(stmt)
+        if stmt.target is not None and any(self.varied(a) for a in stmt.args):
+            kind = "make_list" if stmt.prim == "make_list" else "make_tuple"
+            self.set_tangent(stmt.target, SymSeq([self.tangent(a) for a in stmt.args], kind))
+
+    def tangent_getitem(self, stmt: Assign) -> None:
+        """`x[i]`: an item of a tangent kept per item, else the same index into
+        the tangent."""
+        self.out.append(stmt)
+        x, index = stmt.args
+        t = self.tangent(x)
+        if stmt.target is None or not self.varied(stmt.target) or t is None:
+            return
+        if isinstance(t, SymSeq) and isinstance(index, Const) and isinstance(index.value, int):
+            self.set_tangent(stmt.target, t.items[index.value])
+            return
+        t = self.materialize(x, t)
+        self.set_tangent(stmt.target, self.emit("getitem", [t, index], hint=tname(stmt.target),
+                                                loc=stmt.loc))
+
+    def tangent_setitem(self, stmt: Assign) -> None:
+        """`a2 = setitem(a1, index, v)`: the same write into a1's tangent."""
+        self.out.append(stmt)
+        array, index, value = stmt.args[:3]
+        t_array, t_value = self.tangent(array), self.tangent(value)
+        if t_array is None and t_value is None:
+            return
+        base = self.owned_copy(self.materialize(array, t_array), stmt.loc)
+        written = self.materialize(value, t_value) if t_value is not None else Const(0.0)
+        self.out.append(Assign(None, "write_slice", [base, index, written], {},
+                               Ref("$write_slice", primitives.resolve_name("write_slice")),
+                               stmt.loc))
+        self.set_tangent(stmt.target, base)
+
+    def tangent_call(self, stmt: Assign) -> None:
+        """`y = h(*args)` of user code: the callee's own forward mode, through
+        the dispatcher: `pair = call_jvp(h, active, tangents, *args)`."""
+        callee, args = stmt.args[0], stmt.args[1:]
+        sites = [(i, a) for i, a in enumerate(args)] + list(stmt.kwargs.items())
+        active = [(site, a) for site, a in sites if self.tangent(a) is not None]
+        if not active:
+            self.out.append(stmt)
+            return
+        if isinstance(callee, Ref) and not has_source(callee.value):
+            raise no_rule_error(stmt)
+        if self.varied(callee):
+            raise NoAdjointError("cannot differentiate through a call of a function that "
+                                 "depends on the differentiated arguments", stmt.loc,
+                                 "pass the values it depends on as arguments")
+        tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
+                                            for _, a in active])
+        y = stmt.target
+        pair = self.emit("call_jvp", [callee, Const(tuple(s for s, _ in active)), tangents,
+                                      *args], kwargs=stmt.kwargs, callee=Ref("$call_jvp"),
+                         loc=stmt.loc, hint=y.hint if y is not None else "")
+        if y is not None:
+            self.out.append(Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc))
+            self.set_tangent(y, self.emit("getitem", [pair, Const(1)], hint=tname(y)))
+
+    # ------------------------------------------------------------ branches and loops
+
+    def branch(self, stmt: If) -> None:
+        sides = []
+        for block, vals in ((stmt.then, stmt.then_vals), (stmt.orelse, stmt.else_vals)):
+            saved, self.out = self.out, []
+            self.statements(block.stmts)
+            sides.append((self.out, vals))
+            self.out = saved
+        new = If(stmt.cond, Block(sides[0][0]), Block(sides[1][0]), list(stmt.outs),
+                 list(stmt.then_vals), list(stmt.else_vals), stmt.loc)
+        for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+            ta, tb = self.tangent(a), self.tangent(b)
+            if not self.varied(out) or (ta is None and tb is None):
+                continue
+            t_out = self.factory.new(tname(out))
+            new.outs.append(t_out)
+            for stmts, value, t, vals in ((new.then.stmts, a, ta, new.then_vals),
+                                          (new.orelse.stmts, b, tb, new.else_vals)):
+                saved, self.out = self.out, stmts
+                vals.append(self.materialize(value, t))
+                self.out = saved
+            self.set_tangent(out, t_out)
+            if all(v in self.owned for v in (new.then_vals[-1], new.else_vals[-1])):
+                self.owned.add(t_out)
+        self.out.append(new)
+
+    def loop(self, loop: Loop) -> None:
+        carried = [(k, phi) for k, phi in enumerate(loop.phis) if self.varied(phi)]
+        written = {s.args[0] for s in walk(loop.body) if isinstance(s, Assign)
+                   and s.prim in ("setitem", "write_slice")}
+        new_phis, inits = [], []
+        for k, phi in carried:
+            init = self.materialize(loop.inits[k], self.tangent(loop.inits[k]))
+            if phi in self.facts.buffers or phi in written:
+                init = self.owned_copy(init, loop.loc)  # written in place each iteration
+            t_phi = self.factory.new(tname(phi))
+            self.shape[t_phi] = self.shape.get(phi)
+            if init in self.owned:
+                self.owned.add(t_phi)
+            self.tan[phi] = t_phi
+            new_phis.append(t_phi)
+            inits.append(init)
+        header, body = [], []
+        for block, stmts in ((loop.header, header), (loop.body, body)):
+            saved, self.out = self.out, stmts
+            self.statements(block.stmts)
+            self.out = saved
+        nexts = []
+        saved, self.out = self.out, body
+        for k, _ in carried:
+            nexts.append(self.materialize(loop.nexts[k], self.tangent(loop.nexts[k])))
+        self.out = saved
+        loop.header, loop.body = Block(header), Block(body)
+        loop.phis = [*loop.phis, *new_phis]
+        loop.inits = [*loop.inits, *inits]
+        loop.nexts = [*loop.nexts, *nexts]
+        self.out.append(loop)
