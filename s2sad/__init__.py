@@ -28,11 +28,12 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
+from .transforms import jvp
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "stop_gradient", "show", "check_grad", "numerical_gradient",
+    "grad", "value_and_grad", "jvp", "stop_gradient", "show", "check_grad", "numerical_gradient",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
 ]

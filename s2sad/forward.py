@@ -134,7 +134,35 @@ class Forward(Builder):
         v = stmt.target
         if v is None or not self.varied(v) or not prim.differentiable:
             return
-        self.set_tangent(v, self.from_templates(prim, stmt))
+        if prim.linear:
+            self.set_tangent(v, self.linear(prim, stmt))
+        else:
+            self.set_tangent(v, self.from_templates(prim, stmt))
+
+    def linear(self, prim: primitives.Primitive, stmt: Assign) -> Operand | None:
+        """A linear operation's tangent: the same call, its linear operands
+        replaced by their tangents (zeros where they have none)."""
+        bound_arguments(prim, stmt, dict.fromkeys(prim.linear, ""), self.varied, self.emit,
+                        "tangent")  # (only for its checks)
+        positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
+        swapped = False
+
+        def tangent_of(x: Operand) -> Operand:
+            nonlocal swapped
+            t = self.tangent(x) if self.varied(x) else None
+            swapped |= t is not None
+            return self.materialize(x, t)
+
+        args = []
+        for k, a in enumerate(stmt.args):
+            name = positional[k] if k < len(positional) else prim.varargs
+            args.append(tangent_of(a) if name in prim.linear else a)
+        kwargs = {key: tangent_of(a) if key in prim.linear else a
+                  for key, a in stmt.kwargs.items()}
+        if not swapped:
+            return None
+        return self.emit(stmt.prim, args, kwargs=kwargs, callee=stmt.callee, loc=stmt.loc,
+                         hint=tname(stmt.target))
 
     def from_templates(self, prim: primitives.Primitive, stmt: Assign) -> Any:
         """The sum of the tangent rules of the varied parameters."""
@@ -177,9 +205,8 @@ class Forward(Builder):
             return t
         items = []
         for i, item in enumerate(t.items):
-            if item is None:
-                part = self.emit("getitem", [v, Const(i)])
-                item = self.materialize(part, None)
+            if item is None or isinstance(item, SymSeq):
+                item = self.materialize(self.emit("getitem", [v, Const(i)]), item)
             items.append(item)
         return self.emit(t.kind, items, hint=tname(v))
 
@@ -229,6 +256,27 @@ class Forward(Builder):
                                Ref("$write_slice", primitives.resolve_name("write_slice")),
                                stmt.loc))
         self.set_tangent(stmt.target, base)
+
+    def tangent_multilinear(self, stmt: Assign) -> None:
+        """An operation linear in each of its operands (np.einsum): the sum,
+        over the operands with a tangent, of the call with that one replaced."""
+        self.out.append(stmt)
+        prim = primitives.get(stmt.prim)
+        if stmt.target is None or not self.varied(stmt.target):
+            return
+        bound_arguments(prim, stmt, dict.fromkeys(prim.vjp, ""), self.varied, self.emit,
+                        "tangent")  # (only for its checks)
+        total = None
+        for k, a in enumerate(stmt.args):
+            t = self.tangent(a) if self.varied(a) else None
+            if t is None:
+                continue
+            args = [*stmt.args[:k], self.materialize(a, t), *stmt.args[k + 1:]]
+            part = self.emit(stmt.prim, args, kwargs=stmt.kwargs, callee=stmt.callee,
+                             loc=stmt.loc, hint=tname(stmt.target))
+            total = part if total is None else self.emit("add", [total, part],
+                                                         hint=tname(stmt.target))
+        self.set_tangent(stmt.target, total)
 
     def tangent_call(self, stmt: Assign) -> None:
         """`y = h(*args)` of user code: the callee's own forward mode, through

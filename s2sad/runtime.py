@@ -123,6 +123,19 @@ def linspace_adjoint(g: Any, bound: Any, num: int, endpoint: bool, axis: int,
     return unbroadcast(np.sum(g * (weights if stop else 1.0 - weights), axis=axis), bound)
 
 
+def reshape_tangent(t: Any, a: Any, ans: Any, order: str) -> Any:
+    """The tangent of a reshape (or ravel, flatten) of `a` in `order`: t read
+    in the order a was read. ('A' and 'K' follow a's memory, not t's.)"""
+    order = order.upper() if isinstance(order, str) else "C"
+    if order == "A":
+        order = "F" if _fortran_contiguous(a) else "C"
+    if order == "K":
+        layout = np.empty_like(np.asarray(a), dtype=np.intp)
+        layout[...] = np.arange(layout.size).reshape(layout.shape)
+        return np.ravel(t)[np.ravel(layout, order="K")].reshape(_shape(ans))
+    return np.reshape(t, _shape(ans), order=order)
+
+
 def reshape_adjoint(g: Any, a: Any, order: str) -> Any:
     """Undo a reshape (or ravel, flatten) of `a` in `order`: reading g back in
     the same order puts each element where it came from. 'A' is F order for
@@ -363,10 +376,25 @@ def clip_share(a: Any, lo: Any, hi: Any, which: int) -> Any:
 
 
 def abs_sign(x: Any) -> Any:
-    """d|x|/dx for real x: 1 for x >= 0 (also at 0 and -0.0, JAX's convention), -1 below."""
+    """|x|'s adjoint factor: for real x, 1 where x >= 0 (also at 0 and -0.0,
+    JAX's convention) and -1 below; for complex z, conj(z) / |z| (0 at 0), the
+    convention of JAX and autograd (the gradient is df/dRe z - i df/dIm z)."""
     if type(x) is float or type(x) is int:
         return 1.0 if x >= 0 else -1.0
-    return np.where(_array_if_list(x) >= 0, 1.0, -1.0)
+    x = _array_if_list(x)
+    if np.iscomplexobj(x):
+        size = np.abs(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(size == 0, 0.0, np.conj(x) / np.where(size == 0, 1.0, size))
+    return np.where(x >= 0, 1.0, -1.0)
+
+
+def abs_tangent(t: Any, x: Any) -> Any:
+    """|x|'s tangent: t * sign(x) for real x; Re(conj(z) t) / |z| for complex z
+    (|z| is not holomorphic, so this is not its adjoint factor times t)."""
+    if np.iscomplexobj(x):
+        return np.real(abs_sign(x) * t)
+    return t * abs_sign(x)
 
 
 def pow_base_adjoint(g: Any, x: Any, y: Any) -> Any:
@@ -586,6 +614,11 @@ def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple
             d = u[..., :, k, None] * vt[..., k, None, :]
         return g * np.moveaxis(d, (-2, -1), axes)
     raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
+
+
+def norm_axes(x: Any, axis: Any) -> Any:
+    """The axes np.linalg.norm reduces (for np.sum): all when axis is None."""
+    return axis
 
 
 def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
@@ -823,6 +856,50 @@ def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
     return unbroadcast(-gb @ matrix_transpose(ans), a)
 
 
+@_lists_as_arrays("a", "b")
+def solve_tangent(a: Any, b: Any, t_a: Any, v: Any) -> Any:
+    """solve(a, t_a @ v), or solve(a, v) without t_a, treating v as b is
+    treated: a stack of columns, or one column if b is 1-d (x = solve(a, b)
+    has tangent solve(a, t_b - t_a @ x))."""
+    column = np.ndim(b) == 1
+    v = np.asarray(v)
+    if column:
+        v = v[..., None]
+    if t_a is not None:
+        v = t_a @ v
+    out = np.linalg.solve(a, v)
+    return out[..., 0] if column else out
+
+
+def slogdet_tangent(t: Any, a: Any, ans: Any) -> tuple:
+    """The tangent of (sign, log|det a|): d log det = tr(a^-1 t); for a real
+    matrix the sign does not change, for a complex one it turns by the
+    imaginary part."""
+    turn = np.einsum("...ij,...ji->...", np.linalg.inv(a), t)
+    sign = ans[0]
+    if np.iscomplexobj(turn):
+        return sign * 1j * np.imag(turn), np.real(turn)
+    return np.zeros_like(sign, dtype=float), turn
+
+
+def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
+    """The tangent of cumprod: ans * cumsum(t / a) without zeros; with zeros,
+    each product's terms computed directly (the product of the other factors)."""
+    a, t = np.asarray(a), np.asarray(t)
+    if axis is None:
+        a, t, axis = a.ravel(), np.broadcast_to(t, a.shape).ravel(), 0
+    if np.all(a != 0):
+        return ans * np.cumsum(t / a, axis)
+    am = np.moveaxis(a, axis, -1)
+    tm = np.moveaxis(np.broadcast_to(t, a.shape), axis, -1)
+    out = np.zeros(am.shape, dtype=np.result_type(am, tm, float))
+    for k in range(am.shape[-1]):
+        for i in range(k + 1):
+            others = np.prod(np.delete(am[..., :k + 1], i, axis=-1), axis=-1)
+            out[..., k] += tm[..., i] * others
+    return np.moveaxis(out, -1, axis)
+
+
 def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
     """g times the cofactor matrix of a: det(a) * inv(a)^T where a is
     invertible, and the adjugate from a singular value decomposition where it
@@ -980,6 +1057,21 @@ def list_item(g: Any, index: int, like: Any) -> Any:
     """Item `index` of a list's adjoint, which holds None (zero) for items nothing read."""
     item = g[index]
     return zeros_like(like) if item is None else item
+
+
+def _extreme_index(items: list, largest: bool) -> int:
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] > items[best] if largest else items[k] < items[best]:
+            best = k
+    return best
+
+
+def extreme_tangent(t: list, args: list, largest: bool) -> Any:
+    """The tangent of builtin max(...)/min(...): that of the item Python picked."""
+    if len(args) > 1:
+        return t[_extreme_index(list(args), largest)]
+    return t[0][_extreme_index(list(args[0]), largest)]
 
 
 def extreme_adjoint(g: Any, args: list, largest: bool) -> list:

@@ -69,7 +69,12 @@ expression of its vector-Jacobian product: `g` is the adjoint of the output,
 are helpers in `s2sad/runtime.py`. An adjoint of `0` means the gradient is
 identically zero (`np.where`'s condition, `np.sign`). Parameters not listed
 (axes, shapes, flags) take no gradient: a differentiable value reaching one
-is an error, never a silently dropped gradient. Functions are matched by the
+is an error, never a silently dropped gradient. The *Tangents* column gives
+the forward-mode (Jacobian-vector product) rules the same way: `t` is the
+tangent of the parameter, and the output's tangent is the sum over the
+parameters that have one; a *linear* entry's tangent is the same call with
+its linear arguments replaced by their tangents (so `np.reshape(x_dot, ...)`
+in generated code). Functions are matched by the
 object they resolve to, so `from numpy import exp` or `import numpy as xp`
 find the same rule.
 
@@ -142,6 +147,25 @@ def adjoints(rule: Primitive) -> str:
     return "<br>".join(lines)
 
 
+def tangents(rule: Primitive) -> str:
+    """One `param: expression` line per parameter with a tangent rule."""
+    if not rule.differentiable:
+        return "no derivative"
+    if rule.tangent is not None:
+        return f"structural rule `tangent_{rule.tangent}` (s2sad/forward.py)"
+    if rule.linear:
+        return "linear in " + ", ".join(code(name) for name in rule.linear) + \
+            ": the same call on their tangents"
+    lines = []
+    for name in rule.params:
+        label = f"*{name}" if name == rule.varargs else name
+        if name in rule.jvp:
+            lines.append(f"{code(label)}: {code(rule.jvp[name])}")
+        elif name in rule.zero:
+            lines.append(f"{code(label)}: 0")
+    return "<br>".join(lines)
+
+
 def code(text: str) -> str:
     """A code span that is safe inside a Markdown table cell."""
     return "`" + text.replace("|", "\\|") + "`"
@@ -155,11 +179,11 @@ def refused(rule: Primitive) -> str:
 
 
 def table(entries: list[Primitive]) -> list[str]:
-    lines = ["| Primitive | Signature | Adjoints | Refused | At special points |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| Primitive | Signature | Adjoints | Tangents | Refused | At special points |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for rule in entries:
         lines.append(f"| {primitive(rule)} | {code(signature(rule))} | {adjoints(rule)} | "
-                     f"{refused(rule)} | {rule.note} |")
+                     f"{tangents(rule)} | {refused(rule)} | {rule.note} |")
     return lines
 
 

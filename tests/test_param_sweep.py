@@ -155,9 +155,13 @@ def test_parameter_is_honoured_or_refused(module, k):
     if not (first == again or np.isnan(first) and np.isnan(again)):
         pytest.skip("not a function: NumPy leaves entries uninitialized (where= without out=)")
     grad = s2sad.grad(fn, wrt=(0, 1, 2, 3))
+    directions = tuple(np.cos(np.arange(x.size) * 0.7 + k).reshape(x.shape)
+                       for k, x in enumerate(args))
     if not honoured:
         with pytest.raises(s2sad.S2sadError, match=f"{param}="):
             grad(*args)
+        with pytest.raises(s2sad.S2sadError, match=f"{param}="):
+            s2sad.jvp(fn, args, directions)
         return
     ours = grad(*args)
     single = "float32" in value or "float32" in SAMPLES.get(name, "")  # (rounds at 1e-7)
@@ -166,6 +170,11 @@ def test_parameter_is_honoured_or_refused(module, k):
         expected = _numeric(fn, args, index, eps)
         np.testing.assert_allclose(g, expected, rtol=rtol, atol=1e-5,
                                    err_msg=f"{name} with {param}={value}, argument {index}")
+    # forward mode: the tangent along `directions` is the gradient paired with them
+    _, tangent = s2sad.jvp(fn, args, directions)
+    paired = sum(float(np.sum(_numeric(fn, args, i, eps) * d)) for i, d in enumerate(directions))
+    np.testing.assert_allclose(tangent, paired, rtol=rtol, atol=1e-5,
+                               err_msg=f"{name} with {param}={value}, forward mode")
 
 
 def test_refusals_name_the_line(module):

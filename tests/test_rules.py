@@ -1736,6 +1736,46 @@ def test_gradient_matches_finite_differences(case: Check) -> None:
     check(case.fn, case.args, case.wrt)
 
 
+def direction(x: Any, rng: np.random.Generator) -> Any:
+    """A random tangent shaped like x (the same lists and tuples around arrays)."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(direction(item, rng) for item in x)
+    if isinstance(x, np.ndarray):
+        return rng.normal(size=x.shape)
+    return float(rng.normal())
+
+
+def moved(x: Any, v: Any, eps: float) -> Any:
+    if isinstance(x, (list, tuple)):
+        return type(x)(moved(a, b, eps) for a, b in zip(x, v))
+    return x + eps * v
+
+
+def inner(a: Any, b: Any) -> float:
+    if isinstance(a, (list, tuple)):
+        return sum(inner(x, y) for x, y in zip(a, b))
+    return float(np.sum(np.asarray(a) * np.asarray(b)))
+
+
+@pytest.mark.parametrize("case", _params())
+def test_tangent_matches_finite_differences(case: Check) -> None:
+    """The forward-mode rule in the same row: jvp along a random direction equals
+    the central difference along it, and the gradient's inner product with it
+    (the dot-product test between the two modes)."""
+    rng = np.random.default_rng(7)
+    tangents = [direction(a, rng) if i in case.wrt else None for i, a in enumerate(case.args)]
+    value, tangent = s2sad.jvp(case.fn, case.args, tangents)
+    eps = 1e-6
+    plus = [moved(a, t, eps) if t is not None else a for a, t in zip(case.args, tangents)]
+    minus = [moved(a, t, -eps) if t is not None else a for a, t in zip(case.args, tangents)]
+    numeric = (case.fn(*plus) - case.fn(*minus)) / (2 * eps)
+    np.testing.assert_allclose(value, case.fn(*case.args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-4, atol=1e-6)
+    grads = s2sad.grad(case.fn, wrt=case.wrt)(*case.args)
+    paired = sum(inner(g, tangents[i]) for g, i in zip(grads, case.wrt))
+    np.testing.assert_allclose(tangent, paired, rtol=1e-9, atol=1e-9)
+
+
 def _differentiable_rules() -> set[str]:
     """Entries with a rule a derivative flows through (not s2sad's helpers,
     which only adjoint code calls)."""

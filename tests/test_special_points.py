@@ -147,6 +147,7 @@ def module(tmp_path_factory):
     for k, (_, body, _x, y, _dx, _dy) in enumerate(ROWS):
         params = "x, y" if y is not None else "x"
         lines += [f"def row_{k}({params}):", f"    return np.sum({body})", ""]
+        lines += [f"def each_{k}({params}):", f"    return {body}", ""]
     path = Path(tmp_path_factory.mktemp("special")) / "special_points.py"
     path.write_text("\n".join(lines))
     spec = importlib.util.spec_from_file_location("special_points", path)
@@ -176,6 +177,34 @@ def test_special_point(module, k):
             gx, gy = s2sad.grad(fn, wrt=(0, 1))(x, y)
             assert _same(gx, dx), f"{body} at {x}, {y}: d/dx {gx}, expected {dx}"
             assert _same(gy, dy), f"{body} at {x}, {y}: d/dy {gy}, expected {dy}"
+
+
+# Where forward mode differs from reverse mode, as in JAX: the tangent of the
+# branch np.where does not take is dropped, while the adjoint 0 * inf is nan.
+FORWARD = {"np.where(x > 0, np.sqrt(np.abs(x)), 0.0)": [0.0, 0.25]}
+
+
+@pytest.mark.parametrize("k", range(len(ROWS)), ids=[f"{r[0]}:{r[1]}" for r in ROWS])
+def test_special_point_forward(module, k):
+    """Forward mode at the same points: a tangent of ones through the
+    elementwise function gives each entry's derivative, the same convention."""
+    name, body, x, y, dx, dy = ROWS[k]
+    dx = FORWARD.get(body, dx)
+    each = getattr(module, f"each_{k}")
+    primals = (x,) if y is None else (x, y)
+    for which, expected in ((0, dx), (1, dy)):
+        if which >= len(primals):
+            break
+        tangents = [None] * len(primals)
+        tangents[which] = np.ones_like(primals[which]) if isinstance(primals[which], np.ndarray) \
+            else 1.0
+        with np.errstate(all="ignore"):
+            out, ours = s2sad.jvp(each, primals, tangents)
+        if np.shape(out) == np.shape(primals[which]):
+            assert _same(ours, expected), f"{body}: forward d/d{'xy'[which]} {ours}, " \
+                f"expected {expected}"
+        elif np.all(np.isfinite(expected)):
+            assert _same(np.sum(ours), np.sum(expected)), f"{body}: forward {ours}"
 
 
 def test_every_elementwise_rule_has_special_points():

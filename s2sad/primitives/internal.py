@@ -23,23 +23,25 @@ structural("make_list(*items)", "items", tangent="items", holds=True, fresh=True
 # {key: value, ...}; `keys` is a constant tuple
 # (not `fresh`: writes into it, d[k] = v, are refused, and `for k in d` goes by keys)
 vjp("make_dict(keys, *values)", zero=("keys",), values="dict_values_adjoint(g, keys, values)",
-    form="internal", holds=True, recompute=False, returns="container", takes="any")
+    linear=("values",), form="internal", holds=True, recompute=False, returns="container",
+    takes="any")
 # `lst.append(v)` lowers to `lst = list_append(lst, v)`: a new list, so the old
 # one is intact for the backward pass. Adjoints of lists are lists.
-vjp("list_append(lst, item)", lst="g[:-1]", item="list_item(g, -1, item)", form="internal",
-    holds=True, fresh=True, recompute=False, returns="container", takes="any")
+vjp("list_append(lst, item)", lst="g[:-1]", item="list_item(g, -1, item)",
+    linear=("lst", "item"), form="internal", holds=True, fresh=True, recompute=False,
+    returns="container", takes="any")
 # Lists and tuples joined with `+` or repeated with `* n` (the prepare pass
 # tells them from arithmetic by what the analysis knows of their operands).
 vjp("seq_concat(left, right)", left="concat_adjoint(g, left, False)",
-    right="concat_adjoint(g, left, True)", form="internal", holds=True, fresh=True,
-    recompute=False, returns="container", takes="any")
-vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)",
+    right="concat_adjoint(g, left, True)", linear=("left", "right"), form="internal",
+    holds=True, fresh=True, recompute=False, returns="container", takes="any")
+vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)", linear=("seq",),
     form="internal", holds=True, fresh=True, recompute=False, returns="container",
     takes="any")
 vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
-    start="unbroadcast(g, start)", returns="other", takes="any")
+    start="unbroadcast(g, start)", linear=("iterable", "start"), returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
-vjp("iteration_items(x)", x="iteration_adjoint(g, x)", form="helper", view=True,
+vjp("iteration_items(x)", x="iteration_adjoint(g, x)", linear=("x",), form="helper", view=True,
     returns="other", takes="any")
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the
 # backward pass to put back; the prepare pass fills it in)
@@ -115,7 +117,10 @@ helper(
     "stack_adjoint(g, arrays, axis)", "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)",
     "diag_adjoint(g, v, k)", "diagonal_adjoint(g, a, offset, axis1, axis2)",
     "sort_adjoint(g, a, axis)", "max_share(x, y)", "fmax_share(x, y, larger)",
-    "clip_share(a, lo, hi, which)", "abs_sign(x)", "pow_base_adjoint(g, x, y)",
+    "clip_share(a, lo, hi, which)", "abs_sign(x)", "abs_tangent(t, x)",
+    "extreme_tangent(t, args, largest)", "reshape_tangent(t, a, ans, order)", "norm_axes(x, axis)",
+    "solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
+    "cumprod_tangent(t, a, ans, axis)", "pow_base_adjoint(g, x, y)",
     "pow_exponent_adjoint(g, x, ans)", "sinc_derivative(x)", "linspace_weights(num, endpoint)",
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
     "cross_adjoint(g, a, b, of_b)", "either(value, other)", "item_adjoint(g, a, args)",

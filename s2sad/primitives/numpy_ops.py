@@ -8,7 +8,7 @@ results) are checked against NumPy itself in tests/test_primitives.py.
 
 from __future__ import annotations
 
-from .record import alias, elementwise, group, nondiff, vjp
+from .record import alias, elementwise, group, nondiff, scalar_function, vjp
 
 # ---------------------------------------------------------------- operators
 group("Operators")
@@ -36,7 +36,7 @@ elementwise(
 elementwise("neg(x)", x="-g", **_op("USub"))
 elementwise("pos(x)", x="g", **_op("UAdd"))
 vjp("matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, b)",
-    expensive=True, fresh=True, **_op("MatMult"))
+    jvp={"a": "t @ b", "b": "a @ t"}, expensive=True, fresh=True, **_op("MatMult"))
 elementwise("mod(x, y)", x="unbroadcast(g, x)", y="unbroadcast(-g * np.floor(x / y), y)",
             **_op("Mod"))
 for _name, _ast in [("floordiv", "FloorDiv"), ("and_", "BitAnd"), ("or_", "BitOr"),
@@ -83,7 +83,8 @@ elementwise("np.tanh(x)", x="g * (1.0 - ans ** 2)")
 elementwise("np.arcsinh(x)", x="g / np.sqrt(x ** 2 + 1.0)")
 elementwise("np.arccosh(x)", x="g / np.sqrt(x ** 2 - 1.0)", note="at 1: inf")
 elementwise("np.arctanh(x)", x="g / (1.0 - x ** 2)", note="at ±1: inf")
-elementwise("np.abs(x)", x="g * abs_sign(x)", note="at 0 (and -0.0): 1, as JAX")
+elementwise("np.abs(x)", x="g * abs_sign(x)", jvp={"x": "abs_tangent(t, x)"},
+            note="at 0 (and -0.0): 1, as JAX; complex: conj(z)/|z|, 0 at 0")
 elementwise("np.fabs(x)", x="g * abs_sign(x)", note="at 0 (and -0.0): 1, as JAX")
 elementwise("np.sinc(x)", x="g * sinc_derivative(x)", note="at 0: 0")
 elementwise(
@@ -141,7 +142,7 @@ elementwise(
     x="unbroadcast(g * np.exp2(x - ans), x)",
     y="unbroadcast(g * np.exp2(y - ans), y)",
 )
-vjp(
+elementwise(
     "np.clip(a, a_min=NoValue, a_max=NoValue, out=None, *, min=NoValue, max=NoValue, **kwargs)",
     a="unbroadcast(g * clip_share(a, either(a_min, min), either(a_max, max), 0), a)",
     a_min="unbroadcast(g * clip_share(a, a_min, either(a_max, max), 1), a_min)",
@@ -151,7 +152,7 @@ vjp(
     neutral=("casting", "order", "subok"),
     note="clip is min(max(a, lo), hi): at a bound the gradient splits 1/2, 1/2, as JAX",
 )
-vjp(
+elementwise(
     "np.where(condition, x=None, y=None, /)",
     zero=("condition",),
     x="unbroadcast(np.where(condition, g, 0.0), x)",
@@ -165,7 +166,7 @@ vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
     note="0 everywhere")
 alias("np.around", "np.round")
 vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
-vjp("np.real(val)", val="np.real(g)", view=True)
+vjp("np.real(val)", val="np.real(g)", linear=("val",), view=True)
 elementwise("np.conjugate(x)", x="np.conjugate(g)")
 elementwise("np.deg2rad(x)", x="g * (math.pi / 180.0)")
 alias("np.radians", "np.deg2rad")
@@ -175,38 +176,42 @@ alias("np.degrees", "np.rad2deg")
 # ---------------------------------------------------------------- math module and builtins
 group("math module and builtins")
 
-vjp("math.sin(x, /)", x="g * math.cos(x)", scalar=True)
-vjp("math.cos(x, /)", x="-g * math.sin(x)", scalar=True)
-vjp("math.tan(x, /)", x="g / math.cos(x) ** 2", scalar=True)
-vjp("math.asin(x, /)", x="g / math.sqrt(1.0 - x ** 2)", scalar=True, note="at ±1: inf")
-vjp("math.acos(x, /)", x="-g / math.sqrt(1.0 - x ** 2)", scalar=True, note="at ±1: -inf")
-vjp("math.atan(x, /)", x="g / (1.0 + x ** 2)", scalar=True)
-vjp("math.atan2(y, x, /)", y="g * x / (x ** 2 + y ** 2)", x="-g * y / (x ** 2 + y ** 2)",
-    scalar=True, note="at (0, 0): nan")
-vjp("math.sinh(x, /)", x="g * math.cosh(x)", scalar=True)
-vjp("math.cosh(x, /)", x="g * math.sinh(x)", scalar=True)
-vjp("math.tanh(x, /)", x="g * (1.0 - ans ** 2)", scalar=True)
-vjp("math.exp(x, /)", x="g * ans", scalar=True)
-vjp("math.expm1(x, /)", x="g * (ans + 1.0)", scalar=True)
-vjp("math.log(x, base=None, /)", x="g / x", scalar=True)
-vjp("math.log2(x, /)", x="g / (x * math.log(2.0))", scalar=True)
-vjp("math.log10(x, /)", x="g / (x * math.log(10.0))", scalar=True)
-vjp("math.log1p(x, /)", x="g / (1.0 + x)", scalar=True)
-vjp("math.sqrt(x, /)", x="g * 0.5 / ans", scalar=True, note="at 0: inf")
-vjp("math.pow(x, y, /)", x="pow_base_adjoint(g, x, y)", y="pow_exponent_adjoint(g, x, ans)",
-    scalar=True, note="as np.power")
-vjp("math.hypot(*coordinates)", coordinates="hypot_adjoint(g, ans, coordinates)", scalar=True,
+scalar_function("math.sin(x, /)", x="g * math.cos(x)")
+scalar_function("math.cos(x, /)", x="-g * math.sin(x)")
+scalar_function("math.tan(x, /)", x="g / math.cos(x) ** 2")
+scalar_function("math.asin(x, /)", x="g / math.sqrt(1.0 - x ** 2)", note="at ±1: inf")
+scalar_function("math.acos(x, /)", x="-g / math.sqrt(1.0 - x ** 2)", note="at ±1: -inf")
+scalar_function("math.atan(x, /)", x="g / (1.0 + x ** 2)")
+scalar_function("math.atan2(y, x, /)", y="g * x / (x ** 2 + y ** 2)",
+                x="-g * y / (x ** 2 + y ** 2)", note="at (0, 0): nan")
+scalar_function("math.sinh(x, /)", x="g * math.cosh(x)")
+scalar_function("math.cosh(x, /)", x="g * math.sinh(x)")
+scalar_function("math.tanh(x, /)", x="g * (1.0 - ans ** 2)")
+scalar_function("math.exp(x, /)", x="g * ans")
+scalar_function("math.expm1(x, /)", x="g * (ans + 1.0)")
+scalar_function("math.log(x, base=None, /)", x="g / x")
+scalar_function("math.log2(x, /)", x="g / (x * math.log(2.0))")
+scalar_function("math.log10(x, /)", x="g / (x * math.log(10.0))")
+scalar_function("math.log1p(x, /)", x="g / (1.0 + x)")
+scalar_function("math.sqrt(x, /)", x="g * 0.5 / ans", note="at 0: inf")
+scalar_function("math.pow(x, y, /)", x="pow_base_adjoint(g, x, y)",
+                y="pow_exponent_adjoint(g, x, ans)", note="as np.power")
+vjp("math.hypot(*coordinates)", coordinates="hypot_adjoint(g, ans, coordinates)",
+    jvp={"coordinates": "np.dot(coordinates, t) / ans"}, scalar=True,
     note="at the origin: nan")
-vjp("math.fabs(x, /)", x="g * abs_sign(x)", scalar=True, note="at 0: 1, as np.abs")
-vjp("math.erf(x, /)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
-vjp("math.erfc(x, /)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)", scalar=True)
-vjp("abs(x, /)", x="g * abs_sign(x)", note="at 0: 1, as np.abs")
-vjp("float(x, /)", x="g", scalar=True)
+scalar_function("math.fabs(x, /)", x="g * abs_sign(x)", note="at 0: 1, as np.abs")
+scalar_function("math.erf(x, /)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
+scalar_function("math.erfc(x, /)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
+vjp("abs(x, /)", x="g * abs_sign(x)", jvp={"x": "abs_tangent(t, x)"},
+    note="at 0: 1, as np.abs")
+vjp("float(x, /)", x="g", jvp={"x": "float(t)"}, scalar=True)
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
 vjp("max(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, True)",
+    jvp={"args": "extreme_tangent(t, args, True)"},
     takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
 vjp("min(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, False)",
+    jvp={"args": "extreme_tangent(t, args, False)"},
     takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
 nondiff("len(obj, /)", scalar=True, returns="other", takes="any")
 nondiff("int(x)", "bool(x)", "range(*args)", "isinstance(obj, class_or_tuple, /)",
@@ -223,50 +228,65 @@ vjp(
     "np.sum(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
     "where=NoValue)",
     a="sum_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, where)",
+    jvp={"a": "cast_adjoint(np.sum(t, axis, keepdims=keepdims, where=where), dtype, a)"},
     reduction=True, neutral=("initial",),
 )
 vjp(
     "np.mean(a, axis=None, dtype=None, out=None, keepdims=NoValue, *, where=NoValue)",
     a="mean_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, where)",
+    jvp={"a": "cast_adjoint(np.mean(t, axis, keepdims=keepdims, where=where), dtype, a)"},
     reduction=True,
 )
 vjp(
     "np.prod(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
     "where=NoValue)",
     a="prod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, keepdims)",
+    jvp={"a": "cast_adjoint(np.sum(t * prod_adjoint(np.ones_like(ans), a, ans, axis, keepdims), "
+              "axis, keepdims=keepdims), dtype, a)"},
     reduction=True, note="exact with zeros (no division), as JAX",
 )
 for _name in ("max", "min", "amax", "amin"):
     vjp(f"np.{_name}(a, axis=None, out=None, keepdims=NoValue, initial=NoValue, where=NoValue)",
         a="extremum_adjoint(g, a, ans, axis, keepdims)", reduction=True,
+        jvp={"a": "np.sum(t * extremum_adjoint(np.ones_like(ans), a, ans, axis, keepdims), "
+                  "axis, keepdims=keepdims)"},
         note="ties split the gradient evenly, as JAX")
 vjp(
     "np.var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
     "mean=NoValue, correction=NoValue)",
     a="var_adjoint(cast_adjoint(g, dtype, a), a, axis, either(correction, ddof), keepdims)",
+    jvp={"a": "cast_adjoint(np.sum(t * var_adjoint(np.ones_like(ans), a, axis, "
+              "either(correction, ddof), keepdims), axis, keepdims=keepdims), dtype, a)"},
     reduction=True,
 )
 vjp(
     "np.std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
     "mean=NoValue, correction=NoValue)",
     a="std_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, either(correction, ddof), keepdims)",
+    jvp={"a": "cast_adjoint(np.sum(t * std_adjoint(np.ones_like(ans), a, ans, axis, "
+              "either(correction, ddof), keepdims), axis, keepdims=keepdims), dtype, a)"},
     reduction=True, note="of constant data: nan, as JAX",
 )
 vjp("np.cumsum(a, axis=None, dtype=None, out=None)",
-    a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)", expensive=True, fresh=True)
+    a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
+    jvp={"a": "cast_adjoint(np.cumsum(t, axis), dtype, a)"}, expensive=True, fresh=True)
 vjp("np.cumprod(a, axis=None, dtype=None, out=None)",
     a="cumprod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis)",
+    jvp={"a": "cast_adjoint(cumprod_tangent(t, a, ans, axis), dtype, a)"},
     expensive=True, fresh=True, note="exact with zeros (no division), as JAX")
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
+    jvp={"x": "np.sum(t * norm_adjoint(np.ones_like(ans), x, ans, ord, axis, keepdims), "
+              "norm_axes(x, axis), keepdims=keepdims)"},
     expensive=True, note="at a zero vector: nan (2-norm); a zero entry counts as positive "
     "(1-norm, inf-norm), as abs at 0; as JAX",
 )
 vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
-    a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)")
+    a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)",
+    jvp={"a": "cast_adjoint(np.trace(t, offset, axis1, axis2), dtype, a)"})
 vjp("np.diff(a, n=1, axis=-1, prepend=NoValue, append=NoValue)",
-    a="diff_adjoint(g, a, n, axis)")
+    a="diff_adjoint(g, a, n, axis)", linear=("a",))
 nondiff(
     "np.argmax(a, axis=None, out=None, *, keepdims=NoValue)",
     "np.argmin(a, axis=None, out=None, *, keepdims=NoValue)",
@@ -282,88 +302,109 @@ nondiff(
 group("Linear algebra")
 
 vjp("np.matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, b)",
-    expensive=True, fresh=True)
+    jvp={"a": "np.matmul(t, b)", "b": "np.matmul(a, t)"}, expensive=True, fresh=True)
 vjp("np.dot(a, b, out=None)", a="dot_adjoint_a(g, a, b)", b="dot_adjoint_b(g, a, b)",
-    expensive=True, fresh=True)
+    jvp={"a": "np.dot(t, b)", "b": "np.dot(a, t)"}, expensive=True, fresh=True)
 vjp(
     "np.outer(a, b, out=None)",
     a="np.reshape(g @ np.ravel(b), np.shape(a))",
     b="np.reshape(np.ravel(a) @ g, np.shape(b))",
+    jvp={"a": "np.outer(t, b)", "b": "np.outer(a, t)"},
     expensive=True,
     fresh=True,
 )
 vjp("np.inner(a, b, /)", a="inner_adjoint_a(g, a, b)", b="inner_adjoint_b(g, a, b)",
-    expensive=True)
-vjp("np.vdot(a, b, /)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))")
+    jvp={"a": "np.inner(t, b)", "b": "np.inner(a, t)"}, expensive=True)
+vjp("np.vdot(a, b, /)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))",
+    jvp={"a": "np.vdot(t, b)", "b": "np.vdot(a, t)"})
 vjp(
     "np.tensordot(a, b, axes=2)",
     a="tensordot_adjoint_a(g, a, b, axes)",
     b="tensordot_adjoint_b(g, a, b, axes)",
+    jvp={"a": "np.tensordot(t, b, axes)", "b": "np.tensordot(a, t, axes)"},
     expensive=True,
 )
 # (subscripts first, or the sublist form: array, sublist, array, sublist, ...)
 vjp("np.einsum(*operands, out=None, optimize=False, **kwargs)",
-    operands="einsum_adjoint(g, operands)", expensive=True, takes="any",
+    operands="einsum_adjoint(g, operands)", tangent="multilinear", expensive=True, takes="any",
     neutral=("optimize", "order", "casting"))
 vjp("np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)",
-    a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)")
+    a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)",
+    jvp={"a": "np.cross(t, b, axisa, axisb, axisc, axis)",
+         "b": "np.cross(a, t, axisa, axisb, axisc, axis)"})
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)",
-    expensive=True)
+    jvp={"a": "-(ans @ t @ ans)"}, expensive=True)
 vjp("np.linalg.solve(a, b)", a="solve_adjoint_a(g, a, b, ans)", b="solve_adjoint_b(g, a, b)",
+    jvp={"a": "-solve_tangent(a, b, t, ans)", "b": "solve_tangent(a, b, None, t)"},
     expensive=True)
-vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)", expensive=True,
+vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)",
+    jvp={"a": "np.sum(det_adjoint(np.ones_like(ans), a, ans) * t, axis=(-2, -1))"},
+    expensive=True,
     note="of a singular matrix: the adjugate, as JAX")
-vjp("np.linalg.slogdet(a)", a="slogdet_adjoint(g, a)", expensive=True, returns="container",
+vjp("np.linalg.slogdet(a)", a="slogdet_adjoint(g, a)", jvp={"a": "slogdet_tangent(t, a, ans)"},
+    expensive=True, returns="container",
     results=2)
 
 # ---------------------------------------------------------------- shapes
 group("Shapes")
 
 vjp("np.reshape(a, /, shape, order='C', *, copy=None)", zero=("shape",),
-    a="reshape_adjoint(g, a, order)", view=True, neutral=("copy",))
-vjp("np.ravel(a, order='C')", a="reshape_adjoint(g, a, order)", view=True)
-vjp("np.transpose(a, axes=None)", a="transpose_adjoint(g, axes)", view=True)
-vjp("np.swapaxes(a, axis1, axis2)", a="np.swapaxes(g, axis1, axis2)", view=True)
-vjp("np.moveaxis(a, source, destination)", a="np.moveaxis(g, destination, source)", view=True)
+    a="reshape_adjoint(g, a, order)", jvp={"a": "reshape_tangent(t, a, ans, order)"}, view=True,
+    neutral=("copy",))
+vjp("np.ravel(a, order='C')", a="reshape_adjoint(g, a, order)",
+    jvp={"a": "reshape_tangent(t, a, ans, order)"}, view=True)
+vjp("np.transpose(a, axes=None)", a="transpose_adjoint(g, axes)", linear=("a",), view=True)
+vjp("np.swapaxes(a, axis1, axis2)", a="np.swapaxes(g, axis1, axis2)", linear=("a",), view=True)
+vjp("np.moveaxis(a, source, destination)", a="np.moveaxis(g, destination, source)",
+    linear=("a",), view=True)
 # (reshaping the adjoint back undoes any choice of axis)
-vjp("np.expand_dims(a, axis)", a="np.reshape(g, np.shape(a))", view=True, neutral=("axis",))
-vjp("np.squeeze(a, axis=None)", a="np.reshape(g, np.shape(a))", view=True, neutral=("axis",))
-vjp("np.atleast_1d(*arys)", arys="atleast_adjoint(g, arys)", view=True)
-vjp("np.atleast_2d(*arys)", arys="atleast_adjoint(g, arys)", view=True)
+vjp("np.expand_dims(a, axis)", a="np.reshape(g, np.shape(a))", linear=("a",), view=True,
+    neutral=("axis",))
+vjp("np.squeeze(a, axis=None)", a="np.reshape(g, np.shape(a))", linear=("a",), view=True,
+    neutral=("axis",))
+vjp("np.atleast_1d(*arys)", arys="atleast_adjoint(g, arys)", linear=("arys",), view=True)
+vjp("np.atleast_2d(*arys)", arys="atleast_adjoint(g, arys)", linear=("arys",), view=True)
 vjp("np.broadcast_to(array, shape, subok=False)", zero=("shape",),
-    array="unbroadcast(g, array)", view=True, neutral=("subok",))
-vjp("np.flip(m, axis=None)", m="np.flip(g, axis)", view=True)
-vjp("np.fliplr(m)", m="np.fliplr(g)", view=True)
-vjp("np.flipud(m)", m="np.flipud(g)", view=True)
-vjp("np.roll(a, shift, axis=None)", zero=("shift",), a="roll_adjoint(g, shift, axis)")
-vjp("np.tile(A, reps)", A="tile_adjoint(g, A, reps)", fresh=True)
-vjp("np.repeat(a, repeats, axis=None)", a="repeat_adjoint(g, a, repeats, axis)", fresh=True)
+    array="unbroadcast(g, array)", linear=("array",), view=True, neutral=("subok",))
+vjp("np.flip(m, axis=None)", m="np.flip(g, axis)", linear=("m",), view=True)
+vjp("np.fliplr(m)", m="np.fliplr(g)", linear=("m",), view=True)
+vjp("np.flipud(m)", m="np.flipud(g)", linear=("m",), view=True)
+vjp("np.roll(a, shift, axis=None)", zero=("shift",), a="roll_adjoint(g, shift, axis)",
+    linear=("a",))
+vjp("np.tile(A, reps)", A="tile_adjoint(g, A, reps)", linear=("A",), fresh=True)
+vjp("np.repeat(a, repeats, axis=None)", a="repeat_adjoint(g, a, repeats, axis)",
+    linear=("a",), fresh=True)
 vjp("np.concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting='same_kind')",
-    arrays="concatenate_adjoint(g, arrays, axis)", fresh=True, takes="any",
-    neutral=("casting",))
+    arrays="concatenate_adjoint(g, arrays, axis)", linear=("arrays",), fresh=True,
+    takes="any", neutral=("casting",))
 vjp("np.stack(arrays, axis=0, out=None, *, dtype=None, casting='same_kind')",
-    arrays="stack_adjoint(g, arrays, axis)", fresh=True, takes="any", neutral=("casting",))
+    arrays="stack_adjoint(g, arrays, axis)", linear=("arrays",), fresh=True, takes="any",
+    neutral=("casting",))
 vjp("np.hstack(tup, *, dtype=None, casting='same_kind')", tup="hstack_adjoint(g, tup)",
-    fresh=True, takes="any", neutral=("casting",))
+    linear=("tup",), fresh=True, takes="any", neutral=("casting",))
 vjp("np.vstack(tup, *, dtype=None, casting='same_kind')", tup="vstack_adjoint(g, tup)",
-    fresh=True, takes="any", neutral=("casting",))
-vjp("np.diag(v, k=0)", v="diag_adjoint(g, v, k)", view=True)
+    linear=("tup",), fresh=True, takes="any", neutral=("casting",))
+vjp("np.diag(v, k=0)", v="diag_adjoint(g, v, k)", linear=("v",), view=True)
 vjp(
     "np.diagonal(a, offset=0, axis1=0, axis2=1)",
     a="diagonal_adjoint(g, a, offset, axis1, axis2)",
+    linear=("a",),
     view=True,
 )
-vjp("np.triu(m, k=0)", m="np.triu(g, k)")
-vjp("np.tril(m, k=0)", m="np.tril(g, k)")
+vjp("np.triu(m, k=0)", m="np.triu(g, k)", linear=("m",))
+vjp("np.tril(m, k=0)", m="np.tril(g, k)", linear=("m",))
 vjp("np.array(object, dtype=None, *, copy=True, order='K', subok=False, ndmin=0, ndmax=0, "
     "like=None)", object="array_adjoint(truncated(g, ans, object), object)",
+    jvp={"object": "truncated(np.array(t), ans, object)"},
     fresh=True, takes="any", neutral=("dtype", "copy", "order", "subok"))
 vjp("np.asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None)",
-    a="array_adjoint(truncated(g, ans, a), a)", view=True, takes="any",
+    a="array_adjoint(truncated(g, ans, a), a)", jvp={"a": "truncated(np.asarray(t), ans, a)"},
+    view=True, takes="any",
     neutral=("dtype", "order", "device", "copy"))
-vjp("np.copy(a, order='K', subok=False)", a="g", fresh=True, elementwise=True,
+vjp("np.copy(a, order='K', subok=False)", a="g", jvp={"a": "t"}, fresh=True, elementwise=True,
     neutral=("order", "subok"))
 vjp("np.sort(a, axis=-1, kind=None, order=None, *, stable=None)", a="sort_adjoint(g, a, axis)",
+    jvp={"a": "np.take_along_axis(t, np.argsort(a, axis, kind='stable'), axis)"},
     expensive=True, neutral=("kind", "stable"),
     note="ties: the earlier entry goes to the earlier place (a stable sort), as JAX")
 nondiff(
@@ -380,17 +421,22 @@ nondiff(
 # (the result's dtype is a's unless given: an integer `a` truncates the fill)
 vjp("np.full_like(a, fill_value, dtype=None, order='K', subok=True, shape=None, *, device=None)",
     zero=("a",), fill_value="unbroadcast(truncated(g, ans, fill_value), fill_value)",
+    jvp={"fill_value": "truncated(broadcast_tangent(t, ans), ans, fill_value)"},
     fresh=True, neutral=("dtype", "order", "subok", "shape", "device"))
 # Constructors whose values depend on their arguments. (`nondiff` is only for
 # outputs that carry no gradient at all: a wrong entry there is a silently
 # zero gradient.)
 vjp("np.full(shape, fill_value, dtype=None, order='C', *, device=None, like=None)",
     zero=("shape",), fill_value="unbroadcast(cast_adjoint(g, dtype, fill_value), fill_value)",
+    jvp={"fill_value": "cast_adjoint(broadcast_tangent(t, ans), dtype, fill_value)"},
     fresh=True, neutral=("order", "device"))
 vjp("np.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, "
     "device=None)",
     start="linspace_adjoint(cast_adjoint(g, dtype, start), start, num, endpoint, axis, False)",
     stop="linspace_adjoint(cast_adjoint(g, dtype, stop), stop, num, endpoint, axis, True)",
+    jvp={"start": "cast_adjoint(np.linspace(t, 0.0 * t, num, endpoint, axis=axis), dtype, "
+                  "start)",
+         "stop": "cast_adjoint(np.linspace(0.0 * t, t, num, endpoint, axis=axis), dtype, stop)"},
     fresh=True, neutral=("device",))
 # np.arange with a differentiable start/stop/step: refused (no adjoint), never zero.
 vjp("np.arange(start_or_stop, /, stop=None, step=1, *, dtype=None, device=None, like=None)",
@@ -405,16 +451,19 @@ group("Indexing and containers")
 vjp("getitem(x, index)", zero=("index",), x="getitem_adjoint(g, x, index)", form="internal",
     adjoint="getitem", tangent="getitem", view=True, returns="other", takes="any")
 vjp("np.take(a, indices, axis=None, out=None, mode='raise')", zero=("indices",),
-    a="take_adjoint(g, a, indices, axis, mode)")
+    a="take_adjoint(g, a, indices, axis, mode)", linear=("a",))
 vjp(
     "np.take_along_axis(arr, indices, axis=-1)",
     zero=("indices",),
     arr="take_along_axis_adjoint(g, arr, indices, axis)",
+    linear=("arr",),
 )
 # (their items are x's own items, or views of its rows: `view`)
-vjp("list(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", returns="container",
+vjp("list(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", linear=("iterable",),
+    returns="container",
     takes="any", view=True)
-vjp("tuple(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", returns="container",
+vjp("tuple(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", linear=("iterable",),
+    returns="container",
     takes="any", view=True)
 
 # ---------------------------------------------------------------- methods and attributes
@@ -447,7 +496,7 @@ alias(".trace", "np.trace", ".trace(a, /, offset=0, axis1=0, axis2=1, dtype=None
 alias(".repeat", "np.repeat", ".repeat(a, repeats, /, axis=None)")
 alias(".diagonal", "np.diagonal", ".diagonal(a, /, offset=0, axis1=0, axis2=1)")
 alias(".take", "np.take", ".take(a, indices, /, axis=None, out=None, mode='raise')")
-vjp(
+elementwise(
     ".clip(a, /, min=None, max=None, out=None, **kwargs)",
     a="unbroadcast(g * clip_share(a, min, max, 0), a)",
     min="unbroadcast(g * clip_share(a, min, max, 1), min)",
@@ -459,15 +508,18 @@ vjp(
 alias(".conj", "np.conjugate", ".conj(x, /)", view=True, fresh=False)
 alias(".conjugate", "np.conjugate", ".conjugate(x, /)", view=True, fresh=False)
 vjp(".reshape(a, /, *shape, order='C', copy=None)", zero=("shape",),
-    a="reshape_adjoint(g, a, order)", view=True, neutral=("copy",))
-vjp(".transpose(a, /, *axes)", a="method_transpose_adjoint(g, axes)", view=True)
-vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)", fresh=True)
+    a="reshape_adjoint(g, a, order)", jvp={"a": "reshape_tangent(t, a, ans, order)"}, view=True,
+    neutral=("copy",))
+vjp(".transpose(a, /, *axes)", a="method_transpose_adjoint(g, axes)", linear=("a",), view=True)
+vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
+    jvp={"a": "reshape_tangent(t, a, ans, order)"}, fresh=True)
 # (with copy=False and the same dtype it returns `a` itself: `view`)
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
-    a="truncated(g, ans, a)", neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
-vjp(".T(a)", a="np.transpose(g)", form="attribute", view=True, takes="arrays")
-vjp(".real(a)", a="np.real(g)", form="attribute", view=True)
-vjp(".item(a, /, *args)", a="item_adjoint(g, a, args)", scalar=True)
+    a="truncated(g, ans, a)", jvp={"a": "truncated(t, ans, a)"},
+    neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
+vjp(".T(a)", a="np.transpose(g)", linear=("a",), form="attribute", view=True, takes="arrays")
+vjp(".real(a)", a="np.real(g)", linear=("a",), form="attribute", view=True)
+vjp(".item(a, /, *args)", a="item_adjoint(g, a, args)", linear=("a",), scalar=True)
 nondiff(".shape(a)", ".ndim(a)", ".size(a)", ".dtype(a)", form="attribute", takes="receiver")
 nondiff(".argmax(a, /, axis=None, out=None, *, keepdims=False)",
         ".argmin(a, /, axis=None, out=None, *, keepdims=False)",

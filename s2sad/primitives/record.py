@@ -87,6 +87,10 @@ class Primitive:
     # tangent `t` (the output's tangent is the sum over the varied parameters)
     jvp: dict[str, str] = field(default_factory=dict)
     tangent: str | None = None  # a structural rule the forward pass implements itself
+    # Parameters the operation is jointly linear in (reshape's `a`, a list
+    # display's items): its tangent is the same call with their tangents
+    # (zeros where none) and the other arguments as they are.
+    linear: tuple[str, ...] = ()
     # Parameters whose value does not change the derivative (`casting=`); with
     # the ones the rules read and `zero`, they are the honoured ones: any other
     # parameter given a value other than its default is refused at the call.
@@ -310,6 +314,7 @@ def _template_names(templates: dict[str, str]) -> set[str]:
 
 def _add(prim: Primitive) -> Primitive:
     assert prim.form in FORMS and prim.returns in RETURNS and prim.takes in TAKES, prim.name
+    assert not (prim.linear and prim.jvp), f"{prim.name}: linear, or tangent rules"
     read = _template_names(prim.vjp) & set(prim.params)
     honoured = read | set(prim.vjp) | prim.zero | prim.neutral
     if prim.zero and not prim.vjp:  # zero everywhere, whatever the other arguments say
@@ -359,11 +364,21 @@ def elementwise(signature: str, **rules_and_facts: Any) -> Primitive:
     shape of the operands and is a new array. Tangent rules not given are
     derived from the adjoint rules (`derived_tangent`)."""
     rules_and_facts.setdefault("fresh", True)
+    return vjp(signature, elementwise=True, **with_derived_tangents(rules_and_facts))
+
+
+def scalar_function(signature: str, **rules_and_facts: Any) -> Primitive:
+    """A function of numbers to a number (`math.sin`): elementwise on scalars,
+    its tangent rules derived from its adjoint rules."""
+    return vjp(signature, scalar=True, **with_derived_tangents(rules_and_facts))
+
+
+def with_derived_tangents(rules_and_facts: dict[str, Any]) -> dict[str, Any]:
     tangents = dict(rules_and_facts.pop("jvp", {}))
     for name, template in rules_and_facts.items():
-        if name not in _FACTS and name not in tangents:
+        if name not in _FACTS and name not in ("zero", "neutral") and name not in tangents:
             tangents[name] = derived_tangent(template)
-    return vjp(signature, elementwise=True, jvp=tangents, **rules_and_facts)
+    return {**rules_and_facts, "jvp": tangents}
 
 
 def derived_tangent(adjoint: str) -> str:
@@ -440,4 +455,5 @@ def group(title: str) -> None:
 
 
 __all__ = ["Primitive", "TABLE", "MISSING", "lookup", "get", "for_object", "resolve_name",
-           "vjp", "elementwise", "nondiff", "structural", "helper", "alias", "group"]
+           "vjp", "elementwise", "scalar_function", "nondiff", "structural", "helper", "alias",
+           "group"]
