@@ -153,9 +153,11 @@ def activity(fn: Function, stmts: list[Stmt],
 def flows(stmt: Stmt) -> list[tuple[Var, list[Operand]]]:
     """(target, differentiable sources) pairs of one statement."""
     if isinstance(stmt, Assign):
-        if stmt.target is None:
-            return []
         prim = primitives.get(stmt.prim)
+        if stmt.target is None:
+            # (derivative code writes into arrays and tapes in place)
+            first = stmt.args[0] if stmt.args else None
+            return [(first, stmt.args[1:])] if prim.stores and isinstance(first, Var) else []
         if not prim.differentiable:
             return []
         if prim.zero:

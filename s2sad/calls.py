@@ -77,11 +77,12 @@ def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: A
     code = fn.__code__
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    compiled = pipeline.compile(fn, pipeline.Spec("jvp", wrt, scalars, sequences))
+    compiled = pipeline.compile(fn, pipeline.Spec("primal", (), scalars, sequences,
+                                                  forwards=(wrt,)))
     by_param: dict[int, Any] = {}
     for k, t in zip(order, tangents):  # one argument passed twice: its tangents add
         by_param[k] = t if k not in by_param else by_param[k] + t
-    named = {compiled.tangent_names[k]: by_param[k] for k in range(len(wrt))}
+    named = {compiled.tangent_names[0][k]: by_param[k] for k in range(len(wrt))}
     return compiled.func(*args, **kwargs, **named)
 
 

@@ -50,6 +50,8 @@ def simplify(stmt: Assign, definition: Callable[[Var], Assign | None],
         return a[0]
     if p == "cast_adjoint" and a[1] == Const(None):  # no dtype= given: nothing truncated
         return a[0]
+    if p == "zeros_like" and isinstance(a[0], Const) and type(a[0].value) in (int, float):
+        return Const(0.0)
     return None
 
 

@@ -216,8 +216,11 @@ class Emitter:
         if prim.form == "internal":
             return self.internal_expr(stmt, ops, kws)
         callee = stmt.callee.name if stmt.callee is not None else "$" + prim.name
-        if prim.form == "helper":  # our helpers: trailing arguments at their defaults go
+        if callee.startswith("$"):  # a call a rule wrote: arguments at their defaults go
             ops = ops[:_given(stmt.args, prim)]
+            kws = [kw for kw, v in zip(kws, stmt.kwargs.values())
+                   if not (isinstance(v, Const) and kw.arg in prim.defaults
+                           and _equal(v.value, prim.default_of(kw.arg)))]
         return _call(self.dotted(callee), ops, kws)
 
     def internal_expr(self, stmt: Assign, ops: list, kws: list) -> ast.expr:
@@ -446,8 +449,8 @@ def _given(args: list, prim: primitives.Primitive) -> int:
     the parameter's default."""
     n = len(args)
     while n > 0 and n <= len(prim.params) and isinstance(args[n - 1], Const) and \
-            prim.params[n - 1] in prim.defaults and \
-            _equal(args[n - 1].value, prim.defaults[prim.params[n - 1]]):
+            prim.params[n - 1] in prim.defaults and prim.kinds[prim.params[n - 1]] != "varargs" \
+            and _equal(args[n - 1].value, prim.default_of(prim.params[n - 1])):
         n -= 1
     return n
 
@@ -492,13 +495,15 @@ class Built:
 
 
 def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding],
-          helpers: Mapping[str, Any], extra_defaults: tuple = (),
+          helpers: Mapping[str, Any],
           user_params: bool = True) -> Built:
     """Emit `fn`, compile it under the user's file name, and bind its names:
     the user's closure cells are shared live, ours get cells of their own."""
     emitter = Emitter(fn, free, helpers)
     shown_defaults = _display_defaults(fn, user_fn, emitter) if user_params else {}
     fdef = emitter.function(fn.name, shown_defaults)
+    fdef_names = [a.arg for a in (*fdef.args.posonlyargs, *fdef.args.args,
+                                  *fdef.args.kwonlyargs)]
     closure_names = set(user_fn.__code__.co_freevars) | set(emitter.bound)
     factory = ast.FunctionDef(
         name="__s2sad_factory__",
@@ -522,10 +527,16 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
                   for name in inner.co_freevars)
     defaults = tuple(user_fn.__defaults__ or ()) if user_params else ()
     kwdefaults = dict(user_fn.__kwdefaults__ or {}) if user_params else {}
-    if fn.kwonly and extra_defaults:
-        kwdefaults[fn.params[-1].hint] = extra_defaults[0]
-    else:
-        defaults += tuple(extra_defaults)
+    n_user = user_fn.__code__.co_argcount + user_fn.__code__.co_kwonlyargcount \
+        if user_params else 0
+    first_kwonly = len(fn.params) - fn.kwonly
+    for k, p in enumerate(fn.params[n_user:], n_user):  # the transform's own (a seed: 1.0)
+        default = fn.defaults.get(p.hint)
+        if isinstance(default, Const):
+            if k >= first_kwonly:
+                kwdefaults[fdef_names[k]] = default.value
+            else:
+                defaults += (default.value,)
     func = types.FunctionType(inner, user_fn.__globals__, fdef.name, defaults or None, cells)
     if kwdefaults:
         func.__kwdefaults__ = kwdefaults

@@ -74,6 +74,7 @@ class Forward(Builder):
         super().__init__(facts, factory)
         self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
         self.owned: set[Var] = set()  # tangent arrays this pass allocated: safe to write into
+        self.holders: dict[Var, Var] = {}  # a tangent var -> the first value it is the tangent of
 
     def varied(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.facts.varied
@@ -81,6 +82,8 @@ class Forward(Builder):
     # ------------------------------------------------------------ the function
 
     def run(self, fn: Function, wrt: tuple[int, ...]) -> Forwarded:
+        self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
+                       and s.target is None and primitives.get(s.prim).stores}
         tangents = []
         for i in wrt:
             p = fn.params[i]
@@ -117,6 +120,11 @@ class Forward(Builder):
     def set_tangent(self, v: Var, t: Any) -> None:
         if t is None:
             return
+        if isinstance(t, Var):
+            # a tangent another value also holds (`y = x + c`: y's is x's) may
+            # not be written in place for one of them
+            if self.holders.setdefault(t, v) is not v:
+                self.owned.discard(t)
         self.tan[v] = t
         if isinstance(t, Var) and self.shape.get(t) in (None, t):
             self.shape[t] = self.shape.get(v)  # a rule's tangent is shaped like its primal
@@ -129,15 +137,17 @@ class Forward(Builder):
         prim = primitives.get(stmt.prim)
         if prim.tangent is not None:
             getattr(self, "tangent_" + prim.tangent)(stmt)
-            return
-        self.out.append(stmt)
-        v = stmt.target
-        if v is None or not self.varied(v) or not prim.differentiable:
-            return
-        if prim.linear:
-            self.set_tangent(v, self.linear(prim, stmt))
         else:
-            self.set_tangent(v, self.from_templates(prim, stmt))
+            self.out.append(stmt)
+            v = stmt.target
+            if v is None or not self.varied(v) or not prim.differentiable:
+                return
+            if prim.linear:
+                self.set_tangent(v, self.linear(prim, stmt))
+            else:
+                self.set_tangent(v, self.from_templates(prim, stmt))
+        if stmt.target is not None and stmt.prim != "tape.new":
+            self.own_if_stored(stmt.target)
 
     def linear(self, prim: primitives.Primitive, stmt: Assign) -> Operand | None:
         """A linear operation's tangent: the same call, its linear operands
@@ -255,7 +265,7 @@ class Forward(Builder):
         self.out.append(Assign(None, "write_slice", [base, index, written], {},
                                Ref("$write_slice", primitives.resolve_name("write_slice")),
                                stmt.loc))
-        self.set_tangent(stmt.target, base)
+        self.tan[stmt.target] = base  # (the same array, written: a1's memory is a2's)
 
     def tangent_multilinear(self, stmt: Assign) -> None:
         """An operation linear in each of its operands (np.einsum): the sum,
@@ -277,6 +287,64 @@ class Forward(Builder):
             total = part if total is None else self.emit("add", [total, part],
                                                          hint=tname(stmt.target))
         self.set_tangent(stmt.target, total)
+
+    # ------------------------------------------------------------ derivative code's own
+
+    def tangent_tape_new(self, stmt: Assign) -> None:
+        """A tape that will hold varied values gets a tangent tape beside it."""
+        self.out.append(stmt)
+        if self.varied(stmt.target):
+            tape = self.factory.new(tname(stmt.target) or "tape_dot")
+            self.out.append(Assign(tape, "tape.new", [], {}, None, stmt.loc))
+            self.tan[stmt.target] = tape
+
+    def tangent_tape_push(self, stmt: Assign) -> None:
+        """Every push onto a tape with a tangent tape pushes a tangent (zeros if
+        none), so that pops stay in step."""
+        self.out.append(stmt)
+        tape, value = stmt.args
+        t_tape = self.tangent(tape)
+        if t_tape is not None:
+            t = self.materialize(value, self.tangent(value))
+            self.out.append(Assign(None, "tape.push", [t_tape, t], {}, None, stmt.loc))
+
+    def tangent_tape_pop(self, stmt: Assign) -> None:
+        self.out.append(stmt)
+        t_tape = self.tangent(stmt.args[0])
+        if t_tape is None:
+            return
+        v = stmt.target
+        t = self.factory.new(tname(v)) if v is not None and self.varied(v) else None
+        self.out.append(Assign(t, "tape.pop", [t_tape], {}, None, stmt.loc))
+        if t is not None:
+            self.set_tangent(v, t)
+
+    def tangent_store(self, stmt: Assign) -> None:
+        """An in-place write of derivative code, `add_at(dx, index, g)` (its
+        operands: the array, an index, the values): the same write into the
+        array's tangent, kept as an array of its own from its definition."""
+        self.out.append(stmt)
+        first, index, *values = stmt.args
+        if not self.varied(first):
+            return
+        t_first = self.tangent(first)
+        if not isinstance(t_first, Var) or t_first not in self.owned:
+            t_first = self.owned_copy(self.materialize(first, t_first), stmt.loc)
+            self.tan[first] = t_first
+        t_values = [self.materialize(v, self.tangent(v) if self.varied(v) else None)
+                    for v in values]
+        self.out.append(Assign(None, stmt.prim, [t_first, index, *t_values], {}, stmt.callee,
+                               stmt.loc))
+
+    def own_if_stored(self, v: Var) -> None:
+        """A value derivative code writes into in place (`stored`) has its
+        tangent as an array of its own from its definition on, so that writes
+        inside branches and loops reach it."""
+        if v not in self.stored or not self.varied(v):
+            return
+        t = self.tangent(v)
+        if not isinstance(t, Var) or t not in self.owned:
+            self.tan[v] = self.owned_copy(self.materialize(v, t), None)
 
     def tangent_call(self, stmt: Assign) -> None:
         """`y = h(*args)` of user code: the callee's own forward mode, through
@@ -329,6 +397,8 @@ class Forward(Builder):
             if all(v in self.owned for v in (new.then_vals[-1], new.else_vals[-1])):
                 self.owned.add(t_out)
         self.out.append(new)
+        for out in stmt.outs:
+            self.own_if_stored(out)
 
     def loop(self, loop: Loop) -> None:
         carried = [(k, phi) for k, phi in enumerate(loop.phis) if self.varied(phi)]
@@ -337,7 +407,7 @@ class Forward(Builder):
         new_phis, inits = [], []
         for k, phi in carried:
             init = self.materialize(loop.inits[k], self.tangent(loop.inits[k]))
-            if phi in self.facts.buffers or phi in written:
+            if phi in self.facts.buffers or phi in written or phi in self.stored:
                 init = self.owned_copy(init, loop.loc)  # written in place each iteration
             t_phi = self.factory.new(tname(phi))
             self.shape[t_phi] = self.shape.get(phi)

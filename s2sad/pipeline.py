@@ -5,8 +5,10 @@
 
 `compile(f, spec)` runs it for every kind of transform: `grad` (a function
 returning the value and the gradient of a scalar function), `split` (a
-forward half and a backward half, for calls from other gradients) and `jvp`
-(forward mode: the value and its tangent, in place of `reverse`). Results
+forward half and a backward half, for calls from other gradients) or
+`primal` (the function itself), then any forward-mode layers over that:
+`primal` with one layer is a JVP, `grad` with one a Hessian-vector product,
+and each further layer one more order of derivative. Results
 are cached by the function's code, its globals and closure cells, and the
 spec (which arguments, and which are plain numbers or lists at this call).
 
@@ -36,14 +38,14 @@ from .analysis import analyze
 from .emit import Built, build
 from .errors import Loc
 from .forward import forward
-from .ir import format_function
+from .ir import VarFactory, format_function
 from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
-from .reverse import reverse
+from .reverse import Reversed, reverse
 from .split import split
 
-KINDS = ("grad", "split", "jvp")
+KINDS = ("grad", "split", "primal")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,10 @@ class Spec:
     wrt: tuple[int, ...]
     scalars: tuple[int, ...] = ()
     sequences: tuple[int, ...] = ()
-
+    # Forward-mode layers over the result, each with its own `wrt` (parameters
+    # of the function it transforms: the user's, then seeds and tangents).
+    forwards: tuple[tuple[int, ...], ...] = ()
+    aux: bool = False  # the function returns (value, auxiliary data): differentiate the value
 
 def argument_kinds(args: tuple, kwargs: dict | None = None,
                    names: tuple = ()) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -116,9 +121,9 @@ class Guards:
 class Compiled:
     """A compiled transform. For `grad`: `func(*args, seed)` returns (value,
     gradients). For `split`: `forward(*args)` returns (value, state) and
-    `backward(state, seed)` the gradients of the `wrt` parameters. For `jvp`:
-    `func(*args, **tangents)` returns (value, tangent), its tangents passed
-    by the keywords `tangent_names`."""
+    `backward(state, seed)` the gradients of the `wrt` parameters. Each
+    forward layer adds keyword parameters for its tangents (`tangent_names`)
+    and makes the result (result, its tangent)."""
 
     spec: Spec
     guards: Guards
@@ -127,7 +132,8 @@ class Compiled:
     derived_ir: str
     return_loc: Loc | None
     seed_name: str = ""  # the parameter of `func` or `backward` that takes the seed
-    tangent_names: tuple[str, ...] = ()  # for `jvp`: the keyword parameters taking tangents
+    # per forward layer: the keyword parameters taking its tangents
+    tangent_names: tuple[tuple[str, ...], ...] = ()
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
@@ -192,31 +198,43 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)
-    prepared = prepare(primal, facts, factory, reverse=spec.kind != "jvp")
-    facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
+    prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")
     common = dict(spec=spec, primal_ir=format_function(primal),
                   return_loc=primal.body.stmts[-1].loc)
     helpers = dict(_DISPATCH)
-    if spec.kind == "jvp":
-        fwd = forward(prepared, facts, factory, spec.wrt)
-        built = build(fwd.function, fn, lowered.free, helpers)
-        return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
-                        func=built.func, derived_ir=format_function(fwd.function),
-                        tangent_names=tuple(a.arg for a in
-                                            built.fdef.args.kwonlyargs[-len(spec.wrt):]),
-                        **common)
-    rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad")
-    common.update(derived_ir=format_function(rev.function), seed_name=rev.seed.hint)
-    if spec.kind == "grad":
-        built = build(rev.function, fn, lowered.free, helpers, extra_defaults=(1.0,))
-        return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
-                        func=built.func, **common)
+    derived = prepared
+    if spec.kind != "primal":
+        facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
+        rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
+                      aux=spec.aux)
+        common["seed_name"] = rev.seed.hint
+        derived = rev.function
+        if spec.kind == "split":
+            return _split(fn, spec, rev, factory, lowered, helpers, common)
+    for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
+        facts = analyze(derived, layer, spec.scalars, spec.sequences)
+        derived = forward(derived, facts, factory, layer).function
+    built = build(derived, fn, lowered.free, helpers)
+    added = sum(len(layer) for layer in spec.forwards)
+    names = [a.arg for a in built.fdef.args.kwonlyargs[len(built.fdef.args.kwonlyargs) - added:]]
+    layers = []
+    for layer in spec.forwards:
+        layers.append(tuple(names[:len(layer)]))
+        names = names[len(layer):]
+    return Compiled(guards=guards_for(fn, lowered, built.shared), built=[built],
+                    func=built.func, derived_ir=format_function(derived),
+                    tangent_names=tuple(layers), **common)
+
+
+def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactory,
+           lowered: Lowered, helpers: dict, common: dict) -> Compiled:
     fwd, bwd = split(rev, factory)
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
     shared = forward_half.shared | backward_half.shared
     return Compiled(guards=guards_for(fn, lowered, shared), built=[forward_half, backward_half],
-                    forward=forward_half.func, backward=backward_half.func, **common)
+                    forward=forward_half.func, backward=backward_half.func,
+                    derived_ir=format_function(rev.function), **common)
 
 
 def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:

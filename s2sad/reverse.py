@@ -62,8 +62,10 @@ class Reversed:
 
 
 def reverse(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...],
-            check_scalar: bool = True) -> Reversed:
-    return Reverse(facts, factory).run(fn, wrt, check_scalar)
+            check_scalar: bool = True, aux: bool = False) -> Reversed:
+    """With `aux`, the function returns (value, auxiliary data) and only the
+    value is differentiated."""
+    return Reverse(facts, factory).run(fn, wrt, check_scalar, aux)
 
 
 class Reverse(Adjoints):
@@ -73,17 +75,22 @@ class Reverse(Adjoints):
 
     # ------------------------------------------------------------ the function
 
-    def run(self, fn: Function, wrt: tuple[int, ...], check_scalar: bool) -> Reversed:
+    def run(self, fn: Function, wrt: tuple[int, ...], check_scalar: bool,
+            aux: bool) -> Reversed:
         *body, ret = fn.body.stmts
         value = ret.value
-        seed = self.factory.new(self.seed_name(fn, value))
+        seed = self.factory.new(self.seed_name(fn, value) if not aux else "dout")
         if self.active(value):
-            self.adj[value] = seed
-            self.shape[seed] = self.shape.get(value)
+            self.adj[value] = SymSeq([seed, None]) if aux else seed
+            self.shape[seed] = self.shape.get(value) if not aux else None
         start = Assign(None, "marker", [Const("backward pass")])
         backward = [start]
         if check_scalar:
-            backward.append(Assign(None, "require_scalar", [value], {},
+            checked = value
+            if aux:
+                checked = self.factory.new("out")
+                backward.append(Assign(checked, "getitem", [value, Const(0)], {}, None, ret.loc))
+            backward.append(Assign(None, "require_scalar", [checked], {},
                                    Ref("$require_scalar", require_scalar), ret.loc))
         backward += self.reverse_block(Block(body))
         self.out = backward

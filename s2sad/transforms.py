@@ -35,7 +35,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
         return fn(*primals), _zero_tangent(fn(*primals))
     compiled = compile_jvp(fn, wrt, primals)
     named = {name: _as_tangent(tangents[i], primals[i])
-             for name, i in zip(compiled.tangent_names, wrt)}
+             for name, i in zip(compiled.tangent_names[0], wrt)}
     try:
         return compiled.func(*primals, **named)
     except ZeroDivisionError:
@@ -56,7 +56,7 @@ def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None 
     code = fn.__code__
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    return pipeline.compile(fn, Spec("jvp", wrt, scalars, sequences))
+    return pipeline.compile(fn, Spec("primal", (), scalars, sequences, forwards=(wrt,)))
 
 
 def _has_tangent(primal: Any, tangent: Any, i: int) -> bool:

@@ -321,7 +321,7 @@ def test_split_keeps_exactly_what_the_backward_half_reads():
 
 def test_emit_names_folds_and_shares_the_users_np():
     lo, rev = reversed_ir(product_then_sin, (0, 1), check_scalar=False)
-    built = build(rev.function, product_then_sin, lo.free, {}, extra_defaults=(1.0,))
+    built = build(rev.function, product_then_sin, lo.free, {})
     same(built.source, """
         def dproduct_then_sin(x, y, dout=1.0):
             # forward pass

@@ -76,53 +76,23 @@ vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=F
     returns="operand", takes="any", elementwise=True)
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 structural("marker(text)", None, effect=True, recompute=False)
-structural("tape.new()", None, effect=True, recompute=False)
-structural("tape.push(tape, value)", None, effect=True, recompute=False)
-structural("tape.pop(tape)", None, effect=True, mutates=True, recompute=False)
-structural("setitem_restore(x, index, old)", None, effect=True, mutates=True, recompute=False)
-structural("zero_slice(x, index)", None, effect=True, mutates=True, recompute=False)
-helper("add_at(dx, index, g)", effect=True, mutates=True)
-helper("write_slice(t, index, value)", effect=True, mutates=True)
+# Tapes, and the in-place writes derivative code makes: these change their
+# first operand (`stores`: the other operands' values go into it), so forward
+# mode over derivative code keeps a tangent beside each (a tangent tape, the
+# same write into the tangent array).
+structural("tape.new()", None, tangent="tape_new", effect=True, recompute=False)
+structural("tape.push(tape, value)", None, tangent="tape_push", effect=True, stores=True,
+           recompute=False)
+structural("tape.pop(tape)", None, tangent="tape_pop", effect=True, mutates=True,
+           recompute=False)
+structural("setitem_restore(x, index, old)", None, tangent="store", effect=True, mutates=True,
+           stores=True, recompute=False)
+structural("zero_slice(x, index)", None, tangent="store", effect=True, mutates=True,
+           stores=True, recompute=False)
+helper("add_at(dx, index, g)", "write_slice(t, index, value)", tangent="store", effect=True,
+       mutates=True, stores=True)
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        effect=True)
-helper("snapshot(x)", "zeros_like(x)", fresh=True)
-helper(
-    "add_adjoints(a, b)", "unbroadcast(g, x)", "read_slice(g, index, written=None, value=None)",
-    "truncated(g, ans, x)", "cast_adjoint(g, dtype, x)", "list_item(g, index, like)",
-    "dict_values_adjoint(g, keys, values)",
-    "concat_adjoint(g, left, right_part)", "repetition_adjoint(g, seq)",
-    "sum_adjoint_items(g, items)", "iteration_adjoint(g, x)", "sequence_adjoint(g, x)",
-    "array_adjoint(g, obj)", "extreme_adjoint(g, args, largest)", "getitem_adjoint(g, x, index)",
-    "take_adjoint(g, a, indices, axis, mode='raise')",
-    "take_along_axis_adjoint(g, arr, indices, axis)",
-    "sum_adjoint(g, a, axis=None, keepdims=False, where=True)",
-    "mean_adjoint(g, a, axis=None, keepdims=False, where=True)",
-    "prod_adjoint(g, a, ans, axis=None, keepdims=False)",
-    "extremum_adjoint(g, a, ans, axis=None, keepdims=False)",
-    "var_adjoint(g, a, axis=None, ddof=0, keepdims=False)",
-    "std_adjoint(g, a, ans, axis=None, ddof=0, keepdims=False)",
-    "cumsum_adjoint(g, a, axis=None)", "cumprod_adjoint(g, a, ans, axis=None)",
-
-    "norm_adjoint(g, x, ans, ord=None, axis=None, keepdims=False)",
-    "trace_adjoint(g, a, offset, axis1, axis2)", "diff_adjoint(g, a, n, axis)",
-    "matmul_adjoint_a(g, a, b)", "matmul_adjoint_b(g, a, b)", "dot_adjoint_a(g, a, b)",
-    "dot_adjoint_b(g, a, b)", "inner_adjoint_a(g, a, b)", "inner_adjoint_b(g, a, b)",
-    "tensordot_adjoint_a(g, a, b, axes)", "tensordot_adjoint_b(g, a, b, axes)",
-    "einsum_adjoint(g, operands)", "solve_adjoint_a(g, a, b, ans)",
-    "solve_adjoint_b(g, a, b)", "det_adjoint(g, a, ans)", "slogdet_adjoint(g, a)",
-    "matrix_transpose(a)", "transpose_adjoint(g, axes)", "method_transpose_adjoint(g, axes)",
-    "roll_adjoint(g, shift, axis)", "tile_adjoint(g, a, reps)",
-    "repeat_adjoint(g, a, repeats, axis)", "concatenate_adjoint(g, arrays, axis)",
-    "stack_adjoint(g, arrays, axis)", "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)",
-    "diag_adjoint(g, v, k)", "diagonal_adjoint(g, a, offset, axis1, axis2)",
-    "sort_adjoint(g, a, axis)", "max_share(x, y)", "fmax_share(x, y, larger)",
-    "clip_share(a, lo, hi, which)", "abs_sign(x)", "abs_tangent(t, x)",
-    "extreme_tangent(t, args, largest)", "reshape_tangent(t, a, ans, order)", "norm_axes(x, axis)",
-    "solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
-    "cumprod_tangent(t, a, ans, axis)", "pow_base_adjoint(g, x, y)",
-    "pow_exponent_adjoint(g, x, ans)", "sinc_derivative(x)", "linspace_weights(num, endpoint)",
-    "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
-    "cross_adjoint(g, a, b, of_b)", "either(value, other)", "item_adjoint(g, a, args)",
-    "atleast_adjoint(g, arys)", "hypot_adjoint(g, ans, coordinates)",
-)
+helper("snapshot(x)", linear=("x",), fresh=True)
+helper("zeros_like(x)", zero=("x",), fresh=True)

@@ -329,7 +329,7 @@ vjp("np.einsum(*operands, out=None, optimize=False, **kwargs)",
     operands="einsum_adjoint(g, operands)", tangent="multilinear", expensive=True, takes="any",
     neutral=("optimize", "order", "casting"))
 vjp("np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)",
-    a="cross_adjoint(g, a, b, False)", b="cross_adjoint(g, a, b, True)",
+    a="cross_adjoint_a(g, a, b)", b="cross_adjoint_b(g, a, b)",
     jvp={"a": "np.cross(t, b, axisa, axisb, axisc, axis)",
          "b": "np.cross(a, t, axisa, axisb, axisc, axis)"})
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)",

@@ -108,6 +108,7 @@ class Primitive:
     # anything it is given): no read may be moved across it.
     mutates: bool = False
     undone: bool = False  # an in-place write the backward pass undoes, derivative or not
+    stores: bool = False  # writes its other operands' values into args[0] (a tape push)
     expensive: bool = False  # tape its result rather than recompute it
     recompute: bool = True  # the backward pass may recompute it from its operands
     scalar: bool = False  # the result is always a scalar
@@ -421,16 +422,21 @@ def structural(signature: str, adjoint: str | None, **facts: Any) -> Primitive:
                           adjoint=adjoint, **facts))
 
 
-def helper(*signatures: str, **facts: Any) -> None:
+def helper(*signatures: str, zero: tuple[str, ...] | str = (), **facts: Any) -> None:
     """Register s2sad's run-time helpers (`s2sad.runtime`) that generated code
-    calls: most appear only in adjoint code (they have no derivative rules
-    yet); a few guard the forward pass (`check_inplace`, `require_scalar`)."""
+    calls: adjoint code's (with tangent rules, for forward mode over reverse
+    mode: `linear=`, `jvp=`, and `zero=` for the parameters only giving shapes
+    or choices; `zero="others"`: all but the linear ones), and the checks that
+    guard the forward pass (`check_inplace`, `require_scalar`)."""
     for signature in signatures:
         name, params, defaults, varargs, kinds = _parse_signature(signature)
         merged = {"form": "helper", "returns": "other",
                   "takes": "any", "recompute": False, **facts}
+        zeros = [p for p in params if p not in merged.get("linear", ())] \
+            if zero == "others" else zero
         assert resolve_name(name) is not None, f"no run-time helper {name}"
-        _add(Primitive(name, params, defaults, varargs, kinds, group=_group, **merged))
+        _add(Primitive(name, params, defaults, varargs, kinds, group=_group,
+                       zero=frozenset(zeros), **merged))
 
 
 def alias(name: str, target: str, signature: str | None = None, **facts: Any) -> None:

@@ -1,0 +1,126 @@
+"""s2sad's helpers that adjoint code calls, with their tangent rules.
+
+The reverse pass writes calls of these (`s2sad/runtime.py`) into adjoint
+code; forward mode over that code (a Hessian-vector product) needs their
+tangents. Most are linear in the incoming adjoint `g` and read their other
+operands only for shapes, axes or which entries (`zero`): their tangent is
+the same call on g's tangent. The others have tangent templates, like any
+entry.
+
+A helper without a tangent rule for an operand that varies is an error at the
+user's line ("no tangent with respect to ..."), never a silent zero.
+"""
+
+from __future__ import annotations
+
+from .record import group, helper
+
+group("Helpers of derivative code")
+
+# Linear in g; every other operand gives shapes, axes, a choice of entries, or
+# is piecewise constant where the derivative exists (which entry is a max).
+helper(
+    "unbroadcast(g, x)", "read_slice(g, index, written=None, value=None)",
+    "truncated(g, ans, x)", "cast_adjoint(g, dtype, x)", "list_item(g, index, like)",
+    "dict_values_adjoint(g, keys, values)", "concat_adjoint(g, left, right_part)",
+    "repetition_adjoint(g, seq)", "sum_adjoint_items(g, items)", "iteration_adjoint(g, x)",
+    "sequence_adjoint(g, x)", "array_adjoint(g, obj)", "extreme_adjoint(g, args, largest)",
+    "getitem_adjoint(g, x, index)", "take_adjoint(g, a, indices, axis, mode='raise')",
+    "take_along_axis_adjoint(g, arr, indices, axis)",
+    "sum_adjoint(g, a, axis=None, keepdims=False, where=True)",
+    "mean_adjoint(g, a, axis=None, keepdims=False, where=True)",
+    "extremum_adjoint(g, a, ans, axis=None, keepdims=False)",
+    "cumsum_adjoint(g, a, axis=None)", "trace_adjoint(g, a, offset, axis1, axis2)",
+    "diff_adjoint(g, a, n, axis)", "transpose_adjoint(g, axes)",
+    "method_transpose_adjoint(g, axes)", "roll_adjoint(g, shift, axis)",
+    "tile_adjoint(g, a, reps)", "repeat_adjoint(g, a, repeats, axis)",
+    "concatenate_adjoint(g, arrays, axis)", "stack_adjoint(g, arrays, axis)",
+    "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)", "diag_adjoint(g, v, k)",
+    "diagonal_adjoint(g, a, offset, axis1, axis2)", "sort_adjoint(g, a, axis)",
+    "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
+    "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)",
+    linear=("g",), zero="others",
+)
+helper("matrix_transpose(a)", linear=("a",))
+helper("add_adjoints(a, b)", linear=("a", "b"))
+# Factors that are step functions where the derivative exists (a share of a
+# tie, which bound clip hit, the sign of a real number), and choices.
+helper("max_share(x, y)", "fmax_share(x, y, larger)", "clip_share(a, lo, hi, which)",
+       "either(value, other)", "linspace_weights(num, endpoint)", zero="others")
+helper("abs_sign(x)", jvp={"x": "abs_sign_tangent(t, x)"})
+helper("abs_tangent(t, x)", jvp={"t": "abs_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+
+# Bilinear: in g and the other factor (the operand itself gives only its shape).
+for _side, _other in (("a", "b"), ("b", "a")):
+    for _kind in ("matmul", "dot", "inner"):
+        helper(f"{_kind}_adjoint_{_side}(g, a, b)", zero=(_side,),
+               jvp={"g": f"{_kind}_adjoint_{_side}(t, a, b)",
+                    _other: f"{_kind}_adjoint_{_side}(g, {'t, b' if _other == 'a' else 'a, t'})"})
+    helper(f"tensordot_adjoint_{_side}(g, a, b, axes)", zero=(_side, "axes"),
+           jvp={"g": f"tensordot_adjoint_{_side}(t, a, b, axes)",
+                _other: f"tensordot_adjoint_{_side}(g, {'t, b' if _other == 'a' else 'a, t'}, "
+                        "axes)"})
+    helper(f"cross_adjoint_{_side}(g, a, b)", zero=(_side,),
+           jvp={"g": f"cross_adjoint_{_side}(t, a, b)",
+                _other: f"cross_adjoint_{_side}(g, {'t, b' if _other == 'a' else 'a, t'})"})
+helper("einsum_adjoint(g, operands)",
+       jvp={"g": "einsum_adjoint(t, operands)",
+            "operands": "einsum_adjoint_tangent(g, operands, t)"})
+helper("var_adjoint(g, a, axis=None, ddof=0, keepdims=False)", zero=("axis", "ddof", "keepdims"),
+       jvp={"g": "var_adjoint(t, a, axis, ddof, keepdims)",
+            "a": "var_adjoint(g, t, axis, ddof, keepdims)"})
+
+# Nonlinear in their other operands.
+helper("std_adjoint(g, a, ans, axis=None, ddof=0, keepdims=False)",
+       zero=("axis", "ddof", "keepdims"),
+       jvp={"g": "std_adjoint(t, a, ans, axis, ddof, keepdims)",
+            "a": "std_adjoint(g, t, ans, axis, ddof, keepdims)",
+            "ans": "-std_adjoint(g * t / ans, a, ans, axis, ddof, keepdims)"})
+helper("prod_adjoint(g, a, ans, axis=None, keepdims=False)", zero=("axis", "keepdims"),
+       jvp={"g": "prod_adjoint(t, a, ans, axis, keepdims)",
+            "a": "prod_adjoint_a_tangent(g, a, ans, t, axis, keepdims)",
+            "ans": "prod_adjoint_ans_tangent(g, a, t, axis, keepdims)"})
+helper("norm_adjoint(g, x, ans, ord=None, axis=None, keepdims=False)",
+       zero=("ord", "axis", "keepdims"),
+       jvp={"g": "norm_adjoint(t, x, ans, ord, axis, keepdims)",
+            "x": "norm_adjoint_x_tangent(g, x, ans, t, ord, axis, keepdims)",
+            "ans": "norm_adjoint_ans_tangent(g, x, ans, t, ord, axis, keepdims)"})
+helper("pow_base_adjoint(g, x, y)",
+       jvp={"g": "pow_base_adjoint(t, x, y)", "x": "pow_base_adjoint(g * y, x, y - 1) * t",
+            "y": "pow_base_exponent_tangent(g, x, y, t)"})
+helper("pow_exponent_adjoint(g, x, ans)",
+       jvp={"g": "pow_exponent_adjoint(t, x, ans)", "ans": "pow_exponent_adjoint(g, x, t)",
+            "x": "pow_exponent_base_tangent(g, x, ans, t)"})
+helper("sinc_derivative(x)", jvp={"x": "t * sinc_second_derivative(x)"})
+helper("hypot_adjoint(g, ans, coordinates)",
+       jvp={"g": "hypot_adjoint(t, ans, coordinates)",
+            "coordinates": "hypot_adjoint(g, ans, t)",
+            "ans": "hypot_adjoint(-g * t / ans, ans, coordinates)"})
+helper("solve_adjoint_b(g, a, b)", zero=("b",),
+       jvp={"g": "solve_adjoint_b(t, a, b)", "a": "solve_adjoint_b_tangent(g, a, b, t)"})
+helper("solve_adjoint_a(g, a, b, ans)", zero=("b",),
+       jvp={"g": "solve_adjoint_a(t, a, b, ans)", "ans": "solve_adjoint_a(g, a, b, t)",
+            "a": "solve_adjoint_a_tangent(g, a, b, ans, t)"})
+helper("det_adjoint(g, a, ans)",
+       jvp={"g": "det_adjoint(t, a, ans)",
+            "ans": "det_adjoint(g * t, a, np.ones_like(ans))",
+            "a": "-(det_adjoint(g, a, ans) @ matrix_transpose(np.linalg.solve(a, t)))"})
+helper("slogdet_adjoint(g, a)",
+       jvp={"g": "slogdet_adjoint(t, a)",
+            "a": "-(slogdet_adjoint(g, a) @ matrix_transpose(np.linalg.solve(a, t)))"})
+helper("cumprod_adjoint(g, a, ans, axis=None)")
+
+# Used by tangent rules (forward mode over forward mode needs their tangents).
+helper("extreme_tangent(t, args, largest)", linear=("t",), zero="others")
+helper("reshape_tangent(t, a, ans, order)", linear=("t",), zero="others")
+helper("norm_axes(x, axis)", zero="others")
+helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
+       "cumprod_tangent(t, a, ans, axis)", "abs_sign_tangent(t, x)", "real_step_tangent(t, x)",
+       "pow_base_exponent_tangent(g, x, y, t)", "pow_exponent_base_tangent(g, x, ans, t)",
+       "sinc_second_derivative(x)",
+       "prod_adjoint_a_tangent(g, a, ans, t, axis=None, keepdims=False)",
+       "prod_adjoint_ans_tangent(g, a, t, axis=None, keepdims=False)",
+       "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
+       "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
+       "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
+       "einsum_adjoint_tangent(g, operands, t)")
