@@ -28,12 +28,13 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
-from .transforms import jvp
+from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, linearize, vjp
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "jvp", "stop_gradient", "show", "check_grad", "numerical_gradient",
+    "grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp", "elementwise_grad",
+    "linearize", "stop_gradient", "show", "check_grad", "numerical_gradient",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
 ]

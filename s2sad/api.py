@@ -23,6 +23,7 @@ from . import (
     runtime,
 )
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
+from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file, parse_function, unwrap
 from .pipeline import Compiled, Spec
 
@@ -204,7 +205,10 @@ def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
     return values
 
 
-def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
+def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Callable:
+    derivative = derivative_of(f)
+    if derivative is not None:
+        return _nested(f, derivative, wrt, with_value)
     fn = unwrap(f)
     indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
                            _def_loc(fn))
@@ -218,30 +222,82 @@ def _make(f: Callable, wrt: Wrt, with_value: bool) -> Callable:
         kinds = pipeline.argument_kinds(args, kwargs, names)
         compiled = recent.get(kinds)
         if compiled is None or not compiled.valid():
-            compiled = recent[kinds] = compile_gradient(fn, indices, *kinds)
+            compiled = recent[kinds] = pipeline.compile(fn, Spec("grad", indices, *kinds,
+                                                                 aux=has_aux))
         value, grads = _call(compiled, args, kwargs, indices, as_tuple)
+        if has_aux:
+            (value, aux) = value
+            return ((value, aux), grads) if with_value else (grads, aux)
         return (value, grads) if with_value else grads
 
     gradient.__s2sad_wrt__ = indices  # type: ignore[attr-defined]
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
+    if not has_aux:  # (what it takes to differentiate it again)
+        gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
+            fn, indices, len(indices) == 1, path=() if with_value else (1,), value=with_value)
     return gradient
 
 
-def grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
+def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> Callable:
+    """The gradient of a scalar-valued derivative (`grad(grad(f))` with a scalar
+    argument, or of a function of it): one more forward layer over f's
+    gradient, compiled as one function (`nesting.py`)."""
+    fn = derivative.fn
+    indices = _wrt_indices(fn, wrt, _def_loc(fn))
+    as_tuple = not isinstance(wrt, (int, str))
+    if not derivative.single or derivative.path[-1:] != (1,):
+        raise NonScalarOutputError(
+            f"grad needs a scalar-valued function, and this derivative of {fn.__name__} "
+            "returns a tuple", _def_loc(fn), "use s2sad.jacobian or s2sad.hessian for the "
+            "derivative of a gradient with respect to several arguments")
+    outer = derivative.adjoint_of_gradient(indices, 1.0)
+
+    @functools.wraps(f)
+    def gradient(*args: Any, **kwargs: Any) -> Any:
+        _check_args(fn, args, indices)
+        result = outer.run(args, kwargs)
+        value = pick(result, (0, *derivative.path))
+        if np.ndim(value) != 0:
+            raise NonScalarOutputError(
+                f"grad needs a scalar-valued function, but this derivative of {fn.__name__} "
+                f"returned an array of shape {np.shape(value)}", _def_loc(fn),
+                "use s2sad.hessian or s2sad.jacobian for the derivative of a gradient with "
+                "respect to an array")
+        grads = pick(result, outer.path)
+        bound = _bind(fn, args, kwargs)
+        if as_tuple or len(indices) > 1:
+            grads = grads if len(indices) > 1 else (grads,)
+            grads = tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, indices))
+        else:
+            grads = runtime.as_gradient_of(grads, bound[indices[0]])
+        return (value, grads) if with_value else grads
+
+    gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
+    if not with_value:
+        gradient.__s2sad_derivative__ = outer  # type: ignore[attr-defined]
+    return gradient
+
+
+def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False) -> Callable:
     """The gradient of a scalar function: `grad(f)(x)` is df/dx at x.
 
     `wrt` picks the arguments: an index, a name, or a tuple of them (then the
-    gradient is a tuple). Usable as `@grad` or `@grad(wrt=(0, 1))`."""
+    gradient is a tuple). With `has_aux=True`, f returns `(value, aux)` and
+    the gradient comes back as `(gradient, aux)`. Usable as `@grad` or
+    `@grad(wrt=(0, 1))`. `grad(grad(f))` and functions that call `grad(f)`
+    differentiate too (forward mode over the gradient)."""
     if f is None:
-        return lambda g: grad(g, wrt)
-    return _make(f, wrt, with_value=False)
+        return lambda g: grad(g, wrt, has_aux=has_aux)
+    return _make(f, wrt, with_value=False, has_aux=has_aux)
 
 
-def value_and_grad(f: Callable | None = None, wrt: Wrt = 0) -> Callable:
-    """Like `grad`, but returns `(f(*args), gradient)` from one forward pass."""
+def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *,
+                   has_aux: bool = False) -> Callable:
+    """Like `grad`, but returns `(f(*args), gradient)` from one forward pass
+    (`((value, aux), gradient)` with `has_aux=True`)."""
     if f is None:
-        return lambda g: value_and_grad(g, wrt)
-    return _make(f, wrt, with_value=True)
+        return lambda g: value_and_grad(g, wrt, has_aux=has_aux)
+    return _make(f, wrt, with_value=True, has_aux=has_aux)
 
 
 # One object with the runtime's, so the table of primitives recognizes it wherever it is imported.

@@ -20,12 +20,16 @@ from typing import Any
 
 from . import pipeline
 from .errors import NoAdjointError
+from .nesting import Derivative, derivative_of, pick, sum_parts
 from .parsing import is_library_file
 from .runtime import zeros_like
 
 
 def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     """Run a user function's forward half; returns (value, saved) for call_backward."""
+    derivative = derivative_of(fn)
+    if derivative is not None:  # grad(f) called inside: differentiated one order more
+        return fn(*args, **kwargs), NestedCall(derivative, args, kwargs, active)
     if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
         fn, args = fn.__func__, (fn.__self__, *args)  # a method: `self` comes first
         active = tuple(i + 1 if isinstance(i, int) else i for i in active)
@@ -56,14 +60,42 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
             "can read, and it has no adjoint rule",
             hint="wrap the value in s2sad.stop_gradient(...) if no gradient should flow "
             "through it, or rewrite it with supported NumPy operations")
+    if isinstance(saved, NestedCall):
+        return saved.adjoints(g)
     backward, state, value, order = saved
     grads = backward(state, fill_zeros(g, value))
     return tuple(grads[k] for k in order)
 
 
+class NestedCall:
+    """What call_forward saves for a call of a derivative (`grad(f)(x)` inside
+    the function being differentiated): its adjoints come from one more
+    forward layer over f's gradient (`nesting.py`)."""
+
+    def __init__(self, derivative: Derivative, args: tuple, kwargs: dict, active: tuple) -> None:
+        self.derivative, self.args, self.kwargs, self.active = derivative, args, kwargs, active
+
+    def adjoints(self, g: Any) -> tuple:
+        wrt, order = _parameters(self.derivative.fn, self.active)
+        parts = self.derivative.adjoint(wrt, g)
+        grads = sum_parts(parts, self.args, self.kwargs, len(wrt) == 1)
+        grads = (grads,) if len(wrt) == 1 else grads
+        return tuple(grads[k] for k in order)
+
+
 def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     """Run a user function's forward mode: (value, tangent of the value), given
     the tangents of its `active` arguments (by position or keyword)."""
+    derivative = derivative_of(fn)
+    if derivative is not None:  # grad(f) called inside: one more forward layer
+        wrt, order = _parameters(derivative.fn, active)
+        by_param: dict[int, Any] = {}
+        for k, t in zip(order, tangents):
+            by_param[k] = t if k not in by_param else by_param[k] + t
+        moved = derivative.tangent(wrt, tuple(by_param[k] for k in range(len(wrt))))
+        value_at, tangent_at = derivative.tangent_paths()
+        result = moved.run(args, kwargs)
+        return pick(result, value_at), pick(result, tangent_at)
     if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
         fn, args = fn.__func__, (fn.__self__, *args)
         active = tuple(i + 1 if isinstance(i, int) else i for i in active)

@@ -48,6 +48,7 @@ from .ir import (
     clone_function,
     walk,
 )
+from .parsing import is_derivative
 from .prepare import has_source, no_rule_error
 
 
@@ -85,9 +86,14 @@ class Forward(Builder):
         self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
                        and s.target is None and primitives.get(s.prim).stores}
         tangents = []
+        taken = {p.hint for p in fn.params}
         for i in wrt:
             p = fn.params[i]
-            t = self.factory.new(tname(p) or "t")
+            hint, k = tname(p) or "t", 2
+            while hint in taken:  # a second layer over x: x_dot2
+                hint, k = f"{tname(p) or 't'}{k}", k + 1
+            taken.add(hint)
+            t = self.factory.new(hint)
             self.tan[p] = t
             self.shape[t] = self.shape.get(p)
             tangents.append(t)
@@ -355,7 +361,8 @@ class Forward(Builder):
         if not active:
             self.out.append(stmt)
             return
-        if isinstance(callee, Ref) and not has_source(callee.value):
+        if isinstance(callee, Ref) and not has_source(callee.value) and \
+                not is_derivative(callee.value):
             raise no_rule_error(stmt)
         if self.varied(callee):
             raise NoAdjointError("cannot differentiate through a call of a function that "

@@ -72,6 +72,12 @@ def is_missing(value: Any) -> bool:
     return value is _MISSING
 
 
+def is_derivative(obj: Any) -> bool:
+    """Is `obj` a function s2sad made (`grad(f)`), which carries how to
+    differentiate it further (`nesting.Derivative`)?"""
+    return getattr(obj, "__s2sad_derivative__", None) is not None
+
+
 def unwrap(fn: Any) -> types.FunctionType:
     """The Python function to transform for `fn`: `fn` itself if it is one
     (a decorated function is its decorator's wrapper, which may change what it

@@ -41,7 +41,7 @@ from .ir import (
     rename,
     walk,
 )
-from .parsing import is_library_file
+from .parsing import is_derivative, is_library_file
 from .runtime import snapshot
 
 
@@ -103,7 +103,8 @@ class _Preparer:
         callee = stmt.args[0]
         if self.facts.active(stmt.target):
             if self.facts.active(callee) or (isinstance(callee, Ref) and
-                                             not has_source(callee.value)):
+                                             not has_source(callee.value) and
+                                             not is_derivative(callee.value)):
                 raise no_rule_error(stmt)
             return True
         if isinstance(callee, Ref) and not _is_user_code(callee.value):

@@ -1,0 +1,143 @@
+"""Derivatives of derivatives: what `grad(f)` is, as something to differentiate.
+
+`grad(f, wrt=W)` returns a function carrying a `Derivative`: the user's
+function, the parameters differentiated in reverse mode (`base`), the
+forward-mode layers over that (each: the parameters it moves and the
+direction it moves them in) and where its result sits in the compiled
+function's nested output (`path`). The pipeline compiles any such tower as
+one generated function (`Spec(kind="grad", wrt=base, forwards=...)`), so a
+derivative of any order is generated code that the same passes optimize.
+
+Differentiating a derivative adds one forward layer:
+
+* its tangent along t at parameters A: the layer (A, t); the result is the
+  tangent of what the derivative reads;
+* its adjoint for a cotangent u, with respect to parameters A: since the
+  derivative of a gradient is symmetric (mixed partials commute),
+  u . d(grad_W f)/dx_A = d/de grad_A f(x + e u_W): the tower with base A and
+  the layer (W, u).
+
+So `grad(grad(f))` is forward mode over reverse mode (a Hessian-vector
+product), `grad(grad(grad(f)))` two forward layers over reverse mode, and a
+function that calls `grad(f)` inside is differentiated the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import pipeline
+from .errors import S2sadError
+from .runtime import zeros_like
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A derivative of `fn` (see the module's docstring). `value`: the
+    result also holds f's value (value_and_grad); `single`: one `wrt`
+    parameter, so gradients are not a tuple."""
+
+    fn: Any
+    base: tuple[int, ...]
+    single: bool
+    layers: tuple[tuple[tuple[int, ...], tuple], ...] = ()
+    path: tuple[int, ...] = (1,)
+    value: bool = False
+
+    def compiled(self, args: tuple, kwargs: dict) -> pipeline.Compiled:
+        code = self.fn.__code__
+        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
+        spec = pipeline.Spec("grad", self.base, scalars, sequences,
+                             forwards=tuple(positions for positions, _ in self.layers))
+        return pipeline.compile(self.fn, spec)
+
+    def run(self, args: tuple, kwargs: dict) -> Any:
+        """The whole nested result of the compiled tower at `args`."""
+        compiled = self.compiled(args, kwargs)
+        named: dict[str, Any] = {}
+        for names, (_, directions) in zip(compiled.tangent_names, self.layers):
+            named.update(zip(names, directions))
+        return compiled.func(*args, **kwargs, **named)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return pick(self.run(args, kwargs), self.path)
+
+    # ------------------------------------------------------------ one order more
+
+    def tangent(self, active: tuple[int, ...], tangents: tuple) -> Derivative:
+        """The derivative of this one along `tangents` at parameters `active`:
+        its result is (this one's result, its tangent)."""
+        return replace(self, layers=(*self.layers, (active, tuple(tangents))), path=())
+
+    def tangent_paths(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Where, in `tangent(...)`'s result, this one's value and its tangent are."""
+        return (0, *self.path), (1, *self.path)
+
+    def adjoint(self, active: tuple[int, ...], cotangent: Any) -> list[Derivative]:
+        """Derivatives whose values sum to the adjoints of parameters `active`
+        for `cotangent` (one per parameter, as a tuple if several)."""
+        if self.value and self.path == ():
+            value_part, grads_part = cotangent
+            parts = [self.adjoint_of_gradient(active, grads_part)]
+            if value_part is not None:
+                parts.append(Scaled(replace(self, base=active, single=len(active) == 1,
+                                            path=(1,), value=False), value_part))
+            return parts
+        return [self.adjoint_of_gradient(active, cotangent)]
+
+    def adjoint_of_gradient(self, active: tuple[int, ...], cotangent: Any) -> Derivative:
+        if self.path[-1:] != (1,):
+            raise S2sadError("s2sad can differentiate the gradient part of a derivative, not "
+                             "the function's value carried along with it",
+                             hint="differentiate the function itself for that")
+        directions = (cotangent,) if self.single else tuple(cotangent)
+        layer = (self.base, tuple(zeros_like_none(d) for d in directions))
+        return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),
+                          (1, *self.path))
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """`factor` times a derivative's value (a value_and_grad's value cotangent)."""
+
+    derivative: Derivative
+    factor: Any
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        grads = self.derivative(*args, **kwargs)
+        if self.derivative.single:
+            return self.factor * grads
+        return tuple(self.factor * g for g in grads)
+
+
+def zeros_like_none(direction: Any) -> Any:
+    return 0.0 if direction is None else direction
+
+
+def pick(result: Any, path: tuple[int, ...]) -> Any:
+    for k in path:
+        result = result[k]
+    return result
+
+
+def derivative_of(obj: Any) -> Derivative | None:
+    """The Derivative a function s2sad made carries, if `obj` is one."""
+    return getattr(obj, "__s2sad_derivative__", None)
+
+
+def sum_parts(parts: list[Any], args: tuple, kwargs: dict, single: bool) -> Any:
+    total = None
+    for part in parts:
+        value = part(*args, **kwargs)
+        if total is None:
+            total = value
+        elif single:
+            total = total + value
+        else:
+            total = tuple(a + b for a, b in zip(total, value))
+    return total
+
+
+__all__ = ["Derivative", "derivative_of", "pick", "sum_parts", "zeros_like"]
