@@ -19,7 +19,7 @@ import types
 from typing import Any
 
 from . import pipeline
-from .errors import NoAdjointError
+from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .parsing import is_library_file
 from .runtime import zeros_like
@@ -65,6 +65,58 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
     backward, state, value, order = saved
     grads = backward(state, fill_zeros(g, value))
     return tuple(grads[k] for k in order)
+
+
+def call_forward_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any,
+                     **kwargs: Any) -> tuple:
+    """call_forward and its tangent, for forward mode over reverse mode:
+    ((value, saved), (value's tangent, saved's tangent)), from the callee's
+    halves with a forward layer each."""
+    if derivative_of(fn) is not None:
+        raise UnsupportedSyntaxError(
+            "forward mode over the gradient of a function that calls a gradient (a third "
+            "derivative through a call) is not supported",
+            hint="call the inner function instead of its gradient, or nest s2sad.grad "
+            "around the whole function")
+    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
+        fn, args = fn.__func__, (fn.__self__, *args)
+        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
+    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
+        raise NoAdjointError(
+            f"cannot differentiate through {fn!r}: it is not a Python function s2sad "
+            "can read, and it has no derivative rule",
+            hint="wrap the value in s2sad.stop_gradient(...) if no derivative should flow "
+            "through it")
+    wrt, order = _parameters(fn, active)
+    code = fn.__code__
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
+    compiled = pipeline.compile(fn, pipeline.Spec("split", wrt, scalars, sequences,
+                                                  forwards=(wrt,)))
+    by_param: dict[int, Any] = {}
+    for k, t in zip(order, tangents):
+        by_param[k] = t if k not in by_param else by_param[k] + t
+    named = dict(zip(compiled.tangent_names[0], (by_param[k] for k in range(len(wrt)))))
+    (value, state), (value_dot, state_dot) = compiled.forward(*args, **kwargs, **named)
+    saved = (compiled, state, value, order)
+    return (value, saved), (value_dot, (None, state_dot, value_dot, order))
+
+
+def call_backward_jvp(saved: Any, saved_dot: Any, g: Any, g_dot: Any, /) -> tuple:
+    """call_backward and its tangent: (adjoints, their tangents)."""
+    if isinstance(saved, (Opaque, NestedCall)):
+        raise UnsupportedSyntaxError(
+            "forward mode over the gradient of this call is not supported (it calls a "
+            "gradient, or a function s2sad cannot read)")
+    compiled, state, value, order = saved
+    if not isinstance(compiled, pipeline.Compiled) or not compiled.tangent_names:
+        raise UnsupportedSyntaxError("forward mode over this call's gradient is not supported")
+    state_dot = saved_dot[1] if saved_dot is not None else zeros_like(state)
+    g = fill_zeros(g, value)
+    g_dot = fill_zeros(g_dot, value)
+    names = compiled.tangent_names[1]
+    grads, grads_dot = compiled.backward(state, g, **{names[0]: state_dot, names[1]: g_dot})
+    return tuple(grads[k] for k in order), tuple(grads_dot[k] for k in order)
 
 
 class NestedCall:
@@ -141,4 +193,5 @@ def fill_zeros(g: Any, like: Any) -> Any:
 
 
 pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward,
-                            call_jvp=call_jvp)
+                            call_jvp=call_jvp, call_forward_jvp=call_forward_jvp,
+                            call_backward_jvp=call_backward_jvp)

@@ -352,6 +352,51 @@ class Forward(Builder):
         if not isinstance(t, Var) or t not in self.owned:
             self.tan[v] = self.owned_copy(self.materialize(v, t), None)
 
+    def tangent_call_forward(self, stmt: Assign) -> None:
+        """`pair = call_forward(h, active, *args)` in reverse-mode code: the
+        callee's halves with a forward layer each (`call_forward_jvp`); its
+        result's tangent holds the saved state's tangent for call_backward."""
+        callee, active, *args = stmt.args
+        if all(self.tangent(a) is None for a in args) and not self.seed_varies(stmt.target):
+            self.out.append(stmt)
+            return
+        sites = [args[s] if isinstance(s, int) else stmt.kwargs[s] for s in active.value]
+        tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
+                                            for a in sites])
+        both = self.emit("call_forward_jvp", [callee, active, tangents, *args],
+                         kwargs=stmt.kwargs, callee=Ref("$call_forward_jvp"), loc=stmt.loc)
+        self.out.append(Assign(stmt.target, "getitem", [both, Const(0)], {}, None, stmt.loc))
+        self.set_tangent(stmt.target, self.emit("getitem", [both, Const(1)],
+                                                hint=tname(stmt.target)))
+
+    def seed_varies(self, pair: Var) -> bool:
+        """Does the adjoint that call_backward gets for this call vary (then
+        its backward half needs a forward layer, even if the call's arguments
+        do not)?"""
+        readers = self.facts.places.readers
+        for getter in readers.get(pair, ()):
+            if isinstance(getter, Assign) and getter.prim == "getitem" and \
+                    getter.args[1] == Const(1):
+                for use in readers.get(getter.target, ()):
+                    if isinstance(use, Assign) and use.prim == "call_backward" and \
+                            self.varied(use.args[1]):
+                        return True
+        return False
+
+    def tangent_call_backward(self, stmt: Assign) -> None:
+        saved, g = stmt.args
+        t_saved, t_g = self.tangent(saved), self.tangent(g)
+        if t_saved is None and t_g is None:
+            self.out.append(stmt)
+            return
+        both = self.emit("call_backward_jvp",
+                         [saved, t_saved if t_saved is not None else Const(None), g,
+                          self.materialize(g, t_g)], callee=Ref("$call_backward_jvp"),
+                         loc=stmt.loc)
+        self.out.append(Assign(stmt.target, "getitem", [both, Const(0)], {}, None, stmt.loc))
+        self.set_tangent(stmt.target, self.emit("getitem", [both, Const(1)],
+                                                hint=tname(stmt.target)))
+
     def tangent_call(self, stmt: Assign) -> None:
         """`y = h(*args)` of user code: the callee's own forward mode, through
         the dispatcher: `pair = call_jvp(h, active, tangents, *args)`."""

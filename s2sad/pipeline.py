@@ -228,13 +228,24 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
 
 def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactory,
            lowered: Lowered, helpers: dict, common: dict) -> Compiled:
+    """The two halves; with a forward layer (forward mode over this callee's
+    reverse mode, from a caller's Hessian), each half gets one: the forward
+    half over the layer's parameters, the backward half over its state and seed."""
     fwd, bwd = split(rev, factory)
+    assert len(spec.forwards) <= 1, "one forward layer over split halves"
+    for layer in spec.forwards:
+        fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences), factory,
+                      layer).function
+        bwd = forward(bwd, analyze(bwd, (0, 1)), factory, (0, 1)).function
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
     shared = forward_half.shared | backward_half.shared
+    names = tuple(tuple(a.arg for a in half.fdef.args.kwonlyargs[-len(layer):])
+                  for half, layer in ((forward_half, spec.forwards[0]), (backward_half, (0, 1)))
+                  ) if spec.forwards else ()
     return Compiled(guards=guards_for(fn, lowered, shared), built=[forward_half, backward_half],
                     forward=forward_half.func, backward=backward_half.func,
-                    derived_ir=format_function(rev.function), **common)
+                    derived_ir=format_function(rev.function), tangent_names=names, **common)
 
 
 def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:

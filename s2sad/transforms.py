@@ -175,8 +175,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
             saved.append(compiled.forward(*args, **kwargs)[1])
-        seed = (_like(cotangent, out), None) if has_aux else _like(cotangent, out)
-        grads = compiled.backward(saved.pop(), seed)
+        grads = compiled.backward(saved.pop(), _like(cotangent, out))
         return (grads,) if len(wrt) == 1 and not isinstance(grads, tuple) else tuple(grads)
 
     return value, pullback

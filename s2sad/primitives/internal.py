@@ -59,10 +59,16 @@ structural("call(fn, *args)", None, tangent="call", effect=True, mutates=True,
 # A call of user code the reverse pass differentiates: `call_forward` runs the
 # callee's forward half and returns (value, saved), `call_backward` its
 # backward half. `active` lists the call's differentiated arguments.
-structural("call_forward(fn, active, *args)", "call", form="helper", effect=True,
+structural("call_forward(fn, active, *args)", "call", tangent="call_forward", form="helper",
+           effect=True, mutates=True, recompute=False, returns="container", results=2)
+structural("call_backward(saved, g)", None, tangent="call_backward", form="helper",
+           effect=True, mutates=True, recompute=False)
+# Forward mode over those (a caller's Hessian): each with its tangent,
+# `(result, tangent)`.
+structural("call_forward_jvp(fn, active, tangents, *args)", None, form="helper", effect=True,
            mutates=True, recompute=False, returns="container", results=2)
-structural("call_backward(saved, g)", None, form="helper", effect=True, mutates=True,
-           recompute=False)
+structural("call_backward_jvp(saved, saved_dot, g, g_dot)", None, form="helper", effect=True,
+           mutates=True, recompute=False, returns="container", results=2)
 # Forward mode's call of user code: its own forward mode, `(value, tangent)`.
 structural("call_jvp(fn, active, tangents, *args)", None, form="helper", effect=True,
            mutates=True, recompute=False, returns="container", results=2)

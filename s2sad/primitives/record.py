@@ -316,8 +316,15 @@ def _template_names(templates: dict[str, str]) -> set[str]:
 def _add(prim: Primitive) -> Primitive:
     assert prim.form in FORMS and prim.returns in RETURNS and prim.takes in TAKES, prim.name
     assert not (prim.linear and prim.jvp), f"{prim.name}: linear, or tangent rules"
-    read = _template_names(prim.vjp) & set(prim.params)
-    honoured = read | set(prim.vjp) | prim.zero | prim.neutral
+    params = set(prim.params)
+    # honoured: read by the rules of both modes (or not changing the derivative)
+    by_vjp = (_template_names(prim.vjp) & params) | set(prim.vjp) | prim.zero | prim.neutral
+    by_jvp = params if prim.linear else \
+        (_template_names(prim.jvp) & params) | set(prim.jvp) | prim.zero | prim.neutral
+    if prim.vjp and (prim.jvp or prim.linear):
+        honoured = by_vjp & by_jvp
+    else:
+        honoured = by_vjp if prim.vjp else by_jvp
     if prim.zero and not prim.vjp:  # zero everywhere, whatever the other arguments say
         honoured = set(prim.params)
     prim = replace(prim, honoured=frozenset(honoured))

@@ -1,0 +1,363 @@
+"""jvp, vjp, jacobian, hessian, hvp, elementwise_grad, linearize, has_aux and
+derivatives of derivatives, checked against finite differences and against
+each other (forward mode against reverse mode, the Hessian's symmetry)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import s2sad
+
+RNG = np.random.default_rng(11)
+
+
+def fd_jacobian(f, args, i, eps=1e-6):
+    """Central differences of f (array-valued) with respect to args[i]."""
+    args = list(args)
+    x = np.asarray(args[i], dtype=float)
+    out = np.asarray(f(*args))
+    jac = np.zeros(out.shape + x.shape)
+    for j in np.ndindex(x.shape):
+        step = np.zeros(x.shape)
+        step[j] = eps
+        plus = x + step if x.ndim else float(x + step)
+        minus = x - step if x.ndim else float(x - step)
+        hi = f(*args[:i], plus, *args[i + 1:])
+        lo = f(*args[:i], minus, *args[i + 1:])
+        jac[(...,) + j] = (np.asarray(hi) - np.asarray(lo)) / (2 * eps)
+    return jac
+
+
+# ---------------------------------------------------------------- programs
+
+
+def mlp(W, x):
+    h = np.tanh(W @ x)
+    return np.sum(h ** 2) + 0.1 * np.sum(W ** 2)
+
+
+def looped(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sin(x * s + i)
+    return np.sum(x ** 3) + np.sum(s) * x[0]
+
+
+def branchy(x):
+    if np.sum(x) > 0:
+        y = np.exp(x) * x
+    else:
+        y = np.cos(x)
+    return np.sum(y * y)
+
+
+def written(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] ** 2 * x[(i + 1) % 3]
+    return np.sum(np.sin(y))
+
+
+def helper_inner(a, b):
+    return a * np.exp(b)
+
+
+def with_helper(x):
+    total = 0.0
+    for k in range(2):
+        total = total + np.sum(helper_inner(x, x * k))
+    return total
+
+
+def while_loop(x):
+    y = x
+    while np.max(np.abs(y)) < 4.0:
+        y = y * 1.7 + 0.1 * np.sin(y)
+    return np.sum(y ** 2)
+
+
+def vector_out(x):
+    return np.sin(x) * x[0] + np.cumsum(x)
+
+
+def two_args(x, y):
+    return np.sum(np.sin(x) * y ** 2) + np.sum(x ** 3 * y)
+
+
+SCALAR_PROGRAMS = [
+    (mlp, (RNG.normal(size=(3, 4)) * 0.5, RNG.normal(size=4)), (0, 1)),
+    (looped, (np.array([0.3, 0.5]), 3), (0,)),
+    (branchy, (np.array([0.3, -0.2, 0.5]),), (0,)),
+    (branchy, (np.array([-0.3, -0.2, 0.1]),), (0,)),
+    (written, (np.array([0.4, 0.7, -0.3]),), (0,)),
+    (with_helper, (np.array([0.2, -0.4]),), (0,)),
+    (while_loop, (np.array([0.5, 1.0]),), (0,)),
+    (two_args, (np.array([0.3, -0.5, 0.9]), np.array([1.2, 0.4, -0.7])), (0, 1)),
+]
+
+
+# ---------------------------------------------------------------- forward mode
+
+
+@pytest.mark.parametrize("f, args, wrt", SCALAR_PROGRAMS, ids=lambda p: getattr(p, "__name__",
+                                                                                 ""))
+def test_jvp_is_the_gradient_along_the_direction(f, args, wrt):
+    """The dot-product test between forward and reverse mode, and against FD."""
+    tangents = [RNG.normal(size=np.shape(a)) if i in wrt else None for i, a in enumerate(args)]
+    value, tangent = s2sad.jvp(f, args, tangents)
+    grads = s2sad.grad(f, wrt=wrt)(*args)
+    paired = sum(float(np.sum(g * tangents[i])) for g, i in zip(grads, wrt))
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    assert tangent == pytest.approx(paired, rel=1e-9, abs=1e-12)
+    eps = 1e-6
+    plus = [a + eps * t if t is not None else a for a, t in zip(args, tangents)]
+    minus = [a - eps * t if t is not None else a for a, t in zip(args, tangents)]
+    assert tangent == pytest.approx((f(*plus) - f(*minus)) / (2 * eps), rel=1e-5, abs=1e-7)
+
+
+def test_jvp_of_an_array_function_and_its_arguments_kept():
+    x = np.array([0.3, -0.4, 1.1])
+    v = np.array([1.0, 0.5, -2.0])
+    before = x.copy()
+    value, tangent = s2sad.jvp(vector_out, (x,), (v,))
+    np.testing.assert_allclose(value, vector_out(x))
+    np.testing.assert_allclose(tangent, fd_jacobian(vector_out, (x,), 0) @ v, rtol=1e-6)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_jvp_holds_integer_arguments_fixed_and_refuses_a_tangent_for_them():
+    x = np.array([0.3, 0.5])
+    _, t = s2sad.jvp(looped, (x, 3), (np.ones(2), None))
+    _, t0 = s2sad.jvp(looped, (x, 3), (np.ones(2), 0))
+    assert t == pytest.approx(t0)
+    with pytest.raises(s2sad.ArgumentTypeError, match="integer"):
+        s2sad.jvp(looped, (x, 3), (np.ones(2), 1))
+    with pytest.raises(s2sad.ArgumentTypeError, match="shape"):
+        s2sad.jvp(looped, (x, 3), (np.ones(3), None))
+
+
+def test_linearize():
+    x = np.array([0.3, -0.4, 1.1])
+    value, f_jvp = s2sad.linearize(vector_out, x)
+    np.testing.assert_allclose(value, vector_out(x))
+    v = np.array([0.2, 1.0, 0.0])
+    np.testing.assert_allclose(f_jvp(v), fd_jacobian(vector_out, (x,), 0) @ v, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- reverse mode
+
+
+def test_vjp_pullback_gives_one_adjoint_per_primal_and_can_be_called_again():
+    x = np.array([0.3, -0.4, 1.1])
+    value, pullback = s2sad.vjp(vector_out, x)
+    np.testing.assert_allclose(value, vector_out(x))
+    u = np.array([1.0, -2.0, 0.5])
+    J = fd_jacobian(vector_out, (x,), 0)
+    (first,) = pullback(u)
+    (again,) = pullback(u)  # the second call runs the forward half again
+    np.testing.assert_allclose(first, u @ J, rtol=1e-6)
+    np.testing.assert_allclose(again, first)
+
+
+def test_vjp_with_integer_primal_and_aux():
+    def lossy(x, n):
+        return np.sum(x ** n), {"n": n}
+
+    x = np.array([0.5, 2.0])
+    value, pullback, aux = s2sad.vjp(lossy, x, 3, has_aux=True)
+    assert aux == {"n": 3}
+    gx, gn = pullback(1.0)
+    np.testing.assert_allclose(gx, 3 * x ** 2)
+    assert gn is None
+
+
+def test_elementwise_grad():
+    x = np.linspace(-1, 1, 5)
+    np.testing.assert_allclose(s2sad.elementwise_grad(np.tanh.__call__ if False else tanh_sq)(x),
+                               2 * np.tanh(x) * (1 - np.tanh(x) ** 2))
+
+
+def tanh_sq(x):
+    return np.tanh(x) ** 2
+
+
+# ---------------------------------------------------------------- Jacobians and Hessians
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "auto"])
+def test_jacobian_modes_agree_with_finite_differences(mode):
+    x = np.array([0.3, -0.4, 1.1])
+    J = s2sad.jacobian(vector_out, mode=mode)(x)
+    np.testing.assert_allclose(J, fd_jacobian(vector_out, (x,), 0), rtol=1e-6, atol=1e-9)
+
+
+def matrix_out(A, b):
+    return np.tanh(A @ b)
+
+
+def test_jacobian_shapes_and_tuples():
+    A, b = RNG.normal(size=(2, 3)), RNG.normal(size=3)
+    JA, Jb = s2sad.jacobian(matrix_out, wrt=(0, 1))(A, b)
+    assert JA.shape == (2, 2, 3) and Jb.shape == (2, 3)
+    np.testing.assert_allclose(JA, fd_jacobian(matrix_out, (A, b), 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(Jb, fd_jacobian(matrix_out, (A, b), 1), rtol=1e-6, atol=1e-9)
+    JA_r, Jb_r = s2sad.jacobian(matrix_out, wrt=(0, 1), mode="reverse")(A, b)
+    np.testing.assert_allclose(JA_r, JA, rtol=1e-12)
+    np.testing.assert_allclose(Jb_r, Jb, rtol=1e-12)
+
+
+def pair_out(x):
+    return np.sin(x), np.sum(x ** 2)
+
+
+def test_jacobian_of_a_tuple_output():
+    x = np.array([0.2, 0.9])
+    for mode in ("forward", "reverse"):
+        J0, J1 = s2sad.jacobian(pair_out, mode=mode)(x)
+        np.testing.assert_allclose(J0, np.diag(np.cos(x)), rtol=1e-12)
+        np.testing.assert_allclose(J1, 2 * x, rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, args, wrt", SCALAR_PROGRAMS, ids=lambda p: getattr(p, "__name__",
+                                                                                 ""))
+def test_hessian_is_symmetric_and_the_derivative_of_the_gradient(f, args, wrt):
+    i = wrt[0]
+    H = s2sad.hessian(f, wrt=i)(*args)
+    size = np.size(args[i])
+    flat = np.reshape(H, (size, size))
+    np.testing.assert_allclose(flat, flat.T, rtol=1e-7, atol=1e-9)
+    gradient = s2sad.grad(f, wrt=i)
+    np.testing.assert_allclose(H, fd_jacobian(gradient, args, i, 1e-5), rtol=1e-5, atol=1e-6)
+    v = RNG.normal(size=np.shape(args[i]))
+    np.testing.assert_allclose(s2sad.hvp(f, wrt=i)(*args, v),
+                               np.reshape(flat @ np.ravel(v), np.shape(v)), rtol=1e-9, atol=1e-12)
+
+
+def test_hessian_blocks_for_several_arguments():
+    x, y = np.array([0.3, -0.5, 0.9]), np.array([1.2, 0.4, -0.7])
+    (Hxx, Hxy), (Hyx, Hyy) = s2sad.hessian(two_args, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(Hxy, Hyx.T, rtol=1e-10)
+    gx = s2sad.grad(two_args, wrt=0)
+    np.testing.assert_allclose(Hxy, fd_jacobian(gx, (x, y), 1, 1e-5), rtol=1e-5)
+    np.testing.assert_allclose(Hxx, fd_jacobian(gx, (x, y), 0, 1e-5), rtol=1e-5, atol=1e-7)
+
+
+# ---------------------------------------------------------------- derivatives of derivatives
+
+
+def sine(x):
+    return np.sin(x)
+
+
+def poly_sin(x):
+    return np.sin(x) * x ** 2
+
+
+def test_grad_of_grad_is_the_second_derivative():
+    # (once: the outer grad differentiated f again and returned cos(1))
+    assert s2sad.grad(s2sad.grad(sine))(1.0) == pytest.approx(-math.sin(1.0), rel=1e-12)
+    x = 0.7
+    second = 2 * math.sin(x) + 4 * x * math.cos(x) - x ** 2 * math.sin(x)
+    third = 6 * math.cos(x) - 6 * x * math.sin(x) - x ** 2 * math.cos(x)
+    d2 = s2sad.grad(s2sad.grad(poly_sin))
+    assert d2(x) == pytest.approx(second, rel=1e-12)
+    assert s2sad.grad(d2)(x) == pytest.approx(third, rel=1e-12)
+    assert s2sad.grad(s2sad.grad(d2))(x) == pytest.approx(
+        -12 * math.sin(x) - 8 * x * math.cos(x) + x ** 2 * math.sin(x), rel=1e-10)
+
+
+def cube(x):
+    return x ** 3
+
+
+dcube = s2sad.grad(cube)
+
+
+def uses_dcube(x):
+    return dcube(x) * np.sin(x)
+
+
+def newton_step_objective(x):
+    g = s2sad.grad(cube)
+    y = x - g(x) / 6.0
+    return y ** 2
+
+
+def test_functions_that_call_a_gradient_get_all_of_their_gradient():
+    # (once: the gradient of the inner grad(f) call was half or none of it)
+    x = 0.5
+    assert s2sad.grad(uses_dcube)(x) == pytest.approx(
+        6 * x * math.sin(x) + 3 * x ** 2 * math.cos(x), rel=1e-12)
+    eps = 1e-6
+    fd = (newton_step_objective(0.9 + eps) - newton_step_objective(0.9 - eps)) / (2 * eps)
+    assert s2sad.grad(newton_step_objective)(0.9) == pytest.approx(fd, rel=1e-7)
+
+
+def test_forward_mode_through_a_gradient_call():
+    x = 0.5
+    _, t = s2sad.jvp(uses_dcube, (x,), (1.0,))
+    assert t == pytest.approx(6 * x * math.sin(x) + 3 * x ** 2 * math.cos(x), rel=1e-12)
+
+
+def test_jacobian_of_grad_is_the_hessian():
+    W, x = RNG.normal(size=(3, 4)) * 0.5, RNG.normal(size=4)
+    J = s2sad.jacobian(s2sad.grad(mlp), mode="forward")(W, x)
+    H = s2sad.hessian(mlp)(W, x)
+    np.testing.assert_allclose(J, H, rtol=1e-12)
+    J_rev = s2sad.jacobian(s2sad.grad(mlp), mode="reverse")(W, x)
+    np.testing.assert_allclose(J_rev, H, rtol=1e-9, atol=1e-12)
+
+
+def test_grad_of_a_gradient_with_an_array_argument_says_to_use_hessian():
+    with pytest.raises(s2sad.NonScalarOutputError, match="hessian"):
+        s2sad.grad(s2sad.grad(tanh_sq_sum))(np.ones(3))
+
+
+def tanh_sq_sum(x):
+    return np.sum(np.tanh(x) ** 2)
+
+
+# ---------------------------------------------------------------- has_aux
+
+
+def loss_with_aux(w, x):
+    pred = np.tanh(x @ w)
+    return np.sum(pred ** 2), pred
+
+
+def test_has_aux():
+    w, x = RNG.normal(size=3), RNG.normal(size=(4, 3))
+    g, pred = s2sad.grad(loss_with_aux, has_aux=True)(w, x)
+    np.testing.assert_allclose(pred, np.tanh(x @ w))
+    np.testing.assert_allclose(g, fd_jacobian(lambda w: loss_with_aux(w, x)[0], (w,), 0),
+                               rtol=1e-6)
+    (value, aux), g2 = s2sad.value_and_grad(loss_with_aux, has_aux=True)(w, x)
+    assert value == pytest.approx(loss_with_aux(w, x)[0])
+    np.testing.assert_allclose(g2, g)
+    J, aux = s2sad.jacobian(loss_with_aux, has_aux=True, mode="reverse")(w, x)
+    np.testing.assert_allclose(J, g)
+    J, aux = s2sad.jacobian(loss_with_aux, has_aux=True, mode="forward")(w, x)
+    np.testing.assert_allclose(J, g, rtol=1e-12)
+
+
+def inner_h(y):
+    return np.sin(y) * y
+
+
+def calls_inner(x, y):
+    return np.sum(inner_h(y) * x ** 2)
+
+
+def test_hessian_blocks_through_a_helper_call():
+    """The helper's halves get a forward layer each; the mixed block needs the
+    backward half's layer even where the helper's arguments do not move."""
+    x, y = np.array([0.3, 0.5]), np.array([0.7, -0.2])
+    H = s2sad.hessian(calls_inner, wrt=(0, 1))(x, y)
+    g = s2sad.grad(calls_inner, wrt=(0, 1))
+    for a in range(2):
+        for b in range(2):
+            expected = fd_jacobian(lambda *args: g(*args)[a], (x, y), b, 1e-5)
+            np.testing.assert_allclose(H[a][b], expected, rtol=1e-6, atol=1e-8)
