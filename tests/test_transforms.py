@@ -359,5 +359,5 @@ def test_hessian_blocks_through_a_helper_call():
     g = s2sad.grad(calls_inner, wrt=(0, 1))
     for a in range(2):
         for b in range(2):
-            expected = fd_jacobian(lambda *args: g(*args)[a], (x, y), b, 1e-5)
+            expected = fd_jacobian(lambda *args, a=a: g(*args)[a], (x, y), b, 1e-5)
             np.testing.assert_allclose(H[a][b], expected, rtol=1e-6, atol=1e-8)
