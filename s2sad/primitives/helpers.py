@@ -1,6 +1,6 @@
 """s2sad's helpers that adjoint code calls, with their tangent rules.
 
-The reverse pass writes calls of these (`s2sad/runtime.py`) into adjoint
+The reverse pass writes calls of these (`s2sad/runtime/`) into adjoint
 code; forward mode over that code (a Hessian-vector product) needs their
 tangents. Most are linear in the incoming adjoint `g` and read their other
 operands only for shapes, axes or which entries (`zero`): their tangent is

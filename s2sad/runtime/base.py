@@ -1,0 +1,327 @@
+"""The helpers every rule leans on: shapes of adjoints (`unbroadcast`,
+`zeros_like`), in-place writes derivative code makes (`add_at`, `own`,
+`snapshot`), the checks that guard generated code (`require_scalar`,
+`check_inplace`), and giving a gradient its argument's type (`as_gradient_of`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ..errors import AliasingError, UnsupportedSyntaxError
+
+
+def _lists_as_arrays(*names: str) -> Any:
+    """Decorate a helper so that the named arguments, when Python lists or
+    tuples of numbers (NumPy functions accept those), arrive as arrays."""
+    def decorate(fn: Any) -> Any:
+        positions = [list(inspect.signature(fn).parameters).index(n) for n in names]
+
+        @functools.wraps(fn)
+        def helper(*args: Any) -> Any:
+            args = list(args)
+            for i in positions:
+                if i < len(args) and isinstance(args[i], (list, tuple)):
+                    args[i] = np.asarray(args[i])
+            return fn(*args)
+        return helper
+    return decorate
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return `x` unchanged; s2sad treats its gradient as zero."""
+    return x
+
+
+class NonScalarOutput(Exception):
+    """Raised by `require_scalar`; the API turns it into a NonScalarOutputError."""
+
+
+def require_scalar(value: Any) -> None:
+    """grad's seed is 1.0: only valid for a scalar output."""
+    if type(value) is float or type(value) is np.float64:
+        return
+    if value is None or isinstance(value, (str, bytes, bool)):
+        raise NonScalarOutput(type(value).__name__)
+    if np.ndim(value) != 0:
+        raise NonScalarOutput(np.shape(value))
+
+
+def own(x: Any) -> Any:
+    """A private copy of an array or list, so writing into it leaves the caller's alone."""
+    if isinstance(x, dict):
+        raise UnsupportedSyntaxError(
+            "assigning into a dict (`d[key] = value`) is not supported",
+            hint="build the dict in one display, {'a': x, 'b': y}, or keep the values "
+            "in separate variables")
+    if isinstance(x, tuple):
+        raise TypeError("'tuple' object does not support item assignment")
+    return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
+
+
+def snapshot(x: Any) -> Any:
+    """The value of a slice before it is overwritten (a copy if it is an array
+    view; lists and tuples of arrays are copied item by item)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, (list, tuple)):
+        return type(x)(snapshot(item) for item in x)
+    return x
+
+
+def add_at(dx: Any, index: Any, g: Any) -> None:
+    """dx[index] += g in place (repeated integer indices add up, as they should)."""
+    if isinstance(dx, np.ndarray) and _is_basic_index(index):
+        dx[index] += g
+    elif isinstance(dx, np.ndarray):
+        np.add.at(dx, index, g)
+    else:
+        dx[index] = add_adjoints(dx[index], g)
+
+
+def write_slice(t: Any, index: Any, value: Any) -> None:
+    """t[index] = value in place: a write into an array's tangent, mirroring
+    the write into the array."""
+    t[index] = value
+
+
+def broadcast_tangent(t: Any, ans: Any) -> Any:
+    """A tangent broadcast to its primal's shape (`y = x + c` with a scalar x:
+    x's tangent is a scalar, y's an array)."""
+    shape = _shape(ans)
+    if _shape(t) == shape:
+        return t
+    return np.broadcast_to(t, shape)
+
+
+def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
+    """g[index] as a value of its own (the slice is zeroed right after). When an
+    integer-array index names an element twice, NumPy's write kept the last
+    value only: the earlier ones get no gradient. Nor does a fractional value
+    written into an integer array (`written`), which truncates it."""
+    part = snapshot(g[index])
+    if part is None:  # a list item nothing read: its adjoint is zero
+        return zeros_like(value)
+    if _truncates(written, value):
+        return np.zeros(np.shape(part))
+    if isinstance(g, np.ndarray) and not _is_basic_index(index):
+        where = np.arange(g.size).reshape(g.shape)[index]
+        flat = where.ravel()
+        if np.unique(flat).size != flat.size:
+            last = np.zeros(flat.size, dtype=bool)
+            _, first_from_end = np.unique(flat[::-1], return_index=True)
+            last[flat.size - 1 - first_from_end] = True
+            part = part * last.reshape(where.shape)
+    return part
+
+
+def truncated(g: Any, ans: Any, x: Any) -> Any:
+    """The adjoint through a conversion of x into `ans` (astype, np.array(...,
+    dtype=...)): zero if it truncated fractions to integers (piecewise constant);
+    integers kept as integers pass g on, as integer arguments count as reals."""
+    return np.zeros(np.shape(ans)) if _truncates(ans, x) else g
+
+
+def cast_adjoint(g: Any, dtype: Any, x: Any) -> Any:
+    """The adjoint through a `dtype=` argument: zero if the dtype is an integer
+    type and x is not (the result was truncated: piecewise constant), else g.
+    With dtype=None the compiler drops this call."""
+    if dtype is None or np.dtype(dtype).kind not in "biu":
+        return g
+    if np.asarray(x).dtype.kind in "biu":
+        return g
+    return np.zeros(np.shape(g))
+
+
+def _truncates(result: Any, source: Any) -> bool:
+    """Does storing `source` as `result`'s integer type cut off fractions?"""
+    if not (isinstance(result, np.ndarray) and result.dtype.kind in "biu"):
+        return False
+    try:
+        return np.asarray(source).dtype.kind not in "biu"
+    except (TypeError, ValueError):
+        return True
+
+
+def check_inplace(value: Any, names: str, *others: Any) -> None:
+    """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
+    later, shares memory with y's array (is it, views it, or holds it). An
+    Ellipsis stands for a name not bound here: then any array counts as shared."""
+    if not isinstance(value, (np.ndarray, list, dict)):
+        return
+    if any(other is ... or _shares(value, other) for other in others):
+        who = f" ({names})" if names else ""
+        raise AliasingError(
+            f"this in-place update changes an array or list that another name{who} also "
+            "refers to (as itself, a view or an item of a list, or as a helper's argument); "
+            "Python would change what that name reads, and s2sad does not follow such "
+            "changes",
+            hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
+            "y = y.copy()",
+        )
+
+
+def check_inplace_item(item: Any, container: Any, index: Any, names: str, *others: Any) -> None:
+    """Before `container[index] op= e`: Python updates the item itself in place
+    (an array in a list, tuple or dict), so every other holder of that array
+    sees the change, where s2sad puts a new array in the slot. Refuse if
+    another slot or another name read later shares the item's memory."""
+    if not isinstance(item, np.ndarray) or isinstance(container, np.ndarray):
+        return  # a number is rebound, as in Python; an array's own write is checked itself
+    if isinstance(container, dict):
+        slots = [v for k, v in container.items() if k != index]
+    else:
+        slots = [v for j, v in enumerate(container) if j != index % len(container)]
+    check_inplace(item, names, *slots, *[o for o in others if o is not container])
+
+
+def _shares(value: Any, other: Any) -> bool:
+    if other is value:
+        return True
+    if isinstance(other, (list, tuple, dict)):
+        items = other.values() if isinstance(other, dict) else other
+        return any(_shares(value, item) for item in items)
+    return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
+        np.may_share_memory(value, other)
+
+
+def _shape(x: Any) -> tuple:
+    shape = getattr(x, "shape", None)
+    return shape if shape is not None else np.shape(x)
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
+    if x is None or isinstance(x, dict):
+        return g  # a placeholder (a return value not yet set), or a structure
+    try:
+        shape = _shape(x)
+    except ValueError:  # a tuple of items of different shapes: a structure
+        return g
+    g_shape = _shape(g)
+    if g_shape == shape:
+        return g
+    extra = len(g_shape) - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    elif extra < 0:  # a stand-in zero or a scalar adjoint: broadcast it up
+        return np.broadcast_to(g, shape).copy()
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if not shape and isinstance(x, (int, float)):
+        return float(g)
+    return g
+
+
+def zeros_like(x: Any) -> Any:
+    """A zero adjoint shaped like `x`: 0.0, zeros, or the same structure for containers."""
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, np.generic):
+        return np.zeros((), dtype=np.result_type(x.dtype, np.float64))[()]
+    return 0.0
+
+
+def add_adjoints(a: Any, b: Any) -> Any:
+    """Sum two adjoints that may be containers (tuples, lists, dicts) or None (zero)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = add_adjoints(out.get(k), v)
+        return out
+    if isinstance(a, (list, tuple)):
+        return type(a)(add_adjoints(x, y) for x, y in zip(a, b))
+    return a + b
+
+
+def _is_number(x: Any) -> bool:
+    return type(x) in (float, int) or isinstance(x, np.generic)
+
+
+def _array_if_list(x: Any) -> Any:
+    """A Python list or tuple of numbers as the array NumPy would make of it."""
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
+
+
+def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        return tuple(a % ndim for a in axis)
+    return (axis % ndim,)
+
+
+def _expand_reduced(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
+    """Give a reduction's adjoint back the reduced axes, as size-1 dims."""
+    if keepdims or not shape:
+        return g
+    axes = _normalize_axes(axis, len(shape))
+    return np.expand_dims(g, axes)
+
+
+def _selects_all(where: Any) -> bool:
+    """Is a reduction's `where=` its default, True (everything)?"""
+    return where is True
+
+
+def either(value: Any, other: Any) -> Any:
+    """`value` if it was given (not None), else `other`: for a parameter NumPy
+    takes under two names (clip's a_min and min, var's ddof and correction)."""
+    return other if value is None else value
+
+
+def matrix_transpose(a: Any) -> Any:
+    return np.swapaxes(a, -1, -2)
+
+
+def _is_basic_index(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
+    )
+
+
+def as_gradient_of(grad: Any, x: Any) -> Any:
+    """Give a raw adjoint the type and shape of the argument it belongs to."""
+    if type(x) is float and type(grad) in (float, np.float64):
+        return float(grad)
+    if grad is None:
+        return zeros_like(x)
+    if isinstance(x, dict):
+        parts = grad if isinstance(grad, dict) else {}
+        return {k: as_gradient_of(parts.get(k), v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        if isinstance(grad, np.ndarray) and grad.ndim > 0 and len(grad) == len(x):
+            parts = list(grad)  # NumPy read the list as an array: its rows are the items'
+        else:
+            parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
+        return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
+    if isinstance(x, np.ndarray):
+        out = np.asarray(grad)
+        if out.shape != x.shape:
+            out = np.broadcast_to(unbroadcast(out, x), x.shape)
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+        if np.iscomplexobj(out):
+            dtype = np.result_type(dtype, out.dtype)
+        if out.dtype == dtype and out.flags.writeable and out.flags.owndata:
+            return out  # already a fresh array of the right kind: no copy
+        return np.array(out, dtype=dtype)
+    if isinstance(x, np.generic):
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+        return np.asarray(grad, dtype=dtype)[()]
+    if isinstance(x, complex):
+        return complex(np.sum(grad))
+    return float(np.sum(grad)) if np.ndim(grad) else float(grad)

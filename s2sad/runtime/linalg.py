@@ -1,0 +1,288 @@
+"""Adjoints of products and linear algebra: matmul, dot, inner, tensordot,
+einsum, cross, solve, det, slogdet.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+from .base import _lists_as_arrays, _shape, matrix_transpose, unbroadcast
+
+
+def cross_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
+    """The adjoint of a (or b, if `of_b`) in np.cross(a, b): b x g and g x a
+    (the scalar triple product), for 3-vectors, 2-vectors (whose cross
+    product is the scalar z component) and a mix."""
+    a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
+    a3, b3 = _to_3d(a), _to_3d(b)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        g3 = np.zeros(g.shape + (3,), dtype=np.result_type(g, float))
+        g3[..., 2] = g
+    else:
+        g3 = g
+    x = b if of_b else a
+    d = np.cross(g3, a3) if of_b else np.cross(b3, g3)
+    return unbroadcast(d[..., :x.shape[-1]], x)
+
+
+def _to_3d(v: np.ndarray) -> np.ndarray:
+    if v.shape[-1] == 3:
+        return v
+    return np.concatenate([v, np.zeros(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
+
+
+@_lists_as_arrays("a", "b")
+def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
+        return np.outer(g, b)
+    if a_nd == 1 and b_nd == 2:
+        return b @ g
+    if b_nd == 1:
+        out = np.multiply.outer(g, b) if a_nd > 1 else g * b
+    elif a_nd == 1:
+        if np.ndim(g) == 1:
+            out = b @ g
+        else:  # a batched b: sum the batch of (k, 1) products
+            out = np.sum(b @ g[..., None], axis=tuple(range(b_nd - 2)))[..., 0]
+        return np.reshape(out, _shape(a))
+    else:
+        out = g @ matrix_transpose(b)
+    return unbroadcast(out, a)
+
+
+@_lists_as_arrays("a", "b")
+def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
+        return a.T @ g
+    if a_nd == 1 and b_nd == 2:
+        return np.outer(a, g)
+    if a_nd == 1:
+        out = np.multiply.outer(a, g) if b_nd > 1 else g * a
+        if b_nd > 2:
+            out = np.moveaxis(out, 0, -2)
+    elif b_nd == 1:
+        out = np.sum(matrix_transpose(a) @ g[..., None], axis=tuple(range(a_nd - 2)))[..., 0]
+        return np.reshape(out, _shape(b))
+    else:
+        out = matrix_transpose(a) @ g
+    return unbroadcast(out, b)
+
+
+@_lists_as_arrays("a", "b")
+def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a) if np.ndim(a) == 0 else g * b
+    if np.ndim(b) <= 2:
+        return matmul_adjoint_a(g, a, b)
+    # a (..., k) . b (..., k, m): g has shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:]
+    nb = np.ndim(b)
+    axes_g = list(range(np.ndim(a) - 1, np.ndim(g)))
+    axes_b = [i for i in range(nb) if i != nb - 2]
+    return np.tensordot(g, b, (axes_g, axes_b))
+
+
+@_lists_as_arrays("a", "b")
+def dot_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b) if np.ndim(b) == 0 else g * a
+    if np.ndim(b) <= 2 and np.ndim(a) <= 2:
+        return matmul_adjoint_b(g, a, b)
+    na, nb = np.ndim(a), np.ndim(b)
+    if nb == 1:
+        return np.tensordot(a, g, (list(range(na - 1)), list(range(na - 1))))
+    lead = list(range(na - 1))
+    out = np.tensordot(a, g, (lead, lead))  # (k,) + b.shape[:-2] + (m,)
+    return np.moveaxis(out, 0, -2)
+
+
+@_lists_as_arrays("a", "b")
+def inner_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return dot_adjoint_a(g, a, b)
+    nb = np.ndim(b)
+    axes_g = list(range(np.ndim(a) - 1, np.ndim(g)))
+    return np.tensordot(g, b, (axes_g, list(range(nb - 1))))
+
+
+@_lists_as_arrays("a", "b")
+def inner_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return dot_adjoint_b(g, a, b)
+    na = np.ndim(a)
+    out = np.tensordot(g, a, (list(range(na - 1)), list(range(na - 1))))
+    return out
+
+
+def _tensordot_axes(axes: Any, na: int) -> tuple[list[int], list[int]]:
+    if isinstance(axes, int):
+        return list(range(na - axes, na)), list(range(axes))
+    left, right = axes
+    left = [left] if isinstance(left, int) else list(left)
+    right = [right] if isinstance(right, int) else list(right)
+    return left, right
+
+
+@_lists_as_arrays("a", "b")
+def tensordot_adjoint_a(g: Any, a: Any, b: Any, axes: Any) -> Any:
+    na, nb = np.ndim(a), np.ndim(b)
+    left, right = _tensordot_axes(axes, na)
+    left = [i % na for i in left]
+    right = [i % nb for i in right]
+    free_a = [i for i in range(na) if i not in left]
+    free_b = [i for i in range(nb) if i not in right]
+    g_b_axes = list(range(len(free_a), np.ndim(g)))
+    out = np.tensordot(g, b, (g_b_axes, free_b))  # free_a + right (in b's order)
+    order = free_a + [left[right.index(j)] for j in sorted(right)]
+    return np.transpose(out, np.argsort(order))
+
+
+@_lists_as_arrays("a", "b")
+def tensordot_adjoint_b(g: Any, a: Any, b: Any, axes: Any) -> Any:
+    na, nb = np.ndim(a), np.ndim(b)
+    left, right = _tensordot_axes(axes, na)
+    left = [i % na for i in left]
+    right = [i % nb for i in right]
+    free_a = [i for i in range(na) if i not in left]
+    free_b = [i for i in range(nb) if i not in right]
+    g_a_axes = list(range(len(free_a)))
+    out = np.tensordot(a, g, (free_a, g_a_axes))  # left (in a's order) + free_b
+    order = [right[left.index(i)] for i in sorted(left)] + free_b
+    return np.transpose(out, np.argsort(order))
+
+
+def einsum_adjoint(g: Any, operands: list) -> list:
+    """Adjoints of np.einsum's positional arguments, in either form:
+    `einsum("ij,jk->ik", a, b)` or the sublist form `einsum(a, [0, 1], b,
+    [1, 2], [0, 2])`. Each array's adjoint is another einsum, from the
+    output's labels back to its own; subscripts and sublists get None."""
+    operands = list(operands)
+    if isinstance(operands[0], str):
+        subscripts, positions = operands[0], list(range(1, len(operands)))
+    else:
+        positions = list(range(0, len(operands) - 1, 2))
+        sublists = [operands[p + 1] for p in positions]
+        out = operands[-1] if len(operands) % 2 else None
+        subscripts = _sublist_subscripts(sublists, out)
+    arrays = [operands[p] for p in positions]
+    inputs, output = _einsum_labels(subscripts, [np.ndim(a) for a in arrays])
+    adjoints: list = [None] * len(operands)
+    for k, p in enumerate(positions):
+        adjoints[p] = _einsum_operand_adjoint(g, k, inputs, output, arrays)
+    return adjoints
+
+
+def _sublist_subscripts(sublists: list, out: Any) -> str:
+    """The subscripts string of einsum's sublist form (integers as letters)."""
+    def spell(sub: Any) -> str:
+        return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sub)
+    text = ",".join(spell(sub) for sub in sublists)
+    return text if out is None else text + "->" + spell(out)
+
+
+def _einsum_labels(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
+    """Explicit labels of the inputs and output, with '...' spelled out as unused letters."""
+    spec = subscripts.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    specs = inputs.split(",")
+    unused = [c for c in string.ascii_letters if c not in spec]
+    ell_ndims = [nd - len(s) + 3 for s, nd in zip(specs, ndims) if "..." in s]
+    ellipsis = "".join(unused[: max(ell_ndims, default=0)])
+    specs = [s.replace("...", ellipsis[len(ellipsis) - (nd - len(s) + 3):]) if "..." in s else s
+             for s, nd in zip(specs, ndims)]
+    if arrow:
+        return specs, output.replace("...", ellipsis)
+    letters = "".join(specs)
+    once = sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis)
+    return specs, ellipsis + "".join(once)
+
+
+def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, operands: list) -> Any:
+    spec, shape = specs[i], _shape(operands[i])
+    others = specs[:i] + specs[i + 1 :]
+    other_ops = operands[:i] + operands[i + 1 :]
+    labels = "".join(dict.fromkeys(spec))  # each label once, in order
+    sizes = dict(zip(spec, shape))
+    present = set(output).union(*others)
+    kept = "".join(c for c in labels if c in present)
+    partial = np.einsum(",".join([output, *others]) + "->" + kept, g, *other_ops)
+    # Labels summed out of this operand alone come back by broadcasting ...
+    partial = np.expand_dims(partial, [k for k, c in enumerate(labels) if c not in present])
+    # ... and size-1 dims that einsum broadcast against the others are summed back.
+    stretched = tuple(k for k, c in enumerate(labels) if sizes[c] == 1 and partial.shape[k] != 1)
+    if stretched:
+        partial = np.sum(partial, axis=stretched, keepdims=True)
+    full = np.broadcast_to(partial, [sizes[c] for c in labels])
+    if labels == spec:
+        return np.array(full)
+    out = np.zeros(shape, dtype=np.result_type(full, float))  # a repeated label: a diagonal
+    np.einsum(f"{spec}->{labels}", out)[...] = full
+    return out
+
+
+@_lists_as_arrays("a", "b")
+def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """x = solve(a, b) gives b the adjoint solve(a^T, g); a 1-D b is one column."""
+    if np.ndim(b) == 1:
+        return unbroadcast(np.linalg.solve(matrix_transpose(a), g[..., None])[..., 0], b)
+    return unbroadcast(np.linalg.solve(matrix_transpose(a), g), b)
+
+
+@_lists_as_arrays("a", "b")
+def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
+    """x = solve(a, b) gives a the adjoint -solve(a^T, g) x^T."""
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(matrix_transpose(a), g[..., None])
+        return unbroadcast(-gb * ans[..., None, :], a)
+    gb = np.linalg.solve(matrix_transpose(a), g)
+    return unbroadcast(-gb @ matrix_transpose(ans), a)
+
+
+@_lists_as_arrays("a", "b")
+def solve_tangent(a: Any, b: Any, t_a: Any, v: Any) -> Any:
+    """solve(a, t_a @ v), or solve(a, v) without t_a, treating v as b is
+    treated: a stack of columns, or one column if b is 1-d (x = solve(a, b)
+    has tangent solve(a, t_b - t_a @ x))."""
+    column = np.ndim(b) == 1
+    v = np.asarray(v)
+    if column:
+        v = v[..., None]
+    if t_a is not None:
+        v = t_a @ v
+    out = np.linalg.solve(a, v)
+    return out[..., 0] if column else out
+
+
+def slogdet_tangent(t: Any, a: Any, ans: Any) -> tuple:
+    """The tangent of (sign, log|det a|): d log det = tr(a^-1 t); for a real
+    matrix the sign does not change, for a complex one it turns by the
+    imaginary part."""
+    turn = np.einsum("...ij,...ji->...", np.linalg.inv(a), t)
+    sign = ans[0]
+    if np.iscomplexobj(turn):
+        return sign * 1j * np.imag(turn), np.real(turn)
+    return np.zeros_like(sign, dtype=float), turn
+
+
+def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
+    """g times the cofactor matrix of a: det(a) * inv(a)^T where a is
+    invertible, and the adjugate from a singular value decomposition where it
+    is not (it stays well defined: nonzero for rank n - 1)."""
+    a = np.asarray(a)
+    if np.all(ans != 0):
+        return (np.asarray(g) * ans)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    cofactor = (u * others[..., None, :]) @ vt * sign[..., None, None]  # adj(a)^T
+    return np.asarray(g)[..., None, None] * cofactor
+
+
+def slogdet_adjoint(g: Any, a: Any) -> Any:
+    g_logdet = g[1] if g[1] is not None else 0.0
+    return np.asarray(g_logdet)[..., None, None] * matrix_transpose(np.linalg.inv(a))

@@ -1,0 +1,195 @@
+"""Adjoints of reductions (sum, mean, prod, max, var, std, cumulative ones,
+norms, trace, diff): the adjoint spread back over the reduced axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import _expand_reduced, _normalize_axes, _selects_all, _shape
+from .elementwise import abs_sign
+
+
+def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                where: Any = True) -> Any:
+    """g spread back over the summed axes (only onto the entries `where` selects)."""
+    shape = _shape(a)
+    out = np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
+    return out if _selects_all(where) else out * where
+
+
+def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                 where: Any = True) -> Any:
+    shape = _shape(a)
+    if not _selects_all(where):  # the mean of the entries `where` selects
+        count = np.sum(np.broadcast_to(where, shape), axis=axis, keepdims=True)
+        return _expand_reduced(g, shape, axis, keepdims) * where / count
+    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
+    return sum_adjoint(np.divide(g, count), a, axis, keepdims)  # divide before broadcasting
+
+
+def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Adjoint of prod: the product of the other entries, computed directly if there are zeros."""
+    shape = _shape(a)
+    a = np.asarray(a, dtype=float)
+    g = _expand_reduced(g, shape, axis, keepdims)
+    if np.all(a != 0):
+        return g * _expand_reduced(ans, shape, axis, keepdims) / a
+    axes = _normalize_axes(axis, a.ndim)
+    last = tuple(range(-len(axes), 0))
+    moved = np.moveaxis(a, axes, last)
+    flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
+    others = _products_of_others(flat).reshape(moved.shape)
+    return g * np.moveaxis(others, last, axes)
+
+
+def _products_of_others(flat: np.ndarray) -> np.ndarray:
+    """For each entry along the last axis, the product of all the others (no division)."""
+    ones = np.ones(flat.shape[:-1] + (1,))
+    before = np.concatenate([ones, np.cumprod(flat, -1)[..., :-1]], -1)
+    after = np.flip(np.cumprod(np.flip(flat, -1), -1), -1)
+    after = np.concatenate([after[..., 1:], ones], -1)
+    return before * after
+
+
+def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None,
+                     keepdims: bool = False) -> Any:
+    """Adjoint of max/min: split evenly between the entries that attain it."""
+    shape = _shape(a)
+    hit = a == _expand_reduced(ans, shape, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=True)
+    return _expand_reduced(g, shape, axis, keepdims) * hit / count
+
+
+def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
+                keepdims: bool = False) -> Any:
+    shape = _shape(a)
+    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    return _expand_reduced(g, shape, axis, keepdims) * 2.0 * centered / (count - ddof)
+
+
+def std_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, ddof: int = 0,
+                keepdims: bool = False) -> Any:
+    """std = sqrt(var), so its adjoint is var's with g / (2 std). A zero g
+    (nothing depends on the result, or it was truncated) stays zero where std
+    is 0; a nonzero g there is nan, as in JAX."""
+    g, ans = np.asarray(g), np.asarray(ans)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(g == 0, 0.0, g / (2.0 * ans))
+    return var_adjoint(scaled, a, axis, ddof, keepdims)
+
+
+def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> Any:
+    if axis is None:
+        flat = np.flip(np.cumsum(np.flip(np.ravel(g))))
+        return np.reshape(flat, _shape(a))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None) -> Any:
+    """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles zeros."""
+    if axis is None:
+        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(ans), 0), _shape(a))
+    if np.all(np.asarray(a) != 0):
+        return cumsum_adjoint(g * ans, a, axis) / a
+    # d ans[j] / d a[i] = ans[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
+    # is ans[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
+    a_m = np.moveaxis(np.asarray(a, dtype=float), axis, 0)
+    g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
+    s = np.empty(a_m.shape, dtype=np.result_type(g_m, float))
+    s[-1] = g_m[-1]
+    for i in range(len(a_m) - 2, -1, -1):
+        s[i] = g_m[i] + a_m[i + 1] * s[i + 1]
+    before = np.concatenate([np.ones((1,) + a_m.shape[1:]), np.cumprod(a_m, 0)[:-1]], 0)
+    return np.moveaxis(before * s, 0, axis)
+
+
+def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None,
+                 keepdims: bool = False) -> Any:
+    """Adjoint of np.linalg.norm: vector norms of any order, and the matrix norms."""
+    x = np.asarray(x, dtype=float)
+    if axis is None:
+        matrix = ord is not None and x.ndim == 2
+    else:
+        matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    g = _expand_reduced(g, x.shape, axis, keepdims)
+    norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
+    if matrix:
+        return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
+    if ord is None or ord == 2 or ord == "fro":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return g * x / norm  # (nan at a zero vector, as in JAX)
+    if ord == 0:  # a count of nonzeros: piecewise constant
+        return np.zeros_like(x)
+    if np.isinf(ord):
+        return extremum_adjoint(g, np.abs(x), norm, axis, True) * abs_sign(x)
+    if ord == 1:  # (a zero entry gets 1, as abs at 0 does)
+        return g * abs_sign(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return g * abs_sign(x) * (np.abs(x) / norm) ** (ord - 1)
+
+
+def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple) -> Any:
+    """g, norm have size-1 dims at `axes` (rows, columns)."""
+    rows, cols = axes
+    if ord in (None, "fro"):
+        return g * x / np.where(norm == 0, 1.0, norm)
+    if ord in (1, -1, np.inf, -np.inf):  # extreme column (1) or row (inf) absolute sum
+        summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
+        sums = np.sum(np.abs(x), axis=summed, keepdims=True)
+        return extremum_adjoint(g, sums, norm, across, True) * np.sign(x)
+    if ord in (2, -2, "nuc"):  # singular values: d s_k = u_k v_k^T
+        u, _, vt = np.linalg.svd(np.moveaxis(x, axes, (-2, -1)), full_matrices=False)
+        if ord == "nuc":
+            d = u @ vt
+        else:
+            k = 0 if ord == 2 else -1
+            d = u[..., :, k, None] * vt[..., k, None, :]
+        return g * np.moveaxis(d, (-2, -1), axes)
+    raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
+
+
+def norm_axes(x: Any, axis: Any) -> Any:
+    """The axes np.linalg.norm reduces (for np.sum): all when axis is None."""
+    return axis
+
+
+def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    shape = _shape(a)
+    eye = np.eye(shape[axis1], shape[axis2], k=offset)
+    eye = np.moveaxis(eye.reshape(eye.shape + (1,) * (len(shape) - 2)), (0, 1), (axis1, axis2))
+    g = np.asarray(g)
+    g = np.expand_dims(g, (axis1, axis2)) if g.ndim else g
+    return eye * g
+
+
+def diff_adjoint(g: Any, a: Any, n: int, axis: int) -> Any:
+    if n >= _shape(a)[axis]:  # every difference was empty: nothing depends on a
+        return np.zeros(_shape(a), dtype=np.result_type(g, float))
+    for _ in range(n):
+        width = [(0, 0)] * np.ndim(g)
+        width[axis] = (1, 1)
+        padded = np.pad(g, width)
+        g = -np.diff(padded, axis=axis)
+    return g
+
+
+def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
+    """The tangent of cumprod: ans * cumsum(t / a) without zeros; with zeros,
+    each product's terms computed directly (the product of the other factors)."""
+    a, t = np.asarray(a), np.asarray(t)
+    if axis is None:
+        a, t, axis = a.ravel(), np.broadcast_to(t, a.shape).ravel(), 0
+    if np.all(a != 0):
+        return ans * np.cumsum(t / a, axis)
+    am = np.moveaxis(a, axis, -1)
+    tm = np.moveaxis(np.broadcast_to(t, a.shape), axis, -1)
+    out = np.zeros(am.shape, dtype=np.result_type(am, tm, float))
+    for k in range(am.shape[-1]):
+        for i in range(k + 1):
+            others = np.prod(np.delete(am[..., :k + 1], i, axis=-1), axis=-1)
+            out[..., k] += tm[..., i] * others
+    return np.moveaxis(out, -1, axis)

@@ -1,0 +1,202 @@
+"""Tangents of the adjoint helpers that are not linear in their inputs: what
+forward mode over reverse mode (Hessian-vector products, grad of grad)
+calls beside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnsupportedSyntaxError
+from .base import (
+    _expand_reduced,
+    _lists_as_arrays,
+    _normalize_axes,
+    _shape,
+    matrix_transpose,
+    unbroadcast,
+    zeros_like,
+)
+from .linalg import cross_adjoint, einsum_adjoint
+from .reductions import _products_of_others, norm_adjoint
+
+
+def cross_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of a in np.cross(a, b)."""
+    return cross_adjoint(g, a, b, False)
+
+
+def cross_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of b in np.cross(a, b)."""
+    return cross_adjoint(g, a, b, True)
+
+
+def abs_sign_tangent(t: Any, x: Any) -> Any:
+    """The tangent of abs_sign: 0 for real x (a step); for complex z, of
+    conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) / |z|^3."""
+    if not np.iscomplexobj(x) and not np.iscomplexobj(t):
+        return np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)))
+    size = np.abs(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.conj(t) / size - np.conj(x) * np.real(np.conj(x) * t) / size ** 3
+
+
+def real_step_tangent(t: Any, x: Any) -> Any:
+    """The tangent of a factor that is a step function of a real x (a sign, a
+    share of a tie): 0."""
+    if np.iscomplexobj(x):
+        raise UnsupportedSyntaxError(
+            "second derivatives of this operation on complex numbers are not supported",
+            hint="differentiate once, or split the number into its real and imaginary parts")
+    return np.zeros(np.shape(t)) if np.ndim(t) else 0.0
+
+
+def pow_base_exponent_tangent(g: Any, x: Any, y: Any, t: Any) -> Any:
+    """d/dy of pow_base_adjoint(g, x, y) = g y x^(y-1), times t:
+    g x^(y-1) (1 + y log x) t; 0 where x == 0 and y > 1 (the factor x^(y-1)
+    vanishes to higher order than log x grows)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        safe = np.where(x == 0, 1.0, x)
+        value = safe ** (y - 1) * (1.0 + y * np.log(safe))
+        at_zero = np.where(y > 1, 0.0, np.where(y == 1, -np.inf, np.inf))
+        value = np.where(x == 0, at_zero, value)
+    out = g * value * t
+    return out if np.ndim(out) else float(out)
+
+
+def pow_exponent_base_tangent(g: Any, x: Any, ans: Any, t: Any) -> Any:
+    """d/dx of pow_exponent_adjoint(g, x, ans) = g ans log x (ans held), times
+    t: g ans t / x (0 where x == 0, as the adjoint is)."""
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(x == 0, 0.0, g * ans * t / np.where(x == 0, 1.0, x))
+    return out if np.ndim(out) else float(out)
+
+
+def sinc_second_derivative(x: Any) -> Any:
+    """d^2/dx^2 sinc(x) = pi^2 * (d^2/du^2 sin(u)/u at u = pi x); -pi^2/3 at 0."""
+    u = np.pi * np.asarray(x, dtype=float)
+    safe = np.where(u == 0, 1.0, u)
+    value = ((2.0 - safe ** 2) * np.sin(safe) - 2.0 * safe * np.cos(safe)) / safe ** 3
+    out = np.where(u == 0, -1.0 / 3.0, value) * np.pi ** 2
+    return out if np.ndim(x) else float(out)
+
+
+def prod_adjoint_a_tangent(g: Any, a: Any, ans: Any, t: Any, axis: Any = None,
+                           keepdims: bool = False) -> Any:
+    """d/da of prod_adjoint(g, a, ans) (ans held) along t. Without zeros the
+    adjoint is g ans / a, so this is -g ans t / a^2; with zeros, the product
+    of the others of each entry differentiated directly."""
+    shape = _shape(a)
+    a, t = np.asarray(a, dtype=float), np.broadcast_to(np.asarray(t, dtype=float), shape)
+    g = _expand_reduced(g, shape, axis, keepdims)
+    if np.all(a != 0):
+        return -g * _expand_reduced(ans, shape, axis, keepdims) * t / a ** 2
+    axes = _normalize_axes(axis, a.ndim)
+    last = tuple(range(-len(axes), 0))
+    moved, moved_t = np.moveaxis(a, axes, last), np.moveaxis(t, axes, last)
+    flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
+    flat_t = moved_t.reshape(flat.shape)
+    out = np.zeros(flat.shape)
+    for j in range(flat.shape[-1]):  # entry j moves: every other entry's product changes
+        others = flat.copy()
+        others[..., j] = flat_t[..., j]
+        changed = _products_of_others(others)
+        changed[..., j] = 0.0
+        out += changed
+    return g * np.moveaxis(out.reshape(moved.shape), last, axes)
+
+
+def prod_adjoint_ans_tangent(g: Any, a: Any, t: Any, axis: Any = None,
+                             keepdims: bool = False) -> Any:
+    """d/dans of prod_adjoint(g, a, ans) along t: g t / a without zeros (with
+    zeros the adjoint does not read ans: 0)."""
+    shape = _shape(a)
+    a = np.asarray(a, dtype=float)
+    if not np.all(a != 0):
+        return np.zeros(shape)
+    return _expand_reduced(g, shape, axis, keepdims) * _expand_reduced(t, shape, axis,
+                                                                       keepdims) / a
+
+
+def _is_two_norm(x: Any, ord: Any, axis: Any) -> tuple[bool, bool]:
+    """(is it the 2-norm or Frobenius norm, is it a matrix norm)."""
+    matrix = (ord is not None and np.ndim(x) == 2) if axis is None else \
+        isinstance(axis, (tuple, list)) and len(axis) == 2
+    return (ord in (None, "fro") if matrix else ord in (None, 2)), matrix
+
+
+def norm_adjoint_x_tangent(g: Any, x: Any, ans: Any, t: Any, ord: Any = None, axis: Any = None,
+                           keepdims: bool = False) -> Any:
+    """d/dx of norm_adjoint(g, x, ans) (ans held) along t."""
+    two, matrix = _is_two_norm(x, ord, axis)
+    if two:
+        return norm_adjoint(g, t, ans, ord, axis, keepdims)  # g x / |x| is linear in x
+    if ord in (1, np.inf, -np.inf, 0) or (matrix and ord in (-1,)):
+        return np.zeros(np.shape(x))  # a step in x
+    if matrix:
+        raise UnsupportedSyntaxError(
+            f"second derivatives of np.linalg.norm with ord={ord!r} of a matrix are not "
+            "supported", hint="use the Frobenius norm (ord=None) or a vector norm")
+    x = np.asarray(x, dtype=float)
+    g = _expand_reduced(g, x.shape, axis, keepdims)
+    norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return g * (ord - 1) * np.abs(x) ** (ord - 2) * t / norm ** (ord - 1)
+
+
+def norm_adjoint_ans_tangent(g: Any, x: Any, ans: Any, t: Any, ord: Any = None,
+                             axis: Any = None, keepdims: bool = False) -> Any:
+    """d/dans of norm_adjoint(g, x, ans) (x held) along t: the p-norm's adjoint
+    g sign(x) |x|^(p-1) / ans^(p-1) scales by (1 - p) t / ans."""
+    two, matrix = _is_two_norm(x, ord, axis)
+    p = 2 if two else ord
+    if not two and (matrix or ord in (1, np.inf, -np.inf, 0)):
+        return np.zeros(np.shape(x))  # (these adjoints do not read ans)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.asarray(g) * (1 - p) * np.asarray(t) / np.asarray(ans)
+    return norm_adjoint(scaled, x, ans, ord, axis, keepdims)
+
+
+@_lists_as_arrays("a", "b")
+def solve_adjoint_b_tangent(g: Any, a: Any, b: Any, t: Any) -> Any:
+    """d/da of solve(a^T, g) along t: -solve(a^T, t^T solve(a^T, g)), with b's
+    vector semantics."""
+    column = np.ndim(b) == 1
+    gb = np.linalg.solve(matrix_transpose(a), g[..., None] if column else g)
+    out = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
+    return unbroadcast(out[..., 0] if column else out, b)
+
+
+@_lists_as_arrays("a", "b")
+def solve_adjoint_a_tangent(g: Any, a: Any, b: Any, ans: Any, t: Any) -> Any:
+    """d/da of solve_adjoint_a(g, a, b, ans) = -solve(a^T, g) ans^T (ans held)."""
+    column = np.ndim(b) == 1
+    d_gb = solve_adjoint_b_tangent(g, a, b, t) if not column else None
+    if column:
+        gb = np.linalg.solve(matrix_transpose(a), g[..., None])
+        d_gb = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
+        return unbroadcast(-d_gb * ans[..., None, :], a)
+    return unbroadcast(-d_gb @ matrix_transpose(ans), a)
+
+
+def einsum_adjoint_tangent(g: Any, operands: list, t: list) -> list:
+    """d/d(operands) of einsum_adjoint(g, operands) along t: each array's
+    adjoint is linear in every other array, so moving array j changes the
+    others' adjoints by their adjoint with j replaced by its tangent."""
+    operands = list(operands)
+    total: list = [None] * len(operands)
+    for j, tj in enumerate(t):
+        if tj is None or isinstance(operands[j], (str, list, tuple)) or \
+                not np.any(np.asarray(tj) != 0):
+            continue
+        moved = list(operands)
+        moved[j] = tj
+        for i, part in enumerate(einsum_adjoint(g, moved)):
+            if i != j and part is not None:
+                total[i] = part if total[i] is None else total[i] + part
+    return [zeros_like(o) if total[i] is None and not isinstance(o, (str, list, tuple))
+            else total[i] for i, o in enumerate(operands)]

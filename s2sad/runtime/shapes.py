@@ -1,0 +1,355 @@
+"""Adjoints of shape changes, indexing and containers: each undoes the
+forward rearrangement (transpose, roll, tile, concatenate, getitem) or
+keeps the adjoint of a list or tuple item by item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import _is_basic_index, _shape, add_adjoints, unbroadcast, zeros_like
+
+
+def linspace_weights(num: int, endpoint: bool) -> Any:
+    """Where each point of np.linspace(start, stop, num) sits between start and stop."""
+    if num == 1:
+        return np.zeros(1)
+    return np.arange(num) / (num - 1 if endpoint else num)
+
+
+def linspace_adjoint(g: Any, bound: Any, num: int, endpoint: bool, axis: int,
+                     stop: bool) -> Any:
+    """The adjoint of np.linspace's start (stop=False) or stop: each sample is
+    start + w * (stop - start), with the samples along `axis` of the result."""
+    g = np.asarray(g)
+    weights = linspace_weights(num, endpoint)
+    shape = [1] * g.ndim
+    shape[axis % g.ndim] = num
+    weights = weights.reshape(shape)
+    return unbroadcast(np.sum(g * (weights if stop else 1.0 - weights), axis=axis), bound)
+
+
+def reshape_tangent(t: Any, a: Any, ans: Any, order: str) -> Any:
+    """The tangent of a reshape (or ravel, flatten) of `a` in `order`: t read
+    in the order a was read. ('A' and 'K' follow a's memory, not t's.)"""
+    order = order.upper() if isinstance(order, str) else "C"
+    if order == "A":
+        order = "F" if _fortran_contiguous(a) else "C"
+    if order == "K":
+        layout = np.empty_like(np.asarray(a), dtype=np.intp)
+        layout[...] = np.arange(layout.size).reshape(layout.shape)
+        return np.ravel(t)[np.ravel(layout, order="K")].reshape(_shape(ans))
+    return np.reshape(t, _shape(ans), order=order)
+
+
+def reshape_adjoint(g: Any, a: Any, order: str) -> Any:
+    """Undo a reshape (or ravel, flatten) of `a` in `order`: reading g back in
+    the same order puts each element where it came from. 'A' is F order for
+    Fortran-contiguous arrays, else C; 'K' is the order of a's memory."""
+    shape = _shape(a)
+    order = order.upper() if isinstance(order, str) else "C"
+    if order == "A":
+        order = "F" if _fortran_contiguous(a) else "C"
+    if order == "K":
+        layout = np.empty_like(np.asarray(a), dtype=np.intp)  # a's layout, as 'K' reads it
+        layout[...] = np.arange(layout.size).reshape(layout.shape)
+        out = np.empty(layout.size, dtype=np.result_type(g, float))
+        out[np.ravel(layout, order="K")] = np.ravel(g)
+        return out.reshape(shape)
+    return np.reshape(g, shape, order=order)
+
+
+def _fortran_contiguous(a: Any) -> bool:
+    flags = getattr(a, "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
+
+
+def repetition_adjoint(g: Any, seq: Any) -> Any:
+    """The adjoint of `seq` in `seq * n` (a list or tuple repeated): each item's
+    copies add up."""
+    n = len(seq)
+    parts: list = [None] * n
+    for k, item in enumerate(g):
+        if item is not None:
+            j = k % n
+            parts[j] = item if parts[j] is None else add_adjoints(parts[j], item)
+    return tuple(parts) if isinstance(seq, tuple) else parts
+
+
+def transpose_adjoint(g: Any, axes: Any) -> Any:
+    """Undo np.transpose(a, axes): transpose g by the inverse permutation (axes
+    may be negative)."""
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort([axis % np.ndim(g) for axis in axes]))
+
+
+def method_transpose_adjoint(g: Any, axes: Any) -> Any:
+    if not axes:
+        return np.transpose(g)
+    if len(axes) == 1 and axes[0] is None:
+        return np.transpose(g)
+    perm = axes[0] if len(axes) == 1 else axes
+    return transpose_adjoint(g, perm)
+
+
+def roll_adjoint(g: Any, shift: Any, axis: Any) -> Any:
+    neg = tuple(-s for s in shift) if isinstance(shift, (tuple, list)) else -shift
+    return np.roll(g, neg, axis)
+
+
+def tile_adjoint(g: Any, a: Any, reps: Any) -> Any:
+    shape = _shape(a)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    ndim = max(len(shape), len(reps))
+    shape_full = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps_full = (1,) * (ndim - len(reps)) + reps
+    split = []
+    for r, n in zip(reps_full, shape_full):
+        split += [r, n]
+    g = np.reshape(g, split)
+    g = np.sum(g, axis=tuple(range(0, 2 * ndim, 2)))
+    return np.reshape(g, shape)
+
+
+def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
+    """Each entry of `a` collects the adjoints of its copies (none if repeated 0 times)."""
+    shape = _shape(a)
+    if axis is None:  # np.repeat flattens first
+        return np.reshape(repeat_adjoint(g, np.ravel(a), repeats, 0), shape)
+    axis = axis % len(shape)
+    n = shape[axis]
+    if np.ndim(repeats) == 0:  # copies are adjacent: fold them into a new axis
+        new = shape[:axis] + (n, repeats) + shape[axis + 1 :]
+        return np.sum(np.reshape(g, new), axis=axis + 1)
+    owner = np.repeat(np.arange(n), repeats)  # which entry each copy came from
+    moved = np.moveaxis(np.asarray(g), axis, -1)
+    out = np.zeros(moved.shape[:-1] + (n,), dtype=np.result_type(moved, float))
+    np.add.at(out, (..., owner), moved)
+    return np.moveaxis(out, -1, axis)
+
+
+def _split_points(arrays: list, axis: int) -> list[int]:
+    sizes = [np.shape(a)[axis] for a in arrays]
+    return list(np.cumsum(sizes)[:-1])
+
+
+def concatenate_adjoint(g: Any, arrays: list, axis: Any) -> list:
+    if axis is None:
+        pieces = np.split(np.ravel(g), np.cumsum([np.size(a) for a in arrays])[:-1])
+        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return np.split(g, _split_points(arrays, axis), axis=axis)
+
+
+def stack_adjoint(g: Any, arrays: list, axis: int) -> list:
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def hstack_adjoint(g: Any, arrays: list) -> list:
+    arrays_1d = [np.atleast_1d(a) for a in arrays]
+    axis = 0 if arrays_1d[0].ndim == 1 else 1
+    pieces = np.split(g, _split_points(arrays_1d, axis), axis=axis)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def vstack_adjoint(g: Any, arrays: list) -> list:
+    arrays_2d = [np.atleast_2d(a) for a in arrays]
+    pieces = np.split(g, _split_points(arrays_2d, 0), axis=0)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def diag_adjoint(g: Any, v: Any, k: int) -> Any:
+    """np.diag builds a matrix from a vector or extracts a diagonal: undo whichever it did."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    full = np.zeros(_shape(v), dtype=np.result_type(g, float))
+    idx = np.arange(np.size(g))
+    rows, cols = (idx, idx + k) if k >= 0 else (idx - k, idx)
+    full[rows, cols] = g
+    return full
+
+
+def diagonal_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
+    """Scatter g back onto the diagonal np.diagonal read (which it puts last)."""
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))  # writes go to out
+    idx = np.arange(np.shape(g)[-1])
+    rows, cols = (idx, idx + offset) if offset >= 0 else (idx - offset, idx)
+    view[..., rows, cols] = g
+    return out
+
+
+def sort_adjoint(g: Any, a: Any, axis: Any) -> Any:
+    order = np.argsort(a, axis=axis, kind="stable")
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    np.put_along_axis(out, order, g, axis=axis)
+    return out
+
+
+def array_adjoint(g: Any, obj: Any) -> Any:
+    """Adjoint of np.array(obj): the same nesting of lists as obj, or an array."""
+    if isinstance(obj, (list, tuple)):
+        return [array_adjoint(g[i], item) for i, item in enumerate(obj)]
+    return unbroadcast(g, obj) if np.ndim(obj) == np.ndim(g) else g
+
+
+def sequence_adjoint(g: Any, x: Any) -> Any:
+    """Adjoint of list(x) / tuple(x): rows of an array, or items of a sequence."""
+    items = [zeros_like(item) if gi is None else gi for gi, item in zip(g, x)]
+    if isinstance(x, np.ndarray):
+        return np.reshape(np.array(items, dtype=float), x.shape)
+    return type(x)(items) if isinstance(x, tuple) else items
+
+
+def sum_adjoint_items(g: Any, items: Any) -> list:
+    """Adjoint of builtin sum(items): each item gets g, summed to its own shape."""
+    return [unbroadcast(g, item) for item in items]
+
+
+def list_item(g: Any, index: int, like: Any) -> Any:
+    """Item `index` of a list's adjoint, which holds None (zero) for items nothing read."""
+    item = g[index]
+    return zeros_like(like) if item is None else item
+
+
+def _extreme_index(items: list, largest: bool) -> int:
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] > items[best] if largest else items[k] < items[best]:
+            best = k
+    return best
+
+
+def extreme_tangent(t: list, args: list, largest: bool) -> Any:
+    """The tangent of builtin max(...)/min(...): that of the item Python picked."""
+    if len(args) > 1:
+        return t[_extreme_index(list(args), largest)]
+    return t[0][_extreme_index(list(args[0]), largest)]
+
+
+def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
+    """Adjoints of the arguments of builtin max(...)/min(...): g for the item
+    Python picked (the first extreme one), zero for the others. With one
+    argument, the items are its elements."""
+    items = list(args[0]) if len(args) == 1 else list(args)
+    best = 0
+    for k in range(1, len(items)):
+        if items[k] > items[best] if largest else items[k] < items[best]:
+            best = k
+    if len(args) > 1:
+        return [g if k == best else zeros_like(a) for k, a in enumerate(args)]
+    whole = args[0]
+    if isinstance(whole, np.ndarray):
+        adjoint = np.zeros(whole.shape)
+        adjoint[best] = g
+        return [adjoint]
+    parts: list = [None] * len(items)  # (None: an item nothing reached)
+    parts[best] = g
+    return [tuple(parts) if isinstance(whole, tuple) else parts]
+
+
+def iteration_items(x: Any) -> Any:
+    """What `for item in x` goes through, by position: a dict's keys, or x."""
+    return list(x) if isinstance(x, dict) else x
+
+
+def iteration_adjoint(g: Any, x: Any) -> Any:
+    """A dict's keys carry no gradient (its values' reads have their own)."""
+    return zeros_like(x) if isinstance(x, dict) else g
+
+
+def concat_adjoint(g: Any, left: Any, right_part: bool) -> Any:
+    """The adjoint of one operand of a list or tuple concatenation `left + right`:
+    its slice of the result's adjoint."""
+    n = len(left)
+    part = g[n:] if right_part else g[:n]
+    return type(left)(part) if isinstance(left, tuple) else list(part)
+
+
+def dict_values_adjoint(g: Any, keys: tuple, values: list) -> list:
+    """The adjoints of the values of a dict display `{k: v, ...}` (zero for a
+    value nothing reached)."""
+    parts = g if isinstance(g, dict) else {}
+    return [zeros_like(v) if parts.get(k) is None else parts[k] for k, v in zip(keys, values)]
+
+
+def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
+    """Adjoint of x[index]: zeros shaped like x with g added at index."""
+    if isinstance(x, (list, tuple)):
+        out: list = [None] * len(x)
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                out[i] = gi
+        else:
+            out[index] = g
+        return type(x)(out) if isinstance(x, tuple) else out
+    if isinstance(x, dict):
+        return {index: g}
+    out = np.zeros(_shape(x), dtype=np.result_type(np.asarray(g).dtype, np.float64))
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -> Any:
+    """Add g into the positions np.take read (with mode 'clip' or 'wrap', the
+    positions an index out of range stood for); repeated indices add up."""
+    shape = _shape(a)
+    out = np.zeros(shape, dtype=np.result_type(g, float))
+    n = int(np.prod(shape)) if axis is None else shape[axis % len(shape)]
+    indices = np.asarray(indices)
+    if mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    elif mode == "wrap":
+        indices = indices % n
+    if axis is None:  # indices into the flattened array
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    np.add.at(out, (slice(None),) * (axis % len(shape)) + (indices,), g)
+    return out
+
+
+def item_adjoint(g: Any, a: Any, args: list) -> Any:
+    """a.item(*args): g at the one element it read (a flat index, or one per axis)."""
+    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    if not args:
+        out.reshape(-1)[0] = g
+    elif len(args) == 1 and not isinstance(args[0], tuple):
+        out.reshape(-1)[args[0]] = g
+    else:
+        out[tuple(args[0]) if len(args) == 1 else tuple(args)] = g
+    return out
+
+
+def atleast_adjoint(g: Any, arys: list) -> list:
+    """np.atleast_1d/2d reshape each array (one array: one result; several: a list)."""
+    parts = [g] if len(arys) == 1 else list(g)
+    return [np.reshape(part, np.shape(a)) for part, a in zip(parts, arys)]
+
+
+def hypot_adjoint(g: Any, ans: Any, coordinates: list) -> list:
+    """math.hypot(*xs) = sqrt(sum x^2): each coordinate gets g * x / hypot."""
+    return [g * x / ans for x in coordinates]
+
+
+def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:
+    """Add g into the positions np.take_along_axis read; repeated indices add up."""
+    shape = _shape(arr)
+    out = np.zeros(shape, dtype=np.result_type(g, float))
+    if axis is None:
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    axis = axis % len(shape)
+    index = []
+    for d, n in enumerate(np.shape(g)):
+        if d == axis:
+            index.append(np.asarray(indices))
+            continue
+        pos = np.arange(n) if shape[d] == n else np.zeros(n, dtype=int)  # broadcast dims
+        index.append(pos.reshape([-1 if k == d else 1 for k in range(len(shape))]))
+    np.add.at(out, tuple(index), g)
+    return out
