@@ -56,6 +56,7 @@ import math
 import operator
 import os
 import random
+import re
 import signal
 import threading
 import time
@@ -752,6 +753,20 @@ SPECIAL_BINARY: list[tuple[str, Callable[[float, float], float]]] = [
     ("np.minimum({}, {})", lambda a, b: max(a, b)),
     ("np.fmin({}, {})", lambda a, b: max(a, b)),
 ]
+
+
+def _special_tag(template: str) -> str:
+    if "** 0" in template or ", 0)" in template or ", 0.0)" in template:
+        return "x ** 0, np.power(x, 0)"
+    if "abs" in template:
+        return "|x| ** p"
+    if "**" in template and "power" not in template:
+        return "polynomials (x ** 4 - 2.0 * x ** 2, ...)"
+    if "power" in template:
+        return "x ** y with a zero base or exponent"
+    return "kinks fed by an argument (np.maximum(x, 0.0), np.fmin, np.clip)"
+
+
 # values an argument's entry may be set to (zeros, clip bounds, constants of the tables)
 SPECIAL_VALUES = [0.0, -0.0, 0.0, 0.0, 0.5, 1.0, -1.0, -0.5, 2.0, 0.8, -1.5]
 
@@ -767,15 +782,47 @@ FEATURES: list[tuple[str, float]] = [
 ]
 
 
-class KwParam(tuple):
-    """A helper parameter passed by keyword: (name, shape, required)."""
+_KW_TAGS = [
+    ("axis=(tuple)", r"axis=\("),
+    ("negative axis", r"axis=-\d|\{\}, -\d, np\.|axis=\(-"),
+    ("keepdims=True", r"keepdims=True"),
+    ("dtype= float", r"dtype=(np\.float|float|'float)|astype\(np\.float|np\.float64\)"),
+    ("dtype= integer", r"dtype=(np\.int|int\b|'int)|astype\(np\.int"),
+    ("ddof=1", r"ddof=1"),
+    ("order=", r"order=|flatten\('A'\)"),
+    ("k= of diag/triu/tril", r"np\.(diag|triu|tril)\(\{\}, (k=)?-?1\)"),
+    ("offset= of trace/diagonal", r"offset=|trace\(\{\}, -1\)|diagonal\(1\)"),
+    ("n= of diff", r"np\.diff\(.*n="),
+    ("negative axes of transpose", r"transpose\([^)]*-\d|swapaxes\([^)]*-\d|moveaxis\([^)]*-\d"),
+    ("einsum subscripts", r"np\.einsum\('"),
+    ("einsum sublists", r"np\.einsum\(\{\}, \["),
+]
 
-    def __new__(cls, name: str, shape: tuple, required: bool) -> "KwParam":
-        return super().__new__(cls, (name, shape, required))
+
+def kw_tags(template: str) -> set[str]:
+    """Which keyword-argument constructs a template of the kwargs tables draws."""
+    return {"kwargs: " + tag for tag, pattern in _KW_TAGS if re.search(pattern, template)}
+
+
+# result shape -> {category: shapers}: each category is drawn equally often
+KW_GROUPS: dict[tuple, dict[str, list[Shaper]]] = {}
+for _h in KW_SHAPERS:
+    _group = min(kw_tags(_h.template), key=lambda t: [k for k, _ in _KW_TAGS].index(
+        t.split(": ", 1)[1]), default="other")
+    KW_GROUPS.setdefault(_h.dst, {}).setdefault(_group, []).append(_h)
+
+
+class KwParam(tuple):
+    """A helper parameter passed by keyword: (name, shape, required, keyword-only)."""
+
+    def __new__(cls, name: str, shape: tuple, required: bool, kwonly: bool = True
+                ) -> "KwParam":
+        return super().__new__(cls, (name, shape, required, kwonly))
 
     name = property(lambda self: self[0])
     shape = property(lambda self: self[1])
     required = property(lambda self: self[2])
+    kwonly = property(lambda self: self[3])
 
 # ---------------------------------------------------------------- generator state
 
@@ -836,6 +883,7 @@ class Program:
     seed: int | None = None
     features: frozenset = frozenset()
     same: tuple = ()  # pairs (i, j): argument j is passed as the same array as argument i
+    tags: frozenset = frozenset()  # the new constructs it draws (for statistics)
 
     @property
     def nargs(self) -> int:
@@ -853,6 +901,7 @@ class ModuleGen:
         self.helpers: dict[str, Var] = {}
         self.chunks: list[str] = []
         self.features = frozenset(name for name, p in FEATURES if rng.random() < p)
+        self.tags: set[str] = set()
 
     def name(self, prefix: str) -> str:
         return f"{prefix}{next(self.counter)}"
@@ -873,6 +922,7 @@ class ModuleGen:
                 i, j = sorted(rng.sample(range(len(shapes)), 2))
                 shapes[j] = shapes[i]
                 same = ((i, j),)
+                self.tags.add("repeat: entry arguments passed as one array")
             writable = rng.random() < 0.6
         params = list(zip(ARG_NAMES, shapes))
         gen = FnGen(self, params, max_nest=2)
@@ -882,13 +932,18 @@ class ModuleGen:
         body = gen.body(rng.randint(2, 5 if self.small else 7))
         self.chunks.append(_def("f", [n for n, _ in params], body))
         source = "import math\n\nimport numpy as np\n\n\n" + "\n\n\n".join(self.chunks) + "\n"
-        return Program(normalize(source), shapes, features=self.features, same=same)
+        if "special" in self.features:
+            self.tags.add("special: inputs with zeros, -0.0, ties, clip bounds")
+        return Program(normalize(source), shapes, features=self.features, same=same,
+                       tags=frozenset(self.tags))
 
     def helper(self) -> None:
         rng = self.rng
         name = self.name("h")
         nparams = rng.choice([1, 1, 2, 2, 3])
         pshapes = [rng.choice(UNIVERSE) for _ in range(nparams)]
+        if "repeat" in self.features and nparams >= 2 and rng.random() < 0.7:
+            pshapes[1] = pshapes[0]  # (so that one array can be passed as both)
         pnames = [f"a{i}" for i in range(nparams)]
         params = list(zip(pnames, pshapes))
         kwonly: list[KwParam] = []
@@ -904,6 +959,7 @@ class ModuleGen:
                 else:
                     kwonly.append(KwParam("k", rng.choice(UNIVERSE), True))
                     header_kw.append("k")
+            self.tags.add("kwonly: helper with keyword-only parameters")
         elif rng.random() < 0.3:
             default = rng.choice(["0.5", "1.5", "-0.25"])
         if rng.random() < 0.2:
@@ -921,6 +977,7 @@ class ModuleGen:
             # the helper updates an argument in place (the caller would see it)
             target = rng.choice(pnames)
             gen.scope[target] = replace(gen.scope[target], param=False)
+            self.tags.add("repeat: helper updates its argument in place")
             if pshapes[pnames.index(target)] in TARGETS and rng.random() < 0.4:
                 lines = gen.set_item(gen.scope[target])
             else:
@@ -930,7 +987,7 @@ class ModuleGen:
         if header_kw:
             header += ["*", *header_kw]
         self.chunks.append(_def(name, header, body))
-        kw = tuple(kwonly) if kwonly else (KwParam("c", (), False),) if default else ()
+        kw = tuple(kwonly) if kwonly else (KwParam("c", (), False, False),) if default else ()
         self.helpers[name] = Var(name, "fn", (), gen.ret_bound,
                                  sig=(tuple(pshapes), shapes, kw))
 
@@ -1079,7 +1136,8 @@ class FnGen:
         if "kwargs" in self.mod.features and shape in KW_MULTI:
             options.append((0.4, lambda: self.multi(shape, depth)))
         if self.callables(shape):
-            options.append((1.5, lambda: self.call(shape, depth)))
+            weight = 3.0 if self.mod.features & {"repeat", "kwonly"} else 1.5
+            options.append((weight, lambda: self.call(shape, depth)))
         if shape and any(v.imax and v.imax <= 3 for v in self.ints()):
             options.append((0.6, lambda: self.dynamic_index(shape, depth)))
         weights, makers = zip(*options)
@@ -1103,6 +1161,7 @@ class FnGen:
     def unary(self, shape: tuple, depth: int) -> E:
         if self.special():
             template, bound, kind = self.rng.choice(SPECIAL_UNARY)
+            self.mod.tags.add("special: " + _special_tag(template))
             # (often an argument or variable itself, so its zeros and ties reach the kink)
             e = self.small(self.kink_operand(shape, depth), 2.0)
             if kind == "twice":
@@ -1132,6 +1191,7 @@ class FnGen:
     def binary(self, shape: tuple, depth: int) -> E:
         if self.special():
             template, bound = self.rng.choice(SPECIAL_BINARY)
+            self.mod.tags.add("special: " + _special_tag(template))
             sa, sb = self.split(shape)
             a, b = self.kink_operand(sa, depth), self.kink_operand(sb, depth)
             a, b = self.small(a, 2.0), self.small(b, 3.0)
@@ -1149,10 +1209,14 @@ class FnGen:
 
     def shaped(self, shape: tuple, depth: int) -> E:
         options = SHAPERS_TO[shape]
-        if "kwargs" in self.mod.features and KW_SHAPERS_TO[shape] and self.rng.random() < 0.5:
-            options = KW_SHAPERS_TO[shape]
+        keyword = "kwargs" in self.mod.features and shape in KW_GROUPS and self.rng.random() < 0.5
+        if keyword:
+            groups = KW_GROUPS[shape]
+            options = groups[self.rng.choice(sorted(groups))]
         h = self.rng.choice(options)
-        if options is KW_SHAPERS_TO[shape] and h.template.count("{0}") > 1:
+        if keyword:
+            self.mod.tags.update(kw_tags(h.template))
+        if keyword and h.template.count("{0}") > 1:
             # (the operand appears twice: keep it short)
             return self.apply(h, self.small(self.leaf(h.src), 3.0))
         e = self.expr(h.src, depth - 1)
@@ -1165,11 +1229,14 @@ class FnGen:
         if "kwargs" in self.mod.features and shape in KW_MATMUL and self.rng.random() < 0.5:
             table = KW_MATMUL
         (sa, sb), template, inner = self.rng.choice(table[shape])
+        if table is KW_MATMUL:
+            self.mod.tags.update(kw_tags(template))
         a, b = self.expr(sa, depth - 1), self.expr(sb, depth - 1)
         return E(template.format(a.code, b.code), inner * a.bound * b.bound)
 
     def multi(self, shape: tuple, depth: int) -> E:
         shapes, template, inner = self.rng.choice(KW_MULTI[shape])
+        self.mod.tags.update(kw_tags(template))
         parts = [self.small(self.expr(s, depth - 1), 3.0) for s in shapes]
         bound = inner * math.prod(p.bound for p in parts) if inner else \
             max(p.bound for p in parts)
@@ -1266,9 +1333,15 @@ class FnGen:
         fn = self.rng.choice(self.callables(shape))
         return E(f"{fn.name}({self.call_args(fn, depth)})", fn.bound)
 
-    def call_args(self, fn: Var, depth: int) -> str:
+    @staticmethod
+    def twins(fn: Var) -> list[tuple]:
+        """Shapes of which `fn` takes two arguments (positional or keyword)."""
+        shapes = [*fn.sig[0], *(kw.shape for kw in fn.sig[2])]
+        return sorted({s for s in shapes if shapes.count(s) >= 2})
+
+    def call_args(self, fn: Var, depth: int, twin: Var | None = None) -> str:
         """The arguments of a call of `fn`: positional, by keyword, maybe one
-        variable passed as two of them."""
+        variable (`twin`, or one drawn here) passed as two of them."""
         rng = self.rng
         pshapes, _, kws = fn.sig
         helper = fn.name in self.mod.helpers
@@ -1277,10 +1350,15 @@ class FnGen:
         # slots: (keyword name or None, shape, bound); optional keywords maybe left out
         slots: list[tuple[str | None, tuple, float]] = [(None, s, limit) for s in pshapes]
         for kw in kws:
-            if kw.required or rng.random() < 0.5:
+            if kw.required or rng.random() < 0.5 or (twin is not None and kw.shape == twin.shape):
                 slots.append((kw.name, kw.shape, limit if kw.required else 1.5))
         codes = [""] * len(slots)
-        if "repeat" in features and rng.random() < 0.5:
+        if twin is not None:
+            ix = [i for i, (_, s, _) in enumerate(slots) if s == twin.shape]
+            for i in rng.sample(ix, 2):
+                codes[i] = twin.name
+            self.mod.tags.add("repeat: call with one array as two arguments")
+        elif "repeat" in features and rng.random() < 0.7:
             # f(v, v): the same array as two arguments
             by_shape: dict[tuple, list[int]] = {}
             for i, (_, s, _) in enumerate(slots):
@@ -1295,6 +1373,7 @@ class FnGen:
                     v = self.pick_recent(cands)
                     for i in rng.sample(ix, 2):
                         codes[i] = v.name
+                    self.mod.tags.add("repeat: call with one array as two arguments")
         for i, (_, s, bound) in enumerate(slots):
             if not codes[i]:
                 codes[i] = self.small(self.expr(s, depth - 1), bound).code
@@ -1303,6 +1382,10 @@ class FnGen:
         if helper and "kwonly" in features and npos and rng.random() < 0.3:
             first_kw = rng.randrange(npos)  # pass a0, a1, ... by keyword from here on
         positional = codes[:first_kw]
+        if helper and first_kw < npos:
+            self.mod.tags.add("kwonly: positional parameters passed by keyword")
+        if any(kw.kwonly for kw in kws if kw.name in {s[0] for s in slots[npos:]}):
+            self.mod.tags.add("kwonly: keyword-only argument passed")
         keywords = [f"a{i}={codes[i]}" for i in range(first_kw, npos)]
         keywords += [f"{slots[i][0]}={codes[i]}" for i in range(npos, len(slots))]
         if "kwonly" in features:
@@ -1393,6 +1476,8 @@ class FnGen:
         options.append((0.3, self.dict_assign))
         if "lists" in self.mod.features and self.nest < self.max_nest:
             options.append((1.5, self.list_block))
+        if "repeat" in self.mod.features and any(self.twins(v) for v in self.mod.helpers.values()):
+            options.append((0.8, self.twin_call))
         if self.nest < self.max_nest:
             options += [(2.0, self.if_stmt), (1.6, self.for_stmt), (1.0, self.while_stmt)]
         if self.is_entry and self.nest == 0:
@@ -1477,11 +1562,16 @@ class FnGen:
         else:
             bound = v.bound + e.bound
         self.augged.add(v.name)
+        self._note_update(v)
         self.scope[v.name] = replace(v, bound=bound)
         if bound > LIMIT:
             # keep it bounded for later uses
             self.scope[v.name] = replace(v, bound=bound)
         return [f"{v.name} {op} {e.code}"]
+
+    def _note_update(self, v: Var) -> None:
+        if self.is_entry and v.name in ARG_NAMES:
+            self.mod.tags.add("repeat: entry updates an argument in place")
 
     def set_item(self, v: Var | None = None, index: Var | None = None) -> list[str]:
         """v[...] = e, v[...] += e: an update in place, so only of fresh arrays."""
@@ -1499,6 +1589,7 @@ class FnGen:
         bound = v.bound * 1.5 if op == "*=" else \
             v.bound + e.bound if op != "=" else max(v.bound, e.bound)
         self.augged.add(v.name)
+        self._note_update(v)
         self.scope[v.name] = replace(v, bound=bound)
         return [f"{v.name}{sub} {op} {e.code}"]
 
@@ -1541,7 +1632,7 @@ class FnGen:
                      and (self.fresh(v) or (v.param and self.is_entry))]
             r = rng.random()
             if k and shared and shapes[k - 1] == s and items[k - 1].code == shared[-1].name \
-                    and r < 0.3:
+                    and r < 0.5:
                 items.append(items[k - 1])  # [y, y]
             elif cands and r < 0.2:
                 v = self.pick_recent(cands)
@@ -1556,6 +1647,12 @@ class FnGen:
                 items.append(e)
         for e in items:
             self.viewed |= e.aliases
+        tags = self.mod.tags
+        tags.add("lists: list of arrays updated by item")
+        if shared:
+            tags.add("lists: an item is an existing array (aliasing)")
+        if len({e.code for e in items}) < len(items):
+            tags.add("lists: one array twice in a list")
         bounds = [e.bound for e in items]
         lines = [f"{name} = [{', '.join(e.code for e in items)}]"]
         for _ in range(rng.randint(1, 3)):
@@ -1588,6 +1685,7 @@ class FnGen:
                                "{l}[{i}] = np.tanh({l}[{i}]) + {e}"])
             header = rng.choice([f"range(len({name}))", f"range({n})", f"range({n - 1}, -1, -1)"])
             lines += [f"for {i} in {header}:", "    " + form.format(l=name, i=i, e=e.code)]
+            tags.add("lists: loop over the items")
             bounds = [b * 1.5 + e.bound if "tanh({l}[" not in form else 1.0 + e.bound
                       for b in bounds]
         # the items read later (maybe not all of them)
@@ -1918,6 +2016,22 @@ class FnGen:
         body = sub.body(rng.randint(1, 2))
         self.scope[name] = Var(name, "fn", (), sub.ret_bound, sig=(tuple(pshapes), ret, ()))
         return [f"def {name}({', '.join(pnames)}):", *indent(body), *self.use_callable(name)]
+
+    def twin_call(self) -> list[str]:
+        """t = ...; v = h(t, t): one new array passed as two arguments."""
+        rng = self.rng
+        fn = rng.choice([v for v in self.mod.helpers.values() if self.twins(v)])
+        shape = rng.choice(self.twins(fn))
+        t = self.name("t")
+        lines = [self.store(t, self.small(self.expr(shape, 2), 1.5), shape)]
+        call = f"{fn.name}({self.call_args(fn, 3, twin=self.scope[t])})"
+        result = fn.sig[1]
+        if result and isinstance(result[0], tuple):
+            n1, n2 = self.name(), self.name()
+            self.bind(n1, E(n1, fn.bound), result[0])
+            self.bind(n2, E(n2, fn.bound), result[1])
+            return [*lines, f"{n1}, {n2} = {call}"]
+        return [*lines, self.store(self.name(), E(call, fn.bound), result)]
 
     def unpack_call(self) -> list[str]:
         rng = self.rng
@@ -2635,10 +2749,18 @@ def check_args(fn: Callable, traced: Traced, args: list) -> Outcome:
             with _Strict():
                 if _scalar(target(*_copy(args))) != value:
                     raise TraceMismatch("the frozen program computes another value")
+                # the stand-ins must not bring another switching point close
+                # (np.fmax's tie going to one side can split a tie a sort had)
+                target(*nudge(args))
         except TraceMismatch as exc:
             return Outcome("discard", "finite differences failed", repr(exc), args)
         except Exception as exc:
             return Outcome("discard", "numpy error", f"{type(exc).__name__}: {exc}", args)
+        close = {what for m, what in traced.margins if m < plan.margin}
+        if close - CONVENTIONS:
+            return Outcome("discard", "near a switching point",
+                           f"margin {traced.margin:.2g} at {traced.closest} (frozen, nudged)",
+                           args)
     try:
         with _Strict():
             numeric = [finite_differences(target, args, i, plan.h, plan.points) for i in wrt]
