@@ -23,6 +23,26 @@
   summed with `sum`, dict displays, tuple unpacking, and in-place updates
   (`+=`, `*=`, `a[i] = ...`) of arrays nobody else shares.
 
+A share of programs also draws each of these families (FEATURES; `Program.tags`
+lists what a program drew):
+
+* kwargs: NumPy calls with keywords at non-default values (KW_SHAPERS,
+  KW_MATMUL, KW_MULTI): `axis=` positive, negative and tuples, `keepdims=True`,
+  `dtype=` float64 / float32 / integer (truncating), `ddof=1`, `order='F'/'A'/'K'`,
+  `k=`, `offset=`, `n=`, negative transpose axes, einsum subscripts (implicit
+  output too) and sublists,
+* special: `x ** 0`, polynomials, `|x| ** p`, zero bases and exponents of
+  `**`, kinks fed directly by an argument, and inputs holding exact zeros,
+  -0.0, ties and clip bounds (`draw_args(special=True)`),
+* lists: lists of arrays updated item by item (`lst[0] *= 2.0`,
+  `lst[1] += lst[0]`, loops over `range(len(lst))`), some items read later;
+  sometimes an item is an existing array (`lst = [y]`, `[y, y]`, an argument),
+* kwonly: helpers with keyword-only parameters (`def h(a0, *, c=0.5, k)`),
+  called with keywords in any order, positional parameters by keyword too,
+* repeat: one array passed as two arguments of a helper (`h(t, t)`) or of
+  the entry (`Program.same`), arguments updated in place (the entry's, and
+  sometimes a helper's).
+
 Values are kept bounded by construction (`exp(tanh(.))`, `log(1 + x**2)`,
 denominators like `1 + x**2`, and a `tanh` wherever a bound grows too large),
 so central finite differences are well conditioned.
@@ -35,12 +55,25 @@ max/min reductions, floor/round/sign, %, std, sort and norm replaced by
 recording wrappers) measures how far each switching point is; inputs are
 redrawn while one is within 1e-3, at the inputs or a little away from them
 (an exact tie, the same value on both sides, is structural and harmless).
+Where the inputs sit exactly at a kink with a convention (|x| at 0, a tie of
+np.maximum / np.minimum / np.fmax / np.fmin / np.max / np.min, a clip bound),
+the gradient is compared with finite differences of the trace *frozen* there:
+the tied entries are replaced by a smooth stand-in whose derivative is JAX's
+convention (slope 1, halves, the second argument, even shares, 0.5); such
+checks are counted as "ok, at a tie". Ties at other switching points
+(comparisons, sort, floor, integer dtypes) are discarded. Programs using
+float32 use larger finite-difference steps and looser tolerances.
 Programs that raise or warn in plain NumPy are discarded, not failures; so is
-an s2sad `UnsupportedSyntaxError` (counted as "unsupported"). A failure is
-any other exception from s2sad, a wrong value, a changed argument, or a
-gradient that differs from finite differences (elementwise rtol 1e-4 and atol
-1e-6 relative to the gradient's scale, or 1e-4 relative error of its norm),
-confirmed with a second, 5-point stencil. `minimize` shrinks a failing program.
+an s2sad `UnsupportedSyntaxError` (counted as "unsupported"), and an
+`AliasingError` where the trace saw an in-place update change an array that
+another name, a list, tuple or dict item, or (in a helper) the caller's
+argument also holds. A failure is any other exception from s2sad (an
+AliasingError where nothing is shared included), a wrong value, a changed
+argument, or a gradient that differs from finite differences (elementwise
+rtol 1e-4 and atol 1e-6 relative to the gradient's scale, or 1e-4 relative
+error of its norm), confirmed with a second, 5-point stencil. Programs run on
+copies of their inputs (an array passed twice is copied once) and may update
+them in place. `minimize` shrinks a failing program.
 
 Hypothesis can drive the generator too: `generate_program(data.draw(st.randoms()))`.
 """
@@ -477,7 +510,7 @@ def _kw_shapers() -> list[Shaper]:
                 Shaper(t, t, "np.array({}, dtype=np.float64)", same),
                 Shaper(t, t, "({}).astype(np.int64) * 0.5", lambda b: 0.5 * b),
                 Shaper(t, t, "np.array({}, dtype=np.int32) + 0.25", lambda b: b + 0.25),
-                Shaper(t, t, f"np.cumsum({{}}, axis=-1, dtype=np.float32)",
+                Shaper(t, t, "np.cumsum({}, axis=-1, dtype=np.float32)",
                        lambda b, m=t[-1]: m * b),
                 Shaper(t, t, "np.cumsum({}, axis=-1, dtype=np.int64) * 0.5",
                        lambda b, m=t[-1]: 0.5 * m * b),
@@ -592,7 +625,7 @@ def _kw_shapers() -> list[Shaper]:
                     Shaper(t, t, "np.einsum('ij', {})", same, view=True),
                     Shaper(t, (), "np.einsum('ij->', {})", lambda b, n=n: n * b),
                     Shaper(t, (), "np.einsum({}, [0, 1], [])", lambda b, n=n: n * b),
-                    Shaper(t, (), f"np.trace({{}}, offset=0, axis1=1, axis2=0)",
+                    Shaper(t, (), "np.trace({}, offset=0, axis1=1, axis2=0)",
                            lambda b: 2 * b),
                     Shaper(t, t, "np.triu({}, k=1)", same),
                     Shaper(t, t, "np.tril({}, k=-1)", same),
@@ -816,7 +849,7 @@ class KwParam(tuple):
     """A helper parameter passed by keyword: (name, shape, required, keyword-only)."""
 
     def __new__(cls, name: str, shape: tuple, required: bool, kwonly: bool = True
-                ) -> "KwParam":
+                ) -> KwParam:
         return super().__new__(cls, (name, shape, required, kwonly))
 
     name = property(lambda self: self[0])
