@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: dict[str, list[tuple[int, str, fuzzgen.Outcome]]] = collections.defaultdict(list)
     unsupported: dict[str, list[int]] = collections.defaultdict(list)
     discards: collections.Counter = collections.Counter()
+    checked: collections.Counter = collections.Counter()  # ok outcomes of a special kind
     start = time.perf_counter()
     busy = 0.0
     if args.jobs > 1:
@@ -88,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     for n, (seed, source, outcome) in enumerate(results, 1):
         counts[outcome.status] += 1
         busy += outcome.seconds
+        if outcome.status == "ok" and outcome.kind:
+            checked[outcome.kind] += 1
         if outcome.status == "discard":
             discards[outcome.kind] += 1
         elif outcome.status == "unsupported":
@@ -109,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"programs run: {total} in {elapsed:.1f} s "
           f"({1000 * busy / max(total, 1):.0f} ms per program, {args.jobs} jobs)")
-    print(f"  ok:          {counts['ok']}")
+    print(f"  ok:          {counts['ok']}"
+          + "".join(f"\n    {k}: {v}" for k, v in checked.most_common()))
     print(f"  discarded:   {counts['discard']}"
           + "".join(f"\n    {k}: {v}" for k, v in discards.most_common()))
     print(f"  unsupported: {counts['unsupported']}")

@@ -69,14 +69,18 @@ def test_generator_under_hypothesis(rng: random.Random) -> None:
     program is valid Python and NumPy: it runs, its trace version computes
     the same value, and the value is a finite scalar unless NumPy complains."""
     program = fuzzgen.generate_program(rng, size=rng.choice(["small", "normal"]))
-    args = fuzzgen.draw_args(program.arg_shapes, rng)
+    args = fuzzgen.draw_inputs(program, rng, 0)
     namespace: dict = {}
     exec(compile(program.source, "<fuzz program>", "exec"), namespace)
     traced = fuzzgen.Traced(program.source)
     with np.errstate(all="ignore"):
-        value = namespace["f"](*args)
+        # (copies: a program may update its arguments in place)
+        value = namespace["f"](*fuzzgen._copy(args))
         assert np.ndim(value) == 0
-        assert np.array_equal(traced(*args), value, equal_nan=True)
+        assert np.array_equal(traced(*fuzzgen._copy(args)), value, equal_nan=True)
+        # the frozen run (finite differences at a tie) computes the same value
+        masks = traced.masks
+        assert np.array_equal(traced.frozen(masks)(*fuzzgen._copy(args)), value, equal_nan=True)
 
 
 def test_generated_programs_are_deterministic() -> None:
@@ -133,3 +137,94 @@ def test_minimize_keeps_the_failure(workdir: str) -> None:
     small = fuzzgen.minimize(source, args, "wrong gradient", workdir, seconds=30)
     assert "a = " not in small and "b = " not in small
     assert fuzzgen.check_source(small, args, workdir).kind == "wrong gradient"
+
+
+def test_keyword_tables_give_the_shapes_they_claim() -> None:
+    rng = np.random.default_rng(0)
+
+    def run(template: str, shapes: tuple) -> tuple:
+        names = {f"v{i}": rng.uniform(-2, 2, s) for i, s in enumerate(shapes)}
+        return np.shape(eval(template.format(*names), {"np": np, **names}))
+
+    for h in fuzzgen.KW_SHAPERS:
+        assert run(h.template, (h.src,)) == h.dst, h.template
+    for table in (fuzzgen.KW_MATMUL, fuzzgen.KW_MULTI):
+        for dst, forms in table.items():
+            for shapes, template, _ in forms:
+                assert run(template, shapes) == dst, template
+
+
+def test_programs_draw_each_new_construct() -> None:
+    """A share of programs draws each family of new constructs."""
+    sources = [fuzzgen.generate_program(random.Random(s), "small").source for s in range(200)]
+    for needle in ("axis=(", "keepdims=True", "dtype=", "ddof=1", "order=", "np.einsum(",
+                   "*, ", "lst", "] += ", "** 0"):
+        assert any(needle in s for s in sources), needle
+
+
+ZERO = np.array([0.0, -0.0, 1.25])
+
+
+@pytest.mark.parametrize("body, args", [
+    ("np.sum(np.abs(x) * np.array([1.0, 2.0, 3.0]))", [ZERO]),  # slope 1 at 0 and -0.0
+    ("np.sum(np.maximum(x, 0.0) * np.array([1.0, 2.0, 3.0]))", [ZERO]),  # 0.5 / 0.5
+    ("np.sum(np.fmax(x, y) * np.array([1.0, 2.0, 3.0]))", [ZERO, ZERO.copy()]),  # to y
+    ("np.max(x) * 3.0", [np.array([0.5, 0.5, 0.5, -1.0])]),  # thirds
+    ("np.sum(np.min(x, axis=1) ** 2)", [np.array([[0.5, 0.5], [1.0, 2.0]])]),
+    ("np.sum(np.clip(x, -1.0, 0.5) * np.array([1.0, 2.0, 3.0]))",
+     [np.array([0.5, -1.0, 0.25])]),  # 0.5 at a bound
+    ("np.sum(np.abs(x) ** 1.5 + np.abs(x) ** 2)", [ZERO]),  # differentiable at 0
+])
+def test_ties_are_checked_against_the_convention(body: str, args: list, workdir: str) -> None:
+    params = "x, y" if len(args) == 2 else "x"
+    source = f"import numpy as np\n\n\ndef f({params}):\n    return {body}\n"
+    outcome = fuzzgen.check_source(source, args, workdir)
+    assert (outcome.status, outcome.kind) == ("ok", fuzzgen.AT_A_TIE), outcome.detail
+
+
+def test_a_wrong_gradient_at_a_tie_is_found(workdir: str) -> None:
+    source = (
+        "import numpy as np\n\nimport s2sad\n\n\n"
+        "def f(x):\n    return np.sum(np.maximum(x, 0.0)) + np.sum(s2sad.stop_gradient(x) * x)\n"
+    )
+    outcome = fuzzgen.check_source(source, [ZERO.copy()], workdir)
+    assert (outcome.status, outcome.kind) == ("failure", "wrong gradient " + fuzzgen.AT_A_TIE)
+
+
+def test_zero_bases_of_constant_powers_are_no_kinks(workdir: str) -> None:
+    source = ("import numpy as np\n\n\n"
+              "def f(x):\n    return np.sum(x ** 0 + np.power(x, 0.0) + x ** 2 - 2.0 * x ** 4)\n")
+    outcome = fuzzgen.check_source(source, [ZERO.copy()], workdir)
+    assert (outcome.status, outcome.kind) == ("ok", "")
+
+
+@pytest.mark.parametrize("body, same, expect", [
+    ("    x[0] = 1.0\n    return np.sum(y)", True, "unsupported"),
+    ("    x[0] = 1.0\n    return np.sum(y)", False, "ok"),
+    ("    lst = [x, y * 1.0]\n    lst[0] += 1.0\n    return np.sum(x)", False, "unsupported"),
+    ("    a = x * 1.0\n    lst = [a, a]\n    lst[0] *= 2.0\n    return np.sum(lst[1])", False,
+     "unsupported"),
+    ("    lst = [x * 1.0, y + 1.0]\n    lst[0] *= 2.0\n    lst[1] += lst[0]\n"
+     "    return np.sum(lst[1])", False, "ok"),
+    ("    return np.sum(h(x, c=y) + h(a=y, c=x))", True, "ok"),
+    ("    a = x * 1.0\n    return np.sum(g(a) + a)", False, "unsupported"),
+])
+def test_aliasing_refusals_count_as_unsupported(body: str, same: bool, expect: str,
+                                                workdir: str) -> None:
+    source = ("import numpy as np\n\n\ndef h(a, *, c=1.0):\n    return a * c + np.sin(a)\n\n\n"
+              "def g(a):\n    a *= 2.0\n    return a\n\n\n"
+              f"def f(x, y):\n{body}\n")
+    x = np.array([0.3, -0.7, 1.1])
+    args = [x, x] if same else [x, x.copy()]
+    outcome = fuzzgen.check_source(source, args, workdir)
+    assert outcome.status == expect, (outcome.kind, outcome.detail)
+
+
+def test_arguments_passed_twice_stay_one_array() -> None:
+    x = np.array([1.0, -0.0])
+    args = [x, 2.0, x]
+    copies = fuzzgen._copy(args)
+    assert copies[0] is copies[2] and copies[0] is not x
+    text = fuzzgen.args_literal(args)
+    again = eval(f"[{text}]", {"np": np})
+    assert again[0] is again[2] and np.signbit(again[0][1])

@@ -13,8 +13,116 @@ import pytest
 import s2sad
 
 # ---------------------------------------------------------------- open bugs
+# Found by the fuzzer's new draws (lists updated by item, one array passed as
+# two arguments, float32, arguments updated in place). Each must either be
+# refused with an s2sad error or compute what Python computes.
 
-# (none known)
+
+def _copies(args):
+    """Copies of `args`; an array passed twice stays one array."""
+    memo = {}
+    return [memo.setdefault(id(a), a.copy()) if isinstance(a, np.ndarray) else a for a in args]
+
+
+def refused_or_right(fn, *args):
+    """s2sad refuses `fn` (an S2sadError) or its value and gradient are Python's."""
+    try:
+        value = s2sad.value_and_grad(fn, wrt=tuple(range(len(args))))(*_copies(args))[0]
+    except s2sad.errors.S2sadError:
+        return
+    assert value == fn(*_copies(args))
+    s2sad.check_grad(fn, *args, wrt=tuple(range(len(args))))
+
+
+def update_list_items_in_loop(x):
+    # lst[i] += ... with i from a loop: the second item is `a` itself, so
+    # Python doubles `a` in place. With a constant index (lst[1] += x)
+    # s2sad refuses this with an AliasingError; with a loop index it returns
+    # sum(x) instead of 2 * sum(x).
+    a = x * 1.0
+    items = [x * 2.0, a]
+    for i in range(2):
+        items[i] += x
+    return np.sum(a)
+
+
+def rebind_one_argument_on_a_branch(x, y):
+    # f(a, a): x[0] = 1.0 changes y too, unless the branch rebound y. Without
+    # the branch s2sad refuses this; with it, it returns the old sum of y.
+    if np.sum(x) > 100.0:
+        y = x * 2.0
+    x[0] = 1.0
+    return np.sum(y)
+
+
+def write_one_argument_on_a_branch(x, y, z):
+    # f(x, a, a): y *= x changes z too. When the branch is taken s2sad
+    # refuses this; when it is not, it returns the old sum of z.
+    if np.sum(x) > 100.0:
+        z /= 2.0
+    y *= x
+    return np.sum(z)
+
+
+def write_one_argument_in_a_loop_run_zero_times(x, y, n):
+    # f(a, a, 0): the loop does not run, so x -= 1.0 changes y; s2sad returns
+    # the old sum of y (with n = 1 it refuses the program).
+    for _ in range(n):
+        y += 1.0
+    x -= 1.0
+    return np.sum(y)
+
+
+def name_an_argument_on_one_branch(x, y, c):
+    # f(a, a, 5.0): v is y, so x += 1.0 changes it; s2sad returns the old sum
+    # (without the branch, v = y; x += 1.0 is refused).
+    if c < 1.0:
+        v = x * 0.0
+    else:
+        v = y
+    x += 1.0
+    return np.sum(v)
+
+
+def add_into_float32(x):
+    # `a += v` keeps a's dtype (float32) in Python; s2sad computes a + v in
+    # float64 (0.9000000163912772 instead of np.float32(0.9)).
+    a = x.astype(np.float32)
+    a += x[0]
+    return np.sum(a)
+
+
+def write_then_rebind_in_loop_with_break(x, y):
+    # v[0] = 1.0 writes w in the second iteration, after v = w. Without the
+    # `if ...: break` s2sad refuses the loop ("'v' is written into in place
+    # and also rebound to another array inside this loop"); with it, the
+    # value is right but the gradient is 1 instead of 0 at x[0].
+    w = x * 1.0
+    v = x * 2.0
+    for _ in range(2):
+        if y > 100.0:
+            break
+        v[0] = 1.0
+        v = w
+    return np.sum(v)
+
+
+_X = np.array([0.1, 0.2, 0.3])
+_A = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+
+
+@pytest.mark.xfail(strict=True, reason="open s2sad bug found by the fuzzer")
+@pytest.mark.parametrize("fn, args", [
+    (update_list_items_in_loop, [_X]),
+    (rebind_one_argument_on_a_branch, [_A, _A]),
+    (write_one_argument_on_a_branch, [np.array([0.5, -0.5, 1.0]), _A, _A]),
+    (write_one_argument_in_a_loop_run_zero_times, [_X, _X, 0]),
+    (name_an_argument_on_one_branch, [_X, _X, 5.0]),
+    (add_into_float32, [_X]),
+    (write_then_rebind_in_loop_with_break, [_X, 1.0]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_open_bug(fn, args):
+    refused_or_right(fn, *args)
 
 # ---------------------------------------------------------------- fixed since
 
