@@ -19,6 +19,7 @@ from .api import (
     stop_gradient,
     value_and_grad,
 )
+from .custom import custom_jvp, custom_vjp, defjvp, defvjp
 from .errors import (
     ArgumentTypeError,
     NoAdjointError,
@@ -34,7 +35,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp", "elementwise_grad",
-    "linearize", "stop_gradient", "show", "check_grad", "numerical_gradient",
+    "linearize", "custom_vjp", "custom_jvp", "defvjp", "defjvp", "stop_gradient", "show",
+    "check_grad", "numerical_gradient",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
 ]

@@ -24,8 +24,9 @@ from . import (
 )
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
-from .parsing import is_library_file, parse_function, unwrap
+from .parsing import is_library_file, parse_function
 from .pipeline import Compiled, Spec
+from .targets import as_function
 
 Wrt = int | str | Sequence[int | str]
 
@@ -209,7 +210,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Cal
     derivative = derivative_of(f)
     if derivative is not None:
         return _nested(f, derivative, wrt, with_value)
-    fn = unwrap(f)
+    fn = as_function(f)
     indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
                            _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
@@ -306,7 +307,7 @@ stop_gradient = runtime.stop_gradient
 
 def show(f: Callable, wrt: Wrt = 0, ir: bool = False) -> str:
     """The source of the gradient s2sad generates for `f` (or its IR with `ir=True`)."""
-    fn = unwrap(f)
+    fn = as_function(f)
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
     compiled = compile_gradient(fn, indices)
     if ir:
@@ -342,7 +343,7 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
     """Compare s2sad's gradient of `f` at `args` with central finite differences.
 
     Returns the gradient; raises GradientCheckError naming the worst entry."""
-    fn = unwrap(f)
+    fn = as_function(f)
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
     result = grad(fn, wrt=wrt)(*args)
     grads = result if isinstance(wrt, (tuple, list)) else (result,)

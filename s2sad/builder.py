@@ -122,6 +122,8 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
     for name, value in bound.items():
         values = value if isinstance(value, list) else [value]
         if name not in rules and name not in prim.zero and any(active(x) for x in values):
+            if prim.name in primitives.USER_RULED:
+                raise missing_user_rule(prim, stmt, what)
             raise NoAdjointError(
                 f"{prim.name} has no {what} with respect to its argument {name!r}",
                 stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
@@ -142,3 +144,14 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
             continue  # **kwargs: only neutral ones get here
         bindings[name] = emit("make_list", value) if isinstance(value, list) else value
     return bound, bindings
+
+
+def missing_user_rule(prim: primitives.Primitive, stmt: Assign, what: str) -> NoAdjointError:
+    """A function with the user's rules lacks the one this mode needs."""
+    fn = primitives.USER_RULED[prim.name][0]
+    name = getattr(fn, "__name__", repr(fn))
+    kind, decorator = ("adjoint", "defvjp") if what == "gradient" else ("tangent", "defjvp")
+    return NoAdjointError(
+        f"{name} has rules of its own, but no {kind} rule, which "
+        f"{'reverse' if kind == 'adjoint' else 'forward'} mode needs here", stmt.loc,
+        f"give it one with @{name}.{decorator} (or s2sad.{decorator}({name}, rule))")

@@ -57,9 +57,10 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
     if isinstance(saved, Opaque):
         raise NoAdjointError(
             f"cannot differentiate through {saved.fn!r}: it is not a Python function s2sad "
-            "can read, and it has no adjoint rule",
-            hint="wrap the value in s2sad.stop_gradient(...) if no gradient should flow "
-            "through it, or rewrite it with supported NumPy operations")
+            "can read, and it has no derivative rule",
+            hint="give it an adjoint rule with s2sad.defvjp(function, rule), wrap the value in "
+            "s2sad.stop_gradient(...) if no gradient should flow through it, or rewrite it "
+            "with supported NumPy operations")
     if isinstance(saved, NestedCall):
         return saved.adjoints(g)
     backward, state, value, order = saved
@@ -155,8 +156,8 @@ def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: A
         raise NoAdjointError(
             f"cannot differentiate through {fn!r}: it is not a Python function s2sad "
             "can read, and it has no derivative rule",
-            hint="wrap the value in s2sad.stop_gradient(...) if no derivative should flow "
-            "through it, or give it rules with s2sad.custom_jvp")
+            hint="give it a tangent rule with s2sad.defjvp(function, rule), or wrap the value "
+            "in s2sad.stop_gradient(...) if no derivative should flow through it")
     wrt, order = _parameters(fn, active)
     code = fn.__code__
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]

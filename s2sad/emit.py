@@ -93,6 +93,7 @@ class Emitter:
         self.taken: set[str] = set(free) | set(keyword.kwlist) | {p.hint for p in fn.params}
         self.aliases: dict[str, str] = {}  # "$np" -> the name the generated code uses
         self.bound: dict[str, Any] = {}  # names to bind in closure cells -> objects
+        self.ref_objects: dict[str, Any] = {}  # `$name` Refs whose object the Ref holds
         self.shared: set[str] = set()  # the user's names the generated code reads too
         self.use_count: dict[Var, int] = {}
         self.inline: dict[Var, Assign] = {}
@@ -112,7 +113,9 @@ class Emitter:
         if dollar_name in self.aliases:
             return self.aliases[dollar_name]
         base = dollar_name[1:]
-        obj = self.helpers[base] if base in self.helpers else primitives.resolve_name(base)
+        obj = self.helpers[base] if base in self.helpers else \
+            self.ref_objects[dollar_name] if dollar_name in self.ref_objects else \
+            primitives.resolve_name(base)
         binding = self.free.get(base)
         if binding is not None and binding.value is obj:
             name = base  # the user's own `np` is NumPy: share the name
@@ -170,6 +173,8 @@ class Emitter:
                 return self.assign_expr(self.inline[x])
             return ast.Name(self.names.get(x, f"_undefined_{x.id}"), ast.Load())
         if isinstance(x, Ref):
+            if x.name.startswith("$") and "." not in x.name and x.value is not None:
+                self.ref_objects.setdefault(x.name, x.value)  # (a user's rule, say)
             return self.dotted(x.name)
         return self.const(x.value)
 

@@ -397,6 +397,27 @@ class Forward(Builder):
         self.set_tangent(stmt.target, self.emit("getitem", [both, Const(1)],
                                                 hint=tname(stmt.target)))
 
+    def tangent_custom(self, stmt: Assign) -> None:
+        """A function with the user's tangent rule, JAX's signature:
+        `rule(primals, tangents) -> (value, tangent)`, called in its place."""
+        if all(self.tangent(a) is None for a in stmt.args) or stmt.target is None:
+            self.out.append(stmt)
+            return
+        fn, _, rule = primitives.USER_RULED[stmt.prim]
+        if stmt.kwargs:
+            raise NoAdjointError(
+                f"the tangent rule of {getattr(fn, '__name__', fn)!r} takes positional "
+                "arguments, and this call passes some by keyword", stmt.loc,
+                "pass the arguments positionally")
+        primals = self.emit("make_tuple", list(stmt.args))
+        tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
+                                            for a in stmt.args])
+        name = "$" + (getattr(rule, "__name__", "") or "rule").strip("<>")
+        pair = self.emit("call", [Ref(name, rule), primals, tangents], loc=stmt.loc)
+        self.out.append(Assign(stmt.target, "getitem", [pair, Const(0)], {}, None, stmt.loc))
+        self.set_tangent(stmt.target, self.emit("getitem", [pair, Const(1)],
+                                                hint=tname(stmt.target)))
+
     def tangent_call(self, stmt: Assign) -> None:
         """`y = h(*args)` of user code: the callee's own forward mode, through
         the dispatcher: `pair = call_jvp(h, active, tangents, *args)`."""

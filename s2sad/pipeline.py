@@ -83,6 +83,12 @@ def _is_scalar(a: Any) -> bool:
 
 
 _ABSENT = object()
+_EPOCH = [0]  # bumped when rules change: every result compiled before is stale
+
+
+def invalidate() -> None:
+    """Make every compiled result stale (a user gave a function new rules)."""
+    _EPOCH[0] += 1
 
 
 class Guards:
@@ -92,9 +98,10 @@ class Guards:
     the function's own code and defaults (keyword defaults, a dict that can be
     edited in place, by value). The function is held weakly."""
 
-    __slots__ = ("fn", "code", "defaults", "kwdefaults", "dicts", "cells", "attrs")
+    __slots__ = ("fn", "code", "defaults", "kwdefaults", "dicts", "cells", "attrs", "epoch")
 
     def __init__(self, fn: types.FunctionType, dicts: list, cells: list, attrs: list) -> None:
+        self.epoch = _EPOCH[0]
         self.fn = weakref.ref(fn)
         self.code, self.defaults = fn.__code__, fn.__defaults__
         self.kwdefaults = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
@@ -102,7 +109,8 @@ class Guards:
 
     def hold(self) -> bool:
         fn = self.fn()
-        if fn is None or fn.__code__ is not self.code or fn.__defaults__ is not self.defaults \
+        if self.epoch != _EPOCH[0] or fn is None or fn.__code__ is not self.code \
+                or fn.__defaults__ is not self.defaults \
                 or (fn.__kwdefaults__ or None) != self.kwdefaults:
             return False
         for namespace, name, obj in self.dicts:

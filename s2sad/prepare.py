@@ -203,9 +203,10 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
     else:
         what = stmt.callee.name.lstrip("$") if stmt.callee is not None else stmt.prim
     return NoAdjointError(
-        f"cannot differentiate through {what}: it has no adjoint rule",
+        f"cannot differentiate through {what}: it has no derivative rule",
         stmt.loc,
-        "wrap the value in s2sad.stop_gradient(...) if no gradient should flow through it, "
+        f"give it rules with s2sad.defvjp({what}, rule) and s2sad.defjvp({what}, rule), "
+        "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it, "
         "or rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them)",
     )
 

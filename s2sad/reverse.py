@@ -25,6 +25,7 @@ from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts
 from .builder import bound_arguments
 from .cleanup import eliminate_dead_code
+from .errors import NoAdjointError
 from .ir import (
     Assign,
     Block,
@@ -262,6 +263,27 @@ class Reverse(Adjoints):
             arg = args[site] if isinstance(site, int) else stmt.kwargs[site]
             part = self.emit("getitem", [grads, Const(k)], hint=dname(arg))
             self.accumulate(arg, part, stmt.loc)
+
+    def adjoint_custom(self, stmt: Assign, g: Any) -> None:
+        """A function with the user's adjoint rule: call it, `rule(g, ans,
+        *args, **kwargs)`, for the adjoints of the positional arguments."""
+        fn, rule, _ = primitives.USER_RULED[stmt.prim]
+        for key, value in stmt.kwargs.items():
+            if self.active(value):
+                raise NoAdjointError(
+                    f"the adjoint rule of {getattr(fn, '__name__', fn)!r} gives adjoints of "
+                    f"positional arguments, and {key}= is passed by keyword", stmt.loc,
+                    f"pass {key} positionally")
+        name = "$" + (getattr(rule, "__name__", "") or "rule").strip("<>")
+        raw = self.emit("call", [Ref(name, rule), self.materialize(stmt.target, g),
+                                 stmt.target, *stmt.args], kwargs=stmt.kwargs, loc=stmt.loc)
+        grads = self.emit("custom_adjoints", [raw, Const(len(stmt.args))], loc=stmt.loc,
+                          callee=Ref("$custom_adjoints", primitives.resolve_name(
+                              "custom_adjoints")), hint="grads")
+        for k, arg in enumerate(stmt.args):
+            if self.active(arg):
+                self.accumulate(arg, self.emit("getitem", [grads, Const(k)], hint=dname(arg)),
+                                stmt.loc)
 
     # ------------------------------------------------------------ branches
 

@@ -23,9 +23,9 @@ from . import pipeline
 from .api import Wrt, _check_args, _def_loc, _wrt_indices
 from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
-from .parsing import unwrap
 from .pipeline import Compiled, Spec
 from .runtime import zeros_like
+from .targets import as_function
 
 # ---------------------------------------------------------------- forward mode
 
@@ -52,7 +52,7 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
         value_at, tangent_at = derivative.tangent_paths()
         result = derivative.tangent(wrt, tangents).run(args, kwargs)
         return pick(result, value_at), pick(result, tangent_at)
-    fn = unwrap(f)
+    fn = as_function(f)
     if not wrt:
         value = fn(*args, **kwargs)
         return value, zeros_like(value)
@@ -80,7 +80,7 @@ def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None 
 def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     """`(f(*primals), f_jvp)` where `f_jvp(*tangents)` is the derivative along
     `tangents` at `primals` (each call runs the generated forward mode)."""
-    value = unwrap(f)(*primals) if derivative_of(f) is None else f(*primals)
+    value = as_function(f)(*primals) if derivative_of(f) is None else f(*primals)
 
     def f_jvp(*tangents: Any) -> Any:
         return jvp(f, primals, tangents)[1]
@@ -161,7 +161,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
             return (grads,) if len(wrt) == 1 else tuple(grads)
 
         return value, nested_pullback
-    fn = unwrap(f)
+    fn = as_function(f)
     if not wrt:
         return fn(*args, **kwargs), lambda cotangent: ()
     code = fn.__code__
@@ -202,7 +202,7 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
     """autograd's elementwise_grad: the adjoint of ones through f, which is the
     elementwise derivative when each output entry depends only on the input
     entry in its place (the sum of the Jacobian's rows otherwise)."""
-    fn = unwrap(f) if derivative_of(f) is None else derivative_of(f).fn
+    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
 
@@ -230,7 +230,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     result is `(jacobian, aux)`."""
     if mode not in ("auto", "forward", "reverse"):
         raise ArgumentTypeError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
-    fn = unwrap(f) if derivative_of(f) is None else derivative_of(f).fn
+    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
 
@@ -333,7 +333,7 @@ def hvp(f: Callable, wrt: Wrt = 0) -> Callable:
 
     gradient = grad(f, wrt=wrt)
     as_tuple = not isinstance(wrt, (int, str))
-    fn = unwrap(f) if derivative_of(f) is None else derivative_of(f).fn
+    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
     indices = _wrt_indices(fn, wrt, _def_loc(fn))
 
     @functools.wraps(fn)

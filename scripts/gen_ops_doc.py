@@ -195,6 +195,8 @@ def sections() -> dict[str, list[Primitive]]:
     grouped: dict[str, list[Primitive]] = {title: [] for title in dict.fromkeys(order)}
     grouped[NONDIFF], grouped[INTERNAL] = [], []
     for rule in primitives.TABLE.values():
+        if rule.name in primitives.USER_RULED:
+            continue  # (rules a program gave, not s2sad's)
         title = INTERNAL if internal(rule) else NONDIFF if not rule.differentiable \
             else rule.group
         grouped[title].append(rule)
@@ -214,11 +216,13 @@ def differentiable(rule: Primitive) -> bool:
 
 def summary() -> str:
     """Counts, with NumPy functions counted once per function object (np.abs is np.absolute)."""
-    ours = [r for r in primitives.TABLE.values() if differentiable(r)]
+    ours = [r for r in primitives.TABLE.values() if differentiable(r)
+            and r.name not in primitives.USER_RULED]
     functions = {id(primitives.resolve_name(r.name)) for r in ours if r.name.startswith("np.")}
     methods = [r for r in ours if r.name.startswith(".")]
     return (
-        f"{len(primitives.TABLE)} primitives; {len(ours)} differentiable, among them "
+        f"{len(primitives.TABLE) - len(primitives.USER_RULED)} primitives; {len(ours)} "
+        "differentiable, among them "
         f"{len(functions)} NumPy functions and {len(methods)} array methods and attributes."
     )
 

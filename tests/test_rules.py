@@ -1780,7 +1780,8 @@ def _differentiable_rules() -> set[str]:
     """Entries with a rule a derivative flows through (not s2sad's helpers,
     which only adjoint code calls)."""
     return {name for name, p in primitives.TABLE.items() if p.differentiable
-            and (p.vjp or p.adjoint) and (p.form != "helper" or name in HELPERS_USERS_REACH)}
+            and (p.vjp or p.adjoint) and (p.form != "helper" or name in HELPERS_USERS_REACH)
+            and name not in primitives.USER_RULED}
 
 
 HELPERS_USERS_REACH = {"own", "iteration_items", "call_forward"}

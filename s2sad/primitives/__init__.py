@@ -9,11 +9,14 @@ from . import helpers, internal, numpy_ops  # noqa: F401  (registers the entries
 from .record import (
     MISSING,
     TABLE,
+    USER_RULED,
     Primitive,
     for_object,
     get,
     lookup,
     resolve_name,
+    user_rules,
 )
 
-__all__ = ["MISSING", "TABLE", "Primitive", "for_object", "get", "lookup", "resolve_name"]
+__all__ = ["MISSING", "TABLE", "USER_RULED", "Primitive", "for_object", "get", "lookup",
+           "resolve_name", "user_rules"]

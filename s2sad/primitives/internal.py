@@ -101,4 +101,5 @@ helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
+helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)

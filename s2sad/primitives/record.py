@@ -216,6 +216,8 @@ def get(name: str) -> Primitive:
 def resolve_name(name: str) -> Any:
     """The Python object a primitive name like `np.linalg.inv` stands for, if
     any: NumPy and math functions, builtins, and s2sad's run-time helpers."""
+    if name in USER_RULED:
+        return USER_RULED[name][0]
     if name.startswith(".") or not name:
         return None
     head, *rest = name.split(".")
@@ -247,6 +249,41 @@ def for_object(obj: Any) -> Primitive | None:
 
 
 # ---------------------------------------------------------------- registration
+
+# Functions users gave rules (`s2sad.defvjp`, `@custom_vjp`), by entry name:
+# (the function, its adjoint rule, its tangent rule).
+USER_RULED: dict[str, tuple[Any, Any, Any]] = {}
+
+
+def user_rules(obj: Any, name: str, vjp_rule: Any, jvp_rule: Any) -> Primitive:
+    """Register (or replace) the entry of a function a user gave rules: its
+    adjoint and tangent come from calling their rules (structural rules
+    `custom` of both passes), matched by the function object like NumPy's."""
+    try:
+        params = [p for p in inspect.signature(obj).parameters.values()]
+    except (TypeError, ValueError):  # (a compiled function without a signature)
+        params = []
+    names = tuple(p.name for p in params) or ("args",)
+    kinds = {p.name: _KINDS[p.kind] for p in params} if params else {"args": "varargs"}
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    varargs = next((n for n, k in kinds.items() if k == "varargs"), None)
+    varkw = [n for n, k in kinds.items() if k == "varkw"]
+    prim = Primitive(name, names, defaults, varargs, kinds, form="function", group="User rules",
+                     adjoint="custom" if vjp_rule is not None else None,
+                     tangent="custom" if jvp_rule is not None else None,
+                     neutral=frozenset(varkw), returns="other", takes="any",
+                     note="the user's rule")
+    USER_RULED[name] = (obj, vjp_rule, jvp_rule)
+    prim = replace(_add(prim), honoured=frozenset(names))  # (the rules see every argument)
+    TABLE[name] = prim
+    _BY_OBJECT[id(obj)] = name
+    return prim
+
+
+_KINDS = {inspect.Parameter.POSITIONAL_ONLY: "posonly",
+          inspect.Parameter.POSITIONAL_OR_KEYWORD: "normal",
+          inspect.Parameter.VAR_POSITIONAL: "varargs", inspect.Parameter.KEYWORD_ONLY: "kwonly",
+          inspect.Parameter.VAR_KEYWORD: "varkw"}
 
 
 def _parse_signature(signature: str) -> tuple[str, tuple, dict, str | None, dict]:
@@ -467,6 +504,7 @@ def group(title: str) -> None:
     _group = title
 
 
-__all__ = ["Primitive", "TABLE", "MISSING", "lookup", "get", "for_object", "resolve_name",
+__all__ = ["Primitive", "TABLE", "MISSING", "USER_RULED", "lookup", "get", "for_object",
+           "resolve_name", "user_rules",
            "vjp", "elementwise", "scalar_function", "nondiff", "structural", "helper", "alias",
            "group"]

@@ -33,6 +33,7 @@ from .base import (  # noqa: F401
     cast_adjoint,
     check_inplace,
     check_inplace_item,
+    custom_adjoints,
     either,
     matrix_transpose,
     own,

@@ -325,3 +325,17 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     if isinstance(x, complex):
         return complex(np.sum(grad))
     return float(np.sum(grad)) if np.ndim(grad) else float(grad)
+
+
+def custom_adjoints(result: Any, count: int) -> tuple:
+    """A user's adjoint rule's result as one adjoint per positional argument
+    (a rule for a one-argument function may return the adjoint itself)."""
+    if count == 1 and not (isinstance(result, tuple) and len(result) == 1):
+        return (result,)
+    if not isinstance(result, (tuple, list)) or len(result) != count:
+        raise UnsupportedSyntaxError(
+            f"an adjoint rule returned {type(result).__name__} {result!r:.80}; it must return "
+            f"one adjoint per positional argument ({count}), as a tuple",
+            hint="return (adjoint_of_first, adjoint_of_second, ...), None for an argument "
+            "without a gradient")
+    return tuple(result)

@@ -1,0 +1,95 @@
+"""Rules users give: for functions s2sad should not read, or cannot.
+
+    @s2sad.custom_vjp
+    def safe_log(x):
+        return np.log(x)
+
+    @safe_log.defvjp
+    def safe_log_vjp(g, ans, x):          # the adjoint of each positional argument
+        return g / np.maximum(x, 1e-12)
+
+    @s2sad.custom_jvp
+    def softplus(x):
+        return np.logaddexp(0.0, x)
+
+    @softplus.defjvp
+    def softplus_jvp(primals, tangents):  # JAX's signature
+        (x,), (t,) = primals, tangents
+        return softplus(x), t / (1.0 + np.exp(-x))
+
+    s2sad.defvjp(scipy.special.erfcx, lambda g, ans, x: ...)  # a function you do not own
+
+A function with rules becomes an entry of the table, matched by the object
+like `np.exp`; the reverse pass calls its adjoint rule (`adjoint_custom`),
+the forward pass its tangent rule (`tangent_custom`). Rules are Python
+functions too, so a Hessian through them differentiates the rule itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from . import pipeline, primitives
+
+
+class _Custom:
+    """A function with rules of its own (`@custom_vjp`, `@custom_jvp`)."""
+
+    def __init__(self, fun: Callable) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.vjp_rule: Callable | None = None
+        self.jvp_rule: Callable | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fun(*args, **kwargs)
+
+    def defvjp(self, rule: Callable) -> Callable:
+        """`rule(g, ans, *args)` returns the adjoints of the positional arguments
+        (a tuple, or the adjoint itself for one argument; None for no gradient)."""
+        self.vjp_rule = rule
+        _register(self, self.vjp_rule, self.jvp_rule)
+        return rule
+
+    def defjvp(self, rule: Callable) -> Callable:
+        """`rule(primals, tangents)` returns `(value, tangent)` (JAX's signature)."""
+        self.jvp_rule = rule
+        _register(self, self.vjp_rule, self.jvp_rule)
+        return rule
+
+
+class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
+    """Decorate a function whose adjoint you give with `@f.defvjp`."""
+
+
+class custom_jvp(_Custom):  # noqa: N801
+    """Decorate a function whose tangent you give with `@f.defjvp`."""
+
+
+def defvjp(obj: Callable, rule: Callable) -> None:
+    """Give a function you do not own (a SciPy function, a compiled extension)
+    an adjoint rule `rule(g, ans, *args)`; matched by the object, so every
+    spelling of it in user code finds the rule."""
+    _, _, jvp_rule = primitives.USER_RULED.get(_name(obj), (None, None, None))
+    _register(obj, rule, jvp_rule)
+
+
+def defjvp(obj: Callable, rule: Callable) -> None:
+    """Give a function you do not own a tangent rule `rule(primals, tangents)
+    -> (value, tangent)`."""
+    _, vjp_rule, _ = primitives.USER_RULED.get(_name(obj), (None, None, None))
+    _register(obj, vjp_rule, rule)
+
+
+def _name(obj: Any) -> str:
+    return f"user:{getattr(obj, '__qualname__', type(obj).__name__)}@{id(obj):x}"
+
+
+def _register(obj: Any, vjp_rule: Callable | None, jvp_rule: Callable | None) -> None:
+    primitives.user_rules(obj, _name(obj), vjp_rule, jvp_rule)
+    pipeline.invalidate()  # results compiled before baked in the old rules
+
+
+__all__ = ["custom_vjp", "custom_jvp", "defvjp", "defjvp"]

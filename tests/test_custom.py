@@ -1,0 +1,158 @@
+"""Rules users give: custom_vjp, custom_jvp, defvjp, defjvp; and functions
+with rules (NumPy's or a user's) passed to the transforms themselves."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+import pytest
+
+import s2sad
+
+
+@s2sad.custom_vjp
+def clipped_log(x):
+    return np.log(x)
+
+
+@clipped_log.defvjp
+def clipped_log_vjp(g, ans, x):
+    return g / np.maximum(x, 0.5)  # deliberately not log's derivative below 0.5
+
+
+def uses_clipped_log(x):
+    return np.sum(clipped_log(x) * 2.0)
+
+
+def test_custom_vjp_rule_is_used_in_reverse_mode():
+    x = np.array([0.25, 1.0, 4.0])
+    np.testing.assert_allclose(s2sad.grad(uses_clipped_log)(x), 2.0 / np.maximum(x, 0.5))
+    assert "clipped_log_vjp(" in s2sad.show(uses_clipped_log)
+
+
+def test_custom_vjp_without_a_tangent_rule_is_refused_in_forward_mode():
+    with pytest.raises(s2sad.NoAdjointError, match=r"@clipped_log.defjvp"):
+        s2sad.jvp(uses_clipped_log, (np.ones(2),), (np.ones(2),))
+
+
+@s2sad.custom_jvp
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+@softplus.defjvp
+def softplus_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return softplus(x), t / (1.0 + np.exp(-x))
+
+
+def softplus_squared(x):
+    return np.sum(softplus(x) ** 2)
+
+
+def test_custom_jvp_rule_is_used_in_forward_mode_and_refused_in_reverse():
+    x, v = np.array([-1.0, 0.5, 2.0]), np.array([1.0, -2.0, 0.5])
+    _, t = s2sad.jvp(softplus_squared, (x,), (v,))
+    sig = 1.0 / (1.0 + np.exp(-x))
+    assert t == pytest.approx(np.sum(2 * softplus(x) * sig * v))
+    with pytest.raises(s2sad.NoAdjointError, match=r"@softplus.defvjp"):
+        s2sad.grad(softplus_squared)(x)
+
+
+@s2sad.custom_vjp
+def scaled_product(a, b, c):
+    return a * b * c
+
+
+@scaled_product.defvjp
+def scaled_product_vjp(g, ans, a, b, c):
+    return g * b * c, g * a * c, None  # c: no gradient, by the rule's say
+
+
+@scaled_product.defjvp
+def scaled_product_jvp(primals, tangents):
+    (a, b, c), (ta, tb, _) = primals, tangents
+    return a * b * c, (ta * b + a * tb) * c
+
+
+def uses_product(a, b):
+    return np.sum(np.sin(scaled_product(a, b, 3.0)))
+
+
+def test_rules_of_several_arguments_and_a_hessian_through_them():
+    a, b = np.array([0.2, 0.4]), np.array([1.5, -0.5])
+    ga, gb = s2sad.grad(uses_product, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, np.cos(3 * a * b) * 3 * b)
+    np.testing.assert_allclose(gb, np.cos(3 * a * b) * 3 * a)
+    # forward over reverse: the tangent rule for the call, the adjoint rule's own source
+    H = s2sad.hessian(uses_product)(a, b)
+    np.testing.assert_allclose(H, np.diag(-np.sin(3 * a * b) * (3 * b) ** 2), atol=1e-12)
+
+
+@s2sad.custom_vjp
+def bad_rule_fn(a, b):
+    return a * b
+
+
+@bad_rule_fn.defvjp
+def bad_rule(g, ans, a, b):
+    return g * b  # one adjoint for two arguments
+
+
+def uses_bad_rule(a, b):
+    return bad_rule_fn(a, b)
+
+
+def test_a_rule_returning_the_wrong_count_is_an_error():
+    with pytest.raises(s2sad.S2sadError, match="one adjoint per positional argument"):
+        s2sad.grad(uses_bad_rule)(1.0, 2.0)
+
+
+def uses_operator_mul(x, y):
+    return operator.mul(x, y) * 2.0
+
+
+def test_defvjp_and_defjvp_for_a_function_you_do_not_own():
+    with pytest.raises(s2sad.NoAdjointError, match=r"s2sad.defvjp"):
+        s2sad.grad(uses_operator_mul)(3.0, 4.0)
+    s2sad.defvjp(operator.mul, lambda g, ans, a, b: (g * b, g * a))
+    s2sad.defjvp(operator.mul, lambda p, t: (p[0] * p[1], t[0] * p[1] + p[0] * t[1]))
+    try:
+        assert s2sad.grad(uses_operator_mul, wrt=(0, 1))(3.0, 4.0) == (8.0, 6.0)
+        assert s2sad.jvp(uses_operator_mul, (3.0, 4.0), (1.0, 0.0))[1] == 8.0
+    finally:
+        s2sad.primitives.TABLE.pop(s2sad.custom._name(operator.mul))
+
+
+@s2sad.custom_vjp
+def redefined(x):
+    return x * 1.0
+
+
+@redefined.defvjp
+def redefined_vjp(g, ans, x):
+    return g * 2.0
+
+
+def uses_redefined(x):
+    return redefined(x)
+
+
+def test_changing_a_rule_takes_effect_without_restart():
+    grad = s2sad.grad(uses_redefined)
+    assert grad(1.0) == 2.0
+    redefined.defvjp(lambda g, ans, x: g * 5.0)
+    assert grad(1.0) == 5.0
+
+
+def test_functions_with_rules_as_transform_arguments():
+    assert s2sad.grad(np.sin)(1.0) == pytest.approx(math.cos(1.0))
+    assert s2sad.grad(s2sad.grad(np.sin))(1.0) == pytest.approx(-math.sin(1.0))
+    assert s2sad.hessian(np.tanh)(0.3) == pytest.approx(-2 * np.tanh(0.3) * (1 - np.tanh(0.3)
+                                                                             ** 2))
+    np.testing.assert_allclose(s2sad.elementwise_grad(np.sqrt)(np.array([1.0, 4.0])),
+                               [0.5, 0.25])
+    assert s2sad.grad(clipped_log)(0.25) == 2.0  # the rule, not log's derivative
+    assert "def dsin(x, dout=1.0):" in s2sad.show(np.sin)
