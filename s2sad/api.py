@@ -305,13 +305,32 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *,
 stop_gradient = runtime.stop_gradient
 
 
-def show(f: Callable, wrt: Wrt = 0, ir: bool = False) -> str:
-    """The source of the gradient s2sad generates for `f` (or its IR with `ir=True`)."""
-    fn = as_function(f)
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    compiled = compile_gradient(fn, indices)
+MODES = {
+    "grad": lambda w: Spec("grad", w),
+    "jvp": lambda w: Spec("primal", (), forwards=(w,)),
+    "vjp": lambda w: Spec("split", w),
+    "hessian": lambda w: Spec("grad", w, forwards=(w,)),
+}
+
+
+def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str:
+    """The source of the code s2sad generates for `f` (or its IR with `ir=True`):
+    its gradient (`mode="grad"`), forward mode (`"jvp"`), the two halves a
+    pullback runs (`"vjp"`), or forward over reverse mode (`"hessian"`). For
+    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it."""
+    derivative = derivative_of(f)
+    if derivative is not None:
+        compiled = derivative.compiled((), {})
+    else:
+        if mode not in MODES:
+            raise WrtError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        fn = as_function(f)
+        indices = _wrt_indices(fn, wrt, _def_loc(fn))
+        compiled = pipeline.compile(fn, MODES[mode](indices))
     if ir:
-        return f"# primal IR\n{compiled.primal_ir}\n\n# reversed IR\n{compiled.derived_ir}"
+        label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
+            mode, "reversed IR") if derivative is None else "derived IR"
+        return f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}"
     return compiled.source
 
 

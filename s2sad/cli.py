@@ -2,6 +2,7 @@
 
     s2sad show examples/quickstart.py:f
     s2sad show mypackage.losses:loss --wrt w,b --ir
+    s2sad show examples/quickstart.py:f --mode jvp      (or vjp, hessian)
 
 Exit codes: 0 on success, 1 when s2sad cannot differentiate the function
 (the message points at the offending line), 2 when the target itself is
@@ -249,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="arguments to differentiate: indices or names, comma-separated "
              "(e.g. 0, x, 0,1, x,y); default: 0")
     show_parser.add_argument(
+        "--mode", choices=("grad", "jvp", "vjp", "hessian"), default="grad",
+        help="which code: the gradient (default), forward mode (jvp), the two halves of a "
+             "pullback (vjp), or forward over reverse mode (hessian)")
+    show_parser.add_argument(
         "--ir", action="store_true",
         help="print the primal and reversed intermediate representation instead")
     show_parser.add_argument(
@@ -270,7 +275,7 @@ def run_show(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return _error(str(exc))
     try:
-        text = show(fn, wrt=args.wrt, ir=args.ir)
+        text = show(fn, wrt=args.wrt, ir=args.ir, mode=args.mode)
     except S2sadError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_TRANSFORM

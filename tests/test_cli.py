@@ -268,3 +268,11 @@ def test_color_only_on_terminals_without_no_color(monkeypatch: pytest.MonkeyPatc
     assert not cli.use_color("auto", _Tty())
     assert cli.use_color("always", object())
     assert not cli.use_color("never", _Tty())
+
+
+def test_show_mode_jvp(tmp_path, capsys):
+    path = tmp_path / "prog.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(np.sin(x))\n")
+    assert cli.main(["show", f"{path}:f", "--mode", "jvp", "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "def jf(x, *, x_dot):" in out and "np.cos(x)" in out

@@ -361,3 +361,15 @@ def test_hessian_blocks_through_a_helper_call():
         for b in range(2):
             expected = fd_jacobian(lambda *args, a=a: g(*args)[a], (x, y), b, 1e-5)
             np.testing.assert_allclose(H[a][b], expected, rtol=1e-6, atol=1e-8)
+
+
+def test_show_modes():
+    jvp_code = s2sad.show(mlp, mode="jvp")
+    assert "def jmlp(W, x, *, W_dot):" in jvp_code and "np.tanh" in jvp_code
+    assert "def jdmlp(W, x, dout=1.0, *, W_dot):" in s2sad.show(mlp, mode="hessian")
+    halves = s2sad.show(mlp, mode="vjp")
+    assert "def dmlp_forward(W, x):" in halves and "def dmlp_backward(state, dout):" in halves
+    nested = s2sad.show(s2sad.grad(s2sad.grad(sine)))
+    assert "x_dot" in nested and "np.sin" in nested
+    with pytest.raises(s2sad.S2sadError, match="mode must be"):
+        s2sad.show(mlp, mode="backwards")
