@@ -63,6 +63,8 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
             "with supported NumPy operations")
     if isinstance(saved, NestedCall):
         return saved.adjoints(g)
+    if isinstance(saved[0], pipeline.Compiled):  # (saved by call_forward_jvp)
+        return call_backward_jvp(saved, None, g, None)[0]
     backward, state, value, order = saved
     grads = backward(state, fill_zeros(g, value))
     return tuple(grads[k] for k in order)

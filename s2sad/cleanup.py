@@ -59,11 +59,16 @@ def rewrite(stmt: Assign) -> tuple[str, dict[str, Operand]] | None:
     """A plainer template computing the same value, where the operands allow:
     `pow_base_adjoint(g, x, 2)` is `g * 2 * x`. (A whole-number exponent of at
     least 1 never meets the 0 * inf the general rule guards against.)"""
-    if stmt.prim == "pow_base_adjoint" and not stmt.kwargs:
+    if stmt.prim in ("pow_base_adjoint", "pow_base_curvature") and not stmt.kwargs:
         g, x, y = stmt.args
-        if isinstance(y, Const) and type(y.value) in (int, float) and y.value >= 1 and \
-                float(y.value).is_integer():
+        whole = isinstance(y, Const) and type(y.value) in (int, float) and \
+            float(y.value).is_integer()
+        if stmt.prim == "pow_base_adjoint" and whole and y.value >= 1:
             return "g * y * x ** (y - 1)", {"g": g, "x": x, "y": y}
+        if stmt.prim == "pow_base_curvature" and whole and y.value >= 2:
+            return "g * (y * (y - 1)) * x ** (y - 2)", {"g": g, "x": x, "y": y}
+        if stmt.prim == "pow_base_curvature" and whole and y.value in (0, 1):
+            return "g * 0.0", {"g": g}
     return None
 
 

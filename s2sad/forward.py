@@ -13,9 +13,12 @@ implements for the IR's own operations (`tangent_items`, `tangent_setitem`,
 and loops as extra loop-carried values, so control flow needs no tape.
 
 Memory follows the primal: a tangent rule of a view returns a view of the
-tangent, and an in-place write into an array (`a[i] = v`) writes into its
-tangent, which is first copied unless this pass made it (`owned`), so a
-tangent never writes into memory another tangent sees. Zero tangents are
+tangent, and an in-place write into an array (`a[i] = v`, or derivative
+code's `add_at`) writes into its tangent in place, so whatever holds the
+array (a view, a tape) holds its tangent. A fresh array's tangent is an
+array of its own wherever one of them is written in place: a rule whose
+tangent is its operand's (`y = x + c` gives y x's tangent) gets a copy
+there (`fresh_tangent`). Zero tangents are
 None at transform time and are made into arrays only where a value must
 exist (a branch result, a loop-carried value, a write, the result).
 
@@ -32,7 +35,7 @@ from . import primitives
 from .analysis import Facts
 from .builder import Builder, SymSeq, bound_arguments
 from .cleanup import eliminate_dead_code
-from .errors import Loc, NoAdjointError
+from .errors import NoAdjointError
 from .ir import (
     Assign,
     Block,
@@ -74,8 +77,7 @@ class Forward(Builder):
     def __init__(self, facts: Facts, factory: VarFactory) -> None:
         super().__init__(facts, factory)
         self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
-        self.owned: set[Var] = set()  # tangent arrays this pass allocated: safe to write into
-        self.holders: dict[Var, Var] = {}  # a tangent var -> the first value it is the tangent of
+        self.placeholders: dict[Var, Var] = {}  # `v = None` -> its tangent's placeholder
 
     def varied(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.facts.varied
@@ -126,11 +128,6 @@ class Forward(Builder):
     def set_tangent(self, v: Var, t: Any) -> None:
         if t is None:
             return
-        if isinstance(t, Var):
-            # a tangent another value also holds (`y = x + c`: y's is x's) may
-            # not be written in place for one of them
-            if self.holders.setdefault(t, v) is not v:
-                self.owned.discard(t)
         self.tan[v] = t
         if isinstance(t, Var) and self.shape.get(t) in (None, t):
             self.shape[t] = self.shape.get(v)  # a rule's tangent is shaped like its primal
@@ -140,6 +137,8 @@ class Forward(Builder):
     # ------------------------------------------------------------ one statement
 
     def assign(self, stmt: Assign) -> None:
+        if self.placeholder(stmt):
+            return
         prim = primitives.get(stmt.prim)
         if prim.tangent is not None:
             getattr(self, "tangent_" + prim.tangent)(stmt)
@@ -148,12 +147,48 @@ class Forward(Builder):
             v = stmt.target
             if v is None or not self.varied(v) or not prim.differentiable:
                 return
-            if prim.linear:
-                self.set_tangent(v, self.linear(prim, stmt))
-            else:
-                self.set_tangent(v, self.from_templates(prim, stmt))
+            t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
+            self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
         if stmt.target is not None and stmt.prim != "tape.new":
             self.own_if_stored(stmt.target)
+            self.bind_placeholder(stmt.target)
+
+    def fresh_tangent(self, prim: primitives.Primitive, stmt: Assign, t: Any) -> Any:
+        """A fresh array's tangent is a copy wherever the array or an operand is
+        written in place later: its rule may hand back an operand's tangent
+        (`x + c`, `np.copy(x)`) or a view of one, and the write must reach one
+        tangent, as it reaches one array."""
+        if not prim.fresh or not isinstance(t, Var):
+            return t
+        if self.written_later(stmt.target) or any(self.written_later(a)
+                                                  for a in stmt.operands()):
+            # (the rule may hand back an operand's tangent, or a view of one)
+            return self.emit("own", [t], callee=Ref("$own", primitives.resolve_name("own")),
+                             hint=tname(stmt.target), loc=stmt.loc)
+        return t
+
+    def written_later(self, v: Operand) -> bool:
+        return isinstance(v, Var) and (v in self.facts.buffers or v in self.stored)
+
+    def placeholder(self, stmt: Assign) -> bool:
+        """`v = None` before a branch that may assign v (how `split` keeps a
+        value defined on one path in the state): its tangent gets one too, and
+        each later assignment of v assigns the tangent's placeholder."""
+        v = stmt.target
+        if stmt.prim != "copy" or stmt.args != [Const(None)] or v is None or \
+                not self.varied(v):
+            return False
+        self.out.append(stmt)
+        holder = self.factory.new(tname(v))
+        self.out.append(Assign(holder, "copy", [Const(None)], {}, None, stmt.loc))
+        self.placeholders[v] = holder
+        return True
+
+    def bind_placeholder(self, v: Var) -> None:
+        holder = self.placeholders.get(v)
+        if holder is not None:
+            self.out.append(Assign(holder, "copy", [self.materialize(v, self.tangent(v))]))
+            self.tan[v] = holder
 
     def linear(self, prim: primitives.Primitive, stmt: Assign) -> Operand | None:
         """A linear operation's tangent: the same call, its linear operands
@@ -200,22 +235,31 @@ class Forward(Builder):
                 if t is None:
                     continue
                 t = self.materialize(value, t)
+                if prim.takes == "arrays" and value in self.facts.containers:
+                    # NumPy reads a list of numbers as an array, so does the rule
+                    t = self.template("np.asarray(t)", {"t": t}, stmt.loc, tname(value))
             part = self.template(prim.jvp[name], {**bindings, "t": t}, stmt.loc,
                                  tname(stmt.target))
-            total = part if total is None else self.emit("add", [total, part],
-                                                         hint=tname(stmt.target))
+            total = part if total is None else self.summed(prim, total, part, stmt.target)
         if total is not None and prim.elementwise and not self.same_shape(total, stmt.target):
             # `y = x + c` with a scalar x and an array c: t has x's shape, not y's
             total = self.template("broadcast_tangent(t, ans)", {"t": total, "ans": stmt.target},
                                   stmt.loc, tname(stmt.target))
         return total
 
+    def summed(self, prim: primitives.Primitive, a: Operand, b: Operand, v: Var) -> Operand:
+        """Two contributions to v's tangent: `+` for arrays; item by item for the
+        lists and tuples helpers return (einsum's adjoints)."""
+        if prim.returns == "array":
+            return self.emit("add", [a, b], hint=tname(v))
+        return self.emit("add_adjoints", [a, b], hint=tname(v),
+                         callee=Ref("$add_adjoints", primitives.resolve_name("add_adjoints")))
+
     def materialize(self, v: Operand, t: Any) -> Operand:
         """A run-time value for a tangent: zeros for None, a tuple or list for a SymSeq."""
         if t is None:
             z = self.emit("zeros_like", [v], hint=tname(v),
                           callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
-            self.owned.add(z)
             return z
         if not isinstance(t, SymSeq):
             return t
@@ -225,15 +269,6 @@ class Forward(Builder):
                 item = self.materialize(self.emit("getitem", [v, Const(i)]), item)
             items.append(item)
         return self.emit(t.kind, items, hint=tname(v))
-
-    def owned_copy(self, t: Operand, loc: Loc | None) -> Operand:
-        """`t` if this pass made it, else a copy of it to write into."""
-        if t in self.owned:
-            return t
-        copy = self.emit("own", [t], callee=Ref("$own", primitives.resolve_name("own")),
-                         hint=t.hint if isinstance(t, Var) else "", loc=loc)
-        self.owned.add(copy)
-        return copy
 
     # ------------------------------------------------------------ structural rules
 
@@ -266,7 +301,7 @@ class Forward(Builder):
         t_array, t_value = self.tangent(array), self.tangent(value)
         if t_array is None and t_value is None:
             return
-        base = self.owned_copy(self.materialize(array, t_array), stmt.loc)
+        base = self.materialize(array, t_array)
         written = self.materialize(value, t_value) if t_value is not None else Const(0.0)
         self.out.append(Assign(None, "write_slice", [base, index, written], {},
                                Ref("$write_slice", primitives.resolve_name("write_slice")),
@@ -290,8 +325,7 @@ class Forward(Builder):
             args = [*stmt.args[:k], self.materialize(a, t), *stmt.args[k + 1:]]
             part = self.emit(stmt.prim, args, kwargs=stmt.kwargs, callee=stmt.callee,
                              loc=stmt.loc, hint=tname(stmt.target))
-            total = part if total is None else self.emit("add", [total, part],
-                                                         hint=tname(stmt.target))
+            total = part if total is None else self.summed(prim, total, part, stmt.target)
         self.set_tangent(stmt.target, total)
 
     # ------------------------------------------------------------ derivative code's own
@@ -334,32 +368,31 @@ class Forward(Builder):
         if not self.varied(first):
             return
         t_first = self.tangent(first)
-        if not isinstance(t_first, Var) or t_first not in self.owned:
-            t_first = self.owned_copy(self.materialize(first, t_first), stmt.loc)
-            self.tan[first] = t_first
+        if not isinstance(t_first, Var):
+            t_first = self.tan[first] = self.materialize(first, t_first)
         t_values = [self.materialize(v, self.tangent(v) if self.varied(v) else None)
                     for v in values]
         self.out.append(Assign(None, stmt.prim, [t_first, index, *t_values], {}, stmt.callee,
                                stmt.loc))
 
     def own_if_stored(self, v: Var) -> None:
-        """A value derivative code writes into in place (`stored`) has its
-        tangent as an array of its own from its definition on, so that writes
-        inside branches and loops reach it."""
-        if v not in self.stored or not self.varied(v):
+        """A value written into in place (by derivative code, `stored`, or the
+        user's `a[i] = v`, a buffer) has its tangent as an array of its own from
+        its definition on: writes inside branches and loops reach it, and what
+        holds the array before a write (a tape) holds its tangent too."""
+        if not self.written_later(v) or not self.varied(v):
             return
         t = self.tangent(v)
-        if not isinstance(t, Var) or t not in self.owned:
-            self.tan[v] = self.owned_copy(self.materialize(v, t), None)
+        if not isinstance(t, Var):
+            self.tan[v] = self.materialize(v, t)
 
     def tangent_call_forward(self, stmt: Assign) -> None:
         """`pair = call_forward(h, active, *args)` in reverse-mode code: the
         callee's halves with a forward layer each (`call_forward_jvp`); its
-        result's tangent holds the saved state's tangent for call_backward."""
+        result's tangent holds the saved state's tangent for call_backward.
+        (Always, even where no argument moves: the adjoint call_backward gets
+        may, and the saved state can travel through tapes to it.)"""
         callee, active, *args = stmt.args
-        if all(self.tangent(a) is None for a in args) and not self.seed_varies(stmt.target):
-            self.out.append(stmt)
-            return
         sites = [args[s] if isinstance(s, int) else stmt.kwargs[s] for s in active.value]
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for a in sites])
@@ -368,20 +401,6 @@ class Forward(Builder):
         self.out.append(Assign(stmt.target, "getitem", [both, Const(0)], {}, None, stmt.loc))
         self.set_tangent(stmt.target, self.emit("getitem", [both, Const(1)],
                                                 hint=tname(stmt.target)))
-
-    def seed_varies(self, pair: Var) -> bool:
-        """Does the adjoint that call_backward gets for this call vary (then
-        its backward half needs a forward layer, even if the call's arguments
-        do not)?"""
-        readers = self.facts.places.readers
-        for getter in readers.get(pair, ()):
-            if isinstance(getter, Assign) and getter.prim == "getitem" and \
-                    getter.args[1] == Const(1):
-                for use in readers.get(getter.target, ()):
-                    if isinstance(use, Assign) and use.prim == "call_backward" and \
-                            self.varied(use.args[1]):
-                        return True
-        return False
 
     def tangent_call_backward(self, stmt: Assign) -> None:
         saved, g = stmt.args
@@ -467,25 +486,18 @@ class Forward(Builder):
                 vals.append(self.materialize(value, t))
                 self.out = saved
             self.set_tangent(out, t_out)
-            if all(v in self.owned for v in (new.then_vals[-1], new.else_vals[-1])):
-                self.owned.add(t_out)
         self.out.append(new)
         for out in stmt.outs:
             self.own_if_stored(out)
+            self.bind_placeholder(out)
 
     def loop(self, loop: Loop) -> None:
         carried = [(k, phi) for k, phi in enumerate(loop.phis) if self.varied(phi)]
-        written = {s.args[0] for s in walk(loop.body) if isinstance(s, Assign)
-                   and s.prim in ("setitem", "write_slice")}
         new_phis, inits = [], []
         for k, phi in carried:
             init = self.materialize(loop.inits[k], self.tangent(loop.inits[k]))
-            if phi in self.facts.buffers or phi in written or phi in self.stored:
-                init = self.owned_copy(init, loop.loc)  # written in place each iteration
             t_phi = self.factory.new(tname(phi))
             self.shape[t_phi] = self.shape.get(phi)
-            if init in self.owned:
-                self.owned.add(t_phi)
             self.tan[phi] = t_phi
             new_phis.append(t_phi)
             inits.append(init)
@@ -504,3 +516,5 @@ class Forward(Builder):
         loop.inits = [*loop.inits, *inits]
         loop.nexts = [*loop.nexts, *nexts]
         self.out.append(loop)
+        for phi in loop.phis:
+            self.bind_placeholder(phi)

@@ -341,7 +341,7 @@ def hvp(f: Callable, wrt: Wrt = 0) -> Callable:
         *args, v = args_and_v
         directions = tuple(v) if as_tuple else (v,)
         _, tangent = jvp_at(gradient, tuple(args), kwargs, indices, directions)
-        return tangent
+        return (tangent,) if as_tuple and len(indices) == 1 else tangent
 
     return product
 

@@ -48,7 +48,8 @@ helper("add_adjoints(a, b)", linear=("a", "b"))
 helper("max_share(x, y)", "fmax_share(x, y, larger)", "clip_share(a, lo, hi, which)",
        "either(value, other)", "linspace_weights(num, endpoint)", zero="others")
 helper("abs_sign(x)", jvp={"x": "abs_sign_tangent(t, x)"})
-helper("abs_tangent(t, x)", jvp={"t": "abs_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+helper("abs_tangent(direction, x)",
+       jvp={"direction": "abs_tangent(t, x)", "x": "real_step_tangent(t, x)"})
 
 # Bilinear: in g and the other factor (the operand itself gives only its shape).
 for _side, _other in (("a", "b"), ("b", "a")):
@@ -71,44 +72,46 @@ helper("var_adjoint(g, a, axis=None, ddof=0, keepdims=False)", zero=("axis", "dd
             "a": "var_adjoint(g, t, axis, ddof, keepdims)"})
 
 # Nonlinear in their other operands.
-helper("std_adjoint(g, a, ans, axis=None, ddof=0, keepdims=False)",
+helper("std_adjoint(g, a, result, axis=None, ddof=0, keepdims=False)",
        zero=("axis", "ddof", "keepdims"),
-       jvp={"g": "std_adjoint(t, a, ans, axis, ddof, keepdims)",
-            "a": "std_adjoint(g, t, ans, axis, ddof, keepdims)",
-            "ans": "-std_adjoint(g * t / ans, a, ans, axis, ddof, keepdims)"})
-helper("prod_adjoint(g, a, ans, axis=None, keepdims=False)", zero=("axis", "keepdims"),
-       jvp={"g": "prod_adjoint(t, a, ans, axis, keepdims)",
-            "a": "prod_adjoint_a_tangent(g, a, ans, t, axis, keepdims)",
-            "ans": "prod_adjoint_ans_tangent(g, a, t, axis, keepdims)"})
-helper("norm_adjoint(g, x, ans, ord=None, axis=None, keepdims=False)",
+       jvp={"g": "std_adjoint(t, a, result, axis, ddof, keepdims)",
+            "a": "std_adjoint(g, t, result, axis, ddof, keepdims)",
+            "result": "-std_adjoint(g * t / result, a, result, axis, ddof, keepdims)"})
+helper("prod_adjoint(g, a, result, axis=None, keepdims=False)", zero=("axis", "keepdims"),
+       jvp={"g": "prod_adjoint(t, a, result, axis, keepdims)",
+            "a": "prod_adjoint_a_tangent(g, a, result, t, axis, keepdims)",
+            "result": "prod_adjoint_ans_tangent(g, a, t, axis, keepdims)"})
+helper("norm_adjoint(g, x, result, ord=None, axis=None, keepdims=False)",
        zero=("ord", "axis", "keepdims"),
-       jvp={"g": "norm_adjoint(t, x, ans, ord, axis, keepdims)",
-            "x": "norm_adjoint_x_tangent(g, x, ans, t, ord, axis, keepdims)",
-            "ans": "norm_adjoint_ans_tangent(g, x, ans, t, ord, axis, keepdims)"})
+       jvp={"g": "norm_adjoint(t, x, result, ord, axis, keepdims)",
+            "x": "norm_adjoint_x_tangent(g, x, result, t, ord, axis, keepdims)",
+            "result": "norm_adjoint_ans_tangent(g, x, result, t, ord, axis, keepdims)"})
 helper("pow_base_adjoint(g, x, y)",
-       jvp={"g": "pow_base_adjoint(t, x, y)", "x": "pow_base_adjoint(g * y, x, y - 1) * t",
+       jvp={"g": "pow_base_adjoint(t, x, y)", "x": "pow_base_curvature(g * t, x, y)",
             "y": "pow_base_exponent_tangent(g, x, y, t)"})
-helper("pow_exponent_adjoint(g, x, ans)",
-       jvp={"g": "pow_exponent_adjoint(t, x, ans)", "ans": "pow_exponent_adjoint(g, x, t)",
-            "x": "pow_exponent_base_tangent(g, x, ans, t)"})
+helper("pow_exponent_adjoint(g, x, result)",
+       jvp={"g": "pow_exponent_adjoint(t, x, result)", "result": "pow_exponent_adjoint(g, x, t)",
+            "x": "pow_exponent_base_tangent(g, x, result, t)"})
 helper("sinc_derivative(x)", jvp={"x": "t * sinc_second_derivative(x)"})
-helper("hypot_adjoint(g, ans, coordinates)",
-       jvp={"g": "hypot_adjoint(t, ans, coordinates)",
-            "coordinates": "hypot_adjoint(g, ans, t)",
-            "ans": "hypot_adjoint(-g * t / ans, ans, coordinates)"})
+helper("hypot_adjoint(g, result, coordinates)",
+       jvp={"g": "hypot_adjoint(t, result, coordinates)",
+            "coordinates": "hypot_adjoint(g, result, t)",
+            "result": "hypot_adjoint(-g * t / result, result, coordinates)"})
 helper("solve_adjoint_b(g, a, b)", zero=("b",),
        jvp={"g": "solve_adjoint_b(t, a, b)", "a": "solve_adjoint_b_tangent(g, a, b, t)"})
-helper("solve_adjoint_a(g, a, b, ans)", zero=("b",),
-       jvp={"g": "solve_adjoint_a(t, a, b, ans)", "ans": "solve_adjoint_a(g, a, b, t)",
-            "a": "solve_adjoint_a_tangent(g, a, b, ans, t)"})
-helper("det_adjoint(g, a, ans)",
-       jvp={"g": "det_adjoint(t, a, ans)",
-            "ans": "det_adjoint(g * t, a, np.ones_like(ans))",
-            "a": "-(det_adjoint(g, a, ans) @ matrix_transpose(np.linalg.solve(a, t)))"})
+helper("solve_adjoint_a(g, a, b, result)", zero=("b",),
+       jvp={"g": "solve_adjoint_a(t, a, b, result)", "result": "solve_adjoint_a(g, a, b, t)",
+            "a": "solve_adjoint_a_tangent(g, a, b, result, t)"})
+helper("det_adjoint(g, a, result)",
+       jvp={"g": "det_adjoint(t, a, result)",
+            "result": "det_adjoint(g * t, a, np.ones_like(result))",
+            "a": "-(det_adjoint(g, a, result) @ matrix_transpose(np.linalg.solve(a, t)))"})
 helper("slogdet_adjoint(g, a)",
        jvp={"g": "slogdet_adjoint(t, a)",
             "a": "-(slogdet_adjoint(g, a) @ matrix_transpose(np.linalg.solve(a, t)))"})
-helper("cumprod_adjoint(g, a, ans, axis=None)")
+helper("cumprod_adjoint(g, a, result, axis=None)", zero=("result", "axis"),
+       jvp={"g": "cumprod_adjoint(t, a, result, axis)",
+            "a": "cumprod_adjoint_tangent(g, a, result, t, axis)"})
 
 # Used by tangent rules (forward mode over forward mode needs their tangents).
 helper("extreme_tangent(t, args, largest)", linear=("t",), zero="others")
@@ -123,4 +126,7 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
-       "einsum_adjoint_tangent(g, operands, t)")
+       "einsum_adjoint_tangent(g, operands, t)",
+       "cumprod_adjoint_tangent(g, a, result, t, axis=None)")
+helper("pow_base_curvature(g, x, y)",
+       jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})

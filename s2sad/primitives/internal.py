@@ -76,8 +76,8 @@ structural("call_jvp(fn, active, tangents, *args)", None, form="helper", effect=
 # ---------------------------------------------------------------- s2sad's own
 group("Non-differentiable helpers")
 vjp("stop_gradient(x)", zero=("x",), form="helper", view=True, elementwise=True)
-vjp("broadcast_tangent(t, ans)", t="unbroadcast(g, t)", zero=("ans",),
-    jvp={"t": "broadcast_tangent(t, ans)"}, form="helper", view=True)
+vjp("broadcast_tangent(direction, like)", direction="unbroadcast(g, direction)",
+    zero=("like",), jvp={"direction": "broadcast_tangent(t, like)"}, form="helper", view=True)
 vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=False,
     returns="operand", takes="any", elementwise=True)
 structural("assert_(test, *msg)", None, effect=True, recompute=False)

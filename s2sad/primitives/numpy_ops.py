@@ -511,8 +511,9 @@ vjp(".reshape(a, /, *shape, order='C', copy=None)", zero=("shape",),
     a="reshape_adjoint(g, a, order)", jvp={"a": "reshape_tangent(t, a, ans, order)"}, view=True,
     neutral=("copy",))
 vjp(".transpose(a, /, *axes)", a="method_transpose_adjoint(g, axes)", linear=("a",), view=True)
+# (flatten copies: so does its tangent, which a reshape would leave a view of a's)
 vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
-    jvp={"a": "reshape_tangent(t, a, ans, order)"}, fresh=True)
+    jvp={"a": "np.copy(reshape_tangent(t, a, ans, order))"}, fresh=True)
 # (with copy=False and the same dtype it returns `a` itself: `view`)
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
     a="truncated(g, ans, a)", jvp={"a": "truncated(t, ans, a)"},

@@ -353,6 +353,9 @@ def _template_names(templates: dict[str, str]) -> set[str]:
 def _add(prim: Primitive) -> Primitive:
     assert prim.form in FORMS and prim.returns in RETURNS and prim.takes in TAKES, prim.name
     assert not (prim.linear and prim.jvp), f"{prim.name}: linear, or tangent rules"
+    # (rule templates name the output `ans`, its adjoint `g`, a tangent `t`)
+    assert not (prim.jvp and {"t", "ans"} & set(prim.params)), f"{prim.name}: rename t/ans"
+    assert not (prim.vjp and {"g", "ans"} & set(prim.params)), f"{prim.name}: rename g/ans"
     params = set(prim.params)
     # honoured: read by the rules of both modes (or not changing the derivative)
     by_vjp = (_template_names(prim.vjp) & params) | set(prim.vjp) | prim.zero | prim.neutral

@@ -89,13 +89,15 @@ def write_slice(t: Any, index: Any, value: Any) -> None:
     t[index] = value
 
 
-def broadcast_tangent(t: Any, ans: Any) -> Any:
-    """A tangent broadcast to its primal's shape (`y = x + c` with a scalar x:
-    x's tangent is a scalar, y's an array)."""
-    shape = _shape(ans)
-    if _shape(t) == shape:
-        return t
-    return np.broadcast_to(t, shape)
+def broadcast_tangent(direction: Any, like: Any) -> Any:
+    """A tangent (`direction`) broadcast to its primal's shape, that of `like`
+    (`y = x + c` with a scalar x: x's tangent is a scalar, y's an array)."""
+    shape = _shape(like)
+    if _shape(direction) == shape:
+        return direction
+    # a copy: the result of an elementwise operation is an array of its own,
+    # and so must its tangent be (a view of x's tangent would change with it)
+    return np.broadcast_to(direction, shape).copy()
 
 
 def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
@@ -219,7 +221,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 
 def zeros_like(x: Any) -> Any:
-    """A zero adjoint shaped like `x`: 0.0, zeros, or the same structure for containers."""
+    """A zero adjoint shaped like `x`: 0.0, zeros, or the same structure for
+    containers (where None, an adjoint nothing reached, stays None)."""
+    if x is None:
+        return None
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
     if isinstance(x, dict):

@@ -57,12 +57,13 @@ def abs_sign(x: Any) -> Any:
     return np.where(x >= 0, 1.0, -1.0)
 
 
-def abs_tangent(t: Any, x: Any) -> Any:
-    """|x|'s tangent: t * sign(x) for real x; Re(conj(z) t) / |z| for complex z
-    (|z| is not holomorphic, so this is not its adjoint factor times t)."""
+def abs_tangent(direction: Any, x: Any) -> Any:
+    """|x|'s tangent along `direction`: direction * sign(x) for real x; for
+    complex z, Re(conj(z) direction) / |z| (|z| is not holomorphic, so this
+    is not its adjoint factor times the direction)."""
     if np.iscomplexobj(x):
-        return np.real(abs_sign(x) * t)
-    return t * abs_sign(x)
+        return np.real(abs_sign(x) * direction)
+    return direction * abs_sign(x)
 
 
 def pow_base_adjoint(g: Any, x: Any, y: Any) -> Any:
@@ -84,18 +85,18 @@ def pow_base_adjoint(g: Any, x: Any, y: Any) -> Any:
     return g * derivative
 
 
-def pow_exponent_adjoint(g: Any, x: Any, ans: Any) -> Any:
+def pow_exponent_adjoint(g: Any, x: Any, result: Any) -> Any:
     """g * d(x**y)/dy = g * x**y * log(x), with 0 where x == 0 (0**y is 0 or
     1, constant in y either way; the formula would meet 0 * -inf); NaN where
     x < 0, where the derivative is not real."""
-    if _is_number(x) and _is_number(ans):
+    if _is_number(x) and _is_number(result):
         if x == 0:
             return g * 0.0
-        return g * ans * (math.log(x) if x > 0 else math.nan)
+        return g * result * (math.log(x) if x > 0 else math.nan)
     x = np.asarray(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         log = np.log(np.where(x == 0, 1.0, x))
-    return g * np.where(x == 0, 0.0, ans * log)
+    return g * np.where(x == 0, 0.0, result * log)
 
 
 def sinc_derivative(x: Any) -> Any:

@@ -233,13 +233,13 @@ def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
 
 
 @_lists_as_arrays("a", "b")
-def solve_adjoint_a(g: Any, a: Any, b: Any, ans: Any) -> Any:
+def solve_adjoint_a(g: Any, a: Any, b: Any, result: Any) -> Any:
     """x = solve(a, b) gives a the adjoint -solve(a^T, g) x^T."""
     if np.ndim(b) == 1:
         gb = np.linalg.solve(matrix_transpose(a), g[..., None])
-        return unbroadcast(-gb * ans[..., None, :], a)
+        return unbroadcast(-gb * result[..., None, :], a)
     gb = np.linalg.solve(matrix_transpose(a), g)
-    return unbroadcast(-gb @ matrix_transpose(ans), a)
+    return unbroadcast(-gb @ matrix_transpose(result), a)
 
 
 @_lists_as_arrays("a", "b")
@@ -268,13 +268,13 @@ def slogdet_tangent(t: Any, a: Any, ans: Any) -> tuple:
     return np.zeros_like(sign, dtype=float), turn
 
 
-def det_adjoint(g: Any, a: Any, ans: Any) -> Any:
+def det_adjoint(g: Any, a: Any, result: Any) -> Any:
     """g times the cofactor matrix of a: det(a) * inv(a)^T where a is
     invertible, and the adjugate from a singular value decomposition where it
     is not (it stays well defined: nonzero for rank n - 1)."""
     a = np.asarray(a)
-    if np.all(ans != 0):
-        return (np.asarray(g) * ans)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+    if np.all(result != 0):
+        return (np.asarray(g) * result)[..., None, None] * matrix_transpose(np.linalg.inv(a))
     u, s, vt = np.linalg.svd(a)
     n = s.shape[-1]
     others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)

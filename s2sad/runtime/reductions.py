@@ -30,13 +30,13 @@ def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
     return sum_adjoint(np.divide(g, count), a, axis, keepdims)  # divide before broadcasting
 
 
-def prod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Adjoint of prod: the product of the other entries, computed directly if there are zeros."""
     shape = _shape(a)
     a = np.asarray(a, dtype=float)
     g = _expand_reduced(g, shape, axis, keepdims)
     if np.all(a != 0):
-        return g * _expand_reduced(ans, shape, axis, keepdims) / a
+        return g * _expand_reduced(result, shape, axis, keepdims) / a
     axes = _normalize_axes(axis, a.ndim)
     last = tuple(range(-len(axes), 0))
     moved = np.moveaxis(a, axes, last)
@@ -71,14 +71,14 @@ def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
     return _expand_reduced(g, shape, axis, keepdims) * 2.0 * centered / (count - ddof)
 
 
-def std_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, ddof: int = 0,
+def std_adjoint(g: Any, a: Any, result: Any, axis: Any = None, ddof: int = 0,
                 keepdims: bool = False) -> Any:
     """std = sqrt(var), so its adjoint is var's with g / (2 std). A zero g
     (nothing depends on the result, or it was truncated) stays zero where std
     is 0; a nonzero g there is nan, as in JAX."""
-    g, ans = np.asarray(g), np.asarray(ans)
+    g, result = np.asarray(g), np.asarray(result)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = np.where(g == 0, 0.0, g / (2.0 * ans))
+        scaled = np.where(g == 0, 0.0, g / (2.0 * result))
     return var_adjoint(scaled, a, axis, ddof, keepdims)
 
 
@@ -89,14 +89,14 @@ def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> Any:
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
-def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None) -> Any:
+def cumprod_adjoint(g: Any, a: Any, result: Any, axis: Any = None) -> Any:
     """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles zeros."""
     if axis is None:
-        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(ans), 0), _shape(a))
+        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(result), 0), _shape(a))
     if np.all(np.asarray(a) != 0):
-        return cumsum_adjoint(g * ans, a, axis) / a
-    # d ans[j] / d a[i] = ans[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
-    # is ans[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
+        return cumsum_adjoint(g * result, a, axis) / a
+    # d result[j] / d a[i] = result[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
+    # is result[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
     a_m = np.moveaxis(np.asarray(a, dtype=float), axis, 0)
     g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
     s = np.empty(a_m.shape, dtype=np.result_type(g_m, float))
@@ -107,7 +107,7 @@ def cumprod_adjoint(g: Any, a: Any, ans: Any, axis: Any = None) -> Any:
     return np.moveaxis(before * s, 0, axis)
 
 
-def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None,
+def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
                  keepdims: bool = False) -> Any:
     """Adjoint of np.linalg.norm: vector norms of any order, and the matrix norms."""
     x = np.asarray(x, dtype=float)
@@ -116,7 +116,7 @@ def norm_adjoint(g: Any, x: Any, ans: Any, ord: Any = None, axis: Any = None,
     else:
         matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
     g = _expand_reduced(g, x.shape, axis, keepdims)
-    norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
+    norm = _expand_reduced(np.asarray(result), x.shape, axis, keepdims)
     if matrix:
         return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
     if ord is None or ord == 2 or ord == "fro":

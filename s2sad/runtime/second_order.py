@@ -19,8 +19,15 @@ from .base import (
     unbroadcast,
     zeros_like,
 )
+from .elementwise import _is_number
 from .linalg import cross_adjoint, einsum_adjoint
-from .reductions import _products_of_others, norm_adjoint
+from .reductions import (
+    _products_of_others,
+    cumprod_adjoint,
+    cumprod_tangent,
+    cumsum_adjoint,
+    norm_adjoint,
+)
 
 
 def cross_adjoint_a(g: Any, a: Any, b: Any) -> Any:
@@ -200,3 +207,49 @@ def einsum_adjoint_tangent(g: Any, operands: list, t: list) -> list:
                 total[i] = part if total[i] is None else total[i] + part
     return [zeros_like(o) if total[i] is None and not isinstance(o, (str, list, tuple))
             else total[i] for i, o in enumerate(operands)]
+
+
+def cumprod_adjoint_tangent(g: Any, a: Any, result: Any, t: Any, axis: Any = None) -> Any:
+    """d/da of cumprod_adjoint(g, a, cumprod(a)) along t, the cumprod moving with
+    a. Without zeros the adjoint is rcumsum(g * result) / a; with zeros, each
+    entry's sum of products is differentiated directly (cubic in the length)."""
+    if axis is None:
+        flat = cumprod_adjoint_tangent(np.ravel(g), np.ravel(a), np.ravel(result),
+                                       np.ravel(np.broadcast_to(t, _shape(a))), 0)
+        return np.reshape(flat, _shape(a))
+    a, t = np.asarray(a, dtype=float), np.broadcast_to(np.asarray(t, dtype=float), _shape(a))
+    if np.all(a != 0):
+        moved = cumprod_tangent(t, a, result, axis)
+        return cumsum_adjoint(g * moved, a, axis) / a - \
+            cumprod_adjoint(g, a, result, axis) * t / a
+    a_m, t_m = np.moveaxis(a, axis, 0), np.moveaxis(t, axis, 0)
+    g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
+    n = len(a_m)
+    out = np.zeros(a_m.shape)
+    for i in range(n):
+        for k in range(i, n):
+            for m in range(k + 1):
+                if m == i:
+                    continue
+                others = [j for j in range(k + 1) if j not in (i, m)]
+                product = np.prod(a_m[others], axis=0) if others else 1.0
+                out[i] += g_m[k] * t_m[m] * product
+    return np.moveaxis(out, 0, axis)
+
+
+def pow_base_curvature(g: Any, x: Any, y: Any) -> Any:
+    """g * d2(x**y)/dx2 = g y (y - 1) x**(y - 2): 0 where x**y is linear or
+    constant in x (y == 1 or 0), and where g is 0 (a second derivative
+    weighted by zero), so a constant power at 0 has curvature 0, not NaN."""
+    if _is_number(x) and _is_number(y) and _is_number(g):
+        if y in (0, 1) or g == 0:
+            return 0.0
+        if x == 0 and y < 2:
+            return g * y * (y - 1) * np.float64(0.0) ** (y - 2)
+        return g * y * (y - 1) * x ** (y - 2)
+    x, y = np.asarray(x), np.asarray(y)
+    base = x.astype(np.result_type(x, y, float), copy=False)
+    flat = (y == 0) | (y == 1) | (np.asarray(g) == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = g * y * (y - 1) * base ** np.where(flat, 2, y - 2)
+    return np.where(flat, 0.0, value)

@@ -331,9 +331,9 @@ def atleast_adjoint(g: Any, arys: list) -> list:
     return [np.reshape(part, np.shape(a)) for part, a in zip(parts, arys)]
 
 
-def hypot_adjoint(g: Any, ans: Any, coordinates: list) -> list:
+def hypot_adjoint(g: Any, result: Any, coordinates: list) -> list:
     """math.hypot(*xs) = sqrt(sum x^2): each coordinate gets g * x / hypot."""
-    return [g * x / ans for x in coordinates]
+    return [g * x / result for x in coordinates]
 
 
 def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:
