@@ -10,7 +10,7 @@ same problem.
 
 This pass is a may-alias analysis over the structured IR. For each in-place
 update it finds the names that may see the old array and are read afterwards
-(later in program order, or in the next iteration of a loop around both);
+(later in program order, or in a later iteration of a loop around both);
 before the update it inserts `$check_inplace(array, names, *others)`, which
 asks NumPy at run time whether the memory really overlaps and raises an
 AliasingError at the user's line if it does. Updates of fresh arrays and of
@@ -87,7 +87,7 @@ class AliasGuard:
         self.containers: set[Var] = set()
         self.merged_into: dict[Var, set[Var]] = {}  # a container -> phis/results it becomes
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
-        self.read_anywhere: set[Var] = set()  # values some statement reads
+        self.live: set[Var] = set()  # values the result or an effect may depend on
         self.result_links: dict[Var, set[Var]] = {}  # becomes + updated
         self.stored: dict[Var, tuple] = {}  # v -> (container, index) of `container[index] = v`
         self.earlier: dict[Var, list] = {}  # a list -> the list it was made from
@@ -97,7 +97,7 @@ class AliasGuard:
 
     def collect(self) -> None:
         self._visit(self.fn.body, [], {})
-        self.read_anywhere = {u for site in self.sites for u in site.reads if isinstance(u, Var)}
+        self.live = self._live_values()
         for site in self.sites:
             for v in site.defines:
                 self.def_site[v] = site
@@ -113,6 +113,9 @@ class AliasGuard:
                     if isinstance(v, Var):  # (a loop's next value: the next iteration's)
                         links = self.carries if first and k == 1 else self.becomes
                         links.setdefault(v, set()).add(out)
+        for stmt in {id(site.stmt): site.stmt for site in self.sites}.values():
+            if isinstance(stmt, Loop):
+                self._previous_iterations(stmt)
         # later names of an array, and of what an in-place update made of it
         self.result_links = {x: self.becomes.get(x, set()) | self.updated.get(x, set())
                              for x in set(self.becomes) | set(self.updated)}
@@ -123,6 +126,34 @@ class AliasGuard:
                     for v in values:
                         if isinstance(v, Var):
                             self.merged_into.setdefault(v, set()).add(out)
+
+    def _previous_iterations(self, loop: Loop) -> None:
+        """A phi is also the array the previous iteration left in it: one from
+        before the loop (`v = w` on some path), or another phi's (a swap)."""
+        for phi, nxt in zip(loop.phis, loop.nexts):
+            if not isinstance(nxt, Var) or nxt is phi:
+                continue
+            for v in reachable({nxt}, self.was):
+                if v is not phi and v not in self.was[phi] and v not in loop.phis \
+                        and _defined_outside(v, loop):
+                    self.was[phi].append(v)
+
+    def _live_values(self) -> set:
+        """Values the function's result or an effect may depend on: reads by
+        dead code (which the reverse pass drops) do not see an update."""
+        deps: dict[Var, list] = {}
+        roots: list = []
+        for stmt in {id(site.stmt): site.stmt for site in self.sites}.values():
+            if isinstance(stmt, Assign) and stmt.target is not None and _pure(stmt):
+                deps.setdefault(stmt.target, []).extend(stmt.operands())
+            elif isinstance(stmt, (If, Loop)):
+                for out, values, _ in _merges(stmt):
+                    deps.setdefault(out, []).extend(values)
+                roots += [stmt.cond, *(getattr(stmt, "range_args", None) or []),
+                          getattr(stmt, "exit_flag", None)]
+            else:
+                roots += uses(stmt)
+        return reachable({v for v in roots if isinstance(v, Var)}, deps)
 
     def _visit(self, block: Block, loops: list, sides: dict) -> None:
         for stmt in block.stmts:
@@ -207,11 +238,13 @@ class AliasGuard:
             # list holds the same objects), which may be views of other arrays
             base = self.was[item[0]][0] if self._is_own(item[0]) else item[0]
             origins = {base} | self._roots(base) | self._held_items(item[0])
+            origins -= reachable({stmt.target}, self.result_links)  # (the item as updated)
             related |= origins | self._views_of(origins, site)
         if not self.helper and related & set(self.fn.params):
             # an argument's object: another argument may be it, view it or hold it
             params = set(self.fn.params)
             related |= params | self._views_of(params, site)
+        related |= self._later_names(related - names, stmt.target, site)
         carried = {nxt for loop in site.loops for p, nxt in zip(loop.phis, loop.nexts)
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
@@ -222,6 +255,8 @@ class AliasGuard:
         if item is not None:  # (the container's own later versions are the same object)
             later = reachable({item[0]}, self.result_links) - {item[0]}
             seen = [u for u in seen if u not in later]
+        # (a result of an if or loop after the update is checked at its values' reads)
+        seen = [u for u in seen if self._bound_at(u, site) or not self._merged_after(u, site)]
         if not seen:
             return
         others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
@@ -253,9 +288,12 @@ class AliasGuard:
 
     def _held_items(self, container: Var) -> set:
         """What a list may hold: the items appended to it, displayed in it or
-        put into it, in any of its earlier versions."""
-        versions = reachable({container}, self.earlier)
+        put into it, in any of its earlier versions (before a loop or an if too)."""
+        links = {v: [*self.earlier.get(v, ()), *self.inputs.get(v, ())]
+                 for v in set(self.earlier) | set(self.inputs)}
+        versions = reachable({container}, links)  # (through loops' phis and ifs' results)
         held = {v for v, holders in self.held_by.items() if holders & versions}
+        held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
 
     def _of_an_array(self, v: Operand) -> bool:
@@ -285,6 +323,26 @@ class AliasGuard:
                 todo.extend(out for out in later if not self.inputs.get(out, set()) & result
                             and not self._after_loop_of(x, out, site)
                             and self._on_updated_path(x, out, site))
+        return found
+
+    def _later_names(self, values: set, new: Var | None, site: _Site) -> set:
+        """Names `values` take before the update: an if's result or a loop's phi
+        (`if c: y = x * 2` leaves y the argument on the other side). Not names
+        taking the update's result; names made after the update are caught at
+        the reads of their values (the if's yields, the loop's initial value)."""
+        result = reachable({new}, self.result_links) if new is not None else set()
+        found: set = set()
+        todo = list(values)
+        while todo:
+            x = todo.pop()
+            for out in self.becomes.get(x, set()) | self.carries.get(x, set()):
+                d = self.def_site.get(out)
+                if out not in found and d is not None and d.pos < site.pos \
+                        and not self.inputs.get(out, set()) & result \
+                        and not self._after_loop_of(x, out, site) \
+                        and self._on_updated_path(x, out, site):
+                    found.add(out)
+                    todo.append(out)
         return found
 
     def _on_updated_path(self, x: Var, out: Var, site: _Site) -> bool:
@@ -351,14 +409,17 @@ class AliasGuard:
         """Reads of `related` names that would see the update in NumPy."""
         seen: list = []
         for later in self.sites:
-            if later.exclusive(site):
-                continue
+            # (the other side of an if runs after the update only in a later iteration)
+            exclusive = later.exclusive(site)
+            if isinstance(later.stmt, Assign) and later.stmt.target not in self.live \
+                    and _pure(later.stmt):
+                continue  # (dead code)
             for u in later.reads:
                 if not isinstance(u, Var) or u not in related or u in seen:
                     continue
                 if self._only_into_unused(u, later):
                     continue  # (`prev = a[i - 1]` carried by a loop that never reads it)
-                if later.pos > site.pos:
+                if later.pos > site.pos and not exclusive:
                     if u not in holders and self._final_value_read(u, site, later, names):
                         continue
                 elif not self._read_next_iteration(u, site, later, related):
@@ -367,12 +428,13 @@ class AliasGuard:
         return seen
 
     def _only_into_unused(self, u: Var, at: _Site) -> bool:
-        """Is this read of u only a loop's or an if's copy into results nobody reads?"""
+        """Is this read of u only a loop's or an if's copy into results nothing
+        live reads?"""
         if not isinstance(at.stmt, (If, Loop)) or at.defines:
             return False
         outs = [out for out, values, _ in _merges(at.stmt) if u in values]
         return bool(outs) and u not in [at.stmt.cond, getattr(at.stmt, "exit_flag", None)] \
-            and not any(out in self.read_anywhere for out in outs)
+            and not any(out in self.live for out in outs)
 
     def _final_value_read(self, u: Var, site: _Site, later: _Site, names: set) -> bool:
         """A loop's phi read after the loop is its last value, which has the
@@ -391,7 +453,37 @@ class AliasGuard:
         d = self.def_site.get(nxt)
         nested = d is not None and loop in d.loops and any(
             nxt in inner.phis for inner in site.loops if inner is not loop)
-        return not nested
+        # (`v = w` with w from before the loop: w's own reads are checked)
+        return not nested and any(s in old and not _defined_outside(s, loop)
+                                  for s in self._sources(nxt, site))
+
+    def _sources(self, v: Var, site: _Site) -> set:
+        """The values `v` may be when the update's iteration ends: through the
+        side of an if the update is on (both sides of other ifs) and tuple items."""
+        found: set = set()
+        seen: set = set()
+        todo = [v]
+        while todo:
+            x = todo.pop()
+            if x in seen:
+                continue
+            seen.add(x)
+            if x in self.branch_of:
+                stmt, k = self.branch_of[x]
+                side = site.sides.get(id(stmt))
+                values = [stmt.then_vals[k]] if side == "then" else [stmt.else_vals[k]] \
+                    if side == "else" else [stmt.then_vals[k], stmt.else_vals[k]]
+                todo += [y for y in values if isinstance(y, Var)]
+            elif self._display_source(x) is not None:
+                todo.append(self._display_source(x))
+            else:
+                found.add(x)
+        return found
+
+    def _display_source(self, v: Var) -> Var | None:
+        site = self.def_site.get(v)
+        return self._display_item(site.stmt) if site is not None and \
+            isinstance(site.stmt, Assign) and site.stmt.target is v else None
 
     def _read_next_iteration(self, u: Var, site: _Site, later: _Site, related: set) -> bool:
         """A read before the update (or by it) counts if a loop around both runs
@@ -406,6 +498,15 @@ class AliasGuard:
             elif u is not loop.index and _defined_outside(u, loop):
                 return True
         return False
+
+    def _merged_after(self, u: Var, site: _Site) -> bool:
+        """Is u an if's result or a loop's phi made after the update? Its values
+        are read after the update too, so the check of those reads covers u."""
+        d = self.def_site.get(u)
+        if d is None or d.pos < site.pos:
+            return False
+        return (isinstance(d.stmt, If) and u in d.stmt.outs) or \
+            (isinstance(d.stmt, Loop) and u in d.stmt.phis)
 
     def _bound_at(self, u: Var, site: _Site) -> bool:
         if u in self.fn.params:
@@ -439,6 +540,13 @@ def _merges(stmt: Any) -> list[tuple[Var, list, bool]]:
         return [(o, [a, b], False) for o, a, b in
                 zip(stmt.outs, stmt.then_vals, stmt.else_vals)]
     return []
+
+
+def _pure(stmt: Assign) -> bool:
+    """No effect but its value (an in-place update changes what other names read)."""
+    prim = primitives.get(stmt.prim)
+    return stmt.target is not None and not stmt.inplace and not prim.effect \
+        and not prim.mutates
 
 
 def _defined_outside(v: Var, loop: Loop) -> bool:

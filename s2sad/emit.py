@@ -27,11 +27,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import primitives
-from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Var, uses, walk, walk_nested
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Ref,
+    Var,
+    regions,
+    uses,
+    walk,
+    walk_nested,
+)
 from .naming import Naming
 from .parsing import Binding
 
 MARKER = "__s2sad_comment__"
+
+# `y op= v` as the helper that gives its value without changing y (`augmented`)
+_AUGMENTED = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.FloorDiv: "//=",
+              ast.Mod: "%=", ast.Pow: "**=", ast.MatMult: "@=", ast.BitAnd: "&=",
+              ast.BitOr: "|=", ast.BitXor: "^=", ast.LShift: "<<=", ast.RShift: ">>="}
 
 
 class _Tail:
@@ -98,6 +117,8 @@ class Emitter:
         self.use_count: dict[Var, int] = {}
         self.inline: dict[Var, Assign] = {}
         self.names: dict[Var, str] = {}
+        self.in_place: set[int] = set()  # ids of the user's `y op= v` written as such
+        self.numbers: set[Var] = set()  # values known to be Python numbers
         self.comments = True  # marker strings: no-ops when run, comments when shown
 
     # ------------------------------------------------------------ analysis
@@ -209,6 +230,10 @@ class Emitter:
         kws = [ast.keyword(k, self.operand(v)) for k, v in stmt.kwargs.items()]
         if prim.form == "operator":
             op = getattr(ast, prim.operator)()
+            if isinstance(op, ast.operator) and stmt.inplace and stmt.args[0] not in self.numbers:
+                # `y op= v`: an array keeps its dtype and shape (NumPy's casting rules)
+                symbol = ast.Constant(_AUGMENTED[type(op)])
+                return _call(self.dotted("$augmented"), [ops[0], symbol, ops[1]], [])
             if isinstance(op, ast.operator):
                 return ast.BinOp(ops[0], op, ops[1])
             if isinstance(op, ast.unaryop):
@@ -354,6 +379,10 @@ class Emitter:
         if p == "marker":
             text = f"{MARKER}{stmt.args[0].value}"
             return [ast.Expr(ast.Constant(text))] if self.comments else []
+        if id(stmt) in self.in_place:
+            op = getattr(ast, primitives.get(p).operator)()
+            return [ast.AugAssign(ast.Name(self.names[stmt.target], ast.Store()), op,
+                                  self.operand(stmt.args[1]))]
         value = self.assign_expr(stmt)
         if stmt.target is None:
             return [ast.Expr(value)]
@@ -406,12 +435,35 @@ class Emitter:
             return pre + [ast.While(ast.Constant(True), header + [brk] + body, [])]
         return pre + [ast.While(cond, body or [ast.Pass()], [])]
 
+    def find_in_place(self, block: Block) -> None:
+        """The user's `y op= v` that can be written as such: the result takes
+        y's name, and y is a number, or an array this block made (so nobody
+        else holds it) that nothing else reads (the old value is not needed)."""
+        made: set[Var] = set()
+        for stmt in block.stmts:
+            for sub in regions(stmt):
+                self.find_in_place(sub)
+            if not isinstance(stmt, Assign) or stmt.target is None:
+                continue
+            old = stmt.args[0] if stmt.args else None
+            prim = primitives.get(stmt.prim)
+            unshared = old in made and self.use_count.get(old) == 1
+            if stmt.inplace and (unshared or old in self.numbers) and prim.form == "operator" \
+                    and isinstance(getattr(ast, prim.operator)(), ast.operator) \
+                    and old not in self.inline and stmt.target not in self.inline \
+                    and self.names.get(old) == self.names.get(stmt.target):
+                self.in_place.add(id(stmt))
+            if prim.fresh:
+                made.add(stmt.target)
+
     # ------------------------------------------------------------ whole function
 
     def function(self, name: str, defaults: dict[str, ast.expr]) -> ast.FunctionDef:
         self.count_uses()
         self.choose_inline(self.fn.body)
         self.names = Naming(self.fn, self.taken, self.use_count, self.inline).choose()
+        self.numbers = _numbers(self.fn)
+        self.find_in_place(self.fn.body)
         body = self.block(self.fn.body)
         n_pos = len(self.fn.params) - self.fn.kwonly
         positional, kwonly = self.fn.params[:n_pos], self.fn.params[n_pos:]
@@ -434,6 +486,36 @@ class Emitter:
             fdef.type_params = []
         _locate(fdef, line)  # (what has no line of its own: the function's)
         return fdef
+
+
+def _numbers(fn: Function) -> set[Var]:
+    """Values that are Python numbers however the code runs: constants, range
+    counters, `len`, and operators, branch results and loop phis of numbers.
+    (Optimistic: every candidate is a number until one of its operands is not.)"""
+    made_from: dict[Var, list] = {}
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.target is not None and not stmt.kwargs and \
+                (stmt.prim == "len" or primitives.get(stmt.prim).form == "operator"):
+            made_from[stmt.target] = [] if stmt.prim == "len" else list(stmt.args)
+        elif isinstance(stmt, If):
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                made_from[out] = [a, b]
+        elif isinstance(stmt, Loop):
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                made_from[phi] = [init, nxt]
+            if stmt.range_args is not None and stmt.index is not None:
+                made_from[stmt.index] = []
+    numbers = set(made_from)
+    changed = True
+    while changed:
+        changed = False
+        for v in list(numbers):
+            if not all(x in numbers if isinstance(x, Var) else
+                       isinstance(x, Const) and type(x.value) in (int, float, bool, complex)
+                       for x in made_from[v]):
+                numbers.discard(v)
+                changed = True
+    return numbers
 
 
 def _locate(node: ast.AST, line: int) -> None:

@@ -26,7 +26,9 @@ rule (`call`, callee first), or an operation the transforms add (`tape.push`,
 `setitem_restore`). `callee` is how generated code spells the function a
 call-like primitive calls (`np.exp`, or `e` after `from numpy import exp as
 e`). `inplace` marks the user's in-place updates (`y *= c`, `a[i] = v`,
-`lst.append(v)`), which change `args[0]`'s object in NumPy.
+`lst.append(v)`), which change `args[0]`'s object in NumPy; an operator so
+flagged has NumPy's in-place value (an array keeps its dtype and shape),
+which the emitter writes as `y *= c` or `augmented(y, '*=', c)`.
 
 Control flow is kept structured (no CFG) so the emitter gives back readable
 `if`/`while`/`for` and the reverse transform can reverse regions one by one.

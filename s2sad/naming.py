@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import primitives
 from .ir import Assign, Block, Function, If, Loop, Var, blocks, defs, uses, walk, walk_nested
 
 
@@ -96,10 +97,11 @@ class Naming:
                 web[init] = phi
 
     def accumulation_web(self, web: dict) -> None:
-        """`dx_1 = dx + t` where dx dies there: keep accumulating into one name."""
+        """`dx_1 = dx + t` where dx dies there: keep accumulating into one name.
+        The same for the user's `y op= v` (`y *= c`)."""
         for block in blocks(self.fn.body):
             for stmt in block.stmts:
-                if not (isinstance(stmt, Assign) and stmt.prim == "add" and
+                if not (isinstance(stmt, Assign) and _accumulates(stmt) and
                         stmt.target is not None and stmt.target not in web and
                         stmt.target not in self.inline):
                     continue
@@ -107,7 +109,7 @@ class Naming:
                 if isinstance(a, Var) and a.hint and a.hint == stmt.target.hint \
                         and self.use_count.get(a, 0) == 1 and a not in self.inline \
                         and a not in self.fn.params and _defined_directly(block, a) \
-                        and a not in web and self.only_yielded(a, web):
+                        and (a not in web or stmt.inplace) and self.only_yielded(a, web):
                     web[stmt.target] = a
 
     def only_yielded(self, v: Var, web: dict) -> bool:
@@ -131,6 +133,11 @@ class Naming:
             if victim in pinned:
                 return  # (one array written in place: its versions are one object)
             self.names[victim] = self.fresh(victim.hint or "t")
+
+
+def _accumulates(stmt: Assign) -> bool:
+    """`dx + t`, or an operator the user wrote as `y op= v`."""
+    return stmt.prim == "add" or (stmt.inplace and primitives.get(stmt.prim).form == "operator")
 
 
 def _root(v: Var, web: dict) -> Var:

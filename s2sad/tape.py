@@ -109,7 +109,7 @@ class Tapes:
         for stmt in block.stmts:
             if isinstance(stmt, Assign) and plan.how.get(stmt.target) == "recompute":
                 out.append(Assign(fresh[stmt.target], stmt.prim, list(stmt.args),
-                                  dict(stmt.kwargs), stmt.callee, stmt.loc))
+                                  dict(stmt.kwargs), stmt.callee, stmt.loc, stmt.inplace))
         return out, fresh
 
     def rebound_phi(self, v: Var, loop: Loop | None) -> bool:

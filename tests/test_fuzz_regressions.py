@@ -6,6 +6,7 @@ Bugs that were fixed while the fuzzer ran are kept as plain regression tests.
 """
 
 import importlib.util
+import re
 
 import numpy as np
 import pytest
@@ -13,9 +14,13 @@ import pytest
 import s2sad
 
 # ---------------------------------------------------------------- open bugs
-# Found by the fuzzer's new draws (lists updated by item, one array passed as
-# two arguments, float32, arguments updated in place). Each must either be
-# refused with an s2sad error or compute what Python computes.
+# (none: each new one goes here, as a strict xfail, until it is fixed)
+
+# ---------------------------------------------------------------- fixed since
+# ------------------------ found by the fuzzer's new draws (lists updated by
+# item, one array passed as two arguments, float32): each was silently wrong.
+# Now a program whose arrays really are shared is refused (an AliasingError at
+# the update) and the same program with distinct arrays runs.
 
 
 def _copies(args):
@@ -24,21 +29,39 @@ def _copies(args):
     return [memo.setdefault(id(a), a.copy()) if isinstance(a, np.ndarray) else a for a in args]
 
 
-def refused_or_right(fn, *args):
-    """s2sad refuses `fn` (an S2sadError) or its value and gradient are Python's."""
-    try:
-        value = s2sad.value_and_grad(fn, wrt=tuple(range(len(args))))(*_copies(args))[0]
-    except s2sad.errors.S2sadError:
-        return
-    assert value == fn(*_copies(args))
-    s2sad.check_grad(fn, *args, wrt=tuple(range(len(args))))
+def _wrt(args):
+    return tuple(i for i, a in enumerate(args) if isinstance(a, (float, np.ndarray)))
 
+
+def assert_refused(fn, *args):
+    """s2sad refuses `fn` at `args` at run time (Python would change another name)."""
+    with pytest.raises(s2sad.errors.AliasingError):
+        s2sad.value_and_grad(fn, wrt=_wrt(args))(*_copies(args))
+
+
+def assert_right(fn, *args, eps=1e-6, rtol=1e-4):
+    """s2sad's value is Python's (dtype too) and its gradient is central finite
+    differences (each call on fresh copies: these functions write into their
+    arguments)."""
+    wrt = _wrt(args)
+    value, grads = s2sad.value_and_grad(fn, wrt=wrt)(*_copies(args))
+    expected = fn(*_copies(args))
+    assert value == expected and np.asarray(value).dtype == np.asarray(expected).dtype
+
+    def on_copies(*a):
+        return fn(*_copies(a))
+
+    for g, i in zip(grads, wrt):
+        numeric = s2sad.numerical_gradient(on_copies, list(args), i, eps)
+        assert np.allclose(g, numeric, rtol=rtol, atol=rtol), (i, g, numeric)
+
+
+# `items[i] += x` updates the item itself: with i from a loop (or an
+# argument), s2sad missed that the item may be an array another name holds.
 
 def update_list_items_in_loop(x):
-    # lst[i] += ... with i from a loop: the second item is `a` itself, so
-    # Python doubles `a` in place. With a constant index (lst[1] += x)
-    # s2sad refuses this with an AliasingError; with a loop index it returns
-    # sum(x) instead of 2 * sum(x).
+    # was: the second item is `a` itself, so Python doubles `a` in place;
+    # s2sad returned sum(x) instead of 2 * sum(x) (a constant index was refused)
     a = x * 1.0
     items = [x * 2.0, a]
     for i in range(2):
@@ -46,18 +69,157 @@ def update_list_items_in_loop(x):
     return np.sum(a)
 
 
+def update_list_items_in_while_loop(x):
+    a = x * 1.0
+    items = [a, x * 2.0]
+    i = 0
+    while i < 2:
+        items[i] *= x
+        i += 1
+    return np.sum(a) + np.sum(items[0])
+
+
+def update_appended_items(x):
+    a = x * 1.0
+    items = []
+    items.append(x * 2.0)
+    items.append(a)
+    for i in range(len(items)):
+        items[i] += x
+    return np.sum(a)
+
+
+def update_stored_items(x):
+    a = x * 1.0
+    items = [x * 2.0, x * 3.0]
+    items[1] = a
+    for i in range(2):
+        items[i] -= x
+    return np.sum(a)
+
+
+def update_items_in_nested_loops(x):
+    a = x * 1.0
+    items = [x * 2.0, a]
+    for _ in range(2):
+        for i in range(2):
+            items[i] += x
+    return np.sum(a)
+
+
+def update_item_that_views_an_array(x):
+    a = x * 1.0
+    items = [x[1:] * 2.0, a[1:]]
+    for i in range(2):
+        items[i] += x[:2]
+    return np.sum(a)
+
+
+def update_items_of_a_list_made_in_a_branch(x, c):
+    a = x * 1.0
+    items = [x * 2.0, x * 3.0]
+    if c > 0.0:
+        items = [x * 2.0, a]
+    for i in range(2):
+        items[i] += x
+    return np.sum(a)
+
+
+def update_item_at_an_argument_index(x, i):
+    a = x * 1.0
+    items = [x * 2.0, a]
+    items[i] += x
+    return np.sum(a)
+
+
+def update_unshared_items_in_loop(x):
+    items = [x * 2.0, x * 3.0]
+    for i in range(2):
+        items[i] += x
+    return np.sum(items[0]) + np.sum(items[1])
+
+
+def update_items_read_through_the_list(x):
+    a = x * 1.0
+    items = [x * 2.0, a]
+    for i in range(2):
+        items[i] += x
+    return np.sum(items[1])
+
+
+def update_items_read_only_by_dead_code(x):
+    # (Python changes `a`, but only a value nothing uses reads it afterwards)
+    a = np.tanh(x)
+    items = [x * 2.0, a]
+    for i in range(2):
+        items[i] += x
+    unused = np.sum(a) * 2.0  # noqa: F841
+    return np.sum(items[1])
+
+
+_X = np.array([0.1, 0.2, 0.3])
+_Y = np.array([0.5, -0.7, 0.9])
+_A = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+
+
+@pytest.mark.parametrize("fn, args", [
+    (update_list_items_in_loop, [_X]),
+    (update_list_items_in_while_loop, [_X]),
+    (update_appended_items, [_X]),
+    (update_stored_items, [_X]),
+    (update_items_in_nested_loops, [_X]),
+    (update_item_that_views_an_array, [_X]),
+    (update_items_of_a_list_made_in_a_branch, [_X, 1.0]),
+    (update_item_at_an_argument_index, [_X, 1]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_list_item_updated_by_a_computed_index_is_refused(fn, args):
+    assert_refused(fn, *args)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (update_items_of_a_list_made_in_a_branch, [_X, -1.0]),
+    (update_item_at_an_argument_index, [_X, 0]),
+    (update_unshared_items_in_loop, [_X]),
+    (update_items_read_through_the_list, [_X]),
+    (update_items_read_only_by_dead_code, [_X]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_list_item_updated_by_a_computed_index_runs_unshared(fn, args):
+    assert_right(fn, *args)
+
+
+# f(a, a): one argument is rebound, written or renamed on some paths only
+# (one side of an if, a loop that may run zero times); the guard lost the
+# other argument's later names.
+
 def rebind_one_argument_on_a_branch(x, y):
-    # f(a, a): x[0] = 1.0 changes y too, unless the branch rebound y. Without
-    # the branch s2sad refuses this; with it, it returns the old sum of y.
+    # was: x[0] = 1.0 changes y too unless the branch rebound y; s2sad
+    # returned the old sum of y (without the branch it refused)
     if np.sum(x) > 100.0:
         y = x * 2.0
     x[0] = 1.0
     return np.sum(y)
 
 
+def rebind_one_argument_in_nested_ifs(x, y, c):
+    if c > 0.0:
+        if c > 1.0:
+            y = x * 2.0
+    x[0] = 1.0
+    return np.sum(y)
+
+
+def rebind_one_argument_on_the_else_side(x, y, c):
+    if c > 0.0:
+        pass
+    else:
+        y = y * 3.0
+    x *= 2.0
+    return np.sum(y)
+
+
 def write_one_argument_on_a_branch(x, y, z):
-    # f(x, a, a): y *= x changes z too. When the branch is taken s2sad
-    # refuses this; when it is not, it returns the old sum of z.
+    # was: f(x, a, a): y *= x changes z too; when the branch was not taken
+    # s2sad returned the old sum of z
     if np.sum(x) > 100.0:
         z /= 2.0
     y *= x
@@ -65,17 +227,26 @@ def write_one_argument_on_a_branch(x, y, z):
 
 
 def write_one_argument_in_a_loop_run_zero_times(x, y, n):
-    # f(a, a, 0): the loop does not run, so x -= 1.0 changes y; s2sad returns
-    # the old sum of y (with n = 1 it refuses the program).
+    # was: f(a, a, 0): the loop does not run, so x -= 1.0 changes y; s2sad
+    # returned the old sum of y
     for _ in range(n):
         y += 1.0
     x -= 1.0
     return np.sum(y)
 
 
+def rebind_one_argument_in_a_while_loop(x, y, n):
+    i = 0
+    while i < n:
+        y = y + 1.0
+        i += 1
+    x -= 1.0
+    return np.sum(y)
+
+
 def name_an_argument_on_one_branch(x, y, c):
-    # f(a, a, 5.0): v is y, so x += 1.0 changes it; s2sad returns the old sum
-    # (without the branch, v = y; x += 1.0 is refused).
+    # was: f(a, a, 5.0): v is y, so x += 1.0 changes it; s2sad returned the
+    # old sum (without the branch, v = y; x += 1.0 was refused)
     if c < 1.0:
         v = x * 0.0
     else:
@@ -84,22 +255,72 @@ def name_an_argument_on_one_branch(x, y, c):
     return np.sum(v)
 
 
-def add_into_float32(x):
-    # `a += v` keeps a's dtype (float32) in Python; s2sad computes a + v in
-    # float64 (0.9000000163912772 instead of np.float32(0.9)).
-    a = x.astype(np.float32)
-    a += x[0]
-    return np.sum(a)
+def name_an_argument_in_a_conditional_expression(x, y, c):
+    v = x * 0.0 if c < 1.0 else y
+    x += 1.0
+    return np.sum(v)
 
 
-def write_then_rebind_in_loop_with_break(x, y):
-    # v[0] = 1.0 writes w in the second iteration, after v = w. Without the
-    # `if ...: break` s2sad refuses the loop ("'v' is written into in place
-    # and also rebound to another array inside this loop"); with it, the
-    # value is right but the gradient is 1 instead of 0 at x[0].
+def view_an_argument_on_one_branch(x, y, c):
+    v = x * 0.0 if c < 1.0 else y[1:]
+    x += 1.0
+    return np.sum(v)
+
+
+def hold_an_argument_in_a_list_on_one_branch(x, y, c):
+    v = [x * 0.0] if c < 1.0 else [y]
+    x += 1.0
+    return np.sum(v[0])
+
+
+def hold_an_argument_in_a_dict_on_one_branch(x, y, c):
+    v = {"k": x * 0.0} if c < 1.0 else {"k": y}
+    x += 1.0
+    return np.sum(v["k"])
+
+
+@pytest.mark.parametrize("fn, shared, distinct", [
+    (rebind_one_argument_on_a_branch, [_A, _A], [_A, _A * 2.0]),
+    (rebind_one_argument_in_nested_ifs, [_X, _X, 0.5], [_X, _Y, 0.5]),
+    (rebind_one_argument_on_the_else_side, [_X, _X, 1.0], [_X, _Y, 1.0]),
+    (write_one_argument_on_a_branch, [np.array([0.5, -0.5, 1.0]), _A, _A],
+     [np.array([0.5, -0.5, 1.0]), _A, _A * 2.0]),
+    (write_one_argument_on_a_branch, [np.array([50.5, 60.5, 1.0]), _A, _A],
+     [np.array([50.5, 60.5, 1.0]), _A, _A * 2.0]),
+    (write_one_argument_in_a_loop_run_zero_times, [_X, _X, 0], [_X, _Y, 0]),
+    (write_one_argument_in_a_loop_run_zero_times, [_X, _X, 2], [_X, _Y, 2]),
+    (rebind_one_argument_in_a_while_loop, [_X, _X, 0], [_X, _Y, 0]),
+    (name_an_argument_on_one_branch, [_X, _X, 5.0], [_X, _Y, 5.0]),
+    (name_an_argument_in_a_conditional_expression, [_X, _X, 5.0], [_X, _Y, 5.0]),
+    (view_an_argument_on_one_branch, [_X, _X, 5.0], [_X, _Y, 5.0]),
+    (hold_an_argument_in_a_list_on_one_branch, [_X, _X, 5.0], [_X, _Y, 5.0]),
+    (hold_an_argument_in_a_dict_on_one_branch, [_X, _X, 5.0], [_X, _Y, 5.0]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_one_array_passed_twice(fn, shared, distinct):
+    assert_refused(fn, *shared)
+    assert_right(fn, *distinct)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (rebind_one_argument_on_a_branch, [_A * 100.0, _A * 100.0]),  # (y rebound first)
+    (rebind_one_argument_in_nested_ifs, [_X, _X, 1.5]),
+    (rebind_one_argument_on_the_else_side, [_X, _X, -1.0]),
+    (rebind_one_argument_in_a_while_loop, [_X, _X, 2]),
+    (name_an_argument_on_one_branch, [_X, _X, 0.0]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_one_array_passed_twice_on_a_path_that_does_not_share_it(fn, args):
+    assert_right(fn, *args)
+
+
+# A loop-carried array rebound to another array on some paths, and written in
+# place: the write goes into that other array in a later iteration.
+
+def write_then_rebind_in_loop_with_break(x, y, n):
+    # was: v[0] = 1.0 writes w in the second iteration, after v = w; with the
+    # break the gradient was 1 instead of 0 at x[0]
     w = x * 1.0
     v = x * 2.0
-    for _ in range(2):
+    for _ in range(n):
         if y > 100.0:
             break
         v[0] = 1.0
@@ -107,24 +328,183 @@ def write_then_rebind_in_loop_with_break(x, y):
     return np.sum(v)
 
 
-_X = np.array([0.1, 0.2, 0.3])
-_A = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+def write_then_rebind_in_while_loop(x, n):
+    w = x * 1.0
+    v = x * 2.0
+    i = 0
+    while i < n:
+        v[1] = 0.5
+        v = w
+        i += 1
+    return np.sum(v) + np.sum(w)
 
 
-@pytest.mark.xfail(strict=True, reason="open s2sad bug found by the fuzzer")
+def update_then_rebind_on_a_branch_in_loop(x, c):
+    w = x * 1.0
+    v = x * 2.0
+    for k in range(2):
+        v *= 0.5
+        if c > k:
+            v = w
+    return np.sum(v) + np.sum(w)
+
+
+def read_other_side_in_later_iteration(x):
+    # was (on main too): `m = b` on the other side of the if reads, in the
+    # second iteration, the array the first iteration updated through `a`
+    a = x * 1.0
+    b = a
+    total = 0.0
+    for k in range(2):
+        if k == 0:
+            a += 1.0
+            m = a
+        else:
+            m = b
+        total = total + np.sum(m * x)
+    return total
+
+
 @pytest.mark.parametrize("fn, args", [
-    (update_list_items_in_loop, [_X]),
-    (rebind_one_argument_on_a_branch, [_A, _A]),
-    (write_one_argument_on_a_branch, [np.array([0.5, -0.5, 1.0]), _A, _A]),
-    (write_one_argument_in_a_loop_run_zero_times, [_X, _X, 0]),
-    (name_an_argument_on_one_branch, [_X, _X, 5.0]),
-    (add_into_float32, [_X]),
-    (write_then_rebind_in_loop_with_break, [_X, 1.0]),
+    (write_then_rebind_in_loop_with_break, [_X, 1.0, 2]),
+    (write_then_rebind_in_while_loop, [_X, 2]),
+    (update_then_rebind_on_a_branch_in_loop, [_X, 0.5]),
+    (update_then_rebind_on_a_branch_in_loop, [_X, 1.5]),
+    (read_other_side_in_later_iteration, [_X]),
 ], ids=lambda v: getattr(v, "__name__", ""))
-def test_open_bug(fn, args):
-    refused_or_right(fn, *args)
+def test_write_into_an_array_a_loop_rebound_to_is_refused(fn, args):
+    assert_refused(fn, *args)
 
-# ---------------------------------------------------------------- fixed since
+
+@pytest.mark.parametrize("fn, args", [
+    (write_then_rebind_in_loop_with_break, [_X, 1.0, 1]),  # (w is never written)
+    (write_then_rebind_in_loop_with_break, [_X, 101.0, 2]),
+    (write_then_rebind_in_while_loop, [_X, 1]),
+    (update_then_rebind_on_a_branch_in_loop, [_X, -1.0]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_write_into_an_array_a_loop_may_rebind_runs_unshared(fn, args):
+    assert_right(fn, *args)
+
+
+# `y op= v` on an array keeps y's dtype and shape (NumPy computes into y).
+
+def add_into_float32(x):
+    # was: s2sad computed a + v in float64 (0.9000000163912772 instead of
+    # np.float32(0.9))
+    a = x.astype(np.float32)
+    a += x[0]
+    return np.sum(a)
+
+
+def update_float32_in_loop(x):
+    a = x.astype(np.float32)
+    for i in range(3):
+        a *= x[i]
+        a -= 0.1
+    return np.sum(a)
+
+
+def update_float32_on_a_branch(x, c):
+    a = x.astype(np.float32)
+    if c > 0:
+        a /= 3.0
+    else:
+        a *= np.float64(0.3)
+    return np.sum(a)
+
+
+def update_slice_of_float32(x):
+    a = x.astype(np.float32)
+    a[1:] += x[:2] * 0.3
+    return np.sum(a * a)
+
+
+def update_float32_list_item(x):
+    items = [x.astype(np.float32), x * 2.0]
+    for i in range(2):
+        items[i] += x
+    return np.sum(items[0])
+
+
+def update_int_array_by_int(x):
+    y = x * 1
+    y += 2
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (add_into_float32, [_X]),
+    (update_float32_in_loop, [_X]),
+    (update_float32_on_a_branch, [_X, 1.0]),
+    (update_float32_on_a_branch, [_X, -1.0]),
+    (update_slice_of_float32, [_X]),
+    (update_float32_list_item, [_X]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_inplace_update_keeps_float32(fn, args):
+    assert_right(fn, *args, eps=1e-3, rtol=1e-2)  # (float32 rounds at 6e-8)
+
+
+def test_inplace_update_keeps_int():
+    assert_right(update_int_array_by_int, np.array([1, 2, 3]))
+
+
+def add_half_to_ints(x):
+    y = x * 1
+    y[:2] += 0.5
+    return np.sum(y * y)
+
+
+def add_bigger_array(x):
+    y = x * 1.0
+    y += np.ones((2, 3))
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (add_half_to_ints, np.array([1, 2, 3])),
+    (add_bigger_array, _X),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_inplace_update_raises_what_numpy_raises(fn, args):
+    with pytest.raises(Exception) as python:
+        fn(args.copy())
+    with pytest.raises(type(python.value), match=re.escape(str(python.value))):
+        s2sad.grad(fn)(args.copy())
+
+
+def scale_and_shift(x):
+    y = x * 2.0
+    y *= x
+    y += 1.0
+    return np.sum(y)
+
+
+def helper_updating_on_one_branch(a, c):
+    if np.mean(a) * c <= -1.0:
+        w = a[:1, None] * 2.0
+    else:
+        v = np.arccosh(1.0)
+        v += np.sum(a)
+        w = np.reshape(v, (1, 1))
+    return w
+
+
+def call_helper_updating_on_one_branch(x, c):
+    # (seed 3302873: the helper's halves bind `v` to None on the other path,
+    # a second definition the emitter took for `v += ...`)
+    return np.sum(helper_updating_on_one_branch(x, c) * x)
+
+
+@pytest.mark.parametrize("c", [1.0, -100.0])
+def test_inplace_update_in_a_helper_on_one_branch(c):
+    assert_right(call_helper_updating_on_one_branch, _X, c)
+
+
+def test_inplace_update_of_an_unshared_array_is_written_as_such():
+    source = s2sad.show(scale_and_shift)
+    assert "y_1 += 1.0" in source
+    assert "y_1 = augmented(y, '*=', x)" in source  # (the backward pass reads the old y)
+    assert_right(scale_and_shift, _X)
+
 
 
 def update_item_of_unpacked_tuple(x, y):

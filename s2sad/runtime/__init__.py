@@ -29,6 +29,7 @@ from .base import (  # noqa: F401
     add_adjoints,
     add_at,
     as_gradient_of,
+    augmented,
     broadcast_tangent,
     cast_adjoint,
     check_inplace,

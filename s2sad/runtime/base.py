@@ -1,13 +1,15 @@
 """The helpers every rule leans on: shapes of adjoints (`unbroadcast`,
 `zeros_like`), in-place writes derivative code makes (`add_at`, `own`,
-`snapshot`), the checks that guard generated code (`require_scalar`,
-`check_inplace`), and giving a gradient its argument's type (`as_gradient_of`).
+`snapshot`) and the value of the user's (`augmented`), the checks that guard
+generated code (`require_scalar`, `check_inplace`), and giving a gradient its
+argument's type (`as_gradient_of`).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from typing import Any
 
 import numpy as np
@@ -61,6 +63,33 @@ def own(x: Any) -> Any:
     if isinstance(x, tuple):
         raise TypeError("'tuple' object does not support item assignment")
     return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
+
+
+# `y op= v` on an array is the ufunc with out=y: the result keeps y's dtype
+# (same_kind casting) and shape (v may not broadcast y bigger)
+_INPLACE_UFUNCS = {"+=": np.add, "-=": np.subtract, "*=": np.multiply, "/=": np.true_divide,
+                   "//=": np.floor_divide, "%=": np.remainder, "**=": np.power,
+                   "@=": np.matmul, "&=": np.bitwise_and, "|=": np.bitwise_or,
+                   "^=": np.bitwise_xor, "<<=": np.left_shift, ">>=": np.right_shift}
+_OPERATORS = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul,
+              "/=": operator.itruediv, "//=": operator.ifloordiv, "%=": operator.imod,
+              "**=": operator.ipow, "@=": operator.imatmul, "&=": operator.iand,
+              "|=": operator.ior, "^=": operator.ixor, "<<=": operator.ilshift,
+              ">>=": operator.irshift}
+
+
+def augmented(y: Any, op: str, v: Any) -> Any:
+    """The value `y op= v` gives y, in a new array: generated code keeps y's
+    old value for the backward pass. An array keeps its dtype and shape, and
+    NumPy's errors are raised (an int array += 0.5, a read-only array, v of
+    a bigger shape); a list is extended as a copy; numbers and tuples are
+    rebound as Python does."""
+    if not isinstance(y, np.ndarray):
+        return _OPERATORS[op](list(y) if isinstance(y, list) else y, v)
+    ufunc = _INPLACE_UFUNCS[op]
+    if not y.flags.writeable:
+        ufunc(y, v, out=y)  # raises NumPy's "output array is read-only"
+    return ufunc(y, v, out=np.empty_like(y))
 
 
 def snapshot(x: Any) -> Any:
