@@ -5,7 +5,7 @@
     primitives.for_object(np.exp).name  # 'np.exp'
 """
 
-from . import helpers, internal, numpy_ops  # noqa: F401  (registers the entries)
+from . import helpers, internal, numpy_linalg, numpy_ops  # noqa: F401  (registers the entries)
 from .record import (
     MISSING,
     TABLE,

@@ -124,3 +124,24 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
        "einsum_adjoint_tangent(g, operands, t)")
+
+# Of the factorizations' rules (numpy_linalg.py): linear maps on matrices, and
+# checks that pass their argument through (zero in what they only check).
+helper("tril_half(x)", "read_symmetric(x, uplo)", "lower_factor(x, upper)", "head_columns(x)",
+       "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
+helper("fold_symmetric(s, uplo)", linear=("s",), zero="others")
+helper("as_columns(v)", "residuals_like(v, res)", linear=("v",), zero="others")
+helper("svd_factors(ans, full_matrices)", "real_factors(ans)",
+       "pinv_checked(ans, a, rcond=None, rtol=None)", "lstsq_checked(ans, a, rcond=None)",
+       linear=("ans",), zero="others")
+helper("block_pair(a, t)", linear=("a", "t"))
+helper("itemwise_tuple(*items)", linear=("items",))
+helper("gap_product(w, x)",
+       jvp={"x": "gap_product(w, t)",
+            "w": "-gap_product(w, gap_product(w, x) * (np.expand_dims(t, -2) - "
+                 "np.expand_dims(t, -1)))"})
+helper("scaled_columns(x, s)",
+       jvp={"x": "scaled_columns(t, s)",
+            "s": "-scaled_columns(scaled_columns(x, s) * np.expand_dims(t, -2), s)"})
+helper("residual_weights(g, res, r)", zero=("res",),
+       jvp={"g": "residual_weights(t, res, r)", "r": "residual_weights(g, res, t)"})
