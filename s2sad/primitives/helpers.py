@@ -145,3 +145,9 @@ helper("scaled_columns(x, s)",
             "s": "-scaled_columns(scaled_columns(x, s) * np.expand_dims(t, -2), s)"})
 helper("residual_weights(g, res, r)", zero=("res",),
        jvp={"g": "residual_weights(t, res, r)", "r": "residual_weights(g, res, t)"})
+
+# Of np.fft's rules (numpy_fft.py): linear in the adjoint; the other operands
+# give shapes and axes.
+helper("real_if_real(g, a)", "spectrum_pad(g, a, s, axes)", linear=("g",), zero="others")
+helper("fit_to(x, like)", "hermitian_fold(x, axes)", linear=("x",), zero="others")
+helper("fft_axes(a, s, axes)", zero="others")

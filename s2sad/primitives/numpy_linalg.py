@@ -47,10 +47,10 @@ vjp(
     "np.linalg.cholesky(a, /, *, upper=False)",
     a=_lambda("L", f"fold_symmetric({T}(np.linalg.solve({T}(L), {T}(np.linalg.solve({T}(L), "
               f"tril_half({T}(L) @ np.tril(lower_factor(g, upper))))))), upper)",
-              "lower_factor(ans, upper)"),
+              "lower_factor(real_factors(ans), upper)"),
     jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {T}("
                       "np.linalg.solve(L, read_symmetric(t, upper))))), upper)",
-                      "lower_factor(ans, upper)")},
+                      "lower_factor(real_factors(ans), upper)")},
     expensive=True,
     note="a has the derivative of NumPy's function, which reads one triangle (lower, or "
     "upper with upper=True): the other gets 0; the symmetric part is JAX's; real matrices only",
@@ -68,18 +68,18 @@ vjp(
     a=_lambda("w, V, gw, gV",
               f"fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, "
               f"({T}(V) @ gV - {T}(gV) @ V) * 0.5)) @ {T}(V), UPLO)",
-              "ans[0], ans[1], list_item(g, 0, ans[0]), list_item(g, 1, ans[1])"),
+              "ans[0], real_factors(ans)[1], list_item(g, 0, ans[0]), list_item(g, 1, ans[1])"),
     jvp={"a": _lambda("w, V", _lambda("X", "(np.diagonal(X, 0, -2, -1), V @ gap_product(w, X))",
                                       f"{T}(V) @ read_symmetric(t, UPLO) @ V"),
-                      "ans[0], ans[1]")},
+                      "ans[0], real_factors(ans)[1]")},
     expensive=True, returns="container", results=2, note=_EIGH_NOTE,
 )
 vjp(
     "np.linalg.eigvalsh(a, UPLO='L')",
     a=_lambda("V", f"fold_symmetric((V * np.expand_dims(g, -2)) @ {T}(V), UPLO)",
-              "np.linalg.eigh(a, UPLO)[1]"),
+              "real_factors(np.linalg.eigh(a, UPLO))[1]"),
     jvp={"a": _lambda("V", f"np.diagonal({T}(V) @ read_symmetric(t, UPLO) @ V, 0, -2, -1)",
-                      "np.linalg.eigh(a, UPLO)[1]")},
+                      "real_factors(np.linalg.eigh(a, UPLO))[1]")},
     expensive=True, fresh=True,
     note="reads one triangle (UPLO), as cholesky; at a repeated eigenvalue: V diag(g) V^T in "
     "NumPy's basis, as JAX (exact for symmetric functions of the eigenvalues); real only",
@@ -109,7 +109,7 @@ _SVD_ADJOINT = _lambda(
     f"list_item(g, 1, ans[1]), {T}(list_item(g, 2, ans[2]))")
 vjp(
     "np.linalg.svd(a, full_matrices=True, compute_uv=True, hermitian=False)",
-    a=_SVD_ADJOINT, jvp={"a": _SVD_TANGENT},
+    a=f"real_if_real({_SVD_ADJOINT}, a)", jvp={"a": _SVD_TANGENT},
     expensive=True, returns="container", results=3,
     note="vectors in NumPy's gauge (signs kept, as JAX); full_matrices=True only for square "
     "matrices (the completion has no derivative); at a repeated or zero singular value: the "
@@ -118,9 +118,10 @@ vjp(
 )
 vjp(
     "np.linalg.svdvals(x, /)",
-    x=_lambda("F", "(F[0] * np.expand_dims(g, -2)) @ F[2]", "np.linalg.svd(x, False)"),
+    x=_lambda("F", "real_if_real((F[0] * np.expand_dims(g, -2)) @ F[2], x)",
+              "real_factors(np.linalg.svd(x, False))"),
     jvp={"x": _lambda("F", f"np.diagonal({T}(F[0]) @ t @ {T}(F[2]), 0, -2, -1)",
-                      "np.linalg.svd(x, False)")},
+                      "real_factors(np.linalg.svd(x, False))")},
     expensive=True, fresh=True,
     note="at a repeated singular value: U diag(g) V^T in NumPy's basis, as JAX (exact for "
     "symmetric functions, e.g. the nuclear norm); at 0: u v^T with NumPy's signs, as JAX",
@@ -149,7 +150,7 @@ _QR_ADJOINT = _lambda(
     "tail_columns(list_item(g, 1, ans[1]))")
 vjp(
     "np.linalg.qr(a, mode='reduced')",
-    a=_QR_ADJOINT, jvp={"a": _QR_TANGENT},
+    a=f"real_if_real({_QR_ADJOINT}, a)", jvp={"a": _QR_TANGENT},
     expensive=True, returns="container", results=2,
     note="mode='reduced' only; NumPy's signs of R's diagonal kept (as JAX); the first "
     "min(m, n) columns must have full rank (else LinAlgError); real matrices only",
@@ -160,8 +161,9 @@ vjp(
 # the derivative where the rank is locally constant.
 vjp(
     "np.linalg.pinv(a, rcond=None, hermitian=False, *, rtol=NoValue)",
-    a=_lambda("p", f"-({T}(p) @ g @ {T}(p)) + ({T}(g) - a @ p @ {T}(g)) @ p @ {T}(p) + "
-              f"{T}(p) @ p @ ({T}(g) - {T}(g) @ p @ a)", "pinv_checked(ans, a, rcond, rtol)"),
+    a=_lambda("p", f"real_if_real(-({T}(p) @ g @ {T}(p)) + ({T}(g) - a @ p @ {T}(g)) @ p @ "
+              f"{T}(p) + {T}(p) @ p @ ({T}(g) - {T}(g) @ p @ a), a)",
+              "pinv_checked(ans, a, rcond, rtol)"),
     jvp={"a": _lambda("p", f"-(p @ t @ p) + p @ {T}(p) @ ({T}(t) - {T}(t) @ a @ p) + "
                       f"({T}(t) - p @ a @ {T}(t)) @ {T}(p) @ p",
                       "pinv_checked(ans, a, rcond, rtol)")},
@@ -179,13 +181,14 @@ vjp(
     "np.linalg.lstsq(a, b, rcond=None)",
     a=_lambda("x, res, X, p", _lambda(
         "R, Gx, F",
-        f"-({T}(p) @ Gx @ {T}(X)) + R @ {T}(Gx) @ p @ {T}(p) + {T}(p) @ X @ ({T}(Gx) - "
-        f"{T}(Gx) @ p @ a) - 2.0 * residual_weights(list_item(g, 1, res), res, R) @ {T}(X) + "
-        "(F[0] * np.expand_dims(list_item(g, 3, ans[3]), -2)) @ F[2]",
+        f"real_if_real(-({T}(p) @ Gx @ {T}(X)) + R @ {T}(Gx) @ p @ {T}(p) + {T}(p) @ X @ ("
+        f"{T}(Gx) - {T}(Gx) @ p @ a) - 2.0 * residual_weights(list_item(g, 1, res), res, R) @ "
+        f"{T}(X) + (F[0] * np.expand_dims(list_item(g, 3, ans[3]), -2)) @ F[2], a)",
         f"{_LSTSQ_R}, as_columns(list_item(g, 0, x)), np.linalg.svd(a, False)"), _LSTSQ),
     b=_lambda("x, res, X, p", _lambda(
-        "R", f"np.reshape({T}(p) @ as_columns(list_item(g, 0, x)) + 2.0 * residual_weights("
-             "list_item(g, 1, res), res, R), np.shape(b))", _LSTSQ_R), _LSTSQ),
+        "R", f"real_if_real(np.reshape({T}(p) @ as_columns(list_item(g, 0, x)) + 2.0 * "
+             "residual_weights(list_item(g, 1, res), res, R), np.shape(b)), b)", _LSTSQ_R),
+        _LSTSQ),
     jvp={
         "a": _lambda("x, res, X, p", _lambda(
             "R, F",
@@ -210,7 +213,8 @@ vjp(
 vjp(
     "np.linalg.matrix_power(a, n)",
     zero=("n",),
-    a="upper_right_block(np.linalg.matrix_power(block_pair(matrix_transpose(a), g), n))",
+    a="real_if_real(upper_right_block(np.linalg.matrix_power(block_pair(matrix_transpose(a), "
+      "g), n)), a)",
     jvp={"a": "upper_right_block(np.linalg.matrix_power(block_pair(a, t), n))"},
     expensive=True,
 )

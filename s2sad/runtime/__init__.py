@@ -12,6 +12,8 @@ name, and the table finds them here.
     linalg        products and linear algebra
     shapes        shape changes, indexing, containers
     second_order  tangents of the nonlinear adjoint helpers
+    fft           transposes of np.fft's transforms (padding, half spectra)
+    signal        np.interp, np.convolve and np.correlate
 """
 
 from .base import (  # noqa: F401
@@ -55,6 +57,13 @@ from .elementwise import (  # noqa: F401
     pow_base_adjoint,
     pow_exponent_adjoint,
     sinc_derivative,
+)
+from .fft import (  # noqa: F401
+    fft_axes,
+    fit_to,
+    hermitian_fold,
+    real_if_real,
+    spectrum_pad,
 )
 from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _einsum_labels,

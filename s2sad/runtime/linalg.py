@@ -325,7 +325,6 @@ def read_symmetric(x: Any, uplo: Any) -> Any:
     """The symmetric matrix NumPy reads from x: the lower triangle mirrored
     (`uplo` 'L' or False), or the upper one ('U' or True)."""
     x = np.asarray(x)
-    _refuse_complex(x, "cholesky, eigh and eigvalsh")
     part = np.triu(x) if _is_upper(uplo) else np.tril(x)
     return part + matrix_transpose(part) - x * np.eye(x.shape[-1])
 
@@ -333,9 +332,8 @@ def read_symmetric(x: Any, uplo: Any) -> Any:
 def fold_symmetric(s: Any, uplo: Any) -> Any:
     """The transpose of `read_symmetric`: an adjoint s of the symmetric matrix
     goes to the triangle NumPy reads (s_ij + s_ji off the diagonal), zero on
-    the other triangle, which does not change the result."""
-    s = np.asarray(s)
-    _refuse_complex(s, "cholesky, eigh and eigvalsh")
+    the other triangle, which does not change the result. Real: the matrix is."""
+    s = np.real(s)  # (the matrix is real: a complex adjoint's imaginary part pairs with 0)
     both = s + matrix_transpose(s)
     part = np.triu(both) if _is_upper(uplo) else np.tril(both)
     return part - s * np.eye(s.shape[-1])
@@ -343,8 +341,7 @@ def fold_symmetric(s: Any, uplo: Any) -> Any:
 
 def lower_factor(x: Any, upper: Any) -> Any:
     """Cholesky's lower factor from NumPy's result (transposed if upper=True);
-    also maps a lower factor's tangent back. Refuses complex matrices."""
-    _refuse_complex(x, "cholesky")
+    also maps a lower factor's tangent or adjoint back."""
     return matrix_transpose(x) if upper else x
 
 
@@ -463,6 +460,7 @@ def lstsq_checked(ans: Any, a: Any, rcond: Any = None) -> Any:
     (from rcond) lower than min(m, n) is refused."""
     a = np.asarray(a)
     _refuse_complex(a, "lstsq")
+    _refuse_complex(ans[0], "lstsq")
     if int(ans[2]) < min(a.shape[-2:]):
         raise UnsupportedSyntaxError(
             "np.linalg.lstsq of a rank-deficient matrix (rank by rcond): its solution "
@@ -497,8 +495,10 @@ def residual_weights(g: Any, res: Any, r: Any) -> Any:
 
 
 def real_factors(ans: Any) -> Any:
-    """A factorization's result (a tuple of arrays), refused if complex."""
-    _refuse_complex(ans[0], "qr")
+    """A factorization's result (an array or a tuple of arrays), passed on;
+    refused if complex: the rules are derived for real matrices."""
+    for item in ans if isinstance(ans, tuple) else (ans,):
+        _refuse_complex(item, "this factorization")
     return ans
 
 
