@@ -22,4 +22,4 @@ __all__ = ["MISSING", "TABLE", "USER_RULED", "Primitive", "for_object", "get", "
            "resolve_name", "user_rules"]
 
 # After numpy_ops, so that their entries follow its own in each section of docs/ops.md.
-from . import numpy_fft, numpy_linalg  # noqa: E402, F401
+from . import numpy_fft, numpy_linalg, numpy_signal  # noqa: E402, F401

@@ -151,3 +151,17 @@ helper("residual_weights(g, res, r)", zero=("res",),
 helper("real_if_real(g, a)", "spectrum_pad(g, a, s, axes)", linear=("g",), zero="others")
 helper("fit_to(x, like)", "hermitian_fold(x, axes)", linear=("x",), zero="others")
 helper("fft_axes(a, s, axes)", zero="others")
+
+# Of np.interp's, np.convolve's and np.correlate's rules (numpy_signal.py).
+helper("interp_slope(x, xp, fp)", zero=("x",),
+       jvp={"fp": "interp_slope(x, xp, t)",
+            "xp": "-interp_slope(x, xp, fp) * interp_slope(x, xp, t)"})
+helper("interp_fp_adjoint(g, x, xp, fp, left=None, right=None)", zero=("fp", "left", "right"),
+       jvp={"g": "interp_fp_adjoint(t, x, xp, fp, left, right)",
+            "x": "interp_pair_adjoint(g * t, x, xp, fp)",
+            "xp": "interp_pair_adjoint(-g * np.interp(x, xp, t, 0.0, 0.0), x, xp, fp)"})
+helper("interp_pair_adjoint(v, x, xp, fp)", zero=("x", "fp"),
+       jvp={"v": "interp_pair_adjoint(t, x, xp, fp)",
+            "xp": "interp_pair_adjoint(-v * interp_slope(x, xp, t), x, xp, fp)"})
+helper("interp_outside(x, xp, side)", "interp_bound_tangent(bound)", zero="others")
+helper("full_convolution(g, a, v, mode, correlate)", linear=("g",), zero="others")

@@ -178,3 +178,11 @@ from .shapes import (  # noqa: F401
     transpose_adjoint,
     vstack_adjoint,
 )
+from .signal import (  # noqa: F401
+    full_convolution,
+    interp_bound_tangent,
+    interp_fp_adjoint,
+    interp_outside,
+    interp_pair_adjoint,
+    interp_slope,
+)
