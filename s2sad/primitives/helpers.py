@@ -136,10 +136,10 @@ helper("svd_factors(ans, full_matrices)", "real_factors(ans)",
        linear=("ans",), zero="others")
 helper("block_pair(a, t)", linear=("a", "t"))
 helper("itemwise_tuple(*items)", linear=("items",))
-helper("gap_product(w, x)",
-       jvp={"x": "gap_product(w, t)",
-            "w": "-gap_product(w, gap_product(w, x) * (np.expand_dims(t, -2) - "
-                 "np.expand_dims(t, -1)))"})
+helper("gap_product(w, x, columns=True)", zero=("columns",),
+       jvp={"x": "gap_product(w, t, columns)",
+            "w": "-gap_product(w, gap_product(w, x, columns) * (np.expand_dims(t, -2) - "
+                 "np.expand_dims(t, -1)), columns)"})
 helper("scaled_columns(x, s)",
        jvp={"x": "scaled_columns(t, s)",
             "s": "-scaled_columns(scaled_columns(x, s) * np.expand_dims(t, -2), s)"})

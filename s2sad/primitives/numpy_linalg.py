@@ -66,10 +66,11 @@ _EIGH_NOTE = (
 vjp(
     "np.linalg.eigh(a, UPLO='L')",
     a=_lambda("w, V, gw, gV",
-              f"fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, "
-              f"({T}(V) @ gV - {T}(gV) @ V) * 0.5)) @ {T}(V), UPLO)",
+              f"fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, {T}(V) @ gV)) "
+              f"@ {T}(V), UPLO)",
               "ans[0], real_factors(ans)[1], list_item(g, 0, ans[0]), list_item(g, 1, ans[1])"),
-    jvp={"a": _lambda("w, V", _lambda("X", "(np.diagonal(X, 0, -2, -1), V @ gap_product(w, X))",
+    jvp={"a": _lambda("w, V", _lambda("X", "(np.diagonal(X, 0, -2, -1), "
+                                           "V @ gap_product(w, X, False))",
                                       f"{T}(V) @ read_symmetric(t, UPLO) @ V"),
                       "ans[0], real_factors(ans)[1]")},
     expensive=True, returns="container", results=2, note=_EIGH_NOTE,
@@ -94,17 +95,18 @@ _SVD_TANGENT = _lambda(
     "U, s, Vh",
     _lambda("P, V",
             "(U @ gap_product(s ** 2, P * np.expand_dims(s, -2) + np.expand_dims(s, -1) * "
-            f"{T}(P)) + scaled_columns(t @ V - U @ P, s), np.diagonal(P, 0, -2, -1), "
+            f"{T}(P), False) + scaled_columns(t @ V - U @ P, s), np.diagonal(P, 0, -2, -1), "
             f"{T}(V @ gap_product(s ** 2, np.expand_dims(s, -1) * P + {T}(P) * "
-            f"np.expand_dims(s, -2)) + scaled_columns({T}(t) @ U - V @ {T}(P), s)))",
+            f"np.expand_dims(s, -2), False) + scaled_columns({T}(t) @ U - V @ {T}(P), s)))",
             f"{T}(U) @ t @ {T}(Vh), {T}(Vh)"),
     "svd_factors(ans, full_matrices)[0], ans[1], ans[2]")
 _SVD_ADJOINT = _lambda(
     "U, s, Vh, gU, gs, gV",
-    "(U * np.expand_dims(gs, -2) + U @ (gap_product(s ** 2, "
-    f"{T}(U) @ gU - {T}(gU) @ U) * np.expand_dims(s, -2) + np.expand_dims(s, -1) * "
-    f"gap_product(s ** 2, Vh @ gV - {T}(gV) @ {T}(Vh))) + scaled_columns(gU - U @ ({T}(U) "
-    f"@ gU), s)) @ Vh + U @ {T}(scaled_columns(gV - {T}(Vh) @ (Vh @ gV), s))",
+    _lambda("FU, FV",
+            f"(U * np.expand_dims(gs, -2) + U @ ((FU + {T}(FU)) * np.expand_dims(s, -2) + "
+            f"np.expand_dims(s, -1) * (FV + {T}(FV))) + scaled_columns(gU - U @ ({T}(U) @ gU), "
+            f"s)) @ Vh + U @ {T}(scaled_columns(gV - {T}(Vh) @ (Vh @ gV), s))",
+            f"gap_product(s ** 2, {T}(U) @ gU), gap_product(s ** 2, Vh @ gV)"),
     "svd_factors(ans, full_matrices)[0], ans[1], ans[2], list_item(g, 0, ans[0]), "
     f"list_item(g, 1, ans[1]), {T}(list_item(g, 2, ans[2]))")
 vjp(

@@ -345,23 +345,29 @@ def lower_factor(x: Any, upper: Any) -> Any:
     return matrix_transpose(x) if upper else x
 
 
-def gap_product(w: Any, x: Any) -> Any:
+def gap_product(w: Any, x: Any, columns: bool = True) -> Any:
     """x_ij / (w_j - w_i) off the diagonal, 0 on it: the factor of the
     eigenvector (w: eigenvalues) and singular vector (w: squared singular
     values) derivatives. Where w_i == w_j exactly (a repeated value) the
-    vectors are not unique: an entry of x that is exactly 0 there gives 0
-    (the result does not depend on the choice), any other gives nan (no
-    derivative), never a finite guess."""
+    vectors are any basis of their space and have no derivative: nan, never
+    a finite guess, except where the result does not depend on them, 0: in
+    an adjoint (`columns`), where columns i and j of x are zero (nothing
+    reads those vectors); in a tangent, where all of x is zero."""
     w, x = np.asarray(w), np.asarray(x)
     gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     n = gaps.shape[-1]
-    tie = (gaps == 0) & ~np.eye(n, dtype=bool)
+    eye = np.eye(n, dtype=bool)
+    tie = (gaps == 0) & ~eye
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = x / np.where(gaps == 0, 1.0, gaps)
-    out = np.where(np.eye(n, dtype=bool), 0.0, out)
-    if np.any(tie):
-        out = np.where(tie, np.where(x == 0, 0.0, np.nan), out)
-    return out
+        out = np.where(eye, 0.0, x / np.where(gaps == 0, 1.0, gaps))
+    if not np.any(tie):
+        return out
+    if columns:
+        unread = np.all(x == 0, axis=-2)  # (..., n): column j of x is zero
+        free = np.expand_dims(unread, -2) & np.expand_dims(unread, -1)
+    else:
+        free = np.all(x == 0, axis=(-2, -1), keepdims=True)
+    return np.where(tie, np.where(free, 0.0, np.nan), out)
 
 
 def scaled_columns(x: Any, s: Any) -> Any:
