@@ -31,7 +31,8 @@ NONDIFF = "Non-differentiable functions"
 INTERNAL = "Operations of the generated code"
 # The order of the page; a group the table adds later goes before NONDIFF.
 SECTIONS = [
-    "Operators", "Elementwise functions", "Reductions", "Linear algebra", "Shapes",
+    "Operators", "Elementwise functions", "Reductions", "Linear algebra", "FFT",
+    "Signal processing", "Shapes",
     "Indexing and containers", "Methods and attributes", "math module and builtins", NONDIFF,
     INTERNAL,
 ]

@@ -104,7 +104,7 @@ def module(tmp_path_factory):
         lines += textwrap.dedent(f'''
             def case_{k}(a, m, v, w):
                 y = {call}
-                return np.sum(np.asarray(y, dtype=float) * weights(np.shape(y)))
+                return np.sum(np.real(np.asarray(y, dtype=float)) * weights(np.shape(y)))
         ''').splitlines()
     lines += ["", "weights = None"]
     path = Path(tmp_path_factory.mktemp("sweep")) / "sweep_cases.py"

@@ -1707,7 +1707,12 @@ METHODS = [
         + checks(m_item_from_sum, [(rand((3, 4)),)])),
 ]
 
-ROWS = OPERATORS + ELEMENTWISE + MATH + REDUCTIONS + LINALG + SHAPES + INDEXING + METHODS
+# np.linalg's factorizations, np.fft, np.interp, np.convolve, np.correlate: their
+# rows are in tests/rules_more.py, which uses the helpers above.
+from rules_more import MORE_ROWS  # noqa: E402
+
+ROWS = OPERATORS + ELEMENTWISE + MATH + REDUCTIONS + LINALG + SHAPES + INDEXING + METHODS \
+    + MORE_ROWS
 
 
 # ---------------------------------------------------------------- the tests

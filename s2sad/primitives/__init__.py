@@ -20,3 +20,6 @@ from .record import (
 
 __all__ = ["MISSING", "TABLE", "USER_RULED", "Primitive", "for_object", "get", "lookup",
            "resolve_name", "user_rules"]
+
+# After numpy_ops, so that their entries follow its own in each section of docs/ops.md.
+from . import numpy_fft, numpy_linalg, numpy_signal  # noqa: E402, F401

@@ -130,3 +130,44 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "cumprod_adjoint_tangent(g, a, result, t, axis=None)")
 helper("pow_base_curvature(g, x, y)",
        jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})
+
+# Of the factorizations' rules (numpy_linalg.py): linear maps on matrices, and
+# checks that pass their argument through (zero in what they only check).
+helper("tril_half(x)", "read_symmetric(x, uplo)", "lower_factor(x, upper)", "head_columns(x)",
+       "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
+helper("fold_symmetric(s, uplo)", linear=("s",), zero="others")
+helper("as_columns(v)", "residuals_like(v, res)", linear=("v",), zero="others")
+helper("svd_factors(ans, full_matrices)", "real_factors(ans)",
+       "pinv_checked(ans, a, rcond=None, rtol=None)", "lstsq_checked(ans, a, rcond=None)",
+       linear=("ans",), zero="others")
+helper("block_pair(a, t)", linear=("a", "t"))
+helper("itemwise_tuple(*items)", linear=("items",))
+helper("gap_product(w, x, columns=True)", zero=("columns",),
+       jvp={"x": "gap_product(w, t, columns)",
+            "w": "-gap_product(w, gap_product(w, x, columns) * (np.expand_dims(t, -2) - "
+                 "np.expand_dims(t, -1)), columns)"})
+helper("scaled_columns(x, s)",
+       jvp={"x": "scaled_columns(t, s)",
+            "s": "-scaled_columns(scaled_columns(x, s) * np.expand_dims(t, -2), s)"})
+helper("residual_weights(g, res, r)", zero=("res",),
+       jvp={"g": "residual_weights(t, res, r)", "r": "residual_weights(g, res, t)"})
+
+# Of np.fft's rules (numpy_fft.py): linear in the adjoint; the other operands
+# give shapes and axes.
+helper("real_if_real(g, a)", "spectrum_pad(g, a, s, axes)", linear=("g",), zero="others")
+helper("fit_to(x, like)", "hermitian_fold(x, axes)", linear=("x",), zero="others")
+helper("fft_axes(a, s, axes)", zero="others")
+
+# Of np.interp's, np.convolve's and np.correlate's rules (numpy_signal.py).
+helper("interp_slope(x, xp, fp)", zero=("x",),
+       jvp={"fp": "interp_slope(x, xp, t)",
+            "xp": "-interp_slope(x, xp, fp) * interp_slope(x, xp, t)"})
+helper("interp_fp_adjoint(g, x, xp, fp, left=None, right=None)", zero=("fp", "left", "right"),
+       jvp={"g": "interp_fp_adjoint(t, x, xp, fp, left, right)",
+            "x": "interp_pair_adjoint(g * t, x, xp, fp)",
+            "xp": "interp_pair_adjoint(-g * np.interp(x, xp, t, 0.0, 0.0), x, xp, fp)"})
+helper("interp_pair_adjoint(v, x, xp, fp)", zero=("x", "fp"),
+       jvp={"v": "interp_pair_adjoint(t, x, xp, fp)",
+            "xp": "interp_pair_adjoint(-v * interp_slope(x, xp, t), x, xp, fp)"})
+helper("interp_outside(x, xp, side)", "interp_bound_tangent(bound)", zero="others")
+helper("full_convolution(g, a, v, mode, correlate)", linear=("g",), zero="others")

@@ -12,6 +12,8 @@ name, and the table finds them here.
     linalg        products and linear algebra
     shapes        shape changes, indexing, containers
     second_order  tangents of the nonlinear adjoint helpers
+    fft           transposes of np.fft's transforms (padding, half spectra)
+    signal        np.interp, np.convolve and np.correlate
 """
 
 from .base import (  # noqa: F401
@@ -57,28 +59,53 @@ from .elementwise import (  # noqa: F401
     pow_exponent_adjoint,
     sinc_derivative,
 )
-from .linalg import (  # noqa: F401
+from .fft import (  # noqa: F401
+    fft_axes,
+    fit_to,
+    hermitian_fold,
+    real_if_real,
+    spectrum_pad,
+)
+from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _einsum_labels,
     _einsum_operand_adjoint,
     _sublist_subscripts,
     _tensordot_axes,
     _to_3d,
+    as_columns,
+    block_pair,
     cross_adjoint,
     det_adjoint,
     dot_adjoint_a,
     dot_adjoint_b,
     einsum_adjoint,
+    fold_symmetric,
+    gap_product,
+    head_columns,
     inner_adjoint_a,
     inner_adjoint_b,
+    itemwise_tuple,
+    lower_factor,
+    lstsq_checked,
     matmul_adjoint_a,
     matmul_adjoint_b,
+    pinv_checked,
+    read_symmetric,
+    real_factors,
+    residual_weights,
+    residuals_like,
+    scaled_columns,
     slogdet_adjoint,
     slogdet_tangent,
     solve_adjoint_a,
     solve_adjoint_b,
     solve_tangent,
+    svd_factors,
+    tail_columns,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
+    tril_half,
+    upper_right_block,
 )
 from .reductions import (  # noqa: F401
     _matrix_norm_adjoint,
@@ -153,4 +180,12 @@ from .shapes import (  # noqa: F401
     tile_adjoint,
     transpose_adjoint,
     vstack_adjoint,
+)
+from .signal import (  # noqa: F401
+    full_convolution,
+    interp_bound_tangent,
+    interp_fp_adjoint,
+    interp_outside,
+    interp_pair_adjoint,
+    interp_slope,
 )

@@ -1,5 +1,6 @@
 """Adjoints of products and linear algebra: matmul, dot, inner, tensordot,
-einsum, cross, solve, det, slogdet.
+einsum, cross, solve, det, slogdet; and the helpers of the factorizations'
+rules (cholesky, eigh, svd, qr, pinv, lstsq, matrix_power).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnsupportedSyntaxError
 from .base import _lists_as_arrays, _shape, matrix_transpose, unbroadcast
 
 
@@ -286,3 +288,238 @@ def det_adjoint(g: Any, a: Any, result: Any) -> Any:
 def slogdet_adjoint(g: Any, a: Any) -> Any:
     g_logdet = g[1] if g[1] is not None else 0.0
     return np.asarray(g_logdet)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+
+
+# ---------------------------------------------------------------- factorizations
+# Helpers of the rules of cholesky, eigh, eigvalsh, svd, svdvals, qr, pinv,
+# lstsq and matrix_power (s2sad/primitives/numpy_linalg.py). Most are linear
+# maps on matrices (masks, triangles, blocks), so the rules built from them
+# and NumPy's own functions differentiate again to any order.
+
+
+def _refuse_complex(x: Any, what: str) -> None:
+    """The factorization rules are derived for real matrices: a complex one
+    (whose gauge is a phase, not a sign) is refused, never differentiated wrongly."""
+    if np.iscomplexobj(x):
+        raise UnsupportedSyntaxError(
+            f"s2sad differentiates {what} of real matrices only; this one is complex",
+            hint="split the matrix into real and imaginary parts, or differentiate "
+            "a real formulation")
+
+
+def _is_upper(uplo: Any) -> bool:
+    """cholesky's `upper` (a bool) or eigh's `UPLO` ('L' or 'U'): does NumPy
+    read the upper triangle?"""
+    if isinstance(uplo, str):
+        return uplo.upper() == "U"
+    return bool(uplo)
+
+
+def tril_half(x: Any) -> Any:
+    """The lower triangle of x with its diagonal halved (Cholesky's Phi)."""
+    x = np.asarray(x)
+    return np.tril(x) - 0.5 * x * np.eye(x.shape[-1])
+
+
+def read_symmetric(x: Any, uplo: Any) -> Any:
+    """The symmetric matrix NumPy reads from x: the lower triangle mirrored
+    (`uplo` 'L' or False), or the upper one ('U' or True)."""
+    x = np.asarray(x)
+    part = np.triu(x) if _is_upper(uplo) else np.tril(x)
+    return part + matrix_transpose(part) - x * np.eye(x.shape[-1])
+
+
+def fold_symmetric(s: Any, uplo: Any) -> Any:
+    """The transpose of `read_symmetric`: an adjoint s of the symmetric matrix
+    goes to the triangle NumPy reads (s_ij + s_ji off the diagonal), zero on
+    the other triangle, which does not change the result. Real: the matrix is."""
+    s = np.real(s)  # (the matrix is real: a complex adjoint's imaginary part pairs with 0)
+    both = s + matrix_transpose(s)
+    part = np.triu(both) if _is_upper(uplo) else np.tril(both)
+    return part - s * np.eye(s.shape[-1])
+
+
+def lower_factor(x: Any, upper: Any) -> Any:
+    """Cholesky's lower factor from NumPy's result (transposed if upper=True);
+    also maps a lower factor's tangent or adjoint back."""
+    return matrix_transpose(x) if upper else x
+
+
+def gap_product(w: Any, x: Any, columns: bool = True) -> Any:
+    """x_ij / (w_j - w_i) off the diagonal, 0 on it: the factor of the
+    eigenvector (w: eigenvalues) and singular vector (w: squared singular
+    values) derivatives. Where w_i == w_j exactly (a repeated value) the
+    vectors are any basis of their space and have no derivative: nan, never
+    a finite guess, except where the result does not depend on them, 0: in
+    an adjoint (`columns`), where columns i and j of x are zero (nothing
+    reads those vectors); in a tangent, where all of x is zero."""
+    w, x = np.asarray(w), np.asarray(x)
+    gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    n = gaps.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    tie = (gaps == 0) & ~eye
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(eye, 0.0, x / np.where(gaps == 0, 1.0, gaps))
+    if not np.any(tie):
+        return out
+    if columns:
+        unread = np.all(x == 0, axis=-2)  # (..., n): column j of x is zero
+        free = np.expand_dims(unread, -2) & np.expand_dims(unread, -1)
+    else:
+        free = np.all(x == 0, axis=(-2, -1), keepdims=True)
+    return np.where(tie, np.where(free, 0.0, np.nan), out)
+
+
+def scaled_columns(x: Any, s: Any) -> Any:
+    """x with column j divided by s_j (the S^-1 of the singular vector
+    derivatives); 0 where the entry of x is 0 even if s_j is 0, so a result
+    not depending on those vectors keeps a finite derivative."""
+    x = np.asarray(x)
+    d = np.expand_dims(np.asarray(s), -2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x / np.where(d == 0, 1.0, d)
+        return np.where(d == 0, np.where(x == 0, 0.0, x * np.inf), out)
+
+
+def svd_factors(ans: Any, full_matrices: bool) -> Any:
+    """svd's result, checked: with full_matrices=True and a non-square matrix,
+    the extra columns of u (or rows of vh) are any orthonormal completion and
+    have no derivative, so that case is refused. Also refuses complex ones."""
+    u, s, vh = ans
+    _refuse_complex(u, "svd")
+    if full_matrices and u.shape[-1] != vh.shape[-2]:
+        raise UnsupportedSyntaxError(
+            "the derivative of np.linalg.svd(a, full_matrices=True) of a non-square matrix "
+            "is not defined: the extra singular vectors are any orthonormal completion",
+            hint="call np.linalg.svd(a, full_matrices=False)")
+    return ans
+
+
+def head_columns(x: Any) -> Any:
+    """The first min(m, n) columns of an (m, n) matrix (QR's square part)."""
+    x = np.asarray(x)
+    return x[..., : min(x.shape[-2:])]
+
+
+def tail_columns(x: Any) -> Any:
+    """The columns after the first min(m, n) (empty for a tall matrix)."""
+    x = np.asarray(x)
+    return x[..., min(x.shape[-2:]):]
+
+
+def block_pair(a: Any, t: Any) -> Any:
+    """The block matrix [[a, t], [0, a]]: f of it has f(a) on the diagonal and
+    the derivative of f at a along t in the upper right block."""
+    a, t = np.asarray(a), np.asarray(t)
+    a, t = np.broadcast_arrays(a, t)
+    zero = np.zeros_like(a)
+    return np.concatenate([np.concatenate([a, t], -1), np.concatenate([zero, a], -1)], -2)
+
+
+def upper_right_block(x: Any) -> Any:
+    """The upper right quarter of a (2n, 2n) block matrix."""
+    x = np.asarray(x)
+    n = x.shape[-1] // 2
+    return x[..., :n, n:]
+
+
+def _dropped_singular_values(a: Any, cutoff_rtol: Any) -> tuple[np.ndarray, np.ndarray]:
+    s = np.linalg.svd(np.asarray(a), compute_uv=False)
+    largest = np.max(s, axis=-1, keepdims=True) if s.shape[-1] else s
+    return s, s <= np.asarray(cutoff_rtol)[..., None] * largest
+
+
+def pinv_checked(ans: Any, a: Any, rcond: Any = None, rtol: Any = None) -> Any:
+    """pinv's result, checked: its derivative formula holds where the rank is
+    locally constant. Singular values below NumPy's cutoff must be negligible
+    (below 1e-8 of the smallest one kept, as for an exactly singular matrix,
+    where the result is JAX's): a cutoff that drops real singular values
+    makes pinv a truncation whose derivative s2sad does not implement."""
+    a = np.asarray(a)
+    _refuse_complex(a, "pinv")
+    if rcond is None and rtol is None:
+        cutoff = 1e-15
+    elif rcond is None:
+        cutoff = rtol
+    else:
+        cutoff = rcond
+    _check_negligible_dropped(a, cutoff, "np.linalg.pinv")
+    return ans
+
+
+def _check_negligible_dropped(a: Any, cutoff: Any, what: str) -> None:
+    s, dropped = _dropped_singular_values(a, cutoff)
+    if not np.any(dropped):
+        return
+    kept = np.where(dropped, np.inf, s).min(axis=-1)
+    lost = np.where(dropped, s, 0.0).max(axis=-1)
+    if np.any(lost > 1e-8 * kept):
+        raise UnsupportedSyntaxError(
+            f"{what} drops singular values that are not negligible (cutoff rcond/rtol): "
+            "its derivative is that of a truncation, which s2sad does not implement",
+            hint="use a smaller rcond, or regularize the matrix")
+
+
+def lstsq_checked(ans: Any, a: Any, rcond: Any = None) -> Any:
+    """lstsq's result, checked: the derivative of the solution is implemented
+    for a matrix of full rank (the pseudo-inverse solution); NumPy's rank
+    (from rcond) lower than min(m, n) is refused."""
+    a = np.asarray(a)
+    _refuse_complex(a, "lstsq")
+    _refuse_complex(ans[0], "lstsq")
+    if int(ans[2]) < min(a.shape[-2:]):
+        raise UnsupportedSyntaxError(
+            "np.linalg.lstsq of a rank-deficient matrix (rank by rcond): its solution "
+            "jumps where the rank changes, and s2sad differentiates full-rank problems only",
+            hint="regularize the problem, or use np.linalg.pinv(a) @ b")
+    return ans
+
+
+def as_columns(v: Any) -> Any:
+    """A vector as one column (n, 1); a matrix unchanged (lstsq's b and x)."""
+    v = np.asarray(v)
+    return v.reshape(v.shape[0], -1)
+
+
+def residuals_like(v: Any, res: Any) -> Any:
+    """v shaped as lstsq's residuals, which NumPy leaves empty when the
+    problem is not overdetermined (then nothing depends on them)."""
+    res = np.asarray(res)
+    if res.size == 0:
+        return np.zeros(res.shape)
+    return np.reshape(v, res.shape)
+
+
+def residual_weights(g: Any, res: Any, r: Any) -> Any:
+    """r (the residual columns) times the adjoint of the residuals, column
+    by column; zero where the residuals are empty."""
+    res = np.asarray(res)
+    r = np.asarray(r)
+    if res.size == 0:
+        return np.zeros(r.shape, dtype=np.result_type(r, np.asarray(g), float))
+    return r * np.reshape(g, (1, -1))
+
+
+def real_factors(ans: Any) -> Any:
+    """A factorization's result (an array or a tuple of arrays), passed on;
+    refused if complex: the rules are derived for real matrices."""
+    for item in ans if isinstance(ans, tuple) else (ans,):
+        _refuse_complex(item, "this factorization")
+    return ans
+
+
+class ItemwiseTuple(tuple):
+    """A tuple whose `+` adds item by item: the tangent of a function that
+    returns a tuple and has two differentiable parameters (lstsq's a and b).
+    Forward mode sums the parameters' tangents with `+`, which would join two
+    plain tuples."""
+
+    def __add__(self, other: Any) -> ItemwiseTuple:  # type: ignore[override]
+        return ItemwiseTuple(x + y for x, y in zip(self, other))
+
+    __radd__ = __add__
+
+
+def itemwise_tuple(*items: Any) -> ItemwiseTuple:
+    """The items as a tuple that adds item by item (see `ItemwiseTuple`)."""
+    return ItemwiseTuple(items)
