@@ -32,8 +32,9 @@ INTERNAL = "Operations of the generated code"
 # The order of the page; a group the table adds later goes before NONDIFF.
 SECTIONS = [
     "Operators", "Elementwise functions", "Reductions", "Linear algebra", "Shapes",
-    "Indexing and containers", "Methods and attributes", "math module and builtins", NONDIFF,
-    INTERNAL,
+    "Indexing and containers", "Methods and attributes", "math module and builtins",
+    "SciPy special functions", "SciPy distributions", "SciPy linear algebra",
+    "SciPy signal and integrate", NONDIFF, INTERNAL,
 ]
 
 # How Python source spells the primitives that are not calls ({0}, {1}: parameters).
@@ -77,6 +78,12 @@ its linear arguments replaced by their tangents (so `np.reshape(x_dot, ...)`
 in generated code). Functions are matched by the
 object they resolve to, so `from numpy import exp` or `import numpy as xp`
 find the same rule.
+
+The SciPy sections list rules s2sad registers only when SciPy is installed
+(`pip install 's2sad[scipy]'`); `tests/test_scipy_rules.py` checks them. A
+distribution's method is matched by its object and function, so
+`scipy.stats.norm.logpdf` and `norm.logpdf` after `from scipy.stats import
+norm` find the same rule.
 
 Every entry has NumPy's full signature (`tests/test_primitives.py` compares
 it with `inspect.signature`). Each parameter is either honoured (the rule
@@ -220,10 +227,12 @@ def summary() -> str:
             and r.name not in primitives.USER_RULED]
     functions = {id(primitives.resolve_name(r.name)) for r in ours if r.name.startswith("np.")}
     methods = [r for r in ours if r.name.startswith(".")]
+    scipy = [r for r in ours if r.name.startswith("scipy.")]
     return (
         f"{len(primitives.TABLE) - len(primitives.USER_RULED)} primitives; {len(ours)} "
         "differentiable, among them "
-        f"{len(functions)} NumPy functions and {len(methods)} array methods and attributes."
+        f"{len(functions)} NumPy functions, {len(methods)} array methods and attributes, "
+        f"and {len(scipy)} SciPy functions and methods."
     )
 
 

@@ -92,14 +92,14 @@ class Calls(LowererBase):
 
     def bake_path(self, name: str) -> None:
         """The callee `a.b.c` was chosen by identity: guard `a` where it binds,
-        and each attribute on the way, except inside NumPy, SciPy and math,
-        whose functions s2sad assumes are not rebound."""
+        and each attribute on the way, except inside NumPy, SciPy and math (their
+        modules, and objects like `scipy.stats.norm`), whose functions s2sad
+        assumes are not rebound."""
         root, *rest = name.split(".")
         self.baked.add(root)
         for k in range(1, len(rest) + 1):
             owner, attr, value = self.links[".".join([root, *rest[:k]])]
-            if not (isinstance(owner, types.ModuleType) and
-                    owner.__name__.split(".")[0] in LIBRARY_MODULES):
+            if not _in_library(owner):
                 self.baked_attrs.append((owner, attr, value))
 
     def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:
@@ -185,6 +185,19 @@ class Calls(LowererBase):
         finally:
             self.inline_depth -= 1
             self.env, self.loops = saved
+
+
+def _in_library(owner: Any) -> bool:
+    """Is `owner` a module of NumPy, SciPy or math, or an object one of them
+    defines (`scipy.stats.norm`, whose `norm.logpdf` is a new bound method at
+    each access, so it could not be a guard checked by identity)?"""
+    if isinstance(owner, types.ModuleType):
+        module = owner.__name__
+    elif isinstance(owner, type):
+        return False
+    else:
+        module = type(owner).__module__ or ""
+    return module.split(".")[0] in LIBRARY_MODULES
 
 
 def _mutating_method(name: str) -> bool:
