@@ -112,7 +112,7 @@ def signature(rule: Primitive) -> str:
             parts.append(f"**{name}")
         elif name in rule.defaults:
             default = rule.defaults[name]
-            parts.append(f"{name}={'<no value>' if default is np._NoValue else repr(default)}")
+            parts.append(f"{name}={'<no value>' if _not_given(default) else repr(default)}")
         else:
             parts.append(name)
         if kind == "posonly" and (name == rule.params[-1] or
@@ -125,6 +125,11 @@ def signature(rule: Primitive) -> str:
             return f"{receiver}{rule.name}"
         return f"{receiver}{rule.name}({', '.join(rest)})"
     return f"{rule.name}({', '.join(parts)})"
+
+
+def _not_given(default: object) -> bool:
+    """NumPy's "not given" default, or a library's own marker (a bare object)."""
+    return default is np._NoValue or type(default) is object
 
 
 def primitive(rule: Primitive) -> str:

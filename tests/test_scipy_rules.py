@@ -491,6 +491,16 @@ def expm_(a):
     return weighted(linalg.expm(a))
 
 
+def sqrtm_(a):
+    return weighted(linalg.sqrtm(a))
+
+
+def sqrtm_complex(a):
+    """A real matrix with a negative eigenvalue: its principal root is complex."""
+    root = linalg.sqrtm(a)
+    return weighted(np.real(root * (1.0 - 2.0j)))  # (the real part plus twice the imaginary)
+
+
 def triangular(n: int, batch: tuple = ()) -> np.ndarray:
     """A well-conditioned matrix (both triangles random)."""
     return RNG.normal(size=batch + (n, n)) * 0.3 + 2.0 * np.eye(n)
@@ -514,6 +524,9 @@ LINALG = [
         checks(cho_solve_, [(C_LOWER, rand((3,)), True), (C_UPPER, rand((3, 2)), False)],
                wrt=(0, 1))
         + checks(cho_both, [(A_SPD, B_RHS), (spd(3), rand((3,)))], wrt=(0, 1))),
+    Row("scipy.linalg.sqrtm",
+        checks(sqrtm_, [(spd(3),), (triangular(3),), (spd(3, (2,)),), (np.array([[4.0]]),)])
+        + checks(sqrtm_complex, [(np.array([[-2.0, 0.3], [0.1, 1.5]]),)])),
     row("scipy.linalg.expm", expm_, [(rand((3, 3)),), (rand((1, 1)),), (rand((2, 3, 3)),),
                                      (rand((4, 4), -2, 2),)]),
 ]
@@ -1034,6 +1047,7 @@ CALLS = {
                                      " x, {})",
     "scipy.linalg.cho_factor": "scipy.linalg.cho_factor(np.eye(3) + 0.1 * x * x[:, None], {})[0]",
     "scipy.linalg.cho_solve": "scipy.linalg.cho_solve((np.eye(3), True), x, {})",
+    "scipy.linalg.sqrtm": "scipy.linalg.sqrtm(np.eye(3) + 0.1 * x * x[:, None], {})",
     "scipy.integrate.odeint": "scipy.integrate.odeint(decay, x, [0.0, 1.0], (np.ones(3),), {})",
     "scipy.integrate.solve_ivp": "scipy.integrate.solve_ivp(decay_ivp, (0.0, 1.0), x, t_eval="
                                  "[1.0], args=(np.ones(3),), {}).y",
@@ -1041,7 +1055,7 @@ CALLS = {
 VALUES = {"out": "np.empty(3)", "where": "x > 0.5", "dtype": "np.float32",
           "signature": "'d->d'", "return_sign": "True", "allow_singular": "True",
           "overwrite_b": "True", "overwrite_a": "True", "full_output": "1",
-          "tcrit": "[0.5]", "events": "decay_event", "vectorized": "True"}
+          "tcrit": "[0.5]", "events": "decay_event", "vectorized": "True", "disp": "False"}
 
 
 def decay_event(t, y, rates):
@@ -1279,6 +1293,31 @@ def test_two_ode_solves_in_one_function() -> None:
     s2sad.check_grad(two_solves, np.array([1.0, 2.0, 0.5]), 0.7, wrt=(0, 1))
 
 
+def sqrtm_sum(a):
+    return np.sum(linalg.sqrtm(a))
+
+
+@pytest.mark.parametrize("a", [np.array([[0.0, 0.0], [0.0, 1.0]]), np.zeros((3, 3)), 4.0],
+                         ids=["singular", "zero", "number"])
+def test_sqrtm_without_a_derivative_is_refused(a: Any) -> None:
+    """At a singular matrix the square root has no derivative (X dX + dX X = dA
+    has no unique solution); of a number SciPy returns [[exp(a)]]."""
+    with np.errstate(all="ignore"), pytest.warns() if np.ndim(a) else _no_warning():
+        with pytest.raises(s2sad.S2sadError):
+            s2sad.grad(sqrtm_sum)(a)
+    if np.ndim(a):
+        with pytest.warns(), pytest.raises(s2sad.S2sadError):
+            s2sad.jvp(sqrtm_sum, (a,), (np.ones_like(a),))
+
+
+class _no_warning:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
 def test_forward_mode_through_odeint_is_refused() -> None:
     with pytest.raises(s2sad.NoAdjointError, match="odeint has no tangent"):
         s2sad.jvp(odeint_, (np.array([1.0, 0.2]), 1.3, 0.4, TIMES), (np.ones(2), None, None,
@@ -1334,3 +1373,19 @@ def test_s2sad_imports_without_scipy() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_odeint_rules_share_one_backward_integration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from s2sad.runtime import scipy as helpers
+
+    calls: list = []
+    original = helpers._odeint_adjoints
+    monkeypatch.setattr(helpers, "_odeint_adjoints",
+                        lambda *args: calls.append(1) or original(*args))
+    args = (np.array([1.0, 0.2]), 1.3, 0.4, np.linspace(0.0, 1.0, 3))
+    first = s2sad.grad(odeint_, wrt=(0, 1, 2, 3))(*args)
+    assert len(calls) == 1
+    second = s2sad.grad(odeint_, wrt=(0, 1, 2, 3))(*args)  # (a new backward pass)
+    assert len(calls) == 2
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)

@@ -337,6 +337,12 @@ def _parse_signature(signature: str) -> tuple[str, tuple, dict, str | None, dict
 _NAMED_DEFAULTS = {"NoValue": np._NoValue, "float": float}
 
 
+def named_default(name: str, value: Any) -> None:
+    """Let signatures name a default that is not a literal (a library's own
+    "not given" marker object) as `name`."""
+    assert _NAMED_DEFAULTS.setdefault(name, value) is value, f"{name} names another default"
+
+
 def _literal(node: ast.expr) -> Any:
     if isinstance(node, ast.Name) and node.id in _NAMED_DEFAULTS:
         return _NAMED_DEFAULTS[node.id]
@@ -526,4 +532,4 @@ def group(title: str) -> None:
 __all__ = ["Primitive", "TABLE", "MISSING", "USER_RULED", "lookup", "get", "for_object",
            "resolve_name", "user_rules",
            "vjp", "elementwise", "scalar_function", "nondiff", "structural", "helper", "alias",
-           "group"]
+           "group", "named_default"]

@@ -16,6 +16,8 @@ call the user's function through s2sad and stop at first order).
 
 from __future__ import annotations
 
+import inspect
+
 import scipy
 import scipy.integrate
 import scipy.linalg
@@ -23,7 +25,7 @@ import scipy.signal
 import scipy.special
 import scipy.stats
 
-from .record import NAMESPACE, elementwise, group, helper, vjp
+from .record import NAMESPACE, elementwise, group, helper, named_default, vjp
 
 NAMESPACE.setdefault("scipy", scipy)
 
@@ -336,6 +338,17 @@ vjp("scipy.linalg.cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True
     neutral=("check_finite",), expensive=True, fresh=True, takes="any",
     note="c: only the factor's triangle has a gradient")
 
+# sqrtm's deprecated `disp` and `blocksize` default to a marker object of SciPy's
+# (where this SciPy still has them): its signature names it.
+_SQRTM = inspect.signature(scipy.linalg.sqrtm).parameters
+_DEPRECATED = [name for name in ("disp", "blocksize") if name in _SQRTM]
+for _name in _DEPRECATED:
+    named_default("SciPyNoValue", _SQRTM[_name].default)
+vjp(f"scipy.linalg.sqrtm(A{''.join(f', {n}=SciPyNoValue' for n in _DEPRECATED)})",
+    A="sqrtm_adjoint(g, A, ans)", jvp={"A": "sqrtm_tangent(t, A, ans)"},
+    neutral=("blocksize",), expensive=True, fresh=True,
+    note="the principal root's derivative, from X dX + dX X = dA; at a singular matrix "
+    "(none exists): an error")
 vjp("scipy.linalg.expm(A)", A="expm_frechet(matrix_transpose(A), g)",
     jvp={"A": "expm_frechet(A, t)"}, expensive=True, fresh=True,
     note="the Fréchet derivative, from the exponential of [[A, E], [0, A]]")
@@ -435,5 +448,11 @@ helper("odeint_adjoint(g, func, y0, t, args, ans, tfirst, rtol, atol, hmax, hmin
        "max_step, t_span_dot=None, y0_dot=None, t_eval_dot=None, args_dot=None)")
 # Linear in e; along a, the second Fréchet derivative (which has no rule: a
 # third derivative through expm is refused).
+# Linear in their first operand; along x, the same solve of a changed right side.
+helper("sqrtm_tangent(e, a, x)", zero=("a",),
+       jvp={"e": "sqrtm_tangent(t, a, x)", "x": "-sqrtm_tangent(t @ ans + ans @ t, a, x)"})
+helper("sqrtm_adjoint(g, a, x)", zero=("a",),
+       jvp={"g": "sqrtm_adjoint(t, a, x)",
+            "x": "-sqrtm_adjoint(matrix_transpose(t) @ ans + ans @ matrix_transpose(t), a, x)"})
 helper("expm_frechet(a, e)", jvp={"e": "expm_frechet(a, t)", "a": "expm_frechet_second(a, e, t)"})
 helper("expm_frechet_second(a, e, f)")

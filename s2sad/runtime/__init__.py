@@ -183,6 +183,8 @@ try:  # SciPy's helpers (scipy.py), when SciPy is installed
         odeint_adjoint,
         solve_ivp_adjoint,
         solve_ivp_tangent,
+        sqrtm_adjoint,
+        sqrtm_tangent,
         triangle,
         triangular_adjoint,
         triangular_product,

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.linalg
 import scipy.signal
 
-from ..errors import UnsupportedSyntaxError
+from ..errors import NoAdjointError, UnsupportedSyntaxError
 from .base import _normalize_axes, matrix_transpose, unbroadcast, zeros_like
 
 # ---------------------------------------------------------------- logsumexp
@@ -278,6 +278,49 @@ def expm_frechet_second(a: Any, e: Any, f: Any) -> Any:
     return scipy.linalg.expm(block)[..., :n, 3 * n:]
 
 
+# ---------------------------------------------------------------- sqrtm
+
+
+def _sylvester(m: Any, e: Any) -> Any:
+    """Z with m Z + Z m = e (batched). m is a principal square root (or its
+    transpose): its eigenvalues have nonnegative real parts, so the equation
+    is singular only when two of them sum to 0, at a singular matrix, where
+    the square root has no derivative: an error then, never a guess."""
+    m, e = np.broadcast_arrays(np.asarray(m), np.asarray(e))
+    eigenvalues = np.linalg.eigvals(m)
+    sums = np.abs(eigenvalues[..., :, None] + eigenvalues[..., None, :])
+    scale = np.maximum(np.max(np.abs(eigenvalues), axis=-1), 1e-300)
+    if np.any(np.min(sums, axis=(-2, -1)) <= 1e-12 * scale):
+        raise NoAdjointError(
+            "sqrtm has no derivative at a singular matrix (two eigenvalues of its square "
+            "root sum to zero)", hint="keep the matrix away from singular ones (add a "
+            "multiple of the identity), or wrap it in s2sad.stop_gradient(...)")
+    out = np.empty(m.shape, dtype=np.result_type(m, e, float))
+    for index in np.ndindex(m.shape[:-2]):
+        out[index] = scipy.linalg.solve_sylvester(m[index], m[index], e[index])
+    return out
+
+
+def _matrix_input(a: Any) -> None:
+    if np.ndim(a) < 2:
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates sqrtm of matrices (of a number SciPy returns [[exp(a)]])",
+            hint="pass a (1, 1) or larger matrix")
+
+
+def sqrtm_tangent(e: Any, a: Any, x: Any) -> Any:
+    """The derivative of x = sqrtm(a) along e: Z with x Z + Z x = e."""
+    _matrix_input(a)
+    return _sylvester(x, e)
+
+
+def sqrtm_adjoint(g: Any, a: Any, x: Any) -> Any:
+    """The adjoint of a in x = sqrtm(a): Z with x^T Z + Z x^T = g (the transpose
+    of the tangent map; no conjugation, as for holomorphic functions)."""
+    _matrix_input(a)
+    return _sylvester(matrix_transpose(x), g)
+
+
 # ---------------------------------------------------------------- convolution
 
 
@@ -446,18 +489,25 @@ def _adjoint_sweep(rhs: _RightHandSide, times: np.ndarray, ys: np.ndarray, gs: n
 
 
 class _Memo:
-    """The last adjoint an ODE rule computed, by the values of its inputs: the
-    rules of y0, t and args share one backward integration."""
+    """The last adjoints an ODE rule computed: the rules of y0, t and args in
+    one backward pass share one backward integration. A later request is
+    served from it only if it gives the same adjoint object g (the same pass:
+    each pass makes its own), with the same values (nothing written into it),
+    and asks for an argument not served yet (a new pass asks again)."""
 
     def __init__(self) -> None:
         self.key: Any = None
+        self.g: Any = None
+        self.served: set[str] = set()
         self.result: Any = None
 
-    def get(self, key: tuple, compute: Any) -> Any:
-        if self.key is None or not _same_inputs(self.key, key):
-            self.key, self.result = None, None
+    def get(self, key: tuple, which: str, compute: Any) -> Any:
+        if self.key is None or key[0] is not self.g or which in self.served or \
+                not _same_inputs(self.key, key):
+            self.key = self.result = None
             result = compute()
-            self.key, self.result = _frozen(key), result
+            self.key, self.g, self.served, self.result = _frozen(key), key[0], set(), result
+        self.served.add(which)
         return self.result
 
 
@@ -501,7 +551,7 @@ def odeint_adjoint(g: Any, func: Any, y0: Any, t: Any, args: Any, ans: Any, tfir
     """The adjoint of odeint's `which` argument ('y0', 't' or 'args'), given
     the adjoint g of its (len(t), n) result `ans`."""
     key = (g, func, y0, t, args, ans, tfirst, rtol, atol, hmax, hmin, mxstep)
-    grads = _ODEINT_MEMO.get(key, lambda: _odeint_adjoints(*key))
+    grads = _ODEINT_MEMO.get(key, which, lambda: _odeint_adjoints(*key))
     return grads[("y0", "t", "args").index(which)]
 
 
@@ -556,7 +606,7 @@ def solve_ivp_adjoint(g: Any, fun: Any, t_span: Any, y0: Any, method: Any, t_eva
     """The adjoint of solve_ivp's `which` argument ('t_span', 'y0', 't_eval' or
     'args'), given the adjoint g of its result (a dict: 'y' and 't')."""
     key = (g, fun, t_span, y0, method, t_eval, args, ans, rtol, atol, first_step, max_step)
-    grads = _SOLVE_IVP_MEMO.get(key, lambda: _solve_ivp_adjoints(*key))
+    grads = _SOLVE_IVP_MEMO.get(key, which, lambda: _solve_ivp_adjoints(*key))
     return grads[("t_span", "y0", "t_eval", "args").index(which)]
 
 
