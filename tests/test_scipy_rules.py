@@ -1129,6 +1129,78 @@ def ivp_dense(y0):
     return weighted(sol.y)
 
 
+def t_cdf_df(x, df):
+    return np.sum(stats.t.cdf(x, df))
+
+
+def poisson_count(k, mu):
+    return np.sum(stats.poisson.logpmf(k, mu))
+
+
+def polygamma_order(n, x):
+    return np.sum(special.polygamma(n, x))
+
+
+def iv_order(v, x):
+    return np.sum(special.iv(v, x))
+
+
+def complex_conjugate_solve(a, b):
+    return np.real(np.sum(linalg.solve_triangular(a, b, trans="C")))
+
+
+@pytest.mark.parametrize(("fn", "args", "wrt"), [
+    (t_cdf_df, (np.array([0.3, -1.0]), 3.0), 1),
+    (poisson_count, (np.array([1.0, 2.0]), 1.5), 0),
+    (polygamma_order, (1.0, np.array([0.5, 2.0])), 0),
+    (iv_order, (1.5, np.array([0.5, 2.0])), 0),
+], ids=["t.cdf:df", "poisson.logpmf:k", "polygamma:n", "iv:v"])
+def test_arguments_without_a_derivative_are_refused(fn: Any, args: tuple, wrt: int) -> None:
+    """A CDF's shape parameters, counts, integer orders: a derivative reaching
+    them is an error, never a silent zero."""
+    with pytest.raises(s2sad.NoAdjointError, match="no gradient with respect"):
+        s2sad.grad(fn, wrt=wrt)(*args)
+    assert s2sad.grad(fn, wrt=1 - wrt)(*args) is not None  # (the other one is fine)
+
+
+def test_conjugate_transposed_triangular_solve_of_complex_matrices_is_refused() -> None:
+    a = triangular(3) + 0.5j * np.triu(np.ones((3, 3)))
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="trans='C'"):
+        s2sad.grad(complex_conjugate_solve, wrt=1)(a, np.ones(3))
+
+
+def overwriting_constant_solve(x):
+    b = np.array([1.0, 2.0, 3.0])
+    y = np.sum(np.sin(x) * b)
+    z = linalg.solve_triangular(np.eye(3) * 2.0, b, overwrite_b=True)
+    return y + np.sum(z)
+
+
+def overwriting_positionally(x):
+    b = np.array([1.0, 2.0, 3.0])
+    return np.sum(x * b) + np.sum(linalg.solve_triangular(np.eye(3), b, 0, False, False, True))
+
+
+def own_overwrite(x, overwrite_cache=True):
+    return x * 2.0
+
+
+def calls_own_overwrite(x):
+    return np.sum(own_overwrite(x, overwrite_cache=True))
+
+
+@pytest.mark.parametrize("fn", [overwriting_constant_solve, overwriting_positionally])
+def test_overwriting_arguments_is_refused(fn: Any) -> None:
+    """overwrite_b=True lets SciPy write into b, which the backward pass of
+    np.sin(x) * b reads: refused like out=, whether or not b is differentiated."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="writes into an existing array"):
+        s2sad.grad(fn)(np.array([0.1, 0.2, 0.3]))
+
+
+def test_user_parameters_named_overwrite_are_not_refused() -> None:
+    np.testing.assert_allclose(s2sad.grad(calls_own_overwrite)(np.ones(2)), [2.0, 2.0])
+
+
 def logsumexp_with_sign(a):
     value, sign = special.logsumexp(a, return_sign=True)
     return value

@@ -43,9 +43,9 @@ elementwise("scipy.special.gammaln(x)", x=f"g * {ψ}(x)",
             "-2, ...)")
 elementwise("scipy.special.digamma(x)", x="g * scipy.special.polygamma(1, x)",
             note="at the poles: SciPy's polygamma(1, x) there")
-elementwise("scipy.special.polygamma(n, x)", zero=("n",),
+elementwise("scipy.special.polygamma(n, x)",
             x="unbroadcast(g * scipy.special.polygamma(n + 1, x), x)",
-            note="n is an integer order: no derivative")
+            note="n is an integer order: no derivative (refused)")
 elementwise("scipy.special.gamma(x)", x=f"g * ans * {ψ}(x)",
             note="at the poles: -inf at ±0, nan at -1, -2, ...")
 elementwise("scipy.special.beta(a, b)",
@@ -204,21 +204,20 @@ POISSON = "scipy.stats.poisson"
 _K = "(k - loc)"
 _ON_POISSON = f"(({_K} >= 0) & ({_K} == np.floor({_K})))"
 _POISSON_MU = _inside(_ON_POISSON, f"np.where({_K} == 0, 0.0, {_K} / mu) - 1.0")
-elementwise(f"{POISSON}.logpmf(k, mu, loc=0)", zero=("k", "loc"),
-            mu=_times(f"g * {_POISSON_MU}", "mu"),
-            note="k is a count: no derivative; off the support: 0; at mu = 0, k = 0: -1")
-elementwise(f"{POISSON}.pmf(k, mu, loc=0)", zero=("k", "loc"),
-            mu=_times(f"g * ans * {_POISSON_MU}", "mu"), note="as logpmf")
-elementwise(f"{POISSON}.cdf(k, mu, loc=0)", zero=("k", "loc"),
-            mu=_times(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu"),
-            note="k is a count: no derivative")
+# (k and loc are counts: a derivative reaching them is refused)
+elementwise(f"{POISSON}.logpmf(k, mu, loc=0)", mu=_times(f"g * {_POISSON_MU}", "mu"),
+            note="off the support: 0; at mu = 0, k = 0: -1")
+elementwise(f"{POISSON}.pmf(k, mu, loc=0)", mu=_times(f"g * ans * {_POISSON_MU}", "mu"),
+            note="as logpmf")
+elementwise(f"{POISSON}.cdf(k, mu, loc=0)",
+            mu=_times(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu"))
 
 BERNOULLI = "scipy.stats.bernoulli"
-elementwise(f"{BERNOULLI}.logpmf(k, p, loc=0)", zero=("k", "loc"),
+elementwise(f"{BERNOULLI}.logpmf(k, p, loc=0)",
             p=_times(f"g * (np.where({_K} == 1, 1.0 / p, 0.0) - "
                      f"np.where({_K} == 0, 1.0 / (1.0 - p), 0.0))", "p"),
-            note="k is 0 or 1: no derivative; off the support: 0")
-elementwise(f"{BERNOULLI}.pmf(k, p, loc=0)", zero=("k", "loc"),
+            note="off the support: 0")
+elementwise(f"{BERNOULLI}.pmf(k, p, loc=0)",
             p=_times(f"g * (np.where({_K} == 1, 1.0, 0.0) - np.where({_K} == 0, 1.0, 0.0))",
                      "p"),
             note="as logpmf")
@@ -397,7 +396,8 @@ vjp("scipy.integrate.solve_ivp(fun, t_span, y0, method='RK45', t_eval=None, dens
     expensive=True, returns="container", takes="any",
     attributes=("t", "y", "sol", "t_events", "y_events", "nfev", "njev", "nlu", "status",
                 "message", "success"),
-    note="needs t_eval=; fun is differentiated by s2sad; sol.y and sol.t carry derivatives "
+    note="needs t_eval=; rtol= ... max_step=: SciPy's defaults where None; fun is "
+    "differentiated by s2sad; sol.y and sol.t carry derivatives "
     "(the counts and flags have none; calling sol.sol is refused); the backward and tangent "
     "integrations use the same method and tolerances")
 
