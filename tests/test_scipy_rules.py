@@ -1361,6 +1361,40 @@ def two_solves(y0, k):
     return weighted(first) + weighted(second)
 
 
+def decay_with_order(y, t, rate, order):
+    return -rate * y ** order
+
+
+def integer_parameters(y0, rate, order):
+    ys = integrate.odeint(decay_with_order, y0, [0.0, 1.0], args=(rate, order), rtol=TOL,
+                          atol=TOL)
+    return weighted(ys)
+
+
+def test_integer_ode_parameters_are_real_numbers() -> None:
+    """As everywhere in s2sad, an integer argument differentiates as a real
+    number (never a silent zero)."""
+    gradient = s2sad.check_grad(integer_parameters, np.array([1.0, 2.0]), 2, 2, wrt=(1, 2))
+    assert all(g != 0.0 for g in gradient)
+
+
+def decay_two_rates(t, y, fast, slow):
+    return np.array([-fast * y[0], -slow * y[1]])
+
+
+def ivp_array_args(y0, rates):
+    sol = integrate.solve_ivp(decay_two_rates, (0.0, 1.0), y0, t_eval=[0.5, 1.0], args=rates,
+                              rtol=TOL, atol=TOL)
+    return weighted(sol.y)
+
+
+def test_solve_ivp_args_as_an_array() -> None:
+    """solve_ivp unpacks any iterable args: an array's adjoint is an array."""
+    gradient = s2sad.check_grad(ivp_array_args, np.array([1.0, 2.0]), np.array([0.5, 1.5]),
+                                wrt=1)
+    assert isinstance(gradient, np.ndarray) and gradient.shape == (2,)
+
+
 def test_two_ode_solves_in_one_function() -> None:
     s2sad.check_grad(two_solves, np.array([1.0, 2.0, 0.5]), 0.7, wrt=(0, 1))
 
@@ -1461,3 +1495,23 @@ def test_odeint_rules_share_one_backward_integration(monkeypatch: pytest.MonkeyP
     assert len(calls) == 2
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+def laplace_logpdf_scaled(x):
+    return np.sum(stats.laplace.logpdf(x, 0.0, 2.0))
+
+
+def test_user_rules_for_a_distribution_method() -> None:
+    """s2sad.defvjp on a bound method: found by its object and function too."""
+    method = stats.laplace.logpdf
+    s2sad.defvjp(method, lambda g, ans, x, loc, scale: (-g * np.sign(x - loc) / scale, None,
+                                                        None))
+    try:
+        x = np.array([0.5, -1.0])
+        np.testing.assert_allclose(s2sad.grad(laplace_logpdf_scaled)(x), [-0.5, 0.5])
+    finally:  # (laplace goes back to having no rule)
+        name = s2sad.custom._name(method)
+        TABLE.pop(name)
+        primitives.USER_RULED.pop(name)
+        primitives.record._BY_OBJECT.pop(primitives.record._object_key(method))
+        pipeline.invalidate()

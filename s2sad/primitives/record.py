@@ -295,7 +295,7 @@ def user_rules(obj: Any, name: str, vjp_rule: Any, jvp_rule: Any) -> Primitive:
     USER_RULED[name] = (obj, vjp_rule, jvp_rule)
     prim = replace(_add(prim), honoured=frozenset(names))  # (the rules see every argument)
     TABLE[name] = prim
-    _BY_OBJECT[id(obj)] = name
+    _BY_OBJECT[_object_key(obj)] = name
     return prim
 
 

@@ -34,11 +34,11 @@ group("SciPy special functions")
 
 SQRT_PI = "math.sqrt(math.pi)"
 SQRT_2PI = "math.sqrt(2.0 * math.pi)"
-ψ = "scipy.special.digamma"
+DIGAMMA = "scipy.special.digamma"
 
 elementwise("scipy.special.expit(x)", x="g * ans * (1.0 - ans)")
 elementwise("scipy.special.logit(x)", x="g / (x * (1.0 - x))", note="at 0 and 1: inf, as JAX")
-elementwise("scipy.special.gammaln(x)", x=f"g * {ψ}(x)",
+elementwise("scipy.special.gammaln(x)", x=f"g * {DIGAMMA}(x)",
             note="at the poles: SciPy's digamma there (-inf at 0, inf at -0.0, nan at -1, "
             "-2, ...)")
 elementwise("scipy.special.digamma(x)", x="g * scipy.special.polygamma(1, x)",
@@ -46,14 +46,14 @@ elementwise("scipy.special.digamma(x)", x="g * scipy.special.polygamma(1, x)",
 elementwise("scipy.special.polygamma(n, x)",
             x="unbroadcast(g * scipy.special.polygamma(n + 1, x), x)",
             note="n is an integer order: no derivative (refused)")
-elementwise("scipy.special.gamma(x)", x=f"g * ans * {ψ}(x)",
+elementwise("scipy.special.gamma(x)", x=f"g * ans * {DIGAMMA}(x)",
             note="at the poles: -inf at ±0, nan at -1, -2, ...")
 elementwise("scipy.special.beta(a, b)",
-            a=f"unbroadcast(g * ans * ({ψ}(a) - {ψ}(a + b)), a)",
-            b=f"unbroadcast(g * ans * ({ψ}(b) - {ψ}(a + b)), b)")
+            a=f"unbroadcast(g * ans * ({DIGAMMA}(a) - {DIGAMMA}(a + b)), a)",
+            b=f"unbroadcast(g * ans * ({DIGAMMA}(b) - {DIGAMMA}(a + b)), b)")
 elementwise("scipy.special.betaln(a, b)",
-            a=f"unbroadcast(g * ({ψ}(a) - {ψ}(a + b)), a)",
-            b=f"unbroadcast(g * ({ψ}(b) - {ψ}(a + b)), b)")
+            a=f"unbroadcast(g * ({DIGAMMA}(a) - {DIGAMMA}(a + b)), a)",
+            b=f"unbroadcast(g * ({DIGAMMA}(b) - {DIGAMMA}(a + b)), b)")
 elementwise("scipy.special.erf(x)", x=f"g * (2.0 / {SQRT_PI}) * np.exp(-x * x)")
 elementwise("scipy.special.erfc(x)", x=f"-g * (2.0 / {SQRT_PI}) * np.exp(-x * x)")
 elementwise("scipy.special.erfinv(x)", x=f"g * ({SQRT_PI} / 2.0) * np.exp(ans * ans)",
@@ -67,8 +67,9 @@ elementwise("scipy.special.i0(x)", x="g * scipy.special.i1(x)")
 elementwise("scipy.special.i1(x)",
             x="g * 0.5 * (scipy.special.i0(x) + scipy.special.iv(2.0, x))")
 elementwise("scipy.special.iv(v, x)",
-            x="unbroadcast(g * 0.5 * (scipy.special.iv(v - 1.0, x) + scipy.special.iv(v + 1.0, x)),"
-              " x)", note="no derivative with respect to the order v")
+            x="unbroadcast(g * 0.5 * (scipy.special.iv(v - 1.0, x) + "
+              "scipy.special.iv(v + 1.0, x)), x)",
+            note="no derivative with respect to the order v (refused)")
 elementwise("scipy.special.i0e(x)", x="g * (scipy.special.i1e(x) - np.sign(x) * ans)",
             note="at 0: 0 (exp(-|x|) has a kink: the mean of the one-sided derivatives), "
             "as JAX")
@@ -124,13 +125,14 @@ def _density(name: str, log_rules: dict[str, str], **facts: object) -> None:
     times the density."""
     dist, _, signature = name.partition("(")
     params = f"({signature}"
-    elementwise(f"{dist}.logpdf{params}", **{k: _times(f"g * {v}", k) for k, v in
+    elementwise(f"{dist}.logpdf{params}", **{k: _summed_to(f"g * {v}", k) for k, v in
                                               log_rules.items()}, **facts)
-    elementwise(f"{dist}.pdf{params}", **{k: _times(f"g * ans * {v}", k) for k, v in
+    elementwise(f"{dist}.pdf{params}", **{k: _summed_to(f"g * ans * {v}", k) for k, v in
                                           log_rules.items()}, **facts)
 
 
-def _times(expression: str, param: str) -> str:
+def _summed_to(expression: str, param: str) -> str:
+    """An adjoint summed back to the shape of `param` (where it broadcast)."""
     return f"unbroadcast({expression}, {param})"
 
 
@@ -140,13 +142,13 @@ _density(f"{NORM}(x, loc=0, scale=1)", {
     "scale": "((((x - loc) / scale) ** 2 - 1.0) / scale)",
 })
 _NORM_PDF = f"{NORM}.pdf(x, loc, scale)"
-elementwise(f"{NORM}.cdf(x, loc=0, scale=1)", x=_times(f"g * {_NORM_PDF}", "x"),
-            loc=_times(f"-g * {_NORM_PDF}", "loc"),
-            scale=_times(f"-g * {_NORM_PDF} * (x - loc) / scale", "scale"))
+elementwise(f"{NORM}.cdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_NORM_PDF}", "x"),
+            loc=_summed_to(f"-g * {_NORM_PDF}", "loc"),
+            scale=_summed_to(f"-g * {_NORM_PDF} * (x - loc) / scale", "scale"))
 _MILLS = f"np.exp({NORM}.logpdf(x, loc, scale) - ans)"  # pdf / cdf, without 0/0 in the tails
-elementwise(f"{NORM}.logcdf(x, loc=0, scale=1)", x=_times(f"g * {_MILLS}", "x"),
-            loc=_times(f"-g * {_MILLS}", "loc"),
-            scale=_times(f"-g * {_MILLS} * (x - loc) / scale", "scale"))
+elementwise(f"{NORM}.logcdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_MILLS}", "x"),
+            loc=_summed_to(f"-g * {_MILLS}", "loc"),
+            scale=_summed_to(f"-g * {_MILLS} * (x - loc) / scale", "scale"))
 
 T = "scipy.stats.t"
 _Z2 = "((x - loc) / scale) ** 2"
@@ -154,17 +156,17 @@ _density(f"{T}(x, df, loc=0, scale=1)", {
     "x": f"(-(df + 1.0) * (x - loc) / (scale ** 2 * (df + {_Z2})))",
     "loc": f"((df + 1.0) * (x - loc) / (scale ** 2 * (df + {_Z2})))",
     "scale": f"(((df + 1.0) * {_Z2} / (df + {_Z2}) - 1.0) / scale)",
-    "df": f"(0.5 * ({ψ}((df + 1.0) / 2.0) - {ψ}(df / 2.0) - 1.0 / df - np.log1p({_Z2} / df)"
-          f" + (df + 1.0) * {_Z2} / (df * (df + {_Z2}))))",
+    "df": f"(0.5 * ({DIGAMMA}((df + 1.0) / 2.0) - {DIGAMMA}(df / 2.0) - 1.0 / df"
+          f" - np.log1p({_Z2} / df) + (df + 1.0) * {_Z2} / (df * (df + {_Z2}))))",
 })
 
 
 def _cdf(dist: str, signature: str, pdf: str, **facts: object) -> None:
     """A CDF of a location-scale family: its derivatives in x, loc and scale
     from the density; none in the shape parameters (refused when reached)."""
-    elementwise(f"{dist}.cdf{signature}", x=_times(f"g * {pdf}", "x"),
-                loc=_times(f"-g * {pdf}", "loc"),
-                scale=_times(f"-g * {pdf} * (x - loc) / scale", "scale"),
+    elementwise(f"{dist}.cdf{signature}", x=_summed_to(f"g * {pdf}", "x"),
+                loc=_summed_to(f"-g * {pdf}", "loc"),
+                scale=_summed_to(f"-g * {pdf} * (x - loc) / scale", "scale"),
                 note="no derivative in the shape parameters", **facts)
 
 
@@ -184,7 +186,7 @@ _density(f"{GAMMA}(x, a, loc=0, scale=1)", {
     "x": _inside(_IN_GAMMA, f"((a - 1.0) / {_YG} - 1.0) / scale"),
     "loc": _inside(_IN_GAMMA, f"(1.0 - (a - 1.0) / {_YG}) / scale"),
     "scale": _inside(_IN_GAMMA, f"({_YG} - a) / scale"),
-    "a": _inside(_IN_GAMMA, f"np.log({_YG}) - {ψ}(a)"),
+    "a": _inside(_IN_GAMMA, f"np.log({_YG}) - {DIGAMMA}(a)"),
 }, note="outside the support and at its boundary: 0")
 _cdf(GAMMA, "(x, a, loc=0, scale=1)", f"{GAMMA}.pdf(x, a, loc, scale)")
 
@@ -195,8 +197,8 @@ _density(f"{BETA}(x, a, b, loc=0, scale=1)", {
     "x": _inside(_IN_BETA, f"((a - 1.0) / {_YB} - (b - 1.0) / (1.0 - {_YB})) / scale"),
     "loc": _inside(_IN_BETA, f"((b - 1.0) / (1.0 - {_YB}) - (a - 1.0) / {_YB}) / scale"),
     "scale": _inside(_IN_BETA, f"((b - 1.0) * {_YB} / (1.0 - {_YB}) - a) / scale"),
-    "a": _inside(_IN_BETA, f"np.log({_YB}) - {ψ}(a) + {ψ}(a + b)"),
-    "b": _inside(_IN_BETA, f"np.log1p(-{_YB}) - {ψ}(b) + {ψ}(a + b)"),
+    "a": _inside(_IN_BETA, f"np.log({_YB}) - {DIGAMMA}(a) + {DIGAMMA}(a + b)"),
+    "b": _inside(_IN_BETA, f"np.log1p(-{_YB}) - {DIGAMMA}(b) + {DIGAMMA}(a + b)"),
 }, note="outside the support and at its boundary: 0")
 _cdf(BETA, "(x, a, b, loc=0, scale=1)", f"{BETA}.pdf(x, a, b, loc, scale)")
 
@@ -205,20 +207,20 @@ _K = "(k - loc)"
 _ON_POISSON = f"(({_K} >= 0) & ({_K} == np.floor({_K})))"
 _POISSON_MU = _inside(_ON_POISSON, f"np.where({_K} == 0, 0.0, {_K} / mu) - 1.0")
 # (k and loc are counts: a derivative reaching them is refused)
-elementwise(f"{POISSON}.logpmf(k, mu, loc=0)", mu=_times(f"g * {_POISSON_MU}", "mu"),
+elementwise(f"{POISSON}.logpmf(k, mu, loc=0)", mu=_summed_to(f"g * {_POISSON_MU}", "mu"),
             note="off the support: 0; at mu = 0, k = 0: -1")
-elementwise(f"{POISSON}.pmf(k, mu, loc=0)", mu=_times(f"g * ans * {_POISSON_MU}", "mu"),
+elementwise(f"{POISSON}.pmf(k, mu, loc=0)", mu=_summed_to(f"g * ans * {_POISSON_MU}", "mu"),
             note="as logpmf")
 elementwise(f"{POISSON}.cdf(k, mu, loc=0)",
-            mu=_times(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu"))
+            mu=_summed_to(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu"))
 
 BERNOULLI = "scipy.stats.bernoulli"
 elementwise(f"{BERNOULLI}.logpmf(k, p, loc=0)",
-            p=_times(f"g * (np.where({_K} == 1, 1.0 / p, 0.0) - "
+            p=_summed_to(f"g * (np.where({_K} == 1, 1.0 / p, 0.0) - "
                      f"np.where({_K} == 0, 1.0 / (1.0 - p), 0.0))", "p"),
             note="off the support: 0")
 elementwise(f"{BERNOULLI}.pmf(k, p, loc=0)",
-            p=_times(f"g * (np.where({_K} == 1, 1.0, 0.0) - np.where({_K} == 0, 1.0, 0.0))",
+            p=_summed_to(f"g * (np.where({_K} == 1, 1.0, 0.0) - np.where({_K} == 0, 1.0, 0.0))",
                      "p"),
             note="as logpmf")
 
@@ -267,7 +269,7 @@ DIRICHLET = "scipy.stats.dirichlet"
 _X = "dirichlet_points(x, alpha)"
 _A = "dirichlet_column(alpha, x)"
 _DX = f"np.where({_A} == 1.0, 0.0, ({_A} - 1.0) / {_X})"  # (xlogy's convention)
-_DALPHA = f"(np.log({_X}) - {ψ}({_A}) + {ψ}(np.sum(alpha)))"
+_DALPHA = f"(np.log({_X}) - {DIGAMMA}({_A}) + {DIGAMMA}(np.sum(alpha)))"
 
 
 def _dirichlet(method: str, g: str, factor: str) -> None:

@@ -375,8 +375,11 @@ def _dispatcher() -> Any:
 
 
 def _is_real(value: Any) -> bool:
-    return isinstance(value, (float, np.floating)) or \
-        (isinstance(value, np.ndarray) and value.dtype.kind == "f")
+    """A number or array s2sad differentiates (integers too, as real numbers)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, float, np.integer, np.floating)) or \
+        (isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
 
 
 def _flat(value: Any, size: int = 0) -> np.ndarray:
@@ -450,15 +453,18 @@ class _RightHandSide:
     def parameters_size(self) -> int:
         return sum(int(np.size(self.args[k])) for k in self.active)
 
-    def parameters_adjoint(self, flat: np.ndarray) -> tuple:
-        """The args tuple's adjoint: one per parameter, None for the others."""
+    def parameters_adjoint(self, flat: np.ndarray, args: Any) -> Any:
+        """The adjoint of `args`: one item per parameter, None for the others,
+        in args' form (a tuple; a list or an array, which solve_ivp unpacks too)."""
         out: list = [None] * len(self.args)
         k = 0
         for i in self.active:
             n = int(np.size(self.args[i]))
             out[i] = _unflat(flat[k:k + n], self.args[i])
             k += n
-        return tuple(out)
+        if isinstance(args, np.ndarray):
+            return np.reshape(np.array([0.0 if v is None else v for v in out]), args.shape)
+        return out if isinstance(args, list) else tuple(out)
 
 
 def _leaves(item: Any) -> list:
@@ -577,7 +583,7 @@ def _odeint_adjoints(g: Any, func: Any, y0: Any, t: Any, args: Any, ans: Any, tf
     a0, p = _adjoint_sweep(rhs, times, ys, gs, solve)
     t_adjoint = np.array([np.dot(gs[i], rhs.value(ys[i], times[i])) for i in range(len(times))])
     t_adjoint[0] -= np.dot(a0, rhs.value(_flat(y0), times[0]))
-    return _initial_adjoint(a0, y0), _like_times(t_adjoint, t), rhs.parameters_adjoint(p)
+    return _initial_adjoint(a0, y0), _like_times(t_adjoint, t), rhs.parameters_adjoint(p, args)
 
 
 def _like_times(adjoint: np.ndarray, t: Any) -> Any:
@@ -646,7 +652,7 @@ def _solve_ivp_adjoints(g: Any, fun: Any, t_span: Any, y0: Any, method: Any, t_e
         t_eval_adjoint = t_eval_adjoint + np.asarray(g_t, dtype=float)
     return (type(t_span)(span) if isinstance(t_span, (list, tuple)) else np.array(span),
             _initial_adjoint(a0, y0), _like_times(t_eval_adjoint, t_eval),
-            rhs.parameters_adjoint(p))
+            rhs.parameters_adjoint(p, args))
 
 
 def solve_ivp_tangent(fun: Any, t_span: Any, y0: Any, method: Any, t_eval: Any, args: Any,
