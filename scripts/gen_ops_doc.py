@@ -32,9 +32,9 @@ INTERNAL = "Operations of the generated code"
 # The order of the page; a group the table adds later goes before NONDIFF.
 SECTIONS = [
     "Operators", "Elementwise functions", "Reductions", "Linear algebra", "FFT",
-    "Signal processing", "Shapes",
-    "Indexing and containers", "Methods and attributes", "math module and builtins", NONDIFF,
-    INTERNAL,
+    "Signal processing", "Shapes", "Indexing and containers", "Methods and attributes",
+    "math module and builtins", "SciPy special functions", "SciPy distributions",
+    "SciPy linear algebra", "SciPy signal and integrate", NONDIFF, INTERNAL,
 ]
 
 # How Python source spells the primitives that are not calls ({0}, {1}: parameters).
@@ -79,6 +79,12 @@ in generated code). Functions are matched by the
 object they resolve to, so `from numpy import exp` or `import numpy as xp`
 find the same rule.
 
+The SciPy sections list rules s2sad registers only when SciPy is installed
+(`pip install 's2sad[scipy]'`); `tests/test_scipy_rules.py` checks them. A
+distribution's method is matched by its object and function, so
+`scipy.stats.norm.logpdf` and `norm.logpdf` after `from scipy.stats import
+norm` find the same rule.
+
 Every entry has NumPy's full signature (`tests/test_primitives.py` compares
 it with `inspect.signature`). Each parameter is either honoured (the rule
 reads it, its derivative is zero, or it cannot change the derivative, like
@@ -106,7 +112,7 @@ def signature(rule: Primitive) -> str:
             parts.append(f"**{name}")
         elif name in rule.defaults:
             default = rule.defaults[name]
-            parts.append(f"{name}={'<no value>' if default is np._NoValue else repr(default)}")
+            parts.append(f"{name}={'<no value>' if _not_given(default) else repr(default)}")
         else:
             parts.append(name)
         if kind == "posonly" and (name == rule.params[-1] or
@@ -119,6 +125,11 @@ def signature(rule: Primitive) -> str:
             return f"{receiver}{rule.name}"
         return f"{receiver}{rule.name}({', '.join(rest)})"
     return f"{rule.name}({', '.join(parts)})"
+
+
+def _not_given(default: object) -> bool:
+    """NumPy's "not given" default, or a library's own marker (a bare object)."""
+    return default is np._NoValue or type(default) is object
 
 
 def primitive(rule: Primitive) -> str:
@@ -221,10 +232,12 @@ def summary() -> str:
             and r.name not in primitives.USER_RULED]
     functions = {id(primitives.resolve_name(r.name)) for r in ours if r.name.startswith("np.")}
     methods = [r for r in ours if r.name.startswith(".")]
+    scipy = [r for r in ours if r.name.startswith("scipy.")]
     return (
         f"{len(primitives.TABLE) - len(primitives.USER_RULED)} primitives; {len(ours)} "
         "differentiable, among them "
-        f"{len(functions)} NumPy functions and {len(methods)} array methods and attributes."
+        f"{len(functions)} NumPy functions, {len(methods)} array methods and attributes, "
+        f"and {len(scipy)} SciPy functions and methods."
     )
 
 

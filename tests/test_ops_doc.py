@@ -29,6 +29,13 @@ def gen() -> types.ModuleType:
     return module
 
 
+# docs/ops.md lists SciPy's rules, which s2sad registers only when SciPy is installed
+# (the test extra installs it).
+needs_scipy = pytest.mark.skipif(importlib.util.find_spec("scipy") is None,
+                                 reason="docs/ops.md is rendered with SciPy installed")
+
+
+@needs_scipy
 def test_ops_doc_is_current(gen: types.ModuleType) -> None:
     assert gen.DOC.read_text() == gen.render(), (
         "docs/ops.md is stale; run `python scripts/gen_ops_doc.py` and review the diff")
@@ -41,9 +48,13 @@ def test_every_rule_is_listed(gen: types.ModuleType) -> None:
 
 def test_sections_follow_the_documented_order(gen: types.ModuleType) -> None:
     titles = [title for title in gen.sections() if title in gen.SECTIONS]
-    assert titles == gen.SECTIONS
+    if importlib.util.find_spec("scipy") is None:  # (its sections are then empty)
+        assert titles == [t for t in gen.SECTIONS if not t.startswith("SciPy")]
+    else:
+        assert titles == gen.SECTIONS
 
 
+@needs_scipy
 def test_script_check_mode_runs() -> None:
     result = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True,
                             text=True, cwd=ROOT)

@@ -1794,7 +1794,8 @@ HELPERS_USERS_REACH = {"own", "iteration_items", "call_forward"}
 
 def test_every_rule_has_a_row() -> None:
     covered = {r.rule for r in ROWS}
-    missing = _differentiable_rules() - covered - EXCLUDED
+    scipy_rules = {n for n in primitives.TABLE if n.startswith("scipy.")}  # (their own file)
+    missing = _differentiable_rules() - covered - EXCLUDED - scipy_rules
     assert not missing, f"add a row to tests/test_rules.py for: {sorted(missing)}"
     assert not covered - set(primitives.TABLE), "rows name rules that do not exist"
     assert len(covered) == len(ROWS), "one row per rule"

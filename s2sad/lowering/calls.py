@@ -85,21 +85,21 @@ class Calls(LowererBase):
         return self.emit("call", [callee, *args], kwargs, hint=hint)
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
-        if _writes_an_argument(fn, node.args):
+        if _writes_an_argument(fn, node.args, node.keywords):
             raise self.error(f"{name} writes into an existing array, which s2sad does not "
                              "follow", node, "compute the new array and assign it "
                              "(np.where(mask, v, a), a.copy() then a[index] = v)")
 
     def bake_path(self, name: str) -> None:
         """The callee `a.b.c` was chosen by identity: guard `a` where it binds,
-        and each attribute on the way, except inside NumPy, SciPy and math,
-        whose functions s2sad assumes are not rebound."""
+        and each attribute on the way, except inside NumPy, SciPy and math (their
+        modules, and objects like `scipy.stats.norm`), whose functions s2sad
+        assumes are not rebound."""
         root, *rest = name.split(".")
         self.baked.add(root)
         for k in range(1, len(rest) + 1):
             owner, attr, value = self.links[".".join([root, *rest[:k]])]
-            if not (isinstance(owner, types.ModuleType) and
-                    owner.__name__.split(".")[0] in LIBRARY_MODULES):
+            if not _in_library(owner):
                 self.baked_attrs.append((owner, attr, value))
 
     def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:
@@ -187,6 +187,19 @@ class Calls(LowererBase):
             self.env, self.loops = saved
 
 
+def _in_library(owner: Any) -> bool:
+    """Is `owner` a module of NumPy, SciPy or math, or an object one of them
+    defines (`scipy.stats.norm`, whose `norm.logpdf` is a new bound method at
+    each access, so it could not be a guard checked by identity)?"""
+    if isinstance(owner, types.ModuleType):
+        module = owner.__name__
+    elif isinstance(owner, type):
+        return False
+    else:
+        module = type(owner).__module__ or ""
+    return module.split(".")[0] in LIBRARY_MODULES
+
+
 def _mutating_method(name: str) -> bool:
     """`.sort()`, `.update()`, ... (methods the table says change their
     object) and the in-place operator methods (`__iadd__`)."""
@@ -197,10 +210,11 @@ def _mutating_method(name: str) -> bool:
         name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
 
 
-def _writes_an_argument(obj: Any, args: list) -> bool:
+def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
     """np.copyto & co. (functions the table says change their arguments), a
     ufunc given its output positionally (`np.add(a, b, a)`), `np.add.at(...)`,
-    or a function with an `out` parameter given positionally (not as None)."""
+    or a function with an `out` parameter given positionally (not as None), or
+    an `overwrite_...` one not False (SciPy's)."""
     prim = primitives.for_object(obj)
     if prim is not None and prim.mutates:
         return True
@@ -219,8 +233,16 @@ def _writes_an_argument(obj: Any, args: list) -> bool:
             break  # (after *args, every parameter is keyword-only)
         positional.append(param.name)
     given = positional[:len(args)]
+    passed = [*zip(given, args), *((k.arg, k.value) for k in keywords)]
+    if (getattr(obj, "__module__", None) or "").split(".")[0] in LIBRARY_MODULES and \
+            any(name.startswith("overwrite_") and not _is_false(arg) for name, arg in passed):
+        return True  # (SciPy's overwrite_a=, overwrite_b=, ...)
     return "out" in given and not _is_none(args[given.index("out")])
 
 
 def _is_none(node: Any) -> bool:
     return isinstance(node, gast.Constant) and node.value is None
+
+
+def _is_false(node: Any) -> bool:
+    return isinstance(node, gast.Constant) and node.value in (False, None)

@@ -71,6 +71,10 @@ class Expressions(LowererBase):
             return ref
         if isinstance(base, Const):
             return Const(getattr(base.value, node.attr))
+        producer = self.producers.get(base)
+        if producer is not None and node.attr in primitives.get(producer.prim).attributes:
+            # an item of a result that is a dict as well (`sol.y` of solve_ivp's)
+            return self.emit("getitem", [base, Const(node.attr)], hint=hint)
         prim = primitives.lookup("." + node.attr)
         if prim is not None and prim.form == "attribute":
             return self.emit(prim.name, [base], hint=hint)

@@ -6,6 +6,12 @@
 """
 
 from . import helpers, internal, numpy_ops  # noqa: F401  (registers the entries)
+
+try:  # SciPy's entries, when SciPy is installed
+    from . import scipy_ops  # noqa: F401
+except ImportError as error:  # (only SciPy's absence: a broken module of ours still raises)
+    if not (error.name or "").startswith("scipy"):
+        raise
 from .record import (
     MISSING,
     TABLE,

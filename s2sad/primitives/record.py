@@ -43,6 +43,7 @@ import ast
 import builtins
 import inspect
 import math
+import types
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -118,6 +119,9 @@ class Primitive:
     # How many items the result has, if fixed: a count (slogdet: 2), or "args"
     # for one per operand (a tuple display).
     results: int | str | None = None
+    # The result is a dict whose items are also its attributes (solve_ivp's
+    # OdeResult): reading one of these, `sol.y`, is lowered as `sol["y"]`.
+    attributes: tuple[str, ...] = ()
 
     def bind(self, args: list, kwargs: dict) -> dict[str, Any]:
         """Match call arguments to parameter names, as Python would. A parameter
@@ -194,11 +198,13 @@ def _is_default(operand: Any, default: Any) -> bool:
 NOT_GIVEN = {"keepdims": False, "where": True}
 
 TABLE: dict[str, Primitive] = {}
-_BY_OBJECT: dict[int, str] = {}
+_BY_OBJECT: dict[Any, str] = {}  # id(function), or (id(object), id(function)) of a method
 _group = "Other"
 _FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "varargs",
                                                 "kinds", "honoured", "zero", "neutral"}
-NAMESPACE = {"np": np, "math": math}
+# Modules rule templates name (`np.exp`); `primitives/scipy_ops.py` adds `scipy`
+# when SciPy is importable.
+NAMESPACE: dict[str, Any] = {"np": np, "math": math}
 
 
 def lookup(name: str) -> Primitive | None:
@@ -237,15 +243,28 @@ def resolve_name(name: str) -> Any:
 
 
 def for_object(obj: Any) -> Primitive | None:
-    """The primitive registered for a function object (`np.exp`, `math.sin`)."""
-    try:
-        name = _BY_OBJECT.get(id(obj))
-    except TypeError:
-        return None
+    """The primitive registered for a function object (`np.exp`, `math.sin`),
+    or for a bound method of a library object (`scipy.stats.norm.logpdf`)."""
+    name = _BY_OBJECT.get(_object_key(obj))
     if name is None:
         return None
     prim = TABLE[name]
-    return prim if resolve_name(name) is obj else None
+    return prim if _same_callable(resolve_name(name), obj) else None
+
+
+def _object_key(obj: Any) -> Any:
+    """How `_BY_OBJECT` knows a callable: by identity, except a bound method,
+    which Python makes anew at each attribute access (`norm.logpdf is
+    norm.logpdf` is False), by its object and its function."""
+    if isinstance(obj, types.MethodType):
+        return id(obj.__self__), id(obj.__func__)
+    return id(obj)
+
+
+def _same_callable(a: Any, b: Any) -> bool:
+    if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
+        return a.__self__ is b.__self__ and a.__func__ is b.__func__
+    return a is b
 
 
 # ---------------------------------------------------------------- registration
@@ -276,7 +295,7 @@ def user_rules(obj: Any, name: str, vjp_rule: Any, jvp_rule: Any) -> Primitive:
     USER_RULED[name] = (obj, vjp_rule, jvp_rule)
     prim = replace(_add(prim), honoured=frozenset(names))  # (the rules see every argument)
     TABLE[name] = prim
-    _BY_OBJECT[id(obj)] = name
+    _BY_OBJECT[_object_key(obj)] = name
     return prim
 
 
@@ -316,6 +335,12 @@ def _parse_signature(signature: str) -> tuple[str, tuple, dict, str | None, dict
 
 
 _NAMED_DEFAULTS = {"NoValue": np._NoValue, "float": float}
+
+
+def named_default(name: str, value: Any) -> None:
+    """Let signatures name a default that is not a literal (a library's own
+    "not given" marker object) as `name`."""
+    assert _NAMED_DEFAULTS.setdefault(name, value) is value, f"{name} names another default"
 
 
 def _literal(node: ast.expr) -> Any:
@@ -373,7 +398,7 @@ def _add(prim: Primitive) -> Primitive:
     TABLE[prim.name] = prim
     obj = resolve_name(prim.name) if prim.form in ("function", "helper") else None
     if obj is not None:
-        _BY_OBJECT.setdefault(id(obj), prim.name)
+        _BY_OBJECT.setdefault(_object_key(obj), prim.name)
     return prim
 
 
@@ -510,4 +535,4 @@ def group(title: str) -> None:
 __all__ = ["Primitive", "TABLE", "MISSING", "USER_RULED", "lookup", "get", "for_object",
            "resolve_name", "user_rules",
            "vjp", "elementwise", "scalar_function", "nondiff", "structural", "helper", "alias",
-           "group"]
+           "group", "named_default"]

@@ -1,0 +1,696 @@
+"""Run-time helpers of SciPy's derivative rules (`primitives/scipy_ops.py`).
+
+Imported only when SciPy is importable. Like the rest of `runtime`, these
+are plain functions on arrays; most are linear in their first operand and
+read the others only for shapes and flags (their tangent is the same call),
+so derivatives of derivatives go through them. The ODE helpers at the end
+differentiate the user's right-hand side through s2sad's dispatcher
+(`s2sad.calls`), imported when they run: this package sits below it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.signal
+
+from ..errors import NoAdjointError, UnsupportedSyntaxError
+from .base import _normalize_axes, matrix_transpose, unbroadcast, zeros_like
+
+# ---------------------------------------------------------------- logsumexp
+
+
+class ItemwiseDict(dict):
+    """A tangent of a result that is a dict (solve_ivp's): tangents along
+    several arguments add key by key (forward mode sums them with `+`)."""
+
+    def __add__(self, other: Any) -> ItemwiseDict:
+        return ItemwiseDict({k: self[k] + other[k] for k in self})
+
+    __radd__ = __add__
+
+
+def _expanded(lse: Any, axis: Any, keepdims: bool, ndim: int) -> Any:
+    """logsumexp's result with the reduced axes put back."""
+    return lse if keepdims else np.expand_dims(lse, _normalize_axes(axis, ndim))
+
+
+def logsumexp_weights(a: Any, b: Any, lse: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """b * exp(a - lse), lse = logsumexp(a, axis, b, keepdims): the derivative
+    of logsumexp with respect to each entry of a (b=None: all ones), in the
+    broadcast shape of a and b."""
+    a = np.asarray(a)
+    shape = np.broadcast_shapes(a.shape, np.shape(b)) if b is not None else a.shape
+    out = np.exp(a - _expanded(lse, axis, keepdims, len(shape)))
+    return np.broadcast_to(out if b is None else out * b, shape) * 1.0
+
+
+def logsumexp_b_weights(a: Any, b: Any, lse: Any, axis: Any = None,
+                        keepdims: bool = False) -> Any:
+    """exp(a - lse): the derivative with respect to each entry of b."""
+    a = np.asarray(a)
+    shape = np.broadcast_shapes(a.shape, np.shape(b))
+    out = np.exp(a - _expanded(lse, axis, keepdims, len(shape)))
+    return np.broadcast_to(out, shape) * 1.0
+
+
+# ---------------------------------------------------------------- distributions
+
+
+def _mvn_dim(mean: Any, cov: Any) -> int:
+    """The dimension multivariate_normal infers: the mean's size, else the
+    covariance's side (1 for a scalar or 1-d covariance)."""
+    if mean is not None:
+        return int(np.size(mean))
+    return int(np.shape(cov)[0]) if np.ndim(cov) == 2 else 1
+
+
+def mvn_points(x: Any, mean: Any, cov: Any) -> Any:
+    """multivariate_normal's points as rows, (N, dim), N the output's size."""
+    return np.reshape(np.asarray(x, dtype=float), (-1, _mvn_dim(mean, cov)))
+
+
+def mvn_mean(mean: Any, cov: Any) -> Any:
+    """The mean vector (zeros for None)."""
+    dim = _mvn_dim(mean, cov)
+    return np.zeros(dim) if mean is None else np.reshape(np.asarray(mean, dtype=float), (dim,))
+
+
+def mvn_matrix(cov: Any, mean: Any) -> Any:
+    """The covariance matrix multivariate_normal uses: a scalar times the
+    identity, a diagonal from a vector, or, of a matrix, its lower triangle
+    mirrored (SciPy's eigendecomposition reads only that triangle)."""
+    dim = _mvn_dim(mean, cov)
+    cov = np.asarray(cov, dtype=float)
+    if dim == 1:
+        return np.reshape(cov, (1, 1))
+    if cov.ndim == 0:
+        return cov * np.eye(dim)
+    if cov.ndim == 1:
+        return np.diag(cov)
+    return np.tril(cov) + np.tril(cov, -1).T
+
+
+def mvn_cov_adjoint(g: Any, cov: Any, mean: Any) -> Any:
+    """The adjoint of `mvn_matrix`: from the matrix's adjoint to cov's."""
+    dim = _mvn_dim(mean, cov)
+    g = np.asarray(g)
+    if dim == 1:
+        return np.reshape(g, np.shape(cov)) if np.ndim(cov) else float(g[0, 0])
+    if np.ndim(cov) == 0:
+        return float(np.trace(g))
+    if np.ndim(cov) == 1:
+        return np.diagonal(g).copy()
+    return np.tril(g) + np.tril(g.T, -1)
+
+
+def dirichlet_points(x: Any, alpha: Any) -> Any:
+    """The points dirichlet evaluates (components along axis 0): x, with the
+    last component 1 - sum(x) appended if x has one fewer than alpha."""
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] == np.shape(alpha)[0]:
+        return x
+    return np.concatenate([x, 1.0 - np.sum(x, axis=0, keepdims=True)], axis=0)
+
+
+def dirichlet_points_tangent(t: Any, alpha: Any) -> Any:
+    """The tangent of `dirichlet_points` (linear in t)."""
+    t = np.asarray(t, dtype=float)
+    if t.shape[0] == np.shape(alpha)[0]:
+        return t
+    return np.concatenate([t, -np.sum(t, axis=0, keepdims=True)], axis=0)
+
+
+def dirichlet_points_adjoint(g: Any, x: Any, alpha: Any) -> Any:
+    """The adjoint of `dirichlet_points`: from the full points' adjoint to x's."""
+    g = np.asarray(g)
+    if np.shape(x)[0] == np.shape(alpha)[0]:
+        return g
+    return g[:-1] - g[-1:]
+
+
+def dirichlet_column(alpha: Any, x: Any) -> Any:
+    """alpha shaped to broadcast against the points (one column per point)."""
+    alpha = np.asarray(alpha, dtype=float)
+    return alpha if np.ndim(x) == 1 else alpha[:, None]
+
+
+def dirichlet_alpha_adjoint(g: Any, alpha: Any) -> Any:
+    """The adjoint of `dirichlet_column`: summed over the points."""
+    g = np.asarray(g)
+    return g if g.ndim == 1 else np.sum(g, axis=1)
+
+
+def dirichlet_weights(g: Any, x: Any) -> Any:
+    """dirichlet's output (or its adjoint) with one entry per point (SciPy
+    squeezes it)."""
+    return np.reshape(g, np.shape(x)[1:])
+
+
+# ---------------------------------------------------------------- triangular solves
+
+
+def _trans_code(trans: Any) -> int:
+    return {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}[trans]
+
+
+def flip_trans(trans: Any, a: Any) -> int:
+    """The `trans` of op(A)^T, for solve_triangular's adjoint: N and T swap
+    (and C, for real A, is T)."""
+    code = _trans_code(trans)
+    if code == 2 and np.iscomplexobj(a):
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates solve_triangular(..., trans='C') only for real matrices "
+            "(of a complex one it is not holomorphic)",
+            hint="use trans='T' on np.conj(a)")
+    return 0 if code else 1
+
+
+def triangle(m: Any, lower: bool = False, unit_diagonal: bool = False) -> Any:
+    """The part of m that solve_triangular reads: one triangle, without the
+    diagonal if it is taken to be ones."""
+    out = np.tril(m) if lower else np.triu(m)
+    if unit_diagonal:
+        out = out - np.tril(np.triu(out))  # (the diagonal, batched)
+    return out
+
+
+def _as_matrix(x: Any) -> Any:
+    x = np.asarray(x)
+    return x[:, None] if x.ndim == 1 else x
+
+
+def triangular_product(m: Any, x: Any, trans: Any = 0, lower: bool = False,
+                       unit_diagonal: bool = False) -> Any:
+    """op(triangle(m)) @ x: how a change m of the matrix changes op(A) x."""
+    m = triangle(m, lower, unit_diagonal)
+    if _trans_code(trans):
+        m = matrix_transpose(m)
+    return m @ x
+
+
+def triangular_adjoint(gb: Any, x: Any, a: Any, trans: Any = 0, lower: bool = False,
+                       unit_diagonal: bool = False) -> Any:
+    """The adjoint of the matrix in x = op(A)^-1 b, from b's adjoint gb:
+    -gb x^T on op(A), transposed back and kept on the triangle it reads."""
+    outer = -(_as_matrix(gb) @ matrix_transpose(_as_matrix(x)))
+    if _trans_code(trans):
+        outer = matrix_transpose(outer)
+    return unbroadcast(triangle(outer, lower, unit_diagonal), a)
+
+
+# ---------------------------------------------------------------- Cholesky
+
+
+def cho_lower(c: Any, lower: bool) -> Any:
+    """The Cholesky factor in c (cho_factor's layout) as a lower-triangular L,
+    with A = L L^T."""
+    return np.tril(c) if lower else matrix_transpose(np.triu(c))
+
+
+def cho_pack(m: Any, lower: bool) -> Any:
+    """A lower-triangular matrix laid out as cho_factor lays out L (the
+    adjoint of `cho_lower`, and its tangent map)."""
+    return np.tril(m) if lower else matrix_transpose(np.tril(m))
+
+
+def cho_phi(x: Any) -> Any:
+    """The lower triangle of x with its diagonal halved."""
+    return np.tril(x) - 0.5 * (np.tril(x) - np.tril(x, -1))
+
+
+def cho_input(m: Any, lower: bool) -> Any:
+    """The symmetric matrix cho_factor factors, from the triangle it reads."""
+    if lower:
+        return np.tril(m) + matrix_transpose(np.tril(m, -1))
+    return np.triu(m) + matrix_transpose(np.triu(m, 1))
+
+
+def cho_input_adjoint(p: Any, lower: bool) -> Any:
+    """The adjoint of `cho_input`: off the diagonal p_ij + p_ji on the triangle read."""
+    both = p + matrix_transpose(p)
+    diagonal = np.tril(np.triu(p))
+    if lower:
+        return np.tril(both, -1) + diagonal
+    return np.triu(both, 1) + diagonal
+
+
+def cho_other(m: Any, lower: bool) -> Any:
+    """The triangle cho_factor leaves as it was (a copy of the input's)."""
+    return np.triu(m, 1) if lower else np.tril(m, -1)
+
+
+def cho_outer(u: Any, v: Any) -> Any:
+    """u v^T + v u^T (vectors as columns; with k columns, summed over them)."""
+    u, v = _as_matrix(u), _as_matrix(v)
+    return u @ matrix_transpose(v) + v @ matrix_transpose(u)
+
+
+# ---------------------------------------------------------------- expm
+
+
+def expm_frechet(a: Any, e: Any) -> Any:
+    """The Fréchet derivative of expm at a in the direction e: the upper right
+    block of expm([[a, e], [0, a]])."""
+    a, e = np.broadcast_arrays(np.asarray(a), np.asarray(e))
+    n = a.shape[-1]
+    block = np.zeros(a.shape[:-2] + (2 * n, 2 * n), dtype=np.result_type(a, e, float))
+    block[..., :n, :n] = a
+    block[..., n:, n:] = a
+    block[..., :n, n:] = e
+    return scipy.linalg.expm(block)[..., :n, n:]
+
+
+def expm_frechet_second(a: Any, e: Any, f: Any) -> Any:
+    """The derivative of expm_frechet(a, e) along f: the corner block of the
+    exponential of [[X, Y], [0, X]] with X = [[a, e], [0, a]], Y = [[f, 0], [0, f]]."""
+    a, e, f = np.broadcast_arrays(np.asarray(a), np.asarray(e), np.asarray(f))
+    n = a.shape[-1]
+    block = np.zeros(a.shape[:-2] + (4 * n, 4 * n), dtype=np.result_type(a, e, f, float))
+    for k in range(4):
+        block[..., k * n:(k + 1) * n, k * n:(k + 1) * n] = a
+    block[..., :n, n:2 * n] = e
+    block[..., 2 * n:3 * n, 3 * n:] = e
+    block[..., :n, 2 * n:3 * n] = f
+    block[..., n:2 * n, 3 * n:] = f
+    return scipy.linalg.expm(block)[..., :n, 3 * n:]
+
+
+# ---------------------------------------------------------------- sqrtm
+
+
+def _sylvester(m: Any, e: Any) -> Any:
+    """Z with m Z + Z m = e (batched). m is a principal square root (or its
+    transpose): its eigenvalues have nonnegative real parts, so the equation
+    is singular only when two of them sum to 0, at a singular matrix, where
+    the square root has no derivative: an error then, never a guess."""
+    m, e = np.broadcast_arrays(np.asarray(m), np.asarray(e))
+    eigenvalues = np.linalg.eigvals(m)
+    sums = np.abs(eigenvalues[..., :, None] + eigenvalues[..., None, :])
+    scale = np.maximum(np.max(np.abs(eigenvalues), axis=-1), 1e-300)
+    if np.any(np.min(sums, axis=(-2, -1)) <= 1e-12 * scale):
+        raise NoAdjointError(
+            "sqrtm has no derivative at a singular matrix (two eigenvalues of its square "
+            "root sum to zero)", hint="keep the matrix away from singular ones (add a "
+            "multiple of the identity), or wrap it in s2sad.stop_gradient(...)")
+    out = np.empty(m.shape, dtype=np.result_type(m, e, float))
+    for index in np.ndindex(m.shape[:-2]):
+        out[index] = scipy.linalg.solve_sylvester(m[index], m[index], e[index])
+    return out
+
+
+def _matrix_input(a: Any) -> None:
+    if np.ndim(a) < 2:
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates sqrtm of matrices (of a number SciPy returns [[exp(a)]])",
+            hint="pass a (1, 1) or larger matrix")
+
+
+def sqrtm_tangent(e: Any, a: Any, x: Any) -> Any:
+    """The derivative of x = sqrtm(a) along e: Z with x Z + Z x = e."""
+    _matrix_input(a)
+    return _sylvester(x, e)
+
+
+def sqrtm_adjoint(g: Any, a: Any, x: Any) -> Any:
+    """The adjoint of a in x = sqrtm(a): Z with x^T Z + Z x^T = g (the transpose
+    of the tangent map; no conjugation, as for holomorphic functions)."""
+    _matrix_input(a)
+    return _sylvester(matrix_transpose(x), g)
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def _full_adjoint(g: Any, in1: Any, in2: Any, mode: str) -> Any:
+    """g (the adjoint of convolve's output in `mode`) placed where that
+    output sits in the full convolution, zeros elsewhere."""
+    s1, s2 = np.shape(in1), np.shape(in2)
+    full = tuple(a + b - 1 for a, b in zip(s1, s2))
+    g = np.asarray(g)
+    if mode == "full":
+        return g
+    if mode == "same":
+        start = [(f - a) // 2 for f, a in zip(full, s1)]
+    elif mode == "valid":
+        start = [min(a, b) - 1 for a, b in zip(s1, s2)]
+    else:
+        raise ValueError(f"convolve: unknown mode {mode!r}")
+    out = np.zeros(full, dtype=np.result_type(g, float))
+    out[tuple(slice(s, s + n) for s, n in zip(start, g.shape))] = g
+    return out
+
+
+def convolve_adjoint_in1(g: Any, in1: Any, in2: Any, mode: str = "full") -> Any:
+    """The adjoint of in1 in scipy.signal.convolve(in1, in2, mode): the full
+    adjoint correlated with in2 (no conjugation: convolve is bilinear)."""
+    flipped = np.flip(np.asarray(in2))
+    return scipy.signal.convolve(_full_adjoint(g, in1, in2, mode), flipped, "valid")
+
+
+def convolve_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str = "full") -> Any:
+    """The adjoint of in2: the full adjoint correlated with in1."""
+    flipped = np.flip(np.asarray(in1))
+    return scipy.signal.convolve(_full_adjoint(g, in1, in2, mode), flipped, "valid")
+
+
+# ---------------------------------------------------------------- ODE solvers
+# odeint and solve_ivp are differentiated by the adjoint sensitivity method:
+# the backward pass integrates the adjoint state a (da/dt = -a^T df/dy) and
+# the parameters' adjoint (dp/dt = -a^T df/dp) backwards from each output
+# time to the one before, with y restarted from the forward solution there;
+# a^T df/dy and a^T df/dp come from s2sad's own derivative of the user's
+# right-hand side. solve_ivp's tangent integrates the forward sensitivity
+# (ds/dt = df/dy s + df/dp tp) beside y.
+
+
+def _dispatcher() -> Any:
+    """s2sad's run-time dispatcher of calls of user code (`s2sad.calls`),
+    imported when an ODE rule runs: this package sits below it."""
+    from .. import calls
+
+    return calls
+
+
+def _is_real(value: Any) -> bool:
+    """A number or array s2sad differentiates (integers too, as real numbers)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, float, np.integer, np.floating)) or \
+        (isinstance(value, np.ndarray) and value.dtype.kind in "iuf")
+
+
+def _flat(value: Any, size: int = 0) -> np.ndarray:
+    """A value (an array, a number, a list of them; None for zero) as a flat vector."""
+    if value is None:
+        return np.zeros(size)
+    if isinstance(value, (list, tuple)):
+        parts = [np.ravel(np.asarray(v, dtype=float)) for v in value]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return np.ravel(np.asarray(value, dtype=float))
+
+
+def _unflat(flat: np.ndarray, like: Any) -> Any:
+    """A flat vector back in the form of `like` (an array, a number, a list of them)."""
+    if isinstance(like, (list, tuple)):
+        items, k = [], 0
+        for item in like:
+            n = int(np.size(item))
+            items.append(_unflat(flat[k:k + n], item))
+            k += n
+        return type(like)(items)
+    if isinstance(like, np.ndarray):
+        return np.reshape(flat, like.shape)
+    return float(flat[0])
+
+
+class _RightHandSide:
+    """The user's f(y, t, *args) (f(t, y, *args) with `tfirst`), its value as a
+    flat vector, and its derivatives through s2sad: a^T df/dy with a^T df/dp,
+    and df/dy s + df/dp tp, p the real numbers and arrays among `args`."""
+
+    def __init__(self, func: Any, args: Any, tfirst: bool, y0: Any) -> None:
+        self.func, self.tfirst = func, bool(tfirst)
+        self.args = tuple(args) if args is not None else ()
+        self.size = int(np.size(y0))
+        for item in self.args:
+            if isinstance(item, (list, tuple)) and any(_is_real(v) for v in _leaves(item)):
+                raise UnsupportedSyntaxError(
+                    "s2sad differentiates an ODE's parameters given as numbers or arrays, "
+                    "not lists or tuples of them", hint="pass np.array([...]) in args=")
+        self.active = [k for k, item in enumerate(self.args) if _is_real(item)]
+
+    def arguments(self, y: np.ndarray, t: float) -> tuple:
+        return (t, y, *self.args) if self.tfirst else (y, t, *self.args)
+
+    def positions(self) -> tuple[int, ...]:
+        return (1 if self.tfirst else 0, *[2 + k for k in self.active])
+
+    def value(self, y: np.ndarray, t: float) -> np.ndarray:
+        return _flat(self.func(*self.arguments(y, float(t))))
+
+    def adjoint(self, y: np.ndarray, t: float, a: np.ndarray) -> tuple:
+        """(f, a^T df/dy, a^T df/dp), all flat."""
+        calls = _dispatcher()
+        value, saved = calls.call_forward(self.func, self.positions(),
+                                          *self.arguments(y, float(t)))
+        grads = calls.call_backward(saved, _unflat(a, value))
+        parts = [_flat(g, int(np.size(self.args[k])))
+                 for g, k in zip(grads[1:], self.active)]
+        return _flat(value), _flat(grads[0], self.size), \
+            np.concatenate(parts) if parts else np.zeros(0)
+
+    def tangent(self, y: np.ndarray, t: float, s: np.ndarray, tp: tuple) -> tuple:
+        """(f, df/dy s + df/dp tp), flat; tp: the tangents of the parameters."""
+        calls = _dispatcher()
+        tangents = (s, *[tp[k] for k in self.active])
+        value, tangent = calls.call_jvp(self.func, self.positions(), tangents,
+                                        *self.arguments(y, float(t)))
+        return _flat(value), _flat(tangent, self.size)
+
+    def parameters_size(self) -> int:
+        return sum(int(np.size(self.args[k])) for k in self.active)
+
+    def parameters_adjoint(self, flat: np.ndarray, args: Any) -> Any:
+        """The adjoint of `args`: one item per parameter, None for the others,
+        in args' form (a tuple; a list or an array, which solve_ivp unpacks too)."""
+        out: list = [None] * len(self.args)
+        k = 0
+        for i in self.active:
+            n = int(np.size(self.args[i]))
+            out[i] = _unflat(flat[k:k + n], self.args[i])
+            k += n
+        if isinstance(args, np.ndarray):
+            return np.reshape(np.array([0.0 if v is None else v for v in out]), args.shape)
+        return out if isinstance(args, list) else tuple(out)
+
+
+def _leaves(item: Any) -> list:
+    if isinstance(item, (list, tuple)):
+        return [leaf for v in item for leaf in _leaves(v)]
+    return [item]
+
+
+def _adjoint_sweep(rhs: _RightHandSide, times: np.ndarray, ys: np.ndarray, gs: np.ndarray,
+                   solve: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The adjoint state at times[0] and the parameters' adjoint: backwards
+    from the last time, the augmented state (y, a, p) integrated to each
+    earlier time by `solve(f, state, t_from, t_to)`, with y restarted from the
+    forward solution `ys` and the output's adjoint `gs` added at each time."""
+    n = rhs.size
+
+    def augmented(t: float, state: np.ndarray) -> np.ndarray:
+        f, a_y, a_p = rhs.adjoint(state[:n], t, state[n:2 * n])
+        return np.concatenate([f, -a_y, -a_p])
+
+    a, p = np.array(gs[-1], dtype=float), np.zeros(rhs.parameters_size())
+    for k in range(len(times) - 1, 0, -1):
+        if times[k] != times[k - 1]:
+            state = solve(augmented, np.concatenate([ys[k], a, p]), times[k], times[k - 1])
+            a, p = state[n:2 * n], state[2 * n:]
+        a = a + gs[k - 1]
+    return a, p
+
+
+class _Memo:
+    """The last adjoints an ODE rule computed: the rules of y0, t and args in
+    one backward pass share one backward integration. A later request is
+    served from it only if it gives the same adjoint object g (the same pass:
+    each pass makes its own), with the same values (nothing written into it),
+    and asks for an argument not served yet (a new pass asks again)."""
+
+    def __init__(self) -> None:
+        self.key: Any = None
+        self.g: Any = None
+        self.served: set[str] = set()
+        self.result: Any = None
+
+    def get(self, key: tuple, which: str, compute: Any) -> Any:
+        if self.key is None or key[0] is not self.g or which in self.served or \
+                not _same_inputs(self.key, key):
+            self.key = self.result = None
+            result = compute()
+            self.key, self.g, self.served, self.result = _frozen(key), key[0], set(), result
+        self.served.add(which)
+        return self.result
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_frozen(v) for v in value)
+    return value
+
+
+def _same_inputs(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and \
+            a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_inputs(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and \
+            all(_same_inputs(x, y) for x, y in zip(a, b))
+    if callable(a) or callable(b):
+        return a is b
+    return type(a) is type(b) and a == b
+
+
+_ODEINT_MEMO = _Memo()
+_SOLVE_IVP_MEMO = _Memo()
+
+
+def _initial_adjoint(a: np.ndarray, y0: Any) -> Any:
+    """y0's adjoint in y0's form (a number, an array, a list)."""
+    if isinstance(y0, (list, tuple)):
+        return _unflat(a, y0)
+    return float(a[0]) if np.ndim(y0) == 0 else np.reshape(a, np.shape(y0))
+
+
+def odeint_adjoint(g: Any, func: Any, y0: Any, t: Any, args: Any, ans: Any, tfirst: bool,
+                   rtol: Any, atol: Any, hmax: Any, hmin: Any, mxstep: Any, which: str) -> Any:
+    """The adjoint of odeint's `which` argument ('y0', 't' or 'args'), given
+    the adjoint g of its (len(t), n) result `ans`."""
+    key = (g, func, y0, t, args, ans, tfirst, rtol, atol, hmax, hmin, mxstep)
+    grads = _ODEINT_MEMO.get(key, which, lambda: _odeint_adjoints(*key))
+    return grads[("y0", "t", "args").index(which)]
+
+
+def _odeint_adjoints(g: Any, func: Any, y0: Any, t: Any, args: Any, ans: Any, tfirst: bool,
+                     rtol: Any, atol: Any, hmax: Any, hmin: Any, mxstep: Any) -> tuple:
+    import scipy.integrate
+
+    rhs = _RightHandSide(func, args, tfirst, y0)
+    times = np.asarray(t, dtype=float)
+    ys = np.reshape(np.asarray(ans, dtype=float), (len(times), rhs.size))
+    gs = np.reshape(np.asarray(g, dtype=float), ys.shape)
+
+    def solve(f: Any, state: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
+        out, info = scipy.integrate.odeint(f, state, [t_from, t_to], rtol=rtol, atol=atol,
+                                           hmax=hmax, hmin=hmin, mxstep=mxstep, tfirst=True,
+                                           full_output=True)
+        if info["message"] != "Integration successful.":
+            raise UnsupportedSyntaxError(
+                f"odeint's adjoint integration failed: {info['message']}",
+                hint="check the tolerances (rtol=, atol=) and mxstep=")
+        return out[-1]
+
+    a0, p = _adjoint_sweep(rhs, times, ys, gs, solve)
+    t_adjoint = np.array([np.dot(gs[i], rhs.value(ys[i], times[i])) for i in range(len(times))])
+    t_adjoint[0] -= np.dot(a0, rhs.value(_flat(y0), times[0]))
+    return _initial_adjoint(a0, y0), _like_times(t_adjoint, t), rhs.parameters_adjoint(p, args)
+
+
+def _like_times(adjoint: np.ndarray, t: Any) -> Any:
+    if isinstance(t, (list, tuple)):
+        return type(t)(float(v) for v in adjoint)
+    return np.reshape(adjoint, np.shape(t))
+
+
+def _ivp_options(rtol: Any, atol: Any, first_step: Any, max_step: Any) -> dict:
+    """solve_ivp's options the rule passes on (None: SciPy's default)."""
+    given = {"rtol": rtol, "atol": atol, "first_step": first_step, "max_step": max_step}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _ivp_times(t_span: Any, t_eval: Any) -> np.ndarray:
+    if t_eval is None:
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates solve_ivp at given output times only: the times the "
+            "solver picks move with its inputs", hint="pass t_eval=")
+    return np.asarray(t_eval, dtype=float)
+
+
+def solve_ivp_adjoint(g: Any, fun: Any, t_span: Any, y0: Any, method: Any, t_eval: Any,
+                      args: Any, ans: Any, rtol: Any, atol: Any, first_step: Any,
+                      max_step: Any, which: str) -> Any:
+    """The adjoint of solve_ivp's `which` argument ('t_span', 'y0', 't_eval' or
+    'args'), given the adjoint g of its result (a dict: 'y' and 't')."""
+    key = (g, fun, t_span, y0, method, t_eval, args, ans, rtol, atol, first_step, max_step)
+    grads = _SOLVE_IVP_MEMO.get(key, which, lambda: _solve_ivp_adjoints(*key))
+    return grads[("t_span", "y0", "t_eval", "args").index(which)]
+
+
+def _solve_ivp_adjoints(g: Any, fun: Any, t_span: Any, y0: Any, method: Any, t_eval: Any,
+                        args: Any, ans: Any, rtol: Any, atol: Any, first_step: Any,
+                        max_step: Any) -> tuple:
+    import scipy.integrate
+
+    outputs = _ivp_times(t_span, t_eval)
+    rhs = _RightHandSide(fun, args, True, y0)
+    y_start, t_start = _flat(y0), float(t_span[0])
+    ys = np.asarray(ans["y"], dtype=float).T
+    g_y = g.get("y") if isinstance(g, dict) else None
+    gs = np.zeros(ys.shape) if g_y is None else np.asarray(g_y, dtype=float).T
+    if outputs[0] == t_start:
+        times, states, adjoints = outputs, ys, gs
+    else:
+        times = np.concatenate([[t_start], outputs])
+        states = np.concatenate([y_start[None], ys])
+        adjoints = np.concatenate([np.zeros((1, rhs.size)), gs])
+    options = _ivp_options(rtol, atol, first_step, max_step)
+
+    def solve(f: Any, state: np.ndarray, t_from: float, t_to: float) -> np.ndarray:
+        out = scipy.integrate.solve_ivp(f, (t_from, t_to), state, method=method, **options)
+        if not out.success:
+            raise UnsupportedSyntaxError(f"solve_ivp's adjoint integration failed: "
+                                         f"{out.message}", hint="check rtol=, atol=")
+        return out.y[:, -1]
+
+    a0, p = _adjoint_sweep(rhs, times, states, adjoints, solve)
+    f0 = rhs.value(y_start, t_start)
+    span = [-float(np.dot(a0, f0)), 0.0]
+    t_eval_adjoint = np.array([np.dot(gs[i], rhs.value(ys[i], outputs[i]))
+                               for i in range(len(outputs))])
+    g_t = g.get("t") if isinstance(g, dict) else None
+    if g_t is not None:  # (sol.t is t_eval itself)
+        t_eval_adjoint = t_eval_adjoint + np.asarray(g_t, dtype=float)
+    return (type(t_span)(span) if isinstance(t_span, (list, tuple)) else np.array(span),
+            _initial_adjoint(a0, y0), _like_times(t_eval_adjoint, t_eval),
+            rhs.parameters_adjoint(p, args))
+
+
+def solve_ivp_tangent(fun: Any, t_span: Any, y0: Any, method: Any, t_eval: Any, args: Any,
+                      ans: Any, rtol: Any, atol: Any, first_step: Any, max_step: Any,
+                      t_span_dot: Any = None, y0_dot: Any = None, t_eval_dot: Any = None,
+                      args_dot: Any = None) -> Any:
+    """The tangent of solve_ivp's result (a dict: 'y' and 't') along the
+    tangents given: the forward sensitivity s integrated beside y from
+    s(t0) = y0_dot - f(y0, t0) t0_dot, plus f at each output time times that
+    time's tangent."""
+    import scipy.integrate
+
+    outputs = _ivp_times(t_span, t_eval)
+    rhs = _RightHandSide(fun, args, True, y0)
+    n, t_start, y_start = rhs.size, float(t_span[0]), _flat(y0)
+    tp = tuple(args_dot) if args_dot is not None else tuple(0.0 * np.asarray(a, dtype=float)
+                                                              if _is_real(a) else None
+                                                              for a in rhs.args)
+    s0 = _flat(y0_dot, n)
+    if t_span_dot is not None:
+        s0 = s0 - rhs.value(y_start, t_start) * float(t_span_dot[0])
+
+    def augmented(t: float, state: np.ndarray) -> np.ndarray:
+        return np.concatenate(rhs.tangent(state[:n], t, state[n:], tp))
+
+    out = scipy.integrate.solve_ivp(augmented, (t_start, float(t_span[1])),
+                                    np.concatenate([y_start, s0]), method=method,
+                                    t_eval=outputs, **_ivp_options(rtol, atol, first_step,
+                                                                   max_step))
+    if not out.success:
+        raise UnsupportedSyntaxError(f"solve_ivp's tangent integration failed: {out.message}",
+                                     hint="check rtol=, atol=")
+    s = out.y[n:]
+    ys = np.asarray(ans["y"], dtype=float)
+    t_dot = np.zeros(len(outputs)) if t_eval_dot is None else \
+        np.asarray(t_eval_dot, dtype=float).reshape(len(outputs))
+    if t_eval_dot is not None:
+        s = s + np.stack([rhs.value(ys[:, i], outputs[i]) for i in range(len(outputs))],
+                         axis=1) * t_dot
+    # (the other fields, counts and flags, have no derivative)
+    return ItemwiseDict({**{k: zeros_like(v) for k, v in ans.items()}, "t": t_dot, "y": s})
