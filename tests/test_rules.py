@@ -359,6 +359,23 @@ def np_conjugate(x):
     return np.sum(y * W(np.shape(y)))
 
 
+# Of real numbers, these are steps (or zero); tests/test_complex.py checks
+# them on complex numbers, where they move.
+def np_imag(x):
+    y = np.imag(x) + x
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sign(x):
+    y = np.sign(x) + x
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_angle(x):
+    y = np.angle(x) + np.angle(x, deg=True) + x
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_deg2rad(x):
     y = np.deg2rad(x)
     return np.sum(y * W(np.shape(y)))
@@ -520,6 +537,9 @@ ELEMENTWISE = [
     row("np.fabs", np_fabs, [(away(s),) for s in UNARY_SHAPES]),
     row("np.sinc", np_sinc, unary(-2.5, 2.5) + [(np.array([0.0, 1.0, -0.5]),)]),
     row("np.real", np_real, unary()),
+    row("np.imag", np_imag, unary()),
+    row("np.sign", np_sign, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.angle", np_angle, [(away(s),) for s in UNARY_SHAPES]),
     row("np.conjugate", np_conjugate, unary()),
     row("np.deg2rad", np_deg2rad, unary(-90, 90)),
     row("np.radians", np_radians, unary(-90, 90)),
@@ -1664,6 +1684,11 @@ def m_real(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def m_imag(x):
+    y = x.imag + x
+    return np.sum(y * W(np.shape(y)))
+
+
 def m_item(x):
     return x.item() * 2.5
 
@@ -1703,6 +1728,7 @@ METHODS = [
     row(".astype", m_astype, [(rand((3, 4)),)]),
     row(".T", m_T, [(rand((3, 4)),), (rand((2, 3, 4)),), (rand((5,)),)]),
     row(".real", m_real, [(rand((3, 4)),)]),
+    row(".imag", m_imag, [(rand((3, 4)),)]),
     Row(".item", checks(m_item, [(rand((1,)),), (rand((1, 1)),)])
         + checks(m_item_from_sum, [(rand((3, 4)),)])),
 ]

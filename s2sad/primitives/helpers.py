@@ -38,7 +38,7 @@ helper(
     "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)", "diag_adjoint(g, v, k)",
     "diagonal_adjoint(g, a, offset, axis1, axis2)", "sort_adjoint(g, a, axis)",
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
-    "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)",
+    "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
     linear=("g",), zero="others",
 )
 helper("matrix_transpose(a)", linear=("a",))
@@ -48,7 +48,18 @@ helper("add_adjoints(a, b)", linear=("a", "b"))
 helper("max_share(x, y)", "fmax_share(x, y, larger)", "clip_share(a, lo, hi, which)",
        "either(value, other)", "linspace_weights(num, endpoint)", zero="others")
 helper("abs_sign(x)", jvp={"x": "abs_sign_tangent(t, x)"})
+# (abs_sign_tangent is R-linear in its first operand: Re(g) moves inside)
+helper("abs_adjoint(g, x)",
+       jvp={"g": "abs_adjoint(t, x)", "x": "abs_sign_tangent(np.real(g) * t, x)"})
 helper("abs_tangent(t, x)", jvp={"t": "abs_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+# Steps for real x; for complex z their second derivatives are refused
+# (real_step_tangent raises) rather than given as 0.
+helper("sign_adjoint(g, x)", jvp={"g": "sign_adjoint(t, x)", "x": "real_step_tangent(t, x)"})
+helper("sign_tangent(t, x)", jvp={"t": "sign_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+helper("angle_adjoint(g, z, deg=False)", zero=("deg",),
+       jvp={"g": "angle_adjoint(t, z, deg)", "z": "real_step_tangent(t, z)"})
+helper("angle_tangent(t, z, deg=False)", zero=("deg",),
+       jvp={"t": "angle_tangent(t, z, deg)", "z": "real_step_tangent(t, z)"})
 
 # Bilinear: in g and the other factor (the operand itself gives only its shape).
 for _side, _other in (("a", "b"), ("b", "a")):

@@ -47,13 +47,19 @@ from .base import (  # noqa: F401
     zeros_like,
 )
 from .elementwise import (  # noqa: F401
+    abs_adjoint,
     abs_sign,
     abs_tangent,
+    angle_adjoint,
+    angle_tangent,
     clip_share,
     fmax_share,
+    imag_adjoint,
     max_share,
     pow_base_adjoint,
     pow_exponent_adjoint,
+    sign_adjoint,
+    sign_tangent,
     sinc_derivative,
 )
 from .linalg import (  # noqa: F401
