@@ -12,7 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AliasingError, NonScalarOutputError, UnsupportedSyntaxError
+from ..errors import (
+    AliasingError,
+    ArgumentTypeError,
+    NonScalarOutputError,
+    UnsupportedSyntaxError,
+)
 
 
 def _lists_as_arrays(*names: str) -> Any:
@@ -105,7 +110,15 @@ def add_at(dx: Any, index: Any, g: Any) -> None:
 
 def write_slice(t: Any, index: Any, value: Any) -> None:
     """t[index] = value in place: a write into an array's tangent, mirroring
-    the write into the array."""
+    the write into the array. A real tangent cannot take a complex one: the
+    array is real (NumPy dropped the value's imaginary part) or a complex
+    argument was given a real tangent (which JAX refuses); this function
+    cannot tell which, so it refuses rather than drop a part of either."""
+    if isinstance(t, np.ndarray) and t.dtype.kind != "c" and np.iscomplexobj(value):
+        raise ArgumentTypeError(
+            "a complex value is written into an array whose tangent is real",
+            hint="give complex arguments complex tangents (as JAX requires a tangent of its "
+            "primal's dtype); to write into a real array, write np.real(value)")
     t[index] = value
 
 

@@ -1,0 +1,446 @@
+"""Complex numbers: every entry that NumPy lets take complex arrays, checked
+against finite differences in the real and the imaginary direction, and
+against autograd where it has the entry.
+
+The convention is JAX's and autograd's (notes in docs/ops.md): the gradient
+of a real f of complex z is df/dRe z - i df/dIm z; the adjoint of a
+holomorphic function is g * f'(z), without conjugation; a real input's
+gradient is real. Each case (tests/op_cases.py) is a function y = f(z, ...);
+the checks differentiate the real loss
+
+    L = sum(Re(y) * WR) + sum(Im(y) * WI)
+
+(fixed uneven weights: a conjugated, transposed or real-part-only gradient
+cannot pass) with `grad`, the pullback of `vjp` with the cotangent
+WR - i WI (which is L's gradient by the convention), and the tangent of
+`jvp` along real and imaginary directions.
+"""
+
+from __future__ import annotations
+
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from op_cases import CASES, Case, arguments, autograd_reason, differentiable, inputs_for
+
+import s2sad
+
+# ---------------------------------------------------------------- the loss
+
+
+def WR(shape: tuple) -> Any:
+    """Fixed weights for the real parts of y, the same on every call."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(31 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 3 == 1, -1.0, 1.0)).reshape(shape)
+
+
+def WI(shape: tuple) -> Any:
+    """Fixed weights for the imaginary parts of y, unrelated to WR's."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(57 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 4 == 2, -1.0, 1.0)).reshape(shape)
+
+
+def _loss1(fn):
+    def loss(a):
+        y = fn(a)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss2(fn):
+    def loss(a, b):
+        y = fn(a, b)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss3(fn):
+    def loss(a, b, c):
+        y = fn(a, b, c)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+LOSSES = {1: _loss1, 2: _loss2, 3: _loss3}
+
+
+def loss_of(fn: Callable, n: int) -> Callable:
+    return LOSSES[n](fn)
+
+
+def cotangent(y: Any) -> Any:
+    """The cotangent that makes the pullback L's gradient: WR - i WI (WR for a
+    real y, whose cotangent is real)."""
+    shape = np.shape(y)
+    return WR(shape) - 1j * WI(shape) if np.iscomplexobj(y) else WR(shape)
+
+
+# ---------------------------------------------------------------- finite differences
+
+EPS = 1e-6
+
+
+def _like(value: np.ndarray, x: Any) -> Any:
+    return value if isinstance(x, np.ndarray) else value.item()
+
+
+def numeric_gradient(f: Callable, args: tuple, i: int) -> Any:
+    """df/dRe - i df/dIm of the real f by central differences (written here,
+    independently of s2sad.numerical_gradient)."""
+    x = args[i]
+    is_complex = np.iscomplexobj(x)
+    base = np.array(x, dtype=complex if is_complex else float)
+    out = np.zeros(base.shape, dtype=base.dtype)
+    for index in np.ndindex(base.shape):
+        for step in ((1.0, 1j) if is_complex else (1.0,)):
+            values = []
+            for sign in (1.0, -1.0):
+                moved = base.copy()
+                moved[index] += sign * step * EPS
+                values.append(f(*args[:i], _like(moved, x), *args[i + 1:]))
+            slope = (values[0] - values[1]) / (2 * EPS)
+            out[index] += slope if step == 1.0 else -1j * slope
+    return out
+
+
+def assert_close(ours: Any, expected: Any, what: str, rtol: float = 1e-5,
+                 atol: float = 1e-6) -> None:
+    ours, expected = np.asarray(ours), np.asarray(expected)
+    assert ours.shape == expected.shape, f"{what}: shape {ours.shape}, expected {expected.shape}"
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    np.testing.assert_allclose(ours, expected, rtol=rtol, atol=atol * scale, err_msg=what)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _params(mode_ok: Callable[[Case], bool]) -> list:
+    params = []
+    for case in CASES:
+        if not mode_ok(case):
+            continue
+        for k, inputs in enumerate(inputs_for(case, True)):
+            params.append(pytest.param(case, inputs, k, id=f"{case.id}:{k}"))
+    return params
+
+
+COMPLEX_CASES = _params(lambda case: case.complex)
+
+
+def _setup(case: Case, inputs: tuple, k: int) -> tuple:
+    args = arguments(inputs, "c16", seed=1000 + k)
+    return args, differentiable(inputs), loss_of(case.fn, len(args))
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    # (complex values cast to real arrays warn; division by zero at singular points)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        yield
+
+
+@pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
+def test_gradient_matches_finite_differences(case: Case, inputs: tuple, k: int) -> None:
+    """grad of L: df/dRe - i df/dIm for complex inputs, a real gradient for real ones."""
+    args, wrt, loss = _setup(case, inputs, k)
+    grads = s2sad.grad(loss, wrt=wrt)(*args)
+    for i, g in zip(wrt, grads):
+        expected = numeric_gradient(loss, args, i)
+        assert_close(g, expected, f"{case.id}: gradient of argument {i}")
+        if not np.iscomplexobj(args[i]):
+            assert not np.iscomplexobj(g), f"{case.id}: a real argument's gradient is complex"
+        else:
+            assert np.iscomplexobj(g), f"{case.id}: a complex argument's gradient is real"
+
+
+@pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
+def test_pullback_is_the_gradient(case: Case, inputs: tuple, k: int) -> None:
+    """vjp's pullback of the cotangent WR - i WI equals L's gradient: the
+    adjoint rule itself, without np.real and np.imag around it."""
+    args, wrt, loss = _setup(case, inputs, k)
+    if any(isinstance(a, float) for i, a in enumerate(args) if i not in wrt):
+        pytest.skip("vjp would differentiate the float constant too")
+    y, pullback = s2sad.vjp(case.fn, *args)
+    grads = pullback(cotangent(y))
+    for i in wrt:
+        expected = numeric_gradient(loss, args, i)
+        ours = grads[i] if np.iscomplexobj(args[i]) else np.real(grads[i])
+        assert_close(ours, expected, f"{case.id}: pullback for argument {i}")
+
+
+def _direction(x: Any, rng: np.random.Generator, imaginary: bool) -> Any:
+    """A random tangent of x's dtype (as JAX requires), real or imaginary."""
+    r = rng.normal(size=np.shape(x))
+    t = 1j * r if imaginary else r.astype(complex) if np.iscomplexobj(x) else r
+    return t if isinstance(x, np.ndarray) else t.item()
+
+
+def _moved(args: tuple, tangents: list, eps: float) -> list:
+    return [a if t is None else a + eps * t for a, t in zip(args, tangents)]
+
+
+@pytest.mark.parametrize("direction", ["real", "imaginary"])
+@pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
+def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int,
+                                            direction: str) -> None:
+    """jvp along a real or an imaginary direction (of the complex inputs; real
+    inputs move along real directions or not at all) equals the central
+    difference of f along it, a real output's tangent is real, and L's
+    gradient paired with the direction, Re(sum(grad * t)), is L's tangent."""
+    args, wrt, loss = _setup(case, inputs, k)
+    rng = np.random.default_rng(7 + k)
+    imaginary = direction == "imaginary"
+    tangents: list = [None] * len(args)
+    for i in wrt:
+        if np.iscomplexobj(args[i]):
+            tangents[i] = _direction(args[i], rng, imaginary)
+        elif not imaginary:
+            tangents[i] = _direction(args[i], rng, False)
+    if all(t is None for t in tangents):
+        pytest.skip("no complex input to move in the imaginary direction")
+    value, tangent = s2sad.jvp(case.fn, args, tangents)
+    plus, minus = case.fn(*_moved(args, tangents, EPS)), case.fn(*_moved(args, tangents, -EPS))
+    expected = (np.asarray(plus) - np.asarray(minus)) / (2 * EPS)
+    assert_close(value, case.fn(*args), f"{case.id}: value", rtol=1e-12, atol=1e-12)
+    assert_close(tangent, expected, f"{case.id}: tangent along {direction} directions")
+    if not np.iscomplexobj(value):
+        assert not np.iscomplexobj(tangent), f"{case.id}: a real output's tangent is complex"
+    grads = s2sad.grad(loss, wrt=wrt)(*args)
+    paired = sum(np.real(np.sum(g * t)) for g, t in
+                 zip(grads, [tangents[i] for i in wrt]) if t is not None)
+    along = np.sum(np.real(tangent) * WR(np.shape(value))) + \
+        np.sum(np.imag(tangent) * WI(np.shape(value)))
+    assert_close(paired, along, f"{case.id}: the gradient paired with the direction")
+
+
+# ---------------------------------------------------------------- autograd
+
+
+def _with_numpy(fn: Callable, module: Any) -> Callable:
+    """fn's code with `np` bound to `module` (autograd.numpy)."""
+    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": module}, fn.__name__,
+                              fn.__defaults__, fn.__closure__)
+
+
+@pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
+def test_gradient_matches_autograd(case: Case, inputs: tuple, k: int) -> None:
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+    reason = autograd_reason(case, k)
+    if reason:
+        pytest.skip(f"autograd {reason}")
+    args, wrt, loss = _setup(case, inputs, k)
+    theirs_fn = _with_numpy(case.fn, anp)
+
+    def their_loss(*a: Any) -> Any:
+        y = theirs_fn(*a)
+        return anp.sum(anp.real(y) * WR(anp.shape(y))) + anp.sum(anp.imag(y) * WI(anp.shape(y)))
+
+    theirs = autograd.grad(their_loss, wrt)(*args)
+    ours = s2sad.grad(loss, wrt=wrt)(*args)
+    for i, g, h in zip(wrt, ours, theirs):
+        assert_close(g, h, f"{case.id}: s2sad vs autograd, argument {i}", rtol=1e-9,
+                     atol=1e-10)
+
+
+def test_every_complex_entry_has_a_case() -> None:
+    """The table covers every differentiable entry (a real-only one says so)."""
+    from test_rules import EXCLUDED, _differentiable_rules
+    covered = {case.rule for case in CASES}
+    structural = {"make_tuple", "make_list", "make_dict", "iteration_items", "own", "np.arange"}
+    missing = _differentiable_rules() - covered - EXCLUDED - structural
+    assert not missing, f"add these to tests/op_cases.py: {sorted(missing)}"
+
+
+# ---------------------------------------------------------------- conventions
+
+
+def abs_squared(z):
+    return np.abs(z) ** 2
+
+
+def real_of_square(z):
+    return np.real(z ** 2)
+
+
+def imag_part(z):
+    return np.imag(z)
+
+
+def angle_of(z):
+    return np.angle(z)
+
+
+def square(z):
+    return z ** 2
+
+
+def real_of_exp_i(x):
+    return np.sum(np.real(np.exp(1j * x)))
+
+
+def polar(r, theta):
+    return np.sum(np.real(r * np.exp(1j * theta) * (0.3 - 2.0j)))
+
+
+def modulus_in_complex_product(z):
+    return np.real(np.abs(z) * (2.0 + 3.0j))
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (abs_squared, 2 - 4j), (real_of_square, 2 + 4j), (imag_part, -1j),
+    (angle_of, -0.4 - 0.2j)], ids=lambda v: getattr(v, "__name__", ""))
+def test_values_of_the_convention(fn: Callable, expected: complex) -> None:
+    """JAX's and autograd's values at z = 1 + 2j (notes: conventions, section 2.1)."""
+    assert s2sad.grad(fn)(1 + 2j) == pytest.approx(expected)
+    g = s2sad.grad(fn)(np.array(1 + 2j))
+    assert g.dtype == np.complex128 and g == pytest.approx(expected)
+    g = s2sad.grad(fn)(np.complex64(1 + 2j))
+    assert g.dtype == np.complex64 and g == pytest.approx(expected, rel=1e-6)
+
+
+def test_real_input_through_complex_values_has_a_real_gradient() -> None:
+    g = s2sad.grad(real_of_exp_i)(1.0)
+    assert type(g) is float and g == pytest.approx(-np.sin(1.0))
+    g = s2sad.grad(real_of_exp_i)(np.array([1.0, 0.5], dtype=np.float32))
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, -np.sin([1.0, 0.5]), rtol=1e-6)
+    gr, gt = s2sad.grad(polar, wrt=(0, 1))(np.array([1.5, 0.7]), np.array([0.3, -1.2]))
+    assert not np.iscomplexobj(gr) and not np.iscomplexobj(gt)
+
+
+def test_real_result_feeding_complex_values_reads_only_the_real_part() -> None:
+    """|z| is real: the adjoint reaching it from (2 + 3j) |z| is complex, and
+    only its real part, 2, may reach z."""
+    z = 1.0 + 2.0j
+    assert s2sad.grad(modulus_in_complex_product)(z) == pytest.approx(2.0 * np.conj(z) / abs(z))
+
+
+def test_grad_of_a_complex_output_is_an_error() -> None:
+    with pytest.raises(s2sad.NonScalarOutputError, match="real-valued") as info:
+        s2sad.grad(square)(1 + 2j)
+    assert "holomorphic" in str(info.value)
+    with pytest.raises(s2sad.NonScalarOutputError, match="real-valued"):
+        s2sad.grad(square)(np.array(1 + 2j))
+
+
+def test_holomorphic_derivative_through_the_real_part() -> None:
+    """The hint's recipe: for holomorphic f, grad of Re f(z) is f'(z)."""
+    assert s2sad.grad(real_of_square)(1 + 2j) == pytest.approx(2 * (1 + 2j))
+
+
+def test_complex_special_points() -> None:
+    """At 0: |z| and sign(z) have gradient 0 (JAX's and autograd's abs), angle nan."""
+    zero = np.array([0j, 1 + 1j])
+    np.testing.assert_allclose(s2sad.grad(lambda_sum_abs)(zero), [0, (1 - 1j) / np.sqrt(2)])
+    with np.errstate(all="ignore"):
+        assert np.all(np.isnan(s2sad.grad(lambda_sum_angle)(np.array([0j])).real))
+    assert s2sad.grad(lambda_sum_sign_real)(zero)[0] == 0
+
+
+def lambda_sum_abs(z):
+    return np.sum(np.abs(z))
+
+
+def lambda_sum_angle(z):
+    return np.sum(np.angle(z))
+
+
+def lambda_sum_sign_real(z):
+    return np.sum(np.real(np.sign(z) * (1.0 + 2.0j)))
+
+
+# ---------------------------------------------------------------- check_grad
+
+
+def complex_loss(z, w):
+    return np.sum(np.abs(z * w) ** 2) + np.real(np.sum(np.exp(z)))
+
+
+def broken_conj(z):
+    return np.real(np.sum(z * np.conj(z) * (1.0 + 1.0j)))
+
+
+def test_check_grad_compares_complex_gradients_in_full(monkeypatch) -> None:
+    z = np.array([0.3 + 0.2j, -0.5 + 1.0j])
+    gz, gw = s2sad.check_grad(complex_loss, z, 1.5 - 0.5j, wrt=(0, 1))
+    assert np.iscomplexobj(gz) and isinstance(gw, complex)
+    numeric = s2sad.numerical_gradient(complex_loss, [z, 1.5 - 0.5j], 0)
+    np.testing.assert_allclose(gz, numeric, rtol=1e-6)
+    # a rule that conjugates where it must not: the real parts agree, the check must fail
+    from s2sad import pipeline
+    from s2sad.primitives import TABLE
+    monkeypatch.setitem(TABLE["np.conjugate"].vjp, "x", "g")
+    try:
+        with pytest.raises(s2sad.GradientCheckError):
+            s2sad.check_grad(broken_conj, z)
+    finally:
+        pipeline._CACHE.pop(broken_conj, None)
+
+
+def structured(p, scale):
+    return np.sum(p["w"] ** 2) * scale + np.real(p["b"][0] * p["b"][1] * 1j) + p["c"] ** 3
+
+
+def test_check_grad_takes_dicts_lists_and_tuples() -> None:
+    p = {"w": np.array([0.5, -1.0]), "b": [0.3 + 0.1j, 2.0], "c": 1.5}
+    g = s2sad.check_grad(structured, p, 2.0)
+    assert set(g) == {"w", "b", "c"} and isinstance(g["b"], list)
+    np.testing.assert_allclose(g["w"], 2 * 2.0 * p["w"])
+    assert type(g["c"]) is float and g["c"] == pytest.approx(3 * 1.5 ** 2)
+    numeric = s2sad.numerical_gradient(structured, [p, 2.0], 0)
+    assert isinstance(numeric["b"], list) and isinstance(numeric["b"][0], complex)
+    assert numeric["b"][0] == pytest.approx(g["b"][0])
+
+
+def kind_of_input(x):
+    assert isinstance(x, list) and all(type(v) is float for v in x)
+    return x[0] * x[1]
+
+
+def test_numerical_gradient_perturbs_the_kind_of_input_given() -> None:
+    g = s2sad.numerical_gradient(kind_of_input, [[2.0, 3.0]], 0)
+    assert g == pytest.approx([3.0, 2.0])
+    assert s2sad.check_grad(kind_of_input, [2.0, 3.0]) == pytest.approx([3.0, 2.0])
+
+
+def is_real_kind(x):
+    return np.sum(x * 2.0)
+
+
+def test_check_grad_of_float32_runs_in_double_precision() -> None:
+    x = np.array([0.5, 1.5], dtype=np.float32)
+    g = s2sad.check_grad(is_real_kind, x)
+    assert g.dtype == np.float32
+
+
+def test_a_real_argument_with_a_complex_gradient_fails_the_check(monkeypatch) -> None:
+    from s2sad import runtime
+    original = runtime.as_gradient_of
+    monkeypatch.setattr("s2sad.api.runtime.as_gradient_of",
+                        lambda g, x: np.asarray(original(g, x)) + 0j)
+    with pytest.raises(s2sad.GradientCheckError):
+        s2sad.check_grad(is_real_kind, np.array([0.5, 1.5]))
+
+
+def write_complex_into_real(x, z):
+    out = x * 1.0
+    out[0] = z[0]
+    return np.sum(out)
+
+
+def test_a_complex_value_written_into_a_real_tangent_is_an_error() -> None:
+    """Forward mode cannot tell a real array (NumPy drops the imaginary part)
+    from a complex one given a real tangent: either way it refuses."""
+    x, z = np.array([1.0, 2.0]), np.array([1 + 1j])
+    with pytest.raises(s2sad.ArgumentTypeError, match="tangent is real"):
+        s2sad.jvp(write_complex_into_real, (x, z), (np.ones(2), np.array([1j])))
+    # reverse mode knows x is real: the written value's gradient is Re's, 1
+    np.testing.assert_array_equal(s2sad.grad(write_complex_into_real, wrt=1)(x, z), [1.0])
