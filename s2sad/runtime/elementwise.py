@@ -111,10 +111,11 @@ def abs_tangent(t: Any, x: Any) -> Any:
 def _zeros_for(g: Any, *shaped: Any) -> Any:
     """An exact zero of the broadcast shape of `shaped` in g's real dtype (0.0
     if they are all numbers), for a derivative that is 0."""
-    if not any(isinstance(v, np.ndarray) or np.ndim(v) for v in shaped):
+    if not any(isinstance(v, (np.ndarray, np.generic)) or np.ndim(v) for v in shaped):
         return 0.0
     shape = np.broadcast_shapes(*(np.shape(v) for v in shaped))
-    return np.zeros(shape, dtype=_real_dtype(g))
+    zeros = np.zeros(shape, dtype=_real_dtype(g))
+    return zeros if shape or any(isinstance(v, np.ndarray) for v in shaped) else zeros[()]
 
 
 def sign_adjoint(g: Any, x: Any) -> Any:
