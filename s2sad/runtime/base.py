@@ -407,7 +407,6 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     return float(np.real(total))
 
 
-
 def custom_adjoints(result: Any, count: int) -> tuple:
     """A user's adjoint rule's result as one adjoint per positional argument
     (a rule for a one-argument function may return the adjoint itself)."""
