@@ -410,6 +410,10 @@ def builtin_abs(x):
 def builtin_float(x):
     return float(x) * 2.0
 
+def builtin_complex(x, y):
+    return complex(x, y)
+
+
 def builtin_max(x, y):
     return max(x, y, 0.5)
 
@@ -873,6 +877,8 @@ CASES = [
     Case("math.hypot", math_hypot, [(A(()), A(()))], **REAL_ONLY),
     Case("abs", builtin_abs, [(A((), away=(0.0,)),), (A((3,), away=(0.0,)),)]),
     Case("float", builtin_float, [(A(()),)], **REAL_ONLY),
+    Case("complex", builtin_complex, [(A((), real=True), A((), real=True)), (A(()), A(()))],
+         autograd="has no complex()"),
     Case("max", builtin_max, [(A((), lo=0.6), A((), hi=0.4))], **REAL_ONLY),
     Case("min", builtin_min, [(A((), hi=0.4), A((), lo=0.6))], **REAL_ONLY),
     Case("sum", builtin_sum, [(A((3,)), A((3,))), (A(()), A(()))]),

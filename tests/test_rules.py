@@ -670,6 +670,11 @@ def builtin_float(x):
     return float(np.sum(x * W(np.shape(x)))) * 2.0
 
 
+def builtin_complex(x, y):
+    z = complex(x, y) * (0.5 - 2.0j)
+    return z.real + abs(z) + complex(y).imag
+
+
 def builtin_max(a, b):
     return max(a, b) * 1.5 + max([a * 2.0, b, 0.1]) + max(np.array([a, b * 3.0]))
 
@@ -720,6 +725,7 @@ MATH = [
     row("math.erfc", math_erfc, scalars(-2, 2)),
     row("abs", builtin_abs, [(away(s),) for s in UNARY_SHAPES]),
     row("float", builtin_float, [(rand((3,)),), (rand((2, 2)),)]),
+    row("complex", builtin_complex, [(rand(), rand()), (away(), away())], wrt=(0, 1)),
     row("max", builtin_max, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
     row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3), (0.5, 1.4)], wrt=(0, 1)),
     row("iteration_items", iterate_rows, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),

@@ -55,11 +55,12 @@ helper("abs_tangent(t, x)", jvp={"t": "abs_tangent(t, x)", "x": "real_step_tange
 # Steps for real x; for complex z their second derivatives are refused
 # (real_step_tangent raises) rather than given as 0.
 helper("sign_adjoint(g, x)", jvp={"g": "sign_adjoint(t, x)", "x": "real_step_tangent(t, x)"})
-helper("sign_tangent(t, x)", jvp={"t": "sign_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+helper("sign_tangent(direction, x)",
+       jvp={"direction": "sign_tangent(t, x)", "x": "real_step_tangent(t, x)"})
 helper("angle_adjoint(g, z, deg=False)", zero=("deg",),
        jvp={"g": "angle_adjoint(t, z, deg)", "z": "real_step_tangent(t, z)"})
-helper("angle_tangent(t, z, deg=False)", zero=("deg",),
-       jvp={"t": "angle_tangent(t, z, deg)", "z": "real_step_tangent(t, z)"})
+helper("angle_tangent(direction, z, deg=False)", zero=("deg",),
+       jvp={"direction": "angle_tangent(t, z, deg)", "z": "real_step_tangent(t, z)"})
 
 # Bilinear: in g and the other factor (the operand itself gives only its shape).
 for _side, _other in (("a", "b"), ("b", "a")):
@@ -117,8 +118,7 @@ helper("det_adjoint(g, a, ans)",
             "ans": "det_adjoint(g * t, a, np.ones_like(ans))",
             "a": "-(det_adjoint(g, a, ans) @ matrix_transpose(np.linalg.solve(a, t)))"})
 helper("slogdet_adjoint(g, a)",
-       jvp={"g": "slogdet_adjoint(t, a)",
-            "a": "-(slogdet_adjoint(g, a) @ matrix_transpose(np.linalg.solve(a, t)))"})
+       jvp={"g": "slogdet_adjoint(t, a)", "a": "slogdet_adjoint_a_tangent(g, a, t)"})
 helper("cumprod_adjoint(g, a, ans, axis=None)")
 
 # Used by tangent rules (forward mode over forward mode needs their tangents).
@@ -134,4 +134,4 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
-       "einsum_adjoint_tangent(g, operands, t)")
+       "einsum_adjoint_tangent(g, operands, t)", "slogdet_adjoint_a_tangent(g, a, direction)")

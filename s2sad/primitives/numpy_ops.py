@@ -223,6 +223,11 @@ vjp("abs(x, /)", x="abs_adjoint(g, x)", jvp={"x": "abs_tangent(t, x)"},
     note="at 0: 1, as np.abs")
 # (of a NumPy complex scalar: its real part, with a ComplexWarning)
 vjp("float(x, /)", x="np.real(g)", jvp={"x": "float(t)"}, scalar=True)
+# complex(x, y) = x + 1j y: a real x gets Re(g), a real y Re(1j g) = -Im(g)
+# (`unbroadcast` keeps the real part for a float)
+vjp("complex(real=0, imag=0)", real="unbroadcast(g, real)", imag="unbroadcast(1j * g, imag)",
+    jvp={"real": "complex(t)", "imag": "1j * t"}, scalar=True,
+    note="a real part's gradient is Re(g), an imaginary part's -Im(g)")
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
 vjp("max(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, True)",

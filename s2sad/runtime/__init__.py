@@ -116,6 +116,7 @@ from .second_order import (  # noqa: F401
     prod_adjoint_ans_tangent,
     real_step_tangent,
     sinc_second_derivative,
+    slogdet_adjoint_a_tangent,
     solve_adjoint_a_tangent,
     solve_adjoint_b_tangent,
 )

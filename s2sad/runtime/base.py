@@ -63,9 +63,8 @@ def require_scalar(value: Any) -> None:
             f"grad needs a real-valued function, but this one returned a complex number "
             f"({np.asarray(value).dtype})",
             hint="take the real part, the imaginary part or the modulus (np.real, np.imag, "
-            "np.abs) of the value you want the gradient of; for a holomorphic f, "
-            "grad of np.real(f(z)) is f'(z); s2sad.jacobian or s2sad.jvp give the derivative "
-            "of a complex output")
+            "np.abs) of the value you want the gradient of; for a holomorphic f, the "
+            "gradient of np.real(f(z)) is f'(z), and s2sad.jacobian(f) its Jacobian")
 
 
 def own(x: Any) -> Any:

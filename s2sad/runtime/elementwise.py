@@ -133,9 +133,10 @@ def sign_adjoint(g: Any, x: Any) -> Any:
     return np.where(size == 0, 0.0, out)
 
 
-def sign_tangent(t: Any, x: Any) -> Any:
-    """The tangent of np.sign: 0 for real x; t/|z| - z Re(conj(z) t)/|z|^3 for
-    complex z (0 at z = 0)."""
+def sign_tangent(direction: Any, x: Any) -> Any:
+    """The tangent of np.sign along `direction` t: 0 for real x; t/|z| -
+    z Re(conj(z) t)/|z|^3 for complex z (0 at z = 0)."""
+    t = direction
     if not np.iscomplexobj(x):
         return _zeros_for(t, t, x)
     z = np.asarray(x)
@@ -168,12 +169,13 @@ def angle_adjoint(g: Any, z: Any, deg: bool = False) -> Any:
         return -1j * _real_cotangent(g) * _angle_scale(deg) / np.asarray(z)
 
 
-def angle_tangent(t: Any, z: Any, deg: bool = False) -> Any:
-    """The tangent of np.angle: Im(t / z) for complex z, 0 for real z."""
+def angle_tangent(direction: Any, z: Any, deg: bool = False) -> Any:
+    """The tangent of np.angle along `direction` t: Im(t / z) for complex z,
+    0 for real z."""
     if not np.iscomplexobj(z):
-        return _zeros_for(t, t, z)
+        return _zeros_for(direction, direction, z)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.imag(t / np.asarray(z)) * _angle_scale(deg)
+        return np.imag(direction / np.asarray(z)) * _angle_scale(deg)
 
 
 def _is_real_number(x: Any) -> bool:
@@ -191,7 +193,7 @@ def pow_base_adjoint(g: Any, x: Any, y: Any) -> Any:
             return g * 0.0
         if x == 0 and y < 1:
             with np.errstate(divide="ignore", invalid="ignore"):
-                return g * y * np.float64(0.0) ** (y - 1)
+                return g * y * np.zeros((), dtype=_real_dtype(x, y))[()] ** (y - 1)
         return g * y * x ** (y - 1)
     x = np.asarray(x)
     if type(y) in (float, int, complex):

@@ -21,7 +21,7 @@ from .base import (
     zeros_like,
 )
 from .elementwise import _inexact_array, _like_input
-from .linalg import cross_adjoint, einsum_adjoint
+from .linalg import cross_adjoint, einsum_adjoint, slogdet_adjoint
 from .reductions import _products_of_others, norm_adjoint
 
 
@@ -191,6 +191,20 @@ def solve_adjoint_a_tangent(g: Any, a: Any, b: Any, ans: Any, t: Any) -> Any:
         d_gb = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
         return unbroadcast(-d_gb * ans[..., None, :], a)
     return unbroadcast(-d_gb @ matrix_transpose(ans), a)
+
+
+def slogdet_adjoint_a_tangent(g: Any, a: Any, direction: Any) -> Any:
+    """d/da of slogdet_adjoint(g, a) = c inv(a)^T along t: -c inv(a)^T (inv(a) t)^T,
+    and for a complex a whose sign has a cotangent, c = Re(g_logdet) +
+    i Im(g_sign sign) moves too, by i Re(g_sign sign) Im(tr(inv(a) t))."""
+    step = np.linalg.solve(a, direction)
+    out = -(slogdet_adjoint(g, a) @ matrix_transpose(step))
+    g_sign = g[0]
+    if g_sign is None or not np.iscomplexobj(a):
+        return out
+    turn = np.imag(np.trace(step, axis1=-2, axis2=-1))
+    factor = 1j * np.real(g_sign * np.linalg.slogdet(a)[0]) * turn
+    return out + np.asarray(factor)[..., None, None] * matrix_transpose(np.linalg.inv(a))
 
 
 def einsum_adjoint_tangent(g: Any, operands: list, t: list) -> list:
