@@ -444,3 +444,107 @@ def test_a_complex_value_written_into_a_real_tangent_is_an_error() -> None:
         s2sad.jvp(write_complex_into_real, (x, z), (np.ones(2), np.array([1j])))
     # reverse mode knows x is real: the written value's gradient is Re's, 1
     np.testing.assert_array_equal(s2sad.grad(write_complex_into_real, wrt=1)(x, z), [1.0])
+
+
+# ---------------------------------------------------------------- second derivatives
+
+
+def h_abs_cubed(z):
+    return np.sum(np.abs(z) ** 3)
+
+
+def h_exp(z):
+    return np.real(np.sum(np.exp(z) * (1.0 + 2.0j)))
+
+
+def h_var(z):
+    return np.var(z) * 1.5
+
+
+def h_vdot(z):
+    return np.real(np.vdot(z, z * (1.0 + 1.0j)))
+
+
+def h_sinc(z):
+    return np.real(np.sum(np.sinc(z) * (1.0 - 1.0j)))
+
+
+def h_power(z):
+    return np.real(np.sum(z ** (0.5 + 0.3j)))
+
+
+def h_parts(z):
+    return np.sum(np.imag(z * z) + np.real(np.conj(z) * z * 1j) + np.real(z) ** 3)
+
+
+def h_slogdet(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return np.real(sign * (0.3 + 0.7j)) + logdet
+
+
+def h_inv(a):
+    return np.real(np.sum(np.linalg.inv(a) * (1.0 - 0.5j)))
+
+
+SECOND = [(h_abs_cubed, False), (h_exp, False), (h_var, False), (h_vdot, False),
+          (h_sinc, False), (h_power, False), (h_parts, False), (h_slogdet, True),
+          (h_inv, True)]
+
+
+@pytest.mark.parametrize("fn, matrix", SECOND, ids=[f.__name__ for f, _ in SECOND])
+def test_hessian_vector_product_of_complex_inputs(fn: Callable, matrix: bool) -> None:
+    """hvp(f)(z, v) is the derivative of grad f along v (forward mode over
+    the adjoint code, whose helpers' tangents must hold for complex values)."""
+    rng = np.random.default_rng(3)
+    shape = (3, 3) if matrix else (4,)
+    z = rng.normal(size=shape) + 1j * rng.normal(size=shape) + (2 * np.eye(3) if matrix else 0)
+    v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    gradient = s2sad.grad(fn)
+    expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)
+    assert_close(s2sad.hvp(fn)(z, v), expected, f"{fn.__name__}: Hessian times v")
+
+
+def h_sign(z):
+    return np.real(np.sum(np.sign(z) * (1.0 - 2.0j)))
+
+
+def h_angle(z):
+    return np.sum(np.angle(z))
+
+
+@pytest.mark.parametrize("fn", [h_sign, h_angle])
+def test_second_derivatives_without_a_complex_rule_are_refused(fn: Callable) -> None:
+    z = np.array([1.0 + 2.0j, -0.5 + 0.3j])
+    s2sad.grad(fn)(z)  # (the first derivative is fine)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="complex"):
+        s2sad.hvp(fn)(z, np.ones(2, dtype=complex))
+
+
+# ---------------------------------------------------------------- special points
+
+
+def det_times(a):
+    return np.real(np.linalg.det(a) * (0.5 - 1.5j))
+
+
+def products_with_a_zero(z):
+    return np.real(np.prod(z) * (1.0 + 1.0j) + np.sum(np.cumprod(z) * np.array([1.0, 2j, -1.0])))
+
+
+def test_complex_singular_determinant() -> None:
+    """The adjugate, from the SVD, for a complex matrix of rank n - 1: det is a
+    polynomial, so finite differences are exact enough there."""
+    rng = np.random.default_rng(5)
+    u = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    v = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    a = u @ v  # rank 2
+    assert abs(np.linalg.det(a)) < 1e-12
+    s2sad.check_grad(det_times, a)
+    cofactor = np.array([[np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) * (-1) ** (i + j)
+                          for j in range(3)] for i in range(3)])
+    np.testing.assert_allclose(s2sad.grad(det_times)(a), (0.5 - 1.5j) * cofactor, atol=1e-10)
+
+
+def test_complex_products_with_a_zero_entry() -> None:
+    z = np.array([1.0 + 1.0j, 0.0j, 2.0 - 1.0j])
+    s2sad.check_grad(products_with_a_zero, z)
