@@ -289,7 +289,7 @@ vjp(
     a="std_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, either(correction, ddof), keepdims)",
     jvp={"a": "cast_adjoint(np.real(np.sum(t * std_adjoint(np.ones_like(ans), a, ans, axis, "
               "either(correction, ddof), keepdims), axis, keepdims=keepdims)), dtype, a)"},
-    reduction=True, note="of constant data: nan, as JAX",
+    reduction=True, note="of constant data: nan, as JAX; complex a: as np.var",
 )
 vjp("np.cumsum(a, axis=None, dtype=None, out=None)",
     a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
