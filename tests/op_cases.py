@@ -11,6 +11,9 @@ complex at double precision, a NumPy float32 or complex64 scalar at single.
 
 The functions use `np` as a global, so the same code runs under
 autograd.numpy (tests/test_complex.py rebinds it) as an independent oracle.
+The checks differentiate a real loss of each result (`loss_of`) and compare
+with central differences (`numeric_gradient`, written independently of
+s2sad's own `numerical_gradient`).
 """
 
 from __future__ import annotations
@@ -110,6 +113,84 @@ def arguments(inputs: tuple, mode: str, seed: int) -> tuple:
 
 def differentiable(inputs: tuple) -> tuple[int, ...]:
     return tuple(i for i, spec in enumerate(inputs) if isinstance(spec, A))
+
+
+# ---------------------------------------------------------------- the loss and finite differences
+# (the real loss L = sum(Re(y) WR) + sum(Im(y) WI) of a case's result y, and a
+# central-difference gradient written independently of s2sad's)
+
+
+def WR(shape: tuple) -> Any:
+    """Fixed weights for the real parts of y, the same on every call."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(31 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 3 == 1, -1.0, 1.0)).reshape(shape)
+
+
+def WI(shape: tuple) -> Any:
+    """Fixed weights for the imaginary parts of y, unrelated to WR's."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(57 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 4 == 2, -1.0, 1.0)).reshape(shape)
+
+
+def _loss1(fn):
+    def loss(a):
+        y = fn(a)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss2(fn):
+    def loss(a, b):
+        y = fn(a, b)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss3(fn):
+    def loss(a, b, c):
+        y = fn(a, b, c)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+LOSSES = {1: _loss1, 2: _loss2, 3: _loss3}
+
+
+def loss_of(fn: Callable, n: int) -> Callable:
+    return LOSSES[n](fn)
+
+
+EPS = 1e-6
+
+
+def _like(value: np.ndarray, x: Any) -> Any:
+    return value if isinstance(x, np.ndarray) else value.item()
+
+
+def numeric_gradient(f: Callable, args: tuple, i: int) -> Any:
+    """df/dRe - i df/dIm of the real f by central differences (written here,
+    independently of s2sad.numerical_gradient)."""
+    x = args[i]
+    is_complex = np.iscomplexobj(x)
+    base = np.array(x, dtype=complex if is_complex else float)
+    out = np.zeros(base.shape, dtype=base.dtype)
+    for index in np.ndindex(base.shape):
+        for step in ((1.0, 1j) if is_complex else (1.0,)):
+            values = []
+            for sign in (1.0, -1.0):
+                moved = base.copy()
+                moved[index] += sign * step * EPS
+                values.append(f(*args[:i], _like(moved, x), *args[i + 1:]))
+            slope = (values[0] - values[1]) / (2 * EPS)
+            out[index] += slope if step == 1.0 else -1j * slope
+    return out
+
+
+def moved(args: tuple, tangents: list, eps: float) -> list:
+    return [a if t is None else a + eps * t for a, t in zip(args, tangents)]
+
 
 
 # ---------------------------------------------------------------- the functions

@@ -25,53 +25,24 @@ from typing import Any
 
 import numpy as np
 import pytest
-from op_cases import CASES, Case, arguments, autograd_reason, differentiable, inputs_for
+from op_cases import (
+    CASES,
+    EPS,
+    WI,
+    WR,
+    Case,
+    arguments,
+    autograd_reason,
+    differentiable,
+    inputs_for,
+    loss_of,
+    moved,
+    numeric_gradient,
+)
 
 import s2sad
 
 # ---------------------------------------------------------------- the loss
-
-
-def WR(shape: tuple) -> Any:
-    """Fixed weights for the real parts of y, the same on every call."""
-    size = int(np.prod(shape))
-    weights = np.random.default_rng(31 + size).uniform(0.5, 1.5, size=size)
-    return (weights * np.where(np.arange(size) % 3 == 1, -1.0, 1.0)).reshape(shape)
-
-
-def WI(shape: tuple) -> Any:
-    """Fixed weights for the imaginary parts of y, unrelated to WR's."""
-    size = int(np.prod(shape))
-    weights = np.random.default_rng(57 + size).uniform(0.5, 1.5, size=size)
-    return (weights * np.where(np.arange(size) % 4 == 2, -1.0, 1.0)).reshape(shape)
-
-
-def _loss1(fn):
-    def loss(a):
-        y = fn(a)
-        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
-    return loss
-
-
-def _loss2(fn):
-    def loss(a, b):
-        y = fn(a, b)
-        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
-    return loss
-
-
-def _loss3(fn):
-    def loss(a, b, c):
-        y = fn(a, b, c)
-        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
-    return loss
-
-
-LOSSES = {1: _loss1, 2: _loss2, 3: _loss3}
-
-
-def loss_of(fn: Callable, n: int) -> Callable:
-    return LOSSES[n](fn)
 
 
 def cotangent(y: Any) -> Any:
@@ -79,34 +50,6 @@ def cotangent(y: Any) -> Any:
     real y, whose cotangent is real)."""
     shape = np.shape(y)
     return WR(shape) - 1j * WI(shape) if np.iscomplexobj(y) else WR(shape)
-
-
-# ---------------------------------------------------------------- finite differences
-
-EPS = 1e-6
-
-
-def _like(value: np.ndarray, x: Any) -> Any:
-    return value if isinstance(x, np.ndarray) else value.item()
-
-
-def numeric_gradient(f: Callable, args: tuple, i: int) -> Any:
-    """df/dRe - i df/dIm of the real f by central differences (written here,
-    independently of s2sad.numerical_gradient)."""
-    x = args[i]
-    is_complex = np.iscomplexobj(x)
-    base = np.array(x, dtype=complex if is_complex else float)
-    out = np.zeros(base.shape, dtype=base.dtype)
-    for index in np.ndindex(base.shape):
-        for step in ((1.0, 1j) if is_complex else (1.0,)):
-            values = []
-            for sign in (1.0, -1.0):
-                moved = base.copy()
-                moved[index] += sign * step * EPS
-                values.append(f(*args[:i], _like(moved, x), *args[i + 1:]))
-            slope = (values[0] - values[1]) / (2 * EPS)
-            out[index] += slope if step == 1.0 else -1j * slope
-    return out
 
 
 def assert_close(ours: Any, expected: Any, what: str, rtol: float = 1e-5,
@@ -182,10 +125,6 @@ def _direction(x: Any, rng: np.random.Generator, imaginary: bool) -> Any:
     return t if isinstance(x, np.ndarray) else t.item()
 
 
-def _moved(args: tuple, tangents: list, eps: float) -> list:
-    return [a if t is None else a + eps * t for a, t in zip(args, tangents)]
-
-
 @pytest.mark.parametrize("direction", ["real", "imaginary"])
 @pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
 def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int,
@@ -206,7 +145,7 @@ def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int,
     if all(t is None for t in tangents):
         pytest.skip("no complex input to move in the imaginary direction")
     value, tangent = s2sad.jvp(case.fn, args, tangents)
-    plus, minus = case.fn(*_moved(args, tangents, EPS)), case.fn(*_moved(args, tangents, -EPS))
+    plus, minus = case.fn(*moved(args, tangents, EPS)), case.fn(*moved(args, tangents, -EPS))
     expected = (np.asarray(plus) - np.asarray(minus)) / (2 * EPS)
     assert_close(value, case.fn(*args), f"{case.id}: value", rtol=1e-12, atol=1e-12)
     assert_close(tangent, expected, f"{case.id}: tangent along {direction} directions")

@@ -22,8 +22,18 @@ from typing import Any
 
 import numpy as np
 import pytest
-from op_cases import CASES, Case, arguments, differentiable, inputs_for
-from test_complex import WI, WR, _moved, loss_of, numeric_gradient
+from op_cases import (
+    CASES,
+    WI,
+    WR,
+    Case,
+    arguments,
+    differentiable,
+    inputs_for,
+    loss_of,
+    moved,
+    numeric_gradient,
+)
 
 import s2sad
 
@@ -127,8 +137,8 @@ def test_single_precision_tangents(case: Case, inputs: tuple, k: int, mode: str)
     wide = [double(a) for a in args]
     wide_t = [None if t is None else double(t) for t in tangents]
     eps = 1e-6
-    expected = (np.asarray(case.fn(*_moved(tuple(wide), wide_t, eps))) -
-                np.asarray(case.fn(*_moved(tuple(wide), wide_t, -eps)))) / (2 * eps)
+    expected = (np.asarray(case.fn(*moved(tuple(wide), wide_t, eps))) -
+                np.asarray(case.fn(*moved(tuple(wide), wide_t, -eps)))) / (2 * eps)
     assert_close32(tangent, expected, f"{case.id}: tangent")
 
 
