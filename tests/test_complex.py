@@ -91,31 +91,25 @@ def _quiet():
 
 @pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
 def test_gradient_matches_finite_differences(case: Case, inputs: tuple, k: int) -> None:
-    """grad of L: df/dRe - i df/dIm for complex inputs, a real gradient for real ones."""
+    """grad of L is df/dRe - i df/dIm for complex inputs, and real for real
+    ones; so is vjp's pullback of the cotangent WR - i WI (the adjoint rules
+    themselves, without np.real and np.imag around them)."""
     args, wrt, loss = _setup(case, inputs, k)
+    expected = {i: numeric_gradient(loss, args, i) for i in wrt}
     grads = s2sad.grad(loss, wrt=wrt)(*args)
     for i, g in zip(wrt, grads):
-        expected = numeric_gradient(loss, args, i)
-        assert_close(g, expected, f"{case.id}: gradient of argument {i}")
+        assert_close(g, expected[i], f"{case.id}: gradient of argument {i}")
         if not np.iscomplexobj(args[i]):
             assert not np.iscomplexobj(g), f"{case.id}: a real argument's gradient is complex"
         else:
             assert np.iscomplexobj(g), f"{case.id}: a complex argument's gradient is real"
-
-
-@pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
-def test_pullback_is_the_gradient(case: Case, inputs: tuple, k: int) -> None:
-    """vjp's pullback of the cotangent WR - i WI equals L's gradient: the
-    adjoint rule itself, without np.real and np.imag around it."""
-    args, wrt, loss = _setup(case, inputs, k)
     if any(isinstance(a, float) for i, a in enumerate(args) if i not in wrt):
-        pytest.skip("vjp would differentiate the float constant too")
+        return  # (vjp would differentiate the float constant too)
     y, pullback = s2sad.vjp(case.fn, *args)
-    grads = pullback(cotangent(y))
+    pulled = pullback(cotangent(y))
     for i in wrt:
-        expected = numeric_gradient(loss, args, i)
-        ours = grads[i] if np.iscomplexobj(args[i]) else np.real(grads[i])
-        assert_close(ours, expected, f"{case.id}: pullback for argument {i}")
+        ours = pulled[i] if np.iscomplexobj(args[i]) else np.real(pulled[i])
+        assert_close(ours, expected[i], f"{case.id}: pullback for argument {i}")
 
 
 def _direction(x: Any, rng: np.random.Generator, imaginary: bool) -> Any:
@@ -125,38 +119,39 @@ def _direction(x: Any, rng: np.random.Generator, imaginary: bool) -> Any:
     return t if isinstance(x, np.ndarray) else t.item()
 
 
-@pytest.mark.parametrize("direction", ["real", "imaginary"])
 @pytest.mark.parametrize("case, inputs, k", COMPLEX_CASES)
-def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int,
-                                            direction: str) -> None:
-    """jvp along a real or an imaginary direction (of the complex inputs; real
-    inputs move along real directions or not at all) equals the central
-    difference of f along it, a real output's tangent is real, and L's
+def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int) -> None:
+    """jvp along real and along imaginary directions (of the complex inputs;
+    real inputs move along real directions or not at all) equals the central
+    difference of f along them, a real output's tangent is real, and L's
     gradient paired with the direction, Re(sum(grad * t)), is L's tangent."""
     args, wrt, loss = _setup(case, inputs, k)
     rng = np.random.default_rng(7 + k)
-    imaginary = direction == "imaginary"
-    tangents: list = [None] * len(args)
-    for i in wrt:
-        if np.iscomplexobj(args[i]):
-            tangents[i] = _direction(args[i], rng, imaginary)
-        elif not imaginary:
-            tangents[i] = _direction(args[i], rng, False)
-    if all(t is None for t in tangents):
-        pytest.skip("no complex input to move in the imaginary direction")
-    value, tangent = s2sad.jvp(case.fn, args, tangents)
-    plus, minus = case.fn(*moved(args, tangents, EPS)), case.fn(*moved(args, tangents, -EPS))
-    expected = (np.asarray(plus) - np.asarray(minus)) / (2 * EPS)
-    assert_close(value, case.fn(*args), f"{case.id}: value", rtol=1e-12, atol=1e-12)
-    assert_close(tangent, expected, f"{case.id}: tangent along {direction} directions")
-    if not np.iscomplexobj(value):
-        assert not np.iscomplexobj(tangent), f"{case.id}: a real output's tangent is complex"
     grads = s2sad.grad(loss, wrt=wrt)(*args)
-    paired = sum(np.real(np.sum(g * t)) for g, t in
-                 zip(grads, [tangents[i] for i in wrt]) if t is not None)
-    along = np.sum(np.real(tangent) * WR(np.shape(value))) + \
-        np.sum(np.imag(tangent) * WI(np.shape(value)))
-    assert_close(paired, along, f"{case.id}: the gradient paired with the direction")
+    for direction in ("real", "imaginary"):
+        imaginary = direction == "imaginary"
+        tangents: list = [None] * len(args)
+        for i in wrt:
+            if np.iscomplexobj(args[i]):
+                tangents[i] = _direction(args[i], rng, imaginary)
+            elif not imaginary:
+                tangents[i] = _direction(args[i], rng, False)
+        if all(t is None for t in tangents):
+            continue  # (no complex input to move in the imaginary direction)
+        value, tangent = s2sad.jvp(case.fn, args, tangents)
+        plus = case.fn(*moved(args, tangents, EPS))
+        minus = case.fn(*moved(args, tangents, -EPS))
+        expected = (np.asarray(plus) - np.asarray(minus)) / (2 * EPS)
+        what = f"{case.id}: along {direction} directions"
+        assert_close(value, case.fn(*args), f"{what}: value", rtol=1e-12, atol=1e-12)
+        assert_close(tangent, expected, f"{what}: tangent")
+        if not np.iscomplexobj(value):
+            assert not np.iscomplexobj(tangent), f"{what}: a real output's tangent is complex"
+        paired = sum(np.real(np.sum(g * tangents[i])) for g, i in zip(grads, wrt)
+                     if tangents[i] is not None)
+        along = np.sum(np.real(tangent) * WR(np.shape(value))) + \
+            np.sum(np.imag(tangent) * WI(np.shape(value)))
+        assert_close(paired, along, f"{what}: the gradient paired with the direction")
 
 
 # ---------------------------------------------------------------- autograd

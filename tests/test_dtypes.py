@@ -96,24 +96,37 @@ def _single_input(args: tuple, i: int) -> bool:
 
 @pytest.mark.parametrize("case, inputs, k, mode", PARAMS)
 def test_single_precision_adjoints(case: Case, inputs: tuple, k: int, mode: str) -> None:
+    """grad has the argument's dtype; vjp's raw adjoints are single precision."""
     args = arguments(inputs, mode, seed=2000 + k)
     wrt = differentiable(inputs)
+    loss = loss_of(case.fn, len(args))
+    grads = s2sad.grad(loss, wrt=wrt)(*args)
+    wide = tuple(double(a) for a in args)
+    for i, g in zip(wrt, grads):
+        if isinstance(args[i], (np.ndarray, np.generic)):
+            assert dtype_of(g) == dtype_of(args[i]), \
+                f"{case.id}: the gradient of a {dtype_of(args[i])} argument is {dtype_of(g)}"
+        assert_close32(g, numeric_gradient(loss, wide, i), f"{case.id}: gradient of {i}")
     if any(isinstance(a, float) for i, a in enumerate(args) if i not in wrt):
-        pytest.skip("vjp would differentiate the float constant too")
+        return  # (vjp would differentiate the float constant too)
     y, pullback = s2sad.vjp(case.fn, *args)
     g = cotangent(y)
-    grads = pullback(g)
-    wide = [double(a) for a in args]
+    pulled = pullback(g)
 
     def paired(*a: Any) -> float:  # Re(sum(g * f(a))), whose gradient is the pullback of g
         return float(np.real(np.sum(double(g) * np.asarray(case.fn(*a)))))
 
     for i in wrt:
-        ours = grads[i]
+        ours = pulled[i]
         if dtype_of(y) in SINGLE and _single_input(args, i):
-            assert dtype_of(ours) in SINGLE, \
+            # (vjp hands adjoints over as they are, with no cast to the input's dtype:
+            # a real input's is complex64 where it met complex values, whose real part
+            # grad returns; a complex input's is float32 where only real parts of it
+            # were used. The precision is what counts here.)
+            allowed = {np.dtype(np.float32)} if mode == "f4" else set(SINGLE)
+            assert dtype_of(ours) in allowed, \
                 f"{case.id}: the adjoint of a {dtype_of(args[i])} input is {dtype_of(ours)}"
-        expected = numeric_gradient(paired, tuple(wide), i)
+        expected = numeric_gradient(paired, wide, i)
         if not np.iscomplexobj(args[i]):
             ours = np.real(ours)
         assert_close32(ours, expected, f"{case.id}: adjoint of argument {i}")
@@ -140,20 +153,6 @@ def test_single_precision_tangents(case: Case, inputs: tuple, k: int, mode: str)
     expected = (np.asarray(case.fn(*moved(tuple(wide), wide_t, eps))) -
                 np.asarray(case.fn(*moved(tuple(wide), wide_t, -eps)))) / (2 * eps)
     assert_close32(tangent, expected, f"{case.id}: tangent")
-
-
-@pytest.mark.parametrize("case, inputs, k, mode", PARAMS)
-def test_gradient_has_the_argument_dtype(case: Case, inputs: tuple, k: int, mode: str) -> None:
-    args = arguments(inputs, mode, seed=2000 + k)
-    wrt = differentiable(inputs)
-    loss = loss_of(case.fn, len(args))
-    grads = s2sad.grad(loss, wrt=wrt)(*args)
-    wide = tuple(double(a) for a in args)
-    for i, g in zip(wrt, grads):
-        if isinstance(args[i], (np.ndarray, np.generic)):
-            assert dtype_of(g) == dtype_of(args[i]), \
-                f"{case.id}: the gradient of a {dtype_of(args[i])} argument is {dtype_of(g)}"
-        assert_close32(g, numeric_gradient(loss, wide, i), f"{case.id}: gradient of {i}")
 
 
 # ---------------------------------------------------------------- JAX's row, by example
