@@ -170,10 +170,14 @@ vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
     note="0 everywhere")
 alias("np.around", "np.round")
 vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
-# sign(z) = z / |z| of a complex z is not a step: it turns with z.
+# sign(z) = z / |z| of a complex z is not a step: it turns with z. (So the
+# rule computes a zero for real x, where `zero=` would compute nothing: at a
+# point where x's own derivative is infinite, 0 * inf leaks a nan into the
+# gradient, as through np.where's untaken branch.)
 elementwise("np.sign(x)", x="sign_adjoint(g, x)", jvp={"x": "sign_tangent(t, x)"},
-            note="real: 0 everywhere; complex: the derivative of z/|z| (0 at 0), where JAX "
-            "and autograd give 0")
+            note="real: 0 everywhere (an infinite derivative of x leaks nan, as through "
+            "np.where); complex: the derivative of z/|z| (0 at 0), where JAX and autograd "
+            "give 0")
 # Complex numbers: the adjoint of a real part is real, of an imaginary part
 # -i g; conj's adjoint is conj(g) (JAX's and autograd's convention: the
 # pairing Re(a * b), without conjugation).
