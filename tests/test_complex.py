@@ -184,6 +184,15 @@ def test_gradient_matches_autograd(case: Case, inputs: tuple, k: int) -> None:
                      atol=1e-10)
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if not c.complex], ids=lambda c: c.id)
+def test_real_only_cases_are_those_numpy_refuses_for_complex(case: Case) -> None:
+    """A case marked real-only is one that NumPy (or Python) refuses to
+    compute for complex numbers, so the table skips no complex entry."""
+    args = arguments(case.inputs[0], "c16", seed=1)
+    with pytest.raises(TypeError):
+        case.fn(*args)
+
+
 def test_every_complex_entry_has_a_case() -> None:
     """The table covers every differentiable entry (a real-only one says so)."""
     from test_rules import EXCLUDED, _differentiable_rules
