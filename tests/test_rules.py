@@ -359,6 +359,23 @@ def np_conjugate(x):
     return np.sum(y * W(np.shape(y)))
 
 
+# Of real numbers, these are steps (or zero); tests/test_complex.py checks
+# them on complex numbers, where they move.
+def np_imag(x):
+    y = np.imag(x) + x
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_sign(x):
+    y = np.sign(x) + x
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_angle(x):
+    y = np.angle(x) + np.angle(x, deg=True) + x
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_deg2rad(x):
     y = np.deg2rad(x)
     return np.sum(y * W(np.shape(y)))
@@ -520,6 +537,9 @@ ELEMENTWISE = [
     row("np.fabs", np_fabs, [(away(s),) for s in UNARY_SHAPES]),
     row("np.sinc", np_sinc, unary(-2.5, 2.5) + [(np.array([0.0, 1.0, -0.5]),)]),
     row("np.real", np_real, unary()),
+    row("np.imag", np_imag, unary()),
+    row("np.sign", np_sign, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.angle", np_angle, [(away(s),) for s in UNARY_SHAPES]),
     row("np.conjugate", np_conjugate, unary()),
     row("np.deg2rad", np_deg2rad, unary(-90, 90)),
     row("np.radians", np_radians, unary(-90, 90)),
@@ -650,6 +670,11 @@ def builtin_float(x):
     return float(np.sum(x * W(np.shape(x)))) * 2.0
 
 
+def builtin_complex(x, y):
+    z = complex(x, y) * (0.5 - 2.0j)
+    return z.real + abs(z) + complex(y).imag
+
+
 def builtin_max(a, b):
     return max(a, b) * 1.5 + max([a * 2.0, b, 0.1]) + max(np.array([a, b * 3.0]))
 
@@ -700,6 +725,7 @@ MATH = [
     row("math.erfc", math_erfc, scalars(-2, 2)),
     row("abs", builtin_abs, [(away(s),) for s in UNARY_SHAPES]),
     row("float", builtin_float, [(rand((3,)),), (rand((2, 2)),)]),
+    row("complex", builtin_complex, [(rand(), rand()), (away(), away())], wrt=(0, 1)),
     row("max", builtin_max, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
     row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3), (0.5, 1.4)], wrt=(0, 1)),
     row("iteration_items", iterate_rows, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),
@@ -1664,6 +1690,11 @@ def m_real(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def m_imag(x):
+    y = x.imag + x
+    return np.sum(y * W(np.shape(y)))
+
+
 def m_item(x):
     return x.item() * 2.5
 
@@ -1703,6 +1734,7 @@ METHODS = [
     row(".astype", m_astype, [(rand((3, 4)),)]),
     row(".T", m_T, [(rand((3, 4)),), (rand((2, 3, 4)),), (rand((5,)),)]),
     row(".real", m_real, [(rand((3, 4)),)]),
+    row(".imag", m_imag, [(rand((3, 4)),)]),
     Row(".item", checks(m_item, [(rand((1,)),), (rand((1, 1)),)])
         + checks(m_item_from_sum, [(rand((3, 4)),)])),
 ]

@@ -88,6 +88,8 @@ ROWS = [
     ("np.logaddexp2", "np.logaddexp2(x, y)", np.array([1000.0]), np.array([1000.0]), [0.5],
      [0.5]),
     ("np.conjugate", "np.conjugate(x)", Z, None, [1.0, 1.0], None),
+    ("np.sign", "np.sign(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),
+    ("np.angle", "np.angle(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),
     ("np.deg2rad", "np.deg2rad(x)", Z, None, [math.pi / 180] * 2, None),
     ("np.rad2deg", "np.rad2deg(x)", Z, None, [180 / math.pi] * 2, None),
     ("np.radians", "np.radians(x)", Z, None, [math.pi / 180] * 2, None),

@@ -38,7 +38,7 @@ helper(
     "hstack_adjoint(g, arrays)", "vstack_adjoint(g, arrays)", "diag_adjoint(g, v, k)",
     "diagonal_adjoint(g, a, offset, axis1, axis2)", "sort_adjoint(g, a, axis)",
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
-    "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)",
+    "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
     linear=("g",), zero="others",
 )
 helper("matrix_transpose(a)", linear=("a",))
@@ -48,8 +48,20 @@ helper("add_adjoints(a, b)", linear=("a", "b"))
 helper("max_share(x, y)", "fmax_share(x, y, larger)", "clip_share(a, lo, hi, which)",
        "either(value, other)", "linspace_weights(num, endpoint)", zero="others")
 helper("abs_sign(x)", jvp={"x": "abs_sign_tangent(t, x)"})
+# (abs_sign_tangent is R-linear in its first operand: Re(g) moves inside)
+helper("abs_adjoint(g, x)",
+       jvp={"g": "abs_adjoint(t, x)", "x": "abs_sign_tangent(np.real(g) * t, x)"})
 helper("abs_tangent(direction, x)",
        jvp={"direction": "abs_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+# Steps for real x; for complex z their second derivatives are refused
+# (real_step_tangent raises) rather than given as 0.
+helper("sign_adjoint(g, x)", jvp={"g": "sign_adjoint(t, x)", "x": "real_step_tangent(t, x)"})
+helper("sign_tangent(direction, x)",
+       jvp={"direction": "sign_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+helper("angle_adjoint(g, z, deg=False)", zero=("deg",),
+       jvp={"g": "angle_adjoint(t, z, deg)", "z": "real_step_tangent(t, z)"})
+helper("angle_tangent(direction, z, deg=False)", zero=("deg",),
+       jvp={"direction": "angle_tangent(t, z, deg)", "z": "real_step_tangent(t, z)"})
 
 # Bilinear: in g and the other factor (the operand itself gives only its shape).
 for _side, _other in (("a", "b"), ("b", "a")):
@@ -107,8 +119,7 @@ helper("det_adjoint(g, a, result)",
             "result": "det_adjoint(g * t, a, np.ones_like(result))",
             "a": "-(det_adjoint(g, a, result) @ matrix_transpose(np.linalg.solve(a, t)))"})
 helper("slogdet_adjoint(g, a)",
-       jvp={"g": "slogdet_adjoint(t, a)",
-            "a": "-(slogdet_adjoint(g, a) @ matrix_transpose(np.linalg.solve(a, t)))"})
+       jvp={"g": "slogdet_adjoint(t, a)", "a": "slogdet_adjoint_a_tangent(g, a, t)"})
 helper("cumprod_adjoint(g, a, result, axis=None)", zero=("result", "axis"),
        jvp={"g": "cumprod_adjoint(t, a, result, axis)",
             "a": "cumprod_adjoint_tangent(g, a, result, t, axis)"})
@@ -126,7 +137,7 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
-       "einsum_adjoint_tangent(g, operands, t)",
+       "einsum_adjoint_tangent(g, operands, t)", "slogdet_adjoint_a_tangent(g, a, direction)",
        "cumprod_adjoint_tangent(g, a, result, t, axis=None)")
 helper("pow_base_curvature(g, x, y)",
        jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})

@@ -81,10 +81,13 @@ elementwise("np.sinh(x)", x="g * np.cosh(x)")
 elementwise("np.cosh(x)", x="g * np.sinh(x)")
 elementwise("np.tanh(x)", x="g * (1.0 - ans ** 2)")
 elementwise("np.arcsinh(x)", x="g / np.sqrt(x ** 2 + 1.0)")
-elementwise("np.arccosh(x)", x="g / np.sqrt(x ** 2 - 1.0)", note="at 1: inf")
+# (sqrt(x - 1) sqrt(x + 1), not sqrt(x^2 - 1): the same for real x, and the
+# derivative of the principal arccosh for complex x, off its branch cut)
+elementwise("np.arccosh(x)", x="g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))", note="at 1: inf")
 elementwise("np.arctanh(x)", x="g / (1.0 - x ** 2)", note="at ±1: inf")
-elementwise("np.abs(x)", x="g * abs_sign(x)", jvp={"x": "abs_tangent(t, x)"},
-            note="at 0 (and -0.0): 1, as JAX; complex: conj(z)/|z|, 0 at 0")
+elementwise("np.abs(x)", x="abs_adjoint(g, x)", jvp={"x": "abs_tangent(t, x)"},
+            note="at 0 (and -0.0): 1, as JAX; complex: the gradient conj(z)/|z|, 0 at 0 "
+            "(as JAX and autograd)")
 elementwise("np.fabs(x)", x="g * abs_sign(x)", note="at 0 (and -0.0): 1, as JAX")
 elementwise("np.sinc(x)", x="g * sinc_derivative(x)", note="at 0: 0")
 elementwise(
@@ -159,15 +162,33 @@ elementwise(
     y="unbroadcast(np.where(condition, 0.0, g), y)",
     note="a nan or inf in the branch not taken leaks into the gradient, as in JAX",
 )
-# Piecewise constant: the gradient is zero wherever it exists.
-for _name in ("sign", "floor", "ceil", "rint", "trunc"):
+# Piecewise constant: the gradient is zero wherever it exists (rint and round
+# round the real and imaginary parts of a complex number: constant too).
+for _name in ("floor", "ceil", "rint", "trunc"):
     vjp(f"np.{_name}(x)", zero=("x",), note="0 everywhere")
 vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
     note="0 everywhere")
 alias("np.around", "np.round")
 vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
-vjp("np.real(val)", val="np.real(g)", linear=("val",), view=True)
-elementwise("np.conjugate(x)", x="np.conjugate(g)")
+# sign(z) = z / |z| of a complex z is not a step: it turns with z. (So the
+# rule computes a zero for real x, where `zero=` would compute nothing: at a
+# point where x's own derivative is infinite, 0 * inf leaks a nan into the
+# gradient, as through np.where's untaken branch.)
+elementwise("np.sign(x)", x="sign_adjoint(g, x)", jvp={"x": "sign_tangent(t, x)"},
+            note="real: 0 everywhere (an infinite derivative of x leaks nan, as through "
+            "np.where); complex: the derivative of z/|z| (0 at 0), where JAX and autograd "
+            "give 0")
+# Complex numbers: the adjoint of a real part is real, of an imaginary part
+# -i g; conj's adjoint is conj(g) (JAX's and autograd's convention: the
+# pairing Re(a * b), without conjugation).
+vjp("np.real(val)", val="np.real(g)", linear=("val",), view=True,
+    note="complex z: the gradient of Re z is 1")
+vjp("np.imag(val)", val="imag_adjoint(g, val)", linear=("val",), view=True,
+    note="complex z: the gradient of Im z is -1j; of a real value, 0")
+elementwise("np.conjugate(x)", x="np.conjugate(g)", note="the adjoint is conj(g)")
+vjp("np.angle(z, deg=False)", z="angle_adjoint(g, z, deg)", jvp={"z": "angle_tangent(t, z, deg)"},
+    elementwise=True, fresh=True,
+    note="complex z: the gradient -1j/z (nan at 0, as arctan2 at the origin); real: 0")
 elementwise("np.deg2rad(x)", x="g * (math.pi / 180.0)")
 alias("np.radians", "np.deg2rad")
 elementwise("np.rad2deg(x)", x="g * (180.0 / math.pi)")
@@ -202,9 +223,15 @@ vjp("math.hypot(*coordinates)", coordinates="hypot_adjoint(g, ans, coordinates)"
 scalar_function("math.fabs(x, /)", x="g * abs_sign(x)", note="at 0: 1, as np.abs")
 scalar_function("math.erf(x, /)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 scalar_function("math.erfc(x, /)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
-vjp("abs(x, /)", x="g * abs_sign(x)", jvp={"x": "abs_tangent(t, x)"},
+vjp("abs(x, /)", x="abs_adjoint(g, x)", jvp={"x": "abs_tangent(t, x)"},
     note="at 0: 1, as np.abs")
-vjp("float(x, /)", x="g", jvp={"x": "float(t)"}, scalar=True)
+# (of a NumPy complex scalar: its real part, with a ComplexWarning)
+vjp("float(x, /)", x="np.real(g)", jvp={"x": "float(t)"}, scalar=True)
+# complex(x, y) = x + 1j y: a real x gets Re(g), a real y Re(1j g) = -Im(g)
+# (`unbroadcast` keeps the real part for a float)
+vjp("complex(real=0, imag=0)", real="unbroadcast(g, real)", imag="unbroadcast(1j * g, imag)",
+    jvp={"real": "complex(t)", "imag": "1j * t"}, scalar=True,
+    note="a real part's gradient is Re(g), an imaginary part's -Im(g)")
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
 vjp("max(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, True)",
@@ -255,17 +282,18 @@ vjp(
     "np.var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
     "mean=NoValue, correction=NoValue)",
     a="var_adjoint(cast_adjoint(g, dtype, a), a, axis, either(correction, ddof), keepdims)",
-    jvp={"a": "cast_adjoint(np.sum(t * var_adjoint(np.ones_like(ans), a, axis, "
-              "either(correction, ddof), keepdims), axis, keepdims=keepdims), dtype, a)"},
-    reduction=True,
+    jvp={"a": "cast_adjoint(np.real(np.sum(t * var_adjoint(np.ones_like(ans), a, axis, "
+              "either(correction, ddof), keepdims), axis, keepdims=keepdims)), dtype, a)"},
+    reduction=True, note="complex a: the variance of the moduli, gradient 2 conj(a - mean) / "
+    "(n - ddof)",
 )
 vjp(
     "np.std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
     "mean=NoValue, correction=NoValue)",
     a="std_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, either(correction, ddof), keepdims)",
-    jvp={"a": "cast_adjoint(np.sum(t * std_adjoint(np.ones_like(ans), a, ans, axis, "
-              "either(correction, ddof), keepdims), axis, keepdims=keepdims), dtype, a)"},
-    reduction=True, note="of constant data: nan, as JAX",
+    jvp={"a": "cast_adjoint(np.real(np.sum(t * std_adjoint(np.ones_like(ans), a, ans, axis, "
+              "either(correction, ddof), keepdims), axis, keepdims=keepdims)), dtype, a)"},
+    reduction=True, note="of constant data: nan, as JAX; complex a: as np.var",
 )
 vjp("np.cumsum(a, axis=None, dtype=None, out=None)",
     a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
@@ -277,10 +305,10 @@ vjp("np.cumprod(a, axis=None, dtype=None, out=None)",
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
-    jvp={"x": "np.sum(t * norm_adjoint(np.ones_like(ans), x, ans, ord, axis, keepdims), "
-              "norm_axes(x, axis), keepdims=keepdims)"},
+    jvp={"x": "np.real(np.sum(t * norm_adjoint(np.ones_like(ans), x, ans, ord, axis, keepdims), "
+              "norm_axes(x, axis), keepdims=keepdims))"},
     expensive=True, note="at a zero vector: nan (2-norm); a zero entry counts as positive "
-    "(1-norm, inf-norm), as abs at 0; as JAX",
+    "(1-norm, inf-norm), as abs at 0; as JAX; complex x: each entry through |x|",
 )
 vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
     a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)",
@@ -315,8 +343,10 @@ vjp(
 )
 vjp("np.inner(a, b, /)", a="inner_adjoint_a(g, a, b)", b="inner_adjoint_b(g, a, b)",
     jvp={"a": "np.inner(t, b)", "b": "np.inner(a, t)"}, expensive=True)
-vjp("np.vdot(a, b, /)", a="g * np.reshape(b, np.shape(a))", b="g * np.reshape(a, np.shape(b))",
-    jvp={"a": "np.vdot(t, b)", "b": "np.vdot(a, t)"})
+# vdot conjugates a: sum(conj(a) b) is antilinear in a, so a's adjoint is conj(g b)
+vjp("np.vdot(a, b, /)", a="np.conjugate(g * np.reshape(b, np.shape(a)))",
+    b="g * np.conjugate(np.reshape(a, np.shape(b)))",
+    jvp={"a": "np.vdot(t, b)", "b": "np.vdot(a, t)"}, note="complex a: conjugated (antilinear)")
 vjp(
     "np.tensordot(a, b, axes=2)",
     a="tensordot_adjoint_a(g, a, b, axes)",
@@ -519,7 +549,9 @@ vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
     a="truncated(g, ans, a)", jvp={"a": "truncated(t, ans, a)"},
     neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
 vjp(".T(a)", a="np.transpose(g)", linear=("a",), form="attribute", view=True, takes="arrays")
-vjp(".real(a)", a="np.real(g)", linear=("a",), form="attribute", view=True)
+vjp(".real(a)", a="np.real(g)", linear=("a",), form="attribute", view=True, note="as np.real")
+vjp(".imag(a)", a="imag_adjoint(g, a)", linear=("a",), form="attribute", view=True,
+    note="as np.imag")
 vjp(".item(a, /, *args)", a="item_adjoint(g, a, args)", linear=("a",), scalar=True)
 nondiff(".shape(a)", ".ndim(a)", ".size(a)", ".dtype(a)", form="attribute", takes="receiver")
 nondiff(".argmax(a, /, axis=None, out=None, *, keepdims=False)",

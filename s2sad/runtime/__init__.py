@@ -51,13 +51,19 @@ from .base import (  # noqa: F401
     zeros_like,
 )
 from .elementwise import (  # noqa: F401
+    abs_adjoint,
     abs_sign,
     abs_tangent,
+    angle_adjoint,
+    angle_tangent,
     clip_share,
     fmax_share,
+    imag_adjoint,
     max_share,
     pow_base_adjoint,
     pow_exponent_adjoint,
+    sign_adjoint,
+    sign_tangent,
     sinc_derivative,
 )
 from .fft import (  # noqa: F401
@@ -141,6 +147,7 @@ from .second_order import (  # noqa: F401
     prod_adjoint_ans_tangent,
     real_step_tangent,
     sinc_second_derivative,
+    slogdet_adjoint_a_tangent,
     solve_adjoint_a_tangent,
     solve_adjoint_b_tangent,
 )

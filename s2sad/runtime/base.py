@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AliasingError, UnsupportedSyntaxError
+from ..errors import (
+    AliasingError,
+    ArgumentTypeError,
+    NonScalarOutputError,
+    UnsupportedSyntaxError,
+)
 
 
 def _lists_as_arrays(*names: str) -> Any:
@@ -44,13 +49,24 @@ class NonScalarOutput(Exception):
 
 
 def require_scalar(value: Any) -> None:
-    """grad's seed is 1.0: only valid for a scalar output."""
+    """grad's seed is 1.0: only valid for a real scalar output. A complex
+    output has no gradient in the convention s2sad shares with JAX and
+    autograd (df/dRe z - i df/dIm z is defined for real f), so it is refused
+    as they refuse it, rather than seeded with 1.0 (which would give the
+    derivative of the real part only)."""
     if type(value) is float or type(value) is np.float64:
         return
     if value is None or isinstance(value, (str, bytes, bool)):
         raise NonScalarOutput(type(value).__name__)
     if np.ndim(value) != 0:
         raise NonScalarOutput(np.shape(value))
+    if np.iscomplexobj(value):
+        raise NonScalarOutputError(
+            f"grad needs a real-valued function, but this one returned a complex number "
+            f"({np.asarray(value).dtype})",
+            hint="take the real part, the imaginary part or the modulus (np.real, np.imag, "
+            "np.abs) of the value you want the gradient of; for a holomorphic f, the "
+            "gradient of np.real(f(z)) is f'(z), and s2sad.jacobian(f) its Jacobian")
 
 
 def own(x: Any) -> Any:
@@ -62,7 +78,7 @@ def own(x: Any) -> Any:
             "in separate variables")
     if isinstance(x, tuple):
         raise TypeError("'tuple' object does not support item assignment")
-    return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=float)
+    return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=_inexact(x))
 
 
 # `y op= v` on an array is the ufunc with out=y: the result keeps y's dtype
@@ -103,18 +119,34 @@ def snapshot(x: Any) -> Any:
 
 
 def add_at(dx: Any, index: Any, g: Any) -> None:
-    """dx[index] += g in place (repeated integer indices add up, as they should)."""
-    if isinstance(dx, np.ndarray) and _is_basic_index(index):
-        dx[index] += g
-    elif isinstance(dx, np.ndarray):
-        np.add.at(dx, index, g)
-    else:
+    """dx[index] += g in place (repeated integer indices add up, as they should).
+    A real dx is the adjoint of a real array, whose cotangent is real: a
+    complex g (from a complex result it fed) adds its real part."""
+    if not isinstance(dx, np.ndarray):
         dx[index] = add_adjoints(dx[index], g)
+        return
+    try:
+        if _is_basic_index(index):
+            dx[index] += g
+        else:
+            np.add.at(dx, index, g)
+    except TypeError:
+        if dx.dtype.kind == "c" or not np.iscomplexobj(g):
+            raise
+        add_at(dx, index, np.real(g))
 
 
 def write_slice(t: Any, index: Any, value: Any) -> None:
     """t[index] = value in place: a write into an array's tangent, mirroring
-    the write into the array."""
+    the write into the array. A real tangent cannot take a complex one: the
+    array is real (NumPy dropped the value's imaginary part) or a complex
+    argument was given a real tangent (which JAX refuses); this function
+    cannot tell which, so it refuses rather than drop a part of either."""
+    if isinstance(t, np.ndarray) and t.dtype.kind != "c" and np.iscomplexobj(value):
+        raise ArgumentTypeError(
+            "a complex value is written into an array whose tangent is real",
+            hint="give complex arguments complex tangents (as JAX requires a tangent of its "
+            "primal's dtype); to write into a real array, write np.real(value)")
     t[index] = value
 
 
@@ -138,7 +170,9 @@ def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> An
     if part is None:  # a list item nothing read: its adjoint is zero
         return zeros_like(value)
     if _truncates(written, value):
-        return np.zeros(np.shape(part))
+        return np.zeros(np.shape(part), dtype=_real_dtype(part))
+    if _is_real_array(written) and np.iscomplexobj(part):
+        part = np.real(part)  # a complex value written into a real array lost its imaginary part
     if isinstance(g, np.ndarray) and not _is_basic_index(index):
         where = np.arange(g.size).reshape(g.shape)[index]
         flat = where.ravel()
@@ -153,19 +187,49 @@ def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> An
 def truncated(g: Any, ans: Any, x: Any) -> Any:
     """The adjoint through a conversion of x into `ans` (astype, np.array(...,
     dtype=...)): zero if it truncated fractions to integers (piecewise constant);
-    integers kept as integers pass g on, as integer arguments count as reals."""
-    return np.zeros(np.shape(ans)) if _truncates(ans, x) else g
+    integers kept as integers pass g on, as integer arguments count as reals.
+    A real `ans` has a real cotangent: a complex x converted to it kept its
+    real part, whose adjoint is Re(g). (The same holds for tangents.)"""
+    if _truncates(ans, x):
+        return np.zeros(np.shape(ans), dtype=_real_dtype(g))
+    if np.iscomplexobj(g) and _is_real_array(ans):
+        return np.real(g)
+    return g
 
 
 def cast_adjoint(g: Any, dtype: Any, x: Any) -> Any:
     """The adjoint through a `dtype=` argument: zero if the dtype is an integer
-    type and x is not (the result was truncated: piecewise constant), else g.
-    With dtype=None the compiler drops this call."""
-    if dtype is None or np.dtype(dtype).kind not in "biu":
+    type and x is not (the result was truncated: piecewise constant), else g
+    (its real part for a real dtype: see `truncated`). With dtype=None the
+    compiler drops this call."""
+    if dtype is None:
+        return g
+    kind = np.dtype(dtype).kind
+    if kind == "f" and np.iscomplexobj(g):
+        return np.real(g)
+    if kind not in "biu":
         return g
     if np.asarray(x).dtype.kind in "biu":
         return g
-    return np.zeros(np.shape(g))
+    return np.zeros(np.shape(g), dtype=_real_dtype(g))
+
+
+def _is_real_array(x: Any) -> bool:
+    """Is x a real (not complex) NumPy array or scalar?"""
+    return isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biuf"
+
+
+def _inexact(*values: Any) -> np.dtype:
+    """The dtype NumPy gives `values` combined with a Python float: float32
+    stays float32 and complex64 complex64 (a Python float does not promote
+    them), integers and Python numbers become float64 (or complex128)."""
+    return np.result_type(*values, 0.0)
+
+
+def _real_dtype(*values: Any) -> np.dtype:
+    """The real dtype of `_inexact(values)`: float32 for float32 or complex64."""
+    dtype = _inexact(*values)
+    return np.finfo(dtype).dtype if dtype.kind == "c" else dtype
 
 
 def _truncates(result: Any, source: Any) -> bool:
@@ -245,24 +309,33 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
     if not shape and isinstance(x, (int, float)):
-        return float(g)
+        return float(np.real(g)) if np.iscomplexobj(g) else float(g)
     return g
 
 
 def zeros_like(x: Any) -> Any:
     """A zero adjoint shaped like `x`: 0.0, zeros, or the same structure for
-    containers (where None, an adjoint nothing reached, stays None)."""
+    containers, where None, an adjoint nothing reached, stays None. Of x's
+    dtype if it is floating or complex (float32 stays float32, as NumPy's
+    arithmetic keeps it), else float64."""
     if x is None:
         return None
     if isinstance(x, np.ndarray):
-        return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+        return np.zeros(x.shape, dtype=_adjoint_dtype(x.dtype))
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(zeros_like(v) for v in x)
     if isinstance(x, np.generic):
-        return np.zeros((), dtype=np.result_type(x.dtype, np.float64))[()]
+        return np.zeros((), dtype=_adjoint_dtype(x.dtype))[()]
+    if isinstance(x, complex):
+        return 0j
     return 0.0
+
+
+def _adjoint_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype of an adjoint or tangent of values of `dtype`."""
+    return dtype if dtype.kind in "fc" else np.result_type(dtype, np.float64)
 
 
 def add_adjoints(a: Any, b: Any) -> Any:
@@ -329,7 +402,12 @@ def _is_basic_index(index: Any) -> bool:
 
 
 def as_gradient_of(grad: Any, x: Any) -> Any:
-    """Give a raw adjoint the type and shape of the argument it belongs to."""
+    """Give a raw adjoint the type and shape of the argument it belongs to: its
+    dtype if floating or complex (a float32 argument gets a float32 gradient,
+    as in JAX, even where float64 values met it), float64 for integers. A real
+    argument's gradient is real: where it fed complex results, the adjoint
+    that reaches it is complex, and its real part is the derivative (JAX and
+    autograd do the same)."""
     if type(x) is float and type(grad) in (float, np.float64):
         return float(grad)
     if grad is None:
@@ -347,18 +425,19 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         out = np.asarray(grad)
         if out.shape != x.shape:
             out = np.broadcast_to(unbroadcast(out, x), x.shape)
-        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
-        if np.iscomplexobj(out):
-            dtype = np.result_type(dtype, out.dtype)
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
+        if dtype.kind != "c" and out.dtype.kind == "c":
+            out = out.real
         if out.dtype == dtype and out.flags.writeable and out.flags.owndata:
             return out  # already a fresh array of the right kind: no copy
         return np.array(out, dtype=dtype)
     if isinstance(x, np.generic):
-        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
-        return np.asarray(grad, dtype=dtype)[()]
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
+        return np.asarray(grad if dtype.kind == "c" else np.real(grad), dtype=dtype)[()]
+    total = np.sum(grad) if np.ndim(grad) else grad
     if isinstance(x, complex):
-        return complex(np.sum(grad))
-    return float(np.sum(grad)) if np.ndim(grad) else float(grad)
+        return complex(total)
+    return float(np.real(total))
 
 
 def custom_adjoints(result: Any, count: int) -> tuple:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedSyntaxError
-from .base import _lists_as_arrays, _shape, matrix_transpose, unbroadcast
+from .base import _inexact, _lists_as_arrays, _shape, matrix_transpose, unbroadcast
 
 
 def cross_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
@@ -21,7 +21,7 @@ def cross_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
     a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
     a3, b3 = _to_3d(a), _to_3d(b)
     if a.shape[-1] == 2 and b.shape[-1] == 2:
-        g3 = np.zeros(g.shape + (3,), dtype=np.result_type(g, float))
+        g3 = np.zeros(g.shape + (3,), dtype=_inexact(g))
         g3[..., 2] = g
     else:
         g3 = g
@@ -221,7 +221,7 @@ def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, opera
     full = np.broadcast_to(partial, [sizes[c] for c in labels])
     if labels == spec:
         return np.array(full)
-    out = np.zeros(shape, dtype=np.result_type(full, float))  # a repeated label: a diagonal
+    out = np.zeros(shape, dtype=_inexact(full))  # a repeated label: a diagonal
     np.einsum(f"{spec}->{labels}", out)[...] = full
     return out
 
@@ -267,7 +267,7 @@ def slogdet_tangent(t: Any, a: Any, ans: Any) -> tuple:
     sign = ans[0]
     if np.iscomplexobj(turn):
         return sign * 1j * np.imag(turn), np.real(turn)
-    return np.zeros_like(sign, dtype=float), turn
+    return np.zeros_like(sign, dtype=_inexact(sign)), turn
 
 
 def det_adjoint(g: Any, a: Any, result: Any) -> Any:
@@ -276,18 +276,38 @@ def det_adjoint(g: Any, a: Any, result: Any) -> Any:
     is not (it stays well defined: nonzero for rank n - 1)."""
     a = np.asarray(a)
     if np.all(result != 0):
-        return (np.asarray(g) * result)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+        return _per_matrix(g * result, matrix_transpose(np.linalg.inv(a)))
     u, s, vt = np.linalg.svd(a)
     n = s.shape[-1]
     others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
     sign = np.linalg.det(u) * np.linalg.det(vt)
+    if np.iscomplexobj(a):  # adj(a) = sign V D U^H: adj(a)^T = sign conj(U) D conj(V^H)
+        u, vt = np.conj(u), np.conj(vt)
     cofactor = (u * others[..., None, :]) @ vt * sign[..., None, None]  # adj(a)^T
-    return np.asarray(g)[..., None, None] * cofactor
+    return _per_matrix(g, cofactor)
+
+
+def _per_matrix(g: Any, m: Any) -> Any:
+    """Scale each matrix of the stack m by its entry of g (a number stays weak
+    in NumPy's promotion, so a float32 stack keeps its dtype)."""
+    return np.asarray(g)[..., None, None] * m if np.ndim(g) else g * m
 
 
 def slogdet_adjoint(g: Any, a: Any) -> Any:
-    g_logdet = g[1] if g[1] is not None else 0.0
-    return np.asarray(g_logdet)[..., None, None] * matrix_transpose(np.linalg.inv(a))
+    """log|det a| has the adjoint g inv(a)^T (Re(g): it is real). The sign of
+    a real matrix is piecewise constant; a complex one's, det / |det|, turns
+    by i Im(tr(inv(a) da)), whose adjoint is i Im(g_sign sign) inv(a)^T."""
+    g_sign, g_logdet = g
+    inv_t = matrix_transpose(np.linalg.inv(a))
+    factor = None if g_logdet is None else np.real(g_logdet)
+    if g_sign is not None and np.iscomplexobj(a):
+        turn = 1j * np.imag(g_sign * np.linalg.slogdet(a)[0])
+        factor = turn if factor is None else factor + turn
+    if factor is None:
+        return np.zeros_like(inv_t)
+    if isinstance(factor, np.ndarray) and factor.ndim:
+        return factor[..., None, None] * inv_t
+    return factor * inv_t  # (a number stays weak: a float32 matrix keeps its dtype)
 
 
 # ---------------------------------------------------------------- factorizations

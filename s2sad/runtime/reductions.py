@@ -4,12 +4,24 @@ norms, trace, diff): the adjoint spread back over the reduced axes.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .base import _expand_reduced, _normalize_axes, _selects_all, _shape
-from .elementwise import abs_sign
+from .base import _expand_reduced, _inexact, _normalize_axes, _real_dtype, _selects_all, _shape
+from .elementwise import _inexact_array, _real_cotangent, abs_sign
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    """How many entries a reduction over `axis` combines (a Python int, so
+    that dividing a float32 adjoint by it keeps float32)."""
+    return math.prod(shape[i] for i in _normalize_axes(axis, len(shape))) if shape else 1
+
+
+def _conj(x: Any) -> Any:
+    """conj(x), without a copy for real x."""
+    return np.conj(x) if np.iscomplexobj(x) else x
 
 
 def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
@@ -25,15 +37,15 @@ def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
     shape = _shape(a)
     if not _selects_all(where):  # the mean of the entries `where` selects
         count = np.sum(np.broadcast_to(where, shape), axis=axis, keepdims=True)
-        return _expand_reduced(g, shape, axis, keepdims) * where / count
-    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
-    return sum_adjoint(np.divide(g, count), a, axis, keepdims)  # divide before broadcasting
+        return _expand_reduced(g, shape, axis, keepdims) * where / count.astype(_real_dtype(g))
+    return sum_adjoint(np.divide(g, _count(shape, axis)), a, axis, keepdims)  # divide first
 
 
 def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Adjoint of prod: the product of the other entries, computed directly if there are zeros."""
+    """Adjoint of prod: the product of the other entries, computed directly if
+    there are zeros (holomorphic: the same for complex a, no conjugation)."""
     shape = _shape(a)
-    a = np.asarray(a, dtype=float)
+    a = _inexact_array(a)
     g = _expand_reduced(g, shape, axis, keepdims)
     if np.all(a != 0):
         return g * _expand_reduced(result, shape, axis, keepdims) / a
@@ -47,7 +59,7 @@ def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool =
 
 def _products_of_others(flat: np.ndarray) -> np.ndarray:
     """For each entry along the last axis, the product of all the others (no division)."""
-    ones = np.ones(flat.shape[:-1] + (1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
     before = np.concatenate([ones, np.cumprod(flat, -1)[..., :-1]], -1)
     after = np.flip(np.cumprod(np.flip(flat, -1), -1), -1)
     after = np.concatenate([after[..., 1:], ones], -1)
@@ -60,15 +72,18 @@ def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None,
     shape = _shape(a)
     hit = a == _expand_reduced(ans, shape, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
-    return _expand_reduced(g, shape, axis, keepdims) * hit / count
+    return _expand_reduced(g, shape, axis, keepdims) * hit / count.astype(_real_dtype(g))
 
 
 def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
                 keepdims: bool = False) -> Any:
+    """var = sum |a - mean|^2 / (n - ddof): its adjoint is g 2 conj(a - mean)
+    / (n - ddof) (the gradient convention of JAX and autograd for complex a;
+    the variance is real, so only Re(g) counts)."""
     shape = _shape(a)
-    count = np.prod([shape[i] for i in _normalize_axes(axis, len(shape))]) if shape else 1
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    return _expand_reduced(g, shape, axis, keepdims) * 2.0 * centered / (count - ddof)
+    g = _expand_reduced(_real_cotangent(g), shape, axis, keepdims)
+    return g * 2.0 * _conj(centered) / (_count(shape, axis) - ddof)
 
 
 def std_adjoint(g: Any, a: Any, result: Any, axis: Any = None, ddof: int = 0,
@@ -76,9 +91,9 @@ def std_adjoint(g: Any, a: Any, result: Any, axis: Any = None, ddof: int = 0,
     """std = sqrt(var), so its adjoint is var's with g / (2 std). A zero g
     (nothing depends on the result, or it was truncated) stays zero where std
     is 0; a nonzero g there is nan, as in JAX."""
-    g, result = np.asarray(g), np.asarray(result)
+    g, result = np.asarray(_real_cotangent(g)), np.asarray(result)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = np.where(g == 0, 0.0, g / (2.0 * result))
+        scaled = np.where(g == 0, 0, g / (2.0 * result))
     return var_adjoint(scaled, a, axis, ddof, keepdims)
 
 
@@ -90,27 +105,32 @@ def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> Any:
 
 
 def cumprod_adjoint(g: Any, a: Any, result: Any, axis: Any = None) -> Any:
-    """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles zeros."""
+    """Adjoint of cumprod; dividing by `a` is the fast path, a recurrence handles
+    zeros (holomorphic: the same for complex a)."""
     if axis is None:
         return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(result), 0), _shape(a))
     if np.all(np.asarray(a) != 0):
         return cumsum_adjoint(g * result, a, axis) / a
     # d result[j] / d a[i] = result[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
     # is result[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
-    a_m = np.moveaxis(np.asarray(a, dtype=float), axis, 0)
+    a_m = np.moveaxis(_inexact_array(a), axis, 0)
     g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
-    s = np.empty(a_m.shape, dtype=np.result_type(g_m, float))
+    s = np.empty(a_m.shape, dtype=_inexact(g_m, a_m))
     s[-1] = g_m[-1]
     for i in range(len(a_m) - 2, -1, -1):
         s[i] = g_m[i] + a_m[i + 1] * s[i + 1]
-    before = np.concatenate([np.ones((1,) + a_m.shape[1:]), np.cumprod(a_m, 0)[:-1]], 0)
+    before = np.concatenate([np.ones((1,) + a_m.shape[1:], dtype=a_m.dtype),
+                             np.cumprod(a_m, 0)[:-1]], 0)
     return np.moveaxis(before * s, 0, axis)
 
 
 def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
                  keepdims: bool = False) -> Any:
-    """Adjoint of np.linalg.norm: vector norms of any order, and the matrix norms."""
-    x = np.asarray(x, dtype=float)
+    """Adjoint of np.linalg.norm: vector norms of any order, and the matrix
+    norms. For complex x each entry enters through |x|, whose gradient is
+    conj(x) / |x| (`abs_sign`); the norm is real, so only Re(g) counts."""
+    x = _inexact_array(x)
+    g = _real_cotangent(g)
     if axis is None:
         matrix = ord is not None and x.ndim == 2
     else:
@@ -121,7 +141,7 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
         return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
     if ord is None or ord == 2 or ord == "fro":
         with np.errstate(invalid="ignore", divide="ignore"):
-            return g * x / norm  # (nan at a zero vector, as in JAX)
+            return g * _conj(x) / norm  # (nan at a zero vector, as in JAX)
     if ord == 0:  # a count of nonzeros: piecewise constant
         return np.zeros_like(x)
     if np.isinf(ord):
@@ -136,19 +156,19 @@ def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple
     """g, norm have size-1 dims at `axes` (rows, columns)."""
     rows, cols = axes
     if ord in (None, "fro"):
-        return g * x / np.where(norm == 0, 1.0, norm)
+        return g * _conj(x) / np.where(norm == 0, 1, norm)
     if ord in (1, -1, np.inf, -np.inf):  # extreme column (1) or row (inf) absolute sum
         summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
         sums = np.sum(np.abs(x), axis=summed, keepdims=True)
-        return extremum_adjoint(g, sums, norm, across, True) * np.sign(x)
-    if ord in (2, -2, "nuc"):  # singular values: d s_k = u_k v_k^T
+        return extremum_adjoint(g, sums, norm, across, True) * _conj(np.sign(x))
+    if ord in (2, -2, "nuc"):  # singular values: d s_k = Re(u_k^H dx v_k)
         u, _, vt = np.linalg.svd(np.moveaxis(x, axes, (-2, -1)), full_matrices=False)
         if ord == "nuc":
             d = u @ vt
         else:
             k = 0 if ord == 2 else -1
             d = u[..., :, k, None] * vt[..., k, None, :]
-        return g * np.moveaxis(d, (-2, -1), axes)
+        return g * np.moveaxis(_conj(d), (-2, -1), axes)
     raise NotImplementedError(f"s2sad has no adjoint for np.linalg.norm with ord={ord!r}")
 
 
@@ -159,7 +179,7 @@ def norm_axes(x: Any, axis: Any) -> Any:
 
 def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
     shape = _shape(a)
-    eye = np.eye(shape[axis1], shape[axis2], k=offset)
+    eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=_real_dtype(g))
     eye = np.moveaxis(eye.reshape(eye.shape + (1,) * (len(shape) - 2)), (0, 1), (axis1, axis2))
     g = np.asarray(g)
     g = np.expand_dims(g, (axis1, axis2)) if g.ndim else g
@@ -168,7 +188,7 @@ def trace_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
 
 def diff_adjoint(g: Any, a: Any, n: int, axis: int) -> Any:
     if n >= _shape(a)[axis]:  # every difference was empty: nothing depends on a
-        return np.zeros(_shape(a), dtype=np.result_type(g, float))
+        return np.zeros(_shape(a), dtype=_inexact(g))
     for _ in range(n):
         width = [(0, 0)] * np.ndim(g)
         width[axis] = (1, 1)
@@ -187,7 +207,7 @@ def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
         return ans * np.cumsum(t / a, axis)
     am = np.moveaxis(a, axis, -1)
     tm = np.moveaxis(np.broadcast_to(t, a.shape), axis, -1)
-    out = np.zeros(am.shape, dtype=np.result_type(am, tm, float))
+    out = np.zeros(am.shape, dtype=_inexact(am, tm))
     for k in range(am.shape[-1]):
         for i in range(k + 1):
             others = np.prod(np.delete(am[..., :k + 1], i, axis=-1), axis=-1)

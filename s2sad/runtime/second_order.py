@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import UnsupportedSyntaxError
 from .base import (
     _expand_reduced,
+    _inexact,
     _lists_as_arrays,
     _normalize_axes,
     _shape,
@@ -19,8 +20,8 @@ from .base import (
     unbroadcast,
     zeros_like,
 )
-from .elementwise import _is_number
-from .linalg import cross_adjoint, einsum_adjoint
+from .elementwise import _inexact_array, _is_number, _like_input
+from .linalg import cross_adjoint, einsum_adjoint, slogdet_adjoint
 from .reductions import (
     _products_of_others,
     cumprod_adjoint,
@@ -28,6 +29,14 @@ from .reductions import (
     cumsum_adjoint,
     norm_adjoint,
 )
+
+
+def _refuse_complex(*values: Any, what: str = "this operation") -> None:
+    """Second derivatives s2sad has no complex rule for: an error, not a number."""
+    if any(np.iscomplexobj(v) for v in values):
+        raise UnsupportedSyntaxError(
+            f"second derivatives of {what} on complex numbers are not supported",
+            hint="differentiate once, or split the number into its real and imaginary parts")
 
 
 def cross_adjoint_a(g: Any, a: Any, b: Any) -> Any:
@@ -44,7 +53,7 @@ def abs_sign_tangent(t: Any, x: Any) -> Any:
     """The tangent of abs_sign: 0 for real x (a step); for complex z, of
     conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) / |z|^3."""
     if not np.iscomplexobj(x) and not np.iscomplexobj(t):
-        return np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)))
+        return np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)), dtype=_inexact(t))
     size = np.abs(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.conj(t) / size - np.conj(x) * np.real(np.conj(x) * t) / size ** 3
@@ -53,25 +62,23 @@ def abs_sign_tangent(t: Any, x: Any) -> Any:
 def real_step_tangent(t: Any, x: Any) -> Any:
     """The tangent of a factor that is a step function of a real x (a sign, a
     share of a tie): 0."""
-    if np.iscomplexobj(x):
-        raise UnsupportedSyntaxError(
-            "second derivatives of this operation on complex numbers are not supported",
-            hint="differentiate once, or split the number into its real and imaginary parts")
-    return np.zeros(np.shape(t)) if np.ndim(t) else 0.0
+    _refuse_complex(x)
+    return np.zeros(np.shape(t), dtype=_inexact(t)) if np.ndim(t) else 0.0
 
 
 def pow_base_exponent_tangent(g: Any, x: Any, y: Any, t: Any) -> Any:
     """d/dy of pow_base_adjoint(g, x, y) = g y x^(y-1), times t:
     g x^(y-1) (1 + y log x) t; 0 where x == 0 and y > 1 (the factor x^(y-1)
     vanishes to higher order than log x grows)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    _refuse_complex(x, y, what="a power")
+    x, y = _inexact_array(x), _inexact_array(y)
     with np.errstate(divide="ignore", invalid="ignore"):
         safe = np.where(x == 0, 1.0, x)
         value = safe ** (y - 1) * (1.0 + y * np.log(safe))
         at_zero = np.where(y > 1, 0.0, np.where(y == 1, -np.inf, np.inf))
         value = np.where(x == 0, at_zero, value)
     out = g * value * t
-    return out if np.ndim(out) else float(out)
+    return out if np.ndim(out) else out.item()
 
 
 def pow_exponent_base_tangent(g: Any, x: Any, ans: Any, t: Any) -> Any:
@@ -79,17 +86,18 @@ def pow_exponent_base_tangent(g: Any, x: Any, ans: Any, t: Any) -> Any:
     t: g ans t / x (0 where x == 0, as the adjoint is)."""
     x = np.asarray(x)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(x == 0, 0.0, g * ans * t / np.where(x == 0, 1.0, x))
-    return out if np.ndim(out) else float(out)
+        out = np.where(x == 0, 0, g * ans * t / np.where(x == 0, 1, x))
+    return out if np.ndim(out) else out.item()
 
 
 def sinc_second_derivative(x: Any) -> Any:
-    """d^2/dx^2 sinc(x) = pi^2 * (d^2/du^2 sin(u)/u at u = pi x); -pi^2/3 at 0."""
-    u = np.pi * np.asarray(x, dtype=float)
-    safe = np.where(u == 0, 1.0, u)
+    """d^2/dx^2 sinc(x) = pi^2 * (d^2/du^2 sin(u)/u at u = pi x); -pi^2/3 at 0
+    (holomorphic: the same for complex x)."""
+    u = np.pi * _inexact_array(x)
+    safe = np.where(u == 0, 1, u)
     value = ((2.0 - safe ** 2) * np.sin(safe) - 2.0 * safe * np.cos(safe)) / safe ** 3
     out = np.where(u == 0, -1.0 / 3.0, value) * np.pi ** 2
-    return out if np.ndim(x) else float(out)
+    return _like_input(out, x)
 
 
 def prod_adjoint_a_tangent(g: Any, a: Any, ans: Any, t: Any, axis: Any = None,
@@ -98,7 +106,7 @@ def prod_adjoint_a_tangent(g: Any, a: Any, ans: Any, t: Any, axis: Any = None,
     adjoint is g ans / a, so this is -g ans t / a^2; with zeros, the product
     of the others of each entry differentiated directly."""
     shape = _shape(a)
-    a, t = np.asarray(a, dtype=float), np.broadcast_to(np.asarray(t, dtype=float), shape)
+    a, t = _inexact_array(a), np.broadcast_to(_inexact_array(t), shape)
     g = _expand_reduced(g, shape, axis, keepdims)
     if np.all(a != 0):
         return -g * _expand_reduced(ans, shape, axis, keepdims) * t / a ** 2
@@ -107,7 +115,7 @@ def prod_adjoint_a_tangent(g: Any, a: Any, ans: Any, t: Any, axis: Any = None,
     moved, moved_t = np.moveaxis(a, axes, last), np.moveaxis(t, axes, last)
     flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
     flat_t = moved_t.reshape(flat.shape)
-    out = np.zeros(flat.shape)
+    out = np.zeros(flat.shape, dtype=_inexact(flat, flat_t))
     for j in range(flat.shape[-1]):  # entry j moves: every other entry's product changes
         others = flat.copy()
         others[..., j] = flat_t[..., j]
@@ -122,9 +130,9 @@ def prod_adjoint_ans_tangent(g: Any, a: Any, t: Any, axis: Any = None,
     """d/dans of prod_adjoint(g, a, ans) along t: g t / a without zeros (with
     zeros the adjoint does not read ans: 0)."""
     shape = _shape(a)
-    a = np.asarray(a, dtype=float)
+    a = _inexact_array(a)
     if not np.all(a != 0):
-        return np.zeros(shape)
+        return np.zeros(shape, dtype=a.dtype)
     return _expand_reduced(g, shape, axis, keepdims) * _expand_reduced(t, shape, axis,
                                                                        keepdims) / a
 
@@ -140,15 +148,16 @@ def norm_adjoint_x_tangent(g: Any, x: Any, ans: Any, t: Any, ord: Any = None, ax
                            keepdims: bool = False) -> Any:
     """d/dx of norm_adjoint(g, x, ans) (ans held) along t."""
     two, matrix = _is_two_norm(x, ord, axis)
-    if two:
-        return norm_adjoint(g, t, ans, ord, axis, keepdims)  # g x / |x| is linear in x
+    if two:  # g conj(x) / |x| is R-linear in x
+        return norm_adjoint(g, t, ans, ord, axis, keepdims)
+    _refuse_complex(x, what="np.linalg.norm (other than the 2-norm)")
     if ord in (1, np.inf, -np.inf, 0) or (matrix and ord in (-1,)):
-        return np.zeros(np.shape(x))  # a step in x
+        return np.zeros(np.shape(x), dtype=_inexact_array(x).dtype)  # a step in x
     if matrix:
         raise UnsupportedSyntaxError(
             f"second derivatives of np.linalg.norm with ord={ord!r} of a matrix are not "
             "supported", hint="use the Frobenius norm (ord=None) or a vector norm")
-    x = np.asarray(x, dtype=float)
+    x = _inexact_array(x)
     g = _expand_reduced(g, x.shape, axis, keepdims)
     norm = _expand_reduced(np.asarray(ans), x.shape, axis, keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -162,7 +171,7 @@ def norm_adjoint_ans_tangent(g: Any, x: Any, ans: Any, t: Any, ord: Any = None,
     two, matrix = _is_two_norm(x, ord, axis)
     p = 2 if two else ord
     if not two and (matrix or ord in (1, np.inf, -np.inf, 0)):
-        return np.zeros(np.shape(x))  # (these adjoints do not read ans)
+        return np.zeros(np.shape(x), dtype=_inexact_array(x).dtype)  # (no ans read)
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.asarray(g) * (1 - p) * np.asarray(t) / np.asarray(ans)
     return norm_adjoint(scaled, x, ans, ord, axis, keepdims)
@@ -188,6 +197,20 @@ def solve_adjoint_a_tangent(g: Any, a: Any, b: Any, ans: Any, t: Any) -> Any:
         d_gb = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
         return unbroadcast(-d_gb * ans[..., None, :], a)
     return unbroadcast(-d_gb @ matrix_transpose(ans), a)
+
+
+def slogdet_adjoint_a_tangent(g: Any, a: Any, direction: Any) -> Any:
+    """d/da of slogdet_adjoint(g, a) = c inv(a)^T along t: -c inv(a)^T (inv(a) t)^T,
+    and for a complex a whose sign has a cotangent, c = Re(g_logdet) +
+    i Im(g_sign sign) moves too, by i Re(g_sign sign) Im(tr(inv(a) t))."""
+    step = np.linalg.solve(a, direction)
+    out = -(slogdet_adjoint(g, a) @ matrix_transpose(step))
+    g_sign = g[0]
+    if g_sign is None or not np.iscomplexobj(a):
+        return out
+    turn = np.imag(np.trace(step, axis1=-2, axis2=-1))
+    factor = 1j * np.real(g_sign * np.linalg.slogdet(a)[0]) * turn
+    return out + np.asarray(factor)[..., None, None] * matrix_transpose(np.linalg.inv(a))
 
 
 def einsum_adjoint_tangent(g: Any, operands: list, t: list) -> list:

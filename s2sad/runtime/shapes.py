@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .base import _is_basic_index, _shape, add_adjoints, unbroadcast, zeros_like
+from .base import (
+    _inexact,
+    _is_basic_index,
+    _real_dtype,
+    _shape,
+    add_adjoints,
+    unbroadcast,
+    zeros_like,
+)
 
 
 def linspace_weights(num: int, endpoint: bool) -> Any:
@@ -24,7 +32,7 @@ def linspace_adjoint(g: Any, bound: Any, num: int, endpoint: bool, axis: int,
     """The adjoint of np.linspace's start (stop=False) or stop: each sample is
     start + w * (stop - start), with the samples along `axis` of the result."""
     g = np.asarray(g)
-    weights = linspace_weights(num, endpoint)
+    weights = linspace_weights(num, endpoint).astype(_real_dtype(g))
     shape = [1] * g.ndim
     shape[axis % g.ndim] = num
     weights = weights.reshape(shape)
@@ -55,7 +63,7 @@ def reshape_adjoint(g: Any, a: Any, order: str) -> Any:
     if order == "K":
         layout = np.empty_like(np.asarray(a), dtype=np.intp)  # a's layout, as 'K' reads it
         layout[...] = np.arange(layout.size).reshape(layout.shape)
-        out = np.empty(layout.size, dtype=np.result_type(g, float))
+        out = np.empty(layout.size, dtype=_inexact(g))
         out[np.ravel(layout, order="K")] = np.ravel(g)
         return out.reshape(shape)
     return np.reshape(g, shape, order=order)
@@ -126,7 +134,7 @@ def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
         return np.sum(np.reshape(g, new), axis=axis + 1)
     owner = np.repeat(np.arange(n), repeats)  # which entry each copy came from
     moved = np.moveaxis(np.asarray(g), axis, -1)
-    out = np.zeros(moved.shape[:-1] + (n,), dtype=np.result_type(moved, float))
+    out = np.zeros(moved.shape[:-1] + (n,), dtype=_inexact(moved))
     np.add.at(out, (..., owner), moved)
     return np.moveaxis(out, -1, axis)
 
@@ -164,7 +172,7 @@ def diag_adjoint(g: Any, v: Any, k: int) -> Any:
     """np.diag builds a matrix from a vector or extracts a diagonal: undo whichever it did."""
     if np.ndim(v) == 1:
         return np.diagonal(g, k).copy()
-    full = np.zeros(_shape(v), dtype=np.result_type(g, float))
+    full = np.zeros(_shape(v), dtype=_inexact(g))
     idx = np.arange(np.size(g))
     rows, cols = (idx, idx + k) if k >= 0 else (idx - k, idx)
     full[rows, cols] = g
@@ -173,7 +181,7 @@ def diag_adjoint(g: Any, v: Any, k: int) -> Any:
 
 def diagonal_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any:
     """Scatter g back onto the diagonal np.diagonal read (which it puts last)."""
-    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    out = np.zeros(_shape(a), dtype=_inexact(g))
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))  # writes go to out
     idx = np.arange(np.shape(g)[-1])
     rows, cols = (idx, idx + offset) if offset >= 0 else (idx - offset, idx)
@@ -183,7 +191,7 @@ def diagonal_adjoint(g: Any, a: Any, offset: int, axis1: int, axis2: int) -> Any
 
 def sort_adjoint(g: Any, a: Any, axis: Any) -> Any:
     order = np.argsort(a, axis=axis, kind="stable")
-    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    out = np.zeros(_shape(a), dtype=_inexact(g))
     np.put_along_axis(out, order, g, axis=axis)
     return out
 
@@ -199,7 +207,7 @@ def sequence_adjoint(g: Any, x: Any) -> Any:
     """Adjoint of list(x) / tuple(x): rows of an array, or items of a sequence."""
     items = [zeros_like(item) if gi is None else gi for gi, item in zip(g, x)]
     if isinstance(x, np.ndarray):
-        return np.reshape(np.array(items, dtype=float), x.shape)
+        return np.reshape(np.array(items, dtype=_inexact(x, *items)), x.shape)
     return type(x)(items) if isinstance(x, tuple) else items
 
 
@@ -242,7 +250,7 @@ def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
         return [g if k == best else zeros_like(a) for k, a in enumerate(args)]
     whole = args[0]
     if isinstance(whole, np.ndarray):
-        adjoint = np.zeros(whole.shape)
+        adjoint = np.zeros(whole.shape, dtype=_inexact(whole, g))
         adjoint[best] = g
         return [adjoint]
     parts: list = [None] * len(items)  # (None: an item nothing reached)
@@ -287,7 +295,7 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
         return type(x)(out) if isinstance(x, tuple) else out
     if isinstance(x, dict):
         return {index: g}
-    out = np.zeros(_shape(x), dtype=np.result_type(np.asarray(g).dtype, np.float64))
+    out = np.zeros(_shape(x), dtype=_inexact(np.asarray(g)))
     if _is_basic_index(index):
         out[index] = g
     else:
@@ -299,7 +307,7 @@ def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -
     """Add g into the positions np.take read (with mode 'clip' or 'wrap', the
     positions an index out of range stood for); repeated indices add up."""
     shape = _shape(a)
-    out = np.zeros(shape, dtype=np.result_type(g, float))
+    out = np.zeros(shape, dtype=_inexact(g))
     n = int(np.prod(shape)) if axis is None else shape[axis % len(shape)]
     indices = np.asarray(indices)
     if mode == "clip":
@@ -315,7 +323,7 @@ def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -
 
 def item_adjoint(g: Any, a: Any, args: list) -> Any:
     """a.item(*args): g at the one element it read (a flat index, or one per axis)."""
-    out = np.zeros(_shape(a), dtype=np.result_type(g, float))
+    out = np.zeros(_shape(a), dtype=_inexact(g))
     if not args:
         out.reshape(-1)[0] = g
     elif len(args) == 1 and not isinstance(args[0], tuple):
@@ -339,7 +347,7 @@ def hypot_adjoint(g: Any, result: Any, coordinates: list) -> list:
 def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:
     """Add g into the positions np.take_along_axis read; repeated indices add up."""
     shape = _shape(arr)
-    out = np.zeros(shape, dtype=np.result_type(g, float))
+    out = np.zeros(shape, dtype=_inexact(g))
     if axis is None:
         np.add.at(out.reshape(-1), indices, g)
         return out

@@ -1,0 +1,1072 @@
+"""A table of differentiable entries as plain functions, for the checks that
+run every entry at other dtypes (tests/test_complex.py: complex numbers;
+tests/test_dtypes.py: float32 and complex64).
+
+Each case is a function of a few inputs returning the entry's result (an
+array, or a number), and the inputs as specs: `A(shape, ...)` draws a
+differentiable array (a complex one in complex modes, unless `real=True`:
+a real operand mixed with complex ones), anything else is passed as it is
+(an axis, a subscripts string). Shape () draws a number: a Python float or
+complex at double precision, a NumPy float32 or complex64 scalar at single.
+
+The functions use `np` as a global, so the same code runs under
+autograd.numpy (tests/test_complex.py rebinds it) as an independent oracle.
+The checks differentiate a real loss of each result (`loss_of`) and compare
+with central differences (`numeric_gradient`, written independently of
+s2sad's own `numerical_gradient`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+REAL = {"f8": np.float64, "f4": np.float32, "c16": np.float64, "c8": np.float32}
+COMPLEX = {"c16": np.complex128, "c8": np.complex64}
+
+
+@dataclass(frozen=True)
+class A:
+    """A differentiable input: real parts uniform in [lo, hi] (kept `gap`
+    from the points in `away`, where real functions have kinks); imaginary
+    parts of either sign with magnitude in [ilo, ihi] (off the real axis,
+    where most branch cuts lie). `matrix`: square and well conditioned."""
+
+    shape: tuple = ()
+    lo: float = -1.0
+    hi: float = 1.0
+    ilo: float = 0.3
+    ihi: float = 1.0
+    real: bool = False
+    away: tuple = ()
+    matrix: bool = False
+    gap: float = 0.15
+
+
+@dataclass
+class Case:
+    rule: str
+    fn: Callable
+    inputs: list[tuple]  # one tuple of specs per check
+    complex: bool = True  # NumPy takes complex inputs
+    # more checks for complex modes only (points off the real function's domain)
+    complex_inputs: list[tuple] = field(default_factory=list)
+    # why autograd cannot be the oracle: for every check, or by check (None: it can)
+    autograd: str | dict[int, str] | None = None
+    note: str = ""
+    id: str = field(default="")
+
+
+def draw(spec: Any, mode: str, rng: np.random.Generator) -> Any:
+    """The value of one input spec in `mode` (f8, f4, c16, c8)."""
+    if not isinstance(spec, A):
+        return spec
+    is_complex = mode in COMPLEX and not spec.real
+    dtype = COMPLEX[mode] if is_complex else REAL[mode]
+    if spec.matrix:
+        n = spec.shape[-1]
+        x = rng.normal(size=spec.shape) * 0.3 + 2.0 * np.eye(n)
+        if is_complex:
+            x = x + 1j * rng.normal(size=spec.shape) * 0.3
+    else:
+        x = _away(rng.uniform(spec.lo, spec.hi, size=spec.shape), spec, rng)
+        if is_complex:
+            sign = rng.choice([-1.0, 1.0], size=spec.shape)
+            x = x + 1j * sign * rng.uniform(spec.ilo, spec.ihi, size=spec.shape)
+    x = np.asarray(x, dtype=dtype)
+    if spec.shape == ():
+        return x.item() if mode in ("f8", "c16") else x[()]
+    return x
+
+
+def _away(x: Any, spec: A, rng: np.random.Generator) -> Any:
+    x = np.asarray(x, dtype=float)
+    for _ in range(100):
+        near = np.zeros(x.shape, dtype=bool)
+        for k in spec.away:
+            near |= np.abs(x - k) < spec.gap
+        if not near.any():
+            break
+        x[near] = rng.uniform(spec.lo, spec.hi, size=int(near.sum()))
+    return x
+
+
+def autograd_reason(case: Case, k: int) -> str | None:
+    """Why autograd cannot check input tuple k of `case` (None: it can)."""
+    if isinstance(case.autograd, dict):
+        return case.autograd.get(k)
+    return case.autograd
+
+
+def inputs_for(case: Case, complex_mode: bool) -> list[tuple]:
+    return case.inputs + case.complex_inputs if complex_mode else case.inputs
+
+
+def arguments(inputs: tuple, mode: str, seed: int) -> tuple:
+    rng = np.random.default_rng(seed)
+    return tuple(draw(spec, mode, rng) for spec in inputs)
+
+
+def differentiable(inputs: tuple) -> tuple[int, ...]:
+    return tuple(i for i, spec in enumerate(inputs) if isinstance(spec, A))
+
+
+# ---------------------------------------------------------------- the loss and finite differences
+# (the real loss L = sum(Re(y) WR) + sum(Im(y) WI) of a case's result y, and a
+# central-difference gradient written independently of s2sad's)
+
+
+def WR(shape: tuple) -> Any:
+    """Fixed weights for the real parts of y, the same on every call."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(31 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 3 == 1, -1.0, 1.0)).reshape(shape)
+
+
+def WI(shape: tuple) -> Any:
+    """Fixed weights for the imaginary parts of y, unrelated to WR's."""
+    size = int(np.prod(shape))
+    weights = np.random.default_rng(57 + size).uniform(0.5, 1.5, size=size)
+    return (weights * np.where(np.arange(size) % 4 == 2, -1.0, 1.0)).reshape(shape)
+
+
+def _loss1(fn):
+    def loss(a):
+        y = fn(a)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss2(fn):
+    def loss(a, b):
+        y = fn(a, b)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+def _loss3(fn):
+    def loss(a, b, c):
+        y = fn(a, b, c)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+LOSSES = {1: _loss1, 2: _loss2, 3: _loss3}
+
+
+def loss_of(fn: Callable, n: int) -> Callable:
+    return LOSSES[n](fn)
+
+
+EPS = 1e-6
+
+
+def _like(value: np.ndarray, x: Any) -> Any:
+    return value if isinstance(x, np.ndarray) else value.item()
+
+
+def numeric_gradient(f: Callable, args: tuple, i: int) -> Any:
+    """df/dRe - i df/dIm of the real f by central differences (written here,
+    independently of s2sad.numerical_gradient)."""
+    x = args[i]
+    is_complex = np.iscomplexobj(x)
+    base = np.array(x, dtype=complex if is_complex else float)
+    out = np.zeros(base.shape, dtype=base.dtype)
+    for index in np.ndindex(base.shape):
+        for step in ((1.0, 1j) if is_complex else (1.0,)):
+            values = []
+            for sign in (1.0, -1.0):
+                moved = base.copy()
+                moved[index] += sign * step * EPS
+                values.append(f(*args[:i], _like(moved, x), *args[i + 1:]))
+            slope = (values[0] - values[1]) / (2 * EPS)
+            out[index] += slope if step == 1.0 else -1j * slope
+    return out
+
+
+def moved(args: tuple, tangents: list, eps: float) -> list:
+    return [a if t is None else a + eps * t for a, t in zip(args, tangents)]
+
+
+
+# ---------------------------------------------------------------- the functions
+# (`np` is rebound to autograd.numpy for the oracle)
+
+
+def op_add(x, y):
+    return x + y
+
+def op_sub(x, y):
+    return x - y
+
+def op_mul(x, y):
+    return x * y
+
+def op_truediv(x, y):
+    return x / y
+
+def op_pow(x, y):
+    return x ** y
+
+def op_pow_const(x):
+    return x ** 3 + x ** 0.5 + x ** 2.0
+
+def op_neg(x):
+    return -x
+
+def op_pos(x):
+    return +(x * 2.0)
+
+def op_matmul(a, b):
+    return a @ b
+
+def op_mod(x, y):
+    return x % y
+
+def np_negative(x):
+    return np.negative(x)
+
+def np_positive(x):
+    return np.positive(x)
+
+def np_exp(x):
+    return np.exp(x)
+
+def np_exp2(x):
+    return np.exp2(x)
+
+def np_expm1(x):
+    return np.expm1(x)
+
+def np_log(x):
+    return np.log(x)
+
+def np_log2(x):
+    return np.log2(x)
+
+def np_log10(x):
+    return np.log10(x)
+
+def np_log1p(x):
+    return np.log1p(x)
+
+def np_sqrt(x):
+    return np.sqrt(x)
+
+def np_cbrt(x):
+    return np.cbrt(x)
+
+def np_square(x):
+    return np.square(x)
+
+def np_reciprocal(x):
+    return np.reciprocal(x)
+
+def np_sin(x):
+    return np.sin(x)
+
+def np_cos(x):
+    return np.cos(x)
+
+def np_tan(x):
+    return np.tan(x)
+
+def np_arcsin(x):
+    return np.arcsin(x)
+
+def np_arccos(x):
+    return np.arccos(x)
+
+def np_arctan(x):
+    return np.arctan(x)
+
+def np_sinh(x):
+    return np.sinh(x)
+
+def np_cosh(x):
+    return np.cosh(x)
+
+def np_tanh(x):
+    return np.tanh(x)
+
+def np_arcsinh(x):
+    return np.arcsinh(x)
+
+def np_arccosh(x):
+    return np.arccosh(x)
+
+def np_arctanh(x):
+    return np.arctanh(x)
+
+def np_abs(x):
+    return np.abs(x)
+
+def np_fabs(x):
+    return np.fabs(x)
+
+def np_sinc(x):
+    return np.sinc(x)
+
+def np_sign(x):
+    return np.sign(x)
+
+def np_floor(x):
+    return np.floor(x)
+
+def np_ceil(x):
+    return np.ceil(x)
+
+def np_rint(x):
+    return np.rint(x)
+
+def np_trunc(x):
+    return np.trunc(x)
+
+def np_round(x):
+    return np.round(x)
+
+def np_around(x):
+    return np.around(x)
+
+def np_fix(x):
+    return np.fix(x)
+
+def np_real(x):
+    return np.real(x)
+
+def np_imag(x):
+    return np.imag(x)
+
+def np_conjugate(x):
+    return np.conjugate(x)
+
+def np_angle(x):
+    return np.angle(x)
+
+def np_deg2rad(x):
+    return np.deg2rad(x)
+
+def np_radians(x):
+    return np.radians(x)
+
+def np_rad2deg(x):
+    return np.rad2deg(x)
+
+def np_degrees(x):
+    return np.degrees(x)
+
+def np_arctan2(x, y):
+    return np.arctan2(x, y)
+
+def np_hypot(x, y):
+    return np.hypot(x, y)
+
+def np_add(x, y):
+    return np.add(x, y)
+
+def np_subtract(x, y):
+    return np.subtract(x, y)
+
+def np_multiply(x, y):
+    return np.multiply(x, y)
+
+def np_divide(x, y):
+    return np.divide(x, y)
+
+def np_true_divide(x, y):
+    return np.true_divide(x, y)
+
+def np_power(x, y):
+    return np.power(x, y)
+
+def np_float_power(x, y):
+    return np.float_power(x, y)
+
+def np_maximum(x, y):
+    return np.maximum(x, y)
+
+def np_minimum(x, y):
+    return np.minimum(x, y)
+
+def np_fmax(x, y):
+    return np.fmax(x, y)
+
+def np_fmin(x, y):
+    return np.fmin(x, y)
+
+def np_logaddexp(x, y):
+    return np.logaddexp(x, y)
+
+def np_logaddexp2(x, y):
+    return np.logaddexp2(x, y)
+
+def np_angle_deg(x):
+    return np.angle(x, deg=True)
+
+def np_round_decimals(x):
+    return np.round(x * 10.0, 1)
+
+def np_clip(a):
+    return np.clip(a, -0.5, 0.5)
+
+def np_clip_bounds(a, lo, hi):
+    return np.clip(a, lo, hi)
+
+def np_where(x, y):
+    return np.where(np.real(x) > 0, x, y * 2.0)
+
+def math_sin(x):
+    return math.sin(x)
+
+def math_cos(x):
+    return math.cos(x)
+
+def math_tan(x):
+    return math.tan(x)
+
+def math_asin(x):
+    return math.asin(x)
+
+def math_acos(x):
+    return math.acos(x)
+
+def math_atan(x):
+    return math.atan(x)
+
+def math_sinh(x):
+    return math.sinh(x)
+
+def math_cosh(x):
+    return math.cosh(x)
+
+def math_tanh(x):
+    return math.tanh(x)
+
+def math_exp(x):
+    return math.exp(x)
+
+def math_expm1(x):
+    return math.expm1(x)
+
+def math_log(x):
+    return math.log(x)
+
+def math_log2(x):
+    return math.log2(x)
+
+def math_log10(x):
+    return math.log10(x)
+
+def math_log1p(x):
+    return math.log1p(x)
+
+def math_sqrt(x):
+    return math.sqrt(x)
+
+def math_fabs(x):
+    return math.fabs(x)
+
+def math_erf(x):
+    return math.erf(x)
+
+def math_erfc(x):
+    return math.erfc(x)
+
+def math_atan2(y, x):
+    return math.atan2(y, x)
+
+def math_pow(x, y):
+    return math.pow(x, y)
+
+def math_hypot(x, y):
+    return math.hypot(x, y, 2.0)
+
+def builtin_abs(x):
+    return abs(x)
+
+def builtin_float(x):
+    return float(x) * 2.0
+
+def builtin_complex(x, y):
+    return complex(x, y)
+
+
+def builtin_max(x, y):
+    return max(x, y, 0.5)
+
+def builtin_min(x, y):
+    return min(x, y, 0.5)
+
+def builtin_sum(x, y):
+    return sum([x, y, x * y], 1.0)
+
+def np_sum(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+def np_mean(x, axis, keepdims):
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+def np_prod(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+def np_max(x, axis, keepdims):
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+def np_min(x, axis, keepdims):
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+def np_amax(x, axis, keepdims):
+    return np.amax(x, axis=axis, keepdims=keepdims)
+
+def np_amin(x, axis, keepdims):
+    return np.amin(x, axis=axis, keepdims=keepdims)
+
+def np_var(x, axis, ddof):
+    return np.var(x, axis=axis, ddof=ddof)
+
+def np_std(x, axis, ddof):
+    return np.std(x, axis=axis, ddof=ddof)
+
+def np_cumsum(x, axis):
+    return np.cumsum(x, axis=axis)
+
+def np_cumprod(x, axis):
+    return np.cumprod(x, axis=axis)
+
+def np_norm(x, ord, axis):
+    return np.linalg.norm(x, ord=ord, axis=axis)
+
+def np_trace(x):
+    return np.trace(x, 1)
+
+def np_diff(x):
+    return np.diff(x, 2, axis=-1)
+
+def np_matmul(a, b):
+    return np.matmul(a, b)
+
+def np_dot(a, b):
+    return np.dot(a, b)
+
+def np_outer(a, b):
+    return np.outer(a, b)
+
+def np_inner(a, b):
+    return np.inner(a, b)
+
+def np_vdot(a, b):
+    return np.vdot(a, b)
+
+def np_tensordot(a, b):
+    return np.tensordot(a, b, axes=([1, 0], [0, 2]))
+
+def np_einsum(a, b):
+    return np.einsum('ij,jk->ik', a, b)
+
+def np_einsum_trace(a, b):
+    return np.einsum('ii,i->i', a, b)
+
+def np_cross(a, b):
+    return np.cross(a, b)
+
+def np_inv(a):
+    return np.linalg.inv(a)
+
+def np_solve(a, b):
+    return np.linalg.solve(a, b)
+
+def np_det(a):
+    return np.linalg.det(a)
+
+def np_slogdet(a):
+    return np.linalg.slogdet(a)[0] * 0.7 + np.linalg.slogdet(a)[1]
+
+def np_reshape(x):
+    return np.reshape(x, (4, 3))
+
+def np_ravel(x):
+    return np.ravel(x)
+
+def np_transpose(x):
+    return np.transpose(x, (1, 2, 0))
+
+def np_swapaxes(x):
+    return np.swapaxes(x, 0, 2)
+
+def np_moveaxis(x):
+    return np.moveaxis(x, 0, -1)
+
+def np_expand_dims(x):
+    return np.expand_dims(x, 1)
+
+def np_squeeze(x):
+    return np.squeeze(x)
+
+def np_atleast_1d(x):
+    return np.atleast_1d(x)
+
+def np_atleast_2d(x):
+    return np.atleast_2d(x)
+
+def np_broadcast_to(x):
+    return np.broadcast_to(x, (2, 3, 4))
+
+def np_flip(x):
+    return np.flip(x, 0)
+
+def np_fliplr(x):
+    return np.fliplr(x)
+
+def np_flipud(x):
+    return np.flipud(x)
+
+def np_roll(x):
+    return np.roll(x, 2, axis=1)
+
+def np_tile(x):
+    return np.tile(x, (2, 1))
+
+def np_repeat(x):
+    return np.repeat(x, [1, 0, 2], axis=0)
+
+def np_concatenate(x, y):
+    return np.concatenate([x, y, x], axis=1)
+
+def np_stack(x, y):
+    return np.stack((x, y), axis=1)
+
+def np_hstack(x, y):
+    return np.hstack([x, y])
+
+def np_vstack(x, y):
+    return np.vstack([x, y])
+
+def np_diag(x):
+    return np.diag(x, 1)
+
+def np_diagonal(x):
+    return np.diagonal(x, 1)
+
+def np_triu(x):
+    return np.triu(x, 1)
+
+def np_tril(x):
+    return np.tril(x)
+
+def np_array(x, y):
+    return np.array([x, y * 2.0])
+
+def np_asarray(x):
+    return np.asarray(x) * 1.5
+
+def np_copy(x):
+    return np.copy(x)
+
+def np_sort(x):
+    return np.sort(x, axis=0)
+
+def np_full_like(a, v):
+    return np.full_like(a, v)
+
+def np_full(v):
+    return np.full((2, 3), v)
+
+def np_linspace(a, b):
+    return np.linspace(a, b, 5)
+
+def getitem_basic(x):
+    return x[1:, ::2]
+
+def getitem_fancy(x):
+    return x[[0, 2, 0], 1:]
+
+def np_take(x):
+    return np.take(x, [2, 0, 2], axis=1)
+
+def np_take_along_axis(x):
+    return np.take_along_axis(x, np.array([[0, 2], [1, 1], [2, 0]]), axis=1)
+
+def builtin_list(x):
+    return list(x)[1] * 2.0 + list(x)[0]
+
+def builtin_tuple(x):
+    return tuple(x)[2] - tuple(x)[0]
+
+def m_sum(x):
+    return x.sum(axis=0)
+
+def m_mean(x):
+    return x.mean(axis=1)
+
+def m_prod(x):
+    return x.prod(axis=1)
+
+def m_max(x):
+    return x.max(axis=0)
+
+def m_min(x):
+    return x.min(axis=1)
+
+def m_var(x):
+    return x.var(axis=0)
+
+def m_std(x):
+    return x.std(axis=1)
+
+def m_cumsum(x):
+    return x.cumsum(axis=0)
+
+def m_cumprod(x):
+    return x.cumprod(axis=1)
+
+def m_dot(a, b):
+    return a.dot(b)
+
+def m_ravel(x):
+    return x.ravel()
+
+def m_copy(x):
+    return x.copy()
+
+def m_swapaxes(x):
+    return x.swapaxes(0, 1)
+
+def m_squeeze(x):
+    return x.reshape(3, 1, 4).squeeze()
+
+def m_trace(x):
+    return x.trace()
+
+def m_repeat(x):
+    return x.repeat(2, axis=0)
+
+def m_diagonal(x):
+    return x.diagonal(1)
+
+def m_take(x):
+    return x.take([1, 1, 0], axis=0)
+
+def m_clip(x):
+    return x.clip(-0.5, 0.5)
+
+def m_conj(x):
+    return x.conj()
+
+def m_conjugate(x):
+    return x.conjugate()
+
+def m_reshape(x):
+    return x.reshape(4, 3)
+
+def m_transpose(x):
+    return x.transpose()
+
+def m_flatten(x):
+    return x.flatten()
+
+def m_astype(x):
+    return x.astype(x.dtype)
+
+def m_astype_real(x):
+    return x.astype(np.float64) * 2.0
+
+def m_T(x):
+    return x.T
+
+def m_real(x):
+    return x.real
+
+def m_imag(x):
+    return x.imag
+
+def m_item(x):
+    return x.item(1) * 2.5
+
+def setitem(x, y):
+    return write(x, y)
+
+def list_append(x, y):
+    return appended(x, y)
+
+def seq_concat(x, y):
+    return concatenated(x, y)
+
+
+def seq_repeat(x, y):
+    return repeated(x, y)
+
+def call(x, y):
+    return helper(x, y)
+
+
+def write(x, y):
+    out = x * 1.0
+    out[1] = y[0] * x[2]
+    return out
+
+
+def appended(x, y):
+    items = [x]
+    items.append(y * x)
+    return items[0] + items[1]
+
+
+def concatenated(x, y):
+    both = [x] + [y]
+    return both[0] * both[1]
+
+
+def repeated(x, y):
+    both = [x, y] * 2
+    return both[0] * both[3]
+
+
+def helper(x, y):
+    return np.exp(x) * y
+
+
+# ---------------------------------------------------------------- the cases
+
+
+def u(**spec: Any) -> list[tuple]:
+    """An array and a number, drawn by the same spec."""
+    return [(A((3, 4), **spec),), (A((), **spec),)]
+
+
+def b(**spec: Any) -> list[tuple]:
+    """Two operands: broadcast arrays, a number and an array, a real array and
+    a complex one (the real one's gradient must be real)."""
+    second = {k[:-1] if k.endswith("2") else k: v for k, v in spec.items() if k.endswith("2")}
+    first = {k: v for k, v in spec.items() if not k.endswith("2")}
+    return [(A((3, 4), **first), A((4,), **second)), (A((), **first), A((3,), **second)),
+            (A((3,), real=True, **first), A((3,), **second)),
+            (A((3,), **first), A((3,), real=True, **second))]
+
+
+POS = {"lo": 0.5, "hi": 2.0}
+POS2 = {"lo2": 0.5, "hi2": 2.0}
+HALF = {"lo": -0.45, "hi": 0.45, "ilo": 0.55, "ihi": 0.95}  # off the rounding points
+REAL_ONLY = {"complex": False}
+NO_METHOD = "its arrays have no such method"
+AUTOGRAD_METHODS = {m_copy: NO_METHOD, m_conj: NO_METHOD, m_conjugate: NO_METHOD, m_real: NO_METHOD,
+                    m_imag: NO_METHOD, m_cumprod: "has no adjoint for it",
+                    m_diagonal: "only the main diagonal", m_take: "has no adjoint for it"}
+M = A((3, 3), matrix=True)
+
+CASES = [
+    # operators
+    Case("add", op_add, b()),
+    Case("sub", op_sub, b()),
+    Case("mul", op_mul, b()),
+    Case("truediv", op_truediv, b(**POS2)),
+    Case("pow", op_pow, b(**POS) + [(A((3,), **POS), A(()))]),
+    Case("pow", op_pow_const, u(**POS), id="const"),
+    Case("neg", op_neg, u()),
+    Case("pos", op_pos, u(), autograd="its arrays have no unary +"),
+    Case("matmul", op_matmul, [(A((3, 4)), A((4, 2))), (A((4,)), A((4, 3))),
+                               (A((2, 3, 4)), A((4, 2))), (A((3, 4), real=True), A((4,)))]),
+    Case("mod", op_mod, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))], **REAL_ONLY),
+    # elementwise functions
+    Case("np.negative", np_negative, u()),
+    Case("np.positive", np_positive, u(), autograd="has no adjoint for it"),
+    Case("np.exp", np_exp, u()),
+    Case("np.exp2", np_exp2, u()),
+    Case("np.expm1", np_expm1, u()),
+    Case("np.log", np_log, u(**POS), complex_inputs=u(lo=-2.0, hi=-0.5)),
+    Case("np.log2", np_log2, u(**POS)),
+    Case("np.log10", np_log10, u(**POS)),
+    Case("np.log1p", np_log1p, u(lo=-0.5, hi=1.0), complex_inputs=u(lo=-3.0, hi=-1.5)),
+    Case("np.sqrt", np_sqrt, u(lo=0.2, hi=2.0), complex_inputs=u(lo=-2.0, hi=-0.5)),
+    Case("np.cbrt", np_cbrt, u(away=(0.0,)), **REAL_ONLY),
+    Case("np.square", np_square, u()),
+    Case("np.reciprocal", np_reciprocal, u(away=(0.0,), gap=0.3)),
+    Case("np.sin", np_sin, u()),
+    Case("np.cos", np_cos, u()),
+    Case("np.tan", np_tan, u()),
+    Case("np.arcsin", np_arcsin, u(lo=-0.8, hi=0.8), complex_inputs=u(lo=1.2, hi=2.0)),
+    Case("np.arccos", np_arccos, u(lo=-0.8, hi=0.8), complex_inputs=u(lo=-2.0, hi=-1.2)),
+    Case("np.arctan", np_arctan, u(lo=0.2, hi=1.0), complex_inputs=u(lo=-1.0, hi=-0.2)),
+    Case("np.sinh", np_sinh, u()),
+    Case("np.cosh", np_cosh, u()),
+    Case("np.tanh", np_tanh, u()),
+    Case("np.arcsinh", np_arcsinh, u(lo=0.2, hi=1.0), complex_inputs=u(lo=-1.0, hi=-0.2)),
+    # (left of the imaginary axis 1/sqrt(z^2 - 1) has the wrong sign)
+    Case("np.arccosh", np_arccosh, u(lo=1.2, hi=2.0),
+         complex_inputs=u(lo=-2.0, hi=-0.2) + u(lo=-0.5, hi=0.5),
+         autograd={k: "uses 1/sqrt(z^2 - 1): the wrong sign left of the imaginary axis"
+                   for k in (2, 3, 4, 5)}),
+    Case("np.arctanh", np_arctanh, u(lo=-0.8, hi=0.8), complex_inputs=u(lo=1.2, hi=2.0)),
+    Case("np.abs", np_abs, u(away=(0.0,))),
+    Case("np.fabs", np_fabs, u(away=(0.0,)), **REAL_ONLY),
+    Case("np.sinc", np_sinc, u()),
+    Case("np.sign", np_sign, u(away=(0.0,)),
+         autograd="gives 0 for complex z, which is not the derivative of z/|z|"),
+    Case("np.floor", np_floor, u(lo=-0.9, hi=0.9, away=(0.0,)), **REAL_ONLY),
+    Case("np.ceil", np_ceil, u(lo=-0.9, hi=0.9, away=(0.0,)), **REAL_ONLY),
+    Case("np.trunc", np_trunc, u(lo=-0.9, hi=0.9, away=(0.0,)), **REAL_ONLY),
+    Case("np.fix", np_fix, u(lo=-0.9, hi=0.9, away=(0.0,)), **REAL_ONLY),
+    Case("np.rint", np_rint, u(**HALF)),
+    Case("np.round", np_round, u(**HALF)),
+    Case("np.round", np_round_decimals, u(), id="decimals"),
+    Case("np.around", np_around, u(**HALF)),
+    Case("np.real", np_real, u()),
+    Case("np.imag", np_imag, u()),
+    Case("np.conjugate", np_conjugate, u()),
+    Case("np.angle", np_angle, u(away=(0.0,))),
+    Case("np.angle", np_angle_deg, u(away=(0.0,)), id="deg", autograd="its angle has no deg="),
+    Case("np.deg2rad", np_deg2rad, u(), **REAL_ONLY),
+    Case("np.radians", np_radians, u(), **REAL_ONLY),
+    Case("np.rad2deg", np_rad2deg, u(), **REAL_ONLY),
+    Case("np.degrees", np_degrees, u(), **REAL_ONLY),
+    Case("np.arctan2", np_arctan2, b(away=(0.0,), away2=(0.0,)), **REAL_ONLY),
+    Case("np.hypot", np_hypot, b(away=(0.0,)), **REAL_ONLY),
+    Case("np.add", np_add, b()),
+    Case("np.subtract", np_subtract, b()),
+    Case("np.multiply", np_multiply, b()),
+    Case("np.divide", np_divide, b(**POS2)),
+    Case("np.true_divide", np_true_divide, b(**POS2)),
+    Case("np.power", np_power, b(**POS)),
+    Case("np.float_power", np_float_power, b(**POS), autograd="has no adjoint for it"),
+    Case("np.maximum", np_maximum, b()),
+    Case("np.minimum", np_minimum, b()),
+    Case("np.fmax", np_fmax, b()),
+    Case("np.fmin", np_fmin, b()),
+    Case("np.logaddexp", np_logaddexp, b(), **REAL_ONLY),
+    Case("np.logaddexp2", np_logaddexp2, b(), **REAL_ONLY),
+    Case("np.clip", np_clip, u(away=(-0.5, 0.5))),
+    Case("np.clip", np_clip_bounds, [(A((3, 4), away=(-0.5, 0.5)),
+                                      A((4,), lo=-0.6, hi=-0.4, real=True),
+                                      A((4,), lo=0.4, hi=0.6, real=True))], id="bounds",
+         autograd="fails with array bounds"),
+    Case("np.where", np_where, [(A((3, 4), away=(0.0,)), A((3, 4))),
+                                (A((3, 4), away=(0.0,)), A((4,), real=True))]),
+    # math and builtins (real numbers only, but abs and sum)
+    *[Case(f"math.{name}", fn, [(A((), **spec),)], **REAL_ONLY) for name, fn, spec in [
+        ("sin", math_sin, {}), ("cos", math_cos, {}), ("tan", math_tan, {}),
+        ("asin", math_asin, {"lo": -0.8, "hi": 0.8}), ("acos", math_acos, {"lo": -0.8, "hi": 0.8}),
+        ("atan", math_atan, {}), ("sinh", math_sinh, {}), ("cosh", math_cosh, {}),
+        ("tanh", math_tanh, {}), ("exp", math_exp, {}), ("expm1", math_expm1, {}),
+        ("log", math_log, POS), ("log2", math_log2, POS), ("log10", math_log10, POS),
+        ("log1p", math_log1p, {"lo": -0.5, "hi": 1.0}), ("sqrt", math_sqrt, POS),
+        ("fabs", math_fabs, {"away": (0.0,)}), ("erf", math_erf, {}), ("erfc", math_erfc, {})]],
+    Case("math.atan2", math_atan2, [(A(()), A((), away=(0.0,)))], **REAL_ONLY),
+    Case("math.pow", math_pow, [(A((), **POS), A(()))], **REAL_ONLY),
+    Case("math.hypot", math_hypot, [(A(()), A(()))], **REAL_ONLY),
+    Case("abs", builtin_abs, [(A((), away=(0.0,)),), (A((3,), away=(0.0,)),)]),
+    Case("float", builtin_float, [(A(()),)], **REAL_ONLY),
+    Case("complex", builtin_complex, [(A((), real=True), A((), real=True)), (A(()), A(()))],
+         autograd="has no complex()"),
+    Case("max", builtin_max, [(A((), lo=0.6), A((), hi=0.4))], **REAL_ONLY),
+    Case("min", builtin_min, [(A((), hi=0.4), A((), lo=0.6))], **REAL_ONLY),
+    Case("sum", builtin_sum, [(A((3,)), A((3,))), (A(()), A(()))]),
+    # reductions
+    *[Case(f"np.{name}", fn, [(A((3, 4)), None, False), (A((3, 4)), 1, True),
+                              (A((2, 3, 4)), (0, 2), False)])
+      for name, fn in [("sum", np_sum), ("mean", np_mean), ("prod", np_prod), ("max", np_max),
+                       ("min", np_min), ("amax", np_amax), ("amin", np_amin)]],
+    Case("np.var", np_var, [(A((3, 4)), None, 0), (A((3, 4)), 1, 1)]),
+    Case("np.std", np_std, [(A((3, 4)), None, 0), (A((3, 4)), 1, 1)]),
+    Case("np.cumsum", np_cumsum, [(A((3, 4)), None), (A((3, 4)), 1)]),
+    Case("np.cumprod", np_cumprod, [(A((3, 4)), None), (A((3, 4)), 1)],
+         autograd="has no adjoint for it"),
+    Case("np.linalg.norm", np_norm, [
+        (A((5,)), None, None), (A((5,), away=(0.0,)), 1, None), (A((5,)), np.inf, None),
+        (A((5,)), 3, None), (A((3, 4)), None, 1), (A((3, 4)), "fro", None),
+        (A((3, 4)), "nuc", None), (A((3, 4)), 2, None), (A((3, 4), away=(0.0,)), 1, None),
+        (A((3, 4), away=(0.0,)), np.inf, None)],
+         autograd={1: "no ord=1",
+                   2: "nan wherever the maximum is attained (notes, section 1)",
+                   7: "no matrix ord=2", 8: "no matrix ord=1", 9: "no matrix ord=inf"}),
+    Case("np.trace", np_trace, [(A((3, 4)),)]),
+    Case("np.diff", np_diff, [(A((3, 5)),)]),
+    # linear algebra
+    Case("np.matmul", np_matmul, [(A((3, 4)), A((4, 2))), (A((4,)), A((4, 3))),
+                                  (A((2, 3, 4)), A((4, 2))), (A((3, 4), real=True), A((4,)))]),
+    Case("np.dot", np_dot, [(A((3, 4)), A((4, 2))), (A((4,)), A((4,))), (A(()), A((3,))),
+                            (A((3, 4)), A((4,), real=True))]),
+    Case("np.outer", np_outer, [(A((3,)), A((4,)))]),
+    Case("np.inner", np_inner, [(A((3, 4)), A((2, 4)))]),
+    Case("np.vdot", np_vdot, [(A((3, 4)), A((3, 4))), (A((4,)), A((2, 2))),
+                              (A((4,), real=True), A((4,))), (A((4,)), A((4,), real=True))],
+         autograd="has no adjoint for it"),
+    Case("np.tensordot", np_tensordot, [(A((3, 4, 2)), A((4, 5, 3)))]),
+    Case("np.einsum", np_einsum, [(A((3, 4)), A((4, 2)))]),
+    Case("np.einsum", np_einsum_trace, [(A((3, 3)), A((3,)))], id="diagonal",
+         autograd="refuses a repeated output label"),
+    Case("np.cross", np_cross, [(A((4, 3)), A((3,))), (A((2,)), A((2,)))],
+         autograd="fails to broadcast its adjoint"),
+    Case("np.linalg.inv", np_inv, [(M,)]),
+    Case("np.linalg.solve", np_solve, [(M, A((3,))), (M, A((3, 2)))]),
+    Case("np.linalg.det", np_det, [(M,), (A((2, 3, 3), matrix=True),)]),
+    Case("np.linalg.slogdet", np_slogdet, [(M,)],
+         autograd="ignores the sign's cotangent (the sign of a complex determinant moves)"),
+    # shapes
+    Case("np.reshape", np_reshape, [(A((3, 4)),)]),
+    Case("np.ravel", np_ravel, [(A((3, 4)),)]),
+    Case("np.transpose", np_transpose, [(A((2, 3, 4)),)]),
+    Case("np.swapaxes", np_swapaxes, [(A((2, 3, 4)),)]),
+    Case("np.moveaxis", np_moveaxis, [(A((2, 3, 4)),)]),
+    Case("np.expand_dims", np_expand_dims, [(A((3, 4)),)]),
+    Case("np.squeeze", np_squeeze, [(A((3, 1, 4)),)]),
+    Case("np.atleast_1d", np_atleast_1d, [(A(()),)]),
+    Case("np.atleast_2d", np_atleast_2d, [(A((3,)),)]),
+    Case("np.broadcast_to", np_broadcast_to, [(A((3, 4)),), (A((4,)),)],
+         autograd="cannot add leading dimensions"),
+    Case("np.flip", np_flip, [(A((3, 4)),)], autograd="has no adjoint for it"),
+    Case("np.fliplr", np_fliplr, [(A((3, 4)),)]),
+    Case("np.flipud", np_flipud, [(A((3, 4)),)]),
+    Case("np.roll", np_roll, [(A((3, 4)),)]),
+    Case("np.tile", np_tile, [(A((3, 4)),)]),
+    Case("np.repeat", np_repeat, [(A((3, 4)),)], autograd="takes no list of repeats"),
+    Case("np.concatenate", np_concatenate, [(A((3, 2)), A((3, 4))),
+                                            (A((3, 2), real=True), A((3, 4)))],
+         autograd={1: "fails to add a complex adjoint into a real one"}),
+    Case("np.stack", np_stack, [(A((3, 4)), A((3, 4)))]),
+    Case("np.hstack", np_hstack, [(A((3, 2)), A((3, 4)))]),
+    Case("np.vstack", np_vstack, [(A((2, 4)), A((3, 4)))]),
+    Case("np.diag", np_diag, [(A((3,)),), (A((3, 4)),)], autograd={1: "only the main diagonal"}),
+    Case("np.diagonal", np_diagonal, [(A((3, 4)),)], autograd="only the main diagonal"),
+    Case("np.triu", np_triu, [(A((3, 4)),)]),
+    Case("np.tril", np_tril, [(A((3, 4)),)]),
+    Case("np.array", np_array, [(A((3,)), A((3,))), (A((3,), real=True), A((3,)))],
+         autograd={1: "fails to add a complex adjoint into a real one"}),
+    Case("np.asarray", np_asarray, [(A((3, 4)),)], autograd="has no adjoint for it"),
+    Case("np.copy", np_copy, [(A((3, 4)),)], autograd="has no adjoint for it"),
+    Case("np.sort", np_sort, [(A((3, 4)),)], autograd="no adjoint of sort for a matrix"),
+    # (a real `a` with a complex fill keeps its real part: the imaginary part has no effect)
+    Case("np.full_like", np_full_like, [(A((3, 4)), A(())), (A((3, 4), real=True), A(()))],
+         autograd="gives the fill value no gradient"),
+    Case("np.full", np_full, [(A(()),), (A((3,)),)],
+         autograd={1: "gives each entry of an array fill value the whole sum"}),
+    Case("np.linspace", np_linspace, [(A(()), A(())), (A((3,)), A((3,)))]),
+    # indexing and containers
+    Case("getitem", getitem_basic, [(A((3, 4)),)]),
+    Case("getitem", getitem_fancy, [(A((3, 4)),)], id="fancy"),
+    Case("np.take", np_take, [(A((3, 4)),)], autograd="has no adjoint for it"),
+    Case("np.take_along_axis", np_take_along_axis, [(A((3, 3)),)],
+         autograd="has no adjoint for it"),
+    Case("list", builtin_list, [(A((3, 4)),)]),
+    Case("tuple", builtin_tuple, [(A((3,)),)]),
+    Case("setitem", setitem, [(A((3,)), A((3,))), (A((3,)), A((3,), real=True))],
+         autograd="its arrays cannot be written into"),
+    Case("list_append", list_append, [(A((3,)), A((3,)))]),
+    Case("seq_concat", seq_concat, [(A((3,)), A((3,)))]),
+    Case("seq_repeat", seq_repeat, [(A((3,)), A((3,)))]),
+    Case("call_forward", call, [(A((3,)), A((3,))), (A((3,), real=True), A((3,)))]),
+    # methods and attributes
+    *[Case(f".{fn.__name__[2:]}", fn, [(A((3, 4)),)], autograd=AUTOGRAD_METHODS.get(fn)) for fn in [
+        m_sum, m_mean, m_prod, m_max, m_min, m_var, m_std, m_cumsum, m_cumprod, m_ravel,
+        m_copy, m_swapaxes, m_squeeze, m_trace, m_repeat, m_diagonal, m_take, m_conj,
+        m_conjugate, m_reshape, m_transpose, m_flatten, m_astype, m_T, m_real, m_imag]],
+    Case(".dot", m_dot, [(A((3, 4)), A((4,)))], autograd="its arrays have no such method"),
+    Case(".clip", m_clip, [(A((3, 4), away=(-0.5, 0.5)),)]),
+    # (of complex x: its real part, with a ComplexWarning)
+    Case(".astype", m_astype_real, [(A((3, 4)),)], id="real"),
+    Case(".item", m_item, [(A((3,)),)], autograd="its arrays have no such method"),
+]
+for _case in CASES:
+    _case.id = _case.rule + (":" + _case.id if _case.id else "")
