@@ -264,6 +264,11 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
                 f"returned an array of shape {np.shape(value)}", _def_loc(fn),
                 "use s2sad.hessian or s2sad.jacobian for the derivative of a gradient with "
                 "respect to an array")
+        if np.iscomplexobj(value):
+            raise NonScalarOutputError(
+                f"grad needs a real-valued function, and this derivative of {fn.__name__} "
+                "is complex", _def_loc(fn), "differentiate np.real(...) of it, or use "
+                "s2sad.jacobian(..., holomorphic=True) for the derivative of a holomorphic one")
         grads = pick(result, outer.path)
         bound = _bind(fn, args, kwargs)
         if as_tuple or len(indices) > 1:

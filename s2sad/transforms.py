@@ -24,7 +24,7 @@ from .api import Wrt, _check_args, _def_loc, _wrt_indices
 from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
-from .runtime import zeros_like
+from .runtime import as_gradient_of, zeros_like
 from .targets import as_function
 
 # ---------------------------------------------------------------- forward mode
@@ -117,7 +117,11 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
         if t.shape != primal.shape:
             raise ArgumentTypeError(f"a tangent has shape {t.shape}, its primal {primal.shape}",
                                     hint="give each tangent its primal's shape")
-        return t
+        # of the primal's dtype: a real tangent of a complex z moves it along
+        # the real axis; float32 stays float32
+        return t.astype(primal.dtype, copy=False) if primal.dtype.kind in "fc" else t
+    if isinstance(primal, complex) and not isinstance(tangent, complex):
+        return complex(tangent)
     return tangent
 
 
@@ -158,7 +162,8 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
 
         def nested_pullback(cotangent: Any) -> tuple:
             grads = sum_parts(derivative.adjoint(wrt, cotangent), args, kwargs, len(wrt) == 1)
-            return (grads,) if len(wrt) == 1 else tuple(grads)
+            grads = (grads,) if len(wrt) == 1 else tuple(grads)
+            return tuple(as_gradient_of(g, args[i]) for g, i in zip(grads, wrt))
 
         return value, nested_pullback
     fn = as_function(f)
@@ -176,7 +181,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
         if not saved:  # the backward half used up the first forward half's tapes
             saved.append(compiled.forward(*args, **kwargs)[1])
         grads = compiled.backward(saved.pop(), _like(cotangent, out))
-        return (grads,) if len(wrt) == 1 and not isinstance(grads, tuple) else tuple(grads)
+        grads = (grads,) if len(wrt) == 1 and not isinstance(grads, tuple) else tuple(grads)
+        # each in its argument's form: a real argument's adjoint is real
+        return tuple(as_gradient_of(g, args[i]) for g, i in zip(grads, wrt))
 
     return value, pullback
 
@@ -220,14 +227,16 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
 
 
 def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
-             has_aux: bool = False) -> Callable:
+             has_aux: bool = False, holomorphic: bool = False) -> Callable:
     """The Jacobian: `jacobian(f)(x)` has shape `out.shape + x.shape`; a tuple
     over `wrt` if that is a tuple, and over the outputs if f returns a tuple
     of arrays (outputs first). `mode="forward"` builds it column by column
     with forward mode (one pass per input entry), `"reverse"` row by row with
     reverse mode (one backward pass per output entry), `"auto"` picks the one
     with fewer passes. With `has_aux=True`, f returns `(value, aux)` and the
-    result is `(jacobian, aux)`."""
+    result is `(jacobian, aux)`. Complex inputs need `holomorphic=True` (as in
+    JAX): the Jacobian is then f'(z), which both modes agree on only for a
+    holomorphic f."""
     if mode not in ("auto", "forward", "reverse"):
         raise ArgumentTypeError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
     fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
@@ -238,6 +247,12 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     def jac(*args: Any, **kwargs: Any) -> Any:
         _check_args(fn, args, indices)
         inputs = [np.asarray(args[i]) for i in indices]
+        if not holomorphic and any(np.iscomplexobj(x) for x in inputs):
+            raise ArgumentTypeError(
+                "jacobian of a function of complex inputs is the derivative f'(z) only for "
+                "a holomorphic function", _def_loc(fn),
+                "pass holomorphic=True if f is holomorphic; otherwise differentiate the "
+                "real and imaginary parts as separate real inputs")
         value = f(*args, **kwargs) if derivative_of(f) is not None else fn(*args, **kwargs)
         value, aux = value if has_aux else (value, None)
         outputs = _outputs(value)
@@ -317,13 +332,13 @@ def _block(parts: list, out_shape: tuple, in_shape: tuple, axis: int) -> Any:
     return float(block) if block.ndim == 0 and block.dtype.kind == "f" else block
 
 
-def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
+def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False) -> Callable:
     """The Hessian of a scalar function: forward mode over the gradient's
     reverse mode, one Hessian-vector product per input entry. Shape
     `x.shape + x.shape`; for a tuple `wrt`, a tuple of tuples of blocks."""
     from .api import grad
 
-    return jacobian(grad(f, wrt=wrt), wrt=wrt, mode="forward")
+    return jacobian(grad(f, wrt=wrt), wrt=wrt, mode="forward", holomorphic=holomorphic)
 
 
 def hvp(f: Callable, wrt: Wrt = 0) -> Callable:

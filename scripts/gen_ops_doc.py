@@ -68,7 +68,7 @@ The *Adjoints* column gives, for each differentiable parameter, the Python
 expression of its vector-Jacobian product: `g` is the adjoint of the output,
 `ans` the output itself, and bare names (`unbroadcast`, `sum_adjoint`, ...)
 are helpers in `s2sad/runtime/`. An adjoint of `0` means the gradient is
-identically zero (`np.where`'s condition, `np.sign`). Parameters not listed
+identically zero (`np.where`'s condition, `np.floor`). Parameters not listed
 (axes, shapes, flags) take no gradient: a differentiable value reaching one
 is an error, never a silently dropped gradient. The *Tangents* column gives
 the forward-mode (Jacobian-vector product) rules the same way: `t` is the

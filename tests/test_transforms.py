@@ -373,3 +373,29 @@ def test_show_modes():
     assert "x_dot" in nested and "np.sin" in nested
     with pytest.raises(s2sad.S2sadError, match="mode must be"):
         s2sad.show(mlp, mode="backwards")
+
+
+def holomorphic_square(z):
+    return z ** 2
+
+
+def abs_squared_plus(z):
+    return np.abs(z) ** 2 + np.real(z ** 3)
+
+
+def real_of_phase(x):
+    return np.real(np.exp(1j * x))
+
+
+def test_complex_arguments_of_the_transforms():
+    z = np.array([1 + 2j])
+    np.testing.assert_allclose(s2sad.jacobian(holomorphic_square, holomorphic=True)(z),
+                               [[2 + 4j]])
+    with pytest.raises(s2sad.ArgumentTypeError, match="holomorphic"):
+        s2sad.jacobian(holomorphic_square)(z)
+    _, t = s2sad.jvp(holomorphic_square, (z,), (np.array([1.0]),))  # a real direction
+    np.testing.assert_allclose(t, [2 + 4j])
+    (adjoint,) = s2sad.vjp(real_of_phase, 1.0)[1](1.0)
+    assert isinstance(adjoint, float) and adjoint == pytest.approx(-math.sin(1.0))
+    with pytest.raises(s2sad.NonScalarOutputError, match="complex"):
+        s2sad.grad(s2sad.grad(abs_squared_plus))(1 + 2j)
