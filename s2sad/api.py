@@ -8,6 +8,7 @@ dictionary lookup and the validity check.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import sys
@@ -22,53 +23,14 @@ from . import (
     pipeline,
     runtime,
 )
-from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
+from .callables import target_of
+from .errors import Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
-from .parsing import is_library_file, parse_function
+from .parsing import is_library_file
 from .pipeline import Compiled, Spec
-from .targets import as_function
-
-Wrt = int | str | Sequence[int | str]
-
-
-def _wrt_indices(fn: types.FunctionType, wrt: Wrt, loc: Loc | None) -> tuple[int, ...]:
-    code = fn.__code__
-    names = list(code.co_varnames[: code.co_argcount])
-    if isinstance(wrt, (int, str)):
-        items = [wrt]
-    elif isinstance(wrt, (tuple, list)):
-        items = list(wrt)
-    else:
-        raise WrtError(f"wrt must be an int, an argument name or a tuple of them, not {wrt!r}",
-                       loc, "for example wrt=0, wrt='x' or wrt=(0, 'y')")
-    if not items:
-        raise WrtError("wrt is empty", loc, "name at least one argument to differentiate")
-    out = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise WrtError(f"wrt must be ints or argument names, not {item!r}", loc,
-                           "for example wrt=0, wrt='x' or wrt=(0, 'y')")
-        if isinstance(item, str):
-            if item not in names:
-                raise WrtError(f"{fn.__name__} has no argument named {item!r}", loc,
-                               f"its arguments are: {', '.join(names)}")
-            out.append(names.index(item))
-        else:
-            if not -len(names) <= item < len(names):
-                raise WrtError(
-                    f"wrt={item} is out of range: {fn.__name__} takes {len(names)} "
-                    f"argument{'s' if len(names) != 1 else ''} ({', '.join(names)})", loc,
-                    f"use an index from 0 to {len(names) - 1} or an argument name",
-                )
-            out.append(item % len(names))
-    return tuple(out)
-
-
-def _def_loc(fn: types.FunctionType) -> Loc | None:
-    try:
-        return parse_function(fn).loc(None)
-    except S2sadError:
-        return None
+from .runtime.functions import carries_derivative, fields_of, is_object, is_record
+from .signature import layout
+from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
@@ -78,53 +40,17 @@ def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...]
     return pipeline.compile(f, Spec("grad", wrt, scalars, sequences))
 
 
-def _check_args(fn: types.FunctionType, args: tuple, wrt: tuple[int, ...]) -> None:
-    names = fn.__code__.co_varnames
-    for i, value in enumerate(args):
-        if isinstance(value, (np.ma.MaskedArray, np.matrix)):  # (their own arithmetic)
-            raise ArgumentTypeError(
-                f"argument {names[i]!r} is a {type(value).__name__}, whose arithmetic differs "
-                "from ndarray's, which s2sad's rules assume", _def_loc(fn),
-                "pass a plain array: np.asarray(m) for a matrix, m.filled(value) or "
-                "m.compressed() for a masked array")
-    for i in wrt:
-        if i >= len(args):
-            continue
-        value = args[i]
-        if not _differentiable(value):
-            raise ArgumentTypeError(
-                f"cannot differentiate with respect to argument {names[i]!r} of type "
-                f"{type(value).__name__}", _def_loc(fn),
-                "pass floats, NumPy arrays, or tuples/lists/dicts of them; choose other "
-                "arguments with wrt=",
-            )
-
-
-def _differentiable(value: Any) -> bool:
-    if type(value) is float or type(value) is np.ndarray and value.dtype.kind in "fc":
-        return True  # the common cases, first
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float, complex, np.number)):
-        return True
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "biufc" and value.dtype.kind != "b"
-    if isinstance(value, (list, tuple)):
-        return all(_differentiable(v) for v in value)
-    if isinstance(value, dict):
-        return all(_differentiable(v) for v in value.values())
-    return False
-
-
-def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
-          as_tuple: bool) -> tuple:
+def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict) -> tuple:
+    """Run a compiled gradient for the caller's arguments: (value, the
+    gradient of each chosen site, in its argument's form)."""
     fn = compiled.user_fn
-    _check_args(fn, args, wrt)
+    check_args(chosen, args, kwargs)
+    full_args, full_kwargs = chosen.target.full(args, kwargs)
     try:
         try:
-            value, grads = compiled.func(*args, **kwargs)
+            value, grads = compiled.func(*full_args, **full_kwargs)
         except ZeroDivisionError:
-            value, grads = _with_numpy_scalars(compiled, args, kwargs)
+            value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
     except RecursionError:
         raise S2sadError(
             f"the gradient of {fn.__name__} recursed too deeply (Python's recursion limit is "
@@ -146,13 +72,11 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
             "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
             "gradient of",
         ) from None
-    bound = args if not kwargs and len(args) == fn.__code__.co_argcount else \
-        _bind(fn, args, kwargs)
-    if not as_tuple:
-        return value, runtime.as_gradient_of(grads, bound[wrt[0]])
-    if len(wrt) == 1:
-        grads = (grads,)
-    return value, tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, wrt))
+    per_param = (grads,) if len(chosen.params) == 1 else tuple(grads)
+    if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites):
+        return value, [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
+                       zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
+    return value, chosen.gradients(per_param, args, kwargs)
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
@@ -192,50 +116,38 @@ def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:
 
 
 
-def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
-    code = fn.__code__
-    names = code.co_varnames[: code.co_argcount]
-    values = list(args)
-    defaults = fn.__defaults__ or ()
-    for i in range(len(values), len(names)):
-        name = names[i]
-        if name in kwargs:
-            values.append(kwargs[name])
-        else:
-            values.append(defaults[i - (len(names) - len(defaults))])
-    return values
-
-
 def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Callable:
     derivative = derivative_of(f)
     if derivative is not None:
         return _nested(f, derivative, wrt, with_value)
-    fn = as_function(f)
-    indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
-                           _def_loc(fn))
-    as_tuple = not isinstance(wrt, (int, str))
-
+    target = target_of(f)
+    fn = target.fn
+    chosen = choose(target, wrt, None if isinstance(wrt, int) and wrt == 0 else def_loc(fn))
+    params = chosen.params
     recent: dict[tuple, Compiled] = {}  # by argument kinds: skips the global cache key
-    names = fn.__code__.co_varnames[:fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount]
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        kinds = pipeline.argument_kinds(args, kwargs, names)
+        full_args, full_kwargs = target.full(args, kwargs)
+        kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
         compiled = recent.get(kinds)
         if compiled is None or not compiled.valid():
-            compiled = recent[kinds] = pipeline.compile(fn, Spec("grad", indices, *kinds,
+            compiled = recent[kinds] = pipeline.compile(fn, Spec("grad", params, *kinds,
                                                                  aux=has_aux))
-        value, grads = _call(compiled, args, kwargs, indices, as_tuple)
+        value, grads = _call(compiled, chosen, args, kwargs)
+        grads = tuple(grads) if chosen.as_tuple else grads[0]
         if has_aux:
             (value, aux) = value
             return ((value, aux), grads) if with_value else (grads, aux)
         return (value, grads) if with_value else grads
 
-    gradient.__s2sad_wrt__ = indices  # type: ignore[attr-defined]
+    gradient.__s2sad_wrt__ = params  # type: ignore[attr-defined]
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
-    if not has_aux:  # (what it takes to differentiate it again)
+    if not has_aux and params == tuple(p for p, _ in chosen.sites) and \
+            all(item is None for _, item in chosen.sites):  # (to differentiate it again)
         gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
-            fn, indices, len(indices) == 1, path=() if with_value else (1,), value=with_value)
+            fn, params, len(params) == 1, path=() if with_value else (1,), value=with_value,
+            lead=target.lead, bound=target.bound)
     return gradient
 
 
@@ -244,38 +156,36 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
     argument, or of a function of it): one more forward layer over f's
     gradient, compiled as one function (`nesting.py`)."""
     fn = derivative.fn
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    as_tuple = not isinstance(wrt, (int, str))
-    if not derivative.single or derivative.path[-1:] != (1,):
+    chosen = choose(target_of(f), wrt, def_loc(fn))
+    indices = chosen.params
+    if not derivative.single or derivative.path[-1:] != (1,) or \
+            any(item is not None for _, item in chosen.sites):
         raise NonScalarOutputError(
             f"grad needs a scalar-valued function, and this derivative of {fn.__name__} "
-            "returns a tuple", _def_loc(fn), "use s2sad.jacobian or s2sad.hessian for the "
+            "returns a tuple", def_loc(fn), "use s2sad.jacobian or s2sad.hessian for the "
             "derivative of a gradient with respect to several arguments")
     outer = derivative.adjoint_of_gradient(indices, 1.0)
 
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        _check_args(fn, args, indices)
+        check_args(chosen, args, kwargs)
         result = outer.run(args, kwargs)
         value = pick(result, (0, *derivative.path))
         if np.ndim(value) != 0:
             raise NonScalarOutputError(
                 f"grad needs a scalar-valued function, but this derivative of {fn.__name__} "
-                f"returned an array of shape {np.shape(value)}", _def_loc(fn),
+                f"returned an array of shape {np.shape(value)}", def_loc(fn),
                 "use s2sad.hessian or s2sad.jacobian for the derivative of a gradient with "
                 "respect to an array")
         if np.iscomplexobj(value):
             raise NonScalarOutputError(
                 f"grad needs a real-valued function, and this derivative of {fn.__name__} "
-                "is complex", _def_loc(fn), "differentiate np.real(...) of it, or use "
+                "is complex", def_loc(fn), "differentiate np.real(...) of it, or use "
                 "s2sad.jacobian(..., holomorphic=True) for the derivative of a holomorphic one")
         grads = pick(result, outer.path)
-        bound = _bind(fn, args, kwargs)
-        if as_tuple or len(indices) > 1:
-            grads = grads if len(indices) > 1 else (grads,)
-            grads = tuple(runtime.as_gradient_of(g, bound[i]) for g, i in zip(grads, indices))
-        else:
-            grads = runtime.as_gradient_of(grads, bound[indices[0]])
+        per_param = (grads,) if len(indices) == 1 else tuple(grads)
+        grads = chosen.gradients(per_param, args, kwargs)
+        grads = tuple(grads) if chosen.as_tuple else grads[0]
         return (value, grads) if with_value else grads
 
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
@@ -329,9 +239,9 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str
     else:
         if mode not in MODES:
             raise WrtError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        fn = as_function(f)
-        indices = _wrt_indices(fn, wrt, _def_loc(fn))
-        compiled = pipeline.compile(fn, MODES[mode](indices))
+        target = target_of(f)
+        chosen = choose(target, wrt, def_loc(target.fn))
+        compiled = pipeline.compile(target.fn, MODES[mode](chosen.params))
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
             mode, "reversed IR") if derivative is None else "derived IR"
@@ -370,12 +280,20 @@ def numerical_gradient(f: Callable, args: Sequence, index: int, eps: float = 1e-
     return _rebuild(args[index], grads)
 
 
+class _Field(str):
+    """A path step that is an object's attribute (not a dict's key)."""
+
+
 def _numeric_leaves(x: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
-    """(path, leaf) for the numbers and arrays in a (nested) dict, list or tuple."""
+    """(path, leaf) for the numbers and arrays in a (nested) dict, list or
+    tuple, or in the attributes of a namedtuple, dataclass or object."""
     if isinstance(x, dict):
         return [leaf for key, value in x.items() for leaf in _numeric_leaves(value, path + (key,))]
     if isinstance(x, (list, tuple)):
         return [leaf for i, value in enumerate(x) for leaf in _numeric_leaves(value, path + (i,))]
+    if is_object(x):
+        return [leaf for name in fields_of(x) if carries_derivative(getattr(x, name))
+                for leaf in _numeric_leaves(getattr(x, name), path + (_Field(name),))]
     if isinstance(x, bool) or not isinstance(x, (int, float, complex, np.number, np.ndarray)):
         return []
     return [(path, x)]
@@ -388,8 +306,12 @@ def _replace_leaf(x: Any, path: tuple, value: Any) -> Any:
     head, rest = path[0], path[1:]
     if isinstance(x, dict):
         return {k: _replace_leaf(v, rest, value) if k == head else v for k, v in x.items()}
+    if isinstance(head, _Field):
+        out = copy.copy(x)
+        object.__setattr__(out, head, _replace_leaf(getattr(x, head), rest, value))
+        return out
     items = [_replace_leaf(v, rest, value) if i == head else v for i, v in enumerate(x)]
-    return type(x)(items)
+    return type(x)(*items) if is_record(x) else type(x)(items)
 
 
 def _rebuild(x: Any, leaves: dict, path: tuple = ()) -> Any:
@@ -399,7 +321,14 @@ def _rebuild(x: Any, leaves: dict, path: tuple = ()) -> Any:
     if isinstance(x, dict):
         return {k: _rebuild(v, leaves, path + (k,)) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return type(x)(_rebuild(v, leaves, path + (i,)) for i, v in enumerate(x))
+        items = [_rebuild(v, leaves, path + (i,)) for i, v in enumerate(x)]
+        return type(x)(*items) if is_record(x) else type(x)(items)
+    if is_object(x):
+        out = copy.copy(x)
+        for name in fields_of(x):
+            object.__setattr__(out, name, _rebuild(getattr(x, name), leaves,
+                                                   path + (_Field(name),)))
+        return out
     return x
 
 
@@ -441,12 +370,13 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
     real and imaginary parts).
 
     Returns the gradient; raises GradientCheckError naming the worst entry."""
-    fn = as_function(f)
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    result = grad(fn, wrt=wrt)(*args)
+    target = target_of(f)
+    fn = target.fn
+    positions = _positions(choose(target, wrt, def_loc(fn)), wrt, len(args))
+    result = grad(f, wrt=wrt)(*args)
     grads = result if isinstance(wrt, (tuple, list)) else (result,)
-    for pos, i in enumerate(indices):
-        numeric = numerical_gradient(fn, args, i, eps)
+    for pos, i in enumerate(positions):
+        numeric = numerical_gradient(f, args, i, eps)
         expected = dict(_numeric_leaves(numeric))
         got = dict(_numeric_leaves(grads[pos]))
         if set(got) != set(expected):
@@ -457,6 +387,22 @@ def check_grad(f: Callable, *args: Any, wrt: Wrt = 0, eps: float = 1e-6, rtol: f
         for path, numeric_leaf in expected.items():
             _compare_leaf(fn.__name__, i, path, got[path], numeric_leaf, rtol, atol)
     return result
+
+
+def _positions(chosen: Chosen, wrt: Wrt, count: int) -> list[int]:
+    """The caller's positions of the arguments check_grad moves."""
+    lay = layout(chosen.target.fn)
+    offset = len(chosen.target.lead)
+    out = []
+    for item in (wrt if isinstance(wrt, (tuple, list)) else [wrt]):
+        if isinstance(item, str):
+            index = lay.names.index(item) if item in lay.names else -1
+            if not offset <= index < lay.positional:
+                raise WrtError(f"check_grad moves positional arguments; {item!r} is not one",
+                               hint="pass the argument positionally and give its position")
+            item = index - offset
+        out.append(item % count)
+    return out
 
 
 def _compare_leaf(name: str, i: int, path: tuple, ours: Any, numeric: Any, rtol: float,

@@ -1,12 +1,22 @@
-"""The run-time dispatcher: calls of user code from generated gradients.
+"""The run-time dispatcher: calls of user code from generated derivatives.
 
 A call that a derivative flows through, `y = h(a, b)`, is generated as
 `pair = call_forward(h, active, a, b)` and, in the backward pass,
-`call_backward(pair[1], dy)`. The callee is looked up when the call runs, so
-recursion works and a redefined helper is picked up on the next call; its
-two halves come from the pipeline's cache (checked like any other result).
+`call_backward(pair[1], dy)`; forward mode generates `call_jvp(h, active,
+tangents, a, b)`. The callee is looked up when the call runs, so recursion
+works, a redefined helper is picked up on the next call, and any callable
+will do (`callables.py` says what each stands for): a Python function, a
+bound method, a partial, an object with `__call__`, a local function of
+generated code, an object with a rule (`np.tanh` passed as an argument), a
+class. Its compiled halves come from the pipeline's cache (checked like any
+other result).
+
 `active` lists the call's arguments that carry a derivative, by position or
-keyword; `call_backward` returns their adjoints in that order.
+keyword; None stands for the callee itself (a closure over a differentiated
+value, a method of a differentiated object), "*" for all positional
+arguments and "**" for all keyword ones (a call with `*seq` or `**mapping`).
+`call_backward` returns their adjoints in that order ("*": a tuple, "**": a
+dict, None: the callee's, shaped like it).
 
 This module sits above the pipeline in the import graph: it plugs its entry
 points into the pipeline (`install_dispatcher`) for generated code to call.
@@ -14,34 +24,197 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 
 from __future__ import annotations
 
-import inspect
 import types
 from typing import Any
 
 from . import pipeline
+from .callables import (
+    Unfolded,
+    assemble,
+    disassemble,
+    record_adjoints,
+    record_fields,
+    record_tangent,
+    unfold,
+)
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
-from .parsing import is_library_file
-from .runtime import zeros_like
+from .runtime import new_object, zeros_like
+from .runtime.functions import carries_derivative
+from .signature import Layout, layout
+from .signature import pick as pick_item
+
+Route = Any  # how one active entry's derivative is found: see Plan.routes
 
 
-def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
-    """Run a user function's forward half; returns (value, saved) for call_backward."""
-    derivative = derivative_of(fn)
-    if derivative is not None:  # grad(f) called inside: differentiated one order more
-        return fn(*args, **kwargs), NestedCall(derivative, args, kwargs, active)
-    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
-        fn, args = fn.__func__, (fn.__self__, *args)  # a method: `self` comes first
-        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
-    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
-        return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
-    wrt, order = _parameters(fn, active)
-    code = fn.__code__
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    compiled = pipeline.compile(fn, pipeline.Spec("split", wrt, scalars, sequences))
-    value, state = compiled.forward(*args, **kwargs)
-    return value, (compiled.backward, state, value, order)
+class Plan:
+    """One call, as the function s2sad compiles and the arguments it gets: the
+    callee's bound ones first, then the call's. `routes[k]` says where the
+    derivative of active entry k is: a (parameter, item) pair, a list of them
+    (for "*", "**" and the callee), each item None where nothing flows."""
+
+    def __init__(self, callee: Any, unfolded: Unfolded, active: tuple, args: tuple,
+                 kwargs: dict) -> None:
+        self.callee, self.unfolded, self.active = callee, unfolded, active
+        first = [new_object(unfolded.construct)] if unfolded.construct is not None else []
+        self.lead = [*first, *unfolded.lead]
+        self.args = (*self.lead, *args)
+        self.kwargs = {**unfolded.bound, **kwargs}
+        self.layout = layout(unfolded.fn)
+        self.n_call = len(args)
+        self.call_keys = tuple(kwargs)
+        self.routes = [self.route(entry) for entry in active]
+        params = {site[0] for r in self.routes for site in (r if isinstance(r, list) else [r])
+                  if site is not None}
+        self.wrt = tuple(sorted(params))
+
+    def locate(self, site: int | str) -> tuple[int, Any]:
+        try:
+            return self.layout.locate(site)
+        except LookupError:
+            raise TypeError(f"{self.unfolded.fn.__qualname__}() got an unexpected argument "
+                            f"{site!r}") from None
+
+    def route(self, entry: Any) -> Route:
+        offset = len(self.lead)
+        if isinstance(entry, int):
+            return self.locate(offset + entry)
+        if entry == "*":
+            return [self.locate(offset + i) for i in range(self.n_call)]
+        if entry == "**":
+            return [self.locate(k) for k in self.call_keys]
+        if entry is None:  # the callee: where each value it binds goes
+            sites: list = []
+            skip = len(self.lead) - len(self.unfolded.lead)
+            for k, value in enumerate(self.unfolded.lead):
+                sites.append(self.locate(skip + k) if carries_derivative(value) else None)
+            for key, value in self.unfolded.bound.items():
+                overridden = key in self.call_keys
+                sites.append(self.locate(key) if carries_derivative(value) and not overridden
+                             else None)
+            return sites
+        return self.locate(entry)
+
+    def compile(self, kind: str, forwards: tuple = ()) -> pipeline.Compiled:
+        fn = self.unfolded.fn
+        scalars, sequences = pipeline.argument_kinds(fn, self.args, self.kwargs)
+        wrt = self.wrt if kind == "split" else ()
+        return pipeline.compile(fn, pipeline.Spec(kind, wrt, scalars, sequences,
+                                                  forwards=forwards,
+                                                  construct=self.unfolded.construct is not None))
+
+    # ------------------------------------------------------------ derivatives
+
+    def adjoints(self, grads: tuple) -> tuple:
+        """The adjoint of each active entry, from the callee's per parameter."""
+        def at(site: Any) -> Any:
+            if site is None:
+                return None
+            param, item = site
+            return pick_item(grads[self.wrt.index(param)], item)
+
+        out = []
+        for entry, route in zip(self.active, self.routes):
+            if entry is None:
+                out.append(assemble(self.unfolded.template, [at(s) for s in route]))
+            elif entry == "*":
+                out.append(tuple(at(s) for s in route))
+            elif entry == "**":
+                out.append({k: at(s) for k, s in zip(self.call_keys, route)})
+            else:
+                out.append(at(route))
+        return tuple(out)
+
+    def tangents(self, tangents: tuple) -> tuple:
+        """The tangent of each `wrt` parameter, from the active entries'."""
+        whole: dict[int, Any] = {}
+        items: dict[int, dict] = {}
+
+        def put(site: Any, t: Any) -> None:
+            if site is None or t is None:
+                return
+            param, item = site
+            if item is None:
+                whole[param] = t if param not in whole else whole[param] + t
+            else:
+                parts = items.setdefault(param, {})
+                parts[item] = t if item not in parts else parts[item] + t
+
+        for entry, route, t in zip(self.active, self.routes, tangents):
+            if entry is None:
+                for site, part in zip(route, disassemble(self.unfolded.template, t,
+                                                         len(route))):
+                    put(site, part)
+            elif entry == "*":
+                for site, part in zip(route, t):
+                    put(site, part)
+            elif entry == "**":
+                for key, site in zip(self.call_keys, route):
+                    put(site, t.get(key))
+            else:
+                put(route, t)
+        values = self.layout.values(self.args, self.kwargs)
+        out = []
+        for param in self.wrt:
+            if param in items:
+                out.append(_gathered(values[param], items[param]))
+            else:
+                out.append(whole.get(param, zeros_like(values.get(param))))
+        return tuple(out)
+
+
+def _gathered(value: Any, parts: dict) -> Any:
+    """The tangent of a *args tuple or **kwargs dict from some items' tangents."""
+    if isinstance(value, dict):
+        return {k: parts.get(k, zeros_like(v)) for k, v in value.items()}
+    return tuple(parts.get(i, zeros_like(v)) for i, v in enumerate(value))
+
+
+class Saved:
+    """What call_forward keeps for call_backward."""
+
+    __slots__ = ("plan", "compiled", "state", "value")
+
+    def __init__(self, plan: Plan, compiled: pipeline.Compiled, state: Any, value: Any) -> None:
+        self.plan, self.compiled, self.state, self.value = plan, compiled, state, value
+
+
+class RecordCall:
+    """A dataclass or namedtuple built from its fields: no code to compile;
+    each field's adjoint goes to the argument that gave it."""
+
+    def __init__(self, cls: type, active: tuple, args: tuple, kwargs: dict) -> None:
+        self.cls, self.active, self.args, self.kwargs = cls, active, args, kwargs
+        self.names = list(record_fields(cls, args, kwargs))
+
+    def field_of(self, entry: Any) -> str | None:
+        if isinstance(entry, int):
+            return self.names[entry] if entry < len(self.args) else None
+        return entry if isinstance(entry, str) else None
+
+    def adjoints(self, g: Any) -> tuple:
+        by_field = record_adjoints(self.cls, g, self.args, self.kwargs)
+        out = []
+        for entry in self.active:
+            if entry == "*":
+                out.append(tuple(by_field.get(n) for n in self.names[:len(self.args)]))
+            elif entry == "**":
+                out.append({k: by_field.get(k) for k in self.kwargs})
+            else:
+                name = self.field_of(entry)
+                out.append(by_field.get(name) if name is not None else None)
+        return tuple(out)
+
+    def tangent(self, value: Any, tangents: tuple) -> Any:
+        by_field: dict[str, Any] = {}
+        for entry, t in zip(self.active, tangents):
+            if entry == "*":
+                by_field.update(zip(self.names, t))
+            elif entry == "**":
+                by_field.update(t)
+            elif self.field_of(entry) is not None:
+                by_field[self.field_of(entry)] = t
+        return record_tangent(self.cls, by_field, value)
 
 
 class Opaque:
@@ -52,22 +225,86 @@ class Opaque:
         self.fn = fn
 
 
+def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
+    """A derivative reaches a callable s2sad can neither read nor find a rule for."""
+    what = getattr(fn, "__qualname__", None) or repr(fn)
+    rule = "s2sad.defvjp(function, rule)" if mode == "reverse" else \
+        "s2sad.defjvp(function, rule)"
+    return NoAdjointError(
+        f"cannot differentiate through {what} ({type(fn).__name__}): it is not a Python "
+        "function s2sad can read, and it has no derivative rule",
+        hint=f"give it a rule with {rule} (or decorate your own function with "
+        "@s2sad.custom_vjp), wrap the value in s2sad.stop_gradient(...) if no derivative "
+        "should flow through it, or rewrite it with supported NumPy operations")
+
+
+def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCall | None:
+    unfolded = unfold(fn, len(args), tuple(kwargs))
+    if unfolded is None:
+        return None
+    if unfolded.record is not None:
+        return RecordCall(unfolded.record, active, args, kwargs)
+    return Plan(fn, unfolded, active, args, kwargs)
+
+
+# ---------------------------------------------------------------- reverse mode
+
+
+def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
+    """Run a callee's forward half; returns (value, saved) for call_backward."""
+    derivative = derivative_of(fn)
+    if derivative is not None:  # grad(f) called inside: differentiated one order more
+        return fn(*args, **kwargs), NestedCall(derivative, args, kwargs, active)
+    plan = _plan(fn, active, args, kwargs)
+    if plan is None:
+        return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
+    if isinstance(plan, RecordCall):
+        return fn(*args, **kwargs), plan
+    compiled = plan.compile("split")
+    value, state = compiled.forward(*plan.args, **plan.kwargs)
+    return value, Saved(plan, compiled, state, value)
+
+
 def call_backward(saved: Any, g: Any, /) -> tuple:
     """The adjoints of a call_forward's active arguments, given its output's adjoint."""
     if isinstance(saved, Opaque):
-        raise NoAdjointError(
-            f"cannot differentiate through {saved.fn!r}: it is not a Python function s2sad "
-            "can read, and it has no derivative rule",
-            hint="give it an adjoint rule with s2sad.defvjp(function, rule), wrap the value in "
-            "s2sad.stop_gradient(...) if no gradient should flow through it, or rewrite it "
-            "with supported NumPy operations")
-    if isinstance(saved, NestedCall):
+        raise no_rule(saved.fn)
+    if isinstance(saved, (NestedCall, RecordCall)):
         return saved.adjoints(g)
-    if isinstance(saved[0], pipeline.Compiled):  # (saved by call_forward_jvp)
+    if saved.compiled.tangent_names:  # (saved by call_forward_jvp)
         return call_backward_jvp(saved, None, g, None)[0]
-    backward, state, value, order = saved
-    grads = backward(state, fill_zeros(g, value))
-    return tuple(grads[k] for k in order)
+    grads = saved.compiled.backward(saved.state, fill_zeros(g, saved.value))
+    return saved.plan.adjoints(grads)
+
+
+# ---------------------------------------------------------------- forward mode
+
+
+def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: Any) -> tuple:
+    """Run a callee's forward mode: (value, tangent of the value), given the
+    tangents of its `active` arguments."""
+    derivative = derivative_of(fn)
+    if derivative is not None:  # grad(f) called inside: one more forward layer
+        wrt, order = _parameters(derivative.fn, active)
+        by_param: dict[int, Any] = {}
+        for k, t in zip(order, tangents):
+            by_param[k] = t if k not in by_param else by_param[k] + t
+        moved = derivative.tangent(wrt, tuple(by_param[k] for k in range(len(wrt))))
+        value_at, tangent_at = derivative.tangent_paths()
+        result = moved.run(args, kwargs)
+        return pick(result, value_at), pick(result, tangent_at)
+    plan = _plan(fn, active, args, kwargs)
+    if plan is None:
+        raise no_rule(fn, "forward")
+    if isinstance(plan, RecordCall):
+        value = fn(*args, **kwargs)
+        return value, plan.tangent(value, tangents)
+    if not plan.wrt:
+        value = fn(*args, **kwargs)
+        return value, zeros_like(value)
+    compiled = plan.compile("primal", forwards=(plan.wrt,))
+    named = dict(zip(compiled.tangent_names[0], plan.tangents(tangents)))
+    return compiled.func(*plan.args, **plan.kwargs, **named)
 
 
 def call_forward_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any,
@@ -81,45 +318,41 @@ def call_forward_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any,
             "derivative through a call) is not supported",
             hint="call the inner function instead of its gradient, or nest s2sad.grad "
             "around the whole function")
-    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
-        fn, args = fn.__func__, (fn.__self__, *args)
-        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
-    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
-        raise NoAdjointError(
-            f"cannot differentiate through {fn!r}: it is not a Python function s2sad "
-            "can read, and it has no derivative rule",
-            hint="wrap the value in s2sad.stop_gradient(...) if no derivative should flow "
-            "through it")
-    wrt, order = _parameters(fn, active)
-    code = fn.__code__
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    compiled = pipeline.compile(fn, pipeline.Spec("split", wrt, scalars, sequences,
-                                                  forwards=(wrt,)))
-    by_param: dict[int, Any] = {}
-    for k, t in zip(order, tangents):
-        by_param[k] = t if k not in by_param else by_param[k] + t
-    named = dict(zip(compiled.tangent_names[0], (by_param[k] for k in range(len(wrt)))))
-    (value, state), (value_dot, state_dot) = compiled.forward(*args, **kwargs, **named)
-    saved = (compiled, state, value, order)
-    return (value, saved), (value_dot, (None, state_dot, value_dot, order))
+    plan = _plan(fn, active, args, kwargs)
+    if plan is None:
+        raise no_rule(fn, "forward")
+    if isinstance(plan, RecordCall):
+        value = fn(*args, **kwargs)
+        return (value, plan), (plan.tangent(value, tangents), None)
+    compiled = plan.compile("split", forwards=(plan.wrt,))
+    named = dict(zip(compiled.tangent_names[0], plan.tangents(tangents)))
+    (value, state), (value_dot, state_dot) = compiled.forward(*plan.args, **plan.kwargs,
+                                                              **named)
+    saved = Saved(plan, compiled, state, value)
+    return (value, saved), (value_dot, (state_dot, value_dot))
 
 
 def call_backward_jvp(saved: Any, saved_dot: Any, g: Any, g_dot: Any, /) -> tuple:
     """call_backward and its tangent: (adjoints, their tangents)."""
-    if isinstance(saved, (Opaque, NestedCall)):
+    if isinstance(saved, RecordCall):  # (linear: the tangents go the same way)
+        return saved.adjoints(g), saved.adjoints(g_dot)
+    if isinstance(saved, (Opaque, NestedCall)) or not isinstance(saved, Saved):
         raise UnsupportedSyntaxError(
             "forward mode over the gradient of this call is not supported (it calls a "
             "gradient, or a function s2sad cannot read)")
-    compiled, state, value, order = saved
-    if not isinstance(compiled, pipeline.Compiled) or not compiled.tangent_names:
+    compiled = saved.compiled
+    if not compiled.tangent_names:
         raise UnsupportedSyntaxError("forward mode over this call's gradient is not supported")
-    state_dot = saved_dot[1] if saved_dot is not None else zeros_like(state)
-    g = fill_zeros(g, value)
-    g_dot = fill_zeros(g_dot, value)
+    state_dot = saved_dot[0] if isinstance(saved_dot, tuple) else zeros_like(saved.state)
+    g = fill_zeros(g, saved.value)
+    g_dot = fill_zeros(g_dot, saved.value)
     names = compiled.tangent_names[1]
-    grads, grads_dot = compiled.backward(state, g, **{names[0]: state_dot, names[1]: g_dot})
-    return tuple(grads[k] for k in order), tuple(grads_dot[k] for k in order)
+    grads, grads_dot = compiled.backward(saved.state, g, **{names[0]: state_dot,
+                                                            names[1]: g_dot})
+    return saved.plan.adjoints(grads), saved.plan.adjoints(grads_dot)
+
+
+# ---------------------------------------------------------------- derivatives of derivatives
 
 
 class NestedCall:
@@ -138,48 +371,16 @@ class NestedCall:
         return tuple(grads[k] for k in order)
 
 
-def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: Any) -> tuple:
-    """Run a user function's forward mode: (value, tangent of the value), given
-    the tangents of its `active` arguments (by position or keyword)."""
-    derivative = derivative_of(fn)
-    if derivative is not None:  # grad(f) called inside: one more forward layer
-        wrt, order = _parameters(derivative.fn, active)
-        by_param: dict[int, Any] = {}
-        for k, t in zip(order, tangents):
-            by_param[k] = t if k not in by_param else by_param[k] + t
-        moved = derivative.tangent(wrt, tuple(by_param[k] for k in range(len(wrt))))
-        value_at, tangent_at = derivative.tangent_paths()
-        result = moved.run(args, kwargs)
-        return pick(result, value_at), pick(result, tangent_at)
-    if inspect.ismethod(fn) and isinstance(fn.__func__, types.FunctionType):
-        fn, args = fn.__func__, (fn.__self__, *args)
-        active = tuple(i + 1 if isinstance(i, int) else i for i in active)
-    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename):
-        raise NoAdjointError(
-            f"cannot differentiate through {fn!r}: it is not a Python function s2sad "
-            "can read, and it has no derivative rule",
-            hint="give it a tangent rule with s2sad.defjvp(function, rule), or wrap the value "
-            "in s2sad.stop_gradient(...) if no derivative should flow through it")
-    wrt, order = _parameters(fn, active)
-    code = fn.__code__
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    compiled = pipeline.compile(fn, pipeline.Spec("primal", (), scalars, sequences,
-                                                  forwards=(wrt,)))
-    by_param: dict[int, Any] = {}
-    for k, t in zip(order, tangents):  # one argument passed twice: its tangents add
-        by_param[k] = t if k not in by_param else by_param[k] + t
-    named = {compiled.tangent_names[0][k]: by_param[k] for k in range(len(wrt))}
-    return compiled.func(*args, **kwargs, **named)
-
-
 def _parameters(fn: types.FunctionType, active: tuple) -> tuple[tuple[int, ...], list[int]]:
-    """The callee's parameter positions the active arguments bind to (sorted,
-    as its backward half returns them), and where each active argument's
-    adjoint is among those."""
-    code = fn.__code__
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    params = [site if isinstance(site, int) else names.index(site) for site in active]
+    """The parameters of a derivative's function the active arguments bind to
+    (sorted), and where each active argument's adjoint is among those."""
+    lay: Layout = layout(fn)
+    if any(site is None or site in ("*", "**") for site in active):
+        raise UnsupportedSyntaxError(
+            "a derivative s2sad made (grad(f)) called with *args, **kwargs or through a "
+            "function value cannot be differentiated again here",
+            hint="call it with its arguments listed one by one")
+    params = [lay.locate(site)[0] for site in active]
     wrt = tuple(sorted(set(params)))
     return wrt, [wrt.index(p) for p in params]
 
@@ -189,7 +390,8 @@ def fill_zeros(g: Any, like: Any) -> Any:
     if g is None:
         return zeros_like(like)
     if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
-        return type(like)(fill_zeros(gi, li) for gi, li in zip(g, like))
+        items = (fill_zeros(gi, li) for gi, li in zip(g, like))
+        return list(items) if isinstance(like, list) else tuple(items)
     if isinstance(like, dict) and isinstance(g, dict):
         return {k: fill_zeros(g.get(k), v) for k, v in like.items()}
     return g

@@ -20,6 +20,7 @@ name, and `build` reports it so the caller can check it still holds.
 from __future__ import annotations
 
 import ast
+import inspect
 import keyword
 import math
 import types
@@ -465,19 +466,21 @@ class Emitter:
         self.numbers = _numbers(self.fn)
         self.find_in_place(self.fn.body)
         body = self.block(self.fn.body)
-        n_pos = len(self.fn.params) - self.fn.kwonly
-        positional, kwonly = self.fn.params[:n_pos], self.fn.params[n_pos:]
+        posonly, positional, vararg, kwonly, varkw = parameter_groups(self.fn)
         default_nodes = []
         seen_default = False
-        for p in positional:
+        for p in [*posonly, *positional]:
             if p.hint in defaults:
                 seen_default = True
                 default_nodes.append(defaults[p.hint])
             elif seen_default:
                 default_nodes.append(ast.Constant(None))
-        args = ast.arguments(posonlyargs=[], args=[ast.arg(p.hint) for p in positional],
-                             vararg=None, kwonlyargs=[ast.arg(p.hint) for p in kwonly],
-                             kw_defaults=[defaults.get(p.hint) for p in kwonly], kwarg=None,
+        args = ast.arguments(posonlyargs=[ast.arg(p.hint) for p in posonly],
+                             args=[ast.arg(p.hint) for p in positional],
+                             vararg=ast.arg(vararg.hint) if vararg is not None else None,
+                             kwonlyargs=[ast.arg(p.hint) for p in kwonly],
+                             kw_defaults=[defaults.get(p.hint) for p in kwonly],
+                             kwarg=ast.arg(varkw.hint) if varkw is not None else None,
                              defaults=default_nodes)
         line = self.fn.loc.line if self.fn.loc else 1
         fdef = ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()],
@@ -486,6 +489,15 @@ class Emitter:
             fdef.type_params = []
         _locate(fdef, line)  # (what has no line of its own: the function's)
         return fdef
+
+
+def parameter_groups(fn: Function) -> tuple[list[Var], list[Var], Var | None, list[Var],
+                                              Var | None]:
+    """A function's parameters as its signature lists them: positional-only,
+    the other positional ones, *args, keyword-only, **kwargs."""
+    rest = [p for p in fn.params if p is not fn.vararg and p is not fn.varkw]
+    n_pos = len(rest) - fn.kwonly
+    return rest[:fn.posonly], rest[fn.posonly:n_pos], fn.vararg, rest[n_pos:], fn.varkw
 
 
 def _numbers(fn: Function) -> set[Var]:
@@ -547,6 +559,12 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _call(func: ast.expr, args: list, keywords: list) -> ast.Call:
+    """`func(args, keywords)`; the keywords "*" and "**" hold a packed call's
+    arguments (`f(*args, **kwargs)`)."""
+    if any(k.arg in ("*", "**") for k in keywords):
+        args = args + [ast.Starred(k.value, ast.Load()) for k in keywords if k.arg == "*"]
+        keywords = [ast.keyword(None, k.value) if k.arg == "**" else k for k in keywords
+                    if k.arg != "*"]
     return ast.Call(func, args, keywords)
 
 
@@ -589,8 +607,6 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
     emitter = Emitter(fn, free, helpers)
     shown_defaults = _display_defaults(fn, user_fn, emitter) if user_params else {}
     fdef = emitter.function(fn.name, shown_defaults)
-    fdef_names = [a.arg for a in (*fdef.args.posonlyargs, *fdef.args.args,
-                                  *fdef.args.kwonlyargs)]
     closure_names = set(user_fn.__code__.co_freevars) | set(emitter.bound)
     factory = ast.FunctionDef(
         name="__s2sad_factory__",
@@ -614,20 +630,26 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
                   for name in inner.co_freevars)
     defaults = tuple(user_fn.__defaults__ or ()) if user_params else ()
     kwdefaults = dict(user_fn.__kwdefaults__ or {}) if user_params else {}
-    n_user = user_fn.__code__.co_argcount + user_fn.__code__.co_kwonlyargcount \
-        if user_params else 0
-    first_kwonly = len(fn.params) - fn.kwonly
-    for k, p in enumerate(fn.params[n_user:], n_user):  # the transform's own (a seed: 1.0)
+    n_user = _user_param_count(user_fn) if user_params else 0
+    kwonly = parameter_groups(fn)[3]
+    for p in fn.params[n_user:]:  # the transform's own (a seed: 1.0)
         default = fn.defaults.get(p.hint)
         if isinstance(default, Const):
-            if k >= first_kwonly:
-                kwdefaults[fdef_names[k]] = default.value
+            if p in kwonly:
+                kwdefaults[p.hint] = default.value
             else:
                 defaults += (default.value,)
     func = types.FunctionType(inner, user_fn.__globals__, fdef.name, defaults or None, cells)
     if kwdefaults:
         func.__kwdefaults__ = kwdefaults
     return Built(func, fdef, emitter.shared)
+
+
+def _user_param_count(user_fn: types.FunctionType) -> int:
+    """How many parameters the user's function has, *args and **kwargs included."""
+    code = user_fn.__code__
+    return code.co_argcount + code.co_kwonlyargcount + \
+        bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
 
 
 def _display_defaults(fn: Function, user_fn: types.FunctionType,
@@ -643,8 +665,7 @@ def _display_defaults(fn: Function, user_fn: types.FunctionType,
             out[name] = emitter.const(value)
         except TypeError:
             out[name] = ast.Name("...", ast.Load())
-    n_user += user_fn.__code__.co_kwonlyargcount
-    for p in fn.params[n_user:]:
+    for p in fn.params[_user_param_count(user_fn):]:
         default = fn.defaults.get(p.hint)
         if isinstance(default, Const):
             out[p.hint] = emitter.const(default.value)

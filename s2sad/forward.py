@@ -51,8 +51,7 @@ from .ir import (
     clone_function,
     walk,
 )
-from .parsing import is_derivative
-from .prepare import has_source, no_rule_error
+from .prepare import dispatchable, no_rule_error, site_operand
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class Forward(Builder):
         out = Block([*self.out, Return(pair, ret.loc)])
         eliminate_dead_code(out)
         jf = Function("j" + fn.name, [*fn.params, *tangents], out, dict(fn.defaults), fn.loc,
-                      fn.kwonly + len(tangents))
+                      fn.kwonly + len(tangents), fn.posonly, fn.vararg, fn.varkw)
         return Forwarded(jf, tangents)
 
     def statements(self, stmts: list) -> None:
@@ -393,7 +392,7 @@ class Forward(Builder):
         (Always, even where no argument moves: the adjoint call_backward gets
         may, and the saved state can travel through tapes to it.)"""
         callee, active, *args = stmt.args
-        sites = [args[s] if isinstance(s, int) else stmt.kwargs[s] for s in active.value]
+        sites = [site_operand(stmt, s, 2) for s in active.value]
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for a in sites])
         both = self.emit("call_forward_jvp", [callee, active, tangents, *args],
@@ -441,18 +440,13 @@ class Forward(Builder):
         """`y = h(*args)` of user code: the callee's own forward mode, through
         the dispatcher: `pair = call_jvp(h, active, tangents, *args)`."""
         callee, args = stmt.args[0], stmt.args[1:]
-        sites = [(i, a) for i, a in enumerate(args)] + list(stmt.kwargs.items())
+        sites = [(None, callee), *enumerate(args), *stmt.kwargs.items()]
         active = [(site, a) for site, a in sites if self.tangent(a) is not None]
         if not active:
             self.out.append(stmt)
             return
-        if isinstance(callee, Ref) and not has_source(callee.value) and \
-                not is_derivative(callee.value):
+        if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
             raise no_rule_error(stmt)
-        if self.varied(callee):
-            raise NoAdjointError("cannot differentiate through a call of a function that "
-                                 "depends on the differentiated arguments", stmt.loc,
-                                 "pass the values it depends on as arguments")
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for _, a in active])
         y = stmt.target

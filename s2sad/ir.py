@@ -151,6 +151,12 @@ class Function:
     defaults: dict[str, Operand] = field(default_factory=dict)
     loc: Loc | None = None
     kwonly: int = 0  # how many trailing params (before any added seed) are keyword-only
+    # The rest of the signature: how many leading params are positional-only,
+    # and the params taking `*args` (a tuple) and `**kwargs` (a dict). The
+    # emitter lays the signature out: positional, *args, keyword-only, **kwargs.
+    posonly: int = 0
+    vararg: Var | None = None
+    varkw: Var | None = None
 
 
 class VarFactory:
@@ -317,7 +323,7 @@ def clone_block(block: Block) -> Block:
 
 def clone_function(fn: Function, body: Block | None = None) -> Function:
     return Function(fn.name, list(fn.params), body if body is not None else clone_block(fn.body),
-                    dict(fn.defaults), fn.loc, fn.kwonly)
+                    dict(fn.defaults), fn.loc, fn.kwonly, fn.posonly, fn.vararg, fn.varkw)
 
 
 # ---------------------------------------------------------------- printing
@@ -365,6 +371,8 @@ def _format_block(block: Block, indent: int, out: list[str]) -> None:
 
 
 def format_function(fn: Function) -> str:
-    out = [f"def {fn.name}({', '.join(map(repr, fn.params))}):"]
+    marks = {id(fn.vararg): "*", id(fn.varkw): "**"}
+    params = [marks.get(id(p), "") + repr(p) for p in fn.params]
+    out = [f"def {fn.name}({', '.join(params)}):"]
     _format_block(fn.body, 1, out)
     return "\n".join(out)

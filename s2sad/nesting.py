@@ -44,11 +44,19 @@ class Derivative:
     layers: tuple[tuple[tuple[int, ...], tuple], ...] = ()
     path: tuple[int, ...] = (1,)
     value: bool = False
+    # Arguments the differentiated callable binds ahead of the caller's (a
+    # bound method's `self`, a partial's): `fn` gets them first.
+    lead: tuple = ()
+    bound: tuple = ()  # (keyword, value) pairs
+
+    def full(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        if not self.lead and not self.bound:
+            return args, kwargs
+        return (*self.lead, *args), {**dict(self.bound), **kwargs}
 
     def compiled(self, args: tuple, kwargs: dict) -> pipeline.Compiled:
-        code = self.fn.__code__
-        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-        scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
+        args, kwargs = self.full(args, kwargs)
+        scalars, sequences = pipeline.argument_kinds(self.fn, args, kwargs)
         spec = pipeline.Spec("grad", self.base, scalars, sequences,
                              forwards=tuple(positions for positions, _ in self.layers))
         return pipeline.compile(self.fn, spec)
@@ -59,6 +67,7 @@ class Derivative:
         named: dict[str, Any] = {}
         for names, (_, directions) in zip(compiled.tangent_names, self.layers):
             named.update(zip(names, directions))
+        args, kwargs = self.full(args, kwargs)
         return compiled.func(*args, **kwargs, **named)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -95,7 +104,7 @@ class Derivative:
         directions = (cotangent,) if self.single else tuple(cotangent)
         layer = (self.base, tuple(zeros_like_none(d) for d in directions))
         return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),
-                          (1, *self.path))
+                          (1, *self.path), lead=self.lead, bound=self.bound)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
 from .reverse import Reversed, reverse
+from .signature import layout
 from .split import split
 
 KINDS = ("grad", "split", "primal")
@@ -62,19 +63,22 @@ class Spec:
     # of the function it transforms: the user's, then seeds and tangents).
     forwards: tuple[tuple[int, ...], ...] = ()
     aux: bool = False  # the function returns (value, auxiliary data): differentiate the value
+    # The function is a class's __init__ run as its constructor: its first
+    # argument is the new object, which it may change and which it returns.
+    construct: bool = False
 
-def argument_kinds(args: tuple, kwargs: dict | None = None,
-                   names: tuple = ()) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(positions of plain numbers, positions of lists and tuples) among the
-    parameters, for `args` and `kwargs` bound to parameters called `names`."""
-    scalars = [i for i, a in enumerate(args) if _is_scalar(a)]
-    sequences = [i for i, a in enumerate(args) if isinstance(a, (list, tuple))]
-    for key, value in (kwargs or {}).items():
-        if key in names:
-            if _is_scalar(value):
-                scalars.append(names.index(key))
-            elif isinstance(value, (list, tuple)):
-                sequences.append(names.index(key))
+
+def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
+                   ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(positions of plain numbers, positions of containers) among `fn`'s
+    parameters for a call with `args` and `kwargs`: lists and tuples given as
+    arguments, and the `*args` tuple and `**kwargs` dict, always."""
+    lay = layout(fn)
+    values = lay.values(args, kwargs)
+    scalars = [i for i, a in values.items() if _is_scalar(a)]
+    sequences = [i for i, a in values.items() if isinstance(a, (list, tuple))]
+    if lay.varkw is not None:
+        sequences.append(lay.varkw)
     return tuple(sorted(scalars)), tuple(sorted(sequences))
 
 
@@ -202,7 +206,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     """Run the pipeline once (no cache)."""
     assert spec.kind in KINDS, spec.kind
     _COUNTS["transforms"] += 1
-    lowered = lower(parse_function(fn))
+    lowered = lower(parse_function(fn), construct=spec.construct)
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import primitives
 from .analysis import Facts, repeats_sequence
+from .callables import unfold
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .ir import (
     Assign,
@@ -102,9 +103,7 @@ class _Preparer:
         place (the backward pass would not know)."""
         callee = stmt.args[0]
         if self.facts.active(stmt.target):
-            if self.facts.active(callee) or (isinstance(callee, Ref) and
-                                             not has_source(callee.value) and
-                                             not is_derivative(callee.value)):
+            if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
                 raise no_rule_error(stmt)
             return True
         if isinstance(callee, Ref) and not _is_user_code(callee.value):
@@ -124,7 +123,8 @@ class _Preparer:
         else:
             def varies(a: Any) -> bool:
                 return isinstance(a, Var) and a in self.facts.varied
-        active = tuple([i for i, a in enumerate(args) if varies(a)] +
+        active = tuple(([None] if varies(callee) else []) +
+                       [i for i, a in enumerate(args) if varies(a)] +
                        [k for k, a in stmt.kwargs.items() if varies(a)])
         y = stmt.target
         hint = y.hint if y is not None else ""
@@ -209,6 +209,25 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
         "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it, "
         "or rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them)",
     )
+
+
+def dispatchable(obj: Any, stmt: Assign) -> bool:
+    """Can the dispatcher differentiate a call of `obj` (a function with source,
+    a method, a partial, a callable object, a class, an object with a rule, or a
+    derivative s2sad made)?"""
+    if is_derivative(obj):
+        return True
+    keys = tuple(k for k in stmt.kwargs if k not in ("*", "**"))
+    return unfold(obj, len(stmt.args) - 1, keys) is not None
+
+
+def site_operand(stmt: Assign, site: Any, first: int) -> Any:
+    """The operand of a call statement at an active site: the callee (None),
+    a positional argument (counted from `first`), or a keyword one ("*" and
+    "**": the packed arguments of a call with `*seq` or `**mapping`)."""
+    if site is None:
+        return stmt.args[0]
+    return stmt.args[first + site] if isinstance(site, int) else stmt.kwargs[site]
 
 
 def has_source(obj: Any) -> bool:

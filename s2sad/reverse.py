@@ -43,7 +43,7 @@ from .ir import (
     substitute,
     walk,
 )
-from .prepare import no_rule_error
+from .prepare import no_rule_error, site_operand
 from .runtime import add_at, read_slice, require_scalar
 from .tape import Tapes
 
@@ -108,9 +108,11 @@ class Reverse(Adjoints):
                    *self.tapes.weave(Block(body)).stmts]
         out = Block([*forward, *backward, Return(pair.target, ret.loc)])
         eliminate_dead_code(out)
-        kwonly = fn.kwonly + 1 if fn.kwonly else 0
+        # (the seed follows the user's parameters: keyword-only after *args)
+        kwonly = fn.kwonly + 1 if fn.kwonly or fn.vararg is not None else 0
         dfn = Function("d" + fn.name, [*fn.params, seed], out,
-                       {**fn.defaults, seed.hint: Const(1.0)}, fn.loc, kwonly)
+                       {**fn.defaults, seed.hint: Const(1.0)}, fn.loc, kwonly, fn.posonly,
+                       fn.vararg, fn.varkw)
         return Reversed(dfn, value, result, seed, start, pair)
 
     def seed_name(self, fn: Function, value: Operand) -> str:
@@ -258,9 +260,8 @@ class Reverse(Adjoints):
         saved = self.facts.places.item(stmt.target, 1)  # (`saved = pair[1]`, from prepare)
         grads = self.emit("call_backward", [saved, g_value], callee=Ref("$call_backward"),
                           loc=stmt.loc, hint="grads")
-        args = stmt.args[2:]
         for k, site in enumerate(stmt.args[1].value):
-            arg = args[site] if isinstance(site, int) else stmt.kwargs[site]
+            arg = site_operand(stmt, site, 2)
             part = self.emit("getitem", [grads, Const(k)], hint=dname(arg))
             self.accumulate(arg, part, stmt.loc)
 

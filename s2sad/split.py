@@ -25,7 +25,8 @@ def split(rev: Reversed, factory: VarFactory) -> tuple[Function, Function]:
     fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
                 Assign(pair, "make_tuple", [rev.value, state]), Return(pair)]
     fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc,
-                   kwonly=max(dfn.kwonly - 1, 0))
+                   kwonly=max(dfn.kwonly - 1, 0), posonly=dfn.posonly, vararg=dfn.vararg,
+                   varkw=dfn.varkw)
     unpack = [Assign(v, "getitem", [state, Const(i)]) for i, v in enumerate(saved)]
     bwd = Function(dfn.name + "_backward", [state, rev.seed],
                    Block([*unpack, *backward, Return(rev.grads)]), {}, dfn.loc)

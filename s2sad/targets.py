@@ -21,8 +21,10 @@ import numpy as np
 from . import primitives
 from .parsing import unwrap
 
-_MADE: dict[int, tuple[Any, types.FunctionType]] = {}  # id(object) -> (object, its function)
+_MADE: dict[tuple, tuple[Any, types.FunctionType]] = {}  # (id(object), shape) -> (object, fn)
 _COUNTER = itertools.count()
+
+Shape = tuple[int, tuple[str, ...]]  # a call's number of positional arguments and keywords
 
 
 def as_function(f: Any) -> types.FunctionType:
@@ -32,14 +34,14 @@ def as_function(f: Any) -> types.FunctionType:
     return unwrap(f)
 
 
-def calling_function(obj: Any) -> types.FunctionType:
+def calling_function(obj: Any, shape: Shape | None = None) -> types.FunctionType:
     """`def sin(x): return sin_(x)` for an object with a rule, made once per
-    object: its parameters are the rule's positional ones, so `grad` and
-    `jvp` see the same arguments the object takes."""
-    made = _MADE.get(id(obj))
+    object (and call shape): its parameters are the rule's positional ones
+    without defaults, so `grad` and `jvp` see the arguments the object takes;
+    or, for a call with `shape`, exactly the arguments that call passes."""
+    made = _MADE.get((id(obj), shape))
     if made is not None and made[0] is obj:
         return made[1]
-    params = _parameters(obj)
     prim = primitives.for_object(obj)
     namespace: dict[str, Any] = {"np": np, "math": math}
     if prim.name in primitives.USER_RULED:  # `def f(x): return clipped_log(x)`
@@ -47,14 +49,55 @@ def calling_function(obj: Any) -> types.FunctionType:
         namespace[callee], name = obj, "f"
     else:  # `def sin(x): return np.sin(x)`
         callee, name = prim.name, _identifier(prim.name.rsplit(".", 1)[-1])
-    source = (f"def {name}({', '.join(params)}):\n"
-              f"    return {callee}({', '.join(params)})\n")
+    params = _parameters(obj) if shape is None else _shaped(prim, shape)
+    fn = _one_liner(name, params, callee, namespace, shape)
+    _MADE[(id(obj), shape)] = (obj, fn)
+    return fn
+
+
+def method_function(method: str, shape: Shape) -> types.FunctionType | None:
+    """`def sum(a, *, axis): return a.sum(axis=axis)` for an array's method
+    with a rule (a bound method like `x.sum` met as a value)."""
+    prim = primitives.lookup("." + method)
+    if prim is None or prim.form != "method":
+        return None
+    key = ("." + method, shape)
+    made = _MADE.get(key)
+    if made is not None:
+        return made[1]
+    nargs, kwnames = shape
+    params = _shaped(prim, (nargs + 1, kwnames))
+    head, *rest = params
+    fn = _one_liner(_identifier(method), params, f"{head}.{method}", {}, (nargs, kwnames),
+                    skip=1)
+    _MADE[key] = (None, fn)
+    return fn
+
+
+def _one_liner(name: str, params: list[str], callee: str, namespace: dict,
+               shape: Shape | None, skip: int = 0) -> types.FunctionType:
+    """Compile `def name(params): return callee(params)` with a source of its own."""
+    kwnames = shape[1] if shape is not None else ()
+    positional = [p for p in params if p not in kwnames]
+    signature = ", ".join(positional + (["*", *kwnames] if kwnames else []))
+    passed = ", ".join(positional[skip:] + [f"{k}={k}" for k in kwnames])
+    source = f"def {name}({signature}):\n    return {callee}({passed})\n"
     filename = f"<s2sad: {callee} #{next(_COUNTER)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 (our own one-liner)
-    fn = namespace[name]
-    _MADE[id(obj)] = (obj, fn)
-    return fn
+    return namespace[name]
+
+
+def _shaped(prim: primitives.Primitive, shape: Shape) -> list[str]:
+    """Parameter names for a call with `shape`: the rule's positional ones,
+    then numbered ones for what goes into its *args, then the keywords."""
+    nargs, kwnames = shape
+    positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
+    names = positional[:nargs]
+    extra = prim.varargs or "arg"
+    names += [f"{extra}{k}" for k in range(nargs - len(names))]
+    names = [n if n not in kwnames else n + "_" for n in names]
+    return [*names, *kwnames]
 
 
 def _identifier(text: str) -> str:

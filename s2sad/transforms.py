@@ -20,12 +20,13 @@ from typing import Any
 import numpy as np
 
 from . import pipeline
-from .api import Wrt, _check_args, _def_loc, _wrt_indices
+from .callables import target_of
 from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, zeros_like
-from .targets import as_function
+from .runtime.functions import carries_derivative, is_object, is_record
+from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 # ---------------------------------------------------------------- forward mode
 
@@ -38,26 +39,33 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     if len(primals) != len(tangents):
         raise ArgumentTypeError(f"jvp got {len(primals)} primals but {len(tangents)} tangents",
                                 hint="give one tangent per primal (None to hold one fixed)")
-    wrt = tuple(i for i, (p, t) in enumerate(zip(primals, tangents))
-                if t is not None and _has_tangent(p, t, i))
-    moved = tuple(_as_tangent(tangents[i], primals[i]) for i in wrt)
-    return jvp_at(f, primals, {}, wrt, moved)
+    positions = tuple(i for i, (p, t) in enumerate(zip(primals, tangents))
+                      if t is not None and _has_tangent(p, t, i))
+    moved = tuple(_as_tangent(tangents[i], primals[i]) for i in positions)
+    chosen = choose(target_of(f), positions) if positions else None
+    value, tangent = jvp_at(f, primals, {}, chosen, moved)
+    if is_record(value) or is_object(value):
+        tangent = as_gradient_of(tangent, value)
+    return value, tangent
 
 
-def jvp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
+def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
            tangents: tuple) -> tuple[Any, Any]:
-    """The value of f and its tangent along `tangents` at parameters `wrt`."""
+    """The value of f and its tangent along `tangents`, one per chosen site
+    (None: nothing moves)."""
+    if chosen is None:
+        value = f(*args, **kwargs)
+        return value, zeros_like(value)
+    per_param = chosen.tangents(tangents, args, kwargs)
     derivative = derivative_of(f)
     if derivative is not None:
         value_at, tangent_at = derivative.tangent_paths()
-        result = derivative.tangent(wrt, tangents).run(args, kwargs)
+        result = derivative.tangent(chosen.params, per_param).run(args, kwargs)
         return pick(result, value_at), pick(result, tangent_at)
-    fn = as_function(f)
-    if not wrt:
-        value = fn(*args, **kwargs)
-        return value, zeros_like(value)
-    compiled = compile_jvp(fn, wrt, args, kwargs)
-    named = dict(zip(compiled.tangent_names[0], tangents))
+    fn = chosen.target.fn
+    args, kwargs = chosen.target.full(args, kwargs)
+    compiled = compile_jvp(fn, chosen.params, args, kwargs)
+    named = dict(zip(compiled.tangent_names[0], per_param))
     try:
         return compiled.func(*args, **kwargs, **named)
     except ZeroDivisionError:
@@ -71,16 +79,14 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
                 ) -> Compiled:
-    code = fn.__code__
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
+    scalars, sequences = pipeline.argument_kinds(fn, args, kwargs)
     return pipeline.compile(fn, Spec("primal", (), scalars, sequences, forwards=(wrt,)))
 
 
 def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     """`(f(*primals), f_jvp)` where `f_jvp(*tangents)` is the derivative along
     `tangents` at `primals` (each call runs the generated forward mode)."""
-    value = as_function(f)(*primals) if derivative_of(f) is None else f(*primals)
+    value = f(*primals)
 
     def f_jvp(*tangents: Any) -> Any:
         return jvp(f, primals, tangents)[1]
@@ -107,7 +113,11 @@ def _has_tangent(primal: Any, tangent: Any, i: int) -> bool:
 
 
 def _as_tangent(tangent: Any, primal: Any) -> Any:
-    """A tangent in the primal's form: arrays for arrays, floats for floats."""
+    """A tangent in the primal's form: arrays for arrays, floats for floats;
+    a namedtuple's is a tuple, an object's a dict of its attributes'."""
+    if is_object(primal):
+        return {name: _as_tangent(getattr(tangent, name), value)
+                for name, value in vars(primal).items() if carries_derivative(value)}
     if isinstance(primal, (list, tuple)):
         return type(primal)(_as_tangent(t, p) for t, p in zip(tangent, primal))
     if isinstance(primal, dict):
@@ -135,7 +145,8 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     up what the forward pass saved). With `has_aux=True`, f returns
     `(value, aux)` and vjp returns `(value, pullback, aux)`."""
     wrt = tuple(i for i, p in enumerate(primals) if _differentiable(p))
-    value, pullback = vjp_at(f, primals, {}, wrt, has_aux)
+    chosen = choose(target_of(f), wrt) if wrt else None
+    value, pullback = vjp_at(f, primals, {}, chosen, has_aux)
     n = len(primals)
 
     def by_primal(cotangent: Any) -> tuple:
@@ -150,9 +161,9 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     return value, by_primal
 
 
-def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
+def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
            has_aux: bool = False) -> tuple[Any, Callable]:
-    """f's value and the pullback giving the adjoints of parameters `wrt`."""
+    """f's value and the pullback giving the adjoints of the chosen sites."""
     derivative = derivative_of(f)
     if derivative is not None:
         if has_aux:
@@ -161,29 +172,31 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
         value = f(*args, **kwargs)
 
         def nested_pullback(cotangent: Any) -> tuple:
-            grads = sum_parts(derivative.adjoint(wrt, cotangent), args, kwargs, len(wrt) == 1)
-            grads = (grads,) if len(wrt) == 1 else tuple(grads)
-            return tuple(as_gradient_of(g, args[i]) for g, i in zip(grads, wrt))
+            params = chosen.params
+            grads = sum_parts(derivative.adjoint(params, cotangent), args, kwargs,
+                              len(params) == 1)
+            grads = (grads,) if len(params) == 1 else tuple(grads)
+            return tuple(chosen.gradients(grads, args, kwargs))
 
         return value, nested_pullback
-    fn = as_function(f)
-    if not wrt:
-        return fn(*args, **kwargs), lambda cotangent: ()
-    code = fn.__code__
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-    scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
-    compiled = pipeline.compile(fn, Spec("split", wrt, scalars, sequences, aux=has_aux))
-    value, state = compiled.forward(*args, **kwargs)
+    if chosen is None:
+        return f(*args, **kwargs), lambda cotangent: ()
+    fn = chosen.target.fn
+    full_args, full_kwargs = chosen.target.full(args, kwargs)
+    scalars, sequences = pipeline.argument_kinds(fn, full_args, full_kwargs)
+    compiled = pipeline.compile(fn, Spec("split", chosen.params, scalars, sequences,
+                                         aux=has_aux))
+    value, state = compiled.forward(*full_args, **full_kwargs)
     saved = [state]
     out = value[0] if has_aux else value
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
-            saved.append(compiled.forward(*args, **kwargs)[1])
+            saved.append(compiled.forward(*full_args, **full_kwargs)[1])
         grads = compiled.backward(saved.pop(), _like(cotangent, out))
-        grads = (grads,) if len(wrt) == 1 and not isinstance(grads, tuple) else tuple(grads)
+        grads = tuple(grads)
         # each in its argument's form: a real argument's adjoint is real
-        return tuple(as_gradient_of(g, args[i]) for g, i in zip(grads, wrt))
+        return tuple(chosen.gradients(grads, args, kwargs))
 
     return value, pullback
 
@@ -196,6 +209,8 @@ def _like(cotangent: Any, value: Any) -> Any:
 
 
 def _differentiable(value: Any) -> bool:
+    if is_object(value) or is_record(value):
+        return carries_derivative(value)
     if isinstance(value, (list, tuple)):
         return all(_differentiable(v) for v in value)
     if isinstance(value, dict):
@@ -209,16 +224,16 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
     """autograd's elementwise_grad: the adjoint of ones through f, which is the
     elementwise derivative when each output entry depends only on the input
     entry in its place (the sum of the Jacobian's rows otherwise)."""
-    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    as_tuple = not isinstance(wrt, (int, str))
+    target = target_of(f)
+    fn = target.fn
+    chosen = choose(target, wrt, def_loc(fn))
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        _check_args(fn, args, indices)
-        value, pullback = vjp_at(f, args, kwargs, indices)
+        check_args(chosen, args, kwargs)
+        value, pullback = vjp_at(f, args, kwargs, chosen)
         grads = pullback(np.ones_like(value) if isinstance(value, np.ndarray) else 1.0)
-        return tuple(grads) if as_tuple else grads[0]
+        return tuple(grads) if chosen.as_tuple else grads[0]
 
     return gradient
 
@@ -239,30 +254,32 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     holomorphic f."""
     if mode not in ("auto", "forward", "reverse"):
         raise ArgumentTypeError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
-    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
-    as_tuple = not isinstance(wrt, (int, str))
+    target = target_of(f)
+    fn = target.fn
+    chosen = choose(target, wrt, def_loc(fn))
 
     @functools.wraps(fn)
     def jac(*args: Any, **kwargs: Any) -> Any:
-        _check_args(fn, args, indices)
-        inputs = [np.asarray(args[i]) for i in indices]
+        check_args(chosen, args, kwargs)
+        given = chosen.values(args, kwargs)
+        inputs = [np.asarray(x) for x in given]
         if not holomorphic and any(np.iscomplexobj(x) for x in inputs):
             raise ArgumentTypeError(
                 "jacobian of a function of complex inputs is the derivative f'(z) only for "
-                "a holomorphic function", _def_loc(fn),
+                "a holomorphic function", def_loc(fn),
                 "pass holomorphic=True if f is holomorphic; otherwise differentiate the "
                 "real and imaginary parts as separate real inputs")
-        value = f(*args, **kwargs) if derivative_of(f) is not None else fn(*args, **kwargs)
+        value = f(*args, **kwargs)
         value, aux = value if has_aux else (value, None)
         outputs = _outputs(value)
         size_in = sum(x.size for x in inputs)
         size_out = sum(np.size(o) for o in outputs)
-        chosen = mode if mode != "auto" else "forward" if size_in <= size_out else "reverse"
+        chosen_mode = mode if mode != "auto" else "forward" if size_in <= size_out else \
+            "reverse"
         several = isinstance(value, tuple)
-        build = _jacobian_forward if chosen == "forward" else _jacobian_reverse
-        blocks = build(f, args, kwargs, indices, inputs, outputs, several, has_aux)
-        per_output = [tuple(row) if as_tuple else row[0] for row in blocks]
+        build = _jacobian_forward if chosen_mode == "forward" else _jacobian_reverse
+        blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux)
+        per_output = [tuple(row) if chosen.as_tuple else row[0] for row in blocks]
         result = tuple(per_output) if several else per_output[0]
         return (result, aux) if has_aux else result
 
@@ -280,22 +297,22 @@ def _outputs(value: Any) -> list:
     return items
 
 
-def _basis(inputs: list, k: int, j: int, args: tuple, indices: tuple) -> tuple:
+def _basis(inputs: list, k: int, j: int, given: list) -> tuple:
     """Tangents that move entry j of input k alone."""
     out = []
-    for k2, (x, i) in enumerate(zip(inputs, indices)):
+    for k2, (x, arg) in enumerate(zip(inputs, given)):
         b = np.eye(1, x.size, j).reshape(x.shape) if k2 == k else np.zeros(x.shape)
-        out.append(b if np.ndim(args[i]) else float(b))
+        out.append(b if np.ndim(arg) else float(b))
     return tuple(out)
 
 
-def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, indices: tuple, inputs: list,
-                      outputs: list, several: bool, has_aux: bool) -> list:
+def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
+                      inputs: list, outputs: list, several: bool, has_aux: bool) -> list:
     """blocks[output][input], one forward pass per input entry."""
     columns: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
     for k, x in enumerate(inputs):
         for j in range(x.size):
-            _, tangent = jvp_at(f, args, kwargs, indices, _basis(inputs, k, j, args, indices))
+            _, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given))
             tangent = tangent[0] if has_aux else tangent
             for o, part in enumerate(tangent if several else (tangent,)):
                 columns[o][k].append(part)
@@ -303,10 +320,10 @@ def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, indices: tuple, in
             for o, out in enumerate(outputs)]
 
 
-def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, indices: tuple, inputs: list,
-                      outputs: list, several: bool, has_aux: bool) -> list:
+def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
+                      inputs: list, outputs: list, several: bool, has_aux: bool) -> list:
     """blocks[output][input], one backward pass per output entry."""
-    _, pullback = vjp_at(f, args, kwargs, indices, has_aux)
+    _, pullback = vjp_at(f, args, kwargs, chosen, has_aux)
     blocks = []
     for o, out in enumerate(outputs):
         rows: list[list] = [[] for _ in inputs]
@@ -347,16 +364,16 @@ def hvp(f: Callable, wrt: Wrt = 0) -> Callable:
     from .api import grad
 
     gradient = grad(f, wrt=wrt)
-    as_tuple = not isinstance(wrt, (int, str))
-    fn = as_function(f) if derivative_of(f) is None else derivative_of(f).fn
-    indices = _wrt_indices(fn, wrt, _def_loc(fn))
+    target = target_of(f)
+    chosen = choose(target, wrt, def_loc(target.fn))
 
-    @functools.wraps(fn)
+    @functools.wraps(target.fn)
     def product(*args_and_v: Any, **kwargs: Any) -> Any:
         *args, v = args_and_v
-        directions = tuple(v) if as_tuple else (v,)
-        _, tangent = jvp_at(gradient, tuple(args), kwargs, indices, directions)
-        return (tangent,) if as_tuple and len(indices) == 1 else tangent
+        directions = tuple(v) if chosen.as_tuple else (v,)
+        _, tangent = jvp_at(gradient, tuple(args), kwargs, choose(target_of(gradient), wrt),
+                            directions)
+        return (tangent,) if chosen.as_tuple and len(chosen.sites) == 1 else tangent
 
     return product
 

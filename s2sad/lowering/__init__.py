@@ -30,9 +30,11 @@ class Lowered:
     baked_attrs: tuple  # (object, attribute, value) on the way to a baked callee
 
 
-def lower(parsed: ParsedFunction) -> Lowered:
-    """Lower a parsed function into IR."""
+def lower(parsed: ParsedFunction, construct: bool = False) -> Lowered:
+    """Lower a parsed function into IR (a class's __init__ as its constructor,
+    returning the object, with `construct`)."""
     lowerer = Lowerer(parsed, VarFactory())
+    lowerer.construct = construct
     fn = lowerer.lower_function()
     return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked),
                    tuple(lowerer.baked_attrs))

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Const, Operand, Ref
+from ..runtime import merge_dicts
 from .base import LowererBase
 from .scans import LocalFunction, hint_of
 
@@ -27,10 +28,6 @@ class Calls(LowererBase):
     """Calls: of primitives, of user code, of methods; inlined local functions."""
 
     def expr_Call(self, node: gast.Call, hint: str) -> Operand:
-        if any(isinstance(a, gast.Starred) for a in node.args) or any(
-                k.arg is None for k in node.keywords):
-            raise self.error("*args and **kwargs in calls are not supported", node,
-                             "pass the arguments explicitly")
         if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
@@ -80,7 +77,7 @@ class Calls(LowererBase):
         if not callee.name.startswith("$"):
             self.bake_path(callee.name)  # the callee's identity picked what is generated
         prim = primitives.for_object(callee.value)
-        if prim is not None:
+        if prim is not None and not _packed(kwargs):
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
         return self.emit("call", [callee, *args], kwargs, hint=hint)
 
@@ -107,7 +104,7 @@ class Calls(LowererBase):
         one, else the bound method looked up at run time, then called."""
         args, kwargs = self.call_args(node)
         prim = primitives.lookup("." + name)
-        if prim is not None and prim.form == "method":
+        if prim is not None and prim.form == "method" and not _packed(kwargs):
             return self.emit(prim.name, [receiver, *args], kwargs, hint=hint)
         method = self.emit("getattr", [receiver, Const(name)])
         return self.emit("call", [method, *args], kwargs, hint=hint)
@@ -129,9 +126,58 @@ class Calls(LowererBase):
                          "lst + [v], a new dict)")
 
     def call_args(self, node: gast.Call) -> tuple[list, dict]:
+        """A call's arguments. With `*seq` or `**mapping` among them, they are
+        packed: all positional ones into one tuple, keyword `"*"`, all keyword
+        ones into one dict, keyword `"**"` (generated code passes them as
+        `f(*args, **kwargs)`; the dispatcher unpacks them)."""
+        if any(isinstance(a, gast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            return [], self.packed_arguments(node)
         args = [self.passed(a) for a in node.args]
         kwargs = {k.arg: self.passed(k.value) for k in node.keywords}
         return args, kwargs
+
+    def packed_arguments(self, node: gast.Call) -> dict:
+        packed = {}
+        if node.args:
+            packed["*"] = self.joined_items(node.args, "make_tuple", "args")
+        dicts, names, values = [], [], []
+        for k in node.keywords:
+            if k.arg is None:
+                if names:
+                    dicts.append(self.emit("make_dict", [Const(tuple(names)), *values]))
+                    names, values = [], []
+                dicts.append(self.passed(k.value))
+            else:
+                names.append(k.arg)
+                values.append(self.passed(k.value))
+        if names:
+            dicts.append(self.emit("make_dict", [Const(tuple(names)), *values]))
+        if dicts:
+            packed["**"] = self.emit("merge_dicts", dicts, hint="kwargs",
+                                     callee=Ref("$merge_dicts", merge_dicts))
+        return packed
+
+    def joined_items(self, elts: list, display: str, hint: str = "") -> Operand:
+        """A tuple or list display with starred items: the runs of plain items
+        and each starred iterable (as a tuple or list), joined."""
+        convert = tuple if display == "make_tuple" else list
+        parts, run = [], []
+        for e in elts:
+            if isinstance(e, gast.Starred):
+                if run:
+                    parts.append(self.emit(display, run))
+                    run = []
+                parts.append(self.emit(convert.__name__, [self.passed(e.value)],
+                                       callee=Ref("$" + convert.__name__, convert)))
+            else:
+                run.append(self.passed(e))
+        if run or not parts:
+            parts.append(self.emit(display, run))
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = self.emit("seq_concat", [joined, part], hint=hint)
+        return joined
 
     def passed(self, node: Any) -> Operand:
         """An argument of a call: a value, not a local function."""
@@ -185,6 +231,11 @@ class Calls(LowererBase):
         finally:
             self.inline_depth -= 1
             self.env, self.loops = saved
+
+
+def _packed(kwargs: dict) -> bool:
+    """Are these a packed call's arguments (`f(*args, **kwargs)`)?"""
+    return "*" in kwargs or "**" in kwargs
 
 
 def _in_library(owner: Any) -> bool:

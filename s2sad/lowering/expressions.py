@@ -148,7 +148,7 @@ class Expressions(LowererBase):
 
     def display(self, kind: str, node: Any, hint: str) -> Operand:
         if any(isinstance(e, gast.Starred) for e in node.elts):
-            raise self.error("starred items are not supported", node, "list the items explicitly")
+            return self.joined_items(node.elts, kind, hint)
         items = [self.expr(e) for e in node.elts]
         if kind == "make_tuple" and all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items))

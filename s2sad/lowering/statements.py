@@ -7,7 +7,7 @@ from typing import Any
 
 import gast
 
-from ..ir import Const, Function, Operand, Ref, Return
+from ..ir import Const, Function, Operand, Ref, Return, Var
 from ..runtime import own
 from .base import LowererBase
 from .scans import (
@@ -48,18 +48,10 @@ class Statements(LowererBase):
         node = self.parsed.node
         self.set_loc(node)
         args = node.args
-        if args.vararg or args.kwarg or args.posonlyargs:
-            raise self.error(
-                "*args, **kwargs and positional-only parameters are not supported yet",
-                node, "give the function plain parameters (keyword-only ones are fine)",
-            )
-        params = []
-        for arg in [*args.args, *args.kwonlyargs]:
-            var = self.factory.new(arg.id)
-            params.append(var)
-            self.env[arg.id] = var
+        params, vararg, varkw = self.parameters(args)
+        positional = [*args.posonlyargs, *args.args]
         defaults = {}
-        for arg, default in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
             defaults[arg.id] = Const(literal(default))
         if isinstance(node, gast.Lambda):
             returned = self.expr(node.body, hint="")
@@ -69,7 +61,30 @@ class Statements(LowererBase):
                 returned = Const(None)
         self.block.stmts.append(Return(returned, self.loc))
         return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
-                        defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs))
+                        defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs),
+                        posonly=len(args.posonlyargs), vararg=vararg, varkw=varkw)
+
+    def parameters(self, args: Any) -> tuple[list, Var | None, Var | None]:
+        """The function's parameters in IR order (positional, *args, keyword-only,
+        **kwargs), each bound in the environment; and the *args and **kwargs ones."""
+        params: list[Var] = []
+        vararg = varkw = None
+
+        def bind(arg: Any) -> Var:
+            var = self.factory.new(arg.id)
+            params.append(var)
+            self.env[arg.id] = var
+            return var
+
+        for arg in [*args.posonlyargs, *args.args]:
+            bind(arg)
+        if args.vararg is not None:
+            vararg = bind(args.vararg)
+        for arg in args.kwonlyargs:
+            bind(arg)
+        if args.kwarg is not None:
+            varkw = bind(args.kwarg)
+        return params, vararg, varkw
 
     def stmts(self, body: list, cont: list = ()) -> Operand | None:
         """Lower `body` into the current block.

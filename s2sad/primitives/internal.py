@@ -38,6 +38,9 @@ vjp("seq_concat(left, right)", left="concat_adjoint(g, left, False)",
 vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)", linear=("seq",),
     form="internal", holds=True, fresh=True, recompute=False, returns="container",
     takes="any")
+# The keyword arguments of a call with `**mapping` (`f(**a, k=v)`), merged
+vjp("merge_dicts(*mappings)", mappings="merge_dicts_adjoint(g, mappings)", linear=("mappings",),
+    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
 vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)", linear=("iterable", "start"), returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
@@ -48,8 +51,24 @@ vjp("iteration_items(x)", x="iteration_adjoint(g, x)", linear=("x",), form="help
 structural("setitem(x, index, value, old=None)", "setitem", tangent="setitem", fresh=True,
            effect=True,
            mutates=True, undone=True, recompute=False, returns="operand")
-# `obj.name` of an object without a rule for the attribute
-structural("getattr(obj, name)", None, view=True, recompute=False)
+# `obj.name` of an object without a rule for the attribute: an object's
+# derivative is a dict of its attributes' (a tuple for a namedtuple), a bound
+# method's that of its object (`runtime/functions.py`)
+vjp("getattr(obj, name)", zero=("name",), obj="attribute_adjoint(g, obj, name)",
+    jvp={"obj": "attribute_tangent(t, obj, name)"}, form="internal", view=True,
+    recompute=False, returns="other", takes="any")
+# `obj.name = value` on an object the function made (a class's __init__, or
+# after `obj = Class(...)`): the same object, emitted as the assignment
+vjp("setattr(obj, name, value)", zero=("name",), obj="attribute_dropped(g, name)",
+    value="attribute_value(g, name, value)",
+    jvp={"obj": "attribute_dropped(t, name)", "value": "attribute_set(None, name, t)"},
+    form="internal", effect=True, mutates=True, recompute=False, returns="operand",
+    takes="any")
+# A local def or lambda as a value: its lifted function and the values it
+# holds (captured ones, then defaults); its derivative is theirs, as a tuple
+vjp("make_closure(fn, *values)", zero=("fn",), values="closure_values_adjoint(g, values)",
+    jvp={"values": "closure_tangent(t)"}, form="helper", holds=True, recompute=False,
+    returns="other", takes="any")
 
 # ---------------------------------------------------------------- calls
 group("Calls")
@@ -103,3 +122,11 @@ helper("check_inplace(value, names, *others)",
 helper("snapshot(x)", linear=("x",), fresh=True)
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)
+helper("attribute_adjoint(g, obj, name)", "attribute_dropped(g, name)",
+       "attribute_value(g, name, like)", "closure_values_adjoint(g, values)",
+       linear=("g",), zero="others")
+helper("attribute_tangent(t, obj, name)", linear=("t",), zero="others")
+helper("closure_tangent(t)", linear=("t",))
+helper("merge_dicts_adjoint(g, mappings)", linear=("g",), zero="others")
+helper("attribute_set(t, name, value)", linear=("t", "value"), zero=("name",))
+helper("new_object(cls)", zero=("cls",), fresh=True)

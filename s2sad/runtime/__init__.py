@@ -12,6 +12,7 @@ name, and the table finds them here.
     linalg        products and linear algebra
     shapes        shape changes, indexing, containers
     second_order  tangents of the nonlinear adjoint helpers
+    functions     closures of local functions; derivatives of objects and callables
     fft           transposes of np.fft's transforms (padding, half spectra)
     signal        np.interp, np.convolve and np.correlate
     scipy         SciPy's rules (only when SciPy is installed)
@@ -32,11 +33,13 @@ from .base import (  # noqa: F401
     add_adjoints,
     add_at,
     as_gradient_of,
+    attribute_value,
     augmented,
     broadcast_tangent,
     cast_adjoint,
     check_inplace,
     check_inplace_item,
+    closure_values_adjoint,
     custom_adjoints,
     either,
     matrix_transpose,
@@ -72,6 +75,19 @@ from .fft import (  # noqa: F401
     hermitian_fold,
     real_if_real,
     spectrum_pad,
+)
+from .functions import (  # noqa: F401
+    Closure,
+    ClosureInfo,
+    attribute_adjoint,
+    attribute_dropped,
+    attribute_set,
+    attribute_tangent,
+    closure_arguments,
+    closure_tangent,
+    make_closure,
+    new_object,
+    set_attribute,
 )
 from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _einsum_labels,
@@ -173,6 +189,8 @@ from .shapes import (  # noqa: F401
     linspace_adjoint,
     linspace_weights,
     list_item,
+    merge_dicts,
+    merge_dicts_adjoint,
     method_transpose_adjoint,
     repeat_adjoint,
     repetition_adjoint,

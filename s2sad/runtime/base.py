@@ -20,6 +20,7 @@ from ..errors import (
     NonScalarOutputError,
     UnsupportedSyntaxError,
 )
+from .functions import callable_zeros, is_object, is_record, object_gradient
 
 
 def _lists_as_arrays(*names: str) -> Any:
@@ -324,13 +325,18 @@ def zeros_like(x: Any) -> Any:
         return np.zeros(x.shape, dtype=_adjoint_dtype(x.dtype))
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, list):
+        return [zeros_like(v) for v in x]
+    if isinstance(x, tuple):  # (a namedtuple's derivative is a plain tuple)
+        return tuple(zeros_like(v) for v in x)
     if isinstance(x, np.generic):
         return np.zeros((), dtype=_adjoint_dtype(x.dtype))[()]
     if isinstance(x, complex):
         return 0j
-    return 0.0
+    if isinstance(x, (float, int)):
+        return 0.0
+    other = callable_zeros(x, zeros_like)  # a function value or an object
+    return 0.0 if other is NotImplemented else other
 
 
 def _adjoint_dtype(dtype: np.dtype) -> np.dtype:
@@ -349,9 +355,25 @@ def add_adjoints(a: Any, b: Any) -> Any:
         for k, v in b.items():
             out[k] = add_adjoints(out.get(k), v)
         return out
-    if isinstance(a, (list, tuple)):
-        return type(a)(add_adjoints(x, y) for x, y in zip(a, b))
+    if isinstance(a, list):
+        return [add_adjoints(x, y) for x, y in zip(a, b)]
+    if isinstance(a, tuple):
+        return tuple(add_adjoints(x, y) for x, y in zip(a, b))
     return a + b
+
+
+def closure_values_adjoint(g: Any, values: list) -> list:
+    """The adjoints of the values a closure holds (`runtime.functions`), from
+    the closure's: a tuple over them."""
+    parts = g if isinstance(g, tuple) else (None,) * len(values)
+    return [zeros_like(v) if p is None else p for p, v in zip(parts, values)]
+
+
+def attribute_value(g: Any, name: str, like: Any) -> Any:
+    """The adjoint of the value written by `obj.name = value`, from the
+    object's (zeros shaped like the value if nothing reached the attribute)."""
+    part = g.get(name) if isinstance(g, dict) else None
+    return zeros_like(like) if part is None else part
 
 
 def _is_number(x: Any) -> bool:
@@ -410,11 +432,13 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     autograd do the same)."""
     if type(x) is float and type(grad) in (float, np.float64):
         return float(grad)
-    if grad is None:
+    if grad is None and not (is_record(x) or is_object(x)):
         return zeros_like(x)
     if isinstance(x, dict):
         parts = grad if isinstance(grad, dict) else {}
         return {k: as_gradient_of(parts.get(k), v) for k, v in x.items()}
+    if is_record(x) or is_object(x):  # a namedtuple, a dataclass, an object: its own type
+        return object_gradient(grad, x, as_gradient_of)
     if isinstance(x, (list, tuple)):
         if isinstance(grad, np.ndarray) and grad.ndim > 0 and len(grad) == len(x):
             parts = list(grad)  # NumPy read the list as an array: its rows are the items'

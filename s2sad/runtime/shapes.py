@@ -361,3 +361,23 @@ def take_along_axis_adjoint(g: Any, arr: Any, indices: Any, axis: Any) -> Any:
         index.append(pos.reshape([-1 if k == d else 1 for k in range(len(shape))]))
     np.add.at(out, tuple(index), g)
     return out
+
+
+def merge_dicts(*mappings: Any) -> dict:
+    """The keyword arguments of a call with `**mapping`: the mappings merged;
+    a keyword given twice is Python's TypeError."""
+    if len(mappings) == 1:
+        return dict(mappings[0])
+    out: dict = {}
+    for m in mappings:
+        for k, v in m.items():
+            if k in out:
+                raise TypeError(f"got multiple values for keyword argument {k!r}")
+            out[k] = v
+    return out
+
+
+def merge_dicts_adjoint(g: Any, mappings: list) -> list:
+    """Each mapping's part of the merged dict's adjoint."""
+    parts = g if isinstance(g, dict) else {}
+    return [{k: parts.get(k) for k in m} for m in mappings]

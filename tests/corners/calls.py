@@ -316,8 +316,7 @@ def call_star_args(x):
     return np.sum(p * s)
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: calling a functools.partial of a helper (NoAdjointError)")
+@case(args=V3, note="calling a functools.partial of a helper")
 def call_partial(x):
     g = functools.partial(h_default, b=3.0)
     return np.sum(g(x))

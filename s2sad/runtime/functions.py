@@ -1,0 +1,244 @@
+"""Function values and objects in generated code: closures of local functions,
+and the derivatives of objects, partials and callables.
+
+A derivative (an adjoint or a tangent) of a value that is not a number or an
+array has the value's structure, with None for parts nothing reached:
+
+* a namedtuple's is a tuple (one item per field);
+* another object's (a dataclass, a plain object) is a dict from attribute
+  names to their derivatives;
+* a closure's is a tuple over the values it holds (those it captured, then
+  its default arguments);
+* a `functools.partial`'s is (the function's, a tuple over its arguments, a
+  dict over its keywords);
+* a bound method's is its object's, a callable object's its own;
+* a function's, a class's or a module's is None.
+
+`zeros_like` and `add_adjoints` (`base.py`) treat these like other
+containers; `as_gradient_of` gives a namedtuple, dataclass or object back as
+its own type at the API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import types
+from typing import Any
+
+import numpy as np
+
+from ..errors import NoAdjointError
+
+_NOT_GIVEN = inspect.Parameter.empty
+
+
+class Closure:
+    """A local def or lambda as a value: the lifted function (`lifted(*held,
+    *args)`: the captured values first) and the values it holds. Calling it
+    runs the user's code, as Python's closure would."""
+
+    __slots__ = ("fn", "values")
+
+    def __init__(self, fn: types.FunctionType, values: tuple) -> None:
+        self.fn, self.values = fn, values
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        held, args, kwargs = closure_arguments(self, args, kwargs)
+        return self.fn(*held, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<local function {self.fn.__s2sad_closure__.name}>"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClosureInfo:
+    """What a lifted local function needs besides its code: its name, how
+    many values it captured, and the parameters whose defaults it holds
+    (after the captured values), with the local function's own signature."""
+
+    name: str
+    captured: int
+    defaults: tuple[str, ...] = ()
+    signature: inspect.Signature | None = None
+
+
+def make_closure(fn: types.FunctionType, *values: Any) -> Closure:
+    """A local function as a value (generated code's spelling of `def`/`lambda`)."""
+    return Closure(fn, values)
+
+
+def closure_arguments(closure: Closure, args: tuple, kwargs: dict) -> tuple[tuple, tuple, dict]:
+    """(captured values, positional arguments, keyword arguments) for the
+    lifted function: the call's, with the defaults the closure holds filled in."""
+    info = closure.fn.__s2sad_closure__
+    held = closure.values[:info.captured]
+    if not info.defaults:
+        return held, args, kwargs
+    bound = info.signature.bind_partial(*args, **kwargs)
+    defaults = dict(zip(info.defaults, closure.values[info.captured:]))
+    for name in info.signature.parameters:
+        if name not in bound.arguments and name in defaults:
+            bound.arguments[name] = defaults[name]
+    return held, bound.args, bound.kwargs
+
+
+def closure_tangent(t: list) -> tuple:
+    """A closure's tangent: the tuple of its values' tangents."""
+    return tuple(t)
+
+
+# ---------------------------------------------------------------- objects
+
+
+def is_record(x: Any) -> bool:
+    """A namedtuple: its derivative is a tuple, one item per field."""
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def is_object(x: Any) -> bool:
+    """An object whose attributes hold values: a dataclass instance or an
+    instance of a user's class (not a function, class, module, array or number)."""
+    if isinstance(x, (type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                      types.ModuleType, functools.partial, np.ufunc, np.ndarray, np.generic,
+                      Closure, str, bytes, int, float, complex, list, tuple, dict, set)):
+        return False
+    if x is None or isinstance(x, (slice, range)):
+        return False
+    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__")
+
+
+def fields_of(x: Any) -> list[str]:
+    """The attributes of an object that hold its data, in order."""
+    if dataclasses.is_dataclass(x):
+        return [f.name for f in dataclasses.fields(x)]
+    return list(vars(x))
+
+
+def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
+    """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
+    obj's own; for a namedtuple's field, a tuple; else {name: g}."""
+    _check_attribute(obj, name)
+    if g is None:
+        return None
+    value = getattr(obj, name)
+    if isinstance(value, types.MethodType) and value.__self__ is obj:
+        return g
+    if is_record(obj) and name in type(obj)._fields:
+        parts: list = [None] * len(obj)
+        parts[type(obj)._fields.index(name)] = g
+        return tuple(parts)
+    return {name: g}
+
+
+def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
+    """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
+    _check_attribute(obj, name)
+    value = getattr(obj, name)
+    if isinstance(value, types.MethodType) and value.__self__ is obj:
+        return t
+    if t is None:
+        return None
+    if is_record(obj) and name in type(obj)._fields:
+        part = t[type(obj)._fields.index(name)]
+    elif isinstance(t, dict):
+        part = t.get(name)
+    else:
+        part = None
+    return part
+
+
+def _check_attribute(obj: Any, name: str) -> None:
+    """Attributes of objects and namedtuples carry derivatives; those of arrays
+    and numbers without a rule (`a.mT`, `a.flat`) are refused."""
+    if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)):
+        return
+    raise NoAdjointError(
+        f"cannot differentiate through the attribute .{name} of a {type(obj).__name__}: it "
+        "has no derivative rule",
+        hint="use a NumPy function with a rule instead (np.swapaxes(a, -1, -2) for .mT, "
+        "a.ravel() for .flat), or wrap the value in s2sad.stop_gradient(...)")
+
+
+def attribute_dropped(g: Any, name: str) -> Any:
+    """An object's adjoint before `obj.name = value`: what it was, less that attribute."""
+    if not isinstance(g, dict) or name not in g:
+        return g
+    return {k: v for k, v in g.items() if k != name}
+
+
+def attribute_set(t: Any, name: str, value: Any) -> Any:
+    """An object's tangent after `obj.name = value` (value: the value's tangent)."""
+    out = dict(t) if isinstance(t, dict) else {}
+    out[name] = value
+    return out
+
+
+def set_attribute(obj: Any, name: str, value: Any) -> Any:
+    """`obj.name = value` on an object the function made; returns obj."""
+    object.__setattr__(obj, name, value)
+    return obj
+
+
+def new_object(cls: type) -> Any:
+    """A new instance of a user's class, before its __init__ runs."""
+    return cls.__new__(cls)
+
+
+# ---------------------------------------------------------------- zeros and gradients
+
+
+def callable_zeros(x: Any, zeros: Any) -> Any:
+    """The zero derivative of a function value or an object (`zeros` makes
+    the zero of a part), or NotImplemented if x is neither."""
+    if isinstance(x, Closure):
+        return tuple(zeros(v) for v in x.values)
+    if isinstance(x, functools.partial):
+        return (zeros(x.func), tuple(zeros(a) for a in x.args),
+                {k: zeros(v) for k, v in x.keywords.items()})
+    if isinstance(x, types.MethodType):
+        return zeros(x.__self__) if is_object(x.__self__) or is_record(x.__self__) else None
+    if isinstance(x, (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType,
+                      np.ufunc)) or callable(x) and not is_object(x):
+        return None
+    if is_object(x):
+        return {}
+    return NotImplemented
+
+
+def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
+    """A namedtuple's or an object's gradient as its own type: each field
+    holding numbers gets its gradient (`convert(part, value)`), others are
+    copied from x (a function, a count, a name)."""
+    if is_record(x):
+        parts = grad if isinstance(grad, (tuple, list)) else [None] * len(x)
+        return type(x)(*(convert(p, v) if carries_derivative(v) else v
+                         for p, v in zip(parts, x)))
+    parts = grad if isinstance(grad, dict) else {}
+    out = object.__new__(type(x))
+    state = dict(vars(x)) if hasattr(x, "__dict__") else {}
+    for name in (fields_of(x) if dataclasses.is_dataclass(x) else list(state)):
+        value = getattr(x, name)
+        state[name] = convert(parts.get(name), value) if carries_derivative(value) else value
+    for name, value in state.items():
+        object.__setattr__(out, name, value)
+    return out
+
+
+def carries_derivative(x: Any, depth: int = 0) -> bool:
+    """Does x hold numbers a derivative can reach (floats, complex numbers,
+    arrays of them, and containers or objects holding some)?"""
+    if isinstance(x, bool) or depth > 20:  # (objects that refer to each other)
+        return False
+    if isinstance(x, (float, complex, np.inexact)):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "fc"
+    if isinstance(x, (list, tuple)):
+        return any(carries_derivative(v, depth + 1) for v in x)
+    if isinstance(x, dict):
+        return any(carries_derivative(v, depth + 1) for v in x.values())
+    if is_object(x):
+        return any(carries_derivative(getattr(x, k), depth + 1) for k in fields_of(x))
+    return False
