@@ -370,6 +370,11 @@ class Emitter:
             call = _call(ast.Attribute(self.operand(stmt.args[0]), "append", ast.Load()),
                          [self.operand(stmt.args[1])], [])
             return [ast.Expr(call)]
+        if p == "setattr":  # `obj.name = value` (obj: the object's name, all versions)
+            obj = ast.Name(self.names[stmt.target], ast.Load()) if stmt.target is not None \
+                else self.operand(stmt.args[0])
+            target = ast.Attribute(obj, stmt.args[1].value, ast.Store())
+            return [ast.Assign([target], self.operand(stmt.args[2]))]
         if p in ("setitem", "setitem_restore", "zero_slice"):
             array = self.operand(stmt.args[0])
             value = self.const(0.0) if p == "zero_slice" else self.operand(stmt.args[2])

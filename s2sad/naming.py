@@ -77,7 +77,7 @@ class Naming:
                             web[val] = out
         # `a[i] = v` writes in place: every version of the array has one name.
         for stmt in walk(self.fn.body):
-            if isinstance(stmt, Assign) and stmt.prim == "setitem" and \
+            if isinstance(stmt, Assign) and stmt.prim in ("setitem", "setattr") and \
                     isinstance(stmt.args[0], Var):
                 web[stmt.target] = stmt.args[0]
         self.accumulation_web(web)
@@ -122,7 +122,7 @@ class Naming:
         value that took the name one of its own (the copies at loop ends and
         branch joins then move it across)."""
         pinned = {v for stmt in walk(self.fn.body) if isinstance(stmt, Assign)
-                  and stmt.prim == "setitem" for v in (stmt.target, stmt.args[0])}
+                  and stmt.prim in ("setitem", "setattr") for v in (stmt.target, stmt.args[0])}
         pinned |= set(self.fn.params)
         for _ in range(100):
             clash = _NameSimulation(self).run()
@@ -160,7 +160,7 @@ class _NameSimulation:
         self.n = naming
         self.setitem_root: dict[Var, Var] = {}
         for stmt in walk(naming.fn.body):
-            if isinstance(stmt, Assign) and stmt.prim == "setitem" and \
+            if isinstance(stmt, Assign) and stmt.prim in ("setitem", "setattr") and \
                     isinstance(stmt.args[0], Var):
                 self.setitem_root[stmt.target] = self.root(stmt.args[0])
 

@@ -31,6 +31,10 @@ class LowererBase:
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.comprehensions = 0
+        # Lowering a class's __init__ as its constructor: the name of its first
+        # parameter, the new object, which it returns (None otherwise).
+        self.constructed: str | None = None
+        self.construct = False
         # Free names of the user's code, where they were found, and the ones
         # whose identity chose what the generated code does (a rule, a loop
         # form): a compiled result is valid while those still hold.

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Const, Operand, Ref
+from ..parsing import is_library_file
 from ..runtime import merge_dicts
 from .base import LowererBase
 from .scans import LocalFunction, hint_of
@@ -79,7 +80,11 @@ class Calls(LowererBase):
         prim = primitives.for_object(callee.value)
         if prim is not None and not _packed(kwargs):
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
-        return self.emit("call", [callee, *args], kwargs, hint=hint)
+        result = self.emit("call", [callee, *args], kwargs, hint=hint)
+        init = getattr(callee.value, "__init__", None) if isinstance(callee.value, type) else None
+        if isinstance(init, types.FunctionType) and not is_library_file(init.__code__.co_filename):
+            self.owned.add(result)  # a new instance of the user's class: its attributes may be set
+        return result
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
         if _writes_an_argument(fn, node.args, node.keywords):

@@ -50,6 +50,9 @@ class Statements(LowererBase):
         args = node.args
         params, vararg, varkw = self.parameters(args)
         positional = [*args.posonlyargs, *args.args]
+        if self.construct and positional:  # __init__ as the constructor: it owns the object
+            self.constructed = positional[0].id
+            self.owned.add(params[0])
         defaults = {}
         for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
             defaults[arg.id] = Const(literal(default))
@@ -58,7 +61,7 @@ class Statements(LowererBase):
         else:
             returned = self.stmts(node.body)
             if returned is None:
-                returned = Const(None)
+                returned = self.returned_none()
         self.block.stmts.append(Return(returned, self.loc))
         return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
                         defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs),
@@ -103,7 +106,8 @@ class Statements(LowererBase):
                 result = self.stmts(node.body)
                 return result if result is not None or in_loop else Const(None)
             if isinstance(node, gast.Return):
-                value = self.expr(node.value) if node.value is not None else Const(None)
+                value = self.expr(node.value) if node.value is not None else \
+                    self.returned_none()
                 if not in_loop:
                     return value
                 self.env[RET], self.env[RETVAL] = Const(True), value
@@ -126,6 +130,12 @@ class Statements(LowererBase):
             if isinstance(node, (gast.While, gast.For)) and contains_return(node):
                 return self.after_returning_loop(rest)
         return None
+
+    def returned_none(self) -> Operand:
+        """What `return` with no value gives: None, or in a constructor the object."""
+        if self.constructed is not None and self.inline_depth == 0:
+            return self.env[self.constructed]
+        return Const(None)
 
     def stmt(self, node: Any) -> None:
         kind = type(node)
@@ -206,10 +216,26 @@ class Statements(LowererBase):
             self.env[target.value.id] = self.emit("setitem", [array, index, value],
                                                   hint=target.value.id, inplace=True)
         elif isinstance(target, gast.Attribute):
-            raise self.error("assigning attributes is not supported", target,
-                             "keep the value in a local variable")
+            name, obj = self.attribute_target(target)
+            self.env[name] = self.emit("setattr", [obj, Const(target.attr), value], hint=name,
+                                       inplace=True)
+            self.owned.add(self.env[name])
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def attribute_target(self, target: gast.Attribute) -> tuple[str, Operand]:
+        """The name and object of `obj.attr = ...`: an object this function made
+        (`Class(...)`, or the object a constructor builds); writes into objects
+        from outside are refused (their other holders would see them)."""
+        base = target.value
+        obj = self.env.get(base.id) if isinstance(base, gast.Name) else None
+        if obj is None or not self.owns(obj):
+            raise self.error(
+                "assigning an attribute of an object this function did not create is not "
+                "supported (whoever else holds the object would see the change)", target,
+                "build a new object instead (dataclasses.replace(obj, name=value), or a new "
+                "instance of its class), or keep the value in a local variable")
+        return base.id, obj
 
     def subscript_target(self, target: gast.Subscript) -> tuple[Operand, Operand]:
         """The array and index of `a[index] = ...`; an array the function does not
@@ -238,6 +264,14 @@ class Statements(LowererBase):
             new = self.emit(op, [old, self.expr(node.value)], inplace=True)
             self.env[target.value.id] = self.emit("setitem", [array, index, new],
                                                   hint=target.value.id, inplace=True)
+            return
+        if isinstance(target, gast.Attribute):  # obj.name op= v on an object made here
+            name, obj = self.attribute_target(target)
+            old = self.emit("getattr", [obj, Const(target.attr)])
+            new = self.emit(op, [old, self.expr(node.value)], inplace=True)
+            self.env[name] = self.emit("setattr", [obj, Const(target.attr), new], hint=name,
+                                       inplace=True)
+            self.owned.add(self.env[name])
             return
         if not isinstance(target, gast.Name):
             self.assign(target, Const(None))  # raises the right error

@@ -20,7 +20,14 @@ from ..errors import (
     NonScalarOutputError,
     UnsupportedSyntaxError,
 )
-from .functions import callable_zeros, is_object, is_record, object_gradient
+from .functions import (
+    bound_to,
+    callable_zeros,
+    check_attribute,
+    is_object,
+    is_record,
+    object_gradient,
+)
 
 
 def _lists_as_arrays(*names: str) -> Any:
@@ -374,6 +381,23 @@ def attribute_value(g: Any, name: str, like: Any) -> Any:
     object's (zeros shaped like the value if nothing reached the attribute)."""
     part = g.get(name) if isinstance(g, dict) else None
     return zeros_like(like) if part is None else part
+
+
+def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
+    """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
+    check_attribute(obj, name)
+    value = getattr(obj, name)
+    if bound_to(value, obj):
+        return t
+    if t is None:
+        return zeros_like(value)
+    if is_record(obj) and name in type(obj)._fields:
+        part = t[type(obj)._fields.index(name)]
+    elif isinstance(t, dict):
+        part = t.get(name)
+    else:
+        part = None
+    return zeros_like(value) if part is None else part
 
 
 def _is_number(x: Any) -> bool:

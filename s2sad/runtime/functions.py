@@ -119,11 +119,11 @@ def fields_of(x: Any) -> list[str]:
 def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
-    _check_attribute(obj, name)
+    check_attribute(obj, name)
     if g is None:
         return None
     value = getattr(obj, name)
-    if isinstance(value, types.MethodType) and value.__self__ is obj:
+    if bound_to(value, obj):
         return g
     if is_record(obj) and name in type(obj)._fields:
         parts: list = [None] * len(obj)
@@ -132,33 +132,24 @@ def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     return {name: g}
 
 
-def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
-    """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
-    _check_attribute(obj, name)
-    value = getattr(obj, name)
-    if isinstance(value, types.MethodType) and value.__self__ is obj:
-        return t
-    if t is None:
-        return None
-    if is_record(obj) and name in type(obj)._fields:
-        part = t[type(obj)._fields.index(name)]
-    elif isinstance(t, dict):
-        part = t.get(name)
-    else:
-        part = None
-    return part
-
-
-def _check_attribute(obj: Any, name: str) -> None:
+def check_attribute(obj: Any, name: str) -> None:
     """Attributes of objects and namedtuples carry derivatives; those of arrays
     and numbers without a rule (`a.mT`, `a.flat`) are refused."""
-    if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)):
+    if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)) or \
+            bound_to(getattr(obj, name, None), obj):
         return
     raise NoAdjointError(
         f"cannot differentiate through the attribute .{name} of a {type(obj).__name__}: it "
         "has no derivative rule",
         hint="use a NumPy function with a rule instead (np.swapaxes(a, -1, -2) for .mT, "
         "a.ravel() for .flat), or wrap the value in s2sad.stop_gradient(...)")
+
+
+def bound_to(value: Any, obj: Any) -> bool:
+    """Is `value` a method bound to `obj` (`model.loss`, an array's `a.dot`)?
+    Its derivative is obj's."""
+    return isinstance(value, (types.MethodType, types.BuiltinMethodType)) and \
+        getattr(value, "__self__", None) is obj
 
 
 def attribute_dropped(g: Any, name: str) -> Any:
