@@ -8,6 +8,7 @@ globals, builtins) that names in the body resolve against.
 from __future__ import annotations
 
 import builtins
+import copy
 import functools
 import inspect
 import linecache
@@ -107,6 +108,10 @@ def unwrap(fn: Any) -> types.FunctionType:
 def parse_function(fn: Any) -> ParsedFunction:
     """Parse `fn`'s source into a gast tree, keeping file and line information."""
     fn = unwrap(fn)
+    made = getattr(fn, "__s2sad_source__", None)
+    if made is not None:  # a function s2sad made from the user's code (a lifted local one)
+        return ParsedFunction(fn, copy.deepcopy(made.node), made.filename, made.line_offset,
+                              made.col_offset)
     code = fn.__code__
     try:
         # (by the code object: a function's own source, even if functools.wraps

@@ -31,6 +31,11 @@ class LowererBase:
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.comprehensions = 0
+        self.scope = 0  # the function being lowered, or an inlined call of a local one
+        self.scopes = 0  # scopes handed out so far
+        self.materializing: list = []  # local functions being made into closures
+        self.lifts: dict[tuple, Any] = {}  # (def node, captured names) -> lifted function
+        self.lift_names: dict[Any, str] = {}  # lifted function -> its name in generated code
         # Lowering a class's __init__ as its constructor: the name of its first
         # parameter, the new object, which it returns (None otherwise).
         self.constructed: str | None = None
@@ -55,9 +60,8 @@ class LowererBase:
         """Append `target = prim(args, kwargs)` to the current block."""
         primitives.get(prim)  # every primitive the IR holds has a record
         if any(isinstance(a, LocalFunction) for a in [*args, *(kwargs or {}).values()]):
-            raise self.error("a lambda or local function can only be called here, not stored "
-                             "or passed on", self.loc_node(),
-                             "define the function at module level and use that")
+            args = [self.value_of(a) for a in args]  # (a local function as a value: a closure)
+            kwargs = {k: self.value_of(a) for k, a in (kwargs or {}).items()}
         var = self.factory.new(hint) if target else None
         stmt = Assign(var, prim, list(args), dict(kwargs or {}), callee, self.loc, inplace)
         self.block.stmts.append(stmt)
@@ -112,6 +116,21 @@ class LowererBase:
         raise NotImplementedError
 
     def stmt(self, node: Any) -> None:  # Statements
+        raise NotImplementedError
+
+    def value_of(self, value: Any, node: Any = None) -> Any:  # Closures
+        raise NotImplementedError
+
+    def functional_call(self, node: Any, hint: str) -> Operand | None:  # Functional
+        raise NotImplementedError
+
+    def passed(self, node: Any) -> Operand:  # Calls
+        raise NotImplementedError
+
+    def bake_path(self, name: str) -> None:  # Calls
+        raise NotImplementedError
+
+    def expr_ListComp(self, node: Any, hint: str) -> Operand:  # Expressions
         raise NotImplementedError
 
     def stmts(self, body: list, cont: list = ()) -> Operand | None:  # Statements

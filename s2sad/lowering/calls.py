@@ -33,13 +33,16 @@ class Calls(LowererBase):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
         func = node.func
+        lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
+        if lowered is not None:
+            return lowered
         if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
                 not self.is_module_ref(func.value):
             return self.list_extend(node)
         if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction):
             return self.inline_call(self.env[func.id], node, hint)
         if isinstance(func, gast.Lambda):
-            return self.inline_call(LocalFunction(func), node, hint)
+            return self.inline_call(LocalFunction(func, self.env, self.scope), node, hint)
         if isinstance(func, gast.Attribute) and func.attr == "append" and \
                 isinstance(func.value, gast.Name) and func.value.id in self.env and \
                 len(node.args) == 1 and not node.keywords:
@@ -185,13 +188,8 @@ class Calls(LowererBase):
         return joined
 
     def passed(self, node: Any) -> Operand:
-        """An argument of a call: a value, not a local function."""
-        value = self.expr(node)
-        if isinstance(value, LocalFunction):
-            raise self.error("a lambda or local function cannot be passed to another function",
-                             node, "define the function at module level and pass that, or "
-                             "call it here")
-        return value
+        """An argument of a call: a value (a local function as a closure)."""
+        return self.value_of(self.expr(node), node)
 
     def is_module_ref(self, node: Any) -> bool:
         """Is `node` (a method's receiver) a global name or a path from one, like
@@ -202,31 +200,25 @@ class Calls(LowererBase):
 
     def inline_call(self, fn: LocalFunction, node: gast.Call, hint: str) -> Operand:
         """Call a local def or lambda by lowering its body in place. The body
-        sees the caller's variables as they are at the call (Python's late
-        binding of closures); its own assignments stay local to it."""
+        sees the variables of the scope it was made in as they are at the call
+        (Python's late binding of closures); its own assignments stay local to
+        it. A call with `*seq` or `**mapping` calls it as a closure instead."""
         if self.inline_depth > 20:
             raise self.error("a local function calls itself too deeply to inline", node,
                              "define recursive helpers at module level")
-        spec = fn.node.args
-        if spec.vararg or spec.kwarg or spec.kwonlyargs or spec.posonlyargs:
-            raise self.error("local functions with *args, **kwargs or keyword-only "
-                             "parameters are not supported", fn.node,
-                             "give the helper plain positional parameters")
-        args = [self.expr(a) for a in node.args]
-        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
-        names = [a.id for a in spec.args]
-        defaults = dict(zip(names[len(names) - len(spec.defaults):], spec.defaults))
-        if len(args) > len(names) or any(k not in names for k in kwargs):
-            raise self.error("wrong arguments for the local function", node)
-        bound = dict(zip(names, args)) | kwargs
-        for name in names:
-            if name not in bound:
-                if name not in defaults:
-                    raise self.error(f"missing argument {name!r}", node)
-                bound[name] = self.expr(defaults[name])
-        saved = self.env, self.loops
-        self.env = {k: v for k, v in self.env.items() if not k.startswith("<")} | bound
+        if any(isinstance(a, gast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            callee = self.value_of(fn)
+            args, kwargs = self.call_args(node)
+            return self.emit("call", [callee, *args], kwargs, hint=hint)
+        base = self.scope_env(fn)
+        bound = self.bind_local(fn, [self.expr(a) for a in node.args],
+                                {k.arg: self.expr(k.value) for k in node.keywords}, base, node)
+        saved = self.env, self.loops, self.scope
+        self.env = {k: v for k, v in base.items() if not k.startswith("<")} | bound
         self.loops = []
+        self.scopes += 1
+        self.scope = self.scopes
         self.inline_depth += 1
         try:
             if isinstance(fn.node, gast.Lambda):
@@ -235,7 +227,47 @@ class Calls(LowererBase):
             return Const(None) if result is None else result
         finally:
             self.inline_depth -= 1
-            self.env, self.loops = saved
+            self.env, self.loops, self.scope = saved
+
+    def bind_local(self, fn: LocalFunction, args: list, kwargs: dict, base: dict,
+                   node: Any) -> dict:
+        """A local function's parameters bound to a call's arguments, as Python
+        binds them (defaults evaluated in the scope it was made in)."""
+        spec = fn.node.args
+        positional = [a.id for a in [*spec.posonlyargs, *spec.args]]
+        n_posonly = len(spec.posonlyargs)
+        bound = dict(zip(positional, args))
+        extra = args[len(positional):]
+        if extra and spec.vararg is None:
+            raise self.error(f"the local function takes {len(positional)} positional "
+                             f"arguments but {len(args)} were given", node)
+        if spec.vararg is not None:
+            bound[spec.vararg.id] = self.emit("make_tuple", extra) if extra else Const(())
+        named = set(positional[n_posonly:]) | {a.id for a in spec.kwonlyargs}
+        rest = {}
+        for key, value in kwargs.items():
+            if key in named and key not in bound:
+                bound[key] = value
+            elif spec.kwarg is not None:
+                rest[key] = value
+            else:
+                raise self.error(f"the local function got an unexpected argument {key!r}", node)
+        if spec.kwarg is not None:
+            bound[spec.kwarg.id] = self.emit("make_dict", [Const(tuple(rest)), *rest.values()])
+        defaults = dict(zip(positional[len(positional) - len(spec.defaults):], spec.defaults))
+        defaults.update((a.id, d) for a, d in zip(spec.kwonlyargs, spec.kw_defaults)
+                        if d is not None)
+        saved = self.env
+        self.env = base
+        try:
+            for name in [*positional, *(a.id for a in spec.kwonlyargs)]:
+                if name not in bound:
+                    if name not in defaults:
+                        raise self.error(f"missing argument {name!r}", node)
+                    bound[name] = self.expr(defaults[name])
+        finally:
+            self.env = saved
+        return bound
 
 
 def _packed(kwargs: dict) -> bool:

@@ -104,9 +104,8 @@ class ControlFlow(LowererBase):
                     self.env[name] = a
                 continue
             if isinstance(a, LocalFunction) or isinstance(b, LocalFunction):
-                raise self.error(f"the local function {name!r} is defined differently on the "
-                                 "two sides of an if", self.parsed.node if self.parsed else None,
-                                 "define it once, before the if")
+                a = self.closure_in(stmt.then, then_env, a)  # (different functions: closures)
+                b = self.closure_in(stmt.orelse, else_env, b)
             out = self.factory.new(hint_of(name))
             if self.owns(a) and self.owns(b):
                 self.owned.add(out)
@@ -115,14 +114,25 @@ class ControlFlow(LowererBase):
             stmt.else_vals.append(b if b is not None else Const(None))
             self.env[name] = out
 
+    def closure_in(self, block: Block, env: dict, value: Any) -> Any:
+        """`value` as an operand made in `block` with `env` (a local function: a closure)."""
+        if not isinstance(value, LocalFunction):
+            return value
+        saved = self.block, self.env
+        self.block, self.env = block, env
+        try:
+            return self.value_of(value)
+        finally:
+            self.block, self.env = saved
+
     def select(self, cond: Operand, then: Callable, orelse: Callable, hint: str) -> Var:
         """A value chosen by `cond`, each side lowered into its own block."""
         stmt = If(cond, Block(), Block(), loc=self.loc)
         saved = self.block
         self.block = stmt.then
-        a = then()
+        a = self.value_of(then())
         self.block = stmt.orelse
-        b = orelse()
+        b = self.value_of(orelse())
         self.block = saved
         out = self.factory.new(hint)
         stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
@@ -144,7 +154,7 @@ class ControlFlow(LowererBase):
             self.env.setdefault(RETVAL, Const(None))
             carried = [*carried, RET, RETVAL]
         loop.phis = [self.factory.new(hint_of(name)) for name in carried]
-        loop.inits = [self.env.get(name, Const(None)) for name in carried]
+        loop.inits = [self.value_of(self.env.get(name, Const(None))) for name in carried]
         for phi, init in zip(loop.phis, loop.inits):
             if self.owns(init):
                 self.owned.add(phi)  # checked against the next value below
@@ -161,7 +171,7 @@ class ControlFlow(LowererBase):
         self.loops.append(flag)
         lower_body()
         self.loops.pop()
-        loop.nexts = [self.env.get(name, Const(None)) for name in carried]
+        loop.nexts = [self.value_of(self.env.get(name, Const(None))) for name in carried]
         self.check_rebound_buffers(node, loop)
         if flag is not None and loop.range_args is not None:
             loop.exit_flag = loop.phis[carried.index(flag)]

@@ -46,15 +46,14 @@ class Expressions(LowererBase):
     def expr_Constant(self, node: gast.Constant, hint: str) -> Operand:
         return Const(node.value)
 
-    def expr_Name(self, node: gast.Name, hint: str) -> Operand:
+    def expr_Name(self, node: gast.Name, hint: str) -> Any:
+        if isinstance(self.env.get(node.id), LocalFunction):
+            return self.env[node.id]  # (`g = f` keeps a local function to inline)
         return self.name(node)
 
     def name(self, node: gast.Name) -> Operand:
         if node.id in self.env:
-            value = self.env[node.id]
-            if isinstance(value, LocalFunction):
-                raise self.local_function_error(node.id, node)
-            return value
+            return self.value_of(self.env[node.id])
         value = self.lookup_free(node.id)
         if is_missing(value):
             raise self.error(f"name {node.id!r} is not defined", node,
@@ -193,7 +192,7 @@ class Expressions(LowererBase):
         return self.emit("index", [Const(tuple(layout)), *args])
 
     def expr_Lambda(self, node: Any, hint: str) -> Any:
-        return LocalFunction(node)
+        return LocalFunction(node, self.env, self.scope)
 
     def expr_ListComp(self, node: Any, hint: str) -> Operand:
         """[elt for t in it if c] as a loop that appends to a fresh list."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .calls import Calls
+from .closures import Closures
 from .control import ControlFlow
 from .expressions import Expressions
+from .functional import Functional
 from .statements import Statements
 
 
-class Lowerer(Statements, ControlFlow, Expressions, Calls):
+class Lowerer(Statements, ControlFlow, Expressions, Calls, Closures, Functional):
     """Lowers one parsed function (or, as TemplateLowerer, one adjoint rule) into IR."""

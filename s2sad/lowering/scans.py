@@ -15,10 +15,14 @@ EXIT = Const("<exit>")  # stmts() result: the rest of a loop body has been lower
 
 
 class LocalFunction:
-    """A def or lambda inside the differentiated function; calls inline it."""
+    """A def or lambda inside the differentiated function; calls inline it.
+    `env` and `scope` are the environment it was made in and its scope (the
+    function being lowered, or a local function's inlined call)."""
 
-    def __init__(self, node: Any) -> None:
+    def __init__(self, node: Any, env: dict | None = None, scope: int = 0) -> None:
         self.node = node
+        self.env = env if env is not None else {}
+        self.scope = scope
 
 
 class Continue:

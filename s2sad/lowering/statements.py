@@ -108,6 +108,8 @@ class Statements(LowererBase):
             if isinstance(node, gast.Return):
                 value = self.expr(node.value) if node.value is not None else \
                     self.returned_none()
+                if in_loop or self.inline_depth == 0:  # (a local function returned: a closure)
+                    value = self.value_of(value)
                 if not in_loop:
                     return value
                 self.env[RET], self.env[RETVAL] = Const(True), value
@@ -169,7 +171,7 @@ class Statements(LowererBase):
             if node.decorator_list:
                 raise self.error("decorated local functions are not supported", node,
                                  "define the helper at module level")
-            self.env[node.name] = LocalFunction(node)
+            self.env[node.name] = LocalFunction(node, self.env, self.scope)
         elif not isinstance(node, gast.Pass):
             raise self.error(f"unsupported statement: {kind.__name__}", node,
                              "rewrite it with assignments, if, while and for")

@@ -8,7 +8,7 @@ structural rule the reverse pass implements: `adjoint="items"`).
 
 from __future__ import annotations
 
-from .record import group, helper, structural, vjp
+from .record import group, helper, nondiff, structural, vjp
 
 # ---------------------------------------------------------------- containers
 group("Indexing and containers")
@@ -130,3 +130,6 @@ helper("closure_tangent(t)", linear=("t",))
 helper("merge_dicts_adjoint(g, mappings)", linear=("g",), zero="others")
 helper("attribute_set(t, name, value)", linear=("t", "value"), zero=("name",))
 helper("new_object(cls)", zero=("cls",), fresh=True)
+# sorted(..., key=), min/max(..., key=): which order, which item (no derivative)
+nondiff("key_order(keys, reverse=False)", "key_extreme(keys, largest)", form="helper",
+        returns="other", takes="any")

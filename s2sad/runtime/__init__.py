@@ -186,6 +186,8 @@ from .shapes import (  # noqa: F401
     item_adjoint,
     iteration_adjoint,
     iteration_items,
+    key_extreme,
+    key_order,
     linspace_adjoint,
     linspace_weights,
     list_item,

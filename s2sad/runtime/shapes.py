@@ -381,3 +381,16 @@ def merge_dicts_adjoint(g: Any, mappings: list) -> list:
     """Each mapping's part of the merged dict's adjoint."""
     parts = g if isinstance(g, dict) else {}
     return [{k: parts.get(k) for k in m} for m in mappings]
+
+
+def key_order(keys: Any, reverse: bool = False) -> list:
+    """The positions of `keys` in the order sorted(..., key=...) puts their
+    items (stable, like Python's sort)."""
+    keys = list(keys)
+    return sorted(range(len(keys)), key=keys.__getitem__, reverse=bool(reverse))
+
+
+def key_extreme(keys: Any, largest: bool) -> int:
+    """The position of the item min(..., key=...) or max(..., key=...) returns
+    (the first extreme one, as Python's)."""
+    return _extreme_index(list(keys), largest)

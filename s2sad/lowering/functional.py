@@ -1,0 +1,175 @@
+"""Builtins that take a function: `map`, `filter`, `functools.reduce`, and
+`sorted`, `min`, `max` with `key=`.
+
+Each is lowered into the loop it stands for, so the function it is given is
+called like any other call: a lambda or local function is inlined at the
+call, a function value goes to the dispatcher. `map` and `filter` make lists
+(they are consumed whole: `list(...)`, `sum(...)`, a for loop); `sorted` and
+`min`/`max` compute the keys, pick the order or the extreme item with a
+helper that carries no derivative (the order is piecewise constant), and
+read the items in that order, which the derivative flows through.
+
+    sorted(xs, key=f)   ->  items = list(xs); keys = [f(v) for v in items]
+                            [items[i] for i in key_order(keys, reverse)]
+    max(xs, key=f)      ->  items[key_extreme(keys, True)]
+    reduce(f, xs, a)    ->  acc = a; for v in xs: acc = f(acc, v)
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from typing import Any
+
+import gast
+
+from ..ir import Const, Operand, Ref
+from ..runtime import key_extreme, key_order
+from .base import LowererBase
+
+
+def _name(ident: str, store: bool = False) -> gast.Name:
+    return gast.Name(id=ident, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
+def _call(func: Any, args: list) -> gast.Call:
+    return gast.Call(func=func, args=args, keywords=[])
+
+
+class Functional(LowererBase):
+    """map, filter, reduce, sorted/min/max with key=, lowered to loops."""
+
+    def functional_call(self, node: gast.Call, hint: str) -> Operand | None:
+        """The lowered call if `node` calls one of these builtins, else None."""
+        func = node.func
+        root = func
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in self.env:
+            return None
+        ref = self.expr(func)
+        if not isinstance(ref, Ref):
+            return None
+        obj = ref.value
+        starred = any(isinstance(a, gast.Starred) for a in node.args) or \
+            any(k.arg is None for k in node.keywords)
+        keys = {k.arg: k.value for k in node.keywords}
+        handler = None
+        if obj is builtins.map and node.args[1:] and not keys:
+            handler = self.lower_map
+        elif obj is builtins.filter and len(node.args) == 2 and not keys:
+            handler = self.lower_filter
+        elif obj is functools.reduce and 2 <= len(node.args) <= 3 and not keys:
+            handler = self.lower_reduce
+        elif obj is builtins.sorted and len(node.args) == 1 and set(keys) <= {"key", "reverse"}:
+            handler = self.lower_sorted
+        elif obj in (builtins.min, builtins.max) and node.args and set(keys) == {"key"}:
+            handler = self.lower_extreme
+        if handler is None or starred:
+            return None
+        self.bake_path(ref.name)
+        self.set_loc(self.node)
+        return handler(node, hint, obj)
+
+    def temp(self, kind: str, value: Any) -> str:
+        """Bind `value` (an operand or a local function) to a fresh internal name."""
+        self.comprehensions += 1
+        name = f"<{kind}{self.comprehensions}>"
+        self.env[name] = value
+        return name
+
+    def function_temp(self, node: Any) -> str:
+        """The function argument, evaluated once (a lambda stays one, to inline)."""
+        return self.temp("fn", self.expr(node))
+
+    def comprehension(self, elt: Any, target: Any, iterable: Any, ifs: list, hint: str,
+                      at: Any) -> Operand:
+        comp = gast.ListComp(elt=elt, generators=[gast.comprehension(
+            target=target, iter=iterable, ifs=ifs, is_async=0)])
+        gast.copy_location(comp, at)
+        return self.expr_ListComp(comp, hint)
+
+    def lower_map(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        fn = self.function_temp(node.args[0])
+        iterables = node.args[1:]
+        items = [f"<item{self.comprehensions}_{k}>" for k in range(len(iterables))]
+        if len(iterables) == 1:
+            target, iterable = _name(items[0], True), iterables[0]
+        else:
+            target = gast.Tuple(elts=[_name(n, True) for n in items], ctx=gast.Store())
+            iterable = _call(_name("zip"), list(iterables))
+        elt = _call(_name(fn), [_name(n) for n in items])
+        return self.comprehension(elt, target, iterable, [], hint or "mapped", node)
+
+    def lower_filter(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        test_node = node.args[0]
+        item = f"<item{self.comprehensions + 1}>"
+        if isinstance(test_node, gast.Constant) and test_node.value is None:
+            cond: Any = _name(item)
+        else:
+            cond = _call(_name(self.function_temp(test_node)), [_name(item)])
+        return self.comprehension(_name(item), _name(item, True), node.args[1], [cond],
+                                  hint or "kept", node)
+
+    def lower_reduce(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        fn = self.function_temp(node.args[0])
+        items = self.temp("items", self.emit("list", [self.passed(node.args[1])],
+                                              callee=Ref("$list", list), hint="items"))
+        acc = self.temp("acc", None)
+        item = f"<item{self.comprehensions}>"
+        if len(node.args) == 3:
+            self.env[acc] = self.passed(node.args[2])
+            iterable: Any = _name(items)
+        else:
+            self.env[acc] = self.emit("getitem", [self.env[items], Const(0)], hint=hint)
+            iterable = gast.Subscript(value=_name(items), slice=gast.Slice(
+                lower=gast.Constant(value=1, kind=None), upper=None, step=None), ctx=gast.Load())
+        loop = gast.For(target=_name(item, True), iter=iterable, body=[gast.Assign(
+            targets=[_name(acc, True)], value=_call(_name(fn), [_name(acc), _name(item)]),
+            type_comment=None)], orelse=[], type_comment=None)
+        for sub in gast.walk(loop):
+            gast.copy_location(sub, node)
+        self.stmt(loop)
+        return self.value_of(self.env[acc])
+
+    def keyed(self, node: gast.Call, items_value: Operand, key: Any) -> tuple[str, Operand]:
+        """(the items' name, their keys): the key function on each item, or the
+        items themselves."""
+        items = self.temp("items", items_value)
+        if key is None or (isinstance(key, gast.Constant) and key.value is None):
+            return items, self.env[items]
+        fn = self.function_temp(key)
+        item = f"<item{self.comprehensions}>"
+        keys = self.comprehension(_call(_name(fn), [_name(item)]), _name(item, True),
+                                  _name(items), [], "keys", node)
+        return items, keys
+
+    def lower_sorted(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        keys_given = {k.arg: k.value for k in node.keywords}
+        listed = self.emit("list", [self.passed(node.args[0])], callee=Ref("$list", list),
+                           hint="items")
+        items, keys = self.keyed(node, listed, keys_given.get("key"))
+        reverse = self.expr(keys_given["reverse"]) if "reverse" in keys_given else Const(False)
+        order = self.temp("order", self.emit("key_order", [keys, reverse], hint="order",
+                                              callee=Ref("$key_order", key_order)))
+        index = f"<item{self.comprehensions}>"
+        elt = gast.Subscript(value=_name(items), slice=_name(index), ctx=gast.Load())
+        return self.comprehension(elt, _name(index, True), _name(order), [], hint or "ordered",
+                                  node)
+
+    def lower_extreme(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        key = node.keywords[0].value
+        if len(node.args) == 1:
+            listed = self.emit("list", [self.passed(node.args[0])], callee=Ref("$list", list),
+                               hint="items")
+        else:
+            listed = self.emit("make_list", [self.passed(a) for a in node.args], hint="items")
+        items, keys = self.keyed(node, listed, key)
+        largest = Const(obj is builtins.max)
+        index = self.emit("key_extreme", [keys, largest], hint="best",
+                          callee=Ref("$key_extreme", key_extreme))
+        return self.emit("getitem", [self.env[items], index], hint=hint)
+
+
+__all__ = ["Functional"]
