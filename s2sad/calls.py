@@ -40,7 +40,7 @@ from .callables import (
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .runtime import new_object, zeros_like
-from .runtime.functions import carries_derivative
+from .runtime.functions import inert
 from .signature import Layout, layout
 from .signature import pick as pick_item
 
@@ -87,10 +87,10 @@ class Plan:
             sites: list = []
             skip = len(self.lead) - len(self.unfolded.lead)
             for k, value in enumerate(self.unfolded.lead):
-                sites.append(self.locate(skip + k) if carries_derivative(value) else None)
+                sites.append(self.locate(skip + k) if not inert(value) else None)
             for key, value in self.unfolded.bound.items():
                 overridden = key in self.call_keys
-                sites.append(self.locate(key) if carries_derivative(value) and not overridden
+                sites.append(self.locate(key) if not inert(value) and not overridden
                              else None)
             return sites
         return self.locate(entry)

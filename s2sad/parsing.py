@@ -113,6 +113,10 @@ def parse_function(fn: Any) -> ParsedFunction:
         return ParsedFunction(fn, copy.deepcopy(made.node), made.filename, made.line_offset,
                               made.col_offset)
     code = fn.__code__
+    if code.co_name == "<lambda>":  # (it may sit inside any expression: parse its whole file)
+        found = _lambda_in_file(fn)
+        if found is not None:
+            return found
     try:
         # (by the code object: a function's own source, even if functools.wraps
         # gave it another's name and __wrapped__, which inspect would follow)
@@ -131,6 +135,35 @@ def parse_function(fn: Any) -> ParsedFunction:
     node = _find_definition(tree, fn)
     filename = code.co_filename
     return ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
+
+
+def _lambda_in_file(fn: types.FunctionType) -> ParsedFunction | None:
+    """A lambda's node, found in its whole file: on its first line, with its
+    parameters, and (of several such) the one whose body holds its code's
+    first position."""
+    code = fn.__code__
+    lines = linecache.getlines(code.co_filename)
+    if not lines:
+        return None
+    try:
+        tree = gast.parse("".join(lines))
+    except SyntaxError:
+        return None
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    candidates = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)
+                  and n.lineno == code.co_firstlineno
+                  and tuple(a.id for a in [*n.args.posonlyargs, *n.args.args,
+                                           *n.args.kwonlyargs]) == params]
+    if len(candidates) > 1:
+        starts = [(p[0], p[2]) for p in code.co_positions() if p[0] is not None
+                  and p[2] is not None]
+        first = min(starts) if starts else None
+        candidates = [n for n in candidates if first is not None and
+                      (n.body.lineno, n.body.col_offset) <= first <=
+                      (n.body.end_lineno, n.body.end_col_offset)] or candidates[:0]
+    if len(candidates) != 1:
+        return None
+    return ParsedFunction(fn, candidates[0], code.co_filename, 0, 0)
 
 
 def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:

@@ -108,4 +108,8 @@ def hint_of(name: str) -> str:
         return "stop"
     if name.startswith("<comp"):
         return "items"
-    return {RET: "returned", RETVAL: "retval"}.get(name, name)
+    if name in (RET, RETVAL):
+        return {RET: "returned", RETVAL: "retval"}[name]
+    if name.startswith("<"):  # (the lowering's own names: `<acc3>` -> acc)
+        return name.strip("<>").rstrip("0123456789_") or "t"
+    return name

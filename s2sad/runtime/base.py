@@ -297,6 +297,9 @@ def _shape(x: Any) -> tuple:
     return shape if shape is not None else np.shape(x)
 
 
+_ARRAY_LIKE = (np.ndarray, np.generic, int, float, complex, list, tuple)
+
+
 def unbroadcast(g: Any, x: Any) -> Any:
     """Sum the adjoint `g` of a broadcast result back to the shape of operand `x`."""
     if x is None or isinstance(x, dict):
@@ -305,9 +308,14 @@ def unbroadcast(g: Any, x: Any) -> Any:
         shape = _shape(x)
     except ValueError:  # a tuple of items of different shapes: a structure
         return g
-    g_shape = _shape(g)
+    try:
+        g_shape = _shape(g)
+    except ValueError:  # a structure's adjoint (a closure's: a tuple over its values)
+        return g
     if g_shape == shape:
         return g
+    if not isinstance(x, _ARRAY_LIKE):
+        return g  # an object or a function value: its adjoint is a structure
     extra = len(g_shape) - len(shape)
     if extra > 0:
         g = np.sum(g, axis=tuple(range(extra)))

@@ -106,13 +106,17 @@ def is_object(x: Any) -> bool:
         return False
     if x is None or isinstance(x, (slice, range)):
         return False
-    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__")
+    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__") or \
+        bool(getattr(type(x), "__slots__", None))
 
 
 def fields_of(x: Any) -> list[str]:
     """The attributes of an object that hold its data, in order."""
     if dataclasses.is_dataclass(x):
         return [f.name for f in dataclasses.fields(x)]
+    if not hasattr(x, "__dict__"):  # (a class with __slots__)
+        return [n for k in type(x).__mro__ for n in getattr(k, "__slots__", ())
+                if hasattr(x, n)]
     return list(vars(x))
 
 
@@ -217,6 +221,25 @@ def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
     return out
 
 
+def inert(x: Any, depth: int = 0) -> bool:
+    """Is x certainly without a derivative (a class, module, function without
+    data, string, integer, None; a container of those)? The dispatcher gives
+    every other value a function value binds a derivative."""
+    if depth > 20:
+        return False
+    if x is None or isinstance(x, (type, types.ModuleType, types.FunctionType, str, bytes,
+                                   bool, int, np.integer, np.ufunc, types.BuiltinFunctionType,
+                                   range, slice)):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind not in "fcO"
+    if isinstance(x, (list, tuple, set, frozenset)):
+        return all(inert(v, depth + 1) for v in x)
+    if isinstance(x, dict):
+        return all(inert(v, depth + 1) for v in x.values())
+    return False
+
+
 def carries_derivative(x: Any, depth: int = 0) -> bool:
     """Does x hold numbers a derivative can reach (floats, complex numbers,
     arrays of them, and containers or objects holding some)?"""
@@ -232,4 +255,10 @@ def carries_derivative(x: Any, depth: int = 0) -> bool:
         return any(carries_derivative(v, depth + 1) for v in x.values())
     if is_object(x):
         return any(carries_derivative(getattr(x, k), depth + 1) for k in fields_of(x))
+    if isinstance(x, Closure):  # function values holding numbers
+        return any(carries_derivative(v, depth + 1) for v in x.values)
+    if isinstance(x, functools.partial):
+        return carries_derivative((x.func, x.args, x.keywords), depth + 1)
+    if isinstance(x, types.MethodType):
+        return carries_derivative(x.__self__, depth + 1)
     return False
