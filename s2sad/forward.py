@@ -436,6 +436,22 @@ class Forward(Builder):
         self.set_tangent(stmt.target, self.emit("getitem", [pair, Const(1)],
                                                 hint=tname(stmt.target)))
 
+    def tangent_partial(self, stmt: Assign) -> None:
+        """`p = functools.partial(func, *args, **keywords)`: its tangent is
+        (func's, a tuple over args, a dict over keywords)."""
+        self.out.append(stmt)
+        func, *args = stmt.args
+        operands = [func, *args, *stmt.kwargs.values()]
+        if stmt.target is None or all(self.tangent(a) is None for a in operands):
+            return
+        ts = [self.materialize(a, self.tangent(a)) for a in operands]
+        keys = tuple(stmt.kwargs)
+        tangent = self.emit("make_tuple", [ts[0], self.emit("make_tuple", ts[1:1 + len(args)]),
+                                           self.emit("make_dict", [Const(keys),
+                                                                   *ts[1 + len(args):]])],
+                            hint=tname(stmt.target), loc=stmt.loc)
+        self.set_tangent(stmt.target, tangent)
+
     def tangent_call(self, stmt: Assign) -> None:
         """`y = h(*args)` of user code: the callee's own forward mode, through
         the dispatcher: `pair = call_jvp(h, active, tangents, *args)`."""

@@ -265,6 +265,20 @@ class Reverse(Adjoints):
             part = self.emit("getitem", [grads, Const(k)], hint=dname(arg))
             self.accumulate(arg, part, stmt.loc)
 
+    def adjoint_partial(self, stmt: Assign, g: Any) -> None:
+        """`p = functools.partial(func, *args, **keywords)`: what each took."""
+        operands = [*stmt.args, *stmt.kwargs.values()]
+        if not any(self.active(a) for a in operands):
+            return
+        parts = self.emit("partial_adjoints", [self.materialize(stmt.target, g), stmt.target],
+                          callee=Ref("$partial_adjoints",
+                                     primitives.resolve_name("partial_adjoints")),
+                          loc=stmt.loc, hint="dpartial")
+        for k, operand in enumerate(operands):
+            if self.active(operand):
+                self.accumulate(operand, self.emit("getitem", [parts, Const(k)],
+                                                   hint=dname(operand)), stmt.loc)
+
     def adjoint_custom(self, stmt: Assign, g: Any) -> None:
         """A function with the user's adjoint rule: call it, `rule(g, ans,
         *args, **kwargs)`, for the adjoints of the positional arguments."""

@@ -118,6 +118,12 @@ class LowererBase:
     def stmt(self, node: Any) -> None:  # Statements
         raise NotImplementedError
 
+    def start_generator(self, node: Any) -> None:  # Statements
+        raise NotImplementedError
+
+    def returned_none(self) -> Operand:  # Statements
+        raise NotImplementedError
+
     def value_of(self, value: Any, node: Any = None) -> Any:  # Closures
         raise NotImplementedError
 

@@ -223,8 +223,9 @@ class Calls(LowererBase):
         try:
             if isinstance(fn.node, gast.Lambda):
                 return self.expr(fn.node.body, hint)
+            self.start_generator(fn.node)
             result = self.stmts(fn.node.body)
-            return Const(None) if result is None else result
+            return self.returned_none() if result is None else result
         finally:
             self.inline_depth -= 1
             self.env, self.loops, self.scope = saved

@@ -230,5 +230,12 @@ class Expressions(LowererBase):
 
     expr_DictComp = expr_SetComp
 
+    def expr_Yield(self, node: Any, hint: str) -> Operand:
+        raise self.error("the value of a yield expression (a generator receiving values "
+                         "with send) is not supported", node,
+                         "yield values as a statement: `yield v`")
+
+    expr_YieldFrom = expr_Yield
+
     def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
         return Const("<f-string>")

@@ -11,6 +11,7 @@ import gast
 from ..ir import Const
 
 RET, RETVAL = "<returned>", "<retval>"  # env names of 'a loop returned' and its value
+YIELDED = "<yielded>"  # env name of what a generator has yielded so far (a list)
 EXIT = Const("<exit>")  # stmts() result: the rest of a loop body has been lowered
 
 
@@ -58,6 +59,8 @@ def assigned_names(body: list) -> list[str]:
     names: dict[str, None] = {}
     for stmt in body:
         for node in gast.walk(stmt):
+            if isinstance(node, (gast.Yield, gast.YieldFrom)):
+                names[YIELDED] = None
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
                     and node.func.attr in ("append", "extend") \
                     and isinstance(node.func.value, gast.Name):
@@ -71,6 +74,17 @@ def assigned_names(body: list) -> list[str]:
                         if isinstance(target, (gast.Name, gast.Tuple, gast.List)):
                             names[name] = None
     return list(names)
+
+
+def is_generator(node: Any) -> bool:
+    """Does this def yield (in its own body, not a nested function's)?"""
+    def scan(sub: Any) -> bool:
+        if isinstance(sub, (gast.Yield, gast.YieldFrom)):
+            return True
+        if isinstance(sub, (gast.FunctionDef, gast.Lambda)) and sub is not node:
+            return False
+        return any(scan(child) for child in gast.iter_child_nodes(sub))
+    return not isinstance(node, gast.Lambda) and scan(node)
 
 
 def exits(node: Any, in_loop: bool) -> bool:
@@ -108,8 +122,8 @@ def hint_of(name: str) -> str:
         return "stop"
     if name.startswith("<comp"):
         return "items"
-    if name in (RET, RETVAL):
-        return {RET: "returned", RETVAL: "retval"}[name]
+    if name in (RET, RETVAL, YIELDED):
+        return {RET: "returned", RETVAL: "retval", YIELDED: "yielded"}[name]
     if name.startswith("<"):  # (the lowering's own names: `<acc3>` -> acc)
         return name.strip("<>").rstrip("0123456789_") or "t"
     return name

@@ -14,10 +14,12 @@ from .scans import (
     EXIT,
     RET,
     RETVAL,
+    YIELDED,
     Continue,
     LocalFunction,
     contains_return,
     exits,
+    is_generator,
     literal,
     target_hint,
 )
@@ -59,6 +61,7 @@ class Statements(LowererBase):
         if isinstance(node, gast.Lambda):
             returned = self.expr(node.body, hint="")
         else:
+            self.start_generator(node)
             returned = self.stmts(node.body)
             if returned is None:
                 returned = self.returned_none()
@@ -106,8 +109,8 @@ class Statements(LowererBase):
                 result = self.stmts(node.body)
                 return result if result is not None or in_loop else Const(None)
             if isinstance(node, gast.Return):
-                value = self.expr(node.value) if node.value is not None else \
-                    self.returned_none()
+                value = self.expr(node.value) if node.value is not None and \
+                    YIELDED not in self.env else self.returned_none()
                 if in_loop or self.inline_depth == 0:  # (a local function returned: a closure)
                     value = self.value_of(value)
                 if not in_loop:
@@ -134,10 +137,32 @@ class Statements(LowererBase):
         return None
 
     def returned_none(self) -> Operand:
-        """What `return` with no value gives: None, or in a constructor the object."""
+        """What `return` with no value gives: None, in a constructor the object,
+        in a generator the list of what it yielded."""
+        if YIELDED in self.env:
+            return self.env[YIELDED]
         if self.constructed is not None and self.inline_depth == 0:
             return self.env[self.constructed]
         return Const(None)
+
+    def start_generator(self, node: Any) -> None:
+        """A generator function is run eagerly: what it yields goes into a
+        list, which it returns (consumers iterate the list instead)."""
+        if is_generator(node):
+            self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
+
+    def yield_stmt(self, node: Any) -> None:
+        """`yield v` appends v to the list; `yield from it` adds its items."""
+        if YIELDED not in self.env:
+            raise self.error("yield outside a generator function", node)
+        if isinstance(node, gast.Yield):
+            value = self.expr(node.value) if node.value is not None else Const(None)
+            self.env[YIELDED] = self.emit("list_append", [self.env[YIELDED], value],
+                                          hint="yielded", inplace=True)
+        else:
+            items = self.emit("list", [self.passed(node.value)], callee=Ref("$list", list))
+            self.env[YIELDED] = self.emit("seq_concat", [self.env[YIELDED], items],
+                                          hint="yielded")
 
     def stmt(self, node: Any) -> None:
         kind = type(node)
@@ -154,7 +179,9 @@ class Statements(LowererBase):
         elif isinstance(node, gast.AugAssign):
             self.aug_assign(node)
         elif isinstance(node, gast.Expr):
-            if not isinstance(node.value, gast.Constant):  # (a docstring)
+            if isinstance(node.value, (gast.Yield, gast.YieldFrom)):
+                self.yield_stmt(node.value)
+            elif not isinstance(node.value, gast.Constant):  # (a docstring)
                 self.expr(node.value)
         elif isinstance(node, gast.With):
             self.with_stmt(node)

@@ -92,6 +92,11 @@ structural("call_backward_jvp(saved, saved_dot, g, g_dot)", None, form="helper",
 structural("call_jvp(fn, active, tangents, *args)", None, form="helper", effect=True,
            mutates=True, recompute=False, returns="container", results=2)
 
+# functools.partial(func, *args, **keywords): its derivative is (func's, a
+# tuple over args, a dict over keywords); the dispatcher unfolds calls of it
+structural("functools.partial(func, /, *args, **keywords)", "partial", tangent="partial",
+           form="function", recompute=False, holds=True)
+
 # ---------------------------------------------------------------- s2sad's own
 group("Non-differentiable helpers")
 vjp("stop_gradient(x)", zero=("x",), form="helper", view=True, elementwise=True)
@@ -128,6 +133,7 @@ helper("attribute_adjoint(g, obj, name)", "attribute_dropped(g, name)",
 helper("attribute_tangent(t, obj, name)", linear=("t",), zero="others")
 helper("closure_tangent(t)", linear=("t",))
 helper("merge_dicts_adjoint(g, mappings)", linear=("g",), zero="others")
+helper("partial_adjoints(g, partial)", linear=("g",), zero="others")
 helper("attribute_set(t, name, value)", linear=("t", "value"), zero=("name",))
 helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)

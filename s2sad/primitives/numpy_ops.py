@@ -46,6 +46,13 @@ for _name, _ast in [("floordiv", "FloorDiv"), ("and_", "BitAnd"), ("or_", "BitOr
     nondiff(f"{_name}(x, y)", fresh=True, **_op(_ast))
 for _name, _ast in [("not_", "Not"), ("invert", "Invert")]:
     nondiff(f"{_name}(x)", fresh=True, **_op(_ast))
+# The operator module's functions (`functools.reduce(operator.add, xs)`): the
+# operators' records, called as functions
+for _name in ("add", "sub", "mul", "truediv", "pow", "mod"):
+    alias(f"operator.{_name}", _name, f"operator.{_name}(x, y, /)", form="function",
+          operator="")
+alias("operator.neg", "neg", "operator.neg(x, /)", form="function", operator="")
+alias("operator.matmul", "matmul", "operator.matmul(a, b, /)", form="function", operator="")
 # `item in container`: emitted with its operands swapped
 nondiff("contains(container, item)", form="internal", takes="any", returns="other")
 # `copy` is the identity; the lowering uses it for `y = x` style aliases.

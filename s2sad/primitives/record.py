@@ -41,8 +41,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import math
+import operator
 import types
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -204,7 +206,8 @@ _FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "v
                                                 "kinds", "honoured", "zero", "neutral"}
 # Modules rule templates name (`np.exp`); `primitives/scipy_ops.py` adds `scipy`
 # when SciPy is importable.
-NAMESPACE: dict[str, Any] = {"np": np, "math": math}
+NAMESPACE: dict[str, Any] = {"np": np, "math": math, "functools": functools,
+                             "operator": operator}
 
 
 def lookup(name: str) -> Primitive | None:

@@ -45,6 +45,7 @@ from .base import (  # noqa: F401
     either,
     matrix_transpose,
     own,
+    partial_adjoints,
     read_slice,
     require_scalar,
     snapshot,

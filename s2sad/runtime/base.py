@@ -384,6 +384,19 @@ def closure_values_adjoint(g: Any, values: list) -> list:
     return [zeros_like(v) if p is None else p for p, v in zip(parts, values)]
 
 
+def partial_adjoints(g: Any, partial: Any) -> list:
+    """The adjoints of what `functools.partial(func, *args, **keywords)` took,
+    in that order, from the partial's: (func's, a tuple over args, a dict)."""
+    func_part, args_part, kw_part = g if isinstance(g, tuple) else (None, (), {})
+    args_part = args_part or (None,) * len(partial.args)
+    kw_part = kw_part or {}
+    out = [zeros_like(partial.func) if func_part is None else func_part]
+    out += [zeros_like(a) if p is None else p for p, a in zip(args_part, partial.args)]
+    out += [zeros_like(v) if kw_part.get(k) is None else kw_part[k]
+            for k, v in partial.keywords.items()]
+    return out
+
+
 def attribute_value(g: Any, name: str, like: Any) -> Any:
     """The adjoint of the value written by `obj.name = value`, from the
     object's (zeros shaped like the value if nothing reached the attribute)."""
