@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import os
 import sys
 import types
@@ -66,6 +67,8 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict) -> tupl
     except runtime.NonScalarOutput as exc:
         what = f"an array of shape {exc.args[0]}" if isinstance(exc.args[0], tuple) \
             else f"a {exc.args[0]}"
+        if inspect.isgeneratorfunction(fn):
+            what = "a generator (it is a generator function)"
         raise NonScalarOutputError(
             f"grad needs {fn.__name__} to return a scalar, but it returned {what}",
             compiled.return_loc,

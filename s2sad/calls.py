@@ -97,9 +97,9 @@ class Plan:
 
     def compile(self, kind: str, forwards: tuple = ()) -> pipeline.Compiled:
         fn = self.unfolded.fn
-        scalars, sequences = pipeline.argument_kinds(fn, self.args, self.kwargs)
+        kinds = pipeline.argument_kinds(fn, self.args, self.kwargs)
         wrt = self.wrt if kind == "split" else ()
-        return pipeline.compile(fn, pipeline.Spec(kind, wrt, scalars, sequences,
+        return pipeline.compile(fn, pipeline.Spec(kind, wrt, *kinds,
                                                   forwards=forwards,
                                                   construct=self.unfolded.construct is not None))
 
@@ -202,8 +202,15 @@ class RecordCall:
                 out.append({k: by_field.get(k) for k in self.kwargs})
             else:
                 name = self.field_of(entry)
-                out.append(by_field.get(name) if name is not None else None)
+                part = by_field.get(name) if name is not None else None
+                out.append(zeros_like(self.argument(entry)) if part is None else part)
         return tuple(out)
+
+    def argument(self, entry: Any) -> Any:
+        """The value the call passed for an active entry (a position or a keyword)."""
+        if isinstance(entry, int):
+            return self.args[entry] if entry < len(self.args) else None
+        return self.kwargs.get(entry)
 
     def tangent(self, value: Any, tangents: tuple) -> Any:
         by_field: dict[str, Any] = {}

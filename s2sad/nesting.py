@@ -56,8 +56,8 @@ class Derivative:
 
     def compiled(self, args: tuple, kwargs: dict) -> pipeline.Compiled:
         args, kwargs = self.full(args, kwargs)
-        scalars, sequences = pipeline.argument_kinds(self.fn, args, kwargs)
-        spec = pipeline.Spec("grad", self.base, scalars, sequences,
+        kinds = pipeline.argument_kinds(self.fn, args, kwargs)
+        spec = pipeline.Spec("grad", self.base, *kinds,
                              forwards=tuple(positions for positions, _ in self.layers))
         return pipeline.compile(self.fn, spec)
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import primitives
 from .aliasing import guard_inplace_updates
 from .analysis import analyze
 from .emit import Built, build
@@ -59,6 +60,10 @@ class Spec:
     wrt: tuple[int, ...]
     scalars: tuple[int, ...] = ()
     sequences: tuple[int, ...] = ()
+    # Arguments whose value picks what the code does, and the value: a module
+    # (`xp.sum(x)` is then NumPy's sum), an object with a rule (`act(x)` with
+    # act=np.tanh is tanh's rule). The cache key holds them.
+    statics: tuple[tuple[int, Any], ...] = ()
     # Forward-mode layers over the result, each with its own `wrt` (parameters
     # of the function it transforms: the user's, then seeds and tangents).
     forwards: tuple[tuple[int, ...], ...] = ()
@@ -69,17 +74,29 @@ class Spec:
 
 
 def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
-                   ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(positions of plain numbers, positions of containers) among `fn`'s
-    parameters for a call with `args` and `kwargs`: lists and tuples given as
-    arguments, and the `*args` tuple and `**kwargs` dict, always."""
+                   ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, Any], ...]]:
+    """(positions of plain numbers, positions of containers, static values) among
+    `fn`'s parameters for a call with `args` and `kwargs`: lists and tuples
+    given as arguments, and the `*args` tuple and `**kwargs` dict, always, are
+    containers; modules and objects with rules are static (`Spec.statics`)."""
     lay = layout(fn)
     values = lay.values(args, kwargs)
-    scalars = [i for i, a in values.items() if _is_scalar(a)]
-    sequences = [i for i, a in values.items() if isinstance(a, (list, tuple))]
+    scalars, sequences, statics = [], [], []
+    for i, a in values.items():
+        if _is_scalar(a):
+            scalars.append(i)
+        elif isinstance(a, (list, tuple)):
+            sequences.append(i)
+        elif isinstance(a, types.ModuleType) or _has_rule(a):
+            statics.append((i, a))
     if lay.varkw is not None:
         sequences.append(lay.varkw)
-    return tuple(sorted(scalars)), tuple(sorted(sequences))
+    return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics)
+
+
+def _has_rule(a: Any) -> bool:
+    """An object with a rule in the table (`np.tanh`), met as an argument."""
+    return callable(a) and not isinstance(a, type) and primitives.for_object(a) is not None
 
 
 def _is_scalar(a: Any) -> bool:
@@ -206,7 +223,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     """Run the pipeline once (no cache)."""
     assert spec.kind in KINDS, spec.kind
     _COUNTS["transforms"] += 1
-    lowered = lower(parse_function(fn), construct=spec.construct)
+    lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics))
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)

@@ -79,8 +79,8 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
                 ) -> Compiled:
-    scalars, sequences = pipeline.argument_kinds(fn, args, kwargs)
-    return pipeline.compile(fn, Spec("primal", (), scalars, sequences, forwards=(wrt,)))
+    kinds = pipeline.argument_kinds(fn, args, kwargs)
+    return pipeline.compile(fn, Spec("primal", (), *kinds, forwards=(wrt,)))
 
 
 def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
@@ -183,8 +183,8 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         return f(*args, **kwargs), lambda cotangent: ()
     fn = chosen.target.fn
     full_args, full_kwargs = chosen.target.full(args, kwargs)
-    scalars, sequences = pipeline.argument_kinds(fn, full_args, full_kwargs)
-    compiled = pipeline.compile(fn, Spec("split", chosen.params, scalars, sequences,
+    kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
+    compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds,
                                          aux=has_aux))
     value, state = compiled.forward(*full_args, **full_kwargs)
     saved = [state]

@@ -18,7 +18,10 @@ s2sad's own `numerical_gradient`).
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -847,6 +850,62 @@ def b(**spec: Any) -> list[tuple]:
             (A((3,), **first), A((3,), real=True, **second))]
 
 
+
+# ---------------------------------------------------------------- calls of every kind
+# (operator's functions, attributes of objects, functools.partial)
+
+def operator_add(x, y):
+    return operator.add(x, y)
+
+def operator_sub(x, y):
+    return operator.sub(x, y)
+
+def operator_mul(x, y):
+    return operator.mul(x, y)
+
+def operator_truediv(x, y):
+    return operator.truediv(x, y)
+
+def operator_pow(x, y):
+    return operator.pow(x, y)
+
+def operator_mod(x, y):
+    return operator.mod(x, y)
+
+def operator_neg(x):
+    return operator.neg(x)
+
+def operator_matmul(a, b):
+    return operator.matmul(a, b)
+
+
+Pair = namedtuple("Pair", "w b")
+
+
+class Holder:
+    def __init__(self, w):
+        self.w = w
+
+
+def attribute_read(x, y):
+    p = Pair(x, y)
+    return p.w * p.b
+
+
+def attribute_write(x, y):
+    h = Holder(x)
+    h.w = h.w * y
+    return h.w
+
+
+def _times(a, b):
+    return a * b
+
+
+def partial_call(x, y):
+    return functools.partial(_times, x)(y)
+
+
 POS = {"lo": 0.5, "hi": 2.0}
 POS2 = {"lo2": 0.5, "hi2": 2.0}
 HALF = {"lo": -0.45, "hi": 0.45, "ilo": 0.55, "ihi": 0.95}  # off the rounding points
@@ -1067,6 +1126,19 @@ CASES = [
     # (of complex x: its real part, with a ComplexWarning)
     Case(".astype", m_astype_real, [(A((3, 4)),)], id="real"),
     Case(".item", m_item, [(A((3,)),)], autograd="its arrays have no such method"),
+    # calls of every kind
+    Case("operator.add", operator_add, b()),
+    Case("operator.sub", operator_sub, b()),
+    Case("operator.mul", operator_mul, b()),
+    Case("operator.truediv", operator_truediv, b(**POS2)),
+    Case("operator.pow", operator_pow, b(**POS)),
+    Case("operator.mod", operator_mod, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))],
+         **REAL_ONLY),
+    Case("operator.neg", operator_neg, u()),
+    Case("operator.matmul", operator_matmul, [(A((3, 4)), A((4, 2))), (A((4,)), A((4, 3)))]),
+    Case("getattr", attribute_read, b()),
+    Case("setattr", attribute_write, b()),
+    Case("functools.partial", partial_call, b()),
 ]
 for _case in CASES:
     _case.id = _case.rule + (":" + _case.id if _case.id else "")

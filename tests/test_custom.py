@@ -4,7 +4,6 @@ with rules (NumPy's or a user's) passed to the transforms themselves."""
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 import pytest
@@ -110,20 +109,22 @@ def test_a_rule_returning_the_wrong_count_is_an_error():
         s2sad.grad(uses_bad_rule)(1.0, 2.0)
 
 
-def uses_operator_mul(x, y):
-    return operator.mul(x, y) * 2.0
+def uses_copysign(x, y):
+    return math.copysign(x, y) * 2.0
 
 
 def test_defvjp_and_defjvp_for_a_function_you_do_not_own():
     with pytest.raises(s2sad.NoAdjointError, match=r"s2sad.defvjp"):
-        s2sad.grad(uses_operator_mul)(3.0, 4.0)
-    s2sad.defvjp(operator.mul, lambda g, ans, a, b: (g * b, g * a))
-    s2sad.defjvp(operator.mul, lambda p, t: (p[0] * p[1], t[0] * p[1] + p[0] * t[1]))
+        s2sad.grad(uses_copysign)(3.0, 4.0)
+    s2sad.defvjp(math.copysign, lambda g, ans, a, b: (g * np.sign(a) * np.sign(b), 0.0 * g))
+    s2sad.defjvp(math.copysign,
+                 lambda p, t: (math.copysign(p[0], p[1]), t[0] * np.sign(p[0]) * np.sign(p[1])))
     try:
-        assert s2sad.grad(uses_operator_mul, wrt=(0, 1))(3.0, 4.0) == (8.0, 6.0)
-        assert s2sad.jvp(uses_operator_mul, (3.0, 4.0), (1.0, 0.0))[1] == 8.0
-    finally:  # (operator.mul goes back to having no rule, for the other tests)
-        name = s2sad.custom._name(operator.mul)
+        assert s2sad.grad(uses_copysign, wrt=(0, 1))(3.0, 4.0) == (2.0, 0.0)
+        assert s2sad.grad(uses_copysign)(-3.0, 4.0) == -2.0
+        assert s2sad.jvp(uses_copysign, (3.0, -4.0), (1.0, 0.0))[1] == -2.0
+    finally:  # (math.copysign goes back to having no rule, for the other tests)
+        name = s2sad.custom._name(math.copysign)
         s2sad.primitives.TABLE.pop(name)
         s2sad.primitives.USER_RULED.pop(name)
 

@@ -161,7 +161,8 @@ KIND_NAMES = {"POSITIONAL_ONLY": "posonly", "POSITIONAL_OR_KEYWORD": "normal",
               "VAR_POSITIONAL": "varargs", "KEYWORD_ONLY": "kwonly", "VAR_KEYWORD": "varkw"}
 # Callables whose signature Python cannot report (C functions without one):
 # the entry's signature is the documented one.
-UNREPORTED = {"math.log", "math.hypot", "max", "min", "int", "bool", "range", "str", "type"}
+UNREPORTED = {"math.log", "math.hypot", "max", "min", "int", "bool", "range", "str", "type",
+              "functools.partial"}  # (a builtin type inspect cannot read)
 
 
 def real_callable(name: str):

@@ -1740,11 +1740,13 @@ METHODS = [
 ]
 
 # np.linalg's factorizations, np.fft, np.interp, np.convolve, np.correlate: their
-# rows are in tests/rules_more.py, which uses the helpers above.
+# rows are in tests/rules_more.py; operator.*, attributes of objects and
+# functools.partial in tests/rules_calls.py. Both use the helpers above.
+from rules_calls import CALL_ROWS  # noqa: E402
 from rules_more import MORE_ROWS  # noqa: E402
 
 ROWS = OPERATORS + ELEMENTWISE + MATH + REDUCTIONS + LINALG + SHAPES + INDEXING + METHODS \
-    + MORE_ROWS
+    + MORE_ROWS + CALL_ROWS
 
 
 # ---------------------------------------------------------------- the tests

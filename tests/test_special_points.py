@@ -97,6 +97,12 @@ ROWS = [
     ("mul", "x * y", np.array([0.0]), np.array([0.0]), [0.0], [0.0]),
     ("truediv", "x / y", np.array([0.0]), np.array([1e-300]), [1e300], [-0.0]),
     ("mod", "x % y", np.array([2.5]), np.array([1.0]), [1.0], [-2.0]),
+    ("operator.pow", "operator.pow(x, y)", np.array([0.0, 0.0]), np.array([0.0, 3.0]),
+     [0.0, 0.0], [0.0, 0.0]),
+    ("operator.mul", "operator.mul(x, y)", np.array([0.0]), np.array([0.0]), [0.0], [0.0]),
+    ("operator.truediv", "operator.truediv(x, y)", np.array([0.0]), np.array([1e-300]),
+     [1e300], [-0.0]),
+    ("operator.mod", "operator.mod(x, y)", np.array([2.5]), np.array([1.0]), [1.0], [-2.0]),
     ("np.clip", "np.clip(x, 0.0, 1.0)", np.array([0.0, 1.0, 0.5, 2.0]), None,
      [0.5, 0.5, 1.0, 0.0], None),
     ("np.clip", "np.clip(x, y, 1.0)", np.array([0.0, 0.5]), np.array([0.0, 0.7]),
@@ -145,7 +151,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def module(tmp_path_factory):
-    lines = ["import math", "", "import numpy as np", ""]
+    lines = ["import math", "import operator", "", "import numpy as np", ""]
     for k, (_, body, _x, y, _dx, _dy) in enumerate(ROWS):
         params = "x, y" if y is not None else "x"
         lines += [f"def row_{k}({params}):", f"    return np.sum({body})", ""]
@@ -214,5 +220,6 @@ def test_every_elementwise_rule_has_special_points():
     elementwise = {name for name, p in TABLE.items() if p.elementwise and p.vjp
                    and p.form in ("function", "operator") and not name.startswith("$")
                    and not name.startswith("scipy.")}  # (SciPy's: tests/test_scipy_rules.py)
-    missing = elementwise - covered - {"add", "sub", "neg", "pos", "copy", "np.copy"}
+    missing = elementwise - covered - {"add", "sub", "neg", "pos", "copy", "np.copy",
+                                       "operator.add", "operator.sub", "operator.neg"}
     assert not missing, f"give these special-point rows: {sorted(missing)}"

@@ -30,11 +30,15 @@ class Lowered:
     baked_attrs: tuple  # (object, attribute, value) on the way to a baked callee
 
 
-def lower(parsed: ParsedFunction, construct: bool = False) -> Lowered:
+def lower(parsed: ParsedFunction, construct: bool = False,
+          statics: dict | None = None) -> Lowered:
     """Lower a parsed function into IR (a class's __init__ as its constructor,
-    returning the object, with `construct`)."""
+    returning the object, with `construct`; `statics`: parameters known to be
+    a module or an object with a rule, by position, which the code resolves
+    through)."""
     lowerer = Lowerer(parsed, VarFactory())
     lowerer.construct = construct
+    lowerer.statics = dict(statics or {})
     fn = lowerer.lower_function()
     return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked),
                    tuple(lowerer.baked_attrs))

@@ -40,6 +40,8 @@ class LowererBase:
         # parameter, the new object, which it returns (None otherwise).
         self.constructed: str | None = None
         self.construct = False
+        self.statics: dict[int, Any] = {}  # parameters whose values are known (Spec.statics)
+        self.object_like: set[str] | None = None  # names with attributes arrays lack
         # Free names of the user's code, where they were found, and the ones
         # whose identity chose what the generated code does (a rule, a loop
         # form): a compiled result is valid while those still hold.
@@ -128,6 +130,9 @@ class LowererBase:
         raise NotImplementedError
 
     def functional_call(self, node: Any, hint: str) -> Operand | None:  # Functional
+        raise NotImplementedError
+
+    def replaced(self, target: Operand, keywords: list, hint: str) -> Operand:  # Functional
         raise NotImplementedError
 
     def passed(self, node: Any) -> Operand:  # Calls

@@ -110,12 +110,32 @@ class Calls(LowererBase):
     def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:
         """`x.sum(axis=0)` on a local value: a method primitive if the table has
         one, else the bound method looked up at run time, then called."""
+        if name == "_replace" and not node.args and all(k.arg for k in node.keywords):
+            return self.replaced(receiver, node.keywords, hint)  # a namedtuple's copy
         args, kwargs = self.call_args(node)
         prim = primitives.lookup("." + name)
-        if prim is not None and prim.form == "method" and not _packed(kwargs):
-            return self.emit(prim.name, [receiver, *args], kwargs, hint=hint)
-        method = self.emit("getattr", [receiver, Const(name)])
+        if prim is not None and prim.form == "method" and not _packed(kwargs) and \
+                not self.not_an_array(node.func.value):
+            if _binds(prim, [receiver, *args], kwargs):
+                return self.emit(prim.name, [receiver, *args], kwargs, hint=hint)
+            if isinstance(node.func.value, gast.Name):  # not ndarray's method: not an array
+                self.object_like.add(node.func.value.id)
+        method = self.emit("getattr", [receiver, Const(name)])  # (resolved when it runs)
         return self.emit("call", [method, *args], kwargs, hint=hint)
+
+    def not_an_array(self, node: Any) -> bool:
+        """Is the receiver `node` a name the function also reads an attribute of
+        that arrays lack (`xp.exp`, `xp.linalg`, `model.layers`)? Then it is a
+        module or an object, and `xp.sum(x, axis=0)` is its function, not
+        ndarray's method: the call is resolved when it runs."""
+        if not isinstance(node, gast.Name) or self.parsed is None:
+            return False
+        if self.object_like is None:
+            self.object_like = {
+                sub.value.id for sub in gast.walk(self.parsed.node)
+                if isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name)
+                and not hasattr(np.ndarray, sub.attr)}
+        return node.id in self.object_like
 
     def list_extend(self, node: gast.Call) -> Operand:
         """`lst.extend([a, b])`: a new, longer list; other mutators are refused."""
@@ -269,6 +289,16 @@ class Calls(LowererBase):
         finally:
             self.env = saved
         return bound
+
+
+def _binds(prim: primitives.Primitive, args: list, kwargs: dict) -> bool:
+    """Do these arguments fit the method's signature? (`xp.sum(x, axis=0)` on a
+    module does not fit ndarray's `sum(axis=None, ...)`.)"""
+    try:
+        prim.bind(args, kwargs)
+    except TypeError:
+        return False
+    return True
 
 
 def _packed(kwargs: dict) -> bool:

@@ -18,13 +18,22 @@ read the items in that order, which the derivative flows through.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import functools
 from typing import Any
 
 import gast
 
 from ..ir import Const, Operand, Ref
-from ..runtime import key_extreme, key_order
+from ..runtime import (
+    as_dict,
+    dict_union,
+    enumerate_items,
+    key_extreme,
+    key_order,
+    replace_fields,
+    zip_items,
+)
 from .base import LowererBase
 
 
@@ -66,11 +75,56 @@ class Functional(LowererBase):
             handler = self.lower_sorted
         elif obj in (builtins.min, builtins.max) and node.args and set(keys) == {"key"}:
             handler = self.lower_extreme
+        elif obj is builtins.dict and len(node.args) <= 1 and (node.args or keys):
+            handler = self.lower_dict
+        elif obj is builtins.zip and not keys:
+            handler = self.lower_zip
+        elif obj is builtins.enumerate and 1 <= len(node.args) <= 2 and not keys:
+            handler = self.lower_enumerate
+        elif obj is dataclasses.replace and len(node.args) == 1:
+            handler = self.lower_replace
         if handler is None or starred:
             return None
         self.bake_path(ref.name)
         self.set_loc(self.node)
         return handler(node, hint, obj)
+
+    def lower_dict(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        """dict(mapping, **keywords) (dict(pairs): the pairs made a dict first)."""
+        parts = []
+        if node.args:
+            first = self.passed(node.args[0])
+            parts.append(self.emit("as_dict", [first], callee=Ref("$as_dict", as_dict)) if
+                         not self.is_dict_display(first) else first)
+        if node.keywords:
+            keys = tuple(k.arg for k in node.keywords)
+            parts.append(self.emit("make_dict", [Const(keys), *(self.passed(k.value)
+                                                               for k in node.keywords)]))
+        if len(parts) == 1 and node.keywords:
+            return parts[0]
+        return self.emit("dict_union", parts, hint=hint, callee=Ref("$dict_union", dict_union))
+
+    def is_dict_display(self, value: Operand) -> bool:
+        stmt = self.producers.get(value)
+        return stmt is not None and stmt.prim in ("make_dict", "dict_union")
+
+    def lower_zip(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        return self.emit("zip_items", [self.passed(a) for a in node.args], hint=hint or "pairs",
+                         callee=Ref("$zip_items", zip_items))
+
+    def lower_enumerate(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        return self.emit("enumerate_items", [self.passed(a) for a in node.args],
+                         hint=hint or "pairs", callee=Ref("$enumerate_items", enumerate_items))
+
+    def lower_replace(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        return self.replaced(self.passed(node.args[0]), node.keywords, hint)
+
+    def replaced(self, target: Operand, keywords: list, hint: str) -> Operand:
+        """A copy of a dataclass or namedtuple with some fields changed."""
+        keys = tuple(k.arg for k in keywords)
+        return self.emit("replace_fields", [target, Const(keys),
+                                            *(self.passed(k.value) for k in keywords)],
+                         hint=hint, callee=Ref("$replace_fields", replace_fields))
 
     def temp(self, kind: str, value: Any) -> str:
         """Bind `value` (an operand or a local function) to a fresh internal name."""

@@ -3,10 +3,13 @@ subscript, augmented), `with`, `assert`, `del` and local `def`s."""
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import gast
+import numpy as np
 
+from .. import primitives
 from ..ir import Const, Function, Operand, Ref, Return, Var
 from ..runtime import own
 from .base import LowererBase
@@ -40,6 +43,21 @@ UNSUPPORTED = {
     gast.Import: "import modules at the top of the file, outside the function",
     gast.ImportFrom: "import modules at the top of the file, outside the function",
 }
+
+
+def static_ref(value: Any) -> Ref:
+    """How generated code names a parameter's known value (`Spec.statics`), in
+    both halves of a split gradient: `np` for NumPy, `np.tanh` for an object
+    with a rule (bound in a cell of the generated code when the user's names
+    differ)."""
+    if isinstance(value, types.ModuleType):
+        name = "np" if value is np else value.__name__.rsplit(".", 1)[-1]
+        return Ref("$" + name, value)
+    prim = primitives.for_object(value)
+    if prim is None or prim.name in primitives.USER_RULED or prim.form != "function":
+        label = "".join(c if c.isalnum() else "_" for c in getattr(value, "__name__", "f"))
+        return Ref("$" + (label or "f"), value)
+    return Ref("$" + prim.name, value)
 
 
 class Statements(LowererBase):
@@ -78,8 +96,11 @@ class Statements(LowererBase):
 
         def bind(arg: Any) -> Var:
             var = self.factory.new(arg.id)
+            if len(params) in self.statics:  # a module, np.tanh: resolved through
+                self.env[arg.id] = static_ref(self.statics[len(params)])
+            else:
+                self.env[arg.id] = var
             params.append(var)
-            self.env[arg.id] = var
             return var
 
         for arg in [*args.posonlyargs, *args.args]:

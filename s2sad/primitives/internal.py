@@ -41,6 +41,22 @@ vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)",
 # The keyword arguments of a call with `**mapping` (`f(**a, k=v)`), merged
 vjp("merge_dicts(*mappings)", mappings="merge_dicts_adjoint(g, mappings)", linear=("mappings",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+# dict(mapping) or dict(pairs), and dict(mapping, **keywords): later mappings win
+vjp("as_dict(x)", x="as_dict_adjoint(g, x)", linear=("x",), form="helper", fresh=True,
+    recompute=False, returns="container", takes="any")
+vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=("mappings",),
+    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+# zip(...) and enumerate(...) met as values (for loops iterate them by position)
+vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),
+    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+vjp("enumerate_items(iterable, start=0)", zero=("start",),
+    iterable="enumerate_adjoint(g, iterable)", jvp={"iterable": "enumerate_items(t, start)"},
+    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+# dataclasses.replace(obj, **changes), a namedtuple's obj._replace(**changes)
+vjp("replace_fields(obj, keys, *values)", zero=("keys",), obj="fields_dropped(g, obj, keys)",
+    values="fields_picked(g, obj, keys, values)",
+    jvp={"obj": "fields_dropped(t, obj, keys)", "values": "fields_set(obj, keys, t)"},
+    form="helper", recompute=False, returns="other", takes="any")
 vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)", linear=("iterable", "start"), returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
@@ -133,7 +149,12 @@ helper("attribute_adjoint(g, obj, name)", "attribute_dropped(g, name)",
 helper("attribute_tangent(t, obj, name)", linear=("t",), zero="others")
 helper("closure_tangent(t)", linear=("t",))
 helper("merge_dicts_adjoint(g, mappings)", linear=("g",), zero="others")
-helper("partial_adjoints(g, partial)", linear=("g",), zero="others")
+helper("partial_adjoints(g, partial)", "dict_union_adjoint(g, mappings)",
+       "as_dict_adjoint(g, x)",
+       "zip_adjoint(g, iterables)", "enumerate_adjoint(g, iterable)",
+       "fields_dropped(g, obj, keys)", "fields_picked(g, obj, keys, values)",
+       linear=("g",), zero="others")
+helper("fields_set(obj, keys, t)", linear=("t",), zero="others")
 helper("attribute_set(t, name, value)", linear=("t", "value"), zero=("name",))
 helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)

@@ -24,6 +24,7 @@ from .functions import (
     bound_to,
     callable_zeros,
     check_attribute,
+    inert,
     is_object,
     is_record,
     object_gradient,
@@ -121,8 +122,11 @@ def snapshot(x: Any) -> Any:
     view; lists and tuples of arrays are copied item by item)."""
     if isinstance(x, np.ndarray):
         return x.copy()
-    if isinstance(x, (list, tuple)):
-        return type(x)(snapshot(item) for item in x)
+    if isinstance(x, list):
+        return [snapshot(item) for item in x]
+    if isinstance(x, tuple):
+        items = [snapshot(item) for item in x]
+        return type(x)(*items) if is_record(x) else tuple(items)
     return x
 
 
@@ -406,8 +410,10 @@ def attribute_value(g: Any, name: str, like: Any) -> Any:
 
 def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
     """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
-    check_attribute(obj, name)
     value = getattr(obj, name)
+    if inert(value):
+        return None
+    check_attribute(obj, name)
     if bound_to(value, obj):
         return t
     if t is None:

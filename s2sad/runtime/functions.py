@@ -123,10 +123,10 @@ def fields_of(x: Any) -> list[str]:
 def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
-    check_attribute(obj, name)
-    if g is None:
-        return None
     value = getattr(obj, name)
+    if g is None or inert(value):  # (np.sum read from a module: no derivative)
+        return None
+    check_attribute(obj, name)
     if bound_to(value, obj):
         return g
     if is_record(obj) and name in type(obj)._fields:

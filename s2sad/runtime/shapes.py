@@ -5,6 +5,7 @@ keeps the adjoint of a list or tuple item by item.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -208,7 +209,7 @@ def sequence_adjoint(g: Any, x: Any) -> Any:
     items = [zeros_like(item) if gi is None else gi for gi, item in zip(g, x)]
     if isinstance(x, np.ndarray):
         return np.reshape(np.array(items, dtype=_inexact(x, *items)), x.shape)
-    return type(x)(items) if isinstance(x, tuple) else items
+    return tuple(items) if isinstance(x, tuple) else items  # (a namedtuple's: a tuple)
 
 
 def sum_adjoint_items(g: Any, items: Any) -> list:
@@ -273,7 +274,7 @@ def concat_adjoint(g: Any, left: Any, right_part: bool) -> Any:
     its slice of the result's adjoint."""
     n = len(left)
     part = g[n:] if right_part else g[:n]
-    return type(left)(part) if isinstance(left, tuple) else list(part)
+    return tuple(part) if isinstance(left, tuple) else list(part)
 
 
 def dict_values_adjoint(g: Any, keys: tuple, values: list) -> list:
@@ -292,7 +293,7 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
                 out[i] = gi
         else:
             out[index] = g
-        return type(x)(out) if isinstance(x, tuple) else out
+        return tuple(out) if isinstance(x, tuple) else out
     if isinstance(x, dict):
         return {index: g}
     out = np.zeros(_shape(x), dtype=_inexact(np.asarray(g)))
@@ -394,3 +395,95 @@ def key_extreme(keys: Any, largest: bool) -> int:
     """The position of the item min(..., key=...) or max(..., key=...) returns
     (the first extreme one, as Python's)."""
     return _extreme_index(list(keys), largest)
+
+
+def dict_union(*mappings: Any) -> dict:
+    """dict(mapping, **keywords): the mappings merged, later ones winning."""
+    out: dict = {}
+    for m in mappings:
+        out.update(m)
+    return out
+
+
+def dict_union_adjoint(g: Any, mappings: list) -> list:
+    """Each mapping's part of the merged dict's adjoint: a key's adjoint goes
+    to the last mapping that gave it (the one whose value the dict holds)."""
+    parts = g if isinstance(g, dict) else {}
+    last = {k: i for i, m in enumerate(mappings) for k in m}
+    return [{k: parts.get(k) if last[k] == i else None for k in m}
+            for i, m in enumerate(mappings)]
+
+
+def zip_items(*iterables: Any) -> list:
+    """zip(...) met as a value (not a for loop's): its tuples, as a list."""
+    return list(zip(*iterables))
+
+
+def zip_adjoint(g: Any, iterables: list) -> list:
+    """Each zipped iterable's adjoint from the adjoint of the list of tuples."""
+    out = []
+    for k, it in enumerate(iterables):
+        items = list(it)
+        parts = [None] * len(items)
+        for i, row in enumerate(g or ()):
+            if row is not None and i < len(parts):
+                parts[i] = row[k]
+        out.append(sequence_adjoint(parts, it))
+    return out
+
+
+def enumerate_items(iterable: Any, start: int = 0) -> list:
+    """enumerate(...) met as a value: its (count, item) pairs, as a list."""
+    return list(enumerate(iterable, start))
+
+
+def enumerate_adjoint(g: Any, iterable: Any) -> Any:
+    """The iterable's adjoint from the adjoint of the list of (count, item) pairs."""
+    parts = [row[1] if row is not None else None for row in (g or [None] * len(iterable))]
+    return sequence_adjoint(parts, iterable)
+
+
+def replace_fields(obj: Any, keys: tuple, *values: Any) -> Any:
+    """dataclasses.replace(obj, **changes) or a namedtuple's obj._replace(**changes)."""
+    changes = dict(zip(keys, values))
+    if isinstance(obj, tuple) and hasattr(obj, "_replace"):
+        return obj._replace(**changes)
+    return dataclasses.replace(obj, **changes)
+
+
+def fields_dropped(g: Any, obj: Any, keys: tuple) -> Any:
+    """An object's adjoint without the fields a replace overwrote."""
+    if isinstance(g, tuple) and hasattr(obj, "_fields"):
+        return tuple(None if name in keys else part for name, part in zip(obj._fields, g))
+    if isinstance(g, dict):
+        return {k: v for k, v in g.items() if k not in keys}
+    return g
+
+
+def fields_picked(g: Any, obj: Any, keys: tuple, values: list) -> list:
+    """The adjoints of the values a replace wrote."""
+    if isinstance(g, tuple) and hasattr(obj, "_fields"):
+        parts = [g[list(obj._fields).index(k)] for k in keys]
+    else:
+        parts = [g.get(k) if isinstance(g, dict) else None for k in keys]
+    return [zeros_like(v) if p is None else p for p, v in zip(parts, values)]
+
+
+def fields_set(obj: Any, keys: tuple, t: list) -> Any:
+    """The tangent of the fields a replace wrote, shaped like obj's derivative."""
+    if hasattr(obj, "_fields") and isinstance(obj, tuple):
+        return tuple(t[keys.index(name)] if name in keys else None for name in obj._fields)
+    return dict(zip(keys, t))
+
+
+def as_dict(x: Any) -> dict:
+    """dict(x) of a mapping or of (key, value) pairs."""
+    return dict(x)
+
+
+def as_dict_adjoint(g: Any, x: Any) -> Any:
+    """The adjoint of a mapping, or of a list of (key, value) pairs, that dict() read."""
+    parts = g if isinstance(g, dict) else {}
+    if isinstance(x, dict):
+        return {k: parts.get(k) for k in x}
+    return [(None, parts.get(pair[0])) for pair in x]

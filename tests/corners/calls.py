@@ -243,9 +243,8 @@ def call_method(m, x):
     return m.loss(x)
 
 
-@case(args=lambda: (np.array([0.5, 1.0, -1.0]), np.array([0.3, 0.2, 0.1])), wrt=0, expect="refuse",
-      note="unsupported yet: an object built inside the function (Model(w), attribute assignment "
-           "in __init__) (NoAdjointError)")
+@case(args=lambda: (np.array([0.5, 1.0, -1.0]), np.array([0.3, 0.2, 0.1])), wrt=0,
+      note="an object built inside the function (Model(w), attribute assignment in __init__)")
 def call_constructed_model(w, x):
     m = Model(w)
     return m.loss(x)
@@ -276,9 +275,8 @@ def call_lambda(x):
     return np.sum(sq(x) + sq(2.0 * x))
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: lambdas stored in a list (with a default capturing the loop "
-           "variable) (UnsupportedSyntaxError)")
+@case(args=V3,
+      note="lambdas stored in a list (with a default capturing the loop variable)")
 def call_lambda_default(x):
     fs = []
     for k in range(3):
@@ -286,30 +284,29 @@ def call_lambda_default(x):
     return np.sum(fs[2](x) + fs[1](x))
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: a lambda passed to map (README: a lambda passed to another function) "
-           "(UnsupportedSyntaxError)")
+@case(args=V3,
+      note="a lambda passed to map")
 def call_map_lambda(x):
     return sum(map(lambda t: t * t, x))
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: a local def with a keyword-only parameter (UnsupportedSyntaxError)")
+@case(args=V3,
+      note="a local def with a keyword-only parameter")
 def call_local_kwonly(x):
     def g(a, *, b=2.0):
         return a * b
     return np.sum(g(x, b=x))
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: calling a helper with **kw (UnsupportedSyntaxError)")
+@case(args=V3,
+      note="calling a helper with **kw")
 def call_double_star(x):
     kw = {"c": x}
     return np.sum(h_kwonly(x, **kw))
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: calling a helper with *args (UnsupportedSyntaxError)")
+@case(args=V3,
+      note="calling a helper with *args")
 def call_star_args(x):
     t = (x, x)
     p, s = h_two(*t)
@@ -342,9 +339,8 @@ def call_builtin_max3(x):
     return max(x[0], x[1], x[2] * 0.1)
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: builtin min with key=lambda (a lambda passed to another function) "
-           "(UnsupportedSyntaxError)")
+@case(args=V3,
+      note="builtin min with key=lambda")
 def call_min_key(x):
     return min([x[0], x[1], x[2]], key=lambda t: abs(t))
 
@@ -467,8 +463,7 @@ def ident_wrapped(a):
     return a * a
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: a helper behind a pass-through decorator whose wrapper takes *a, **k "
-           "(UnsupportedSyntaxError)")
+@case(args=V3,
+      note="a helper behind a pass-through decorator whose wrapper takes *a, **k")
 def call_identity_decorated(x):
     return np.sum(ident_wrapped(x))

@@ -230,9 +230,8 @@ def max_listcomp(x):
     return max([x * k for k in (1.0, -1.0, 0.5)])
 
 
-@case(args=lambda: (2.0,), expect="refuse",
-      note="unsupported yet: max([...], key=lambda) (a lambda passed to another function) "
-           "(UnsupportedSyntaxError)")
+@case(args=lambda: (2.0,),
+      note="max([...], key=lambda)")
 def max_key(x):
     return max([x, -3.0 * x], key=lambda t: t * t)
 

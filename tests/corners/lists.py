@@ -406,8 +406,8 @@ def reversed_list(x):
     return s
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: sorted() of a list of floats (NoAdjointError)")
+@case(args=V3,
+      note="sorted() of a list of floats")
 def sorted_floats(x):
     s = sorted([float(x[0]), float(x[1]), float(x[2])])
     return s[0] + 2.0 * s[2]
