@@ -148,7 +148,7 @@ helper("tril_half(x)", "read_symmetric(x, uplo)", "lower_factor(x, upper)", "hea
        "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
 helper("fold_symmetric(s, uplo)", linear=("s",), zero="others")
 helper("as_columns(v)", "residuals_like(v, res)", linear=("v",), zero="others")
-helper("svd_factors(ans, full_matrices)", "real_factors(ans)",
+helper("svd_factors(ans, full_matrices)", "real_factors(ans, what='this factorization')",
        "pinv_checked(ans, a, rcond=None, rtol=None)", "lstsq_checked(ans, a, rcond=None)",
        linear=("ans",), zero="others")
 helper("block_pair(a, t)", linear=("a", "t"))

@@ -47,10 +47,10 @@ vjp(
     "np.linalg.cholesky(a, /, *, upper=False)",
     a=_lambda("L", f"fold_symmetric({T}(np.linalg.solve({T}(L), {T}(np.linalg.solve({T}(L), "
               f"tril_half({T}(L) @ np.tril(lower_factor(g, upper))))))), upper)",
-              "lower_factor(real_factors(ans), upper)"),
+              "lower_factor(real_factors(ans, 'np.linalg.cholesky'), upper)"),
     jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {T}("
                       "np.linalg.solve(L, read_symmetric(t, upper))))), upper)",
-                      "lower_factor(real_factors(ans), upper)")},
+                      "lower_factor(real_factors(ans, 'np.linalg.cholesky'), upper)")},
     expensive=True,
     note="a has the derivative of NumPy's function, which reads one triangle (lower, or "
     "upper with upper=True): the other gets 0; the symmetric part is JAX's; real matrices only",
@@ -68,19 +68,20 @@ vjp(
     a=_lambda("w, V, gw, gV",
               f"fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, {T}(V) @ gV)) "
               f"@ {T}(V), UPLO)",
-              "ans[0], real_factors(ans)[1], list_item(g, 0, ans[0]), list_item(g, 1, ans[1])"),
+              "ans[0], real_factors(ans, 'np.linalg.eigh')[1], list_item(g, 0, ans[0]), "
+              "list_item(g, 1, ans[1])"),
     jvp={"a": _lambda("w, V", _lambda("X", "(np.diagonal(X, 0, -2, -1), "
                                            "V @ gap_product(w, X, False))",
                                       f"{T}(V) @ read_symmetric(t, UPLO) @ V"),
-                      "ans[0], real_factors(ans)[1]")},
+                      "ans[0], real_factors(ans, 'np.linalg.eigh')[1]")},
     expensive=True, returns="container", results=2, note=_EIGH_NOTE,
 )
 vjp(
     "np.linalg.eigvalsh(a, UPLO='L')",
     a=_lambda("V", f"fold_symmetric((V * np.expand_dims(g, -2)) @ {T}(V), UPLO)",
-              "real_factors(np.linalg.eigh(a, UPLO))[1]"),
+              "real_factors(np.linalg.eigh(a, UPLO), 'np.linalg.eigvalsh')[1]"),
     jvp={"a": _lambda("V", f"np.diagonal({T}(V) @ read_symmetric(t, UPLO) @ V, 0, -2, -1)",
-                      "real_factors(np.linalg.eigh(a, UPLO))[1]")},
+                      "real_factors(np.linalg.eigh(a, UPLO), 'np.linalg.eigvalsh')[1]")},
     expensive=True, fresh=True,
     note="reads one triangle (UPLO), as cholesky; at a repeated eigenvalue: V diag(g) V^T in "
     "NumPy's basis, as JAX (exact for symmetric functions of the eigenvalues); real only",
@@ -121,9 +122,9 @@ vjp(
 vjp(
     "np.linalg.svdvals(x, /)",
     x=_lambda("F", "real_if_real((F[0] * np.expand_dims(g, -2)) @ F[2], x)",
-              "real_factors(np.linalg.svd(x, False))"),
+              "real_factors(np.linalg.svd(x, False), 'np.linalg.svdvals')"),
     jvp={"x": _lambda("F", f"np.diagonal({T}(F[0]) @ t @ {T}(F[2]), 0, -2, -1)",
-                      "real_factors(np.linalg.svd(x, False))")},
+                      "real_factors(np.linalg.svd(x, False), 'np.linalg.svdvals')")},
     expensive=True, fresh=True,
     note="at a repeated singular value: U diag(g) V^T in NumPy's basis, as JAX (exact for "
     "symmetric functions, e.g. the nuclear norm); at 0: u v^T with NumPy's signs, as JAX",
@@ -141,14 +142,15 @@ _QR_TANGENT = _lambda(
                     f"np.triu(C) + {T}(np.tril(C, -1))"),
             f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t)) @ Q)), "
             f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t))))"),
-    "real_factors(ans)[0], head_columns(ans[1])")
+    "real_factors(ans, 'np.linalg.qr')[0], head_columns(ans[1])")
 _QR_ADJOINT = _lambda(
     "Q, R1, gR1, gR2",
     _lambda("gQ", _lambda("N", f"np.concatenate([{T}(np.linalg.solve(R1, {T}(gQ + Q @ ("
                                f"np.triu(N) + np.tril({T}(N), -1))))), Q @ gR2], -1)",
                           f"gR1 @ {T}(R1) - {T}(Q) @ gQ"),
             f"list_item(g, 0, Q) + tail_columns(a) @ {T}(gR2)"),
-    "real_factors(ans)[0], head_columns(ans[1]), head_columns(list_item(g, 1, ans[1])), "
+    "real_factors(ans, 'np.linalg.qr')[0], head_columns(ans[1]), "
+    "head_columns(list_item(g, 1, ans[1])), "
     "tail_columns(list_item(g, 1, ans[1]))")
 vjp(
     "np.linalg.qr(a, mode='reduced')",

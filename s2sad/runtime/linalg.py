@@ -335,10 +335,16 @@ def _is_upper(uplo: Any) -> bool:
     return bool(uplo)
 
 
+def _diagonal(x: Any) -> Any:
+    """x's diagonal as a matrix, zeros elsewhere, of x's dtype (float32 stays
+    float32: a float64 identity would promote it)."""
+    return x * np.eye(x.shape[-1], dtype=bool)
+
+
 def tril_half(x: Any) -> Any:
     """The lower triangle of x with its diagonal halved (Cholesky's Phi)."""
     x = np.asarray(x)
-    return np.tril(x) - 0.5 * x * np.eye(x.shape[-1])
+    return np.tril(x) - 0.5 * _diagonal(x)
 
 
 def read_symmetric(x: Any, uplo: Any) -> Any:
@@ -346,7 +352,7 @@ def read_symmetric(x: Any, uplo: Any) -> Any:
     (`uplo` 'L' or False), or the upper one ('U' or True)."""
     x = np.asarray(x)
     part = np.triu(x) if _is_upper(uplo) else np.tril(x)
-    return part + matrix_transpose(part) - x * np.eye(x.shape[-1])
+    return part + matrix_transpose(part) - _diagonal(x)
 
 
 def fold_symmetric(s: Any, uplo: Any) -> Any:
@@ -356,7 +362,7 @@ def fold_symmetric(s: Any, uplo: Any) -> Any:
     s = np.real(s)  # (the matrix is real: a complex adjoint's imaginary part pairs with 0)
     both = s + matrix_transpose(s)
     part = np.triu(both) if _is_upper(uplo) else np.tril(both)
-    return part - s * np.eye(s.shape[-1])
+    return part - _diagonal(s)
 
 
 def lower_factor(x: Any, upper: Any) -> Any:
@@ -506,7 +512,7 @@ def residuals_like(v: Any, res: Any) -> Any:
     problem is not overdetermined (then nothing depends on them)."""
     res = np.asarray(res)
     if res.size == 0:
-        return np.zeros(res.shape)
+        return np.zeros(res.shape, dtype=_inexact(res))
     return np.reshape(v, res.shape)
 
 
@@ -516,15 +522,16 @@ def residual_weights(g: Any, res: Any, r: Any) -> Any:
     res = np.asarray(res)
     r = np.asarray(r)
     if res.size == 0:
-        return np.zeros(r.shape, dtype=np.result_type(r, np.asarray(g), float))
+        return np.zeros(r.shape, dtype=_inexact(r, np.asarray(g)))
     return r * np.reshape(g, (1, -1))
 
 
-def real_factors(ans: Any) -> Any:
+def real_factors(ans: Any, what: str = "this factorization") -> Any:
     """A factorization's result (an array or a tuple of arrays), passed on;
-    refused if complex: the rules are derived for real matrices."""
+    refused if complex: the rules are derived for real matrices. `what`
+    names the function in the error."""
     for item in ans if isinstance(ans, tuple) else (ans,):
-        _refuse_complex(item, "this factorization")
+        _refuse_complex(item, what)
     return ans
 
 
