@@ -1439,6 +1439,7 @@ SPREAD = A((3, 3), matrix=True, spectrum=(1.0, 2.5, 4.0))
 SPREAD_BATCH = A((2, 3, 3), matrix=True, spectrum=(1.0, 2.5, 4.0))
 FACTOR = ("s2sad differentiates {} of real matrices only: its rules are derived for real "
           "matrices{}")
+SYMMETRIC = "differentiates the symmetric matrix, not the triangle NumPy reads"
 GAUGE = " (a complex one's vectors have a phase NumPy picks, not a sign)"
 # np.interp computes in double precision (float32 in, float64 out), as do
 # scipy.stats and polygamma with an integer order: those cases' float32
@@ -1451,31 +1452,31 @@ KNOTS = tuple(XP)
 INTERP_X = A((9,), lo=-2.5, hi=3.0, away=KNOTS, gap=0.1, real=True)
 
 CASES += [
+    # (of a complex matrix, the Hermitian one read from a triangle)
     Case("np.linalg.cholesky", np_cholesky, [(M,), (A((2, 3, 3), matrix=True),)],
-         refused=FACTOR.format("np.linalg.cholesky", "")),
+         autograd=SYMMETRIC),
     Case("np.linalg.cholesky", np_cholesky_upper, [(M,)], id="upper",
-         refused=FACTOR.format("np.linalg.cholesky", "")),
+         autograd="takes no upper="),
     Case("np.linalg.eigh", np_eigh, [(SPREAD,), (SPREAD_BATCH,)],
          refused=FACTOR.format("np.linalg.eigh", GAUGE)),
     Case("np.linalg.eigh", np_eigh_upper, [(SPREAD,)], id="upper",
          refused=FACTOR.format("np.linalg.eigh", GAUGE)),
-    Case("np.linalg.eigvalsh", np_eigvalsh, [(SPREAD,), (SPREAD_BATCH,)],
-         refused=FACTOR.format("np.linalg.eigvalsh", "")),
-    Case("np.linalg.eigvalsh", np_eigvalsh_upper, [(SPREAD,)], id="upper",
-         refused=FACTOR.format("np.linalg.eigvalsh", "")),
+    Case("np.linalg.eigvalsh", np_eigvalsh, [(SPREAD,), (SPREAD_BATCH,)], autograd=NO_ADJOINT),
+    Case("np.linalg.eigvalsh", np_eigvalsh_upper, [(SPREAD,)], id="upper", autograd=NO_ADJOINT),
     Case("np.linalg.svd", np_svd, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 4)),)],
          refused=FACTOR.format("np.linalg.svd", GAUGE)),
     Case("np.linalg.svd", np_svd_square, [(SPREAD,)], id="square",
          refused=FACTOR.format("np.linalg.svd", GAUGE)),
-    Case("np.linalg.svdvals", np_svdvals, [(A((4, 3)),), (A((2, 3, 4)),)],
-         refused=FACTOR.format("np.linalg.svdvals", "")),
+    Case("np.linalg.svdvals", np_svdvals, [(A((4, 3)),), (A((2, 3, 4)),), (M,)],
+         autograd=NO_ADJOINT),
     Case("np.linalg.qr", np_qr, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 3)),)],
          refused=FACTOR.format("np.linalg.qr", "")),
     Case("np.linalg.pinv", np_pinv, [(A((4, 3)),), (A((3, 4)),), (M,)],
-         refused=FACTOR.format("np.linalg.pinv", "")),
+         autograd="transposes where the conjugate transposes belong"),
     Case("np.linalg.lstsq", np_lstsq, [(A((5, 3)), A((5,))), (A((5, 3)), A((5, 2))),
-                                       (M, A((3,)))],
-         refused=FACTOR.format("np.linalg.lstsq", "")),
+                                       (M, A((3,))), (A((5, 3), real=True), A((5,))),
+                                       (A((5, 3)), A((5, 2), real=True))],
+         autograd=NO_ADJOINT),
     Case("np.linalg.matrix_power", np_matrix_power, [(M,), (A((2, 3, 3), matrix=True),)],
          autograd="has no adjoint for it"),
     Case("np.linalg.matrix_power", np_matrix_power_inverse, [(M,)], id="inverse",

@@ -475,6 +475,19 @@ def h_matrix_power(a):
     return np.real(np.sum(np.linalg.matrix_power(a, 3) * (1.0 - 0.5j)))
 
 
+def h_cholesky(a):
+    y = np.linalg.cholesky(a * 0.3 + 3.0 * np.eye(3), upper=True)
+    return np.real(np.sum(y * y * (1.0 - 0.5j)))
+
+
+def h_eigvalsh(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 3)
+
+
+def h_svdvals(a):
+    return np.sum(np.linalg.svdvals(a) ** 3)
+
+
 def h_irfft(z):
     return np.sum(np.fft.irfft(z * z) ** 2)
 
@@ -517,8 +530,8 @@ def h_expm(a):
 
 SECOND = [(h_abs_cubed, False), (h_exp, False), (h_var, False), (h_vdot, False),
           (h_sinc, False), (h_power, False), (h_parts, False), (h_slogdet, True),
-          (h_inv, True), (h_matrix_power, True), (h_irfft, False), (h_interp, False),
-          (h_convolve, False)]
+          (h_inv, True), (h_matrix_power, True), (h_cholesky, True), (h_eigvalsh, True),
+          (h_svdvals, True), (h_irfft, False), (h_interp, False), (h_convolve, False)]
 if scipy is not None:
     SECOND += [(h_digamma, False), (h_ive, False), (h_cho_solve, False),
                (h_norm_logpdf, False), (h_dirichlet, False), (h_expm, True)]
@@ -531,6 +544,38 @@ def test_hessian_vector_product_of_complex_inputs(fn: Callable, matrix: bool) ->
     rng = np.random.default_rng(3)
     shape = (3, 3) if matrix else (4,)
     z = rng.normal(size=shape) + 1j * rng.normal(size=shape) + (2 * np.eye(3) if matrix else 0)
+    v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    gradient = s2sad.grad(fn)
+    expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)
+    assert_close(s2sad.hvp(fn)(z, v), expected, f"{fn.__name__}: Hessian times v")
+
+
+def h_svdvals_weighted(a):
+    return np.sum(np.linalg.svdvals(a) ** 3 * np.arange(1.0, 4.0))
+
+
+def h_eigvalsh_upper(a):
+    return np.sum(np.linalg.eigvalsh(a, "U") ** 3 * np.array([1.0, -2.0, 3.0]))
+
+
+def h_pinv(a):
+    return np.real(np.sum(np.linalg.pinv(a) ** 2 * (1.0 + 0.5j)))
+
+
+def h_lstsq(a):
+    x, residuals, rank, s = np.linalg.lstsq(a, np.arange(4.0) * (1.0 - 1.0j))
+    return np.real(np.sum(x * x * (0.5 - 1.0j))) + np.sum(residuals) + np.sum(s ** 2)
+
+
+@pytest.mark.parametrize("fn, shape", [(h_svdvals_weighted, (4, 3)), (h_svdvals_weighted, (3, 5)),
+                                       (h_svdvals_weighted, (2, 3, 3)), (h_eigvalsh_upper, (3, 3)),
+                                       (h_pinv, (4, 3)), (h_pinv, (3, 4)), (h_lstsq, (4, 3))])
+def test_hessian_vector_product_of_complex_factorizations(fn: Callable, shape: tuple) -> None:
+    """Tall, wide and batched: the singular values' second derivative has a
+    term for each side's complement, and one for the phases U and V turn by;
+    pinv and lstsq have terms in the conjugate transpose of the change."""
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
     v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
     gradient = s2sad.grad(fn)
     expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)
