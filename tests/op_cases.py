@@ -1156,6 +1156,9 @@ def sl_cho_factor_lower(a):
 def sl_cho_solve(c, b):
     return scipy.linalg.cho_solve((c, True), b)
 
+def sl_cho_solve_upper(c, b):
+    return scipy.linalg.cho_solve((c, False), b)
+
 CHO_FACTOR = np.array([[1.5, 0.0, 0.0], [0.3 - 0.2j, 2.0, 0.0], [-0.4 + 0.1j, 0.2 + 0.5j, 1.2]])
 
 def sl_cho_solve_constant_factor(b):
@@ -1469,8 +1472,8 @@ CASES += [
          refused=FACTOR.format("np.linalg.svd", GAUGE)),
     Case("np.linalg.svdvals", np_svdvals, [(A((4, 3)),), (A((2, 3, 4)),), (M,)],
          autograd=NO_ADJOINT),
-    Case("np.linalg.qr", np_qr, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 3)),)],
-         refused=FACTOR.format("np.linalg.qr", "")),
+    Case("np.linalg.qr", np_qr, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 3)),),
+                                 (A((4, 3), real=True),)], autograd="has no adjoint for it"),
     Case("np.linalg.pinv", np_pinv, [(A((4, 3)),), (A((3, 4)),), (M,)],
          autograd="transposes where the conjugate transposes belong"),
     Case("np.linalg.lstsq", np_lstsq, [(A((5, 3)), A((5,))), (A((5, 3)), A((5, 2))),
@@ -1638,16 +1641,15 @@ if scipy is not None:
              autograd={2: MIXED, 3: MIXED}),
         Case("scipy.linalg.solve_triangular", sl_solve_triangular_lower, [(M, A((3, 2)))],
              id="lower"),
-        Case("scipy.linalg.cho_factor", sl_cho_factor, [(M,)],
-             refused=FACTOR.format("scipy.linalg.cho_factor", "")),
+        # (of a complex matrix, the Hermitian one read from a triangle)
+        Case("scipy.linalg.cho_factor", sl_cho_factor, [(M,), (REAL_M,)], autograd=NO_ADJOINT),
         Case("scipy.linalg.cho_factor", sl_cho_factor_lower, [(M,)], id="lower",
-             refused=FACTOR.format("scipy.linalg.cho_factor", "")),
-        # (of a complex factor only b's derivative: see cho_factor)
+             autograd=NO_ADJOINT),
         Case("scipy.linalg.cho_solve", sl_cho_solve,
-             [(REAL_M, A((3,))), (REAL_M, A((3, 2))), (REAL_M, A((3,), real=True))],
+             [(M, A((3,))), (M, A((3, 2))), (REAL_M, A((3,))), (M, A((3,), real=True))],
              autograd="fails on (c, lower)"),
-        Case("scipy.linalg.cho_solve", sl_cho_solve, [(M, A((3,))), (M, A((3, 2), real=True))],
-             id="complex factor", refused=FACTOR.format("the factor of cho_solve", "")),
+        Case("scipy.linalg.cho_solve", sl_cho_solve_upper, [(M, A((3, 2)))], id="upper",
+             autograd="fails on (c, lower)"),
         Case("scipy.linalg.cho_solve", sl_cho_solve_constant_factor, [(A((3,)),), (A((3, 2)),)],
              id="constant factor", autograd="fails on (c, lower)"),
         Case("scipy.linalg.sqrtm", sl_sqrtm, [(M,)],

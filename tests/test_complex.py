@@ -515,6 +515,12 @@ def h_cho_solve(z):
     return np.real(np.sum(scipy.linalg.cho_solve((c, True), z * z) * (1.0 + 0.5j)))
 
 
+def h_cho_factor(a):
+    c = scipy.linalg.cho_factor(a * 0.3 + 3.0 * np.eye(3))
+    x = scipy.linalg.cho_solve(c, np.array([1.0, 2.0j, -0.5]))
+    return np.real(np.sum(x * x * (1.0 + 0.5j))) + np.real(np.sum(c[0] ** 2))
+
+
 def h_norm_logpdf(z):
     return np.real(np.sum(scipy.stats.norm.logpdf(z, z[0] * 0.5, 1.5 + 0.2j) * (1.0 - 0.5j)))
 
@@ -534,7 +540,8 @@ SECOND = [(h_abs_cubed, False), (h_exp, False), (h_var, False), (h_vdot, False),
           (h_svdvals, True), (h_irfft, False), (h_interp, False), (h_convolve, False)]
 if scipy is not None:
     SECOND += [(h_digamma, False), (h_ive, False), (h_cho_solve, False),
-               (h_norm_logpdf, False), (h_dirichlet, False), (h_expm, True)]
+               (h_norm_logpdf, False), (h_dirichlet, False), (h_expm, True),
+               (h_cho_factor, True)]
 
 
 @pytest.mark.parametrize("fn, matrix", SECOND, ids=[f.__name__ for f, _ in SECOND])
@@ -562,6 +569,11 @@ def h_pinv(a):
     return np.real(np.sum(np.linalg.pinv(a) ** 2 * (1.0 + 0.5j)))
 
 
+def h_qr(a):
+    q, r = np.linalg.qr(a)
+    return np.real(np.sum(q ** 3 * (1.0 - 0.5j))) + np.real(np.sum(r * r * (0.5 + 1.0j)))
+
+
 def h_lstsq(a):
     x, residuals, rank, s = np.linalg.lstsq(a, np.arange(4.0) * (1.0 - 1.0j))
     return np.real(np.sum(x * x * (0.5 - 1.0j))) + np.sum(residuals) + np.sum(s ** 2)
@@ -569,11 +581,12 @@ def h_lstsq(a):
 
 @pytest.mark.parametrize("fn, shape", [(h_svdvals_weighted, (4, 3)), (h_svdvals_weighted, (3, 5)),
                                        (h_svdvals_weighted, (2, 3, 3)), (h_eigvalsh_upper, (3, 3)),
-                                       (h_pinv, (4, 3)), (h_pinv, (3, 4)), (h_lstsq, (4, 3))])
+                                       (h_pinv, (4, 3)), (h_pinv, (3, 4)), (h_lstsq, (4, 3)),
+                                       (h_qr, (4, 3)), (h_qr, (3, 4))])
 def test_hessian_vector_product_of_complex_factorizations(fn: Callable, shape: tuple) -> None:
     """Tall, wide and batched: the singular values' second derivative has a
     term for each side's complement, and one for the phases U and V turn by;
-    pinv and lstsq have terms in the conjugate transpose of the change."""
+    pinv, lstsq and qr have terms in the conjugate transpose of the change."""
     rng = np.random.default_rng(4)
     z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
     v = rng.normal(size=shape) + 1j * rng.normal(size=shape)

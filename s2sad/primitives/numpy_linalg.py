@@ -137,33 +137,38 @@ vjp(
 )
 
 # ---------------------------------------------------------------- qr
-# a = [X Y] with X square (k = min(m, n) columns), X = Q R1, Y = Q R2.
-# C = Q^T dX R1^-1 = Omega + dR1 R1^-1 (Omega antisymmetric), K = C - Omega:
-# dR1 = K R1, dQ = dX R1^-1 - Q K, dR2 = dQ^T Y + Q^T dY.
+# a = [X Y] with X square (k = min(m, n) columns), X = Q R1, Y = Q R2; R1's
+# diagonal is real (LAPACK's, also of a complex a). C = Q^H dX R1^-1 =
+# Omega + dR1 R1^-1 (Omega anti-Hermitian, dR1 R1^-1 upper with a real
+# diagonal), so K = dR1 R1^-1 = triu(C, 1) + tril(C, -1)^H + Re diag(C):
+# dR1 = K R1, dQ = dX R1^-1 - Q K, dR2 = dQ^H Y + Q^H dY. The adjoint is
+# the transpose of each step under Re(sum(a * b)).
+_QR_K = f"np.triu(C, 1) + {H}(np.tril(C, -1)) + np.real(np.triu(np.tril(C)))"
 _QR_TANGENT = _lambda(
     "Q, R1",
     _lambda("C, dXR",
-            _lambda("K", _lambda("dQ", f"(dQ, np.concatenate([K @ R1, {T}(dQ) @ tail_columns(a) "
-                                       f"+ {T}(Q) @ tail_columns(t)], -1))", "dXR - Q @ K"),
-                    f"np.triu(C) + {T}(np.tril(C, -1))"),
-            f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t)) @ Q)), "
+            _lambda("K", _lambda("dQ", f"(dQ, np.concatenate([K @ R1, {H}(dQ) @ tail_columns(a) "
+                                       f"+ {H}(Q) @ tail_columns(t)], -1))", "dXR - Q @ K"),
+                    _QR_K),
+            f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t)) @ np.conjugate(Q))), "
             f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t))))"),
-    "real_factors(ans, 'np.linalg.qr')[0], head_columns(ans[1])")
+    "ans[0], head_columns(ans[1])")
 _QR_ADJOINT = _lambda(
     "Q, R1, gR1, gR2",
-    _lambda("gQ", _lambda("N", f"np.concatenate([{T}(np.linalg.solve(R1, {T}(gQ + Q @ ("
-                               f"np.triu(N) + np.tril({T}(N), -1))))), Q @ gR2], -1)",
+    _lambda("gQ", _lambda("N", f"np.concatenate([{T}(np.linalg.solve(R1, {T}(gQ + "
+                               f"np.conjugate(Q) @ (np.triu(N, 1) + np.tril({H}(N), -1) + "
+                               "np.real(np.triu(np.tril(N))))))), np.conjugate(Q) @ gR2], -1)",
                           f"gR1 @ {T}(R1) - {T}(Q) @ gQ"),
-            f"list_item(g, 0, Q) + tail_columns(a) @ {T}(gR2)"),
-    "real_factors(ans, 'np.linalg.qr')[0], head_columns(ans[1]), "
-    "head_columns(list_item(g, 1, ans[1])), "
+            f"list_item(g, 0, Q) + np.conjugate(tail_columns(a) @ {T}(gR2))"),
+    "ans[0], head_columns(ans[1]), head_columns(list_item(g, 1, ans[1])), "
     "tail_columns(list_item(g, 1, ans[1]))")
 vjp(
     "np.linalg.qr(a, mode='reduced')",
     a=f"real_if_real({_QR_ADJOINT}, a)", jvp={"a": _QR_TANGENT},
     expensive=True, returns="container", results=2,
-    note="mode='reduced' only; NumPy's signs of R's diagonal kept (as JAX); the first "
-    "min(m, n) columns must have full rank (else LinAlgError); real matrices only",
+    note="mode='reduced' only; NumPy's signs of R's diagonal kept (as JAX; of a complex "
+    "matrix LAPACK's diagonal is real, so Q and R are unique there); the first min(m, n) "
+    "columns must have full rank (else LinAlgError)",
 )
 
 # ---------------------------------------------------------------- pinv, lstsq

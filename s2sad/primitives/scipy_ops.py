@@ -321,37 +321,43 @@ def _lower_solve(matrix: str, rhs: str, trans: int) -> str:
 
 
 def _sandwich(matrix: str, middle: str, trans: int) -> str:
-    """L^-1 M L^-T (trans 0) or L^-T M L^-1 (trans 1), as two triangular solves."""
+    """L^-1 M L^-H (trans 0) or L^-T M conj(L)^-1 (trans 1), as two triangular
+    solves (L^-1 M L^-T, L^-T M L^-1 of a real L)."""
     inner = _lower_solve(matrix, middle, trans)
-    return f"matrix_transpose({_lower_solve(matrix, f'matrix_transpose({inner})', trans)})"
+    outer = _lower_solve(f"np.conjugate({matrix})", f"matrix_transpose({inner})", trans)
+    return f"matrix_transpose({outer})"
 
 
-# cho_factor: L the factor (lower); with A = L L^T, dL = L phi(L^-1 dA L^-T), and
-# A's adjoint is L^-T phi(L^T Lbar) L^-1 on the triangle cho_factor reads.
-_L = "cho_real_lower(ans[0], lower)"  # (a complex factor is refused)
+# cho_factor: L the factor (lower); with A = L L^H, dL = L phi(L^-1 dA L^-H), and
+# A's adjoint (the transpose under Re(sum(a * b))) is L^-T phi(L^T Lbar) conj(L)^-1
+# folded onto the triangle cho_factor reads (cholesky's, in SciPy's layout).
+_L = "cho_lower(ans[0], lower)"
 _PHI = f"cho_phi(matrix_transpose({_L}) @ cho_lower(g[0], lower))"
 vjp("scipy.linalg.cho_factor(a, lower=False, overwrite_a=False, check_finite=True)",
-    a=f"cho_input_adjoint({_sandwich(_L, _PHI, 1)}, lower) + cho_other(g[0], lower)",
+    a=f"real_if_real(cho_input_adjoint({_sandwich(_L, _PHI, 1)}, lower) + cho_other(g[0], "
+      "lower), a)",
     jvp={"a": f"(cho_pack({_L} @ cho_phi({_sandwich(_L, 'cho_input(t, lower)', 0)}), lower) + "
               "cho_other(t, lower), 0.0)"},
     neutral=("check_finite",), expensive=True, returns="container", results=2,
-    note="a: the triangle the factor is computed from, and the other triangle, which "
-    "cho_factor returns as it was; real matrices only")
+    note="a: the triangle the factor is computed from (of a complex a, the Hermitian matrix "
+    "read, the diagonal's imaginary part ignored, as LAPACK), and the other triangle, which "
+    "cho_factor returns as it was")
 
-_LC = "cho_real_lower(c_and_lower[0], c_and_lower[1])"
-_GC = "scipy.linalg.cho_solve(c_and_lower, g)"
-# (b's adjoint is the transpose of A^-1: conj(A)^-1 for a Hermitian A, A^-1 for
-# a real one; the factor's rules are for real matrices)
+# cho_solve: x = A^-1 b, A = L L^H. b's adjoint is the transpose of A^-1,
+# h = conj(A^-1 conj(g)); dx = -A^-1 (dL L^H + L dL^H) x, so L's adjoint is
+# -(h x^T + conj(x) h^H) conj(L) (-(h x^T + x h^T) L of a real L).
+_LC = "cho_lower(c_and_lower[0], c_and_lower[1])"
+_GC = "np.conjugate(scipy.linalg.cho_solve(c_and_lower, np.conjugate(g)))"
 vjp("scipy.linalg.cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True)",
-    b="unbroadcast(np.conjugate(scipy.linalg.cho_solve(c_and_lower, np.conjugate(g))), b)",
-    c_and_lower=f"(unbroadcast(cho_pack(-(cho_outer({_GC}, ans) @ {_LC}), c_and_lower[1]), "
-                "c_and_lower[0]), None)",
+    b=f"unbroadcast({_GC}, b)",
+    c_and_lower=f"(real_if_real(unbroadcast(cho_pack(-(cho_outer({_GC}, np.conjugate(ans)) @ "
+                f"np.conjugate({_LC})), c_and_lower[1]), c_and_lower[0]), c_and_lower[0]), None)",
     jvp={"b": "scipy.linalg.cho_solve(c_and_lower, t)",
          "c_and_lower": f"-scipy.linalg.cho_solve(c_and_lower, cho_outer(cho_lower(t[0], "
                         f"c_and_lower[1]), {_LC}) @ ans)"},
     neutral=("check_finite",), expensive=True, fresh=True, takes="any",
-    note="c: only the factor's triangle has a gradient; a complex factor is refused (b of "
-    "any)")
+    note="c: only the factor's triangle has a gradient (its diagonal as given: of a complex "
+    "factor, complex too)")
 
 # sqrtm's deprecated `disp` and `blocksize` default to a marker object of SciPy's
 # (where this SciPy still has them): its signature names it.
@@ -427,7 +433,7 @@ for _signature in ("mvn_points(x, mean, cov)", "mvn_mean(mean, cov)", "mvn_matri
                    "dirichlet_points_adjoint(g, x, alpha)", "dirichlet_column(alpha, x)",
                    "dirichlet_alpha_adjoint(g, alpha)", "dirichlet_weights(g, x)",
                    "triangle(m, lower=False, unit_diagonal=False)", "cho_lower(c, lower)",
-                   "cho_pack(m, lower)", "cho_real_lower(c, lower)", "cho_phi(x)",
+                   "cho_pack(m, lower)", "cho_phi(x)",
                    "cho_input(m, lower)", "cho_input_adjoint(p, lower)", "cho_other(m, lower)"):
     helper(_signature, linear=(_signature.partition("(")[2].partition(",")[0].rstrip(")"),),
            zero="others")

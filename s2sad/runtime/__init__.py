@@ -213,7 +213,6 @@ try:  # SciPy's helpers (scipy.py), when SciPy is installed
         cho_outer,
         cho_pack,
         cho_phi,
-        cho_real_lower,
         convolve_adjoint_in1,
         convolve_adjoint_in2,
         dirichlet_alpha_adjoint,

@@ -267,29 +267,21 @@ def triangular_adjoint(gb: Any, x: Any, a: Any, trans: Any = 0, lower: bool = Fa
 # ---------------------------------------------------------------- Cholesky
 
 
+def _conjugate_transpose(x: Any) -> Any:
+    return np.conjugate(matrix_transpose(x))
+
+
 def cho_lower(c: Any, lower: bool) -> Any:
     """The Cholesky factor in c (cho_factor's layout) as a lower-triangular L,
-    with A = L L^T."""
-    return np.tril(c) if lower else matrix_transpose(np.triu(c))
-
-
-def cho_real_lower(c: Any, lower: bool) -> Any:
-    """`cho_lower`, for the rules that differentiate the factor: derived for
-    real matrices (a complex one's factor, with A = L L^H, is not a
-    holomorphic function of it), so a complex one is refused."""
-    if np.iscomplexobj(c):
-        raise UnsupportedSyntaxError(
-            "s2sad differentiates the Cholesky factor of scipy.linalg.cho_factor and "
-            "cho_solve for real matrices only; this one is complex",
-            hint="differentiate with respect to the right-hand side only (the factor a "
-            "constant), or split the matrix into real and imaginary parts")
-    return cho_lower(c, lower)
+    with A = L L^H (L L^T if real): c's lower triangle, or its upper one U
+    with L = U^H. Also maps c's tangent or adjoint to L's."""
+    return np.tril(c) if lower else _conjugate_transpose(np.triu(c))
 
 
 def cho_pack(m: Any, lower: bool) -> Any:
-    """A lower-triangular matrix laid out as cho_factor lays out L (the
-    adjoint of `cho_lower`, and its tangent map)."""
-    return np.tril(m) if lower else matrix_transpose(np.tril(m))
+    """A lower-triangular matrix laid out as cho_factor lays out L (U = L^H
+    in the upper triangle): the adjoint of `cho_lower`, and its tangent map."""
+    return np.tril(m) if lower else _conjugate_transpose(np.tril(m))
 
 
 def cho_phi(x: Any) -> Any:
@@ -297,20 +289,23 @@ def cho_phi(x: Any) -> Any:
     return np.tril(x) - 0.5 * (np.tril(x) - np.tril(x, -1))
 
 
+def _read_triangle(m: Any, lower: bool) -> Any:
+    """m's strict triangle that cho_factor reads (below or above the diagonal)."""
+    return np.tril(m, -1) if lower else np.triu(m, 1)
+
+
 def cho_input(m: Any, lower: bool) -> Any:
-    """The symmetric matrix cho_factor factors, from the triangle it reads."""
-    if lower:
-        return np.tril(m) + matrix_transpose(np.tril(m, -1))
-    return np.triu(m) + matrix_transpose(np.triu(m, 1))
+    """The symmetric (of a complex m, Hermitian) matrix cho_factor factors,
+    from the triangle it reads: mirrored and conjugated, with the real part
+    of the diagonal (LAPACK ignores its imaginary part)."""
+    part = _read_triangle(m, lower)
+    return part + _conjugate_transpose(part) + np.real(np.tril(np.triu(m)))
 
 
 def cho_input_adjoint(p: Any, lower: bool) -> Any:
-    """The adjoint of `cho_input`: off the diagonal p_ij + p_ji on the triangle read."""
-    both = p + matrix_transpose(p)
-    diagonal = np.tril(np.triu(p))
-    if lower:
-        return np.tril(both, -1) + diagonal
-    return np.triu(both, 1) + diagonal
+    """The adjoint of `cho_input` under Re(sum(a * b)): p_ij + conj(p_ji) on
+    the triangle read, Re(p_ii) on the diagonal."""
+    return _read_triangle(p + _conjugate_transpose(p), lower) + np.real(np.tril(np.triu(p)))
 
 
 def cho_other(m: Any, lower: bool) -> Any:
@@ -319,9 +314,10 @@ def cho_other(m: Any, lower: bool) -> Any:
 
 
 def cho_outer(u: Any, v: Any) -> Any:
-    """u v^T + v u^T (vectors as columns; with k columns, summed over them)."""
+    """u v^H + v u^H (vectors as columns; with k columns, summed over them):
+    u v^T + v u^T of real ones."""
     u, v = _as_matrix(u), _as_matrix(v)
-    return u @ matrix_transpose(v) + v @ matrix_transpose(u)
+    return u @ _conjugate_transpose(v) + v @ _conjugate_transpose(u)
 
 
 # ---------------------------------------------------------------- expm
