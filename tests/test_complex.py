@@ -13,7 +13,8 @@ the checks differentiate the real loss
 (fixed uneven weights: a conjugated, transposed or real-part-only gradient
 cannot pass) with `grad`, the pullback of `vjp` with the cotangent
 WR - i WI (which is L's gradient by the convention), and the tangent of
-`jvp` along real and imaginary directions.
+`jvp` along real and imaginary directions. Cases NumPy computes but s2sad
+refuses for complex inputs must raise an s2sad error in all three.
 """
 
 from __future__ import annotations
@@ -230,7 +231,9 @@ def test_refused_complex_inputs_raise_an_s2sad_error(case: Case, inputs: tuple, 
         s2sad.jvp(case.fn, args, tangents)
 
 
-def test_refusals_name_the_reason() -> None:
+def test_refused_cases_are_complex_cases() -> None:
+    """A refusal is of complex inputs NumPy takes: a real-only case (NumPy
+    refuses them itself) has nothing to refuse."""
     for case in CASES:
         assert not case.refused or case.complex, f"{case.id}: refused, but real-only"
 

@@ -3,11 +3,12 @@
 cholesky, eigh, eigvalsh, svd, svdvals, qr, pinv, lstsq and matrix_power.
 The rules are written with NumPy's own functions (solve, eigh, svd,
 matrix_power, ...) and s2sad's linear helpers (triangles, blocks, the
-matrix NumPy reads from one triangle), plus `gap_product` and
-`scaled_columns`, which have their own tangent rules: so every rule here
-differentiates again, and Hessians through these functions need nothing
-more. An immediately called lambda in a template names a value used more
-than once (the lowering binds it once).
+matrix NumPy reads from one triangle), plus `gap_product`,
+`scaled_columns`, `eigh_weighted` and `svd_weighted`, which have their own
+tangent rules: so every rule here differentiates again, and Hessians
+through these functions need nothing more. An immediately called lambda
+in a template names a value used more than once (the lowering binds it
+once).
 
 Conventions, as JAX's where JAX has one:
 
@@ -23,7 +24,16 @@ Conventions, as JAX's where JAX has one:
   the choice, nan where it does: never a finite guess). The eigenvalues'
   and singular values' adjoint there is V diag(g) V^T in NumPy's basis,
   as JAX's (exact when g is the same for the repeated ones, e.g. their sum).
-* Factorizations of complex matrices are refused at run time.
+* Complex matrices: JAX's and autograd's convention (the pairing
+  Re(sum(a * b)), no conjugation for holomorphic maps). cholesky and
+  eigvalsh read the Hermitian matrix from one triangle (LAPACK ignores the
+  imaginary part of its diagonal); conjugate transposes stand where the
+  real rules have transposes, and a term in dA^H has its adjoint
+  conjugated. cholesky, eigvalsh, svdvals, qr (LAPACK's R has a real
+  diagonal), pinv, lstsq and matrix_power are differentiated. eigh and svd
+  of a complex matrix are refused at run time: LAPACK gives each vector a
+  phase by no convention a derivative could follow (a real one's sign is
+  kept, as above).
 """
 
 from __future__ import annotations
@@ -66,7 +76,8 @@ _EIGH_NOTE = (
     "reads one triangle (UPLO), as cholesky; eigenvectors in NumPy's gauge (sign kept, as JAX); "
     "at a repeated eigenvalue: the vectors' derivative is nan unless the result does not "
     "depend on them (then exact), the values' adjoint is V diag(g) V^T (JAX's; exact for "
-    "symmetric functions such as their sum); real matrices only")
+    "symmetric functions such as their sum); complex matrices are refused (their vectors' "
+    "phases are LAPACK's, which no derivative follows): use eigvalsh for the values")
 vjp(
     "np.linalg.eigh(a, UPLO='L')",
     a=_lambda("w, V, gw, gV",
@@ -122,7 +133,7 @@ vjp(
     note="vectors in NumPy's gauge (signs kept, as JAX); full_matrices=True only for square "
     "matrices (the completion has no derivative); at a repeated or zero singular value: the "
     "vectors' derivative is nan/inf unless the result does not depend on them (then exact); "
-    "compute_uv=False: use np.linalg.svdvals; real matrices only",
+    "compute_uv=False: use np.linalg.svdvals; complex matrices are refused (as eigh's)",
 )
 # (of a complex matrix: ds = Re diag(U^H dA V), whose adjoint is conj(U diag(g) V^H);
 # the values do not depend on the vectors' phases)

@@ -396,7 +396,8 @@ vjp("scipy.integrate.odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_o
              "printmessg"),
     expensive=True, fresh=True, takes="any",
     note="func is differentiated by s2sad (a Python function it can read); no forward mode "
-    "(its tangent rules could not name the parameter t): use solve_ivp")
+    "(its tangent rules could not name the parameter t): use solve_ivp; real states only (as "
+    "odeint)")
 _IVP = "fun, t_span, y0, method, t_eval, args, ans, rtol, atol, first_step, max_step"
 
 
@@ -418,7 +419,8 @@ vjp("scipy.integrate.solve_ivp(fun, t_span, y0, method='RK45', t_eval=None, dens
     expensive=True, returns="container", takes="any",
     attributes=("t", "y", "sol", "t_events", "y_events", "nfev", "njev", "nlu", "status",
                 "message", "success"),
-    note="needs t_eval=; rtol= ... max_step=: SciPy's defaults where None; fun is "
+    note="needs t_eval=; real states and parameters only (complex ones are refused); "
+    "rtol= ... max_step=: SciPy's defaults where None; fun is "
     "differentiated by s2sad; sol.y and sol.t carry derivatives "
     "(the counts and flags have none; calling sol.sol is refused); the backward and tangent "
     "integrations use the same method and tolerances")

@@ -318,13 +318,16 @@ def slogdet_adjoint(g: Any, a: Any) -> Any:
 
 
 def _refuse_complex(x: Any, what: str) -> None:
-    """The factorization rules are derived for real matrices: a complex one
-    (whose gauge is a phase, not a sign) is refused, never differentiated wrongly."""
+    """eigh's and svd's vectors of a complex matrix carry a phase LAPACK picks
+    by no convention a derivative could follow (a real one's sign is kept):
+    refused, never differentiated in another gauge than NumPy's."""
     if np.iscomplexobj(x):
         raise UnsupportedSyntaxError(
-            f"s2sad differentiates {what} of real matrices only; this one is complex",
-            hint="split the matrix into real and imaginary parts, or differentiate "
-            "a real formulation")
+            f"s2sad differentiates {what} of real matrices only; this one is complex (the "
+            "phases of its vectors follow no convention)",
+            hint="the eigenvalues (np.linalg.eigvalsh) and singular values "
+            "(np.linalg.svdvals) of complex matrices are differentiated; for the vectors, "
+            "use a real formulation")
 
 
 def _is_upper(uplo: Any) -> bool:
