@@ -39,7 +39,7 @@ from .callables import (
 )
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
-from .runtime import new_object, zeros_like
+from .runtime import USER_CALLS, new_object, zeros_like
 from .runtime.functions import inert
 from .signature import Layout, layout
 from .signature import pick as pick_item
@@ -404,6 +404,7 @@ def fill_zeros(g: Any, like: Any) -> Any:
     return g
 
 
-pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward,
-                            call_jvp=call_jvp, call_forward_jvp=call_forward_jvp,
-                            call_backward_jvp=call_backward_jvp)
+_DISPATCHER = dict(call_forward=call_forward, call_backward=call_backward, call_jvp=call_jvp,
+                   call_forward_jvp=call_forward_jvp, call_backward_jvp=call_backward_jvp)
+pipeline.install_dispatcher(**_DISPATCHER)
+USER_CALLS.update(_DISPATCHER)

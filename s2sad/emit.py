@@ -129,6 +129,10 @@ class Emitter:
             for u in _uses_in(stmt):
                 if isinstance(u, Var):
                     self.use_count[u] = self.use_count.get(u, 0) + 1
+            if isinstance(stmt, Assign) and stmt.prim == "setitem" and \
+                    isinstance(stmt.args[0], Var):
+                # the array written into must exist by its name: never inline it
+                self.use_count[stmt.args[0]] = self.use_count.get(stmt.args[0], 0) + 1
 
     def alias(self, dollar_name: str) -> str:
         """The identifier the generated code uses for our `$np`, `$unbroadcast`, ..."""

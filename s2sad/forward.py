@@ -86,6 +86,7 @@ class Forward(Builder):
     def run(self, fn: Function, wrt: tuple[int, ...]) -> Forwarded:
         self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
                        and s.target is None and primitives.get(s.prim).stores}
+        self.written = written_memory(fn, self.facts.buffers | self.stored)
         tangents = []
         taken = {p.hint for p in fn.params}
         for i in wrt:
@@ -167,7 +168,7 @@ class Forward(Builder):
         return t
 
     def written_later(self, v: Operand) -> bool:
-        return isinstance(v, Var) and (v in self.facts.buffers or v in self.stored)
+        return isinstance(v, Var) and v in self.written
 
     def placeholder(self, stmt: Assign) -> bool:
         """`v = None` before a branch that may assign v (how `split` keeps a
@@ -528,3 +529,31 @@ class Forward(Builder):
         self.out.append(loop)
         for phi in loop.phis:
             self.bind_placeholder(phi)
+
+
+def written_memory(fn: Function, written: set) -> set:
+    """The values whose memory something writes in place: the arrays written
+    (`written`), and what they are the same memory as: back to where it was
+    made (a loop's first value, whose phi is that array; a branch's values; an
+    alias, `y = x`), and the views into it and what they view."""
+    found = set(written)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in walk(fn.body):
+            sources: list = []
+            if isinstance(stmt, Loop):
+                sources = [i for p, i in zip(stmt.phis, stmt.inits) if p in found]
+            elif isinstance(stmt, If):
+                sources = [v for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                           if o in found for v in (a, b)]
+            elif isinstance(stmt, Assign) and stmt.args and stmt.target is not None and \
+                    (stmt.prim in ("copy", "setitem") or primitives.get(stmt.prim).view):
+                # one memory: what the view looks into, and the view (both ways)
+                sources = [stmt.args[0]] if stmt.target in found else \
+                    [stmt.target] if stmt.args[0] in found else []
+            for v in sources:
+                if isinstance(v, Var) and v not in found:
+                    found.add(v)
+                    changed = True
+    return found

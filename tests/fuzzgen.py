@@ -2731,10 +2731,14 @@ def check_higher(fn: Callable, args: list, ok: Outcome, tied: bool,
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             grads = s2sad.grad(fn, wrt=wrt)(*_copy(args))
-            _, tangent = s2sad.jvp(fn, _copy(args), directions)
+            given = _copy(directions)
+            _, tangent = s2sad.jvp(fn, _copy(args), given)
     except Exception as exc:
         return Outcome("failure", f"forward mode: {type(exc).__name__} in {_where(exc)}",
                        traceback.format_exc(), args)
+    if not all(np.array_equal(a, b) for a, b in zip(given, directions)):
+        return Outcome("failure", "forward mode changed a tangent it was given",
+                       f"{directions!r} became {given!r}", args)
     paired = sum(float(np.sum(np.asarray(g, dtype=float) * d)) for g, d in
                  zip(grads, directions))
     scale = 1.0 + sum(float(np.sum(np.abs(np.asarray(g, dtype=float) * d)))

@@ -9,8 +9,17 @@ a real operand mixed with complex ones), anything else is passed as it is
 (an axis, a subscripts string). Shape () draws a number: a Python float or
 complex at double precision, a NumPy float32 or complex64 scalar at single.
 
-The functions use `np` as a global, so the same code runs under
-autograd.numpy (tests/test_complex.py rebinds it) as an independent oracle.
+The functions use `np` (and `scipy`) as globals, so the same code runs
+under autograd.numpy and autograd.scipy (tests/test_complex.py rebinds
+them) as an independent oracle.
+
+A case is complex (the default) where NumPy or SciPy takes complex inputs,
+real-only (`complex=False`) where it raises TypeError for them (checked),
+and `refused` where NumPy computes it but s2sad refuses complex inputs with
+its own error (checked in grad, vjp and jvp): eigh's and svd's vectors
+(NumPy's phases are no convention a derivative can follow), solve_ivp's
+complex states, a scipy.stats loc or scale that SciPy truncates to its real
+part. `no_tangent` marks an entry without forward mode (odeint).
 The checks differentiate a real loss of each result (`loss_of`) and compare
 with central differences (`numeric_gradient`, written independently of
 s2sad's own `numerical_gradient`).
@@ -27,6 +36,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+try:  # (the SciPy entries exist only where SciPy is importable; so do their cases)
+    import scipy
+    import scipy.integrate
+    import scipy.linalg
+    import scipy.signal
+    import scipy.special
+    import scipy.stats
+except ImportError:  # pragma: no cover
+    scipy = None
 
 REAL = {"f8": np.float64, "f4": np.float32, "c16": np.float64, "c8": np.float32}
 COMPLEX = {"c16": np.complex128, "c8": np.complex64}
@@ -48,6 +67,9 @@ class A:
     away: tuple = ()
     matrix: bool = False
     gap: float = 0.15
+    # with `matrix`: the diagonal added to the noise instead of 2 I (eigenvalues
+    # spread apart, for the functions of eigenvectors and singular vectors)
+    spectrum: tuple = ()
 
 
 @dataclass
@@ -60,6 +82,11 @@ class Case:
     complex_inputs: list[tuple] = field(default_factory=list)
     # why autograd cannot be the oracle: for every check, or by check (None: it can)
     autograd: str | dict[int, str] | None = None
+    # NumPy (SciPy) takes complex inputs but s2sad refuses them, with an s2sad
+    # error (tests/test_complex.py checks it does): why
+    refused: str = ""
+    # s2sad has no forward mode for the entry (an s2sad error; tested): why
+    no_tangent: str = ""
     note: str = ""
     id: str = field(default="")
 
@@ -72,7 +99,8 @@ def draw(spec: Any, mode: str, rng: np.random.Generator) -> Any:
     dtype = COMPLEX[mode] if is_complex else REAL[mode]
     if spec.matrix:
         n = spec.shape[-1]
-        x = rng.normal(size=spec.shape) * 0.3 + 2.0 * np.eye(n)
+        diagonal = np.diag(spec.spectrum) if spec.spectrum else 2.0 * np.eye(n)
+        x = rng.normal(size=spec.shape) * 0.3 + diagonal
         if is_complex:
             x = x + 1j * rng.normal(size=spec.shape) * 0.3
     else:
@@ -158,7 +186,14 @@ def _loss3(fn):
     return loss
 
 
-LOSSES = {1: _loss1, 2: _loss2, 3: _loss3}
+def _loss4(fn):
+    def loss(a, b, c, d):
+        y = fn(a, b, c, d)
+        return np.sum(np.real(y) * WR(np.shape(y))) + np.sum(np.imag(y) * WI(np.shape(y)))
+    return loss
+
+
+LOSSES = {1: _loss1, 2: _loss2, 3: _loss3, 4: _loss4}
 
 
 def loss_of(fn: Callable, n: int) -> Callable:
@@ -832,6 +867,346 @@ def helper(x, y):
     return np.exp(x) * y
 
 
+# ---------------------------------------------------------------- factorizations, FFT, signal
+
+
+def np_cholesky(a):
+    return np.linalg.cholesky(a)
+
+def np_cholesky_upper(a):
+    return np.linalg.cholesky(a, upper=True)
+
+def np_eigh(a):
+    w, v = np.linalg.eigh(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+def np_eigh_upper(a):
+    result = np.linalg.eigh(a, UPLO="U")
+    return np.concatenate([result[0][..., None, :], result[1]], axis=-2)
+
+def np_eigvalsh(a):
+    return np.linalg.eigvalsh(a)
+
+def np_eigvalsh_upper(a):
+    return np.linalg.eigvalsh(a, "U")
+
+def np_svd(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([np.swapaxes(u, -1, -2), s[..., :, None], vh], axis=-1)
+
+def np_svd_square(a):
+    u, s, vh = np.linalg.svd(a)
+    return np.concatenate([u, s[..., :, None], vh], axis=-1)
+
+def np_svdvals(a):
+    return np.linalg.svdvals(a)
+
+def np_qr(a):
+    q, r = np.linalg.qr(a)
+    return np.concatenate([np.swapaxes(q, -1, -2), r], axis=-1)
+
+def np_pinv(a):
+    return np.linalg.pinv(a)
+
+def np_lstsq(a, b):
+    x, residuals, rank, s = np.linalg.lstsq(a, b)
+    return np.concatenate([np.ravel(x), residuals, s])
+
+def np_matrix_power(a):
+    return np.linalg.matrix_power(a, 3)
+
+def np_matrix_power_inverse(a):
+    return np.linalg.matrix_power(a, -2)
+
+def np_fft(x):
+    return np.fft.fft(x)
+
+def np_fft_options(x):
+    return np.fft.fft(x, 5, 0, "ortho")
+
+def np_ifft(x):
+    return np.fft.ifft(x)
+
+def np_ifft_options(x):
+    return np.fft.ifft(x, n=8, norm="forward")
+
+def np_rfft(x):
+    return np.fft.rfft(x)
+
+def np_rfft_options(x):
+    return np.fft.rfft(x, 7, 0, "ortho")
+
+def np_irfft(x):
+    return np.fft.irfft(x)
+
+def np_irfft_options(x):
+    return np.fft.irfft(x, 7, 0, "ortho")
+
+def np_fft2(x):
+    return np.fft.fft2(x)
+
+def np_fft2_options(x):
+    return np.fft.fft2(x, (4, 3), (0, 2), "ortho")
+
+def np_ifft2(x):
+    return np.fft.ifft2(x)
+
+def np_fftn(x):
+    return np.fft.fftn(x)
+
+def np_fftn_options(x):
+    return np.fft.fftn(x, (3, 5), (-2, -1), "forward")
+
+def np_ifftn(x):
+    return np.fft.ifftn(x)
+
+def np_rfft2(x):
+    return np.fft.rfft2(x)
+
+def np_rfftn(x):
+    return np.fft.rfftn(x, (2, 3, 6))
+
+def np_irfft2(x):
+    return np.fft.irfft2(x)
+
+def np_irfftn(x):
+    return np.fft.irfftn(x, (3, 6), norm="ortho")
+
+XP = np.array([-1.5, -0.7, 0.1, 0.4, 1.2, 2.0])
+
+def np_interp(x, shift, fp):
+    return np.interp(x, XP + shift, fp)
+
+def np_interp_bounds(x, fp, left, right):
+    return np.interp(x, XP, fp, left, right)
+
+def np_convolve(a, v):
+    return np.convolve(a, v)
+
+def np_convolve_same(a, v):
+    return np.convolve(a, v, "same")
+
+def np_convolve_valid(a, v):
+    return np.convolve(a, v, mode="valid")
+
+def np_correlate(a, v):
+    return np.correlate(a, v)
+
+def np_correlate_same(a, v):
+    return np.correlate(a, v, "same")
+
+def np_correlate_full(a, v):
+    return np.correlate(a, v, mode="full")
+
+
+# ---------------------------------------------------------------- SciPy
+# (`scipy` is rebound to autograd.scipy's modules for the oracle)
+
+
+def sp_expit(x):
+    return scipy.special.expit(x)
+
+def sp_logit(x):
+    return scipy.special.logit(x)
+
+def sp_gammaln(x):
+    return scipy.special.gammaln(x)
+
+def sp_digamma(x):
+    return scipy.special.digamma(x)
+
+def sp_polygamma(x):
+    return scipy.special.polygamma(2, x)
+
+def sp_gamma(x):
+    return scipy.special.gamma(x)
+
+def sp_beta(a, b):
+    return scipy.special.beta(a, b)
+
+def sp_betaln(a, b):
+    return scipy.special.betaln(a, b)
+
+def sp_erf(x):
+    return scipy.special.erf(x)
+
+def sp_erfc(x):
+    return scipy.special.erfc(x)
+
+def sp_erfinv(x):
+    return scipy.special.erfinv(x)
+
+def sp_ndtr(x):
+    return scipy.special.ndtr(x)
+
+def sp_log_ndtr(x):
+    return scipy.special.log_ndtr(x)
+
+def sp_ndtri(x):
+    return scipy.special.ndtri(x)
+
+def sp_i0(x):
+    return scipy.special.i0(x)
+
+def sp_i1(x):
+    return scipy.special.i1(x)
+
+def sp_iv(x):
+    return scipy.special.iv(1.5, x)
+
+def sp_i0e(x):
+    return scipy.special.i0e(x)
+
+def sp_i1e(x):
+    return scipy.special.i1e(x)
+
+def sp_ive(x):
+    return scipy.special.ive(2.0, x)
+
+def sp_xlogy(x, y):
+    return scipy.special.xlogy(x, y)
+
+def sp_xlog1py(x, y):
+    return scipy.special.xlog1py(x, y)
+
+def sp_entr(x):
+    return scipy.special.entr(x)
+
+def sp_softmax(x):
+    return scipy.special.softmax(x, axis=1)
+
+def sp_softmax_all(x):
+    return scipy.special.softmax(x)
+
+def sp_log_softmax(x):
+    return scipy.special.log_softmax(x, axis=0)
+
+def sp_logsumexp(a):
+    return scipy.special.logsumexp(a, axis=1)
+
+def sp_logsumexp_b(a, b):
+    return scipy.special.logsumexp(a, axis=0, b=b, keepdims=True)
+
+def st_norm_logpdf(x, loc, scale):
+    return scipy.stats.norm.logpdf(x, loc, scale)
+
+def st_norm_pdf(x, loc, scale):
+    return scipy.stats.norm.pdf(x, loc, scale)
+
+def st_norm_cdf(x, loc, scale):
+    return scipy.stats.norm.cdf(x, loc, scale)
+
+def st_norm_logcdf(x, loc, scale):
+    return scipy.stats.norm.logcdf(x, loc, scale)
+
+def st_t_logpdf(x, df, loc):
+    return scipy.stats.t.logpdf(x, df, loc, 1.5)
+
+def st_t_pdf(x, df, scale):
+    return scipy.stats.t.pdf(x, df, scale=scale)
+
+def st_t_cdf(x, loc, scale):
+    return scipy.stats.t.cdf(x, 3.5, loc, scale)
+
+def st_gamma_logpdf(x, a, scale):
+    return scipy.stats.gamma.logpdf(x, a, 0.1, scale)
+
+def st_gamma_pdf(x, a, loc):
+    return scipy.stats.gamma.pdf(x, a, loc)
+
+def st_gamma_cdf(x, loc, scale):
+    return scipy.stats.gamma.cdf(x, 2.5, loc, scale)
+
+def st_beta_logpdf(x, a, b):
+    return scipy.stats.beta.logpdf(x, a, b)
+
+def st_beta_pdf(x, a, b):
+    return scipy.stats.beta.pdf(x, a, b)
+
+def st_beta_cdf(x, loc, scale):
+    return scipy.stats.beta.cdf(x, 2.0, 3.0, loc, scale)
+
+def st_poisson_logpmf(mu):
+    return scipy.stats.poisson.logpmf(np.array([0, 1, 3, 2]), mu)
+
+def st_poisson_pmf(mu):
+    return scipy.stats.poisson.pmf(np.array([0, 1, 3, 2]), mu)
+
+def st_poisson_cdf(mu):
+    return scipy.stats.poisson.cdf(np.array([0, 1, 3, 2]), mu)
+
+def st_bernoulli_logpmf(p):
+    return scipy.stats.bernoulli.logpmf(np.array([0, 1, 1, 0]), p)
+
+def st_bernoulli_pmf(p):
+    return scipy.stats.bernoulli.pmf(np.array([0, 1, 1, 0]), p)
+
+def st_mvn_logpdf(x, mean, cov):
+    return scipy.stats.multivariate_normal.logpdf(x, mean, cov)
+
+def st_mvn_pdf(x, mean, cov):
+    return scipy.stats.multivariate_normal.pdf(x, mean, cov)
+
+def st_dirichlet_logpdf(x, alpha):
+    return scipy.stats.dirichlet.logpdf(x, alpha)
+
+def st_dirichlet_pdf(x, alpha):
+    return scipy.stats.dirichlet.pdf(x, alpha)
+
+def sl_solve_triangular(a, b):
+    return scipy.linalg.solve_triangular(a, b)
+
+def sl_solve_triangular_lower(a, b):
+    return scipy.linalg.solve_triangular(a, b, trans=1, lower=True)
+
+def sl_cho_factor(a):
+    return scipy.linalg.cho_factor(a)[0]
+
+def sl_cho_factor_lower(a):
+    return scipy.linalg.cho_factor(a, lower=True)[0]
+
+def sl_cho_solve(c, b):
+    return scipy.linalg.cho_solve((c, True), b)
+
+def sl_cho_solve_upper(c, b):
+    return scipy.linalg.cho_solve((c, False), b)
+
+CHO_FACTOR = np.array([[1.5, 0.0, 0.0], [0.3 - 0.2j, 2.0, 0.0], [-0.4 + 0.1j, 0.2 + 0.5j, 1.2]])
+
+def sl_cho_solve_constant_factor(b):
+    return scipy.linalg.cho_solve((CHO_FACTOR, True), b)
+
+def sl_sqrtm(a):
+    return scipy.linalg.sqrtm(a)
+
+def sl_expm(a):
+    return scipy.linalg.expm(a)
+
+def ss_convolve(in1, in2):
+    return scipy.signal.convolve(in1, in2)
+
+def ss_convolve_same(in1, in2):
+    return scipy.signal.convolve(in1, in2, "same")
+
+def ss_convolve_valid(in1, in2):
+    return scipy.signal.convolve(in1, in2, mode="valid")
+
+def decay(y, t, k):
+    return -k * y + 0.5 * np.sin(t) * y[::-1]
+
+def decay_t_first(t, y, k):
+    return decay(y, t, k)
+
+def si_odeint(y0, k):
+    return scipy.integrate.odeint(decay, y0, np.array([0.0, 0.4, 1.0]), args=(k,), rtol=1e-11,
+                                  atol=1e-12)
+
+def si_solve_ivp(y0, k):
+    sol = scipy.integrate.solve_ivp(decay_t_first, (0.0, 1.0), y0, t_eval=np.array([0.4, 1.0]),
+                                    args=(k,), rtol=1e-11, atol=1e-12)
+    return sol.y
+
+
 # ---------------------------------------------------------------- the cases
 
 
@@ -1140,5 +1515,241 @@ CASES = [
     Case("setattr", attribute_write, b()),
     Case("functools.partial", partial_call, b()),
 ]
+
+# ---------------------------------------------------------------- factorizations, FFT, signal
+
+# Matrices with eigenvalues (and singular values) well apart: the vectors'
+# derivatives divide by their gaps.
+SPREAD = A((3, 3), matrix=True, spectrum=(1.0, 2.5, 4.0))
+SPREAD_BATCH = A((2, 3, 3), matrix=True, spectrum=(1.0, 2.5, 4.0))
+SYMMETRIC = "differentiates the symmetric matrix, not the triangle NumPy reads"
+# (a real matrix's vectors have a sign, which the rules keep; a complex one's
+# have a phase, which LAPACK picks by no convention a derivative can follow:
+# the values, eigvalsh and svdvals, and functions of the vectors that do not
+# depend on the phases (cholesky, qr, pinv) are differentiated)
+GAUGE = "the phases NumPy gives the vectors of a complex matrix"
+# np.interp computes in double precision (float32 in, float64 out), as do
+# scipy.stats and polygamma with an integer order: those cases' float32
+# gradients are cast back (tests/test_dtypes.py checks the dtype of grad only).
+NO_ADJOINT = "has no adjoint for it"
+NO_FUNCTION = "has no such function"
+MIXED = "fails to add a complex adjoint into a real one"
+DOUBLE = "float32 inputs give a float64 result: only grad's dtype is float32"
+KNOTS = tuple(XP)
+INTERP_X = A((9,), lo=-2.5, hi=3.0, away=KNOTS, gap=0.1, real=True)
+
+CASES += [
+    # (of a complex matrix, the Hermitian one read from a triangle)
+    Case("np.linalg.cholesky", np_cholesky, [(M,), (A((2, 3, 3), matrix=True),)],
+         autograd=SYMMETRIC),
+    Case("np.linalg.cholesky", np_cholesky_upper, [(M,)], id="upper",
+         autograd="takes no upper="),
+    Case("np.linalg.eigh", np_eigh, [(SPREAD,), (SPREAD_BATCH,)], refused=GAUGE),
+    Case("np.linalg.eigh", np_eigh_upper, [(SPREAD,)], id="upper", refused=GAUGE),
+    Case("np.linalg.eigvalsh", np_eigvalsh, [(SPREAD,), (SPREAD_BATCH,)], autograd=NO_ADJOINT),
+    Case("np.linalg.eigvalsh", np_eigvalsh_upper, [(SPREAD,)], id="upper", autograd=NO_ADJOINT),
+    Case("np.linalg.svd", np_svd, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 4)),)], refused=GAUGE),
+    Case("np.linalg.svd", np_svd_square, [(SPREAD,)], id="square", refused=GAUGE),
+    Case("np.linalg.svdvals", np_svdvals, [(A((4, 3)),), (A((2, 3, 4)),), (M,)],
+         autograd=NO_ADJOINT),
+    Case("np.linalg.qr", np_qr, [(A((4, 3)),), (A((3, 4)),), (A((2, 3, 3)),),
+                                 (A((4, 3), real=True),)], autograd=NO_ADJOINT),
+    Case("np.linalg.pinv", np_pinv, [(A((4, 3)),), (A((3, 4)),), (M,)],
+         autograd="transposes where the conjugate transposes belong"),
+    Case("np.linalg.lstsq", np_lstsq, [(A((5, 3)), A((5,))), (A((5, 3)), A((5, 2))),
+                                       (M, A((3,))), (A((5, 3), real=True), A((5,))),
+                                       (A((5, 3)), A((5, 2), real=True))],
+         autograd=NO_ADJOINT),
+    Case("np.linalg.matrix_power", np_matrix_power, [(M,), (A((2, 3, 3), matrix=True),)],
+         autograd=NO_ADJOINT),
+    Case("np.linalg.matrix_power", np_matrix_power_inverse, [(M,)], id="inverse",
+         autograd=NO_ADJOINT),
+    # FFT (NumPy's real transforms refuse complex input; the inverse ones take it)
+    Case("np.fft.fft", np_fft, [(A((6,)),), (A((3, 5)),), (A((4,), real=True),)]),
+    Case("np.fft.fft", np_fft_options, [(A((4, 3)),)], id="options"),
+    Case("np.fft.ifft", np_ifft, [(A((6,)),), (A((3, 5)),)]),
+    Case("np.fft.ifft", np_ifft_options, [(A((2, 5)),)], id="options"),
+    Case("np.fft.rfft", np_rfft, [(A((6,)),), (A((3, 5)),)], **REAL_ONLY),
+    Case("np.fft.rfft", np_rfft_options, [(A((4, 3)),)], id="options", **REAL_ONLY),
+    Case("np.fft.irfft", np_irfft, [(A((5,)),), (A((3, 4)),), (A((4,), real=True),)]),
+    Case("np.fft.irfft", np_irfft_options, [(A((4, 3)),)], id="options",
+         autograd="has no adjoint for an odd length"),
+    Case("np.fft.fft2", np_fft2, [(A((3, 4)),), (A((2, 3, 4)),)]),
+    Case("np.fft.fft2", np_fft2_options, [(A((3, 2, 4)),)], id="options"),
+    Case("np.fft.ifft2", np_ifft2, [(A((3, 4)),)]),
+    Case("np.fft.fftn", np_fftn, [(A((2, 3, 4)),)]),
+    Case("np.fft.fftn", np_fftn_options, [(A((2, 3, 4)),)], id="options"),
+    Case("np.fft.ifftn", np_ifftn, [(A((3, 2, 3)),)]),
+    Case("np.fft.rfft2", np_rfft2, [(A((3, 4)),)], **REAL_ONLY),
+    Case("np.fft.rfftn", np_rfftn, [(A((2, 3, 4)),)], **REAL_ONLY),
+    Case("np.fft.irfft2", np_irfft2, [(A((3, 4)),)]),
+    Case("np.fft.irfftn", np_irfftn, [(A((2, 3, 4)),)]),
+    # signal processing (np.interp's x and xp are real: NumPy refuses complex ones)
+    Case("np.interp", np_interp, [(INTERP_X, A((6,), lo=-0.05, hi=0.05, real=True), A((6,))),
+                                  (A((), lo=-1.4, hi=1.9, away=KNOTS, gap=0.1, real=True),
+                                   A((6,), lo=-0.05, hi=0.05, real=True), A((6,)))],
+         autograd=NO_ADJOINT, note=DOUBLE),
+    Case("np.interp", np_interp_bounds, [(INTERP_X, A((6,)), A(()), A(()))], id="bounds",
+         autograd=NO_ADJOINT, note=DOUBLE),
+    Case("np.convolve", np_convolve, [(A((5,)), A((3,))), (A((3,)), A((5,))),
+                                      (A((4,), real=True), A((3,)))], autograd=NO_ADJOINT),
+    Case("np.convolve", np_convolve_same, [(A((5,)), A((3,))), (A((2,)), A((5,)))], id="same",
+         autograd=NO_ADJOINT),
+    Case("np.convolve", np_convolve_valid, [(A((5,)), A((3,))), (A((3,)), A((5,)))],
+         id="valid", autograd=NO_ADJOINT),
+    Case("np.correlate", np_correlate, [(A((5,)), A((3,))), (A((4,)), A((4,), real=True))],
+         autograd=NO_ADJOINT),
+    Case("np.correlate", np_correlate_same, [(A((5,)), A((3,))), (A((2,)), A((5,)))],
+         id="same", autograd=NO_ADJOINT),
+    Case("np.correlate", np_correlate_full, [(A((3,)), A((5,)))], id="full",
+         autograd=NO_ADJOINT),
+]
+
+if scipy is not None:
+    POS1 = {"lo": 0.6, "hi": 2.0}
+    UNIT = {"lo": 0.15, "hi": 0.85}
+    SCALE = A((), lo=0.7, hi=1.5)
+    REAL_M = A((3, 3), matrix=True, real=True)
+    # (of a real x SciPy drops the imaginary parts of (x - loc) / scale)
+    REAL_X = "a complex loc or scale with a real x: SciPy drops their imaginary parts"
+    NO_LOC = "takes no loc or scale"
+    SHORT_X = "takes no x without its last component"
+    DROPS = "keeps the imaginary parts SciPy drops"
+    CASES += [
+        # special functions (SciPy's complex loops: digamma, gamma, erf, erfc, ndtr,
+        # log_ndtr, iv, ive, xlogy, xlog1py; softmax and logsumexp are NumPy code)
+        Case("scipy.special.expit", sp_expit, u(), **REAL_ONLY),
+        Case("scipy.special.logit", sp_logit, u(**UNIT), **REAL_ONLY),
+        Case("scipy.special.gammaln", sp_gammaln, u(**POS1), **REAL_ONLY),
+        Case("scipy.special.digamma", sp_digamma, u(**POS1),
+             autograd="takes its adjoint from polygamma, which has no complex loop"),
+        Case("scipy.special.polygamma", sp_polygamma, u(**POS1), **REAL_ONLY, note=DOUBLE),
+        Case("scipy.special.gamma", sp_gamma, u(**POS1)),
+        Case("scipy.special.beta", sp_beta, b(**POS1, lo2=0.6, hi2=2.0), **REAL_ONLY),
+        Case("scipy.special.betaln", sp_betaln, b(**POS1, lo2=0.6, hi2=2.0), **REAL_ONLY),
+        Case("scipy.special.erf", sp_erf, u()),
+        Case("scipy.special.erfc", sp_erfc, u()),
+        Case("scipy.special.erfinv", sp_erfinv, u(lo=-0.8, hi=0.8), **REAL_ONLY),
+        Case("scipy.special.ndtr", sp_ndtr, u(), autograd=NO_FUNCTION),
+        Case("scipy.special.log_ndtr", sp_log_ndtr, u(), autograd=NO_FUNCTION),
+        Case("scipy.special.ndtri", sp_ndtri, u(**UNIT), **REAL_ONLY),
+        Case("scipy.special.i0", sp_i0, u(), **REAL_ONLY),
+        Case("scipy.special.i1", sp_i1, u(), **REAL_ONLY),
+        Case("scipy.special.iv", sp_iv, u(**POS1)),
+        Case("scipy.special.i0e", sp_i0e, u(away=(0.0,)), **REAL_ONLY),
+        Case("scipy.special.i1e", sp_i1e, u(away=(0.0,)), **REAL_ONLY),
+        Case("scipy.special.ive", sp_ive, u(away=(0.0,)),
+             autograd="uses sign(z) = z/|z| of complex z, not the sign of Re z"),
+        Case("scipy.special.xlogy", sp_xlogy, b(**POS2), autograd=NO_FUNCTION),
+        Case("scipy.special.xlog1py", sp_xlog1py, b(lo2=-0.5, hi2=1.0), autograd=NO_FUNCTION),
+        Case("scipy.special.entr", sp_entr, u(lo=0.1, hi=2.0), **REAL_ONLY),
+        Case("scipy.special.softmax", sp_softmax, [(A((3, 4)),)], autograd=NO_FUNCTION),
+        Case("scipy.special.softmax", sp_softmax_all, [(A((2, 3)),)], id="all",
+             autograd=NO_FUNCTION),
+        Case("scipy.special.log_softmax", sp_log_softmax, [(A((3, 4)),)],
+             autograd=NO_FUNCTION),
+        Case("scipy.special.logsumexp", sp_logsumexp, [(A((3, 4)),)]),
+        Case("scipy.special.logsumexp", sp_logsumexp_b,
+             [(A((3, 4)), A((4,), **POS)), (A((3, 4)), A((3, 4), real=True, **POS)),
+              (A((3, 4), real=True), A((4,), **POS))], id="b",
+             autograd="fails with complex values and b="),
+        # distributions (of a complex x SciPy evaluates the density's formula; its
+        # shape parameters and counts are real)
+        Case("scipy.stats.norm.logpdf", st_norm_logpdf,
+             [(A((3, 4)), A((4,)), SCALE), (A((3,)), A((), real=True), A((), real=True, lo=0.7))],
+             note=DOUBLE),
+        Case("scipy.stats.norm.logpdf", st_norm_logpdf,
+             [(A((3, 4), real=True), A((4,)), A((), lo=0.7, hi=1.5, real=True))], id="real x",
+             refused=REAL_X),
+        Case("scipy.stats.norm.cdf", st_norm_cdf, [(A((3, 4), real=True), A((4,)), 1.3)],
+             id="real x", refused=REAL_X),
+        Case("scipy.stats.norm.pdf", st_norm_pdf, [(A((3, 4)), A((4,)), SCALE)], note=DOUBLE),
+        Case("scipy.stats.norm.cdf", st_norm_cdf, [(A((3, 4)), A((4,)), SCALE)], note=DOUBLE),
+        Case("scipy.stats.norm.logcdf", st_norm_logcdf, [(A((3, 4)), A((4,)), SCALE)],
+             note=DOUBLE),
+        Case("scipy.stats.t.logpdf", st_t_logpdf,
+             [(A((3, 4)), A((), lo=2.0, hi=5.0, real=True), A((4,)))], note=DOUBLE),
+        Case("scipy.stats.t.pdf", st_t_pdf, [(A((3, 4)), A((4,), lo=2.0, hi=5.0, real=True),
+                                              SCALE)],
+             autograd="fails on its own arrays", note=DOUBLE),
+        Case("scipy.stats.t.cdf", st_t_cdf, [(A((3, 4)), A((4,)), SCALE)], **REAL_ONLY,
+             note=DOUBLE),
+        Case("scipy.stats.gamma.logpdf", st_gamma_logpdf,
+             [(A((3, 4), lo=0.5, hi=3.0), A((4,), lo=1.5, hi=3.0, real=True), SCALE)],
+             autograd=NO_LOC, note=DOUBLE),
+        Case("scipy.stats.gamma.pdf", st_gamma_pdf,
+             [(A((3, 4), lo=0.5, hi=3.0), A((), lo=1.5, hi=3.0, real=True), A((), hi=0.3))],
+             autograd=NO_LOC, note=DOUBLE),
+        Case("scipy.stats.gamma.cdf", st_gamma_cdf,
+             [(A((3, 4), lo=1.5, hi=3.0), A((4,), hi=0.3), SCALE)], **REAL_ONLY, note=DOUBLE),
+        Case("scipy.stats.beta.logpdf", st_beta_logpdf,
+             [(A((3, 4), **UNIT), A((4,), lo=1.5, hi=3.0, real=True),
+               A((), lo=1.5, hi=3.0, real=True))], note=DOUBLE),
+        Case("scipy.stats.beta.pdf", st_beta_pdf,
+             [(A((3, 4), **UNIT), A((4,), lo=1.5, hi=3.0), A((), lo=1.5, hi=3.0))],
+             **REAL_ONLY, note=DOUBLE),
+        Case("scipy.stats.beta.cdf", st_beta_cdf,
+             [(A((3, 4), lo=0.3, hi=1.2), A((4,), lo=-0.1, hi=0.1), A((), lo=1.5, hi=2.0))],
+             **REAL_ONLY, note=DOUBLE),
+        Case("scipy.stats.poisson.logpmf", st_poisson_logpmf, [(A((4,), **POS),)], **REAL_ONLY,
+             note=DOUBLE),
+        Case("scipy.stats.poisson.pmf", st_poisson_pmf, [(A((4,), **POS),)], **REAL_ONLY,
+             note=DOUBLE),
+        Case("scipy.stats.poisson.cdf", st_poisson_cdf, [(A((4,), **POS),)], **REAL_ONLY,
+             note=DOUBLE),
+        Case("scipy.stats.bernoulli.logpmf", st_bernoulli_logpmf, [(A((4,), **UNIT),)],
+             **REAL_ONLY, note=DOUBLE),
+        Case("scipy.stats.bernoulli.pmf", st_bernoulli_pmf, [(A((4,), **UNIT),)], **REAL_ONLY,
+             note=DOUBLE),
+        # (SciPy drops the imaginary parts of all three: the gradient is the real one)
+        Case("scipy.stats.multivariate_normal.logpdf", st_mvn_logpdf,
+             [(A((4, 3)), A((3,)), M), (A((3,)), A((3,), real=True), A((3, 3), matrix=True,
+                                                                         real=True))],
+             autograd=DROPS, note=DOUBLE),
+        Case("scipy.stats.multivariate_normal.pdf", st_mvn_pdf, [(A((4, 3)), A((3,)), M)],
+             autograd=DROPS, note=DOUBLE),
+        # (x with one component fewer than alpha: SciPy adds the last, 1 - sum(x))
+        Case("scipy.stats.dirichlet.logpdf", st_dirichlet_logpdf,
+             [(A((2,), lo=0.1, hi=0.4), A((3,), lo=0.6, hi=3.0, real=True)),
+              (A((2, 4), lo=0.1, hi=0.4), A((3,), lo=0.6, hi=3.0, real=True))],
+             autograd=SHORT_X),
+        Case("scipy.stats.dirichlet.pdf", st_dirichlet_pdf,
+             [(A((2,), lo=0.1, hi=0.4), A((3,), lo=0.6, hi=3.0, real=True))], autograd=SHORT_X),
+        # linear algebra
+        Case("scipy.linalg.solve_triangular", sl_solve_triangular,
+             [(M, A((3,))), (M, A((3, 2))), (REAL_M, A((3,))), (M, A((3,), real=True))],
+             autograd={2: MIXED, 3: MIXED}),
+        Case("scipy.linalg.solve_triangular", sl_solve_triangular_lower, [(M, A((3, 2)))],
+             id="lower"),
+        # (of a complex matrix, the Hermitian one read from a triangle)
+        Case("scipy.linalg.cho_factor", sl_cho_factor, [(M,), (REAL_M,)], autograd=NO_ADJOINT),
+        Case("scipy.linalg.cho_factor", sl_cho_factor_lower, [(M,)], id="lower",
+             autograd=NO_ADJOINT),
+        Case("scipy.linalg.cho_solve", sl_cho_solve,
+             [(M, A((3,))), (M, A((3, 2))), (REAL_M, A((3,))), (M, A((3,), real=True))],
+             autograd="fails on (c, lower)"),
+        Case("scipy.linalg.cho_solve", sl_cho_solve_upper, [(M, A((3, 2)))], id="upper",
+             autograd="fails on (c, lower)"),
+        Case("scipy.linalg.cho_solve", sl_cho_solve_constant_factor, [(A((3,)),), (A((3, 2)),)],
+             id="constant factor", autograd="fails on (c, lower)"),
+        Case("scipy.linalg.sqrtm", sl_sqrtm, [(M,)],
+             autograd="drops the imaginary part of its adjoint"),
+        Case("scipy.linalg.expm", sl_expm, [(M,), (A((2, 2, 2), matrix=True),)],
+             autograd=NO_ADJOINT),
+        # signal and integrate (odeint's states are real; solve_ivp takes complex ones)
+        Case("scipy.signal.convolve", ss_convolve, [(A((5,)), A((3,))), (A((3, 4)), A((2, 2))),
+                                                    (A((4,), real=True), A((3,)))],
+             autograd={2: MIXED}),
+        Case("scipy.signal.convolve", ss_convolve_same, [(A((5,)), A((3,)))], id="same",
+             autograd="fails with mode='same'"),
+        Case("scipy.signal.convolve", ss_convolve_valid, [(A((3, 4)), A((2, 2)))], id="valid"),
+        Case("scipy.integrate.odeint", si_odeint, [(A((2,)), A((2,), **POS))], **REAL_ONLY,
+             no_tangent="its tangent rules could not name the parameter t (use solve_ivp)",
+             note=DOUBLE),
+        Case("scipy.integrate.solve_ivp", si_solve_ivp, [(A((2,)), A((2,), **POS, real=True))],
+             refused="s2sad's adjoint and tangent integrations are of real states",
+             note=DOUBLE),
+    ]
+
 for _case in CASES:
     _case.id = _case.rule + (":" + _case.id if _case.id else "")

@@ -13,7 +13,8 @@ the checks differentiate the real loss
 (fixed uneven weights: a conjugated, transposed or real-part-only gradient
 cannot pass) with `grad`, the pullback of `vjp` with the cotangent
 WR - i WI (which is L's gradient by the convention), and the tangent of
-`jvp` along real and imaginary directions.
+`jvp` along real and imaginary directions. Cases NumPy computes but s2sad
+refuses for complex inputs must raise an s2sad error in all three.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from op_cases import (
     loss_of,
     moved,
     numeric_gradient,
+    scipy,
 )
 
 import s2sad
@@ -73,7 +75,8 @@ def _params(mode_ok: Callable[[Case], bool]) -> list:
     return params
 
 
-COMPLEX_CASES = _params(lambda case: case.complex)
+COMPLEX_CASES = _params(lambda case: case.complex and not case.refused)
+REFUSED_CASES = _params(lambda case: bool(case.refused))
 
 
 def _setup(case: Case, inputs: tuple, k: int) -> tuple:
@@ -138,6 +141,10 @@ def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int) -
                 tangents[i] = _direction(args[i], rng, False)
         if all(t is None for t in tangents):
             continue  # (no complex input to move in the imaginary direction)
+        if case.no_tangent:
+            with pytest.raises(s2sad.S2sadError, match="no tangent"):
+                s2sad.jvp(case.fn, args, tangents)
+            continue
         value, tangent = s2sad.jvp(case.fn, args, tangents)
         plus = case.fn(*moved(args, tangents, EPS))
         minus = case.fn(*moved(args, tangents, -EPS))
@@ -157,9 +164,19 @@ def test_tangent_matches_finite_differences(case: Case, inputs: tuple, k: int) -
 # ---------------------------------------------------------------- autograd
 
 
+def _autograd_scipy() -> Any:
+    """autograd's SciPy, spelled as SciPy is (`scipy.special.erf`)."""
+    modules = {}
+    for name in ("special", "stats", "linalg", "signal", "integrate"):
+        modules[name] = pytest.importorskip(f"autograd.scipy.{name}")
+    return types.SimpleNamespace(**modules)
+
+
 def _with_numpy(fn: Callable, module: Any) -> Callable:
-    """fn's code with `np` bound to `module` (autograd.numpy)."""
-    return types.FunctionType(fn.__code__, {**fn.__globals__, "np": module}, fn.__name__,
+    """fn's code with `np` bound to `module` (autograd.numpy), and `scipy`
+    to autograd's SciPy."""
+    names = {"np": module, "scipy": _autograd_scipy()}
+    return types.FunctionType(fn.__code__, {**fn.__globals__, **names}, fn.__name__,
                               fn.__defaults__, fn.__closure__)
 
 
@@ -193,23 +210,41 @@ def test_real_only_cases_are_those_numpy_refuses_for_complex(case: Case) -> None
         case.fn(*args)
 
 
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("case, inputs, k", REFUSED_CASES)
+def test_refused_complex_inputs_raise_an_s2sad_error(case: Case, inputs: tuple, k: int) -> None:
+    """An entry whose complex derivative s2sad does not implement (NumPy
+    computes it) refuses complex inputs with its own error in every mode:
+    grad, vjp's pullback and jvp, never a number."""
+    args, wrt, loss = _setup(case, inputs, k)
+    case.fn(*args)  # (NumPy takes them)
+    with pytest.raises(s2sad.S2sadError, match="real"):
+        s2sad.grad(loss, wrt=wrt)(*args)
+    with pytest.raises(s2sad.S2sadError, match="real"):
+        y, pullback = s2sad.vjp(case.fn, *args)
+        pullback(cotangent(y))
+    tangents = [_direction(a, np.random.default_rng(k), False) if i in wrt else None
+                for i, a in enumerate(args)]
+    with pytest.raises(s2sad.S2sadError, match="real"):
+        s2sad.jvp(case.fn, args, tangents)
+
+
+def test_refused_cases_are_complex_cases() -> None:
+    """A refusal is of complex inputs NumPy takes: a real-only case (NumPy
+    refuses them itself) has nothing to refuse."""
+    for case in CASES:
+        assert not case.refused or case.complex, f"{case.id}: refused, but real-only"
+
+
 def test_every_complex_entry_has_a_case() -> None:
     """The table covers every differentiable entry (a real-only one says so)."""
     from test_rules import EXCLUDED, _differentiable_rules
     covered = {case.rule for case in CASES}
     structural = {"make_tuple", "make_list", "make_dict", "iteration_items", "own", "np.arange"}
     missing = _differentiable_rules() - covered - EXCLUDED - structural
-    missing = {name for name in missing if not name.startswith(PENDING)}
     assert not missing, f"add these to tests/op_cases.py: {sorted(missing)}"
-
-
-# Entries added alongside this table (np.linalg's factorizations, np.fft,
-# interp/convolve/correlate, SciPy) are checked with complex inputs in their
-# own tests (rules_more.py, test_linalg_points.py, test_scipy_rules.py); their
-# rows here are being added.
-PENDING = ("np.linalg.cholesky", "np.linalg.eigh", "np.linalg.eigvalsh", "np.linalg.lstsq",
-           "np.linalg.matrix_power", "np.linalg.pinv", "np.linalg.qr", "np.linalg.svd",
-           "np.fft.", "np.interp", "np.convolve", "np.correlate", "scipy.")
 
 
 # ---------------------------------------------------------------- conventions
@@ -439,9 +474,77 @@ def h_inv(a):
     return np.real(np.sum(np.linalg.inv(a) * (1.0 - 0.5j)))
 
 
+def h_matrix_power(a):
+    return np.real(np.sum(np.linalg.matrix_power(a, 3) * (1.0 - 0.5j)))
+
+
+def h_cholesky(a):
+    y = np.linalg.cholesky(a * 0.3 + 3.0 * np.eye(3), upper=True)
+    return np.real(np.sum(y * y * (1.0 - 0.5j)))
+
+
+def h_eigvalsh(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 3)
+
+
+def h_svdvals(a):
+    return np.sum(np.linalg.svdvals(a) ** 3)
+
+
+def h_irfft(z):
+    return np.sum(np.fft.irfft(z * z) ** 2)
+
+
+def h_interp(fp):
+    y = np.interp(np.array([-0.3, 0.6, 1.1]), np.array([-1.0, 0.0, 0.5, 1.0]), fp * fp)
+    return np.real(np.sum(y * (1.0 + 2.0j)))
+
+
+def h_convolve(z):
+    return np.real(np.sum(np.convolve(z, z * z, "same") * (0.5 - 1.0j)))
+
+
+def h_digamma(z):
+    return np.real(np.sum(scipy.special.digamma(z + 2.0) * (1.0 - 1.0j)))
+
+
+def h_ive(z):
+    return np.real(np.sum(scipy.special.ive(2.0, z) * (0.5 + 1.0j)))
+
+
+def h_cho_solve(z):
+    c = np.array([[2.0, 0.0, 0.0, 0.0], [0.3 - 0.2j, 1.5, 0.0, 0.0], [0.1j, -0.2, 1.8, 0.0],
+                  [0.2, 0.4 + 0.1j, -0.3j, 1.2]])
+    return np.real(np.sum(scipy.linalg.cho_solve((c, True), z * z) * (1.0 + 0.5j)))
+
+
+def h_cho_factor(a):
+    c = scipy.linalg.cho_factor(a * 0.3 + 3.0 * np.eye(3))
+    x = scipy.linalg.cho_solve(c, np.array([1.0, 2.0j, -0.5]))
+    return np.real(np.sum(x * x * (1.0 + 0.5j))) + np.real(np.sum(c[0] ** 2))
+
+
+def h_norm_logpdf(z):
+    return np.real(np.sum(scipy.stats.norm.logpdf(z, z[0] * 0.5, 1.5 + 0.2j) * (1.0 - 0.5j)))
+
+
+def h_dirichlet(z):
+    x = np.stack([0.2 + 0.05 * z, 0.3 - 0.04 * z])
+    return np.real(np.sum(scipy.stats.dirichlet.logpdf(x, np.array([1.5, 2.0, 2.5]))))
+
+
+def h_expm(a):
+    return np.real(np.sum(scipy.linalg.expm(a * 0.5) * (1.0 + 1.0j)))
+
+
 SECOND = [(h_abs_cubed, False), (h_exp, False), (h_var, False), (h_vdot, False),
           (h_sinc, False), (h_power, False), (h_parts, False), (h_slogdet, True),
-          (h_inv, True)]
+          (h_inv, True), (h_matrix_power, True), (h_cholesky, True), (h_eigvalsh, True),
+          (h_svdvals, True), (h_irfft, False), (h_interp, False), (h_convolve, False)]
+if scipy is not None:
+    SECOND += [(h_digamma, False), (h_ive, False), (h_cho_solve, False),
+               (h_norm_logpdf, False), (h_dirichlet, False), (h_expm, True),
+               (h_cho_factor, True)]
 
 
 @pytest.mark.parametrize("fn, matrix", SECOND, ids=[f.__name__ for f, _ in SECOND])
@@ -451,6 +554,44 @@ def test_hessian_vector_product_of_complex_inputs(fn: Callable, matrix: bool) ->
     rng = np.random.default_rng(3)
     shape = (3, 3) if matrix else (4,)
     z = rng.normal(size=shape) + 1j * rng.normal(size=shape) + (2 * np.eye(3) if matrix else 0)
+    v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    gradient = s2sad.grad(fn)
+    expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)
+    assert_close(s2sad.hvp(fn)(z, v), expected, f"{fn.__name__}: Hessian times v")
+
+
+def h_svdvals_weighted(a):
+    return np.sum(np.linalg.svdvals(a) ** 3 * np.arange(1.0, 4.0))
+
+
+def h_eigvalsh_upper(a):
+    return np.sum(np.linalg.eigvalsh(a, "U") ** 3 * np.array([1.0, -2.0, 3.0]))
+
+
+def h_pinv(a):
+    return np.real(np.sum(np.linalg.pinv(a) ** 2 * (1.0 + 0.5j)))
+
+
+def h_qr(a):
+    q, r = np.linalg.qr(a)
+    return np.real(np.sum(q ** 3 * (1.0 - 0.5j))) + np.real(np.sum(r * r * (0.5 + 1.0j)))
+
+
+def h_lstsq(a):
+    x, residuals, rank, s = np.linalg.lstsq(a, np.arange(4.0) * (1.0 - 1.0j))
+    return np.real(np.sum(x * x * (0.5 - 1.0j))) + np.sum(residuals) + np.sum(s ** 2)
+
+
+@pytest.mark.parametrize("fn, shape", [(h_svdvals_weighted, (4, 3)), (h_svdvals_weighted, (3, 5)),
+                                       (h_svdvals_weighted, (2, 3, 3)), (h_eigvalsh_upper, (3, 3)),
+                                       (h_pinv, (4, 3)), (h_pinv, (3, 4)), (h_lstsq, (4, 3)),
+                                       (h_qr, (4, 3)), (h_qr, (3, 4))])
+def test_hessian_vector_product_of_complex_factorizations(fn: Callable, shape: tuple) -> None:
+    """Tall, wide and batched: the singular values' second derivative has a
+    term for each side's complement, and one for the phases U and V turn by;
+    pinv, lstsq and qr have terms in the conjugate transpose of the change."""
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
     v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
     gradient = s2sad.grad(fn)
     expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)

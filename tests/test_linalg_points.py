@@ -209,7 +209,7 @@ def qr_complete(a):
 
 
 def eigh_complex(a):
-    return np.sum(np.linalg.eigvalsh(a * (1.0 + 0.0j)))
+    return np.sum(np.real(np.linalg.eigh(a * (1.0 + 0.0j))[1]))
 
 
 def cholesky_not_positive(a):
@@ -267,6 +267,14 @@ def singular_value_cubes(a):
     return np.sum(s ** 3)
 
 
+def singular_value_cubes_only(a):
+    return np.sum(np.linalg.svdvals(a) ** 3 * np.arange(1.0, 4.0))
+
+
+def eigenvalues_upper(a):
+    return np.sum(np.linalg.eigvalsh(a, "U") ** 3 * np.array([1.0, 2.0, 3.0]))
+
+
 def eigenvector_function(a):
     w, v = np.linalg.eigh(a)
     return np.sum(v[:, -1] ** 2 * np.array([0.0, 1.0, 2.0])) + np.sum(w * w)
@@ -296,6 +304,9 @@ SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
 @pytest.mark.parametrize("f, x", [
     (log_det, SPD), (eigenvalue_squares, RNG.normal(size=(3, 3))),
     (singular_value_cubes, RNG.normal(size=(4, 3))), (eigenvector_function, SPD),
+    (singular_value_cubes_only, RNG.normal(size=(4, 3))),
+    (singular_value_cubes_only, RNG.normal(size=(3, 5))),
+    (singular_value_cubes_only, RNG.normal(size=(3, 3))), (eigenvalues_upper, SPD),
     (qr_function, RNG.normal(size=(4, 3))), (pinv_function, RNG.normal(size=(3, 4))),
     (inverse_square, RNG.normal(size=(3, 3)) + 3 * np.eye(3)),
     (lstsq_function, RNG.normal(size=(4, 3))),

@@ -1515,3 +1515,32 @@ def test_user_rules_for_a_distribution_method() -> None:
         primitives.USER_RULED.pop(name)
         primitives.record._BY_OBJECT.pop(primitives.record._object_key(method))
         pipeline.invalidate()
+
+
+# ---------------------------------------------------------------- polygamma of complex values
+
+
+def test_polygamma_of_complex_values() -> None:
+    """digamma's derivative of complex x (SciPy's polygamma has no complex
+    loop): SciPy's own on the real axis, central differences of SciPy's
+    complex digamma off it, and of itself for the higher orders; x's
+    precision kept; nan at the poles, as digamma's value there."""
+    from s2sad.runtime.scipy import polygamma_of
+    x = np.array([0.3, 1.7, -2.4, 5.0, 25.0, -7.3])
+    for n in (1, 2, 3, 5):
+        np.testing.assert_allclose(polygamma_of(n, x + 0j).real, special.polygamma(n, x),
+                                   rtol=1e-13)
+    z = np.array([0.3 + 0.5j, -2.4 + 0.2j, 3.0 + 4.0j, -10.0 - 1.0j, 20j, 0.05 - 0.02j])
+    h = 1e-6
+    np.testing.assert_allclose(polygamma_of(1, z),
+                               (special.digamma(z + h) - special.digamma(z - h)) / (2 * h),
+                               rtol=1e-8)
+    for n in (1, 2, 3):
+        np.testing.assert_allclose(polygamma_of(n + 1, z),
+                                   (polygamma_of(n, z + h) - polygamma_of(n, z - h)) / (2 * h),
+                                   rtol=1e-7)
+    assert polygamma_of(1, np.array([0.5j], np.complex64)).dtype == np.complex64
+    assert polygamma_of(1, np.array([0.5], np.float32)).dtype == np.float32
+    assert type(polygamma_of(1, 0.5)) is np.float64
+    with np.errstate(all="ignore"):
+        assert np.isnan(polygamma_of(1, np.array([-2.0 + 0j]))).all()

@@ -144,14 +144,24 @@ helper("pow_base_curvature(g, x, y)",
 
 # Of the factorizations' rules (numpy_linalg.py): linear maps on matrices, and
 # checks that pass their argument through (zero in what they only check).
+# (read_symmetric, lower_factor and conjugate_transpose conjugate complex
+# values: real-linear, which is what forward mode needs of them)
 helper("tril_half(x)", "read_symmetric(x, uplo)", "lower_factor(x, upper)", "head_columns(x)",
-       "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
+       "tail_columns(x)", "upper_right_block(x)", "conjugate_transpose(x)", linear=("x",),
+       zero="others")
 helper("fold_symmetric(s, uplo)", linear=("s",), zero="others")
 helper("as_columns(v)", "residuals_like(v, res)", linear=("v",), zero="others")
-helper("svd_factors(ans, full_matrices)", "real_factors(ans)",
+helper("svd_factors(ans, full_matrices)", "real_factors(ans, what='this factorization')",
        "pinv_checked(ans, a, rcond=None, rtol=None)", "lstsq_checked(ans, a, rcond=None)",
        linear=("ans",), zero="others")
 helper("block_pair(a, t)", linear=("a", "t"))
+# (the eigenvalues' and singular values' adjoints, which differentiate where
+# the vectors' phases do not: their tangents stop at second order)
+helper("eigh_weighted(a, g, uplo='L')", zero=("uplo",),
+       jvp={"a": "eigh_weighted_tangent(a, g, t, uplo)", "g": "eigh_weighted(a, t, uplo)"})
+helper("svd_weighted(x, g)", jvp={"x": "svd_weighted_tangent(x, g, t)",
+                                  "g": "svd_weighted(x, t)"})
+helper("eigh_weighted_tangent(a, g, t, uplo='L')", "svd_weighted_tangent(x, g, t)")
 helper("itemwise_tuple(*items)", linear=("items",))
 helper("gap_product(w, x, columns=True)", zero=("columns",),
        jvp={"x": "gap_product(w, t, columns)",

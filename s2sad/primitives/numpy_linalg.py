@@ -3,11 +3,12 @@
 cholesky, eigh, eigvalsh, svd, svdvals, qr, pinv, lstsq and matrix_power.
 The rules are written with NumPy's own functions (solve, eigh, svd,
 matrix_power, ...) and s2sad's linear helpers (triangles, blocks, the
-matrix NumPy reads from one triangle), plus `gap_product` and
-`scaled_columns`, which have their own tangent rules: so every rule here
-differentiates again, and Hessians through these functions need nothing
-more. An immediately called lambda in a template names a value used more
-than once (the lowering binds it once).
+matrix NumPy reads from one triangle), plus `gap_product`,
+`scaled_columns`, `eigh_weighted` and `svd_weighted`, which have their own
+tangent rules: so every rule here differentiates again, and Hessians
+through these functions need nothing more. An immediately called lambda
+in a template names a value used more than once (the lowering binds it
+once).
 
 Conventions, as JAX's where JAX has one:
 
@@ -23,7 +24,16 @@ Conventions, as JAX's where JAX has one:
   the choice, nan where it does: never a finite guess). The eigenvalues'
   and singular values' adjoint there is V diag(g) V^T in NumPy's basis,
   as JAX's (exact when g is the same for the repeated ones, e.g. their sum).
-* Factorizations of complex matrices are refused at run time.
+* Complex matrices: JAX's and autograd's convention (the pairing
+  Re(sum(a * b)), no conjugation for holomorphic maps). cholesky and
+  eigvalsh read the Hermitian matrix from one triangle (LAPACK ignores the
+  imaginary part of its diagonal); conjugate transposes stand where the
+  real rules have transposes, and a term in dA^H has its adjoint
+  conjugated. cholesky, eigvalsh, svdvals, qr (LAPACK's R has a real
+  diagonal), pinv, lstsq and matrix_power are differentiated. eigh and svd
+  of a complex matrix are refused at run time: LAPACK gives each vector a
+  phase by no convention a derivative could follow (a real one's sign is
+  kept, as above).
 """
 
 from __future__ import annotations
@@ -41,19 +51,23 @@ def _lambda(params: str, body: str, args: str) -> str:
 
 
 # ---------------------------------------------------------------- cholesky
-# a = L L^T: dL = L Phi(L^-1 dA L^-T), Phi = the lower triangle, diagonal halved.
-# Adjoint: S = L^-T Phi(L^T tril(gL)) L^-1, folded onto the triangle read.
+# a = L L^H (L L^T if real): dL = L Phi(L^-1 dA L^-H), Phi = the lower triangle,
+# diagonal halved (dA Hermitian, so that diagonal is real, as L's). Adjoint,
+# the transpose under Re(sum(a * b)): S = L^-T Phi(L^T tril(gL)) conj(L)^-1,
+# folded onto the triangle read (s_ij + conj(s_ji)). upper=True: U = L^H.
+H = "conjugate_transpose"
 vjp(
     "np.linalg.cholesky(a, /, *, upper=False)",
-    a=_lambda("L", f"fold_symmetric({T}(np.linalg.solve({T}(L), {T}(np.linalg.solve({T}(L), "
-              f"tril_half({T}(L) @ np.tril(lower_factor(g, upper))))))), upper)",
-              "lower_factor(real_factors(ans), upper)"),
-    jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {T}("
+    a=_lambda("L", f"real_if_real(fold_symmetric({T}(np.linalg.solve({H}(L), "
+              f"{T}(np.linalg.solve({T}(L), tril_half({T}(L) @ np.tril(lower_factor(g, "
+              "upper))))))), upper), a)", "lower_factor(ans, upper)"),
+    jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {H}("
                       "np.linalg.solve(L, read_symmetric(t, upper))))), upper)",
-                      "lower_factor(real_factors(ans), upper)")},
+                      "lower_factor(ans, upper)")},
     expensive=True,
     note="a has the derivative of NumPy's function, which reads one triangle (lower, or "
-    "upper with upper=True): the other gets 0; the symmetric part is JAX's; real matrices only",
+    "upper with upper=True): the other gets 0 (complex: the Hermitian matrix read, the "
+    "diagonal's imaginary part ignored, as by LAPACK); the symmetric part is JAX's",
 )
 
 # ---------------------------------------------------------------- eigh, eigvalsh
@@ -62,28 +76,31 @@ _EIGH_NOTE = (
     "reads one triangle (UPLO), as cholesky; eigenvectors in NumPy's gauge (sign kept, as JAX); "
     "at a repeated eigenvalue: the vectors' derivative is nan unless the result does not "
     "depend on them (then exact), the values' adjoint is V diag(g) V^T (JAX's; exact for "
-    "symmetric functions such as their sum); real matrices only")
+    "symmetric functions such as their sum); complex matrices are refused (their vectors' "
+    "phases are LAPACK's, which no derivative follows): use eigvalsh for the values")
 vjp(
     "np.linalg.eigh(a, UPLO='L')",
     a=_lambda("w, V, gw, gV",
-              f"fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, {T}(V) @ gV)) "
-              f"@ {T}(V), UPLO)",
-              "ans[0], real_factors(ans)[1], list_item(g, 0, ans[0]), list_item(g, 1, ans[1])"),
+              f"real_if_real(fold_symmetric((V * np.expand_dims(gw, -2) + V @ gap_product(w, "
+              f"{T}(V) @ gV)) @ {T}(V), UPLO), a)",
+              "ans[0], real_factors(ans, 'np.linalg.eigh')[1], list_item(g, 0, ans[0]), "
+              "list_item(g, 1, ans[1])"),
     jvp={"a": _lambda("w, V", _lambda("X", "(np.diagonal(X, 0, -2, -1), "
                                            "V @ gap_product(w, X, False))",
                                       f"{T}(V) @ read_symmetric(t, UPLO) @ V"),
-                      "ans[0], real_factors(ans)[1]")},
+                      "ans[0], real_factors(ans, 'np.linalg.eigh')[1]")},
     expensive=True, returns="container", results=2, note=_EIGH_NOTE,
 )
+# (of a complex Hermitian matrix: dw = Re diag(V^H dA V), whose adjoint is
+# conj(V) diag(g) V^T folded; the eigenvalues do not depend on the vectors' phases)
 vjp(
     "np.linalg.eigvalsh(a, UPLO='L')",
-    a=_lambda("V", f"fold_symmetric((V * np.expand_dims(g, -2)) @ {T}(V), UPLO)",
-              "real_factors(np.linalg.eigh(a, UPLO))[1]"),
-    jvp={"a": _lambda("V", f"np.diagonal({T}(V) @ read_symmetric(t, UPLO) @ V, 0, -2, -1)",
-                      "real_factors(np.linalg.eigh(a, UPLO))[1]")},
+    a="real_if_real(fold_symmetric(eigh_weighted(a, np.real(g), UPLO), UPLO), a)",
+    jvp={"a": _lambda("V", f"np.real(np.diagonal({H}(V) @ read_symmetric(t, UPLO) @ V, 0, -2, "
+                      "-1))", "np.linalg.eigh(a, UPLO)[1]")},
     expensive=True, fresh=True,
-    note="reads one triangle (UPLO), as cholesky; at a repeated eigenvalue: V diag(g) V^T in "
-    "NumPy's basis, as JAX (exact for symmetric functions of the eigenvalues); real only",
+    note="reads one triangle (UPLO), as cholesky; at a repeated eigenvalue: V diag(g) V^H in "
+    "NumPy's basis, as JAX (exact for symmetric functions of the eigenvalues)",
 )
 
 # ---------------------------------------------------------------- svd, svdvals
@@ -116,77 +133,86 @@ vjp(
     note="vectors in NumPy's gauge (signs kept, as JAX); full_matrices=True only for square "
     "matrices (the completion has no derivative); at a repeated or zero singular value: the "
     "vectors' derivative is nan/inf unless the result does not depend on them (then exact); "
-    "compute_uv=False: use np.linalg.svdvals; real matrices only",
+    "compute_uv=False: use np.linalg.svdvals; complex matrices are refused (as eigh's)",
 )
+# (of a complex matrix: ds = Re diag(U^H dA V), whose adjoint is conj(U diag(g) V^H);
+# the values do not depend on the vectors' phases)
 vjp(
     "np.linalg.svdvals(x, /)",
-    x=_lambda("F", "real_if_real((F[0] * np.expand_dims(g, -2)) @ F[2], x)",
-              "real_factors(np.linalg.svd(x, False))"),
-    jvp={"x": _lambda("F", f"np.diagonal({T}(F[0]) @ t @ {T}(F[2]), 0, -2, -1)",
-                      "real_factors(np.linalg.svd(x, False))")},
+    x="real_if_real(svd_weighted(x, np.real(g)), x)",
+    jvp={"x": _lambda("F", f"np.real(np.diagonal({H}(F[0]) @ t @ {H}(F[2]), 0, -2, -1))",
+                      "np.linalg.svd(x, False)")},
     expensive=True, fresh=True,
     note="at a repeated singular value: U diag(g) V^T in NumPy's basis, as JAX (exact for "
     "symmetric functions, e.g. the nuclear norm); at 0: u v^T with NumPy's signs, as JAX",
 )
 
 # ---------------------------------------------------------------- qr
-# a = [X Y] with X square (k = min(m, n) columns), X = Q R1, Y = Q R2.
-# C = Q^T dX R1^-1 = Omega + dR1 R1^-1 (Omega antisymmetric), K = C - Omega:
-# dR1 = K R1, dQ = dX R1^-1 - Q K, dR2 = dQ^T Y + Q^T dY.
+# a = [X Y] with X square (k = min(m, n) columns), X = Q R1, Y = Q R2; R1's
+# diagonal is real (LAPACK's, also of a complex a). C = Q^H dX R1^-1 =
+# Omega + dR1 R1^-1 (Omega anti-Hermitian, dR1 R1^-1 upper with a real
+# diagonal), so K = dR1 R1^-1 = triu(C, 1) + tril(C, -1)^H + Re diag(C):
+# dR1 = K R1, dQ = dX R1^-1 - Q K, dR2 = dQ^H Y + Q^H dY. The adjoint is
+# the transpose of each step under Re(sum(a * b)).
+_QR_K = f"np.triu(C, 1) + {H}(np.tril(C, -1)) + np.real(np.triu(np.tril(C)))"
 _QR_TANGENT = _lambda(
     "Q, R1",
     _lambda("C, dXR",
-            _lambda("K", _lambda("dQ", f"(dQ, np.concatenate([K @ R1, {T}(dQ) @ tail_columns(a) "
-                                       f"+ {T}(Q) @ tail_columns(t)], -1))", "dXR - Q @ K"),
-                    f"np.triu(C) + {T}(np.tril(C, -1))"),
-            f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t)) @ Q)), "
+            _lambda("K", _lambda("dQ", f"(dQ, np.concatenate([K @ R1, {H}(dQ) @ tail_columns(a) "
+                                       f"+ {H}(Q) @ tail_columns(t)], -1))", "dXR - Q @ K"),
+                    _QR_K),
+            f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t)) @ np.conjugate(Q))), "
             f"{T}(np.linalg.solve({T}(R1), {T}(head_columns(t))))"),
-    "real_factors(ans)[0], head_columns(ans[1])")
+    "ans[0], head_columns(ans[1])")
 _QR_ADJOINT = _lambda(
     "Q, R1, gR1, gR2",
-    _lambda("gQ", _lambda("N", f"np.concatenate([{T}(np.linalg.solve(R1, {T}(gQ + Q @ ("
-                               f"np.triu(N) + np.tril({T}(N), -1))))), Q @ gR2], -1)",
+    _lambda("gQ", _lambda("N", f"np.concatenate([{T}(np.linalg.solve(R1, {T}(gQ + "
+                               f"np.conjugate(Q) @ (np.triu(N, 1) + np.tril({H}(N), -1) + "
+                               "np.real(np.triu(np.tril(N))))))), np.conjugate(Q) @ gR2], -1)",
                           f"gR1 @ {T}(R1) - {T}(Q) @ gQ"),
-            f"list_item(g, 0, Q) + tail_columns(a) @ {T}(gR2)"),
-    "real_factors(ans)[0], head_columns(ans[1]), head_columns(list_item(g, 1, ans[1])), "
+            f"list_item(g, 0, Q) + np.conjugate(tail_columns(a) @ {T}(gR2))"),
+    "ans[0], head_columns(ans[1]), head_columns(list_item(g, 1, ans[1])), "
     "tail_columns(list_item(g, 1, ans[1]))")
 vjp(
     "np.linalg.qr(a, mode='reduced')",
     a=f"real_if_real({_QR_ADJOINT}, a)", jvp={"a": _QR_TANGENT},
     expensive=True, returns="container", results=2,
-    note="mode='reduced' only; NumPy's signs of R's diagonal kept (as JAX); the first "
-    "min(m, n) columns must have full rank (else LinAlgError); real matrices only",
+    note="mode='reduced' only; NumPy's signs of R's diagonal kept (as JAX; of a complex "
+    "matrix LAPACK's diagonal is real, so Q and R are unique there); the first min(m, n) "
+    "columns must have full rank (else LinAlgError)",
 )
 
 # ---------------------------------------------------------------- pinv, lstsq
-# Golub and Pereyra: dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P,
-# the derivative where the rank is locally constant.
+# Golub and Pereyra: dP = -P dA P + P P^H dA^H (I - A P) + (I - P A) dA^H P^H P,
+# the derivative where the rank is locally constant (P^T, A^T of real
+# matrices). The terms in dA^H are not holomorphic: under the pairing
+# Re(sum(a * b)) the adjoint of B dA^H C is conj(C g^T B).
 vjp(
     "np.linalg.pinv(a, rcond=None, hermitian=False, *, rtol=NoValue)",
-    a=_lambda("p", f"real_if_real(-({T}(p) @ g @ {T}(p)) + ({T}(g) - a @ p @ {T}(g)) @ p @ "
-              f"{T}(p) + {T}(p) @ p @ ({T}(g) - {T}(g) @ p @ a), a)",
+    a=_lambda("p", f"real_if_real(-({T}(p) @ g @ {T}(p)) + np.conjugate(({T}(g) - a @ p @ "
+              f"{T}(g)) @ p @ {H}(p) + {H}(p) @ p @ ({T}(g) - {T}(g) @ p @ a)), a)",
               "pinv_checked(ans, a, rcond, rtol)"),
-    jvp={"a": _lambda("p", f"-(p @ t @ p) + p @ {T}(p) @ ({T}(t) - {T}(t) @ a @ p) + "
-                      f"({T}(t) - p @ a @ {T}(t)) @ {T}(p) @ p",
+    jvp={"a": _lambda("p", f"-(p @ t @ p) + p @ {H}(p) @ ({H}(t) - {H}(t) @ a @ p) + "
+                      f"({H}(t) - p @ a @ {H}(t)) @ {H}(p) @ p",
                       "pinv_checked(ans, a, rcond, rtol)")},
     expensive=True,
     note="the constant-rank derivative (as JAX): exact for full rank, and for an exactly "
     "singular matrix whose dropped singular values are negligible; a cutoff dropping larger "
-    "ones is refused; hermitian=True refused; real matrices only",
+    "ones is refused; hermitian=True refused",
 )
-# x = P b; with r = b - a x the residual columns: dx = -P dA x + P P^T dA^T r
-# + (I - P A) dA^T P^T x + P db; residuals |r|^2: 2 r.(db - dA x) (x is optimal);
-# the singular values as svdvals.
+# x = P b; with r = b - a x the residual columns: dx = -P dA x + P P^H dA^H r
+# + (I - P A) dA^H P^H x + P db; residuals |r|^2: 2 Re(r^H (db - dA x)) (x is
+# optimal); the singular values as svdvals.
 _LSTSQ = "lstsq_checked(ans, a, rcond)[0], ans[1], as_columns(ans[0]), np.linalg.pinv(a)"
 _LSTSQ_R = "as_columns(b) - a @ X"
 vjp(
     "np.linalg.lstsq(a, b, rcond=None)",
     a=_lambda("x, res, X, p", _lambda(
-        "R, Gx, F",
-        f"real_if_real(-({T}(p) @ Gx @ {T}(X)) + R @ {T}(Gx) @ p @ {T}(p) + {T}(p) @ X @ ("
-        f"{T}(Gx) - {T}(Gx) @ p @ a) - 2.0 * residual_weights(list_item(g, 1, res), res, R) @ "
-        f"{T}(X) + (F[0] * np.expand_dims(list_item(g, 3, ans[3]), -2)) @ F[2], a)",
-        f"{_LSTSQ_R}, as_columns(list_item(g, 0, x)), np.linalg.svd(a, False)"), _LSTSQ),
+        "R, Gx",
+        f"real_if_real(-({T}(p) @ Gx @ {T}(X)) + np.conjugate(R @ {T}(Gx) @ p @ {H}(p) + "
+        f"{H}(p) @ X @ ({T}(Gx) - {T}(Gx) @ p @ a)) - 2.0 * residual_weights(list_item(g, 1, "
+        f"res), res, R) @ {T}(X) + svd_weighted(a, np.real(list_item(g, 3, ans[3]))), a)",
+        f"{_LSTSQ_R}, as_columns(list_item(g, 0, x))"), _LSTSQ),
     b=_lambda("x, res, X, p", _lambda(
         "R", f"real_if_real(np.reshape({T}(p) @ as_columns(list_item(g, 0, x)) + 2.0 * "
              "residual_weights(list_item(g, 1, res), res, R), np.shape(b)), b)", _LSTSQ_R),
@@ -194,19 +220,19 @@ vjp(
     jvp={
         "a": _lambda("x, res, X, p", _lambda(
             "R, F",
-            f"itemwise_tuple(np.reshape(-(p @ (t @ X)) + p @ ({T}(p) @ ({T}(t) @ R)) + "
-            f"{T}(t) @ ({T}(p) @ X) - p @ (a @ ({T}(t) @ ({T}(p) @ X))), np.shape(x)), "
-            "residuals_like(-2.0 * "
-            f"np.sum(R * (t @ X), 0), res), 0.0, np.diagonal({T}(F[0]) @ t @ {T}(F[2]), 0, "
-            "-2, -1))", f"{_LSTSQ_R}, np.linalg.svd(a, False)"), _LSTSQ),
+            f"itemwise_tuple(np.reshape(-(p @ (t @ X)) + p @ ({H}(p) @ ({H}(t) @ R)) + "
+            f"{H}(t) @ ({H}(p) @ X) - p @ (a @ ({H}(t) @ ({H}(p) @ X))), np.shape(x)), "
+            "residuals_like(-2.0 * np.real(np.sum(np.conjugate(R) * (t @ X), 0)), res), 0.0, "
+            f"np.real(np.diagonal({H}(F[0]) @ t @ {H}(F[2]), 0, -2, -1)))",
+            f"{_LSTSQ_R}, np.linalg.svd(a, False)"), _LSTSQ),
         "b": _lambda("x, res, X, p", _lambda(
             "R", "itemwise_tuple(np.reshape(p @ as_columns(t), np.shape(x)), residuals_like("
-                 "2.0 * np.sum(R * as_columns(t), 0), res), 0.0, np.zeros_like(ans[3]))",
-            _LSTSQ_R), _LSTSQ),
+                 "2.0 * np.real(np.sum(np.conjugate(R) * as_columns(t), 0)), res), 0.0, "
+                 "np.zeros_like(ans[3]))", _LSTSQ_R), _LSTSQ),
     },
     expensive=True, returns="container", results=4,
     note="full rank only (NumPy's rank from rcond; a rank-deficient a is refused); the "
-    "residuals' derivative where NumPy returns them; the singular values as svdvals; real only",
+    "residuals' derivative where NumPy returns them; the singular values as svdvals",
 )
 
 # ---------------------------------------------------------------- matrix_power

@@ -1,8 +1,9 @@
 """SciPy's operations: special functions, distributions, linear algebra,
 convolution and ODE solvers.
 
-Imported by `primitives/__init__.py` only when SciPy is importable, so s2sad
-needs SciPy only to differentiate it. The entries are like NumPy's (see
+Imported by `primitives/__init__.py` once SciPy is imported (by the user's
+program), so s2sad needs SciPy only to differentiate it and `import s2sad`
+stays light. The entries are like NumPy's (see
 `record.py`); a distribution's method (`scipy.stats.norm.logpdf`) is a bound
 method of SciPy's distribution object, matched by that object and its
 function (`record.for_object`), with the signature SciPy documents (`loc`,
@@ -25,9 +26,11 @@ import scipy.signal
 import scipy.special
 import scipy.stats
 
-from .record import NAMESPACE, elementwise, group, helper, named_default, vjp
+from ..runtime import scipy as scipy_helpers
+from .record import HELPER_MODULES, NAMESPACE, elementwise, group, helper, named_default, vjp
 
 NAMESPACE.setdefault("scipy", scipy)
+HELPER_MODULES.append(scipy_helpers)
 
 # ---------------------------------------------------------------- special functions
 group("SciPy special functions")
@@ -41,8 +44,8 @@ elementwise("scipy.special.logit(x)", x="g / (x * (1.0 - x))", note="at 0 and 1:
 elementwise("scipy.special.gammaln(x)", x=f"g * {DIGAMMA}(x)",
             note="at the poles: SciPy's digamma there (-inf at 0, inf at -0.0, nan at -1, "
             "-2, ...)")
-elementwise("scipy.special.digamma(x)", x="g * scipy.special.polygamma(1, x)",
-            note="at the poles: SciPy's polygamma(1, x) there")
+elementwise("scipy.special.digamma(x)", x="g * polygamma_of(1, x)",
+            note="at the poles: SciPy's polygamma(1, x) there (of complex x: nan, as digamma)")
 elementwise("scipy.special.polygamma(n, x)",
             x="unbroadcast(g * scipy.special.polygamma(n + 1, x), x)",
             note="n is an integer order: no derivative (refused)")
@@ -75,11 +78,15 @@ elementwise("scipy.special.i0e(x)", x="g * (scipy.special.i1e(x) - np.sign(x) * 
             "as JAX")
 elementwise("scipy.special.i1e(x)",
             x="g * (0.5 * (scipy.special.i0e(x) + scipy.special.ive(2.0, x)) - np.sign(x) * ans)")
+# ive = iv exp(-|Re x|): of complex x, iv's derivative times the factor, and
+# the factor's, which moves with Re x only (not holomorphic: its adjoint takes
+# the real part, its tangent reads the real part of t).
+_IVE_SLOPE = "0.5 * (scipy.special.ive(v - 1.0, x) + scipy.special.ive(v + 1.0, x))"
 elementwise("scipy.special.ive(v, x)",
-            x="unbroadcast(g * (0.5 * (scipy.special.ive(v - 1.0, x) + "
-              "scipy.special.ive(v + 1.0, x)) - np.sign(x) * ans), x)",
-            note="at x = 0: the mean of the one-sided derivatives; no derivative with respect "
-            "to v")
+            x=f"unbroadcast(g * {_IVE_SLOPE} - np.sign(np.real(x)) * np.real(g * ans), x)",
+            jvp={"x": f"t * {_IVE_SLOPE} - np.sign(np.real(x)) * ans * np.real(t)"},
+            note="at Re x = 0: the mean of the one-sided derivatives; no derivative with "
+            "respect to v")
 elementwise("scipy.special.xlogy(x, y)", x="unbroadcast(g * np.log(y), x)",
             y="unbroadcast(g * np.where(x == 0, 0.0, x / y), y)",
             note="xlogy(0, y) = 0: d/dx = log(y) (-inf at y = 0, as JAX); d/dy = 0 where "
@@ -115,6 +122,10 @@ group("SciPy distributions")
 # Methods of SciPy's distribution objects, with the signatures SciPy documents.
 # Where the log-density is -inf (outside the support) the derivative is 0, as
 # in JAX; the derivative at the support's boundary is 0 too.
+# Of a complex x SciPy evaluates the formulas (holomorphic in x, loc and
+# scale, as the rules); of a real x it drops the imaginary part of
+# (x - loc) / scale, and of log(scale): a complex loc or scale is then
+# refused (`real_location`).
 
 NORM = "scipy.stats.norm"
 
@@ -131,9 +142,11 @@ def _density(name: str, log_rules: dict[str, str], **facts: object) -> None:
                                           log_rules.items()}, **facts)
 
 
-def _summed_to(expression: str, param: str) -> str:
-    """An adjoint summed back to the shape of `param` (where it broadcast)."""
-    return f"unbroadcast({expression}, {param})"
+def _summed_to(expression: str, param: str, point: str = "x", scaled: bool = True) -> str:
+    """An adjoint summed back to the shape of `param` (where it broadcast),
+    checked by `real_location` (a complex loc or scale with a real `point`)."""
+    check = f"real_location({expression}, {point}, loc{', scale' if scaled else ''})"
+    return f"unbroadcast({check}, {param})"
 
 
 _density(f"{NORM}(x, loc=0, scale=1)", {
@@ -207,21 +220,22 @@ _K = "(k - loc)"
 _ON_POISSON = f"(({_K} >= 0) & ({_K} == np.floor({_K})))"
 _POISSON_MU = _inside(_ON_POISSON, f"np.where({_K} == 0, 0.0, {_K} / mu) - 1.0")
 # (k and loc are counts: a derivative reaching them is refused)
-elementwise(f"{POISSON}.logpmf(k, mu, loc=0)", mu=_summed_to(f"g * {_POISSON_MU}", "mu"),
+elementwise(f"{POISSON}.logpmf(k, mu, loc=0)",
+            mu=_summed_to(f"g * {_POISSON_MU}", "mu", "k", False),
             note="off the support: 0; at mu = 0, k = 0: -1")
-elementwise(f"{POISSON}.pmf(k, mu, loc=0)", mu=_summed_to(f"g * ans * {_POISSON_MU}", "mu"),
-            note="as logpmf")
+elementwise(f"{POISSON}.pmf(k, mu, loc=0)",
+            mu=_summed_to(f"g * ans * {_POISSON_MU}", "mu", "k", False), note="as logpmf")
 elementwise(f"{POISSON}.cdf(k, mu, loc=0)",
-            mu=_summed_to(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu"))
+            mu=_summed_to(f"-g * {POISSON}.pmf(np.floor({_K}), mu)", "mu", "k", False))
 
 BERNOULLI = "scipy.stats.bernoulli"
 elementwise(f"{BERNOULLI}.logpmf(k, p, loc=0)",
             p=_summed_to(f"g * (np.where({_K} == 1, 1.0 / p, 0.0) - "
-                     f"np.where({_K} == 0, 1.0 / (1.0 - p), 0.0))", "p"),
+                         f"np.where({_K} == 0, 1.0 / (1.0 - p), 0.0))", "p", "k", False),
             note="off the support: 0")
 elementwise(f"{BERNOULLI}.pmf(k, p, loc=0)",
             p=_summed_to(f"g * (np.where({_K} == 1, 1.0, 0.0) - np.where({_K} == 0, 1.0, 0.0))",
-                     "p"),
+                         "p", "k", False),
             note="as logpmf")
 
 # multivariate_normal: points R (rows, N of them, less the mean), the
@@ -310,34 +324,43 @@ def _lower_solve(matrix: str, rhs: str, trans: int) -> str:
 
 
 def _sandwich(matrix: str, middle: str, trans: int) -> str:
-    """L^-1 M L^-T (trans 0) or L^-T M L^-1 (trans 1), as two triangular solves."""
+    """L^-1 M L^-H (trans 0) or L^-T M conj(L)^-1 (trans 1), as two triangular
+    solves (L^-1 M L^-T, L^-T M L^-1 of a real L)."""
     inner = _lower_solve(matrix, middle, trans)
-    return f"matrix_transpose({_lower_solve(matrix, f'matrix_transpose({inner})', trans)})"
+    outer = _lower_solve(f"np.conjugate({matrix})", f"matrix_transpose({inner})", trans)
+    return f"matrix_transpose({outer})"
 
 
-# cho_factor: L the factor (lower); with A = L L^T, dL = L phi(L^-1 dA L^-T), and
-# A's adjoint is L^-T phi(L^T Lbar) L^-1 on the triangle cho_factor reads.
+# cho_factor: L the factor (lower); with A = L L^H, dL = L phi(L^-1 dA L^-H), and
+# A's adjoint (the transpose under Re(sum(a * b))) is L^-T phi(L^T Lbar) conj(L)^-1
+# folded onto the triangle cho_factor reads (cholesky's, in SciPy's layout).
 _L = "cho_lower(ans[0], lower)"
 _PHI = f"cho_phi(matrix_transpose({_L}) @ cho_lower(g[0], lower))"
 vjp("scipy.linalg.cho_factor(a, lower=False, overwrite_a=False, check_finite=True)",
-    a=f"cho_input_adjoint({_sandwich(_L, _PHI, 1)}, lower) + cho_other(g[0], lower)",
+    a=f"real_if_real(cho_input_adjoint({_sandwich(_L, _PHI, 1)}, lower) + cho_other(g[0], "
+      "lower), a)",
     jvp={"a": f"(cho_pack({_L} @ cho_phi({_sandwich(_L, 'cho_input(t, lower)', 0)}), lower) + "
               "cho_other(t, lower), 0.0)"},
     neutral=("check_finite",), expensive=True, returns="container", results=2,
-    note="a: the triangle the factor is computed from, and the other triangle, which "
+    note="a: the triangle the factor is computed from (of a complex a, the Hermitian matrix "
+    "read, the diagonal's imaginary part ignored, as LAPACK), and the other triangle, which "
     "cho_factor returns as it was")
 
+# cho_solve: x = A^-1 b, A = L L^H. b's adjoint is the transpose of A^-1,
+# h = conj(A^-1 conj(g)); dx = -A^-1 (dL L^H + L dL^H) x, so L's adjoint is
+# -(h x^T + conj(x) h^H) conj(L) (-(h x^T + x h^T) L of a real L).
 _LC = "cho_lower(c_and_lower[0], c_and_lower[1])"
-_GC = "scipy.linalg.cho_solve(c_and_lower, g)"
+_GC = "np.conjugate(scipy.linalg.cho_solve(c_and_lower, np.conjugate(g)))"
 vjp("scipy.linalg.cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True)",
     b=f"unbroadcast({_GC}, b)",
-    c_and_lower=f"(unbroadcast(cho_pack(-(cho_outer({_GC}, ans) @ {_LC}), c_and_lower[1]), "
-                "c_and_lower[0]), None)",
+    c_and_lower=f"(real_if_real(unbroadcast(cho_pack(-(cho_outer({_GC}, np.conjugate(ans)) @ "
+                f"np.conjugate({_LC})), c_and_lower[1]), c_and_lower[0]), c_and_lower[0]), None)",
     jvp={"b": "scipy.linalg.cho_solve(c_and_lower, t)",
          "c_and_lower": f"-scipy.linalg.cho_solve(c_and_lower, cho_outer(cho_lower(t[0], "
                         f"c_and_lower[1]), {_LC}) @ ans)"},
     neutral=("check_finite",), expensive=True, fresh=True, takes="any",
-    note="c: only the factor's triangle has a gradient")
+    note="c: only the factor's triangle has a gradient (its diagonal as given: of a complex "
+    "factor, complex too)")
 
 # sqrtm's deprecated `disp` and `blocksize` default to a marker object of SciPy's
 # (where this SciPy still has them): its signature names it.
@@ -376,7 +399,8 @@ vjp("scipy.integrate.odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_o
              "printmessg"),
     expensive=True, fresh=True, takes="any",
     note="func is differentiated by s2sad (a Python function it can read); no forward mode "
-    "(its tangent rules could not name the parameter t): use solve_ivp")
+    "(its tangent rules could not name the parameter t): use solve_ivp; real states only (as "
+    "odeint)")
 _IVP = "fun, t_span, y0, method, t_eval, args, ans, rtol, atol, first_step, max_step"
 
 
@@ -398,7 +422,8 @@ vjp("scipy.integrate.solve_ivp(fun, t_span, y0, method='RK45', t_eval=None, dens
     expensive=True, returns="container", takes="any",
     attributes=("t", "y", "sol", "t_events", "y_events", "nfev", "njev", "nlu", "status",
                 "message", "success"),
-    note="needs t_eval=; rtol= ... max_step=: SciPy's defaults where None; fun is "
+    note="needs t_eval=; real states and parameters only (complex ones are refused); "
+    "rtol= ... max_step=: SciPy's defaults where None; fun is "
     "differentiated by s2sad; sol.y and sol.t carry derivatives "
     "(the counts and flags have none; calling sol.sol is refused); the backward and tangent "
     "integrations use the same method and tolerances")
@@ -413,13 +438,15 @@ for _signature in ("mvn_points(x, mean, cov)", "mvn_mean(mean, cov)", "mvn_matri
                    "dirichlet_points_adjoint(g, x, alpha)", "dirichlet_column(alpha, x)",
                    "dirichlet_alpha_adjoint(g, alpha)", "dirichlet_weights(g, x)",
                    "triangle(m, lower=False, unit_diagonal=False)", "cho_lower(c, lower)",
-                   "cho_pack(m, lower)", "cho_phi(x)", "cho_input(m, lower)",
-                   "cho_input_adjoint(p, lower)", "cho_other(m, lower)"):
+                   "cho_pack(m, lower)", "cho_phi(x)",
+                   "cho_input(m, lower)", "cho_input_adjoint(p, lower)", "cho_other(m, lower)"):
     helper(_signature, linear=(_signature.partition("(")[2].partition(",")[0].rstrip(")"),),
            zero="others")
 helper("dirichlet_points(x, alpha)", zero=("alpha",),
        jvp={"x": "dirichlet_points_tangent(t, alpha)"})
 helper("flip_trans(trans, a)", zero="others")
+helper("real_location(g, x, loc, scale=1.0)", linear=("g",), zero="others")
+helper("polygamma_of(n, x)", zero=("n",), jvp={"x": "t * polygamma_of(n + 1, x)"})
 # (`ans` in their tangent rules: the weights themselves)
 for _kind in ("weights", "b_weights"):
     helper(f"logsumexp_{_kind}(a, b, lse, axis=None, keepdims=False)",

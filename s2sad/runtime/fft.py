@@ -80,7 +80,8 @@ def hermitian_fold(x: Any, axes: Any) -> Any:
     axis = _as_tuple(axes)[-1] % x.ndim
     n = x.shape[axis]
     m = n // 2 + 1
-    weights = np.full(m, 2.0)
+    # (of x's real dtype: float32 and complex64 stay single precision)
+    weights = np.full(m, 2.0, dtype=np.finfo(np.result_type(x, 0.0)).dtype)
     weights[0] = 1.0
     if n % 2 == 0:
         weights[-1] = 1.0

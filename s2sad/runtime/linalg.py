@@ -318,13 +318,16 @@ def slogdet_adjoint(g: Any, a: Any) -> Any:
 
 
 def _refuse_complex(x: Any, what: str) -> None:
-    """The factorization rules are derived for real matrices: a complex one
-    (whose gauge is a phase, not a sign) is refused, never differentiated wrongly."""
+    """eigh's and svd's vectors of a complex matrix carry a phase LAPACK picks
+    by no convention a derivative could follow (a real one's sign is kept):
+    refused, never differentiated in another gauge than NumPy's."""
     if np.iscomplexobj(x):
         raise UnsupportedSyntaxError(
-            f"s2sad differentiates {what} of real matrices only; this one is complex",
-            hint="split the matrix into real and imaginary parts, or differentiate "
-            "a real formulation")
+            f"s2sad differentiates {what} of real matrices only; this one is complex (the "
+            "phases of its vectors follow no convention)",
+            hint="the eigenvalues (np.linalg.eigvalsh) and singular values "
+            "(np.linalg.svdvals) of complex matrices are differentiated; for the vectors, "
+            "use a real formulation")
 
 
 def _is_upper(uplo: Any) -> bool:
@@ -335,34 +338,51 @@ def _is_upper(uplo: Any) -> bool:
     return bool(uplo)
 
 
+def _diagonal(x: Any) -> Any:
+    """x's diagonal as a matrix, zeros elsewhere, of x's dtype (float32 stays
+    float32: a float64 identity would promote it)."""
+    return x * np.eye(x.shape[-1], dtype=bool)
+
+
 def tril_half(x: Any) -> Any:
     """The lower triangle of x with its diagonal halved (Cholesky's Phi)."""
     x = np.asarray(x)
-    return np.tril(x) - 0.5 * x * np.eye(x.shape[-1])
+    return np.tril(x) - 0.5 * _diagonal(x)
 
 
 def read_symmetric(x: Any, uplo: Any) -> Any:
     """The symmetric matrix NumPy reads from x: the lower triangle mirrored
-    (`uplo` 'L' or False), or the upper one ('U' or True)."""
+    (`uplo` 'L' or False), or the upper one ('U' or True). Of a complex x,
+    the Hermitian one: the mirror conjugated, the diagonal's real part (LAPACK
+    ignores its imaginary part)."""
     x = np.asarray(x)
-    part = np.triu(x) if _is_upper(uplo) else np.tril(x)
-    return part + matrix_transpose(part) - x * np.eye(x.shape[-1])
+    part = np.triu(x, 1) if _is_upper(uplo) else np.tril(x, -1)
+    return part + np.conjugate(matrix_transpose(part)) + np.real(_diagonal(x))
 
 
 def fold_symmetric(s: Any, uplo: Any) -> Any:
-    """The transpose of `read_symmetric`: an adjoint s of the symmetric matrix
-    goes to the triangle NumPy reads (s_ij + s_ji off the diagonal), zero on
-    the other triangle, which does not change the result. Real: the matrix is."""
-    s = np.real(s)  # (the matrix is real: a complex adjoint's imaginary part pairs with 0)
-    both = s + matrix_transpose(s)
-    part = np.triu(both) if _is_upper(uplo) else np.tril(both)
-    return part - s * np.eye(s.shape[-1])
+    """The transpose of `read_symmetric` under the pairing Re(sum(a * b)): an
+    adjoint s of the symmetric (Hermitian) matrix goes to the triangle NumPy
+    reads, s_ij + conj(s_ji) off the diagonal, Re(s_ii) on it, and zero on
+    the other triangle, which does not change the result. Of a real matrix
+    the adjoint is the real part of this (`real_if_real` at the rules)."""
+    s = np.asarray(s)
+    both = s + np.conjugate(matrix_transpose(s))
+    part = np.triu(both, 1) if _is_upper(uplo) else np.tril(both, -1)
+    return part + np.real(_diagonal(s))
+
+
+def conjugate_transpose(x: Any) -> Any:
+    """x^H (x^T for a real x): the adjoint of the factorizations' products
+    of complex matrices."""
+    return np.conjugate(matrix_transpose(x))
 
 
 def lower_factor(x: Any, upper: Any) -> Any:
-    """Cholesky's lower factor from NumPy's result (transposed if upper=True);
-    also maps a lower factor's tangent or adjoint back."""
-    return matrix_transpose(x) if upper else x
+    """Cholesky's lower factor from NumPy's result (upper=True: U = L^H, so
+    its conjugate transpose); also maps a lower factor's tangent or adjoint
+    back (the adjoint of L^H is the conjugate transpose of U's)."""
+    return conjugate_transpose(x) if upper else x
 
 
 def gap_product(w: Any, x: Any, columns: bool = True) -> Any:
@@ -399,6 +419,68 @@ def scaled_columns(x: Any, s: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x / np.where(d == 0, 1.0, d)
         return np.where(d == 0, np.where(x == 0, 0.0, x * np.inf), out)
+
+
+def eigh_weighted(a: Any, g: Any, uplo: Any = "L") -> Any:
+    """conj(V) diag(g) V^T, (w, V) = eigh(a, uplo): eigvalsh's adjoint before
+    the fold onto the triangle read (V diag(g) V^T for a real a). It does not
+    depend on the eigenvectors' phases (or signs), so it has a derivative of
+    complex matrices too (`eigh_weighted_tangent`)."""
+    v = np.linalg.eigh(a, uplo)[1]
+    return (np.conjugate(v) * np.expand_dims(g, -2)) @ matrix_transpose(v)
+
+
+def eigh_weighted_tangent(a: Any, g: Any, t: Any, uplo: Any = "L") -> Any:
+    """The derivative of `eigh_weighted` along t (a's tangent): with M =
+    V diag(conj g) V^H, its conjugate, and X = V^H H(t) V, dM = V D V^H, D_ij
+    = X_ij (conj g_j - conj g_i) / (w_j - w_i) (the phases cancel). At a
+    repeated eigenvalue: nan unless X is zero (`gap_product`)."""
+    w, v = np.linalg.eigh(a, uplo)
+    x = conjugate_transpose(v) @ read_symmetric(t, uplo) @ v
+    gc = np.conjugate(g)
+    d = gap_product(w, x * (np.expand_dims(gc, -2) - np.expand_dims(gc, -1)), False)
+    return np.conjugate(v @ d @ conjugate_transpose(v))
+
+
+def _scaled_rows(y: Any, s: Any) -> Any:
+    """diag(1/s) y (0 where y is 0, as `scaled_columns`)."""
+    return matrix_transpose(scaled_columns(matrix_transpose(y), s))
+
+
+def svd_weighted(x: Any, g: Any) -> Any:
+    """conj(U diag(g) V^H) of the thin SVD x = U diag(s) V^H: svdvals's adjoint
+    (U diag(g) V^T of a real x). It does not depend on the singular vectors'
+    phases (or signs), so it has a derivative of complex matrices too."""
+    u, _, vh = np.linalg.svd(x, full_matrices=False)
+    return np.conjugate((u * np.expand_dims(g, -2)) @ vh)
+
+
+def svd_weighted_tangent(x: Any, g: Any, t: Any) -> Any:
+    """The derivative of `svd_weighted` along t (x's tangent). With G =
+    diag(conj g), M = U G V^H (the value conjugated) and P = U^H t V:
+    dM = U K V^H + (I - U U^H) t V S^-1 G V^H + U G S^-1 U^H t (I - V V^H),
+    K_ij = (P_ij (g_j s_j - g_i s_i) + conj(P_ji) (g_j s_i - g_i s_j)) /
+    (s_j^2 - s_i^2) off the diagonal (U^H dU G - G V^H dV) and, of a complex
+    matrix, K_ii = i Im(P_ii) g_i / s_i (the phases that U and V must turn by
+    together). At a repeated singular value: nan unless that part is zero."""
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    v = conjugate_transpose(vh)
+    gc = np.conjugate(np.asarray(g))
+    p = conjugate_transpose(u) @ t @ v
+    sj, si = np.expand_dims(s, -2), np.expand_dims(s, -1)
+    gj, gi = np.expand_dims(gc, -2), np.expand_dims(gc, -1)
+    k = gap_product(s ** 2, p * (gj * sj - gi * si) + conjugate_transpose(p) * (gj * si - gi * sj),
+                    False)
+    if np.iscomplexobj(k):
+        turn = scaled_columns(np.expand_dims(1j * np.imag(np.diagonal(p, 0, -2, -1)) * gc, -2), s)
+        k = k + np.swapaxes(turn, -1, -2) * np.eye(k.shape[-1], dtype=bool)
+    dm = u @ k @ vh
+    m, n = np.shape(x)[-2:]
+    if m > n:
+        dm = dm + scaled_columns((t @ v - u @ p) * gj, s) @ vh
+    if n > m:
+        dm = dm + u @ _scaled_rows(gi * (conjugate_transpose(u) @ t - p @ vh), s)
+    return np.conjugate(dm)
 
 
 def svd_factors(ans: Any, full_matrices: bool) -> Any:
@@ -456,7 +538,6 @@ def pinv_checked(ans: Any, a: Any, rcond: Any = None, rtol: Any = None) -> Any:
     where the result is JAX's): a cutoff that drops real singular values
     makes pinv a truncation whose derivative s2sad does not implement."""
     a = np.asarray(a)
-    _refuse_complex(a, "pinv")
     if rcond is None and rtol is None:
         cutoff = 1e-15
     elif rcond is None:
@@ -485,8 +566,6 @@ def lstsq_checked(ans: Any, a: Any, rcond: Any = None) -> Any:
     for a matrix of full rank (the pseudo-inverse solution); NumPy's rank
     (from rcond) lower than min(m, n) is refused."""
     a = np.asarray(a)
-    _refuse_complex(a, "lstsq")
-    _refuse_complex(ans[0], "lstsq")
     if int(ans[2]) < min(a.shape[-2:]):
         raise UnsupportedSyntaxError(
             "np.linalg.lstsq of a rank-deficient matrix (rank by rcond): its solution "
@@ -506,25 +585,27 @@ def residuals_like(v: Any, res: Any) -> Any:
     problem is not overdetermined (then nothing depends on them)."""
     res = np.asarray(res)
     if res.size == 0:
-        return np.zeros(res.shape)
+        return np.zeros(res.shape, dtype=_inexact(res))
     return np.reshape(v, res.shape)
 
 
 def residual_weights(g: Any, res: Any, r: Any) -> Any:
-    """r (the residual columns) times the adjoint of the residuals, column
-    by column; zero where the residuals are empty."""
+    """conj(r) (the residual columns) times the adjoint of the residuals
+    |r|^2, column by column (real: only Re(g) pairs with them); zero where
+    the residuals are empty."""
     res = np.asarray(res)
     r = np.asarray(r)
     if res.size == 0:
-        return np.zeros(r.shape, dtype=np.result_type(r, np.asarray(g), float))
-    return r * np.reshape(g, (1, -1))
+        return np.zeros(r.shape, dtype=_inexact(r, np.asarray(g)))
+    return np.conjugate(r) * np.reshape(np.real(g), (1, -1))
 
 
-def real_factors(ans: Any) -> Any:
+def real_factors(ans: Any, what: str = "this factorization") -> Any:
     """A factorization's result (an array or a tuple of arrays), passed on;
-    refused if complex: the rules are derived for real matrices."""
+    refused if complex: the rules are derived for real matrices. `what`
+    names the function in the error."""
     for item in ans if isinstance(ans, tuple) else (ans,):
-        _refuse_complex(item, "this factorization")
+        _refuse_complex(item, what)
     return ans
 
 

@@ -5,19 +5,23 @@ are plain functions on arrays; most are linear in their first operand and
 read the others only for shapes and flags (their tangent is the same call),
 so derivatives of derivatives go through them. The ODE helpers at the end
 differentiate the user's right-hand side through s2sad's dispatcher
-(`s2sad.calls`), imported when they run: this package sits below it.
+(`s2sad.calls`), which installs itself in `base.USER_CALLS`: this package
+sits below it.
 """
 
 from __future__ import annotations
 
+import math
+import types
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 import scipy.signal
+import scipy.special
 
 from ..errors import NoAdjointError, UnsupportedSyntaxError
-from .base import _normalize_axes, matrix_transpose, unbroadcast, zeros_like
+from .base import USER_CALLS, _inexact, _normalize_axes, matrix_transpose, unbroadcast, zeros_like
 
 # ---------------------------------------------------------------- logsumexp
 
@@ -56,7 +60,61 @@ def logsumexp_b_weights(a: Any, b: Any, lse: Any, axis: Any = None,
     return np.broadcast_to(out, shape) * 1.0
 
 
+# ---------------------------------------------------------------- polygamma
+
+# Bernoulli numbers B_2, B_4, ..., B_20 (of the asymptotic series below)
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
+              43867 / 798, -174611 / 330)
+_SHIFTED = 16.0  # the series is summed where Re z >= this
+
+
+def polygamma_of(n: int, x: Any) -> Any:
+    """polygamma(n, x), n >= 1, of real or complex x, in x's precision:
+    digamma's derivative. SciPy's polygamma has no complex loop, and with an
+    integer n computes float32 in double precision; digamma itself keeps both."""
+    if np.iscomplexobj(x):
+        out = _complex_polygamma(int(n), np.asarray(x, dtype=np.complex128))
+    else:
+        out = scipy.special.polygamma(n, x)
+    return np.asarray(out, dtype=_inexact(x))[()]
+
+
+def _complex_polygamma(n: int, z: np.ndarray) -> np.ndarray:
+    """polygamma(n, z) = (-1)^(n+1) n! sum_k (z + k)^-(n+1) for complex z: the
+    recurrence moves z right until Re z >= 16, where the asymptotic series
+    (n-1)!/z^n + n!/(2 z^(n+1)) + sum_k B_2k (2k+n-1)!/(2k)!/z^(2k+n), ten
+    terms, is exact to double precision; at the poles (0, -1, ...) nan, as
+    SciPy's complex digamma there."""
+    sign = (-1.0) ** (n + 1)
+    total = np.zeros(z.shape, dtype=np.complex128)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(int(max(0.0, np.ceil(_SHIFTED - np.min(z.real, initial=_SHIFTED))))):
+            left = z.real < _SHIFTED
+            if not left.any():
+                break
+            total = total + np.where(left, 1.0 / z ** (n + 1), 0.0)
+            z = np.where(left, z + 1.0, z)
+        series = math.factorial(n - 1) / z ** n + math.factorial(n) / (2.0 * z ** (n + 1))
+        for k, b in enumerate(_BERNOULLI, start=1):
+            series = series + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / \
+                z ** (2 * k + n)
+        return sign * (math.factorial(n) * total + series)
+
+
 # ---------------------------------------------------------------- distributions
+
+
+def real_location(g: Any, x: Any, loc: Any, scale: Any = 1.0) -> Any:
+    """g, once the arguments are checked: of a real x SciPy's distributions
+    drop the imaginary parts of (x - loc) / scale and log(scale), a function
+    whose derivative is not the rules' (which are the formulas' own, right
+    for a complex x), so a complex loc or scale with a real x is refused."""
+    if not np.iscomplexobj(x) and (np.iscomplexobj(loc) or np.iscomplexobj(scale)):
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates a scipy.stats distribution with a complex loc or scale "
+            "only at complex points x (of a real x SciPy drops imaginary parts); x is real",
+            hint="pass x as a complex array (x + 0j), or a real loc and scale")
+    return g
 
 
 def _mvn_dim(mean: Any, cov: Any) -> int:
@@ -106,10 +164,17 @@ def mvn_cov_adjoint(g: Any, cov: Any, mean: Any) -> Any:
     return np.tril(g) + np.tril(g.T, -1)
 
 
+def _as_inexact(x: Any) -> np.ndarray:
+    """x as an array of a floating or complex dtype, its own if it has one
+    (float32 stays float32, complex points stay complex)."""
+    x = np.asarray(x)
+    return x.astype(_inexact(x), copy=False)
+
+
 def dirichlet_points(x: Any, alpha: Any) -> Any:
     """The points dirichlet evaluates (components along axis 0): x, with the
     last component 1 - sum(x) appended if x has one fewer than alpha."""
-    x = np.asarray(x, dtype=float)
+    x = _as_inexact(x)
     if x.shape[0] == np.shape(alpha)[0]:
         return x
     return np.concatenate([x, 1.0 - np.sum(x, axis=0, keepdims=True)], axis=0)
@@ -117,7 +182,7 @@ def dirichlet_points(x: Any, alpha: Any) -> Any:
 
 def dirichlet_points_tangent(t: Any, alpha: Any) -> Any:
     """The tangent of `dirichlet_points` (linear in t)."""
-    t = np.asarray(t, dtype=float)
+    t = _as_inexact(t)
     if t.shape[0] == np.shape(alpha)[0]:
         return t
     return np.concatenate([t, -np.sum(t, axis=0, keepdims=True)], axis=0)
@@ -133,7 +198,7 @@ def dirichlet_points_adjoint(g: Any, x: Any, alpha: Any) -> Any:
 
 def dirichlet_column(alpha: Any, x: Any) -> Any:
     """alpha shaped to broadcast against the points (one column per point)."""
-    alpha = np.asarray(alpha, dtype=float)
+    alpha = _as_inexact(alpha)
     return alpha if np.ndim(x) == 1 else alpha[:, None]
 
 
@@ -204,16 +269,21 @@ def triangular_adjoint(gb: Any, x: Any, a: Any, trans: Any = 0, lower: bool = Fa
 # ---------------------------------------------------------------- Cholesky
 
 
+def _conjugate_transpose(x: Any) -> Any:
+    return np.conjugate(matrix_transpose(x))
+
+
 def cho_lower(c: Any, lower: bool) -> Any:
     """The Cholesky factor in c (cho_factor's layout) as a lower-triangular L,
-    with A = L L^T."""
-    return np.tril(c) if lower else matrix_transpose(np.triu(c))
+    with A = L L^H (L L^T if real): c's lower triangle, or its upper one U
+    with L = U^H. Also maps c's tangent or adjoint to L's."""
+    return np.tril(c) if lower else _conjugate_transpose(np.triu(c))
 
 
 def cho_pack(m: Any, lower: bool) -> Any:
-    """A lower-triangular matrix laid out as cho_factor lays out L (the
-    adjoint of `cho_lower`, and its tangent map)."""
-    return np.tril(m) if lower else matrix_transpose(np.tril(m))
+    """A lower-triangular matrix laid out as cho_factor lays out L (U = L^H
+    in the upper triangle): the adjoint of `cho_lower`, and its tangent map."""
+    return np.tril(m) if lower else _conjugate_transpose(np.tril(m))
 
 
 def cho_phi(x: Any) -> Any:
@@ -221,20 +291,23 @@ def cho_phi(x: Any) -> Any:
     return np.tril(x) - 0.5 * (np.tril(x) - np.tril(x, -1))
 
 
+def _read_triangle(m: Any, lower: bool) -> Any:
+    """m's strict triangle that cho_factor reads (below or above the diagonal)."""
+    return np.tril(m, -1) if lower else np.triu(m, 1)
+
+
 def cho_input(m: Any, lower: bool) -> Any:
-    """The symmetric matrix cho_factor factors, from the triangle it reads."""
-    if lower:
-        return np.tril(m) + matrix_transpose(np.tril(m, -1))
-    return np.triu(m) + matrix_transpose(np.triu(m, 1))
+    """The symmetric (of a complex m, Hermitian) matrix cho_factor factors,
+    from the triangle it reads: mirrored and conjugated, with the real part
+    of the diagonal (LAPACK ignores its imaginary part)."""
+    part = _read_triangle(m, lower)
+    return part + _conjugate_transpose(part) + np.real(np.tril(np.triu(m)))
 
 
 def cho_input_adjoint(p: Any, lower: bool) -> Any:
-    """The adjoint of `cho_input`: off the diagonal p_ij + p_ji on the triangle read."""
-    both = p + matrix_transpose(p)
-    diagonal = np.tril(np.triu(p))
-    if lower:
-        return np.tril(both, -1) + diagonal
-    return np.triu(both, 1) + diagonal
+    """The adjoint of `cho_input` under Re(sum(a * b)): p_ij + conj(p_ji) on
+    the triangle read, Re(p_ii) on the diagonal."""
+    return _read_triangle(p + _conjugate_transpose(p), lower) + np.real(np.tril(np.triu(p)))
 
 
 def cho_other(m: Any, lower: bool) -> Any:
@@ -243,9 +316,10 @@ def cho_other(m: Any, lower: bool) -> Any:
 
 
 def cho_outer(u: Any, v: Any) -> Any:
-    """u v^T + v u^T (vectors as columns; with k columns, summed over them)."""
+    """u v^H + v u^H (vectors as columns; with k columns, summed over them):
+    u v^T + v u^T of real ones."""
     u, v = _as_matrix(u), _as_matrix(v)
-    return u @ matrix_transpose(v) + v @ matrix_transpose(u)
+    return u @ _conjugate_transpose(v) + v @ _conjugate_transpose(u)
 
 
 # ---------------------------------------------------------------- expm
@@ -256,7 +330,7 @@ def expm_frechet(a: Any, e: Any) -> Any:
     block of expm([[a, e], [0, a]])."""
     a, e = np.broadcast_arrays(np.asarray(a), np.asarray(e))
     n = a.shape[-1]
-    block = np.zeros(a.shape[:-2] + (2 * n, 2 * n), dtype=np.result_type(a, e, float))
+    block = np.zeros(a.shape[:-2] + (2 * n, 2 * n), dtype=_inexact(a, e))
     block[..., :n, :n] = a
     block[..., n:, n:] = a
     block[..., :n, n:] = e
@@ -268,7 +342,7 @@ def expm_frechet_second(a: Any, e: Any, f: Any) -> Any:
     exponential of [[X, Y], [0, X]] with X = [[a, e], [0, a]], Y = [[f, 0], [0, f]]."""
     a, e, f = np.broadcast_arrays(np.asarray(a), np.asarray(e), np.asarray(f))
     n = a.shape[-1]
-    block = np.zeros(a.shape[:-2] + (4 * n, 4 * n), dtype=np.result_type(a, e, f, float))
+    block = np.zeros(a.shape[:-2] + (4 * n, 4 * n), dtype=_inexact(a, e, f))
     for k in range(4):
         block[..., k * n:(k + 1) * n, k * n:(k + 1) * n] = a
     block[..., :n, n:2 * n] = e
@@ -295,7 +369,7 @@ def _sylvester(m: Any, e: Any) -> Any:
             "sqrtm has no derivative at a singular matrix (two eigenvalues of its square "
             "root sum to zero)", hint="keep the matrix away from singular ones (add a "
             "multiple of the identity), or wrap it in s2sad.stop_gradient(...)")
-    out = np.empty(m.shape, dtype=np.result_type(m, e, float))
+    out = np.empty(m.shape, dtype=_inexact(m, e))  # (float32 stays float32)
     for index in np.ndindex(m.shape[:-2]):
         out[index] = scipy.linalg.solve_sylvester(m[index], m[index], e[index])
     return out
@@ -338,7 +412,7 @@ def _full_adjoint(g: Any, in1: Any, in2: Any, mode: str) -> Any:
         start = [min(a, b) - 1 for a, b in zip(s1, s2)]
     else:
         raise ValueError(f"convolve: unknown mode {mode!r}")
-    out = np.zeros(full, dtype=np.result_type(g, float))
+    out = np.zeros(full, dtype=_inexact(g))  # (float32 stays float32)
     out[tuple(slice(s, s + n) for s, n in zip(start, g.shape))] = g
     return out
 
@@ -367,11 +441,9 @@ def convolve_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str = "full") -> Any:
 
 
 def _dispatcher() -> Any:
-    """s2sad's run-time dispatcher of calls of user code (`s2sad.calls`),
-    imported when an ODE rule runs: this package sits below it."""
-    from .. import calls
-
-    return calls
+    """s2sad's run-time dispatcher of calls of user code (`s2sad.calls`
+    installs its functions in `USER_CALLS`: this package sits below it)."""
+    return types.SimpleNamespace(**USER_CALLS)
 
 
 def _is_real(value: Any) -> bool:
@@ -415,6 +487,11 @@ class _RightHandSide:
         self.func, self.tfirst = func, bool(tfirst)
         self.args = tuple(args) if args is not None else ()
         self.size = int(np.size(y0))
+        if any(np.iscomplexobj(v) for v in (y0, *_leaves(list(self.args)))):
+            raise UnsupportedSyntaxError(
+                "s2sad differentiates ODE solutions with real states and parameters only; "
+                "this one is complex", hint="write the state as its real and imaginary "
+                "parts, np.concatenate([z.real, z.imag])")
         for item in self.args:
             if isinstance(item, (list, tuple)) and any(_is_real(v) for v in _leaves(item)):
                 raise UnsupportedSyntaxError(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedSyntaxError
+from .base import _inexact
 
 
 def _knots(x: Any, xp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -102,6 +103,6 @@ def full_convolution(g: Any, a: Any, v: Any, mode: str, correlate: bool) -> Any:
         start = k // 2 if correlate and m > n else (k - 1) // 2
     else:
         raise UnsupportedSyntaxError(f"unknown mode {mode!r} of np.convolve/np.correlate")
-    out = np.zeros(n + m - 1, dtype=np.result_type(g, float))
+    out = np.zeros(n + m - 1, dtype=_inexact(g))  # (float32 stays float32)
     out[start:start + g.shape[0]] = g
     return out
