@@ -202,8 +202,14 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
         what = f"the method {stmt.prim}"
     else:
         what = stmt.callee.name.lstrip("$") if stmt.callee is not None else stmt.prim
+    why = "it has no derivative rule"
+    if stmt.prim == "call" and isinstance(stmt.args[0], Ref) and \
+            isinstance(stmt.args[0].value, types.FunctionType):
+        why = ("it is a Python function whose source s2sad cannot read (made by exec, or "
+               "library code), and it has no derivative rule; @s2sad.custom_vjp on your own "
+               "function gives it one")
     return NoAdjointError(
-        f"cannot differentiate through {what}: it has no derivative rule",
+        f"cannot differentiate through {what}: {why}",
         stmt.loc,
         f"give it rules with s2sad.defvjp({what}, rule) and s2sad.defjvp({what}, rule), "
         "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it, "

@@ -408,10 +408,7 @@ class Reverse(Adjoints):
             if isinstance(value, SymSeq):
                 value = self.materialize(v, value)
             elif value is None:
-                # no adjoint reached this phi in the iteration: zero, shaped like the carry
-                value = self.emit("zeros_like", [bphi], hint=bphi.hint,
-                                  callee=Ref("$zeros_like", primitives.resolve_name(
-                                      "zeros_like"))) if v in scope.phis else bphi
+                value = self.no_adjoint(v, bphi, scope)
             self.out = saved
             bloop.nexts.append(value)
         if loop.range_args is not None and loop.exit_flag is None:
@@ -424,6 +421,21 @@ class Reverse(Adjoints):
             bloop.index = self.factory.new("_")
             bloop.range_args = [Const(0), loop.trips, Const(1)]
         return bloop
+
+    def no_adjoint(self, v: Var, bphi: Var, scope: LoopScope) -> Operand:
+        """The adjoint of `v` at the top of an iteration none reached: zero,
+        shaped like the carry if every iteration keeps v's shape; else a
+        scalar zero, which the next adjoint added to it broadcasts (v's value
+        at the top of the iteration may have another shape than at its end:
+        `w = v; v = v[1:]`)."""
+        if v not in scope.phis:
+            return bphi
+        nxt = self.next_of(v)
+        keeps = isinstance(nxt, Var) and self.shape.get(nxt) is self.shape.get(v)
+        if keeps or v in self.facts.buffers or v in self.facts.containers:
+            return self.emit("zeros_like", [bphi], hint=bphi.hint,
+                             callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
+        return Const(0.0)
 
     def flow_out_of_loop(self, loop: Loop, scope: LoopScope) -> None:
         """The backward loop's phis are the carried adjoints before the loop:

@@ -41,7 +41,15 @@ lists what a program drew):
   called with keywords in any order, positional parameters by keyword too,
 * repeat: one array passed as two arguments of a helper (`h(t, t)`) or of
   the entry (`Program.same`), arguments updated in place (the entry's, and
-  sometimes a helper's).
+  sometimes a helper's),
+* callables (`FnGen.callable_stmt`, issue 9): function values (a tuple of
+  NumPy functions and a lambda, `map`, a function passed to a helper),
+  `functools.partial` with bound positional and keyword data, objects of a
+  class built inside (`__init__` setting attributes, a method, `__call__`, a
+  staticmethod, a bound method passed as a value), `*args`/`**kwargs`
+  helpers called with packed `*seq`/`**mapping`, namedtuples and dataclasses
+  (fields read, `_replace`, `dataclasses.replace`, passed to a helper), and
+  generator functions consumed by `sum`, `list` and `for`.
 
 Values are kept bounded by construction (`exp(tanh(.))`, `log(1 + x**2)`,
 denominators like `1 + x**2`, and a `tanh` wherever a bound grows too large),
@@ -812,6 +820,7 @@ FEATURES: list[tuple[str, float]] = [
     ("lists", 0.15),   # lists of arrays updated item by item (FnGen.list_block)
     ("kwonly", 0.3),   # helpers with keyword-only parameters, called with keywords
     ("repeat", 0.15),  # one array passed as two arguments; arguments updated in place
+    ("callables", 0.3),  # function values, partials, objects, records, generators (CALLABLES)
 ]
 
 
@@ -935,6 +944,7 @@ class ModuleGen:
         self.chunks: list[str] = []
         self.features = frozenset(name for name, p in FEATURES if rng.random() < p)
         self.tags: set[str] = set()
+        self.prelude: dict[str, str] = {}  # module-level definitions of `callables`, by kind
 
     def name(self, prefix: str) -> str:
         return f"{prefix}{next(self.counter)}"
@@ -964,7 +974,10 @@ class ModuleGen:
                 gen.scope[name] = replace(gen.scope[name], param=False)
         body = gen.body(rng.randint(2, 5 if self.small else 7))
         self.chunks.append(_def("f", [n for n, _ in params], body))
-        source = "import math\n\nimport numpy as np\n\n\n" + "\n\n\n".join(self.chunks) + "\n"
+        head = "import math\n\nimport numpy as np\n\n\n"
+        if self.prelude:
+            head = CALLABLES_IMPORTS + "\n\n".join(self.prelude.values()) + "\n\n\n"
+        source = head + "\n\n\n".join(self.chunks) + "\n"
         if "special" in self.features:
             self.tags.add("special: inputs with zeros, -0.0, ties, clip bounds")
         return Program(normalize(source), shapes, features=self.features, same=same,
@@ -1521,6 +1534,8 @@ class FnGen:
             options.append((0.8, self.unpack_call))
         if self.loops:
             options += [(1.5, self.loop_exit)]
+        if "callables" in self.mod.features:
+            options.append((1.5, self.callable_stmt))
         options.append((0.5, self.early_return))
         weights, makers = zip(*options)
         return rng.choices(makers, weights)[0]()
@@ -2085,6 +2100,108 @@ class FnGen:
         else:
             e = E(f"{t}[0] + np.sum({t}[1])", fn.bound * 7)
         return [f"{t} = {call}", self.store(n1, e, s1)]
+
+
+    # ------------------------------------------------------------ callables (issue 9)
+
+    def callable_stmt(self) -> list[str]:
+        """`v = ...` through one of the CALLABLES constructs, on operands of one shape."""
+        rng = self.rng
+        shape = self.pick_shape()
+        kinds = [k for k in CALLABLES if self.is_entry and self.nest == 0 or k not in LAMBDAS]
+        kind = rng.choice(kinds)
+        self.mod.tags.add(f"callables: {kind}")
+        self.mod.prelude.setdefault(kind, CALLABLES[kind])
+        ops = [self.small(self.expr(shape, 2), 1.5) for _ in range(3)]
+        a, b, c = (f"({o.code})" for o in ops)
+        n = self.name("o")
+        lines, result = getattr(self, "_call_" + kind.replace("-", "_"))(n, a, b, c)
+        return [*lines, self.store(self.name(), E(result, CALLABLE_BOUND), shape)]
+
+    def _call_function_values(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        if self.rng.random() < 0.5:
+            return [], f"sum(fn({a}) for fn in (np.sin, np.tanh, lambda u: u * 0.5))"
+        return [f"{n} = [{a}, {b}]"], f"sum(map(np.tanh, {n})) + apply_fn(np.sin, {c})"
+
+    def _call_partial(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        if self.rng.random() < 0.5:
+            return [f"{n} = functools.partial(scaled_tanh, {a}, scale={c})"], f"{n}({b})"
+        return [f"{n} = functools.partial(scaled_tanh, scale=0.5)"], \
+            f"{n}({a}, {b}) + apply_fn(functools.partial(scaled_tanh, {c}), {b})"
+
+    def _call_object(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        lines = [f"{n} = Affine({a}, {b})"]
+        form = self.rng.choice(["call", "method", "bound", "static", "set"])
+        if form == "call":
+            return lines, f"{n}({c})"
+        if form == "method":
+            return lines, f"{n}.apply({c}) * 0.5"
+        if form == "bound":
+            return lines, f"apply_fn({n}.apply, {c})"
+        if form == "static":
+            return lines, f"Affine.squash({n}.w * {c}) + {n}.b"
+        return [*lines, f"{n}.b = {n}.b * 0.5 + {c}"], f"{n}({c})"
+
+    def _call_varargs(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        form = self.rng.choice(["direct", "packed", "mixed"])
+        if form == "direct":
+            return [], f"mix({a}, {b}, {c}, scale=0.5)"
+        if form == "packed":
+            return [f"{n} = ({a}, {b})", f"{n}_kw = {{'scale': {c}}}"], f"mix(*{n}, **{n}_kw)"
+        return [f"{n} = [{b}, {c}]"], f"mix({a}, *{n}, scale=1.5)"
+
+    def _call_namedtuple(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        lines = [f"{n} = Pair({a}, {b})"]
+        if self.rng.random() < 0.5:
+            lines.append(f"{n} = {n}._replace(b={n}.b * {c})")
+        return lines, self.rng.choice([f"np.sin({n}.w) * {n}.b", f"use_pair({n}, {c})"])
+
+    def _call_dataclass(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        lines = [f"{n} = Weights({a}, {b})"]
+        if self.rng.random() < 0.5:
+            lines.append(f"{n} = dataclasses.replace({n}, w={n}.w * 0.5 + {c})")
+        return lines, self.rng.choice([f"{n}.w * np.cos({n}.b)", f"use_pair({n}, {c})"])
+
+    def _call_generator(self, n: str, a: str, b: str, c: str) -> tuple[list[str], str]:
+        form = self.rng.choice(["sum", "list", "for"])
+        if form == "sum":
+            return [], f"sum(scaled_copies({a}, 3)) * 0.3"
+        if form == "list":
+            return [f"{n} = list(scaled_copies({a}, 2))"], f"{n}[0] * {n}[1] + {b}"
+        return [f"{n} = {b} * 0.0", f"for {n}_item in scaled_copies({a}, 2):",
+                f"    {n} = {n} + np.tanh({n}_item)"], f"{n} + {c}"
+
+
+def _callables() -> dict[str, str]:
+    """Module-level definitions each `callables` construct uses."""
+    return {
+        "function-values": "def apply_fn(fn, x):\n    return fn(x) * 0.5",
+        "partial": "def scaled_tanh(a, b, scale=1.0):\n    return np.tanh(a) * b * scale\n\n\n"
+                   "def apply_fn(fn, x):\n    return fn(x) * 0.5",
+        "object": "class Affine:\n    def __init__(self, w, b):\n        self.w = w\n"
+                  "        self.b = b\n\n    def apply(self, x):\n"
+                  "        return self.w * x + self.b\n\n    def __call__(self, x):\n"
+                  "        return np.tanh(self.apply(x))\n\n    @staticmethod\n"
+                  "    def squash(x):\n        return np.arctan(x)\n\n\n"
+                  "def apply_fn(fn, x):\n    return fn(x) * 0.5",
+        "varargs": "def mix(first, *rest, **options):\n    out = first\n"
+                   "    for item in rest:\n        out = out * 0.5 + np.tanh(item)\n"
+                   "    return out * options['scale']",
+        "namedtuple": "Pair = namedtuple('Pair', 'w b')\n\n\n"
+                      "def use_pair(p, x):\n    return np.tanh(p.w * x) + p.b * 0.5",
+        "dataclass": "@dataclasses.dataclass\nclass Weights:\n    w: np.ndarray\n"
+                     "    b: np.ndarray\n\n\n"
+                     "def use_pair(p, x):\n    return np.tanh(p.w * x) + p.b * 0.5",
+        "generator": "def scaled_copies(a, n):\n    for k in range(n):\n"
+                     "        yield a * (k + 1) * 0.5",
+    }
+
+
+CALLABLES = _callables()
+LAMBDAS = {"function-values"}  # (s2sad refuses lambdas defined on one side of an if)
+CALLABLE_BOUND = 8.0
+CALLABLES_IMPORTS = ("import dataclasses\nimport functools\nimport math\n"
+                     "from collections import namedtuple\n\nimport numpy as np\n\n\n")
 
 
 def generate_program(rng: random.Random, size: str = "normal") -> Program:

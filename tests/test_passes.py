@@ -337,3 +337,44 @@ def test_emit_names_folds_and_shares_the_users_np():
     assert built.shared == {"np"}
     value, (dx, dy) = built.func(0.5, 2.0)
     assert np.isclose(dx, (np.cos(1.0) + 1.0) * 2.0) and np.isclose(dy, (np.cos(1.0) + 1.0) * 0.5)
+
+
+# ---------------------------------------------------------------- calls of every kind (issue 9)
+
+
+def grows_with_numpy(x):
+    v = x
+    for _ in range(2):
+        v = np.append(v, x)
+    return v
+
+
+def test_a_module_name_called_append_on_is_not_a_loop_carried_list():
+    """`np.append(...)` in a loop: `np` is NumPy, not a list the loop appends
+    to, so the loop carries `v` alone (it once carried `np`, as None)."""
+    same(text(lowered(grows_with_numpy).function), """
+        def grows_with_numpy(%x1):
+          for %_2 in range(0, 2, 1) (%v3 = %x1, %_4 = None):
+            %v5 = call(@np.append, %v3, %x1)
+            next %v5, %_2
+          return %v3
+    """)
+
+
+def keeps_the_previous_value(x):
+    v = x[0]
+    w = v
+    for i in range(3):
+        w = v
+        v = v * x if i == 0 else v[1:] * 1.5
+    return np.sum(v) + np.sum(w)
+
+
+def test_reverse_zeroes_a_carry_no_iteration_reads_without_fixing_its_shape():
+    """`w = v` at the top of each iteration: no iteration reads w's previous
+    value, so its adjoint restarts at zero; w's shape changes with v's, so
+    the zero is a scalar the next adjoint broadcasts, not zeros_like(dw)."""
+    _, rev = reversed_ir(keeps_the_previous_value)
+    ir = text(rev.function)
+    assert "zeros_like(dw" not in ir, ir
+    assert "next 0.0, " in ir, ir

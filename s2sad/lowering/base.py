@@ -132,6 +132,9 @@ class LowererBase:
     def functional_call(self, node: Any, hint: str) -> Operand | None:  # Functional
         raise NotImplementedError
 
+    def dict_view_list(self, node: Any, view: str, hint: str) -> Operand:  # Functional
+        raise NotImplementedError
+
     def replaced(self, target: Operand, keywords: list, hint: str) -> Operand:  # Functional
         raise NotImplementedError
 

@@ -36,6 +36,9 @@ class Calls(LowererBase):
         lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
         if lowered is not None:
             return lowered
+        if isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") and \
+                not node.args and not node.keywords and not self.is_module_ref(func.value):
+            return self.dict_view_list(node, func.attr, hint)  # a list of what a loop sees
         if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
                 not self.is_module_ref(func.value):
             return self.list_extend(node)

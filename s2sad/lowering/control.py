@@ -24,6 +24,7 @@ from .scans import (
     RETVAL,
     Continue,
     LocalFunction,
+    appended_only,
     assigned_names,
     contains_return,
     hint_of,
@@ -144,6 +145,8 @@ class ControlFlow(LowererBase):
     def loop(self, node: Any, carried: list[str], lower_head: Callable,
              lower_body: Callable, loop: Loop) -> None:
         """Lower a loop whose body assigns `carried`: each becomes a phi."""
+        local = {name for name, value in self.env.items() if not isinstance(value, Ref)}
+        carried = [n for n in carried if n in local or n not in appended_only(node.body)]
         flag = None
         if loop_exits(node.body):
             flag = f"<break{len(self.loops)}>"

@@ -144,6 +144,18 @@ class Functional(LowererBase):
         gast.copy_location(comp, at)
         return self.expr_ListComp(comp, hint)
 
+    def dict_view_list(self, node: gast.Call, view: str, hint: str) -> Operand:
+        """`d.values()` (or .keys(), .items()) met as a value: the list a for
+        loop over it would go through (`sum(d.values())`)."""
+        self.comprehensions += 1
+        key, value = f"<key{self.comprehensions}>", f"<value{self.comprehensions}>"
+        if view == "items":
+            target = gast.Tuple(elts=[_name(key, True), _name(value, True)], ctx=gast.Store())
+            elt = gast.Tuple(elts=[_name(key), _name(value)], ctx=gast.Load())
+        else:
+            target, elt = _name(key, True), _name(key)
+        return self.comprehension(elt, target, node, [], hint or view, node)
+
     def lower_map(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         fn = self.function_temp(node.args[0])
         iterables = node.args[1:]

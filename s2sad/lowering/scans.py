@@ -76,6 +76,29 @@ def assigned_names(body: list) -> list[str]:
     return list(names)
 
 
+def appended_only(body: list) -> set[str]:
+    """Names a block only calls `.append`/`.extend` on (never assigns): local
+    lists if they are bound before it, else modules (`np.append(v, x)`)."""
+    receivers = {node.func.value.id for stmt in body for node in gast.walk(stmt)
+                 if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+                 and node.func.attr in ("append", "extend")
+                 and isinstance(node.func.value, gast.Name)}
+    return receivers - set(_assigned_plainly(body))
+
+
+def _assigned_plainly(body: list) -> list[str]:
+    names: list[str] = []
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                        names.append(target.value.id)
+                    names.extend(names_in_target(target))
+    return names
+
+
 def is_generator(node: Any) -> bool:
     """Does this def yield (in its own body, not a nested function's)?"""
     def scan(sub: Any) -> bool:

@@ -42,7 +42,8 @@ vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)",
 vjp("merge_dicts(*mappings)", mappings="merge_dicts_adjoint(g, mappings)", linear=("mappings",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
 # dict(mapping) or dict(pairs), and dict(mapping, **keywords): later mappings win
-vjp("as_dict(x)", x="as_dict_adjoint(g, x)", linear=("x",), form="helper", fresh=True,
+vjp("as_dict(x)", x="as_dict_adjoint(g, x)", jvp={"x": "as_dict_tangent(t, x)"},
+    form="helper", fresh=True,
     recompute=False, returns="container", takes="any")
 vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=("mappings",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
@@ -50,7 +51,7 @@ vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=
 vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
 vjp("enumerate_items(iterable, start=0)", zero=("start",),
-    iterable="enumerate_adjoint(g, iterable)", jvp={"iterable": "enumerate_items(t, start)"},
+    iterable="enumerate_adjoint(g, iterable)", jvp={"iterable": "enumerate_tangent(t)"},
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
 # dataclasses.replace(obj, **changes), a namedtuple's obj._replace(**changes)
 vjp("replace_fields(obj, keys, *values)", zero=("keys",), obj="fields_dropped(g, obj, keys)",
@@ -60,7 +61,8 @@ vjp("replace_fields(obj, keys, *values)", zero=("keys",), obj="fields_dropped(g,
 vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)", linear=("iterable", "start"), returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
-vjp("iteration_items(x)", x="iteration_adjoint(g, x)", linear=("x",), form="helper", view=True,
+vjp("iteration_items(x)", x="iteration_adjoint(g, x)", jvp={"x": "iteration_tangent(t, x)"},
+    form="helper", view=True,
     returns="other", takes="any")
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the
 # backward pass to put back; the prepare pass fills it in)
@@ -154,7 +156,9 @@ helper("partial_adjoints(g, partial)", "dict_union_adjoint(g, mappings)",
        "zip_adjoint(g, iterables)", "enumerate_adjoint(g, iterable)",
        "fields_dropped(g, obj, keys)", "fields_picked(g, obj, keys, values)",
        linear=("g",), zero="others")
-helper("fields_set(obj, keys, t)", linear=("t",), zero="others")
+helper("fields_set(obj, keys, t)", "as_dict_tangent(t, x)", "enumerate_tangent(t)",
+       "iteration_tangent(t, x)",
+       linear=("t",), zero="others")
 helper("attribute_set(t, name, value)", linear=("t", "value"), zero=("name",))
 helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
+import types
 from typing import Any
 
 import numpy as np
@@ -418,8 +419,10 @@ def attribute_value(g: Any, name: str, like: Any) -> Any:
 def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
     """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
     value = getattr(obj, name)
-    if inert(value):
-        return None
+    if inert(value) or isinstance(obj, types.ModuleType):  # (np.max read from xp)
+        numeric = isinstance(value, (int, np.integer, np.ndarray)) and \
+            not isinstance(value, bool)
+        return zeros_like(value) if numeric else None  # (a count: arithmetic follows)
     check_attribute(obj, name)
     if bound_to(value, obj):
         return t

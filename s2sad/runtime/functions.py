@@ -124,7 +124,7 @@ def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
     value = getattr(obj, name)
-    if g is None or inert(value):  # (np.sum read from a module: no derivative)
+    if g is None or inert(value) or isinstance(obj, types.ModuleType):  # (xp.sum: none)
         return None
     check_attribute(obj, name)
     if bound_to(value, obj):
@@ -227,9 +227,11 @@ def inert(x: Any, depth: int = 0) -> bool:
     every other value a function value binds a derivative."""
     if depth > 20:
         return False
+    if isinstance(x, types.BuiltinFunctionType):  # (an array's `a.dot` holds the array)
+        owner = getattr(x, "__self__", None)
+        return owner is None or isinstance(owner, types.ModuleType) or inert(owner, depth + 1)
     if x is None or isinstance(x, (type, types.ModuleType, types.FunctionType, str, bytes,
-                                   bool, int, np.integer, np.ufunc, types.BuiltinFunctionType,
-                                   range, slice)):
+                                   bool, int, np.integer, np.ufunc, range, slice)):
         return True
     if isinstance(x, np.ndarray):
         return x.dtype.kind not in "fcO"

@@ -264,6 +264,12 @@ def iteration_items(x: Any) -> Any:
     return list(x) if isinstance(x, dict) else x
 
 
+def iteration_tangent(t: Any, x: Any) -> Any:
+    """The tangent of what `for item in x` goes through: a dict's keys have
+    none (the keys of the dict's tangent are its keys, not their tangents)."""
+    return [0.0] * len(x) if isinstance(x, dict) else t
+
+
 def iteration_adjoint(g: Any, x: Any) -> Any:
     """A dict's keys carry no gradient (its values' reads have their own)."""
     return zeros_like(x) if isinstance(x, dict) else g
@@ -479,6 +485,21 @@ def fields_set(obj: Any, keys: tuple, t: list) -> Any:
 def as_dict(x: Any) -> dict:
     """dict(x) of a mapping or of (key, value) pairs."""
     return dict(x)
+
+
+def as_dict_tangent(t: Any, x: Any) -> dict:
+    """The tangent of dict(x) from x's: the keys are x's (a pair's tangent
+    holds a key's zero, not the key)."""
+    if isinstance(x, dict):
+        parts = t if isinstance(t, dict) else {}
+        return {k: parts.get(k) for k in x}
+    parts = list(t) if t is not None else [None] * len(x)
+    return {pair[0]: (None if part is None else part[1]) for pair, part in zip(x, parts)}
+
+
+def enumerate_tangent(t: Any) -> list:
+    """The tangent of enumerate(x)'s pairs from x's: the counts have none."""
+    return [(0.0, item) for item in (t if t is not None else [])]
 
 
 def as_dict_adjoint(g: Any, x: Any) -> Any:
