@@ -39,6 +39,7 @@ from .ir import (
     Var,
     VarFactory,
     defs,
+    reads,
     regions,
     substitute,
     walk,
@@ -400,6 +401,7 @@ class Reverse(Adjoints):
         """The loop that runs `body` once per forward iteration, backwards,
         carrying the adjoints in `nexts`."""
         bloop = Loop([], [], Block(), None, Block(body), [], loc=loop.loc)
+        zeros: list = []  # zeros shaped like a phi's value in the iteration (restored)
         for v, bphi, init in nexts:
             bloop.phis.append(bphi)
             bloop.inits.append(init)
@@ -408,9 +410,13 @@ class Reverse(Adjoints):
             if isinstance(value, SymSeq):
                 value = self.materialize(v, value)
             elif value is None:
+                self.out = zeros
                 value = self.no_adjoint(v, bphi, scope)
             self.out = saved
             bloop.nexts.append(value)
+        if any(v in reads(zeros) for v in loop.phis):
+            zeros = self.tapes.restore(loop.body, zeros)
+        bloop.body.stmts.extend(zeros)
         if loop.range_args is not None and loop.exit_flag is None:
             bloop.index = self.factory.new(loop.index.hint or "k")
             bloop.range_args = list(loop.range_args)
@@ -423,19 +429,17 @@ class Reverse(Adjoints):
         return bloop
 
     def no_adjoint(self, v: Var, bphi: Var, scope: LoopScope) -> Operand:
-        """The adjoint of `v` at the top of an iteration none reached: zero,
-        shaped like the carry if every iteration keeps v's shape; else a
-        scalar zero, which the next adjoint added to it broadcasts (v's value
-        at the top of the iteration may have another shape than at its end:
-        `w = v; v = v[1:]`)."""
+        """The adjoint of phi `v` at the top of an iteration none reached: zero,
+        shaped like the carry if every iteration keeps v's shape; else shaped
+        like v's value at the top of this iteration (`w = v; v = v[1:]`: the
+        carry has the shape of the iteration's end), which the tape keeps."""
         if v not in scope.phis:
             return bphi
         nxt = self.next_of(v)
         keeps = isinstance(nxt, Var) and self.shape.get(nxt) is self.shape.get(v)
-        if keeps or v in self.facts.buffers or v in self.facts.containers:
-            return self.emit("zeros_like", [bphi], hint=bphi.hint,
-                             callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
-        return Const(0.0)
+        like = bphi if keeps or v in self.facts.buffers else v
+        return self.emit("zeros_like", [like], hint=bphi.hint,
+                         callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
 
     def flow_out_of_loop(self, loop: Loop, scope: LoopScope) -> None:
         """The backward loop's phis are the carried adjoints before the loop:

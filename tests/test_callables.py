@@ -532,3 +532,52 @@ def test_a_callee_without_source_or_rule_is_named_at_the_users_line():
     with pytest.raises(s2sad.NoAdjointError, match="source s2sad cannot read") as info:
         s2sad.grad(direct)(X)
     assert "no_source" in str(info.value) and "s2sad.defvjp" in str(info.value)
+
+
+# ---------------------------------------------------------------- more of Python's call syntax
+
+
+def three(x):
+    return x, x * 2, np.sin(x)
+
+
+def starred_targets(x):
+    first, *rest = three(x)
+    *init, last = [x[0], x[1], x[2] * 3]
+    p, *mid, q = (x, x ** 2, x ** 3, np.cos(x))
+    return np.sum(first + rest[0] * rest[1]) + sum(init) * last + np.sum(p * q + mid[0] * mid[1])
+
+
+def enumerate_from(x):
+    s = 0.0
+    for i, v in enumerate(x, start=1):
+        s = s + i * v * v
+    pairs = list(enumerate(x, start=2))
+    return s + sum(i * v for i, v in pairs)
+
+
+def merged_dicts(x):
+    p = {"w": x, "b": 0.5}
+    d = {**p, "b": 2.0 * x[0], "c": x[1]}
+    e = {"z": x[2], **d}
+    return np.sum(d["w"]) * d["b"] + e["z"] * e["c"]
+
+
+def mapping_get(x):
+    p = {"w": x, "b": x[0]}
+    return np.sum(p.get("w") * p.get("c", 2.0)) + p.get("b", x[1]) * p.get("q", x[2])
+
+
+@pytest.mark.parametrize("f", [starred_targets, enumerate_from, merged_dicts, mapping_get],
+                         ids=lambda f: f.__name__)
+def test_more_call_syntax(f):
+    check_both(f)
+
+
+def options_with_defaults(p):
+    return np.sum(p["w"] ** 2) * p.get("scale", 1.5) + p.get("b", 0.0)
+
+
+def test_get_on_a_dict_argument():
+    g = s2sad.grad(options_with_defaults)({"w": X, "b": 0.25})
+    assert np.allclose(g["w"], 2 * X * 1.5) and np.isclose(g["b"], 1.0)

@@ -36,6 +36,11 @@ class Calls(LowererBase):
         lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
         if lowered is not None:
             return lowered
+        if isinstance(func, gast.Attribute) and func.attr == "get" and \
+                isinstance(func.value, gast.Name) and func.value.id in self.env and \
+                not self.is_module_ref(func.value) and 1 <= len(node.args) <= 2 and \
+                not node.keywords:
+            return self.mapping_get(node, hint)
         if isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") and \
                 not node.args and not node.keywords and not self.is_module_ref(func.value):
             return self.dict_view_list(node, func.attr, hint)  # a list of what a loop sees
@@ -125,6 +130,26 @@ class Calls(LowererBase):
                 self.object_like.add(node.func.value.id)
         method = self.emit("getattr", [receiver, Const(name)])  # (resolved when it runs)
         return self.emit("call", [method, *args], kwargs, hint=hint)
+
+    def mapping_get(self, node: gast.Call, hint: str) -> Operand:
+        """`d.get(key, default)` on a local mapping: `d[key] if key in d else
+        default`, with key and default evaluated once, first (as Python does)."""
+        parts = [self.expr(a) for a in node.args]
+        names = []
+        for part in parts:
+            self.comprehensions += 1
+            name = f"<get{self.comprehensions}>"
+            self.env[name] = part
+            names.append(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                   type_comment=None))
+        default = names[1] if len(names) == 2 else gast.Constant(value=None, kind=None)
+        mapping = node.func.value
+        choice = gast.IfExp(
+            test=gast.Compare(left=names[0], ops=[gast.In()], comparators=[mapping]),
+            body=gast.Subscript(value=mapping, slice=names[0], ctx=gast.Load()),
+            orelse=default)
+        gast.copy_location(choice, node)
+        return self.expr(choice, hint)
 
     def not_an_array(self, node: Any) -> bool:
         """Is the receiver `node` a name the function also reads an attribute of

@@ -249,7 +249,9 @@ class ControlFlow(LowererBase):
         enumerate and zip nest; anything else is indexed (a generator or dict
         view is first made a list)."""
         fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
-        if fn is enumerate and 1 <= len(it.args) <= 2 and not it.keywords:
+        if fn is enumerate and 1 <= len(it.args) <= 2 and \
+                [k.arg for k in it.keywords] in ([], ["start"]) and \
+                len(it.args) + len(it.keywords) <= 2:
             return self.enumerate_sequence(it)
         if fn is zip and it.args and not it.keywords:
             return self.zip_sequence(it)
@@ -273,7 +275,8 @@ class ControlFlow(LowererBase):
 
     def enumerate_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
         stop, inner = self.sequence(it.args[0])
-        start = self.expr(it.args[1]) if len(it.args) == 2 else Const(0)
+        given = it.args[1:] + [k.value for k in it.keywords]  # (start, or start=)
+        start = self.expr(given[0]) if given else Const(0)
 
         def bind_enumerate(index: Var, target: Any) -> None:
             count, item = self.unpack_target(target, 2)

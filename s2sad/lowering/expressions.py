@@ -11,6 +11,7 @@ import gast
 from .. import primitives
 from ..ir import Const, Operand, Ref
 from ..parsing import is_missing
+from ..runtime import dict_union
 from .base import LowererBase
 from .scans import LocalFunction, names_in_target
 
@@ -155,14 +156,34 @@ class Expressions(LowererBase):
 
     def expr_Dict(self, node: Any, hint: str) -> Operand:
         if any(k is None for k in node.keys):
-            raise self.error("`**` in dict displays is not supported", node,
-                             "list the keys explicitly")
+            return self.merged_display(node, hint)
         keys = [self.expr(k) for k in node.keys]
         if not all(isinstance(k, Const) for k in keys):
             raise self.error("dict keys must be constants", node,
                              "use string or number literals as keys")
         values = [self.expr(v) for v in node.values]
         return self.emit("make_dict", [Const(tuple(k.value for k in keys)), *values], hint=hint)
+
+    def merged_display(self, node: Any, hint: str) -> Operand:
+        """`{**p, "b": v}`: the mappings and runs of keys merged, later ones winning."""
+        parts: list[Operand] = []
+        run: list[tuple[Any, Any]] = []
+
+        def flush() -> None:
+            if run:
+                parts.append(self.expr_Dict(gast.Dict(keys=[k for k, _ in run],
+                                                      values=[v for _, v in run]), ""))
+                run.clear()
+
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                flush()
+                parts.append(self.expr(value))
+            else:
+                run.append((key, value))
+        flush()
+        return self.emit("dict_union", parts, hint=hint,
+                         callee=Ref("$dict_union", dict_union))
 
     def expr_Subscript(self, node: gast.Subscript, hint: str) -> Operand:
         value = self.expr(node.value)

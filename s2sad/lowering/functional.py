@@ -79,7 +79,8 @@ class Functional(LowererBase):
             handler = self.lower_dict
         elif obj is builtins.zip and not keys:
             handler = self.lower_zip
-        elif obj is builtins.enumerate and 1 <= len(node.args) <= 2 and not keys:
+        elif obj is builtins.enumerate and 1 <= len(node.args) + len(keys) <= 2 and \
+                node.args and set(keys) <= {"start"}:
             handler = self.lower_enumerate
         elif obj is dataclasses.replace and len(node.args) == 1:
             handler = self.lower_replace
@@ -113,7 +114,8 @@ class Functional(LowererBase):
                          callee=Ref("$zip_items", zip_items))
 
     def lower_enumerate(self, node: gast.Call, hint: str, obj: Any) -> Operand:
-        return self.emit("enumerate_items", [self.passed(a) for a in node.args],
+        given = [*node.args, *(k.value for k in node.keywords)]  # (start= by keyword)
+        return self.emit("enumerate_items", [self.passed(a) for a in given],
                          hint=hint or "pairs", callee=Ref("$enumerate_items", enumerate_items))
 
     def lower_replace(self, node: gast.Call, hint: str, obj: Any) -> Operand:

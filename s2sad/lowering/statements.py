@@ -256,8 +256,8 @@ class Statements(LowererBase):
             self.env[target.id] = value
         elif isinstance(target, (gast.Tuple, gast.List)):
             if any(isinstance(t, gast.Starred) for t in target.elts):
-                raise self.error("starred assignment is not supported", target,
-                                 "unpack into a fixed number of names")
+                self.starred_assign(target, value)
+                return
             for i, sub in enumerate(target.elts):
                 hint = sub.id if isinstance(sub, gast.Name) else ""
                 self.assign(sub, self.emit("getitem", [value, Const(i)], hint=hint))
@@ -272,6 +272,26 @@ class Statements(LowererBase):
             self.owned.add(self.env[name])
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def starred_assign(self, target: Any, value: Operand) -> None:
+        """`first, *rest, last = value`: items from the front and the back, and
+        a list of those between (negative indices count from the end)."""
+        elts = target.elts
+        star = next(i for i, t in enumerate(elts) if isinstance(t, gast.Starred))
+        after = len(elts) - star - 1
+        for i, sub in enumerate(elts):
+            if i == star:
+                upper = gast.Constant(value=-after, kind=None) if after else None
+                bounds = gast.Slice(lower=gast.Constant(value=star, kind=None), upper=upper,
+                                    step=None)
+                part = self.emit("getitem", [value, self.index(bounds)])
+                hint = sub.value.id if isinstance(sub.value, gast.Name) else ""
+                self.assign(sub.value, self.emit("list", [part], callee=Ref("$list", list),
+                                                 hint=hint))
+                continue
+            hint = sub.id if isinstance(sub, gast.Name) else ""
+            position = i if i < star else i - len(elts)
+            self.assign(sub, self.emit("getitem", [value, Const(position)], hint=hint))
 
     def attribute_target(self, target: gast.Attribute) -> tuple[str, Operand]:
         """The name and object of `obj.attr = ...`: an object this function made

@@ -159,8 +159,8 @@ def call_tuple_index(x):
     return np.sum(h_three(x)[1])
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: starred assignment `first, *rest = h(x)` (UnsupportedSyntaxError)")
+@case(args=V3,
+      note="starred assignment `first, *rest = h(x)`")
 def call_star_unpack(x):
     first, *rest = h_three(x)
     return np.sum(first + rest[0] * rest[1])
