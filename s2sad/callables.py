@@ -37,7 +37,7 @@ import numpy as np
 from . import primitives
 from .errors import SourceUnavailableError
 from .parsing import is_library_file, unwrap
-from .runtime import Closure
+from .runtime import Closure, InPlaceInit
 from .runtime.functions import is_record
 from .signature import layout
 from .targets import calling_function, method_function
@@ -60,6 +60,7 @@ class Unfolded:
     template: Any = None  # the callable's derivative, with Leaf(k) for bound value k
     construct: type | None = None  # a class whose __init__ fn is (lead[0]: the new object)
     record: type | None = None  # a dataclass or namedtuple built from its fields
+    in_place: bool = False  # construct an object the caller passes (a base's __init__)
 
     @property
     def data(self) -> list:
@@ -80,6 +81,8 @@ def unfold(obj: Any, nargs: int = 0, kwnames: tuple = ()) -> Unfolded | None:
         return _closure(obj, nargs, kwnames)
     if isinstance(obj, functools.partial):
         return _partial(obj, nargs, kwnames)
+    if isinstance(obj, InPlaceInit):
+        return Unfolded(obj.fn, construct=type, in_place=True) if readable(obj.fn) else None
     if isinstance(obj, types.MethodType):
         inner = unfold(obj.__func__, nargs + 1, kwnames)
         return _with_first(inner, obj.__self__) if inner is not None else None

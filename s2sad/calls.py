@@ -56,7 +56,8 @@ class Plan:
     def __init__(self, callee: Any, unfolded: Unfolded, active: tuple, args: tuple,
                  kwargs: dict) -> None:
         self.callee, self.unfolded, self.active = callee, unfolded, active
-        first = [new_object(unfolded.construct)] if unfolded.construct is not None else []
+        first = [new_object(unfolded.construct)] if unfolded.construct is not None and \
+            not unfolded.in_place else []
         self.lead = [*first, *unfolded.lead]
         self.args = (*self.lead, *args)
         self.kwargs = {**unfolded.bound, **kwargs}

@@ -202,6 +202,16 @@ def test_a_bound_method_does_not_differentiate_self():
     assert isinstance(g, np.ndarray) and g.shape == X.shape
 
 
+def test_a_bound_methods_object_when_asked():
+    g = s2sad.grad(MODEL.loss, wrt="self")(X)
+    assert type(g) is Model
+    eps = 1e-6
+    for i in range(Y.size):
+        step = np.eye(Y.size)[i] * eps
+        fd = (Model(Y + step).loss(X) - Model(Y - step).loss(X)) / (2 * eps)
+        assert np.isclose(g.w[i], fd, atol=1e-7)
+
+
 def test_a_ufunc_is_a_function():
     assert np.isclose(s2sad.grad(np.sin)(0.3), np.cos(0.3))
     assert "np.sqrt" in s2sad.show(np.sqrt)
@@ -581,3 +591,218 @@ def options_with_defaults(p):
 def test_get_on_a_dict_argument():
     g = s2sad.grad(options_with_defaults)({"w": X, "b": 0.25})
     assert np.allclose(g["w"], 2 * X * 1.5) and np.isclose(g["b"], 1.0)
+
+
+# ---------------------------------------------------------------- second derivatives
+
+
+def hessian_fd(f, x: np.ndarray, eps: float = 1e-4) -> np.ndarray:
+    """Central differences of s2sad's gradient (itself checked above)."""
+    rows = [(s2sad.grad(f)(x + e) - s2sad.grad(f)(x - e)) / (2 * eps)
+            for e in np.eye(x.size) * eps]
+    return np.array(rows)
+
+
+class Tanh:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        return np.tanh(self.w * x)
+
+
+def waves(x, n):
+    for k in range(n):
+        yield np.sin(x * (k + 1))
+
+
+def total(*xs, **kw):
+    return sum(xs) * kw["s"]
+
+
+SECOND = [
+    lambda x: np.sum(functools.partial(lambda a, b: a * np.sin(b), x)(x)),
+    lambda x: np.sum(Tanh(x)(x ** 2)),
+    lambda x: np.sum(sum(waves(x, 3))),
+    lambda x: np.sum(np.sin(Params(x, x[0]).w) * x[0] + Hypers(x * 2, x[1]).w * x[1]),
+    lambda x: np.sum(total(*(x, x ** 2), s=x[0])),
+    module_default,
+    lambda x: sum(map(lambda v: v ** 3, x)) + max(x, key=lambda v: v ** 2),
+]
+
+
+@pytest.mark.parametrize("k", range(len(SECOND)))
+def test_hessians_through_calls_of_every_kind(k):
+    f = SECOND[k]
+    assert np.allclose(s2sad.hessian(f)(X), hessian_fd(f, X), atol=1e-5)
+
+
+# ---------------------------------------------------------------- properties, zip(*rows)
+
+
+class Scale:
+    def __init__(self, log_s):
+        self.log_s = log_s
+
+    @property
+    def scale(self):
+        return np.exp(self.log_s)
+
+    @functools.cached_property
+    def inverse(self):
+        return np.exp(-self.log_s)
+
+
+def through_properties(x):
+    s = Scale(x * 0.5)
+    return np.sum(s.scale * x) + np.sum(s.inverse)
+
+
+def property_of_argument(p, x):
+    return np.sum(p.scale * x)
+
+
+def columns(x):
+    pairs = [(x[0], x[1]), (x[2], x[3]), (x[1], x[2])]
+    a, b = zip(*pairs)
+    return sum(a) * sum(b) + np.sum(np.array(list(zip(*[x, x ** 2]))))
+
+
+@pytest.mark.parametrize("f", [through_properties, columns], ids=lambda f: f.__name__)
+def test_properties_and_transposed_zips(f):
+    """A property's value is its getter's: the derivative goes through it
+    (once dropped silently, as if it were a stored attribute)."""
+    check_both(f)
+
+
+def test_the_gradient_of_an_object_through_its_property():
+    g = s2sad.grad(property_of_argument)(Scale(Y * 0.3), X)
+    assert type(g) is Scale and np.allclose(g.log_s, X * np.exp(Y * 0.3))
+
+
+def test_second_derivatives_through_a_property_are_refused():
+    with pytest.raises(s2sad.S2sadError, match="through the property"):
+        s2sad.hessian(through_properties)(X)
+
+
+class Slotted:
+    __slots__ = ("w", "b")
+
+    def __init__(self, w, b):
+        self.w = w
+        self.b = b
+
+
+class Delegating:
+    def __init__(self, params):
+        self.params = params
+
+    def __getattr__(self, name):
+        if name == "params":
+            raise AttributeError(name)
+        return self.params[name]
+
+
+class Constants:
+    EPS = 0.5
+
+    def __init__(self, w):
+        self.w = w
+
+    @classmethod
+    def make(cls, w):
+        return cls(w)
+
+
+def weighted(p, x):
+    return np.sum(p.w * x) * p.b
+
+
+def reads_w(p, x):
+    return np.sum(p.w * x)
+
+
+def class_data(p, x):
+    return np.sum(p.w * x) * p.EPS + np.sum(p.make(x).w)
+
+
+def test_objects_with_slots_get_their_slots_gradients():
+    """(their gradient once came back empty: only __dict__ was read)"""
+    g = s2sad.grad(weighted)(Slotted(X, 0.5), X)
+    assert type(g) is Slotted and np.allclose(g.w, X * 0.5) and np.isclose(g.b, np.sum(X * X))
+
+
+def test_an_attribute_computed_by_getattr_is_refused():
+    """`__getattr__` computes p.w from p.params: a derivative given to .w would
+    be lost (it was: a zero gradient), so it is refused."""
+    with pytest.raises(s2sad.NoAdjointError, match="computed when read"):
+        s2sad.grad(reads_w)(Delegating({"w": X}), X)
+
+
+def test_class_data_and_classmethods_read_through_an_object():
+    g = s2sad.grad(class_data)(Constants(Y), X)
+    assert type(g) is Constants and np.allclose(g.w, X * 0.5)
+    check_both(lambda x: class_data(Constants(x), x))
+
+
+# ---------------------------------------------------------------- inheritance
+
+
+class Layer:
+    def __init__(self, w):
+        self.w = w
+
+    def f(self, x):
+        return np.tanh(self.w * x)
+
+
+class Biased(Layer):
+    def __init__(self, w, b):
+        super().__init__(w)
+        self.b = b
+
+    def f(self, x):
+        return super().f(x) + self.b
+
+
+class Scaled(Biased):
+    def __init__(self, w):
+        Biased.__init__(self, w * 2, b=w[0])
+        self.c = 3.0
+
+    def f(self, x):
+        return super().f(x) * self.c
+
+
+class Inherited(Layer):
+    pass
+
+
+class NoBase:
+    def __init__(self, w):
+        super().__init__()
+        self.w = w
+
+
+def inherits(x):
+    return np.sum(Biased(x, 0.5).f(x)) + np.sum(Scaled(x).f(x)) + \
+        np.sum(Inherited(x).f(x)) + np.sum(NoBase(x).w)
+
+
+def layer_loss(layer_, x):
+    return np.sum(layer_.f(x))
+
+
+def test_super_and_base_initializers():
+    """`super().f(x)` is f bound to self (its derivative once dropped: a wrong
+    gradient); `super().__init__(w)` and `Base.__init__(self, w)` build the
+    same object as the constructor calling them."""
+    check_both(inherits)
+
+
+def test_the_gradient_of_a_subclass_object():
+    g = s2sad.grad(layer_loss)(Scaled(X), X)
+    w = 2 * X
+    assert type(g) is Scaled
+    assert np.allclose(g.w, 3.0 * X * (1 - np.tanh(w * X) ** 2))
+    assert np.isclose(g.b, 12.0) and np.isclose(g.c, np.sum(np.tanh(w * X) + X[0]))

@@ -17,7 +17,7 @@ import numpy as np
 from .. import primitives
 from ..ir import Const, Operand, Ref
 from ..parsing import is_library_file
-from ..runtime import merge_dicts
+from ..runtime import InPlaceInit, merge_dicts, super_of
 from .base import LowererBase
 from .scans import LocalFunction, hint_of
 
@@ -33,17 +33,9 @@ class Calls(LowererBase):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
         func = node.func
-        lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
-        if lowered is not None:
-            return lowered
-        if isinstance(func, gast.Attribute) and func.attr == "get" and \
-                isinstance(func.value, gast.Name) and func.value.id in self.env and \
-                not self.is_module_ref(func.value) and 1 <= len(node.args) <= 2 and \
-                not node.keywords:
-            return self.mapping_get(node, hint)
-        if isinstance(func, gast.Attribute) and func.attr in ("items", "values", "keys") and \
-                not node.args and not node.keywords and not self.is_module_ref(func.value):
-            return self.dict_view_list(node, func.attr, hint)  # a list of what a loop sees
+        special = self.special_call(node, hint)
+        if special is not None:
+            return special
         if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
                 not self.is_module_ref(func.value):
             return self.list_extend(node)
@@ -80,6 +72,32 @@ class Calls(LowererBase):
         if not isinstance(callee, Ref):
             return self.emit("call", [callee, *args], kwargs, hint=hint)
         return self.known_call(callee, args, kwargs, node, hint)
+
+    def special_call(self, node: gast.Call, hint: str) -> Operand | None:
+        """Calls lowered to something else: a base's __init__ in a constructor,
+        `super()`, map/filter/reduce/sorted(key=)/..., `d.get(k, default)`,
+        `d.values()` (and .items(), .keys()) as values. None otherwise."""
+        func = node.func
+        if self.constructed is not None and isinstance(func, gast.Attribute) and \
+                func.attr == "__init__":
+            base_init = self.base_initializer(node)
+            if base_init is not None:
+                return base_init
+        if isinstance(func, gast.Name) and func.id == "super" and not node.args and \
+                not node.keywords and self.env.get("super") is None:
+            return self.super_of(node, hint)
+        lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
+        if lowered is not None:
+            return lowered
+        if not isinstance(func, gast.Attribute) or node.keywords or \
+                self.is_module_ref(func.value):
+            return None
+        if func.attr == "get" and isinstance(func.value, gast.Name) and \
+                func.value.id in self.env and 1 <= len(node.args) <= 2:
+            return self.mapping_get(node, hint)
+        if func.attr in ("items", "values", "keys") and not node.args:
+            return self.dict_view_list(node, func.attr, hint)  # a list of what a loop sees
+        return None
 
     def known_call(self, callee: Ref, args: list, kwargs: dict, node: Any,
                    hint: str) -> Operand:
@@ -130,6 +148,65 @@ class Calls(LowererBase):
                 self.object_like.add(node.func.value.id)
         method = self.emit("getattr", [receiver, Const(name)])  # (resolved when it runs)
         return self.emit("call", [method, *args], kwargs, hint=hint)
+
+    def base_initializer(self, node: gast.Call) -> Operand | None:
+        """`super().__init__(...)` or `Base.__init__(self, ...)` in a constructor:
+        the base's __init__ runs on the object being built, which the call
+        returns (`runtime.InPlaceInit`), so its writes are the constructor's."""
+        func, args = node.func, list(node.args)
+        receiver = func.value
+        if isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and \
+                receiver.func.id == "super" and not receiver.args:
+            cls = self.enclosing_class(node)
+            mro = cls.__mro__
+            if any(len(k.__bases__) > 1 for k in mro):
+                raise self.error("super().__init__ with several base classes is not supported",
+                                 node, "call each base's __init__(self, ...) by name")
+            owner = next(k for k in mro[1:] if "__init__" in k.__dict__)
+        elif isinstance(receiver, gast.Name) and args and isinstance(args[0], gast.Name) and \
+                args[0].id == self.constructed:
+            owner = self.expr(receiver).value if receiver.id not in self.env else None
+            if not isinstance(owner, type):
+                return None
+            args = args[1:]
+        else:
+            return None
+        init = owner.__dict__.get("__init__") if owner is not object else None
+        if init is None:  # object's: nothing to run
+            return Const(None)
+        callee = Ref(f"${owner.__name__}_init", InPlaceInit(init))
+        call = gast.Call(func=gast.Name(id="<base_init>", ctx=gast.Load(), annotation=None,
+                                        type_comment=None),
+                         args=[gast.Name(id=self.constructed, ctx=gast.Load(), annotation=None,
+                                         type_comment=None), *args],
+                         keywords=node.keywords)
+        gast.copy_location(call, node)
+        passed, kwargs = self.call_args(call)
+        result = self.emit("call", [callee, *passed], kwargs, hint=self.constructed)
+        self.env[self.constructed] = result
+        self.owned.add(result)
+        return Const(None)
+
+    def enclosing_class(self, node: Any) -> type:
+        fn = self.parsed.fn if self.parsed is not None else None
+        code = getattr(fn, "__code__", None)
+        cells = dict(zip(code.co_freevars, fn.__closure__ or ())) if code is not None else {}
+        if "__class__" not in cells:
+            raise self.error("super() outside a method of a class", node,
+                             "call the base class's method with the object: Base.f(self, x)")
+        return cells["__class__"].cell_contents
+
+    def super_of(self, node: gast.Call, hint: str) -> Operand:
+        """`super()` in a method: `super(__class__, self)`, whose derivative
+        is self's (`super().f(x)` is f bound to self)."""
+        cls = self.enclosing_class(node)
+        args = self.parsed.node.args
+        first = [*args.posonlyargs, *args.args][:1]
+        if not first or first[0].id not in self.env:
+            raise self.error("super() outside a method of a class", node,
+                             "call the base class's method with the object: Base.f(self, x)")
+        return self.emit("super_of", [Ref(f"${cls.__name__}", cls), self.env[first[0].id]],
+                         hint=hint or "parent", callee=Ref("$super_of", super_of))
 
     def mapping_get(self, node: gast.Call, hint: str) -> Operand:
         """`d.get(key, default)` on a local mapping: `d[key] if key in d else

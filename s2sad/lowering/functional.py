@@ -33,6 +33,7 @@ from ..runtime import (
     key_order,
     replace_fields,
     zip_items,
+    zip_star,
 )
 from .base import LowererBase
 
@@ -84,6 +85,9 @@ class Functional(LowererBase):
             handler = self.lower_enumerate
         elif obj is dataclasses.replace and len(node.args) == 1:
             handler = self.lower_replace
+        if obj is builtins.zip and len(node.args) == 1 and not keys and \
+                isinstance(node.args[0], gast.Starred):
+            starred, handler = False, self.lower_transpose  # zip(*rows)
         if handler is None or starred:
             return None
         self.bake_path(ref.name)
@@ -112,6 +116,10 @@ class Functional(LowererBase):
     def lower_zip(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.emit("zip_items", [self.passed(a) for a in node.args], hint=hint or "pairs",
                          callee=Ref("$zip_items", zip_items))
+
+    def lower_transpose(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        return self.emit("zip_star", [self.passed(node.args[0].value)], hint=hint or "columns",
+                         callee=Ref("$zip_star", zip_star))
 
     def lower_enumerate(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         given = [*node.args, *(k.value for k in node.keywords)]  # (start= by keyword)

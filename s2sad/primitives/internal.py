@@ -50,6 +50,8 @@ vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=
 # zip(...) and enumerate(...) met as values (for loops iterate them by position)
 vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+vjp("zip_star(rows)", rows="zip_star_adjoint(g, rows)", linear=("rows",), form="helper",
+    holds=True, fresh=True, recompute=False, returns="container", takes="any")
 vjp("enumerate_items(iterable, start=0)", zero=("start",),
     iterable="enumerate_adjoint(g, iterable)", jvp={"iterable": "enumerate_tangent(t)"},
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
@@ -82,6 +84,9 @@ vjp("setattr(obj, name, value)", zero=("name",), obj="attribute_dropped(g, name)
     jvp={"obj": "attribute_dropped(t, name)", "value": "attribute_set(None, name, t)"},
     form="internal", effect=True, mutates=True, recompute=False, returns="operand",
     takes="any")
+# `super()` in a method: super(__class__, self); its derivative is self's
+vjp("super_of(cls, obj)", zero=("cls",), obj="g", jvp={"obj": "t"}, form="helper",
+    recompute=False, returns="other", takes="any")
 # A local def or lambda as a value: its lifted function and the values it
 # holds (captured ones, then defaults); its derivative is theirs, as a tuple
 vjp("make_closure(fn, *values)", zero=("fn",), values="closure_values_adjoint(g, values)",
@@ -145,15 +150,23 @@ helper("check_inplace(value, names, *others)",
 helper("snapshot(x)", linear=("x",), fresh=True)
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)
-helper("attribute_adjoint(g, obj, name)", "attribute_dropped(g, name)",
-       "attribute_value(g, name, like)", "closure_values_adjoint(g, values)",
-       linear=("g",), zero="others")
-helper("attribute_tangent(t, obj, name)", linear=("t",), zero="others")
+helper("attribute_dropped(g, name)", "attribute_value(g, name, like)",
+       "closure_values_adjoint(g, values)", linear=("g",), zero="others")
+# (a property's adjoint and tangent depend on obj: its second derivatives are refused)
+helper("attribute_adjoint(g, obj, name)", zero=("name",),
+       jvp={"g": "attribute_adjoint(t, obj, name)",
+            "obj": "no_second_order_property(g, obj, name, t)"})
+helper("attribute_tangent(td, obj, name)", zero=("name",),
+       jvp={"td": "attribute_tangent(t, obj, name)",
+            "obj": "no_second_order_tangent(td, obj, name, t)"})
+helper("no_second_order_property(g, obj, name, t)",
+       "no_second_order_tangent(td, obj, name, t)", zero="others")
 helper("closure_tangent(t)", linear=("t",))
 helper("merge_dicts_adjoint(g, mappings)", linear=("g",), zero="others")
 helper("partial_adjoints(g, partial)", "dict_union_adjoint(g, mappings)",
        "as_dict_adjoint(g, x)",
-       "zip_adjoint(g, iterables)", "enumerate_adjoint(g, iterable)",
+       "zip_adjoint(g, iterables)", "zip_star_adjoint(g, rows)",
+       "enumerate_adjoint(g, iterable)",
        "fields_dropped(g, obj, keys)", "fields_picked(g, obj, keys, values)",
        linear=("g",), zero="others")
 helper("fields_set(obj, keys, t)", "as_dict_tangent(t, x)", "enumerate_tangent(t)",

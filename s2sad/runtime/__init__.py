@@ -45,6 +45,7 @@ from .base import (  # noqa: F401
     custom_adjoints,
     either,
     matrix_transpose,
+    no_second_order_tangent,
     own,
     partial_adjoints,
     read_slice,
@@ -82,6 +83,7 @@ from .fft import (  # noqa: F401
 from .functions import (  # noqa: F401
     Closure,
     ClosureInfo,
+    InPlaceInit,
     attribute_adjoint,
     attribute_dropped,
     attribute_set,
@@ -89,7 +91,9 @@ from .functions import (  # noqa: F401
     closure_tangent,
     make_closure,
     new_object,
+    no_second_order_property,
     set_attribute,
+    super_of,
 )
 from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _einsum_labels,
@@ -230,6 +234,8 @@ from .shapes import (  # noqa: F401
     vstack_adjoint,
     zip_adjoint,
     zip_items,
+    zip_star,
+    zip_star_adjoint,
 )
 from .signal import (  # noqa: F401
     full_convolution,

@@ -21,14 +21,18 @@ from ..errors import (
     NonScalarOutputError,
     UnsupportedSyntaxError,
 )
-from .functions import (
+from .functions import (  # noqa: F401  (USER_CALLS: re-exported)
+    USER_CALLS,
     bound_to,
     callable_zeros,
     check_attribute,
+    computed_attribute,
     inert,
     is_object,
     is_record,
     object_gradient,
+    property_tangent,
+    stored_attribute,
 )
 
 
@@ -92,10 +96,9 @@ def own(x: Any) -> Any:
 
 
 # s2sad's dispatcher of calls of user code (`call_forward`, `call_backward`,
-# `call_jvp`, ...), installed here by `s2sad.calls` when it is imported: helpers
-# whose rules run the user's functions (the ODE solvers') call through it, and
-# this package sits below the compiler in the import graph.
-USER_CALLS: dict[str, Any] = {}
+# `call_jvp`, ...) is `functions.USER_CALLS`, installed by `s2sad.calls` when it
+# is imported: helpers whose rules run the user's functions (the ODE solvers',
+# properties') call through it, and this package sits below the compiler.
 
 
 # `y op= v` on an array is the ufunc with out=y: the result keeps y's dtype
@@ -416,25 +419,42 @@ def attribute_value(g: Any, name: str, like: Any) -> Any:
     return zeros_like(like) if part is None else part
 
 
-def attribute_tangent(t: Any, obj: Any, name: str) -> Any:
+def attribute_tangent(td: Any, obj: Any, name: str) -> Any:
     """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
     value = getattr(obj, name)
     if inert(value) or isinstance(obj, types.ModuleType):  # (np.max read from xp)
         numeric = isinstance(value, (int, np.integer, np.ndarray)) and \
             not isinstance(value, bool)
         return zeros_like(value) if numeric else None  # (a count: arithmetic follows)
+    getter = computed_attribute(obj, name)
+    if getter is not None:
+        return property_tangent(getter, obj, td)
     check_attribute(obj, name)
     if bound_to(value, obj):
-        return t
-    if t is None:
+        return td
+    if td is None:
         return zeros_like(value)
     if is_record(obj) and name in type(obj)._fields:
-        part = t[type(obj)._fields.index(name)]
-    elif isinstance(t, dict):
-        part = t.get(name)
+        part = td[type(obj)._fields.index(name)]
+    elif not stored_attribute(obj, name, value):
+        part = None
+    elif isinstance(td, dict):
+        part = td.get(name)
     else:
         part = None
     return zeros_like(value) if part is None else part
+
+
+def no_second_order_tangent(td: Any, obj: Any, name: str, t: Any) -> Any:
+    """The part of attribute_tangent's tangent from obj's: none for a stored
+    attribute (the tangent of obj.name is read from obj's); a property's
+    would need its getter's second derivative: refused rather than dropped."""
+    if computed_attribute(obj, name) is not None:
+        raise UnsupportedSyntaxError(
+            f"second derivatives through the property .{name} of a {type(obj).__name__} "
+            "are not supported", hint="call a method computing the value instead of "
+            "reading a property")
+    return zeros_like(attribute_tangent(td, obj, name))
 
 
 def _is_number(x: Any) -> bool:

@@ -33,6 +33,12 @@ from ..errors import NoAdjointError
 
 _NOT_GIVEN = inspect.Parameter.empty
 
+# s2sad's dispatcher of calls of user code (`call_forward`, `call_backward`,
+# `call_jvp`, ...), installed here by `s2sad.calls` when it is imported: helpers
+# whose rules run the user's functions (the ODE solvers', a property's getter)
+# call through it, and this package sits below the compiler in the import graph.
+USER_CALLS: dict[str, Any] = {}
+
 
 class Closure:
     """A local def or lambda as a value: the lifted function (`lifted(*held,
@@ -120,12 +126,68 @@ def fields_of(x: Any) -> list[str]:
     return list(vars(x))
 
 
+def computed_attribute(obj: Any, name: str) -> Any:
+    """The function computing `obj.name` if it is a property or a
+    functools.cached_property (computed or not: the cache holds what the
+    function returns): its derivative is that function's, not a stored value's."""
+    if isinstance(obj, (type, types.ModuleType)):
+        return None
+    for klass in type(obj).__mro__:
+        found = klass.__dict__.get(name)
+        if isinstance(found, property):
+            return found.fget
+        if isinstance(found, functools.cached_property):
+            return found.func
+        if found is not None:
+            return None
+    return None
+
+
+def property_adjoint(getter: Any, obj: Any, g: Any) -> Any:
+    """obj's adjoint from that of `obj.name` computed by `getter(obj)`: the
+    getter differentiated by the dispatcher (run again; getters are pure)."""
+    _, saved = USER_CALLS["call_forward"](getter, (0,), obj)
+    return USER_CALLS["call_backward"](saved, g)[0]
+
+
+def property_tangent(getter: Any, obj: Any, t: Any) -> Any:
+    """The tangent of `obj.name` computed by `getter(obj)`, from obj's."""
+    return USER_CALLS["call_jvp"](getter, (0,), (t,), obj)[1]
+
+
+def no_second_order_property(g: Any, obj: Any, name: str, t: Any) -> Any:
+    """The part of attribute_adjoint's tangent from obj's: none for a stored
+    attribute; a property's would need its getter's second derivative, which
+    s2sad does not compute here: refused rather than dropped."""
+    if computed_attribute(obj, name) is not None:
+        raise NoAdjointError(
+            f"second derivatives through the property .{name} of a {type(obj).__name__} "
+            "are not supported", hint="call a method computing the value instead of "
+            "reading a property")
+    return zeros_like_structure(attribute_adjoint(g, obj, name))
+
+
+def zeros_like_structure(x: Any) -> Any:
+    """Zeros shaped like an adjoint (None stays None), without importing base."""
+    if isinstance(x, dict):
+        return {k: zeros_like_structure(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(zeros_like_structure(v) for v in x) if not is_record(x) else \
+            type(x)(*(zeros_like_structure(v) for v in x))
+    if x is None:
+        return None
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 * x
+
+
 def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
     value = getattr(obj, name)
     if g is None or inert(value) or isinstance(obj, types.ModuleType):  # (xp.sum: none)
         return None
+    getter = computed_attribute(obj, name)
+    if getter is not None:
+        return property_adjoint(getter, obj, g)
     check_attribute(obj, name)
     if bound_to(value, obj):
         return g
@@ -133,14 +195,40 @@ def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
         parts: list = [None] * len(obj)
         parts[type(obj)._fields.index(name)] = g
         return tuple(parts)
+    if not stored_attribute(obj, name, value):
+        return None  # (a function of the class: no data)
     return {name: g}
+
+
+def stored_attribute(obj: Any, name: str, value: Any) -> bool:
+    """Is `obj.name` a value obj stores (its derivative is obj's at `name`)?
+    False for a function of its class; an attribute computed on access
+    (`__getattr__`, a descriptor) is refused: its derivative would be lost."""
+    if not is_object(obj) or name in stored_names(obj):
+        return True
+    for klass in type(obj).__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            if not hasattr(type(found), "__get__") or \
+                    isinstance(found, (types.FunctionType, staticmethod, classmethod)):
+                return False  # the class's data or a method: nothing of obj's
+            break
+    raise NoAdjointError(
+        f"cannot differentiate through the attribute .{name} of a {type(obj).__name__}: "
+        "it is computed when read (by __getattr__ or a descriptor), not stored",
+        hint="read the attributes it is computed from, or make it a property")
 
 
 def check_attribute(obj: Any, name: str) -> None:
     """Attributes of objects and namedtuples carry derivatives; those of arrays
     and numbers without a rule (`a.mT`, `a.flat`) are refused."""
-    if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)) or \
-            bound_to(getattr(obj, name, None), obj):
+    if bound_to(getattr(obj, name, None), obj):
+        return
+    if isinstance(obj, super):
+        raise NoAdjointError(
+            f"cannot differentiate through super().{name}: only methods are read through "
+            "super() here", hint=f"read self.{name} instead")
+    if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)):
         return
     raise NoAdjointError(
         f"cannot differentiate through the attribute .{name} of a {type(obj).__name__}: it "
@@ -150,10 +238,31 @@ def check_attribute(obj: Any, name: str) -> None:
 
 
 def bound_to(value: Any, obj: Any) -> bool:
-    """Is `value` a method bound to `obj` (`model.loss`, an array's `a.dot`)?
-    Its derivative is obj's."""
+    """Is `value` a method bound to `obj` (`model.loss`, an array's `a.dot`;
+    for `super()`, to its object)? Its derivative is obj's."""
+    if isinstance(obj, super):
+        obj = obj.__self__
     return isinstance(value, (types.MethodType, types.BuiltinMethodType)) and \
         getattr(value, "__self__", None) is obj
+
+
+class InPlaceInit:
+    """A base class's `__init__` run on an object a constructor is building
+    (`super().__init__(w)`, `Base.__init__(self, w)`): called with the object
+    first, it returns the object, which the dispatcher differentiates through
+    as a constructor's (its attribute writes allowed: the object is new)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        self.fn(obj, *args, **kwargs)
+        return obj
+
+
+def super_of(cls: type, obj: Any) -> Any:
+    """`super()` in a method of `cls` whose object is `obj`."""
+    return super(cls, obj)
 
 
 def attribute_dropped(g: Any, name: str) -> Any:
@@ -213,12 +322,20 @@ def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
     parts = grad if isinstance(grad, dict) else {}
     out = object.__new__(type(x))
     state = dict(vars(x)) if hasattr(x, "__dict__") else {}
-    for name in (fields_of(x) if dataclasses.is_dataclass(x) else list(state)):
+    for name in stored_names(x):  # (a dataclass's fields and other attributes; slots)
         value = getattr(x, name)
         state[name] = convert(parts.get(name), value) if carries_derivative(value) else value
     for name, value in state.items():
         object.__setattr__(out, name, value)
     return out
+
+
+def stored_names(x: Any) -> list[str]:
+    """Every attribute an object stores: its fields, its __dict__, its slots."""
+    names = [*fields_of(x), *(vars(x) if hasattr(x, "__dict__") else ())]
+    names += [n for k in type(x).__mro__ for n in getattr(k, "__slots__", ())
+              if isinstance(n, str) and n != "__dict__" and hasattr(x, n)]
+    return list(dict.fromkeys(names))
 
 
 def inert(x: Any, depth: int = 0) -> bool:
@@ -227,6 +344,8 @@ def inert(x: Any, depth: int = 0) -> bool:
     every other value a function value binds a derivative."""
     if depth > 20:
         return False
+    if isinstance(x, InPlaceInit):
+        return True
     if isinstance(x, types.BuiltinFunctionType):  # (an array's `a.dot` holds the array)
         owner = getattr(x, "__self__", None)
         return owner is None or isinstance(owner, types.ModuleType) or inert(owner, depth + 1)

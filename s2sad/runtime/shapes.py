@@ -438,6 +438,19 @@ def zip_adjoint(g: Any, iterables: list) -> list:
     return out
 
 
+def zip_star(rows: Any) -> list:
+    """zip(*rows): the columns of a sequence of rows, as a list of tuples."""
+    return list(zip(*rows))
+
+
+def zip_star_adjoint(g: Any, rows: Any) -> Any:
+    """The adjoint of the rows zip(*rows) read, from that of its columns."""
+    parts = zip_adjoint(g, list(rows))
+    if isinstance(rows, np.ndarray):
+        return sequence_adjoint(parts, rows)
+    return tuple(parts) if isinstance(rows, tuple) else list(parts)
+
+
 def enumerate_items(iterable: Any, start: int = 0) -> list:
     """enumerate(...) met as a value: its (count, item) pairs, as a list."""
     return list(enumerate(iterable, start))
