@@ -167,8 +167,14 @@ class Tapes:
             return False
         seen.add(v)
         stmt = self.places.def_stmt.get(v)
-        if isinstance(stmt, (Loop, If)) and v not in self.facts.containers:
-            return False  # an array carried or chosen is the buffer itself, taped by reference
+        if isinstance(stmt, If) and v not in self.facts.containers and v in stmt.outs:
+            # an array chosen by a branch: the buffer itself (taped by reference),
+            # or a view of one (`np.ravel(a) if c else s`), which is copied
+            i = stmt.outs.index(v)
+            return any(isinstance(a, Var) and a not in self.facts.buffers and
+                       self.views_buffer(a, seen) for a in (stmt.then_vals[i], stmt.else_vals[i]))
+        if isinstance(stmt, Loop) and v not in self.facts.containers:
+            return False  # an array carried is the buffer itself, taped by reference
         if isinstance(stmt, Loop) and v in stmt.phis:
             i = stmt.phis.index(v)
             parts = [stmt.inits[i], stmt.nexts[i]]
