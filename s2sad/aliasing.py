@@ -67,9 +67,9 @@ class _Site:
             and all(loop in other.loops for loop in self.loops)
 
 
-class AliasGuard:
-    """The facts about one function (`collect`), then a check before each of
-    its in-place updates that other names may see (`guard`)."""
+class AliasFacts:
+    """The facts about one function that the checks need (`collect`): where
+    each value is made, what it may view, hold or become."""
 
     def __init__(self, fn: Function, helper: bool) -> None:
         self.fn = fn
@@ -222,7 +222,10 @@ class AliasGuard:
         item = display_item(stmt, self.elements.get(stmt.args[0]))
         return item if isinstance(item, Var) else None
 
-    # ------------------------------------------------------------ one update
+
+class AliasGuard(AliasFacts):
+    """A check before each in-place update of one function that other names
+    may see (`guard`), from the function's facts."""
 
     def guard(self, site: _Site) -> None:
         stmt = site.stmt
@@ -298,14 +301,12 @@ class AliasGuard:
 
     def _of_an_array(self, v: Operand) -> bool:
         """Is v made by an operation that returns an array (not a container)?"""
-        site = self.def_site.get(v) if isinstance(v, Var) else None
-        made = site.stmt if site is not None else None
-        return isinstance(made, Assign) and made.target is v and \
-            primitives.get(made.prim).returns == "array"
+        made = _made_by(self.def_site, v)
+        return made is not None and primitives.get(made.prim).returns == "array"
 
     def _is_own(self, v: Var) -> bool:
-        site = self.def_site.get(v)
-        return site is not None and isinstance(site.stmt, Assign) and site.stmt.prim == "own"
+        made = _made_by(self.def_site, v)
+        return made is not None and made.prim == "own"
 
     def _names_of(self, v: Var, new: Var | None, site: _Site) -> set:
         """Names that may be v's very object: what v was before (a phi's
@@ -481,9 +482,8 @@ class AliasGuard:
         return found
 
     def _display_source(self, v: Var) -> Var | None:
-        site = self.def_site.get(v)
-        return self._display_item(site.stmt) if site is not None and \
-            isinstance(site.stmt, Assign) and site.stmt.target is v else None
+        made = _made_by(self.def_site, v)
+        return self._display_item(made) if made is not None else None
 
     def _read_next_iteration(self, u: Var, site: _Site, later: _Site, related: set) -> bool:
         """A read before the update (or by it) counts if a loop around both runs
@@ -503,10 +503,7 @@ class AliasGuard:
         """Is u an if's result or a loop's phi made after the update? Its values
         are read after the update too, so the check of those reads covers u."""
         d = self.def_site.get(u)
-        if d is None or d.pos < site.pos:
-            return False
-        return (isinstance(d.stmt, If) and u in d.stmt.outs) or \
-            (isinstance(d.stmt, Loop) and u in d.stmt.phis)
+        return d is not None and d.pos >= site.pos and u in _merges_into(d.stmt)
 
     def _bound_at(self, u: Var, site: _Site) -> bool:
         if u in self.fn.params:
@@ -521,6 +518,18 @@ class AliasGuard:
             if isinstance(stmt, Assign) and stmt.inplace \
                     and isinstance(stmt.args[0], Var):
                 self.guard(site)
+
+
+def _merges_into(stmt: Any) -> list[Var]:
+    """The values a branch or a loop merges its operands into."""
+    return stmt.outs if isinstance(stmt, If) else stmt.phis if isinstance(stmt, Loop) else []
+
+
+def _made_by(def_site: dict, v: Operand) -> Assign | None:
+    """The assignment that made v, if an assignment did (not a loop or a branch)."""
+    site = def_site.get(v) if isinstance(v, Var) else None
+    made = site.stmt if site is not None else None
+    return made if isinstance(made, Assign) and made.target is v else None
 
 
 def guard_inplace_updates(fn: Function, helper: bool = False) -> Function:

@@ -45,6 +45,7 @@ from .ir import (
 )
 from .naming import Naming
 from .parsing import Binding
+from .release import release_dead_names
 
 MARKER = "__s2sad_comment__"
 
@@ -616,6 +617,7 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
     emitter = Emitter(fn, free, helpers)
     shown_defaults = _display_defaults(fn, user_fn, emitter) if user_params else {}
     fdef = emitter.function(fn.name, shown_defaults)
+    release_dead_names(fdef)
     closure_names = set(user_fn.__code__.co_freevars) | set(emitter.bound)
     factory = ast.FunctionDef(
         name="__s2sad_factory__",
@@ -641,11 +643,14 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
     kwdefaults = dict(user_fn.__kwdefaults__ or {}) if user_params else {}
     n_user = _user_param_count(user_fn) if user_params else 0
     kwonly = parameter_groups(fn)[3]
+    # (keyword-only parameters by the names the emitter gave them)
+    emitted = dict(zip([p for p in fn.params if p in kwonly],
+                       [a.arg for a in fdef.args.kwonlyargs]))
     for p in fn.params[n_user:]:  # the transform's own (a seed: 1.0)
         default = fn.defaults.get(p.hint)
         if isinstance(default, Const):
             if p in kwonly:
-                kwdefaults[p.hint] = default.value
+                kwdefaults[emitted.get(p, p.hint)] = default.value
             else:
                 defaults += (default.value,)
     func = types.FunctionType(inner, user_fn.__globals__, fdef.name, defaults or None, cells)

@@ -67,8 +67,16 @@ class Derivative:
         named: dict[str, Any] = {}
         for names, (_, directions) in zip(compiled.tangent_names, self.layers):
             named.update(zip(names, directions))
-        args, kwargs = self.full(args, kwargs)
-        return compiled.func(*args, **kwargs, **named)
+        full_args, full_kwargs = self.full(args, kwargs)
+        try:
+            return compiled.func(*full_args, **full_kwargs, **named)
+        except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
+            self.fn(*full_args, **full_kwargs)
+            with pipeline.numpy_numbers():
+                generic = self.compiled(args, kwargs)
+                promoted = dict(zip(named, pipeline.numpy_scalars(tuple(named.values()))))
+                return generic.func(*pipeline.numpy_scalars(full_args), **full_kwargs,
+                                    **promoted)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)

@@ -13,6 +13,7 @@ their derivatives are one more forward layer (`nesting.py`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -68,13 +69,15 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     named = dict(zip(compiled.tangent_names[0], per_param))
     try:
         return compiled.func(*args, **kwargs, **named)
-    except ZeroDivisionError:
-        # Python floats raise where NumPy gives inf or nan (a derivative at a
-        # singular point): if the function itself runs, compute again with
-        # NumPy scalars, as an array would.
+    except pipeline.NUMBER_ERRORS:
+        # Python floats and `math` raise where NumPy gives inf or nan (a
+        # derivative at a singular point): if the function itself runs,
+        # compute again with NumPy scalars, as an array would.
         fn(*args, **kwargs)
-        return compiled.func(*numpy_scalars(args), **kwargs,
-                             **dict(zip(named, numpy_scalars(tuple(named.values())))))
+        with pipeline.numpy_numbers():
+            generic = compile_jvp(fn, chosen.params, args, kwargs)
+            return generic.func(*pipeline.numpy_scalars(args), **kwargs,
+                                **dict(zip(named, pipeline.numpy_scalars(tuple(named.values())))))
 
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
@@ -92,10 +95,6 @@ def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         return jvp(f, primals, tangents)[1]
 
     return value, f_jvp
-
-
-def numpy_scalars(values: tuple) -> list:
-    return [np.float64(v) if type(v) is float else v for v in values]
 
 
 def _has_tangent(primal: Any, tangent: Any, i: int) -> bool:
@@ -184,15 +183,24 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     fn = chosen.target.fn
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-    compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds,
-                                         aux=has_aux))
-    value, state = compiled.forward(*full_args, **full_kwargs)
+    compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+    numbers = contextlib.nullcontext
+    try:
+        value, state = compiled.forward(*full_args, **full_kwargs)
+    except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
+        fn(*full_args, **full_kwargs)
+        numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)
+        with numbers():
+            kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
+            compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+            value, state = compiled.forward(*full_args, **full_kwargs)
     saved = [state]
     out = value[0] if has_aux else value
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
-            saved.append(compiled.forward(*full_args, **full_kwargs)[1])
+            with numbers():
+                saved.append(compiled.forward(*full_args, **full_kwargs)[1])
         grads = compiled.backward(saved.pop(), _like(cotangent, out))
         grads = tuple(grads)
         # each in its argument's form: a real argument's adjoint is real
