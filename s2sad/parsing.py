@@ -155,15 +155,24 @@ def _lambda_in_file(fn: types.FunctionType) -> ParsedFunction | None:
                   and tuple(a.id for a in [*n.args.posonlyargs, *n.args.args,
                                            *n.args.kwonlyargs]) == params]
     if len(candidates) > 1:
-        starts = [(p[0], p[2]) for p in code.co_positions() if p[0] is not None
-                  and p[2] is not None]
-        first = min(starts) if starts else None
-        candidates = [n for n in candidates if first is not None and
-                      (n.body.lineno, n.body.col_offset) <= first <=
-                      (n.body.end_lineno, n.body.end_col_offset)] or candidates[:0]
+        candidates = _holding_code(candidates, code)
     if len(candidates) != 1:
         return None
     return ParsedFunction(fn, candidates[0], code.co_filename, 0, 0)
+
+
+def _holding_code(lambdas: list, code: types.CodeType) -> list:
+    """Of several lambdas on one line, the innermost whose span holds every
+    position of `code`'s instructions (none if that does not decide)."""
+    spans = [(p[0], p[2], p[1], p[3]) for p in code.co_positions()
+             if None not in p and (p[0], p[2]) != (p[1], p[3])]  # (RESUME's is empty)
+    holding = [n for n in lambdas if spans and all(
+        (n.lineno, n.col_offset) <= (line, col) and (end_line, end_col) <=
+        (n.end_lineno, n.end_col_offset) for line, col, end_line, end_col in spans)]
+    if not holding:
+        return []
+    inner = min(holding, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))
+    return [inner]
 
 
 def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
@@ -175,9 +184,13 @@ def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
     lambdas = [n for n in gast.walk(tree) if isinstance(n, gast.Lambda)]
     if name == "<lambda>" and lambdas:
         params = fn.__code__.co_varnames[: fn.__code__.co_argcount]
-        for node in lambdas:
-            if tuple(a.id for a in node.args.args) == params:
-                return node
+        matching = [n for n in lambdas if tuple(a.id for a in n.args.args) == params]
+        if len(matching) == 1:
+            return matching[0]
+        if matching:  # (never a guess: another lambda's code would run)
+            raise SourceUnavailableError(
+                f"cannot tell which of {len(matching)} lambdas in its source "
+                f"{fn.__qualname__} is", hint="give the lambda a name with `def`")
     raise SourceUnavailableError(
         f"cannot find the definition of {fn.__qualname__} in its source",
         hint="define the function with `def` at the top level of a module or notebook cell",

@@ -806,3 +806,25 @@ def test_the_gradient_of_a_subclass_object():
     assert type(g) is Scaled
     assert np.allclose(g.w, 3.0 * X * (1 - np.tanh(w * X) ** 2))
     assert np.isclose(g.b, 12.0) and np.isclose(g.c, np.sum(np.tanh(w * X) + X[0]))
+
+
+# ---------------------------------------------------------------- lambdas side by side
+
+
+VIEWS = [lambda y: np.broadcast_to(y, (2, 4)), lambda y: y.T, lambda y: y[:, ::-1]]
+
+
+def through_view(view, y):
+    v = view(y)
+    weights = np.arange(1.0, v.size + 1.0)
+    return np.sum(np.tanh(v.ravel(order="K")) * weights) + np.sum(v.flatten(order="K") ** 2)
+
+
+@pytest.mark.parametrize("k", range(len(VIEWS)))
+def test_lambdas_on_one_line_are_told_apart(k):
+    """Each lambda of a line is its own code (the first with the same
+    parameters was once taken for all of them), and ravel/flatten in 'K'
+    order follow NumPy's iteration order for broadcast and reversed views."""
+    y = (np.array([[0.3, -0.7, 1.1, 0.2]]) if k == 0 else
+         np.array([[0.3, -0.7, 1.1], [0.5, 0.1, -0.4]]))
+    s2sad.check_grad(through_view, VIEWS[k], y, wrt=1)

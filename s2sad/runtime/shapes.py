@@ -47,9 +47,7 @@ def reshape_tangent(t: Any, a: Any, ans: Any, order: str) -> Any:
     if order == "A":
         order = "F" if _fortran_contiguous(a) else "C"
     if order == "K":
-        layout = np.empty_like(np.asarray(a), dtype=np.intp)
-        layout[...] = np.arange(layout.size).reshape(layout.shape)
-        return np.ravel(t)[np.ravel(layout, order="K")].reshape(_shape(ans))
+        return np.ravel(t)[_keep_order(np.asarray(a))].reshape(_shape(ans))
     return np.reshape(t, _shape(ans), order=order)
 
 
@@ -62,12 +60,23 @@ def reshape_adjoint(g: Any, a: Any, order: str) -> Any:
     if order == "A":
         order = "F" if _fortran_contiguous(a) else "C"
     if order == "K":
-        layout = np.empty_like(np.asarray(a), dtype=np.intp)  # a's layout, as 'K' reads it
-        layout[...] = np.arange(layout.size).reshape(layout.shape)
-        out = np.empty(layout.size, dtype=_inexact(g))
-        out[np.ravel(layout, order="K")] = np.ravel(g)
+        out = np.empty(int(np.prod(shape)), dtype=_inexact(g))
+        out[_keep_order(np.asarray(a))] = np.ravel(g)
         return out.reshape(shape)
     return np.reshape(g, shape, order=order)
+
+
+def _keep_order(a: np.ndarray) -> np.ndarray:
+    """The C-order position of each element `np.ravel(a, order='K')` reads, in
+    turn. NumPy reads such a ravel in its iterator's order (an array
+    allocated for the same iteration is laid out in it), which for strides of
+    0 (broadcast views) or negative ones differs from `np.empty_like(a)`'s."""
+    it = np.nditer([a, None], flags=["zerosize_ok", "refs_ok"],
+                   op_flags=[["readonly"], ["writeonly", "allocate"]],
+                   op_dtypes=[None, np.intp], order="K")
+    positions = it.operands[1]
+    positions[...] = np.arange(a.size).reshape(a.shape)
+    return np.ravel(positions, order="K")
 
 
 def _fortran_contiguous(a: Any) -> bool:

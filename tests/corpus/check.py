@@ -1,8 +1,8 @@
 """Acceptance corpus checker for s2sad: gradients of prog_*.py against finite differences.
 
-    python tests/corpus/check.py              # check s2sad (the one on PYTHONPATH)
-    python tests/corpus/check.py rnn gp       # only matching programs
-    python tests/corpus/check.py --validate   # check the programs themselves
+    PYTHONPATH=. python tests/corpus/check.py             # check this checkout's s2sad
+    PYTHONPATH=. python tests/corpus/check.py rnn gp      # only matching programs
+    python tests/corpus/check.py --validate               # check the programs themselves
 
 Each program module defines `cases()`: a list of dicts
 `dict(fn=<callable>, args=(...), wrt=<int | name | tuple>, name="...")`.
