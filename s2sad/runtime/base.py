@@ -84,7 +84,10 @@ def require_scalar(value: Any) -> None:
 
 
 def own(x: Any) -> Any:
-    """A private copy of an array or list, so writing into it leaves the caller's alone."""
+    """A private copy of an array or list, so writing into it leaves the caller's
+    alone. An array keeps its memory layout (a transposed view's copy is laid
+    out as the view), so NumPy computes on it exactly as on the original:
+    contiguous and strided loops may round float32 results differently."""
     if isinstance(x, dict):
         raise UnsupportedSyntaxError(
             "assigning into a dict (`d[key] = value`) is not supported",
@@ -92,7 +95,9 @@ def own(x: Any) -> Any:
             "in separate variables")
     if isinstance(x, tuple):
         raise TypeError("'tuple' object does not support item assignment")
-    return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=_inexact(x))
+    if isinstance(x, np.ndarray):
+        return x.copy(order="K")
+    return x.copy() if isinstance(x, list) else np.array(x, dtype=_inexact(x))
 
 
 # s2sad's dispatcher of calls of user code (`call_forward`, `call_backward`,
