@@ -13,11 +13,13 @@ import os
 import sys
 import types
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from . import (
+    backends,
     calls,  # noqa: F401  (installs the run-time dispatcher)
     pipeline,
     runtime,
@@ -117,12 +119,12 @@ def _differentiable(value: Any) -> bool:
 
 
 def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
-          as_tuple: bool) -> tuple:
+          as_tuple: bool, run: Callable | None = None) -> tuple:
     fn = compiled.user_fn
     _check_args(fn, args, wrt)
     try:
         try:
-            value, grads = compiled.func(*args, **kwargs)
+            value, grads = (run or compiled.func)(*args, **kwargs)
         except ZeroDivisionError:
             value, grads = _with_numpy_scalars(compiled, args, kwargs)
     except RecursionError:
@@ -206,26 +208,30 @@ def _bind(fn: types.FunctionType, args: tuple, kwargs: dict) -> list:
     return values
 
 
-def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Callable:
+def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
+          backend: str = "numpy") -> Callable:
+    backends.check_backend(backend)
     derivative = derivative_of(f)
     if derivative is not None:
-        return _nested(f, derivative, wrt, with_value)
+        return _nested(f, derivative, wrt, with_value, backend)
     fn = as_function(f)
     indices = _wrt_indices(fn, wrt, None if isinstance(wrt, int) and wrt == 0 else
                            _def_loc(fn))
     as_tuple = not isinstance(wrt, (int, str))
 
-    recent: dict[tuple, Compiled] = {}  # by argument kinds: skips the global cache key
+    # by argument kinds: skips the global cache key
+    recent: dict[tuple, tuple[Compiled, Callable]] = {}
     names = fn.__code__.co_varnames[:fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount]
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         kinds = pipeline.argument_kinds(args, kwargs, names)
-        compiled = recent.get(kinds)
+        compiled, run = recent.get(kinds, (None, None))
         if compiled is None or not compiled.valid():
-            compiled = recent[kinds] = pipeline.compile(fn, Spec("grad", indices, *kinds,
-                                                                 aux=has_aux))
-        value, grads = _call(compiled, args, kwargs, indices, as_tuple)
+            compiled = pipeline.compile(fn, Spec("grad", indices, *kinds, aux=has_aux))
+            run = backends.runner(compiled, backend)
+            recent[kinds] = (compiled, run)
+        value, grads = _call(compiled, args, kwargs, indices, as_tuple, run)
         if has_aux:
             (value, aux) = value
             return ((value, aux), grads) if with_value else (grads, aux)
@@ -235,11 +241,13 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Cal
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
     if not has_aux:  # (what it takes to differentiate it again)
         gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
-            fn, indices, len(indices) == 1, path=() if with_value else (1,), value=with_value)
+            fn, indices, len(indices) == 1, path=() if with_value else (1,), value=with_value,
+            backend=backend)
     return gradient
 
 
-def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> Callable:
+def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
+            backend: str) -> Callable:
     """The gradient of a scalar-valued derivative (`grad(grad(f))` with a scalar
     argument, or of a function of it): one more forward layer over f's
     gradient, compiled as one function (`nesting.py`)."""
@@ -251,7 +259,7 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
             f"grad needs a scalar-valued function, and this derivative of {fn.__name__} "
             "returns a tuple", _def_loc(fn), "use s2sad.jacobian or s2sad.hessian for the "
             "derivative of a gradient with respect to several arguments")
-    outer = derivative.adjoint_of_gradient(indices, 1.0)
+    outer = replace(derivative.adjoint_of_gradient(indices, 1.0), backend=backend)
 
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
@@ -284,26 +292,32 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
     return gradient
 
 
-def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False) -> Callable:
+def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False,
+         backend: str = "numpy") -> Callable:
     """The gradient of a scalar function: `grad(f)(x)` is df/dx at x.
 
     `wrt` picks the arguments: an index, a name, or a tuple of them (then the
     gradient is a tuple). With `has_aux=True`, f returns `(value, aux)` and
     the gradient comes back as `(gradient, aux)`. Usable as `@grad` or
     `@grad(wrt=(0, 1))`. `grad(grad(f))` and functions that call `grad(f)`
-    differentiate too (forward mode over the gradient)."""
+    differentiate too (forward mode over the gradient).
+
+    `backend` runs the generated code: `"numpy"` as Python, `"numba"`
+    compiled by Numba (`pip install 's2sad[numba]'`; a BackendError names
+    what it cannot compile), `"auto"` with Numba where it compiles and NumPy
+    where it does not (docs/backends.md)."""
     if f is None:
-        return lambda g: grad(g, wrt, has_aux=has_aux)
-    return _make(f, wrt, with_value=False, has_aux=has_aux)
+        return lambda g: grad(g, wrt, has_aux=has_aux, backend=backend)
+    return _make(f, wrt, with_value=False, has_aux=has_aux, backend=backend)
 
 
 def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, backend: str = "numpy") -> Callable:
     """Like `grad`, but returns `(f(*args), gradient)` from one forward pass
     (`((value, aux), gradient)` with `has_aux=True`)."""
     if f is None:
-        return lambda g: value_and_grad(g, wrt, has_aux=has_aux)
-    return _make(f, wrt, with_value=True, has_aux=has_aux)
+        return lambda g: value_and_grad(g, wrt, has_aux=has_aux, backend=backend)
+    return _make(f, wrt, with_value=True, has_aux=has_aux, backend=backend)
 
 
 # One object with the runtime's, so the table of primitives recognizes it wherever it is imported.
@@ -318,25 +332,38 @@ MODES = {
 }
 
 
-def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str:
+def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
+         backend: str = "numpy", args: tuple | None = None) -> str:
     """The source of the code s2sad generates for `f` (or its IR with `ir=True`):
     its gradient (`mode="grad"`), forward mode (`"jvp"`), the two halves a
     pullback runs (`"vjp"`), or forward over reverse mode (`"hessian"`). For
-    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it."""
+    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it.
+
+    With `backend="numba"` or `"auto"`, the code that backend runs, under a
+    line saying which backend runs it; with `args` (a tuple of arguments),
+    the code specialized for them, which Numba then compiles (without
+    running it), so `auto` can say whether they get Numba or NumPy."""
+    backends.check_backend(backend)
     derivative = derivative_of(f)
     if derivative is not None:
-        compiled = derivative.compiled((), {})
+        compiled = derivative.compiled(tuple(args or ()), {})
     else:
         if mode not in MODES:
             raise WrtError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         fn = as_function(f)
         indices = _wrt_indices(fn, wrt, _def_loc(fn))
-        compiled = pipeline.compile(fn, MODES[mode](indices))
+        spec = MODES[mode](indices)
+        if args is not None:
+            code = fn.__code__
+            kinds = pipeline.argument_kinds(tuple(args), {}, code.co_varnames[:code.co_argcount])
+            spec = replace(spec, scalars=kinds[0], sequences=kinds[1])
+        compiled = pipeline.compile(fn, spec)
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
             mode, "reversed IR") if derivative is None else "derived IR"
         return f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}"
-    return compiled.source
+    runs_args = args is not None and mode == "grad" and derivative is None
+    return backends.describe(compiled, backend, tuple(args) if runs_args else None)
 
 
 class GradientCheckError(AssertionError):

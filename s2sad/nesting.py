@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import pipeline
+from . import backends, pipeline
 from .errors import S2sadError
 from .runtime import zeros_like
 
@@ -44,6 +44,7 @@ class Derivative:
     layers: tuple[tuple[tuple[int, ...], tuple], ...] = ()
     path: tuple[int, ...] = (1,)
     value: bool = False
+    backend: str = "numpy"  # what runs the generated code (`backends.py`)
 
     def compiled(self, args: tuple, kwargs: dict) -> pipeline.Compiled:
         code = self.fn.__code__
@@ -59,7 +60,7 @@ class Derivative:
         named: dict[str, Any] = {}
         for names, (_, directions) in zip(compiled.tangent_names, self.layers):
             named.update(zip(names, directions))
-        return compiled.func(*args, **kwargs, **named)
+        return backends.runner(compiled, self.backend)(*args, **kwargs, **named)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)
@@ -95,7 +96,7 @@ class Derivative:
         directions = (cotangent,) if self.single else tuple(cotangent)
         layer = (self.base, tuple(zeros_like_none(d) for d in directions))
         return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),
-                          (1, *self.path))
+                          (1, *self.path), backend=self.backend)
 
 
 @dataclass(frozen=True)

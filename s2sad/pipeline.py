@@ -30,7 +30,7 @@ import threading
 import types
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .aliasing import guard_inplace_updates
@@ -145,6 +145,8 @@ class Compiled:
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
+    # per (backend, half): the callable that runs `built[half]` (`backends.runner`)
+    runners: dict = field(default_factory=dict, repr=False)
 
     @property
     def user_fn(self) -> types.FunctionType:

@@ -1,0 +1,199 @@
+"""`backend="numba"`: the generated code compiled by Numba, cached on disk.
+
+Numba caches a compiled function next to its source file, so the generated
+function is written out as a module (`numba_source.py`) into a private
+directory (`cache_dir()`, mode 0700, checked to be the user's own and not
+writable by others: Python imports the files in it), under a name that is a
+hash of its text. The same gradient in another process writes the same file
+and Numba finds its cached machine code there: a second process does not
+compile again. Compilation itself is lazy, on the first call with each new
+combination of argument types, as Numba's dispatchers do.
+
+Only this module and `numba_runtime` import Numba, and only the backend
+selection (`backends.py`) imports this module, when a transform asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import linecache
+import os
+import re
+import stat
+import sys
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numba
+from numba.core.errors import NumbaError, NumbaPerformanceWarning
+
+from . import numba_runtime
+from .errors import BackendError, Loc
+from .numba_source import ModuleSource, NotCompilable, module_source
+
+COUNTS = {"compiles": 0}  # new machine code: compiled, or loaded from Numba's cache
+_HELPERS_STAMP = hashlib.sha256(Path(numba_runtime.__file__).read_bytes()).hexdigest()[:16] \
+    + f" numba {numba.__version__}"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def cache_dir() -> Path:
+    """Where the generated modules and Numba's cache live: $S2SAD_CACHE_DIR,
+    else s2sad/numba under the platform's per-user cache directory."""
+    root = os.environ.get("S2SAD_CACHE_DIR")
+    if root:
+        path = Path(root)
+    elif sys.platform == "win32":
+        path = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "s2sad"
+    elif sys.platform == "darwin":
+        path = Path.home() / "Library" / "Caches" / "s2sad"
+    else:
+        path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "s2sad"
+    path = path / "numba"
+    _private_dir(path.parent)
+    _private_dir(path)
+    return path
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return
+    info = path.stat()
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise BackendError(
+            f"s2sad's Numba cache directory {path} is not private (owned by another user, or "
+            "writable by others), and s2sad imports the code it finds there",
+            hint="set S2SAD_CACHE_DIR to a directory of your own with mode 0700")
+
+
+class NumbaFunction:
+    """A generated function compiled by Numba: called like the NumPy one.
+    Numba's errors while compiling become `BackendError`s at the user's line."""
+
+    def __init__(self, dispatcher: Any, source: ModuleSource, user_fn: types.FunctionType,
+                 path: Path) -> None:
+        self.dispatcher = dispatcher
+        self.source = source
+        self.user_fn = user_fn
+        self.path = path
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        before = len(self.dispatcher.overloads)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                result = self.dispatcher(*args, **kwargs)
+        except NumbaError as exc:
+            raise self.error(exc) from None
+        if len(self.dispatcher.overloads) != before:
+            COUNTS["compiles"] += 1
+        return result
+
+    def compile_for(self, args: tuple, kwargs: dict) -> None:
+        """Compile for these arguments' types without running (for `show`)."""
+        before = len(self.dispatcher.overloads)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                self.dispatcher._compile_for_args(*args, **kwargs)
+        except NumbaError as exc:
+            raise self.error(exc) from None
+        if len(self.dispatcher.overloads) != before:
+            COUNTS["compiles"] += 1
+
+    def error(self, exc: Exception) -> BackendError:
+        """Numba's message, reduced to what it could not compile and where."""
+        message = _ANSI.sub("", str(exc))
+        found = [int(m.group(1)) for m in re.finditer(
+            r'File "[^"]*' + re.escape(self.path.name) + r'", line (\d+)', message)]
+        line = self.source.lines.get(found[0]) if found else None
+        statement = self.source.text.splitlines()[found[0] - 1].strip() if found else ""
+        where = f" (in the generated statement `{statement}`)" if statement else ""
+        return BackendError(
+            f"Numba cannot compile the code s2sad generated for {self.user_fn.__name__}: "
+            f"{_reason(message)}{where}", _user_loc(self.user_fn, line),
+            "backend='auto' runs what Numba cannot compile with NumPy; "
+            "s2sad.show(f, backend='numba') prints the code Numba was given")
+
+
+def _reason(message: str) -> str:
+    """The line of Numba's message that says what failed (and our helper's reason)."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    ours = next((ln for ln in lines if "s2sad's Numba backend has no" in ln
+                 or "grad's function returned" in ln), None)
+    for i, ln in enumerate(lines):
+        if ln.startswith("Failed in") or ln.startswith("During:"):
+            continue
+        reason = ln.rstrip(":")
+        if ln.startswith("No implementation of function") and i + 1 < len(lines) \
+                and lines[i + 1].startswith(">>>"):
+            reason = f"no implementation of {lines[i + 1][3:].strip()}"
+        return f"{reason}; {ours}" if ours and ours not in reason else reason
+    return "unknown error"
+
+
+def _user_loc(fn: types.FunctionType, line: int | None) -> Loc | None:
+    if not line:
+        return None
+    filename = fn.__code__.co_filename
+    text = linecache.getline(filename, line)
+    return Loc(filename, line, len(text) - len(text.lstrip()), text)
+
+
+def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> NumbaFunction:
+    """The Numba version of the generated function `func` (emitted as `fdef`),
+    its module written to the cache directory if not there yet; BackendError
+    if it reads something Numba cannot compile."""
+    origin = f"{user_fn.__name__} ({user_fn.__code__.co_filename}:" \
+             f"{user_fn.__code__.co_firstlineno})"
+    helpers = {getattr(_numpy_runtime(), name): name for name in numba_runtime.HELPERS}
+    try:
+        source = module_source(func, fdef, helpers, _HELPERS_STAMP, origin)
+    except NotCompilable as exc:
+        raise BackendError(f"Numba cannot compile the code s2sad generated for "
+                           f"{user_fn.__name__}: it reads {exc.what}",
+                           _user_loc(user_fn, exc.line),
+                           "backend='auto' runs what Numba cannot compile with NumPy") from None
+    path = _write(source)
+    module = _import(path, f"s2sad_numba_{source.digest}")
+    dispatcher = numba.njit(cache=True, boundscheck=True)(getattr(module, source.name))
+    return NumbaFunction(dispatcher, source, user_fn, path)
+
+
+def _numpy_runtime() -> Any:
+    from . import runtime
+
+    return runtime
+
+
+def _write(source: ModuleSource) -> Path:
+    """The module's file, written once (rewriting it would change its time
+    stamp and make Numba's cached code stale); replaced if its text differs."""
+    path = cache_dir() / f"s2sad_{source.digest}.py"
+    try:
+        if path.read_text() == source.text:
+            return path
+    except OSError:
+        pass
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(source.text)
+    os.replace(partial, path)
+    return path
+
+
+def _import(path: Path, name: str) -> types.ModuleType:
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

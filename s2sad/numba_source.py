@@ -1,0 +1,236 @@
+"""The generated code as a module Numba can compile and cache.
+
+The NumPy backend runs the emitter's function as it is: its helpers are
+bound in closure cells, and `reversed(range(n))` runs backward loops. For
+Numba the same function is written out as the source of a module:
+
+* each name it reads from outside is imported under that name: NumPy and
+  `math` (or functions of theirs), Python builtins Numba knows, and the
+  run-time helpers from `numba_runtime` (their Numba versions);
+* `reversed(range(...))` becomes a `range` with a negative step;
+* the emitter's comment markers are dropped.
+
+A name bound to anything else is refused here, before Numba sees it, with
+the reason: Numba would freeze a global number or array into the compiled
+code (a training loop that rebinds a global weight matrix would go on using
+the old one), and calls to other Python functions go through s2sad's
+dispatcher, which Numba cannot call. The module's statements keep a map from
+their line to the user's line, for Numba's errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import hashlib
+import math
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .emit import MARKER
+
+# Builtins whose Numba implementations agree with Python's on the values
+# generated code gives them (numbers, arrays, tuples).
+BUILTINS = frozenset({"range", "len", "min", "max", "abs", "float", "int", "bool", "round",
+                      "enumerate", "zip", "print", "isinstance", "divmod", "pow"})
+MODULES = {"numpy": np, "math": math}
+
+
+class NotCompilable(Exception):
+    """The generated code reads something the Numba backend cannot compile:
+    `what` names it, `line` is the user's line (if known)."""
+
+    def __init__(self, what: str, line: int | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.line = line
+
+
+@dataclass
+class ModuleSource:
+    """A generated function as module text, and the user's line of each line."""
+
+    text: str
+    name: str
+    lines: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()[:24]
+
+
+def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict[str, Any],
+                  stamp: str, origin: str) -> ModuleSource:
+    """The module for the generated function `func` (emitted as `fdef`):
+    `helpers` maps run-time helper names to their Numba versions' names in
+    `numba_runtime`; `stamp` goes into the text (a change of the helpers'
+    source must change the module's name, or Numba's cache would keep code
+    compiled against the old ones)."""
+    namespace = _namespace(func)
+    fdef = _Rewrite(namespace).visit(_without_markers(copy.deepcopy(fdef)))
+    imports = [_import(name, namespace, helpers, fdef) for name in sorted(_free_names(fdef))]
+    header = [f"# s2sad: the Numba backend's copy of the code generated for {origin}",
+              f"# helpers {stamp}",
+              "from s2sad.numba_runtime import range_last as __s2sad_range_last"]
+    header += [line for line in imports if line]
+    body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
+    text = "\n".join(header) + "\n\n\n" + body + "\n"
+    return ModuleSource(text, fdef.name, _line_map(fdef, text))
+
+
+def _namespace(func: types.FunctionType) -> dict[str, Any]:
+    """What each free name of `func` is bound to: its closure cells, then its globals."""
+    names = dict(func.__globals__)
+    for name, cell in zip(func.__code__.co_freevars, func.__closure__ or ()):
+        try:
+            names[name] = cell.cell_contents
+        except ValueError:
+            pass
+    return names
+
+
+_ABSENT = object()
+
+
+def _resolve(name: str, namespace: dict[str, Any]) -> Any:
+    if name in namespace:
+        return namespace[name]
+    return getattr(builtins, name, _ABSENT)
+
+
+def _import(name: str, namespace: dict[str, Any], helpers: dict[str, Any],
+            fdef: ast.FunctionDef) -> str:
+    """The import that binds `name` as the generated code needs it, or
+    NotCompilable saying why it cannot be."""
+    obj = _resolve(name, namespace)
+    line = _first_use(fdef, name)
+    if isinstance(obj, types.ModuleType):
+        if obj.__name__ in MODULES:
+            return f"import {obj.__name__} as {name}"
+        raise NotCompilable(f"the module `{name}` ({obj.__name__}): Numba compiles calls into "
+                            "NumPy and math only", line)
+    if getattr(builtins, name, _ABSENT) is obj and name in BUILTINS:
+        return ""
+    owner = _library_function(obj)
+    if owner:
+        return f"from {owner} import {obj.__name__} as {name}"
+    for helper, numba_name in helpers.items():
+        if obj is helper:
+            return f"from s2sad.numba_runtime import {numba_name} as {name}"
+    raise NotCompilable(_why_not(name, obj), line)
+
+
+def _library_function(obj: Any) -> str:
+    """'numpy' or 'math' if obj is one of their functions (by its own name)."""
+    name = getattr(obj, "__name__", None)
+    for module_name, module in MODULES.items():
+        if name and getattr(module, name, None) is obj and callable(obj):
+            return module_name
+    return ""
+
+
+def _why_not(name: str, obj: Any) -> str:
+    if obj is _ABSENT:
+        return f"the name `{name}`, which is not defined"
+    if getattr(builtins, name, _ABSENT) is obj:
+        return f"the builtin `{name}`"
+    if isinstance(obj, (int, float, complex, bool, np.ndarray, np.generic, tuple, list, dict)):
+        return (f"the global or enclosing variable `{name}` (a {type(obj).__name__}), which "
+                "Numba would freeze into the compiled code although it may be rebound later")
+    if getattr(obj, "__module__", "").startswith("s2sad"):
+        what = getattr(obj, "__name__", name)
+        if what.startswith("call_"):
+            return "a call to another Python function (s2sad compiles each callee on its own)"
+        return f"s2sad's run-time helper `{what}`, which has no Numba version yet"
+    return f"`{name}` ({type(obj).__name__})"
+
+
+def _free_names(fdef: ast.FunctionDef) -> set[str]:
+    loaded, stored = set(), {a.arg for a in (*fdef.args.posonlyargs, *fdef.args.args,
+                                             *fdef.args.kwonlyargs)}
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+    return {name for name in loaded - stored if not name.startswith("__s2sad_")}
+
+
+def _first_use(fdef: ast.FunctionDef, name: str) -> int | None:
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name) and node.id == name and hasattr(node, "lineno"):
+            return node.lineno
+    return None
+
+
+def _without_markers(fdef: ast.FunctionDef) -> ast.FunctionDef:
+    """The function without the emitter's comment markers (string statements)."""
+    for node in ast.walk(fdef):
+        for attr in ("body", "orelse"):
+            block = getattr(node, attr, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                kept = [s for s in block if not _is_marker(s)]
+                setattr(node, attr, kept or ([ast.Pass()] if attr == "body" else []))
+    return fdef
+
+
+def _is_marker(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and \
+        isinstance(stmt.value.value, str) and stmt.value.value.startswith(MARKER)
+
+
+class _Rewrite(ast.NodeTransformer):
+    """`reversed(range(...))`, which Numba does not compile, as a range that
+    counts down."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        inner = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if not (self._is(node.func, reversed) and isinstance(inner, ast.Call)
+                and self._is(inner.func, range) and not inner.keywords
+                and 1 <= len(inner.args) <= 3):
+            return node
+        start, stop, step = _range_args(inner.args)
+        last = ast.Call(ast.Name("__s2sad_range_last", ast.Load()), [start, stop, step], [])
+        back = ast.BinOp(copy.deepcopy(start), ast.Sub(), copy.deepcopy(step))
+        down = ast.UnaryOp(ast.USub(), copy.deepcopy(step))
+        return ast.copy_location(ast.Call(inner.func, [last, back, down], []), node)
+
+    def _is(self, func: ast.expr, obj: Any) -> bool:
+        return isinstance(func, ast.Name) and _resolve(func.id, self.namespace) is obj
+
+
+def _range_args(args: list[ast.expr]) -> tuple[ast.expr, ast.expr, ast.expr]:
+    if len(args) == 1:
+        return ast.Constant(0), args[0], ast.Constant(1)
+    if len(args) == 2:
+        return args[0], args[1], ast.Constant(1)
+    return args[0], args[1], args[2]
+
+
+def _statements(node: ast.AST) -> list[ast.stmt]:
+    """The statements under `node`, in order (the same order in a tree and in
+    the tree parsed back from its unparsed text)."""
+    out = []
+    for attr in ("body", "orelse", "finalbody"):
+        for stmt in getattr(node, attr, None) or ():
+            if isinstance(stmt, ast.stmt):
+                out.append(stmt)
+                out.extend(_statements(stmt))
+    return out
+
+
+def _line_map(fdef: ast.FunctionDef, text: str) -> dict[int, int]:
+    """Each line of the module's function (by the parsed-back text) -> the user's line."""
+    parsed = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef))
+    lines = {parsed.lineno: getattr(fdef, "lineno", 0)}
+    for ours, theirs in zip(_statements(parsed), _statements(fdef)):
+        if getattr(theirs, "lineno", None):
+            for line in range(ours.lineno, (ours.end_lineno or ours.lineno) + 1):
+                lines[line] = theirs.lineno  # (a nested statement, later, wins)
+    return lines
