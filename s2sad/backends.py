@@ -108,6 +108,15 @@ def compile_count() -> int:
     return module.COUNTS["compiles"] if module is not None else 0
 
 
+def numba_cache_stats() -> dict[str, int]:
+    """How many compilations Numba loaded from its on-disk cache (`hits`) and
+    made anew (`misses`) in this process."""
+    import sys
+
+    module = sys.modules.get(f"{__package__}.numba_backend")
+    return module.cache_stats() if module is not None else {"hits": 0, "misses": 0}
+
+
 def describe(compiled: Any, backend: str, args: tuple | None = None,
              kwargs: dict | None = None) -> str:
     """`show`'s account of the backend, and the code it runs: for Numba, the

@@ -24,6 +24,7 @@ import stat
 import sys
 import types
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,11 @@ from .errors import BackendError, Loc
 from .numba_source import ModuleSource, NotCompilable, module_source
 
 COUNTS = {"compiles": 0}  # new machine code: compiled, or loaded from Numba's cache
+LOADED: weakref.WeakSet = weakref.WeakSet()  # the NumbaFunctions alive, for cache_stats
 _HELPERS_STAMP = hashlib.sha256(Path(numba_runtime.__file__).read_bytes()).hexdigest()[:16] \
     + f" numba {numba.__version__}"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOCAL = re.compile(r"\b([A-Za-z]\w*?)__\b")  # a local of the module (`numba_source._rename_locals`)
 
 
 def cache_dir() -> Path:
@@ -80,13 +83,17 @@ class NumbaFunction:
         self.source = source
         self.user_fn = user_fn
         self.path = path
+        LOADED.add(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         before = len(self.dispatcher.overloads)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NumbaPerformanceWarning)
+            if before:  # (the common case: nothing to compile, nothing to warn about)
                 result = self.dispatcher(*args, **kwargs)
+            else:
+                with warnings.catch_warnings():  # ('@' on non-contiguous arrays is slower)
+                    warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                    result = self.dispatcher(*args, **kwargs)
         except NumbaError as exc:
             raise self.error(exc) from None
         if len(self.dispatcher.overloads) != before:
@@ -99,11 +106,21 @@ class NumbaFunction:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NumbaPerformanceWarning)
-                self.dispatcher._compile_for_args(*args, **kwargs)
+                self.dispatcher.compile(self._types(args, kwargs))
         except NumbaError as exc:
             raise self.error(exc) from None
         if len(self.dispatcher.overloads) != before:
             COUNTS["compiles"] += 1
+
+    def _types(self, args: tuple, kwargs: dict) -> tuple:
+        """Numba's types for a call with these arguments, as its dispatcher
+        folds them: an omitted parameter is `Omitted(default)`."""
+        import inspect
+
+        params = inspect.signature(self.dispatcher.py_func).parameters
+        bound = inspect.signature(self.dispatcher.py_func).bind(*args, **kwargs).arguments
+        return tuple(numba.typeof(bound[name]) if name in bound else
+                     numba.types.Omitted(param.default) for name, param in params.items())
 
     def error(self, exc: Exception) -> BackendError:
         """Numba's message, reduced to what it could not compile and where."""
@@ -112,12 +129,24 @@ class NumbaFunction:
             r'File "[^"]*' + re.escape(self.path.name) + r'", line (\d+)', message)]
         line = self.source.lines.get(found[0]) if found else None
         statement = self.source.text.splitlines()[found[0] - 1].strip() if found else ""
+        statement = _LOCAL.sub(r"\1", statement)  # (the names as `show` prints them)
         where = f" (in the generated statement `{statement}`)" if statement else ""
         return BackendError(
             f"Numba cannot compile the code s2sad generated for {self.user_fn.__name__}: "
             f"{_reason(message)}{where}", _user_loc(self.user_fn, line),
             "backend='auto' runs what Numba cannot compile with NumPy; "
             "s2sad.show(f, backend='numba') prints the code Numba was given")
+
+
+def cache_stats() -> dict[str, int]:
+    """Numba's count of signatures loaded from its cache (hits) and compiled
+    (misses), over the generated functions alive."""
+    hits = misses = 0
+    for function in list(LOADED):
+        stats = function.dispatcher.stats
+        hits += sum(stats.cache_hits.values())
+        misses += sum(stats.cache_misses.values())
+    return {"hits": hits, "misses": misses}
 
 
 def _reason(message: str) -> str:
@@ -160,7 +189,9 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
                            "backend='auto' runs what Numba cannot compile with NumPy") from None
     path = _write(source)
     module = _import(path, f"s2sad_numba_{source.digest}")
-    dispatcher = numba.njit(cache=True, boundscheck=True)(getattr(module, source.name))
+    function = getattr(module, source.name)
+    function.__defaults__ = source.defaults or None
+    dispatcher = numba.njit(cache=True, boundscheck=True)(function)
     return NumbaFunction(dispatcher, source, user_fn, path)
 
 

@@ -61,6 +61,14 @@ def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     return _numpy.matmul_adjoint_b(g, a, b)
 
 
+def abs_adjoint(g: Any, x: Any) -> Any:
+    return _numpy.abs_adjoint(g, x)
+
+
+def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
+    return _numpy.extreme_adjoint(g, args, largest)
+
+
 @njit(cache=True)
 def range_last(start: int, stop: int, step: int) -> int:
     """The last item of range(start, stop, step), or start - step if it is
@@ -283,7 +291,34 @@ def _matmul_adjoint_b(g, a, b):
     return lambda g, a, b: a.T @ g
 
 
+@overload(abs_adjoint)
+def _abs_adjoint(g, x):
+    if _is_number(x) and _is_number(g):
+        return lambda g, x: g if x >= 0 else -g
+    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float) and \
+            (_is_number(g) or isinstance(g, types.Array)):
+        return lambda g, x: g * np.where(x >= 0, 1.0, -1.0)
+    raise _refuse("abs_adjoint", g, x)
+
+
+@overload(extreme_adjoint)
+def _extreme_adjoint(g, args, largest):
+    """Builtin max(a, b, ...) of numbers: g goes to the first extreme one."""
+    if not (isinstance(args, types.List) and _is_number(args.dtype) and _is_number(g)):
+        raise _refuse("extreme_adjoint", g, args)
+
+    def numbers(g, args, largest):
+        best = 0
+        for k in range(1, len(args)):
+            if (args[k] > args[best]) if largest else (args[k] < args[best]):
+                best = k
+        out = [0.0] * len(args)
+        out[best] = g
+        return out
+    return numbers
+
+
 # The NumPy helpers (by name) that have a Numba version here.
 HELPERS = {f.__name__: f for f in (unbroadcast, require_scalar, zeros_like, sum_adjoint,
                                    mean_adjoint, extremum_adjoint, matmul_adjoint_a,
-                                   matmul_adjoint_b)}
+                                   matmul_adjoint_b, abs_adjoint, extreme_adjoint)}

@@ -57,6 +57,7 @@ class ModuleSource:
     text: str
     name: str
     lines: dict[int, int] = field(default_factory=dict)
+    defaults: tuple = ()  # of the function's parameters (not in the text: they may be any object)
 
     @property
     def digest(self) -> str:
@@ -72,14 +73,54 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     compiled against the old ones)."""
     namespace = _namespace(func)
     fdef = _Rewrite(namespace).visit(_without_markers(copy.deepcopy(fdef)))
-    imports = [_import(name, namespace, helpers, fdef) for name in sorted(_free_names(fdef))]
+    defaults = _positional(fdef, func)
+    free = _free_names(fdef)
+    imports = [_import(name, namespace, helpers, fdef) for name in sorted(free)]
+    _rename_locals(fdef, free)
     header = [f"# s2sad: the Numba backend's copy of the code generated for {origin}",
               f"# helpers {stamp}",
               "from s2sad.numba_runtime import range_last as __s2sad_range_last"]
     header += [line for line in imports if line]
     body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
     text = "\n".join(header) + "\n\n\n" + body + "\n"
-    return ModuleSource(text, fdef.name, _line_map(fdef, text))
+    return ModuleSource(text, fdef.name, _line_map(fdef, text), defaults)
+
+
+def _rename_locals(fdef: ast.FunctionDef, free: set[str]) -> None:
+    """Every local name with a trailing `__`, the parameters copied into
+    theirs first. Numba renames a variable assigned twice `x.1` and then,
+    compiling array expressions, `x_1`, which can be another variable of the
+    generated code (`dw_1` and `dw_1_1` broke it); names that end in `__`
+    cannot meet such a name."""
+    params = [a.arg for a in fdef.args.args]
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name) and node.id not in free and \
+                not node.id.startswith("__s2sad_"):
+            node.id += "__"
+    copies = [ast.Assign([ast.Name(p + "__", ast.Store())], ast.Name(p, ast.Load()))
+              for p in params]
+    for stmt in copies:
+        ast.copy_location(stmt, fdef)
+    fdef.body[:0] = copies
+
+
+def _positional(fdef: ast.FunctionDef, func: types.FunctionType) -> tuple:
+    """Make the keyword-only parameters (a forward layer's tangents) positional
+    ones with defaults, after the others: Numba's dispatcher does not bind
+    keyword-only parameters, and callers pass these by name. Returns the
+    defaults of the new parameter list (the text shows them as `show` does,
+    but the function's `__defaults__` are these objects)."""
+    args = fdef.args
+    if args.vararg or args.kwarg or args.posonlyargs:
+        raise NotCompilable("a function with *args, **kwargs or positional-only parameters",
+                            getattr(fdef, "lineno", None))
+    keyword = dict(func.__kwdefaults__ or {})
+    defaults = tuple(func.__defaults__ or ()) + tuple(keyword.get(a.arg) for a in args.kwonlyargs)
+    shown = [*args.defaults, *(d or ast.Constant(None) for d in args.kw_defaults)]
+    shown = ([ast.Constant(None)] * len(defaults) + shown)[len(shown):]  # one per default
+    fdef.args = ast.arguments(posonlyargs=[], args=[*args.args, *args.kwonlyargs], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=shown)
+    return defaults
 
 
 def _namespace(func: types.FunctionType) -> dict[str, Any]:

@@ -1,0 +1,270 @@
+"""The backends: the generated code run by NumPy, compiled by Numba, or `auto`.
+
+Numba's gradients must equal the NumPy backend's (to rounding) and finite
+differences, on scalar loops, branches and array code; compilations are
+counted, not timed (one per generated function and combination of argument
+types, none on a second call); what Numba cannot compile is refused with an
+error at the user's line under `backend="numba"`, and run by NumPy under
+`backend="auto"`. Numba compiles slowly, so the programs are few and small.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import backends
+from s2sad.errors import BackendError
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_numba = pytest.mark.skipif(not backends.numba_available(),
+                                 reason="Numba is not installed (pip install 's2sad[numba]')")
+
+
+# ---------------------------------------------------------------- programs
+
+
+def recurrence(x, n):
+    for _ in range(n):
+        x = np.sin(x) * 0.9 + 0.1 * x * x
+    return x
+
+
+def branch_loop(x, a):
+    s = 0.0
+    for i in range(50):
+        if x > a:
+            s = s + np.sin(x) * x
+        else:
+            s = s + x * x * 0.5
+        x = x * 0.97 + 0.01 * i
+    return s + x
+
+
+def while_branch(x, a):
+    s = 0.0
+    while x < 10.0:
+        if x > a:
+            s = s + np.sin(x) * x
+        else:
+            s = s + x * x * 0.5
+        x = x * 1.1 + 0.05
+    return s + x
+
+
+def two_lines(x, y):
+    a = np.sin(x) * y + x * x
+    return np.exp(-a) + a * y
+
+
+def with_math(x, y):
+    return math.tanh(x * y) + max(x, y) ** 2 - abs(x - y)
+
+
+def array_sum(x):
+    return np.sum(np.sin(x) * x)
+
+
+def logistic(w, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)) + 0.1 * np.sum(w * w) / len(w)
+
+
+RNG = np.random.default_rng(0)
+X6 = RNG.standard_normal((6, 3))
+CASES = [
+    (recurrence, 0, (0.5, 30)),
+    (branch_loop, (0, 1), (0.8, 0.5)),
+    (while_branch, (0, 1), (-0.41, 3.0)),
+    (two_lines, (0, 1), (0.7, -0.3)),
+    (with_math, (0, 1), (0.4, -0.6)),
+    (array_sum, 0, (RNG.standard_normal(5),)),
+    (logistic, 0, (RNG.standard_normal(3), X6, (X6[:, 0] > 0).astype(float))),
+]
+
+
+def _leaves(g, wrt):
+    return tuple(g) if isinstance(wrt, tuple) else (g,)
+
+
+@needs_numba
+@pytest.mark.parametrize("f, wrt, args", CASES, ids=[c[0].__name__ for c in CASES])
+def test_numba_gradients_equal_numpy_and_finite_differences(f, wrt, args):
+    value, grads = s2sad.value_and_grad(f, wrt=wrt, backend="numba")(*args)
+    ref_value, ref_grads = s2sad.value_and_grad(f, wrt=wrt)(*args)
+    np.testing.assert_allclose(value, ref_value, rtol=1e-12)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for i, ours, theirs in zip(indices, _leaves(grads, wrt), _leaves(ref_grads, wrt)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+        assert type(ours) is type(theirs) or isinstance(ours, float)
+        numeric = s2sad.numerical_gradient(f, args, i)
+        np.testing.assert_allclose(ours, numeric, rtol=1e-5, atol=1e-7)
+
+
+def counted(x, n):
+    for _ in range(n):
+        x = np.cos(x) * x + 0.5
+    return x
+
+
+@needs_numba
+def test_numba_compiles_once_per_argument_types():
+    gradient = s2sad.grad(counted, backend="numba")
+    before = backends.compile_count()
+    first = gradient(0.5, 20)
+    assert backends.compile_count() - before == 1
+    for x in (0.1, 0.2, 0.3):
+        gradient(x, 20)
+    assert backends.compile_count() - before == 1  # the same types: nothing compiled
+    gradient(np.array(0.5)[()], 20)  # a NumPy float64 is Numba's float64 too
+    assert backends.compile_count() - before == 1
+    assert gradient(0.5, 20) == first
+
+
+@needs_numba
+def test_the_other_transforms_take_the_backend():
+    for backend in ("numba", "auto"):
+        value, tangent = s2sad.jvp(two_lines, (0.7, -0.3), (1.0, 0.5), backend=backend)
+        ref = s2sad.jvp(two_lines, (0.7, -0.3), (1.0, 0.5))
+        np.testing.assert_allclose((value, tangent), ref, rtol=1e-12)
+        _, pullback = s2sad.vjp(recurrence, 0.5, 10, backend=backend)
+        np.testing.assert_allclose(pullback(2.0)[0], s2sad.vjp(recurrence, 0.5, 10)[1](2.0)[0],
+                                   rtol=1e-12)
+        hessian = s2sad.hessian(two_lines, wrt=(0, 1), backend=backend)(0.7, -0.3)
+        np.testing.assert_allclose(hessian, s2sad.hessian(two_lines, wrt=(0, 1))(0.7, -0.3),
+                                   rtol=1e-12)
+        second = s2sad.grad(s2sad.grad(recurrence, backend=backend), backend=backend)(0.5, 10)
+        np.testing.assert_allclose(second, s2sad.grad(s2sad.grad(recurrence))(0.5, 10),
+                                   rtol=1e-12)
+
+
+@needs_numba
+def test_a_derivative_numba_divides_by_zero_in_is_numpys():
+    # Python floats raise where NumPy gives inf; Numba raises as Python does,
+    # and grad then computes the derivative with NumPy scalars.
+    def root(x):
+        return np.sqrt(x)
+
+    assert s2sad.grad(root, backend="numba")(0.0) == s2sad.grad(root)(0.0) == np.inf
+
+
+# ---------------------------------------------------------------- refused, and auto
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def reads_a_global_array(x):
+    return np.sum(WEIGHTS * x)
+
+
+def max_with_keepdims(a):
+    m = np.max(a, axis=1, keepdims=True)
+    return np.sum(np.exp(a - m))
+
+
+@needs_numba
+def test_numba_refuses_a_global_array_at_the_users_line():
+    with pytest.raises(BackendError) as info:
+        s2sad.grad(reads_a_global_array, backend="numba")(np.ones(3))
+    message = str(info.value)
+    assert "`WEIGHTS` (a ndarray)" in message and "freeze" in message
+    assert "return np.sum(WEIGHTS * x)" in message  # the user's line
+    assert "backend='auto'" in message
+
+
+@needs_numba
+def test_numba_refuses_what_it_cannot_compile_naming_it():
+    with pytest.raises(BackendError) as info:
+        s2sad.grad(max_with_keepdims, backend="numba")(np.ones((2, 3)))
+    error = info.value
+    assert "max(array(float64, 2d, C), axis=Literal[int](1), keepdims=" in error.message
+    assert "np.max(a, axis=1, keepdims=True)" in error.message  # the generated statement
+    assert error.loc is not None and "m = np.max(a, axis=1, keepdims=True)" in error.loc.text
+
+
+@needs_numba
+def test_auto_falls_back_to_numpy_and_show_says_which():
+    a = RNG.standard_normal((2, 3))
+    for f, x in ((reads_a_global_array, np.ones(3)), (max_with_keepdims, a)):
+        np.testing.assert_allclose(s2sad.grad(f, backend="auto")(x), s2sad.grad(f)(x),
+                                   rtol=1e-12)
+        shown = s2sad.show(f, backend="auto", args=(x,))
+        assert shown.startswith("# backend: numpy: Numba cannot compile")
+    shown = s2sad.show(two_lines, wrt=(0, 1), backend="auto", args=(0.7, -0.3))
+    assert shown.startswith("# backend: numba\n") and "def dtwo_lines(x, y, dout=1.0):" in shown
+    assert "from s2sad.numba_runtime import" in s2sad.show(recurrence, backend="numba")
+
+
+def test_an_unknown_backend_is_refused():
+    with pytest.raises(BackendError, match="backend must be one of"):
+        s2sad.grad(two_lines, backend="jax")
+
+
+def test_without_numba_numba_is_refused_and_auto_runs_numpy(monkeypatch):
+    monkeypatch.setattr(backends, "numba_available", lambda: False)
+
+    def cube(x):
+        return x * x * x
+
+    with pytest.raises(BackendError, match="needs Numba"):
+        s2sad.grad(cube, backend="numba")(2.0)
+    assert s2sad.grad(cube, backend="auto")(2.0) == 12.0
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_import_s2sad_does_not_import_numba():
+    code = "import sys, s2sad; s2sad.grad(lambda x: x); print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "False", out.stderr
+
+
+@needs_numba
+def test_a_second_process_loads_numbas_cache(tmp_path):
+    script = tmp_path / "program.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import s2sad
+        from s2sad import backends
+
+        def f(x):
+            for _ in range(10):
+                x = np.cos(x) * x
+            return x
+
+        gradient = s2sad.grad(f, backend="numba")
+        print(gradient(0.3))
+        print("hit" if backends.numba_cache_stats() == {"hits": 1, "misses": 0} else "miss")
+    """))
+    env = {**os.environ, "S2SAD_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           env=env, cwd=tmp_path) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    assert runs[0].stdout.split()[1] == "miss" and runs[1].stdout.split()[1] == "hit"
+    assert runs[0].stdout.split()[0] == runs[1].stdout.split()[0]
+    cache = tmp_path / "cache" / "numba"
+    assert (cache.stat().st_mode & 0o777) == 0o700
+    assert [p.name for p in cache.glob("s2sad_*.py")]
+
+
+@needs_numba
+def test_a_cache_directory_others_can_write_is_refused(tmp_path, monkeypatch):
+    from s2sad import numba_backend
+
+    shared = tmp_path / "shared"
+    (shared / "numba").mkdir(parents=True)
+    os.chmod(shared / "numba", 0o777)
+    monkeypatch.setenv("S2SAD_CACHE_DIR", str(shared))
+    with pytest.raises(BackendError, match="not private"):
+        numba_backend.cache_dir()
