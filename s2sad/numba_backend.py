@@ -40,7 +40,7 @@ LOADED: weakref.WeakSet = weakref.WeakSet()  # the NumbaFunctions alive, for cac
 _HELPERS_STAMP = hashlib.sha256(Path(numba_runtime.__file__).read_bytes()).hexdigest()[:16] \
     + f" numba {numba.__version__}"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_LOCAL = re.compile(r"\b([A-Za-z]\w*?)__\b")  # a local of the module (`numba_source._rename_locals`)
+_LOCAL = re.compile(r"\b([A-Za-z]\w*?)__\b")  # a renamed local (numba_source._rename_locals)
 
 
 def cache_dir() -> Path:

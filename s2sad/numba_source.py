@@ -25,6 +25,7 @@ import builtins
 import copy
 import hashlib
 import math
+import re
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,21 +88,24 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
 
 
 def _rename_locals(fdef: ast.FunctionDef, free: set[str]) -> None:
-    """Every local name with a trailing `__`, the parameters copied into
-    theirs first. Numba renames a variable assigned twice `x.1` and then,
-    compiling array expressions, `x_1`, which can be another variable of the
-    generated code (`dw_1` and `dw_1_1` broke it); names that end in `__`
-    cannot meet such a name."""
-    params = [a.arg for a in fdef.args.args]
+    """Rename the locals Numba could confuse with a version of another name:
+    Numba calls the second value of `x` `x.1` and, compiling array
+    expressions, `x_1`, which may be a variable of the generated code too
+    (`dw_1` assigned twice met `dw_1_1`). Such names (`name_<digits>` where
+    `name` is a variable) get a trailing `__`, which no version name has."""
+    names = {a.arg for a in fdef.args.args}
+    names |= {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name)} - free
+    clash = {n for n in names if (m := _VERSION.match(n)) and m.group(1) in names}
     for node in ast.walk(fdef):
-        if isinstance(node, ast.Name) and node.id not in free and \
-                not node.id.startswith("__s2sad_"):
+        if isinstance(node, ast.Name) and node.id in clash:
             node.id += "__"
-    copies = [ast.Assign([ast.Name(p + "__", ast.Store())], ast.Name(p, ast.Load()))
-              for p in params]
-    for stmt in copies:
-        ast.copy_location(stmt, fdef)
+    copies = [ast.copy_location(ast.Assign([ast.Name(a.arg + "__", ast.Store())],
+                                           ast.Name(a.arg, ast.Load())), fdef)
+              for a in fdef.args.args if a.arg in clash]  # (a parameter keeps its name)
     fdef.body[:0] = copies
+
+
+_VERSION = re.compile(r"^(.+)_(\d+)$")
 
 
 def _positional(fdef: ast.FunctionDef, func: types.FunctionType) -> tuple:
