@@ -181,7 +181,8 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
              f"{user_fn.__code__.co_firstlineno})"
     helpers = {getattr(_numpy_runtime(), name): name for name in numba_runtime.HELPERS}
     try:
-        source = module_source(func, fdef, helpers, _HELPERS_STAMP, origin)
+        source = module_source(func, fdef, helpers, numba_runtime.REDUCTIONS, _HELPERS_STAMP,
+                               origin)
     except NotCompilable as exc:
         raise BackendError(f"Numba cannot compile the code s2sad generated for "
                            f"{user_fn.__name__}: it reads {exc.what}",

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.core.errors import TypingError
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
 from . import runtime as _numpy
 
@@ -69,7 +69,27 @@ def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
     return _numpy.extreme_adjoint(g, args, largest)
 
 
-@njit(cache=True)
+def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.sum(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.mean(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_max(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.max(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_min(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.min(a, axis=axis, keepdims=keepdims)
+
+
+REDUCTIONS = {"sum": reduce_sum, "mean": reduce_mean, "max": reduce_max, "min": reduce_min,
+              "amax": reduce_max, "amin": reduce_min}
+
+
+@register_jitable
 def range_last(start: int, stop: int, step: int) -> int:
     """The last item of range(start, stop, step), or start - step if it is
     empty: `reversed(range(...))` is `range(range_last(...), start - step, -step)`."""
@@ -109,18 +129,20 @@ def _constant(t) -> object:
         return t.literal_value
     if isinstance(t, (bool, int)) or t is None:
         return t
+    if isinstance(t, types.NoneType):
+        return None
     return _UNKNOWN
 
 
 _UNKNOWN = object()
 
 
-@njit(cache=True)
+@register_jitable
 def _sum_leading(g: Any) -> Any:
     return g.sum(axis=0)
 
 
-@njit(cache=True)
+@register_jitable
 def _reduce_rows(g: Any, rows: int) -> Any:
     """g (2-D) summed over the rows if `rows` is 1 and g's is not."""
     if rows == 1 and g.shape[0] != 1:
@@ -128,7 +150,7 @@ def _reduce_rows(g: Any, rows: int) -> Any:
     return np.ascontiguousarray(g)
 
 
-@njit(cache=True)
+@register_jitable
 def _reduce_cols(g: Any, cols: int) -> Any:
     if cols == 1 and g.shape[1] != 1:
         return g.sum(axis=1).reshape(g.shape[0], 1)
@@ -156,7 +178,7 @@ def _unbroadcast(g, x):
     return lambda g, x: _reduce_cols(_reduce_rows(g, x.shape[0]), x.shape[1])
 
 
-@njit(cache=True)
+@register_jitable
 def _unbroadcast_1d(g: Any, n: int) -> Any:
     if n == 1 and g.shape[0] != 1:
         return np.full(1, np.sum(g))
@@ -200,23 +222,23 @@ def _check_reduction(helper: str, g: Any, a: Any, axis: Any, keepdims: Any,
     return True, bool(kept)
 
 
-@njit(cache=True)
+@register_jitable
 def _kept(g: Any) -> Any:
     return g
 
 
-@njit(cache=True)
+@register_jitable
 def _as_row(g: Any) -> Any:
     return g.reshape(1, g.shape[0])
 
 
-@njit(cache=True)
+@register_jitable
 def _as_column(g: Any) -> Any:
     return g.reshape(g.shape[0], 1)
 
 
 def _spread(axis: int, kept: bool) -> Any:
-    """An njit function giving g (reduced over `axis` of a 2-D array) the
+    """A jitable function giving g (reduced over `axis` of a 2-D array) the
     array's number of dimensions, so arithmetic broadcasts it back."""
     if kept:
         return _kept
@@ -251,11 +273,11 @@ def _extremum_adjoint(g, a, ans, axis=None, keepdims=False):
             hit = a == ans
             return g * hit / np.sum(hit)
         return whole
-    spread = _spread(_constant(axis), kept)
+    spread, reduced = _spread(_constant(axis), kept), _spread(_constant(axis), False)
 
     def along(g, a, ans, axis=None, keepdims=False):
         hit = a == spread(np.ascontiguousarray(ans))
-        count = spread(np.ascontiguousarray(np.sum(hit, axis=axis)))
+        count = reduced(np.sum(hit, axis=axis))  # (no keepdims in Numba's np.sum)
         return spread(np.ascontiguousarray(g)) * hit / count
     return along
 
@@ -316,6 +338,105 @@ def _extreme_adjoint(g, args, largest):
         out[best] = g
         return out
     return numbers
+
+
+# ---------------------------------------------------------------- reductions along an axis
+# (Numba's np.max and np.min take no axis, and no reduction takes keepdims:
+# `numba_source` writes such calls as these helpers, for 1-D and 2-D arrays.)
+
+
+@register_jitable
+def _rows_max(a: Any) -> Any:
+    out = np.empty(a.shape[0], a.dtype)
+    for i in range(a.shape[0]):
+        out[i] = np.max(a[i])
+    return out
+
+
+@register_jitable
+def _rows_min(a: Any) -> Any:
+    out = np.empty(a.shape[0], a.dtype)
+    for i in range(a.shape[0]):
+        out[i] = np.min(a[i])
+    return out
+
+
+@register_jitable
+def _rows_sum(a: Any) -> Any:
+    return np.sum(a, axis=1)
+
+
+@register_jitable
+def _rows_mean(a: Any) -> Any:
+    return np.sum(a, axis=1) / a.shape[1]
+
+
+@register_jitable
+def _all_max(a: Any) -> Any:
+    return np.max(a)
+
+
+@register_jitable
+def _all_min(a: Any) -> Any:
+    return np.min(a)
+
+
+@register_jitable
+def _all_sum(a: Any) -> Any:
+    return np.sum(a)
+
+
+@register_jitable
+def _all_mean(a: Any) -> Any:
+    return np.mean(a)
+
+
+_ALONG_ROWS = {"max": _rows_max, "min": _rows_min, "sum": _rows_sum, "mean": _rows_mean}
+_WHOLE = {"max": _all_max, "min": _all_min, "sum": _all_sum, "mean": _all_mean}
+
+
+def _reduction(kind: str, a, axis, keepdims):
+    """The implementation of np.<kind>(a, axis, keepdims=...) for constant
+    axis and keepdims: over all of a 1-D or 2-D array, or along an axis of a
+    2-D one (axis 0 as the rows of its transpose)."""
+    ax, kept = _constant(axis), _constant(keepdims)
+    if not isinstance(a, types.Array) or a.ndim not in (1, 2) or kept not in (True, False) \
+            or not (ax is None or isinstance(ax, int) and -a.ndim <= ax < a.ndim):
+        raise _refuse(f"np.{kind}", a, f"axis={axis}", f"keepdims={keepdims}")
+    whole, along = _WHOLE[kind], _ALONG_ROWS[kind]
+    if ax is None or a.ndim == 1:
+        if not kept:
+            return lambda a, axis=None, keepdims=False: whole(a)
+        if a.ndim == 1:
+            return lambda a, axis=None, keepdims=False: np.full(1, whole(a))
+        return lambda a, axis=None, keepdims=False: np.full((1, 1), whole(a))
+    if ax % 2 == 1:
+        if kept:
+            return lambda a, axis=None, keepdims=False: _as_column(along(a))
+        return lambda a, axis=None, keepdims=False: along(a)
+    if kept:
+        return lambda a, axis=None, keepdims=False: _as_row(along(a.T))
+    return lambda a, axis=None, keepdims=False: along(a.T)
+
+
+@overload(reduce_sum, prefer_literal=True)
+def _reduce_sum(a, axis=None, keepdims=False):
+    return _reduction("sum", a, axis, keepdims)
+
+
+@overload(reduce_mean, prefer_literal=True)
+def _reduce_mean(a, axis=None, keepdims=False):
+    return _reduction("mean", a, axis, keepdims)
+
+
+@overload(reduce_max, prefer_literal=True)
+def _reduce_max(a, axis=None, keepdims=False):
+    return _reduction("max", a, axis, keepdims)
+
+
+@overload(reduce_min, prefer_literal=True)
+def _reduce_min(a, axis=None, keepdims=False):
+    return _reduction("min", a, axis, keepdims)
 
 
 # The NumPy helpers (by name) that have a Numba version here.

@@ -66,14 +66,15 @@ class ModuleSource:
 
 
 def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict[str, Any],
-                  stamp: str, origin: str) -> ModuleSource:
+                  reductions: dict[str, Any], stamp: str, origin: str) -> ModuleSource:
     """The module for the generated function `func` (emitted as `fdef`):
     `helpers` maps run-time helper names to their Numba versions' names in
-    `numba_runtime`; `stamp` goes into the text (a change of the helpers'
+    `numba_runtime`, `reductions` NumPy's reductions to the functions that
+    take their axis and keepdims there; `stamp` goes into the text (a change of the helpers'
     source must change the module's name, or Numba's cache would keep code
     compiled against the old ones)."""
     namespace = _namespace(func)
-    fdef = _Rewrite(namespace).visit(_without_markers(copy.deepcopy(fdef)))
+    fdef = _Rewrite(namespace, reductions).visit(_without_markers(copy.deepcopy(fdef)))
     defaults = _positional(fdef, func)
     free = _free_names(fdef)
     imports = [_import(name, namespace, helpers, fdef) for name in sorted(free)]
@@ -81,6 +82,8 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     header = [f"# s2sad: the Numba backend's copy of the code generated for {origin}",
               f"# helpers {stamp}",
               "from s2sad.numba_runtime import range_last as __s2sad_range_last"]
+    header += [f"from s2sad.numba_runtime import {f.__name__} as __s2sad_{f.__name__}"
+               for f in {id(f): f for f in reductions.values()}.values()]
     header += [line for line in imports if line]
     body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
     text = "\n".join(header) + "\n\n\n" + body + "\n"
@@ -227,14 +230,41 @@ def _is_marker(stmt: ast.stmt) -> bool:
 
 
 class _Rewrite(ast.NodeTransformer):
-    """`reversed(range(...))`, which Numba does not compile, as a range that
-    counts down."""
+    """What Numba does not compile, as what it does: `reversed(range(...))`
+    as a range that counts down, and NumPy's reductions with `keepdims`, or
+    max and min with an axis, as the helpers of `numba_runtime`."""
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
+    def __init__(self, namespace: dict[str, Any], reductions: dict[str, Any]) -> None:
         self.namespace = namespace
+        self.reductions = reductions
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
+        return self.reduction(node) or self.reversed_range(node)
+
+    def reduction(self, node: ast.Call) -> ast.AST | None:
+        kind = self._numpy_name(node.func)
+        keywords = {k.arg: k.value for k in node.keywords}
+        if kind not in self.reductions or not 1 <= len(node.args) <= 2 or \
+                set(keywords) - {"axis", "keepdims"} or len(node.args) == 2 and "axis" in keywords:
+            return None
+        axis = node.args[1] if len(node.args) == 2 else keywords.get("axis", ast.Constant(None))
+        if "keepdims" not in keywords and (kind == "sum" or _is_none(axis)):
+            return None  # (Numba's own)
+        helper = f"__s2sad_{self.reductions[kind].__name__}"
+        keepdims = keywords.get("keepdims", ast.Constant(False))
+        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()),
+                                          [node.args[0], axis, keepdims], []), node)
+
+    def _numpy_name(self, func: ast.expr) -> str:
+        """'sum' for `np.sum` (by what `np` is), '' for anything else."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                _resolve(func.value.id, self.namespace) is np:
+            return func.attr
+        obj = _resolve(func.id, self.namespace) if isinstance(func, ast.Name) else None
+        return getattr(obj, "__name__", "") if _library_function(obj) == "numpy" else ""
+
+    def reversed_range(self, node: ast.Call) -> ast.AST:
         inner = node.args[0] if len(node.args) == 1 and not node.keywords else None
         if not (self._is(node.func, reversed) and isinstance(inner, ast.Call)
                 and self._is(inner.func, range) and not inner.keywords
@@ -248,6 +278,10 @@ class _Rewrite(ast.NodeTransformer):
 
     def _is(self, func: ast.expr, obj: Any) -> bool:
         return isinstance(func, ast.Name) and _resolve(func.id, self.namespace) is obj
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _range_args(args: list[ast.expr]) -> tuple[ast.expr, ast.expr, ast.expr]:

@@ -22,6 +22,9 @@ import pytest
 
 import s2sad
 from s2sad import backends
+
+numba_runtime = pytest.importorskip("s2sad.numba_runtime") if backends.numba_available() \
+    else None
 from s2sad.errors import BackendError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +81,11 @@ def logistic(w, X, y):
     return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)) + 0.1 * np.sum(w * w) / len(w)
 
 
+def softmax_loss(a, Y):
+    s = a - np.max(a, axis=1, keepdims=True)
+    return -np.sum(Y * (s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))))
+
+
 RNG = np.random.default_rng(0)
 X6 = RNG.standard_normal((6, 3))
 CASES = [
@@ -88,6 +96,7 @@ CASES = [
     (with_math, (0, 1), (0.4, -0.6)),
     (array_sum, 0, (RNG.standard_normal(5),)),
     (logistic, 0, (RNG.standard_normal(3), X6, (X6[:, 0] > 0).astype(float))),
+    (softmax_loss, 0, (X6, np.eye(3)[[0, 1, 2, 0, 1, 2]])),
 ]
 
 
@@ -156,6 +165,70 @@ def test_a_derivative_numba_divides_by_zero_in_is_numpys():
     assert s2sad.grad(root, backend="numba")(0.0) == s2sad.grad(root)(0.0) == np.inf
 
 
+# ---------------------------------------------------------------- the Numba helpers, one by one
+
+HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the same name
+    ("unbroadcast", (2.5, 1.0)),
+    ("unbroadcast", (np.arange(3.0), 1.0)),
+    ("unbroadcast", (1.5, np.ones(3))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones(3))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones((1, 3)))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones((2, 1)))),
+    ("unbroadcast", (np.arange(3.0), np.ones(1))),
+    ("sum_adjoint", (2.0, np.ones((2, 3)))),
+    ("sum_adjoint", (np.arange(2.0).reshape(2, 1), np.ones((2, 3)), 1, True)),
+    ("sum_adjoint", (np.arange(3.0), np.ones((2, 3)), 0)),
+    ("mean_adjoint", (np.arange(2.0), np.ones((2, 3)), -1)),
+    ("extremum_adjoint", (1.5, np.array([1.0, 3.0, 3.0]), 3.0)),
+    ("extremum_adjoint", (np.ones((2, 1)), np.array([[1.0, 2.0, 2.0], [0.0, 5.0, 1.0]]),
+                          np.array([[2.0], [5.0]]), 1, True)),
+    ("matmul_adjoint_a", (np.arange(2.0), np.ones((2, 3)), np.arange(3.0))),
+    ("matmul_adjoint_b", (np.arange(2.0), np.arange(6.0).reshape(2, 3), np.arange(3.0))),
+    ("matmul_adjoint_a", (np.ones((2, 2)), np.ones((2, 3)), np.arange(6.0).reshape(3, 2))),
+    ("matmul_adjoint_b", (np.ones((2, 2)), np.arange(6.0).reshape(2, 3), np.ones((3, 2)))),
+    ("abs_adjoint", (2.0, -0.5)),
+    ("abs_adjoint", (np.ones(3), np.array([-1.0, 0.0, 2.0]))),
+    ("zeros_like", (np.ones((2, 2), dtype=np.int64),)),
+    ("reduce_max", (np.arange(6.0).reshape(2, 3), 0, True)),
+    ("reduce_min", (np.arange(6.0).reshape(2, 3), -1, False)),
+    ("reduce_mean", (np.arange(6.0).reshape(2, 3), None, True)),
+    ("reduce_sum", (np.arange(6.0).reshape(2, 3), 1, True)),
+]
+
+
+def _calling_all(cases):
+    """One function calling each helper, with its array arguments as
+    parameters and the others written in as constants (as generated code
+    calls them; one compilation for all, as Numba's fixed cost per function
+    is most of it); and the arrays."""
+    namespace, arrays, calls = {}, [], []
+    for k, (name, args) in enumerate(cases):
+        namespace[f"h{k}"] = getattr(numba_runtime, name)
+        parts = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                arrays.append(a)
+                parts.append(f"a{len(arrays) - 1}")
+            else:
+                parts.append(repr(a))
+        calls.append(f"h{k}({', '.join(parts)})")
+    params = ", ".join(f"a{i}" for i in range(len(arrays)))
+    exec(f"def call({params}):\n    return ({', '.join(calls)},)", namespace)
+    return namespace["call"], arrays
+
+
+@needs_numba
+def test_each_numba_helper_equals_numpys():
+    import numba
+
+    call, arrays = _calling_all(HELPER_CASES)
+    results = numba.njit(call)(*arrays)
+    for (name, args), ours in zip(HELPER_CASES, results):
+        theirs = getattr(numba_runtime, name)(*args)  # (called from Python: NumPy's helper)
+        assert np.shape(ours) == np.shape(theirs), (name, args)
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"{name}{args}")
+
+
 # ---------------------------------------------------------------- refused, and auto
 
 WEIGHTS = np.array([1.0, 2.0, 3.0])
@@ -165,9 +238,8 @@ def reads_a_global_array(x):
     return np.sum(WEIGHTS * x)
 
 
-def max_with_keepdims(a):
-    m = np.max(a, axis=1, keepdims=True)
-    return np.sum(np.exp(a - m))
+def sum_over_a_tuple_of_axes(a):
+    return np.sum(np.sum(a, axis=(0, 1)) * 2.0)
 
 
 @needs_numba
@@ -183,17 +255,17 @@ def test_numba_refuses_a_global_array_at_the_users_line():
 @needs_numba
 def test_numba_refuses_what_it_cannot_compile_naming_it():
     with pytest.raises(BackendError) as info:
-        s2sad.grad(max_with_keepdims, backend="numba")(np.ones((2, 3)))
+        s2sad.grad(sum_over_a_tuple_of_axes, backend="numba")(np.ones((2, 3)))
     error = info.value
-    assert "max(array(float64, 2d, C), axis=Literal[int](1), keepdims=" in error.message
-    assert "np.max(a, axis=1, keepdims=True)" in error.message  # the generated statement
-    assert error.loc is not None and "m = np.max(a, axis=1, keepdims=True)" in error.loc.text
+    assert "no implementation of sum_adjoint(float64, float64)" in error.message
+    assert "`t_1 = sum_adjoint(dout, t)`" in error.message  # the generated statement
+    assert error.loc is not None and "np.sum(np.sum(a, axis=(0, 1)) * 2.0)" in error.loc.text
 
 
 @needs_numba
 def test_auto_falls_back_to_numpy_and_show_says_which():
     a = RNG.standard_normal((2, 3))
-    for f, x in ((reads_a_global_array, np.ones(3)), (max_with_keepdims, a)):
+    for f, x in ((reads_a_global_array, np.ones(3)), (sum_over_a_tuple_of_axes, a)):
         np.testing.assert_allclose(s2sad.grad(f, backend="auto")(x), s2sad.grad(f)(x),
                                    rtol=1e-12)
         shown = s2sad.show(f, backend="auto", args=(x,))
