@@ -179,10 +179,9 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
     if it reads something Numba cannot compile."""
     origin = f"{user_fn.__name__} ({user_fn.__code__.co_filename}:" \
              f"{user_fn.__code__.co_firstlineno})"
-    helpers = {getattr(_numpy_runtime(), name): name for name in numba_runtime.HELPERS}
     try:
-        source = module_source(func, fdef, helpers, numba_runtime.REDUCTIONS, _HELPERS_STAMP,
-                               origin)
+        source = module_source(func, fdef, numba_runtime.HELPERS, numba_runtime.REDUCTIONS,
+                               _HELPERS_STAMP, origin)
     except NotCompilable as exc:
         raise BackendError(f"Numba cannot compile the code s2sad generated for "
                            f"{user_fn.__name__}: it reads {exc.what}",
@@ -194,12 +193,6 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
     function.__defaults__ = source.defaults or None
     dispatcher = numba.njit(cache=True, boundscheck=True)(function)
     return NumbaFunction(dispatcher, source, user_fn, path)
-
-
-def _numpy_runtime() -> Any:
-    from . import runtime
-
-    return runtime
 
 
 def _write(source: ModuleSource) -> Path:

@@ -22,51 +22,55 @@ from numba import types
 from numba.core.errors import TypingError
 from numba.extending import overload, register_jitable
 
-from . import runtime as _numpy
+import s2sad.runtime.base as _base  # (the modules, not the package, which imports SciPy's)
+import s2sad.runtime.elementwise as _elementwise
+import s2sad.runtime.linalg as _linalg
+import s2sad.runtime.reductions as _reductions
+import s2sad.runtime.shapes as _shapes
 
 NUMBERS = (types.Float, types.Integer)
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
-    return _numpy.unbroadcast(g, x)
+    return _base.unbroadcast(g, x)
 
 
 def require_scalar(value: Any) -> None:
-    return _numpy.require_scalar(value)
+    return _base.require_scalar(value)
 
 
 def zeros_like(x: Any) -> Any:
-    return _numpy.zeros_like(x)
+    return _base.zeros_like(x)
 
 
 def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
                 where: Any = True) -> Any:
-    return _numpy.sum_adjoint(g, a, axis, keepdims, where)
+    return _reductions.sum_adjoint(g, a, axis, keepdims, where)
 
 
 def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
                  where: Any = True) -> Any:
-    return _numpy.mean_adjoint(g, a, axis, keepdims, where)
+    return _reductions.mean_adjoint(g, a, axis, keepdims, where)
 
 
 def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    return _numpy.extremum_adjoint(g, a, ans, axis, keepdims)
+    return _reductions.extremum_adjoint(g, a, ans, axis, keepdims)
 
 
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
-    return _numpy.matmul_adjoint_a(g, a, b)
+    return _linalg.matmul_adjoint_a(g, a, b)
 
 
 def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
-    return _numpy.matmul_adjoint_b(g, a, b)
+    return _linalg.matmul_adjoint_b(g, a, b)
 
 
 def abs_adjoint(g: Any, x: Any) -> Any:
-    return _numpy.abs_adjoint(g, x)
+    return _elementwise.abs_adjoint(g, x)
 
 
 def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
-    return _numpy.extreme_adjoint(g, args, largest)
+    return _shapes.extreme_adjoint(g, args, largest)
 
 
 def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -439,7 +443,10 @@ def _reduce_min(a, axis=None, keepdims=False):
     return _reduction("min", a, axis, keepdims)
 
 
-# The NumPy helpers (by name) that have a Numba version here.
-HELPERS = {f.__name__: f for f in (unbroadcast, require_scalar, zeros_like, sum_adjoint,
-                                   mean_adjoint, extremum_adjoint, matmul_adjoint_a,
-                                   matmul_adjoint_b, abs_adjoint, extreme_adjoint)}
+# The NumPy helpers that have a Numba version here, to the name of that version.
+HELPERS = {getattr(module, name): name for module, names in (
+    (_base, ("unbroadcast", "require_scalar", "zeros_like")),
+    (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
+    (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
+    (_elementwise, ("abs_adjoint",)),
+    (_shapes, ("extreme_adjoint",))) for name in names}

@@ -32,8 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from .emit import MARKER
-
 # Builtins whose Numba implementations agree with Python's on the values
 # generated code gives them (numbers, arrays, tuples).
 BUILTINS = frozenset({"range", "len", "min", "max", "abs", "float", "int", "bool", "round",
@@ -225,8 +223,10 @@ def _without_markers(fdef: ast.FunctionDef) -> ast.FunctionDef:
 
 
 def _is_marker(stmt: ast.stmt) -> bool:
+    """A string alone as a statement: the emitter's comments (`emit.MARKER`;
+    any such statement does nothing, so all go)."""
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and \
-        isinstance(stmt.value.value, str) and stmt.value.value.startswith(MARKER)
+        isinstance(stmt.value.value, str)
 
 
 class _Rewrite(ast.NodeTransformer):
