@@ -22,10 +22,10 @@ import pytest
 
 import s2sad
 from s2sad import backends
+from s2sad.errors import BackendError
 
 numba_runtime = pytest.importorskip("s2sad.numba_runtime") if backends.numba_available() \
     else None
-from s2sad.errors import BackendError
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_numba = pytest.mark.skipif(not backends.numba_available(),
