@@ -78,10 +78,10 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     imports = [_import(name, namespace, helpers, fdef) for name in sorted(free)]
     _rename_locals(fdef, free)
     header = [f"# s2sad: the Numba backend's copy of the code generated for {origin}",
-              f"# helpers {stamp}",
-              "from s2sad.numba_runtime import range_last as __s2sad_range_last"]
-    header += [f"from s2sad.numba_runtime import {f.__name__} as __s2sad_{f.__name__}"
-               for f in {id(f): f for f in reductions.values()}.values()]
+              f"# helpers {stamp}"]
+    ours = sorted({n.id for n in ast.walk(fdef) if isinstance(n, ast.Name)
+                   and n.id.startswith("__s2sad_")})  # (range_last, reduce_max, ...)
+    header += [f"from s2sad.numba_runtime import {name[8:]} as {name}" for name in ours]
     header += [line for line in imports if line]
     body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
     text = "\n".join(header) + "\n\n\n" + body + "\n"
