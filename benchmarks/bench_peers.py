@@ -1,6 +1,6 @@
 """s2sad's backends against JAX, PyTorch and autograd (issue 11's table).
 
-    python benchmarks/bench_peers.py [--quick] [--no-first-calls] [--markdown FILE]
+    python benchmarks/bench_peers.py [--quick] [--no-first-calls]
 
 For each workload this checks that every tool's value and gradient match a
 hand-written NumPy gradient (to 1e-8), then times them side by side in one

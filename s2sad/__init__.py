@@ -22,6 +22,7 @@ from .api import (
 from .custom import custom_jvp, custom_vjp, defjvp, defvjp
 from .errors import (
     ArgumentTypeError,
+    BackendError,
     NoAdjointError,
     NonScalarOutputError,
     S2sadError,
@@ -39,4 +40,5 @@ __all__ = [
     "check_grad", "numerical_gradient",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
+    "BackendError",
 ]

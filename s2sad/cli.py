@@ -254,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="which code: the gradient (default), forward mode (jvp), the two halves of a "
              "pullback (vjp), or forward over reverse mode (hessian)")
     show_parser.add_argument(
+        "--backend", choices=("numpy", "numba", "auto"), default="numpy",
+        help="the code that backend runs: as generated (numpy, default) or the module "
+             "Numba compiles (numba, auto)")
+    show_parser.add_argument(
         "--ir", action="store_true",
         help="print the primal and reversed intermediate representation instead")
     show_parser.add_argument(
@@ -275,7 +279,7 @@ def run_show(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return _error(str(exc))
     try:
-        text = show(fn, wrt=args.wrt, ir=args.ir, mode=args.mode)
+        text = show(fn, wrt=args.wrt, ir=args.ir, mode=args.mode, backend=args.backend)
     except S2sadError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_TRANSFORM

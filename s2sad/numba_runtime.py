@@ -350,19 +350,21 @@ def _extreme_adjoint(g, args, largest):
 
 
 @register_jitable
-def _rows_max(a: Any) -> Any:
+def _rows_extreme(a: Any, largest: bool) -> Any:
     out = np.empty(a.shape[0], a.dtype)
     for i in range(a.shape[0]):
-        out[i] = np.max(a[i])
+        out[i] = np.max(a[i]) if largest else np.min(a[i])
     return out
 
 
 @register_jitable
+def _rows_max(a: Any) -> Any:
+    return _rows_extreme(a, True)
+
+
+@register_jitable
 def _rows_min(a: Any) -> Any:
-    out = np.empty(a.shape[0], a.dtype)
-    for i in range(a.shape[0]):
-        out[i] = np.min(a[i])
-    return out
+    return _rows_extreme(a, False)
 
 
 @register_jitable
@@ -375,28 +377,8 @@ def _rows_mean(a: Any) -> Any:
     return np.sum(a, axis=1) / a.shape[1]
 
 
-@register_jitable
-def _all_max(a: Any) -> Any:
-    return np.max(a)
-
-
-@register_jitable
-def _all_min(a: Any) -> Any:
-    return np.min(a)
-
-
-@register_jitable
-def _all_sum(a: Any) -> Any:
-    return np.sum(a)
-
-
-@register_jitable
-def _all_mean(a: Any) -> Any:
-    return np.mean(a)
-
-
 _ALONG_ROWS = {"max": _rows_max, "min": _rows_min, "sum": _rows_sum, "mean": _rows_mean}
-_WHOLE = {"max": _all_max, "min": _all_min, "sum": _all_sum, "mean": _all_mean}
+_WHOLE = {"max": np.max, "min": np.min, "sum": np.sum, "mean": np.mean}
 
 
 def _reduction(kind: str, a, axis, keepdims):
