@@ -8,7 +8,10 @@ process on one thread (BLAS, XLA and PyTorch pinned to one) in interleaved
 rounds (see _timing.rounds), and prints a markdown table of ratios to the
 hand-written gradient (lower is better): s2sad with the NumPy, Numba and
 auto backends, JAX's `jit(value_and_grad)` where JAX can jit the function
-and `value_and_grad` without jit where it cannot, PyTorch eager and autograd.
+and `value_and_grad` without jit where it cannot, PyTorch eager and autograd,
+and, last, the function Numba compiled called directly (without the work
+`value_and_grad` does per call: argument checks, the cache lookup, the
+conversion of the results).
 A missing tool's column is skipped. Then, unless --no-first-calls, the time
 of the first call of s2sad's gradient in a new process: NumPy backend, Numba
 backend with an empty cache (cold) and with Numba's cache from the run before.
@@ -35,6 +38,8 @@ import workloads as W  # noqa: E402
 
 import s2sad  # noqa: E402
 from s2sad import backends  # noqa: E402
+from s2sad.api import compile_gradient  # noqa: E402
+from s2sad.pipeline import argument_kinds  # noqa: E402
 
 # ---------------------------------------------------------------- hand-written gradients
 # (the others are bench_speed's)
@@ -157,6 +162,11 @@ def measure(case, peers, repeat, min_seconds):
         B.check(f"{name} ({backend})", g, hgrad, wrt)
         assert abs(value - hvalue) <= 1e-8 * (1 + abs(hvalue)), name
         columns[f"s2sad {backend}"] = functools.partial(vg, *args)
+        if backend == "numba":  # the compiled function alone, without grad's per-call work
+            compiled = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
+                                        *argument_kinds(args))
+            columns["numba alone"] = functools.partial(backends.runner(compiled, "numba"),
+                                                       *args)
     if peers.get("jax"):
         call, kind = jax_gradient(peers["jax"], f, wrt, args)
         value, g = call()
@@ -220,13 +230,10 @@ def first_calls(cases: list) -> str:
 
 
 def versions(peers: dict) -> str:
-    import numba
+    from importlib.metadata import version
 
-    out = [f"numba {numba.__version__}"]
-    for name, module in peers.items():
-        if module is not None:
-            out.append(f"{name} {getattr(module, '__version__', '?')}")
-    return ", ".join(out)
+    names = ["numba"] + [name for name, module in peers.items() if module is not None]
+    return ", ".join(f"{name} {version(name)}" for name in names)
 
 
 def main() -> None:
@@ -246,7 +253,7 @@ def main() -> None:
           f"{repeat} interleaved rounds, CPU time; lower is better)\n")
     cases = make_cases()
     headers = ["workload", "hand-written µs", "s2sad numpy", "s2sad numba", "s2sad auto",
-               "auto runs", "JAX", "PyTorch eager", "autograd"]
+               "auto runs", "JAX", "PyTorch eager", "autograd", "Numba's code alone"]
     rows = []
     for case in cases:
         hand_time, ratios, auto = measure(case, peers, repeat, min_seconds)
@@ -254,7 +261,8 @@ def main() -> None:
         jax = f"{fmt(ratios[jax_key])} ({jax_key[5:-1]})" if jax_key else "-"
         rows.append([case[0], T.fmt_us(hand_time), fmt(ratios["s2sad numpy"]),
                      fmt(ratios["s2sad numba"]), fmt(ratios["s2sad auto"]), auto, jax,
-                     fmt(ratios.get("PyTorch eager")), fmt(ratios.get("autograd"))])
+                     fmt(ratios.get("PyTorch eager")), fmt(ratios.get("autograd")),
+                     fmt(ratios.get("numba alone"))])
         print(rows[-1], flush=True)
     print()
     print(markdown(rows, headers))

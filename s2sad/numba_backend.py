@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numba
-from numba.core.errors import NumbaError, NumbaPerformanceWarning
+from numba.core.errors import NumbaError, NumbaWarning
 
 from . import numba_runtime
 from .errors import BackendError, Loc
@@ -62,7 +62,11 @@ def cache_dir() -> Path:
 
 
 def _private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackendError(f"cannot make s2sad's Numba cache directory {path}: {exc}",
+                           hint="set S2SAD_CACHE_DIR to a directory of your own") from None
     if os.name != "posix":
         return
     info = path.stat()
@@ -77,11 +81,11 @@ class NumbaFunction:
     """A generated function compiled by Numba: called like the NumPy one.
     Numba's errors while compiling become `BackendError`s at the user's line."""
 
-    def __init__(self, dispatcher: Any, source: ModuleSource, user_fn: types.FunctionType,
+    def __init__(self, dispatcher: Any, source: ModuleSource, user_code: types.CodeType,
                  path: Path) -> None:
         self.dispatcher = dispatcher
         self.source = source
-        self.user_fn = user_fn
+        self.user_code = user_code  # (its code, not the function: the cache holds this weakly)
         self.path = path
         LOADED.add(self)
 
@@ -91,8 +95,8 @@ class NumbaFunction:
             if before:  # (the common case: nothing to compile, nothing to warn about)
                 result = self.dispatcher(*args, **kwargs)
             else:
-                with warnings.catch_warnings():  # ('@' on non-contiguous arrays is slower)
-                    warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                with warnings.catch_warnings():  # (advice for Numba's users, not s2sad's)
+                    warnings.simplefilter("ignore", NumbaWarning)
                     result = self.dispatcher(*args, **kwargs)
         except NumbaError as exc:
             raise self.error(exc) from None
@@ -105,7 +109,7 @@ class NumbaFunction:
         before = len(self.dispatcher.overloads)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                warnings.simplefilter("ignore", NumbaWarning)
                 self.dispatcher.compile(self._types(args, kwargs))
         except NumbaError as exc:
             raise self.error(exc) from None
@@ -132,8 +136,8 @@ class NumbaFunction:
         statement = _LOCAL.sub(r"\1", statement)  # (the names as `show` prints them)
         where = f" (in the generated statement `{statement}`)" if statement else ""
         return BackendError(
-            f"Numba cannot compile the code s2sad generated for {self.user_fn.__name__}: "
-            f"{_reason(message)}{where}", _user_loc(self.user_fn, line),
+            f"Numba cannot compile the code s2sad generated for {self.user_code.co_name}: "
+            f"{_reason(message)}{where}", _user_loc(self.user_code, line),
             "backend='auto' runs what Numba cannot compile with NumPy; "
             "s2sad.show(f, backend='numba') prints the code Numba was given")
 
@@ -165,10 +169,10 @@ def _reason(message: str) -> str:
     return "unknown error"
 
 
-def _user_loc(fn: types.FunctionType, line: int | None) -> Loc | None:
+def _user_loc(code: types.CodeType, line: int | None) -> Loc | None:
     if not line:
         return None
-    filename = fn.__code__.co_filename
+    filename = code.co_filename
     text = linecache.getline(filename, line)
     return Loc(filename, line, len(text) - len(text.lstrip()), text)
 
@@ -185,14 +189,14 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
     except NotCompilable as exc:
         raise BackendError(f"Numba cannot compile the code s2sad generated for "
                            f"{user_fn.__name__}: it reads {exc.what}",
-                           _user_loc(user_fn, exc.line),
+                           _user_loc(user_fn.__code__, exc.line),
                            "backend='auto' runs what Numba cannot compile with NumPy") from None
     path = _write(source)
     module = _import(path, f"s2sad_numba_{source.digest}")
     function = getattr(module, source.name)
     function.__defaults__ = source.defaults or None
     dispatcher = numba.njit(cache=True, boundscheck=True)(function)
-    return NumbaFunction(dispatcher, source, user_fn, path)
+    return NumbaFunction(dispatcher, source, user_fn.__code__, path)
 
 
 def _write(source: ModuleSource) -> Path:

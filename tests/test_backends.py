@@ -340,3 +340,22 @@ def test_a_cache_directory_others_can_write_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("S2SAD_CACHE_DIR", str(shared))
     with pytest.raises(BackendError, match="not private"):
         numba_backend.cache_dir()
+
+
+@needs_numba
+def test_a_functions_numba_code_goes_with_it():
+    import gc
+    import weakref
+
+    def make():
+        def f(x):
+            return np.sin(x) * x
+        return f
+
+    f = make()
+    s2sad.grad(f, backend="numba")(0.3)
+    s2sad.grad(f, backend="auto")(0.3)
+    ref = weakref.ref(f)
+    del f
+    gc.collect()
+    assert ref() is None
