@@ -212,7 +212,9 @@ def _first_use(fdef: ast.FunctionDef, name: str) -> int | None:
 
 
 def _without_markers(fdef: ast.FunctionDef) -> ast.FunctionDef:
-    """The function without the emitter's comment markers (string statements)."""
+    """The function without the emitter's comment markers (string statements)
+    and `del`s (`release.py`'s, which free arrays early: Numba refuses `del`,
+    and frees a variable's array after its last use itself)."""
     for node in ast.walk(fdef):
         for attr in ("body", "orelse"):
             block = getattr(node, attr, None)
@@ -224,7 +226,9 @@ def _without_markers(fdef: ast.FunctionDef) -> ast.FunctionDef:
 
 def _is_marker(stmt: ast.stmt) -> bool:
     """A string alone as a statement: the emitter's comments (`emit.MARKER`;
-    any such statement does nothing, so all go)."""
+    any such statement does nothing, so all go); or `del` of local names."""
+    if isinstance(stmt, ast.Delete):
+        return all(isinstance(t, ast.Name) for t in stmt.targets)
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and \
         isinstance(stmt.value.value, str)
 
