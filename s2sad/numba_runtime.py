@@ -73,6 +73,42 @@ def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
     return _shapes.extreme_adjoint(g, args, largest)
 
 
+def abs_sign(x: Any) -> Any:
+    return _elementwise.abs_sign(x)
+
+
+def max_share(x: Any, y: Any) -> Any:
+    return _elementwise.max_share(x, y)
+
+
+def add_adjoints(a: Any, b: Any) -> Any:
+    return _base.add_adjoints(a, b)
+
+
+def augmented(y: Any, op: str, v: Any) -> Any:
+    return _base.augmented(y, op, v)
+
+
+def add_at(dx: Any, index: Any, g: Any) -> None:
+    return _base.add_at(dx, index, g)
+
+
+def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
+    return _shapes.getitem_adjoint(g, x, index)
+
+
+def own(x: Any) -> Any:
+    return _base.own(x)
+
+
+def snapshot(x: Any) -> Any:
+    return _base.snapshot(x)
+
+
+def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
+    return _base.read_slice(g, index, written, value)
+
+
 def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return np.sum(a, axis=axis, keepdims=keepdims)
 
@@ -425,10 +461,139 @@ def _reduce_min(a, axis=None, keepdims=False):
     return _reduction("min", a, axis, keepdims)
 
 
+# ---------------------------------------------------------------- signs, shares, updates, indexing
+
+
+def _float64(t) -> bool:
+    """A number, or an array of float64 (whose results NumPy keeps float64)."""
+    return _is_number(t) or isinstance(t, types.Array) and t.dtype == types.float64
+
+
+@overload(abs_sign)
+def _abs_sign(x):
+    if _is_number(x):
+        return lambda x: 1.0 if x >= 0 else -1.0
+    if _float64(x):
+        return lambda x: np.where(x >= 0, 1.0, -1.0)
+    raise _refuse("abs_sign", x)
+
+
+@overload(max_share)
+def _max_share(x, y):
+    if _float64(x) and _float64(y):
+        return lambda x, y: (x > y) + 0.5 * (x == y)
+    raise _refuse("max_share", x, y)
+
+
+@overload(add_adjoints)
+def _add_adjoints(a, b):
+    """Of numbers and arrays (None: zero); containers are refused."""
+    if isinstance(a, types.NoneType):
+        return lambda a, b: b
+    if isinstance(b, types.NoneType):
+        return lambda a, b: a
+    if _float64(a) and _float64(b):
+        return lambda a, b: a + b
+    raise _refuse("add_adjoints", a, b)
+
+
+@register_jitable
+def _apply(y: Any, op: str, v: Any) -> Any:
+    if op == "+=":
+        return y + v
+    if op == "-=":
+        return y - v
+    if op == "*=":
+        return y * v
+    return y / v
+
+
+@overload(augmented, prefer_literal=True)
+def _augmented(y, op, v):
+    """`y op= v` for + - * / of float64 arrays and Python floats: NumPy's
+    result keeps y's dtype and shape, which float64 arithmetic does (a v of
+    a bigger shape raises, as in NumPy)."""
+    kind = _constant(op)
+    numbers = isinstance(y, types.Float) and _is_number(v)
+    arrays = isinstance(y, types.Array) and y.dtype == types.float64 and _float64(v)
+    if kind not in ("+=", "-=", "*=", "/=") or not (numbers or arrays):
+        raise _refuse("augmented", y, op, v)
+    if numbers:
+        return lambda y, op, v: _apply(y, op, v)
+
+    def into_copy(y, op, v):
+        out = np.empty_like(y)
+        out[...] = _apply(y, op, v)
+        return out
+    return into_copy
+
+
+def _basic_index(index) -> bool:
+    """An integer, a slice, or a tuple of them (NumPy's basic indexing)."""
+    parts = index.types if isinstance(index, types.BaseTuple) else (index,)
+    return all(isinstance(p, (types.Integer, types.SliceType)) for p in parts)
+
+
+@overload(add_at)
+def _add_at(dx, index, g):
+    """dx[index] += g for a float64 array and a basic index (advanced indices,
+    where repeated positions must add up, are refused)."""
+    if not (isinstance(dx, types.Array) and dx.dtype == types.float64 and _basic_index(index)
+            and _float64(g)):
+        raise _refuse("add_at", dx, index, g)
+
+    def add(dx, index, g):
+        dx[index] += g
+    return add
+
+
+@overload(getitem_adjoint)
+def _getitem_adjoint(g, x, index):
+    """Zeros shaped like the array x with g at a basic index."""
+    if not (isinstance(x, types.Array) and _basic_index(index) and _float64(g)
+            and (_is_number(g) or g.dtype == types.float64)):
+        raise _refuse("getitem_adjoint", g, x, index)
+
+    def scatter(g, x, index):
+        out = np.zeros(x.shape)
+        out[index] = g
+        return out
+    return scatter
+
+
+@overload(own)
+def _own(x):
+    if isinstance(x, types.Array):
+        return lambda x: x.copy()
+    raise _refuse("own", x)
+
+
+@overload(snapshot)
+def _snapshot(x):
+    if _is_number(x):
+        return lambda x: x
+    if isinstance(x, types.Array):
+        return lambda x: x.copy()
+    raise _refuse("snapshot", x)
+
+
+@overload(read_slice)
+def _read_slice(g, index, written=None, value=None):
+    """g[index] as a value of its own, for the adjoint of a float64 array
+    written at a basic index (no repeated positions, nothing truncated)."""
+    plain = written is None or isinstance(written, (types.NoneType, types.Omitted)) or \
+        isinstance(written, types.Array) and written.dtype == types.float64
+    if not (isinstance(g, types.Array) and g.dtype == types.float64 and _basic_index(index)
+            and plain):
+        raise _refuse("read_slice", g, index, written)
+    return lambda g, index, written=None, value=None: snapshot(g[index])
+
+
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
-    (_base, ("unbroadcast", "require_scalar", "zeros_like")),
+    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "augmented",
+             "add_at", "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
-    (_elementwise, ("abs_adjoint",)),
-    (_shapes, ("extreme_adjoint",))) for name in names}
+    (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),
+    (_shapes, ("extreme_adjoint", "getitem_adjoint"))) for name in names}

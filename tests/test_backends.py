@@ -81,6 +81,15 @@ def logistic(w, X, y):
     return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)) + 0.1 * np.sum(w * w) / len(w)
 
 
+def stencil(u, steps):
+    for _ in range(steps):
+        v = u.copy()
+        for i in range(1, u.shape[0] - 1):
+            v[i] = u[i] + 0.1 * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = v
+    return np.sum(u * u)
+
+
 def softmax_loss(a, Y):
     s = a - np.max(a, axis=1, keepdims=True)
     return -np.sum(Y * (s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))))
@@ -97,6 +106,7 @@ CASES = [
     (array_sum, 0, (RNG.standard_normal(5),)),
     (logistic, 0, (RNG.standard_normal(3), X6, (X6[:, 0] > 0).astype(float))),
     (softmax_loss, 0, (X6, np.eye(3)[[0, 1, 2, 0, 1, 2]])),
+    (stencil, 0, (RNG.standard_normal(6), 3)),
 ]
 
 
@@ -193,6 +203,20 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("reduce_min", (np.arange(6.0).reshape(2, 3), -1, False)),
     ("reduce_mean", (np.arange(6.0).reshape(2, 3), None, True)),
     ("reduce_sum", (np.arange(6.0).reshape(2, 3), 1, True)),
+    ("abs_sign", (-0.0,)),
+    ("abs_sign", (np.array([-1.0, 0.0, -0.0, 2.0]),)),
+    ("max_share", (np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0]))),
+    ("max_share", (2.0, np.array([3.0, 2.0, 1.0]))),
+    ("add_adjoints", (None, np.ones(2))),
+    ("add_adjoints", (1.5, 2.0)),
+    ("augmented", (np.arange(3.0), "*=", 2.0)),
+    ("augmented", (np.ones((2, 3)), "-=", np.arange(3.0))),
+    ("augmented", (1.5, "/=", 4.0)),
+    ("getitem_adjoint", (np.ones(3), np.ones((2, 3)), 1)),
+    ("getitem_adjoint", (2.0, np.ones((2, 3)), (1, -1))),
+    ("own", (np.arange(3.0),)),
+    ("snapshot", (2.5,)),
+    ("read_slice", (np.arange(6.0).reshape(2, 3), 1, np.ones((2, 3)), np.ones(3))),
 ]
 
 
@@ -223,6 +247,9 @@ def test_each_numba_helper_equals_numpys():
 
     call, arrays = _calling_all(HELPER_CASES)
     results = numba.njit(call)(*arrays)
+    target = np.zeros((2, 3))
+    numba.njit(lambda dx, g: numba_runtime.add_at(dx, (slice(None), 1), g))(target, np.ones(2))
+    np.testing.assert_array_equal(target, [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
     for (name, args), ours in zip(HELPER_CASES, results):
         theirs = getattr(numba_runtime, name)(*args)  # (called from Python: NumPy's helper)
         assert np.shape(ours) == np.shape(theirs), (name, args)
