@@ -9,12 +9,14 @@ writing for memory would. Only top-level statements are considered (a loop
 or a branch counts as one statement that reads what any of its parts read);
 names a nested function, lambda or generator expression reads are never
 released (it may run later), nor are parameters (their caller holds them anyway) or the names
-the function returns.
+the function returns. `s2sad show` leaves these `del` statements out
+(`without_releases`): they are bookkeeping a reader skips.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 
 
 def release_dead_names(fdef: ast.FunctionDef) -> int:
@@ -46,12 +48,22 @@ def release_dead_names(fdef: ast.FunctionDef) -> int:
         new_body.append(stmt)
         if names:
             release = ast.Delete([ast.Name(n, ast.Del()) for n in names])
+            release.released = True  # type: ignore[attr-defined]  (see `without_releases`)
             for node in ast.walk(release):
                 ast.copy_location(node, stmt)
             new_body.append(release)
             count += len(names)
     fdef.body = new_body
     return count
+
+
+def without_releases(fdef: ast.FunctionDef) -> ast.FunctionDef:
+    """A copy of `fdef` without the `del` statements this pass added: what
+    `show` prints, as they are bookkeeping of the kind a reader skips (the
+    code that runs has them)."""
+    shown = copy.copy(fdef)
+    shown.body = [s for s in fdef.body if not getattr(s, "released", False)]
+    return shown
 
 
 _LATER = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.GeneratorExp)
