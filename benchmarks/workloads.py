@@ -96,6 +96,13 @@ def poly_recursive(c, x):
     return np.sum(horner(c, x, 0))
 
 
+# bench_memory: elementwise work on large arrays (peak memory against a hand-written gradient)
+def array_chain(x, w):
+    y = np.tanh(x * w)
+    z = np.exp(-y * y)
+    return np.sum(z * x) + np.mean(y)
+
+
 # bench_peers: the workloads of issue 11 that bench_speed has no version of
 def mlp_small(W1, b1, W2, b2, X, y):
     """Regression MLP, tanh hidden layer, mean squared error."""
