@@ -298,14 +298,12 @@ class AliasGuard:
 
     def _of_an_array(self, v: Operand) -> bool:
         """Is v made by an operation that returns an array (not a container)?"""
-        site = self.def_site.get(v) if isinstance(v, Var) else None
-        made = site.stmt if site is not None else None
-        return isinstance(made, Assign) and made.target is v and \
-            primitives.get(made.prim).returns == "array"
+        made = _made_by(self.def_site, v)
+        return made is not None and primitives.get(made.prim).returns == "array"
 
     def _is_own(self, v: Var) -> bool:
-        site = self.def_site.get(v)
-        return site is not None and isinstance(site.stmt, Assign) and site.stmt.prim == "own"
+        made = _made_by(self.def_site, v)
+        return made is not None and made.prim == "own"
 
     def _names_of(self, v: Var, new: Var | None, site: _Site) -> set:
         """Names that may be v's very object: what v was before (a phi's
@@ -481,9 +479,8 @@ class AliasGuard:
         return found
 
     def _display_source(self, v: Var) -> Var | None:
-        site = self.def_site.get(v)
-        return self._display_item(site.stmt) if site is not None and \
-            isinstance(site.stmt, Assign) and site.stmt.target is v else None
+        made = _made_by(self.def_site, v)
+        return self._display_item(made) if made is not None else None
 
     def _read_next_iteration(self, u: Var, site: _Site, later: _Site, related: set) -> bool:
         """A read before the update (or by it) counts if a loop around both runs
@@ -503,10 +500,7 @@ class AliasGuard:
         """Is u an if's result or a loop's phi made after the update? Its values
         are read after the update too, so the check of those reads covers u."""
         d = self.def_site.get(u)
-        if d is None or d.pos < site.pos:
-            return False
-        return (isinstance(d.stmt, If) and u in d.stmt.outs) or \
-            (isinstance(d.stmt, Loop) and u in d.stmt.phis)
+        return d is not None and d.pos >= site.pos and u in _merges_into(d.stmt)
 
     def _bound_at(self, u: Var, site: _Site) -> bool:
         if u in self.fn.params:
@@ -521,6 +515,18 @@ class AliasGuard:
             if isinstance(stmt, Assign) and stmt.inplace \
                     and isinstance(stmt.args[0], Var):
                 self.guard(site)
+
+
+def _merges_into(stmt: Any) -> list[Var]:
+    """The values a branch or a loop merges its operands into."""
+    return stmt.outs if isinstance(stmt, If) else stmt.phis if isinstance(stmt, Loop) else []
+
+
+def _made_by(def_site: dict, v: Operand) -> Assign | None:
+    """The assignment that made v, if an assignment did (not a loop or a branch)."""
+    site = def_site.get(v) if isinstance(v, Var) else None
+    made = site.stmt if site is not None else None
+    return made if isinstance(made, Assign) and made.target is v else None
 
 
 def guard_inplace_updates(fn: Function, helper: bool = False) -> Function:

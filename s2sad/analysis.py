@@ -211,8 +211,8 @@ def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
         if isinstance(init, Const) and type(init.value) in (int, float):
             cls = SCALAR
         shape[phi] = cls if cls is not None else phi
-    if loop.index is not None:
-        shape[loop.index] = loop.index
+    if loop.index is not None:  # an int of `range(...)`
+        shape[loop.index] = SCALAR if loop.range_args is not None else loop.index
     for _ in range(len(loop.phis) + 1):
         visit(loop.header)
         visit(loop.body)

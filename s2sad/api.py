@@ -13,6 +13,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -124,7 +125,7 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     try:
         try:
             value, grads = compiled.func(*args, **kwargs)
-        except ZeroDivisionError:
+        except pipeline.NUMBER_ERRORS:
             value, grads = _with_numpy_scalars(compiled, args, kwargs)
     except RecursionError:
         raise S2sadError(
@@ -158,20 +159,24 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
-    """Python's float arithmetic raises where NumPy's gives inf or nan: at a
-    point where a derivative is infinite (sqrt at 0) or undefined (arctan2 at
-    the origin). If the function itself runs, the error came from the
-    derivative; compute it again with NumPy scalars, as an array would."""
-    compiled.user_fn(*args, **kwargs)  # (the user's own ZeroDivisionError stays as it is)
-    promoted = [np.float64(a) if type(a) is float else a for a in args]
+    """Python's float arithmetic and `math` raise where NumPy gives inf or
+    nan: at a point where a derivative is infinite (sqrt at 0) or undefined
+    (arctan2 at the origin), or a value overflows. If the function itself
+    runs, the error came from the derivative or from `math`; compute again
+    with NumPy scalars, as an array would, without the specialization on
+    plain numbers (`pipeline.numpy_numbers`)."""
+    compiled.user_fn(*args, **kwargs)  # (the user's own error stays as it is)
     seed = {compiled.seed_name: np.float64(1.0)}
-    try:
-        return compiled.func(*promoted, **kwargs, **seed)
-    except ZeroDivisionError as exc:
-        raise S2sadError(f"division by zero in the derivative of {compiled.user_fn.__name__}",
-                         _traceback_loc(exc, compiled.user_fn),
-                         "the derivative is not finite here; pass NumPy arrays to get inf or "
-                         "nan instead") from None
+    with pipeline.numpy_numbers():
+        generic = pipeline.compile(compiled.user_fn, replace(compiled.spec, scalars=()))
+        try:
+            return generic.func(*pipeline.numpy_scalars(args), **kwargs, **seed)
+        except ZeroDivisionError as exc:
+            raise S2sadError(f"division by zero in the derivative of "
+                             f"{compiled.user_fn.__name__}",
+                             _traceback_loc(exc, compiled.user_fn),
+                             "the derivative is not finite here; pass NumPy arrays to get inf "
+                             "or nan instead") from None
 
 
 def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:

@@ -22,7 +22,7 @@ from . import pipeline
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .parsing import is_library_file
-from .runtime import zeros_like
+from .runtime import USER_CALLS, zeros_like
 
 
 def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
@@ -195,6 +195,7 @@ def fill_zeros(g: Any, like: Any) -> Any:
     return g
 
 
-pipeline.install_dispatcher(call_forward=call_forward, call_backward=call_backward,
-                            call_jvp=call_jvp, call_forward_jvp=call_forward_jvp,
-                            call_backward_jvp=call_backward_jvp)
+_DISPATCHER = dict(call_forward=call_forward, call_backward=call_backward, call_jvp=call_jvp,
+                   call_forward_jvp=call_forward_jvp, call_backward_jvp=call_backward_jvp)
+pipeline.install_dispatcher(**_DISPATCHER)
+USER_CALLS.update(_DISPATCHER)

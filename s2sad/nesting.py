@@ -59,7 +59,14 @@ class Derivative:
         named: dict[str, Any] = {}
         for names, (_, directions) in zip(compiled.tangent_names, self.layers):
             named.update(zip(names, directions))
-        return compiled.func(*args, **kwargs, **named)
+        try:
+            return compiled.func(*args, **kwargs, **named)
+        except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
+            self.fn(*args, **kwargs)
+            with pipeline.numpy_numbers():
+                generic = self.compiled(args, kwargs)
+                promoted = dict(zip(named, pipeline.numpy_scalars(tuple(named.values()))))
+                return generic.func(*pipeline.numpy_scalars(args), **kwargs, **promoted)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)

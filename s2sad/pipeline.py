@@ -26,14 +26,17 @@ the check is transitive.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import logging
 import threading
 import time
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .aliasing import guard_inplace_updates
 from .analysis import analyze
@@ -45,6 +48,7 @@ from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
 from .reverse import Reversed, reverse
+from .scalars import use_math
 from .split import split
 
 KINDS = ("grad", "split", "primal")
@@ -77,7 +81,33 @@ def argument_kinds(args: tuple, kwargs: dict | None = None,
                 scalars.append(names.index(key))
             elif isinstance(value, (list, tuple)):
                 sequences.append(names.index(key))
+    if getattr(_NUMBERS, "numpy", False):  # (computing again with NumPy's scalars)
+        scalars = []
     return tuple(sorted(scalars)), tuple(sorted(sequences))
+
+
+_NUMBERS = threading.local()  # .numpy: in `numpy_numbers` (per thread)
+# What Python's numbers and `math` raise where NumPy's scalars give inf or nan.
+NUMBER_ERRORS = (ZeroDivisionError, ValueError, OverflowError)
+
+
+@contextlib.contextmanager
+def numpy_numbers() -> Iterator[None]:
+    """Compile and run without specializing on plain numbers (no `math`, no
+    scalar shape facts), for computing again with NumPy's scalars where
+    Python's numbers raised (`NUMBER_ERRORS`) inside a derivative."""
+    previous = getattr(_NUMBERS, "numpy", False)
+    _NUMBERS.numpy = True
+    try:
+        yield
+    finally:
+        _NUMBERS.numpy = previous
+
+
+def numpy_scalars(values: tuple) -> tuple:
+    """`values` with Python floats as NumPy's float64 (inf or nan where a
+    Python float raises)."""
+    return tuple(np.float64(v) if type(v) is float else v for v in values)
 
 
 def _is_scalar(a: Any) -> bool:
@@ -249,6 +279,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
         facts = analyze(derived, layer, spec.scalars, spec.sequences)
         derived = forward(derived, facts, factory, layer).function
+    use_math(derived, spec.scalars)
     built = build(derived, fn, lowered.free, helpers)
     added = sum(len(layer) for layer in spec.forwards)
     names = [a.arg for a in built.fdef.args.kwonlyargs[len(built.fdef.args.kwonlyargs) - added:]]
@@ -272,6 +303,7 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
         fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences), factory,
                       layer).function
         bwd = forward(bwd, analyze(bwd, (0, 1)), factory, (0, 1)).function
+    use_math(fwd, spec.scalars)
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
     shared = forward_half.shared | backward_half.shared

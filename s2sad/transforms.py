@@ -13,6 +13,7 @@ their derivatives are one more forward layer (`nesting.py`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -60,13 +61,15 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     named = dict(zip(compiled.tangent_names[0], tangents))
     try:
         return compiled.func(*args, **kwargs, **named)
-    except ZeroDivisionError:
-        # Python floats raise where NumPy gives inf or nan (a derivative at a
-        # singular point): if the function itself runs, compute again with
-        # NumPy scalars, as an array would.
+    except pipeline.NUMBER_ERRORS:
+        # Python floats and `math` raise where NumPy gives inf or nan (a
+        # derivative at a singular point): if the function itself runs,
+        # compute again with NumPy scalars, as an array would.
         fn(*args, **kwargs)
-        return compiled.func(*numpy_scalars(args), **kwargs,
-                             **dict(zip(named, numpy_scalars(tuple(named.values())))))
+        with pipeline.numpy_numbers():
+            generic = compile_jvp(fn, wrt, args, kwargs)
+            return generic.func(*pipeline.numpy_scalars(args), **kwargs,
+                                **dict(zip(named, pipeline.numpy_scalars(tuple(named.values())))))
 
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
@@ -86,10 +89,6 @@ def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         return jvp(f, primals, tangents)[1]
 
     return value, f_jvp
-
-
-def numpy_scalars(values: tuple) -> list:
-    return [np.float64(v) if type(v) is float else v for v in values]
 
 
 def _has_tangent(primal: Any, tangent: Any, i: int) -> bool:
@@ -173,13 +172,22 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...],
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     scalars, sequences = pipeline.argument_kinds(args, kwargs, names)
     compiled = pipeline.compile(fn, Spec("split", wrt, scalars, sequences, aux=has_aux))
-    value, state = compiled.forward(*args, **kwargs)
+    numbers = contextlib.nullcontext
+    try:
+        value, state = compiled.forward(*args, **kwargs)
+    except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
+        fn(*args, **kwargs)
+        numbers, args = pipeline.numpy_numbers, pipeline.numpy_scalars(args)
+        with numbers():
+            compiled = pipeline.compile(fn, Spec("split", wrt, (), sequences, aux=has_aux))
+            value, state = compiled.forward(*args, **kwargs)
     saved = [state]
     out = value[0] if has_aux else value
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
-            saved.append(compiled.forward(*args, **kwargs)[1])
+            with numbers():
+                saved.append(compiled.forward(*args, **kwargs)[1])
         grads = compiled.backward(saved.pop(), _like(cotangent, out))
         grads = (grads,) if len(wrt) == 1 and not isinstance(grads, tuple) else tuple(grads)
         # each in its argument's form: a real argument's adjoint is real

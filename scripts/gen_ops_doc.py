@@ -27,6 +27,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 from s2sad import primitives  # noqa: E402
 from s2sad.primitives import Primitive  # noqa: E402
 
+primitives.load_optional(force=True)  # (SciPy's entries, when SciPy is installed)
+
 NONDIFF = "Non-differentiable functions"
 INTERNAL = "Operations of the generated code"
 # The order of the page; a group the table adds later goes before NONDIFF.

@@ -1525,7 +1525,7 @@ def test_polygamma_of_complex_values() -> None:
     loop): SciPy's own on the real axis, central differences of SciPy's
     complex digamma off it, and of itself for the higher orders; x's
     precision kept; nan at the poles, as digamma's value there."""
-    from s2sad.runtime import polygamma_of
+    from s2sad.runtime.scipy import polygamma_of
     x = np.array([0.3, 1.7, -2.4, 5.0, 25.0, -7.3])
     for n in (1, 2, 3, 5):
         np.testing.assert_allclose(polygamma_of(n, x + 0j).real, special.polygamma(n, x),

@@ -43,7 +43,9 @@ import ast
 import builtins
 import inspect
 import math
+import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -205,18 +207,48 @@ _FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "v
 # Modules rule templates name (`np.exp`); `primitives/scipy_ops.py` adds `scipy`
 # when SciPy is importable.
 NAMESPACE: dict[str, Any] = {"np": np, "math": math}
+# Where bare helper names in templates live: `runtime`, and the optional
+# entries' helper modules (`runtime.scipy`) once they are loaded.
+HELPER_MODULES: list[Any] = [runtime]
+# Optional entries, loaded once the user's program has imported their library:
+# {library's top-level module: loader}. `install_optional` fills it.
+_OPTIONAL: dict[str, Callable[[], None]] = {}
+
+
+def install_optional(module: str, loader: Callable[[], None]) -> None:
+    """Register entries to load when `module` (`scipy`) is first imported by
+    anyone: `import s2sad` stays light, and a program that differentiates
+    SciPy has imported SciPy before s2sad reads its source."""
+    _OPTIONAL[module] = loader
+    load_optional()
+
+
+def load_optional(force: bool = False) -> None:
+    """Load the optional entries whose library is imported (all of them that
+    are installed, with `force`: the docs generator and the tests)."""
+    for module in [m for m in _OPTIONAL if force or m in sys.modules]:
+        _OPTIONAL.pop(module)()
 
 
 def lookup(name: str) -> Primitive | None:
+    if _OPTIONAL:
+        load_optional()
     return TABLE.get(name)
 
 
 def get(name: str) -> Primitive:
     """The record of `name`; every prim the compiler emits must have one."""
+    if _OPTIONAL:
+        load_optional()
     try:
         return TABLE[name]
     except KeyError:
         raise KeyError(f"{name!r} is not in the table of primitives") from None
+
+
+def _helper_module(name: str) -> Any:
+    """The module of run-time helpers that defines `name`, if any."""
+    return next((m for m in HELPER_MODULES if hasattr(m, name)), None)
 
 
 def resolve_name(name: str) -> Any:
@@ -229,8 +261,8 @@ def resolve_name(name: str) -> Any:
     head, *rest = name.split(".")
     if head in NAMESPACE:
         obj: Any = NAMESPACE[head]
-    elif not rest and hasattr(runtime, head) and not head.startswith("_"):
-        return getattr(runtime, head)
+    elif not rest and not head.startswith("_") and _helper_module(head) is not None:
+        return getattr(_helper_module(head), head)
     elif not rest and hasattr(builtins, head):
         return getattr(builtins, head)
     else:
@@ -245,6 +277,8 @@ def resolve_name(name: str) -> Any:
 def for_object(obj: Any) -> Primitive | None:
     """The primitive registered for a function object (`np.exp`, `math.sin`),
     or for a bound method of a library object (`scipy.stats.norm.logpdf`)."""
+    if _OPTIONAL:
+        load_optional()
     name = _BY_OBJECT.get(_object_key(obj))
     if name is None:
         return None
@@ -278,6 +312,8 @@ def user_rules(obj: Any, name: str, vjp_rule: Any, jvp_rule: Any) -> Primitive:
     """Register (or replace) the entry of a function a user gave rules: its
     adjoint and tangent come from calling their rules (structural rules
     `custom` of both passes), matched by the function object like NumPy's."""
+    if _OPTIONAL:  # (a built-in entry loaded later must not replace the user's)
+        load_optional()
     try:
         params = [p for p in inspect.signature(obj).parameters.values()]
     except (TypeError, ValueError):  # (a compiled function without a signature)

@@ -1,8 +1,9 @@
 """SciPy's operations: special functions, distributions, linear algebra,
 convolution and ODE solvers.
 
-Imported by `primitives/__init__.py` only when SciPy is importable, so s2sad
-needs SciPy only to differentiate it. The entries are like NumPy's (see
+Imported by `primitives/__init__.py` once SciPy is imported (by the user's
+program), so s2sad needs SciPy only to differentiate it and `import s2sad`
+stays light. The entries are like NumPy's (see
 `record.py`); a distribution's method (`scipy.stats.norm.logpdf`) is a bound
 method of SciPy's distribution object, matched by that object and its
 function (`record.for_object`), with the signature SciPy documents (`loc`,
@@ -25,9 +26,11 @@ import scipy.signal
 import scipy.special
 import scipy.stats
 
-from .record import NAMESPACE, elementwise, group, helper, named_default, vjp
+from ..runtime import scipy as scipy_helpers
+from .record import HELPER_MODULES, NAMESPACE, elementwise, group, helper, named_default, vjp
 
 NAMESPACE.setdefault("scipy", scipy)
+HELPER_MODULES.append(scipy_helpers)
 
 # ---------------------------------------------------------------- special functions
 group("SciPy special functions")

@@ -19,6 +19,7 @@ name, and the table finds them here.
 """
 
 from .base import (  # noqa: F401
+    USER_CALLS,
     NonScalarOutput,
     _array_if_list,
     _expand_reduced,
@@ -205,44 +206,5 @@ from .signal import (  # noqa: F401
     interp_slope,
 )
 
-try:  # SciPy's helpers (scipy.py), when SciPy is installed
-    from .scipy import (  # noqa: F401
-        ItemwiseDict,
-        cho_input,
-        cho_input_adjoint,
-        cho_lower,
-        cho_other,
-        cho_outer,
-        cho_pack,
-        cho_phi,
-        convolve_adjoint_in1,
-        convolve_adjoint_in2,
-        dirichlet_alpha_adjoint,
-        dirichlet_column,
-        dirichlet_points,
-        dirichlet_points_adjoint,
-        dirichlet_points_tangent,
-        dirichlet_weights,
-        expm_frechet,
-        expm_frechet_second,
-        flip_trans,
-        logsumexp_b_weights,
-        logsumexp_weights,
-        mvn_cov_adjoint,
-        mvn_matrix,
-        mvn_mean,
-        mvn_points,
-        odeint_adjoint,
-        polygamma_of,
-        real_location,
-        solve_ivp_adjoint,
-        solve_ivp_tangent,
-        sqrtm_adjoint,
-        sqrtm_tangent,
-        triangle,
-        triangular_adjoint,
-        triangular_product,
-    )
-except ImportError as _error:  # (only SciPy's absence: a broken module of ours still raises)
-    if not (_error.name or "").startswith("scipy"):
-        raise
+# SciPy's helpers (scipy.py) are not imported here: `primitives/scipy_ops.py`
+# imports them with SciPy's rules, once the user's program has imported SciPy.

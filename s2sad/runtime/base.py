@@ -82,6 +82,13 @@ def own(x: Any) -> Any:
     return x.copy() if isinstance(x, (np.ndarray, list)) else np.array(x, dtype=_inexact(x))
 
 
+# s2sad's dispatcher of calls of user code (`call_forward`, `call_backward`,
+# `call_jvp`, ...), installed here by `s2sad.calls` when it is imported: helpers
+# whose rules run the user's functions (the ODE solvers') call through it, and
+# this package sits below the compiler in the import graph.
+USER_CALLS: dict[str, Any] = {}
+
+
 # `y op= v` on an array is the ufunc with out=y: the result keeps y's dtype
 # (same_kind casting) and shape (v may not broadcast y bigger)
 _INPLACE_UFUNCS = {"+=": np.add, "-=": np.subtract, "*=": np.multiply, "/=": np.true_divide,

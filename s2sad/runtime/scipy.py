@@ -5,12 +5,14 @@ are plain functions on arrays; most are linear in their first operand and
 read the others only for shapes and flags (their tangent is the same call),
 so derivatives of derivatives go through them. The ODE helpers at the end
 differentiate the user's right-hand side through s2sad's dispatcher
-(`s2sad.calls`), imported when they run: this package sits below it.
+(`s2sad.calls`), which installs itself in `base.USER_CALLS`: this package
+sits below it.
 """
 
 from __future__ import annotations
 
 import math
+import types
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ import scipy.signal
 import scipy.special
 
 from ..errors import NoAdjointError, UnsupportedSyntaxError
-from .base import _inexact, _normalize_axes, matrix_transpose, unbroadcast, zeros_like
+from .base import USER_CALLS, _inexact, _normalize_axes, matrix_transpose, unbroadcast, zeros_like
 
 # ---------------------------------------------------------------- logsumexp
 
@@ -439,11 +441,9 @@ def convolve_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str = "full") -> Any:
 
 
 def _dispatcher() -> Any:
-    """s2sad's run-time dispatcher of calls of user code (`s2sad.calls`),
-    imported when an ODE rule runs: this package sits below it."""
-    from .. import calls
-
-    return calls
+    """s2sad's run-time dispatcher of calls of user code (`s2sad.calls`
+    installs its functions in `USER_CALLS`: this package sits below it)."""
+    return types.SimpleNamespace(**USER_CALLS)
 
 
 def _is_real(value: Any) -> bool:

@@ -1,0 +1,110 @@
+"""Python numbers take `math`'s functions: the last pass before emitting.
+
+`np.sin` on a Python float costs about twenty times `math.sin` (NumPy makes
+a 0-d array, dispatches a ufunc and boxes the result), and scalar code (an
+ODE step, a recurrence, a function of a few floats) calls little else. When
+the first call shows plain numbers (`Spec.scalars`: Python floats and ints),
+this pass finds the values that are certainly real Python numbers and calls
+`math`'s function on them instead of NumPy's.
+
+A value is a *real number* when it is one of those parameters, a loop's
+range index, or the result of arithmetic (`+ - * / // %`, a power with a
+constant integer exponent, `abs`, `float`) or of a `math` function on real
+numbers and constants; a branch's result or a loop-carried value is one when
+every value that reaches it is (the largest such set: a loop may keep a
+float a float).
+
+`math` raises where NumPy returns inf or nan (`math.log(0.0)`,
+`math.exp(1000.0)`, `math.sqrt(-1.0)`), as Python's float division does
+where NumPy's gives inf: the transforms catch those errors, check that the
+user's function itself runs, and compute again with NumPy scalars under
+`pipeline.numpy_numbers()`, which compiles without this specialization.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ir import Assign, Const, Function, If, Loop, Operand, Var, walk
+
+# NumPy's elementwise functions and the `math` function equal to them on one
+# (or two) real Python numbers, up to the errors `math` raises instead of
+# returning inf or nan.
+MATH_OF = {
+    "np.sin": "sin", "np.cos": "cos", "np.tan": "tan", "np.arcsin": "asin",
+    "np.arccos": "acos", "np.arctan": "atan", "np.sinh": "sinh", "np.cosh": "cosh",
+    "np.tanh": "tanh",
+    "np.exp": "exp", "np.expm1": "expm1", "np.log": "log", "np.log2": "log2",
+    "np.log10": "log10", "np.log1p": "log1p", "np.sqrt": "sqrt", "np.fabs": "fabs",
+    "np.arctan2": "atan2", "np.hypot": "hypot",
+}
+# Operations whose result is a real Python number when their operands are.
+_ARITHMETIC = {"add", "sub", "mul", "truediv", "floordiv", "mod", "neg", "pos", "abs", "float"}
+
+
+def use_math(fn: Function, scalars: tuple[int, ...]) -> int:
+    """Call `math` instead of NumPy on real numbers in `fn` (in place), given
+    that the parameters at positions `scalars` are plain numbers. Returns how
+    many calls changed."""
+    if not scalars:
+        return 0
+    real = real_numbers(fn, scalars)
+    changed = 0
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim in MATH_OF and not stmt.kwargs \
+                and _all_numbers(stmt.args, real):
+            stmt.prim = "math." + MATH_OF[stmt.prim]
+            stmt.callee = None  # (s2sad's own `math`, not a name of the user's)
+            changed += 1
+    return changed
+
+
+def real_numbers(fn: Function, scalars: tuple[int, ...]) -> set[Var]:
+    """The vars certainly holding real Python numbers (see the module's doc):
+    every candidate first, then drop those with an operand that is not one,
+    until nothing changes."""
+    given = {fn.params[i] for i in scalars if i < len(fn.params)}
+    rules: dict[Var, list[Operand] | None] = {}  # var -> what must be real for it to be
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.target is not None and _keeps_numbers(stmt):
+            rules[stmt.target] = stmt.operands()
+        elif isinstance(stmt, If):
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                rules[out] = [a, b]
+        elif isinstance(stmt, Loop):
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                rules[phi] = [init, nxt]
+            if stmt.index is not None and stmt.range_args is not None:
+                rules[stmt.index] = []  # a range's ints
+    real = given | set(rules)
+    changed = True
+    while changed:
+        changed = False
+        for var, needs in rules.items():
+            if var in real and var not in given and not _all_numbers(needs, real):
+                real.discard(var)
+                changed = True
+    return real
+
+
+def _keeps_numbers(stmt: Assign) -> bool:
+    """Whether stmt's result is a real number when its operands are."""
+    if stmt.prim in _ARITHMETIC or stmt.prim in MATH_OF:
+        return True
+    if stmt.prim == "pow":
+        exponent = stmt.args[1]
+        return isinstance(exponent, Const) and type(exponent.value) is int
+    return stmt.prim.startswith("math.") and stmt.prim not in ("math.isnan", "math.isinf",
+                                                                "math.isfinite")
+
+
+def _all_numbers(operands: list[Operand], real: set[Var]) -> bool:
+    """Every operand a real number: a var of `real`, or a finite constant."""
+    for x in operands:
+        if isinstance(x, Var):
+            if x not in real:
+                return False
+        elif not (isinstance(x, Const) and type(x.value) in (int, float)
+                  and math.isfinite(x.value)):
+            return False
+    return True
