@@ -5,19 +5,19 @@ A picture of the generated code's computation
 The lectures draw expressions as graphs: a node per operation, an edge
 from each value to the operations that read it, and the backward pass as a
 second graph running the other way. This example draws that picture for
-the code s2sad generates, with nothing but the standard library's ``ast``
-and matplotlib (no Graphviz): it parses the source ``s2sad.show`` returns,
-makes a node per operation, places each node one column right of the
-latest value it reads, and colors the forward pass blue and the backward
-pass red.
+the code s2sad generates with matplotlib (no Graphviz needed):
+``s2sad.graph.dataflow`` reads the source ``s2sad.show`` returns into a node
+per operation and an edge per value read (the graph that
+``s2sad show FILE.py:f --graph out.svg`` writes for Graphviz), and the
+script places each node one column right of the latest value it reads, the
+forward pass above the backward pass.
 """
-
-import ast
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import s2sad
+from s2sad.graph import COLORS, dataflow
 
 
 def f(x, y):
@@ -25,60 +25,14 @@ def f(x, y):
     return np.sin(z) + z * np.exp(-x)
 
 
-class Dataflow:
-    """Nodes (label, pass) and edges (from, to) of generated code: one node
-    per operation, so `out = np.sin(z) + z * t` is three nodes."""
-
-    def __init__(self, source):
-        func = ast.parse(source).body[0]
-        lines = source.splitlines()
-        self.backward_from = next(i for i, s in enumerate(lines) if "# backward pass" in s) + 1
-        self.nodes, self.edges, self.current = {}, [], {}
-        for a in func.args.args:
-            self.current[a.arg] = self.add(a.arg, "input")
-        for stmt in func.body:
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-                phase = "backward" if stmt.lineno > self.backward_from else "forward"
-                node = self.expression(stmt.value, phase)
-                if node is not None:
-                    label, _ = self.nodes[node]
-                    self.nodes[node] = (f"{stmt.targets[0].id} = {label}", phase)
-                    self.current[stmt.targets[0].id] = node
-
-    def add(self, label, phase, inputs=()):
-        node = len(self.nodes)
-        self.nodes[node] = (label, phase)
-        self.edges += [(i, node) for i in inputs if i is not None]
-        return node
-
-    def expression(self, expr, phase):
-        """The node computing expr (None for a constant)."""
-        if isinstance(expr, ast.Name):
-            return self.current.get(expr.id)
-        if isinstance(expr, ast.Constant):
-            return None
-        if isinstance(expr, ast.Call):
-            label, operands = ast.unparse(expr.func), expr.args
-        elif isinstance(expr, ast.BinOp):
-            label = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
-                     ast.Pow: "**", ast.MatMult: "@"}.get(type(expr.op), "op")
-            operands = [expr.left, expr.right]
-        elif isinstance(expr, ast.UnaryOp):
-            label, operands = "neg", [expr.operand]
-        else:
-            label, operands = ast.unparse(expr)[:12], []
-        inputs = [self.expression(e, phase) for e in operands]
-        return self.add(label, phase, dict.fromkeys(inputs))
-
-
 def layout(nodes, edges):
     """Column = 1 + the latest column among the node's inputs; the inputs and
     the forward pass above the middle line, the backward pass below it."""
     column, rows = {}, {}
-    for name, (_, phase) in nodes.items():  # (in program order: inputs first)
+    for name, node in enumerate(nodes):  # (in program order: inputs first)
         parents = [a for a, b in edges if b == name]
         column[name] = 1 + max((column[p] for p in parents), default=-1)
-        rows.setdefault((column[name], phase == "backward"), []).append(name)
+        rows.setdefault((column[name], node.phase in ("backward", "output")), []).append(name)
     position = {}
     for (col, below), names in rows.items():
         for k, name in enumerate(names):
@@ -88,10 +42,10 @@ def layout(nodes, edges):
 
 source = s2sad.show(f, wrt=("x", "y"))
 print(source)
-graph = Dataflow(source)
+graph = dataflow(source)
 nodes, edges = graph.nodes, graph.edges
 position = layout(nodes, edges)
-phases = [phase for _, phase in nodes.values()]
+phases = [node.phase for node in nodes]
 print(f"{len(nodes)} nodes ({phases.count('forward')} forward, "
       f"{phases.count('backward')} backward), {len(edges)} edges")
 assert phases.count("forward") >= 6 and phases.count("backward") >= 10
@@ -101,17 +55,16 @@ s2sad.check_grad(f, 0.7, -1.3, wrt=("x", "y"))
 print("and the code it draws is right: its gradient matches finite differences")
 
 # %%
-colors = {"input": "#7fbf7f", "forward": "#8fb3e0", "backward": "#e89a8f"}
 fig, ax = plt.subplots(figsize=(13, 6))
 for a, b in edges:
     (x0, y0), (x1, y1) = position[a], position[b]
     ax.annotate("", xy=(x1 - 0.18, y1), xytext=(x0 + 0.18, y0),
                 arrowprops=dict(arrowstyle="->", color="gray", lw=0.8))
-for name, (label, phase) in nodes.items():
+for name, node in enumerate(nodes):
     x, y = position[name]
-    ax.text(x, y, label.replace(" = ", "\n"), ha="center", va="center", fontsize=8,
-            bbox=dict(boxstyle="round", fc=colors[phase], ec="k", lw=0.5))
-for phase, color in colors.items():
+    ax.text(x, y, node.label.replace(" = ", "\n"), ha="center", va="center", fontsize=8,
+            bbox=dict(boxstyle="round", fc=COLORS[node.phase], ec="k", lw=0.5))
+for phase, color in COLORS.items():
     ax.plot([], [], "s", color=color, ms=10, label=phase)
 ax.axhline(-0.25, color="k", lw=0.5, ls=":")
 ax.legend(loc="upper right")

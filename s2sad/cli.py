@@ -3,6 +3,7 @@
     s2sad show examples/quickstart.py:f
     s2sad show mypackage.losses:loss --wrt w,b --ir
     s2sad show examples/quickstart.py:f --mode jvp      (or vjp, hessian)
+    s2sad show examples/quickstart.py:f --graph grad.svg   (the dataflow, drawn)
 
 Exit codes: 0 on success, 1 when s2sad cannot differentiate the function
 (the message points at the offending line), 2 when the target itself is
@@ -26,6 +27,7 @@ from . import __version__
 from .api import show
 from .display import highlight_terminal
 from .errors import S2sadError
+from .graph import write_graph
 
 EXIT_OK = 0
 EXIT_TRANSFORM = 1
@@ -199,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--ir", action="store_true",
         help="print the primal and reversed intermediate representation instead")
     show_parser.add_argument(
+        "--graph", metavar="FILE",
+        help="also draw the generated code's dataflow: DOT text for FILE.dot, an image for "
+             "FILE.svg/.png/.pdf where Graphviz's dot is installed (DOT text otherwise)")
+    show_parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto",
         help="syntax-highlight the output (auto: only on a terminal without NO_COLOR)")
     return parser
@@ -221,6 +227,11 @@ def run_show(args: argparse.Namespace) -> int:
     except S2sadError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_TRANSFORM
+    if args.graph:
+        source = text if not args.ir else show(fn, wrt=args.wrt, mode=args.mode)
+        written = write_graph(source, args.graph, title=f"{args.target} ({args.mode})")
+        note = "" if str(written) == args.graph else " (Graphviz's dot is not installed)"
+        print(f"s2sad: wrote the dataflow graph to {written}{note}", file=sys.stderr)
     if use_color(args.color, sys.stdout):
         text = highlight(text)
     _write(text.rstrip("\n") + "\n")
