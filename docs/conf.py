@@ -46,7 +46,6 @@ suppress_warnings = ["myst.header"]  # generated pages may start below level 1
 # Offline: no intersphinx, no remote images, no analytics.
 html_theme = "pydata_sphinx_theme"
 html_title = f"s2sad {release}"
-html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
