@@ -67,9 +67,9 @@ class _Site:
             and all(loop in other.loops for loop in self.loops)
 
 
-class AliasGuard:
-    """The facts about one function (`collect`), then a check before each of
-    its in-place updates that other names may see (`guard`)."""
+class AliasFacts:
+    """The facts about one function that the checks need (`collect`): where
+    each value is made, what it may view, hold or become."""
 
     def __init__(self, fn: Function, helper: bool) -> None:
         self.fn = fn
@@ -222,7 +222,10 @@ class AliasGuard:
         item = display_item(stmt, self.elements.get(stmt.args[0]))
         return item if isinstance(item, Var) else None
 
-    # ------------------------------------------------------------ one update
+
+class AliasGuard(AliasFacts):
+    """A check before each in-place update of one function that other names
+    may see (`guard`), from the function's facts."""
 
     def guard(self, site: _Site) -> None:
         stmt = site.stmt

@@ -44,6 +44,7 @@ from .ir import (
 )
 from .naming import Naming
 from .parsing import Binding
+from .release import release_dead_names
 
 MARKER = "__s2sad_comment__"
 
@@ -593,6 +594,7 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
     emitter = Emitter(fn, free, helpers)
     shown_defaults = _display_defaults(fn, user_fn, emitter) if user_params else {}
     fdef = emitter.function(fn.name, shown_defaults)
+    release_dead_names(fdef)
     fdef_names = [a.arg for a in (*fdef.args.posonlyargs, *fdef.args.args,
                                   *fdef.args.kwonlyargs)]
     closure_names = set(user_fn.__code__.co_freevars) | set(emitter.bound)

@@ -329,11 +329,52 @@ def test_emit_names_folds_and_shares_the_users_np():
             out = np.sin(z) + z
             # backward pass
             dz = dout * np.cos(z)
+            del z
             dz_1 = dout + dz
+            del dz
             dx = unbroadcast(dz_1 * y, x)
             dy = unbroadcast(x * dz_1, y)
+            del dz_1
             return (out, (dx, dy))
     """)
     assert built.shared == {"np"}
     value, (dx, dy) = built.func(0.5, 2.0)
     assert np.isclose(dx, (np.cos(1.0) + 1.0) * 2.0) and np.isclose(dy, (np.cos(1.0) + 1.0) * 0.5)
+
+
+# ---------------------------------------------------------------- releasing names
+
+
+def test_release_deletes_after_the_last_read_at_top_level():
+    import ast
+
+    from s2sad.release import release_dead_names
+
+    fdef = ast.parse(textwrap.dedent("""
+        def g(x, n):
+            a = x * 2
+            b = a + 1
+            f = lambda: b
+            for i in range(n):
+                c = a * i
+            d = c + 1
+            e = a
+            e += 1
+            return (d, f, e)
+    """)).body[0]
+    # a: after its last read; b: a lambda reads it; c: bound only inside the
+    # loop (maybe never bound); d, e: returned; x, n: parameters
+    assert release_dead_names(fdef) == 1
+    same(ast.unparse(fdef), """
+        def g(x, n):
+            a = x * 2
+            b = a + 1
+            f = lambda: b
+            for i in range(n):
+                c = a * i
+            d = c + 1
+            e = a
+            del a
+            e += 1
+            return (d, f, e)
+    """)
