@@ -2,7 +2,7 @@
 
     python benchmarks/bench_speed.py [--quick]
 
-For seven workloads this checks that s2sad's gradient matches a hand-written
+For eleven workloads this checks that s2sad's gradient matches a hand-written
 NumPy gradient to 1e-8, then times both with timeit in 15 interleaved rounds
 of at least 0.1 s of calls each (see _timing.rounds) and prints the best time
 and ratio = s2sad / hand-written (the median of the per-round ratios).
@@ -131,6 +131,69 @@ def hand_quickstart(w, X, y):
     return np.sum(loss) / len(y), X.T @ ((p - y) / len(y))
 
 
+def hand_lstm(Wx, Wh, b, xs, h, c):
+    H = h.shape[0]
+    steps = []
+    for t in range(xs.shape[0]):
+        z = Wx @ xs[t] + Wh @ h + b
+        i, f, o = (1.0 / (1.0 + np.exp(-z[k * H:(k + 1) * H])) for k in range(3))
+        g = np.tanh(z[3 * H:])
+        c_prev, h_prev = c, h
+        c = f * c + i * g
+        tc = np.tanh(c)
+        h = o * tc
+        steps.append((xs[t], h_prev, c_prev, i, f, o, g, tc))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    dh, dc = 2.0 * h, np.zeros_like(c)
+    for x, h_prev, c_prev, i, f, o, g, tc in reversed(steps):
+        dc = dc + dh * o * (1.0 - tc * tc)
+        dz = np.concatenate([dc * g * i * (1.0 - i), dc * c_prev * f * (1.0 - f),
+                             dh * tc * o * (1.0 - o), dc * i * (1.0 - g * g)])
+        dWx += np.outer(dz, x)
+        dWh += np.outer(dz, h_prev)
+        db += dz
+        dh = Wh.T @ dz
+        dc = dc * f
+    return np.sum(h * h), (dWx, dWh, db)
+
+
+def hand_heat(u, kappa, steps):
+    us = []
+    for _ in range(steps):
+        us.append(u)
+        u = u + kappa * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1))
+    du, dk = 2.0 * u, 0.0
+    for v in reversed(us):
+        dk += np.sum(du * (np.roll(v, 1) - 2.0 * v + np.roll(v, -1)))
+        du = du + kappa * (np.roll(du, -1) - 2.0 * du + np.roll(du, 1))
+    return np.sum(u * u), (du, dk)
+
+
+def hand_gp_nll(log_ell, log_sf, log_sn, X, y):
+    n = y.shape[0]
+    d2 = (X[:, None] - X[None, :]) ** 2
+    Kse = np.exp(2.0 * log_sf) * np.exp(-0.5 * d2 / np.exp(2.0 * log_ell))
+    sn2 = np.exp(2.0 * log_sn)
+    K = Kse + sn2 * np.eye(n)
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    value = 0.5 * (y @ alpha) + np.sum(np.log(np.diag(L))) + 0.5 * n * np.log(2.0 * np.pi)
+    Linv = np.linalg.solve(L, np.eye(n))
+    A = 0.5 * (Linv.T @ Linv - np.outer(alpha, alpha))  # d value / dK
+    return value, (np.sum(A * Kse * d2) / np.exp(2.0 * log_ell), 2.0 * np.sum(A * Kse),
+                   2.0 * sn2 * np.trace(A))
+
+
+def hand_poly_recursive(c, x):
+    p, dp = np.zeros_like(x), np.zeros_like(x)
+    for ck in c[::-1]:
+        dp = dp * x + p
+        p = p * x + ck
+    powers = np.cumprod(np.vstack([np.ones_like(x), np.broadcast_to(x, (len(c) - 1, len(x)))]),
+                        axis=0)
+    return np.sum(p), (np.sum(powers, axis=1), dp)
+
+
 # ---------------------------------------------------------------- workloads
 
 
@@ -169,6 +232,18 @@ def make_cases():
     X8 = rng.normal(size=(8, 3))
     cases.append(("(g) the README's quickstart (len), 8x3", quickstart(), hand_quickstart, 0,
                   (np.zeros(3), X8, (X8[:, 0] > 0).astype(float))))
+    H, D, T = 32, 8, 20
+    cases.append(("(h) LSTM, 20 steps, 32 hidden", W.lstm, hand_lstm, (0, 1, 2),
+                  (0.2 * rng.standard_normal((4 * H, D)), 0.2 * rng.standard_normal((4 * H, H)),
+                   np.zeros(4 * H), rng.standard_normal((T, D)), np.zeros(H), np.zeros(H))))
+    cases.append(("(i) heat stencil, 200 steps x 256", W.heat, hand_heat, (0, 1),
+                  (np.sin(np.linspace(0.0, 6.0, 256)), 0.2, 200)))
+    Xg = np.sort(rng.uniform(-3.0, 3.0, 100))
+    cases.append(("(j) GP marginal likelihood, n=100", W.gp_nll, hand_gp_nll, (0, 1, 2),
+                  (0.3, 0.1, -1.0, Xg, np.sin(Xg) + 0.1 * rng.standard_normal(100))))
+    cases.append(("(k) recursive Horner, 20 coefficients", W.poly_recursive,
+                  hand_poly_recursive, (0, 1),
+                  (0.1 * rng.standard_normal(20), rng.uniform(-1.0, 1.0, 50))))
     return cases
 
 

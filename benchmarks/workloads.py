@@ -53,6 +53,49 @@ def while_branch(x, a):
     return s + x
 
 
+# (h) LSTM over a sequence, squared final state
+def lstm(Wx, Wh, b, xs, h, c):
+    H = h.shape[0]
+    for t in range(xs.shape[0]):
+        z = Wx @ xs[t] + Wh @ h + b
+        i = 1.0 / (1.0 + np.exp(-z[:H]))
+        f = 1.0 / (1.0 + np.exp(-z[H:2 * H]))
+        o = 1.0 / (1.0 + np.exp(-z[2 * H:3 * H]))
+        g = np.tanh(z[3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+    return np.sum(h * h)
+
+
+# (i) explicit heat-equation stencil over many steps (periodic grid)
+def heat(u, kappa, steps):
+    for _ in range(steps):
+        u = u + kappa * (np.roll(u, 1) - 2.0 * u + np.roll(u, -1))
+    return np.sum(u * u)
+
+
+# (j) Gaussian-process negative log marginal likelihood (RBF kernel, Cholesky)
+def gp_nll(log_ell, log_sf, log_sn, X, y):
+    n = y.shape[0]
+    d = X[:, None] - X[None, :]
+    K = np.exp(2.0 * log_sf) * np.exp(-0.5 * d * d / np.exp(2.0 * log_ell))
+    K = K + np.exp(2.0 * log_sn) * np.eye(n)
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    return 0.5 * (y @ alpha) + np.sum(np.log(np.diag(L))) + 0.5 * n * np.log(2.0 * np.pi)
+
+
+# (k) a recursive function: Horner's rule, one coefficient per call
+def horner(c, x, k):
+    if k == c.shape[0] - 1:
+        return c[k] + 0.0 * x
+    return c[k] + x * horner(c, x, k + 1)
+
+
+def poly_recursive(c, x):
+    return np.sum(horner(c, x, 0))
+
+
 # bench_compile: a realistic function to transform (mlp_loss and the three helpers it calls)
 def dense(x, W, b):
     return x @ W + b
