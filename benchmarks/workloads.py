@@ -96,6 +96,13 @@ def poly_recursive(c, x):
     return np.sum(horner(c, x, 0))
 
 
+# bench_memory: elementwise work on large arrays (peak memory against a hand-written gradient)
+def array_chain(x, w):
+    y = np.tanh(x * w)
+    z = np.exp(-y * y)
+    return np.sum(z * x) + np.mean(y)
+
+
 # bench_compile: a realistic function to transform (mlp_loss and the three helpers it calls)
 def dense(x, W, b):
     return x @ W + b
