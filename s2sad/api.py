@@ -23,6 +23,7 @@ from . import (
     pipeline,
     runtime,
 )
+from .display import GeneratedSource
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file, parse_function
@@ -114,7 +115,7 @@ def _differentiable(value: Any) -> bool:
         return all(_differentiable(v) for v in value)
     if isinstance(value, dict):
         return all(_differentiable(v) for v in value.values())
-    return False
+    return runtime.is_duck_array(value) and np.dtype(value.dtype).kind in "fc"  # Dask, CuPy
 
 
 def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
@@ -147,6 +148,7 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
             "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
             "gradient of",
         ) from None
+    value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     bound = args if not kwargs and len(args) == fn.__code__.co_argcount else \
         _bind(fn, args, kwargs)
     if not as_tuple:
@@ -323,11 +325,13 @@ MODES = {
 }
 
 
-def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str:
+def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> GeneratedSource:
     """The source of the code s2sad generates for `f` (or its IR with `ir=True`):
     its gradient (`mode="grad"`), forward mode (`"jvp"`), the two halves a
     pullback runs (`"vjp"`), or forward over reverse mode (`"hessian"`). For
-    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it."""
+    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it.
+
+    The result is a `str`; in Jupyter it renders as highlighted code."""
     derivative = derivative_of(f)
     if derivative is not None:
         compiled = derivative.compiled((), {})
@@ -340,8 +344,9 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
             mode, "reversed IR") if derivative is None else "derived IR"
-        return f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}"
-    return compiled.source
+        return GeneratedSource(
+            f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}")
+    return GeneratedSource(compiled.source)
 
 
 class GradientCheckError(AssertionError):
