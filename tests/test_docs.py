@@ -42,7 +42,9 @@ def test_readme_excerpt_is_current(gen: types.ModuleType):
 def test_readme_quick_start_commands():
     readme = (ROOT / "README.md").read_text()
     assert "pip install . && s2sad show examples/quickstart.py:f" in readme
-    assert "pip install '.[test]' && python -m pytest" in readme
+    assert "pip install '.[test,docs,dask]' && python -m pytest" in readme
+    ci = (ROOT / ".ci" / "run").read_text()  # (CI runs the README's command)
+    assert "pip install --quiet '.[test,docs,dask]'" in ci and ci.rstrip().endswith("-m pytest")
     assert "pip install '.[docs]' && python -m sphinx -W -b html docs docs/_build/html" in readme
 
 
