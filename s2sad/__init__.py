@@ -30,6 +30,7 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
+from .ravel import ravel
 from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, linearize, vjp
 
 __version__ = "0.1.0"
@@ -37,7 +38,7 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp", "elementwise_grad",
     "linearize", "custom_vjp", "custom_jvp", "defvjp", "defjvp", "stop_gradient", "show",
-    "check_grad", "numerical_gradient",
+    "check_grad", "numerical_gradient", "ravel",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
     "BackendError",

@@ -24,6 +24,7 @@ from . import (
     pipeline,
     runtime,
 )
+from .display import GeneratedSource
 from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file, parse_function
@@ -115,7 +116,7 @@ def _differentiable(value: Any) -> bool:
         return all(_differentiable(v) for v in value)
     if isinstance(value, dict):
         return all(_differentiable(v) for v in value.values())
-    return False
+    return runtime.is_duck_array(value) and np.dtype(value.dtype).kind in "fc"  # Dask, CuPy
 
 
 def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
@@ -148,6 +149,7 @@ def _call(compiled: Compiled, args: tuple, kwargs: dict, wrt: tuple[int, ...],
             "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
             "gradient of",
         ) from None
+    value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     bound = args if not kwargs and len(args) == fn.__code__.co_argcount else \
         _bind(fn, args, kwargs)
     if not as_tuple:
@@ -337,7 +339,7 @@ MODES = {
 
 
 def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
-         backend: str = "numpy", args: tuple | None = None) -> str:
+         backend: str = "numpy", args: tuple | None = None) -> GeneratedSource:
     """The source of the code s2sad generates for `f` (or its IR with `ir=True`):
     its gradient (`mode="grad"`), forward mode (`"jvp"`), the two halves a
     pullback runs (`"vjp"`), or forward over reverse mode (`"hessian"`). For
@@ -346,7 +348,9 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
     With `backend="numba"` or `"auto"`, the code that backend runs, under a
     line saying which backend runs it; with `args` (a tuple of arguments),
     the code specialized for them, which Numba then compiles (without
-    running it), so `auto` can say whether they get Numba or NumPy."""
+    running it), so `auto` can say whether they get Numba or NumPy.
+
+    The result is a `str`; in Jupyter it renders as highlighted code."""
     backends.check_backend(backend)
     derivative = derivative_of(f)
     if derivative is not None:
@@ -365,9 +369,11 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
             mode, "reversed IR") if derivative is None else "derived IR"
-        return f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}"
+        return GeneratedSource(
+            f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}")
     runs_args = args is not None and mode == "grad" and derivative is None
-    return backends.describe(compiled, backend, tuple(args) if runs_args else None)
+    return GeneratedSource(
+        backends.describe(compiled, backend, tuple(args) if runs_args else None))
 
 
 class GradientCheckError(AssertionError):
