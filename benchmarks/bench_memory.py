@@ -1,4 +1,5 @@
-"""Tape memory: peak memory of one gradient call of a 10^5-iteration scalar loop.
+"""Peak memory of one gradient call: a 10^5-iteration scalar loop (the tape),
+and elementwise work on 10^7-element arrays (the values the gradient holds).
 
     python benchmarks/bench_memory.py [iterations]
 
@@ -70,6 +71,32 @@ def loop_appends(source: str) -> int:
     return count
 
 
+def hand_array_chain(x, w):
+    """workloads.array_chain's value and gradient, written by hand."""
+    y = np.tanh(x * w)
+    z = np.exp(-y * y)
+    out = np.sum(z * x) + np.mean(y)
+    dy = 1.0 / y.size - 2.0 * y * z * x
+    dyy = dy * (1.0 - y * y)
+    return out, (z + dyy * w, np.sum(dyy * x))
+
+
+def arrays(size: int = 10**7) -> None:
+    """Peak memory of the gradient of workloads.array_chain over `size` elements."""
+    x = np.random.default_rng(0).standard_normal(size)
+    w = 0.7
+    g_s2 = s2sad.value_and_grad(W.array_chain, wrt=(0, 1))
+    g_s2(x[:10], w)  # compile outside the measurement
+    (_, ours), peak_s2 = measure(g_s2, x, w)
+    (_, theirs), peak_hand = measure(hand_array_chain, x, w)
+    assert np.allclose(ours[0], theirs[0]) and np.isclose(ours[1], theirs[1])
+    mib = 2.0 ** 20
+    print(f"\nelementwise work on {size:,}-element arrays (workloads.array_chain), peak MiB:")
+    print(T.table(["gradient", "peak MiB", "ratio"],
+                  [["s2sad", f"{peak_s2 / mib:,.0f}", f"{peak_s2 / peak_hand:.2f}x"],
+                   ["hand-written", f"{peak_hand / mib:,.0f}", "1.00x"]]))
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     x0 = 0.5
@@ -118,6 +145,7 @@ def main():
     print(f"\none tape entry is a NumPy {type(item).__name__} scalar ({type(item).__basicsize__}"
           " bytes allocated; the first, the float argument itself, is shared) plus its 8-byte"
           " list slot.")
+    arrays()
 
 
 if __name__ == "__main__":

@@ -96,6 +96,33 @@ def poly_recursive(c, x):
     return np.sum(horner(c, x, 0))
 
 
+# bench_memory: elementwise work on large arrays (peak memory against a hand-written gradient)
+def array_chain(x, w):
+    y = np.tanh(x * w)
+    z = np.exp(-y * y)
+    return np.sum(z * x) + np.mean(y)
+
+
+# bench_peers: the workloads of issue 11 that bench_speed has no version of
+def mlp_small(W1, b1, W2, b2, X, y):
+    """Regression MLP, tanh hidden layer, mean squared error."""
+    h = np.tanh(X @ W1 + b1)
+    r = h @ W2 + b2 - y
+    return np.mean(r * r)
+
+
+def logreg_len_max(w, X, y):
+    """Logistic loss averaged with len, plus a penalty on the largest weight (builtin max)."""
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    nll = -np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)) / len(y)
+    return nll + 0.1 * max(np.sum(w * w), 1.0)
+
+
+def two_line(x, y):
+    a = np.sin(x) * y + x * x
+    return np.exp(-a) + a * y
+
+
 # bench_compile: a realistic function to transform (mlp_loss and the three helpers it calls)
 def dense(x, W, b):
     return x @ W + b

@@ -22,6 +22,7 @@ from .api import (
 from .custom import custom_jvp, custom_vjp, defjvp, defvjp
 from .errors import (
     ArgumentTypeError,
+    BackendError,
     NoAdjointError,
     NonScalarOutputError,
     S2sadError,
@@ -29,6 +30,7 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
+from .ravel import ravel
 from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, linearize, vjp
 
 __version__ = "0.1.0"
@@ -36,7 +38,8 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp", "elementwise_grad",
     "linearize", "custom_vjp", "custom_jvp", "defvjp", "defjvp", "stop_gradient", "show",
-    "check_grad", "numerical_gradient",
+    "check_grad", "numerical_gradient", "ravel",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
+    "BackendError",
 ]

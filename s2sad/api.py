@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 
 from . import (
+    backends,
     calls,  # noqa: F401  (installs the run-time dispatcher)
     pipeline,
     runtime,
 )
 from .callables import target_of
+from .display import GeneratedSource
 from .errors import Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file
@@ -42,15 +44,17 @@ def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...]
     return pipeline.compile(f, Spec("grad", wrt, scalars, sequences))
 
 
-def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict) -> tuple:
-    """Run a compiled gradient for the caller's arguments: (value, the
-    gradient of each chosen site, in its argument's form)."""
+def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
+          run: Callable | None = None) -> tuple:
+    """Run a compiled gradient for the caller's arguments (with `run`, the
+    backend's runner): (value, the gradient of each chosen site, in its
+    argument's form)."""
     fn = compiled.user_fn
     check_args(chosen, args, kwargs)
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     try:
         try:
-            value, grads = compiled.func(*full_args, **full_kwargs)
+            value, grads = (run or compiled.func)(*full_args, **full_kwargs)
         except pipeline.NUMBER_ERRORS:
             value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
     except RecursionError:
@@ -76,6 +80,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict) -> tupl
             "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
             "gradient of",
         ) from None
+    value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     per_param = (grads,) if len(chosen.params) == 1 else tuple(grads)
     if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites):
         return value, [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
@@ -124,25 +129,29 @@ def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:
 
 
 
-def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Callable:
+def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
+          backend: str = "numpy") -> Callable:
+    backends.check_backend(backend)
     derivative = derivative_of(f)
     if derivative is not None:
-        return _nested(f, derivative, wrt, with_value)
+        return _nested(f, derivative, wrt, with_value, backend)
     target = target_of(f)
     fn = target.fn
     chosen = choose(target, wrt, None if isinstance(wrt, int) and wrt == 0 else def_loc(fn))
     params = chosen.params
-    recent: dict[tuple, Compiled] = {}  # by argument kinds: skips the global cache key
+    # by argument kinds: skips the global cache key
+    recent: dict[tuple, tuple[Compiled, Callable]] = {}
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-        compiled = recent.get(kinds)
+        compiled, run = recent.get(kinds, (None, None))
         if compiled is None or not compiled.valid():
-            compiled = recent[kinds] = pipeline.compile(fn, Spec("grad", params, *kinds,
-                                                                 aux=has_aux))
-        value, grads = _call(compiled, chosen, args, kwargs)
+            compiled = pipeline.compile(fn, Spec("grad", params, *kinds, aux=has_aux))
+            run = backends.runner(compiled, backend)
+            recent[kinds] = (compiled, run)
+        value, grads = _call(compiled, chosen, args, kwargs, run)
         grads = tuple(grads) if chosen.as_tuple else grads[0]
         if has_aux:
             (value, aux) = value
@@ -155,11 +164,12 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False) -> Cal
             all(item is None for _, item in chosen.sites):  # (to differentiate it again)
         gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
             fn, params, len(params) == 1, path=() if with_value else (1,), value=with_value,
-            lead=target.lead, bound=target.bound)
+            lead=target.lead, bound=target.bound, backend=backend)
     return gradient
 
 
-def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> Callable:
+def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
+            backend: str) -> Callable:
     """The gradient of a scalar-valued derivative (`grad(grad(f))` with a scalar
     argument, or of a function of it): one more forward layer over f's
     gradient, compiled as one function (`nesting.py`)."""
@@ -172,7 +182,7 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
             f"grad needs a scalar-valued function, and this derivative of {fn.__name__} "
             "returns a tuple", def_loc(fn), "use s2sad.jacobian or s2sad.hessian for the "
             "derivative of a gradient with respect to several arguments")
-    outer = derivative.adjoint_of_gradient(indices, 1.0)
+    outer = replace(derivative.adjoint_of_gradient(indices, 1.0), backend=backend)
 
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
@@ -202,26 +212,32 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool) -> 
     return gradient
 
 
-def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False) -> Callable:
+def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False,
+         backend: str = "numpy") -> Callable:
     """The gradient of a scalar function: `grad(f)(x)` is df/dx at x.
 
     `wrt` picks the arguments: an index, a name, or a tuple of them (then the
     gradient is a tuple). With `has_aux=True`, f returns `(value, aux)` and
     the gradient comes back as `(gradient, aux)`. Usable as `@grad` or
     `@grad(wrt=(0, 1))`. `grad(grad(f))` and functions that call `grad(f)`
-    differentiate too (forward mode over the gradient)."""
+    differentiate too (forward mode over the gradient).
+
+    `backend` runs the generated code: `"numpy"` as Python, `"numba"`
+    compiled by Numba (`pip install 's2sad[numba]'`; a BackendError names
+    what it cannot compile), `"auto"` with Numba where it compiles and NumPy
+    where it does not (docs/backends.md)."""
     if f is None:
-        return lambda g: grad(g, wrt, has_aux=has_aux)
-    return _make(f, wrt, with_value=False, has_aux=has_aux)
+        return lambda g: grad(g, wrt, has_aux=has_aux, backend=backend)
+    return _make(f, wrt, with_value=False, has_aux=has_aux, backend=backend)
 
 
 def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, backend: str = "numpy") -> Callable:
     """Like `grad`, but returns `(f(*args), gradient)` from one forward pass
     (`((value, aux), gradient)` with `has_aux=True`)."""
     if f is None:
-        return lambda g: value_and_grad(g, wrt, has_aux=has_aux)
-    return _make(f, wrt, with_value=True, has_aux=has_aux)
+        return lambda g: value_and_grad(g, wrt, has_aux=has_aux, backend=backend)
+    return _make(f, wrt, with_value=True, has_aux=has_aux, backend=backend)
 
 
 # One object with the runtime's, so the table of primitives recognizes it wherever it is imported.
@@ -236,25 +252,42 @@ MODES = {
 }
 
 
-def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad") -> str:
+def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
+         backend: str = "numpy", args: tuple | None = None) -> GeneratedSource:
     """The source of the code s2sad generates for `f` (or its IR with `ir=True`):
     its gradient (`mode="grad"`), forward mode (`"jvp"`), the two halves a
     pullback runs (`"vjp"`), or forward over reverse mode (`"hessian"`). For
-    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it."""
+    a derivative s2sad made (`show(grad(grad(f)))`), the code that computes it.
+
+    With `backend="numba"` or `"auto"`, the code that backend runs, under a
+    line saying which backend runs it; with `args` (a tuple of arguments),
+    the code specialized for them, which Numba then compiles (without
+    running it), so `auto` can say whether they get Numba or NumPy.
+
+    The result is a `str`; in Jupyter it renders as highlighted code."""
+    backends.check_backend(backend)
     derivative = derivative_of(f)
     if derivative is not None:
-        compiled = derivative.compiled((), {})
+        compiled = derivative.compiled(tuple(args or ()), {})
     else:
         if mode not in MODES:
             raise WrtError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         target = target_of(f)
         chosen = choose(target, wrt, def_loc(target.fn))
-        compiled = pipeline.compile(target.fn, MODES[mode](chosen.params))
+        spec = MODES[mode](chosen.params)
+        if args is not None:
+            full_args, full_kwargs = target.full(tuple(args), {})
+            kinds = pipeline.argument_kinds(target.fn, full_args, full_kwargs)
+            spec = replace(spec, scalars=kinds[0], sequences=kinds[1], statics=kinds[2])
+        compiled = pipeline.compile(target.fn, spec)
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(
             mode, "reversed IR") if derivative is None else "derived IR"
-        return f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}"
-    return compiled.source
+        return GeneratedSource(
+            f"# primal IR\n{compiled.primal_ir}\n\n# {label}\n{compiled.derived_ir}")
+    runs_args = args is not None and mode == "grad" and derivative is None
+    return GeneratedSource(
+        backends.describe(compiled, backend, tuple(args) if runs_args else None))
 
 
 class GradientCheckError(AssertionError):

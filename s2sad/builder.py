@@ -124,10 +124,15 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
         if name not in rules and name not in prim.zero and any(active(x) for x in values):
             if prim.name in primitives.USER_RULED:
                 raise missing_user_rule(prim, stmt, what)
+            hint = "wrap that argument in s2sad.stop_gradient(...) if it should not be " \
+                "differentiated"
+            if what == "tangent" and name in prim.vjp:  # (reverse mode has a rule)
+                hint = "its adjoint exists: differentiate in reverse mode (s2sad.grad, " \
+                    "s2sad.vjp, s2sad.jacobian(..., mode='reverse'))" + \
+                    (f"; {prim.note}" if prim.note else "")
             raise NoAdjointError(
                 f"{prim.name} has no {what} with respect to its argument {name!r}",
-                stmt.loc, "wrap that argument in s2sad.stop_gradient(...) if it should "
-                "not be differentiated")
+                stmt.loc, hint)
     refused = prim.refused(bound)
     if refused:
         given = ", ".join(f"{name}=" for name in refused)

@@ -3,6 +3,7 @@
     s2sad show examples/quickstart.py:f
     s2sad show mypackage.losses:loss --wrt w,b --ir
     s2sad show examples/quickstart.py:f --mode jvp      (or vjp, hessian)
+    s2sad show examples/quickstart.py:f --graph grad.svg   (the dataflow, drawn)
 
 Exit codes: 0 on success, 1 when s2sad cannot differentiate the function
 (the message points at the offending line), 2 when the target itself is
@@ -12,14 +13,10 @@ wrong (no such file, module or function; malformed `FILE:FUNC`).
 from __future__ import annotations
 
 import argparse
-import builtins
 import importlib
 import importlib.util
-import io
-import keyword
 import os
 import sys
-import tokenize
 import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +25,9 @@ from typing import Any
 
 from . import __version__
 from .api import show
+from .display import highlight_terminal
 from .errors import S2sadError
+from .graph import write_graph
 
 EXIT_OK = 0
 EXIT_TRANSFORM = 1
@@ -152,64 +151,9 @@ def parse_wrt(text: str) -> int | str | tuple[int | str, ...]:
 
 
 # --------------------------------------------------------------------------
-# Syntax highlighting (ANSI), only for terminals
+# Syntax highlighting (ANSI, through Pygments when installed), only for terminals
 
-_RESET = "\033[0m"
-_STYLES = {
-    "keyword": "\033[1;35m",  # bold magenta
-    "builtin": "\033[36m",  # cyan
-    "number": "\033[33m",  # yellow
-    "string": "\033[32m",  # green
-    "comment": "\033[2;37m",  # dim grey
-}
-_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
-# Soft keywords (`match`, `_`, ...) are left plain: they are usually names.
-_KEYWORDS = frozenset(keyword.kwlist)
-
-
-def _style_of(tok: tokenize.TokenInfo) -> str | None:
-    """Which highlight class a token belongs to, if any."""
-    if tok.type == tokenize.COMMENT:
-        return "comment"
-    if tok.type == tokenize.STRING:
-        return "string"
-    if tok.type == tokenize.NUMBER:
-        return "number"
-    if tok.type == tokenize.NAME:
-        if tok.string in _KEYWORDS:
-            return "keyword"
-        if tok.string in _BUILTINS:
-            return "builtin"
-    return None
-
-
-def highlight(source: str) -> str:
-    """`source` with ANSI colors; unchanged if it does not tokenize as Python.
-
-    Colors are inserted around tokens by character offset, so every byte of
-    whitespace and every character tokenize does not classify is preserved."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return source
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    out, pos, prev = [], 0, None
-    for tok in tokens:
-        style = _style_of(tok)
-        # `%4` in the IR is a value name, not the number 4.
-        glued = prev is not None and prev.string == "%" and prev.end == tok.start
-        prev = tok
-        if style is None or glued:
-            continue
-        begin = starts[tok.start[0] - 1] + tok.start[1]
-        end = starts[tok.end[0] - 1] + tok.end[1]
-        out.append(source[pos:begin])
-        out.append(f"{_STYLES[style]}{source[begin:end]}{_RESET}")
-        pos = end
-    out.append(source[pos:])
-    return "".join(out)
+highlight = highlight_terminal
 
 
 def use_color(choice: str, stream: Any) -> bool:
@@ -254,8 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="which code: the gradient (default), forward mode (jvp), the two halves of a "
              "pullback (vjp), or forward over reverse mode (hessian)")
     show_parser.add_argument(
+        "--backend", choices=("numpy", "numba", "auto"), default="numpy",
+        help="the code that backend runs: as generated (numpy, default) or the module "
+             "Numba compiles (numba, auto)")
+    show_parser.add_argument(
         "--ir", action="store_true",
         help="print the primal and reversed intermediate representation instead")
+    show_parser.add_argument(
+        "--graph", metavar="FILE",
+        help="also draw the generated code's dataflow: DOT text for FILE.dot, an image for "
+             "FILE.svg/.png/.pdf where Graphviz's dot is installed (DOT text otherwise)")
     show_parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto",
         help="syntax-highlight the output (auto: only on a terminal without NO_COLOR)")
@@ -275,10 +227,15 @@ def run_show(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return _error(str(exc))
     try:
-        text = show(fn, wrt=args.wrt, ir=args.ir, mode=args.mode)
+        text = show(fn, wrt=args.wrt, ir=args.ir, mode=args.mode, backend=args.backend)
     except S2sadError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_TRANSFORM
+    if args.graph:
+        source = text if not args.ir else show(fn, wrt=args.wrt, mode=args.mode)
+        written = write_graph(source, args.graph, title=f"{args.target} ({args.mode})")
+        note = "" if str(written) == args.graph else " (Graphviz's dot is not installed)"
+        print(f"s2sad: wrote the dataflow graph to {written}{note}", file=sys.stderr)
     if use_color(args.color, sys.stdout):
         text = highlight(text)
     _write(text.rstrip("\n") + "\n")

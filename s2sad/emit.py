@@ -45,7 +45,7 @@ from .ir import (
 )
 from .naming import Naming
 from .parsing import Binding
-from .release import release_dead_names
+from .release import release_dead_names, without_releases
 
 MARKER = "__s2sad_comment__"
 
@@ -592,7 +592,8 @@ def _is(x: Operand, value: int) -> bool:
 
 
 class Built:
-    """A compiled function, its readable source (unparsed on demand), and the
+    """A compiled function, its readable source (unparsed on demand; without
+    the `del` statements that release arrays, see `release.py`), and the
     user's names its code reads too (shared with ours: `np`, `range`)."""
 
     def __init__(self, func: types.FunctionType, fdef: ast.FunctionDef, shared: set[str]):
@@ -604,7 +605,7 @@ class Built:
     @property
     def source(self) -> str:
         if self._text is None:
-            text = ast.unparse(self.fdef)
+            text = ast.unparse(without_releases(self.fdef))
             self._text = "\n".join(_comment(line) for line in text.splitlines())
         return self._text
 

@@ -73,3 +73,8 @@ class SourceUnavailableError(S2sadError):
 
 class AliasingError(S2sadError):
     """An in-place update of an array that another live name shares."""
+
+
+class BackendError(S2sadError):
+    """A backend cannot run the generated code: Numba is missing, or cannot
+    compile a construct in it (`backend="numba"`)."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import pipeline
+from . import backends, pipeline
 from .errors import S2sadError
 from .runtime import zeros_like
 
@@ -48,6 +48,7 @@ class Derivative:
     # bound method's `self`, a partial's): `fn` gets them first.
     lead: tuple = ()
     bound: tuple = ()  # (keyword, value) pairs
+    backend: str = "numpy"  # what runs the generated code (`backends.py`)
 
     def full(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         if not self.lead and not self.bound:
@@ -69,7 +70,7 @@ class Derivative:
             named.update(zip(names, directions))
         full_args, full_kwargs = self.full(args, kwargs)
         try:
-            return compiled.func(*full_args, **full_kwargs, **named)
+            return backends.runner(compiled, self.backend)(*full_args, **full_kwargs, **named)
         except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
             self.fn(*full_args, **full_kwargs)
             with pipeline.numpy_numbers():
@@ -112,7 +113,8 @@ class Derivative:
         directions = (cotangent,) if self.single else tuple(cotangent)
         layer = (self.base, tuple(zeros_like_none(d) for d in directions))
         return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),
-                          (1, *self.path), lead=self.lead, bound=self.bound)
+                          (1, *self.path), lead=self.lead, bound=self.bound,
+                          backend=self.backend)
 
 
 @dataclass(frozen=True)

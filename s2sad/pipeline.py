@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import logging
 import threading
+import time
 import types
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -196,6 +198,8 @@ class Compiled:
     func: Callable | None = None
     forward: Callable | None = None
     backward: Callable | None = None
+    # per (backend, half): the callable that runs `built[half]` (`backends.runner`)
+    runners: dict = field(default_factory=dict, repr=False)
 
     @property
     def user_fn(self) -> types.FunctionType:
@@ -245,8 +249,33 @@ def compile(f: Any, spec: Spec) -> Compiled:
         hit = results.get(spec)
         if hit is not None and hit.valid():
             return hit
-        compiled = results[spec] = transform(fn, spec)
+        compiled = results[spec] = _logged_transform(fn, spec)
         return compiled
+
+
+_LOG = logging.getLogger("s2sad")
+_LOG.addHandler(logging.NullHandler())  # quiet unless the application configures logging
+SLOW_TRANSFORM_SECONDS = 1.0  # transforms slower than this are logged at INFO
+
+
+def _logged_transform(fn: types.FunctionType, spec: Spec) -> Compiled:
+    """`transform`, telling `logging.getLogger("s2sad")` at INFO when it takes
+    longer than SLOW_TRANSFORM_SECONDS: once while it still runs (a very long
+    function can take many seconds on first call) and once when done."""
+    what = f"{spec.kind} of {fn.__qualname__} (wrt {list(spec.wrt)}" + \
+        (f", {len(spec.forwards)} forward layer(s))" if spec.forwards else ")")
+    start = time.perf_counter()
+    timer = threading.Timer(SLOW_TRANSFORM_SECONDS, _LOG.info,
+                            ("still transforming the %s ...", what))
+    timer.daemon = True
+    timer.start()
+    try:
+        return transform(fn, spec)
+    finally:
+        timer.cancel()
+        elapsed = time.perf_counter() - start
+        if elapsed >= SLOW_TRANSFORM_SECONDS:
+            _LOG.info("transformed the %s in %.1f s", what, elapsed)
 
 
 def transform(fn: types.FunctionType, spec: Spec) -> Compiled:

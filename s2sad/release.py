@@ -9,22 +9,27 @@ writing for memory would. Only top-level statements are considered (a loop
 or a branch counts as one statement that reads what any of its parts read);
 names a nested function, lambda or generator expression reads are never
 released (it may run later), nor are parameters (their caller holds them anyway) or the names
-the function returns.
+the function returns. `s2sad show` leaves these `del` statements out
+(`without_releases`): they are bookkeeping a reader skips.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 
 
 def release_dead_names(fdef: ast.FunctionDef) -> int:
     """Insert `del` statements into `fdef`'s body (in place); returns how many
     names they release."""
     params = {a.arg for a in (*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs)}
-    captured = _captured(fdef)
     body = fdef.body
-    loads = [_names(stmt, ast.Load) for stmt in body]
-    stores = [_top_stores(stmt) for stmt in body]
+    loads, stores, captured = [], [], set()
+    for stmt in body:
+        read, later = _reads(stmt)
+        loads.append(read)
+        captured |= later
+        stores.append(_names_bound(stmt))
     first_store: dict[str, int] = {}
     for i, names in enumerate(stores):
         for n in names:
@@ -43,7 +48,7 @@ def release_dead_names(fdef: ast.FunctionDef) -> int:
         new_body.append(stmt)
         if names:
             release = ast.Delete([ast.Name(n, ast.Del()) for n in names])
-            ast.copy_location(release, stmt)
+            release.released = True  # type: ignore[attr-defined]  (see `without_releases`)
             for node in ast.walk(release):
                 ast.copy_location(node, stmt)
             new_body.append(release)
@@ -52,29 +57,42 @@ def release_dead_names(fdef: ast.FunctionDef) -> int:
     return count
 
 
-def _names(node: ast.AST, ctx: type) -> set[str]:
-    """Names `node` reads (ctx Load: an augmented assignment's target too) or binds."""
-    found = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
-    if ctx is ast.Load:
-        found |= {n.target.id for n in ast.walk(node)
-                  if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
-    return found
+def without_releases(fdef: ast.FunctionDef) -> ast.FunctionDef:
+    """A copy of `fdef` without the `del` statements this pass added: what
+    `show` prints, as they are bookkeeping of the kind a reader skips (the
+    code that runs has them)."""
+    shown = copy.copy(fdef)
+    shown.body = [s for s in fdef.body if not getattr(s, "released", False)]
+    return shown
 
 
-def _top_stores(stmt: ast.stmt) -> set[str]:
-    """Names `stmt` certainly binds (a loop's or branch's inner bindings may
-    not happen, so only plain assignments count)."""
-    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-        return _names(stmt, ast.Store)
+_LATER = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.GeneratorExp)
+
+
+def _reads(stmt: ast.stmt) -> tuple[set[str], set[str]]:
+    """The names `stmt` reads (an augmented assignment's target too), and
+    those read inside nested functions, lambdas and generator expressions
+    (which may run later), in one walk."""
+    read: set[str] = set()
+    later: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(stmt, False)]
+    while stack:
+        node, deferred = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            (later if deferred else read).add(node.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            read.add(node.target.id)
+        inner = deferred or isinstance(node, _LATER)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return read | later, later
+
+
+def _names_bound(stmt: ast.stmt) -> set[str]:
+    """Names `stmt` certainly binds: a plain assignment's (a loop's or a
+    branch's inner bindings may not happen)."""
+    if isinstance(stmt, ast.Assign):
+        return {n.id for t in stmt.targets for n in ast.walk(t)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}  # (not a[f(i)]'s f)
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name):
+        return {stmt.target.id}
     return set()
-
-
-def _captured(fdef: ast.FunctionDef) -> set[str]:
-    """Names read inside nested functions, lambdas and generator expressions
-    (which run later)."""
-    found: set[str] = set()
-    for node in ast.walk(fdef):
-        if node is not fdef and isinstance(node, (ast.FunctionDef, ast.Lambda,
-                                                  ast.AsyncFunctionDef, ast.GeneratorExp)):
-            found |= _names(node, ast.Load)
-    return found

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import pipeline
+from . import backends, pipeline
 from .callables import target_of
 from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
@@ -32,10 +32,12 @@ from .wrt import Chosen, Wrt, check_args, choose, def_loc
 # ---------------------------------------------------------------- forward mode
 
 
-def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
+def jvp(f: Callable, primals: Sequence, tangents: Sequence, *,
+        backend: str = "numpy") -> tuple[Any, Any]:
     """`(f(*primals), J @ tangents)`: the value and its derivative along
     `tangents`, one per primal (None: that argument is held fixed), computed
-    by generated forward-mode code in one pass."""
+    by generated forward-mode code in one pass (run by `backend`: see grad)."""
+    backends.check_backend(backend)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ArgumentTypeError(f"jvp got {len(primals)} primals but {len(tangents)} tangents",
@@ -44,14 +46,14 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
                       if t is not None and _has_tangent(p, t, i))
     moved = tuple(_as_tangent(tangents[i], primals[i]) for i in positions)
     chosen = choose(target_of(f), positions) if positions else None
-    value, tangent = jvp_at(f, primals, {}, chosen, moved)
+    value, tangent = jvp_at(f, primals, {}, chosen, moved, backend)
     if is_record(value) or is_object(value):
         tangent = as_gradient_of(tangent, value)
     return value, tangent
 
 
 def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
-           tangents: tuple) -> tuple[Any, Any]:
+           tangents: tuple, backend: str = "numpy") -> tuple[Any, Any]:
     """The value of f and its tangent along `tangents`, one per chosen site
     (None: nothing moves)."""
     if chosen is None:
@@ -68,7 +70,7 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     compiled = compile_jvp(fn, chosen.params, args, kwargs)
     named = dict(zip(compiled.tangent_names[0], per_param))
     try:
-        return compiled.func(*args, **kwargs, **named)
+        return backends.runner(compiled, backend)(*args, **kwargs, **named)
     except pipeline.NUMBER_ERRORS:
         # Python floats and `math` raise where NumPy gives inf or nan (a
         # derivative at a singular point): if the function itself runs,
@@ -86,13 +88,13 @@ def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None 
     return pipeline.compile(fn, Spec("primal", (), *kinds, forwards=(wrt,)))
 
 
-def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
+def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, Callable]:
     """`(f(*primals), f_jvp)` where `f_jvp(*tangents)` is the derivative along
     `tangents` at `primals` (each call runs the generated forward mode)."""
     value = f(*primals)
 
     def f_jvp(*tangents: Any) -> Any:
-        return jvp(f, primals, tangents)[1]
+        return jvp(f, primals, tangents, backend=backend)[1]
 
     return value, f_jvp
 
@@ -137,15 +139,16 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
 # ---------------------------------------------------------------- reverse mode
 
 
-def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
+def vjp(f: Callable, *primals: Any, has_aux: bool = False, backend: str = "numpy") -> tuple:
     """`(f(*primals), pullback)`, where `pullback(u)` is `u^T J`: a tuple with
     one adjoint per primal (None for integer ones). The forward pass runs
     once; a second call of `pullback` runs it again (the backward pass uses
     up what the forward pass saved). With `has_aux=True`, f returns
     `(value, aux)` and vjp returns `(value, pullback, aux)`."""
+    backends.check_backend(backend)
     wrt = tuple(i for i, p in enumerate(primals) if _differentiable(p))
     chosen = choose(target_of(f), wrt) if wrt else None
-    value, pullback = vjp_at(f, primals, {}, chosen, has_aux)
+    value, pullback = vjp_at(f, primals, {}, chosen, has_aux, backend)
     n = len(primals)
 
     def by_primal(cotangent: Any) -> tuple:
@@ -161,7 +164,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
 
 def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
-           has_aux: bool = False) -> tuple[Any, Callable]:
+           has_aux: bool = False, backend: str = "numpy") -> tuple[Any, Callable]:
     """f's value and the pullback giving the adjoints of the chosen sites."""
     derivative = derivative_of(f)
     if derivative is not None:
@@ -184,24 +187,26 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
     compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+    forward, backward = backends.runner(compiled, backend, 0), backends.runner(compiled, backend, 1)
     numbers = contextlib.nullcontext
     try:
-        value, state = compiled.forward(*full_args, **full_kwargs)
+        value, state = forward(*full_args, **full_kwargs)
     except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
         fn(*full_args, **full_kwargs)
         numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)
         with numbers():
             kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
             compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
-            value, state = compiled.forward(*full_args, **full_kwargs)
+            forward, backward = compiled.forward, compiled.backward
+            value, state = forward(*full_args, **full_kwargs)
     saved = [state]
     out = value[0] if has_aux else value
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
             with numbers():
-                saved.append(compiled.forward(*full_args, **full_kwargs)[1])
-        grads = compiled.backward(saved.pop(), _like(cotangent, out))
+                saved.append(forward(*full_args, **full_kwargs)[1])
+        grads = backward(saved.pop(), _like(cotangent, out))
         grads = tuple(grads)
         # each in its argument's form: a real argument's adjoint is real
         return tuple(chosen.gradients(grads, args, kwargs))
@@ -228,10 +233,11 @@ def _differentiable(value: Any) -> bool:
     return np.asarray(value).dtype.kind in "fc"
 
 
-def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
+def elementwise_grad(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     """autograd's elementwise_grad: the adjoint of ones through f, which is the
     elementwise derivative when each output entry depends only on the input
     entry in its place (the sum of the Jacobian's rows otherwise)."""
+    backends.check_backend(backend)
     target = target_of(f)
     fn = target.fn
     chosen = choose(target, wrt, def_loc(fn))
@@ -239,7 +245,7 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
-        value, pullback = vjp_at(f, args, kwargs, chosen)
+        value, pullback = vjp_at(f, args, kwargs, chosen, backend=backend)
         grads = pullback(np.ones_like(value) if isinstance(value, np.ndarray) else 1.0)
         return tuple(grads) if chosen.as_tuple else grads[0]
 
@@ -250,7 +256,8 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0) -> Callable:
 
 
 def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
-             has_aux: bool = False, holomorphic: bool = False) -> Callable:
+             has_aux: bool = False, holomorphic: bool = False,
+             backend: str = "numpy") -> Callable:
     """The Jacobian: `jacobian(f)(x)` has shape `out.shape + x.shape`; a tuple
     over `wrt` if that is a tuple, and over the outputs if f returns a tuple
     of arrays (outputs first). `mode="forward"` builds it column by column
@@ -262,6 +269,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     holomorphic f."""
     if mode not in ("auto", "forward", "reverse"):
         raise ArgumentTypeError(f"mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+    backends.check_backend(backend)
     target = target_of(f)
     fn = target.fn
     chosen = choose(target, wrt, def_loc(fn))
@@ -286,7 +294,8 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
             "reverse"
         several = isinstance(value, tuple)
         build = _jacobian_forward if chosen_mode == "forward" else _jacobian_reverse
-        blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux)
+        blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux,
+                       backend)
         per_output = [tuple(row) if chosen.as_tuple else row[0] for row in blocks]
         result = tuple(per_output) if several else per_output[0]
         return (result, aux) if has_aux else result
@@ -315,12 +324,13 @@ def _basis(inputs: list, k: int, j: int, given: list) -> tuple:
 
 
 def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
-                      inputs: list, outputs: list, several: bool, has_aux: bool) -> list:
+                      inputs: list, outputs: list, several: bool, has_aux: bool,
+                      backend: str) -> list:
     """blocks[output][input], one forward pass per input entry."""
     columns: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
     for k, x in enumerate(inputs):
         for j in range(x.size):
-            _, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given))
+            _, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given), backend)
             tangent = tangent[0] if has_aux else tangent
             for o, part in enumerate(tangent if several else (tangent,)):
                 columns[o][k].append(part)
@@ -329,9 +339,10 @@ def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
 
 
 def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
-                      inputs: list, outputs: list, several: bool, has_aux: bool) -> list:
+                      inputs: list, outputs: list, several: bool, has_aux: bool,
+                      backend: str) -> list:
     """blocks[output][input], one backward pass per output entry."""
-    _, pullback = vjp_at(f, args, kwargs, chosen, has_aux)
+    _, pullback = vjp_at(f, args, kwargs, chosen, has_aux, backend)
     blocks = []
     for o, out in enumerate(outputs):
         rows: list[list] = [[] for _ in inputs]
@@ -357,21 +368,23 @@ def _block(parts: list, out_shape: tuple, in_shape: tuple, axis: int) -> Any:
     return float(block) if block.ndim == 0 and block.dtype.kind == "f" else block
 
 
-def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False) -> Callable:
+def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
+            backend: str = "numpy") -> Callable:
     """The Hessian of a scalar function: forward mode over the gradient's
     reverse mode, one Hessian-vector product per input entry. Shape
     `x.shape + x.shape`; for a tuple `wrt`, a tuple of tuples of blocks."""
     from .api import grad
 
-    return jacobian(grad(f, wrt=wrt), wrt=wrt, mode="forward", holomorphic=holomorphic)
+    return jacobian(grad(f, wrt=wrt, backend=backend), wrt=wrt, mode="forward",
+                    holomorphic=holomorphic, backend=backend)
 
 
-def hvp(f: Callable, wrt: Wrt = 0) -> Callable:
+def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     """`hvp(f)(*args, v)`: the Hessian of scalar f at args times v (a tuple of
     vectors for a tuple `wrt`), in one forward-over-reverse pass."""
     from .api import grad
 
-    gradient = grad(f, wrt=wrt)
+    gradient = grad(f, wrt=wrt, backend=backend)
     target = target_of(f)
     chosen = choose(target, wrt, def_loc(target.fn))
 

@@ -7,6 +7,7 @@ its cause. IR is compared as printed, without the `# line` comments.
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 
@@ -329,15 +330,13 @@ def test_emit_names_folds_and_shares_the_users_np():
             out = np.sin(z) + z
             # backward pass
             dz = dout * np.cos(z)
-            del z
             dz_1 = dout + dz
-            del dz
             dx = unbroadcast(dz_1 * y, x)
             dy = unbroadcast(x * dz_1, y)
-            del dz_1
             return (out, (dx, dy))
     """)
     assert built.shared == {"np"}
+    assert "del z" in ast.unparse(built.fdef)  # (the code that runs releases z)
     value, (dx, dy) = built.func(0.5, 2.0)
     assert np.isclose(dx, (np.cos(1.0) + 1.0) * 2.0) and np.isclose(dy, (np.cos(1.0) + 1.0) * 0.5)
 
@@ -421,3 +420,19 @@ def test_reverse_zeroes_a_carry_no_iteration_reads_without_fixing_its_shape():
     assert "zeros_like(%dw" not in ir, ir
     assert re.search(r"%(w\d+) = tape.pop\(%tape\d+\)\n +%(dw\d+) = zeros_like\(%\1\)\n"
                      r" +next %\2, ", ir), ir
+
+
+def test_release_keeps_names_read_inside_a_subscript_target():
+    """`free[list(pinned)] = 0.0` binds nothing: `list` is read, not stored
+    (deleting it made it a local: UnboundLocalError)."""
+    import ast
+
+    from s2sad.release import release_dead_names
+
+    fdef = ast.parse(textwrap.dedent("""
+        def g(x, pinned):
+            free = x * 1.0
+            free[list(pinned)] = 0.0
+            return free
+    """)).body[0]
+    assert release_dead_names(fdef) == 0

@@ -1425,9 +1425,10 @@ class _no_warning:
 
 
 def test_forward_mode_through_odeint_is_refused() -> None:
-    with pytest.raises(s2sad.NoAdjointError, match="odeint has no tangent"):
+    with pytest.raises(s2sad.NoAdjointError, match="odeint has no tangent") as info:
         s2sad.jvp(odeint_, (np.array([1.0, 0.2]), 1.3, 0.4, TIMES), (np.ones(2), None, None,
                                                                       None))
+    assert "reverse mode" in str(info.value) and "solve_ivp" in str(info.value)
 
 
 @pytest.mark.parametrize("misfit", [ode_misfit, ivp_misfit])

@@ -234,19 +234,19 @@ def load_optional(force: bool = False) -> None:
 
 
 def lookup(name: str) -> Primitive | None:
-    if _OPTIONAL:
+    prim = TABLE.get(name)
+    if prim is None and _OPTIONAL:  # (an optional entry whose library is imported now)
         load_optional()
-    return TABLE.get(name)
+        prim = TABLE.get(name)
+    return prim
 
 
 def get(name: str) -> Primitive:
     """The record of `name`; every prim the compiler emits must have one."""
-    if _OPTIONAL:
-        load_optional()
-    try:
-        return TABLE[name]
-    except KeyError:
-        raise KeyError(f"{name!r} is not in the table of primitives") from None
+    prim = lookup(name)
+    if prim is None:
+        raise KeyError(f"{name!r} is not in the table of primitives")
+    return prim
 
 
 def _helper_module(name: str) -> Any:
@@ -280,9 +280,10 @@ def resolve_name(name: str) -> Any:
 def for_object(obj: Any) -> Primitive | None:
     """The primitive registered for a function object (`np.exp`, `math.sin`),
     or for a bound method of a library object (`scipy.stats.norm.logpdf`)."""
-    if _OPTIONAL:
-        load_optional()
     name = _BY_OBJECT.get(_object_key(obj))
+    if name is None and _OPTIONAL:  # (an optional entry whose library is imported now)
+        load_optional()
+        name = _BY_OBJECT.get(_object_key(obj))
     if name is None:
         return None
     prim = TABLE[name]

@@ -16,6 +16,7 @@ name, and the table finds them here.
     fft           transposes of np.fft's transforms (padding, half spectra)
     signal        np.interp, np.convolve and np.correlate
     scipy         SciPy's rules (only when SciPy is installed)
+    duck          Dask and CuPy arrays (NumPy's dispatch protocols)
 """
 
 from .base import (  # noqa: F401
@@ -57,6 +58,7 @@ from .base import (  # noqa: F401
     write_slice,
     zeros_like,
 )
+from .duck import is_duck_array, materialize  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs_adjoint,
     abs_sign,

@@ -21,6 +21,7 @@ from ..errors import (
     NonScalarOutputError,
     UnsupportedSyntaxError,
 )
+from .duck import is_duck_array
 from .functions import (  # noqa: F401  (USER_CALLS: re-exported)
     USER_CALLS,
     bound_to,
@@ -347,9 +348,9 @@ def unbroadcast(g: Any, x: Any) -> Any:
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
-    if not shape and isinstance(x, (int, float)):
+    if not shape and isinstance(x, (int, float)) and not is_duck_array(g):
         return float(np.real(g)) if np.iscomplexobj(g) else float(g)
-    return g
+    return g  # (a Dask array stays lazy: float() would compute it on its own)
 
 
 def zeros_like(x: Any) -> Any:
@@ -534,7 +535,11 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         else:
             parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
         return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
-    if isinstance(x, np.ndarray):
+    if is_duck_array(x) and is_duck_array(grad):  # a Dask or CuPy argument: keep its kind
+        out = grad if grad.shape == x.shape else np.broadcast_to(unbroadcast(grad, x), x.shape)
+        dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
+        return out.astype(dtype) if out.dtype != dtype else out
+    if isinstance(x, np.ndarray) or is_duck_array(x):
         out = np.asarray(grad)
         if out.shape != x.shape:
             out = np.broadcast_to(unbroadcast(out, x), x.shape)

@@ -24,10 +24,16 @@ def _conj(x: Any) -> Any:
     return np.conj(x) if np.iscomplexobj(x) else x
 
 
+_NUMBERS = (float, np.float64, np.float32, complex, np.complex128, np.complex64)
+
+
 def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
                 where: Any = True) -> Any:
     """g spread back over the summed axes (only onto the entries `where` selects)."""
     shape = _shape(a)
+    if axis is None and where is True and type(g) in _NUMBERS:  # a full sum's scalar adjoint
+        # (a fresh array for small shapes is cheaper than a broadcast view; big ones stay views)
+        return np.full(shape, g) if math.prod(shape) <= 4096 else np.broadcast_to(g, shape)
     out = np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
     return out if _selects_all(where) else out * where
 

@@ -1,0 +1,152 @@
+"""Which backend runs the generated code: NumPy, Numba, or Numba where it compiles.
+
+    grad(f, backend="numpy")   # the generated Python, run by CPython (the default)
+    grad(f, backend="numba")   # the same code compiled by Numba; a BackendError
+                               # names what Numba cannot compile
+    grad(f, backend="auto")    # Numba where it compiles, NumPy where it does not
+
+A compiled transform (`pipeline.Compiled`) keeps one runner per backend and
+half (a gradient has one half; a pullback's forward and backward halves are
+two), made on first use. Numba compiles lazily, on the first call with each
+combination of argument types; `auto` remembers when that failed and runs
+NumPy from then on, with the reason `show` reports. Numba is imported only
+here, when a transform asks for it (`import s2sad` does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import BackendError
+
+BACKENDS = ("numpy", "numba", "auto")
+
+
+def check_backend(backend: str) -> str:
+    """`backend`, if it names one (else BackendError)."""
+    if backend not in BACKENDS:
+        raise BackendError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                           f"not {backend!r}")
+    return backend
+
+
+def runner(compiled: Any, backend: str, half: int = 0) -> Callable:
+    """What runs `compiled.built[half]` on `backend`."""
+    if backend == "numpy":
+        return compiled.built[half].func
+    key = (backend, half)
+    made = compiled.runners.get(key)
+    if made is None:
+        made = compiled.runners[key] = _make(compiled, backend, half)
+    return made
+
+
+def _make(compiled: Any, backend: str, half: int) -> Callable:
+    if backend == "numba":
+        return _numba_function(compiled, half)
+    return Auto(compiled, half)
+
+
+def numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _numba_function(compiled: Any, half: int) -> Callable:
+    if not numba_available():
+        raise BackendError("backend='numba' needs Numba, which is not installed",
+                           hint="pip install 's2sad[numba]' (or numba), or use backend='auto'")
+    from . import numba_backend
+
+    built = compiled.built[half]
+    return numba_backend.load(built.func, built.fdef, compiled.user_fn)
+
+
+class Auto:
+    """Numba's version of a generated function until Numba fails to compile
+    it (or is missing), then the NumPy one, for good. Numba fails while
+    typing, before the function runs, so running NumPy instead repeats no
+    effect. `chosen` and `reason` say which runs, and why."""
+
+    def __init__(self, compiled: Any, half: int) -> None:
+        self.numpy = compiled.built[half].func
+        self.chosen = "numba (on the first call)"
+        self.reason = ""
+        try:
+            self.fast: Callable | None = _numba_function(compiled, half)
+        except BackendError as exc:
+            self._fall_back(exc)
+
+    def _fall_back(self, exc: BackendError) -> None:
+        self.fast = None
+        self.chosen, self.reason = "numpy", exc.message
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fast = self.fast
+        if fast is not None:
+            try:
+                result = fast(*args, **kwargs)
+            except BackendError as exc:
+                self._fall_back(exc)
+            else:
+                self.chosen = "numba"
+                return result
+        return self.numpy(*args, **kwargs)
+
+
+def compile_count() -> int:
+    """How many times Numba made machine code for s2sad (compiled it, or
+    loaded it from its cache): one per generated function and combination of
+    argument types. 0 if Numba was never used."""
+    import sys
+
+    module = sys.modules.get(f"{__package__}.numba_backend")
+    return module.COUNTS["compiles"] if module is not None else 0
+
+
+def numba_cache_stats() -> dict[str, int]:
+    """How many compilations Numba loaded from its on-disk cache (`hits`) and
+    made anew (`misses`) in this process."""
+    import sys
+
+    module = sys.modules.get(f"{__package__}.numba_backend")
+    return module.cache_stats() if module is not None else {"hits": 0, "misses": 0}
+
+
+def describe(compiled: Any, backend: str, args: tuple | None = None,
+             kwargs: dict | None = None) -> str:
+    """`show`'s account of the backend, and the code it runs: for Numba, the
+    module Numba compiles. With `args`, Numba compiles it for them first
+    (without running it), so `auto` can say which one they get."""
+    if backend == "numpy":
+        return compiled.source
+    parts = []
+    for half in range(len(compiled.built)):
+        run = runner(compiled, backend, half)
+        if args is not None and half == 0:
+            _compile_for(run, args, kwargs or {})
+        chosen = run.chosen if isinstance(run, Auto) else "numba"
+        reason = f": {run.reason}" if isinstance(run, Auto) and run.reason else ""
+        source = compiled.built[half].source if chosen == "numpy" else \
+            (run.fast if isinstance(run, Auto) else run).source.text
+        parts.append(f"# backend: {chosen}{reason}\n{source}")
+    return "\n\n".join(parts)
+
+
+def _compile_for(run: Callable, args: tuple, kwargs: dict) -> None:
+    fast = run.fast if isinstance(run, Auto) else run
+    if fast is None:
+        return
+    try:
+        fast.compile_for(args, kwargs)
+    except BackendError as exc:
+        if not isinstance(run, Auto):
+            raise
+        run._fall_back(exc)
+    else:
+        if isinstance(run, Auto):
+            run.chosen = "numba"

@@ -1,0 +1,228 @@
+"""`backend="numba"`: the generated code compiled by Numba, cached on disk.
+
+Numba caches a compiled function next to its source file, so the generated
+function is written out as a module (`numba_source.py`) into a private
+directory (`cache_dir()`, mode 0700, checked to be the user's own and not
+writable by others: Python imports the files in it), under a name that is a
+hash of its text. The same gradient in another process writes the same file
+and Numba finds its cached machine code there: a second process does not
+compile again. Compilation itself is lazy, on the first call with each new
+combination of argument types, as Numba's dispatchers do.
+
+Only this module and `numba_runtime` import Numba, and only the backend
+selection (`backends.py`) imports this module, when a transform asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import linecache
+import os
+import re
+import stat
+import sys
+import types
+import warnings
+import weakref
+from pathlib import Path
+from typing import Any
+
+import numba
+from numba.core.errors import NumbaError, NumbaWarning
+
+from . import numba_runtime
+from .errors import BackendError, Loc
+from .numba_source import ModuleSource, NotCompilable, module_source
+
+COUNTS = {"compiles": 0}  # new machine code: compiled, or loaded from Numba's cache
+LOADED: weakref.WeakSet = weakref.WeakSet()  # the NumbaFunctions alive, for cache_stats
+_HELPERS_STAMP = hashlib.sha256(Path(numba_runtime.__file__).read_bytes()).hexdigest()[:16] \
+    + f" numba {numba.__version__}"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOCAL = re.compile(r"\b([A-Za-z]\w*?)__\b")  # a renamed local (numba_source._rename_locals)
+
+
+def cache_dir() -> Path:
+    """Where the generated modules and Numba's cache live: $S2SAD_CACHE_DIR,
+    else s2sad/numba under the platform's per-user cache directory."""
+    root = os.environ.get("S2SAD_CACHE_DIR")
+    if root:
+        path = Path(root)
+    elif sys.platform == "win32":
+        path = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "s2sad"
+    elif sys.platform == "darwin":
+        path = Path.home() / "Library" / "Caches" / "s2sad"
+    else:
+        path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "s2sad"
+    path = path / "numba"
+    _private_dir(path.parent)
+    _private_dir(path)
+    return path
+
+
+def _private_dir(path: Path) -> None:
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackendError(f"cannot make s2sad's Numba cache directory {path}: {exc}",
+                           hint="set S2SAD_CACHE_DIR to a directory of your own") from None
+    if os.name != "posix":
+        return
+    info = path.stat()
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise BackendError(
+            f"s2sad's Numba cache directory {path} is not private (owned by another user, or "
+            "writable by others), and s2sad imports the code it finds there",
+            hint="set S2SAD_CACHE_DIR to a directory of your own with mode 0700")
+
+
+class NumbaFunction:
+    """A generated function compiled by Numba: called like the NumPy one.
+    Numba's errors while compiling become `BackendError`s at the user's line."""
+
+    def __init__(self, dispatcher: Any, source: ModuleSource, user_code: types.CodeType,
+                 path: Path) -> None:
+        self.dispatcher = dispatcher
+        self.source = source
+        self.user_code = user_code  # (its code, not the function: the cache holds this weakly)
+        self.path = path
+        LOADED.add(self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        before = len(self.dispatcher.overloads)
+        try:
+            if before:  # (the common case: nothing to compile, nothing to warn about)
+                result = self.dispatcher(*args, **kwargs)
+            else:
+                with warnings.catch_warnings():  # (advice for Numba's users, not s2sad's)
+                    warnings.simplefilter("ignore", NumbaWarning)
+                    result = self.dispatcher(*args, **kwargs)
+        except NumbaError as exc:
+            raise self.error(exc) from None
+        if len(self.dispatcher.overloads) != before:
+            COUNTS["compiles"] += 1
+        return result
+
+    def compile_for(self, args: tuple, kwargs: dict) -> None:
+        """Compile for these arguments' types without running (for `show`)."""
+        before = len(self.dispatcher.overloads)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NumbaWarning)
+                self.dispatcher.compile(self._types(args, kwargs))
+        except NumbaError as exc:
+            raise self.error(exc) from None
+        if len(self.dispatcher.overloads) != before:
+            COUNTS["compiles"] += 1
+
+    def _types(self, args: tuple, kwargs: dict) -> tuple:
+        """Numba's types for a call with these arguments, as its dispatcher
+        folds them: an omitted parameter is `Omitted(default)`."""
+        import inspect
+
+        params = inspect.signature(self.dispatcher.py_func).parameters
+        bound = inspect.signature(self.dispatcher.py_func).bind(*args, **kwargs).arguments
+        return tuple(numba.typeof(bound[name]) if name in bound else
+                     numba.types.Omitted(param.default) for name, param in params.items())
+
+    def error(self, exc: Exception) -> BackendError:
+        """Numba's message, reduced to what it could not compile and where."""
+        message = _ANSI.sub("", str(exc))
+        found = [int(m.group(1)) for m in re.finditer(
+            r'File "[^"]*' + re.escape(self.path.name) + r'", line (\d+)', message)]
+        line = self.source.lines.get(found[0]) if found else None
+        statement = self.source.text.splitlines()[found[0] - 1].strip() if found else ""
+        statement = _LOCAL.sub(r"\1", statement)  # (the names as `show` prints them)
+        where = f" (in the generated statement `{statement}`)" if statement else ""
+        return BackendError(
+            f"Numba cannot compile the code s2sad generated for {self.user_code.co_name}: "
+            f"{_reason(message)}{where}", _user_loc(self.user_code, line),
+            "backend='auto' runs what Numba cannot compile with NumPy; "
+            "s2sad.show(f, backend='numba') prints the code Numba was given")
+
+
+def cache_stats() -> dict[str, int]:
+    """Numba's count of signatures loaded from its cache (hits) and compiled
+    (misses), over the generated functions alive."""
+    hits = misses = 0
+    for function in list(LOADED):
+        stats = function.dispatcher.stats
+        hits += sum(stats.cache_hits.values())
+        misses += sum(stats.cache_misses.values())
+    return {"hits": hits, "misses": misses}
+
+
+def _reason(message: str) -> str:
+    """The line of Numba's message that says what failed (and our helper's reason)."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    ours = next((ln for ln in lines if "s2sad's Numba backend has no" in ln
+                 or "grad's function returned" in ln), None)
+    for i, ln in enumerate(lines):
+        if ln.startswith("Failed in") or ln.startswith("During:"):
+            continue
+        reason = ln.rstrip(":")
+        if ln.startswith("No implementation of function") and i + 1 < len(lines) \
+                and lines[i + 1].startswith(">>>"):
+            reason = f"no implementation of {lines[i + 1][3:].strip()}"
+        return f"{reason}; {ours}" if ours and ours not in reason else reason
+    return "unknown error"
+
+
+def _user_loc(code: types.CodeType, line: int | None) -> Loc | None:
+    if not line:
+        return None
+    filename = code.co_filename
+    text = linecache.getline(filename, line)
+    return Loc(filename, line, len(text) - len(text.lstrip()), text)
+
+
+def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> NumbaFunction:
+    """The Numba version of the generated function `func` (emitted as `fdef`),
+    its module written to the cache directory if not there yet; BackendError
+    if it reads something Numba cannot compile."""
+    origin = f"{user_fn.__name__} ({user_fn.__code__.co_filename}:" \
+             f"{user_fn.__code__.co_firstlineno})"
+    try:
+        source = module_source(func, fdef, numba_runtime.HELPERS, numba_runtime.REDUCTIONS,
+                               _HELPERS_STAMP, origin)
+    except NotCompilable as exc:
+        raise BackendError(f"Numba cannot compile the code s2sad generated for "
+                           f"{user_fn.__name__}: it reads {exc.what}",
+                           _user_loc(user_fn.__code__, exc.line),
+                           "backend='auto' runs what Numba cannot compile with NumPy") from None
+    path = _write(source)
+    module = _import(path, f"s2sad_numba_{source.digest}")
+    function = getattr(module, source.name)
+    function.__defaults__ = source.defaults or None
+    dispatcher = numba.njit(cache=True, boundscheck=True)(function)
+    return NumbaFunction(dispatcher, source, user_fn.__code__, path)
+
+
+def _write(source: ModuleSource) -> Path:
+    """The module's file, written once (rewriting it would change its time
+    stamp and make Numba's cached code stale); replaced if its text differs."""
+    path = cache_dir() / f"s2sad_{source.digest}.py"
+    try:
+        if path.read_text() == source.text:
+            return path
+    except OSError:
+        pass
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(source.text)
+    os.replace(partial, path)
+    return path
+
+
+def _import(path: Path, name: str) -> types.ModuleType:
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,599 @@
+"""The run-time helpers generated code calls, for the Numba backend.
+
+Numba compiles a call by the types of its arguments, so each helper here is
+a plain function (which, called from Python, runs the NumPy helper of the
+same name) with a Numba implementation chosen when Numba types the call
+(`numba.extending.overload`): a Python float, an array of a given number of
+dimensions, a constant `axis`. The cases covered are those whose result is
+the NumPy helper's exactly; any other combination raises Numba's
+`TypingError` with a message naming it, which `backend="auto"` takes as
+"run this one with NumPy" and `backend="numba"` reports.
+
+Only the Numba backend imports this module (through the source it writes),
+so `import s2sad` never imports Numba.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import types
+from numba.core.errors import TypingError
+from numba.extending import overload, register_jitable
+
+import s2sad.runtime.base as _base  # (the modules, not the package, which imports SciPy's)
+import s2sad.runtime.elementwise as _elementwise
+import s2sad.runtime.linalg as _linalg
+import s2sad.runtime.reductions as _reductions
+import s2sad.runtime.shapes as _shapes
+
+NUMBERS = (types.Float, types.Integer)
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    return _base.unbroadcast(g, x)
+
+
+def require_scalar(value: Any) -> None:
+    return _base.require_scalar(value)
+
+
+def zeros_like(x: Any) -> Any:
+    return _base.zeros_like(x)
+
+
+def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                where: Any = True) -> Any:
+    return _reductions.sum_adjoint(g, a, axis, keepdims, where)
+
+
+def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
+                 where: Any = True) -> Any:
+    return _reductions.mean_adjoint(g, a, axis, keepdims, where)
+
+
+def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return _reductions.extremum_adjoint(g, a, ans, axis, keepdims)
+
+
+def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    return _linalg.matmul_adjoint_a(g, a, b)
+
+
+def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    return _linalg.matmul_adjoint_b(g, a, b)
+
+
+def abs_adjoint(g: Any, x: Any) -> Any:
+    return _elementwise.abs_adjoint(g, x)
+
+
+def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
+    return _shapes.extreme_adjoint(g, args, largest)
+
+
+def abs_sign(x: Any) -> Any:
+    return _elementwise.abs_sign(x)
+
+
+def max_share(x: Any, y: Any) -> Any:
+    return _elementwise.max_share(x, y)
+
+
+def add_adjoints(a: Any, b: Any) -> Any:
+    return _base.add_adjoints(a, b)
+
+
+def augmented(y: Any, op: str, v: Any) -> Any:
+    return _base.augmented(y, op, v)
+
+
+def add_at(dx: Any, index: Any, g: Any) -> None:
+    return _base.add_at(dx, index, g)
+
+
+def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
+    return _shapes.getitem_adjoint(g, x, index)
+
+
+def own(x: Any) -> Any:
+    return _base.own(x)
+
+
+def snapshot(x: Any) -> Any:
+    return _base.snapshot(x)
+
+
+def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
+    return _base.read_slice(g, index, written, value)
+
+
+def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.sum(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.mean(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_max(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.max(a, axis=axis, keepdims=keepdims)
+
+
+def reduce_min(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.min(a, axis=axis, keepdims=keepdims)
+
+
+REDUCTIONS = {"sum": reduce_sum, "mean": reduce_mean, "max": reduce_max, "min": reduce_min,
+              "amax": reduce_max, "amin": reduce_min}
+
+
+@register_jitable
+def range_last(start: int, stop: int, step: int) -> int:
+    """The last item of range(start, stop, step), or start - step if it is
+    empty: `reversed(range(...))` is `range(range_last(...), start - step, -step)`."""
+    if step > 0:
+        n = max(0, (stop - start + step - 1) // step)
+    else:
+        n = max(0, (start - stop - step - 1) // -step)
+    return start + (n - 1) * step
+
+
+# ---------------------------------------------------------------- the Numba implementations
+# (The `overload` functions carry no annotations: Numba compares their
+# signatures with those of the implementations they return.)
+
+
+def _refuse(helper: str, *what: Any) -> TypingError:
+    described = ", ".join(str(w) for w in what)
+    return TypingError(f"s2sad's Numba backend has no {helper} for ({described})")
+
+
+def _is_number(t: Any) -> bool:
+    return isinstance(t, NUMBERS)
+
+
+def _given(t) -> bool:
+    """Whether an optional argument was passed as something other than None
+    (an omitted one comes as its default value, or as `Omitted`)."""
+    return not (t is None or isinstance(t, types.NoneType)
+                or isinstance(t, types.Omitted) and t.value is None)
+
+
+def _constant(t) -> object:
+    """The value of an argument Numba knows at compile time, else `_refuse`'s marker."""
+    if isinstance(t, types.Omitted):
+        return t.value
+    if isinstance(t, types.Literal):
+        return t.literal_value
+    if isinstance(t, (bool, int)) or t is None:
+        return t
+    if isinstance(t, types.NoneType):
+        return None
+    return _UNKNOWN
+
+
+_UNKNOWN = object()
+
+
+@register_jitable
+def _sum_leading(g: Any) -> Any:
+    return g.sum(axis=0)
+
+
+@register_jitable
+def _reduce_rows(g: Any, rows: int) -> Any:
+    """g (2-D) summed over the rows if `rows` is 1 and g's is not."""
+    if rows == 1 and g.shape[0] != 1:
+        return g.sum(axis=0).reshape(1, g.shape[1])
+    return np.ascontiguousarray(g)
+
+
+@register_jitable
+def _reduce_cols(g: Any, cols: int) -> Any:
+    if cols == 1 and g.shape[1] != 1:
+        return g.sum(axis=1).reshape(g.shape[0], 1)
+    return np.ascontiguousarray(g)
+
+
+@overload(unbroadcast, prefer_literal=True)
+def _unbroadcast(g, x):
+    if _is_number(x) and _is_number(g):
+        return lambda g, x: g
+    if _is_number(x) and isinstance(g, types.Array):
+        return lambda g, x: np.sum(g)
+    if not isinstance(x, types.Array) or x.ndim == 0:
+        raise _refuse("unbroadcast", g, x)
+    if _is_number(g):
+        return lambda g, x: np.full(x.shape, g)
+    if not isinstance(g, types.Array) or g.ndim > 2 or g.ndim == 0:
+        raise _refuse("unbroadcast", g, x)
+    if g.ndim < x.ndim:
+        return lambda g, x: np.broadcast_to(g, x.shape).copy()
+    if x.ndim == 1 and g.ndim == 2:
+        return lambda g, x: _unbroadcast_1d(_sum_leading(g), x.shape[0])
+    if x.ndim == 1:
+        return lambda g, x: _unbroadcast_1d(g, x.shape[0])
+    return lambda g, x: _reduce_cols(_reduce_rows(g, x.shape[0]), x.shape[1])
+
+
+@register_jitable
+def _unbroadcast_1d(g: Any, n: int) -> Any:
+    if n == 1 and g.shape[0] != 1:
+        return np.full(1, np.sum(g))
+    return np.ascontiguousarray(g)
+
+
+@overload(require_scalar)
+def _require_scalar(value):
+    if _is_number(value):
+        return lambda value: None
+    raise TypingError(f"grad's function returned {value}, not a real number")
+
+
+@overload(zeros_like)
+def _zeros_like(x):
+    if _is_number(x):
+        return lambda x: 0.0
+    if isinstance(x, types.Array) and isinstance(x.dtype, (types.Float, types.Complex)):
+        return lambda x: np.zeros_like(x)
+    if isinstance(x, types.Array) and isinstance(x.dtype, (types.Integer, types.Boolean)):
+        return lambda x: np.zeros(x.shape)
+    raise _refuse("zeros_like", x)
+
+
+def _check_reduction(helper: str, g: Any, a: Any, axis: Any, keepdims: Any,
+                     where: Any) -> tuple[bool, bool]:
+    """(axis given, keepdims) for a reduction's adjoint the Numba helpers cover:
+    all of `where`; no axis, or a constant one with a constant keepdims."""
+    if where is not None and _constant(where) is not True:
+        raise _refuse(helper, f"where={where}")
+    if not isinstance(a, types.Array):
+        raise _refuse(helper, g, a)
+    if not _given(axis):
+        if not _is_number(g):
+            raise _refuse(helper, g, a)
+        return False, False
+    kept = _constant(keepdims)
+    if not isinstance(_constant(axis), int) or kept not in (True, False) or \
+            not isinstance(g, types.Array) or a.ndim != 2:
+        raise _refuse(helper, g, a, f"axis={axis}", f"keepdims={keepdims}")
+    return True, bool(kept)
+
+
+@register_jitable
+def _kept(g: Any) -> Any:
+    return g
+
+
+@register_jitable
+def _as_row(g: Any) -> Any:
+    return g.reshape(1, g.shape[0])
+
+
+@register_jitable
+def _as_column(g: Any) -> Any:
+    return g.reshape(g.shape[0], 1)
+
+
+def _spread(axis: int, kept: bool) -> Any:
+    """A jitable function giving g (reduced over `axis` of a 2-D array) the
+    array's number of dimensions, so arithmetic broadcasts it back."""
+    if kept:
+        return _kept
+    return _as_row if axis in (0, -2) else _as_column
+
+
+@overload(sum_adjoint, prefer_literal=True)
+def _sum_adjoint(g, a, axis=None, keepdims=False, where=True):
+    has_axis, kept = _check_reduction("sum_adjoint", g, a, axis, keepdims, where)
+    if not has_axis:
+        return lambda g, a, axis=None, keepdims=False, where=True: np.full(a.shape, g)
+    spread = _spread(_constant(axis), kept)
+    return lambda g, a, axis=None, keepdims=False, where=True: \
+        spread(np.ascontiguousarray(g)) + np.zeros(a.shape)
+
+
+@overload(mean_adjoint, prefer_literal=True)
+def _mean_adjoint(g, a, axis=None, keepdims=False, where=True):
+    has_axis, kept = _check_reduction("mean_adjoint", g, a, axis, keepdims, where)
+    if not has_axis:
+        return lambda g, a, axis=None, keepdims=False, where=True: np.full(a.shape, g / a.size)
+    spread = _spread(_constant(axis), kept)
+    return lambda g, a, axis=None, keepdims=False, where=True: \
+        spread(np.ascontiguousarray(g)) / a.shape[axis] + np.zeros(a.shape)
+
+
+@overload(extremum_adjoint, prefer_literal=True)
+def _extremum_adjoint(g, a, ans, axis=None, keepdims=False):
+    has_axis, kept = _check_reduction("extremum_adjoint", g, a, axis, keepdims, None)
+    if not has_axis:
+        def whole(g, a, ans, axis=None, keepdims=False):
+            hit = a == ans
+            return g * hit / np.sum(hit)
+        return whole
+    spread, reduced = _spread(_constant(axis), kept), _spread(_constant(axis), False)
+
+    def along(g, a, ans, axis=None, keepdims=False):
+        hit = a == spread(np.ascontiguousarray(ans))
+        count = reduced(np.sum(hit, axis=axis))  # (no keepdims in Numba's np.sum)
+        return spread(np.ascontiguousarray(g)) * hit / count
+    return along
+
+
+def _matrix_vector(helper: str, g: Any, a: Any, b: Any) -> tuple[int, int]:
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)
+            and isinstance(g, (types.Array, *NUMBERS)) and a.ndim in (1, 2) and b.ndim in (1, 2)):
+        raise _refuse(helper, g, a, b)
+    return a.ndim, b.ndim
+
+
+@overload(matmul_adjoint_a)
+def _matmul_adjoint_a(g, a, b):
+    shape = _matrix_vector("matmul_adjoint_a", g, a, b)
+    if shape == (2, 1):
+        return lambda g, a, b: np.outer(g, b)
+    if shape == (1, 2):
+        return lambda g, a, b: b @ g
+    if shape == (1, 1):
+        return lambda g, a, b: g * b
+    return lambda g, a, b: g @ b.T
+
+
+@overload(matmul_adjoint_b)
+def _matmul_adjoint_b(g, a, b):
+    shape = _matrix_vector("matmul_adjoint_b", g, a, b)
+    if shape == (2, 1):
+        return lambda g, a, b: a.T @ g
+    if shape == (1, 2):
+        return lambda g, a, b: np.outer(a, g)
+    if shape == (1, 1):
+        return lambda g, a, b: g * a
+    return lambda g, a, b: a.T @ g
+
+
+@overload(abs_adjoint)
+def _abs_adjoint(g, x):
+    if _is_number(x) and _is_number(g):
+        return lambda g, x: g if x >= 0 else -g
+    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float) and \
+            (_is_number(g) or isinstance(g, types.Array)):
+        return lambda g, x: g * np.where(x >= 0, 1.0, -1.0)
+    raise _refuse("abs_adjoint", g, x)
+
+
+@overload(extreme_adjoint)
+def _extreme_adjoint(g, args, largest):
+    """Builtin max(a, b, ...) of numbers: g goes to the first extreme one."""
+    if not (isinstance(args, types.List) and _is_number(args.dtype) and _is_number(g)):
+        raise _refuse("extreme_adjoint", g, args)
+
+    def numbers(g, args, largest):
+        best = 0
+        for k in range(1, len(args)):
+            if (args[k] > args[best]) if largest else (args[k] < args[best]):
+                best = k
+        out = [0.0] * len(args)
+        out[best] = g
+        return out
+    return numbers
+
+
+# ---------------------------------------------------------------- reductions along an axis
+# (Numba's np.max and np.min take no axis, and no reduction takes keepdims:
+# `numba_source` writes such calls as these helpers, for 1-D and 2-D arrays.)
+
+
+@register_jitable
+def _rows_extreme(a: Any, largest: bool) -> Any:
+    out = np.empty(a.shape[0], a.dtype)
+    for i in range(a.shape[0]):
+        out[i] = np.max(a[i]) if largest else np.min(a[i])
+    return out
+
+
+@register_jitable
+def _rows_max(a: Any) -> Any:
+    return _rows_extreme(a, True)
+
+
+@register_jitable
+def _rows_min(a: Any) -> Any:
+    return _rows_extreme(a, False)
+
+
+@register_jitable
+def _rows_sum(a: Any) -> Any:
+    return np.sum(a, axis=1)
+
+
+@register_jitable
+def _rows_mean(a: Any) -> Any:
+    return np.sum(a, axis=1) / a.shape[1]
+
+
+_ALONG_ROWS = {"max": _rows_max, "min": _rows_min, "sum": _rows_sum, "mean": _rows_mean}
+_WHOLE = {"max": np.max, "min": np.min, "sum": np.sum, "mean": np.mean}
+
+
+def _reduction(kind: str, a, axis, keepdims):
+    """The implementation of np.<kind>(a, axis, keepdims=...) for constant
+    axis and keepdims: over all of a 1-D or 2-D array, or along an axis of a
+    2-D one (axis 0 as the rows of its transpose)."""
+    ax, kept = _constant(axis), _constant(keepdims)
+    if not isinstance(a, types.Array) or a.ndim not in (1, 2) or kept not in (True, False) \
+            or not (ax is None or isinstance(ax, int) and -a.ndim <= ax < a.ndim):
+        raise _refuse(f"np.{kind}", a, f"axis={axis}", f"keepdims={keepdims}")
+    whole, along = _WHOLE[kind], _ALONG_ROWS[kind]
+    if ax is None or a.ndim == 1:
+        if not kept:
+            return lambda a, axis=None, keepdims=False: whole(a)
+        if a.ndim == 1:
+            return lambda a, axis=None, keepdims=False: np.full(1, whole(a))
+        return lambda a, axis=None, keepdims=False: np.full((1, 1), whole(a))
+    if ax % 2 == 1:
+        if kept:
+            return lambda a, axis=None, keepdims=False: _as_column(along(a))
+        return lambda a, axis=None, keepdims=False: along(a)
+    if kept:
+        return lambda a, axis=None, keepdims=False: _as_row(along(a.T))
+    return lambda a, axis=None, keepdims=False: along(a.T)
+
+
+@overload(reduce_sum, prefer_literal=True)
+def _reduce_sum(a, axis=None, keepdims=False):
+    return _reduction("sum", a, axis, keepdims)
+
+
+@overload(reduce_mean, prefer_literal=True)
+def _reduce_mean(a, axis=None, keepdims=False):
+    return _reduction("mean", a, axis, keepdims)
+
+
+@overload(reduce_max, prefer_literal=True)
+def _reduce_max(a, axis=None, keepdims=False):
+    return _reduction("max", a, axis, keepdims)
+
+
+@overload(reduce_min, prefer_literal=True)
+def _reduce_min(a, axis=None, keepdims=False):
+    return _reduction("min", a, axis, keepdims)
+
+
+# ---------------------------------------------------------------- signs, shares, updates, indexing
+
+
+def _float64(t) -> bool:
+    """A number, or an array of float64 (whose results NumPy keeps float64)."""
+    return _is_number(t) or isinstance(t, types.Array) and t.dtype == types.float64
+
+
+@overload(abs_sign)
+def _abs_sign(x):
+    if _is_number(x):
+        return lambda x: 1.0 if x >= 0 else -1.0
+    if _float64(x):
+        return lambda x: np.where(x >= 0, 1.0, -1.0)
+    raise _refuse("abs_sign", x)
+
+
+@overload(max_share)
+def _max_share(x, y):
+    if _float64(x) and _float64(y):
+        return lambda x, y: (x > y) + 0.5 * (x == y)
+    raise _refuse("max_share", x, y)
+
+
+@overload(add_adjoints)
+def _add_adjoints(a, b):
+    """Of numbers and arrays (None: zero); containers are refused."""
+    if isinstance(a, types.NoneType):
+        return lambda a, b: b
+    if isinstance(b, types.NoneType):
+        return lambda a, b: a
+    if _float64(a) and _float64(b):
+        return lambda a, b: a + b
+    raise _refuse("add_adjoints", a, b)
+
+
+@register_jitable
+def _apply(y: Any, op: str, v: Any) -> Any:
+    if op == "+=":
+        return y + v
+    if op == "-=":
+        return y - v
+    if op == "*=":
+        return y * v
+    return y / v
+
+
+@overload(augmented, prefer_literal=True)
+def _augmented(y, op, v):
+    """`y op= v` for + - * / of float64 arrays and Python floats: NumPy's
+    result keeps y's dtype and shape, which float64 arithmetic does (a v of
+    a bigger shape raises, as in NumPy)."""
+    kind = _constant(op)
+    numbers = isinstance(y, types.Float) and _is_number(v)
+    arrays = isinstance(y, types.Array) and y.dtype == types.float64 and _float64(v)
+    if kind not in ("+=", "-=", "*=", "/=") or not (numbers or arrays):
+        raise _refuse("augmented", y, op, v)
+    if numbers:
+        return lambda y, op, v: _apply(y, op, v)
+
+    def into_copy(y, op, v):
+        out = np.empty_like(y)
+        out[...] = _apply(y, op, v)
+        return out
+    return into_copy
+
+
+def _basic_index(index) -> bool:
+    """An integer, a slice, or a tuple of them (NumPy's basic indexing)."""
+    parts = index.types if isinstance(index, types.BaseTuple) else (index,)
+    return all(isinstance(p, (types.Integer, types.SliceType)) for p in parts)
+
+
+@overload(add_at)
+def _add_at(dx, index, g):
+    """dx[index] += g for a float64 array and a basic index (advanced indices,
+    where repeated positions must add up, are refused)."""
+    if not (isinstance(dx, types.Array) and dx.dtype == types.float64 and _basic_index(index)
+            and _float64(g)):
+        raise _refuse("add_at", dx, index, g)
+
+    def add(dx, index, g):
+        dx[index] += g
+    return add
+
+
+@overload(getitem_adjoint)
+def _getitem_adjoint(g, x, index):
+    """Zeros shaped like the array x with g at a basic index."""
+    if not (isinstance(x, types.Array) and _basic_index(index) and _float64(g)
+            and (_is_number(g) or g.dtype == types.float64)):
+        raise _refuse("getitem_adjoint", g, x, index)
+
+    def scatter(g, x, index):
+        out = np.zeros(x.shape)
+        out[index] = g
+        return out
+    return scatter
+
+
+@overload(own)
+def _own(x):
+    if isinstance(x, types.Array):
+        return lambda x: x.copy()
+    raise _refuse("own", x)
+
+
+@overload(snapshot)
+def _snapshot(x):
+    if _is_number(x):
+        return lambda x: x
+    if isinstance(x, types.Array):
+        return lambda x: x.copy()
+    raise _refuse("snapshot", x)
+
+
+@overload(read_slice)
+def _read_slice(g, index, written=None, value=None):
+    """g[index] as a value of its own, for the adjoint of a float64 array
+    written at a basic index (no repeated positions, nothing truncated)."""
+    plain = written is None or isinstance(written, (types.NoneType, types.Omitted)) or \
+        isinstance(written, types.Array) and written.dtype == types.float64
+    if not (isinstance(g, types.Array) and g.dtype == types.float64 and _basic_index(index)
+            and plain):
+        raise _refuse("read_slice", g, index, written)
+    return lambda g, index, written=None, value=None: snapshot(g[index])
+
+
+# The NumPy helpers that have a Numba version here, to the name of that version.
+HELPERS = {getattr(module, name): name for module, names in (
+    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "augmented",
+             "add_at", "own", "snapshot", "read_slice")),
+    (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
+    (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
+    (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),
+    (_shapes, ("extreme_adjoint", "getitem_adjoint"))) for name in names}

@@ -1,0 +1,388 @@
+"""The backends: the generated code run by NumPy, compiled by Numba, or `auto`.
+
+Numba's gradients must equal the NumPy backend's (to rounding) and finite
+differences, on scalar loops, branches and array code; compilations are
+counted, not timed (one per generated function and combination of argument
+types, none on a second call); what Numba cannot compile is refused with an
+error at the user's line under `backend="numba"`, and run by NumPy under
+`backend="auto"`. Numba compiles slowly, so the programs are few and small.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import backends
+from s2sad.errors import BackendError
+
+numba_runtime = pytest.importorskip("s2sad.numba_runtime") if backends.numba_available() \
+    else None
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_numba = pytest.mark.skipif(not backends.numba_available(),
+                                 reason="Numba is not installed (pip install 's2sad[numba]')")
+
+
+# ---------------------------------------------------------------- programs
+
+
+def recurrence(x, n):
+    for _ in range(n):
+        x = np.sin(x) * 0.9 + 0.1 * x * x
+    return x
+
+
+def branch_loop(x, a):
+    s = 0.0
+    for i in range(50):
+        if x > a:
+            s = s + np.sin(x) * x
+        else:
+            s = s + x * x * 0.5
+        x = x * 0.97 + 0.01 * i
+    return s + x
+
+
+def while_branch(x, a):
+    s = 0.0
+    while x < 10.0:
+        if x > a:
+            s = s + np.sin(x) * x
+        else:
+            s = s + x * x * 0.5
+        x = x * 1.1 + 0.05
+    return s + x
+
+
+def two_lines(x, y):
+    a = np.sin(x) * y + x * x
+    return np.exp(-a) + a * y
+
+
+def with_math(x, y):
+    return math.tanh(x * y) + max(x, y) ** 2 - abs(x - y)
+
+
+def array_sum(x):
+    return np.sum(np.sin(x) * x)
+
+
+def logistic(w, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)) + 0.1 * np.sum(w * w) / len(w)
+
+
+def stencil(u, steps):
+    for _ in range(steps):
+        v = u.copy()
+        for i in range(1, u.shape[0] - 1):
+            v[i] = u[i] + 0.1 * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = v
+    return np.sum(u * u)
+
+
+def softmax_loss(a, Y):
+    s = a - np.max(a, axis=1, keepdims=True)
+    return -np.sum(Y * (s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))))
+
+
+RNG = np.random.default_rng(0)
+X6 = RNG.standard_normal((6, 3))
+CASES = [
+    (recurrence, 0, (0.5, 30)),
+    (branch_loop, (0, 1), (0.8, 0.5)),
+    (while_branch, (0, 1), (-0.41, 3.0)),
+    (two_lines, (0, 1), (0.7, -0.3)),
+    (with_math, (0, 1), (0.4, -0.6)),
+    (array_sum, 0, (RNG.standard_normal(5),)),
+    (logistic, 0, (RNG.standard_normal(3), X6, (X6[:, 0] > 0).astype(float))),
+    (softmax_loss, 0, (X6, np.eye(3)[[0, 1, 2, 0, 1, 2]])),
+    (stencil, 0, (RNG.standard_normal(6), 3)),
+]
+
+
+def _leaves(g, wrt):
+    return tuple(g) if isinstance(wrt, tuple) else (g,)
+
+
+@needs_numba
+@pytest.mark.parametrize("f, wrt, args", CASES, ids=[c[0].__name__ for c in CASES])
+def test_numba_gradients_equal_numpy_and_finite_differences(f, wrt, args):
+    value, grads = s2sad.value_and_grad(f, wrt=wrt, backend="numba")(*args)
+    ref_value, ref_grads = s2sad.value_and_grad(f, wrt=wrt)(*args)
+    np.testing.assert_allclose(value, ref_value, rtol=1e-12)
+    indices = wrt if isinstance(wrt, tuple) else (wrt,)
+    for i, ours, theirs in zip(indices, _leaves(grads, wrt), _leaves(ref_grads, wrt)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+        assert type(ours) is type(theirs) or isinstance(ours, float)
+        numeric = s2sad.numerical_gradient(f, args, i)
+        np.testing.assert_allclose(ours, numeric, rtol=1e-5, atol=1e-7)
+
+
+def counted(x, n):
+    for _ in range(n):
+        x = np.cos(x) * x + 0.5
+    return x
+
+
+@needs_numba
+def test_numba_compiles_once_per_argument_types():
+    gradient = s2sad.grad(counted, backend="numba")
+    before = backends.compile_count()
+    first = gradient(0.5, 20)
+    assert backends.compile_count() - before == 1
+    for x in (0.1, 0.2, 0.3):
+        gradient(x, 20)
+    assert backends.compile_count() - before == 1  # the same types: nothing compiled
+    gradient(np.array(0.5)[()], 20)  # a NumPy float64 is Numba's float64 too
+    assert backends.compile_count() - before == 1
+    assert gradient(0.5, 20) == first
+
+
+@needs_numba
+def test_the_other_transforms_take_the_backend():
+    for backend in ("numba", "auto"):
+        value, tangent = s2sad.jvp(two_lines, (0.7, -0.3), (1.0, 0.5), backend=backend)
+        ref = s2sad.jvp(two_lines, (0.7, -0.3), (1.0, 0.5))
+        np.testing.assert_allclose((value, tangent), ref, rtol=1e-12)
+        _, pullback = s2sad.vjp(recurrence, 0.5, 10, backend=backend)
+        np.testing.assert_allclose(pullback(2.0)[0], s2sad.vjp(recurrence, 0.5, 10)[1](2.0)[0],
+                                   rtol=1e-12)
+        hessian = s2sad.hessian(two_lines, wrt=(0, 1), backend=backend)(0.7, -0.3)
+        np.testing.assert_allclose(hessian, s2sad.hessian(two_lines, wrt=(0, 1))(0.7, -0.3),
+                                   rtol=1e-12)
+        second = s2sad.grad(s2sad.grad(recurrence, backend=backend), backend=backend)(0.5, 10)
+        np.testing.assert_allclose(second, s2sad.grad(s2sad.grad(recurrence))(0.5, 10),
+                                   rtol=1e-12)
+
+
+@needs_numba
+def test_a_derivative_numba_divides_by_zero_in_is_numpys():
+    # Python floats raise where NumPy gives inf; Numba raises as Python does,
+    # and grad then computes the derivative with NumPy scalars.
+    def root(x):
+        return np.sqrt(x)
+
+    assert s2sad.grad(root, backend="numba")(0.0) == s2sad.grad(root)(0.0) == np.inf
+
+
+# ---------------------------------------------------------------- the Numba helpers, one by one
+
+HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the same name
+    ("unbroadcast", (2.5, 1.0)),
+    ("unbroadcast", (np.arange(3.0), 1.0)),
+    ("unbroadcast", (1.5, np.ones(3))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones(3))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones((1, 3)))),
+    ("unbroadcast", (np.arange(6.0).reshape(2, 3), np.ones((2, 1)))),
+    ("unbroadcast", (np.arange(3.0), np.ones(1))),
+    ("sum_adjoint", (2.0, np.ones((2, 3)))),
+    ("sum_adjoint", (np.arange(2.0).reshape(2, 1), np.ones((2, 3)), 1, True)),
+    ("sum_adjoint", (np.arange(3.0), np.ones((2, 3)), 0)),
+    ("mean_adjoint", (np.arange(2.0), np.ones((2, 3)), -1)),
+    ("extremum_adjoint", (1.5, np.array([1.0, 3.0, 3.0]), 3.0)),
+    ("extremum_adjoint", (np.ones((2, 1)), np.array([[1.0, 2.0, 2.0], [0.0, 5.0, 1.0]]),
+                          np.array([[2.0], [5.0]]), 1, True)),
+    ("matmul_adjoint_a", (np.arange(2.0), np.ones((2, 3)), np.arange(3.0))),
+    ("matmul_adjoint_b", (np.arange(2.0), np.arange(6.0).reshape(2, 3), np.arange(3.0))),
+    ("matmul_adjoint_a", (np.ones((2, 2)), np.ones((2, 3)), np.arange(6.0).reshape(3, 2))),
+    ("matmul_adjoint_b", (np.ones((2, 2)), np.arange(6.0).reshape(2, 3), np.ones((3, 2)))),
+    ("abs_adjoint", (2.0, -0.5)),
+    ("abs_adjoint", (np.ones(3), np.array([-1.0, 0.0, 2.0]))),
+    ("zeros_like", (np.ones((2, 2), dtype=np.int64),)),
+    ("reduce_max", (np.arange(6.0).reshape(2, 3), 0, True)),
+    ("reduce_min", (np.arange(6.0).reshape(2, 3), -1, False)),
+    ("reduce_mean", (np.arange(6.0).reshape(2, 3), None, True)),
+    ("reduce_sum", (np.arange(6.0).reshape(2, 3), 1, True)),
+    ("abs_sign", (-0.0,)),
+    ("abs_sign", (np.array([-1.0, 0.0, -0.0, 2.0]),)),
+    ("max_share", (np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0]))),
+    ("max_share", (2.0, np.array([3.0, 2.0, 1.0]))),
+    ("add_adjoints", (None, np.ones(2))),
+    ("add_adjoints", (1.5, 2.0)),
+    ("augmented", (np.arange(3.0), "*=", 2.0)),
+    ("augmented", (np.ones((2, 3)), "-=", np.arange(3.0))),
+    ("augmented", (1.5, "/=", 4.0)),
+    ("getitem_adjoint", (np.ones(3), np.ones((2, 3)), 1)),
+    ("getitem_adjoint", (2.0, np.ones((2, 3)), (1, -1))),
+    ("own", (np.arange(3.0),)),
+    ("snapshot", (2.5,)),
+    ("read_slice", (np.arange(6.0).reshape(2, 3), 1, np.ones((2, 3)), np.ones(3))),
+]
+
+
+def _calling_all(cases):
+    """One function calling each helper, with its array arguments as
+    parameters and the others written in as constants (as generated code
+    calls them; one compilation for all, as Numba's fixed cost per function
+    is most of it); and the arrays."""
+    namespace, arrays, calls = {}, [], []
+    for k, (name, args) in enumerate(cases):
+        namespace[f"h{k}"] = getattr(numba_runtime, name)
+        parts = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                arrays.append(a)
+                parts.append(f"a{len(arrays) - 1}")
+            else:
+                parts.append(repr(a))
+        calls.append(f"h{k}({', '.join(parts)})")
+    params = ", ".join(f"a{i}" for i in range(len(arrays)))
+    exec(f"def call({params}):\n    return ({', '.join(calls)},)", namespace)
+    return namespace["call"], arrays
+
+
+@needs_numba
+def test_each_numba_helper_equals_numpys():
+    import numba
+
+    call, arrays = _calling_all(HELPER_CASES)
+    results = numba.njit(call)(*arrays)
+    target = np.zeros((2, 3))
+    numba.njit(lambda dx, g: numba_runtime.add_at(dx, (slice(None), 1), g))(target, np.ones(2))
+    np.testing.assert_array_equal(target, [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    for (name, args), ours in zip(HELPER_CASES, results):
+        theirs = getattr(numba_runtime, name)(*args)  # (called from Python: NumPy's helper)
+        assert np.shape(ours) == np.shape(theirs), (name, args)
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"{name}{args}")
+
+
+# ---------------------------------------------------------------- refused, and auto
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def reads_a_global_array(x):
+    return np.sum(WEIGHTS * x)
+
+
+def sum_over_a_tuple_of_axes(a):
+    return np.sum(np.sum(a, axis=(0, 1)) * 2.0)
+
+
+@needs_numba
+def test_numba_refuses_a_global_array_at_the_users_line():
+    with pytest.raises(BackendError) as info:
+        s2sad.grad(reads_a_global_array, backend="numba")(np.ones(3))
+    message = str(info.value)
+    assert "`WEIGHTS` (a ndarray)" in message and "freeze" in message
+    assert "return np.sum(WEIGHTS * x)" in message  # the user's line
+    assert "backend='auto'" in message
+
+
+@needs_numba
+def test_numba_refuses_what_it_cannot_compile_naming_it():
+    with pytest.raises(BackendError) as info:
+        s2sad.grad(sum_over_a_tuple_of_axes, backend="numba")(np.ones((2, 3)))
+    error = info.value
+    assert "no implementation of sum_adjoint(float64, float64)" in error.message
+    assert "`t_1 = sum_adjoint(dout, t)`" in error.message  # the generated statement
+    assert error.loc is not None and "np.sum(np.sum(a, axis=(0, 1)) * 2.0)" in error.loc.text
+
+
+@needs_numba
+def test_auto_falls_back_to_numpy_and_show_says_which():
+    a = RNG.standard_normal((2, 3))
+    for f, x in ((reads_a_global_array, np.ones(3)), (sum_over_a_tuple_of_axes, a)):
+        np.testing.assert_allclose(s2sad.grad(f, backend="auto")(x), s2sad.grad(f)(x),
+                                   rtol=1e-12)
+        shown = s2sad.show(f, backend="auto", args=(x,))
+        assert shown.startswith("# backend: numpy: Numba cannot compile")
+    shown = s2sad.show(two_lines, wrt=(0, 1), backend="auto", args=(0.7, -0.3))
+    assert shown.startswith("# backend: numba\n") and "def dtwo_lines(x, y, dout=1.0):" in shown
+    assert "from s2sad.numba_runtime import" in s2sad.show(recurrence, backend="numba")
+
+
+def test_an_unknown_backend_is_refused():
+    with pytest.raises(BackendError, match="backend must be one of"):
+        s2sad.grad(two_lines, backend="jax")
+
+
+def test_without_numba_numba_is_refused_and_auto_runs_numpy(monkeypatch):
+    monkeypatch.setattr(backends, "numba_available", lambda: False)
+
+    def cube(x):
+        return x * x * x
+
+    with pytest.raises(BackendError, match="needs Numba"):
+        s2sad.grad(cube, backend="numba")(2.0)
+    assert s2sad.grad(cube, backend="auto")(2.0) == 12.0
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_import_s2sad_does_not_import_numba():
+    code = "import sys, s2sad; s2sad.grad(lambda x: x); print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "False", out.stderr
+
+
+@needs_numba
+def test_a_second_process_loads_numbas_cache(tmp_path):
+    script = tmp_path / "program.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import s2sad
+        from s2sad import backends
+
+        def f(x):
+            for _ in range(10):
+                x = np.cos(x) * x
+            return x
+
+        gradient = s2sad.grad(f, backend="numba")
+        print(gradient(0.3))
+        print("hit" if backends.numba_cache_stats() == {"hits": 1, "misses": 0} else "miss")
+    """))
+    env = {**os.environ, "S2SAD_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           env=env, cwd=tmp_path) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    assert runs[0].stdout.split()[1] == "miss" and runs[1].stdout.split()[1] == "hit"
+    assert runs[0].stdout.split()[0] == runs[1].stdout.split()[0]
+    cache = tmp_path / "cache" / "numba"
+    assert (cache.stat().st_mode & 0o777) == 0o700
+    assert [p.name for p in cache.glob("s2sad_*.py")]
+
+
+@needs_numba
+def test_a_cache_directory_others_can_write_is_refused(tmp_path, monkeypatch):
+    from s2sad import numba_backend
+
+    shared = tmp_path / "shared"
+    (shared / "numba").mkdir(parents=True)
+    os.chmod(shared / "numba", 0o777)
+    monkeypatch.setenv("S2SAD_CACHE_DIR", str(shared))
+    with pytest.raises(BackendError, match="not private"):
+        numba_backend.cache_dir()
+
+
+@needs_numba
+def test_a_functions_numba_code_goes_with_it():
+    import gc
+    import weakref
+
+    def make():
+        def f(x):
+            return np.sin(x) * x
+        return f
+
+    f = make()
+    s2sad.grad(f, backend="numba")(0.3)
+    s2sad.grad(f, backend="auto")(0.3)
+    ref = weakref.ref(f)
+    del f
+    gc.collect()
+    assert ref() is None
