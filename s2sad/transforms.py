@@ -26,7 +26,7 @@ from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, zeros_like
-from .runtime.functions import carries_derivative, is_object, is_record
+from .runtime.functions import carries_derivative, is_object, is_record, safe_duck_array
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 # ---------------------------------------------------------------- forward mode
@@ -222,6 +222,8 @@ def _like(cotangent: Any, value: Any) -> Any:
 
 
 def _differentiable(value: Any) -> bool:
+    if safe_duck_array(value):  # Dask, CuPy
+        return np.dtype(value.dtype).kind in "fc"
     if is_object(value) or is_record(value):
         return carries_derivative(value)
     if isinstance(value, (list, tuple)):

@@ -22,7 +22,7 @@ from .callables import Target
 from .errors import ArgumentTypeError, Loc, S2sadError, WrtError
 from .parsing import parse_function
 from .runtime import as_gradient_of, zeros_like
-from .runtime.functions import carries_derivative, is_object, is_record
+from .runtime.functions import carries_derivative, is_object, is_record, safe_duck_array
 from .signature import layout
 from .signature import pick as pick_item
 
@@ -188,6 +188,8 @@ def differentiable(value: Any) -> bool:
         return True
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biufc" and value.dtype.kind != "b"
+    if safe_duck_array(value):  # Dask, CuPy
+        return np.dtype(value.dtype).kind in "fc"
     if is_record(value) or is_object(value):
         return carries_derivative(value)
     if isinstance(value, (list, tuple)):

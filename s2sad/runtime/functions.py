@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoAdjointError
+from .duck import is_duck_array
 
 _NOT_GIVEN = inspect.Parameter.empty
 
@@ -110,10 +111,18 @@ def is_object(x: Any) -> bool:
                       types.ModuleType, functools.partial, np.ufunc, np.ndarray, np.generic,
                       Closure, str, bytes, int, float, complex, list, tuple, dict, set)):
         return False
-    if x is None or isinstance(x, (slice, range)):
+    if x is None or isinstance(x, (slice, range)) or safe_duck_array(x):  # (Dask: an array)
         return False
     return dataclasses.is_dataclass(x) or hasattr(x, "__dict__") or \
         bool(getattr(type(x), "__slots__", None))
+
+
+def safe_duck_array(x: Any) -> bool:
+    """is_duck_array, for objects whose __getattr__ raises other errors too."""
+    try:
+        return is_duck_array(x)
+    except Exception:  # noqa: BLE001  (a user's __getattr__: not an array)
+        return False
 
 
 def fields_of(x: Any) -> list[str]:
