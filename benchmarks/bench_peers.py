@@ -1,6 +1,6 @@
 """s2sad's backends against JAX, PyTorch and autograd (issue 11's table).
 
-    python benchmarks/bench_peers.py [--quick] [--no-first-calls]
+    python benchmarks/bench_peers.py [--quick] [--no-first-calls] [--plot FILE.png]
 
 For each workload this checks that every tool's value and gradient match a
 hand-written NumPy gradient (to 1e-8), then times them side by side in one
@@ -12,9 +12,11 @@ and `value_and_grad` without jit where it cannot, PyTorch eager and autograd,
 and, last, the function Numba compiled called directly (without the work
 `value_and_grad` does per call: argument checks, the cache lookup, the
 conversion of the results).
-A missing tool's column is skipped. Then, unless --no-first-calls, the time
-of the first call of s2sad's gradient in a new process: NumPy backend, Numba
-backend with an empty cache (cold) and with Numba's cache from the run before.
+A missing tool's column is skipped. With --plot, a bar chart of the ratios
+(log scale) is saved to FILE.png (docs/performance.png in the docs). Then,
+unless --no-first-calls, the time of the first call of s2sad's gradient in a
+new process: NumPy backend, Numba backend with an empty cache (cold) and with
+Numba's cache from the run before.
 """
 
 from __future__ import annotations
@@ -236,6 +238,34 @@ def versions(peers: dict) -> str:
     return ", ".join(f"{name} {version(name)}" for name in names)
 
 
+def plot(results: list, path: str) -> None:
+    """A bar chart of each tool's ratio to the hand-written gradient, per
+    workload (log scale: 1 is the hand-written gradient's time)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tools = ["s2sad numpy", "s2sad numba", "JAX", "PyTorch eager", "autograd"]
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    width = 0.8 / len(tools)
+    for k, tool in enumerate(tools):
+        values = [next((v for key, v in ratios.items() if key.startswith(tool)), np.nan)
+                  for _, ratios in results]
+        ax.bar(np.arange(len(results)) + (k - (len(tools) - 1) / 2) * width, values, width,
+               label=tool)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_ylabel("time / hand-written NumPy gradient")
+    ax.set_xticks(np.arange(len(results)))
+    ax.set_xticklabels([name for name, _ in results], rotation=20, ha="right", fontsize=8)
+    ax.legend(fontsize=8, ncol=len(tools))
+    ax.set_title("value and gradient per call (lower is better; JAX: jit where it can)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--first-call"]:
         print(first_call(int(sys.argv[2]), sys.argv[3]))
@@ -254,11 +284,13 @@ def main() -> None:
     cases = make_cases()
     headers = ["workload", "hand-written µs", "s2sad numpy", "s2sad numba", "s2sad auto",
                "auto runs", "JAX", "PyTorch eager", "autograd", "Numba's code alone"]
-    rows = []
+    rows: list = []
+    plotted: list = []
     for case in cases:
         hand_time, ratios, auto = measure(case, peers, repeat, min_seconds)
         jax_key = next((k for k in ratios if k.startswith("JAX")), None)
         jax = f"{fmt(ratios[jax_key])} ({jax_key[5:-1]})" if jax_key else "-"
+        plotted.append((case[0], ratios))
         rows.append([case[0], T.fmt_us(hand_time), fmt(ratios["s2sad numpy"]),
                      fmt(ratios["s2sad numba"]), fmt(ratios["s2sad auto"]), auto, jax,
                      fmt(ratios.get("PyTorch eager")), fmt(ratios.get("autograd")),
@@ -266,6 +298,8 @@ def main() -> None:
         print(rows[-1], flush=True)
     print()
     print(markdown(rows, headers))
+    if "--plot" in sys.argv:
+        plot(plotted, sys.argv[sys.argv.index("--plot") + 1])
     if "--no-first-calls" not in sys.argv:
         print("\nfirst call of value_and_grad in a new process (transform, plus Numba's compile)\n")
         print(first_calls(cases))
