@@ -37,7 +37,12 @@ def ravel(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
     attributes in `__dict__` order. The vector has the leaves' common dtype
     (float64 when they are integers: an optimizer moves them continuously);
     `unravel` gives each leaf back its shape, and floating and complex leaves
-    their dtype (a float32 array stays float32; a Python float stays a float)."""
+    their dtype (a float32 array stays float32; a Python float stays a float).
+
+    `unravel` is plain Python for optimizers (`scipy.optimize.minimize`), not
+    a function s2sad differentiates through: differentiate with respect to
+    the tree itself (`grad` takes dicts, lists and objects of arrays) and
+    flatten its gradient, `ravel(grad(f)(unravel(x)))[0]`."""
     leaves: list[Any] = []
     spec = _spec(tree, leaves)
     flat = _concatenate(leaves)

@@ -280,6 +280,13 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     def jac(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
         given = chosen.values(args, kwargs)
+        for x in given:
+            if not _array_like(x):
+                raise ArgumentTypeError(
+                    f"jacobian and hessian differentiate numbers and arrays, and this "
+                    f"argument is a {type(x).__name__}", def_loc(fn),
+                    "pass the arrays as separate arguments (grad, jvp and vjp take dicts, "
+                    "lists and objects of arrays directly)")
         inputs = [np.asarray(x) for x in given]
         if not holomorphic and any(np.iscomplexobj(x) for x in inputs):
             raise ArgumentTypeError(
@@ -289,7 +296,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
                 "real and imaginary parts as separate real inputs")
         value = f(*args, **kwargs)
         value, aux = value if has_aux else (value, None)
-        outputs = _outputs(value)
+        outputs = _outputs(value, fn)
         size_in = sum(x.size for x in inputs)
         size_out = sum(np.size(o) for o in outputs)
         chosen_mode = mode if mode != "auto" else "forward" if size_in <= size_out else \
@@ -305,14 +312,25 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     return jac
 
 
-def _outputs(value: Any) -> list:
+def _array_like(x: Any) -> bool:
+    """A number or an array (of any kind NumPy makes from it), not a structure."""
+    if isinstance(x, (dict, list, tuple)):
+        return False
+    return isinstance(x, (int, float, complex, np.ndarray, np.generic)) or \
+        hasattr(x, "__array__")
+
+
+def _outputs(value: Any, fn: Any) -> list:
     """The arrays a function returned (one, or the items of a tuple)."""
     items = list(value) if isinstance(value, tuple) else [value]
     for item in items:
         if isinstance(item, (tuple, list, dict)) or not np.issubdtype(
                 np.asarray(item).dtype, np.number):
-            raise S2sadError("jacobian needs a function returning numbers or arrays (or a "
-                             "tuple of them)", hint="stack the outputs into arrays")
+            raise S2sadError(
+                f"jacobian needs {getattr(fn, '__name__', 'the function')} to return numbers "
+                f"or arrays (or a tuple of them), and it returned a {type(item).__name__}",
+                def_loc(fn), "stack the outputs into arrays, or flatten a structure with "
+                "s2sad.ravel(...)[0]")
     return items
 
 

@@ -399,3 +399,14 @@ def test_complex_arguments_of_the_transforms():
     assert isinstance(adjoint, float) and adjoint == pytest.approx(-math.sin(1.0))
     with pytest.raises(s2sad.NonScalarOutputError, match="complex"):
         s2sad.grad(s2sad.grad(abs_squared_plus))(1 + 2j)
+
+
+def test_jacobian_of_a_structure_is_refused_at_the_definition():
+    def g(p):
+        return np.tanh(p["W"]) * p["s"]
+
+    with pytest.raises(s2sad.ArgumentTypeError, match="argument is a dict") as info:
+        s2sad.jacobian(g)({"W": np.array([0.1, 0.2]), "s": 1.5})
+    assert info.value.loc is not None and "def g(p)" in info.value.loc.text
+    with pytest.raises(s2sad.ArgumentTypeError, match="argument is a dict"):
+        s2sad.hessian(lambda p: np.sum(g(p)))({"W": np.array([0.1, 0.2]), "s": 1.5})
