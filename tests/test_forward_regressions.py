@@ -86,3 +86,21 @@ def test_forward_mode_and_hessian(fn, args):
     minus = s2sad.grad(fn, wrt=wrt)(*[a - eps * d for a, d in zip(args, directions)])
     for h, p, m in zip(ours, plus, minus):
         np.testing.assert_allclose(h, (p - m) / (2 * eps), rtol=1e-5, atol=1e-6)
+
+
+def slogdet_in_a_loop(x):
+    s = 0
+    acc = x
+    for _ in range(2):
+        if np.linalg.slogdet(np.eye(2))[1] <= 1.0:  # a namedtuple result, read by index
+            return s + np.sum(acc)
+        acc = np.tanh(acc)
+    return np.sum(acc)
+
+
+def test_hessian_through_a_namedtuple_result_in_a_loop():
+    """Fuzz seed 6101260: the zero tangent of slogdet's namedtuple result was
+    rebuilt as that namedtuple from a generator (TypeError)."""
+    x = np.array([1.6, -0.98, -0.98])
+    np.testing.assert_array_equal(s2sad.hvp(slogdet_in_a_loop)(x, np.ones(3)), np.zeros(3))
+    np.testing.assert_array_equal(s2sad.grad(slogdet_in_a_loop)(x), np.ones(3))
