@@ -287,7 +287,7 @@ def main():
         # the generated function itself, without grad's argument checks and result conversion
         # (the same specialization grad picks: plain-number arguments, lists)
         raw = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
-                               *argument_kinds(args)).func
+                               *argument_kinds(f, args)[:2]).func
         fns = [functools.partial(fn, *args) for fn in (hand, s2, raw)]
         if autograd is not None:
             ag = autograd.value_and_grad(with_autograd_numpy(f, anp), argnum=wrt)

@@ -88,6 +88,39 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     return value, chosen.gradients(per_param, args, kwargs)
 
 
+_FAST_TYPES = frozenset({float, int, np.float64, np.ndarray})
+
+
+def _fast_key(args: tuple, params: tuple[int, ...]) -> tuple | None:
+    """The types of `args` when every one is a number or an array and the
+    differentiated ones are floating arrays or numbers: then the argument
+    kinds (and so the compiled code) and the checks' outcome follow from the
+    types alone. None otherwise."""
+    key = tuple(map(type, args))
+    if not _FAST_TYPES.issuperset(key):
+        return None
+    for p in params:
+        if key[p] is np.ndarray and args[p].dtype.kind not in "fc":
+            return None
+    return key
+
+
+def _fast_call(hit: tuple[Compiled, Callable], args: tuple, params: tuple[int, ...]
+               ) -> tuple | None:
+    """(value, gradients) from the code compiled for these argument types,
+    or None to take the full path (stale code, or any error: the full path
+    computes again and reports it at the user's line)."""
+    compiled, run = hit
+    if not compiled.valid():
+        return None
+    try:
+        value, grads = (run or compiled.func)(*args)
+    except Exception:
+        return None
+    per_param = (grads,) if len(params) == 1 else tuple(grads)
+    return value, [runtime.as_gradient_of(g, args[p]) for g, p in zip(per_param, params)]
+
+
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     """Python's float arithmetic and `math` raise where NumPy gives inf or
     nan: at a point where a derivative is infinite (sqrt at 0) or undefined
@@ -141,17 +174,29 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     params = chosen.params
     # by argument kinds: skips the global cache key
     recent: dict[tuple, tuple[Compiled, Callable]] = {}
+    # by the types of positional arguments that are all numbers or float arrays
+    # of a plain function's parameters: skips binding and the argument checks
+    fast: dict[tuple, tuple[Compiled, Callable]] = {}
+    plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        full_args, full_kwargs = target.full(args, kwargs)
-        kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-        compiled, run = recent.get(kinds, (None, None))
-        if compiled is None or not compiled.valid():
-            compiled = pipeline.compile(fn, Spec("grad", params, *kinds, aux=has_aux))
-            run = backends.runner(compiled, backend)
-            recent[kinds] = (compiled, run)
-        value, grads = _call(compiled, chosen, args, kwargs, run)
+        key = _fast_key(args, params) if plain and not kwargs and \
+            len(args) == fn.__code__.co_argcount else None
+        hit = fast.get(key) if key is not None else None
+        result = _fast_call(hit, args, params) if hit is not None else None
+        if result is None:
+            full_args, full_kwargs = target.full(args, kwargs)
+            kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
+            compiled, run = recent.get(kinds, (None, None))
+            if compiled is None or not compiled.valid():
+                compiled = pipeline.compile(fn, Spec("grad", params, *kinds, aux=has_aux))
+                run = backends.runner(compiled, backend)
+                recent[kinds] = (compiled, run)
+            result = _call(compiled, chosen, args, kwargs, run)
+            if key is not None:
+                fast[key] = (compiled, run)
+        value, grads = result
         grads = tuple(grads) if chosen.as_tuple else grads[0]
         if has_aux:
             (value, aux) = value
