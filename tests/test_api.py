@@ -488,3 +488,24 @@ def test_arrays_with_their_own_arithmetic_are_refused(value):
         s2sad.grad(squares)(value)
     with pytest.raises(s2sad.ArgumentTypeError):
         s2sad.check_grad(squares, value)
+
+
+def fast_path_f(x, y):
+    return np.sum(np.sin(x) * y)
+
+
+def test_fast_path_keeps_the_checks_and_the_errors():
+    """Calls with the same argument types skip binding and checks; what they
+    would refuse still is, at the user's line."""
+    g = s2sad.grad(fast_path_f)
+    x = np.array([0.1, 0.2])
+    for _ in range(3):
+        np.testing.assert_allclose(g(x, 2.0), 2.0 * np.cos(x))
+    with pytest.raises(s2sad.ArgumentTypeError, match="cannot differentiate"):
+        g(np.array([True, False]), 2.0)  # a bool array: refused, not run
+    with pytest.raises(s2sad.ArgumentTypeError, match="MaskedArray"):
+        g(np.ma.array(x, mask=[0, 1]), 2.0)
+    with pytest.raises(ValueError, match="broadcast"):  # the user's own error, as Python's
+        g(x, np.ones(3))
+    np.testing.assert_allclose(g(x.astype(np.float32), 2.0), 2.0 * np.cos(x), rtol=1e-6)
+    assert g(x.astype(np.float32), 2.0).dtype == np.float32
