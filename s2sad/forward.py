@@ -72,203 +72,11 @@ def tname(v: Operand) -> str:
     return v.hint + "_dot" if isinstance(v, Var) and v.hint else ""
 
 
-class Forward(Builder):
-    def __init__(self, facts: Facts, factory: VarFactory) -> None:
-        super().__init__(facts, factory)
-        self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
-        self.placeholders: dict[Var, Var] = {}  # `v = None` -> its tangent's placeholder
-
-    def varied(self, v: Operand) -> bool:
-        return isinstance(v, Var) and v in self.facts.varied
-
-    # ------------------------------------------------------------ the function
-
-    def run(self, fn: Function, wrt: tuple[int, ...]) -> Forwarded:
-        self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
-                       and s.target is None and primitives.get(s.prim).stores}
-        self.written = written_memory(fn, self.facts.buffers | self.stored)
-        tangents = []
-        taken = {p.hint for p in fn.params}
-        for i in wrt:
-            p = fn.params[i]
-            hint, k = tname(p) or "t", 2
-            while hint in taken:  # a second layer over x: x_dot2
-                hint, k = f"{tname(p) or 't'}{k}", k + 1
-            taken.add(hint)
-            t = self.factory.new(hint)
-            self.tan[p] = t
-            self.shape[t] = self.shape.get(p)
-            tangents.append(t)
-        *body, ret = fn.body.stmts
-        self.out = []
-        self.statements(body)
-        value = ret.value
-        tangent = self.materialize(value, self.tangent(value))
-        pair = self.emit("make_tuple", [value, tangent])
-        out = Block([*self.out, Return(pair, ret.loc)])
-        eliminate_dead_code(out)
-        jf = Function("j" + fn.name, [*fn.params, *tangents], out, dict(fn.defaults), fn.loc,
-                      fn.kwonly + len(tangents), fn.posonly, fn.vararg, fn.varkw)
-        return Forwarded(jf, tangents)
-
-    def statements(self, stmts: list) -> None:
-        for stmt in stmts:
-            if isinstance(stmt, Assign):
-                self.assign(stmt)
-            elif isinstance(stmt, If):
-                self.branch(stmt)
-            elif isinstance(stmt, Loop):
-                self.loop(stmt)
-            else:
-                self.out.append(stmt)
-
-    def tangent(self, v: Operand) -> Any:
-        return self.tan.get(v) if isinstance(v, Var) else None
-
-    def set_tangent(self, v: Var, t: Any) -> None:
-        if t is None:
-            return
-        self.tan[v] = t
-        if isinstance(t, Var) and self.shape.get(t) in (None, t):
-            self.shape[t] = self.shape.get(v)  # a rule's tangent is shaped like its primal
-        if isinstance(t, Var) and not t.hint and tname(v):
-            t.hint = tname(v)
-
-    # ------------------------------------------------------------ one statement
-
-    def assign(self, stmt: Assign) -> None:
-        if self.placeholder(stmt):
-            return
-        prim = primitives.get(stmt.prim)
-        if prim.tangent is not None:
-            getattr(self, "tangent_" + prim.tangent)(stmt)
-        else:
-            self.out.append(stmt)
-            v = stmt.target
-            if v is None or not self.varied(v) or not prim.differentiable:
-                return
-            t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
-            self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
-        if stmt.target is not None and stmt.prim != "tape.new":
-            self.own_if_stored(stmt.target)
-            self.bind_placeholder(stmt.target)
-
-    def fresh_tangent(self, prim: primitives.Primitive, stmt: Assign, t: Any) -> Any:
-        """A fresh array's tangent is a copy wherever the array or an operand is
-        written in place later: its rule may hand back an operand's tangent
-        (`x + c`, `np.copy(x)`) or a view of one, and the write must reach one
-        tangent, as it reaches one array."""
-        if not prim.fresh or not isinstance(t, Var):
-            return t
-        if self.written_later(stmt.target) or any(self.written_later(a)
-                                                  for a in stmt.operands()):
-            # (the rule may hand back an operand's tangent, or a view of one)
-            return self.emit("own", [t], callee=Ref("$own", primitives.resolve_name("own")),
-                             hint=tname(stmt.target), loc=stmt.loc)
-        return t
-
-    def written_later(self, v: Operand) -> bool:
-        return isinstance(v, Var) and v in self.written
-
-    def placeholder(self, stmt: Assign) -> bool:
-        """`v = None` before a branch that may assign v (how `split` keeps a
-        value defined on one path in the state): its tangent gets one too, and
-        each later assignment of v assigns the tangent's placeholder."""
-        v = stmt.target
-        if stmt.prim != "copy" or stmt.args != [Const(None)] or v is None or \
-                not self.varied(v):
-            return False
-        self.out.append(stmt)
-        holder = self.factory.new(tname(v))
-        self.out.append(Assign(holder, "copy", [Const(None)], {}, None, stmt.loc))
-        self.placeholders[v] = holder
-        return True
-
-    def bind_placeholder(self, v: Var) -> None:
-        holder = self.placeholders.get(v)
-        if holder is not None:
-            self.out.append(Assign(holder, "copy", [self.materialize(v, self.tangent(v))]))
-            self.tan[v] = holder
-
-    def linear(self, prim: primitives.Primitive, stmt: Assign) -> Operand | None:
-        """A linear operation's tangent: the same call, its linear operands
-        replaced by their tangents (zeros where they have none)."""
-        bound_arguments(prim, stmt, dict.fromkeys(prim.linear, ""), self.varied, self.emit,
-                        "tangent")  # (only for its checks)
-        positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
-        swapped = False
-
-        def tangent_of(x: Operand) -> Operand:
-            nonlocal swapped
-            t = self.tangent(x) if self.varied(x) else None
-            swapped |= t is not None
-            return self.materialize(x, t)
-
-        args = []
-        for k, a in enumerate(stmt.args):
-            name = positional[k] if k < len(positional) else prim.varargs
-            args.append(tangent_of(a) if name in prim.linear else a)
-        kwargs = {key: tangent_of(a) if key in prim.linear else a
-                  for key, a in stmt.kwargs.items()}
-        if not swapped:
-            return None
-        return self.emit(stmt.prim, args, kwargs=kwargs, callee=stmt.callee, loc=stmt.loc,
-                         hint=tname(stmt.target))
-
-    def from_templates(self, prim: primitives.Primitive, stmt: Assign) -> Any:
-        """The sum of the tangent rules of the varied parameters."""
-        bound, bindings = bound_arguments(prim, stmt, prim.jvp, self.varied, self.emit,
-                                          "tangent")
-        bindings["ans"] = stmt.target
-        total = None
-        for name, value in bound.items():
-            values = value if isinstance(value, list) else [value]
-            if name in prim.zero or not any(self.varied(x) for x in values):
-                continue
-            if isinstance(value, list):
-                if all(self.tangent(x) is None for x in values):
-                    continue
-                t = self.emit("make_list", [self.materialize(x, self.tangent(x))
-                                            for x in values])
-            else:
-                t = self.tangent(value)
-                if t is None:
-                    continue
-                t = self.materialize(value, t)
-                if prim.takes == "arrays" and value in self.facts.containers:
-                    # NumPy reads a list of numbers as an array, so does the rule
-                    t = self.template("np.asarray(t)", {"t": t}, stmt.loc, tname(value))
-            part = self.template(prim.jvp[name], {**bindings, "t": t}, stmt.loc,
-                                 tname(stmt.target))
-            total = part if total is None else self.summed(prim, total, part, stmt.target)
-        if total is not None and prim.elementwise and not self.same_shape(total, stmt.target):
-            # `y = x + c` with a scalar x and an array c: t has x's shape, not y's
-            total = self.template("broadcast_tangent(t, ans)", {"t": total, "ans": stmt.target},
-                                  stmt.loc, tname(stmt.target))
-        return total
-
-    def summed(self, prim: primitives.Primitive, a: Operand, b: Operand, v: Var) -> Operand:
-        """Two contributions to v's tangent: `+` for arrays; item by item for the
-        lists and tuples helpers return (einsum's adjoints)."""
-        if prim.returns == "array":
-            return self.emit("add", [a, b], hint=tname(v))
-        return self.emit("add_adjoints", [a, b], hint=tname(v),
-                         callee=Ref("$add_adjoints", primitives.resolve_name("add_adjoints")))
-
-    def materialize(self, v: Operand, t: Any) -> Operand:
-        """A run-time value for a tangent: zeros for None, a tuple or list for a SymSeq."""
-        if t is None:
-            z = self.emit("zeros_like", [v], hint=tname(v),
-                          callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
-            return z
-        if not isinstance(t, SymSeq):
-            return t
-        items = []
-        for i, item in enumerate(t.items):
-            if item is None or isinstance(item, SymSeq):
-                item = self.materialize(self.emit("getitem", [v, Const(i)]), item)
-            items.append(item)
-        return self.emit(t.kind, items, hint=tname(v))
+class StructuralTangents:
+    """The tangent rules of structural primitives (items, stores, tapes,
+    calls, custom rules): the part of `Forward` the table names by rule
+    (`tangent="items"` runs `tangent_items`). They use `Forward`'s
+    `tangent`, `set_tangent`, `materialize` and `emit`."""
 
     # ------------------------------------------------------------ structural rules
 
@@ -473,6 +281,205 @@ class Forward(Builder):
         if y is not None:
             self.out.append(Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc))
             self.set_tangent(y, self.emit("getitem", [pair, Const(1)], hint=tname(y)))
+
+
+class Forward(StructuralTangents, Builder):
+    def __init__(self, facts: Facts, factory: VarFactory) -> None:
+        super().__init__(facts, factory)
+        self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
+        self.placeholders: dict[Var, Var] = {}  # `v = None` -> its tangent's placeholder
+
+    def varied(self, v: Operand) -> bool:
+        return isinstance(v, Var) and v in self.facts.varied
+
+    # ------------------------------------------------------------ the function
+
+    def run(self, fn: Function, wrt: tuple[int, ...]) -> Forwarded:
+        self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
+                       and s.target is None and primitives.get(s.prim).stores}
+        self.written = written_memory(fn, self.facts.buffers | self.stored)
+        tangents = []
+        taken = {p.hint for p in fn.params}
+        for i in wrt:
+            p = fn.params[i]
+            hint, k = tname(p) or "t", 2
+            while hint in taken:  # a second layer over x: x_dot2
+                hint, k = f"{tname(p) or 't'}{k}", k + 1
+            taken.add(hint)
+            t = self.factory.new(hint)
+            self.tan[p] = t
+            self.shape[t] = self.shape.get(p)
+            tangents.append(t)
+        *body, ret = fn.body.stmts
+        self.out = []
+        self.statements(body)
+        value = ret.value
+        tangent = self.materialize(value, self.tangent(value))
+        pair = self.emit("make_tuple", [value, tangent])
+        out = Block([*self.out, Return(pair, ret.loc)])
+        eliminate_dead_code(out)
+        jf = Function("j" + fn.name, [*fn.params, *tangents], out, dict(fn.defaults), fn.loc,
+                      fn.kwonly + len(tangents), fn.posonly, fn.vararg, fn.varkw)
+        return Forwarded(jf, tangents)
+
+    def statements(self, stmts: list) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, Assign):
+                self.assign(stmt)
+            elif isinstance(stmt, If):
+                self.branch(stmt)
+            elif isinstance(stmt, Loop):
+                self.loop(stmt)
+            else:
+                self.out.append(stmt)
+
+    def tangent(self, v: Operand) -> Any:
+        return self.tan.get(v) if isinstance(v, Var) else None
+
+    def set_tangent(self, v: Var, t: Any) -> None:
+        if t is None:
+            return
+        self.tan[v] = t
+        if isinstance(t, Var) and self.shape.get(t) in (None, t):
+            self.shape[t] = self.shape.get(v)  # a rule's tangent is shaped like its primal
+        if isinstance(t, Var) and not t.hint and tname(v):
+            t.hint = tname(v)
+
+    # ------------------------------------------------------------ one statement
+
+    def assign(self, stmt: Assign) -> None:
+        if self.placeholder(stmt):
+            return
+        prim = primitives.get(stmt.prim)
+        if prim.tangent is not None:
+            getattr(self, "tangent_" + prim.tangent)(stmt)
+        else:
+            self.out.append(stmt)
+            v = stmt.target
+            if v is None or not self.varied(v) or not prim.differentiable:
+                return
+            t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
+            self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
+        if stmt.target is not None and stmt.prim != "tape.new":
+            self.own_if_stored(stmt.target)
+            self.bind_placeholder(stmt.target)
+
+    def fresh_tangent(self, prim: primitives.Primitive, stmt: Assign, t: Any) -> Any:
+        """A fresh array's tangent is a copy wherever the array or an operand is
+        written in place later: its rule may hand back an operand's tangent
+        (`x + c`, `np.copy(x)`) or a view of one, and the write must reach one
+        tangent, as it reaches one array."""
+        if not prim.fresh or not isinstance(t, Var):
+            return t
+        if self.written_later(stmt.target) or any(self.written_later(a)
+                                                  for a in stmt.operands()):
+            # (the rule may hand back an operand's tangent, or a view of one)
+            return self.emit("own", [t], callee=Ref("$own", primitives.resolve_name("own")),
+                             hint=tname(stmt.target), loc=stmt.loc)
+        return t
+
+    def written_later(self, v: Operand) -> bool:
+        return isinstance(v, Var) and v in self.written
+
+    def placeholder(self, stmt: Assign) -> bool:
+        """`v = None` before a branch that may assign v (how `split` keeps a
+        value defined on one path in the state): its tangent gets one too, and
+        each later assignment of v assigns the tangent's placeholder."""
+        v = stmt.target
+        if stmt.prim != "copy" or stmt.args != [Const(None)] or v is None or \
+                not self.varied(v):
+            return False
+        self.out.append(stmt)
+        holder = self.factory.new(tname(v))
+        self.out.append(Assign(holder, "copy", [Const(None)], {}, None, stmt.loc))
+        self.placeholders[v] = holder
+        return True
+
+    def bind_placeholder(self, v: Var) -> None:
+        holder = self.placeholders.get(v)
+        if holder is not None:
+            self.out.append(Assign(holder, "copy", [self.materialize(v, self.tangent(v))]))
+            self.tan[v] = holder
+
+    def linear(self, prim: primitives.Primitive, stmt: Assign) -> Operand | None:
+        """A linear operation's tangent: the same call, its linear operands
+        replaced by their tangents (zeros where they have none)."""
+        bound_arguments(prim, stmt, dict.fromkeys(prim.linear, ""), self.varied, self.emit,
+                        "tangent")  # (only for its checks)
+        positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
+        swapped = False
+
+        def tangent_of(x: Operand) -> Operand:
+            nonlocal swapped
+            t = self.tangent(x) if self.varied(x) else None
+            swapped |= t is not None
+            return self.materialize(x, t)
+
+        args = []
+        for k, a in enumerate(stmt.args):
+            name = positional[k] if k < len(positional) else prim.varargs
+            args.append(tangent_of(a) if name in prim.linear else a)
+        kwargs = {key: tangent_of(a) if key in prim.linear else a
+                  for key, a in stmt.kwargs.items()}
+        if not swapped:
+            return None
+        return self.emit(stmt.prim, args, kwargs=kwargs, callee=stmt.callee, loc=stmt.loc,
+                         hint=tname(stmt.target))
+
+    def from_templates(self, prim: primitives.Primitive, stmt: Assign) -> Any:
+        """The sum of the tangent rules of the varied parameters."""
+        bound, bindings = bound_arguments(prim, stmt, prim.jvp, self.varied, self.emit,
+                                          "tangent")
+        bindings["ans"] = stmt.target
+        total = None
+        for name, value in bound.items():
+            values = value if isinstance(value, list) else [value]
+            if name in prim.zero or not any(self.varied(x) for x in values):
+                continue
+            if isinstance(value, list):
+                if all(self.tangent(x) is None for x in values):
+                    continue
+                t = self.emit("make_list", [self.materialize(x, self.tangent(x))
+                                            for x in values])
+            else:
+                t = self.tangent(value)
+                if t is None:
+                    continue
+                t = self.materialize(value, t)
+                if prim.takes == "arrays" and value in self.facts.containers:
+                    # NumPy reads a list of numbers as an array, so does the rule
+                    t = self.template("np.asarray(t)", {"t": t}, stmt.loc, tname(value))
+            part = self.template(prim.jvp[name], {**bindings, "t": t}, stmt.loc,
+                                 tname(stmt.target))
+            total = part if total is None else self.summed(prim, total, part, stmt.target)
+        if total is not None and prim.elementwise and not self.same_shape(total, stmt.target):
+            # `y = x + c` with a scalar x and an array c: t has x's shape, not y's
+            total = self.template("broadcast_tangent(t, ans)", {"t": total, "ans": stmt.target},
+                                  stmt.loc, tname(stmt.target))
+        return total
+
+    def summed(self, prim: primitives.Primitive, a: Operand, b: Operand, v: Var) -> Operand:
+        """Two contributions to v's tangent: `+` for arrays; item by item for the
+        lists and tuples helpers return (einsum's adjoints)."""
+        if prim.returns == "array":
+            return self.emit("add", [a, b], hint=tname(v))
+        return self.emit("add_adjoints", [a, b], hint=tname(v),
+                         callee=Ref("$add_adjoints", primitives.resolve_name("add_adjoints")))
+
+    def materialize(self, v: Operand, t: Any) -> Operand:
+        """A run-time value for a tangent: zeros for None, a tuple or list for a SymSeq."""
+        if t is None:
+            z = self.emit("zeros_like", [v], hint=tname(v),
+                          callee=Ref("$zeros_like", primitives.resolve_name("zeros_like")))
+            return z
+        if not isinstance(t, SymSeq):
+            return t
+        items = []
+        for i, item in enumerate(t.items):
+            if item is None or isinstance(item, SymSeq):
+                item = self.materialize(self.emit("getitem", [v, Const(i)]), item)
+            items.append(item)
+        return self.emit(t.kind, items, hint=tname(v))
 
     # ------------------------------------------------------------ branches and loops
 
