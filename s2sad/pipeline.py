@@ -302,7 +302,10 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
         facts = analyze(derived, layer, spec.scalars, spec.sequences)
         derived = forward(derived, facts, factory, layer).function
-    use_math(derived, spec.scalars)
+    # (grad's seed is 1.0 when grad calls it: a number too)
+    seed = derived.params.index(rev.seed) if spec.kind == "grad" and not spec.forwards \
+        and rev.seed in derived.params else None
+    use_math(derived, spec.scalars + ((seed,) if seed is not None and spec.scalars else ()))
     built = build(derived, fn, lowered.free, helpers)
     added = sum(len(layer) for layer in spec.forwards)
     names = [a.arg for a in built.fdef.args.kwonlyargs[len(built.fdef.args.kwonlyargs) - added:]]
@@ -326,7 +329,7 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
         fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences), factory,
                       layer).function
         bwd = forward(bwd, analyze(bwd, (0, 1)), factory, (0, 1)).function
-    use_math(fwd, spec.scalars)
+    use_math(fwd, spec.scalars, returned=False)
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
     shared = forward_half.shared | backward_half.shared

@@ -24,8 +24,9 @@ user's function itself runs, and compute again with NumPy scalars under
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from .ir import Assign, Const, Function, If, Loop, Operand, Var, walk
+from .ir import Assign, Const, Function, If, Loop, Operand, Return, Var, uses, walk
 
 # NumPy's elementwise functions and the `math` function equal to them on one
 # (or two) real Python numbers, up to the errors `math` raises instead of
@@ -39,20 +40,25 @@ MATH_OF = {
     "np.arctan2": "atan2", "np.hypot": "hypot",
 }
 # Operations whose result is a real Python number when their operands are.
+# Statements that only look at a value's type or value (grad's check of its output).
+_CHECKS = {"require_scalar"}
 _ARITHMETIC = {"add", "sub", "mul", "truediv", "floordiv", "mod", "neg", "pos", "abs", "float"}
 
 
-def use_math(fn: Function, scalars: tuple[int, ...]) -> int:
+def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> int:
     """Call `math` instead of NumPy on real numbers in `fn` (in place), given
-    that the parameters at positions `scalars` are plain numbers. Returns how
-    many calls changed."""
+    that the parameters at positions `scalars` are plain numbers; with
+    `returned=False`, not on what the function returns (a forward half's
+    state, which the backward half computes with later, outside the transforms'
+    fallback to NumPy's scalars). Returns how many calls changed."""
     if not scalars:
         return 0
     real = real_numbers(fn, scalars)
+    escaping = _meets_numpy(fn, real, returned)
     changed = 0
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.prim in MATH_OF and not stmt.kwargs \
-                and _all_numbers(stmt.args, real):
+                and _all_numbers(stmt.args, real) and stmt.target not in escaping:
             stmt.prim = "math." + MATH_OF[stmt.prim]
             stmt.callee = None  # (s2sad's own `math`, not a name of the user's)
             changed += 1
@@ -85,6 +91,53 @@ def real_numbers(fn: Function, scalars: tuple[int, ...]) -> set[Var]:
                 real.discard(var)
                 changed = True
     return real
+
+
+def _meets_numpy(fn: Function, real: set[Var], returned: bool) -> set[Var]:
+    """The real numbers whose value reaches anything but arithmetic on real
+    numbers and the return: an array, a NumPy scalar, a call, a tape. NumPy's
+    `np.sin(x)` is a float64 that NumPy's promotion treats as strong, and
+    `math.sin(x)` a Python float it treats as weak (float32 + float64 is
+    float64, float32 + float is float32), so `math` goes only where its
+    result meets real numbers alone."""
+    # (a tuple of them is followed too: a returned tuple of numbers is fine)
+    real = real | {st.target for st in walk(fn.body) if isinstance(st, Assign)
+                   and st.prim == "make_tuple" and st.target is not None}
+    readers: dict[Var, list] = {}
+    for stmt in walk(fn.body):
+        for x in uses(stmt):
+            if isinstance(x, Var):
+                readers.setdefault(x, []).append(stmt)
+    meets = {v for v in real for r in readers.get(v, ())
+             if not _stays_real(r, v, real) and not (returned and isinstance(r, Return))}
+    changed = True
+    while changed:  # (and what they are computed from)
+        changed = False
+        for v in real - meets:
+            if any(d in meets for r in readers.get(v, ()) for d in _flows_into(r, v)):
+                meets.add(v)
+                changed = True
+    return meets
+
+
+def _stays_real(stmt: Any, v: Var, real: set[Var]) -> bool:
+    """Whether `stmt`, reading the real number v, keeps it among real numbers
+    (a loop's bounds and a branch's condition only steer)."""
+    if isinstance(stmt, Assign):
+        return stmt.prim in _CHECKS or stmt.target is not None and stmt.target in real
+    return not isinstance(stmt, Return) and all(d in real for d in _flows_into(stmt, v))
+
+
+def _flows_into(stmt: Any, v: Var) -> list[Var]:
+    """The values v's value becomes through `stmt`."""
+    if isinstance(stmt, Assign):
+        return [stmt.target] if stmt.target is not None else []
+    if isinstance(stmt, If):
+        return [o for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                if v is a or v is b]
+    if isinstance(stmt, Loop):
+        return [p for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts) if v is i or v is n]
+    return []
 
 
 def _keeps_numbers(stmt: Assign) -> bool:

@@ -206,7 +206,16 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         if not saved:  # the backward half used up the first forward half's tapes
             with numbers():
                 saved.append(forward(*full_args, **full_kwargs)[1])
-        grads = backward(saved.pop(), _like(cotangent, out))
+        try:
+            grads = backward(saved.pop(), _like(cotangent, out))
+        except pipeline.NUMBER_ERRORS:  # (Python floats at a singular point: NumPy's)
+            with pipeline.numpy_numbers():
+                promoted = pipeline.numpy_scalars(full_args)
+                kinds = pipeline.argument_kinds(fn, promoted, full_kwargs)
+                generic = pipeline.compile(fn, Spec("split", chosen.params, *kinds,
+                                                    aux=has_aux))
+                state = generic.forward(*promoted, **full_kwargs)[1]
+                grads = generic.backward(state, _like(cotangent, out))
         grads = tuple(grads)
         # each in its argument's form: a real argument's adjoint is real
         return tuple(chosen.gradients(grads, args, kwargs))
