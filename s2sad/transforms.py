@@ -185,8 +185,13 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         return f(*args, **kwargs), lambda cotangent: ()
     fn = chosen.target.fn
     full_args, full_kwargs = chosen.target.full(args, kwargs)
-    kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-    compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+
+    def split_for(call_args: tuple) -> Compiled:
+        """The two halves compiled for these arguments' kinds."""
+        kinds = pipeline.argument_kinds(fn, call_args, full_kwargs)
+        return pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+
+    compiled = split_for(full_args)
     forward, backward = backends.runner(compiled, backend, 0), backends.runner(compiled, backend, 1)
     numbers = contextlib.nullcontext
     try:
@@ -195,8 +200,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         fn(*full_args, **full_kwargs)
         numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)
         with numbers():
-            kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-            compiled = pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+            compiled = split_for(full_args)
             forward, backward = compiled.forward, compiled.backward
             value, state = forward(*full_args, **full_kwargs)
     saved = [state]
@@ -211,9 +215,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         except pipeline.NUMBER_ERRORS:  # (Python floats at a singular point: NumPy's)
             with pipeline.numpy_numbers():
                 promoted = pipeline.numpy_scalars(full_args)
-                kinds = pipeline.argument_kinds(fn, promoted, full_kwargs)
-                generic = pipeline.compile(fn, Spec("split", chosen.params, *kinds,
-                                                    aux=has_aux))
+                generic = split_for(promoted)
                 state = generic.forward(*promoted, **full_kwargs)[1]
                 grads = generic.backward(state, _like(cotangent, out))
         grads = tuple(grads)
