@@ -225,6 +225,10 @@ def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
             shape[p] = p
 
 
+_SHAPES = frozenset({".shape", "np.shape"})
+_SIZES = frozenset({".ndim", ".size", "np.ndim", "np.size"})
+
+
 def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
     """A var known to have the same shape as stmt's result, if any."""
     prim = primitives.get(stmt.prim)
@@ -234,6 +238,11 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         item = display_item(stmt, src.args if displayed else None)
         if item is not None:
             return shape.get(item, stmt.target) if isinstance(item, Var) else stmt.target
+        if isinstance(src, Assign) and src.prim in _SHAPES and isinstance(stmt.args[1], Const) \
+                and type(stmt.args[1].value) is int:
+            return SCALAR  # one length of a shape: an int
+    if stmt.prim in _SIZES:
+        return SCALAR
     if prim.scalar or (prim.reduction and _reduces_everything(stmt, prim)):
         return SCALAR
     if not prim.elementwise:

@@ -25,7 +25,10 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 from __future__ import annotations
 
 import types
+import weakref
 from typing import Any
+
+import numpy as np
 
 from . import pipeline
 from .callables import (
@@ -68,6 +71,10 @@ class Plan:
         params = {site[0] for r in self.routes for site in (r if isinstance(r, list) else [r])
                   if site is not None}
         self.wrt = tuple(sorted(params))
+        # where each active entry's adjoint is among the callee's, when every
+        # entry is a whole positional parameter (the common case); else None
+        self.direct = tuple(self.wrt.index(r[0]) for r in self.routes) if all(
+            isinstance(e, int) and r[1] is None for e, r in zip(active, self.routes)) else None
 
     def locate(self, site: int | str) -> tuple[int, Any]:
         try:
@@ -108,6 +115,8 @@ class Plan:
 
     def adjoints(self, grads: tuple) -> tuple:
         """The adjoint of each active entry, from the callee's per parameter."""
+        if self.direct is not None:
+            return tuple(grads[k] for k in self.direct)
         def at(site: Any) -> Any:
             if site is None:
                 return None
@@ -258,8 +267,27 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
 # ---------------------------------------------------------------- reverse mode
 
 
+# The inline cache of call_forward: plain function -> {(active, argument types,
+# numbers specialized): (plan, compiled)}, for calls of a Python function with
+# positional numbers and arrays only (a recursive helper runs it per level).
+# The types fix the argument kinds, so the compiled halves; their guards are
+# still checked on every call.
+_KNOWN_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLAIN_TYPES = frozenset({float, int, np.float64, np.ndarray})
+
+
 def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     """Run a callee's forward half; returns (value, saved) for call_backward."""
+    key = None
+    if not kwargs and type(fn) is types.FunctionType:
+        kinds = tuple(map(type, args))
+        if _PLAIN_TYPES.issuperset(kinds):
+            key = (active, kinds, pipeline.specializing_numbers())
+            known = _KNOWN_CALLS.get(fn)
+            hit = known.get(key) if known is not None else None
+            if hit is not None and hit[1].valid():
+                value, state = hit[1].forward(*args)
+                return value, Saved(hit[0], hit[1], state, value)
     derivative = derivative_of(fn)
     if derivative is not None:  # grad(f) called inside: differentiated one order more
         return fn(*args, **kwargs), NestedCall(derivative, args, kwargs, active)
@@ -269,6 +297,8 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan
     compiled = plan.compile("split")
+    if key is not None and plan.unfolded.fn is fn and not plan.lead and not plan.kwargs:
+        _KNOWN_CALLS.setdefault(fn, {})[key] = (plan, compiled)
     value, state = compiled.forward(*plan.args, **plan.kwargs)
     return value, Saved(plan, compiled, state, value)
 

@@ -112,6 +112,12 @@ _NUMBERS = threading.local()  # .numpy: in `numpy_numbers` (per thread)
 NUMBER_ERRORS = (ZeroDivisionError, ValueError, OverflowError)
 
 
+def specializing_numbers() -> bool:
+    """Is code compiled now specialized for Python's numbers (not inside
+    `numpy_numbers`)? Part of any cache key derived from argument types."""
+    return not getattr(_NUMBERS, "numpy", False)
+
+
 @contextlib.contextmanager
 def numpy_numbers() -> Iterator[None]:
     """Compile and run without specializing on plain numbers (no `math`, no

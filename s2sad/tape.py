@@ -3,13 +3,16 @@ tapes.
 
 Each region inside a loop (a loop body, or a branch inside one) gets its own
 tape: the forward pass pushes a value where it is defined, and the region's
-backward starts by popping everything it needs, in reverse. A value is taped
-only when it cannot cheaply be recomputed: loop-carried values, results of
-nested loops and branches, expensive operations (`@`, `solve`), values read
-from arrays written in place, and anything whose identity matters (a list, a
-call's saved state). The rest is recomputed from what was taped. So
-`x = np.sin(x) * 0.9 + 0.1 * x * x` run 10^5 times stores one float per
-iteration.
+backward starts by popping everything it needs, in reverse. What the
+adjoint reads is taped as a hand-written gradient would keep it: the
+results of array arithmetic (popping costs less than computing again),
+loop-carried values, results of nested loops and branches, values read from
+arrays written in place, and anything whose identity matters (a list, a
+call's saved state). Recomputed instead: what moves no array's numbers (an
+item, a slice, a view, a shape, arithmetic on plain numbers), and `+`, `-`,
+`*` whose operands are at hand anyway. So `x = np.sin(x) * 0.9 + 0.1 * x * x`
+run 10^5 times stores one value per iteration (`0.1 * x` is computed again
+from the taped x).
 
 Arrays written in place need care: a taped *view* of such an array would
 change before the backward pass reads it, so it is taped as a copy; and an
@@ -26,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import primitives
-from .analysis import Facts
+from .analysis import SCALAR, Facts
 from .ir import (
     Assign,
     Block,
@@ -231,7 +234,8 @@ class _Plan:
         if isinstance(stmt, Assign) and stmt in self.block.stmts and stmt.target is v \
                 and v not in facts.buffers \
                 and not any(a in facts.buffers for a in stmt.operands()) \
-                and _recomputable(stmt):
+                and (_recomputable(stmt, self.tapes.shape.get(v) is SCALAR)
+                     or _cheap(stmt) and all(self.at_hand(a) for a in stmt.operands())):
             self.how[v] = "recompute"
             for a in stmt.operands():
                 if isinstance(a, Var) and a is not self.recreated and (
@@ -239,6 +243,14 @@ class _Plan:
                     self.decide(a)
         else:
             self.how[v] = "tape"
+
+    def at_hand(self, a: Operand) -> bool:
+        """Is operand `a` available in the backward iteration at no cost: a
+        constant, a value from outside the region, the counter, or one this
+        plan restores anyway?"""
+        if not isinstance(a, Var) or a is self.recreated or a in self.how:
+            return True
+        return self.tapes.places.def_block.get(a) is not self.block and a not in self.entry
 
     def snapshot_twin(self, v: Var) -> Var | None:
         """If v reads `a[index]` of a written array, and the same block later
@@ -261,9 +273,23 @@ class _Plan:
         return None
 
 
-def _recomputable(stmt: Assign) -> bool:
+def _recomputable(stmt: Assign, scalar: bool) -> bool:
+    """Recompute what moves no array's numbers (an item, a slice, a view, a
+    shape, arithmetic on plain numbers); an array computed is taped, as a
+    hand-written gradient keeps it, since popping it costs less than
+    computing it again."""
     prim = primitives.get(stmt.prim)
-    return prim.recompute and not prim.expensive and not prim.effect
+    return prim.recompute and not prim.expensive and not prim.effect \
+        and (scalar or not (prim.elementwise or prim.reduction))
+
+
+# arithmetic as cheap to compute again as to pop from a tape
+_CHEAP = frozenset({"add", "sub", "mul", "neg", "pos"})
+
+
+def _cheap(stmt: Assign) -> bool:
+    prim = primitives.get(stmt.prim)
+    return stmt.prim in _CHEAP and prim.recompute and not prim.effect
 
 
 def _same_index(a: Operand, b: Operand) -> bool:

@@ -253,7 +253,9 @@ def recurrence(x):
     return y
 
 
-def test_reverse_tapes_one_value_per_iteration_and_recomputes_the_rest():
+def test_reverse_tapes_the_arrays_the_adjoint_reads():
+    # sin(y) is read by x's adjoint: popped, not computed again (a hand-written
+    # gradient keeps it too); cos(y) is only needed backward
     _, rev = reversed_ir(recurrence)
     same(text(rev.function), """
         def drecurrence(%x1, %dy7):
@@ -262,14 +264,15 @@ def test_reverse_tapes_one_value_per_iteration_and_recomputes_the_rest():
           for %_i2 in range(0, 3, 1) (%y3 = %x1):
             tape.push(%tape20, %y3)
             %5 = np.sin(%y3)
+            tape.push(%tape20, %5)
             %y6 = mul(%5, %x1)
             next %y6
           marker('backward pass')
           require_scalar(%y3)
           %dx13 = zeros_like(%x1)
           for %_i21 in reversed range(0, 3, 1) (%dy8 = %dy7, %dx14 = %dx13):
+            %19 = tape.pop(%tape20)
             %y18 = tape.pop(%tape20)
-            %19 = np.sin(%y18)
             %9 = mul(%dy8, %x1)
             %11 = mul(%19, %dy8)
             %dx15 = add(%dx14, %11)
@@ -280,6 +283,22 @@ def test_reverse_tapes_one_value_per_iteration_and_recomputes_the_rest():
           %23 = make_tuple(%y3, %dx22)
           return %23
     """)
+
+
+def cheap_recurrence(x):
+    y = x
+    for _i in range(3):
+        y = np.sin(y) + 0.5 * y * y
+    return y
+
+
+def test_reverse_recomputes_cheap_arithmetic_from_values_taped_anyway():
+    # 0.5 * y is as cheap to compute again as to pop, and y is taped anyway
+    _, rev = reversed_ir(cheap_recurrence)
+    body = text(rev.function)
+    assert body.count("tape.push") == 1, body
+    backward = body[body.index("backward pass"):]
+    assert "mul(0.5, %y" in backward and "np.sin" not in backward, body
 
 
 # ---------------------------------------------------------------- cleanup

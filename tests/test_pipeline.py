@@ -227,3 +227,98 @@ def test_a_new_kind_of_argument_is_a_new_specialization_once():
     grad([1.0, 2.0])  # a list: its own specialization
     assert pipeline.transform_count() - before == 1
     assert transforms_during(lambda: (grad([1.0, 2.0]), grad(np.ones(2)))) == 0
+
+
+# ---------------------------------------------------------------- the call-site cache
+# call_forward remembers, per plain function and argument types, the compiled
+# halves it ran; these check it never hands back stale or wrong ones.
+
+scale = 2.0
+
+
+def scaled(x):
+    return scale * np.sin(x)
+
+
+def calls_scaled(x):
+    return np.sum(scaled(x) * x)
+
+
+def test_the_call_cache_sees_a_rebound_global_in_the_callee(monkeypatch):
+    x = np.array([0.2, -0.4])
+    grad = s2sad.grad(calls_scaled)
+    for _ in range(3):  # (the second and third calls take the cached halves)
+        np.testing.assert_allclose(grad(x), 2.0 * (np.cos(x) * x + np.sin(x)), rtol=1e-12)
+    monkeypatch.setattr(THIS, "scale", 5.0)
+    np.testing.assert_allclose(grad(x), 5.0 * (np.cos(x) * x + np.sin(x)), rtol=1e-12)
+
+
+def power_tower(x, k):
+    if k == 0:
+        return x
+    return x * power_tower(x, k - 1)
+
+
+def tower_sum(x, k):
+    return np.sum(power_tower(x, k))
+
+
+def test_recursion_through_the_call_cache_is_transformed_once_and_exact():
+    x = np.array([0.5, 1.5, -2.0])
+    grad = s2sad.grad(tower_sum)
+    for k in (3, 6, 2):
+        np.testing.assert_allclose(grad(x, k), (k + 1) * x ** k, rtol=1e-12)
+    assert transforms_during(lambda: grad(x, 4), 100) == 0
+
+
+def half_power(x, p):
+    return x ** p
+
+
+def calls_half_power(x, p):
+    return np.sum(half_power(x, p))
+
+
+def test_the_call_cache_keys_on_argument_types():
+    # an int and a float exponent, a float and an array base: each its own
+    # specialization, each exact
+    grad = s2sad.grad(calls_half_power)
+    for _ in range(2):
+        assert grad(3.0, 2) == pytest.approx(6.0, rel=1e-12)
+        assert grad(3.0, 2.5) == pytest.approx(2.5 * 3.0 ** 1.5, rel=1e-12)
+        np.testing.assert_allclose(grad(np.array([3.0]), 2), [6.0], rtol=1e-12)
+
+
+def sqrt_helper(x):
+    return math.sqrt(x)
+
+
+def calls_sqrt(x):
+    return sqrt_helper(x) + x
+
+
+def test_the_call_cache_keeps_numbers_and_numpy_scalars_apart():
+    # math.sqrt's derivative at 0 divides by zero on Python floats; s2sad
+    # computes again with NumPy's scalars (inf), which must not be cached for
+    # the next call with plain floats, nor the other way round
+    grad = s2sad.grad(calls_sqrt)
+    for _ in range(2):
+        assert grad(4.0) == pytest.approx(1.25, rel=1e-12)
+        assert grad(0.0) == math.inf
+
+
+def apply_to(act, x):
+    return act(x)
+
+
+def two_activations(x):
+    return np.sum(apply_to(np.sin, x) + apply_to(np.cos, x))
+
+
+def test_the_call_cache_tells_function_arguments_apart():
+    # the same callee with np.sin, then np.cos: values of one type, each with
+    # its own rule baked into the compiled halves
+    x = np.array([0.3, 1.2])
+    grad = s2sad.grad(two_activations)
+    for _ in range(2):
+        np.testing.assert_allclose(grad(x), np.cos(x) - np.sin(x), rtol=1e-12)
