@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from . import primitives
 from .ir import (
     Assign,
@@ -81,14 +83,16 @@ class Facts:
 
 
 def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] = (),
-            sequence_params: tuple[int, ...] = ()) -> Facts:
+            sequence_params: tuple[int, ...] = (),
+            shape_params: tuple[tuple[int, tuple[int, ...]], ...] = ()) -> Facts:
     """The facts about `fn` differentiated with respect to parameters `wrt`,
-    with `scalar_params` known to be plain numbers and `sequence_params`
-    lists or tuples at this call."""
+    with `scalar_params` known to be plain numbers, `sequence_params` lists
+    or tuples, and `shape_params` (position, shape) arrays of that shape at
+    this call."""
     places = index_places(fn)
     stmts = list(walk(fn.body))  # every statement, in order: each analysis reads this
     varied, useful = activity(fn, stmts, wrt)
-    shapes = shape_classes(fn, places, scalar_params)
+    shapes = shape_classes(fn, places, scalar_params, shape_params)
     containers = container_vars(fn, stmts, places, sequence_params)
     buffers, persistent, one_array = find_buffers(stmts)
     return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
@@ -181,9 +185,22 @@ def flows(stmt: Stmt) -> list[tuple[Var, list[Operand]]]:
 # ---------------------------------------------------------------- shapes
 
 
-def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...]) -> dict:
-    shape: dict[Var, Any] = {p: SCALAR if i in scalar_params else p
+def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...],
+                  shape_params: tuple[tuple[int, tuple[int, ...]], ...] = ()) -> dict:
+    """Var -> a representative of the vars known to have its shape (SCALAR
+    for numbers). With `shape_params`, the shapes of some array parameters at
+    this call, shapes are also followed concretely where the rules of
+    `concrete_shape` allow, and vars of one concrete shape share a class."""
+    shape: dict[Any, Any] = {p: SCALAR if i in scalar_params else p
                              for i, p in enumerate(fn.params)}
+    if shape_params:
+        shape[_CONCRETE_ON] = True
+        for i in scalar_params:
+            shape[("concrete", fn.params[i])] = ()
+    for i, dims in shape_params:
+        p = fn.params[i]
+        shape[("concrete", p)] = dims
+        shape[p] = SCALAR if dims == () else shape.setdefault(("same", dims), p)
 
     def visit(block: Block) -> None:
         for stmt in block.stmts:
@@ -196,6 +213,9 @@ def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...]) 
                     ca = shape.get(a) if isinstance(a, Var) else None
                     cb = shape.get(b) if isinstance(b, Var) else None
                     shape[out] = ca if ca is not None and ca is cb else out
+                    dims = _dims(a, shape)
+                    _set_dims(shape, out, dims if dims is not None and dims == _dims(b, shape)
+                              else None)
             elif isinstance(stmt, Loop):
                 loop_shapes(stmt, shape, visit)
 
@@ -211,18 +231,142 @@ def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
         if isinstance(init, Const) and type(init.value) in (int, float):
             cls = SCALAR
         shape[phi] = cls if cls is not None else phi
+        _set_dims(shape, phi, _dims(init, shape))
     if loop.index is not None:  # an int of `range(...)`
         shape[loop.index] = SCALAR if loop.range_args is not None else loop.index
+        if loop.range_args is not None:
+            shape[("int", loop.index)] = True
+            _set_dims(shape, loop.index, ())
     for _ in range(len(loop.phis) + 1):
         visit(loop.header)
         visit(loop.body)
         unstable = [p for p, n in zip(loop.phis, loop.nexts)
-                    if not (isinstance(n, Var) and shape.get(n) is shape[p])
+                    if not (isinstance(n, Var) and shape.get(n) is shape[p]
+                            and _dims(n, shape) == _dims(p, shape))
                     and shape[p] is not p]
         if not unstable:
             break
         for p in unstable:
             shape[p] = p
+            _set_dims(shape, p, None)
+
+
+# ---- concrete shapes (from the shapes of the arguments at this call)
+# Kept in the shape dict under ("concrete", var); only rules that hold for
+# every value of the given shapes are followed: anything else is unknown.
+
+_CONCRETE_ON = ("concrete shapes",)  # key: are shapes followed concretely?
+_NUMBER_TYPES = (int, float, complex, bool)
+_REDUCTIONS = frozenset({".max", ".mean", ".min", ".prod", ".std", ".sum", ".var", "np.amax",
+                         "np.amin", "np.max", "np.mean", "np.min", "np.prod", "np.std",
+                         "np.sum", "np.var"})
+# adjoint helpers whose result has the shape of one operand
+_SHAPED_LIKE = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "getitem_adjoint": 1,
+                "matmul_adjoint_a": 1, "matmul_adjoint_b": 2, "zeros_like": 0}
+
+
+def _dims(a: Any, shape: dict) -> tuple | None:
+    if isinstance(a, Const):
+        return () if type(a.value) in _NUMBER_TYPES else None
+    return shape.get(("concrete", a)) if isinstance(a, Var) else None
+
+
+def known_shape(shape: dict, v: Any) -> tuple | None:
+    """v's concrete shape in a shape dict of `shape_classes`, if known."""
+    return shape.get(("concrete", v)) if isinstance(v, Var) else None
+
+
+def _set_dims(shape: dict, v: Var, dims: tuple | None) -> None:
+    if dims is None:
+        shape.pop(("concrete", v), None)
+    else:
+        shape[("concrete", v)] = dims
+
+
+def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
+    """The shape of stmt's result, if its operands' are known and the
+    operation's rule is one of the few followed here; else None."""
+    prim = primitives.get(stmt.prim)
+    args = stmt.args
+    if prim.elementwise:
+        parts = []
+        for a in stmt.operands():
+            if isinstance(a, Const) and (a.value is None or isinstance(a.value, str)):
+                continue  # (a keyword's setting, not an operand)
+            dims = _dims(a, shape)
+            if dims is None:
+                return None
+            parts.append(dims)
+        try:
+            return tuple(np.broadcast_shapes(*parts)) if parts else ()
+        except ValueError:
+            return None
+    if stmt.prim in _SHAPED_LIKE and len(args) > _SHAPED_LIKE[stmt.prim]:
+        return _dims(args[_SHAPED_LIKE[stmt.prim]], shape)
+    first = _dims(args[0], shape) if args else None
+    if first is None:
+        return None
+    if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
+        return _matmul_dims(first, _dims(args[1], shape))
+    if stmt.prim in (".T", "matrix_transpose") and len(args) == 1:
+        return first[::-1] if stmt.prim == ".T" else \
+            (first[:-2] + first[-1:] + first[-2:-1] if len(first) >= 2 else None)
+    if stmt.prim == "getitem" and len(args) == 2 and first:
+        index = args[1]
+        if (isinstance(index, Const) and type(index.value) is int) or \
+                (isinstance(index, Var) and shape.get(("int", index))):
+            return first[1:]  # (an int picks one row)
+        return None
+    if stmt.prim in _REDUCTIONS:
+        return _reduced_dims(stmt, prim, first)
+    return None
+
+
+def _matmul_dims(a: tuple, b: tuple | None) -> tuple | None:
+    if b is None or not a or not b:
+        return None
+    a2 = a if len(a) > 1 else (1,) + a
+    b2 = b if len(b) > 1 else b + (1,)
+    if a2[-1] != b2[-2]:
+        return None
+    try:
+        batch = tuple(np.broadcast_shapes(a2[:-2], b2[:-2]))
+    except ValueError:
+        return None
+    return batch + (a2[-2],) * (len(a) > 1) + (b2[-1],) * (len(b) > 1)
+
+
+def _reduced_dims(stmt: Assign, prim: primitives.Primitive, dims: tuple) -> tuple | None:
+    try:
+        bound = prim.bind(stmt.args, stmt.kwargs)
+    except TypeError:
+        return None
+    axis, keep = bound.get("axis", primitives.MISSING), bound.get("keepdims",
+                                                                   primitives.MISSING)
+    axis = None if axis is primitives.MISSING else axis
+    keep = False if keep is primitives.MISSING else keep
+    if isinstance(axis, Const):
+        axis = axis.value
+    if isinstance(keep, Const):
+        keep = keep.value
+    if not isinstance(keep, bool):
+        return None
+    if axis is None:
+        axes = tuple(range(len(dims)))
+    elif type(axis) is int:
+        axes = (axis,)
+    elif isinstance(axis, tuple) and all(type(k) is int for k in axis):
+        axes = axis
+    else:
+        return None
+    if any(not -len(dims) <= k < len(dims) for k in axes):
+        return None
+    axes = tuple(k % len(dims) for k in axes) if dims else ()
+    if len(set(axes)) != len(axes):
+        return None
+    if keep:
+        return tuple(1 if i in axes else n for i, n in enumerate(dims))
+    return tuple(n for i, n in enumerate(dims) if i not in axes)
 
 
 _SHAPES = frozenset({".shape", "np.shape"})
@@ -231,6 +375,20 @@ _SIZES = frozenset({".ndim", ".size", "np.ndim", "np.size"})
 
 def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
     """A var known to have the same shape as stmt's result, if any."""
+    if not shape.get(_CONCRETE_ON):
+        return _symbolic_class(stmt, shape, def_stmt)
+    dims = concrete_shape(stmt, shape)
+    if dims is None:
+        cls = _symbolic_class(stmt, shape, def_stmt)
+        dims = () if cls is SCALAR else None
+    _set_dims(shape, stmt.target, dims)
+    if dims is None:
+        return cls
+    return SCALAR if dims == () else shape.setdefault(("same", dims), stmt.target)
+
+
+def _symbolic_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
+    """shape_class from the operation's facts alone (no concrete shapes)."""
     prim = primitives.get(stmt.prim)
     if stmt.prim == "getitem":
         src = def_stmt.get(stmt.args[0]) if isinstance(stmt.args[0], Var) else None

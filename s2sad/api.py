@@ -32,6 +32,7 @@ from .errors import Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file
 from .pipeline import Compiled, Spec
+from .runtime import as_gradient_of
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
@@ -89,36 +90,35 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
 
 
 _FAST_TYPES = frozenset({float, int, np.float64, np.ndarray})
+_FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
-def _fast_key(args: tuple, params: tuple[int, ...]) -> tuple | None:
-    """The types of `args` when every one is a number or an array and the
-    differentiated ones are floating arrays or numbers: then the argument
-    kinds (and so the compiled code) and the checks' outcome follow from the
-    types alone. None otherwise."""
-    key = tuple(map(type, args))
-    if not _FAST_TYPES.issuperset(key):
-        return None
+def _with_shapes(key: tuple, args: tuple, params: tuple[int, ...]) -> tuple | None:
+    """A fast key (the types of `args`) with the arrays' shapes: when every
+    argument is a number or an array and the differentiated ones are
+    floating arrays or numbers, types and shapes decide the compiled code and
+    the checks' outcome. None where a differentiated array is not floating.
+    (Other types never have an entry: `_make` stores none for them.)"""
     for p in params:
-        if key[p] is np.ndarray and args[p].dtype.kind not in "fc":
+        if p < len(key) and key[p] is np.ndarray and args[p].dtype.kind not in "fc":
             return None
-    return key
+    return key + tuple([a.shape for a in args if type(a) is np.ndarray])
 
 
-def _fast_call(hit: tuple[Compiled, Callable], args: tuple, params: tuple[int, ...]
-               ) -> tuple | None:
-    """(value, gradients) from the code compiled for these argument types,
-    or None to take the full path (stale code, or any error: the full path
-    computes again and reports it at the user's line)."""
-    compiled, run = hit
-    if not compiled.valid():
-        return None
-    try:
-        value, grads = (run or compiled.func)(*args)
-    except Exception:
-        return None
-    per_param = (grads,) if len(params) == 1 else tuple(grads)
-    return value, [runtime.as_gradient_of(g, args[p]) for g, p in zip(per_param, params)]
+def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bool) -> list:
+    """The compiled code's raw gradients given their arguments' types
+    (`floats`: every differentiated argument is a Python float)."""
+    if len(params) == 1:
+        grads = (grads,)
+    if floats:
+        out = []
+        for g in grads:
+            if type(g) is not float and type(g) is not np.float64:
+                break
+            out.append(float(g))
+        else:
+            return out
+    return [as_gradient_of(g, args[p]) for g, p in zip(grads, params)]
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
@@ -176,32 +176,42 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     recent: dict[tuple, tuple[Compiled, Callable]] = {}
     # by the types of positional arguments that are all numbers or float arrays
     # of a plain function's parameters: skips binding and the argument checks
-    fast: dict[tuple, tuple[Compiled, Callable]] = {}
+    fast: dict[tuple, tuple[Callable, Callable, bool]] = {}  # key -> guards' check, code, floats
     plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
 
-    @functools.wraps(fn)
-    def gradient(*args: Any, **kwargs: Any) -> Any:
-        key = _fast_key(args, params) if plain and not kwargs and \
-            len(args) == fn.__code__.co_argcount else None
-        hit = fast.get(key) if key is not None else None
-        result = _fast_call(hit, args, params) if hit is not None else None
-        if result is None:
-            full_args, full_kwargs = target.full(args, kwargs)
-            kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
-            compiled, run = recent.get(kinds, (None, None))
-            if compiled is None or not compiled.valid():
-                compiled = pipeline.compile(fn, Spec("grad", params, *kinds, aux=has_aux))
-                run = backends.runner(compiled, backend)
-                recent[kinds] = (compiled, run)
-            result = _call(compiled, chosen, args, kwargs, run)
-            if key is not None:
-                fast[key] = (compiled, run)
-        value, grads = result
-        grads = tuple(grads) if chosen.as_tuple else grads[0]
+    def finish(value: Any, per_param: list) -> Any:
+        grads = tuple(per_param) if chosen.as_tuple else per_param[0]
         if has_aux:
             (value, aux) = value
             return ((value, aux), grads) if with_value else (grads, aux)
         return (value, grads) if with_value else grads
+
+    @functools.wraps(fn)
+    def gradient(*args: Any, **kwargs: Any) -> Any:
+        key = tuple(map(type, args)) if plain and not kwargs else None
+        if key is not None and np.ndarray in key:
+            key = _with_shapes(key, args, params)
+        entry = fast.get(key) if key is not None else None
+        if entry is not None and entry[0]():  # (seen before, and its guards hold)
+            try:
+                value, grads = entry[1](*args)
+            except Exception:  # (the full path computes again and reports it)
+                pass
+            else:
+                return finish(value, _fast_gradients(grads, args, params, entry[2]))
+        full_args, full_kwargs = target.full(args, kwargs)
+        kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
+        compiled, run = recent.get(kinds, (None, None))
+        if compiled is None or not compiled.valid():
+            compiled = pipeline.compile(fn, Spec("grad", params, *kinds, aux=has_aux))
+            run = backends.runner(compiled, backend)
+            recent[kinds] = (compiled, run)
+        value, per_param = _call(compiled, chosen, args, kwargs, run)
+        if key is not None and len(fast) < _FAST_ENTRIES and len(args) == \
+                fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)):
+            fast[key] = (compiled.guards.hold, run or compiled.func,
+                         all(type(args[p]) is float for p in params))
+        return finish(value, per_param)
 
     gradient.__s2sad_wrt__ = params  # type: ignore[attr-defined]
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]

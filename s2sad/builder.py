@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, shape_class
+from .analysis import Facts, known_shape, shape_class
 from .cleanup import rewrite, simplify
 from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
@@ -38,6 +38,10 @@ class Builder:
         self.out: list = []  # the block being written
         self.shape: dict[Var, Any] = dict(facts.shape)  # grows with the derived code
 
+    def dims(self, v: Operand) -> tuple | None:
+        """v's shape, where the code is specialized for the arguments' shapes."""
+        return known_shape(self.shape, v)
+
     def same_shape(self, a: Operand, b: Operand) -> bool:
         return isinstance(a, Var) and isinstance(b, Var) and \
             self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
@@ -51,7 +55,7 @@ class Builder:
 
     def add(self, stmt: Assign) -> Operand:
         """Append `stmt` to the output after simplification; returns its value."""
-        plainer = rewrite(stmt)
+        plainer = rewrite(stmt, self.dims)
         if plainer is not None:
             return self.template(plainer[0], plainer[1], stmt.loc,
                                  stmt.target.hint if stmt.target is not None else "")

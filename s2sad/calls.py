@@ -268,7 +268,7 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
 
 
 # The inline cache of call_forward: plain function -> {(active, argument types,
-# numbers specialized): (plan, compiled)}, for calls of a Python function with
+# numbers specialized, arrays' shapes): (plan, compiled)}, for calls of a Python function with
 # positional numbers and arrays only (a recursive helper runs it per level).
 # The types fix the argument kinds, so the compiled halves; their guards are
 # still checked on every call.
@@ -282,7 +282,8 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     if not kwargs and type(fn) is types.FunctionType:
         kinds = tuple(map(type, args))
         if _PLAIN_TYPES.issuperset(kinds):
-            key = (active, kinds, pipeline.specializing_numbers())
+            key = (active, kinds, pipeline.specializing_numbers(),
+                   *[a.shape for a in args if type(a) is np.ndarray])
             known = _KNOWN_CALLS.get(fn)
             hit = known.get(key) if known is not None else None
             if hit is not None and hit[1].valid():
@@ -297,8 +298,10 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan
     compiled = plan.compile("split")
-    if key is not None and plan.unfolded.fn is fn and not plan.lead and not plan.kwargs:
-        _KNOWN_CALLS.setdefault(fn, {})[key] = (plan, compiled)
+    known = _KNOWN_CALLS.setdefault(fn, {}) if key is not None else None
+    if known is not None and len(known) < 16 and plan.unfolded.fn is fn and not plan.lead \
+            and not plan.kwargs:
+        known[key] = (plan, compiled)
     value, state = compiled.forward(*plan.args, **plan.kwargs)
     return value, Saved(plan, compiled, state, value)
 

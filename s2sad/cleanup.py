@@ -9,15 +9,19 @@
   unnecessary (a power rule with a constant exponent).
 * `eliminate_dead_code` drops pure assignments, branch results and
   loop-carried values nobody reads (the simplifications leave some).
+* `share_common_values` computes a value once where two statements compute
+  the same pure operation of the same operands (the adjoints of `solve`'s
+  two operands both solve with a^T; Cholesky's rule transposes L twice).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from typing import Any
 
 from . import primitives
-from .ir import Assign, Block, Const, If, Loop, Operand, Var, regions, uses, walk
+from .ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, regions, substitute, uses, walk
 
 _FOLD = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
          "truediv": operator.truediv, "pow": operator.pow, "neg": operator.neg}
@@ -55,10 +59,27 @@ def simplify(stmt: Assign, definition: Callable[[Var], Assign | None],
     return None
 
 
-def rewrite(stmt: Assign) -> tuple[str, dict[str, Operand]] | None:
+# matmul's adjoints as plain products, by the operands' numbers of dimensions
+_MATMUL_ADJOINTS = {("matmul_adjoint_a", 2, 2): "g @ b.T", ("matmul_adjoint_b", 2, 2): "a.T @ g",
+                    ("matmul_adjoint_b", 2, 1): "g @ a", ("matmul_adjoint_a", 1, 2): "b @ g"}
+
+
+def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None
+            ) -> tuple[str, dict[str, Operand]] | None:
     """A plainer template computing the same value, where the operands allow:
     `pow_base_adjoint(g, x, 2)` is `g * 2 * x`. (A whole-number exponent of at
-    least 1 never meets the 0 * inf the general rule guards against.)"""
+    least 1 never meets the 0 * inf the general rule guards against.) With
+    `dims`, the operands' shapes where known (code specialized for the
+    arguments' shapes): `matmul_adjoint_b(g, a, b)` of a matrix and a vector
+    is `g @ a`."""
+    if dims is not None and stmt.prim in ("matmul_adjoint_a", "matmul_adjoint_b") \
+            and not stmt.kwargs and len(stmt.args) == 3:
+        g, a, b = stmt.args
+        da, db = dims(a), dims(b)
+        if da is not None and db is not None:
+            plain = _MATMUL_ADJOINTS.get((stmt.prim, len(da), len(db)))
+            if plain is not None:
+                return plain, {"g": g, "a": a, "b": b}
     if stmt.prim in ("pow_base_adjoint", "pow_base_curvature") and not stmt.kwargs:
         g, x, y = stmt.args
         whole = isinstance(y, Const) and type(y.value) in (int, float) and \
@@ -135,4 +156,120 @@ def _drop_unused_results(stmt: If | Loop, counts: dict) -> bool:
     return True
 
 
-__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code"]
+# ---------------------------------------------------------------- common values
+
+
+def share_common_values(block: Block) -> None:
+    """Drop a pure statement that repeats one already run where it stands (in
+    its block, or a block around it), and read the first one's result. Only
+    values no statement writes in place, nor sees through a view or a
+    container of something written, take part: an array written after the
+    first statement would make the two differ."""
+    written = _written_values(block)
+    mapping: dict[Var, Operand] = {}
+    _share(block, {}, written, mapping)
+
+
+def _share(block: Block, seen: dict, written: set, mapping: dict) -> None:
+    kept = []
+    for stmt in block.stmts:
+        for region in regions(stmt):
+            _share(region, dict(seen), written, mapping)
+        substitute(stmt, mapping)
+        key = _sharing_key(stmt, written)
+        if key is not None:
+            first = seen.setdefault(key, stmt.target)
+            if first is not stmt.target:
+                mapping[stmt.target] = first
+                continue
+        kept.append(stmt)
+    block.stmts[:] = kept
+
+
+_SIMPLE = (int, float, complex, bool, str, type(None))
+
+
+def _sharing_key(stmt: Any, written: set) -> tuple | None:
+    """What identifies the value `stmt` computes, if it is pure and reads
+    nothing written in place; else None."""
+    if not isinstance(stmt, Assign) or stmt.target is None or stmt.target in written \
+            or stmt.inplace:
+        return None
+    prim = primitives.get(stmt.prim)
+    if prim.effect or prim.mutates or prim.stores or prim.undone or not prim.recompute \
+            or prim.returns != "array" or prim.takes == "any":
+        return None
+    parts: list = [stmt.prim, stmt.callee]
+    for name, a in [*enumerate(stmt.args), *sorted(stmt.kwargs.items())]:
+        if isinstance(a, Var):
+            if a in written:
+                return None
+            parts.append((name, a))
+        elif isinstance(a, Ref):
+            parts.append((name, a))
+        elif type(a.value) in _SIMPLE:
+            parts.append((name, type(a.value), a.value))
+        else:
+            return None  # (a constant array, a slice: not worth comparing)
+    return tuple(parts)
+
+
+def _written_values(block: Block) -> set:
+    """Every var whose value some statement may write in place: the operands
+    of writes, and all that may be the same memory (views, containers and
+    what they hold, results of calls, loop-carried and branch values)."""
+    parent: dict[Var, Var] = {}
+
+    def find(v: Var) -> Var:
+        while parent.get(v, v) is not v:
+            v = parent[v]
+        return v
+
+    def join(a: Operand, b: Operand) -> None:
+        if isinstance(a, Var) and isinstance(b, Var):
+            parent[find(a)] = find(b)
+
+    writes: list[Var] = []
+    for stmt in walk(block):
+        if isinstance(stmt, Assign):
+            prim = primitives.get(stmt.prim)
+            operands = [a for a in stmt.operands() if isinstance(a, Var)]
+            if prim.mutates or prim.undone or stmt.inplace:
+                writes.extend(operands)
+            if prim.stores:  # (what a tape holds is what a pop gives back)
+                for a in operands[1:]:
+                    join(operands[0], a)
+            if stmt.target is not None and (prim.holds or not (
+                    prim.fresh or prim.elementwise or prim.reduction or prim.scalar)):
+                for a in operands:
+                    join(stmt.target, a)
+            if stmt.target is not None and stmt.inplace:
+                writes.append(stmt.target)
+        elif isinstance(stmt, If):
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                join(out, a)
+                join(out, b)
+        elif isinstance(stmt, Loop):
+            for phi, init, nxt in zip(stmt.phis, stmt.inits, stmt.nexts):
+                join(phi, init)
+                join(phi, nxt)
+    roots = {find(v) for v in writes}
+    out = set(writes)
+    for stmt in walk(block):
+        for v in [*uses(stmt), *_defined(stmt)]:
+            if isinstance(v, Var) and find(v) in roots:
+                out.add(v)
+    return out
+
+
+def _defined(stmt: Any) -> list:
+    if isinstance(stmt, Assign):
+        return [stmt.target] if stmt.target is not None else []
+    if isinstance(stmt, If):
+        return list(stmt.outs)
+    if isinstance(stmt, Loop):
+        return list(stmt.phis)
+    return []
+
+
+__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code", "share_common_values"]

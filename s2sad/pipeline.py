@@ -70,6 +70,9 @@ class Spec:
     # (`xp.sum(x)` is then NumPy's sum), an object with a rule (`act(x)` with
     # act=np.tanh is tanh's rule). The cache key holds them.
     statics: tuple[tuple[int, Any], ...] = ()
+    # (position, shape) of the arguments that are NumPy arrays, when the code
+    # is specialized for their shapes (`argument_kinds` decides; empty: any)
+    shapes: tuple[tuple[int, tuple[int, ...]], ...] = ()
     # Forward-mode layers over the result, each with its own `wrt` (parameters
     # of the function it transforms: the user's, then seeds and tangents).
     forwards: tuple[tuple[int, ...], ...] = ()
@@ -80,17 +83,22 @@ class Spec:
 
 
 def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
-                   ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, Any], ...]]:
-    """(positions of plain numbers, positions of containers, static values) among
-    `fn`'s parameters for a call with `args` and `kwargs`: lists and tuples
-    given as arguments, and the `*args` tuple and `**kwargs` dict, always, are
-    containers; modules and objects with rules are static (`Spec.statics`)."""
+                   ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, Any], ...],
+                              tuple[tuple[int, tuple[int, ...]], ...]]:
+    """(positions of plain numbers, positions of containers, static values,
+    array shapes) among `fn`'s parameters for a call with `args` and
+    `kwargs`: lists and tuples given as arguments, and the `*args` tuple and
+    `**kwargs` dict, always, are containers; modules and objects with rules
+    are static (`Spec.statics`); NumPy arrays' shapes are given while `fn`
+    has been compiled for few sets of shapes (`SHAPE_VARIANTS`)."""
     lay = layout(fn)
     values = lay.values(args, kwargs)
-    scalars, sequences, statics = [], [], []
+    scalars, sequences, statics, shapes = [], [], [], []
     for i, a in values.items():
         if _is_scalar(a):
             scalars.append(i)
+        elif type(a) is np.ndarray:
+            shapes.append((i, a.shape))
         elif isinstance(a, (list, tuple)):
             sequences.append(i)
         elif isinstance(a, types.ModuleType) or _has_rule(a):
@@ -99,7 +107,28 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
         sequences.append(lay.varkw)
     if getattr(_NUMBERS, "numpy", False):  # (computing again with NumPy's scalars)
         scalars = []
-    return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics)
+    return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics), \
+        _shape_variant(fn, tuple(sorted(shapes)))
+
+
+SHAPE_VARIANTS = 4  # sets of argument shapes a function is specialized for; then any
+
+
+def _shape_variant(fn: types.FunctionType, shapes: tuple) -> tuple:
+    """`shapes`, if `fn` is specialized for them (already, or as one of its
+    first SHAPE_VARIANTS sets of shapes); else () for code that takes any
+    shapes: inputs that keep changing shape are not compiled again each time."""
+    if not shapes:
+        return ()
+    seen = _SHAPES_SEEN.get(fn)
+    if seen is None:
+        seen = _SHAPES_SEEN.setdefault(fn, set())
+    if shapes in seen:
+        return shapes
+    if len(seen) >= SHAPE_VARIANTS:
+        return ()
+    seen.add(shapes)
+    return shapes
 
 
 def _has_rule(a: Any) -> bool:
@@ -107,6 +136,7 @@ def _has_rule(a: Any) -> bool:
     return callable(a) and not isinstance(a, type) and primitives.for_object(a) is not None
 
 
+_SHAPES_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fn -> shape sets
 _NUMBERS = threading.local()  # .numpy: in `numpy_numbers` (per thread)
 # What Python's numbers and `math` raise where NumPy's scalars give inf or nan.
 NUMBER_ERRORS = (ZeroDivisionError, ValueError, OverflowError)
@@ -181,7 +211,10 @@ class Guards:
                     return False
             except ValueError:  # the cell was emptied
                 return False
-        return all(getattr(owner, name) is value for owner, name, value in self.attrs)
+        for owner, name, value in self.attrs:
+            if getattr(owner, name) is not value:
+                return False
+        return True
 
 
 @dataclass
@@ -291,14 +324,14 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics))
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
     factory = lowered.factory
-    facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences)
+    facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
     prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")
     common = dict(spec=spec, primal_ir=format_function(primal),
                   return_loc=primal.body.stmts[-1].loc)
     helpers = dict(_DISPATCH)
     derived = prepared
     if spec.kind != "primal":
-        facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences)
+        facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
         rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
                       aux=spec.aux)
         common["seed_name"] = rev.seed.hint
@@ -306,7 +339,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         if spec.kind == "split":
             return _split(fn, spec, rev, factory, lowered, helpers, common)
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
-        facts = analyze(derived, layer, spec.scalars, spec.sequences)
+        facts = analyze(derived, layer, spec.scalars, spec.sequences, spec.shapes)
         derived = forward(derived, facts, factory, layer).function
     # (grad's seed is 1.0 when grad calls it: a number too)
     seed = derived.params.index(rev.seed) if spec.kind == "grad" and not spec.forwards \
@@ -332,7 +365,7 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
     fwd, bwd = split(rev, factory)
     assert len(spec.forwards) <= 1, "one forward layer over split halves"
     for layer in spec.forwards:
-        fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences), factory,
+        fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences, spec.shapes), factory,
                       layer).function
         bwd = forward(bwd, analyze(bwd, (0, 1)), factory, (0, 1)).function
     use_math(fwd, spec.scalars, returned=False)

@@ -24,7 +24,7 @@ from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts
 from .builder import bound_arguments
-from .cleanup import eliminate_dead_code
+from .cleanup import eliminate_dead_code, share_common_values
 from .errors import NoAdjointError
 from .ir import (
     Assign,
@@ -108,6 +108,7 @@ class Reverse(Adjoints):
         forward = [Assign(None, "marker", [Const("forward pass")]), *self.tapes.news,
                    *self.tapes.weave(Block(body)).stmts]
         out = Block([*forward, *backward, Return(pair.target, ret.loc)])
+        share_common_values(out)
         eliminate_dead_code(out)
         # (the seed follows the user's parameters: keyword-only after *args)
         kwonly = fn.kwonly + 1 if fn.kwonly or fn.vararg is not None else 0

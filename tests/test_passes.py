@@ -14,10 +14,10 @@ import textwrap
 import numpy as np
 
 from s2sad.aliasing import guard_inplace_updates
-from s2sad.analysis import SCALAR, analyze
-from s2sad.cleanup import eliminate_dead_code, simplify
+from s2sad.analysis import SCALAR, analyze, known_shape
+from s2sad.cleanup import eliminate_dead_code, share_common_values, simplify
 from s2sad.emit import build
-from s2sad.ir import Assign, Block, Const, Return, Var, format_function
+from s2sad.ir import Assign, Block, Const, Loop, Return, Var, format_function
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
 from s2sad.prepare import prepare
@@ -146,11 +146,48 @@ def shapes_and_containers(x, s):
 def test_shape_classes_and_containers():
     lo = lowered(shapes_and_containers)
     facts = analyze(lo.function, (0,), scalar_params=(1,))
-    by_hint = {v.hint: v for v in facts.shape}
+    by_hint = {v.hint: v for v in facts.shape if isinstance(v, Var)}
     x, a, t, s = by_hint["x"], by_hint["a"], by_hint["t"], by_hint["s"]
     assert facts.shape[a] is x  # elementwise ops on x and constants keep x's shape
     assert facts.shape[t] is SCALAR and facts.shape[s] is SCALAR
     assert by_hint["items"] in facts.containers and a in facts.numeric
+
+
+def layer(W, x, b):
+    h = np.tanh(W @ x + b)
+    m = h.sum(axis=-1, keepdims=True)
+    for i in range(3):
+        h = h * W[i]
+    return np.sum(h - m)
+
+
+def test_concrete_shapes_follow_the_arguments_shapes():
+    fn = lowered(layer).function
+    plain = analyze(fn, (0,))
+    shaped = analyze(fn, (0,), shape_params=((0, (3, 3)), (1, (3,)), (2, (3,))))
+    by_hint = {v.hint: v for v in shaped.shape if isinstance(v, Var)}
+    x, h, m = by_hint["x"], by_hint["h"], by_hint["m"]
+    assert plain.shape[h] is not plain.shape[x]  # (W @ x: a shape of its own)
+    assert shaped.shape[h] is shaped.shape[x]  # both (3,): one class
+    assert known_shape(shaped.shape, h) == (3,) and known_shape(shaped.shape, m) == (1,)
+    # the loop's phi keeps (3,): h * W[i] with an int index is a row of W
+    phis = [v for v in shaped.shape if isinstance(v, Var) and v.hint == "h" and v is not h]
+    assert phis and all(known_shape(shaped.shape, p) == (3,) for p in phis)
+    assert known_shape(plain.shape, h) is None
+
+
+def growing(x):
+    for _i in range(3):
+        x = np.concatenate([x, x])
+    return np.sum(x)
+
+
+def test_a_phi_whose_shape_changes_has_no_concrete_shape():
+    fn = lowered(growing).function
+    facts = analyze(fn, (0,), shape_params=((0, (2,)),))
+    phis = [v for v in facts.shape
+            if isinstance(v, Var) and v.hint == "x" and v is not fn.params[0]]
+    assert phis and all(known_shape(facts.shape, p) is None for p in phis)
 
 
 def buffer_in_loop(x):
@@ -326,6 +363,39 @@ def test_dead_code_elimination_keeps_effects():
                    Assign(None, "tape.push", [x, x]), Return(x)])
     eliminate_dead_code(block)
     assert [getattr(s, "prim", "return") for s in block.stmts] == ["call", "tape.push", "return"]
+
+
+def test_common_values_are_computed_once_where_they_dominate():
+    x, a, b, c, d, e = (Var(k, h) for k, h in enumerate("xabcde", 1))
+    inner = Block([Assign(d, "np.sin", [x]), Assign(e, "np.cos", [x])])
+    loop = Loop([], [], Block([]), None, inner, [], index=Var(9, "i"),
+                range_args=[Const(0), Const(3), Const(1)])
+    block = Block([Assign(a, "np.sin", [x]), Assign(b, "np.sin", [x]), loop,
+                   Assign(c, "np.cos", [x]), Assign(None, "require_scalar", [b]), Return(c)])
+    share_common_values(block)
+    # b and the loop's d read a; c is not after the loop's e (an iteration's value)
+    assert [s.target for s in block.stmts if isinstance(s, Assign)] == [a, c, None]
+    assert block.stmts[-2].args == [a] and [s.target for s in inner.stmts] == [e]
+
+
+def test_values_written_in_place_are_never_shared():
+    x, v, a, b, g = (Var(k, h) for k, h in enumerate("xvabg", 1))
+    block = Block([Assign(v, "getitem", [x, Const(0)]), Assign(a, "np.sum", [x]),
+                   Assign(None, "add_at", [v, Const(0), g]),  # writes x through its view
+                   Assign(b, "np.sum", [x]), Return(b)])
+    share_common_values(block)
+    assert [s.target for s in block.stmts if isinstance(s, Assign)] == [v, a, None, b]
+
+
+def test_values_a_list_holds_are_not_shared_if_an_item_is_written():
+    # [np.tanh(x), np.tanh(x)], then lst[1] *= 0.5: one array in both places
+    # would make the write change the other item too
+    x, a, b, lst, item, c = (Var(k, h) for k, h in enumerate(["x", "a", "b", "l", "i", "c"], 1))
+    block = Block([Assign(a, "np.tanh", [x]), Assign(b, "np.tanh", [x]),
+                   Assign(lst, "make_list", [a, b]), Assign(item, "getitem", [lst, Const(1)]),
+                   Assign(c, "mul", [item, Const(0.5)], inplace=True), Return(lst)])
+    share_common_values(block)
+    assert [s.target for s in block.stmts if isinstance(s, Assign)] == [a, b, lst, item, c]
 
 
 # ---------------------------------------------------------------- split and emit

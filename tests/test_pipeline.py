@@ -322,3 +322,72 @@ def test_the_call_cache_tells_function_arguments_apart():
     grad = s2sad.grad(two_activations)
     for _ in range(2):
         np.testing.assert_allclose(grad(x), np.cos(x) - np.sin(x), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- shapes
+# Code is specialized for the shapes of the first few sets of array arguments
+# (no unbroadcast where shapes agree), then compiled once for any shapes.
+
+
+def scaled_tanh(x, b):
+    return np.sum(np.tanh(x * b) + b)
+
+
+def _summed_to(g, shape):
+    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+SHAPE_PAIRS = [((3,), (3,)), ((3,), (1,)), ((2, 3), (3,)), ((2, 3), (2, 1)), ((4,), ()),
+               ((2, 1), (1, 3))]
+
+
+def test_each_set_of_shapes_gets_the_right_broadcasting():
+    rng = np.random.default_rng(3)
+    grad = s2sad.grad(scaled_tanh, wrt=(0, 1))
+    for _ in range(2):  # (the second round runs what the first compiled)
+        for xs, bs in SHAPE_PAIRS:
+            x, b = rng.normal(size=xs), rng.normal(size=bs)
+            gx, gb = grad(x, b)
+            d = 1.0 - np.tanh(x * b) ** 2
+            np.testing.assert_allclose(gx, _summed_to(d * b, x.shape), rtol=1e-12)
+            np.testing.assert_allclose(gb, _summed_to(d * x + 1.0, b.shape), rtol=1e-12)
+            assert gx.shape == x.shape and gb.shape == b.shape
+
+
+def tanh_of_product(x, b):
+    return np.sum(np.tanh(x * b))
+
+
+def test_shapes_that_keep_changing_stop_being_specialized():
+    grad = s2sad.grad(tanh_of_product)
+    x = np.ones(1)
+    grad(x, x)
+    before = pipeline.transform_count()
+    for n in range(2, 12):  # ten new shapes: a few specializations, then code for any
+        np.testing.assert_allclose(grad(np.ones(n), np.ones(n)),
+                                   np.full(n, 1.0 - np.tanh(1.0) ** 2), rtol=1e-12)
+    # the first call's shapes and three more, then one code for any shapes
+    assert pipeline.transform_count() - before == pipeline.SHAPE_VARIANTS
+    assert transforms_during(lambda: grad(np.ones(30), np.ones(30)), 10) == 0
+
+
+def row_dot(a, v):
+    return a @ v
+
+
+def rows_through_a_helper(A, v):
+    return np.sum(row_dot(A, v)) + np.sum(row_dot(A[:1], v))
+
+
+def test_a_helper_called_with_two_shapes_in_one_gradient():
+    rng = np.random.default_rng(4)
+    A, v = rng.normal(size=(3, 2)), rng.normal(size=2)
+    grad = s2sad.grad(rows_through_a_helper, wrt=(0, 1))
+    for _ in range(2):
+        gA, gv = grad(A, v)
+        expected_A = np.tile(v, (3, 1))
+        expected_A[0] += v
+        np.testing.assert_allclose(gA, expected_A, rtol=1e-12)
+        np.testing.assert_allclose(gv, A.sum(axis=0) + A[0], rtol=1e-12)

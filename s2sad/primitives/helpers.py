@@ -41,7 +41,11 @@ helper(
     "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
     linear=("g",), zero="others",
 )
-helper("matrix_transpose(a)", linear=("a",))
+# Helpers that take and give arrays only and compute nothing else: a later
+# pass may compute a repeated call once (`cleanup.share_common_values`) and a
+# loop's backward may compute them again rather than tape them.
+ARRAYS_ONLY = {"returns": "array", "takes": "arrays", "recompute": True}
+helper("matrix_transpose(a)", linear=("a",), **ARRAYS_ONLY)
 helper("add_adjoints(a, b)", linear=("a", "b"))
 # Factors that are step functions where the derivative exists (a share of a
 # tie, which bound clip hit, the sign of a real number), and choices.
@@ -109,11 +113,11 @@ helper("hypot_adjoint(g, result, coordinates)",
        jvp={"g": "hypot_adjoint(t, result, coordinates)",
             "coordinates": "hypot_adjoint(g, result, t)",
             "result": "hypot_adjoint(-g * t / result, result, coordinates)"})
-helper("solve_adjoint_b(g, a, b)", zero=("b",),
-       jvp={"g": "solve_adjoint_b(t, a, b)", "a": "solve_adjoint_b_tangent(g, a, b, t)"})
-helper("solve_adjoint_a(g, a, b, result)", zero=("b",),
-       jvp={"g": "solve_adjoint_a(t, a, b, result)", "result": "solve_adjoint_a(g, a, b, t)",
-            "a": "solve_adjoint_a_tangent(g, a, b, result, t)"})
+# (solve's adjoints: b only gives the shape, vector or stack of columns)
+helper("as_solve_columns(g, b)", "solve_b_adjoint(gb, b)", linear=("g", "gb"), zero="others",
+       **ARRAYS_ONLY)
+helper("solve_a_adjoint(gb, b, result, a)", zero=("b", "a"),
+       jvp={"gb": "solve_a_adjoint(t, b, result, a)", "result": "solve_a_adjoint(gb, b, t, a)"})
 helper("det_adjoint(g, a, result)",
        jvp={"g": "det_adjoint(t, a, result)",
             "result": "det_adjoint(g * t, a, np.ones_like(result))",
@@ -136,7 +140,6 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "prod_adjoint_ans_tangent(g, a, t, axis=None, keepdims=False)",
        "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
-       "solve_adjoint_b_tangent(g, a, b, t)", "solve_adjoint_a_tangent(g, a, b, ans, t)",
        "einsum_adjoint_tangent(g, operands, t)", "slogdet_adjoint_a_tangent(g, a, direction)",
        "cumprod_adjoint_tangent(g, a, result, t, axis=None)")
 helper("pow_base_curvature(g, x, y)",
@@ -146,9 +149,10 @@ helper("pow_base_curvature(g, x, y)",
 # checks that pass their argument through (zero in what they only check).
 # (read_symmetric, lower_factor and conjugate_transpose conjugate complex
 # values: real-linear, which is what forward mode needs of them)
-helper("tril_half(x)", "read_symmetric(x, uplo)", "lower_factor(x, upper)", "head_columns(x)",
-       "tail_columns(x)", "upper_right_block(x)", "conjugate_transpose(x)", linear=("x",),
-       zero="others")
+helper("tril_half(x)", "read_symmetric(x, uplo)", "head_columns(x)",
+       "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
+helper("lower_factor(x, upper)", "conjugate_transpose(x)", linear=("x",), zero="others",
+       **ARRAYS_ONLY)
 helper("fold_symmetric(s, uplo)", linear=("s",), zero="others")
 helper("as_columns(v)", "residuals_like(v, res)", linear=("v",), zero="others")
 helper("svd_factors(ans, full_matrices)", "real_factors(ans, what='this factorization')",

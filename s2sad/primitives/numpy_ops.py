@@ -371,7 +371,8 @@ vjp("np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None)",
          "b": "np.cross(a, t, axisa, axisb, axisc, axis)"})
 vjp("np.linalg.inv(a)", a="-matrix_transpose(ans) @ g @ matrix_transpose(ans)",
     jvp={"a": "-(ans @ t @ ans)"}, expensive=True)
-vjp("np.linalg.solve(a, b)", a="solve_adjoint_a(g, a, b, ans)", b="solve_adjoint_b(g, a, b)",
+_GB = "np.linalg.solve(matrix_transpose(a), as_solve_columns(g, b))"  # (one solve, shared)
+vjp("np.linalg.solve(a, b)", a=f"solve_a_adjoint({_GB}, b, ans, a)", b=f"solve_b_adjoint({_GB}, b)",
     jvp={"a": "-solve_tangent(a, b, t, ans)", "b": "solve_tangent(a, b, None, t)"},
     expensive=True)
 vjp("np.linalg.det(a)", a="det_adjoint(g, a, ans)",

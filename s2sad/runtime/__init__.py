@@ -104,6 +104,7 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _tensordot_axes,
     _to_3d,
     as_columns,
+    as_solve_columns,
     block_pair,
     conjugate_transpose,
     cross_adjoint,
@@ -131,8 +132,8 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     scaled_columns,
     slogdet_adjoint,
     slogdet_tangent,
-    solve_adjoint_a,
-    solve_adjoint_b,
+    solve_a_adjoint,
+    solve_b_adjoint,
     solve_tangent,
     svd_factors,
     svd_weighted,
@@ -177,8 +178,6 @@ from .second_order import (  # noqa: F401
     real_step_tangent,
     sinc_second_derivative,
     slogdet_adjoint_a_tangent,
-    solve_adjoint_a_tangent,
-    solve_adjoint_b_tangent,
 )
 from .shapes import (  # noqa: F401
     _extreme_index,

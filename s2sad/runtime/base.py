@@ -45,10 +45,10 @@ def _lists_as_arrays(*names: str) -> Any:
 
         @functools.wraps(fn)
         def helper(*args: Any) -> Any:
-            args = list(args)
             for i in positions:
                 if i < len(args) and isinstance(args[i], (list, tuple)):
-                    args[i] = np.asarray(args[i])
+                    return fn(*[np.asarray(a) if k in positions and isinstance(a, (list, tuple))
+                                else a for k, a in enumerate(args)])
             return fn(*args)
         return helper
     return decorate
@@ -248,10 +248,15 @@ def _is_real_array(x: Any) -> bool:
     return isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biuf"
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _inexact(*values: Any) -> np.dtype:
     """The dtype NumPy gives `values` combined with a Python float: float32
     stays float32 and complex64 complex64 (a Python float does not promote
     them), integers and Python numbers become float64 (or complex128)."""
+    if len(values) == 1 and type(values[0]) is np.ndarray and values[0].dtype == _FLOAT64:
+        return _FLOAT64  # (the common case, without result_type's cost)
     return np.result_type(*values, 0.0)
 
 
@@ -326,6 +331,9 @@ def unbroadcast(g: Any, x: Any) -> Any:
     tg, tx = type(g), type(x)
     if tg is tx and (tx is float or tx is np.ndarray and g.shape == x.shape):
         return g  # (the common cases, first: no broadcast happened)
+    if (tx is float or tx is np.float64) and tg is np.ndarray:  # a number met an array: the sum
+        total = g.sum()
+        return float(total.real) if g.dtype.kind == "c" else float(total)
     if x is None or isinstance(x, dict):
         return g  # a placeholder (a return value not yet set), or a structure
     try:
@@ -507,6 +515,8 @@ def matrix_transpose(a: Any) -> Any:
 
 
 def _is_basic_index(index: Any) -> bool:
+    if type(index) is slice or type(index) is int:
+        return True
     parts = index if isinstance(index, tuple) else (index,)
     return all(
         isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
@@ -522,6 +532,10 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     autograd do the same)."""
     if type(x) is float and type(grad) in (float, np.float64):
         return float(grad)
+    if type(x) is np.ndarray and type(grad) is np.ndarray and grad.dtype == x.dtype \
+            and grad.shape == x.shape and x.dtype.kind in "fc" and grad.flags.owndata \
+            and grad.flags.writeable:
+        return grad  # (the common case of the array branch below, first)
     if grad is None and not (is_record(x) or is_object(x)):
         return zeros_like(x)
     if isinstance(x, dict):

@@ -36,11 +36,15 @@ def _to_3d(v: np.ndarray) -> np.ndarray:
     return np.concatenate([v, np.zeros(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
 
 
+def _ndim(x: Any) -> int:
+    return x.ndim if type(x) is np.ndarray else np.ndim(x)
+
+
 @_lists_as_arrays("a", "b")
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = _ndim(a), _ndim(b)
     if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
-        return np.outer(g, b)
+        return np.multiply.outer(g, b)  # (np.outer, without its argument checks)
     if a_nd == 1 and b_nd == 2:
         return b @ g
     if b_nd == 1:
@@ -58,7 +62,7 @@ def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
 
 @_lists_as_arrays("a", "b")
 def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = _ndim(a), _ndim(b)
     if a_nd == 2 and b_nd == 1:  # the common matrix-vector case
         return a.T @ g
     if a_nd == 1 and b_nd == 2:
@@ -226,21 +230,22 @@ def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, opera
     return out
 
 
-@_lists_as_arrays("a", "b")
-def solve_adjoint_b(g: Any, a: Any, b: Any) -> Any:
-    """x = solve(a, b) gives b the adjoint solve(a^T, g); a 1-D b is one column."""
-    if np.ndim(b) == 1:
-        return unbroadcast(np.linalg.solve(matrix_transpose(a), g[..., None])[..., 0], b)
-    return unbroadcast(np.linalg.solve(matrix_transpose(a), g), b)
+
+def as_solve_columns(g: Any, b: Any) -> Any:
+    """g as x = solve(a, b) holds its columns: a 1-D b is one column."""
+    return np.asarray(g)[..., None] if np.ndim(b) == 1 else g
 
 
-@_lists_as_arrays("a", "b")
-def solve_adjoint_a(g: Any, a: Any, b: Any, result: Any) -> Any:
-    """x = solve(a, b) gives a the adjoint -solve(a^T, g) x^T."""
+def solve_b_adjoint(gb: Any, b: Any) -> Any:
+    """b's adjoint from gb = solve(a^T, g) in columns (`as_solve_columns`)."""
+    return unbroadcast(gb[..., 0] if np.ndim(b) == 1 else gb, b)
+
+
+def solve_a_adjoint(gb: Any, b: Any, result: Any, a: Any) -> Any:
+    """a's adjoint -gb x^T from gb = solve(a^T, g) in columns: both operands'
+    adjoints read that one solve (x = solve(a, b) is `result`)."""
     if np.ndim(b) == 1:
-        gb = np.linalg.solve(matrix_transpose(a), g[..., None])
-        return unbroadcast(-gb * result[..., None, :], a)
-    gb = np.linalg.solve(matrix_transpose(a), g)
+        return unbroadcast(-gb * np.asarray(result)[..., None, :], a)
     return unbroadcast(-gb @ matrix_transpose(result), a)
 
 

@@ -40,6 +40,10 @@ def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
 
 def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
                  where: Any = True) -> Any:
+    if axis is None and where is True and type(a) is np.ndarray and type(g) in _NUMBERS \
+            and a.size:  # a full mean's scalar adjoint, as below without the checks
+        share = g / a.size  # (NumPy's scalars keep their dtype, as np.divide would)
+        return np.full(a.shape, share) if a.size <= 4096 else np.broadcast_to(share, a.shape)
     shape = _shape(a)
     if not _selects_all(where):  # the mean of the entries `where` selects
         count = np.sum(np.broadcast_to(where, shape), axis=axis, keepdims=True)

@@ -13,11 +13,9 @@ from ..errors import UnsupportedSyntaxError
 from .base import (
     _expand_reduced,
     _inexact,
-    _lists_as_arrays,
     _normalize_axes,
     _shape,
     matrix_transpose,
-    unbroadcast,
     zeros_like,
 )
 from .elementwise import _inexact_array, _is_number, _like_input
@@ -175,28 +173,6 @@ def norm_adjoint_ans_tangent(g: Any, x: Any, ans: Any, t: Any, ord: Any = None,
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.asarray(g) * (1 - p) * np.asarray(t) / np.asarray(ans)
     return norm_adjoint(scaled, x, ans, ord, axis, keepdims)
-
-
-@_lists_as_arrays("a", "b")
-def solve_adjoint_b_tangent(g: Any, a: Any, b: Any, t: Any) -> Any:
-    """d/da of solve(a^T, g) along t: -solve(a^T, t^T solve(a^T, g)), with b's
-    vector semantics."""
-    column = np.ndim(b) == 1
-    gb = np.linalg.solve(matrix_transpose(a), g[..., None] if column else g)
-    out = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
-    return unbroadcast(out[..., 0] if column else out, b)
-
-
-@_lists_as_arrays("a", "b")
-def solve_adjoint_a_tangent(g: Any, a: Any, b: Any, ans: Any, t: Any) -> Any:
-    """d/da of solve_adjoint_a(g, a, b, ans) = -solve(a^T, g) ans^T (ans held)."""
-    column = np.ndim(b) == 1
-    d_gb = solve_adjoint_b_tangent(g, a, b, t) if not column else None
-    if column:
-        gb = np.linalg.solve(matrix_transpose(a), g[..., None])
-        d_gb = -np.linalg.solve(matrix_transpose(a), matrix_transpose(t) @ gb)
-        return unbroadcast(-d_gb * ans[..., None, :], a)
-    return unbroadcast(-d_gb @ matrix_transpose(ans), a)
 
 
 def slogdet_adjoint_a_tangent(g: Any, a: Any, direction: Any) -> Any:

@@ -311,7 +311,7 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
         return tuple(out) if isinstance(x, tuple) else out
     if isinstance(x, dict):
         return {index: g}
-    out = np.zeros(_shape(x), dtype=_inexact(np.asarray(g)))
+    out = np.zeros(_shape(x), dtype=_inexact(g if type(g) is np.ndarray else np.asarray(g)))
     if _is_basic_index(index):
         out[index] = g
     else:
