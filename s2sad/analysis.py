@@ -197,6 +197,7 @@ def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...],
         shape[_CONCRETE_ON] = True
         for i in scalar_params:
             shape[("concrete", fn.params[i])] = ()
+            shape[("int", fn.params[i])] = True  # (an int, or an index that raises)
     for i, dims in shape_params:
         p = fn.params[i]
         shape[("concrete", p)] = dims
@@ -266,6 +267,8 @@ _SHAPED_LIKE = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "getitem_
 
 
 def _dims(a: Any, shape: dict) -> tuple | None:
+    if not shape.get(_CONCRETE_ON):
+        return None
     if isinstance(a, Const):
         return () if type(a.value) in _NUMBER_TYPES else None
     return shape.get(("concrete", a)) if isinstance(a, Var) else None
@@ -286,6 +289,8 @@ def _set_dims(shape: dict, v: Var, dims: tuple | None) -> None:
 def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
     """The shape of stmt's result, if its operands' are known and the
     operation's rule is one of the few followed here; else None."""
+    if stmt.prim in _SHAPES:
+        shape[("shape of", stmt.target)] = True  # (its items are ints)
     prim = primitives.get(stmt.prim)
     args = stmt.args
     if prim.elementwise:
@@ -382,9 +387,30 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         cls = _symbolic_class(stmt, shape, def_stmt)
         dims = () if cls is SCALAR else None
     _set_dims(shape, stmt.target, dims)
+    if _counts(stmt, shape):
+        shape[("int", stmt.target)] = True
     if dims is None:
         return cls
     return SCALAR if dims == () else shape.setdefault(("same", dims), stmt.target)
+
+
+_INT_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "pos"})
+
+
+def _counts(stmt: Assign, shape: dict) -> bool:
+    """Is stmt's result an int, or a number whose use as an index raises (a
+    float): then `a[i]` is one row of `a`. Plain-number parameters, a range
+    loop's counter, lengths and sums or products of those are; a comparison
+    is not (`a[True]` adds an axis)."""
+    if stmt.prim in ("len", ".ndim", ".size"):
+        return True
+    if stmt.prim == "getitem" and isinstance(stmt.args[1], Const) and \
+            type(stmt.args[1].value) is int and shape.get(("shape of", stmt.args[0])):
+        return True
+    if stmt.prim not in _INT_ARITHMETIC:
+        return False
+    return all(shape.get(("int", a)) if isinstance(a, Var) else
+               isinstance(a, Const) and type(a.value) is int for a in stmt.operands())
 
 
 def _symbolic_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:

@@ -53,8 +53,9 @@ def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> i
     fallback to NumPy's scalars). Returns how many calls changed."""
     if not scalars:
         return 0
-    real = real_numbers(fn, scalars)
-    escaping = _meets_numpy(fn, real, returned)
+    tapes = _local_tapes(fn)
+    real = real_numbers(fn, scalars, tapes)
+    escaping = _meets_numpy(fn, real, returned, tapes)
     changed = 0
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.prim in MATH_OF and not stmt.kwargs \
@@ -65,12 +66,34 @@ def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> i
     return changed
 
 
-def real_numbers(fn: Function, scalars: tuple[int, ...]) -> set[Var]:
+def _local_tapes(fn: Function) -> dict[Var, tuple[list, list]]:
+    """Tape -> (values pushed, vars popped) for the tapes `fn` only pushes to
+    and pops from (not one a forward half returns in its state): what a pop
+    gives is one of the values pushed."""
+    tapes: dict[Var, tuple[list, list]] = {}
+    other: set[Var] = set()
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim == "tape.push":
+            tapes.setdefault(stmt.args[0], ([], []))[0].append(stmt.args[1])
+            other.update(x for x in uses(stmt)[1:] if x is stmt.args[0])
+        elif isinstance(stmt, Assign) and stmt.prim == "tape.pop":
+            tapes.setdefault(stmt.args[0], ([], []))[1].append(stmt.target)
+        elif not (isinstance(stmt, Assign) and stmt.prim == "tape.new"):
+            other.update(x for x in uses(stmt) if isinstance(x, Var))
+    return {t: lists for t, lists in tapes.items() if t not in other}
+
+
+def real_numbers(fn: Function, scalars: tuple[int, ...],
+                 tapes: dict[Var, tuple[list, list]] | None = None) -> set[Var]:
     """The vars certainly holding real Python numbers (see the module's doc):
     every candidate first, then drop those with an operand that is not one,
-    until nothing changes."""
+    until nothing changes. A pop from a local tape (`_local_tapes`) is one
+    when every value pushed on that tape is."""
     given = {fn.params[i] for i in scalars if i < len(fn.params)}
     rules: dict[Var, list[Operand] | None] = {}  # var -> what must be real for it to be
+    for pushed, popped in (tapes or {}).values():
+        for v in popped:
+            rules[v] = list(pushed)
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.target is not None and _keeps_numbers(stmt):
             rules[stmt.target] = stmt.operands()
@@ -93,7 +116,8 @@ def real_numbers(fn: Function, scalars: tuple[int, ...]) -> set[Var]:
     return real
 
 
-def _meets_numpy(fn: Function, real: set[Var], returned: bool) -> set[Var]:
+def _meets_numpy(fn: Function, real: set[Var], returned: bool,
+                 tapes: dict[Var, tuple[list, list]]) -> set[Var]:
     """The real numbers whose value reaches anything but arithmetic on real
     numbers and the return: an array, a NumPy scalar, a call, a tape. NumPy's
     `np.sin(x)` is a float64 that NumPy's promotion treats as strong, and
@@ -108,28 +132,34 @@ def _meets_numpy(fn: Function, real: set[Var], returned: bool) -> set[Var]:
         for x in uses(stmt):
             if isinstance(x, Var):
                 readers.setdefault(x, []).append(stmt)
+    popped = {t: pops for t, (_, pops) in tapes.items()}
     meets = {v for v in real for r in readers.get(v, ())
-             if not _stays_real(r, v, real) and not (returned and isinstance(r, Return))}
+             if not _stays_real(r, v, real, popped) and not (returned and isinstance(r, Return))}
     changed = True
     while changed:  # (and what they are computed from)
         changed = False
         for v in real - meets:
-            if any(d in meets for r in readers.get(v, ()) for d in _flows_into(r, v)):
+            if any(d in meets for r in readers.get(v, ()) for d in _flows_into(r, v, popped)):
                 meets.add(v)
                 changed = True
     return meets
 
 
-def _stays_real(stmt: Any, v: Var, real: set[Var]) -> bool:
+def _stays_real(stmt: Any, v: Var, real: set[Var], popped: dict) -> bool:
     """Whether `stmt`, reading the real number v, keeps it among real numbers
-    (a loop's bounds and a branch's condition only steer)."""
+    (a loop's bounds and a branch's condition only steer; a push on a local
+    tape gives it to the pops, which must be real numbers too)."""
+    if isinstance(stmt, Assign) and stmt.prim == "tape.push" and stmt.args[0] in popped:
+        return stmt.args[1] is v and all(d in real for d in popped[stmt.args[0]])
     if isinstance(stmt, Assign):
         return stmt.prim in _CHECKS or stmt.target is not None and stmt.target in real
-    return not isinstance(stmt, Return) and all(d in real for d in _flows_into(stmt, v))
+    return not isinstance(stmt, Return) and all(d in real for d in _flows_into(stmt, v, popped))
 
 
-def _flows_into(stmt: Any, v: Var) -> list[Var]:
+def _flows_into(stmt: Any, v: Var, popped: dict) -> list[Var]:
     """The values v's value becomes through `stmt`."""
+    if isinstance(stmt, Assign) and stmt.prim == "tape.push" and stmt.args[0] in popped:
+        return list(popped[stmt.args[0]]) if stmt.args[1] is v else []
     if isinstance(stmt, Assign):
         return [stmt.target] if stmt.target is not None else []
     if isinstance(stmt, If):

@@ -176,6 +176,21 @@ def test_concrete_shapes_follow_the_arguments_shapes():
     assert known_shape(plain.shape, h) is None
 
 
+def picked(a, k, flag):
+    n = a.shape[0]
+    return a[k] * a + a[n - 1 - k] + a[flag]
+
+
+def test_rows_picked_by_ints_and_not_by_bools():
+    fn = lowered(picked).function
+    facts = analyze(fn, (0,), scalar_params=(1,), shape_params=((0, (3, 2)), (2, ())))
+    shapes = {known_shape(facts.shape, s.target) for s in fn.body.stmts
+              if isinstance(s, Assign) and s.prim == "getitem" and s.args[0] is fn.params[0]}
+    # a[k] and a[n - 1 - k] are rows (2,); a[flag] with a 0-d array flag (it
+    # may be a bool, which adds an axis) is not known
+    assert shapes == {(2,), None}
+
+
 def growing(x):
     for _i in range(3):
         x = np.concatenate([x, x])

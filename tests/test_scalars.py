@@ -146,3 +146,27 @@ def test_a_float32_neighbour_keeps_numpy():
     value, grad = s2sad.value_and_grad(sin_plus_float32_mean)(x)
     assert value == sin_plus_float32_mean(x)
     assert grad == pytest.approx(math.cos(x) + 1.0, rel=1e-6)
+
+
+def recurrence(x, n):
+    for _ in range(n):
+        x = np.sin(x) * 0.9 + 0.1 * x * x
+    return x
+
+
+def test_values_popped_from_a_tape_of_numbers_are_numbers() -> None:
+    # the backward loop's cos(x) of a taped float calls math too
+    compiled = pipeline.compile(recurrence, pipeline.Spec("grad", (0,), (0, 1), ()))
+    backward = compiled.source.split("# backward pass")[1]
+    assert "math.cos(" in backward and "np." not in backward, compiled.source
+    x, h = 0.4, 1e-6
+    expected = (recurrence(x + h, 30) - recurrence(x - h, 30)) / (2 * h)
+    assert s2sad.grad(recurrence)(x, 30) == pytest.approx(expected, rel=1e-7)
+
+
+def test_a_tape_a_forward_half_returns_keeps_numpys_functions() -> None:
+    # the split's forward half hands its tape to the backward half: values
+    # pushed there leave the function, and NumPy's own scalars go with them
+    compiled = pipeline.compile(recurrence, pipeline.Spec("split", (0,), (0, 1), ()))
+    forward_half = compiled.built[0].source
+    assert "tape" in forward_half and "np.sin(" in forward_half, forward_half
