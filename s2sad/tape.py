@@ -122,16 +122,20 @@ class Tapes:
 
     def per_iteration_array(self, v: Var, block: Block, loop: Loop | None) -> Var | None:
         """If v names an array that a nested loop writes in place, but that this
-        loop makes anew each iteration (a phi it rebinds, or an array made in
-        its body), the name of that array here: the backward pass must restore
-        into the very array of each iteration, popped from the tape."""
-        if loop is None or v not in self.facts.one_array:
-            return None
-        same = self.facts.one_array[v]
-        phi = next((p for p in loop.phis if p in same and self.rebound_phi(p, loop)), None)
-        if phi is not None:
-            return phi
+        region makes anew each time it runs (a phi its loop rebinds, or an
+        array made in it: a loop body, or a branch inside a loop), the name of
+        that array here: the backward pass must restore into the very array of
+        each iteration, popped from the tape."""
         places = self.places
+        if v not in self.facts.one_array or places.depth.get(id(block), 0) == 0:
+            return None  # (outside loops, each array is made once)
+        same = self.facts.one_array[v]
+        if loop is not None:
+            phi = next((p for p in loop.phis if p in same and self.rebound_phi(p, loop)), None)
+            if phi is not None:
+                return phi
+        # (an array made in this block: a loop body, or a branch inside a loop,
+        # which makes it anew each time it runs)
         made = [m for m in same if places.def_block.get(m) is block and isinstance(
             places.def_stmt.get(m), Assign) and places.def_stmt[m].prim != "setitem"]
         return min(made, key=lambda m: m.id) if made else None
