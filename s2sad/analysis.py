@@ -293,10 +293,13 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         shape[("shape of", stmt.target)] = True  # (its items are ints)
     prim = primitives.get(stmt.prim)
     args = stmt.args
-    if prim.elementwise:
+    if prim.elementwise and prim.returns == "array":
+        if stmt.prim == "np.where" and len(stmt.operands()) < 3:
+            return None  # (np.where(condition) alone gives a tuple of indices)
         parts = []
         for a in stmt.operands():
-            if isinstance(a, Const) and (a.value is None or isinstance(a.value, str)):
+            if isinstance(a, Const) and (a.value is None or isinstance(a.value, str)) and \
+                    any(a is k for k in stmt.kwargs.values()):
                 continue  # (a keyword's setting, not an operand)
             dims = _dims(a, shape)
             if dims is None:

@@ -159,20 +159,35 @@ def _drop_unused_results(stmt: If | Loop, counts: dict) -> bool:
 # ---------------------------------------------------------------- common values
 
 
-def share_common_values(block: Block) -> None:
+def share_common_values(block: Block, start: int = 0) -> dict[Var, Operand]:
     """Drop a pure statement that repeats one already run where it stands (in
     its block, or a block around it), and read the first one's result. Only
     values no statement writes in place, nor sees through a view or a
     container of something written, take part: an array written after the
-    first statement would make the two differ."""
+    first statement would make the two differ. Only statements from
+    `block.stmts[start]` on (the derivative code) are dropped; those before
+    are only there to be read."""
     written = _written_values(block)
+    # (a var given a value twice, as a split's forward half names a branch's
+    # value None first, is not one value: it takes no part either)
+    counts: dict[Var, int] = {}
+    for stmt in walk(block):
+        for v in _defined(stmt):
+            counts[v] = counts.get(v, 0) + 1
+    written |= {v for v, n in counts.items() if n > 1}
     mapping: dict[Var, Operand] = {}
-    _share(block, {}, written, mapping)
+    seen: dict = {}
+    for stmt in block.stmts[:start]:
+        key = _sharing_key(stmt, written)
+        if key is not None:
+            seen.setdefault(key, stmt.target)
+    _share(block, seen, written, mapping, start)
+    return mapping  # (dropped var -> the var read instead, for names kept outside the IR)
 
 
-def _share(block: Block, seen: dict, written: set, mapping: dict) -> None:
-    kept = []
-    for stmt in block.stmts:
+def _share(block: Block, seen: dict, written: set, mapping: dict, start: int = 0) -> None:
+    kept = block.stmts[:start]
+    for stmt in block.stmts[start:]:
         for region in regions(stmt):
             _share(region, dict(seen), written, mapping)
         substitute(stmt, mapping)

@@ -38,6 +38,7 @@ from .ir import (
     Operand,
     Ref,
     Var,
+    largest_closed,
     regions,
     uses,
     walk,
@@ -527,17 +528,8 @@ def _numbers(fn: Function) -> set[Var]:
                 made_from[phi] = [init, nxt]
             if stmt.range_args is not None and stmt.index is not None:
                 made_from[stmt.index] = []
-    numbers = set(made_from)
-    changed = True
-    while changed:
-        changed = False
-        for v in list(numbers):
-            if not all(x in numbers if isinstance(x, Var) else
-                       isinstance(x, Const) and type(x.value) in (int, float, bool, complex)
-                       for x in made_from[v]):
-                numbers.discard(v)
-                changed = True
-    return numbers
+    return largest_closed(made_from, set(),
+                          lambda value: type(value) in (int, float, bool, complex))
 
 
 def _locate(node: ast.AST, line: int) -> None:

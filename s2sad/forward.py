@@ -34,7 +34,7 @@ from typing import Any
 from . import primitives
 from .analysis import Facts
 from .builder import Builder, SymSeq, bound_arguments
-from .cleanup import eliminate_dead_code, share_common_values
+from .cleanup import eliminate_dead_code
 from .errors import NoAdjointError
 from .ir import (
     Assign,
@@ -317,7 +317,6 @@ class Forward(StructuralTangents, Builder):
         tangent = self.materialize(value, self.tangent(value))
         pair = self.emit("make_tuple", [value, tangent])
         out = Block([*self.out, Return(pair, ret.loc)])
-        share_common_values(out)
         eliminate_dead_code(out)
         jf = Function("j" + fn.name, [*fn.params, *tangents], out, dict(fn.defaults), fn.loc,
                       fn.kwonly + len(tangents), fn.posonly, fn.vararg, fn.varkw)

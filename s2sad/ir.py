@@ -37,7 +37,7 @@ Control flow is kept structured (no CFG) so the emitter gives back readable
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +214,26 @@ def reachable(start: set, links: dict) -> set:
                 found.add(nxt)
                 todo.append(nxt)
     return found
+
+
+def largest_closed(rules: dict[Var, list[Operand]], given: set[Var],
+                   constant: Callable[[Any], bool]) -> set[Var]:
+    """The largest set of vars with a property, from how each gets it:
+    `given` vars have it; a var of `rules` has it when every operand its
+    rule lists does (a var of the set, or a constant `constant` accepts).
+    Optimistic, as loops need (a phi is a number if its next value is): all
+    candidates first, then drop those with an operand that is not one."""
+    out = given | set(rules)
+    changed = True
+    while changed:
+        changed = False
+        for var, needs in rules.items():
+            if var in out and var not in given and not all(
+                    x in out if isinstance(x, Var) else isinstance(x, Const) and constant(x.value)
+                    for x in needs):
+                out.discard(var)
+                changed = True
+    return out
 
 
 def uses(stmt: Stmt) -> list[Operand]:

@@ -69,15 +69,9 @@ class Derivative:
         for names, (_, directions) in zip(compiled.tangent_names, self.layers):
             named.update(zip(names, directions))
         full_args, full_kwargs = self.full(args, kwargs)
-        try:
-            return backends.runner(compiled, self.backend)(*full_args, **full_kwargs, **named)
-        except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
-            self.fn(*full_args, **full_kwargs)
-            with pipeline.numpy_numbers():
-                generic = self.compiled(args, kwargs)
-                promoted = dict(zip(named, pipeline.numpy_scalars(tuple(named.values()))))
-                return generic.func(*pipeline.numpy_scalars(full_args), **full_kwargs,
-                                    **promoted)
+        return pipeline.run_numbers_safely(self.fn, backends.runner(compiled, self.backend),
+                                           lambda: self.compiled(args, kwargs), full_args,
+                                           full_kwargs, named)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)

@@ -84,13 +84,14 @@ class NumbaFunction:
     def __init__(self, dispatcher: Any, source: ModuleSource, user_code: types.CodeType,
                  path: Path) -> None:
         self.dispatcher = dispatcher
+        self.overloads = dispatcher.overloads  # (Numba's dict of compiled signatures)
         self.source = source
         self.user_code = user_code  # (its code, not the function: the cache holds this weakly)
         self.path = path
         LOADED.add(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        before = len(self.dispatcher.overloads)
+        before = len(self.overloads)
         try:
             if before:  # (the common case: nothing to compile, nothing to warn about)
                 result = self.dispatcher(*args, **kwargs)
@@ -100,7 +101,7 @@ class NumbaFunction:
                     result = self.dispatcher(*args, **kwargs)
         except NumbaError as exc:
             raise self.error(exc) from None
-        if len(self.dispatcher.overloads) != before:
+        if len(self.overloads) != before:
             COUNTS["compiles"] += 1
         return result
 

@@ -161,10 +161,29 @@ def numpy_numbers() -> Iterator[None]:
         _NUMBERS.numpy = previous
 
 
+def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compiled],
+                       args: tuple, kwargs: dict, named: dict) -> Any:
+    """`run(*args, **kwargs, **named)`: code compiled for Python's numbers,
+    given the user's `fn` and the tangents `named`. Where Python's numbers or
+    `math` raise (NUMBER_ERRORS) but `fn` itself runs (its own errors stay
+    as they are), `generic()` compiles again under `numpy_numbers` and runs
+    with NumPy's scalars, which give inf or nan as an array would."""
+    try:
+        return run(*args, **kwargs, **named)
+    except NUMBER_ERRORS:
+        fn(*args, **kwargs)
+        with numpy_numbers():
+            promoted = dict(zip(named, numpy_scalars(tuple(named.values()))))
+            return generic().func(*numpy_scalars(args), **kwargs, **promoted)
+
+
 def numpy_scalars(values: tuple) -> tuple:
-    """`values` with Python floats as NumPy's float64 (inf or nan where a
-    Python float raises)."""
-    return tuple(np.float64(v) if type(v) is float else v for v in values)
+    """`values` with Python floats as NumPy's float64 and ints as its int64
+    (inf or nan where a Python number raises: `1 / 0`; an int64 still counts
+    a range and picks an item)."""
+    return tuple(np.float64(v) if type(v) is float else
+                 np.int64(v) if type(v) is int and -2 ** 63 <= v < 2 ** 63 else v
+                 for v in values)
 
 
 def _is_scalar(a: Any) -> bool:

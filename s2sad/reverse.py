@@ -108,7 +108,8 @@ class Reverse(Adjoints):
         forward = [Assign(None, "marker", [Const("forward pass")]), *self.tapes.news,
                    *self.tapes.weave(Block(body)).stmts]
         out = Block([*forward, *backward, Return(pair.target, ret.loc)])
-        share_common_values(out)
+        shared = share_common_values(out, start=len(forward))  # (the backward pass's)
+        value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))
         eliminate_dead_code(out)
         # (the seed follows the user's parameters: keyword-only after *args)
         kwonly = fn.kwonly + 1 if fn.kwonly or fn.vararg is not None else 0

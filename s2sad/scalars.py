@@ -26,7 +26,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .ir import Assign, Const, Function, If, Loop, Operand, Return, Var, uses, walk
+from .ir import (
+    Assign,
+    Const,
+    Function,
+    If,
+    Loop,
+    Operand,
+    Return,
+    Var,
+    largest_closed,
+    uses,
+    walk,
+)
 
 # NumPy's elementwise functions and the `math` function equal to them on one
 # (or two) real Python numbers, up to the errors `math` raises instead of
@@ -105,15 +117,7 @@ def real_numbers(fn: Function, scalars: tuple[int, ...],
                 rules[phi] = [init, nxt]
             if stmt.index is not None and stmt.range_args is not None:
                 rules[stmt.index] = []  # a range's ints
-    real = given | set(rules)
-    changed = True
-    while changed:
-        changed = False
-        for var, needs in rules.items():
-            if var in real and var not in given and not _all_numbers(needs, real):
-                real.discard(var)
-                changed = True
-    return real
+    return largest_closed(rules, given, _finite_number)
 
 
 def _meets_numpy(fn: Function, real: set[Var], returned: bool,
@@ -181,13 +185,11 @@ def _keeps_numbers(stmt: Assign) -> bool:
                                                                 "math.isfinite")
 
 
+def _finite_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
 def _all_numbers(operands: list[Operand], real: set[Var]) -> bool:
     """Every operand a real number: a var of `real`, or a finite constant."""
-    for x in operands:
-        if isinstance(x, Var):
-            if x not in real:
-                return False
-        elif not (isinstance(x, Const) and type(x.value) in (int, float)
-                  and math.isfinite(x.value)):
-            return False
-    return True
+    return all(x in real if isinstance(x, Var) else isinstance(x, Const) and
+               _finite_number(x.value) for x in operands)

@@ -69,17 +69,9 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     args, kwargs = chosen.target.full(args, kwargs)
     compiled = compile_jvp(fn, chosen.params, args, kwargs)
     named = dict(zip(compiled.tangent_names[0], per_param))
-    try:
-        return backends.runner(compiled, backend)(*args, **kwargs, **named)
-    except pipeline.NUMBER_ERRORS:
-        # Python floats and `math` raise where NumPy gives inf or nan (a
-        # derivative at a singular point): if the function itself runs,
-        # compute again with NumPy scalars, as an array would.
-        fn(*args, **kwargs)
-        with pipeline.numpy_numbers():
-            generic = compile_jvp(fn, chosen.params, args, kwargs)
-            return generic.func(*pipeline.numpy_scalars(args), **kwargs,
-                                **dict(zip(named, pipeline.numpy_scalars(tuple(named.values())))))
+    return pipeline.run_numbers_safely(fn, backends.runner(compiled, backend),
+                                       lambda: compile_jvp(fn, chosen.params, args, kwargs),
+                                       args, kwargs, named)
 
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None

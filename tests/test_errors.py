@@ -536,3 +536,32 @@ def test_no_internal_error_escapes(call):
         call()
     assert isinstance(info.value, s2sad.S2sadError), repr(info.value)
     assert not isinstance(info.value, (AttributeError, KeyError, TypeError))
+
+
+def reshaped_in_place(x, b):
+    a = x * 1.0
+    a.shape = (3, 1)
+    return np.sum(np.sin(a * b))
+
+
+class Sized:
+    def __init__(self, w):
+        self.w = w
+        self.shape = (2,)
+
+
+def object_with_a_shape(x):
+    s = Sized(x)
+    s.shape = (3, 4)
+    return np.sum(s.w) * len(s.shape)
+
+
+def test_assigning_an_arrays_shape_is_refused_at_the_line():
+    # a.shape = ... reshapes the array itself; the backward pass would not
+    # follow it (it once gave a silently wrong gradient)
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(reshaped_in_place)(np.array([0.1, 0.2, 0.3]), np.array([[0.5, -0.3, 0.2]]))
+    assert_points_at(info.value, reshaped_in_place, "a.shape = (3, 1)")
+    assert "reshape" in info.value.hint
+    # an object of the user's own with a `shape` attribute is its own business
+    np.testing.assert_allclose(s2sad.grad(object_with_a_shape)(np.array([1.0, 2.0])), [2.0, 2.0])

@@ -17,7 +17,7 @@ from s2sad.aliasing import guard_inplace_updates
 from s2sad.analysis import SCALAR, analyze, known_shape
 from s2sad.cleanup import eliminate_dead_code, share_common_values, simplify
 from s2sad.emit import build
-from s2sad.ir import Assign, Block, Const, Loop, Return, Var, format_function
+from s2sad.ir import Assign, Block, Const, If, Loop, Return, Var, format_function
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
 from s2sad.prepare import prepare
@@ -411,6 +411,17 @@ def test_values_a_list_holds_are_not_shared_if_an_item_is_written():
                    Assign(c, "mul", [item, Const(0.5)], inplace=True), Return(lst)])
     share_common_values(block)
     assert [s.target for s in block.stmts if isinstance(s, Assign)] == [a, b, lst, item, c]
+
+
+def test_a_var_given_two_values_is_never_shared():
+    # a split's forward half names a branch's value None first: `t = None`,
+    # then `t = a ** 2` in a branch; another a ** 2 must not replace it
+    a, t, u, c = Var(1, "a"), Var(2, "t"), Var(3, "u"), Var(4, "c")
+    branch = If(c, Block([Assign(u, "pow", [a, Const(2)]), Assign(t, "pow", [a, Const(2)])]),
+                Block([]))
+    block = Block([Assign(t, "make_tuple", []), branch, Return(t)])
+    share_common_values(block)
+    assert [s.target for s in branch.then.stmts] == [u, t]
 
 
 # ---------------------------------------------------------------- split and emit

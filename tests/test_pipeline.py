@@ -391,3 +391,17 @@ def test_a_helper_called_with_two_shapes_in_one_gradient():
         expected_A[0] += v
         np.testing.assert_allclose(gA, expected_A, rtol=1e-12)
         np.testing.assert_allclose(gv, A.sum(axis=0) + A[0], rtol=1e-12)
+
+
+def scaled_by_positions(x, w, m):
+    k = np.where(m)[0] + 1.0  # np.where(condition) alone: a tuple of index arrays
+    return np.sum(np.sin((x @ w) * k))
+
+
+def test_where_with_one_argument_is_not_elementwise():
+    x, w = np.array([0.3, 0.2, 0.1]), np.array([0.5, -0.4, 0.7])
+    m = np.array([True, True, True])
+    k = np.array([1.0, 2.0, 3.0])
+    for _ in range(2):
+        np.testing.assert_allclose(s2sad.grad(scaled_by_positions)(x, w, m),
+                                   np.sum(np.cos((x @ w) * k) * k) * w, rtol=1e-12)

@@ -170,3 +170,14 @@ def test_a_tape_a_forward_half_returns_keeps_numpys_functions() -> None:
     compiled = pipeline.compile(recurrence, pipeline.Spec("split", (0,), (0, 1), ()))
     forward_half = compiled.built[0].source
     assert "tape" in forward_half and "np.sin(" in forward_half, forward_half
+
+
+def log_twice(x):
+    return np.log(x) * 2.0
+
+
+def test_an_int_at_a_singular_point_computes_again_with_numpys_scalars() -> None:
+    # 1 / x with the int 0 raises in Python; as NumPy's int64 it is inf
+    with np.errstate(divide="ignore"):
+        assert s2sad.hessian(log_twice)(0) == -np.inf
+        assert s2sad.grad(log_twice)(0) == np.inf

@@ -60,6 +60,9 @@ def static_ref(value: Any) -> Ref:
     return Ref("$" + prim.name, value)
 
 
+# Attributes an assignment to which changes an array itself (`a.shape = (3, 1)`)
+ARRAY_ATTRIBUTES = frozenset({"shape", "dtype", "strides", "real", "imag", "flat", "data"})
+
 class Statements(LowererBase):
     """Statements and the function they make up."""
 
@@ -267,11 +270,18 @@ class Statements(LowererBase):
                                                   hint=target.value.id, inplace=True)
         elif isinstance(target, gast.Attribute):
             name, obj = self.attribute_target(target)
+            self.check_attribute(obj, target.attr)
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), value], hint=name,
                                        inplace=True)
             self.owned.add(self.env[name])
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def check_attribute(self, obj: Operand, attr: str) -> None:
+        """`obj.shape = ...` and the like change an array in place: checked
+        when the code runs (a user's object may have such an attribute)."""
+        if attr in ARRAY_ATTRIBUTES:
+            self.emit("check_attribute_write", [obj, Const(attr)], target=False)
 
     def starred_assign(self, target: Any, value: Operand) -> None:
         """`first, *rest, last = value`: items from the front and the back, and
@@ -337,6 +347,7 @@ class Statements(LowererBase):
             return
         if isinstance(target, gast.Attribute):  # obj.name op= v on an object made here
             name, obj = self.attribute_target(target)
+            self.check_attribute(obj, target.attr)
             old = self.emit("getattr", [obj, Const(target.attr)])
             new = self.emit(op, [old, self.expr(node.value)], inplace=True)
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), new], hint=name,

@@ -146,7 +146,7 @@ helper("add_at(dx, index, g)", "write_slice(t, index, value)", tangent="store", 
        mutates=True, stores=True)
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
-       effect=True)
+       "check_attribute_write(obj, name)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)

@@ -40,6 +40,7 @@ from .base import (  # noqa: F401
     augmented,
     broadcast_tangent,
     cast_adjoint,
+    check_attribute_write,
     check_inplace,
     check_inplace_item,
     closure_values_adjoint,

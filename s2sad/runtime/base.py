@@ -276,6 +276,18 @@ def _truncates(result: Any, source: Any) -> bool:
         return True
 
 
+def check_attribute_write(obj: Any, name: str) -> None:
+    """Before `obj.name = value` with a name an array would change itself by
+    (`a.shape = ...` reshapes a in place): refuse for an array, which s2sad
+    does not follow; any other object's attribute is its own business."""
+    if isinstance(obj, np.ndarray):
+        raise UnsupportedSyntaxError(
+            f"assigning to an array's .{name} changes the array in place, which s2sad "
+            "does not follow",
+            hint="make a new array instead: a = a.reshape(new_shape), a = a.astype(dtype), "
+            "or a = a.real (or a.imag)")
+
+
 def check_inplace(value: Any, names: str, *others: Any) -> None:
     """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
     later, shares memory with y's array (is it, views it, or holds it). An
