@@ -89,7 +89,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     return value, chosen.gradients(per_param, args, kwargs)
 
 
-_FAST_TYPES = frozenset({float, int, np.float64, np.ndarray})
+_FAST_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
@@ -208,7 +208,8 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             recent[kinds] = (compiled, run)
         value, per_param = _call(compiled, chosen, args, kwargs, run)
         if key is not None and len(fast) < _FAST_ENTRIES and len(args) == \
-                fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)):
+                fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)) and \
+                all(type(args[p]) is not bool for p in params):
             fast[key] = (compiled.guards.hold, run or compiled.func,
                          all(type(args[p]) is float for p in params))
         return finish(value, per_param)

@@ -273,7 +273,7 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
 # The types fix the argument kinds, so the compiled halves; their guards are
 # still checked on every call.
 _KNOWN_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PLAIN_TYPES = frozenset({float, int, np.float64, np.ndarray})
+_PLAIN_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
 
 
 def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:

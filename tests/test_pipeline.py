@@ -405,3 +405,20 @@ def test_where_with_one_argument_is_not_elementwise():
     for _ in range(2):
         np.testing.assert_allclose(s2sad.grad(scaled_by_positions)(x, w, m),
                                    np.sum(np.cos((x @ w) * k) * k) * w, rtol=1e-12)
+
+
+def switched(x, squared):
+    if squared:
+        return np.sum(x * x)
+    return np.sum(np.sin(x))
+
+
+def test_a_bool_argument_takes_the_fast_path_with_either_value():
+    x = np.array([0.3, -1.2])
+    grad = s2sad.grad(switched)
+    grad(x, True)
+    before = pipeline.transform_count()
+    for _ in range(3):
+        np.testing.assert_allclose(grad(x, True), 2 * x, rtol=1e-12)
+        np.testing.assert_allclose(grad(x, False), np.cos(x), rtol=1e-12)
+    assert pipeline.transform_count() == before
