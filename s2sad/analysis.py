@@ -408,7 +408,8 @@ def _counts(stmt: Assign, shape: dict) -> bool:
     if stmt.prim in ("len", ".ndim", ".size"):
         return True
     if stmt.prim == "getitem" and isinstance(stmt.args[1], Const) and \
-            type(stmt.args[1].value) is int and shape.get(("shape of", stmt.args[0])):
+            type(stmt.args[1].value) is int and isinstance(stmt.args[0], Var) and \
+            shape.get(("shape of", stmt.args[0])):
         return True
     if stmt.prim not in _INT_ARITHMETIC:
         return False

@@ -90,6 +90,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
 
 
 _FAST_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
+_FLOATS = (float, np.float64)
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
@@ -179,6 +180,9 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     fast: dict[tuple, tuple[Callable, Callable, bool]] = {}  # key -> guards' check, code, floats
     plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
 
+    # value_and_grad of several arguments, floats: returned as (value, (da, db, ...))
+    floats_in_a_tuple = with_value and not has_aux and chosen.as_tuple and len(params) > 1
+
     def finish(value: Any, per_param: list) -> Any:
         grads = tuple(per_param) if chosen.as_tuple else per_param[0]
         if has_aux:
@@ -198,6 +202,10 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             except Exception:  # (the full path computes again and reports it)
                 pass
             else:
+                if entry[2] and floats_in_a_tuple:  # (the commonest case, without more calls)
+                    out = tuple([float(g) for g in grads if type(g) in _FLOATS])
+                    if len(out) == len(params):
+                        return value, out
                 return finish(value, _fast_gradients(grads, args, params, entry[2]))
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)

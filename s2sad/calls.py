@@ -75,6 +75,7 @@ class Plan:
         # entry is a whole positional parameter (the common case); else None
         self.direct = tuple(self.wrt.index(r[0]) for r in self.routes) if all(
             isinstance(e, int) and r[1] is None for e, r in zip(active, self.routes)) else None
+        self.in_order = self.direct == tuple(range(len(self.wrt)))
 
     def locate(self, site: int | str) -> tuple[int, Any]:
         try:
@@ -115,6 +116,8 @@ class Plan:
 
     def adjoints(self, grads: tuple) -> tuple:
         """The adjoint of each active entry, from the callee's per parameter."""
+        if self.in_order and type(grads) is tuple:
+            return grads  # (the callee's own order: its backward half's tuple)
         if self.direct is not None:
             return tuple(grads[k] for k in self.direct)
         def at(site: Any) -> Any:

@@ -422,3 +422,16 @@ def test_a_bool_argument_takes_the_fast_path_with_either_value():
         np.testing.assert_allclose(grad(x, True), 2 * x, rtol=1e-12)
         np.testing.assert_allclose(grad(x, False), np.cos(x), rtol=1e-12)
     assert pipeline.transform_count() == before
+
+
+def three_floats(x, y, z):
+    return np.sin(x) * y + z ** 2
+
+
+def test_value_and_grad_of_floats_gives_python_floats_on_every_call():
+    vg = s2sad.value_and_grad(three_floats, wrt=(0, 1, 2))
+    for _ in range(3):  # (the first call takes the full path, the others the fast one)
+        value, grads = vg(0.5, 2.0, -1.5)
+        assert value == pytest.approx(np.sin(0.5) * 2.0 + 2.25)
+        assert grads == pytest.approx((np.cos(0.5) * 2.0, np.sin(0.5), -3.0))
+        assert all(type(g) is float for g in grads) and type(grads) is tuple
