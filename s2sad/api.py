@@ -175,20 +175,13 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     params = chosen.params
     # by argument kinds: skips the global cache key
     recent: dict[tuple, tuple[Compiled, Callable]] = {}
-    # by the types of positional arguments that are all numbers or float arrays
-    # of a plain function's parameters: skips binding and the argument checks
-    fast: dict[tuple, tuple[Callable, Callable, bool]] = {}  # key -> guards' check, code, floats
+    # by the types (and shapes) of positional numbers and arrays: `_fast_entry`
+    fast: dict[tuple, tuple[Callable, Callable, bool]] = {}
     plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
-
     # value_and_grad of several arguments, floats: returned as (value, (da, db, ...))
     floats_in_a_tuple = with_value and not has_aux and chosen.as_tuple and len(params) > 1
 
-    def finish(value: Any, per_param: list) -> Any:
-        grads = tuple(per_param) if chosen.as_tuple else per_param[0]
-        if has_aux:
-            (value, aux) = value
-            return ((value, aux), grads) if with_value else (grads, aux)
-        return (value, grads) if with_value else grads
+    finish = _finisher(chosen.as_tuple, has_aux, with_value)
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
@@ -215,11 +208,10 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             run = backends.runner(compiled, backend)
             recent[kinds] = (compiled, run)
         value, per_param = _call(compiled, chosen, args, kwargs, run)
-        if key is not None and len(fast) < _FAST_ENTRIES and len(args) == \
-                fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)) and \
-                all(type(args[p]) is not bool for p in params):
-            fast[key] = (compiled.guards.hold, run or compiled.func,
-                         all(type(args[p]) is float for p in params))
+        if key is not None and len(fast) < _FAST_ENTRIES:
+            entry = _fast_entry(fn, args, params, compiled, run)
+            if entry is not None:
+                fast[key] = entry
         return finish(value, per_param)
 
     gradient.__s2sad_wrt__ = params  # type: ignore[attr-defined]
@@ -230,6 +222,32 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             fn, params, len(params) == 1, path=() if with_value else (1,), value=with_value,
             lead=target.lead, bound=target.bound, backend=backend)
     return gradient
+
+
+def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:
+    """What a gradient function returns, from the value and the gradient of
+    each differentiated argument: one or a tuple, with the value and the
+    auxiliary data as asked."""
+    def finish(value: Any, per_param: list) -> Any:
+        grads = tuple(per_param) if as_tuple else per_param[0]
+        if has_aux:
+            (value, aux) = value
+            return ((value, aux), grads) if with_value else (grads, aux)
+        return (value, grads) if with_value else grads
+    return finish
+
+
+def _fast_entry(fn: types.FunctionType, args: tuple, params: tuple[int, ...],
+                compiled: Compiled, run: Callable | None) -> tuple | None:
+    """What a later call with these argument types (and shapes) runs directly:
+    (the guards' check, the code, whether every differentiated argument is a
+    Python float); None where the full path is needed every time (arguments
+    left at their defaults, other types, a bool differentiated)."""
+    if len(args) != fn.__code__.co_argcount or not _FAST_TYPES.issuperset(map(type, args)) \
+            or any(type(args[p]) is bool for p in params):
+        return None
+    return (compiled.guards.hold, run or compiled.func,
+            all(type(args[p]) is float for p in params))
 
 
 def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
