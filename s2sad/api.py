@@ -75,9 +75,11 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
             else f"a {exc.args[0]}"
         if inspect.isgeneratorfunction(fn):
             what = "a generator (it is a generator function)"
+        pair = exc.args[0] in ("tuple", "list")
         raise NonScalarOutputError(
             f"grad needs {fn.__name__} to return a scalar, but it returned {what}",
             compiled.return_loc,
+            "if it returns (value, auxiliary data), pass has_aux=True" if pair else
             "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
             "gradient of",
         ) from None

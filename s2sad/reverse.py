@@ -45,7 +45,7 @@ from .ir import (
 )
 from .prepare import no_rule_error
 from .reverse_rules import StructuralAdjoints
-from .runtime import require_scalar
+from .runtime import aux_value, require_scalar
 from .tape import Tapes
 
 
@@ -91,7 +91,8 @@ class Reverse(Adjoints, StructuralAdjoints):
             checked = value
             if aux:
                 checked = self.factory.new("out")
-                backward.append(Assign(checked, "getitem", [value, Const(0)], {}, None, ret.loc))
+                backward.append(Assign(checked, "aux_value", [value], {},
+                                       Ref("$aux_value", aux_value), ret.loc))
             backward.append(Assign(None, "require_scalar", [checked], {},
                                    Ref("$require_scalar", require_scalar), ret.loc))
         backward += self.reverse_block(Block(body))

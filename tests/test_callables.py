@@ -828,3 +828,28 @@ def test_lambdas_on_one_line_are_told_apart(k):
     y = (np.array([[0.3, -0.7, 1.1, 0.2]]) if k == 0 else
          np.array([[0.3, -0.7, 1.1], [0.5, 0.1, -0.4]]))
     s2sad.check_grad(through_view, VIEWS[k], y, wrt=1)
+
+
+@dataclasses.dataclass
+class WithCounts:
+    w: np.ndarray
+    k: int
+    n: int
+
+
+def scaled_loss(p):
+    total = 0.0
+    for _ in range(p.n):  # (n is a count: no derivative reaches it)
+        total = total + np.sum(p.w ** 2) * p.k
+    return total
+
+
+def test_an_int_field_gets_its_derivative_not_its_value():
+    # the field's own value in its place would pass for a derivative
+    w = np.array([1.0, 2.0])
+    for k in (3, np.int64(3)):
+        g = s2sad.grad(scaled_loss)(WithCounts(w, k, 2))
+        assert g.k == pytest.approx(2 * 5.0) and g.n == 0.0
+        np.testing.assert_allclose(g.w, 2 * 2 * 3 * w)
+    Pair = namedtuple("Pair", "w k")
+    assert s2sad.grad(lambda p: np.sum(p.w ** 2) * p.k)(Pair(w, 3)).k == pytest.approx(5.0)

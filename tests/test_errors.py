@@ -565,3 +565,30 @@ def test_assigning_an_arrays_shape_is_refused_at_the_line():
     assert "reshape" in info.value.hint
     # an object of the user's own with a `shape` attribute is its own business
     np.testing.assert_allclose(s2sad.grad(object_with_a_shape)(np.array([1.0, 2.0])), [2.0, 2.0])
+
+
+def loss_and_data(x):
+    return np.sum(x ** 2), x
+
+
+def loss_alone(x):
+    return np.sum(x ** 2)
+
+
+def loss_and_two(x):
+    return np.sum(x ** 2), x, 2.0
+
+
+def test_a_pair_returned_without_has_aux_says_so():
+    with pytest.raises(s2sad.NonScalarOutputError) as info:
+        s2sad.grad(loss_and_data)(np.array([1.0, 2.0, 3.0]))
+    assert "has_aux=True" in info.value.hint
+
+
+@pytest.mark.parametrize("fn", [loss_alone, loss_and_two])
+def test_has_aux_needs_a_pair(fn):
+    for transform in (s2sad.grad, s2sad.value_and_grad):
+        with pytest.raises(s2sad.NonScalarOutputError) as info:
+            transform(fn, has_aux=True)(np.array([1.0, 2.0]))
+        assert "(value, auxiliary data)" in str(info.value)
+        assert_points_at(info.value, fn, "return np.sum(x ** 2)")

@@ -148,6 +148,7 @@ helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
+helper("aux_value(pair)", linear=("pair",))
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)
 helper("attribute_dropped(g, name)", "attribute_value(g, name, like)",

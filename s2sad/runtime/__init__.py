@@ -38,6 +38,7 @@ from .base import (  # noqa: F401
     attribute_tangent,
     attribute_value,
     augmented,
+    aux_value,
     broadcast_tangent,
     cast_adjoint,
     check_attribute_write,

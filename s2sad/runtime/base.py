@@ -63,6 +63,20 @@ class NonScalarOutput(Exception):
     """Raised by `require_scalar`; the API turns it into a NonScalarOutputError."""
 
 
+def aux_value(pair: Any) -> Any:
+    """The value of a function differentiated with has_aux=True, which must
+    return (value, auxiliary data)."""
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+        what = f"a {type(pair).__name__} of {len(pair)} items" if isinstance(
+            pair, (tuple, list)) else f"a {type(pair).__name__}"
+        raise NonScalarOutputError(
+            f"with has_aux=True the function must return a pair (value, auxiliary data), "
+            f"but it returned {what}",
+            hint="return value, aux (put several auxiliary values in a tuple or dict), or "
+            "leave out has_aux=True")
+    return pair[0]
+
+
 def require_scalar(value: Any) -> None:
     """grad's seed is 1.0: only valid for a real scalar output. A complex
     output has no gradient in the convention s2sad shares with JAX and
@@ -71,7 +85,7 @@ def require_scalar(value: Any) -> None:
     derivative of the real part only)."""
     if type(value) is float or type(value) is np.float64:
         return
-    if value is None or isinstance(value, (str, bytes, bool)):
+    if value is None or isinstance(value, (str, bytes, bool, tuple, list, dict)):
         raise NonScalarOutput(type(value).__name__)
     if np.ndim(value) != 0:
         raise NonScalarOutput(np.shape(value))

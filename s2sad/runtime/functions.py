@@ -192,7 +192,8 @@ def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
     value = getattr(obj, name)
-    if g is None or inert(value) or isinstance(obj, types.ModuleType):  # (xp.sum: none)
+    if g is None or (inert(value) and not _whole_number(value)) or \
+            isinstance(obj, types.ModuleType):  # (xp.sum: none)
         return None
     getter = computed_attribute(obj, name)
     if getter is not None:
@@ -322,21 +323,35 @@ def callable_zeros(x: Any, zeros: Any) -> Any:
 
 def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
     """A namedtuple's or an object's gradient as its own type: each field
-    holding numbers gets its gradient (`convert(part, value)`), others are
-    copied from x (a function, a count, a name)."""
+    holding numbers gets its gradient (`convert(part, value)`; an int field
+    too, as an int argument does: 0.0 where nothing reaches it, never its own
+    value, which would pass for a derivative), others are copied from x (a
+    function, a name, a flag)."""
     if is_record(x):
         parts = grad if isinstance(grad, (tuple, list)) else [None] * len(x)
-        return type(x)(*(convert(p, v) if carries_derivative(v) else v
+        return type(x)(*(convert(p, v) if _differentiated(v) else v
                          for p, v in zip(parts, x)))
     parts = grad if isinstance(grad, dict) else {}
     out = object.__new__(type(x))
     state = dict(vars(x)) if hasattr(x, "__dict__") else {}
     for name in stored_names(x):  # (a dataclass's fields and other attributes; slots)
         value = getattr(x, name)
-        state[name] = convert(parts.get(name), value) if carries_derivative(value) else value
+        state[name] = convert(parts.get(name), value) if _differentiated(value) else value
     for name, value in state.items():
         object.__setattr__(out, name, value)
     return out
+
+
+def _whole_number(value: Any) -> bool:
+    """An int or NumPy integer (not a bool): differentiated as a real number
+    where it is a field of a differentiated object, as an int argument is."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _differentiated(value: Any) -> bool:
+    """Does a field get a gradient: numbers (ints too, not bools) and what
+    holds them."""
+    return carries_derivative(value) or _whole_number(value)
 
 
 def stored_names(x: Any) -> list[str]:
