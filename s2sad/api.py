@@ -180,7 +180,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     # by the types (and shapes) of positional numbers and arrays: `_fast_entry`
     fast: dict[tuple, tuple[Callable, Callable, bool]] = {}
     plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
-    # value_and_grad of several arguments, floats: returned as (value, (da, db, ...))
+    # value_and_grad of several arguments, floats: returned as (value, (da, db))
     floats_in_a_tuple = with_value and not has_aux and chosen.as_tuple and len(params) > 1
 
     finish = _finisher(chosen.as_tuple, has_aux, with_value)
@@ -197,10 +197,10 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             except Exception:  # (the full path computes again and reports it)
                 pass
             else:
-                if entry[2] and floats_in_a_tuple:  # (the commonest case, without more calls)
-                    out = tuple([float(g) for g in grads if type(g) in _FLOATS])
-                    if len(out) == len(params):
-                        return value, out
+                if entry[2] and floats_in_a_tuple and len(grads) == 2:  # (two floats: the
+                    a, b = grads  # commonest case, without two more calls)
+                    if type(a) in _FLOATS and type(b) in _FLOATS:
+                        return value, (float(a), float(b))
                 return finish(value, _fast_gradients(grads, args, params, entry[2]))
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)

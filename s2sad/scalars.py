@@ -62,11 +62,16 @@ def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> i
     that the parameters at positions `scalars` are plain numbers; with
     `returned=False`, not on what the function returns (a forward half's
     state, which the backward half computes with later, outside the transforms'
-    fallback to NumPy's scalars). Returns how many calls changed."""
+    fallback to NumPy's scalars). grad's check that its output is a real
+    scalar goes where the output certainly is a real number. Returns how many
+    calls changed to `math`."""
     if not scalars:
         return 0
     tapes = _local_tapes(fn)
     real = real_numbers(fn, scalars, tapes)
+    fn.body.stmts[:] = [s for s in fn.body.stmts if not (
+        isinstance(s, Assign) and s.prim == "require_scalar" and isinstance(s.args[0], Var)
+        and s.args[0] in real)]
     escaping = _meets_numpy(fn, real, returned, tapes)
     changed = 0
     for stmt in walk(fn.body):

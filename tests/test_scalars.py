@@ -181,3 +181,10 @@ def test_an_int_at_a_singular_point_computes_again_with_numpys_scalars() -> None
     with np.errstate(divide="ignore"):
         assert s2sad.hessian(log_twice)(0) == -np.inf
         assert s2sad.grad(log_twice)(0) == np.inf
+
+
+def test_grads_output_check_goes_where_the_output_is_a_real_number() -> None:
+    compiled = pipeline.compile(poly, pipeline.Spec("grad", (0, 1), (0, 1), ()))
+    assert "require_scalar" not in compiled.source
+    arrays = pipeline.compile(poly, pipeline.Spec("grad", (0, 1), (), ()))
+    assert "require_scalar" in arrays.source  # (an array argument: the output may be one)
