@@ -368,7 +368,13 @@ class Forward(StructuralTangents, Builder):
         """A fresh array's tangent is a copy wherever the array or an operand is
         written in place later: its rule may hand back an operand's tangent
         (`x + c`, `np.copy(x)`) or a view of one, and the write must reach one
-        tangent, as it reaches one array."""
+        tangent, as it reaches one array. A view's tangent is one where NumPy
+        made a view, and a copy where NumPy copied (`view_tangent`)."""
+        if prim.view and isinstance(t, Var) and stmt.args and (
+                self.written_later(stmt.target) or self.written_later(stmt.args[0])):
+            return self.emit("view_tangent", [t, stmt.target, stmt.args[0]],
+                             callee=Ref("$view_tangent", primitives.resolve_name("view_tangent")),
+                             hint=tname(stmt.target), loc=stmt.loc)
         if not prim.fresh or not isinstance(t, Var):
             return t
         if self.written_later(stmt.target) or any(self.written_later(a)

@@ -126,3 +126,16 @@ def test_a_write_reaches_a_branch_result_viewing_the_array():
     fd = (view_chosen_by_a_branch_then_written(x + h * d)
           - view_chosen_by_a_branch_then_written(x - h * d)) / (2 * h)
     np.testing.assert_allclose(tangent, fd, rtol=1e-6)
+
+
+def copy_then_write(z):
+    a = z * np.ones((2, 2))
+    b = a.astype(float)  # (a copy: NumPy's astype copies by default)
+    c = a.T.reshape(4)  # (a copy too: a.T is not contiguous)
+    a[:, 0] = 0.0
+    return np.sum(b) + np.sum(c)
+
+
+def test_a_copy_made_by_an_operation_that_may_view_keeps_its_own_tangent():
+    value, tangent = s2sad.jvp(copy_then_write, (0.7,), (1.0,))
+    assert value == pytest.approx(8 * 0.7) and tangent == pytest.approx(8.0)

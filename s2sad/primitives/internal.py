@@ -149,6 +149,7 @@ helper("check_inplace(value, names, *others)",
        "check_attribute_write(obj, name)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 helper("aux_value(pair)", linear=("pair",))
+helper("view_tangent(t, ans, x)", linear=("t",), zero="others")
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
 helper("zeros_like(x)", zero=("x",), fresh=True)
 helper("attribute_dropped(g, name)", "attribute_value(g, name, like)",

@@ -57,6 +57,7 @@ from .base import (  # noqa: F401
     stop_gradient,
     truncated,
     unbroadcast,
+    view_tangent,
     write_slice,
     zeros_like,
 )

@@ -115,6 +115,17 @@ def own(x: Any) -> Any:
     return x.copy() if isinstance(x, list) else np.array(x, dtype=_inexact(x))
 
 
+def view_tangent(t: Any, ans: Any, x: Any) -> Any:
+    """The tangent of `ans`, an operation's result that may view its operand
+    x or be a copy of it (`x.astype(float)`, `x.reshape(...)` of a strided
+    x): its own copy of `t` where NumPy copied, so that a later write into
+    x's tangent, mirroring a write into x, does not reach it either."""
+    if isinstance(t, np.ndarray) and isinstance(ans, np.ndarray) and \
+            not np.may_share_memory(ans, x):
+        return t.copy(order="K")
+    return t
+
+
 # s2sad's dispatcher of calls of user code (`call_forward`, `call_backward`,
 # `call_jvp`, ...) is `functions.USER_CALLS`, installed by `s2sad.calls` when it
 # is imported: helpers whose rules run the user's functions (the ODE solvers',
