@@ -101,7 +101,7 @@ def _with_shapes(key: tuple, args: tuple, params: tuple[int, ...]) -> tuple | No
     argument is a number or an array and the differentiated ones are
     floating arrays or numbers, types and shapes decide the compiled code and
     the checks' outcome. None where a differentiated array is not floating.
-    (Other types never have an entry: `_make` stores none for them.)"""
+    (Other types never have an entry: `_fast_entry` makes none for them.)"""
     for p in params:
         if p < len(key) and key[p] is np.ndarray and args[p].dtype.kind not in "fc":
             return None
@@ -116,7 +116,7 @@ def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bo
     if floats:
         out = []
         for g in grads:
-            if type(g) is not float and type(g) is not np.float64:
+            if type(g) not in _FLOATS:
                 break
             out.append(float(g))
         else:

@@ -270,12 +270,13 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
 # ---------------------------------------------------------------- reverse mode
 
 
-# The inline cache of call_forward: plain function -> {(active, argument types,
-# numbers specialized, arrays' shapes): (plan, compiled)}, for calls of a Python function with
-# positional numbers and arrays only (a recursive helper runs it per level).
-# The types fix the argument kinds, so the compiled halves; their guards are
-# still checked on every call.
+# The inline cache of call_forward: plain function -> {(active, argument
+# types, numbers specialized, arrays' shapes): (plan, compiled)}, for calls of
+# a Python function with positional numbers and arrays only (a recursive
+# helper runs it per level). Types and shapes fix the argument kinds, so the
+# compiled halves; their guards are still checked on every call.
 _KNOWN_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KNOWN_PER_FUNCTION = 16  # (types and shapes a callee may keep changing)
 _PLAIN_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
 
 
@@ -302,8 +303,8 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
         return fn(*args, **kwargs), plan
     compiled = plan.compile("split")
     known = _KNOWN_CALLS.setdefault(fn, {}) if key is not None else None
-    if known is not None and len(known) < 16 and plan.unfolded.fn is fn and not plan.lead \
-            and not plan.kwargs:
+    if known is not None and len(known) < _KNOWN_PER_FUNCTION and plan.unfolded.fn is fn \
+            and not plan.lead and not plan.kwargs:
         known[key] = (plan, compiled)
     value, state = compiled.forward(*plan.args, **plan.kwargs)
     return value, Saved(plan, compiled, state, value)

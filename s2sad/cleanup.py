@@ -222,8 +222,8 @@ def _sharing_key(stmt: Any, written: set) -> tuple | None:
             parts.append((name, a))
         elif isinstance(a, Ref):
             parts.append((name, a))
-        elif type(a.value) in _SIMPLE:
-            parts.append((name, type(a.value), a.value))
+        elif type(a.value) in _SIMPLE:  # (by repr: 0.0 and -0.0 are equal, yet differ)
+            parts.append((name, type(a.value), repr(a.value)))
         else:
             return None  # (a constant array, a slice: not worth comparing)
     return tuple(parts)

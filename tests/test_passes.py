@@ -393,6 +393,14 @@ def test_common_values_are_computed_once_where_they_dominate():
     assert block.stmts[-2].args == [a] and [s.target for s in inner.stmts] == [e]
 
 
+def test_constants_that_compare_equal_but_differ_are_not_shared():
+    x, a, b = Var(1, "x"), Var(2, "a"), Var(3, "b")  # (0.0 == -0.0, but 1 / -0.0 is -inf)
+    block = Block([Assign(a, "mul", [x, Const(0.0)]), Assign(b, "mul", [x, Const(-0.0)]),
+                   Return(b)])
+    share_common_values(block)
+    assert [s.target for s in block.stmts if isinstance(s, Assign)] == [a, b]
+
+
 def test_values_written_in_place_are_never_shared():
     x, v, a, b, g = (Var(k, h) for k, h in enumerate("xvabg", 1))
     block = Block([Assign(v, "getitem", [x, Const(0)]), Assign(a, "np.sum", [x]),
