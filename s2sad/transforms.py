@@ -26,7 +26,13 @@ from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, zeros_like
-from .runtime.functions import carries_derivative, is_object, is_record, safe_duck_array
+from .runtime.functions import (
+    carries_derivative,
+    differentiated_field,
+    is_object,
+    is_record,
+    safe_duck_array,
+)
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 # ---------------------------------------------------------------- forward mode
@@ -110,9 +116,10 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
     a namedtuple's is a tuple, an object's a dict of its attributes'."""
     if is_object(primal):
         return {name: _as_tangent(getattr(tangent, name), value)
-                for name, value in vars(primal).items() if carries_derivative(value)}
+                for name, value in vars(primal).items() if differentiated_field(value)}
     if isinstance(primal, (list, tuple)):
-        return type(primal)(_as_tangent(t, p) for t, p in zip(tangent, primal))
+        items = [_as_tangent(t, p) for t, p in zip(tangent, primal)]
+        return items if isinstance(primal, list) else tuple(items)
     if isinstance(primal, dict):
         return {k: _as_tangent(tangent[k], v) for k, v in primal.items()}
     if isinstance(primal, np.ndarray):

@@ -853,3 +853,13 @@ def test_an_int_field_gets_its_derivative_not_its_value():
         np.testing.assert_allclose(g.w, 2 * 2 * 3 * w)
     Pair = namedtuple("Pair", "w k")
     assert s2sad.grad(lambda p: np.sum(p.w ** 2) * p.k)(Pair(w, 3)).k == pytest.approx(5.0)
+
+
+def test_an_int_fields_tangent_agrees_with_its_gradient():
+    # forward mode reads the tangent of an int field as reverse mode gives its
+    # derivative (a namedtuple's tangent is a namedtuple of tangents)
+    Pair = namedtuple("Pair", "w k")
+    p = Pair(np.array([1.0, 2.0]), 3)
+    value, tangent = s2sad.jvp(lambda q: np.sum(q.w ** 2) * q.k, (p,),
+                               (Pair(np.zeros(2), 1.0),))
+    assert value == pytest.approx(15.0) and tangent == pytest.approx(5.0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
-import types
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from .functions import (  # noqa: F401  (USER_CALLS: re-exported)
     object_gradient,
     property_tangent,
     stored_attribute,
+    without_derivative,
 )
 
 
@@ -476,10 +476,9 @@ def attribute_value(g: Any, name: str, like: Any) -> Any:
 def attribute_tangent(td: Any, obj: Any, name: str) -> Any:
     """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
     value = getattr(obj, name)
-    if inert(value) or isinstance(obj, types.ModuleType):  # (np.max read from xp)
-        numeric = isinstance(value, (int, np.integer, np.ndarray)) and \
-            not isinstance(value, bool)
-        return zeros_like(value) if numeric else None  # (a count: arithmetic follows)
+    if without_derivative(obj, value):  # (np.max read from xp)
+        # (an integer array: a zero tangent, as arithmetic on it may follow)
+        return zeros_like(value) if isinstance(value, np.ndarray) else None
     getter = computed_attribute(obj, name)
     if getter is not None:
         return property_tangent(getter, obj, td)

@@ -192,8 +192,7 @@ def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
     """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
     obj's own; for a namedtuple's field, a tuple; else {name: g}."""
     value = getattr(obj, name)
-    if g is None or (inert(value) and not _whole_number(value)) or \
-            isinstance(obj, types.ModuleType):  # (xp.sum: none)
+    if g is None or without_derivative(obj, value):  # (xp.sum: none)
         return None
     getter = computed_attribute(obj, name)
     if getter is not None:
@@ -329,14 +328,14 @@ def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
     function, a name, a flag)."""
     if is_record(x):
         parts = grad if isinstance(grad, (tuple, list)) else [None] * len(x)
-        return type(x)(*(convert(p, v) if _differentiated(v) else v
+        return type(x)(*(convert(p, v) if differentiated_field(v) else v
                          for p, v in zip(parts, x)))
     parts = grad if isinstance(grad, dict) else {}
     out = object.__new__(type(x))
     state = dict(vars(x)) if hasattr(x, "__dict__") else {}
     for name in stored_names(x):  # (a dataclass's fields and other attributes; slots)
         value = getattr(x, name)
-        state[name] = convert(parts.get(name), value) if _differentiated(value) else value
+        state[name] = convert(parts.get(name), value) if differentiated_field(value) else value
     for name, value in state.items():
         object.__setattr__(out, name, value)
     return out
@@ -348,10 +347,17 @@ def _whole_number(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def _differentiated(value: Any) -> bool:
-    """Does a field get a gradient: numbers (ints too, not bools) and what
-    holds them."""
+def differentiated_field(value: Any) -> bool:
+    """Does a field of an object get a gradient (or a tangent): numbers, ints
+    too (not bools), and what holds them."""
     return carries_derivative(value) or _whole_number(value)
+
+
+def without_derivative(obj: Any, value: Any) -> bool:
+    """Is `obj.name`, whose value is `value`, certainly without a derivative
+    (a function, a name, a flag; anything read from a module), for
+    `attribute_adjoint` and `attribute_tangent` alike?"""
+    return (inert(value) and not _whole_number(value)) or isinstance(obj, types.ModuleType)
 
 
 def stored_names(x: Any) -> list[str]:
