@@ -77,6 +77,8 @@ class Facts:
     buffers: frozenset[Var]  # every version of an array written in place
     persistent_phis: frozenset[Var]  # loop phis that keep one array across iterations
     one_array: MappingProxyType  # a persistent buffer's var -> all names of its array
+    # every var whose memory some statement writes in place (`written_memory`)
+    written: frozenset[Var]
 
     def active(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.varied and v in self.useful
@@ -97,7 +99,8 @@ def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] =
     buffers, persistent, one_array = find_buffers(stmts)
     return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
                  frozenset(containers), frozenset(numeric_vars(stmts) - containers),
-                 frozenset(buffers), frozenset(persistent), MappingProxyType(one_array))
+                 frozenset(buffers), frozenset(persistent), MappingProxyType(one_array),
+                 frozenset(written_memory(fn, set(buffers))))
 
 
 # ---------------------------------------------------------------- places
@@ -180,6 +183,37 @@ def flows(stmt: Stmt) -> list[tuple[Var, list[Operand]]]:
     if isinstance(stmt, Loop):
         return [(p, [i, n]) for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)]
     return []
+
+
+def written_memory(fn: Function, written: set) -> set:
+    """The values whose memory something writes in place: the arrays written
+    (`written`), and what they are the same memory as: back to where it was
+    made and on (a loop's first value and its phi; a branch's values and its
+    result; an alias, `y = x`), and the views into it and what they view."""
+    found = set(written)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in walk(fn.body):
+            sources: list = []
+            if isinstance(stmt, Loop):  # (a phi is its first value's memory, both ways)
+                sources = [i for p, i in zip(stmt.phis, stmt.inits) if p in found] + \
+                    [p for p, i in zip(stmt.phis, stmt.inits) if i in found]
+            elif isinstance(stmt, If):  # (a result is either value's memory, both ways)
+                sources = [v for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                           if o in found for v in (a, b)] + \
+                    [o for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                     if a in found or b in found]
+            elif isinstance(stmt, Assign) and stmt.args and stmt.target is not None and \
+                    (stmt.prim in ("copy", "setitem") or primitives.get(stmt.prim).view):
+                # one memory: what the view looks into, and the view (both ways)
+                sources = [stmt.args[0]] if stmt.target in found else \
+                    [stmt.target] if stmt.args[0] in found else []
+            for v in sources:
+                if isinstance(v, Var) and v not in found:
+                    found.add(v)
+                    changed = True
+    return found
 
 
 # ---------------------------------------------------------------- shapes

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import primitives
-from .analysis import Facts
+from .analysis import Facts, written_memory
 from .builder import Builder, SymSeq, bound_arguments
 from .cleanup import eliminate_dead_code
 from .errors import NoAdjointError
@@ -542,34 +542,3 @@ class Forward(StructuralTangents, Builder):
         self.out.append(loop)
         for phi in loop.phis:
             self.bind_placeholder(phi)
-
-
-def written_memory(fn: Function, written: set) -> set:
-    """The values whose memory something writes in place: the arrays written
-    (`written`), and what they are the same memory as: back to where it was
-    made and on (a loop's first value and its phi; a branch's values and its
-    result; an alias, `y = x`), and the views into it and what they view."""
-    found = set(written)
-    changed = True
-    while changed:
-        changed = False
-        for stmt in walk(fn.body):
-            sources: list = []
-            if isinstance(stmt, Loop):  # (a phi is its first value's memory, both ways)
-                sources = [i for p, i in zip(stmt.phis, stmt.inits) if p in found] + \
-                    [p for p, i in zip(stmt.phis, stmt.inits) if i in found]
-            elif isinstance(stmt, If):  # (a result is either value's memory, both ways)
-                sources = [v for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
-                           if o in found for v in (a, b)] + \
-                    [o for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
-                     if a in found or b in found]
-            elif isinstance(stmt, Assign) and stmt.args and stmt.target is not None and \
-                    (stmt.prim in ("copy", "setitem") or primitives.get(stmt.prim).view):
-                # one memory: what the view looks into, and the view (both ways)
-                sources = [stmt.args[0]] if stmt.target in found else \
-                    [stmt.target] if stmt.args[0] in found else []
-            for v in sources:
-                if isinstance(v, Var) and v not in found:
-                    found.add(v)
-                    changed = True
-    return found

@@ -237,8 +237,9 @@ class _Plan:
             return
         if isinstance(stmt, Assign) and stmt in self.block.stmts and stmt.target is v \
                 and v not in facts.buffers \
-                and not any(a in facts.buffers for a in stmt.operands()) \
-                and (_recomputable(stmt, self.tapes.shape.get(v) is SCALAR)
+                and not any(a in facts.written for a in stmt.operands()) \
+                and (_recomputable(stmt, self.tapes.shape.get(v) is SCALAR
+                                   or v in facts.written)
                      or _cheap(stmt) and all(self.at_hand(a) for a in stmt.operands())):
             self.how[v] = "recompute"
             for a in stmt.operands():
@@ -277,14 +278,18 @@ class _Plan:
         return None
 
 
-def _recomputable(stmt: Assign, scalar: bool) -> bool:
+def _recomputable(stmt: Assign, arithmetic: bool) -> bool:
     """Recompute what moves no array's numbers (an item, a slice, a view, a
-    shape, arithmetic on plain numbers); an array computed is taped, as a
-    hand-written gradient keeps it, since popping it costs less than
-    computing it again."""
+    shape), and with `arithmetic` any cheap operation; an array computed is
+    taped, as a hand-written gradient keeps it, since popping it costs less
+    than computing it again. `arithmetic` is for plain numbers, and for an
+    array whose memory a later statement writes in place: taped by
+    reference, it would show those writes to a backward iteration that reads
+    it before the nested loop's restores (fuzz seed 9800959), so it is
+    computed again, fresh."""
     prim = primitives.get(stmt.prim)
     return prim.recompute and not prim.expensive and not prim.effect \
-        and (scalar or not (prim.elementwise or prim.reduction))
+        and (arithmetic or not (prim.elementwise or prim.reduction))
 
 
 # arithmetic as cheap to compute again as to pop from a tape

@@ -309,3 +309,32 @@ def write_slice_of_a_sum(x):
 def test_slice_assignment_into_an_array_made_by_addition():
     x = np.array([0.3, -0.7, 1.2])
     s2sad.check_grad(write_slice_of_a_sum, x)
+
+
+def written_after_its_mean(y, make):
+    total = 0.0
+    for row in y:
+        acc = make(row)
+        s = np.var(y) / (1.0 + acc.mean())  # (read before the writes below)
+        while s < 4.0:
+            acc[1:] = s
+            s = s + 1.0
+        total = total + np.tanh(s)
+    return total
+
+
+@pytest.mark.parametrize("make", [np.abs, lambda r: np.eye(3) @ np.abs(r)],
+                         ids=["elementwise", "matmul"])
+def test_a_value_read_before_a_nested_loop_writes_its_array(make):
+    # the backward pass must see the array as the forward pass read it, not
+    # as the nested loop left it (fuzz seed 9800959; the matmul form was wrong
+    # before the tape policy changed too)
+    y = np.array([[-1.57, -0.53, 1.98], [0.49, -0.48, 0.61]])
+    got = s2sad.grad(lambda y: written_after_its_mean(y, make))(y)
+    h, expected = 1e-6, np.zeros_like(y)
+    for idx in np.ndindex(y.shape):
+        e = np.zeros_like(y)
+        e[idx] = h
+        expected[idx] = (written_after_its_mean(y + e, make)
+                         - written_after_its_mean(y - e, make)) / (2 * h)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
