@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import math
+import operator
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -313,6 +315,11 @@ def known_shape(shape: dict, v: Any) -> tuple | None:
     return shape.get(("concrete", v)) if isinstance(v, Var) else None
 
 
+def set_known_shape(shape: dict, v: Var, dims: tuple | None) -> None:
+    """Record (or, with None, forget) v's concrete shape in a shape dict."""
+    _set_dims(shape, v, dims)
+
+
 def _set_dims(shape: dict, v: Var, dims: tuple | None) -> None:
     if dims is None:
         shape.pop(("concrete", v), None)
@@ -358,7 +365,8 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         if (isinstance(index, Const) and type(index.value) is int) or \
                 (isinstance(index, Var) and shape.get(("int", index))):
             return first[1:]  # (an int picks one row)
-        return None
+        key = index.value if isinstance(index, Const) else shape.get(("index value", index))
+        return _basic_index_dims(first, key)
     if stmt.prim in _REDUCTIONS:
         return _reduced_dims(stmt, prim, first)
     return None
@@ -415,10 +423,83 @@ _SHAPES = frozenset({".shape", "np.shape"})
 _SIZES = frozenset({".ndim", ".size", "np.ndim", "np.size"})
 
 
+def _basic_index_dims(dims: tuple, key: Any) -> tuple | None:
+    """The shape of `a[key]` for an array `a` of shape `dims`, where key is a
+    basic index (ints, slices of ints, None, Ellipsis): NumPy's own answer,
+    from a view of one number broadcast to `dims` (no memory is made)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if key is None and not isinstance(key, tuple) or not all(
+            p is None or p is Ellipsis or type(p) is int or
+            (isinstance(p, slice) and all(b is None or type(b) is int
+                                          for b in (p.start, p.stop, p.step)))
+            for p in parts):
+        return None
+    try:
+        return np.shape(np.broadcast_to(np.empty(()), dims)[key])
+    except (IndexError, ValueError, TypeError):
+        return None
+
+
+_INT_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+                  "floordiv": operator.floordiv, "mod": operator.mod, "neg": operator.neg,
+                  "pos": operator.pos}
+
+
+def _int_value(a: Any, shape: dict) -> int | None:
+    if isinstance(a, Const):
+        return a.value if type(a.value) is int else None
+    value = shape.get(("value", a)) if isinstance(a, Var) else None
+    return value if type(value) is int else None
+
+
+def known_value(stmt: Assign, shape: dict) -> Any:
+    """stmt's result where the argument shapes this code is specialized for
+    fix it: a length, a shape's item, int arithmetic of those, an index (a
+    tuple of ints, slices and None) built from them; else None. Rows picked
+    by such an index have a concrete shape (`_basic_index_dims`)."""
+    args = stmt.args
+    if stmt.prim in ("len", ".ndim", ".size", "np.ndim", "np.size") and len(args) == 1 \
+            and not stmt.kwargs:
+        dims = _dims(args[0], shape)
+        if dims is None or (stmt.prim == "len" and not dims):
+            return None
+        return dims[0] if stmt.prim == "len" else len(dims) if "ndim" in stmt.prim else \
+            math.prod(dims)
+    if stmt.prim == "getitem" and len(args) == 2:
+        dims = shape.get(("shape value", args[0]))
+        k = _int_value(args[1], shape)
+        return dims[k] if dims is not None and k is not None and -len(dims) <= k < len(dims) \
+            else None
+    if stmt.prim in _INT_OPERATORS and not stmt.kwargs:
+        values = [_int_value(a, shape) for a in args]
+        if None in values or (stmt.prim in ("floordiv", "mod") and values[1] == 0):
+            return None
+        return _INT_OPERATORS[stmt.prim](*values)
+    if stmt.prim == "index" and isinstance(args[0], Const):
+        fixed = [isinstance(a, Const) and (a.value is None or a.value is Ellipsis)
+                 for a in args[1:]]
+        values = [a.value if f else _int_value(a, shape) for a, f in zip(args[1:], fixed)]
+        if any(v is None and not f for v, f in zip(values, fixed)):
+            return None
+        parts, rest = [], iter(values)
+        for kind in args[0].value:
+            if kind == "v":
+                parts.append(next(rest))
+            else:
+                bounds = [next(rest) if flag == "1" else None for flag in kind[1:]]
+                parts.append(slice(*bounds))
+        return tuple(parts) if len(parts) > 1 else parts[0]
+    return None
+
+
 def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
     """A var known to have the same shape as stmt's result, if any."""
     if not shape.get(_CONCRETE_ON):
         return _symbolic_class(stmt, shape, def_stmt)
+    value = known_value(stmt, shape)
+    shape[("index value" if stmt.prim == "index" else "value", stmt.target)] = value
+    if stmt.prim in _SHAPES and len(stmt.args) == 1:
+        shape[("shape value", stmt.target)] = _dims(stmt.args[0], shape)
     dims = concrete_shape(stmt, shape)
     if dims is None:
         cls = _symbolic_class(stmt, shape, def_stmt)

@@ -362,7 +362,8 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
         if args is not None:
             full_args, full_kwargs = target.full(tuple(args), {})
             kinds = pipeline.argument_kinds(target.fn, full_args, full_kwargs)
-            spec = replace(spec, scalars=kinds[0], sequences=kinds[1], statics=kinds[2])
+            spec = replace(spec, scalars=kinds[0], sequences=kinds[1], statics=kinds[2],
+                           shapes=kinds[3])
         compiled = pipeline.compile(target.fn, spec)
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(

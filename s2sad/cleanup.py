@@ -61,7 +61,10 @@ def simplify(stmt: Assign, definition: Callable[[Var], Assign | None],
 
 # matmul's adjoints as plain products, by the operands' numbers of dimensions
 _MATMUL_ADJOINTS = {("matmul_adjoint_a", 2, 2): "g @ b.T", ("matmul_adjoint_b", 2, 2): "a.T @ g",
-                    ("matmul_adjoint_b", 2, 1): "g @ a", ("matmul_adjoint_a", 1, 2): "b @ g"}
+                    ("matmul_adjoint_b", 2, 1): "g @ a", ("matmul_adjoint_a", 1, 2): "b @ g",
+                    ("matmul_adjoint_a", 2, 1): "np.outer(g, b)",
+                    ("matmul_adjoint_b", 1, 2): "np.outer(a, g)",
+                    ("matmul_adjoint_a", 1, 1): "g * b", ("matmul_adjoint_b", 1, 1): "g * a"}
 
 
 def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None
@@ -80,6 +83,13 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None
             plain = _MATMUL_ADJOINTS.get((stmt.prim, len(da), len(db)))
             if plain is not None:
                 return plain, {"g": g, "a": a, "b": b}
+    if dims is not None and stmt.prim == "getitem_adjoint" and len(stmt.args) == 3 and \
+            not stmt.kwargs:
+        g, x, index = stmt.args
+        shape = dims(x)
+        if shape:  # (an array of known shape: only the shape is read)
+            return "index_adjoint(g, shape, index)", {"g": g, "shape": Const(shape),
+                                                        "index": index}
     if stmt.prim in ("pow_base_adjoint", "pow_base_curvature") and not stmt.kwargs:
         g, x, y = stmt.args
         whole = isinstance(y, Const) and type(y.value) in (int, float) and \

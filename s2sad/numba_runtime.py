@@ -97,6 +97,10 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
     return _shapes.getitem_adjoint(g, x, index)
 
 
+def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
+    return _shapes.index_adjoint(g, shape, index)
+
+
 def own(x: Any) -> Any:
     return _base.own(x)
 
@@ -561,6 +565,19 @@ def _getitem_adjoint(g, x, index):
     return scatter
 
 
+@overload(index_adjoint)
+def _index_adjoint(g, shape, index):
+    """Zeros of a given shape with g at a basic index."""
+    if not (_basic_index(index) and _float64(g) and (_is_number(g) or g.dtype == types.float64)):
+        raise _refuse("index_adjoint", g, shape, index)
+
+    def scatter(g, shape, index):
+        out = np.zeros(shape)
+        out[index] = g
+        return out
+    return scatter
+
+
 @overload(own)
 def _own(x):
     if isinstance(x, types.Array):
@@ -596,4 +613,4 @@ HELPERS = {getattr(module, name): name for module, names in (
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),
-    (_shapes, ("extreme_adjoint", "getitem_adjoint"))) for name in names}
+    (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint"))) for name in names}

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
-from .analysis import Facts
+from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
 from .cleanup import eliminate_dead_code, share_common_values
 from .ir import (
@@ -85,6 +85,8 @@ class Reverse(Adjoints, StructuralAdjoints):
         if self.active(value):
             self.adj[value] = SymSeq([seed, None]) if aux else seed
             self.shape[seed] = self.shape.get(value) if not aux else None
+            if not aux:  # (a seed has its value's shape: vjp checks a cotangent's)
+                set_known_shape(self.shape, seed, known_shape(self.shape, value))
         start = Assign(None, "marker", [Const("backward pass")])
         backward = [start]
         if check_scalar:

@@ -225,9 +225,11 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
 
 
 def _like(cotangent: Any, value: Any) -> Any:
-    if isinstance(value, np.ndarray) and np.shape(cotangent) != value.shape:
+    if isinstance(value, (np.ndarray, np.generic, float, int, complex)) and \
+            np.shape(cotangent) != np.shape(value):
         raise ArgumentTypeError(f"a cotangent has shape {np.shape(cotangent)}, the output "
-                                f"{value.shape}", hint="give the cotangent the output's shape")
+                                f"{np.shape(value)}",
+                                hint="give the cotangent the output's shape")
     return cotangent
 
 

@@ -214,6 +214,8 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("augmented", (1.5, "/=", 4.0)),
     ("getitem_adjoint", (np.ones(3), np.ones((2, 3)), 1)),
     ("getitem_adjoint", (2.0, np.ones((2, 3)), (1, -1))),
+    ("index_adjoint", (np.arange(2.0), (4,), slice(1, 3))),
+    ("index_adjoint", (2.0, (2, 3), (1, -1))),
     ("own", (np.arange(3.0),)),
     ("snapshot", (2.5,)),
     ("read_slice", (np.arange(6.0).reshape(2, 3), 1, np.ones((2, 3)), np.ones(3))),

@@ -191,6 +191,26 @@ def test_rows_picked_by_ints_and_not_by_bools():
     assert shapes == {(2,), None}
 
 
+def gates(z, h, k):
+    H = h.shape[0]
+    n = len(z)
+    return (z[:H], z[H:2 * H], z[1:n:2], z[None, -H:], z[::-1], z[H:2 * H + n], z[:k],
+            z[..., 1:])
+
+
+def test_slices_bounded_by_shapes_have_concrete_shapes():
+    # H and n are fixed by the shapes the code is specialized for; k, a
+    # number argument, is not, so z[:k] has no known shape
+    fn = lowered(gates).function
+    facts = analyze(fn, (0,), scalar_params=(2,), shape_params=((0, (12,)), (1, (4,))))
+    reads = [known_shape(facts.shape, s.target) for s in fn.body.stmts
+             if isinstance(s, Assign) and s.prim == "getitem" and s.args[0] is fn.params[0]]
+    assert reads == [(4,), (4,), (6,), (1, 4), (12,), (8,), None, (11,)]
+    plain = analyze(fn, (0,), scalar_params=(2,))
+    assert all(known_shape(plain.shape, s.target) is None for s in fn.body.stmts
+               if isinstance(s, Assign))
+
+
 def growing(x):
     for _i in range(3):
         x = np.concatenate([x, x])

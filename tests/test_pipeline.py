@@ -373,6 +373,31 @@ def test_shapes_that_keep_changing_stop_being_specialized():
     assert transforms_during(lambda: grad(np.ones(30), np.ones(30)), 10) == 0
 
 
+def gated(Wx, Wh, xs, h):
+    H = h.shape[0]
+    for t in range(xs.shape[0]):
+        z = Wx @ xs[t] + h @ Wh
+        i = np.tanh(z[:H])
+        o = np.sin(z[H:2 * H])
+        h = i * z[2 * H:] + o * h
+    return np.sum(h * h) + (xs[0] @ xs[-1]) * (h @ h)
+
+
+@pytest.mark.parametrize("H, D, T", [(2, 3, 4), (3, 1, 2)])
+def test_slices_bounded_by_shapes_specialize_the_gradient(H, D, T):
+    # z[:H] with H = h.shape[0] has a known shape: no unbroadcast, getitem's
+    # adjoint without the tape of z, and matmul's adjoints as plain products
+    rng = np.random.default_rng(H)
+    args = (rng.normal(size=(3 * H, D)), rng.normal(size=(H, 3 * H)),
+            rng.normal(size=(T, D)), rng.normal(size=H))
+    for _ in range(2):
+        s2sad.check_grad(gated, *args, wrt=(0, 1, 2, 3))
+    code = str(s2sad.show(gated, wrt=(0, 1, 2, 3), args=args))
+    assert "index_adjoint(" in code and "np.outer(" in code
+    for general in ("unbroadcast(", "getitem_adjoint(", "matmul_adjoint"):
+        assert general not in code
+
+
 def row_dot(a, v):
     return a @ v
 

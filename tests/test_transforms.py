@@ -162,6 +162,18 @@ def test_vjp_pullback_gives_one_adjoint_per_primal_and_can_be_called_again():
     np.testing.assert_allclose(again, first)
 
 
+def test_vjp_refuses_a_cotangent_of_another_shape():
+    # (the generated code may rely on the seed having its output's shape)
+    x = np.array([0.3, -0.4, 1.1])
+    _, pullback = s2sad.vjp(vector_out, x)
+    _, scalar_pullback = s2sad.vjp(np.sum, x)
+    for pull, wrong in ((pullback, np.ones(2)), (pullback, 1.0),
+                        (scalar_pullback, np.ones(3))):
+        with pytest.raises(s2sad.ArgumentTypeError, match="give the cotangent"):
+            pull(wrong)
+    np.testing.assert_allclose(scalar_pullback(2.0)[0], np.full(3, 2.0))
+
+
 def test_vjp_with_integer_primal_and_aux():
     def lossy(x, n):
         return np.sum(x ** n), {"n": n}

@@ -209,6 +209,7 @@ from .shapes import (  # noqa: F401
     getitem_adjoint,
     hstack_adjoint,
     hypot_adjoint,
+    index_adjoint,
     item_adjoint,
     iteration_adjoint,
     iteration_items,

@@ -311,7 +311,13 @@ def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
         return tuple(out) if isinstance(x, tuple) else out
     if isinstance(x, dict):
         return {index: g}
-    out = np.zeros(_shape(x), dtype=_inexact(g if type(g) is np.ndarray else np.asarray(g)))
+    return index_adjoint(g, _shape(x), index)
+
+
+def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
+    """Zeros of `shape` with g added at index: getitem's adjoint for an array
+    whose shape the code is specialized for (the array itself is not kept)."""
+    out = np.zeros(shape, dtype=_inexact(g if type(g) is np.ndarray else np.asarray(g)))
     if _is_basic_index(index):
         out[index] = g
     else:
