@@ -17,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import Facts
+import numpy as np
+
+from .analysis import Facts, set_known_shape
 from .builder import Builder, SymSeq
 from .errors import Loc
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
-from .runtime import add_adjoints, zeros_like
+from .runtime import add_adjoints, add_into, zeros_like
 
 
 @dataclass
@@ -42,6 +44,9 @@ class Adjoints(Builder):
         self.adj: dict[Var, Any] = {}
         self.scopes: list[LoopScope] = []
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
+        # Accumulate into owned arrays in place (not under a forward-mode layer,
+        # which would see the writes).
+        self.in_place = False
         self.handed: dict[Var, int] = {}
 
     def active(self, v: Operand) -> bool:
@@ -81,13 +86,35 @@ class Adjoints(Builder):
             self.adj[v] = SymSeq(items)
         else:
             a, b = self.materialize(v, old), self.materialize(v, contrib)
-            if v in self.facts.numeric:
+            if v in self.facts.numeric and self.addable_in_place(a, b):
+                total = self.emit("add_into", [a, b], hint=dname(v), loc=loc,
+                                  callee=Ref("$add_into", add_into))
+                self.shape[total] = self.shape.get(a)
+                set_known_shape(self.shape, total, self.dims(a))
+                self.owned.add(total)
+                self.adj[v] = total
+            elif v in self.facts.numeric:
                 self.adj[v] = self.emit("add", [a, b], hint=dname(v), loc=loc)
-                if isinstance(self.adj[v], Var):
+                if isinstance(self.adj[v], Var) and self.adj[v] is not a and \
+                        self.adj[v] is not b:
                     self.owned.add(self.adj[v])
             else:
                 self.adj[v] = self.emit("add_adjoints", [a, b], hint=dname(v), loc=loc,
                                         callee=Ref("$add_adjoints", add_adjoints))
+
+    def addable_in_place(self, a: Operand, b: Operand) -> bool:
+        """May `a + b` be written into a? a is an array this pass made that
+        nothing else holds, of a known shape that b's broadcasts to (whether
+        the dtypes allow is seen at run time: `runtime.add_into`)."""
+        if not (self.in_place and isinstance(a, Var) and a in self.owned):
+            return False
+        da, db = self.dims(a), self.dims(b)
+        if not da or db is None:
+            return False
+        try:
+            return tuple(np.broadcast_shapes(da, db)) == tuple(da)
+        except ValueError:
+            return False
 
     def first_contribution(self, v: Var, contrib: Any) -> None:
         self.adj[v] = contrib
@@ -125,6 +152,7 @@ class Adjoints(Builder):
             self.out = saved
         phi = self.factory.new(dname(v))
         self.shape[phi] = self.shape.get(v)
+        set_known_shape(self.shape, phi, self.dims(v))  # (an adjoint has its primal's shape)
         if init in self.owned:
             self.owned.add(phi)  # updated only in place or by fresh sums
         scope.carried[v] = (phi, init)
@@ -135,6 +163,7 @@ class Adjoints(Builder):
         z = self.factory.new(dname(v))
         block.append(Assign(z, "zeros_like", [v], {}, Ref("$zeros_like", zeros_like)))
         self.shape[z] = self.shape.get(v)
+        set_known_shape(self.shape, z, self.dims(v))
         self.owned.add(z)
         return z
 

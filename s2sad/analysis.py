@@ -352,6 +352,11 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
             return None
     if stmt.prim in _SHAPED_LIKE and len(args) > _SHAPED_LIKE[stmt.prim]:
         return _dims(args[_SHAPED_LIKE[stmt.prim]], shape)
+    if stmt.prim == "index_adjoint" and len(args) == 3 and isinstance(args[1], Const):
+        return tuple(args[1].value)
+    if stmt.prim == "np.outer" and len(args) == 2 and not stmt.kwargs:
+        parts = [_dims(a, shape) for a in args]
+        return None if None in parts else tuple(math.prod(d) for d in parts)
     first = _dims(args[0], shape) if args else None
     if first is None:
         return None

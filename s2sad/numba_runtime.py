@@ -85,6 +85,10 @@ def add_adjoints(a: Any, b: Any) -> Any:
     return _base.add_adjoints(a, b)
 
 
+def add_into(a: Any, b: Any) -> Any:
+    return _base.add_into(a, b)
+
+
 def augmented(y: Any, op: str, v: Any) -> Any:
     return _base.augmented(y, op, v)
 
@@ -131,6 +135,32 @@ def reduce_min(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 REDUCTIONS = {"sum": reduce_sum, "mean": reduce_mean, "max": reduce_max, "min": reduce_min,
               "amax": reduce_max, "amin": reduce_min}
+
+
+@overload(add_into)
+def _add_into(a, b):
+    """a += b for a float64 array and a real number or float64 array b whose
+    shape broadcasts to a's (as the generated code calls it); else a + b."""
+    if isinstance(a, types.Array) and a.dtype == types.float64 and a.mutable and \
+            a.layout == "C" and isinstance(b, (types.Float, types.Integer)):
+        def add_number(a, b):
+            a += b
+            return a
+        return add_number
+    if isinstance(a, types.Array) and a.dtype == types.float64 and a.mutable and \
+            a.layout == "C" and isinstance(b, types.Array) and b.dtype == types.float64 \
+            and b.ndim <= a.ndim:
+        def add(a, b):
+            lead = a.ndim - b.ndim
+            for i in range(b.ndim):
+                if b.shape[i] != 1 and b.shape[i] != a.shape[lead + i]:
+                    return a + b  # (b is wider: a new array, as NumPy's)
+            a += b
+            return a
+        return add
+    if _float64(a) and _float64(b):
+        return lambda a, b: a + b
+    raise _refuse("add_into", a, b)
 
 
 @register_jitable
@@ -608,7 +638,7 @@ def _read_slice(g, index, written=None, value=None):
 
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
-    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "augmented",
+    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into", "augmented",
              "add_at", "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),

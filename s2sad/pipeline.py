@@ -352,7 +352,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     if spec.kind != "primal":
         facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
         rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
-                      aux=spec.aux)
+                      aux=spec.aux, in_place=not spec.forwards)
         common["seed_name"] = rev.seed.hint
         derived = rev.function
         if spec.kind == "split":

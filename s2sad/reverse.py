@@ -64,10 +64,14 @@ class Reversed:
 
 
 def reverse(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...],
-            check_scalar: bool = True, aux: bool = False) -> Reversed:
+            check_scalar: bool = True, aux: bool = False, in_place: bool = False) -> Reversed:
     """With `aux`, the function returns (value, auxiliary data) and only the
-    value is differentiated."""
-    return Reverse(facts, factory).run(fn, wrt, check_scalar, aux)
+    value is differentiated. With `in_place`, adjoints of known shapes are
+    accumulated into the arrays that hold them (`runtime.add_into`), for code
+    no forward-mode layer transforms again."""
+    rev = Reverse(facts, factory)
+    rev.in_place = in_place
+    return rev.run(fn, wrt, check_scalar, aux)
 
 
 class Reverse(Adjoints, StructuralAdjoints):
@@ -353,6 +357,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         nxt = self.next_of(phi)
         keeps = isinstance(nxt, Var) and self.shape.get(nxt) is self.shape.get(phi)
         self.shape[bphi] = self.shape.get(phi) if keeps else bphi
+        set_known_shape(self.shape, bphi, self.dims(phi) if keeps else None)
         if phi in self.facts.buffers:  # written into in place each iteration: needs its own copy
             if init not in self.owned:
                 owned = self.factory.new(dname(phi))

@@ -209,6 +209,10 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("max_share", (2.0, np.array([3.0, 2.0, 1.0]))),
     ("add_adjoints", (None, np.ones(2))),
     ("add_adjoints", (1.5, 2.0)),
+    ("add_into", (np.ones((1, 3)), np.ones((2, 3)))),
+    ("add_into", (np.ones((3, 1)), np.arange(3.0))),
+    ("add_into", (np.ones((2, 3)), np.arange(3.0))),
+    ("add_into", (np.ones((2, 2)), 0.5)),
     ("augmented", (np.arange(3.0), "*=", 2.0)),
     ("augmented", (np.ones((2, 3)), "-=", np.arange(3.0))),
     ("augmented", (1.5, "/=", 4.0)),
@@ -247,13 +251,16 @@ def _calling_all(cases):
 def test_each_numba_helper_equals_numpys():
     import numba
 
+    # (NumPy's helpers first, on copies: add_into writes into its first argument)
+    expected = [getattr(numba_runtime, name)(*[a.copy() if isinstance(a, np.ndarray) else a
+                                               for a in args])
+                for name, args in HELPER_CASES]
     call, arrays = _calling_all(HELPER_CASES)
     results = numba.njit(call)(*arrays)
     target = np.zeros((2, 3))
     numba.njit(lambda dx, g: numba_runtime.add_at(dx, (slice(None), 1), g))(target, np.ones(2))
     np.testing.assert_array_equal(target, [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
-    for (name, args), ours in zip(HELPER_CASES, results):
-        theirs = getattr(numba_runtime, name)(*args)  # (called from Python: NumPy's helper)
+    for (name, args), ours, theirs in zip(HELPER_CASES, results, expected):
         assert np.shape(ours) == np.shape(theirs), (name, args)
         np.testing.assert_array_equal(ours, theirs, err_msg=f"{name}{args}")
 

@@ -398,6 +398,60 @@ def test_slices_bounded_by_shapes_specialize_the_gradient(H, D, T):
         assert general not in code
 
 
+def recurrent(W, U, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def test_adjoints_accumulate_in_place_where_shapes_are_known():
+    rng = np.random.default_rng(5)
+    for n in (3, 4):
+        args = (0.5 * rng.normal(size=(n, n)), rng.normal(size=(n, 2)), rng.normal(size=n),
+                rng.normal(size=(4, 2)))
+        kept = [a.copy() for a in args]
+        for _ in range(2):
+            s2sad.check_grad(recurrent, *args, wrt=(0, 1, 2))
+        for a, b in zip(args, kept):  # (the caller's arrays are never written)
+            np.testing.assert_array_equal(a, b)
+        code = str(s2sad.show(recurrent, wrt=(0, 1, 2), args=args))
+        assert "dW = add_into(dW, " in code and "dU = add_into(dU, " in code
+    # single precision: the gradient as the out-of-place sums would give it
+    args32 = tuple(a.astype(np.float32) for a in args)
+    grads = s2sad.grad(recurrent, wrt=(0, 1))(*args32)
+    expected = s2sad.grad(recurrent, wrt=(0, 1))(*args)
+    for g, e in zip(grads, expected):
+        assert g.dtype == np.float32
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+    # under forward mode (a Hessian: forward over reverse) nothing is written in place
+    H = s2sad.hessian(recurrent, wrt=2)(*args)
+    step = 1e-6
+    for k in range(len(args[2])):
+        e = np.zeros_like(args[2])
+        e[k] = step
+        up = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] + e, args[3])
+        down = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] - e, args[3])
+        np.testing.assert_allclose(H[:, k], (up - down) / (2 * step), rtol=1e-5, atol=1e-7)
+
+
+def test_add_into_writes_in_place_only_where_the_sum_is_the_same_array():
+    from s2sad.runtime import add_into
+
+    a = np.ones(3)
+    assert add_into(a, np.arange(3.0)) is a and list(a) == [1.0, 2.0, 3.0]
+    assert add_into(a, 2.0) is a and list(a) == [3.0, 4.0, 5.0]
+    c = np.ones(3)
+    assert add_into(c, np.ones(3, np.float32)) is c and list(c) == [2.0, 2.0, 2.0]
+    out = add_into(c, np.ones(3) * 1j)  # float64 + complex is complex: a new array
+    assert out.dtype == np.complex128 and list(c) == [2.0, 2.0, 2.0]
+    f32 = np.ones(3, np.float32)
+    out = add_into(f32, np.ones(3))  # float32 + float64 is float64: a new array
+    assert out.dtype == np.float64 and out is not f32
+    wide = add_into(np.ones(3), np.ones((2, 3)))  # (broadcasts wider: a new array)
+    assert wide.shape == (2, 3)
+    assert add_into(1.5, 2.0) == 3.5
+
+
 def row_dot(a, v):
     return a @ v
 

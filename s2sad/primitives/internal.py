@@ -148,6 +148,9 @@ helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
+# an adjoint accumulated in place: it writes into `a`, which it returns
+helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, view=True,
+       recompute=False)
 helper("aux_value(pair)", linear=("pair",))
 helper("view_tangent(t, ans, x)", linear=("t",), zero="others")
 helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))

@@ -34,6 +34,7 @@ from .base import (  # noqa: F401
     _truncates,
     add_adjoints,
     add_at,
+    add_into,
     as_gradient_of,
     attribute_tangent,
     attribute_value,

@@ -428,6 +428,18 @@ def _adjoint_dtype(dtype: np.dtype) -> np.dtype:
     return dtype if dtype.kind in "fc" else np.result_type(dtype, np.float64)
 
 
+def add_into(a: Any, b: Any) -> Any:
+    """a + b, computed into a's memory where that gives the very same array
+    (a an adjoint array the generated code made and nothing else holds, b of
+    a's shape or broadcasting to it, and a's dtype the sum's); else a + b."""
+    if type(a) is np.ndarray:
+        try:
+            return np.add(a, b, out=a, casting="safe")
+        except (TypeError, ValueError):  # (b's dtype or shape is wider: a new array)
+            pass
+    return a + b
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
     """Sum two adjoints that may be containers (tuples, lists, dicts) or None (zero)."""
     if a is None:
