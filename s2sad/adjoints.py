@@ -23,7 +23,7 @@ from .analysis import Facts, set_known_shape
 from .builder import Builder, SymSeq
 from .errors import Loc
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
-from .runtime import add_adjoints, add_into, zeros_like
+from .runtime import add_adjoints, add_into, add_outer, zeros_like
 
 
 @dataclass
@@ -87,8 +87,13 @@ class Adjoints(Builder):
         else:
             a, b = self.materialize(v, old), self.materialize(v, contrib)
             if v in self.facts.numeric and self.addable_in_place(a, b):
-                total = self.emit("add_into", [a, b], hint=dname(v), loc=loc,
-                                  callee=Ref("$add_into", add_into))
+                outer = self.outer_just_made(b)
+                if outer is not None:  # a rank-one update
+                    total = self.emit("add_outer", [a, *outer], hint=dname(v), loc=loc,
+                                      callee=Ref("$add_outer", add_outer))
+                else:
+                    total = self.emit("add_into", [a, b], hint=dname(v), loc=loc,
+                                      callee=Ref("$add_into", add_into))
                 self.shape[total] = self.shape.get(a)
                 set_known_shape(self.shape, total, self.dims(a))
                 self.owned.add(total)
@@ -115,6 +120,18 @@ class Adjoints(Builder):
             return tuple(np.broadcast_shapes(da, db)) == tuple(da)
         except ValueError:
             return False
+
+    def outer_just_made(self, b: Operand) -> list | None:
+        """The two vectors of `b = np.outer(x, y)` if that is the statement
+        just written (a rule's contribution, read by nobody else): taken back,
+        so the sum is one rank-one update."""
+        stmt = self.out[-1] if self.out else None
+        if not (isinstance(stmt, Assign) and stmt.target is b and stmt.prim == "np.outer"
+                and len(stmt.args) == 2 and not stmt.kwargs
+                and all(len(self.dims(x) or ()) == 1 for x in stmt.args)):
+            return None
+        self.out.pop()
+        return list(stmt.args)
 
     def first_contribution(self, v: Var, contrib: Any) -> None:
         self.adj[v] = contrib

@@ -34,7 +34,7 @@ from .parsing import is_library_file
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
-from .signature import layout
+from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 
@@ -58,6 +58,9 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
             value, grads = (run or compiled.func)(*full_args, **full_kwargs)
         except pipeline.NUMBER_ERRORS:
             value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
+        except TypeError:
+            check_binding(chosen.target.fn, full_args, full_kwargs)
+            raise
     except RecursionError:
         raise S2sadError(
             f"the gradient of {fn.__name__} recursed too deeply (Python's recursion limit is "

@@ -82,8 +82,11 @@ class NumbaFunction:
     Numba's errors while compiling become `BackendError`s at the user's line."""
 
     def __init__(self, dispatcher: Any, source: ModuleSource, user_code: types.CodeType,
-                 path: Path) -> None:
+                 path: Path, positional: int | None = None) -> None:
         self.dispatcher = dispatcher
+        # How many arguments the NumPy function takes by position (None: any):
+        # Numba takes keyword-only parameters, like the seed, by position too.
+        self.positional = positional
         self.overloads = dispatcher.overloads  # (Numba's dict of compiled signatures)
         self.source = source
         self.user_code = user_code  # (its code, not the function: the cache holds this weakly)
@@ -91,6 +94,9 @@ class NumbaFunction:
         LOADED.add(self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.positional is not None and len(args) > self.positional:
+            raise TypeError(f"{self.source.name}() takes {self.positional} positional "
+                            f"arguments but {len(args)} were given")
         before = len(self.overloads)
         try:
             if before:  # (the common case: nothing to compile, nothing to warn about)
@@ -197,7 +203,9 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
     function = getattr(module, source.name)
     function.__defaults__ = source.defaults or None
     dispatcher = numba.njit(cache=True, boundscheck=True)(function)
-    return NumbaFunction(dispatcher, source, user_fn.__code__, path)
+    positional = None if fdef.args.vararg is not None else \
+        len(fdef.args.posonlyargs) + len(fdef.args.args)
+    return NumbaFunction(dispatcher, source, user_fn.__code__, path, positional)
 
 
 def _write(source: ModuleSource) -> Path:

@@ -89,6 +89,10 @@ def add_into(a: Any, b: Any) -> Any:
     return _base.add_into(a, b)
 
 
+def add_outer(a: Any, x: Any, y: Any) -> Any:
+    return _base.add_outer(a, x, y)
+
+
 def augmented(y: Any, op: str, v: Any) -> Any:
     return _base.augmented(y, op, v)
 
@@ -161,6 +165,28 @@ def _add_into(a, b):
     if _float64(a) and _float64(b):
         return lambda a, b: a + b
     raise _refuse("add_into", a, b)
+
+
+@overload(add_outer)
+def _add_outer(a, x, y):
+    """a[i, j] += x[i] * y[j] in place for a float64 matrix and vectors of its
+    shape (no product array); else a + np.outer(x, y)."""
+    vectors = all(isinstance(v, types.Array) and v.dtype == types.float64 and v.ndim == 1
+                  for v in (x, y))
+    if isinstance(a, types.Array) and a.dtype == types.float64 and a.mutable and \
+            a.layout == "C" and a.ndim == 2 and vectors:
+        def update(a, x, y):
+            if a.shape[0] != x.shape[0] or a.shape[1] != y.shape[0]:
+                return a + np.outer(x, y)
+            for i in range(x.shape[0]):
+                xi = x[i]
+                for j in range(y.shape[0]):
+                    a[i, j] += xi * y[j]
+            return a
+        return update
+    if _float64(a) and _float64(x) and _float64(y):
+        return lambda a, x, y: a + np.outer(x, y)
+    raise _refuse("add_outer", a, x, y)
 
 
 @register_jitable
@@ -638,8 +664,8 @@ def _read_slice(g, index, written=None, value=None):
 
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
-    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into", "augmented",
-             "add_at", "own", "snapshot", "read_slice")),
+    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into",
+             "add_outer", "augmented", "add_at", "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),

@@ -118,8 +118,9 @@ class Reverse(Adjoints, StructuralAdjoints):
         shared = share_common_values(out, start=len(forward))  # (the backward pass's)
         value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))
         eliminate_dead_code(out)
-        # (the seed follows the user's parameters: keyword-only after *args)
-        kwonly = fn.kwonly + 1 if fn.kwonly or fn.vararg is not None else 0
+        # (the seed follows the user's parameters, keyword-only: an extra
+        # positional argument is an error, as in the user's function, never a seed)
+        kwonly = fn.kwonly + 1
         dfn = Function("d" + fn.name, [*fn.params, seed], out,
                        {**fn.defaults, seed.hint: Const(1.0)}, fn.loc, kwonly, fn.posonly,
                        fn.vararg, fn.varkw)

@@ -114,3 +114,13 @@ def pick(grads: Any, item: int | str | None) -> Any:
 
 
 __all__ = ["Layout", "Site", "layout", "pick"]
+
+
+def check_binding(fn: Any, args: tuple, kwargs: dict) -> None:
+    """Raise the TypeError that calling `fn` itself with these arguments would
+    (a missing or an extra argument), naming `fn`: called where generated code
+    raised a TypeError, so that the message is not about the generated function."""
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{fn.__name__}(): {exc}") from None

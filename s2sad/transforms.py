@@ -33,6 +33,7 @@ from .runtime.functions import (
     is_record,
     safe_duck_array,
 )
+from .signature import check_binding
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 # ---------------------------------------------------------------- forward mode
@@ -75,9 +76,13 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     args, kwargs = chosen.target.full(args, kwargs)
     compiled = compile_jvp(fn, chosen.params, args, kwargs)
     named = dict(zip(compiled.tangent_names[0], per_param))
-    return pipeline.run_numbers_safely(fn, backends.runner(compiled, backend),
-                                       lambda: compile_jvp(fn, chosen.params, args, kwargs),
-                                       args, kwargs, named)
+    try:
+        return pipeline.run_numbers_safely(fn, backends.runner(compiled, backend),
+                                           lambda: compile_jvp(fn, chosen.params, args, kwargs),
+                                           args, kwargs, named)
+    except TypeError:
+        check_binding(fn, args, kwargs)
+        raise
 
 
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
@@ -195,6 +200,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     numbers = contextlib.nullcontext
     try:
         value, state = forward(*full_args, **full_kwargs)
+    except TypeError:
+        check_binding(fn, full_args, full_kwargs)
+        raise
     except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
         fn(*full_args, **full_kwargs)
         numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)

@@ -509,3 +509,24 @@ def test_fast_path_keeps_the_checks_and_the_errors():
         g(x, np.ones(3))
     np.testing.assert_allclose(g(x.astype(np.float32), 2.0), 2.0 * np.cos(x), rtol=1e-6)
     assert g(x.astype(np.float32), 2.0).dtype == np.float32
+
+
+def two_arguments(x, y):
+    return np.sum(x * y)
+
+
+def test_a_call_with_arguments_the_function_does_not_take_is_refused_as_by_the_function():
+    # An extra positional argument once became the seed of the backward pass
+    # (the gradient silently scaled by it); now the seed is keyword-only.
+    x = np.ones(2)
+    calls = {"grad, extra": lambda: s2sad.grad(two_arguments)(x, 1.0, 3.0),
+             "grad, missing": lambda: s2sad.grad(two_arguments)(x),
+             "value_and_grad, keyword": lambda: s2sad.value_and_grad(two_arguments)(x, z=1.0),
+             "jvp, missing": lambda: s2sad.jvp(two_arguments, (x,), (x,)),
+             "vjp, missing": lambda: s2sad.vjp(two_arguments, x)}
+    for what, call in calls.items():
+        with pytest.raises(TypeError, match=r"^two_arguments\(\): ") as info:
+            call()
+        assert "argument" in str(info.value), what
+    np.testing.assert_allclose(s2sad.grad(two_arguments)(x, 3.0), np.full(2, 3.0))
+

@@ -213,6 +213,8 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("add_into", (np.ones((3, 1)), np.arange(3.0))),
     ("add_into", (np.ones((2, 3)), np.arange(3.0))),
     ("add_into", (np.ones((2, 2)), 0.5)),
+    ("add_outer", (np.ones((2, 3)), np.arange(2.0), np.arange(3.0))),
+    ("add_outer", (np.ones((1, 3)), np.arange(2.0), np.arange(3.0))),
     ("augmented", (np.arange(3.0), "*=", 2.0)),
     ("augmented", (np.ones((2, 3)), "-=", np.arange(3.0))),
     ("augmented", (1.5, "/=", 4.0)),
@@ -395,3 +397,15 @@ def test_a_functions_numba_code_goes_with_it():
     del f
     gc.collect()
     assert ref() is None
+
+
+@needs_numba
+def test_an_extra_positional_argument_is_refused_not_taken_as_the_seed():
+    # Numba's copy of the code takes the keyword-only seed by position too
+    for backend in ("numba", "auto"):
+        g = s2sad.grad(two_lines, backend=backend)
+        expected = g(0.5, 1.5)
+        with pytest.raises(TypeError, match=r"^two_lines\(\): too many positional"):
+            g(0.5, 1.5, 3.0)
+        assert g(0.5, 1.5) == expected
+

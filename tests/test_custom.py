@@ -158,4 +158,4 @@ def test_functions_with_rules_as_transform_arguments():
     np.testing.assert_allclose(s2sad.elementwise_grad(np.sqrt)(np.array([1.0, 4.0])),
                                [0.5, 0.25])
     assert s2sad.grad(clipped_log)(0.25) == 2.0  # the rule, not log's derivative
-    assert "def dsin(x, dout=1.0):" in s2sad.show(np.sin)
+    assert "def dsin(x, *, dout=1.0):" in s2sad.show(np.sin)

@@ -467,7 +467,7 @@ def test_emit_names_folds_and_shares_the_users_np():
     lo, rev = reversed_ir(product_then_sin, (0, 1), check_scalar=False)
     built = build(rev.function, product_then_sin, lo.free, {})
     same(built.source, """
-        def dproduct_then_sin(x, y, dout=1.0):
+        def dproduct_then_sin(x, y, *, dout=1.0):
             # forward pass
             z = x * y
             out = np.sin(z) + z

@@ -393,14 +393,14 @@ def test_slices_bounded_by_shapes_specialize_the_gradient(H, D, T):
     for _ in range(2):
         s2sad.check_grad(gated, *args, wrt=(0, 1, 2, 3))
     code = str(s2sad.show(gated, wrt=(0, 1, 2, 3), args=args))
-    assert "index_adjoint(" in code and "np.outer(" in code
+    assert "index_adjoint(" in code and "add_outer(" in code
     for general in ("unbroadcast(", "getitem_adjoint(", "matmul_adjoint"):
         assert general not in code
 
 
-def recurrent(W, U, h, xs):
+def recurrent(W, U, h, xs, b):
     for t in range(xs.shape[0]):
-        h = np.tanh(W @ h + U @ xs[t])
+        h = np.tanh(W @ h + U @ xs[t] + b)
     return np.sum(h * h)
 
 
@@ -408,14 +408,16 @@ def test_adjoints_accumulate_in_place_where_shapes_are_known():
     rng = np.random.default_rng(5)
     for n in (3, 4):
         args = (0.5 * rng.normal(size=(n, n)), rng.normal(size=(n, 2)), rng.normal(size=n),
-                rng.normal(size=(4, 2)))
+                rng.normal(size=(4, 2)), rng.normal(size=n))
         kept = [a.copy() for a in args]
         for _ in range(2):
-            s2sad.check_grad(recurrent, *args, wrt=(0, 1, 2))
+            s2sad.check_grad(recurrent, *args, wrt=(0, 1, 2, 4))
         for a, b in zip(args, kept):  # (the caller's arrays are never written)
             np.testing.assert_array_equal(a, b)
-        code = str(s2sad.show(recurrent, wrt=(0, 1, 2), args=args))
-        assert "dW = add_into(dW, " in code and "dU = add_into(dU, " in code
+        code = str(s2sad.show(recurrent, wrt=(0, 1, 2, 4), args=args))
+        # rank-one updates of the matrices' adjoints, a sum into the bias's
+        assert "dW = add_outer(dW, " in code and "dU = add_outer(dU, " in code
+        assert "db = add_into(db, " in code
     # single precision: the gradient as the out-of-place sums would give it
     args32 = tuple(a.astype(np.float32) for a in args)
     grads = s2sad.grad(recurrent, wrt=(0, 1))(*args32)
@@ -429,8 +431,8 @@ def test_adjoints_accumulate_in_place_where_shapes_are_known():
     for k in range(len(args[2])):
         e = np.zeros_like(args[2])
         e[k] = step
-        up = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] + e, args[3])
-        down = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] - e, args[3])
+        up = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] + e, *args[3:])
+        down = s2sad.grad(recurrent, wrt=2)(args[0], args[1], args[2] - e, *args[3:])
         np.testing.assert_allclose(H[:, k], (up - down) / (2 * step), rtol=1e-5, atol=1e-7)
 
 

@@ -35,6 +35,7 @@ from .base import (  # noqa: F401
     add_adjoints,
     add_at,
     add_into,
+    add_outer,
     as_gradient_of,
     attribute_tangent,
     attribute_value,

@@ -440,6 +440,13 @@ def add_into(a: Any, b: Any) -> Any:
     return a + b
 
 
+def add_outer(a: Any, x: Any, y: Any) -> Any:
+    """a + np.outer(x, y), into a as `add_into` would: the adjoint of a matrix
+    times a vector, accumulated (a rank-one update; the Numba backend's
+    version makes no product array)."""
+    return add_into(a, np.outer(x, y))
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
     """Sum two adjoints that may be containers (tuples, lists, dicts) or None (zero)."""
     if a is None:
