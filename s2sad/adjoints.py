@@ -23,7 +23,7 @@ from .analysis import Facts, set_known_shape
 from .builder import Builder, SymSeq
 from .errors import Loc
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
-from .runtime import add_adjoints, add_into, add_outer, zeros_like
+from .runtime import add_adjoints, add_into, add_outer, spread_number, zeros_like
 
 
 @dataclass
@@ -44,6 +44,10 @@ class Adjoints(Builder):
         self.adj: dict[Var, Any] = {}
         self.scopes: list[LoopScope] = []
         self.owned: set[Var] = set()  # adjoint arrays this pass allocated: safe to write into
+        # Vars whose adjoint is held as a number standing for an array of the
+        # var's (known) shape filled with it: a full sum's adjoint, and what
+        # elementwise rules make of it; spread into that array where needed.
+        self.spreadable: set[Var] = set()
         # Accumulate into owned arrays in place (not under a forward-mode layer,
         # which would see the writes).
         self.in_place = False
@@ -55,10 +59,50 @@ class Adjoints(Builder):
     # ------------------------------------------------------------ adjoints
 
     def current(self, v: Var) -> Any:
-        """The adjoint of v accumulated so far (None = zero)."""
+        """The adjoint of v accumulated so far (None = zero), as an array of
+        v's shape if it was held as a number (`spreadable`)."""
+        if v in self.spreadable:
+            self.spread(v)
+        return self.current_held(v)
+
+    def current_held(self, v: Var) -> Any:
+        """The adjoint of v as held (a number, if v is `spreadable`)."""
         if v in self.adj:
             return self.adj[v]
         return self.current_outside(v)
+
+    def spread(self, v: Var) -> None:
+        """Turn v's adjoint, held as a number, into the array it stands for."""
+        self.spreadable.discard(v)
+        self.adj[v] = self.spread_value(v, self.adj[v])
+
+    def spread_value(self, v: Var, number: Operand) -> Operand:
+        return self.emit("spread_number", [number, Const(self.dims(v))], hint=dname(v),
+                         callee=Ref("$spread_number", spread_number))
+
+    def spread_all(self) -> None:
+        """Spread every adjoint held as a number: before a branch or a loop,
+        and at the end of a block, where other code reads the adjoints."""
+        for v in sorted(self.spreadable & set(self.adj), key=lambda x: x.id):
+            self.spread(v)
+        self.spreadable.clear()
+
+    def hold_as_number(self, v: Var, number: Operand, loc: Loc | None) -> None:
+        """Add `number`, which stands for an array of v's shape filled with
+        it, to v's adjoint: held as a number while v's adjoint is one."""
+        if not self.active(v):
+            return
+        if self.scopes and v not in self.scopes[-1].defined:
+            self.accumulate(v, self.spread_value(v, number), loc)
+            return
+        old = self.adj.get(v)
+        if old is None:
+            self.first_contribution(v, number)
+            self.spreadable.add(v)
+        elif v in self.spreadable:
+            self.adj[v] = self.emit("add", [old, number], hint=dname(v), loc=loc)
+        else:  # an array already: the number broadcasts into it
+            self.accumulate(v, number, loc)
 
     def current_outside(self, v: Var) -> Any:
         """v's adjoint as carried by an enclosing backward loop, if any."""
@@ -76,7 +120,10 @@ class Adjoints(Builder):
             self.shape[contrib] = self.shape.get(v)
         if self.scopes and v not in self.scopes[-1].defined:
             self.carry(v, len(self.scopes) - 1)
-        old = self.current(v)
+        if v in self.spreadable and self.dims(contrib) != self.dims(v):
+            self.spread(v)
+        old = self.current_held(v)
+        self.spreadable.discard(v)  # (a number plus an array of v's shape: an array)
         if old is None:
             self.first_contribution(v, contrib)
         elif isinstance(old, SymSeq) and isinstance(contrib, SymSeq):
@@ -147,6 +194,7 @@ class Adjoints(Builder):
     def consume(self, v: Var) -> None:
         """v's adjoint is used up by the reverse of v's definition: an array it
         held may be handed on to one new holder and still be owned."""
+        self.spreadable.discard(v)
         held = self.adj.pop(v, None)
         if isinstance(held, Var) and self.handed.get(held, 0) > 0:
             self.handed[held] -= 1

@@ -302,6 +302,21 @@ _SHAPED_LIKE = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "getitem_
                 "matmul_adjoint_a": 1, "matmul_adjoint_b": 2, "zeros_like": 0}
 
 
+def _broadcasts(name: str) -> bool:
+    """Does the operation's result have its operands' broadcast shape, like
+    the differentiable elementwise entries: a comparison, a NumPy ufunc of
+    one result (np.floor, np.isnan)?"""
+    if name in _COMPARISONS:
+        return True
+    if not name.startswith("np."):
+        return False
+    ufunc = getattr(np, name[3:], None)
+    return isinstance(ufunc, np.ufunc) and ufunc.nout == 1
+
+
+_COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
+
+
 def _dims(a: Any, shape: dict) -> tuple | None:
     if not shape.get(_CONCRETE_ON):
         return None
@@ -334,7 +349,7 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         shape[("shape of", stmt.target)] = True  # (its items are ints)
     prim = primitives.get(stmt.prim)
     args = stmt.args
-    if prim.elementwise and prim.returns == "array":
+    if (prim.elementwise and prim.returns == "array") or _broadcasts(stmt.prim):
         if stmt.prim == "np.where" and len(stmt.operands()) < 3:
             return None  # (np.where(condition) alone gives a tuple of indices)
         parts = []
@@ -352,7 +367,8 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
             return None
     if stmt.prim in _SHAPED_LIKE and len(args) > _SHAPED_LIKE[stmt.prim]:
         return _dims(args[_SHAPED_LIKE[stmt.prim]], shape)
-    if stmt.prim == "index_adjoint" and len(args) == 3 and isinstance(args[1], Const):
+    if stmt.prim in ("index_adjoint", "spread_number") and len(args) >= 2 and \
+            isinstance(args[1], Const):
         return tuple(args[1].value)
     if stmt.prim == "np.outer" and len(args) == 2 and not stmt.kwargs:
         parts = [_dims(a, shape) for a in args]

@@ -37,6 +37,10 @@ class Builder:
         self.factory = factory
         self.out: list = []  # the block being written
         self.shape: dict[Var, Any] = dict(facts.shape)  # grows with the derived code
+        # While a rule takes an adjoint held as a number for an array of these
+        # dims, `unbroadcast(e, x)` to an x of these dims is e itself (the
+        # array e stands for has them).
+        self.fills: tuple | None = None
 
     def dims(self, v: Operand) -> tuple | None:
         """v's shape, where the code is specialized for the arguments' shapes."""
@@ -55,6 +59,9 @@ class Builder:
 
     def add(self, stmt: Assign) -> Operand:
         """Append `stmt` to the output after simplification; returns its value."""
+        if self.fills is not None and stmt.prim == "unbroadcast" and len(stmt.args) == 2 \
+                and not stmt.kwargs and self.dims(stmt.args[1]) == self.fills:
+            return stmt.args[0]
         plainer = rewrite(stmt, self.dims)
         if plainer is not None:
             return self.template(plainer[0], plainer[1], stmt.loc,
@@ -79,6 +86,11 @@ class Builder:
         if first is not None and first.prim == "neg":
             inner = first.args[0]
         else:
+            second = self.definition(stmt.args[1]) if stmt.prim == "mul" and \
+                isinstance(stmt.args[1], Var) else None
+            if second is not None and second.prim == "neg":  # a * (-b)
+                return self.emit("mul", [stmt.args[0], second.args[0]], hint=v.hint,
+                                 loc=stmt.loc)
             inner = self.without_minus(stmt.args[0])
             if inner is None:
                 return None

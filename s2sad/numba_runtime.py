@@ -93,6 +93,10 @@ def add_outer(a: Any, x: Any, y: Any) -> Any:
     return _base.add_outer(a, x, y)
 
 
+def spread_number(c: Any, shape: tuple) -> Any:
+    return _base.spread_number(c, shape)
+
+
 def augmented(y: Any, op: str, v: Any) -> Any:
     return _base.augmented(y, op, v)
 
@@ -165,6 +169,17 @@ def _add_into(a, b):
     if _float64(a) and _float64(b):
         return lambda a, b: a + b
     raise _refuse("add_into", a, b)
+
+
+@overload(spread_number)
+def _spread_number(c, shape):
+    """A number filling an array of the shape (always a fresh one here); an
+    array as it is."""
+    if isinstance(c, (types.Float, types.Integer)):
+        return lambda c, shape: np.full(shape, float(c))
+    if isinstance(c, types.Array) and c.ndim > 0:
+        return lambda c, shape: c
+    raise _refuse("spread_number", c, shape)
 
 
 @overload(add_outer)
@@ -665,7 +680,7 @@ def _read_slice(g, index, written=None, value=None):
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into",
-             "add_outer", "augmented", "add_at", "own", "snapshot", "read_slice")),
+             "add_outer", "spread_number", "augmented", "add_at", "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),

@@ -17,6 +17,7 @@ outside a loop become loop-carried accumulators (`adjoints.py`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,9 +140,12 @@ class Reverse(Adjoints, StructuralAdjoints):
             if isinstance(stmt, Assign):
                 self.reverse_assign(stmt)
             elif isinstance(stmt, If):
+                self.spread_all()
                 self.reverse_if(stmt)
             elif isinstance(stmt, Loop):
+                self.spread_all()
                 self.reverse_loop(stmt)
+        self.spread_all()
         out, self.out = self.out, saved
         if self.facts.places.depth.get(id(block), 0) > 0:
             out = self.tapes.restore(block, out)
@@ -152,7 +156,9 @@ class Reverse(Adjoints, StructuralAdjoints):
     def reverse_assign(self, stmt: Assign) -> None:
         prim = primitives.get(stmt.prim)
         v = stmt.target
-        g = self.current(v) if v is not None and self.active(v) else None
+        held = v in self.spreadable and self.takes_a_number(prim, stmt)
+        g = (self.current_held(v) if held else self.current(v)) \
+            if v is not None and self.active(v) else None
         if prim.undone:  # an in-place write: undone whether a derivative reached it or not
             self.structural(prim, stmt, g)
             return
@@ -161,14 +167,52 @@ class Reverse(Adjoints, StructuralAdjoints):
         self.consume(v)
         if prim.adjoint is not None:
             self.structural(prim, stmt, g)
+        elif self.fills_with_a_number(prim, stmt, g):
+            x = stmt.args[0]
+            share = g if prim.name in ("np.sum", ".sum") else \
+                self.emit("truediv", [g, Const(math.prod(self.dims(x)))], hint=dname(x))
+            self.hold_as_number(x, share, stmt.loc)
         else:
-            self.adjoint_templates(prim, stmt, g)
+            self.adjoint_templates(prim, stmt, g, held)
+
+    # An adjoint held as a number (`spreadable`) goes through the rules of
+    # elementwise operations of operands that are numbers or of its shape:
+    # each operand's adjoint is then a number, or an array of that shape.
+
+    def fills_with_a_number(self, prim: primitives.Primitive, stmt: Assign, g: Any) -> bool:
+        """Is stmt a full sum or mean of an array of known shape, whose adjoint,
+        g (a number) filling an array of that shape, is held as a number?"""
+        return prim.name in ("np.sum", ".sum", "np.mean", ".mean") and \
+            len(stmt.args) == 1 and not stmt.kwargs and isinstance(stmt.args[0], Var) and \
+            bool(self.dims(stmt.args[0])) and isinstance(g, Var) and self.dims(g) == ()
+
+    def takes_a_number(self, prim: primitives.Primitive, stmt: Assign) -> bool:
+        """May stmt's rules take its adjoint as the number it is held as?
+        Elementwise, no keywords, operands that are numbers or of the
+        result's shape, the active ones of the result's shape (the adjoint of
+        a number would need the sum over the array)."""
+        dims = self.dims(stmt.target)
+        if not (prim.elementwise and prim.returns == "array" and prim.adjoint is None
+                and not stmt.kwargs and dims):
+            return False
+        for a in stmt.args:
+            if isinstance(a, Const):
+                if type(a.value) not in (int, float):
+                    return False
+                continue
+            da = self.dims(a)
+            if da != dims and (da != () or self.active(a)):
+                return False
+        return True
 
     def structural(self, prim: primitives.Primitive, stmt: Assign, g: Any) -> None:
         getattr(self, "adjoint_" + prim.adjoint)(stmt, g)
 
-    def adjoint_templates(self, prim: primitives.Primitive, stmt: Assign, g: Any) -> None:
-        """The adjoint of each active operand from the primitive's templates."""
+    def adjoint_templates(self, prim: primitives.Primitive, stmt: Assign, g: Any,
+                          held: bool = False) -> None:
+        """The adjoint of each active operand from the primitive's templates
+        (`held`: g is a number standing for an array of the result's shape,
+        `takes_a_number`)."""
         if not prim.differentiable or (not prim.vjp and not prim.zero and
                                        prim.form in ("internal", "helper")):
             raise no_rule_error(stmt)
@@ -180,8 +224,17 @@ class Reverse(Adjoints, StructuralAdjoints):
             if name in prim.zero or not any(self.active(x) for x in values):
                 continue
             one = values[0] if len(values) == 1 and isinstance(values[0], Var) else None
+            self.fills = self.dims(stmt.target) if held else None
             contrib = self.template(prim.vjp[name], bindings, stmt.loc, dname(one))
-            if isinstance(value, list):
+            self.fills = None
+            if held and isinstance(value, Var):
+                if self.dims(contrib) == ():
+                    self.hold_as_number(value, contrib, stmt.loc)
+                elif self.dims(contrib) == self.dims(value):
+                    self.accumulate(value, contrib, stmt.loc)
+                else:  # (a helper's result of unknown shape: a number or the array)
+                    self.accumulate(value, self.spread_value(value, contrib), stmt.loc)
+            elif isinstance(value, list):
                 for i, item in enumerate(value):
                     part = self.emit("getitem", [contrib, Const(i)], hint=dname(item))
                     self.accumulate(item, part, stmt.loc)

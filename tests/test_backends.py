@@ -214,6 +214,8 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("add_into", (np.ones((2, 3)), np.arange(3.0))),
     ("add_into", (np.ones((2, 2)), 0.5)),
     ("add_outer", (np.ones((2, 3)), np.arange(2.0), np.arange(3.0))),
+    ("spread_number", (1.5, (2, 3))),
+    ("spread_number", (np.arange(3.0), (3,))),
     ("add_outer", (np.ones((1, 3)), np.arange(2.0), np.arange(3.0))),
     ("augmented", (np.arange(3.0), "*=", 2.0)),
     ("augmented", (np.ones((2, 3)), "-=", np.arange(3.0))),

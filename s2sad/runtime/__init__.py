@@ -56,6 +56,7 @@ from .base import (  # noqa: F401
     read_slice,
     require_scalar,
     snapshot,
+    spread_number,
     stop_gradient,
     truncated,
     unbroadcast,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import operator
 from typing import Any
 
@@ -438,6 +439,16 @@ def add_into(a: Any, b: Any) -> Any:
         except (TypeError, ValueError):  # (b's dtype or shape is wider: a new array)
             pass
     return a + b
+
+
+def spread_number(c: Any, shape: tuple) -> Any:
+    """c as the array of `shape` it stands for: an adjoint held as a number
+    (the adjoint of a full sum, through elementwise rules) filling it; an
+    array c is that array already. As sum_adjoint's: fresh for small shapes,
+    a broadcast view of big ones."""
+    if type(c) is np.ndarray and c.ndim:
+        return c
+    return np.full(shape, c) if math.prod(shape) <= 4096 else np.broadcast_to(c, shape)
 
 
 def add_outer(a: Any, x: Any, y: Any) -> Any:
