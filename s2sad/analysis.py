@@ -315,6 +315,9 @@ def _broadcasts(name: str) -> bool:
 
 
 _COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
+# operations whose result has their (first) operand's shape, as called here
+_SAME_SHAPE = frozenset({"np.linalg.cholesky", "np.linalg.inv", "np.tril", "np.triu",
+                         "lower_factor", "triangular_inverse", "np.copy", ".copy"})
 
 
 def _dims(a: Any, shape: dict) -> tuple | None:
@@ -373,11 +376,16 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
     if stmt.prim == "np.outer" and len(args) == 2 and not stmt.kwargs:
         parts = [_dims(a, shape) for a in args]
         return None if None in parts else tuple(math.prod(d) for d in parts)
+    if stmt.prim in _CONSTRUCTORS:
+        return _constructed_dims(stmt, shape)
     first = _dims(args[0], shape) if args else None
     if first is None:
         return None
     if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
         return _matmul_dims(first, _dims(args[1], shape))
+    if stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
+            len(args) == (2 if stmt.prim == "lower_factor" else 1):
+        return first
     if stmt.prim in (".T", "matrix_transpose") and len(args) == 1:
         return first[::-1] if stmt.prim == ".T" else \
             (first[:-2] + first[-1:] + first[-2:-1] if len(first) >= 2 else None)
@@ -391,6 +399,31 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
     if stmt.prim in _REDUCTIONS:
         return _reduced_dims(stmt, prim, first)
     return None
+
+
+_CONSTRUCTORS = frozenset({"np.eye", "np.identity", "np.zeros", "np.ones", "np.empty",
+                           "np.full"})
+
+
+def _constructed_dims(stmt: Assign, shape: dict) -> tuple | None:
+    """The shape of np.eye(n), np.zeros(shape) and the like where their sizes
+    are known: ints fixed by the argument shapes, or an array's `.shape`."""
+    size = stmt.args[0] if stmt.args else None
+    if stmt.prim in ("np.eye", "np.identity"):
+        n = _int_value(size, shape)
+        if n is None or len(stmt.args) > 1 or set(stmt.kwargs) - {"dtype"} or n < 0:
+            return None
+        return (n, n)
+    if set(stmt.kwargs) - {"dtype"} or len(stmt.args) > (2 if stmt.prim == "np.full" else 1):
+        return None
+    n = _int_value(size, shape)
+    if n is not None:
+        return (n,) if n >= 0 else None
+    if isinstance(size, Const) and isinstance(size.value, tuple) and \
+            all(type(k) is int and k >= 0 for k in size.value):
+        return size.value
+    dims = shape.get(("shape value", size)) if isinstance(size, Var) else None
+    return tuple(dims) if dims is not None else None
 
 
 def _matmul_dims(a: tuple, b: tuple | None) -> tuple | None:

@@ -46,6 +46,43 @@ class Builder:
         """v's shape, where the code is specialized for the arguments' shapes."""
         return known_shape(self.shape, v)
 
+    def triangle(self, v: Operand, depth: int = 0) -> str | None:
+        """"lower", "upper" or "diagonal" if v is a matrix known to be
+        triangular by how it was made (a Cholesky factor, np.tril, np.eye,
+        their transposes, sums and multiples); else None."""
+        stmt = (self.definition(v) or self.facts.places.def_stmt.get(v)) \
+            if isinstance(v, Var) and depth < 8 else None
+        if not isinstance(stmt, Assign):
+            return None
+        p, args = stmt.prim, stmt.args
+        if p == "np.linalg.cholesky" and len(args) == 1:
+            upper = stmt.kwargs.get("upper", Const(False))
+            return _side(upper.value) if isinstance(upper, Const) else None
+        if p in ("np.tril", "np.triu") and len(args) == 1 and not stmt.kwargs:
+            return "lower" if p == "np.tril" else "upper"
+        if p in ("np.eye", "np.identity") and len(args) == 1 and set(stmt.kwargs) <= {"dtype"}:
+            return "diagonal"
+        if p in ("add", "sub", "mul") and len(args) == 2:
+            dims = [() if isinstance(a, Const) and type(a.value) in (int, float) else
+                    self.dims(a) for a in args]
+            if p == "mul" and () in dims:  # (a multiple)
+                return self.triangle(args[dims.index(()) - 1], depth + 1)
+            if dims[0] is None or len(dims[0]) != 2 or dims[0] != dims[1]:
+                return None
+            return _joined(self.triangle(args[0], depth + 1), self.triangle(args[1], depth + 1))
+        if p == "neg" and len(args) == 1:
+            return self.triangle(args[0], depth + 1)
+        two_dims = len(self.dims(args[0]) or ()) == 2 if args else False
+        if p in ("matrix_transpose", "conjugate_transpose") or \
+                (p in (".T", "np.transpose") and len(args) == 1 and two_dims):
+            return _flipped(self.triangle(args[0], depth + 1))
+        if p == "lower_factor" and len(args) == 2 and isinstance(args[1], Const):
+            side = self.triangle(args[0], depth + 1)
+            return _flipped(side) if args[1].value else side
+        if p in ("np.conjugate", "np.conj") and len(args) == 1 and not stmt.kwargs:
+            return self.triangle(args[0], depth + 1)
+        return None
+
     def same_shape(self, a: Operand, b: Operand) -> bool:
         return isinstance(a, Var) and isinstance(b, Var) and \
             self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)
@@ -62,7 +99,7 @@ class Builder:
         if self.fills is not None and stmt.prim == "unbroadcast" and len(stmt.args) == 2 \
                 and not stmt.kwargs and self.dims(stmt.args[1]) == self.fills:
             return stmt.args[0]
-        plainer = rewrite(stmt, self.dims)
+        plainer = rewrite(stmt, self.dims, self.triangle)
         if plainer is not None:
             return self.template(plainer[0], plainer[1], stmt.loc,
                                  stmt.target.hint if stmt.target is not None else "")
@@ -115,6 +152,21 @@ class Builder:
             if stmt.target is not None and value is not stmt.target:
                 subst[stmt.target] = value
         return subst.get(result, result) if isinstance(result, Var) else result
+
+
+def _side(upper: Any) -> str | None:
+    return None if type(upper) is not bool else "upper" if upper else "lower"
+
+
+def _flipped(side: str | None) -> str | None:
+    return {"lower": "upper", "upper": "lower", "diagonal": "diagonal"}.get(side or "")
+
+
+def _joined(a: str | None, b: str | None) -> str | None:
+    """The triangle of a sum of two matrices of these triangles."""
+    if a is None or b is None:
+        return None
+    return b if a == "diagonal" else a if b in ("diagonal", a) else None
 
 
 def display_name(stmt: Assign, prim: primitives.Primitive) -> str:

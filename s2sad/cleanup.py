@@ -67,14 +67,25 @@ _MATMUL_ADJOINTS = {("matmul_adjoint_a", 2, 2): "g @ b.T", ("matmul_adjoint_b", 
                     ("matmul_adjoint_a", 1, 1): "g * b", ("matmul_adjoint_b", 1, 1): "g * a"}
 
 
-def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None
+_TRIANGULAR = {"np.linalg.solve": ("triangular_solve(a, b, lower)", ("a", "b")),
+               "np.linalg.inv": ("triangular_inverse(a, lower)", ("a",))}
+
+
+def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
+            triangle: Callable[[Operand], str | None] | None = None
             ) -> tuple[str, dict[str, Operand]] | None:
     """A plainer template computing the same value, where the operands allow:
     `pow_base_adjoint(g, x, 2)` is `g * 2 * x`. (A whole-number exponent of at
     least 1 never meets the 0 * inf the general rule guards against.) With
     `dims`, the operands' shapes where known (code specialized for the
     arguments' shapes): `matmul_adjoint_b(g, a, b)` of a matrix and a vector
-    is `g @ a`."""
+    is `g @ a`. With `triangle`, which matrices are known to be triangular
+    ("lower", "upper"): their solves and inverses are triangular ones."""
+    side = triangle(stmt.args[0]) if triangle is not None and stmt.args and \
+        stmt.prim in _TRIANGULAR and not stmt.kwargs else None
+    if side is not None and len(stmt.args) == len(_TRIANGULAR[stmt.prim][1]):
+        template, names = _TRIANGULAR[stmt.prim]
+        return template, {**dict(zip(names, stmt.args)), "lower": Const(side != "upper")}
     if dims is not None and stmt.prim in ("matmul_adjoint_a", "matmul_adjoint_b") \
             and not stmt.kwargs and len(stmt.args) == 3:
         g, a, b = stmt.args

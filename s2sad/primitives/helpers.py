@@ -47,6 +47,13 @@ helper(
 # loop's backward may compute them again rather than tape them.
 ARRAYS_ONLY = {"returns": "array", "takes": "arrays", "recompute": True}
 helper("matrix_transpose(a)", linear=("a",), **ARRAYS_ONLY)
+# np.linalg.solve and inv of a matrix known to be triangular (a Cholesky factor,
+# its transpose: `cleanup.rewrite`), with their tangents
+helper("triangular_solve(a, b, lower)", zero=("lower",), expensive=True, fresh=True,
+       jvp={"a": "-triangular_solve(a, t @ ans, lower)", "b": "triangular_solve(a, t, lower)"},
+       **ARRAYS_ONLY)
+helper("triangular_inverse(a, lower)", zero=("lower",), expensive=True, fresh=True,
+       jvp={"a": "-(ans @ t @ ans)"}, **ARRAYS_ONLY)
 helper("add_adjoints(a, b)", linear=("a", "b"))
 # Factors that are step functions where the derivative exists (a share of a
 # tie, which bound clip hit, the sign of a real number), and choices.

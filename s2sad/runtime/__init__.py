@@ -147,6 +147,8 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     tail_columns,
     tensordot_adjoint_a,
     tensordot_adjoint_b,
+    triangular_inverse,
+    triangular_solve,
     tril_half,
     upper_right_block,
 )

@@ -231,6 +231,54 @@ def _einsum_operand_adjoint(g: Any, i: int, specs: list[str], output: str, opera
 
 
 
+def _scipy_linalg() -> Any:
+    """scipy.linalg, if SciPy is installed (it has triangular solves; NumPy
+    has not), else None."""
+    global _SCIPY_LINALG
+    if _SCIPY_LINALG is None:
+        try:
+            import scipy.linalg as found
+        except ImportError:
+            found = False
+        _SCIPY_LINALG = found
+    return _SCIPY_LINALG or None
+
+
+_SCIPY_LINALG: Any = None  # (None: not looked for yet; False: not installed)
+_LAPACK_TYPES = frozenset("fdFD")
+
+
+def _one_lapack_matrix(*arrays: Any) -> bool:
+    return all(type(x) is np.ndarray and x.dtype.char in _LAPACK_TYPES for x in arrays) \
+        and arrays[0].ndim == 2
+
+
+def triangular_solve(a: Any, b: Any, lower: bool) -> Any:
+    """np.linalg.solve(a, b) for an `a` known to be triangular (how it was
+    made says so: a Cholesky factor, its transpose): a triangular solve, with
+    SciPy where it is installed (NumPy's solve factors a again); else NumPy's."""
+    found = _scipy_linalg()
+    if found is not None and _one_lapack_matrix(a, b) and b.ndim in (1, 2) and \
+            b.shape[0] == a.shape[0] == a.shape[1]:
+        return found.solve_triangular(a, b, lower=lower, check_finite=False)
+    return np.linalg.solve(a, b)
+
+
+def triangular_inverse(a: Any, lower: bool) -> Any:
+    """np.linalg.inv(a) for an `a` known to be triangular: LAPACK's trtri,
+    with SciPy where it is installed; else NumPy's inverse. (trtri reads the
+    transpose, which is laid out as it wants, and the other triangle.)"""
+    found = _scipy_linalg()
+    if found is not None and _one_lapack_matrix(a) and a.shape[0] == a.shape[1]:
+        (trtri,) = found.lapack.get_lapack_funcs(("trtri",), (a,))
+        inverse, info = trtri(a.T, lower=not lower)
+        if info == 0:
+            return inverse.T
+        if info > 0:
+            raise np.linalg.LinAlgError("Singular matrix")
+    return np.linalg.inv(a)
+
+
 def as_solve_columns(g: Any, b: Any) -> Any:
     """g as x = solve(a, b) holds its columns: a 1-D b is one column."""
     return np.asarray(g)[..., None] if np.ndim(b) == 1 else g

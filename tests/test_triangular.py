@@ -1,0 +1,111 @@
+"""Solves and inverses of matrices known to be triangular in derivative code.
+
+The adjoints of `np.linalg.solve` and of a Cholesky factorization solve with,
+and invert, the factor and its transpose; where how a matrix was made says it
+is triangular (`Builder.triangle`), those become `triangular_solve` and
+`triangular_inverse` (SciPy's triangular solve and LAPACK's trtri where SciPy
+is installed, NumPy's solve and inverse otherwise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad.runtime import linalg, triangular_inverse, triangular_solve
+
+
+def gp_loss(log_ell, log_sn, X, y):
+    n = y.shape[0]
+    d = X[:, None] - X[None, :]
+    K = np.exp(-0.5 * d * d / np.exp(2.0 * log_ell)) + np.exp(2.0 * log_sn) * np.eye(n)
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    return 0.5 * (y @ alpha) + np.sum(np.log(np.diag(L)))
+
+
+def upper_factor(A, B):
+    U = np.linalg.cholesky(A @ A.T + 3.0 * np.eye(A.shape[0]), upper=True)
+    return np.sum(np.linalg.solve(U, B) ** 2) + np.sum(np.linalg.inv(U.T) * B[:, :1])
+
+
+def lower_part(A, b):
+    T = np.tril(A) + 4.0 * np.eye(A.shape[0])
+    return np.sum(np.sin(np.linalg.solve(T, b))) + np.sum(np.linalg.inv(T) ** 2)
+
+
+@pytest.fixture(params=["scipy", "numpy"])
+def backend(request, monkeypatch):
+    """With SciPy's triangular routines, and as without SciPy installed."""
+    if request.param == "numpy":
+        monkeypatch.setattr(linalg, "_SCIPY_LINALG", False)
+    else:
+        pytest.importorskip("scipy")
+    return request.param
+
+
+def _inputs(rng):
+    X = np.sort(rng.uniform(-2.0, 2.0, 6))
+    return {gp_loss: ((0.2, -1.0, X, np.sin(X) + 0.1 * rng.normal(size=6)), (0, 1, 3)),
+            upper_factor: ((rng.normal(size=(4, 4)), rng.normal(size=(4, 2))), (0, 1)),
+            lower_part: ((rng.normal(size=(3, 3)), rng.normal(size=3)), (0, 1))}
+
+
+def test_the_gradients_through_triangular_solves_match_finite_differences(backend):
+    for fn, (args, wrt) in _inputs(np.random.default_rng(2)).items():
+        for _ in range(2):
+            s2sad.check_grad(fn, *args, wrt=wrt)
+        code = str(s2sad.show(fn, wrt=wrt, args=args))
+        assert "triangular_solve(" in code or "triangular_inverse(" in code, fn.__name__
+
+
+def test_hessians_through_them_match_differences_of_the_gradient(backend):
+    # (forward mode over the adjoint code: the helpers' tangent rules)
+    for fn, (args, wrt) in _inputs(np.random.default_rng(3)).items():
+        k = wrt[0]
+        H = s2sad.hessian(fn, wrt=k)(*args)
+        x = np.asarray(args[k], dtype=float)
+        step = 1e-5
+        for i in np.ndindex(x.shape):
+            e = np.zeros_like(x)
+            e[i] = step
+            moved = [list(args), list(args)]
+            moved[0][k], moved[1][k] = x + e, x - e
+            if x.ndim == 0:
+                moved[0][k], moved[1][k] = float(x + e), float(x - e)
+            up = s2sad.grad(fn, wrt=k)(*moved[0])
+            down = s2sad.grad(fn, wrt=k)(*moved[1])
+            column = np.asarray(H)[(Ellipsis, *i)] if x.ndim else np.asarray(H)
+            np.testing.assert_allclose(column, (up - down) / (2 * step), rtol=1e-5,
+                                       atol=1e-6, err_msg=fn.__name__)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_the_helpers_are_numpys_solve_and_inverse(backend, dtype):
+    rng = np.random.default_rng(4)
+    L = np.tril(rng.normal(size=(4, 4))) + 3.0 * np.eye(4)
+    if dtype is np.complex128:
+        L = L + 1j * np.tril(rng.normal(size=(4, 4)))
+    L = L.astype(dtype)
+    tol = 1e-5 if dtype is np.float32 else 1e-12
+    for a, lower in ((L, True), (L.T, False), (np.conjugate(L.T), False)):
+        for b in (rng.normal(size=4).astype(dtype), rng.normal(size=(4, 3)).astype(dtype)):
+            x = triangular_solve(a, b, lower)
+            assert x.dtype == np.linalg.solve(a, b).dtype
+            np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=tol, atol=tol)
+        inverse = triangular_inverse(a, lower)
+        assert inverse.dtype == np.linalg.inv(a).dtype
+        np.testing.assert_allclose(inverse, np.linalg.inv(a), rtol=tol, atol=tol)
+    stack = np.stack([L, 2.0 * L])  # (a stack of matrices: NumPy's functions)
+    np.testing.assert_allclose(triangular_inverse(stack, True), np.linalg.inv(stack),
+                               rtol=tol, atol=tol)
+
+
+def test_a_singular_triangular_matrix_raises_as_numpy_does(backend):
+    L = np.tril(np.ones((3, 3)))
+    L[1, 1] = 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        triangular_inverse(L, True)
+    with pytest.raises(np.linalg.LinAlgError):
+        triangular_solve(L, np.ones(3), True)
