@@ -166,7 +166,7 @@ def measure(case, peers, repeat, min_seconds):
         columns[f"s2sad {backend}"] = functools.partial(vg, *args)
         if backend == "numba":  # the compiled function alone, without grad's per-call work
             compiled = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
-                                        *argument_kinds(f, args)[:2])
+                                        *argument_kinds(f, args))
             columns["numba alone"] = functools.partial(backends.runner(compiled, "numba"),
                                                        *args)
     if peers.get("jax"):

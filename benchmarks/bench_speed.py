@@ -285,9 +285,9 @@ def main():
         check(name, g, hg, wrt)
         assert abs(value - hvalue) <= 1e-8 * (1 + abs(hvalue)), name
         # the generated function itself, without grad's argument checks and result conversion
-        # (the same specialization grad picks: plain-number arguments, lists)
+        # (the same specialization grad picks: plain-number arguments, lists, shapes)
         raw = compile_gradient(f, wrt if isinstance(wrt, tuple) else (wrt,),
-                               *argument_kinds(f, args)[:2]).func
+                               *argument_kinds(f, args)).func
         fns = [functools.partial(fn, *args) for fn in (hand, s2, raw)]
         if autograd is not None:
             ag = autograd.value_and_grad(with_autograd_numpy(f, anp), argnum=wrt)

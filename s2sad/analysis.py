@@ -81,6 +81,9 @@ class Facts:
     one_array: MappingProxyType  # a persistent buffer's var -> all names of its array
     # every var whose memory some statement writes in place (`written_memory`)
     written: frozenset[Var]
+    # ... or may write: `written`, and what is handed to a call or a method
+    # looked up at run time (a library's may write it unseen: rng.shuffle(a))
+    exposed: frozenset[Var] = frozenset()
 
     def active(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.varied and v in self.useful
@@ -99,10 +102,14 @@ def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] =
     shapes = shape_classes(fn, places, scalar_params, shape_params)
     containers = container_vars(fn, stmts, places, sequence_params)
     buffers, persistent, one_array = find_buffers(stmts)
+    handed = {a for s in stmts if isinstance(s, Assign) and
+              (s.prim in ("call", "getattr") or s.prim.startswith("call_"))
+              for a in s.operands() if isinstance(a, Var)}
     return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
                  frozenset(containers), frozenset(numeric_vars(stmts) - containers),
                  frozenset(buffers), frozenset(persistent), MappingProxyType(one_array),
-                 frozenset(written_memory(fn, set(buffers))))
+                 frozenset(written_memory(fn, set(buffers))),
+                 frozenset(written_memory(fn, set(buffers) | handed)))
 
 
 # ---------------------------------------------------------------- places

@@ -39,10 +39,12 @@ from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
-                     sequences: tuple[int, ...] = ()) -> Compiled:
-    """The compiled gradient of `f` (cached): `func(*args, seed)` returns
-    (value, gradients)."""
-    return pipeline.compile(f, Spec("grad", wrt, scalars, sequences))
+                     sequences: tuple[int, ...] = (), statics: tuple = (),
+                     shapes: tuple = ()) -> Compiled:
+    """The compiled gradient of `f` (cached): `func(*args)` returns (value,
+    gradients). The kinds of arguments it is specialized for are
+    `pipeline.argument_kinds(f, args)`'s (what grad compiles for `args`)."""
+    return pipeline.compile(f, Spec("grad", wrt, scalars, sequences, statics, shapes))
 
 
 def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,

@@ -50,8 +50,9 @@ class Builder:
         """"lower", "upper" or "diagonal" if v is a matrix known to be
         triangular by how it was made (a Cholesky factor, np.tril, np.eye,
         their transposes, sums and multiples); else None."""
-        stmt = (self.definition(v) or self.facts.places.def_stmt.get(v)) \
-            if isinstance(v, Var) and depth < 8 else None
+        if not isinstance(v, Var) or depth >= 8 or v in self.facts.exposed:
+            return None  # (memory something may write after it was made)
+        stmt = self.definition(v) or self.facts.places.def_stmt.get(v)
         if not isinstance(stmt, Assign):
             return None
         p, args = stmt.prim, stmt.args
@@ -74,7 +75,8 @@ class Builder:
             return self.triangle(args[0], depth + 1)
         two_dims = len(self.dims(args[0]) or ()) == 2 if args else False
         if p in ("matrix_transpose", "conjugate_transpose") or \
-                (p in (".T", "np.transpose") and len(args) == 1 and two_dims):
+                (p in (".T", "np.transpose") and len(args) == 1 and two_dims
+                 and not stmt.kwargs):
             return _flipped(self.triangle(args[0], depth + 1))
         if p == "lower_factor" and len(args) == 2 and isinstance(args[1], Const):
             side = self.triangle(args[0], depth + 1)

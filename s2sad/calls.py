@@ -43,7 +43,7 @@ from .callables import (
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .runtime import USER_CALLS, new_object, zeros_like
-from .runtime.functions import inert
+from .runtime.functions import inert, writes_in_place
 from .signature import Layout, layout
 from .signature import pick as pick_item
 
@@ -298,6 +298,11 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
         return fn(*args, **kwargs), NestedCall(derivative, args, kwargs, active)
     plan = _plan(fn, active, args, kwargs)
     if plan is None:
+        if writes_in_place(fn):  # (found at run time: `rng.shuffle(a)`)
+            raise UnsupportedSyntaxError(
+                f"{getattr(fn, '__qualname__', fn)} writes into an existing array, which s2sad "
+                "does not follow", hint="compute a new array and assign it (for a shuffle: "
+                "a = rng.permutation(a))")
         return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan

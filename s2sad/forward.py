@@ -52,6 +52,7 @@ from .ir import (
     walk,
 )
 from .prepare import dispatchable, no_rule_error, site_operand
+from .runtime import unshared
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,12 @@ class StructuralTangents:
                          loc=stmt.loc, hint=y.hint if y is not None else "")
         if y is not None:
             self.out.append(Assign(y, "getitem", [pair, Const(0)], {}, None, stmt.loc))
-            self.set_tangent(y, self.emit("getitem", [pair, Const(1)], hint=tname(y)))
+            t = self.emit("getitem", [pair, Const(1)], hint=tname(y))
+            if self.written_later(y) or any(self.written_later(a) for a in args):
+                # (the callee may hand back an argument's tangent: `return a + 0.0`)
+                t = self.emit("unshared", [t], callee=Ref("$unshared", unshared),
+                              hint=tname(y), loc=stmt.loc)
+            self.set_tangent(y, t)
 
 
 class Forward(StructuralTangents, Builder):

@@ -27,9 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from . import backends, pipeline
 from .errors import S2sadError
-from .runtime import zeros_like
+from .runtime import as_gradient_of, zeros_like
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,21 @@ class Derivative:
         its result is (this one's result, its tangent)."""
         return replace(self, layers=(*self.layers, (active, tuple(tangents))), path=())
 
+    def in_argument_form(self, part: Any, args: tuple, kwargs: dict) -> Any:
+        """A gradient part of this derivative's result (or its tangent) as
+        grad returns it: each in its argument's form (a real argument's
+        gradient is real, though complex values in between made it complex)."""
+        if self.path[-1:] != (1,):
+            return part  # (the function's value carried along: as it is)
+        full_args, _ = self.full(args, kwargs)
+        parts = (part,) if self.single else part
+        if not isinstance(parts, tuple) or len(parts) != len(self.base) or \
+                any(p >= len(full_args) for p in self.base):
+            return part
+        formed = tuple(as_gradient_of(g, full_args[p]) if _plain(full_args[p]) else g
+                       for g, p in zip(parts, self.base))
+        return formed[0] if self.single else formed
+
     def tangent_paths(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Where, in `tangent(...)`'s result, this one's value and its tangent are."""
         return (0, *self.path), (1, *self.path)
@@ -123,6 +140,12 @@ class Scaled:
         if self.derivative.single:
             return self.factor * grads
         return tuple(self.factor * g for g in grads)
+
+
+def _plain(x: Any) -> bool:
+    """A number or an array (whose gradient's form as_gradient_of gives)."""
+    return isinstance(x, (float, int, complex, np.ndarray, np.generic)) and \
+        not isinstance(x, bool)
 
 
 def zeros_like_none(direction: Any) -> Any:

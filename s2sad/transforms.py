@@ -71,7 +71,8 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     if derivative is not None:
         value_at, tangent_at = derivative.tangent_paths()
         result = derivative.tangent(chosen.params, per_param).run(args, kwargs)
-        return pick(result, value_at), pick(result, tangent_at)
+        return tuple(derivative.in_argument_form(pick(result, at), args, kwargs)
+                     for at in (value_at, tangent_at))
     fn = chosen.target.fn
     args, kwargs = chosen.target.full(args, kwargs)
     compiled = compile_jvp(fn, chosen.params, args, kwargs)

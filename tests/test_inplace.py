@@ -1,5 +1,7 @@
 """In-place updates: `a[i] = v`, `a[1:3] = v`, `a[i] += v`, `a[:, j] *= c`."""
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -338,3 +340,60 @@ def test_a_value_read_before_a_nested_loop_writes_its_array(make):
         expected[idx] = (written_after_its_mean(y + e, make)
                          - written_after_its_mean(y - e, make)) / (2 * h)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+# Writes s2sad cannot follow, made by library functions: refused at the line
+# (they once gave silently wrong gradients: the derivative flowed as if the
+# array had not changed).
+
+
+def written_by_operator_setitem(x):
+    a = x * 2.0
+    operator.setitem(a, 0, 5.0)
+    return np.sum(a * x)
+
+
+def written_by_operator_iadd(x):
+    a = x * 2.0
+    operator.iadd(a, x)
+    return np.sum(a * x)
+
+
+def written_by_its_own_setitem(x):
+    a = x * 2.0
+    a.__setitem__(0, 5.0)
+    return np.sum(a * x)
+
+
+def written_by_ndarrays_setitem(x):
+    a = x * 2.0
+    np.ndarray.__setitem__(a, 0, 5.0)
+    return np.sum(a * x)
+
+
+def shuffled_in_place(x):
+    a = x * 2.0
+    np.random.default_rng(3).shuffle(a)
+    return np.sum(a * x)
+
+
+@pytest.mark.parametrize("fn", [written_by_operator_setitem, written_by_operator_iadd,
+                                written_by_its_own_setitem, written_by_ndarrays_setitem,
+                                shuffled_in_place])
+def test_writes_by_library_functions_are_refused_at_their_line(fn):
+    with pytest.raises(s2sad.S2sadError) as info:
+        s2sad.grad(fn)(np.array([1.0, 2.0, 3.0]))
+    text = str(info.value)
+    assert "test_inplace.py" in text and "does not follow" in text and "hint:" in text
+
+
+def keywords_from_a_mapping(x):
+    options = {"axis": 0}
+    return np.sum(np.sum(np.sin(x), **options))
+
+
+def test_keywords_passed_from_a_mapping():
+    # (once an AttributeError from inside s2sad)
+    x = np.array([[0.1, 0.2], [0.3, 0.4]])
+    np.testing.assert_allclose(s2sad.grad(keywords_from_a_mapping)(x), np.cos(x), rtol=1e-12)
+

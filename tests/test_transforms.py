@@ -422,3 +422,26 @@ def test_jacobian_of_a_structure_is_refused_at_the_definition():
     assert info.value.loc is not None and "def g(p)" in info.value.loc.text
     with pytest.raises(s2sad.ArgumentTypeError, match="argument is a dict"):
         s2sad.hessian(lambda p: np.sum(g(p)))({"W": np.array([0.1, 0.2]), "s": 1.5})
+
+
+def real_part_times_imaginary(x):
+    z = x * (1.0 + 2.0j)
+    return np.sum(np.real(z) * np.imag(z))
+
+
+def real_of_a_square(x):
+    z = x * (1.0 + 2.0j)
+    return np.real(np.sum(z * z))
+
+
+def test_hessian_of_a_real_function_through_complex_values_is_real():
+    # (grad takes the real part for a real argument; its derivative once kept
+    # the imaginary part: 4 + 3j on the diagonal)
+    x = np.array([1.0, 1.4])
+    for fn, second in ((real_part_times_imaginary, 4.0), (real_of_a_square, -6.0)):
+        H = s2sad.hessian(fn)(x)
+        assert H.dtype == np.float64
+        np.testing.assert_allclose(H, second * np.eye(2), atol=1e-12)
+        np.testing.assert_allclose(s2sad.jvp(s2sad.grad(fn), (x,), (np.ones(2),))[1],
+                                   np.full(2, second), atol=1e-12)
+

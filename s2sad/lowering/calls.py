@@ -18,6 +18,7 @@ from .. import primitives
 from ..ir import Const, Operand, Ref
 from ..parsing import is_library_file
 from ..runtime import InPlaceInit, merge_dicts, super_of
+from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
 from .scans import LocalFunction, hint_of
 
@@ -430,8 +431,7 @@ def _mutating_method(name: str) -> bool:
     prim = primitives.lookup("." + name)
     if prim is not None and prim.mutates:
         return True
-    return name.startswith("__i") and name.endswith("__") and \
-        name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__")
+    return in_place_dunder(name)
 
 
 def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
@@ -441,6 +441,8 @@ def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
     an `overwrite_...` one not False (SciPy's)."""
     prim = primitives.for_object(obj)
     if prim is not None and prim.mutates:
+        return True
+    if writes_in_place(obj):  # (np.ndarray.__setitem__(a, i, v), rng.shuffle(a))
         return True
     if isinstance(obj, np.ufunc):
         return any(not _is_none(a) for a in args[obj.nin:])
@@ -457,7 +459,7 @@ def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
             break  # (after *args, every parameter is keyword-only)
         positional.append(param.name)
     given = positional[:len(args)]
-    passed = [*zip(given, args), *((k.arg, k.value) for k in keywords)]
+    passed = [*zip(given, args), *((k.arg, k.value) for k in keywords if k.arg is not None)]
     if (getattr(obj, "__module__", None) or "").split(".")[0] in LIBRARY_MODULES and \
             any(name.startswith("overwrite_") and not _is_false(arg) for name, arg in passed):
         return True  # (SciPy's overwrite_a=, overwrite_b=, ...)

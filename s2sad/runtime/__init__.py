@@ -60,6 +60,7 @@ from .base import (  # noqa: F401
     stop_gradient,
     truncated,
     unbroadcast,
+    unshared,
     view_tangent,
     write_slice,
     zeros_like,

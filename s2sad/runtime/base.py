@@ -99,6 +99,21 @@ def require_scalar(value: Any) -> None:
             "gradient of np.real(f(z)) is f'(z), and s2sad.jacobian(f) its Jacobian")
 
 
+def unshared(t: Any) -> Any:
+    """t with its arrays copied (inside lists, tuples and dicts too): a call's
+    tangent, which may be an argument's tangent itself (`return a + 0.0`),
+    where the caller writes that argument in place later (the write must reach
+    one tangent, as it reaches one array: the aliasing checks made sure the
+    result is not the argument's memory)."""
+    if isinstance(t, np.ndarray):
+        return t.copy(order="K")
+    if isinstance(t, (list, tuple)) and not hasattr(t, "_fields"):
+        return type(t)(unshared(x) for x in t)
+    if isinstance(t, dict):
+        return {k: unshared(v) for k, v in t.items()}
+    return t
+
+
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's
     alone. An array keeps its memory layout (a transposed view's copy is laid

@@ -24,6 +24,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import operator
+import random
 import types
 from typing import Any
 
@@ -69,6 +71,39 @@ class ClosureInfo:
     captured: int
     defaults: tuple[str, ...] = ()
     signature: inspect.Signature | None = None
+
+
+# Functions that write into their first argument: the operator module's item
+# assignment and in-place operators, ndarray's own methods for them, shuffles.
+_WRITE_FIRST_ARGUMENT = frozenset({
+    operator.setitem, operator.delitem, operator.iadd, operator.iand, operator.iconcat,
+    operator.ifloordiv, operator.ilshift, operator.imatmul, operator.imod, operator.imul,
+    operator.ior, operator.ipow, operator.irshift, operator.isub, operator.itruediv,
+    operator.ixor})
+_SHUFFLERS = (np.random.Generator, np.random.RandomState, random.Random)
+
+
+def in_place_dunder(name: str) -> bool:
+    """`__setitem__`, `__iadd__` and the other methods that change their object."""
+    return name in ("__setitem__", "__delitem__") or (
+        name.startswith("__i") and name.endswith("__") and
+        name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__"))
+
+
+def writes_in_place(fn: Any) -> bool:
+    """Does this library function write into its first argument or its
+    object, unseen by s2sad (operator.setitem, np.ndarray.__iadd__,
+    a.__setitem__, rng.shuffle)?"""
+    try:
+        if fn in _WRITE_FIRST_ARGUMENT:
+            return True
+    except TypeError:  # (an unhashable callable)
+        return False
+    name = getattr(fn, "__name__", "")
+    if not isinstance(name, str):
+        return False
+    owner = getattr(fn, "__self__", None)
+    return in_place_dunder(name) or (name == "shuffle" and isinstance(owner, _SHUFFLERS))
 
 
 def make_closure(fn: types.FunctionType, *values: Any) -> Closure:
