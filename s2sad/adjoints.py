@@ -48,6 +48,7 @@ class Adjoints(Builder):
         # var's (known) shape filled with it: a full sum's adjoint, and what
         # elementwise rules make of it; spread into that array where needed.
         self.spreadable: set[Var] = set()
+        self.made: Var | None = None  # a contribution its rule's template just made
         # Accumulate into owned arrays in place (not under a forward-mode layer,
         # which would see the writes).
         self.in_place = False
@@ -170,10 +171,12 @@ class Adjoints(Builder):
 
     def outer_just_made(self, b: Operand) -> list | None:
         """The two vectors of `b = np.outer(x, y)` if that is the statement
-        just written (a rule's contribution, read by nobody else): taken back,
-        so the sum is one rank-one update."""
+        just written, by the template of the rule whose contribution b is
+        (`made`: no other adjoint holds it): taken back, so the sum is one
+        rank-one update."""
         stmt = self.out[-1] if self.out else None
-        if not (isinstance(stmt, Assign) and stmt.target is b and stmt.prim == "np.outer"
+        if not (b is self.made and isinstance(stmt, Assign) and stmt.target is b
+                and stmt.prim == "np.outer"
                 and len(stmt.args) == 2 and not stmt.kwargs
                 and all(len(self.dims(x) or ()) == 1 for x in stmt.args)):
             return None

@@ -102,8 +102,7 @@ def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] =
     shapes = shape_classes(fn, places, scalar_params, shape_params)
     containers = container_vars(fn, stmts, places, sequence_params)
     buffers, persistent, one_array = find_buffers(stmts)
-    handed = {a for s in stmts if isinstance(s, Assign) and
-              (s.prim in ("call", "getattr") or s.prim.startswith("call_"))
+    handed = {a for s in stmts if isinstance(s, Assign) and (s.prim == "getattr" or _is_call(s))
               for a in s.operands() if isinstance(a, Var)}
     return Facts(places, frozenset(varied), frozenset(useful), MappingProxyType(shapes),
                  frozenset(containers), frozenset(numeric_vars(stmts) - containers),
@@ -198,7 +197,8 @@ def written_memory(fn: Function, written: set) -> set:
     """The values whose memory something writes in place: the arrays written
     (`written`), and what they are the same memory as: back to where it was
     made and on (a loop's first value and its phi; a branch's values and its
-    result; an alias, `y = x`), and the views into it and what they view."""
+    result; an alias, `y = x`), the views into it and what they view, and
+    the result of a call given it (a helper may return its argument)."""
     found = set(written)
     changed = True
     while changed:
@@ -218,11 +218,21 @@ def written_memory(fn: Function, written: set) -> set:
                 # one memory: what the view looks into, and the view (both ways)
                 sources = [stmt.args[0]] if stmt.target in found else \
                     [stmt.target] if stmt.args[0] in found else []
+            elif isinstance(stmt, Assign) and stmt.target is not None and _is_call(stmt) \
+                    and any(a in found for a in stmt.operands() if isinstance(a, Var)):
+                sources = [stmt.target]  # (a write into the result itself is checked at
+                # run time: `check_inplace` refuses one that an argument would see)
             for v in sources:
                 if isinstance(v, Var) and v not in found:
                     found.add(v)
                     changed = True
     return found
+
+
+def _is_call(stmt: Assign) -> bool:
+    """A call of a function s2sad does not see into here (its result may be
+    an argument, or hold one)."""
+    return stmt.prim == "call" or stmt.prim.startswith("call_")
 
 
 # ---------------------------------------------------------------- shapes

@@ -28,11 +28,11 @@ from . import (
 )
 from .callables import target_of
 from .display import GeneratedSource
-from .errors import Loc, NonScalarOutputError, S2sadError, WrtError
+from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of
+from .runtime import as_gradient_of, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
@@ -55,6 +55,10 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     fn = compiled.user_fn
     check_args(chosen, args, kwargs)
     full_args, full_kwargs = chosen.target.full(args, kwargs)
+    if compiled.seed_name in full_kwargs:  # (the generated code would take it as the seed)
+        check_binding(chosen.target.fn, full_args, full_kwargs)
+        raise ArgumentTypeError(f"the keyword {compiled.seed_name!r} names the seed of "
+                                f"{fn.__name__}'s gradient", hint="rename the keyword")
     try:
         try:
             value, grads = (run or compiled.func)(*full_args, **full_kwargs)
@@ -89,7 +93,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
             "gradient of",
         ) from None
     value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
-    per_param = (grads,) if len(chosen.params) == 1 else tuple(grads)
+    per_param = (grads,) if len(chosen.params) == 1 else separate(tuple(grads))
     if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites):
         return value, [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
                        zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
@@ -118,6 +122,8 @@ def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bo
     (`floats`: every differentiated argument is a Python float)."""
     if len(params) == 1:
         grads = (grads,)
+    else:
+        grads = separate(tuple(grads))
     if floats:
         out = []
         for g in grads:

@@ -21,7 +21,22 @@ from collections.abc import Callable
 from typing import Any
 
 from . import primitives
-from .ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, regions, substitute, uses, walk
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    If,
+    Loop,
+    Operand,
+    Ref,
+    Var,
+    defs,
+    regions,
+    substitute,
+    uses,
+    walk,
+    walk_nested,
+)
 
 _FOLD = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
          "truediv": operator.truediv, "pow": operator.pow, "neg": operator.neg}
@@ -309,3 +324,87 @@ def _defined(stmt: Any) -> list:
 
 
 __all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code", "share_common_values"]
+
+
+# ---------------------------------------------------------------- in-place sums
+
+_IN_PLACE = {"add_into": "add", "add_outer": "outer_added"}  # -> the sum into a new array
+
+
+def keep_writes_unseen(block: Block) -> None:
+    """An adjoint summed in place (`add_into(a, b)`, `add_outer(a, x, y)`)
+    writes a's memory. Where something reads that memory as it was (a after
+    the sum; a loop-carried a's first value after the loop starts) the sum
+    becomes the ordinary one into a new array. (The reverse pass decides as
+    it writes; a later rule or simplification may read an earlier adjoint
+    again, and sharing may make two names one.)"""
+    reads, writes, spans = _reads_in_order(block)
+    first_value = {p: i for loop, _ in spans.values() for p, i in zip(loop.phis, loop.inits)
+                   if isinstance(i, Var)}
+    for at, stmt, enclosing in writes:
+        memory = [stmt.args[0]]
+        while memory[-1] in first_value and first_value[memory[-1]] not in memory:
+            memory.append(first_value[memory[-1]])
+        if _read_as_it_was(set(memory), at, stmt, reads, enclosing, spans):
+            stmt.prim, stmt.callee = _IN_PLACE[stmt.prim], None
+
+
+def _reads_in_order(block: Block) -> tuple[list, list, dict]:
+    """Every read of a var, numbered in the order it runs (an if's results and
+    a loop's next values after their blocks); the in-place sums with the
+    loops around them; each loop's span of numbers."""
+    reads: list = []
+    writes: list = []
+    spans: dict = {}
+    count = [0]
+
+    def mark(stmt: Any, operands: list) -> int:
+        count[0] += 1
+        reads.extend((count[0], stmt, v) for v in operands if isinstance(v, Var))
+        return count[0]
+
+    def visit(blk: Block, enclosing: tuple) -> None:
+        for stmt in blk.stmts:
+            if isinstance(stmt, If):
+                mark(stmt, [stmt.cond])
+                visit(stmt.then, enclosing)
+                visit(stmt.orelse, enclosing)
+                mark(stmt, [*stmt.then_vals, *stmt.else_vals])
+            elif isinstance(stmt, Loop):
+                start = mark(stmt, [*stmt.inits, *(stmt.range_args or [])])
+                visit(stmt.header, (*enclosing, stmt))
+                visit(stmt.body, (*enclosing, stmt))
+                later = [v for v in uses(stmt)
+                         if not any(v is u for u in [*stmt.inits, *(stmt.range_args or [])])]
+                spans[id(stmt)] = (stmt, (start, mark(stmt, later)))
+            else:
+                at = mark(stmt, uses(stmt))
+                if isinstance(stmt, Assign) and stmt.prim in _IN_PLACE and \
+                        isinstance(stmt.args[0], Var):
+                    writes.append((at, stmt, enclosing))
+
+    visit(block, ())
+    return reads, writes, spans
+
+
+def _read_as_it_was(memory: set, at: int, write: Assign, reads: list, enclosing: tuple,
+                    spans: dict) -> bool:
+    """Is a var of `memory` read after the write (a loop's phi after its loop
+    holds the last value, the written one: not as it was), or, in a loop
+    around it, a var made outside that loop read anywhere in it (again after
+    the write)?"""
+    for where, stmt, v in reads:
+        if v not in memory or stmt is write:
+            continue
+        if where > at and not any(v in loop.phis and where > spans[id(loop)][1][1]
+                                  for loop in enclosing):
+            return True
+        for loop in enclosing:
+            start, end = spans[id(loop)][1]
+            if start < where <= end and v not in _defined_in(loop):
+                return True
+    return False
+
+
+def _defined_in(loop: Loop) -> set:
+    return {*defs(loop), *(v for s in walk_nested(loop) for v in defs(s))}

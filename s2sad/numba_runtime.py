@@ -97,6 +97,10 @@ def spread_number(c: Any, shape: tuple) -> Any:
     return _base.spread_number(c, shape)
 
 
+def outer_added(a: Any, x: Any, y: Any) -> Any:
+    return _base.outer_added(a, x, y)
+
+
 def augmented(y: Any, op: str, v: Any) -> Any:
     return _base.augmented(y, op, v)
 
@@ -169,6 +173,13 @@ def _add_into(a, b):
     if _float64(a) and _float64(b):
         return lambda a, b: a + b
     raise _refuse("add_into", a, b)
+
+
+@overload(outer_added)
+def _outer_added(a, x, y):
+    if _float64(a) and _float64(x) and _float64(y):
+        return lambda a, x, y: a + np.outer(x, y)
+    raise _refuse("outer_added", a, x, y)
 
 
 @overload(spread_number)
@@ -680,7 +691,8 @@ def _read_slice(g, index, written=None, value=None):
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into",
-             "add_outer", "spread_number", "augmented", "add_at", "own", "snapshot", "read_slice")),
+             "add_outer", "outer_added", "spread_number", "augmented", "add_at", "own",
+             "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),

@@ -25,7 +25,7 @@ from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
-from .cleanup import eliminate_dead_code, share_common_values
+from .cleanup import eliminate_dead_code, keep_writes_unseen, share_common_values
 from .ir import (
     Assign,
     Block,
@@ -86,7 +86,7 @@ class Reverse(Adjoints, StructuralAdjoints):
             aux: bool) -> Reversed:
         *body, ret = fn.body.stmts
         value = ret.value
-        seed = self.factory.new(self.seed_name(fn, value) if not aux else "dout")
+        seed = self.factory.new(self.seed_name(fn, value, aux))
         if self.active(value):
             self.adj[value] = SymSeq([seed, None]) if aux else seed
             self.shape[seed] = self.shape.get(value) if not aux else None
@@ -119,6 +119,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         shared = share_common_values(out, start=len(forward))  # (the backward pass's)
         value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))
         eliminate_dead_code(out)
+        keep_writes_unseen(out)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1
@@ -127,11 +128,17 @@ class Reverse(Adjoints, StructuralAdjoints):
                        fn.vararg, fn.varkw)
         return Reversed(dfn, value, result, seed, start, pair)
 
-    def seed_name(self, fn: Function, value: Operand) -> str:
-        """`dout` for `return out`, unless that would shadow a parameter."""
+    def seed_name(self, fn: Function, value: Operand, aux: bool) -> str:
+        """`dout` for `return out`, unless that would shadow a parameter; with
+        **kwargs, `__dout`, so that a keyword the caller gives reaches them."""
         names = {p.hint for p in fn.params}
-        hint = dname(value)
-        return hint if hint and hint[1:] not in names and hint not in names else "dout"
+        hint = dname(value) if not aux else ""
+        name = hint if hint and hint[1:] not in names and hint not in names else "dout"
+        if fn.varkw is not None:
+            name = "__" + name
+        while name in names:
+            name += "_"
+        return name
 
     def reverse_block(self, block: Block) -> list:
         """The backward statements of `block` (its values restored if in a loop)."""
@@ -225,8 +232,12 @@ class Reverse(Adjoints, StructuralAdjoints):
                 continue
             one = values[0] if len(values) == 1 and isinstance(values[0], Var) else None
             self.fills = self.dims(stmt.target) if held else None
+            before = len(self.out)
             contrib = self.template(prim.vjp[name], bindings, stmt.loc, dname(one))
             self.fills = None
+            # (a value this template made: no other adjoint holds it)
+            self.made = contrib if any(isinstance(s, Assign) and s.target is contrib
+                                       for s in self.out[before:]) else None
             if held and isinstance(value, Var):
                 if self.dims(contrib) == ():
                     self.hold_as_number(value, contrib, stmt.loc)
@@ -240,6 +251,7 @@ class Reverse(Adjoints, StructuralAdjoints):
                     self.accumulate(item, part, stmt.loc)
             else:
                 self.accumulate(value, contrib, stmt.loc)
+            self.made = None
 
     # ------------------------------------------------------------ branches
 

@@ -25,7 +25,7 @@ from .callables import target_of
 from .errors import ArgumentTypeError, S2sadError
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, zeros_like
+from .runtime import as_gradient_of, separate, zeros_like
 from .runtime.functions import (
     carries_derivative,
     differentiated_field,
@@ -226,7 +226,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
                 generic = split_for(promoted)
                 state = generic.forward(*promoted, **full_kwargs)[1]
                 grads = generic.backward(state, _like(cotangent, out))
-        grads = tuple(grads)
+        grads = separate(tuple(grads), cotangent)
         # each in its argument's form: a real argument's adjoint is real
         return tuple(chosen.gradients(grads, args, kwargs))
 

@@ -530,3 +530,29 @@ def test_a_call_with_arguments_the_function_does_not_take_is_refused_as_by_the_f
         assert "argument" in str(info.value), what
     np.testing.assert_allclose(s2sad.grad(two_arguments)(x, 3.0), np.full(2, 3.0))
 
+
+def sine_of_sum(x, y):
+    return np.sum(np.sin(x + y))
+
+
+def sine_of_entries(p):
+    return np.sum(np.sin(p["a"] + p["b"]))
+
+
+def test_each_gradient_is_an_array_of_its_own():
+    # (x + y hands both operands one adjoint: once returned as one array, so
+    # scaling one gradient in place scaled the other)
+    x, y = np.array([0.1, 0.2]), np.array([0.3, 0.4])
+    for _ in range(2):  # (the full path, then the fast one)
+        gx, gy = s2sad.grad(sine_of_sum, wrt=(0, 1))(x, y)
+        assert gx is not gy
+        gx *= 0.5
+        np.testing.assert_allclose(gy, np.cos(x + y))
+    d = s2sad.grad(sine_of_entries)({"a": x, "b": y})
+    assert d["a"] is not d["b"]
+    u = np.array([1.0, -2.0])
+    _, pullback = s2sad.vjp(lambda a, b: a + b, x, y)
+    ga, gb = pullback(u)
+    assert ga is not u and gb is not u and ga is not gb
+    np.testing.assert_array_equal(ga, u)
+

@@ -215,6 +215,7 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("add_into", (np.ones((2, 2)), 0.5)),
     ("add_outer", (np.ones((2, 3)), np.arange(2.0), np.arange(3.0))),
     ("spread_number", (1.5, (2, 3))),
+    ("outer_added", (np.ones((2, 3)), np.arange(2.0), np.arange(3.0))),
     ("spread_number", (np.arange(3.0), (3,))),
     ("add_outer", (np.ones((1, 3)), np.arange(2.0), np.arange(3.0))),
     ("augmented", (np.arange(3.0), "*=", 2.0)),

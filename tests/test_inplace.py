@@ -397,3 +397,58 @@ def test_keywords_passed_from_a_mapping():
     x = np.array([[0.1, 0.2], [0.3, 0.4]])
     np.testing.assert_allclose(s2sad.grad(keywords_from_a_mapping)(x), np.cos(x), rtol=1e-12)
 
+
+def same_array(v):
+    return v
+
+
+def first_rows(v):
+    return v[0:]
+
+
+def pair_of(v):
+    return v, v * 2.0
+
+
+def helper_returns_its_argument(B0, x):
+    B = B0.copy()
+    t = 0.0
+    for _ in range(2):
+        t = t + np.sum(same_array(B)) * x[0] + np.sum(first_rows(B)) * x[1]
+        t = t + np.sum(pair_of(B)[0]) * x[0]
+        B[1] = x
+    return t
+
+
+def test_a_helpers_result_that_is_its_argument_sees_the_later_write():
+    # (the backward pass once computed np.sum of the result again from the
+    # array as it was after the write: [0.7, 0.5] where the gradient is [1.6, 0.5])
+    B0 = np.array([[0.1, 0.2], [0.3, 0.4]])
+    x = np.array([0.5, -0.7])
+    s2sad.check_grad(helper_returns_its_argument, B0, x, wrt=(0, 1))
+
+
+def scaled_by_options(x, **opts):
+    out = np.sum(x ** 2) * opts.get("dout", 2.0)
+    return out
+
+
+def parameter_named_like_the_seed(x, dout):
+    return np.sum(x * dout)
+
+
+def plain_loss(x):
+    out = np.sum(x ** 2)
+    return out
+
+
+def test_keywords_named_like_the_seed_reach_the_function():
+    x = np.array([1.0, 2.0, 3.0])
+    value, g = s2sad.value_and_grad(scaled_by_options)(x, dout=3.0)
+    assert value == 42.0
+    np.testing.assert_allclose(g, 6.0 * x)
+    np.testing.assert_allclose(s2sad.grad(parameter_named_like_the_seed)(x, np.ones(3)),
+                               np.ones(3))
+    with pytest.raises(TypeError, match=r"^plain_loss\(\): .*dout"):
+        s2sad.grad(plain_loss)(x, dout=5.0)
+

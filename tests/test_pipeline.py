@@ -436,6 +436,18 @@ def test_adjoints_accumulate_in_place_where_shapes_are_known():
         np.testing.assert_allclose(H[:, k], (up - down) / (2 * step), rtol=1e-5, atol=1e-7)
 
 
+def outer_shared(W, h):
+    h = W[0] @ (W + h)  # (one outer product, the adjoint of W + h, reaches W and h)
+    h = W @ W * h
+    return np.sum(h)
+
+
+def test_a_rank_one_update_only_takes_a_product_no_other_adjoint_holds():
+    # (it once took it back from the second holder: NameError at run time)
+    W = np.arange(9.0).reshape(3, 3) / 10
+    s2sad.check_grad(outer_shared, W, np.array([0.1, 0.2, 0.3]), wrt=(0, 1))
+
+
 def test_add_into_writes_in_place_only_where_the_sum_is_the_same_array():
     from s2sad.runtime import add_into
 

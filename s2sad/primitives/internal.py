@@ -153,6 +153,8 @@ helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, vi
        recompute=False)
 helper("spread_number(c, shape)", linear=("c",), zero=("shape",))
 helper("unshared(t)", linear=("t",))
+helper("outer_added(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.outer(x, t)"},
+       fresh=True)
 helper("add_outer(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.outer(x, t)"},
        effect=True, mutates=True, view=True, recompute=False)
 helper("aux_value(pair)", linear=("pair",))

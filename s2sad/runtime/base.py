@@ -114,6 +114,20 @@ def unshared(t: Any) -> Any:
     return t
 
 
+def separate(grads: tuple, *given: Any) -> tuple:
+    """Gradients of their own: an array that is an earlier one, or one the
+    caller gave (a cotangent), is copied (`x + y` hands both operands one
+    adjoint; a user writing into one gradient expects the other unchanged)."""
+    seen = list(given)
+    out = []
+    for g in grads:
+        if type(g) is np.ndarray and any(g is h for h in seen):
+            g = g.copy()
+        seen.append(g)
+        out.append(g)
+    return tuple(out)
+
+
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's
     alone. An array keeps its memory layout (a transposed view's copy is laid
@@ -473,6 +487,12 @@ def add_outer(a: Any, x: Any, y: Any) -> Any:
     return add_into(a, np.outer(x, y))
 
 
+def outer_added(a: Any, x: Any, y: Any) -> Any:
+    """a + np.outer(x, y) into a new array (add_outer where a's memory is
+    read again later)."""
+    return a + np.outer(x, y)
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
     """Sum two adjoints that may be containers (tuples, lists, dicts) or None (zero)."""
     if a is None:
@@ -621,7 +641,8 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         return zeros_like(x)
     if isinstance(x, dict):
         parts = grad if isinstance(grad, dict) else {}
-        return {k: as_gradient_of(parts.get(k), v) for k, v in x.items()}
+        values = separate(tuple(as_gradient_of(parts.get(k), v) for k, v in x.items()))
+        return dict(zip(x, values))
     if is_record(x) or is_object(x):  # a namedtuple, a dataclass, an object: its own type
         return object_gradient(grad, x, as_gradient_of)
     if isinstance(x, (list, tuple)):
@@ -629,7 +650,7 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
             parts = list(grad)  # NumPy read the list as an array: its rows are the items'
         else:
             parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
-        return type(x)(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))
+        return type(x)(separate(tuple(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))))
     if is_duck_array(x) and is_duck_array(grad):  # a Dask or CuPy argument: keep its kind
         out = grad if grad.shape == x.shape else np.broadcast_to(unbroadcast(grad, x), x.shape)
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
