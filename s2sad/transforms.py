@@ -54,6 +54,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence, *,
     moved = tuple(_as_tangent(tangents[i], primals[i]) for i in positions)
     chosen = choose(target_of(f), positions) if positions else None
     value, tangent = jvp_at(f, primals, {}, chosen, moved, backend)
+    tangent = separate((tangent,), *tangents)[0]  # (of its own: not a tangent given)
     if is_record(value) or is_object(value):
         tangent = as_gradient_of(tangent, value)
     return value, tangent
@@ -190,6 +191,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         return f(*args, **kwargs), lambda cotangent: ()
     fn = chosen.target.fn
     full_args, full_kwargs = chosen.target.full(args, kwargs)
+    # (the pullback is at these values: an array the caller updates in place
+    # later must not move it, so the forward half runs on copies)
+    full_args = tuple(a.copy() if type(a) is np.ndarray else a for a in full_args)
 
     def split_for(call_args: tuple) -> Compiled:
         """The two halves compiled for these arguments' kinds."""

@@ -445,3 +445,28 @@ def test_hessian_of_a_real_function_through_complex_values_is_real():
         np.testing.assert_allclose(s2sad.jvp(s2sad.grad(fn), (x,), (np.ones(2),))[1],
                                    np.full(2, second), atol=1e-12)
 
+
+def tanh_recurrence(x, W):
+    h = x
+    for _ in range(3):
+        h = np.tanh(W @ h) + x
+    return h
+
+
+def same_value(x):
+    return x
+
+
+def test_a_pullback_stays_at_its_point_when_the_caller_updates_an_input():
+    # (a second call once ran the forward half on the caller's updated array)
+    x, W = np.array([0.1, -0.2, 0.3]), 0.5 * np.eye(3)
+    _, pullback = s2sad.vjp(tanh_recurrence, x, W)
+    u = np.ones(3)
+    first = pullback(u)[0].copy()
+    x -= 0.5  # (an optimizer's step, in place)
+    np.testing.assert_array_equal(pullback(u)[0], first)
+    t = np.array([1.0, 2.0, 3.0])
+    _, tangent = s2sad.jvp(same_value, (x,), (t,))
+    assert tangent is not t
+    np.testing.assert_array_equal(tangent, t)
+
