@@ -642,3 +642,22 @@ def test_complex_singular_determinant() -> None:
 def test_complex_products_with_a_zero_entry() -> None:
     z = np.array([1.0 + 1.0j, 0.0j, 2.0 - 1.0j])
     s2sad.check_grad(products_with_a_zero, z)
+
+
+def squared_sizes(x):
+    z = x * np.array([1.0 + 1j, 0.0])
+    return np.sum(np.abs(z) ** 2)
+
+
+def sizes(x):
+    return np.sum(np.abs(x * (1.0 + 1j)))
+
+
+def test_a_hessian_through_abs_of_a_complex_zero():
+    # |z|^2 at z = 0 has second derivative 0 (the sign's infinite derivative
+    # meets a factor |z| that is 0: once nan); |z| itself has none there (nan)
+    H = s2sad.hessian(squared_sizes)(np.array([0.5, 0.7]))
+    np.testing.assert_allclose(H, np.diag([4.0, 0.0]), atol=1e-12)
+    H = s2sad.hessian(sizes)(np.array([0.0, 0.7]))
+    assert np.isnan(H[0, 0]) and H[1, 1] == 0.0
+

@@ -49,12 +49,16 @@ def cross_adjoint_b(g: Any, a: Any, b: Any) -> Any:
 
 def abs_sign_tangent(t: Any, x: Any) -> Any:
     """The tangent of abs_sign: 0 for real x (a step); for complex z, of
-    conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) / |z|^3."""
+    conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) / |z|^3. At z = 0
+    it is infinite, except along t = 0: t is the sign's factor times the
+    direction (`abs_adjoint`'s tangent), and a factor that is 0 there
+    (|z|^2 = |z| |z|: the factor is |z|) gives 0, not 0 * inf."""
     if not np.iscomplexobj(x) and not np.iscomplexobj(t):
         return np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)), dtype=_inexact(t))
     size = np.abs(x)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.conj(t) / size - np.conj(x) * np.real(np.conj(x) * t) / size ** 3
+        value = np.conj(t) / size - np.conj(x) * np.real(np.conj(x) * t) / size ** 3
+    return np.where(t == 0, np.zeros_like(value), value) if np.any(size == 0) else value
 
 
 def real_step_tangent(t: Any, x: Any) -> Any:
