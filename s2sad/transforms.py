@@ -174,19 +174,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     """f's value and the pullback giving the adjoints of the chosen sites."""
     derivative = derivative_of(f)
     if derivative is not None:
-        if has_aux:
-            raise S2sadError("has_aux is for functions that return (value, aux), not for "
-                             "derivatives s2sad made")
-        value = f(*args, **kwargs)
-
-        def nested_pullback(cotangent: Any) -> tuple:
-            params = chosen.params
-            grads = sum_parts(derivative.adjoint(params, cotangent), args, kwargs,
-                              len(params) == 1)
-            grads = (grads,) if len(params) == 1 else tuple(grads)
-            return tuple(chosen.gradients(grads, args, kwargs))
-
-        return value, nested_pullback
+        return _nested_vjp(derivative, f, args, kwargs, chosen, has_aux)
     if chosen is None:
         return f(*args, **kwargs), lambda cotangent: ()
     fn = chosen.target.fn
@@ -235,6 +223,23 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         return tuple(chosen.gradients(grads, args, kwargs))
 
     return value, pullback
+
+
+def _nested_vjp(derivative: Any, f: Callable, args: tuple, kwargs: dict, chosen: Chosen,
+                has_aux: bool) -> tuple[Any, Callable]:
+    """vjp of a derivative s2sad made (grad(g)): one order more of g's."""
+    if has_aux:
+        raise S2sadError("has_aux is for functions that return (value, aux), not for "
+                         "derivatives s2sad made")
+
+    def nested_pullback(cotangent: Any) -> tuple:
+        params = chosen.params
+        grads = sum_parts(derivative.adjoint(params, cotangent), args, kwargs,
+                          len(params) == 1)
+        grads = (grads,) if len(params) == 1 else tuple(grads)
+        return tuple(chosen.gradients(grads, args, kwargs))
+
+    return f(*args, **kwargs), nested_pullback
 
 
 def _like(cotangent: Any, value: Any) -> Any:
