@@ -583,9 +583,6 @@ def shape_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
     return SCALAR if dims == () else shape.setdefault(("same", dims), stmt.target)
 
 
-_INT_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "pos"})
-
-
 def _counts(stmt: Assign, shape: dict) -> bool:
     """Is stmt's result an int, or a number whose use as an index raises (a
     float): then `a[i]` is one row of `a`. Plain-number parameters, a range
@@ -597,7 +594,7 @@ def _counts(stmt: Assign, shape: dict) -> bool:
             type(stmt.args[1].value) is int and isinstance(stmt.args[0], Var) and \
             shape.get(("shape of", stmt.args[0])):
         return True
-    if stmt.prim not in _INT_ARITHMETIC:
+    if stmt.prim not in _INT_OPERATORS:  # (int arithmetic)
         return False
     return all(shape.get(("int", a)) if isinstance(a, Var) else
                isinstance(a, Const) and type(a.value) is int for a in stmt.operands())

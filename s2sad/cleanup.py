@@ -208,7 +208,7 @@ def share_common_values(block: Block, start: int = 0) -> dict[Var, Operand]:
     # value None first, is not one value: it takes no part either)
     counts: dict[Var, int] = {}
     for stmt in walk(block):
-        for v in _defined(stmt):
+        for v in defs(stmt):
             counts[v] = counts.get(v, 0) + 1
     written |= {v for v, n in counts.items() if n > 1}
     mapping: dict[Var, Operand] = {}
@@ -307,23 +307,12 @@ def _written_values(block: Block) -> set:
     roots = {find(v) for v in writes}
     out = set(writes)
     for stmt in walk(block):
-        for v in [*uses(stmt), *_defined(stmt)]:
+        for v in [*uses(stmt), *defs(stmt)]:
             if isinstance(v, Var) and find(v) in roots:
                 out.add(v)
     return out
 
 
-def _defined(stmt: Any) -> list:
-    if isinstance(stmt, Assign):
-        return [stmt.target] if stmt.target is not None else []
-    if isinstance(stmt, If):
-        return list(stmt.outs)
-    if isinstance(stmt, Loop):
-        return list(stmt.phis)
-    return []
-
-
-__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code", "share_common_values"]
 
 
 # ---------------------------------------------------------------- in-place sums
@@ -339,7 +328,7 @@ def keep_writes_unseen(block: Block) -> None:
     it writes; a later rule or simplification may read an earlier adjoint
     again, and sharing may make two names one.)"""
     reads, writes, spans = _reads_in_order(block)
-    first_value = {p: i for loop, _ in spans.values() for p, i in zip(loop.phis, loop.inits)
+    first_value = {p: i for loop, _, _ in spans.values() for p, i in zip(loop.phis, loop.inits)
                    if isinstance(i, Var)}
     for at, stmt, enclosing in writes:
         memory = [stmt.args[0]]
@@ -352,7 +341,7 @@ def keep_writes_unseen(block: Block) -> None:
 def _reads_in_order(block: Block) -> tuple[list, list, dict]:
     """Every read of a var, numbered in the order it runs (an if's results and
     a loop's next values after their blocks); the in-place sums with the
-    loops around them; each loop's span of numbers."""
+    loops around them; each loop's span of numbers and the vars made in it."""
     reads: list = []
     writes: list = []
     spans: dict = {}
@@ -376,7 +365,7 @@ def _reads_in_order(block: Block) -> tuple[list, list, dict]:
                 visit(stmt.body, (*enclosing, stmt))
                 later = [v for v in uses(stmt)
                          if not any(v is u for u in [*stmt.inits, *(stmt.range_args or [])])]
-                spans[id(stmt)] = (stmt, (start, mark(stmt, later)))
+                spans[id(stmt)] = (stmt, (start, mark(stmt, later)), _defined_in(stmt))
             else:
                 at = mark(stmt, uses(stmt))
                 if isinstance(stmt, Assign) and stmt.prim in _IN_PLACE and \
@@ -400,11 +389,15 @@ def _read_as_it_was(memory: set, at: int, write: Assign, reads: list, enclosing:
                                   for loop in enclosing):
             return True
         for loop in enclosing:
-            start, end = spans[id(loop)][1]
-            if start < where <= end and v not in _defined_in(loop):
+            _, (start, end), made = spans[id(loop)]
+            if start < where <= end and v not in made:
                 return True
     return False
 
 
 def _defined_in(loop: Loop) -> set:
     return {*defs(loop), *(v for s in walk_nested(loop) for v in defs(s))}
+
+
+__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code", "share_common_values",
+           "keep_writes_unseen"]

@@ -473,8 +473,9 @@ def add_into(a: Any, b: Any) -> Any:
 def spread_number(c: Any, shape: tuple) -> Any:
     """c as the array of `shape` it stands for: an adjoint held as a number
     (the adjoint of a full sum, through elementwise rules) filling it; an
-    array c is that array already. As sum_adjoint's: fresh for small shapes,
-    a broadcast view of big ones."""
+    array c is that array already. Fresh for small shapes (cheaper than a
+    view to compute with), a broadcast view of big ones (no memory): also
+    how sum_adjoint and mean_adjoint spread a full reduction's number."""
     if type(c) is np.ndarray and c.ndim:
         return c
     return np.full(shape, c) if math.prod(shape) <= 4096 else np.broadcast_to(c, shape)

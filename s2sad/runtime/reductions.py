@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .base import _expand_reduced, _inexact, _normalize_axes, _real_dtype, _selects_all, _shape
+from .base import (
+    _expand_reduced,
+    _inexact,
+    _normalize_axes,
+    _real_dtype,
+    _selects_all,
+    _shape,
+    spread_number,
+)
 from .elementwise import _inexact_array, _real_cotangent, abs_sign
 
 
@@ -32,8 +40,7 @@ def sum_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
     """g spread back over the summed axes (only onto the entries `where` selects)."""
     shape = _shape(a)
     if axis is None and where is True and type(g) in _NUMBERS:  # a full sum's scalar adjoint
-        # (a fresh array for small shapes is cheaper than a broadcast view; big ones stay views)
-        return np.full(shape, g) if math.prod(shape) <= 4096 else np.broadcast_to(g, shape)
+        return spread_number(g, shape)  # (fresh for small shapes, a view of big ones)
     out = np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
     return out if _selects_all(where) else out * where
 
@@ -43,7 +50,7 @@ def mean_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False,
     if axis is None and where is True and type(a) is np.ndarray and type(g) in _NUMBERS \
             and a.size:  # a full mean's scalar adjoint, as below without the checks
         share = g / a.size  # (NumPy's scalars keep their dtype, as np.divide would)
-        return np.full(a.shape, share) if a.size <= 4096 else np.broadcast_to(share, a.shape)
+        return spread_number(share, a.shape)
     shape = _shape(a)
     if not _selects_all(where):  # the mean of the entries `where` selects
         count = np.sum(np.broadcast_to(where, shape), axis=axis, keepdims=True)
