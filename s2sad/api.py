@@ -259,7 +259,7 @@ def _fast_entry(fn: types.FunctionType, args: tuple, params: tuple[int, ...],
     if len(args) != fn.__code__.co_argcount or not _FAST_TYPES.issuperset(map(type, args)) \
             or any(type(args[p]) is bool for p in params):
         return None
-    return (compiled.guards.hold, run or compiled.func,
+    return (compiled.guards.hold, backends.settled(run or compiled.func, args),
             all(type(args[p]) is float for p in params))
 
 

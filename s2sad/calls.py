@@ -290,7 +290,7 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
                    *[a.shape for a in args if type(a) is np.ndarray])
             known = _KNOWN_CALLS.get(fn)
             hit = known.get(key) if known is not None else None
-            if hit is not None and hit[1].valid():
+            if hit is not None and hit[2]():  # (its guards hold)
                 value, state = hit[1].forward(*args)
                 return value, Saved(hit[0], hit[1], state, value)
     derivative = derivative_of(fn)
@@ -310,13 +310,48 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     known = _KNOWN_CALLS.setdefault(fn, {}) if key is not None else None
     if known is not None and len(known) < _KNOWN_PER_FUNCTION and plan.unfolded.fn is fn \
             and not plan.lead and not plan.kwargs:
-        known[key] = (plan, compiled)
+        known[key] = (plan, compiled, compiled.guards.hold)
     value, state = compiled.forward(*plan.args, **plan.kwargs)
     return value, Saved(plan, compiled, state, value)
 
 
+class _InOrder:
+    """The plan of a helper's call of itself (`SelfCall`): the active
+    arguments are the parameters it is compiled for, in their order, so its
+    backward half's tuple is the adjoints as they are."""
+
+    @staticmethod
+    def adjoints(grads: tuple) -> tuple:
+        return grads
+
+
+_IN_ORDER = _InOrder()
+
+
+class SelfCall:
+    """`recurse(fn, active, *args)`: a compiled helper's call of itself with
+    arguments of the kinds it is compiled for (`recursion.py` chooses which
+    calls): its own forward half, while `fn` is still the function compiled
+    and its guards hold; the dispatcher otherwise, like any call."""
+
+    __slots__ = ("compiled",)
+
+    def __init__(self) -> None:
+        self.compiled: pipeline.Compiled | None = None  # (set once the halves exist)
+
+    def __call__(self, fn: Any, active: tuple, /, *args: Any) -> tuple:
+        compiled = self.compiled
+        if compiled is not None and fn is compiled.guards.fn() and compiled.guards.hold():
+            value, state = compiled.forward(*args)
+            return value, Saved(_IN_ORDER, compiled, state, value)
+        return call_forward(fn, active, *args)
+
+
 def call_backward(saved: Any, g: Any, /) -> tuple:
     """The adjoints of a call_forward's active arguments, given its output's adjoint."""
+    if type(saved) is Saved and not saved.compiled.tangent_names and \
+            type(g) in _PLAIN_TYPES:  # (the common case first: an array's or number's adjoint)
+        return saved.plan.adjoints(saved.compiled.backward(saved.state, g))
     if isinstance(saved, Opaque):
         raise no_rule(saved.fn)
     if isinstance(saved, (NestedCall, RecordCall)):
@@ -449,5 +484,5 @@ def fill_zeros(g: Any, like: Any) -> Any:
 
 _DISPATCHER = dict(call_forward=call_forward, call_backward=call_backward, call_jvp=call_jvp,
                    call_forward_jvp=call_forward_jvp, call_backward_jvp=call_backward_jvp)
-pipeline.install_dispatcher(**_DISPATCHER)
+pipeline.install_dispatcher(**_DISPATCHER, recursion_site=SelfCall)
 USER_CALLS.update(_DISPATCHER)

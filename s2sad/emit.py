@@ -252,13 +252,14 @@ class Emitter:
             return _call(ast.Attribute(ops[0], prim.name[1:], ast.Load()), ops[1:], kws)
         if prim.form == "internal":
             return self.internal_expr(stmt, ops, kws)
-        callee = stmt.callee.name if stmt.callee is not None else "$" + prim.name
+        ref = stmt.callee if stmt.callee is not None else Ref("$" + prim.name)
+        callee = ref.name
         if callee.startswith("$"):  # a call a rule wrote: arguments at their defaults go
             ops = ops[:_given(stmt.args, prim)]
             kws = [kw for kw, v in zip(kws, stmt.kwargs.values())
                    if not (isinstance(v, Const) and kw.arg in prim.defaults
                            and _equal(v.value, prim.default_of(kw.arg)))]
-        return _call(self.dotted(callee), ops, kws)
+        return _call(self.operand(ref), ops, kws)  # (a Ref holding its object: bound)
 
     def internal_expr(self, stmt: Assign, ops: list, kws: list) -> ast.expr:
         """The IR's own operations, as Python syntax."""

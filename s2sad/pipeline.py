@@ -48,6 +48,7 @@ from .ir import VarFactory, format_function
 from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
+from .recursion import mark_self_calls
 from .reverse import Reversed, reverse
 from .scalars import use_math
 from .signature import layout
@@ -105,7 +106,7 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
             statics.append((i, a))
     if lay.varkw is not None:
         sequences.append(lay.varkw)
-    if getattr(_NUMBERS, "numpy", False):  # (computing again with NumPy's scalars)
+    if _NUMBERS.numpy:  # (computing again with NumPy's scalars)
         scalars = []
     return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics), \
         _shape_variant(fn, tuple(sorted(shapes)))
@@ -137,7 +138,17 @@ def _has_rule(a: Any) -> bool:
 
 
 _SHAPES_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fn -> shape sets
-_NUMBERS = threading.local()  # .numpy: in `numpy_numbers` (per thread)
+
+
+class _NumberMode(threading.local):
+    """Per thread: inside `numpy_numbers`? (A class attribute as the default:
+    read on every dispatched call, so no getattr with a default.)"""
+
+    numpy = False
+
+
+_NUMBERS = _NumberMode()
+
 # What Python's numbers and `math` raise where NumPy's scalars give inf or nan.
 NUMBER_ERRORS = (ZeroDivisionError, ValueError, OverflowError)
 
@@ -145,7 +156,7 @@ NUMBER_ERRORS = (ZeroDivisionError, ValueError, OverflowError)
 def specializing_numbers() -> bool:
     """Is code compiled now specialized for Python's numbers (not inside
     `numpy_numbers`)? Part of any cache key derived from argument types."""
-    return not getattr(_NUMBERS, "numpy", False)
+    return not _NUMBERS.numpy
 
 
 @contextlib.contextmanager
@@ -153,7 +164,7 @@ def numpy_numbers() -> Iterator[None]:
     """Compile and run without specializing on plain numbers (no `math`, no
     scalar shape facts), for computing again with NumPy's scalars where
     Python's numbers raised (`NUMBER_ERRORS`) inside a derivative."""
-    previous = getattr(_NUMBERS, "numpy", False)
+    previous = _NUMBERS.numpy
     _NUMBERS.numpy = True
     try:
         yield
@@ -204,9 +215,14 @@ class Guards:
     (namespace, name, object) triples, `cells` (closure cell, object) pairs,
     `attrs` (object, attribute, value) triples, all compared by identity; and
     the function's own code and defaults (keyword defaults, a dict that can be
-    edited in place, by value). The function is held weakly."""
+    edited in place, by value). The function is held weakly.
 
-    __slots__ = ("fn", "code", "defaults", "kwdefaults", "dicts", "cells", "attrs", "epoch")
+    `hold()` runs on every call of a derivative, so it is itself generated:
+    one expression comparing each baked-in name with its object (`_checker`),
+    about half the time of a loop over the triples."""
+
+    __slots__ = ("fn", "code", "defaults", "kwdefaults", "dicts", "cells", "attrs", "epoch",
+                 "hold")
 
     def __init__(self, fn: types.FunctionType, dicts: list, cells: list, attrs: list) -> None:
         self.epoch = _EPOCH[0]
@@ -214,26 +230,40 @@ class Guards:
         self.code, self.defaults = fn.__code__, fn.__defaults__
         self.kwdefaults = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
         self.dicts, self.cells, self.attrs = tuple(dicts), tuple(cells), tuple(attrs)
+        self.hold: Callable[[], bool] = _checker(self)
 
-    def hold(self) -> bool:
-        fn = self.fn()
-        if self.epoch != _EPOCH[0] or fn is None or fn.__code__ is not self.code \
-                or fn.__defaults__ is not self.defaults \
-                or (fn.__kwdefaults__ or None) != self.kwdefaults:
-            return False
-        for namespace, name, obj in self.dicts:
-            if namespace.get(name, _ABSENT) is not obj:
-                return False
-        for cell, obj in self.cells:
-            try:
-                if cell.cell_contents is not obj:
-                    return False
-            except ValueError:  # the cell was emptied
-                return False
-        for owner, name, value in self.attrs:
-            if getattr(owner, name) is not value:
-                return False
-        return True
+
+def _checker(guards: Guards) -> Callable[[], bool]:
+    """`guards.hold`: True while the function, its defaults and every baked-in
+    name are as they were (False if a cell was emptied or an attribute
+    deleted, so the caller compiles again and reports what it finds)."""
+    bound: dict[str, Any] = {"fn_ref": guards.fn, "EPOCH": _EPOCH, "epoch": guards.epoch,
+                             "code": guards.code, "defaults": guards.defaults,
+                             "kwdefaults": guards.kwdefaults, "ABSENT": _ABSENT}
+    tests = []
+    for k, (namespace, name, obj) in enumerate(guards.dicts):
+        bound[f"ns_{k}"], bound[f"name_{k}"], bound[f"obj_{k}"] = namespace, name, obj
+        tests.append(f"ns_{k}.get(name_{k}, ABSENT) is obj_{k}")
+    for k, (cell, obj) in enumerate(guards.cells):
+        bound[f"cell_{k}"], bound[f"held_{k}"] = cell, obj
+        tests.append(f"cell_{k}.cell_contents is held_{k}")
+    for k, (owner, name, value) in enumerate(guards.attrs):
+        bound[f"owner_{k}"], bound[f"attr_{k}"], bound[f"value_{k}"] = owner, name, value
+        tests.append(f"getattr(owner_{k}, attr_{k}) is value_{k}")
+    kwdefaults = "fn.__kwdefaults__" if guards.kwdefaults is None else \
+        "(fn.__kwdefaults__ or None) != kwdefaults"
+    source = "\n".join([
+        "def hold():",
+        "    fn = fn_ref()",
+        "    if fn is None or EPOCH[0] != epoch or fn.__code__ is not code \\",
+        f"            or fn.__defaults__ is not defaults or {kwdefaults}:",
+        "        return False",
+        "    try:",
+        f"        return {' and '.join(tests) or 'True'}",
+        "    except (ValueError, AttributeError):  # (an emptied cell, a deleted attribute)",
+        "        return False"])
+    exec(builtins.compile(source, "<s2sad guards>", "exec"), bound)
+    return bound["hold"]
 
 
 @dataclass
@@ -345,6 +375,11 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
     prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")
+    site = None  # (a helper calling itself: its `recurse`, given the halves at the end)
+    if spec.kind == "split" and not spec.forwards and not spec.construct:
+        site = _DISPATCH["recursion_site"]()
+        if not mark_self_calls(prepared, fn, spec.wrt, spec.scalars, site):
+            site = None
     common = dict(spec=spec, primal_ir=format_function(primal),
                   return_loc=primal.body.stmts[-1].loc)
     helpers = dict(_DISPATCH)
@@ -356,7 +391,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         common["seed_name"] = rev.seed.hint
         derived = rev.function
         if spec.kind == "split":
-            return _split(fn, spec, rev, factory, lowered, helpers, common)
+            return _split(fn, spec, rev, factory, lowered, helpers, common, site)
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
         facts = analyze(derived, layer, spec.scalars, spec.sequences, spec.shapes)
         derived = forward(derived, facts, factory, layer).function
@@ -377,7 +412,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
 
 
 def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactory,
-           lowered: Lowered, helpers: dict, common: dict) -> Compiled:
+           lowered: Lowered, helpers: dict, common: dict, site: Any = None) -> Compiled:
     """The two halves; with a forward layer (forward mode over this callee's
     reverse mode, from a caller's Hessian), each half gets one: the forward
     half over the layer's parameters, the backward half over its state and seed."""
@@ -394,9 +429,13 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
     names = tuple(tuple(a.arg for a in half.fdef.args.kwonlyargs[-len(layer):])
                   for half, layer in ((forward_half, spec.forwards[0]), (backward_half, (0, 1)))
                   ) if spec.forwards else ()
-    return Compiled(guards=guards_for(fn, lowered, shared), built=[forward_half, backward_half],
-                    forward=forward_half.func, backward=backward_half.func,
-                    derived_ir=format_function(rev.function), tangent_names=names, **common)
+    compiled = Compiled(guards=guards_for(fn, lowered, shared),
+                        built=[forward_half, backward_half],
+                        forward=forward_half.func, backward=backward_half.func,
+                        derived_ir=format_function(rev.function), tangent_names=names, **common)
+    if site is not None:  # (the halves' calls of themselves: `recursion.py`)
+        site.compiled = compiled
+    return compiled
 
 
 def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:

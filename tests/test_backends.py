@@ -149,6 +149,27 @@ def test_numba_compiles_once_per_argument_types():
 
 
 @needs_numba
+def test_calls_with_numbers_run_numbas_dispatcher_directly():
+    # once compiled for numbers, later calls with numbers of the same types
+    # skip the wrapper (its compile count and error translation have nothing
+    # to do); arrays keep it: their dtype and layout may compile anew
+    compiled = s2sad.api.compile_gradient(counted, (0,), scalars=(0, 1))
+    run = backends.runner(compiled, "numba")
+    run(0.5, 20)
+    assert backends.settled(run, (0.5, 20)) is run.dispatcher
+    assert backends.settled(run, (np.array([0.5]), 20)) is run
+    auto = backends.runner(compiled, "auto")
+    auto(0.5, 20)
+    assert backends.settled(auto, (0.5, 20)) is auto.fast.dispatcher
+    assert backends.settled(compiled.func, (0.5, 20)) is compiled.func
+    gradient = s2sad.value_and_grad(counted, backend="numba")
+    before = backends.compile_count()
+    results = [gradient(0.5, 20) for _ in range(3)]
+    assert backends.compile_count() - before <= 1 and results[0] == results[2]
+    np.testing.assert_allclose(results[0], s2sad.value_and_grad(counted)(0.5, 20), rtol=1e-12)
+
+
+@needs_numba
 def test_the_other_transforms_take_the_backend():
     for backend in ("numba", "auto"):
         value, tangent = s2sad.jvp(two_lines, (0.7, -0.3), (1.0, 0.5), backend=backend)
@@ -172,7 +193,9 @@ def test_a_derivative_numba_divides_by_zero_in_is_numpys():
     def root(x):
         return np.sqrt(x)
 
-    assert s2sad.grad(root, backend="numba")(0.0) == s2sad.grad(root)(0.0) == np.inf
+    gradient = s2sad.grad(root, backend="numba")
+    assert gradient(0.0) == s2sad.grad(root)(0.0) == np.inf
+    assert gradient(1.0) == 0.5 and gradient(0.0) == np.inf  # (through the direct path too)
 
 
 # ---------------------------------------------------------------- the Numba helpers, one by one

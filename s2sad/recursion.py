@@ -1,0 +1,74 @@
+"""Recursion without the dispatcher: a helper's calls of itself.
+
+A helper is compiled into a forward and a backward half, and each call of
+user code goes through `call_forward`, which finds the callee's compiled
+halves by the callee and its arguments' types and shapes (calls.py): about
+1.5 µs a call, which a recursive function pays at every level. When a helper
+calls itself with arguments of the very kinds it was compiled for, the
+callee's halves are its own, known when it is compiled. Such a call becomes
+
+    pair = recurse(h, active, *args)
+
+where `recurse` is a run-time object holding this compiled result (the
+dispatcher's `SelfCall`, filled in once the halves exist): it checks that
+`h` is still the function compiled and that its guards hold, and runs the
+forward half directly; anything else goes to `call_forward` as before. The
+backward half is reached through `call_backward` unchanged.
+
+"The very kinds it was compiled for" is decided on the prepared IR, and
+only where it cannot be wrong: every argument passed by position, exactly
+one per parameter (no defaults, `*args`, `**kwargs` or keyword-only
+parameters), the active arguments those the helper is compiled for, and
+each argument either the helper's own parameter at that position, unchanged
+(an SSA name: a reassigned or written parameter is a new one), or, where
+the helper took a plain number, a value certain to be a plain number
+(`scalars.real_numbers`: `k + 1`, `n // 2`). Arrays computed from the
+parameters (`x[1:]`) take the dispatcher: their shapes would choose
+another specialization.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Any
+
+from .ir import Const, Function, Ref, walk
+from .scalars import real_numbers
+
+_PLAIN_SIGNATURE = ~(inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+
+
+def mark_self_calls(fn: Function, user_fn: types.FunctionType, wrt: tuple[int, ...],
+                    scalars: tuple[int, ...], site: Any) -> int:
+    """Send `fn`'s calls of `user_fn` (the function it was lowered from, being
+    compiled as a helper differentiated in `wrt`, with plain numbers at the
+    positions `scalars`) that pass arguments of the same kinds to `site`, the
+    run-time `recurse` object (in place). Returns how many it marked."""
+    code = user_fn.__code__
+    if code.co_flags & ~_PLAIN_SIGNATURE or code.co_kwonlyargcount or \
+            len(fn.params) != code.co_argcount:
+        return 0
+    numbers: set | None = None  # (computed at the first candidate)
+    marked = 0
+    for stmt in walk(fn.body):
+        if getattr(stmt, "prim", None) != "call_forward" or stmt.kwargs:
+            continue
+        callee, active, args = stmt.args[0], stmt.args[1], stmt.args[2:]
+        if not (isinstance(callee, Ref) and callee.value is user_fn and
+                isinstance(active, Const) and active.value == wrt and
+                len(args) == code.co_argcount):
+            continue
+        if numbers is None:
+            numbers = real_numbers(fn, scalars)
+        if all(a is p or (i in scalars and _plain_number(a, numbers))
+               for i, (a, p) in enumerate(zip(args, fn.params))):
+            stmt.callee = Ref("$recurse", site)
+            marked += 1
+    return marked
+
+
+def _plain_number(a: Any, numbers: set) -> bool:
+    if isinstance(a, Const):
+        return type(a.value) in (int, float)
+    return a in numbers

@@ -1,0 +1,198 @@
+"""A helper's calls of itself run its own compiled halves (`recursion.py`),
+and the guards that keep compiled code valid (`pipeline._checker`).
+
+The pass is tested on IR (which calls it marks), end to end against finite
+differences and a closed form (gradients through the direct calls, and
+through calls that must keep the dispatcher), and at run time (a changed
+function is never run from the old halves)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import calls, pipeline
+from s2sad.analysis import analyze
+from s2sad.ir import format_function, walk
+from s2sad.lowering import lower
+from s2sad.parsing import parse_function
+from s2sad.prepare import prepare
+from s2sad.recursion import mark_self_calls
+
+
+def horner(c, x, k):  # c[k] + x (c[k+1] + x (...)), one coefficient a level
+    if k + 1 < len(c):
+        return x * horner(c, x, k + 1) + c[k]
+    return np.full_like(x, c[k])
+
+
+def poly(c, x):
+    return np.sum(horner(c, x, 0))
+
+
+def halves(x, n):  # recursion on a smaller array: another specialization per level
+    if n == 1:
+        return np.sin(x)
+    return halves(x[1:], n - 1) * 2.0 + np.sum(x)
+
+
+def halves_sum(x):
+    return np.sum(halves(x, 3))
+
+
+def scaled(x, k, scale=1.0):  # passes a keyword: the dispatcher maps it
+    if k == 0:
+        return x * scale
+    return x * scaled(x, k - 1, scale=scale * 0.5)
+
+
+def scaled_sum(x):
+    return np.sum(scaled(x, 3))
+
+
+def swapped(x, y, k):  # the active arguments change places at each level
+    if k == 0:
+        return x * y * y
+    return swapped(y, x, k - 1) * 1.5
+
+
+def swapped_sum(x, y):
+    return np.sum(swapped(x, y, 3))
+
+
+def marked_calls(fn, wrt, scalars=()):
+    lo = lower(parse_function(fn))
+    prepared = prepare(lo.function, analyze(lo.function, wrt, scalars), lo.factory)
+    site = calls.SelfCall()
+    count = mark_self_calls(prepared, fn, wrt, scalars, site)
+    marked = [s for s in walk(prepared.body) if getattr(s, "callee", None) is not None
+              and s.callee.name == "$recurse"]
+    assert len(marked) == count and all(s.callee.value is site for s in marked)
+    return count, format_function(prepared)
+
+
+def test_the_pass_marks_calls_with_the_same_kinds_only():
+    # parameters passed on and a number where a number was taken: marked
+    count, ir = marked_calls(horner, (0, 1), scalars=(2,))
+    assert count == 1 and re.search(r"call_forward\(@horner, \(0, 1\), %c\d+, %x\d+, %\d+\)",
+                                    ir), ir
+    # k not known to be a number (compiled for any kind of k): not marked
+    assert marked_calls(horner, (0, 1))[0] == 0
+    # differentiated in c alone: x does not vary, the call's active tuple is (0,)
+    assert marked_calls(horner, (0,), scalars=(2,))[0] == 1
+    # an array computed from a parameter (x[1:]): another shape, not marked
+    assert marked_calls(halves, (0,), scalars=(1,))[0] == 0
+    # a keyword argument, a default left out: not marked
+    assert marked_calls(scaled, (0,), scalars=(1, 2))[0] == 0
+    # the arguments swap places: not the same parameters, not marked
+    assert marked_calls(swapped, (0, 1), scalars=(2,))[0] == 0
+
+
+@pytest.mark.parametrize("n", [1, 4, 20])
+def test_direct_recursion_gives_the_closed_form(n):
+    rng = np.random.default_rng(n)
+    c, x = rng.standard_normal(n), rng.uniform(-1.0, 1.0, 7)
+    dc, dx = s2sad.grad(poly, wrt=(0, 1))(c, x)
+    powers = x[None, :] ** np.arange(n)[:, None]
+    np.testing.assert_allclose(dc, powers.sum(axis=1), rtol=1e-12)
+    dp = sum(k * c[k] * x ** (k - 1) for k in range(1, n))
+    np.testing.assert_allclose(dx, dp + 0.0 * x, rtol=1e-12, atol=1e-14)
+
+
+def test_the_generated_helper_calls_itself_directly():
+    c, x = np.arange(5.0), np.linspace(-1.0, 1.0, 3)
+    text = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0))
+    assert "recurse(horner, (0, 1), c, x, k + 1)" in text, text
+    assert "call_backward(" in text  # (the backward half is reached as before)
+
+
+@pytest.mark.parametrize("f, args", [
+    (halves_sum, (np.array([0.3, -1.2, 2.0, 0.7]),)),
+    (scaled_sum, (np.array([0.5, -1.5]),)),
+    (swapped_sum, (np.array([0.5, 2.0]), np.array([1.5, -0.25]))),
+])
+def test_recursion_that_keeps_the_dispatcher_is_still_exact(f, args):
+    wrt = tuple(range(len(args)))
+    s2sad.check_grad(f, *args, wrt=wrt)
+
+
+def test_a_changed_function_never_runs_from_the_old_halves():
+    c, x = np.array([1.0, 2.0, 3.0]), np.array([0.5, -0.5])
+    g = s2sad.grad(poly, wrt=(0, 1))
+    before = g(c, x)
+    plan, compiled, hold = next(iter(calls._KNOWN_CALLS[horner].values()))
+    site = next(cell.cell_contents for cell in compiled.forward.__closure__
+                if isinstance(cell.cell_contents, calls.SelfCall))
+    assert site.compiled is compiled
+    # called with another function (a rebinding seen mid-run): the dispatcher
+    value, saved = site(scaled, (0,), x, 0)
+    np.testing.assert_allclose(value, x)
+    assert not isinstance(saved.plan, type(calls._IN_ORDER))
+    # the same function, its guards no longer holding: the dispatcher too
+    pipeline.invalidate()
+    assert not compiled.guards.hold()
+    value, saved = site(horner, (0, 1), c, x, 0)
+    assert saved.compiled is not compiled
+    after = g(c, x)
+    for a, b in zip(before, after):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- guards
+
+SCALE = 2.0
+
+
+def reads_a_helper(x):
+    return np.sum(helper_one(x)) * SCALE
+
+
+def helper_one(x):
+    return x * 3.0
+
+
+def test_the_generated_guard_sees_each_kind_of_change():
+    x = np.array([1.0, 2.0])
+    compiled = s2sad.api.compile_gradient(reads_a_helper, (0,))
+    hold = compiled.guards.hold
+    assert hold()
+    globals()["helper_one"], saved = (lambda x: x), helper_one
+    try:
+        assert not hold()  # a global rebound
+    finally:
+        globals()["helper_one"] = saved
+    assert hold()
+    code, defaults = reads_a_helper.__code__, reads_a_helper.__defaults__
+    reads_a_helper.__defaults__ = (1.0,)
+    assert not hold()  # the defaults replaced
+    reads_a_helper.__defaults__ = defaults
+    reads_a_helper.__kwdefaults__ = {"k": 1}
+    assert not hold()  # keyword defaults given
+    reads_a_helper.__kwdefaults__ = None
+    reads_a_helper.__code__ = helper_one.__code__
+    assert not hold()  # the code replaced
+    reads_a_helper.__code__ = code
+    assert hold()
+    np.testing.assert_allclose(s2sad.grad(reads_a_helper)(x), [6.0, 6.0])
+
+
+def make_closure(a):
+    def f(x):
+        return np.sum(a(x))
+    return f
+
+
+def test_the_generated_guard_checks_cells_and_emptied_cells():
+    f = make_closure(np.sin)
+    compiled = s2sad.api.compile_gradient(f, (0,))
+    assert compiled.guards.hold()
+    f.__closure__[0].cell_contents = np.cos
+    assert not compiled.guards.hold()
+    del f.__closure__[0].cell_contents
+    assert compiled.guards.hold() is False  # (an emptied cell: False, not ValueError)
+    f.__closure__[0].cell_contents = np.sin
+    assert compiled.guards.hold()
+    np.testing.assert_allclose(s2sad.grad(f)(np.array([0.0, 1.0])), np.cos([0.0, 1.0]))
