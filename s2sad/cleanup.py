@@ -317,11 +317,13 @@ def _written_values(block: Block) -> set:
 
 # ---------------------------------------------------------------- in-place sums
 
-_IN_PLACE = {"add_into": "add", "add_outer": "outer_added"}  # -> the sum into a new array
+# -> the sum into a new array
+_IN_PLACE = {"add_into": "add", "add_outer": "outer_added", "add_at": "added_at"}
 
 
 def keep_writes_unseen(block: Block) -> None:
-    """An adjoint summed in place (`add_into(a, b)`, `add_outer(a, x, y)`)
+    """An adjoint summed in place (`add_into(a, b)`, `add_outer(a, x, y)`,
+    `add_at(a, index, g)`)
     writes a's memory. Where something reads that memory as it was (a after
     the sum; a loop-carried a's first value after the loop starts) the sum
     becomes the ordinary one into a new array. (The reverse pass decides as

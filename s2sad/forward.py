@@ -14,7 +14,7 @@ and loops as extra loop-carried values, so control flow needs no tape.
 
 Memory follows the primal: a tangent rule of a view returns a view of the
 tangent, and an in-place write into an array (`a[i] = v`, or derivative
-code's `add_at`) writes into its tangent in place, so whatever holds the
+code's `zero_slice` and `setitem_restore`) writes into its tangent in place, so whatever holds the
 array (a view, a tape) holds its tangent. A fresh array's tangent is an
 array of its own wherever one of them is written in place: a rule whose
 tangent is its operand's (`y = x + c` gives y x's tangent) gets a copy
@@ -169,8 +169,9 @@ class StructuralTangents:
             self.set_tangent(v, t)
 
     def tangent_store(self, stmt: Assign) -> None:
-        """An in-place write of derivative code, `add_at(dx, index, g)` (its
-        operands: the array, an index, the values): the same write into the
+        """An in-place write of derivative code, `zero_slice(dx, index)` or
+        `setitem_restore(x, index, old)` (its operands: the array, an index,
+        the values): the same write into the
         array's tangent, kept as an array of its own from its definition."""
         self.out.append(stmt)
         first, index, *values = stmt.args

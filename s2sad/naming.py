@@ -98,7 +98,8 @@ class Naming:
 
     def accumulation_web(self, web: dict) -> None:
         """`dx_1 = dx + t` where dx dies there: keep accumulating into one name.
-        The same for the user's `y op= v` (`y *= c`)."""
+        The same for the user's `y op= v` (`y *= c`), and along a chain of sums."""
+        chained: set[Var] = set()
         for block in blocks(self.fn.body):
             for stmt in block.stmts:
                 if not (isinstance(stmt, Assign) and _accumulates(stmt) and
@@ -109,8 +110,10 @@ class Naming:
                 if isinstance(a, Var) and a.hint and a.hint == stmt.target.hint \
                         and self.use_count.get(a, 0) == 1 and a not in self.inline \
                         and a not in self.fn.params and _defined_directly(block, a) \
-                        and (a not in web or stmt.inplace) and self.only_yielded(a, web):
+                        and (a not in web or stmt.inplace or a in chained) \
+                        and self.only_yielded(a, web):
                     web[stmt.target] = a
+                    chained.add(stmt.target)
 
     def only_yielded(self, v: Var, web: dict) -> bool:
         """Can v's name be reused after v dies? Not if values sharing v's name
@@ -136,8 +139,11 @@ class Naming:
 
 
 def _accumulates(stmt: Assign) -> bool:
-    """`dx + t`, or an operator the user wrote as `y op= v`."""
-    return stmt.prim == "add" or (stmt.inplace and primitives.get(stmt.prim).form == "operator")
+    """`dx + t` (or its in-place forms), or an operator the user wrote as `y op= v`."""
+    return stmt.prim in _SUMS or (stmt.inplace and primitives.get(stmt.prim).form == "operator")
+
+
+_SUMS = frozenset({"add", "add_into", "add_at", "add_outer"})  # (dx + ..., dx its first operand)
 
 
 def _root(v: Var, web: dict) -> Var:

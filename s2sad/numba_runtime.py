@@ -105,8 +105,12 @@ def augmented(y: Any, op: str, v: Any) -> Any:
     return _base.augmented(y, op, v)
 
 
-def add_at(dx: Any, index: Any, g: Any) -> None:
+def add_at(dx: Any, index: Any, g: Any) -> Any:
     return _base.add_at(dx, index, g)
+
+
+def added_at(dx: Any, index: Any, g: Any) -> Any:
+    return _base.added_at(dx, index, g)
 
 
 def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
@@ -630,6 +634,21 @@ def _add_at(dx, index, g):
 
     def add(dx, index, g):
         dx[index] += g
+        return dx
+    return add
+
+
+@overload(added_at)
+def _added_at(dx, index, g):
+    """add_at into a copy of dx."""
+    if not (isinstance(dx, types.Array) and dx.dtype == types.float64 and _basic_index(index)
+            and _float64(g)):
+        raise _refuse("added_at", dx, index, g)
+
+    def add(dx, index, g):
+        out = dx.copy()
+        out[index] += g
+        return out
     return add
 
 
@@ -691,7 +710,7 @@ def _read_slice(g, index, written=None, value=None):
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into",
-             "add_outer", "outer_added", "spread_number", "augmented", "add_at", "own",
+             "add_outer", "outer_added", "spread_number", "augmented", "add_at", "added_at", "own",
              "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),

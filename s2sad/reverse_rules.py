@@ -13,6 +13,7 @@ from typing import Any
 
 from . import primitives
 from .adjoints import SymSeq, dname
+from .analysis import set_known_shape
 from .errors import NoAdjointError
 from .ir import Assign, Const, Operand, Ref, Var
 from .prepare import site_operand
@@ -47,6 +48,19 @@ class StructuralAdjoints:
             self.accumulate(x, SymSeq(items), stmt.loc)
         elif not self.add_in_place(stmt, g):
             self.adjoint_templates(primitives.get("getitem"), stmt, g)
+            self.own_scattered(x)
+
+    def own_scattered(self, x: Operand) -> None:
+        """x's adjoint, if it is the zeros-with-g array the template just
+        made (its first contribution): owned, so later reads of x add into it
+        (`add_at` widens its dtype where a complex g needs it)."""
+        adj = self.adj.get(x) if isinstance(x, Var) else None
+        last = self.out[-1] if self.out else None
+        if self.in_place and x in self.facts.numeric and isinstance(adj, Var) and \
+                isinstance(last, Assign) and last.target is adj and \
+                last.prim in ("index_adjoint", "getitem_adjoint") and \
+                self.handed.get(adj, 0) == 1:
+            self.owned.add(adj)
 
     def sequence_length(self, v: Operand) -> int | None:
         if v not in self.facts.containers:
@@ -57,18 +71,24 @@ class StructuralAdjoints:
         return None
 
     def add_in_place(self, stmt: Assign, g: Any) -> bool:
-        """x[index]'s adjoint into an adjoint array we own: add in place
-        (`dx[index] += g`) instead of building a zero array per read."""
+        """x[index]'s adjoint into an adjoint array we own: added in place
+        (`dx = add_at(dx, index, g)`, the same array unless g's dtype is
+        wider) instead of building a zero array per read. Not under a
+        forward-mode layer, which would see the write (as `add_into`)."""
         x, index = stmt.args
-        if not self.active(x) or x not in self.facts.numeric:
+        if not self.in_place or not self.active(x) or x not in self.facts.numeric:
             return False
         if self.scopes and x not in self.scopes[-1].defined:
             self.carry(x, len(self.scopes) - 1)
         current = self.current(x)
         if not isinstance(current, Var) or current not in self.owned:
             return False
-        self.out.append(Assign(None, "add_at", [current, index, self.materialize(stmt.target, g)],
-                               {}, Ref("$add_at", add_at), stmt.loc))
+        total = self.emit("add_at", [current, index, self.materialize(stmt.target, g)],
+                          hint=dname(x), callee=Ref("$add_at", add_at), loc=stmt.loc)
+        self.shape[total] = self.shape.get(current)
+        set_known_shape(self.shape, total, self.dims(current))
+        self.owned.add(total)
+        self.adj[x] = total
         return True
 
     def adjoint_setitem(self, stmt: Assign, g: Any) -> None:

@@ -247,6 +247,9 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("getitem_adjoint", (np.ones(3), np.ones((2, 3)), 1)),
     ("getitem_adjoint", (2.0, np.ones((2, 3)), (1, -1))),
     ("index_adjoint", (np.arange(2.0), (4,), slice(1, 3))),
+    ("add_at", (np.ones((2, 3)), (slice(None), 1), np.arange(2.0))),
+    ("added_at", (np.ones((2, 3)), 1, np.arange(3.0))),
+    ("added_at", (np.ones(4), slice(1, 3), 2.0)),
     ("index_adjoint", (2.0, (2, 3), (1, -1))),
     ("own", (np.arange(3.0),)),
     ("snapshot", (2.5,)),
@@ -286,8 +289,10 @@ def test_each_numba_helper_equals_numpys():
     call, arrays = _calling_all(HELPER_CASES)
     results = numba.njit(call)(*arrays)
     target = np.zeros((2, 3))
-    numba.njit(lambda dx, g: numba_runtime.add_at(dx, (slice(None), 1), g))(target, np.ones(2))
+    same = numba.njit(lambda dx, g: numba_runtime.add_at(dx, (slice(None), 1), g))(
+        target, np.ones(2))
     np.testing.assert_array_equal(target, [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    assert same is target or np.shares_memory(same, target)  # (in place, as NumPy's)
     for (name, args), ours, theirs in zip(HELPER_CASES, results, expected):
         assert np.shape(ours) == np.shape(theirs), (name, args)
         np.testing.assert_array_equal(ours, theirs, err_msg=f"{name}{args}")

@@ -661,3 +661,42 @@ def test_a_hessian_through_abs_of_a_complex_zero():
     H = s2sad.hessian(sizes)(np.array([0.0, 0.7]))
     assert np.isnan(H[0, 0]) and H[1, 1] == 0.0
 
+
+
+def sliced_real_then_complex(z):
+    # the backward pass meets the real-only reads of w first: its adjoint
+    # array starts real, then a read through `* 1j` adds a complex part
+    w = z * 1.0
+    c = w[1:3] * 2.0
+    d = w[0:2] * 3.0
+    e = w[2:4] * 5.0
+    return np.real(np.sum(c * 1j)) + np.sum(np.real(d)) + np.sum(np.real(e))
+
+
+def picked_real_then_complex(z):
+    w = z * 1.0
+    return np.real(w[3]) + np.real(w[0]) * 2.0 + np.real(np.sum(w[1:3] ** 2 * 1j))
+
+
+@pytest.mark.parametrize("fn", [sliced_real_then_complex, picked_real_then_complex])
+def test_an_adjoint_array_started_real_keeps_a_later_complex_part(fn: Callable) -> None:
+    z = np.array([1 + 2j, 0.5 - 1j, -0.3 + 0.7j, 2 - 1j])
+    s2sad.check_grad(fn, z)
+    ours = s2sad.grad(fn)(z)
+    assert np.abs(ours.imag).max() > 0.5  # (the imaginary part that was dropped)
+    x = z.real.copy()  # a real argument: the same code, a real gradient
+    real = s2sad.grad(fn)(x)
+    assert real.dtype == np.float64
+    s2sad.check_grad(fn, x)
+
+
+def test_add_at_writes_in_place_unless_the_dtype_widens() -> None:
+    from s2sad.runtime import add_at, added_at
+
+    a = np.zeros(4)
+    assert add_at(a, slice(1, 3), 2.0) is a and list(a) == [0.0, 2.0, 2.0, 0.0]
+    assert add_at(a, np.array([0, 0]), 1.0) is a and a[0] == 2.0  # (repeats add up)
+    wide = add_at(a, 1, 1j)
+    assert wide is not a and wide.dtype == complex and wide[1] == 2 + 1j and a[1] == 2.0
+    fresh = added_at(a, 3, 5.0)
+    assert fresh is not a and fresh[3] == 5.0 and a[3] == 0.0

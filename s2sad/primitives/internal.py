@@ -142,8 +142,13 @@ structural("setitem_restore(x, index, old)", None, tangent="store", effect=True,
            stores=True, recompute=False)
 structural("zero_slice(x, index)", None, tangent="store", effect=True, mutates=True,
            stores=True, recompute=False)
-helper("add_at(dx, index, g)", "write_slice(t, index, value)", tangent="store", effect=True,
-       mutates=True, stores=True)
+helper("write_slice(t, index, value)", tangent="store", effect=True, mutates=True, stores=True)
+# an adjoint added into at an index: it writes into `dx`, which it returns (a
+# new array where g's dtype is wider); only where no forward layer follows
+helper("add_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, index)"},
+       effect=True, mutates=True, view=True, recompute=False)
+helper("added_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, index)"},
+       fresh=True)
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", effect=True)

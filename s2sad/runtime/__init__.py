@@ -36,6 +36,7 @@ from .base import (  # noqa: F401
     add_at,
     add_into,
     add_outer,
+    added_at,
     as_gradient_of,
     attribute_tangent,
     attribute_value,

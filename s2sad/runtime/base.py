@@ -118,12 +118,12 @@ def separate(grads: tuple, *given: Any) -> tuple:
     """Gradients of their own: an array that is an earlier one, or one the
     caller gave (a cotangent), is copied (`x + y` hands both operands one
     adjoint; a user writing into one gradient expects the other unchanged)."""
-    seen = list(given)
+    seen = {id(h) for h in given}  # (the objects are alive: their ids are unique)
     out = []
     for g in grads:
-        if type(g) is np.ndarray and any(g is h for h in seen):
+        if type(g) is np.ndarray and id(g) in seen:
             g = g.copy()
-        seen.append(g)
+        seen.add(id(g))
         out.append(g)
     return tuple(out)
 
@@ -202,22 +202,29 @@ def snapshot(x: Any) -> Any:
     return x
 
 
-def add_at(dx: Any, index: Any, g: Any) -> None:
-    """dx[index] += g in place (repeated integer indices add up, as they should).
-    A real dx is the adjoint of a real array, whose cotangent is real: a
-    complex g (from a complex result it fed) adds its real part."""
+def add_at(dx: Any, index: Any, g: Any) -> Any:
+    """dx with g added at index (repeated integer indices add up, as they
+    should): written into dx, which it returns, where dx's dtype holds the
+    sum; else a new array of the wider dtype. A real dx may stand for a
+    complex array's adjoint (its contributions so far were real), so a
+    complex g never loses its imaginary part here; a real argument's
+    gradient is made real at the end (`as_gradient_of`)."""
     if not isinstance(dx, np.ndarray):
         dx[index] = add_adjoints(dx[index], g)
-        return
-    try:
-        if _is_basic_index(index):
-            dx[index] += g
-        else:
-            np.add.at(dx, index, g)
-    except TypeError:
-        if dx.dtype.kind == "c" or not np.iscomplexobj(g):
-            raise
-        add_at(dx, index, np.real(g))
+        return dx
+    if np.result_type(dx, g) != dx.dtype:
+        dx = dx.astype(np.result_type(dx, g))
+    if _is_basic_index(index):
+        dx[index] += g
+    else:
+        np.add.at(dx, index, g)
+    return dx
+
+
+def added_at(dx: Any, index: Any, g: Any) -> Any:
+    """`add_at` into a new array: where dx's memory is read as it was later
+    (`cleanup.keep_writes_unseen`)."""
+    return add_at(dx.copy() if isinstance(dx, (np.ndarray, list)) else dx, index, g)
 
 
 def write_slice(t: Any, index: Any, value: Any) -> None:
