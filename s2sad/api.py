@@ -12,7 +12,6 @@ import copy
 import functools
 import inspect
 import os
-import sys
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -28,7 +27,15 @@ from . import (
 )
 from .callables import target_of
 from .display import GeneratedSource
-from .errors import ArgumentTypeError, Loc, NonScalarOutputError, S2sadError, WrtError
+from .errors import (
+    ArgumentTypeError,
+    Loc,
+    NonScalarOutputError,
+    S2sadError,
+    WrtError,
+    recursion_reported,
+    too_deep,
+)
 from .nesting import Derivative, derivative_of, pick
 from .parsing import is_library_file
 from .pipeline import Compiled, Spec
@@ -68,13 +75,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
             check_binding(chosen.target.fn, full_args, full_kwargs)
             raise
     except RecursionError:
-        raise S2sadError(
-            f"the gradient of {fn.__name__} recursed too deeply (Python's recursion limit is "
-            f"{sys.getrecursionlimit()})", compiled.return_loc,
-            "s2sad's gradient of a recursive function uses about twice the stack of the "
-            "function itself: raise the limit with sys.setrecursionlimit, or write the "
-            "recursion as a loop",
-        ) from None
+        raise too_deep("the gradient", fn, compiled.return_loc) from None
     except S2sadError as exc:
         if exc.loc is None:  # raised by a run-time check: point at the user's line
             raise type(exc)(exc.message, _traceback_loc(exc, fn), exc.hint) from None
@@ -280,6 +281,7 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
     outer = replace(derivative.adjoint_of_gradient(indices, 1.0), backend=backend)
 
     @functools.wraps(f)
+    @recursion_reported("the derivative", fn, def_loc(fn))
     def gradient(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
         result = outer.run(args, kwargs)

@@ -178,6 +178,11 @@ def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
     return prim.name
 
 
+# The dispatcher's calls with one forward layer already (Hessians through a
+# call): a second layer over them is not built (`pipeline._split` takes one).
+_CALLS_WITH_A_LAYER = frozenset({"call_forward_jvp", "call_backward_jvp"})
+
+
 def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, str],
                     active: Callable[[Operand], bool], emit: Callable,
                     what: str) -> tuple[dict[str, Any], dict[str, Operand]]:
@@ -194,6 +199,12 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
         if name not in rules and name not in prim.zero and any(active(x) for x in values):
             if prim.name in primitives.USER_RULED:
                 raise missing_user_rule(prim, stmt, what)
+            if prim.name in _CALLS_WITH_A_LAYER:
+                raise NoAdjointError(
+                    "a third derivative through a call of another of your functions is "
+                    "not supported (calls are differentiated to second order: Hessians)",
+                    stmt.loc, "define the function called inside this one (a local def is "
+                    "compiled into its caller, to any order), or write its code here")
             hint = "wrap that argument in s2sad.stop_gradient(...) if it should not be " \
                 "differentiated"
             if what == "tangent" and name in prim.vjp:  # (reverse mode has a rule)

@@ -7,7 +7,11 @@ column, and a hint that says what to do instead.
 
 from __future__ import annotations
 
+import functools
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,28 @@ class AliasingError(S2sadError):
 class BackendError(S2sadError):
     """A backend cannot run the generated code: Numba is missing, or cannot
     compile a construct in it (`backend="numba"`)."""
+
+
+def too_deep(what: str, fn: Any, loc: Loc | None = None) -> S2sadError:
+    """The error for derivative code of a recursive function that went past
+    Python's recursion limit (where the function itself may not)."""
+    return S2sadError(
+        f"{what} of {getattr(fn, '__name__', 'the function')} recursed too deeply (Python's "
+        f"recursion limit is {sys.getrecursionlimit()})", loc,
+        "s2sad's derivative of a recursive function uses about three times the stack of "
+        "the function itself: raise the limit with sys.setrecursionlimit, or write the "
+        "recursion as a loop")
+
+
+def recursion_reported(what: str, fn: Any, loc: Loc | None = None) -> Callable:
+    """Decorate a transform's entry point: a RecursionError inside becomes
+    `too_deep`'s error (an s2sad error, never Python's own, at the user)."""
+    def decorate(inner: Callable) -> Callable:
+        @functools.wraps(inner)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return inner(*args, **kwargs)
+            except RecursionError:
+                raise too_deep(what, fn, loc) from None
+        return run
+    return decorate

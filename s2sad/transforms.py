@@ -22,7 +22,7 @@ import numpy as np
 
 from . import backends, pipeline
 from .callables import target_of
-from .errors import ArgumentTypeError, S2sadError
+from .errors import ArgumentTypeError, S2sadError, recursion_reported, too_deep
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, separate, zeros_like
@@ -53,7 +53,10 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence, *,
                       if t is not None and _has_tangent(p, t, i))
     moved = tuple(_as_tangent(tangents[i], primals[i]) for i in positions)
     chosen = choose(target_of(f), positions) if positions else None
-    value, tangent = jvp_at(f, primals, {}, chosen, moved, backend)
+    try:
+        value, tangent = jvp_at(f, primals, {}, chosen, moved, backend)
+    except RecursionError:
+        raise too_deep("the derivative", f, chosen and def_loc(chosen.target.fn)) from None
     tangent = separate((tangent,), *tangents)[0]  # (of its own: not a tangent given)
     if is_record(value) or is_object(value):
         tangent = as_gradient_of(tangent, value)
@@ -154,9 +157,13 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False, backend: str = "numpy
     backends.check_backend(backend)
     wrt = tuple(i for i, p in enumerate(primals) if _differentiable(p))
     chosen = choose(target_of(f), wrt) if wrt else None
-    value, pullback = vjp_at(f, primals, {}, chosen, has_aux, backend)
+    try:
+        value, pullback = vjp_at(f, primals, {}, chosen, has_aux, backend)
+    except RecursionError:
+        raise too_deep("the pullback", f, chosen and def_loc(chosen.target.fn)) from None
     n = len(primals)
 
+    @recursion_reported("the pullback", f)
     def by_primal(cotangent: Any) -> tuple:
         grads = pullback(cotangent)
         out: list = [None] * n
@@ -307,6 +314,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
     chosen = choose(target, wrt, def_loc(fn))
 
     @functools.wraps(fn)
+    @recursion_reported("the Jacobian", fn, def_loc(fn))
     def jac(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
         given = chosen.values(args, kwargs)
@@ -439,6 +447,7 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     chosen = choose(target, wrt, def_loc(target.fn))
 
     @functools.wraps(target.fn)
+    @recursion_reported("the Hessian-vector product", target.fn, def_loc(target.fn))
     def product(*args_and_v: Any, **kwargs: Any) -> Any:
         *args, v = args_and_v
         directions = tuple(v) if chosen.as_tuple else (v,)

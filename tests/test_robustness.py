@@ -110,6 +110,27 @@ def test_deep_recursion_is_a_clear_error_not_a_crash():
     assert "hint:" in str(info.value)
 
 
+def deeper_than_derivatives_go(x, k):  # the function runs at k = 600; its derivatives do not
+    if k == 0:
+        return x
+    return deeper_than_derivatives_go(x, k - 1) * 0.999 + 0.001 * x
+
+
+@pytest.mark.parametrize("transform", [
+    lambda: s2sad.vjp(deeper_than_derivatives_go, 0.5, 600),
+    lambda: s2sad.jvp(deeper_than_derivatives_go, (0.5, 600), (1.0, None)),
+    lambda: s2sad.linearize(deeper_than_derivatives_go, 0.5, 600)[1](1.0, None),
+    lambda: s2sad.jacobian(deeper_than_derivatives_go, mode="forward")(0.5, 600),
+    lambda: s2sad.hvp(deeper_than_derivatives_go)(0.5, 600, 1.0),
+    lambda: s2sad.grad(s2sad.grad(deeper_than_derivatives_go))(0.5, 600),
+])
+def test_every_transform_reports_deep_recursion_as_an_s2sad_error(transform):
+    assert deeper_than_derivatives_go(0.5, 600) == pytest.approx(0.5)
+    with pytest.raises(s2sad.S2sadError, match="recursed too deeply") as info:
+        transform()
+    assert "setrecursionlimit" in str(info.value)
+
+
 def test_moderate_recursion_works():
     def power8(u):
         return recurse(u, 8)

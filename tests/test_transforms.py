@@ -470,3 +470,29 @@ def test_a_pullback_stays_at_its_point_when_the_caller_updates_an_input():
     assert tangent is not t
     np.testing.assert_array_equal(tangent, t)
 
+
+
+def sin_times(x):
+    return np.sin(x) * x
+
+
+def through_a_helper(x):
+    return sin_times(x) * x
+
+
+def through_a_local_def(x):
+    def sin_times(x):
+        return np.sin(x) * x
+    return sin_times(x) * x
+
+
+def test_a_third_derivative_through_a_call_is_refused_clearly():
+    # d3/dx3 of x^2 sin x = 6 cos x - 6 x sin x - x^2 cos x
+    third = 6 * np.cos(0.4) - 6 * 0.4 * np.sin(0.4) - 0.4 ** 2 * np.cos(0.4)
+    assert s2sad.grad(s2sad.grad(s2sad.grad(through_a_local_def)))(0.4) == \
+        pytest.approx(third, rel=1e-12)
+    assert s2sad.grad(s2sad.grad(through_a_helper))(0.4) == \
+        pytest.approx(s2sad.grad(s2sad.grad(through_a_local_def))(0.4), rel=1e-12)
+    with pytest.raises(s2sad.S2sadError, match="third derivative through a call") as info:
+        s2sad.grad(s2sad.grad(s2sad.grad(through_a_helper)))(0.4)
+    assert "stop_gradient" not in str(info.value) and "local def" in str(info.value)
