@@ -130,6 +130,13 @@ class Builder:
             if second is not None and second.prim == "neg":  # a * (-b)
                 return self.emit("mul", [stmt.args[0], second.args[0]], hint=v.hint,
                                  loc=stmt.loc)
+            for k in (1, 0) if stmt.prim == "mul" else ():
+                c, a = stmt.args[k], stmt.args[1 - k]
+                if isinstance(c, Var) and self.dims(c) == () and self.dims(a):
+                    # a * c of an array and a number: negate the number, not the array
+                    negated = self.emit("neg", [c], hint=c.hint, loc=stmt.loc)
+                    args = [a, negated] if k == 1 else [negated, a]
+                    return self.emit("mul", args, hint=v.hint, loc=stmt.loc)
             inner = self.without_minus(stmt.args[0])
             if inner is None:
                 return None

@@ -592,3 +592,18 @@ def test_has_aux_needs_a_pair(fn):
             transform(fn, has_aux=True)(np.array([1.0, 2.0]))
         assert "(value, auxiliary data)" in str(info.value)
         assert_points_at(info.value, fn, "return np.sum(x ** 2)")
+
+
+def local_recursion(x):
+    def inner(y, k):
+        if k == 0:
+            return y
+        return np.sin(inner(y, k - 1)) * x
+    return inner(x, 4)
+
+
+def test_a_local_function_calling_itself_is_refused_at_the_call():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="calls itself") as info:
+        s2sad.grad(local_recursion)(0.3)
+    assert "return np.sin(inner(y, k - 1)) * x" in str(info.value)
+    assert "module level" in str(info.value)

@@ -28,6 +28,7 @@ class LowererBase:
         self.node: Any = None  # the statement being lowered
         self.loops: list[str | None] = []  # break-flag names of the enclosing loops
         self.inline_depth = 0
+        self.inlining: list = []  # the local functions being inlined (gast nodes), outermost first
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.comprehensions = 0

@@ -328,10 +328,13 @@ class Calls(LowererBase):
         """Call a local def or lambda by lowering its body in place. The body
         sees the variables of the scope it was made in as they are at the call
         (Python's late binding of closures); its own assignments stay local to
-        it. A call with `*seq` or `**mapping` calls it as a closure instead."""
-        if self.inline_depth > 20:
-            raise self.error("a local function calls itself too deeply to inline", node,
-                             "define recursive helpers at module level")
+        it. A call with `*seq` or `**mapping` calls it as a closure instead.
+        A call of itself is refused: its depth is known only when it runs."""
+        if fn.node in self.inlining:
+            raise self.error("a local function that calls itself (recursion) is not supported: "
+                             "s2sad compiles a local def into its caller at each call", node,
+                             "define recursive helpers at module level, where s2sad compiles "
+                             "them once and calls them")
         if any(isinstance(a, gast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):
             callee = self.value_of(fn)
@@ -346,6 +349,7 @@ class Calls(LowererBase):
         self.scopes += 1
         self.scope = self.scopes
         self.inline_depth += 1
+        self.inlining.append(fn.node)
         try:
             if isinstance(fn.node, gast.Lambda):
                 return self.expr(fn.node.body, hint)
@@ -353,6 +357,7 @@ class Calls(LowererBase):
             result = self.stmts(fn.node.body)
             return self.returned_none() if result is None else result
         finally:
+            self.inlining.pop()
             self.inline_depth -= 1
             self.env, self.loops, self.scope = saved
 
