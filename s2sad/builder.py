@@ -132,7 +132,7 @@ class Builder:
                                  loc=stmt.loc)
             for k in (1, 0) if stmt.prim == "mul" else ():
                 c, a = stmt.args[k], stmt.args[1 - k]
-                if isinstance(c, Var) and self.dims(c) == () and self.dims(a):
+                if isinstance(c, Var) and self.dims(c) == () and self.dims(a) != ():
                     # a * c of an array and a number: negate the number, not the array
                     negated = self.emit("neg", [c], hint=c.hint, loc=stmt.loc)
                     args = [a, negated] if k == 1 else [negated, a]

@@ -117,6 +117,27 @@ def test_the_helpers_are_numpys_solve_and_inverse(backend, dtype):
                                rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_the_cholesky_sandwich_is_the_product_with_the_inverse(backend, dtype):
+    from s2sad.runtime.linalg import cholesky_sandwich
+
+    rng = np.random.default_rng(6)
+    L = np.tril(rng.normal(size=(5, 5))) + 3.0 * np.eye(5)
+    P = rng.normal(size=(5, 5))
+    if dtype is np.complex128:
+        L, P = L + 1j * np.tril(rng.normal(size=(5, 5))), P + 1j * rng.normal(size=(5, 5))
+    L, P = L.astype(dtype), P.astype(dtype)
+    Li = np.linalg.inv(L)
+    expected = Li.T @ P @ np.conjugate(Li)
+    tol = 1e-4 if dtype is np.float32 else 1e-12
+    ours = cholesky_sandwich(L, P)
+    assert ours.dtype == expected.dtype
+    np.testing.assert_allclose(ours, expected, rtol=tol, atol=tol)
+    stack = np.stack([L, 2.0 * L])  # (a stack: through the inverse)
+    np.testing.assert_allclose(cholesky_sandwich(stack, np.stack([P, P])),
+                               np.stack([expected, expected / 4.0]), rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("fn", [transposed_by_axes, through_a_helper])
 def test_matrices_not_certainly_triangular_are_solved_in_general(backend, fn):
     # np.transpose with axes= is not taken for a transpose; a matrix handed to

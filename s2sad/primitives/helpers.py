@@ -54,6 +54,13 @@ helper("triangular_solve(a, b, lower)", zero=("lower",), expensive=True, fresh=T
        **ARRAYS_ONLY)
 helper("triangular_inverse(a, lower)", zero=("lower",), expensive=True, fresh=True,
        jvp={"a": "-(ans @ t @ ans)"}, **ARRAYS_ONLY)
+# the middle of Cholesky's adjoint, L^-T P conj(L)^-1 (d(L^-1) = -L^-1 dL L^-1)
+helper("cholesky_sandwich(L, P)", expensive=True, fresh=True,
+       jvp={"P": "cholesky_sandwich(L, t)",
+            "L": "-(np.linalg.solve(matrix_transpose(L), matrix_transpose(t) @ ans) + "
+                 "matrix_transpose(np.linalg.solve(matrix_transpose(np.conjugate(L)), "
+                 "matrix_transpose(ans @ np.conjugate(t)))))"},
+       **ARRAYS_ONLY)
 helper("add_adjoints(a, b)", linear=("a", "b"))
 # Factors that are step functions where the derivative exists (a share of a
 # tie, which bound clip hit, the sign of a real number), and choices.

@@ -55,14 +55,14 @@ def _lambda(params: str, body: str, args: str) -> str:
 # diagonal halved (dA Hermitian, so that diagonal is real, as L's). Adjoint,
 # the transpose under Re(sum(a * b)): S = L^-T Phi(L^T tril(gL)) conj(L)^-1,
 # folded onto the triangle read (s_ij + conj(s_ji)). upper=True: U = L^H.
-# One inverse and two products cost less than two solves with a matrix
-# right-hand side (NumPy has no triangular solve: each solve factors L again).
+# The sandwich L^-T (.) conj(L)^-1 is two triangular solves with SciPy, else
+# L's inverse and two products (NumPy has no triangular solve: each solve
+# would factor L again): `cholesky_sandwich`.
 H = "conjugate_transpose"
 vjp(
     "np.linalg.cholesky(a, /, *, upper=False)",
-    a=_lambda("L", _lambda("Li", f"real_if_real(fold_symmetric({T}(Li) @ tril_half({T}(L) @ "
-                           "np.tril(lower_factor(g, upper))) @ np.conjugate(Li), upper), a)",
-                           "np.linalg.inv(L)"), "lower_factor(ans, upper)"),
+    a=_lambda("L", f"real_if_real(fold_symmetric(cholesky_sandwich(L, tril_half({T}(L) @ "
+                   "np.tril(lower_factor(g, upper)))), upper), a)", "lower_factor(ans, upper)"),
     jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {H}("
                       "np.linalg.solve(L, read_symmetric(t, upper))))), upper)",
                       "lower_factor(ans, upper)")},

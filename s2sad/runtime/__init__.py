@@ -116,6 +116,7 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     as_columns,
     as_solve_columns,
     block_pair,
+    cholesky_sandwich,
     conjugate_transpose,
     cross_adjoint,
     det_adjoint,
