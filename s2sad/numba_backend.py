@@ -192,7 +192,7 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
              f"{user_fn.__code__.co_firstlineno})"
     try:
         source = module_source(func, fdef, numba_runtime.HELPERS, numba_runtime.REDUCTIONS,
-                               _HELPERS_STAMP, origin)
+                               _HELPERS_STAMP, origin, numba_runtime.VECTORIZED)
     except NotCompilable as exc:
         raise BackendError(f"Numba cannot compile the code s2sad generated for "
                            f"{user_fn.__name__}: it reads {exc.what}",

@@ -64,15 +64,18 @@ class ModuleSource:
 
 
 def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict[str, Any],
-                  reductions: dict[str, Any], stamp: str, origin: str) -> ModuleSource:
+                  reductions: dict[str, Any], stamp: str, origin: str,
+                  vectorized: dict[str, Any] | None = None) -> ModuleSource:
     """The module for the generated function `func` (emitted as `fdef`):
     `helpers` maps run-time helper names to their Numba versions' names in
     `numba_runtime`, `reductions` NumPy's reductions to the functions that
-    take their axis and keepdims there; `stamp` goes into the text (a change of the helpers'
-    source must change the module's name, or Numba's cache would keep code
-    compiled against the old ones)."""
+    take their axis and keepdims there, `vectorized` NumPy ufuncs to the
+    functions that call NumPy's loop on big arrays; `stamp` goes into the
+    text (a change of the helpers' source must change the module's name, or
+    Numba's cache would keep code compiled against the old ones)."""
     namespace = _namespace(func)
-    fdef = _Rewrite(namespace, reductions).visit(_without_markers(copy.deepcopy(fdef)))
+    fdef = _Rewrite(namespace, reductions, vectorized or {}).visit(
+        _without_markers(copy.deepcopy(fdef)))
     defaults = _positional(fdef, func)
     free = _free_names(fdef)
     imports = [_import(name, namespace, helpers, fdef) for name in sorted(free)]
@@ -236,15 +239,27 @@ def _is_marker(stmt: ast.stmt) -> bool:
 class _Rewrite(ast.NodeTransformer):
     """What Numba does not compile, as what it does: `reversed(range(...))`
     as a range that counts down, and NumPy's reductions with `keepdims`, or
-    max and min with an axis, as the helpers of `numba_runtime`."""
+    max and min with an axis, as the helpers of `numba_runtime`; and what
+    Numba compiles slowly as what is fast: NumPy's transcendental ufuncs of
+    one argument as `numba_runtime`'s calls of NumPy's own loops."""
 
-    def __init__(self, namespace: dict[str, Any], reductions: dict[str, Any]) -> None:
+    def __init__(self, namespace: dict[str, Any], reductions: dict[str, Any],
+                 vectorized: dict[str, Any]) -> None:
         self.namespace = namespace
         self.reductions = reductions
+        self.vectorized = vectorized
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
-        return self.reduction(node) or self.reversed_range(node)
+        return self.reduction(node) or self.vector_call(node) or self.reversed_range(node)
+
+    def vector_call(self, node: ast.Call) -> ast.AST | None:
+        kind = self._numpy_name(node.func) if len(node.args) == 1 and not node.keywords \
+            else ""
+        if kind not in self.vectorized:
+            return None
+        helper = f"__s2sad_{self.vectorized[kind].__name__}"
+        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), node.args, []), node)
 
     def reduction(self, node: ast.Call) -> ast.AST | None:
         kind = self._numpy_name(node.func)

@@ -169,6 +169,29 @@ def test_calls_with_numbers_run_numbas_dispatcher_directly():
     np.testing.assert_allclose(results[0], s2sad.value_and_grad(counted)(0.5, 20), rtol=1e-12)
 
 
+def transcendental_layer(W, X):
+    h = np.tanh(X @ W)
+    return np.sum(np.log1p(np.exp(h)) * np.arctan(h)) + np.sum(np.expm1(W) ** 2)
+
+
+@needs_numba
+@pytest.mark.parametrize("shape", [(3, 4), (40, 30)])
+def test_numpys_vectorized_loops_run_numbas_big_transcendentals(shape):
+    # np.tanh(x) is numba_runtime.vector_tanh(x): NumPy's own loop (through
+    # Numba's object mode) on float64 arrays of VECTOR_SIZE numbers or more,
+    # Numba's below that; the same gradient either way
+    rng = np.random.default_rng(5)
+    W, X = 0.3 * rng.standard_normal((shape[1], shape[1])), rng.standard_normal(shape)
+    shown = str(s2sad.show(transcendental_layer, backend="numba", args=(W, X)))
+    assert "vector_tanh(" in shown and "vector_expm1(" in shown and "np.tanh(" not in shown
+    ours = s2sad.value_and_grad(transcendental_layer, backend="numba")(W, X)
+    theirs = s2sad.value_and_grad(transcendental_layer)(W, X)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[1], s2sad.numerical_gradient(transcendental_layer, (W, X), 0),
+                               rtol=1e-5, atol=1e-7)
+
+
 @needs_numba
 def test_the_other_transforms_take_the_backend():
     for backend in ("numba", "auto"):
