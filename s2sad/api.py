@@ -196,6 +196,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     floats_in_a_tuple = with_value and not has_aux and chosen.as_tuple and len(params) > 1
 
     finish = _finisher(chosen.as_tuple, has_aux, with_value)
+    single_array = len(params) == 1 and not chosen.as_tuple and not has_aux
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
@@ -213,6 +214,12 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
                     a, b = grads  # commonest case, without two more calls)
                     if type(a) in _FLOATS and type(b) in _FLOATS:
                         return value, (float(a), float(b))
+                elif single_array:  # (one array argument: its own gradient, if it is one)
+                    x = args[params[0]]
+                    if type(grads) is np.ndarray and type(x) is np.ndarray and \
+                            grads.dtype == x.dtype and grads.shape == x.shape and \
+                            grads.base is None and grads.flags.writeable:
+                        return (value, grads) if with_value else grads
                 return finish(value, _fast_gradients(grads, args, params, entry[2]))
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)

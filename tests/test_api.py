@@ -556,3 +556,29 @@ def test_each_gradient_is_an_array_of_its_own():
     assert ga is not u and gb is not u and ga is not gb
     np.testing.assert_array_equal(ga, u)
 
+
+
+def total(x):
+    return np.sum(x)
+
+
+def passes_through(x):
+    return np.sum(x * 1.0)
+
+
+@pytest.mark.parametrize("n", [3, 5000])
+def test_an_array_gradient_is_a_writable_array_of_its_own_on_every_call(n):
+    # (the adjoint of a big sum is a read-only broadcast view inside: the
+    # caller gets a writable array, a new one per call, through the fast path)
+    for f in (total, passes_through):
+        gradient = s2sad.grad(f)
+        for dtype in (np.float64, np.float32):
+            x = np.linspace(0.0, 1.0, n, dtype=dtype)
+            first, second = gradient(x), gradient(x)
+            for g in (first, second):
+                assert g.dtype == dtype and g.shape == x.shape and g.flags.writeable
+                assert g.flags.owndata and not np.shares_memory(g, x)
+            assert first is not second and not np.shares_memory(first, second)
+            first[0] = 7.0
+            np.testing.assert_array_equal(second, np.ones(n))
+            np.testing.assert_array_equal(gradient(x), np.ones(n))
