@@ -202,9 +202,18 @@ class Emitter:
             return ast.Name(self.names.get(x, f"_undefined_{x.id}"), ast.Load())
         if isinstance(x, Ref):
             if x.name.startswith("$") and "." not in x.name and x.value is not None:
-                self.ref_objects.setdefault(x.name, x.value)  # (a user's rule, say)
+                return self.dotted(self.ref_name(x))  # (a user's rule, say)
             return self.dotted(x.name)
         return self.const(x.value)
+
+    def ref_name(self, ref: Ref) -> str:
+        """The `$name` under which a Ref's object is bound: its own, or, if
+        another object took that one (two branches' errors), `$name_2`..."""
+        name, k = ref.name, 1
+        while self.ref_objects.setdefault(name, ref.value) is not ref.value:
+            k += 1
+            name = f"{ref.name}_{k}"
+        return name
 
     def dotted(self, name: str) -> ast.expr:
         head, *rest = name.split(".")

@@ -67,12 +67,15 @@ class _Preparer:
         self.facts = facts
         self.factory = factory
         self.reverse = reverse
+        self.branches = 0  # the ifs around the statement being prepared
 
     def block(self, block: Block) -> None:
         new: list = []
         for stmt in block.stmts:
+            self.branches += isinstance(stmt, If)
             for region in regions(stmt):
                 self.block(region)
+            self.branches -= isinstance(stmt, If)
             if self.reverse and isinstance(stmt, Loop) and self.replayed_by_count(stmt):
                 self.count_trips(stmt)
             if self.reverse and isinstance(stmt, Assign) and stmt.prim == "setitem":
@@ -168,11 +171,16 @@ class _Preparer:
             stmt.prim, stmt.args = "seq_repeat", [seq, count]
         elif stmt.prim == "mul" and any(a in containers for a in stmt.args) and \
                 not any(self.an_array(a) for a in stmt.args):
-            raise UnsupportedSyntaxError(
+            error = UnsupportedSyntaxError(
                 "`*` between a list or tuple and a value that may be a count: repeating a "
                 "list by a count that is not a constant is not supported", stmt.loc,
                 "build the list with a comprehension, [x for _ in range(n)], or make the "
                 "list an array first, np.array(items), for arithmetic")
+            if not self.branches:
+                raise error
+            # (inside a branch: an error if it runs, as `lowering.control.branch`)
+            stmt.prim, stmt.args, stmt.kwargs = "unsupported", [Ref("$why", error)], {}
+            stmt.callee = Ref("$unsupported")
 
     def an_array(self, v: Any, seen: frozenset = frozenset()) -> bool:
         """Is v made by an operation that returns an array (so `*` is NumPy's)?

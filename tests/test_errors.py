@@ -360,7 +360,6 @@ def with_list_repeated_by_a_variable(x):
         (with_try, "try:"),
         (with_global, "global COUNTER"),
         (undefined_name, "not_defined_anywhere"),
-        (with_raise, "raise ValueError"),
         (with_import, "import math"),
         (with_attribute_assignment, "t.value = x"),
         (with_walrus, ":="),
@@ -607,3 +606,61 @@ def test_a_local_function_calling_itself_is_refused_at_the_call():
         s2sad.grad(local_recursion)(0.3)
     assert "return np.sin(inner(y, k - 1)) * x" in str(info.value)
     assert "module level" in str(info.value)
+
+
+def test_raise_raises_the_users_error_where_it_runs():
+    assert s2sad.grad(with_raise)(1.5) == 2.0
+    with pytest.raises(ValueError, match="too big"):
+        s2sad.grad(with_raise)(11.0)
+    with pytest.raises(ValueError, match="too big"):
+        s2sad.jvp(with_raise, (11.0,), (1.0,))
+
+
+def rethrown(x):
+    if x > 1.0:
+        raise
+    return x
+
+
+def test_a_rethrown_is_refused_when_it_runs():
+    assert s2sad.grad(rethrown)(0.5) == 1.0
+    with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+        s2sad.grad(rethrown)(1.5)
+    assert_points_at(info.value, rethrown, "raise")
+
+
+CHECKS_ON = False
+
+
+def refused_only_where_it_runs(x, mode):
+    if CHECKS_ON:
+        x = [1.0, 2.0] * x  # (list repetition by a float: not supported)
+    if mode == 2:
+        return np.sum([x] * x)
+    return np.sum(x * 2.0)
+
+
+def test_what_s2sad_cannot_compile_in_a_branch_is_refused_when_the_branch_runs():
+    x = np.array([0.5, 1.5])
+    np.testing.assert_allclose(s2sad.grad(refused_only_where_it_runs)(x, 0), [2.0, 2.0])
+    shown = str(s2sad.show(refused_only_where_it_runs, args=(x, 0)))
+    assert "unsupported(why)" in shown and "unsupported(why_2)" in shown
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="repeating a list") as info:
+        s2sad.grad(refused_only_where_it_runs)(x, 2)
+    assert_points_at(info.value, refused_only_where_it_runs, "[x] * x")
+
+
+def leaf_or_pair(node, x):
+    if isinstance(node, float):
+        return node * x  # (for a pair, list repetition: compiled away for the inner nodes)
+    left, right = node
+    return np.tanh(leaf_or_pair(left, x)) + leaf_or_pair(right, x) * x
+
+
+def tree_sum(x):
+    return leaf_or_pair(((1.0, 2.0), (0.5, 3.0)), x)
+
+
+def test_a_tree_recursion_dispatching_on_isinstance_is_differentiated():
+    s2sad.check_grad(tree_sum, 0.3)
+    s2sad.check_grad(s2sad.grad(tree_sum), 0.3)

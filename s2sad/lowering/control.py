@@ -15,6 +15,7 @@ from typing import Any
 
 import gast
 
+from ..errors import UnsupportedSyntaxError
 from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var
 from ..runtime import iteration_items
 from .base import LowererBase
@@ -40,13 +41,33 @@ class ControlFlow(LowererBase):
     # ------------------------------------------------------------ branches
 
     def branch(self, body: list) -> tuple[Block, dict, Operand | None]:
-        """Lower one side of an if into a fresh block with a copy of the env."""
+        """Lower one side of an if into a fresh block with a copy of the env.
+        A construct s2sad cannot compile there makes the side raise its error
+        when it runs (`runtime.unsupported`), as Python fails only on the
+        path it takes: `if DEBUG: ...`, or a tree's leaf case, which never
+        runs for the inner nodes a helper is compiled for."""
         saved_block, saved_env = self.block, self.env
         self.block, self.env = Block(), dict(saved_env)
-        returned = self.stmts(body)
+        state = self.lowering_state()
+        try:
+            returned = self.stmts(body)
+        except UnsupportedSyntaxError as exc:
+            self.restore_lowering_state(state)
+            self.block, self.env = Block(), dict(saved_env)
+            self.emit("unsupported", [Ref("$why", exc)], target=False,
+                      callee=Ref("$unsupported"))
+            returned = None if self.loops else Const(None)
         block, env = self.block, self.env
         self.block, self.env = saved_block, saved_env
         return block, env, returned
+
+    def lowering_state(self) -> tuple:
+        return (list(self.loops), self.inline_depth, list(self.inlining), self.scope,
+                list(self.materializing), self.comprehensions, self.loc, self.node)
+
+    def restore_lowering_state(self, state: tuple) -> None:
+        (self.loops, self.inline_depth, self.inlining, self.scope, self.materializing,
+         self.comprehensions, self.loc, self.node) = state
 
     def if_stmt(self, node: gast.If) -> None:
         cond = self.expr(node.test, hint="cond")

@@ -37,8 +37,6 @@ UNSUPPORTED = {
     gast.Global: "assigning globals inside a differentiated function is not supported; "
     "return the value instead",
     gast.Nonlocal: "assigning nonlocal variables is not supported; return the value instead",
-    gast.Raise: "`raise` is not supported inside a differentiated function yet; "
-    "check inputs before calling the gradient",
     gast.ClassDef: "define classes outside the differentiated function",
     gast.Import: "import modules at the top of the file, outside the function",
     gast.ImportFrom: "import modules at the top of the file, outside the function",
@@ -175,6 +173,17 @@ class Statements(LowererBase):
         if is_generator(node):
             self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
 
+    def raise_stmt(self, node: gast.Raise) -> None:
+        """`raise error` (`from cause`) raises the user's error when it runs
+        (`runtime.raise_`); a bare `raise` belongs to an except clause, and
+        try is not supported."""
+        if node.exc is None:
+            raise self.error("a bare `raise` re-raises inside an except clause, and try/except "
+                             "is not supported", node, "raise an exception object instead")
+        args = [self.expr(node.exc)] + ([self.expr(node.cause)] if node.cause is not None
+                                        else [])
+        self.emit("raise_", args, target=False, callee=Ref("$raise_"))
+
     def yield_stmt(self, node: Any) -> None:
         """`yield v` appends v to the list; `yield from it` adds its items."""
         if YIELDED not in self.env:
@@ -190,6 +199,9 @@ class Statements(LowererBase):
 
     def stmt(self, node: Any) -> None:
         kind = type(node)
+        if kind is gast.Raise:
+            self.raise_stmt(node)
+            return
         if kind in UNSUPPORTED:
             raise self.error(f"unsupported statement: {kind.__name__.lower()}", node,
                              UNSUPPORTED[kind])

@@ -60,6 +60,20 @@ def stop_gradient(x: Any) -> Any:
     return x
 
 
+def raise_(error: Any, *cause: Any) -> None:
+    """The user's `raise error` (`from cause`), where the function raises."""
+    if cause:
+        raise error from cause[0]
+    raise error
+
+
+def unsupported(error: Any) -> None:
+    """Raise s2sad's error for a construct in a branch it could not compile
+    (`lowering.control`: refused only if that branch runs, as Python would
+    fail only there)."""
+    raise type(error)(error.message, error.loc, error.hint)
+
+
 class NonScalarOutput(Exception):
     """Raised by `require_scalar`; the API turns it into a NonScalarOutputError."""
 
