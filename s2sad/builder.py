@@ -132,7 +132,8 @@ class Builder:
                                  loc=stmt.loc)
             for k in (1, 0) if stmt.prim == "mul" else ():
                 c, a = stmt.args[k], stmt.args[1 - k]
-                if isinstance(c, Var) and self.dims(c) == () and self.dims(a) != ():
+                if isinstance(c, Var) and self.dims(c) == () and self.dims(a) != () and \
+                        self.negates_exactly(c):
                     # a * c of an array and a number: negate the number, not the array
                     negated = self.emit("neg", [c], hint=c.hint, loc=stmt.loc)
                     args = [a, negated] if k == 1 else [negated, a]
@@ -141,6 +142,14 @@ class Builder:
             if inner is None:
                 return None
         return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
+
+    def negates_exactly(self, c: Var) -> bool:
+        """Is -c certainly c's negative? Not for an unsigned or bool number
+        (`-np.uint8(3)` wraps around): only for a value certainly floating,
+        made by a division or a function whose result is (`_FLOAT_VALUED`)."""
+        stmt = self.definition(c) or self.facts.places.def_stmt.get(c)  # (or a primal's)
+        return isinstance(stmt, Assign) and (stmt.prim in _FLOAT_VALUED or
+                                             stmt.prim.startswith("math."))
 
     def definition(self, v: Var) -> Assign | None:
         """The statement in the block being written that defines v."""
@@ -188,6 +197,13 @@ def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
 # The dispatcher's calls with one forward layer already (Hessians through a
 # call): a second layer over them is not built (`pipeline._split` takes one).
 _CALLS_WITH_A_LAYER = frozenset({"call_forward_jvp", "call_backward_jvp"})
+
+
+# Operations whose result is floating (or complex) whatever their operands'
+# dtypes: their negation is exact (`Builder.negates_exactly`).
+_FLOAT_VALUED = frozenset({"truediv", "np.true_divide", "np.divide", "np.exp", "np.expm1",
+                           "np.log", "np.log1p", "np.sqrt", "np.sin", "np.cos", "np.tanh",
+                           "np.arctan", "np.sinh", "np.cosh"})
 
 
 def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, str],

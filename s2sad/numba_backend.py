@@ -105,7 +105,7 @@ class NumbaFunction:
                 with warnings.catch_warnings():  # (advice for Numba's users, not s2sad's)
                     warnings.simplefilter("ignore", NumbaWarning)
                     result = self.dispatcher(*args, **kwargs)
-        except NumbaError as exc:
+        except (NumbaError, NotImplementedError) as exc:  # (the latter: from Numba's lowering)
             raise self.error(exc) from None
         if len(self.overloads) != before:
             COUNTS["compiles"] += 1
@@ -118,7 +118,7 @@ class NumbaFunction:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NumbaWarning)
                 self.dispatcher.compile(self._types(args, kwargs))
-        except NumbaError as exc:
+        except (NumbaError, NotImplementedError) as exc:
             raise self.error(exc) from None
         if len(self.dispatcher.overloads) != before:
             COUNTS["compiles"] += 1

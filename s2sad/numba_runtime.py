@@ -177,16 +177,19 @@ def _vectorized(name: str) -> Any:
 
     @overload(call)
     def _call(x):
-        if not (isinstance(x, types.Array) and x.dtype == types.float64 and x.ndim >= 1):
+        if not (isinstance(x, types.Array) and x.dtype == types.float64 and x.ndim >= 1
+                and x.layout in "CF"):
             return lambda x: ufunc(x)  # (Numba's own)
-        result = types.Array(types.float64, x.ndim, "C")
+        # (the layout Numba's own gives: a loop's array keeps one type)
+        result = types.Array(types.float64, x.ndim, x.layout)
+        laid_out = np.asfortranarray if x.layout == "F" else np.ascontiguousarray
 
         def vectorized(x):
             if x.size >= VECTOR_SIZE:
                 with objmode(out=result):
-                    out = np.ascontiguousarray(ufunc(x))
+                    out = laid_out(ufunc(x))
                 return out
-            return np.ascontiguousarray(ufunc(x))
+            return ufunc(x)
         return vectorized
     return call
 

@@ -192,6 +192,40 @@ def test_numpys_vectorized_loops_run_numbas_big_transcendentals(shape):
                                rtol=1e-5, atol=1e-7)
 
 
+def tanh_loop(x):
+    h = x
+    for _ in range(3):
+        h = np.tanh(h * 0.9 + 0.1)
+    return np.sum(h * h)
+
+
+def batch_rnn(W, X):
+    h = X.T
+    for _ in range(4):
+        h = np.tanh(h @ W)
+    return np.sum(h ** 2)
+
+
+@needs_numba
+def test_fortran_ordered_arrays_keep_their_layout_or_fall_back():
+    # a transposed argument is Fortran-ordered: the loop's array keeps one
+    # layout through NumPy's tanh; what Numba's lowering cannot allocate is
+    # a BackendError (auto: NumPy), never Numba's own exception
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((40, 30)).T
+    expected = s2sad.value_and_grad(tanh_loop)(x)
+    for backend in ("numba", "auto"):
+        ours = s2sad.value_and_grad(tanh_loop, backend=backend)(x)
+        np.testing.assert_allclose(ours[1], expected[1], rtol=1e-10, atol=1e-12)
+    W, X = 0.3 * rng.standard_normal((8, 8)), rng.standard_normal((8, 40))
+    np.testing.assert_allclose(s2sad.grad(batch_rnn, backend="auto")(W, X),
+                               s2sad.grad(batch_rnn)(W, X), rtol=1e-10)
+    try:
+        s2sad.grad(batch_rnn, backend="numba")(W, X)
+    except BackendError as exc:
+        assert "layout" in exc.message
+
+
 @needs_numba
 def test_the_other_transforms_take_the_backend():
     for backend in ("numba", "auto"):

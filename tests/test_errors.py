@@ -236,6 +236,12 @@ def with_raise(x):
     return x * 2.0
 
 
+def with_chained_write(x):
+    a = np.ones(4) * x
+    a[1:][:2] = x * 2.0
+    return np.sum(a)
+
+
 def with_lambda(x):
     f = lambda t: t * 2.0  # noqa: E731
     return f(x)
@@ -363,6 +369,7 @@ def with_list_repeated_by_a_variable(x):
         (with_import, "import math"),
         (with_attribute_assignment, "t.value = x"),
         (with_walrus, ":="),
+        (with_chained_write, "a[1:][:2] ="),
     ],
     ids=lambda v: v.__name__ if callable(v) else None,
 )

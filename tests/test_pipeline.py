@@ -551,3 +551,21 @@ def test_a_minus_on_a_product_with_a_number_moves_to_the_number(f, args):
     code = s2sad.show(f, args=args).split("# backward pass")[1]
     assert not re.search(r"= -\(", code), code
     s2sad.check_grad(f, *args)
+
+
+def minus_times_a_number(a, c):
+    return np.sum(-(a * c) * a)
+
+
+@pytest.mark.parametrize("c", [np.array(3, dtype=np.uint8), np.array(3, dtype=np.uint64),
+                               np.array(True), np.uint16(3), 3.0])
+def test_a_minus_is_never_moved_onto_a_number_it_does_not_negate(c):
+    # -np.uint8(3) wraps around and a bool has no negative: the user's minus
+    # stays where it is (forward mode runs the user's code through the same
+    # simplifications)
+    a = np.array([0.5, -1.0, 2.0])
+    k = float(c)
+    np.testing.assert_allclose(s2sad.grad(minus_times_a_number)(a, c), -2 * k * a)
+    _, tangent = s2sad.jvp(minus_times_a_number, (a, c), (np.ones(3), None))
+    assert tangent == pytest.approx(np.sum(-2 * k * a))
+    np.testing.assert_allclose(s2sad.hvp(minus_times_a_number)(a, c, np.ones(3)), -2 * k)

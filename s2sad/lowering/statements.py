@@ -333,6 +333,10 @@ class Statements(LowererBase):
         """The array and index of `a[index] = ...`; an array the function does not
         own (an argument, a global, a view) is copied first, so the caller's data
         never changes."""
+        if isinstance(target.value, gast.Subscript):
+            raise self.error("assigning into an item or slice of an item or slice "
+                             "(`a[1:][:2] = v`) is not supported", target,
+                             "write one index into the array itself: a[1:3] = v")
         if not isinstance(target.value, gast.Name) or target.value.id not in self.env:
             raise self.error("only a local variable can be assigned into (`a[i] = v`)", target,
                              "copy the array into a local variable first: a = x.copy()")
