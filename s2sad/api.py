@@ -67,13 +67,19 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
         raise ArgumentTypeError(f"the keyword {compiled.seed_name!r} names the seed of "
                                 f"{fn.__name__}'s gradient", hint="rename the keyword")
     try:
+        numbers_raised = False
         try:
             value, grads = (run or compiled.func)(*full_args, **full_kwargs)
-        except pipeline.NUMBER_ERRORS:
-            value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
+        except pipeline.NUMBER_ERRORS as exc:
+            if runtime.raised_by_user(exc):
+                raise
+            numbers_raised = True
         except TypeError:
             check_binding(chosen.target.fn, full_args, full_kwargs)
             raise
+        if numbers_raised:  # (out of the except clause: the user's own error, if any,
+            # is not chained to the one Python's numbers raised)
+            value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
     except RecursionError:
         raise too_deep("the gradient", fn, compiled.return_loc) from None
     except S2sadError as exc:
@@ -207,8 +213,9 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
         if entry is not None and entry[0]():  # (seen before, and its guards hold)
             try:
                 value, grads = entry[1](*args)
-            except Exception:  # (the full path computes again and reports it)
-                pass
+            except Exception as exc:  # (the full path computes again and reports it)
+                if runtime.raised_by_user(exc):  # (but the user's own raise: as it is)
+                    raise
             else:
                 if entry[2] and floats_in_a_tuple and len(grads) == 2:  # (two floats: the
                     a, b = grads  # commonest case, without two more calls)

@@ -50,6 +50,7 @@ from .parsing import parse_function, unwrap
 from .prepare import prepare
 from .recursion import mark_self_calls
 from .reverse import Reversed, reverse
+from .runtime import raised_by_user
 from .scalars import use_math
 from .signature import layout
 from .split import split
@@ -181,11 +182,13 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
     with NumPy's scalars, which give inf or nan as an array would."""
     try:
         return run(*args, **kwargs, **named)
-    except NUMBER_ERRORS:
-        fn(*args, **kwargs)
-        with numpy_numbers():
-            promoted = dict(zip(named, numpy_scalars(tuple(named.values()))))
-            return generic().func(*numpy_scalars(args), **kwargs, **promoted)
+    except NUMBER_ERRORS as exc:
+        if raised_by_user(exc):  # (the user's own `raise`: as it is)
+            raise
+    fn(*args, **kwargs)
+    with numpy_numbers():
+        promoted = dict(zip(named, numpy_scalars(tuple(named.values()))))
+        return generic().func(*numpy_scalars(args), **kwargs, **promoted)
 
 
 def numpy_scalars(values: tuple) -> tuple:

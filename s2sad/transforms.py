@@ -25,7 +25,7 @@ from .callables import target_of
 from .errors import ArgumentTypeError, S2sadError, recursion_reported, too_deep
 from .nesting import derivative_of, pick, sum_parts
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, separate, zeros_like
+from .runtime import as_gradient_of, raised_by_user, separate, zeros_like
 from .runtime.functions import (
     carries_derivative,
     differentiated_field,
@@ -203,7 +203,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     except TypeError:
         check_binding(fn, full_args, full_kwargs)
         raise
-    except pipeline.NUMBER_ERRORS:  # (see api._with_numpy_scalars)
+    except pipeline.NUMBER_ERRORS as exc:  # (see api._with_numpy_scalars)
+        if raised_by_user(exc):
+            raise
         fn(*full_args, **full_kwargs)
         numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)
         with numbers():
@@ -219,7 +221,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
                 saved.append(forward(*full_args, **full_kwargs)[1])
         try:
             grads = backward(saved.pop(), _like(cotangent, out))
-        except pipeline.NUMBER_ERRORS:  # (Python floats at a singular point: NumPy's)
+        except pipeline.NUMBER_ERRORS as exc:  # (Python floats at a singular point: NumPy's)
+            if raised_by_user(exc):
+                raise
             with pipeline.numpy_numbers():
                 promoted = pipeline.numpy_scalars(full_args)
                 generic = split_for(promoted)

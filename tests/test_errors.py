@@ -671,3 +671,94 @@ def tree_sum(x):
 def test_a_tree_recursion_dispatching_on_isinstance_is_differentiated():
     s2sad.check_grad(tree_sum, 0.3)
     s2sad.check_grad(s2sad.grad(tree_sum), 0.3)
+
+
+def layers_by_name(x, params, depth):
+    h = x
+    for i in range(depth):
+        key = f"W{i}"
+        if key in params:
+            h = np.tanh(params[key] @ h)
+    return np.sum(h * h)
+
+
+def formatted(x, mode):
+    label = f"{mode!r}:{x[0]:.1f}|{mode:>{3}}"
+    if label.startswith("'sq'"):
+        return np.sum(x * x)
+    return np.sum(x * x * x)
+
+
+def test_f_strings_are_formatted_as_python_formats_them():
+    # (an f-string was one constant text: a loop picking layers by f"W{i}"
+    # skipped them all, a wrong value and gradient without an error)
+    rng = np.random.default_rng(9)
+    params = {"W0": rng.standard_normal((3, 3)), "W1": rng.standard_normal((3, 3))}
+    x = np.array([0.3, -0.2, 0.5])
+    value, grads = s2sad.value_and_grad(layers_by_name, wrt=1)(x, params, 2)
+    assert value == pytest.approx(layers_by_name(x, params, 2), rel=1e-12)
+    s2sad.check_grad(layers_by_name, x, params, 2, wrt=(0, 1))
+    y = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(formatted)(y, "sq"), 2 * y)
+    np.testing.assert_allclose(s2sad.grad(formatted)(y, "cube"), 3 * y * y)
+
+
+class TooLarge(Exception):
+    pass
+
+
+def validated(x, limit):
+    if x[0] > limit:
+        raise TooLarge(f"x[0]={x[0]} is over {limit}", x[0])
+    if x[1] < 0:
+        raise ValueError("negative") from None
+    return np.sum(x * x)
+
+
+def test_raise_with_the_values_as_arguments_in_every_transform():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.hessian(validated)(x, 5.0), 2 * np.eye(2))
+    assert s2sad.jvp(validated, (x, 5.0), (np.ones(2), None))[1] == pytest.approx(6.0)
+    np.testing.assert_allclose(s2sad.hvp(validated)(x, 5.0, np.ones(2)), [2.0, 2.0])
+    with pytest.raises(TooLarge, match=r"x\[0\]=1.0 is over 0.5") as info:
+        s2sad.jvp(validated, (x, 0.5), (np.ones(2), None))
+    assert info.value.args[1] == 1.0
+    with pytest.raises(ValueError, match="negative") as error:
+        s2sad.grad(validated)(np.array([1.0, -2.0]), 5.0)
+    assert error.value.__suppress_context__ and error.value.__context__ is None
+
+
+CALLS = []
+
+
+def counted_validation(x):
+    CALLS.append(1)  # (a plain list append: a side effect of running f)
+    if x > 1.0:
+        raise ValueError("x over 1")
+    return x * x
+
+
+def test_the_users_value_error_is_raised_once_without_a_chained_error():
+    # (ValueError is also what Python's math raises at a singular point,
+    # where s2sad computes again with NumPy's numbers; the user's own raise
+    # is not taken for one)
+    gradient = s2sad.grad(counted_validation)
+    gradient(0.5)
+    CALLS.clear()
+    with pytest.raises(ValueError, match="x over 1") as info:
+        gradient(2.0)
+    assert info.value.__context__ is None and len(CALLS) <= 1
+
+
+def dict_tree(t):
+    if isinstance(t, dict):
+        return dict_tree(t["l"]) * dict_tree(t["r"])
+    return t * t
+
+
+def test_a_recursion_over_a_dict_tree_is_differentiated():
+    tree = {"l": 1.5, "r": {"l": 0.5, "r": 2.0}}
+    g = s2sad.grad(dict_tree)(tree)
+    assert g["l"] == pytest.approx(2 * 1.5 * (0.5 * 2.0) ** 2)
+    assert g["r"]["l"] == pytest.approx(1.5 ** 2 * 2 * 0.5 * 2.0 ** 2)
+    assert g["r"]["r"] == pytest.approx(1.5 ** 2 * 0.5 ** 2 * 2 * 2.0)

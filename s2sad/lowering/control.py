@@ -54,6 +54,9 @@ class ControlFlow(LowererBase):
         except UnsupportedSyntaxError as exc:
             self.restore_lowering_state(state)
             self.block, self.env = Block(), dict(saved_env)
+            first = exc.message.splitlines()[0] if exc.message else "this"
+            self.emit("marker", [Const(f"not compiled, raised if this runs: {first}")],
+                      target=False)
             self.emit("unsupported", [Ref("$why", exc)], target=False,
                       callee=Ref("$unsupported"))
             returned = None if self.loops else Const(None)

@@ -259,4 +259,18 @@ class Expressions(LowererBase):
     expr_YieldFrom = expr_Yield
 
     def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
-        return Const("<f-string>")
+        """f"W{i}": each `{value!conversion:spec}` formatted as Python does,
+        then the parts joined (text: no derivative)."""
+        parts = []
+        for value in node.values:
+            if isinstance(value, gast.Constant):
+                parts.append(Const(value.value))
+                continue
+            spec = self.expr(value.format_spec) if value.format_spec is not None \
+                else Const("")
+            parts.append(self.emit("format_value", [self.expr(value.value),
+                                                    Const(value.conversion), spec],
+                                   callee=Ref("$format_value"), hint="text"))
+        if len(parts) == 1 and isinstance(parts[0], Const):
+            return parts[0]
+        return self.emit("join_strings", parts, callee=Ref("$join_strings"), hint=hint or "text")

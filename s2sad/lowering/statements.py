@@ -10,7 +10,7 @@ import gast
 import numpy as np
 
 from .. import primitives
-from ..ir import Const, Function, Operand, Ref, Return, Var
+from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
 from ..runtime import own
 from .base import LowererBase
 from .scans import (
@@ -180,9 +180,29 @@ class Statements(LowererBase):
         if node.exc is None:
             raise self.error("a bare `raise` re-raises inside an except clause, and try/except "
                              "is not supported", node, "raise an exception object instead")
-        args = [self.expr(node.exc)] + ([self.expr(node.cause)] if node.cause is not None
-                                        else [])
+        args = [self.without_derivative(self.expr(node.exc))]
+        if node.cause is not None:
+            args.append(self.without_derivative(self.expr(node.cause)))
         self.emit("raise_", args, target=False, callee=Ref("$raise_"))
+
+    def without_derivative(self, made: Operand) -> Operand:
+        """The exception a `raise` raises, built from its arguments with no
+        derivative through them (`ValueError("too big", x)`: forward mode
+        would look for a tangent of the exception)."""
+        last = self.block.stmts[-1] if self.block.stmts else None
+        if not (isinstance(made, Var) and isinstance(last, Assign) and last.target is made):
+            return made
+        self.block.stmts.pop()
+        stopped = {}
+        for a in [*last.args, *last.kwargs.values()]:
+            if isinstance(a, Var) and a not in stopped:
+                stopped[a] = self.emit("stop_gradient", [a], callee=Ref("$stop_gradient"),
+                                       hint=a.hint)
+        last.args = [stopped.get(a, a) if isinstance(a, Var) else a for a in last.args]
+        last.kwargs = {k: stopped.get(a, a) if isinstance(a, Var) else a
+                       for k, a in last.kwargs.items()}
+        self.block.stmts.append(last)
+        return made
 
     def yield_stmt(self, node: Any) -> None:
         """`yield v` appends v to the list; `yield from it` adds its items."""

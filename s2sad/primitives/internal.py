@@ -196,3 +196,6 @@ helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)
 nondiff("key_order(keys, reverse=False)", "key_extreme(keys, largest)", form="helper",
         returns="other", takes="any")
+# f-strings: text, without a derivative
+nondiff("format_value(value, conversion, spec)", "join_strings(*parts)", form="helper",
+        returns="other", takes="any")

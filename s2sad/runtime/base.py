@@ -60,11 +60,34 @@ def stop_gradient(x: Any) -> Any:
     return x
 
 
+_CONVERSIONS = {-1: lambda v: v, ord("s"): str, ord("r"): repr, ord("a"): ascii}
+
+
+def format_value(value: Any, conversion: int, spec: str) -> str:
+    """One `{value!conversion:spec}` of an f-string, as Python formats it."""
+    return format(_CONVERSIONS[conversion](value), spec)
+
+
+def join_strings(*parts: str) -> str:
+    """An f-string: its literal parts and formatted values, joined."""
+    return "".join(parts)
+
+
 def raise_(error: Any, *cause: Any) -> None:
     """The user's `raise error` (`from cause`), where the function raises."""
     if cause:
         raise error from cause[0]
     raise error
+
+
+def raised_by_user(exc: BaseException) -> bool:
+    """Did the user's own `raise` (`raise_`) raise `exc`? Then it goes to the
+    user as it is: not taken for a number error to compute again (which would
+    run the function twice and chain the two errors)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code is raise_.__code__
 
 
 def unsupported(error: Any) -> None:
@@ -223,8 +246,8 @@ def add_at(dx: Any, index: Any, g: Any) -> Any:
     complex array's adjoint (its contributions so far were real), so a
     complex g never loses its imaginary part here; a real argument's
     gradient is made real at the end (`as_gradient_of`)."""
-    if not isinstance(dx, np.ndarray):
-        dx[index] = add_adjoints(dx[index], g)
+    if not isinstance(dx, np.ndarray):  # (a dict's or list's adjoint: by item)
+        dx[index] = add_adjoints(dx.get(index) if isinstance(dx, dict) else dx[index], g)
         return dx
     if np.result_type(dx, g) != dx.dtype:
         dx = dx.astype(np.result_type(dx, g))
