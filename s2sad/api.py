@@ -142,6 +142,14 @@ def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bo
     return [as_gradient_of(g, args[p]) for g, p in zip(grads, params)]
 
 
+def _own_gradient(grad: Any, x: Any) -> bool:
+    """Is the generated code's gradient for the one array argument x already
+    what `as_gradient_of` gives: a writable array of x's dtype and shape that
+    nothing else holds? (Its first check, without the calls around it.)"""
+    return type(grad) is np.ndarray and type(x) is np.ndarray and grad.dtype == x.dtype and \
+        grad.shape == x.shape and grad.base is None and grad.flags.writeable
+
+
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     """Python's float arithmetic and `math` raise where NumPy gives inf or
     nan: at a point where a derivative is infinite (sqrt at 0) or undefined
@@ -221,12 +229,8 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
                     a, b = grads  # commonest case, without two more calls)
                     if type(a) in _FLOATS and type(b) in _FLOATS:
                         return value, (float(a), float(b))
-                elif single_array:  # (one array argument: its own gradient, if it is one)
-                    x = args[params[0]]
-                    if type(grads) is np.ndarray and type(x) is np.ndarray and \
-                            grads.dtype == x.dtype and grads.shape == x.shape and \
-                            grads.base is None and grads.flags.writeable:
-                        return (value, grads) if with_value else grads
+                elif single_array and _own_gradient(grads, args[params[0]]):
+                    return (value, grads) if with_value else grads
                 return finish(value, _fast_gradients(grads, args, params, entry[2]))
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
@@ -244,12 +248,20 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
 
     gradient.__s2sad_wrt__ = params  # type: ignore[attr-defined]
     gradient.__s2sad_transform__ = "grad"  # type: ignore[attr-defined]
-    if not has_aux and params == tuple(p for p, _ in chosen.sites) and \
-            all(item is None for _, item in chosen.sites):  # (to differentiate it again)
-        gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
-            fn, params, len(params) == 1, path=() if with_value else (1,), value=with_value,
-            lead=target.lead, bound=target.bound, backend=backend)
+    _mark_derivative(gradient, chosen, has_aux, with_value, backend)
     return gradient
+
+
+def _mark_derivative(gradient: Callable, chosen: Chosen, has_aux: bool, with_value: bool,
+                     backend: str) -> None:
+    """What `grad(gradient)` needs to differentiate it again (`nesting.py`):
+    for whole positional arguments, without auxiliary data."""
+    params, target = chosen.params, chosen.target
+    if not has_aux and params == tuple(p for p, _ in chosen.sites) and \
+            all(item is None for _, item in chosen.sites):
+        gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
+            target.fn, params, len(params) == 1, path=() if with_value else (1,),
+            value=with_value, lead=target.lead, bound=target.bound, backend=backend)
 
 
 def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:

@@ -202,18 +202,9 @@ class Emitter:
             return ast.Name(self.names.get(x, f"_undefined_{x.id}"), ast.Load())
         if isinstance(x, Ref):
             if x.name.startswith("$") and "." not in x.name and x.value is not None:
-                return self.dotted(self.ref_name(x))  # (a user's rule, say)
+                return self.dotted(_bound_name(x, self.ref_objects))  # (a user's rule, say)
             return self.dotted(x.name)
         return self.const(x.value)
-
-    def ref_name(self, ref: Ref) -> str:
-        """The `$name` under which a Ref's object is bound: its own, or, if
-        another object took that one (two branches' errors), `$name_2`..."""
-        name, k = ref.name, 1
-        while self.ref_objects.setdefault(name, ref.value) is not ref.value:
-            k += 1
-            name = f"{ref.name}_{k}"
-        return name
 
     def dotted(self, name: str) -> ast.expr:
         head, *rest = name.split(".")
@@ -610,6 +601,16 @@ class Built:
             text = ast.unparse(without_releases(self.fdef))
             self._text = "\n".join(_comment(line) for line in text.splitlines())
         return self._text
+
+
+def _bound_name(ref: Ref, bound: dict[str, Any]) -> str:
+    """The `$name` under which a Ref's object is bound (in `bound`): its own,
+    or, if another object took that one (two branches' errors), `$name_2`..."""
+    name, k = ref.name, 1
+    while bound.setdefault(name, ref.value) is not ref.value:
+        k += 1
+        name = f"{ref.name}_{k}"
+    return name
 
 
 def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding],
