@@ -89,7 +89,10 @@ def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None,
     shape = _shape(a)
     hit = a == _expand_reduced(ans, shape, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
-    return _expand_reduced(g, shape, axis, keepdims) * hit / count.astype(_real_dtype(g))
+    # (each entry's share divided on the reduced shape, then spread: one
+    # operation on the whole array where there were two)
+    return hit * (_expand_reduced(g, count.shape, axis, keepdims) /
+                  count.astype(_real_dtype(g)))
 
 
 def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
