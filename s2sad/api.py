@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import os
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -29,7 +28,6 @@ from .callables import target_of
 from .display import GeneratedSource
 from .errors import (
     ArgumentTypeError,
-    Loc,
     NonScalarOutputError,
     S2sadError,
     WrtError,
@@ -37,7 +35,7 @@ from .errors import (
     too_deep,
 )
 from .nesting import Derivative, derivative_of, pick
-from .parsing import is_library_file
+from .parsing import user_frame_loc
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
@@ -84,7 +82,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
         raise too_deep("the gradient", fn, compiled.return_loc) from None
     except S2sadError as exc:
         if exc.loc is None:  # raised by a run-time check: point at the user's line
-            raise type(exc)(exc.message, _traceback_loc(exc, fn), exc.hint) from None
+            raise type(exc)(exc.message, user_frame_loc(exc), exc.hint) from None
         raise
     except runtime.NonScalarOutput as exc:
         what = f"an array of shape {exc.args[0]}" if isinstance(exc.args[0], tuple) \
@@ -166,29 +164,9 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
         except ZeroDivisionError as exc:
             raise S2sadError(f"division by zero in the derivative of "
                              f"{compiled.user_fn.__name__}",
-                             _traceback_loc(exc, compiled.user_fn),
+                             user_frame_loc(exc),
                              "the derivative is not finite here; pass NumPy arrays to get inf "
                              "or nan instead") from None
-
-
-def _traceback_loc(exc: BaseException, fn: types.FunctionType) -> Loc | None:
-    """The innermost frame of the user's code: generated code carries the file
-    and line numbers of the function it came from (a helper's, in a helper)."""
-    import linecache
-
-    ours = os.path.dirname(os.path.abspath(__file__))
-    loc = None
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if not os.path.abspath(code.co_filename).startswith(ours) and \
-                os.path.exists(code.co_filename) and not is_library_file(code.co_filename):
-            line = tb.tb_lineno
-            text = linecache.getline(code.co_filename, line)
-            loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)
-        tb = tb.tb_next
-    return loc
-
 
 
 def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,

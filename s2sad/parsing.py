@@ -12,6 +12,7 @@ import copy
 import functools
 import inspect
 import linecache
+import os
 import textwrap
 import types
 from dataclasses import dataclass
@@ -208,3 +209,21 @@ def _library_paths() -> tuple[str, ...]:
 
     paths = sysconfig.get_paths()
     return tuple(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths)
+
+
+def user_frame_loc(exc: BaseException) -> Loc | None:
+    """The innermost frame of the user's code in exc's traceback (generated
+    code carries the file and line numbers of the function it came from, a
+    helper's in a helper): where a run-time check's error points."""
+    ours = os.path.dirname(os.path.abspath(__file__))
+    loc = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not os.path.abspath(code.co_filename).startswith(ours) and \
+                os.path.exists(code.co_filename) and not is_library_file(code.co_filename):
+            line = tb.tb_lineno
+            text = linecache.getline(code.co_filename, line)
+            loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)
+        tb = tb.tb_next
+    return loc

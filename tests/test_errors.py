@@ -762,3 +762,20 @@ def test_a_recursion_over_a_dict_tree_is_differentiated():
     assert g["l"] == pytest.approx(2 * 1.5 * (0.5 * 2.0) ** 2)
     assert g["r"]["l"] == pytest.approx(1.5 ** 2 * 2 * 0.5 * 2.0 ** 2)
     assert g["r"]["r"] == pytest.approx(1.5 ** 2 * 0.5 ** 2 * 2 * 2.0)
+
+
+def writes_a_dict_item(x, flag):
+    d = {"a": x}
+    if flag:
+        d["b"] = x * 2.0
+    return np.sum(d["a"] ** 2)
+
+
+def test_forward_mode_points_run_time_errors_at_the_users_line():
+    x = np.array([1.0, 2.0])
+    for call in (lambda: s2sad.jvp(writes_a_dict_item, (x, True), (x, None)),
+                 lambda: s2sad.jacobian(writes_a_dict_item)(x, True),
+                 lambda: s2sad.vjp(writes_a_dict_item, x, True)):
+        with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+            call()
+        assert_points_at(info.value, writes_a_dict_item, 'd["b"] = x * 2.0')
