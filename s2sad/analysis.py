@@ -328,7 +328,8 @@ def _broadcasts(name: str) -> bool:
     if not name.startswith("np."):
         return False
     ufunc = getattr(np, name[3:], None)
-    return isinstance(ufunc, np.ufunc) and ufunc.nout == 1
+    # (not a generalized ufunc: np.matmul, np.vecdot, np.matvec have core dimensions)
+    return isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and ufunc.signature is None
 
 
 _COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})

@@ -569,3 +569,21 @@ def test_a_minus_is_never_moved_onto_a_number_it_does_not_negate(c):
     _, tangent = s2sad.jvp(minus_times_a_number, (a, c), (np.ones(3), None))
     assert tangent == pytest.approx(np.sum(-2 * k * a))
     np.testing.assert_allclose(s2sad.hvp(minus_times_a_number)(a, c, np.ones(3)), -2 * k)
+
+
+def matmul_call_weighted(A, x, w):
+    return np.sum(np.matmul(A, x) * w)
+
+
+@pytest.mark.parametrize("shapes", [((4, 4), (4,), (4,)), ((3, 4), (4,), (3,)),
+                                    ((2, 3, 4), (4,), (2, 3)), ((4,), (4, 3), (3,)),
+                                    ((4,), (4,), ())])
+def test_a_generalized_ufunc_is_not_taken_for_an_elementwise_one(shapes):
+    # (np.matmul is a ufunc with core dimensions: its result does not have its
+    # operands' broadcast shape; taking it for one seeded np.sum's adjoint with
+    # A's shape, a gradient 4 times too large)
+    rng = np.random.default_rng(10)
+    A, x, w = (rng.standard_normal(s) for s in shapes)
+    for _ in range(2):
+        s2sad.check_grad(matmul_call_weighted, A, x, w, wrt=(0, 1, 2))
+    assert "spread_number" not in str(s2sad.show(matmul_call_weighted, args=(A, x, w)))
