@@ -667,7 +667,7 @@ def container_vars(fn: Function, stmts: list[Stmt], places: Places,
     found = {p for i, p in enumerate(fn.params) if i in sequence_params}
     for stmt in stmts:
         if isinstance(stmt, Assign) and stmt.target is not None and \
-                primitives.get(stmt.prim).returns == "container":
+                primitives.get(stmt.prim).returns == "container" and not _changes_result(stmt):
             found.add(stmt.target)
     changed = True
     while changed:
@@ -678,6 +678,18 @@ def container_vars(fn: Function, stmts: list[Stmt], places: Places,
                     found.add(target)
                     changed = True
     return found
+
+
+def _changes_result(stmt: Assign) -> bool:
+    """Does the call give an argument its entry's rules do not take, which
+    may change what it returns (`svd(a, compute_uv=False)` is an array, not
+    the tuple `(U, s, Vh)`)? Its result is then not taken for a container;
+    the reverse pass refuses the argument where a derivative reaches it."""
+    prim = primitives.get(stmt.prim)
+    try:
+        return bool(prim.refused(prim.bind(stmt.args, stmt.kwargs)))
+    except TypeError:
+        return False
 
 
 def _container_results(stmt: Stmt, found: set, places: Places) -> list[Var]:

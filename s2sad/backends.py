@@ -69,35 +69,54 @@ def _numba_function(compiled: Any, half: int) -> Callable:
 
 
 class Auto:
-    """Numba's version of a generated function until Numba fails to compile
-    it (or is missing), then the NumPy one, for good. Numba fails while
-    typing, before the function runs, so running NumPy instead repeats no
-    effect. `chosen` and `reason` say which runs, and why."""
+    """Numba's version of a generated function where Numba compiles it (or
+    is missing), the NumPy one where it does not. Numba fails while typing,
+    before the function runs, so running NumPy instead repeats no effect.
+    A failure for some arguments' types (float32 arrays meeting a float64
+    number) is remembered for those types only (`refused`): others still
+    get Numba. `chosen` and `reason` say which ran last, and why."""
 
     def __init__(self, compiled: Any, half: int) -> None:
         self.numpy = compiled.built[half].func
         self.chosen = "numba (on the first call)"
         self.reason = ""
+        self.refused: dict[tuple, str] = {}  # argument kinds -> Numba's reason
         try:
             self.fast: Callable | None = _numba_function(compiled, half)
-        except BackendError as exc:
-            self._fall_back(exc)
+        except BackendError as exc:  # (the code itself: for every argument)
+            self.fast = None
+            self.chosen, self.reason = "numpy", exc.message
 
-    def _fall_back(self, exc: BackendError) -> None:
-        self.fast = None
+    def fall_back(self, exc: BackendError, args: tuple) -> None:
+        self.refused[_kinds(args)] = exc.message
         self.chosen, self.reason = "numpy", exc.message
 
+    def takes(self, args: tuple) -> bool:
+        """Does Numba run these arguments (not refused for their kinds)?"""
+        if self.fast is None:
+            return False
+        reason = self.refused.get(_kinds(args)) if self.refused else None
+        if reason is not None:
+            self.chosen, self.reason = "numpy", reason
+        return reason is None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        fast = self.fast
-        if fast is not None:
+        if self.takes(args):
             try:
-                result = fast(*args, **kwargs)
+                result = self.fast(*args, **kwargs)
             except BackendError as exc:
-                self._fall_back(exc)
+                self.fall_back(exc, args)
             else:
-                self.chosen = "numba"
+                self.chosen, self.reason = "numba", ""
                 return result
         return self.numpy(*args, **kwargs)
+
+
+def _kinds(args: tuple) -> tuple:
+    """What Numba's choice of machine code depends on: each argument's type,
+    and an array's dtype, dimensions and layout."""
+    return tuple((np.ndarray, a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous)
+                 if type(a) is np.ndarray else type(a) for a in args)
 
 
 _SCALAR_TYPES = frozenset({float, int, bool, np.float64})
@@ -159,15 +178,15 @@ def describe(compiled: Any, backend: str, args: tuple | None = None,
 
 
 def _compile_for(run: Callable, args: tuple, kwargs: dict) -> None:
-    fast = run.fast if isinstance(run, Auto) else run
-    if fast is None:
+    if isinstance(run, Auto) and not run.takes(args):
         return
+    fast = run.fast if isinstance(run, Auto) else run
     try:
         fast.compile_for(args, kwargs)
     except BackendError as exc:
         if not isinstance(run, Auto):
             raise
-        run._fall_back(exc)
+        run.fall_back(exc, args)
     else:
         if isinstance(run, Auto):
-            run.chosen = "numba"
+            run.chosen, run.reason = "numba", ""

@@ -119,8 +119,10 @@ class Derivative:
     def adjoint_of_gradient(self, active: tuple[int, ...], cotangent: Any) -> Derivative:
         if self.path[-1:] != (1,):
             raise S2sadError("s2sad can differentiate the gradient part of a derivative, not "
-                             "the function's value carried along with it",
-                             hint="differentiate the function itself for that")
+                             "the function's value carried along with it (value_and_grad's "
+                             "first result)",
+                             hint="call the function itself for its value, f(x), and "
+                             "s2sad.grad(f)(x) for the gradient")
         directions = (cotangent,) if self.single else tuple(cotangent)
         layer = (self.base, tuple(zeros_like_none(d) for d in directions))
         return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),

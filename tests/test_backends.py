@@ -226,6 +226,28 @@ def test_fortran_ordered_arrays_keep_their_layout_or_fall_back():
         assert "layout" in exc.message
 
 
+def relaxation(theta):
+    x = np.zeros_like(theta)
+    for _ in range(20):
+        x = x - 0.5 * (x - np.tanh(theta * x) - 0.5)
+    return np.sum(x ** 2)
+
+
+@needs_numba
+def test_auto_remembers_a_failure_for_those_argument_types_only():
+    # float32 meeting Python's floats does not compile in Numba; float64 does,
+    # before and after
+    x = np.linspace(0.1, 0.5, 20)
+    gradient = s2sad.grad(relaxation, backend="auto")
+    expected = s2sad.grad(relaxation)(x)
+    np.testing.assert_allclose(gradient(x.astype(np.float32)), expected, rtol=1e-5)
+    np.testing.assert_allclose(gradient(x), expected, rtol=1e-12)
+    shown = str(s2sad.show(relaxation, backend="auto", args=(x,)))
+    assert shown.startswith("# backend: numba"), shown.splitlines()[0]
+    shown = str(s2sad.show(relaxation, backend="auto", args=(x.astype(np.float32),)))
+    assert shown.startswith("# backend: numpy"), shown.splitlines()[0]
+
+
 @needs_numba
 def test_the_other_transforms_take_the_backend():
     for backend in ("numba", "auto"):

@@ -779,3 +779,34 @@ def test_forward_mode_points_run_time_errors_at_the_users_line():
         with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
             call()
         assert_points_at(info.value, writes_a_dict_item, 'd["b"] = x * 2.0')
+
+
+def weighted_singular_values(x, w):
+    s = np.linalg.svd(x, compute_uv=False)
+    return np.sum(s * w)
+
+
+def test_a_refused_argument_that_changes_the_result_is_named_not_misread():
+    # (svd with compute_uv=False returns an array, not (U, s, Vh): it was taken
+    # for a tuple and `s * w` refused as a list repetition)
+    x, w = np.arange(6.0).reshape(3, 2) + np.eye(3, 2), np.array([0.5, 2.0])
+    np.testing.assert_allclose(s2sad.grad(weighted_singular_values, wrt=1)(x, w),
+                               np.linalg.svd(x, compute_uv=False))
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="compute_uv") as info:
+        s2sad.grad(weighted_singular_values)(x, w)
+    assert_points_at(info.value, weighted_singular_values, "np.linalg.svd(x, compute_uv=False)")
+
+
+def apply_boundary(u):
+    u[0] = 0.0
+    return np.sum(u)
+
+
+def uses_the_boundary_helper(u):
+    return apply_boundary(u) * 2.0
+
+
+def test_a_helper_writing_its_argument_is_told_to_return_a_new_array():
+    with pytest.raises(s2sad.S2sadError, match="in-place update") as info:
+        s2sad.grad(uses_the_boundary_helper)(np.ones(3))
+    assert "return it" in info.value.hint and "u = apply(u)" in info.value.hint

@@ -249,7 +249,10 @@ class Expressions(LowererBase):
         raise self.error("set and dict comprehensions are not supported", node,
                          "build a list with a list comprehension instead")
 
-    expr_DictComp = expr_SetComp
+    def expr_DictComp(self, node: Any, hint: str) -> Operand:
+        raise self.error("set and dict comprehensions are not supported", node,
+                         "build the dict from a list or a generator: "
+                         "dict(zip(keys, [f(k) for k in keys])) or dict((k, f(k)) for k in keys)")
 
     def expr_Yield(self, node: Any, hint: str) -> Operand:
         raise self.error("the value of a yield expression (a generator receiving values "

@@ -400,9 +400,19 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
             "refers to (as itself, a view or an item of a list, or as a helper's argument); "
             "Python would change what that name reads, and s2sad does not follow such "
             "changes",
-            hint="write `y = y * c` (a new array) instead of `y *= c`, or copy first with "
-            "y = y.copy()",
+            hint=_inplace_hint(names),
         )
+
+
+def _inplace_hint(names: str) -> str:
+    """What to write instead: for a helper's argument, a new array returned
+    (a copy inside the helper would leave the caller's unchanged, silently
+    dropping what the write was for); else a new array or a copy."""
+    if "the argument" in names:
+        return ("make a new array in the helper and return it, and assign it where the "
+                "helper is called: `u = apply(u)` (`y = y * c` instead of `y *= c`; "
+                "`y = y.copy()` first, then write)")
+    return "write `y = y * c` (a new array) instead of `y *= c`, or copy first with y = y.copy()"
 
 
 def check_inplace_item(item: Any, container: Any, index: Any, names: str, *others: Any) -> None:
