@@ -681,13 +681,15 @@ def container_vars(fn: Function, stmts: list[Stmt], places: Places,
 
 
 def _changes_result(stmt: Assign) -> bool:
-    """Does the call give an argument its entry's rules do not take, which
-    may change what it returns (`svd(a, compute_uv=False)` is an array, not
+    """Does the call give a keyword argument its entry's rules do not take,
+    which may change what it returns (`svd(a, compute_uv=False)` is an array, not
     the tuple `(U, s, Vh)`)? Its result is then not taken for a container;
     the reverse pass refuses the argument where a derivative reaches it."""
+    if not stmt.kwargs:
+        return False
     prim = primitives.get(stmt.prim)
     try:
-        return bool(prim.refused(prim.bind(stmt.args, stmt.kwargs)))
+        return bool(set(prim.refused(prim.bind(stmt.args, stmt.kwargs))) & set(stmt.kwargs))
     except TypeError:
         return False
 
