@@ -389,9 +389,17 @@ def _basis(inputs: list, k: int, j: int, given: list) -> tuple:
     """Tangents that move entry j of input k alone."""
     out = []
     for k2, (x, arg) in enumerate(zip(inputs, given)):
-        b = np.eye(1, x.size, j).reshape(x.shape) if k2 == k else np.zeros(x.shape)
+        dtype = _basis_dtype(x)  # (float32 stays float32, as grad keeps it)
+        b = np.eye(1, x.size, j, dtype=dtype).reshape(x.shape) if k2 == k else \
+            np.zeros(x.shape, dtype)
         out.append(b if np.ndim(arg) else float(b))
     return tuple(out)
+
+
+def _basis_dtype(x: Any) -> Any:
+    """A basis vector's dtype for x: its own if floating or complex, else float64."""
+    kind = np.asarray(x).dtype
+    return kind if kind.kind in "fc" else np.float64
 
 
 def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
@@ -419,7 +427,7 @@ def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
         rows: list[list] = [[] for _ in inputs]
         size = int(np.size(out))
         for j in range(size):
-            basis = np.eye(1, size, j).reshape(np.shape(out))
+            basis = np.eye(1, size, j, dtype=_basis_dtype(out)).reshape(np.shape(out))
             basis = basis if np.ndim(out) else float(basis)
             cotangent = tuple(basis if o2 == o else zeros_like(v) for o2, v in
                               enumerate(outputs)) if several else basis
@@ -432,7 +440,8 @@ def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
 def _block(parts: list, out_shape: tuple, in_shape: tuple, axis: int) -> Any:
     """Columns (axis -1) or rows (axis 0) stacked into a block of shape
     out_shape + in_shape; a float if that is ()."""
-    parts = [np.asarray(p, dtype=np.result_type(p, float)) for p in parts]
+    parts = [np.asarray(p) for p in parts]  # (float32 stays float32; ints become float64)
+    parts = [p if p.dtype.kind in "fc" else p.astype(float) for p in parts]
     if not parts:
         return np.zeros(out_shape + in_shape)
     block = np.stack(parts, axis=axis).reshape(out_shape + in_shape)

@@ -496,3 +496,24 @@ def test_a_third_derivative_through_a_call_is_refused_clearly():
     with pytest.raises(s2sad.S2sadError, match="third derivative through a call") as info:
         s2sad.grad(s2sad.grad(s2sad.grad(through_a_helper)))(0.4)
     assert "stop_gradient" not in str(info.value) and "local def" in str(info.value)
+
+
+def sin_x_squared(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def sin_times_x(x):
+    return np.sin(x) * x
+
+
+def test_jacobians_and_hessians_keep_float32_as_grad_does():
+    x = np.array([0.3, 0.7, -1.2], dtype=np.float32)
+    H = s2sad.hessian(sin_x_squared)(x)
+    assert H.dtype == np.float32 == s2sad.grad(sin_x_squared)(x).dtype
+    np.testing.assert_allclose(H, s2sad.hessian(sin_x_squared)(x.astype(np.float64)),
+                               rtol=1e-5, atol=1e-6)
+    for mode in ("forward", "reverse"):
+        J = s2sad.jacobian(sin_times_x, mode=mode)(x)
+        assert J.dtype == np.float32
+        np.testing.assert_allclose(J, np.diag(np.cos(x) * x + np.sin(x)), rtol=1e-5, atol=1e-6)
+    assert s2sad.jacobian(sin_times_x)(np.array([1, 2])).dtype == np.float64  # (ints: float64)
