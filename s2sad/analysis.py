@@ -402,7 +402,8 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
     if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
         return _matmul_dims(first, _dims(args[1], shape))
     if stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
-            len(args) == (2 if stmt.prim == "lower_factor" else 1):
+            len(args) == (2 if stmt.prim == "lower_factor" else 1) and \
+            (len(first) >= 2 or "copy" in stmt.prim):  # (np.tril of a vector is a matrix)
         return first
     if stmt.prim in (".T", "matrix_transpose") and len(args) == 1:
         return first[::-1] if stmt.prim == ".T" else \

@@ -1268,8 +1268,10 @@ SHAPES = [
     row("np.diag", np_diag, [(rand((3,)), 0), (rand((3,)), 1), (rand((3,)), -2),
                              (rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
     row("np.diagonal", np_diagonal, TRACE_CASES),
-    row("np.triu", np_triu, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
-    row("np.tril", np_tril, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1)]),
+    row("np.triu", np_triu, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1),
+                             (rand((4,)), 0), (rand((2, 3, 3)), 1)]),
+    row("np.tril", np_tril, [(rand((3, 3)), 0), (rand((3, 4)), 1), (rand((4, 3)), -1),
+                             (rand((4,)), -1), (rand((2, 3, 3)), 0)]),
     Row("np.array", checks(np_array_scalars, [(rand(), rand(), rand())], wrt=(0, 1, 2))
         + checks(np_array_nested, [(rand(), rand())], wrt=(0, 1))
         + checks(np_array_rows, PAIRS, wrt=(0, 1))

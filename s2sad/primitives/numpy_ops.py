@@ -429,8 +429,9 @@ vjp(
     linear=("a",),
     view=True,
 )
-vjp("np.triu(m, k=0)", m="np.triu(g, k)", linear=("m",))
-vjp("np.tril(m, k=0)", m="np.tril(g, k)", linear=("m",))
+# (of a 1-D m: NumPy broadcasts it to the rows of an (n, n) matrix)
+vjp("np.triu(m, k=0)", m="unbroadcast(np.triu(g, k), m)", linear=("m",))
+vjp("np.tril(m, k=0)", m="unbroadcast(np.tril(g, k), m)", linear=("m",))
 vjp("np.array(object, dtype=None, *, copy=True, order='K', subok=False, ndmin=0, ndmax=0, "
     "like=None)", object="array_adjoint(truncated(g, ans, object), object)",
     jvp={"object": "truncated(np.array(t), ans, object)"},
