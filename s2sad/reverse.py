@@ -189,9 +189,11 @@ class Reverse(Adjoints, StructuralAdjoints):
     def fills_with_a_number(self, prim: primitives.Primitive, stmt: Assign, g: Any) -> bool:
         """Is stmt a full sum or mean of an array of known shape, whose adjoint,
         g (a number) filling an array of that shape, is held as a number?"""
+        # (not of an empty array: its mean would divide a number by 0; the helper takes it)
+        dims = self.dims(stmt.args[0]) if len(stmt.args) == 1 else None
         return prim.name in ("np.sum", ".sum", "np.mean", ".mean") and \
             len(stmt.args) == 1 and not stmt.kwargs and isinstance(stmt.args[0], Var) and \
-            bool(self.dims(stmt.args[0])) and isinstance(g, Var) and self.dims(g) == ()
+            bool(dims) and 0 not in dims and isinstance(g, Var) and self.dims(g) == ()
 
     def takes_a_number(self, prim: primitives.Primitive, stmt: Assign) -> bool:
         """May stmt's rules take its adjoint as the number it is held as?

@@ -582,3 +582,16 @@ def test_an_array_gradient_is_a_writable_array_of_its_own_on_every_call(n):
             first[0] = 7.0
             np.testing.assert_array_equal(second, np.ones(n))
             np.testing.assert_array_equal(gradient(x), np.ones(n))
+
+
+def cumulative(x, w):
+    return np.sum(np.cumsum(x, axis=0) * w)
+
+
+def test_a_numpy_number_gets_a_number_for_its_gradient():
+    # (np.cumsum reads a number as a vector of one: its adjoint is that vector)
+    w = np.array([0.5])
+    for x, kind in ((0.7, float), (np.float64(0.7), np.float64), (np.float32(0.7), np.float32)):
+        g = s2sad.grad(cumulative)(x, w)
+        assert type(g) is kind and g == pytest.approx(0.5)
+    assert s2sad.grad(cumulative)(np.array(0.7), w).shape == ()

@@ -9,6 +9,8 @@ result shape, branches and loops after the sum.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,17 @@ def test_float32_arrays_keep_their_precision_through_held_adjoints():
     for a, b in zip(g32, g64):
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def mean_of_an_empty_slice(a):
+    return np.mean(a[5:] ** 2)
+
+
+def test_the_mean_of_an_empty_array_is_not_held_as_a_number():
+    # (its number would be dout / 0: a ZeroDivisionError in the Hessian's code)
+    a = np.array([0.5, -1.0, 2.0])
+    with warnings.catch_warnings():  # (NumPy's: the mean of an empty slice is nan)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        np.testing.assert_array_equal(s2sad.grad(mean_of_an_empty_slice)(a), np.zeros(3))
+        np.testing.assert_array_equal(s2sad.hvp(mean_of_an_empty_slice)(a, np.ones(3)),
+                                      np.zeros(3))

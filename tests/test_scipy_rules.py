@@ -266,7 +266,8 @@ SPECIAL = [
         checks(sp_logsumexp, [(rand((5,)), None, False), (rand((3, 4)), None, True),
                               (rand((3, 4)), 0, False), (rand((3, 4)), -1, True),
                               (rand((2, 3, 4)), (0, 2), False), (rand((2, 3, 4)), (1, 2), True),
-                              (rand(()), None, False)])
+                              (rand(()), None, False), (rand(()), None, True),
+                              (rand(()), (), False), (rand(()), 0, False)])
         + checks(sp_logsumexp_b, [(rand((3, 4)), rand((3, 4), 0.2, 2), 1),
                                   (rand((3, 4)), rand((4,), 0.2, 2), 0),
                                   (rand((3, 1)), rand((3, 4), 0.2, 2), None),

@@ -722,6 +722,7 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         return np.array(out, dtype=dtype)
     if isinstance(x, np.generic):
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)
+        grad = np.sum(grad) if np.ndim(grad) else grad  # (np.cumsum(x) read x as a vector)
         return np.asarray(grad if dtype.kind == "c" else np.real(grad), dtype=dtype)[()]
     total = np.sum(grad) if np.ndim(grad) else grad
     if isinstance(x, complex):

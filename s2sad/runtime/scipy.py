@@ -41,11 +41,19 @@ def _expanded(lse: Any, axis: Any, keepdims: bool, ndim: int) -> Any:
     return lse if keepdims else np.expand_dims(lse, _normalize_axes(axis, ndim))
 
 
+def _at_least_a_vector(a: Any, b: Any) -> Any:
+    """a as SciPy's logsumexp reads it: a number (with b a number or None) as
+    a vector of one, so its result has a dimension (keepdims=True gives
+    shape (1,)); the rule's unbroadcast sums the weights back to a number."""
+    a = np.asarray(a)
+    return a.reshape(1) if a.ndim == 0 and np.ndim(b) == 0 else a
+
+
 def logsumexp_weights(a: Any, b: Any, lse: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """b * exp(a - lse), lse = logsumexp(a, axis, b, keepdims): the derivative
     of logsumexp with respect to each entry of a (b=None: all ones), in the
     broadcast shape of a and b."""
-    a = np.asarray(a)
+    a = _at_least_a_vector(a, b)
     shape = np.broadcast_shapes(a.shape, np.shape(b)) if b is not None else a.shape
     out = np.exp(a - _expanded(lse, axis, keepdims, len(shape)))
     return np.broadcast_to(out if b is None else out * b, shape) * 1.0
@@ -54,7 +62,7 @@ def logsumexp_weights(a: Any, b: Any, lse: Any, axis: Any = None, keepdims: bool
 def logsumexp_b_weights(a: Any, b: Any, lse: Any, axis: Any = None,
                         keepdims: bool = False) -> Any:
     """exp(a - lse): the derivative with respect to each entry of b."""
-    a = np.asarray(a)
+    a = _at_least_a_vector(a, b)
     shape = np.broadcast_shapes(a.shape, np.shape(b))
     out = np.exp(a - _expanded(lse, axis, keepdims, len(shape)))
     return np.broadcast_to(out, shape) * 1.0
