@@ -8,6 +8,7 @@ globals, builtins) that names in the body resolve against.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import copy
 import functools
 import inspect
@@ -15,12 +16,13 @@ import linecache
 import os
 import textwrap
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import gast
 
-from .errors import Loc, SourceUnavailableError
+from .errors import Loc, S2sadError, SourceUnavailableError
 
 _MISSING = object()
 
@@ -227,3 +229,15 @@ def user_frame_loc(exc: BaseException) -> Loc | None:
             loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)
         tb = tb.tb_next
     return loc
+
+
+@contextlib.contextmanager
+def errors_located() -> Iterator[None]:
+    """Point an s2sad error raised by a run-time check in generated code
+    (which has no location) at the user's line it ran for."""
+    try:
+        yield
+    except S2sadError as exc:
+        if exc.loc is not None:
+            raise
+        raise type(exc)(exc.message, user_frame_loc(exc), exc.hint) from None

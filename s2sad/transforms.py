@@ -24,7 +24,7 @@ from . import backends, pipeline
 from .callables import target_of
 from .errors import ArgumentTypeError, S2sadError, recursion_reported, too_deep
 from .nesting import derivative_of, pick, sum_parts
-from .parsing import user_frame_loc
+from .parsing import errors_located
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, raised_by_user, separate, zeros_like
 from .runtime.functions import (
@@ -83,15 +83,12 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     compiled = compile_jvp(fn, chosen.params, args, kwargs)
     named = dict(zip(compiled.tangent_names[0], per_param))
     try:
-        return pipeline.run_numbers_safely(fn, backends.runner(compiled, backend),
-                                           lambda: compile_jvp(fn, chosen.params, args, kwargs),
-                                           args, kwargs, named)
+        with errors_located():
+            return pipeline.run_numbers_safely(
+                fn, backends.runner(compiled, backend),
+                lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named)
     except TypeError:
         check_binding(fn, args, kwargs)
-        raise
-    except S2sadError as exc:
-        if exc.loc is None:  # raised by a run-time check: point at the user's line
-            raise type(exc)(exc.message, user_frame_loc(exc), exc.hint) from None
         raise
 
 
@@ -204,13 +201,10 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     forward, backward = backends.runner(compiled, backend, 0), backends.runner(compiled, backend, 1)
     numbers = contextlib.nullcontext
     try:
-        value, state = forward(*full_args, **full_kwargs)
+        with errors_located():
+            value, state = forward(*full_args, **full_kwargs)
     except TypeError:
         check_binding(fn, full_args, full_kwargs)
-        raise
-    except S2sadError as exc:
-        if exc.loc is None:  # raised by a run-time check: point at the user's line
-            raise type(exc)(exc.message, user_frame_loc(exc), exc.hint) from None
         raise
     except pipeline.NUMBER_ERRORS as exc:  # (see api._with_numpy_scalars)
         if raised_by_user(exc):
