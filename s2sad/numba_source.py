@@ -35,7 +35,7 @@ import numpy as np
 # Builtins whose Numba implementations agree with Python's on the values
 # generated code gives them (numbers, arrays, tuples).
 BUILTINS = frozenset({"range", "len", "min", "max", "abs", "float", "int", "bool", "round",
-                      "enumerate", "zip", "print", "isinstance", "divmod", "pow"})
+                      "enumerate", "zip", "print", "isinstance", "divmod", "pow", "slice"})
 MODULES = {"numpy": np, "math": math}
 
 
@@ -253,6 +253,24 @@ class _Rewrite(ast.NodeTransformer):
         self.generic_visit(node)
         return self.reduction(node) or self.vector_call(node) or self.reversed_range(node)
 
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        """`np.s_[a:b, i]` (an index the generated code keeps as a value) as
+        the `(slice(a, b, None), i)` it stands for, which Numba takes; with
+        None or `...` inside, as it is (Numba then refuses it)."""
+        self.generic_visit(node)
+        value = node.value
+        if not (isinstance(value, ast.Attribute) and value.attr == "s_" and
+                isinstance(value.value, ast.Name) and
+                _resolve(value.value.id, self.namespace) is np):
+            return node
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if any(isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis)
+               for p in parts):
+            return node
+        built = [_slice_call(p) if isinstance(p, ast.Slice) else p for p in parts]
+        index = ast.Tuple(built, ast.Load()) if isinstance(node.slice, ast.Tuple) else built[0]
+        return ast.copy_location(index, node)
+
     def vector_call(self, node: ast.Call) -> ast.AST | None:
         kind = self._numpy_name(node.func) if len(node.args) == 1 and not node.keywords \
             else ""
@@ -297,6 +315,13 @@ class _Rewrite(ast.NodeTransformer):
 
     def _is(self, func: ast.expr, obj: Any) -> bool:
         return isinstance(func, ast.Name) and _resolve(func.id, self.namespace) is obj
+
+
+def _slice_call(part: ast.Slice) -> ast.Call:
+    """`a:b:c` as `slice(a, b, c)`, with None for what is left out."""
+    bounds = [b if b is not None else ast.Constant(None)
+              for b in (part.lower, part.upper, part.step)]
+    return ast.Call(ast.Name("slice", ast.Load()), bounds, [])
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -248,6 +248,32 @@ def test_auto_remembers_a_failure_for_those_argument_types_only():
     assert shown.startswith("# backend: numpy"), shown.splitlines()[0]
 
 
+def gated_steps(W, xs, h):
+    H = h.shape[0]
+    for t in range(xs.shape[0]):
+        z = W[:, :3] @ xs[t] + W[:, 3:] @ h
+        gate = 1.0 / (1.0 + np.exp(-z[:H]))
+        h = gate * np.tanh(z[H:2 * H]) + (1.0 - gate) * h
+    return np.sum(h * h) + np.sum(W[:, 0] ** 2) + np.sum(W[1:, -2:])
+
+
+@needs_numba
+def test_slices_in_the_generated_code_compile_in_numba():
+    # (np.s_[a:b], an index kept as a value, is slice(a, b, None) for Numba)
+    rng = np.random.default_rng(11)
+    H, D = 4, 3
+    W, xs, h = 0.4 * rng.standard_normal((2 * H, D + H)), rng.standard_normal((5, D)), \
+        np.zeros(H)
+    shown = str(s2sad.show(gated_steps, backend="auto", args=(W, xs, h)))
+    assert shown.startswith("# backend: numba"), shown.splitlines()[0]
+    ours = s2sad.value_and_grad(gated_steps, backend="numba")(W, xs, h)
+    theirs = s2sad.value_and_grad(gated_steps)(W, xs, h)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[1], s2sad.numerical_gradient(gated_steps, (W, xs, h), 0),
+                               rtol=1e-5, atol=1e-7)
+
+
 @needs_numba
 def test_the_other_transforms_take_the_backend():
     for backend in ("numba", "auto"):
