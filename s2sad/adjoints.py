@@ -142,10 +142,7 @@ class Adjoints(Builder):
                 else:
                     total = self.emit("add_into", [a, b], hint=dname(v), loc=loc,
                                       callee=Ref("$add_into", add_into))
-                self.shape[total] = self.shape.get(a)
-                set_known_shape(self.shape, total, self.dims(a))
-                self.owned.add(total)
-                self.adj[v] = total
+                self.summed_in_place(v, a, total)
             elif v in self.facts.numeric:
                 self.adj[v] = self.emit("add", [a, b], hint=dname(v), loc=loc)
                 if isinstance(self.adj[v], Var) and self.adj[v] is not a and \
@@ -154,6 +151,14 @@ class Adjoints(Builder):
             else:
                 self.adj[v] = self.emit("add_adjoints", [a, b], hint=dname(v), loc=loc,
                                         callee=Ref("$add_adjoints", add_adjoints))
+
+    def summed_in_place(self, v: Var, a: Var, total: Operand) -> None:
+        """v's adjoint is now `total`, a sum written into a's memory: of a's
+        shape, and owned as a was."""
+        self.shape[total] = self.shape.get(a)
+        set_known_shape(self.shape, total, self.dims(a))
+        self.owned.add(total)
+        self.adj[v] = total
 
     def addable_in_place(self, a: Operand, b: Operand) -> bool:
         """May `a + b` be written into a? a is an array this pass made that

@@ -35,7 +35,7 @@ from .errors import (
     too_deep,
 )
 from .nesting import Derivative, derivative_of, pick
-from .parsing import user_frame_loc
+from .parsing import errors_located, user_frame_loc
 from .pipeline import Compiled, Spec
 from .runtime import as_gradient_of, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
@@ -65,25 +65,22 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
         raise ArgumentTypeError(f"the keyword {compiled.seed_name!r} names the seed of "
                                 f"{fn.__name__}'s gradient", hint="rename the keyword")
     try:
-        numbers_raised = False
-        try:
-            value, grads = (run or compiled.func)(*full_args, **full_kwargs)
-        except pipeline.NUMBER_ERRORS as exc:
-            if runtime.raised_by_user(exc):
+        with errors_located():  # (a run-time check's error: at the user's line)
+            numbers_raised = False
+            try:
+                value, grads = (run or compiled.func)(*full_args, **full_kwargs)
+            except pipeline.NUMBER_ERRORS as exc:
+                if runtime.raised_by_user(exc):
+                    raise
+                numbers_raised = True
+            except TypeError:
+                check_binding(chosen.target.fn, full_args, full_kwargs)
                 raise
-            numbers_raised = True
-        except TypeError:
-            check_binding(chosen.target.fn, full_args, full_kwargs)
-            raise
-        if numbers_raised:  # (out of the except clause: the user's own error, if any,
-            # is not chained to the one Python's numbers raised)
-            value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
+            if numbers_raised:  # (out of the except clause: the user's own error, if
+                # any, is not chained to the one Python's numbers raised)
+                value, grads = _with_numpy_scalars(compiled, full_args, full_kwargs)
     except RecursionError:
         raise too_deep("the gradient", fn, compiled.return_loc) from None
-    except S2sadError as exc:
-        if exc.loc is None:  # raised by a run-time check: point at the user's line
-            raise type(exc)(exc.message, user_frame_loc(exc), exc.hint) from None
-        raise
     except runtime.NonScalarOutput as exc:
         what = f"an array of shape {exc.args[0]}" if isinstance(exc.args[0], tuple) \
             else f"a {exc.args[0]}"
@@ -138,14 +135,6 @@ def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bo
         else:
             return out
     return [as_gradient_of(g, args[p]) for g, p in zip(grads, params)]
-
-
-def _own_gradient(grad: Any, x: Any) -> bool:
-    """Is the generated code's gradient for the one array argument x already
-    what `as_gradient_of` gives: a writable array of x's dtype and shape that
-    nothing else holds? (Its first check, without the calls around it.)"""
-    return type(grad) is np.ndarray and type(x) is np.ndarray and grad.dtype == x.dtype and \
-        grad.shape == x.shape and grad.base is None and grad.flags.writeable
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
@@ -207,7 +196,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
                     a, b = grads  # commonest case, without two more calls)
                     if type(a) in _FLOATS and type(b) in _FLOATS:
                         return value, (float(a), float(b))
-                elif single_array and _own_gradient(grads, args[params[0]]):
+                elif single_array and runtime.is_own_gradient(grads, args[params[0]]):
                     return (value, grads) if with_value else grads
                 return finish(value, _fast_gradients(grads, args, params, entry[2]))
         full_args, full_kwargs = target.full(args, kwargs)

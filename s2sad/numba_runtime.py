@@ -669,12 +669,17 @@ def _basic_index(index) -> bool:
     return all(isinstance(p, (types.Integer, types.SliceType)) for p in parts)
 
 
+def _adds_at(dx, index, g) -> bool:
+    """dx[index] += g is NumPy's: a float64 array and a basic index (advanced
+    indices, where repeated positions must add up, are refused)."""
+    return isinstance(dx, types.Array) and dx.dtype == types.float64 and \
+        _basic_index(index) and _float64(g)
+
+
 @overload(add_at)
 def _add_at(dx, index, g):
-    """dx[index] += g for a float64 array and a basic index (advanced indices,
-    where repeated positions must add up, are refused)."""
-    if not (isinstance(dx, types.Array) and dx.dtype == types.float64 and _basic_index(index)
-            and _float64(g)):
+    """dx[index] += g, in place (`_adds_at` says for which types)."""
+    if not _adds_at(dx, index, g):
         raise _refuse("add_at", dx, index, g)
 
     def add(dx, index, g):
@@ -686,8 +691,7 @@ def _add_at(dx, index, g):
 @overload(added_at)
 def _added_at(dx, index, g):
     """add_at into a copy of dx."""
-    if not (isinstance(dx, types.Array) and dx.dtype == types.float64 and _basic_index(index)
-            and _float64(g)):
+    if not _adds_at(dx, index, g):
         raise _refuse("added_at", dx, index, g)
 
     def add(dx, index, g):

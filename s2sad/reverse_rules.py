@@ -13,7 +13,6 @@ from typing import Any
 
 from . import primitives
 from .adjoints import SymSeq, dname
-from .analysis import set_known_shape
 from .errors import NoAdjointError
 from .ir import Assign, Const, Operand, Ref, Var
 from .prepare import site_operand
@@ -85,10 +84,7 @@ class StructuralAdjoints:
             return False
         total = self.emit("add_at", [current, index, self.materialize(stmt.target, g)],
                           hint=dname(x), callee=Ref("$add_at", add_at), loc=stmt.loc)
-        self.shape[total] = self.shape.get(current)
-        set_known_shape(self.shape, total, self.dims(current))
-        self.owned.add(total)
-        self.adj[x] = total
+        self.summed_in_place(x, current, total)
         return True
 
     def adjoint_setitem(self, stmt: Assign, g: Any) -> None:

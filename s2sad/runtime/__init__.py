@@ -51,6 +51,7 @@ from .base import (  # noqa: F401
     custom_adjoints,
     either,
     format_value,
+    is_own_gradient,
     join_strings,
     matrix_transpose,
     no_second_order_tangent,

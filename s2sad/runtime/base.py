@@ -679,6 +679,15 @@ def _is_basic_index(index: Any) -> bool:
     )
 
 
+def is_own_gradient(grad: Any, x: Any) -> bool:
+    """Is the raw adjoint of the array x already its gradient: a writable
+    array of x's (floating or complex) dtype and shape that owns its memory?
+    (`as_gradient_of` returns it as it is; so may `grad`'s fast path.)"""
+    return type(x) is np.ndarray and type(grad) is np.ndarray and grad.dtype == x.dtype \
+        and grad.shape == x.shape and x.dtype.kind in "fc" and grad.flags.owndata \
+        and grad.flags.writeable
+
+
 def as_gradient_of(grad: Any, x: Any) -> Any:
     """Give a raw adjoint the type and shape of the argument it belongs to: its
     dtype if floating or complex (a float32 argument gets a float32 gradient,
@@ -688,9 +697,7 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     autograd do the same)."""
     if type(x) is float and type(grad) in (float, np.float64):
         return float(grad)
-    if type(x) is np.ndarray and type(grad) is np.ndarray and grad.dtype == x.dtype \
-            and grad.shape == x.shape and x.dtype.kind in "fc" and grad.flags.owndata \
-            and grad.flags.writeable:
+    if is_own_gradient(grad, x):
         return grad  # (the common case of the array branch below, first)
     if grad is None and not (is_record(x) or is_object(x)):
         return zeros_like(x)
