@@ -334,6 +334,8 @@ def _broadcasts(name: str) -> bool:
 
 _COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
 # operations whose result has their (first) operand's shape, as called here
+# operations whose result has their first operand's shape, whatever else they are given
+_SHAPE_OF_FIRST = frozenset({"np.roll", "roll_adjoint", "np.flip", "np.fliplr", "np.flipud"})
 _SAME_SHAPE = frozenset({"np.linalg.cholesky", "np.linalg.inv", "np.tril", "np.triu",
                          "lower_factor", "triangular_inverse", "np.copy", ".copy"})
 
@@ -401,6 +403,8 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         return None
     if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
         return _matmul_dims(first, _dims(args[1], shape))
+    if stmt.prim in _SHAPE_OF_FIRST:
+        return first
     if stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
             len(args) == (2 if stmt.prim == "lower_factor" else 1) and \
             (len(first) >= 2 or "copy" in stmt.prim):  # (np.tril of a vector is a matrix)
@@ -618,6 +622,8 @@ def _symbolic_class(stmt: Assign, shape: dict, def_stmt: Any) -> Var | None:
         return SCALAR
     if prim.scalar or (prim.reduction and _reduces_everything(stmt, prim)):
         return SCALAR
+    if stmt.prim in _SHAPE_OF_FIRST and stmt.args and isinstance(stmt.args[0], Var):
+        return shape.get(stmt.args[0], stmt.target)
     if not prim.elementwise:
         return stmt.target
     # Broadcasting against a scalar never changes a shape.

@@ -108,6 +108,8 @@ class Builder:
         simpler = simplify(stmt, self.definition, self.same_shape)
         if simpler is None and stmt.prim == "neg" and isinstance(stmt.args[0], Var):
             simpler = self.without_minus(stmt.args[0])
+        if simpler is None and stmt.prim == "mul":
+            simpler = self.minus_into_constant(stmt)
         if simpler is not None:
             return simpler
         self.out.append(stmt)
@@ -142,6 +144,19 @@ class Builder:
             if inner is None:
                 return None
         return self.emit(stmt.prim, [inner, stmt.args[1]], hint=v.hint, loc=stmt.loc)
+
+    def minus_into_constant(self, stmt: Assign) -> Operand | None:
+        """`2.0 * -a` as `-2.0 * a`: one pass over the array instead of two.
+        Only for a float constant (exact; `-2 * a` of unsigned ints would not be)."""
+        for k in (0, 1):
+            c, a = stmt.args[k], stmt.args[1 - k]
+            if isinstance(c, Const) and type(c.value) is float and isinstance(a, Var):
+                negated = self.definition(a)
+                if negated is not None and negated.prim == "neg":
+                    args = [Const(-c.value), negated.args[0]]
+                    return self.emit("mul", args if k == 0 else args[::-1],
+                                     hint=stmt.target.hint if stmt.target else "", loc=stmt.loc)
+        return None
 
     def negates_exactly(self, c: Var) -> bool:
         """Is -c certainly c's negative? Not for an unsigned or bool number

@@ -17,7 +17,7 @@ from s2sad.aliasing import guard_inplace_updates
 from s2sad.analysis import SCALAR, analyze, known_shape
 from s2sad.cleanup import eliminate_dead_code, share_common_values, simplify
 from s2sad.emit import build
-from s2sad.ir import Assign, Block, Const, If, Loop, Return, Var, format_function
+from s2sad.ir import Assign, Block, Const, If, Loop, Return, Var, format_function, walk
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
 from s2sad.prepare import prepare
@@ -209,6 +209,27 @@ def test_slices_bounded_by_shapes_have_concrete_shapes():
     plain = analyze(fn, (0,), scalar_params=(2,))
     assert all(known_shape(plain.shape, s.target) is None for s in fn.body.stmts
                if isinstance(s, Assign))
+
+
+def stencil(u, k):
+    for _i in range(3):
+        u = u + k * (np.roll(u, 1, axis=-1) - 2.0 * u + np.flip(np.roll(u, -1), 0))
+    return np.sum(u * u)
+
+
+def test_roll_and_flip_keep_their_operands_shape():
+    # in code specialized for the shapes and in generic code: the loop's phi
+    # keeps u's shape through np.roll and np.flip (whatever their shift or axis)
+    fn = lowered(stencil).function
+    u = fn.params[0]
+    rolled = [s.target for s in walk(fn.body) if isinstance(s, Assign)
+              and s.prim in ("np.roll", "np.flip")]
+    assert len(rolled) == 3
+    shaped = analyze(fn, (0,), scalar_params=(1,), shape_params=((0, (2, 5)),))
+    assert all(known_shape(shaped.shape, v) == (2, 5) for v in rolled)
+    plain = analyze(fn, (0,), scalar_params=(1,))
+    phi = plain.shape[rolled[0]]
+    assert all(plain.shape[v] is phi for v in rolled) and phi is plain.shape[u]
 
 
 def growing(x):

@@ -587,3 +587,38 @@ def test_a_generalized_ufunc_is_not_taken_for_an_elementwise_one(shapes):
     for _ in range(2):
         s2sad.check_grad(matmul_call_weighted, A, x, w, wrt=(0, 1, 2))
     assert "spread_number" not in str(s2sad.show(matmul_call_weighted, args=(A, x, w)))
+
+
+@pytest.mark.parametrize("u_shape, w_shape", [((6,), (6,)), ((6,), ()), ((3, 4), (4,)),
+                                              ((3, 4), (3, 1)), ((2, 3, 2), (1, 3, 1))])
+def test_roll_and_flip_keep_shapes_in_specialized_code(u_shape, w_shape):
+    # np.roll's and np.flip's results have their operand's shape: the loop's
+    # adjoints need no unbroadcast; broadcasting against w is still summed
+    def rolled_stencil(u, k, w):  # (a new function for each case: each is specialized)
+        for _ in range(3):
+            u = u + k * (np.roll(u, 1, axis=-1) - 2.0 * u + np.roll(u, -1)) * w
+            u = np.flip(u, 0)
+        return np.sum(u * u)
+
+    rng = np.random.default_rng(len(u_shape))
+    u, w = rng.normal(size=u_shape), rng.normal(size=w_shape)
+    for _ in range(2):
+        s2sad.check_grad(rolled_stencil, u, 0.1, w, wrt=(0, 1, 2))
+    code = str(s2sad.show(rolled_stencil, wrt=(0, 1, 2), args=(u, 0.1, w)))
+    loop = code.split("for _ in reversed")[1]
+    # (only the sums into k, and into w where it was broadcast)
+    assert loop.count("unbroadcast(") == (1 if w_shape == u_shape else 2), loop
+
+
+def doubled_difference(a, b):
+    return np.sum((a - 2.0 * b) * a) + np.sum((a - 3 * b) * b)
+
+
+def test_a_float_constant_times_a_negated_adjoint_is_one_product():
+    # the adjoint of b in `a - 2.0 * b`, 2.0 * -g, is written -2.0 * g
+    a, b = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.2, -4.0])
+    np.testing.assert_allclose(s2sad.grad(doubled_difference, wrt=1)(a, b), -a - 6 * b)
+    np.testing.assert_allclose(s2sad.grad(doubled_difference)(a, b), 2 * a - b)
+    code = str(s2sad.show(doubled_difference, wrt=1, args=(a, b)))
+    assert "-2.0 * " in code and "2.0 * -" not in code, code
+    assert "3 * -" in code  # (an int constant keeps its minus where it was)

@@ -156,3 +156,57 @@ def test_a_singular_triangular_matrix_raises_as_numpy_does(backend):
         triangular_inverse(L, True)
     with pytest.raises(np.linalg.LinAlgError):
         triangular_solve(L, np.ones(3), True)
+
+
+def test_solves_of_mixed_dtypes_orders_and_empty_matrices(backend):
+    rng = np.random.default_rng(8)
+    L = np.tril(rng.normal(size=(4, 4))) + 3.0 * np.eye(4)
+    for a, b in ((L.astype(np.float32), rng.normal(size=4)),  # (float32 with float64)
+                 (np.asfortranarray(L), rng.normal(size=(4, 2))),
+                 (L, np.asfortranarray(rng.normal(size=(4, 2)))),
+                 (L[::-1, ::-1].copy()[::-1, ::-1], rng.normal(size=4))):
+        expected = np.linalg.solve(a, b)
+        x = triangular_solve(a, b, True)
+        assert x.dtype == expected.dtype and x.shape == expected.shape
+        np.testing.assert_allclose(x, expected, rtol=1e-6)
+    assert triangular_solve(np.zeros((0, 0)), np.zeros(0), True).shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64, bool])
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3), (2, 3, 3), (1, 1)])
+def test_triangles_are_numpys(dtype, shape):
+    from s2sad.runtime.linalg import triangle
+
+    x = (np.random.default_rng(9).normal(size=shape) * 4).astype(dtype)
+    for k in (-2, -1, 0, 1, 3):
+        for _ in range(2):  # (the second time from the kept mask)
+            for ours, numpys in ((triangle(x, k), np.tril(x, k)),
+                                 (triangle(x, k, upper=True), np.triu(x, k))):
+                assert ours.dtype == numpys.dtype
+                np.testing.assert_array_equal(ours, numpys)
+    assert triangle(x).flags.writeable and not np.shares_memory(triangle(x), x)
+    v = np.arange(3.0)  # (of a vector: NumPy's matrix of its rows)
+    np.testing.assert_array_equal(triangle(v), np.tril(v))
+
+
+def test_the_unread_triangle_stays_zero_beside_infinities():
+    # tril_half, read_symmetric and fold_symmetric zero what they do not read:
+    # an inf there gives 0, never the nan of 0 * inf
+    from s2sad.runtime.linalg import fold_symmetric, read_symmetric, tril_half
+
+    x = np.array([[1.0, np.inf, -np.inf], [2.0, 4.0, np.nan], [3.0, 5.0, 6.0]])
+    np.testing.assert_array_equal(tril_half(x), [[0.5, 0, 0], [2.0, 2.0, 0], [3.0, 5.0, 3.0]])
+    np.testing.assert_array_equal(read_symmetric(x, "L"),
+                                  [[1.0, 2.0, 3.0], [2.0, 4.0, 5.0], [3.0, 5.0, 6.0]])
+    np.testing.assert_array_equal(read_symmetric(x.T, True),
+                                  [[1.0, 2.0, 3.0], [2.0, 4.0, 5.0], [3.0, 5.0, 6.0]])
+    s = np.array([[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [np.inf, 0.0, 6.0]])
+    np.testing.assert_array_equal(fold_symmetric(s, "L"),
+                                  [[1.0, 0, 0], [5.0, 4.0, 0], [np.inf, 0.0, 6.0]])
+    np.testing.assert_array_equal(fold_symmetric(s.T, "U"),
+                                  [[1.0, 5.0, np.inf], [0, 4.0, 0.0], [0, 0, 6.0]])
+    z = np.array([[1 + 2j, 0], [3 - 1j, 4 + 1j]])  # (complex: Hermitian, real diagonal)
+    np.testing.assert_array_equal(read_symmetric(z, "L"), [[1, 3 + 1j], [3 - 1j, 4]])
+    np.testing.assert_array_equal(fold_symmetric(z, "L"), [[1, 0], [3 - 1j, 4]])
+    stack = np.stack([x[:2, :2], 2 * x[:2, :2]])
+    np.testing.assert_array_equal(tril_half(stack), [[[0.5, 0], [2, 2]], [[1, 0], [4, 4]]])

@@ -164,7 +164,7 @@ helper("pow_base_curvature(g, x, y)",
 # checks that pass their argument through (zero in what they only check).
 # (read_symmetric, lower_factor and conjugate_transpose conjugate complex
 # values: real-linear, which is what forward mode needs of them)
-helper("tril_half(x)", "read_symmetric(x, uplo)", "head_columns(x)",
+helper("tril_half(x)", "lower_triangle(x)", "read_symmetric(x, uplo)", "head_columns(x)",
        "tail_columns(x)", "upper_right_block(x)", linear=("x",), zero="others")
 helper("lower_factor(x, upper)", "conjugate_transpose(x)", linear=("x",), zero="others",
        **ARRAYS_ONLY)

@@ -62,7 +62,8 @@ H = "conjugate_transpose"
 vjp(
     "np.linalg.cholesky(a, /, *, upper=False)",
     a=_lambda("L", f"real_if_real(fold_symmetric(cholesky_sandwich(L, tril_half({T}(L) @ "
-                   "np.tril(lower_factor(g, upper)))), upper), a)", "lower_factor(ans, upper)"),
+                   "lower_triangle(lower_factor(g, upper)))), upper), a)",
+              "lower_factor(ans, upper)"),
     jvp={"a": _lambda("L", f"lower_factor(L @ tril_half(np.linalg.solve(L, {H}("
                       "np.linalg.solve(L, read_symmetric(t, upper))))), upper)",
                       "lower_factor(ans, upper)")},

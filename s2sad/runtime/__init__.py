@@ -138,6 +138,7 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     inner_adjoint_b,
     itemwise_tuple,
     lower_factor,
+    lower_triangle,
     lstsq_checked,
     matmul_adjoint_a,
     matmul_adjoint_b,

@@ -249,7 +249,8 @@ def add_at(dx: Any, index: Any, g: Any) -> Any:
     if not isinstance(dx, np.ndarray):  # (a dict's or list's adjoint: by item)
         dx[index] = add_adjoints(dx.get(index) if isinstance(dx, dict) else dx[index], g)
         return dx
-    if np.result_type(dx, g) != dx.dtype:
+    if not (type(g) is np.ndarray and g.dtype == dx.dtype) and \
+            np.result_type(dx, g) != dx.dtype:  # (an array of dx's dtype: no need to ask)
         dx = dx.astype(np.result_type(dx, g))
     if _is_basic_index(index):
         dx[index] += g
