@@ -194,6 +194,8 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             else:
                 if entry[2] and floats_in_a_tuple and len(grads) == 2:  # (two floats: the
                     a, b = grads  # commonest case, without two more calls)
+                    if type(a) is float and type(b) is float and type(grads) is tuple:
+                        return value, grads  # (as Numba's code returns them)
                     if type(a) in _FLOATS and type(b) in _FLOATS:
                         return value, (float(a), float(b))
                 elif single_array and runtime.is_own_gradient(grads, args[params[0]]):

@@ -112,6 +112,56 @@ class Auto:
         return self.numpy(*args, **kwargs)
 
 
+class _Made:
+    """A forward half's state on `auto`, with what made it: a state Numba
+    made is not one the NumPy backward reads (a dict's keys, slices and
+    tapes differ), so each backward runs on the backend of its forward."""
+
+    __slots__ = ("state", "by_numba", "args", "kwargs")
+
+    def __init__(self, state: Any, by_numba: bool, args: tuple, kwargs: dict) -> None:
+        self.state, self.by_numba, self.args, self.kwargs = state, by_numba, args, kwargs
+
+
+class AutoSplit:
+    """The two halves of a split (`vjp`) on `auto`: the forward on Numba where
+    both halves compile, the backward on the forward's backend. A backward
+    Numba refuses after a forward it ran runs the forward again on NumPy
+    (Numba refuses while typing: no effect is repeated), and arguments of
+    those kinds run NumPy from then on."""
+
+    def __init__(self, compiled: Any) -> None:
+        self.first = runner(compiled, "auto", 0)
+        self.second = runner(compiled, "auto", 1)
+        self.numpy_kinds: set[tuple] = set()  # argument kinds whose backward Numba refused
+
+    def forward(self, *args: Any, **kwargs: Any) -> tuple:
+        if self.second.fast is None or _kinds(args) in self.numpy_kinds:
+            value, state = self.first.numpy(*args, **kwargs)
+            return value, _Made(state, False, args, kwargs)
+        value, state = self.first(*args, **kwargs)
+        return value, _Made(state, self.first.chosen == "numba", args, kwargs)
+
+    def backward(self, made: _Made, seed: Any) -> Any:
+        state = made.state
+        if made.by_numba:
+            try:
+                return self.second.fast(state, seed)
+            except BackendError as exc:
+                self.second.fall_back(exc, (state, seed))
+                self.numpy_kinds.add(_kinds(made.args))
+                state = self.first.numpy(*made.args, **made.kwargs)[1]
+        return self.second.numpy(state, seed)
+
+
+def halves(compiled: Any, backend: str) -> tuple[Callable, Callable]:
+    """What runs the forward and the backward half of a split on `backend`."""
+    if backend == "auto":
+        pair = AutoSplit(compiled)
+        return pair.forward, pair.backward
+    return runner(compiled, backend, 0), runner(compiled, backend, 1)
+
+
 def _kinds(args: tuple) -> tuple:
     """What Numba's choice of machine code depends on: each argument's type,
     and an array's dtype, dimensions and layout."""

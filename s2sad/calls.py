@@ -44,7 +44,7 @@ from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .runtime import USER_CALLS, new_object, zeros_like
 from .runtime.functions import inert, writes_in_place
-from .signature import Layout, layout
+from .signature import Layout, check_binding, layout
 from .signature import pick as pick_item
 
 Route = Any  # how one active entry's derivative is found: see Plan.routes
@@ -311,7 +311,11 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
     if known is not None and len(known) < _KNOWN_PER_FUNCTION and plan.unfolded.fn is fn \
             and not plan.lead and not plan.kwargs:
         known[key] = (plan, compiled, compiled.guards.hold)
-    value, state = compiled.forward(*plan.args, **plan.kwargs)
+    try:
+        value, state = compiled.forward(*plan.args, **plan.kwargs)
+    except TypeError:  # (a missing or an extra argument: said of the user's function)
+        check_binding(compiled.user_fn, plan.args, plan.kwargs)
+        raise
     return value, Saved(plan, compiled, state, value)
 
 

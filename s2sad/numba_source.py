@@ -74,6 +74,7 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     text (a change of the helpers' source must change the module's name, or
     Numba's cache would keep code compiled against the old ones)."""
     namespace = _namespace(func)
+    _refuse_returned_slices(fdef, namespace)
     fdef = _Rewrite(namespace, reductions, vectorized or {}).visit(
         _without_markers(copy.deepcopy(fdef)))
     defaults = _positional(fdef, func)
@@ -89,6 +90,35 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
     text = "\n".join(header) + "\n\n\n" + body + "\n"
     return ModuleSource(text, fdef.name, _line_map(fdef, text), defaults)
+
+
+def _refuse_returned_slices(fdef: ast.FunctionDef, namespace: dict[str, Any]) -> None:
+    """A forward half may return an index kept as a value (`np.s_[a:b]`) in
+    the state its backward half reads; Numba takes such a slice but cannot
+    hand one back to Python (it fails after running: a SystemError)."""
+    kept = {node.targets[0].id for node in ast.walk(fdef)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name) and _is_index_value(node.value, namespace)}
+    if not kept:
+        return
+    returned = {n.id for node in ast.walk(fdef) if isinstance(node, ast.Return) and node.value
+                for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+    tuples = {node.targets[0].id: node.value for node in ast.walk(fdef)
+              if isinstance(node, ast.Assign) and len(node.targets) == 1
+              and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Tuple)}
+    for name in list(returned):  # (the state: a tuple assigned, then returned)
+        if name in tuples:
+            returned |= {n.id for n in ast.walk(tuples[name]) if isinstance(n, ast.Name)}
+    if kept & returned:
+        raise NotCompilable("a slice kept for the backward pass, which Numba cannot hand back "
+                            "to Python", _first_use(fdef, min(kept & returned)))
+
+
+def _is_index_value(node: ast.expr, namespace: dict[str, Any]) -> bool:
+    """Is `node` `np.s_[...]`?"""
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and \
+        node.value.attr == "s_" and isinstance(node.value.value, ast.Name) and \
+        _resolve(node.value.value.id, namespace) is np
 
 
 def _rename_locals(fdef: ast.FunctionDef, free: set[str]) -> None:
@@ -258,10 +288,7 @@ class _Rewrite(ast.NodeTransformer):
         the `(slice(a, b, None), i)` it stands for, which Numba takes; with
         None or `...` inside, as it is (Numba then refuses it)."""
         self.generic_visit(node)
-        value = node.value
-        if not (isinstance(value, ast.Attribute) and value.attr == "s_" and
-                isinstance(value.value, ast.Name) and
-                _resolve(value.value.id, self.namespace) is np):
+        if not _is_index_value(node, self.namespace):
             return node
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if any(isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis)

@@ -198,7 +198,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         return pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
 
     compiled = split_for(full_args)
-    forward, backward = backends.runner(compiled, backend, 0), backends.runner(compiled, backend, 1)
+    forward, backward = backends.halves(compiled, backend)
     numbers = contextlib.nullcontext
     try:
         with errors_located():

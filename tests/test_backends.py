@@ -545,3 +545,48 @@ def test_an_extra_positional_argument_is_refused_not_taken_as_the_seed():
             g(0.5, 1.5, 3.0)
         assert g(0.5, 1.5) == expected
 
+
+
+def dict_read_back(x):
+    d = {"a": x}
+    return np.sum(d["a"] ** 2)
+
+
+def written_slice(x):
+    y = np.zeros(len(x))
+    y[1:] = np.cumsum(x[:-1])
+    return np.sum(y ** 2)
+
+
+def written_sine(x):
+    y = np.zeros(len(x))
+    y[1:] = np.sin(x[:-1])
+    return np.sum(y ** 2)
+
+
+@needs_numba
+@pytest.mark.parametrize("fn", [dict_read_back, written_slice, written_sine])
+def test_a_split_on_auto_runs_both_halves_on_one_backend(fn):
+    # the forward half compiled by Numba, the backward refused: the NumPy
+    # backward cannot read Numba's state (an IndexError, a SystemError); the
+    # forward runs again on NumPy
+    x = np.array([0.3, -0.2, 0.9, 0.4])
+    expected = s2sad.grad(fn)(x)
+    np.testing.assert_allclose(s2sad.numerical_gradient(fn, (x,), 0), expected, rtol=1e-6)
+    for _ in range(2):  # (the second time: NumPy for these kinds from the start)
+        (g,) = s2sad.vjp(fn, x, backend="auto")[1](1.0)
+        np.testing.assert_allclose(g, expected)
+        np.testing.assert_allclose(s2sad.jacobian(fn, backend="auto")(x), expected)
+        np.testing.assert_allclose(s2sad.elementwise_grad(fn, backend="auto")(x), expected)
+
+
+@needs_numba
+def test_a_slice_kept_for_the_backward_pass_is_refused_by_numba():
+    # (Numba compiled the forward half, then failed to return the slice in its
+    # state: a SystemError after running)
+    x = np.array([0.3, -0.2, 0.9, 0.4])
+    expected = np.append(np.sin(2 * x[:-1]), 0.0)
+    with pytest.raises(BackendError, match="slice kept for the backward pass"):
+        s2sad.vjp(written_sine, x, backend="numba")
+    np.testing.assert_allclose(s2sad.vjp(written_sine, x, backend="auto")[1](1.0)[0], expected)
+    np.testing.assert_allclose(s2sad.grad(written_sine, backend="numba")(x), expected)

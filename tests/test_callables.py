@@ -374,7 +374,30 @@ def generator_expressions(x):
     return a + b + c + d + e + f
 
 
-@pytest.mark.parametrize("f", [consumes_generators, generator_expressions],
+def first_or_rest(x, n):
+    if n == 0:
+        yield x
+        return  # (the list of what it yielded; the other side falls off the end)
+    yield np.sin(x)
+    yield x * x
+
+
+class ScaledEarly:
+    def __init__(self, x, double):
+        self.x = x
+        if double:
+            self.y = 2.0 * x
+            return  # (an early return from a constructor: the object)
+        self.y = np.cos(x)
+
+
+def early_returns(x):
+    gens = sum(np.sum(v) for v in first_or_rest(x, 0)) + \
+        sum(np.sum(v) for v in first_or_rest(x, 1))
+    return gens + np.sum(ScaledEarly(x, True).y * ScaledEarly(x, False).y)
+
+
+@pytest.mark.parametrize("f", [consumes_generators, generator_expressions, early_returns],
                          ids=lambda f: f.__name__)
 def test_generators(f):
     check_both(f)

@@ -211,7 +211,15 @@ COUNTER = 0.0
 
 def with_global(x):
     global COUNTER
+    COUNTER = COUNTER + 1.0
     return x * COUNTER
+
+
+def reads_a_declared_global(x, count=False):
+    global COUNTER  # (at the top, as is usual; the write only where it runs)
+    if count:
+        COUNTER = COUNTER + 1.0
+    return x * x * (COUNTER + 2.0)
 
 
 def item_assignment(x):
@@ -364,7 +372,7 @@ def with_list_repeated_by_a_variable(x):
         (with_copyto, "np.copyto("),
         (with_dict_item_assignment, 'd["a"] = x'),
         (with_try, "try:"),
-        (with_global, "global COUNTER"),
+        (with_global, "COUNTER = COUNTER + 1.0"),
         (undefined_name, "not_defined_anywhere"),
         (with_import, "import math"),
         (with_attribute_assignment, "t.value = x"),
@@ -810,3 +818,46 @@ def test_a_helper_writing_its_argument_is_told_to_return_a_new_array():
     with pytest.raises(s2sad.S2sadError, match="in-place update") as info:
         s2sad.grad(uses_the_boundary_helper)(np.ones(3))
     assert "return it" in info.value.hint and "u = apply(u)" in info.value.hint
+
+
+class OneField:
+    def __init__(self, x):
+        self.y = x
+
+
+def product_of(a, b):
+    return a * b
+
+
+def constructed_with_an_extra_argument(x):
+    return np.sum(OneField(x, True).y)
+
+
+def helper_missing_an_argument(x):
+    return np.sum(product_of(x))
+
+
+@pytest.mark.parametrize("f, message", [
+    (constructed_with_an_extra_argument, r"^__init__\(\): too many positional arguments"),
+    (helper_missing_an_argument, r"^product_of\(\): missing a required argument: 'b'")])
+def test_a_callee_called_with_the_wrong_arguments_is_named(f, message):
+    # (the TypeError named the generated forward half, d__init___forward)
+    x = np.array([0.3, 0.5])
+    with pytest.raises(TypeError):
+        f(x)
+    with pytest.raises(TypeError, match=message):
+        s2sad.grad(f)(x)
+
+
+def test_a_global_declaration_reads_the_global_and_refuses_a_write_where_it_runs():
+    global COUNTER
+    assert s2sad.grad(reads_a_declared_global)(1.5) == pytest.approx(2 * 1.5 * 2.0)
+    COUNTER = 1.0  # (read when the gradient runs, not frozen)
+    try:
+        assert s2sad.grad(reads_a_declared_global)(1.5) == pytest.approx(2 * 1.5 * 3.0)
+        with pytest.raises(s2sad.UnsupportedSyntaxError) as info:
+            s2sad.grad(reads_a_declared_global)(1.5, True)
+        assert_points_at(info.value, reads_a_declared_global, "COUNTER = COUNTER + 1.0")
+        assert COUNTER == 1.0
+    finally:
+        COUNTER = 0.0

@@ -41,6 +41,9 @@ class LowererBase:
         # parameter, the new object, which it returns (None otherwise).
         self.constructed: str | None = None
         self.construct = False
+        # names the function itself declares `global`: read as globals; a
+        # write to one raises where it runs (`Statements.assign`)
+        self.declared_globals: set[str] = set()
         self.statics: dict[int, Any] = {}  # parameters whose values are known (Spec.statics)
         self.object_like: set[str] | None = None  # names with attributes arrays lack
         # Free names of the user's code, where they were found, and the ones

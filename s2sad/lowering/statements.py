@@ -129,7 +129,7 @@ class Statements(LowererBase):
             rest = [*body[i + 1:], *cont]
             if isinstance(node, Continue):
                 result = self.stmts(node.body)
-                return result if result is not None or in_loop else Const(None)
+                return result if result is not None or in_loop else self.returned_none()
             if isinstance(node, gast.Return):
                 value = self.expr(node.value) if node.value is not None and \
                     YIELDED not in self.env else self.returned_none()
@@ -222,6 +222,9 @@ class Statements(LowererBase):
         if kind is gast.Raise:
             self.raise_stmt(node)
             return
+        if kind is gast.Global and self.inline_depth == 0 and not self.comprehensions:
+            self.declared_globals.update(node.names)  # (reading them is reading globals)
+            return
         if kind in UNSUPPORTED:
             raise self.error(f"unsupported statement: {kind.__name__.lower()}", node,
                              UNSUPPORTED[kind])
@@ -288,6 +291,9 @@ class Statements(LowererBase):
 
     def assign(self, target: Any, value: Operand) -> None:
         if isinstance(target, gast.Name):
+            if target.id in self.declared_globals and self.inline_depth == 0:
+                raise self.error(f"unsupported statement: assigning the global {target.id}",
+                                 target, UNSUPPORTED[gast.Global])
             self.env[target.id] = value
         elif isinstance(target, (gast.Tuple, gast.List)):
             if any(isinstance(t, gast.Starred) for t in target.elts):

@@ -707,7 +707,7 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         values = separate(tuple(as_gradient_of(parts.get(k), v) for k, v in x.items()))
         return dict(zip(x, values))
     if is_record(x) or is_object(x):  # a namedtuple, a dataclass, an object: its own type
-        return object_gradient(grad, x, as_gradient_of)
+        return object_gradient(grad, x, as_gradient_of, separate)
     if isinstance(x, (list, tuple)):
         if isinstance(grad, np.ndarray) and grad.ndim > 0 and len(grad) == len(x):
             parts = list(grad)  # NumPy read the list as an array: its rows are the items'

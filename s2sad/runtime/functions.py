@@ -355,22 +355,25 @@ def callable_zeros(x: Any, zeros: Any) -> Any:
     return NotImplemented
 
 
-def object_gradient(grad: Any, x: Any, convert: Any) -> Any:
+def object_gradient(grad: Any, x: Any, convert: Any, separate: Any) -> Any:
     """A namedtuple's or an object's gradient as its own type: each field
     holding numbers gets its gradient (`convert(part, value)`; an int field
     too, as an int argument does: 0.0 where nothing reaches it, never its own
     value, which would pass for a derivative), others are copied from x (a
-    function, a name, a flag)."""
+    function, a name, a flag). `separate` gives each field an array of its
+    own (`p.a + p.b` hands both one adjoint)."""
     if is_record(x):
         parts = grad if isinstance(grad, (tuple, list)) else [None] * len(x)
-        return type(x)(*(convert(p, v) if differentiated_field(v) else v
-                         for p, v in zip(parts, x)))
+        return type(x)(*separate(tuple(convert(p, v) if differentiated_field(v) else v
+                                       for p, v in zip(parts, x))))
     parts = grad if isinstance(grad, dict) else {}
     out = object.__new__(type(x))
     state = dict(vars(x)) if hasattr(x, "__dict__") else {}
-    for name in stored_names(x):  # (a dataclass's fields and other attributes; slots)
-        value = getattr(x, name)
-        state[name] = convert(parts.get(name), value) if differentiated_field(value) else value
+    stored = stored_names(x)  # (a dataclass's fields and other attributes; slots)
+    state.update((name, getattr(x, name)) for name in stored)
+    names = [name for name in stored if differentiated_field(state[name])]
+    converted = separate(tuple(convert(parts.get(name), getattr(x, name)) for name in names))
+    state.update(zip(names, converted))
     for name, value in state.items():
         object.__setattr__(out, name, value)
     return out
