@@ -119,22 +119,24 @@ def _with_shapes(key: tuple, args: tuple, params: tuple[int, ...]) -> tuple | No
     return key + tuple([a.shape for a in args if type(a) is np.ndarray])
 
 
-def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...], floats: bool) -> list:
-    """The compiled code's raw gradients given their arguments' types
-    (`floats`: every differentiated argument is a Python float)."""
+def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...]) -> list:
+    """The compiled code's raw gradients in their arguments' forms, each an
+    array of its own (`separate`'s rule, inline: `x + y` hands both one)."""
     if len(params) == 1:
         grads = (grads,)
-    else:
-        grads = separate(tuple(grads))
-    if floats:
-        out = []
-        for g in grads:
-            if type(g) not in _FLOATS:
-                break
+    out: list = []
+    for g, p in zip(grads, params):
+        x = args[p]
+        if type(x) is float and type(g) in _FLOATS:
             out.append(float(g))
-        else:
-            return out
-    return [as_gradient_of(g, args[p]) for g, p in zip(grads, params)]
+            continue
+        if type(g) is np.ndarray:
+            for h in out:
+                if h is g:
+                    g = g.copy()
+                    break
+        out.append(as_gradient_of(g, x))
+    return out
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
@@ -200,7 +202,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
                         return value, (float(a), float(b))
                 elif single_array and runtime.is_own_gradient(grads, args[params[0]]):
                     return (value, grads) if with_value else grads
-                return finish(value, _fast_gradients(grads, args, params, entry[2]))
+                return finish(value, _fast_gradients(grads, args, params))
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
         compiled, run = recent.get(kinds, (None, None))

@@ -258,6 +258,7 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
         raise UnsupportedSyntaxError(
             f"s2sad cannot differentiate {display_name(stmt, prim)} with {given} given: its "
             "derivative rule does not take it into account", stmt.loc,
+            (f"{prim.instead}; or " if prim.instead else "") +
             f"leave {given} at its default, or wrap the call in s2sad.stop_gradient(...) "
             "if no gradient should flow through it")
     bindings: dict[str, Operand] = {}

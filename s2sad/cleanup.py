@@ -129,6 +129,25 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
     return None
 
 
+# whole-array reductions NumPy's function reaches through a Python wrapper
+# (`np.sum(a)` 1.4 us, `a.sum()` 0.7 us of an 8-number array): the method of
+# an array (a Python float has none)
+_AS_METHODS = {"np.sum": ".sum", "np.mean": ".mean", "np.max": ".max", "np.amax": ".max",
+               "np.min": ".min", "np.amin": ".min", "np.prod": ".prod"}
+
+
+def reductions_as_methods(block: Block, dims: Callable[[Operand], tuple | None]) -> None:
+    """`np.sum(a)` as `a.sum()` where a is certainly an array: its shape is
+    known and has dimensions (code specialized for the arguments' shapes).
+    Only the whole-array form: the same NumPy loop, one call fewer; a
+    reduction along an axis stays NumPy's function (the Numba backend
+    rewrites those)."""
+    for stmt in walk(block):
+        if isinstance(stmt, Assign) and stmt.prim in _AS_METHODS and len(stmt.args) == 1 \
+                and not stmt.kwargs and dims(stmt.args[0]):
+            stmt.prim, stmt.callee = _AS_METHODS[stmt.prim], None
+
+
 def is_const(x: Operand, value: float) -> bool:
     return isinstance(x, Const) and type(x.value) in (int, float) and x.value == value
 

@@ -25,7 +25,12 @@ from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
-from .cleanup import eliminate_dead_code, keep_writes_unseen, share_common_values
+from .cleanup import (
+    eliminate_dead_code,
+    keep_writes_unseen,
+    reductions_as_methods,
+    share_common_values,
+)
 from .ir import (
     Assign,
     Block,
@@ -120,6 +125,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))
         eliminate_dead_code(out)
         keep_writes_unseen(out)
+        reductions_as_methods(out, self.dims)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1

@@ -104,7 +104,7 @@ class StructuralAdjoints:
             if self.active(array):
                 if g not in self.owned:
                     g = self.emit("own", [g], callee=Ref("$own", primitives.resolve_name("own")),
-                                  hint=dname(array))
+                                  hint=dname(array), loc=stmt.loc)
                     self.owned.add(g)
                 self.out.append(Assign(None, "zero_slice", [g, index], {}, None, stmt.loc))
                 self.accumulate(array, g, stmt.loc)

@@ -46,6 +46,10 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence, *,
     `tangents`, one per primal (None: that argument is held fixed), computed
     by generated forward-mode code in one pass (run by `backend`: see grad)."""
     backends.check_backend(backend)
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise ArgumentTypeError("jvp takes the primals and the tangents as tuples, one item "
+                                "per argument of the function",
+                                hint="s2sad.jvp(f, (x,), (t,)) for a function of one argument")
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ArgumentTypeError(f"jvp got {len(primals)} primals but {len(tangents)} tangents",
@@ -142,6 +146,9 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
         # of the primal's dtype: a real tangent of a complex z moves it along
         # the real axis; float32 stays float32
         return t.astype(primal.dtype, copy=False) if primal.dtype.kind in "fc" else t
+    if np.ndim(tangent) != 0 and isinstance(primal, (int, float, complex, np.generic)):
+        raise ArgumentTypeError(f"a tangent has shape {np.shape(tangent)}, its primal is a "
+                                "number", hint="give each tangent its primal's shape")
     if isinstance(primal, complex) and not isinstance(tangent, complex):
         return complex(tangent)
     return tangent
@@ -467,6 +474,14 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     def product(*args_and_v: Any, **kwargs: Any) -> Any:
         *args, v = args_and_v
         directions = tuple(v) if chosen.as_tuple else (v,)
+        if len(directions) != len(chosen.sites):
+            raise ArgumentTypeError(f"hvp got {len(directions)} vectors for "
+                                    f"{len(chosen.sites)} differentiated arguments",
+                                    hint="give v as a tuple with one vector per argument")
+        full_args, full_kwargs = chosen.target.full(tuple(args), kwargs)
+        directions = tuple(  # (each of its argument's shape: never broadcast)
+            _as_tangent(d, chosen.target.value_at(full_args, full_kwargs, param, item))
+            for d, (param, item) in zip(directions, chosen.sites))
         _, tangent = jvp_at(gradient, tuple(args), kwargs, choose(target_of(gradient), wrt),
                             directions)
         return (tangent,) if chosen.as_tuple and len(chosen.sites) == 1 else tangent

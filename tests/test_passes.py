@@ -600,3 +600,15 @@ def test_release_keeps_names_read_inside_a_subscript_target():
             return free
     """)).body[0]
     assert release_dead_names(fdef) == 0
+
+
+def test_reductions_as_methods_only_of_arrays_and_only_whole():
+    from s2sad.cleanup import reductions_as_methods
+
+    a, n, out = Var(1, "a"), Var(2, "n"), [Var(3 + i, "r") for i in range(4)]
+    block = Block([Assign(out[0], "np.sum", [a]), Assign(out[1], "np.sum", [n]),
+                   Assign(out[2], "np.max", [a], {"axis": Const(0)}),
+                   Assign(out[3], "np.amin", [a])])
+    reductions_as_methods(block, {a: (3, 2), n: ()}.get)
+    assert [s.prim for s in block.stmts] == [".sum", "np.sum", "np.max", ".min"]
+    assert block.stmts[0].callee is None and block.stmts[0].args == [a]

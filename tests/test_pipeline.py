@@ -622,3 +622,31 @@ def test_a_float_constant_times_a_negated_adjoint_is_one_product():
     code = str(s2sad.show(doubled_difference, wrt=1, args=(a, b)))
     assert "-2.0 * " in code and "2.0 * -" not in code, code
     assert "3 * -" in code  # (an int constant keeps its minus where it was)
+
+
+def reduced_in_full(x, w, c):
+    a = np.sum(np.sin(x) * w) + np.mean(x * x) + np.max(x) - np.min(w)
+    return a + np.prod(x[:2]) * np.sum(x, axis=0) + np.sum(c * x)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_whole_array_reductions_of_known_arrays_are_methods(backend):
+    # np.sum(a) goes through a Python wrapper: a.sum() is the same loop,
+    # where a is certainly an array (its shape known); with an axis, or of a
+    # number, NumPy's function stays
+    rng = np.random.default_rng(11)
+    x, w = rng.normal(size=4), rng.normal(size=4)
+    for c in (0.5, np.float64(0.5)):
+        for _ in range(2):
+            s2sad.check_grad(reduced_in_full, x, w, c, wrt=(0, 1, 2))
+        g = s2sad.grad(reduced_in_full, wrt=(0, 1, 2), backend=backend)(x, w, c)
+        expected = s2sad.grad(reduced_in_full, wrt=(0, 1, 2))(x, w, c)
+        for a, b in zip(g, expected):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    code = str(s2sad.show(reduced_in_full, wrt=(0, 1, 2), args=(x, w, 0.5)))
+    forward = code.split("# backward pass")[0]
+    for method in (".mean()", ".max()", ".min()", ".prod()"):
+        assert method in forward, forward
+    assert "np.sum(x, axis=0)" in forward and ".sum()" in forward
+    generic = str(s2sad.show(reduced_in_full, wrt=(0, 1, 2)))
+    assert ".sum()" not in generic and "np.sum(" in generic

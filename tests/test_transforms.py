@@ -517,3 +517,34 @@ def test_jacobians_and_hessians_keep_float32_as_grad_does():
         assert J.dtype == np.float32
         np.testing.assert_allclose(J, np.diag(np.cos(x) * x + np.sin(x)), rtol=1e-5, atol=1e-6)
     assert s2sad.jacobian(sin_times_x)(np.array([1, 2])).dtype == np.float64  # (ints: float64)
+
+
+def cubes_and_a_pair(x, y):
+    return np.sum(x ** 3) + x[0] * x[1] * y
+
+
+def test_hvp_and_jvp_refuse_directions_of_another_shape():
+    # (hvp broadcast a column vector: three times H @ v, or NumPy's errors)
+    x = np.array([1.0, 2.0, 3.0])
+    H = np.diag(6 * x) + np.array([[0, 2.0, 0], [2.0, 0, 0], [0, 0, 0]])
+    np.testing.assert_allclose(s2sad.hvp(cubes_and_a_pair)(x, 2.0, np.ones(3)), H @ np.ones(3))
+    for wrong in (np.ones((3, 1)), np.ones(1), 1.0):
+        with pytest.raises(s2sad.ArgumentTypeError, match="a tangent has shape"):
+            s2sad.hvp(cubes_and_a_pair)(x, 2.0, wrong)
+        with pytest.raises(s2sad.ArgumentTypeError, match="a tangent has shape"):
+            s2sad.jvp(cubes_and_a_pair, (x, 2.0), (wrong, None))
+    with pytest.raises(s2sad.ArgumentTypeError, match="its primal is a number"):
+        s2sad.jvp(cubes_and_a_pair, (x, 2.0), (None, np.ones(2)))
+    with pytest.raises(s2sad.ArgumentTypeError, match="vectors for 2 differentiated"):
+        s2sad.hvp(cubes_and_a_pair, wrt=(0, 1))(x, 2.0, (np.ones(3),))
+    both = s2sad.hvp(cubes_and_a_pair, wrt=(0, 1))(x, 2.0, (np.ones(3), 1.0))
+    np.testing.assert_allclose(both[0], H @ np.ones(3) + [2.0, 1.0, 0.0])
+
+
+def test_jvp_takes_tuples_of_primals_and_tangents():
+    x = np.array([1.0, 2.0, 3.0])
+    for primals, tangents in ((x, np.ones(3)), (0.5, 1.0), ((x,), np.ones(3))):
+        with pytest.raises(s2sad.ArgumentTypeError, match="as tuples") as info:
+            s2sad.jvp(np.sum, primals, tangents)
+        assert "s2sad.jvp(f, (x,), (t,))" in info.value.hint
+    assert s2sad.jvp(np.sum, [x], [np.ones(3)])[1] == pytest.approx(3.0)

@@ -54,15 +54,19 @@ class ControlFlow(LowererBase):
         except UnsupportedSyntaxError as exc:
             self.restore_lowering_state(state)
             self.block, self.env = Block(), dict(saved_env)
-            first = exc.message.splitlines()[0] if exc.message else "this"
-            self.emit("marker", [Const(f"not compiled, raised if this runs: {first}")],
-                      target=False)
-            self.emit("unsupported", [Ref("$why", exc)], target=False,
-                      callee=Ref("$unsupported"))
+            self.raised_when_run(exc)
             returned = None if self.loops else Const(None)
         block, env = self.block, self.env
         self.block, self.env = saved_block, saved_env
         return block, env, returned
+
+    def raised_when_run(self, exc: UnsupportedSyntaxError) -> None:
+        """A side of a branch that raises `exc` (with its line and hint) when
+        it runs, in place of what s2sad could not compile there."""
+        first = exc.message.splitlines()[0] if exc.message else "this"
+        self.emit("marker", [Const(f"not compiled, raised if this runs: {first}")],
+                  target=False)
+        self.emit("unsupported", [Ref("$why", exc)], target=False, callee=Ref("$unsupported"))
 
     def lowering_state(self) -> tuple:
         return (list(self.loops), self.inline_depth, list(self.inlining), self.scope,
@@ -155,14 +159,28 @@ class ControlFlow(LowererBase):
         stmt = If(cond, Block(), Block(), loc=self.loc)
         saved = self.block
         self.block = stmt.then
-        a = self.value_of(then())
+        a = self.side_value(then)
         self.block = stmt.orelse
-        b = self.value_of(orelse())
+        b = self.side_value(orelse)
         self.block = saved
         out = self.factory.new(hint)
         stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
         self.block.stmts.append(stmt)
         return out
+
+    def side_value(self, side: Callable) -> Operand:
+        """One side of a conditional expression, lowered into the current
+        (new) block; what s2sad cannot compile there raises when it runs, as
+        Python fails only on the side it takes (`f() if hasattr(np, "f")
+        else g()`)."""
+        state = self.lowering_state()
+        try:
+            return self.value_of(side())
+        except UnsupportedSyntaxError as exc:
+            self.restore_lowering_state(state)
+            self.block.stmts.clear()
+            self.raised_when_run(exc)
+            return Const(None)
 
     # ------------------------------------------------------------ loops
 

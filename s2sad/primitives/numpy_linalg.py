@@ -38,6 +38,8 @@ Conventions, as JAX's where JAX has one:
 
 from __future__ import annotations
 
+import numpy as np
+
 from .record import group, vjp
 
 group("Linear algebra")
@@ -137,6 +139,8 @@ vjp(
     "matrices (the completion has no derivative); at a repeated or zero singular value: the "
     "vectors' derivative is nan/inf unless the result does not depend on them (then exact); "
     "compute_uv=False: use np.linalg.svdvals; complex matrices are refused (as eigh's)",
+    instead="for the singular values alone (compute_uv=False), call np.linalg.svdvals(a)"
+    if hasattr(np.linalg, "svdvals") else "",  # (NumPy 2)
 )
 # (of a complex matrix: ds = Re diag(U^H dA V), whose adjoint is conj(U diag(g) V^H);
 # the values do not depend on the vectors' phases)

@@ -102,6 +102,8 @@ class Primitive:
     neutral: frozenset[str] = frozenset()
     honoured: frozenset[str] = frozenset()  # (computed at registration)
     note: str = ""  # the convention at non-differentiable points, for docs/ops.md
+    # what to call instead where a refused parameter is given (the error's hint)
+    instead: str = ""
 
     # ---- facts
     elementwise: bool = False  # output shape = broadcast of the operands' shapes
