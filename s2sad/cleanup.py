@@ -30,6 +30,7 @@ from .ir import (
     Operand,
     Ref,
     Var,
+    blocks,
     defs,
     regions,
     substitute,
@@ -146,6 +147,79 @@ def reductions_as_methods(block: Block, dims: Callable[[Operand], tuple | None])
         if isinstance(stmt, Assign) and stmt.prim in _AS_METHODS and len(stmt.args) == 1 \
                 and not stmt.kwargs and dims(stmt.args[0]):
             stmt.prim, stmt.callee = _AS_METHODS[stmt.prim], None
+
+
+def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
+                      index_value: Callable[[Operand], Any], new: Callable[[str], Var]) -> None:
+    """`dz = index_adjoint(g0, (n,), i0); dz = add_at(dz, i1, g1); ...` where
+    the slices are known and tile the vector in order, each piece of its
+    slice's length: `joined_slices((...))`, one concatenation for a zeros, a
+    scatter and an add per piece (an LSTM's gates read from one vector).
+    Only for code no forward layer transforms again (`joined_slices` has no
+    tangent rule)."""
+    counts: dict[Var, int] = {}
+    for stmt in walk(block):
+        for u in uses(stmt):
+            if isinstance(u, Var):
+                counts[u] = counts.get(u, 0) + 1
+    for region in list(blocks(block)):
+        stmts = region.stmts
+        for i in range(len(stmts)):
+            chain = _slice_chain(stmts, i, counts) if i < len(stmts) else None
+            pieces = _tiles(chain, dims, index_value) if chain else None
+            if pieces is None:
+                continue
+            last = chain[-1]
+            joined = Assign(new("pieces"), "make_tuple", pieces)
+            helper = Ref("$joined_slices", primitives.resolve_name("joined_slices"))
+            k = stmts.index(last)
+            stmts[k:k + 1] = [joined, Assign(last.target, "joined_slices", [joined.target], {},
+                                             helper, last.loc)]
+            for link in chain[:-1]:
+                stmts.remove(link)
+
+
+def _slice_chain(stmts: list, i: int, counts: dict) -> list[Assign] | None:
+    """The statements of an index_adjoint at stmts[i] and the add_ats that
+    each take the one before as their only use, in this block."""
+    first = stmts[i]
+    if not (isinstance(first, Assign) and first.prim == "index_adjoint" and
+            len(first.args) == 3 and isinstance(first.args[1], Const)):
+        return None
+    chain = [first]
+    for later in stmts[i + 1:]:
+        current = chain[-1].target
+        if isinstance(later, Assign) and later.prim == "add_at" and len(later.args) == 3 and \
+                later.args[0] is current and counts.get(current) == 1:
+            chain.append(later)
+        elif current in uses(later) or any(current in uses(s) for s in walk_nested(later)):
+            break
+    return chain if len(chain) > 1 else None
+
+
+def _tiles(chain: list[Assign], dims: Callable, index_value: Callable) -> list | None:
+    """The pieces of `chain` in order, if its slices tile the vector."""
+    shape = chain[0].args[1].value
+    if not (isinstance(shape, tuple) and len(shape) == 1):
+        return None
+    n = shape[0]
+    found = [(chain[0].args[2], chain[0].args[0])] + [(s.args[1], s.args[2]) for s in chain[1:]]
+    spans = []
+    for index, piece in found:
+        key = index.value if isinstance(index, Const) else index_value(index)
+        if isinstance(key, tuple) and len(key) == 1:
+            key = key[0]
+        if not isinstance(key, slice):
+            return None
+        start, stop, step = key.indices(n)
+        if step != 1 or stop <= start or dims(piece) != (stop - start,):
+            return None
+        spans.append((start, stop, piece))
+    spans.sort(key=lambda span: span[0])
+    ends = [0] + [stop for _, stop, _ in spans]
+    if any(start != end for (start, _, _), end in zip(spans, ends)) or ends[-1] != n:
+        return None
+    return [piece for _, _, piece in spans]
 
 
 def is_const(x: Operand, value: float) -> bool:

@@ -121,6 +121,10 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return _shapes.index_adjoint(g, shape, index)
 
 
+def joined_slices(pieces: tuple) -> Any:
+    return _shapes.joined_slices(pieces)
+
+
 def own(x: Any) -> Any:
     return _base.own(x)
 
@@ -728,6 +732,16 @@ def _index_adjoint(g, shape, index):
     return scatter
 
 
+@overload(joined_slices)
+def _joined_slices(pieces):
+    """The pieces of a float64 vector's adjoint joined, in order."""
+    if not (isinstance(pieces, types.BaseTuple) and len(pieces) and all(
+            isinstance(p, types.Array) and p.ndim == 1 and p.dtype == types.float64
+            for p in pieces)):
+        raise _refuse("joined_slices", pieces)
+    return lambda pieces: np.concatenate(pieces)
+
+
 @overload(own)
 def _own(x):
     if isinstance(x, types.Array):
@@ -764,4 +778,5 @@ HELPERS = {getattr(module, name): name for module, names in (
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),
-    (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint"))) for name in names}
+    (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices")))
+    for name in names}

@@ -27,6 +27,7 @@ from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
 from .cleanup import (
     eliminate_dead_code,
+    join_tiled_slices,
     keep_writes_unseen,
     reductions_as_methods,
     share_common_values,
@@ -126,6 +127,9 @@ class Reverse(Adjoints, StructuralAdjoints):
         eliminate_dead_code(out)
         keep_writes_unseen(out)
         reductions_as_methods(out, self.dims)
+        if self.in_place:  # (no forward layer follows: `joined_slices` has no tangent)
+            join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
+                              self.factory.new)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1

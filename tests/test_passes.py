@@ -612,3 +612,41 @@ def test_reductions_as_methods_only_of_arrays_and_only_whole():
     reductions_as_methods(block, {a: (3, 2), n: ()}.get)
     assert [s.prim for s in block.stmts] == [".sum", "np.sum", "np.max", ".min"]
     assert block.stmts[0].callee is None and block.stmts[0].args == [a]
+
+
+def _gates_chain(index_of, lengths=(2, 2, 3), extra_use=False):
+    """dz = index_adjoint(g0, (7,), i0); dz = add_at(dz, i1, g1); ...; return dz"""
+    pieces = [Var(10 + k, "g") for k in range(len(lengths))]
+    links = [Var(20 + k, "dz") for k in range(len(lengths))]
+    stmts = [Assign(links[0], "index_adjoint", [pieces[0], Const((7,)), Const(index_of[0])])]
+    for k in range(1, len(lengths)):
+        stmts.append(Assign(links[k], "add_at", [links[k - 1], Const(index_of[k]), pieces[k]]))
+    if extra_use:
+        stmts.append(Assign(Var(30, "r"), "np.sum", [links[0]]))
+    stmts.append(Return(links[-1]))
+    dims = dict(zip(pieces, [(n,) for n in lengths]))
+    return Block(stmts), pieces, dims
+
+
+def test_slices_tiling_a_vector_join_into_one_concatenation():
+    from s2sad.cleanup import join_tiled_slices
+
+    made = iter(Var(100 + k, "pieces") for k in range(10))
+    # (pieces of [5:], [:2] and [2:5]: joined in the order of their slices)
+    block, g, dims = _gates_chain([slice(4, None), slice(None, 2), slice(2, 4)], (3, 2, 2))
+    join_tiled_slices(block, dims.get, lambda v: None, lambda hint: next(made))
+    joined, call, _ = block.stmts
+    assert joined.prim == "make_tuple" and joined.args == [g[1], g[2], g[0]]
+    assert call.prim == "joined_slices" and call.args == [joined.target]
+    assert call.target.id == 22  # (the chain's last value: its readers are unchanged)
+    for slices, lengths, extra in (
+            ([slice(4, None), slice(None, 2), slice(3, 4)], (3, 2, 1), False),  # a gap
+            ([slice(4, None), slice(None, 2), slice(1, 4)], (3, 2, 3), False),  # an overlap
+            ([slice(4, None), slice(None, 2), slice(2, 4)], (3, 2, 1), False),  # short piece
+            ([slice(4, None), slice(None, 4, 2), slice(2, 4)], (3, 2, 2), False),  # a step
+            ([slice(4, None), slice(None, 2), slice(2, 4)], (3, 2, 2), True),  # read between
+            ([slice(4, None), 0, slice(2, 4)], (3, 2, 2), False)):  # an int index
+        block, g, dims = _gates_chain(slices, lengths, extra)
+        before = list(block.stmts)
+        join_tiled_slices(block, dims.get, lambda v: None, lambda hint: next(made))
+        assert block.stmts == before, slices

@@ -650,3 +650,56 @@ def test_whole_array_reductions_of_known_arrays_are_methods(backend):
     assert "np.sum(x, axis=0)" in forward and ".sum()" in forward
     generic = str(s2sad.show(reduced_in_full, wrt=(0, 1, 2)))
     assert ".sum()" not in generic and "np.sum(" in generic
+
+
+def gate_steps(W, h, xs):
+    H = h.shape[0]
+    for t in range(xs.shape[0]):
+        z = W[:, :xs.shape[1]] @ xs[t] + W[:, xs.shape[1]:] @ h
+        i = np.tanh(z[:H])
+        f = 1.0 / (1.0 + np.exp(-z[H:2 * H]))
+        h = f * h + i * z[2 * H:]
+    return np.sum(h * h)
+
+
+def gates_with_a_gap(W, h, xs):
+    H = h.shape[0]
+    z = W[:, :xs.shape[1]] @ xs[0] + W[:, xs.shape[1]:] @ h
+    return np.sum(np.tanh(z[:H]) * z[2 * H:])  # (z[H:2 * H] unread: no joining)
+
+
+@pytest.mark.parametrize("H, D", [(2, 3), (3, 1)])
+def test_slices_tiling_a_vector_have_their_adjoints_joined(H, D):
+    rng = np.random.default_rng(H + D)
+    args = (0.5 * rng.normal(size=(3 * H, D + H)), rng.normal(size=H), rng.normal(size=(4, D)))
+    for _ in range(2):
+        s2sad.check_grad(gate_steps, *args, wrt=(0, 1, 2))
+        s2sad.check_grad(gates_with_a_gap, *args, wrt=(0, 1, 2))
+    code = str(s2sad.show(gate_steps, wrt=(0, 1, 2), args=args))
+    assert "dz = joined_slices(" in code and "dz = add_at(" not in code, code
+    assert "joined_slices(" not in str(s2sad.show(gates_with_a_gap, wrt=(0, 1, 2), args=args))
+    # forward mode over the adjoint code (a Hessian) writes the scatters
+    step, x = 1e-6, args[1]
+    Hh = s2sad.hessian(gate_steps, wrt=1)(*args)
+    for k in range(H):
+        e = np.zeros(H)
+        e[k] = step
+        up = s2sad.grad(gate_steps, wrt=1)(args[0], x + e, args[2])
+        down = s2sad.grad(gate_steps, wrt=1)(args[0], x - e, args[2])
+        np.testing.assert_allclose(Hh[:, k], (up - down) / (2 * step), rtol=1e-5, atol=1e-7)
+    if s2sad.backends.numba_available():
+        fast = s2sad.grad(gate_steps, wrt=(0, 1, 2), backend="numba")(*args)
+        for a, b in zip(fast, s2sad.grad(gate_steps, wrt=(0, 1, 2))(*args)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_joined_slices_gives_the_dtype_of_the_scatters():
+    from s2sad.runtime import add_at, index_adjoint, joined_slices
+
+    for pieces in ((np.ones(2, np.float32), np.ones(1, np.float32)),
+                   (np.ones(2, np.float32), np.ones(1)), (np.ones(2), np.ones(1) * 1j),
+                   (np.arange(2), np.arange(1))):
+        expected = add_at(index_adjoint(pieces[0], (3,), np.s_[:2]), np.s_[2:], pieces[1])
+        out = joined_slices(pieces)
+        assert out.dtype == expected.dtype
+        np.testing.assert_array_equal(out, expected)

@@ -42,6 +42,9 @@ helper(
     "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
     linear=("g",), zero="others",
 )
+# the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
+# written only where no forward layer transforms the code again
+helper("joined_slices(pieces)", fresh=True)
 # Helpers that take and give arrays only and compute nothing else: a later
 # pass may compute a repeated call once (`cleanup.share_common_values`) and a
 # loop's backward may compute them again rather than tape them.

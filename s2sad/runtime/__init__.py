@@ -231,6 +231,7 @@ from .shapes import (  # noqa: F401
     iteration_adjoint,
     iteration_items,
     iteration_tangent,
+    joined_slices,
     key_extreme,
     key_order,
     linspace_adjoint,

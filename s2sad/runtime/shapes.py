@@ -325,6 +325,14 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return out
 
 
+def joined_slices(pieces: tuple) -> Any:
+    """The adjoint of a vector read in slices that tile it, given the slices'
+    adjoints in order: what `index_adjoint` and a chain of `add_at`s give
+    (zeros, each piece added at its slice), as one concatenation."""
+    out = np.concatenate(pieces)
+    return out if out.dtype.kind in "fc" else out.astype(np.float64)
+
+
 def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -> Any:
     """Add g into the positions np.take read (with mode 'clip' or 'wrap', the
     positions an index out of range stood for); repeated indices add up."""
