@@ -107,16 +107,17 @@ _FLOATS = (float, np.float64)
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
-def _with_shapes(key: tuple, args: tuple, params: tuple[int, ...]) -> tuple | None:
-    """A fast key (the types of `args`) with the arrays' shapes: when every
-    argument is a number or an array and the differentiated ones are
-    floating arrays or numbers, types and shapes decide the compiled code and
-    the checks' outcome. None where a differentiated array is not floating.
-    (Other types never have an entry: `_fast_entry` makes none for them.)"""
+def _fast_key(args: tuple, params: tuple[int, ...]) -> tuple | None:
+    """The key of a call's fast entry: each argument's type, an array's shape
+    in its place (types and shapes decide the compiled code and the checks'
+    outcome where every argument is a number or an array). None where a
+    differentiated array is not floating. (Other types never have an entry:
+    `_fast_entry` makes none for them.)"""
+    key = tuple([a.shape if type(a) is np.ndarray else type(a) for a in args])
     for p in params:
-        if p < len(key) and key[p] is np.ndarray and args[p].dtype.kind not in "fc":
+        if p < len(args) and type(args[p]) is np.ndarray and args[p].dtype.kind not in "fc":
             return None
-    return key + tuple([a.shape for a in args if type(a) is np.ndarray])
+    return key
 
 
 def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...]) -> list:
@@ -183,9 +184,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        key = tuple(map(type, args)) if plain and not kwargs else None
-        if key is not None and np.ndarray in key:
-            key = _with_shapes(key, args, params)
+        key = _fast_key(args, params) if plain and not kwargs else None
         entry = fast.get(key) if key is not None else None
         if entry is not None and entry[0]():  # (seen before, and its guards hold)
             try:

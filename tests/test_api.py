@@ -632,3 +632,24 @@ def test_a_numpy_number_gets_a_number_for_its_gradient():
         g = s2sad.grad(cumulative)(x, w)
         assert type(g) is kind and g == pytest.approx(0.5)
     assert s2sad.grad(cumulative)(np.array(0.7), w).shape == ()
+
+
+def scaled_norm(x, s):
+    return np.sum(x * x) * s
+
+
+def test_the_fast_path_tells_arguments_apart_by_type_dtype_and_shape():
+    # (a call's fast entry is keyed by the arguments' types, an array's shape
+    # in its place; an integer array to differentiate takes the full path)
+    g = s2sad.grad(scaled_norm, wrt=(0, 1))
+    for _ in range(2):
+        for x, s in ((np.array([1.0, 2.0]), 0.5), (np.array([1, 2]), 0.5),
+                     (np.array([1.0, 2.0, 3.0]), 0.5), (np.array(3.0), 0.5),
+                     (np.array([1.0, 2.0]), np.array(0.5)), (np.float64(2.0), 0.5),
+                     (np.array([1.0, 2.0], np.float32), 0.5)):
+            gx, gs = g(x, s)
+            np.testing.assert_allclose(gx, 2 * np.asarray(x, float) * s, rtol=1e-6)
+            assert gs == pytest.approx(float(np.sum(np.asarray(x, float) ** 2)), rel=1e-6)
+            assert np.shape(gx) == np.shape(x) and np.shape(gs) == np.shape(s)
+            assert np.asarray(gx).dtype == (np.float32 if np.asarray(x).dtype == np.float32
+                                           else np.float64)
