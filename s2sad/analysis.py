@@ -255,6 +255,15 @@ def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...],
         p = fn.params[i]
         shape[("concrete", p)] = dims
         shape[p] = SCALAR if dims == () else shape.setdefault(("same", dims), p)
+    if shape_params:  # (a list display read once, by np.concatenate say: nothing changes it)
+        counts: dict = {}
+        for stmt in walk(fn.body):
+            for u in uses(stmt):
+                if isinstance(u, Var):
+                    counts[u] = counts.get(u, 0) + 1
+        for v, n in counts.items():
+            if n == 1:
+                shape[("read once", v)] = True
 
     def visit(block: Block) -> None:
         for stmt in block.stmts:
@@ -372,6 +381,14 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         shape[("shape of", stmt.target)] = True  # (its items are ints)
     prim = primitives.get(stmt.prim)
     args = stmt.args
+    if stmt.prim in ("make_list", "make_tuple") and shape.get(("read once", stmt.target)):
+        items = tuple(_dims(a, shape) for a in args)
+        # (set or cleared at each visit: a loop's second look may know less)
+        shape[("item dims", stmt.target)] = items if None not in items else None
+        return None
+    if stmt.prim in _JOINS and args and isinstance(args[0], Var):
+        items = shape.get(("item dims", args[0]))
+        return _joined_dims(stmt, prim, items) if items else None
     if (prim.elementwise and prim.returns == "array") or _broadcasts(stmt.prim):
         if stmt.prim == "np.where" and len(stmt.operands()) < 3:
             return None  # (np.where(condition) alone gives a tuple of indices)
@@ -426,6 +443,35 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
 
 _CONSTRUCTORS = frozenset({"np.eye", "np.identity", "np.zeros", "np.ones", "np.empty",
                            "np.full"})
+_JOINS = frozenset({"np.concatenate", "np.stack"})
+
+
+def _joined_dims(stmt: Assign, prim: primitives.Primitive, items: tuple) -> tuple | None:
+    """The shape of np.concatenate or np.stack of arrays of shapes `items`
+    (a display nothing else reads), along a known axis."""
+    try:
+        bound = prim.bind(stmt.args, stmt.kwargs)
+    except TypeError:
+        return None
+    if any(k not in ("arrays", "axis", "dtype", "casting") for k in bound if
+           bound[k] is not primitives.MISSING):
+        return None
+    axis = bound.get("axis", primitives.MISSING)
+    axis = 0 if axis is primitives.MISSING else axis.value if isinstance(axis, Const) else axis
+    first = items[0]
+    if type(axis) is not int or any(len(d) != len(first) for d in items):
+        return None
+    if stmt.prim == "np.stack":
+        if any(d != first for d in items) or not -len(first) - 1 <= axis <= len(first):
+            return None
+        k = axis % (len(first) + 1)
+        return first[:k] + (len(items),) + first[k:]
+    if not first or not -len(first) <= axis < len(first):
+        return None
+    k = axis % len(first)
+    if any(d[:k] + d[k + 1:] != first[:k] + first[k + 1:] for d in items):
+        return None
+    return first[:k] + (sum(d[k] for d in items),) + first[k + 1:]
 
 
 def _constructed_dims(stmt: Assign, shape: dict) -> tuple | None:

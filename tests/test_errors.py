@@ -888,3 +888,16 @@ def test_a_global_declaration_reads_the_global_and_refuses_a_write_where_it_runs
         assert COUNTER == 1.0
     finally:
         COUNTER = 0.0
+
+
+def repeated_by_a_float(x):
+    return np.sum([x] * 2.0)
+
+
+def test_a_list_repeated_by_a_float_says_what_python_says():
+    with pytest.raises(TypeError):
+        repeated_by_a_float(1.5)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="non-int of type 'float'") as info:
+        s2sad.grad(repeated_by_a_float)(1.5)
+    assert_points_at(info.value, repeated_by_a_float, "[x] * 2.0")
+    assert "[x] * 2" in info.value.hint

@@ -650,3 +650,22 @@ def test_slices_tiling_a_vector_join_into_one_concatenation():
         before = list(block.stmts)
         join_tiled_slices(block, dims.get, lambda v: None, lambda hint: next(made))
         assert block.stmts == before, slices
+
+
+def joins(a, b, k):
+    pair = [a, b]
+    s = np.stack(pair, axis=1)
+    c = np.concatenate((a, b, a), axis=-1)
+    items = [a, b]
+    d = np.concatenate(items) + np.sum(items[0])  # (the list read twice: not followed)
+    e = np.concatenate([a, b], axis=k)  # (an axis known only at run time)
+    f = np.concatenate([a, b], axis=None)
+    return s, c, d, e, f
+
+
+def test_joins_of_a_display_read_once_have_concrete_shapes():
+    fn = lowered(joins).function
+    facts = analyze(fn, (0,), scalar_params=(2,), shape_params=((0, (2, 3)), (1, (2, 3))))
+    found = [known_shape(facts.shape, s.target) for s in fn.body.stmts
+             if isinstance(s, Assign) and s.prim in ("np.stack", "np.concatenate")]
+    assert found == [(2, 2, 3), (2, 9), None, None, None]

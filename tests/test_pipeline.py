@@ -703,3 +703,43 @@ def test_joined_slices_gives_the_dtype_of_the_scatters():
         out = joined_slices(pieces)
         assert out.dtype == expected.dtype
         np.testing.assert_array_equal(out, expected)
+
+
+def recurrent_on_a_join(W, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ np.concatenate([xs[t], h]))
+    return np.sum(h * h)
+
+
+def stacked_and_joined(a, b):
+    s = np.stack([a, b], axis=1) * 2.0
+    c = np.concatenate((a, b, a), axis=-1)
+    d = np.concatenate([a[None], b[None]])
+    return np.sum(s * s * np.cos(c[:, None, :1])) + np.sum(np.sin(c)) + np.sum(d * d[0])
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (1, 4), (3, 1)])
+def test_joins_of_known_shapes_specialize_what_follows(shape):
+    rng = np.random.default_rng(sum(shape))
+    a, b = rng.normal(size=shape), rng.normal(size=shape)
+    for _ in range(2):
+        s2sad.check_grad(stacked_and_joined, a, b, wrt=(0, 1))
+    n, d = shape
+    args = (0.5 * rng.normal(size=(n, n + d)), rng.normal(size=n), rng.normal(size=(3, d)))
+    for _ in range(2):
+        s2sad.check_grad(recurrent_on_a_join, *args, wrt=(0, 1, 2))
+    code = str(s2sad.show(recurrent_on_a_join, wrt=(0, 1, 2), args=args))
+    assert "add_outer(" in code and "unbroadcast(" not in code, code
+
+
+def doubled_in_a_loop(x, n):
+    for _ in range(n):
+        x = np.concatenate([x, np.sin(x)])  # (a shape that changes each trip)
+    return np.sum(x * np.arange(x.shape[0]))
+
+
+def test_a_join_whose_shape_changes_in_a_loop_is_not_taken_for_a_fixed_one():
+    x = np.array([0.3, -0.5])
+    for n in (1, 3):
+        for _ in range(2):
+            s2sad.check_grad(doubled_in_a_loop, x, n)

@@ -90,11 +90,17 @@ class Expressions(LowererBase):
         if not isinstance(node.op, gast.Mult):
             return
         for seq, count in ((left, right), (right, left)):
-            if self.is_list(seq) and not (isinstance(count, Const) and
-                                          type(count.value) is int):
-                raise self.error("repeating a list by a count that is not a constant is "
-                                 "not supported", node,
-                                 "build it with a comprehension: [x for _ in range(n)]")
+            if not self.is_list(seq) or isinstance(count, Const) and \
+                    isinstance(count.value, int):
+                continue
+            if isinstance(count, Const):  # (Python's own error, where it runs)
+                kind = type(count.value).__name__
+                raise self.error(f"a list repeated by a count of type {kind}: Python raises "
+                                 f"TypeError: can't multiply sequence by non-int of type "
+                                 f"'{kind}'", node, "repeat it a whole number of times: [x] * 2")
+            raise self.error("repeating a list by a count that is not a constant is "
+                             "not supported", node,
+                             "build it with a comprehension: [x for _ in range(n)]")
 
     def expr_UnaryOp(self, node: gast.UnaryOp, hint: str) -> Operand:
         operand = self.expr(node.operand)
