@@ -16,6 +16,7 @@ A second table splits s2sad's time into the generated code and the API wrapper.
 from __future__ import annotations
 
 import functools
+import math
 import statistics
 import sys
 import types
@@ -277,7 +278,7 @@ def main():
     print(f"bench_speed  {T.machine()}")
     print(f"value+gradient per call: µs = best of {repeat} interleaved rounds (CPU time), "
           "ratio = tool / hand-written\n(median over the rounds of the per-round ratio)\n")
-    rows, split_rows = [], []
+    rows, split_rows, ratios = [], [], []
     for name, f, hand, wrt, args in make_cases():
         s2 = s2sad.value_and_grad(f, wrt=wrt)
         value, g = s2(*args)
@@ -295,6 +296,7 @@ def main():
             fns.append(functools.partial(ag, *args))
         r_hand, r_s2, r_raw, *r_ag = T.rounds(fns, repeat, min_seconds)
         r_ag = r_ag[0] if r_ag else None
+        ratios.append(T.ratio(r_s2, r_hand))
         rows.append([name, T.fmt_us(min(r_hand)), T.fmt_us(min(r_s2)),
                      T.fmt_ratio(T.ratio(r_s2, r_hand)),
                      T.fmt_us(r_ag and min(r_ag)), T.fmt_ratio(r_ag and T.ratio(r_ag, r_hand))])
@@ -303,6 +305,9 @@ def main():
                            T.fmt_us(wrapper), f"{wrapper / statistics.median(r_s2):.0%}"])
     print(T.table(["workload", "hand-written µs", "s2sad µs", "ratio", "autograd µs", "ratio"],
                   rows))
+    geometric = math.exp(statistics.fmean(math.log(r) for r in ratios))
+    print(f"s2sad's geometric mean over the workloads: {geometric:.2f}x (target: "
+          "at most 1.0; each workload at most 1.1)")
     if autograd is None:
         print("(autograd column skipped: pip install autograd, or pip install -e '.[bench]')")
     print("\nwhere s2sad's time goes: its generated gradient function called directly (ratio to")
