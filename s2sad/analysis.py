@@ -381,14 +381,8 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         shape[("shape of", stmt.target)] = True  # (its items are ints)
     prim = primitives.get(stmt.prim)
     args = stmt.args
-    if stmt.prim in ("make_list", "make_tuple") and shape.get(("read once", stmt.target)):
-        items = tuple(_dims(a, shape) for a in args)
-        # (set or cleared at each visit: a loop's second look may know less)
-        shape[("item dims", stmt.target)] = items if None not in items else None
-        return None
-    if stmt.prim in _JOINS and args and isinstance(args[0], Var):
-        items = shape.get(("item dims", args[0]))
-        return _joined_dims(stmt, prim, items) if items else None
+    if stmt.prim in _DISPLAYS_AND_JOINS:
+        return _display_or_join_dims(stmt, prim, shape)
     if (prim.elementwise and prim.returns == "array") or _broadcasts(stmt.prim):
         if stmt.prim == "np.where" and len(stmt.operands()) < 3:
             return None  # (np.where(condition) alone gives a tuple of indices)
@@ -444,6 +438,23 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
 _CONSTRUCTORS = frozenset({"np.eye", "np.identity", "np.zeros", "np.ones", "np.empty",
                            "np.full"})
 _JOINS = frozenset({"np.concatenate", "np.stack"})
+_DISPLAYS_AND_JOINS = _JOINS | {"make_list", "make_tuple"}
+
+
+def _display_or_join_dims(stmt: Assign, prim: primitives.Primitive, shape: dict
+                          ) -> tuple | None:
+    """A list or tuple display nothing else reads keeps its items' shapes
+    (set or cleared at each look: a loop's second look may know less); a
+    join of such a display has a shape (`_joined_dims`). A display itself
+    has none."""
+    args = stmt.args
+    if stmt.prim not in _JOINS:
+        if shape.get(("read once", stmt.target)):
+            items = tuple(_dims(a, shape) for a in args)
+            shape[("item dims", stmt.target)] = items if None not in items else None
+        return None
+    items = shape.get(("item dims", args[0])) if args and isinstance(args[0], Var) else None
+    return _joined_dims(stmt, prim, items) if items else None
 
 
 def _joined_dims(stmt: Assign, prim: primitives.Primitive, items: tuple) -> tuple | None:
