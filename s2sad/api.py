@@ -37,7 +37,7 @@ from .errors import (
 from .nesting import Derivative, derivative_of, pick
 from .parsing import errors_located, user_frame_loc
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, separate
+from .runtime import as_gradient_of, private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
@@ -147,7 +147,7 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     runs, the error came from the derivative or from `math`; compute again
     with NumPy scalars, as an array would, without the specialization on
     plain numbers (`pipeline.numpy_numbers`)."""
-    compiled.user_fn(*args, **kwargs)  # (the user's own error stays as it is)
+    compiled.user_fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays)
     seed = {compiled.seed_name: np.float64(1.0)}
     with pipeline.numpy_numbers():
         generic = pipeline.compile(compiled.user_fn, replace(compiled.spec, scalars=()))
@@ -404,7 +404,8 @@ def numerical_gradient(f: Callable, args: Sequence, index: int, eps: float = 1e-
 
     def value_with(leaf_path: tuple, leaf: Any) -> float:
         moved = _replace_leaf(args[index], leaf_path, leaf)
-        value = f(*args[:index], moved, *args[index + 1:])
+        value = f(*private_copy(args[:index]), private_copy(moved),
+                  *private_copy(args[index + 1:]))
         if np.iscomplexobj(value):
             raise TypeError("numerical_gradient needs a real-valued function; take np.real, "
                             "np.imag or np.abs of a complex output")

@@ -24,6 +24,7 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 
 from __future__ import annotations
 
+import os
 import types
 import weakref
 from typing import Any
@@ -42,7 +43,7 @@ from .callables import (
 )
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
-from .runtime import USER_CALLS, new_object, zeros_like
+from .runtime import USER_CALLS, filled_adjoint, new_object, zeros_like
 from .runtime.functions import inert, writes_in_place
 from .signature import Layout, check_binding, layout
 from .signature import pick as pick_item
@@ -262,9 +263,36 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
     unfolded = unfold(fn, len(args), tuple(kwargs))
     if unfolded is None:
         return None
+    if _is_own(unfolded.fn):
+        raise _through_own(fn, unfolded.fn)
     if unfolded.record is not None:
         return RecordCall(unfolded.record, active, args, kwargs)
     return Plan(fn, unfolded, active, args, kwargs)
+
+
+_OWN_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _through_own(fn: Any, code: Any) -> NoAdjointError:
+    """The error for a call of s2sad itself inside a differentiated function:
+    a transform (`s2sad.jvp(...)`), or a function one returned (`s2sad.hvp(f)`)."""
+    made = getattr(fn, "__s2sad_transform__", None) or getattr(code, "__s2sad_transform__", None)
+    name = getattr(code, "__name__", "")
+    what = f"the result of s2sad.{made}" if made else f"s2sad.{name}"
+    hint = "compute this derivative outside the function and pass it in; derivatives of " \
+        "derivatives go through grad: s2sad.hessian(f), s2sad.hvp(f), grad(grad(f))"
+    if name in ("grad", "value_and_grad") and not made:
+        hint = "calling s2sad.grad(g) inside composes when g is defined at module level (a " \
+            "function defined inside is made anew at each call)"
+    return NoAdjointError(f"differentiating through {what}, called inside the function, is "
+                          "not supported", hint=hint)
+
+
+def _is_own(fn: Any) -> bool:
+    """Is fn s2sad's own code (a transform the user's function calls, or the
+    function one returns), which the dispatcher must not compile as theirs?"""
+    code = getattr(fn, "__code__", None)
+    return code is not None and os.path.abspath(code.co_filename).startswith(_OWN_DIRECTORY)
 
 
 # ---------------------------------------------------------------- reverse mode
@@ -362,7 +390,7 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
         return saved.adjoints(g)
     if saved.compiled.tangent_names:  # (saved by call_forward_jvp)
         return call_backward_jvp(saved, None, g, None)[0]
-    grads = saved.compiled.backward(saved.state, fill_zeros(g, saved.value))
+    grads = saved.compiled.backward(saved.state, filled_adjoint(g, saved.value))
     return saved.plan.adjoints(grads)
 
 
@@ -433,8 +461,8 @@ def call_backward_jvp(saved: Any, saved_dot: Any, g: Any, g_dot: Any, /) -> tupl
     if not compiled.tangent_names:
         raise UnsupportedSyntaxError("forward mode over this call's gradient is not supported")
     state_dot = saved_dot[0] if isinstance(saved_dot, tuple) else zeros_like(saved.state)
-    g = fill_zeros(g, saved.value)
-    g_dot = fill_zeros(g_dot, saved.value)
+    g = filled_adjoint(g, saved.value)
+    g_dot = filled_adjoint(g_dot, saved.value)
     names = compiled.tangent_names[1]
     grads, grads_dot = compiled.backward(saved.state, g, **{names[0]: state_dot,
                                                             names[1]: g_dot})
@@ -472,18 +500,6 @@ def _parameters(fn: types.FunctionType, active: tuple) -> tuple[tuple[int, ...],
     params = [lay.locate(site)[0] for site in active]
     wrt = tuple(sorted(set(params)))
     return wrt, [wrt.index(p) for p in params]
-
-
-def fill_zeros(g: Any, like: Any) -> Any:
-    """An adjoint with the same structure as `like`: items nobody used get zeros."""
-    if g is None:
-        return zeros_like(like)
-    if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
-        items = (fill_zeros(gi, li) for gi, li in zip(g, like))
-        return list(items) if isinstance(like, list) else tuple(items)
-    if isinstance(like, dict) and isinstance(g, dict):
-        return {k: fill_zeros(g.get(k), v) for k, v in like.items()}
-    return g
 
 
 _DISPATCHER = dict(call_forward=call_forward, call_backward=call_backward, call_jvp=call_jvp,

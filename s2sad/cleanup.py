@@ -151,10 +151,11 @@ def reductions_as_methods(block: Block, dims: Callable[[Operand], tuple | None])
 
 def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
                       index_value: Callable[[Operand], Any], new: Callable[[str], Var]) -> None:
-    """`dz = index_adjoint(g0, (n,), i0); dz = add_at(dz, i1, g1); ...` where
-    the slices are known and tile the vector in order, each piece of its
-    slice's length: `joined_slices((...))`, one concatenation for a zeros, a
-    scatter and an add per piece (an LSTM's gates read from one vector).
+    """`dz = index_adjoint(g0, shape, i0); dz = add_at(dz, i1, g1); ...` where
+    the slices are known and tile the array along one axis, each piece of its
+    slice's shape: `joined_slices((...), axis)`, one concatenation for a
+    zeros, a scatter and an add per piece (an LSTM's gates read from one
+    vector, or from a batch's rows).
     Only for code no forward layer transforms again (`joined_slices` has no
     tangent rule)."""
     counts: dict[Var, int] = {}
@@ -166,15 +167,16 @@ def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
         stmts = region.stmts
         for i in range(len(stmts)):
             chain = _slice_chain(stmts, i, counts) if i < len(stmts) else None
-            pieces = _tiles(chain, dims, index_value) if chain else None
-            if pieces is None:
+            tiles = _tiles(chain, dims, index_value) if chain else None
+            if tiles is None:
                 continue
+            pieces, axis = tiles
             last = chain[-1]
             joined = Assign(new("pieces"), "make_tuple", pieces)
             helper = Ref("$joined_slices", primitives.resolve_name("joined_slices"))
             k = stmts.index(last)
-            stmts[k:k + 1] = [joined, Assign(last.target, "joined_slices", [joined.target], {},
-                                             helper, last.loc)]
+            stmts[k:k + 1] = [joined, Assign(last.target, "joined_slices",
+                                             [joined.target, Const(axis)], {}, helper, last.loc)]
             for link in chain[:-1]:
                 stmts.remove(link)
 
@@ -197,29 +199,49 @@ def _slice_chain(stmts: list, i: int, counts: dict) -> list[Assign] | None:
     return chain if len(chain) > 1 else None
 
 
-def _tiles(chain: list[Assign], dims: Callable, index_value: Callable) -> list | None:
-    """The pieces of `chain` in order, if its slices tile the vector."""
+def _tiles(chain: list[Assign], dims: Callable, index_value: Callable
+           ) -> tuple[list, int] | None:
+    """The pieces of `chain` in order and the axis they are joined along, if
+    its slices tile the array along one axis (whole along the others: `z[:H]`
+    of a vector, `z[:, H:2 * H]` of a batch's rows)."""
     shape = chain[0].args[1].value
-    if not (isinstance(shape, tuple) and len(shape) == 1):
+    if not (isinstance(shape, tuple) and shape):
         return None
-    n = shape[0]
     found = [(chain[0].args[2], chain[0].args[0])] + [(s.args[1], s.args[2]) for s in chain[1:]]
-    spans = []
+    spans, axes = [], set()
     for index, piece in found:
-        key = index.value if isinstance(index, Const) else index_value(index)
-        if isinstance(key, tuple) and len(key) == 1:
-            key = key[0]
-        if not isinstance(key, slice):
+        span = _span(index.value if isinstance(index, Const) else index_value(index), shape)
+        if span is None:
             return None
-        start, stop, step = key.indices(n)
-        if step != 1 or stop <= start or dims(piece) != (stop - start,):
+        axis, start, stop = span
+        if dims(piece) != shape[:axis] + (stop - start,) + shape[axis + 1:]:
             return None
+        axes.add(axis)
         spans.append((start, stop, piece))
+    if len(axes) != 1:
+        return None
+    (axis,) = axes
     spans.sort(key=lambda span: span[0])
     ends = [0] + [stop for _, stop, _ in spans]
-    if any(start != end for (start, _, _), end in zip(spans, ends)) or ends[-1] != n:
+    if any(start != end for (start, _, _), end in zip(spans, ends)) or \
+            ends[-1] != shape[axis]:
         return None
-    return [piece for _, _, piece in spans]
+    return [piece for _, _, piece in spans], axis
+
+
+def _span(key: Any, shape: tuple) -> tuple[int, int, int] | None:
+    """(axis, start, stop) of a basic index that is a step-1 slice along one
+    axis of an array of `shape` and whole along the others; else None."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if len(parts) > len(shape) or not all(isinstance(p, slice) for p in parts):
+        return None
+    bounds = [p.indices(n) for p, n in zip(parts, shape)]
+    cut = [k for k, (b, n) in enumerate(zip(bounds, shape)) if b != (0, n, 1)]
+    if len(cut) > 1 or not cut and len(bounds) == 0:
+        return None
+    axis = cut[0] if cut else 0
+    start, stop, step = bounds[axis] if axis < len(bounds) else (0, shape[axis], 1)
+    return (axis, start, stop) if step == 1 and stop > start else None
 
 
 def is_const(x: Operand, value: float) -> bool:

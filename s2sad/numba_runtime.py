@@ -121,8 +121,8 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return _shapes.index_adjoint(g, shape, index)
 
 
-def joined_slices(pieces: tuple) -> Any:
-    return _shapes.joined_slices(pieces)
+def joined_slices(pieces: tuple, axis: int = 0) -> Any:
+    return _shapes.joined_slices(pieces, axis)
 
 
 def own(x: Any) -> Any:
@@ -733,13 +733,13 @@ def _index_adjoint(g, shape, index):
 
 
 @overload(joined_slices)
-def _joined_slices(pieces):
-    """The pieces of a float64 vector's adjoint joined, in order."""
+def _joined_slices(pieces, axis=0):
+    """The pieces of a float64 array's adjoint joined along an axis, in order."""
     if not (isinstance(pieces, types.BaseTuple) and len(pieces) and all(
-            isinstance(p, types.Array) and p.ndim == 1 and p.dtype == types.float64
-            for p in pieces)):
-        raise _refuse("joined_slices", pieces)
-    return lambda pieces: np.concatenate(pieces)
+            isinstance(p, types.Array) and p.ndim == pieces[0].ndim and
+            p.dtype == types.float64 for p in pieces)):
+        raise _refuse("joined_slices", pieces, axis)
+    return lambda pieces, axis=0: np.concatenate(pieces, axis=axis)
 
 
 @overload(own)

@@ -94,10 +94,9 @@ def unwrap(fn: Any) -> types.FunctionType:
         fn = fn.__wrapped__
     if hasattr(fn, "__s2sad_transform__"):
         raise SourceUnavailableError(
-            f"differentiating the result of s2sad.{fn.__s2sad_transform__} (a derivative of "
-            "a derivative) is not supported yet",
-            hint="differentiate the original function once; for second derivatives, take "
-            "finite differences of s2sad's gradient")
+            f"differentiating the result of s2sad.{fn.__s2sad_transform__} again is not "
+            "supported", hint="derivatives of derivatives go through grad: grad(grad(f)), "
+            "s2sad.hessian(f), s2sad.hvp(f), s2sad.jacobian(s2sad.grad(f))")
     if isinstance(fn, types.MethodType):
         fn = fn.__func__
     if not isinstance(fn, types.FunctionType):

@@ -50,7 +50,7 @@ from .parsing import parse_function, unwrap
 from .prepare import prepare
 from .recursion import mark_self_calls
 from .reverse import Reversed, reverse
-from .runtime import raised_by_user
+from .runtime import private_copy, raised_by_user
 from .scalars import use_math
 from .signature import layout
 from .split import split
@@ -82,6 +82,10 @@ class Spec:
     # The function is a class's __init__ run as its constructor: its first
     # argument is the new object, which it may change and which it returns.
     construct: bool = False
+    # The halves of a split the user asked for (`vjp`): its arguments are the
+    # transform's own copies, so the function may write into them, as under
+    # grad; a callee's halves (False) must not, as its caller reads them.
+    top: bool = False
 
 
 def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
@@ -185,7 +189,7 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
     except NUMBER_ERRORS as exc:
         if raised_by_user(exc):  # (the user's own `raise`: as it is)
             raise
-    fn(*args, **kwargs)
+    fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
     with numpy_numbers():
         promoted = dict(zip(named, numpy_scalars(tuple(named.values()))))
         return generic().func(*numpy_scalars(args), **kwargs, **promoted)
@@ -374,12 +378,12 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     assert spec.kind in KINDS, spec.kind
     _COUNTS["transforms"] += 1
     lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics))
-    primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split")
+    primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split" and not spec.top)
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
     prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")
     site = None  # (a helper calling itself: its `recurse`, given the halves at the end)
-    if spec.kind == "split" and not spec.forwards and not spec.construct:
+    if spec.kind == "split" and not spec.forwards and not spec.construct and not spec.top:
         site = _DISPATCH["recursion_site"]()
         if not mark_self_calls(prepared, fn, spec.wrt, spec.scalars, site):
             site = None

@@ -9,6 +9,7 @@ partials and the user's own adjoint rules. They are a part of `Reverse`
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from . import primitives
@@ -149,12 +150,27 @@ class StructuralAdjoints:
                     f"positional arguments, and {key}= is passed by keyword", stmt.loc,
                     f"pass {key} positionally")
         name = "$" + (getattr(rule, "__name__", "") or "rule").strip("<>")
-        raw = self.emit("call", [Ref(name, rule), self.materialize(stmt.target, g),
-                                 stmt.target, *stmt.args], kwargs=stmt.kwargs, loc=stmt.loc)
-        grads = self.emit("custom_adjoints", [raw, Const(len(stmt.args))], loc=stmt.loc,
+        filled = self.emit("filled_adjoint", [self.materialize(stmt.target, g), stmt.target],
+                           callee=Ref("$filled_adjoint", primitives.resolve_name(
+                               "filled_adjoint")), loc=stmt.loc)  # (no None for the rule)
+        raw = self.emit("call", [Ref(name, rule), filled, stmt.target, *stmt.args],
+                        kwargs=stmt.kwargs, loc=stmt.loc)
+        grads = self.emit("custom_adjoints", [raw, Const(len(stmt.args)),
+                                              Const(_positional_count(fn)), *stmt.args],
+                          loc=stmt.loc,
                           callee=Ref("$custom_adjoints", primitives.resolve_name(
                               "custom_adjoints")), hint="grads")
         for k, arg in enumerate(stmt.args):
             if self.active(arg):
                 self.accumulate(arg, self.emit("getitem", [grads, Const(k)], hint=dname(arg)),
                                 stmt.loc)
+
+
+def _positional_count(fn: Any) -> int:
+    """How many positional parameters `fn` has (its adjoint rule returns one
+    adjoint each); 0 where its signature cannot be read."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)

@@ -26,7 +26,7 @@ from .errors import ArgumentTypeError, S2sadError, recursion_reported, too_deep
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, raised_by_user, separate, zeros_like
+from .runtime import as_gradient_of, private_copy, raised_by_user, separate, zeros_like
 from .runtime.functions import (
     carries_derivative,
     differentiated_field,
@@ -72,8 +72,8 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
            tangents: tuple, backend: str = "numpy") -> tuple[Any, Any]:
     """The value of f and its tangent along `tangents`, one per chosen site
     (None: nothing moves)."""
-    if chosen is None:
-        value = f(*args, **kwargs)
+    if chosen is None:  # (nothing moves: the value, from the user's function on copies)
+        value = f(*private_copy(args), **private_copy(kwargs))
         return value, zeros_like(value)
     per_param = chosen.tangents(tangents, args, kwargs)
     derivative = derivative_of(f)
@@ -105,11 +105,15 @@ def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None 
 def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, Callable]:
     """`(f(*primals), f_jvp)` where `f_jvp(*tangents)` is the derivative along
     `tangents` at `primals` (each call runs the generated forward mode)."""
-    value = f(*primals)
+    # (at these values: f runs on copies, as the caller may update the arrays
+    # in place later, and a function writing into its argument would move them)
+    primals = private_copy(tuple(primals))
+    value = f(*private_copy(primals))
 
     def f_jvp(*tangents: Any) -> Any:
         return jvp(f, primals, tangents, backend=backend)[1]
 
+    f_jvp.__s2sad_transform__ = "linearize"  # type: ignore[attr-defined]
     return value, f_jvp
 
 
@@ -129,7 +133,10 @@ def _has_tangent(primal: Any, tangent: Any, i: int) -> bool:
 
 def _as_tangent(tangent: Any, primal: Any) -> Any:
     """A tangent in the primal's form: arrays for arrays, floats for floats;
-    a namedtuple's is a tuple, an object's a dict of its attributes'."""
+    a namedtuple's is a tuple, an object's a dict of its attributes'; None
+    for an item (a leaf held fixed) is zeros."""
+    if tangent is None:
+        return zeros_like(primal)
     if is_object(primal):
         return {name: _as_tangent(getattr(tangent, name), value)
                 for name, value in vars(primal).items() if differentiated_field(value)}
@@ -192,7 +199,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     if derivative is not None:
         return _nested_vjp(derivative, f, args, kwargs, chosen, has_aux)
     if chosen is None:
-        return f(*args, **kwargs), lambda cotangent: ()
+        return f(*private_copy(args), **private_copy(kwargs)), lambda cotangent: ()
     fn = chosen.target.fn
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     # (the pullback is at these values: an array the caller updates in place
@@ -202,7 +209,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     def split_for(call_args: tuple) -> Compiled:
         """The two halves compiled for these arguments' kinds."""
         kinds = pipeline.argument_kinds(fn, call_args, full_kwargs)
-        return pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux))
+        return pipeline.compile(fn, Spec("split", chosen.params, *kinds, aux=has_aux, top=True))
 
     compiled = split_for(full_args)
     forward, backward = backends.halves(compiled, backend)
@@ -243,6 +250,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         # each in its argument's form: a real argument's adjoint is real
         return tuple(chosen.gradients(grads, args, kwargs))
 
+    pullback.__s2sad_transform__ = "vjp"  # type: ignore[attr-defined]
     return value, pullback
 
 
@@ -302,6 +310,7 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Ca
         grads = pullback(np.ones_like(value) if isinstance(value, np.ndarray) else 1.0)
         return tuple(grads) if chosen.as_tuple else grads[0]
 
+    gradient.__s2sad_transform__ = "elementwise_grad"  # type: ignore[attr-defined]
     return gradient
 
 
@@ -346,7 +355,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
                 "a holomorphic function", def_loc(fn),
                 "pass holomorphic=True if f is holomorphic; otherwise differentiate the "
                 "real and imaginary parts as separate real inputs")
-        value = f(*args, **kwargs)
+        value = f(*private_copy(args), **private_copy(kwargs))
         value, aux = value if has_aux else (value, None)
         outputs = _outputs(value, fn)
         size_in = sum(x.size for x in inputs)
@@ -361,6 +370,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
         result = tuple(per_output) if several else per_output[0]
         return (result, aux) if has_aux else result
 
+    jac.__s2sad_transform__ = "jacobian"  # type: ignore[attr-defined]
     return jac
 
 
@@ -486,6 +496,7 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
                             directions)
         return (tangent,) if chosen.as_tuple and len(chosen.sites) == 1 else tangent
 
+    product.__s2sad_transform__ = "hvp"  # type: ignore[attr-defined]
     return product
 
 

@@ -105,7 +105,7 @@ def uses_bad_rule(a, b):
 
 
 def test_a_rule_returning_the_wrong_count_is_an_error():
-    with pytest.raises(s2sad.S2sadError, match="one adjoint per positional argument"):
+    with pytest.raises(s2sad.S2sadError, match="one adjoint per positional parameter"):
         s2sad.grad(uses_bad_rule)(1.0, 2.0)
 
 
@@ -159,3 +159,78 @@ def test_functions_with_rules_as_transform_arguments():
                                [0.5, 0.25])
     assert s2sad.grad(clipped_log)(0.25) == 2.0  # the rule, not log's derivative
     assert "def dsin(x, *, dout=1.0):" in s2sad.show(np.sin)
+
+
+@s2sad.custom_vjp
+def scaled_by(u, k=2.0):
+    return k * u
+
+
+@scaled_by.defvjp
+def scaled_by_vjp(g, ans, u, k=2.0):
+    return g * k, g * u  # (the adjoints of both parameters, whichever the call gives)
+
+
+def scaled_by_keyword(x):
+    return np.sum(scaled_by(x, k=3.0) * np.array([1.0, 2.0]))
+
+
+def scaled_by_default(x):
+    return np.sum(scaled_by(x) * np.array([1.0, 2.0]))
+
+
+def scaled_by_position(x):
+    return np.sum(scaled_by(x, 3.0) * np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("f, k", [(scaled_by_keyword, 3.0), (scaled_by_default, 2.0),
+                                  (scaled_by_position, 3.0)])
+def test_a_rule_gives_one_adjoint_per_parameter_however_the_call_binds_them(f, k):
+    # (with k by keyword or at its default, the pair (du, dk) was taken for
+    # the adjoint of u and summed into it: 5 where 3 is right)
+    x = np.array([2.0, 5.0])
+    np.testing.assert_allclose(s2sad.grad(f)(x), k * np.array([1.0, 2.0]))
+    s2sad.check_grad(f, x)
+
+
+@s2sad.custom_vjp
+def doubled(x):
+    return 2.0 * x
+
+
+@doubled.defvjp
+def doubled_vjp(g, ans, x):
+    return np.sum(2.0 * g)  # (a number for a vector: a mistake, not a broadcast)
+
+
+def test_a_rule_giving_an_adjoint_of_another_shape_is_an_error():
+    with pytest.raises(s2sad.S2sadError, match=r"adjoint of shape \(\) for argument 0, of "
+                                               r"shape \(3,\)"):
+        s2sad.grad(lambda x: np.sum(doubled(x) * x))(np.ones(3))
+    assert s2sad.grad(lambda x: doubled(x) * x)(1.5) == pytest.approx(6.0)
+
+
+@s2sad.custom_vjp
+def product_and_shift(u, v):
+    return u * v, np.sin(u) + v
+
+
+@product_and_shift.defvjp
+def product_and_shift_vjp(g, ans, u, v):
+    g0, g1 = g  # (an output nobody used has a zero adjoint, never None)
+    return g0 * v + g1 * np.cos(u), g0 * u + g1
+
+
+def first_output_only(x):
+    a, b = product_and_shift(x, x[::-1])
+    return np.sum(a)
+
+
+def second_output_only(x):
+    return np.sum(product_and_shift(x, 2.0 * x)[1])
+
+
+@pytest.mark.parametrize("f", [first_output_only, second_output_only])
+def test_a_rule_of_several_outputs_gets_zeros_for_the_unused_ones(f):
+    x = np.array([0.1, 0.2, 0.3])
+    s2sad.check_grad(f, x)

@@ -637,7 +637,7 @@ def test_slices_tiling_a_vector_join_into_one_concatenation():
     join_tiled_slices(block, dims.get, lambda v: None, lambda hint: next(made))
     joined, call, _ = block.stmts
     assert joined.prim == "make_tuple" and joined.args == [g[1], g[2], g[0]]
-    assert call.prim == "joined_slices" and call.args == [joined.target]
+    assert call.prim == "joined_slices" and call.args == [joined.target, Const(0)]
     assert call.target.id == 22  # (the chain's last value: its readers are unchanged)
     for slices, lengths, extra in (
             ([slice(4, None), slice(None, 2), slice(3, 4)], (3, 2, 1), False),  # a gap
@@ -645,7 +645,8 @@ def test_slices_tiling_a_vector_join_into_one_concatenation():
             ([slice(4, None), slice(None, 2), slice(2, 4)], (3, 2, 1), False),  # short piece
             ([slice(4, None), slice(None, 4, 2), slice(2, 4)], (3, 2, 2), False),  # a step
             ([slice(4, None), slice(None, 2), slice(2, 4)], (3, 2, 2), True),  # read between
-            ([slice(4, None), 0, slice(2, 4)], (3, 2, 2), False)):  # an int index
+            ([slice(4, None), 0, slice(2, 4)], (3, 2, 2), False),  # an int index
+            ([slice(4, None), slice(None, 2), slice(2, 4, -1)], (3, 2, 2), False)):
         block, g, dims = _gates_chain(slices, lengths, extra)
         before = list(block.stmts)
         join_tiled_slices(block, dims.get, lambda v: None, lambda hint: next(made))
@@ -669,3 +670,33 @@ def test_joins_of_a_display_read_once_have_concrete_shapes():
     found = [known_shape(facts.shape, s.target) for s in fn.body.stmts
              if isinstance(s, Assign) and s.prim in ("np.stack", "np.concatenate")]
     assert found == [(2, 2, 3), (2, 9), None, None, None]
+
+
+def test_slices_tiling_one_axis_of_a_batch_join_along_it():
+    from s2sad.cleanup import join_tiled_slices
+
+    g = [Var(10 + k, "g") for k in range(3)]
+    dz = [Var(20 + k, "dz") for k in range(3)]
+
+    def chain(indices, piece_dims):
+        stmts = [Assign(dz[0], "index_adjoint", [g[0], Const((4, 6)), Const(indices[0])])]
+        stmts += [Assign(dz[k], "add_at", [dz[k - 1], Const(indices[k]), g[k]])
+                  for k in (1, 2)]
+        return Block([*stmts, Return(dz[2])]), dict(zip(g, piece_dims)).get
+
+    made = iter(Var(100 + k, "pieces") for k in range(10))
+    whole = slice(None)
+    block, dims = chain([(whole, slice(2, 4)), (whole, slice(0, 2)), (whole, slice(4, 6))],
+                        [(4, 2)] * 3)
+    join_tiled_slices(block, dims, lambda v: None, lambda hint: next(made))
+    assert block.stmts[0].args == [g[1], g[0], g[2]] and block.stmts[1].args[1] == Const(1)
+    block, dims = chain([slice(1, 4), slice(0, 1), (slice(None, None), slice(0, 6))],
+                        [(3, 6), (1, 6), (4, 6)])  # (rows, then the whole: overlaps)
+    before = list(block.stmts)
+    join_tiled_slices(block, dims, lambda v: None, lambda hint: next(made))
+    assert block.stmts == before
+    block, dims = chain([(slice(0, 2), whole), (slice(2, 4), slice(0, 3)), slice(2, 4)],
+                        [(2, 6), (2, 3), (2, 6)])  # (two axes cut)
+    before = list(block.stmts)
+    join_tiled_slices(block, dims, lambda v: None, lambda hint: next(made))
+    assert block.stmts == before

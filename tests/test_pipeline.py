@@ -743,3 +743,29 @@ def test_a_join_whose_shape_changes_in_a_loop_is_not_taken_for_a_fixed_one():
     for n in (1, 3):
         for _ in range(2):
             s2sad.check_grad(doubled_in_a_loop, x, n)
+
+
+def batched_gates(Wx, Wh, xs, h):
+    H = h.shape[1]
+    for t in range(xs.shape[0]):
+        z = xs[t] @ Wx + h @ Wh  # (a batch's rows: gates are column blocks)
+        i = 1.0 / (1.0 + np.exp(-z[:, :H]))
+        g = np.tanh(z[:, H:2 * H])
+        h = i * g + np.sin(z[:, 2 * H:]) * h
+    return np.sum(h * h)
+
+
+@pytest.mark.parametrize("B, H", [(2, 3), (4, 1)])
+def test_column_blocks_of_a_batch_have_their_adjoints_joined(B, H):
+    rng = np.random.default_rng(B * H)
+    D = 2
+    args = (0.5 * rng.normal(size=(D, 3 * H)), 0.5 * rng.normal(size=(H, 3 * H)),
+            rng.normal(size=(3, B, D)), rng.normal(size=(B, H)))
+    for _ in range(2):
+        s2sad.check_grad(batched_gates, *args, wrt=(0, 1, 2, 3))
+    code = str(s2sad.show(batched_gates, wrt=(0, 1, 2, 3), args=args))
+    assert "dz = joined_slices(pieces, 1)" in code and "dz = add_at(" not in code, code
+    if s2sad.backends.numba_available():
+        fast = s2sad.grad(batched_gates, wrt=(0, 1, 2, 3), backend="numba")(*args)
+        for a, b in zip(fast, s2sad.grad(batched_gates, wrt=(0, 1, 2, 3))(*args)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

@@ -548,3 +548,80 @@ def test_jvp_takes_tuples_of_primals_and_tangents():
             s2sad.jvp(np.sum, primals, tangents)
         assert "s2sad.jvp(f, (x,), (t,))" in info.value.hint
     assert s2sad.jvp(np.sum, [x], [np.ones(3)])[1] == pytest.approx(3.0)
+
+
+def squares_first_in_place(x):
+    x[0] = x[0] ** 2  # (writes into its argument: s2sad's code writes into a copy)
+    return np.sin(x)
+
+
+def test_transforms_leave_the_callers_arrays_as_they_were():
+    # (linearize and jacobian ran the user's function on the caller's array:
+    # it moved, and the derivative was taken at the moved point)
+    x = np.array([0.5, 1.0])
+    expected = np.array([2 * 0.5 * np.cos(0.25), np.cos(1.0)])
+    value, f_jvp = s2sad.linearize(squares_first_in_place, x)
+    np.testing.assert_array_equal(x, [0.5, 1.0])
+    np.testing.assert_allclose(value, np.sin([0.25, 1.0]))
+    np.testing.assert_allclose(f_jvp(np.ones(2)), expected)
+    x[1] = 3.0  # (the caller's later update does not move the linearization point)
+    np.testing.assert_allclose(f_jvp(np.ones(2)), expected)
+    x = np.array([0.5, 1.0])
+    for mode in ("forward", "reverse"):
+        J = s2sad.jacobian(squares_first_in_place, mode=mode)(x)
+        np.testing.assert_array_equal(x, [0.5, 1.0])
+        np.testing.assert_allclose(np.diag(J), expected)
+    s2sad.jvp(squares_first_in_place, (x,), (None,))
+    np.testing.assert_allclose(s2sad.numerical_gradient(
+        lambda v: np.sum(squares_first_in_place(v)), (x,), 0), expected, rtol=1e-6)
+    np.testing.assert_array_equal(x, [0.5, 1.0])
+    # vjp's halves may write into their own copies, as grad's code does
+    value, pullback = s2sad.vjp(squares_first_in_place, x)
+    for _ in range(2):  # (the second call runs the forward half again, on the same copies)
+        np.testing.assert_allclose(pullback(np.ones(2))[0], expected)
+    np.testing.assert_array_equal(x, [0.5, 1.0])
+    np.testing.assert_allclose(s2sad.elementwise_grad(squares_first_in_place)(x), expected)
+
+
+def cubic_of_entries(p):
+    return p["w"] ** 3 * p["n"] + p["items"][0] * p["items"][1]
+
+
+def test_a_none_tangent_inside_a_structure_holds_that_leaf_fixed():
+    p = {"w": np.array([0.5, 1.5]), "n": 2.0, "items": [np.array([1.0, 2.0]), 3.0]}
+    t = {"w": np.ones(2), "n": None, "items": [None, 1.0]}
+    _, tangent = s2sad.jvp(cubic_of_entries, (p,), (t,))
+    np.testing.assert_allclose(tangent, 3 * p["w"] ** 2 * 2.0 + p["items"][0])
+
+
+def calls_jvp_inside(x):
+    return s2sad.jvp(np.sin, (x,), (np.ones_like(x),))[1] * x
+
+
+def calls_hvp_inside(x):
+    return np.sum(s2sad.hvp(lambda u: np.sum(u ** 4))(x, np.ones_like(x)))
+
+
+def local_grad_inside(s):
+    def inner(t):
+        return t * s
+    return s2sad.grad(inner)(s) * s
+
+
+@pytest.mark.parametrize("f, what", [(calls_jvp_inside, "s2sad.jvp"),
+                                     (calls_hvp_inside, "the result of s2sad.hvp"),
+                                     (local_grad_inside, "s2sad.grad")])
+def test_transforms_called_inside_a_differentiated_function_are_refused_clearly(f, what):
+    # ("unsupported statement: try" pointed into s2sad's own files)
+    with pytest.raises(s2sad.NoAdjointError, match=f"differentiating through {what}, called "
+                       "inside the function") as info:
+        s2sad.grad(lambda x: np.sum(f(x)))(np.array([0.3, 0.7]))
+    assert "s2sad/" not in str(info.value).splitlines()[0]
+
+
+def test_a_transforms_result_differentiated_again_says_what_composes():
+    for again in (lambda: s2sad.jacobian(s2sad.jacobian(np.sin)),
+                  lambda: s2sad.elementwise_grad(s2sad.elementwise_grad(np.sin))):
+        with pytest.raises(s2sad.S2sadError, match="again is not supported") as info:
+            again()(np.array([0.3, 0.7]))
+        assert "hessian" in info.value.hint

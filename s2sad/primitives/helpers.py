@@ -44,7 +44,7 @@ helper(
 )
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
 # written only where no forward layer transforms the code again
-helper("joined_slices(pieces)", fresh=True)
+helper("joined_slices(pieces, axis=0)", fresh=True)
 # Helpers that take and give arrays only and compute nothing else: a later
 # pass may compute a repeated call once (`cleanup.share_common_values`) and a
 # loop's backward may compute them again rather than tape them.

@@ -167,7 +167,8 @@ helper("add_outer(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.oute
        effect=True, mutates=True, view=True, recompute=False)
 helper("aux_value(pair)", linear=("pair",))
 helper("view_tangent(t, ans, x)", linear=("t",), zero="others")
-helper("custom_adjoints(result, count)", linear=("result",), zero=("count",))
+helper("custom_adjoints(result, count, total, *args)", linear=("result",), zero="others")
+helper("filled_adjoint(g, like)", linear=("g",), zero=("like",))
 helper("zeros_like(x)", zero=("x",), fresh=True)
 helper("attribute_dropped(g, name)", "attribute_value(g, name, like)",
        "closure_values_adjoint(g, values)", linear=("g",), zero="others")

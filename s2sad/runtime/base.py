@@ -165,6 +165,34 @@ def separate(grads: tuple, *given: Any) -> tuple:
     return tuple(out)
 
 
+def filled_adjoint(g: Any, like: Any) -> Any:
+    """An adjoint with the structure of `like` (a call's result): the items
+    nobody used, None, get zeros (a user's rule, or a callee's backward half,
+    reads every item)."""
+    if g is None:
+        return zeros_like(like)
+    if isinstance(like, (list, tuple)) and isinstance(g, (list, tuple)):
+        items = (filled_adjoint(gi, li) for gi, li in zip(g, like))
+        return list(items) if isinstance(like, list) else tuple(items)
+    if isinstance(like, dict) and isinstance(g, dict):
+        return {k: filled_adjoint(g.get(k), v) for k, v in like.items()}
+    return g
+
+
+def private_copy(x: Any) -> Any:
+    """x with its arrays copied (inside lists, tuples and dicts too): what a
+    transform hands the user's own function when it runs it for a value, so
+    that a function writing into its argument (`x[0] = ...`, which s2sad's
+    code does on a copy) leaves the caller's array as it was."""
+    if type(x) is np.ndarray:
+        return x.copy()
+    if type(x) in (list, tuple):
+        return type(x)(private_copy(v) for v in x)
+    if type(x) is dict:
+        return {k: private_copy(v) for k, v in x.items()}
+    return x
+
+
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's
     alone. An array keeps its memory layout (a transposed view's copy is laid
@@ -738,15 +766,43 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
     return float(np.real(total))
 
 
-def custom_adjoints(result: Any, count: int) -> tuple:
+def custom_adjoints(result: Any, count: int, total: int, *args: Any) -> tuple:
     """A user's adjoint rule's result as one adjoint per positional argument
-    (a rule for a one-argument function may return the adjoint itself)."""
-    if count == 1 and not (isinstance(result, tuple) and len(result) == 1):
-        return (result,)
-    if not isinstance(result, (tuple, list)) or len(result) != count:
+    of the call (`count` of them, `args`): the rule gives one per positional
+    parameter of the function (`total`; those given by keyword or left at
+    their defaults are not differentiated), or one per argument of the call;
+    a rule of a one-parameter function may return the adjoint itself. An
+    adjoint has its argument's shape, or one the argument broadcasts to (it
+    is summed back, as for an argument the function broadcast); one that
+    would have to be broadcast up to the argument is the rule's mistake (a
+    number for a vector would be added to each entry): an error."""
+    if count == 1 and total <= 1 and not (isinstance(result, tuple) and len(result) == 1):
+        result = (result,)
+    elif count == 1 and not isinstance(result, (tuple, list)):
+        result = (result,)
+    if not isinstance(result, (tuple, list)) or len(result) not in (count, total):
         raise UnsupportedSyntaxError(
             f"an adjoint rule returned {type(result).__name__} {result!r:.80}; it must return "
-            f"one adjoint per positional argument ({count}), as a tuple",
+            f"one adjoint per positional parameter ({max(count, total)}), as a tuple",
             hint="return (adjoint_of_first, adjoint_of_second, ...), None for an argument "
             "without a gradient")
-    return tuple(result)
+    adjoints = tuple(result)[:count]
+    for k, (adjoint, arg) in enumerate(zip(adjoints, args)):
+        if adjoint is None or not isinstance(arg, (np.ndarray, np.generic, int, float,
+                                                   complex)):
+            continue
+        if not _sums_to(np.shape(adjoint), np.shape(arg)):
+            raise UnsupportedSyntaxError(
+                f"an adjoint rule returned an adjoint of shape {np.shape(adjoint)} for "
+                f"argument {k}, of shape {np.shape(arg)}",
+                hint="return each adjoint with its argument's shape (None for no gradient)")
+    return adjoints
+
+
+def _sums_to(adjoint: tuple, arg: tuple) -> bool:
+    """Does an adjoint of shape `adjoint` sum back to an argument of shape
+    `arg` (the argument broadcasts to it)?"""
+    try:
+        return np.broadcast_shapes(arg, adjoint) == adjoint
+    except ValueError:
+        return False

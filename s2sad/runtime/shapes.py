@@ -325,11 +325,12 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return out
 
 
-def joined_slices(pieces: tuple) -> Any:
-    """The adjoint of a vector read in slices that tile it, given the slices'
-    adjoints in order: what `index_adjoint` and a chain of `add_at`s give
-    (zeros, each piece added at its slice), as one concatenation."""
-    out = np.concatenate(pieces)
+def joined_slices(pieces: tuple, axis: int = 0) -> Any:
+    """The adjoint of an array read in slices that tile it along `axis`,
+    given the slices' adjoints in order: what `index_adjoint` and a chain of
+    `add_at`s give (zeros, each piece added at its slice), as one
+    concatenation."""
+    out = np.concatenate(pieces, axis=axis)
     return out if out.dtype.kind in "fc" else out.astype(np.float64)
 
 
