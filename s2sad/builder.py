@@ -211,7 +211,7 @@ def display_name(stmt: Assign, prim: primitives.Primitive) -> str:
 
 # The dispatcher's calls with one forward layer already (Hessians through a
 # call): a second layer over them is not built (`pipeline._split` takes one).
-_CALLS_WITH_A_LAYER = frozenset({"call_forward_jvp", "call_backward_jvp"})
+_CALLS_WITH_A_LAYER = frozenset({"call_forward_jvp", "call_backward_jvp", "call_jvp"})
 
 
 # Operations whose result is floating (or complex) whatever their operands'

@@ -234,3 +234,30 @@ def second_output_only(x):
 def test_a_rule_of_several_outputs_gets_zeros_for_the_unused_ones(f):
     x = np.array([0.1, 0.2, 0.3])
     s2sad.check_grad(f, x)
+
+
+@s2sad.custom_vjp
+def cubed(u):
+    return u ** 3
+
+
+@cubed.defvjp
+def cubed_vjp(g, ans, u):
+    return 3 * g * u ** 2
+
+
+@cubed.defjvp
+def cubed_jvp(primals, tangents):
+    (u,), (t,) = primals, tangents
+    return cubed(u), 3 * u ** 2 * t
+
+
+def cubed_of(s):
+    return cubed(s)
+
+
+def test_a_third_derivative_through_rules_is_refused_without_naming_internals():
+    assert s2sad.grad(s2sad.grad(cubed_of))(0.7) == pytest.approx(6 * 0.7)
+    with pytest.raises(s2sad.NoAdjointError, match="third derivative through a call") as info:
+        s2sad.grad(s2sad.grad(s2sad.grad(cubed_of)))(0.7)
+    assert "call_jvp" not in str(info.value)
