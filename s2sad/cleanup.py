@@ -163,21 +163,23 @@ def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
         for u in uses(stmt):
             if isinstance(u, Var):
                 counts[u] = counts.get(u, 0) + 1
+    helper = Ref("$joined_slices", primitives.resolve_name("joined_slices"))
     for region in list(blocks(block)):
         stmts = region.stmts
-        for i in range(len(stmts)):
-            chain = _slice_chain(stmts, i, counts) if i < len(stmts) else None
+        i = 0
+        while i < len(stmts):
+            chain = _slice_chain(stmts, i, counts)
             tiles = _tiles(chain, dims, index_value) if chain else None
             if tiles is None:
+                i += 1
                 continue
             pieces, axis = tiles
             last = chain[-1]
             joined = Assign(new("pieces"), "make_tuple", pieces)
-            helper = Ref("$joined_slices", primitives.resolve_name("joined_slices"))
             k = stmts.index(last)
             stmts[k:k + 1] = [joined, Assign(last.target, "joined_slices",
                                              [joined.target, Const(axis)], {}, helper, last.loc)]
-            for link in chain[:-1]:
+            for link in chain[:-1]:  # (stmts[i] is then the statement after the first)
                 stmts.remove(link)
 
 
