@@ -384,7 +384,7 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
         backends.describe(compiled, backend, tuple(args) if runs_args else None))
 
 
-class GradientCheckError(AssertionError):
+class GradientCheckError(S2sadError, AssertionError):
     """s2sad's gradient disagrees with central finite differences."""
 
 

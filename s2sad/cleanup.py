@@ -83,6 +83,13 @@ _MATMUL_ADJOINTS = {("matmul_adjoint_a", 2, 2): "g @ b.T", ("matmul_adjoint_b", 
                     ("matmul_adjoint_a", 1, 1): "g * b", ("matmul_adjoint_b", 1, 1): "g * a"}
 
 
+_ARRAY_ATTRIBUTES = {
+    "array_attribute_adjoint": {"T": "np.transpose(g)", "real": "np.real(g)",
+                                "imag": "imag_adjoint(g, a)"},
+    "array_attribute_tangent": {"T": "np.transpose(g)", "real": "np.real(g)",
+                                "imag": "np.imag(g)"}}
+
+
 _TRIANGULAR = {"np.linalg.solve": ("triangular_solve(a, b, lower)", ("a", "b")),
                "np.linalg.inv": ("triangular_inverse(a, lower)", ("a",))}
 
@@ -110,6 +117,11 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
             plain = _MATMUL_ADJOINTS.get((stmt.prim, len(da), len(db)))
             if plain is not None:
                 return plain, {"g": g, "a": a, "b": b}
+    if dims is not None and stmt.prim in _ARRAY_ATTRIBUTES and len(stmt.args) == 3 and \
+            isinstance(stmt.args[2], Const) and dims(stmt.args[1]) is not None:
+        # (of an array, certainly: NumPy's attribute, not a user's object's)
+        return _ARRAY_ATTRIBUTES[stmt.prim][stmt.args[2].value], {"g": stmt.args[0],
+                                                                   "a": stmt.args[1]}
     if dims is not None and stmt.prim == "getitem_adjoint" and len(stmt.args) == 3 and \
             not stmt.kwargs:
         g, x, index = stmt.args

@@ -22,7 +22,7 @@ from typing import Any
 
 import gast
 
-from .errors import Loc, S2sadError, SourceUnavailableError
+from .errors import Loc, S2sadError, SourceUnavailableError, UnsupportedSyntaxError
 
 _MISSING = object()
 
@@ -136,7 +136,13 @@ def parse_function(fn: Any) -> ParsedFunction:
     tree = gast.parse(dedented)
     node = _find_definition(tree, fn)
     filename = code.co_filename
-    return ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
+    parsed = ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
+    if isinstance(node, gast.AsyncFunctionDef):  # (calling it makes a coroutine)
+        raise UnsupportedSyntaxError(
+            f"{fn.__qualname__} is an async function: calling it makes a coroutine, which "
+            "has no derivative", parsed.loc(None), "differentiate a plain def that computes "
+            "the value (and call it from the async code)")
+    return parsed
 
 
 def _lambda_in_file(fn: types.FunctionType) -> ParsedFunction | None:

@@ -187,6 +187,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False, backend: str = "numpy
             out[i] = g
         return tuple(out)
 
+    by_primal.__s2sad_transform__ = "vjp"  # type: ignore[attr-defined]
     if has_aux:
         return value[0], by_primal, value[1]
     return value, by_primal

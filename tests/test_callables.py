@@ -886,3 +886,35 @@ def test_an_int_fields_tangent_agrees_with_its_gradient():
     value, tangent = s2sad.jvp(lambda q: np.sum(q.w ** 2) * q.k, (p,),
                                (Pair(np.zeros(2), 1.0),))
     assert value == pytest.approx(15.0) and tangent == pytest.approx(5.0)
+
+
+class FieldsNamedLikeNumpys:
+    def __init__(self, v):
+        self.T = v  # (fields named as NumPy's attributes: a user's, no transpose)
+        self.real = 2.0 * v
+
+
+def reads_fields_named_like_numpys(w):
+    o = FieldsNamedLikeNumpys(w * 1.0)
+    return np.sum(o.T ** 2) + np.sum(o.real * o.T)
+
+
+def reads_an_arrays_attributes(W):
+    return np.sum(W.T @ W) + np.sum(W.real * W.T.T)
+
+
+def test_fields_named_T_or_real_are_the_objects_not_numpys():
+    # (the adjoint of o.T was np.transpose(g), given to the object: dropped,
+    # a zero gradient; forward mode raised AttributeError)
+    w = np.array([1.0, 2.0])
+    check_both(reads_fields_named_like_numpys, w)
+    np.testing.assert_allclose(s2sad.grad(reads_fields_named_like_numpys)(w), 6 * w)
+    g = s2sad.grad(lambda o: np.sum(o.T * 2.0) + np.sum(o.real * o.T))(
+        FieldsNamedLikeNumpys(w))
+    np.testing.assert_allclose(g.T, 2.0 + 2 * w)
+    np.testing.assert_allclose(g.real, w)
+    H = s2sad.hessian(lambda v: np.sum(FieldsNamedLikeNumpys(v).T ** 3))(w)
+    np.testing.assert_allclose(H, np.diag(6 * w))
+    W = np.arange(6.0).reshape(2, 3) / 5
+    s2sad.check_grad(reads_an_arrays_attributes, W)
+    assert "np.transpose(" in str(s2sad.show(reads_an_arrays_attributes, args=(W,)))

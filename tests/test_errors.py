@@ -901,3 +901,33 @@ def test_a_list_repeated_by_a_float_says_what_python_says():
         s2sad.grad(repeated_by_a_float)(1.5)
     assert_points_at(info.value, repeated_by_a_float, "[x] * 2.0")
     assert "[x] * 2" in info.value.hint
+
+
+async def computed_asynchronously(x):
+    return x * x
+
+
+def stacks_a_generator(x):
+    return np.sum(np.stack(v * x for v in x))
+
+
+def test_an_async_function_and_numpy_given_a_generator_are_refused():
+    # (an async def's gradient was its body's; np.stack(<genexpr>) raises in
+    # NumPy, where s2sad had read the generator as a list)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="async function") as info:
+        s2sad.value_and_grad(computed_asynchronously)(2.0)
+    assert_points_at(info.value, computed_asynchronously, "async def")
+    x = np.array([0.5, 1.5])
+    with pytest.raises(TypeError):
+        stacks_a_generator(x)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="generator expression") as info:
+        s2sad.grad(stacks_a_generator)(x)
+    assert "[v * x for v in x]" in info.value.hint
+
+
+def test_every_error_s2sad_raises_on_purpose_is_an_s2sad_error():
+    assert issubclass(s2sad.GradientCheckError, s2sad.S2sadError)
+    assert issubclass(s2sad.GradientCheckError, AssertionError)
+    _, pullback = s2sad.vjp(np.sin, 0.7)
+    with pytest.raises(s2sad.S2sadError, match="result of s2sad.vjp again"):
+        s2sad.grad(pullback)(1.0)

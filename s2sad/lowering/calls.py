@@ -105,6 +105,12 @@ class Calls(LowererBase):
         """A call of a function known at transform time: its primitive, if the
         table has one, else a `call`."""
         self.refuse_writes(callee.value, callee.name.lstrip("$"), node)
+        if _in_numpy(callee.value) and callee.value not in _READS_ITERABLES and any(
+                isinstance(a, gast.GeneratorExp) for a in
+                [*node.args, *(k.value for k in node.keywords)]):
+            raise self.error(f"{callee.name.lstrip('$')} does not read a generator expression "
+                             "(NumPy raises TypeError, or makes an array holding the "
+                             "generator)", node, "pass a list comprehension: [v * x for v in x]")
         if not callee.name.startswith("$"):
             self.bake_path(callee.name)  # the callee's identity picked what is generated
         prim = primitives.for_object(callee.value)
@@ -415,6 +421,15 @@ def _binds(prim: primitives.Primitive, args: list, kwargs: dict) -> bool:
 def _packed(kwargs: dict) -> bool:
     """Are these a packed call's arguments (`f(*args, **kwargs)`)?"""
     return "*" in kwargs or "**" in kwargs
+
+
+# NumPy's functions that read a generator (np.sum with a DeprecationWarning)
+_READS_ITERABLES = (np.fromiter, np.sum)
+
+
+def _in_numpy(fn: Any) -> bool:
+    """Is fn NumPy's (a function or a ufunc)?"""
+    return isinstance(fn, np.ufunc) or (getattr(fn, "__module__", None) or "").startswith("numpy")
 
 
 def _in_library(owner: Any) -> bool:

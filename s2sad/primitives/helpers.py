@@ -40,11 +40,13 @@ helper(
     "diagonal_adjoint(g, a, offset, axis1, axis2)", "sort_adjoint(g, a, axis)",
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
     "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
+    "array_attribute_adjoint(g, a, name)",
     linear=("g",), zero="others",
 )
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
 # written only where no forward layer transforms the code again
 helper("joined_slices(pieces, axis=0)", fresh=True)
+helper("array_attribute_tangent(t, a, name)", linear=("t",), zero="others")
 # Helpers that take and give arrays only and compute nothing else: a later
 # pass may compute a repeated call once (`cleanup.share_common_values`) and a
 # loop's backward may compute them again rather than tape them.

@@ -557,9 +557,16 @@ vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
     a="truncated(g, ans, a)", jvp={"a": "truncated(t, ans, a)"},
     neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
-vjp(".T(a)", a="np.transpose(g)", linear=("a",), form="attribute", view=True, takes="arrays")
-vjp(".real(a)", a="np.real(g)", linear=("a",), form="attribute", view=True, note="as np.real")
-vjp(".imag(a)", a="imag_adjoint(g, a)", linear=("a",), form="attribute", view=True,
+# (an attribute of a user's object may have one of these names: a field `T`)
+vjp(".T(a)", a="array_attribute_adjoint(g, a, 'T')",
+    jvp={"a": "array_attribute_tangent(t, a, 'T')"}, form="attribute", view=True,
+    takes="any")
+vjp(".real(a)", a="array_attribute_adjoint(g, a, 'real')",
+    jvp={"a": "array_attribute_tangent(t, a, 'real')"}, form="attribute", view=True,
+    takes="any", note="as np.real")
+vjp(".imag(a)", a="array_attribute_adjoint(g, a, 'imag')",
+    jvp={"a": "array_attribute_tangent(t, a, 'imag')"}, form="attribute", view=True,
+    takes="any",
     note="as np.imag")
 vjp(".item(a, /, *args)", a="item_adjoint(g, a, args)", linear=("a",), scalar=True)
 nondiff(".shape(a)", ".ndim(a)", ".size(a)", ".dtype(a)", form="attribute", takes="receiver")

@@ -83,6 +83,8 @@ from .elementwise import (  # noqa: F401
     abs_tangent,
     angle_adjoint,
     angle_tangent,
+    array_attribute_adjoint,
+    array_attribute_tangent,
     clip_share,
     fmax_share,
     imag_adjoint,

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .base import _array_if_list, _inexact, _is_number, _real_dtype
+from .base import _array_if_list, _inexact, _is_number, _real_dtype, attribute_tangent
+from .duck import is_duck_array
+from .functions import attribute_adjoint
 
 
 def _in_real_dtype(value: Any, *like: Any) -> Any:
@@ -146,6 +148,30 @@ def sign_tangent(direction: Any, x: Any) -> Any:
         safe = np.where(size == 0, 1.0, size)
         out = t / safe - z * np.real(np.conj(z) * t) / safe ** 3
     return np.where(size == 0, 0.0, out)
+
+
+def _has_numpys_attribute(a: Any) -> bool:
+    """Is `a.T` (`.real`, `.imag`) NumPy's: is `a` an array or a number, not
+    a user's object with an attribute of that name?"""
+    return isinstance(a, (np.ndarray, np.generic, int, float, complex)) or is_duck_array(a)
+
+
+def array_attribute_adjoint(g: Any, a: Any, name: str) -> Any:
+    """The adjoint of `a.T`, `a.real` or `a.imag`: NumPy's rule for an array
+    or a number; for a user's object with an attribute of that name, the
+    attribute's (`o.T` of a class with a field `T` is no transpose)."""
+    if not _has_numpys_attribute(a):
+        return attribute_adjoint(g, a, name)
+    if name == "T":
+        return np.transpose(g)
+    return np.real(g) if name == "real" else imag_adjoint(g, a)
+
+
+def array_attribute_tangent(t: Any, a: Any, name: str) -> Any:
+    """The tangent of `a.T`, `a.real` or `a.imag` (see `array_attribute_adjoint`)."""
+    if not _has_numpys_attribute(a):
+        return attribute_tangent(t, a, name)
+    return getattr(np, {"T": "transpose"}.get(name, name))(t)
 
 
 def imag_adjoint(g: Any, val: Any) -> Any:
