@@ -69,6 +69,10 @@ def abs_adjoint(g: Any, x: Any) -> Any:
     return _elementwise.abs_adjoint(g, x)
 
 
+def array_attribute_adjoint(g: Any, a: Any, name: str) -> Any:
+    return _elementwise.array_attribute_adjoint(g, a, name)
+
+
 def extreme_adjoint(g: Any, args: Any, largest: bool) -> Any:
     return _shapes.extreme_adjoint(g, args, largest)
 
@@ -334,6 +338,19 @@ def _reduce_cols(g: Any, cols: int) -> Any:
     if cols == 1 and g.shape[1] != 1:
         return g.sum(axis=1).reshape(g.shape[0], 1)
     return np.ascontiguousarray(g)
+
+
+@overload(array_attribute_adjoint, prefer_literal=True)
+def _array_attribute_adjoint(g, a, name):
+    """`a.T`'s and `a.real`'s adjoint of a real array `a` (in Numba's code,
+    `a` is an array: an object with such a field does not compile)."""
+    if not (isinstance(name, types.StringLiteral) and name.literal_value in ("T", "real")
+            and isinstance(a, types.Array) and isinstance(g, types.Array)
+            and not isinstance(a.dtype, types.Complex)):
+        raise _refuse("array_attribute_adjoint", g, a, name)
+    if name.literal_value == "T":
+        return lambda g, a, name: np.transpose(g)
+    return lambda g, a, name: g
 
 
 @overload(unbroadcast, prefer_literal=True)
@@ -777,6 +794,6 @@ HELPERS = {getattr(module, name): name for module, names in (
              "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
-    (_elementwise, ("abs_adjoint", "abs_sign", "max_share")),
+    (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),
     (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices")))
     for name in names}

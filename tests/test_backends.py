@@ -590,3 +590,21 @@ def test_a_slice_kept_for_the_backward_pass_is_refused_by_numba():
         s2sad.vjp(written_sine, x, backend="numba")
     np.testing.assert_allclose(s2sad.vjp(written_sine, x, backend="auto")[1](1.0)[0], expected)
     np.testing.assert_allclose(s2sad.grad(written_sine, backend="numba")(x), expected)
+
+
+def transposed_and_real(W, x):
+    return np.sum(np.tanh(W.T @ x) * W.real[0])
+
+
+@needs_numba
+def test_attributes_adjoints_compile_in_generic_code():
+    # (past the shapes specialized for, `W.T`'s adjoint asks at run time what
+    # W is: Numba's version takes arrays)
+    x = np.array([0.3, -0.2])
+    g = s2sad.grad(transposed_and_real, wrt=(0, 1), backend="numba")
+    for n in range(3, 9):
+        W = np.random.default_rng(n).normal(size=(2, n))
+        for a, b in zip(g(W, x), s2sad.grad(transposed_and_real, wrt=(0, 1))(W, x)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert "array_attribute_adjoint" in s2sad.show(transposed_and_real, wrt=(0, 1),
+                                                   backend="numba")
