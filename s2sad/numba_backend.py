@@ -177,8 +177,9 @@ def _reason(message: str) -> str:
 
 
 def _user_loc(code: types.CodeType, line: int | None) -> Loc | None:
-    if not line:
-        return None
+    """The user's line of a generated statement; without one (Numba's message
+    names none), the function's first line."""
+    line = line or code.co_firstlineno
     filename = code.co_filename
     text = linecache.getline(filename, line)
     return Loc(filename, line, len(text) - len(text.lstrip()), text)

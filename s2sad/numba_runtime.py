@@ -385,6 +385,10 @@ def _unbroadcast_1d(g: Any, n: int) -> Any:
 def _require_scalar(value):
     if _is_number(value):
         return lambda value: None
+    if isinstance(value, types.Array):  # (the user's error, as the NumPy backend says it)
+        def refuse(value):
+            raise _base.NonScalarOutput(value.shape)
+        return refuse
     raise TypingError(f"grad's function returned {value}, not a real number")
 
 

@@ -52,7 +52,7 @@ from .ir import (
 )
 from .prepare import no_rule_error
 from .reverse_rules import StructuralAdjoints
-from .runtime import aux_value, require_scalar
+from .runtime import aux_value, require_scalar, snapshot
 from .tape import Tapes
 
 
@@ -121,6 +121,13 @@ class Reverse(Adjoints, StructuralAdjoints):
         self.out.append(pair)
         forward = [Assign(None, "marker", [Const("forward pass")]), *self.tapes.news,
                    *self.tapes.weave(Block(body)).stmts]
+        if isinstance(value, Var) and any(isinstance(s, Assign) and s.prim == "setitem_restore"
+                                          for s in walk(Block(backward))):
+            # the backward pass restores arrays written in place: the value
+            # (and aux data) returned is a copy taken before, not those arrays
+            kept = self.factory.new(value.hint or "out")
+            forward.append(Assign(kept, "snapshot", [value], {}, Ref("$snapshot", snapshot)))
+            pair.args[0] = value = kept
         out = Block([*forward, *backward, Return(pair.target, ret.loc)])
         shared = share_common_values(out, start=len(forward))  # (the backward pass's)
         value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))

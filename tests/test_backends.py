@@ -608,3 +608,17 @@ def test_attributes_adjoints_compile_in_generic_code():
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     assert "array_attribute_adjoint" in s2sad.show(transposed_and_real, wrt=(0, 1),
                                                    backend="numba")
+
+
+def elementwise_energy(x, m):
+    return 0.5 * m * x * x
+
+
+@needs_numba
+def test_a_non_scalar_output_is_the_users_error_on_numba_too():
+    # (Numba refused require_scalar of an array: a BackendError that told the
+    # user to try backend='auto', which then said the real thing)
+    x = np.array([1.0, -0.5])
+    for backend in ("numpy", "numba", "auto"):
+        with pytest.raises(s2sad.NonScalarOutputError, match=r"array of shape \(2,\)"):
+            s2sad.grad(elementwise_energy, backend=backend)(x, 2.0)

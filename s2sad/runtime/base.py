@@ -264,6 +264,8 @@ def snapshot(x: Any) -> Any:
     if isinstance(x, tuple):
         items = [snapshot(item) for item in x]
         return type(x)(*items) if is_record(x) else tuple(items)
+    if isinstance(x, dict):
+        return {k: snapshot(v) for k, v in x.items()}
     return x
 
 
