@@ -165,6 +165,36 @@ def activity(fn: Function, stmts: list[Stmt],
     return reachable({fn.params[i] for i in wrt}, feeds), reachable(useful, fed_by)
 
 
+def varied_in_memory(stmts: list[Stmt], varied: frozenset) -> set[Var]:
+    """`varied` and the names of an array's memory before an in-place write
+    that makes it vary (`a2 = setitem(a1, i, v)` writes into a1; a loop's
+    first value of a phi so written is its memory), and what those feed: a
+    tape holding such an array by reference holds what the writes made it.
+    Forward mode's question (may it carry a nonzero tangent?); reverse mode
+    keeps `varied`, whose adjoints flow along values."""
+    feeds: dict[Var, list[Var]] = {}
+    for stmt in stmts:
+        for target, sources in flows(stmt):
+            for src in sources:
+                if isinstance(src, Var):
+                    feeds.setdefault(src, []).append(target)
+    written = {s.target for s in stmts if isinstance(s, Assign) and s.inplace}
+    out = set(varied)
+    while True:
+        earlier = set()
+        for stmt in stmts:
+            if isinstance(stmt, Assign) and stmt.inplace and stmt.target in out and \
+                    stmt.args and isinstance(stmt.args[0], Var):
+                earlier.add(stmt.args[0])
+            elif isinstance(stmt, Loop):
+                earlier |= {i for p, i, n in zip(stmt.phis, stmt.inits, stmt.nexts)
+                            if isinstance(i, Var) and p in out and n in written}
+        earlier -= out
+        if not earlier:
+            return out
+        out = reachable(out | earlier, feeds)
+
+
 def flows(stmt: Stmt) -> list[tuple[Var, list[Operand]]]:
     """(target, differentiable sources) pairs of one statement."""
     if isinstance(stmt, Assign):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, written_memory
+from .analysis import Facts, varied_in_memory, written_memory
 from .builder import Builder, SymSeq, bound_arguments
 from .cleanup import eliminate_dead_code
 from .errors import NoAdjointError
@@ -155,6 +155,10 @@ class StructuralTangents:
         t_tape = self.tangent(tape)
         if t_tape is not None:
             t = self.materialize(value, self.tangent(value))
+            if self.tangent(value) is None and value in self.written:
+                # (an array taped by reference and written in place later: its
+                # tangent is this array from now on, written in place beside it)
+                self.tan[value] = t
             self.out.append(Assign(None, "tape.push", [t_tape, t], {}, None, stmt.loc))
 
     def tangent_tape_pop(self, stmt: Assign) -> None:
@@ -295,9 +299,10 @@ class Forward(StructuralTangents, Builder):
         super().__init__(facts, factory)
         self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
         self.placeholders: dict[Var, Var] = {}  # `v = None` -> its tangent's placeholder
+        self.varied_vars: set[Var] = set(facts.varied)  # (`run` adds memory written in place)
 
     def varied(self, v: Operand) -> bool:
-        return isinstance(v, Var) and v in self.facts.varied
+        return isinstance(v, Var) and v in self.varied_vars
 
     # ------------------------------------------------------------ the function
 
@@ -305,6 +310,7 @@ class Forward(StructuralTangents, Builder):
         self.stored = {s.args[0] for s in walk(fn.body) if isinstance(s, Assign)
                        and s.target is None and primitives.get(s.prim).stores}
         self.written = written_memory(fn, self.facts.buffers | self.stored)
+        self.varied_vars = varied_in_memory(list(walk(fn.body)), self.facts.varied)
         tangents = []
         taken = {p.hint for p in fn.params}
         for i in wrt:

@@ -47,6 +47,10 @@ def calling_function(obj: Any, shape: Shape | None = None) -> types.FunctionType
     if prim.name in primitives.USER_RULED:  # `def f(x): return clipped_log(x)`
         callee = _identifier(getattr(obj, "__name__", "function"))
         namespace[callee], name = obj, "f"
+    elif prim.name.split(".")[0] not in namespace:  # (SciPy's: the object itself, by name)
+        name = _identifier(prim.name.rsplit(".", 1)[-1])
+        callee = _identifier(prim.name)
+        namespace[callee] = obj
     else:  # `def sin(x): return np.sin(x)`
         callee, name = prim.name, _identifier(prim.name.rsplit(".", 1)[-1])
     params = _parameters(obj) if shape is None else _shaped(prim, shape)

@@ -59,6 +59,22 @@ def accumulated_into_a_broadcast(x):
     return np.sum(x) + np.sum(np.sin(v))
 
 
+def made_anew_and_written_in_a_nested_loop(x, y):
+    # (the backward pass tapes acc by reference and restores the inner loop's
+    # writes; forward mode over it took its tangent as zeros, so the Hessian
+    # lost every term through acc: 0 where 0.53 is right)
+    n = 0
+    while n < 3:
+        n += 1
+        acc = np.zeros((3,))
+        s = np.mean(x) * y[0]
+        while s < 1.0:
+            acc[1:] = s
+            s = np.exp(np.dot(acc, [1.0, 1.0, 1.0]))
+        out = np.inner(acc, acc)
+    return out
+
+
 RNG = np.random.default_rng(3)
 CASES = [
     (tangent_written_through_a_loop, (RNG.normal(size=3), RNG.normal(size=(2, 1)))),
@@ -67,6 +83,7 @@ CASES = [
     (buffer_made_in_an_outer_loop, (RNG.normal(size=3), RNG.normal(size=(2, 3)))),
     (flattened_then_written, (0.3, RNG.normal(size=3))),
     (accumulated_into_a_broadcast, (RNG.normal(size=(3, 2)),)),
+    (made_anew_and_written_in_a_nested_loop, (np.array([0.3, -0.2, 0.1]), np.array([1.2]))),
 ]
 
 

@@ -1546,3 +1546,44 @@ def test_polygamma_of_complex_values() -> None:
     assert type(polygamma_of(1, 0.5)) is np.float64
     with np.errstate(all="ignore"):
         assert np.isnan(polygamma_of(1, np.array([-2.0 + 0j]))).all()
+
+
+def solved_with_a_stack_of_factors(a, b, lower):
+    return np.sum(linalg.cho_solve(linalg.cho_factor(a, lower=lower), b) * b)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("n", [1, 3])
+def test_cho_factor_of_a_stack_gives_a_flag_per_matrix(lower, n):
+    # (SciPy's cho_factor of a stack returns an array of `lower` flags, one per
+    # matrix; the rules took it for a bool: NumPy's "truth value is ambiguous")
+    rng = np.random.default_rng(n)
+    T = rng.normal(size=(2, n, n)) + 3 * np.eye(n)
+    a = T @ np.swapaxes(T, -1, -2)
+    b = rng.normal(size=(2, n, 2))
+    s2sad.check_grad(solved_with_a_stack_of_factors, a, b, lower, wrt=(0, 1))
+    direction = np.swapaxes(T, -1, -2) @ T / 10
+    _, tangent = s2sad.jvp(solved_with_a_stack_of_factors, (a, b, lower),
+                           (direction, None, None))
+    step = 1e-6
+    expected = (solved_with_a_stack_of_factors(a + step * direction, b, lower) -
+                solved_with_a_stack_of_factors(a - step * direction, b, lower)) / (2 * step)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+def logpdf_of_unpacked(x, loc, scale):
+    p = (loc, scale)
+    return np.sum(scipy.stats.norm.logpdf(x, *p)) + np.sum(scipy.special.xlogy(*(x, p[1])))
+
+
+def test_scipy_rules_take_unpacked_arguments():
+    # (a SciPy function called with *args went through a one-line function
+    # naming `scipy`, which its namespace lacked: "name 'scipy' is not defined")
+    x = np.array([0.3, 1.2])
+    for _ in range(2):
+        s2sad.check_grad(logpdf_of_unpacked, x, 0.5, 2.0, wrt=(0, 1, 2))
+    _, tangent = s2sad.jvp(logpdf_of_unpacked, (x, 0.5, 2.0), (None, 1.0, None))
+    step = 1e-6
+    expected = (logpdf_of_unpacked(x, 0.5 + step, 2.0) -
+                logpdf_of_unpacked(x, 0.5 - step, 2.0)) / (2 * step)
+    assert tangent == pytest.approx(expected, rel=1e-6)

@@ -281,17 +281,28 @@ def _conjugate_transpose(x: Any) -> Any:
     return np.conjugate(matrix_transpose(x))
 
 
+def _flag(lower: Any) -> bool:
+    """cho_factor's `lower`: a bool, or, of a stack of matrices, an array of
+    one bool per matrix (SciPy's batched result), all the same."""
+    flags = np.asarray(lower)
+    if flags.ndim == 0:
+        return bool(flags)
+    if flags.size == 0 or not np.all(flags == flags.flat[0]):
+        raise ValueError(f"cho_factor's `lower` flags differ across the stack: {lower!r}")
+    return bool(flags.flat[0])
+
+
 def cho_lower(c: Any, lower: bool) -> Any:
     """The Cholesky factor in c (cho_factor's layout) as a lower-triangular L,
     with A = L L^H (L L^T if real): c's lower triangle, or its upper one U
     with L = U^H. Also maps c's tangent or adjoint to L's."""
-    return np.tril(c) if lower else _conjugate_transpose(np.triu(c))
+    return np.tril(c) if _flag(lower) else _conjugate_transpose(np.triu(c))
 
 
 def cho_pack(m: Any, lower: bool) -> Any:
     """A lower-triangular matrix laid out as cho_factor lays out L (U = L^H
     in the upper triangle): the adjoint of `cho_lower`, and its tangent map."""
-    return np.tril(m) if lower else _conjugate_transpose(np.tril(m))
+    return np.tril(m) if _flag(lower) else _conjugate_transpose(np.tril(m))
 
 
 def cho_phi(x: Any) -> Any:
@@ -301,7 +312,7 @@ def cho_phi(x: Any) -> Any:
 
 def _read_triangle(m: Any, lower: bool) -> Any:
     """m's strict triangle that cho_factor reads (below or above the diagonal)."""
-    return np.tril(m, -1) if lower else np.triu(m, 1)
+    return np.tril(m, -1) if _flag(lower) else np.triu(m, 1)
 
 
 def cho_input(m: Any, lower: bool) -> Any:
@@ -320,7 +331,7 @@ def cho_input_adjoint(p: Any, lower: bool) -> Any:
 
 def cho_other(m: Any, lower: bool) -> Any:
     """The triangle cho_factor leaves as it was (a copy of the input's)."""
-    return np.triu(m, 1) if lower else np.tril(m, -1)
+    return np.triu(m, 1) if _flag(lower) else np.tril(m, -1)
 
 
 def cho_outer(u: Any, v: Any) -> Any:
