@@ -152,6 +152,14 @@ def activity(fn: Function, stmts: list[Stmt],
              wrt: tuple[int, ...]) -> tuple[set[Var], set[Var]]:
     """(varied, useful): reachable from the wrt arguments along differentiable
     flows, and reaching the returned value."""
+    feeds, fed_by = _flow_links(stmts)
+    ret = fn.body.stmts[-1]
+    useful = {ret.value} if isinstance(ret.value, Var) else set()
+    return reachable({fn.params[i] for i in wrt}, feeds), reachable(useful, fed_by)
+
+
+def _flow_links(stmts: list[Stmt]) -> tuple[dict, dict]:
+    """(what each var feeds, what feeds each var) along differentiable flows."""
     feeds: dict[Var, list[Var]] = {}
     fed_by: dict[Var, list[Var]] = {}
     for stmt in stmts:
@@ -160,9 +168,7 @@ def activity(fn: Function, stmts: list[Stmt],
                 if isinstance(src, Var):
                     feeds.setdefault(src, []).append(target)
                     fed_by.setdefault(target, []).append(src)
-    ret = fn.body.stmts[-1]
-    useful = {ret.value} if isinstance(ret.value, Var) else set()
-    return reachable({fn.params[i] for i in wrt}, feeds), reachable(useful, fed_by)
+    return feeds, fed_by
 
 
 def varied_in_memory(stmts: list[Stmt], varied: frozenset) -> set[Var]:
@@ -172,12 +178,7 @@ def varied_in_memory(stmts: list[Stmt], varied: frozenset) -> set[Var]:
     tape holding such an array by reference holds what the writes made it.
     Forward mode's question (may it carry a nonzero tangent?); reverse mode
     keeps `varied`, whose adjoints flow along values."""
-    feeds: dict[Var, list[Var]] = {}
-    for stmt in stmts:
-        for target, sources in flows(stmt):
-            for src in sources:
-                if isinstance(src, Var):
-                    feeds.setdefault(src, []).append(target)
+    feeds, _ = _flow_links(stmts)
     written = {s.target for s in stmts if isinstance(s, Assign) and s.inplace}
     out = set(varied)
     while True:
