@@ -73,8 +73,6 @@ class Tapes:
         plain_range = loop is not None and loop.range_args is not None and loop.exit_flag is None
         recreated = loop.index if plain_range else None
         local.discard(recreated)  # the backward loop recreates the counter
-        if not local:
-            return backward
         plan = _Plan(self, block, entry, recreated)
         for v in sorted(local, key=lambda x: x.id):
             plan.decide(v)
@@ -87,6 +85,8 @@ class Tapes:
                 plan.decide(origin)
                 plan.how[v] = "twin"
                 plan.twins[v] = origin
+        if not plan.how:
+            return backward
         prelude, fresh = self.prelude(block, plan)
         result = prelude + backward
         for stmt in result:  # read the restored copies, not the primal values
@@ -138,9 +138,11 @@ class Tapes:
             if phi is not None:
                 return phi
         # (an array made in this block: a loop body, or a branch inside a loop,
-        # which makes it anew each time it runs)
-        made = [m for m in same if places.def_block.get(m) is block and isinstance(
-            places.def_stmt.get(m), Assign) and places.def_stmt[m].prim != "setitem"]
+        # which makes it anew each time it runs; or the result of a nested loop
+        # or branch in it, which may be a new array each time too)
+        made = [m for m in same if places.def_block.get(m) is block and (
+            isinstance(places.def_stmt.get(m), (Loop, If)) or isinstance(
+                places.def_stmt.get(m), Assign) and places.def_stmt[m].prim != "setitem")]
         return min(made, key=lambda m: m.id) if made else None
 
     # ------------------------------------------------------------ pushes

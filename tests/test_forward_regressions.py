@@ -156,3 +156,43 @@ def copy_then_write(z):
 def test_a_copy_made_by_an_operation_that_may_view_keeps_its_own_tangent():
     value, tangent = s2sad.jvp(copy_then_write, (0.7,), (1.0,))
     assert value == pytest.approx(8 * 0.7) and tangent == pytest.approx(8.0)
+
+
+def rebound_by_one_inner_loop_written_by_another(x):
+    # (the array the second inner loop writes is the first one's result, a
+    # new array each outer iteration: its restores reached only the last one)
+    s = 0.0
+    for _ in range(2):
+        a = x * 1.0
+        for _ in range(1):
+            a = a * 1.0
+            s = s + a @ x
+        for _ in range(1):
+            a[0] = 2.0
+    return s
+
+
+def rebound_then_written_under_a_branch(x):
+    a = np.ones(3)
+    s = 0.0
+    for i in range(3):
+        for _ in range(2):
+            a = a * np.cos(x)
+            s = s + np.sum(a * x)
+        for _ in range(1):
+            if s > -10.0:
+                a[1] = np.sin(s) * x[i]
+    return s + np.sum(a)
+
+
+@pytest.mark.parametrize("fn", [rebound_by_one_inner_loop_written_by_another,
+                                rebound_then_written_under_a_branch])
+def test_arrays_made_anew_by_a_nested_loop_are_restored_each_iteration(fn):
+    x = np.array([0.87, 0.54, 0.34])
+    s2sad.check_grad(fn, x)
+    if fn is rebound_by_one_inner_loop_written_by_another:
+        np.testing.assert_allclose(s2sad.grad(fn)(x), 4 * x)
+    v = np.array([1.0, -0.5, 0.25])
+    eps = 1e-5
+    expected = (s2sad.grad(fn)(x + eps * v) - s2sad.grad(fn)(x - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(s2sad.hvp(fn)(x, v), expected, rtol=1e-5, atol=1e-6)
