@@ -28,6 +28,7 @@ from .callables import target_of
 from .display import GeneratedSource
 from .errors import (
     ArgumentTypeError,
+    NoAdjointError,
     NonScalarOutputError,
     S2sadError,
     WrtError,
@@ -73,8 +74,10 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
                 if runtime.raised_by_user(exc):
                     raise
                 numbers_raised = True
-            except TypeError:
-                check_binding(chosen.target.fn, full_args, full_kwargs)
+            except (TypeError, AttributeError) as exc:
+                if isinstance(exc, TypeError):
+                    check_binding(chosen.target.fn, full_args, full_kwargs)
+                _derivative_failed(fn, full_args, full_kwargs, exc)
                 raise
             if numbers_raised:  # (out of the except clause: the user's own error, if
                 # any, is not chained to the one Python's numbers raised)
@@ -100,6 +103,23 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
         return value, [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
                        zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
     return value, chosen.gradients(per_param, args, kwargs)
+
+
+def _derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) -> None:
+    """Where the generated code raised a TypeError or AttributeError that the
+    user's function does not (run again, on copies), the derivative code
+    failed: an s2sad error at the user's line, not Python's from inside."""
+    if runtime.raised_by_user(exc):
+        return
+    try:
+        fn(*private_copy(args), **private_copy(kwargs))
+    except Exception:
+        return  # (the user's own error: raised as it is)
+    raise NoAdjointError(
+        f"s2sad's derivative code failed here ({type(exc).__name__}: {exc})",
+        user_frame_loc(exc), "an operation on an object that s2sad differentiates as "
+        "NumPy's (an operator your class overloads) is the usual cause: compute on the "
+        "arrays the object holds") from None
 
 
 _FAST_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})

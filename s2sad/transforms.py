@@ -489,9 +489,8 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
             raise ArgumentTypeError(f"hvp got {len(directions)} vectors for "
                                     f"{len(chosen.sites)} differentiated arguments",
                                     hint="give v as a tuple with one vector per argument")
-        full_args, full_kwargs = chosen.target.full(tuple(args), kwargs)
         directions = tuple(  # (each of its argument's shape: never broadcast)
-            _as_tangent(d, chosen.target.value_at(full_args, full_kwargs, param, item))
+            _as_tangent(d, chosen.target.value_at(tuple(args), kwargs, param, item))
             for d, (param, item) in zip(directions, chosen.sites))
         _, tangent = jvp_at(gradient, tuple(args), kwargs, choose(target_of(gradient), wrt),
                             directions)

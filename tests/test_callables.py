@@ -918,3 +918,70 @@ def test_fields_named_T_or_real_are_the_objects_not_numpys():
     W = np.arange(6.0).reshape(2, 3) / 5
     s2sad.check_grad(reads_an_arrays_attributes, W)
     assert "np.transpose(" in str(s2sad.show(reads_an_arrays_attributes, args=(W,)))
+
+
+class Overloaded:
+    def __init__(self, a):
+        self.a = a
+
+    def __add__(self, other):
+        return Overloaded(self.a + (other.a if isinstance(other, Overloaded) else other))
+
+    def __mul__(self, other):
+        return Overloaded(self.a * (other.a if isinstance(other, Overloaded) else other))
+
+    def __matmul__(self, other):
+        return self.a @ other.a
+
+    def __getitem__(self, i):
+        return self.a[i]
+
+    def __len__(self):
+        return len(self.a)
+
+
+def through_overloaded_operators(v):
+    u = v * v + v
+    return u @ u
+
+
+def through_the_fields(v):
+    u = v.a * v.a + v.a
+    return u @ u
+
+
+def test_operators_a_class_overloads_are_refused_never_a_zero_gradient():
+    # (the adjoint of `v * v` took the object for an array: a gradient of
+    # zeros, silently)
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(s2sad.NoAdjointError, match="derivative code failed here") as info:
+        s2sad.grad(through_overloaded_operators)(Overloaded(x))
+    assert "u @ u" in str(info.value) or "u = v * v + v" in str(info.value)
+    Overloaded.__rmul__ = Overloaded.__mul__  # (then the adjoint ran: a zero gradient)
+    try:
+        with pytest.raises(s2sad.NoAdjointError, match="arithmetic a class defines"):
+            s2sad.grad(through_overloaded_operators)(Overloaded(x))
+    finally:
+        del Overloaded.__rmul__
+    g = s2sad.grad(through_the_fields)(Overloaded(x))
+    np.testing.assert_allclose(g.a, 2 * (x * x + x) * (2 * x + 1))
+
+
+class Quadratic:
+    def __init__(self, A):
+        self.A = A
+
+    def __call__(self, x):
+        return 0.5 * x @ self.A @ x
+
+    def energy(self, x):
+        return 0.5 * x @ self.A @ x
+
+
+def test_hvp_of_a_callable_object_and_a_bound_method():
+    # (hvp read the vector's argument from the arguments with the object put
+    # first: AttributeError)
+    A = np.array([[2.0, 0.5], [0.5, 2.0]])
+    q, x, v = Quadratic(A), np.array([0.3, -0.7]), np.array([1.0, 1.0])
+    np.testing.assert_allclose(s2sad.hvp(q)(x, v), A @ v)
+    np.testing.assert_allclose(s2sad.hvp(q.energy)(x, v), A @ v)

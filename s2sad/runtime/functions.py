@@ -362,6 +362,17 @@ def object_gradient(grad: Any, x: Any, convert: Any, separate: Any) -> Any:
     value, which would pass for a derivative), others are copied from x (a
     function, a name, a flag). `separate` gives each field an array of its
     own (`p.a + p.b` hands both one adjoint)."""
+    structure = (tuple, list) if is_record(x) else dict
+    if grad is not None and not isinstance(grad, structure):
+        # (an array or an object reached it: arithmetic its class overloads, or
+        # NumPy reading it as an array, differentiated as NumPy's own)
+        raise NoAdjointError(
+            f"the derivative reaching the {type(x).__name__} object is a "
+            f"{type(grad).__name__}, not one per field: s2sad does not differentiate "
+            "through arithmetic a class defines (__add__, __mul__, __matmul__, ...) nor "
+            "through NumPy reading an object as an array",
+            hint="compute on the arrays the object holds (v.a * w.a), or call the method by "
+            "name (v.__mul__(w)), which s2sad compiles")
     if is_record(x):
         parts = grad if isinstance(grad, (tuple, list)) else [None] * len(x)
         return type(x)(*separate(tuple(convert(p, v) if differentiated_field(v) else v
