@@ -41,6 +41,7 @@ from .ir import (
     display_item,
     reachable,
     regions,
+    use_counts,
     uses,
     walk,
 )
@@ -287,12 +288,7 @@ def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...],
         shape[("concrete", p)] = dims
         shape[p] = SCALAR if dims == () else shape.setdefault(("same", dims), p)
     if shape_params:  # (a list display read once, by np.concatenate say: nothing changes it)
-        counts: dict = {}
-        for stmt in walk(fn.body):
-            for u in uses(stmt):
-                if isinstance(u, Var):
-                    counts[u] = counts.get(u, 0) + 1
-        for v, n in counts.items():
+        for v, n in use_counts(fn.body).items():
             if n == 1:
                 shape[("read once", v)] = True
 
@@ -373,9 +369,9 @@ def _broadcasts(name: str) -> bool:
 
 
 _COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
-# operations whose result has their (first) operand's shape, as called here
 # operations whose result has their first operand's shape, whatever else they are given
 _SHAPE_OF_FIRST = frozenset({"np.roll", "roll_adjoint", "np.flip", "np.fliplr", "np.flipud"})
+# operations whose result has their (first) operand's shape, as called here
 _SAME_SHAPE = frozenset({"np.linalg.cholesky", "np.linalg.inv", "np.tril", "np.triu",
                          "lower_factor", "triangular_inverse", "np.copy", ".copy"})
 
@@ -396,6 +392,20 @@ def known_shape(shape: dict, v: Any) -> tuple | None:
 def set_known_shape(shape: dict, v: Var, dims: tuple | None) -> None:
     """Record (or, with None, forget) v's concrete shape in a shape dict."""
     _set_dims(shape, v, dims)
+
+
+# what the shape dict knows of a value besides its class: its concrete
+# shape, the value of an index, an int or a shape, whether it counts
+_KNOWN_FACTS = ("concrete", "index value", "value", "int", "shape value", "shape of")
+
+
+def copy_known_facts(shape: dict, v: Var, copy: Var) -> None:
+    """`copy` holds v's value (restored in a loop's backward): what is
+    known of v is known of it."""
+    shape[copy] = shape.get(v)
+    for fact in _KNOWN_FACTS:
+        if (fact, v) in shape:
+            shape[(fact, copy)] = shape[(fact, v)]
 
 
 def _set_dims(shape: dict, v: Var, dims: tuple | None) -> None:

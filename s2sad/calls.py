@@ -24,7 +24,6 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 
 from __future__ import annotations
 
-import os
 import types
 import weakref
 from typing import Any
@@ -43,6 +42,7 @@ from .callables import (
 )
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
+from .parsing import is_own_file
 from .runtime import USER_CALLS, filled_adjoint, new_object, zeros_like
 from .runtime.functions import inert, writes_in_place
 from .signature import Layout, check_binding, layout
@@ -270,9 +270,6 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
     return Plan(fn, unfolded, active, args, kwargs)
 
 
-_OWN_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
 def _through_own(fn: Any, code: Any) -> NoAdjointError:
     """The error for a call of s2sad itself inside a differentiated function:
     a transform (`s2sad.jvp(...)`), or a function one returned (`s2sad.hvp(f)`)."""
@@ -292,7 +289,7 @@ def _is_own(fn: Any) -> bool:
     """Is fn s2sad's own code (a transform the user's function calls, or the
     function one returns), which the dispatcher must not compile as theirs?"""
     code = getattr(fn, "__code__", None)
-    return code is not None and os.path.abspath(code.co_filename).startswith(_OWN_DIRECTORY)
+    return code is not None and is_own_file(code.co_filename)
 
 
 # ---------------------------------------------------------------- reverse mode

@@ -34,6 +34,7 @@ from .ir import (
     defs,
     regions,
     substitute,
+    use_counts,
     uses,
     walk,
     walk_nested,
@@ -170,11 +171,7 @@ def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
     vector, or from a batch's rows).
     Only for code no forward layer transforms again (`joined_slices` has no
     tangent rule)."""
-    counts: dict[Var, int] = {}
-    for stmt in walk(block):
-        for u in uses(stmt):
-            if isinstance(u, Var):
-                counts[u] = counts.get(u, 0) + 1
+    counts = use_counts(block)
     helper = Ref("$joined_slices", primitives.resolve_name("joined_slices"))
     for region in list(blocks(block)):
         stmts = region.stmts
@@ -267,14 +264,8 @@ def is_const(x: Operand, value: float) -> bool:
 
 def eliminate_dead_code(block: Block) -> None:
     """Drop pure assignments whose value nobody reads, and unread results."""
-    while True:
-        counts: dict[Var, int] = {}
-        for stmt in walk(block):
-            for u in uses(stmt):
-                if isinstance(u, Var):
-                    counts[u] = counts.get(u, 0) + 1
-        if not _drop_unused(block, counts):
-            return
+    while _drop_unused(block, use_counts(block)):
+        pass
 
 
 def _drop_unused(block: Block, counts: dict) -> bool:

@@ -305,6 +305,16 @@ def rename(block: Block, old: Var, new: Var) -> None:
             stmt.phis = [new if v is old else v for v in stmt.phis]
 
 
+def use_counts(block: Block) -> dict[Var, int]:
+    """How many times each var is read in `block`, nested regions included."""
+    counts: dict[Var, int] = {}
+    for stmt in walk(block):
+        for u in uses(stmt):
+            if isinstance(u, Var):
+                counts[u] = counts.get(u, 0) + 1
+    return counts
+
+
 def reads(stmts: list[Stmt]) -> set[Var]:
     """Vars read by `stmts` (nested ones included) that they do not define."""
     read, defined = set(), set()

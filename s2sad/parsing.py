@@ -205,6 +205,14 @@ def _find_definition(tree: gast.AST, fn: types.FunctionType) -> gast.AST:
     )
 
 
+_OWN_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def is_own_file(path: str) -> bool:
+    """Is `path` one of s2sad's own files (not the user's code)?"""
+    return os.path.abspath(path).startswith(_OWN_DIRECTORY)
+
+
 def is_library_file(path: str) -> bool:
     """Is `path` in the standard library or an installed package (not the user's code)?"""
     return path.startswith(_library_paths())
@@ -222,13 +230,12 @@ def user_frame_loc(exc: BaseException) -> Loc | None:
     """The innermost frame of the user's code in exc's traceback (generated
     code carries the file and line numbers of the function it came from, a
     helper's in a helper): where a run-time check's error points."""
-    ours = os.path.dirname(os.path.abspath(__file__))
     loc = None
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if not os.path.abspath(code.co_filename).startswith(ours) and \
-                os.path.exists(code.co_filename) and not is_library_file(code.co_filename):
+        if not is_own_file(code.co_filename) and os.path.exists(code.co_filename) and \
+                not is_library_file(code.co_filename):
             line = tb.tb_lineno
             text = linecache.getline(code.co_filename, line)
             loc = Loc(code.co_filename, line, len(text) - len(text.lstrip()), text)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import primitives
-from .analysis import SCALAR, Facts
+from .analysis import SCALAR, Facts, copy_known_facts
 from .ir import (
     Assign,
     Block,
@@ -99,10 +99,7 @@ class Tapes:
         restored copy of each value."""
         fresh = {v: self.factory.new(v.hint) for v in plan.how if v not in plan.twins}
         for v in list(fresh):  # (a restored copy is the value: its shape, and what is known)
-            self.shape[fresh[v]] = self.shape.get(v)
-            for fact in _KNOWN_FACTS:
-                if (fact, v) in self.shape:
-                    self.shape[(fact, fresh[v])] = self.shape[(fact, v)]
+            copy_known_facts(self.shape, v, fresh[v])
         for v, twin in plan.twins.items():
             fresh[v] = fresh[twin]
         taped = [v for v, how in plan.how.items() if how == "tape"]
@@ -214,10 +211,6 @@ class Tapes:
             out.append(copy)
             out.extend(self.after.get(id(stmt), []))
         return Block(out)
-
-
-# what the shape analysis knows of a value at transform time (`analysis.py`)
-_KNOWN_FACTS = ("concrete", "index value", "value", "int", "shape value", "shape of")
 
 
 class _Plan:

@@ -251,7 +251,6 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         # each in its argument's form: a real argument's adjoint is real
         return tuple(chosen.gradients(grads, args, kwargs))
 
-    pullback.__s2sad_transform__ = "vjp"  # type: ignore[attr-defined]
     return value, pullback
 
 

@@ -4,6 +4,7 @@ each other (forward mode against reverse mode, the Hessian's symmetry)."""
 
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
@@ -657,3 +658,16 @@ def test_the_backward_pass_leaves_the_returned_arrays_as_they_were():
         np.testing.assert_allclose(aux["z"], z)
         np.testing.assert_allclose(aux["pair"][0], z)
         s2sad.check_grad(lambda v: loss_and_built(v)[0], x)
+
+
+def test_the_copy_before_restores_keeps_a_dicts_type():
+    # (snapshot copies the arrays a value holds before the backward pass
+    # restores them: a dict subclass stays its type, with its settings)
+    from s2sad.runtime import snapshot
+
+    y = np.ones(2)
+    for d in (collections.OrderedDict(y=y), collections.defaultdict(list, y=y), {"y": y}):
+        copied = snapshot(d)
+        assert type(copied) is type(d) and copied["y"] is not y
+        np.testing.assert_array_equal(copied["y"], y)
+    assert snapshot(collections.defaultdict(list, y=y)).default_factory is list

@@ -7,6 +7,7 @@ argument's type (`as_gradient_of`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import math
@@ -264,8 +265,11 @@ def snapshot(x: Any) -> Any:
     if isinstance(x, tuple):
         items = [snapshot(item) for item in x]
         return type(x)(*items) if is_record(x) else tuple(items)
-    if isinstance(x, dict):
-        return {k: snapshot(v) for k, v in x.items()}
+    if isinstance(x, dict):  # (its own type: an OrderedDict, a defaultdict stay so)
+        out = copy.copy(x)
+        for k, v in x.items():
+            out[k] = snapshot(v)
+        return out
     return x
 
 
