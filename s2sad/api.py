@@ -26,6 +26,7 @@ from . import (
 )
 from .callables import target_of
 from .display import GeneratedSource
+from .entry import MISS, make_entry, never
 from .errors import (
     ArgumentTypeError,
     NoAdjointError,
@@ -38,7 +39,7 @@ from .errors import (
 from .nesting import Derivative, derivative_of, pick
 from .parsing import errors_located, user_frame_loc
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, private_copy, separate
+from .runtime import private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
@@ -123,7 +124,6 @@ def _derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) 
 
 
 _FAST_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
-_FLOATS = (float, np.float64)
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
@@ -138,26 +138,6 @@ def _fast_key(args: tuple, params: tuple[int, ...]) -> tuple | None:
         if p < len(args) and type(args[p]) is np.ndarray and args[p].dtype.kind not in "fc":
             return None
     return key
-
-
-def _fast_gradients(grads: Any, args: tuple, params: tuple[int, ...]) -> list:
-    """The compiled code's raw gradients in their arguments' forms, each an
-    array of its own (`separate`'s rule, inline: `x + y` hands both one)."""
-    if len(params) == 1:
-        grads = (grads,)
-    out: list = []
-    for g, p in zip(grads, params):
-        x = args[p]
-        if type(x) is float and type(g) in _FLOATS:
-            out.append(float(g))
-            continue
-        if type(g) is np.ndarray:
-            for h in out:
-                if h is g:
-                    g = g.copy()
-                    break
-        out.append(as_gradient_of(g, x))
-    return out
 
 
 def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
@@ -193,35 +173,29 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
     params = chosen.params
     # by argument kinds: skips the global cache key
     recent: dict[tuple, tuple[Compiled, Callable]] = {}
-    # by the types (and shapes) of positional numbers and arrays: `_fast_entry`
-    fast: dict[tuple, tuple[Callable, Callable, bool]] = {}
+    # by the types (and shapes) of positional numbers and arrays (`entry.py`),
+    # and the one of the latest call
+    fast: dict[tuple, Callable[[tuple], Any]] = {}
+    last = never
     plain = chosen.simple and not fn.__code__.co_flags & inspect.CO_VARARGS
-    # value_and_grad of several arguments, floats: returned as (value, (da, db))
-    floats_in_a_tuple = with_value and not has_aux and chosen.as_tuple and len(params) > 1
 
     finish = _finisher(chosen.as_tuple, has_aux, with_value)
-    single_array = len(params) == 1 and not chosen.as_tuple and not has_aux
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        key = _fast_key(args, params) if plain and not kwargs else None
-        entry = fast.get(key) if key is not None else None
-        if entry is not None and entry[0]():  # (seen before, and its guards hold)
-            try:
-                value, grads = entry[1](*args)
-            except Exception as exc:  # (the full path computes again and reports it)
-                if runtime.raised_by_user(exc):  # (but the user's own raise: as it is)
-                    raise
-            else:
-                if entry[2] and floats_in_a_tuple and len(grads) == 2:  # (two floats: the
-                    a, b = grads  # commonest case, without two more calls)
-                    if type(a) is float and type(b) is float and type(grads) is tuple:
-                        return value, grads  # (as Numba's code returns them)
-                    if type(a) in _FLOATS and type(b) in _FLOATS:
-                        return value, (float(a), float(b))
-                elif single_array and runtime.is_own_gradient(grads, args[params[0]]):
-                    return (value, grads) if with_value else grads
-                return finish(value, _fast_gradients(grads, args, params))
+        nonlocal last
+        key = None
+        if plain and not kwargs:
+            result = last(args)  # (the kinds of the previous call: the commonest case)
+            if result is not MISS:
+                return result
+            key = _fast_key(args, params)
+            entry = fast.get(key) if key is not None else None
+            if entry is not None:
+                result = entry(args)
+                if result is not MISS:
+                    last = entry
+                    return result
         full_args, full_kwargs = target.full(args, kwargs)
         kinds = pipeline.argument_kinds(fn, full_args, full_kwargs)
         compiled, run = recent.get(kinds, (None, None))
@@ -230,10 +204,10 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             run = backends.runner(compiled, backend)
             recent[kinds] = (compiled, run)
         value, per_param = _call(compiled, chosen, args, kwargs, run)
-        if key is not None and len(fast) < _FAST_ENTRIES:
-            entry = _fast_entry(fn, args, params, compiled, run)
-            if entry is not None:
-                fast[key] = entry
+        if key is not None and len(fast) < _FAST_ENTRIES and _has_fast_kinds(fn, args, params):
+            last = fast[key] = make_entry(
+                args, params, backends.settled(run or compiled.func, args), compiled.guards.hold,
+                with_value=with_value, has_aux=has_aux, as_tuple=chosen.as_tuple)
         return finish(value, per_param)
 
     gradient.__s2sad_wrt__ = params  # type: ignore[attr-defined]
@@ -267,17 +241,12 @@ def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:
     return finish
 
 
-def _fast_entry(fn: types.FunctionType, args: tuple, params: tuple[int, ...],
-                compiled: Compiled, run: Callable | None) -> tuple | None:
-    """What a later call with these argument types (and shapes) runs directly:
-    (the guards' check, the code, whether every differentiated argument is a
-    Python float); None where the full path is needed every time (arguments
-    left at their defaults, other types, a bool differentiated)."""
-    if len(args) != fn.__code__.co_argcount or not _FAST_TYPES.issuperset(map(type, args)) \
-            or any(type(args[p]) is bool for p in params):
-        return None
-    return (compiled.guards.hold, backends.settled(run or compiled.func, args),
-            all(type(args[p]) is float for p in params))
+def _has_fast_kinds(fn: types.FunctionType, args: tuple, params: tuple[int, ...]) -> bool:
+    """May later calls with arguments of these kinds take a fast entry
+    (`entry.py`)? Not where arguments are left at their defaults, are of other
+    types, or a bool is differentiated: those need the full path every time."""
+    return len(args) == fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)) \
+        and not any(type(args[p]) is bool for p in params)
 
 
 def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,

@@ -1,0 +1,130 @@
+"""Fast entries of a gradient function: one generated function per argument kinds.
+
+A gradient called again with arguments of the types (an array's shape in
+its place) it has seen runs its compiled code directly, without binding the
+arguments, checking them and looking up the cache. What such a call must
+still do is small but runs on every call: test that the arguments are of
+those kinds and that the compiled code's guards hold, call the code, and
+give each gradient its argument's form (`as_gradient_of`). For calls of a
+few microseconds that bookkeeping, written as a loop over the arguments, cost
+as much as the derivative itself; so it is generated, like the guards, as
+straight-line code for one set of kinds:
+
+    def entry(args):
+        if len(args) != 2:
+            return MISS
+        a0, a1 = args
+        if not (type(a0) is ndarray and a0.shape == s0 and a0.dtype.kind in 'fc'
+                and type(a1) is float and hold()):
+            return MISS
+        try:
+            value, grads = run(a0, a1)
+        except Exception as exc:
+            if raised_by_user(exc):
+                raise
+            return MISS
+        g0, g1 = grads
+        if not (type(g0) is ndarray and g0.shape == s0 and g0.dtype == a0.dtype
+                and (flags := g0.flags).owndata and flags.writeable):
+            g0 = as_gradient_of(g0, a0)
+        if type(g1) is not float:
+            g1 = float(g1) if type(g1) is float64 else as_gradient_of(g1, a1)
+        return value, (g0, g1)
+
+MISS sends the caller down the full path, which compiles again where the
+guards failed and reports any error the generated code raised (the user's own
+`raise` passes as it is).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .runtime import as_gradient_of, raised_by_user
+
+MISS = object()  # (what an entry returns when the call is not of its kinds)
+
+_TYPE_NAMES = {float: "float", int: "int", bool: "bool", np.float64: "float64"}
+
+
+def never(args: tuple) -> Any:
+    """The entry of a gradient that has none yet."""
+    return MISS
+
+
+def make_entry(args: tuple, params: tuple[int, ...], run: Callable, hold: Callable[[], bool],
+               *, with_value: bool, has_aux: bool, as_tuple: bool) -> Callable[[tuple], Any]:
+    """The fast entry for calls with arguments of `args`' kinds (each a
+    number of a type in `_TYPE_NAMES` or a NumPy array; none of the `params`
+    differentiated is a bool), running `run` while `hold()`; it returns what
+    the gradient function returns, in the form `with_value`, `has_aux` and
+    `as_tuple` say, or MISS."""
+    names = [f"a{i}" for i in range(len(args))]
+    bound: dict[str, Any] = {"MISS": MISS, "ndarray": np.ndarray, "float64": np.float64,
+                             "run": run, "hold": hold, "as_gradient_of": as_gradient_of,
+                             "raised_by_user": raised_by_user}
+    tests = []
+    for i, a in enumerate(args):
+        if type(a) is np.ndarray:
+            bound[f"s{i}"] = a.shape
+            tests.append(f"type(a{i}) is ndarray and a{i}.shape == s{i}")
+            if i in params:
+                tests[-1] += f" and a{i}.dtype.kind in 'fc'"
+        else:
+            tests.append(f"type(a{i}) is {_TYPE_NAMES[type(a)]}")
+    grads = [f"g{k}" for k in range(len(params))]
+    lines = [
+        "def entry(args):",
+        f"    if len(args) != {len(args)}:",
+        "        return MISS",
+        f"    {', '.join(names)}, = args",
+        f"    if not ({' and '.join(tests)} and hold()):",
+        "        return MISS",
+        "    try:",
+        f"        value, grads = run({', '.join(names)})",
+        "    except Exception as exc:",
+        "        if raised_by_user(exc):",
+        "            raise",
+        "        return MISS",
+        f"    {', '.join(grads)}, = " + ("grads" if len(params) > 1 else "(grads,)")]
+    for k, p in enumerate(params):
+        lines += _in_form(f"g{k}", f"a{p}", args[p], grads[:k])
+    lines += _returned(grads, with_value, has_aux, as_tuple)
+    namespace = dict(bound)
+    exec(builtins.compile("\n".join(lines), "<s2sad fast entry>", "exec"), namespace)
+    return namespace["entry"]
+
+
+def _in_form(g: str, a: str, arg: Any, earlier: list[str]) -> list[str]:
+    """Lines giving the raw adjoint `g` the form of its argument `a`
+    (`as_gradient_of`, with its common cases inline); an array that an
+    earlier gradient already is, is copied (`x + y` hands both one)."""
+    if type(arg) is float:
+        return [f"    if type({g}) is not float:",
+                f"        {g} = float({g}) if type({g}) is float64 else as_gradient_of({g}, {a})"]
+    if type(arg) is not np.ndarray:
+        return [f"    {g} = as_gradient_of({g}, {a})"]
+    lines = []
+    if earlier:
+        same = " or ".join(f"{g} is {e}" for e in earlier)
+        lines += [f"    if type({g}) is ndarray and ({same}):",
+                  f"        {g} = {g}.copy()"]
+    return lines + [
+        f"    if not (type({g}) is ndarray and {g}.shape == {a}.shape and {g}.dtype == {a}.dtype",
+        f"            and (flags := {g}.flags).owndata and flags.writeable):",
+        f"        {g} = as_gradient_of({g}, {a})"]
+
+
+def _returned(grads: list[str], with_value: bool, has_aux: bool, as_tuple: bool) -> list[str]:
+    """The return statement: the gradients (a tuple, or the one), with the
+    value and the auxiliary data as the transform was asked."""
+    together = f"({', '.join(grads)},)" if as_tuple else grads[0]
+    if has_aux:
+        lines = ["    value, aux = value"]
+        return lines + [f"    return (value, aux), {together}" if with_value else
+                        f"    return {together}, aux"]
+    return [f"    return value, {together}" if with_value else f"    return {together}"]
