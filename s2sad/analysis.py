@@ -47,6 +47,9 @@ from .ir import (
 )
 
 SCALAR = Var(0, "<scalar>")  # the shape class of every scalar
+# key of the shape dict: the shape a helper's calls of itself were found to
+# return (`_recursive_shapes`), which `calls.SelfCall` checks where it must
+SELF_CALLS_RETURN = ("self calls return",)
 
 
 @dataclass(frozen=True)
@@ -292,25 +295,63 @@ def shape_classes(fn: Function, places: Places, scalar_params: tuple[int, ...],
             if n == 1:
                 shape[("read once", v)] = True
 
-    def visit(block: Block) -> None:
-        for stmt in block.stmts:
-            if isinstance(stmt, Assign) and stmt.target is not None:
-                shape[stmt.target] = shape_class(stmt, shape, places.def_stmt)
-            elif isinstance(stmt, If):
-                visit(stmt.then)
-                visit(stmt.orelse)
-                for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
-                    ca = shape.get(a) if isinstance(a, Var) else None
-                    cb = shape.get(b) if isinstance(b, Var) else None
-                    shape[out] = ca if ca is not None and ca is cb else out
-                    dims = _dims(a, shape)
-                    _set_dims(shape, out, dims if dims is not None and dims == _dims(b, shape)
-                              else None)
-            elif isinstance(stmt, Loop):
-                loop_shapes(stmt, shape, visit)
+    calls = [s.target for s in walk(fn.body) if isinstance(s, Assign) and
+             s.callee is not None and s.callee.name == "$recurse"]
+    if not (calls and shape_params):
+        _visit_shapes(fn.body, shape, places)
+        return shape
+    return _recursive_shapes(fn, places, shape, calls, {dims for _, dims in shape_params})
 
-    visit(fn.body)
+
+def _visit_shapes(block: Block, shape: dict, places: Places) -> None:
+    """Give every value defined in `block` its class (and concrete shape)."""
+    for stmt in block.stmts:
+        if isinstance(stmt, Assign) and stmt.target is not None:
+            shape[stmt.target] = shape_class(stmt, shape, places.def_stmt)
+        elif isinstance(stmt, If):
+            _visit_shapes(stmt.then, shape, places)
+            _visit_shapes(stmt.orelse, shape, places)
+            for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                ca = shape.get(a) if isinstance(a, Var) else None
+                cb = shape.get(b) if isinstance(b, Var) else None
+                shape[out] = ca if ca is not None and ca is cb else out
+                dims = _dims(a, shape)
+                _set_dims(shape, out, dims if dims is not None and dims == _dims(b, shape)
+                          else None)
+        elif isinstance(stmt, Loop):
+            loop_shapes(stmt, shape, lambda b: _visit_shapes(b, shape, places))
+
+
+def _recursive_shapes(fn: Function, places: Places, shape: dict, calls: list[Var],
+                      guesses: set) -> dict:
+    """Shapes in a helper that calls itself with arguments of the shapes it
+    is compiled for (`recursion.py`'s marked calls, whose values are `calls`'
+    first items). Such a call runs this very code, so if assuming that every
+    such call returns shape S makes this code return S on every path, then
+    every call returns S (by induction on the depth of the recursion). S is
+    tried among (), the parameters' shapes and the shapes a try finds
+    (`x * h(x, k - 1)` of a column and a row), a few times at most; the
+    calls' values get it. (`calls.SelfCall` checks it where a call runs
+    other code after all.)"""
+    returned = fn.body.stmts[-1].value
+    queue, tried = sorted(guesses | {()}, key=len), []
+    while queue and len(tried) < _RECURSIVE_TRIES:
+        guess = queue.pop(0)
+        tried.append(guess)
+        trial = dict(shape)
+        trial[SELF_CALLS_RETURN] = guess
+        for pair in calls:
+            trial[("self call returns", pair)] = guess
+        _visit_shapes(fn.body, trial, places)
+        if _dims(returned, trial) == guess:
+            return trial
+        queue += [d for k, d in trial.items() if type(k) is tuple and k[0] == "concrete"
+                  and d not in tried and d not in queue]
+    _visit_shapes(fn.body, shape, places)
     return shape
+
+
+_RECURSIVE_TRIES = 6
 
 
 def loop_shapes(loop: Loop, shape: dict, visit: Any) -> None:
@@ -371,6 +412,8 @@ def _broadcasts(name: str) -> bool:
 _COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
 # operations whose result has their first operand's shape, whatever else they are given
 _SHAPE_OF_FIRST = frozenset({"np.roll", "roll_adjoint", "np.flip", "np.fliplr", "np.flipud"})
+# ... given no more than the array (and np.full_like's value; not `shape=`)
+_LIKE = frozenset({"np.zeros_like", "np.ones_like", "np.empty_like", "np.full_like"})
 # operations whose result has their (first) operand's shape, as called here
 _SAME_SHAPE = frozenset({"np.linalg.cholesky", "np.linalg.inv", "np.tril", "np.triu",
                          "lower_factor", "triangular_inverse", "np.copy", ".copy"})
@@ -450,12 +493,16 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         return None if None in parts else tuple(math.prod(d) for d in parts)
     if stmt.prim in _CONSTRUCTORS:
         return _constructed_dims(stmt, shape)
+    if stmt.prim == "getitem" and args[1:] == [Const(0)] and \
+            ("self call returns", args[0]) in shape:
+        return shape[("self call returns", args[0])]
     first = _dims(args[0], shape) if args else None
     if first is None:
         return None
     if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
         return _matmul_dims(first, _dims(args[1], shape))
-    if stmt.prim in _SHAPE_OF_FIRST:
+    if stmt.prim in _SHAPE_OF_FIRST or (stmt.prim in _LIKE and not stmt.kwargs and
+                                        len(args) <= (2 if stmt.prim == "np.full_like" else 1)):
         return first
     if stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
             len(args) == (2 if stmt.prim == "lower_factor" else 1) and \

@@ -40,7 +40,7 @@ from .callables import (
     record_tangent,
     unfold,
 )
-from .errors import NoAdjointError, UnsupportedSyntaxError
+from .errors import NoAdjointError, S2sadError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .parsing import is_own_file
 from .runtime import USER_CALLS, filled_adjoint, new_object, zeros_like
@@ -363,17 +363,27 @@ class SelfCall:
     calls): its own forward half, while `fn` is still the function compiled
     and its guards hold; the dispatcher otherwise, like any call."""
 
-    __slots__ = ("compiled",)
+    __slots__ = ("compiled", "returns")
 
     def __init__(self) -> None:
         self.compiled: pipeline.Compiled | None = None  # (set once the halves exist)
+        # the shape the code compiled assumed its calls of itself return, if it did
+        # (`analysis._recursive_shapes`): true of its own code, checked of any other
+        self.returns: tuple | None = None
 
     def __call__(self, fn: Any, active: tuple, /, *args: Any) -> tuple:
         compiled = self.compiled
         if compiled is not None and fn is compiled.guards.fn() and compiled.guards.hold():
             value, state = compiled.forward(*args)
             return value, Saved(_IN_ORDER, compiled, state, value)
-        return call_forward(fn, active, *args)
+        value, saved = call_forward(fn, active, *args)
+        if self.returns is not None and np.shape(value) != self.returns:
+            raise S2sadError(
+                f"{getattr(fn, '__qualname__', fn)} was called recursively and returned "
+                f"shape {np.shape(value)} where the code compiled for it returns "
+                f"{self.returns}: the function or a name it reads was rebound while it ran",
+                hint="bind the function and the names it reads once, before differentiating")
+        return value, saved
 
 
 def call_backward(saved: Any, g: Any, /) -> tuple:

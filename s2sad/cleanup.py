@@ -192,6 +192,34 @@ def join_tiled_slices(block: Block, dims: Callable[[Operand], tuple | None],
                 stmts.remove(link)
 
 
+def add_at_index(block: Block) -> None:
+    """`d = index_adjoint(g, shape, i); s = a + d` (or `add_adjoints(a, d)`,
+    where a may be None) where nothing else reads d:
+    `s = index_added(a, g, shape, i)`, a copy of a with g added at i instead
+    of zeros, g written into them and a sum (0.24 against 0.88 µs for 20
+    numbers: a recursion's `c[k]`, or a loop's, adds one at each level).
+    Only for code no forward layer transforms again (`index_added` has no
+    tangent rule)."""
+    counts = use_counts(block)
+    helper = Ref("$index_added", primitives.resolve_name("index_added"))
+    for region in list(blocks(block)):
+        made = {s.target: s for s in region.stmts if isinstance(s, Assign) and
+                s.prim == "index_adjoint" and len(s.args) == 3 and not s.kwargs and
+                isinstance(s.args[1], Const) and counts.get(s.target) == 1}
+        for stmt in list(region.stmts):
+            if not (isinstance(stmt, Assign) and stmt.prim in ("add", "add_adjoints") and
+                    len(stmt.args) == 2 and not stmt.kwargs):
+                continue
+            for k in (1, 0):
+                scatter = made.get(stmt.args[k])
+                if scatter is not None:
+                    region.stmts.remove(scatter)
+                    del made[scatter.target]
+                    stmt.prim, stmt.callee = "index_added", helper
+                    stmt.args = [stmt.args[1 - k], *scatter.args]
+                    break
+
+
 def _slice_chain(stmts: list, i: int, counts: dict) -> list[Assign] | None:
     """The statements of an index_adjoint at stmts[i] and the add_ats that
     each take the one before as their only use, in this block."""

@@ -129,6 +129,10 @@ def joined_slices(pieces: tuple, axis: int = 0) -> Any:
     return _shapes.joined_slices(pieces, axis)
 
 
+def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
+    return _shapes.index_added(x, g, shape, index)
+
+
 def own(x: Any) -> Any:
     return _base.own(x)
 
@@ -753,6 +757,27 @@ def _index_adjoint(g, shape, index):
     return scatter
 
 
+@overload(index_added)
+def _index_added(x, g, shape, index):
+    """A copy of a float64 array with g added at a basic index (None: zeros)."""
+    if isinstance(x, types.NoneType) and _basic_index(index) and _float64(g) and \
+            (_is_number(g) or g.dtype == types.float64):
+        def scatter(x, g, shape, index):
+            out = np.zeros(shape)
+            out[index] = g
+            return out
+        return scatter
+    if not (isinstance(x, types.Array) and x.dtype == types.float64 and _basic_index(index)
+            and _float64(g) and (_is_number(g) or g.dtype == types.float64)):
+        raise _refuse("index_added", x, g, shape, index)
+
+    def added(x, g, shape, index):
+        out = x.copy()
+        out[index] += g
+        return out
+    return added
+
+
 @overload(joined_slices)
 def _joined_slices(pieces, axis=0):
     """The pieces of a float64 array's adjoint joined along an axis, in order."""
@@ -799,5 +824,6 @@ HELPERS = {getattr(module, name): name for module, names in (
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),
-    (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices")))
+    (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices",
+               "index_added")))
     for name in names}

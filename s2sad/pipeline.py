@@ -40,7 +40,7 @@ import numpy as np
 
 from . import primitives
 from .aliasing import guard_inplace_updates
-from .analysis import analyze
+from .analysis import SELF_CALLS_RETURN, analyze
 from .emit import Built, build
 from .errors import Loc
 from .forward import forward
@@ -393,6 +393,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     derived = prepared
     if spec.kind != "primal":
         facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
+        if site is not None:
+            site.returns = facts.shape.get(SELF_CALLS_RETURN)
         rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
                       aux=spec.aux, in_place=not spec.forwards)
         common["seed_name"] = rev.seed.hint

@@ -26,6 +26,7 @@ from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
 from .cleanup import (
+    add_at_index,
     eliminate_dead_code,
     join_tiled_slices,
     keep_writes_unseen,
@@ -137,6 +138,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         if self.in_place:  # (no forward layer follows: `joined_slices` has no tangent)
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)
+            add_at_index(out)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1

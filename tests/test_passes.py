@@ -12,6 +12,7 @@ import re
 import textwrap
 
 import numpy as np
+import pytest
 
 from s2sad.aliasing import guard_inplace_updates
 from s2sad.analysis import SCALAR, analyze, known_shape
@@ -700,3 +701,57 @@ def test_slices_tiling_one_axis_of_a_batch_join_along_it():
     before = list(block.stmts)
     join_tiled_slices(block, dims, lambda v: None, lambda hint: next(made))
     assert block.stmts == before
+
+
+def test_a_sum_with_a_scatter_read_once_adds_at_the_index():
+    from s2sad.cleanup import add_at_index
+
+    a, g, h, k = Var(1, "a"), Var(2, "g"), Var(3, "h"), Var(4, "k")
+    d, e, s, t, u = (Var(10 + i, n) for i, n in enumerate("destu"))
+    block = Block([Assign(d, "index_adjoint", [g, Const((5,)), k]),
+                   Assign(e, "index_adjoint", [h, Const((5,)), Const(2)]),
+                   Assign(s, "add", [d, a]),  # (the scatter first)
+                   Assign(t, "add", [s, e]),
+                   Return(t)])
+    add_at_index(block)
+    first, second, ret = block.stmts
+    assert (first.prim, first.args, first.target) == ("index_added", [a, g, Const((5,)), k], s)
+    assert (second.prim, second.args) == ("index_added", [s, h, Const((5,)), Const(2)])
+    assert first.callee.name == "$index_added"
+    # add_adjoints (of an adjoint that may be None) too
+    block = Block([Assign(e, "index_adjoint", [h, Const((5,)), k]),
+                   Assign(t, "add_adjoints", [a, e]), Return(t)])
+    add_at_index(block)
+    assert [(x.prim, x.args) for x in block.stmts[:-1]] == [
+        ("index_added", [a, h, Const((5,)), k])]
+    # a scatter read twice, or summed by another kind of sum: unchanged
+    block = Block([Assign(d, "index_adjoint", [g, Const((5,)), k]),
+                   Assign(s, "add", [a, d]), Assign(u, "np.sum", [d]),
+                   Assign(e, "index_adjoint", [h, Const((5,)), k]),
+                   Assign(t, "add_into", [s, e]), Return(t)])
+    before = [(x.prim, list(x.args)) for x in block.stmts if isinstance(x, Assign)]
+    add_at_index(block)
+    assert [(x.prim, list(x.args)) for x in block.stmts if isinstance(x, Assign)] == before
+
+
+@pytest.mark.parametrize("x, g, index", [
+    (np.arange(5.0), 2.5, 3), (np.arange(5.0), np.float64(-1.0), -1),
+    (np.arange(5.0), np.array([1.0, 2.0]), slice(1, 3)),
+    (np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0]), 1),
+    (np.arange(6.0).reshape(2, 3), 4.0, (slice(None), 2)),
+    # (the general path: other dtypes, a repeated index, another shape)
+    (np.arange(5.0, dtype=np.float32), 2.5, 3), (np.arange(5.0), 1 + 2j, 3),
+    (np.arange(5), 2.5, 3), (np.arange(5.0), np.float32(2.5), 0),
+    (np.arange(5.0), np.array([1.0, 2.0]), np.array([1, 1])),
+    (None, 2.5, 3), (None, np.array([1.0, 2.0]), slice(0, 2)),
+])
+def test_index_added_is_the_sum_it_stands_for(x, g, index):
+    from s2sad.runtime import index_added, index_adjoint
+
+    shape = np.shape(x) if x is not None else (5,)
+    before = np.copy(x)
+    got = index_added(x, g, shape, index)
+    want = index_adjoint(g, shape, index) if x is None else x + index_adjoint(g, shape, index)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x, before)  # (x itself unchanged)

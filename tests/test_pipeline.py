@@ -769,3 +769,39 @@ def test_column_blocks_of_a_batch_have_their_adjoints_joined(B, H):
         fast = s2sad.grad(batched_gates, wrt=(0, 1, 2, 3), backend="numba")(*args)
         for a, b in zip(fast, s2sad.grad(batched_gates, wrt=(0, 1, 2, 3))(*args)):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def coefficients_read_one_by_one(c, x):
+    return np.sum(c[0] + c[1] * x + c[2] * x * x + c[-1] * np.sin(x))
+
+
+def coefficients_in_rows(c, x):
+    return np.sum(c[0] * x + c[1] * x * x) + np.sum(c[1:, 1:] ** 2)
+
+
+@pytest.mark.parametrize("f, c, x", [
+    (coefficients_read_one_by_one, np.array([0.5, -1.0, 2.0, 0.3]), np.array([0.2, -0.7, 1.1])),
+    (coefficients_read_one_by_one, np.array([0.5, -1.0, 2.0, 0.3]), np.array([[0.2], [-0.7]])),
+    (coefficients_in_rows, np.array([[0.5, -1.0, 2.0], [0.3, 0.1, -0.4]]),
+     np.array([0.2, -0.7, 1.1])),
+    (coefficients_in_rows, np.array([[0.5, -1.0, 2.0], [0.3, 0.1, -0.4]]),
+     np.array([[0.2], [-0.7]])),  # (broadcast: each row against a column)
+])
+def test_values_read_at_indices_add_their_adjoints_there(f, c, x):
+    for _ in range(2):
+        s2sad.check_grad(f, c, x, wrt=(0, 1))
+    code = str(s2sad.show(f, wrt=(0, 1), args=(c, x)))
+    assert "index_added(" in code, code
+    # forward mode over the adjoint code (a Hessian) keeps the scatters and sums
+    assert "index_added(" not in str(s2sad.show(f, wrt=(0, 1), mode="hessian", args=(c, x)))
+    h = s2sad.hessian(f, wrt=0)(c, x)
+    step = 1e-6
+    for k in np.ndindex(c.shape):
+        e = np.zeros(c.shape)
+        e[k] = step
+        up, down = (s2sad.grad(f)(c + s * e, x) for s in (1, -1))
+        np.testing.assert_allclose(h[(...,) + k], (up - down) / (2 * step), rtol=1e-5, atol=1e-7)
+    if s2sad.backends.numba_available():
+        fast = s2sad.grad(f, wrt=(0, 1), backend="numba")(c, x)
+        for a, b in zip(fast, s2sad.grad(f, wrt=(0, 1))(c, x)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

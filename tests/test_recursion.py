@@ -15,7 +15,7 @@ import pytest
 
 import s2sad
 from s2sad import calls, pipeline
-from s2sad.analysis import analyze
+from s2sad.analysis import SELF_CALLS_RETURN, analyze
 from s2sad.ir import format_function, walk
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
@@ -119,13 +119,22 @@ def test_recursion_that_keeps_the_dispatcher_is_still_exact(f, args):
     s2sad.check_grad(f, *args, wrt=wrt)
 
 
+def compiled_for(fn, *arrays):
+    """The halves the dispatcher compiled for fn's calls with arrays of these
+    shapes, and their `recurse` site."""
+    shapes = tuple(a.shape for a in arrays)
+    compiled = next(entry[1] for key, entry in calls._KNOWN_CALLS[fn].items()
+                    if key[3:] == shapes)
+    site = next(cell.cell_contents for cell in compiled.forward.__closure__
+                if isinstance(cell.cell_contents, calls.SelfCall))
+    return compiled, site
+
+
 def test_a_changed_function_never_runs_from_the_old_halves():
     c, x = np.array([1.0, 2.0, 3.0]), np.array([0.5, -0.5])
     g = s2sad.grad(poly, wrt=(0, 1))
     before = g(c, x)
-    plan, compiled, hold = next(iter(calls._KNOWN_CALLS[horner].values()))
-    site = next(cell.cell_contents for cell in compiled.forward.__closure__
-                if isinstance(cell.cell_contents, calls.SelfCall))
+    compiled, site = compiled_for(horner, c, x)
     assert site.compiled is compiled
     # called with another function (a rebinding seen mid-run): the dispatcher
     value, saved = site(scaled, (0,), x, 0)
@@ -196,3 +205,78 @@ def test_the_generated_guard_checks_cells_and_emptied_cells():
     f.__closure__[0].cell_contents = np.sin
     assert compiled.guards.hold()
     np.testing.assert_allclose(s2sad.grad(f)(np.array([0.0, 1.0])), np.cos([0.0, 1.0]))
+
+
+# ---------------------------------------------------------------- shapes through recursion
+
+
+def horner_broadcast(x, y, k):  # a column times itself plus a row: (3, 4) at every level
+    if k == 0:
+        return x + 0.0 * y
+    return x * horner_broadcast(x, y, k - 1) + y
+
+
+def growing(x, k):  # one more block per level: no shape holds for every call
+    if k == 0:
+        return x * 1.0
+    return np.concatenate([growing(x, k - 1), np.sin(x)])
+
+
+def damped_total(x, k):  # a number at every level
+    if k == 0:
+        return np.sum(x)
+    return np.sum(x * x) * 0.5 + damped_total(x, k - 1) * 0.9
+
+
+def self_call_shape(fn, wrt, scalars, shapes):
+    lo = lower(parse_function(fn))
+    prepared = prepare(lo.function, analyze(lo.function, wrt, scalars, (), shapes), lo.factory)
+    assert mark_self_calls(prepared, fn, wrt, scalars, calls.SelfCall()) == 1
+    return analyze(prepared, wrt, scalars, (), shapes).shape.get(SELF_CALLS_RETURN)
+
+
+def test_a_self_call_returns_the_shape_every_path_returns_if_one_does():
+    assert self_call_shape(horner, (0, 1), (2,), ((0, (5,)), (1, (7,)))) == (7,)
+    assert self_call_shape(horner, (0, 1), (2,), ((0, (5,)), (1, (2, 7)))) == (2, 7)
+    assert self_call_shape(horner_broadcast, (0, 1), (2,), ((0, (3, 1)), (1, (4,)))) == (3, 4)
+    assert self_call_shape(damped_total, (0,), (1,), ((0, (2, 2)),)) == ()
+    assert self_call_shape(growing, (0,), (1,), ((0, (3,)),)) is None
+
+
+def test_the_backward_half_of_a_recursion_knows_its_shapes():
+    c, x = np.arange(5.0), np.linspace(-1.0, 1.0, 3)
+    backward = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0)).split("# backward")[1]
+    # (only c[k]'s, a number's, sum remains: the call's value and x have dresult's shape)
+    assert backward.count("unbroadcast(") == 2, backward
+    assert "call_backward(call_saved, x * dresult)" in backward, backward
+
+
+@pytest.mark.parametrize("f, args", [
+    (lambda c, x: np.sum(horner(c, x, 0) ** 2), (np.array([0.5, -1.0, 2.0, 0.3]),
+                                                 np.array([[0.2, -0.7, 1.1], [0.4, 0.9, -0.3]]))),
+    (lambda x, y: np.sum(np.sin(horner_broadcast(x, y, 3))), (np.array([[0.3], [-0.8], [0.5]]),
+                                                              np.array([0.1, -0.2, 0.7, 1.3]))),
+    (lambda x: np.sum(growing(x, 3) ** 2), (np.array([0.3, -1.2, 0.8]),)),
+    (lambda x: damped_total(x, 4) ** 2, (np.array([[0.3, -1.2], [0.8, 0.1]]),)),
+])
+def test_gradients_through_recursions_of_known_shapes(f, args):
+    wrt = tuple(range(len(args)))
+    for _ in range(2):  # (compiled, then from the caches)
+        s2sad.check_grad(f, *args, wrt=wrt)
+
+
+def nested_scaling(x, k):  # (called here alone: compiled for these shapes)
+    if k == 0:
+        return x * 2.0
+    return x * nested_scaling(x, k - 1)
+
+
+def test_a_self_call_running_other_code_must_return_the_shape_assumed():
+    x = np.array([0.5, -0.5])
+    s2sad.grad(lambda x: np.sum(nested_scaling(x, 3)))(x)
+    compiled, site = compiled_for(nested_scaling, x)
+    assert site.returns == (2,)
+    value, _ = site(scaled, (0,), x, 0)  # (another function, of the same shape: runs)
+    np.testing.assert_allclose(value, x)
+    with pytest.raises(s2sad.S2sadError, match=r"returned shape \(\) where the code compiled"):
+        site(damped_total, (0,), x, 0)

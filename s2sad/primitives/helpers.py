@@ -46,6 +46,8 @@ helper(
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
 # written only where no forward layer transforms the code again
 helper("joined_slices(pieces, axis=0)", fresh=True)
+# x + index_adjoint(g, shape, index) (`cleanup.add_at_index`), with the same restriction
+helper("index_added(x, g, shape, index)", fresh=True)
 helper("array_attribute_tangent(t, a, name)", linear=("t",), zero="others")
 # Helpers that take and give arrays only and compute nothing else: a later
 # pass may compute a repeated call once (`cleanup.share_common_values`) and a

@@ -230,6 +230,7 @@ from .shapes import (  # noqa: F401
     getitem_adjoint,
     hstack_adjoint,
     hypot_adjoint,
+    index_added,
     index_adjoint,
     item_adjoint,
     iteration_adjoint,

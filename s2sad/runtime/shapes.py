@@ -325,6 +325,26 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return out
 
 
+_F64 = np.dtype(np.float64)
+
+
+def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
+    """x + index_adjoint(g, shape, index): an adjoint taking one more value
+    read at an index (a recursion's `c[k]`, level by level), without the
+    zeros: a copy of x with g added there, where x is a float64 array of
+    that shape and g a float64 number or array (the sum's dtype is x's).
+    None for x is a zero adjoint (`add_adjoints`'s)."""
+    if x is None:
+        return index_adjoint(g, shape, index)
+    if type(x) is np.ndarray and x.dtype == _F64 and x.shape == shape and \
+            (type(g) in (float, np.float64) or type(g) is np.ndarray and g.dtype == _F64) \
+            and _is_basic_index(index):
+        out = x.copy()
+        out[index] += g
+        return out
+    return x + index_adjoint(g, shape, index)
+
+
 def joined_slices(pieces: tuple, axis: int = 0) -> Any:
     """The adjoint of an array read in slices that tile it along `axis`,
     given the slices' adjoints in order: what `index_adjoint` and a chain of
