@@ -101,9 +101,11 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     per_param = (grads,) if len(chosen.params) == 1 else separate(tuple(grads))
     if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites):
-        return value, [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
-                       zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
-    return value, chosen.gradients(per_param, args, kwargs)
+        out = [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
+               zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
+    else:
+        out = chosen.gradients(per_param, args, kwargs)
+    return value, list(separate(tuple(out)))  # (wrt=(0, 0): two arrays)
 
 
 def _derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) -> None:
@@ -191,7 +193,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
                 return result
             key = _fast_key(args, params)
             entry = fast.get(key) if key is not None else None
-            if entry is not None:
+            if entry is not None and entry is not last:  # (not twice: it may have raised)
                 result = entry(args)
                 if result is not MISS:
                     last = entry
@@ -206,7 +208,8 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
         value, per_param = _call(compiled, chosen, args, kwargs, run)
         if key is not None and len(fast) < _FAST_ENTRIES and _has_fast_kinds(fn, args, params):
             last = fast[key] = make_entry(
-                args, params, backends.settled(run or compiled.func, args), compiled.guards.hold,
+                args, params, backends.settled(run or compiled.func, args),
+                _guard(compiled, fn), [p for p, _ in chosen.sites],
                 with_value=with_value, has_aux=has_aux, as_tuple=chosen.as_tuple)
         return finish(value, per_param)
 
@@ -241,12 +244,20 @@ def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:
     return finish
 
 
+def _guard(compiled: Compiled, fn: types.FunctionType) -> tuple[str, dict]:
+    """The compiled code's guards as an expression for a fast entry, reading
+    `fn` itself (the gradient function holds it anyway)."""
+    test, names = pipeline.guard_test(compiled.guards)
+    return test, {**names, "fn": fn}
+
+
 def _has_fast_kinds(fn: types.FunctionType, args: tuple, params: tuple[int, ...]) -> bool:
     """May later calls with arguments of these kinds take a fast entry
-    (`entry.py`)? Not where arguments are left at their defaults, are of other
-    types, or a bool is differentiated: those need the full path every time."""
+    (`entry.py`)? Not where arguments are left at their defaults (a keyword-only
+    one differentiated too), are of other types, or a bool is differentiated:
+    those need the full path every time."""
     return len(args) == fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)) \
-        and not any(type(args[p]) is bool for p in params)
+        and all(p < len(args) and type(args[p]) is not bool for p in params)
 
 
 def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,

@@ -14,8 +14,11 @@ straight-line code for one set of kinds:
         if len(args) != 2:
             return MISS
         a0, a1 = args
-        if not (type(a0) is ndarray and a0.shape == s0 and a0.dtype.kind in 'fc'
-                and type(a1) is float and hold()):
+        try:
+            if not (type(a0) is ndarray and a0.shape == s0 and a0.dtype.kind in 'fc'
+                    and type(a1) is float and <the guards>):
+                return MISS
+        except (ValueError, AttributeError):  # (the guards: an emptied cell...)
             return MISS
         try:
             value, grads = run(a0, a1)
@@ -56,17 +59,22 @@ def never(args: tuple) -> Any:
     return MISS
 
 
-def make_entry(args: tuple, params: tuple[int, ...], run: Callable, hold: Callable[[], bool],
-               *, with_value: bool, has_aux: bool, as_tuple: bool) -> Callable[[tuple], Any]:
+def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple[str, dict],
+               sites: list[int], *, with_value: bool, has_aux: bool, as_tuple: bool
+               ) -> Callable[[tuple], Any]:
     """The fast entry for calls with arguments of `args`' kinds (each a
     number of a type in `_TYPE_NAMES` or a NumPy array; none of the `params`
-    differentiated is a bool), running `run` while `hold()`; it returns what
-    the gradient function returns, in the form `with_value`, `has_aux` and
-    `as_tuple` say, or MISS."""
+    differentiated, in order, is a bool), running `run` while the `guard`
+    holds (an expression and the names it reads, `pipeline.guard_test`'s,
+    inlined: a ValueError or AttributeError it raises means it does not); it
+    returns what the gradient function returns, one gradient per parameter
+    of `sites` (the order `wrt` gave, repeats included), in the form
+    `with_value`, `has_aux` and `as_tuple` say, or MISS."""
     names = [f"a{i}" for i in range(len(args))]
-    bound: dict[str, Any] = {"MISS": MISS, "ndarray": np.ndarray, "float64": np.float64,
-                             "run": run, "hold": hold, "as_gradient_of": as_gradient_of,
-                             "raised_by_user": raised_by_user}
+    test, guard_names = guard
+    bound: dict[str, Any] = {**guard_names, "MISS": MISS, "ndarray": np.ndarray,
+                             "float64": np.float64, "run": run,
+                             "as_gradient_of": as_gradient_of, "raised_by_user": raised_by_user}
     tests = []
     for i, a in enumerate(args):
         if type(a) is np.ndarray:
@@ -82,7 +90,10 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, hold: Callab
         f"    if len(args) != {len(args)}:",
         "        return MISS",
         f"    {', '.join(names)}, = args",
-        f"    if not ({' and '.join(tests)} and hold()):",
+        "    try:",
+        f"        if not ({' and '.join(tests)} and {test}):",
+        "            return MISS",
+        "    except (ValueError, AttributeError):  # (an emptied cell, a deleted attribute)",
         "        return MISS",
         "    try:",
         f"        value, grads = run({', '.join(names)})",
@@ -93,7 +104,12 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, hold: Callab
         f"    {', '.join(grads)}, = " + ("grads" if len(params) > 1 else "(grads,)")]
     for k, p in enumerate(params):
         lines += _in_form(f"g{k}", f"a{p}", args[p], grads[:k])
-    lines += _returned(grads, with_value, has_aux, as_tuple)
+    returned = []
+    for p in sites:  # (a parameter given twice: its array again, copied)
+        g = grads[params.index(p)]
+        returned.append(g if g not in returned else
+                        f"({g}.copy() if type({g}) is ndarray else {g})")
+    lines += _returned(returned, with_value, has_aux, as_tuple)
     namespace = dict(bound)
     exec(builtins.compile("\n".join(lines), "<s2sad fast entry>", "exec"), namespace)
     return namespace["entry"]

@@ -240,14 +240,18 @@ class Guards:
         self.hold: Callable[[], bool] = _checker(self)
 
 
-def _checker(guards: Guards) -> Callable[[], bool]:
-    """`guards.hold`: True while the function, its defaults and every baked-in
-    name are as they were (False if a cell was emptied or an attribute
-    deleted, so the caller compiles again and reports what it finds)."""
-    bound: dict[str, Any] = {"fn_ref": guards.fn, "EPOCH": _EPOCH, "epoch": guards.epoch,
-                             "code": guards.code, "defaults": guards.defaults,
-                             "kwdefaults": guards.kwdefaults, "ABSENT": _ABSENT}
-    tests = []
+def guard_test(guards: Guards) -> tuple[str, dict[str, Any]]:
+    """The guards as one Python expression and the names it reads: True
+    while the function `fn` (a name the expression reads, bound by the
+    caller), its defaults and every baked-in name are as they were. It may
+    raise ValueError or AttributeError (an emptied cell, a deleted
+    attribute), which mean False. Also inlined by `entry.py`."""
+    bound: dict[str, Any] = {"EPOCH": _EPOCH, "epoch": guards.epoch, "code": guards.code,
+                             "defaults": guards.defaults, "kwdefaults": guards.kwdefaults,
+                             "ABSENT": _ABSENT}
+    tests = ["EPOCH[0] == epoch", "fn.__code__ is code", "fn.__defaults__ is defaults",
+             "not fn.__kwdefaults__" if guards.kwdefaults is None else
+             "(fn.__kwdefaults__ or None) == kwdefaults"]
     for k, (namespace, name, obj) in enumerate(guards.dicts):
         bound[f"ns_{k}"], bound[f"name_{k}"], bound[f"obj_{k}"] = namespace, name, obj
         tests.append(f"ns_{k}.get(name_{k}, ABSENT) is obj_{k}")
@@ -257,16 +261,22 @@ def _checker(guards: Guards) -> Callable[[], bool]:
     for k, (owner, name, value) in enumerate(guards.attrs):
         bound[f"owner_{k}"], bound[f"attr_{k}"], bound[f"value_{k}"] = owner, name, value
         tests.append(f"getattr(owner_{k}, attr_{k}) is value_{k}")
-    kwdefaults = "fn.__kwdefaults__" if guards.kwdefaults is None else \
-        "(fn.__kwdefaults__ or None) != kwdefaults"
+    return " and ".join(tests), bound
+
+
+def _checker(guards: Guards) -> Callable[[], bool]:
+    """`guards.hold`: True while the function, its defaults and every baked-in
+    name are as they were (False if a cell was emptied or an attribute
+    deleted, so the caller compiles again and reports what it finds)."""
+    test, bound = guard_test(guards)
+    bound["fn_ref"] = guards.fn
     source = "\n".join([
         "def hold():",
         "    fn = fn_ref()",
-        "    if fn is None or EPOCH[0] != epoch or fn.__code__ is not code \\",
-        f"            or fn.__defaults__ is not defaults or {kwdefaults}:",
+        "    if fn is None:",
         "        return False",
         "    try:",
-        f"        return {' and '.join(tests) or 'True'}",
+        f"        return {test}",
         "    except (ValueError, AttributeError):  # (an emptied cell, a deleted attribute)",
         "        return False"])
     exec(builtins.compile(source, "<s2sad guards>", "exec"), bound)
