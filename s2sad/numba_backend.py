@@ -120,6 +120,8 @@ class NumbaFunction:
                 self.dispatcher.compile(self._types(args, kwargs))
         except (NumbaError, NotImplementedError) as exc:
             raise self.error(exc) from None
+        except ValueError as exc:  # (numba.typeof of an argument it has no type for: a dict)
+            raise self.error(exc) from None
         if len(self.dispatcher.overloads) != before:
             COUNTS["compiles"] += 1
 

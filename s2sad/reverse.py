@@ -33,7 +33,6 @@ from .cleanup import (
     reductions_as_methods,
     share_common_values,
 )
-from .factors import hoist_scalar_factors
 from .ir import (
     Assign,
     Block,
@@ -140,9 +139,6 @@ class Reverse(Adjoints, StructuralAdjoints):
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)
             add_at_index(out)
-            made = {s.target: s for s in walk(out) if isinstance(s, Assign)}
-            if hoist_scalar_factors(out, self.dims, made.get, self.factory.new):
-                eliminate_dead_code(out)  # (the negated numbers no longer read)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1

@@ -622,3 +622,19 @@ def test_a_non_scalar_output_is_the_users_error_on_numba_too():
     for backend in ("numpy", "numba", "auto"):
         with pytest.raises(s2sad.NonScalarOutputError, match=r"array of shape \(2,\)"):
             s2sad.grad(elementwise_energy, backend=backend)(x, 2.0)
+
+
+def mean_error_of_dict(p, X, y):
+    return np.mean((X @ p["w"] + p["b"] - y) ** 2)
+
+
+@needs_numba
+def test_show_for_arguments_numba_has_no_type_for_says_so():
+    # (numba.typeof's ValueError for a dict escaped from show; grad said BackendError)
+    args = ({"w": np.ones(3), "b": 0.5}, np.ones((4, 3)), np.zeros(4))
+    with pytest.raises(s2sad.BackendError, match="Numba cannot compile"):
+        s2sad.show(mean_error_of_dict, args=args, backend="numba")
+    with pytest.raises(s2sad.BackendError, match="Numba cannot compile"):
+        s2sad.grad(mean_error_of_dict, backend="numba")(*args)
+    assert str(s2sad.show(mean_error_of_dict, args=args, backend="auto")).startswith(
+        "# backend: numpy")
