@@ -375,7 +375,8 @@ class SelfCall:
         compiled = self.compiled
         if compiled is not None and fn is compiled.guards.fn() and compiled.guards.hold():
             value, state = compiled.forward(*args)
-            return value, Saved(_IN_ORDER, compiled, state, value)
+            # (what `backward` reads: a tuple, which call_forward never returns)
+            return value, (state, value)
         value, saved = call_forward(fn, active, *args)
         if self.returns is not None and np.shape(value) != self.returns:
             raise S2sadError(
@@ -384,6 +385,16 @@ class SelfCall:
                 f"{self.returns}: the function or a name it reads was rebound while it ran",
                 hint="bind the function and the names it reads once, before differentiating")
         return value, saved
+
+    def backward(self, saved: Any, g: Any, /) -> tuple:
+        """call_backward of what `__call__` returned (`recurse_back(saved, g)`):
+        this code's backward half directly, for a call it ran itself."""
+        if type(saved) is not tuple:
+            return call_backward(saved, g)
+        state, value = saved
+        if type(g) not in _PLAIN_TYPES:
+            g = filled_adjoint(g, value)
+        return self.compiled.backward(state, g)
 
 
 def call_backward(saved: Any, g: Any, /) -> tuple:

@@ -48,7 +48,7 @@ from .ir import VarFactory, format_function
 from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
-from .recursion import mark_self_calls
+from .recursion import mark_self_backward, mark_self_calls
 from .reverse import Reversed, reverse
 from .runtime import private_copy, raised_by_user
 from .scalars import use_math
@@ -409,6 +409,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
                       aux=spec.aux, in_place=not spec.forwards)
         common["seed_name"] = rev.seed.hint
         derived = rev.function
+        if site is not None:
+            mark_self_backward(derived, site)
         if spec.kind == "split":
             return _split(fn, spec, rev, factory, lowered, helpers, common, site)
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products

@@ -12,8 +12,10 @@ callee's halves are its own, known when it is compiled. Such a call becomes
 where `recurse` is a run-time object holding this compiled result (the
 dispatcher's `SelfCall`, filled in once the halves exist): it checks that
 `h` is still the function compiled and that its guards hold, and runs the
-forward half directly; anything else goes to `call_forward` as before. The
-backward half is reached through `call_backward` unchanged.
+forward half directly; anything else goes to `call_forward` as before.
+After the reverse pass, the `call_backward` of such a call's saved state
+becomes `recurse_back(saved, g)` (`mark_self_backward`): this code's
+backward half directly, or `call_backward` for what `call_forward` saved.
 
 "The very kinds it was compiled for" is decided on the prepared IR, and
 only where it cannot be wrong: every argument passed by position, exactly
@@ -64,6 +66,21 @@ def mark_self_calls(fn: Function, user_fn: types.FunctionType, wrt: tuple[int, .
         if all(a is p or (i in scalars and _plain_number(a, numbers))
                for i, (a, p) in enumerate(zip(args, fn.params))):
             stmt.callee = Ref("$recurse", site)
+            marked += 1
+    return marked
+
+
+def mark_self_backward(fn: Function, site: Any) -> int:
+    """Send the reversed `fn`'s `call_backward`s of what its marked calls saved
+    to `site.backward` (in place). Returns how many it marked."""
+    pairs = {s.target for s in walk(fn.body) if getattr(s, "prim", None) == "call_forward"
+             and s.callee is not None and s.callee.name == "$recurse"}
+    saved = {s.target for s in walk(fn.body) if getattr(s, "prim", None) == "getitem" and
+             s.args[0] in pairs and s.args[1] == Const(1)}
+    marked = 0
+    for stmt in walk(fn.body):
+        if getattr(stmt, "prim", None) == "call_backward" and stmt.args[0] in saved:
+            stmt.callee = Ref("$recurse_back", site.backward)
             marked += 1
     return marked
 

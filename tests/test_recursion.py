@@ -106,7 +106,8 @@ def test_the_generated_helper_calls_itself_directly():
     c, x = np.arange(5.0), np.linspace(-1.0, 1.0, 3)
     text = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0))
     assert "recurse(horner, (0, 1), c, x, k + 1)" in text, text
-    assert "call_backward(" in text  # (the backward half is reached as before)
+    # (and its backward half directly too)
+    assert "recurse_back(call_saved, " in text and "call_backward(" not in text, text
 
 
 @pytest.mark.parametrize("f, args", [
@@ -248,7 +249,7 @@ def test_the_backward_half_of_a_recursion_knows_its_shapes():
     backward = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0)).split("# backward")[1]
     # (only c[k]'s, a number's, sum remains: the call's value and x have dresult's shape)
     assert backward.count("unbroadcast(") == 2, backward
-    assert "call_backward(call_saved, x * dresult)" in backward, backward
+    assert "recurse_back(call_saved, x * dresult)" in backward, backward
 
 
 @pytest.mark.parametrize("f, args", [
@@ -276,7 +277,12 @@ def test_a_self_call_running_other_code_must_return_the_shape_assumed():
     s2sad.grad(lambda x: np.sum(nested_scaling(x, 3)))(x)
     compiled, site = compiled_for(nested_scaling, x)
     assert site.returns == (2,)
-    value, _ = site(scaled, (0,), x, 0)  # (another function, of the same shape: runs)
+    value, saved = site(scaled, (0,), x, 0)  # (another function, of the same shape: runs)
     np.testing.assert_allclose(value, x)
+    # (its backward half through the dispatcher, this code's directly)
+    np.testing.assert_allclose(site.backward(saved, np.ones(2))[0], np.ones(2))
+    value, saved = site(nested_scaling, (0,), x, 1)
+    assert type(saved) is tuple
+    np.testing.assert_allclose(site.backward(saved, np.ones(2))[0], 4.0 * x)
     with pytest.raises(s2sad.S2sadError, match=r"returned shape \(\) where the code compiled"):
         site(damped_total, (0,), x, 0)
