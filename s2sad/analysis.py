@@ -393,6 +393,7 @@ _REDUCTIONS = frozenset({".max", ".mean", ".min", ".prod", ".std", ".sum", ".var
                          "np.sum", "np.var"})
 # adjoint helpers whose result has the shape of one operand
 _SHAPED_LIKE = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "getitem_adjoint": 1,
+                "extremum_adjoint": 1,
                 "matmul_adjoint_a": 1, "matmul_adjoint_b": 2, "zeros_like": 0}
 
 

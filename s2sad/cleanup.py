@@ -130,7 +130,12 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
         if shape:  # (an array of known shape: only the shape is read)
             return "index_adjoint(g, shape, index)", {"g": g, "shape": Const(shape),
                                                         "index": index}
-    if stmt.prim in ("pow_base_adjoint", "pow_base_curvature") and not stmt.kwargs:
+    if dims is not None and stmt.prim == "unbroadcast" and len(stmt.args) == 2 and \
+            not stmt.kwargs:
+        summed = explicit_sum(dims(stmt.args[0]), dims(stmt.args[1]))
+        if summed is not None:
+            return summed, {"g": stmt.args[0]}
+    if stmt.prim in ("pow_base_curvature", "pow_base_adjoint") and not stmt.kwargs:
         g, x, y = stmt.args
         whole = isinstance(y, Const) and type(y.value) in (int, float) and \
             float(y.value).is_integer()
@@ -141,6 +146,30 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
         if stmt.prim == "pow_base_curvature" and whole and y.value in (0, 1):
             return "g * 0.0", {"g": g}
     return None
+
+
+def explicit_sum(g_dims: tuple | None, x_dims: tuple | None) -> str | None:
+    """`unbroadcast(g, x)` of an array g of dims `g_dims` to an array of dims
+    `x_dims` (both known, neither a number's) as the sums it does, spelled
+    out: `np.sum(g, axis=0)` for a bias's adjoint, `np.sum(g, axis=1,
+    keepdims=True)` for a column's, one axis at a time. None where nothing
+    is summed (the rule of one shape class drops it) or the dims do not
+    broadcast."""
+    if not g_dims or not x_dims or g_dims == x_dims or len(g_dims) < len(x_dims):
+        return None
+    lead = len(g_dims) - len(x_dims)
+    ones = []
+    for k, (a, b) in enumerate(zip(g_dims[lead:], x_dims)):
+        if a != b:
+            if b != 1:
+                return None
+            ones.append(k)
+    source = "g"
+    for _ in range(lead):  # (one axis at a time: what the Numba backend compiles)
+        source = f"np.sum({source}, axis=0)"
+    for k in ones:
+        source = f"np.sum({source}, axis={k}, keepdims=True)"
+    return source
 
 
 # whole-array reductions NumPy's function reaches through a Python wrapper

@@ -755,3 +755,26 @@ def test_index_added_is_the_sum_it_stands_for(x, g, index):
     assert got.dtype == want.dtype and got.shape == want.shape
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(x, before)  # (x itself unchanged)
+
+
+@pytest.mark.parametrize("g_dims, x_dims, source", [
+    ((256, 10), (10,), "np.sum(g, axis=0)"),
+    ((256, 10), (256, 1), "np.sum(g, axis=1, keepdims=True)"),
+    ((4, 3, 2), (2,), "np.sum(np.sum(g, axis=0), axis=0)"),
+    ((4, 3, 2), (1, 2), "np.sum(np.sum(g, axis=0), axis=0, keepdims=True)"),
+    ((2, 3, 4), (2, 1, 1), "np.sum(np.sum(g, axis=1, keepdims=True), axis=2, keepdims=True)"),
+    ((5, 4), (1, 1), "np.sum(np.sum(g, axis=0, keepdims=True), axis=1, keepdims=True)"),
+    ((5, 1, 3), (4, 3), None),  # (the dims do not broadcast: facts it cannot use)
+    ((3, 4), (3, 4), None), ((3,), (), None), ((), (), None), (None, (3,), None),
+])
+def test_unbroadcast_between_known_shapes_is_the_sum_it_does(g_dims, x_dims, source):
+    from s2sad.cleanup import explicit_sum
+    from s2sad.runtime import unbroadcast
+
+    assert explicit_sum(g_dims, x_dims) == source
+    if source is not None:  # (the sum it spells is unbroadcast's)
+        g = np.arange(float(np.prod(g_dims))).reshape(g_dims)
+        got = eval(source, {"np": np, "g": g})
+        want = unbroadcast(g, np.zeros(x_dims))
+        assert got.shape == want.shape == x_dims
+        np.testing.assert_array_equal(got, want)

@@ -606,8 +606,10 @@ def test_roll_and_flip_keep_shapes_in_specialized_code(u_shape, w_shape):
         s2sad.check_grad(rolled_stencil, u, 0.1, w, wrt=(0, 1, 2))
     code = str(s2sad.show(rolled_stencil, wrt=(0, 1, 2), args=(u, 0.1, w)))
     loop = code.split("for _ in reversed")[1]
-    # (only the sums into k, and into w where it was broadcast)
-    assert loop.count("unbroadcast(") == (1 if w_shape == u_shape else 2), loop
+    # (only the sums into k, and into w where it was broadcast: to an array's
+    # shape spelled out, `np.sum(..., axis=0)`, to a 0-d array's by unbroadcast)
+    assert loop.count("unbroadcast(") == (2 if w_shape == () else 1), loop
+    assert loop.count("np.sum(") == (0 if w_shape in (u_shape, ()) else 1), loop
 
 
 def doubled_difference(a, b):
@@ -805,3 +807,32 @@ def test_values_read_at_indices_add_their_adjoints_there(f, c, x):
         fast = s2sad.grad(f, wrt=(0, 1), backend="numba")(c, x)
         for a, b in zip(fast, s2sad.grad(f, wrt=(0, 1))(c, x)):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def biased_layers(W, b, c, X):
+    h = np.tanh(X @ W + b) * c
+    return np.sum(h ** 2) + np.sum(np.max(h, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("b_shape, c_shape", [((4,), (5, 1)), ((1, 4), (1, 1)),
+                                              ((5, 4), (4,)), ((2, 1, 4), (1, 5, 1))])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sums_into_broadcast_operands_are_spelled_out(b_shape, c_shape, dtype):
+    rng = np.random.default_rng(len(b_shape) + len(c_shape))
+    args = tuple(rng.standard_normal(s).astype(dtype) for s in ((3, 4), b_shape, c_shape,
+                                                                 (5, 3)))
+    wide = tuple(a.astype(np.float64) for a in args)
+    for _ in range(2):
+        grads = s2sad.grad(biased_layers, wrt=(0, 1, 2))(*args)
+        for g, a, i in zip(grads, args, range(3)):
+            assert g.dtype == dtype and g.shape == a.shape
+            np.testing.assert_allclose(g, s2sad.numerical_gradient(biased_layers, wide, i),
+                                       rtol=1e-5 if dtype == np.float64 else 2e-2, atol=1e-6
+                                       if dtype == np.float64 else 1e-2)
+    code = str(s2sad.show(biased_layers, wrt=(0, 1, 2), args=args))
+    backward = code.split("# backward pass")[1]
+    assert "np.sum(" in backward and "unbroadcast(" not in backward, code
+    if s2sad.backends.numba_available() and len(b_shape) < 3 and dtype == np.float64:
+        fast = s2sad.grad(biased_layers, wrt=(0, 1, 2), backend="numba")(*args)
+        for a, b in zip(fast, grads):
+            np.testing.assert_allclose(a, b, rtol=1e-12 if dtype == np.float64 else 1e-5)
