@@ -100,7 +100,8 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
         ) from None
     value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     per_param = (grads,) if len(chosen.params) == 1 else separate(tuple(grads))
-    if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites):
+    if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites) and \
+            not fn.__code__.co_flags & inspect.CO_VARARGS:  # (there, position is parameter)
         out = [runtime.as_gradient_of(g, args[p]) for g, (p, _) in
                zip(chosen.per_site(per_param), chosen.sites)]  # (the common case)
     else:
@@ -281,7 +282,10 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
     def gradient(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
         result = outer.run(args, kwargs)
-        value = pick(result, (0, *derivative.path))
+        # (the tower's own value part is the gradient in this wrt: the inner
+        # derivative's value is that only where the two wrt agree)
+        value = pick(result, (0, *derivative.path)) if indices == derivative.base else \
+            derivative(*args, **kwargs)
         if np.ndim(value) != 0:
             raise NonScalarOutputError(
                 f"grad needs a scalar-valued function, but this derivative of {fn.__name__} "

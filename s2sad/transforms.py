@@ -247,9 +247,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
                 generic = split_for(promoted)
                 state = generic.forward(*promoted, **full_kwargs)[1]
                 grads = generic.backward(state, _like(cotangent, out))
-        grads = separate(tuple(grads), cotangent)
-        # each in its argument's form: a real argument's adjoint is real
-        return tuple(chosen.gradients(grads, args, kwargs))
+        # each in its argument's form (a real argument's adjoint is real), and
+        # an array of its own: not the cotangent, not another's (wrt=(0, 0))
+        return separate(tuple(chosen.gradients(grads, args, kwargs)), cotangent)
 
     return value, pullback
 

@@ -118,6 +118,11 @@ def _site(target: Target, item: Any, loc: Loc | None) -> tuple[int, Any]:
     count = len(names)
     if lay.vararg is not None and item >= 0:
         return target.site(item)
+    if lay.vararg is not None:
+        raise WrtError(
+            f"wrt={item} counts from the end of {fn.__name__}'s arguments, whose number its "
+            f"*{lay.names[lay.vararg]} leaves open", _loc(fn, loc),
+            "count from the start (wrt=0 is the first argument) or name it with wrt='name'")
     if not -count <= item < count:
         raise WrtError(
             f"wrt={item} is out of range: {fn.__name__} takes {count} "
@@ -155,6 +160,13 @@ def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
                 "m.compressed() for a masked array")
     for (param, item), value in zip(chosen.sites, _given(chosen, args, kwargs)):
         if value is _ABSENT:
+            if item is not None and _bound(chosen, args, kwargs, param):
+                where = f"{lay.names[param]}[{item!r}]"
+                raise WrtError(f"wrt names {where}, an item of *{lay.names[param]}"
+                               if isinstance(item, int) else
+                               f"wrt names {where}, an entry of **{lay.names[param]}",
+                               def_loc(fn), "this call does not pass it: pass it, or choose "
+                               "other arguments with wrt=")
             continue
         if not differentiable(value):
             name = lay.names[param] + (f"[{item!r}]" if item is not None else "")
@@ -176,6 +188,15 @@ def _given(chosen: Chosen, args: tuple, kwargs: dict) -> list:
         except (LookupError, TypeError):
             out.append(_ABSENT)
     return out
+
+
+def _bound(chosen: Chosen, args: tuple, kwargs: dict, param: int) -> bool:
+    """Does the call give the parameter `param` (a *args tuple, a **kwargs dict)?"""
+    try:
+        chosen.target.value_at(args, kwargs, param, None)
+    except (LookupError, TypeError):
+        return False
+    return True
 
 
 def differentiable(value: Any) -> bool:

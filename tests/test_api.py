@@ -653,3 +653,78 @@ def test_the_fast_path_tells_arguments_apart_by_type_dtype_and_shape():
             assert np.shape(gx) == np.shape(x) and np.shape(gs) == np.shape(s)
             assert np.asarray(gx).dtype == (np.float32 if np.asarray(x).dtype == np.float32
                                            else np.float64)
+
+
+def cubic_product(x, y):
+    return x ** 2 * y ** 3
+
+
+def squares_times(x, y):
+    return np.sum(x ** 2) * y
+
+
+def test_the_gradient_of_a_derivative_in_another_argument():
+    # (value_and_grad(grad(f, wrt=0), wrt=1) gave df/dy as the value, and the
+    # scalar check read it: an array-valued derivative's Jacobian was summed)
+    dfdx = s2sad.grad(cubic_product, wrt=0)
+    for _ in range(2):
+        assert s2sad.value_and_grad(dfdx, wrt=1)(1.0, 2.0) == (16.0, 24.0)
+        assert s2sad.value_and_grad(dfdx, wrt=0)(1.0, 2.0) == (16.0, 16.0)
+        assert s2sad.grad(dfdx, wrt=(1, 0))(1.0, 2.0) == (24.0, 16.0)
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(s2sad.grad(squares_times, wrt=1), wrt=0)(x, 3.0),
+                               2 * x)
+    with pytest.raises(s2sad.NonScalarOutputError, match=r"array of shape \(2,\)"):
+        s2sad.grad(s2sad.grad(squares_times, wrt=0), wrt=1)(x, 3.0)
+
+
+def star_scaled(a, *xs, k=2.0):
+    return k * np.sum(a * xs[0])
+
+
+def star_items(a, *xs):
+    return np.sum(a * xs[0]) + np.sum(xs[1] ** 2)
+
+
+def keyword_entries(a, **kw):
+    return np.sum(a * kw["s"])
+
+
+def first_of_pair(p, q):
+    return np.sum(p[0] + q[0])
+
+
+def entry_a(p):
+    return p["a"]
+
+
+def test_wrt_of_functions_with_star_args_and_of_items():
+    a, b, c = np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([5.0, 6.0])
+    for _ in range(2):  # (position is not parameter there: the full path each time)
+        assert s2sad.grad(star_scaled, wrt="k")(a, b, c) == pytest.approx(11.0)
+        ga, gb = s2sad.grad(star_items, wrt="xs")(a, b, c)
+        np.testing.assert_allclose(ga, a)
+        np.testing.assert_allclose(gb, 2 * c)
+    with pytest.raises(s2sad.WrtError, match="counts from the end"):
+        s2sad.grad(star_items, wrt=-1)
+    with pytest.raises(s2sad.WrtError, match=r"an item of \*xs"):
+        s2sad.grad(star_items, wrt=3)(a, a)
+    with pytest.raises(s2sad.WrtError, match=r"an entry of \*\*kw"):
+        s2sad.grad(keyword_entries, wrt="zz")(a, s=a)
+
+
+def test_gradients_inside_containers_are_arrays_of_their_own():
+    gp, gq = s2sad.grad(first_of_pair, wrt=(0, 1))([np.ones(3)], [np.ones(3)])
+    gp[0] += 1.0
+    np.testing.assert_array_equal(gq[0], np.ones(3))
+    p = {"a": np.ones(3)}
+    d1, d2 = s2sad.grad(lambda p: np.sum(p["a"] ** 2), wrt=(0, 0))(p)
+    assert not np.shares_memory(d1["a"], d2["a"])
+    u = np.full(3, 2.0)
+    (g,) = s2sad.vjp(entry_a, p)[1](u)
+    assert not np.shares_memory(g["a"], u)
+    np.testing.assert_array_equal(g["a"], u)
+    tangent = s2sad.jvp(entry_a, (p,), ({"a": u},))[1]
+    assert not np.shares_memory(tangent, u)
+    e1, e2 = s2sad.elementwise_grad(np.sin, wrt=(0, 0))(np.ones(3))
+    assert not np.shares_memory(e1, e2)

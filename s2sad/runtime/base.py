@@ -154,16 +154,60 @@ def unshared(t: Any) -> Any:
 
 def separate(grads: tuple, *given: Any) -> tuple:
     """Gradients of their own: an array that is an earlier one, or one the
-    caller gave (a cotangent), is copied (`x + y` hands both operands one
-    adjoint; a user writing into one gradient expects the other unchanged)."""
-    seen = {id(h) for h in given}  # (the objects are alive: their ids are unique)
-    out = []
-    for g in grads:
-        if type(g) is np.ndarray and id(g) in seen:
+    caller gave (a cotangent, a tangent), is copied (`x + y` hands both
+    operands one adjoint; a user writing into one gradient expects the other
+    unchanged), inside lists, tuples, dicts and objects' fields too (a
+    container holding the copy is a copy of it)."""
+    seen: set[int] = set()  # (the objects are alive: their ids are unique)
+    for h in given:
+        _note_arrays(h, seen, 0)
+    return tuple(_own_arrays(g, seen, 0) for g in grads)
+
+
+_DEEPEST = 32  # (levels of containers followed: a structure is not a linked list)
+
+
+def _fields(x: Any) -> dict | None:
+    """The fields of an object that holds values by name (not a class, module or function)."""
+    if isinstance(x, (type, np.generic)) or callable(x) or not hasattr(x, "__dict__"):
+        return None
+    return vars(x)
+
+
+def _note_arrays(x: Any, seen: set, depth: int) -> None:
+    if isinstance(x, np.ndarray):
+        seen.add(id(x))
+    elif depth < _DEEPEST:
+        items = x.values() if isinstance(x, dict) else x if isinstance(x, (list, tuple)) \
+            else (_fields(x) or {}).values()
+        for v in items:
+            _note_arrays(v, seen, depth + 1)
+
+
+def _own_arrays(g: Any, seen: set, depth: int) -> Any:
+    if type(g) is np.ndarray:
+        if id(g) in seen:
             g = g.copy()
         seen.add(id(g))
-        out.append(g)
-    return tuple(out)
+        return g
+    if depth >= _DEEPEST or not isinstance(g, (dict, list, tuple)) and _fields(g) is None:
+        return g
+    fields = g if isinstance(g, dict) else _fields(g) if not isinstance(g, (list, tuple)) \
+        else dict(enumerate(g))
+    changed = {k: w for k, v in fields.items() if (w := _own_arrays(v, seen, depth + 1)) is not v}
+    if not changed:
+        return g
+    if isinstance(g, tuple):
+        items = [changed.get(i, v) for i, v in enumerate(g)]
+        return type(g)(*items) if hasattr(g, "_fields") else type(g)(items)
+    out = copy.copy(g)
+    if isinstance(g, list):
+        out[:] = [changed.get(i, v) for i, v in enumerate(g)]
+    elif isinstance(g, dict):
+        out.update(changed)
+    else:
+        vars(out).update(changed)
+    return out
 
 
 def filled_adjoint(g: Any, like: Any) -> Any:
