@@ -21,6 +21,7 @@ from .api import (
 )
 from .custom import custom_jvp, custom_vjp, defjvp, defvjp
 from .errors import (
+    AliasingError,
     ArgumentTypeError,
     BackendError,
     NoAdjointError,
@@ -41,5 +42,5 @@ __all__ = [
     "check_grad", "numerical_gradient", "ravel",
     "GradientCheckError", "S2sadError", "UnsupportedSyntaxError", "NoAdjointError",
     "NonScalarOutputError", "WrtError", "ArgumentTypeError", "SourceUnavailableError",
-    "BackendError",
+    "BackendError", "AliasingError",
 ]

@@ -85,6 +85,7 @@ class AliasFacts:
         self.inputs: dict[Var, set[Var]] = {}  # a phi's or branch result's values
         self.held_by: dict[Var, set[Var]] = {}  # v -> containers holding v
         self.containers: set[Var] = set()
+        self.repeated: set[Var] = set()  # lists made by repetition: `[a] * 3` holds a 3 times
         self.merged_into: dict[Var, set[Var]] = {}  # a container -> phis/results it becomes
         self.elements: dict[Var, list] = {}  # a tuple or list display's items
         self.live: set[Var] = set()  # values the result or an effect may depend on
@@ -207,6 +208,8 @@ class AliasFacts:
         if prim in ("add", "mul") and any(a in self.elements or a in self.containers
                                           for a in arrays):
             self.containers.add(target)  # `lst + [v]`, `[v] * 2`: holds what the lists hold
+            if prim == "mul":
+                self.repeated.add(target)
             for a in arrays:
                 self.merged_into.setdefault(a, set()).add(target)
         elif primitives.get(prim).holds:
@@ -260,8 +263,8 @@ class AliasGuard(AliasFacts):
             seen = [u for u in seen if u not in later]
         # (a result of an if or loop after the update is checked at its values' reads)
         seen = [u for u in seen if self._bound_at(u, site) or not self._merged_after(u, site)]
-        if not seen:
-            return
+        if not seen and not (item is not None and self._versions(item[0]) & self.repeated):
+            return  # (an item of `[a] * 3` is the other slots' too: checked when it runs)
         others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
         params = set(self.fn.params) if self.helper else set()
         shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()
@@ -292,17 +295,22 @@ class AliasGuard(AliasFacts):
     def _held_items(self, container: Var) -> set:
         """What a list may hold: the items appended to it, displayed in it or
         put into it, in any of its earlier versions (before a loop or an if too)."""
-        links = {v: [*self.earlier.get(v, ()), *self.inputs.get(v, ())]
-                 for v in set(self.earlier) | set(self.inputs)}
-        versions = reachable({container}, links)  # (through loops' phis and ifs' results)
+        versions = self._versions(container)
         held = {v for v, holders in self.held_by.items() if holders & versions}
         held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
 
+    def _versions(self, container: Var) -> set:
+        """The container and its earlier versions (before a loop or an if too)."""
+        links = {v: [*self.earlier.get(v, ()), *self.inputs.get(v, ())]
+                 for v in set(self.earlier) | set(self.inputs)}
+        return reachable({container}, links)  # (through loops' phis and ifs' results)
+
     def _of_an_array(self, v: Operand) -> bool:
         """Is v made by an operation that returns an array (not a container)?"""
         made = _made_by(self.def_site, v)
-        return made is not None and primitives.get(made.prim).returns == "array"
+        return made is not None and primitives.get(made.prim).returns == "array" and \
+            v not in self.containers  # (`[a] * 3`, `lst + [v]`: lists, by NumPy's operators)
 
     def _is_own(self, v: Var) -> bool:
         made = _made_by(self.def_site, v)

@@ -44,7 +44,7 @@ from .errors import NoAdjointError, S2sadError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
 from .parsing import is_own_file
 from .runtime import USER_CALLS, filled_adjoint, new_object, zeros_like
-from .runtime.functions import inert, writes_in_place
+from .runtime.functions import inert, stored_value_error, stores_value, writes_in_place
 from .signature import Layout, check_binding, layout
 from .signature import pick as pick_item
 
@@ -328,6 +328,8 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
                 f"{getattr(fn, '__qualname__', fn)} writes into an existing array, which s2sad "
                 "does not follow", hint="compute a new array and assign it (for a shuffle: "
                 "a = rng.permutation(a))")
+        if active and stores_value(fn):  # (the value it keeps would lose its derivative)
+            raise stored_value_error(fn)
         return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan

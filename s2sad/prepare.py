@@ -44,6 +44,7 @@ from .ir import (
 )
 from .parsing import is_derivative, is_library_file
 from .runtime import snapshot
+from .runtime.functions import stored_value_error, stores_value
 
 
 def prepare(fn: Function, facts: Facts, factory: VarFactory, reverse: bool = True) -> Function:
@@ -109,6 +110,9 @@ class _Preparer:
             if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
                 raise no_rule_error(stmt)
             return True
+        varied = any(isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
+        if isinstance(callee, Ref) and varied and stores_value(callee.value):
+            raise stored_value_error(callee.value, stmt.loc)
         if isinstance(callee, Ref) and not _is_user_code(callee.value):
             return False  # library code known now: it does not see our arrays change
         # (a callee known only at run time goes to the dispatcher, which checks it)

@@ -985,3 +985,57 @@ def test_hvp_of_a_callable_object_and_a_bound_method():
     q, x, v = Quadratic(A), np.array([0.3, -0.7]), np.array([1.0, 1.0])
     np.testing.assert_allclose(s2sad.hvp(q)(x, v), A @ v)
     np.testing.assert_allclose(s2sad.hvp(q.energy)(x, v), A @ v)
+
+
+@dataclasses.dataclass
+class EulerState:
+    x: float
+    v: float
+
+
+class Holder:
+    def __init__(self, x):
+        self.x = x
+
+
+def euler_in_place(k):
+    s = EulerState(1.0, 0.0)
+    for _ in range(5):
+        s.v = s.v - 0.1 * k * s.x
+        s.x = s.x + 0.1 * s.v
+    return s.x
+
+
+def doubled_in_a_loop(k):
+    s = Holder(k)
+    for _ in range(2):
+        s.x = s.x * 2
+    return s.x
+
+
+def nested_holders(k, w):
+    s = Holder(k)
+    n = 0
+    while n < 3:
+        t = Holder(s.x * w)
+        for _ in range(2):
+            t.x = np.sin(t.x) * s.x + 0.1
+        s.x = np.sum(t.x) * 0.5 + s.x
+        n += 1
+    return s.x
+
+
+@pytest.mark.parametrize("f, args", [
+    (euler_in_place, (1.3,)), (doubled_in_a_loop, (1.3,)),
+    (nested_holders, (0.8, np.array([0.3, -0.7]))),
+])
+def test_attributes_of_an_object_made_here_updated_in_a_loop(f, args):
+    # (the object was not carried by the loop: its updates had no derivative, 0.0)
+    for i in range(len(args)):
+        for _ in range(2):
+            g = s2sad.grad(f, wrt=i)(*args)
+            np.testing.assert_allclose(g, s2sad.numerical_gradient(f, args, i), rtol=1e-6,
+                                       atol=1e-9)
+    tangents = tuple(np.ones_like(a) if isinstance(a, np.ndarray) else 1.0 for a in args)
+    expected = sum(np.sum(s2sad.numerical_gradient(f, args, i)) for i in range(len(args)))
+    assert s2sad.jvp(f, args, tangents)[1] == pytest.approx(expected, rel=1e-6)

@@ -4,6 +4,8 @@ Every message must name this file and the line, quote the offending source line,
 put a caret under it and end with a `hint:`.
 """
 
+import dataclasses
+import heapq
 import inspect
 import os
 import re
@@ -931,3 +933,110 @@ def test_every_error_s2sad_raises_on_purpose_is_an_s2sad_error():
     _, pullback = s2sad.vjp(np.sin, 0.7)
     with pytest.raises(s2sad.S2sadError, match="result of s2sad.vjp again"):
         s2sad.grad(pullback)(1.0)
+
+
+class ValuesHolder:
+    def __init__(self):
+        self.vals = []
+
+
+@dataclasses.dataclass
+class Point:
+    x: float
+    y: float
+
+
+def appended_through_an_attribute(k):
+    r = ValuesHolder()
+    r.vals.append(k * 2)
+    return sum(r.vals)
+
+
+def appended_through_an_item(k):
+    hist = {"loss": []}
+    hist["loss"].append(k * 2)
+    return sum(hist["loss"])
+
+
+def set_by_setattr(k):
+    s = Point(0.0, 0.0)
+    setattr(s, "x", 3 * k)  # noqa: B010  (the call is what is tested)
+    return s.x
+
+
+def pushed_on_a_heap(k):
+    h = []
+    heapq.heappush(h, 3 * k)
+    return sum(h)
+
+
+def appended_to_a_local_list_then_stored(k):
+    r = ValuesHolder()
+    vals = []
+    vals.append(k * 2)
+    r.vals = vals
+    return sum(r.vals)
+
+
+def closures_kept_from_a_loop(x):
+    fs = [lambda t: k * x * t for k in range(1, 4)]  # noqa: B023  (late binding, tested)
+    return sum(f(1.0) for f in fs)
+
+
+def closures_bound_in_a_loop(x):
+    fs = [lambda t, k=k: k * x * t for k in range(1, 4)]
+    return sum(f(1.0) for f in fs)
+
+
+def closures_used_in_their_iteration(a):
+    y = 1.0
+    for i in range(3):
+        c = a * (1 + 0.1 * i)
+        f = lambda y: -c * y  # noqa: E731, B023  (used in its iteration only)
+        y = y + 0.1 * f(y) + 0.01 * apply_twice(f, y)
+    return y
+
+
+def apply_twice(f, y):
+    return f(f(y))
+
+
+def one_array_three_times(x):
+    hs = [np.zeros(2)] * 3
+    hs[0] += x
+    return np.sum(hs[1] * hs[2])
+
+
+def numbers_three_times(x):
+    hs = [0.0] * 3
+    hs[0] += np.sum(x)
+    return hs[0] * 2 + hs[1]
+
+
+@pytest.mark.parametrize("f, match", [
+    (appended_through_an_attribute, "list.append keeps a value"),
+    (appended_through_an_item, "list.append keeps a value"),
+    (set_by_setattr, "setattr keeps a value"),
+    (pushed_on_a_heap, "heappush keeps a value"),
+    (closures_kept_from_a_loop, "a function made in this loop reads k"),
+])
+def test_values_python_keeps_where_s2sad_does_not_follow_are_refused(f, match):
+    # (each gave a gradient of 0, or the value and gradient of early binding)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match=match) as info:
+        s2sad.grad(f)(0.5)
+    assert info.value.loc is not None and info.value.loc.filename.endswith("test_errors.py")
+
+
+@pytest.mark.parametrize("f", [appended_to_a_local_list_then_stored, closures_bound_in_a_loop,
+                               closures_used_in_their_iteration, numbers_three_times])
+def test_what_the_refusals_suggest_is_differentiated(f):
+    x = np.array([0.5, 1.5]) if f is numbers_three_times else 0.5
+    for _ in range(2):
+        np.testing.assert_allclose(s2sad.grad(f)(x), s2sad.numerical_gradient(f, (x,), 0),
+                                   rtol=1e-6)
+
+
+def test_an_item_of_a_list_made_by_repetition_updated_in_place_is_refused():
+    # (Python updates the one array all three slots hold; s2sad gave 0.0)
+    with pytest.raises(s2sad.AliasingError):
+        s2sad.grad(one_array_three_times)(np.array([0.5, 1.5]))

@@ -16,7 +16,7 @@ from typing import Any
 import gast
 
 from ..errors import UnsupportedSyntaxError
-from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var
+from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, defined, reads, walk
 from ..runtime import iteration_items
 from .base import LowererBase
 from .scans import (
@@ -33,6 +33,10 @@ from .scans import (
     loop_exits,
     names_in_target,
 )
+
+# operations that keep a value (in a list, a tuple, a dict, an object)
+_KEEPING = frozenset({"list_append", "make_list", "make_tuple", "make_dict", "setitem",
+                      "setattr"})
 
 
 class ControlFlow(LowererBase):
@@ -218,6 +222,7 @@ class ControlFlow(LowererBase):
         self.loops.pop()
         loop.nexts = [self.value_of(self.env.get(name, Const(None))) for name in carried]
         self.check_rebound_buffers(node, loop)
+        self.check_kept_closures(loop)
         if flag is not None and loop.range_args is not None:
             loop.exit_flag = loop.phis[carried.index(flag)]
         self.env = saved_env
@@ -236,6 +241,33 @@ class ControlFlow(LowererBase):
                         f"{phi.hint!r} is written into in place and also rebound to another "
                         "array inside this loop", node,
                         f"keep one array: copy with {phi.hint} = other.copy() before writing")
+
+    def check_kept_closures(self, loop: Loop) -> None:
+        """A function made in a loop reads the loop's variables when it runs
+        (Python's late binding); s2sad's closure holds their values when it is
+        made. The two agree within the iteration; a closure kept beyond it (in
+        a list, or carried to the next) that holds a value the loop changes
+        would see another value in Python: refused."""
+        changing = {*loop.phis, *([loop.index] if loop.index is not None else []),
+                    *defined(loop.body.stmts)}
+        made = {s.target: s for s in walk(loop.body) if isinstance(s, Assign) and
+                s.prim == "make_closure"}
+        read = reads([*loop.header.stmts, *loop.body.stmts])
+        kept = [a for s in walk(loop.body) if isinstance(s, Assign) and s.prim in _KEEPING
+                for a in s.args if a in made] + \
+            [v for p, v in zip(loop.phis, loop.nexts) if v in made and p in read]
+        for closure in kept:
+            stmt = made[closure]
+            captured = stmt.args[0].value.__s2sad_closure__.captured  # (then its defaults)
+            held = [a for a in stmt.args[1:1 + captured] if isinstance(a, Var) and a in changing]
+            if held:
+                raise UnsupportedSyntaxError(
+                    f"a function made in this loop reads {held[0].hint or 'a variable'}, which "
+                    "the loop changes, and is kept beyond the iteration: Python reads the "
+                    "variable when the function runs, s2sad when the function is made",
+                    stmt.loc, f"bind the value when the function is made: "
+                    f"lambda t, {held[0].hint}={held[0].hint}: ..., or def f(t, "
+                    f"{held[0].hint}={held[0].hint}): ...")
 
     def while_stmt(self, node: gast.While) -> None:
         if node.orelse:

@@ -68,7 +68,8 @@ def assigned_names(body: list) -> list[str]:
             if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                    if isinstance(target, (gast.Subscript, gast.Attribute)) and \
+                            isinstance(target.value, gast.Name):
                         names[target.value.id] = None  # a[i] = v makes a new version of a
                     for name in names_in_target(target):
                         if isinstance(target, (gast.Name, gast.Tuple, gast.List)):

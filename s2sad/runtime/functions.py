@@ -21,8 +21,11 @@ its own type at the API.
 
 from __future__ import annotations
 
+import bisect
+import collections
 import dataclasses
 import functools
+import heapq
 import inspect
 import operator
 import random
@@ -31,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NoAdjointError
+from ..errors import NoAdjointError, UnsupportedSyntaxError
 from .duck import is_duck_array
 
 _NOT_GIVEN = inspect.Parameter.empty
@@ -104,6 +107,39 @@ def writes_in_place(fn: Any) -> bool:
         return False
     owner = getattr(fn, "__self__", None)
     return in_place_dunder(name) or (name == "shuffle" and isinstance(owner, _SHUFFLERS))
+
+
+# library functions that keep a value they are given in an object or a
+# container (not in their result, where the derivative would look for it)
+_STORE_ARGUMENT = frozenset({setattr, object.__setattr__, heapq.heappush, heapq.heappushpop,
+                             heapq.heapreplace, bisect.insort, bisect.insort_left,
+                             bisect.insort_right})
+_CONTAINERS = (list, dict, set, collections.deque, bytearray)
+_STORING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add",
+                              "update", "setdefault", "__setitem__", "__iadd__", "__ior__"})
+
+
+def stores_value(fn: Any) -> bool:
+    """Does this library callable keep a value it is given in an object or
+    a container (`r.vals.append(v)`, `setattr(o, "x", v)`, `heapq.heappush(h,
+    v)`), where s2sad does not follow it? (A local list's `lst.append(v)` is
+    s2sad's own, and never a call.)"""
+    try:
+        if fn in _STORE_ARGUMENT:
+            return True
+    except TypeError:  # (an unhashable callable)
+        return False
+    return isinstance(getattr(fn, "__self__", None), _CONTAINERS) and \
+        getattr(fn, "__name__", "") in _STORING_METHODS
+
+
+def stored_value_error(fn: Any, loc: Any = None) -> UnsupportedSyntaxError:
+    """The refusal of a `stores_value` callable given a value with a derivative."""
+    return UnsupportedSyntaxError(
+        f"{getattr(fn, '__qualname__', fn)} keeps a value that carries a derivative in an "
+        "object or a container, where s2sad does not follow it", loc,
+        "build a local list (vals.append(v), then obj.vals = vals) or assign the attribute "
+        "(obj.x = v); for a heap, sort a list instead")
 
 
 def make_closure(fn: types.FunctionType, *values: Any) -> Closure:
