@@ -226,7 +226,8 @@ def _mark_derivative(gradient: Callable, chosen: Chosen, has_aux: bool, with_val
     for whole positional arguments, without auxiliary data."""
     params, target = chosen.params, chosen.target
     if not has_aux and params == tuple(p for p, _ in chosen.sites) and \
-            all(item is None for _, item in chosen.sites):
+            all(item is None for _, item in chosen.sites) and \
+            not (chosen.as_tuple and len(params) == 1):  # (a 1-tuple: not the code's layout)
         gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
             target.fn, params, len(params) == 1, path=() if with_value else (1,),
             value=with_value, lead=target.lead, bound=target.bound, backend=backend)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import backends, pipeline
 from .callables import target_of
-from .errors import ArgumentTypeError, S2sadError, recursion_reported, too_deep
+from .errors import ArgumentTypeError, S2sadError, WrtError, recursion_reported, too_deep
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
@@ -34,7 +34,7 @@ from .runtime.functions import (
     is_record,
     safe_duck_array,
 )
-from .signature import check_binding
+from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 # ---------------------------------------------------------------- forward mode
@@ -463,24 +463,57 @@ def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
             backend: str = "numpy") -> Callable:
     """The Hessian of a scalar function: forward mode over the gradient's
     reverse mode, one Hessian-vector product per input entry. Shape
-    `x.shape + x.shape`; for a tuple `wrt`, a tuple of tuples of blocks."""
+    `x.shape + x.shape`; for a tuple `wrt`, a tuple of tuples of blocks, in
+    its order (repeats included)."""
     from .api import grad
 
-    return jacobian(grad(f, wrt=wrt, backend=backend), wrt=wrt, mode="forward",
-                    holomorphic=holomorphic, backend=backend)
+    chosen, canonical = _whole_arguments(f, wrt, "hessian")
+    inner = jacobian(grad(f, wrt=canonical, backend=backend), wrt=canonical, mode="forward",
+                     holomorphic=holomorphic, backend=backend)
+    params = chosen.params
+    if chosen.sites == tuple((p, None) for p in params) and \
+            (len(params) > 1 or not chosen.as_tuple):
+        return inner  # (wrt names its arguments once each, in order: the blocks as they are)
+
+    @functools.wraps(chosen.target.fn)
+    def blocks(*args: Any, **kwargs: Any) -> Any:
+        h = inner(*args, **kwargs)
+        h = ((h,),) if len(params) == 1 else h
+        sites = [params.index(p) for p, _ in chosen.sites]
+        out = separate(tuple(tuple(h[i][j] for j in sites) for i in sites))
+        return out if chosen.as_tuple else out[0][0]
+
+    blocks.__s2sad_transform__ = "hessian"  # type: ignore[attr-defined]
+    return blocks
+
+
+def _whole_arguments(f: Callable, wrt: Wrt, what: str) -> tuple[Chosen, Any]:
+    """The sites `wrt` names for a second-order transform, and a `wrt` naming
+    their parameters once each, in order, as grad differentiates again: by
+    name, one or a tuple. Items of *args or **kwargs are refused."""
+    target = target_of(f)
+    chosen = choose(target, wrt, def_loc(target.fn))
+    if any(item is not None for _, item in chosen.sites):
+        raise WrtError(f"{what} differentiates whole arguments, and wrt names an item of "
+                       "*args or **kwargs", def_loc(target.fn),
+                       "take the values as a named argument (an array, or a tuple of them)")
+    names = tuple(layout(target.fn).names[p] for p in chosen.params)
+    return chosen, names[0] if len(names) == 1 else names
 
 
 def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     """`hvp(f)(*args, v)`: the Hessian of scalar f at args times v (a tuple of
-    vectors for a tuple `wrt`), in one forward-over-reverse pass."""
+    vectors for a tuple `wrt`, in its order), in one forward-over-reverse pass."""
     from .api import grad
 
-    gradient = grad(f, wrt=wrt, backend=backend)
-    target = target_of(f)
-    chosen = choose(target, wrt, def_loc(target.fn))
+    chosen, canonical = _whole_arguments(f, wrt, "hvp")
+    params = chosen.params
+    gradient = grad(f, wrt=canonical, backend=backend)
+    moved = choose(target_of(gradient), canonical)
 
-    @functools.wraps(target.fn)
-    @recursion_reported("the Hessian-vector product", target.fn, def_loc(target.fn))
+    @functools.wraps(chosen.target.fn)
+    @recursion_reported("the Hessian-vector product", chosen.target.fn,
+                        def_loc(chosen.target.fn))
     def product(*args_and_v: Any, **kwargs: Any) -> Any:
         *args, v = args_and_v
         directions = tuple(v) if chosen.as_tuple else (v,)
@@ -491,9 +524,14 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
         directions = tuple(  # (each of its argument's shape: never broadcast)
             _as_tangent(d, chosen.target.value_at(tuple(args), kwargs, param, item))
             for d, (param, item) in zip(directions, chosen.sites))
-        _, tangent = jvp_at(gradient, tuple(args), kwargs, choose(target_of(gradient), wrt),
-                            directions)
-        return (tangent,) if chosen.as_tuple and len(chosen.sites) == 1 else tangent
+        per_param = []  # (an argument named twice moves along the sum of its vectors)
+        for p in params:
+            mine = [d for d, (q, _) in zip(directions, chosen.sites) if q == p]
+            per_param.append(functools.reduce(lambda a, b: a + b, mine))
+        _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
+        tangents = (tangent,) if len(params) == 1 else tuple(tangent)
+        out = separate(tuple(tangents[params.index(p)] for p, _ in chosen.sites))
+        return out if chosen.as_tuple else out[0]
 
     product.__s2sad_transform__ = "hvp"  # type: ignore[attr-defined]
     return product

@@ -671,3 +671,33 @@ def test_the_copy_before_restores_keeps_a_dicts_type():
         assert type(copied) is type(d) and copied["y"] is not y
         np.testing.assert_array_equal(copied["y"], y)
     assert snapshot(collections.defaultdict(list, y=y)).default_factory is list
+
+
+def coupled(x, y):
+    return np.sum(x ** 2 * y) + np.sum(y ** 3)
+
+
+def test_hessian_and_hvp_take_wrt_in_any_order_and_repeated():
+    # (non-ascending or repeated wrt was refused as "differentiating the result of
+    # s2sad.grad again"; a one-item tuple raised IndexError)
+    x, y = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    full = s2sad.hessian(coupled, wrt=(0, 1))(x, y)
+    for wrt, order in (((1, 0), (1, 0)), (("y", "x"), (1, 0)), ((0, 0), (0, 0)), ((0,), (0,)),
+                       ((1, 0, 1), (1, 0, 1))):
+        h = s2sad.hessian(coupled, wrt=wrt)(x, y)
+        assert len(h) == len(order) and all(len(row) == len(order) for row in h)
+        for i, p in enumerate(order):
+            for j, q in enumerate(order):
+                np.testing.assert_allclose(h[i][j], full[p][q])
+        arrays = [b for row in h for b in row]
+        assert len({id(b) for b in arrays}) == len(arrays)  # (blocks of their own)
+        v = tuple(np.array([0.3, -0.7]) * (k + 1) for k in range(len(order)))
+        hv = s2sad.hvp(coupled, wrt=wrt)(x, y, v)
+        for i, p in enumerate(order):
+            want = sum(full[p][q] @ v[j] for j, q in enumerate(order))
+            np.testing.assert_allclose(hv[i], want)
+    np.testing.assert_allclose(s2sad.hessian(coupled, wrt=1)(x, y), full[1][1])
+    with pytest.raises(s2sad.WrtError, match="whole arguments"):
+        s2sad.hessian(lambda a, *xs: np.sum(a * xs[0] ** 2), wrt=1)
+    with pytest.raises(s2sad.S2sadError):  # (a 1-tuple gradient is not differentiated again)
+        s2sad.jacobian(s2sad.grad(coupled, wrt=(0,)))(x, y)
