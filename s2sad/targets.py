@@ -53,6 +53,8 @@ def calling_function(obj: Any, shape: Shape | None = None) -> types.FunctionType
         namespace[callee] = obj
     else:  # `def sin(x): return np.sin(x)`
         callee, name = prim.name, _identifier(prim.name.rsplit(".", 1)[-1])
+    if name == callee.split(".")[0]:  # (`def max(...): return max(...)` would call itself)
+        name += "_"
     params = _parameters(obj) if shape is None else _shaped(prim, shape)
     fn = _one_liner(name, params, callee, namespace, shape)
     _MADE[(id(obj), shape)] = (obj, fn)

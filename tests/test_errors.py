@@ -1040,3 +1040,24 @@ def test_an_item_of_a_list_made_by_repetition_updated_in_place_is_refused():
     # (Python updates the one array all three slots hold; s2sad gave 0.0)
     with pytest.raises(s2sad.AliasingError):
         s2sad.grad(one_array_three_times)(np.array([0.5, 1.5]))
+
+
+def largest_of_starred(x):
+    vals = [x, 2 * x, x * x]
+    return max(*vals) + min(*vals)
+
+
+def item_extended_in_place(v):
+    rows = [[v], [1.0]]
+    rows[1] += [3 * v, v * v]
+    return sum(rows[1]) + rows[0][0]
+
+
+@pytest.mark.parametrize("f", [largest_of_starred, item_extended_in_place])
+def test_builtins_called_with_star_and_list_items_extended(f):
+    # (max(*vals) called itself through its one-line wrapper: "recursed too deeply";
+    # a list item's `+=` summed 0.0 with a list's adjoint)
+    for x in (0.5, 3.0):
+        for _ in range(2):
+            assert s2sad.grad(f)(x) == pytest.approx(s2sad.numerical_gradient(f, (x,), 0),
+                                                     rel=1e-6)

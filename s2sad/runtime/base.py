@@ -633,6 +633,10 @@ def add_adjoints(a: Any, b: Any) -> Any:
         return b
     if b is None:
         return a
+    if type(a) is float and a == 0.0 and isinstance(b, (dict, list, tuple)):
+        return b  # (a slot zeroed by `zero_slice` that holds a list's adjoint)
+    if type(b) is float and b == 0.0 and isinstance(a, (dict, list, tuple)):
+        return a
     if isinstance(a, dict):
         out = dict(a)
         for k, v in b.items():
