@@ -1061,3 +1061,20 @@ def test_builtins_called_with_star_and_list_items_extended(f):
         for _ in range(2):
             assert s2sad.grad(f)(x) == pytest.approx(s2sad.numerical_gradient(f, (x,), 0),
                                                      rel=1e-6)
+
+
+def pairs_of_rows(x):
+    rows = [x[:2], x[2:]]
+    total = 0.0
+    for a, b in zip(*rows):
+        total = total + a * b
+    return total + sum(np.sin(a) for a, _ in zip(*rows)) + sum(
+        i * a for i, a in enumerate(*[x[1:]]))
+
+
+def test_loops_over_starred_zip_and_enumerate():
+    # ("unsupported expression: Starred": a for loop iterating zip(*rows))
+    x = np.arange(1.0, 5.0)
+    for _ in range(2):
+        np.testing.assert_allclose(s2sad.grad(pairs_of_rows)(x),
+                                   s2sad.numerical_gradient(pairs_of_rows, (x,), 0), rtol=1e-6)

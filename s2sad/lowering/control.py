@@ -324,11 +324,13 @@ class ControlFlow(LowererBase):
         view is first made a list)."""
         fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
         if fn is enumerate and 1 <= len(it.args) <= 2 and \
+                not any(isinstance(a, gast.Starred) for a in it.args) and \
                 [k.arg for k in it.keywords] in ([], ["start"]) and \
                 len(it.args) + len(it.keywords) <= 2:
             return self.enumerate_sequence(it)
-        if fn is zip and it.args and not it.keywords:
-            return self.zip_sequence(it)
+        if fn is zip and it.args and not it.keywords and \
+                not any(isinstance(a, gast.Starred) for a in it.args):
+            return self.zip_sequence(it)  # (zip(*rows): a call like any, its items a list)
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
                 it.func.attr in ("items", "values", "keys") and not it.args and \
                 not it.keywords:
