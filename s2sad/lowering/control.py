@@ -324,7 +324,6 @@ class ControlFlow(LowererBase):
         view is first made a list)."""
         fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
         if fn is enumerate and 1 <= len(it.args) <= 2 and \
-                not any(isinstance(a, gast.Starred) for a in it.args) and \
                 [k.arg for k in it.keywords] in ([], ["start"]) and \
                 len(it.args) + len(it.keywords) <= 2:
             return self.enumerate_sequence(it)
