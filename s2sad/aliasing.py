@@ -203,6 +203,8 @@ class AliasFacts:
             self.stored[args[2]] = (args[0], args[1])
         if prim in ("setitem", "own", "list_append", "add") and arrays and arrays[0] is args[0]:
             self.earlier.setdefault(target, []).append(args[0])
+        if prim == "setattr" and isinstance(args[2], Var):  # `obj.name = value`: obj holds it
+            self.held_by.setdefault(args[2], set()).add(target)
         if primitives.get(prim).results == "args":  # a tuple or list display
             self.elements[target] = args
         if prim in ("add", "mul") and any(a in self.elements or a in self.containers
@@ -256,7 +258,7 @@ class AliasGuard(AliasFacts):
         holders = self._holders(related | carried, site)
         related |= holders | self._views_of(holders, site)
         seen = self._stale_reads(site, related, names, holders)
-        if self.helper:
+        if self.helper and stmt.prim != "setattr":  # (a constructor sets its own `self`'s)
             seen += [p for p in self.fn.params if p in related and p not in seen]
         if item is not None:  # (the container's own later versions are the same object)
             later = reachable({item[0]}, self.result_links) - {item[0]}

@@ -5,6 +5,7 @@ put a caret under it and end with a `hint:`.
 """
 
 import dataclasses
+import functools
 import heapq
 import inspect
 import os
@@ -1077,3 +1078,89 @@ def test_loops_over_starred_zip():
     for _ in range(2):
         np.testing.assert_allclose(s2sad.grad(pairs_of_rows)(x),
                                    s2sad.numerical_gradient(pairs_of_rows, (x,), 0), rtol=1e-6)
+
+
+def object_with_two_names(k):
+    s = ValuesHolder()
+    s.x = 1.0
+    best = s
+    for _ in range(3):
+        s.x = s.x * k
+    return best.x
+
+
+def list_stored_then_appended(x):
+    r = ValuesHolder()
+    vals = []
+    r.vals = vals
+    vals.append(2 * x)
+    return sum(r.vals)
+
+
+def kept_by_a_branch(x):
+    g = None
+    for k in range(3):
+        def h(t):
+            return t * k  # noqa: B023  (late binding, tested)
+        if k == 0:
+            g = h
+    return g(x)
+
+
+def kept_in_a_partial(x):
+    fs = []
+    for k in range(1, 3):
+        fs.append(functools.partial(lambda t: t * k))  # noqa: B023  (late binding, tested)
+    return sum(f(x) for f in fs)
+
+
+def appended_by_the_unbound_method(x):
+    lst = []
+    list.append(lst, 2 * x)
+    return sum(lst)
+
+
+def closures_rebuilt_in_each_iteration(x):
+    total = 0.0
+    for k in range(3):
+        fs = [lambda t: t * k, lambda t: t + k]  # noqa: B023  (used in its iteration)
+        total = total + sum(f(x) for f in fs)
+    return total
+
+
+def closures_from_a_factory(x):
+    def make(kk):
+        return lambda t: t * kk
+    fs = []
+    for k in range(1, 3):
+        fs.append(make(k))
+    return sum(f(x) for f in fs)
+
+
+def logged_without_a_derivative(x):
+    hist = {"loss": []}
+    loss = np.sum(x * x)
+    hist["loss"].append(s2sad.stop_gradient(loss))
+    return loss
+
+
+@pytest.mark.parametrize("f, error, match", [
+    (object_with_two_names, s2sad.AliasingError, r"another name \(s\)"),
+    (list_stored_then_appended, s2sad.AliasingError, r"another name \(r\)"),
+    (kept_by_a_branch, s2sad.UnsupportedSyntaxError, "reads k"),
+    (kept_in_a_partial, s2sad.UnsupportedSyntaxError, "reads k"),
+    (appended_by_the_unbound_method, s2sad.UnsupportedSyntaxError, "list.append keeps"),
+])
+def test_more_state_python_keeps_is_refused(f, error, match):
+    # (each gave a wrong value or a gradient of 0: an outside tester's finds)
+    with pytest.raises(error, match=match):
+        s2sad.grad(f)(0.7)
+
+
+@pytest.mark.parametrize("f", [closures_rebuilt_in_each_iteration, closures_from_a_factory,
+                               logged_without_a_derivative])
+def test_closures_and_logs_that_python_agrees_on_are_differentiated(f):
+    x = np.array([0.7, -0.2]) if f is logged_without_a_derivative else 0.7
+    for _ in range(2):
+        np.testing.assert_allclose(s2sad.grad(f)(x), s2sad.numerical_gradient(f, (x,), 0),
+                                   rtol=1e-6)

@@ -33,6 +33,9 @@ class LowererBase:
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.comprehensions = 0
         self.scope = 0  # the function being lowered, or an inlined call of a local one
+        # a closure made -> (the scope its function was defined in, the names it reads)
+        self.closure_reads: dict[Var, tuple[int, list[str]]] = {}
+        self.kept_closures: list = []  # (loop phis keeping one, the name it reads, its loc)
         self.scopes = 0  # scopes handed out so far
         self.materializing: list = []  # local functions being made into closures
         self.lifts: dict[tuple, Any] = {}  # (def node, captured names) -> lifted function

@@ -64,8 +64,10 @@ class Closures(LowererBase):
             lifted = self.lifted(fn, tuple(names))
             ref = Ref("$" + self.lift_names[lifted], lifted)
             hint = getattr(fn.node, "name", "") or "fn"
-            return self.emit("make_closure", [ref, *captured, *self.value_list(defaults)],
+            made = self.emit("make_closure", [ref, *captured, *self.value_list(defaults)],
                              hint=hint, callee=Ref("$make_closure", make_closure))
+            self.closure_reads[made] = (fn.scope, names)  # (for `check_kept_closures`)
+            return made
         finally:
             self.materializing.pop()
 

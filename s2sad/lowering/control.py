@@ -16,7 +16,7 @@ from typing import Any
 import gast
 
 from ..errors import UnsupportedSyntaxError
-from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, defined, reads, walk
+from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, use_counts, walk
 from ..runtime import iteration_items
 from .base import LowererBase
 from .scans import (
@@ -34,8 +34,30 @@ from .scans import (
     names_in_target,
 )
 
+
+def _holders_of(value: Var, block: Block) -> set:
+    """`value` and what holds it in `block`: lists, tuples, dicts and objects
+    it is put into, and branch results it may be, transitively."""
+    holders, grew = {value}, True
+    while grew:
+        grew = False
+        for stmt in walk(block):
+            found: list = []
+            if isinstance(stmt, Assign) and stmt.prim in _KEEPING and \
+                    any(a in holders for a in stmt.args):
+                found = [stmt.target]
+            elif isinstance(stmt, If):
+                found = [o for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals)
+                         if a in holders or b in holders]
+            new = [v for v in found if v is not None and v not in holders]
+            holders.update(new)
+            grew = grew or bool(new)
+    return holders
+
+
 # operations that keep a value (in a list, a tuple, a dict, an object)
 _KEEPING = frozenset({"list_append", "make_list", "make_tuple", "make_dict", "setitem",
+                      "functools.partial",
                       "setattr"})
 
 
@@ -222,7 +244,7 @@ class ControlFlow(LowererBase):
         self.loops.pop()
         loop.nexts = [self.value_of(self.env.get(name, Const(None))) for name in carried]
         self.check_rebound_buffers(node, loop)
-        self.check_kept_closures(loop)
+        self.check_kept_closures(loop, set(carried))
         if flag is not None and loop.range_args is not None:
             loop.exit_flag = loop.phis[carried.index(flag)]
         self.env = saved_env
@@ -242,32 +264,41 @@ class ControlFlow(LowererBase):
                         "array inside this loop", node,
                         f"keep one array: copy with {phi.hint} = other.copy() before writing")
 
-    def check_kept_closures(self, loop: Loop) -> None:
-        """A function made in a loop reads the loop's variables when it runs
-        (Python's late binding); s2sad's closure holds their values when it is
-        made. The two agree within the iteration; a closure kept beyond it (in
-        a list, or carried to the next) that holds a value the loop changes
-        would see another value in Python: refused."""
-        changing = {*loop.phis, *([loop.index] if loop.index is not None else []),
-                    *defined(loop.body.stmts)}
+    def check_kept_closures(self, loop: Loop, carried: set) -> None:
+        """A function made in a loop reads the variables of the scope it was
+        defined in when it runs (Python's late binding); s2sad's closure holds
+        their values when it is made. The two agree within the iteration; a
+        closure kept beyond it that reads a variable this loop changes, in
+        this scope, would see another value in Python. Kept beyond it: the
+        closure, or a list, tuple, dict, object or branch result holding it,
+        carried by the loop to the next iteration or past its end, where it
+        is read (`kept_closures_read` decides, once the function is lowered).
+        (A parameter of a function called in the loop, a factory's or
+        reduce's, is bound anew at each call: not this loop's.)"""
         made = {s.target: s for s in walk(loop.body) if isinstance(s, Assign) and
-                s.prim == "make_closure"}
-        read = reads([*loop.header.stmts, *loop.body.stmts])
-        kept = [a for s in walk(loop.body) if isinstance(s, Assign) and s.prim in _KEEPING
-                for a in s.args if a in made] + \
-            [v for p, v in zip(loop.phis, loop.nexts) if v in made and p in read]
-        for closure in kept:
-            stmt = made[closure]
-            captured = stmt.args[0].value.__s2sad_closure__.captured  # (then its defaults)
-            held = [a for a in stmt.args[1:1 + captured] if isinstance(a, Var) and a in changing]
-            if held:
+                s.prim == "make_closure" and s.target in self.closure_reads}
+        for closure, stmt in made.items():
+            scope, names = self.closure_reads[closure]
+            held = [n for n in names if scope == self.scope and n in carried]
+            if not held:
+                continue
+            holders = _holders_of(closure, loop.body)
+            phis = {p for p, v in zip(loop.phis, loop.nexts) if v in holders}
+            if phis:
+                self.kept_closures.append((phis, held[0], stmt.loc))
+
+    def kept_closures_read(self, body: Block) -> None:
+        """Refuse the closures `check_kept_closures` found kept beyond their
+        iteration where what keeps them is read (in the loop or after it)."""
+        read = set(use_counts(body))
+        for phis, name, loc in self.kept_closures:
+            if phis & read:
                 raise UnsupportedSyntaxError(
-                    f"a function made in this loop reads {held[0].hint or 'a variable'}, which "
-                    "the loop changes, and is kept beyond the iteration: Python reads the "
-                    "variable when the function runs, s2sad when the function is made",
-                    stmt.loc, f"bind the value when the function is made: "
-                    f"lambda t, {held[0].hint}={held[0].hint}: ..., or def f(t, "
-                    f"{held[0].hint}={held[0].hint}): ...")
+                    f"a function made in this loop reads {name}, which the loop changes, "
+                    "and is kept beyond the iteration: Python reads the variable when the "
+                    "function runs, s2sad when the function is made", loc,
+                    f"bind the value when the function is made: lambda t, {name}={name}: "
+                    f"..., or def f(t, {name}={name}): ...")
 
     def while_stmt(self, node: gast.While) -> None:
         if node.orelse:

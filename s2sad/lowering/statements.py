@@ -85,6 +85,7 @@ class Statements(LowererBase):
             if returned is None:
                 returned = self.returned_none()
         self.block.stmts.append(Return(returned, self.loc))
+        self.kept_closures_read(self.block)
         return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
                         defaults, self.parsed.loc(node), kwonly=len(args.kwonlyargs),
                         posonly=len(args.posonlyargs), vararg=vararg, varkw=varkw)

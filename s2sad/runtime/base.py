@@ -470,12 +470,16 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
     """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
     later, shares memory with y's array (is it, views it, or holds it). An
     Ellipsis stands for a name not bound here: then any array counts as shared."""
-    if not isinstance(value, (np.ndarray, list, dict)):
-        return
-    if any(other is ... or _shares(value, other) for other in others):
+    if isinstance(value, _IMMUTABLE) or not (isinstance(value, (np.ndarray, list, dict)) or
+                                             _fields(value) is not None):
+        return  # (an object's attribute set: the object itself is what others may hold)
+    # (an object's `...`, a name not bound here, is a constructor's caller or a
+    # helper's, whose object s2sad made or refused to write into: not counted)
+    unbound_shares = isinstance(value, (np.ndarray, list, dict))
+    if any(_shares(value, other) if other is not ... else unbound_shares for other in others):
         who = f" ({names})" if names else ""
         raise AliasingError(
-            f"this in-place update changes an array or list that another name{who} also "
+            f"this in-place update changes an array, list or object that another name{who} also "
             "refers to (as itself, a view or an item of a list, or as a helper's argument); "
             "Python would change what that name reads, and s2sad does not follow such "
             "changes",
@@ -508,12 +512,19 @@ def check_inplace_item(item: Any, container: Any, index: Any, names: str, *other
     check_inplace(item, names, *slots, *[o for o in others if o is not container])
 
 
-def _shares(value: Any, other: Any) -> bool:
+_IMMUTABLE = (int, float, complex, bool, str, bytes, np.generic, type(None))
+
+
+def _shares(value: Any, other: Any, depth: int = 0) -> bool:
     if other is value:
         return True
+    if depth >= _DEEPEST:
+        return False
     if isinstance(other, (list, tuple, dict)):
         items = other.values() if isinstance(other, dict) else other
-        return any(_shares(value, item) for item in items)
+        return any(_shares(value, item, depth + 1) for item in items)
+    if not isinstance(value, np.ndarray) and _fields(other) is not None:
+        return any(_shares(value, item, depth + 1) for item in _fields(other).values())
     return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
         np.may_share_memory(value, other)
 

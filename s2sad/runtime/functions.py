@@ -113,7 +113,11 @@ def writes_in_place(fn: Any) -> bool:
 # container (not in their result, where the derivative would look for it)
 _STORE_ARGUMENT = frozenset({setattr, object.__setattr__, heapq.heappush, heapq.heappushpop,
                              heapq.heapreplace, bisect.insort, bisect.insort_left,
-                             bisect.insort_right})
+                             bisect.insort_right, list.append, list.extend, list.insert,
+                             list.__setitem__, list.__iadd__, dict.update, dict.setdefault,
+                             dict.__setitem__, set.add, set.update, collections.deque.append,
+                             collections.deque.appendleft, collections.deque.extend,
+                             collections.deque.extendleft, collections.deque.insert})
 _CONTAINERS = (list, dict, set, collections.deque, bytearray)
 _STORING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add",
                               "update", "setdefault", "__setitem__", "__iadd__", "__ior__"})
@@ -139,7 +143,8 @@ def stored_value_error(fn: Any, loc: Any = None) -> UnsupportedSyntaxError:
         f"{getattr(fn, '__qualname__', fn)} keeps a value that carries a derivative in an "
         "object or a container, where s2sad does not follow it", loc,
         "build a local list (vals.append(v), then obj.vals = vals) or assign the attribute "
-        "(obj.x = v); for a heap, sort a list instead")
+        "(obj.x = v); for a heap, sort a list instead; a value kept only for logging: "
+        "s2sad.stop_gradient(v)")
 
 
 def make_closure(fn: types.FunctionType, *values: Any) -> Closure:
