@@ -102,7 +102,8 @@ class _Preparer:
 
     def transformed(self, stmt: Assign) -> bool:
         """Is this call of user code sent to its own gradient? When its result
-        carries a derivative; also, for user code, when an argument varies: the
+        carries a derivative; also, for user code, when an argument or the
+        object of a method varies: the
         transformed callee checks that it does not change that argument in
         place (the backward pass would not know)."""
         callee = stmt.args[0]
@@ -115,8 +116,10 @@ class _Preparer:
             raise stored_value_error(callee.value, stmt.loc)
         if isinstance(callee, Ref) and not _is_user_code(callee.value):
             return False  # library code known now: it does not see our arrays change
-        # (a callee known only at run time goes to the dispatcher, which checks it)
-        return any(isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
+        # (a callee known only at run time goes to the dispatcher, which checks it;
+        # so does a method of an object that carries a derivative, `s.step()`,
+        # which may set the object's attributes: refused there, not dropped)
+        return varied or (isinstance(callee, Var) and callee in self.facts.varied)
 
     def split_call(self, stmt: Assign) -> list[Assign]:
         """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`,

@@ -12,6 +12,7 @@ import functools
 import inspect
 import math
 import operator
+import types
 from typing import Any
 
 import numpy as np
@@ -470,8 +471,7 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
     """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
     later, shares memory with y's array (is it, views it, or holds it). An
     Ellipsis stands for a name not bound here: then any array counts as shared."""
-    if isinstance(value, _IMMUTABLE) or not (isinstance(value, (np.ndarray, list, dict)) or
-                                             _fields(value) is not None):
+    if isinstance(value, _IMMUTABLE) or isinstance(value, _NOT_HOLDERS):
         return  # (an object's attribute set: the object itself is what others may hold)
     # (an object's `...`, a name not bound here, is a constructor's caller or a
     # helper's, whose object s2sad made or refused to write into: not counted)
@@ -513,6 +513,28 @@ def check_inplace_item(item: Any, container: Any, index: Any, names: str, *other
 
 
 _IMMUTABLE = (int, float, complex, bool, str, bytes, np.generic, type(None))
+_NOT_HOLDERS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+
+
+def _held_values(x: Any) -> list:
+    """What an object holds: its fields (in `__dict__` or `__slots__`), a bound
+    method's object, a partial's function and arguments."""
+    if isinstance(x, _IMMUTABLE) or isinstance(x, _NOT_HOLDERS) or isinstance(x, np.ndarray):
+        return []
+    out: list = []
+    if isinstance(x, functools.partial):
+        out += [x.func, *x.args, *x.keywords.values()]
+    if isinstance(x, types.MethodType):
+        out.append(x.__self__)
+    fields = getattr(x, "__dict__", None)
+    if isinstance(fields, dict):
+        out += list(fields.values())
+    for cls in type(x).__mro__:
+        for name in getattr(cls, "__slots__", ()) if isinstance(
+                getattr(cls, "__slots__", ()), (tuple, list)) else (cls.__slots__,):
+            if isinstance(name, str) and name not in ("__dict__", "__weakref__"):
+                out.append(getattr(x, name, None))
+    return out
 
 
 def _shares(value: Any, other: Any, depth: int = 0) -> bool:
@@ -523,8 +545,8 @@ def _shares(value: Any, other: Any, depth: int = 0) -> bool:
     if isinstance(other, (list, tuple, dict)):
         items = other.values() if isinstance(other, dict) else other
         return any(_shares(value, item, depth + 1) for item in items)
-    if not isinstance(value, np.ndarray) and _fields(other) is not None:
-        return any(_shares(value, item, depth + 1) for item in _fields(other).values())
+    if not isinstance(value, np.ndarray):  # (an object: held by objects too)
+        return any(_shares(value, item, depth + 1) for item in _held_values(other))
     return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
         np.may_share_memory(value, other)
 
