@@ -36,6 +36,8 @@ class LowererBase:
         # a closure made -> (the scope its function was defined in, the names it reads)
         self.closure_reads: dict[Var, tuple[int, list[str]]] = {}
         self.kept_closures: list = []  # (loop phis keeping one, the name it reads, its loc)
+        # a name -> the attributes read from it so far (a loop's: all of its body's)
+        self.attributes_read: dict[str, set[str]] = {}
         self.scopes = 0  # scopes handed out so far
         self.materializing: list = []  # local functions being made into closures
         self.lifts: dict[tuple, Any] = {}  # (def node, captured names) -> lifted function

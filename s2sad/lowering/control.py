@@ -239,6 +239,10 @@ class ControlFlow(LowererBase):
             lower_head()
         self.block = loop.body
         saved_env = dict(self.env)
+        for sub in gast.walk(gast.Module(body=list(getattr(node, "body", [])), type_ignores=[])):
+            if isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name) and \
+                    isinstance(sub.ctx, gast.Load):  # (read in an earlier iteration)
+                self.attributes_read.setdefault(sub.value.id, set()).add(sub.attr)
         self.loops.append(flag)
         lower_body()
         self.loops.pop()

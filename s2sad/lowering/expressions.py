@@ -62,6 +62,8 @@ class Expressions(LowererBase):
         return Ref(node.id, value)
 
     def expr_Attribute(self, node: gast.Attribute, hint: str) -> Operand:
+        if isinstance(node.value, gast.Name):  # (for `check_properties_unread`)
+            self.attributes_read.setdefault(node.value.id, set()).add(node.attr)
         base = self.expr(node.value)
         if isinstance(base, Ref):
             if not hasattr(base.value, node.attr):

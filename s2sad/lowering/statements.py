@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
-from ..runtime import own
+from ..runtime import check_properties_unread, own
 from .base import LowererBase
 from .scans import (
     EXIT,
@@ -310,6 +310,11 @@ class Statements(LowererBase):
         elif isinstance(target, gast.Attribute):
             name, obj = self.attribute_target(target)
             self.check_attribute(obj, target.attr)
+            read = self.attributes_read.get(name)
+            if read:  # (a property read before the change: its derivative would be stale)
+                self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
+                          target=False, callee=Ref("$check_properties_unread",
+                                                   check_properties_unread))
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), value], hint=name,
                                        inplace=True)
             self.owned.add(self.env[name])

@@ -109,6 +109,7 @@ from .functions import (  # noqa: F401
     attribute_adjoint,
     attribute_dropped,
     attribute_set,
+    check_properties_unread,
     closure_arguments,
     closure_tangent,
     make_closure,

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NoAdjointError, UnsupportedSyntaxError
+from ..errors import AliasingError, NoAdjointError, UnsupportedSyntaxError
 from .duck import is_duck_array
 
 _NOT_GIVEN = inspect.Parameter.empty
@@ -226,6 +226,20 @@ def computed_attribute(obj: Any, name: str) -> Any:
         if found is not None:
             return None
     return None
+
+
+def check_properties_unread(obj: Any, names: tuple) -> None:
+    """Before `obj.attr = v`, given the attributes of obj read earlier: a
+    property among them was computed from the object as it was, and its
+    derivative, computed again in the backward pass (`property_adjoint`),
+    would be taken at the changed object: refused."""
+    for name in names:
+        if computed_attribute(obj, name) is not None:
+            raise AliasingError(
+                f"the property .{name} of this {type(obj).__name__} was read before this "
+                "assignment changes the object, and its derivative would be taken at the "
+                "changed object", hint=f"read .{name} after the object's last change, or "
+                "compute it with a method call, which s2sad follows as it runs")
 
 
 def property_adjoint(getter: Any, obj: Any, g: Any) -> Any:
