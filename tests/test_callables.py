@@ -1039,3 +1039,36 @@ def test_attributes_of_an_object_made_here_updated_in_a_loop(f, args):
     tangents = tuple(np.ones_like(a) if isinstance(a, np.ndarray) else 1.0 for a in args)
     expected = sum(np.sum(s2sad.numerical_gradient(f, args, i)) for i in range(len(args)))
     assert s2sad.jvp(f, args, tangents)[1] == pytest.approx(expected, rel=1e-6)
+
+
+class Body:
+    def __init__(self, p):
+        self.p = p
+
+
+def pairwise_energy(x):
+    bodies = [Body(x * i) for i in range(1, 4)]
+    e = 0.0
+    for u in bodies:
+        for v in bodies:
+            if u is not v:
+                e = e + u.p * v.p
+    return e
+
+
+def others_of_the_first(x):
+    a, b = Body(x), Body(2 * x)
+    total = 0.0
+    for o in [a, b]:
+        if o is not a:
+            total = total + o.p * a.p
+    return total
+
+
+@pytest.mark.parametrize("f", [pairwise_energy, others_of_the_first])
+def test_objects_compared_by_identity_in_loops(f):
+    # (`is not` marked its operands as numbers: the objects' adjoints were summed
+    # with `+`, which raised inside the derivative code)
+    for _ in range(2):
+        assert s2sad.grad(f)(1.5) == pytest.approx(s2sad.numerical_gradient(f, (1.5,), 0),
+                                                   rel=1e-6)

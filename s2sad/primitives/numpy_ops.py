@@ -42,8 +42,10 @@ elementwise("mod(x, y)", x="unbroadcast(g, x)", y="unbroadcast(-g * np.floor(x /
 for _name, _ast in [("floordiv", "FloorDiv"), ("and_", "BitAnd"), ("or_", "BitOr"),
                    ("xor", "BitXor"), ("lshift", "LShift"), ("rshift", "RShift"),
                    ("lt", "Lt"), ("le", "LtE"), ("gt", "Gt"), ("ge", "GtE"), ("eq", "Eq"),
-                   ("ne", "NotEq"), ("is_", "Is"), ("is_not", "IsNot")]:
+                   ("ne", "NotEq")]:
     nondiff(f"{_name}(x, y)", fresh=True, **_op(_ast))
+for _name, _ast in [("is_", "Is"), ("is_not", "IsNot")]:  # (of any objects: not numbers')
+    nondiff(f"{_name}(x, y)", fresh=True, takes="any", **_op(_ast))
 for _name, _ast in [("not_", "Not"), ("invert", "Invert")]:
     nondiff(f"{_name}(x)", fresh=True, **_op(_ast))
 # The operator module's functions (`functools.reduce(operator.add, xs)`): the
