@@ -4,6 +4,7 @@ Every message must name this file and the line, quote the offending source line,
 put a caret under it and end with a `hint:`.
 """
 
+import collections
 import dataclasses
 import functools
 import heapq
@@ -1287,3 +1288,23 @@ def test_a_property_read_before_its_object_changes_is_refused():
     for _ in range(2):
         assert s2sad.grad(property_read_after_the_change)(1.3) == pytest.approx(
             s2sad.numerical_gradient(property_read_after_the_change, (1.3,), 0), rel=1e-6)
+
+
+def appended_to_a_deque(v):
+    d = collections.deque()
+    d.append(3 * v)
+    return sum(d)
+
+
+def counted_in_a_deque(v):
+    d = collections.deque()
+    d.append(3)
+    return v * len(d)
+
+
+def test_append_of_an_object_a_class_made_is_its_own_method():
+    # (`d.append(v)` of a local deque was read as a list's: `d + [v]` raised
+    # inside the derivative code, with a hint about overloaded operators)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="deque.append keeps a value"):
+        s2sad.grad(appended_to_a_deque)(0.5)
+    assert s2sad.grad(counted_in_a_deque)(0.5) == pytest.approx(1.0)

@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from .. import primitives
-from ..ir import Const, Operand, Ref
+from ..ir import Const, Operand, Ref, Var
 from ..parsing import is_library_file
 from ..runtime import InPlaceInit, merge_dicts, super_of
 from ..runtime.functions import in_place_dunder, writes_in_place
@@ -46,7 +46,8 @@ class Calls(LowererBase):
             return self.inline_call(LocalFunction(func, self.env, self.scope), node, hint)
         if isinstance(func, gast.Attribute) and func.attr == "append" and \
                 isinstance(func.value, gast.Name) and func.value.id in self.env and \
-                len(node.args) == 1 and not node.keywords:
+                len(node.args) == 1 and not node.keywords and \
+                not self.made_by_a_class(self.env[func.value.id]):
             # lst.append(v) on a local list: a new list value (the old one stays intact)
             name = func.value.id
             self.env[name] = self.emit("list_append", [self.env[name], self.expr(node.args[0])],
@@ -248,6 +249,17 @@ class Calls(LowererBase):
                 if isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name)
                 and not hasattr(np.ndarray, sub.attr)}
         return node.id in self.object_like
+
+    def made_by_a_class(self, value: Any) -> bool:
+        """Is `value` an instance a class other than list made here (`d =
+        collections.deque()`, `r = Recorder()`)? Its `.append` is its own
+        method, not a list's."""
+        made = self.producers.get(value) if isinstance(value, Var) else None
+        if made is None or made.prim != "call" or not made.args:
+            return False
+        callee = made.args[0]
+        return isinstance(callee, Ref) and isinstance(callee.value, type) and \
+            not issubclass(callee.value, list)
 
     def list_extend(self, node: gast.Call) -> Operand:
         """`lst.extend([a, b])`: a new, longer list; other mutators are refused."""
