@@ -502,12 +502,7 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
         return None
     if stmt.prim in ("matmul", "np.matmul") and len(args) == 2 and not stmt.kwargs:
         return _matmul_dims(first, _dims(args[1], shape))
-    if stmt.prim in _SHAPE_OF_FIRST or (stmt.prim in _LIKE and not stmt.kwargs and
-                                        len(args) <= (2 if stmt.prim == "np.full_like" else 1)):
-        return first
-    if stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
-            len(args) == (2 if stmt.prim == "lower_factor" else 1) and \
-            (len(first) >= 2 or "copy" in stmt.prim):  # (np.tril of a vector is a matrix)
+    if _keeps_first_shape(stmt, first):
         return first
     if stmt.prim in (".T", "matrix_transpose") and len(args) == 1:
         return first[::-1] if stmt.prim == ".T" else \
@@ -522,6 +517,17 @@ def concrete_shape(stmt: Assign, shape: dict) -> tuple | None:
     if stmt.prim in _REDUCTIONS:
         return _reduced_dims(stmt, prim, first)
     return None
+
+
+def _keeps_first_shape(stmt: Assign, first: tuple) -> bool:
+    """Has stmt's result its first operand's dims (`first`), as called here?"""
+    args = stmt.args
+    if stmt.prim in _SHAPE_OF_FIRST or (stmt.prim in _LIKE and not stmt.kwargs and
+                                        len(args) <= (2 if stmt.prim == "np.full_like" else 1)):
+        return True
+    return stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
+        len(args) == (2 if stmt.prim == "lower_factor" else 1) and \
+        (len(first) >= 2 or "copy" in stmt.prim)  # (np.tril of a vector is a matrix)
 
 
 _CONSTRUCTORS = frozenset({"np.eye", "np.identity", "np.zeros", "np.ones", "np.empty",
