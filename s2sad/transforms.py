@@ -530,6 +530,9 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
             per_param.append(functools.reduce(lambda a, b: a + b, mine))
         _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
         tangents = (tangent,) if len(params) == 1 else tuple(tangent)
+        values = [chosen.target.value_at(tuple(args), kwargs, p, None) for p in params]
+        tangents = tuple(as_gradient_of(t, v) if is_record(v) or is_object(v) else t
+                         for t, v in zip(tangents, values))  # (a dataclass's: one, as grad's)
         out = separate(tuple(tangents[params.index(p)] for p, _ in chosen.sites))
         return out if chosen.as_tuple else out[0]
 

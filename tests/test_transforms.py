@@ -5,6 +5,7 @@ each other (forward mode against reverse mode, the Hessian's symmetry)."""
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 
 import numpy as np
@@ -701,3 +702,28 @@ def test_hessian_and_hvp_take_wrt_in_any_order_and_repeated():
         s2sad.hessian(lambda a, *xs: np.sum(a * xs[0] ** 2), wrt=1)
     with pytest.raises(s2sad.S2sadError):  # (a 1-tuple gradient is not differentiated again)
         s2sad.jacobian(s2sad.grad(coupled, wrt=(0,)))(x, y)
+
+
+@dataclasses.dataclass
+class Weights:
+    w: np.ndarray
+    b: float
+
+
+WeightsTuple = collections.namedtuple("WeightsTuple", "w b")
+
+
+def weighted_sine(p):
+    return np.sum(np.sin(p.w) * p.w) * p.b ** 2
+
+
+@pytest.mark.parametrize("cls", [Weights, WeightsTuple])
+def test_hvp_of_a_record_is_a_record_as_grads_is(cls):
+    p, v = cls(np.array([0.5, -1.0, 0.3]), 0.7), cls(np.ones(3), 1.0)
+    hv = s2sad.hvp(weighted_sine)(p, v)
+    assert type(hv) is cls and type(s2sad.grad(weighted_sine)(p)) is cls
+    step = 1e-6
+    up = s2sad.grad(weighted_sine)(cls(p.w + step * v.w, p.b + step * v.b))
+    down = s2sad.grad(weighted_sine)(cls(p.w - step * v.w, p.b - step * v.b))
+    np.testing.assert_allclose(hv.w, (up.w - down.w) / (2 * step), rtol=1e-5, atol=1e-7)
+    assert hv.b == pytest.approx((up.b - down.b) / (2 * step), rel=1e-5)
