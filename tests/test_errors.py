@@ -1308,3 +1308,19 @@ def test_append_of_an_object_a_class_made_is_its_own_method():
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="deque.append keeps a value"):
         s2sad.grad(appended_to_a_deque)(0.5)
     assert s2sad.grad(counted_in_a_deque)(0.5) == pytest.approx(1.0)
+
+
+def test_the_object_check_suggests_a_new_object_which_is_differentiated():
+    with pytest.raises(s2sad.AliasingError) as info:
+        s2sad.grad(object_with_two_names)(0.7)
+    assert "dataclasses.replace" in info.value.hint
+    x = 1.5
+    assert s2sad.grad(replaced_not_changed)(x) == pytest.approx(
+        s2sad.numerical_gradient(replaced_not_changed, (x,), 0), rel=1e-6)
+
+
+def replaced_not_changed(k):
+    s = Point(k, 0.0)
+    best = s
+    s = dataclasses.replace(s, x=s.x * k)
+    return best.x + s.x

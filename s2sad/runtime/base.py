@@ -483,7 +483,9 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
             "refers to (as itself, a view or an item of a list, or as a helper's argument); "
             "Python would change what that name reads, and s2sad does not follow such "
             "changes",
-            hint=_inplace_hint(names),
+            hint=_inplace_hint(names) if unbound_shares else
+            "build a new object for the new values where another name keeps the old one: "
+            "obj = dataclasses.replace(obj, x=...), or a new instance of its class",
         )
 
 
