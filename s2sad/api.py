@@ -26,7 +26,7 @@ from . import (
 )
 from .callables import target_of
 from .display import GeneratedSource
-from .entry import MISS, make_entry, never
+from .entry import MISS, make_entry, never, takes
 from .errors import (
     ArgumentTypeError,
     NoAdjointError,
@@ -126,7 +126,6 @@ def _derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) 
         "arrays the object holds") from None
 
 
-_FAST_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
 
 
@@ -134,8 +133,8 @@ def _fast_key(args: tuple, params: tuple[int, ...]) -> tuple | None:
     """The key of a call's fast entry: each argument's type, an array's shape
     in its place (types and shapes decide the compiled code and the checks'
     outcome where every argument is a number or an array). None where a
-    differentiated array is not floating. (Other types never have an entry:
-    `_fast_entry` makes none for them.)"""
+    differentiated array is not floating. (Other kinds never have an entry:
+    `entry.takes`.)"""
     key = tuple([a.shape if type(a) is np.ndarray else type(a) for a in args])
     for p in params:
         if p < len(args) and type(args[p]) is np.ndarray and args[p].dtype.kind not in "fc":
@@ -207,7 +206,8 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
             run = backends.runner(compiled, backend)
             recent[kinds] = (compiled, run)
         value, per_param = _call(compiled, chosen, args, kwargs, run)
-        if key is not None and len(fast) < _FAST_ENTRIES and _has_fast_kinds(fn, args, params):
+        if key is not None and len(fast) < _FAST_ENTRIES and \
+                takes(fn.__code__.co_argcount, args, params):
             last = fast[key] = make_entry(
                 args, params, backends.settled(run or compiled.func, args),
                 _guard(compiled, fn), [p for p, _ in chosen.sites],
@@ -251,15 +251,6 @@ def _guard(compiled: Compiled, fn: types.FunctionType) -> tuple[str, dict]:
     `fn` itself (the gradient function holds it anyway)."""
     test, names = pipeline.guard_test(compiled.guards)
     return test, {**names, "fn": fn}
-
-
-def _has_fast_kinds(fn: types.FunctionType, args: tuple, params: tuple[int, ...]) -> bool:
-    """May later calls with arguments of these kinds take a fast entry
-    (`entry.py`)? Not where arguments are left at their defaults (a keyword-only
-    one differentiated too), are of other types, or a bool is differentiated:
-    those need the full path every time."""
-    return len(args) == fn.__code__.co_argcount and _FAST_TYPES.issuperset(map(type, args)) \
-        and all(p < len(args) and type(args[p]) is not bool for p in params)
 
 
 def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,

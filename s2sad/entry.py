@@ -59,6 +59,17 @@ def never(args: tuple) -> Any:
     return MISS
 
 
+def takes(argcount: int, args: tuple, params: tuple[int, ...]) -> bool:
+    """May later calls with arguments of these kinds take an entry? Each
+    argument a number of a type in `_TYPE_NAMES` or an array, all of a
+    function's `argcount` positional parameters given (not left at their
+    defaults; a keyword-only one differentiated is not), and none of the
+    `params` differentiated a bool: anything else needs the full path."""
+    return len(args) == argcount and \
+        all(type(a) is np.ndarray or type(a) in _TYPE_NAMES for a in args) and \
+        all(p < len(args) and type(args[p]) is not bool for p in params)
+
+
 def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple[str, dict],
                sites: list[int], *, with_value: bool, has_aux: bool, as_tuple: bool
                ) -> Callable[[tuple], Any]:
@@ -101,7 +112,7 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple
         "        if raised_by_user(exc):",
         "            raise",
         "        return MISS",
-        f"    {', '.join(grads)}, = " + ("grads" if len(params) > 1 else "(grads,)")]
+        f"    {', '.join(grads)}, = grads" if len(params) > 1 else "    g0 = grads"]
     for k, p in enumerate(params):
         lines += _in_form(f"g{k}", f"a{p}", args[p], grads[:k])
     returned = []
@@ -110,9 +121,8 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple
         returned.append(g if g not in returned else
                         f"({g}.copy() if type({g}) is ndarray else {g})")
     lines += _returned(returned, with_value, has_aux, as_tuple)
-    namespace = dict(bound)
-    exec(builtins.compile("\n".join(lines), "<s2sad fast entry>", "exec"), namespace)
-    return namespace["entry"]
+    exec(builtins.compile("\n".join(lines), "<s2sad fast entry>", "exec"), bound)
+    return bound["entry"]
 
 
 def _in_form(g: str, a: str, arg: Any, earlier: list[str]) -> list[str]:

@@ -103,9 +103,10 @@ class _Preparer:
     def transformed(self, stmt: Assign) -> bool:
         """Is this call of user code sent to its own gradient? When its result
         carries a derivative; also, for user code, when an argument or the
-        object of a method varies: the
-        transformed callee checks that it does not change that argument in
-        place (the backward pass would not know)."""
+        object of a method varies: the transformed callee checks that it does
+        not change that argument in place (the backward pass would not know).
+        A library callable that would keep a varying value (`stores_value`)
+        is refused here."""
         callee = stmt.args[0]
         if self.facts.active(stmt.target):
             if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):

@@ -533,7 +533,7 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
         values = [chosen.target.value_at(tuple(args), kwargs, p, None) for p in params]
         tangents = tuple(as_gradient_of(t, v) if is_record(v) or is_object(v) else t
                          for t, v in zip(tangents, values))  # (a dataclass's: one, as grad's)
-        out = separate(tuple(tangents[params.index(p)] for p, _ in chosen.sites))
+        out = separate(tuple(chosen.per_site(tangents)))
         return out if chosen.as_tuple else out[0]
 
     product.__s2sad_transform__ = "hvp"  # type: ignore[attr-defined]

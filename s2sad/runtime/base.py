@@ -471,7 +471,7 @@ def check_inplace(value: Any, names: str, *others: Any) -> None:
     """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
     later, shares memory with y's array (is it, views it, or holds it). An
     Ellipsis stands for a name not bound here: then any array counts as shared."""
-    if isinstance(value, _IMMUTABLE) or isinstance(value, _NOT_HOLDERS):
+    if isinstance(value, _IMMUTABLE + _NOT_HOLDERS):
         return  # (an object's attribute set: the object itself is what others may hold)
     # (an object's `...`, a name not bound here, is a constructor's caller or a
     # helper's, whose object s2sad made or refused to write into: not counted)
@@ -521,7 +521,7 @@ _NOT_HOLDERS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctio
 def _held_values(x: Any) -> list:
     """What an object holds: its fields (in `__dict__` or `__slots__`), a bound
     method's object, a partial's function and arguments."""
-    if isinstance(x, _IMMUTABLE) or isinstance(x, _NOT_HOLDERS) or isinstance(x, np.ndarray):
+    if isinstance(x, (*_IMMUTABLE, *_NOT_HOLDERS, np.ndarray)):
         return []
     out: list = []
     if isinstance(x, functools.partial):
@@ -532,9 +532,9 @@ def _held_values(x: Any) -> list:
     if isinstance(fields, dict):
         out += list(fields.values())
     for cls in type(x).__mro__:
-        for name in getattr(cls, "__slots__", ()) if isinstance(
-                getattr(cls, "__slots__", ()), (tuple, list)) else (cls.__slots__,):
-            if isinstance(name, str) and name not in ("__dict__", "__weakref__"):
+        slots = cls.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__"):
                 out.append(getattr(x, name, None))
     return out
 

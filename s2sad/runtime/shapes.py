@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .base import (
+    _FLOAT64,
     _inexact,
     _is_basic_index,
     _real_dtype,
@@ -325,9 +326,6 @@ def index_adjoint(g: Any, shape: tuple, index: Any) -> Any:
     return out
 
 
-_F64 = np.dtype(np.float64)
-
-
 def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
     """x + index_adjoint(g, shape, index): an adjoint taking one more value
     read at an index (a recursion's `c[k]`, level by level), without the
@@ -336,8 +334,8 @@ def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
     None for x is a zero adjoint (`add_adjoints`'s)."""
     if x is None:
         return index_adjoint(g, shape, index)
-    if type(x) is np.ndarray and x.dtype == _F64 and x.shape == shape and \
-            (type(g) in (float, np.float64) or type(g) is np.ndarray and g.dtype == _F64) \
+    if type(x) is np.ndarray and x.dtype == _FLOAT64 and x.shape == shape and \
+            (type(g) in (float, np.float64) or type(g) is np.ndarray and g.dtype == _FLOAT64) \
             and _is_basic_index(index):
         out = x.copy()
         out[index] += g
