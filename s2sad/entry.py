@@ -11,14 +11,12 @@ as much as the derivative itself; so it is generated, like the guards, as
 straight-line code for one set of kinds:
 
     def entry(args):
-        if len(args) != 2:
-            return MISS
-        a0, a1 = args
         try:
+            a0, a1 = args
             if not (type(a0) is ndarray and a0.shape == s0 and a0.dtype.kind in 'fc'
                     and type(a1) is float and <the guards>):
                 return MISS
-        except (ValueError, AttributeError):  # (the guards: an emptied cell...)
+        except (ValueError, AttributeError, KeyError):  # (other arguments, a deleted name)
             return MISS
         try:
             value, grads = run(a0, a1)
@@ -98,13 +96,11 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple
     grads = [f"g{k}" for k in range(len(params))]
     lines = [
         "def entry(args):",
-        f"    if len(args) != {len(args)}:",
-        "        return MISS",
-        f"    {', '.join(names)}, = args",
         "    try:",
+        f"        {', '.join(names)}, = args",
         f"        if not ({' and '.join(tests)} and {test}):",
         "            return MISS",
-        "    except (ValueError, AttributeError):  # (an emptied cell, a deleted attribute)",
+        "    except (ValueError, AttributeError, KeyError):  # (other arguments, a deleted name)",
         "        return MISS",
         "    try:",
         f"        value, grads = run({', '.join(names)})",

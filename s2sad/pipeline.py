@@ -244,17 +244,17 @@ def guard_test(guards: Guards) -> tuple[str, dict[str, Any]]:
     """The guards as one Python expression and the names it reads: True
     while the function `fn` (a name the expression reads, bound by the
     caller), its defaults and every baked-in name are as they were. It may
-    raise ValueError or AttributeError (an emptied cell, a deleted
-    attribute), which mean False. Also inlined by `entry.py`."""
+    raise ValueError, AttributeError or KeyError (an emptied cell, a deleted
+    attribute or global), which mean False. Also inlined by `entry.py`."""
     bound: dict[str, Any] = {"EPOCH": _EPOCH, "epoch": guards.epoch, "code": guards.code,
-                             "defaults": guards.defaults, "kwdefaults": guards.kwdefaults,
-                             "ABSENT": _ABSENT}
+                             "defaults": guards.defaults, "kwdefaults": guards.kwdefaults}
     tests = ["EPOCH[0] == epoch", "fn.__code__ is code", "fn.__defaults__ is defaults",
              "not fn.__kwdefaults__" if guards.kwdefaults is None else
              "(fn.__kwdefaults__ or None) == kwdefaults"]
     for k, (namespace, name, obj) in enumerate(guards.dicts):
-        bound[f"ns_{k}"], bound[f"name_{k}"], bound[f"obj_{k}"] = namespace, name, obj
-        tests.append(f"ns_{k}.get(name_{k}, ABSENT) is obj_{k}")
+        bound[f"ns_{k}"], bound[f"obj_{k}"] = namespace, obj
+        tests.append(f"{name!r} not in ns_{k}" if obj is _ABSENT else
+                     f"ns_{k}[{name!r}] is obj_{k}")  # (a subscript: a method call slower)
     for k, (cell, obj) in enumerate(guards.cells):
         bound[f"cell_{k}"], bound[f"held_{k}"] = cell, obj
         tests.append(f"cell_{k}.cell_contents is held_{k}")
@@ -277,7 +277,7 @@ def _checker(guards: Guards) -> Callable[[], bool]:
         "        return False",
         "    try:",
         f"        return {test}",
-        "    except (ValueError, AttributeError):  # (an emptied cell, a deleted attribute)",
+        "    except (ValueError, AttributeError, KeyError):  # (an emptied cell, a deleted name)",
         "        return False"])
     exec(builtins.compile(source, "<s2sad guards>", "exec"), bound)
     return bound["hold"]
