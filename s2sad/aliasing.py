@@ -37,10 +37,11 @@ from .ir import (
     display_item,
     reachable,
     regions,
+    substitute,
     uses,
     walk,
 )
-from .runtime import check_inplace, check_inplace_item
+from .runtime import UpdatingMethod, check_inplace, check_inplace_item
 
 UNBOUND = Const(...)  # stands for a name not bound where the check runs
 
@@ -78,6 +79,7 @@ class AliasFacts:
         self.def_site: dict[Var, _Site] = {}
         self.views: dict[Var, list[Var]] = {}  # v -> arrays v may view
         self.was: dict[Var, list[Var]] = {}  # v -> earlier names of v's object
+        self.returns_object: dict[Var, Var] = {}  # an updating call's (result, object) -> object
         self.becomes: dict[Var, set[Var]] = {}  # v -> later names of v's object
         self.carries: dict[Var, set[Var]] = {}  # next value -> phi
         self.branch_of: dict[Var, tuple[If, int]] = {}  # an if's result: the if, its slot
@@ -195,6 +197,17 @@ class AliasFacts:
             self.was[target] = arrays[:1]
         elif primitives.get(prim).view and args and isinstance(args[0], Var):
             self.views[target] = [args[0]]
+        elif prim == "call" and isinstance(args[0], Ref) and \
+                isinstance(args[0].value, UpdatingMethod):
+            # (its object comes back, item 1, as the object after the call: the
+            # names it had before are stale, not what the call returns)
+            self.views[target] = [a for a in arrays if a is not args[1]]
+            self.returns_object[target] = args[1]
+        elif prim == "call" and isinstance(args[0], Ref) and isinstance(args[0].value, type) \
+                and args[0].value.__new__ is object.__new__:
+            # a new object of a class (which may hold its arguments as attributes)
+            for a in arrays:
+                self.held_by.setdefault(a, set()).add(target)
         elif prim == "call":
             self.views[target] = arrays  # user code: may return an argument or a view
         if stmt.inplace and arrays and arrays[0] is args[0]:
@@ -224,6 +237,8 @@ class AliasFacts:
     def _display_item(self, stmt: Assign) -> Var | None:
         if stmt.prim != "getitem":
             return None
+        if stmt.args[0] in self.returns_object and stmt.args[1] == Const(1):
+            return self.returns_object[stmt.args[0]]  # (an updating call's object)
         item = display_item(stmt, self.elements.get(stmt.args[0]))
         return item if isinstance(item, Var) else None
 
@@ -258,7 +273,9 @@ class AliasGuard(AliasFacts):
         holders = self._holders(related | carried, site)
         related |= holders | self._views_of(holders, site)
         seen = self._stale_reads(site, related, names, holders)
-        if self.helper and stmt.prim != "setattr":  # (a constructor sets its own `self`'s)
+        if self.helper and stmt.prim not in ("setattr", "updated"):
+            # (a constructor sets its own `self`'s; a method its caller's object's,
+            # which the caller takes back: runtime.UpdatingMethod)
             seen += [p for p in self.fn.params if p in related and p not in seen]
         if item is not None:  # (the container's own later versions are the same object)
             later = reachable({item[0]}, self.result_links) - {item[0]}
@@ -548,7 +565,25 @@ def guard_inplace_updates(fn: Function, helper: bool = False) -> Function:
     by its caller."""
     guarded = clone_function(fn)
     AliasGuard(guarded, helper).run()
+    _drop_update_markers(guarded)
     return guarded
+
+
+def _drop_update_markers(fn: Function) -> None:
+    """`new = updated(obj, after)` told the checks that an updating method's
+    call changed obj (`runtime.UpdatingMethod`); with the checks in place, the
+    object after the call is just `after` (in place)."""
+    mapping: dict = {}
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim == "updated":
+            mapping[stmt.target] = stmt.args[1]
+    if not mapping:
+        return
+    for stmt in walk(fn.body):
+        substitute(stmt, mapping)
+    for block in [fn.body, *(r for s in walk(fn.body) for r in regions(s))]:
+        block.stmts[:] = [s for s in block.stmts
+                          if not (isinstance(s, Assign) and s.prim == "updated")]
 
 
 def _merges(stmt: Any) -> list[tuple[Var, list, bool]]:

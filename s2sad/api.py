@@ -47,11 +47,13 @@ from .wrt import Chosen, Wrt, check_args, choose, def_loc
 
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
                      sequences: tuple[int, ...] = (), statics: tuple = (),
-                     shapes: tuple = ()) -> Compiled:
+                     shapes: tuple = (), objects: tuple[int, ...] = (),
+                     records: tuple[int, ...] = ()) -> Compiled:
     """The compiled gradient of `f` (cached): `func(*args)` returns (value,
     gradients). The kinds of arguments it is specialized for are
     `pipeline.argument_kinds(f, args)`'s (what grad compiles for `args`)."""
-    return pipeline.compile(f, Spec("grad", wrt, scalars, sequences, statics, shapes))
+    return pipeline.compile(f, Spec("grad", wrt, scalars, sequences, statics, shapes, objects,
+                                    records))
 
 
 def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
@@ -368,7 +370,7 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
             full_args, full_kwargs = target.full(tuple(args), {})
             kinds = pipeline.argument_kinds(target.fn, full_args, full_kwargs)
             spec = replace(spec, scalars=kinds[0], sequences=kinds[1], statics=kinds[2],
-                           shapes=kinds[3])
+                           shapes=kinds[3], objects=kinds[4], records=kinds[5])
         compiled = pipeline.compile(target.fn, spec)
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(

@@ -61,6 +61,9 @@ class Unfolded:
     construct: type | None = None  # a class whose __init__ fn is (lead[0]: the new object)
     record: type | None = None  # a dataclass or namedtuple built from its fields
     in_place: bool = False  # construct an object the caller passes (a base's __init__)
+    # a method setting attributes of its object (`runtime.UpdatingMethod`): it
+    # returns (its result, the object)
+    updates: bool = False
 
     @property
     def data(self) -> list:

@@ -24,6 +24,7 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 
 from __future__ import annotations
 
+import linecache
 import types
 import weakref
 from typing import Any
@@ -35,6 +36,7 @@ from .callables import (
     Unfolded,
     assemble,
     disassemble,
+    readable,
     record_adjoints,
     record_fields,
     record_tangent,
@@ -42,8 +44,8 @@ from .callables import (
 )
 from .errors import NoAdjointError, S2sadError, UnsupportedSyntaxError
 from .nesting import Derivative, derivative_of, pick, sum_parts
-from .parsing import is_own_file
-from .runtime import USER_CALLS, filled_adjoint, new_object, zeros_like
+from .parsing import is_library_file, is_own_file
+from .runtime import USER_CALLS, UpdatingMethod, filled_adjoint, new_object, zeros_like
 from .runtime.functions import inert, stored_value_error, stores_value, writes_in_place
 from .signature import Layout, check_binding, layout
 from .signature import pick as pick_item
@@ -111,7 +113,8 @@ class Plan:
         wrt = self.wrt if kind == "split" else ()
         return pipeline.compile(fn, pipeline.Spec(kind, wrt, *kinds,
                                                   forwards=forwards,
-                                                  construct=self.unfolded.construct is not None))
+                                                  construct=self.unfolded.construct is not None,
+                                                  updates=self.unfolded.updates))
 
     # ------------------------------------------------------------ derivatives
 
@@ -259,8 +262,27 @@ def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
         "should flow through it, or rewrite it with supported NumPy operations")
 
 
+def _unread_user_code(fn: Any, args: tuple) -> bool:
+    """Is `fn` a Python function, method or callable object of the user's (not
+    a library's) whose source s2sad cannot read (made by exec)? What it does
+    with a value that carries a derivative is unknown: it may keep it in its
+    object and return nothing, and the derivative would be lost unseen."""
+    if type(fn) is UpdatingMethod:
+        fn = fn.function(args[0])
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:  # (a callable object: its class's __call__)
+        code = getattr(type(fn).__dict__.get("__call__"), "__code__", None)
+    return code is not None and not is_library_file(code.co_filename) and \
+        not is_own_file(code.co_filename) and \
+        (code.co_filename.startswith("<") and code.co_filename not in linecache.cache)
+
+
 def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCall | None:
-    unfolded = unfold(fn, len(args), tuple(kwargs))
+    if type(fn) is UpdatingMethod:  # (its function: the object's class's, when it runs)
+        method = fn.function(args[0])
+        unfolded = Unfolded(method, updates=True) if readable(method) else None
+    else:
+        unfolded = unfold(fn, len(args), tuple(kwargs))
     if unfolded is None:
         return None
     if _is_own(unfolded.fn):
@@ -330,6 +352,8 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
                 "a = rng.permutation(a))")
         if active and stores_value(fn):  # (the value it keeps would lose its derivative)
             raise stored_value_error(fn)
+        if active and _unread_user_code(fn, args):
+            raise no_rule(fn)  # (it may keep the value in an object, and return nothing)
         return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan

@@ -24,6 +24,7 @@ from numba.extending import overload, register_jitable
 
 import s2sad.runtime.base as _base  # (the modules, not the package, which imports SciPy's)
 import s2sad.runtime.elementwise as _elementwise
+import s2sad.runtime.functions as _functions
 import s2sad.runtime.linalg as _linalg
 import s2sad.runtime.reductions as _reductions
 import s2sad.runtime.shapes as _shapes
@@ -37,6 +38,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 def require_scalar(value: Any) -> None:
     return _base.require_scalar(value)
+
+
+def check_receiver(x: Any, what: str, records: bool = False) -> None:
+    return _functions.check_receiver(x, what, records)
 
 
 def zeros_like(x: Any) -> Any:
@@ -394,6 +399,12 @@ def _require_scalar(value):
             raise _base.NonScalarOutput(value.shape)
         return refuse
     raise TypingError(f"grad's function returned {value}, not a real number")
+
+
+@overload(check_receiver)
+def _check_receiver(x, what, records=False):
+    # (what Numba compiles is arrays, numbers and tuples of them: never an object)
+    return lambda x, what, records=False: None
 
 
 @overload(zeros_like)
@@ -824,6 +835,7 @@ HELPERS = {getattr(module, name): name for module, names in (
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),
+    (_functions, ("check_receiver",)),
     (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices",
                "index_added")))
     for name in names}

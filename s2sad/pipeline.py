@@ -48,9 +48,11 @@ from .ir import VarFactory, format_function
 from .lowering import Lowered, lower
 from .parsing import parse_function, unwrap
 from .prepare import prepare
+from .receivers import check_receivers
 from .recursion import mark_self_backward, mark_self_calls
 from .reverse import Reversed, reverse
 from .runtime import private_copy, raised_by_user
+from .runtime.functions import is_object, is_record
 from .scalars import use_math
 from .signature import layout
 from .split import split
@@ -75,6 +77,11 @@ class Spec:
     # (position, shape) of the arguments that are NumPy arrays, when the code
     # is specialized for their shapes (`argument_kinds` decides; empty: any)
     shapes: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    # Arguments that are objects of the user's classes, and namedtuples: their
+    # methods and attributes are theirs, never ndarray's (`o.mean()`, `o.shape`);
+    # an object's `o[i]` is its __getitem__ (a namedtuple's, a tuple's item)
+    objects: tuple[int, ...] = ()
+    records: tuple[int, ...] = ()
     # Forward-mode layers over the result, each with its own `wrt` (parameters
     # of the function it transforms: the user's, then seeds and tangents).
     forwards: tuple[tuple[int, ...], ...] = ()
@@ -82,6 +89,9 @@ class Spec:
     # The function is a class's __init__ run as its constructor: its first
     # argument is the new object, which it may change and which it returns.
     construct: bool = False
+    # The function is a method setting attributes of its first argument, its
+    # object (`runtime.UpdatingMethod`): it returns (its result, the object).
+    updates: bool = False
     # The halves of a split the user asked for (`vjp`): its arguments are the
     # transform's own copies, so the function may write into them, as under
     # grad; a callee's halves (False) must not, as its caller reads them.
@@ -90,16 +100,20 @@ class Spec:
 
 def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
                    ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, Any], ...],
-                              tuple[tuple[int, tuple[int, ...]], ...]]:
+                              tuple[tuple[int, tuple[int, ...]], ...], tuple[int, ...],
+                              tuple[int, ...]]:
     """(positions of plain numbers, positions of containers, static values,
-    array shapes) among `fn`'s parameters for a call with `args` and
-    `kwargs`: lists and tuples given as arguments, and the `*args` tuple and
-    `**kwargs` dict, always, are containers; modules and objects with rules
-    are static (`Spec.statics`); NumPy arrays' shapes are given while `fn`
-    has been compiled for few sets of shapes (`SHAPE_VARIANTS`)."""
+    array shapes, positions of objects, positions of namedtuples) among
+    `fn`'s parameters for a call
+    with `args` and `kwargs`: lists and tuples given as arguments, and the
+    `*args` tuple and `**kwargs` dict, always, are containers; modules and
+    objects with rules are static (`Spec.statics`); NumPy arrays' shapes are
+    given while `fn` has been compiled for few sets of shapes
+    (`SHAPE_VARIANTS`); objects of the user's classes are `Spec.objects`,
+    namedtuples (containers too) `Spec.records`."""
     lay = layout(fn)
     values = lay.values(args, kwargs)
-    scalars, sequences, statics, shapes = [], [], [], []
+    scalars, sequences, statics, shapes, objects, records = [], [], [], [], [], []
     for i, a in values.items():
         if _is_scalar(a):
             scalars.append(i)
@@ -107,14 +121,18 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
             shapes.append((i, a.shape))
         elif isinstance(a, (list, tuple)):
             sequences.append(i)
+            if is_record(a):
+                records.append(i)
         elif isinstance(a, types.ModuleType) or _has_rule(a):
             statics.append((i, a))
+        elif is_object(a):
+            objects.append(i)
     if lay.varkw is not None:
         sequences.append(lay.varkw)
     if _NUMBERS.numpy:  # (computing again with NumPy's scalars)
         scalars = []
     return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics), \
-        _shape_variant(fn, tuple(sorted(shapes)))
+        _shape_variant(fn, tuple(sorted(shapes))), tuple(objects), tuple(records)
 
 
 SHAPE_VARIANTS = 4  # sets of argument shapes a function is specialized for; then any
@@ -387,13 +405,18 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     """Run the pipeline once (no cache)."""
     assert spec.kind in KINDS, spec.kind
     _COUNTS["transforms"] += 1
-    lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics))
+    lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics),
+                    updates=spec.updates, objects=spec.objects, records=spec.records)
     primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split" and not spec.top)
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
     prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")
+    if spec.wrt or spec.forwards:  # (where a derivative flows: objects taken for arrays)
+        check_receivers(prepared, facts if spec.wrt else
+                        analyze(primal, spec.forwards[0], spec.scalars, spec.sequences,
+                                spec.shapes), spec.objects + spec.records)
     site = None  # (a helper calling itself: its `recurse`, given the halves at the end)
-    if spec.kind == "split" and not spec.forwards and not spec.construct and not spec.top:
+    if spec.kind == "split" and not (spec.forwards or spec.construct or spec.updates or spec.top):
         site = _DISPATCH["recursion_site"]()
         if not mark_self_calls(prepared, fn, spec.wrt, spec.scalars, site):
             site = None

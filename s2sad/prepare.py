@@ -17,6 +17,7 @@ changed) in which
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import types
 from typing import Any
@@ -43,7 +44,7 @@ from .ir import (
     walk,
 )
 from .parsing import is_derivative, is_library_file
-from .runtime import snapshot
+from .runtime import UpdatingMethod, snapshot
 from .runtime.functions import stored_value_error, stores_value
 
 
@@ -219,25 +220,35 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
     else:
         what = stmt.callee.name.lstrip("$") if stmt.callee is not None else stmt.prim
     why = "it has no derivative rule"
+    callee = stmt.args[0] if stmt.prim == "call" else None
+    if isinstance(callee, Ref) and isinstance(callee.value, type) and \
+            dataclasses.is_dataclass(callee.value) and hasattr(callee.value, "__post_init__"):
+        return NoAdjointError(
+            f"cannot differentiate through {what}: a dataclass with __post_init__ (s2sad builds "
+            "a dataclass from its fields, and cannot read the __init__ the dataclass module "
+            "writes, which calls __post_init__)", stmt.loc,
+            "compute the derived value in a method or a property (def sd(self): return "
+            "np.exp(self.log_sd)), or write the class's __init__ yourself")
     if stmt.prim == "call" and isinstance(stmt.args[0], Ref) and \
             isinstance(stmt.args[0].value, types.FunctionType):
         why = ("it is a Python function whose source s2sad cannot read (made by exec, or "
                "library code), and it has no derivative rule; @s2sad.custom_vjp on your own "
                "function gives it one")
-    return NoAdjointError(
-        f"cannot differentiate through {what}: {why}",
-        stmt.loc,
-        f"give it rules with s2sad.defvjp({what}, rule) and s2sad.defjvp({what}, rule), "
-        "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it, "
-        "or rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them)",
-    )
+    hint = f"give it rules with s2sad.defvjp({what}, rule) and s2sad.defjvp({what}, rule), " \
+        "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it, " \
+        "or rewrite it with supported NumPy operations (s2sad's docs/ops.md lists them)"
+    if isinstance(callee, Ref) and getattr(callee.value, "__module__", None) == "builtins" or \
+            stmt.prim == "getattr":  # (Python's own: no rule of the user's makes sense)
+        hint = "rewrite it with supported operations (s2sad's docs/ops.md lists them), or " \
+            "wrap the value in s2sad.stop_gradient(...) if no derivative should flow through it"
+    return NoAdjointError(f"cannot differentiate through {what}: {why}", stmt.loc, hint)
 
 
 def dispatchable(obj: Any, stmt: Assign) -> bool:
     """Can the dispatcher differentiate a call of `obj` (a function with source,
     a method, a partial, a callable object, a class, an object with a rule, or a
     derivative s2sad made)?"""
-    if is_derivative(obj):
+    if is_derivative(obj) or isinstance(obj, UpdatingMethod):
         return True
     keys = tuple(k for k in stmt.kwargs if k not in ("*", "**"))
     return unfold(obj, len(stmt.args) - 1, keys) is not None
@@ -267,6 +278,8 @@ def has_source(obj: Any) -> bool:
 def _is_user_code(obj: Any) -> bool:
     """A Python function from the user's files (not the standard library or an
     installed package), which s2sad can transform."""
+    if isinstance(obj, UpdatingMethod):
+        return True  # (a method of the user's class)
     if isinstance(obj, types.MethodType):
         obj = obj.__func__
     return isinstance(obj, types.FunctionType) and \

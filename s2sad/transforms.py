@@ -138,8 +138,19 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
     if tangent is None:
         return zeros_like(primal)
     if is_object(primal):
-        return {name: _as_tangent(getattr(tangent, name), value)
-                for name, value in vars(primal).items() if differentiated_field(value)}
+        out = {}
+        for name, value in vars(primal).items():
+            if not differentiated_field(value):
+                continue
+            try:  # (an object of the class, or a dict by attribute name)
+                given = tangent[name] if isinstance(tangent, dict) else getattr(tangent, name)
+            except (KeyError, AttributeError):
+                raise ArgumentTypeError(
+                    f"the tangent of a {type(primal).__name__} argument has no value for its "
+                    f"attribute {name!r}", hint="pass an object of the same class, or a dict "
+                    "by attribute name, as its tangent") from None
+            out[name] = _as_tangent(given, value)
+        return out
     if isinstance(primal, (list, tuple)):
         items = [_as_tangent(t, p) for t, p in zip(tangent, primal)]
         return items if isinstance(primal, list) else tuple(items)

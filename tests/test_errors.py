@@ -1234,13 +1234,18 @@ def slotted_updated_in_a_loop(x):
     (callable_with_two_names, s2sad.AliasingError),
     (method_taken_before_a_change, s2sad.AliasingError),
     (partial_taken_before_a_change, s2sad.AliasingError),
-    (method_setting_self_without_arguments, s2sad.UnsupportedSyntaxError),
 ])
 def test_objects_of_every_kind_changed_where_another_name_sees_it(f, error):
     # (__slots__ objects, callable objects, bound methods and partials escaped the
-    # check; a method called without arguments was not differentiated: wrong numbers)
+    # check)
     with pytest.raises(error):
         s2sad.grad(f)(1.5)
+
+
+def test_a_method_setting_self_without_arguments_is_followed():
+    # (a method called without arguments was not differentiated: wrong numbers;
+    # then refused; now an updating call, test_updating_methods.py)
+    assert s2sad.grad(method_setting_self_without_arguments)(1.5) == pytest.approx(3.0)
 
 
 def test_a_slotted_object_updated_in_a_loop():
@@ -1324,3 +1329,87 @@ def replaced_not_changed(k):
     best = s
     s = dataclasses.replace(s, x=s.x * k)
     return best.x + s.x
+
+
+# ---------------------------------------------------------------- run eagerly, read late
+# (an outside tester's: s2sad runs generators when they are made, to their end;
+# Python when they are consumed. Where that gives other values, refused.)
+
+SCALE_GLOBAL = 1.0
+
+
+def generator_reads_a_name_assigned_later(x):
+    s = 1.0
+    gen = (s * v for v in x)
+    s = 2.0
+    return sum(gen)
+
+
+def map_reads_a_name_assigned_later(x):
+    s = 1.0
+    gen = map(lambda v: v * s, x)
+    s = 2.0
+    return sum(gen)
+
+
+def loop_changes_what_its_generator_reads(x):
+    acc = []
+
+    def gen():
+        for v in x:
+            yield v * (len(acc) + 1)
+
+    for t in gen():
+        acc.append(t)
+    return sum(acc)
+
+
+def endless_generator(x):
+    def halves():
+        v = x
+        while True:
+            yield v
+            v = v * 0.5
+
+    out = 0.0
+    for _, v in zip(range(4), halves()):
+        out = out + v
+    return np.sum(out)
+
+
+def global_updated_in_place(x):
+    global SCALE_GLOBAL
+    SCALE_GLOBAL *= 2.0
+    return np.sum(SCALE_GLOBAL * x)
+
+
+@pytest.mark.parametrize("f, match", [
+    (generator_reads_a_name_assigned_later, "reads s, which the function assigns again"),
+    (map_reads_a_name_assigned_later, "reads s, which the function assigns again"),
+    (loop_changes_what_its_generator_reads, "reads acc, which the loop body changes"),
+    (endless_generator, "loop never ends"),
+    (global_updated_in_place, "assigning the global SCALE_GLOBAL"),
+])
+def test_what_would_run_at_another_time_than_pythons_is_refused(f, match):
+    x = np.array([0.5, 1.5, -0.3])
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match=match):
+        s2sad.grad(f)(x)
+    assert SCALE_GLOBAL == 1.0  # (the global was dropped before: silently 1.0 in the code)
+
+
+def generator_consumed_where_made(x):
+    acc = []
+
+    def doubled():
+        for v in x:
+            yield v * 2.0
+
+    for t in doubled():
+        acc.append(t)
+    gen = (v * v for v in x)
+    return sum(acc) + sum(gen)
+
+
+def test_generators_whose_reads_do_not_change_run_as_before():
+    x = np.array([0.5, 1.5, -0.3])
+    np.testing.assert_allclose(s2sad.grad(generator_consumed_where_made)(x), 2.0 + 2 * x)

@@ -31,13 +31,19 @@ class Lowered:
 
 
 def lower(parsed: ParsedFunction, construct: bool = False,
-          statics: dict | None = None) -> Lowered:
+          statics: dict | None = None, updates: bool = False,
+          objects: tuple[int, ...] = (), records: tuple[int, ...] = ()) -> Lowered:
     """Lower a parsed function into IR (a class's __init__ as its constructor,
-    returning the object, with `construct`; `statics`: parameters known to be
-    a module or an object with a rule, by position, which the code resolves
-    through)."""
+    returning the object, with `construct`; a method setting attributes of
+    its object, returning (its value, the object), with `updates`; `statics`:
+    parameters known to be a module or an object with a rule, by position,
+    which the code resolves through; `objects` and `records`: parameters
+    known to be objects of the user's classes and namedtuples, by position)."""
     lowerer = Lowerer(parsed, VarFactory())
     lowerer.construct = construct
+    lowerer.updates = updates
+    lowerer.object_params = frozenset(objects)
+    lowerer.record_params = frozenset(records)
     lowerer.statics = dict(statics or {})
     fn = lowerer.lower_function()
     return Lowered(fn, lowerer.factory, dict(lowerer.free), frozenset(lowerer.baked),

@@ -3,6 +3,8 @@ how a statement is appended, and how free names resolve."""
 
 from __future__ import annotations
 
+import inspect
+import types
 from typing import Any
 
 import gast
@@ -46,6 +48,23 @@ class LowererBase:
         # parameter, the new object, which it returns (None otherwise).
         self.constructed: str | None = None
         self.construct = False
+        # Lowering a method that sets attributes of its object (Spec.updates):
+        # the name of its first parameter, the object; each return gives
+        # (the value, the object as it is then).
+        self.updating: str | None = None
+        self.updates = False
+        # Objects of the user's classes this function made or updates (a
+        # constructor's result, the object a constructor or an updating method
+        # builds), to their class (None where branches made different ones):
+        # their methods that set attributes are updating calls (`Calls`).
+        self.instances: dict[Var, type | None] = {}
+        # Values known to be objects of the user's classes (those, and the
+        # parameters at `object_params`, Spec.objects): `o.mean()`, `o.shape`
+        # and `o[i]` are theirs, never ndarray's
+        self.object_params: frozenset[int] = frozenset()
+        self.record_params: frozenset[int] = frozenset()  # (namedtuples: items are fields)
+        self.known_objects: set[Var] = set()
+        self.known_records: set[Var] = set()
         # names the function itself declares `global`: read as globals; a
         # write to one raises where it runs (`Statements.assign`)
         self.declared_globals: set[str] = set()
@@ -162,7 +181,32 @@ class LowererBase:
     def assign(self, target: Any, value: Operand) -> None:  # Statements
         raise NotImplementedError
 
+    def is_object(self, value: Any) -> bool:
+        """Is `value` known to be an object of the user's classes here?"""
+        return isinstance(value, Var) and (value in self.instances or
+                                           value in self.known_objects or
+                                           value in self.known_records)
+
+    def indexes_itself(self, value: Any) -> bool:
+        """Is `value[i]` certainly the user's __getitem__ (an object made here
+        whose class defines one, or an object argument)?"""
+        if not isinstance(value, Var):
+            return False
+        if value in self.known_objects:
+            return True
+        cls = self.instances.get(value)
+        return cls is not None and \
+            isinstance(inspect.getattr_static(cls, "__getitem__", None), types.FunctionType)
+
     def select(self, cond: Operand, then: Any, orelse: Any, hint: str) -> Var:  # ControlFlow
+        raise NotImplementedError
+
+    def updated_names(self, body: list) -> list[str]:  # Calls
+        raise NotImplementedError
+
+    def updating_call(self, name: str, attr: str, node: Any, hint: str,
+                      after: type | None = None, given: list | None = None
+                      ) -> Operand | None:  # Calls
         raise NotImplementedError
 
     # ------------------------------------------------------------ facts at lowering time
@@ -184,3 +228,19 @@ class LowererBase:
         if stmt.prim in ("make_list", "list_append"):
             return True
         return stmt.prim == "add" and any(self.is_list(a, depth + 1) for a in stmt.args)
+
+
+def owner_class(fn: Any) -> type | None:
+    """The class whose method `fn` is: its `__class__` cell (a method using
+    super()), else found by its qualified name from its module's globals;
+    None for a function of no class, or one defined inside a function."""
+    code = getattr(fn, "__code__", None)
+    if code is not None and "__class__" in code.co_freevars:
+        return fn.__closure__[code.co_freevars.index("__class__")].cell_contents
+    path = getattr(fn, "__qualname__", "").split(".")[:-1]
+    if not path or "<locals>" in path:
+        return None
+    obj = getattr(fn, "__globals__", {}).get(path[0])
+    for name in path[1:]:
+        obj = getattr(obj, name, None)
+    return obj if isinstance(obj, type) else None

@@ -17,12 +17,21 @@ import numpy as np
 from .. import primitives
 from ..ir import Const, Operand, Ref, Var
 from ..parsing import is_library_file
-from ..runtime import InPlaceInit, merge_dicts, super_of
+from ..runtime import (
+    InPlaceInit,
+    UpdatingMethod,
+    check_properties_unread,
+    merge_dicts,
+    super_of,
+    updated,
+)
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
-from .scans import LocalFunction, hint_of
+from .scans import LocalFunction, hint_of, sets_own_attributes
 
 _NO_ATTRIBUTE = object()
+# (one per method name, and class of a super() call: its Ref's name in the code)
+_UPDATING: dict[tuple[str, type | None], UpdatingMethod] = {}
 LIBRARY_MODULES = ("numpy", "scipy", "math")
 
 
@@ -37,6 +46,17 @@ class Calls(LowererBase):
         special = self.special_call(node, hint)
         if special is not None:
             return special
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            updating = self.updating_call(func.value.id, func.attr, node, hint)
+            if updating is not None:
+                return updating
+        me = self.updating or self.constructed
+        if isinstance(func, gast.Attribute) and _is_super(func.value) and me is not None and \
+                self.inline_depth == 0 and self.env.get("super") is None:
+            updating = self.updating_call(me, func.attr, node, hint,
+                                          after=self.enclosing_class(node))
+            if updating is not None:
+                return updating
         if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
                 not self.is_module_ref(func.value):
             return self.list_extend(node)
@@ -121,6 +141,7 @@ class Calls(LowererBase):
         init = getattr(callee.value, "__init__", None) if isinstance(callee.value, type) else None
         if isinstance(init, types.FunctionType) and not is_library_file(init.__code__.co_filename):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
+            self.instances[result] = callee.value
         return result
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
@@ -149,7 +170,7 @@ class Calls(LowererBase):
         args, kwargs = self.call_args(node)
         prim = primitives.lookup("." + name)
         if prim is not None and prim.form == "method" and not _packed(kwargs) and \
-                not self.not_an_array(node.func.value):
+                not self.not_an_array(node.func.value) and not self.is_object(receiver):
             if _binds(prim, [receiver, *args], kwargs):
                 return self.emit(prim.name, [receiver, *args], kwargs, hint=hint)
             if isinstance(node.func.value, gast.Name):  # not ndarray's method: not an array
@@ -191,8 +212,11 @@ class Calls(LowererBase):
         gast.copy_location(call, node)
         passed, kwargs = self.call_args(call)
         result = self.emit("call", [callee, *passed], kwargs, hint=self.constructed)
+        before = self.env.get(self.constructed)
         self.env[self.constructed] = result
         self.owned.add(result)
+        if isinstance(before, Var) and before in self.instances:
+            self.instances[result] = self.instances[before]
         return Const(None)
 
     def enclosing_class(self, node: Any) -> type:
@@ -249,6 +273,70 @@ class Calls(LowererBase):
                 if isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name)
                 and not hasattr(np.ndarray, sub.attr)}
         return node.id in self.object_like
+
+    def updating_method(self, name: str, attr: str, after: type | None = None
+                        ) -> tuple[type, Any] | None:
+        """(class, method) if `name.attr(...)` calls a method that sets attributes
+        of its object (`sets_own_attributes`) on an object this function made,
+        of a class known here (`super().attr(...)` in a method of `after`: the
+        next class's method); else None."""
+        obj = self.env.get(name)
+        cls = self.instances.get(obj) if isinstance(obj, Var) else None
+        if cls is None:
+            return None
+        mro = cls.__mro__
+        start = mro.index(after) + 1 if after in mro else 0
+        method = next((k.__dict__[attr] for k in mro[start:] if attr in k.__dict__), None)
+        return (cls, method) if sets_own_attributes(method, cls) else None
+
+    def updating_call(self, name: str, attr: str, node: gast.Call | None, hint: str,
+                      after: type | None = None, given: list | None = None
+                      ) -> Operand | None:
+        """`obj.step(x)`, where obj is an object this function made and its
+        class's `step` sets attributes of its object: the call returns (the
+        method's result, the object), and the object takes a new name, an
+        in-place update of it (`updated`: another name still holding the object
+        is checked like one of `obj.h = v`). The derivative follows the
+        object through the method (`runtime.UpdatingMethod`). `given`: the
+        arguments, lowered (`obj[i] = v`'s to __setitem__), instead of `node`'s.
+        None for other calls."""
+        found = self.updating_method(name, attr, after)
+        if found is None:
+            return None
+        cls, method = found
+        if after is None:  # (a method rebound: compiled again)
+            self.baked_attrs.append((cls, attr, method))
+        obj = self.env[name]
+        read = {a for a in self.attributes_read.get(name, ())  # (not its methods)
+                if not isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)}
+        if read:  # (a property read before the change: its derivative would be stale)
+            self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
+                      target=False, callee=Ref("$check_properties_unread",
+                                               check_properties_unread))
+        args, kwargs = self.call_args(node) if given is None else (given, {})
+        made = _UPDATING.setdefault((attr, after), UpdatingMethod(attr, after))
+        callee = Ref(f"${attr}_updating" if after is None else f"$super_{attr}_updating", made)
+        pair = self.emit("call", [callee, obj, *args], kwargs, hint=hint)
+        result = self.emit("getitem", [pair, Const(0)], hint=hint)
+        after = self.emit("getitem", [pair, Const(1)], hint=hint_of(name))
+        new = self.emit("updated", [obj, after], hint=hint_of(name), inplace=True,
+                        callee=Ref("$updated", updated))
+        self.env[name] = new
+        self.owned.add(new)
+        self.instances[new] = cls
+        return result
+
+    def updated_names(self, body: list) -> list[str]:
+        """The names a loop body calls updating methods of (`updating_call`):
+        the loop carries them, as it does names it assigns."""
+        names: dict[str, None] = {}
+        for stmt in body:
+            for sub in gast.walk(stmt):
+                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
+                        isinstance(sub.func.value, gast.Name) and \
+                        self.updating_method(sub.func.value.id, sub.func.attr) is not None:
+                    names[sub.func.value.id] = None
+        return list(names)
 
     def made_by_a_class(self, value: Any) -> bool:
         """Is `value` an instance a class other than list made here (`d =
@@ -504,3 +592,9 @@ def _is_none(node: Any) -> bool:
 
 def _is_false(node: Any) -> bool:
     return isinstance(node, gast.Constant) and node.value in (False, None)
+
+
+def _is_super(node: Any) -> bool:
+    """Is `node` the call `super()`?"""
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == "super" and not node.args and not node.keywords

@@ -164,6 +164,9 @@ class ControlFlow(LowererBase):
             out = self.factory.new(hint_of(name))
             if self.owns(a) and self.owns(b):
                 self.owned.add(out)
+            if a in self.instances and b in self.instances:  # (both objects made here)
+                self.instances[out] = self.instances[a] if \
+                    self.instances[a] is self.instances[b] else None
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
             stmt.else_vals.append(b if b is not None else Const(None))
@@ -215,6 +218,7 @@ class ControlFlow(LowererBase):
         """Lower a loop whose body assigns `carried`: each becomes a phi."""
         local = {name for name, value in self.env.items() if not isinstance(value, Ref)}
         carried = [n for n in carried if n in local or n not in appended_only(node.body)]
+        carried += [n for n in self.updated_names(node.body) if n not in carried]
         flag = None
         if loop_exits(node.body):
             flag = f"<break{len(self.loops)}>"
@@ -229,6 +233,8 @@ class ControlFlow(LowererBase):
         for phi, init in zip(loop.phis, loop.inits):
             if self.owns(init):
                 self.owned.add(phi)  # checked against the next value below
+            if init in self.instances:
+                self.instances[phi] = self.instances[init]
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
         saved_block = self.block
@@ -259,6 +265,9 @@ class ControlFlow(LowererBase):
         """A carried array stays owned only if each iteration keeps it owned;
         one both written in place and rebound in the loop is refused."""
         for phi, nxt in zip(loop.phis, loop.nexts):
+            if phi in self.instances and nxt is not phi and \
+                    self.instances.get(nxt, False) is not self.instances[phi]:
+                self.instances[phi] = None  # (its class may change: looked up when it runs)
             if phi in self.owned and nxt is not phi and not self.owns(nxt):
                 self.owned.discard(phi)
                 if any(isinstance(s, Assign) and s.prim == "setitem" and s.args[0] is phi

@@ -78,8 +78,8 @@ class Expressions(LowererBase):
             # an item of a result that is a dict as well (`sol.y` of solve_ivp's)
             return self.emit("getitem", [base, Const(node.attr)], hint=hint)
         prim = primitives.lookup("." + node.attr)
-        if prim is not None and prim.form == "attribute":
-            return self.emit(prim.name, [base], hint=hint)
+        if prim is not None and prim.form == "attribute" and not self.is_object(base):
+            return self.emit(prim.name, [base], hint=hint)  # (an object's `.shape`: its own)
         return self.emit("getattr", [base, Const(node.attr)], hint=hint)
 
     def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
@@ -195,6 +195,9 @@ class Expressions(LowererBase):
 
     def expr_Subscript(self, node: gast.Subscript, hint: str) -> Operand:
         value = self.expr(node.value)
+        if self.indexes_itself(value):  # (an object of the user's class: its __getitem__)
+            method = self.emit("getattr", [value, Const("__getitem__")])
+            return self.emit("call", [method, self.index(node.slice)], hint=hint)
         return self.emit("getitem", [value, self.index(node.slice)], hint=hint)
 
     def index(self, node: Any) -> Operand:

@@ -4,11 +4,14 @@ markers the lowering passes between its own methods."""
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import gast
 
+from ..errors import S2sadError
 from ..ir import Const
+from ..parsing import is_library_file, parse_function
 
 RET, RETVAL = "<returned>", "<retval>"  # env names of 'a loop returned' and its value
 YIELDED = "<yielded>"  # env name of what a generator has yielded so far (a list)
@@ -151,3 +154,82 @@ def hint_of(name: str) -> str:
     if name.startswith("<"):  # (the lowering's own names: `<acc3>` -> acc)
         return name.strip("<>").rstrip("0123456789_") or "t"
     return name
+
+
+def sets_own_attributes(method: Any, cls: type | None, seen: set | None = None) -> bool:
+    """Does `method`, a plain function of the user's class `cls`, set
+    attributes of its first parameter, its object (`self.h = v`, `self.n +=
+    1`, `self.a, self.b = ...`), itself or through another method of the class
+    it calls (`self.reset()`, `super().step(x)`)? Such a method's calls on
+    objects the function made are updating calls (`Calls.updating_call`)."""
+    seen = set() if seen is None else seen
+    if not isinstance(method, types.FunctionType) or method in seen or \
+            is_library_file(method.__code__.co_filename):
+        return False
+    seen.add(method)
+    try:
+        node = parse_function(method).node
+    except S2sadError:  # (no source: not compiled either)
+        return False
+    first = [*node.args.posonlyargs, *node.args.args][:1]
+    if not first:
+        return False
+    me = first[0].id
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, (gast.Store, gast.Del)) and \
+                isinstance(sub.value, gast.Name) and sub.value.id == me:
+            return True
+        if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
+                cls is not None and sets_own_attributes(
+                    _called_method(sub.func, me, method, cls), cls, seen):
+            return True
+    return False
+
+
+def _called_method(func: gast.Attribute, me: str, method: types.FunctionType,
+                   cls: type) -> Any:
+    """The function `me.name(...)` or `super().name(...)` calls, in `method`
+    of an object of class `cls` (found along cls's MRO, from the class after
+    the one defining `method` for super()); None for other calls."""
+    receiver, mro = func.value, cls.__mro__
+    if isinstance(receiver, gast.Name) and receiver.id == me:
+        start = 0
+    elif isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and \
+            receiver.func.id == "super" and not receiver.args:
+        owner = next((k for k in mro if k.__dict__.get(method.__name__) is method), None)
+        if owner is None:
+            return None
+        start = mro.index(owner) + 1
+    else:
+        return None
+    return next((k.__dict__[func.attr] for k in mro[start:] if func.attr in k.__dict__), None)
+
+
+def endless_loop(node: Any) -> Any:
+    """A `while True:` loop of this def with no break or return in its body
+    (nested functions aside), if there is one."""
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.While) and isinstance(sub.test, gast.Constant) and \
+                sub.test.value and not any(
+                    isinstance(n, (gast.Break, gast.Return)) for stmt in sub.body
+                    for n in _own_nodes(stmt)):
+            return sub
+    return None
+
+
+def _own_nodes(node: Any):
+    """The nodes of a statement, without those of functions defined in it."""
+    yield node
+    for child in gast.iter_child_nodes(node):
+        if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
+            yield from _own_nodes(child)
+
+
+def lazy_reads(node: Any) -> set[str]:
+    """The names a generator expression, lambda or generator def reads that
+    it does not bind itself (its loop targets, parameters, assignments)."""
+    read, bound = set(), set()
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name):  # (gast's parameters are names too)
+            (read if isinstance(sub.ctx, gast.Load) else bound).add(sub.id)
+    return read - bound

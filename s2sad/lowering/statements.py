@@ -12,7 +12,7 @@ import numpy as np
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
 from ..runtime import check_properties_unread, own
-from .base import LowererBase
+from .base import LowererBase, owner_class
 from .scans import (
     EXIT,
     RET,
@@ -20,9 +20,12 @@ from .scans import (
     YIELDED,
     Continue,
     LocalFunction,
+    assigned_names,
     contains_return,
+    endless_loop,
     exits,
     is_generator,
+    lazy_reads,
     literal,
     target_hint,
 )
@@ -71,9 +74,13 @@ class Statements(LowererBase):
         args = node.args
         params, vararg, varkw = self.parameters(args)
         positional = [*args.posonlyargs, *args.args]
-        if self.construct and positional:  # __init__ as the constructor: it owns the object
-            self.constructed = positional[0].id
+        if (self.construct or self.updates) and positional:  # (it may set the object's)
+            if self.construct:  # __init__ as the constructor: it owns the object
+                self.constructed = positional[0].id
+            else:  # a method setting attributes of its object: its caller's
+                self.updating = positional[0].id
             self.owned.add(params[0])
+            self.instances[params[0]] = owner_class(self.parsed.fn)
         defaults = {}
         for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
             defaults[arg.id] = Const(literal(default))
@@ -83,7 +90,7 @@ class Statements(LowererBase):
             self.start_generator(node)
             returned = self.stmts(node.body)
             if returned is None:
-                returned = self.returned_none()
+                returned = self.returned(self.returned_none())
         self.block.stmts.append(Return(returned, self.loc))
         self.kept_closures_read(self.block)
         return Function(node.name if hasattr(node, "name") else "lambda", params, self.block,
@@ -102,6 +109,10 @@ class Statements(LowererBase):
                 self.env[arg.id] = static_ref(self.statics[len(params)])
             else:
                 self.env[arg.id] = var
+            if len(params) in self.object_params:
+                self.known_objects.add(var)
+            if len(params) in self.record_params:
+                self.known_records.add(var)
             params.append(var)
             return var
 
@@ -130,12 +141,14 @@ class Statements(LowererBase):
             rest = [*body[i + 1:], *cont]
             if isinstance(node, Continue):
                 result = self.stmts(node.body)
-                return result if result is not None or in_loop else self.returned_none()
+                return result if result is not None or in_loop else \
+                    self.returned(self.returned_none())
             if isinstance(node, gast.Return):
                 value = self.expr(node.value) if node.value is not None and \
                     YIELDED not in self.env else self.returned_none()
                 if in_loop or self.inline_depth == 0:  # (a local function returned: a closure)
                     value = self.value_of(value)
+                value = self.returned(value)
                 if not in_loop:
                     return value
                 self.env[RET], self.env[RETVAL] = Const(True), value
@@ -154,6 +167,7 @@ class Statements(LowererBase):
             if isinstance(node, gast.If):
                 self.if_stmt(node)
                 continue
+            self.check_lazy_reads(node, rest)
             self.stmt(node)
             if isinstance(node, (gast.While, gast.For)) and contains_return(node):
                 return self.after_returning_loop(rest)
@@ -168,11 +182,60 @@ class Statements(LowererBase):
             return self.env[self.constructed]
         return Const(None)
 
+    def returned(self, value: Operand) -> Operand:
+        """What a `return` of `value` gives: in a method setting attributes of
+        its object (`updating`), (value, the object as it is here)."""
+        if self.updating is None or self.inline_depth:
+            return value
+        return self.emit("make_tuple", [value, self.env[self.updating]], hint="returned")
+
     def start_generator(self, node: Any) -> None:
         """A generator function is run eagerly: what it yields goes into a
-        list, which it returns (consumers iterate the list instead)."""
+        list, which it returns (consumers iterate the list instead). One whose
+        loop never ends (`while True` without break or return), which only its
+        consumer stops, is refused: run eagerly it would never return."""
         if is_generator(node):
+            endless = endless_loop(node)
+            if endless is not None:
+                raise self.error(
+                    "a generator whose loop never ends (stopped only by what consumes it): "
+                    "s2sad runs a generator to its end when it is called", endless,
+                    "give the loop an end (a count, or a condition on the values), or yield "
+                    "the values into a list of the length you need")
             self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
+
+    def check_lazy_reads(self, node: Any, rest: list) -> None:
+        """A generator expression (or map/filter of a function) bound to a name
+        is run when it is made, not when it is consumed as Python runs it: a
+        name it reads that the function assigns again afterwards would give it
+        another value than Python's. So would a loop over a local generator
+        function, or a generator expression, that reads what the loop body
+        changes. Both are refused."""
+        if isinstance(node, gast.Assign) and _is_lazy(node.value):
+            late = lazy_reads(node.value) & set(assigned_names(rest))
+            if late:
+                raise self.error(
+                    f"this generator reads {', '.join(sorted(late))}, which the function "
+                    "assigns again before the generator is consumed: Python reads it then, "
+                    "s2sad when the generator is made", node.value,
+                    "make a list here instead, [... for v in x], or build the generator "
+                    "where it is consumed")
+        if isinstance(node, gast.For):
+            made = node.iter
+            if isinstance(made, gast.Call) and isinstance(made.func, gast.Name) and \
+                    isinstance(self.env.get(made.func.id), LocalFunction) and \
+                    is_generator(self.env[made.func.id].node):
+                made = self.env[made.func.id].node
+            elif not _is_lazy(made):
+                return
+            late = lazy_reads(made) & set(assigned_names(node.body))
+            if late:
+                raise self.error(
+                    f"the generator this loop consumes reads {', '.join(sorted(late))}, which "
+                    "the loop body changes: Python runs the generator between iterations, "
+                    "s2sad runs it to its end first", node.iter,
+                    "compute what the generator needs before the loop, or write the "
+                    "generator's loop into this one")
 
     def raise_stmt(self, node: gast.Raise) -> None:
         """`raise error` (`from cause`) raises the user's error when it runs
@@ -295,6 +358,10 @@ class Statements(LowererBase):
             if target.id in self.declared_globals and self.inline_depth == 0:
                 raise self.error(f"unsupported statement: assigning the global {target.id}",
                                  target, UNSUPPORTED[gast.Global])
+            if target.id in (self.updating, self.constructed) and self.inline_depth == 0:
+                raise self.error(f"rebinding {target.id}, the object this method sets "
+                                 "attributes of, is not supported", target,
+                                 "use another name for the other object")
             self.env[target.id] = value
         elif isinstance(target, (gast.Tuple, gast.List)):
             if any(isinstance(t, gast.Starred) for t in target.elts):
@@ -303,6 +370,9 @@ class Statements(LowererBase):
             for i, sub in enumerate(target.elts):
                 hint = sub.id if isinstance(sub, gast.Name) else ""
                 self.assign(sub, self.emit("getitem", [value, Const(i)], hint=hint))
+        elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
+                self.is_object(self.env.get(target.value.id)):
+            self.object_setitem(target, value)
         elif isinstance(target, gast.Subscript):
             array, index = self.subscript_target(target)
             self.env[target.value.id] = self.emit("setitem", [array, index, value],
@@ -318,8 +388,25 @@ class Statements(LowererBase):
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), value], hint=name,
                                        inplace=True)
             self.owned.add(self.env[name])
+            if obj in self.instances:
+                self.instances[self.env[name]] = self.instances[obj]
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def object_setitem(self, target: gast.Subscript, value: Operand) -> None:
+        """`obj[i] = v` on an object of the user's class: its __setitem__, run as
+        an updating method where it sets the object's attributes (on an object
+        made here); never NumPy's item write, which its derivative would be."""
+        name = target.value.id
+        done = self.updating_call(name, "__setitem__", None, "",
+                                  given=[self.index(target.slice), value])
+        if done is None:
+            raise self.error(
+                f"assigning an item of {name}, an object of your class, runs its __setitem__, "
+                "which s2sad follows where the object is made in this function and "
+                "__setitem__ sets the object's attributes", target,
+                "in __setitem__, build the new array and set the attribute: d = "
+                "self.data.copy(); d[i] = v; self.data = d")
 
     def check_attribute(self, obj: Operand, attr: str) -> None:
         """`obj.shape = ...` and the like change an array in place: checked
@@ -401,11 +488,21 @@ class Statements(LowererBase):
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), new], hint=name,
                                        inplace=True)
             self.owned.add(self.env[name])
+            if obj in self.instances:
+                self.instances[self.env[name]] = self.instances[obj]
             return
-        if not isinstance(target, gast.Name):
+        if not isinstance(target, gast.Name) or \
+                (target.id in self.declared_globals and self.inline_depth == 0):
             self.assign(target, Const(None))  # raises the right error
         current = self.name(target)
         value = self.expr(node.value)
         self.check_repetition(node, current, value)
         self.env[target.id] = self.emit(op, [current, value], hint=target.id, inplace=True)
 
+
+def _is_lazy(node: Any) -> bool:
+    """A generator expression, or map/filter/zip made lazily (Python 3)."""
+    return isinstance(node, gast.GeneratorExp) or (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and
+        node.func.id in ("map", "filter") and bool(node.args) and
+        isinstance(node.args[0], gast.Lambda))

@@ -84,6 +84,13 @@ vjp("setattr(obj, name, value)", zero=("name",), obj="attribute_dropped(g, name)
     jvp={"obj": "attribute_dropped(t, name)", "value": "attribute_set(None, name, t)"},
     form="internal", effect=True, mutates=True, recompute=False, returns="operand",
     takes="any")
+# `obj.method(...)` where the method sets attributes of its object, on an
+# object the function made: the call (`runtime.UpdatingMethod`) returns
+# (result, object after) and `updated(obj, after)` is the object's next name
+# (an in-place update of obj, for the aliasing checks); obj's own adjoint
+# comes from the call, which took it
+vjp("updated(obj, after)", zero=("obj",), after="g", jvp={"after": "t"}, form="helper",
+    recompute=False, returns="operand", takes="any")
 # `super()` in a method: super(__class__, self); its derivative is self's
 vjp("super_of(cls, obj)", zero=("cls",), obj="g", jvp={"obj": "t"}, form="helper",
     recompute=False, returns="other", takes="any")
@@ -154,7 +161,8 @@ helper("added_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, in
        fresh=True)
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
-       "check_attribute_write(obj, name)", "check_properties_unread(obj, names)", effect=True)
+       "check_attribute_write(obj, name)", "check_properties_unread(obj, names)",
+       "check_receiver(x, what, records=False)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 # an adjoint accumulated in place: it writes into `a`, which it returns
 helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, view=True,

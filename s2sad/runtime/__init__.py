@@ -106,10 +106,12 @@ from .functions import (  # noqa: F401
     Closure,
     ClosureInfo,
     InPlaceInit,
+    UpdatingMethod,
     attribute_adjoint,
     attribute_dropped,
     attribute_set,
     check_properties_unread,
+    check_receiver,
     closure_arguments,
     closure_tangent,
     make_closure,
@@ -117,6 +119,7 @@ from .functions import (  # noqa: F401
     no_second_order_property,
     set_attribute,
     super_of,
+    updated,
 )
 from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
     _einsum_labels,

@@ -242,6 +242,28 @@ def check_properties_unread(obj: Any, names: tuple) -> None:
                 "compute it with a method call, which s2sad follows as it runs")
 
 
+_PLAIN_RECEIVERS = frozenset({np.ndarray, float, int, bool, complex, np.float64, list, tuple,
+                              dict})
+
+
+def check_receiver(x: Any, what: str, records: bool = False) -> None:
+    """Before an operation s2sad took for NumPy's by its spelling (`x.mean()`,
+    `x.shape`, `x[i]`, `np.asarray(x)`; `receivers.py` places it where x
+    carries a derivative and may be anything): is x an object of the user's
+    classes (a namedtuple too, with `records`, for methods and attributes)?
+    Then the operation is its class's own method, property or dunder, whose
+    derivative NumPy's rule would not give: refused, never a zero."""
+    if type(x) in _PLAIN_RECEIVERS or not (is_object(x) or (records and is_record(x))):
+        return
+    raise NoAdjointError(
+        f"{what} here is {type(x).__name__}'s own (a method, property or special method of "
+        "your class), which s2sad took for the operation on arrays and numbers of that "
+        "name: its derivative would be that operation's, not your code's",
+        hint=f"s2sad differentiates your class's {what} on an object made in this function "
+        "or passed to it as an argument; call it on such a name (obj = ...; obj.method()), "
+        "or give the method a name NumPy's arrays do not have")
+
+
 def property_adjoint(getter: Any, obj: Any, g: Any) -> Any:
     """obj's adjoint from that of `obj.name` computed by `getter(obj)`: the
     getter differentiated by the dispatcher (run again; getters are pure)."""
@@ -326,7 +348,8 @@ def check_attribute(obj: Any, name: str) -> None:
     if isinstance(obj, super):
         raise NoAdjointError(
             f"cannot differentiate through super().{name}: only methods are read through "
-            "super() here", hint=f"read self.{name} instead")
+            "super() here", hint=f"put what the base class's .{name} computes in a method of "
+            f"the base class, and call it from both classes (super()._{name}())")
     if is_record(obj) or is_object(obj) or isinstance(obj, (types.MethodType, Closure)):
         return
     raise NoAdjointError(
@@ -357,6 +380,56 @@ class InPlaceInit:
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         self.fn(obj, *args, **kwargs)
         return obj
+
+
+class UpdatingMethod:
+    """`obj.name(...)` where obj is an object the function made and its
+    class's method `name` sets attributes of its object (`self.h = ...`):
+    called with the object first, it returns (the method's result, the
+    object), and the caller takes the object as a new version of itself (so
+    the derivative follows the change). The dispatcher compiles the method
+    so that it returns the same pair (`Unfolded.updates`). The method is
+    looked up on the object's class when it runs, as Python would."""
+
+    __slots__ = ("name", "after")
+
+    def __init__(self, name: str, after: type | None = None) -> None:
+        self.name = name
+        self.after = after  # `super().name(...)` in a method of this class
+
+    def function(self, obj: Any) -> types.FunctionType:
+        """The plain function `obj.name` binds (`super().name`: from the classes
+        after `after` in obj's class's MRO); an error for anything else: an
+        attribute of the object itself, a static or library method."""
+        fn = None
+        mro = type(obj).__mro__
+        start = mro.index(self.after) + 1 if self.after in mro else 0
+        for cls in mro[start:]:
+            if self.name in cls.__dict__:
+                fn = cls.__dict__[self.name]
+                break
+        if not isinstance(fn, types.FunctionType) or \
+                (self.after is None and self.name in getattr(obj, "__dict__", ())):
+            raise UnsupportedSyntaxError(
+                f"{type(obj).__name__}.{self.name} was a method setting attributes of its "
+                "object when s2sad compiled the call, and is not a plain method of the "
+                "object's class now",
+                hint="call methods that change their object on objects of the class the "
+                "function made")
+        return fn
+
+    def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> tuple:
+        return self.function(obj)(obj, *args, **kwargs), obj
+
+    def __repr__(self) -> str:
+        after = f", after={self.after.__qualname__}" if self.after is not None else ""
+        return f"UpdatingMethod({self.name!r}{after})"
+
+
+def updated(obj: Any, after: Any) -> Any:
+    """The name an object takes after an updating method's call: the object
+    (`after`, the call's; obj, the same object before, is for the checks)."""
+    return after
 
 
 def super_of(cls: type, obj: Any) -> Any:

@@ -441,7 +441,8 @@ def triangle(x: Any, k: int = 0, upper: bool = False) -> np.ndarray:
     n, m = x.shape[-2:]
     outside = _triangle_mask(n, m, k - 1, False) if upper else _triangle_mask(n, m, k + 1, True)
     out = x.copy()
-    np.copyto(out, 0, where=outside)  # (a copy and a masked store: 3.8 µs of np.where's 5.6)
+    # (a copy and a masked store: 3.8 µs of np.where's 5.6)
+    np.copyto(out, np.zeros((), out.dtype), where=outside)
     return out
 
 

@@ -1,0 +1,122 @@
+"""Checks that a value s2sad took for an array is not an object of the user's classes.
+
+The lowering reads `x.mean()` as ndarray's method, `x.shape` as its attribute,
+`x[i]` as indexing and `np.asarray(x)` as NumPy's function, by their spelling.
+On an object of the user's class each is the class's own method, property or
+special method (`__getitem__`, `__array__`, `__float__`), and NumPy's
+derivative rule for it would be wrong: a zero, silently. The lowering knows
+the objects the function makes and those passed as arguments
+(`Spec.objects`), and calls their methods; any other value that carries a
+derivative and whose kind the analysis does not know (an attribute of an
+object, an item of a list, what a call returned) may still be one. Before
+such an operation this pass places
+
+    check_receiver(x, ".mean()")
+
+which raises at the user's line if x is an object of the user's classes
+(`runtime.check_receiver`). Values the analysis knows are numbers or arrays
+(a shape, the scalar class, an operator's or NumPy function's result), the
+containers it knows, and the parameters that are not objects at this call
+get no check.
+"""
+
+from __future__ import annotations
+
+from . import primitives
+from .analysis import SCALAR, Facts, known_shape
+from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Var, regions, walk
+from .runtime import check_receiver
+
+# attributes whose rules already tell an array from an object (`.T` of a class
+# with a field T is the field: `array_attribute_adjoint`)
+_OBJECT_AWARE = frozenset({".T", ".real", ".imag"})
+
+
+def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...]) -> int:
+    """Place the checks in `fn` (in place); returns how many. `objects`: the
+    positions of the parameters that are objects at this call (Spec.objects;
+    the others are not)."""
+    given = {p for i, p in enumerate(fn.params) if i not in objects}
+    return _block(fn.body, facts, _proved_numeric(fn, given))
+
+
+def _block(block: Block, facts: Facts, proved: set) -> int:
+    placed = 0
+    new: list = []
+    for stmt in block.stmts:
+        for region in regions(stmt):
+            placed += _block(region, facts, proved)
+        if isinstance(stmt, Assign):
+            check = _check_for(stmt, facts, proved)
+            if check is not None:
+                new.append(check)
+                placed += 1
+        new.append(stmt)
+    block.stmts[:] = new
+    return placed
+
+
+def _check_for(stmt: Assign, facts: Facts, proved: set) -> Assign | None:
+    """The check `stmt` needs, if its receiver may be an object."""
+    if not stmt.args:
+        return None
+    prim = primitives.get(stmt.prim)
+    x = stmt.args[0]
+    if prim.form == "method":
+        what, records = f"{stmt.prim}()", True
+    elif prim.form == "attribute" and stmt.prim not in _OBJECT_AWARE:
+        what, records = stmt.prim, True
+    elif stmt.prim in ("getitem", "setitem"):
+        what, records = "[...] (indexing)", False
+    elif stmt.prim == "iteration_items":
+        what, records = "iterating over it", False
+    elif prim.form == "function" and prim.differentiable:  # (its conversion: __array__, ...)
+        what, records = f"{stmt.prim}(...)", False
+    else:
+        return None
+    if not _may_be_object(x, facts, proved):
+        return None
+    return Assign(None, "check_receiver", [x, Const(what), Const(records)], {},
+                  Ref("$check_receiver", check_receiver), stmt.loc)
+
+
+def _may_be_object(x: Operand, facts: Facts, proved: set) -> bool:
+    return isinstance(x, Var) and x in facts.varied and x not in proved and \
+        x not in facts.containers and known_shape(facts.shape, x) is None and \
+        facts.shape.get(x) is not SCALAR
+
+
+def _proved_numeric(fn: Function, given: set) -> set:
+    """Values certain not to be objects: the `given` parameters, results of
+    operators and of NumPy's functions (which return arrays even of objects
+    they convert: the conversion is checked itself), and a loop's or an if's
+    values all of whose inputs are, and an array's method's result or the
+    array an in-place write returns (the largest such set)."""
+    out: set = set(given)
+    merges: dict = {}  # a phi, an if's result, a method's result -> values it depends on
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.target is not None:
+            prim = primitives.get(stmt.prim)
+            if prim.returns == "array" and prim.form in ("function", "operator"):
+                out.add(stmt.target)
+            elif stmt.args and (prim.returns == "operand" or prim.returns == "array" and
+                                prim.form in ("method", "attribute")):
+                merges[stmt.target] = stmt.args[:1]  # (`u.copy()`, `v[i] = ...` of an array)
+        elif isinstance(stmt, Loop):
+            for phi, a, b in zip(stmt.phis, stmt.inits, stmt.nexts):
+                merges[phi] = (a, b)
+        elif isinstance(stmt, If):
+            for o, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):
+                merges[o] = (a, b)
+    kept = set(merges)
+    changed = True
+    while changed:  # (assume every merge is, then drop those with another input)
+        changed = False
+        for v in list(kept):
+            if not all(not isinstance(a, Var) or a in out or a in kept for a in merges[v]):
+                kept.discard(v)
+                changed = True
+    return out | kept
+
+
+__all__ = ["check_receivers"]

@@ -1,0 +1,333 @@
+"""Methods that set attributes of their object (`self.h = ...`), called on an
+object the differentiated function made: a stateful RNN cell stepped in a
+loop, an optimizer keeping its velocity, a counter. The call returns the
+object as a new version of itself (`runtime.UpdatingMethod`), so the
+derivative follows the change. Every gradient is checked against central
+finite differences; tangents and Hessians too where they apply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad import pipeline
+from s2sad.aliasing import guard_inplace_updates
+from s2sad.ir import walk
+from s2sad.lowering import lower
+from s2sad.parsing import parse_function
+
+
+def fd_grad(f, args, k=0, eps=1e-6):
+    x = np.asarray(args[k], dtype=float)
+    out = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        a, b = list(args), list(args)
+        a[k], b[k] = up, down
+        out[i] = (f(*a) - f(*b)) / (2 * eps)
+    return out
+
+
+class Cell:
+    def __init__(self, W, U):
+        self.W, self.U = W, U
+        self.h = np.zeros(W.shape[0])
+        self.steps = 0
+
+    def step(self, x):
+        self.h = np.tanh(self.W @ self.h + self.U @ x)
+        self.steps += 1
+        return self.h
+
+
+def rnn_loss(W, U, xs):
+    cell = Cell(W, U)
+    for x in xs:
+        cell.step(x)
+    return np.sum(cell.h ** 2) + cell.steps
+
+
+class Counter:
+    def __init__(self):
+        self.total = 0.0
+
+    def add(self, v):
+        self.total = self.total + v
+
+    def add_twice(self, v):  # (through another method that sets the object's)
+        self.add(v)
+        self.add(v * v)
+        return self.total
+
+
+def counter_loss(x):
+    c = Counter()
+    c.add(np.sum(x))
+    t = c.add_twice(x[0])
+    return c.total * t
+
+
+class Momentum:
+    def __init__(self, lr):
+        self.lr = lr
+        self.v = 0.0
+
+    def update(self, w, g):  # (named like dict.update: the class's own method)
+        self.v = 0.9 * self.v + g
+        return w - self.lr * self.v
+
+
+def unrolled_descent(w0, X):
+    opt = Momentum(0.1)
+    w = w0
+    for _ in range(3):
+        w = opt.update(w, X.T @ (X @ w))
+    return np.sum(w ** 2)
+
+
+def in_branches(x, flag):
+    c = Counter()
+    if flag:
+        c.add(np.sum(x * x))
+    else:
+        c.add(np.sum(np.sin(x)))
+    return c.total
+
+
+@dataclasses.dataclass
+class Accumulator:
+    s: float = 0.0
+    n: int = 0
+
+    def push(self, v):
+        self.s += v
+        self.n += 1
+
+
+def dataclass_loss(x):
+    a = Accumulator()
+    for v in x:
+        a.push(v * v)
+    return a.s / a.n
+
+
+class Slotted:
+    __slots__ = ("a",)
+
+    def __init__(self):
+        self.a = 1.0
+
+    def times(self, v):
+        self.a = self.a * v
+
+
+def slots_loss(x):
+    s = Slotted()
+    s.times(x[0])
+    s.times(x[1])
+    return s.a
+
+
+class Base:
+    def __init__(self):
+        self.z = 0.0
+
+    def bump(self, v):
+        self.z = self.z + v
+
+
+class Child(Base):
+    def bump(self, v):
+        super().bump(2.0 * v)
+
+
+def subclass_loss(x):
+    c = Child()
+    c.bump(np.sum(x))
+    return c.z ** 2
+
+
+class Early:
+    def __init__(self):
+        self.acc = 0.0
+
+    def run(self, xs):
+        for v in xs:
+            if v > 10.0:
+                return -1.0
+            self.acc = self.acc + v * v
+        return self.acc
+
+
+def early_return_loss(x):
+    e = Early()
+    r = e.run(x)
+    return r + e.acc
+
+
+def comprehension_loss(x):
+    c = Counter()
+    out = [c.add_twice(v) for v in x]
+    return sum(out) + c.total
+
+
+CASES = [(rnn_loss, 0), (rnn_loss, 1), (counter_loss, 0), (unrolled_descent, 0),
+         (in_branches, 0), (dataclass_loss, 0), (slots_loss, 0), (subclass_loss, 0),
+         (early_return_loss, 0), (comprehension_loss, 0)]
+
+
+def arguments(f):
+    rng = np.random.default_rng(3)
+    if f is rnn_loss:
+        return (0.5 * rng.standard_normal((4, 4)), rng.standard_normal((4, 3)),
+                rng.standard_normal((5, 3)))
+    if f is unrolled_descent:
+        return (rng.standard_normal(3), rng.standard_normal((5, 3)))
+    if f is in_branches:
+        return (np.array([0.3, 1.0]), True)
+    return (np.array([0.3, -1.2, 2.0]),)
+
+
+@pytest.mark.parametrize("f, k", CASES, ids=lambda c: getattr(c, "__name__", str(c)))
+def test_updating_methods_against_finite_differences(f, k):
+    args = arguments(f)
+    expected = fd_grad(f, args, k)
+    value, g = s2sad.value_and_grad(f, wrt=k)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2sad.grad(f, wrt=k)(*args), expected, rtol=1e-6, atol=1e-8)
+
+
+def test_both_branches_and_other_values():
+    x = np.array([0.3, 1.0])
+    for flag in (True, False):
+        np.testing.assert_allclose(s2sad.grad(in_branches)(x, flag),
+                                   fd_grad(in_branches, (x, flag)), rtol=1e-6)
+    g = s2sad.grad(rnn_loss, wrt=0)
+    rng = np.random.default_rng(4)
+    for steps in (2, 7):  # (other lengths: the loop replays from its tape)
+        args = (0.5 * rng.standard_normal((4, 4)), rng.standard_normal((4, 3)),
+                rng.standard_normal((steps, 3)))
+        np.testing.assert_allclose(g(*args), fd_grad(rnn_loss, args), rtol=1e-6, atol=1e-8)
+
+
+def test_forward_mode_and_hessians_through_updating_methods():
+    x = np.array([0.3, -1.2, 2.0])
+    t = np.array([1.0, 0.5, -0.2])
+    for f in (counter_loss, dataclass_loss, subclass_loss):
+        value, tangent = s2sad.jvp(f, (x,), (t,))
+        assert value == pytest.approx(f(x))
+        assert tangent == pytest.approx(fd_grad(f, (x,)) @ t, rel=1e-6)
+        H = s2sad.hessian(f)(x)
+        rows = [fd_grad(lambda y, i=i, f=f: s2sad.grad(f)(y)[i], (x,)) for i in range(3)]
+        np.testing.assert_allclose(H, np.array(rows), rtol=1e-5, atol=1e-6)
+
+
+def test_a_loop_of_updating_calls_compiles_once():
+    args = arguments(rnn_loss)
+    g = s2sad.grad(rnn_loss, wrt=(0, 1))
+    g(*args)
+    before = pipeline.transform_count()
+    for _ in range(5):
+        g(*args)
+    assert pipeline.transform_count() == before
+
+
+def other_name_reads_the_old_object(x):
+    c = Counter()
+    d = c
+    c.add(np.sum(x))
+    return d.total
+
+
+class WithProperty:
+    def __init__(self):
+        self.a = 1.0
+
+    @property
+    def double(self):
+        return 2 * self.a
+
+    def scale(self, v):
+        self.a = self.a * v
+
+
+def property_read_before_the_change(x):
+    p = WithProperty()
+    before = p.double
+    p.scale(x[0])
+    return before + p.double
+
+
+def test_other_names_and_properties_of_the_changed_object_are_checked():
+    x = np.array([0.3, -1.2])
+    with pytest.raises(s2sad.AliasingError):
+        s2sad.grad(other_name_reads_the_old_object)(x)
+    with pytest.raises(s2sad.AliasingError, match="property .double"):
+        s2sad.grad(property_read_before_the_change)(x)
+
+
+def rebinds_self(x):
+    r = Rebinding()
+    r.swap(x)
+    return r.a
+
+
+class Rebinding:
+    def __init__(self):
+        self.a = 0.0
+
+    def swap(self, x):
+        self.a = np.sum(x)
+        self = Rebinding()  # noqa: PLW0642  (the object the caller holds is not this one)
+
+
+def test_rebinding_self_in_an_updating_method_is_refused():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="rebinding self"):
+        s2sad.grad(rebinds_self)(np.array([1.0, 2.0]))
+
+
+def test_a_method_without_source_given_a_derivative_is_refused_not_dropped():
+    # (its class made by exec: the method stored the value in its object and
+    # the gradient was zero)
+    namespace = {"np": np}
+    exec("class Hidden:\n"
+         "    def __init__(self):\n"
+         "        self.total = 0.0\n"
+         "    def add(self, v):\n"
+         "        self.total = self.total + v\n", namespace)
+    hidden = namespace["Hidden"]
+
+    def made_here(x):
+        c = hidden()
+        c.add(np.sum(x))
+        return c.total
+
+    def passed_in(c, x):
+        c.add(np.sum(x))
+        return c.total
+
+    x = np.array([0.3, -1.2])
+    with pytest.raises(s2sad.NoAdjointError, match="Hidden.add"):
+        s2sad.grad(made_here)(x)
+    with pytest.raises(s2sad.NoAdjointError, match="Hidden.add"):
+        s2sad.grad(passed_in, wrt=1)(hidden(), x)
+
+
+def test_the_lowering_marks_an_updating_call_and_the_checks_drop_the_marker():
+    """IR in and out: `c.add(v)` on an object made here is a call of
+    UpdatingMethod('add') whose item 1 becomes c; `updated` tells the aliasing
+    pass, which removes it once its checks are placed."""
+    lowered = lower(parse_function(counter_loss)).function
+    calls = [s for s in walk(lowered.body) if getattr(s, "prim", None) == "call"]
+    names = [repr(s.args[0].value) for s in calls if hasattr(s.args[0], "value")]
+    assert "UpdatingMethod('add')" in names and "UpdatingMethod('add_twice')" in names
+    assert sum(getattr(s, "prim", None) == "updated" for s in walk(lowered.body)) == 2
+    guarded = guard_inplace_updates(lowered)
+    assert not any(getattr(s, "prim", None) == "updated" for s in walk(guarded.body))
