@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numba
+import numpy as np
 from numba.core.errors import NumbaError, NumbaWarning
 
 from . import numba_runtime
@@ -59,6 +60,16 @@ def cache_dir() -> Path:
     _private_dir(path.parent)
     _private_dir(path)
     return path
+
+
+def _narrow_integers(dtype: Any, loc: Loc | None) -> BackendError:
+    """The refusal of an array of integers narrower than int64, or unsigned:
+    NumPy 2 keeps its type in arithmetic with a Python int (`img - 100` of a
+    uint8 image wraps around), Numba promotes it, as NumPy 1 did."""
+    return BackendError(
+        f"an array of {dtype}: NumPy keeps {dtype} in arithmetic with a Python int "
+        "(wrapping around), and Numba computes in int64, as NumPy 1 did: the results differ",
+        loc, "backend='auto' runs it with NumPy; or pass the array as float64 or int64")
 
 
 def _private_dir(path: Path) -> None:
@@ -97,6 +108,10 @@ class NumbaFunction:
         if self.positional is not None and len(args) > self.positional:
             raise TypeError(f"{self.source.name}() takes {self.positional} positional "
                             f"arguments but {len(args)} were given")
+        for a in args:
+            if type(a) is np.ndarray and a.dtype.kind in "ui" and \
+                    (a.dtype.kind == "u" or a.dtype.itemsize < 8):
+                raise _narrow_integers(a.dtype, _user_loc(self.user_code, None))
         before = len(self.overloads)
         try:
             if before:  # (the common case: nothing to compile, nothing to warn about)

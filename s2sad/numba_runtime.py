@@ -15,6 +15,7 @@ so `import s2sad` never imports Numba.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -281,6 +282,50 @@ def _add_outer(a, x, y):
     raise _refuse("add_outer", a, x, y)
 
 
+# ---------------------------------------------------------------- Python's numbers
+# Where Numba's arithmetic on Python numbers differs from Python's, the
+# generated code calls these instead (`numba_source._Rewrite`): each is
+# Python's operation, or a TypingError (which `auto` takes as "run NumPy")
+# where Numba cannot give Python's result.
+
+
+def power(a: Any, b: Any) -> Any:
+    return a ** b
+
+
+def to_int(x: Any) -> int:
+    return int(x)
+
+
+def floor(x: Any) -> int:
+    return math.floor(x)
+
+
+def ceil(x: Any) -> int:
+    return math.ceil(x)
+
+
+def round_to(x: Any, ndigits: Any = None) -> Any:
+    return round(x, ndigits)
+
+
+def exact_item(v: Any) -> Any:
+    return v
+
+
+_INT64_RANGE = 9.223372036854775808e18  # (2**63: beyond it, a float has no int64)
+
+
+@register_jitable
+def _checked_int(x: float) -> float:
+    if x != x:
+        raise ValueError("cannot convert float NaN to integer")
+    if not -_INT64_RANGE <= x < _INT64_RANGE:
+        raise OverflowError("a float beyond 64-bit integers: Python's int holds it exactly, "
+                            "Numba's int64 does not (use backend='numpy')")
+    return x
+
+
 @register_jitable
 def range_last(start: int, stop: int, step: int) -> int:
     """The last item of range(start, stop, step), or start - step if it is
@@ -405,6 +450,59 @@ def _require_scalar(value):
 def _check_receiver(x, what, records=False):
     # (what Numba compiles is arrays, numbers and tuples of them: never an object)
     return lambda x, what, records=False: None
+
+
+@overload(power)
+def _power(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        raise TypingError("an integer to an integer power: Python's result is a float where "
+                          "the exponent is negative, Numba's an integer")
+    return lambda a, b: a ** b
+
+
+@overload(to_int)
+def _to_int(x):
+    if isinstance(x, (types.Integer, types.Boolean)):
+        return lambda x: int(x)
+    if isinstance(x, types.Float):
+        return lambda x: int(_checked_int(x))
+    raise _refuse("int", x)
+
+
+@overload(floor)
+def _floor(x):
+    if isinstance(x, types.Float):
+        return lambda x: math.floor(_checked_int(x))
+    return lambda x: math.floor(x)
+
+
+@overload(ceil)
+def _ceil(x):
+    if isinstance(x, types.Float):
+        return lambda x: math.ceil(_checked_int(x))
+    return lambda x: math.ceil(x)
+
+
+@overload(round_to)
+def _round_to(x, ndigits=None):
+    if not isinstance(ndigits, (types.NoneType, types.Omitted)) and ndigits is not None:
+        raise TypingError("round with ndigits: Python rounds the exact decimal value, "
+                          "Numba a scaled float (round(2.675, 2) is 2.67 and 2.68)")
+    if isinstance(x, types.Float):
+        return lambda x, ndigits=None: round(_checked_int(x))
+    return lambda x, ndigits=None: round(x)
+
+
+@overload(exact_item)
+def _exact_item(v):
+    if isinstance(v, types.Integer):  # (a tape of floats holds it as a float)
+        def checked(v):
+            if not -9007199254740992 <= v <= 9007199254740992:
+                raise OverflowError("an integer beyond 2**53 on the backward pass's tape, "
+                                    "where Numba may keep it as a float (use backend='numpy')")
+            return v
+        return checked
+    return lambda v: v
 
 
 @overload(zeros_like)

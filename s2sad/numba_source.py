@@ -99,19 +99,21 @@ def _refuse_returned_slices(fdef: ast.FunctionDef, namespace: dict[str, Any]) ->
     kept = {node.targets[0].id for node in ast.walk(fdef)
             if isinstance(node, ast.Assign) and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name) and _is_index_value(node.value, namespace)}
-    if not kept:
-        return
-    returned = {n.id for node in ast.walk(fdef) if isinstance(node, ast.Return) and node.value
-                for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+    values = [node.value for node in ast.walk(fdef) if isinstance(node, ast.Return) and node.value]
     tuples = {node.targets[0].id: node.value for node in ast.walk(fdef)
               if isinstance(node, ast.Assign) and len(node.targets) == 1
               and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Tuple)}
+    returned = {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
     for name in list(returned):  # (the state: a tuple assigned, then returned)
         if name in tuples:
+            values.append(tuples[name])
             returned |= {n.id for n in ast.walk(tuples[name]) if isinstance(n, ast.Name)}
-    if kept & returned:
+    direct = [n for value in values for n in ast.walk(value) if _is_index_value(n, namespace)]
+    if kept & returned or direct:  # (kept by name, or written in the state itself)
+        line = _first_use(fdef, min(kept & returned)) if kept & returned else \
+            getattr(direct[0], "lineno", None)
         raise NotCompilable("a slice kept for the backward pass, which Numba cannot hand back "
-                            "to Python", _first_use(fdef, min(kept & returned)))
+                            "to Python", line)
 
 
 def _is_index_value(node: ast.expr, namespace: dict[str, Any]) -> bool:
@@ -130,10 +132,16 @@ def _rename_locals(fdef: ast.FunctionDef, free: set[str]) -> None:
     names = {a.arg for a in fdef.args.args}
     names |= {n.id for n in ast.walk(fdef) if isinstance(n, ast.Name)} - free
     clash = {n for n in names if (m := _VERSION.match(n)) and m.group(1) in names}
+    renamed: dict[str, str] = {}
+    for n in sorted(clash):  # (a trailing `__`, or more where the user has that name)
+        new = n + "__"
+        while new in names or new in renamed.values():
+            new += "_"
+        renamed[n] = new
     for node in ast.walk(fdef):
-        if isinstance(node, ast.Name) and node.id in clash:
-            node.id += "__"
-    copies = [ast.copy_location(ast.Assign([ast.Name(a.arg + "__", ast.Store())],
+        if isinstance(node, ast.Name) and node.id in renamed:
+            node.id = renamed[node.id]
+    copies = [ast.copy_location(ast.Assign([ast.Name(renamed[a.arg], ast.Store())],
                                            ast.Name(a.arg, ast.Load())), fdef)
               for a in fdef.args.args if a.arg in clash]  # (a parameter keeps its name)
     fdef.body[:0] = copies
@@ -281,7 +289,49 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
-        return self.reduction(node) or self.vector_call(node) or self.reversed_range(node)
+        return self.reduction(node) or self.vector_call(node) or self.pythons_number(node) or \
+            self.tape_push(node) or self.reversed_range(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        """`a ** b` as `power(a, b)`, which refuses two integers (Python's
+        `n ** -1` is a float, Numba's 0), unless b is a literal natural number."""
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Pow) or isinstance(node.right, ast.Constant) and \
+                type(node.right.value) is int and node.right.value >= 0:
+            return node
+        return ast.copy_location(ast.Call(ast.Name("__s2sad_power", ast.Load()),
+                                          [node.left, node.right], []), node)
+
+    def pythons_number(self, node: ast.Call) -> ast.AST | None:
+        """`pow(a, b)`, `int(x)`, `math.floor(x)`, `math.ceil(x)` and `round(x[,
+        n])` as `numba_runtime`'s, which give Python's result or refuse (int of a
+        NaN raises as Python does; of a float beyond int64, Numba would wrap)."""
+        helper = None
+        if self._is(node.func, pow) and len(node.args) == 2 and not node.keywords:
+            helper = "power"
+        elif self._is(node.func, int) and len(node.args) == 1 and not node.keywords:
+            helper = "to_int"
+        elif self._is(node.func, round) and 1 <= len(node.args) <= 2 and not node.keywords:
+            helper = "round_to"
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in ("floor", "ceil") and \
+                isinstance(node.func.value, ast.Name) and \
+                _resolve(node.func.value.id, self.namespace) is math and len(node.args) == 1:
+            helper = node.func.attr
+        if helper is None:
+            return None
+        return ast.copy_location(ast.Call(ast.Name(f"__s2sad_{helper}", ast.Load()),
+                                          node.args, []), node)
+
+    def tape_push(self, node: ast.Call) -> ast.AST | None:
+        """`tape.append(v)` as `tape.append(exact_item(v))`: Numba keeps a list
+        of ints and floats as floats, exact only up to 2**53 (beyond, an error)."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "append" and
+                isinstance(func.value, ast.Name) and func.value.id.startswith("tape") and
+                len(node.args) == 1):
+            return None
+        item = ast.Call(ast.Name("__s2sad_exact_item", ast.Load()), node.args, [])
+        return ast.copy_location(ast.Call(func, [item], []), node)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         """`np.s_[a:b, i]` (an index the generated code keeps as a value) as

@@ -638,3 +638,90 @@ def test_show_for_arguments_numba_has_no_type_for_says_so():
         s2sad.grad(mean_error_of_dict, backend="numba")(*args)
     assert str(s2sad.show(mean_error_of_dict, args=args, backend="auto")).startswith(
         "# backend: numpy")
+
+
+# ---------------------------------------------------------------- Python's numbers under Numba
+# (an outside tester's: each gave another value or gradient than Python's, silently)
+
+
+def int_to_negative_power(x, n):
+    return x * n ** -1
+
+
+def names_like_renamed_ones(x):
+    s = x
+    s_1 = 2.0 * x
+    s_1__ = 3.0
+    for _ in range(2):
+        s_1 = s_1 * 0.5 + s
+        s = s * 0.9 + s_1__
+        s_1__ = s_1__ + s_1
+    return s
+
+
+def ints_beside_floats_on_a_tape(x, n):
+    s = x
+    k = n - 5
+    while k < n:
+        if k > n - 3:
+            s = s * x
+        else:
+            s = s + x
+        k = k + 1
+    return s
+
+
+def uint8_image(w, img):
+    return np.sum(w * (img - 100))
+
+
+def rounded(x, c):
+    return x * round(c, 2)
+
+
+def truncated(x, c):
+    return x * int(c)
+
+
+def reversed_difference(x):
+    return x[::-1] - x
+
+
+@needs_numba
+@pytest.mark.parametrize("f, args", [
+    (int_to_negative_power, (3.0, 4)),
+    (names_like_renamed_ones, (0.3,)),
+    (ints_beside_floats_on_a_tape, (2.0, 2 ** 60)),
+    (uint8_image, (np.array([1.0, 2.0, 3.0]), np.array([50, 100, 200], dtype=np.uint8))),
+    (rounded, (1.5, 2.675)),
+    (truncated, (1.5, 1e20)),
+])
+def test_numba_and_auto_give_pythons_numbers_or_refuse(f, args):
+    expected = s2sad.value_and_grad(f)(*args)
+    assert expected[0] == f(*args)
+    got = s2sad.value_and_grad(f, backend="auto")(*args)
+    assert got[0] == pytest.approx(expected[0], rel=1e-12)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+    try:
+        got = s2sad.value_and_grad(f, backend="numba")(*args)
+    except BackendError:
+        return  # (refused: Numba cannot give Python's result)
+    assert got[0] == pytest.approx(expected[0], rel=1e-12)
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+
+
+@needs_numba
+def test_int_of_nan_raises_as_python_does_under_numba():
+    for backend in ("numpy", "numba"):
+        with pytest.raises(ValueError, match="NaN"):
+            s2sad.grad(truncated, backend=backend)(1.5, float("nan"))
+
+
+@needs_numba
+def test_a_slice_in_the_state_of_a_pullback_is_refused_and_auto_runs_numpy():
+    x = np.array([1.0, 2.0, 4.0])
+    expected = s2sad.jacobian(reversed_difference, mode="reverse")(x)
+    np.testing.assert_allclose(s2sad.jacobian(reversed_difference, mode="reverse",
+                                              backend="auto")(x), expected)
+    with pytest.raises(BackendError, match="slice kept for the backward pass"):
+        s2sad.vjp(reversed_difference, x, backend="numba")
