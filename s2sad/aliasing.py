@@ -80,6 +80,7 @@ class AliasFacts:
         self.views: dict[Var, list[Var]] = {}  # v -> arrays v may view
         self.was: dict[Var, list[Var]] = {}  # v -> earlier names of v's object
         self.returns_object: dict[Var, Var] = {}  # an updating call's (result, object) -> object
+        self.items_read: dict[Var, set[Var]] = {}  # a container -> what was read out of it
         self.becomes: dict[Var, set[Var]] = {}  # v -> later names of v's object
         self.carries: dict[Var, set[Var]] = {}  # next value -> phi
         self.branch_of: dict[Var, tuple[If, int]] = {}  # an if's result: the if, its slot
@@ -199,9 +200,9 @@ class AliasFacts:
             self.views[target] = [args[0]]
         elif prim == "call" and isinstance(args[0], Ref) and \
                 isinstance(args[0].value, UpdatingMethod):
-            # (its object comes back, item 1, as the object after the call: the
-            # names it had before are stale, not what the call returns)
-            self.views[target] = [a for a in arrays if a is not args[1]]
+            # (its object comes back, item 1, as the object after the call; what
+            # the method returns, item 0, may be the object too: `return self`)
+            self.views[target] = arrays
             self.returns_object[target] = args[1]
         elif prim == "call" and isinstance(args[0], Ref) and isinstance(args[0].value, type) \
                 and args[0].value.__new__ is object.__new__:
@@ -214,6 +215,8 @@ class AliasFacts:
             self.updated.setdefault(args[0], set()).add(target)
         if prim == "setitem":
             self.stored[args[2]] = (args[0], args[1])
+        if prim == "getitem" and args and isinstance(args[0], Var):
+            self.items_read.setdefault(args[0], set()).add(target)
         if prim in ("setitem", "own", "list_append", "add") and arrays and arrays[0] is args[0]:
             self.earlier.setdefault(target, []).append(args[0])
         if prim == "setattr" and isinstance(args[2], Var):  # `obj.name = value`: obj holds it
@@ -429,9 +432,23 @@ class AliasGuard(AliasFacts):
                 if d.pos < site.pos:
                     found.add(h)
                     todo.append(h)
+                    # (an item read from the holder, or from a view of it, may be the
+                    # value itself: `vs = list(d.values())` holds it again)
+                    for item in self._items_read_from(h):
+                        di = self.def_site.get(item)
+                        if item not in visited and di is not None and di.pos < site.pos:
+                            visited.add(item)
+                            found.add(item)
+                            todo.append(item)
                 elif any(loop in d.loops for loop in site.loops):
                     todo.append(h)  # only on the way to a loop's phi
         return found
+
+    def _items_read_from(self, container: Var) -> set:
+        """Values read out of `container` or out of what views it (its
+        iteration list): `d[k]`, `for v in lst`."""
+        sources = {container} | {v for v, seen in self.views.items() if container in seen}
+        return {t for s in sources for t in self.items_read.get(s, ())}
 
     def _stale_reads(self, site: _Site, related: set, names: set, holders: set) -> list:
         """Reads of `related` names that would see the update in NumPy."""

@@ -41,8 +41,8 @@ def require_scalar(value: Any) -> None:
     return _base.require_scalar(value)
 
 
-def check_receiver(x: Any, what: str, records: bool = False) -> None:
-    return _functions.check_receiver(x, what, records)
+def check_receiver(x: Any, what: str, records: bool = False, items: bool = False) -> None:
+    return _functions.check_receiver(x, what, records, items)
 
 
 def zeros_like(x: Any) -> Any:
@@ -447,9 +447,9 @@ def _require_scalar(value):
 
 
 @overload(check_receiver)
-def _check_receiver(x, what, records=False):
+def _check_receiver(x, what, records=False, items=False):
     # (what Numba compiles is arrays, numbers and tuples of them: never an object)
-    return lambda x, what, records=False: None
+    return lambda x, what, records=False, items=False: None
 
 
 @overload(power)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from . import primitives
 from .analysis import SCALAR, Facts, known_shape
 from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Var, regions, walk
-from .runtime import check_receiver
+from .runtime import UpdatingMethod, check_receiver
 
 # attributes whose rules already tell an array from an object (`.T` of a class
 # with a field T is the field: `array_attribute_adjoint`)
@@ -37,7 +37,7 @@ def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...]) -> int
     positions of the parameters that are objects at this call (Spec.objects;
     the others are not)."""
     given = {p for i, p in enumerate(fn.params) if i not in objects}
-    return _block(fn.body, facts, _proved_numeric(fn, given))
+    return _block(fn.body, facts, _proved_numeric(fn, given, facts))
 
 
 def _block(block: Block, facts: Facts, proved: set) -> int:
@@ -62,6 +62,7 @@ def _check_for(stmt: Assign, facts: Facts, proved: set) -> Assign | None:
         return None
     prim = primitives.get(stmt.prim)
     x = stmt.args[0]
+    items = False
     if prim.form == "method":
         what, records = f"{stmt.prim}()", True
     elif prim.form == "attribute" and stmt.prim not in _OBJECT_AWARE:
@@ -72,12 +73,23 @@ def _check_for(stmt: Assign, facts: Facts, proved: set) -> Assign | None:
         what, records = "iterating over it", False
     elif prim.form == "function" and prim.differentiable:  # (its conversion: __array__, ...)
         what, records = f"{stmt.prim}(...)", False
+        # (`sum([v, w])` adds the objects with their __add__; `list(...)` only holds them)
+        items = prim.takes == "any" and (stmt.prim in ("sum", "max", "min") or
+                                         stmt.prim.startswith(("np.", "math.")))
     else:
         return None
-    if not _may_be_object(x, facts, proved):
+    if not (_may_be_object(x, facts, proved) or items and isinstance(x, Var) and
+            x in facts.varied and x in facts.containers and x not in proved):
         return None
-    return Assign(None, "check_receiver", [x, Const(what), Const(records)], {},
+    return Assign(None, "check_receiver", [x, Const(what), Const(records), Const(items)], {},
                   Ref("$check_receiver", check_receiver), stmt.loc)
+
+
+def _updating_pair(stmt: Assign) -> bool:
+    """Is stmt an updating method's call (`runtime.UpdatingMethod`), whose
+    result is a pair, (value, object), or its forward half's (pair, saved)?"""
+    return stmt.prim in ("call", "call_forward") and bool(stmt.args) and \
+        isinstance(stmt.args[0], Ref) and isinstance(stmt.args[0].value, UpdatingMethod)
 
 
 def _may_be_object(x: Operand, facts: Facts, proved: set) -> bool:
@@ -86,7 +98,7 @@ def _may_be_object(x: Operand, facts: Facts, proved: set) -> bool:
         facts.shape.get(x) is not SCALAR
 
 
-def _proved_numeric(fn: Function, given: set) -> set:
+def _proved_numeric(fn: Function, given: set, facts: Facts) -> set:
     """Values certain not to be objects: the `given` parameters, results of
     operators and of NumPy's functions (which return arrays even of objects
     they convert: the conversion is checked itself), and a loop's or an if's
@@ -97,11 +109,18 @@ def _proved_numeric(fn: Function, given: set) -> set:
     for stmt in walk(fn.body):
         if isinstance(stmt, Assign) and stmt.target is not None:
             prim = primitives.get(stmt.prim)
-            if prim.returns == "array" and prim.form in ("function", "operator"):
-                out.add(stmt.target)
+            if prim.returns == "array" and prim.form in ("function", "operator") or \
+                    _updating_pair(stmt) or stmt.prim == "getitem" and stmt.args[0] in out \
+                    and stmt.args[1] == Const(0) and stmt.args[0] not in given:
+                out.add(stmt.target)  # (an updating call's pair; call_forward's: (pair, saved))
             elif stmt.args and (prim.returns == "operand" or prim.returns == "array" and
                                 prim.form in ("method", "attribute")):
                 merges[stmt.target] = stmt.args[:1]  # (`u.copy()`, `v[i] = ...` of an array)
+            elif stmt.prim == "getitem" and isinstance(stmt.args[0], Var) and \
+                    stmt.args[0] not in facts.containers:
+                merges[stmt.target] = stmt.args[:1]  # (an array's item: `xs[t]`)
+            elif stmt.prim in ("make_list", "make_tuple"):
+                merges[stmt.target] = list(stmt.args)  # (a display of numbers and arrays)
         elif isinstance(stmt, Loop):
             for phi, a, b in zip(stmt.phis, stmt.inits, stmt.nexts):
                 merges[phi] = (a, b)

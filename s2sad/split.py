@@ -4,7 +4,19 @@ where `state` holds exactly the values the backward half reads."""
 
 from __future__ import annotations
 
-from .ir import Assign, Block, Const, Function, Return, Var, VarFactory, defined, defs, reads
+from .ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    Return,
+    Var,
+    VarFactory,
+    defined,
+    defs,
+    reads,
+    walk,
+)
 from .reverse import Reversed
 
 
@@ -20,8 +32,18 @@ def split(rev: Reversed, factory: VarFactory) -> tuple[Function, Function]:
                    key=lambda v: v.id)
     state, pair = factory.new("state"), factory.new("")
     top_level = {v for stmt in forward for v in defs(stmt)} | set(params)
-    # Values defined in a branch that may not run still go into the state.
-    unbound = [Assign(v, "copy", [Const(None)]) for v in saved if v not in top_level]
+    # Values defined in a branch that may not run still go into the state;
+    # a version an in-place write made of an object bound before has that
+    # object's name (`s.m = t` in a branch of a method: `s`), bound already.
+    written_into = {s.target: s.args[0] for s in walk(Block(forward))
+                    if isinstance(s, Assign) and s.prim in ("setattr", "setitem")}
+
+    def bound_already(v: Var) -> bool:
+        while v in written_into and v not in top_level:
+            v = written_into[v]
+        return v in top_level
+
+    unbound = [Assign(v, "copy", [Const(None)]) for v in saved if not bound_already(v)]
     fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
                 Assign(pair, "make_tuple", [rev.value, state]), Return(pair)]
     fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc,

@@ -55,9 +55,10 @@ class LowererBase:
         self.updates = False
         # Objects of the user's classes this function made or updates (a
         # constructor's result, the object a constructor or an updating method
-        # builds), to their class (None where branches made different ones):
-        # their methods that set attributes are updating calls (`Calls`).
-        self.instances: dict[Var, type | None] = {}
+        # builds), to the classes they may be of (several where branches made
+        # different ones; none where unknown): their methods that set
+        # attributes are updating calls (`Calls`).
+        self.instances: dict[Var, tuple[type, ...]] = {}
         # Values known to be objects of the user's classes (those, and the
         # parameters at `object_params`, Spec.objects): `o.mean()`, `o.shape`
         # and `o[i]` are theirs, never ndarray's
@@ -194,14 +195,16 @@ class LowererBase:
             return False
         if value in self.known_objects:
             return True
-        cls = self.instances.get(value)
-        return cls is not None and \
-            isinstance(inspect.getattr_static(cls, "__getitem__", None), types.FunctionType)
+        return any(isinstance(inspect.getattr_static(cls, "__getitem__", None),
+                              types.FunctionType) for cls in self.instances.get(value, ()))
 
     def select(self, cond: Operand, then: Any, orelse: Any, hint: str) -> Var:  # ControlFlow
         raise NotImplementedError
 
     def updated_names(self, body: list) -> list[str]:  # Calls
+        raise NotImplementedError
+
+    def check_no_object_arithmetic(self, node: Any, *operands: Operand) -> None:  # Expressions
         raise NotImplementedError
 
     def updating_call(self, name: str, attr: str, node: Any, hint: str,

@@ -27,7 +27,7 @@ from ..runtime import (
 )
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
-from .scans import LocalFunction, hint_of, sets_own_attributes
+from .scans import LocalFunction, hint_of, returns_self, sets_own_attributes
 
 _NO_ATTRIBUTE = object()
 # (one per method name, and class of a super() call: its Ref's name in the code)
@@ -50,6 +50,10 @@ class Calls(LowererBase):
             updating = self.updating_call(func.value.id, func.attr, node, hint)
             if updating is not None:
                 return updating
+        if isinstance(func, gast.Name):  # (`cell(x)`: a callable object's __call__)
+            updating = self.updating_call(func.id, "__call__", node, hint)
+            if updating is not None:
+                return updating
         me = self.updating or self.constructed
         if isinstance(func, gast.Attribute) and _is_super(func.value) and me is not None and \
                 self.inline_depth == 0 and self.env.get("super") is None:
@@ -67,7 +71,8 @@ class Calls(LowererBase):
         if isinstance(func, gast.Attribute) and func.attr == "append" and \
                 isinstance(func.value, gast.Name) and func.value.id in self.env and \
                 len(node.args) == 1 and not node.keywords and \
-                not self.made_by_a_class(self.env[func.value.id]):
+                not self.made_by_a_class(self.env[func.value.id]) and \
+                not self.is_object(self.env[func.value.id]):
             # lst.append(v) on a local list: a new list value (the old one stays intact)
             name = func.value.id
             self.env[name] = self.emit("list_append", [self.env[name], self.expr(node.args[0])],
@@ -141,7 +146,7 @@ class Calls(LowererBase):
         init = getattr(callee.value, "__init__", None) if isinstance(callee.value, type) else None
         if isinstance(init, types.FunctionType) and not is_library_file(init.__code__.co_filename):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
-            self.instances[result] = callee.value
+            self.instances[result] = (callee.value,)
         return result
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
@@ -167,6 +172,9 @@ class Calls(LowererBase):
         one, else the bound method looked up at run time, then called."""
         if name == "_replace" and not node.args and all(k.arg for k in node.keywords):
             return self.replaced(receiver, node.keywords, hint)  # a namedtuple's copy
+        updating = self.updating_call(receiver, name, node, hint)  # (`Cell(W).step(x)`)
+        if updating is not None:
+            return updating
         args, kwargs = self.call_args(node)
         prim = primitives.lookup("." + name)
         if prim is not None and prim.form == "method" and not _packed(kwargs) and \
@@ -274,23 +282,25 @@ class Calls(LowererBase):
                 and not hasattr(np.ndarray, sub.attr)}
         return node.id in self.object_like
 
-    def updating_method(self, name: str, attr: str, after: type | None = None
-                        ) -> tuple[type, Any] | None:
-        """(class, method) if `name.attr(...)` calls a method that sets attributes
-        of its object (`sets_own_attributes`) on an object this function made,
-        of a class known here (`super().attr(...)` in a method of `after`: the
-        next class's method); else None."""
-        obj = self.env.get(name)
-        cls = self.instances.get(obj) if isinstance(obj, Var) else None
-        if cls is None:
-            return None
-        mro = cls.__mro__
-        start = mro.index(after) + 1 if after in mro else 0
-        method = next((k.__dict__[attr] for k in mro[start:] if attr in k.__dict__), None)
-        return (cls, method) if sets_own_attributes(method, cls) else None
+    def updating_method(self, name: str | Operand, attr: str, after: type | None = None
+                        ) -> list[tuple[type, Any]] | None:
+        """[(class, method)] for each class the object may be of, if
+        `name.attr(...)` calls a method that sets attributes of its object
+        (`sets_own_attributes`, in one of them at least) on an object this
+        function made (`super().attr(...)` in a method of `after`: the next
+        class's method); else None. `name` may be the object's operand."""
+        obj = self.env.get(name) if isinstance(name, str) else name
+        classes = self.instances.get(obj, ()) if isinstance(obj, Var) else ()
+        found = []
+        for cls in classes:
+            mro = cls.__mro__
+            start = mro.index(after) + 1 if after in mro else 0
+            found.append((cls, next((k.__dict__[attr] for k in mro[start:]
+                                     if attr in k.__dict__), None)))
+        return found if any(sets_own_attributes(m, c) for c, m in found) else None
 
-    def updating_call(self, name: str, attr: str, node: gast.Call | None, hint: str,
-                      after: type | None = None, given: list | None = None
+    def updating_call(self, name: str | Operand, attr: str, node: gast.Call | None,
+                      hint: str, after: type | None = None, given: list | None = None
                       ) -> Operand | None:
         """`obj.step(x)`, where obj is an object this function made and its
         class's `step` sets attributes of its object: the call returns (the
@@ -299,16 +309,18 @@ class Calls(LowererBase):
         is checked like one of `obj.h = v`). The derivative follows the
         object through the method (`runtime.UpdatingMethod`). `given`: the
         arguments, lowered (`obj[i] = v`'s to __setitem__), instead of `node`'s.
-        None for other calls."""
+        `name` may be the object's operand, made by an expression (`Cell(W).step(x)`,
+        `cell.step(x).step(y)`): no name takes the new version. None for other
+        calls."""
         found = self.updating_method(name, attr, after)
         if found is None:
             return None
-        cls, method = found
         if after is None:  # (a method rebound: compiled again)
-            self.baked_attrs.append((cls, attr, method))
-        obj = self.env[name]
-        read = {a for a in self.attributes_read.get(name, ())  # (not its methods)
-                if not isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)}
+            self.baked_attrs.extend((cls, attr, method) for cls, method in found)
+        obj = self.env[name] if isinstance(name, str) else name
+        read = {a for a in self.attributes_read.get(name, ()) if isinstance(name, str)
+                if not any(isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)
+                           for cls, _ in found)}  # (not its methods)
         if read:  # (a property read before the change: its derivative would be stale)
             self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
                       target=False, callee=Ref("$check_properties_unread",
@@ -318,13 +330,15 @@ class Calls(LowererBase):
         callee = Ref(f"${attr}_updating" if after is None else f"$super_{attr}_updating", made)
         pair = self.emit("call", [callee, obj, *args], kwargs, hint=hint)
         result = self.emit("getitem", [pair, Const(0)], hint=hint)
-        after = self.emit("getitem", [pair, Const(1)], hint=hint_of(name))
-        new = self.emit("updated", [obj, after], hint=hint_of(name), inplace=True,
+        called = hint_of(name) if isinstance(name, str) else ""
+        after = self.emit("getitem", [pair, Const(1)], hint=called)
+        new = self.emit("updated", [obj, after], hint=called, inplace=True,
                         callee=Ref("$updated", updated))
-        self.env[name] = new
+        for bound in [k for k, v in self.env.items() if v is obj]:  # (`c`, for `c.f(x).g(y)`)
+            self.env[bound] = new
         self.owned.add(new)
-        self.instances[new] = cls
-        return result
+        self.instances[new] = tuple(cls for cls, _ in found)
+        return new if all(returns_self(m) for _, m in found) else result  # (chaining)
 
     def updated_names(self, body: list) -> list[str]:
         """The names a loop body calls updating methods of (`updating_call`):

@@ -10,6 +10,7 @@ flags, so every loop and function keeps one exit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -164,9 +165,10 @@ class ControlFlow(LowererBase):
             out = self.factory.new(hint_of(name))
             if self.owns(a) and self.owns(b):
                 self.owned.add(out)
-            if a in self.instances and b in self.instances:  # (both objects made here)
-                self.instances[out] = self.instances[a] if \
-                    self.instances[a] is self.instances[b] else None
+            if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
+                    b in self.instances:  # (both objects made here)
+                self.instances[out] = tuple(dict.fromkeys(
+                    [*self.instances[a], *self.instances[b]]))
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
             stmt.else_vals.append(b if b is not None else Const(None))
@@ -195,6 +197,10 @@ class ControlFlow(LowererBase):
         out = self.factory.new(hint)
         stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
         self.block.stmts.append(stmt)
+        if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
+                b in self.instances:  # (`A() if c else B()`)
+            self.instances[out] = tuple(dict.fromkeys([*self.instances[a], *self.instances[b]]))
+            self.owned.add(out)
         return out
 
     def side_value(self, side: Callable) -> Operand:
@@ -233,7 +239,7 @@ class ControlFlow(LowererBase):
         for phi, init in zip(loop.phis, loop.inits):
             if self.owns(init):
                 self.owned.add(phi)  # checked against the next value below
-            if init in self.instances:
+            if isinstance(init, Var) and init in self.instances:
                 self.instances[phi] = self.instances[init]
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
@@ -266,8 +272,8 @@ class ControlFlow(LowererBase):
         one both written in place and rebound in the loop is refused."""
         for phi, nxt in zip(loop.phis, loop.nexts):
             if phi in self.instances and nxt is not phi and \
-                    self.instances.get(nxt, False) is not self.instances[phi]:
-                self.instances[phi] = None  # (its class may change: looked up when it runs)
+                    self.instances.get(nxt) != self.instances[phi]:
+                self.instances[phi] = ()  # (its class may change: looked up when it runs)
             if phi in self.owned and nxt is not phi and not self.owns(nxt):
                 self.owned.discard(phi)
                 if any(isinstance(s, Assign) and s.prim == "setitem" and s.args[0] is phi
@@ -378,6 +384,13 @@ class ControlFlow(LowererBase):
                 it.func.attr in ("items", "values", "keys") and not it.args and \
                 not it.keywords:
             return self.dict_view(self.expr(it.func.value), it.func.attr)
+        endless = self.library_callee(it.func) if isinstance(it, gast.Call) else None
+        if endless in (itertools.count, itertools.cycle) or \
+                endless is itertools.repeat and len(it.args) + len(it.keywords) == 1:
+            raise self.error(f"an endless iterator ({endless.__name__}) in a loop: s2sad makes the "
+                             "list of what a loop goes through before the loop runs", it,
+                             "iterate over a range of the length you need, with the count "
+                             "computed from it (start + k * step)")
         seq = self.expr(it, hint="seq")
         if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
             seq = self.emit("list", [seq], callee=Ref("$list", list), hint="seq")
@@ -391,6 +404,20 @@ class ControlFlow(LowererBase):
             self.assign(target, self.emit("getitem", [seq, index], hint=hint))
 
         return stop, bind_item
+
+    def library_callee(self, func: Any) -> Any:
+        """The object `itertools.count` (a free name, or attributes of one) names,
+        without baking it in; None for anything else."""
+        path = []
+        while isinstance(func, gast.Attribute):
+            path.append(func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name) or func.id in self.env:
+            return None
+        value = self.lookup_free(func.id)
+        for attr in reversed(path):
+            value = getattr(value, attr, None)
+        return value
 
     def enumerate_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
         stop, inner = self.sequence(it.args[0])

@@ -85,7 +85,20 @@ class Expressions(LowererBase):
     def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
         left, right = self.expr(node.left), self.expr(node.right)
         self.check_repetition(node, left, right)
+        self.check_no_object_arithmetic(node, left, right)
         return self.emit(BINARY[type(node.op)], [left, right], hint=hint)
+
+    def check_no_object_arithmetic(self, node: Any, *operands: Operand) -> None:
+        """`v + w` on objects of the user's class runs its `__add__`, which
+        s2sad would differentiate as NumPy's addition: refused."""
+        for operand in operands:
+            if self.is_object(operand) and operand not in self.known_records:
+                raise self.error(
+                    "arithmetic on an object of your class (its operator methods, __add__ "
+                    "and the like) is not supported: s2sad differentiates these operators "
+                    "on arrays and numbers", node,
+                    "compute on the arrays the object holds (v.a + w.a), or in a method "
+                    "(v.plus(w))")
 
     def check_repetition(self, node: Any, left: Operand, right: Operand) -> None:
         """`[x] * n` repeats a list: supported for a constant count only."""

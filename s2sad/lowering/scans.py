@@ -233,3 +233,16 @@ def lazy_reads(node: Any) -> set[str]:
         if isinstance(sub, gast.Name):  # (gast's parameters are names too)
             (read if isinstance(sub.ctx, gast.Load) else bound).add(sub.id)
     return read - bound
+
+
+def returns_self(method: Any) -> bool:
+    """Does every `return` of `method` return its first parameter (`return
+    self`, for chained calls), and is there one?"""
+    try:
+        node = parse_function(method).node
+    except S2sadError:
+        return False
+    first = [*node.args.posonlyargs, *node.args.args][:1]
+    returns = [n for stmt in node.body for n in _own_nodes(stmt) if isinstance(n, gast.Return)]
+    return bool(first) and bool(returns) and all(
+        isinstance(r.value, gast.Name) and r.value.id == first[0].id for r in returns)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
-from ..runtime import check_properties_unread, own
+from ..runtime import check_not_augmented_array, check_properties_unread, own
 from .base import LowererBase, owner_class
 from .scans import (
     EXIT,
@@ -80,7 +80,8 @@ class Statements(LowererBase):
             else:  # a method setting attributes of its object: its caller's
                 self.updating = positional[0].id
             self.owned.add(params[0])
-            self.instances[params[0]] = owner_class(self.parsed.fn)
+            owner = owner_class(self.parsed.fn)
+            self.instances[params[0]] = (owner,) if owner is not None else ()
         defaults = {}
         for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
             defaults[arg.id] = Const(literal(default))
@@ -204,6 +205,21 @@ class Statements(LowererBase):
                     "the values into a list of the length you need")
             self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
 
+    def lazily_made(self, value: Any) -> Any:
+        """The code Python would run lazily for `value`: a generator expression,
+        `map`/`filter` of a lambda, or a call of a local generator function
+        (its def, with the call's arguments); else None."""
+        if _is_lazy(value):
+            return value
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+                isinstance(self.env.get(value.func.id), LocalFunction) and \
+                is_generator(self.env[value.func.id].node):
+            return gast.Module(body=[self.env[value.func.id].node,
+                                     gast.Expr(value=gast.Tuple(elts=list(value.args),
+                                                                ctx=gast.Load()))],
+                               type_ignores=[])
+        return None
+
     def check_lazy_reads(self, node: Any, rest: list) -> None:
         """A generator expression (or map/filter of a function) bound to a name
         is run when it is made, not when it is consumed as Python runs it: a
@@ -211,29 +227,30 @@ class Statements(LowererBase):
         another value than Python's. So would a loop over a local generator
         function, or a generator expression, that reads what the loop body
         changes. Both are refused."""
-        if isinstance(node, gast.Assign) and _is_lazy(node.value):
-            late = lazy_reads(node.value) & set(assigned_names(rest))
+        made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
+        if made is not None:
+            late = lazy_reads(made) & (set(assigned_names(rest)) | set(self.updated_names(rest)))
             if late:
                 raise self.error(
                     f"this generator reads {', '.join(sorted(late))}, which the function "
-                    "assigns again before the generator is consumed: Python reads it then, "
+                    "changes before the generator is consumed: Python reads it then, "
                     "s2sad when the generator is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
         if isinstance(node, gast.For):
-            made = node.iter
-            if isinstance(made, gast.Call) and isinstance(made.func, gast.Name) and \
-                    isinstance(self.env.get(made.func.id), LocalFunction) and \
-                    is_generator(self.env[made.func.id].node):
-                made = self.env[made.func.id].node
-            elif not _is_lazy(made):
+            made = self.lazily_made(node.iter)
+            if made is None:
                 return
-            late = lazy_reads(made) & set(assigned_names(node.body))
+            changed = set(assigned_names(node.body)) | set(self.updated_names(node.body))
+            late = lazy_reads(made) & changed
+            # (and the other way: a generator changing what the loop body reads)
+            late |= set(self.updated_names([made])) & {
+                n.id for stmt in node.body for n in gast.walk(stmt) if isinstance(n, gast.Name)}
             if late:
                 raise self.error(
-                    f"the generator this loop consumes reads {', '.join(sorted(late))}, which "
-                    "the loop body changes: Python runs the generator between iterations, "
-                    "s2sad runs it to its end first", node.iter,
+                    f"the generator this loop consumes and the loop body share "
+                    f"{', '.join(sorted(late))}, which one of them changes: Python runs the "
+                    "generator between iterations, s2sad runs it to its end first", node.iter,
                     "compute what the generator needs before the loop, or write the "
                     "generator's loop into this one")
 
@@ -379,6 +396,11 @@ class Statements(LowererBase):
                                                   hint=target.value.id, inplace=True)
         elif isinstance(target, gast.Attribute):
             name, obj = self.attribute_target(target)
+            if value is obj:
+                raise self.error(f"an object holding itself ({name}.{target.attr} = {name}) is "
+                                 "not supported: its later changes would not reach the "
+                                 "attribute's reads", target,
+                                 "keep the links in a separate structure")
             self.check_attribute(obj, target.attr)
             read = self.attributes_read.get(name)
             if read:  # (a property read before the change: its derivative would be stale)
@@ -441,6 +463,20 @@ class Statements(LowererBase):
         base = target.value
         obj = self.env.get(base.id) if isinstance(base, gast.Name) else None
         if obj is None or not self.owns(obj):
+            node = self.parsed.node if self.parsed is not None else None
+            first = [*node.args.posonlyargs, *node.args.args][:1] \
+                if isinstance(node, gast.FunctionDef) else []
+            if first and isinstance(base, gast.Name) and base.id == first[0].id and \
+                    owner_class(self.parsed.fn) is not None:
+                raise self.error(
+                    f"this method sets an attribute of its object ({base.id}.{target.attr} = "
+                    "...), which s2sad follows when the method is called on an object the "
+                    "differentiated function made, by a name or on the object's expression "
+                    "(obj = Cls(...); obj.method(...)); here it was called another way (on an "
+                    "argument, a list item, an attribute, or what a helper returned)", target,
+                    "make the object in the differentiated function and call the method on "
+                    "it there, or return the new values from the method instead of setting "
+                    "them")
             raise self.error(
                 "assigning an attribute of an object this function did not create is not "
                 "supported (whoever else holds the object would see the change)", target,
@@ -484,6 +520,12 @@ class Statements(LowererBase):
             name, obj = self.attribute_target(target)
             self.check_attribute(obj, target.attr)
             old = self.emit("getattr", [obj, Const(target.attr)])
+            if name in (self.updating, self.constructed) and self.inline_depth == 0:
+                # (`self.h += x` of an array changes it in place, which the caller's
+                # other names for it would see: only numbers here)
+                self.emit("check_not_augmented_array", [old, Const(f"{name}.{target.attr}")],
+                          target=False, callee=Ref("$check_not_augmented_array",
+                                                   check_not_augmented_array))
             new = self.emit(op, [old, self.expr(node.value)], inplace=True)
             self.env[name] = self.emit("setattr", [obj, Const(target.attr), new], hint=name,
                                        inplace=True)
@@ -496,6 +538,7 @@ class Statements(LowererBase):
             self.assign(target, Const(None))  # raises the right error
         current = self.name(target)
         value = self.expr(node.value)
+        self.check_no_object_arithmetic(node, current, value)
         self.check_repetition(node, current, value)
         self.env[target.id] = self.emit(op, [current, value], hint=target.id, inplace=True)
 

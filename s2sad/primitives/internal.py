@@ -162,7 +162,9 @@ helper("added_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, in
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", "check_properties_unread(obj, names)",
-       "check_receiver(x, what, records=False)", effect=True)
+       "check_receiver(x, what, records=False, items=False)",
+       "check_not_augmented_array(old, what)",
+       effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 # an adjoint accumulated in place: it writes into `a`, which it returns
 helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, view=True,

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import (
     AliasingError,
     ArgumentTypeError,
+    NoAdjointError,
     NonScalarOutputError,
     UnsupportedSyntaxError,
 )
@@ -559,6 +560,7 @@ def _shape(x: Any) -> tuple:
 
 
 _ARRAY_LIKE = (np.ndarray, np.generic, int, float, complex, list, tuple)
+_PLAIN_ADJOINTS = frozenset({np.ndarray, float, int, complex, np.float64, np.float32})
 
 
 def unbroadcast(g: Any, x: Any) -> Any:
@@ -571,6 +573,13 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return float(total.real) if g.dtype.kind == "c" else float(total)
     if x is None or isinstance(x, dict):
         return g  # a placeholder (a return value not yet set), or a structure
+    if not isinstance(x, _ARRAY_LIKE) and is_object(x):
+        if isinstance(g, np.ndarray) or type(g) in _PLAIN_ADJOINTS or is_object(g):
+            raise NoAdjointError(
+                f"arithmetic on an object of your class {type(x).__name__} (its operator "
+                "methods) met NumPy's derivative rule, which takes arrays and numbers",
+                hint="compute on the arrays the object holds (v.a * w.a), or in a method")
+        return g  # an object's adjoint: a structure
     try:
         shape = _shape(x)
     except ValueError:  # a tuple of items of different shapes: a structure
@@ -582,7 +591,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if g_shape == shape:
         return g
     if not isinstance(x, _ARRAY_LIKE):
-        return g  # an object or a function value: its adjoint is a structure
+        return g  # a function value: its adjoint is a structure
     extra = len(g_shape) - len(shape)
     if extra > 0:
         g = np.sum(g, axis=tuple(range(extra)))

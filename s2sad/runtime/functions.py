@@ -242,17 +242,33 @@ def check_properties_unread(obj: Any, names: tuple) -> None:
                 "compute it with a method call, which s2sad follows as it runs")
 
 
+def check_not_augmented_array(old: Any, what: str) -> None:
+    """Before `self.h += x` in a method or constructor: NumPy adds into the
+    array self.h holds, which every other name for it (the caller's) sees,
+    where s2sad computes a new array; refused for arrays (numbers are fine)."""
+    if isinstance(old, np.ndarray):
+        raise AliasingError(
+            f"`{what} += ...` in a method adds into the array {what} holds, in place (NumPy), "
+            "and every other name for that array would see the change, which s2sad does not "
+            "follow", hint=f"assign a new array: {what} = {what} + ...")
+
+
 _PLAIN_RECEIVERS = frozenset({np.ndarray, float, int, bool, complex, np.float64, list, tuple,
                               dict})
 
 
-def check_receiver(x: Any, what: str, records: bool = False) -> None:
+def check_receiver(x: Any, what: str, records: bool = False, items: bool = False) -> None:
     """Before an operation s2sad took for NumPy's by its spelling (`x.mean()`,
     `x.shape`, `x[i]`, `np.asarray(x)`; `receivers.py` places it where x
     carries a derivative and may be anything): is x an object of the user's
     classes (a namedtuple too, with `records`, for methods and attributes)?
     Then the operation is its class's own method, property or dunder, whose
-    derivative NumPy's rule would not give: refused, never a zero."""
+    derivative NumPy's rule would not give: refused, never a zero. With
+    `items`, the items of a list or tuple x too (`sum([v, w])` adds objects)."""
+    if items and type(x) in (list, tuple):
+        for item in x:
+            check_receiver(item, what, records)
+        return
     if type(x) in _PLAIN_RECEIVERS or not (is_object(x) or (records and is_record(x))):
         return
     raise NoAdjointError(
