@@ -48,12 +48,12 @@ from .wrt import Chosen, Wrt, check_args, choose, def_loc
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
                      sequences: tuple[int, ...] = (), statics: tuple = (),
                      shapes: tuple = (), objects: tuple[int, ...] = (),
-                     records: tuple[int, ...] = ()) -> Compiled:
+                     records: tuple[int, ...] = (), mixed: tuple[int, ...] = ()) -> Compiled:
     """The compiled gradient of `f` (cached): `func(*args)` returns (value,
     gradients). The kinds of arguments it is specialized for are
     `pipeline.argument_kinds(f, args)`'s (what grad compiles for `args`)."""
     return pipeline.compile(f, Spec("grad", wrt, scalars, sequences, statics, shapes, objects,
-                                    records))
+                                    records, mixed))
 
 
 def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
@@ -370,7 +370,8 @@ def show(f: Callable, wrt: Wrt = 0, ir: bool = False, mode: str = "grad",
             full_args, full_kwargs = target.full(tuple(args), {})
             kinds = pipeline.argument_kinds(target.fn, full_args, full_kwargs)
             spec = replace(spec, scalars=kinds[0], sequences=kinds[1], statics=kinds[2],
-                           shapes=kinds[3], objects=kinds[4], records=kinds[5])
+                           shapes=kinds[3], objects=kinds[4], records=kinds[5],
+                           mixed=kinds[6])
         compiled = pipeline.compile(target.fn, spec)
     if ir:
         label = {"jvp": "forward-mode IR", "hessian": "forward-over-reverse IR"}.get(

@@ -403,15 +403,22 @@ class Forward(StructuralTangents, Builder):
     def placeholder(self, stmt: Assign) -> bool:
         """`v = None` before a branch that may assign v (how `split` keeps a
         value defined on one path in the state): its tangent gets one too, and
-        each later assignment of v assigns the tangent's placeholder."""
+        each later assignment of v assigns the tangent's placeholder. `v = obj`
+        (a version of an object an in-place write may make there: `split`'s
+        too) starts from obj's tangent."""
         v = stmt.target
-        if stmt.prim != "copy" or stmt.args != [Const(None)] or v is None or \
-                not self.varied(v):
+        if stmt.prim != "copy" or v is None or not self.varied(v) or not (
+                stmt.args == [Const(None)] or isinstance(stmt.args[0], Var)):
             return False
         self.out.append(stmt)
         holder = self.factory.new(tname(v))
-        self.out.append(Assign(holder, "copy", [Const(None)], {}, None, stmt.loc))
+        first = stmt.args[0]
+        start = self.materialize(first, self.tangent(first)) if isinstance(first, Var) \
+            else Const(None)
+        self.out.append(Assign(holder, "copy", [start], {}, None, stmt.loc))
         self.placeholders[v] = holder
+        if isinstance(first, Var):
+            self.tan[v] = holder
         return True
 
     def bind_placeholder(self, v: Var) -> None:

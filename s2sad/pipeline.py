@@ -28,6 +28,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import logging
+import sys
 import threading
 import time
 import types
@@ -42,11 +43,11 @@ from . import primitives
 from .aliasing import guard_inplace_updates
 from .analysis import SELF_CALLS_RETURN, analyze
 from .emit import Built, build
-from .errors import Loc
+from .errors import ArgumentTypeError, Loc
 from .forward import forward
 from .ir import VarFactory, format_function
 from .lowering import Lowered, lower
-from .parsing import parse_function, unwrap
+from .parsing import is_library_file, parse_function, unwrap
 from .prepare import prepare
 from .receivers import check_receivers
 from .recursion import mark_self_backward, mark_self_calls
@@ -82,6 +83,9 @@ class Spec:
     # an object's `o[i]` is its __getitem__ (a namedtuple's, a tuple's item)
     objects: tuple[int, ...] = ()
     records: tuple[int, ...] = ()
+    # Containers that hold such an object (or too many items to look at): their
+    # items may be objects (`receivers.py` checks them where they meet NumPy)
+    mixed: tuple[int, ...] = ()
     # Forward-mode layers over the result, each with its own `wrt` (parameters
     # of the function it transforms: the user's, then seeds and tangents).
     forwards: tuple[tuple[int, ...], ...] = ()
@@ -101,10 +105,10 @@ class Spec:
 def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = None
                    ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, Any], ...],
                               tuple[tuple[int, tuple[int, ...]], ...], tuple[int, ...],
-                              tuple[int, ...]]:
+                              tuple[int, ...], tuple[int, ...]]:
     """(positions of plain numbers, positions of containers, static values,
-    array shapes, positions of objects, positions of namedtuples) among
-    `fn`'s parameters for a call
+    array shapes, positions of objects, positions of namedtuples, positions
+    of containers that may hold objects) among `fn`'s parameters for a call
     with `args` and `kwargs`: lists and tuples given as arguments, and the
     `*args` tuple and `**kwargs` dict, always, are containers; modules and
     objects with rules are static (`Spec.statics`); NumPy arrays' shapes are
@@ -114,7 +118,10 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
     lay = layout(fn)
     values = lay.values(args, kwargs)
     scalars, sequences, statics, shapes, objects, records = [], [], [], [], [], []
+    mixed = []
     for i, a in values.items():
+        if type(a) not in _PLAIN_TYPES:
+            check_builtin_subclass(a, fn, i)
         if _is_scalar(a):
             scalars.append(i)
         elif type(a) is np.ndarray:
@@ -123,6 +130,8 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
             sequences.append(i)
             if is_record(a):
                 records.append(i)
+            if not _plain_container(a):
+                mixed.append(i)
         elif isinstance(a, types.ModuleType) or _has_rule(a):
             statics.append((i, a))
         elif is_object(a):
@@ -132,7 +141,60 @@ def argument_kinds(fn: types.FunctionType, args: tuple, kwargs: dict | None = No
     if _NUMBERS.numpy:  # (computing again with NumPy's scalars)
         scalars = []
     return tuple(sorted(scalars)), tuple(sorted(sequences)), tuple(statics), \
-        _shape_variant(fn, tuple(sorted(shapes))), tuple(objects), tuple(records)
+        _shape_variant(fn, tuple(sorted(shapes))), tuple(objects), tuple(records), \
+        tuple(mixed)
+
+
+_PLAIN_TYPES = frozenset({float, int, bool, complex, np.ndarray, np.float64, list, tuple, dict,
+                          type(None), str})
+# what a subclass of ndarray, list, dict or tuple may define without changing
+# what its values are (a namedtuple's own methods among them)
+_HARMLESS = frozenset({"__new__", "__init__", "__repr__", "__str__", "__doc__", "__module__",
+                       "__dict__", "__weakref__", "__slots__", "__qualname__", "__annotations__",
+                       "__getnewargs__", "__reduce__", "__reduce_ex__", "__setstate__",
+                       "__getstate__", "__array_finalize__", "__init_subclass__",
+                       "__class_getitem__", "__format__", "__hash__", "__orig_bases__",
+                       "__match_args__", "__array_priority__", "__sizeof__", "__dir__"})
+
+
+def _plain_container(a: Any, budget: list | None = None) -> bool:
+    """Does the list, tuple or dict `a` hold only numbers, arrays and such
+    containers (looking at 64 values at most: more, and it may hold anything)?"""
+    budget = [64] if budget is None else budget
+    for item in (a.values() if isinstance(a, dict) else a):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if type(item) in (list, tuple, dict):
+            if not _plain_container(item, budget):
+                return False
+        elif not (type(item) in _PLAIN_TYPES or isinstance(item, (np.generic, str))):
+            return False
+    return True
+
+
+def check_builtin_subclass(a: Any, fn: types.FunctionType, position: int) -> None:
+    """Refuse an argument of a subclass of ndarray (or, of the user's, of list,
+    dict or tuple) that overrides its base's methods (`__getitem__`, `sum`,
+    `__mul__`): s2sad takes it for its base, whose derivative rules the
+    overrides would not follow."""
+    for base in (np.ndarray, list, dict, tuple):
+        cls = type(a)
+        if cls is base or not isinstance(a, base):
+            continue
+        if base is not np.ndarray and is_library_file(getattr(
+                sys.modules.get(cls.__module__), "__file__", "") or ""):
+            return  # (OrderedDict, defaultdict: a dict's values)
+        own = {name for k in cls.__mro__[:cls.__mro__.index(base)] for name in vars(k)}
+        changed = sorted(name for name in own - _HARMLESS if hasattr(base, name))
+        if changed:
+            raise ArgumentTypeError(
+                f"argument {position} of {fn.__qualname__} is a {cls.__name__}, a subclass of "
+                f"{base.__name__} that overrides {', '.join(changed[:4])}: s2sad differentiates "
+                f"it as a {base.__name__}, which the overrides would not follow",
+                hint=f"pass a plain {base.__name__} (np.asarray(x), list(x), dict(x)), or "
+                "an object of your own class holding the data")
+        return
 
 
 SHAPE_VARIANTS = 4  # sets of argument shapes a function is specialized for; then any
@@ -414,7 +476,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     if spec.wrt or spec.forwards:  # (where a derivative flows: objects taken for arrays)
         check_receivers(prepared, facts if spec.wrt else
                         analyze(primal, spec.forwards[0], spec.scalars, spec.sequences,
-                                spec.shapes), spec.objects + spec.records)
+                                spec.shapes), spec.objects + spec.records, spec.mixed)
     site = None  # (a helper calling itself: its `recurse`, given the halves at the end)
     if spec.kind == "split" and not (spec.forwards or spec.construct or spec.updates or spec.top):
         site = _DISPATCH["recursion_site"]()

@@ -32,12 +32,14 @@ from .runtime import UpdatingMethod, check_receiver
 _OBJECT_AWARE = frozenset({".T", ".real", ".imag"})
 
 
-def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...]) -> int:
+def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...],
+                    mixed: tuple[int, ...] = ()) -> int:
     """Place the checks in `fn` (in place); returns how many. `objects`: the
     positions of the parameters that are objects at this call (Spec.objects;
-    the others are not)."""
-    given = {p for i, p in enumerate(fn.params) if i not in objects}
-    return _block(fn.body, facts, _proved_numeric(fn, given, facts))
+    the others are not); `mixed`: of containers that may hold one (the items
+    of the others are not)."""
+    given = {p for i, p in enumerate(fn.params) if i not in objects and i not in mixed}
+    return _block(fn.body, facts, _proved_numeric(fn, given))
 
 
 def _block(block: Block, facts: Facts, proved: set) -> int:
@@ -98,12 +100,14 @@ def _may_be_object(x: Operand, facts: Facts, proved: set) -> bool:
         facts.shape.get(x) is not SCALAR
 
 
-def _proved_numeric(fn: Function, given: set, facts: Facts) -> set:
-    """Values certain not to be objects: the `given` parameters, results of
-    operators and of NumPy's functions (which return arrays even of objects
-    they convert: the conversion is checked itself), and a loop's or an if's
-    values all of whose inputs are, and an array's method's result or the
-    array an in-place write returns (the largest such set)."""
+def _proved_numeric(fn: Function, given: set) -> set:
+    """Values certain not to be objects: the `given` parameters (arrays,
+    numbers, and containers holding only those), results of operators and of
+    NumPy's functions (which return arrays even of objects they convert: the
+    conversion is checked itself), a loop's or an if's values all of whose
+    inputs are, an array's method's result, the array an in-place write
+    returns, items of those, and displays and appends of those (the largest
+    such set)."""
     out: set = set(given)
     merges: dict = {}  # a phi, an if's result, a method's result -> values it depends on
     for stmt in walk(fn.body):
@@ -116,9 +120,10 @@ def _proved_numeric(fn: Function, given: set, facts: Facts) -> set:
             elif stmt.args and (prim.returns == "operand" or prim.returns == "array" and
                                 prim.form in ("method", "attribute")):
                 merges[stmt.target] = stmt.args[:1]  # (`u.copy()`, `v[i] = ...` of an array)
-            elif stmt.prim == "getitem" and isinstance(stmt.args[0], Var) and \
-                    stmt.args[0] not in facts.containers:
-                merges[stmt.target] = stmt.args[:1]  # (an array's item: `xs[t]`)
+            elif stmt.prim in ("getitem", "iteration_items") and isinstance(stmt.args[0], Var):
+                merges[stmt.target] = stmt.args[:1]  # (an item of an array or of a plain list)
+            elif stmt.prim == "list_append":
+                merges[stmt.target] = list(stmt.args)  # (a list of numbers and arrays)
             elif stmt.prim in ("make_list", "make_tuple"):
                 merges[stmt.target] = list(stmt.args)  # (a display of numbers and arrays)
         elif isinstance(stmt, Loop):

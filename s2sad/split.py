@@ -33,17 +33,21 @@ def split(rev: Reversed, factory: VarFactory) -> tuple[Function, Function]:
     state, pair = factory.new("state"), factory.new("")
     top_level = {v for stmt in forward for v in defs(stmt)} | set(params)
     # Values defined in a branch that may not run still go into the state;
-    # a version an in-place write made of an object bound before has that
-    # object's name (`s.m = t` in a branch of a method: `s`), bound already.
+    # a version an in-place write made of a parameter has that parameter's
+    # name (`s.m = t` in a branch of a method: `s`), bound already.
     written_into = {s.target: s.args[0] for s in walk(Block(forward))
                     if isinstance(s, Assign) and s.prim in ("setattr", "setitem")}
 
-    def bound_already(v: Var) -> bool:
-        while v in written_into and v not in top_level:
-            v = written_into[v]
-        return v in top_level
+    def first_value(v: Var) -> Var | Const:
+        """What v holds if its branch does not run: the parameter it is a version
+        of (its name: None there would clobber it), or None (a value made in the
+        half takes the name after this)."""
+        root = v
+        while root in written_into and root not in top_level:
+            root = written_into[root]
+        return root if root in params else Const(None)
 
-    unbound = [Assign(v, "copy", [Const(None)]) for v in saved if not bound_already(v)]
+    unbound = [Assign(v, "copy", [first_value(v)]) for v in saved if v not in top_level]
     fwd_body = [*unbound, *forward, Assign(state, "make_tuple", list(saved)),
                 Assign(pair, "make_tuple", [rev.value, state]), Return(pair)]
     fwd = Function(dfn.name + "_forward", params, Block(fwd_body), {}, dfn.loc,

@@ -486,7 +486,7 @@ def squares(x):
                                    np.matrix([[1.0, 2.0]])], ids=["masked", "matrix"])
 def test_arrays_with_their_own_arithmetic_are_refused(value):
     # was: the gradient ignored the mask (and check_grad passed it)
-    with pytest.raises(s2sad.ArgumentTypeError, match="arithmetic differs"):
+    with pytest.raises(s2sad.ArgumentTypeError, match="arithmetic differs|overrides"):
         s2sad.grad(squares)(value)
     with pytest.raises(s2sad.ArgumentTypeError):
         s2sad.check_grad(squares, value)

@@ -218,3 +218,50 @@ def test_the_checks_are_placed_only_where_a_value_may_be_an_object():
     assert placed_checks(sums_its_argument, (0, 1), (x, x)) == []
     assert placed_checks(method_of_an_objects_attribute, (0,), (1.5,)) == [("", ".mean()")]
     assert placed_checks(normal_made_here, (0, 1), (1.5, 0.5)) == []
+
+
+class SumIsProduct(np.ndarray):
+    def sum(self, *args, **kwargs):
+        return np.prod(np.asarray(self))
+
+
+class DoublingDict(dict):
+    def __getitem__(self, key):
+        return 2 * dict.__getitem__(self, key)
+
+
+class DoublingTuple(GammaTuple):
+    def __getitem__(self, i):
+        return 2 * tuple.__getitem__(self, i)
+
+
+def test_subclasses_overriding_their_bases_methods_are_refused():
+    # (their overrides ran, NumPy's or the container's rule gave the derivative)
+    cases = [(lambda x: x.sum(), np.array([2.0, 3.0, 5.0]).view(SumIsProduct)),
+             (lambda p: p["w"] ** 2, DoublingDict(w=3.0)),
+             (lambda p: p[0] * p.rate, DoublingTuple(2.0, 3.0))]
+    for f, arg in cases:
+        with pytest.raises(s2sad.ArgumentTypeError, match="overrides"):
+            s2sad.grad(f)(arg)
+    # (a library's dict, a namedtuple with methods of its own: as before)
+    import collections
+    assert s2sad.grad(lambda p: p["w"] ** 2)(collections.OrderedDict(w=3.0)) == {"w": 6.0}
+    assert s2sad.grad(lambda p: p.shape * p.rate)(GammaTuple(2.0, 3.0)) == (3.0, 2.0)
+
+
+def lists_and_dicts_of_arrays(params, xs):
+    h = xs[0]
+    for x in xs[1:]:
+        h = np.tanh(params["W"] @ h + x)
+    return np.sum(h) + sum([np.sum(p) for p in params.values()])
+
+
+def test_plain_containers_of_arrays_get_no_checks():
+    rng = np.random.default_rng(2)
+    params = {"W": rng.standard_normal((3, 3)), "b": rng.standard_normal(3)}
+    xs = [rng.standard_normal(3) for _ in range(4)]
+    source = str(s2sad.show(lists_and_dicts_of_arrays, args=(params, xs)))
+    assert "check_receiver" not in source, source
+    g = s2sad.grad(lists_and_dicts_of_arrays)(params, xs)
+    expected = s2sad.numerical_gradient(lists_and_dicts_of_arrays, (params, xs), 0)
+    np.testing.assert_allclose(g["W"], expected["W"], rtol=1e-6)

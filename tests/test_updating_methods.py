@@ -493,3 +493,131 @@ def test_an_object_of_one_of_several_classes(f):
     for kind in ("plain", "velocity"):
         np.testing.assert_allclose(s2sad.grad(f)(w0, X, kind),
                                    fd_grad(f, (w0, X, kind)), rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------- a second outside round
+
+
+def chosen_by_a_conditional_expression(x):
+    a = Chained(x)
+    b = a.add(x) if x > 0 else a.add(2 * x)
+    return b.s + a.s
+
+
+def short_circuited(x):
+    a = Chained(x)
+    ok = x > 0 and a.add(x).s > -100
+    return a.s + (1.0 if ok else 0.0)
+
+
+def called_in_a_loop(x, xs):
+    c = Chained(x)
+    y = 0.0
+    for v in xs:
+        y = c(v)
+    return y * c.s
+
+
+class Early2:
+    def __init__(self, w):
+        self.w = w
+        self.t = 0.0
+
+    def maybe(self, v):
+        if v < 0:
+            return -1.0
+        self.t = self.t + v * self.w
+        return self.t
+
+
+def early_return_skips_the_update(x):
+    e = Early2(x)
+    e.maybe(x)
+    return e.t * x
+
+
+def test_updating_calls_in_expressions_loops_and_early_returns():
+    for x in (1.5, -1.0):  # (both sides: the side not taken left names unbound)
+        for f in (chosen_by_a_conditional_expression, short_circuited):
+            assert s2sad.grad(f)(x) == pytest.approx(s2sad.numerical_gradient(f, (x,), 0),
+                                                     rel=1e-6, abs=1e-9)
+    xs = np.array([0.1, 0.5, -0.3])
+    assert s2sad.grad(called_in_a_loop)(0.5, xs) == pytest.approx(
+        s2sad.numerical_gradient(called_in_a_loop, (0.5, xs), 0), rel=1e-6)
+    for x in (1.5, -2.0):  # (the Hessian's forward layer over the method's halves)
+        assert s2sad.hessian(early_return_skips_the_update)(x) == pytest.approx(
+            6.0 * x if x > 0 else 0.0, rel=1e-9)
+
+
+class WithSetter:
+    def __init__(self):
+        self._s = 0.0
+
+    @property
+    def s(self):
+        return self._s
+
+    @s.setter
+    def s(self, v):
+        self._s = 2.0 * v
+
+
+class Scales:
+    def __init__(self, w):
+        self.w = w
+
+    def __setattr__(self, name, v):
+        object.__setattr__(self, name, 3.0 * v)
+
+
+def through_a_setter(x):
+    p = WithSetter()
+    p.s = x * x
+    return p.s
+
+
+def through_setattr(x):
+    return Scales(x).w * x
+
+
+class Producing:
+    def __init__(self, w):
+        self.w = w
+        self.s = 1.0
+
+    def grow(self, n):
+        for _ in range(n):
+            self.s = self.s + self.w
+            yield self.s
+
+
+def consumes_a_generator_method_changing_its_object(x):
+    o = Producing(x)
+    total = 0.0
+    for v in o.grow(3):
+        total = total + v * o.s
+    return total
+
+
+def squares(items):
+    for v in items:
+        yield v * v
+
+
+def module_generator_reads_a_list_changed_later(x):
+    items = [x]
+    g = squares(items)
+    items.append(2 * x)
+    return sum(g)
+
+
+@pytest.mark.parametrize("f, match", [
+    (through_a_setter, "runs the setter of WithSetter.s"),
+    (through_setattr, "runs Scales.__setattr__"),
+    (consumes_a_generator_method_changing_its_object, "a generator that changes self"),
+    (module_generator_reads_a_list_changed_later, "reads items, which the function changes"),
+])
+def test_code_python_runs_that_s2sad_would_not_follow_is_refused(f, match):
+    # (each gave a wrong value or derivative, silently)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match=match):
+        s2sad.grad(f)(1.5)

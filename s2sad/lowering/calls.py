@@ -350,6 +350,9 @@ class Calls(LowererBase):
                         isinstance(sub.func.value, gast.Name) and \
                         self.updating_method(sub.func.value.id, sub.func.attr) is not None:
                     names[sub.func.value.id] = None
+                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name) and \
+                        self.updating_method(sub.func.id, "__call__") is not None:
+                    names[sub.func.id] = None  # (`cell(x)`; `obj[i] = v` is assigned)
         return list(names)
 
     def made_by_a_class(self, value: Any) -> bool:

@@ -186,16 +186,24 @@ class ControlFlow(LowererBase):
             self.block, self.env = saved
 
     def select(self, cond: Operand, then: Callable, orelse: Callable, hint: str) -> Var:
-        """A value chosen by `cond`, each side lowered into its own block."""
+        """A value chosen by `cond`, each side lowered into its own block. A
+        side may rebind names (an updating method's call, `a.add(x) if c else
+        0.0`, or `c and a.add(x)`): those become results of the If too."""
         stmt = If(cond, Block(), Block(), loc=self.loc)
-        saved = self.block
+        saved, before = self.block, dict(self.env)
         self.block = stmt.then
         a = self.side_value(then)
+        then_env = self.env
+        self.env = dict(before)
         self.block = stmt.orelse
         b = self.side_value(orelse)
+        else_env = self.env
+        self.env = before
         self.block = saved
         out = self.factory.new(hint)
         stmt.outs, stmt.then_vals, stmt.else_vals = [out], [a], [b]
+        if then_env != before or else_env != before:
+            self.merge(stmt, then_env, else_env)
         self.block.stmts.append(stmt)
         if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
                 b in self.instances:  # (`A() if c else B()`)

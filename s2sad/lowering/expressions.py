@@ -267,7 +267,18 @@ class Expressions(LowererBase):
         self.env.update(saved)
         return result
 
-    expr_GeneratorExp = expr_ListComp
+    def expr_GeneratorExp(self, node: Any, hint: str) -> Operand:
+        """A generator expression, run as a list comprehension (to its end, when
+        it is made): refused if it changes an object (`o.add(x)` of an updating
+        method), which a consumer stopping early (`any`, `zip`) would not see."""
+        changed = self.updated_names([node])
+        if changed:
+            raise self.error(
+                f"this generator changes {', '.join(changed)} (a method setting its "
+                "attributes): s2sad runs a generator to its end when it is made, Python as "
+                "its consumer asks (any, zip and break stop it early)", node,
+                "use a list comprehension, or a loop")
+        return self.expr_ListComp(node, hint)
 
     def expr_SetComp(self, node: Any, hint: str) -> Operand:
         raise self.error("set and dict comprehensions are not supported", node,

@@ -246,3 +246,28 @@ def returns_self(method: Any) -> bool:
     returns = [n for stmt in node.body for n in _own_nodes(stmt) if isinstance(n, gast.Return)]
     return bool(first) and bool(returns) and all(
         isinstance(r.value, gast.Name) and r.value.id == first[0].id for r in returns)
+
+
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update",
+                       "setdefault", "popitem", "add", "discard", "sort", "reverse"})
+
+
+def generator_effects(node: Any) -> str:
+    """What a generator def changes outside itself, for the refusal's message
+    ('' if nothing): attributes or items of names it does not bind itself
+    (its parameters, an object, a list of its caller's), or appends to them."""
+    local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and
+             isinstance(n.ctx, gast.Store)}
+    for sub in gast.walk(node):
+        if isinstance(sub, (gast.Attribute, gast.Subscript)) and \
+                isinstance(sub.ctx, (gast.Store, gast.Del)):
+            base = sub.value
+            while isinstance(base, (gast.Attribute, gast.Subscript)):
+                base = base.value
+            if isinstance(base, gast.Name) and base.id not in local:
+                return base.id
+        if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
+                sub.func.attr in _MUTATORS and isinstance(sub.func.value, gast.Name) and \
+                sub.func.value.id not in local:
+            return sub.func.value.id
+    return ""

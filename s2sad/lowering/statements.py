@@ -3,6 +3,7 @@ subscript, augmented), `with`, `assert`, `del` and local `def`s."""
 
 from __future__ import annotations
 
+import inspect
 import types
 from typing import Any
 
@@ -24,6 +25,7 @@ from .scans import (
     contains_return,
     endless_loop,
     exits,
+    generator_effects,
     is_generator,
     lazy_reads,
     literal,
@@ -196,6 +198,15 @@ class Statements(LowererBase):
         loop never ends (`while True` without break or return), which only its
         consumer stops, is refused: run eagerly it would never return."""
         if is_generator(node):
+            changed = generator_effects(node)
+            if self.updating is not None or changed:
+                raise self.error(
+                    f"a generator that changes {changed or self.updating} (its attributes, "
+                    "items or appends): s2sad runs a generator to its end when it is "
+                    "called, Python as its consumer asks for values, so the consumer "
+                    "would see the changes at other times", node,
+                    "return a list of the values instead, or change the object in the "
+                    "loop that consumes them")
             endless = endless_loop(node)
             if endless is not None:
                 raise self.error(
@@ -211,14 +222,31 @@ class Statements(LowererBase):
         (its def, with the call's arguments); else None."""
         if _is_lazy(value):
             return value
-        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
-                isinstance(self.env.get(value.func.id), LocalFunction) and \
-                is_generator(self.env[value.func.id].node):
-            return gast.Module(body=[self.env[value.func.id].node,
-                                     gast.Expr(value=gast.Tuple(elts=list(value.args),
-                                                                ctx=gast.Load()))],
-                               type_ignores=[])
+        if not isinstance(value, gast.Call):
+            return None
+        arguments = gast.Expr(value=gast.Tuple(elts=[*value.args, *(k.value for k in
+                                                                    value.keywords)],
+                                               ctx=gast.Load()))
+        func = value.func
+        if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction) \
+                and is_generator(self.env[func.id].node):
+            return gast.Module(body=[self.env[func.id].node, arguments], type_ignores=[])
+        if self.generator_function(func):  # (a module's, or a method of an object: reads it)
+            receiver = [gast.Expr(value=func.value)] if isinstance(func, gast.Attribute) else []
+            return gast.Module(body=[*receiver, arguments], type_ignores=[])
         return None
+
+    def generator_function(self, func: Any) -> bool:
+        """Does `func(...)` call a generator function: a module's (free name), or
+        a method of an object this function made?"""
+        if isinstance(func, gast.Name) and func.id not in self.env:
+            return inspect.isgeneratorfunction(self.lookup_free(func.id))
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            obj = self.env.get(func.value.id)
+            return isinstance(obj, Var) and any(
+                inspect.isgeneratorfunction(inspect.getattr_static(cls, func.attr, None))
+                for cls in self.instances.get(obj, ()))
+        return False
 
     def check_lazy_reads(self, node: Any, rest: list) -> None:
         """A generator expression (or map/filter of a function) bound to a name
@@ -456,12 +484,30 @@ class Statements(LowererBase):
             position = i if i < star else i - len(elts)
             self.assign(sub, self.emit("getitem", [value, Const(position)], hint=hint))
 
+    def check_plain_attribute(self, obj: Operand, attr: str, target: Any) -> None:
+        """`obj.attr = v` stores v, unless the class runs code for it: a property's
+        setter, another data descriptor, or `__setattr__` (whose stored value s2sad
+        would not know): refused for the classes the object may be of."""
+        for cls in self.instances.get(obj, ()) if isinstance(obj, Var) else ():
+            found = inspect.getattr_static(cls, attr, None)
+            runs = getattr(type(found), "__set__", None) is not None and not isinstance(
+                found, (types.MemberDescriptorType, types.GetSetDescriptorType))
+            if runs or cls.__setattr__ is not object.__setattr__:
+                what = f"the setter of {cls.__name__}.{attr}" if runs else \
+                    f"{cls.__name__}.__setattr__"
+                raise self.error(
+                    f"assigning .{attr} runs {what}, which s2sad does not follow (it would "
+                    "take the assigned value for the stored one)", target,
+                    "call a method that sets the stored attribute (self._x = ...) instead")
+
     def attribute_target(self, target: gast.Attribute) -> tuple[str, Operand]:
         """The name and object of `obj.attr = ...`: an object this function made
         (`Class(...)`, or the object a constructor builds); writes into objects
         from outside are refused (their other holders would see them)."""
         base = target.value
         obj = self.env.get(base.id) if isinstance(base, gast.Name) else None
+        if obj is not None and self.owns(obj):
+            self.check_plain_attribute(obj, target.attr, target)
         if obj is None or not self.owns(obj):
             node = self.parsed.node if self.parsed is not None else None
             first = [*node.args.posonlyargs, *node.args.args][:1] \
