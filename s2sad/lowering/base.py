@@ -66,6 +66,7 @@ class LowererBase:
         self.record_params: frozenset[int] = frozenset()  # (namedtuples: items are fields)
         self.known_objects: set[Var] = set()
         self.known_records: set[Var] = set()
+        self.consumed_whole: set[int] = set()  # generator expressions `sum(...)` reads to the end
         # names the function itself declares `global`: read as globals; a
         # write to one raises where it runs (`Statements.assign`)
         self.declared_globals: set[str] = set()

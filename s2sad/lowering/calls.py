@@ -8,6 +8,7 @@ reverse pass sends to their own compiled gradients."""
 from __future__ import annotations
 
 import inspect
+import sys
 import types
 from typing import Any
 
@@ -39,6 +40,8 @@ class Calls(LowererBase):
     """Calls: of primitives, of user code, of methods; inlined local functions."""
 
     def expr_Call(self, node: gast.Call, hint: str) -> Operand:
+        if _consumes_whole(node.func, self.env):  # (`sum(c.step(x) for x in xs)`: all of it)
+            self.consumed_whole.update(id(a) for a in node.args if isinstance(a, gast.GeneratorExp))
         if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
@@ -95,6 +98,9 @@ class Calls(LowererBase):
             self.links[callee.name] = (receiver.value, func.attr, value)
         else:
             callee = self.expr(func)
+            updating = self.updating_call(callee, "__call__", node, hint)  # (`c(1.0)(2.0)`)
+            if updating is not None:
+                return updating
         args, kwargs = self.call_args(node)
         if not isinstance(callee, Ref):
             return self.emit("call", [callee, *args], kwargs, hint=hint)
@@ -143,8 +149,7 @@ class Calls(LowererBase):
         if prim is not None and not _packed(kwargs):
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
         result = self.emit("call", [callee, *args], kwargs, hint=hint)
-        init = getattr(callee.value, "__init__", None) if isinstance(callee.value, type) else None
-        if isinstance(init, types.FunctionType) and not is_library_file(init.__code__.co_filename):
+        if _makes_a_new_object(callee.value):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
             self.instances[result] = (callee.value,)
         return result
@@ -377,10 +382,12 @@ class Calls(LowererBase):
             self.env[name] = self.emit("add", [self.env[name], more], hint=hint_of(name),
                                        inplace=True)  # (the list itself grows)
             return Const(None)
-        raise self.error(f".{func.attr}() changes its object in place, which s2sad "
-                         "does not follow", node,
-                         "compute a new value instead (np.sort(a), a list display, "
-                         "lst + [v], a new dict)")
+        raise self.error(f".{func.attr}() changes its object in place (as a list's, a dict's "
+                         "or an array's does), which s2sad does not follow", node,
+                         "compute a new value instead (np.sort(a), a list display, lst + [v], "
+                         "a new dict); a method of your class of that name is followed on an "
+                         "object this function made, called by its name (obj = Cls(...); "
+                         f"obj.{func.attr}(...))")
 
     def call_args(self, node: gast.Call) -> tuple[list, dict]:
         """A call's arguments. With `*seq` or `**mapping` among them, they are
@@ -615,3 +622,33 @@ def _is_super(node: Any) -> bool:
     """Is `node` the call `super()`?"""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == "super" and not node.args and not node.keywords
+
+
+def _makes_a_new_object(cls: Any) -> bool:
+    """Does calling `cls` make a new object of the user's whose attributes the
+    caller may set: a class with its own `__init__` in the user's code, one of
+    the user's with no `__init__` at all, or `types.SimpleNamespace`?"""
+    if not isinstance(cls, type):
+        return False
+    if cls is types.SimpleNamespace:
+        return True
+    init = getattr(cls, "__init__", None)
+    if isinstance(init, types.FunctionType):
+        return not is_library_file(init.__code__.co_filename)
+    module = sys.modules.get(cls.__module__)
+    return init is object.__init__ and cls.__new__ is object.__new__ and \
+        not is_library_file(getattr(module, "__file__", None) or "<builtin>")
+
+
+_WHOLE_CONSUMERS = frozenset({"sum", "list", "tuple", "sorted", "max", "min", "dict", "set"})
+
+
+def _consumes_whole(func: Any, env: dict) -> bool:
+    """Does this callee consume a generator argument to its end (builtins that
+    build or reduce, NumPy's functions), unlike `any`, `all`, `zip` or `next`?"""
+    if isinstance(func, gast.Name):
+        return func.id in _WHOLE_CONSUMERS and func.id not in env
+    root = func
+    while isinstance(root, gast.Attribute):
+        root = root.value
+    return isinstance(root, gast.Name) and root.id in ("np", "numpy") and root.id not in env

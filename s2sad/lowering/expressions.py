@@ -272,7 +272,7 @@ class Expressions(LowererBase):
         it is made): refused if it changes an object (`o.add(x)` of an updating
         method), which a consumer stopping early (`any`, `zip`) would not see."""
         changed = self.updated_names([node])
-        if changed:
+        if changed and id(node) not in self.consumed_whole:
             raise self.error(
                 f"this generator changes {', '.join(changed)} (a method setting its "
                 "attributes): s2sad runs a generator to its end when it is made, Python as "

@@ -248,6 +248,18 @@ class Statements(LowererBase):
                 for cls in self.instances.get(obj, ()))
         return False
 
+    def reads_through(self, node: Any) -> set[str]:
+        """`lazy_reads(node)`, and what the local functions it reads read in
+        turn (`read = lambda: s; (read() * k for k in ks)` reads s)."""
+        found, todo = set(), [node]
+        while todo:
+            for name in lazy_reads(todo.pop()) - found:
+                found.add(name)
+                fn = self.env.get(name)
+                if isinstance(fn, LocalFunction):
+                    todo.append(fn.node)
+        return found
+
     def check_lazy_reads(self, node: Any, rest: list) -> None:
         """A generator expression (or map/filter of a function) bound to a name
         is run when it is made, not when it is consumed as Python runs it: a
@@ -257,7 +269,8 @@ class Statements(LowererBase):
         changes. Both are refused."""
         made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
         if made is not None:
-            late = lazy_reads(made) & (set(assigned_names(rest)) | set(self.updated_names(rest)))
+            late = self.reads_through(made) & (set(assigned_names(rest)) |
+                                               set(self.updated_names(rest)))
             if late:
                 raise self.error(
                     f"this generator reads {', '.join(sorted(late))}, which the function "
@@ -270,7 +283,7 @@ class Statements(LowererBase):
             if made is None:
                 return
             changed = set(assigned_names(node.body)) | set(self.updated_names(node.body))
-            late = lazy_reads(made) & changed
+            late = self.reads_through(made) & changed
             # (and the other way: a generator changing what the loop body reads)
             late |= set(self.updated_names([made])) & {
                 n.id for stmt in node.body for n in gast.walk(stmt) if isinstance(n, gast.Name)}
@@ -424,6 +437,12 @@ class Statements(LowererBase):
                                                   hint=target.value.id, inplace=True)
         elif isinstance(target, gast.Attribute):
             name, obj = self.attribute_target(target)
+            if isinstance(value, LocalFunction) and name in lazy_reads(value.node):
+                raise self.error(
+                    f"a function that reads {name}, stored on {name} ({name}.{target.attr} = "
+                    f"lambda: ...): it would read {name} as it is now, not as later changes "
+                    "leave it", target, f"make it a method of the class (def "
+                    f"{target.attr}(self): ...)")
             if value is obj:
                 raise self.error(f"an object holding itself ({name}.{target.attr} = {name}) is "
                                  "not supported: its later changes would not reach the "
@@ -492,7 +511,8 @@ class Statements(LowererBase):
             found = inspect.getattr_static(cls, attr, None)
             runs = getattr(type(found), "__set__", None) is not None and not isinstance(
                 found, (types.MemberDescriptorType, types.GetSetDescriptorType))
-            if runs or cls.__setattr__ is not object.__setattr__:
+            if runs or (cls.__setattr__ is not object.__setattr__ and
+                        cls is not types.SimpleNamespace):  # (a namespace stores them)
                 what = f"the setter of {cls.__name__}.{attr}" if runs else \
                     f"{cls.__name__}.__setattr__"
                 raise self.error(

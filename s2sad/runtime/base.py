@@ -548,10 +548,10 @@ def _shares(value: Any, other: Any, depth: int = 0) -> bool:
     if isinstance(other, (list, tuple, dict)):
         items = other.values() if isinstance(other, dict) else other
         return any(_shares(value, item, depth + 1) for item in items)
-    if not isinstance(value, np.ndarray):  # (an object: held by objects too)
+    if not isinstance(value, np.ndarray) or not isinstance(other, np.ndarray):
+        # (an object holds values: an array in an attribute is seen through it)
         return any(_shares(value, item, depth + 1) for item in _held_values(other))
-    return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
-        np.may_share_memory(value, other)
+    return np.may_share_memory(value, other)
 
 
 def _shape(x: Any) -> tuple:
