@@ -196,8 +196,10 @@ class AliasFacts:
             self.views[target] = [item]
         elif prim == "own" and arrays:  # a copy, but NumPy would write the original
             self.was[target] = arrays[:1]
-        elif primitives.get(prim).view and args and isinstance(args[0], Var):
-            self.views[target] = [args[0]]
+        elif primitives.get(prim).view and args and isinstance(args[0], Var) or \
+                prim in ("np.array", "np.asanyarray") and args and isinstance(args[0], Var) \
+                and stmt.kwargs.get("copy", Const(True)) in (Const(None), Const(False)):
+            self.views[target] = [args[0]]  # (`np.array(y, copy=None)` may be y)
         elif prim == "call" and isinstance(args[0], Ref) and \
                 isinstance(args[0].value, UpdatingMethod):
             # (its object comes back, item 1, as the object after the call; what
@@ -275,6 +277,19 @@ class AliasGuard(AliasFacts):
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
         related |= holders | self._views_of(holders, site)
+        if stmt.prim not in ("setattr", "updated") and \
+                self._of_unknown_origin(written, merges=False):
+            # (an array that came out of a call, a container or an attribute may be
+            # any array made before, `a = list([y])[0]`: those read later are
+            # checked, by memory, when it runs)
+            related |= {v for v, d in self.def_site.items() if d.pos < site.pos and
+                        v not in names and v not in self.fn.params}
+        elif stmt.prim in ("setattr", "updated"):
+            # (an object: other names may be it by ways the facts do not follow,
+            # `o = reduce(lambda p, q: p, [c, d])`; what came the same ways and is
+            # read later is checked too, by identity when it runs)
+            related |= {v for v, d in self.def_site.items() if d.pos < site.pos and
+                        self._of_unknown_origin(v) and v not in names}
         seen = self._stale_reads(site, related, names, holders)
         if self.helper and stmt.prim not in ("setattr", "updated"):
             # (a constructor sets its own `self`'s; a method its caller's object's,
@@ -443,6 +458,17 @@ class AliasGuard(AliasFacts):
                 elif any(loop in d.loops for loop in site.loops):
                     todo.append(h)  # only on the way to a loop's phi
         return found
+
+    def _of_unknown_origin(self, v: Var, merges: bool = True) -> bool:
+        """Was v read out of a container or an object, returned by a call, or
+        (with `merges`) merged from values (the ways an existing object or
+        array comes back under a new name)?"""
+        d = self.def_site.get(v)
+        stmt = d.stmt if d is not None else None
+        if not isinstance(stmt, Assign) or stmt.target is not v:
+            return merges and isinstance(stmt, (If, Loop))  # (a merge)
+        return stmt.prim in ("getitem", "getattr", "call", "iteration_items", "own") or \
+            primitives.get(stmt.prim).returns == "other"
 
     def _items_read_from(self, container: Var) -> set:
         """Values read out of `container` or out of what views it (its

@@ -1,6 +1,8 @@
 """In-place updates that other names see: refused at the line, or computed
 exactly as NumPy would. Never a silently different value or gradient."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -255,3 +257,64 @@ def list_built_in_loop(x):
 def test_appends_and_helpers_that_change_nothing_shared_are_differentiated(fn):
     s2sad.check_grad(fn, X)
     assert s2sad.value_and_grad(fn)(X)[0] == pytest.approx(fn(X.copy()))
+
+
+# ---------------------------------------------------------------- other ways back to an array
+# (an outside tester's: the write went into a copy, or into the array with the
+# other name's derivative stale: wrong values and gradients, silently)
+
+
+def through_a_list_call(x):
+    y = x * 1.0
+    a = list([y])[0]
+    a[0] = 5.0 * x[1]
+    return np.sum(y * y)
+
+
+def through_a_dict_call(x):
+    y = x * 1.0
+    a = dict(k=y)["k"]
+    a *= x[1]
+    return np.sum(y * y)
+
+
+def through_array_without_a_copy(x):
+    y = x * 1.0
+    a = np.array(y, copy=None)
+    a[0] = y[1] * 3.0
+    return np.sum(y * y) + np.sum(a)
+
+
+class Stateful:
+    def __init__(self, w):
+        self.w = w
+        self.h = w * 0.5
+
+    def step(self, x):
+        self.h = np.tanh(self.w * self.h + x)
+
+
+def through_reduce(x):
+    c = Stateful(x)
+    o = functools.reduce(lambda p, q: p, [c, Stateful(x)])
+    c.step(x)
+    return np.sum(o.h)
+
+
+@pytest.mark.parametrize("fn", [through_a_list_call, through_a_dict_call,
+                                through_array_without_a_copy, through_reduce],
+                         ids=lambda f: f.__name__)
+def test_arrays_and_objects_back_under_other_names_are_checked(fn):
+    with pytest.raises(AliasingError):
+        s2sad.grad(fn)(np.array([0.3, 0.7]))
+
+
+def item_of_a_list_updated_alone(x):
+    items = [x * 1.0, x * 2.0]
+    a = items[1]
+    a *= 3.0
+    return np.sum(a) + np.sum(x)
+
+
+def test_an_item_nobody_else_reads_is_updated_in_place():
+    s2sad.check_grad(item_of_a_list_updated_alone, X)
