@@ -150,7 +150,16 @@ class LowererBase:
     def stmt(self, node: Any) -> None:  # Statements
         raise NotImplementedError
 
-    def start_generator(self, node: Any) -> None:  # Statements
+    def start_generator(self, node: Any) -> None:  # Generators
+        raise NotImplementedError
+
+    def check_lazy_reads(self, node: Any, rest: list) -> None:  # Generators
+        raise NotImplementedError
+
+    def attribute_target(self, target: Any) -> tuple[str, Operand]:  # Objects
+        raise NotImplementedError
+
+    def object_setitem(self, target: Any, value: Operand) -> None:  # Objects
         raise NotImplementedError
 
     def returned_none(self) -> Operand:  # Statements
@@ -202,7 +211,7 @@ class LowererBase:
     def select(self, cond: Operand, then: Any, orelse: Any, hint: str) -> Var:  # ControlFlow
         raise NotImplementedError
 
-    def updated_names(self, body: list) -> list[str]:  # Calls
+    def updated_names(self, body: list) -> list[str]:  # Objects
         raise NotImplementedError
 
     def check_no_object_arithmetic(self, node: Any, *operands: Operand) -> None:  # Expressions
@@ -210,7 +219,7 @@ class LowererBase:
 
     def updating_call(self, name: str, attr: str, node: Any, hint: str,
                       after: type | None = None, given: list | None = None
-                      ) -> Operand | None:  # Calls
+                      ) -> Operand | None:  # Objects
         raise NotImplementedError
 
     # ------------------------------------------------------------ facts at lowering time

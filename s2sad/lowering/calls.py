@@ -8,7 +8,6 @@ reverse pass sends to their own compiled gradients."""
 from __future__ import annotations
 
 import inspect
-import sys
 import types
 from typing import Any
 
@@ -17,22 +16,17 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Const, Operand, Ref, Var
-from ..parsing import is_library_file
 from ..runtime import (
     InPlaceInit,
-    UpdatingMethod,
-    check_properties_unread,
     merge_dicts,
     super_of,
-    updated,
 )
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
-from .scans import LocalFunction, hint_of, returns_self, sets_own_attributes
+from .objects import makes_a_new_object
+from .scans import LocalFunction, hint_of
 
 _NO_ATTRIBUTE = object()
-# (one per method name, and class of a super() call: its Ref's name in the code)
-_UPDATING: dict[tuple[str, type | None], UpdatingMethod] = {}
 LIBRARY_MODULES = ("numpy", "scipy", "math")
 
 
@@ -149,7 +143,7 @@ class Calls(LowererBase):
         if prim is not None and not _packed(kwargs):
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
         result = self.emit("call", [callee, *args], kwargs, hint=hint)
-        if _makes_a_new_object(callee.value):
+        if makes_a_new_object(callee.value):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
             self.instances[result] = (callee.value,)
         return result
@@ -286,79 +280,6 @@ class Calls(LowererBase):
                 if isinstance(sub, gast.Attribute) and isinstance(sub.value, gast.Name)
                 and not hasattr(np.ndarray, sub.attr)}
         return node.id in self.object_like
-
-    def updating_method(self, name: str | Operand, attr: str, after: type | None = None
-                        ) -> list[tuple[type, Any]] | None:
-        """[(class, method)] for each class the object may be of, if
-        `name.attr(...)` calls a method that sets attributes of its object
-        (`sets_own_attributes`, in one of them at least) on an object this
-        function made (`super().attr(...)` in a method of `after`: the next
-        class's method); else None. `name` may be the object's operand."""
-        obj = self.env.get(name) if isinstance(name, str) else name
-        classes = self.instances.get(obj, ()) if isinstance(obj, Var) else ()
-        found = []
-        for cls in classes:
-            mro = cls.__mro__
-            start = mro.index(after) + 1 if after in mro else 0
-            found.append((cls, next((k.__dict__[attr] for k in mro[start:]
-                                     if attr in k.__dict__), None)))
-        return found if any(sets_own_attributes(m, c) for c, m in found) else None
-
-    def updating_call(self, name: str | Operand, attr: str, node: gast.Call | None,
-                      hint: str, after: type | None = None, given: list | None = None
-                      ) -> Operand | None:
-        """`obj.step(x)`, where obj is an object this function made and its
-        class's `step` sets attributes of its object: the call returns (the
-        method's result, the object), and the object takes a new name, an
-        in-place update of it (`updated`: another name still holding the object
-        is checked like one of `obj.h = v`). The derivative follows the
-        object through the method (`runtime.UpdatingMethod`). `given`: the
-        arguments, lowered (`obj[i] = v`'s to __setitem__), instead of `node`'s.
-        `name` may be the object's operand, made by an expression (`Cell(W).step(x)`,
-        `cell.step(x).step(y)`): no name takes the new version. None for other
-        calls."""
-        found = self.updating_method(name, attr, after)
-        if found is None:
-            return None
-        if after is None:  # (a method rebound: compiled again)
-            self.baked_attrs.extend((cls, attr, method) for cls, method in found)
-        obj = self.env[name] if isinstance(name, str) else name
-        read = {a for a in self.attributes_read.get(name, ()) if isinstance(name, str)
-                if not any(isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)
-                           for cls, _ in found)}  # (not its methods)
-        if read:  # (a property read before the change: its derivative would be stale)
-            self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
-                      target=False, callee=Ref("$check_properties_unread",
-                                               check_properties_unread))
-        args, kwargs = self.call_args(node) if given is None else (given, {})
-        made = _UPDATING.setdefault((attr, after), UpdatingMethod(attr, after))
-        callee = Ref(f"${attr}_updating" if after is None else f"$super_{attr}_updating", made)
-        pair = self.emit("call", [callee, obj, *args], kwargs, hint=hint)
-        result = self.emit("getitem", [pair, Const(0)], hint=hint)
-        called = hint_of(name) if isinstance(name, str) else ""
-        after = self.emit("getitem", [pair, Const(1)], hint=called)
-        new = self.emit("updated", [obj, after], hint=called, inplace=True,
-                        callee=Ref("$updated", updated))
-        for bound in [k for k, v in self.env.items() if v is obj]:  # (`c`, for `c.f(x).g(y)`)
-            self.env[bound] = new
-        self.owned.add(new)
-        self.instances[new] = tuple(cls for cls, _ in found)
-        return new if all(returns_self(m) for _, m in found) else result  # (chaining)
-
-    def updated_names(self, body: list) -> list[str]:
-        """The names a loop body calls updating methods of (`updating_call`):
-        the loop carries them, as it does names it assigns."""
-        names: dict[str, None] = {}
-        for stmt in body:
-            for sub in gast.walk(stmt):
-                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
-                        isinstance(sub.func.value, gast.Name) and \
-                        self.updating_method(sub.func.value.id, sub.func.attr) is not None:
-                    names[sub.func.value.id] = None
-                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name) and \
-                        self.updating_method(sub.func.id, "__call__") is not None:
-                    names[sub.func.id] = None  # (`cell(x)`; `obj[i] = v` is assigned)
-        return list(names)
 
     def made_by_a_class(self, value: Any) -> bool:
         """Is `value` an instance a class other than list made here (`d =
@@ -623,21 +544,6 @@ def _is_super(node: Any) -> bool:
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == "super" and not node.args and not node.keywords
 
-
-def _makes_a_new_object(cls: Any) -> bool:
-    """Does calling `cls` make a new object of the user's whose attributes the
-    caller may set: a class with its own `__init__` in the user's code, one of
-    the user's with no `__init__` at all, or `types.SimpleNamespace`?"""
-    if not isinstance(cls, type):
-        return False
-    if cls is types.SimpleNamespace:
-        return True
-    init = getattr(cls, "__init__", None)
-    if isinstance(init, types.FunctionType):
-        return not is_library_file(init.__code__.co_filename)
-    module = sys.modules.get(cls.__module__)
-    return init is object.__init__ and cls.__new__ is object.__new__ and \
-        not is_library_file(getattr(module, "__file__", None) or "<builtin>")
 
 
 _WHOLE_CONSUMERS = frozenset({"sum", "list", "tuple", "sorted", "max", "min", "dict", "set"})

@@ -7,8 +7,11 @@ from .closures import Closures
 from .control import ControlFlow
 from .expressions import Expressions
 from .functional import Functional
+from .generators import Generators
+from .objects import Objects
 from .statements import Statements
 
 
-class Lowerer(Statements, ControlFlow, Expressions, Calls, Closures, Functional):
+class Lowerer(Statements, Generators, Objects, ControlFlow, Expressions, Calls, Closures,
+              Functional):
     """Lowers one parsed function (or, as TemplateLowerer, one adjoint rule) into IR."""

@@ -3,7 +3,6 @@ subscript, augmented), `with`, `assert`, `del` and local `def`s."""
 
 from __future__ import annotations
 
-import inspect
 import types
 from typing import Any
 
@@ -21,12 +20,8 @@ from .scans import (
     YIELDED,
     Continue,
     LocalFunction,
-    assigned_names,
     contains_return,
-    endless_loop,
     exits,
-    generator_effects,
-    is_generator,
     lazy_reads,
     literal,
     target_hint,
@@ -191,109 +186,6 @@ class Statements(LowererBase):
         if self.updating is None or self.inline_depth:
             return value
         return self.emit("make_tuple", [value, self.env[self.updating]], hint="returned")
-
-    def start_generator(self, node: Any) -> None:
-        """A generator function is run eagerly: what it yields goes into a
-        list, which it returns (consumers iterate the list instead). One whose
-        loop never ends (`while True` without break or return), which only its
-        consumer stops, is refused: run eagerly it would never return."""
-        if is_generator(node):
-            changed = generator_effects(node)
-            if self.updating is not None or changed:
-                raise self.error(
-                    f"a generator that changes {changed or self.updating} (its attributes, "
-                    "items or appends): s2sad runs a generator to its end when it is "
-                    "called, Python as its consumer asks for values, so the consumer "
-                    "would see the changes at other times", node,
-                    "return a list of the values instead, or change the object in the "
-                    "loop that consumes them")
-            endless = endless_loop(node)
-            if endless is not None:
-                raise self.error(
-                    "a generator whose loop never ends (stopped only by what consumes it): "
-                    "s2sad runs a generator to its end when it is called", endless,
-                    "give the loop an end (a count, or a condition on the values), or yield "
-                    "the values into a list of the length you need")
-            self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
-
-    def lazily_made(self, value: Any) -> Any:
-        """The code Python would run lazily for `value`: a generator expression,
-        `map`/`filter` of a lambda, or a call of a local generator function
-        (its def, with the call's arguments); else None."""
-        if _is_lazy(value):
-            return value
-        if not isinstance(value, gast.Call):
-            return None
-        arguments = gast.Expr(value=gast.Tuple(elts=[*value.args, *(k.value for k in
-                                                                    value.keywords)],
-                                               ctx=gast.Load()))
-        func = value.func
-        if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction) \
-                and is_generator(self.env[func.id].node):
-            return gast.Module(body=[self.env[func.id].node, arguments], type_ignores=[])
-        if self.generator_function(func):  # (a module's, or a method of an object: reads it)
-            receiver = [gast.Expr(value=func.value)] if isinstance(func, gast.Attribute) else []
-            return gast.Module(body=[*receiver, arguments], type_ignores=[])
-        return None
-
-    def generator_function(self, func: Any) -> bool:
-        """Does `func(...)` call a generator function: a module's (free name), or
-        a method of an object this function made?"""
-        if isinstance(func, gast.Name) and func.id not in self.env:
-            return inspect.isgeneratorfunction(self.lookup_free(func.id))
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            obj = self.env.get(func.value.id)
-            return isinstance(obj, Var) and any(
-                inspect.isgeneratorfunction(inspect.getattr_static(cls, func.attr, None))
-                for cls in self.instances.get(obj, ()))
-        return False
-
-    def reads_through(self, node: Any) -> set[str]:
-        """`lazy_reads(node)`, and what the local functions it reads read in
-        turn (`read = lambda: s; (read() * k for k in ks)` reads s)."""
-        found, todo = set(), [node]
-        while todo:
-            for name in lazy_reads(todo.pop()) - found:
-                found.add(name)
-                fn = self.env.get(name)
-                if isinstance(fn, LocalFunction):
-                    todo.append(fn.node)
-        return found
-
-    def check_lazy_reads(self, node: Any, rest: list) -> None:
-        """A generator expression (or map/filter of a function) bound to a name
-        is run when it is made, not when it is consumed as Python runs it: a
-        name it reads that the function assigns again afterwards would give it
-        another value than Python's. So would a loop over a local generator
-        function, or a generator expression, that reads what the loop body
-        changes. Both are refused."""
-        made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
-        if made is not None:
-            late = self.reads_through(made) & (set(assigned_names(rest)) |
-                                               set(self.updated_names(rest)))
-            if late:
-                raise self.error(
-                    f"this generator reads {', '.join(sorted(late))}, which the function "
-                    "changes before the generator is consumed: Python reads it then, "
-                    "s2sad when the generator is made", node.value,
-                    "make a list here instead, [... for v in x], or build the generator "
-                    "where it is consumed")
-        if isinstance(node, gast.For):
-            made = self.lazily_made(node.iter)
-            if made is None:
-                return
-            changed = set(assigned_names(node.body)) | set(self.updated_names(node.body))
-            late = self.reads_through(made) & changed
-            # (and the other way: a generator changing what the loop body reads)
-            late |= set(self.updated_names([made])) & {
-                n.id for stmt in node.body for n in gast.walk(stmt) if isinstance(n, gast.Name)}
-            if late:
-                raise self.error(
-                    f"the generator this loop consumes and the loop body share "
-                    f"{', '.join(sorted(late))}, which one of them changes: Python runs the "
-                    "generator between iterations, s2sad runs it to its end first", node.iter,
-                    "compute what the generator needs before the loop, or write the "
-                    "generator's loop into this one")
 
     def raise_stmt(self, node: gast.Raise) -> None:
         """`raise error` (`from cause`) raises the user's error when it runs
@@ -462,21 +354,6 @@ class Statements(LowererBase):
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
 
-    def object_setitem(self, target: gast.Subscript, value: Operand) -> None:
-        """`obj[i] = v` on an object of the user's class: its __setitem__, run as
-        an updating method where it sets the object's attributes (on an object
-        made here); never NumPy's item write, which its derivative would be."""
-        name = target.value.id
-        done = self.updating_call(name, "__setitem__", None, "",
-                                  given=[self.index(target.slice), value])
-        if done is None:
-            raise self.error(
-                f"assigning an item of {name}, an object of your class, runs its __setitem__, "
-                "which s2sad follows where the object is made in this function and "
-                "__setitem__ sets the object's attributes", target,
-                "in __setitem__, build the new array and set the attribute: d = "
-                "self.data.copy(); d[i] = v; self.data = d")
-
     def check_attribute(self, obj: Operand, attr: str) -> None:
         """`obj.shape = ...` and the like change an array in place: checked
         when the code runs (a user's object may have such an attribute)."""
@@ -502,53 +379,6 @@ class Statements(LowererBase):
             hint = sub.id if isinstance(sub, gast.Name) else ""
             position = i if i < star else i - len(elts)
             self.assign(sub, self.emit("getitem", [value, Const(position)], hint=hint))
-
-    def check_plain_attribute(self, obj: Operand, attr: str, target: Any) -> None:
-        """`obj.attr = v` stores v, unless the class runs code for it: a property's
-        setter, another data descriptor, or `__setattr__` (whose stored value s2sad
-        would not know): refused for the classes the object may be of."""
-        for cls in self.instances.get(obj, ()) if isinstance(obj, Var) else ():
-            found = inspect.getattr_static(cls, attr, None)
-            runs = getattr(type(found), "__set__", None) is not None and not isinstance(
-                found, (types.MemberDescriptorType, types.GetSetDescriptorType))
-            if runs or (cls.__setattr__ is not object.__setattr__ and
-                        cls is not types.SimpleNamespace):  # (a namespace stores them)
-                what = f"the setter of {cls.__name__}.{attr}" if runs else \
-                    f"{cls.__name__}.__setattr__"
-                raise self.error(
-                    f"assigning .{attr} runs {what}, which s2sad does not follow (it would "
-                    "take the assigned value for the stored one)", target,
-                    "call a method that sets the stored attribute (self._x = ...) instead")
-
-    def attribute_target(self, target: gast.Attribute) -> tuple[str, Operand]:
-        """The name and object of `obj.attr = ...`: an object this function made
-        (`Class(...)`, or the object a constructor builds); writes into objects
-        from outside are refused (their other holders would see them)."""
-        base = target.value
-        obj = self.env.get(base.id) if isinstance(base, gast.Name) else None
-        if obj is not None and self.owns(obj):
-            self.check_plain_attribute(obj, target.attr, target)
-        if obj is None or not self.owns(obj):
-            node = self.parsed.node if self.parsed is not None else None
-            first = [*node.args.posonlyargs, *node.args.args][:1] \
-                if isinstance(node, gast.FunctionDef) else []
-            if first and isinstance(base, gast.Name) and base.id == first[0].id and \
-                    owner_class(self.parsed.fn) is not None:
-                raise self.error(
-                    f"this method sets an attribute of its object ({base.id}.{target.attr} = "
-                    "...), which s2sad follows when the method is called on an object the "
-                    "differentiated function made, by a name or on the object's expression "
-                    "(obj = Cls(...); obj.method(...)); here it was called another way (on an "
-                    "argument, a list item, an attribute, or what a helper returned)", target,
-                    "make the object in the differentiated function and call the method on "
-                    "it there, or return the new values from the method instead of setting "
-                    "them")
-            raise self.error(
-                "assigning an attribute of an object this function did not create is not "
-                "supported (whoever else holds the object would see the change)", target,
-                "build a new object instead (dataclasses.replace(obj, name=value), or a new "
-                "instance of its class), or keep the value in a local variable")
-        return base.id, obj
 
     def subscript_target(self, target: gast.Subscript) -> tuple[Operand, Operand]:
         """The array and index of `a[index] = ...`; an array the function does not
@@ -607,11 +437,3 @@ class Statements(LowererBase):
         self.check_no_object_arithmetic(node, current, value)
         self.check_repetition(node, current, value)
         self.env[target.id] = self.emit(op, [current, value], hint=target.id, inplace=True)
-
-
-def _is_lazy(node: Any) -> bool:
-    """A generator expression, or map/filter/zip made lazily (Python 3)."""
-    return isinstance(node, gast.GeneratorExp) or (
-        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and
-        node.func.id in ("map", "filter") and bool(node.args) and
-        isinstance(node.args[0], gast.Lambda))

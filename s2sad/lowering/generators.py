@@ -1,0 +1,146 @@
+"""Generators, run eagerly, and where that would differ from Python.
+
+A generator function is run when it is called, to its end: what it yields
+goes into a list, which it returns, and the consumer iterates the list
+(`start_generator`). Python runs it as the consumer asks for values, so the
+two differ where the generator and the rest of the function see each
+other's changes (a name assigned again before the generator is consumed, a
+loop body changing what its generator reads, a generator changing an
+object), where the consumer stops early (`any`, `zip`, `break`) and the
+generator has effects, and where the generator never ends. Those are
+refused here, at the line that makes the generator.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import gast
+
+from ..ir import Var
+from .base import LowererBase
+from .scans import (
+    YIELDED,
+    LocalFunction,
+    assigned_names,
+    endless_loop,
+    generator_effects,
+    is_generator,
+    lazy_reads,
+)
+
+
+class Generators(LowererBase):
+    """Generator functions and expressions, and the checks of their timing."""
+
+    def start_generator(self, node: Any) -> None:
+        """A generator function is run eagerly: what it yields goes into a
+        list, which it returns (consumers iterate the list instead). One whose
+        loop never ends (`while True` without break or return), which only its
+        consumer stops, is refused: run eagerly it would never return."""
+        if is_generator(node):
+            changed = generator_effects(node)
+            if self.updating is not None or changed:
+                raise self.error(
+                    f"a generator that changes {changed or self.updating} (its attributes, "
+                    "items or appends): s2sad runs a generator to its end when it is "
+                    "called, Python as its consumer asks for values, so the consumer "
+                    "would see the changes at other times", node,
+                    "return a list of the values instead, or change the object in the "
+                    "loop that consumes them")
+            endless = endless_loop(node)
+            if endless is not None:
+                raise self.error(
+                    "a generator whose loop never ends (stopped only by what consumes it): "
+                    "s2sad runs a generator to its end when it is called", endless,
+                    "give the loop an end (a count, or a condition on the values), or yield "
+                    "the values into a list of the length you need")
+            self.env[YIELDED] = self.emit("make_list", [], hint="yielded")
+
+    def lazily_made(self, value: Any) -> Any:
+        """The code Python would run lazily for `value`: a generator expression,
+        `map`/`filter` of a lambda, or a call of a local generator function
+        (its def, with the call's arguments); else None."""
+        if _is_lazy(value):
+            return value
+        if not isinstance(value, gast.Call):
+            return None
+        arguments = gast.Expr(value=gast.Tuple(elts=[*value.args, *(k.value for k in
+                                                                    value.keywords)],
+                                               ctx=gast.Load()))
+        func = value.func
+        if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction) \
+                and is_generator(self.env[func.id].node):
+            return gast.Module(body=[self.env[func.id].node, arguments], type_ignores=[])
+        if self.generator_function(func):  # (a module's, or a method of an object: reads it)
+            receiver = [gast.Expr(value=func.value)] if isinstance(func, gast.Attribute) else []
+            return gast.Module(body=[*receiver, arguments], type_ignores=[])
+        return None
+
+    def generator_function(self, func: Any) -> bool:
+        """Does `func(...)` call a generator function: a module's (free name), or
+        a method of an object this function made?"""
+        if isinstance(func, gast.Name) and func.id not in self.env:
+            return inspect.isgeneratorfunction(self.lookup_free(func.id))
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            obj = self.env.get(func.value.id)
+            return isinstance(obj, Var) and any(
+                inspect.isgeneratorfunction(inspect.getattr_static(cls, func.attr, None))
+                for cls in self.instances.get(obj, ()))
+        return False
+
+    def reads_through(self, node: Any) -> set[str]:
+        """`lazy_reads(node)`, and what the local functions it reads read in
+        turn (`read = lambda: s; (read() * k for k in ks)` reads s)."""
+        found, todo = set(), [node]
+        while todo:
+            for name in lazy_reads(todo.pop()) - found:
+                found.add(name)
+                fn = self.env.get(name)
+                if isinstance(fn, LocalFunction):
+                    todo.append(fn.node)
+        return found
+
+    def check_lazy_reads(self, node: Any, rest: list) -> None:
+        """A generator expression (or map/filter of a function) bound to a name
+        is run when it is made, not when it is consumed as Python runs it: a
+        name it reads that the function assigns again afterwards would give it
+        another value than Python's. So would a loop over a local generator
+        function, or a generator expression, that reads what the loop body
+        changes. Both are refused."""
+        made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
+        if made is not None:
+            late = self.reads_through(made) & (set(assigned_names(rest)) |
+                                               set(self.updated_names(rest)))
+            if late:
+                raise self.error(
+                    f"this generator reads {', '.join(sorted(late))}, which the function "
+                    "changes before the generator is consumed: Python reads it then, "
+                    "s2sad when the generator is made", node.value,
+                    "make a list here instead, [... for v in x], or build the generator "
+                    "where it is consumed")
+        if isinstance(node, gast.For):
+            made = self.lazily_made(node.iter)
+            if made is None:
+                return
+            changed = set(assigned_names(node.body)) | set(self.updated_names(node.body))
+            late = self.reads_through(made) & changed
+            # (and the other way: a generator changing what the loop body reads)
+            late |= set(self.updated_names([made])) & {
+                n.id for stmt in node.body for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+            if late:
+                raise self.error(
+                    f"the generator this loop consumes and the loop body share "
+                    f"{', '.join(sorted(late))}, which one of them changes: Python runs the "
+                    "generator between iterations, s2sad runs it to its end first", node.iter,
+                    "compute what the generator needs before the loop, or write the "
+                    "generator's loop into this one")
+
+
+def _is_lazy(node: Any) -> bool:
+    """A generator expression, or map/filter/zip made lazily (Python 3)."""
+    return isinstance(node, gast.GeneratorExp) or (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and
+        node.func.id in ("map", "filter") and bool(node.args) and
+        isinstance(node.args[0], gast.Lambda))
