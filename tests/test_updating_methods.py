@@ -720,3 +720,21 @@ def test_objects_without_init_namespaces_and_generators_read_to_the_end(f):
     w = 1.5 if scalar else np.array([0.3, -0.2])
     np.testing.assert_allclose(s2sad.grad(f)(w), s2sad.numerical_gradient(f, (w,), 0),
                                rtol=1e-6)
+
+
+class Repeats(Base):
+    def bump(self, v):
+        for _ in range(2):  # (the loop carries the object super() changes)
+            super().bump(v)
+
+
+def super_call_in_a_loop(x):
+    r = Repeats()
+    r.bump(np.sum(x))
+    return r.z ** 2
+
+
+def test_a_base_method_called_through_super_in_a_loop():
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(s2sad.grad(super_call_in_a_loop)(x),
+                               fd_grad(super_call_in_a_loop, (x,)), rtol=1e-6)

@@ -23,7 +23,7 @@ from ..runtime import (
 )
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
-from .objects import makes_a_new_object
+from .objects import is_super, makes_a_new_object
 from .scans import LocalFunction, hint_of
 
 _NO_ATTRIBUTE = object()
@@ -52,7 +52,7 @@ class Calls(LowererBase):
             if updating is not None:
                 return updating
         me = self.updating or self.constructed
-        if isinstance(func, gast.Attribute) and _is_super(func.value) and me is not None and \
+        if isinstance(func, gast.Attribute) and is_super(func.value) and me is not None and \
                 self.inline_depth == 0 and self.env.get("super") is None:
             updating = self.updating_call(me, func.attr, node, hint,
                                           after=self.enclosing_class(node))
@@ -538,11 +538,6 @@ def _is_none(node: Any) -> bool:
 def _is_false(node: Any) -> bool:
     return isinstance(node, gast.Constant) and node.value in (False, None)
 
-
-def _is_super(node: Any) -> bool:
-    """Is `node` the call `super()`?"""
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
-        node.func.id == "super" and not node.args and not node.keywords
 
 
 

@@ -167,6 +167,12 @@ class Objects(LowererBase):
                 if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name) and \
                         self.updating_method(sub.func.id, "__call__") is not None:
                     names[sub.func.id] = None  # (`cell(x)`; `obj[i] = v` is assigned)
+                me = self.updating or self.constructed
+                if me is not None and isinstance(sub, gast.Call) and \
+                        isinstance(sub.func, gast.Attribute) and is_super(sub.func.value) and \
+                        self.updating_method(me, sub.func.attr,
+                                             owner_class(self.parsed.fn)) is not None:
+                    names[me] = None  # (`super().step(x)` in a method's loop)
         return list(names)
 
 
@@ -184,3 +190,9 @@ def makes_a_new_object(cls: Any) -> bool:
     module = sys.modules.get(cls.__module__)
     return init is object.__init__ and cls.__new__ is object.__new__ and \
         not is_library_file(getattr(module, "__file__", None) or "<builtin>")
+
+
+def is_super(node: Any) -> bool:
+    """Is `node` the call `super()`?"""
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == "super" and not node.args and not node.keywords
