@@ -262,6 +262,20 @@ def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
         "should flow through it, or rewrite it with supported NumPy operations")
 
 
+def _carries_a_derivative(fn: Any, active: tuple, args: tuple, kwargs: dict) -> bool:
+    """May one of a call's active entries carry a derivative? Not if each is
+    inert (a string, an integer: a dict's key the analysis took for varied)."""
+    def entry(e: Any) -> Any:
+        if e is None:
+            return fn
+        if e == "*":
+            return args
+        if e == "**":
+            return kwargs
+        return args[e] if isinstance(e, int) else kwargs.get(e)
+    return not all(inert(entry(e)) for e in active)
+
+
 def _unread_user_code(fn: Any, args: tuple) -> bool:
     """Is `fn` a Python function, method or callable object of the user's (not
     a library's) whose source s2sad cannot read (made by exec)? What it does
@@ -456,6 +470,9 @@ def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: A
         return pick(result, value_at), pick(result, tangent_at)
     plan = _plan(fn, active, args, kwargs)
     if plan is None:
+        if not _carries_a_derivative(fn, active, args, kwargs):  # (`name.startswith("w")`)
+            value = fn(*args, **kwargs)
+            return value, zeros_like(value)
         raise no_rule(fn, "forward")
     if isinstance(plan, RecordCall):
         value = fn(*args, **kwargs)

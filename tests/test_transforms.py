@@ -727,3 +727,20 @@ def test_hvp_of_a_record_is_a_record_as_grads_is(cls):
     down = s2sad.grad(weighted_sine)(cls(p.w - step * v.w, p.b - step * v.b))
     np.testing.assert_allclose(hv.w, (up.w - down.w) / (2 * step), rtol=1e-5, atol=1e-7)
     assert hv.b == pytest.approx((up.b - down.b) / (2 * step), rel=1e-5)
+
+
+def sums_the_weights(params):
+    total = 0.0
+    for name, val in params.items():
+        if name.startswith("w"):  # (a str method of a dict's key)
+            total = total + np.sum(val ** 2)
+    return total
+
+
+def test_forward_mode_calls_library_methods_of_keys():
+    # (jvp refused `name.startswith`: the keys of a varied dict were taken for
+    # varied values; grad did not)
+    p = {"w1": np.array([1.0, 2.0]), "b": np.array([0.5])}
+    t = {"w1": np.array([1.0, 0.0]), "b": np.array([1.0])}
+    value, tangent = s2sad.jvp(sums_the_weights, (p,), (t,))
+    assert (value, tangent) == pytest.approx((5.0, 2.0))
