@@ -277,19 +277,18 @@ class AliasGuard(AliasFacts):
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
         related |= holders | self._views_of(holders, site)
+        made_before = {v for v, d in self.def_site.items() if d.pos < site.pos} - names
         if stmt.prim not in ("setattr", "updated") and \
                 self._of_unknown_origin(written, merges=False):
             # (an array that came out of a call, a container or an attribute may be
             # any array made before, `a = list([y])[0]`: those read later are
             # checked, by memory, when it runs)
-            related |= {v for v, d in self.def_site.items() if d.pos < site.pos and
-                        v not in names and v not in self.fn.params}
+            related |= made_before - set(self.fn.params)
         elif stmt.prim in ("setattr", "updated"):
             # (an object: other names may be it by ways the facts do not follow,
             # `o = reduce(lambda p, q: p, [c, d])`; what came the same ways and is
             # read later is checked too, by identity when it runs)
-            related |= {v for v, d in self.def_site.items() if d.pos < site.pos and
-                        self._of_unknown_origin(v) and v not in names}
+            related |= {v for v in made_before if self._of_unknown_origin(v)}
         seen = self._stale_reads(site, related, names, holders)
         if self.helper and stmt.prim not in ("setattr", "updated"):
             # (a constructor sets its own `self`'s; a method its caller's object's,

@@ -24,7 +24,6 @@ points into the pipeline (`install_dispatcher`) for generated code to call.
 
 from __future__ import annotations
 
-import linecache
 import types
 import weakref
 from typing import Any
@@ -283,12 +282,14 @@ def _unread_user_code(fn: Any, args: tuple) -> bool:
     object and return nothing, and the derivative would be lost unseen."""
     if type(fn) is UpdatingMethod:
         fn = fn.function(args[0])
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-    if code is None:  # (a callable object: its class's __call__)
-        code = getattr(type(fn).__dict__.get("__call__"), "__code__", None)
-    return code is not None and not is_library_file(code.co_filename) and \
-        not is_own_file(code.co_filename) and \
-        (code.co_filename.startswith("<") and code.co_filename not in linecache.cache)
+    function = getattr(fn, "__func__", fn)
+    if not isinstance(function, types.FunctionType):  # (a callable object: its __call__)
+        function = type(fn).__dict__.get("__call__")
+    if not isinstance(function, types.FunctionType):
+        return False
+    filename = function.__code__.co_filename
+    return not readable(function) and not is_library_file(filename) and \
+        not is_own_file(filename)
 
 
 def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCall | None:

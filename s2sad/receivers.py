@@ -114,8 +114,7 @@ def _proved_numeric(fn: Function, given: set) -> set:
         if isinstance(stmt, Assign) and stmt.target is not None:
             prim = primitives.get(stmt.prim)
             if prim.returns == "array" and prim.form in ("function", "operator") or \
-                    _updating_pair(stmt) or stmt.prim == "getitem" and stmt.args[0] in out \
-                    and stmt.args[1] == Const(0) and stmt.args[0] not in given:
+                    _updating_pair(stmt):
                 out.add(stmt.target)  # (an updating call's pair; call_forward's: (pair, saved))
             elif stmt.args and (prim.returns == "operand" or prim.returns == "array" and
                                 prim.form in ("method", "attribute")):

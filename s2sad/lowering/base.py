@@ -162,6 +162,12 @@ class LowererBase:
     def object_setitem(self, target: Any, value: Operand) -> None:  # Objects
         raise NotImplementedError
 
+    def set_attribute(self, name: str, obj: Operand, target: Any, value: Any) -> None:  # Objects
+        raise NotImplementedError
+
+    def check_properties_unread(self, obj: Operand, read: Any) -> None:  # Objects
+        raise NotImplementedError
+
     def returned_none(self) -> Operand:  # Statements
         raise NotImplementedError
 
@@ -191,6 +197,14 @@ class LowererBase:
 
     def assign(self, target: Any, value: Operand) -> None:  # Statements
         raise NotImplementedError
+
+    def merged_object(self, out: Var, a: Any, b: Any) -> None:
+        """`out`, one of `a` and `b` (an if's result): an object made here if
+        both are, of the classes either may be of."""
+        if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
+                b in self.instances:
+            self.instances[out] = tuple(dict.fromkeys([*self.instances[a], *self.instances[b]]))
+            self.owned.add(out)
 
     def is_object(self, value: Any) -> bool:
         """Is `value` known to be an object of the user's classes here?"""

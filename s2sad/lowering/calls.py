@@ -23,8 +23,8 @@ from ..runtime import (
 )
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .base import LowererBase
-from .objects import is_super, makes_a_new_object
-from .scans import LocalFunction, hint_of
+from .objects import makes_a_new_object
+from .scans import LocalFunction, hint_of, is_super
 
 _NO_ATTRIBUTE = object()
 LIBRARY_MODULES = ("numpy", "scipy", "math")
@@ -43,19 +43,10 @@ class Calls(LowererBase):
         special = self.special_call(node, hint)
         if special is not None:
             return special
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            updating = self.updating_call(func.value.id, func.attr, node, hint)
-            if updating is not None:
-                return updating
-        if isinstance(func, gast.Name):  # (`cell(x)`: a callable object's __call__)
-            updating = self.updating_call(func.id, "__call__", node, hint)
-            if updating is not None:
-                return updating
-        me = self.updating or self.constructed
-        if isinstance(func, gast.Attribute) and is_super(func.value) and me is not None and \
-                self.inline_depth == 0 and self.env.get("super") is None:
-            updating = self.updating_call(me, func.attr, node, hint,
-                                          after=self.enclosing_class(node))
+        target = self.updating_target(node)
+        if target is not None:
+            name, attr, after = target
+            updating = self.updating_call(name, attr, node, hint, after=after)
             if updating is not None:
                 return updating
         if isinstance(func, gast.Attribute) and _mutating_method(func.attr) and \
@@ -110,8 +101,7 @@ class Calls(LowererBase):
             base_init = self.base_initializer(node)
             if base_init is not None:
                 return base_init
-        if isinstance(func, gast.Name) and func.id == "super" and not node.args and \
-                not node.keywords and self.env.get("super") is None:
+        if is_super(node) and self.env.get("super") is None:
             return self.super_of(node, hint)
         lowered = self.functional_call(node, hint)  # map, filter, reduce, sorted(key=), ...
         if lowered is not None:
@@ -191,8 +181,7 @@ class Calls(LowererBase):
         returns (`runtime.InPlaceInit`), so its writes are the constructor's."""
         func, args = node.func, list(node.args)
         receiver = func.value
-        if isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and \
-                receiver.func.id == "super" and not receiver.args:
+        if is_super(receiver):
             cls = self.enclosing_class(node)
             mro = cls.__mro__
             if any(len(k.__bases__) > 1 for k in mro):
@@ -537,8 +526,6 @@ def _is_none(node: Any) -> bool:
 
 def _is_false(node: Any) -> bool:
     return isinstance(node, gast.Constant) and node.value in (False, None)
-
-
 
 
 _WHOLE_CONSUMERS = frozenset({"sum", "list", "tuple", "sorted", "max", "min", "dict", "set"})

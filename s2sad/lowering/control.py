@@ -165,10 +165,7 @@ class ControlFlow(LowererBase):
             out = self.factory.new(hint_of(name))
             if self.owns(a) and self.owns(b):
                 self.owned.add(out)
-            if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
-                    b in self.instances:  # (both objects made here)
-                self.instances[out] = tuple(dict.fromkeys(
-                    [*self.instances[a], *self.instances[b]]))
+            self.merged_object(out, a, b)
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
             stmt.else_vals.append(b if b is not None else Const(None))
@@ -205,10 +202,7 @@ class ControlFlow(LowererBase):
         if then_env != before or else_env != before:
             self.merge(stmt, then_env, else_env)
         self.block.stmts.append(stmt)
-        if isinstance(a, Var) and isinstance(b, Var) and a in self.instances and \
-                b in self.instances:  # (`A() if c else B()`)
-            self.instances[out] = tuple(dict.fromkeys([*self.instances[a], *self.instances[b]]))
-            self.owned.add(out)
+        self.merged_object(out, a, b)  # (`A() if c else B()`)
         return out
 
     def side_value(self, side: Callable) -> Operand:

@@ -25,7 +25,14 @@ from ..ir import Const, Operand, Ref, Var
 from ..parsing import is_library_file
 from ..runtime import UpdatingMethod, check_properties_unread, updated
 from .base import LowererBase, owner_class
-from .scans import hint_of, returns_self, sets_own_attributes
+from .scans import (
+    LocalFunction,
+    hint_of,
+    is_super,
+    lazy_reads,
+    returns_self,
+    sets_own_attributes,
+)
 
 # (one per method name, and class of a super() call: its Ref's name in the code)
 _UPDATING: dict[tuple[str, type | None], UpdatingMethod] = {}
@@ -48,6 +55,38 @@ class Objects(LowererBase):
                 "__setitem__ sets the object's attributes", target,
                 "in __setitem__, build the new array and set the attribute: d = "
                 "self.data.copy(); d[i] = v; self.data = d")
+
+    def set_attribute(self, name: str, obj: Operand, target: gast.Attribute,
+                      value: Any) -> None:
+        """`name.attr = value` on the object `obj` made here: its next version,
+        which the name takes (of the object's classes). A function stored on
+        the object that reads it, and the object itself, are refused: later
+        changes would not reach what they read."""
+        if isinstance(value, LocalFunction) and name in lazy_reads(value.node):
+            raise self.error(
+                f"a function that reads {name}, stored on {name} ({name}.{target.attr} = "
+                f"lambda: ...): it would read {name} as it is now, not as later changes "
+                "leave it", target, f"make it a method of the class (def "
+                f"{target.attr}(self): ...)")
+        if value is obj:
+            raise self.error(f"an object holding itself ({name}.{target.attr} = {name}) is "
+                             "not supported: its later changes would not reach the "
+                             "attribute's reads", target,
+                             "keep the links in a separate structure")
+        new = self.emit("setattr", [obj, Const(target.attr), value], hint=name, inplace=True)
+        self.env[name] = new
+        self.owned.add(new)
+        if obj in self.instances:
+            self.instances[new] = self.instances[obj]
+
+    def check_properties_unread(self, obj: Operand, read: Any) -> None:
+        """Before a change of `obj`, given the attributes read from it so far: a
+        property among them would have its derivative taken at the changed
+        object (`runtime.check_properties_unread` refuses it when it runs)."""
+        if read:
+            self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
+                      target=False, callee=Ref("$check_properties_unread",
+                                               check_properties_unread))
 
     def check_plain_attribute(self, obj: Operand, attr: str, target: Any) -> None:
         """`obj.attr = v` stores v, unless the class runs code for it: a property's
@@ -132,13 +171,10 @@ class Objects(LowererBase):
         if after is None:  # (a method rebound: compiled again)
             self.baked_attrs.extend((cls, attr, method) for cls, method in found)
         obj = self.env[name] if isinstance(name, str) else name
-        read = {a for a in self.attributes_read.get(name, ()) if isinstance(name, str)
-                if not any(isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)
-                           for cls, _ in found)}  # (not its methods)
-        if read:  # (a property read before the change: its derivative would be stale)
-            self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
-                      target=False, callee=Ref("$check_properties_unread",
-                                               check_properties_unread))
+        self.check_properties_unread(obj, {
+            a for a in self.attributes_read.get(name, ()) if isinstance(name, str)
+            if not any(isinstance(inspect.getattr_static(cls, a, None), types.FunctionType)
+                       for cls, _ in found)})  # (not its methods)
         args, kwargs = self.call_args(node) if given is None else (given, {})
         made = _UPDATING.setdefault((attr, after), UpdatingMethod(attr, after))
         callee = Ref(f"${attr}_updating" if after is None else f"$super_{attr}_updating", made)
@@ -154,25 +190,32 @@ class Objects(LowererBase):
         self.instances[new] = tuple(cls for cls, _ in found)
         return new if all(returns_self(m) for _, m in found) else result  # (chaining)
 
+    def updating_target(self, node: gast.Call) -> tuple[str, str, type | None] | None:
+        """(name, method, class after which to look it up) a call may be an
+        updating call of, by its shape: `obj.step(x)`, `cell(x)` (its
+        `__call__`), `super().step(x)` in a method changing its object; None for
+        other calls. `updating_method` says whether it is one."""
+        func = node.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            return func.value.id, func.attr, None
+        if isinstance(func, gast.Name):
+            return func.id, "__call__", None
+        me = self.updating or self.constructed
+        if isinstance(func, gast.Attribute) and is_super(func.value) and me is not None and \
+                self.inline_depth == 0 and self.env.get("super") is None:
+            owner = owner_class(self.parsed.fn)
+            return (me, func.attr, owner) if owner is not None else None
+        return None
+
     def updated_names(self, body: list) -> list[str]:
         """The names a loop body calls updating methods of (`updating_call`):
-        the loop carries them, as it does names it assigns."""
+        the loop carries them, as it does names it assigns (`obj[i] = v` is)."""
         names: dict[str, None] = {}
         for stmt in body:
             for sub in gast.walk(stmt):
-                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
-                        isinstance(sub.func.value, gast.Name) and \
-                        self.updating_method(sub.func.value.id, sub.func.attr) is not None:
-                    names[sub.func.value.id] = None
-                if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name) and \
-                        self.updating_method(sub.func.id, "__call__") is not None:
-                    names[sub.func.id] = None  # (`cell(x)`; `obj[i] = v` is assigned)
-                me = self.updating or self.constructed
-                if me is not None and isinstance(sub, gast.Call) and \
-                        isinstance(sub.func, gast.Attribute) and is_super(sub.func.value) and \
-                        self.updating_method(me, sub.func.attr,
-                                             owner_class(self.parsed.fn)) is not None:
-                    names[me] = None  # (`super().step(x)` in a method's loop)
+                target = self.updating_target(sub) if isinstance(sub, gast.Call) else None
+                if target is not None and self.updating_method(*target) is not None:
+                    names[target[0]] = None
         return list(names)
 
 
@@ -190,9 +233,3 @@ def makes_a_new_object(cls: Any) -> bool:
     module = sys.modules.get(cls.__module__)
     return init is object.__init__ and cls.__new__ is object.__new__ and \
         not is_library_file(getattr(module, "__file__", None) or "<builtin>")
-
-
-def is_super(node: Any) -> bool:
-    """Is `node` the call `super()`?"""
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
-        node.func.id == "super" and not node.args and not node.keywords

@@ -194,8 +194,7 @@ def _called_method(func: gast.Attribute, me: str, method: types.FunctionType,
     receiver, mro = func.value, cls.__mro__
     if isinstance(receiver, gast.Name) and receiver.id == me:
         start = 0
-    elif isinstance(receiver, gast.Call) and isinstance(receiver.func, gast.Name) and \
-            receiver.func.id == "super" and not receiver.args:
+    elif is_super(receiver):
         owner = next((k for k in mro if k.__dict__.get(method.__name__) is method), None)
         if owner is None:
             return None
@@ -271,3 +270,9 @@ def generator_effects(node: Any) -> str:
                 sub.func.value.id not in local:
             return sub.func.value.id
     return ""
+
+
+def is_super(node: Any) -> bool:
+    """Is `node` the call `super()`?"""
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+        node.func.id == "super" and not node.args and not node.keywords

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
-from ..runtime import check_not_augmented_array, check_properties_unread, own
+from ..runtime import check_not_augmented_array, own
 from .base import LowererBase, owner_class
 from .scans import (
     EXIT,
@@ -22,7 +22,6 @@ from .scans import (
     LocalFunction,
     contains_return,
     exits,
-    lazy_reads,
     literal,
     target_hint,
 )
@@ -329,28 +328,9 @@ class Statements(LowererBase):
                                                   hint=target.value.id, inplace=True)
         elif isinstance(target, gast.Attribute):
             name, obj = self.attribute_target(target)
-            if isinstance(value, LocalFunction) and name in lazy_reads(value.node):
-                raise self.error(
-                    f"a function that reads {name}, stored on {name} ({name}.{target.attr} = "
-                    f"lambda: ...): it would read {name} as it is now, not as later changes "
-                    "leave it", target, f"make it a method of the class (def "
-                    f"{target.attr}(self): ...)")
-            if value is obj:
-                raise self.error(f"an object holding itself ({name}.{target.attr} = {name}) is "
-                                 "not supported: its later changes would not reach the "
-                                 "attribute's reads", target,
-                                 "keep the links in a separate structure")
             self.check_attribute(obj, target.attr)
-            read = self.attributes_read.get(name)
-            if read:  # (a property read before the change: its derivative would be stale)
-                self.emit("check_properties_unread", [obj, Const(tuple(sorted(read)))],
-                          target=False, callee=Ref("$check_properties_unread",
-                                                   check_properties_unread))
-            self.env[name] = self.emit("setattr", [obj, Const(target.attr), value], hint=name,
-                                       inplace=True)
-            self.owned.add(self.env[name])
-            if obj in self.instances:
-                self.instances[self.env[name]] = self.instances[obj]
+            self.check_properties_unread(obj, self.attributes_read.get(name, ()))
+            self.set_attribute(name, obj, target, value)
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
 
@@ -422,12 +402,8 @@ class Statements(LowererBase):
                 self.emit("check_not_augmented_array", [old, Const(f"{name}.{target.attr}")],
                           target=False, callee=Ref("$check_not_augmented_array",
                                                    check_not_augmented_array))
-            new = self.emit(op, [old, self.expr(node.value)], inplace=True)
-            self.env[name] = self.emit("setattr", [obj, Const(target.attr), new], hint=name,
-                                       inplace=True)
-            self.owned.add(self.env[name])
-            if obj in self.instances:
-                self.instances[self.env[name]] = self.instances[obj]
+            self.set_attribute(name, obj, target,
+                               self.emit(op, [old, self.expr(node.value)], inplace=True))
             return
         if not isinstance(target, gast.Name) or \
                 (target.id in self.declared_globals and self.inline_depth == 0):
