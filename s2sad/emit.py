@@ -36,6 +36,7 @@ from .ir import (
     If,
     Loop,
     Operand,
+    OwnFunction,
     Ref,
     Var,
     largest_closed,
@@ -658,6 +659,9 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
             else:
                 defaults += (default.value,)
     func = types.FunctionType(inner, user_fn.__globals__, fdef.name, defaults or None, cells)
+    for name, cell in zip(inner.co_freevars, cells):
+        if isinstance(emitter.bound.get(name), OwnFunction):  # (its calls of itself)
+            cell.cell_contents = func
     if kwdefaults:
         func.__kwdefaults__ = kwdefaults
     return Built(func, fdef, emitter.shared)

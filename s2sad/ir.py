@@ -77,6 +77,14 @@ class Ref:
         return f"@{self.name}"
 
 
+class OwnFunction:
+    """The value of a Ref naming the function being emitted itself (a
+    recursive helper's half calling itself, `recursion.py`): `emit.build`
+    binds the name to the function once it exists."""
+
+    __slots__ = ()
+
+
 Operand = Var | Const | Ref
 
 

@@ -50,7 +50,7 @@ from .lowering import Lowered, lower
 from .parsing import is_library_file, parse_function, unwrap
 from .prepare import prepare
 from .receivers import check_receivers
-from .recursion import mark_self_backward, mark_self_calls
+from .recursion import call_halves_directly, mark_self_backward, mark_self_calls, runs_only_numpy
 from .reverse import Reversed, reverse
 from .runtime import private_copy, raised_by_user
 from .runtime.functions import is_object, is_record
@@ -482,6 +482,9 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         site = _DISPATCH["recursion_site"]()
         if not mark_self_calls(prepared, fn, spec.wrt, spec.scalars, site):
             site = None
+    plain = tuple(i for i in range(len(prepared.params))
+                  if i not in spec.objects + spec.records + spec.mixed)
+    direct = site is not None and runs_only_numpy(prepared, plain)
     common = dict(spec=spec, primal_ir=format_function(primal),
                   return_loc=primal.body.stmts[-1].loc)
     helpers = dict(_DISPATCH)
@@ -490,6 +493,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
         if site is not None:
             site.returns = facts.shape.get(SELF_CALLS_RETURN)
+            # (an array's adjoint is an array or a number: the backward half takes it as it is)
+            direct = direct and site.returns is not None
         rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
                       aux=spec.aux, in_place=not spec.forwards)
         common["seed_name"] = rev.seed.hint
@@ -497,7 +502,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         if site is not None:
             mark_self_backward(derived, site)
         if spec.kind == "split":
-            return _split(fn, spec, rev, factory, lowered, helpers, common, site)
+            return _split(fn, spec, rev, factory, lowered, helpers, common, site, direct)
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products
         facts = analyze(derived, layer, spec.scalars, spec.sequences, spec.shapes)
         derived = forward(derived, facts, factory, layer).function
@@ -518,11 +523,14 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
 
 
 def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactory,
-           lowered: Lowered, helpers: dict, common: dict, site: Any = None) -> Compiled:
+           lowered: Lowered, helpers: dict, common: dict, site: Any = None,
+           direct: bool = False) -> Compiled:
     """The two halves; with a forward layer (forward mode over this callee's
     reverse mode, from a caller's Hessian), each half gets one: the forward
     half over the layer's parameters, the backward half over its state and seed."""
     fwd, bwd = split(rev, factory)
+    if direct:  # (calls of itself by name: `recursion.py`)
+        call_halves_directly(fwd, bwd)
     assert len(spec.forwards) <= 1, "one forward layer over split halves"
     for layer in spec.forwards:
         fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences, spec.shapes), factory,

@@ -39,7 +39,7 @@ def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...],
     the others are not); `mixed`: of containers that may hold one (the items
     of the others are not)."""
     given = {p for i, p in enumerate(fn.params) if i not in objects and i not in mixed}
-    return _block(fn.body, facts, _proved_numeric(fn, given))
+    return _block(fn.body, facts, proved_numeric(fn, given))
 
 
 def _block(block: Block, facts: Facts, proved: set) -> int:
@@ -100,11 +100,12 @@ def _may_be_object(x: Operand, facts: Facts, proved: set) -> bool:
         facts.shape.get(x) is not SCALAR
 
 
-def _proved_numeric(fn: Function, given: set) -> set:
+def proved_numeric(fn: Function, given: set) -> set:
     """Values certain not to be objects: the `given` parameters (arrays,
     numbers, and containers holding only those), results of operators and of
     NumPy's functions (which return arrays even of objects they convert: the
-    conversion is checked itself), a loop's or an if's values all of whose
+    conversion is checked itself), of functions whose result is a number
+    (`len`), a loop's or an if's values all of whose
     inputs are, an array's method's result, the array an in-place write
     returns, items of those, and displays and appends of those (the largest
     such set)."""
@@ -114,7 +115,7 @@ def _proved_numeric(fn: Function, given: set) -> set:
         if isinstance(stmt, Assign) and stmt.target is not None:
             prim = primitives.get(stmt.prim)
             if prim.returns == "array" and prim.form in ("function", "operator") or \
-                    _updating_pair(stmt):
+                    prim.scalar and prim.form == "function" or _updating_pair(stmt):
                 out.add(stmt.target)  # (an updating call's pair; call_forward's: (pair, saved))
             elif stmt.args and (prim.returns == "operand" or prim.returns == "array" and
                                 prim.form in ("method", "attribute")):

@@ -1,8 +1,9 @@
 """A helper's calls of itself run its own compiled halves (`recursion.py`),
 and the guards that keep compiled code valid (`pipeline._checker`).
 
-The pass is tested on IR (which calls it marks), end to end against finite
-differences and a closed form (gradients through the direct calls, and
+The pass is tested on IR (which calls it marks, which helpers run no user
+code), end to end against finite differences and a closed form (gradients
+through the halves' calls of themselves by name, through `recurse`, and
 through calls that must keep the dispatcher), and at run time (a changed
 function is never run from the old halves)."""
 
@@ -20,13 +21,41 @@ from s2sad.ir import format_function, walk
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
 from s2sad.prepare import prepare
-from s2sad.recursion import mark_self_calls
+from s2sad.recursion import mark_self_calls, runs_only_numpy
 
 
 def horner(c, x, k):  # c[k] + x (c[k+1] + x (...)), one coefficient a level
     if k + 1 < len(c):
         return x * horner(c, x, k + 1) + c[k]
     return np.full_like(x, c[k])
+
+
+def unit(k):  # user code a helper runs at each level
+    return 1.0
+
+
+def horner_noted(c, x, k):  # runs user code: its calls of itself keep `recurse`
+    if k + 1 < len(c):
+        return x * horner_noted(c, x, k + 1) * unit(k) + c[k]
+    return np.full_like(x, c[k])
+
+
+def poly_noted(c, x):
+    return np.sum(horner_noted(c, x, 0))
+
+
+class Coefficients:  # an object's method: its class's code
+    def __init__(self, c):
+        self.c = c
+
+    def at(self, k):
+        return self.c[k]
+
+
+def horner_object(p, x, k):
+    if k + 1 < len(p.c):
+        return x * horner_object(p, x, k + 1) + p.at(k)
+    return x * 0.0 + p.at(k)
 
 
 def poly(c, x):
@@ -63,7 +92,7 @@ def swapped_sum(x, y):
     return np.sum(swapped(x, y, 3))
 
 
-def marked_calls(fn, wrt, scalars=()):
+def marked_calls(fn, wrt, scalars=(), plain=None):
     lo = lower(parse_function(fn))
     prepared = prepare(lo.function, analyze(lo.function, wrt, scalars), lo.factory)
     site = calls.SelfCall()
@@ -71,6 +100,8 @@ def marked_calls(fn, wrt, scalars=()):
     marked = [s for s in walk(prepared.body) if getattr(s, "callee", None) is not None
               and s.callee.name == "$recurse"]
     assert len(marked) == count and all(s.callee.value is site for s in marked)
+    if plain is not None:  # (the positions of the parameters that are not objects)
+        return runs_only_numpy(prepared, plain)
     return count, format_function(prepared)
 
 
@@ -91,6 +122,18 @@ def test_the_pass_marks_calls_with_the_same_kinds_only():
     assert marked_calls(swapped, (0, 1), scalars=(2,))[0] == 0
 
 
+def test_helpers_running_no_user_code_are_found():
+    # NumPy's functions, operators, len and indexing of arrays and numbers: none
+    assert marked_calls(horner, (0, 1), scalars=(2,), plain=(0, 1, 2))
+    assert marked_calls(damped_total, (0,), scalars=(1,), plain=(0, 1))
+    # a call of a user's function at each level
+    assert not marked_calls(horner_noted, (0, 1), scalars=(2,), plain=(0, 1, 2))
+    # an object's attribute and method (p is an object at this call)
+    assert not marked_calls(horner_object, (1,), scalars=(2,), plain=(1, 2))
+    # c an object here: len(c) and c[k] are its class's code
+    assert not marked_calls(horner, (1,), scalars=(2,), plain=(1, 2))
+
+
 @pytest.mark.parametrize("n", [1, 4, 20])
 def test_direct_recursion_gives_the_closed_form(n):
     rng = np.random.default_rng(n)
@@ -105,9 +148,25 @@ def test_direct_recursion_gives_the_closed_form(n):
 def test_the_generated_helper_calls_itself_directly():
     c, x = np.arange(5.0), np.linspace(-1.0, 1.0, 3)
     text = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0))
-    assert "recurse(horner, (0, 1), c, x, k + 1)" in text, text
-    # (and its backward half directly too)
+    # (no user code runs between its levels: each half calls itself by name)
+    assert "dhorner_forward(c, x, k + 1)" in text and "recurse" not in text, text
+    assert "dhorner_backward(call_saved, " in text and "call_backward(" not in text, text
+    text = s2sad.show(horner_noted, wrt=(0, 1), mode="vjp", args=(c, x, 0))
+    assert "recurse(horner_noted, (0, 1), c, x, k + 1)" in text, text
     assert "recurse_back(call_saved, " in text and "call_backward(" not in text, text
+
+
+@pytest.mark.parametrize("n", [1, 3, 12])
+def test_recursions_through_recurse_and_by_name_agree(n):
+    rng = np.random.default_rng(n)
+    c, x = rng.standard_normal(n), rng.uniform(-1.0, 1.0, (2, 5))
+    by_name = s2sad.value_and_grad(poly, wrt=(0, 1))
+    noted = s2sad.value_and_grad(poly_noted, wrt=(0, 1))
+    for _ in range(2):  # (compiled, then from the caches)
+        (v1, (dc1, dx1)), (v2, (dc2, dx2)) = by_name(c, x), noted(c, x)
+        np.testing.assert_allclose([v1, *dc1], [v2, *dc2], rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(dx1, dx2, rtol=1e-13, atol=1e-13)
+    s2sad.check_grad(poly, c, x, wrt=(0, 1))
 
 
 @pytest.mark.parametrize("f, args", [
@@ -133,9 +192,9 @@ def compiled_for(fn, *arrays):
 
 def test_a_changed_function_never_runs_from_the_old_halves():
     c, x = np.array([1.0, 2.0, 3.0]), np.array([0.5, -0.5])
-    g = s2sad.grad(poly, wrt=(0, 1))
+    g = s2sad.grad(poly_noted, wrt=(0, 1))
     before = g(c, x)
-    compiled, site = compiled_for(horner, c, x)
+    compiled, site = compiled_for(horner_noted, c, x)
     assert site.compiled is compiled
     # called with another function (a rebinding seen mid-run): the dispatcher
     value, saved = site(scaled, (0,), x, 0)
@@ -144,7 +203,7 @@ def test_a_changed_function_never_runs_from_the_old_halves():
     # the same function, its guards no longer holding: the dispatcher too
     pipeline.invalidate()
     assert not compiled.guards.hold()
-    value, saved = site(horner, (0, 1), c, x, 0)
+    value, saved = site(horner_noted, (0, 1), c, x, 0)
     assert saved.compiled is not compiled
     after = g(c, x)
     for a, b in zip(before, after):
@@ -249,7 +308,7 @@ def test_the_backward_half_of_a_recursion_knows_its_shapes():
     backward = s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0)).split("# backward")[1]
     # (only c[k]'s, a number's, sum remains: the call's value and x have dresult's shape)
     assert backward.count("unbroadcast(") == 2, backward
-    assert "recurse_back(call_saved, x * dresult)" in backward, backward
+    assert "dhorner_backward(call_saved, x * dresult)" in backward, backward
 
 
 @pytest.mark.parametrize("f, args", [
@@ -269,7 +328,7 @@ def test_gradients_through_recursions_of_known_shapes(f, args):
 def nested_scaling(x, k):  # (called here alone: compiled for these shapes)
     if k == 0:
         return x * 2.0
-    return x * nested_scaling(x, k - 1)
+    return x * nested_scaling(x, k - 1) * float(unit(k))  # (user code: through `recurse`)
 
 
 def test_a_self_call_running_other_code_must_return_the_shape_assumed():
