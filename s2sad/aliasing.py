@@ -46,6 +46,35 @@ from .runtime import UpdatingMethod, check_inplace, check_inplace_item
 UNBOUND = Const(...)  # stands for a name not bound where the check runs
 
 
+
+# NumPy functions that return their operand itself, or a view of it, for
+# some arguments: (position of the operand, the parameter deciding, its
+# position, its default, the values that make a new array)
+_SOMETIMES_ITSELF = {
+    "np.diff": (0, "n", 1, 1, "positive"),  # n=0: the array itself
+    "np.linalg.matrix_power": (0, "n", 1, None, "not one"),  # n=1: the array itself
+}
+
+
+def _may_return_its_operand(stmt: Assign) -> Var | None:
+    """The operand `stmt`'s result may be (or view), where the table's
+    entry, a new array for most arguments, says nothing: `np.diff(y, n=0)`
+    and `matrix_power(a, 1)` are y and a, `np.einsum("ii->i", a)` of one
+    operand is a view of a (NumPy returns views where it can)."""
+    args, kwargs = stmt.args, stmt.kwargs
+    if stmt.prim == "np.einsum":
+        operands = [a for a in args[1:]]
+        return operands[0] if len(operands) == 1 and isinstance(operands[0], Var) else None
+    rule = _SOMETIMES_ITSELF.get(stmt.prim)
+    if rule is None or len(args) <= rule[0] or not isinstance(args[rule[0]], Var):
+        return None
+    position, name, at, default, new_when = rule
+    given = kwargs.get(name, args[at] if len(args) > at else Const(default))
+    value = given.value if isinstance(given, Const) else None
+    if type(value) is int and (value > 0 if new_when == "positive" else value != 1):
+        return None
+    return args[position]
+
 class _Site:
     """A point in program order: the values read and defined there, the
     loops around it, and the side of each enclosing if it is on. An if has
@@ -83,6 +112,7 @@ class AliasFacts:
         self.items_read: dict[Var, set[Var]] = {}  # a container -> what was read out of it
         self.becomes: dict[Var, set[Var]] = {}  # v -> later names of v's object
         self.carries: dict[Var, set[Var]] = {}  # next value -> phi
+        self.viewed_by: dict[Var, set[Var]] | None = None  # (`views` inverted, when asked)
         self.branch_of: dict[Var, tuple[If, int]] = {}  # an if's result: the if, its slot
         self.updated: dict[Var, set[Var]] = {}  # an array -> its in-place updated version
         self.inputs: dict[Var, set[Var]] = {}  # a phi's or branch result's values
@@ -200,6 +230,8 @@ class AliasFacts:
                 prim in ("np.array", "np.asanyarray") and args and isinstance(args[0], Var) \
                 and stmt.kwargs.get("copy", Const(True)) in (Const(None), Const(False)):
             self.views[target] = [args[0]]  # (`np.array(y, copy=None)` may be y)
+        elif _may_return_its_operand(stmt) is not None:
+            self.views[target] = [_may_return_its_operand(stmt)]
         elif prim == "call" and isinstance(args[0], Ref) and \
                 isinstance(args[0].value, UpdatingMethod):
             # (its object comes back, item 1, as the object after the call; what
@@ -211,8 +243,8 @@ class AliasFacts:
             # a new object of a class (which may hold its arguments as attributes)
             for a in arrays:
                 self.held_by.setdefault(a, set()).add(target)
-        elif prim == "call":
-            self.views[target] = arrays  # user code: may return an argument or a view
+        elif prim == "call":  # user code: may return an argument or a view
+            self.views[target] = [a for a in stmt.operands() if isinstance(a, Var)]
         if stmt.inplace and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
         if prim == "setitem":
@@ -276,7 +308,9 @@ class AliasGuard(AliasFacts):
         carried = {nxt for loop in site.loops for p, nxt in zip(loop.phis, loop.nexts)
                    if p in names}  # (what the previous iteration appended)
         holders = self._holders(related | carried, site)
-        related |= holders | self._views_of(holders, site)
+        # (and the names those take: `functools.reduce`'s accumulator of an item)
+        related |= holders | self._views_of(holders, site) | \
+            self._later_names(holders - related, stmt.target, site)
         made_before = {v for v, d in self.def_site.items() if d.pos < site.pos} - names
         if stmt.prim not in ("setattr", "updated") and \
                 self._of_unknown_origin(written, merges=False):
@@ -438,6 +472,12 @@ class AliasGuard(AliasFacts):
             holders = set(self.held_by.get(x, ()))
             if x in visited:  # a holder: the same list under a later name holds it too
                 holders |= self.merged_into.get(x, set()) | self.updated.get(x, set())
+            for alias in self._viewing(x):  # (what a call returned, `ident(item)`, may be it)
+                d = self.def_site.get(alias)
+                if alias not in visited and d is not None and d.pos < site.pos:
+                    visited.add(alias)
+                    found.add(alias)
+                    todo.append(alias)
             for h in holders:
                 d = self.def_site.get(h)
                 if h in visited or d is None:
@@ -468,6 +508,15 @@ class AliasGuard(AliasFacts):
             return merges and isinstance(stmt, (If, Loop))  # (a merge)
         return stmt.prim in ("getitem", "getattr", "call", "iteration_items", "own") or \
             primitives.get(stmt.prim).returns == "other"
+
+    def _viewing(self, x: Var) -> set:
+        """The values that may be x or view it, directly."""
+        if self.viewed_by is None:
+            self.viewed_by = {}
+            for v, seen in self.views.items():
+                for w in seen:
+                    self.viewed_by.setdefault(w, set()).add(v)
+        return self.viewed_by.get(x, set())
 
     def _items_read_from(self, container: Var) -> set:
         """Values read out of `container` or out of what views it (its

@@ -156,7 +156,8 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     with pipeline.numpy_numbers():
         generic = pipeline.compile(compiled.user_fn, replace(compiled.spec, scalars=()))
         try:
-            return generic.func(*pipeline.numpy_scalars(args), **kwargs, **seed)
+            return generic.func(*pipeline.numpy_scalars(args, compiled.spec.wrt), **kwargs,
+                                **seed)
         except ZeroDivisionError as exc:
             raise S2sadError(f"division by zero in the derivative of "
                              f"{compiled.user_fn.__name__}",

@@ -31,13 +31,18 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import gast
+
 from . import pipeline, primitives
+from .errors import S2sadError, UnsupportedSyntaxError
+from .parsing import parse_function
 
 
 class _Custom:
     """A function with rules of its own (`@custom_vjp`, `@custom_jvp`)."""
 
     def __init__(self, fun: Callable) -> None:
+        _check_no_writes(fun)
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.vjp_rule: Callable | None = None
@@ -81,6 +86,50 @@ def defjvp(obj: Callable, rule: Callable) -> None:
     -> (value, tangent)`."""
     _, vjp_rule, _ = primitives.USER_RULED.get(_name(obj), (None, None, None))
     _register(obj, vjp_rule, rule)
+
+
+# array methods that write into the array
+_WRITING_METHODS = frozenset({"fill", "sort", "partition", "resize", "put", "itemset",
+                              "setfield", "byteswap"})
+
+
+def _check_no_writes(fun: Callable) -> None:
+    """A function given a rule is called as it is, and s2sad's passes take its
+    arguments for unchanged after it: one writing into an argument (`a *= 2`,
+    `a[0] = 0`, `a.fill(0)`, `out=a`) would change the caller's array unseen.
+    Refused where its source shows it (none: nothing said)."""
+    try:
+        parsed = parse_function(fun)
+    except S2sadError:
+        return
+    node = parsed.node
+    if not isinstance(node, gast.FunctionDef):
+        return
+    args = node.args
+    params = {a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    params -= {t.id for n in gast.walk(node) if isinstance(n, (gast.Assign, gast.For))
+               for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+               if isinstance(t, gast.Name)}  # (a name bound again holds another value)
+    for n in gast.walk(node):
+        written: list = []
+        if isinstance(n, gast.AugAssign):
+            written = [n.target]
+        elif isinstance(n, gast.Assign):
+            written = [t for t in n.targets if isinstance(t, (gast.Subscript, gast.Attribute))]
+        elif isinstance(n, gast.Call):
+            if isinstance(n.func, gast.Attribute) and n.func.attr in _WRITING_METHODS:
+                written = [n.func.value]
+            written += [k.value for k in n.keywords if k.arg == "out"]
+        for target in written:
+            while isinstance(target, (gast.Subscript, gast.Attribute)):
+                target = target.value
+            if isinstance(target, gast.Name) and target.id in params:
+                raise UnsupportedSyntaxError(
+                    f"{fun.__qualname__} writes into its argument {target.id}: s2sad calls a "
+                    "function with a rule as it is, and the caller's array would change "
+                    "unseen", parsed.loc(n),
+                    f"compute a new array ({target.id} = {target.id} * 2.0, or a copy first: "
+                    f"{target.id} = {target.id}.copy())")
 
 
 def _name(obj: Any) -> str:

@@ -440,7 +440,14 @@ class Emitter:
             if loop.exit_flag is not None:
                 body.append(ast.If(self.operand(loop.exit_flag), [ast.Break()], []))
             used = self.use_count.get(loop.index, 0) > 0
-            target = self.names.get(loop.index, "_") if used else "_"
+            target = self.names.get(loop.index) if used else None
+            if target is None:  # (`_`, unless the code reads a `_` of the user's)
+                read = set(self.free) | set(self.aliases.values()) | {
+                    self.names[v] for v, n in self.use_count.items() if n and v in self.names}
+                target = "_"
+                while target in read:
+                    target += "_"
+                self.taken.add(target)  # (a name of ours given later takes another)
             return pre + [ast.For(ast.Name(target, ast.Store()), rng, body or [ast.Pass()], [])]
         header = self.block(loop.header)
         cond = self.operand(loop.cond)
@@ -475,7 +482,8 @@ class Emitter:
     def function(self, name: str, defaults: dict[str, ast.expr]) -> ast.FunctionDef:
         self.count_uses()
         self.choose_inline(self.fn.body)
-        self.names = Naming(self.fn, self.taken, self.use_count, self.inline).choose()
+        self.names = Naming(self.fn, self.taken, self.use_count, self.inline,
+                            set(self.free)).choose()
         self.numbers = _numbers(self.fn)
         self.find_in_place(self.fn.body)
         body = self.block(self.fn.body)
@@ -488,14 +496,17 @@ class Emitter:
                 default_nodes.append(defaults[p.hint])
             elif seen_default:
                 default_nodes.append(ast.Constant(None))
-        args = ast.arguments(posonlyargs=[ast.arg(p.hint) for p in posonly],
-                             args=[ast.arg(p.hint) for p in positional],
-                             vararg=ast.arg(vararg.hint) if vararg is not None else None,
-                             kwonlyargs=[ast.arg(p.hint) for p in kwonly],
+        names = self.names
+        args = ast.arguments(posonlyargs=[ast.arg(names[p]) for p in posonly],
+                             args=[ast.arg(names[p]) for p in positional],
+                             vararg=ast.arg(names[vararg]) if vararg is not None else None,
+                             kwonlyargs=[ast.arg(names[p]) for p in kwonly],
                              kw_defaults=[defaults.get(p.hint) for p in kwonly],
-                             kwarg=ast.arg(varkw.hint) if varkw is not None else None,
+                             kwarg=ast.arg(names[varkw]) if varkw is not None else None,
                              defaults=default_nodes)
         line = self.fn.loc.line if self.fn.loc else 1
+        while name in self.free:  # (not a name its code reads: the user's global `df`)
+            name += "_"
         fdef = ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()],
                                decorator_list=[], returns=None, type_comment=None)
         if hasattr(ast.FunctionDef, "type_params"):
@@ -590,10 +601,14 @@ class Built:
     the `del` statements that release arrays, see `release.py`), and the
     user's names its code reads too (shared with ours: `np`, `range`)."""
 
-    def __init__(self, func: types.FunctionType, fdef: ast.FunctionDef, shared: set[str]):
+    def __init__(self, func: types.FunctionType, fdef: ast.FunctionDef, shared: set[str],
+                 params: dict[str, str] | None = None):
         self.func = func
         self.fdef = fdef
         self.shared = shared
+        # each parameter's name in the code, by its IR hint: a transform's own
+        # (`dout`) is renamed where the user's code reads that name from outside
+        self.params = params or {}
         self._text: str | None = None
 
     @property
@@ -664,7 +679,7 @@ def build(fn: Function, user_fn: types.FunctionType, free: Mapping[str, Binding]
             cell.cell_contents = func
     if kwdefaults:
         func.__kwdefaults__ = kwdefaults
-    return Built(func, fdef, emitter.shared)
+    return Built(func, fdef, emitter.shared, {p.hint: emitter.names[p] for p in fn.params})
 
 
 def _user_param_count(user_fn: types.FunctionType) -> int:

@@ -24,17 +24,20 @@ class Naming:
     """Chooses `names` (Var -> Python name) for one function."""
 
     def __init__(self, fn: Function, taken: set[str], use_count: dict[Var, int],
-                 inline: dict[Var, Assign]) -> None:
+                 inline: dict[Var, Assign], read: frozenset[str] | set[str] = frozenset()) -> None:
         self.fn = fn
         self.taken = taken
         self.use_count = use_count
         self.inline = inline
+        self.read = read  # the names the code reads from outside (globals, cells)
         self.names: dict[Var, str] = {}
 
     def choose(self) -> dict[Var, str]:
         for p in self.fn.params:
-            self.names[p] = p.hint
-            self.taken.add(p.hint)
+            # (a transform's parameter, `dout`, never hides a global `dout` the code reads;
+            # the user's own cannot be one)
+            self.names[p] = p.hint if p.hint not in self.read else self.fresh(p.hint)
+            self.taken.add(self.names[p])
         webs = self.webs()
         for stmt in walk(self.fn.body):
             for v in defs(stmt):

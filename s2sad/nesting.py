@@ -73,7 +73,10 @@ class Derivative:
         full_args, full_kwargs = self.full(args, kwargs)
         return pipeline.run_numbers_safely(self.fn, backends.runner(compiled, self.backend),
                                            lambda: self.compiled(args, kwargs), full_args,
-                                           full_kwargs, named)
+                                           full_kwargs, named,
+                                           tuple(self.base) + tuple(
+                                               k for positions, _ in self.layers
+                                               for k in positions))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)

@@ -137,12 +137,66 @@ def parse_function(fn: Any) -> ParsedFunction:
     node = _find_definition(tree, fn)
     filename = code.co_filename
     parsed = ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
+    if isinstance(node, gast.FunctionDef) and "@py_builtins" not in fn.__globals__ and \
+            not _source_compiles_to(code):  # (pytest's rewritten asserts: other code)
+        raise SourceUnavailableError(
+            f"the source of {fn.__qualname__} in {filename} is not the code that runs: the "
+            "file changed after the function was defined", parsed.loc(node),
+            "reload the module (importlib.reload) or run the cell again, then differentiate")
     if isinstance(node, gast.AsyncFunctionDef):  # (calling it makes a coroutine)
         raise UnsupportedSyntaxError(
             f"{fn.__qualname__} is an async function: calling it makes a coroutine, which "
             "has no derivative", parsed.loc(None), "differentiate a plain def that computes "
             "the value (and call it from the async code)")
     return parsed
+
+
+# each file's lines (as linecache holds them) and their module's code
+_FILE_CODE: dict[str, tuple[list, types.CodeType | None]] = {}
+
+
+def _source_compiles_to(code: types.CodeType) -> bool:
+    """Does code's file, as linecache reads it now, still define code (at
+    its line, with the same instructions, names and constants)? Not if the
+    file changed after the function was defined: s2sad would differentiate
+    other code than runs. The whole file is compiled, as Python compiled it
+    (its imports and enclosing scopes change a function's instructions);
+    where it does not compile as it is, nothing is said."""
+    lines = linecache.getlines(code.co_filename)
+    held = _FILE_CODE.get(code.co_filename)
+    if held is None or held[0] is not lines:
+        try:
+            module = compile("".join(lines), code.co_filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            module = None
+        held = _FILE_CODE[code.co_filename] = (lines, module)
+    if held[1] is None:
+        return True
+    return any(_same_code(found, code) for found in _codes_at(held[1], code.co_name,
+                                                              code.co_firstlineno))
+
+
+def _codes_at(code: types.CodeType, name: str, line: int) -> Iterator[types.CodeType]:
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name == name and const.co_firstlineno == line:
+                yield const
+            yield from _codes_at(const, name, line)
+
+
+def _same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """The same instructions, names and constants (nested code alike)."""
+    if (a.co_code, a.co_names, a.co_varnames, a.co_freevars) != \
+            (b.co_code, b.co_names, b.co_varnames, b.co_freevars) or \
+            len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts):
+        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
+            if not _same_code(x, y):
+                return False
+        elif type(x) is not type(y) or repr(x) != repr(y):
+            return False
+    return True
 
 
 def _lambda_in_file(fn: types.FunctionType) -> ParsedFunction | None:

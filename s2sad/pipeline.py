@@ -258,7 +258,8 @@ def numpy_numbers() -> Iterator[None]:
 
 
 def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compiled],
-                       args: tuple, kwargs: dict, named: dict) -> Any:
+                       args: tuple, kwargs: dict, named: dict,
+                       differentiated: tuple[int, ...] = ()) -> Any:
     """`run(*args, **kwargs, **named)`: code compiled for Python's numbers,
     given the user's `fn` and the tangents `named`. Where Python's numbers or
     `math` raise (NUMBER_ERRORS) but `fn` itself runs (its own errors stay
@@ -271,17 +272,18 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
             raise
     fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
     with numpy_numbers():
-        promoted = dict(zip(named, numpy_scalars(tuple(named.values()))))
-        return generic().func(*numpy_scalars(args), **kwargs, **promoted)
+        promoted = dict(zip(named, numpy_scalars(tuple(named.values()), tuple(range(len(named))))))
+        return generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
 
 
-def numpy_scalars(values: tuple) -> tuple:
-    """`values` with Python floats as NumPy's float64 and ints as its int64
-    (inf or nan where a Python number raises: `1 / 0`; an int64 still counts
-    a range and picks an item)."""
-    return tuple(np.float64(v) if type(v) is float else
-                 np.int64(v) if type(v) is int and -2 ** 63 <= v < 2 ** 63 else v
-                 for v in values)
+def numpy_scalars(values: tuple, differentiated: tuple[int, ...] = ()) -> tuple:
+    """`values` with Python floats as NumPy's float64 (inf or nan where a
+    Python float raises: `1.0 / 0.0`), and ints at the `differentiated`
+    positions too (a derivative takes them for floats). Other ints stay
+    Python's: as int64 they would overflow, refuse negative powers and fail
+    `isinstance(n, int)`."""
+    return tuple(np.float64(v) if type(v) is float or type(v) is int and k in differentiated
+                 else v for k, v in enumerate(values))
 
 
 def _is_scalar(a: Any) -> bool:
@@ -511,6 +513,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         and rev.seed in derived.params else None
     use_math(derived, spec.scalars + ((seed,) if seed is not None and spec.scalars else ()))
     built = build(derived, fn, lowered.free, helpers)
+    if "seed_name" in common:  # (as the code names it)
+        common["seed_name"] = built.params.get(common["seed_name"], common["seed_name"])
     added = sum(len(layer) for layer in spec.forwards)
     names = [a.arg for a in built.fdef.args.kwonlyargs[len(built.fdef.args.kwonlyargs) - added:]]
     layers = []
@@ -539,6 +543,7 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
     use_math(fwd, spec.scalars, returned=False)
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
+    common["seed_name"] = backward_half.params.get(common["seed_name"], common["seed_name"])
     shared = forward_half.shared | backward_half.shared
     names = tuple(tuple(a.arg for a in half.fdef.args.kwonlyargs[-len(layer):])
                   for half, layer in ((forward_half, spec.forwards[0]), (backward_half, (0, 1)))

@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import primitives
-from .analysis import SCALAR, Facts, copy_known_facts
+from .analysis import SCALAR, Facts, copy_known_facts, known_shape
 from .ir import (
     Assign,
     Block,
@@ -240,6 +240,7 @@ class _Plan:
         if isinstance(stmt, Assign) and stmt in self.block.stmts and stmt.target is v \
                 and v not in facts.buffers \
                 and not any(a in facts.written for a in stmt.operands()) \
+                and not _may_iterate_an_iterator(stmt, facts, self.tapes.shape) \
                 and (_recomputable(stmt, self.tapes.shape.get(v) is SCALAR
                                    or v in facts.written)
                      or _cheap(stmt) and all(self.at_hand(a) for a in stmt.operands())):
@@ -292,6 +293,19 @@ def _recomputable(stmt: Assign, arithmetic: bool) -> bool:
     prim = primitives.get(stmt.prim)
     return prim.recompute and not prim.expensive and not prim.effect \
         and (arithmetic or not (prim.elementwise or prim.reduction))
+
+
+def _may_iterate_an_iterator(stmt: Assign, facts: Facts, shape: Any) -> bool:
+    """Does stmt iterate an operand that may be an iterator (what `reversed`,
+    `iter`, `map` or a generator returned)? The forward pass consumed it:
+    iterated again in the backward pass, it would be empty (`list(seq)` of
+    `seq = reversed(X)`), so its result is taped. Operands known to be
+    arrays, numbers or containers are iterated again as they were."""
+    prim = primitives.get(stmt.prim)
+    if stmt.prim != "iteration_items" and not (prim.form == "function" and prim.takes == "any"):
+        return False
+    return any(isinstance(a, Var) and a not in facts.containers and known_shape(shape, a) is None
+               and shape.get(a) is not SCALAR for a in stmt.operands())
 
 
 # arithmetic as cheap to compute again as to pop from a tape

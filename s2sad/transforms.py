@@ -14,6 +14,7 @@ their derivatives are one more forward layer (`nesting.py`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -90,7 +91,8 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         with errors_located():
             return pipeline.run_numbers_safely(
                 fn, backends.runner(compiled, backend),
-                lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named)
+                lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named,
+                chosen.params)
     except TypeError:
         check_binding(fn, args, kwargs)
         raise
@@ -109,8 +111,10 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
     # in place later, and a function writing into its argument would move them)
     primals = private_copy(tuple(primals))
     value = f(*private_copy(primals))
+    read = ReadArrays(f, "linearize")
 
     def f_jvp(*tangents: Any) -> Any:
+        read.check()
         return jvp(f, primals, tangents, backend=backend)[1]
 
     f_jvp.__s2sad_transform__ = "linearize"  # type: ignore[attr-defined]
@@ -189,9 +193,11 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False, backend: str = "numpy
     except RecursionError:
         raise too_deep("the pullback", f, chosen and def_loc(chosen.target.fn)) from None
     n = len(primals)
+    read = ReadArrays(f, "vjp")
 
     @recursion_reported("the pullback", f)
     def by_primal(cotangent: Any) -> tuple:
+        read.check()
         grads = pullback(cotangent)
         out: list = [None] * n
         for i, g in zip(wrt, grads):
@@ -216,7 +222,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     # (the pullback is at these values: an array the caller updates in place
     # later must not move it, so the forward half runs on copies)
-    full_args = tuple(a.copy() if type(a) is np.ndarray else a for a in full_args)
+    full_args = tuple(private_copy(full_args))
 
     def split_for(call_args: tuple) -> Compiled:
         """The two halves compiled for these arguments' kinds."""
@@ -236,7 +242,8 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
         if raised_by_user(exc):
             raise
         fn(*full_args, **full_kwargs)
-        numbers, full_args = pipeline.numpy_numbers, pipeline.numpy_scalars(full_args)
+        numbers = pipeline.numpy_numbers
+        full_args = pipeline.numpy_scalars(full_args, chosen.params)
         with numbers():
             compiled = split_for(full_args)
             forward, backward = compiled.forward, compiled.backward
@@ -254,7 +261,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
             if raised_by_user(exc):
                 raise
             with pipeline.numpy_numbers():
-                promoted = pipeline.numpy_scalars(full_args)
+                promoted = pipeline.numpy_scalars(full_args, chosen.params)
                 generic = split_for(promoted)
                 state = generic.forward(*promoted, **full_kwargs)[1]
                 grads = generic.backward(state, _like(cotangent, out))
@@ -282,12 +289,76 @@ def _nested_vjp(derivative: Any, f: Callable, args: tuple, kwargs: dict, chosen:
     return f(*args, **kwargs), nested_pullback
 
 
+class ReadArrays:
+    """The arrays f's own code reads by name from outside (its module's
+    globals, its closure's cells) as they are when vjp or linearize is
+    called. The pullback and the linearized function run later and read
+    them then: changed in place or rebound by then, they would give the
+    derivative at other values than f's, so `check` raises instead."""
+
+    def __init__(self, f: Callable, what: str) -> None:
+        self.what = what
+        self.held: list[tuple[Any, str, np.ndarray, np.ndarray]] = []
+        try:
+            fn = target_of(f).fn
+        except S2sadError:
+            return
+        code, names = fn.__code__, set()
+        todo = [code]
+        while todo:  # (its comprehensions' and lambdas' code too)
+            c = todo.pop()
+            names |= set(c.co_names)
+            todo += [k for k in c.co_consts if isinstance(k, type(code))]
+        for name in sorted(names):
+            value = fn.__globals__.get(name)
+            if type(value) is np.ndarray:
+                self.held.append((fn.__globals__, name, value, value.copy()))
+        for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
+            with contextlib.suppress(ValueError):  # (an empty cell)
+                if type(cell.cell_contents) is np.ndarray:
+                    value = cell.cell_contents
+                    self.held.append((cell, name, value, value.copy()))
+
+    def check(self) -> None:
+        for holder, name, value, copy in self.held:
+            now = holder.get(name) if isinstance(holder, dict) else \
+                getattr(holder, "cell_contents", None)
+            if now is not value or not _same_values(value, copy):
+                raise S2sadError(
+                    f"the array {name}, which the function reads, changed after {self.what} "
+                    "was called: the derivative would be taken at its new values",
+                    hint=f"call {'the pullback' if self.what == 'vjp' else 'f_jvp'} before "
+                    f"changing {name}, or pass {name} to the function as an argument")
+
+
+def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    try:
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    except TypeError:
+        return bool(np.array_equal(a, b))
+
+
 def _like(cotangent: Any, value: Any) -> Any:
+    """The cotangent as the backward half takes it: of an object output (an
+    object of the output's class, as users give it), the dict of its
+    attributes, which is how an object's adjoint is held; inside lists,
+    tuples and dicts alike."""
     if isinstance(value, (np.ndarray, np.generic, float, int, complex)) and \
             np.shape(cotangent) != np.shape(value):
         raise ArgumentTypeError(f"a cotangent has shape {np.shape(cotangent)}, the output "
                                 f"{np.shape(value)}",
                                 hint="give the cotangent the output's shape")
+    if is_object(value) and type(cotangent) is type(value) and not is_record(value):
+        names = [f.name for f in dataclasses.fields(value)] if dataclasses.is_dataclass(value) \
+            else list(vars(cotangent))
+        return {name: getattr(cotangent, name) for name in names}
+    if type(value) in (list, tuple) and type(cotangent) in (list, tuple) and \
+            len(value) == len(cotangent):
+        return type(cotangent)(_like(c, v) for c, v in zip(cotangent, value))
+    if type(value) is dict and type(cotangent) is dict:
+        return {k: _like(c, value[k]) if k in value else c for k, c in cotangent.items()}
     return cotangent
 
 

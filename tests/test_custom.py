@@ -261,3 +261,61 @@ def test_a_third_derivative_through_rules_is_refused_without_naming_internals():
     with pytest.raises(s2sad.NoAdjointError, match="third derivative through a call") as info:
         s2sad.grad(s2sad.grad(s2sad.grad(cubed_of)))(0.7)
     assert "call_jvp" not in str(info.value)
+
+
+@s2sad.custom_vjp
+def outer_product(a, b):
+    return a * b
+
+
+@outer_product.defvjp
+def _(g, ans, a, b):  # (named `_`, as users name a rule they never call)
+    return g * b, g * a  # (3, 3): summed back to a's (3, 1) and b's (1, 3)
+
+
+def outer_of_reshaped(x, y):
+    a = x.reshape(3, 1) * 2.0
+    b = y[None, :] * 2.0
+    return np.sum(outer_product(a, b))
+
+
+def test_a_broadcast_adjoint_from_a_rule_is_summed_before_the_next_rule():
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
+    dx, dy = s2sad.grad(outer_of_reshaped, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(dx, np.full(3, 4.0 * y.sum()))
+    np.testing.assert_allclose(dy, np.full(3, 4.0 * x.sum()))
+
+
+def repeated_rule(x):
+    s = x
+    for i in range(2):  # noqa: B007 (the loop's `_` is not the rule's)
+        s = outer_product(s, x)
+    return np.sum(s)
+
+
+def test_a_rule_named_underscore_in_a_loop():
+    x = np.array([0.3, -1.2])
+    np.testing.assert_allclose(s2sad.grad(repeated_rule)(x), 3.0 * x ** 2)
+
+
+def test_a_function_with_a_rule_writing_into_its_argument_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="writes into its argument a"):
+        @s2sad.custom_vjp
+        def doubled(a):
+            a *= 2.0
+            return a
+    with pytest.raises(s2sad.S2sadError, match="writes into its argument a"):
+        @s2sad.custom_vjp
+        def zeroed(a):
+            a[0] = 0.0
+            return a
+
+    @s2sad.custom_vjp
+    def copied(a):  # (a new array: allowed)
+        a = a.copy()
+        a *= 2.0
+        return a
+
+    copied.defvjp(lambda g, ans, a: 2.0 * g)
+    np.testing.assert_allclose(s2sad.grad(lambda x: np.sum(copied(x) ** 2))(np.ones(2)),
+                               np.full(2, 8.0))

@@ -177,7 +177,7 @@ def log_twice(x):
 
 
 def test_an_int_at_a_singular_point_computes_again_with_numpys_scalars() -> None:
-    # 1 / x with the int 0 raises in Python; as NumPy's int64 it is inf
+    # 1 / x with the int 0 raises in Python; a differentiated int as NumPy's float64: inf
     with np.errstate(divide="ignore"):
         assert s2sad.hessian(log_twice)(0) == -np.inf
         assert s2sad.grad(log_twice)(0) == np.inf

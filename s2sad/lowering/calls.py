@@ -55,7 +55,7 @@ class Calls(LowererBase):
         if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction):
             return self.inline_call(self.env[func.id], node, hint)
         if isinstance(func, gast.Lambda):
-            return self.inline_call(LocalFunction(func, self.env, self.scope), node, hint)
+            return self.inline_call(self.local_function(func), node, hint)
         if isinstance(func, gast.Attribute) and func.attr == "append" and \
                 isinstance(func.value, gast.Name) and func.value.id in self.env and \
                 len(node.args) == 1 and not node.keywords and \
@@ -382,7 +382,7 @@ class Calls(LowererBase):
             return self.emit("call", [callee, *args], kwargs, hint=hint)
         base = self.scope_env(fn)
         bound = self.bind_local(fn, [self.expr(a) for a in node.args],
-                                {k.arg: self.expr(k.value) for k in node.keywords}, base, node)
+                                {k.arg: self.expr(k.value) for k in node.keywords}, node)
         saved = self.env, self.loops, self.scope
         self.env = {k: v for k, v in base.items() if not k.startswith("<")} | bound
         self.loops = []
@@ -401,10 +401,9 @@ class Calls(LowererBase):
             self.inline_depth -= 1
             self.env, self.loops, self.scope = saved
 
-    def bind_local(self, fn: LocalFunction, args: list, kwargs: dict, base: dict,
-                   node: Any) -> dict:
+    def bind_local(self, fn: LocalFunction, args: list, kwargs: dict, node: Any) -> dict:
         """A local function's parameters bound to a call's arguments, as Python
-        binds them (defaults evaluated in the scope it was made in)."""
+        binds them (defaults as they were where it was made)."""
         spec = fn.node.args
         positional = [a.id for a in [*spec.posonlyargs, *spec.args]]
         n_posonly = len(spec.posonlyargs)
@@ -426,19 +425,11 @@ class Calls(LowererBase):
                 raise self.error(f"the local function got an unexpected argument {key!r}", node)
         if spec.kwarg is not None:
             bound[spec.kwarg.id] = self.emit("make_dict", [Const(tuple(rest)), *rest.values()])
-        defaults = dict(zip(positional[len(positional) - len(spec.defaults):], spec.defaults))
-        defaults.update((a.id, d) for a, d in zip(spec.kwonlyargs, spec.kw_defaults)
-                        if d is not None)
-        saved = self.env
-        self.env = base
-        try:
-            for name in [*positional, *(a.id for a in spec.kwonlyargs)]:
-                if name not in bound:
-                    if name not in defaults:
-                        raise self.error(f"missing argument {name!r}", node)
-                    bound[name] = self.expr(defaults[name])
-        finally:
-            self.env = saved
+        for name in [*positional, *(a.id for a in spec.kwonlyargs)]:
+            if name not in bound:
+                if name not in fn.defaults:
+                    raise self.error(f"missing argument {name!r}", node)
+                bound[name] = fn.defaults[name]
         return bound
 
 

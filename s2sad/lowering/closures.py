@@ -56,11 +56,7 @@ class Closures(LowererBase):
             env = self.scope_env(fn)
             names = self.captured_names(fn, env)
             captured = [self.value_of(env[name]) for name in names]
-            saved, self.env = self.env, env
-            try:
-                defaults = [self.expr(d) for d in self.default_nodes(fn.node)]
-            finally:
-                self.env = saved
+            defaults = list(fn.defaults.values())
             lifted = self.lifted(fn, tuple(names))
             ref = Ref("$" + self.lift_names[lifted], lifted)
             hint = getattr(fn.node, "name", "") or "fn"
@@ -92,6 +88,16 @@ class Closures(LowererBase):
             raise self.error(f"the local function reads {missing[0]!r} before it is assigned",
                              fn.node, "assign it before the function is passed on or stored")
         return [n for n in free if n in env]
+
+    def local_function(self, node: Any) -> LocalFunction:
+        """A local def or lambda, its defaults evaluated here, where Python
+        evaluates them (`lambda k=x: k` keeps this x, whatever x is later)."""
+        args = node.args
+        positional = [a.id for a in [*args.posonlyargs, *args.args]]
+        names = positional[len(positional) - len(args.defaults):] + \
+            [a.id for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        values = [self.expr(d) for d in self.default_nodes(node)]
+        return LocalFunction(node, self.env, self.scope, dict(zip(names, values)))
 
     def default_nodes(self, node: Any) -> list:
         args = node.args

@@ -237,7 +237,7 @@ class Expressions(LowererBase):
         return self.emit("index", [Const(tuple(layout)), *args])
 
     def expr_Lambda(self, node: Any, hint: str) -> Any:
-        return LocalFunction(node, self.env, self.scope)
+        return self.local_function(node)
 
     def expr_ListComp(self, node: Any, hint: str) -> Operand:
         """[elt for t in it if c] as a loop that appends to a fresh list."""

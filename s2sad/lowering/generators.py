@@ -13,6 +13,7 @@ refused here, at the line that makes the generator.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 from typing import Any
 
@@ -73,6 +74,13 @@ class Generators(LowererBase):
         if isinstance(func, gast.Name) and isinstance(self.env.get(func.id), LocalFunction) \
                 and is_generator(self.env[func.id].node):
             return gast.Module(body=[self.env[func.id].node, arguments], type_ignores=[])
+        if isinstance(func, gast.Name) and func.id in ("map", "filter", "zip", "enumerate") and \
+                func.id not in self.env:  # (of a local function by name, or of lazy ones)
+            inner = [self.env[a.id].node for a in value.args[:1] if isinstance(a, gast.Name)
+                     and isinstance(self.env.get(a.id), LocalFunction)]
+            inner += [made for a in value.args if (made := self.lazily_made(a)) is not None]
+            if inner:
+                return gast.Module(body=[*inner, arguments], type_ignores=[])
         if self.generator_function(func):  # (a module's, or a method of an object: reads it)
             receiver = [gast.Expr(value=func.value)] if isinstance(func, gast.Attribute) else []
             return gast.Module(body=[*receiver, arguments], type_ignores=[])
@@ -89,6 +97,12 @@ class Generators(LowererBase):
                 inspect.isgeneratorfunction(inspect.getattr_static(cls, func.attr, None))
                 for cls in self.instances.get(obj, ()))
         return False
+
+    def builtin_iterator(self, value: Any) -> bool:
+        """Is `value` a call of Python's map, filter, zip, enumerate, reversed or iter?"""
+        return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
+            value.func.id in _ITERATORS and value.func.id not in self.env and \
+            self.lookup_free(value.func.id) is getattr(builtins, value.func.id)
 
     def reads_through(self, node: Any) -> set[str]:
         """`lazy_reads(node)`, and what the local functions it reads read in
@@ -120,6 +134,18 @@ class Generators(LowererBase):
                     "s2sad when the generator is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
+        runs_later = isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) and \
+            self.generator_function(node.value.func)  # (a real generator, run as Python does)
+        if isinstance(node, gast.Assign) and not runs_later and (
+                made is not None or self.builtin_iterator(node.value)):
+            names = [t.id for t in node.targets if isinstance(t, gast.Name)]
+            if names and _consumed_again(names[0], rest):
+                raise self.error(
+                    f"the generator {names[0]} is consumed more than once (or where a loop "
+                    "runs again): Python's generator is empty after its first use, s2sad "
+                    "keeps its values", node.value,
+                    "make a list here instead, [... for v in x], if the values are needed "
+                    "again, or consume the generator once")
         if isinstance(node, gast.For):
             made = self.lazily_made(node.iter)
             if made is None:
@@ -136,6 +162,39 @@ class Generators(LowererBase):
                     "generator between iterations, s2sad runs it to its end first", node.iter,
                     "compute what the generator needs before the loop, or write the "
                     "generator's loop into this one")
+
+
+_ITERATORS = ("map", "filter", "zip", "enumerate", "reversed", "iter")
+
+
+def _consumed_again(name: str, rest: list) -> bool:
+    """Is `name`, bound to a generator, read more than once in `rest` (until
+    it is bound again), or where code runs again: a loop's body, a
+    comprehension's element or a later `for`, a function?"""
+    reads = 0
+    for stmt in rest:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.For, gast.While)):
+                again = [*node.body, *node.orelse] + ([node.test] if isinstance(node, gast.While)
+                                                      else [])
+            elif isinstance(node, (gast.GeneratorExp, gast.ListComp, gast.SetComp,
+                                   gast.DictComp)):
+                again = [*node.generators[1:], *(c for g in node.generators for c in g.ifs),
+                         getattr(node, "elt", None) or node.key, getattr(node, "value", None)]
+            elif isinstance(node, (gast.Lambda, gast.FunctionDef)):
+                again = [node]
+            else:
+                continue
+            if any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                   for part in again if part is not None for n in gast.walk(part)):
+                return True
+        reads += sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                     for n in gast.walk(stmt))
+        if reads > 1:
+            return True
+        if name in assigned_names([stmt]):
+            return False
+    return False
 
 
 def _is_lazy(node: Any) -> bool:

@@ -23,10 +23,13 @@ class LocalFunction:
     `env` and `scope` are the environment it was made in and its scope (the
     function being lowered, or a local function's inlined call)."""
 
-    def __init__(self, node: Any, env: dict | None = None, scope: int = 0) -> None:
+    def __init__(self, node: Any, env: dict | None = None, scope: int = 0,
+                 defaults: dict | None = None) -> None:
         self.node = node
         self.env = env if env is not None else {}
         self.scope = scope
+        # its parameters' defaults, evaluated where it was made (as Python does)
+        self.defaults = defaults if defaults is not None else {}
 
 
 class Continue:

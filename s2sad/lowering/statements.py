@@ -3,6 +3,7 @@ subscript, augmented), `with`, `assert`, `del` and local `def`s."""
 
 from __future__ import annotations
 
+import contextlib
 import types
 from typing import Any
 
@@ -19,7 +20,6 @@ from .scans import (
     RETVAL,
     YIELDED,
     Continue,
-    LocalFunction,
     contains_return,
     exits,
     literal,
@@ -270,7 +270,7 @@ class Statements(LowererBase):
             if node.decorator_list:
                 raise self.error("decorated local functions are not supported", node,
                                  "define the helper at module level")
-            self.env[node.name] = LocalFunction(node, self.env, self.scope)
+            self.env[node.name] = self.local_function(node)
         elif not isinstance(node, gast.Pass):
             raise self.error(f"unsupported statement: {kind.__name__}", node,
                              "rewrite it with assignments, if, while and for")
@@ -291,6 +291,11 @@ class Statements(LowererBase):
                              "supported", node, "move it after the with block")
         managers = []
         for item in node.items:
+            if self.suppresses(item.context_expr):
+                raise self.error(
+                    "contextlib.suppress: s2sad does not pass the block's exceptions to its "
+                    "context manager, so the block would raise where Python goes on",
+                    item.context_expr, "test for the case with an if instead")
             manager = self.expr(item.context_expr, hint="context")
             enter = self.emit("getattr", [manager, Const("__enter__")])
             entered = self.emit("call", [enter])
@@ -301,6 +306,17 @@ class Statements(LowererBase):
         for manager in reversed(managers):
             leave = self.emit("getattr", [manager, Const("__exit__")])
             self.emit("call", [leave, Const(None), Const(None), Const(None)], target=False)
+
+    def suppresses(self, node: Any) -> bool:
+        """Is `node` a call of contextlib.suppress (`suppress(...)`,
+        `contextlib.suppress(...)`)?"""
+        if not isinstance(node, gast.Call):
+            return False
+        func = node.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id not in self.env:
+            return self.lookup_free(func.value.id) is contextlib and func.attr == "suppress"
+        return self.resolve_callee_object(func) is contextlib.suppress
 
     def assign(self, target: Any, value: Operand) -> None:
         if isinstance(target, gast.Name):

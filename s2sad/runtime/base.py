@@ -884,7 +884,7 @@ def custom_adjoints(result: Any, count: int, total: int, *args: Any) -> tuple:
             f"one adjoint per positional parameter ({max(count, total)}), as a tuple",
             hint="return (adjoint_of_first, adjoint_of_second, ...), None for an argument "
             "without a gradient")
-    adjoints = tuple(result)[:count]
+    adjoints = list(result)[:count]
     for k, (adjoint, arg) in enumerate(zip(adjoints, args)):
         if adjoint is None or not isinstance(arg, (np.ndarray, np.generic, int, float,
                                                    complex)):
@@ -894,7 +894,9 @@ def custom_adjoints(result: Any, count: int, total: int, *args: Any) -> tuple:
                 f"an adjoint rule returned an adjoint of shape {np.shape(adjoint)} for "
                 f"argument {k}, of shape {np.shape(arg)}",
                 hint="return each adjoint with its argument's shape (None for no gradient)")
-    return adjoints
+        adjoints[k] = unbroadcast(adjoint, arg)  # (summed back here: what reads it next
+        # may be another rule, the reshape that made the argument)
+    return tuple(adjoints)
 
 
 def _sums_to(adjoint: tuple, arg: tuple) -> bool:

@@ -270,8 +270,11 @@ def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
 
 
 def iteration_items(x: Any) -> Any:
-    """What `for item in x` goes through, by position: a dict's keys, or x."""
-    return list(x) if isinstance(x, dict) else x
+    """What `for item in x` goes through, by position: x itself if it is an
+    array, a list, a tuple or a range; else what iterating it gives once (a
+    dict's keys, a generator's or an iterator's items, an object's
+    `__iter__`), as a list."""
+    return x if isinstance(x, (np.ndarray, list, tuple, range)) else list(x)
 
 
 def iteration_tangent(t: Any, x: Any) -> Any:

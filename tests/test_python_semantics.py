@@ -1,0 +1,538 @@
+"""Python's own semantics where generated code could differ from it.
+
+Each case is a program written as users write them, whose derivative came
+out wrong without an error before: the generated code's names hid a
+user's (`dout`, `ds`, `df`, `_`), a generator or an iterator was gone
+through again (in the backward pass, or by a second consumer), a local
+function's defaults were read when it was called, a function's file had
+changed since it was imported, NumPy returned an operand itself (or a
+view) where the table says "a new array". Values are checked against
+Python running the function, gradients against finite differences or the
+closed form."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import importlib
+import math
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import s2sad
+
+# ---------------------------------------------------------------- names
+
+dout = 5.0  # a user's globals named as the code s2sad generates names its own
+ds = 0.1
+df = 3.0
+state = np.array([1.0, -2.0])
+x_dot = 7.0
+dresult = 2.0
+
+
+def reads_dout(x):
+    return x * dout
+
+
+def reads_ds(x):
+    s = np.sum(x ** 2) * ds  # (the seed of `return s` would be `ds`)
+    return s
+
+
+def reads_df(x):
+    return x / df
+
+
+def reads_state(x):
+    return np.sum(np.sin(x) * state)
+
+
+def reads_x_dot(x):
+    return x * x_dot
+
+
+def reads_dresult(x):
+    result = np.sum(x * dresult)
+    return result
+
+
+def reads_underscore(x):
+    _, w = x * 1.5, x  # `_` an ordinary variable, read in the loop
+    for i in range(2):  # noqa: B007 (as users write it)
+        x = x * _
+    return x + 0.0 * w
+
+
+@pytest.mark.parametrize("f, x, slope", [
+    (reads_dout, 2.0, 5.0),
+    (reads_df, 1.0, 1.0 / 3.0),
+    (reads_x_dot, 2.0, 7.0),
+    (reads_underscore, 2.0, 6.75 * 2.0 ** 2),  # 2.25 x^3
+])
+def test_a_users_global_never_takes_a_generated_name(f, x, slope):
+    value, grad = s2sad.value_and_grad(f)(x)
+    assert value == pytest.approx(f(x)) and grad == pytest.approx(slope)
+    value, tangent = s2sad.jvp(f, (x,), (1.0,))
+    assert value == pytest.approx(f(x)) and tangent == pytest.approx(slope)
+    assert s2sad.hessian(f)(x) == pytest.approx(13.5 * x if f is reads_underscore else 0.0)
+
+
+@pytest.mark.parametrize("f, expected", [
+    (reads_ds, lambda x: 2 * x * ds),
+    (reads_state, lambda x: np.cos(x) * state),
+    (reads_dresult, lambda x: np.full_like(x, dresult)),
+])
+def test_a_users_global_array_or_seed_name_is_read_as_theirs(f, expected):
+    x = np.array([1.0, 2.0])
+    value, grad = s2sad.value_and_grad(f)(x)
+    np.testing.assert_allclose(value, f(x))
+    np.testing.assert_allclose(grad, expected(x))
+    value, pullback = s2sad.vjp(f, x)
+    np.testing.assert_allclose(pullback(1.0)[0], expected(x))
+    # (a helper's halves: the backward half's parameters `state` and `dresult`)
+    np.testing.assert_allclose(s2sad.grad(lambda x: f(x) * 2.0)(x), 2.0 * expected(x))
+
+
+def test_the_seed_keeps_its_name_where_nothing_is_hidden():
+    text = s2sad.show(lambda x: np.sum(x * x), args=(np.ones(2),))
+    assert "dout=1.0" not in text or "dout_" not in text
+    text = s2sad.show(reads_dout, args=(2.0,))
+    # (the seed renamed, the global read as it is)
+    assert "dout_1=1.0" in text and "x * dout" in text, text
+
+
+# ---------------------------------------------------------------- iterators
+
+
+def batches(X):
+    for i in range(0, len(X), 2):
+        yield X[i:i + 2]
+
+
+def minibatch_epochs(w, X):
+    total = 0.0
+    for epoch in range(2):  # noqa: B007 (as users write it)
+        for xb in batches(X):  # a new generator each epoch
+            total = total + np.sum((xb @ w) ** 2)
+    return total
+
+
+def one_generator_two_epochs(w, X):
+    data = batches(X)  # consumed by the first epoch: the second sees nothing
+    total = 0.0
+    for epoch in range(2):  # noqa: B007 (as users write it)
+        for xb in data:
+            total = total + np.sum((xb @ w) ** 2)
+    return total
+
+
+def reversed_rows_in_a_loop(w, X):
+    total = 0.0
+    for e in range(2):
+        for xb in reversed(X):
+            total = total + (xb @ w) * (e + 1.0)
+    return total ** 2
+
+
+def rows_of_iter(w, X):
+    total = 0.0
+    for e in range(2):  # noqa: B007 (as users write it)
+        for xb in iter(X):
+            total = total + np.sin(xb @ w)
+    return total
+
+
+@pytest.mark.parametrize("f", [minibatch_epochs, one_generator_two_epochs,
+                               reversed_rows_in_a_loop, rows_of_iter])
+def test_iterators_in_loops_are_gone_through_once(f):
+    rng = np.random.default_rng(3)
+    w, X = rng.standard_normal(2), rng.standard_normal((4, 2))
+    value, grad = s2sad.value_and_grad(f)(w, X)
+    np.testing.assert_allclose(value, f(w, X))
+    s2sad.check_grad(f, w, X)
+
+
+def test_the_hessian_through_a_reversed_iterator_in_a_loop():
+    w, X = np.array([0.5, -1.0]), np.arange(4.0).reshape(2, 2)
+    s = 3.0 * X.sum(axis=0)  # (f = (s . w)^2)
+    np.testing.assert_allclose(s2sad.hessian(reversed_rows_in_a_loop)(w, X),
+                               2.0 * np.outer(s, s))
+
+
+def consumed_twice(x):
+    g = (v * v for v in x)
+    return sum(g) + 100 * sum(g)
+
+
+def any_then_sum(x):
+    g = (v for v in x)
+    return any(v > 0 for v in g) * 1.0 + sum(g)
+
+
+def map_twice(x):
+    m = map(np.sin, x)
+    return sum(m) + 10 * sum(m)
+
+
+def enumerate_resumed(x):
+    e = enumerate(x)
+    s = 0.0
+    for i, v in e:
+        s = s + i * v
+    for i, v in e:  # noqa: B007 (as users write it)
+        s = s + 100 * v
+    return s
+
+
+def consumed_in_a_loop(x):
+    g = (v * v for v in x)
+    total = 0.0
+    for k in range(2):  # noqa: B007 (as users write it)
+        total = total + sum(g)
+    return total
+
+
+@pytest.mark.parametrize("f", [consumed_twice, any_then_sum, map_twice, enumerate_resumed,
+                               consumed_in_a_loop])
+def test_a_generator_consumed_again_is_refused(f):
+    with pytest.raises(s2sad.S2sadError, match="consumed more than once"):
+        s2sad.grad(f)(np.array([0.3, -1.2, 0.7]))
+
+
+def consumed_once(x):
+    g = (v * v for v in x)
+    m = map(np.sin, x)
+    total = sum(g) + sum(m)
+    g = (v for v in x)  # (bound again: a new generator)
+    return total + max(g)
+
+
+def test_generators_consumed_once_each_run():
+    x = np.array([0.3, -1.2, 0.7])
+    np.testing.assert_allclose(s2sad.value_and_grad(consumed_once)(x)[0], consumed_once(x))
+    s2sad.check_grad(consumed_once, x)
+
+
+def map_of_a_named_lambda(x):
+    k = 1.0
+    scale = lambda v: v * k  # noqa: E731 (as users write it)
+    m = map(scale, [x])
+    k = 3.0  # (read when sum consumes m: Python's is 3)
+    return sum(m)
+
+
+def test_a_lazy_map_of_a_named_function_reading_a_later_value_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="reads k, which the function changes"):
+        s2sad.grad(map_of_a_named_lambda)(2.0)
+
+
+# ---------------------------------------------------------------- defaults
+
+
+def default_of_a_def(x):
+    def inner(k=x):
+        return k * k
+    x = 10.0
+    return inner()
+
+
+def default_of_a_lambda(x):
+    g = lambda k=x: k * 3.0  # noqa: E731
+    x = 10.0
+    return g() + g(1.0)
+
+
+def keyword_default_as_a_value(x):
+    def scaled(v, *, k=x):
+        return v * k
+    x = x * 5.0
+    return sum(map(scaled, [x, 1.0]))  # (a closure: 5 x0 k + k, k = x0)
+
+
+def defaults_in_a_loop(x):
+    fs = []
+    for i in range(3):
+        fs.append(lambda t, i=i: t * (i + 1.0))
+    return sum(f(x) for f in fs)
+
+
+@pytest.mark.parametrize("f, slope", [(default_of_a_def, 2 * 2.0), (default_of_a_lambda, 3.0),
+                                      (keyword_default_as_a_value, 10.0 * 2.0 + 1.0),
+                                      (defaults_in_a_loop, 6.0)])
+def test_defaults_are_evaluated_where_the_function_is_made(f, slope):
+    value, grad = s2sad.value_and_grad(f)(2.0)
+    assert value == pytest.approx(f(2.0)) and grad == pytest.approx(slope)
+    assert s2sad.jvp(f, (2.0,), (1.0,))[1] == pytest.approx(slope)
+
+
+# ---------------------------------------------------------------- stale source
+
+
+def test_a_function_whose_file_changed_since_import_is_refused(tmp_path, monkeypatch):
+    module = tmp_path / "edited_module.py"
+    module.write_text("def loss(x):\n    return x ** 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("edited_module", None)
+    mod = importlib.import_module("edited_module")
+    assert s2sad.grad(mod.loss)(2.0) == pytest.approx(4.0)
+    module.write_text("def loss(x):\n    return x ** 3\n")  # (not reloaded)
+    with pytest.raises(s2sad.S2sadError, match="the file changed after the function was"):
+        s2sad.grad(lambda x: mod.loss(x) * 1.0)(2.0)
+    mod = importlib.reload(mod)
+    assert s2sad.grad(mod.loss)(2.0) == pytest.approx(12.0)
+    sys.modules.pop("edited_module", None)
+
+
+def test_functions_of_files_as_they_are_are_not_refused(tmp_path, monkeypatch):
+    # imports (a module's `np.f` compiles otherwise than a global's), closures,
+    # methods with super(), decorators and nested functions
+    source = textwrap.dedent('''
+        from __future__ import annotations
+        import functools
+        import numpy as np
+
+        def outer(a):
+            def f(x):
+                return np.sum(np.sin(x) * a)
+            return f
+
+        class Base:
+            def value(self, x):
+                return np.sum(x * x)
+
+        class Child(Base):
+            def value(self, x):
+                return super().value(x) * 2.0
+
+        @functools.lru_cache
+        def unused():
+            return 1
+
+        def uses(x, c=Child()):
+            return c.value(x) + outer(2.0)(x)
+    ''')
+    (tmp_path / "fresh_module.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("fresh_module", None)
+    mod = importlib.import_module("fresh_module")
+    x = np.array([0.3, -0.4])
+    np.testing.assert_allclose(s2sad.grad(mod.uses)(x), 4.0 * x + 2.0 * np.cos(x))
+    sys.modules.pop("fresh_module", None)
+
+
+# ---------------------------------------------------------------- operands returned
+
+
+def einsum_diagonal_written(x):
+    D = np.outer(x, x)
+    d = np.einsum("ii->i", D)  # NumPy: a writable view of D's diagonal
+    d[:] = 0.0
+    return np.sum(D)
+
+
+def matrix_power_one_written(x):
+    D = np.outer(x, x)
+    P = np.linalg.matrix_power(D, 1)  # D itself
+    P *= 2.0
+    return np.sum(D)
+
+
+def diff_zero_written(y):
+    y = y * 1.0
+    d = np.diff(y, n=0)  # y itself
+    d[0] = 0.0
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [einsum_diagonal_written, matrix_power_one_written,
+                               diff_zero_written])
+def test_writes_into_what_may_be_an_operand_itself_are_refused(f):
+    with pytest.raises(s2sad.S2sadError):
+        s2sad.grad(f)(np.array([1.0, 2.0, 3.0]))
+
+
+def new_arrays_written(x):
+    D = np.outer(x, x)
+    s = np.einsum("ij,j->i", D, x)  # two operands: a new array
+    s[0] = 0.0
+    d = np.diff(x, n=1)
+    d[0] = 0.0
+    P = np.linalg.matrix_power(D, 2)
+    P[0, 0] = 0.0
+    return np.sum(s) + np.sum(d * d) + np.sum(P)
+
+
+def test_writes_into_new_arrays_of_those_functions_still_run():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sad.value_and_grad(new_arrays_written)(x)[0],
+                               new_arrays_written(x))
+    s2sad.check_grad(new_arrays_written, x)
+
+
+# ---------------------------------------------------------------- aliases through calls
+
+
+def pick(**kw):
+    return kw["a"]  # the caller's array itself
+
+
+def first(a, *rest):
+    return a
+
+
+def ident(a):
+    return a
+
+
+def alias_by_keyword(x):
+    y = x * 1.0
+    z = pick(a=y)
+    y[0] = 0.0  # (z too, in Python)
+    return np.sum(z)
+
+
+def alias_by_star(x):
+    y = x * 1.0
+    z = first(*[y])
+    y[0] = 0.0
+    return np.sum(z)
+
+
+def alias_by_reduce(x):
+    y = x * 1.0
+    z = functools.reduce(lambda u, v: u, [y, y])
+    y[0] = 0.0
+    return np.sum(z)
+
+
+def alias_by_map(x):
+    y = x * 1.0
+    z = list(map(ident, [y]))[0]
+    y[0] = 0.0
+    return np.sum(z)
+
+
+def alias_by_keyword_multiplied(x):
+    y = x * 1.0
+    z = pick(a=y)
+    y *= x
+    return np.sum(z)
+
+
+@pytest.mark.parametrize("f", [alias_by_keyword, alias_by_star, alias_by_reduce, alias_by_map,
+                               alias_by_keyword_multiplied])
+def test_an_array_back_through_a_call_and_written_is_refused(f):
+    with pytest.raises(s2sad.S2sadError, match="in-place update changes an array"):
+        s2sad.grad(f)(np.array([1.0, 2.0]))
+
+
+def no_alias_through_calls(x):
+    y = x * 1.0
+    z = pick(a=y * 2.0)  # (another array)
+    w = list(map(ident, [y + 1.0]))[0]
+    y[0] = 0.0
+    return np.sum(z * w) + np.sum(y)
+
+
+def test_arrays_through_calls_that_are_not_written_still_run():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sad.value_and_grad(no_alias_through_calls)(x)[0],
+                               no_alias_through_calls(x))
+    s2sad.check_grad(no_alias_through_calls, x)
+
+
+# ---------------------------------------------------------------- vjp and linearize
+
+
+@dataclasses.dataclass
+class Pair:
+    a: np.ndarray
+    b: np.ndarray
+
+
+def makes_a_pair(x):
+    return Pair(np.sin(x), x ** 2)
+
+
+def test_the_pullback_of_an_object_output_takes_an_object_cotangent():
+    x = np.array([0.5, 1.0])
+    out, pullback = s2sad.vjp(makes_a_pair, x)
+    np.testing.assert_allclose(out.a, np.sin(x))
+    expected = 2.0 * np.cos(x) + 3.0 * 2 * x
+    np.testing.assert_allclose(pullback(Pair(np.full(2, 2.0), np.full(2, 3.0)))[0], expected)
+    out, pullback = s2sad.vjp(lambda x: {"p": makes_a_pair(x)}, x)
+    np.testing.assert_allclose(pullback({"p": Pair(np.full(2, 2.0), np.full(2, 3.0))})[0],
+                               expected)
+
+
+def sum_of_list(xs):
+    return np.sum(np.sin(xs[0]) * xs[1])
+
+
+def test_the_pullback_is_at_the_primals_given_even_inside_lists():
+    a, b = np.array([0.5, 1.0]), np.array([2.0, -1.0])
+    out, pullback = s2sad.vjp(sum_of_list, [a, b])
+    a[0] = 100.0  # (the caller updates its array afterwards)
+    (grads,) = pullback(1.0)
+    np.testing.assert_allclose(grads[0], np.cos([0.5, 1.0]) * b)
+
+
+WEIGHTS = np.array([1.0, 2.0])
+
+
+def reads_weights(x):
+    return np.sin(x * WEIGHTS)
+
+
+def test_a_global_array_changed_after_vjp_or_linearize_is_an_error():
+    x = np.array([0.5, 0.25])
+    saved = WEIGHTS.copy()
+    try:
+        out, pullback = s2sad.vjp(reads_weights, x)
+        np.testing.assert_allclose(pullback(np.ones(2))[0], np.cos(x * WEIGHTS) * WEIGHTS)
+        _, f_jvp = s2sad.linearize(reads_weights, x)
+        WEIGHTS[0] = 100.0
+        with pytest.raises(s2sad.S2sadError, match="WEIGHTS, which the function reads, changed"):
+            pullback(np.ones(2))
+        with pytest.raises(s2sad.S2sadError, match="changed after linearize"):
+            f_jvp(np.ones(2))
+    finally:
+        WEIGHTS[:] = saved
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def branches_on_int(x, y, n):
+    scale = 2.0 if isinstance(n, int) else 3.0
+    return math.sqrt(x) + y * scale + y * n ** 20 / 1e20
+
+
+def test_ints_stay_pythons_where_a_derivative_is_computed_again_with_numpys_scalars():
+    # (math.sqrt's derivative at 0 raises with Python's floats: computed again)
+    with np.errstate(divide="ignore"):
+        dx, dy = s2sad.grad(branches_on_int, wrt=(0, 1))(0.0, 1.0, 10)
+    assert dx == np.inf and dy == pytest.approx(2.0 + 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value, tangent = s2sad.jvp(branches_on_int, (0.0, 1.0, 10), (1.0, 0.0, None))
+    assert value == pytest.approx(3.0) and tangent == np.inf
+
+
+# ---------------------------------------------------------------- context managers
+
+
+def suppressing(x):
+    y = x[0]
+    with contextlib.suppress(IndexError):
+        y = y * x[10]
+    return y
+
+
+def test_a_block_whose_exceptions_a_manager_suppresses_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="contextlib.suppress"):
+        s2sad.grad(suppressing)(np.array([1.5, 2.0]))
