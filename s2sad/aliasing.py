@@ -287,6 +287,8 @@ class AliasGuard(AliasFacts):
     def guard(self, site: _Site) -> None:
         stmt = site.stmt
         old = stmt.args[0]
+        if stmt.prim in ("add", "mul") and self._a_tuple(old, set()):
+            return  # (`shape += (n,)`: a tuple's is a new tuple, the name rebound)
         item = self._item_of(stmt)
         if item is not None and self._of_an_array(item[0]):
             return  # `a[i] op= e` on an array: the write into `a` is checked itself
@@ -312,8 +314,7 @@ class AliasGuard(AliasFacts):
         related |= holders | self._views_of(holders, site) | \
             self._later_names(holders - related, stmt.target, site)
         made_before = {v for v, d in self.def_site.items() if d.pos < site.pos} - names
-        if stmt.prim not in ("setattr", "updated") and \
-                self._of_unknown_origin(written, merges=False):
+        if stmt.prim not in ("setattr", "updated") and self._merged_from_unknown(written):
             # (an array that came out of a call, a container or an attribute may be
             # any array made before, `a = list([y])[0]`: those read later are
             # checked, by memory, when it runs)
@@ -509,6 +510,37 @@ class AliasGuard(AliasFacts):
         return stmt.prim in ("getitem", "getattr", "call", "iteration_items", "own") or \
             primitives.get(stmt.prim).returns == "other"
 
+    def _a_tuple(self, v: Operand, seen: set) -> bool:
+        """Is v certainly a tuple (made by a display, an array's `.shape`, a
+        slice, sum or repetition of tuples, or a merge of those)?"""
+        if isinstance(v, Const):
+            return type(v.value) is tuple
+        if not isinstance(v, Var) or v in seen:
+            return isinstance(v, Var)  # (a loop's phi through itself: as its other inputs)
+        seen.add(v)
+        made = _made_by(self.def_site, v)
+        if made is None:
+            inputs = self.inputs.get(v)
+            return bool(inputs) and all(self._a_tuple(a, seen) for a in inputs)
+        if made.prim in ("make_tuple", ".shape"):
+            return True
+        if made.prim == "getitem":
+            return self._a_slice(made.args[1]) and self._a_tuple(made.args[0], seen)
+        if made.prim == "add":
+            return all(self._a_tuple(a, seen) for a in made.args)
+        if made.prim == "mul":
+            return self._a_tuple(made.args[0], seen)
+        return False
+
+    def _a_slice(self, index: Operand) -> bool:
+        """Is `index` one slice (`a[1:]`, as a constant or made by `index`)?"""
+        if isinstance(index, Const):
+            return type(index.value) is slice
+        made = _made_by(self.def_site, index)
+        return made is not None and made.prim == "index" and \
+            isinstance(made.args[0], Const) and len(made.args[0].value) == 1 and \
+            str(made.args[0].value[0]).startswith("s")
+
     def _viewing(self, x: Var) -> set:
         """The values that may be x or view it, directly."""
         if self.viewed_by is None:
@@ -517,6 +549,22 @@ class AliasGuard(AliasFacts):
                 for w in seen:
                     self.viewed_by.setdefault(w, set()).add(v)
         return self.viewed_by.get(x, set())
+
+    def _merged_from_unknown(self, v: Var) -> bool:
+        """Is v of unknown origin (`_of_unknown_origin`, not counting merges),
+        or a loop's or an if's value one of whose inputs, through such values,
+        is (`functools.reduce`'s accumulator, `d.get(k)`)?"""
+        seen, todo = set(), [v]
+        while todo:
+            x = todo.pop()
+            if x in seen:
+                continue
+            seen.add(x)
+            if self._of_unknown_origin(x, merges=False):
+                return True
+            if _made_by(self.def_site, x) is None:
+                todo += [a for a in self.inputs.get(x, ()) if isinstance(a, Var)]
+        return False
 
     def _items_read_from(self, container: Var) -> set:
         """Values read out of `container` or out of what views it (its

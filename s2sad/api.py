@@ -212,7 +212,7 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
         if key is not None and len(fast) < _FAST_ENTRIES and \
                 takes(fn.__code__.co_argcount, args, params):
             last = fast[key] = make_entry(
-                args, params, backends.settled(run or compiled.func, args),
+                args, params, *backends.settled(run or compiled.func, args),
                 _guard(compiled, fn), [p for p, _ in chosen.sites],
                 with_value=with_value, has_aux=has_aux, as_tuple=chosen.as_tuple)
         return finish(value, per_param)

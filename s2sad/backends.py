@@ -172,20 +172,22 @@ def _kinds(args: tuple) -> tuple:
 _SCALAR_TYPES = frozenset({float, int, bool, np.float64})
 
 
-def settled(run: Callable, args: tuple) -> Callable:
+def settled(run: Callable, args: tuple) -> tuple[Callable, tuple]:
     """What a later call with arguments of exactly these types may run
-    directly, once `run(*args)` has run: Numba's dispatcher itself where the
-    arguments are all numbers (their types fix the machine code, so nothing
-    can compile again and there is no error of Numba's to translate), else
-    `run`. Saves the wrapper's bookkeeping on calls of a microsecond."""
+    directly, once `run(*args)` has run, and the arguments to add after
+    them: Numba's dispatcher itself where the arguments are all numbers
+    (their types fix the machine code, so nothing can compile again and
+    there is no error of Numba's to translate), with the defaults its
+    wrapper fills in (the seed), else `run` and none. Saves the wrapper's
+    bookkeeping on calls of a microsecond."""
     fast = run.fast if isinstance(run, Auto) else run
     if isinstance(run, Auto) and run.chosen == "numpy":
-        return run.numpy
+        return run.numpy, ()
     dispatcher = getattr(fast, "dispatcher", None)
     if dispatcher is None or not dispatcher.overloads or \
             not _SCALAR_TYPES.issuperset(map(type, args)):
-        return run
-    return dispatcher
+        return run, ()
+    return dispatcher, fast.filled(len(args))
 
 
 def compile_count() -> int:

@@ -84,6 +84,9 @@ def unfold(obj: Any, nargs: int = 0, kwnames: tuple = ()) -> Unfolded | None:
         return _closure(obj, nargs, kwnames)
     if isinstance(obj, functools.partial):
         return _partial(obj, nargs, kwnames)
+    if isinstance(obj, _CACHED) and isinstance(getattr(obj, "__wrapped__", None),
+                                               types.FunctionType):
+        return unfold(obj.__wrapped__, nargs, kwnames)  # (its cache gives what it computes)
     if isinstance(obj, InPlaceInit):
         return Unfolded(obj.fn, construct=type, in_place=True) if readable(obj.fn) else None
     if isinstance(obj, types.MethodType):
@@ -99,6 +102,10 @@ def unfold(obj: Any, nargs: int = 0, kwnames: tuple = ()) -> Unfolded | None:
     if isinstance(call, types.FunctionType) and readable(call):
         return Unfolded(call, [obj], {}, Leaf(0))
     return None
+
+
+# functools.lru_cache's and functools.cache's wrappers
+_CACHED = type(functools.lru_cache(maxsize=None)(lambda: None))
 
 
 def readable(fn: types.FunctionType) -> bool:

@@ -106,10 +106,8 @@ def _check_no_writes(fun: Callable) -> None:
     if not isinstance(node, gast.FunctionDef):
         return
     args = node.args
-    params = {a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    params -= {t.id for n in gast.walk(node) if isinstance(n, (gast.Assign, gast.For))
-               for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
-               if isinstance(t, gast.Name)}  # (a name bound again holds another value)
+    own = {a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    params = _argument_names(node, own)
     for n in gast.walk(node):
         written: list = []
         if isinstance(n, gast.AugAssign):
@@ -125,11 +123,56 @@ def _check_no_writes(fun: Callable) -> None:
                 target = target.value
             if isinstance(target, gast.Name) and target.id in params:
                 raise UnsupportedSyntaxError(
-                    f"{fun.__qualname__} writes into its argument {target.id}: s2sad calls a "
+                    f"{fun.__qualname__} writes into its argument "
+                    f"{target.id if target.id in own else 'through ' + target.id}: s2sad calls a "
                     "function with a rule as it is, and the caller's array would change "
                     "unseen", parsed.loc(n),
                     f"compute a new array ({target.id} = {target.id} * 2.0, or a copy first: "
                     f"{target.id} = {target.id}.copy())")
+
+
+# what returns its argument itself or a view of it
+_VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze",
+                           "T", "real", "imag", "flat", "diagonal"})
+_VIEW_FUNCTIONS = frozenset({"asarray", "asanyarray", "ravel", "reshape", "transpose",
+                             "ascontiguousarray", "asfortranarray", "squeeze", "moveaxis",
+                             "swapaxes", "atleast_1d", "atleast_2d", "atleast_3d",
+                             "expand_dims", "broadcast_to", "diagonal", "real", "imag"})
+
+
+def _argument_names(node: Any, params: set[str]) -> set[str]:
+    """The names that may hold an argument or a view of it: the parameters,
+    unless bound to something else, and names bound to a view of one
+    (`y = x.reshape(-1)`, `y = x[:]`, `y = np.asarray(x)`, `y = x`)."""
+    bound = {t.id for n in gast.walk(node) if isinstance(n, (gast.Assign, gast.For))
+             for t in (n.targets if isinstance(n, gast.Assign) else [n.target])
+             if isinstance(t, gast.Name)}
+    names = params - bound
+    changed = True
+    while changed:
+        changed = False
+        for n in gast.walk(node):
+            if isinstance(n, gast.Assign) and _views_of(n.value, names | params):
+                for t in n.targets:
+                    if isinstance(t, gast.Name) and t.id not in names:
+                        names.add(t.id)
+                        changed = True
+    return names
+
+
+def _views_of(value: Any, names: set[str]) -> bool:
+    """May `value` be one of `names`' arrays or a view of it?"""
+    while isinstance(value, (gast.Subscript, gast.Attribute)) and (
+            isinstance(value, gast.Subscript) or value.attr in _VIEW_METHODS):
+        value = value.value
+    if isinstance(value, gast.Call):
+        func = value.func
+        if isinstance(func, gast.Attribute) and func.attr in _VIEW_METHODS:
+            return _views_of(func.value, names)
+        if isinstance(func, gast.Attribute) and func.attr in _VIEW_FUNCTIONS and value.args:
+            return _views_of(value.args[0], names)
+        return False
+    return isinstance(value, gast.Name) and value.id in names
 
 
 def _name(obj: Any) -> str:

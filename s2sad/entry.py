@@ -68,12 +68,13 @@ def takes(argcount: int, args: tuple, params: tuple[int, ...]) -> bool:
         all(p < len(args) and type(args[p]) is not bool for p in params)
 
 
-def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple[str, dict],
-               sites: list[int], *, with_value: bool, has_aux: bool, as_tuple: bool
-               ) -> Callable[[tuple], Any]:
+def make_entry(args: tuple, params: tuple[int, ...], run: Callable, filled: tuple,
+               guard: tuple[str, dict], sites: list[int], *, with_value: bool, has_aux: bool,
+               as_tuple: bool) -> Callable[[tuple], Any]:
     """The fast entry for calls with arguments of `args`' kinds (each a
     number of a type in `_TYPE_NAMES` or a NumPy array; none of the `params`
-    differentiated, in order, is a bool), running `run` while the `guard`
+    differentiated, in order, is a bool), running `run` (the arguments,
+    then `filled`) while the `guard`
     holds (an expression and the names it reads, `pipeline.guard_test`'s,
     inlined: a ValueError or AttributeError it raises means it does not); it
     returns what the gradient function returns, one gradient per parameter
@@ -83,7 +84,8 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple
     test, guard_names = guard
     bound: dict[str, Any] = {**guard_names, "MISS": MISS, "ndarray": np.ndarray,
                              "float64": np.float64, "run": run,
-                             "as_gradient_of": as_gradient_of, "raised_by_user": raised_by_user}
+                             "as_gradient_of": as_gradient_of, "raised_by_user": raised_by_user,
+                             **{f"f{k}": v for k, v in enumerate(filled)}}
     tests = []
     for i, a in enumerate(args):
         if type(a) is np.ndarray:
@@ -103,7 +105,7 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, guard: tuple
         "    except (ValueError, AttributeError, KeyError):  # (other arguments, a deleted name)",
         "        return MISS",
         "    try:",
-        f"        value, grads = run({', '.join(names)})",
+        f"        value, grads = run({', '.join(names + [f'f{k}' for k in range(len(filled))])})",
         "    except Exception as exc:",
         "        if raised_by_user(exc):",
         "            raise",

@@ -439,6 +439,8 @@ class Forward(StructuralTangents, Builder):
             nonlocal swapped
             t = self.tangent(x) if self.varied(x) else None
             swapped |= t is not None
+            if t is None and isinstance(x, Const) and isinstance(x.value, str):
+                return Const((0.0,) * len(x.value))  # (zip("ab", ...): a zero per letter)
             return self.materialize(x, t)
 
         args = []

@@ -6,6 +6,7 @@ globals, builtins) that names in the body resolve against.
 """
 
 from __future__ import annotations
+import __future__
 
 import builtins
 import contextlib
@@ -118,6 +119,7 @@ def parse_function(fn: Any) -> ParsedFunction:
     if code.co_name == "<lambda>":  # (it may sit inside any expression: parse its whole file)
         found = _lambda_in_file(fn)
         if found is not None:
+            _check_current(fn, found)
             return found
     try:
         # (by the code object: a function's own source, even if functools.wraps
@@ -137,12 +139,7 @@ def parse_function(fn: Any) -> ParsedFunction:
     node = _find_definition(tree, fn)
     filename = code.co_filename
     parsed = ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
-    if isinstance(node, gast.FunctionDef) and "@py_builtins" not in fn.__globals__ and \
-            not _source_compiles_to(code):  # (pytest's rewritten asserts: other code)
-        raise SourceUnavailableError(
-            f"the source of {fn.__qualname__} in {filename} is not the code that runs: the "
-            "file changed after the function was defined", parsed.loc(node),
-            "reload the module (importlib.reload) or run the cell again, then differentiate")
+    _check_current(fn, parsed)
     if isinstance(node, gast.AsyncFunctionDef):  # (calling it makes a coroutine)
         raise UnsupportedSyntaxError(
             f"{fn.__qualname__} is an async function: calling it makes a coroutine, which "
@@ -151,8 +148,22 @@ def parse_function(fn: Any) -> ParsedFunction:
     return parsed
 
 
-# each file's lines (as linecache holds them) and their module's code
-_FILE_CODE: dict[str, tuple[list, types.CodeType | None]] = {}
+def _check_current(fn: types.FunctionType, parsed: ParsedFunction) -> None:
+    """Refuse `fn` if its file no longer defines it as it runs."""
+    if isinstance(parsed.node, (gast.FunctionDef, gast.Lambda)) and \
+            "@py_builtins" not in fn.__globals__ and \
+            not _source_compiles_to(fn.__code__):  # (pytest's rewritten asserts: other code)
+        raise SourceUnavailableError(
+            f"the source of {fn.__qualname__} in {parsed.filename} is not the code that runs: "
+            "the file changed after the function was defined", parsed.loc(parsed.node),
+            "reload the module (importlib.reload) or run the cell again, then differentiate")
+
+
+# each file's lines (as linecache holds them) and their module's code, by
+# file and `from __future__` flags
+_FILE_CODE: dict[tuple[str, int], tuple[list, types.CodeType | None]] = {}
+_FUTURE_FLAGS = functools.reduce(lambda a, b: a | b, (
+    getattr(__future__, name).compiler_flag for name in __future__.all_feature_names))
 
 
 def _source_compiles_to(code: types.CodeType) -> bool:
@@ -163,13 +174,17 @@ def _source_compiles_to(code: types.CodeType) -> bool:
     (its imports and enclosing scopes change a function's instructions);
     where it does not compile as it is, nothing is said."""
     lines = linecache.getlines(code.co_filename)
-    held = _FILE_CODE.get(code.co_filename)
+    # (with the `from __future__` flags the function was compiled under, which
+    # an earlier notebook cell or doctest may have given it, not its file)
+    flags = code.co_flags & _FUTURE_FLAGS
+    held = _FILE_CODE.get((code.co_filename, flags))
     if held is None or held[0] is not lines:
         try:
-            module = compile("".join(lines), code.co_filename, "exec", dont_inherit=True)
+            module = compile("".join(lines), code.co_filename, "exec", flags=flags,
+                             dont_inherit=True)
         except (SyntaxError, ValueError):
             module = None
-        held = _FILE_CODE[code.co_filename] = (lines, module)
+        held = _FILE_CODE[(code.co_filename, flags)] = (lines, module)
     if held[1] is None:
         return True
     return any(_same_code(found, code) for found in _codes_at(held[1], code.co_name,

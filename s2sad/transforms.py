@@ -14,6 +14,7 @@ their derivatives are one more forward layer (`nesting.py`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
@@ -109,7 +110,7 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
     `tangents` at `primals` (each call runs the generated forward mode)."""
     # (at these values: f runs on copies, as the caller may update the arrays
     # in place later, and a function writing into its argument would move them)
-    primals = private_copy(tuple(primals))
+    primals = held_copy(tuple(primals))
     value = f(*private_copy(primals))
     read = ReadArrays(f, "linearize")
 
@@ -222,7 +223,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     # (the pullback is at these values: an array the caller updates in place
     # later must not move it, so the forward half runs on copies)
-    full_args = tuple(private_copy(full_args))
+    full_args = held_copy(full_args)
 
     def split_for(call_args: tuple) -> Compiled:
         """The two halves compiled for these arguments' kinds."""
@@ -289,16 +290,41 @@ def _nested_vjp(derivative: Any, f: Callable, args: tuple, kwargs: dict, chosen:
     return f(*args, **kwargs), nested_pullback
 
 
+def held_copy(x: Any) -> Any:
+    """x with its arrays copied, inside lists, tuples, dicts, namedtuples,
+    dataclasses and objects too: the values a pullback or a linearized
+    function keeps, which the caller may change in place afterwards."""
+    return private_copy(x, _held_object)
+
+
+def _held_object(x: Any) -> Any:
+    """A namedtuple or an object with its arrays copied (`held_copy`)."""
+    if is_record(x):
+        return type(x)._make(held_copy(v) for v in x)
+    if not (is_object(x) and hasattr(x, "__dict__")):
+        return x
+    try:
+        new = copy.copy(x)
+        for name, value in vars(x).items():
+            if type(value) in (np.ndarray, list, tuple, dict) or is_record(value) or \
+                    is_object(value):
+                object.__setattr__(new, name, held_copy(value))
+    except Exception:  # noqa: BLE001 (an object that cannot be copied: as it is)
+        return x
+    return new
+
+
 class ReadArrays:
-    """The arrays f's own code reads by name from outside (its module's
+    """The values f's own code reads by name from outside (its module's
     globals, its closure's cells) as they are when vjp or linearize is
-    called. The pullback and the linearized function run later and read
-    them then: changed in place or rebound by then, they would give the
-    derivative at other values than f's, so `check` raises instead."""
+    called: arrays (copied), numbers, and lists, tuples and dicts of them.
+    The pullback and the linearized function run later and read them then:
+    rebound or changed in place by then, they would give the derivative at
+    other values than f's, so `check` raises instead."""
 
     def __init__(self, f: Callable, what: str) -> None:
         self.what = what
-        self.held: list[tuple[Any, str, np.ndarray, np.ndarray]] = []
+        self.held: list[tuple[Any, str, Any, Any]] = []
         try:
             fn = target_of(f).fn
         except S2sadError:
@@ -310,28 +336,48 @@ class ReadArrays:
             names |= set(c.co_names)
             todo += [k for k in c.co_consts if isinstance(k, type(code))]
         for name in sorted(names):
-            value = fn.__globals__.get(name)
-            if type(value) is np.ndarray:
-                self.held.append((fn.__globals__, name, value, value.copy()))
+            if name in fn.__globals__ and _kept(fn.__globals__[name]):
+                value = fn.__globals__[name]
+                self.held.append((fn.__globals__, name, value, held_copy(value)))
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             with contextlib.suppress(ValueError):  # (an empty cell)
-                if type(cell.cell_contents) is np.ndarray:
+                if _kept(cell.cell_contents):
                     value = cell.cell_contents
-                    self.held.append((cell, name, value, value.copy()))
+                    self.held.append((cell, name, value, held_copy(value)))
 
     def check(self) -> None:
-        for holder, name, value, copy in self.held:
+        for holder, name, value, kept in self.held:
             now = holder.get(name) if isinstance(holder, dict) else \
                 getattr(holder, "cell_contents", None)
-            if now is not value or not _same_values(value, copy):
+            if now is not value or not _same_values(value, kept):
                 raise S2sadError(
-                    f"the array {name}, which the function reads, changed after {self.what} "
-                    "was called: the derivative would be taken at its new values",
+                    f"{name}, which the function reads, changed after {self.what} was "
+                    "called: the derivative would be taken at its new value",
                     hint=f"call {'the pullback' if self.what == 'vjp' else 'f_jvp'} before "
                     f"changing {name}, or pass {name} to the function as an argument")
 
 
-def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+def _kept(value: Any) -> bool:
+    """A value ReadArrays holds: an array, a number, or a list, tuple or dict
+    of those."""
+    if type(value) in (np.ndarray, float, int, complex, bool, np.float64):
+        return True
+    if type(value) in (list, tuple):
+        return all(_kept(v) for v in value)
+    if type(value) is dict:
+        return all(_kept(v) for v in value.values())
+    return False
+
+
+def _same_values(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(_same_values(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same_values(a[k], b[k]) for k in a)
+    if type(a) is not np.ndarray:
+        return True  # (a number: the same object, compared by identity in `check`)
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     try:
@@ -340,25 +386,46 @@ def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
         return bool(np.array_equal(a, b))
 
 
-def _like(cotangent: Any, value: Any) -> Any:
-    """The cotangent as the backward half takes it: of an object output (an
-    object of the output's class, as users give it), the dict of its
-    attributes, which is how an object's adjoint is held; inside lists,
-    tuples and dicts alike."""
-    if isinstance(value, (np.ndarray, np.generic, float, int, complex)) and \
-            np.shape(cotangent) != np.shape(value):
-        raise ArgumentTypeError(f"a cotangent has shape {np.shape(cotangent)}, the output "
-                                f"{np.shape(value)}",
-                                hint="give the cotangent the output's shape")
-    if is_object(value) and type(cotangent) is type(value) and not is_record(value):
+def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
+    """The cotangent as the backward half takes it, checked against the
+    output's structure: an array or a number of its shape for an array or a
+    number, items for a list or tuple (a namedtuple's too), a dict for a
+    dict (keys it has), and for an object an object of its class or a dict
+    by attribute name (how an object's adjoint is held). None is a zero."""
+    if cotangent is None:
+        return None
+    numeric = (np.ndarray, np.generic, float, int, complex)
+
+    def wrong(what: str) -> ArgumentTypeError:
+        return ArgumentTypeError(f"the cotangent of {where} is {what}",
+                                 hint="give the cotangent the output's structure and shapes")
+
+    if isinstance(value, numeric):
+        if not isinstance(cotangent, numeric) or isinstance(cotangent, bool):
+            raise wrong(f"a {type(cotangent).__name__}, where the output is an array or number")
+        if np.shape(cotangent) != np.shape(value):
+            raise wrong(f"of shape {np.shape(cotangent)}, the output of {np.shape(value)}")
+        return cotangent
+    if is_record(value) or type(value) in (list, tuple):
+        if not isinstance(cotangent, (list, tuple)) or len(cotangent) != len(value):
+            raise wrong(f"{type(cotangent).__name__} {cotangent!r:.60}, where the output is a "
+                        f"{type(value).__name__} of {len(value)} items")
+        items = [_like(c, v, f"{where}[{k}]") for k, (c, v) in enumerate(zip(cotangent, value))]
+        return type(cotangent)._make(items) if is_record(cotangent) else type(cotangent)(items)
+    if type(value) is dict:
+        if type(cotangent) is not dict or not set(cotangent) <= set(value):
+            raise wrong(f"{type(cotangent).__name__} {cotangent!r:.60}, where the output is a "
+                        f"dict with keys {list(value)}")
+        return {k: _like(c, value[k], f"{where}[{k!r}]") for k, c in cotangent.items()}
+    if is_object(value):
         names = [f.name for f in dataclasses.fields(value)] if dataclasses.is_dataclass(value) \
-            else list(vars(cotangent))
-        return {name: getattr(cotangent, name) for name in names}
-    if type(value) in (list, tuple) and type(cotangent) in (list, tuple) and \
-            len(value) == len(cotangent):
-        return type(cotangent)(_like(c, v) for c, v in zip(cotangent, value))
-    if type(value) is dict and type(cotangent) is dict:
-        return {k: _like(c, value[k]) if k in value else c for k, c in cotangent.items()}
+            else list(vars(value)) if hasattr(value, "__dict__") else []
+        if type(cotangent) is type(value):
+            cotangent = {name: getattr(cotangent, name) for name in names}
+        if type(cotangent) is not dict or not set(cotangent) <= set(names):
+            raise wrong(f"{type(cotangent).__name__} {cotangent!r:.60}, where the output is a "
+                        f"{type(value).__name__}: give one of those, or a dict by attribute")
+        return {k: _like(c, getattr(value, k), f"{where}.{k}") for k, c in cotangent.items()}
     return cotangent
 
 

@@ -674,6 +674,16 @@ def np_repeat(x):
 def np_concatenate(x, y):
     return np.concatenate([x, y, x], axis=1)
 
+
+def np_split(x):
+    a, b = np.split(x, 2, axis=1)
+    return a * 2.0 + b
+
+
+def np_array_split(x):
+    a, b = np.array_split(x, [1], axis=0)
+    return a * 2.0 + b[:1]
+
 def np_stack(x, y):
     return np.stack((x, y), axis=1)
 
@@ -1459,6 +1469,8 @@ CASES = [
     Case("np.concatenate", np_concatenate, [(A((3, 2)), A((3, 4))),
                                             (A((3, 2), real=True), A((3, 4)))],
          autograd={1: "fails to add a complex adjoint into a real one"}),
+    Case("np.split", np_split, [(A((3, 4)),)]),
+    Case("np.array_split", np_array_split, [(A((3, 4)),)]),
     Case("np.stack", np_stack, [(A((3, 4)), A((3, 4)))]),
     Case("np.hstack", np_hstack, [(A((3, 2)), A((3, 4)))]),
     Case("np.vstack", np_vstack, [(A((2, 4)), A((3, 4)))]),

@@ -319,3 +319,29 @@ def test_a_function_with_a_rule_writing_into_its_argument_is_refused():
     copied.defvjp(lambda g, ans, a: 2.0 * g)
     np.testing.assert_allclose(s2sad.grad(lambda x: np.sum(copied(x) ** 2))(np.ones(2)),
                                np.full(2, 8.0))
+
+
+def test_a_function_with_a_rule_writing_through_a_view_of_its_argument_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="writes into its argument through y"):
+        @s2sad.custom_vjp
+        def doubled_view(x):
+            y = x.reshape(-1)
+            y *= 2.0
+            return y
+    with pytest.raises(s2sad.S2sadError, match="writes into its argument through z"):
+        @s2sad.custom_vjp
+        def zeroed_alias(x):
+            z = np.asarray(x)[:]
+            z[0] = 0.0
+            return z
+
+    @s2sad.custom_vjp
+    def new_array_written(x):  # (np.sin makes a new array)
+        y = np.sin(x)
+        y *= 2.0
+        return y
+
+    new_array_written.defvjp(lambda g, ans, x: 2.0 * g * np.cos(x))
+    x = np.array([0.3, -0.4])
+    np.testing.assert_allclose(s2sad.grad(lambda x: np.sum(new_array_written(x)))(x),
+                               2.0 * np.cos(x))

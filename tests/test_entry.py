@@ -25,7 +25,7 @@ def test_an_entry_runs_only_for_its_kinds_and_while_its_guards_hold():
         return float(np.sum(x) * s), x * s
 
     x = np.array([1.0, 2.0])
-    entry = make_entry((x, 0.5, 3), (0,), run, ("hold[0]", {"hold": hold}), [0],
+    entry = make_entry((x, 0.5, 3), (0,), run, (), ("hold[0]", {"hold": hold}), [0],
                        **form())
     np.testing.assert_array_equal(entry((np.array([3.0, 4.0]), 2.0, 1)), [6.0, 8.0])
     for other in ((x, 0.5), (x, 0.5, 3, 4), (np.ones(3), 0.5, 3), (x, 1, 3), (x, 0.5, 3.0),
@@ -40,7 +40,7 @@ def test_an_entry_runs_only_for_its_kinds_and_while_its_guards_hold():
     for error in (ValueError, AttributeError):
         def broken(error=error):
             raise error
-        entry = make_entry((x, 0.5, 3), (0,), run, ("broken()", {"broken": broken}), [0],
+        entry = make_entry((x, 0.5, 3), (0,), run, (), ("broken()", {"broken": broken}), [0],
                            **form())
         assert entry((x, 0.5, 3)) is MISS
     assert len(ran) == 1
@@ -53,7 +53,7 @@ def test_an_entry_gives_gradients_their_arguments_forms():
     def run(x, y, s):
         return 1.0, (shared, shared, np.float64(2.5))  # (one array for both, a NumPy float)
 
-    entry = make_entry((np.ones(2), np.ones(2), 1.0), (0, 1, 2), run, ALWAYS, [0, 1, 2],
+    entry = make_entry((np.ones(2), np.ones(2), 1.0), (0, 1, 2), run, (), ALWAYS, [0, 1, 2],
                        **form(as_tuple=True))
     gx, gy, gs = entry((np.ones(2), np.ones(2), 1.0))
     assert gx is shared and gy is not shared and type(gs) is float and gs == 2.5
@@ -62,13 +62,13 @@ def test_an_entry_gives_gradients_their_arguments_forms():
     def run32(x):
         return 1.0, np.array([3.0, 4.0])  # (float64 for a float32 argument)
 
-    entry = make_entry((x32,), (0,), run32, ALWAYS, [0], **form())
+    entry = make_entry((x32,), (0,), run32, (), ALWAYS, [0], **form())
     g = entry((x32,))
     assert g.dtype == np.float32
     np.testing.assert_array_equal(g, [3.0, 4.0])
 
     view = np.arange(4.0)[::2]  # (a view of another array: copied, as the full path does)
-    entry = make_entry((np.ones(2),), (0,), lambda x: (1.0, view), ALWAYS, [0],
+    entry = make_entry((np.ones(2),), (0,), lambda x: (1.0, view), (), ALWAYS, [0],
                        **form())
     g = entry((np.ones(2),))
     assert g is not view and g.flags.owndata
@@ -85,7 +85,7 @@ def test_an_entry_gives_gradients_their_arguments_forms():
 ])
 def test_an_entry_returns_the_transforms_form(with_value, has_aux, as_tuple, expected):
     value = ("v", "aux") if has_aux else "v"
-    entry = make_entry((1.0,), (0,), lambda s: (value, np.float64(2.5)), ALWAYS, [0],
+    entry = make_entry((1.0,), (0,), lambda s: (value, np.float64(2.5)), (), ALWAYS, [0],
                        with_value=with_value, has_aux=has_aux, as_tuple=as_tuple)
     got = entry((1.0,))
     assert got == expected
@@ -95,7 +95,7 @@ def test_an_entry_leaves_errors_to_the_full_path_but_the_users_raise():
     def broken(x):
         raise TypeError("inside the derivative")
 
-    entry = make_entry((np.ones(2),), (0,), broken, ALWAYS, [0], **form())
+    entry = make_entry((np.ones(2),), (0,), broken, (), ALWAYS, [0], **form())
     assert entry((np.ones(2),)) is MISS
 
 

@@ -54,6 +54,7 @@ SAMPLES.update({  # np.linalg's factorizations, np.interp, np.convolve, np.corre
     "np.linalg.cholesky": "m @ m.T", "np.linalg.eigh": "m", "np.linalg.eigvalsh": "m",
     "np.linalg.lstsq": "a.T, v", "np.linalg.matrix_power": "m, 2",
     "np.interp": "v, np.sort(w), w", "np.convolve": "v, w", "np.correlate": "v, w",
+    "np.split": "a, 3", "np.array_split": "a, 2",
 })
 # (not the operations that change their arguments: those are refused)
 NUMPY_ENTRIES = sorted(n for n, p in TABLE.items()

@@ -12,10 +12,12 @@ closed form."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
 import importlib
+import linecache
 import math
 import sys
 import textwrap
@@ -147,8 +149,7 @@ def rows_of_iter(w, X):
     return total
 
 
-@pytest.mark.parametrize("f", [minibatch_epochs, one_generator_two_epochs,
-                               reversed_rows_in_a_loop, rows_of_iter])
+@pytest.mark.parametrize("f", [minibatch_epochs, reversed_rows_in_a_loop, rows_of_iter])
 def test_iterators_in_loops_are_gone_through_once(f):
     rng = np.random.default_rng(3)
     w, X = rng.standard_normal(2), rng.standard_normal((4, 2))
@@ -197,11 +198,32 @@ def consumed_in_a_loop(x):
     return total
 
 
+def module_generator_twice(x):
+    g = batches(x)  # (run to a list where a derivative flows through it)
+    return np.sum(sum(g)) + np.sum(sum(g))
+
+
+def module_generator_partly(x):
+    g = batches(x)
+    list(zip([1.0], g))
+    return np.sum(sum(g))
+
+
+def local_helper_consuming_twice(x):
+    def consume2(it):
+        return sum(it) + sum(it)
+    return np.sum(consume2(v * v for v in x))
+
+
 @pytest.mark.parametrize("f", [consumed_twice, any_then_sum, map_twice, enumerate_resumed,
-                               consumed_in_a_loop])
+                               consumed_in_a_loop, one_generator_two_epochs,
+                               module_generator_twice, module_generator_partly,
+                               local_helper_consuming_twice])
 def test_a_generator_consumed_again_is_refused(f):
+    args = (np.array([0.5, -1.0]), np.arange(8.0).reshape(4, 2)) \
+        if f is one_generator_two_epochs else (np.array([0.3, -1.2, 0.7, 0.2]),)
     with pytest.raises(s2sad.S2sadError, match="consumed more than once"):
-        s2sad.grad(f)(np.array([0.3, -1.2, 0.7]))
+        s2sad.grad(f)(*args)
 
 
 def consumed_once(x):
@@ -273,12 +295,17 @@ def test_defaults_are_evaluated_where_the_function_is_made(f, slope):
 # ---------------------------------------------------------------- stale source
 
 
+def imported(path, monkeypatch, text):
+    """The module `path` holding `text`, imported afresh."""
+    path.write_text(text)
+    monkeypatch.syspath_prepend(str(path.parent))
+    sys.modules.pop(path.stem, None)
+    return importlib.import_module(path.stem)
+
+
 def test_a_function_whose_file_changed_since_import_is_refused(tmp_path, monkeypatch):
     module = tmp_path / "edited_module.py"
-    module.write_text("def loss(x):\n    return x ** 2\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("edited_module", None)
-    mod = importlib.import_module("edited_module")
+    mod = imported(module, monkeypatch, "def loss(x):\n    return x ** 2\n")
     assert s2sad.grad(mod.loss)(2.0) == pytest.approx(4.0)
     module.write_text("def loss(x):\n    return x ** 3\n")  # (not reloaded)
     with pytest.raises(s2sad.S2sadError, match="the file changed after the function was"):
@@ -316,10 +343,7 @@ def test_functions_of_files_as_they_are_are_not_refused(tmp_path, monkeypatch):
         def uses(x, c=Child()):
             return c.value(x) + outer(2.0)(x)
     ''')
-    (tmp_path / "fresh_module.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("fresh_module", None)
-    mod = importlib.import_module("fresh_module")
+    mod = imported(tmp_path / "fresh_module.py", monkeypatch, source)
     x = np.array([0.3, -0.4])
     np.testing.assert_allclose(s2sad.grad(mod.uses)(x), 4.0 * x + 2.0 * np.cos(x))
     sys.modules.pop("fresh_module", None)
@@ -536,3 +560,205 @@ def suppressing(x):
 def test_a_block_whose_exceptions_a_manager_suppresses_is_refused():
     with pytest.raises(s2sad.S2sadError, match="contextlib.suppress"):
         s2sad.grad(suppressing)(np.array([1.5, 2.0]))
+
+
+# ---------------------------------------------------------------- properties
+
+
+class Squared:
+    def __init__(self, a):
+        self.a = a
+
+    @property
+    def sq(self):
+        return self.a * self.a
+
+
+def property_read_then_augmented(x):
+    p = Squared(x)
+    s = p.sq
+    p.a += 1.0  # (the property's getter would run again at the changed object)
+    return s * p.a
+
+
+def property_read_after_augmented(x):
+    p = Squared(x)
+    p.a += 1.0
+    return p.sq * p.a
+
+
+def test_a_property_read_before_an_augmented_assignment_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="the property .sq of this Squared was read"):
+        s2sad.grad(property_read_then_augmented)(1.5)
+    assert s2sad.grad(property_read_after_augmented)(1.5) == pytest.approx(3 * 2.5 ** 2)
+
+
+# ---------------------------------------------------------------- round 31
+
+
+def zipped_with_letters(x):
+    d = dict(zip("ab", [x, 2 * x]))
+    return np.sum(d["a"] * d["b"])
+
+
+def test_zip_over_a_string_in_forward_mode():
+    x = np.array([0.3, 0.7])
+    assert s2sad.jvp(zipped_with_letters, (x,), (np.ones(2),))[1] == pytest.approx(4.0 * x.sum())
+    np.testing.assert_allclose(s2sad.hessian(zipped_with_letters)(x), 4.0 * np.eye(2))
+
+
+def reversed_and_iter(x):
+    s = 0.0
+    for k, v in enumerate(reversed(x)):
+        s = s + v * (k + 1.0)
+    return s + sum(reversed([x[0], 2 * x[1]])) + sum(iter([x[0] * x[1]]))
+
+
+def reversed_twice(x):
+    r = reversed(x)
+    return sum(r) + sum(r)
+
+
+def test_reversed_and_iter_go_through_their_items_once():
+    x = np.array([0.3, -1.2, 0.7])
+    value, grad = s2sad.value_and_grad(reversed_and_iter)(x)
+    assert value == pytest.approx(reversed_and_iter(x))
+    s2sad.check_grad(reversed_and_iter, x)
+    with pytest.raises(s2sad.S2sadError, match="consumed more than once"):
+        s2sad.grad(reversed_twice)(x)
+
+
+def shape_grown_in_a_loop(x):
+    shape = x.shape[:1]
+    for i in [0]:  # noqa: B007 (as users write it)
+        shape += (x.shape[1], 1)  # (a tuple: a new one, the name rebound)
+    return np.sum(x.reshape(shape) ** 2)
+
+
+def test_augmented_assignment_of_a_tuple_is_no_write():
+    x = np.arange(8.0).reshape(2, 4)
+    np.testing.assert_allclose(s2sad.grad(shape_grown_in_a_loop)(x), 2.0 * x)
+
+
+@functools.cache
+def cached_square(x):
+    return x * x
+
+
+def calls_a_cached_helper(x):
+    return cached_square(x) * 3.0
+
+
+def test_functions_behind_lru_cache_are_differentiated():
+    assert s2sad.grad(cached_square)(0.7) == pytest.approx(1.4)
+    assert s2sad.grad(calls_a_cached_helper)(0.7) == pytest.approx(4.2)
+
+
+def generators_kept_for_later(x):
+    gens = [(x * i for _ in range(1)) for i in range(3)]
+    return sum(sum(g) for g in gens)
+
+
+def test_a_generator_kept_for_later_reading_a_loop_variable_is_refused():
+    with pytest.raises(s2sad.S2sadError, match="reads the loop variable i"):
+        s2sad.grad(generators_kept_for_later)(0.5)
+
+
+def reduce_then_write(x):
+    a = np.sin(x)
+    r = functools.reduce(lambda acc, v: acc, [a, x])  # a itself
+    r *= 2.0
+    return np.sum(a)
+
+
+def get_then_write(x):
+    a = np.sin(x)
+    d = {"a": a}
+    b = d.get("a")  # a itself
+    b *= 2.0
+    return np.sum(a)
+
+
+@pytest.mark.parametrize("f", [reduce_then_write, get_then_write])
+def test_an_array_back_through_a_merge_and_written_is_refused(f):
+    with pytest.raises(s2sad.S2sadError, match="in-place update changes an array"):
+        s2sad.grad(f)(np.array([0.3, 0.7]))
+
+
+Record = collections.namedtuple("Record", ["mean", "scale"])
+
+
+def scaled_mean(p):
+    return p.mean * p.scale
+
+
+def test_the_pullback_is_at_the_primals_given_inside_records_and_objects():
+    p = Record(np.array([0.3, -0.7, 1.2]), 2.0)
+    out, pullback = s2sad.vjp(scaled_mean, p)
+    _, f_jvp = s2sad.linearize(scaled_mean, p)
+    p.mean[0] = 50.0  # (the caller changes its array afterwards)
+    (grads,) = pullback(np.ones(3))
+    assert grads.scale == pytest.approx(0.8)
+    np.testing.assert_allclose(f_jvp(Record(np.zeros(3), 1.0)), [0.3, -0.7, 1.2])
+
+
+SIGMA = 2.0
+
+
+def reads_sigma(x):
+    return np.sum(np.sin(x) * SIGMA)
+
+
+def test_a_global_number_rebound_after_vjp_is_an_error():
+    global SIGMA
+    out, pullback = s2sad.vjp(reads_sigma, np.array([0.3, 0.7]))
+    try:
+        SIGMA = 10.0
+        with pytest.raises(s2sad.S2sadError, match="SIGMA, which the function reads, changed"):
+            pullback(1.0)
+    finally:
+        SIGMA = 2.0
+    np.testing.assert_allclose(pullback(1.0)[0], 2.0 * np.cos([0.3, 0.7]))
+
+
+@pytest.mark.parametrize("f, cotangent", [
+    (makes_a_pair, (np.ones(2), np.ones(2))),  # (a tuple for an object)
+    (lambda x: (x, 2 * x), (np.ones(2),)),  # (too few items)
+    (lambda x: (x, 2 * x), 1.0),
+    (lambda x: {"a": x}, (np.ones(2),)),
+    (lambda x: {"a": x}, {"b": np.ones(2)}),
+    (lambda x: Record(x, 2 * x), {"mean": np.ones(2)}),
+    (lambda x: x * 2.0, np.ones(3)),  # (another shape)
+])
+def test_a_cotangent_not_of_the_outputs_structure_is_an_error(f, cotangent):
+    out, pullback = s2sad.vjp(f, np.array([0.5, 1.0]))
+    with pytest.raises(s2sad.ArgumentTypeError, match="the cotangent of the output"):
+        pullback(cotangent)
+
+
+def test_a_function_whose_lambda_changed_since_import_is_refused(tmp_path, monkeypatch):
+    module = tmp_path / "edited_lambda.py"
+    mod = imported(module, monkeypatch, "import numpy as np\nact = lambda z: np.sin(z)\n")
+    module.write_text("import numpy as np\nact = lambda z: np.cos(z)\n")
+    with pytest.raises(s2sad.S2sadError, match="the file changed after the function was"):
+        s2sad.grad(mod.act)(0.5)
+    sys.modules.pop("edited_lambda", None)
+
+
+def test_code_compiled_with_future_flags_from_elsewhere_is_not_refused():
+    # (a notebook cell after one with `from __future__ import annotations`)
+    source = textwrap.dedent('''
+        import numpy as np
+        def loss(x):
+            def act(z: np.ndarray):
+                return np.tanh(z)
+            return np.sum(act(x))
+    ''')
+    filename = "<s2sad-test-cell-future>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec",  # noqa: S102 (the test's own cell)
+                 flags=__import__("__future__").annotations.compiler_flag,
+                 dont_inherit=True), namespace)
+    x = np.array([0.0, 1.0])
+    np.testing.assert_allclose(s2sad.grad(namespace["loss"])(x), 1.0 - np.tanh(x) ** 2)

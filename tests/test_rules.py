@@ -690,6 +690,14 @@ def iterate_rows(x):
     return total
 
 
+def iterate_reversed(x):
+    total = 0.0
+    for k, row in enumerate(reversed(x)):  # reversed_items: a view of x in reverse
+        total = total + (k + 1.0) * np.sum(np.sin(row) * W(np.shape(row)))
+    rows = list(reversed([x, 2.0 * x]))  # (of a list: the items in reverse)
+    return total + np.sum(rows[0] * np.cos(rows[1]))
+
+
 
 
 def scalars(lo: float, hi: float, n: int = 3) -> list[tuple]:
@@ -729,6 +737,8 @@ MATH = [
     row("max", builtin_max, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3)], wrt=(0, 1)),
     row("min", builtin_min, [(0.7, -0.4), (-0.4, 0.7), (-1.2, -0.3), (0.5, 1.4)], wrt=(0, 1)),
     row("iteration_items", iterate_rows, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),
+    row("reversed_items", iterate_reversed, [(rand((3,)),), (rand((2, 3)),),
+                                             (rand((4, 1, 2)),)]),
 ]
 
 
@@ -1108,6 +1118,16 @@ def np_repeat(x, repeats, axis):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_split(x, sections, axis):
+    parts = np.split(x, sections, axis=axis)
+    return sum(np.sum(np.sin(p) * W(np.shape(p))) * (k + 1.0) for k, p in enumerate(parts))
+
+
+def np_array_split(x, sections, axis):
+    parts = np.array_split(x, sections, axis=axis)
+    return sum(np.sum(p * p * W(np.shape(p))) * (k + 1.0) for k, p in enumerate(parts[:-1]))
+
+
 def np_concatenate(x, y, axis):
     z = np.concatenate([x, y * 2.0, x], axis=axis)
     return np.sum(z * W(np.shape(z)))
@@ -1255,6 +1275,10 @@ SHAPES = [
         (rand((2, 3)), [1, 0, 2], 1), (rand((2, 3)), [1, 2, 0], 1), (rand((3,)), [0, 2, 1], None),
         (rand((2, 2)), [2, 0, 1, 0], None),
     ]),
+    row("np.split", np_split, [(rand((4,)), 2, 0), (rand((2, 6)), [1, 4], 1),
+                               (rand((4, 1, 2)), 2, -1), (rand((3, 2)), [2], 0)]),
+    row("np.array_split", np_array_split, [(rand((5,)), 3, 0), (rand((2, 5)), 2, -1),
+                                           (rand((3, 2, 2)), [1], 0)]),
     Row("np.concatenate", checks(np_concatenate, [
         (rand((3,)), rand((2,)), 0), (rand((2, 3)), rand((2, 3)), 0),
         (rand((2, 3)), rand((2, 3)), 1), (rand((2, 3)), rand((3, 2)), None),
@@ -1825,7 +1849,7 @@ def _differentiable_rules() -> set[str]:
             and name not in primitives.USER_RULED}
 
 
-HELPERS_USERS_REACH = {"own", "iteration_items", "call_forward"}
+HELPERS_USERS_REACH = {"own", "iteration_items", "reversed_items", "call_forward"}
 
 
 def test_every_rule_has_a_row() -> None:

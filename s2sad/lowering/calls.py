@@ -380,6 +380,7 @@ class Calls(LowererBase):
             callee = self.value_of(fn)
             args, kwargs = self.call_args(node)
             return self.emit("call", [callee, *args], kwargs, hint=hint)
+        self.check_lazy_arguments(fn, node)
         base = self.scope_env(fn)
         bound = self.bind_local(fn, [self.expr(a) for a in node.args],
                                 {k.arg: self.expr(k.value) for k in node.keywords}, node)

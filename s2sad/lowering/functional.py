@@ -29,9 +29,11 @@ from ..runtime import (
     as_dict,
     dict_union,
     enumerate_items,
+    iteration_items,
     key_extreme,
     key_order,
     replace_fields,
+    reversed_items,
     zip_items,
     zip_star,
 )
@@ -85,6 +87,8 @@ class Functional(LowererBase):
             handler = self.lower_enumerate
         elif obj is dataclasses.replace and len(node.args) == 1:
             handler = self.lower_replace
+        elif obj in (builtins.reversed, builtins.iter) and len(node.args) == 1 and not keys:
+            handler = self.lower_iteration  # (consumed once: a second use is refused)
         if obj is builtins.zip and len(node.args) == 1 and not keys and \
                 isinstance(node.args[0], gast.Starred):
             starred, handler = False, self.lower_transpose  # zip(*rows)
@@ -125,6 +129,13 @@ class Functional(LowererBase):
         given = [*node.args, *(k.value for k in node.keywords)]  # (start= by keyword)
         return self.emit("enumerate_items", [self.passed(a) for a in given],
                          hint=hint or "pairs", callee=Ref("$enumerate_items", enumerate_items))
+
+    def lower_iteration(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        """`reversed(x)`, `iter(x)`: what going through them gives, as a
+        sequence (`generators.py` refuses going through one twice)."""
+        helper = reversed_items if obj is builtins.reversed else iteration_items
+        return self.emit(helper.__name__, [self.passed(node.args[0])], hint=hint or "items",
+                         callee=Ref("$" + helper.__name__, helper))
 
     def lower_replace(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.replaced(self.passed(node.args[0]), node.keywords, hint)

@@ -98,6 +98,40 @@ class Generators(LowererBase):
                 for cls in self.instances.get(obj, ()))
         return False
 
+    def check_stored_lazies(self, node: Any) -> None:
+        """A generator expression (or a lazy map or filter) kept in a list, a
+        tuple, a dict or a comprehension's items runs later in Python, when
+        a loop variable it reads has moved on (`[(x * i for _ in r) for i in
+        range(3)]`: each reads the last i); s2sad runs it when it is made.
+        Refused where it reads a loop's or a comprehension's variable."""
+        loop_names = {t.id for n in gast.walk(self.parsed.node) if isinstance(n, (
+            gast.For, gast.comprehension)) for t in gast.walk(n.target)
+            if isinstance(t, gast.Name)}
+        for kept in _stored(node):
+            lazy = self.lazily_made(kept)
+            late = self.reads_through(lazy) & loop_names if lazy is not None else set()
+            if late:
+                raise self.error(
+                    f"a generator kept for later that reads the loop variable "
+                    f"{', '.join(sorted(late))}: Python runs it when it is consumed, after "
+                    "the loop has moved on, s2sad when it is made", kept,
+                    "make a list here instead, [... for v in x], or bind the value: "
+                    "(lambda i: (x * i for _ in r))(i)")
+
+    def check_lazy_arguments(self, fn: LocalFunction, node: gast.Call) -> None:
+        """A generator passed to a local function (inlined here) and consumed
+        more than once by it: refused, as where it is bound to a name."""
+        params = [a.id for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
+        body = fn.node.body if isinstance(fn.node.body, list) else [gast.Expr(value=fn.node.body)]
+        for name, arg in zip(params, node.args):
+            if (self.lazily_made(arg) is not None or self.builtin_iterator(arg)) and \
+                    _consumed_again(name, body):
+                raise self.error(
+                    f"the generator given to {name} is consumed more than once (or where a loop "
+                    "runs again): Python's generator is empty after its first use, s2sad "
+                    "keeps its values", arg,
+                    "pass a list instead, [... for v in x], if the values are needed again")
+
     def builtin_iterator(self, value: Any) -> bool:
         """Is `value` a call of Python's map, filter, zip, enumerate, reversed or iter?"""
         return isinstance(value, gast.Call) and isinstance(value.func, gast.Name) and \
@@ -123,6 +157,7 @@ class Generators(LowererBase):
         another value than Python's. So would a loop over a local generator
         function, or a generator expression, that reads what the loop body
         changes. Both are refused."""
+        self.check_stored_lazies(node)
         made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
         if made is not None:
             late = self.reads_through(made) & (set(assigned_names(rest)) |
@@ -134,10 +169,8 @@ class Generators(LowererBase):
                     "s2sad when the generator is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
-        runs_later = isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) and \
-            self.generator_function(node.value.func)  # (a real generator, run as Python does)
-        if isinstance(node, gast.Assign) and not runs_later and (
-                made is not None or self.builtin_iterator(node.value)):
+        if isinstance(node, gast.Assign) and (made is not None or
+                                              self.builtin_iterator(node.value)):
             names = [t.id for t in node.targets if isinstance(t, gast.Name)]
             if names and _consumed_again(names[0], rest):
                 raise self.error(
@@ -165,6 +198,25 @@ class Generators(LowererBase):
 
 
 _ITERATORS = ("map", "filter", "zip", "enumerate", "reversed", "iter")
+
+
+def _stored(node: Any) -> list:
+    """The expressions `node` keeps in a container: items of displays,
+    comprehensions' items, what `.append`, `.extend` and `.insert` take."""
+    found = []
+    for n in gast.walk(node):
+        if isinstance(n, (gast.List, gast.Tuple, gast.Set)):
+            found += n.elts
+        elif isinstance(n, gast.Dict):
+            found += n.values
+        elif isinstance(n, (gast.ListComp, gast.SetComp, gast.GeneratorExp)):
+            found.append(n.elt)
+        elif isinstance(n, gast.DictComp):
+            found.append(n.value)
+        elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
+                n.func.attr in ("append", "extend", "insert"):
+            found += n.args
+    return found
 
 
 def _consumed_again(name: str, rest: list) -> bool:

@@ -411,6 +411,7 @@ class Statements(LowererBase):
         if isinstance(target, gast.Attribute):  # obj.name op= v on an object made here
             name, obj = self.attribute_target(target)
             self.check_attribute(obj, target.attr)
+            self.check_properties_unread(obj, self.attributes_read.get(name, ()))
             old = self.emit("getattr", [obj, Const(target.attr)])
             if name in (self.updating, self.constructed) and self.inline_depth == 0:
                 # (`self.h += x` of an array changes it in place, which the caller's

@@ -40,7 +40,8 @@ helper(
     "diagonal_adjoint(g, a, offset, axis1, axis2)", "sort_adjoint(g, a, axis)",
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
     "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
-    "array_attribute_adjoint(g, a, name)",
+    "array_attribute_adjoint(g, a, name)", "reversed_adjoint(g, x)",
+    "split_adjoint(g, ary, indices_or_sections, axis, uneven)",
     linear=("g",), zero="others",
 )
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):

@@ -66,6 +66,9 @@ vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
 vjp("iteration_items(x)", x="iteration_adjoint(g, x)", jvp={"x": "iteration_tangent(t, x)"},
     form="helper", view=True,
     returns="other", takes="any")
+# `reversed(x)`: the items in reverse (a view of an array, a list of a list's)
+vjp("reversed_items(x)", x="reversed_adjoint(g, x)", jvp={"x": "reversed_items(t)"},
+    form="helper", view=True, returns="other", takes="any")
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the
 # backward pass to put back; the prepare pass fills it in)
 structural("setitem(x, index, value, old=None)", "setitem", tangent="setitem", fresh=True,

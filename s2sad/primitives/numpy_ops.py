@@ -414,6 +414,14 @@ vjp("np.roll(a, shift, axis=None)", zero=("shift",), a="roll_adjoint(g, shift, a
 vjp("np.tile(A, reps)", A="tile_adjoint(g, A, reps)", linear=("A",), fresh=True)
 vjp("np.repeat(a, repeats, axis=None)", a="repeat_adjoint(g, a, repeats, axis)",
     linear=("a",), fresh=True)
+# np.split and np.array_split: pieces of `ary` (views), a list; their
+# adjoints are put back side by side (zeros for pieces nothing reached)
+vjp("np.split(ary, indices_or_sections, axis=0)", zero=("indices_or_sections", "axis"),
+    ary="split_adjoint(g, ary, indices_or_sections, axis, False)", linear=("ary",),
+    returns="container", takes="any", view=True)
+vjp("np.array_split(ary, indices_or_sections, axis=0)", zero=("indices_or_sections", "axis"),
+    ary="split_adjoint(g, ary, indices_or_sections, axis, True)", linear=("ary",),
+    returns="container", takes="any", view=True)
 vjp("np.concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting='same_kind')",
     arrays="concatenate_adjoint(g, arrays, axis)", linear=("arrays",), fresh=True,
     takes="any", neutral=("casting",))

@@ -13,6 +13,7 @@ import inspect
 import math
 import operator
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -226,18 +227,19 @@ def filled_adjoint(g: Any, like: Any) -> Any:
     return g
 
 
-def private_copy(x: Any) -> Any:
+def private_copy(x: Any, other: Callable[[Any], Any] | None = None) -> Any:
     """x with its arrays copied (inside lists, tuples and dicts too): what a
     transform hands the user's own function when it runs it for a value, so
     that a function writing into its argument (`x[0] = ...`, which s2sad's
-    code does on a copy) leaves the caller's array as it was."""
+    code does on a copy) leaves the caller's array as it was. `other` makes
+    what is none of those (as it is without)."""
     if type(x) is np.ndarray:
         return x.copy()
     if type(x) in (list, tuple):
-        return type(x)(private_copy(v) for v in x)
+        return type(x)(private_copy(v, other) for v in x)
     if type(x) is dict:
-        return {k: private_copy(v) for k, v in x.items()}
-    return x
+        return {k: private_copy(v, other) for k, v in x.items()}
+    return other(x) if other is not None else x
 
 
 def own(x: Any) -> Any:

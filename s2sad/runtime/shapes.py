@@ -12,6 +12,7 @@ import numpy as np
 
 from .base import (
     _FLOAT64,
+    _adjoint_dtype,
     _inexact,
     _is_basic_index,
     _real_dtype,
@@ -150,6 +151,19 @@ def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
     return np.moveaxis(out, -1, axis)
 
 
+def split_adjoint(g: Any, ary: Any, indices_or_sections: Any, axis: int,
+                  uneven: bool) -> np.ndarray:
+    """The adjoint of `ary` from those of its pieces (`np.split`, or
+    `np.array_split` if `uneven`): side by side again, zeros where a piece's
+    is None."""
+    a = np.asarray(ary)
+    split = np.array_split if uneven else np.split
+    pieces = split(a, indices_or_sections, axis=axis)  # (views: only their shapes are read)
+    parts = [np.broadcast_to(gi, p.shape) if gi is not None else
+             np.zeros(p.shape, dtype=_adjoint_dtype(a.dtype)) for gi, p in zip(g, pieces)]
+    return np.concatenate(parts, axis=axis) if parts else np.zeros_like(a, dtype=float)
+
+
 def _split_points(arrays: list, axis: int) -> list[int]:
     sizes = [np.shape(a)[axis] for a in arrays]
     return list(np.cumsum(sizes)[:-1])
@@ -275,6 +289,21 @@ def iteration_items(x: Any) -> Any:
     dict's keys, a generator's or an iterator's items, an object's
     `__iter__`), as a list."""
     return x if isinstance(x, (np.ndarray, list, tuple, range)) else list(x)
+
+
+def reversed_items(x: Any) -> Any:
+    """What `reversed(x)` goes through: an array's, a list's or a tuple's
+    items in reverse (`x[::-1]`: the same items, as a view or a sequence),
+    else the reversed iterator's items as a list."""
+    return x[::-1] if isinstance(x, (np.ndarray, list, tuple)) else list(reversed(x))
+
+
+def reversed_adjoint(g: Any, x: Any) -> Any:
+    """The adjoint of x from that of its reversed items: reversed back (a
+    dict's keys carry none)."""
+    if isinstance(x, dict):
+        return zeros_like(x)
+    return g[::-1] if isinstance(g, (np.ndarray, list, tuple)) else g
 
 
 def iteration_tangent(t: Any, x: Any) -> Any:

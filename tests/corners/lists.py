@@ -397,8 +397,7 @@ def len_loop(x):
     return s
 
 
-@case(args=V3, expect="refuse",
-      note="unsupported yet: iterating over reversed(list) (NoAdjointError)")
+@case(args=V3, note="iterating over reversed(list)")
 def reversed_list(x):
     s = 1.0
     for a in reversed([x, x * 2.0, x + 1.0]):
