@@ -416,8 +416,9 @@ class SelfCall:
         compiled = self.compiled
         if compiled is not None and fn is compiled.guards.fn() and compiled.guards.hold():
             value, state = compiled.forward(*args)
-            # (what `backward` reads: a tuple, which call_forward never returns)
-            return value, (state, value)
+            # (a record any call_backward takes: one in a loop's backward pass
+            # reaches its saved state through a tape, not `recurse_back`)
+            return value, Saved(_IN_ORDER, compiled, state, value)
         value, saved = call_forward(fn, active, *args)
         if self.returns is not None and np.shape(value) != self.returns:
             raise S2sadError(
@@ -430,12 +431,12 @@ class SelfCall:
     def backward(self, saved: Any, g: Any, /) -> tuple:
         """call_backward of what `__call__` returned (`recurse_back(saved, g)`):
         this code's backward half directly, for a call it ran itself."""
-        if type(saved) is not tuple:
+        if type(saved) is not Saved or saved.compiled is not self.compiled or \
+                saved.compiled.tangent_names:
             return call_backward(saved, g)
-        state, value = saved
         if type(g) not in _PLAIN_TYPES:
-            g = filled_adjoint(g, value)
-        return self.compiled.backward(state, g)
+            g = filled_adjoint(g, saved.value)
+        return self.compiled.backward(saved.state, g)
 
 
 def call_backward(saved: Any, g: Any, /) -> tuple:

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives
-from .ir import Assign, Const, Function, OwnFunction, Ref, Var, walk
+from .ir import Assign, Const, Function, Loop, OwnFunction, Ref, Var, regions, walk
 from .receivers import proved_numeric
 from .scalars import real_numbers
 
@@ -119,6 +119,9 @@ def runs_only_numpy(fn: Function, params: tuple[int, ...]) -> bool:
     numbers or arrays."""
     own = [s for s in walk(fn.body) if isinstance(s, Assign) and s.callee is not None
            and s.callee.name == "$recurse"]
+    if any(s in own for loop in walk(fn.body) if isinstance(loop, Loop)
+           for region in regions(loop) for s in walk(region)):
+        return False  # (its state reaches the backward pass through a tape: `recurse_back`)
     # (what a call of itself returns is what this code returns: an array or a
     # number where the caller goes on, `SELF_CALLS_RETURN`)
     proved = proved_numeric(fn, {fn.params[i] for i in params} | {s.target for s in own})

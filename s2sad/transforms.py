@@ -370,6 +370,7 @@ def _kept(value: Any) -> bool:
 
 
 def _same_values(a: Any, b: Any) -> bool:
+    """Does `a` hold what `b`, its held_copy, held?"""
     if type(a) is not type(b):
         return False
     if type(a) in (list, tuple):
@@ -377,7 +378,7 @@ def _same_values(a: Any, b: Any) -> bool:
     if type(a) is dict:
         return a.keys() == b.keys() and all(_same_values(a[k], b[k]) for k in a)
     if type(a) is not np.ndarray:
-        return True  # (a number: the same object, compared by identity in `check`)
+        return a is b  # (a number: held_copy keeps the object; another is a change)
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     try:
@@ -393,7 +394,7 @@ def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
     dict (keys it has), and for an object an object of its class or a dict
     by attribute name (how an object's adjoint is held). None is a zero."""
     if cotangent is None:
-        return None
+        return zeros_like(value)
     numeric = (np.ndarray, np.generic, float, int, complex)
 
     def wrong(what: str) -> ArgumentTypeError:

@@ -762,3 +762,142 @@ def test_code_compiled_with_future_flags_from_elsewhere_is_not_refused():
                  dont_inherit=True), namespace)
     x = np.array([0.0, 1.0])
     np.testing.assert_allclose(s2sad.grad(namespace["loss"])(x), 1.0 - np.tanh(x) ** 2)
+
+
+# ---------------------------------------------------------------- round 32
+
+
+def builtin_sum_of_an_array(x):
+    return sum(x * 3) + sum(2 * x) ** 2
+
+
+def builtin_sum_of_rows(x):
+    return np.sum(sum(x * 2))
+
+
+def test_builtin_sum_over_an_arrays_rows():
+    x = np.array([0.3, -1.2, 0.7])
+    assert s2sad.value_and_grad(builtin_sum_of_an_array)(x)[0] == \
+        pytest.approx(builtin_sum_of_an_array(x))
+    s2sad.check_grad(builtin_sum_of_an_array, x)
+    s2sad.check_grad(builtin_sum_of_rows, np.arange(6.0).reshape(3, 2))
+    np.testing.assert_allclose(s2sad.hessian(builtin_sum_of_an_array)(x),
+                               np.full((3, 3), 8.0))
+
+
+def written_while_reversed(x):
+    y = x * 1.0
+    s = 0.0
+    for v in reversed(y):  # (reads y as the loop reaches each item: sees the write)
+        y[0] = y[0] + v
+        s = s + v
+    return s
+
+
+def reversed_and_iter_of_a_loop(x):
+    y = x * 1.0
+    s = 0.0
+    for v in iter(y):
+        s = s + v
+    for v in reversed(list(reversed(y))):
+        s = s * v
+    for k in reversed(range(3)):
+        s = s + x[k] * (k + 1.0)
+    return s
+
+
+def test_loops_over_reversed_and_iter_read_as_python_does():
+    x = np.array([0.3, -1.2, 0.7, 1.5])
+    with pytest.raises(s2sad.S2sadError, match="in-place update"):
+        s2sad.grad(written_while_reversed)(x)
+    assert s2sad.value_and_grad(reversed_and_iter_of_a_loop)(x)[0] == \
+        pytest.approx(reversed_and_iter_of_a_loop(x))
+    s2sad.check_grad(reversed_and_iter_of_a_loop, x)
+
+
+def zip_then_written(x):
+    y = x * 1.0
+    z = zip(y, x)
+    y[0] = 5.0  # (read by zip when sum consumes it)
+    return sum(u * v for u, v in z)
+
+
+def zip_consumed_then_written(x):
+    y = x * 1.0
+    z = zip(y, x)
+    s = sum(u * v for u, v in z)
+    y[0] = 5.0
+    k = 1.0
+    g = (v * k for v in x)
+    total = sum(g)
+    k = 2.0  # (after the generator was consumed: nothing to refuse)
+    return s + np.sum(y) + total * k
+
+
+def test_an_iterator_whose_source_changes_before_it_is_consumed_is_refused():
+    x = np.array([0.3, -1.2, 0.7])
+    with pytest.raises(s2sad.S2sadError, match="changes before the generator is consumed"):
+        s2sad.grad(zip_then_written)(x)
+    assert s2sad.value_and_grad(zip_consumed_then_written)(x)[0] == \
+        pytest.approx(zip_consumed_then_written(x))
+    s2sad.check_grad(zip_consumed_then_written, x)
+
+
+SCALES = [1.0, 2.0]
+
+
+def reads_a_global_list(x):
+    return np.sum(x) * SCALES[0]
+
+
+def test_an_item_of_a_global_list_changed_after_linearize_is_an_error():
+    _, f_jvp = s2sad.linearize(reads_a_global_list, np.ones(3))
+    assert f_jvp(np.ones(3)) == pytest.approx(3.0)
+    SCALES[0] = 7.0
+    try:
+        with pytest.raises(s2sad.S2sadError, match="SCALES, which the function reads, changed"):
+            f_jvp(np.ones(3))
+    finally:
+        SCALES[0] = 1.0
+
+
+def overlapping_pieces(x):
+    a, b, c = np.array_split(np.exp(x), [4, 1])  # (b empty, c overlapping a)
+    return np.sum(a * 2.0) + np.sum(b) + np.sum(c ** 2)
+
+
+def test_split_pieces_that_overlap_or_are_empty():
+    x = np.linspace(-1.0, 1.0, 6)
+    s2sad.check_grad(overlapping_pieces, x)
+    assert s2sad.jvp(overlapping_pieces, (x,), (np.ones(6),))[1] == \
+        pytest.approx(np.sum(s2sad.grad(overlapping_pieces)(x)))
+
+
+def recursion_under_while(x, n):
+    while n > 0:
+        return x * recursion_under_while(x, n - 1)
+    return 1.0 + x
+
+
+def recursion_in_a_loop(x, n):
+    s = 0.0
+    for k in range(2):  # noqa: B007 (as users write it)
+        if n > 0:
+            s = s + x * recursion_in_a_loop(x, n - 1)
+    return s + x
+
+
+def test_a_recursive_call_inside_a_loop():
+    def top(x):
+        return np.sum(recursion_under_while(x, 3)) + np.sum(recursion_in_a_loop(x, 2))
+    x = np.array([0.5, -0.3])
+    assert s2sad.value_and_grad(top)(x)[0] == pytest.approx(top(x))
+    s2sad.check_grad(top, x)
+    assert s2sad.hessian(lambda v: top(v) * 1.0)(0.5) == pytest.approx(22.0)
+
+
+def test_a_none_cotangent_is_a_zero():
+    out, pullback = s2sad.vjp(makes_a_pair, np.array([0.5, 1.0]))
+    np.testing.assert_allclose(pullback(None)[0], [0.0, 0.0])
+    out, pullback = s2sad.vjp(scaled_mean, Record(np.array([0.5, 1.0]), 2.0))
+    assert pullback(None)[0].scale == 0.0

@@ -341,7 +341,7 @@ def test_a_self_call_running_other_code_must_return_the_shape_assumed():
     # (its backward half through the dispatcher, this code's directly)
     np.testing.assert_allclose(site.backward(saved, np.ones(2))[0], np.ones(2))
     value, saved = site(nested_scaling, (0,), x, 1)
-    assert type(saved) is tuple
+    assert type(saved) is calls.Saved and saved.compiled is compiled
     np.testing.assert_allclose(site.backward(saved, np.ones(2))[0], 4.0 * x)
     with pytest.raises(s2sad.S2sadError, match=r"returned shape \(\) where the code compiled"):
         site(damped_total, (0,), x, 0)

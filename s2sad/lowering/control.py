@@ -375,6 +375,9 @@ class ControlFlow(LowererBase):
         enumerate and zip nest; anything else is indexed (a generator or dict
         view is first made a list)."""
         fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
+        if fn in (reversed, iter) and len(it.args) == 1 and not it.keywords and \
+                not isinstance(it.args[0], gast.Starred):
+            return self.positions(it.args[0], backwards=fn is reversed)
         if fn is enumerate and 1 <= len(it.args) <= 2 and \
                 [k.arg for k in it.keywords] in ([], ["start"]) and \
                 len(it.args) + len(it.keywords) <= 2:
@@ -404,6 +407,25 @@ class ControlFlow(LowererBase):
         def bind_item(index: Var, target: Any) -> None:
             hint = target.id if isinstance(target, gast.Name) else ""
             self.assign(target, self.emit("getitem", [seq, index], hint=hint))
+
+        return stop, bind_item
+
+    def positions(self, node: Any, backwards: bool) -> tuple[Operand, Callable]:
+        """`for v in iter(x)` as `for v in x`, and `for v in reversed(x)`
+        reading x[n - 1 - k] at step k: each item read from x as the loop
+        reaches it, as Python's iterators read it (a write into x inside
+        the loop is then seen, or refused, as in `for v in x`)."""
+        seq = self.expr(node, hint="seq")
+        if not self.owns(seq):
+            seq = self.emit("iteration_items", [seq], hint="items",
+                            callee=Ref("$iteration_items", iteration_items))
+        stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")
+        last = self.emit("sub", [stop, Const(1)]) if backwards else None
+
+        def bind_item(index: Var, target: Any) -> None:
+            at = self.emit("sub", [last, index]) if last is not None else index
+            hint = target.id if isinstance(target, gast.Name) else ""
+            self.assign(target, self.emit("getitem", [seq, at], hint=hint))
 
         return stop, bind_item
 

@@ -159,9 +159,14 @@ class Generators(LowererBase):
         changes. Both are refused."""
         self.check_stored_lazies(node)
         made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
+        if made is None and isinstance(node, gast.Assign) and self.builtin_iterator(node.value):
+            # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
+            made = gast.Expr(value=gast.Tuple(elts=list(node.value.args), ctx=gast.Load()))
         if made is not None:
-            late = self.reads_through(made) & (set(assigned_names(rest)) |
-                                               set(self.updated_names(rest)))
+            names = [t.id for t in node.targets if isinstance(t, gast.Name)]
+            before = _until_read(names[0], rest) if names else rest
+            late = self.reads_through(made) & (set(assigned_names(before)) |
+                                               set(self.updated_names(before)))
             if late:
                 raise self.error(
                     f"this generator reads {', '.join(sorted(late))}, which the function "
@@ -217,6 +222,16 @@ def _stored(node: Any) -> list:
                 n.func.attr in ("append", "extend", "insert"):
             found += n.args
     return found
+
+
+def _until_read(name: str, rest: list) -> list:
+    """The statements of `rest` before the first one that reads `name` (what
+    runs before a generator bound to it is consumed)."""
+    for k, stmt in enumerate(rest):
+        if any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+               for n in gast.walk(stmt)):
+            return rest[:k]
+    return rest
 
 
 def _consumed_again(name: str, rest: list) -> bool:

@@ -158,10 +158,16 @@ def split_adjoint(g: Any, ary: Any, indices_or_sections: Any, axis: int,
     is None."""
     a = np.asarray(ary)
     split = np.array_split if uneven else np.split
-    pieces = split(a, indices_or_sections, axis=axis)  # (views: only their shapes are read)
-    parts = [np.broadcast_to(gi, p.shape) if gi is not None else
-             np.zeros(p.shape, dtype=_adjoint_dtype(a.dtype)) for gi, p in zip(g, pieces)]
-    return np.concatenate(parts, axis=axis) if parts else np.zeros_like(a, dtype=float)
+    axis = axis % a.ndim
+    # (which positions along the axis each piece took: pieces may overlap or be
+    # empty, `np.array_split(a, [4, 1])`)
+    taken = split(np.arange(a.shape[axis]), indices_or_sections)
+    out = np.zeros(a.shape, dtype=_adjoint_dtype(a.dtype))
+    lead = (slice(None),) * axis
+    for gi, at in zip(g, taken):
+        if gi is not None and at.size:
+            out[(*lead, at)] += gi
+    return out
 
 
 def _split_points(arrays: list, axis: int) -> list[int]:
@@ -236,8 +242,12 @@ def sequence_adjoint(g: Any, x: Any) -> Any:
     return tuple(items) if isinstance(x, tuple) else items  # (a namedtuple's: a tuple)
 
 
-def sum_adjoint_items(g: Any, items: Any) -> list:
-    """Adjoint of builtin sum(items): each item gets g, summed to its own shape."""
+def sum_adjoint_items(g: Any, items: Any) -> Any:
+    """Adjoint of builtin sum(items): each item gets g, summed to its own
+    shape; of an array (its rows summed), an array of its shape."""
+    if isinstance(items, np.ndarray):
+        return np.broadcast_to(unbroadcast(g, items[0]) if len(items) else g,
+                               items.shape).astype(_adjoint_dtype(items.dtype), copy=True)
     return [unbroadcast(g, item) for item in items]
 
 
