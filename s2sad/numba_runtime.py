@@ -293,6 +293,18 @@ def power(a: Any, b: Any) -> Any:
     return a ** b
 
 
+def add(a: Any, b: Any) -> Any:
+    return a + b
+
+
+def sub(a: Any, b: Any) -> Any:
+    return a - b
+
+
+def mul(a: Any, b: Any) -> Any:
+    return a * b
+
+
 def to_int(x: Any) -> int:
     return int(x)
 
@@ -458,6 +470,54 @@ def _power(a, b):
         raise TypingError("an integer to an integer power: Python's result is a float where "
                           "the exponent is negative, Numba's an integer")
     return lambda a, b: a ** b
+
+
+_WRAPPED = "an integer beyond int64 in Numba's arithmetic (Python's ints grow): use backend='numpy'"
+_TWO_63 = 9.223372036854775808e18
+
+
+@register_jitable
+def _beyond_int64(exact: float) -> bool:
+    """Is a result, computed in floats (which LLVM cannot assume away, as it
+    does a wrapped integer's), out of int64's range?"""
+    return exact >= _TWO_63 or exact < -_TWO_63
+
+
+def _integers(a: Any, b: Any) -> bool:
+    return isinstance(a, types.Integer) and isinstance(b, types.Integer)
+
+
+@overload(add)
+def _add(a, b):
+    if _integers(a, b):
+        def checked_add(a, b):
+            if _beyond_int64(float(a) + float(b)):
+                raise OverflowError(_WRAPPED)
+            return a + b
+        return checked_add
+    return lambda a, b: a + b
+
+
+@overload(sub)
+def _sub(a, b):
+    if _integers(a, b):
+        def checked_sub(a, b):
+            if _beyond_int64(float(a) - float(b)):
+                raise OverflowError(_WRAPPED)
+            return a - b
+        return checked_sub
+    return lambda a, b: a - b
+
+
+@overload(mul)
+def _mul(a, b):
+    if _integers(a, b):
+        def checked_mul(a, b):
+            if _beyond_int64(float(a) * float(b)):
+                raise OverflowError(_WRAPPED)
+            return a * b
+        return checked_mul
+    return lambda a, b: a * b
 
 
 @overload(to_int)

@@ -274,6 +274,10 @@ def _is_marker(stmt: ast.stmt) -> bool:
         isinstance(stmt.value.value, str)
 
 
+# integer arithmetic that raises where Python's ints would leave int64
+_CHECKED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul"}
+
+
 class _Rewrite(ast.NodeTransformer):
     """What Numba does not compile, as what it does: `reversed(range(...))`
     as a range that counts down, and NumPy's reductions with `keepdims`, or
@@ -294,8 +298,16 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         """`a ** b` as `power(a, b)`, which refuses two integers (Python's
-        `n ** -1` is a float, Numba's 0), unless b is a literal natural number."""
+        `n ** -1` is a float, Numba's 0), unless b is a literal natural number;
+        `a + b`, `a - b`, `a * b` as `add`, `sub`, `mul`, which raise where two
+        integers leave int64 (Python's ints grow, Numba's wrap around), unless
+        an operand is a float literal."""
         self.generic_visit(node)
+        checked = _CHECKED.get(type(node.op))
+        if checked is not None and not any(isinstance(v, ast.Constant) and
+                                           type(v.value) is float for v in (node.left, node.right)):
+            return ast.copy_location(ast.Call(ast.Name(f"__s2sad_{checked}", ast.Load()),
+                                              [node.left, node.right], []), node)
         if not isinstance(node.op, ast.Pow) or isinstance(node.right, ast.Constant) and \
                 type(node.right.value) is int and node.right.value >= 0:
             return node

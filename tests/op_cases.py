@@ -27,6 +27,7 @@ s2sad's own `numerical_gradient`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import operator
@@ -673,6 +674,14 @@ def np_repeat(x):
 
 def np_concatenate(x, y):
     return np.concatenate([x, y, x], axis=1)
+
+
+def copy_copy(x):
+    return copy.copy(x) * 2.0
+
+
+def copy_deepcopy(x):
+    return copy.deepcopy([x])[0] * 2.0
 
 
 def np_split(x):
@@ -1469,6 +1478,8 @@ CASES = [
     Case("np.concatenate", np_concatenate, [(A((3, 2)), A((3, 4))),
                                             (A((3, 2), real=True), A((3, 4)))],
          autograd={1: "fails to add a complex adjoint into a real one"}),
+    Case("copy.copy", copy_copy, [(A((3, 4)),)]),
+    Case("copy.deepcopy", copy_deepcopy, [(A((3, 4)),)]),
     Case("np.split", np_split, [(A((3, 4)),)]),
     Case("np.array_split", np_array_split, [(A((3, 4)),)]),
     Case("np.stack", np_stack, [(A((3, 4)), A((3, 4)))]),

@@ -728,3 +728,35 @@ def test_a_slice_in_the_state_of_a_pullback_is_refused_and_auto_runs_numpy():
                                               backend="auto")(x), expected)
     with pytest.raises(BackendError, match="slice kept for the backward pass"):
         s2sad.vjp(reversed_difference, x, backend="numba")
+
+
+def cubed_count(x, n):
+    m = n * n * n  # (3e6 cubed leaves int64: Python's int grows, Numba's would wrap)
+    return x * (m % 7) + x * x
+
+
+@needs_numba
+def test_integer_arithmetic_leaving_int64_is_never_wrapped():
+    for backend in ("numba", "auto"):
+        gradient = s2sad.grad(cubed_count, backend=backend)
+        assert gradient(1.5, 3_000_000) == pytest.approx(3.0 + (3_000_000 ** 3 % 7))
+        assert gradient(1.5, 7) == pytest.approx(3.0 + (343 % 7))
+    source = s2sad.show(cubed_count, backend="numba", args=(1.5, 7))
+    assert "__s2sad_mul(__s2sad_mul(n, n), n)" in source, source
+
+
+@needs_numba
+def test_numbas_checked_integer_arithmetic_raises_beyond_int64():
+    import numba
+
+    from s2sad.numba_runtime import add, mul, sub
+
+    @numba.njit
+    def ops(a, b):
+        return mul(a, b), add(a, b), sub(a, b), mul(2.5, a)
+
+    assert ops(3, 4) == (12, 7, -1, 7.5)
+    assert ops(-(2 ** 62), 2) == (-(2 ** 63), -(2 ** 62) + 2, -(2 ** 62) - 2, 2.5 * -(2 ** 62))
+    for a, b in ((3_000_000 ** 2, 3_000_000), (2 ** 62, 2 ** 62), (-(2 ** 63) + 1, -2)):
+        with pytest.raises(OverflowError, match="beyond int64"):
+            ops(a, b)

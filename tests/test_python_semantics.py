@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import copy
 import dataclasses
 import functools
 import importlib
@@ -901,3 +902,62 @@ def test_a_none_cotangent_is_a_zero():
     np.testing.assert_allclose(pullback(None)[0], [0.0, 0.0])
     out, pullback = s2sad.vjp(scaled_mean, Record(np.array([0.5, 1.0]), 2.0))
     assert pullback(None)[0].scale == 0.0
+
+
+# ---------------------------------------------------------------- round 33
+
+
+def loops_over_dicts_made_here(p):
+    q = dict(p)
+    s = 0.0
+    for k in q:  # (a dict: its keys, not positions)
+        s = s + np.sum(q[k] ** 2)
+    d = {"a": p["a"] * 2.0, "b": p["b"]}
+    for k in d:
+        s = s + np.sum(d[k] ** 2)
+    for k in reversed(dict(p)):
+        s = s + np.sum(p[k])
+    return s
+
+
+def rebuilt_from_its_keys(p):
+    keys = list(p)  # (the keys carry no derivative)
+    q = dict(zip(keys, [p[k] for k in keys]))
+    return np.sum(q["a"] * 3.0)
+
+
+def test_dicts_made_in_the_function_are_iterated_by_key():
+    p = {"a": np.array([1.0, 2.0]), "b": np.array([3.0])}
+    g = s2sad.grad(loops_over_dicts_made_here)(p)
+    np.testing.assert_allclose(g["a"], 10.0 * p["a"] + 1.0)
+    np.testing.assert_allclose(g["b"], 4.0 * p["b"] + 1.0)
+    g = s2sad.grad(rebuilt_from_its_keys)(p)
+    np.testing.assert_allclose(g["a"], [3.0, 3.0])
+    np.testing.assert_allclose(g["b"], [0.0])
+    tangents = {"a": np.ones(2), "b": np.ones(1)}
+    assert s2sad.jvp(rebuilt_from_its_keys, (p,), (tangents,))[1] == pytest.approx(6.0)
+
+
+def copies_by_the_copy_module(x):
+    y = copy.copy(x)
+    y[0] = 2.0 * y[0]  # (the copy's: x as it was)
+    pieces = copy.deepcopy([x, x * 2])
+    return np.sum(y ** 2) + np.sum(pieces[1] * x)
+
+
+def test_copy_and_deepcopy():
+    x = np.array([0.3, -1.2, 0.7])
+    assert s2sad.value_and_grad(copies_by_the_copy_module)(x)[0] == \
+        pytest.approx(copies_by_the_copy_module(x))
+    s2sad.check_grad(copies_by_the_copy_module, x)
+
+
+def larger_of_two(x, y):
+    return max(x * x, y) + min(x, 2.0 * y)
+
+
+def test_builtin_max_and_min_of_two_numbers_pick_as_python_does():
+    # (ties go to the first argument, as Python's max and min return it)
+    assert s2sad.grad(larger_of_two, wrt=(0, 1))(2.0, 4.0) == pytest.approx((4.0 + 1.0, 0.0))
+    assert s2sad.grad(larger_of_two, wrt=(0, 1))(1.0, 3.0) == pytest.approx((1.0, 1.0))
+    assert s2sad.grad(larger_of_two, wrt=(0, 1))(3.0, 1.0) == pytest.approx((6.0, 2.0))

@@ -13,6 +13,7 @@ table complete.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1118,6 +1119,17 @@ def np_repeat(x, repeats, axis):
     return np.sum(y * W(np.shape(y)))
 
 
+def copy_copy(x):
+    y = copy.copy(x)
+    y[..., 0] = 2.0 * y[..., 0]  # (a copy: x stays as it was)
+    return np.sum(np.sin(y) * W(np.shape(y))) + np.sum(x * x)
+
+
+def copy_deepcopy(x):
+    pieces = copy.deepcopy([x, {"a": x * 2.0}])
+    return np.sum(pieces[0] * pieces[1]["a"] * W(np.shape(x)))
+
+
 def np_split(x, sections, axis):
     parts = np.split(x, sections, axis=axis)
     return sum(np.sum(np.sin(p) * W(np.shape(p))) * (k + 1.0) for k, p in enumerate(parts))
@@ -1275,6 +1287,8 @@ SHAPES = [
         (rand((2, 3)), [1, 0, 2], 1), (rand((2, 3)), [1, 2, 0], 1), (rand((3,)), [0, 2, 1], None),
         (rand((2, 2)), [2, 0, 1, 0], None),
     ]),
+    row("copy.copy", copy_copy, [(rand((3,)),), (rand((2, 3)),), (rand((4, 1, 2)),)]),
+    row("copy.deepcopy", copy_deepcopy, [(rand((3,)),), (rand((2, 3)),)]),
     row("np.split", np_split, [(rand((4,)), 2, 0), (rand((2, 6)), [1, 4], 1),
                                (rand((4, 1, 2)), 2, -1), (rand((3, 2)), [2], 0)]),
     row("np.array_split", np_array_split, [(rand((5,)), 3, 0), (rand((2, 5)), 2, -1),

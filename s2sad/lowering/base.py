@@ -168,6 +168,15 @@ class LowererBase:
     def check_properties_unread(self, obj: Operand, read: Any) -> None:  # Objects
         raise NotImplementedError
 
+    def local_function(self, node: Any) -> Any:  # Closures
+        raise NotImplementedError
+
+    def check_lazy_arguments(self, fn: Any, node: Any) -> None:  # Generators
+        raise NotImplementedError
+
+    def is_dict_display(self, value: Operand) -> bool:  # Functional
+        raise NotImplementedError
+
     def returned_none(self) -> Operand:  # Statements
         raise NotImplementedError
 

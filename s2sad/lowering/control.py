@@ -399,7 +399,7 @@ class ControlFlow(LowererBase):
         seq = self.expr(it, hint="seq")
         if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
             seq = self.emit("list", [seq], callee=Ref("$list", list), hint="seq")
-        elif not self.owns(seq):  # maybe a dict: `for k in d` goes through its keys
+        elif not self.owns(seq) or self.is_dict_display(seq):  # `for k in d`: its keys
             seq = self.emit("iteration_items", [seq], hint=f"{it.id}_items",
                             callee=Ref("$iteration_items", iteration_items))
         stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")
@@ -416,7 +416,7 @@ class ControlFlow(LowererBase):
         reaches it, as Python's iterators read it (a write into x inside
         the loop is then seen, or refused, as in `for v in x`)."""
         seq = self.expr(node, hint="seq")
-        if not self.owns(seq):
+        if not self.owns(seq) or self.is_dict_display(seq):
             seq = self.emit("iteration_items", [seq], hint="items",
                             callee=Ref("$iteration_items", iteration_items))
         stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")

@@ -114,8 +114,10 @@ class Functional(LowererBase):
         return self.emit("dict_union", parts, hint=hint, callee=Ref("$dict_union", dict_union))
 
     def is_dict_display(self, value: Operand) -> bool:
+        """Is `value` a dict this function made (a display, `dict(...)`, `a | b`)?"""
         stmt = self.producers.get(value)
-        return stmt is not None and stmt.prim in ("make_dict", "dict_union")
+        return stmt is not None and stmt.prim in ("make_dict", "dict_union", "as_dict",
+                                                  "merge_dicts")
 
     def lower_zip(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.emit("zip_items", [self.passed(a) for a in node.args], hint=hint or "pairs",

@@ -507,6 +507,11 @@ vjp(
     arr="take_along_axis_adjoint(g, arr, indices, axis)",
     linear=("arr",),
 )
+# copy.copy of an array is a new array, of a list a new list of the same
+# items (`view`); copy.deepcopy is new all the way down
+vjp("copy.copy(x)", x="g", linear=("x",), returns="operand", takes="any", view=True)
+vjp("copy.deepcopy(x, memo=None, _nil=[])", x="g", linear=("x",), returns="operand",
+    takes="any", fresh=True)
 # (their items are x's own items, or views of its rows: `view`)
 vjp("list(iterable=(), /)", iterable="sequence_adjoint(g, iterable)", linear=("iterable",),
     returns="container",

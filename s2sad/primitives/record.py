@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import inspect
 import math
@@ -211,7 +212,7 @@ _FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "v
 # Modules rule templates name (`np.exp`); `primitives/scipy_ops.py` adds `scipy`
 # when SciPy is importable.
 NAMESPACE: dict[str, Any] = {"np": np, "math": math, "functools": functools,
-                             "operator": operator}
+                             "operator": operator, "copy": copy}
 # Where bare helper names in templates live: `runtime`, and the optional
 # entries' helper modules (`runtime.scipy`) once they are loaded.
 HELPER_MODULES: list[Any] = [runtime]

@@ -570,6 +570,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
     tg, tx = type(g), type(x)
     if tg is tx and (tx is float or tx is np.ndarray and g.shape == x.shape):
         return g  # (the common cases, first: no broadcast happened)
+    if (tx is np.float64 or tx is float) and (tg is float or tg is np.float64):
+        return g  # (numbers: one shape; a NumPy one stays NumPy's, as in numpy_numbers)
     if (tx is float or tx is np.float64) and tg is np.ndarray:  # a number met an array: the sum
         total = g.sum()
         return float(total.real) if g.dtype.kind == "c" else float(total)

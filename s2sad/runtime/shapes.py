@@ -235,7 +235,10 @@ def array_adjoint(g: Any, obj: Any) -> Any:
 
 
 def sequence_adjoint(g: Any, x: Any) -> Any:
-    """Adjoint of list(x) / tuple(x): rows of an array, or items of a sequence."""
+    """Adjoint of list(x) / tuple(x): rows of an array, or items of a
+    sequence; a dict's keys carry none (its values' reads have their own)."""
+    if isinstance(x, dict):
+        return zeros_like(x)
     items = [zeros_like(item) if gi is None else gi for gi, item in zip(g, x)]
     if isinstance(x, np.ndarray):
         return np.reshape(np.array(items, dtype=_inexact(x, *items)), x.shape)
@@ -272,10 +275,17 @@ def extreme_tangent(t: list, args: list, largest: bool) -> Any:
     return t[0][_extreme_index(list(args[0]), largest)]
 
 
+_NUMBERS = frozenset({float, int, np.float64})
+
+
 def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
     """Adjoints of the arguments of builtin max(...)/min(...): g for the item
     Python picked (the first extreme one), zero for the others. With one
     argument, the items are its elements."""
+    if len(args) == 2 and type(args[0]) in _NUMBERS and type(args[1]) in _NUMBERS:
+        a, b = args  # (max(a, b) of two numbers, the common case: a unless b is beyond it)
+        first = not (b > a if largest else b < a)
+        return [g if first else 0.0, 0.0 if first else g]
     items = list(args[0]) if len(args) == 1 else list(args)
     best = 0
     for k in range(1, len(items)):
