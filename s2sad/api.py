@@ -174,7 +174,11 @@ def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,
         return _nested(f, derivative, wrt, with_value, backend)
     target = target_of(f)
     fn = target.fn
-    chosen = choose(target, wrt, None if isinstance(wrt, int) and wrt == 0 else def_loc(fn))
+    try:  # (the function's source is read for the error's location only)
+        chosen = choose(target, wrt)
+    except WrtError:
+        choose(target, wrt, def_loc(fn))
+        raise
     params = chosen.params
     # by argument kinds: skips the global cache key
     recent: dict[tuple, tuple[Compiled, Callable]] = {}

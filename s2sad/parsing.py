@@ -124,7 +124,7 @@ def parse_function(fn: Any) -> ParsedFunction:
     try:
         # (by the code object: a function's own source, even if functools.wraps
         # gave it another's name and __wrapped__, which inspect would follow)
-        lines, first_line = inspect.getsourcelines(code)
+        lines, first_line = _source_lines(fn)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
             f"cannot read the source of {fn.__qualname__} ({exc})",
@@ -146,6 +146,20 @@ def parse_function(fn: Any) -> ParsedFunction:
             "has no derivative", parsed.loc(None), "differentiate a plain def that computes "
             "the value (and call it from the async code)")
     return parsed
+
+
+def _source_lines(fn: types.FunctionType) -> tuple[list[str], int]:
+    """The lines of fn's definition and the first one's number, as
+    `inspect.getsourcelines(fn.__code__)` gives them (its file as linecache
+    holds it now, the block from the code's first line), without its search
+    of sys.modules for the module (a third of a first call's parse)."""
+    code = fn.__code__
+    linecache.checkcache(code.co_filename)
+    lines = linecache.getlines(code.co_filename, fn.__globals__)
+    first = code.co_firstlineno
+    if not lines or not 0 < first <= len(lines):
+        raise OSError("could not get source code")
+    return inspect.getblock(lines[first - 1:]), first
 
 
 def _check_current(fn: types.FunctionType, parsed: ParsedFunction) -> None:
