@@ -305,6 +305,18 @@ def mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def neg(a: Any) -> Any:
+    return -a
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    return a // b
+
+
+def power_n(a: Any, k: int) -> Any:
+    return a ** k
+
+
 def to_int(x: Any) -> int:
     return int(x)
 
@@ -473,51 +485,99 @@ def _power(a, b):
 
 
 _WRAPPED = "an integer beyond int64 in Numba's arithmetic (Python's ints grow): use backend='numpy'"
-_TWO_63 = 9.223372036854775808e18
+_INT64_MIN = -9223372036854775808
+
+
+# Two integers' sum, difference and product computed on uint64, whose wrapping
+# is defined (LLVM may assume a signed result does not wrap, and drop a check
+# written on it), then checked exactly.
+@register_jitable
+def _wrapped_add(a, b):
+    r = np.int64(np.uint64(a) + np.uint64(b))
+    if ((a ^ r) & (b ^ r)) < 0:
+        raise OverflowError(_WRAPPED)
+    return r
 
 
 @register_jitable
-def _beyond_int64(exact: float) -> bool:
-    """Is a result, computed in floats (which LLVM cannot assume away, as it
-    does a wrapped integer's), out of int64's range?"""
-    return exact >= _TWO_63 or exact < -_TWO_63
+def _wrapped_sub(a, b):
+    r = np.int64(np.uint64(a) - np.uint64(b))
+    if ((a ^ b) & (a ^ r)) < 0:
+        raise OverflowError(_WRAPPED)
+    return r
 
 
-def _integers(a: Any, b: Any) -> bool:
-    return isinstance(a, types.Integer) and isinstance(b, types.Integer)
+@register_jitable
+def _wrapped_mul(a, b):
+    r = np.int64(np.uint64(a) * np.uint64(b))
+    if a == -1:
+        if b < 0 and r == b:
+            raise OverflowError(_WRAPPED)
+    elif a != 0 and (r // a != b or r % a != 0):
+        raise OverflowError(_WRAPPED)
+    return r
+
+
+def _integers(*values: Any) -> bool:
+    return all(isinstance(v, types.Integer) for v in values)
 
 
 @overload(add)
 def _add(a, b):
     if _integers(a, b):
-        def checked_add(a, b):
-            if _beyond_int64(float(a) + float(b)):
-                raise OverflowError(_WRAPPED)
-            return a + b
-        return checked_add
+        return lambda a, b: _wrapped_add(np.int64(a), np.int64(b))
     return lambda a, b: a + b
 
 
 @overload(sub)
 def _sub(a, b):
     if _integers(a, b):
-        def checked_sub(a, b):
-            if _beyond_int64(float(a) - float(b)):
-                raise OverflowError(_WRAPPED)
-            return a - b
-        return checked_sub
+        return lambda a, b: _wrapped_sub(np.int64(a), np.int64(b))
     return lambda a, b: a - b
 
 
 @overload(mul)
 def _mul(a, b):
     if _integers(a, b):
-        def checked_mul(a, b):
-            if _beyond_int64(float(a) * float(b)):
-                raise OverflowError(_WRAPPED)
-            return a * b
-        return checked_mul
+        return lambda a, b: _wrapped_mul(np.int64(a), np.int64(b))
     return lambda a, b: a * b
+
+
+@overload(neg)
+def _neg(a):
+    if _integers(a):
+        def checked_neg(a):
+            if a == _INT64_MIN:
+                raise OverflowError(_WRAPPED)
+            return -a
+        return checked_neg
+    return lambda a: -a
+
+
+@overload(floordiv)
+def _floordiv(a, b):
+    if _integers(a, b):
+        def checked_floordiv(a, b):
+            if a == _INT64_MIN and b == -1:
+                raise OverflowError(_WRAPPED)
+            return a // b
+        return checked_floordiv
+    return lambda a, b: a // b
+
+
+@overload(power_n, prefer_literal=True)
+def _power_n(a, k):
+    if _integers(a):
+        def checked_power(a, k):
+            r = np.int64(1)
+            for _ in range(k):
+                r = _wrapped_mul(r, np.int64(a))
+            return r
+        return checked_power
+    if isinstance(k, types.IntegerLiteral):
+        exponent = k.literal_value  # (a constant to Numba: x ** 2 stays x * x)
+        return lambda a, k: a ** exponent
+    return lambda a, k: a ** k
 
 
 @overload(to_int)

@@ -275,7 +275,7 @@ def _is_marker(stmt: ast.stmt) -> bool:
 
 
 # integer arithmetic that raises where Python's ints would leave int64
-_CHECKED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul"}
+_CHECKED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "floordiv"}
 
 
 class _Rewrite(ast.NodeTransformer):
@@ -304,15 +304,27 @@ class _Rewrite(ast.NodeTransformer):
         an operand is a float literal."""
         self.generic_visit(node)
         checked = _CHECKED.get(type(node.op))
-        if checked is not None and not any(isinstance(v, ast.Constant) and
-                                           type(v.value) is float for v in (node.left, node.right)):
+        floats = any(isinstance(v, ast.Constant) and type(v.value) is float
+                     for v in (node.left, node.right))
+        if checked is not None and not floats:
             return ast.copy_location(ast.Call(ast.Name(f"__s2sad_{checked}", ast.Load()),
                                               [node.left, node.right], []), node)
-        if not isinstance(node.op, ast.Pow) or isinstance(node.right, ast.Constant) and \
-                type(node.right.value) is int and node.right.value >= 0:
+        if not isinstance(node.op, ast.Pow):
             return node
-        return ast.copy_location(ast.Call(ast.Name("__s2sad_power", ast.Load()),
+        helper = "power_n" if isinstance(node.right, ast.Constant) and \
+            type(node.right.value) is int and node.right.value >= 0 else "power"
+        if helper == "power_n" and floats:
+            return node
+        return ast.copy_location(ast.Call(ast.Name(f"__s2sad_{helper}", ast.Load()),
                                           [node.left, node.right], []), node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        """`-a` as `neg(a)`: -(-2**63) leaves int64."""
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.USub) or isinstance(node.operand, ast.Constant):
+            return node
+        return ast.copy_location(ast.Call(ast.Name("__s2sad_neg", ast.Load()), [node.operand],
+                                          []), node)
 
     def pythons_number(self, node: ast.Call) -> ast.AST | None:
         """`pow(a, b)`, `int(x)`, `math.floor(x)`, `math.ceil(x)` and `round(x[,

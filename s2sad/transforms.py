@@ -366,6 +366,8 @@ def _kept(value: Any) -> bool:
         return all(_kept(v) for v in value)
     if type(value) is dict:
         return all(_kept(v) for v in value.values())
+    if is_object(value) and hasattr(value, "__dict__") and not callable(value):
+        return all(_kept(v) for v in vars(value).values())  # (a config object's fields)
     return False
 
 
@@ -377,6 +379,8 @@ def _same_values(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(_same_values(x, y) for x, y in zip(a, b))
     if type(a) is dict:
         return a.keys() == b.keys() and all(_same_values(a[k], b[k]) for k in a)
+    if is_object(a) and hasattr(a, "__dict__"):
+        return _same_values(vars(a), vars(b))
     if type(a) is not np.ndarray:
         return a is b  # (a number: held_copy keeps the object; another is a change)
     if a.shape != b.shape or a.dtype != b.dtype:
@@ -406,6 +410,9 @@ def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
             raise wrong(f"a {type(cotangent).__name__}, where the output is an array or number")
         if np.shape(cotangent) != np.shape(value):
             raise wrong(f"of shape {np.shape(cotangent)}, the output of {np.shape(value)}")
+        if np.iscomplexobj(cotangent) and not np.iscomplexobj(value):
+            raise wrong("complex, where the output is real (its pullback would drop the "
+                        "imaginary part): pull back the real and imaginary parts separately")
         return cotangent
     if is_record(value) or type(value) in (list, tuple):
         if not isinstance(cotangent, (list, tuple)) or len(cotangent) != len(value):

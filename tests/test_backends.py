@@ -760,3 +760,21 @@ def test_numbas_checked_integer_arithmetic_raises_beyond_int64():
     for a, b in ((3_000_000 ** 2, 3_000_000), (2 ** 62, 2 ** 62), (-(2 ** 63) + 1, -2)):
         with pytest.raises(OverflowError, match="beyond int64"):
             ops(a, b)
+
+
+def negated_count(x, n):
+    return x * (-n % 1000) + x * ((n // -1) % 1000)
+
+
+def squared_count(x, n):
+    return x * (n ** 2 % 1000) + x * ((n - 1) % 1000) + x * ((n * 2) % 1000)
+
+
+@needs_numba
+@pytest.mark.parametrize("f, n", [(negated_count, -2 ** 63), (squared_count, 2 ** 40),
+                                  (squared_count, -2 ** 62 - 8), (squared_count, 12)])
+def test_integers_at_int64s_edges_are_pythons(f, n):
+    # (-(-2**63), -2**63 // -1, a square past 2**63 and products just past it)
+    expected = s2sad.grad(f)(1.0, n)
+    for backend in ("numba", "auto"):
+        assert s2sad.grad(f, backend=backend)(1.0, n) == pytest.approx(expected)

@@ -961,3 +961,48 @@ def test_builtin_max_and_min_of_two_numbers_pick_as_python_does():
     assert s2sad.grad(larger_of_two, wrt=(0, 1))(2.0, 4.0) == pytest.approx((4.0 + 1.0, 0.0))
     assert s2sad.grad(larger_of_two, wrt=(0, 1))(1.0, 3.0) == pytest.approx((1.0, 1.0))
     assert s2sad.grad(larger_of_two, wrt=(0, 1))(3.0, 1.0) == pytest.approx((6.0, 2.0))
+
+
+# ---------------------------------------------------------------- round 34
+
+
+class Config:
+    def __init__(self, w):
+        self.w = w
+
+
+CONFIG = Config(2.0)
+
+
+def reads_a_config(x):
+    return np.sum(x * CONFIG.w)
+
+
+def test_an_attribute_of_a_global_object_changed_after_vjp_is_an_error():
+    out, pullback = s2sad.vjp(reads_a_config, np.ones(3))
+    try:
+        CONFIG.w = 5.0
+        with pytest.raises(s2sad.S2sadError, match="CONFIG, which the function reads, changed"):
+            pullback(1.0)
+    finally:
+        CONFIG.w = 2.0
+    np.testing.assert_allclose(pullback(1.0)[0], np.full(3, 2.0))
+
+
+def test_a_complex_cotangent_of_a_real_output_is_an_error():
+    out, pullback = s2sad.vjp(lambda x: (np.sin(x), np.sum(x ** 2)), np.ones(3))
+    with pytest.raises(s2sad.ArgumentTypeError, match="complex, where the output is real"):
+        pullback((np.ones(3) + 1j, 2.0))
+
+
+def dict_with_a_mapping_of_keywords(p):
+    q = dict(p, **{"a": p["c"] * 2.0})  # (the mapping's items after p's)
+    return np.sum(q["a"] * q["b"]) + np.sum(q["c"])
+
+
+def test_dict_of_a_mapping_and_a_starred_mapping():
+    p = {"a": np.ones(2), "b": np.array([1.0, 2.0]), "c": np.array([0.5, 3.0])}
+    g = s2sad.grad(dict_with_a_mapping_of_keywords)(p)
+    np.testing.assert_allclose(g["a"], [0.0, 0.0])
+    np.testing.assert_allclose(g["b"], 2.0 * p["c"])
+    np.testing.assert_allclose(g["c"], 2.0 * p["b"] + 1.0)

@@ -78,8 +78,12 @@ class Functional(LowererBase):
             handler = self.lower_sorted
         elif obj in (builtins.min, builtins.max) and node.args and set(keys) == {"key"}:
             handler = self.lower_extreme
-        elif obj is builtins.dict and len(node.args) <= 1 and (node.args or keys):
-            handler = self.lower_dict
+        elif obj is builtins.dict and len(node.args) <= 1 and (node.args or node.keywords) \
+                and not any(isinstance(a, gast.Starred) for a in node.args) and \
+                (all(k.arg is not None for k in node.keywords) or len(node.keywords) == 1):
+            # (dict(p, **q): q's items after p's; with names or two **, Python
+            # raises for a key given twice, which a union would not)
+            starred, handler = False, self.lower_dict
         elif obj is builtins.zip and not keys:
             handler = self.lower_zip
         elif obj is builtins.enumerate and 1 <= len(node.args) + len(keys) <= 2 and \
@@ -99,19 +103,25 @@ class Functional(LowererBase):
         return handler(node, hint, obj)
 
     def lower_dict(self, node: gast.Call, hint: str, obj: Any) -> Operand:
-        """dict(mapping, **keywords) (dict(pairs): the pairs made a dict first)."""
+        """dict(mapping, key=value, **more) (dict(pairs): the pairs made a dict
+        first), the parts joined in order."""
         parts = []
         if node.args:
-            first = self.passed(node.args[0])
-            parts.append(self.emit("as_dict", [first], callee=Ref("$as_dict", as_dict)) if
-                         not self.is_dict_display(first) else first)
-        if node.keywords:
-            keys = tuple(k.arg for k in node.keywords)
+            parts.append(self.as_a_dict(self.passed(node.args[0])))
+        named = [k for k in node.keywords if k.arg is not None]
+        if named:
+            keys = tuple(k.arg for k in named)
             parts.append(self.emit("make_dict", [Const(keys), *(self.passed(k.value)
-                                                               for k in node.keywords)]))
-        if len(parts) == 1 and node.keywords:
+                                                               for k in named)]))
+        parts += [self.as_a_dict(self.passed(k.value)) for k in node.keywords if k.arg is None]
+        if len(parts) == 1 and not node.args:
             return parts[0]
         return self.emit("dict_union", parts, hint=hint, callee=Ref("$dict_union", dict_union))
+
+    def as_a_dict(self, value: Operand) -> Operand:
+        """A dict holding `value`'s items (a dict this function made: itself)."""
+        return value if self.is_dict_display(value) else \
+            self.emit("as_dict", [value], callee=Ref("$as_dict", as_dict))
 
     def is_dict_display(self, value: Operand) -> bool:
         """Is `value` a dict this function made (a display, `dict(...)`, `a | b`)?"""
