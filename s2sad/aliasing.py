@@ -46,7 +46,6 @@ from .runtime import UpdatingMethod, check_inplace, check_inplace_item
 UNBOUND = Const(...)  # stands for a name not bound where the check runs
 
 
-
 # NumPy functions that return their operand itself, or a view of it, for
 # some arguments: (position of the operand, the parameter deciding, its
 # position, its default, the values that make a new array)
@@ -63,7 +62,7 @@ def _may_return_its_operand(stmt: Assign) -> Var | None:
     operand is a view of a (NumPy returns views where it can)."""
     args, kwargs = stmt.args, stmt.kwargs
     if stmt.prim == "np.einsum":
-        operands = [a for a in args[1:]]
+        operands = args[1:]
         return operands[0] if len(operands) == 1 and isinstance(operands[0], Var) else None
     rule = _SOMETIMES_ITSELF.get(stmt.prim)
     if rule is None or len(args) <= rule[0] or not isinstance(args[rule[0]], Var):
@@ -74,6 +73,7 @@ def _may_return_its_operand(stmt: Assign) -> Var | None:
     if type(value) is int and (value > 0 if new_when == "positive" else value != 1):
         return None
     return args[position]
+
 
 class _Site:
     """A point in program order: the values read and defined there, the

@@ -72,6 +72,7 @@ class LowererBase:
         self.declared_globals: set[str] = set()
         self.statics: dict[int, Any] = {}  # parameters whose values are known (Spec.statics)
         self.object_like: set[str] | None = None  # names with attributes arrays lack
+        self.loop_targets: set[str] | None = None  # names loops and comprehensions bind
         # Free names of the user's code, where they were found, and the ones
         # whose identity chose what the generated code does (a rule, a loop
         # form): a compiled result is valid while those still hold.
@@ -175,6 +176,9 @@ class LowererBase:
         raise NotImplementedError
 
     def is_dict_display(self, value: Operand) -> bool:  # Functional
+        raise NotImplementedError
+
+    def iteration(self, node: Any) -> tuple:  # Iteration
         raise NotImplementedError
 
     def returned_none(self) -> Operand:  # Statements

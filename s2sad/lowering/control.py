@@ -1,6 +1,6 @@
 """Lowering control flow into structured regions: `if` (with early exits),
-`while` and `for` loops with their carried names, and what `for` iterates
-(ranges, sequences, `enumerate`, `zip`, dict views).
+`while` and `for` loops with their carried names (what `for` iterates is
+`iteration.py`'s).
 
 Branches lower each side with its own copy of the environment and merge the
 names that differ into the `If`'s results; loops carry the names they assign
@@ -10,7 +10,6 @@ flags, so every loop and function keeps one exit.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,6 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..ir import Assign, Block, Const, If, Loop, Operand, Ref, Var, use_counts, walk
-from ..runtime import iteration_items
 from .base import LowererBase
 from .scans import (
     EXIT,
@@ -30,7 +28,6 @@ from .scans import (
     assigned_names,
     contains_return,
     hint_of,
-    is_zero,
     loop_exits,
     names_in_target,
 )
@@ -352,142 +349,3 @@ class ControlFlow(LowererBase):
             self.stmts(node.body)
 
         self.loop(node, carried, lambda: None, body, loop)
-
-    # ------------------------------------------------------------ what a for loop iterates
-
-    def iteration(self, node: gast.For) -> tuple:
-        """How a for loop iterates: (start, stop, step, bind) where bind(index,
-        target) assigns the loop target from the counter, or None for a range."""
-        it = node.iter
-        if isinstance(it, gast.Call) and not it.keywords and \
-                self.resolve_callee_object(it.func) is range:
-            args = [self.expr(a) for a in it.args]
-            if len(args) == 1:
-                return Const(0), args[0], Const(1), None
-            if len(args) == 2:
-                return args[0], args[1], Const(1), None
-            return args[0], args[1], args[2], None
-        stop, bind = self.sequence(it)
-        return Const(0), stop, Const(1), bind
-
-    def sequence(self, it: Any) -> tuple[Operand, Callable]:
-        """(length, bind(index, target)) for iterating `it` by position:
-        enumerate and zip nest; anything else is indexed (a generator or dict
-        view is first made a list)."""
-        fn = self.resolve_callee_object(it.func) if isinstance(it, gast.Call) else None
-        if fn in (reversed, iter) and len(it.args) == 1 and not it.keywords and \
-                not isinstance(it.args[0], gast.Starred):
-            return self.positions(it.args[0], backwards=fn is reversed)
-        if fn is enumerate and 1 <= len(it.args) <= 2 and \
-                [k.arg for k in it.keywords] in ([], ["start"]) and \
-                len(it.args) + len(it.keywords) <= 2:
-            return self.enumerate_sequence(it)
-        if fn is zip and it.args and not it.keywords and \
-                not any(isinstance(a, gast.Starred) for a in it.args):
-            return self.zip_sequence(it)  # (zip(*rows): a call like any, its items a list)
-        if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
-                it.func.attr in ("items", "values", "keys") and not it.args and \
-                not it.keywords:
-            return self.dict_view(self.expr(it.func.value), it.func.attr)
-        endless = self.library_callee(it.func) if isinstance(it, gast.Call) else None
-        if endless in (itertools.count, itertools.cycle) or \
-                endless is itertools.repeat and len(it.args) + len(it.keywords) == 1:
-            raise self.error(f"an endless iterator ({endless.__name__}) in a loop: s2sad makes the "
-                             "list of what a loop goes through before the loop runs", it,
-                             "iterate over a range of the length you need, with the count "
-                             "computed from it (start + k * step)")
-        seq = self.expr(it, hint="seq")
-        if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
-            seq = self.emit("list", [seq], callee=Ref("$list", list), hint="seq")
-        elif not self.owns(seq) or self.is_dict_display(seq):  # `for k in d`: its keys
-            seq = self.emit("iteration_items", [seq], hint=f"{it.id}_items",
-                            callee=Ref("$iteration_items", iteration_items))
-        stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")
-
-        def bind_item(index: Var, target: Any) -> None:
-            hint = target.id if isinstance(target, gast.Name) else ""
-            self.assign(target, self.emit("getitem", [seq, index], hint=hint))
-
-        return stop, bind_item
-
-    def positions(self, node: Any, backwards: bool) -> tuple[Operand, Callable]:
-        """`for v in iter(x)` as `for v in x`, and `for v in reversed(x)`
-        reading x[n - 1 - k] at step k: each item read from x as the loop
-        reaches it, as Python's iterators read it (a write into x inside
-        the loop is then seen, or refused, as in `for v in x`)."""
-        seq = self.expr(node, hint="seq")
-        if not self.owns(seq) or self.is_dict_display(seq):
-            seq = self.emit("iteration_items", [seq], hint="items",
-                            callee=Ref("$iteration_items", iteration_items))
-        stop = self.emit("len", [seq], callee=Ref("$len", len), hint="n")
-        last = self.emit("sub", [stop, Const(1)]) if backwards else None
-
-        def bind_item(index: Var, target: Any) -> None:
-            at = self.emit("sub", [last, index]) if last is not None else index
-            hint = target.id if isinstance(target, gast.Name) else ""
-            self.assign(target, self.emit("getitem", [seq, at], hint=hint))
-
-        return stop, bind_item
-
-    def library_callee(self, func: Any) -> Any:
-        """The object `itertools.count` (a free name, or attributes of one) names,
-        without baking it in; None for anything else."""
-        path = []
-        while isinstance(func, gast.Attribute):
-            path.append(func.attr)
-            func = func.value
-        if not isinstance(func, gast.Name) or func.id in self.env:
-            return None
-        value = self.lookup_free(func.id)
-        for attr in reversed(path):
-            value = getattr(value, attr, None)
-        return value
-
-    def enumerate_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
-        stop, inner = self.sequence(it.args[0])
-        given = it.args[1:] + [k.value for k in it.keywords]  # (start, or start=)
-        start = self.expr(given[0]) if given else Const(0)
-
-        def bind_enumerate(index: Var, target: Any) -> None:
-            count, item = self.unpack_target(target, 2)
-            self.assign(count, index if is_zero(start) else
-                        self.emit("add", [index, start], hint="count"))
-            inner(index, item)
-
-        return stop, bind_enumerate
-
-    def zip_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
-        parts = [self.sequence(a) for a in it.args]
-        stops = [p[0] for p in parts]
-        stop = stops[0] if len(stops) == 1 else \
-            self.emit("min", stops, callee=Ref("$min", min), hint="n")
-
-        def bind_zip(index: Var, target: Any) -> None:
-            for sub, (_, inner) in zip(self.unpack_target(target, len(parts)), parts):
-                inner(index, sub)
-
-        return stop, bind_zip
-
-    def dict_view(self, d: Operand, view: str) -> tuple[Operand, Callable]:
-        """`for k, v in d.items()` (or .keys(), .values()) by position in its keys."""
-        keys = self.emit("iteration_items", [d], hint="keys",
-                         callee=Ref("$iteration_items", iteration_items))
-        stop = self.emit("len", [keys], callee=Ref("$len", len), hint="n")
-
-        def bind_view(index: Var, target: Any) -> None:
-            key = self.emit("getitem", [keys, index], hint="key")
-            if view == "keys":
-                self.assign(target, key)
-            elif view == "values":
-                self.assign(target, self.emit("getitem", [d, key], hint="value"))
-            else:
-                name, value = self.unpack_target(target, 2)
-                self.assign(name, key)
-                self.assign(value, self.emit("getitem", [d, key], hint="value"))
-
-        return stop, bind_view
-
-    def unpack_target(self, target: Any, n: int) -> list:
-        if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != n:
-            raise self.error(f"unpack the loop target into {n} names here", target)
-        return list(target.elts)

@@ -104,12 +104,15 @@ class Generators(LowererBase):
         a loop variable it reads has moved on (`[(x * i for _ in r) for i in
         range(3)]`: each reads the last i); s2sad runs it when it is made.
         Refused where it reads a loop's or a comprehension's variable."""
-        loop_names = {t.id for n in gast.walk(self.parsed.node) if isinstance(n, (
-            gast.For, gast.comprehension)) for t in gast.walk(n.target)
-            if isinstance(t, gast.Name)}
         for kept in _stored(node):
             lazy = self.lazily_made(kept)
-            late = self.reads_through(lazy) & loop_names if lazy is not None else set()
+            if lazy is None:
+                continue
+            if self.loop_targets is None:  # (once a lowering, where first needed)
+                self.loop_targets = {t.id for n in gast.walk(self.parsed.node) if isinstance(
+                    n, (gast.For, gast.comprehension)) for t in gast.walk(n.target)
+                    if isinstance(t, gast.Name)}
+            late = self.reads_through(lazy) & self.loop_targets
             if late:
                 raise self.error(
                     f"a generator kept for later that reads the loop variable "
@@ -174,9 +177,6 @@ class Generators(LowererBase):
                     "s2sad when the generator is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
-        if isinstance(node, gast.Assign) and (made is not None or
-                                              self.builtin_iterator(node.value)):
-            names = [t.id for t in node.targets if isinstance(t, gast.Name)]
             if names and _consumed_again(names[0], rest):
                 raise self.error(
                     f"the generator {names[0]} is consumed more than once (or where a loop "
@@ -224,12 +224,17 @@ def _stored(node: Any) -> list:
     return found
 
 
+def _reads(name: str, node: Any) -> int:
+    """How many times `node` (and what it holds) reads `name`."""
+    return sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+               for n in gast.walk(node))
+
+
 def _until_read(name: str, rest: list) -> list:
     """The statements of `rest` before the first one that reads `name` (what
     runs before a generator bound to it is consumed)."""
     for k, stmt in enumerate(rest):
-        if any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-               for n in gast.walk(stmt)):
+        if _reads(name, stmt):
             return rest[:k]
     return rest
 
@@ -252,11 +257,9 @@ def _consumed_again(name: str, rest: list) -> bool:
                 again = [node]
             else:
                 continue
-            if any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-                   for part in again if part is not None for n in gast.walk(part)):
+            if any(_reads(name, part) for part in again if part is not None):
                 return True
-        reads += sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-                     for n in gast.walk(stmt))
+        reads += _reads(name, stmt)
         if reads > 1:
             return True
         if name in assigned_names([stmt]):

@@ -8,10 +8,11 @@ from .control import ControlFlow
 from .expressions import Expressions
 from .functional import Functional
 from .generators import Generators
+from .iteration import Iteration
 from .objects import Objects
 from .statements import Statements
 
 
-class Lowerer(Statements, Generators, Objects, ControlFlow, Expressions, Calls, Closures,
-              Functional):
+class Lowerer(Statements, Generators, Objects, ControlFlow, Iteration, Expressions, Calls,
+              Closures, Functional):
     """Lowers one parsed function (or, as TemplateLowerer, one adjoint rule) into IR."""
