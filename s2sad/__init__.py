@@ -31,7 +31,7 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
-from .ravel import ravel
+from .runtime.trees import ravel
 from .transforms import elementwise_grad, hessian, hvp, jacobian, jvp, linearize, vjp
 
 __version__ = "0.1.0"

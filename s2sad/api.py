@@ -88,18 +88,8 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     except RecursionError:
         raise too_deep("the gradient", fn, compiled.return_loc) from None
     except runtime.NonScalarOutput as exc:
-        what = f"an array of shape {exc.args[0]}" if isinstance(exc.args[0], tuple) \
-            else f"a {exc.args[0]}"
-        if inspect.isgeneratorfunction(fn):
-            what = "a generator (it is a generator function)"
-        pair = exc.args[0] in ("tuple", "list")
-        raise NonScalarOutputError(
-            f"grad needs {fn.__name__} to return a scalar, but it returned {what}",
-            compiled.return_loc,
-            "if it returns (value, auxiliary data), pass has_aux=True" if pair else
-            "reduce the output (e.g. with np.sum or np.mean) to the scalar you want the "
-            "gradient of",
-        ) from None
+        raise NonScalarOutputError.returned(fn.__name__, exc.args[0], compiled.return_loc,
+                                            inspect.isgeneratorfunction(fn)) from None
     value, grads = runtime.materialize((value, grads))  # Dask: one graph execution
     per_param = (grads,) if len(chosen.params) == 1 else separate(tuple(grads))
     if chosen.simple and not kwargs and all(p < len(args) for p, _ in chosen.sites) and \
@@ -238,6 +228,26 @@ def _mark_derivative(gradient: Callable, chosen: Chosen, has_aux: bool, with_val
         gradient.__s2sad_derivative__ = Derivative(  # type: ignore[attr-defined]
             target.fn, params, len(params) == 1, path=() if with_value else (1,),
             value=with_value, lead=target.lead, bound=target.bound, backend=backend)
+        return
+    # (why it cannot be differentiated again, for parsing.unwrap's error)
+    wrapped = getattr(target.fn, "__wrapped__", None)
+    if any(item is not None for _, item in chosen.sites) and \
+            target.fn.__code__.co_flags & inspect.CO_VARARGS:
+        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
+            f"{target.fn.__name__} takes *args (a decorator's wrapper, often), and s2sad "
+            "differentiates a derivative again with respect to whole named arguments only",
+            f"differentiate the function it wraps, s2sad.grad(s2sad.grad({target.fn.__name__}"
+            ".__wrapped__)), or give the function named parameters" if wrapped is not None
+            else "give the function named parameters (def f(x, y) rather than def f(*args))")
+    elif has_aux:
+        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
+            "a derivative made with has_aux=True cannot be differentiated again",
+            "differentiate one made without has_aux: s2sad.grad(s2sad.grad(f))")
+    else:
+        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
+            "a derivative with respect to items of an argument, or taken as a one-item tuple, "
+            "cannot be differentiated again", "take it with respect to whole arguments, by "
+            "index or name (wrt=0, wrt='x')")
 
 
 def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:

@@ -245,6 +245,10 @@ def bound_arguments(prim: primitives.Primitive, stmt: Assign, rules: dict[str, s
                     "compiled into its caller, to any order), or write its code here")
             hint = "wrap that argument in s2sad.stop_gradient(...) if it should not be " \
                 "differentiated"
+            if "args" in prim.params and name != "args":  # (a function reading values)
+                hint = f"pass the values {name} reads that carry a derivative as its " \
+                    "arguments, through args=(...), which s2sad differentiates (a function " \
+                    "closing over them, or stop_gradient, would drop their derivative)"
             if what == "tangent" and name in prim.vjp:  # (reverse mode has a rule)
                 hint = "its adjoint exists: differentiate in reverse mode (s2sad.grad, " \
                     "s2sad.vjp, s2sad.jacobian(..., mode='reverse'))" + \

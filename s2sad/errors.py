@@ -62,6 +62,19 @@ class NoAdjointError(S2sadError):
 class NonScalarOutputError(S2sadError):
     """`grad` of a function whose output is not a scalar."""
 
+    @classmethod
+    def returned(cls, name: str, what: Any, loc: Loc | None,
+                 generator: bool = False) -> NonScalarOutputError:
+        """The error for `name` returning `what` (runtime.NonScalarOutput's
+        argument: a shape, or a type's name) where grad needs a scalar."""
+        kind = f"an array of shape {what}" if isinstance(what, tuple) else f"a {what}"
+        if generator:
+            kind = "a generator (it is a generator function)"
+        return cls(f"grad needs {name} to return a scalar, but it returned {kind}", loc,
+                   "if it returns (value, auxiliary data), pass has_aux=True"
+                   if what in ("tuple", "list") else "reduce the output (e.g. with np.sum or "
+                   "np.mean) to the scalar you want the gradient of")
+
 
 class WrtError(S2sadError):
     """`wrt` names an argument that does not exist."""

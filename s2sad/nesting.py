@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from . import backends, pipeline
-from .errors import S2sadError
-from .runtime import as_gradient_of, zeros_like
+from .errors import NonScalarOutputError, S2sadError
+from .runtime import NonScalarOutput, as_gradient_of, zeros_like
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,19 @@ class Derivative:
         """The whole nested result of the compiled tower at `args`."""
         compiled = self.compiled(args, kwargs)
         named: dict[str, Any] = {}
-        for names, (_, directions) in zip(compiled.tangent_names, self.layers):
-            named.update(zip(names, directions))
         full_args, full_kwargs = self.full(args, kwargs)
-        return pipeline.run_numbers_safely(self.fn, backends.runner(compiled, self.backend),
-                                           lambda: self.compiled(args, kwargs), full_args,
-                                           full_kwargs, named,
-                                           tuple(self.base) + tuple(
-                                               k for positions, _ in self.layers
-                                               for k in positions))
+        for names, (positions, directions) in zip(compiled.tangent_names, self.layers):
+            named.update(zip(names, (_like_argument(d, full_args[p] if p < len(full_args)
+                                                    else None)
+                                     for p, d in zip(positions, directions))))
+        try:
+            return pipeline.run_numbers_safely(
+                self.fn, backends.runner(compiled, self.backend),
+                lambda: self.compiled(args, kwargs), full_args, full_kwargs, named,
+                tuple(self.base) + tuple(k for positions, _ in self.layers for k in positions))
+        except NonScalarOutput as exc:  # (the innermost gradient's output: hvp, hessian)
+            raise NonScalarOutputError.returned(self.fn.__name__, exc.args[0],
+                                                compiled.return_loc) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)
@@ -131,6 +135,14 @@ class Derivative:
         return Derivative(self.fn, active, len(active) == 1, (*self.layers, layer),
                           (1, *self.path), lead=self.lead, bound=self.bound,
                           backend=self.backend)
+
+
+def _like_argument(direction: Any, arg: Any) -> Any:
+    """A layer's direction for `arg`: the number 1.0 of grad(grad(f)) is a
+    0-d array for a 0-d array argument (the code indexes it as one)."""
+    if type(direction) is float and type(arg) is np.ndarray and arg.ndim == 0:
+        return np.asarray(direction, dtype=arg.dtype if arg.dtype.kind in "fc" else float)
+    return direction
 
 
 @dataclass(frozen=True)

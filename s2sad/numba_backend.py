@@ -131,6 +131,10 @@ class NumbaFunction:
                     result = self.dispatcher(*args, **kwargs)
         except (NumbaError, NotImplementedError) as exc:  # (the latter: from Numba's lowering)
             raise self.error(exc) from None
+        except Exception as exc:
+            if not self.compiled_for(args, kwargs):  # (Numba's typing failed in Python:
+                raise self.error(exc) from None      # `np.eye(3, dtype=bool)`'s TypeError)
+            raise
         if len(self.overloads) != before:
             COUNTS["compiles"] += 1
         return result
@@ -150,12 +154,20 @@ class NumbaFunction:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", NumbaWarning)
                 self.dispatcher.compile(self._types(args, kwargs))
-        except (NumbaError, NotImplementedError) as exc:
+        except (NumbaError, NotImplementedError, TypeError) as exc:  # (TypeError: as above)
             raise self.error(exc) from None
         except ValueError as exc:  # (numba.typeof of an argument it has no type for: a dict)
             raise self.error(exc) from None
         if len(self.dispatcher.overloads) != before:
             COUNTS["compiles"] += 1
+
+    def compiled_for(self, args: tuple, kwargs: dict) -> bool:
+        """Has Numba compiled code for these arguments' types (so an exception
+        the call raised came from running it, not from compiling it)?"""
+        try:
+            return self._types(args, kwargs) in self.dispatcher.overloads
+        except Exception:  # (arguments Numba has no type for: nothing was compiled)
+            return False
 
     def _types(self, args: tuple, kwargs: dict) -> tuple:
         """Numba's types for a call with these arguments, as its dispatcher

@@ -162,7 +162,9 @@ def _positional(fdef: ast.FunctionDef, func: types.FunctionType) -> tuple:
                             getattr(fdef, "lineno", None))
     keyword = dict(func.__kwdefaults__ or {})
     defaults = tuple(func.__defaults__ or ()) + tuple(keyword.get(a.arg) for a in args.kwonlyargs)
-    shown = [*args.defaults, *(d or ast.Constant(None) for d in args.kw_defaults)]
+    # (a default the text cannot spell shows as None: `...` would read as a name)
+    shown = [ast.Constant(None) if isinstance(d, ast.Name) and d.id == "..." else d
+             for d in [*args.defaults, *(d or ast.Constant(None) for d in args.kw_defaults)]]
     shown = ([ast.Constant(None)] * len(defaults) + shown)[len(shown):]  # one per default
     fdef.args = ast.arguments(posonlyargs=[], args=[*args.args, *args.kwonlyargs], vararg=None,
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=shown)
@@ -278,6 +280,10 @@ def _is_marker(stmt: ast.stmt) -> bool:
 _CHECKED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "floordiv"}
 
 
+# Python's number types as dtypes, and NumPy's they stand for
+_NUMPY_TYPES = {bool: "bool_", int: "int64", float: "float64", complex: "complex128"}
+
+
 class _Rewrite(ast.NodeTransformer):
     """What Numba does not compile, as what it does: `reversed(range(...))`
     as a range that counts down, and NumPy's reductions with `keepdims`, or
@@ -293,6 +299,7 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
+        self.numpy_dtype(node)
         return self.reduction(node) or self.vector_call(node) or self.pythons_number(node) or \
             self.tape_push(node) or self.reversed_range(node)
 
@@ -401,6 +408,19 @@ class _Rewrite(ast.NodeTransformer):
             return func.attr
         obj = _resolve(func.id, self.namespace) if isinstance(func, ast.Name) else None
         return getattr(obj, "__name__", "") if _library_function(obj) == "numpy" else ""
+
+    def numpy_dtype(self, node: ast.Call) -> None:
+        """`dtype=bool` (Python's type) of a NumPy call as `dtype=np.bool_`, and
+        int, float and complex as NumPy's types they stand for: Numba's typing
+        takes NumPy's (`np.eye(3, dtype=bool)` raised a TypeError in it)."""
+        if not self._numpy_name(node.func) or _resolve("np", self.namespace) is not np:
+            return
+        for keyword in node.keywords:
+            value = keyword.value
+            obj = _resolve(value.id, self.namespace) if isinstance(value, ast.Name) else None
+            if keyword.arg == "dtype" and isinstance(obj, type) and obj in _NUMPY_TYPES:
+                keyword.value = ast.copy_location(ast.Attribute(
+                    ast.Name("np", ast.Load()), _NUMPY_TYPES[obj], ast.Load()), value)
 
     def reversed_range(self, node: ast.Call) -> ast.AST:
         inner = node.args[0] if len(node.args) == 1 and not node.keywords else None

@@ -93,6 +93,10 @@ def unwrap(fn: Any) -> types.FunctionType:
             hasattr(fn, "__wrapped__") and id(fn) not in seen:
         seen.add(id(fn))
         fn = fn.__wrapped__
+    if getattr(fn, "__s2sad_not_nested__", None) is not None:  # (a grad that cannot nest)
+        why, hint = fn.__s2sad_not_nested__
+        raise UnsupportedSyntaxError(f"differentiating this result of s2sad.grad again: {why}",
+                                     hint=hint)
     if hasattr(fn, "__s2sad_transform__"):
         raise SourceUnavailableError(
             f"differentiating the result of s2sad.{fn.__s2sad_transform__} again is not "

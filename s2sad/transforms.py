@@ -157,10 +157,25 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
             out[name] = _as_tangent(given, value)
         return out
     if isinstance(primal, (list, tuple)):
-        items = [_as_tangent(t, p) for t, p in zip(tangent, primal)]
+        if not isinstance(tangent, (list, tuple, np.ndarray)) or len(tangent) != len(primal):
+            raise ArgumentTypeError(
+                f"the tangent of a {type(primal).__name__} of {len(primal)} items is a "
+                f"{type(tangent).__name__}" + (f" of {len(tangent)}" if hasattr(
+                    tangent, "__len__") else ""), hint="give one tangent per item (None for "
+                "one held fixed)")
+        items = [_as_tangent(t, p) if differentiated_field(p) else None
+                 for t, p in zip(tangent, primal)]
         return items if isinstance(primal, list) else tuple(items)
     if isinstance(primal, dict):
-        return {k: _as_tangent(tangent[k], v) for k, v in primal.items()}
+        missing = [k for k, v in primal.items() if differentiated_field(v) and
+                   not (isinstance(tangent, dict) and k in tangent)]
+        if missing:
+            raise ArgumentTypeError(
+                f"the tangent of a dict argument has no value for its key {missing[0]!r}",
+                hint="give a tangent for each key that holds numbers (None for one held "
+                "fixed); names and flags need none")
+        return {k: _as_tangent(tangent[k], v) if differentiated_field(v) else None
+                for k, v in primal.items()}
     if isinstance(primal, np.ndarray):
         t = np.asarray(tangent)
         if t.shape != primal.shape:
@@ -560,7 +575,7 @@ def _basis(inputs: list, k: int, j: int, given: list) -> tuple:
         dtype = _basis_dtype(x)  # (float32 stays float32, as grad keeps it)
         b = np.eye(1, x.size, j, dtype=dtype).reshape(x.shape) if k2 == k else \
             np.zeros(x.shape, dtype)
-        out.append(b if np.ndim(arg) else float(b))
+        out.append(b if np.ndim(arg) or isinstance(arg, np.ndarray) else float(b))
     return tuple(out)
 
 
@@ -628,13 +643,23 @@ def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
     inner = jacobian(grad(f, wrt=canonical, backend=backend), wrt=canonical, mode="forward",
                      holomorphic=holomorphic, backend=backend)
     params = chosen.params
-    if chosen.sites == tuple((p, None) for p in params) and \
-            (len(params) > 1 or not chosen.as_tuple):
-        return inner  # (wrt names its arguments once each, in order: the blocks as they are)
+    whole = chosen.sites == tuple((p, None) for p in params) and \
+        (len(params) > 1 or not chosen.as_tuple)
 
     @functools.wraps(chosen.target.fn)
     def blocks(*args: Any, **kwargs: Any) -> Any:
+        if any(np.iscomplexobj(chosen.target.value_at(args, kwargs, p, None)) for p in params):
+            raise ArgumentTypeError(
+                "the Hessian of a real function of complex inputs is the real matrix of its "
+                "second derivatives in their real and imaginary parts, which a complex "
+                "matrix does not hold (holomorphic=True does not apply: the gradient of a "
+                "real function is not holomorphic)", def_loc(chosen.target.fn),
+                "differentiate with respect to the real and imaginary parts as real arrays "
+                "(z = x + 1j * y), or take Hessian-vector products with s2sad.hvp, which "
+                "takes complex inputs")
         h = inner(*args, **kwargs)
+        if whole:
+            return h  # (wrt names its arguments once each, in order: the blocks as they are)
         h = ((h,),) if len(params) == 1 else h
         sites = [params.index(p) for p, _ in chosen.sites]
         out = separate(tuple(tuple(h[i][j] for j in sites) for i in sites))
@@ -651,8 +676,12 @@ def _whole_arguments(f: Callable, wrt: Wrt, what: str) -> tuple[Chosen, Any]:
     target = target_of(f)
     chosen = choose(target, wrt, def_loc(target.fn))
     if any(item is not None for _, item in chosen.sites):
+        wrapped = getattr(target.fn, "__wrapped__", None)
         raise WrtError(f"{what} differentiates whole arguments, and wrt names an item of "
                        "*args or **kwargs", def_loc(target.fn),
+                       f"differentiate the function this wrapper wraps, s2sad.{what}"
+                       f"({target.fn.__name__}.__wrapped__), or give it named parameters"
+                       if wrapped is not None else
                        "take the values as a named argument (an array, or a tuple of them)")
     names = tuple(layout(target.fn).names[p] for p in chosen.params)
     return chosen, names[0] if len(names) == 1 else names

@@ -170,14 +170,28 @@ def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
             continue
         if not differentiable(value):
             name = lay.names[param] + (f"[{item!r}]" if item is not None else "")
+            path, inner = _first_refused(value, name)
+            held = f" (it holds {path}, a {type(inner).__name__})" if path != name else ""
             raise ArgumentTypeError(
                 f"cannot differentiate with respect to argument {name!r} of type "
-                f"{type(value).__name__}", def_loc(fn),
+                f"{type(value).__name__}{held}", def_loc(fn),
                 "pass floats, NumPy arrays, tuples/lists/dicts of them, or namedtuples, "
-                "dataclasses and objects holding them; choose other arguments with wrt=")
+                "dataclasses and objects holding them (flags and names in another argument); "
+                "choose other arguments with wrt=")
 
 
 _ABSENT = object()
+
+
+def _first_refused(value: Any, path: str) -> tuple[str, Any]:
+    """The first item of a list, tuple or dict that cannot be differentiated
+    (`p['training']`, a bool), with its path from the argument's name."""
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, (list, tuple)) and not is_record(value) else ()
+    for key, item in items:
+        if not differentiable(item):
+            return _first_refused(item, f"{path}[{key!r}]")
+    return path, value
 
 
 def _given(chosen: Chosen, args: tuple, kwargs: dict) -> list:
@@ -213,11 +227,18 @@ def differentiable(value: Any) -> bool:
         return np.dtype(value.dtype).kind in "fc"
     if is_record(value) or is_object(value):
         return carries_derivative(value)
-    if isinstance(value, (list, tuple)):
-        return all(differentiable(v) for v in value)
-    if isinstance(value, dict):
-        return all(differentiable(v) for v in value.values())
+    if isinstance(value, (list, tuple, dict)):  # (names and flags in it ride along)
+        items = list(value.values() if isinstance(value, dict) else value)
+        return any(differentiable(v) for v in items) and \
+            all(differentiable(v) or not carries_derivative(v) and not _numeric(v)
+                for v in items)
     return False
+
+
+def _numeric(value: Any) -> bool:
+    """A number or an array of numbers (a list's int item gets a gradient)."""
+    return isinstance(value, (int, float, complex, np.number)) and not isinstance(value, bool) \
+        or isinstance(value, np.ndarray) and value.dtype.kind in "iufc"
 
 
 __all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable"]

@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+import s2sad
+
 try:  # (the SciPy entries exist only where SciPy is importable; so do their cases)
     import scipy
     import scipy.integrate
@@ -674,6 +676,10 @@ def np_repeat(x):
 
 def np_concatenate(x, y):
     return np.concatenate([x, y, x], axis=1)
+
+
+def s2sad_ravel(x, y):
+    return s2sad.ravel({"x": x, "rest": [y, x * y]})[0]
 
 
 def copy_copy(x):
@@ -1479,6 +1485,8 @@ CASES = [
                                             (A((3, 2), real=True), A((3, 4)))],
          autograd={1: "fails to add a complex adjoint into a real one"}),
     Case("copy.copy", copy_copy, [(A((3, 4)),)]),
+    Case("ravel", s2sad_ravel, [(A((3, 2)), A((3, 2))), (A(()), A((2,), real=True))],
+         autograd="s2sad's own function"),
     Case("copy.deepcopy", copy_deepcopy, [(A((3, 4)),)]),
     Case("np.split", np_split, [(A((3, 4)),)]),
     Case("np.array_split", np_array_split, [(A((3, 4)),)]),

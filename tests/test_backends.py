@@ -778,3 +778,31 @@ def test_integers_at_int64s_edges_are_pythons(f, n):
     expected = s2sad.grad(f)(1.0, n)
     for backend in ("numba", "auto"):
         assert s2sad.grad(f, backend=backend)(1.0, n) == pytest.approx(expected)
+
+
+def off_diagonal_sum(x):
+    mask = ~np.eye(3, dtype=bool)  # (Python's bool as a dtype: Numba's typing takes np.bool_)
+    return np.sum(np.where(mask, x, 0.0)) + np.sum(np.ones(3, dtype=float) * x[0])
+
+
+@needs_numba
+def test_pythons_types_as_dtypes_compile_under_numba():
+    x = np.arange(9.0).reshape(3, 3)
+    expected = s2sad.grad(off_diagonal_sum)(x)
+    for backend in ("numba", "auto"):
+        np.testing.assert_allclose(s2sad.grad(off_diagonal_sum, backend=backend)(x), expected)
+    assert "dtype=np.bool_" in s2sad.show(off_diagonal_sum, backend="numba", args=(x,))
+
+
+def with_an_activation(x, activation=np.tanh):
+    return np.sum(activation(x))
+
+
+@needs_numba
+def test_a_function_valued_default_is_refused_at_its_call():
+    """(the message said it read a name `...`, the placeholder of the default)"""
+    with pytest.raises(BackendError, match="call to another Python function") as info:
+        s2sad.grad(with_an_activation, backend="numba")(np.ones(3))
+    assert "`...`" not in str(info.value)
+    np.testing.assert_allclose(s2sad.grad(with_an_activation, backend="auto")(np.ones(3)),
+                               1 - np.tanh(1.0) ** 2)

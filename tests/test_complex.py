@@ -243,7 +243,8 @@ def test_every_complex_entry_has_a_case() -> None:
     from test_rules import EXCLUDED, _differentiable_rules
     covered = {case.rule for case in CASES}
     structural = {"make_tuple", "make_list", "make_dict", "iteration_items", "reversed_items",
-                  "own", "np.arange"}
+                  "own", "np.arange", "dict_like", "object_with",
+                  "first_item", "first_item_or"}
     missing = _differentiable_rules() - covered - EXCLUDED - structural
     assert not missing, f"add these to tests/op_cases.py: {sorted(missing)}"
 
@@ -538,8 +539,18 @@ def h_expm(a):
     return np.real(np.sum(scipy.linalg.expm(a * 0.5) * (1.0 + 1.0j)))
 
 
-SECOND = [(h_abs_cubed, False), (h_exp, False), (h_var, False), (h_vdot, False),
-          (h_sinc, False), (h_power, False), (h_parts, False), (h_slogdet, True),
+def h_cumprod(z):
+    return np.real(np.sum(np.cumprod(z) * (1.0 - 2.0j)))
+
+
+def h_cumprod_zero(z):
+    """A factor exactly zero (z[3] - z[3]): the rule's loop instead of its division."""
+    return np.imag(np.sum(np.cumprod(z - z[3]) * np.arange(1.0, 5.0)))
+
+
+SECOND = [(h_cumprod, False), (h_cumprod_zero, False), (h_abs_cubed, False), (h_exp, False),
+          (h_var, False), (h_vdot, False), (h_sinc, False), (h_power, False), (h_parts, False),
+          (h_slogdet, True),
           (h_inv, True), (h_matrix_power, True), (h_cholesky, True), (h_eigvalsh, True),
           (h_svdvals, True), (h_irfft, False), (h_interp, False), (h_convolve, False)]
 if scipy is not None:
@@ -701,3 +712,18 @@ def test_add_at_writes_in_place_unless_the_dtype_widens() -> None:
     assert wide is not a and wide.dtype == complex and wide[1] == 2 + 1j and a[1] == 2.0
     fresh = added_at(a, 3, 5.0)
     assert fresh is not a and fresh[3] == 5.0 and a[3] == 0.0
+
+
+def test_a_hessian_of_complex_inputs_is_refused():
+    """(it said 'jacobian' and suggested holomorphic=True, which gave a
+    matrix without a meaning: the gradient of a real function is not
+    holomorphic); hvp takes them"""
+    z = np.array([1.0 + 1.0j, 2.0])
+    for holomorphic in (False, True):
+        with pytest.raises(s2sad.ArgumentTypeError, match="Hessian of a real function of "
+                           "complex inputs"):
+            s2sad.hessian(squared_sizes, holomorphic=holomorphic)(z)
+    v = np.array([0.5 - 1.0j, 2.0j])
+    gradient = s2sad.grad(squared_sizes)
+    expected = (gradient(z + EPS * v) - gradient(z - EPS * v)) / (2 * EPS)
+    assert_close(s2sad.hvp(squared_sizes)(z, v), expected, "hvp at complex z")

@@ -89,6 +89,30 @@ def test_nonscalar_value_and_grad():
     assert_points_at(info.value, outer_product, "return y")
 
 
+def returns_a_function(x):
+    return lambda y: np.sum(np.exp(y * x))
+
+
+class Holding:
+    def __init__(self, v):
+        self.v = v
+
+
+def returns_an_object(x):
+    return Holding(np.sum(x))
+
+
+@pytest.mark.parametrize("fn, kind", [(returns_a_function, "a function"),
+                                      (returns_an_object, "a Holding")])
+def test_a_function_or_object_returned_is_no_scalar(fn, kind):
+    """(grad gave zeros for a returned lambda, and hessian a zero matrix)"""
+    for transform in (s2sad.grad, s2sad.hessian):
+        with pytest.raises(s2sad.NonScalarOutputError, match=f"returned {kind}"):
+            transform(fn)(np.ones(3))
+    with pytest.raises(s2sad.NonScalarOutputError, match=f"returned {kind}"):
+        s2sad.hvp(fn)(np.ones(3), np.ones(3))  # (its error escaped as an internal one)
+
+
 def test_scalar_from_same_function_is_fine():
     # the same function with a scalar input is differentiable
     assert s2sad.grad(sin_of_array)(0.0) == pytest.approx(1.0)
@@ -548,7 +572,7 @@ def test_builtin_without_source():
         lambda: s2sad.grad(ignore_arg)(False),
         lambda: s2sad.grad(ignore_arg)(object()),
         lambda: s2sad.grad(ignore_arg)(None),
-        lambda: s2sad.grad(ignore_arg)([1.0, "a"]),
+        lambda: s2sad.grad(ignore_arg)(["a", None]),  # (no numbers: a name rides along)
         lambda: s2sad.grad(with_try)(1.0),
         lambda: s2sad.grad(with_global)(1.0),
         lambda: s2sad.grad(bessel_of_x)(np.ones(2)),
@@ -1467,3 +1491,28 @@ def endless_iterator_in_a_loop(x):
 def test_more_code_run_at_another_time_than_pythons_is_refused(f, match):
     with pytest.raises(s2sad.UnsupportedSyntaxError, match=match):
         s2sad.grad(f)(1.5)
+
+
+def _logged(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@_logged
+def wrapped_cube(a):
+    return a ** 3
+
+
+def test_second_derivatives_through_a_star_args_wrapper_say_what_works():
+    """grad of a wrapper taking *args works; differentiating it again is
+    refused with a hint that works (it recommended the call that failed)."""
+    assert s2sad.grad(wrapped_cube)(2.0) == pytest.approx(12.0)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match=r"takes \*args") as info:
+        s2sad.grad(s2sad.grad(wrapped_cube))
+    assert "wrapped_cube.__wrapped__" in info.value.hint
+    assert s2sad.grad(s2sad.grad(wrapped_cube.__wrapped__))(2.0) == pytest.approx(12.0)
+    with pytest.raises(s2sad.WrtError) as info:
+        s2sad.hessian(wrapped_cube)(np.array([0.3]))
+    assert "s2sad.hessian(wrapped_cube.__wrapped__)" in info.value.hint

@@ -196,3 +196,19 @@ def test_arrays_made_anew_by_a_nested_loop_are_restored_each_iteration(fn):
     eps = 1e-5
     expected = (s2sad.grad(fn)(x + eps * v) - s2sad.grad(fn)(x - eps * v)) / (2 * eps)
     np.testing.assert_allclose(s2sad.hvp(fn)(x, v), expected, rtol=1e-5, atol=1e-6)
+
+
+def reads_a_0d_array(x):
+    return x[...] ** 3 + x[()] * 2.0 * x
+
+
+def test_second_derivatives_of_a_0d_array_argument():
+    """The direction of a 0-d array argument is a 0-d array (it was the float
+    1.0, which the code indexes: TypeError), and an adjoint held as a number
+    takes an item added at an index."""
+    x = np.array(1.5)
+    # (the first derivative too: x[...]'s adjoint was added into a NumPy number)
+    assert float(s2sad.grad(reads_a_0d_array)(x)) == pytest.approx(3 * 1.5 ** 2 + 4 * 1.5)
+    for second in (s2sad.hessian(reads_a_0d_array), s2sad.grad(s2sad.grad(reads_a_0d_array)),
+                   s2sad.jacobian(s2sad.grad(reads_a_0d_array))):
+        assert float(second(x)) == pytest.approx(6 * 1.5 + 4.0)

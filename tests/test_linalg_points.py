@@ -301,7 +301,22 @@ def lstsq_function(a):
     return np.sum(x ** 2) + np.sum(residuals) + np.sum(s ** 2)
 
 
+def determinant(a):
+    return np.linalg.det(a)
+
+
+def determinant_times_sum(a):
+    return np.linalg.det(a) * np.sum(a)
+
+
+def stacked_determinants(a):
+    return np.sum(np.linalg.det(a) ** 2)
+
+
 SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+# singular: rank 1 and rank 2 (the Hessian of det exists everywhere; it read inv(a))
+RANK_ONE = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]])
+RANK_TWO = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, 1.0, 2.0]])
 
 
 @pytest.mark.parametrize("f, x", [
@@ -313,6 +328,9 @@ SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
     (qr_function, RNG.normal(size=(4, 3))), (pinv_function, RNG.normal(size=(3, 4))),
     (inverse_square, RNG.normal(size=(3, 3)) + 3 * np.eye(3)),
     (lstsq_function, RNG.normal(size=(4, 3))),
+    (determinant, np.array([[1.0, 2.0], [2.0, 4.0]])), (determinant, RANK_ONE),
+    (determinant_times_sum, RANK_TWO), (determinant_times_sum, RNG.normal(size=(3, 3))),
+    (stacked_determinants, np.stack([RANK_TWO, SPD])),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_hessian_matches_differences_of_the_gradient(f, x) -> None:
     assert_hessian(f, x)

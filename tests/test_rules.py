@@ -1484,6 +1484,50 @@ def builtin_sum_rows(x):
     return np.sum(z * W(np.shape(z)))
 
 
+def ravel_inside(x, y):
+    """s2sad.ravel of a tree the function builds: its flat vector, weighted."""
+    flat, _ = s2sad.ravel({"x": x, "rest": [y, 2.0 * x, (x * y, 3.0)]})
+    return np.sum(flat * W(np.shape(flat)))
+
+
+class Holder:
+    def __init__(self, w, s):
+        self.w = w
+        self.s = s
+        self.label = "h"
+
+
+_OBJECT_FLAT, unravel_object = s2sad.ravel([Holder(np.ones((2, 2)), 1.0), np.ones(3)])
+_ORDERED_FLAT, unravel_ordered = s2sad.ravel(
+    __import__("collections").OrderedDict(a=np.ones(3), b=(np.ones((2, 1)), 1.0)))
+
+
+def through_unravel_object(v):
+    """unravel builds a copy of an object with its leaves (object_with)."""
+    h, u = unravel_object(v)
+    z = h.w @ u[:2] * h.s + u[2]
+    return np.sum(z * W(np.shape(z)))
+
+
+def through_unravel_ordered(v):
+    """unravel builds an OrderedDict (dict_like)."""
+    d = unravel_ordered(v)
+    z = d["a"][:2] * d["b"][0][:, 0] + d["b"][1]
+    return np.sum(z * W(np.shape(z)))
+
+
+def next_of_a_generator(x, y):
+    """next(...) of iterators made in the call: their first items."""
+    z = next(v * y for v in [x, y] if np.all(v != 0)) + next(iter([x * x, y]))
+    return np.sum(z * W(np.shape(z)))
+
+
+def next_with_a_default(x, y):
+    z = next((v for v in [x] if np.all(v > 10.0)), y * 2.0) + \
+        next(iter([x * y]), y)
+    return np.sum(z * W(np.shape(z)))
+
+
 def dict_display(x, y):
     d = {"a": x * 2.0, "b": y, "c": x * y}
     z = d["a"] + d["c"] * d["b"]
@@ -1564,6 +1608,12 @@ INDEXING = [
         + checks(builtin_sum_rows, [(rand((3, 4)),), (rand((4,)),)])),
     Row("tuple", checks(tuple_of_rows, [(rand((3, 4)),), (rand((2,)),)])
         + checks(tuple_of_list, PAIRS, wrt=(0, 1))),
+    row("first_item", next_of_a_generator, PAIRS + [(rand(), rand())], wrt=(0, 1)),
+    row("first_item_or", next_with_a_default, PAIRS + [(rand(), rand())], wrt=(0, 1)),
+    row("ravel", ravel_inside, PAIRS + [(rand(), rand()), (rand((2, 3)), rand((3,)))],
+        wrt=(0, 1)),
+    row("object_with", through_unravel_object, [(rand((8,)),), (rand((8,)),)]),
+    row("dict_like", through_unravel_ordered, [(rand((6,)),), (rand((6,)),)]),
     Row("make_dict", checks(dict_display, PAIRS, wrt=(0, 1))
         + checks(dict_display_unread, PAIRS, wrt=(0, 1))),
     row("seq_concat", list_concat, PAIRS, wrt=(0, 1)),
@@ -1863,7 +1913,8 @@ def _differentiable_rules() -> set[str]:
             and name not in primitives.USER_RULED}
 
 
-HELPERS_USERS_REACH = {"own", "iteration_items", "reversed_items", "call_forward"}
+HELPERS_USERS_REACH = {"own", "iteration_items", "reversed_items", "call_forward", "ravel",
+                       "object_with", "dict_like", "first_item", "first_item_or"}
 
 
 def test_every_rule_has_a_row() -> None:

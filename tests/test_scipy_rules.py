@@ -1587,3 +1587,16 @@ def test_scipy_rules_take_unpacked_arguments():
     expected = (logpdf_of_unpacked(x, 0.5 + step, 2.0) -
                 logpdf_of_unpacked(x, 0.5 - step, 2.0)) / (2 * step)
     assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+def decay_closing_over(p):
+    sol = integrate.solve_ivp(lambda t, y: -p[0] * y, (0.0, 1.0), np.array([1.0]),
+                              t_eval=[1.0])
+    return sol.y[0, -1]
+
+
+def test_a_function_closing_over_a_derivative_points_to_args():
+    """The hint names args= (stop_gradient, the generic hint, drops p's derivative)."""
+    with pytest.raises(s2sad.NoAdjointError, match="argument 'fun'") as info:
+        s2sad.grad(decay_closing_over)(np.array([0.5]))
+    assert "args=(...)" in info.value.hint and "stop_gradient(...) if" not in info.value.hint

@@ -120,7 +120,10 @@ ROWS = [
      [1.0, 8.0, 0.0], None),
     ("np.std", "np.std(x)", np.array([1.0, 1.0, 1.0]), None, [nan] * 3, None),
     ("np.var", "np.var(x)", np.array([1.0, 1.0, 1.0]), None, [0.0] * 3, None),
-    ("np.linalg.norm", "np.linalg.norm(x)", np.zeros(2), None, [nan, nan], None),
+    ("np.std", "np.sum(np.std(x[:, None], axis=1))", np.array([1.0, 2.0]), None, [0.0, 0.0],
+     None),  # (groups of one entry: std is 0 whatever x is)
+    ("np.linalg.norm", "np.linalg.norm(x)", np.zeros(2), None, [0.0, 0.0], None),
+    ("np.linalg.norm", "np.linalg.norm(x) ** 2", np.zeros(2), None, [0.0, 0.0], None),
     ("np.linalg.norm", "np.linalg.norm(x, 1)", np.array([0.0, -2.0]), None, [1.0, -1.0],
      None),
     ("np.linalg.norm", "np.linalg.norm(x, np.inf)", np.array([3.0, -3.0]), None,

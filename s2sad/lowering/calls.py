@@ -34,6 +34,7 @@ class Calls(LowererBase):
     """Calls: of primitives, of user code, of methods; inlined local functions."""
 
     def expr_Call(self, node: gast.Call, hint: str) -> Operand:
+        self.check_lazy_passed(node)
         if _consumes_whole(node.func, self.env):  # (`sum(c.step(x) for x in xs)`: all of it)
             self.consumed_whole.update(id(a) for a in node.args if isinstance(a, gast.GeneratorExp))
         if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords):
@@ -380,7 +381,6 @@ class Calls(LowererBase):
             callee = self.value_of(fn)
             args, kwargs = self.call_args(node)
             return self.emit("call", [callee, *args], kwargs, hint=hint)
-        self.check_lazy_arguments(fn, node)
         base = self.scope_env(fn)
         bound = self.bind_local(fn, [self.expr(a) for a in node.args],
                                 {k.arg: self.expr(k.value) for k in node.keywords}, node)

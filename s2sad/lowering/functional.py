@@ -29,6 +29,8 @@ from ..runtime import (
     as_dict,
     dict_union,
     enumerate_items,
+    first_item,
+    first_item_or,
     iteration_items,
     key_extreme,
     key_order,
@@ -91,6 +93,9 @@ class Functional(LowererBase):
             handler = self.lower_enumerate
         elif obj is dataclasses.replace and len(node.args) == 1:
             handler = self.lower_replace
+        elif obj is builtins.next and 1 <= len(node.args) <= 2 and not keys and \
+                self.made_here(node.args[0]):
+            handler = self.lower_next
         elif obj in (builtins.reversed, builtins.iter) and len(node.args) == 1 and not keys:
             handler = self.lower_iteration  # (consumed once: a second use is refused)
         if obj is builtins.zip and len(node.args) == 1 and not keys and \
@@ -148,6 +153,30 @@ class Functional(LowererBase):
         helper = reversed_items if obj is builtins.reversed else iteration_items
         return self.emit(helper.__name__, [self.passed(node.args[0])], hint=hint or "items",
                          callee=Ref("$" + helper.__name__, helper))
+
+    def made_here(self, value: Any) -> bool:
+        """Is `value` an iterator made where it is passed (a generator expression,
+        iter(...), map(...), a generator function's call, ...), so that next()
+        of it is its first item? (Of one bound to a name, next() depends on
+        what consumed it before: not lowered.)"""
+        return isinstance(value, gast.GeneratorExp) or self.builtin_iterator(value) or \
+            self.lazily_made(value) is not None
+
+    def lower_next(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        """`next(it)`, `next(it, default)` of an iterator made in the call: the
+        first of what going through it gives (all of it is computed, as s2sad
+        runs generators to their end)."""
+        made = node.args[0]
+        items = self.passed(made.args[0]) if isinstance(made, gast.Call) and \
+            self.builtin_iterator(made) and isinstance(made.func, gast.Name) and \
+            made.func.id == "iter" and len(made.args) == 1 else self.passed(made)
+        items = self.emit("iteration_items", [items], hint="items",
+                          callee=Ref("$iteration_items", iteration_items))
+        if len(node.args) == 1:
+            return self.emit("first_item", [items], hint=hint, callee=Ref("$first_item",
+                                                                          first_item))
+        return self.emit("first_item_or", [items, self.passed(node.args[1])], hint=hint,
+                         callee=Ref("$first_item_or", first_item_or))
 
     def lower_replace(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.replaced(self.passed(node.args[0]), node.keywords, hint)

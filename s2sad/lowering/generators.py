@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import types
 from typing import Any
 
 import gast
 
+from ..errors import S2sadError
 from ..ir import Var
+from ..parsing import is_library_file, parse_function
 from .base import LowererBase
+from .consumption import (
+    AGAIN,
+    consumptions,
+    parameters_given,
+    resolved_count,
+)
 from .scans import (
     YIELDED,
     LocalFunction,
@@ -65,8 +74,13 @@ class Generators(LowererBase):
         (its def, with the call's arguments); else None."""
         if _is_lazy(value):
             return value
+        if isinstance(value, gast.IfExp):
+            return self.lazily_made(value.body) or self.lazily_made(value.orelse)
         if not isinstance(value, gast.Call):
             return None
+        through = self.passed_through(value)  # (`ident(v for v in x)` gives it back)
+        if through is not None:
+            return through
         arguments = gast.Expr(value=gast.Tuple(elts=[*value.args, *(k.value for k in
                                                                     value.keywords)],
                                                ctx=gast.Load()))
@@ -81,6 +95,9 @@ class Generators(LowererBase):
             inner += [made for a in value.args if (made := self.lazily_made(a)) is not None]
             if inner:
                 return gast.Module(body=[*inner, arguments], type_ignores=[])
+        if isinstance(func, gast.Name) and func.id not in self.env and \
+                _returns_lazy(self.lookup_free(func.id)):  # (`def squares(x): return (...)`)
+            return gast.Module(body=[arguments], type_ignores=[])
         if self.generator_function(func):  # (a module's, or a method of an object: reads it)
             receiver = [gast.Expr(value=func.value)] if isinstance(func, gast.Attribute) else []
             return gast.Module(body=[*receiver, arguments], type_ignores=[])
@@ -120,20 +137,59 @@ class Generators(LowererBase):
                     "the loop has moved on, s2sad when it is made", kept,
                     "make a list here instead, [... for v in x], or bind the value: "
                     "(lambda i: (x * i for _ in r))(i)")
+            raise self.error(
+                "a generator kept in a list, a tuple or a dict: s2sad cannot follow how many "
+                "times it is consumed from there, and Python's is empty after its first use",
+                kept, "keep a list of its values instead, [... for v in x]")
 
-    def check_lazy_arguments(self, fn: LocalFunction, node: gast.Call) -> None:
-        """A generator passed to a local function (inlined here) and consumed
-        more than once by it: refused, as where it is bound to a name."""
-        params = [a.id for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
-        body = fn.node.body if isinstance(fn.node.body, list) else [gast.Expr(value=fn.node.body)]
-        for name, arg in zip(params, node.args):
+    def check_lazy_passed(self, node: gast.Call) -> None:
+        """A generator (or map, zip, ... iterator) passed to a call that
+        consumes it more than once (a function of the user's, followed into
+        the functions it passes it on to), or to one whose code s2sad cannot
+        see (a method of an argument, a function value): refused, as where
+        it is bound to a name. Python's is empty after its first use."""
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
             if (self.lazily_made(arg) is not None or self.builtin_iterator(arg)) and \
-                    _consumed_again(name, body):
+                    self.resolve_uses(node, arg) > 1:
                 raise self.error(
-                    f"the generator given to {name} is consumed more than once (or where a loop "
-                    "runs again): Python's generator is empty after its first use, s2sad "
-                    "keeps its values", arg,
-                    "pass a list instead, [... for v in x], if the values are needed again")
+                    "this generator is consumed more than once where it is passed (or where "
+                    "a loop runs again), or passed where s2sad cannot follow it: Python's "
+                    "generator is empty after its first use, s2sad keeps its values", arg,
+                    "pass a list instead, [... for v in x]")
+
+    def resolve_uses(self, call: gast.Call, arg: Any) -> float:
+        """How many times `call` consumes its argument `arg` (consumption.py)."""
+        func = call.func
+        if isinstance(func, gast.Name) and func.id in self.env:
+            local = self.env[func.id]
+            if not isinstance(local, LocalFunction):
+                return AGAIN  # (a function value: its code is not known here)
+            params = [a.id for a in [*local.node.args.posonlyargs, *local.node.args.args,
+                                     *local.node.args.kwonlyargs]]
+            given = [*zip(call.args, params), *((k.value, k.arg) for k in call.keywords)]
+            body = local.node.body if isinstance(local.node.body, list) else \
+                [gast.Return(value=local.node.body)]
+            return next((consumptions(p, body, self.resolve_uses) for a, p in given
+                         if a is arg), AGAIN)
+        if isinstance(func, gast.Attribute) and func.attr in _CONSUMING_METHODS:
+            return 1.0  # (`lst.extend(g)`, `", ".join(g)`)
+        obj = self.library_callee(func)  # (a free name's object, or a path from it)
+        return AGAIN if obj is None else resolved_count(obj, call, arg, _resolver, 0)
+
+    def passed_through(self, value: Any) -> Any:
+        """The generator a call of a module-level function of the user's may
+        return as it was given (`h = ident(v * v for v in x)`), else None."""
+        if not isinstance(value, gast.Call) or not isinstance(value.func, gast.Name) or \
+                value.func.id in self.env:
+            return None
+        fn = self.lookup_free(value.func.id)
+        for arg, param in parameters_given(fn, value):
+            if _may_return(fn, param):
+                if self.lazily_made(arg) is not None:
+                    return self.lazily_made(arg)
+                if self.builtin_iterator(arg):
+                    return gast.Expr(value=gast.Tuple(elts=list(arg.args), ctx=gast.Load()))
+        return None
 
     def builtin_iterator(self, value: Any) -> bool:
         """Is `value` a call of Python's map, filter, zip, enumerate, reversed or iter?"""
@@ -166,7 +222,8 @@ class Generators(LowererBase):
             # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
             made = gast.Expr(value=gast.Tuple(elts=list(node.value.args), ctx=gast.Load()))
         if made is not None:
-            names = [t.id for t in node.targets if isinstance(t, gast.Name)]
+            names = [n.id for t in node.targets for n in gast.walk(t)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
             before = _until_read(names[0], rest) if names else rest
             late = self.reads_through(made) & (set(assigned_names(before)) |
                                                set(self.updated_names(before)))
@@ -177,11 +234,20 @@ class Generators(LowererBase):
                     "s2sad when the generator is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
-            if names and _consumed_again(names[0], rest):
+            if names and _read_by_next(names[0], rest):
+                raise self.error(
+                    f"next({names[0]}) of a generator or iterator bound to a name: s2sad runs "
+                    "it to its end where it is made, and does not follow how far next() has "
+                    "moved it", node.value,
+                    "make a list and index it: items = [... for v in x], then items[0], "
+                    "items[1] (next() of an iterator made in the call, next(iter(d.values())) "
+                    "or next(v for v in x if v > 0), is supported)")
+            if any(consumptions(name, rest, self.resolve_uses) > 1 for name in names):
                 raise self.error(
                     f"the generator {names[0]} is consumed more than once (or where a loop "
-                    "runs again): Python's generator is empty after its first use, s2sad "
-                    "keeps its values", node.value,
+                    "runs again), or handed where s2sad cannot follow it (another name, a "
+                    "container, a method of an argument): Python's generator is empty after "
+                    "its first use, s2sad keeps its values", node.value,
                     "make a list here instead, [... for v in x], if the values are needed "
                     "again, or consume the generator once")
         if isinstance(node, gast.For):
@@ -203,11 +269,38 @@ class Generators(LowererBase):
 
 
 _ITERATORS = ("map", "filter", "zip", "enumerate", "reversed", "iter")
+_CONSUMING_METHODS = frozenset({"extend", "join", "update", "fromkeys"})
+
+
+def _resolver(fn: Any, depth: int) -> Any:
+    """How calls in the code of the user's function `fn` consume an argument
+    (consumption.py): by the objects its free names hold."""
+    namespace = dict(fn.__globals__)
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            namespace[name] = cell.cell_contents
+        except ValueError:  # (an empty cell)
+            pass
+
+    def resolve(call: gast.Call, arg: Any) -> float:
+        func, path = call.func, []
+        if isinstance(func, gast.Attribute) and func.attr in _CONSUMING_METHODS:
+            return 1.0
+        while isinstance(func, gast.Attribute):
+            path.append(func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name):
+            return AGAIN
+        obj = namespace.get(func.id, getattr(builtins, func.id, None))
+        for attr in reversed(path):
+            obj = getattr(obj, attr, None)
+        return AGAIN if obj is None else resolved_count(obj, call, arg, _resolver, depth)
+    return resolve
 
 
 def _stored(node: Any) -> list:
     """The expressions `node` keeps in a container: items of displays,
-    comprehensions' items, what `.append`, `.extend` and `.insert` take."""
+    comprehensions' items, what `.append` and `.insert` take."""
     found = []
     for n in gast.walk(node):
         if isinstance(n, (gast.List, gast.Tuple, gast.Set)):
@@ -219,7 +312,7 @@ def _stored(node: Any) -> list:
         elif isinstance(n, gast.DictComp):
             found.append(n.value)
         elif isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and \
-                n.func.attr in ("append", "extend", "insert"):
+                n.func.attr in ("append", "insert"):  # (extend consumes it there)
             found += n.args
     return found
 
@@ -228,6 +321,18 @@ def _reads(name: str, node: Any) -> int:
     """How many times `node` (and what it holds) reads `name`."""
     return sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
                for n in gast.walk(node))
+
+
+def _read_by_next(name: str, rest: list) -> bool:
+    """Is `name` passed to next() in `rest` (before it is bound again)?"""
+    for stmt in rest:
+        if any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and
+               n.func.id == "next" and n.args and isinstance(n.args[0], gast.Name) and
+               n.args[0].id == name for n in gast.walk(stmt)):
+            return True
+        if name in assigned_names([stmt]):
+            return False
+    return False
 
 
 def _until_read(name: str, rest: list) -> list:
@@ -239,31 +344,49 @@ def _until_read(name: str, rest: list) -> list:
     return rest
 
 
-def _consumed_again(name: str, rest: list) -> bool:
-    """Is `name`, bound to a generator, read more than once in `rest` (until
-    it is bound again), or where code runs again: a loop's body, a
-    comprehension's element or a later `for`, a function?"""
-    reads = 0
-    for stmt in rest:
-        for node in gast.walk(stmt):
-            if isinstance(node, (gast.For, gast.While)):
-                again = [*node.body, *node.orelse] + ([node.test] if isinstance(node, gast.While)
-                                                      else [])
-            elif isinstance(node, (gast.GeneratorExp, gast.ListComp, gast.SetComp,
-                                   gast.DictComp)):
-                again = [*node.generators[1:], *(c for g in node.generators for c in g.ifs),
-                         getattr(node, "elt", None) or node.key, getattr(node, "value", None)]
-            elif isinstance(node, (gast.Lambda, gast.FunctionDef)):
-                again = [node]
-            else:
-                continue
-            if any(_reads(name, part) for part in again if part is not None):
-                return True
-        reads += _reads(name, stmt)
-        if reads > 1:
+def _returned_values(fn: types.FunctionType) -> list:
+    """The expressions `fn`'s returns give (none where its source cannot be read)."""
+    try:
+        node = parse_function(fn).node
+    except S2sadError:
+        return []
+    if isinstance(node, gast.Lambda):
+        return [node.body]
+    return [r.value for r in gast.walk(node) if isinstance(r, gast.Return) and r.value is not None]
+
+
+def _may_return(fn: types.FunctionType, param: str) -> bool:
+    """May `fn` return its parameter `param` itself, or in a tuple, list or
+    dict (a value a call's result holds, not one a call made of it)?"""
+    todo = _returned_values(fn)
+    while todo:
+        part = todo.pop()
+        if isinstance(part, gast.Name) and part.id == param:
             return True
-        if name in assigned_names([stmt]):
-            return False
+        if isinstance(part, (gast.Tuple, gast.List, gast.Set)):
+            todo += part.elts
+        elif isinstance(part, gast.Dict):
+            todo += part.values
+        elif isinstance(part, (gast.IfExp, gast.BoolOp)):
+            todo += [part.body, part.orelse] if isinstance(part, gast.IfExp) else part.values
+    return False
+
+
+def _returns_lazy(fn: Any) -> bool:
+    """Does the user's function `fn` return a generator or an iterator it
+    makes (`return (v * v for v in x)`, `return map(f, x)`), which its
+    caller consumes as Python's (once)?"""
+    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename) or \
+            inspect.isgeneratorfunction(fn):
+        return False
+    for value in _returned_values(fn):
+        if isinstance(value, gast.GeneratorExp):
+            return True
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Name):
+            callee = fn.__globals__.get(value.func.id, getattr(builtins, value.func.id, None))
+            if value.func.id in _ITERATORS and callee is getattr(builtins, value.func.id) or \
+                    inspect.isgeneratorfunction(callee):
+                return True
     return False
 
 

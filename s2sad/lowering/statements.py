@@ -141,6 +141,7 @@ class Statements(LowererBase):
                 return result if result is not None or in_loop else \
                     self.returned(self.returned_none())
             if isinstance(node, gast.Return):
+                self.check_stored_lazies(node)
                 value = self.expr(node.value) if node.value is not None and \
                     YIELDED not in self.env else self.returned_none()
                 if in_loop or self.inline_depth == 0:  # (a local function returned: a closure)

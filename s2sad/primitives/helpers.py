@@ -41,7 +41,8 @@ helper(
     "linspace_adjoint(g, bound, num, endpoint, axis, stop)", "reshape_adjoint(g, a, order)",
     "item_adjoint(g, a, args)", "atleast_adjoint(g, arys)", "imag_adjoint(g, val)",
     "array_attribute_adjoint(g, a, name)", "reversed_adjoint(g, x)",
-    "split_adjoint(g, ary, indices_or_sections, axis, uneven)",
+    "split_adjoint(g, ary, indices_or_sections, axis, uneven)", "ravel_adjoint(g, tree)",
+    "first_or_items_adjoint(g, items)", "first_or_default_adjoint(g, items, default)",
     linear=("g",), zero="others",
 )
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
@@ -49,7 +50,8 @@ helper(
 helper("joined_slices(pieces, axis=0)", fresh=True)
 # x + index_adjoint(g, shape, index) (`cleanup.add_at_index`), with the same restriction
 helper("index_added(x, g, shape, index)", fresh=True)
-helper("array_attribute_tangent(t, a, name)", linear=("t",), zero="others")
+helper("array_attribute_tangent(t, a, name)", "ravel_tangent(t, tree)", linear=("t",),
+       zero="others")
 # Helpers that take and give arrays only and compute nothing else: a later
 # pass may compute a repeated call once (`cleanup.share_common_values`) and a
 # loop's backward may compute them again rather than tape them.
@@ -115,7 +117,7 @@ helper("std_adjoint(g, a, result, axis=None, ddof=0, keepdims=False)",
        zero=("axis", "ddof", "keepdims"),
        jvp={"g": "std_adjoint(t, a, result, axis, ddof, keepdims)",
             "a": "std_adjoint(g, t, result, axis, ddof, keepdims)",
-            "result": "-std_adjoint(g * t / result, a, result, axis, ddof, keepdims)"})
+            "result": "std_result_tangent(g, t, a, result, axis, ddof, keepdims)"})
 helper("prod_adjoint(g, a, result, axis=None, keepdims=False)", zero=("axis", "keepdims"),
        jvp={"g": "prod_adjoint(t, a, result, axis, keepdims)",
             "a": "prod_adjoint_a_tangent(g, a, result, t, axis, keepdims)",
@@ -143,8 +145,8 @@ helper("solve_a_adjoint(gb, b, result, a)", zero=("b", "a"),
        jvp={"gb": "solve_a_adjoint(t, b, result, a)", "result": "solve_a_adjoint(gb, b, t, a)"})
 helper("det_adjoint(g, a, result)",
        jvp={"g": "det_adjoint(t, a, result)",
-            "result": "det_adjoint(g * t, a, np.ones_like(result))",
-            "a": "-(det_adjoint(g, a, result) @ matrix_transpose(np.linalg.solve(a, t)))"})
+            "result": "det_result_tangent(g, t, a, result)",
+            "a": "det_adjoint_a_tangent(g, a, result, t)"})
 helper("slogdet_adjoint(g, a)",
        jvp={"g": "slogdet_adjoint(t, a)", "a": "slogdet_adjoint_a_tangent(g, a, t)"})
 helper("cumprod_adjoint(g, a, result, axis=None)", zero=("result", "axis"),
@@ -164,7 +166,9 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "norm_adjoint_x_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "norm_adjoint_ans_tangent(g, x, ans, t, ord=None, axis=None, keepdims=False)",
        "einsum_adjoint_tangent(g, operands, t)", "slogdet_adjoint_a_tangent(g, a, direction)",
-       "cumprod_adjoint_tangent(g, a, result, t, axis=None)")
+       "cumprod_adjoint_tangent(g, a, result, t, axis=None)",
+       "det_adjoint_a_tangent(g, a, result, t)", "det_result_tangent(g, t, a, result)",
+       "std_result_tangent(g, t, a, result, axis=None, ddof=0, keepdims=False)")
 helper("pow_base_curvature(g, x, y)",
        jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})
 

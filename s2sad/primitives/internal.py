@@ -60,6 +60,19 @@ vjp("replace_fields(obj, keys, *values)", zero=("keys",), obj="fields_dropped(g,
     values="fields_picked(g, obj, keys, values)",
     jvp={"obj": "fields_dropped(t, obj, keys)", "values": "fields_set(obj, keys, t)"},
     form="helper", recompute=False, returns="other", takes="any")
+# a plain object copied with new attributes (s2sad.ravel's unravel builds one so)
+vjp("object_with(obj, keys, *values)", zero=("keys",), obj="fields_dropped(g, obj, keys)",
+    values="fields_picked(g, obj, keys, values)",
+    jvp={"obj": "fields_dropped(t, obj, keys)", "values": "fields_set(obj, keys, t)"},
+    form="helper", recompute=False, returns="other", takes="any")
+# a dict of a dict subclass (an OrderedDict: unravel builds one so)
+vjp("dict_like(how, keys, *values)", zero=("how", "keys"),
+    values="dict_values_adjoint(g, keys, values)", linear=("values",), form="helper",
+    holds=True, fresh=True, recompute=False, returns="container", takes="any")
+# s2sad.ravel(tree): (the leaves in one vector, unravel); unravel is generated
+# code s2sad reads like the user's (`runtime/trees.py`)
+vjp("ravel(tree)", tree="ravel_adjoint(g, tree)", jvp={"tree": "ravel_tangent(t, tree)"},
+    form="helper", fresh=True, recompute=False, returns="container", results=2, takes="any")
 vjp("sum(iterable, /, start=0)", iterable="sum_adjoint_items(g, iterable)",
     start="unbroadcast(g, start)", linear=("iterable", "start"), returns="other", takes="any")
 # `for k in d` iterates keys; arrays, lists and tuples iterate themselves
@@ -67,6 +80,12 @@ vjp("iteration_items(x)", x="iteration_adjoint(g, x)", jvp={"x": "iteration_tang
     form="helper", view=True,
     returns="other", takes="any")
 # `reversed(x)`: the items in reverse (a view of an array, a list of a list's)
+# next(it[, default]) of an iterator made in the call: the first of its items
+vjp("first_item(items)", items="getitem_adjoint(g, items, 0)", linear=("items",), form="helper",
+    recompute=False, returns="other", takes="any", view=True)
+vjp("first_item_or(items, default)", items="first_or_items_adjoint(g, items)",
+    default="first_or_default_adjoint(g, items, default)", linear=("items", "default"),
+    form="helper", recompute=False, returns="other", takes="any", view=True)
 vjp("reversed_items(x)", x="reversed_adjoint(g, x)", jvp={"x": "reversed_items(t)"},
     form="helper", view=True, returns="other", takes="any")
 # `a[index] = value` (`old`: the snapshot of what it overwrites, for the

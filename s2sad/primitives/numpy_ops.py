@@ -302,7 +302,8 @@ vjp(
     a="std_adjoint(cast_adjoint(g, dtype, a), a, ans, axis, either(correction, ddof), keepdims)",
     jvp={"a": "cast_adjoint(np.real(np.sum(t * std_adjoint(np.ones_like(ans), a, ans, axis, "
               "either(correction, ddof), keepdims), axis, keepdims=keepdims)), dtype, a)"},
-    reduction=True, note="of constant data: nan, as JAX; complex a: as np.var",
+    reduction=True, note="of constant data: nan, as JAX (over groups of one entry, where std "
+    "is 0 whatever the data, 0); complex a: as np.var",
 )
 vjp("np.cumsum(a, axis=None, dtype=None, out=None)",
     a="cumsum_adjoint(cast_adjoint(g, dtype, a), a, axis)",
@@ -316,8 +317,9 @@ vjp(
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",
     jvp={"x": "np.real(np.sum(t * norm_adjoint(np.ones_like(ans), x, ans, ord, axis, keepdims), "
               "norm_axes(x, axis), keepdims=keepdims))"},
-    expensive=True, note="at a zero vector: nan (2-norm); a zero entry counts as positive "
-    "(1-norm, inf-norm), as abs at 0; as JAX; complex x: each entry through |x|",
+    expensive=True, note="at a zero vector or matrix: 0 (2-norm, Frobenius; a subgradient, "
+    "so norm(x) ** 2 has its gradient there; JAX: nan); a zero entry counts as positive "
+    "(1-norm, inf-norm), as abs at 0, as JAX; complex x: each entry through |x|",
 )
 vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
     a="trace_adjoint(cast_adjoint(g, dtype, a), a, offset, axis1, axis2)",

@@ -13,6 +13,7 @@ name, and the table finds them here.
     shapes        shape changes, indexing, containers
     second_order  tangents of the nonlinear adjoint helpers
     functions     closures of local functions; derivatives of objects and callables
+    trees         s2sad.ravel, and its derivatives
     fft           transposes of np.fft's transforms (padding, half spectra)
     signal        np.interp, np.convolve and np.correlate
     scipy         SciPy's rules (only when SciPy is installed)
@@ -196,6 +197,8 @@ from .second_order import (  # noqa: F401
     cross_adjoint_a,
     cross_adjoint_b,
     cumprod_adjoint_tangent,
+    det_adjoint_a_tangent,
+    det_result_tangent,
     einsum_adjoint_tangent,
     norm_adjoint_ans_tangent,
     norm_adjoint_x_tangent,
@@ -207,6 +210,7 @@ from .second_order import (  # noqa: F401
     real_step_tangent,
     sinc_second_derivative,
     slogdet_adjoint_a_tangent,
+    std_result_tangent,
 )
 from .shapes import (  # noqa: F401
     _extreme_index,
@@ -232,6 +236,10 @@ from .shapes import (  # noqa: F401
     fields_dropped,
     fields_picked,
     fields_set,
+    first_item,
+    first_item_or,
+    first_or_default_adjoint,
+    first_or_items_adjoint,
     getitem_adjoint,
     hstack_adjoint,
     hypot_adjoint,
@@ -250,6 +258,7 @@ from .shapes import (  # noqa: F401
     merge_dicts,
     merge_dicts_adjoint,
     method_transpose_adjoint,
+    object_with,
     repeat_adjoint,
     repetition_adjoint,
     replace_fields,
@@ -281,6 +290,7 @@ from .signal import (  # noqa: F401
     interp_pair_adjoint,
     interp_slope,
 )
+from .trees import dict_like, ravel, ravel_adjoint, ravel_tangent  # noqa: F401
 
 # SciPy's helpers (scipy.py) are not imported here: `primitives/scipy_ops.py`
 # imports them with SciPy's rules, once the user's program has imported SciPy.

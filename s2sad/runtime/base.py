@@ -32,6 +32,7 @@ from .functions import (  # noqa: F401  (USER_CALLS: re-exported)
     callable_zeros,
     check_attribute,
     computed_attribute,
+    differentiated_field,
     inert,
     is_object,
     is_record,
@@ -127,8 +128,10 @@ def require_scalar(value: Any) -> None:
     derivative of the real part only)."""
     if type(value) is float or type(value) is np.float64:
         return
-    if value is None or isinstance(value, (str, bytes, bool, tuple, list, dict)):
-        raise NonScalarOutput(type(value).__name__)
+    if value is None or isinstance(value, (str, bytes, bool, tuple, list, dict)) or not (
+            isinstance(value, (int, float, complex, np.ndarray, np.generic)) or
+            hasattr(value, "__array__") or hasattr(value, "__array_function__")):
+        raise NonScalarOutput("function" if callable(value) else type(value).__name__)
     if np.ndim(value) != 0:
         raise NonScalarOutput(np.shape(value))
     if np.iscomplexobj(value):
@@ -328,6 +331,8 @@ def add_at(dx: Any, index: Any, g: Any) -> Any:
     complex array's adjoint (its contributions so far were real), so a
     complex g never loses its imaginary part here; a real argument's
     gradient is made real at the end (`as_gradient_of`)."""
+    if isinstance(dx, (float, complex, np.generic)):  # (a 0-d array's adjoint as a number)
+        dx = np.array(dx, dtype=np.result_type(dx, g))
     if not isinstance(dx, np.ndarray):  # (a dict's or list's adjoint: by item)
         dx[index] = add_adjoints(dx.get(index) if isinstance(dx, dict) else dx[index], g)
         return dx
@@ -500,7 +505,8 @@ def _inplace_hint(names: str) -> str:
         return ("make a new array in the helper and return it, and assign it where the "
                 "helper is called: `u = apply(u)` (`y = y * c` instead of `y *= c`; "
                 "`y = y.copy()` first, then write)")
-    return "write `y = y * c` (a new array) instead of `y *= c`, or copy first with y = y.copy()"
+    return ("make the new value a new object: `y = y * c` instead of `y *= c`, `a = a.copy()` "
+            "before `a[i] = v`, `acc = acc + [v]` instead of `acc.append(v)`")
 
 
 def check_inplace_item(item: Any, container: Any, index: Any, names: str, *others: Any) -> None:
@@ -832,9 +838,10 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
         return grad  # (the common case of the array branch below, first)
     if grad is None and not (is_record(x) or is_object(x)):
         return zeros_like(x)
-    if isinstance(x, dict):
+    if isinstance(x, dict):  # (an item without numbers, a name or a flag: as it is)
         parts = grad if isinstance(grad, dict) else {}
-        values = separate(tuple(as_gradient_of(parts.get(k), v) for k, v in x.items()))
+        values = separate(tuple(as_gradient_of(parts.get(k), v) if differentiated_field(v)
+                                else v for k, v in x.items()))
         return dict(zip(x, values))
     if is_record(x) or is_object(x):  # a namedtuple, a dataclass, an object: its own type
         return object_gradient(grad, x, as_gradient_of, separate)
@@ -843,7 +850,8 @@ def as_gradient_of(grad: Any, x: Any) -> Any:
             parts = list(grad)  # NumPy read the list as an array: its rows are the items'
         else:
             parts = grad if isinstance(grad, (list, tuple)) else [None] * len(x)
-        return type(x)(separate(tuple(as_gradient_of(gi, xi) for gi, xi in zip(parts, x))))
+        return type(x)(separate(tuple(as_gradient_of(gi, xi) if differentiated_field(xi)
+                                      else xi for gi, xi in zip(parts, x))))
     if is_duck_array(x) and is_duck_array(grad):  # a Dask or CuPy argument: keep its kind
         out = grad if grad.shape == x.shape else np.broadcast_to(unbroadcast(grad, x), x.shape)
         dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(np.float64)

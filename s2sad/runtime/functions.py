@@ -88,9 +88,13 @@ _SHUFFLERS = (np.random.Generator, np.random.RandomState, random.Random)
 
 def in_place_dunder(name: str) -> bool:
     """`__setitem__`, `__iadd__` and the other methods that change their object."""
-    return name in ("__setitem__", "__delitem__") or (
-        name.startswith("__i") and name.endswith("__") and
-        name not in ("__init__", "__iter__", "__index__", "__int__", "__invert__"))
+    return name in _IN_PLACE_DUNDERS
+
+
+_IN_PLACE_DUNDERS = frozenset({
+    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__imatmul__",
+    "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__", "__ilshift__", "__irshift__",
+    "__iand__", "__ixor__", "__ior__", "__iconcat__"})  # (not __import__, __index__, ...)
 
 
 def writes_in_place(fn: Any) -> bool:

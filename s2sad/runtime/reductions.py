@@ -17,6 +17,7 @@ from .base import (
     _selects_all,
     _shape,
     spread_number,
+    zeros_like,
 )
 from .elementwise import _inexact_array, _real_cotangent, abs_sign
 
@@ -110,7 +111,10 @@ def std_adjoint(g: Any, a: Any, result: Any, axis: Any = None, ddof: int = 0,
                 keepdims: bool = False) -> Any:
     """std = sqrt(var), so its adjoint is var's with g / (2 std). A zero g
     (nothing depends on the result, or it was truncated) stays zero where std
-    is 0; a nonzero g there is nan, as in JAX."""
+    is 0; a nonzero g there is nan, as in JAX. Over groups of one entry
+    (ddof 0) std is 0 whatever a is: its derivative is 0, not nan."""
+    if ddof == 0 and _count(_shape(a), axis) == 1:
+        return zeros_like(a if isinstance(a, (float, complex)) else np.asarray(a))
     g, result = np.asarray(_real_cotangent(g)), np.asarray(result)
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(g == 0, 0, g / (2.0 * result))
@@ -160,8 +164,9 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     if matrix:
         return _matrix_norm_adjoint(g, x, norm, ord, _normalize_axes(axis, x.ndim))
     if ord is None or ord == 2 or ord == "fro":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return g * _conj(x) / norm  # (nan at a zero vector, as in JAX)
+        # (0 at a zero vector, a subgradient, as of the Frobenius norm of a zero
+        # matrix: so norm(x) ** 2 has its gradient 2x there, not nan)
+        return g * _conj(x) / np.where(norm == 0, 1, norm)
     if ord == 0:  # a count of nonzeros: piecewise constant
         return np.zeros_like(x)
     if np.isinf(ord):

@@ -19,13 +19,15 @@ from .base import (
     zeros_like,
 )
 from .elementwise import _inexact_array, _is_number, _like_input
-from .linalg import cross_adjoint, einsum_adjoint, slogdet_adjoint
+from .linalg import _per_matrix, cross_adjoint, det_adjoint, einsum_adjoint, slogdet_adjoint
 from .reductions import (
+    _count,
     _products_of_others,
     cumprod_adjoint,
     cumprod_tangent,
     cumsum_adjoint,
     norm_adjoint,
+    std_adjoint,
 )
 
 
@@ -220,7 +222,8 @@ def cumprod_adjoint_tangent(g: Any, a: Any, result: Any, t: Any, axis: Any = Non
         flat = cumprod_adjoint_tangent(np.ravel(g), np.ravel(a), np.ravel(result),
                                        np.ravel(np.broadcast_to(t, _shape(a))), 0)
         return np.reshape(flat, _shape(a))
-    a, t = np.asarray(a, dtype=float), np.broadcast_to(np.asarray(t, dtype=float), _shape(a))
+    # (holomorphic, as cumprod_adjoint: complex a and t stay complex)
+    a, t = _inexact_array(a), np.broadcast_to(_inexact_array(t), _shape(a))
     if np.all(a != 0):
         moved = cumprod_tangent(t, a, result, axis)
         return cumsum_adjoint(g * moved, a, axis) / a - \
@@ -228,7 +231,7 @@ def cumprod_adjoint_tangent(g: Any, a: Any, result: Any, t: Any, axis: Any = Non
     a_m, t_m = np.moveaxis(a, axis, 0), np.moveaxis(t, axis, 0)
     g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
     n = len(a_m)
-    out = np.zeros(a_m.shape)
+    out = np.zeros(a_m.shape, dtype=_inexact(g_m, a_m, t_m))
     for i in range(n):
         for k in range(i, n):
             for m in range(k + 1):
@@ -238,6 +241,51 @@ def cumprod_adjoint_tangent(g: Any, a: Any, result: Any, t: Any, axis: Any = Non
                 product = np.prod(a_m[others], axis=0) if others else 1.0
                 out[i] += g_m[k] * t_m[m] * product
     return np.moveaxis(out, 0, axis)
+
+
+def det_adjoint_a_tangent(g: Any, a: Any, result: Any, t: Any) -> Any:
+    """The tangent of det_adjoint(g, a, result) = g C(a) (C the cofactor
+    matrix) along a's tangent t, result held: -g C (inv(a) t)^T where every
+    matrix is invertible (det_result_tangent adds det's own part). Where one
+    is singular, inv(a) does not exist but C does, a polynomial of degree
+    n - 1 in a's entries: its whole derivative is read off C at points
+    a + s t (an exact differentiation rule for that degree; det_result_tangent
+    then adds nothing)."""
+    a = np.asarray(a)
+    if np.all(result != 0):
+        return -(det_adjoint(g, a, result) @ matrix_transpose(np.linalg.solve(a, t)))
+    t = np.broadcast_to(t, a.shape)
+    n, size = a.shape[-1], float(np.max(np.abs(t), initial=0.0))
+    if size == 0.0 or n == 1:
+        return np.zeros(a.shape, dtype=_inexact(a, t, g))
+    k = n // 2  # (2k + 1 >= n points: exact for the degree n - 1)
+    step = max(float(np.max(np.abs(a), initial=0.0)), 1.0) / size
+    points = step * np.arange(-k, k + 1)
+    powers = np.vander(points, 2 * k + 1, increasing=True).T
+    weights = np.linalg.solve(powers, np.eye(2 * k + 1)[1])  # sum w s^p = (p == 1)
+    singular = np.zeros(a.shape[:-2])  # (0: det_adjoint's decomposition, valid everywhere)
+    moved = sum(w * det_adjoint(np.ones(a.shape[:-2]), a + s * t, singular)
+                for w, s in zip(weights, points))
+    return _per_matrix(g, moved)
+
+
+def det_result_tangent(g: Any, t: Any, a: Any, result: Any) -> Any:
+    """The tangent of det_adjoint(g, a, result) along result's tangent t: g t
+    inv(a)^T where every matrix is invertible; else none, as
+    det_adjoint_a_tangent then gives the cofactors' whole derivative."""
+    if np.all(result != 0):
+        return det_adjoint(g * t, a, np.ones_like(result))
+    return np.zeros(np.shape(a), dtype=_inexact(np.asarray(a), g, t))
+
+
+def std_result_tangent(g: Any, t: Any, a: Any, result: Any, axis: Any = None, ddof: int = 0,
+                       keepdims: bool = False) -> Any:
+    """The tangent of std_adjoint(g, a, result, ...) along result's tangent t:
+    -std_adjoint(g t / result, ...); none over groups of one entry, where
+    std_adjoint is 0 whatever result is (and result is 0: no 0 / 0 computed)."""
+    if ddof == 0 and _count(_shape(a), axis) == 1:
+        return std_adjoint(g, a, result, axis, ddof, keepdims)
+    return -std_adjoint(g * t / result, a, result, axis, ddof, keepdims)
 
 
 def pow_base_curvature(g: Any, x: Any, y: Any) -> Any:

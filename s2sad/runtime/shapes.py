@@ -5,6 +5,7 @@ keeps the adjoint of a list or tuple item by item.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any
 
@@ -318,6 +319,32 @@ def reversed_items(x: Any) -> Any:
     return x[::-1] if isinstance(x, (np.ndarray, list, tuple)) else list(reversed(x))
 
 
+def first_item(items: Any) -> Any:
+    """`next(it)` of an iterator made in the call (`next(iter(d.values()))`,
+    `next(v for v in x if v > 0)`), from the items going through it gives (a
+    sequence): the first; Python's StopIteration if there is none."""
+    for item in items:
+        return item
+    raise StopIteration
+
+
+def first_item_or(items: Any, default: Any) -> Any:
+    """`next(it, default)`: the first of `items`, or `default` if there is none."""
+    for item in items:
+        return item
+    return default
+
+
+def first_or_items_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of next(it, default)'s items: g at the first, if any."""
+    return getitem_adjoint(g, items, 0) if len(items) else zeros_like(items)
+
+
+def first_or_default_adjoint(g: Any, items: Any, default: Any) -> Any:
+    """The adjoint of next(it, default)'s default: g if there were no items."""
+    return zeros_like(default) if len(items) else g
+
+
 def reversed_adjoint(g: Any, x: Any) -> Any:
     """The adjoint of x from that of its reversed items: reversed back (a
     dict's keys carry none)."""
@@ -562,6 +589,15 @@ def replace_fields(obj: Any, keys: tuple, *values: Any) -> Any:
     if isinstance(obj, tuple) and hasattr(obj, "_replace"):
         return obj._replace(**changes)
     return dataclasses.replace(obj, **changes)
+
+
+def object_with(obj: Any, keys: tuple, *values: Any) -> Any:
+    """A shallow copy of the object `obj` with the attributes `keys` set to
+    `values` (what s2sad.ravel's unravel builds an object with)."""
+    out = copy.copy(obj)
+    for key, value in zip(keys, values):  # (as the object's own, also in __slots__)
+        object.__setattr__(out, key, value)
+    return out
 
 
 def fields_dropped(g: Any, obj: Any, keys: tuple) -> Any:

@@ -11,9 +11,10 @@ case = CASES.case
 
 # ---------------------------------------------------------------- sqrt / norm at zero
 
-@case(args=lambda: (np.zeros(3),), expect="nondiff", ref=lambda: np.full(3, np.nan),
-      note="2-norm of the zero vector: x / norm = 0/0 = nan (IEEE arithmetic, as JAX and "
-           "autograd; the old note's claim that they give 0 was wrong)")
+@case(args=lambda: (np.zeros(3),), expect="nondiff", ref=lambda: np.zeros(3),
+      note="2-norm of the zero vector: 0, the least subgradient (JAX and autograd compute "
+           "x / norm = 0/0 = nan), as the Frobenius norm of a zero matrix; so norm(x) ** 2 "
+           "has its gradient 2x = 0 there")
 def norm_zero_vector(x):
     return np.linalg.norm(x)
 
@@ -25,8 +26,9 @@ def sqrt_sum_sq_zero(x):
 
 
 @case(args=lambda: (np.array([[0.0, 0.0], [3.0, 4.0]]),), expect="nondiff",
-      ref=lambda: np.array([[np.nan, np.nan], [0.6, 0.8]]),
-      note="row norms with a zero row: nan for the zero row (0/0, as JAX), x / norm elsewhere")
+      ref=lambda: np.array([[0.0, 0.0], [0.6, 0.8]]),
+      note="row norms with a zero row: 0 for the zero row (as norm_zero_vector), x / norm "
+           "elsewhere")
 def norm_axis_zero_row(x):
     return np.sum(np.linalg.norm(x, axis=1))
 
