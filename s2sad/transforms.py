@@ -38,6 +38,7 @@ from .runtime.functions import (
 )
 from .signature import check_binding, layout
 from .wrt import Chosen, Wrt, check_args, choose, def_loc
+from .wrt import numeric as _numeric
 
 # ---------------------------------------------------------------- forward mode
 
@@ -457,10 +458,10 @@ def _differentiable(value: Any) -> bool:
         return np.dtype(value.dtype).kind in "fc"
     if is_object(value) or is_record(value):
         return carries_derivative(value)
-    if isinstance(value, (list, tuple)):
-        return all(_differentiable(v) for v in value)
-    if isinstance(value, dict):
-        return all(_differentiable(v) for v in value.values())
+    if isinstance(value, (list, tuple, dict)):  # (names and flags in it ride along)
+        items = list(value.values() if isinstance(value, dict) else value)
+        return any(_differentiable(v) for v in items) and all(
+            _differentiable(v) or not (carries_derivative(v) or _numeric(v)) for v in items)
     if isinstance(value, bool):
         return False
     return np.asarray(value).dtype.kind in "fc"
@@ -648,7 +649,8 @@ def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
 
     @functools.wraps(chosen.target.fn)
     def blocks(*args: Any, **kwargs: Any) -> Any:
-        if any(np.iscomplexobj(chosen.target.value_at(args, kwargs, p, None)) for p in params):
+        if any(_array_like(v) and np.iscomplexobj(v) for v in
+               (chosen.target.value_at(args, kwargs, p, None) for p in params)):
             raise ArgumentTypeError(
                 "the Hessian of a real function of complex inputs is the real matrix of its "
                 "second derivatives in their real and imaginary parts, which a complex "
@@ -717,7 +719,8 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
         _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
         tangents = (tangent,) if len(params) == 1 else tuple(tangent)
         values = [chosen.target.value_at(tuple(args), kwargs, p, None) for p in params]
-        tangents = tuple(as_gradient_of(t, v) if is_record(v) or is_object(v) else t
+        tangents = tuple(as_gradient_of(t, v) if is_record(v) or is_object(v) or
+                         isinstance(v, (dict, list, tuple)) else t
                          for t, v in zip(tangents, values))  # (a dataclass's: one, as grad's)
         out = separate(tuple(chosen.per_site(tangents)))
         return out if chosen.as_tuple else out[0]

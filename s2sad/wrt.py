@@ -230,15 +230,15 @@ def differentiable(value: Any) -> bool:
     if isinstance(value, (list, tuple, dict)):  # (names and flags in it ride along)
         items = list(value.values() if isinstance(value, dict) else value)
         return any(differentiable(v) for v in items) and \
-            all(differentiable(v) or not carries_derivative(v) and not _numeric(v)
+            all(differentiable(v) or not carries_derivative(v) and not numeric(v)
                 for v in items)
     return False
 
 
-def _numeric(value: Any) -> bool:
+def numeric(value: Any) -> bool:
     """A number or an array of numbers (a list's int item gets a gradient)."""
     return isinstance(value, (int, float, complex, np.number)) and not isinstance(value, bool) \
         or isinstance(value, np.ndarray) and value.dtype.kind in "iufc"
 
 
-__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable"]
+__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric"]

@@ -1269,6 +1269,9 @@ def operator_truediv(x, y):
 def operator_pow(x, y):
     return operator.pow(x, y)
 
+def builtin_pow(x, y):
+    return pow(x, y)
+
 def operator_mod(x, y):
     return operator.mod(x, y)
 
@@ -1538,6 +1541,7 @@ CASES = [
     Case("operator.mul", operator_mul, b()),
     Case("operator.truediv", operator_truediv, b(**POS2)),
     Case("operator.pow", operator_pow, b(**POS)),
+    Case("builtins.pow", builtin_pow, b(**POS)),
     Case("operator.mod", operator_mod, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))],
          **REAL_ONLY),
     Case("operator.neg", operator_neg, u()),

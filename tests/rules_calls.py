@@ -46,6 +46,11 @@ def operator_pow(x, y):
     return np.sum(z * W(np.shape(z)))
 
 
+def builtin_pow(x, y):
+    z = pow(x, y) + pow(x, 2)
+    return np.sum(z * W(np.shape(z)))
+
+
 def operator_mod(x, y):
     z = operator.mod(x, y)
     return np.sum(z * W(np.shape(z)))
@@ -129,6 +134,7 @@ CALL_ROWS = [
     row("operator.mul", operator_mul, binary(), wrt=(0, 1)),
     row("operator.truediv", operator_truediv, binary(-1, 1, 0.5, 2), wrt=(0, 1)),
     row("operator.pow", operator_pow, binary(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
+    row("builtins.pow", builtin_pow, binary(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
     row("operator.mod", operator_mod, mod_cases(), wrt=(0, 1)),
     row("operator.neg", operator_neg, unary()),
     row("operator.matmul", operator_matmul, [(W((3, 4)), W((4, 2)) * 0.5),

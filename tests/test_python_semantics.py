@@ -1194,3 +1194,127 @@ def test_next_of_an_iterator_made_in_the_call():
         s2sad.grad(none_matches)(x)
     with pytest.raises(s2sad.S2sadError, match="does not follow how far next"):
         s2sad.grad(next_of_a_named_iterator)(x)
+
+
+# ---------------------------------------------------------------- round 37 of outside testing
+
+
+def unpacks_iterators(x):
+    a, b = (v * 2 for v in x[:2])  # (unpacking consumes it here: the names hold items)
+    c, d = map(np.sin, x[:2])
+    (i, e), (j, g) = enumerate(x[:2])
+    first, *rest = map(np.exp, x)
+    return a * b + c * d + e * g * (i + j) + first * sum(rest)
+
+
+class Accumulator:
+    def __init__(self):
+        self.scale = 2.0
+
+    def total(self, items):
+        return self.scale * sum(items)
+
+
+def method_of_an_object_made_here_once(x):
+    return Accumulator().total(v ** 2 for v in x)
+
+
+def first_root(x):
+    return next(np.sqrt(v) for v in x)  # (x[1] < 0: Python never computes its root)
+
+
+def first_reciprocal(x):
+    return next(1.0 / v for v in [x[0], x[0] * 0.0])  # (nor divides by the zero)
+
+
+def single_loop_targets(x, d):
+    s = 0.0
+    for pair in zip(x, x[1:]):
+        a, b = pair
+        s = s + a * b + pair[0]
+    for item in enumerate(x):
+        s = s + item[0] * item[1]
+    for kv in d.items():
+        s = s + kv[1] * x[0]
+    return s
+
+
+def asks_hasattr(x):
+    if hasattr(x, "shape") and not callable(x):
+        return np.sum(x ** 2)
+    return 0.0
+
+
+def test_iterators_consumed_once_in_other_forms():
+    x = np.array([0.3, -1.2, 0.7])
+    for f in (unpacks_iterators, method_of_an_object_made_here_once):
+        assert s2sad.value_and_grad(f)(x)[0] == pytest.approx(f(x))
+        s2sad.check_grad(f, x)
+    d = {"a": 2.0, "b": 3.0}
+    assert s2sad.value_and_grad(single_loop_targets)(x, d)[0] == pytest.approx(
+        single_loop_targets(x, d))
+    s2sad.check_grad(single_loop_targets, x, d)
+    assert s2sad.grad(single_loop_targets, wrt=1)(x, d) == pytest.approx({"a": 0.3, "b": 0.3})
+
+
+def test_next_stops_at_the_first_item():
+    """(the items after it were computed: nan derivatives, a ZeroDivisionError)"""
+    x = np.array([0.3, -1.2, 0.9])
+    np.testing.assert_allclose(s2sad.grad(first_root)(x), [0.5 / np.sqrt(0.3), 0.0, 0.0])
+    np.testing.assert_allclose(s2sad.grad(first_reciprocal)(x), [-1 / 0.09, 0.0, 0.0])
+
+
+def test_hasattr_and_callable_have_no_derivative_in_any_mode():
+    x = np.array([1.0, 2.0])
+    assert s2sad.jvp(asks_hasattr, (x,), (np.ones(2),))[1] == pytest.approx(6.0)
+    np.testing.assert_allclose(s2sad.hessian(asks_hasattr)(x), 2 * np.eye(2))
+
+
+def kept_by_a_partial(x):
+    p = functools.partial(sum, (v for v in x))
+    return p() + p()
+
+
+def grouped_by_a_repeated_iterator(x):
+    return sum(a * b for a, b in zip(*[iter(x)] * 2))
+
+
+@pytest.mark.parametrize("f", [kept_by_a_partial, grouped_by_a_repeated_iterator])
+def test_an_iterator_kept_or_repeated_is_refused(f):
+    """(both gave Python's value doubled, or the sum of squares)"""
+    with pytest.raises(s2sad.S2sadError, match="cannot follow"):
+        s2sad.grad(f)(np.array([0.3, -1.2, 0.9, 2.1]))
+
+
+def sums_a_generator_with_numpy(x):
+    return np.sum(v * v for v in x)
+
+
+def test_np_sum_of_a_generator_is_numpys():
+    x = np.array([1.0, 2.0])
+    try:
+        np.sum(v for v in x)
+    except TypeError:  # (NumPy 2.4 and later: s2sad refuses it too)
+        with pytest.raises(s2sad.S2sadError, match="does not read a generator"):
+            s2sad.grad(sums_a_generator_with_numpy)(x)
+        return
+    np.testing.assert_allclose(s2sad.grad(sums_a_generator_with_numpy)(x), 2 * x)
+
+
+def tanh_layer(p, X):
+    return np.tanh(X @ p["w"] + p["b"])
+
+
+def test_vjp_of_a_dict_holding_a_name():
+    """(its cotangent was None where the dict held a name)"""
+    w, X = np.array([0.5, -0.3, 0.8]), np.arange(15.0).reshape(5, 3) / 10
+    out, pullback = s2sad.vjp(tanh_layer, {"w": w, "b": 0.3, "act": "tanh"}, X)
+    expected = s2sad.vjp(tanh_layer, {"w": w, "b": 0.3}, X)[1](np.arange(5.0))[0]
+    got = pullback(np.arange(5.0))[0]
+    np.testing.assert_allclose(got["w"], expected["w"])
+    assert got["b"] == pytest.approx(expected["b"]) and got["act"] == "tanh"
+
+
+def test_a_hessian_of_a_list_argument_is_refused_as_a_structure():
+    with pytest.raises(s2sad.ArgumentTypeError, match="numbers and arrays"):
+        s2sad.hessian(lambda p: np.sum(p[0] ** 2) * p[1])([np.array([1.0, 2.0]), 3.0])

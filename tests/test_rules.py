@@ -677,11 +677,13 @@ def builtin_complex(x, y):
 
 
 def builtin_max(a, b):
-    return max(a, b) * 1.5 + max([a * 2.0, b, 0.1]) + max(np.array([a, b * 3.0]))
+    return max(a, b) * 1.5 + max([a * 2.0, b, 0.1]) + max(np.array([a, b * 3.0])) + \
+        max([v for v in (a, b) if v > 0.0], default=a * b)  # (no item over 0: the default)
 
 
 def builtin_min(a, b):
-    return min(a, b) * 1.5 + min([a * 2.0, b, 0.1]) + min(a, b, a * b)
+    return min(a, b) * 1.5 + min([a * 2.0, b, 0.1]) + min(a, b, a * b) + \
+        min((v * 2.0 for v in (a, b) if v < 0.0), default=b * 3.0)
 
 
 def iterate_rows(x):

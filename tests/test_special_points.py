@@ -75,6 +75,8 @@ ROWS = [
     ("np.float_power", "np.float_power(x, y)", np.array([0.0, 0.0]), np.array([0.0, 2.0]),
      [0.0, 0.0], [0.0, 0.0]),
     ("pow", "x ** y", np.array([0.0, 0.0]), np.array([0.0, 3.0]), [0.0, 0.0], [0.0, 0.0]),
+    ("builtins.pow", "pow(x, y)", np.array([0.0, 0.0]), np.array([0.0, 3.0]), [0.0, 0.0],
+     [0.0, 0.0]),
     ("np.maximum", "np.maximum(x, y)", np.array([1.0, 0.0]), np.array([1.0, 0.0]),
      [0.5, 0.5], [0.5, 0.5]),
     ("np.minimum", "np.minimum(x, y)", np.array([1.0, 2.0]), np.array([1.0, 0.0]),

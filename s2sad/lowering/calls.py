@@ -450,7 +450,19 @@ def _packed(kwargs: dict) -> bool:
 
 
 # NumPy's functions that read a generator (np.sum with a DeprecationWarning)
-_READS_ITERABLES = (np.fromiter, np.sum)
+def _sums_generators() -> bool:
+    """Does this NumPy's np.sum take a generator (older ones, with a
+    DeprecationWarning; 2.4 raises TypeError)?"""
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.sum(v for v in (1.0,)) == 1.0
+    except TypeError:
+        return False
+
+
+_READS_ITERABLES = (np.fromiter, np.sum) if _sums_generators() else (np.fromiter,)
 
 
 def _in_numpy(fn: Any) -> bool:

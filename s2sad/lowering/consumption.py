@@ -18,6 +18,7 @@ a function of the user's) or AGAIN.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import types
 from collections.abc import Callable
@@ -38,6 +39,8 @@ CONSUMERS = frozenset({builtins.sum, builtins.max, builtins.min, builtins.list, 
                        builtins.enumerate, builtins.iter, builtins.reversed})
 LOOKERS = frozenset({builtins.print, builtins.isinstance, builtins.type, builtins.id,
                      builtins.callable, builtins.repr})
+# library callables that keep what they are given for later calls
+KEEPERS = frozenset({functools.partial, functools.partialmethod, types.MethodType})
 
 Resolve = Callable[[gast.Call, Any], float]
 # modules whose classes' code is a library's (calling one consumes what it is given once)
@@ -136,6 +139,8 @@ def resolved_count(obj: Any, call: gast.Call, arg: Any,
             return 1.0
         if obj in LOOKERS:
             return 0.0
+        if obj in KEEPERS:
+            return AGAIN
     except TypeError:  # (an unhashable callable)
         return AGAIN
     if isinstance(obj, np.ufunc) or not _users(obj):

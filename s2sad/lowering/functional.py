@@ -29,6 +29,7 @@ from ..runtime import (
     as_dict,
     dict_union,
     enumerate_items,
+    first_found,
     first_item,
     first_item_or,
     iteration_items,
@@ -164,9 +165,13 @@ class Functional(LowererBase):
 
     def lower_next(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         """`next(it)`, `next(it, default)` of an iterator made in the call: the
-        first of what going through it gives (all of it is computed, as s2sad
-        runs generators to their end)."""
+        first of what going through it gives. Of a generator expression with
+        one `for`, a loop that stops at the first item, as Python's does (the
+        items after it are never computed: they may fail, or have derivatives
+        that are nan); of the others, the first of all their items."""
         made = node.args[0]
+        if isinstance(made, gast.GeneratorExp) and len(made.generators) == 1:
+            return self.first_match(made, node, hint)
         items = self.passed(made.args[0]) if isinstance(made, gast.Call) and \
             self.builtin_iterator(made) and isinstance(made.func, gast.Name) and \
             made.func.id == "iter" and len(made.args) == 1 else self.passed(made)
@@ -177,6 +182,43 @@ class Functional(LowererBase):
                                                                           first_item))
         return self.emit("first_item_or", [items, self.passed(node.args[1])], hint=hint,
                          callee=Ref("$first_item_or", first_item_or))
+
+    def first_match(self, made: gast.GeneratorExp, node: gast.Call, hint: str) -> Operand:
+        """next((elt for v in seq if cond), default) as the loop Python runs:
+
+            found, value = False, default
+            for v in seq:
+                if cond:
+                    value, found = elt, True
+                    break
+
+        then `value`, or StopIteration where nothing was found and no default given."""
+        comp = made.generators[0]
+        given = len(node.args) == 2
+        value = self.temp("next", self.passed(node.args[1]) if given else Const(None))
+        found = self.temp("found", Const(False))
+        body: list = [gast.Assign(targets=[_name(value, True)], value=made.elt, type_comment=None),
+                      gast.Assign(targets=[_name(found, True)],
+                                  value=gast.Constant(value=True, kind=None), type_comment=None),
+                      gast.Break()]
+        if comp.ifs:
+            test = comp.ifs[0] if len(comp.ifs) == 1 else gast.BoolOp(op=gast.And(),
+                                                                      values=list(comp.ifs))
+            body = [gast.If(test=test, body=body, orelse=[])]
+        loop = gast.For(target=comp.target, iter=comp.iter, body=body, orelse=[],
+                        type_comment=None)
+        for sub in gast.walk(loop):
+            gast.copy_location(sub, node)
+        bound = {n.id for n in gast.walk(comp.target) if isinstance(n, gast.Name)}
+        outer = {name: self.env[name] for name in bound if name in self.env}
+        self.stmt(loop)
+        for name in bound:  # (the comprehension's variables stay its own)
+            self.env.pop(name, None)
+        self.env.update(outer)
+        if given:
+            return self.value_of(self.env[value])
+        return self.emit("first_found", [self.env[found], self.value_of(self.env[value])],
+                         hint=hint, callee=Ref("$first_found", first_found))
 
     def lower_replace(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.replaced(self.passed(node.args[0]), node.keywords, hint)

@@ -123,6 +123,8 @@ class Generators(LowererBase):
         Refused where it reads a loop's or a comprehension's variable."""
         for kept in _stored(node):
             lazy = self.lazily_made(kept)
+            if lazy is None and self.builtin_iterator(kept):  # (`[iter(x)] * 2`)
+                lazy = gast.Expr(value=gast.Tuple(elts=list(kept.args), ctx=gast.Load()))
             if lazy is None:
                 continue
             if self.loop_targets is None:  # (once a lowering, where first needed)
@@ -173,8 +175,34 @@ class Generators(LowererBase):
                          if a is arg), AGAIN)
         if isinstance(func, gast.Attribute) and func.attr in _CONSUMING_METHODS:
             return 1.0  # (`lst.extend(g)`, `", ".join(g)`)
+        method = self.method_of_made_object(func)
+        if method is not None:
+            return resolved_count(method, call, arg, _resolver, 0)
         obj = self.library_callee(func)  # (a free name's object, or a path from it)
         return AGAIN if obj is None else resolved_count(obj, call, arg, _resolver, 0)
+
+    def method_of_made_object(self, func: Any) -> Any:
+        """`a.total` where `a` is an object of the user's class this function
+        made (or `Accumulator().total`): the method, bound (to its class: only
+        its code is read), else None."""
+        if not isinstance(func, gast.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, gast.Call):  # (`Accumulator().total(g)`)
+            made = self.library_callee(receiver.func)
+            classes = (made,) if isinstance(made, type) else ()
+        elif isinstance(receiver, gast.Name):
+            obj = self.env.get(receiver.id)
+            classes = self.instances.get(obj, ()) if isinstance(obj, Var) else ()
+        else:
+            return None
+        if len(classes) != 1:
+            return None
+        found = inspect.getattr_static(classes[0], func.attr, None)
+        if isinstance(found, staticmethod):
+            return found.__func__
+        fn = found.__func__ if isinstance(found, classmethod) else found
+        return types.MethodType(fn, classes[0]) if isinstance(fn, types.FunctionType) else None
 
     def passed_through(self, value: Any) -> Any:
         """The generator a call of a module-level function of the user's may
@@ -222,8 +250,13 @@ class Generators(LowererBase):
             # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
             made = gast.Expr(value=gast.Tuple(elts=list(node.value.args), ctx=gast.Load()))
         if made is not None:
+            # (unpacked, `a, b = (v for v in x)`, it is consumed here: the names hold
+            # its items; a helper's tuple may hold it, `r, n = split(g)`)
+            held = isinstance(node.value, gast.Call) and \
+                self.passed_through(node.value) is not None
             names = [n.id for t in node.targets for n in gast.walk(t)
-                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and
+                     (held or t is n)]
             before = _until_read(names[0], rest) if names else rest
             late = self.reads_through(made) & (set(assigned_names(before)) |
                                                set(self.updated_names(before)))

@@ -117,10 +117,10 @@ class Iteration(LowererBase):
         start = self.expr(given[0]) if given else Const(0)
 
         def bind_enumerate(index: Var, target: Any) -> None:
-            count, item = self.unpack_target(target, 2)
-            self.assign(count, index if is_zero(start) else
-                        self.emit("add", [index, start], hint="count"))
-            inner(index, item)
+            self.bind_parts(target, [
+                lambda count: self.assign(count, index if is_zero(start) else
+                                          self.emit("add", [index, start], hint="count")),
+                lambda item: inner(index, item)])
 
         return stop, bind_enumerate
 
@@ -131,8 +131,8 @@ class Iteration(LowererBase):
             self.emit("min", stops, callee=Ref("$min", min), hint="n")
 
         def bind_zip(index: Var, target: Any) -> None:
-            for sub, (_, inner) in zip(self.unpack_target(target, len(parts)), parts):
-                inner(index, sub)
+            self.bind_parts(target, [lambda sub, bind=inner: bind(index, sub)
+                                     for _, inner in parts])
 
         return stop, bind_zip
 
@@ -149,13 +149,29 @@ class Iteration(LowererBase):
             elif view == "values":
                 self.assign(target, self.emit("getitem", [d, key], hint="value"))
             else:
-                name, value = self.unpack_target(target, 2)
-                self.assign(name, key)
-                self.assign(value, self.emit("getitem", [d, key], hint="value"))
+                self.bind_parts(target, [
+                    lambda name: self.assign(name, key),
+                    lambda value: self.assign(value, self.emit("getitem", [d, key],
+                                                               hint="value"))])
 
         return stop, bind_view
 
-    def unpack_target(self, target: Any, n: int) -> list:
-        if not isinstance(target, (gast.Tuple, gast.List)) or len(target.elts) != n:
-            raise self.error(f"unpack the loop target into {n} names here", target)
-        return list(target.elts)
+    def bind_parts(self, target: Any, binders: list[Callable[[Any], None]]) -> None:
+        """Bind a loop's target to the parts of what zip, enumerate or
+        .items() gives (each binder binds one part to a target): names
+        `a, b` part by part, or one name `pair` to the tuple of them."""
+        n = len(binders)
+        if isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == n:
+            for sub, bind in zip(target.elts, binders):
+                bind(sub)
+            return
+        if not isinstance(target, gast.Name):
+            raise self.error(f"unpack the loop target into {n} names here", target,
+                             f"write `for ({', '.join(f'v{k}' for k in range(n))}) in ...`")
+        parts = []
+        for bind in binders:
+            self.comprehensions += 1
+            name = f"<part{self.comprehensions}>"
+            bind(gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None))
+            parts.append(self.env.pop(name))
+        self.assign(target, self.emit("make_tuple", parts, hint=target.id))

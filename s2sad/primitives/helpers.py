@@ -43,6 +43,7 @@ helper(
     "array_attribute_adjoint(g, a, name)", "reversed_adjoint(g, x)",
     "split_adjoint(g, ary, indices_or_sections, axis, uneven)", "ravel_adjoint(g, tree)",
     "first_or_items_adjoint(g, items)", "first_or_default_adjoint(g, items, default)",
+    "extreme_default_adjoint(g, args, default)",
     linear=("g",), zero="others",
 )
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
@@ -154,7 +155,8 @@ helper("cumprod_adjoint(g, a, result, axis=None)", zero=("result", "axis"),
             "a": "cumprod_adjoint_tangent(g, a, result, t, axis)"})
 
 # Used by tangent rules (forward mode over forward mode needs their tangents).
-helper("extreme_tangent(t, args, largest)", linear=("t",), zero="others")
+helper("extreme_tangent(t, args, largest)", "extreme_default_tangent(t, args)", linear=("t",),
+       zero="others")
 helper("reshape_tangent(t, a, ans, order)", linear=("t",), zero="others")
 helper("norm_axes(x, axis)", zero="others")
 helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",

@@ -81,6 +81,8 @@ vjp("iteration_items(x)", x="iteration_adjoint(g, x)", jvp={"x": "iteration_tang
     returns="other", takes="any")
 # `reversed(x)`: the items in reverse (a view of an array, a list of a list's)
 # next(it[, default]) of an iterator made in the call: the first of its items
+vjp("first_found(found, value)", zero=("found",), value="g", jvp={"value": "t"}, form="helper",
+    recompute=False, returns="other", takes="any", view=True)
 vjp("first_item(items)", items="getitem_adjoint(g, items, 0)", linear=("items",), form="helper",
     recompute=False, returns="other", takes="any", view=True)
 vjp("first_item_or(items, default)", items="first_or_items_adjoint(g, items)",

@@ -54,6 +54,12 @@ for _name in ("add", "sub", "mul", "truediv", "pow", "mod"):
     alias(f"operator.{_name}", _name, f"operator.{_name}(x, y, /)", form="function",
           operator="")
 alias("operator.neg", "neg", "operator.neg(x, /)", form="function", operator="")
+# builtin pow(base, exp): the operator's rules under Python's names (mod=: refused)
+elementwise(
+    "builtins.pow(base, exp, mod=None)",
+    base="unbroadcast(pow_base_adjoint(g, base, exp), base)",
+    exp="unbroadcast(pow_exponent_adjoint(g, base, ans), exp)",
+)
 alias("operator.matmul", "matmul", "operator.matmul(a, b, /)", form="function", operator="")
 # `item in container`: emitted with its operands swapped
 nondiff("contains(container, item)", form="internal", takes="any", returns="other")
@@ -244,14 +250,19 @@ vjp("complex(real=0, imag=0)", real="unbroadcast(g, real)", imag="unbroadcast(1j
 # Of numbers, or of one list, tuple or 1-d array: the gradient goes to the
 # first extreme item, the one Python returns
 vjp("max(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, True)",
-    jvp={"args": "extreme_tangent(t, args, True)"},
-    takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
+    default="extreme_default_adjoint(g, args, default)",
+    jvp={"args": "extreme_tangent(t, args, True)",
+         "default": "extreme_default_tangent(t, args)"},
+    takes="any", note="a tie: the first extreme item, which Python returns")
 vjp("min(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, False)",
-    jvp={"args": "extreme_tangent(t, args, False)"},
-    takes="any", neutral=("default",), note="a tie: the first extreme item, which Python returns")
+    default="extreme_default_adjoint(g, args, default)",
+    jvp={"args": "extreme_tangent(t, args, False)",
+         "default": "extreme_default_tangent(t, args)"},
+    takes="any", note="a tie: the first extreme item, which Python returns")
 nondiff("len(obj, /)", scalar=True, returns="other", takes="any")
 nondiff("int(x)", "bool(x)", "range(*args)", "isinstance(obj, class_or_tuple, /)",
-        "round(number, ndigits=None)", "str(x)", "type(x)", takes="any")
+        "round(number, ndigits=None)", "str(x)", "type(x)", "hasattr(obj, name, /)",
+        "callable(obj, /)", takes="any")
 nondiff("math.floor(x, /)", "math.ceil(x, /)", "math.isnan(x, /)", "math.isinf(x, /)",
         "math.isfinite(x, /)", "math.trunc(x, /)", scalar=True)
 nondiff("print(*args, sep=' ', end='\\n', file=None, flush=False)", effect=True, recompute=False,

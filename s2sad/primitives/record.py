@@ -212,7 +212,7 @@ _FACTS = {f.name for f in fields(Primitive)} - {"name", "params", "defaults", "v
 # Modules rule templates name (`np.exp`); `primitives/scipy_ops.py` adds `scipy`
 # when SciPy is importable.
 NAMESPACE: dict[str, Any] = {"np": np, "math": math, "functools": functools,
-                             "operator": operator, "copy": copy}
+                             "operator": operator, "copy": copy, "builtins": builtins}
 # Where bare helper names in templates live: `runtime`, and the optional
 # entries' helper modules (`runtime.scipy`) once they are loaded.
 HELPER_MODULES: list[Any] = [runtime]

@@ -273,7 +273,19 @@ def extreme_tangent(t: list, args: list, largest: bool) -> Any:
     """The tangent of builtin max(...)/min(...): that of the item Python picked."""
     if len(args) > 1:
         return t[_extreme_index(list(args), largest)]
+    if not len(args[0]):  # (nothing to pick: the default is the result)
+        return 0.0
     return t[0][_extreme_index(list(args[0]), largest)]
+
+
+def extreme_default_adjoint(g: Any, args: list, default: Any) -> Any:
+    """The adjoint of max(items, default=d)'s d: g where there are no items."""
+    return g if len(args) == 1 and not len(args[0]) else zeros_like(default)
+
+
+def extreme_default_tangent(t: Any, args: list) -> Any:
+    """The tangent of max(items, default=d) from d's: where there are no items."""
+    return t if len(args) == 1 and not len(args[0]) else 0.0
 
 
 _NUMBERS = frozenset({float, int, np.float64})
@@ -288,6 +300,8 @@ def extreme_adjoint(g: Any, args: list, largest: bool) -> list:
         first = not (b > a if largest else b < a)
         return [g if first else 0.0, 0.0 if first else g]
     items = list(args[0]) if len(args) == 1 else list(args)
+    if not items:  # (max(items, default=d) of no items: d's, none of theirs)
+        return [zeros_like(args[0])]
     best = 0
     for k in range(1, len(items)):
         if items[k] > items[best] if largest else items[k] < items[best]:
@@ -326,6 +340,14 @@ def first_item(items: Any) -> Any:
     for item in items:
         return item
     raise StopIteration
+
+
+def first_found(found: bool, value: Any) -> Any:
+    """The end of `next(v for v in x if ...)` lowered to a loop: the value the
+    loop stopped at; Python's StopIteration if it found none."""
+    if not found:
+        raise StopIteration
+    return value
 
 
 def first_item_or(items: Any, default: Any) -> Any:
