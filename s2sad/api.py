@@ -242,7 +242,8 @@ def _mark_derivative(gradient: Callable, chosen: Chosen, has_aux: bool, with_val
     elif has_aux:
         gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
             "a derivative made with has_aux=True cannot be differentiated again",
-            "differentiate one made without has_aux: s2sad.grad(s2sad.grad(f))")
+            "take the inner gradient without has_aux (a function returning only the value), "
+            "and compute the auxiliary data with a call of f itself")
     else:
         gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
             "a derivative with respect to items of an argument, or taken as a one-item tuple, "
@@ -415,6 +416,12 @@ def numerical_gradient(f: Callable, args: Sequence, index: int, eps: float = 1e-
     convention of `grad` (JAX's and autograd's). The result has the
     argument's structure, with a gradient for each leaf."""
     args = list(args)
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or \
+            not -len(args) <= index < len(args):
+        raise WrtError(f"numerical_gradient's index is the position of the argument in args, "
+                       f"from 0 to {len(args) - 1}, not {index!r}",
+                       hint="pass args as a list or tuple and the argument's position in it")
+    index = int(index) % len(args)
 
     def value_with(leaf_path: tuple, leaf: Any) -> float:
         moved = _replace_leaf(args[index], leaf_path, leaf)

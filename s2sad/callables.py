@@ -314,7 +314,7 @@ def target_of(f: Any) -> Target:
         return Target(calling_function(f))
     if isinstance(f, types.FunctionType):
         return Target(unwrap(f))
-    unfolded = unfold(f)
+    unfolded = unfold(f, _required_arguments(f))
     if unfolded is None or unfolded.fn is None or unfolded.construct is not None:
         unwrap(f)  # (raises the error that says what s2sad can transform)
         raise SourceUnavailableError(
@@ -323,6 +323,19 @@ def target_of(f: Any) -> Target:
             hint="pass a function defined with `def`, a lambda, a bound method, a "
             "functools.partial of one, or an object whose class defines __call__")
     return Target(unfolded.fn, tuple(unfolded.lead), tuple(unfolded.bound.items()))
+
+
+def _required_arguments(f: Any) -> int:
+    """How many positional arguments a transform of `f` takes, where the call's
+    are not known yet: for an array's method (`c.dot`), its rule's required
+    ones after the array; else none (a callable's own function says)."""
+    if not (isinstance(f, types.BuiltinMethodType) and isinstance(f.__self__, np.ndarray)):
+        return 0
+    prim = primitives.lookup("." + f.__name__)
+    if prim is None:
+        return 0
+    return sum(1 for p in prim.params[1:] if p not in prim.defaults and
+               prim.kinds[p] in ("posonly", "normal"))
 
 
 __all__ = ["Leaf", "Unfolded", "unfold", "assemble", "disassemble", "is_record_class",

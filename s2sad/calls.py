@@ -310,6 +310,11 @@ def _plan(fn: Any, active: tuple, args: tuple, kwargs: dict) -> Plan | RecordCal
 def _through_own(fn: Any, code: Any) -> NoAdjointError:
     """The error for a call of s2sad itself inside a differentiated function:
     a transform (`s2sad.jvp(...)`), or a function one returned (`s2sad.hvp(f)`)."""
+    not_nested = getattr(fn, "__s2sad_not_nested__", None)
+    if not_nested is not None:  # (a grad made with has_aux, or of items of an argument)
+        why, hint = not_nested
+        return NoAdjointError(f"differentiating this result of s2sad.grad again: {why}",
+                              hint=hint)
     made = getattr(fn, "__s2sad_transform__", None) or getattr(code, "__s2sad_transform__", None)
     name = getattr(code, "__name__", "")
     what = f"the result of s2sad.{made}" if made else f"s2sad.{name}"
@@ -462,7 +467,7 @@ def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: A
     tangents of its `active` arguments."""
     derivative = derivative_of(fn)
     if derivative is not None:  # grad(f) called inside: one more forward layer
-        wrt, order = _parameters(derivative.fn, active)
+        wrt, order = _parameters(derivative, active)
         by_param: dict[int, Any] = {}
         for k, t in zip(order, tangents):
             by_param[k] = t if k not in by_param else by_param[k] + t
@@ -544,17 +549,21 @@ class NestedCall:
         self.derivative, self.args, self.kwargs, self.active = derivative, args, kwargs, active
 
     def adjoints(self, g: Any) -> tuple:
-        wrt, order = _parameters(self.derivative.fn, self.active)
+        wrt, order = _parameters(self.derivative, self.active)
         parts = self.derivative.adjoint(wrt, g)
         grads = sum_parts(parts, self.args, self.kwargs, len(wrt) == 1)
         grads = (grads,) if len(wrt) == 1 else grads
         return tuple(grads[k] for k in order)
 
 
-def _parameters(fn: types.FunctionType, active: tuple) -> tuple[tuple[int, ...], list[int]]:
+def _parameters(derivative: Derivative, active: tuple) -> tuple[tuple[int, ...], list[int]]:
     """The parameters of a derivative's function the active arguments bind to
-    (sorted), and where each active argument's adjoint is among those."""
-    lay: Layout = layout(fn)
+    (sorted), and where each active argument's adjoint is among those. A
+    position counts after the arguments the derivative binds first (a bound
+    method's object, a partial's arguments)."""
+    lay: Layout = layout(derivative.fn)
+    lead = len(derivative.lead)
+    active = tuple(site + lead if isinstance(site, int) else site for site in active)
     if any(site is None or site in ("*", "**") for site in active):
         raise UnsupportedSyntaxError(
             "a derivative s2sad made (grad(f)) called with *args, **kwargs or through a "

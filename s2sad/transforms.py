@@ -24,7 +24,14 @@ import numpy as np
 
 from . import backends, pipeline
 from .callables import target_of
-from .errors import ArgumentTypeError, S2sadError, WrtError, recursion_reported, too_deep
+from .errors import (
+    ArgumentTypeError,
+    NonScalarOutputError,
+    S2sadError,
+    WrtError,
+    recursion_reported,
+    too_deep,
+)
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
@@ -117,6 +124,11 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
 
     def f_jvp(*tangents: Any) -> Any:
         read.check()
+        if len(tangents) != len(primals):
+            raise ArgumentTypeError(
+                f"the linearized function takes one tangent per primal linearize was given "
+                f"({len(primals)}), and got {len(tangents)}", hint="pass None for a primal "
+                "held fixed")
         return jvp(f, primals, tangents, backend=backend)[1]
 
     f_jvp.__s2sad_transform__ = "linearize"  # type: ignore[attr-defined]
@@ -340,32 +352,51 @@ class ReadArrays:
 
     def __init__(self, f: Callable, what: str) -> None:
         self.what = what
-        self.held: list[tuple[Any, str, Any, Any]] = []
+        # (how to read it now, its name, the value then, a copy of it then)
+        self.held: list[tuple[Callable[[], Any], str, Any, Any]] = []
         try:
-            fn = target_of(f).fn
+            target = target_of(f)
         except S2sadError:
             return
+        fn = target.fn
         code, names = fn.__code__, set()
         todo = [code]
         while todo:  # (its comprehensions' and lambdas' code too)
             c = todo.pop()
             names |= set(c.co_names)
             todo += [k for k in c.co_consts if isinstance(k, type(code))]
+        space = fn.__globals__
         for name in sorted(names):
-            if name in fn.__globals__ and _kept(fn.__globals__[name]):
-                value = fn.__globals__[name]
-                self.held.append((fn.__globals__, name, value, held_copy(value)))
+            if name in space:
+                self.hold(lambda name=name: space.get(name), name, space[name])
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             with contextlib.suppress(ValueError):  # (an empty cell)
-                if _kept(cell.cell_contents):
-                    value = cell.cell_contents
-                    self.held.append((cell, name, value, held_copy(value)))
+                self.hold(lambda cell=cell: getattr(cell, "cell_contents", None), name,
+                          cell.cell_contents)
+        # what the callable binds (a bound method's object, a partial's arguments)
+        # and the function's defaults: read when the derivative runs, too
+        lay = layout(fn)
+        for k, value in enumerate(target.lead):
+            self.hold(lambda value=value: value, lay.names[k] if k < len(lay.names) else
+                      "a bound argument", value)
+        for key, value in target.bound:
+            self.hold(lambda value=value: value, key, value)
+        defaults = fn.__defaults__ or ()
+        for k, value in enumerate(defaults):
+            name = lay.names[lay.positional - len(defaults) + k]
+            self.hold(lambda k=k: (fn.__defaults__ or ())[k:k + 1] or (None,), name, value,
+                      wrap=True)
+        for name, value in (fn.__kwdefaults__ or {}).items():
+            self.hold(lambda name=name: (fn.__kwdefaults__ or {}).get(name), name, value)
+
+    def hold(self, now: Callable[[], Any], name: str, value: Any, wrap: bool = False) -> None:
+        if _kept(value):
+            read = (lambda: now()[0]) if wrap else now
+            self.held.append((read, name, value, held_copy(value)))
 
     def check(self) -> None:
-        for holder, name, value, kept in self.held:
-            now = holder.get(name) if isinstance(holder, dict) else \
-                getattr(holder, "cell_contents", None)
-            if now is not value or not _same_values(value, kept):
+        for read, name, value, kept in self.held:
+            if read() is not value or not _same_values(value, kept):
                 raise S2sadError(
                     f"{name}, which the function reads, changed after {self.what} was "
                     "called: the derivative would be taken at its new value",
@@ -480,6 +511,12 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Ca
     def gradient(*args: Any, **kwargs: Any) -> Any:
         check_args(chosen, args, kwargs)
         value, pullback = vjp_at(f, args, kwargs, chosen, backend=backend)
+        if not _array_like(value):
+            raise NonScalarOutputError(
+                f"elementwise_grad needs {fn.__name__} to return an array or a number, and "
+                f"it returned a {type(value).__name__}", def_loc(fn),
+                "use s2sad.jacobian for a function of several outputs, or s2sad.vjp with a "
+                "cotangent of the output's structure")
         grads = pullback(np.ones_like(value) if isinstance(value, np.ndarray) else 1.0)
         return tuple(grads) if chosen.as_tuple else grads[0]
 

@@ -87,6 +87,8 @@ class Chosen:
 def choose(target: Target, wrt: Wrt, loc: Loc | None = None) -> Chosen:
     """The sites `wrt` names, for a transform of `target` (a WrtError at the
     function's definition if one names no argument)."""
+    if isinstance(wrt, np.integer):
+        wrt = int(wrt)
     if isinstance(wrt, (int, str)):
         items = [wrt]
     elif isinstance(wrt, (tuple, list)):
@@ -96,6 +98,7 @@ def choose(target: Target, wrt: Wrt, loc: Loc | None = None) -> Chosen:
                        loc, "for example wrt=0, wrt='x' or wrt=(0, 'y')")
     if not items:
         raise WrtError("wrt is empty", loc, "name at least one argument to differentiate")
+    items = [int(item) if isinstance(item, np.integer) else item for item in items]
     return Chosen(target, tuple(_site(target, item, loc) for item in items),
                   not isinstance(wrt, (int, str)))
 

@@ -1089,3 +1089,41 @@ def test_objects_compared_by_identity_in_loops(f):
     for _ in range(2):
         assert s2sad.grad(f)(1.5) == pytest.approx(s2sad.numerical_gradient(f, (1.5,), 0),
                                                    rel=1e-6)
+
+
+# ---------------------------------------------------------------- a bound derivative, inside
+
+
+def weighted_cubes(a, b):
+    return np.sum(a ** 2 * b ** 3)
+
+
+BOUND_WEIGHTS = functools.partial(weighted_cubes, np.array([1.0, 2.0]))
+
+
+def gradient_of_a_partial_inside(u):
+    return np.sum(s2sad.grad(BOUND_WEIGHTS)(u))
+
+
+class Spring:
+    def __init__(self, k):
+        self.k = k
+
+    def energy(self, u):
+        return np.sum(self.k * u ** 2)
+
+    def force_sum(self, u):
+        return np.sum(s2sad.grad(self.energy)(u))
+
+
+def test_a_gradient_of_a_partial_or_a_method_inside_differentiates_its_own_argument():
+    """(the positions of the call counted from the partial's bound argument,
+    or the method's object: the bound one was differentiated, silently)"""
+    u = np.array([0.5, -1.5])
+    expected = 6 * np.array([1.0, 2.0]) ** 2 * u
+    np.testing.assert_allclose(s2sad.grad(gradient_of_a_partial_inside)(u), expected)
+    assert s2sad.jvp(gradient_of_a_partial_inside, (u,), (np.ones(2),))[1] == \
+        pytest.approx(np.sum(expected))
+    np.testing.assert_allclose(s2sad.jacobian(gradient_of_a_partial_inside)(u), expected)
+    np.testing.assert_allclose(s2sad.grad(Spring(3.0).force_sum)(np.array([1.0, 2.0])),
+                               [6.0, 6.0])

@@ -1516,3 +1516,37 @@ def test_second_derivatives_through_a_star_args_wrapper_say_what_works():
     with pytest.raises(s2sad.WrtError) as info:
         s2sad.hessian(wrapped_cube)(np.array([0.3]))
     assert "s2sad.hessian(wrapped_cube.__wrapped__)" in info.value.hint
+
+
+def test_a_method_of_an_array_takes_its_argument():
+    """(grad(c.dot) said dot takes no argument)"""
+    c = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(c.dot)(np.array([3.0, 4.0])), c)
+
+
+def test_numerical_gradients_index_is_checked():
+    with pytest.raises(s2sad.WrtError, match="position of the argument"):
+        s2sad.numerical_gradient(lambda a, b: a * b, (1.0, 2.0), "b")
+    assert s2sad.numerical_gradient(lambda a, b: a * b, (1.0, 2.0), -1) == pytest.approx(1.0)
+
+
+def product_of_square(a, b):
+    return a * b ** 2
+
+
+def test_wrt_takes_numpys_integers():
+    assert s2sad.grad(product_of_square, wrt=np.int64(1))(2.0, 3.0) == pytest.approx(12.0)
+    assert s2sad.grad(product_of_square, wrt=(np.int64(0), 1))(2.0, 3.0) == \
+        pytest.approx((9.0, 12.0))
+
+
+def returns_a_pair(x):
+    return x * 2.0, x
+
+
+def test_elementwise_grad_of_a_tuple_and_linearize_with_the_wrong_count_say_so():
+    with pytest.raises(s2sad.NonScalarOutputError, match="elementwise_grad needs"):
+        s2sad.elementwise_grad(returns_a_pair)(np.ones(2))
+    _, f_jvp = s2sad.linearize(product_of_square, 1.0, 2.0)
+    with pytest.raises(s2sad.ArgumentTypeError, match="one tangent per primal"):
+        f_jvp(1.0)

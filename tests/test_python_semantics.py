@@ -1318,3 +1318,44 @@ def test_vjp_of_a_dict_holding_a_name():
 def test_a_hessian_of_a_list_argument_is_refused_as_a_structure():
     with pytest.raises(s2sad.ArgumentTypeError, match="numbers and arrays"):
         s2sad.hessian(lambda p: np.sum(p[0] ** 2) * p[1])([np.array([1.0, 2.0]), 3.0])
+
+
+# ---------------------------------------------------------------- round 38
+
+
+class Oscillator:
+    def __init__(self, w):
+        self.w = w
+
+    def response(self, u):
+        return np.sin(self.w * u)
+
+
+DEFAULT_SCALES = np.array([1.0, 2.0])
+
+
+def scaled_by_default(u, a=DEFAULT_SCALES):
+    return np.sin(a * u)
+
+
+def test_what_a_callable_binds_or_defaults_to_changed_after_linearize_is_an_error():
+    """(the linearized function followed a method's object, and both followed
+    a default array, changed after the call: the derivative at other values)"""
+    x = np.array([1.0, 2.0])
+    model = Oscillator(np.zeros(2))
+    _, f_jvp = s2sad.linearize(model.response, x)
+    np.testing.assert_allclose(f_jvp(np.ones(2)), [0.0, 0.0])
+    model.w[:] = 3.0
+    with pytest.raises(s2sad.S2sadError, match="changed after linearize"):
+        f_jvp(np.ones(2))
+    _, pullback = s2sad.vjp(scaled_by_default, x)
+    _, g_jvp = s2sad.linearize(scaled_by_default, x)
+    try:
+        DEFAULT_SCALES[:] = 0.0
+        with pytest.raises(s2sad.S2sadError, match="a, which the function reads, changed"):
+            pullback(np.ones(2))
+        with pytest.raises(s2sad.S2sadError, match="changed after linearize"):
+            g_jvp(np.ones(2))
+    finally:
+        DEFAULT_SCALES[:] = [1.0, 2.0]
+    np.testing.assert_allclose(pullback(np.ones(2))[0], np.cos(x * [1.0, 2.0]) * [1.0, 2.0])
