@@ -345,3 +345,32 @@ def test_a_function_with_a_rule_writing_through_a_view_of_its_argument_is_refuse
     x = np.array([0.3, -0.4])
     np.testing.assert_allclose(s2sad.grad(lambda x: np.sum(new_array_written(x)))(x),
                                2.0 * np.cos(x))
+
+
+def log_sum_exp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def autograd_style_rule(ans, x):  # (autograd's: a function of g)
+    return lambda g: np.full(x.shape, g) * np.exp(x - ans)
+
+
+def twice_log_sum_exp(x):
+    return log_sum_exp(x) * 2.0
+
+
+def test_a_rule_in_autogradss_form_is_named_with_the_form_s2sad_takes():
+    s2sad.defvjp(log_sum_exp, autograd_style_rule)
+    try:
+        with pytest.raises(s2sad.NoAdjointError, match="adjoint rule autograd_style_rule") as info:
+            s2sad.grad(twice_log_sum_exp)(np.array([1.0, 2.0]))
+        assert "rule(g, ans, *args)" in info.value.hint
+        s2sad.defvjp(log_sum_exp, lambda g, ans, x: autograd_style_rule(ans, x)(g))
+        x = np.array([1.0, 2.0])
+        np.testing.assert_allclose(s2sad.grad(twice_log_sum_exp)(x),
+                                   2 * np.exp(x) / np.sum(np.exp(x)))
+    finally:  # (log_sum_exp goes back to having no rule)
+        name = s2sad.custom._name(log_sum_exp)
+        s2sad.primitives.TABLE.pop(name)
+        s2sad.primitives.USER_RULED.pop(name)
