@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import types
+import weakref
 from typing import Any
 
 import gast
@@ -210,13 +211,17 @@ class Generators(LowererBase):
         if not isinstance(value, gast.Call) or not isinstance(value.func, gast.Name) or \
                 value.func.id in self.env:
             return None
+        lazy = [a for a in [*value.args, *(k.value for k in value.keywords)]
+                if _is_lazy(a) or isinstance(a, gast.Call)]
+        if not lazy:  # (the common case: no generator given, no source to read)
+            return None
         fn = self.lookup_free(value.func.id)
         for arg, param in parameters_given(fn, value):
-            if _may_return(fn, param):
+            if arg in lazy and (self.lazily_made(arg) is not None or
+                                self.builtin_iterator(arg)) and _may_return(fn, param):
                 if self.lazily_made(arg) is not None:
                     return self.lazily_made(arg)
-                if self.builtin_iterator(arg):
-                    return gast.Expr(value=gast.Tuple(elts=list(arg.args), ctx=gast.Load()))
+                return gast.Expr(value=gast.Tuple(elts=list(arg.args), ctx=gast.Load()))
         return None
 
     def builtin_iterator(self, value: Any) -> bool:
@@ -378,14 +383,24 @@ def _until_read(name: str, rest: list) -> list:
 
 
 def _returned_values(fn: types.FunctionType) -> list:
-    """The expressions `fn`'s returns give (none where its source cannot be read)."""
-    try:
-        node = parse_function(fn).node
-    except S2sadError:
-        return []
-    if isinstance(node, gast.Lambda):
-        return [node.body]
-    return [r.value for r in gast.walk(node) if isinstance(r, gast.Return) and r.value is not None]
+    """The expressions `fn`'s returns give (none where its source cannot be
+    read), read once per code object: every call the lowering meets asks."""
+    code = getattr(fn, "__code__", None)
+    found = _RETURNED.get(code) if code is not None else None
+    if found is None:
+        try:
+            node = parse_function(fn).node
+        except S2sadError:
+            node = None
+        found = [] if node is None else [node.body] if isinstance(node, gast.Lambda) else \
+            [r.value for r in gast.walk(node) if isinstance(r, gast.Return) and
+             r.value is not None]
+        if code is not None:
+            _RETURNED[code] = found
+    return found
+
+
+_RETURNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code -> returned values
 
 
 def _may_return(fn: types.FunctionType, param: str) -> bool:
@@ -410,7 +425,7 @@ def _returns_lazy(fn: Any) -> bool:
     makes (`return (v * v for v in x)`, `return map(f, x)`), which its
     caller consumes as Python's (once)?"""
     if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename) or \
-            inspect.isgeneratorfunction(fn):
+            inspect.isgeneratorfunction(fn) or not _may_make_lazies(fn.__code__, fn.__globals__):
         return False
     for value in _returned_values(fn):
         if isinstance(value, gast.GeneratorExp):
@@ -421,6 +436,18 @@ def _returns_lazy(fn: Any) -> bool:
                     inspect.isgeneratorfunction(callee):
                 return True
     return False
+
+
+def _may_make_lazies(code: types.CodeType, space: dict) -> bool:
+    """Can this code make a generator or an iterator at all (a generator
+    expression, map, zip, ..., a generator function it names)? Read off the
+    code object, so that most functions are never parsed for it."""
+    if any(isinstance(c, types.CodeType) and (c.co_name == "<genexpr>" or
+                                              _may_make_lazies(c, space))
+           for c in code.co_consts):
+        return True
+    return any(name in _ITERATORS or inspect.isgeneratorfunction(space.get(name))
+               for name in code.co_names)
 
 
 def _is_lazy(node: Any) -> bool:

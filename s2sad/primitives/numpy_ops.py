@@ -329,7 +329,8 @@ vjp(
     jvp={"x": "np.real(np.sum(t * norm_adjoint(np.ones_like(ans), x, ans, ord, axis, keepdims), "
               "norm_axes(x, axis), keepdims=keepdims))"},
     expensive=True, note="at a zero vector or matrix: 0 (2-norm, Frobenius; a subgradient, "
-    "so norm(x) ** 2 has its gradient there; JAX: nan); a zero entry counts as positive "
+    "so norm(x) ** 2 has its gradient there, though not its Hessian: nan; JAX: nan); a zero "
+    "entry counts as positive "
     "(1-norm, inf-norm), as abs at 0, as JAX; complex x: each entry through |x|",
 )
 vjp("np.trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None)",
