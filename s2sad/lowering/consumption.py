@@ -11,7 +11,7 @@ iterator goes somewhere s2sad cannot follow (another name, a container, a
 callable whose code it cannot see).
 
 What a call does with an iterator it is given is the caller's `resolve(call,
-index)`: a count (1 for `sum`, 0 for `isinstance`, the callee's own count for
+arg)`: a count (1 for `sum`, 0 for `isinstance`, the callee's own count for
 a function of the user's) or AGAIN.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +44,8 @@ LOOKERS = frozenset({builtins.print, builtins.isinstance, builtins.type, builtin
 KEEPERS = frozenset({functools.partial, functools.partialmethod, types.MethodType})
 
 Resolve = Callable[[gast.Call, Any], float]
-# modules whose classes' code is a library's (calling one consumes what it is given once)
+# modules whose classes' code is a library's (calling one consumes what it is given
+# once), besides those installed where libraries are (`parsing.is_library_file`)
 _LIBRARY_ROOTS = frozenset({"builtins", "numpy", "scipy", "math", "functools", "itertools",
                             "operator", "collections", "statistics", "heapq", "bisect",
                             "cmath", "random", "typing", "abc"})
@@ -125,10 +127,12 @@ def _users(obj: Any) -> bool:
     fn = getattr(obj, "__func__", obj)
     if isinstance(fn, types.FunctionType):
         return is_users_function(fn)
+    if isinstance(obj, (types.BuiltinFunctionType, types.BuiltinMethodType)):
+        return False
     cls = obj if isinstance(obj, type) else type(obj)
     module = getattr(cls, "__module__", "") or ""
-    return module.split(".")[0] not in _LIBRARY_ROOTS and not \
-        isinstance(obj, (types.BuiltinFunctionType, types.BuiltinMethodType))
+    path = getattr(sys.modules.get(module), "__file__", None)
+    return module.split(".")[0] not in _LIBRARY_ROOTS and not (path and is_library_file(path))
 
 
 def resolved_count(obj: Any, call: gast.Call, arg: Any,
