@@ -298,6 +298,15 @@ def returned_by_a_helper(x):
     return np.sum(sum(r)) + np.sum(sum(r))
 
 
+def squares_through(xs):
+    return squares_of(xs)  # (a generator another helper makes)
+
+
+def returned_through_two_helpers(x):
+    r = squares_through(x)
+    return np.sum(sum(r)) + np.sum(sum(r))
+
+
 def returned_by_a_helper_and_passed(x):
     return np.sum(sums_twice(squares_of(x)))
 
@@ -340,7 +349,8 @@ def global_object_method_consuming_twice(x):
                                module_helper_returning_it, bound_then_passed,
                                alias_in_the_helper, box_in_the_helper, in_a_tuple_argument,
                                returned_by_a_helper, returned_by_a_helper_and_passed,
-                               method_of_an_object_made_here, through_a_partial])
+                               method_of_an_object_made_here, through_a_partial,
+                               returned_through_two_helpers])
 def test_a_generator_consumed_again_is_refused(f):
     args = (np.array([0.5, -1.0]), np.arange(8.0).reshape(4, 2)) \
         if f is one_generator_two_epochs else (np.array([0.3, -1.2, 0.7, 0.2]),)

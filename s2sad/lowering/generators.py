@@ -420,12 +420,13 @@ def _may_return(fn: types.FunctionType, param: str) -> bool:
     return False
 
 
-def _returns_lazy(fn: Any) -> bool:
+def _returns_lazy(fn: Any, depth: int = 0) -> bool:
     """Does the user's function `fn` return a generator or an iterator it
-    makes (`return (v * v for v in x)`, `return map(f, x)`), which its
-    caller consumes as Python's (once)?"""
-    if not isinstance(fn, types.FunctionType) or is_library_file(fn.__code__.co_filename) or \
-            inspect.isgeneratorfunction(fn) or not _may_make_lazies(fn.__code__, fn.__globals__):
+    makes (`return (v * v for v in x)`, `return map(f, x)`, or what another
+    such function of theirs returns), which its caller consumes as Python's
+    (once)?"""
+    if not _users_function(fn) or inspect.isgeneratorfunction(fn) or depth > 4 or \
+            not _may_make_lazies(fn.__code__, fn.__globals__, set()):
         return False
     for value in _returned_values(fn):
         if isinstance(value, gast.GeneratorExp):
@@ -433,21 +434,34 @@ def _returns_lazy(fn: Any) -> bool:
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Name):
             callee = fn.__globals__.get(value.func.id, getattr(builtins, value.func.id, None))
             if value.func.id in _ITERATORS and callee is getattr(builtins, value.func.id) or \
-                    inspect.isgeneratorfunction(callee):
+                    inspect.isgeneratorfunction(callee) or _returns_lazy(callee, depth + 1):
                 return True
     return False
 
 
-def _may_make_lazies(code: types.CodeType, space: dict) -> bool:
+def _users_function(fn: Any) -> bool:
+    return isinstance(fn, types.FunctionType) and not is_library_file(fn.__code__.co_filename)
+
+
+def _may_make_lazies(code: types.CodeType, space: dict, seen: set) -> bool:
     """Can this code make a generator or an iterator at all (a generator
-    expression, map, zip, ..., a generator function it names)? Read off the
-    code object, so that most functions are never parsed for it."""
+    expression, map, zip, ..., a generator function it names, or a function
+    of the user's that may)? Read off the code objects, so that most
+    functions are never parsed for it."""
+    if code in seen:
+        return False
+    seen.add(code)
     if any(isinstance(c, types.CodeType) and (c.co_name == "<genexpr>" or
-                                              _may_make_lazies(c, space))
+                                              _may_make_lazies(c, space, seen))
            for c in code.co_consts):
         return True
-    return any(name in _ITERATORS or inspect.isgeneratorfunction(space.get(name))
-               for name in code.co_names)
+    for name in code.co_names:
+        value = space.get(name)
+        if name in _ITERATORS or inspect.isgeneratorfunction(value) or \
+                _users_function(value) and _may_make_lazies(value.__code__,
+                                                            value.__globals__, seen):
+            return True
+    return False
 
 
 def _is_lazy(node: Any) -> bool:
