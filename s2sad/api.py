@@ -256,26 +256,25 @@ def _mark_derivative(gradient: Callable, chosen: Chosen, has_aux: bool, with_val
             target.fn, params, len(params) == 1, path=() if with_value else (1,),
             value=with_value, lead=target.lead, bound=target.bound, backend=backend)
         return
-    # (why it cannot be differentiated again, for parsing.unwrap's error)
-    wrapped = getattr(target.fn, "__wrapped__", None)
+    # (why it cannot be differentiated again: parsing.unwrap's error, or the dispatcher's)
+    name, wrapped = target.fn.__name__, getattr(target.fn, "__wrapped__", None)
     if any(item is not None for _, item in chosen.sites) and \
             target.fn.__code__.co_flags & inspect.CO_VARARGS:
-        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
-            f"{target.fn.__name__} takes *args (a decorator's wrapper, often), and s2sad "
-            "differentiates a derivative again with respect to whole named arguments only",
-            f"differentiate the function it wraps, s2sad.grad(s2sad.grad({target.fn.__name__}"
-            ".__wrapped__)), or give the function named parameters" if wrapped is not None
-            else "give the function named parameters (def f(x, y) rather than def f(*args))")
+        why = f"{name} takes *args (a decorator's wrapper, often), and s2sad differentiates " \
+            "a derivative again with respect to whole named arguments only"
+        hint = f"differentiate the function it wraps, s2sad.grad(s2sad.grad({name}" \
+            ".__wrapped__)), or give the function named parameters" if wrapped is not None \
+            else "give the function named parameters (def f(x, y) rather than def f(*args))"
     elif has_aux:
-        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
-            "a derivative made with has_aux=True cannot be differentiated again",
-            "take the inner gradient without has_aux (a function returning only the value), "
-            "and compute the auxiliary data with a call of f itself")
+        why = "a derivative made with has_aux=True cannot be differentiated again"
+        hint = "take the inner gradient without has_aux (a function returning only the " \
+            "value), and compute the auxiliary data with a call of f itself"
     else:
-        gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
-            "a derivative with respect to items of an argument, or taken as a one-item tuple, "
-            "cannot be differentiated again", "take it with respect to whole arguments, by "
-            "index or name (wrt=0, wrt='x')")
+        why = "a derivative with respect to items of an argument, or taken as a one-item " \
+            "tuple, cannot be differentiated again"
+        hint = "take it with respect to whole arguments, by index or name (wrt=0, wrt='x')"
+    gradient.__s2sad_not_nested__ = (  # type: ignore[attr-defined]
+        f"differentiating this result of s2sad.grad again: {why}", hint)
 
 
 def _finisher(as_tuple: bool, has_aux: bool, with_value: bool) -> Callable:

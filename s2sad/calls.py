@@ -312,9 +312,8 @@ def _through_own(fn: Any, code: Any) -> NoAdjointError:
     a transform (`s2sad.jvp(...)`), or a function one returned (`s2sad.hvp(f)`)."""
     not_nested = getattr(fn, "__s2sad_not_nested__", None)
     if not_nested is not None:  # (a grad made with has_aux, or of items of an argument)
-        why, hint = not_nested
-        return NoAdjointError(f"differentiating this result of s2sad.grad again: {why}",
-                              hint=hint)
+        message, hint = not_nested
+        return NoAdjointError(message, hint=hint)
     made = getattr(fn, "__s2sad_transform__", None) or getattr(code, "__s2sad_transform__", None)
     name = getattr(code, "__name__", "")
     what = f"the result of s2sad.{made}" if made else f"s2sad.{name}"

@@ -27,6 +27,20 @@ class Loc:
         return f"{self.filename}:{self.line}:{self.col + 1}"
 
 
+def is_library_file(path: str) -> bool:
+    """Is `path` in the standard library or an installed package (not the user's
+    code, which errors point into; a library's object is no parameter of it)?"""
+    return path.startswith(_library_paths())
+
+
+@functools.cache
+def _library_paths() -> tuple[str, ...]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return tuple(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths)
+
+
 class S2sadError(Exception):
     """Base class of every error s2sad raises on purpose."""
 

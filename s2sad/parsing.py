@@ -23,7 +23,13 @@ from typing import Any
 
 import gast
 
-from .errors import Loc, S2sadError, SourceUnavailableError, UnsupportedSyntaxError
+from .errors import (  # noqa: F401  (is_library_file: for the lowering too)
+    Loc,
+    S2sadError,
+    SourceUnavailableError,
+    UnsupportedSyntaxError,
+    is_library_file,
+)
 
 _MISSING = object()
 
@@ -94,9 +100,8 @@ def unwrap(fn: Any) -> types.FunctionType:
         seen.add(id(fn))
         fn = fn.__wrapped__
     if getattr(fn, "__s2sad_not_nested__", None) is not None:  # (a grad that cannot nest)
-        why, hint = fn.__s2sad_not_nested__
-        raise UnsupportedSyntaxError(f"differentiating this result of s2sad.grad again: {why}",
-                                     hint=hint)
+        message, hint = fn.__s2sad_not_nested__
+        raise UnsupportedSyntaxError(message, hint=hint)
     if hasattr(fn, "__s2sad_transform__"):
         raise SourceUnavailableError(
             f"differentiating the result of s2sad.{fn.__s2sad_transform__} again is not "
@@ -298,19 +303,6 @@ _OWN_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
 def is_own_file(path: str) -> bool:
     """Is `path` one of s2sad's own files (not the user's code)?"""
     return os.path.abspath(path).startswith(_OWN_DIRECTORY)
-
-
-def is_library_file(path: str) -> bool:
-    """Is `path` in the standard library or an installed package (not the user's code)?"""
-    return path.startswith(_library_paths())
-
-
-@functools.cache
-def _library_paths() -> tuple[str, ...]:
-    import sysconfig
-
-    paths = sysconfig.get_paths()
-    return tuple(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths)
 
 
 def user_frame_loc(exc: BaseException) -> Loc | None:

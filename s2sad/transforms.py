@@ -44,8 +44,7 @@ from .runtime.functions import (
     safe_duck_array,
 )
 from .signature import check_binding, layout
-from .wrt import Chosen, Wrt, check_args, choose, def_loc
-from .wrt import numeric as _numeric
+from .wrt import Chosen, Wrt, check_args, choose, container_differentiable, def_loc
 
 # ---------------------------------------------------------------- forward mode
 
@@ -384,15 +383,14 @@ class ReadArrays:
         defaults = fn.__defaults__ or ()
         for k, value in enumerate(defaults):
             name = lay.names[lay.positional - len(defaults) + k]
-            self.hold(lambda k=k: (fn.__defaults__ or ())[k:k + 1] or (None,), name, value,
-                      wrap=True)
+            self.hold(lambda k=k: ((fn.__defaults__ or ())[k:k + 1] or (None,))[0], name, value)
         for name, value in (fn.__kwdefaults__ or {}).items():
             self.hold(lambda name=name: (fn.__kwdefaults__ or {}).get(name), name, value)
 
-    def hold(self, now: Callable[[], Any], name: str, value: Any, wrap: bool = False) -> None:
+    def hold(self, now: Callable[[], Any], name: str, value: Any) -> None:
+        """Hold `value` (read again by `now()` when checked), if it is one to check."""
         if _kept(value):
-            read = (lambda: now()[0]) if wrap else now
-            self.held.append((read, name, value, held_copy(value)))
+            self.held.append((now, name, value, held_copy(value)))
 
     def check(self) -> None:
         for read, name, value, kept in self.held:
@@ -489,10 +487,8 @@ def _differentiable(value: Any) -> bool:
         return np.dtype(value.dtype).kind in "fc"
     if is_object(value) or is_record(value):
         return carries_derivative(value)
-    if isinstance(value, (list, tuple, dict)):  # (names and flags in it ride along)
-        items = list(value.values() if isinstance(value, dict) else value)
-        return any(_differentiable(v) for v in items) and all(
-            _differentiable(v) or not (carries_derivative(v) or _numeric(v)) for v in items)
+    if isinstance(value, (list, tuple, dict)):
+        return container_differentiable(value, _differentiable)
     if isinstance(value, bool):
         return False
     return np.asarray(value).dtype.kind in "fc"

@@ -230,12 +230,17 @@ def differentiable(value: Any) -> bool:
         return np.dtype(value.dtype).kind in "fc"
     if is_record(value) or is_object(value):
         return carries_derivative(value)
-    if isinstance(value, (list, tuple, dict)):  # (names and flags in it ride along)
-        items = list(value.values() if isinstance(value, dict) else value)
-        return any(differentiable(v) for v in items) and \
-            all(differentiable(v) or not carries_derivative(v) and not numeric(v)
-                for v in items)
+    if isinstance(value, (list, tuple, dict)):
+        return container_differentiable(value, differentiable)
     return False
+
+
+def container_differentiable(value: Any, test: Any) -> bool:
+    """Is a dict, list or tuple differentiable, its items by `test`: some
+    are, and the others hold no numbers (names and flags ride along)?"""
+    items = list(value.values() if isinstance(value, dict) else value)
+    return any(test(v) for v in items) and \
+        all(test(v) or not carries_derivative(v) and not numeric(v) for v in items)
 
 
 def numeric(value: Any) -> bool:
@@ -244,4 +249,5 @@ def numeric(value: Any) -> bool:
         or isinstance(value, np.ndarray) and value.dtype.kind in "iufc"
 
 
-__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric"]
+__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric",
+           "container_differentiable"]

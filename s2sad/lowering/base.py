@@ -113,6 +113,11 @@ class LowererBase:
 
     # ------------------------------------------------------------ names
 
+    def fresh_name(self, kind: str) -> str:
+        """A new internal name (`<comp3>`), which no Python name can be."""
+        self.comprehensions += 1
+        return f"<{kind}{self.comprehensions}>"
+
     def lookup_free(self, name: str) -> Any:
         """Resolve a free name of the user's code (closure, globals, builtins)
         and remember where it was found."""

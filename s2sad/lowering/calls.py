@@ -7,8 +7,10 @@ reverse pass sends to their own compiled gradients."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
+import warnings
 from typing import Any
 
 import gast
@@ -122,7 +124,7 @@ class Calls(LowererBase):
         """A call of a function known at transform time: its primitive, if the
         table has one, else a `call`."""
         self.refuse_writes(callee.value, callee.name.lstrip("$"), node)
-        if _in_numpy(callee.value) and callee.value not in _READS_ITERABLES and any(
+        if _in_numpy(callee.value) and not _reads_iterables(callee.value) and any(
                 isinstance(a, gast.GeneratorExp) for a in
                 [*node.args, *(k.value for k in node.keywords)]):
             raise self.error(f"{callee.name.lstrip('$')} does not read a generator expression "
@@ -243,8 +245,7 @@ class Calls(LowererBase):
         parts = [self.expr(a) for a in node.args]
         names = []
         for part in parts:
-            self.comprehensions += 1
-            name = f"<get{self.comprehensions}>"
+            name = self.fresh_name("get")
             self.env[name] = part
             names.append(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                    type_comment=None))
@@ -450,19 +451,21 @@ def _packed(kwargs: dict) -> bool:
 
 
 # NumPy's functions that read a generator (np.sum with a DeprecationWarning)
+def _reads_iterables(fn: Any) -> bool:
+    """Does this NumPy function take a generator: np.fromiter, and np.sum
+    where this NumPy's does (older ones, with a DeprecationWarning; 2.4
+    raises TypeError)?"""
+    return fn is np.fromiter or fn is np.sum and _sums_generators()
+
+
+@functools.cache
 def _sums_generators() -> bool:
-    """Does this NumPy's np.sum take a generator (older ones, with a
-    DeprecationWarning; 2.4 raises TypeError)?"""
-    import warnings
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return np.sum(v for v in (1.0,)) == 1.0
     except TypeError:
         return False
-
-
-_READS_ITERABLES = (np.fromiter, np.sum) if _sums_generators() else (np.fromiter,)
 
 
 def _in_numpy(fn: Any) -> bool:

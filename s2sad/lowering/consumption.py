@@ -70,12 +70,12 @@ def consumptions(name: str, stmts: list, resolve: Resolve) -> float:
         elif isinstance(stmt, (gast.For, gast.While)):
             repeated = [*stmt.body, *stmt.orelse] + \
                 ([stmt.test] if isinstance(stmt, gast.While) else [])
-            if any(_reads(name, part) for part in repeated):
+            if any(reads(name, part) for part in repeated):
                 return AGAIN
             if isinstance(stmt, gast.For):
                 total += 1.0 if _is_name(stmt.iter, name) else _uses(name, stmt.iter, resolve)
         elif isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
-            if _reads(name, stmt):
+            if reads(name, stmt):
                 return AGAIN
         else:
             total += _uses(name, stmt, resolve)
@@ -166,12 +166,12 @@ def _uses(name: str, node: Any, resolve: Resolve) -> float:
         # (a comprehension's element, conditions and later loops run once per item)
         again = [*node.generators[1:], *(c for g in node.generators for c in g.ifs),
                  getattr(node, "elt", None) or node.key, getattr(node, "value", None)]
-        if any(_reads(name, part) for part in again if part is not None):
+        if any(reads(name, part) for part in again if part is not None):
             return AGAIN
         first = node.generators[0].iter
         return 1.0 if _is_name(first, name) else _uses(name, first, resolve)
     if isinstance(node, gast.Lambda):
-        return AGAIN if _reads(name, node) else 0.0
+        return AGAIN if reads(name, node) else 0.0
     total = 0.0
     for child in gast.iter_child_nodes(node):
         if not _is_name(child, name):
@@ -193,7 +193,8 @@ def _is_name(node: Any, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
 
 
-def _reads(name: str, node: Any) -> bool:
+def reads(name: str, node: Any) -> bool:
+    """Does `node` (or what it holds) read `name`?"""
     return any(_is_name(n, name) for n in gast.walk(node))
 
 

@@ -241,8 +241,7 @@ class Expressions(LowererBase):
 
     def expr_ListComp(self, node: Any, hint: str) -> Operand:
         """[elt for t in it if c] as a loop that appends to a fresh list."""
-        self.comprehensions += 1
-        acc = f"<comp{self.comprehensions}>"
+        acc = self.fresh_name("comp")
         name = gast.Name(id=acc, ctx=gast.Load(), annotation=None, type_comment=None)
         body: Any = gast.Expr(value=gast.Call(
             func=gast.Attribute(value=name, attr="append", ctx=gast.Load()),

@@ -160,8 +160,7 @@ class Functional(LowererBase):
         iter(...), map(...), a generator function's call, ...), so that next()
         of it is its first item? (Of one bound to a name, next() depends on
         what consumed it before: not lowered.)"""
-        return isinstance(value, gast.GeneratorExp) or self.builtin_iterator(value) or \
-            self.lazily_made(value) is not None
+        return self.iterated_lazily(value) is not None
 
     def lower_next(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         """`next(it)`, `next(it, default)` of an iterator made in the call: the
@@ -172,11 +171,9 @@ class Functional(LowererBase):
         made = node.args[0]
         if isinstance(made, gast.GeneratorExp) and len(made.generators) == 1:
             return self.first_match(made, node, hint)
-        items = self.passed(made.args[0]) if isinstance(made, gast.Call) and \
-            self.builtin_iterator(made) and isinstance(made.func, gast.Name) and \
-            made.func.id == "iter" and len(made.args) == 1 else self.passed(made)
-        items = self.emit("iteration_items", [items], hint="items",
-                          callee=Ref("$iteration_items", iteration_items))
+        of_iter = self.builtin_iterator(made) and made.func.id == "iter" and len(made.args) == 1
+        items = self.emit("iteration_items", [self.passed(made.args[0] if of_iter else made)],
+                          hint="items", callee=Ref("$iteration_items", iteration_items))
         if len(node.args) == 1:
             return self.emit("first_item", [items], hint=hint, callee=Ref("$first_item",
                                                                           first_item))
@@ -232,8 +229,7 @@ class Functional(LowererBase):
 
     def temp(self, kind: str, value: Any) -> str:
         """Bind `value` (an operand or a local function) to a fresh internal name."""
-        self.comprehensions += 1
-        name = f"<{kind}{self.comprehensions}>"
+        name = self.fresh_name(kind)
         self.env[name] = value
         return name
 

@@ -14,6 +14,7 @@ refused here, at the line that makes the generator.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import types
 import weakref
@@ -23,12 +24,14 @@ import gast
 
 from ..errors import S2sadError
 from ..ir import Var
-from ..parsing import is_library_file, parse_function
+from ..parsing import parse_function
 from .base import LowererBase
 from .consumption import (
     AGAIN,
     consumptions,
+    is_users_function,
     parameters_given,
+    reads,
     resolved_count,
 )
 from .scans import (
@@ -39,6 +42,7 @@ from .scans import (
     generator_effects,
     is_generator,
     lazy_reads,
+    named_object,
 )
 
 
@@ -123,9 +127,7 @@ class Generators(LowererBase):
         range(3)]`: each reads the last i); s2sad runs it when it is made.
         Refused where it reads a loop's or a comprehension's variable."""
         for kept in _stored(node):
-            lazy = self.lazily_made(kept)
-            if lazy is None and self.builtin_iterator(kept):  # (`[iter(x)] * 2`)
-                lazy = gast.Expr(value=gast.Tuple(elts=list(kept.args), ctx=gast.Load()))
+            lazy = self.iterated_lazily(kept)  # (`[iter(x)] * 2` too)
             if lazy is None:
                 continue
             if self.loop_targets is None:  # (once a lowering, where first needed)
@@ -152,8 +154,7 @@ class Generators(LowererBase):
         see (a method of an argument, a function value): refused, as where
         it is bound to a name. Python's is empty after its first use."""
         for arg in [*node.args, *(k.value for k in node.keywords)]:
-            if (self.lazily_made(arg) is not None or self.builtin_iterator(arg)) and \
-                    self.resolve_uses(node, arg) > 1:
+            if self.iterated_lazily(arg) is not None and self.resolve_uses(node, arg) > 1:
                 raise self.error(
                     "this generator is consumed more than once where it is passed (or where "
                     "a loop runs again), or passed where s2sad cannot follow it: Python's "
@@ -217,12 +218,19 @@ class Generators(LowererBase):
             return None
         fn = self.lookup_free(value.func.id)
         for arg, param in parameters_given(fn, value):
-            if arg in lazy and (self.lazily_made(arg) is not None or
-                                self.builtin_iterator(arg)) and _may_return(fn, param):
-                if self.lazily_made(arg) is not None:
-                    return self.lazily_made(arg)
-                return gast.Expr(value=gast.Tuple(elts=list(arg.args), ctx=gast.Load()))
+            made = self.iterated_lazily(arg) if arg in lazy else None
+            if made is not None and _may_return(fn, param):
+                return made
         return None
+
+    def iterated_lazily(self, value: Any) -> Any:
+        """What Python reads lazily for `value`: `lazily_made`'s code, or what
+        map, zip, enumerate, reversed or iter go through as they are consumed
+        (their arguments); else None."""
+        made = self.lazily_made(value)
+        if made is None and self.builtin_iterator(value):
+            made = gast.Expr(value=gast.Tuple(elts=list(value.args), ctx=gast.Load()))
+        return made
 
     def builtin_iterator(self, value: Any) -> bool:
         """Is `value` a call of Python's map, filter, zip, enumerate, reversed or iter?"""
@@ -250,10 +258,8 @@ class Generators(LowererBase):
         function, or a generator expression, that reads what the loop body
         changes. Both are refused."""
         self.check_stored_lazies(node)
-        made = self.lazily_made(node.value) if isinstance(node, gast.Assign) else None
-        if made is None and isinstance(node, gast.Assign) and self.builtin_iterator(node.value):
-            # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
-            made = gast.Expr(value=gast.Tuple(elts=list(node.value.args), ctx=gast.Load()))
+        # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
+        made = self.iterated_lazily(node.value) if isinstance(node, gast.Assign) else None
         if made is not None:
             # (unpacked, `a, b = (v for v in x)`, it is consumed here: the names hold
             # its items; a helper's tuple may hold it, `r, n = split(g)`)
@@ -313,25 +319,20 @@ _CONSUMING_METHODS = frozenset({"extend", "join", "update", "fromkeys"})
 def _resolver(fn: Any, depth: int) -> Any:
     """How calls in the code of the user's function `fn` consume an argument
     (consumption.py): by the objects its free names hold."""
-    namespace = dict(fn.__globals__)
+    cells = {}
     for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
-        try:
-            namespace[name] = cell.cell_contents
-        except ValueError:  # (an empty cell)
-            pass
+        with contextlib.suppress(ValueError):  # (an empty cell)
+            cells[name] = cell.cell_contents
+
+    def value_of(name: str) -> Any:
+        if name in cells:
+            return cells[name]
+        return fn.__globals__.get(name, getattr(builtins, name, None))
 
     def resolve(call: gast.Call, arg: Any) -> float:
-        func, path = call.func, []
-        if isinstance(func, gast.Attribute) and func.attr in _CONSUMING_METHODS:
+        if isinstance(call.func, gast.Attribute) and call.func.attr in _CONSUMING_METHODS:
             return 1.0
-        while isinstance(func, gast.Attribute):
-            path.append(func.attr)
-            func = func.value
-        if not isinstance(func, gast.Name):
-            return AGAIN
-        obj = namespace.get(func.id, getattr(builtins, func.id, None))
-        for attr in reversed(path):
-            obj = getattr(obj, attr, None)
+        obj = named_object(call.func, value_of)
         return AGAIN if obj is None else resolved_count(obj, call, arg, _resolver, depth)
     return resolve
 
@@ -355,12 +356,6 @@ def _stored(node: Any) -> list:
     return found
 
 
-def _reads(name: str, node: Any) -> int:
-    """How many times `node` (and what it holds) reads `name`."""
-    return sum(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-               for n in gast.walk(node))
-
-
 def _read_by_next(name: str, rest: list) -> bool:
     """Is `name` passed to next() in `rest` (before it is bound again)?"""
     for stmt in rest:
@@ -377,7 +372,7 @@ def _until_read(name: str, rest: list) -> list:
     """The statements of `rest` before the first one that reads `name` (what
     runs before a generator bound to it is consumed)."""
     for k, stmt in enumerate(rest):
-        if _reads(name, stmt):
+        if reads(name, stmt):
             return rest[:k]
     return rest
 
@@ -425,7 +420,7 @@ def _returns_lazy(fn: Any, depth: int = 0) -> bool:
     makes (`return (v * v for v in x)`, `return map(f, x)`, or what another
     such function of theirs returns), which its caller consumes as Python's
     (once)?"""
-    if not _users_function(fn) or inspect.isgeneratorfunction(fn) or depth > 4 or \
+    if not is_users_function(fn) or inspect.isgeneratorfunction(fn) or depth > 4 or \
             not _may_make_lazies(fn.__code__, fn.__globals__, set()):
         return False
     for value in _returned_values(fn):
@@ -437,10 +432,6 @@ def _returns_lazy(fn: Any, depth: int = 0) -> bool:
                     inspect.isgeneratorfunction(callee) or _returns_lazy(callee, depth + 1):
                 return True
     return False
-
-
-def _users_function(fn: Any) -> bool:
-    return isinstance(fn, types.FunctionType) and not is_library_file(fn.__code__.co_filename)
 
 
 def _may_make_lazies(code: types.CodeType, space: dict, seen: set) -> bool:
@@ -458,7 +449,7 @@ def _may_make_lazies(code: types.CodeType, space: dict, seen: set) -> bool:
     for name in code.co_names:
         value = space.get(name)
         if name in _ITERATORS or inspect.isgeneratorfunction(value) or \
-                _users_function(value) and _may_make_lazies(value.__code__,
+                is_users_function(value) and _may_make_lazies(value.__code__,
                                                             value.__globals__, seen):
             return True
     return False

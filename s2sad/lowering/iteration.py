@@ -15,7 +15,7 @@ import gast
 from ..ir import Const, Operand, Ref, Var
 from ..runtime import iteration_items
 from .base import LowererBase
-from .scans import is_zero
+from .scans import is_zero, named_object
 
 
 class Iteration(LowererBase):
@@ -100,16 +100,8 @@ class Iteration(LowererBase):
     def library_callee(self, func: Any) -> Any:
         """The object `itertools.count` (a free name, or attributes of one) names,
         without baking it in; None for anything else."""
-        path = []
-        while isinstance(func, gast.Attribute):
-            path.append(func.attr)
-            func = func.value
-        if not isinstance(func, gast.Name) or func.id in self.env:
-            return None
-        value = self.lookup_free(func.id)
-        for attr in reversed(path):
-            value = getattr(value, attr, None)
-        return value
+        return named_object(func, lambda name: None if name in self.env else
+                            self.lookup_free(name))
 
     def enumerate_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
         stop, inner = self.sequence(it.args[0])
@@ -170,8 +162,7 @@ class Iteration(LowererBase):
                              f"write `for ({', '.join(f'v{k}' for k in range(n))}) in ...`")
         parts = []
         for bind in binders:
-            self.comprehensions += 1
-            name = f"<part{self.comprehensions}>"
+            name = self.fresh_name("part")
             bind(gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None))
             parts.append(self.env.pop(name))
         self.assign(target, self.emit("make_tuple", parts, hint=target.id))

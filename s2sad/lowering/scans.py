@@ -5,6 +5,7 @@ markers the lowering passes between its own methods."""
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
 import gast
@@ -273,6 +274,20 @@ def generator_effects(node: Any) -> str:
                 sub.func.value.id not in local:
             return sub.func.value.id
     return ""
+
+
+def named_object(func: Any, lookup: Callable[[str], Any]) -> Any:
+    """The object a callee spelled by a name or a path from one names
+    (`twice`, `np.sum`, `model.step`), the name's value given by `lookup`
+    (None: not one it resolves); None for any other callee."""
+    path = []
+    while isinstance(func, gast.Attribute):
+        path.append(func.attr)
+        func = func.value
+    value = lookup(func.id) if isinstance(func, gast.Name) else None
+    for attr in reversed(path):
+        value = getattr(value, attr, None)
+    return value
 
 
 def is_super(node: Any) -> bool:

@@ -39,13 +39,13 @@ import functools
 import linecache
 import math
 import sys
-import sysconfig
 import types
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..errors import is_library_file
 from .shapes import object_with, replace_fields
 
 # A tree's shape without its numbers: ("leaf", kind, shape, dtype), ("static", value),
@@ -135,7 +135,7 @@ def _users_object(x: Any) -> bool:
         return False
     module = sys.modules.get(type(x).__module__)
     path = getattr(module, "__file__", None) or ""
-    return type(x).__module__ == "__main__" or bool(path) and not path.startswith(_LIBRARIES)
+    return type(x).__module__ == "__main__" or bool(path) and not is_library_file(path)
 
 
 def _attributes(x: Any) -> list[tuple[str, Any]]:
@@ -148,11 +148,6 @@ def _attributes(x: Any) -> list[tuple[str, Any]]:
                     name not in dict(found):
                 found.append((name, getattr(x, name)))
     return found
-
-
-# where libraries live (their objects' state is not the user's parameters)
-_LIBRARIES = tuple(p for p in {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib",
-                                                                   "purelib", "platlib")} if p)
 
 
 def _size(shape: tuple) -> int:
@@ -191,8 +186,8 @@ def unravel(vector):
 
 def _unravel_function(spec: Spec, size: int) -> Callable[[Any], Any]:
     writer = _Writer()
-    real = writer.tree(spec, 0, real=True)
-    complex_tree = writer.tree(spec, 0, real=False)
+    real = writer.tree(spec, real=True)
+    complex_tree = writer.tree(spec, real=False)
     source = _UNRAVEL.format(size=size, real_tree=real, complex_tree=complex_tree)
     code = _CODES.get(source)
     if code is None:
@@ -228,8 +223,9 @@ class _Writer:
             return f"np.{dtype.name}"
         return self.constant(dtype)
 
-    def tree(self, spec: Spec, start: int, real: bool) -> str:
-        return self._write(spec, [start], real)
+    def tree(self, spec: Spec, real: bool) -> str:
+        """The expression building the whole tree from `vector` (a real one, or complex)."""
+        return self._write(spec, [0], real)
 
     def _write(self, spec: Spec, pos: list[int], real: bool) -> str:
         tag = spec[0]
@@ -334,13 +330,10 @@ def _adjoint_tree(spec: Spec, g: np.ndarray | None, pos: list[int]) -> Any:
             return part[()]
         return complex(part[()]) if part.dtype.kind == "c" else float(part[()])
     children = [(key, _adjoint_tree(child, g, pos)) for key, child in _children(spec)]
-    if tag == "dict":
-        return dict(children)
-    if tag in ("dataclass", "object"):
-        return {k: v for k, v in children}
+    if tag in ("dict", "dataclass", "object"):
+        return dict(children)  # (an object's adjoint: by attribute name)
     values = [v for _, v in children]
-    return values if spec[1] is list or (tag == "sequence" and issubclass(spec[1], list)) \
-        else tuple(values)
+    return values if tag == "sequence" and issubclass(spec[1], list) else tuple(values)
 
 
 def ravel_tangent(t: Any, tree: Any) -> tuple:
@@ -366,10 +359,16 @@ def _tangent_leaves(spec: Spec, t: Any, out: list[np.ndarray]) -> None:
         out.append(np.zeros(_size(shape)) if t is None else np.ravel(np.asarray(t)))
         return
     for key, child in _children(spec):
-        if tag in ("dict", "dataclass", "object"):
-            part = t.get(key) if isinstance(t, dict) else getattr(t, key, None) \
-                if t is not None and tag != "dict" else None
-        else:
-            part = t[key] if isinstance(t, (list, tuple)) else None
-        _tangent_leaves(child, part, out)
+        _tangent_leaves(child, _tangent_part(t, tag, key), out)
+
+
+def _tangent_part(t: Any, tag: str, key: Any) -> Any:
+    """The part of a container's tangent `t` at `key` (None: zero): by key
+    in a dict, by attribute in an object of the tree's class, by position in
+    a list or tuple."""
+    if tag not in ("dict", "dataclass", "object"):
+        return t[key] if isinstance(t, (list, tuple)) else None
+    if isinstance(t, dict):
+        return t.get(key)
+    return getattr(t, key, None) if tag != "dict" and t is not None else None
 
