@@ -864,20 +864,28 @@ def _container_results(stmt: Stmt, found: set, places: Places) -> list[Var]:
     first = stmt.args[0]
     if primitives.get(stmt.prim).returns == "operand" and first in found or \
             stmt.prim == "add" and any(a in found for a in stmt.args) or \
-            repeats_sequence(stmt, found) or \
+            repeats_sequence(stmt, found, places) or \
             stmt.prim == "getitem" and first in found and _is_slice(stmt.args[1], places):
         return [stmt.target]
     return []
 
 
-def repeats_sequence(stmt: Assign, containers: set) -> bool:
-    """`[x] * 2`, `2 * items`: a list repeated a constant number of times (a list
-    times an array is NumPy arithmetic instead)."""
+def repeats_sequence(stmt: Assign, containers: set, places: Places) -> bool:
+    """`[x] * 2`, `2 * items`, `[0.0] * len(x)`: a list repeated a constant
+    number of times, or a count `repeat_count` checks (a list times an array
+    is NumPy arithmetic instead)."""
     if stmt.prim != "mul" or len(stmt.args) != 2:
         return False
     a, b = stmt.args
-    return (a in containers and isinstance(b, Const) and type(b.value) is int) or \
-        (b in containers and isinstance(a, Const) and type(a.value) is int)
+    return (a in containers and _is_count(b, places)) or \
+        (b in containers and _is_count(a, places))
+
+
+def _is_count(v: Operand, places: Places) -> bool:
+    if isinstance(v, Const):
+        return type(v.value) is int
+    stmt = places.def_stmt.get(v)
+    return isinstance(stmt, Assign) and stmt.prim == "repeat_count"
 
 
 def _is_slice(index: Operand, places: Places) -> bool:

@@ -175,16 +175,17 @@ class _Preparer:
         containers = self.facts.containers
         if stmt.prim == "add" and stmt.target in containers:
             stmt.prim = "seq_concat"
-        elif stmt.prim == "mul" and repeats_sequence(stmt, containers):
+        elif stmt.prim == "mul" and repeats_sequence(stmt, containers, self.facts.places):
             seq, count = stmt.args if stmt.args[0] in containers else stmt.args[::-1]
             stmt.prim, stmt.args = "seq_repeat", [seq, count]
         elif stmt.prim == "mul" and any(a in containers for a in stmt.args) and \
                 not any(self.an_array(a) for a in stmt.args):
             error = UnsupportedSyntaxError(
-                "`*` between a list or tuple and a value that may be a count: repeating a "
-                "list by a count that is not a constant is not supported", stmt.loc,
-                "build the list with a comprehension, [x for _ in range(n)], or make the "
-                "list an array first, np.array(items), for arithmetic")
+                "`*` between a list or tuple made elsewhere (an argument, a call's result) "
+                "and a value that may be a count or an array: s2sad cannot tell the "
+                "repetition of the list from NumPy's arithmetic", stmt.loc,
+                "repeat it with a comprehension, [v for _ in range(n) for v in items], or "
+                "make the list an array first, np.array(items), for arithmetic")
             if not self.branches:
                 raise error
             # (inside a branch: an error if it runs, as `lowering.control.branch`)

@@ -526,6 +526,9 @@ def math_pow(x, y):
 def math_hypot(x, y):
     return math.hypot(x, y, 2.0)
 
+def math_fsum(x, y):
+    return math.fsum([x, y * 2.0, x * y])
+
 def builtin_abs(x):
     return abs(x)
 
@@ -1418,6 +1421,7 @@ CASES = [
     Case("math.atan2", math_atan2, [(A(()), A((), away=(0.0,)))], **REAL_ONLY),
     Case("math.pow", math_pow, [(A((), **POS), A(()))], **REAL_ONLY),
     Case("math.hypot", math_hypot, [(A(()), A(()))], **REAL_ONLY),
+    Case("math.fsum", math_fsum, [(A(()), A(()))], **REAL_ONLY),
     Case("abs", builtin_abs, [(A((), away=(0.0,)),), (A((3,), away=(0.0,)),)]),
     Case("float", builtin_float, [(A(()),)], **REAL_ONLY),
     Case("complex", builtin_complex, [(A((), real=True), A((), real=True)), (A(()), A(()))],

@@ -1369,3 +1369,77 @@ def test_what_a_callable_binds_or_defaults_to_changed_after_linearize_is_an_erro
     finally:
         DEFAULT_SCALES[:] = [1.0, 2.0]
     np.testing.assert_allclose(pullback(np.ones(2))[0], np.cos(x * [1.0, 2.0]) * [1.0, 2.0])
+
+
+# ---------------------------------------------------------------- lists repeated by a count
+
+
+def filled_then_written(x):
+    acc = [0.0] * len(x)  # (the way a list of partial results is usually made)
+    for i in range(len(x)):
+        acc[i] = x[i] ** 2
+    acc[0] += x[1]
+    return sum(acc)
+
+
+def repeated_pair(x, n):
+    items = [x[0], x[1] * 2.0] * (n - 1)
+    return sum(v * v for v in items)
+
+
+def count_first(x, n):
+    items = n * (x[0],)
+    return items[-1] * x[2] + len(items)
+
+
+@pytest.mark.parametrize("f, args, expected", [
+    (filled_then_written, (np.array([1.0, 2.0, 3.0]),), [2.0, 5.0, 6.0]),
+    (repeated_pair, (np.array([1.0, 2.0, 3.0]), 3), [4.0, 32.0, 0.0]),
+    (count_first, (np.array([1.5, 2.0, 3.0]), 4), [3.0, 0.0, 1.5]),
+])
+def test_a_list_repeated_by_a_count_known_when_it_runs(f, args, expected):
+    rest = args[1:]
+    np.testing.assert_allclose(s2sad.grad(f)(*args), expected)
+    np.testing.assert_allclose(s2sad.numerical_gradient(f, args, 0), expected, atol=1e-6)
+    _, tangent = s2sad.jvp(f, args, (np.array([1.0, -1.0, 0.5]), *[None] * len(rest)))
+    np.testing.assert_allclose(tangent, np.dot(expected, [1.0, -1.0, 0.5]))
+    assert s2sad.value_and_grad(f)(*args)[0] == pytest.approx(f(*args))
+
+
+def repeated_by_an_array(x):
+    return np.sum([x[0]] * np.array(2))  # (Python: NumPy's array([x[0]]) * 2)
+
+
+def test_a_list_times_an_array_is_refused_where_it_runs():
+    x = np.array([1.0, 2.0])
+    assert repeated_by_an_array(x) == 2.0
+    with pytest.raises(s2sad.ArgumentTypeError, match="a list times an array") as info:
+        s2sad.grad(repeated_by_an_array)(x)
+    assert info.value.loc.line == repeated_by_an_array.__code__.co_firstlineno + 1
+
+
+# ---------------------------------------------------------------- math.prod
+
+
+def product_of_items(x):
+    return math.prod(x[i] for i in range(3)) + math.prod((x[0], x[2]), start=x[1]) + \
+        math.prod([])
+
+
+def product_of_arrays(x):
+    return np.sum(math.prod([x, x[::-1], 2.0]))
+
+
+@pytest.mark.parametrize("f", [product_of_items, product_of_arrays])
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0, 3.0]), np.array([0.0, 2.0, 0.0])])
+def test_math_prod_is_a_product_in_pythons_order(f, x):
+    """(math.prod had no rule; it is lowered to start * items[0] * ..., so a
+    zero item's derivative is the others' product, and second order holds)"""
+    value, grad = s2sad.value_and_grad(f)(x)
+    assert value == f(x)
+    np.testing.assert_allclose(grad, s2sad.numerical_gradient(f, (x,), 0), atol=1e-6)
+    direction = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(s2sad.jvp(f, (x,), (direction,))[1], grad @ direction)
+    hessian_fd = np.array([s2sad.numerical_gradient(lambda y, k=k: s2sad.grad(f)(y)[k], (x,), 0)
+                           for k in range(3)])
+    np.testing.assert_allclose(s2sad.hessian(f)(x), hessian_fd, atol=1e-5)

@@ -654,6 +654,10 @@ def math_fabs(x):
     return math.fabs(x) * 1.5
 
 
+def math_fsum(x, y):
+    return math.fsum([x, y * 2.0, x * y]) * 1.5
+
+
 def math_erf(x):
     return math.erf(x) * 1.5
 
@@ -731,6 +735,7 @@ MATH = [
     row("math.sqrt", math_sqrt, scalars(0.5, 3)),
     row("math.pow", math_pow, scalar_pairs(0.5, 2, -1.5, 1.5), wrt=(0, 1)),
     row("math.hypot", math_hypot, scalar_pairs(0.5, 2, -2, -0.5), wrt=(0, 1)),
+    row("math.fsum", math_fsum, scalar_pairs(-2, 2, -2, 2), wrt=(0, 1)),
     row("math.fabs", math_fabs, [(away(),) for _ in range(3)]),
     row("math.erf", math_erf, scalars(-2, 2)),
     row("math.erfc", math_erfc, scalars(-2, 2)),

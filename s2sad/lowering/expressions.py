@@ -9,7 +9,7 @@ from typing import Any
 import gast
 
 from .. import primitives
-from ..ir import Const, Operand, Ref
+from ..ir import Const, Operand, Ref, Var
 from ..parsing import is_missing
 from ..runtime import dict_union
 from .base import LowererBase
@@ -84,7 +84,7 @@ class Expressions(LowererBase):
 
     def expr_BinOp(self, node: gast.BinOp, hint: str) -> Operand:
         left, right = self.expr(node.left), self.expr(node.right)
-        self.check_repetition(node, left, right)
+        left, right = self.repetition(node, left, right)
         self.check_no_object_arithmetic(node, left, right)
         return self.emit(BINARY[type(node.op)], [left, right], hint=hint)
 
@@ -100,12 +100,14 @@ class Expressions(LowererBase):
                     "compute on the arrays the object holds (v.a + w.a), or in a method "
                     "(v.plus(w))")
 
-    def check_repetition(self, node: Any, left: Operand, right: Operand) -> None:
-        """`[x] * n` repeats a list: supported for a constant count only."""
+    def repetition(self, node: Any, left: Operand, right: Operand) -> tuple:
+        """`[x] * n` repeats a list (or a tuple). A count that is not a constant passes
+        through `repeat_count`, which refuses an array at run time (a list
+        times an array is NumPy's arithmetic); `prepare` reads the mark."""
         if not isinstance(node.op, gast.Mult):
-            return
+            return left, right
         for seq, count in ((left, right), (right, left)):
-            if not self.is_list(seq) or isinstance(count, Const) and \
+            if not self.is_sequence(seq) or isinstance(count, Const) and \
                     isinstance(count.value, int):
                 continue
             if isinstance(count, Const):  # (Python's own error, where it runs)
@@ -113,9 +115,14 @@ class Expressions(LowererBase):
                 raise self.error(f"a list repeated by a count of type {kind}: Python raises "
                                  f"TypeError: can't multiply sequence by non-int of type "
                                  f"'{kind}'", node, "repeat it a whole number of times: [x] * 2")
-            raise self.error("repeating a list by a count that is not a constant is "
-                             "not supported", node,
-                             "build it with a comprehension: [x for _ in range(n)]")
+            checked = self.emit("repeat_count", [count], hint="count")
+            return (seq, checked) if seq is left else (checked, seq)
+        return left, right
+
+    def is_sequence(self, value: Operand) -> bool:
+        """A list or a tuple built here."""
+        stmt = self.producers.get(value) if isinstance(value, Var) else None
+        return self.is_list(value) or stmt is not None and stmt.prim == "make_tuple"
 
     def expr_UnaryOp(self, node: gast.UnaryOp, hint: str) -> Operand:
         operand = self.expr(node.operand)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import functools
+import math
 from typing import Any
 
 import gast
@@ -77,6 +78,8 @@ class Functional(LowererBase):
             handler = self.lower_filter
         elif obj is functools.reduce and 2 <= len(node.args) <= 3 and not keys:
             handler = self.lower_reduce
+        elif obj is math.prod and len(node.args) == 1 and set(keys) <= {"start"}:
+            handler = self.lower_product
         elif obj is builtins.sorted and len(node.args) == 1 and set(keys) <= {"key", "reverse"}:
             handler = self.lower_sorted
         elif obj in (builtins.min, builtins.max) and node.args and set(keys) == {"key"}:
@@ -277,6 +280,23 @@ class Functional(LowererBase):
             cond = _call(_name(self.function_temp(test_node)), [_name(item)])
         return self.comprehension(_name(item), _name(item, True), node.args[1], [cond],
                                   hint or "kept", node)
+
+    def lower_product(self, node: gast.Call, hint: str, obj: Any) -> Operand:
+        """math.prod(items, start=1): `start * items[0] * items[1] ...` in a
+        loop, as Python multiplies (its derivatives are those of `*`)."""
+        self.comprehensions += 1
+        acc, item = self.temp("product", None), f"<item{self.comprehensions}>"
+        start = [k.value for k in node.keywords if k.arg == "start"]
+        self.env[acc] = self.passed(start[0]) if start else Const(1)
+        step = gast.BinOp(left=_name(acc), op=gast.Mult(), right=_name(item))
+        loop = gast.For(target=_name(item, True), iter=node.args[0], body=[gast.Assign(
+            targets=[_name(acc, True)], value=step, type_comment=None)], orelse=[],
+            type_comment=None)
+        for sub in gast.walk(loop):
+            if getattr(sub, "lineno", None) is None:
+                gast.copy_location(sub, node)
+        self.stmt(loop)
+        return self.value_of(self.env[acc])
 
     def lower_reduce(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         fn = self.function_temp(node.args[0])

@@ -429,5 +429,5 @@ class Statements(LowererBase):
         current = self.name(target)
         value = self.expr(node.value)
         self.check_no_object_arithmetic(node, current, value)
-        self.check_repetition(node, current, value)
+        current, value = self.repetition(node, current, value)
         self.env[target.id] = self.emit(op, [current, value], hint=target.id, inplace=True)

@@ -235,6 +235,8 @@ scalar_function("math.pow(x, y, /)", x="pow_base_adjoint(g, x, y)",
 vjp("math.hypot(*coordinates)", coordinates="hypot_adjoint(g, ans, coordinates)",
     jvp={"coordinates": "np.dot(coordinates, t) / ans"}, scalar=True,
     note="at the origin: nan")
+vjp("math.fsum(seq, /)", seq="sum_adjoint_items(g, seq)", linear=("seq",), scalar=True,
+    takes="any")
 scalar_function("math.fabs(x, /)", x="g * abs_sign(x)", note="at 0: 1, as np.abs")
 scalar_function("math.erf(x, /)", x="g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
 scalar_function("math.erfc(x, /)", x="-g * 2.0 / math.sqrt(math.pi) * math.exp(-x * x)")

@@ -263,6 +263,7 @@ from .shapes import (  # noqa: F401
     method_transpose_adjoint,
     object_with,
     repeat_adjoint,
+    repeat_count,
     repetition_adjoint,
     replace_fields,
     reshape_adjoint,

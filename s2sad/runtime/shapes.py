@@ -13,6 +13,7 @@ import numpy as np
 
 from .base import (
     _FLOAT64,
+    ArgumentTypeError,
     _adjoint_dtype,
     _inexact,
     _is_basic_index,
@@ -531,6 +532,19 @@ def merge_dicts_adjoint(g: Any, mappings: list) -> list:
     """Each mapping's part of the merged dict's adjoint."""
     parts = g if isinstance(g, dict) else {}
     return [{k: parts.get(k) for k in m} for m in mappings]
+
+
+def repeat_count(count: Any) -> Any:
+    """`count` in `[x] * count`, where it is not a constant: a number passes
+    (an int repeats the list, a float gets Python's TypeError), an array is
+    refused (Python would turn the list into an array and multiply)."""
+    if isinstance(count, np.ndarray):
+        raise ArgumentTypeError(
+            "a list times an array is NumPy's multiplication of np.array(list) by it, "
+            "which s2sad took for the repetition of the list by a count",
+            hint="make the list an array first, np.array(items) * a, or give the count as "
+            "an int: [x] * int(n)")
+    return count
 
 
 def key_order(keys: Any, reverse: bool = False) -> list:
