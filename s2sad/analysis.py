@@ -95,14 +95,15 @@ class Facts:
 
 def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] = (),
             sequence_params: tuple[int, ...] = (),
-            shape_params: tuple[tuple[int, tuple[int, ...]], ...] = ()) -> Facts:
+            shape_params: tuple[tuple[int, tuple[int, ...]], ...] = (),
+            inert: frozenset[Var] = frozenset()) -> Facts:
     """The facts about `fn` differentiated with respect to parameters `wrt`,
     with `scalar_params` known to be plain numbers, `sequence_params` lists
     or tuples, and `shape_params` (position, shape) arrays of that shape at
-    this call."""
+    this call; the `inert` vars do not vary, whatever they are made from."""
     places = index_places(fn)
     stmts = list(walk(fn.body))  # every statement, in order: each analysis reads this
-    varied, useful = activity(fn, stmts, wrt)
+    varied, useful = activity(fn, stmts, wrt, inert)
     shapes = shape_classes(fn, places, scalar_params, shape_params)
     containers = container_vars(fn, stmts, places, sequence_params)
     buffers, persistent, one_array = find_buffers(stmts)
@@ -152,11 +153,13 @@ def index_places(fn: Function) -> Places:
 # ---------------------------------------------------------------- activity
 
 
-def activity(fn: Function, stmts: list[Stmt],
-             wrt: tuple[int, ...]) -> tuple[set[Var], set[Var]]:
+def activity(fn: Function, stmts: list[Stmt], wrt: tuple[int, ...],
+             inert: frozenset[Var] = frozenset()) -> tuple[set[Var], set[Var]]:
     """(varied, useful): reachable from the wrt arguments along differentiable
-    flows, and reaching the returned value."""
+    flows (not through `inert`), and reaching the returned value."""
     feeds, fed_by = _flow_links(stmts)
+    if inert:
+        feeds = {src: [t for t in targets if t not in inert] for src, targets in feeds.items()}
     ret = fn.body.stmts[-1]
     useful = {ret.value} if isinstance(ret.value, Var) else set()
     return reachable({fn.params[i] for i in wrt}, feeds), reachable(useful, fed_by)

@@ -10,6 +10,7 @@ plainly and still read well once generated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -172,6 +173,30 @@ class Builder:
             if isinstance(stmt, Assign) and stmt.target is v:
                 return stmt
         return None
+
+    def may_be_list(self, v: Operand) -> bool:
+        """A list or tuple, or a helper's result, which may be one."""
+        if not isinstance(v, Var):
+            return False
+        if v in self.facts.containers:
+            return True
+        stmt = self.facts.places.def_stmt.get(v)
+        if isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt.args[1] == Const(0):
+            stmt = self.facts.places.def_stmt.get(stmt.args[0])
+            return isinstance(stmt, Assign) and stmt.prim == "call_forward"
+        return isinstance(stmt, Assign) and stmt.prim == "call"
+
+    def lists_as_arrays(self, prim: primitives.Primitive, bound: dict, bindings: dict,
+                        rules: dict, loc: Loc | None) -> None:
+        """A NumPy function given a list (`np.arctan([x, 2 * x])`, or what a
+        helper returns) reads it as an array: so do its rules (`g / (1 + x **
+        2)` on the list raised)."""
+        if prim.takes != "arrays":
+            return
+        for name, value in bound.items():
+            if bindings.get(name) is value and self.may_be_list(value) and \
+                    any(re.search(rf"\b{name}\b", rule) for rule in rules.values()):
+                bindings[name] = self.template("np.asarray(x)", {"x": value}, loc, "")
 
     def template(self, source: str, bindings: dict, loc: Loc | None, hint: str) -> Operand:
         """Lower an adjoint template with its names bound; returns its value."""

@@ -491,11 +491,13 @@ def call_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any, **kwargs: A
     return compiled.func(*plan.args, **plan.kwargs, **named)
 
 
-def call_forward_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any,
+def call_forward_jvp(fn: Any, active: tuple, moving: tuple, tangents: tuple, /, *args: Any,
                      **kwargs: Any) -> tuple:
     """call_forward and its tangent, for forward mode over reverse mode:
     ((value, saved), (value's tangent, saved's tangent)), from the callee's
-    halves with a forward layer each."""
+    halves with a forward layer each. The backward half gives the adjoints
+    of the `active` entries; `tangents` are those of the `moving` ones (the
+    active ones and any other with a tangent)."""
     if derivative_of(fn) is not None:
         raise UnsupportedSyntaxError(
             "forward mode over the gradient of a function that calls a gradient (a third "
@@ -505,11 +507,12 @@ def call_forward_jvp(fn: Any, active: tuple, tangents: tuple, /, *args: Any,
     plan = _plan(fn, active, args, kwargs)
     if plan is None:
         raise no_rule(fn, "forward")
+    moved = plan if moving == active else _plan(fn, moving, args, kwargs)
     if isinstance(plan, RecordCall):
         value = fn(*args, **kwargs)
-        return (value, plan), (plan.tangent(value, tangents), None)
-    compiled = plan.compile("split", forwards=(plan.wrt,))
-    named = dict(zip(compiled.tangent_names[0], plan.tangents(tangents)))
+        return (value, plan), (moved.tangent(value, tangents), None)
+    compiled = plan.compile("split", forwards=(moved.wrt,))
+    named = dict(zip(compiled.tangent_names[0], moved.tangents(tangents)))
     (value, state), (value_dot, state_dot) = compiled.forward(*plan.args, **plan.kwargs,
                                                               **named)
     saved = Saved(plan, compiled, state, value)

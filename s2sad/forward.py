@@ -68,6 +68,16 @@ def forward(fn: Function, facts: Facts, factory: VarFactory, wrt: tuple[int, ...
     return Forward(facts, factory).run(clone_function(fn), wrt)
 
 
+def moving_sites(stmt: Assign, active: tuple, tangent: Any) -> tuple:
+    """The sites of a call (the callee None, positions, keywords) whose
+    operands have a tangent, the reverse pass's `active` ones first."""
+    args = stmt.args[2:]
+    candidates = [None, *range(len(args)), *stmt.kwargs]
+    moved = [s for s in candidates if s not in active and
+             tangent(site_operand(stmt, s, 2)) is not None]
+    return (*active, *moved)
+
+
 def tname(v: Operand) -> str:
     """The tangent's name for a var named `x`: `x_dot`."""
     return v.hint + "_dot" if isinstance(v, Var) and v.hint else ""
@@ -204,13 +214,17 @@ class StructuralTangents:
         """`pair = call_forward(h, active, *args)` in reverse-mode code: the
         callee's halves with a forward layer each (`call_forward_jvp`); its
         result's tangent holds the saved state's tangent for call_backward.
+        The layer's tangents are those of the `active` arguments and of every
+        other argument that has one (`moving_sites`: d/dy of the gradient in
+        x of a helper's result moves y, which the reverse pass does not).
         (Always, even where no argument moves: the adjoint call_backward gets
         may, and the saved state can travel through tapes to it.)"""
         callee, active, *args = stmt.args
-        sites = [site_operand(stmt, s, 2) for s in active.value]
+        moving = moving_sites(stmt, active.value, self.tangent)
+        sites = [site_operand(stmt, s, 2) for s in moving]
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for a in sites])
-        both = self.emit("call_forward_jvp", [callee, active, tangents, *args],
+        both = self.emit("call_forward_jvp", [callee, active, Const(moving), tangents, *args],
                          kwargs=stmt.kwargs, callee=Ref("$call_forward_jvp"), loc=stmt.loc)
         self.out.append(Assign(stmt.target, "getitem", [both, Const(0)], {}, None, stmt.loc))
         self.set_tangent(stmt.target, self.emit("getitem", [both, Const(1)],
@@ -458,6 +472,7 @@ class Forward(StructuralTangents, Builder):
         """The sum of the tangent rules of the varied parameters."""
         bound, bindings = bound_arguments(prim, stmt, prim.jvp, self.varied, self.emit,
                                           "tangent")
+        self.lists_as_arrays(prim, bound, bindings, prim.jvp, stmt.loc)
         bindings["ans"] = stmt.target
         total = None
         for name, value in bound.items():
@@ -474,7 +489,7 @@ class Forward(StructuralTangents, Builder):
                 if t is None:
                     continue
                 t = self.materialize(value, t)
-                if prim.takes == "arrays" and value in self.facts.containers:
+                if prim.takes == "arrays" and self.may_be_list(value):
                     # NumPy reads a list of numbers as an array, so does the rule
                     t = self.template("np.asarray(t)", {"t": t}, stmt.loc, tname(value))
             part = self.template(prim.jvp[name], {**bindings, "t": t}, stmt.loc,

@@ -41,11 +41,11 @@ import numpy as np
 
 from . import primitives
 from .aliasing import guard_inplace_updates
-from .analysis import SELF_CALLS_RETURN, analyze
+from .analysis import SELF_CALLS_RETURN, Facts, analyze, varied_in_memory
 from .emit import Built, build
 from .errors import ArgumentTypeError, Loc
 from .forward import forward
-from .ir import VarFactory, format_function
+from .ir import Assign, Function, Var, VarFactory, format_function, walk
 from .lowering import Lowered, lower
 from .parsing import is_library_file, parse_function, unwrap
 from .prepare import prepare
@@ -537,9 +537,10 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
         call_halves_directly(fwd, bwd)
     assert len(spec.forwards) <= 1, "one forward layer over split halves"
     for layer in spec.forwards:
-        fwd = forward(fwd, analyze(fwd, layer, spec.scalars, spec.sequences, spec.shapes), factory,
-                      layer).function
-        bwd = forward(bwd, analyze(bwd, (0, 1)), factory, (0, 1)).function
+        facts = analyze(fwd, layer, spec.scalars, spec.sequences, spec.shapes)
+        inert = _state_without_tangent(fwd, bwd, facts)
+        fwd = forward(fwd, facts, factory, layer).function
+        bwd = forward(bwd, analyze(bwd, (0, 1), inert=inert), factory, (0, 1)).function
     use_math(fwd, spec.scalars, returned=False)
     forward_half = build(fwd, fn, lowered.free, helpers)
     backward_half = build(bwd, fn, lowered.free, helpers, user_params=False)
@@ -555,6 +556,18 @@ def _split(fn: types.FunctionType, spec: Spec, rev: Reversed, factory: VarFactor
     if site is not None:  # (the halves' calls of themselves: `recursion.py`)
         site.compiled = compiled
     return compiled
+
+
+def _state_without_tangent(fwd: Function, bwd: Function, facts: Facts) -> frozenset[Var]:
+    """The backward half's names for saved values that do not move in the
+    forward layer (a helper's exponent `p` in `x ** p`): their tangents are
+    zeros, which the backward half's layer must not multiply into a rule's
+    nan (d/dp x**p at x < 0) or refuse (np.triu's `k`)."""
+    moving = varied_in_memory(list(walk(fwd.body)), facts.varied)
+    state = bwd.params[0]
+    return frozenset(s.target for s in bwd.body.stmts
+                     if isinstance(s, Assign) and s.prim == "getitem" and s.args[0] is state
+                     and s.target not in moving)
 
 
 def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Guards:

@@ -246,6 +246,7 @@ class Reverse(Adjoints, StructuralAdjoints):
             raise no_rule_error(stmt)
         bound, bindings = bound_arguments(prim, stmt, prim.vjp, self.active, self.emit,
                                           "gradient")
+        self.lists_as_arrays(prim, bound, bindings, prim.vjp, stmt.loc)
         bindings["g"], bindings["ans"] = self.materialize(stmt.target, g), stmt.target
         for name, value in bound.items():
             values = value if isinstance(value, list) else [value]

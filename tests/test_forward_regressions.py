@@ -212,3 +212,67 @@ def test_second_derivatives_of_a_0d_array_argument():
     for second in (s2sad.hessian(reads_a_0d_array), s2sad.grad(s2sad.grad(reads_a_0d_array)),
                    s2sad.jacobian(s2sad.grad(reads_a_0d_array))):
         assert float(second(x)) == pytest.approx(6 * 1.5 + 4.0)
+
+
+# ---------------------------------------------------------------- through a helper's halves
+
+
+def product_of(x, y):
+    return x * y
+
+
+def through_a_helper(x, y):
+    return product_of(x, y)
+
+
+def squashed_product(w, X):
+    return np.sum(np.tanh(product_of(X, w)))
+
+
+def test_mixed_second_derivatives_through_a_helper():
+    """d/dy of the gradient in x: the helper's forward layer moves y, which
+    its reverse pass does not (the call passed tangents for the reverse's
+    arguments only, and the derivative came out 0)."""
+    assert s2sad.grad(s2sad.grad(through_a_helper, wrt=0), wrt=1)(1.3, 0.7) == 1.0
+    assert s2sad.jvp(s2sad.grad(through_a_helper, wrt=0), (1.3, 0.7), (0.0, 1.0))[1] == 1.0
+    w, X = np.array([0.3, -0.2, 0.5]), np.arange(9.0).reshape(3, 3) / 9.0 - 0.4
+    expected = np.array([s2sad.numerical_gradient(
+        lambda X, k=k: s2sad.grad(squashed_product)(w, X)[k], (X,), 0) for k in range(3)])
+    assert np.abs(expected).max() > 0.5
+    for mode in ("forward", "reverse"):
+        np.testing.assert_allclose(
+            s2sad.jacobian(s2sad.grad(squashed_product, wrt=0), wrt=1, mode=mode)(w, X),
+            expected, atol=1e-6)
+
+
+def power_of(x, p):
+    return x ** p
+
+
+def upper_band(x, k):
+    return np.triu(x, k=k)
+
+
+def cubed_through_a_helper(x):
+    return np.sum(power_of(x, 3))
+
+
+def banded_through_a_helper(x):
+    return np.sum(upper_band(x, 1) ** 2 * x)
+
+
+def test_what_a_helper_saves_without_a_tangent_has_none_in_its_backward_half():
+    """The exponent 3 a helper saves for its backward half had a tangent of
+    zeros there: 0 * log(-0.5) made the Hessian nan, and np.triu's k was
+    refused ('no tangent with respect to k')."""
+    x = np.array([-0.5, 1.0])
+    np.testing.assert_allclose(s2sad.hessian(cubed_through_a_helper)(x), np.diag(6 * x))
+    np.testing.assert_allclose(s2sad.hvp(cubed_through_a_helper)(x, np.array([1.0, 0.0])),
+                               [-3.0, 0.0])
+    a = np.arange(9.0).reshape(3, 3) / 4.0 - 1.0
+    hessian = s2sad.hessian(banded_through_a_helper)(a).reshape(9, 9)
+    expected = np.array([s2sad.numerical_gradient(
+        lambda b, k=k: s2sad.grad(banded_through_a_helper)(b).ravel()[k], (a,), 0).ravel()
+        for k in range(9)])
+    assert np.abs(expected).max() > 1.0
+    np.testing.assert_allclose(hessian, expected, atol=1e-5)

@@ -1443,3 +1443,54 @@ def test_math_prod_is_a_product_in_pythons_order(f, x):
     hessian_fd = np.array([s2sad.numerical_gradient(lambda y, k=k: s2sad.grad(f)(y)[k], (x,), 0)
                            for k in range(3)])
     np.testing.assert_allclose(s2sad.hessian(f)(x), hessian_fd, atol=1e-5)
+
+
+# ---------------------------------------------------------------- lists NumPy reads
+
+
+def two_features(x):
+    return [x, np.sin(x)]
+
+
+def added_feature_lists(x):
+    return np.add(two_features(x), two_features(2 * x))[1]  # (NumPy adds items)
+
+
+def arctan_of_a_display(x):
+    return np.sum(np.arctan([x, 0.5 * x]))
+
+
+def arcsin_of_a_helpers_list(x):
+    return np.sum(np.arcsin(two_features(0.5 * x)) ** 2)
+
+
+def powers_read_by_item_and_by_numpy(x):
+    powers = [x ** k for k in range(1, 4)]
+    return powers[-1] * powers[0] + np.sum(powers)
+
+
+def trajectory_mean(x):
+    path = [x]
+    for _ in range(3):
+        path.append(np.sin(path[-1]))
+    return np.sum(path[-1] ** 2) + np.mean(path)
+
+
+@pytest.mark.parametrize("f, x", [
+    (added_feature_lists, 0.7),
+    (arctan_of_a_display, 0.7),
+    (arcsin_of_a_helpers_list, 0.7),
+    (powers_read_by_item_and_by_numpy, 0.7),
+    (trajectory_mean, np.array([0.7, -0.3])),
+])
+def test_a_list_numpy_reads_as_an_array(f, x):
+    """A list given to a NumPy function: its tangents were added as lists
+    (concatenated, silently: the np.add case), rules applied Python's
+    operators to it (TypeError), and an adjoint from NumPy's rule met the
+    items' adjoints (None + float)."""
+    grad = s2sad.grad(f)(x)
+    np.testing.assert_allclose(grad, s2sad.numerical_gradient(f, (x,), 0), atol=1e-6)
+    direction = np.full_like(x, 0.5)
+    np.testing.assert_allclose(s2sad.jvp(f, (x,), (direction,))[1], np.sum(grad * direction))
+    curvature = s2sad.numerical_gradient(lambda y: np.sum(s2sad.grad(f)(y) * direction), (x,), 0)
+    np.testing.assert_allclose(s2sad.hvp(f)(x, direction), curvature, atol=1e-5)

@@ -138,8 +138,8 @@ structural("call_backward(saved, g)", None, tangent="call_backward", form="helpe
            effect=True, mutates=True, recompute=False)
 # Forward mode over those (a caller's Hessian): each with its tangent,
 # `(result, tangent)`.
-structural("call_forward_jvp(fn, active, tangents, *args)", None, form="helper", effect=True,
-           mutates=True, recompute=False, returns="container", results=2)
+structural("call_forward_jvp(fn, active, moving, tangents, *args)", None, form="helper",
+           effect=True, mutates=True, recompute=False, returns="container", results=2)
 structural("call_backward_jvp(saved, saved_dot, g, g_dot)", None, form="helper", effect=True,
            mutates=True, recompute=False, returns="container", results=2)
 # Forward mode's call of user code: its own forward mode, `(value, tangent)`.

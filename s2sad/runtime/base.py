@@ -696,6 +696,13 @@ def add_adjoints(a: Any, b: Any) -> Any:
         for k, v in b.items():
             out[k] = add_adjoints(out.get(k), v)
         return out
+    if isinstance(a, (list, tuple)) != isinstance(b, (list, tuple)) and \
+            isinstance(a if isinstance(b, (list, tuple)) else b, np.ndarray):
+        # (a list read item by item and by NumPy, `np.sum(items)`: the array
+        # adjoint NumPy's rule gave, as items)
+        a, b = (a, list(b)) if isinstance(a, (list, tuple)) else (list(a), b)
+        if isinstance(b, tuple):
+            a, b = tuple(a), b
     if isinstance(a, list):
         return [add_adjoints(x, y) for x, y in zip(a, b)]
     if isinstance(a, tuple):
