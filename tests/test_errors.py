@@ -388,9 +388,27 @@ def with_ufunc_at(x):
     return y[0]
 
 
+def with_eval(x):
+    return eval("np.sum(x ** 2)")  # (the derivative was silently 0)
+
+
+def with_exec(x):
+    names = {"x": x, "np": np}
+    exec("y = np.sin(x)", names)
+    return np.sum(names["y"])
+
+
+def with_locals(x):
+    y = x * 2.0
+    return np.sum(locals()["y"] ** 2)  # (KeyError: the generated code's locals)
+
+
 @pytest.mark.parametrize(
     "fn, snippet",
     [
+        (with_eval, "eval(\"np"),
+        (with_exec, "exec(\"y"),
+        (with_locals, "locals()"),
         (with_positional_out, "np.add(y, x, y)"),
         (with_ufunc_at, "np.add.at("),
         (with_list_slice_assignment, "items[0:1]"),

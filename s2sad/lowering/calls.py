@@ -7,6 +7,7 @@ reverse pass sends to their own compiled gradients."""
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 import types
@@ -124,6 +125,7 @@ class Calls(LowererBase):
         """A call of a function known at transform time: its primitive, if the
         table has one, else a `call`."""
         self.refuse_writes(callee.value, callee.name.lstrip("$"), node)
+        self.refuse_reflection(callee.value, callee.name.lstrip("$"), node, args)
         if _in_numpy(callee.value) and not _reads_iterables(callee.value) and any(
                 isinstance(a, gast.GeneratorExp) for a in
                 [*node.args, *(k.value for k in node.keywords)]):
@@ -140,6 +142,21 @@ class Calls(LowererBase):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
             self.instances[result] = (callee.value,)
         return result
+
+    def refuse_reflection(self, fn: Any, name: str, node: gast.Call, args: list) -> None:
+        """eval, exec and locals() run code or read names s2sad does not see:
+        a derivative through them would be lost (zero), and the generated
+        code's locals are not the function's."""
+        try:
+            reflective = fn in (builtins.eval, builtins.exec, builtins.locals) or \
+                (fn is builtins.vars and not args)
+        except TypeError:  # (an unhashable callable)
+            return
+        if reflective:
+            raise self.error(f"{name}() runs code or reads local names that s2sad does not "
+                             "see, so no derivative would flow through it", node,
+                             "write the expression as code in the function (a helper "
+                             "function or a dict of functions can choose what runs)")
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
         if _writes_an_argument(fn, node.args, node.keywords):
