@@ -1494,3 +1494,15 @@ def test_a_list_numpy_reads_as_an_array(f, x):
     np.testing.assert_allclose(s2sad.jvp(f, (x,), (direction,))[1], np.sum(grad * direction))
     curvature = s2sad.numerical_gradient(lambda y: np.sum(s2sad.grad(f)(y) * direction), (x,), 0)
     np.testing.assert_allclose(s2sad.hvp(f)(x, direction), curvature, atol=1e-5)
+
+
+def chosen_by_a_set_display(x, mode):
+    if mode in {"sq", "square"}:  # (a set display was refused: "unsupported expression")
+        return np.sum(x ** 2) * len({1, 2, 2})
+    return np.sum(x)
+
+
+def test_a_set_display_is_pythons_set():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(chosen_by_a_set_display)(x, "square"), 4 * x)
+    np.testing.assert_allclose(s2sad.grad(chosen_by_a_set_display)(x, "lin"), [1.0, 1.0])

@@ -174,6 +174,14 @@ class Expressions(LowererBase):
     def expr_List(self, node: gast.List, hint: str) -> Operand:
         return self.display("make_list", node, hint)
 
+    def expr_Set(self, node: gast.Set, hint: str) -> Operand:
+        """`{a, b}`: set([a, b]) (as Python, a set of what the items hash to)."""
+        items = self.display("make_list", node, "items")
+        prim = primitives.for_object(set)
+        if prim is not None:
+            return self.emit(prim.name, [items], hint=hint, callee=Ref("$set", set))
+        return self.emit("call", [Ref("$set", set), items], hint=hint)
+
     def display(self, kind: str, node: Any, hint: str) -> Operand:
         if any(isinstance(e, gast.Starred) for e in node.elts):
             return self.joined_items(node.elts, kind, hint)
