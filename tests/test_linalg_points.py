@@ -345,3 +345,22 @@ def test_log_det_hessian_is_the_known_one() -> None:
     expected = -np.trace(inv @ symmetric @ inv @ symmetric)
     got = np.einsum("ij,ijkl,kl->", direction, hessian, direction)
     np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+def matrix_one_norm(x):
+    return np.linalg.norm(x, 1)
+
+
+def matrix_inf_norm(x):
+    return np.linalg.norm(x, np.inf)
+
+
+def test_matrix_one_and_inf_norms_count_a_zero_entry_as_positive() -> None:
+    """As abs at 0 and the vector norms (JAX's): the matrix norms took
+    np.sign, 0 at a zero entry."""
+    z = np.array([[0.0, 1.0], [2.0, 0.5], [0.0, -0.2]])
+    w = np.array([[2.0, 0.0], [0.5, 0.5]])
+    for f, x, expected in ((matrix_one_norm, z, [[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]),
+                           (matrix_inf_norm, w, [[1.0, 1.0], [0.0, 0.0]])):
+        np.testing.assert_array_equal(s2sad.grad(f)(x), expected)
+        np.testing.assert_array_equal(s2sad.jacobian(f, mode="forward")(x), expected)

@@ -183,9 +183,10 @@ def _matrix_norm_adjoint(g: Any, x: np.ndarray, norm: Any, ord: Any, axes: tuple
     if ord in (None, "fro"):
         return g * _conj(x) / np.where(norm == 0, 1, norm)
     if ord in (1, -1, np.inf, -np.inf):  # extreme column (1) or row (inf) absolute sum
+        # (a zero entry counts as positive, as abs at 0 and the vector norms)
         summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
         sums = np.sum(np.abs(x), axis=summed, keepdims=True)
-        return extremum_adjoint(g, sums, norm, across, True) * _conj(np.sign(x))
+        return extremum_adjoint(g, sums, norm, across, True) * abs_sign(x)
     if ord in (2, -2, "nuc"):  # singular values: d s_k = Re(u_k^H dx v_k)
         u, _, vt = np.linalg.svd(np.moveaxis(x, axes, (-2, -1)), full_matrices=False)
         if ord == "nuc":
