@@ -645,7 +645,7 @@ def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
         size = int(np.size(out))
         for j in range(size):
             basis = np.eye(1, size, j, dtype=_basis_dtype(out)).reshape(np.shape(out))
-            basis = basis if np.ndim(out) else float(basis)
+            basis = basis if np.ndim(out) else basis.item()  # (a float, or complex)
             cotangent = tuple(basis if o2 == o else zeros_like(v) for o2, v in
                               enumerate(outputs)) if several else basis
             for k, g in enumerate(pullback(cotangent)):

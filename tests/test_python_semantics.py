@@ -1498,7 +1498,7 @@ def test_a_list_numpy_reads_as_an_array(f, x):
 
 def chosen_by_a_set_display(x, mode):
     if mode in {"sq", "square"}:  # (a set display was refused: "unsupported expression")
-        return np.sum(x ** 2) * len({1, 2, 2})
+        return np.sum(x ** 2) * len({1, 2, 1 + 1})
     return np.sum(x)
 
 
@@ -1506,3 +1506,47 @@ def test_a_set_display_is_pythons_set():
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(s2sad.grad(chosen_by_a_set_display)(x, "square"), 4 * x)
     np.testing.assert_allclose(s2sad.grad(chosen_by_a_set_display)(x, "lin"), [1.0, 1.0])
+
+
+# ---------------------------------------------------------------- *args and **kwargs of known items
+
+
+def spread_std(x):
+    args = (1,)
+    return np.sum(np.std(x, *args, ddof=1))  # (axis read from *args was refused)
+
+
+def spread_fft(x):
+    options = {"n": 5}
+    return np.sum(np.abs(np.fft.fft(x, **options)) ** 2)
+
+
+def combined(a, b, c=1.0, *, d=2.0):
+    return a * b + c * d
+
+
+def spread_helper_calls(x):
+    first = [x[0], x[1]]
+    return combined(*first, *(x[2],)) + combined(*(x[0], 2.0), **{"c": 3.0, "d": x[1]})
+
+
+@pytest.mark.parametrize("f, x", [
+    (spread_std, np.arange(6.0).reshape(2, 3) ** 1.5),
+    (spread_fft, np.array([0.3, -0.7, 1.2, 0.4])),
+    (spread_helper_calls, np.array([0.3, -0.7, 1.2])),
+])
+def test_unpacked_arguments_known_here_are_passed_one_by_one(f, x):
+    np.testing.assert_allclose(s2sad.grad(f)(x), s2sad.numerical_gradient(f, (x,), 0),
+                               atol=1e-6)
+    direction = np.full_like(x, 0.5)
+    curvature = s2sad.numerical_gradient(lambda y: np.sum(s2sad.grad(f)(y) * direction), (x,), 0)
+    np.testing.assert_allclose(s2sad.hvp(f)(x, direction), curvature, atol=1e-5)
+
+
+def given_twice(x):
+    return combined(x[0], 1.0, **{"a": 2.0})
+
+
+def test_an_argument_given_twice_by_unpacking_is_pythons_type_error():
+    with pytest.raises(TypeError, match="multiple values for argument 'a'"):
+        s2sad.grad(given_twice)(np.array([0.3, 0.4]))

@@ -43,3 +43,38 @@ def test_arange_with_a_differentiable_bound_is_refused_not_zero():
     with pytest.raises(s2sad.NoAdjointError) as info:
         s2sad.grad(arange_from)(0.5)
     assert "'start_or_stop'" in str(info.value)  # (NumPy's name for the first argument)
+
+
+def tiled_by_a_numpy_int(x):
+    return np.sum(np.tile(x, np.int64(2)) ** 2)
+
+
+def took_nothing(x):
+    return np.sum(np.take(x, [])) + np.sum(x)
+
+
+def squares_summed(z):
+    return np.sum(z ** 2)
+
+
+def variance_without_degrees_of_freedom(x):
+    return np.var(x, ddof=4)
+
+
+def test_rule_corners_an_outside_review_found():
+    """np.tile's adjoint iterated a NumPy int's reps; np.take's read an empty
+    index list as floats; a holomorphic Jacobian's seed went through float();
+    var's divisor at ddof >= n was n - ddof < 0 (NumPy's is 0: inf)."""
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2sad.grad(tiled_by_a_numpy_int)(x), 4 * x)
+    np.testing.assert_allclose(s2sad.jacobian(tiled_by_a_numpy_int, mode="reverse")(x), 4 * x)
+    np.testing.assert_allclose(s2sad.grad(took_nothing)(x), [1.0, 1.0, 1.0])
+    z = np.array([1 + 2j, 0.5 - 1j])
+    for mode in ("forward", "reverse"):
+        np.testing.assert_allclose(s2sad.jacobian(squares_summed, holomorphic=True, mode=mode)(z),
+                                   2 * z)
+    y = np.array([0.3, -0.7, 1.2])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert variance_without_degrees_of_freedom(y) == np.inf
+    np.testing.assert_array_equal(s2sad.grad(variance_without_degrees_of_freedom)(y),
+                                  [np.inf, -np.inf, np.inf])

@@ -325,10 +325,68 @@ class Calls(LowererBase):
         `f(*args, **kwargs)`; the dispatcher unpacks them)."""
         if any(isinstance(a, gast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):
-            return [], self.packed_arguments(node)
-        args = [self.passed(a) for a in node.args]
-        kwargs = {k.arg: self.passed(k.value) for k in node.keywords}
+            if not self.unpacks_known_items(node):
+                return [], self.packed_arguments(node)
+        args: list = []
+        for a in node.args:
+            args += self.known_items(a.value) if isinstance(a, gast.Starred) else [self.passed(a)]
+        kwargs: dict = {}
+        for k in node.keywords:
+            if k.arg is None:
+                kwargs.update(self.known_entries(k.value))
+            else:
+                kwargs[k.arg] = self.passed(k.value)
         return args, kwargs
+
+    def unpacks_known_items(self, node: gast.Call) -> bool:
+        """Are the call's `*seq` and `**mapping` a tuple, list or dict whose
+        items are known here (`*(0, 1)`, `*args` of a tuple display, `**kw` of
+        `kw = {"n": 5}`), with no keyword given twice? Then the call passes
+        them one by one, as a call written out (a NumPy function's `axis`
+        read from `*args` is its axis, not a value that may vary)."""
+        names = [k.arg for k in node.keywords if k.arg is not None]
+        for a in node.args:
+            if isinstance(a, gast.Starred) and self.known_items(a.value, peek=True) is None:
+                return False
+        for k in node.keywords:
+            if k.arg is None:
+                keys = self.known_entries(k.value, peek=True)
+                if keys is None:
+                    return False
+                names += list(keys)
+        return len(names) == len(set(names))
+
+    def known_items(self, value: Any, peek: bool = False) -> list | None:
+        """The items of a display or of a name bound to a tuple or list made
+        here; None if unknown (with `peek`, nothing is lowered)."""
+        if isinstance(value, (gast.Tuple, gast.List)) and \
+                not any(isinstance(e, gast.Starred) for e in value.elts):
+            return list(value.elts) if peek else [self.passed(e) for e in value.elts]
+        if not isinstance(value, gast.Name) or value.id not in self.env:
+            return None
+        bound = self.env[value.id]
+        if isinstance(bound, Const) and type(bound.value) in (tuple, list):
+            return [Const(item) for item in bound.value]
+        stmt = self.producers.get(bound) if isinstance(bound, Var) else None
+        if stmt is not None and stmt.prim in ("make_tuple", "make_list"):
+            return list(stmt.args)
+        return None
+
+    def known_entries(self, value: Any, peek: bool = False) -> dict | None:
+        """The entries of a dict display with string keys, or of a name bound
+        to a dict made here; None if unknown."""
+        if isinstance(value, gast.Dict) and all(
+                isinstance(k, gast.Constant) and isinstance(k.value, str) for k in value.keys):
+            return {k.value: (v if peek else self.passed(v))
+                    for k, v in zip(value.keys, value.values)}
+        if not isinstance(value, gast.Name) or value.id not in self.env:
+            return None
+        bound = self.env[value.id]
+        stmt = self.producers.get(bound) if isinstance(bound, Var) else None
+        if stmt is not None and stmt.prim == "make_dict" and \
+                all(isinstance(k, str) for k in stmt.args[0].value):
+            return dict(zip(stmt.args[0].value, stmt.args[1:]))
+        return None
 
     def packed_arguments(self, node: gast.Call) -> dict:
         packed = {}

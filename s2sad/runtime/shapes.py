@@ -124,7 +124,7 @@ def roll_adjoint(g: Any, shift: Any, axis: Any) -> Any:
 
 def tile_adjoint(g: Any, a: Any, reps: Any) -> Any:
     shape = _shape(a)
-    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    reps = tuple(int(r) for r in np.ravel(reps))  # (a number, np.int64 too, or a sequence)
     ndim = max(len(shape), len(reps))
     shape_full = (1,) * (ndim - len(shape)) + tuple(shape)
     reps_full = (1,) * (ndim - len(reps)) + reps
@@ -460,7 +460,7 @@ def take_adjoint(g: Any, a: Any, indices: Any, axis: Any, mode: str = "raise") -
     shape = _shape(a)
     out = np.zeros(shape, dtype=_inexact(g))
     n = int(np.prod(shape)) if axis is None else shape[axis % len(shape)]
-    indices = np.asarray(indices)
+    indices = np.asarray(indices, dtype=np.intp if np.size(indices) == 0 else None)
     if mode == "clip":
         indices = np.clip(indices, 0, n - 1)
     elif mode == "wrap":
