@@ -20,10 +20,11 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import types
+from collections import Counter
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, repeats_sequence
+from .analysis import Facts, known_shape, repeats_sequence
 from .callables import unfold
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .ir import (
@@ -41,8 +42,10 @@ from .ir import (
     defs,
     regions,
     rename,
+    uses,
     walk,
 )
+from .lowering.scans import outside_writes
 from .parsing import is_derivative, is_library_file
 from .runtime import UpdatingMethod, snapshot
 from .runtime.functions import stored_value_error, stores_value
@@ -52,7 +55,7 @@ def prepare(fn: Function, facts: Facts, factory: VarFactory, reverse: bool = Tru
     """The prepared copy of `fn`; for forward mode (`reverse=False`) only the
     list operations are told from arithmetic and the result named."""
     body = clone_block(fn.body)
-    _Preparer(facts, factory, reverse).block(body)
+    _Preparer(facts, factory, reverse, body).block(body)
     name_result(body, factory)
     return clone_function(fn, body)
 
@@ -65,11 +68,16 @@ def name_result(body: Block, factory: VarFactory) -> None:
 
 
 class _Preparer:
-    def __init__(self, facts: Facts, factory: VarFactory, reverse: bool) -> None:
+    def __init__(self, facts: Facts, factory: VarFactory, reverse: bool, body: Block) -> None:
         self.facts = facts
         self.factory = factory
         self.reverse = reverse
         self.branches = 0  # the ifs around the statement being prepared
+        # how often the function reads each value and each global (a helper
+        # that changes one it reads elsewhere is refused: `unseen_writes`)
+        self.read_count: Counter = Counter(
+            u.name.split(".")[0] if isinstance(u, Ref) else u
+            for stmt in walk(body) for u in uses(stmt) if isinstance(u, (Var, Ref)))
 
     def block(self, block: Block) -> None:
         new: list = []
@@ -118,10 +126,38 @@ class _Preparer:
             raise stored_value_error(callee.value, stmt.loc)
         if isinstance(callee, Ref) and not _is_user_code(callee.value):
             return False  # library code known now: it does not see our arrays change
+        if isinstance(callee, Ref) and not varied:
+            self.unseen_writes(stmt, callee)
         # (a callee known only at run time goes to the dispatcher, which checks it;
         # so does a method of an object that carries a derivative, `s.step()`,
         # which may set the object's attributes: refused there, not dropped)
         return varied or (isinstance(callee, Var) and callee in self.facts.varied)
+
+    def unseen_writes(self, stmt: Assign, callee: Ref) -> None:
+        """A helper that gets no value carrying a derivative runs as Python
+        does, unseen; the backward pass reads what the function read again
+        after it. If the helper changes a global the function reads
+        (`RUNNING[:] = ...`, `global T; T = ...`) or writes into an argument
+        the function reads elsewhere (`buf += 1`), the derivative would see
+        the change: refused."""
+        fn = callee.value
+        shift = 1 if isinstance(fn, types.MethodType) else 0
+        names, into, augmented = outside_writes(getattr(fn, "__func__", fn))
+        changed = sorted(n for n in names if self.read_count[n])
+        args = stmt.args[1:]
+        for k in sorted(into | augmented):
+            a = args[k - shift] if 0 <= k - shift < len(args) else None
+            if isinstance(a, (Var, Ref)) and self.read_count[a] > 1 and (
+                    k in into or known_shape(self.facts.shape, a) != ()):
+                changed.append(a.name if isinstance(a, Ref) else a.hint or "its argument")
+        if changed:
+            name = getattr(fn, "__name__", "the function")
+            raise UnsupportedSyntaxError(
+                f"{name}() changes {', '.join(changed)}, which this function also reads: "
+                "s2sad's backward pass reads it again after the call, so the derivative "
+                "would see the change", stmt.loc,
+                "have the helper return the new value and assign it (stats = update(stats, "
+                "m)), or call it outside the function being differentiated")
 
     def split_call(self, stmt: Assign) -> list[Assign]:
         """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`,

@@ -1562,3 +1562,71 @@ def test_elementwise_grad_of_a_tuple_and_linearize_with_the_wrong_count_say_so()
     _, f_jvp = s2sad.linearize(product_of_square, 1.0, 2.0)
     with pytest.raises(s2sad.ArgumentTypeError, match="one tangent per primal"):
         f_jvp(1.0)
+
+
+# ---------------------------------------------------------------- helpers changing what the function reads
+
+TEMPERATURE = 1.0
+RUNNING_MEAN = np.zeros(2)
+HISTORY: list = []
+
+
+def cool_down():
+    global TEMPERATURE
+    TEMPERATURE = TEMPERATURE * 0.5
+
+
+def track(m):
+    RUNNING_MEAN[:] = 0.9 * RUNNING_MEAN + 0.1 * m
+
+
+def bumped(buf):
+    buf += 1.0
+
+
+def remembered(v):
+    HISTORY.append(v)
+
+
+def annealed(x):
+    y = np.sum(x ** 2) / TEMPERATURE
+    cool_down()
+    return y
+
+
+def tracked(x):
+    y = np.sum(x * RUNNING_MEAN) + np.sum(x ** 2)
+    track(s2sad.stop_gradient(x))
+    return y
+
+
+def buffered(x, buf):
+    y = np.sum(x * buf)
+    bumped(buf)
+    return y
+
+
+def logged(x, k):
+    y = np.sum(x ** 2) * k
+    remembered(float(k))  # (a global the function does not read: fine)
+    return y
+
+
+@pytest.mark.parametrize("f, args, snippet, changed", [
+    (annealed, (np.array([1.0, 2.0]),), "cool_down()", "TEMPERATURE"),
+    (tracked, (np.array([1.0, 2.0]),), "track(s2sad", "RUNNING_MEAN"),
+    (buffered, (np.array([1.0, 2.0]), np.zeros(2)), "bumped(buf)", "buf"),
+])
+def test_a_helper_changing_what_the_function_reads_is_refused(f, args, snippet, changed):
+    """The helper runs unseen (no argument carries a derivative) and the
+    backward pass read the global or the argument again after it: the
+    gradient saw the change ([4, 8] for [2, 4])."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match=f"changes {changed}") as info:
+        s2sad.grad(f)(*args)
+    assert_points_at(info.value, f, snippet)
+
+
+def test_a_helper_changing_what_the_function_does_not_read_runs():
+    before = len(HISTORY)
+    np.testing.assert_allclose(s2sad.grad(logged)(np.array([1.0, 2.0]), 3), [6.0, 12.0])
+    assert HISTORY[before:] == [3.0]

@@ -294,3 +294,67 @@ def is_super(node: Any) -> bool:
     """Is `node` the call `super()`?"""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == "super" and not node.args and not node.keywords
+
+
+# methods that change their object in place (a list's, an array's, a dict's, a set's)
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update",
+                       "add", "discard", "fill", "sort", "resize", "setdefault", "put",
+                       "itemset", "reverse", "popitem"})
+
+
+def outside_writes(fn: Any) -> tuple[frozenset[str], frozenset[int], frozenset[int]]:
+    """What a function of the user's changes outside itself, read from its
+    source: the global and nonlocal names it rebinds or writes into
+    (`global T; T = ...`, `RUNNING[:] = ...`, `LOG.append(v)`), the positions
+    of the parameters whose objects it writes into (`buf[i] = v`,
+    `buf.fill(0)`), and of those it updates with an augmented assignment
+    (`buf += 1`: in place for an array, not for a number). Empty where the
+    source cannot be read."""
+    code = getattr(fn, "__code__", None)
+    if code is None or is_library_file(code.co_filename):
+        return frozenset(), frozenset(), frozenset()
+    cached = _WRITES.get(code)
+    if cached is None:
+        try:
+            node = parse_function(fn).node
+        except S2sadError:
+            return frozenset(), frozenset(), frozenset()
+        cached = _WRITES[code] = _writes_of(node, set(code.co_varnames) | set(code.co_cellvars))
+    return cached
+
+
+_WRITES: dict = {}
+
+
+def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[int],
+                                                     frozenset[int]]:
+    params = [a.id for a in [*node.args.posonlyargs, *node.args.args]]
+    declared = {n for sub in gast.walk(node) if isinstance(sub, (gast.Global, gast.Nonlocal))
+                for n in sub.names}
+
+    def root(target: Any) -> str | None:
+        while isinstance(target, (gast.Subscript, gast.Attribute)):
+            target = target.value
+        return target.id if isinstance(target, gast.Name) else None
+
+    written, augmented = set(), set()
+    for sub in gast.walk(node):
+        targets: list = []
+        if isinstance(sub, (gast.Assign, gast.Delete)):
+            targets = sub.targets
+        elif isinstance(sub, (gast.AugAssign, gast.AnnAssign)):
+            targets = [sub.target]
+        for target in targets:
+            if isinstance(target, gast.Name):
+                if target.id in declared:
+                    written.add(target.id)
+                elif isinstance(sub, gast.AugAssign):
+                    augmented.add(target.id)
+            elif root(target) is not None:
+                written.add(root(target))
+        if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Attribute) and \
+                sub.func.attr in _MUTATORS and root(sub.func.value) is not None:
+            written.add(root(sub.func.value))
+    names = frozenset(n for n in written if n in declared or n not in local)
+    return (names, frozenset(k for k, p in enumerate(params) if p in written),
+            frozenset(k for k, p in enumerate(params) if p in augmented))
