@@ -461,8 +461,8 @@ def _unbroadcast_1d(g: Any, n: int) -> Any:
 
 @overload(require_scalar)
 def _require_scalar(value):
-    if _is_number(value):
-        return lambda value: None
+    if _is_number(value) or isinstance(value, types.Optional) and _is_number(value.type):
+        return lambda value: None  # (Optional: a value `return` in a loop set, else None)
     if isinstance(value, types.Array):  # (the user's error, as the NumPy backend says it)
         def refuse(value):
             raise _base.NonScalarOutput(value.shape)
@@ -627,7 +627,7 @@ def _exact_item(v):
 
 @overload(zeros_like)
 def _zeros_like(x):
-    if _is_number(x):
+    if _is_number(x) or isinstance(x, types.Optional) and _is_number(x.type):
         return lambda x: 0.0
     if isinstance(x, types.Array) and isinstance(x.dtype, (types.Float, types.Complex)):
         return lambda x: np.zeros_like(x)

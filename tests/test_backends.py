@@ -95,9 +95,19 @@ def softmax_loss(a, Y):
     return -np.sum(Y * (s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))))
 
 
+def returned_in_a_loop(x, n):
+    for _ in range(n):
+        x = x * 1.1
+        if x > 5.0:
+            return x * x  # (its value starts as None: Numba's Optional(float64))
+    return x
+
+
 RNG = np.random.default_rng(0)
 X6 = RNG.standard_normal((6, 3))
 CASES = [
+    (returned_in_a_loop, 0, (1.0, 30)),
+    (returned_in_a_loop, 0, (1.0, 3)),
     (recurrence, 0, (0.5, 30)),
     (branch_loop, (0, 1), (0.8, 0.5)),
     (while_branch, (0, 1), (-0.41, 3.0)),
