@@ -77,17 +77,23 @@ class NonScalarOutputError(S2sadError):
     """`grad` of a function whose output is not a scalar."""
 
     @classmethod
-    def returned(cls, name: str, what: Any, loc: Loc | None,
-                 generator: bool = False) -> NonScalarOutputError:
+    def returned(cls, name: str, what: Any, loc: Loc | None, generator: bool = False,
+                 needs: str = "grad") -> NonScalarOutputError:
         """The error for `name` returning `what` (runtime.NonScalarOutput's
-        argument: a shape, or a type's name) where grad needs a scalar."""
+        argument: a shape, or a type's name) where `needs` (grad, a second
+        derivative) needs a scalar. A library function wrapped by s2sad
+        (`hessian(np.sin)`) has no line of the user's to show."""
         kind = f"an array of shape {what}" if isinstance(what, tuple) else f"a {what}"
+        hint = "if it returns (value, auxiliary data), pass has_aux=True" \
+            if what in ("tuple", "list") else "reduce the output (e.g. with np.sum or " \
+            "np.mean) to the scalar you want the gradient of"
         if generator:
             kind = "a generator (it is a generator function)"
-        return cls(f"grad needs {name} to return a scalar, but it returned {kind}", loc,
-                   "if it returns (value, auxiliary data), pass has_aux=True"
-                   if what in ("tuple", "list") else "reduce the output (e.g. with np.sum or "
-                   "np.mean) to the scalar you want the gradient of")
+            hint = "return the value instead of yielding it, or differentiate a function " \
+                "that adds up what it yields: sum(gen(x))"
+        if loc is not None and loc.filename.startswith("<s2sad:"):
+            loc = None
+        return cls(f"{needs} needs {name} to return a scalar, but it returned {kind}", loc, hint)
 
 
 class WrtError(S2sadError):

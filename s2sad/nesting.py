@@ -80,7 +80,8 @@ class Derivative:
                 tuple(self.base) + tuple(k for positions, _ in self.layers for k in positions))
         except NonScalarOutput as exc:  # (the innermost gradient's output: hvp, hessian)
             raise NonScalarOutputError.returned(self.fn.__name__, exc.args[0],
-                                                compiled.return_loc) from None
+                                                compiled.return_loc,
+                                                needs="a second derivative") from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return pick(self.run(args, kwargs), self.path)

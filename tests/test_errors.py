@@ -1564,7 +1564,7 @@ def test_elementwise_grad_of_a_tuple_and_linearize_with_the_wrong_count_say_so()
         f_jvp(1.0)
 
 
-# ---------------------------------------------------------------- helpers changing what the function reads
+# ---------------------------------------------------------------- helpers changing what f reads
 
 TEMPERATURE = 1.0
 RUNNING_MEAN = np.zeros(2)
@@ -1630,3 +1630,35 @@ def test_a_helper_changing_what_the_function_does_not_read_runs():
     before = len(HISTORY)
     np.testing.assert_allclose(s2sad.grad(logged)(np.array([1.0, 2.0]), 3), [6.0, 12.0])
     assert HISTORY[before:] == [3.0]
+
+
+def chosen_by_match(x, k):
+    match k:
+        case 1:
+            return np.sum(x)
+        case _:
+            return np.sum(x * 2.0)
+
+
+def zipped_strictly(x, y):
+    return sum(a * b for a, b in zip(x, y, strict=True))
+
+
+def yielded(x):
+    yield np.sum(x)
+
+
+def test_refusals_say_what_is_refused_and_what_to_write():
+    """(walrus and match were named by their syntax classes, NamedExpr and
+    Match; zip's strict= was 'no derivative rule'; a generator function was
+    told to pass has_aux=True)"""
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="unsupported statement: match") as info:
+        s2sad.grad(chosen_by_match)(x, 1)
+    assert "if / elif / else" in info.value.hint
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="strict=") as info:
+        s2sad.grad(zipped_strictly)(x, x)
+    assert_points_at(info.value, zipped_strictly, "zip(x, y, strict=True)")
+    with pytest.raises(s2sad.NonScalarOutputError, match="generator function") as info:
+        s2sad.grad(yielded)(x)
+    assert "has_aux" not in info.value.hint

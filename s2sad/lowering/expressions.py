@@ -36,6 +36,9 @@ class Expressions(LowererBase):
     def expr(self, node: Any, hint: str = "") -> Any:
         """Lower an expression; returns its operand (or a LocalFunction for a lambda)."""
         method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None and isinstance(node, gast.NamedExpr):
+            raise self.error("assignment expressions (`:=`) are not supported", node,
+                             "assign on a line of its own first: n = np.sum(x), then if n > 0:")
         if method is None:
             raise self.error(f"unsupported expression: {type(node).__name__}", node,
                              "rewrite it with simple operations and calls")

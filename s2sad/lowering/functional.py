@@ -92,6 +92,10 @@ class Functional(LowererBase):
             starred, handler = False, self.lower_dict
         elif obj is builtins.zip and not keys:
             handler = self.lower_zip
+        elif obj is builtins.zip and set(keys) == {"strict"}:
+            raise self.error("zip(..., strict=...) is not supported", node,
+                             "check the lengths first (if len(a) != len(b): raise "
+                             "ValueError(...)), then zip without strict=")
         elif obj is builtins.enumerate and 1 <= len(node.args) + len(keys) <= 2 and \
                 node.args and set(keys) <= {"start"}:
             handler = self.lower_enumerate

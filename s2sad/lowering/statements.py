@@ -39,6 +39,7 @@ UNSUPPORTED = {
     gast.ClassDef: "define classes outside the differentiated function",
     gast.Import: "import modules at the top of the file, outside the function",
     gast.ImportFrom: "import modules at the top of the file, outside the function",
+    gast.Match: "choose with if / elif / else on the value instead",
 }
 
 
@@ -387,7 +388,9 @@ class Statements(LowererBase):
                              "write one index into the array itself: a[1:3] = v")
         if not isinstance(target.value, gast.Name) or target.value.id not in self.env:
             raise self.error("only a local variable can be assigned into (`a[i] = v`)", target,
-                             "copy the array into a local variable first: a = x.copy()")
+                             "copy it into a local variable first: a = x.copy() for an "
+                             "array, d = dict(d) for a dict (a cache of results, as a "
+                             "memoizing decorator keeps, has no place in a derivative)")
         name = target.value.id
         array = self.env[name]
         if isinstance(target.slice, gast.Slice) and self.is_list(array):
