@@ -276,3 +276,13 @@ def test_what_a_helper_saves_without_a_tangent_has_none_in_its_backward_half():
         for k in range(9)])
     assert np.abs(expected).max() > 1.0
     np.testing.assert_allclose(hessian, expected, atol=1e-5)
+
+
+def imaginary_root(x):
+    return ((-x) ** 0.5).imag  # (Python's power of a negative float is complex)
+
+
+def test_the_curvature_of_a_complex_power_of_a_negative_float():
+    """pow_base_curvature took NumPy's float power (nan) where g was complex."""
+    assert s2sad.grad(imaginary_root)(2.0) == pytest.approx(0.5 * 2.0 ** -0.5)
+    assert s2sad.hessian(imaginary_root)(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5)

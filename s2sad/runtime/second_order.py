@@ -299,7 +299,8 @@ def pow_base_curvature(g: Any, x: Any, y: Any) -> Any:
             return g * y * (y - 1) * np.float64(0.0) ** (y - 2)
         return g * y * (y - 1) * x ** (y - 2)
     x, y = np.asarray(x), np.asarray(y)
-    base = x.astype(np.result_type(x, y, float), copy=False)
+    # (a complex g: Python's power of a negative float, `(-2.0) ** 0.5`, is complex)
+    base = x.astype(np.result_type(x, y, np.asarray(g), float), copy=False)
     flat = (y == 0) | (y == 1) | (np.asarray(g) == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = g * y * (y - 1) * base ** np.where(flat, 2, y - 2)
