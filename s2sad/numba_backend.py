@@ -209,6 +209,8 @@ def cache_stats() -> dict[str, int]:
 def _reason(message: str) -> str:
     """The line of Numba's message that says what failed (and our helper's reason)."""
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    if len(lines) == 1 and re.fullmatch(r"[a-z]+\d*", lines[0]):  # (numba.typeof's: a dtype)
+        return f"Numba has no type for an argument of dtype {lines[0]}"
     ours = next((ln for ln in lines if "s2sad's Numba backend has no" in ln
                  or "grad's function returned" in ln), None)
     for i, ln in enumerate(lines):
