@@ -816,3 +816,15 @@ def test_a_function_valued_default_is_refused_at_its_call():
     assert "`...`" not in str(info.value)
     np.testing.assert_allclose(s2sad.grad(with_an_activation, backend="auto")(np.ones(3)),
                                1 - np.tanh(1.0) ** 2)
+
+
+def squares(v):
+    return np.sum(v * v)
+
+
+@needs_numba
+def test_an_argument_numba_has_no_type_for_is_named():
+    with pytest.raises(BackendError, match="no type for an argument of dtype float16"):
+        s2sad.grad(squares, backend="numba")(np.ones(3, np.float16))
+    np.testing.assert_allclose(s2sad.grad(squares, backend="auto")(np.ones(3, np.float16)),
+                               [2.0, 2.0, 2.0])
