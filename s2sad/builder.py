@@ -180,6 +180,8 @@ class Builder:
             return False
         if v in self.facts.containers:
             return True
+        if self.dims(v) is not None:
+            return False  # (its shape is known: an array or a number)
         stmt = self.facts.places.def_stmt.get(v)
         if isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt.args[1] == Const(0):
             stmt = self.facts.places.def_stmt.get(stmt.args[0])
@@ -194,6 +196,8 @@ class Builder:
         if prim.takes != "arrays":
             return
         for name, value in bound.items():
+            if name in prim.zero or not (name in prim.vjp or name in prim.jvp):
+                continue  # (an axis, a shape, a flag: not data NumPy reads as an array)
             if bindings.get(name) is value and self.may_be_list(value) and \
                     any(re.search(rf"\b{name}\b", rule) for rule in rules.values()):
                 bindings[name] = self.template("np.asarray(x)", {"x": value}, loc, "")

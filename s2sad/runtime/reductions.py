@@ -104,7 +104,7 @@ def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
     shape = _shape(a)
     centered = a - np.mean(a, axis=axis, keepdims=True)
     g = _expand_reduced(_real_cotangent(g), shape, axis, keepdims)
-    divisor = np.float64(max(_count(shape, axis) - ddof, 0))  # (NumPy's: inf at ddof >= n)
+    divisor = float(max(_count(shape, axis) - ddof, 0))  # (NumPy's: inf at ddof >= n)
     with np.errstate(divide="ignore", invalid="ignore"):
         return g * 2.0 * _conj(centered) / divisor
 
