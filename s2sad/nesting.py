@@ -31,6 +31,7 @@ import numpy as np
 
 from . import backends, pipeline
 from .errors import NonScalarOutputError, S2sadError
+from .parsing import errors_located
 from .runtime import NonScalarOutput, as_gradient_of, zeros_like
 
 
@@ -74,10 +75,12 @@ class Derivative:
                                                     else None)
                                      for p, d in zip(positions, directions))))
         try:
-            return pipeline.run_numbers_safely(
-                self.fn, backends.runner(compiled, self.backend),
-                lambda: self.compiled(args, kwargs), full_args, full_kwargs, named,
-                tuple(self.base) + tuple(k for positions, _ in self.layers for k in positions))
+            with errors_located():  # (a run-time refusal: at the user's line)
+                return pipeline.run_numbers_safely(
+                    self.fn, backends.runner(compiled, self.backend),
+                    lambda: self.compiled(args, kwargs), full_args, full_kwargs, named,
+                    tuple(self.base) + tuple(k for positions, _ in self.layers
+                                             for k in positions))
         except NonScalarOutput as exc:  # (the innermost gradient's output: hvp, hessian)
             raise NonScalarOutputError.returned(self.fn.__name__, exc.args[0],
                                                 compiled.return_loc,

@@ -103,7 +103,7 @@ def unwrap(fn: Any) -> types.FunctionType:
         message, hint = fn.__s2sad_not_nested__
         raise UnsupportedSyntaxError(message, hint=hint)
     if hasattr(fn, "__s2sad_transform__"):
-        raise SourceUnavailableError(
+        raise UnsupportedSyntaxError(
             f"differentiating the result of s2sad.{fn.__s2sad_transform__} again is not "
             "supported", hint="derivatives of derivatives go through grad: grad(grad(f)), "
             "s2sad.hessian(f), s2sad.hvp(f), s2sad.jacobian(s2sad.grad(f))")

@@ -744,3 +744,19 @@ def test_forward_mode_calls_library_methods_of_keys():
     t = {"w1": np.array([1.0, 0.0]), "b": np.array([1.0])}
     value, tangent = s2sad.jvp(sums_the_weights, (p,), (t,))
     assert (value, tangent) == pytest.approx((5.0, 2.0))
+
+
+def slope_of_tanh(x):
+    return s2sad.grad(np.tanh)(x) * x
+
+
+def squared_slope(x):
+    return slope_of_tanh(x) ** 2
+
+
+def test_a_third_derivative_through_a_called_gradient_points_at_the_call():
+    """(the refusal, raised when the call runs, had no location)"""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="third derivative") as info:
+        s2sad.grad(s2sad.grad(squared_slope))(0.3)
+    assert info.value.loc is not None
+    assert info.value.loc.line == slope_of_tanh.__code__.co_firstlineno + 1
