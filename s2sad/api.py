@@ -43,7 +43,7 @@ from .pipeline import Compiled, Spec
 from .runtime import private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
-from .wrt import Chosen, Wrt, check_args, choose, def_loc
+from .wrt import Chosen, Wrt, check_args, choose, def_loc, takes_wrt
 
 
 def compile_gradient(f: Callable, wrt: tuple[int, ...], scalars: tuple[int, ...] = (),
@@ -345,6 +345,7 @@ def _nested(f: Callable, derivative: Derivative, wrt: Wrt, with_value: bool,
     return gradient
 
 
+@takes_wrt
 def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False,
          backend: str = "numpy") -> Callable:
     """The gradient of a scalar function: `grad(f)(x)` is df/dx at x.
@@ -364,6 +365,7 @@ def grad(f: Callable | None = None, wrt: Wrt = 0, *, has_aux: bool = False,
     return _make(f, wrt, with_value=False, has_aux=has_aux, backend=backend)
 
 
+@takes_wrt
 def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *,
                    has_aux: bool = False, backend: str = "numpy") -> Callable:
     """Like `grad`, but returns `(f(*args), gradient)` from one forward pass

@@ -44,7 +44,7 @@ from .runtime.functions import (
     safe_duck_array,
 )
 from .signature import check_binding, layout
-from .wrt import Chosen, Wrt, check_args, choose, container_differentiable, def_loc
+from .wrt import Chosen, Wrt, check_args, choose, container_differentiable, def_loc, takes_wrt
 
 # ---------------------------------------------------------------- forward mode
 
@@ -494,6 +494,7 @@ def _differentiable(value: Any) -> bool:
     return np.asarray(value).dtype.kind in "fc"
 
 
+@takes_wrt
 def elementwise_grad(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     """autograd's elementwise_grad: the adjoint of ones through f, which is the
     elementwise derivative when each output entry depends only on the input
@@ -523,6 +524,7 @@ def elementwise_grad(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Ca
 # ---------------------------------------------------------------- Jacobians and Hessians
 
 
+@takes_wrt
 def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
              has_aux: bool = False, holomorphic: bool = False,
              backend: str = "numpy") -> Callable:
@@ -665,6 +667,7 @@ def _block(parts: list, out_shape: tuple, in_shape: tuple, axis: int) -> Any:
     return float(block) if block.ndim == 0 and block.dtype.kind == "f" else block
 
 
+@takes_wrt
 def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
             backend: str = "numpy") -> Callable:
     """The Hessian of a scalar function: forward mode over the gradient's
@@ -722,6 +725,7 @@ def _whole_arguments(f: Callable, wrt: Wrt, what: str) -> tuple[Chosen, Any]:
     return chosen, names[0] if len(names) == 1 else names
 
 
+@takes_wrt
 def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
     """`hvp(f)(*args, v)`: the Hessian of scalar f at args times v (a tuple of
     vectors for a tuple `wrt`, in its order), in one forward-over-reverse pass."""

@@ -11,8 +11,9 @@ derivatives per parameter; `Chosen` reads the sites' out of them.
 
 from __future__ import annotations
 
+import functools
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,3 +252,19 @@ def numeric(value: Any) -> bool:
 
 __all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric",
            "container_differentiable"]
+
+
+def takes_wrt(transform: Callable) -> Callable:
+    """A transform whose `wrt=` has other names elsewhere (autograd's
+    `argnum=`, JAX's `argnums=`): given one of those, say so, rather than
+    Python's "unexpected keyword argument"."""
+    @functools.wraps(transform)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for other, library in (("argnum", "autograd"), ("argnums", "JAX")):
+            if other in kwargs:
+                raise WrtError(f"{transform.__name__} takes wrt= (a position, a name, or a "
+                               f"tuple of them), not {other}= ({library}'s name)",
+                               hint=f"s2sad.{transform.__name__}(f, wrt={kwargs[other]!r})")
+        return transform(*args, **kwargs)
+    return checked
+

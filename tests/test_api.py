@@ -728,3 +728,16 @@ def test_gradients_inside_containers_are_arrays_of_their_own():
     assert not np.shares_memory(tangent, u)
     e1, e2 = s2sad.elementwise_grad(np.sin, wrt=(0, 0))(np.ones(3))
     assert not np.shares_memory(e1, e2)
+
+
+def product_of_two(x, y):
+    return x * y
+
+
+@pytest.mark.parametrize("transform", [s2sad.grad, s2sad.value_and_grad, s2sad.jacobian,
+                                       s2sad.hessian, s2sad.hvp, s2sad.elementwise_grad])
+@pytest.mark.parametrize("other", ["argnum", "argnums"])
+def test_autograd_and_jax_names_for_wrt_are_pointed_at_wrt(transform, other):
+    with pytest.raises(s2sad.WrtError, match=f"not {other}=") as info:
+        transform(product_of_two, **{other: (0, 1)})
+    assert "wrt=(0, 1)" in info.value.hint
