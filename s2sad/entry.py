@@ -39,12 +39,12 @@ guards failed and reports any error the generated code raised (the user's own
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .pipeline import compiled_source
 from .runtime import as_gradient_of, raised_by_user
 
 MISS = object()  # (what an entry returns when the call is not of its kinds)
@@ -119,7 +119,7 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, filled: tupl
         returned.append(g if g not in returned else
                         f"({g}.copy() if type({g}) is ndarray else {g})")
     lines += _returned(returned, with_value, has_aux, as_tuple)
-    exec(builtins.compile("\n".join(lines), "<s2sad fast entry>", "exec"), bound)
+    exec(compiled_source("\n".join(lines), "<s2sad fast entry>"), bound)
     return bound["entry"]
 
 

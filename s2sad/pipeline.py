@@ -26,7 +26,9 @@ the check is transitive.
 from __future__ import annotations
 
 import builtins
+import collections
 import contextlib
+import functools
 import logging
 import sys
 import threading
@@ -34,7 +36,7 @@ import time
 import types
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -361,8 +363,15 @@ def _checker(guards: Guards) -> Callable[[], bool]:
         f"        return {test}",
         "    except (ValueError, AttributeError, KeyError):  # (an emptied cell, a deleted name)",
         "        return False"])
-    exec(builtins.compile(source, "<s2sad guards>", "exec"), bound)
+    exec(compiled_source(source, "<s2sad guards>"), bound)
     return bound["hold"]
+
+
+@functools.lru_cache(maxsize=1024)
+def compiled_source(source: str, filename: str) -> types.CodeType:
+    """Python's compile of generated glue code (guards, entries), once per
+    text: functions of one code made again (a lambda in a loop) have the same."""
+    return builtins.compile(source, filename, "exec")
 
 
 @dataclass
@@ -402,9 +411,68 @@ class Compiled:
     def valid(self) -> bool:
         return self.guards.hold()
 
+    def rebound(self, fn: types.FunctionType) -> Compiled | None:
+        """This result for `fn`, another closure of the same code (a lambda
+        or a factory's function made anew, `grad(lambda w: loss(w, X))` in a
+        loop): the generated functions again, with `fn`'s closure cells in
+        place of the first one's. None if a guard does not hold for `fn`
+        (a closure variable whose identity chose the code is another object)."""
+        donor = self.user_fn
+        if fn.__defaults__ is not None or fn.__kwdefaults__ or donor.__defaults__ is not None \
+                or donor.__kwdefaults__ or self.guards.epoch != _EPOCH[0] or \
+                fn.__globals__ is not donor.__globals__:
+            return None
+        swap = {id(old): new for old, new in zip(donor.__closure__ or (), fn.__closure__ or ())}
+        cells = [(swap.get(id(cell), cell), obj) for cell, obj in self.guards.cells]
+        guards = Guards(fn, list(self.guards.dicts), cells, list(self.guards.attrs))
+        if not guards.hold():
+            return None
+        olds = {id(b.func): b.func for b in self.built}
+        holding = {}  # a cell holding one of the generated functions (its own recursion)
+        for b in self.built:
+            for cell in b.func.__closure__ or ():
+                if id(cell) in swap:
+                    continue
+                try:
+                    held = cell.cell_contents
+                except ValueError:  # (an empty cell)
+                    continue
+                if id(held) in olds:
+                    holding[id(cell)] = (types.CellType(), held)
+                elif hasattr(held, "compiled"):
+                    return None  # (a call site of its own recursion, which holds this result)
+        made: dict[int, types.FunctionType] = {}
+        built = []
+        for b in self.built:
+            old = b.func
+            closure = tuple(holding[id(c)][0] if id(c) in holding else swap.get(id(c), c)
+                            for c in old.__closure__ or ())
+            new = types.FunctionType(old.__code__, old.__globals__, old.__name__,
+                                     old.__defaults__, closure or None)
+            new.__kwdefaults__ = dict(old.__kwdefaults__) if old.__kwdefaults__ else None
+            made[id(old)] = new
+            again = Built(new, b.fdef, b.shared, b.params)
+            built.append(again)
+        for cell, held in holding.values():
+            cell.cell_contents = made[id(held)]
+
+        def mapped(f: Callable | None) -> Callable | None:
+            return made.get(id(f), f) if f is not None else None
+
+        return replace(self, guards=guards, built=built, func=mapped(self.func),
+                       forward=mapped(self.forward), backward=mapped(self.backward),
+                       runners={})
+
 
 # function -> {spec: result}: held weakly, so a function's results go with it
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# code -> {spec: the last function of that code compiled for it}: another
+# function of the code (a closure, a lambda made again in a loop, which drops
+# the last) takes its result, rebound (`Compiled.rebound`), not transformed.
+# Held strongly, for the most recent codes only: what those closures hold is
+# kept that long.
+_CLOSURES: collections.OrderedDict = collections.OrderedDict()
+_CLOSURES_KEPT = 64
 _LOCK = threading.RLock()
 _DISPATCH: dict[str, Any] = {}
 _COUNTS = {"transforms": 0}
@@ -436,8 +504,22 @@ def compile(f: Any, spec: Spec) -> Compiled:
         hit = results.get(spec)
         if hit is not None and hit.valid():
             return hit
-        compiled = results[spec] = _logged_transform(fn, spec)
+        compiled = results[spec] = _from_another_closure(fn, spec) or \
+            _logged_transform(fn, spec)
+        _CLOSURES.setdefault(fn.__code__, {})[spec] = fn
+        _CLOSURES.move_to_end(fn.__code__)
+        if len(_CLOSURES) > _CLOSURES_KEPT:
+            _CLOSURES.popitem(last=False)
         return compiled
+
+
+def _from_another_closure(fn: types.FunctionType, spec: Spec) -> Compiled | None:
+    """The result another function of fn's code (a closure, a lambda made
+    again) has for `spec`, rebound to fn."""
+    other = _CLOSURES.get(fn.__code__, {}).get(spec)
+    donor = _CACHE.get(other, {}).get(spec) if other is not None and other is not fn \
+        else None
+    return donor.rebound(fn) if donor is not None else None
 
 
 _LOG = logging.getLogger("s2sad")
