@@ -907,6 +907,7 @@ def numeric_vars(stmts: list[Stmt]) -> set[Var]:
     and NumPy functions, and what those take as operands. Adjoints of these
     accumulate with `+`; others with `add_adjoints`."""
     out: set[Var] = set()
+    keyed = set()  # read by a string key: a mapping where that runs (`t["a"]`)
     for stmt in stmts:
         if not isinstance(stmt, Assign):
             continue
@@ -917,7 +918,10 @@ def numeric_vars(stmts: list[Stmt]) -> set[Var]:
             out.update(a for a in stmt.operands() if isinstance(a, Var))
         elif prim.takes == "receiver" and stmt.args and isinstance(stmt.args[0], Var):
             out.add(stmt.args[0])
-    return out
+        if stmt.prim == "getitem" and isinstance(stmt.args[1], Const) and \
+                isinstance(stmt.args[1].value, str):
+            keyed.add(stmt.args[0])
+    return out - keyed
 
 
 # ---------------------------------------------------------------- buffers

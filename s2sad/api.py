@@ -381,7 +381,7 @@ stop_gradient = runtime.stop_gradient
 
 MODES = {
     "grad": lambda w: Spec("grad", w),
-    "jvp": lambda w: Spec("primal", (), forwards=(w,)),
+    "jvp": lambda w: Spec("primal", (), forwards=(w,), top=True),
     "vjp": lambda w: Spec("split", w),
     "hessian": lambda w: Spec("grad", w, forwards=(w,)),
 }

@@ -193,8 +193,8 @@ class Builder:
         """A NumPy function given a list (`np.arctan([x, 2 * x])`, or what a
         helper returns) reads it as an array: so do its rules (`g / (1 + x **
         2)` on the list raised)."""
-        if prim.takes != "arrays":
-            return
+        if prim.takes != "arrays" or prim.form != "function":
+            return  # (an operator's list operand is Python's: `+` joins lists)
         for name, value in bound.items():
             if name in prim.zero or not (name in prim.vjp or name in prim.jvp):
                 continue  # (an axis, a shape, a flag: not data NumPy reads as an array)

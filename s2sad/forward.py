@@ -28,6 +28,7 @@ included: forward mode over reverse mode gives Hessian-vector products.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,29 @@ def moving_sites(stmt: Assign, active: tuple, tangent: Any) -> tuple:
     return (*active, *moved)
 
 
+def _bound_in_order(fn: Any, stmt: Assign) -> list | None:
+    """A call's operands in the order of fn's parameters, defaults filled in
+    (JAX gives a tangent rule all of them: `x, beta = primals`); None where
+    fn takes *args or **kwargs and keywords are given."""
+    if not stmt.kwargs:
+        args = list(stmt.args)
+    else:
+        args = None
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return args
+    params = list(signature.parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return args
+    try:
+        bound = signature.bind(*stmt.args, **stmt.kwargs)
+    except TypeError:
+        return args
+    return [bound.arguments[p.name] if p.name in bound.arguments else Const(p.default)
+            for p in params if p.name in bound.arguments or p.default is not p.empty]
+
+
 def tname(v: Operand) -> str:
     """The tangent's name for a var named `x`: `x_dot`."""
     return v.hint + "_dot" if isinstance(v, Var) and v.hint else ""
@@ -122,7 +146,8 @@ class StructuralTangents:
             return
         base = self.materialize(array, t_array)
         written = self.materialize(value, t_value) if t_value is not None else Const(0.0)
-        self.out.append(Assign(None, "write_slice", [base, index, written], {},
+        # (the array and the value: an integer array truncates a fraction, whose tangent is 0)
+        self.out.append(Assign(None, "write_slice", [base, index, written, array, value], {},
                                Ref("$write_slice", primitives.resolve_name("write_slice")),
                                stmt.loc))
         self.tan[stmt.target] = base  # (the same array, written: a1's memory is a2's)
@@ -251,14 +276,16 @@ class StructuralTangents:
             self.out.append(stmt)
             return
         fn, _, rule = primitives.USER_RULED[stmt.prim]
-        if stmt.kwargs:
+        operands = _bound_in_order(fn, stmt)
+        if operands is None:
             raise NoAdjointError(
-                f"the tangent rule of {getattr(fn, '__name__', fn)!r} takes positional "
-                "arguments, and this call passes some by keyword", stmt.loc,
+                f"the tangent rule of {getattr(fn, '__name__', fn)!r} takes its arguments in "
+                "order, and this call passes some by keyword that s2sad cannot place "
+                "(the function takes *args or **kwargs)", stmt.loc,
                 "pass the arguments positionally")
-        primals = self.emit("make_tuple", list(stmt.args))
+        primals = self.emit("make_tuple", operands)
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
-                                            for a in stmt.args])
+                                            for a in operands])
         name = "$" + (getattr(rule, "__name__", "") or "rule").strip("<>")
         pair = self.emit("call", [Ref(name, rule), primals, tangents], loc=stmt.loc)
         self.out.append(Assign(stmt.target, "getitem", [pair, Const(0)], {}, None, stmt.loc))
@@ -385,8 +412,10 @@ class Forward(StructuralTangents, Builder):
             v = stmt.target
             if v is None or not self.varied(v) or not prim.differentiable:
                 return
-            t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
-            self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
+            if any(self.varied(a) for a in stmt.operands()):  # (else made of constants:
+                # varied only by a later write, its tangent is zeros until then)
+                t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
+                self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
         if stmt.target is not None and stmt.prim != "tape.new":
             self.own_if_stored(stmt.target)
             self.bind_placeholder(stmt.target)

@@ -553,7 +553,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     _COUNTS["transforms"] += 1
     lowered = lower(parse_function(fn), construct=spec.construct, statics=dict(spec.statics),
                     updates=spec.updates, objects=spec.objects, records=spec.records)
-    primal = guard_inplace_updates(lowered.function, helper=spec.kind == "split" and not spec.top)
+    primal = guard_inplace_updates(lowered.function,
+                                   helper=spec.kind in ("split", "primal") and not spec.top)
     factory = lowered.factory
     facts = analyze(primal, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
     prepared = prepare(primal, facts, factory, reverse=spec.kind != "primal")

@@ -109,7 +109,7 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
 def compile_jvp(fn: Any, wrt: tuple[int, ...], args: tuple, kwargs: dict | None = None
                 ) -> Compiled:
     kinds = pipeline.argument_kinds(fn, args, kwargs)
-    return pipeline.compile(fn, Spec("primal", (), *kinds, forwards=(wrt,)))
+    return pipeline.compile(fn, Spec("primal", (), *kinds, forwards=(wrt,), top=True))
 
 
 def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, Callable]:

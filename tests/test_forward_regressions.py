@@ -286,3 +286,107 @@ def test_the_curvature_of_a_complex_power_of_a_negative_float():
     """pow_base_curvature took NumPy's float power (nan) where g was complex."""
     assert s2sad.grad(imaginary_root)(2.0) == pytest.approx(0.5 * 2.0 ** -0.5)
     assert s2sad.hessian(imaginary_root)(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5)
+
+
+# ---------------------------------------------------------------- an outside review of forward mode
+
+
+def written_by_helper(buf, v):
+    buf[1] = v
+
+
+def fills_through_a_helper(x):
+    b = np.zeros(3)
+    written_by_helper(b, x * 3.3)
+    return np.sum(b * x ** 2)
+
+
+def test_a_helper_writing_into_its_argument_is_refused_in_forward_mode_too():
+    """Forward mode ran the helper on a copy: the caller's array kept its
+    zeros, and value and tangent came out 0 (reverse mode refused)."""
+    for run in (lambda: s2sad.jvp(fills_through_a_helper, (1.37,), (1.0,)),
+                lambda: s2sad.linearize(fills_through_a_helper, 1.37)[1](1.0),
+                lambda: s2sad.grad(fills_through_a_helper)(1.37)):
+        with pytest.raises(s2sad.AliasingError, match="the argument buf"):
+            run()
+
+
+def truncated_into_integers(x):
+    b = np.zeros(3, dtype=int)
+    b[1] = x * 3.3  # (NumPy truncates: a derivative of 0 through it)
+    return np.sum(b * x ** 2)
+
+
+def arange_written_into(x):
+    b = np.arange(3.0)
+    b[0] = x[0] * x[1]
+    return np.sum(b * x)
+
+
+def test_forward_mode_writes_and_buffers():
+    """An integer array's write passed the value's tangent on (jvp 17.15 for
+    10.96); an np.arange buffer written into was refused ('start_or_stop=')
+    where no derivative reaches np.arange."""
+    x = 1.37
+    assert s2sad.jvp(truncated_into_integers, (x,), (1.0,))[1] == pytest.approx(8 * x)
+    assert s2sad.hessian(truncated_into_integers)(x) == pytest.approx(8.0)
+    y = np.array([0.4, -0.7, 1.1])
+    grad = s2sad.grad(arange_written_into)(y)
+    np.testing.assert_allclose(grad, s2sad.numerical_gradient(arange_written_into, (y,), 0),
+                               atol=1e-7)
+    np.testing.assert_allclose(s2sad.jvp(arange_written_into, (y,), (y,))[1], grad @ y)
+    expected = np.array([[2 * y[1], 2 * y[0], 0.0], [2 * y[0], 0.0, 0.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(s2sad.hessian(arange_written_into)(y), expected)
+
+
+def total_of_tree(t):
+    if isinstance(t, dict):
+        return total_of_tree(t["a"]) + total_of_tree(t["b"])
+    return np.sum(t ** 3)
+
+
+def cubes_of_a_dict(x):
+    return total_of_tree({"a": x, "b": np.sin(x)})
+
+
+def test_second_derivatives_of_a_recursion_over_a_dict():
+    """The parameter is a dict on one path and an array on the other: its
+    adjoints were added with `+` (dict + dict: TypeError)."""
+    x = np.array([0.3, -0.5, 1.1])
+    expected = np.array([s2sad.numerical_gradient(
+        lambda y, k=k: s2sad.grad(cubes_of_a_dict)(y)[k], (x,), 0) for k in range(3)])
+    np.testing.assert_allclose(s2sad.hessian(cubes_of_a_dict)(x), expected, atol=1e-6)
+    tree = {"a": x, "b": x}
+    product = s2sad.hvp(total_of_tree)(tree, {"a": x, "b": 2 * x})
+    np.testing.assert_allclose(product["a"], 6 * x * x)
+    np.testing.assert_allclose(product["b"], 12 * x * x)
+
+
+@s2sad.custom_jvp
+def softplus_at(x, beta=1.0):
+    return np.log1p(np.exp(beta * x)) / beta
+
+
+@softplus_at.defjvp
+def _softplus_at_jvp(primals, tangents):
+    x, beta = primals  # (JAX's: the defaults too)
+    return softplus_at(x, beta), tangents[0] / (1 + np.exp(-beta * x))
+
+
+def softplus_by_keyword(x):
+    return np.sum(softplus_at(x, beta=2.0) ** 2)
+
+
+def softplus_by_default(x):
+    return np.sum(softplus_at(x) ** 2)
+
+
+@pytest.mark.parametrize("f, beta", [(softplus_by_keyword, 2.0), (softplus_by_default, 1.0)])
+def test_a_tangent_rule_gets_every_parameter_in_order(f, beta):
+    """The rule's primals left out defaults, and a keyword argument was
+    refused, where JAX binds both."""
+    x = np.array([0.3, -0.8])
+    value = np.log1p(np.exp(beta * x)) / beta
+    expected = 2 * value / (1 + np.exp(-beta * x))
+    np.testing.assert_allclose(s2sad.jvp(f, (x,), (np.ones(2),))[1], np.sum(expected))
+    np.testing.assert_allclose(s2sad.jacobian(f, mode="forward")(x), expected)

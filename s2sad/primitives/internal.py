@@ -176,7 +176,8 @@ structural("setitem_restore(x, index, old)", None, tangent="store", effect=True,
            stores=True, recompute=False)
 structural("zero_slice(x, index)", None, tangent="store", effect=True, mutates=True,
            stores=True, recompute=False)
-helper("write_slice(t, index, value)", tangent="store", effect=True, mutates=True, stores=True)
+helper("write_slice(t, index, value, written=None, source=None)", tangent="store", effect=True,
+       mutates=True, stores=True)
 # an adjoint added into at an index: it writes into `dx`, which it returns (a
 # new array where g's dtype is wider); only where no forward layer follows
 helper("add_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, index)"},

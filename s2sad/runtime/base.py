@@ -352,12 +352,17 @@ def added_at(dx: Any, index: Any, g: Any) -> Any:
     return add_at(dx.copy() if isinstance(dx, (np.ndarray, list)) else dx, index, g)
 
 
-def write_slice(t: Any, index: Any, value: Any) -> None:
+def write_slice(t: Any, index: Any, value: Any, written: Any = None, source: Any = None) -> None:
     """t[index] = value in place: a write into an array's tangent, mirroring
-    the write into the array. A real tangent cannot take a complex one: the
-    array is real (NumPy dropped the value's imaginary part) or a complex
-    argument was given a real tangent (which JAX refuses); this function
-    cannot tell which, so it refuses rather than drop a part of either."""
+    the write of `source` into the array `written`. An integer array
+    truncates a fraction written into it: its tangent there is 0. A real
+    tangent cannot take a complex one: the array is real (NumPy dropped the
+    value's imaginary part) or a complex argument was given a real tangent
+    (which JAX refuses); this function cannot tell which, so it refuses
+    rather than drop a part of either."""
+    if _truncates(written, source):
+        t[index] = 0
+        return
     if isinstance(t, np.ndarray) and t.dtype.kind != "c" and np.iscomplexobj(value):
         raise ArgumentTypeError(
             "a complex value is written into an array whose tangent is real",
