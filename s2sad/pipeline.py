@@ -420,7 +420,7 @@ class Compiled:
         donor = self.user_fn
         if fn.__defaults__ is not None or fn.__kwdefaults__ or donor.__defaults__ is not None \
                 or donor.__kwdefaults__ or self.guards.epoch != _EPOCH[0] or \
-                fn.__globals__ is not donor.__globals__:
+                fn.__globals__ is not donor.__globals__ or not _rebindable(donor, fn):
             return None
         swap = {id(old): new for old, new in zip(donor.__closure__ or (), fn.__closure__ or ())}
         cells = [(swap.get(id(cell), cell), obj) for cell, obj in self.guards.cells]
@@ -462,6 +462,26 @@ class Compiled:
         return replace(self, guards=guards, built=built, func=mapped(self.func),
                        forward=mapped(self.forward), backward=mapped(self.backward),
                        runners={})
+
+
+def _rebindable(donor: types.FunctionType, fn: types.FunctionType) -> bool:
+    """May a result of `donor` serve `fn`, another function of its code? Only
+    where what the transform took from the closure is all in the cells the
+    generated code reads, or guarded: not where the code defines functions or
+    classes of its own (compiled apart, with the first closure's cells), uses
+    `super()` (the class in its `__class__` cell chose the code), captures a
+    class (its `__init__` was compiled in) or has an empty cell."""
+    code = fn.__code__
+    if "__class__" in code.co_freevars or \
+            any(isinstance(c, types.CodeType) for c in code.co_consts):
+        return False
+    for cell in (*(donor.__closure__ or ()), *(fn.__closure__ or ())):
+        try:
+            if isinstance(cell.cell_contents, type):
+                return False
+        except ValueError:  # (an empty cell: a name not bound yet)
+            return False
+    return True
 
 
 # function -> {spec: result}: held weakly, so a function's results go with it

@@ -76,8 +76,7 @@ class _Preparer:
         # how often the function reads each value and each global (a helper
         # that changes one it reads elsewhere is refused: `unseen_writes`)
         self.read_count: Counter = Counter(
-            u.name.split(".")[0] if isinstance(u, Ref) else u
-            for stmt in walk(body) for u in uses(stmt) if isinstance(u, (Var, Ref)))
+            _read_key(u) for stmt in walk(body) for u in uses(stmt) if isinstance(u, (Var, Ref)))
 
     def block(self, block: Block) -> None:
         new: list = []
@@ -147,7 +146,7 @@ class _Preparer:
         args = stmt.args[1:]
         for k in sorted(into | augmented):
             a = args[k - shift] if 0 <= k - shift < len(args) else None
-            if isinstance(a, (Var, Ref)) and self.read_count[a] > 1 and (
+            if isinstance(a, (Var, Ref)) and self.read_count[_read_key(a)] > 1 and (
                     k in into or known_shape(self.facts.shape, a) != ()):
                 changed.append(a.name if isinstance(a, Ref) else a.hint or "its argument")
         if changed:
@@ -289,6 +288,11 @@ def dispatchable(obj: Any, stmt: Assign) -> bool:
         return True
     keys = tuple(k for k in stmt.kwargs if k not in ("*", "**"))
     return unfold(obj, len(stmt.args) - 1, keys) is not None
+
+
+def _read_key(u: Var | Ref) -> Any:
+    """What a read counts under: a var, or a global's (or closure value's) name."""
+    return u.name.split(".")[0] if isinstance(u, Ref) else u
 
 
 def site_operand(stmt: Assign, site: Any, first: int) -> Any:

@@ -1662,3 +1662,45 @@ def test_refusals_say_what_is_refused_and_what_to_write():
     with pytest.raises(s2sad.NonScalarOutputError, match="generator function") as info:
         s2sad.grad(yielded)(x)
     assert "has_aux" not in info.value.hint
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def zeroed(a):
+    a[:] = 0.0
+
+
+def weighted_then_zeroed(v):
+    y = np.sum(np.sin(v) * WEIGHTS)
+    zeroed(WEIGHTS)  # (a global passed to a helper that writes into it)
+    return y
+
+
+def clipped(a):
+    a = np.array(a)  # (a copy: the caller's array does not change)
+    a[a < 0] = 0.0
+    return a
+
+
+def total_of(xs):
+    total = 0.0
+
+    def add(u):
+        nonlocal total  # (the helper's own local, not the global)
+        total += u
+    for u in xs:
+        add(u)
+    return total
+
+
+def clipped_twice(v):
+    buf = v * 1.0
+    return np.sum(clipped(buf) * buf) * total_of([1.0, 2.0]) + TEMPERATURE
+
+
+def test_a_global_passed_to_a_helper_that_writes_it_is_refused_and_copies_are_not():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="changes WEIGHTS"):
+        s2sad.grad(weighted_then_zeroed)(np.array([0.5, 1.0, -1.0]))
+    v = np.array([0.5, -1.0])
+    np.testing.assert_allclose(s2sad.grad(clipped_twice)(v), [2 * 0.5 * 3.0, 0.0])

@@ -907,3 +907,75 @@ def test_a_closure_whose_captured_callee_differs_is_transformed_again():
     np.testing.assert_allclose(s2sad.grad(scaled_by(np.sin))(w), np.sin(w) + w * np.cos(w))
     np.testing.assert_allclose(s2sad.grad(scaled_by(np.exp))(w), np.exp(w) * (1 + w))
     assert pipeline.transform_count() - before == 2
+
+
+def layered_loss(scale):
+    def loss(w):
+        layers = [np.tanh, lambda v: v * scale]  # (a function of its own, compiled apart)
+        h = w
+        for layer in layers:
+            h = layer(h)
+        return np.sum(h ** 2)
+    return loss
+
+
+class Squares:
+    def val(self, x):
+        return np.sum(x ** 2)
+
+
+def scaled_subclass(base, k):
+    class Scaled(base):
+        def val(self, x):
+            return super().val(x) * k
+    return Scaled
+
+
+class HoldsIt:
+    def __init__(self, x):
+        self.y = x
+
+
+class HoldsSine:
+    def __init__(self, x):
+        self.y = np.sin(x)
+
+
+def built_on(base):
+    class Derived(base):
+        def __init__(self, x):
+            base.__init__(self, x)
+
+    def f(x):
+        return np.sum(Derived(x).y)
+    return f
+
+
+def maybe_helped(flag):
+    if flag:
+        def helper(x):
+            return np.sum(x ** 2)
+
+    def f(x):
+        if flag:
+            return helper(x)
+        return np.sum(x)
+    return f
+
+
+def test_what_a_closure_chose_beyond_its_cells_is_not_rebound():
+    """(an outside review: a local lambda compiled apart kept the first
+    closure's scale, a factory class's super() and base __init__ the first
+    class, an empty cell the first compile's refusal)"""
+    w, x = np.array([0.3, -0.2]), np.array([1.0, 2.0])
+    s2sad.grad(layered_loss(1.0))(w)
+    np.testing.assert_allclose(s2sad.grad(layered_loss(10.0))(w),
+                               200 * np.tanh(w) * (1 - np.tanh(w) ** 2))
+    once = scaled_subclass(Squares, 2.0)
+    twice = scaled_subclass(once, 3.0)
+    np.testing.assert_allclose(s2sad.grad(once().val)(x), 4 * x)
+    np.testing.assert_allclose(s2sad.grad(twice().val)(x), 12 * x)
+    np.testing.assert_allclose(s2sad.grad(built_on(HoldsIt))(x), [1.0, 1.0])
+    np.testing.assert_allclose(s2sad.grad(built_on(HoldsSine))(x), np.cos(x))
+    np.testing.assert_allclose(s2sad.grad(maybe_helped(False))(x), [1.0, 1.0])
+    np.testing.assert_allclose(s2sad.grad(maybe_helped(True))(x), 2 * x)

@@ -328,9 +328,16 @@ _WRITES: dict = {}
 
 def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[int],
                                                      frozenset[int]]:
+    """(Its own statements only: a function defined inside has names of its own.)"""
+    own = [n for stmt in node.body if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef))
+           for n in _own_nodes(stmt)]
     params = [a.id for a in [*node.args.posonlyargs, *node.args.args]]
-    declared = {n for sub in gast.walk(node) if isinstance(sub, (gast.Global, gast.Nonlocal))
+    declared = {n for sub in own if isinstance(sub, (gast.Global, gast.Nonlocal))
                 for n in sub.names}
+    # a parameter bound again (`a = np.array(a)`) may be written as a copy: not counted
+    rebound = {t.id for sub in own if isinstance(sub, (gast.Assign, gast.For))
+               for t in (sub.targets if isinstance(sub, gast.Assign) else [sub.target])
+               if isinstance(t, gast.Name)}
 
     def root(target: Any) -> str | None:
         while isinstance(target, (gast.Subscript, gast.Attribute)):
@@ -338,7 +345,7 @@ def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[in
         return target.id if isinstance(target, gast.Name) else None
 
     written, augmented = set(), set()
-    for sub in gast.walk(node):
+    for sub in own:
         targets: list = []
         if isinstance(sub, (gast.Assign, gast.Delete)):
             targets = sub.targets
@@ -356,5 +363,5 @@ def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[in
                 sub.func.attr in _MUTATORS and root(sub.func.value) is not None:
             written.add(root(sub.func.value))
     names = frozenset(n for n in written if n in declared or n not in local)
-    return (names, frozenset(k for k, p in enumerate(params) if p in written),
-            frozenset(k for k, p in enumerate(params) if p in augmented))
+    return (names, frozenset(k for k, p in enumerate(params) if p in written - rebound),
+            frozenset(k for k, p in enumerate(params) if p in augmented - rebound))
