@@ -411,21 +411,17 @@ class Compiled:
     def valid(self) -> bool:
         return self.guards.hold()
 
-    def rebound(self, fn: types.FunctionType) -> Compiled | None:
-        """This result for `fn`, another closure of the same code (a lambda
-        or a factory's function made anew, `grad(lambda w: loss(w, X))` in a
-        loop): the generated functions again, with `fn`'s closure cells in
-        place of the first one's. None if a guard does not hold for `fn`
-        (a closure variable whose identity chose the code is another object)."""
-        donor = self.user_fn
-        if fn.__defaults__ is not None or fn.__kwdefaults__ or donor.__defaults__ is not None \
-                or donor.__kwdefaults__ or self.guards.epoch != _EPOCH[0] or \
-                fn.__globals__ is not donor.__globals__ or not _rebindable(donor, fn):
-            return None
-        swap = {id(old): new for old, new in zip(donor.__closure__ or (), fn.__closure__ or ())}
-        cells = [(swap.get(id(cell), cell), obj) for cell, obj in self.guards.cells]
-        guards = Guards(fn, list(self.guards.dicts), cells, list(self.guards.attrs))
-        if not guards.hold():
+    def rebound(self, fn: types.FunctionType, cells: tuple,
+                check: bool = True) -> Compiled | None:
+        """This result for `fn`, with fn's closure cells where this result's
+        code reads `cells` (those of the function it was made for, or the
+        empty ones of a `Reusable`): the generated functions made again, and
+        the guards checked against fn. None if a guard does not hold (a
+        closure variable whose identity chose the code is another object)."""
+        swap = {id(old): new for old, new in zip(cells, fn.__closure__ or ())}
+        guarded = [(swap.get(id(cell), cell), obj) for cell, obj in self.guards.cells]
+        guards = Guards(fn, list(self.guards.dicts), guarded, list(self.guards.attrs))
+        if check and not guards.hold():
             return None
         olds = {id(b.func): b.func for b in self.built}
         holding = {}  # a cell holding one of the generated functions (its own recursion)
@@ -451,8 +447,7 @@ class Compiled:
                                      old.__defaults__, closure or None)
             new.__kwdefaults__ = dict(old.__kwdefaults__) if old.__kwdefaults__ else None
             made[id(old)] = new
-            again = Built(new, b.fdef, b.shared, b.params)
-            built.append(again)
+            built.append(Built(new, b.fdef, b.shared, b.params))
         for cell, held in holding.values():
             cell.cell_contents = made[id(held)]
 
@@ -464,18 +459,52 @@ class Compiled:
                        runners={})
 
 
-def _rebindable(donor: types.FunctionType, fn: types.FunctionType) -> bool:
-    """May a result of `donor` serve `fn`, another function of its code? Only
-    where what the transform took from the closure is all in the cells the
+@dataclass
+class Reusable:
+    """What a function leaves for the next function of its code (a lambda or
+    a factory's closure made again, `grad(lambda w: loss(w, X))` in a loop):
+    its result rebound to empty cells, so that nothing of the function (its
+    closure's arrays, its Numba code) is kept, only the generated code. The
+    next one is served by `rebound` to its own cells, not transformed."""
+
+    compiled: Compiled
+    cells: tuple  # the empty cells standing for a closure's
+    namespace: dict  # the module's globals
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> Reusable | None:
+        fn = compiled.user_fn
+        if not _rebindable(fn):
+            return None
+        cells = tuple(types.CellType() for _ in fn.__closure__ or ())
+        empty = compiled.rebound(_with_closure(fn, cells), fn.__closure__ or (), check=False)
+        return cls(empty, cells, fn.__globals__) if empty is not None else None
+
+    def serve(self, fn: types.FunctionType) -> Compiled | None:
+        if not _rebindable(fn) or self.compiled.guards.epoch != _EPOCH[0] or \
+                fn.__globals__ is not self.namespace:
+            return None
+        return self.compiled.rebound(fn, self.cells)
+
+
+def _with_closure(fn: types.FunctionType, cells: tuple) -> types.FunctionType:
+    """fn's code and globals with other cells (empty ones: a `Reusable`'s)."""
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, None, cells or None)
+
+
+def _rebindable(fn: types.FunctionType) -> bool:
+    """May a result of one function of fn's code serve another? Only where
+    what the transform took from the closure is all in the cells the
     generated code reads, or guarded: not where the code defines functions or
     classes of its own (compiled apart, with the first closure's cells), uses
     `super()` (the class in its `__class__` cell chose the code), captures a
-    class (its `__init__` was compiled in) or has an empty cell."""
+    class (its `__init__` was compiled in), has an empty cell, or defaults
+    (the generated code holds the first function's)."""
     code = fn.__code__
-    if "__class__" in code.co_freevars or \
+    if fn.__defaults__ is not None or fn.__kwdefaults__ or "__class__" in code.co_freevars or \
             any(isinstance(c, types.CodeType) for c in code.co_consts):
         return False
-    for cell in (*(donor.__closure__ or ()), *(fn.__closure__ or ())):
+    for cell in fn.__closure__ or ():
         try:
             if isinstance(cell.cell_contents, type):
                 return False
@@ -486,13 +515,11 @@ def _rebindable(donor: types.FunctionType, fn: types.FunctionType) -> bool:
 
 # function -> {spec: result}: held weakly, so a function's results go with it
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# code -> {spec: the last function of that code compiled for it}: another
-# function of the code (a closure, a lambda made again in a loop, which drops
-# the last) takes its result, rebound (`Compiled.rebound`), not transformed.
-# Held strongly, for the most recent codes only: what those closures hold is
-# kept that long.
-_CLOSURES: collections.OrderedDict = collections.OrderedDict()
-_CLOSURES_KEPT = 64
+# code -> {spec: a Reusable}: another function of the code (a closure, a
+# lambda made again in a loop) takes it, rebound, instead of a transform. For
+# the most recent codes only; it holds generated code, none of the user's data.
+_REUSABLE: collections.OrderedDict = collections.OrderedDict()
+_REUSABLE_KEPT = 64
 _LOCK = threading.RLock()
 _DISPATCH: dict[str, Any] = {}
 _COUNTS = {"transforms": 0}
@@ -524,22 +551,18 @@ def compile(f: Any, spec: Spec) -> Compiled:
         hit = results.get(spec)
         if hit is not None and hit.valid():
             return hit
-        compiled = results[spec] = _from_another_closure(fn, spec) or \
-            _logged_transform(fn, spec)
-        _CLOSURES.setdefault(fn.__code__, {})[spec] = fn
-        _CLOSURES.move_to_end(fn.__code__)
-        if len(_CLOSURES) > _CLOSURES_KEPT:
-            _CLOSURES.popitem(last=False)
+        reusable = _REUSABLE.get(fn.__code__, {}).get(spec)
+        compiled = reusable.serve(fn) if reusable is not None else None
+        if compiled is None:
+            compiled = _logged_transform(fn, spec)
+            reusable = Reusable.of(compiled)
+            if reusable is not None:
+                _REUSABLE.setdefault(fn.__code__, {})[spec] = reusable
+                _REUSABLE.move_to_end(fn.__code__)
+                if len(_REUSABLE) > _REUSABLE_KEPT:
+                    _REUSABLE.popitem(last=False)
+        results[spec] = compiled
         return compiled
-
-
-def _from_another_closure(fn: types.FunctionType, spec: Spec) -> Compiled | None:
-    """The result another function of fn's code (a closure, a lambda made
-    again) has for `spec`, rebound to fn."""
-    other = _CLOSURES.get(fn.__code__, {}).get(spec)
-    donor = _CACHE.get(other, {}).get(spec) if other is not None and other is not fn \
-        else None
-    return donor.rebound(fn) if donor is not None else None
 
 
 _LOG = logging.getLogger("s2sad")
