@@ -318,7 +318,12 @@ class StructuralTangents:
             self.out.append(stmt)
             return
         if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
-            raise no_rule_error(stmt)
+            if not self.branches:
+                raise no_rule_error(stmt)
+            # (inside a branch: an error if it runs, as Python fails only there)
+            self.out.append(Assign(stmt.target, "unsupported", [Ref("$why", no_rule_error(stmt))],
+                                   {}, Ref("$unsupported"), stmt.loc))
+            return
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for _, a in active])
         y = stmt.target
@@ -341,6 +346,7 @@ class Forward(StructuralTangents, Builder):
         self.tan: dict[Var, Any] = {}  # tangents so far (None or absent: zero)
         self.placeholders: dict[Var, Var] = {}  # `v = None` -> its tangent's placeholder
         self.varied_vars: set[Var] = set(facts.varied)  # (`run` adds memory written in place)
+        self.branches = 0  # the ifs around the statement being transformed
 
     def varied(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.varied_vars
@@ -557,11 +563,13 @@ class Forward(StructuralTangents, Builder):
 
     def branch(self, stmt: If) -> None:
         sides = []
+        self.branches += 1
         for block, vals in ((stmt.then, stmt.then_vals), (stmt.orelse, stmt.else_vals)):
             saved, self.out = self.out, []
             self.statements(block.stmts)
             sides.append((self.out, vals))
             self.out = saved
+        self.branches -= 1
         new = If(stmt.cond, Block(sides[0][0]), Block(sides[1][0]), list(stmt.outs),
                  list(stmt.then_vals), list(stmt.else_vals), stmt.loc)
         for out, a, b in zip(stmt.outs, stmt.then_vals, stmt.else_vals):

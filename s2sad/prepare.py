@@ -118,7 +118,8 @@ class _Preparer:
         callee = stmt.args[0]
         if self.facts.active(stmt.target):
             if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
-                raise no_rule_error(stmt)
+                self.refuse(stmt, no_rule_error(stmt))
+                return False
             return True
         varied = any(isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()[1:])
         if isinstance(callee, Ref) and varied and stores_value(callee.value):
@@ -221,11 +222,16 @@ class _Preparer:
                 "repetition of the list from NumPy's arithmetic", stmt.loc,
                 "repeat it with a comprehension, [v for _ in range(n) for v in items], or "
                 "make the list an array first, np.array(items), for arithmetic")
-            if not self.branches:
-                raise error
-            # (inside a branch: an error if it runs, as `lowering.control.branch`)
-            stmt.prim, stmt.args, stmt.kwargs = "unsupported", [Ref("$why", error)], {}
-            stmt.callee = Ref("$unsupported")
+            self.refuse(stmt, error)
+
+    def refuse(self, stmt: Assign, error: Exception) -> None:
+        """Raise `error`; inside a branch, make `stmt` raise it if it runs (as
+        `lowering.control.branch` does, and Python, which fails only there:
+        `if G is not None: x = G(x)` with G None)."""
+        if not self.branches:
+            raise error
+        stmt.prim, stmt.args, stmt.kwargs = "unsupported", [Ref("$why", error)], {}
+        stmt.callee = Ref("$unsupported")
 
     def an_array(self, v: Any, seen: frozenset = frozenset()) -> bool:
         """Is v made by an operation that returns an array (so `*` is NumPy's)?

@@ -1704,3 +1704,27 @@ def test_a_global_passed_to_a_helper_that_writes_it_is_refused_and_copies_are_no
         s2sad.grad(weighted_then_zeroed)(np.array([0.5, 1.0, -1.0]))
     v = np.array([0.5, -1.0])
     np.testing.assert_allclose(s2sad.grad(clipped_twice)(v), [2 * 0.5 * 3.0, 0.0])
+
+
+OPTIONAL_MAP = None
+
+
+def mapped_if_given(x):
+    if OPTIONAL_MAP is not None:
+        x = OPTIONAL_MAP(x)  # (a value with no rule, called only if set)
+    return np.sum(x ** 2)
+
+
+def test_a_call_without_a_rule_in_a_branch_is_refused_only_if_it_runs():
+    global OPTIONAL_MAP
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2sad.grad(mapped_if_given)(x), 2 * x)
+    assert s2sad.jvp(mapped_if_given, (x,), (x,))[1] == pytest.approx(10.0)
+    np.testing.assert_allclose(s2sad.hessian(mapped_if_given)(x), 2 * np.eye(2))
+    try:
+        OPTIONAL_MAP = 3.0
+        with pytest.raises(s2sad.NoAdjointError, match="OPTIONAL_MAP") as info:
+            s2sad.grad(mapped_if_given)(x)
+        assert_points_at(info.value, mapped_if_given, "x = OPTIONAL_MAP(x)")
+    finally:
+        OPTIONAL_MAP = None

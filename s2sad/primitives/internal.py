@@ -160,7 +160,7 @@ vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=F
     returns="operand", takes="any", elementwise=True)
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 # a branch s2sad could not compile: raises its error if the branch runs
-helper("unsupported(error)", effect=True, recompute=False)
+helper("unsupported(error)", zero=("error",), effect=True, recompute=False)  # (it raises)
 helper("raise_(error, *cause)", effect=True, recompute=False)  # the user's `raise`
 structural("marker(text)", None, effect=True, recompute=False)
 # Tapes, and the in-place writes derivative code makes: these change their
