@@ -50,7 +50,7 @@ def make_args():
 
 
 def clear_caches():
-    pipeline._CACHE.clear()
+    pipeline.forget()
 
 
 def cold(fns, runs):

@@ -2665,7 +2665,7 @@ def forget_module(module: Any) -> None:
         pass
     from s2sad import pipeline
 
-    pipeline._CACHE.clear()
+    pipeline.forget()
 
 
 class _Strict:

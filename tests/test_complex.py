@@ -372,7 +372,7 @@ def test_check_grad_compares_complex_gradients_in_full(monkeypatch) -> None:
         with pytest.raises(s2sad.GradientCheckError):
             s2sad.check_grad(broken_conj, z)
     finally:
-        pipeline._CACHE.pop(broken_conj, None)
+        pipeline.forget(broken_conj)
 
 
 def structured(p, scale):
