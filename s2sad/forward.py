@@ -272,7 +272,7 @@ class StructuralTangents:
     def tangent_custom(self, stmt: Assign) -> None:
         """A function with the user's tangent rule, JAX's signature:
         `rule(primals, tangents) -> (value, tangent)`, called in its place."""
-        if all(self.tangent(a) is None for a in stmt.args) or stmt.target is None:
+        if all(self.tangent(a) is None for a in stmt.operands()) or stmt.target is None:
             self.out.append(stmt)
             return
         fn, _, rule = primitives.USER_RULED[stmt.prim]

@@ -45,11 +45,11 @@ from . import primitives
 from .aliasing import guard_inplace_updates
 from .analysis import SELF_CALLS_RETURN, Facts, analyze, varied_in_memory
 from .emit import Built, build
-from .errors import ArgumentTypeError, Loc
+from .errors import ArgumentTypeError, Loc, NoAdjointError
 from .forward import forward
 from .ir import Assign, Function, Var, VarFactory, format_function, walk
 from .lowering import Lowered, lower
-from .parsing import is_library_file, parse_function, unwrap
+from .parsing import is_library_file, parse_function, unwrap, user_frame_loc
 from .prepare import prepare
 from .receivers import check_receivers
 from .recursion import call_halves_directly, mark_self_backward, mark_self_calls, runs_only_numpy
@@ -275,7 +275,15 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
     fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
     with numpy_numbers():
         promoted = dict(zip(named, numpy_scalars(tuple(named.values()), tuple(range(len(named))))))
-        return generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
+        try:
+            return generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
+        except ZeroDivisionError as exc:  # (a `math` function's Python float met 0 again)
+            raise NoAdjointError(
+                "the derivative is not a finite number here: a division by zero in it, "
+                "where the `math` module's functions return Python floats (which raise, "
+                "where NumPy's give inf or nan)", user_frame_loc(exc),
+                "NumPy's functions (np.sqrt for math.sqrt) give inf or nan there; or take "
+                "the derivative away from this point") from None
 
 
 def numpy_scalars(values: tuple, differentiated: tuple[int, ...] = ()) -> tuple:

@@ -47,7 +47,7 @@ from .ir import (
 )
 from .lowering.scans import outside_writes
 from .parsing import is_derivative, is_library_file
-from .runtime import UpdatingMethod, snapshot
+from .runtime import UpdatingMethod, check_arithmetic, snapshot
 from .runtime.functions import stored_value_error, stores_value
 
 
@@ -90,11 +90,17 @@ class _Preparer:
             if self.reverse and isinstance(stmt, Assign) and stmt.prim == "setitem":
                 new += self.snapshot(stmt)
             new.append(stmt)
+            if not self.reverse and isinstance(stmt, Assign) and stmt.prim == "call":
+                self.unseen_call(stmt)  # (forward mode: calls are its own business)
             if self.reverse and isinstance(stmt, Assign) and stmt.prim == "call" and \
                     self.transformed(stmt):
                 new += self.split_call(stmt)
             elif isinstance(stmt, Assign):
                 self.sequence_op(stmt)
+                if stmt.prim in ("add", "mul") and self.may_join(stmt):
+                    new.insert(len(new) - 1, Assign(
+                        None, "check_arithmetic", [*stmt.args, Const(stmt.prim)], {},
+                        Ref("$check_arithmetic", check_arithmetic), stmt.loc))
         block.stmts[:] = new
 
     # ------------------------------------------------------------ in-place writes
@@ -133,6 +139,14 @@ class _Preparer:
         # which may set the object's attributes: refused there, not dropped)
         return varied or (isinstance(callee, Var) and callee in self.facts.varied)
 
+    def unseen_call(self, stmt: Assign) -> None:
+        """Forward mode's check of a call of user code that gets no tangent:
+        it runs as Python does (`unseen_writes`)."""
+        callee = stmt.args[0]
+        if isinstance(callee, Ref) and _is_user_code(callee.value) and not any(
+                isinstance(a, Var) and a in self.facts.varied for a in stmt.operands()):
+            self.unseen_writes(stmt, callee)
+
     def unseen_writes(self, stmt: Assign, callee: Ref) -> None:
         """A helper that gets no value carrying a derivative runs as Python
         does, unseen; the backward pass reads what the function read again
@@ -154,7 +168,7 @@ class _Preparer:
             name = getattr(fn, "__name__", "the function")
             raise UnsupportedSyntaxError(
                 f"{name}() changes {', '.join(changed)}, which this function also reads: "
-                "s2sad's backward pass reads it again after the call, so the derivative "
+                "s2sad's derivative code reads it again after the call, so the derivative "
                 "would see the change", stmt.loc,
                 "have the helper return the new value and assign it (stats = update(stats, "
                 "m)), or call it outside the function being differentiated")
@@ -224,6 +238,20 @@ class _Preparer:
                 "make the list an array first, np.array(items), for arithmetic")
             self.refuse(stmt, error)
 
+    def may_join(self, stmt: Assign) -> bool:
+        """Is `a + b` (`a * n`) arithmetic only as far as the transform can
+        tell, where an operand may be a list or tuple (a helper's result, an
+        item of a sequence), which Python would join (repeat)? Then
+        `check_arithmetic` asks when it runs."""
+        def unknown(v: Any) -> bool:
+            if not isinstance(v, Var) or v in self.facts.containers or \
+                    known_shape(self.facts.shape, v) is not None:
+                return False
+            made = self.facts.places.def_stmt.get(v)
+            return isinstance(made, Assign) and (made.prim == "call" or (
+                made.prim == "getitem" and made.args[0] in self.facts.containers))
+        return len(stmt.args) == 2 and any(unknown(a) for a in stmt.args)
+
     def refuse(self, stmt: Assign, error: Exception) -> None:
         """Raise `error`; inside a branch, make `stmt` raise it if it runs (as
         `lowering.control.branch` does, and Python, which fails only there:
@@ -254,7 +282,7 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
     """A derivative reaches an operation without a rule: say what to do."""
     if stmt.prim == "call":
         callee = stmt.args[0]
-        what = callee.name if isinstance(callee, Ref) else "this call"
+        what = callee.name.lstrip("$") if isinstance(callee, Ref) else "this call"
     elif stmt.prim == "getattr":
         what = f"the attribute .{stmt.args[1].value}"
     elif primitives.get(stmt.prim).form == "method":

@@ -17,6 +17,7 @@ import contextlib
 import copy
 import dataclasses
 import functools
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -403,9 +404,11 @@ class ReadArrays:
 
 
 def _kept(value: Any) -> bool:
-    """A value ReadArrays holds: an array, a number, or a list, tuple or dict
-    of those."""
-    if type(value) in (np.ndarray, float, int, complex, bool, np.float64):
+    """A value ReadArrays holds: an array, a number, a function (by identity:
+    rebinding `act = np.exp` after linearize changes the derivative), or a
+    list, tuple, dict or plain object of those."""
+    if type(value) in (np.ndarray, float, int, complex, bool, np.float64) or \
+            isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc)):
         return True
     if type(value) in (list, tuple):
         return all(_kept(v) for v in value)

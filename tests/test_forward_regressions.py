@@ -5,6 +5,8 @@ dot-product test and, where a Hessian was wrong, against differences of grad."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -307,7 +309,8 @@ def test_a_helper_writing_into_its_argument_is_refused_in_forward_mode_too():
     for run in (lambda: s2sad.jvp(fills_through_a_helper, (1.37,), (1.0,)),
                 lambda: s2sad.linearize(fills_through_a_helper, 1.37)[1](1.0),
                 lambda: s2sad.grad(fills_through_a_helper)(1.37)):
-        with pytest.raises(s2sad.AliasingError, match="the argument buf"):
+        with pytest.raises((s2sad.AliasingError, s2sad.UnsupportedSyntaxError),
+                           match="the argument buf|changes b,"):
             run()
 
 
@@ -390,3 +393,59 @@ def test_a_tangent_rule_gets_every_parameter_in_order(f, beta):
     expected = 2 * value / (1 + np.exp(-beta * x))
     np.testing.assert_allclose(s2sad.jvp(f, (x,), (np.ones(2),))[1], np.sum(expected))
     np.testing.assert_allclose(s2sad.jacobian(f, mode="forward")(x), expected)
+
+
+@s2sad.custom_jvp
+def scaled_square(x, c=2.0):
+    return c * x ** 2
+
+
+@scaled_square.defjvp
+def _scaled_square_jvp(primals, tangents):
+    (x, c), (tx, tc) = primals, tangents
+    return scaled_square(x, c), 2 * c * x * tx + x ** 2 * tc
+
+
+def scaled_by_keyword(x):
+    return np.sum(scaled_square(x=x))
+
+
+def test_a_tangent_rule_sees_a_value_passed_by_keyword():
+    """(only positional arguments were looked at for tangents: 0)"""
+    x = np.array([0.3, -0.8, 1.1])
+    assert s2sad.jvp(scaled_by_keyword, (x,), (np.ones(3),))[1] == pytest.approx(4 * x.sum())
+    np.testing.assert_allclose(s2sad.jacobian(scaled_by_keyword, mode="forward")(x), 4 * x)
+
+
+COUNTED = np.zeros(3)
+
+
+def counted_in(buf):
+    buf += 1.0
+
+
+def counting(x):
+    counted_in(COUNTED)
+    return np.sum(x * COUNTED)
+
+
+def test_a_helper_writing_a_global_is_refused_in_forward_mode_too():
+    x = np.array([0.5, -1.2, 2.0])
+    for run in (lambda: s2sad.jvp(counting, (x,), (np.ones(3),)),
+                lambda: s2sad.jacobian(counting, mode="forward")(x),
+                lambda: s2sad.grad(counting)(x)):
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match="changes COUNTED"):
+            run()
+
+
+def root_of(x):
+    return math.sqrt(x)
+
+
+def test_a_second_derivative_dividing_python_floats_by_zero_is_an_s2sad_error():
+    """(math's functions return Python floats even for NumPy's, and the
+    retry with NumPy's numbers still divided them: ZeroDivisionError)"""
+    assert s2sad.grad(root_of)(0.0) == np.inf
+    with pytest.raises(s2sad.NoAdjointError, match="not a finite number") as info:
+        s2sad.hessian(root_of)(0.0)
+    assert info.value.loc is not None and "math.sqrt(x)" in info.value.loc.text

@@ -1550,3 +1550,45 @@ def given_twice(x):
 def test_an_argument_given_twice_by_unpacking_is_pythons_type_error():
     with pytest.raises(TypeError, match="multiple values for argument 'a'"):
         s2sad.grad(given_twice)(np.array([0.3, 0.4]))
+
+
+# ---------------------------------------------------------------- sequences joined unseen
+
+WEIGHTS_4 = np.arange(4.0)[:, None]
+
+
+def sine_and_square(a):
+    return (np.sin(a), a ** 2)
+
+
+def joined_results(x):
+    return np.sum(np.stack(sine_and_square(x) + sine_and_square(2.0 * x)) * WEIGHTS_4)
+
+
+def repeated_result(x):
+    return np.sum(np.stack(sine_and_square(x) * 2) * WEIGHTS_4)
+
+
+def joined_items_of_an_argument(params):
+    a, b = params
+    return np.sum(np.stack(a + b) * WEIGHTS_4)
+
+
+def joined_by_a_display(x):
+    return np.sum(np.stack([*sine_and_square(x), *sine_and_square(2.0 * x)]) * WEIGHTS_4)
+
+
+@pytest.mark.parametrize("f, args", [
+    (joined_results, (np.array([0.5, -1.2, 2.0]),)),
+    (repeated_result, (np.array([0.5, -1.2, 2.0]),)),
+    (joined_items_of_an_argument, (([np.ones(3), np.ones(3)], [np.ones(3), np.ones(3)]),)),
+])
+def test_a_sequence_joined_where_the_transform_saw_arithmetic_is_refused(f, args):
+    """`+` of two tuples a helper returned joins them (Python), which the
+    transform, not knowing the operands' kind, took for NumPy's addition:
+    the gradient was silently wrong ([5, -12, 20] for [15.2, -34.1, 49.4])."""
+    for run in (lambda: s2sad.grad(f)(*args), lambda: s2sad.jvp(f, args, args)):
+        with pytest.raises(s2sad.NoAdjointError, match="joined or repeated a list or tuple"):
+            run()
+    x = np.array([0.5, -1.2, 2.0])  # (weights 0..3 on sin x, x^2, sin 2x, 4x^2)
+    np.testing.assert_allclose(s2sad.grad(joined_by_a_display)(x), 26 * x + 4 * np.cos(2 * x))

@@ -760,3 +760,28 @@ def test_a_third_derivative_through_a_called_gradient_points_at_the_call():
         s2sad.grad(s2sad.grad(squared_slope))(0.3)
     assert info.value.loc is not None
     assert info.value.loc.line == slope_of_tanh.__code__.co_firstlineno + 1
+
+
+ACTIVATION = np.sin
+
+
+def activated(z):
+    return np.sum(ACTIVATION(z))
+
+
+def test_a_callee_rebound_after_linearize_or_vjp_is_an_error():
+    """(the linearized function took the new callee's derivative)"""
+    global ACTIVATION
+    x = np.array([1.0, 2.0])
+    _, f_jvp = s2sad.linearize(activated, x)
+    _, pullback = s2sad.vjp(activated, x)
+    try:
+        ACTIVATION = np.exp
+        with pytest.raises(s2sad.S2sadError, match="ACTIVATION, which the function reads, "
+                           "changed after linearize"):
+            f_jvp(np.ones(2))
+        with pytest.raises(s2sad.S2sadError, match="changed after vjp"):
+            pullback(1.0)
+    finally:
+        ACTIVATION = np.sin
+    np.testing.assert_allclose(f_jvp(np.ones(2)), np.sum(np.cos(x)))

@@ -232,6 +232,8 @@ helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)
 nondiff("key_order(keys, reverse=False)", "key_extreme(keys, largest)", form="helper",
         returns="other", takes="any")
+# `a + b` where a may be a list or tuple (a helper's result): refused if Python joins
+nondiff("check_arithmetic(a, b, op)", form="helper", effect=True, returns="other", takes="any")
 # `[0.0] * n`: a list's count, refused if it is an array (see lowering.expressions)
 nondiff("repeat_count(count)", form="helper", returns="other", takes="any")
 # f-strings: text, without a derivative

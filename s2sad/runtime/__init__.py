@@ -45,6 +45,7 @@ from .base import (  # noqa: F401
     aux_value,
     broadcast_tangent,
     cast_adjoint,
+    check_arithmetic,
     check_attribute_write,
     check_inplace,
     check_inplace_item,

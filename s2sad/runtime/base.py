@@ -377,9 +377,41 @@ def broadcast_tangent(direction: Any, like: Any) -> Any:
     shape = _shape(like)
     if _shape(direction) == shape:
         return direction
+    if isinstance(like, (list, tuple)) and not _broadcasts_to(_shape(direction), shape):
+        raise _joined_sequences()
     # a copy: the result of an elementwise operation is an array of its own,
     # and so must its tangent be (a view of x's tangent would change with it)
     return np.broadcast_to(direction, shape).copy()
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def check_arithmetic(a: Any, b: Any, op: str) -> None:
+    """Before `a + b` (`a * b`) that the transform took for arithmetic, where
+    an operand may be a list or tuple: Python joins two sequences (repeats
+    one by an int), which is not arithmetic: refused."""
+    seq_a, seq_b = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
+    if op == "add" and seq_a and seq_b or op == "mul" and (
+            seq_a and isinstance(b, (int, np.integer)) or
+            seq_b and isinstance(a, (int, np.integer))):
+        raise _joined_sequences()
+
+
+def _joined_sequences() -> NoAdjointError:
+    """`a + b` or `a * 2` where a turned out to be a list or tuple (a helper's
+    result, an argument's item): Python joined or repeated it, which the
+    transform, not knowing a's kind, took for NumPy's arithmetic."""
+    return NoAdjointError(
+        "`+` or `*` here joined or repeated a list or tuple (Python's meaning), which s2sad "
+        "took for arithmetic: it could not tell what the operand is when it transformed "
+        "the code", hint="write the joined sequence as a display, [*a, *b] or (*a, *b) "
+        "(repeated: [v for _ in range(n) for v in a]), or make arrays first and use "
+        "np.concatenate")
 
 
 def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> Any:
@@ -605,6 +637,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g
     if g_shape == shape:
         return g
+    if isinstance(x, (list, tuple)) and not _broadcasts_to(shape, g_shape):
+        raise _joined_sequences()
     if not isinstance(x, _ARRAY_LIKE):
         return g  # a function value: its adjoint is a structure
     extra = len(g_shape) - len(shape)
