@@ -1728,3 +1728,13 @@ def test_a_call_without_a_rule_in_a_branch_is_refused_only_if_it_runs():
         assert_points_at(info.value, mapped_if_given, "x = OPTIONAL_MAP(x)")
     finally:
         OPTIONAL_MAP = None
+
+
+def uses_numpys_functions(a):
+    return np.add(a, 1.0) + np.sort(a)  # (module functions named like set.add, list.sort)
+
+
+def test_a_helper_calling_numpys_functions_writes_nothing():
+    from s2sad.lowering.scans import outside_writes
+    assert outside_writes(uses_numpys_functions) == (frozenset(), frozenset(), frozenset())
+    assert outside_writes(zeroed) == (frozenset(), frozenset({0}), frozenset())

@@ -280,6 +280,8 @@ def to_prepare(x, n):
 
 
 def test_prepare_snapshots_splits_calls_counts_trips_and_names_list_ops():
+    # (`*` of items of a list that holds a helper's result is checked when it
+    # runs: Python would repeat a sequence there, `check_arithmetic`)
     lo = lowered(to_prepare)
     before = text(lo.function)
     prepared = prepare(lo.function, analyze(lo.function, (0,)), lo.factory)
@@ -305,6 +307,7 @@ def test_prepare_snapshots_splits_calls_counts_trips_and_names_list_ops():
           %items14 = seq_concat(%12, %13)
           %15 = getitem(%items14, 0)
           %16 = getitem(%items14, 1)
+          check_arithmetic(%15, %16, 'mul')
           %17 = mul(%15, %16)
           %out25 = np.sum(%17)
           return %out25

@@ -319,7 +319,10 @@ def outside_writes(fn: Any) -> tuple[frozenset[str], frozenset[int], frozenset[i
             node = parse_function(fn).node
         except S2sadError:
             return frozenset(), frozenset(), frozenset()
-        cached = _WRITES[code] = _writes_of(node, set(code.co_varnames) | set(code.co_cellvars))
+        names, into, augmented = _writes_of(node, set(code.co_varnames) | set(code.co_cellvars))
+        # (`np.add(...)`, `np.sort(...)`: a module's functions, not a method changing it)
+        modules = {n for n in names if isinstance(fn.__globals__.get(n), types.ModuleType)}
+        cached = _WRITES[code] = (names - modules, into, augmented)
     return cached
 
 
