@@ -48,7 +48,7 @@ from .ir import (
 from .lowering.scans import outside_writes
 from .parsing import is_derivative, is_library_file
 from .runtime import UpdatingMethod, check_arithmetic, snapshot
-from .runtime.functions import stored_value_error, stores_value
+from .runtime.functions import check_not_added_into, stored_value_error, stores_value
 
 
 def prepare(fn: Function, facts: Facts, factory: VarFactory, reverse: bool = True) -> Function:
@@ -73,6 +73,7 @@ class _Preparer:
         self.factory = factory
         self.reverse = reverse
         self.branches = 0  # the ifs around the statement being prepared
+        self.checks: list[Assign] = []  # run-time checks to put before the statement
         # how often the function reads each value and each global (a helper
         # that changes one it reads elsewhere is refused: `unseen_writes`)
         self.read_count: Counter = Counter(
@@ -101,6 +102,10 @@ class _Preparer:
                     new.insert(len(new) - 1, Assign(
                         None, "check_arithmetic", [*stmt.args, Const(stmt.prim)], {},
                         Ref("$check_arithmetic", check_arithmetic), stmt.loc))
+            if self.checks:  # (run-time checks `unseen_writes` asked for: before the call)
+                at = new.index(stmt)
+                new[at:at] = self.checks
+                self.checks = []
         block.stmts[:] = new
 
     # ------------------------------------------------------------ in-place writes
@@ -159,13 +164,20 @@ class _Preparer:
         names, into, augmented = outside_writes(getattr(fn, "__func__", fn))
         changed = sorted(n for n in names if self.read_count[n])
         args = stmt.args[1:]
+        name = getattr(fn, "__name__", "the function")
         for k in sorted(into | augmented):
             a = args[k - shift] if 0 <= k - shift < len(args) else None
-            if isinstance(a, (Var, Ref)) and self.read_count[_read_key(a)] > 1 and (
-                    k in into or known_shape(self.facts.shape, a) != ()):
-                changed.append(a.name if isinstance(a, Ref) else a.hint or "its argument")
+            if not (isinstance(a, (Var, Ref)) and self.read_count[_read_key(a)] > 1):
+                continue
+            what = a.name if isinstance(a, Ref) else a.hint or "its argument"
+            if k in into:
+                changed.append(what)
+            elif known_shape(self.facts.shape, a) != ():  # (`a += 1`: in place for an array
+                # only, which it may be: asked when it runs)
+                self.checks.append(Assign(None, "check_not_added_into", [
+                    a, Const(what), Const(name)], {},
+                    Ref("$check_not_added_into", check_not_added_into), stmt.loc))
         if changed:
-            name = getattr(fn, "__name__", "the function")
             raise UnsupportedSyntaxError(
                 f"{name}() changes {', '.join(changed)}, which this function also reads: "
                 "s2sad's derivative code reads it again after the call, so the derivative "

@@ -232,6 +232,9 @@ helper("new_object(cls)", zero=("cls",), fresh=True)
 # sorted(..., key=), min/max(..., key=): which order, which item (no derivative)
 nondiff("key_order(keys, reverse=False)", "key_extreme(keys, largest)", form="helper",
         returns="other", takes="any")
+# before a call of a helper that updates a parameter with `+=`: refused for an array
+nondiff("check_not_added_into(value, what, helper)", form="helper", effect=True,
+        returns="other", takes="any")
 # `a + b` where a may be a list or tuple (a helper's result): refused if Python joins
 nondiff("check_arithmetic(a, b, op)", form="helper", effect=True, returns="other", takes="any")
 # `[0.0] * n`: a list's count, refused if it is an array (see lowering.expressions)

@@ -112,6 +112,7 @@ from .functions import (  # noqa: F401
     attribute_adjoint,
     attribute_dropped,
     attribute_set,
+    check_not_added_into,
     check_not_augmented_array,
     check_properties_unread,
     check_receiver,

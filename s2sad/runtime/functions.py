@@ -246,6 +246,19 @@ def check_properties_unread(obj: Any, names: tuple) -> None:
                 "compute it with a method call, which s2sad follows as it runs")
 
 
+def check_not_added_into(value: Any, what: str, helper: str) -> None:
+    """Before a call of a helper that updates a parameter with `+=` (or the
+    like), given `value`, which the function reads elsewhere: a number is
+    rebound in the helper, an array changed in place, which the derivative
+    code, reading `value` again after the call, would see: refused."""
+    if isinstance(value, (np.ndarray, list, dict)):
+        raise AliasingError(
+            f"{helper}() adds into {what} in place (`+=` on an array), which this function "
+            "also reads: s2sad's derivative code reads it again after the call, so the "
+            "derivative would see the change", hint="have the helper return the new value "
+            f"and assign it ({what} = {helper}(...)), or pass it a copy")
+
+
 def check_not_augmented_array(old: Any, what: str) -> None:
     """Before `self.h += x` in a method or constructor: NumPy adds into the
     array self.h holds, which every other name for it (the caller's) sees,
