@@ -102,8 +102,11 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
                 fn, backends.runner(compiled, backend),
                 lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named,
                 chosen.params)
-    except TypeError:
-        check_binding(fn, args, kwargs)
+    except (TypeError, AttributeError) as exc:
+        if isinstance(exc, TypeError):
+            check_binding(fn, args, kwargs)
+        from .api import _derivative_failed  # (as grad: an s2sad error, not Python's)
+        _derivative_failed(fn, args, kwargs, exc)
         raise
 
 

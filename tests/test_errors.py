@@ -1740,3 +1740,24 @@ def test_a_helper_calling_numpys_functions_writes_nothing():
     from s2sad.lowering.scans import outside_writes
     assert outside_writes(uses_numpys_functions) == (frozenset(), frozenset(), frozenset())
     assert outside_writes(zeroed) == (frozenset(), frozenset({0}), frozenset())
+
+
+def pair_of(a):
+    return (np.sin(a), a ** 2)
+
+
+def extended_by_tuples(x):
+    acc = []
+    for s in (1.0, 2.0):
+        acc += pair_of(s * x)  # (list += tuple extends in Python; s2sad joins with +)
+    return np.sum(np.stack(acc))
+
+
+def test_derivative_code_failing_is_an_s2sad_error_in_forward_mode_too():
+    """(jvp let the generated code's TypeError out as Python's)"""
+    x = np.array([0.5, -1.0])
+    for run in (lambda: s2sad.grad(extended_by_tuples)(x),
+                lambda: s2sad.jvp(extended_by_tuples, (x,), (np.ones(2),))):
+        with pytest.raises(s2sad.NoAdjointError, match="derivative code failed") as info:
+            run()
+        assert_points_at(info.value, extended_by_tuples, "acc += pair_of(s * x)")
