@@ -22,7 +22,6 @@ from . import (
     backends,
     calls,  # noqa: F401  (installs the run-time dispatcher)
     pipeline,
-    primitives,
     runtime,
 )
 from .callables import target_of
@@ -30,7 +29,6 @@ from .display import GeneratedSource
 from .entry import MISS, make_entry, never, takes
 from .errors import (
     ArgumentTypeError,
-    NoAdjointError,
     NonScalarOutputError,
     S2sadError,
     WrtError,
@@ -38,7 +36,7 @@ from .errors import (
     too_deep,
 )
 from .nesting import Derivative, derivative_of, pick
-from .parsing import errors_located, user_frame_loc
+from .parsing import errors_located
 from .pipeline import Compiled, Spec
 from .runtime import private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
@@ -81,7 +79,7 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
             except (TypeError, AttributeError) as exc:
                 if isinstance(exc, TypeError):
                     check_binding(chosen.target.fn, full_args, full_kwargs)
-                _derivative_failed(fn, full_args, full_kwargs, exc)
+                pipeline.derivative_failed(fn, full_args, full_kwargs, exc)
                 raise
             if numbers_raised:  # (out of the except clause: the user's own error, if
                 # any, is not chained to the one Python's numbers raised)
@@ -100,49 +98,6 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
     else:
         out = chosen.gradients(per_param, args, kwargs)
     return value, list(separate(tuple(out)))  # (wrt=(0, 0): two arrays)
-
-
-def _derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) -> None:
-    """Where the generated code raised a TypeError or AttributeError that the
-    user's function does not (run again, on copies), the derivative code
-    failed: an s2sad error at the user's line, not Python's from inside."""
-    if runtime.raised_by_user(exc):
-        return
-    try:
-        fn(*private_copy(args), **private_copy(kwargs))
-    except Exception:
-        return  # (the user's own error: raised as it is)
-    rule = _failed_rule(exc)
-    if rule is not None:
-        kind, name = rule
-        raise NoAdjointError(
-            f"the {kind} rule {name} given to s2sad failed ({type(exc).__name__}: {exc})",
-            user_frame_loc(exc), "an adjoint rule is rule(g, ans, *args) and returns one adjoint "
-            "per positional argument (autograd's rule(ans, *args) returning a function of g "
-            "is written lambda g, ans, *args: rule(ans, *args)(g)); a tangent rule is "
-            "rule(primals, tangents) -> (value, tangent)") from None
-    raise NoAdjointError(
-        f"s2sad's derivative code failed here ({type(exc).__name__}: {exc})",
-        user_frame_loc(exc), "an operation on an object that s2sad differentiates as "
-        "NumPy's (an operator your class overloads) is the usual cause: compute on the "
-        "arrays the object holds") from None
-
-
-def _failed_rule(exc: Exception) -> tuple[str, str] | None:
-    """(kind, name) of a rule the user gave (`defvjp`, `defjvp`) that `exc`
-    came from: raised inside it, or by calling it with the wrong arguments."""
-    codes = set()
-    tb = exc.__traceback__
-    while tb is not None:
-        codes.add(tb.tb_frame.f_code)
-        tb = tb.tb_next
-    for _, vjp_rule, jvp_rule in list(primitives.USER_RULED.values()):
-        for kind, rule in (("adjoint", vjp_rule), ("tangent", jvp_rule)):
-            name = getattr(rule, "__name__", "")
-            if rule is not None and (getattr(rule, "__code__", None) in codes or
-                                     name and name != "<lambda>" and f"{name}()" in str(exc)):
-                return kind, name
-    return None
 
 
 _FAST_ENTRIES = 16  # argument types and shapes a gradient remembers (inputs may keep changing)
@@ -176,11 +131,7 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
             return generic.func(*pipeline.numpy_scalars(args, compiled.spec.wrt), **kwargs,
                                 **seed)
         except ZeroDivisionError as exc:
-            raise S2sadError(f"division by zero in the derivative of "
-                             f"{compiled.user_fn.__name__}",
-                             user_frame_loc(exc),
-                             "the derivative is not finite here; pass NumPy arrays to get inf "
-                             "or nan instead") from None
+            raise pipeline.not_finite(exc) from None
 
 
 def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,

@@ -278,12 +278,61 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
         try:
             return generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
         except ZeroDivisionError as exc:  # (a `math` function's Python float met 0 again)
-            raise NoAdjointError(
-                "the derivative is not a finite number here: a division by zero in it, "
-                "where the `math` module's functions return Python floats (which raise, "
-                "where NumPy's give inf or nan)", user_frame_loc(exc),
-                "NumPy's functions (np.sqrt for math.sqrt) give inf or nan there; or take "
-                "the derivative away from this point") from None
+            raise not_finite(exc) from None
+
+
+def not_finite(exc: ZeroDivisionError) -> NoAdjointError:
+    """The error where the retry with NumPy's numbers still divided by zero:
+    `math`'s functions return Python floats, which raise where NumPy's give
+    inf or nan."""
+    return NoAdjointError(
+        "the derivative is not a finite number here: a division by zero in it, where the "
+        "`math` module's functions return Python floats (which raise, where NumPy's give "
+        "inf or nan)", user_frame_loc(exc), "NumPy's functions (np.sqrt for math.sqrt) give "
+        "inf or nan there; or take the derivative away from this point")
+
+
+def derivative_failed(fn: Callable, args: tuple, kwargs: dict, exc: Exception) -> None:
+    """Where the generated code raised a TypeError or AttributeError that the
+    user's function does not (run again, on copies), the derivative code
+    failed: an s2sad error at the user's line, not Python's from inside."""
+    if raised_by_user(exc):
+        return
+    try:
+        fn(*private_copy(args), **private_copy(kwargs))
+    except Exception:
+        return  # (the user's own error: raised as it is)
+    rule = _failed_rule(exc)
+    if rule is not None:
+        kind, name = rule
+        raise NoAdjointError(
+            f"the {kind} rule {name} given to s2sad failed ({type(exc).__name__}: {exc})",
+            user_frame_loc(exc), "an adjoint rule is rule(g, ans, *args) and returns one adjoint "
+            "per positional argument (autograd's rule(ans, *args) returning a function of g "
+            "is written lambda g, ans, *args: rule(ans, *args)(g)); a tangent rule is "
+            "rule(primals, tangents) -> (value, tangent)") from None
+    raise NoAdjointError(
+        f"s2sad's derivative code failed here ({type(exc).__name__}: {exc})",
+        user_frame_loc(exc), "an operation on an object that s2sad differentiates as "
+        "NumPy's (an operator your class overloads) is the usual cause: compute on the "
+        "arrays the object holds") from None
+
+
+def _failed_rule(exc: Exception) -> tuple[str, str] | None:
+    """(kind, name) of a rule the user gave (`defvjp`, `defjvp`) that `exc`
+    came from: raised inside it, or by calling it with the wrong arguments."""
+    codes = set()
+    tb = exc.__traceback__
+    while tb is not None:
+        codes.add(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    for _, vjp_rule, jvp_rule in list(primitives.USER_RULED.values()):
+        for kind, rule in (("adjoint", vjp_rule), ("tangent", jvp_rule)):
+            name = getattr(rule, "__name__", "")
+            if rule is not None and (getattr(rule, "__code__", None) in codes or
+                                     name and name != "<lambda>" and f"{name}()" in str(exc)):
+                return kind, name
+    return None
 
 
 def numpy_scalars(values: tuple, differentiated: tuple[int, ...] = ()) -> tuple:

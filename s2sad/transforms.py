@@ -105,8 +105,7 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     except (TypeError, AttributeError) as exc:
         if isinstance(exc, TypeError):
             check_binding(fn, args, kwargs)
-        from .api import _derivative_failed  # (as grad: an s2sad error, not Python's)
-        _derivative_failed(fn, args, kwargs, exc)
+        pipeline.derivative_failed(fn, args, kwargs, exc)  # (as grad: an s2sad error)
         raise
 
 
