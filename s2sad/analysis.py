@@ -884,6 +884,17 @@ def repeats_sequence(stmt: Assign, containers: set, places: Places) -> bool:
         (b in containers and _is_count(a, places))
 
 
+def made_by_a_call(v: Operand, places: Places) -> bool:
+    """Is v what a call of user code returned (`call`, or `call_forward`'s
+    value once `prepare` split the call)? What it is (an array, a list) is
+    known only when it runs."""
+    stmt = places.def_stmt.get(v) if isinstance(v, Var) else None
+    if isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt.args[1] == Const(0):
+        stmt = places.def_stmt.get(stmt.args[0])
+        return isinstance(stmt, Assign) and stmt.prim == "call_forward"
+    return isinstance(stmt, Assign) and stmt.prim == "call"
+
+
 def _is_count(v: Operand, places: Places) -> bool:
     if isinstance(v, Const):
         return type(v.value) is int

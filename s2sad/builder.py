@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, known_shape, shape_class
+from .analysis import Facts, known_shape, made_by_a_call, shape_class
 from .cleanup import rewrite, simplify
 from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
@@ -180,13 +180,8 @@ class Builder:
             return False
         if v in self.facts.containers:
             return True
-        if self.dims(v) is not None:
-            return False  # (its shape is known: an array or a number)
-        stmt = self.facts.places.def_stmt.get(v)
-        if isinstance(stmt, Assign) and stmt.prim == "getitem" and stmt.args[1] == Const(0):
-            stmt = self.facts.places.def_stmt.get(stmt.args[0])
-            return isinstance(stmt, Assign) and stmt.prim == "call_forward"
-        return isinstance(stmt, Assign) and stmt.prim == "call"
+        # (a known shape: an array or a number)
+        return self.dims(v) is None and made_by_a_call(v, self.facts.places)
 
     def lists_as_arrays(self, prim: primitives.Primitive, bound: dict, bindings: dict,
                         rules: dict, loc: Loc | None) -> None:

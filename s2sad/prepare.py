@@ -24,7 +24,7 @@ from collections import Counter
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, known_shape, repeats_sequence
+from .analysis import Facts, known_shape, made_by_a_call, repeats_sequence
 from .callables import unfold
 from .errors import NoAdjointError, UnsupportedSyntaxError
 from .ir import (
@@ -260,8 +260,8 @@ class _Preparer:
                     known_shape(self.facts.shape, v) is not None:
                 return False
             made = self.facts.places.def_stmt.get(v)
-            return isinstance(made, Assign) and (made.prim == "call" or (
-                made.prim == "getitem" and made.args[0] in self.facts.containers))
+            return made_by_a_call(v, self.facts.places) or isinstance(made, Assign) and \
+                made.prim == "getitem" and made.args[0] in self.facts.containers
         return len(stmt.args) == 2 and any(unknown(a) for a in stmt.args)
 
     def refuse(self, stmt: Assign, error: Exception) -> None:
