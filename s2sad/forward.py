@@ -52,7 +52,7 @@ from .ir import (
     clone_function,
     walk,
 )
-from .prepare import dispatchable, no_rule_error, site_operand
+from .prepare import dispatchable, no_rule_error, raise_when_run, site_operand
 from .runtime import unshared
 
 
@@ -83,10 +83,7 @@ def _bound_in_order(fn: Any, stmt: Assign) -> list | None:
     """A call's operands in the order of fn's parameters, defaults filled in
     (JAX gives a tangent rule all of them: `x, beta = primals`); None where
     fn takes *args or **kwargs and keywords are given."""
-    if not stmt.kwargs:
-        args = list(stmt.args)
-    else:
-        args = None
+    args = None if stmt.kwargs else list(stmt.args)
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -320,9 +317,7 @@ class StructuralTangents:
         if isinstance(callee, Ref) and not dispatchable(callee.value, stmt):
             if not self.branches:
                 raise no_rule_error(stmt)
-            # (inside a branch: an error if it runs, as Python fails only there)
-            self.out.append(Assign(stmt.target, "unsupported", [Ref("$why", no_rule_error(stmt))],
-                                   {}, Ref("$unsupported"), stmt.loc))
+            self.out.append(raise_when_run(stmt, no_rule_error(stmt)))  # (in a branch)
             return
         tangents = self.emit("make_tuple", [self.materialize(a, self.tangent(a))
                                             for _, a in active])

@@ -90,6 +90,7 @@ class _Preparer:
                 self.count_trips(stmt)
             if self.reverse and isinstance(stmt, Assign) and stmt.prim == "setitem":
                 new += self.snapshot(stmt)
+            at = len(new)
             new.append(stmt)
             if not self.reverse and isinstance(stmt, Assign) and stmt.prim == "call":
                 self.unseen_call(stmt)  # (forward mode: calls are its own business)
@@ -99,11 +100,10 @@ class _Preparer:
             elif isinstance(stmt, Assign):
                 self.sequence_op(stmt)
                 if stmt.prim in ("add", "mul") and self.may_join(stmt):
-                    new.insert(len(new) - 1, Assign(
+                    self.checks.append(Assign(
                         None, "check_arithmetic", [*stmt.args, Const(stmt.prim)], {},
                         Ref("$check_arithmetic", check_arithmetic), stmt.loc))
-            if self.checks:  # (run-time checks `unseen_writes` asked for: before the call)
-                at = new.index(stmt)
+            if self.checks:  # (run-time checks asked for: before the statement)
                 new[at:at] = self.checks
                 self.checks = []
         block.stmts[:] = new
@@ -270,8 +270,7 @@ class _Preparer:
         `if G is not None: x = G(x)` with G None)."""
         if not self.branches:
             raise error
-        stmt.prim, stmt.args, stmt.kwargs = "unsupported", [Ref("$why", error)], {}
-        stmt.callee = Ref("$unsupported")
+        raise_when_run(stmt, error)
 
     def an_array(self, v: Any, seen: frozenset = frozenset()) -> bool:
         """Is v made by an operation that returns an array (so `*` is NumPy's)?
@@ -334,6 +333,14 @@ def dispatchable(obj: Any, stmt: Assign) -> bool:
         return True
     keys = tuple(k for k in stmt.kwargs if k not in ("*", "**"))
     return unfold(obj, len(stmt.args) - 1, keys) is not None
+
+
+def raise_when_run(stmt: Assign, error: Exception) -> Assign:
+    """`stmt` made to raise `error` where it runs (a construct in a branch
+    that cannot be differentiated: Python too fails only if it runs)."""
+    stmt.prim, stmt.args, stmt.kwargs = "unsupported", [Ref("$why", error)], {}
+    stmt.callee = Ref("$unsupported")
+    return stmt
 
 
 def _read_key(u: Var | Ref) -> Any:

@@ -250,8 +250,6 @@ def numeric(value: Any) -> bool:
         or isinstance(value, np.ndarray) and value.dtype.kind in "iufc"
 
 
-__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric",
-           "container_differentiable"]
 
 
 def takes_wrt(transform: Callable) -> Callable:
@@ -268,3 +266,6 @@ def takes_wrt(transform: Callable) -> Callable:
         return transform(*args, **kwargs)
     return checked
 
+
+__all__ = ["Wrt", "Chosen", "choose", "check_args", "def_loc", "differentiable", "numeric",
+           "container_differentiable", "takes_wrt"]

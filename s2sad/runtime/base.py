@@ -741,7 +741,7 @@ def add_adjoints(a: Any, b: Any) -> Any:
         # adjoint NumPy's rule gave, as items)
         a, b = (a, list(b)) if isinstance(a, (list, tuple)) else (list(a), b)
         if isinstance(b, tuple):
-            a, b = tuple(a), b
+            a = tuple(a)
     if isinstance(a, list):
         return [add_adjoints(x, y) for x, y in zip(a, b)]
     if isinstance(a, tuple):
