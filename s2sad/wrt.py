@@ -250,8 +250,6 @@ def numeric(value: Any) -> bool:
         or isinstance(value, np.ndarray) and value.dtype.kind in "iufc"
 
 
-
-
 def takes_wrt(transform: Callable) -> Callable:
     """A transform whose `wrt=` has other names elsewhere (autograd's
     `argnum=`, JAX's `argnums=`): given one of those, say so, rather than

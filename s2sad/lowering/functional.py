@@ -293,14 +293,7 @@ class Functional(LowererBase):
         start = [k.value for k in node.keywords if k.arg == "start"]
         self.env[acc] = self.passed(start[0]) if start else Const(1)
         step = gast.BinOp(left=_name(acc), op=gast.Mult(), right=_name(item))
-        loop = gast.For(target=_name(item, True), iter=node.args[0], body=[gast.Assign(
-            targets=[_name(acc, True)], value=step, type_comment=None)], orelse=[],
-            type_comment=None)
-        for sub in gast.walk(loop):
-            if getattr(sub, "lineno", None) is None:
-                gast.copy_location(sub, node)
-        self.stmt(loop)
-        return self.value_of(self.env[acc])
+        return self.fold(node, acc, item, node.args[0], step)
 
     def lower_reduce(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         fn = self.function_temp(node.args[0])
@@ -315,11 +308,17 @@ class Functional(LowererBase):
             self.env[acc] = self.emit("getitem", [self.env[items], Const(0)], hint=hint)
             iterable = gast.Subscript(value=_name(items), slice=gast.Slice(
                 lower=gast.Constant(value=1, kind=None), upper=None, step=None), ctx=gast.Load())
+        return self.fold(node, acc, item, iterable, _call(_name(fn), [_name(acc), _name(item)]))
+
+    def fold(self, node: gast.Call, acc: str, item: str, iterable: Any, step: Any) -> Operand:
+        """`for item in iterable: acc = step`, lowered at `node`'s place (the
+        user's own expressions keep theirs); acc's value after the loop."""
         loop = gast.For(target=_name(item, True), iter=iterable, body=[gast.Assign(
-            targets=[_name(acc, True)], value=_call(_name(fn), [_name(acc), _name(item)]),
-            type_comment=None)], orelse=[], type_comment=None)
+            targets=[_name(acc, True)], value=step, type_comment=None)], orelse=[],
+            type_comment=None)
         for sub in gast.walk(loop):
-            gast.copy_location(sub, node)
+            if getattr(sub, "lineno", None) is None:
+                gast.copy_location(sub, node)
         self.stmt(loop)
         return self.value_of(self.env[acc])
 
