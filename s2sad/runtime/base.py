@@ -377,18 +377,11 @@ def broadcast_tangent(direction: Any, like: Any) -> Any:
     shape = _shape(like)
     if _shape(direction) == shape:
         return direction
-    if isinstance(like, (list, tuple)) and not _broadcasts_to(_shape(direction), shape):
+    if isinstance(like, (list, tuple)) and not _sums_to(shape, _shape(direction)):
         raise _joined_sequences()
     # a copy: the result of an elementwise operation is an array of its own,
     # and so must its tangent be (a view of x's tangent would change with it)
     return np.broadcast_to(direction, shape).copy()
-
-
-def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == tuple(target)
-    except ValueError:
-        return False
 
 
 def check_arithmetic(a: Any, b: Any, op: str) -> None:
@@ -637,7 +630,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g
     if g_shape == shape:
         return g
-    if isinstance(x, (list, tuple)) and not _broadcasts_to(shape, g_shape):
+    if isinstance(x, (list, tuple)) and not _sums_to(tuple(g_shape), tuple(shape)):
         raise _joined_sequences()
     if not isinstance(x, _ARRAY_LIKE):
         return g  # a function value: its adjoint is a structure
