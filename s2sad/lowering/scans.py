@@ -251,8 +251,10 @@ def returns_self(method: Any) -> bool:
         isinstance(r.value, gast.Name) and r.value.id == first[0].id for r in returns)
 
 
+# methods that change their object in place (a list's, a dict's, a set's, an array's)
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update",
-                       "setdefault", "popitem", "add", "discard", "sort", "reverse"})
+                       "setdefault", "popitem", "add", "discard", "sort", "reverse",
+                       "fill", "resize", "put", "itemset"})
 
 
 def generator_effects(node: Any) -> str:
@@ -294,12 +296,6 @@ def is_super(node: Any) -> bool:
     """Is `node` the call `super()`?"""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
         node.func.id == "super" and not node.args and not node.keywords
-
-
-# methods that change their object in place (a list's, an array's, a dict's, a set's)
-_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update",
-                       "add", "discard", "fill", "sort", "resize", "setdefault", "put",
-                       "itemset", "reverse", "popitem"})
 
 
 def outside_writes(fn: Any) -> tuple[frozenset[str], frozenset[int], frozenset[int]]:
