@@ -5,6 +5,7 @@ markers the lowering passes between its own methods."""
 from __future__ import annotations
 
 import types
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -322,7 +323,7 @@ def outside_writes(fn: Any) -> tuple[frozenset[str], frozenset[int], frozenset[i
     return cached
 
 
-_WRITES: dict = {}
+_WRITES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code -> its writes
 
 
 def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[int],
