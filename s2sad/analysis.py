@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -88,9 +88,47 @@ class Facts:
     # ... or may write: `written`, and what is handed to a call or a method
     # looked up at run time (a library's may write it unseen: rng.shuffle(a))
     exposed: frozenset[Var] = frozenset()
+    # p -> z where p = 1 / (1 + exp(-z)) is spelled out (`logistic_chains`)
+    logistic: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def active(self, v: Operand) -> bool:
         return isinstance(v, Var) and v in self.varied and v in self.useful
+
+
+def logistic_chains(fn: Function, places: Places) -> dict[Var, Operand]:
+    """The logistic sigmoids spelled out, `p = 1 / (1 + np.exp(-z))` (either
+    order of the sum; `math.exp` too), whose intermediate values nothing else
+    reads: p -> z. The drivers take each as `logistic(z)` (its record in the
+    table): its derivative p * (1 - p) is 0 where exp(-z) overflows to inf
+    and p is 0, where the chain's rules meet 0 * inf (nan), and it is two
+    operations fewer."""
+    counts = use_counts(fn.body)
+
+    def single(v: Operand, prims: tuple[str, ...]) -> Assign | None:
+        made = places.def_stmt.get(v) if isinstance(v, Var) else None
+        ok = isinstance(made, Assign) and made.prim in prims and not made.kwargs and \
+            counts.get(v) == 1
+        return made if ok else None
+
+    chains = {}
+    for stmt in walk(fn.body):
+        if not (isinstance(stmt, Assign) and stmt.prim == "truediv" and stmt.target is not None
+                and not stmt.kwargs and _is_one(stmt.args[0])):
+            continue
+        total = single(stmt.args[1], ("add",))
+        if total is None or not any(_is_one(a) for a in total.args):
+            continue
+        exp = single(total.args[1] if _is_one(total.args[0]) else total.args[0],
+                     ("np.exp", "math.exp"))
+        minus = single(exp.args[0], ("neg",)) if exp is not None and len(exp.args) == 1 \
+            else None
+        if minus is not None:
+            chains[stmt.target] = minus.args[0]
+    return chains
+
+
+def _is_one(a: Operand) -> bool:
+    return isinstance(a, Const) and type(a.value) in (int, float) and a.value == 1
 
 
 def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] = (),
@@ -113,7 +151,8 @@ def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] =
                  frozenset(containers), frozenset(numeric_vars(stmts) - containers),
                  frozenset(buffers), frozenset(persistent), MappingProxyType(one_array),
                  frozenset(written_memory(fn, set(buffers))),
-                 frozenset(written_memory(fn, set(buffers) | handed)))
+                 frozenset(written_memory(fn, set(buffers) | handed)),
+                 MappingProxyType(logistic_chains(fn, places)))
 
 
 # ---------------------------------------------------------------- places
@@ -528,7 +567,8 @@ def _keeps_first_shape(stmt: Assign, first: tuple) -> bool:
     if stmt.prim in _SHAPE_OF_FIRST or (stmt.prim in _LIKE and not stmt.kwargs and
                                         len(args) <= (2 if stmt.prim == "np.full_like" else 1)):
         return True
-    return stmt.prim in _SAME_SHAPE and not stmt.kwargs and \
+    keywords = set(stmt.kwargs) - ({"upper"} if stmt.prim == "np.linalg.cholesky" else set())
+    return stmt.prim in _SAME_SHAPE and not keywords and \
         len(args) == (2 if stmt.prim == "lower_factor" else 1) and \
         (len(first) >= 2 or "copy" in stmt.prim)  # (np.tril of a vector is a matrix)
 
@@ -918,7 +958,7 @@ def numeric_vars(stmts: list[Stmt]) -> set[Var]:
     and NumPy functions, and what those take as operands. Adjoints of these
     accumulate with `+`; others with `add_adjoints`."""
     out: set[Var] = set()
-    keyed = set()  # read by a string key: a mapping where that runs (`t["a"]`)
+    keyed = set()  # read by a string key: a mapping where that runs (`t["a"]`, `t["a"] = v`)
     for stmt in stmts:
         if not isinstance(stmt, Assign):
             continue
@@ -929,8 +969,8 @@ def numeric_vars(stmts: list[Stmt]) -> set[Var]:
             out.update(a for a in stmt.operands() if isinstance(a, Var))
         elif prim.takes == "receiver" and stmt.args and isinstance(stmt.args[0], Var):
             out.add(stmt.args[0])
-        if stmt.prim == "getitem" and isinstance(stmt.args[1], Const) and \
-                isinstance(stmt.args[1].value, str):
+        if stmt.prim in ("getitem", "setitem") and isinstance(stmt.args[1], Const) and \
+                isinstance(stmt.args[1].value, str):  # (read or written by a string key)
             keyed.add(stmt.args[0])
     return out - keyed
 

@@ -86,6 +86,13 @@ class Builder:
             return self.triangle(args[0], depth + 1)
         return None
 
+    def as_one_function(self, stmt: Assign) -> Assign:
+        """stmt as the rules see it: the last statement of a logistic sigmoid
+        spelled out (`analysis.logistic_chains`) as `logistic(z)`, whose rules
+        skip the chain's intermediate values; any other as it is."""
+        z = self.facts.logistic.get(stmt.target) if stmt.target is not None else None
+        return stmt if z is None else Assign(stmt.target, "logistic", [z], {}, None, stmt.loc)
+
     def same_shape(self, a: Operand, b: Operand) -> bool:
         return isinstance(a, Var) and isinstance(b, Var) and \
             self.shape.get(a) is not None and self.shape.get(a) is self.shape.get(b)

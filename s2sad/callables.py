@@ -328,13 +328,24 @@ def target_of(f: Any) -> Target:
 def _required_arguments(f: Any) -> int:
     """How many positional arguments a transform of `f` takes, where the call's
     are not known yet: for an array's method (`c.dot`), its rule's required
-    ones after the array; else none (a callable's own function says)."""
+    ones after the array; for a partial of an object with a rule
+    (`partial(np.multiply, x)`), the rule's required ones it does not bind;
+    else none (a callable's own function says)."""
+    if isinstance(f, functools.partial):
+        inner, bound = f, 0
+        while isinstance(inner, functools.partial):
+            inner, bound = inner.func, bound + len(inner.args)
+        prim = primitives.for_object(inner)
+        return max(_required(prim, 0) - bound, 0) if prim is not None else 0
     if not (isinstance(f, types.BuiltinMethodType) and isinstance(f.__self__, np.ndarray)):
         return 0
     prim = primitives.lookup("." + f.__name__)
-    if prim is None:
-        return 0
-    return sum(1 for p in prim.params[1:] if p not in prim.defaults and
+    return _required(prim, 1) if prim is not None else 0
+
+
+def _required(prim: primitives.Primitive, skip: int) -> int:
+    """The number of a rule's positional parameters without defaults, after `skip`."""
+    return sum(1 for p in prim.params[skip:] if p not in prim.defaults and
                prim.kinds[p] in ("posonly", "normal"))
 
 

@@ -137,9 +137,14 @@ class Plan:
                 out.append(tuple(at(s) for s in route))
             elif entry == "**":
                 out.append({k: at(s) for k, s in zip(self.call_keys, route)})
-            else:
-                out.append(at(route))
+            else:  # (an item of *args or **kwargs the callee does not use: zeros)
+                part = at(route)
+                out.append(zeros_like(self.passed(entry)) if part is None else part)
         return tuple(out)
+
+    def passed(self, entry: int | str) -> Any:
+        """The value the call gave for an active entry (a position or a keyword)."""
+        return self.args[len(self.lead) + entry] if isinstance(entry, int) else self.kwargs[entry]
 
     def tangents(self, tangents: tuple) -> tuple:
         """The tangent of each `wrt` parameter, from the active entries'."""

@@ -148,6 +148,26 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
     return None
 
 
+def triangular_solves(stmts: list, triangle: Callable[[Operand], str | None]) -> None:
+    """The user's own `np.linalg.solve(L, y)` and `np.linalg.inv(L)` of a
+    matrix known to be triangular by how it was made (a Cholesky factor, its
+    transpose; `triangle` says which side) as triangular solves and inverses,
+    as `rewrite` does for the adjoints': NumPy's solve factors the matrix
+    again (a GP likelihood's two solves with its Cholesky factor: 120 against
+    10 µs each for n = 100). The value is the same system's solution; the
+    statement keeps its location, so an error is still said of the user's line."""
+    for stmt in stmts:
+        if not isinstance(stmt, Assign) or stmt.prim not in _TRIANGULAR or stmt.kwargs:
+            continue
+        names = _TRIANGULAR[stmt.prim][1]
+        side = triangle(stmt.args[0]) if len(stmt.args) == len(names) else None
+        if side is None:
+            continue
+        name = _TRIANGULAR[stmt.prim][0].split("(")[0]
+        stmt.prim, stmt.callee = name, Ref("$" + name, primitives.resolve_name(name))
+        stmt.args = [*stmt.args, Const(side != "upper")]
+
+
 def explicit_sum(g_dims: tuple | None, x_dims: tuple | None) -> str | None:
     """`unbroadcast(g, x)` of an array g of dims `g_dims` to an array of dims
     `x_dims` (both known, neither a number's) as the sums it does, spelled

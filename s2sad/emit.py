@@ -274,8 +274,9 @@ class Emitter:
         if p == "index":
             return ast.Subscript(ast.Attribute(self.dotted("$np"), "s_", ast.Load()),
                                  self.index_slice(stmt), ast.Load())
-        if p == "getattr":
-            return ast.Attribute(ops[0], args[1].value, ast.Load())
+        if p == "getattr":  # (`getattr(obj, name)` of a name known when it runs)
+            return ast.Attribute(ops[0], args[1].value, ast.Load()) \
+                if isinstance(args[1], Const) else _call(self.dotted("$getattr"), ops[:2], [])
         if p == "call":
             return _call(ops[0], ops[1:], kws)
         if p == "make_tuple":

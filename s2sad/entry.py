@@ -93,6 +93,8 @@ def make_entry(args: tuple, params: tuple[int, ...], run: Callable, filled: tupl
             tests.append(f"type(a{i}) is ndarray and a{i}.shape == s{i}")
             if i in params:
                 tests[-1] += f" and a{i}.dtype.kind in 'fc'"
+        elif type(a) is int:  # (beyond int64: the full path, which Numba's refuses)
+            tests.append(f"type(a{i}) is int and {-2 ** 63} <= a{i} <= {2 ** 63 - 1}")
         else:
             tests.append(f"type(a{i}) is {_TYPE_NAMES[type(a)]}")
     grads = [f"g{k}" for k in range(len(params))]

@@ -415,7 +415,9 @@ class Forward(StructuralTangents, Builder):
                 return
             if any(self.varied(a) for a in stmt.operands()):  # (else made of constants:
                 # varied only by a later write, its tangent is zeros until then)
-                t = self.linear(prim, stmt) if prim.linear else self.from_templates(prim, stmt)
+                ruled = self.as_one_function(stmt)
+                prim = primitives.get(ruled.prim)
+                t = self.linear(prim, ruled) if prim.linear else self.from_templates(prim, ruled)
                 self.set_tangent(v, self.fresh_tangent(prim, stmt, t))
         if stmt.target is not None and stmt.prim != "tape.new":
             self.own_if_stored(stmt.target)

@@ -68,9 +68,29 @@ def _narrow_integers(dtype: Any, loc: Loc | None) -> BackendError:
     NumPy 2 keeps its type in arithmetic with a Python int (`img - 100` of a
     uint8 image wraps around), Numba promotes it, as NumPy 1 did."""
     return BackendError(
-        f"an array of {dtype}: NumPy keeps {dtype} in arithmetic with a Python int "
+        f"a value of {dtype}: NumPy keeps {dtype} in arithmetic with a Python int "
         "(wrapping around), and Numba computes in int64, as NumPy 1 did: the results differ",
-        loc, "backend='auto' runs it with NumPy; or pass the array as float64 or int64")
+        loc, "backend='auto' runs it with NumPy; or pass it as float64 or int64")
+
+
+def _single_precision(dtype: Any, loc: Loc | None) -> BackendError:
+    """The refusal of an array of float32 or complex64: Numba sums one number
+    after another in that precision (NumPy sums pairwise), so a sum or mean
+    over many numbers drifts (1% over a million float32 numbers)."""
+    return BackendError(
+        f"an array of {dtype}: Numba sums {dtype} numbers one after another in {dtype}, "
+        "where NumPy sums pairwise; over many numbers the sums differ (by 1% over a "
+        "million)", loc, "backend='auto' runs it with NumPy; or pass the array as float64")
+
+
+def _refused_dtype(dtype: np.dtype, array: bool) -> Any:
+    """The refusal for an array (or a NumPy number) of `dtype`, if refused."""
+    if dtype.kind in "ui" and (dtype.kind == "u" or dtype.itemsize < 8):
+        return _narrow_integers
+    return _single_precision if array and dtype.char in "fF" else None
+
+
+_INT64 = (-2 ** 63, 2 ** 63 - 1)
 
 
 def _private_dir(path: Path) -> None:
@@ -116,9 +136,15 @@ class NumbaFunction:
             raise TypeError(f"{self.source.name}() takes {self.positional} positional "
                             f"arguments but {len(args)} were given")
         for a in args:
-            if type(a) is np.ndarray and a.dtype.kind in "ui" and \
-                    (a.dtype.kind == "u" or a.dtype.itemsize < 8):
-                raise _narrow_integers(a.dtype, _user_loc(self.user_code, None))
+            if type(a) is np.ndarray or isinstance(a, np.generic):
+                refused = _refused_dtype(a.dtype, type(a) is np.ndarray)
+                if refused is not None:
+                    raise refused(a.dtype, _user_loc(self.user_code, None))
+            elif type(a) is int and not _INT64[0] <= a <= _INT64[1]:
+                raise BackendError(
+                    f"the int {a} is beyond int64, which Numba computes with (from 2**63 on "
+                    "as uint64, whose negation, // and % differ from Python's)",
+                    _user_loc(self.user_code, None), "backend='auto' runs it with NumPy")
         if not kwargs:
             args = args + self.filled(len(args))
         before = len(self.overloads)

@@ -45,6 +45,10 @@ def check_receiver(x: Any, what: str, records: bool = False, items: bool = False
     return _functions.check_receiver(x, what, records, items)
 
 
+def check_not_dict(x: Any) -> None:
+    return _base.check_not_dict(x)
+
+
 def zeros_like(x: Any) -> Any:
     return _base.zeros_like(x)
 
@@ -468,6 +472,11 @@ def _require_scalar(value):
             raise _base.NonScalarOutput(value.shape)
         return refuse
     raise TypingError(f"grad's function returned {value}, not a real number")
+
+
+@overload(check_not_dict)
+def _check_not_dict(x):
+    return lambda x: None  # (never a dict in what Numba compiles)
 
 
 @overload(check_receiver)
@@ -1047,9 +1056,9 @@ def _read_slice(g, index, written=None, value=None):
 
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
-    (_base, ("unbroadcast", "require_scalar", "zeros_like", "add_adjoints", "add_into",
-             "add_outer", "outer_added", "spread_number", "augmented", "add_at", "added_at", "own",
-             "snapshot", "read_slice")),
+    (_base, ("unbroadcast", "require_scalar", "check_not_dict", "zeros_like", "add_adjoints",
+             "add_into", "add_outer", "outer_added", "spread_number", "augmented", "add_at",
+             "added_at", "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),

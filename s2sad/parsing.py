@@ -129,6 +129,7 @@ def parse_function(fn: Any) -> ParsedFunction:
         found = _lambda_in_file(fn)
         if found is not None:
             _check_current(fn, found)
+            mangle_private_names(found.node, fn.__qualname__)
             return found
     try:
         # (by the code object: a function's own source, even if functools.wraps
@@ -149,12 +150,50 @@ def parse_function(fn: Any) -> ParsedFunction:
     filename = code.co_filename
     parsed = ParsedFunction(fn, node, filename, max(first_line, 1) - 1, col_offset)
     _check_current(fn, parsed)
+    mangle_private_names(node, fn.__qualname__)
     if isinstance(node, gast.AsyncFunctionDef):  # (calling it makes a coroutine)
         raise UnsupportedSyntaxError(
             f"{fn.__qualname__} is an async function: calling it makes a coroutine, which "
             "has no derivative", parsed.loc(None), "differentiate a plain def that computes "
             "the value (and call it from the async code)")
     return parsed
+
+
+def mangle_private_names(node: Any, qualname: str) -> None:
+    """Spell private names as Python compiled them (in place): in code
+    written inside a class body, `self.__w` is `self._Model__w`, and so is
+    every other identifier of two leading underscores and not two trailing
+    ones (attributes, names, keyword arguments). The class is the innermost
+    one `qualname` names (`Model.forward.<locals>.helper`: Model); a class
+    defined inside the code mangles with its own name, which is left alone
+    here. Without it, a base class's `self.__w` and a subclass's would be
+    one attribute, and an object's own would not be found."""
+    parts = qualname.split(".")
+    owner = next((parts[i] for i in range(len(parts) - 2, -1, -1)
+                  if parts[i + 1] != "<locals>" and parts[i] != "<locals>"), None)
+    stem = owner.lstrip("_") if owner is not None else ""
+    if not stem:
+        return
+
+    def mangled(name: str | None) -> str | None:
+        private = name is not None and name.startswith("__") and not name.endswith("__") \
+            and "." not in name
+        return f"_{stem}{name}" if private else name
+
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, gast.Attribute):
+            current.attr = mangled(current.attr)
+        elif isinstance(current, gast.Name):
+            current.id = mangled(current.id)
+        elif isinstance(current, gast.keyword):
+            current.arg = mangled(current.arg)
+        elif isinstance(current, (gast.FunctionDef, gast.AsyncFunctionDef)) and current is not node:
+            current.name = mangled(current.name)
+        if isinstance(current, gast.ClassDef):
+            continue  # (its body mangles with its own name)
+        todo.extend(gast.iter_child_nodes(current))
 
 
 def _source_lines(fn: types.FunctionType) -> tuple[list[str], int]:

@@ -47,7 +47,7 @@ from .ir import (
 )
 from .lowering.scans import outside_writes
 from .parsing import is_derivative, is_library_file
-from .runtime import UpdatingMethod, check_arithmetic, snapshot
+from .runtime import UpdatingMethod, check_arithmetic, check_not_dict, snapshot
 from .runtime.functions import check_not_added_into, stored_value_error, stores_value
 
 
@@ -114,7 +114,11 @@ class _Preparer:
         array, index = stmt.args[0], stmt.args[1]
         view, old = self.factory.new(""), self.factory.new("old")
         stmt.args = [*stmt.args[:3], old]
-        return [Assign(view, "getitem", [array, index], {}, None, stmt.loc),
+        check = [Assign(None, "check_not_dict", [array], {},
+                        Ref("$check_not_dict", check_not_dict), stmt.loc)] \
+            if array not in self.facts.numeric and known_shape(self.facts.shape, array) is None \
+            else []  # (a dict's new key has no old value: refused, as Python's dict display)
+        return [*check, Assign(view, "getitem", [array, index], {}, None, stmt.loc),
                 Assign(old, "snapshot", [view], {}, Ref("$snapshot", snapshot), stmt.loc)]
 
     # ------------------------------------------------------------ calls
@@ -295,7 +299,8 @@ def no_rule_error(stmt: Assign) -> NoAdjointError:
         callee = stmt.args[0]
         what = callee.name.lstrip("$") if isinstance(callee, Ref) else "this call"
     elif stmt.prim == "getattr":
-        what = f"the attribute .{stmt.args[1].value}"
+        name = stmt.args[1]
+        what = f"the attribute .{name.value}" if isinstance(name, Const) else "getattr"
     elif primitives.get(stmt.prim).form == "method":
         what = f"the method {stmt.prim}"
     else:

@@ -32,6 +32,7 @@ from .cleanup import (
     keep_writes_unseen,
     reductions_as_methods,
     share_common_values,
+    triangular_solves,
 )
 from .ir import (
     Assign,
@@ -122,6 +123,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         self.out.append(pair)
         forward = [Assign(None, "marker", [Const("forward pass")]), *self.tapes.news,
                    *self.tapes.weave(Block(body)).stmts]
+        triangular_solves(forward, self.triangle)
         if isinstance(value, Var) and any(isinstance(s, Assign) and s.prim == "setitem_restore"
                                           for s in walk(Block(backward))):
             # the backward pass restores arrays written in place: the value
@@ -139,6 +141,7 @@ class Reverse(Adjoints, StructuralAdjoints):
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)
             add_at_index(out)
+            eliminate_dead_code(out)  # (the slices the joined pieces no longer read)
         # (the seed follows the user's parameters, keyword-only: an extra
         # positional argument is an error, as in the user's function, never a seed)
         kwonly = fn.kwonly + 1
@@ -180,6 +183,7 @@ class Reverse(Adjoints, StructuralAdjoints):
     # ------------------------------------------------------------ one statement
 
     def reverse_assign(self, stmt: Assign) -> None:
+        stmt = self.as_one_function(stmt)
         prim = primitives.get(stmt.prim)
         v = stmt.target
         held = v in self.spreadable and self.takes_a_number(prim, stmt)

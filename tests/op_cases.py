@@ -1073,6 +1073,9 @@ def sp_log_ndtr(x):
 def sp_ndtri(x):
     return scipy.special.ndtri(x)
 
+def sp_erfcx(x):
+    return scipy.special.erfcx(x)
+
 def sp_i0(x):
     return scipy.special.i0(x)
 
@@ -1672,6 +1675,7 @@ if scipy is not None:
         Case("scipy.special.ndtr", sp_ndtr, u(), autograd=NO_FUNCTION),
         Case("scipy.special.log_ndtr", sp_log_ndtr, u(), autograd=NO_FUNCTION),
         Case("scipy.special.ndtri", sp_ndtri, u(**UNIT), **REAL_ONLY),
+        Case("scipy.special.erfcx", sp_erfcx, u(), autograd=NO_FUNCTION),
         Case("scipy.special.i0", sp_i0, u(), **REAL_ONLY),
         Case("scipy.special.i1", sp_i1, u(), **REAL_ONLY),
         Case("scipy.special.iv", sp_iv, u(**POS1)),

@@ -700,6 +700,18 @@ def reversed_difference(x):
     return x[::-1] - x
 
 
+def squared_total(x):
+    return np.sum(x) ** 2
+
+
+def shifted_count(x, n):
+    return x * (n + 100)
+
+
+def thirds(x, n):
+    return x * (n // 3)
+
+
 @needs_numba
 @pytest.mark.parametrize("f, args", [
     (int_to_negative_power, (3.0, 4)),
@@ -708,6 +720,12 @@ def reversed_difference(x):
     (uint8_image, (np.array([1.0, 2.0, 3.0]), np.array([50, 100, 200], dtype=np.uint8))),
     (rounded, (1.5, 2.675)),
     (truncated, (1.5, 1e20)),
+    # (Numba sums float32 one number after another: 1% off over a million numbers)
+    (squared_total, (np.full(10 ** 6, 0.1, np.float32),)),
+    (shifted_count, (1.5, np.uint8(200))),  # (NumPy 2 wraps a uint8 number around)
+    (shifted_count, (1.5, np.int8(100))),
+    (thirds, (1.5, 2 ** 63 + 5)),  # (Numba's uint64 for Python's int)
+    (thirds, (1.5, -2 ** 63 - 5)),
 ])
 def test_numba_and_auto_give_pythons_numbers_or_refuse(f, args):
     expected = s2sad.value_and_grad(f)(*args)
@@ -721,6 +739,19 @@ def test_numba_and_auto_give_pythons_numbers_or_refuse(f, args):
         return  # (refused: Numba cannot give Python's result)
     assert got[0] == pytest.approx(expected[0], rel=1e-12)
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+
+
+@needs_numba
+def test_what_numba_would_compute_otherwise_is_refused_on_every_call():
+    with pytest.raises(BackendError, match="float32 numbers one after another"):
+        s2sad.grad(squared_total, backend="numba")(np.ones(3, np.float32))
+    with pytest.raises(BackendError, match="a value of uint8"):
+        s2sad.grad(shifted_count, backend="numba")(1.5, np.uint8(2))
+    gradient = s2sad.grad(thirds, backend="numba")
+    assert gradient(1.5, 7) == 2.0  # (its fast entry made for ints: a big one still misses it)
+    with pytest.raises(BackendError, match="beyond int64"):
+        gradient(1.5, 2 ** 63 + 5)
+    assert gradient(1.5, 10) == 3.0
 
 
 @needs_numba

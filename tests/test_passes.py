@@ -781,3 +781,33 @@ def test_unbroadcast_between_known_shapes_is_the_sum_it_does(g_dims, x_dims, sou
         want = unbroadcast(g, np.zeros(x_dims))
         assert got.shape == want.shape == x_dims
         np.testing.assert_array_equal(got, want)
+
+
+def sigmoid_loss(z):
+    p = 1.0 / (1.0 + np.exp(-z))
+    return np.sum(p)
+
+
+def sigmoid_exp_read_twice(z):
+    t = np.exp(-z)
+    p = 1 / (1 + t)
+    return np.sum(p * t)
+
+
+def test_a_sigmoid_spelled_out_is_one_function_to_the_rules():
+    lo = lowered(sigmoid_loss)
+    facts = analyze(lo.function, (0,))
+    assert [(p.hint, z.hint) for p, z in facts.logistic.items()] == [("p", "z")]
+    _, rev = reversed_ir(sigmoid_loss)
+    # (its derivative from p alone: no exp taped, no 0 * inf where exp(-z) overflows)
+    same(textwrap.dedent(text(rev.function).split("marker('backward pass')\n")[1]), """
+          require_scalar(%out7)
+          %dp10 = sum_adjoint(%dout8, %p5, None, False, True)
+          %11 = mul(%dp10, %p5)
+          %12 = sub(1.0, %p5)
+          %dz13 = mul(%11, %12)
+          %14 = make_tuple(%out7, %dz13)
+          return %14
+    """)
+    # an intermediate value read elsewhere: the chain's own rules
+    assert not analyze(lowered(sigmoid_exp_read_twice).function, (0,)).logistic

@@ -173,6 +173,10 @@ def sp_ndtri(x):
     return weighted(special.ndtri(x))
 
 
+def sp_erfcx(x):
+    return weighted(special.erfcx(x))
+
+
 def sp_i0(x):
     return weighted(special.i0(x))
 
@@ -247,6 +251,7 @@ SPECIAL = [
     row("scipy.special.ndtr", sp_ndtr, unary(-3, 3)),
     row("scipy.special.log_ndtr", sp_log_ndtr, unary(-3, 3) + [(np.array([-30.0, -8.0, 6.0]),)]),
     row("scipy.special.ndtri", sp_ndtri, unary(0.05, 0.95)),
+    row("scipy.special.erfcx", sp_erfcx, unary(-2, 3) + [(np.array([-1.0, 8.0, 30.0]),)]),
     row("scipy.special.i0", sp_i0, unary(-3, 3)),
     row("scipy.special.i1", sp_i1, unary(-3, 3)),
     row("scipy.special.iv", sp_iv,
@@ -824,6 +829,13 @@ SPECIAL_POINTS = [
      [PHI0, 0.0, 0.0], None),
     ("scipy.special.log_ndtr", "scipy.special.log_ndtr(x)", np.array([-40.0, 40.0, 0.0]), None,
      [40.02496884784338, 0.0, 2 * PHI0], None),
+    # (far in the left tail: -x + 1/|x| to double precision, never exp of a difference)
+    ("scipy.special.log_ndtr", "scipy.special.log_ndtr(x)", np.array([-1e5, -1e8, -1e10]),
+     None, [1e5 + 1e-5, 1e8, 1e10], None),
+    ("scipy.stats.norm.logcdf", "scipy.stats.norm.logcdf(x)", np.array([-1e5, -1e9]), None,
+     [1e5 + 1e-5, 1e9], None),
+    ("scipy.special.erfcx", "scipy.special.erfcx(x)", np.array([0.0, 1e4]), None,
+     [-2 / math.sqrt(math.pi), -1 / (math.sqrt(math.pi) * 1e8)], None),
     ("scipy.special.ndtri", "scipy.special.ndtri(x)", np.array([0.5, 0.0, 1.0]), None,
      [math.sqrt(2 * math.pi), inf, inf], None),
     ("scipy.special.i0", "scipy.special.i0(x)", np.array([0.0]), None, [0.0], None),
@@ -1168,6 +1180,43 @@ def test_conjugate_transposed_triangular_solve_of_complex_matrices_is_refused() 
     a = triangular(3) + 0.5j * np.triu(np.ones((3, 3)))
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="trans='C'"):
         s2sad.grad(complex_conjugate_solve, wrt=1)(a, np.ones(3))
+
+
+def conjugate_solve_values(a, b):
+    return linalg.solve_triangular(a, b, trans="C")
+
+
+def test_conjugate_transposed_solve_of_a_complex_matrix_has_its_tangent() -> None:
+    # forward mode: op(A) = conj(A)^T moves with conj(dA)^T (R-linear, not holomorphic)
+    rng = np.random.default_rng(0)
+    a = np.triu(rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))) + 3.0 * np.eye(3)
+    b = rng.normal(size=3)
+    ta = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    _, tangent = s2sad.jvp(conjugate_solve_values, (a, b), (ta, None))
+    h = 1e-6
+    numeric = (conjugate_solve_values(a + h * ta, b) - conjugate_solve_values(a - h * ta, b)) \
+        / (2 * h)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6, atol=1e-9)
+
+
+def stacked_solve_of_one_vector(a, b):
+    return np.sum(linalg.solve_triangular(a, b, lower=True) ** 2)
+
+
+def stacked_solve_of_a_column(a, b):
+    return np.sum(linalg.solve_triangular(a, b[:, None], lower=True)[..., 0] ** 2)
+
+
+def test_a_stack_of_matrices_with_one_vector_is_refused_and_its_hint_works() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(2, 3, 3)) + 3.0 * np.eye(3), rng.normal(size=3)
+    for call in (lambda: s2sad.grad(stacked_solve_of_one_vector, wrt=0)(a, b),
+                 lambda: s2sad.grad(stacked_solve_of_one_vector, wrt=1)(a, b),
+                 lambda: s2sad.jvp(stacked_solve_of_one_vector, (a, b),
+                                   (np.ones_like(a), np.ones(3)))):
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match=r"b\[:, None\]"):
+            call()
+    s2sad.check_grad(stacked_solve_of_a_column, a, b, wrt=(0, 1))
 
 
 def overwriting_constant_solve(x):

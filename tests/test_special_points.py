@@ -149,6 +149,14 @@ ROWS = [
     ("math.pow", "math.pow(x, y)", 0.0, 2.0, 0.0, 0.0),
     ("math.pow", "math.pow(x, y)", 0.0, 0.0, 0.0, 0.0),
     ("math.log", "math.log(x)", 1e-300, None, 1e300, None),
+    # the logistic sigmoid spelled out (`analysis.logistic_chains`): where exp(-x)
+    # overflows the derivative is 0 (its chain's rules alone met 0 * inf there)
+    ("logistic", "1.0 / (1.0 + np.exp(-x))", np.array([-800.0, 0.0, -30.0, 800.0]), None,
+     [0.0, 0.25, math.exp(-30.0) / (1.0 + math.exp(-30.0)) ** 2, 0.0], None),
+    ("logistic", "1 / (np.exp(-x) + 1)", np.array([-710.0, 2.0]), None,
+     [0.0, math.exp(-2.0) / (1.0 + math.exp(-2.0)) ** 2], None),
+    ("logistic", "1.0 / (1.0 + math.exp(-x))", -30.0, None,
+     math.exp(-30.0) / (1.0 + math.exp(-30.0)) ** 2, None),
     ("max", "max(x, y)", 1.0, 1.0, 1.0, 0.0),
     ("min", "min(x, y)", 1.0, 1.0, 1.0, 0.0),
 ]

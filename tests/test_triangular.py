@@ -210,3 +210,54 @@ def test_the_unread_triangle_stays_zero_beside_infinities():
     np.testing.assert_array_equal(fold_symmetric(z, "L"), [[1, 0], [3 - 1j, 4]])
     stack = np.stack([x[:2, :2], 2 * x[:2, :2]])
     np.testing.assert_array_equal(tril_half(stack), [[[0.5, 0], [2, 2]], [[1, 0], [4, 4]]])
+
+
+def written_after(K, y):
+    L = np.linalg.cholesky(K @ K.T + 3.0 * np.eye(3))
+    L[0, 2] = 0.5  # (no longer triangular: the general solve)
+    return np.sum(np.linalg.solve(L, y) ** 2)
+
+
+def test_the_functions_own_solves_with_a_factor_are_triangular_in_the_forward_pass(backend):
+    args, wrt = _inputs(np.random.default_rng(10))[gp_loss]
+    code = str(s2sad.show(gp_loss, wrt=wrt, args=args))
+    forward = code.split("# backward pass")[0]
+    assert "triangular_solve(L, y, True)" in forward, code
+    assert "np.linalg.solve" not in code
+    value, grads = s2sad.value_and_grad(gp_loss, wrt=wrt)(*args)
+    assert value == pytest.approx(gp_loss(*args), rel=1e-12)
+    s2sad.check_grad(gp_loss, *args, wrt=wrt)
+    args, wrt = _inputs(np.random.default_rng(11))[upper_factor]
+    forward = str(s2sad.show(upper_factor, wrt=wrt, args=args)).split("# backward pass")[0]
+    assert "triangular_solve(U, B, False)" in forward and "triangular_inverse(" in forward
+    s2sad.check_grad(upper_factor, *args, wrt=wrt)
+
+
+def test_a_factor_written_after_it_was_made_is_solved_in_general(backend):
+    rng = np.random.default_rng(12)
+    K, y = rng.normal(size=(3, 3)), rng.normal(size=3)
+    code = str(s2sad.show(written_after, wrt=(0, 1), args=(K, y)))
+    assert "triangular_solve(L" not in code.split("# backward pass")[0]
+    value, _ = s2sad.value_and_grad(written_after, wrt=(0, 1))(K, y)
+    assert value == pytest.approx(written_after(K, y), rel=1e-12)
+    s2sad.check_grad(written_after, K, y, wrt=(0, 1))
+
+
+def test_the_pass_rewrites_only_solves_of_known_triangles():
+    from s2sad.cleanup import triangular_solves
+    from s2sad.ir import Assign, Var, VarFactory
+
+    new = VarFactory().new
+    L, U, K, y = new("L"), new("U"), new("K"), new("y")
+    stmts = [Assign(new("a"), "np.linalg.solve", [L, y]),
+             Assign(new("b"), "np.linalg.solve", [U, y]),
+             Assign(new("c"), "np.linalg.inv", [U]),
+             Assign(new("d"), "np.linalg.solve", [K, y]),
+             Assign(new("e"), "np.linalg.solve", [L], {"b": y})]  # (by keyword: left alone)
+    sides = {L: "lower", U: "upper"}
+    triangular_solves(stmts, lambda v: sides.get(v) if isinstance(v, Var) else None)
+    assert [(s.prim, [getattr(a, "value", a) for a in s.args]) for s in stmts] == [
+        ("triangular_solve", [L, y, True]), ("triangular_solve", [U, y, False]),
+        ("triangular_inverse", [U, False]), ("np.linalg.solve", [K, y]),
+        ("np.linalg.solve", [L])]
+    assert stmts[0].callee.value is triangular_solve

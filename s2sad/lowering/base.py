@@ -204,6 +204,9 @@ class LowererBase:
     def passed(self, node: Any) -> Operand:  # Calls
         raise NotImplementedError
 
+    def user_method(self, receiver: Any) -> bool:  # Calls
+        raise NotImplementedError
+
     def bake_path(self, name: str) -> None:  # Calls
         raise NotImplementedError
 

@@ -25,6 +25,7 @@ from ..runtime import (
 )
 from ..runtime.functions import in_place_dunder, writes_in_place
 from .arguments import Arguments
+from .consumption import is_users_function
 from .objects import makes_a_new_object
 from .scans import LocalFunction, hint_of, is_super
 
@@ -115,9 +116,15 @@ class Calls(Arguments):
         if func.attr == "get" and isinstance(func.value, gast.Name) and \
                 func.value.id in self.env and 1 <= len(node.args) <= 2:
             return self.mapping_get(node, hint)
-        if func.attr in ("items", "values", "keys") and not node.args:
+        if func.attr in ("items", "values", "keys") and not node.args and \
+                not self.user_method(func.value):
             return self.dict_view_list(node, func.attr, hint)  # a list of what a loop sees
         return None
+
+    def user_method(self, receiver: Any) -> bool:
+        """Is `receiver.name(...)` certainly a method of the user's class (the
+        receiver a name for an object of theirs), not a dict's `d.keys()`?"""
+        return isinstance(receiver, gast.Name) and self.is_object(self.env.get(receiver.id))
 
     def known_call(self, callee: Ref, args: list, kwargs: dict, node: Any,
                    hint: str) -> Operand:
@@ -133,6 +140,9 @@ class Calls(Arguments):
                              "generator)", node, "pass a list comprehension: [v * x for v in x]")
         if not callee.name.startswith("$"):
             self.bake_path(callee.name)  # the callee's identity picked what is generated
+        if callee.value is getattr and len(args) == 2 and not kwargs and \
+                (isinstance(args[1], Var) or type(args[1].value) is str):
+            return self.emit("getattr", args, hint=hint)  # (`getattr(m, "W")` is `m.W`)
         prim = primitives.for_object(callee.value)
         if prim is not None and not _packed(kwargs):
             return self.emit(prim.name, args, kwargs, hint=hint, callee=callee)
@@ -482,7 +492,9 @@ def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
     if (getattr(obj, "__module__", None) or "").split(".")[0] in LIBRARY_MODULES and \
             any(name.startswith("overwrite_") and not _is_false(arg) for name, arg in passed):
         return True  # (SciPy's overwrite_a=, overwrite_b=, ...)
-    return "out" in given and not _is_none(args[given.index("out")])
+    # (a function of the user's with a parameter named `out`: s2sad reads what it does)
+    return "out" in given and not _is_none(args[given.index("out")]) and \
+        not is_users_function(obj)
 
 
 def _is_none(node: Any) -> bool:

@@ -53,7 +53,7 @@ class Iteration(LowererBase):
             return self.zip_sequence(it)  # (zip(*rows): a call like any, its items a list)
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
                 it.func.attr in ("items", "values", "keys") and not it.args and \
-                not it.keywords:
+                not it.keywords and not self.user_method(it.func.value):
             return self.dict_view(self.expr(it.func.value), it.func.attr)
         endless = self.library_callee(it.func) if isinstance(it, gast.Call) else None
         if endless in (itertools.count, itertools.cycle) or \

@@ -389,8 +389,9 @@ class Statements(LowererBase):
         if not isinstance(target.value, gast.Name) or target.value.id not in self.env:
             raise self.error("only a local variable can be assigned into (`a[i] = v`)", target,
                              "copy it into a local variable first: a = x.copy() for an "
-                             "array, d = dict(d) for a dict (a cache of results, as a "
-                             "memoizing decorator keeps, has no place in a derivative)")
+                             "array, lst = list(lst) for a list; build a new dict in one "
+                             "display, {**d, 'k': v} (a cache of results, as a memoizing "
+                             "decorator keeps, has no place in a derivative)")
         name = target.value.id
         array = self.env[name]
         if isinstance(target.slice, gast.Slice) and self.is_list(array):

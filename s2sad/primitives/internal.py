@@ -8,7 +8,7 @@ structural rule the reverse pass implements: `adjoint="items"`).
 
 from __future__ import annotations
 
-from .record import group, helper, nondiff, structural, vjp
+from .record import elementwise, group, helper, nondiff, structural, vjp
 
 # ---------------------------------------------------------------- containers
 group("Indexing and containers")
@@ -39,14 +39,14 @@ vjp("seq_repeat(seq, count)", zero=("count",), seq="repetition_adjoint(g, seq)",
     form="internal", holds=True, fresh=True, recompute=False, returns="container",
     takes="any")
 # The keyword arguments of a call with `**mapping` (`f(**a, k=v)`), merged
+# (none `fresh`, as make_dict: a write into one, d[k] = v, is refused when it runs)
 vjp("merge_dicts(*mappings)", mappings="merge_dicts_adjoint(g, mappings)", linear=("mappings",),
-    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+    form="helper", holds=True, recompute=False, returns="container", takes="any")
 # dict(mapping) or dict(pairs), and dict(mapping, **keywords): later mappings win
 vjp("as_dict(x)", x="as_dict_adjoint(g, x)", jvp={"x": "as_dict_tangent(t, x)"},
-    form="helper", fresh=True,
-    recompute=False, returns="container", takes="any")
+    form="helper", recompute=False, returns="container", takes="any")
 vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=("mappings",),
-    form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
+    form="helper", holds=True, recompute=False, returns="container", takes="any")
 # zip(...) and enumerate(...) met as values (for loops iterate them by position)
 vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
@@ -158,6 +158,11 @@ vjp("broadcast_tangent(direction, like)", direction="unbroadcast(g, direction)",
     zero=("like",), jvp={"direction": "broadcast_tangent(t, like)"}, form="helper", view=True)
 vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=False,
     returns="operand", takes="any", elementwise=True)
+# 1 / (1 + np.exp(-z)) spelled out, whose intermediate values nothing else
+# reads (`analysis.logistic_chains`): the drivers take the chain's last
+# statement as this function of z, whose derivative meets no 0 * inf where
+# exp(-z) overflows (the chain's does: ans / (1 + t) * t at t = inf)
+elementwise("logistic(x)", x="g * ans * (1.0 - ans)", form="helper")
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 # a branch s2sad could not compile: raises its error if the branch runs
 helper("unsupported(error)", zero=("error",), effect=True, recompute=False)  # (it raises)
@@ -188,7 +193,7 @@ helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", "check_properties_unread(obj, names)",
        "check_receiver(x, what, records=False, items=False)",
-       "check_not_augmented_array(old, what)",
+       "check_not_augmented_array(old, what)", "check_not_dict(x)",
        effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 # an adjoint accumulated in place: it writes into `a`, which it returns

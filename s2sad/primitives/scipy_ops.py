@@ -62,8 +62,13 @@ elementwise("scipy.special.erfc(x)", x=f"-g * (2.0 / {SQRT_PI}) * np.exp(-x * x)
 elementwise("scipy.special.erfinv(x)", x=f"g * ({SQRT_PI} / 2.0) * np.exp(ans * ans)",
             note="at ±1: inf, as JAX")
 elementwise("scipy.special.ndtr(x)", x=f"g * np.exp(-0.5 * x * x) / {SQRT_2PI}")
-# (exp(-x²/2 - log Φ(x)): no overflow or 0/0 far in the left tail)
-elementwise("scipy.special.log_ndtr(x)", x=f"g * np.exp(-0.5 * x * x - ans) / {SQRT_2PI}")
+# d/dx log Φ(x) = φ(x)/Φ(x) = sqrt(2/π) / erfcx(-x/√2), no overflow, 0/0 or
+# cancellation anywhere (exp(-x²/2 - log Φ(x)) lost its digits below x = -1e6)
+MILLS_OF = "math.sqrt(2.0 / math.pi) / scipy.special.erfcx({} / math.sqrt(2.0))"
+elementwise("scipy.special.log_ndtr(x)", x=f"g * {MILLS_OF.format('-x')}")
+elementwise("scipy.special.erfcx(x)", x=f"g * (2.0 * x * ans - 2.0 / {SQRT_PI})",
+            note="for x above 1e4 the derivative, near -1 / (sqrt(pi) x^2), keeps only the "
+            "absolute accuracy of 2 x erfcx(x)")
 elementwise("scipy.special.ndtri(x)", x=f"g * {SQRT_2PI} * np.exp(0.5 * ans * ans)",
             note="at 0 and 1: inf (the limit; JAX gives 0)")
 elementwise("scipy.special.i0(x)", x="g * scipy.special.i1(x)")
@@ -158,7 +163,8 @@ _NORM_PDF = f"{NORM}.pdf(x, loc, scale)"
 elementwise(f"{NORM}.cdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_NORM_PDF}", "x"),
             loc=_summed_to(f"-g * {_NORM_PDF}", "loc"),
             scale=_summed_to(f"-g * {_NORM_PDF} * (x - loc) / scale", "scale"))
-_MILLS = f"np.exp({NORM}.logpdf(x, loc, scale) - ans)"  # pdf / cdf, without 0/0 in the tails
+# pdf / cdf, without 0/0 or cancellation in the tails (see log_ndtr)
+_MILLS = f"({MILLS_OF.format('(loc - x) / scale')} / scale)"
 elementwise(f"{NORM}.logcdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_MILLS}", "x"),
             loc=_summed_to(f"-g * {_MILLS}", "loc"),
             scale=_summed_to(f"-g * {_MILLS} * (x - loc) / scale", "scale"))
@@ -307,7 +313,7 @@ _dirichlet("pdf", "g * ans", "ans * ")
 group("SciPy linear algebra")
 
 _TRI = "lower, unit_diagonal"
-_GB = f"scipy.linalg.solve_triangular(a, g, flip_trans(trans, a), {_TRI})"
+_GB = f"scipy.linalg.solve_triangular(a, g, flip_trans(trans, a, b), {_TRI})"
 vjp("scipy.linalg.solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, "
     "overwrite_b=False, check_finite=True)",
     b=f"unbroadcast({_GB}, b)", a=f"triangular_adjoint({_GB}, ans, a, trans, {_TRI})",
@@ -444,7 +450,7 @@ for _signature in ("mvn_points(x, mean, cov)", "mvn_mean(mean, cov)", "mvn_matri
            zero="others")
 helper("dirichlet_points(x, alpha)", zero=("alpha",),
        jvp={"x": "dirichlet_points_tangent(t, alpha)"})
-helper("flip_trans(trans, a)", zero="others")
+helper("flip_trans(trans, a, b=None)", zero="others")
 helper("real_location(g, x, loc, scale=1.0)", linear=("g",), zero="others")
 helper("polygamma_of(n, x)", zero=("n",), jvp={"x": "t * polygamma_of(n + 1, x)"})
 # (`ans` in their tangent rules: the weights themselves)

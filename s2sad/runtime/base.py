@@ -245,16 +245,25 @@ def private_copy(x: Any, other: Callable[[Any], Any] | None = None) -> Any:
     return other(x) if other is not None else x
 
 
+_DICT_WRITE = ("assigning into a dict (`d[key] = value`) is not supported",
+               "build the dict in one display, {'a': x, 'b': y}, or keep the values "
+               "in separate variables")
+
+
+def check_not_dict(x: Any) -> None:
+    """Before a write `x[k] = v` into a container the function made (a copy
+    of a dict by its method, `p.copy()`): refused for a dict, as for a
+    dict display (`own`)."""
+    if isinstance(x, dict):
+        raise UnsupportedSyntaxError(_DICT_WRITE[0], hint=_DICT_WRITE[1])
+
+
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's
     alone. An array keeps its memory layout (a transposed view's copy is laid
     out as the view), so NumPy computes on it exactly as on the original:
     contiguous and strided loops may round float32 results differently."""
-    if isinstance(x, dict):
-        raise UnsupportedSyntaxError(
-            "assigning into a dict (`d[key] = value`) is not supported",
-            hint="build the dict in one display, {'a': x, 'b': y}, or keep the values "
-            "in separate variables")
+    check_not_dict(x)
     if isinstance(x, tuple):
         raise TypeError("'tuple' object does not support item assignment")
     if isinstance(x, np.ndarray):

@@ -46,6 +46,14 @@ def _real_cotangent(g: Any) -> Any:
     return np.real(g) if np.iscomplexobj(g) else g
 
 
+def logistic(x: Any) -> Any:
+    """1 / (1 + exp(-x)) as a user's code spells it out, the same operations
+    in the same order (`analysis.logistic_chains` finds the spelling; the
+    derivative rules take it as one function, whose derivative ans * (1 -
+    ans) is 0 where exp(-x) overflows, not the chain's 0 * inf)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 def max_share(x: Any, y: Any) -> Any:
     """Share of the gradient of maximum(x, y) that goes to x: 1, 1/2 on ties, 0."""
     x, y = _comparable(x), _comparable(y)

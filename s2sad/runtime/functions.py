@@ -566,8 +566,11 @@ def differentiated_field(value: Any) -> bool:
 def without_derivative(obj: Any, value: Any) -> bool:
     """Is `obj.name`, whose value is `value`, certainly without a derivative
     (a function, a name, a flag; anything read from a module), for
-    `attribute_adjoint` and `attribute_tangent` alike?"""
-    return (inert(value) and not _whole_number(value)) or isinstance(obj, types.ModuleType)
+    `attribute_adjoint` and `attribute_tangent` alike? Also anything read
+    from a class (`self.__class__.base`, `type(self).base`): the class's own
+    data, not the instance's a derivative follows."""
+    return (inert(value) and not _whole_number(value)) or \
+        isinstance(obj, (types.ModuleType, type))
 
 
 def stored_names(x: Any) -> list[str]:

@@ -229,9 +229,12 @@ def _trans_code(trans: Any) -> int:
     return {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}[trans]
 
 
-def flip_trans(trans: Any, a: Any) -> int:
+def flip_trans(trans: Any, a: Any, b: Any = None) -> int:
     """The `trans` of op(A)^T, for solve_triangular's adjoint: N and T swap
-    (and C, for real A, is T)."""
+    (and C, for real A, is T). A stack of matrices with one vector `b` is
+    refused: SciPy gives a stack of solutions, whose adjoint it would take
+    for one matrix of right-hand sides."""
+    _check_stacked_vector(a, b)
     code = _trans_code(trans)
     if code == 2 and np.iscomplexobj(a):
         raise UnsupportedSyntaxError(
@@ -255,12 +258,28 @@ def _as_matrix(x: Any) -> Any:
     return x[:, None] if x.ndim == 1 else x
 
 
+def _check_stacked_vector(a: Any, b: Any) -> None:
+    if b is not None and np.ndim(a) > 2 and np.ndim(b) == 1:
+        raise UnsupportedSyntaxError(
+            "s2sad differentiates solve_triangular of a stack of matrices with one vector b "
+            "only as a column: SciPy's solutions are a stack of vectors, which its solve "
+            "takes for a matrix", hint="pass the column, solve_triangular(a, b[:, None], "
+            "...)[..., 0]")
+
+
 def triangular_product(m: Any, x: Any, trans: Any = 0, lower: bool = False,
                        unit_diagonal: bool = False) -> Any:
-    """op(triangle(m)) @ x: how a change m of the matrix changes op(A) x."""
+    """op(triangle(m)) @ x: how a change m of the matrix changes op(A) x
+    (with trans 'C', conj(m)^T: op is not holomorphic, its tangent map is
+    this R-linear one)."""
+    if np.ndim(m) > 2 and np.ndim(x) == np.ndim(m) - 1:  # (a stack of solutions of one b)
+        _check_stacked_vector(m, np.ones(1))
     m = triangle(m, lower, unit_diagonal)
-    if _trans_code(trans):
+    code = _trans_code(trans)
+    if code:
         m = matrix_transpose(m)
+    if code == 2:
+        m = np.conjugate(m)
     return m @ x
 
 

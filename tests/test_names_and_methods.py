@@ -1,0 +1,256 @@
+"""Python's names as Python resolves them, in the code s2sad reads.
+
+Private names mangled by their class (`self.__w` is `self._Model__w`), the
+builtin `getattr` with a name known when it runs, a class's own methods
+named like a dict's (`keys`, `values`), a class's data read through
+`self.__class__`, `*args`/`**kwargs` items a callee does not use, writes of
+new keys into copies of a dict, and partials of NumPy functions. Expected
+values are written out by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import gast
+import numpy as np
+import pytest
+
+import s2sad
+from s2sad.errors import UnsupportedSyntaxError
+from s2sad.parsing import mangle_private_names
+
+
+class Base:
+    def __init__(self, w):
+        self.__scale = w
+
+    def base_part(self, x):
+        return np.sum(self.__scale * x)
+
+
+class Child(Base):
+    def __init__(self, w, c):
+        super().__init__(w)
+        self.__scale = c
+
+    def forward(self, x):
+        return self.base_part(x) + np.sum(self.__scale * x * x)
+
+
+def two_private_scales(w, c, x):
+    return Child(w, c).forward(x)
+
+
+class Private:
+    def __init__(self, w):
+        self.__w = w
+
+    def __helper(self, x):
+        return self.__w * x
+
+    def forward(self, x):
+        return np.sum(self.__helper(x) ** 2)
+
+    @property
+    def w(self):
+        return self.__w
+
+
+def private_of_an_argument(m, x):
+    return m.forward(x)
+
+
+def private_made_here(w, x):
+    m = Private(w)
+    return m.forward(x), m
+
+
+def test_private_names_are_the_classes_own():
+    w, c, x = np.array([1.0, 2.0]), np.array([10.0, 20.0]), np.array([3.0, 4.0])
+    value, (dw, dc) = s2sad.value_and_grad(two_private_scales, wrt=(0, 1))(w, c, x)
+    assert value == 421.0  # (1*3 + 2*4) + (10*9 + 20*16): Base's and Child's own scales
+    np.testing.assert_array_equal(dw, [3.0, 4.0])
+    np.testing.assert_array_equal(dc, [9.0, 16.0])
+    dx = s2sad.grad(private_of_an_argument, wrt=1)(Private(np.array([1.0, 2.0])), x)
+    np.testing.assert_array_equal(dx, [6.0, 32.0])  # 2 w^2 x
+    (value, m), dw = s2sad.value_and_grad(private_made_here, has_aux=True)(w, x)
+    np.testing.assert_array_equal(dw, [18.0, 64.0])  # 2 w x^2
+    np.testing.assert_array_equal(m.w, w)  # (the object's attribute as Python named it)
+
+
+def test_mangling_follows_pythons_rule():
+    tree = gast.parse("def f(self, __a):\n    return self.__w + __a + self.__init__() + "
+                      "g(__k=1) + self.__x__\n")
+    mangle_private_names(tree.body[0], "_Model.f")
+    names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    attrs = {n.attr for n in gast.walk(tree) if isinstance(n, gast.Attribute)}
+    keywords = {n.arg for n in gast.walk(tree) if isinstance(n, gast.keyword)}
+    assert names >= {"_Model__a", "self", "g"} and "__a" not in names
+    assert attrs == {"_Model__w", "__init__", "__x__"}
+    assert keywords == {"_Model__k"}
+    plain = gast.parse("def f(x):\n    return x.__w\n")
+    mangle_private_names(plain.body[0], "f")  # (not in a class: as written)
+    assert [n.attr for n in gast.walk(plain) if isinstance(n, gast.Attribute)] == ["__w"]
+    nested = gast.parse("def helper(y):\n    return y.__w\n")
+    mangle_private_names(nested.body[0], "Model.forward.<locals>.helper")
+    assert [n.attr for n in gast.walk(nested) if isinstance(n, gast.Attribute)] == \
+        ["_Model__w"]
+
+
+class Pair:
+    base = 3.0
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def scaled(self, x):
+        return np.sum(self.__class__.base * self.W * x)
+
+
+def attributes_by_name(W, x):
+    m = Pair(W, W * 2.0)
+    total = 0.0
+    for name in ("W", "b"):
+        total = total + np.sum(getattr(m, name) ** 2)
+    return total + np.sum(getattr(m, "W") * x)  # noqa: B009 (as users write it)
+
+
+def attributes_in_a_generator(m, x):
+    return sum(np.sum(getattr(m, n) * x) for n in ("W", "b"))
+
+
+def class_data_through_class(W, x):
+    return Pair(W, 1.0).scaled(x)
+
+
+def test_getattr_of_a_name_and_class_data_read_through_the_class():
+    W, x = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    # W^2 + (2W)^2 summed, plus W.x: 10 W + x
+    np.testing.assert_allclose(s2sad.grad(attributes_by_name)(W, x), [13.0, 25.0])
+    value, tangent = s2sad.jvp(attributes_by_name, (W, x), (np.ones(2), np.zeros(2)))
+    assert (value, tangent) == (5.0 * 5.0 + 13.0, 10.0 * 3.0 + 8.0)
+    np.testing.assert_allclose(s2sad.hessian(attributes_by_name)(W, x), 10.0 * np.eye(2))
+    dm = s2sad.grad(attributes_in_a_generator)(Pair(W, 3.0 * W), x)
+    np.testing.assert_array_equal(dm.W, x)
+    np.testing.assert_array_equal(dm.b, x)
+    np.testing.assert_array_equal(s2sad.grad(class_data_through_class)(W, x), 3.0 * x)
+
+
+class Store:
+    def __init__(self, d):
+        self._d = d
+
+    def __getitem__(self, k):
+        return self._d[k]
+
+    def keys(self):
+        return list(self._d)
+
+    def values(self):
+        return [self._d[k] for k in self._d]
+
+
+def by_its_keys(store, x):
+    return sum(np.sum(store[k] * x) for k in store.keys())
+
+
+def by_its_values(store, x):
+    total = 0.0
+    for v in store.values():
+        total = total + np.sum(v * x)
+    return total
+
+
+def made_here(w, x):
+    s = Store({"w": w, "b": 2.0 * w})
+    return sum(np.sum(v * x) for v in s.values()) + sum(np.sum(s[k]) for k in s.keys())
+
+
+def test_a_classes_keys_and_values_methods_are_its_own():
+    store, x = Store({"w": np.array([0.5, 0.5]), "b": 2.0}), np.array([1.0, 2.0])
+    for fn in (by_its_keys, by_its_values):
+        np.testing.assert_array_equal(s2sad.grad(fn, wrt=1)(store, x), [2.5, 2.5])
+    np.testing.assert_array_equal(s2sad.grad(made_here)(x, x), [6.0, 9.0])  # 3x + 3
+
+
+def first(*args):
+    return args[0] * 2.0
+
+
+def only_a(**kw):
+    return kw["a"] * 2.0
+
+
+def unused_positional(x):
+    return first(x, x * 3.0)
+
+
+def unused_keyword(x):
+    return only_a(a=x, b=x * 3.0)
+
+
+def unused_item(x):
+    return np.sum(first(x[0], x[1]))
+
+
+def test_arguments_a_callee_does_not_use_have_zero_derivatives():
+    for fn in (unused_positional, unused_keyword):
+        assert s2sad.grad(fn)(1.5) == 2.0
+        assert s2sad.hessian(fn)(1.5) == 0.0
+    np.testing.assert_array_equal(s2sad.grad(unused_item)(np.array([1.0, 2.0])), [2.0, 0.0])
+
+
+def new_key_in_a_copy(params):
+    new = dict(params)
+    new["extra"] = params["a"] * 2.0
+    return np.sum(new["extra"])
+
+
+def new_key_in_a_method_copy(params):
+    new = params.copy()
+    new["extra"] = params["a"] * 2.0
+    return np.sum(new["extra"])
+
+
+def new_dict_display(params):
+    new = {**params, "extra": params["a"] * 2.0}
+    return np.sum(new["extra"] * new["b"])
+
+
+def test_a_write_into_a_copied_dict_is_refused_and_the_display_works():
+    params = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])}
+    for fn in (new_key_in_a_copy, new_key_in_a_method_copy):
+        with pytest.raises(UnsupportedSyntaxError, match="assigning into a dict"):
+            s2sad.grad(fn)(params)
+    grads = s2sad.grad(new_dict_display)(params)
+    np.testing.assert_array_equal(grads["a"], [6.0, 8.0])
+    np.testing.assert_array_equal(grads["b"], [2.0, 4.0])
+
+
+def test_partials_of_numpy_functions_take_the_arguments_they_leave():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(s2sad.jacobian(functools.partial(np.multiply, x))(x),
+                                  np.diag(x))
+    np.testing.assert_array_equal(s2sad.grad(functools.partial(np.dot, x))(x), x)
+    np.testing.assert_array_equal(s2sad.grad(functools.partial(np.sum, axis=0))(x),
+                                  np.ones(3))
+    value, tangent = s2sad.jvp(functools.partial(np.multiply, x), (x,), (np.ones(3),))
+    np.testing.assert_array_equal(value, x * x)
+    np.testing.assert_array_equal(tangent, x)
+    np.testing.assert_array_equal(
+        s2sad.grad(functools.partial(functools.partial(np.dot), x))(x), x)
+
+
+def total(out, w=2.0):
+    return np.sum(out * w)
+
+
+def calls_a_parameter_named_out(x):
+    return total(np.sin(x))
+
+
+def test_a_users_parameter_named_out_is_an_argument_like_any():
+    # (NumPy's `out=` writes into an array; a function of the user's is read as it is)
+    x = np.array([0.0, 1.0])
+    np.testing.assert_allclose(s2sad.grad(calls_a_parameter_named_out)(x), 2.0 * np.cos(x))
