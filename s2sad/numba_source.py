@@ -388,18 +388,21 @@ class _Rewrite(ast.NodeTransformer):
         return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), node.args, []), node)
 
     def reduction(self, node: ast.Call) -> ast.AST | None:
-        kind = self._numpy_name(node.func)
+        kind, args = self._numpy_name(node.func), list(node.args)
+        if not kind and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in self.reductions:  # (an array's method: `a.max(axis=0)`)
+            kind, args = node.func.attr, [node.func.value, *args]
         keywords = {k.arg: k.value for k in node.keywords}
-        if kind not in self.reductions or not 1 <= len(node.args) <= 2 or \
-                set(keywords) - {"axis", "keepdims"} or len(node.args) == 2 and "axis" in keywords:
+        if kind not in self.reductions or not 1 <= len(args) <= 2 or \
+                set(keywords) - {"axis", "keepdims"} or len(args) == 2 and "axis" in keywords:
             return None
-        axis = node.args[1] if len(node.args) == 2 else keywords.get("axis", ast.Constant(None))
+        axis = args[1] if len(args) == 2 else keywords.get("axis", ast.Constant(None))
         if "keepdims" not in keywords and (kind == "sum" or _is_none(axis)):
             return None  # (Numba's own)
         helper = f"__s2sad_{self.reductions[kind].__name__}"
         keepdims = keywords.get("keepdims", ast.Constant(False))
         return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()),
-                                          [node.args[0], axis, keepdims], []), node)
+                                          [args[0], axis, keepdims], []), node)
 
     def _numpy_name(self, func: ast.expr) -> str:
         """'sum' for `np.sum` (by what `np` is), '' for anything else."""

@@ -103,6 +103,11 @@ def returned_in_a_loop(x, n):
     return x
 
 
+def method_reductions(A):
+    return np.sum(A.max(axis=0) ** 2) + np.sum(A.mean(axis=1)) + np.sum(A.min(0) * 3.0) + \
+        np.sum(A.sum(axis=1, keepdims=True) ** 2)
+
+
 RNG = np.random.default_rng(0)
 X6 = RNG.standard_normal((6, 3))
 CASES = [
@@ -117,6 +122,7 @@ CASES = [
     (logistic, 0, (RNG.standard_normal(3), X6, (X6[:, 0] > 0).astype(float))),
     (softmax_loss, 0, (X6, np.eye(3)[[0, 1, 2, 0, 1, 2]])),
     (stencil, 0, (RNG.standard_normal(6), 3)),
+    (method_reductions, 0, (X6,)),  # (an array's methods along an axis, as NumPy's functions)
 ]
 
 
