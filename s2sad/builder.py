@@ -50,9 +50,13 @@ class Builder:
     def triangle(self, v: Operand, depth: int = 0) -> str | None:
         """"lower", "upper" or "diagonal" if v is a matrix known to be
         triangular by how it was made (a Cholesky factor, np.tril, np.eye,
-        their transposes, sums and multiples); else None."""
+        their transposes, sums and multiples); else None. Only of one matrix of
+        known shape: a stack's solve with one vector b is a stack of vectors,
+        which the triangular solve's tangent rule would take for a matrix."""
         if not isinstance(v, Var) or depth >= 8 or v in self.facts.exposed:
             return None  # (memory something may write after it was made)
+        if depth == 0 and len(self.dims(v) or ()) != 2:
+            return None
         stmt = self.definition(v) or self.facts.places.def_stmt.get(v)
         if not isinstance(stmt, Assign):
             return None

@@ -84,10 +84,21 @@ def _single_precision(dtype: Any, loc: Loc | None) -> BackendError:
 
 
 def _refused_dtype(dtype: np.dtype, array: bool) -> Any:
-    """The refusal for an array (or a NumPy number) of `dtype`, if refused."""
+    """The refusal for an array (or a NumPy number) of `dtype`, if refused:
+    also NumPy's float32 and bool numbers (Numba computes on them in float64,
+    and adds bools as ints, where NumPy's `True + True` is True)."""
     if dtype.kind in "ui" and (dtype.kind == "u" or dtype.itemsize < 8):
         return _narrow_integers
-    return _single_precision if array and dtype.char in "fF" else None
+    if dtype.char in "fF" or not array and dtype.kind == "b":
+        return _single_precision if array else _numpy_number
+    return None
+
+
+def _numpy_number(dtype: Any, loc: Loc | None) -> BackendError:
+    return BackendError(
+        f"a NumPy {dtype} number: Numba computes with it as with a Python number (float32 in "
+        "float64, a bool as an int), where NumPy keeps its type", loc,
+        "backend='auto' runs it with NumPy; or pass a Python float, int or bool")
 
 
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
@@ -135,7 +146,7 @@ class NumbaFunction:
         if self.positional is not None and len(args) > self.positional:
             raise TypeError(f"{self.source.name}() takes {self.positional} positional "
                             f"arguments but {len(args)} were given")
-        for a in args:
+        for a in (*args, *kwargs.values(), *self.defaults):  # (by keyword, or the defaults)
             if type(a) is np.ndarray or isinstance(a, np.generic):
                 refused = _refused_dtype(a.dtype, type(a) is np.ndarray)
                 if refused is not None:

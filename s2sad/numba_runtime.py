@@ -49,6 +49,10 @@ def check_not_dict(x: Any) -> None:
     return _base.check_not_dict(x)
 
 
+def check_not_mapping(a: Any, b: Any) -> None:
+    return _base.check_not_mapping(a, b)
+
+
 def zeros_like(x: Any) -> Any:
     return _base.zeros_like(x)
 
@@ -341,6 +345,10 @@ def exact_item(v: Any) -> Any:
     return v
 
 
+def as_index(v: Any) -> Any:
+    return v
+
+
 _INT64_RANGE = 9.223372036854775808e18  # (2**63: beyond it, a float has no int64)
 
 
@@ -477,6 +485,11 @@ def _require_scalar(value):
 @overload(check_not_dict)
 def _check_not_dict(x):
     return lambda x: None  # (never a dict in what Numba compiles)
+
+
+@overload(check_not_mapping)
+def _check_not_mapping(a, b):
+    return lambda a, b: None
 
 
 @overload(check_receiver)
@@ -631,6 +644,14 @@ def _exact_item(v):
                                     "where Numba may keep it as a float (use backend='numpy')")
             return v
         return checked
+    return lambda v: v
+
+
+@overload(as_index)
+def _as_index(v):
+    """An index popped from a tape of floats: the int that was pushed."""
+    if isinstance(v, types.Float):
+        return lambda v: int(v)
     return lambda v: v
 
 
@@ -1056,9 +1077,10 @@ def _read_slice(g, index, written=None, value=None):
 
 # The NumPy helpers that have a Numba version here, to the name of that version.
 HELPERS = {getattr(module, name): name for module, names in (
-    (_base, ("unbroadcast", "require_scalar", "check_not_dict", "zeros_like", "add_adjoints",
-             "add_into", "add_outer", "outer_added", "spread_number", "augmented", "add_at",
-             "added_at", "own", "snapshot", "read_slice")),
+    (_base, ("unbroadcast", "require_scalar", "check_not_dict", "check_not_mapping",
+             "zeros_like", "add_adjoints", "add_into", "add_outer", "outer_added",
+             "spread_number", "augmented", "add_at", "added_at", "own", "snapshot",
+             "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),

@@ -77,6 +77,7 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     _refuse_returned_slices(fdef, namespace)
     fdef = _Rewrite(namespace, reductions, vectorized or {}).visit(
         _without_markers(copy.deepcopy(fdef)))
+    _popped_indices_as_ints(fdef)
     defaults = _positional(fdef, func)
     free = _free_names(fdef)
     imports = [_import(name, namespace, helpers, fdef) for name in sorted(free)]
@@ -90,6 +91,41 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     body = ast.unparse(ast.fix_missing_locations(ast.Module([fdef], type_ignores=[])))
     text = "\n".join(header) + "\n\n\n" + body + "\n"
     return ModuleSource(text, fdef.name, _line_map(fdef, text), defaults)
+
+
+# run-time helpers of `numba_runtime` that take an index, and its position
+_INDEX_ARGUMENTS = {"add_at": 1, "added_at": 1, "getitem_adjoint": 2, "index_adjoint": 2,
+                    "index_added": 3, "read_slice": 1}
+
+
+def _popped_indices_as_ints(fdef: ast.FunctionDef) -> None:
+    """`i = tape.pop()` as `i = as_index(tape.pop())` where i indexes an array
+    (`x[i]`, `add_at(dx, i, g)`), in place: a tape that also holds floats is
+    a list of floats in Numba, whose pop of an int pushed (`while i < n: s +=
+    x[i]; i += 1`) is a float, which no index takes. (The value is one the
+    forward pass indexed with, pushed exactly: `exact_item`.)"""
+    popped = {node.targets[0].id for node in ast.walk(fdef)
+              if isinstance(node, ast.Assign) and len(node.targets) == 1 and
+              isinstance(node.targets[0], ast.Name) and _is_tape_pop(node.value)}
+    indexing: set[str] = set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Subscript):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            indexing.update(p.id for p in parts if isinstance(p, ast.Name))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in _INDEX_ARGUMENTS:
+            at = node.args[_INDEX_ARGUMENTS[node.func.id]:][:1]
+            indexing.update(a.id for a in at if isinstance(a, ast.Name))
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and node.targets[0].id in popped & indexing:
+            node.value = ast.Call(ast.Name("__s2sad_as_index", ast.Load()), [node.value], [])
+
+
+def _is_tape_pop(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr == "pop" and isinstance(node.func.value, ast.Name) and \
+        node.func.value.id.startswith("tape") and not node.args
 
 
 def _refuse_returned_slices(fdef: ast.FunctionDef, namespace: dict[str, Any]) -> None:

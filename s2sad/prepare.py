@@ -47,7 +47,13 @@ from .ir import (
 )
 from .lowering.scans import outside_writes
 from .parsing import is_derivative, is_library_file
-from .runtime import UpdatingMethod, check_arithmetic, check_not_dict, snapshot
+from .runtime import (
+    UpdatingMethod,
+    check_arithmetic,
+    check_not_dict,
+    check_not_mapping,
+    snapshot,
+)
 from .runtime.functions import check_not_added_into, stored_value_error, stores_value
 
 
@@ -99,6 +105,11 @@ class _Preparer:
                 new += self.split_call(stmt)
             elif isinstance(stmt, Assign):
                 self.sequence_op(stmt)
+                if stmt.prim == "or_" and any(isinstance(a, Var) and a in self.facts.varied
+                                              for a in stmt.args):
+                    self.checks.append(Assign(
+                        None, "check_not_mapping", list(stmt.args), {},
+                        Ref("$check_not_mapping", check_not_mapping), stmt.loc))
                 if stmt.prim in ("add", "mul") and self.may_join(stmt):
                     self.checks.append(Assign(
                         None, "check_arithmetic", [*stmt.args, Const(stmt.prim)], {},

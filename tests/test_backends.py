@@ -10,6 +10,7 @@ error at the user's line under `backend="numba"`, and run by NumPy under
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
@@ -103,6 +104,15 @@ def returned_in_a_loop(x, n):
     return x
 
 
+def while_index(x):
+    s = 0.0
+    i = 0
+    while i < x.shape[0]:
+        s += x[i] * x[i]
+        i += 1
+    return s
+
+
 def method_reductions(A):
     return np.sum(A.max(axis=0) ** 2) + np.sum(A.mean(axis=1)) + np.sum(A.min(0) * 3.0) + \
         np.sum(A.sum(axis=1, keepdims=True) ** 2)
@@ -123,6 +133,7 @@ CASES = [
     (softmax_loss, 0, (X6, np.eye(3)[[0, 1, 2, 0, 1, 2]])),
     (stencil, 0, (RNG.standard_normal(6), 3)),
     (method_reductions, 0, (X6,)),  # (an array's methods along an axis, as NumPy's functions)
+    (while_index, 0, (RNG.standard_normal(4),)),  # (an int index on a tape of floats)
 ]
 
 
@@ -718,6 +729,14 @@ def thirds(x, n):
     return x * (n // 3)
 
 
+def doubled_by_keyword(x, *, n):
+    return x * (n + n)
+
+
+def doubled_default(x, n=np.int8(100)):  # noqa: B008 (a NumPy number as a default)
+    return x * (n + n)
+
+
 @needs_numba
 @pytest.mark.parametrize("f, args", [
     (int_to_negative_power, (3.0, 4)),
@@ -758,6 +777,20 @@ def test_what_numba_would_compute_otherwise_is_refused_on_every_call():
     with pytest.raises(BackendError, match="beyond int64"):
         gradient(1.5, 2 ** 63 + 5)
     assert gradient(1.5, 10) == 3.0
+    # by keyword and as a default too; NumPy's bool and float32 numbers (NumPy's
+    # `True + True` is True, Numba's 2; float32 arithmetic Numba does in float64)
+    for backend, (f, args, kwargs) in itertools.product(("numba", "auto"), [
+            (doubled_by_keyword, (0.7,), {"n": np.int8(100)}), (doubled_default, (0.7,), {}),
+            (doubled_by_keyword, (0.7,), {"n": np.True_}),
+            (squared_total, (), {"x": np.full(10 ** 5, 0.1, np.float32)}),
+            (shifted_count, (np.float32(0.7), 2), {})]):
+        expected = s2sad.value_and_grad(f)(*args, **kwargs)
+        if backend == "numba":
+            with pytest.raises(BackendError):
+                s2sad.value_and_grad(f, backend=backend)(*args, **kwargs)
+            continue
+        got = s2sad.value_and_grad(f, backend=backend)(*args, **kwargs)
+        assert got[0] == expected[0] and np.array_equal(got[1], expected[1]), (f, got)
 
 
 @needs_numba

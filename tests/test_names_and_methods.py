@@ -254,3 +254,93 @@ def test_a_users_parameter_named_out_is_an_argument_like_any():
     # (NumPy's `out=` writes into an array; a function of the user's is read as it is)
     x = np.array([0.0, 1.0])
     np.testing.assert_allclose(s2sad.grad(calls_a_parameter_named_out)(x), 2.0 * np.cos(x))
+
+
+def over_a_copied_dict(x, d):
+    e = d.copy()
+    t = 0.0
+    for k in e:
+        t = t + e[k] * x * (k + 1)
+    return t
+
+
+def written_copy_in_forward_mode(x, d):
+    e = d.copy()
+    e["a"] = x
+    return e["a"] * x
+
+
+def union_with_a_display(x, a):
+    d = {"a": a}
+    e = d | {"a": x}
+    return e["a"] * a
+
+
+def union_in_place(x, d):
+    e = dict(d)
+    e |= {"a": x}
+    return np.sum(e["a"] * d["a"])
+
+
+def union_of_arguments(x, d, e):
+    m = d | e
+    return np.sum(m["a"] * x)
+
+
+def test_dict_copies_iterate_by_key_and_unions_carry_derivatives():
+    d = {0: 1.0, 1: 1.0}
+    assert s2sad.value_and_grad(over_a_copied_dict)(2.0, d) == (6.0, 3.0)  # (keys 0 and 1)
+    assert s2sad.grad(over_a_copied_dict, wrt=1)(2.0, d) == {0: 2.0, 1: 4.0}
+    assert s2sad.jvp(over_a_copied_dict, (2.0, d), (1.0, None)) == (6.0, 3.0)
+    with pytest.raises(UnsupportedSyntaxError, match="assigning into a dict"):
+        s2sad.jvp(written_copy_in_forward_mode, (0.5, {"a": 1.0}), (1.0, None))
+    assert s2sad.grad(union_with_a_display)(2.0, 3.0) == 3.0
+    assert s2sad.jvp(union_with_a_display, (2.0, 3.0), (1.0, 0.0)) == (6.0, 3.0)
+    a = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(s2sad.grad(union_in_place)(np.ones(3), {"a": a}), a)
+    x = np.ones(2)
+    np.testing.assert_array_equal(  # (no derivative through the dicts: fine)
+        s2sad.grad(union_of_arguments)(x, {"a": np.array([1.0, 2.0])}, {"b": 1.0}), [1.0, 2.0])
+    with pytest.raises(UnsupportedSyntaxError, match=r"\{\*\*a, \*\*b\}"):
+        s2sad.grad(union_of_arguments, wrt=1)(x, {"a": np.ones(2)}, {"b": 1.0})
+
+
+class Scaled:
+    scale = 2.0
+    names = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def value(self, x):
+        return self.__class__.scale * self.a * x
+
+    def total(self, x):
+        t = 0.0
+        for n in self.names:
+            t = t + getattr(self, n) * x
+        return t
+
+
+def class_scale(x, a):
+    return Scaled(a, a).value(x)
+
+
+def over_class_names(x, a):
+    return Scaled(a, a * a).total(x)
+
+
+DOUBLE = lambda v: v * 2.0 + 1.0  # noqa: E731 (a module's lambda, as users write them)
+
+
+def calls_a_module_lambda(x):
+    return np.sum(DOUBLE(x) * x)
+
+
+def test_class_data_and_module_lambdas_in_forward_mode_and_hessians():
+    assert s2sad.jvp(class_scale, (0.5, 1.5), (0.0, 1.0)) == (1.5, 1.0)
+    assert s2sad.hessian(class_scale, wrt=1)(0.5, 1.5) == 0.0
+    assert s2sad.hessian(over_class_names, wrt=1)(0.5, 1.5) == 1.0  # a x + a^2 x: 2x
+    x, v = np.array([1.0, 2.0]), np.array([1.0, 0.0])
+    value, tangent = s2sad.jvp(calls_a_module_lambda, (x,), (v,))
+    assert (value, tangent) == (3.0 * 1.0 + 5.0 * 2.0, 4.0 * 1.0 + 1.0)  # (2x + 1) x

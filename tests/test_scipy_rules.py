@@ -1649,3 +1649,23 @@ def test_a_function_closing_over_a_derivative_points_to_args():
     with pytest.raises(s2sad.NoAdjointError, match="argument 'fun'") as info:
         s2sad.grad(decay_closing_over)(np.array([0.5]))
     assert "args=(...)" in info.value.hint and "stop_gradient(...) if" not in info.value.hint
+
+
+def log_ndtr_total(x):
+    return np.sum(special.log_ndtr(x))
+
+
+def norm_logcdf_value(x, loc, scale):
+    return scipy.stats.norm.logcdf(x, loc, scale)
+
+
+def test_second_derivatives_of_log_ndtr_hold_in_both_tails() -> None:
+    # d2/dx2 log Phi(x) = -m (x + m), m the Mills ratio: -1 far left (where x + m
+    # is its series), 0 far right (where m is 0); the middle values from mpmath
+    x = np.array([-1e8, -2000.0, -999.0, -1001.0, -5.0, 0.0, 38.0])
+    expected = [-1.0, -0.999999750000375, -0.9999989980030201, -0.99999900200298,
+                -0.9673035653828878, -2.0 / np.pi, 0.0]
+    np.testing.assert_allclose(np.diag(s2sad.hessian(log_ndtr_total)(x)), expected,
+                               rtol=1e-10, atol=1e-300)  # (x + m directly: to 1e-10)
+    assert s2sad.hessian(norm_logcdf_value, wrt=0)(80.0, 0.0, 2.0) == 0.0
+    assert s2sad.hessian(norm_logcdf_value, wrt=2)(80.0, 0.0, 2.0) == 0.0

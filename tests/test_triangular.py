@@ -261,3 +261,31 @@ def test_the_pass_rewrites_only_solves_of_known_triangles():
         ("triangular_inverse", [U, False]), ("np.linalg.solve", [K, y]),
         ("np.linalg.solve", [L])]
     assert stmts[0].callee.value is triangular_solve
+
+
+def solve_with_a_lower_part(M, b):
+    x = np.linalg.solve(np.tril(M), b)
+    return x[0] + x[1]
+
+
+def stacked_lower_solve(M, b):
+    return np.sum(np.linalg.solve(np.tril(M), b) ** 2)
+
+
+def test_non_finite_triangles_and_stacks_are_numpys(backend):
+    # an inf in the matrix: NumPy's error, not the triangular solve's finite
+    # answer; a stack with one vector b is NumPy's solve (a stack of vectors)
+    M, b = np.array([[2.0, 0, 0], [0.5, 3, 0], [np.inf, 1, 4]]), np.array([1.0, 2, 3])
+    with pytest.raises(np.linalg.LinAlgError):
+        s2sad.value_and_grad(solve_with_a_lower_part)(M, b)
+    rng = np.random.default_rng(13)
+    M, b = rng.normal(size=(3, 4, 4)) + 3.0 * np.eye(4), rng.normal(size=4)
+    H = s2sad.hessian(stacked_lower_solve, wrt=1)(M, b)
+    h = 1e-5
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = h
+        column = (s2sad.grad(stacked_lower_solve, wrt=1)(M, b + e) -
+                  s2sad.grad(stacked_lower_solve, wrt=1)(M, b - e)) / (2 * h)
+        np.testing.assert_allclose(H[:, i], column, rtol=1e-6, atol=1e-8)
+    assert s2sad.hvp(stacked_lower_solve)(M, b, np.ones_like(M)).shape == M.shape

@@ -204,6 +204,9 @@ class LowererBase:
     def passed(self, node: Any) -> Operand:  # Calls
         raise NotImplementedError
 
+    def binary_of(self, prim: str, left: Operand, right: Operand) -> str:  # Expressions
+        raise NotImplementedError
+
     def user_method(self, receiver: Any) -> bool:  # Calls
         raise NotImplementedError
 

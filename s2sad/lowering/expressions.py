@@ -89,7 +89,15 @@ class Expressions(LowererBase):
         left, right = self.expr(node.left), self.expr(node.right)
         left, right = self.repetition(node, left, right)
         self.check_no_object_arithmetic(node, left, right)
-        return self.emit(BINARY[type(node.op)], [left, right], hint=hint)
+        return self.emit(self.binary_of(BINARY[type(node.op)], left, right), [left, right],
+                         hint=hint)
+
+    def binary_of(self, prim: str, left: Operand, right: Operand) -> str:
+        """`a | b` of dicts (one a dict this function made) is their union, as
+        `{**a, **b}`; any other operator is its primitive."""
+        if prim == "or_" and (self.is_dict_display(left) or self.is_dict_display(right)):
+            return "dict_union"
+        return prim
 
     def check_no_object_arithmetic(self, node: Any, *operands: Operand) -> None:
         """`v + w` on objects of the user's class runs its `__add__`, which

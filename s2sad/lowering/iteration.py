@@ -72,7 +72,9 @@ class Iteration(LowererBase):
         """What `for v in seq` goes through by position: a list or array this
         function made itself, or `iteration_items` (a dict's keys, what an
         iterator or generator gives, an argument as it is)."""
-        if self.owns(seq) and not self.is_dict_display(seq):
+        made = self.producers.get(seq) if isinstance(seq, Var) else None
+        copied = made is not None and made.prim == ".copy"  # (of a dict too: `d.copy()`)
+        if self.owns(seq) and not self.is_dict_display(seq) and not copied:
             return seq
         return self.emit("iteration_items", [seq], hint=hint,
                          callee=Ref("$iteration_items", iteration_items))

@@ -328,8 +328,10 @@ _WRITES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code -> its 
 
 def _writes_of(node: Any, local: set[str]) -> tuple[frozenset[str], frozenset[int],
                                                      frozenset[int]]:
-    """(Its own statements only: a function defined inside has names of its own.)"""
-    own = [n for stmt in node.body if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef))
+    """(Its own statements only: a function defined inside has names of its own;
+    a lambda's body is one expression.)"""
+    body = [node.body] if isinstance(node, gast.Lambda) else node.body
+    own = [n for stmt in body if not isinstance(stmt, (gast.FunctionDef, gast.ClassDef))
            for n in _own_nodes(stmt)]
     params = [a.id for a in [*node.args.posonlyargs, *node.args.args]]
     declared = {n for sub in own if isinstance(sub, (gast.Global, gast.Nonlocal))

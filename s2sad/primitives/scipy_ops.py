@@ -62,13 +62,13 @@ elementwise("scipy.special.erfc(x)", x=f"-g * (2.0 / {SQRT_PI}) * np.exp(-x * x)
 elementwise("scipy.special.erfinv(x)", x=f"g * ({SQRT_PI} / 2.0) * np.exp(ans * ans)",
             note="at ±1: inf, as JAX")
 elementwise("scipy.special.ndtr(x)", x=f"g * np.exp(-0.5 * x * x) / {SQRT_2PI}")
-# d/dx log Φ(x) = φ(x)/Φ(x) = sqrt(2/π) / erfcx(-x/√2), no overflow, 0/0 or
-# cancellation anywhere (exp(-x²/2 - log Φ(x)) lost its digits below x = -1e6)
-MILLS_OF = "math.sqrt(2.0 / math.pi) / scipy.special.erfcx({} / math.sqrt(2.0))"
-elementwise("scipy.special.log_ndtr(x)", x=f"g * {MILLS_OF.format('-x')}")
+# d/dx log Φ(x) = φ(x)/Φ(x), the Mills ratio `mills_ratio` (through erfcx: no
+# overflow, 0/0 or cancellation anywhere; exp(-x²/2 - log Φ(x)) lost its digits
+# below x = -1e6), whose own derivative `mills_slope` is exact in the tails
+elementwise("scipy.special.log_ndtr(x)", x="g * mills_ratio(x)")
 elementwise("scipy.special.erfcx(x)", x=f"g * (2.0 * x * ans - 2.0 / {SQRT_PI})",
-            note="for x above 1e4 the derivative, near -1 / (sqrt(pi) x^2), keeps only the "
-            "absolute accuracy of 2 x erfcx(x)")
+            note="for x above 1e4 the derivative, near -1 / (sqrt(pi) x^2), and the "
+            "second, keep only the absolute accuracy of 2 x erfcx(x)")
 elementwise("scipy.special.ndtri(x)", x=f"g * {SQRT_2PI} * np.exp(0.5 * ans * ans)",
             note="at 0 and 1: inf (the limit; JAX gives 0)")
 elementwise("scipy.special.i0(x)", x="g * scipy.special.i1(x)")
@@ -164,7 +164,7 @@ elementwise(f"{NORM}.cdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_NORM_PDF}", "
             loc=_summed_to(f"-g * {_NORM_PDF}", "loc"),
             scale=_summed_to(f"-g * {_NORM_PDF} * (x - loc) / scale", "scale"))
 # pdf / cdf, without 0/0 or cancellation in the tails (see log_ndtr)
-_MILLS = f"({MILLS_OF.format('(loc - x) / scale')} / scale)"
+_MILLS = "(mills_ratio((x - loc) / scale) / scale)"
 elementwise(f"{NORM}.logcdf(x, loc=0, scale=1)", x=_summed_to(f"g * {_MILLS}", "x"),
             loc=_summed_to(f"-g * {_MILLS}", "loc"),
             scale=_summed_to(f"-g * {_MILLS} * (x - loc) / scale", "scale"))
@@ -451,6 +451,8 @@ for _signature in ("mvn_points(x, mean, cov)", "mvn_mean(mean, cov)", "mvn_matri
 helper("dirichlet_points(x, alpha)", zero=("alpha",),
        jvp={"x": "dirichlet_points_tangent(t, alpha)"})
 helper("flip_trans(trans, a, b=None)", zero="others")
+helper("mills_ratio(x)", jvp={"x": "t * mills_slope(x, ans)"}, returns="array")
+helper("mills_slope(x, m)")  # (a third derivative of log Φ: refused, never wrong)
 helper("real_location(g, x, loc, scale=1.0)", linear=("g",), zero="others")
 helper("polygamma_of(n, x)", zero=("n",), jvp={"x": "t * polygamma_of(n + 1, x)"})
 # (`ans` in their tangent rules: the weights themselves)

@@ -50,6 +50,7 @@ from .base import (  # noqa: F401
     check_inplace,
     check_inplace_item,
     check_not_dict,
+    check_not_mapping,
     closure_values_adjoint,
     custom_adjoints,
     either,

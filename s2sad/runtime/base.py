@@ -258,6 +258,16 @@ def check_not_dict(x: Any) -> None:
         raise UnsupportedSyntaxError(_DICT_WRITE[0], hint=_DICT_WRITE[1])
 
 
+def check_not_mapping(a: Any, b: Any) -> None:
+    """Before `a | b` that the transform took for an operator (no operand
+    known to be a dict made in the function): a union of dicts carrying
+    derivatives is refused, never a derivative silently dropped."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        raise UnsupportedSyntaxError(
+            "the union of dicts `a | b` of dicts s2sad did not see made is not followed "
+            "by derivatives", hint="build the union in one display: {**a, **b}")
+
+
 def own(x: Any) -> Any:
     """A private copy of an array or list, so writing into it leaves the caller's
     alone. An array keeps its memory layout (a transposed view's copy is laid
@@ -782,8 +792,10 @@ def attribute_tangent(td: Any, obj: Any, name: str) -> Any:
     """The tangent of `obj.name` from obj's (the reverse of attribute_adjoint)."""
     value = getattr(obj, name)
     if without_derivative(obj, value):  # (np.max read from xp)
-        # (an integer array: a zero tangent, as arithmetic on it may follow)
-        return zeros_like(value) if isinstance(value, np.ndarray) else None
+        # (an integer array, a class's number or tuple: a zero tangent, as arithmetic on
+        # it, or a loop over it, may follow)
+        return zeros_like(value) if isinstance(value, (np.ndarray, np.number, float, int,
+                                                       tuple, list)) else None
     getter = computed_attribute(obj, name)
     if getter is not None:
         return property_tangent(getter, obj, td)

@@ -260,9 +260,9 @@ def triangular_solve(a: Any, b: Any, lower: bool) -> Any:
     SciPy where it is installed (NumPy's solve factors a again); else NumPy's."""
     found = _scipy_linalg()
     if found is not None and _one_lapack_matrix(a, b) and b.ndim in (1, 2) and \
-            b.shape[0] == a.shape[0] == a.shape[1] > 0:
+            b.shape[0] == a.shape[0] == a.shape[1] > 0 and np.isfinite(a).all():
         return _trtrs(found, a, b, lower, transposed=False)
-    return np.linalg.solve(a, b)
+    return np.linalg.solve(a, b)  # (of an inf or nan: NumPy's result, or its error)
 
 
 def _trtrs(found: Any, a: np.ndarray, b: np.ndarray, lower: bool, transposed: bool) -> Any:
@@ -286,7 +286,8 @@ def triangular_inverse(a: Any, lower: bool) -> Any:
     with SciPy where it is installed; else NumPy's inverse. (trtri reads the
     transpose, which is laid out as it wants, and the other triangle.)"""
     found = _scipy_linalg()
-    if found is not None and _one_lapack_matrix(a) and a.shape[0] == a.shape[1]:
+    if found is not None and _one_lapack_matrix(a) and a.shape[0] == a.shape[1] > 0 and \
+            np.isfinite(a).all():
         (trtri,) = found.lapack.get_lapack_funcs(("trtri",), (a,))
         inverse, info = trtri(a.T, lower=not lower)
         if info == 0:
