@@ -371,6 +371,11 @@ class ReadArrays:
         for name in sorted(names):
             if name in space:
                 self.hold(lambda name=name: space.get(name), name, space[name])
+            if isinstance(space.get(name), type):  # (a class's data the code reads: `P.scale`)
+                own = vars(space[name])
+                for attr in sorted(names & set(own)):
+                    self.hold(lambda own=own, attr=attr: own.get(attr), f"{name}.{attr}",
+                              own[attr])
         for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
             with contextlib.suppress(ValueError):  # (an empty cell)
                 self.hold(lambda cell=cell: getattr(cell, "cell_contents", None), name,

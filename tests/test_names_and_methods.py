@@ -344,3 +344,28 @@ def test_class_data_and_module_lambdas_in_forward_mode_and_hessians():
     x, v = np.array([1.0, 2.0]), np.array([1.0, 0.0])
     value, tangent = s2sad.jvp(calls_a_module_lambda, (x,), (v,))
     assert (value, tangent) == (3.0 * 1.0 + 5.0 * 2.0, 4.0 * 1.0 + 1.0)  # (2x + 1) x
+
+
+class Settings:
+    weights = np.array([1.0, 2.0])
+    scale = 2.0
+
+
+def reads_class_data(x):
+    return np.sum(x * Settings.weights) * Settings.scale
+
+
+def test_a_pullback_refuses_class_data_changed_after_vjp():
+    saved = Settings.weights.copy()
+    try:
+        for change in (lambda: Settings.weights.__setitem__(1, 100.0),
+                       lambda: setattr(Settings, "scale", 3.0)):
+            Settings.weights, Settings.scale = saved.copy(), 2.0
+            _, pullback = s2sad.vjp(reads_class_data, np.ones(2))
+            np.testing.assert_array_equal(pullback(1.0)[0], [2.0, 4.0])
+            _, pullback = s2sad.vjp(reads_class_data, np.ones(2))
+            change()
+            with pytest.raises(s2sad.S2sadError, match=r"Settings\.\w+, which the function reads"):
+                pullback(1.0)
+    finally:
+        Settings.weights, Settings.scale = saved, 2.0

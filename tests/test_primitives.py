@@ -30,6 +30,7 @@ W3 = RNG.uniform(0.1, 0.9, size=3)  # `w`: a 3-vector
 # share. "a" alone means the entry is called with just `a`.
 SAMPLES = {
     "np.arctan2": "a, v", "np.hypot": "a, v", "np.add": "a, v", "np.subtract": "a, v",
+    "np.mod": "a, v + 3.0", "np.remainder": "a, v + 3.0",
     "np.multiply": "a, v", "np.divide": "a, v", "np.true_divide": "a, v", "np.power": "a, v",
     "np.float_power": "a, v", "np.maximum": "a, v", "np.minimum": "a, v", "np.fmax": "a, v",
     "np.fmin": "a, v", "np.logaddexp": "a, v", "np.logaddexp2": "a, v",

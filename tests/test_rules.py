@@ -1257,6 +1257,16 @@ def op_mod(x, y):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_mod(x, y):
+    z = np.mod(x, y)  # (NumPy's spelling of %)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_remainder(x, y):
+    z = np.remainder(x, y)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_full_like(x, c):
     y = np.full_like(x, c)
     return np.sum(y * W(np.shape(y)))
@@ -1332,6 +1342,10 @@ SHAPES = [
     row("mod", op_mod, [(np.array([2.3, 5.6, 7.2]), 1.7), (np.array([[1.2], [4.3]]),
                                                            np.array([1.5, 2.0, 2.5]))],
         wrt=(0, 1)),
+    row("np.mod", np_mod, [(np.array([2.3, -5.6, 7.2]), 1.7), (np.array([[1.2], [4.3]]),
+                                                            np.array([1.5, -2.0, 2.5]))],
+        wrt=(0, 1)),
+    row("np.remainder", np_remainder, [(np.array([2.3, 5.6, 7.2]), -1.7)], wrt=(0, 1)),
     row("np.full_like", np_full_like, [(rand((3, 4)), rand()), (rand((5,)), rand())],
         wrt=(0, 1)),
 ]

@@ -54,6 +54,10 @@ for _name in ("add", "sub", "mul", "truediv", "pow", "mod"):
     alias(f"operator.{_name}", _name, f"operator.{_name}(x, y, /)", form="function",
           operator="")
 alias("operator.neg", "neg", "operator.neg(x, /)", form="function", operator="")
+# np.mod and np.remainder: Python's % (the divisor's sign), NumPy's function for it
+for _name in ("np.mod", "np.remainder"):
+    elementwise(f"{_name}(x, y)", x="unbroadcast(g, x)",
+                y="unbroadcast(-g * np.floor(x / y), y)")
 # builtin pow(base, exp): the operator's rules under Python's names (mod=: refused)
 elementwise(
     "builtins.pow(base, exp, mod=None)",
