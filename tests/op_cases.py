@@ -268,6 +268,12 @@ def op_matmul(a, b):
 def op_mod(x, y):
     return x % y
 
+def np_mod(x, y):
+    return np.mod(x, y)
+
+def np_remainder(x, y):
+    return np.remainder(x, y)
+
 def np_negative(x):
     return np.negative(x)
 
@@ -1338,6 +1344,9 @@ CASES = [
     Case("matmul", op_matmul, [(A((3, 4)), A((4, 2))), (A((4,)), A((4, 3))),
                                (A((2, 3, 4)), A((4, 2))), (A((3, 4), real=True), A((4,)))]),
     Case("mod", op_mod, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))], **REAL_ONLY),
+    Case("np.mod", np_mod, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))], **REAL_ONLY),
+    Case("np.remainder", np_remainder, [(A((5,), lo=3.1, hi=3.3), A((5,), lo=1.2, hi=1.3))],
+         **REAL_ONLY),
     # elementwise functions
     Case("np.negative", np_negative, u()),
     Case("np.positive", np_positive, u(), autograd="has no adjoint for it"),

@@ -504,8 +504,7 @@ def mod_both(x, y):
     return np.sum(x % y)
 
 
-@case(args=lambda: (np.array([2.5, -1.5]),), expect="refuse",
-      note="unsupported yet: np.mod (x % y works) (NoAdjointError)")
+@case(args=lambda: (np.array([2.5, -1.5]),), note="np.mod: the rules of x % y")
 def np_mod(x):
     return np.sum(np.mod(x, 2.0))
 
