@@ -151,6 +151,12 @@ class NumbaFunction:
                 refused = _refused_dtype(a.dtype, type(a) is np.ndarray)
                 if refused is not None:
                     raise refused(a.dtype, _user_loc(self.user_code, None))
+            elif isinstance(a, dict):
+                raise BackendError(
+                    "a dict argument: the Numba backend compiles functions of numbers and "
+                    "arrays (and tuples and lists of them)", _user_loc(self.user_code, None),
+                    "backend='auto' runs it with NumPy; or pass the dict's values as "
+                    "arguments")
             elif type(a) is int and not _INT64[0] <= a <= _INT64[1]:
                 raise BackendError(
                     f"the int {a} is beyond int64, which Numba computes with (from 2**63 on "

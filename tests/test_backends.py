@@ -729,6 +729,10 @@ def thirds(x, n):
     return x * (n // 3)
 
 
+def product_of_entries(p):
+    return p["a"] * p["b"]
+
+
 def doubled_by_keyword(x, *, n):
     return x * (n + n)
 
@@ -777,6 +781,10 @@ def test_what_numba_would_compute_otherwise_is_refused_on_every_call():
     with pytest.raises(BackendError, match="beyond int64"):
         gradient(1.5, 2 ** 63 + 5)
     assert gradient(1.5, 10) == 3.0
+    with pytest.raises(BackendError, match="a dict argument"):
+        s2sad.grad(product_of_entries, backend="numba")({"a": 1.5, "b": 2.0})
+    assert s2sad.grad(product_of_entries, backend="auto")({"a": 1.5, "b": 2.0}) == \
+        {"a": 2.0, "b": 1.5}
     # by keyword and as a default too; NumPy's bool and float32 numbers (NumPy's
     # `True + True` is True, Numba's 2; float32 arithmetic Numba does in float64)
     for backend, (f, args, kwargs) in itertools.product(("numba", "auto"), [
