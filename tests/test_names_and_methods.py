@@ -369,3 +369,26 @@ def test_a_pullback_refuses_class_data_changed_after_vjp():
                 pullback(1.0)
     finally:
         Settings.weights, Settings.scale = saved, 2.0
+
+
+def through_a_default_module(x, mod=np):
+    return np.sum(mod.reshape(x, (3,)) ** 2)
+
+
+class Namespace:
+    def __init__(self):
+        self.xp = np
+
+
+def through_an_attribute_module(x, cfg):
+    return np.sum(cfg.xp.take(x, [0, 2]) ** 2)
+
+
+def test_a_module_read_as_an_arrays_method_is_refused_never_a_zero():
+    # (`mod.reshape(x, s)` is read as an array's method, whose rule takes x for s)
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(s2sad.NoAdjointError, match="a function of the module numpy"):
+        s2sad.grad(through_a_default_module)(x)
+    with pytest.raises(s2sad.NoAdjointError, match="a function of the module numpy"):
+        s2sad.grad(through_an_attribute_module)(x, Namespace())
+    np.testing.assert_array_equal(s2sad.grad(through_a_default_module)(x, np), 2.0 * x)

@@ -286,6 +286,13 @@ def check_receiver(x: Any, what: str, records: bool = False, items: bool = False
         for item in x:
             check_receiver(item, what, records)
         return
+    if isinstance(x, types.ModuleType):  # (`mod.reshape(x, s)`: s2sad read an array's method)
+        raise NoAdjointError(
+            f"{what} here is a function of the module {x.__name__}, reached through a name "
+            "s2sad took for an array (a parameter's default, an object's attribute): it "
+            "read the call as the array method of that name",
+            hint=f"call it through the module's own name ({x.__name__.split('.')[0]}."
+            f"{what.strip('.()')}(...)), or pass the module as an argument")
     if type(x) in _PLAIN_RECEIVERS or not (is_object(x) or (records and is_record(x))):
         return
     raise NoAdjointError(
