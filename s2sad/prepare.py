@@ -94,8 +94,10 @@ class _Preparer:
             self.branches -= isinstance(stmt, If)
             if self.reverse and isinstance(stmt, Loop) and self.replayed_by_count(stmt):
                 self.count_trips(stmt)
-            if self.reverse and isinstance(stmt, Assign) and stmt.prim == "setitem":
-                new += self.snapshot(stmt)
+            if isinstance(stmt, Assign) and stmt.prim == "setitem":
+                new += self.dict_write_check(stmt)  # (before the snapshot reads the old item)
+                if self.reverse:
+                    new += self.snapshot(stmt)
             at = len(new)
             new.append(stmt)
             if not self.reverse and isinstance(stmt, Assign) and stmt.prim == "call":
@@ -121,15 +123,22 @@ class _Preparer:
 
     # ------------------------------------------------------------ in-place writes
 
+    def dict_write_check(self, stmt: Assign) -> list[Assign]:
+        """`x[k] = v` where x may be a dict the function copied (`d.copy()`, or
+        such a copy carried by a loop): refused when it runs, as a write into a
+        dict display is (`own`); in reverse mode a new key has no old value to
+        restore either. Not for an array or number known to be one."""
+        array = stmt.args[0]
+        if array in self.facts.numeric or known_shape(self.facts.shape, array) is not None:
+            return []
+        return [Assign(None, "check_not_dict", [array], {},
+                       Ref("$check_not_dict", check_not_dict), stmt.loc)]
+
     def snapshot(self, stmt: Assign) -> list[Assign]:
         array, index = stmt.args[0], stmt.args[1]
         view, old = self.factory.new(""), self.factory.new("old")
         stmt.args = [*stmt.args[:3], old]
-        check = [Assign(None, "check_not_dict", [array], {},
-                        Ref("$check_not_dict", check_not_dict), stmt.loc)] \
-            if array not in self.facts.numeric and known_shape(self.facts.shape, array) is None \
-            else []  # (a dict's new key has no old value: refused, as Python's dict display)
-        return [*check, Assign(view, "getitem", [array, index], {}, None, stmt.loc),
+        return [Assign(view, "getitem", [array, index], {}, None, stmt.loc),
                 Assign(old, "snapshot", [view], {}, Ref("$snapshot", snapshot), stmt.loc)]
 
     # ------------------------------------------------------------ calls

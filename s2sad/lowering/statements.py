@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
-from ..runtime import check_not_augmented_array, check_not_dict, own
+from ..runtime import check_not_augmented_array, own
 from .base import LowererBase, owner_class
 from .scans import (
     EXIT,
@@ -400,10 +400,6 @@ class Statements(LowererBase):
         if not self.owns(array):
             array = self.emit("own", [array], hint=name, callee=Ref("$own", own))
             self.env[name] = array
-        elif getattr(self.producers.get(array), "prim", None) == ".copy":  # (`e = d.copy()`:
-            # a dict's copy too, whose writes are refused as a dict display's)
-            self.emit("check_not_dict", [array], callee=Ref("$check_not_dict", check_not_dict),
-                      target=False)
         return array, self.index(target.slice)
 
     def aug_assign(self, node: gast.AugAssign) -> None:
