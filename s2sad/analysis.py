@@ -39,6 +39,7 @@ from .ir import (
     Var,
     defs,
     display_item,
+    is_const,
     reachable,
     regions,
     use_counts,
@@ -113,22 +114,18 @@ def logistic_chains(fn: Function, places: Places) -> dict[Var, Operand]:
     chains = {}
     for stmt in walk(fn.body):
         if not (isinstance(stmt, Assign) and stmt.prim == "truediv" and stmt.target is not None
-                and not stmt.kwargs and _is_one(stmt.args[0])):
+                and not stmt.kwargs and is_const(stmt.args[0], 1)):
             continue
         total = single(stmt.args[1], ("add",))
-        if total is None or not any(_is_one(a) for a in total.args):
+        if total is None or not any(is_const(a, 1) for a in total.args):
             continue
-        exp = single(total.args[1] if _is_one(total.args[0]) else total.args[0],
+        exp = single(total.args[1] if is_const(total.args[0], 1) else total.args[0],
                      ("np.exp", "math.exp"))
         minus = single(exp.args[0], ("neg",)) if exp is not None and len(exp.args) == 1 \
             else None
         if minus is not None:
             chains[stmt.target] = minus.args[0]
     return chains
-
-
-def _is_one(a: Operand) -> bool:
-    return isinstance(a, Const) and type(a.value) in (int, float) and a.value == 1
 
 
 def analyze(fn: Function, wrt: tuple[int, ...], scalar_params: tuple[int, ...] = (),

@@ -32,6 +32,7 @@ from .ir import (
     Var,
     blocks,
     defs,
+    is_const,
     regions,
     substitute,
     use_counts,
@@ -332,10 +333,6 @@ def _span(key: Any, shape: tuple) -> tuple[int, int, int] | None:
     return (axis, start, stop) if step == 1 and stop > start else None
 
 
-def is_const(x: Operand, value: float) -> bool:
-    return isinstance(x, Const) and type(x.value) in (int, float) and x.value == value
-
-
 # ---------------------------------------------------------------- dead code
 
 
@@ -598,5 +595,5 @@ def _defined_in(loop: Loop) -> set:
     return {*defs(loop), *(v for s in walk_nested(loop) for v in defs(s))}
 
 
-__all__ = ["simplify", "rewrite", "is_const", "eliminate_dead_code", "share_common_values",
+__all__ = ["simplify", "rewrite", "eliminate_dead_code", "share_common_values",
            "keep_writes_unseen"]

@@ -313,6 +313,11 @@ def rename(block: Block, old: Var, new: Var) -> None:
             stmt.phis = [new if v is old else v for v in stmt.phis]
 
 
+def is_const(x: Operand, value: float) -> bool:
+    """Is x the number `value` written as a constant (an int or a float, not a bool)?"""
+    return isinstance(x, Const) and type(x.value) in (int, float) and x.value == value
+
+
 def use_counts(block: Block) -> dict[Var, int]:
     """How many times each var is read in `block`, nested regions included."""
     counts: dict[Var, int] = {}
