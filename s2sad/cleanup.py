@@ -96,6 +96,15 @@ _TRIANGULAR = {"np.linalg.solve": ("triangular_solve(a, b, lower)", ("a", "b")),
                "np.linalg.inv": ("triangular_inverse(a, lower)", ("a",))}
 
 
+def _triangular_side(stmt: Assign, triangle: Callable[[Operand], str | None]) -> str | None:
+    """The triangle of the matrix a solve or inverse of `_TRIANGULAR` (its
+    operands by position) is of, where `triangle` knows it; else None."""
+    if stmt.prim not in _TRIANGULAR or stmt.kwargs or \
+            len(stmt.args) != len(_TRIANGULAR[stmt.prim][1]):
+        return None
+    return triangle(stmt.args[0])
+
+
 def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
             triangle: Callable[[Operand], str | None] | None = None
             ) -> tuple[str, dict[str, Operand]] | None:
@@ -106,9 +115,8 @@ def rewrite(stmt: Assign, dims: Callable[[Operand], tuple | None] | None = None,
     arguments' shapes): `matmul_adjoint_b(g, a, b)` of a matrix and a vector
     is `g @ a`. With `triangle`, which matrices are known to be triangular
     ("lower", "upper"): their solves and inverses are triangular ones."""
-    side = triangle(stmt.args[0]) if triangle is not None and stmt.args and \
-        stmt.prim in _TRIANGULAR and not stmt.kwargs else None
-    if side is not None and len(stmt.args) == len(_TRIANGULAR[stmt.prim][1]):
+    side = _triangular_side(stmt, triangle) if triangle is not None else None
+    if side is not None:
         template, names = _TRIANGULAR[stmt.prim]
         return template, {**dict(zip(names, stmt.args)), "lower": Const(side != "upper")}
     if dims is not None and stmt.prim in ("matmul_adjoint_a", "matmul_adjoint_b") \
@@ -158,10 +166,7 @@ def triangular_solves(stmts: list, triangle: Callable[[Operand], str | None]) ->
     10 µs each for n = 100). The value is the same system's solution; the
     statement keeps its location, so an error is still said of the user's line."""
     for stmt in stmts:
-        if not isinstance(stmt, Assign) or stmt.prim not in _TRIANGULAR or stmt.kwargs:
-            continue
-        names = _TRIANGULAR[stmt.prim][1]
-        side = triangle(stmt.args[0]) if len(stmt.args) == len(names) else None
+        side = _triangular_side(stmt, triangle) if isinstance(stmt, Assign) else None
         if side is None:
             continue
         name = _TRIANGULAR[stmt.prim][0].split("(")[0]
