@@ -15,6 +15,7 @@ selection (`backends.py`) imports this module, when a transform asks for it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -26,6 +27,7 @@ import sys
 import types
 import warnings
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,26 @@ def _numpy_number(dtype: Any, loc: Loc | None) -> BackendError:
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
 
 
+def _refusal(a: Any) -> Callable[[Loc | None], BackendError] | None:
+    """The refusal of an argument Numba would compute with otherwise than
+    NumPy and Python do (given the user's location), if it is one: an
+    array or NumPy number of a refused dtype, a dict, an int beyond int64."""
+    if type(a) is np.ndarray or isinstance(a, np.generic):
+        refused = _refused_dtype(a.dtype, type(a) is np.ndarray)
+        return functools.partial(refused, a.dtype) if refused is not None else None
+    if isinstance(a, dict):
+        return lambda loc: BackendError(
+            "a dict argument: the Numba backend compiles functions of numbers and arrays (and "
+            "tuples and lists of them)", loc,
+            "backend='auto' runs it with NumPy; or pass the dict's values as arguments")
+    if type(a) is int and not _INT64[0] <= a <= _INT64[1]:
+        return lambda loc: BackendError(
+            f"the int {a} is beyond int64, which Numba computes with (from 2**63 on as uint64, "
+            "whose negation, // and % differ from Python's)", loc,
+            "backend='auto' runs it with NumPy")
+    return None
+
+
 def _private_dir(path: Path) -> None:
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -136,6 +158,8 @@ class NumbaFunction:
         code = dispatcher.py_func.__code__
         self.arity = code.co_argcount if not code.co_flags & inspect.CO_VARARGS else None
         self.defaults = tuple(dispatcher.py_func.__defaults__ or ())
+        # (a default Numba would compute otherwise than NumPy: refused on every call)
+        self.default_refusal = next(filter(None, map(_refusal, self.defaults)), None)
         self.overloads = dispatcher.overloads  # (Numba's dict of compiled signatures)
         self.source = source
         self.user_code = user_code  # (its code, not the function: the cache holds this weakly)
@@ -146,22 +170,10 @@ class NumbaFunction:
         if self.positional is not None and len(args) > self.positional:
             raise TypeError(f"{self.source.name}() takes {self.positional} positional "
                             f"arguments but {len(args)} were given")
-        for a in (*args, *kwargs.values(), *self.defaults):  # (by keyword, or the defaults)
-            if type(a) is np.ndarray or isinstance(a, np.generic):
-                refused = _refused_dtype(a.dtype, type(a) is np.ndarray)
-                if refused is not None:
-                    raise refused(a.dtype, _user_loc(self.user_code, None))
-            elif isinstance(a, dict):
-                raise BackendError(
-                    "a dict argument: the Numba backend compiles functions of numbers and "
-                    "arrays (and tuples and lists of them)", _user_loc(self.user_code, None),
-                    "backend='auto' runs it with NumPy; or pass the dict's values as "
-                    "arguments")
-            elif type(a) is int and not _INT64[0] <= a <= _INT64[1]:
-                raise BackendError(
-                    f"the int {a} is beyond int64, which Numba computes with (from 2**63 on "
-                    "as uint64, whose negation, // and % differ from Python's)",
-                    _user_loc(self.user_code, None), "backend='auto' runs it with NumPy")
+        for refusal in (*map(_refusal, args), *map(_refusal, kwargs.values()),
+                        self.default_refusal):  # (by position, by keyword, or a default)
+            if refusal is not None:
+                raise refusal(_user_loc(self.user_code, None))
         if not kwargs:
             args = args + self.filled(len(args))
         before = len(self.overloads)

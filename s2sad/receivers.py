@@ -82,7 +82,7 @@ def _check_for(stmt: Assign, facts: Facts, proved: set) -> Assign | None:
         return None
     if not (_may_be_object(x, facts, proved) or items and isinstance(x, Var) and
             x in facts.varied and x in facts.containers and x not in proved or
-            prim.form == "method" and _may_be_a_module(stmt, facts, proved)):
+            prim.form == "method" and _may_be_a_module(stmt, facts)):
         return None
     return Assign(None, "check_receiver", [x, Const(what), Const(records), Const(items)], {},
                   Ref("$check_receiver", check_receiver), stmt.loc)
@@ -95,11 +95,11 @@ def _updating_pair(stmt: Assign) -> bool:
         isinstance(stmt.args[0], Ref) and isinstance(stmt.args[0].value, UpdatingMethod)
 
 
-def _may_be_a_module(stmt: Assign, facts: Facts, proved: set) -> bool:
+def _may_be_a_module(stmt: Assign, facts: Facts) -> bool:
     """`mod.reshape(x, s)` where mod carries no derivative but an argument
     does: mod may be a module (a parameter's default, an object's attribute;
-    `proved` says only that a parameter is not an object), whose function the
-    method's rule would take x for the shape of."""
+    a parameter proved not to be an object may still be one), whose function
+    the method's rule would take x for the shape of."""
     x = stmt.args[0]
     return isinstance(x, Var) and x not in facts.varied and \
         known_shape(facts.shape, x) is None and facts.shape.get(x) is not SCALAR and \
