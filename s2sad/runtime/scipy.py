@@ -259,7 +259,8 @@ def flip_trans(trans: Any, a: Any, b: Any = None) -> int:
     (and C, for real A, is T). A stack of matrices with one vector `b` is
     refused: SciPy gives a stack of solutions, whose adjoint it would take
     for one matrix of right-hand sides."""
-    _check_stacked_vector(a, b)
+    if b is not None and np.ndim(a) > 2 and np.ndim(b) == 1:
+        raise _stacked_vector()
     code = _trans_code(trans)
     if code == 2 and np.iscomplexobj(a):
         raise UnsupportedSyntaxError(
@@ -283,13 +284,13 @@ def _as_matrix(x: Any) -> Any:
     return x[:, None] if x.ndim == 1 else x
 
 
-def _check_stacked_vector(a: Any, b: Any) -> None:
-    if b is not None and np.ndim(a) > 2 and np.ndim(b) == 1:
-        raise UnsupportedSyntaxError(
-            "s2sad differentiates solve_triangular of a stack of matrices with one vector b "
-            "only as a column: SciPy's solutions are a stack of vectors, which its solve "
-            "takes for a matrix", hint="pass the column, solve_triangular(a, b[:, None], "
-            "...)[..., 0]")
+def _stacked_vector() -> UnsupportedSyntaxError:
+    """The refusal of solve_triangular of a stack of matrices with one vector b."""
+    return UnsupportedSyntaxError(
+        "s2sad differentiates solve_triangular of a stack of matrices with one vector b "
+        "only as a column: SciPy's solutions are a stack of vectors, which its solve "
+        "takes for a matrix", hint="pass the column, solve_triangular(a, b[:, None], "
+        "...)[..., 0]")
 
 
 def triangular_product(m: Any, x: Any, trans: Any = 0, lower: bool = False,
@@ -298,7 +299,7 @@ def triangular_product(m: Any, x: Any, trans: Any = 0, lower: bool = False,
     (with trans 'C', conj(m)^T: op is not holomorphic, its tangent map is
     this R-linear one)."""
     if np.ndim(m) > 2 and np.ndim(x) == np.ndim(m) - 1:  # (a stack of solutions of one b)
-        _check_stacked_vector(m, np.ones(1))
+        raise _stacked_vector()
     m = triangle(m, lower, unit_diagonal)
     code = _trans_code(trans)
     if code:
