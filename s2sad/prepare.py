@@ -21,12 +21,13 @@ import dataclasses
 import inspect
 import types
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from . import primitives
 from .analysis import Facts, known_shape, made_by_a_call, repeats_sequence
 from .callables import unfold
-from .errors import NoAdjointError, UnsupportedSyntaxError
+from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import (
     Assign,
     Block,
@@ -109,13 +110,10 @@ class _Preparer:
                 self.sequence_op(stmt)
                 if stmt.prim == "or_" and any(isinstance(a, Var) and a in self.facts.varied
                                               for a in stmt.args):
-                    self.checks.append(Assign(
-                        None, "check_not_mapping", list(stmt.args), {},
-                        Ref("$check_not_mapping", check_not_mapping), stmt.loc))
+                    self.checks.append(run_time_check(check_not_mapping, stmt.args, stmt.loc))
                 if stmt.prim in ("add", "mul") and self.may_join(stmt):
-                    self.checks.append(Assign(
-                        None, "check_arithmetic", [*stmt.args, Const(stmt.prim)], {},
-                        Ref("$check_arithmetic", check_arithmetic), stmt.loc))
+                    self.checks.append(run_time_check(
+                        check_arithmetic, [*stmt.args, Const(stmt.prim)], stmt.loc))
             if self.checks:  # (run-time checks asked for: before the statement)
                 new[at:at] = self.checks
                 self.checks = []
@@ -131,8 +129,7 @@ class _Preparer:
         array = stmt.args[0]
         if array in self.facts.numeric or known_shape(self.facts.shape, array) is not None:
             return []
-        return [Assign(None, "check_not_dict", [array], {},
-                       Ref("$check_not_dict", check_not_dict), stmt.loc)]
+        return [run_time_check(check_not_dict, [array], stmt.loc)]
 
     def snapshot(self, stmt: Assign) -> list[Assign]:
         array, index = stmt.args[0], stmt.args[1]
@@ -198,9 +195,8 @@ class _Preparer:
                 changed.append(what)
             elif known_shape(self.facts.shape, a) != ():  # (`a += 1`: in place for an array
                 # only, which it may be: asked when it runs)
-                self.checks.append(Assign(None, "check_not_added_into", [
-                    a, Const(what), Const(name)], {},
-                    Ref("$check_not_added_into", check_not_added_into), stmt.loc))
+                self.checks.append(run_time_check(
+                    check_not_added_into, [a, Const(what), Const(name)], stmt.loc))
         if changed:
             raise UnsupportedSyntaxError(
                 f"{name}() changes {', '.join(changed)}, which this function also reads: "
@@ -311,6 +307,12 @@ class _Preparer:
             return any(self.an_array(x, seen | {v}) for out, *xs in merges if out is v
                        for x in xs)
         return False
+
+
+def run_time_check(check: Callable[..., None], args: list, loc: Loc | None) -> Assign:
+    """A statement calling one of the run-time helpers that raise where a
+    program turns out to be one s2sad refuses (`check_arithmetic`, ...)."""
+    return Assign(None, check.__name__, list(args), {}, Ref("$" + check.__name__, check), loc)
 
 
 def no_rule_error(stmt: Assign) -> NoAdjointError:
