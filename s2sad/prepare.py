@@ -197,13 +197,13 @@ class _Preparer:
                 # only, which it may be: asked when it runs)
                 self.checks.append(run_time_check(
                     check_not_added_into, [a, Const(what), Const(name)], stmt.loc))
-        if changed:
-            raise UnsupportedSyntaxError(
+        if changed:  # (in a branch: where it runs, as the other refusals here)
+            self.refuse(stmt, UnsupportedSyntaxError(
                 f"{name}() changes {', '.join(changed)}, which this function also reads: "
                 "s2sad's derivative code reads it again after the call, so the derivative "
                 "would see the change", stmt.loc,
                 "have the helper return the new value and assign it (stats = update(stats, "
-                "m)), or call it outside the function being differentiated")
+                "m)), or call it outside the function being differentiated"))
 
     def split_call(self, stmt: Assign) -> list[Assign]:
         """`y = call(h, *args)` becomes `pair = call_forward(h, active, *args)`,

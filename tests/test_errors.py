@@ -1628,6 +1628,27 @@ def test_a_helper_changing_what_the_function_reads_is_refused(f, args, snippet, 
     assert_points_at(info.value, f, snippet)
 
 
+def fill_first(buf, v):
+    buf[0] = v
+
+
+def filled_if_large(x, y):
+    if np.min(y) > 10.0:  # (not taken below: the refusal waits for the branch to run)
+        fill_first(y, 3.0)
+    return np.sum(x * y)
+
+
+def test_a_helper_write_in_a_branch_is_refused_where_it_runs():
+    # (forward mode refused it when the function was transformed, in a branch never run)
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_array_equal(s2sad.grad(filled_if_large)(x, y), y)
+    assert s2sad.jvp(filled_if_large, (x, y), (np.ones(2), np.zeros(2)))[1] == 7.0
+    for run in (lambda: s2sad.grad(filled_if_large)(x, y + 10.0),
+                lambda: s2sad.jvp(filled_if_large, (x, y + 10.0), (np.ones(2), np.zeros(2)))):
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match="changes y, which this"):
+            run()
+
+
 def test_a_helper_changing_what_the_function_does_not_read_runs():
     before = len(HISTORY)
     np.testing.assert_allclose(s2sad.grad(logged)(np.array([1.0, 2.0]), 3), [6.0, 12.0])
