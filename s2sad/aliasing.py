@@ -247,11 +247,12 @@ class AliasFacts:
             self.views[target] = [a for a in stmt.operands() if isinstance(a, Var)]
         if stmt.inplace and arrays and arrays[0] is args[0]:
             self.updated.setdefault(args[0], set()).add(target)
-        if prim == "setitem":
+        if prim in ("setitem", "dict_set"):  # (a dict's next version holds its items too)
             self.stored[args[2]] = (args[0], args[1])
         if prim == "getitem" and args and isinstance(args[0], Var):
             self.items_read.setdefault(args[0], set()).add(target)
-        if prim in ("setitem", "own", "list_append", "add") and arrays and arrays[0] is args[0]:
+        if prim in ("setitem", "dict_set", "own", "list_append", "add") and arrays and \
+                arrays[0] is args[0]:
             self.earlier.setdefault(target, []).append(args[0])
         if prim == "setattr" and isinstance(args[2], Var):  # `obj.name = value`: obj holds it
             self.held_by.setdefault(args[2], set()).add(target)
@@ -266,7 +267,9 @@ class AliasFacts:
                 self.merged_into.setdefault(a, set()).add(target)
         elif primitives.get(prim).holds:
             self.containers.add(target)
-            items = args[1:] if prim == "list_append" else args  # (the list itself grows)
+            # (the list itself grows; a dict's next version is a copy holding its items)
+            items = args[1:] if prim == "list_append" else args[2:] if prim == "dict_set" \
+                else args
             for a in items:
                 if isinstance(a, Var):
                     self.held_by.setdefault(a, set()).add(target)
@@ -309,7 +312,9 @@ class AliasGuard(AliasFacts):
         related |= self._later_names(related - names, stmt.target, site)
         carried = {nxt for loop in site.loops for p, nxt in zip(loop.phis, loop.nexts)
                    if p in names}  # (what the previous iteration appended)
-        holders = self._holders(related | carried, site)
+        # (not the updated object's own names: a list holding an item read out of
+        # itself, `lst.append(lst[-1])`, is no other holder of what it becomes)
+        holders = self._holders(related | carried, site) - names
         # (and the names those take: `functools.reduce`'s accumulator of an item)
         related |= holders | self._views_of(holders, site) | \
             self._later_names(holders - related, stmt.target, site)

@@ -374,7 +374,10 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
                 f"{getattr(fn, '__qualname__', fn)} writes into an existing array, which s2sad "
                 "does not follow", hint="compute a new array and assign it (for a shuffle: "
                 "a = rng.permutation(a))")
-        if active and stores_value(fn):  # (the value it keeps would lose its derivative)
+        # (the value it keeps would lose its derivative; not the method's object's,
+        # `m.tags.append("t")`, nor a string's or an int's, which have none)
+        kept = tuple(e for e in active if e is not None)
+        if kept and stores_value(fn) and _carries_a_derivative(fn, kept, args, kwargs):
             raise stored_value_error(fn)
         if active and _unread_user_code(fn, args):
             raise no_rule(fn)  # (it may keep the value in an object, and return nothing)

@@ -366,8 +366,18 @@ def with_dict_item_assignment(x):
 
 def with_copied_dict_item_assignment(x):
     d = dict({"a": x, "b": 2.0})
-    d["a"] = d["a"] * 2.0  # (refused where its adjoint runs: at this line, not the def's)
+    d["a"] = d["a"] * 2.0
     return np.sum(d["a"] * d["b"])
+
+
+def _a_dict(x):
+    return {"a": x}
+
+
+def with_returned_dict_item_assignment(x):
+    d = _a_dict(x)
+    d["a"] = d["a"] * 2.0  # (a dict the function did not make: refused when it runs)
+    return np.sum(d["a"])
 
 
 def with_list_slice_assignment(x):
@@ -417,8 +427,7 @@ def with_locals(x):
         (with_list_reverse, "items.reverse()"),
         (with_dict_update, "d.update("),
         (with_copyto, "np.copyto("),
-        (with_dict_item_assignment, 'd["a"] = x'),
-        (with_copied_dict_item_assignment, 'd["a"] = d["a"] * 2.0'),
+        (with_returned_dict_item_assignment, 'd["a"] = d["a"] * 2.0'),
         (with_try, "try:"),
         (with_global, "COUNTER = COUNTER + 1.0"),
         (undefined_name, "not_defined_anywhere"),
@@ -434,7 +443,8 @@ def test_unsupported_syntax(fn, snippet):
     assert_points_at(info.value, fn, snippet)
 
 
-@pytest.mark.parametrize("fn", [with_lambda_argument, with_star_call, with_attribute_assignment],
+@pytest.mark.parametrize("fn", [with_lambda_argument, with_star_call, with_attribute_assignment,
+                                with_dict_item_assignment, with_copied_dict_item_assignment],
                          ids=lambda f: f.__name__)
 def test_once_refused_syntax_is_differentiated(fn):
     """A lambda passed as an argument and a call with *args are Python s2sad
@@ -839,7 +849,7 @@ def test_a_recursion_over_a_dict_tree_is_differentiated():
 
 
 def writes_a_dict_item(x, flag):
-    d = {"a": x}
+    d = _a_dict(x)  # (a dict the function did not make)
     if flag:
         d["b"] = x * 2.0
     return np.sum(d["a"] ** 2)

@@ -811,3 +811,32 @@ def test_a_sigmoid_spelled_out_is_one_function_to_the_rules():
     """)
     # an intermediate value read elsewhere: the chain's own rules
     assert not analyze(lowered(sigmoid_exp_read_twice).function, (0,)).logistic
+
+
+def else_of_a_loop(x, n):
+    for i in range(n):
+        if x > i:
+            break
+    else:
+        x = x * 2.0
+    return x
+
+
+def test_lowering_runs_a_loops_else_where_no_break_set_its_flag():
+    same(text(lowered(else_of_a_loop).function), """
+        def else_of_a_loop(%x1, %n2):
+          for %i3 in range(0, %n2, 1) (%broke4 = False, %i5 = None, %stop6 = False) until %stop6:
+            %cond7 = gt(%x1, %i3)
+            %stop8, %broke9 = if %cond7:
+              yield True, True
+            else:
+              yield %stop6, %broke4
+            next %broke9, %i3, %stop8
+          %cond10 = not_(%broke4)
+          %x12 = if %cond10:
+            %x11 = mul(%x1, 2.0)
+            yield %x11
+          else:
+            yield %x1
+          return %x12
+    """)

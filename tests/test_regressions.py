@@ -78,3 +78,231 @@ def test_rule_corners_an_outside_review_found():
         assert variance_without_degrees_of_freedom(y) == np.inf
     np.testing.assert_array_equal(s2sad.grad(variance_without_degrees_of_freedom)(y),
                                   [np.inf, -np.inf, np.inf])
+
+
+def trajectory_of_pairs(x):
+    traj = [(x, 0.0)]
+    for _ in range(3):
+        p, v = traj[-1]
+        traj.append((p * 2.0, v))  # (v: an item of the list, held again, not changed)
+    return np.sum(traj[-1][0]) + traj[-1][1]
+
+
+def last_item_again(x):
+    traj = [x * 1.0]
+    for _ in range(2):
+        traj.append(traj[-1])
+    return sum(np.sum(t) for t in traj)
+
+
+def last_item_again_then_doubled(x):
+    items = [x * 1.0]
+    for _ in range(2):
+        v = items[-1]
+        items.append(v)
+        v *= 2.0  # (the array the list holds three times: Python's lists see it)
+    return sum(np.sum(u) for u in items)
+
+
+def array_or_pair(x):
+    total = 0.0
+    for v in [x, (x, x)]:
+        if isinstance(v, tuple):
+            total = total + np.sum(v[0] * v[1])
+        else:
+            total = total + np.sum(v)
+    return total
+
+
+def test_lists_holding_their_own_items_again_and_items_of_two_kinds():
+    """An outside review: `traj.append((p * 2, v))` with v read out of traj was
+    refused as an update another name sees (the list counted as another holder
+    of itself), and a loop over an array and a tuple added the tuple's
+    adjoint in place as an array's."""
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(s2sad.grad(trajectory_of_pairs)(x), [8.0, 8.0])
+    np.testing.assert_array_equal(s2sad.grad(last_item_again)(x), [3.0, 3.0])
+    assert s2sad.jvp(last_item_again, (x,), (np.ones(2),))[1] == 6.0
+    with pytest.raises(s2sad.AliasingError):
+        s2sad.grad(last_item_again_then_doubled)(x)
+    np.testing.assert_array_equal(s2sad.grad(array_or_pair)(x), 1.0 + 2.0 * x)
+    assert s2sad.jvp(array_or_pair, (x,), (np.ones(2),))[1] == pytest.approx(np.sum(1.0 + 2.0 * x))
+
+
+class _Box:
+    def __init__(self, v):
+        self.v = v
+
+
+class _Squares:
+    def __init__(self, box):
+        self.box = box
+
+    @property
+    def square(self):
+        return self.box.v ** 2
+
+
+class _Noisy:
+    def __init__(self, w):
+        self.w = w
+
+    @property
+    def value(self):
+        return self.w * np.random.default_rng().normal(size=np.shape(self.w))
+
+
+def property_of_a_changed_holder(x):
+    box = _Box(x)
+    s = _Squares(box).square
+    box.v = box.v * 3.0  # (the property's object holds box: its getter, run again, sees 9x^2)
+    return s
+
+
+def property_read_twice(x):
+    squares = _Squares(_Box(x))
+    return squares.square * squares.square
+
+
+def random_property(x):
+    return np.sum(_Noisy(x).value ** 2)
+
+
+def test_a_property_whose_getter_computes_another_value_again_is_refused():
+    """An outside review: a property's derivative is its getter's, run again in
+    the backward pass; a getter reading an object changed after the read, or
+    drawing random numbers, gave a derivative at another point (7.8 for 2.6)."""
+    with pytest.raises(s2sad.AliasingError, match="computed another value"):
+        s2sad.grad(property_of_a_changed_holder)(1.3)
+    assert s2sad.jvp(property_of_a_changed_holder, (1.3,), (1.0,))[1] == pytest.approx(2.6)
+    with pytest.raises(s2sad.AliasingError, match="random numbers"):
+        s2sad.grad(random_property)(np.array([0.5, -1.0, 2.0]))
+    assert s2sad.grad(property_read_twice)(1.3) == pytest.approx(4 * 1.3 ** 3)
+
+
+def first_negative_or_sum(x):
+    broke = 3.0  # (the user's own name: the loop's flag is another)
+    for v in x:
+        if v < 0:
+            found = v
+            break
+    else:
+        found = np.sum(x)
+    return found * broke
+
+
+def nested_else_and_return(x):
+    for i in range(3):
+        for j in range(3):
+            if j > i:
+                break
+        else:
+            continue  # (the inner loop ran out only for i = 2)
+        if np.sum(x) * i > 10:
+            return np.sum(x * i)
+    else:
+        return np.sum(x ** 3)
+    return 0.0
+
+
+def counted_while_else(x):
+    s, k = 0.0, 0
+    while k < 3:
+        s = s + np.sum(np.sin(x * k))
+        k += 1
+    else:
+        s = s + np.sum(x ** 2)
+    return s
+
+
+@pytest.mark.parametrize("x", [np.array([0.5, -0.2]), np.array([0.5, 0.2]),
+                               np.array([30.0, 1.0])])
+def test_else_of_a_loop_runs_where_no_break_left_it(x):
+    for fn in (first_negative_or_sum, nested_else_and_return, counted_while_else):
+        value, grad = s2sad.value_and_grad(fn)(x)
+        assert value == pytest.approx(fn(x))
+        np.testing.assert_allclose(grad, s2sad.numerical_gradient(fn, (x,), 0), rtol=1e-6,
+                                   atol=1e-9)
+        assert s2sad.jvp(fn, (x,), (np.ones(2),))[1] == pytest.approx(np.sum(grad))
+
+
+def weighted_by_key_codes(x):
+    d = {"a": x[0], "bc": x[1]}
+    total = 0.0
+    for k, v in d.items():  # (k varies with d for the analysis: a str when it runs)
+        total = total + v * ord(k[0]) + len(repr(k)) + hash(k) % 2 + len(chr(65))
+    return total
+
+
+class _Tagged:
+    def __init__(self, w):
+        self.w = w
+        self.tags = []
+
+
+def tagged_with_strings(x):
+    m = _Tagged(x)
+    m.tags.append("scaled")  # (the method's object carries a derivative, "scaled" none)
+    return np.sum(m.w ** 2) * len(m.tags)
+
+
+def tagged_with_a_value(x):
+    m = _Tagged(x)
+    m.tags.append(x[0] * 2.0)
+    return np.sum(m.w ** 2) + m.tags[0]
+
+
+def test_string_builtins_and_appending_strings_to_an_objects_list():
+    """An outside review: ord() of a dict's key was refused as a call without
+    a rule, and `m.tags.append("t")` as keeping a value with a derivative."""
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(s2sad.grad(weighted_by_key_codes)(x), [97.0, 98.0])
+    assert s2sad.jvp(weighted_by_key_codes, (x,), (np.ones(2),))[1] == 195.0
+    np.testing.assert_array_equal(s2sad.grad(tagged_with_strings)(x), 2.0 * x)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="keeps a value that carries"):
+        s2sad.grad(tagged_with_a_value)(x)
+
+
+class _Indexed:
+    def __init__(self, items):
+        self.items = items
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __len__(self):
+        return len(self.items)
+
+
+class _Iterated:
+    def __init__(self, items):
+        self.items = items
+
+    def __iter__(self):
+        yield from self.items
+
+
+def through_an_indexed_object(x):
+    total = 0.0
+    for v in _Indexed([x, 2.0 * x]):
+        total = total + np.sum(v ** 2)
+    return total
+
+
+def through_an_iterated_object(x):
+    total = 0.0
+    for v in _Iterated([x, 2.0 * x]):
+        total = total + np.sum(v ** 2)
+    return total
+
+
+def test_a_loop_over_an_object_made_here_goes_through_its_own_methods_or_is_refused():
+    """An outside review: a loop over an object of the user's class indexed it
+    as a list (a TypeError blamed on operator overloading, or a refusal
+    speaking of indexing)."""
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(s2sad.grad(through_an_indexed_object)(x), 10.0 * x)
+    assert s2sad.jvp(through_an_indexed_object, (x,), (np.ones(2),))[1] == 30.0
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="its __iter__") as raised:
+        s2sad.grad(through_an_iterated_object)(x)
+    assert "__getitem__ and __len__" in raised.value.hint

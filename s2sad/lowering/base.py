@@ -33,6 +33,7 @@ class LowererBase:
         self.inlining: list = []  # the local functions being inlined (gast nodes), outermost first
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
+        self.dicts: set[Var] = set()  # phis and branch results that are dicts made here
         self.comprehensions = 0
         self.scope = 0  # the function being lowered, or an inlined call of a local one
         # a closure made -> (the scope its function was defined in, the names it reads)

@@ -10,6 +10,7 @@ flags, so every loop and function keeps one exit.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -162,6 +163,8 @@ class ControlFlow(LowererBase):
             out = self.factory.new(hint_of(name))
             if self.owns(a) and self.owns(b):
                 self.owned.add(out)
+            if self.is_dict_display(a) and self.is_dict_display(b):
+                self.dicts.add(out)
             self.merged_object(out, a, b)
             stmt.outs.append(out)
             stmt.then_vals.append(a if a is not None else Const(None))
@@ -240,6 +243,8 @@ class ControlFlow(LowererBase):
                 self.owned.add(phi)  # checked against the next value below
             if isinstance(init, Var) and init in self.instances:
                 self.instances[phi] = self.instances[init]
+            if self.is_dict_display(init):
+                self.dicts.add(phi)  # (so its writes are dict_set's: checked when it runs)
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
         saved_block = self.block
@@ -273,6 +278,8 @@ class ControlFlow(LowererBase):
             if phi in self.instances and nxt is not phi and \
                     self.instances.get(nxt) != self.instances[phi]:
                 self.instances[phi] = ()  # (its class may change: looked up when it runs)
+            if phi in self.dicts and nxt is not phi and not self.is_dict_display(nxt):
+                self.dicts.discard(phi)
             if phi in self.owned and nxt is not phi and not self.owns(nxt):
                 self.owned.discard(phi)
                 if any(isinstance(s, Assign) and s.prim == "setitem" and s.args[0] is phi
@@ -319,8 +326,6 @@ class ControlFlow(LowererBase):
                     f"..., or def f(t, {name}={name}): ...")
 
     def while_stmt(self, node: gast.While) -> None:
-        if node.orelse:
-            raise self.error("`while ... else` is not supported", node, "drop the else clause")
         loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
 
         def head() -> Operand:
@@ -330,8 +335,6 @@ class ControlFlow(LowererBase):
         self.loop(node, assigned_names(node.body), head, lambda: self.stmts(node.body), loop)
 
     def for_stmt(self, node: gast.For) -> None:
-        if node.orelse:
-            raise self.error("`for ... else` is not supported", node, "drop the else clause")
         start, stop, step, bind_items = self.iteration(node)
         carried = assigned_names(node.body)
         # The target keeps its last value after the loop, as in Python.
@@ -349,3 +352,50 @@ class ControlFlow(LowererBase):
             self.stmts(node.body)
 
         self.loop(node, carried, lambda: None, body, loop)
+
+
+class _FlaggedBreaks(gast.NodeTransformer):
+    """Sets `flag` before each break of one loop's body (not of a loop or a
+    function inside it, whose breaks are their own)."""
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+        self.found = False
+
+    def visit_Break(self, node: gast.Break) -> list:
+        self.found = True
+        target = gast.Name(id=self.flag, ctx=gast.Store(), annotation=None, type_comment=None)
+        done = gast.Assign(targets=[target], value=gast.Constant(value=True, kind=None),
+                           type_comment=None)
+        return [gast.copy_location(done, node), node]
+
+    def visit_For(self, node: Any) -> Any:
+        return node
+
+    visit_While = visit_AsyncFor = visit_FunctionDef = visit_AsyncFunctionDef = visit_For
+    visit_Lambda = visit_ClassDef = visit_For
+
+
+def without_else(node: gast.For | gast.While, flag: str) -> list:
+    """`for/while ... else` as Python runs it, without the else: the loop
+    (setting `flag` before each of its breaks), then the else clause where
+    no break left it. (A return leaves the function: what follows is skipped.)"""
+    loop = copy.deepcopy(node)  # (the parsed tree is lowered again for other arguments)
+    loop.orelse = []
+    flagged = _FlaggedBreaks(flag)
+    loop.body = [part for stmt in loop.body for part in _as_list(flagged.visit(stmt))]
+    if not flagged.found:
+        return [loop, *node.orelse]
+    name = gast.Name(id=flag, ctx=gast.Store(), annotation=None, type_comment=None)
+    start = gast.copy_location(gast.Assign(targets=[name], value=gast.Constant(
+        value=False, kind=None), type_comment=None), node)
+    test = gast.UnaryOp(op=gast.Not(), operand=gast.Name(id=flag, ctx=gast.Load(),
+                                                          annotation=None, type_comment=None))
+    after = gast.If(test=test, body=node.orelse, orelse=[])
+    gast.copy_location(after, node.orelse[0])
+    gast.copy_location(test, node.orelse[0])
+    return [start, loop, after]
+
+
+def _as_list(node: Any) -> list:
+    return node if isinstance(node, list) else [node]

@@ -11,7 +11,7 @@ import gast
 from .. import primitives
 from ..ir import Const, Operand, Ref, Var
 from ..parsing import is_missing
-from ..runtime import dict_union
+from ..runtime import as_dict, dict_union
 from .base import LowererBase
 from .scans import LocalFunction, names_in_target
 
@@ -306,20 +306,27 @@ class Expressions(LowererBase):
         return self.expr_ListComp(node, hint)
 
     def expr_SetComp(self, node: Any, hint: str) -> Operand:
-        raise self.error("set and dict comprehensions are not supported", node,
+        raise self.error("set comprehensions are not supported", node,
                          "build a list with a list comprehension instead")
 
     def expr_DictComp(self, node: Any, hint: str) -> Operand:
-        raise self.error("set and dict comprehensions are not supported", node,
-                         "build the dict from a list or a generator: "
-                         "dict(zip(keys, [f(k) for k in keys])) or dict((k, f(k)) for k in keys)")
+        """{k: v for t in it if c} as dict() of the list of its (k, v) pairs (a
+        key met again keeps its last value, as in Python)."""
+        pair = gast.Tuple(elts=[node.key, node.value], ctx=gast.Load())
+        gast.copy_location(pair, node)
+        pairs = self.expr_ListComp(gast.copy_location(gast.ListComp(
+            elt=pair, generators=node.generators), node), "pairs")
+        return self.emit("as_dict", [pairs], hint=hint, callee=Ref("$as_dict", as_dict))
 
     def expr_Yield(self, node: Any, hint: str) -> Operand:
         raise self.error("the value of a yield expression (a generator receiving values "
                          "with send) is not supported", node,
                          "yield values as a statement: `yield v`")
 
-    expr_YieldFrom = expr_Yield
+    def expr_YieldFrom(self, node: Any, hint: str) -> Operand:
+        raise self.error("the value of `yield from` (what the inner generator returns) is "
+                         "not supported", node, "yield from it as a statement (`yield from "
+                         "g(x)`), and compute the value it returns with a separate function")
 
     def expr_JoinedStr(self, node: Any, hint: str) -> Operand:
         """f"W{i}": each `{value!conversion:spec}` formatted as Python does,

@@ -137,10 +137,11 @@ class Functional(LowererBase):
             self.emit("as_dict", [value], callee=Ref("$as_dict", as_dict))
 
     def is_dict_display(self, value: Operand) -> bool:
-        """Is `value` a dict this function made (a display, `dict(...)`, `a | b`)?"""
+        """Is `value` a dict this function made (a display, `dict(...)`, `a | b`,
+        one written into, a loop's or a branch's of those)?"""
         stmt = self.producers.get(value)
-        return stmt is not None and stmt.prim in ("make_dict", "dict_union", "as_dict",
-                                                  "merge_dicts")
+        return value in self.dicts or stmt is not None and stmt.prim in (
+            "make_dict", "dict_union", "as_dict", "merge_dicts", "dict_set")
 
     def lower_zip(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.emit("zip_items", [self.passed(a) for a in node.args], hint=hint or "pairs",

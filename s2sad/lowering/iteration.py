@@ -6,7 +6,9 @@ read as the loop reaches it). The loop itself is `control.py`'s.
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -63,16 +65,30 @@ class Iteration(LowererBase):
                              "iterate over a range of the length you need, with the count "
                              "computed from it (start + k * step)")
         seq = self.expr(it, hint="seq")
-        if not isinstance(it, gast.Name):  # a generator, dict view...: materialize it
+        if not isinstance(it, gast.Name) and not (isinstance(seq, Var) and
+                                                  seq in self.instances):
+            # (a generator, a dict view...: materialized; an object: its own methods)
             return self.by_position(self.emit("list", [seq], callee=Ref("$list", list),
                                               hint="seq"))
-        return self.by_position(self.items_of(seq, f"{it.id}_items"))
+        hint = f"{it.id}_items" if isinstance(it, gast.Name) else "items"
+        return self.by_position(self.items_of(seq, hint))
 
     def items_of(self, seq: Operand, hint: str) -> Operand:
         """What `for v in seq` goes through by position: a list or array this
         function made itself, or `iteration_items` (a dict's keys, what an
         iterator or generator gives, an argument as it is)."""
         made = self.producers.get(seq) if isinstance(seq, Var) else None
+        for cls in self.instances.get(seq, ()) if isinstance(seq, Var) else ():
+            protocol = [m for m in ("__iter__", "__getitem__", "__len__") if isinstance(
+                inspect.getattr_static(cls, m, None), types.FunctionType)]
+            if protocol and protocol != ["__getitem__", "__len__"]:  # (by position: its own)
+                raise self.error(
+                    f"going through an object of your class {cls.__name__} (its "
+                    f"{protocol[0]}) is not supported: s2sad would not follow its "
+                    "derivative back into the object", self.node,
+                    "loop over what the object holds (for v in obj.items), give the class "
+                    "__getitem__ and __len__ (and no __iter__), or have a method return its "
+                    "items as a list (for v in obj.values())")
         copied = made is not None and made.prim == ".copy"  # (of a dict too: `d.copy()`)
         if self.owns(seq) and not self.is_dict_display(seq) and not copied:
             return seq
@@ -95,6 +111,10 @@ class Iteration(LowererBase):
         def bind_item(index: Var, target: Any) -> None:
             at = self.emit("sub", [last, index]) if last is not None else index
             hint = target.id if isinstance(target, gast.Name) else ""
+            if self.indexes_itself(seq):  # (an object of the user's class: its __getitem__)
+                method = self.emit("getattr", [seq, Const("__getitem__")])
+                self.assign(target, self.emit("call", [method, at], hint=hint))
+                return
             self.assign(target, self.emit("getitem", [seq, at], hint=hint))
 
         return stop, bind_item

@@ -129,7 +129,8 @@ class Objects(LowererBase):
                     "it there, or return the new values from the method instead of setting "
                     "them")
             raise self.error(
-                "assigning an attribute of an object this function did not create is not "
+                "assigning an attribute of an object this function did not create, or "
+                "reached through a list, a dict or another object (`ps[0].v = ...`), is not "
                 "supported (whoever else holds the object would see the change)", target,
                 "build a new object instead (dataclasses.replace(obj, name=value), or a new "
                 "instance of its class), or keep the value in a local variable")

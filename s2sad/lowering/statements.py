@@ -12,8 +12,9 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
-from ..runtime import check_not_augmented_array, own
+from ..runtime import check_not_augmented_array, dict_set, own
 from .base import LowererBase, owner_class
+from .control import without_else
 from .scans import (
     EXIT,
     RET,
@@ -166,6 +167,9 @@ class Statements(LowererBase):
             if isinstance(node, gast.If):
                 self.if_stmt(node)
                 continue
+            if isinstance(node, (gast.While, gast.For)) and node.orelse:
+                return self.stmts([*without_else(node, self.fresh_name("broke")),
+                                   *body[i + 1:]], cont)
             self.check_lazy_reads(node, rest)
             self.stmt(node)
             if isinstance(node, (gast.While, gast.For)) and contains_return(node):
@@ -340,6 +344,8 @@ class Statements(LowererBase):
         elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and \
                 self.is_object(self.env.get(target.value.id)):
             self.object_setitem(target, value)
+        elif isinstance(target, gast.Subscript) and self.dict_target(target):
+            self.dict_write(target, value, self.index(target.slice))
         elif isinstance(target, gast.Subscript):
             array, index = self.subscript_target(target)
             self.env[target.value.id] = self.emit("setitem", [array, index, value],
@@ -351,6 +357,19 @@ class Statements(LowererBase):
             self.set_attribute(name, obj, target, value)
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def dict_target(self, target: gast.Subscript) -> bool:
+        """Is `target` an item of a dict this function made (`d[key] = v`)?"""
+        return isinstance(target.value, gast.Name) and \
+            self.is_dict_display(self.env.get(target.value.id))
+
+    def dict_write(self, target: gast.Subscript, value: Operand, key: Operand) -> None:
+        """`d[key] = value` on a dict made here: the dict's next version, which
+        the name takes (`dict_set`; the aliasing checks refuse another name
+        for the old one read later, as for an object's attribute)."""
+        name = target.value.id
+        self.env[name] = self.emit("dict_set", [self.env[name], key, value], hint=name,
+                                   inplace=True, callee=Ref("$dict_set", dict_set))
 
     def check_attribute(self, obj: Operand, attr: str) -> None:
         """`obj.shape = ...` and the like change an array in place: checked
@@ -405,6 +424,13 @@ class Statements(LowererBase):
     def aug_assign(self, node: gast.AugAssign) -> None:
         target = node.target
         op = self.binary_prim(node.op)
+        if isinstance(target, gast.Subscript) and self.dict_target(target):
+            key = self.index(target.slice)
+            old = self.emit("getitem", [self.env[target.value.id], key])
+            # (an array in the dict is updated in place, as Python does)
+            self.dict_write(target, self.emit(op, [old, self.expr(node.value)], inplace=True),
+                            key)
+            return
         if isinstance(target, gast.Subscript):
             array, index = self.subscript_target(target)
             old = self.emit("getitem", [array, index])

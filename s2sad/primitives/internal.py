@@ -47,6 +47,13 @@ vjp("as_dict(x)", x="as_dict_adjoint(g, x)", jvp={"x": "as_dict_tangent(t, x)"},
     form="helper", recompute=False, returns="container", takes="any")
 vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=("mappings",),
     form="helper", holds=True, recompute=False, returns="container", takes="any")
+# `d[key] = value` on a dict the function made: its next version (a dict's
+# derivative is a dict of its items', as an object's is of its attributes':
+# the same rules as setattr's)
+vjp("dict_set(d, key, value)", zero=("key",), d="attribute_dropped(g, key)",
+    value="attribute_value(g, key, value)",
+    jvp={"d": "attribute_set(t, key, zeros_like(value))", "value": "attribute_set(None, key, t)"},
+    form="helper", holds=True, recompute=False, returns="container", takes="any")
 # zip(...) and enumerate(...) met as values (for loops iterate them by position)
 vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),
     form="helper", holds=True, fresh=True, recompute=False, returns="container", takes="any")
@@ -98,7 +105,7 @@ structural("setitem(x, index, value, old=None)", "setitem", tangent="setitem", f
 # `obj.name` of an object without a rule for the attribute: an object's
 # derivative is a dict of its attributes' (a tuple for a namedtuple), a bound
 # method's that of its object (`runtime/functions.py`)
-vjp("getattr(obj, name)", zero=("name",), obj="attribute_adjoint(g, obj, name)",
+vjp("getattr(obj, name)", zero=("name",), obj="attribute_adjoint(g, obj, name, ans)",
     jvp={"obj": "attribute_tangent(t, obj, name)"}, form="internal", view=True,
     recompute=False, returns="other", takes="any")
 # `obj.name = value` on an object the function made (a class's __init__, or
@@ -213,8 +220,8 @@ helper("zeros_like(x)", zero=("x",), fresh=True)
 helper("attribute_dropped(g, name)", "attribute_value(g, name, like)",
        "closure_values_adjoint(g, values)", linear=("g",), zero="others")
 # (a property's adjoint and tangent depend on obj: its second derivatives are refused)
-helper("attribute_adjoint(g, obj, name)", zero=("name",),
-       jvp={"g": "attribute_adjoint(t, obj, name)",
+helper("attribute_adjoint(g, obj, name, read=None)", zero=("name", "read"),
+       jvp={"g": "attribute_adjoint(t, obj, name, read)",
             "obj": "no_second_order_property(g, obj, name, t)"})
 helper("attribute_tangent(td, obj, name)", zero=("name",),
        jvp={"td": "attribute_tangent(t, obj, name)",

@@ -268,7 +268,8 @@ vjp("min(*args, key=None, default=NoValue)", args="extreme_adjoint(g, args, Fals
 nondiff("len(obj, /)", scalar=True, returns="other", takes="any")
 nondiff("int(x)", "bool(x)", "range(*args)", "isinstance(obj, class_or_tuple, /)",
         "round(number, ndigits=None)", "str(x)", "type(x)", "hasattr(obj, name, /)",
-        "callable(obj, /)", takes="any")
+        "callable(obj, /)", "ord(c, /)", "chr(i, /)", "repr(obj, /)", "hash(obj, /)",
+        takes="any")
 nondiff("math.floor(x, /)", "math.ceil(x, /)", "math.isnan(x, /)", "math.isinf(x, /)",
         "math.isfinite(x, /)", "math.trunc(x, /)", scalar=True)
 nondiff("print(*args, sep=' ', end='\\n', file=None, flush=False)", effect=True, recompute=False,

@@ -230,6 +230,7 @@ from .shapes import (  # noqa: F401
     concatenate_adjoint,
     diag_adjoint,
     diagonal_adjoint,
+    dict_set,
     dict_union,
     dict_union_adjoint,
     dict_values_adjoint,

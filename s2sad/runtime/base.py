@@ -245,9 +245,9 @@ def private_copy(x: Any, other: Callable[[Any], Any] | None = None) -> Any:
     return other(x) if other is not None else x
 
 
-_DICT_WRITE = ("assigning into a dict (`d[key] = value`) is not supported",
-               "build the dict in one display, {'a': x, 'b': y}, or keep the values "
-               "in separate variables")
+_DICT_WRITE = ("assigning into a dict the function did not make itself (`d[key] = value` "
+               "into an argument, a global, a dict from a call or from `.copy()`) is not "
+               "supported", "copy it into a new dict first, d = dict(d), and write into that")
 
 
 def check_not_dict(x: Any) -> None:
@@ -352,6 +352,10 @@ def add_at(dx: Any, index: Any, g: Any) -> Any:
     gradient is made real at the end (`as_gradient_of`)."""
     if isinstance(dx, (float, complex, np.generic)):  # (a 0-d array's adjoint as a number)
         dx = np.array(dx, dtype=np.result_type(dx, g))
+    if isinstance(dx, tuple):  # (a tuple's adjoint, which a list's read may also be)
+        items = list(dx)
+        items[index] = add_adjoints(items[index], g)
+        return tuple(items)
     if not isinstance(dx, np.ndarray):  # (a dict's or list's adjoint: by item)
         dx[index] = add_adjoints(dx.get(index) if isinstance(dx, dict) else dx[index], g)
         return dx

@@ -304,11 +304,41 @@ def check_receiver(x: Any, what: str, records: bool = False, items: bool = False
         "or give the method a name NumPy's arrays do not have")
 
 
-def property_adjoint(getter: Any, obj: Any, g: Any) -> Any:
+def property_adjoint(getter: Any, obj: Any, g: Any, value: Any = None) -> Any:
     """obj's adjoint from that of `obj.name` computed by `getter(obj)`: the
-    getter differentiated by the dispatcher (run again; getters are pure)."""
-    _, saved = USER_CALLS["call_forward"](getter, (0,), obj)
+    getter differentiated by the dispatcher, run again. Where it computes
+    another value than the forward pass read, `value` (it reads an object
+    changed since, or draws random numbers), its derivative would be taken
+    at another point: refused."""
+    again, saved = USER_CALLS["call_forward"](getter, (0,), obj)
+    if without_derivative(obj, again):
+        return None
+    if value is not None and not _same_value(again, value):
+        name = getattr(getter, "__name__", "?")
+        raise AliasingError(
+            f"the property .{name} of this {type(obj).__name__} computed another value when "
+            "s2sad ran it again for its derivative: it reads something that changed after "
+            "it was read (an object it holds), or draws random numbers",
+            hint=f"call a method instead (def {name}(self): ...; obj.{name}()), whose "
+            "derivative is taken when it runs")
     return USER_CALLS["call_backward"](saved, g)[0]
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Are two results of one getter equal (arrays, numbers, and tuples or
+    lists of those: by value, nan equal to nan)? Other objects are taken as
+    equal: only what can be compared is."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, (np.ndarray, np.generic, float, int, complex)) and \
+            isinstance(b, (np.ndarray, np.generic, float, int, complex)):
+        if np.shape(a) != np.shape(b):
+            return False
+        try:
+            return bool(np.array_equal(a, b, equal_nan=True))
+        except TypeError:  # (a dtype without nan: compared as it is)
+            return bool(np.array_equal(a, b))
+    return True
 
 
 def property_tangent(getter: Any, obj: Any, t: Any) -> Any:
@@ -340,15 +370,18 @@ def zeros_like_structure(x: Any) -> Any:
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 * x
 
 
-def attribute_adjoint(g: Any, obj: Any, name: str) -> Any:
-    """The adjoint of `obj` from that of `obj.name`: for a method bound to obj,
-    obj's own; for a namedtuple's field, a tuple; else {name: g}."""
-    value = getattr(obj, name)
-    if g is None or without_derivative(obj, value):  # (xp.sum: none)
+def attribute_adjoint(g: Any, obj: Any, name: str, read: Any = None) -> Any:
+    """The adjoint of `obj` from that of `obj.name` (`read`: the value the
+    forward pass read, if kept): for a property, its getter's; for a method
+    bound to obj, obj's own; for a namedtuple's field, a tuple; else {name: g}."""
+    if g is None:
         return None
     getter = computed_attribute(obj, name)
     if getter is not None:
-        return property_adjoint(getter, obj, g)
+        return property_adjoint(getter, obj, g, read)
+    value = getattr(obj, name)
+    if without_derivative(obj, value):  # (xp.sum: none)
+        return None
     check_attribute(obj, name)
     if bound_to(value, obj):
         return g

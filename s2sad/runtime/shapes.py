@@ -14,6 +14,7 @@ import numpy as np
 from .base import (
     _FLOAT64,
     ArgumentTypeError,
+    UnsupportedSyntaxError,
     _adjoint_dtype,
     _inexact,
     _is_basic_index,
@@ -568,6 +569,20 @@ def dict_union(*mappings: Any) -> dict:
     return out
 
 
+def dict_set(d: Any, key: Any, value: Any) -> dict:
+    """`d[key] = value` on a dict this function made, as its next version: a
+    copy with the item set (of d's own type: an OrderedDict stays one). The
+    earlier version stays as it was for the rules that read it; another name
+    for it read later is refused by the aliasing checks, as for any update."""
+    if not isinstance(d, dict):
+        raise UnsupportedSyntaxError(
+            f"a name that held a dict is written into (`d[key] = value`) after it was "
+            f"rebound to a {type(d).__name__}", hint="use another name for the new value")
+    out = copy.copy(d)
+    out[key] = value
+    return out
+
+
 def dict_union_adjoint(g: Any, mappings: list) -> list:
     """Each mapping's part of the merged dict's adjoint: a key's adjoint goes
     to the last mapping that gave it (the one whose value the dict holds)."""
@@ -682,8 +697,12 @@ def enumerate_tangent(t: Any) -> list:
 
 
 def as_dict_adjoint(g: Any, x: Any) -> Any:
-    """The adjoint of a mapping, or of a list of (key, value) pairs, that dict() read."""
+    """The adjoint of a mapping, or of a list of (key, value) pairs, that dict() read
+    (of pairs with one key, the last: the one whose value the dict holds)."""
     parts = g if isinstance(g, dict) else {}
     if isinstance(x, dict):
         return {k: parts.get(k) for k in x}
-    return [(None, parts.get(pair[0])) for pair in x]
+    pairs = list(x)
+    last = {pair[0]: i for i, pair in enumerate(pairs)}
+    return [(None, parts.get(pair[0]) if last[pair[0]] == i else None)
+            for i, pair in enumerate(pairs)]

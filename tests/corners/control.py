@@ -146,7 +146,7 @@ def for_continue(x):
     return s
 
 
-@case(args=V4, expect="refuse", note="unsupported yet: for ... else (UnsupportedSyntaxError)")
+@case(args=V4, note="for ... else, the loop not broken")
 def for_else(x):
     s = 0.0
     for v in x:
@@ -158,7 +158,7 @@ def for_else(x):
     return s
 
 
-@case(args=V4, expect="refuse", note="unsupported yet: while ... else (UnsupportedSyntaxError)")
+@case(args=V4, note="while ... else")
 def while_else(x):
     s = x[0]
     i = 0
@@ -286,15 +286,14 @@ def nested_param(p):
     return np.sum(p["a"]["x"] ** 2) * np.sum(p["b"][0])
 
 
-@case(args=lambda: ({"w": np.array([1.0, 2.0]), "b": 0.5},), expect="refuse",
-      note="unsupported yet: dict comprehensions (UnsupportedSyntaxError)")
+@case(args=lambda: ({"w": np.array([1.0, 2.0]), "b": 0.5},), note="dict comprehension")
 def dict_comprehension(p):
     q = {k: v * 2.0 for k, v in p.items()}
     return np.sum(q["w"]) + q["b"]
 
 
-@case(args=lambda: ({"w": np.array([1.0, 2.0]), "b": 0.5},), expect="refuse",
-      note="unsupported yet: assignment into a dict item, d[key] = v (UnsupportedSyntaxError)")
+@case(args=lambda: ({"w": np.array([1.0, 2.0]), "b": 0.5},),
+      note="assignment into a dict item of a dict made here, d[key] = v")
 def dict_setitem(p):
     d = {}
     d["w"] = p["w"] * 2.0
