@@ -432,7 +432,6 @@ def with_locals(x):
         (with_global, "COUNTER = COUNTER + 1.0"),
         (undefined_name, "not_defined_anywhere"),
         (with_import, "import math"),
-        (with_walrus, ":="),
         (with_chained_write, "a[1:][:2] ="),
     ],
     ids=lambda v: v.__name__ if callable(v) else None,
@@ -444,7 +443,8 @@ def test_unsupported_syntax(fn, snippet):
 
 
 @pytest.mark.parametrize("fn", [with_lambda_argument, with_star_call, with_attribute_assignment,
-                                with_dict_item_assignment, with_copied_dict_item_assignment],
+                                with_dict_item_assignment, with_copied_dict_item_assignment,
+                                with_walrus],
                          ids=lambda f: f.__name__)
 def test_once_refused_syntax_is_differentiated(fn):
     """A lambda passed as an argument and a call with *args are Python s2sad
@@ -546,7 +546,6 @@ def nested_try():
     [
         (lambda: s2sad.grad(with_try)(1.0), with_try, "try:", "try"),
         (lambda: s2sad.grad(undefined_name)(1.0), undefined_name, "not_defined", "not_defined"),
-        (lambda: s2sad.grad(with_walrus)(1.0), with_walrus, ":=", "y :="),
         (lambda: s2sad.grad(two_args, wrt=7)(1.0, 2.0), two_args, "def two_args", "def"),
         (lambda: s2sad.grad(nested_try())(1.0), nested_try, "try:", "try"),
     ],

@@ -840,3 +840,30 @@ def test_lowering_runs_a_loops_else_where_no_break_set_its_flag():
             yield %x1
           return %x12
     """)
+
+
+def walrus_in_a_while(x):
+    while (s := x * 0.5) > 1.0:
+        x = s
+    return s
+
+
+def test_lowering_binds_a_while_tests_names_in_the_body_where_a_phi_carries_them():
+    same(text(lowered(walrus_in_a_while).function), """
+        def walrus_in_a_while(%x1):
+          loop (%s2 = None, %x3 = %x1, %stop4 = False):
+            %5 = if %stop4:
+              yield False
+            else:
+              yield True
+            while %5
+            %s6 = mul(%x3, 0.5)
+            %7 = gt(%s6, 1.0)
+            %cond8 = not_(%7)
+            %stop9, %x10 = if %cond8:
+              yield True, %x3
+            else:
+              yield %stop4, %s6
+            next %s6, %x10, %stop9
+          return %s2
+    """)

@@ -306,3 +306,41 @@ def test_a_loop_over_an_object_made_here_goes_through_its_own_methods_or_is_refu
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="its __iter__") as raised:
         s2sad.grad(through_an_iterated_object)(x)
     assert "__getitem__ and __len__" in raised.value.hint
+
+
+def walrus_in_an_if(x):
+    if (n := np.sum(x ** 2)) > 1.0:
+        return n * 2.0
+    return n
+
+
+def walrus_in_a_while_test(x):
+    r, k = x * 1.0, 0
+    while (s := np.sum(r)) > 0.5 and k < 10:  # (s after the loop: the last test's)
+        r = r * 0.7
+        k += 1
+    return s + np.sum(r)
+
+
+def walrus_in_a_comprehension(x):
+    ys = [(y := v * 2.0) + 1.0 for v in x]  # (y: bound in the function, the last item's)
+    return sum(ys) * y
+
+
+def walrus_in_a_short_circuit(x):
+    total, e = 0.0, 0.0
+    for v in x:
+        if (d := v * v) > 0.5 or (e := v) > 0:
+            total = total + d + e
+    return total
+
+
+@pytest.mark.parametrize("x", [np.array([0.3, 0.4]), np.array([1.3, -0.9])])
+def test_assignment_expressions_bind_as_python_binds_them(x):
+    for fn in (walrus_in_an_if, walrus_in_a_while_test, walrus_in_a_comprehension,
+               walrus_in_a_short_circuit):
+        value, grad = s2sad.value_and_grad(fn)(x)
+        assert value == pytest.approx(fn(x))
+        np.testing.assert_allclose(grad, s2sad.numerical_gradient(fn, (x,), 0), rtol=1e-6,
+                                   atol=1e-9)
+        assert s2sad.jvp(fn, (x,), (np.ones(2),))[1] == pytest.approx(np.sum(grad))

@@ -326,6 +326,17 @@ class ControlFlow(LowererBase):
                     f"..., or def f(t, {name}={name}): ...")
 
     def while_stmt(self, node: gast.While) -> None:
+        if any(isinstance(n, gast.NamedExpr) for n in gast.walk(node.test)):
+            # (a name the test binds is read after the loop as the last test left it,
+            # which a loop's header cannot give: `while True: if not test: break`)
+            stop = gast.copy_location(gast.If(
+                test=gast.copy_location(gast.UnaryOp(op=gast.Not(), operand=node.test),
+                                        node.test),
+                body=[gast.copy_location(gast.Break(), node.test)], orelse=[]), node.test)
+            self.while_stmt(gast.copy_location(gast.While(
+                test=gast.Constant(value=True, kind=None), body=[stop, *node.body],
+                orelse=[]), node))
+            return
         loop = Loop([], [], Block(), Const(True), Block(), [], loc=self.loc)
 
         def head() -> Operand:

@@ -36,9 +36,6 @@ class Expressions(LowererBase):
     def expr(self, node: Any, hint: str = "") -> Any:
         """Lower an expression; returns its operand (or a LocalFunction for a lambda)."""
         method = getattr(self, "expr_" + type(node).__name__, None)
-        if method is None and isinstance(node, gast.NamedExpr):
-            raise self.error("assignment expressions (`:=`) are not supported", node,
-                             "assign on a line of its own first: n = np.sum(x), then if n > 0:")
         if method is None:
             raise self.error(f"unsupported expression: {type(node).__name__}", node,
                              "rewrite it with simple operations and calls")
@@ -46,6 +43,12 @@ class Expressions(LowererBase):
 
     def binary_prim(self, op: Any) -> str:
         return BINARY[type(op)]
+
+    def expr_NamedExpr(self, node: gast.NamedExpr, hint: str) -> Operand:
+        """`(n := value)`: binds the name, and is the value."""
+        value = self.expr(node.value, hint=node.target.id)
+        self.assign(node.target, value)
+        return value
 
     def expr_Constant(self, node: gast.Constant, hint: str) -> Operand:
         return Const(node.value)

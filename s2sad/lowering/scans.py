@@ -73,7 +73,8 @@ def assigned_names(body: list) -> list[str]:
                     and node.func.attr in ("append", "extend") \
                     and isinstance(node.func.value, gast.Name):
                 names[node.func.value.id] = None
-            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
+                                 gast.NamedExpr)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 for target in targets:
                     if isinstance(target, (gast.Subscript, gast.Attribute)) and \
@@ -99,7 +100,8 @@ def _assigned_plainly(body: list) -> list[str]:
     names: list[str] = []
     for stmt in body:
         for node in gast.walk(stmt):
-            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For)):
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
+                                 gast.NamedExpr)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 for target in targets:
                     if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):

@@ -302,8 +302,7 @@ def chained_compare(x):
     return np.sum(x)
 
 
-@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), expect="refuse",
-      note="unsupported yet: the walrus operator (UnsupportedSyntaxError)")
+@case(args=lambda: (np.array([1.0, 2.0, 3.0]),), note="the walrus operator in an if's test")
 def walrus(x):
     if (s := np.sum(x * x)) > 1.0:
         return s * 2.0
