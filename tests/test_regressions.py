@@ -344,3 +344,50 @@ def test_assignment_expressions_bind_as_python_binds_them(x):
         np.testing.assert_allclose(grad, s2sad.numerical_gradient(fn, (x,), 0), rtol=1e-6,
                                    atol=1e-9)
         assert s2sad.jvp(fn, (x,), (np.ones(2),))[1] == pytest.approx(np.sum(grad))
+
+
+def activation_by_name(x, kind):
+    match kind:
+        case "relu":
+            y = np.maximum(x, 0.0)
+        case "tanh" | "th":
+            y = np.tanh(x)
+        case None:
+            y = x
+        case name if name.startswith("scaled"):
+            y = x * len(name)
+        case _:
+            y = x ** 2
+    return np.sum(y)
+
+
+def power_by_count(x, n):
+    match n:
+        case 0:
+            return np.sum(x)
+        case 1 | 2 as m:
+            return np.sum(x ** m)
+        case other:
+            return np.sum(x) * other
+
+
+def matched_pair(x, p):
+    match p:
+        case (a, b):
+            return a * b * x
+    return x
+
+
+def test_match_statements_of_values_captures_and_alternatives():
+    x = np.array([0.5, -1.2, 2.0])
+    for kind in ("relu", "tanh", "th", None, "scaled3", "other"):
+        numeric = s2sad.numerical_gradient(activation_by_name, (x, kind), 0)
+        np.testing.assert_allclose(s2sad.grad(activation_by_name)(x, kind), numeric, rtol=1e-6)
+        assert s2sad.jvp(activation_by_name, (x, kind), (np.ones(3), None))[1] == \
+            pytest.approx(np.sum(numeric), rel=1e-6)
+    for n in (0, 1, 2, 5):
+        np.testing.assert_allclose(s2sad.grad(power_by_count)(x, n),
+                                   s2sad.numerical_gradient(power_by_count, (x, n), 0), rtol=1e-6)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="MatchSequence") as raised:
+        s2sad.grad(matched_pair)(1.0, (1.0, 2.0))
+    assert "a, b = subject" in raised.value.hint

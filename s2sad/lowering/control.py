@@ -325,6 +325,69 @@ class ControlFlow(LowererBase):
                     f"bind the value when the function is made: lambda t, {name}={name}: "
                     f"..., or def f(t, {name}={name}): ...")
 
+    def match_as_ifs(self, node: Any) -> list:
+        """`match subject: case ...` as Python runs it, for patterns of values,
+        captures and alternatives: the subject bound once, then an if per case
+        (a value's pattern tests ==, None/True/False's `is`; a capture binds its
+        name, `(name := subject)`; the guard after). Sequence, mapping and
+        class patterns are refused at their case."""
+        subject = self.fresh_name("subject")
+        start = gast.copy_location(gast.Assign(
+            targets=[_name(subject, gast.Store())], value=node.subject, type_comment=None),
+            node)
+        chain: list = []
+        for case in reversed(node.cases):
+            pattern = case.pattern
+            if isinstance(pattern, gast.MatchAs) and pattern.pattern is None and \
+                    pattern.name is not None and case.guard is None:  # (`case other:`)
+                chain = [gast.copy_location(gast.Assign(
+                    targets=[_name(pattern.name, gast.Store())], value=_name(subject),
+                    type_comment=None), pattern), *case.body]
+                continue
+            test = self.pattern_test(pattern, subject)
+            if case.guard is not None:
+                test = case.guard if test is None else gast.BoolOp(op=gast.And(),
+                                                                   values=[test, case.guard])
+            if test is None:  # (irrefutable: the last case, Python says)
+                chain = list(case.body)
+                continue
+            gast.copy_location(test, case.pattern)
+            chain = [gast.copy_location(gast.If(test=test, body=case.body, orelse=chain),
+                                        case.pattern)]
+        return [start, *chain]
+
+    def pattern_test(self, pattern: Any, subject: str) -> Any:
+        """The test a case's pattern makes of the subject (None: always true)."""
+        def located(test: Any) -> Any:
+            return gast.copy_location(test, pattern)
+
+        if isinstance(pattern, gast.MatchValue):
+            return located(gast.Compare(left=_name(subject), ops=[gast.Eq()],
+                                        comparators=[pattern.value]))
+        if isinstance(pattern, gast.MatchSingleton):
+            return located(gast.Compare(left=_name(subject), ops=[gast.Is()],
+                                        comparators=[gast.Constant(value=pattern.value,
+                                                                   kind=None)]))
+        if isinstance(pattern, gast.MatchOr):
+            tests = [self.pattern_test(p, subject) for p in pattern.patterns]
+            return None if any(t is None for t in tests) else \
+                located(gast.BoolOp(op=gast.Or(), values=tests))
+        if isinstance(pattern, gast.MatchAs):
+            inner = self.pattern_test(pattern.pattern, subject) \
+                if pattern.pattern is not None else None
+            if pattern.name is None:
+                return inner
+            bind = located(gast.Compare(  # (`(name := subject) is subject`: true, and binds)
+                left=located(gast.NamedExpr(target=_name(pattern.name, gast.Store()),
+                                            value=_name(subject))),
+                ops=[gast.Is()], comparators=[_name(subject)]))
+            return bind if inner is None else located(gast.BoolOp(op=gast.And(),
+                                                                  values=[inner, bind]))
+        raise self.error(f"this case's pattern ({type(pattern).__name__}) is not supported: "
+                         "s2sad takes values, names, `_` and alternatives (`a | b`) in "
+                         "match statements", pattern, "unpack the subject first "
+                         "(a, b = subject), then match its parts, or test with if / elif")
+
     def while_stmt(self, node: gast.While) -> None:
         if any(isinstance(n, gast.NamedExpr) for n in gast.walk(node.test)):
             # (a name the test binds is read after the loop as the last test left it,
@@ -406,6 +469,10 @@ def without_else(node: gast.For | gast.While, flag: str) -> list:
     gast.copy_location(after, node.orelse[0])
     gast.copy_location(test, node.orelse[0])
     return [start, loop, after]
+
+
+def _name(name: str, ctx: Any = None) -> gast.Name:
+    return gast.Name(id=name, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
 
 
 def _as_list(node: Any) -> list:

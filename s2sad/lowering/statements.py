@@ -40,7 +40,6 @@ UNSUPPORTED = {
     gast.ClassDef: "define classes outside the differentiated function",
     gast.Import: "import modules at the top of the file, outside the function",
     gast.ImportFrom: "import modules at the top of the file, outside the function",
-    gast.Match: "choose with if / elif / else on the value instead",
 }
 
 
@@ -167,6 +166,8 @@ class Statements(LowererBase):
             if isinstance(node, gast.If):
                 self.if_stmt(node)
                 continue
+            if isinstance(node, gast.Match):
+                return self.stmts([*self.match_as_ifs(node), *body[i + 1:]], cont)
             if isinstance(node, (gast.While, gast.For)) and node.orelse:
                 return self.stmts([*without_else(node, self.fresh_name("broke")),
                                    *body[i + 1:]], cont)
