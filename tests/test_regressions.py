@@ -391,3 +391,25 @@ def test_match_statements_of_values_captures_and_alternatives():
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="MatchSequence") as raised:
         s2sad.grad(matched_pair)(1.0, (1.0, 2.0))
     assert "a, b = subject" in raised.value.hint
+
+
+def zipped_in_a_loop(x, y):
+    total = 0.0
+    for a, b in zip(x, y, strict=True):
+        total = total + a * b
+    return total
+
+
+def zipped_as_a_value(x, y):
+    pairs = list(zip(x, y, strict=False))
+    return sum(a * b for a, b in pairs)
+
+
+def test_zip_strict_checks_the_lengths_as_python_does():
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    for fn in (zipped_in_a_loop, zipped_as_a_value):
+        np.testing.assert_array_equal(s2sad.grad(fn, wrt=(0, 1))(x, y)[0], y)
+        assert s2sad.jvp(fn, (x, y), (np.ones(2), np.zeros(2))) == (11.0, 7.0)
+    with pytest.raises(ValueError, match="argument 2 is shorter than argument 1"):
+        s2sad.grad(zipped_in_a_loop)(x, np.ones(1))
+    np.testing.assert_array_equal(s2sad.grad(zipped_as_a_value)(x, np.ones(3)), [1.0, 1.0])

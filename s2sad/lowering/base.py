@@ -181,6 +181,9 @@ class LowererBase:
     def check_lazy_arguments(self, fn: Any, node: Any) -> None:  # Generators
         raise NotImplementedError
 
+    def zip_check(self, strict: Any, lengths: list) -> None:  # Functional
+        raise NotImplementedError
+
     def match_as_ifs(self, node: Any) -> list:  # ControlFlow
         raise NotImplementedError
 

@@ -28,6 +28,7 @@ import gast
 from ..ir import Const, Operand, Ref
 from ..runtime import (
     as_dict,
+    check_zip_lengths,
     dict_union,
     enumerate_items,
     first_found,
@@ -90,12 +91,8 @@ class Functional(LowererBase):
             # (dict(p, **q): q's items after p's; with names or two **, Python
             # raises for a key given twice, which a union would not)
             starred, handler = False, self.lower_dict
-        elif obj is builtins.zip and not keys:
+        elif obj is builtins.zip and set(keys) <= {"strict"}:
             handler = self.lower_zip
-        elif obj is builtins.zip and set(keys) == {"strict"}:
-            raise self.error("zip(..., strict=...) is not supported", node,
-                             "check the lengths first (if len(a) != len(b): raise "
-                             "ValueError(...)), then zip without strict=")
         elif obj is builtins.enumerate and 1 <= len(node.args) + len(keys) <= 2 and \
                 node.args and set(keys) <= {"start"}:
             handler = self.lower_enumerate
@@ -144,8 +141,18 @@ class Functional(LowererBase):
             "make_dict", "dict_union", "as_dict", "merge_dicts", "dict_set")
 
     def lower_zip(self, node: gast.Call, hint: str, obj: Any) -> Operand:
-        return self.emit("zip_items", [self.passed(a) for a in node.args], hint=hint or "pairs",
+        """zip(...) as the list of its tuples (with strict=, the lengths checked
+        first, as Python's check would find them)."""
+        iterables = [self.passed(a) for a in node.args]
+        if node.keywords:
+            lengths = [self.emit("len", [i], callee=Ref("$len", len)) for i in iterables]
+            self.zip_check(node.keywords[0].value, lengths)
+        return self.emit("zip_items", iterables, hint=hint or "pairs",
                          callee=Ref("$zip_items", zip_items))
+
+    def zip_check(self, strict: Any, lengths: list) -> None:
+        self.emit("check_zip_lengths", [self.expr(strict), *lengths], target=False,
+                  callee=Ref("$check_zip_lengths", check_zip_lengths))
 
     def lower_transpose(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         return self.emit("zip_star", [self.passed(node.args[0].value)], hint=hint or "columns",

@@ -50,7 +50,7 @@ class Iteration(LowererBase):
                 [k.arg for k in it.keywords] in ([], ["start"]) and \
                 len(it.args) + len(it.keywords) <= 2:
             return self.enumerate_sequence(it)
-        if fn is zip and it.args and not it.keywords and \
+        if fn is zip and it.args and [k.arg for k in it.keywords] in ([], ["strict"]) and \
                 not any(isinstance(a, gast.Starred) for a in it.args):
             return self.zip_sequence(it)  # (zip(*rows): a call like any, its items a list)
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
@@ -141,6 +141,8 @@ class Iteration(LowererBase):
     def zip_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
         parts = [self.sequence(a) for a in it.args]
         stops = [p[0] for p in parts]
+        if it.keywords:  # (strict=: the lengths checked before the loop)
+            self.zip_check(it.keywords[0].value, stops)
         stop = stops[0] if len(stops) == 1 else \
             self.emit("min", stops, callee=Ref("$min", min), hint="n")
 

@@ -226,6 +226,7 @@ from .shapes import (  # noqa: F401
     as_dict_adjoint,
     as_dict_tangent,
     atleast_adjoint,
+    check_zip_lengths,
     concat_adjoint,
     concatenate_adjoint,
     diag_adjoint,

@@ -592,6 +592,18 @@ def dict_union_adjoint(g: Any, mappings: list) -> list:
             for i, m in enumerate(mappings)]
 
 
+def check_zip_lengths(strict: Any, *lengths: int) -> None:
+    """zip(..., strict=True)'s check, before its items are gone through:
+    Python's error where the iterables' lengths differ."""
+    if not strict:
+        return
+    for k, n in enumerate(lengths[1:], 2):
+        if n != lengths[0]:
+            which = "argument 1" if k == 2 else f"arguments 1-{k - 1}"
+            raise ValueError(f"zip() argument {k} is "
+                             f"{'shorter' if n < lengths[0] else 'longer'} than {which}")
+
+
 def zip_items(*iterables: Any) -> list:
     """zip(...) met as a value (not a for loop's): its tuples, as a list."""
     return list(zip(*iterables))
