@@ -99,6 +99,10 @@ def max_share(x: Any, y: Any) -> Any:
     return _elementwise.max_share(x, y)
 
 
+def logaddexp_share(x: Any, y: Any, total: Any, scale: float = 1.0) -> Any:
+    return _elementwise.logaddexp_share(x, y, total, scale)
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
     return _base.add_adjoints(a, b)
 
@@ -908,6 +912,26 @@ def _max_share(x, y):
     raise _refuse("max_share", x, y)
 
 
+@register_jitable
+def _logaddexp_share_number(x, y, total, scale):
+    if x == total and math.isinf(total):
+        return 0.5 if y == total else 1.0
+    return math.exp((x - total) * scale)
+
+
+@overload(logaddexp_share)
+def _logaddexp_share(x, y, total, scale=1.0):
+    if _is_number(x) and _is_number(y) and _is_number(total):
+        return lambda x, y, total, scale=1.0: _logaddexp_share_number(x, y, total, scale)
+    if _float64(x) and _float64(y) and _float64(total):
+        def share(x, y, total, scale=1.0):
+            out = np.exp((x - total) * scale)
+            own = (x == total) & np.isinf(total)
+            return np.where(own, np.where(y == total, 0.5, 1.0), out)
+        return share
+    raise _refuse("logaddexp_share", x, y, total)
+
+
 @overload(add_adjoints)
 def _add_adjoints(a, b):
     """Of numbers and arrays (None: zero); containers are refused."""
@@ -1083,7 +1107,8 @@ HELPERS = {getattr(module, name): name for module, names in (
              "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
-    (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "array_attribute_adjoint")),
+    (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "logaddexp_share",
+                    "array_attribute_adjoint")),
     (_functions, ("check_receiver",)),
     (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices",
                "index_added")))

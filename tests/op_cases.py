@@ -623,6 +623,30 @@ def np_einsum_trace(a, b):
 def np_cross(a, b):
     return np.cross(a, b)
 
+def np_kron(a, b):
+    return np.kron(a, b)
+
+def np_polyval(p, x):
+    return np.polyval(p, x)
+
+def np_heaviside(x1, x2):
+    return np.heaviside(x1, x2)
+
+def np_nansum(x, axis, keepdims):
+    return np.nansum(x, axis=axis, keepdims=keepdims)
+
+def np_nanmean(x, axis, keepdims):
+    return np.nanmean(x, axis=axis, keepdims=keepdims)
+
+def np_quantile(x, axis, keepdims):
+    return np.quantile(x, [0.3, 0.8], axis=axis, keepdims=keepdims)
+
+def np_percentile(x, axis, keepdims):
+    return np.percentile(x, 35.0, axis=axis, keepdims=keepdims)
+
+def np_median(x, axis, keepdims):
+    return np.median(x, axis=axis, keepdims=keepdims)
+
 def np_inv(a):
     return np.linalg.inv(a)
 
@@ -1040,6 +1064,9 @@ def np_correlate_full(a, v):
 def sp_expit(x):
     return scipy.special.expit(x)
 
+def sp_log_expit(x):
+    return scipy.special.log_expit(x)
+
 def sp_logit(x):
     return scipy.special.logit(x)
 
@@ -1446,6 +1473,16 @@ CASES = [
                               (A((2, 3, 4)), (0, 2), False)])
       for name, fn in [("sum", np_sum), ("mean", np_mean), ("prod", np_prod), ("max", np_max),
                        ("min", np_min), ("amax", np_amax), ("amin", np_amin)]],
+    *[Case(f"np.{name}", fn, [(A((3, 4)), None, False), (A((3, 4)), 1, True),
+                              (A((2, 3, 4)), (0, 2), False)], autograd="has no adjoint for it")
+      for name, fn in [("nansum", np_nansum), ("nanmean", np_nanmean)]],
+    *[Case(f"np.{name}", fn, [(A((3, 4)), None, False), (A((3, 4)), 1, True),
+                              (A((2, 3, 4)), (0, 2), False)], **REAL_ONLY,
+           autograd="has no adjoint for it")
+      for name, fn in [("quantile", np_quantile), ("percentile", np_percentile)]],
+    Case("np.median", np_median, [(A((3, 4)), None, False), (A((3, 4)), 1, True),
+                                  (A((2, 3, 4)), (0, 2), False)],
+         autograd="has no adjoint for it"),
     Case("np.var", np_var, [(A((3, 4)), None, 0), (A((3, 4)), 1, 1)]),
     Case("np.std", np_std, [(A((3, 4)), None, 0), (A((3, 4)), 1, 1)]),
     Case("np.cumsum", np_cumsum, [(A((3, 4)), None), (A((3, 4)), 1)]),
@@ -1477,6 +1514,12 @@ CASES = [
          autograd="refuses a repeated output label"),
     Case("np.cross", np_cross, [(A((4, 3)), A((3,))), (A((2,)), A((2,)))],
          autograd="fails to broadcast its adjoint"),
+    Case("np.kron", np_kron, [(A((2, 3)), A((3, 2))), (A((3,)), A((2, 2)))],
+         autograd="has no adjoint for it"),
+    Case("np.polyval", np_polyval, [(A((4,)), A((3, 2))), (A((3,)), A(()))],
+         autograd="has no adjoint for it"),
+    Case("np.heaviside", np_heaviside, [(A((3, 4), away=(0.0,)), A((4,)))], **REAL_ONLY,
+         autograd="has no adjoint for it"),
     Case("np.linalg.inv", np_inv, [(M,)]),
     Case("np.linalg.solve", np_solve, [(M, A((3,))), (M, A((3, 2)))]),
     Case("np.linalg.det", np_det, [(M,), (A((2, 3, 3), matrix=True),)]),
@@ -1670,6 +1713,8 @@ if scipy is not None:
         # special functions (SciPy's complex loops: digamma, gamma, erf, erfc, ndtr,
         # log_ndtr, iv, ive, xlogy, xlog1py; softmax and logsumexp are NumPy code)
         Case("scipy.special.expit", sp_expit, u(), **REAL_ONLY),
+        Case("scipy.special.log_expit", sp_log_expit, u(), **REAL_ONLY,
+             autograd="has no log_expit"),
         Case("scipy.special.logit", sp_logit, u(**UNIT), **REAL_ONLY),
         Case("scipy.special.gammaln", sp_gammaln, u(**POS1), **REAL_ONLY),
         Case("scipy.special.digamma", sp_digamma, u(**POS1),

@@ -372,6 +372,11 @@ def np_sign(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_heaviside(x1, x2):
+    y = np.heaviside(np.where(x1 > 0.5, 0.0, x1), x2) + x1  # (x1 at 0 for some entries)
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_angle(x):
     y = np.angle(x) + np.angle(x, deg=True) + x
     return np.sum(y * W(np.shape(y)))
@@ -540,6 +545,8 @@ ELEMENTWISE = [
     row("np.real", np_real, unary()),
     row("np.imag", np_imag, unary()),
     row("np.sign", np_sign, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.heaviside", np_heaviside, [(away(a, (0.0, 0.5)), away(b)) for a, b in BINARY_SHAPES],
+        wrt=(0, 1)),
     row("np.angle", np_angle, [(away(s),) for s in UNARY_SHAPES]),
     row("np.conjugate", np_conjugate, unary()),
     row("np.deg2rad", np_deg2rad, unary(-90, 90)),
@@ -758,6 +765,40 @@ def np_sum(x, axis, keepdims):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_nansum(x, axis, keepdims):
+    y = np.nansum(np.where(x > 0.8, np.nan, x), axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_nanmean(x, axis, keepdims):
+    y = np.nanmean(np.where(x > 0.8, np.nan, x), axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_quantile(x, q, axis, keepdims):
+    y = np.quantile(x, q, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_percentile(x, q, axis, keepdims):
+    y = np.percentile(x, q, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_median(x, axis, keepdims):
+    y = np.median(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+# (distinct entries: a quantile's derivative jumps where two entries swap places)
+QUANTILE_CASES = [(no_ties(s), q, axis, keepdims) for (s, axis), q, keepdims in [
+    (((5,), None), 0.3, False), (((3, 4), 0), 0.5, True), (((3, 4), -1), [0.1, 0.95], False),
+    (((2, 3, 4), (0, 2)), [[0.2], [0.7]], True), (((3, 4), None), 1.0, False),
+    (((3, 4), 1), 0.0, False)]]
+MEDIAN_CASES = [(no_ties(s), axis, keepdims) for s, axis in REDUCE_AXES
+                for keepdims in (False, True)]
+
+
 def np_mean(x, axis, keepdims):
     y = np.mean(x, axis=axis, keepdims=keepdims)
     return np.sum(y * W(np.shape(y)))
@@ -875,6 +916,13 @@ DIFF_CASES = [(rand((6,)), 1, -1), (rand((6,)), 2, -1), (rand((3, 4)), 1, 0),
 REDUCTIONS = [
     row("np.sum", np_sum, reductions()),
     row("np.mean", np_mean, reductions()),
+    row("np.nansum", np_nansum, reductions()),
+    row("np.nanmean", np_nanmean, [(x, axis, keepdims) for x, axis, keepdims in reductions(-1, 0.7)]
+        + [(np.array([[0.9, 0.2], [0.3, 0.4]]), 0, False)]),
+    row("np.quantile", np_quantile, QUANTILE_CASES),
+    row("np.percentile", np_percentile,
+        [(x, np.multiply(q, 100.0), axis, keepdims) for x, q, axis, keepdims in QUANTILE_CASES]),
+    row("np.median", np_median, MEDIAN_CASES),
     row("np.prod", np_prod, PROD_CASES),
     row("np.max", np_max, extremum_cases()),
     row("np.min", np_min, extremum_cases()),
@@ -905,6 +953,16 @@ def np_dot(a, b):
 
 def np_outer(a, b):
     z = np.outer(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_kron(a, b):
+    z = np.kron(a, b)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_polyval(p, x):
+    z = np.polyval(p, x)
     return np.sum(z * W(np.shape(z)))
 
 
@@ -1009,6 +1067,11 @@ LINALG = [
     row("np.outer", np_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((4,))),
                                (rand(()), rand((3,)))], wrt=(0, 1)),
     row("np.inner", np_inner, INNER_CASES, wrt=(0, 1)),
+    row("np.kron", np_kron, [(rand((2, 3)), rand((3, 2))), (rand((3,)), rand((2, 2))),
+                             (rand((2, 1, 3)), rand((2,))), (rand(()), rand((3,)))], wrt=(0, 1)),
+    row("np.polyval", np_polyval, [(rand((4,)), rand((5,))), (rand((3,)), rand((2, 3))),
+                                   (rand((1,)), rand((3,))), (rand((4,)), rand(())),
+                                   (rand((3,)), np.array([0.0, 0.5]))], wrt=(0, 1)),
     row("np.vdot", np_vdot, [(rand((4,)), rand((4,))), (rand((3, 4)), rand((3, 4))),
                              (rand((2, 3)), rand((6,)))], wrt=(0, 1)),
     Row("np.tensordot", checks(np_tensordot, TENSORDOT_CASES, wrt=(0, 1))

@@ -121,6 +121,10 @@ def sp_expit(x):
     return weighted(special.expit(x))
 
 
+def sp_log_expit(x):
+    return weighted(special.log_expit(x))
+
+
 def sp_logit(x):
     return weighted(special.logit(x))
 
@@ -236,6 +240,7 @@ SIGNED_B = np.array([[1.0, -0.4, 0.3, -0.2], [1.0, 0.2, -0.3, 0.1], [0.6, 0.5, -
 
 SPECIAL = [
     row("scipy.special.expit", sp_expit, unary(-3, 3)),
+    row("scipy.special.log_expit", sp_log_expit, unary(-3, 3)),
     row("scipy.special.logit", sp_logit, unary(0.05, 0.95)),
     row("scipy.special.gammaln", sp_gammaln, unary(0.2, 4) + [(rand((4,), -2.8, -2.2),)]),
     row("scipy.special.digamma", sp_digamma, unary(0.2, 4) + [(rand((4,), -1.8, -1.2),)]),
@@ -805,6 +810,8 @@ X3 = np.array([0.0, 3.0, -1.0, 1.5])  # counts: 0, 3, below the support, between
 SPECIAL_POINTS = [
     ("scipy.special.expit", "scipy.special.expit(x)", np.array([800.0, -800.0, 0.0]), None,
      [0.0, 0.0, 0.25], None),
+    ("scipy.special.log_expit", "scipy.special.log_expit(x)",
+     np.array([800.0, -800.0, 0.0]), None, [0.0, 1.0, 0.5], None),
     ("scipy.special.logit", "scipy.special.logit(x)", np.array([0.0, 1.0, 0.5]), None,
      [inf, inf, 4.0], None),
     ("scipy.special.gammaln", "scipy.special.gammaln(x)", np.array([0.0, -0.0, -1.0, 1.0]),

@@ -89,6 +89,13 @@ ROWS = [
      np.array([1000.0, 0.0, -1000.0]), [0.5, 1.0, 0.5], [0.5, 0.0, 0.5]),
     ("np.logaddexp2", "np.logaddexp2(x, y)", np.array([1000.0]), np.array([1000.0]), [0.5],
      [0.5]),
+    # an infinite operand: the limit (inf - inf in exp(x - ans) was nan)
+    ("np.logaddexp", "np.logaddexp(x, y)", np.array([inf, inf, -inf, 1.0]),
+     np.array([0.0, inf, -inf, inf]), [1.0, 0.5, 0.5, 0.0], [0.0, 0.5, 0.5, 1.0]),
+    ("np.logaddexp2", "np.logaddexp2(x, y)", np.array([inf, 2.0]), np.array([3.0, inf]),
+     [1.0, 0.0], [0.0, 1.0]),
+    ("np.heaviside", "np.heaviside(x, y)", np.array([0.0, -0.0, 2.0, -1.0]),
+     np.array([0.5, 0.5, 0.5, 0.5]), [0.0] * 4, [1.0, 1.0, 0.0, 0.0]),
     ("np.conjugate", "np.conjugate(x)", Z, None, [1.0, 1.0], None),
     ("np.sign", "np.sign(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),
     ("np.angle", "np.angle(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),

@@ -44,8 +44,22 @@ helper(
     "split_adjoint(g, ary, indices_or_sections, axis, uneven)", "ravel_adjoint(g, tree)",
     "first_or_items_adjoint(g, items)", "first_or_default_adjoint(g, items, default)",
     "extreme_default_adjoint(g, args, default)",
+    "quantile_adjoint(g, a, q, axis=None, keepdims=False)",
     linear=("g",), zero="others",
 )
+helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
+       zero="others")
+# np.polyval's derivative in x, of the dtype NumPy's polyval gives
+helper("polyval_slope(p, x)", jvp={"p": "polyval_slope(t, x)",
+                                   "x": "t * polyval_slope(np.polyder(p), x)"})
+# np.kron's adjoints: bilinear in g and the other operand
+helper("kron_adjoint_a(g, a, b)", jvp={"g": "kron_adjoint_a(t, a, b)",
+                                        "b": "kron_adjoint_a(g, a, t)"}, zero=("a",))
+helper("kron_adjoint_b(g, a, b)", jvp={"g": "kron_adjoint_b(t, a, b)",
+                                        "a": "kron_adjoint_b(g, t, b)"}, zero=("b",))
+helper("polyval_coefficients_adjoint(g, p, x)",
+       jvp={"g": "polyval_coefficients_adjoint(t, p, x)",
+            "x": "polyval_coefficients_tangent(g, p, x, t)"}, zero=("p",))
 # the adjoint of a vector read in slices that tile it (`cleanup.join_tiled_slices`):
 # written only where no forward layer transforms the code again
 helper("joined_slices(pieces, axis=0)", fresh=True)
@@ -78,6 +92,10 @@ helper("add_adjoints(a, b)", linear=("a", "b"))
 helper("max_share(x, y)", "fmax_share(x, y, larger)", "clip_share(a, lo, hi, which)",
        "either(value, other)", "linspace_weights(num, endpoint)", zero="others")
 helper("abs_sign(x)", jvp={"x": "abs_sign_tangent(t, x)"})
+# exp(scale (x - ans)), with its limit where x is ans's infinity
+helper("logaddexp_share(x, y, total, scale=1.0)",
+       jvp={"x": "t * scale * logaddexp_share(x, y, total, scale)",
+            "total": "-t * scale * logaddexp_share(x, y, total, scale)"}, zero=("y", "scale"))
 # (abs_sign_tangent is R-linear in its first operand: Re(g) moves inside)
 helper("abs_adjoint(g, x)",
        jvp={"g": "abs_adjoint(t, x)", "x": "abs_sign_tangent(np.real(g) * t, x)"})
@@ -170,7 +188,8 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "einsum_adjoint_tangent(g, operands, t)", "slogdet_adjoint_a_tangent(g, a, direction)",
        "cumprod_adjoint_tangent(g, a, result, t, axis=None)",
        "det_adjoint_a_tangent(g, a, result, t)", "det_result_tangent(g, t, a, result)",
-       "std_result_tangent(g, t, a, result, axis=None, ddof=0, keepdims=False)")
+       "std_result_tangent(g, t, a, result, axis=None, ddof=0, keepdims=False)",
+       "polyval_coefficients_tangent(g, p, x, t)")
 helper("pow_base_curvature(g, x, y)",
        jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})
 

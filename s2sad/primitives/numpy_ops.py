@@ -156,13 +156,15 @@ elementwise(
 )
 elementwise(
     "np.logaddexp(x, y)",
-    x="unbroadcast(g * np.exp(x - ans), x)",
-    y="unbroadcast(g * np.exp(y - ans), y)",
+    x="unbroadcast(g * logaddexp_share(x, y, ans), x)",
+    y="unbroadcast(g * logaddexp_share(y, x, ans), y)",
+    note="an infinite operand: the limit, 1 (1/2 each where both are that infinity)",
 )
 elementwise(
     "np.logaddexp2(x, y)",
-    x="unbroadcast(g * np.exp2(x - ans), x)",
-    y="unbroadcast(g * np.exp2(y - ans), y)",
+    x="unbroadcast(g * logaddexp_share(x, y, ans, math.log(2.0)), x)",
+    y="unbroadcast(g * logaddexp_share(y, x, ans, math.log(2.0)), y)",
+    note="an infinite operand: the limit, 1 (1/2 each where both are that infinity)",
 )
 elementwise(
     "np.clip(a, a_min=NoValue, a_max=NoValue, out=None, *, min=NoValue, max=NoValue, **kwargs)",
@@ -189,6 +191,8 @@ vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
     note="0 everywhere")
 alias("np.around", "np.round")
 vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
+elementwise("np.heaviside(x1, x2)", x2="unbroadcast(g * (x1 == 0), x2)", zero=("x1",),
+            note="x1: 0 everywhere (a step); x2: the value taken where x1 is 0")
 # sign(z) = z / |z| of a complex z is not a step: it turns with z. (So the
 # rule computes a zero for real x, where `zero=` would compute nothing: at a
 # point where x's own derivative is infinite, 0 * inf leaks a nan into the
@@ -291,6 +295,39 @@ vjp(
     jvp={"a": "cast_adjoint(np.mean(t, axis, keepdims=keepdims, where=where), dtype, a)"},
     reduction=True,
 )
+# (a nan entry is left out: its adjoint and tangent are 0, the others' as in sum and mean)
+vjp(
+    "np.nansum(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
+    "where=NoValue)",
+    a="sum_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, np.logical_not(np.isnan(a)))",
+    jvp={"a": "cast_adjoint(np.sum(np.where(np.isnan(a), 0.0, t), axis, keepdims=keepdims), "
+              "dtype, a)"},
+    reduction=True, neutral=("initial",),
+)
+vjp(
+    "np.nanmean(a, axis=None, dtype=None, out=None, keepdims=NoValue, *, where=NoValue)",
+    a="mean_adjoint(cast_adjoint(g, dtype, a), a, axis, keepdims, np.logical_not(np.isnan(a)))",
+    jvp={"a": "cast_adjoint(np.mean(np.where(np.isnan(a), 0.0, t), axis, keepdims=keepdims, "
+              "where=np.logical_not(np.isnan(a))), dtype, a)"},
+    reduction=True,
+)
+# method 'linear' only (the default; another is refused): the two sorted entries
+# each result lies between
+_QUANTILE_NOTE = ("a tie: the entry the stable sort puts there; a slice holding nan: nan; "
+                  "no derivative with respect to q (refused)")
+vjp("np.quantile(a, q, axis=None, out=None, overwrite_input=False, method='linear', "
+    "keepdims=False, *, weights=None)",
+    a="quantile_adjoint(g, a, q, axis, keepdims)",
+    jvp={"a": "quantile_tangent(t, a, q, axis, keepdims, ans)"}, note=_QUANTILE_NOTE)
+vjp("np.percentile(a, q, axis=None, out=None, overwrite_input=False, method='linear', "
+    "keepdims=False, *, weights=None)",
+    a="quantile_adjoint(g, a, np.true_divide(q, 100), axis, keepdims)",
+    jvp={"a": "quantile_tangent(t, a, np.true_divide(q, 100), axis, keepdims, ans)"},
+    note=_QUANTILE_NOTE)
+vjp("np.median(a, axis=None, out=None, overwrite_input=False, keepdims=False)",
+    a="quantile_adjoint(g, a, 0.5, axis, keepdims)",
+    jvp={"a": "quantile_tangent(t, a, 0.5, axis, keepdims, ans)"},
+    note="of an even count, half to each middle entry; " + _QUANTILE_NOTE.split("; ", 1)[1])
 vjp(
     "np.prod(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "
     "where=NoValue)",
@@ -363,6 +400,11 @@ vjp("np.matmul(a, b)", a="matmul_adjoint_a(g, a, b)", b="matmul_adjoint_b(g, a, 
     jvp={"a": "np.matmul(t, b)", "b": "np.matmul(a, t)"}, expensive=True, fresh=True)
 vjp("np.dot(a, b, out=None)", a="dot_adjoint_a(g, a, b)", b="dot_adjoint_b(g, a, b)",
     jvp={"a": "np.dot(t, b)", "b": "np.dot(a, t)"}, expensive=True, fresh=True)
+vjp("np.kron(a, b)", a="kron_adjoint_a(g, a, b)", b="kron_adjoint_b(g, a, b)",
+    jvp={"a": "np.kron(t, b)", "b": "np.kron(a, t)"}, fresh=True)
+vjp("np.polyval(p, x)", p="unbroadcast(polyval_coefficients_adjoint(g, p, x), p)",
+    x="unbroadcast(g * polyval_slope(p, x), x)",
+    jvp={"p": "np.polyval(t, x)", "x": "t * polyval_slope(p, x)"}, fresh=True)
 vjp(
     "np.outer(a, b, out=None)",
     a="np.reshape(g @ np.ravel(b), np.shape(a))",

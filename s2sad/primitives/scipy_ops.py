@@ -40,6 +40,7 @@ SQRT_2PI = "math.sqrt(2.0 * math.pi)"
 DIGAMMA = "scipy.special.digamma"
 
 elementwise("scipy.special.expit(x)", x="g * ans * (1.0 - ans)")
+elementwise("scipy.special.log_expit(x)", x="g * scipy.special.expit(-x)")
 elementwise("scipy.special.logit(x)", x="g / (x * (1.0 - x))", note="at 0 and 1: inf, as JAX")
 elementwise("scipy.special.gammaln(x)", x=f"g * {DIGAMMA}(x)",
             note="at the poles: SciPy's digamma there (-inf at 0, inf at -0.0, nan at -1, "

@@ -60,6 +60,20 @@ def max_share(x: Any, y: Any) -> Any:
     return _in_real_dtype((x > y) + 0.5 * (x == y), x, y)
 
 
+def logaddexp_share(x: Any, y: Any, total: Any, scale: float = 1.0) -> Any:
+    """Share of the gradient of np.logaddexp(x, y) = total that goes to x:
+    exp(x - total) (`scale` ln 2: 2 ** (x - total), logaddexp2's). Where x is
+    total's own infinity (x - total is inf - inf), its limit: 1, 1/2 where y is
+    that infinity too."""
+    with np.errstate(invalid="ignore"):
+        share = np.exp((x - total) * scale)
+    if np.all(share == share):  # (no nan: the common case)
+        return share
+    own = (x == total) & np.isinf(total)
+    return np.where(own, np.where(y == total, 0.5, 1.0), share) if np.ndim(share) else \
+        (0.5 if y == total else 1.0) if own else share
+
+
 def fmax_share(x: Any, y: Any, larger: bool) -> Any:
     """Share of the gradient of fmax(x, y) (fmin if not `larger`) that goes to
     x: 1 where x wins or y is NaN (fmax ignores NaNs), 0 elsewhere; a tie goes

@@ -241,3 +241,66 @@ def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
             others = np.prod(np.delete(am[..., :k + 1], i, axis=-1), axis=-1)
             out[..., k] += tm[..., i] * others
     return np.moveaxis(out, -1, axis)
+
+
+def _quantile_layout(a: Any, axis: Any) -> tuple:
+    """a with its reduced axes moved last and joined into one of length n:
+    (that array, the kept axes, the reduced ones, the moved array's shape)."""
+    a = np.asarray(a)
+    axes = _normalize_axes(axis, a.ndim)
+    kept = [k for k in range(a.ndim) if k not in axes]
+    moved = np.transpose(a, kept + list(axes))
+    return moved.reshape(moved.shape[:len(kept)] + (-1,)), kept, axes, moved.shape
+
+
+def _quantile_points(q: Any, n: int) -> tuple:
+    """The two sorted positions NumPy's linear method reads for each q in
+    [0, 1], and the weight of the second: q (n - 1) between them."""
+    where = np.asarray(q, dtype=float) * (n - 1)
+    lo = np.clip(np.floor(where), 0, max(n - 1, 0)).astype(np.intp)
+    return lo, np.minimum(lo + 1, n - 1), where - lo
+
+
+def quantile_adjoint(g: Any, a: Any, q: Any, axis: Any = None,
+                     keepdims: bool = False) -> Any:
+    """np.quantile's (method 'linear') adjoint: each result is (1 - w) times
+    one sorted entry plus w times the next, so g goes to those two entries
+    (of tied entries, to the one the stable sort puts there; a slice holding
+    a nan, whose quantile is nan, gets nan)."""
+    flat, kept, axes, moved_shape = _quantile_layout(a, axis)
+    n = flat.shape[-1]
+    order = np.argsort(flat, axis=-1, kind="stable")
+    lo, hi, w = _quantile_points(q, n)
+    kept_shape = flat.shape[:-1]
+    g = np.reshape(g, lo.shape + kept_shape)  # (keepdims' size-1 axes dropped)
+    g = np.moveaxis(g, tuple(range(lo.ndim)), tuple(range(-lo.ndim, 0))) if lo.ndim else g
+    g = g.reshape(kept_shape + (-1,))
+    sorted_part = np.zeros(kept_shape + (n,), dtype=np.result_type(g, _inexact(flat)))
+    for k, (i, j, share) in enumerate(zip(lo.ravel(), hi.ravel(), w.ravel())):
+        sorted_part[..., i] += g[..., k] * (1.0 - share)
+        sorted_part[..., j] += g[..., k] * share
+    out = np.empty_like(sorted_part)
+    np.put_along_axis(out, order, sorted_part, axis=-1)
+    out[np.isnan(flat).any(axis=-1)] = np.nan
+    back = np.argsort(kept + list(axes))
+    return np.transpose(out.reshape(moved_shape), back)
+
+
+def quantile_tangent(t: Any, a: Any, q: Any, axis: Any = None, keepdims: bool = False,
+                     like: Any = None) -> Any:
+    """np.quantile's (method 'linear') tangent: the same weights of the
+    tangents of the entries it reads (nan where the quantile is nan), of the
+    dtype of `like` (the quantile: float32's stays float32)."""
+    flat, kept, axes, _ = _quantile_layout(a, axis)
+    t_flat = _quantile_layout(np.broadcast_to(t, np.shape(a)), axis)[0]
+    order = np.argsort(flat, axis=-1, kind="stable")
+    lo, hi, w = _quantile_points(q, flat.shape[-1])
+    ordered = np.take_along_axis(t_flat, order, axis=-1)
+    out = ordered[..., lo] * (1.0 - w) + ordered[..., hi] * w  # (kept + q's shape)
+    out = np.where(np.isnan(flat).any(axis=-1).reshape(flat.shape[:-1] + (1,) * lo.ndim),
+                   np.nan, out)
+    out = np.moveaxis(out, tuple(range(len(kept), out.ndim)), tuple(range(lo.ndim))) \
+        if lo.ndim else out
+    if keepdims:
+        out = np.expand_dims(out, tuple(lo.ndim + k for k in axes))
+    return out if like is None else np.asarray(out, dtype=np.result_type(like))

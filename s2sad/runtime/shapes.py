@@ -718,3 +718,59 @@ def as_dict_adjoint(g: Any, x: Any) -> Any:
     last = {pair[0]: i for i, pair in enumerate(pairs)}
     return [(None, parts.get(pair[0]) if last[pair[0]] == i else None)
             for i, pair in enumerate(pairs)]
+
+
+def polyval_coefficients_adjoint(g: Any, p: Any, x: Any) -> Any:
+    """The adjoint of np.polyval(p, x)'s coefficients: coefficient i (highest
+    power first) multiplies x ** (n - 1 - i), so its adjoint is the sum of g
+    times that power (0 ** 0 is 1: the constant term's)."""
+    p = np.asarray(p)
+    if p.ndim != 1:
+        raise ArgumentTypeError("np.polyval's coefficients must be a 1-D sequence for s2sad",
+                                hint="pass the coefficients as a 1-D array")
+    x = np.asarray(x)
+    powers = x[..., None] ** np.arange(p.shape[0] - 1, -1, -1)
+    return np.tensordot(np.broadcast_to(g, x.shape), powers, axes=x.ndim)
+
+
+def polyval_slope(p: Any, x: Any) -> Any:
+    """d/dx np.polyval(p, x), of polyval's own dtype (np.polyder's integer
+    factors would make float32 coefficients float64)."""
+    p = np.asarray(p)
+    slope = np.polyval(np.polyder(p).astype(np.result_type(p, 1.0)), x)
+    return np.asarray(slope, dtype=np.result_type(p, x, 1.0))
+
+
+def polyval_coefficients_tangent(g: Any, p: Any, x: Any, t: Any) -> Any:
+    """The tangent of polyval_coefficients_adjoint(g, p, x) in x (direction
+    t): coefficient i's power x ** k, k = n - 1 - i, moves by k x ** (k - 1) t."""
+    p = np.asarray(p)
+    n = p.shape[0]
+    if n < 2:
+        return np.zeros(p.shape, dtype=np.result_type(g, x, t, float))
+    lower = polyval_coefficients_adjoint(np.multiply(g, t), p[:-1], x)
+    return np.append(np.arange(n - 1, 0, -1) * lower, 0.0)
+
+
+def _kron_shapes(a: Any, b: Any) -> tuple:
+    """a's and b's shapes as np.kron pairs them (the shorter one padded with
+    leading 1s)."""
+    nd = max(np.ndim(a), np.ndim(b))
+    return (1,) * (nd - np.ndim(a)) + np.shape(a), (1,) * (nd - np.ndim(b)) + np.shape(b)
+
+
+def kron_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of a in np.kron(a, b) (a gives its shape only): the result,
+    its axes split as (a0, b0, a1, b1, ...), holds a[i0, i1, ...] * b[j0, j1, ...]."""
+    sa, sb = _kron_shapes(a, b)
+    split = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    other = np.reshape(b, [d for s in sb for d in (1, s)])
+    return np.reshape(np.sum(split * other, axis=tuple(range(1, split.ndim, 2))), np.shape(a))
+
+
+def kron_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of b in np.kron(a, b) (b gives its shape only)."""
+    sa, sb = _kron_shapes(a, b)
+    split = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    other = np.reshape(a, [d for s in sa for d in (s, 1)])
+    return np.reshape(np.sum(split * other, axis=tuple(range(0, split.ndim, 2))), np.shape(b))
