@@ -413,3 +413,86 @@ def test_zip_strict_checks_the_lengths_as_python_does():
     with pytest.raises(ValueError, match="argument 2 is shorter than argument 1"):
         s2sad.grad(zipped_in_a_loop)(x, np.ones(1))
     np.testing.assert_array_equal(s2sad.grad(zipped_as_a_value)(x, np.ones(3)), [1.0, 1.0])
+
+
+def summed_into_a_given_array(x):
+    o = np.zeros(2)
+    x.sum(0, None, o)  # (the result unused: the write was dropped with it, silently)
+    return np.sum(o)
+
+
+def clipped_into_a_given_array(x):
+    o = np.zeros((2, 2))
+    x.clip(0.0, 0.5, o)
+    return np.sum(o)
+
+
+class _NamedLikeNumpy:
+    def sum(self, a, b, c):
+        return a * b * c
+
+
+def a_users_method_named_sum(x):
+    return _NamedLikeNumpy().sum(x, 2.0, 3.0)
+
+
+def test_an_array_methods_out_given_positionally_is_refused_even_if_unused():
+    """An outside review: `x.sum(0, None, o)` whose result nothing read was
+    dropped as dead code with its write into o: value 0 and gradient 0."""
+    for fn in (summed_into_a_given_array, clipped_into_a_given_array):
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match="out= writes"):
+            s2sad.value_and_grad(fn)(np.ones((2, 2)))
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match="out= writes"):
+            s2sad.jvp(fn, (np.ones((2, 2)),), (np.ones((2, 2)),))
+    assert s2sad.grad(a_users_method_named_sum)(1.5) == 6.0
+
+
+def product_of(x):
+    return np.prod(x)
+
+
+def summed_running_products(x):
+    return np.sum(np.cumprod(x))
+
+
+@pytest.mark.parametrize("x, product, running", [
+    ([np.inf, 2.0, 3.0], [6.0, np.inf, np.inf], [9.0, np.inf, np.inf]),
+    ([np.nan, 2.0, 3.0], [6.0, np.nan, np.nan], [9.0, np.nan, np.nan]),
+    ([1e200, 1e200, 0.5], [5e199, 5e199, np.inf], [1.5e200, 1.5e200, np.inf]),
+    ([1e-170, 1e-170, 1e170], [1.0, 1.0, 0.0], [2.0, 1.0, 0.0]),
+])
+def test_products_of_the_other_entries_are_multiplied_out_where_dividing_fails(
+        x, product, running):
+    """An outside review: prod's and cumprod's adjoints divided the product by
+    each entry, which at an inf or nan entry, or an overflowed or underflowed
+    product, gave nan, inf or 0 for finite products of the others."""
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(s2sad.grad(product_of)(np.array(x)), product, rtol=1e-12)
+        np.testing.assert_allclose(s2sad.grad(summed_running_products)(np.array(x)), running,
+                                   rtol=1e-12)
+
+
+def log_determinant(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def second_of_two_at_least_1d(x):
+    return np.sum(np.atleast_1d(x, 2.0 * x)[1])
+
+
+def repeated_number(x):
+    return np.sum(np.repeat(x, 2, axis=0))
+
+
+def test_singular_slogdet_partly_read_atleast_and_a_repeated_number():
+    """An outside review: slogdet of a singular matrix (NumPy: (0, -inf))
+    raised NumPy's LinAlgError from the rule; atleast_1d of two arrays, one
+    result read, failed to reshape None; np.repeat of a 0-d array with axis=0
+    divided by zero."""
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_array_equal(s2sad.grad(log_determinant)(singular),
+                                  [[np.inf, -np.inf], [-np.inf, np.inf]])
+    assert not np.isfinite(s2sad.jvp(log_determinant, (singular,), (np.eye(2),))[1])
+    np.testing.assert_array_equal(s2sad.grad(second_of_two_at_least_1d)(np.ones(3)), [2.0] * 3)
+    assert s2sad.grad(repeated_number)(np.array(3.0)) == 2.0
+    assert s2sad.grad(repeated_number)(3.0) == 2.0

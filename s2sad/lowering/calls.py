@@ -40,7 +40,8 @@ class Calls(Arguments):
         self.check_lazy_passed(node)
         if _consumes_whole(node.func, self.env):  # (`sum(c.step(x) for x in xs)`: all of it)
             self.consumed_whole.update(id(a) for a in node.args if isinstance(a, gast.GeneratorExp))
-        if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords):
+        if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords) or \
+                (_method_out_given(node) and self.may_be_an_array(node.func.value)):
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
         func = node.func
@@ -327,6 +328,31 @@ class Calls(Arguments):
                          "object this function made, called by its name (obj = Cls(...); "
                          f"obj.{func.attr}(...))")
 
+    def may_be_an_array(self, node: Any) -> bool:
+        """May `node`, a method's receiver, be a NumPy array? Not a module (or a
+        path in one), an object of the user's that the lowering knows, a global
+        one, or a new object of a class (`Model().sum(a, b, c)`)."""
+        if isinstance(node, gast.Name) and node.id in self.env:
+            return not self.is_object(self.env[node.id])
+        if isinstance(node, gast.Call):
+            made = self.global_value(node.func)
+            return not (isinstance(made, type) and not issubclass(made, np.ndarray))
+        return not self.is_module_ref(node) or isinstance(self.global_value(node), np.ndarray)
+
+    def global_value(self, node: Any) -> Any:
+        """The object a global name, or a path of attributes from one, holds
+        now (None for anything else)."""
+        path = []
+        while isinstance(node, gast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        if not isinstance(node, gast.Name) or node.id in self.env or self.parsed is None:
+            return None  # (a rule's template is lowered without a function of the user's)
+        value = self.parsed.binding(node.id).value
+        for attr in reversed(path):
+            value = getattr(value, attr, None)
+        return value
+
     def is_module_ref(self, node: Any) -> bool:
         """Is `node` (a method's receiver) a global name or a path from one, like
         `model.layers`? Its methods resolve to known objects, not local values."""
@@ -461,6 +487,20 @@ def _mutating_method(name: str) -> bool:
     if prim is not None and prim.mutates:
         return True
     return in_place_dunder(name)
+
+
+def _method_out_given(node: gast.Call) -> bool:
+    """`x.sum(0, None, o)`: a method of NumPy's arrays (by its name, as the
+    table has it) given its `out` positionally, not as None. (Checked when
+    lowered: a call whose result nothing reads would be dropped unchecked.)"""
+    if not isinstance(node.func, gast.Attribute):
+        return False
+    prim = primitives.lookup("." + node.func.attr)
+    if prim is None or "out" not in prim.params:
+        return False
+    at = prim.params.index("out") - 1  # (its first parameter: the array itself)
+    return 0 <= at < len(node.args) and not _is_none(node.args[at]) and \
+        not isinstance(node.args[at], gast.Starred)
 
 
 def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:

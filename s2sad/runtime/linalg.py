@@ -348,7 +348,7 @@ def slogdet_tangent(t: Any, a: Any, ans: Any) -> tuple:
     """The tangent of (sign, log|det a|): d log det = tr(a^-1 t); for a real
     matrix the sign does not change, for a complex one it turns by the
     imaginary part."""
-    turn = np.einsum("...ij,...ji->...", np.linalg.inv(a), t)
+    turn = np.einsum("...ij,...ji->...", matrix_transpose(_inverse_transpose(a)), t)
     sign = ans[0]
     if np.iscomplexobj(turn):
         return sign * 1j * np.imag(turn), np.real(turn)
@@ -372,6 +372,19 @@ def det_adjoint(g: Any, a: Any, result: Any) -> Any:
     return _per_matrix(g, cofactor)
 
 
+def _inverse_transpose(a: Any) -> Any:
+    """inv(a)^T, the gradient of log|det a|; of a singular matrix (whose
+    slogdet NumPy gives as (0, -inf)) its limit adj(a)^T / det(a): infinite
+    where the adjugate is not 0, nan where it is."""
+    try:
+        return matrix_transpose(np.linalg.inv(a))
+    except np.linalg.LinAlgError:
+        a = np.asarray(a)
+        det = np.linalg.det(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return det_adjoint(np.ones(det.shape), a, det) / np.asarray(det)[..., None, None]
+
+
 def _per_matrix(g: Any, m: Any) -> Any:
     """Scale each matrix of the stack m by its entry of g (a number stays weak
     in NumPy's promotion, so a float32 stack keeps its dtype)."""
@@ -383,7 +396,7 @@ def slogdet_adjoint(g: Any, a: Any) -> Any:
     a real matrix is piecewise constant; a complex one's, det / |det|, turns
     by i Im(tr(inv(a) da)), whose adjoint is i Im(g_sign sign) inv(a)^T."""
     g_sign, g_logdet = g
-    inv_t = matrix_transpose(np.linalg.inv(a))
+    inv_t = _inverse_transpose(a)
     factor = None if g_logdet is None else np.real(g_logdet)
     if g_sign is not None and np.iscomplexobj(a):
         turn = 1j * np.imag(g_sign * np.linalg.slogdet(a)[0])

@@ -65,7 +65,7 @@ def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool =
     shape = _shape(a)
     a = _inexact_array(a)
     g = _expand_reduced(g, shape, axis, keepdims)
-    if np.all(a != 0):
+    if _divides_back(a, result):
         return g * _expand_reduced(result, shape, axis, keepdims) / a
     axes = _normalize_axes(axis, a.ndim)
     last = tuple(range(-len(axes), 0))
@@ -73,6 +73,14 @@ def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool =
     flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
     others = _products_of_others(flat).reshape(moved.shape)
     return g * np.moveaxis(others, last, axes)
+
+
+def _divides_back(a: Any, result: Any) -> bool:
+    """May the product of the entries other than a[i] be computed as
+    result / a[i]? Not where an entry is 0, inf or nan, or the product
+    overflowed or underflowed (inf / inf, 0 / tiny): there, multiplied out."""
+    return bool(np.all(a != 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(result))
+                and np.all(result != 0))
 
 
 def _products_of_others(flat: np.ndarray) -> np.ndarray:
@@ -135,7 +143,7 @@ def cumprod_adjoint(g: Any, a: Any, result: Any, axis: Any = None) -> Any:
     zeros (holomorphic: the same for complex a)."""
     if axis is None:
         return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(result), 0), _shape(a))
-    if np.all(np.asarray(a) != 0):
+    if _divides_back(np.asarray(a), result):
         return cumsum_adjoint(g * result, a, axis) / a
     # d result[j] / d a[i] = result[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
     # is result[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].

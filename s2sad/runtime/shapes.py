@@ -140,7 +140,7 @@ def tile_adjoint(g: Any, a: Any, reps: Any) -> Any:
 def repeat_adjoint(g: Any, a: Any, repeats: Any, axis: Any) -> Any:
     """Each entry of `a` collects the adjoints of its copies (none if repeated 0 times)."""
     shape = _shape(a)
-    if axis is None:  # np.repeat flattens first
+    if axis is None or not shape:  # np.repeat flattens first (a 0-d array: any axis)
         return np.reshape(repeat_adjoint(g, np.ravel(a), repeats, 0), shape)
     axis = axis % len(shape)
     n = shape[axis]
@@ -486,9 +486,11 @@ def item_adjoint(g: Any, a: Any, args: list) -> Any:
 
 
 def atleast_adjoint(g: Any, arys: list) -> list:
-    """np.atleast_1d/2d reshape each array (one array: one result; several: a list)."""
+    """np.atleast_1d/2d reshape each array (one array: one result; several: a
+    tuple, of which a result nothing read has no adjoint: zeros)."""
     parts = [g] if len(arys) == 1 else list(g)
-    return [np.reshape(part, np.shape(a)) for part, a in zip(parts, arys)]
+    return [zeros_like(a) if part is None else np.reshape(part, np.shape(a))
+            for part, a in zip(parts, arys)]
 
 
 def hypot_adjoint(g: Any, result: Any, coordinates: list) -> list:
