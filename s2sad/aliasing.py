@@ -344,7 +344,7 @@ class AliasGuard(AliasFacts):
         others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
         params = set(self.fn.params) if self.helper else set()
         shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()
-                                  and u not in params}) +
+                                  and u not in params and not self._iterated_copy(u)}) +
                           [f"the argument {p.hint}, which the caller may still read"
                            for p in self.fn.params if p in seen and p in params])
         if item is None:
@@ -356,6 +356,12 @@ class AliasGuard(AliasFacts):
         block = _block_holding(self.fn.body, stmt)
         assert block is not None
         block.stmts.insert(block.stmts.index(stmt), check)
+
+    def _iterated_copy(self, v: Var) -> bool:
+        """Is v what a loop goes through, made by the lowering (`A_items` of
+        `for row in A`): not a name of the user's to show."""
+        made = _made_by(self.def_site, v)
+        return made is not None and made.prim in ("iteration_items", "list")
 
     def _item_of(self, update: Assign) -> tuple | None:
         """(container, index) if `update` is the item's update in

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import pipeline
+from . import pipeline, primitives
 from .callables import (
     Unfolded,
     assemble,
@@ -255,9 +255,15 @@ class Opaque:
 
 def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
     """A derivative reaches a callable s2sad can neither read nor find a rule for."""
-    what = getattr(fn, "__qualname__", None) or repr(fn)
+    what = getattr(fn, "__qualname__", None) or f"a {type(fn).__name__} object"
     rule = "s2sad.defvjp(function, rule)" if mode == "reverse" else \
         "s2sad.defjvp(function, rule)"
+    name = getattr(fn, "__name__", "")
+    if isinstance(getattr(fn, "__self__", None), np.ndarray) and \
+            primitives.lookup(f"np.{name}") is not None:  # (`x.round()`: np.round has one)
+        return NoAdjointError(
+            f"cannot differentiate through the array method .{name}: s2sad has no rule for "
+            "the method", hint=f"call the function instead: np.{name}(x, ...)")
     return NoAdjointError(
         f"cannot differentiate through {what} ({type(fn).__name__}): it is not a Python "
         "function s2sad can read, and it has no derivative rule",

@@ -142,11 +142,12 @@ class Emitter:
         if dollar_name in self.aliases:
             return self.aliases[dollar_name]
         base = dollar_name[1:]
+        binding = self.free.get(base)
+        imported = binding is not None and binding.where == "import"  # (in the function)
         obj = self.helpers[base] if base in self.helpers else \
             self.ref_objects[dollar_name] if dollar_name in self.ref_objects else \
-            primitives.resolve_name(base)
-        binding = self.free.get(base)
-        if binding is not None and binding.value is obj:
+            binding.value if imported else primitives.resolve_name(base)
+        if binding is not None and binding.value is obj and not imported:
             name = base  # the user's own `np` is NumPy: share the name
             self.shared.add(base)
         else:

@@ -74,7 +74,7 @@ class Binding:
     globals dict)."""
 
     name: str
-    where: str  # "closure" | "global" | "builtin"
+    where: str  # "closure" | "global" | "builtin" | "import" (in the function)
     holder: Any  # the cell, or the globals dict
     value: Any
 

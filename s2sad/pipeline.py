@@ -771,6 +771,8 @@ def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Gu
     dicts, cells = [], []
     for name in sorted(lowered.baked | shared):
         binding = lowered.free[name]
+        if binding.where == "import":  # (bound by an import in the function: the same each time)
+            continue
         if binding.where == "closure":
             cells.append((binding.holder, binding.value))
         elif binding.where == "global":

@@ -496,3 +496,54 @@ def test_singular_slogdet_partly_read_atleast_and_a_repeated_number():
     np.testing.assert_array_equal(s2sad.grad(second_of_two_at_least_1d)(np.ones(3)), [2.0] * 3)
     assert s2sad.grad(repeated_number)(np.array(3.0)) == 2.0
     assert s2sad.grad(repeated_number)(3.0) == 2.0
+
+
+def _tanh_total(x):
+    import numpy as xp  # (a helper's own import, under another name)
+
+    return xp.sum(xp.tanh(x))
+
+
+def imports_inside(x):
+    import math
+
+    import scipy.linalg
+    from numpy import linalg as la
+    from scipy.special import expit
+    from scipy.special import logsumexp as lse
+
+    return (_tanh_total(x) * math.pi + la.norm(x) + np.sum(expit(x)) + lse(x)
+            + np.sum(scipy.linalg.expm(np.outer(x, x) * 0.1)))
+
+
+def test_imports_inside_the_function_bind_their_names():
+    """An outside review: `import` inside a function was refused ("unsupported
+    statement: importfrom")."""
+    x = np.array([0.3, -0.5])
+    np.testing.assert_allclose(s2sad.grad(imports_inside)(x),
+                               s2sad.numerical_gradient(imports_inside, (x,), 0), rtol=1e-6)
+    assert s2sad.jvp(imports_inside, (x,), (np.ones(2),))[1] == \
+        pytest.approx(np.sum(s2sad.grad(imports_inside)(x)))
+    assert "expit" in s2sad.show(imports_inside)
+
+
+def rounded_by_the_method(x):
+    return np.sum(x.round(1) * x)
+
+
+def rows_normalized_in_place(a):
+    for row in a:
+        row /= np.linalg.norm(row)
+    return np.sum(a ** 3)
+
+
+def test_messages_an_outside_review_found_unclear():
+    """`x.round()` named NumPy's builtin and asked for a rule (np.round has
+    one); an update of a row in a loop over an array named the loop's own
+    list (`a_items`) and hinted at `y = y * c`, which would not change a."""
+    with pytest.raises(s2sad.NoAdjointError, match="array method .round") as raised:
+        s2sad.grad(rounded_by_the_method)(np.array([1.23, 2.5]))
+    assert raised.value.hint == "call the function instead: np.round(x, ...)"
+    with pytest.raises(s2sad.AliasingError, match=r"another name \(a\) also") as raised:
+        s2sad.grad(rows_normalized_in_place)(np.arange(1.0, 7.0).reshape(2, 3))
+    assert "a[i] = a[i] / s" in raised.value.hint

@@ -4,6 +4,7 @@ subscript, augmented), `with`, `assert`, `del` and local `def`s."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import types
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
+from ..parsing import Binding
 from ..runtime import check_not_augmented_array, dict_set, own
 from .base import LowererBase, owner_class
 from .control import without_else
@@ -38,8 +40,6 @@ UNSUPPORTED = {
     "return the value instead",
     gast.Nonlocal: "assigning nonlocal variables is not supported; return the value instead",
     gast.ClassDef: "define classes outside the differentiated function",
-    gast.Import: "import modules at the top of the file, outside the function",
-    gast.ImportFrom: "import modules at the top of the file, outside the function",
 }
 
 
@@ -248,6 +248,9 @@ class Statements(LowererBase):
         if kind in UNSUPPORTED:
             raise self.error(f"unsupported statement: {kind.__name__.lower()}", node,
                              UNSUPPORTED[kind])
+        if kind in (gast.Import, gast.ImportFrom):
+            self.import_stmt(node)
+            return
         if isinstance(node, gast.Assign):
             value = self.expr(node.value, hint=target_hint(node.targets))
             for target in node.targets:
@@ -358,6 +361,42 @@ class Statements(LowererBase):
             self.set_attribute(name, obj, target, value)
         else:
             raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def import_stmt(self, node: gast.Import | gast.ImportFrom) -> None:
+        """`import numpy as np`, `from scipy.special import expit` inside the
+        function: the names are bound to what Python's import gives, imported
+        now (importing again gives the same module)."""
+        if isinstance(node, gast.ImportFrom) and node.level:
+            raise self.error("a relative import inside the function is not supported", node,
+                             "import at the top of the file, outside the function")
+        try:
+            if isinstance(node, gast.Import):
+                for alias in node.names:
+                    module = importlib.import_module(alias.name)
+                    if alias.asname is None:  # (`import a.b` binds a)
+                        top = alias.name.split(".")[0]
+                        self.bind_import(top, importlib.import_module(top))
+                    else:
+                        self.bind_import(alias.asname, module)
+                return
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if alias.name == "*":
+                    raise self.error("`from ... import *` inside the function is not "
+                                     "supported", node, "import the names you use by name")
+                value = getattr(module, alias.name, None)
+                if value is None:
+                    value = importlib.import_module(f"{node.module}.{alias.name}")
+                self.bind_import(alias.asname or alias.name, value)
+        except ImportError as exc:
+            raise self.error(f"this import fails: {exc}", node) from None
+
+    def bind_import(self, name: str, value: Any) -> None:
+        """The name an import binds, known now like a global's (the generated
+        code reads it from its namespace; no check that it stays: an import
+        gives the same module each time)."""
+        self.env[name] = Ref("$" + name, value)  # (bound in a cell of the generated code)
+        self.free[name] = Binding(name, "import", None, value)
 
     def dict_target(self, target: gast.Subscript) -> bool:
         """Is `target` an item of a dict this function made (`d[key] = v`)?"""

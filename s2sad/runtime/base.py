@@ -559,7 +559,9 @@ def _inplace_hint(names: str) -> str:
                 "helper is called: `u = apply(u)` (`y = y * c` instead of `y *= c`; "
                 "`y = y.copy()` first, then write)")
     return ("make the new value a new object: `y = y * c` instead of `y *= c`, `a = a.copy()` "
-            "before `a[i] = v`, `acc = acc + [v]` instead of `acc.append(v)`")
+            "before `a[i] = v`, `acc = acc + [v]` instead of `acc.append(v)`; to change an "
+            "array's rows in a loop over them, write them by index (a[i] = a[i] / s) or as "
+            "one array expression")
 
 
 def check_inplace_item(item: Any, container: Any, index: Any, names: str, *others: Any) -> None:
