@@ -626,6 +626,12 @@ def np_cross(a, b):
 def np_kron(a, b):
     return np.kron(a, b)
 
+def np_pad(a):
+    return np.pad(a, ((1, 0), (0, 2)))
+
+def np_trapezoid(y, x):
+    return np.trapezoid(y, x, axis=0)
+
 def np_polyval(p, x):
     return np.polyval(p, x)
 
@@ -1516,6 +1522,9 @@ CASES = [
          autograd="fails to broadcast its adjoint"),
     Case("np.kron", np_kron, [(A((2, 3)), A((3, 2))), (A((3,)), A((2, 2)))],
          autograd="has no adjoint for it"),
+    Case("np.pad", np_pad, [(A((2, 3)),)], autograd="its pad adjoint needs mode= given"),
+    Case("np.trapezoid", np_trapezoid, [(A((3, 4)), A((3, 1)))],
+         autograd="has no trapezoid"),
     Case("np.polyval", np_polyval, [(A((4,)), A((3, 2))), (A((3,)), A(()))],
          autograd="has no adjoint for it"),
     Case("np.heaviside", np_heaviside, [(A((3, 4), away=(0.0,)), A((4,)))], **REAL_ONLY,

@@ -956,6 +956,16 @@ def np_outer(a, b):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_pad(a, width):
+    z = np.pad(a, width, constant_values=2.0)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_trapezoid(y, x, dx, axis):
+    z = np.trapezoid(y, x, dx, axis)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_kron(a, b):
     z = np.kron(a, b)
     return np.sum(z * W(np.shape(z)))
@@ -1067,6 +1077,12 @@ LINALG = [
     row("np.outer", np_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((4,))),
                                (rand(()), rand((3,)))], wrt=(0, 1)),
     row("np.inner", np_inner, INNER_CASES, wrt=(0, 1)),
+    row("np.pad", np_pad, [(rand((3,)), 2), (rand((2, 3)), ((1, 0), (0, 2))),
+                           (rand((2, 3)), (1, 2)), (rand(()), 1)]),
+    Row("np.trapezoid", checks(np_trapezoid, [(rand((5,)), None, 0.3, -1)], wrt=0)
+        + checks(np_trapezoid, [(rand((3, 4)), rand((4,)), 1.0, -1),
+                                (rand((3, 4)), rand((3, 4)), 1.0, 0)], wrt=(0, 1))
+        + checks(np_trapezoid, [(rand((3, 4)), None, rand(()), 1)], wrt=(0, 2))),
     row("np.kron", np_kron, [(rand((2, 3)), rand((3, 2))), (rand((3,)), rand((2, 2))),
                              (rand((2, 1, 3)), rand((2,))), (rand(()), rand((3,)))], wrt=(0, 1)),
     row("np.polyval", np_polyval, [(rand((4,)), rand((5,))), (rand((3,)), rand((2, 3))),

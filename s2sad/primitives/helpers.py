@@ -49,6 +49,17 @@ helper(
 )
 helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
        zero="others")
+helper("pad_adjoint(g, array, pad_width)", linear=("g",), zero="others")
+# np.trapezoid's: the weights depend on x and dx (their second derivatives: refused)
+helper("trapezoid_adjoint(g, y, x, dx, axis)", jvp={"g": "trapezoid_adjoint(t, y, x, dx, axis)"},
+       zero=("y", "axis"))
+helper("trapezoid_x_adjoint(g, y, x, axis)", jvp={"g": "trapezoid_x_adjoint(t, y, x, axis)",
+                                                  "y": "trapezoid_x_adjoint(g, t, x, axis)"},
+       zero=("x", "axis"))
+helper("trapezoid_dx_adjoint(g, y, axis)", jvp={"g": "trapezoid_dx_adjoint(t, y, axis)",
+                                                "y": "trapezoid_dx_adjoint(g, t, axis)"},
+       zero=("axis",))
+helper("trapezoid_x_tangent(t, y, axis)", linear=("t", "y"), zero=("axis",))
 # np.polyval's derivative in x, of the dtype NumPy's polyval gives
 helper("polyval_slope(p, x)", jvp={"p": "polyval_slope(t, x)",
                                    "x": "t * polyval_slope(np.polyder(p), x)"})

@@ -470,6 +470,17 @@ vjp("np.atleast_2d(*arys)", arys="atleast_adjoint(g, arys)", linear=("arys",), v
 vjp("np.broadcast_to(array, shape, subok=False)", zero=("shape",),
     array="unbroadcast(g, array)", linear=("array",), view=True, neutral=("subok",))
 vjp("np.flip(m, axis=None)", m="np.flip(g, axis)", linear=("m",), view=True)
+# mode 'constant' only (another is refused); the constant values get no derivative
+vjp("np.pad(array, pad_width, mode='constant', **kwargs)", zero=("pad_width",),
+    array="pad_adjoint(g, array, pad_width)", jvp={"array": "np.pad(t, pad_width)"},
+    neutral=("constant_values",), fresh=True,
+    note="mode 'constant' (others refused); constant_values: no derivative")
+vjp("np.trapezoid(y, x=None, dx=1.0, axis=-1)", zero=("axis",),
+    y="trapezoid_adjoint(g, y, x, dx, axis)",
+    x="unbroadcast(trapezoid_x_adjoint(g, y, x, axis), x)",
+    dx="unbroadcast(trapezoid_dx_adjoint(g, y, axis), dx)",
+    jvp={"y": "np.trapezoid(t, x, dx, axis)", "x": "trapezoid_x_tangent(t, y, axis)",
+         "dx": "t * np.trapezoid(y, None, 1.0, axis)"})
 vjp("np.fliplr(m)", m="np.fliplr(g)", linear=("m",), view=True)
 vjp("np.flipud(m)", m="np.flipud(g)", linear=("m",), view=True)
 vjp("np.roll(a, shift, axis=None)", zero=("shift",), a="roll_adjoint(g, shift, axis)",

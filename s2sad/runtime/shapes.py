@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -776,3 +777,75 @@ def kron_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     split = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
     other = np.reshape(a, [d for s in sa for d in (s, 1)])
     return np.reshape(np.sum(split * other, axis=tuple(range(0, split.ndim, 2))), np.shape(b))
+
+
+def pad_adjoint(g: Any, array: Any, pad_width: Any) -> Any:
+    """The adjoint of np.pad(array, pad_width) in mode 'constant': the entries
+    of g where array's own sit (found by padding their positions the same way,
+    whatever spelling of pad_width NumPy takes)."""
+    shape = np.shape(array)
+    where = np.pad(np.arange(math.prod(shape)).reshape(shape), pad_width,
+                   constant_values=-1) >= 0
+    return np.reshape(np.asarray(g)[where], shape)
+
+
+def trapezoid_weights(y: Any, x: Any, dx: Any, axis: int) -> Any:
+    """The weight of each y in np.trapezoid(y, x, dx, axis): half the widths
+    of the intervals on its two sides (shaped to broadcast against y)."""
+    y = np.asarray(y)
+    axis = axis % y.ndim
+    n = y.shape[axis]
+    if x is None:
+        width = np.full((n - 1,), dx, dtype=np.result_type(dx, 1.0))
+        shape = [1] * y.ndim
+        shape[axis] = n - 1
+        width = width.reshape(shape)
+    else:
+        x = np.asarray(x)
+        width = np.diff(x, axis=axis if x.ndim == y.ndim else -1)
+        if x.ndim == 1 and y.ndim > 1:
+            shape = [1] * y.ndim
+            shape[axis] = n - 1
+            width = width.reshape(shape)
+    width = np.moveaxis(np.broadcast_to(width, np.broadcast_shapes(
+        width.shape, tuple(n - 1 if k == axis else d for k, d in enumerate(y.shape)))), axis, -1)
+    zero = np.zeros(width.shape[:-1] + (1,), dtype=width.dtype)
+    weights = (np.concatenate([zero, width], -1) + np.concatenate([width, zero], -1)) / 2
+    return np.moveaxis(weights, -1, axis)
+
+
+def trapezoid_adjoint(g: Any, y: Any, x: Any, dx: Any, axis: int) -> Any:
+    """np.trapezoid's adjoint in y: g spread along `axis` by each y's weight."""
+    return np.expand_dims(g, axis % np.ndim(y)) * trapezoid_weights(y, x, dx, axis)
+
+
+def trapezoid_x_adjoint(g: Any, y: Any, x: Any, axis: int) -> Any:
+    """np.trapezoid's adjoint in x: x_k moves the interval on its left by
+    (y_{k-1} + y_k) / 2 and the one on its right by -(y_k + y_{k+1}) / 2."""
+    y = np.asarray(y)
+    axis = axis % y.ndim
+    ym = np.moveaxis(y, axis, -1)
+    mid = (ym[..., 1:] + ym[..., :-1]) / 2  # (each interval's mean height)
+    zero = np.zeros(mid.shape[:-1] + (1,), dtype=mid.dtype)
+    slope = np.concatenate([zero, mid], -1) - np.concatenate([mid, zero], -1)
+    part = np.expand_dims(g, -1) * slope
+    if np.ndim(x) == 1 and y.ndim > 1:  # (one x for every row)
+        return np.sum(part.reshape(-1, part.shape[-1]), axis=0)
+    return np.moveaxis(part, -1, axis)
+
+
+def trapezoid_dx_adjoint(g: Any, y: Any, axis: int) -> Any:
+    """np.trapezoid's adjoint in dx: the sum of the mean heights, times g."""
+    ym = np.moveaxis(np.asarray(y), axis % np.ndim(y), -1)
+    return np.sum(g * np.sum((ym[..., 1:] + ym[..., :-1]) / 2, axis=-1))
+
+
+def trapezoid_x_tangent(t: Any, y: Any, axis: int) -> Any:
+    """np.trapezoid's tangent in x (direction t, x's shape or one row)."""
+    y = np.asarray(y)
+    ym = np.moveaxis(y, axis % y.ndim, -1)
+    mid = (ym[..., 1:] + ym[..., :-1]) / 2
+    zero = np.zeros(mid.shape[:-1] + (1,), dtype=mid.dtype)
+    slope = np.concatenate([zero, mid], -1) - np.concatenate([mid, zero], -1)
+    tm = np.asarray(t) if np.ndim(t) == 1 else np.moveaxis(np.asarray(t), axis % y.ndim, -1)
+    return np.sum(slope * tm, axis=-1)
