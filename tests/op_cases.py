@@ -626,6 +626,9 @@ def np_cross(a, b):
 def np_kron(a, b):
     return np.kron(a, b)
 
+def np_cov(m):
+    return np.cov(m)
+
 def np_pad(a):
     return np.pad(a, ((1, 0), (0, 2)))
 
@@ -1522,6 +1525,7 @@ CASES = [
          autograd="fails to broadcast its adjoint"),
     Case("np.kron", np_kron, [(A((2, 3)), A((3, 2))), (A((3,)), A((2, 2)))],
          autograd="has no adjoint for it"),
+    Case("np.cov", np_cov, [(A((3, 5)),), (A((4,)),)], autograd="has no cov"),
     Case("np.pad", np_pad, [(A((2, 3)),)], autograd="its pad adjoint needs mode= given"),
     Case("np.trapezoid", np_trapezoid, [(A((3, 4)), A((3, 1)))],
          autograd="has no trapezoid"),

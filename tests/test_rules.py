@@ -956,6 +956,11 @@ def np_outer(a, b):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_cov(m, rowvar, bias, ddof):
+    z = np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_pad(a, width):
     z = np.pad(a, width, constant_values=2.0)
     return np.sum(z * W(np.shape(z)))
@@ -1077,6 +1082,9 @@ LINALG = [
     row("np.outer", np_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((4,))),
                                (rand(()), rand((3,)))], wrt=(0, 1)),
     row("np.inner", np_inner, INNER_CASES, wrt=(0, 1)),
+    row("np.cov", np_cov, [(rand((3, 5)), True, False, None), (rand((5, 2)), False, False, None),
+                           (rand((6,)), True, True, None), (rand((3, 5)), True, False, 2),
+                           (rand((1, 4)), True, False, None)]),
     row("np.pad", np_pad, [(rand((3,)), 2), (rand((2, 3)), ((1, 0), (0, 2))),
                            (rand((2, 3)), (1, 2)), (rand(()), 1)]),
     Row("np.trapezoid", checks(np_trapezoid, [(rand((5,)), None, 0.3, -1)], wrt=0)

@@ -50,6 +50,14 @@ helper(
 helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
        zero="others")
 helper("pad_adjoint(g, array, pad_width)", linear=("g",), zero="others")
+# np.cov's: (real-)linear in each of g and m, and t and m
+helper("cov_adjoint(g, m, rowvar=True, bias=False, ddof=None)",
+       jvp={"g": "cov_adjoint(t, m, rowvar, bias, ddof)",
+            "m": "cov_adjoint(g, t, rowvar, bias, ddof)"}, zero=("rowvar", "bias", "ddof"))
+helper("cov_tangent(direction, m, rowvar=True, bias=False, ddof=None)",
+       jvp={"direction": "cov_tangent(t, m, rowvar, bias, ddof)",
+            "m": "cov_tangent(direction, t, rowvar, bias, ddof)"},
+       zero=("rowvar", "bias", "ddof"))
 # np.trapezoid's: the weights depend on x and dx (their second derivatives: refused)
 helper("trapezoid_adjoint(g, y, x, dx, axis)", jvp={"g": "trapezoid_adjoint(t, y, x, dx, axis)"},
        zero=("y", "axis"))

@@ -295,6 +295,10 @@ vjp(
     jvp={"a": "cast_adjoint(np.mean(t, axis, keepdims=keepdims, where=where), dtype, a)"},
     reduction=True,
 )
+# (y=, fweights=, aweights= and dtype= are refused)
+vjp("np.cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, "
+    "dtype=None)", zero=("rowvar", "bias", "ddof"), m="cov_adjoint(g, m, rowvar, bias, ddof)",
+    jvp={"m": "cov_tangent(t, m, rowvar, bias, ddof)"})
 # (a nan entry is left out: its adjoint and tangent are 0, the others' as in sum and mean)
 vjp(
     "np.nansum(a, axis=None, dtype=None, out=None, keepdims=NoValue, initial=NoValue, "

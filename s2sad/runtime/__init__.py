@@ -183,6 +183,8 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
 from .reductions import (  # noqa: F401
     _matrix_norm_adjoint,
     _products_of_others,
+    cov_adjoint,
+    cov_tangent,
     cumprod_adjoint,
     cumprod_tangent,
     cumsum_adjoint,

@@ -312,3 +312,35 @@ def quantile_tangent(t: Any, a: Any, q: Any, axis: Any = None, keepdims: bool = 
     if keepdims:
         out = np.expand_dims(out, tuple(lo.ndim + k for k in axes))
     return out if like is None else np.asarray(out, dtype=np.result_type(like))
+
+
+def _cov_layout(m: Any, rowvar: bool, bias: bool, ddof: Any) -> tuple:
+    """m as np.cov reads it: (variables, observations) centered, and the
+    divisor N - ddof (ddof None: 1, or 0 with bias)."""
+    x = np.atleast_2d(np.asarray(m, dtype=np.result_type(m, np.float64)))  # (NumPy's dtype)
+    if not rowvar and np.ndim(m) != 1:
+        x = x.T
+    if ddof is None:
+        ddof = 0 if bias else 1
+    return x - np.mean(x, axis=1, keepdims=True), x.shape[1] - ddof
+
+
+def cov_adjoint(g: Any, m: Any, rowvar: bool = True, bias: bool = False,
+                ddof: Any = None) -> Any:
+    """np.cov's adjoint: C = X conj(X)^T / d of the centered X, so X gets
+    (G conj(X) + conj(G^T X)) / d, centered again (the centering's own)."""
+    x, d = _cov_layout(m, rowvar, bias, ddof)
+    g = np.reshape(g, (x.shape[0], x.shape[0]))
+    dx = (g @ np.conj(x) + np.conj(g.T @ x)) / d
+    dx = dx - np.mean(dx, axis=1, keepdims=True)
+    if not rowvar and np.ndim(m) != 1:
+        dx = dx.T
+    return np.reshape(dx, np.shape(m)).astype(_inexact(m), copy=False)
+
+
+def cov_tangent(direction: Any, m: Any, rowvar: bool = True, bias: bool = False,
+                ddof: Any = None) -> Any:
+    """np.cov's tangent: (T conj(X)^T + X conj(T)^T) / d, both centered."""
+    x, d = _cov_layout(m, rowvar, bias, ddof)
+    dt = _cov_layout(np.broadcast_to(direction, np.shape(m)), rowvar, bias, ddof)[0]
+    return ((dt @ np.conj(x).T + x @ np.conj(dt).T) / d).squeeze()  # (as np.cov's result)
