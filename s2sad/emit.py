@@ -224,6 +224,9 @@ class Emitter:
             return ast.Tuple([self.const(v) for v in value], ast.Load())
         if value is Ellipsis:
             return ast.Constant(...)
+        if isinstance(value, (int, float, complex, str, bytes)) and \
+                type(value) not in (int, float, complex, str, bytes, bool):
+            return ast.Name(self.bind_constant(value), ast.Load())  # (an IntEnum's member)
         if isinstance(value, (int, float, complex, str, bytes, bool, type(None))):
             if isinstance(value, (int, float)) and value < 0:
                 return ast.UnaryOp(ast.USub(), ast.Constant(-value))
@@ -232,6 +235,19 @@ class Emitter:
             bounds = [self.const(value.start), self.const(value.stop), self.const(value.step)]
             return _call(self.dotted("$slice"), bounds, [])
         raise TypeError(f"cannot emit constant {value!r}")
+
+    def bind_constant(self, value: Any) -> str:
+        """A name for a constant Python source cannot spell (a member of an
+        IntEnum or a str Enum: a subclass of int or str), bound in a cell."""
+        for name, bound in self.bound.items():
+            if bound is value:
+                return name
+        name = type(value).__name__.lower() or "constant"
+        while name in self.taken:
+            name = "_" + name
+        self.taken.add(name)
+        self.bound[name] = value
+        return name
 
     def assign_expr(self, stmt: Assign) -> ast.expr:
         prim = primitives.get(stmt.prim)

@@ -259,3 +259,66 @@ def test_dict_comprehensions_and_pairs_give_a_key_met_again_its_last_value():
     assert s2sad.hessian(comprehension_meeting_a_key_again)(1.5) == pytest.approx(18.0)
     assert s2sad.grad(pairs_with_one_key_twice)(1.0) == 2.0  # (not 3.0: the first is dropped)
     assert s2sad.jvp(pairs_with_one_key_twice, (1.0,), (1.0,)) == (2.0, 2.0)
+
+
+# ---------------------------------------------------------------- an outside review
+
+
+def view_read_after_a_write(x):
+    d = {"a": x}
+    vals = d.values()  # (Python's view shows the write below)
+    d["b"] = x * x
+    return sum(vals)
+
+
+def copied_view_read_after_a_write(x):
+    d = {"a": x}
+    vals = list(d.values())
+    d["b"] = x * x
+    return sum(vals) + d["b"]
+
+
+def list_item_extended(x):
+    d = {"l": [x]}
+    e = d["l"]
+    d["l"] += [x * 2.0]  # (extends the list e is too)
+    return sum(e)
+
+
+def list_item_extended_alone(x):
+    d = {"l": [x]}
+    d["l"] += [x * 2.0]
+    return sum(d["l"])
+
+
+def constant_display_updated(x):
+    d = {"a": 2.0, "b": 3.0}
+    d["b"] *= x
+    return d["a"] + d["b"]
+
+
+def tuple_keys(x):
+    d = {(0, 1): x, (1, 2): x * x}
+    return sum(v * (k[0] + 1) for k, v in d.items())
+
+
+def empty_dict_call(x):
+    d = dict()
+    d["k"] = x
+    return d["k"] * 2.0
+
+
+def test_views_list_items_constant_displays_and_tuple_keys():
+    x = 1.3
+    with pytest.raises(UnsupportedSyntaxError, match="vals is a view of d"):
+        s2sad.grad(view_read_after_a_write)(x)
+    assert s2sad.value_and_grad(copied_view_read_after_a_write)(x) == pytest.approx(
+        (x + x * x, 1 + 2 * x))
+    with pytest.raises(AliasingError):
+        s2sad.grad(list_item_extended)(x)
+    for fn, value, slope in [(list_item_extended_alone, 3 * x, 3.0),
+                             (constant_display_updated, 2 + 3 * x, 3.0),
+                             (tuple_keys, x + 2 * x * x, 1 + 4 * x),
+                             (empty_dict_call, 2 * x, 2.0)]:
+        assert s2sad.value_and_grad(fn)(x) == pytest.approx((value, slope))
+        assert s2sad.jvp(fn, (x,), (1.0,)) == pytest.approx((value, slope))

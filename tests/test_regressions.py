@@ -1,5 +1,7 @@
 """Minimal repros of bugs found by the program fuzzer, kept fixed."""
 
+import enum
+
 import numpy as np
 import pytest
 
@@ -547,3 +549,35 @@ def test_messages_an_outside_review_found_unclear():
     with pytest.raises(s2sad.AliasingError, match=r"another name \(a\) also") as raised:
         s2sad.grad(rows_normalized_in_place)(np.arange(1.0, 7.0).reshape(2, 3))
     assert "a[i] = a[i] / s" in raised.value.hint
+
+
+def walrus_in_an_early_stopped_generator(x):
+    found = any((y := x * i) > 2.0 for i in range(10))
+    return y * found
+
+
+def extended_item_of_a_list(x):
+    rows = [[x]]
+    first = rows[0]
+    rows[0] += [x * 2.0]  # (Python extends the list `first` is too)
+    return sum(first)
+
+
+class _Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+def scaled_by_level(x, level=_Level.HIGH):
+    if level == 2:
+        return x * level.value * 3.0
+    return x
+
+
+def test_second_outside_round_on_the_new_python_features():
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="in a generator"):
+        s2sad.grad(walrus_in_an_early_stopped_generator)(1.3)
+    with pytest.raises(s2sad.AliasingError):  # (was silently 1.0 for 3.0)
+        s2sad.grad(extended_item_of_a_list)(1.3)
+    assert s2sad.grad(scaled_by_level)(1.5) == 6.0  # (an IntEnum default: a constant)
+    assert s2sad.grad(scaled_by_level)(1.5, _Level.LOW) == 1.0

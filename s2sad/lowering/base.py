@@ -34,6 +34,8 @@ class LowererBase:
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.dicts: set[Var] = set()  # phis and branch results that are dicts made here
+        self.dict_versions: dict[Var, Var] = {}  # a dict's next version -> the one before
+        self.dict_views: dict[Var, Var] = {}  # `vals = d.values()` -> d's first version
         self.comprehensions = 0
         self.scope = 0  # the function being lowered, or an inlined call of a local one
         # a closure made -> (the scope its function was defined in, the names it reads)
@@ -182,6 +184,9 @@ class LowererBase:
         raise NotImplementedError
 
     def zip_check(self, strict: Any, lengths: list) -> None:  # Functional
+        raise NotImplementedError
+
+    def dict_root(self, d: Var) -> Var:  # Functional
         raise NotImplementedError
 
     def match_as_ifs(self, node: Any) -> list:  # ControlFlow

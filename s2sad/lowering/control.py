@@ -245,6 +245,7 @@ class ControlFlow(LowererBase):
                 self.instances[phi] = self.instances[init]
             if self.is_dict_display(init):
                 self.dicts.add(phi)  # (so its writes are dict_set's: checked when it runs)
+                self.dict_versions[phi] = init
         for name, phi in zip(carried, loop.phis):
             self.env[name] = phi
         saved_block = self.block
@@ -377,10 +378,12 @@ class ControlFlow(LowererBase):
                 if pattern.pattern is not None else None
             if pattern.name is None:
                 return inner
-            bind = located(gast.Compare(  # (`(name := subject) is subject`: true, and binds)
-                left=located(gast.NamedExpr(target=_name(pattern.name, gast.Store()),
-                                            value=_name(subject))),
-                ops=[gast.Is()], comparators=[_name(subject)]))
+            bind = located(gast.Subscript(  # (`((name := subject), True)[1]`: binds, is True)
+                value=located(gast.Tuple(elts=[
+                    located(gast.NamedExpr(target=_name(pattern.name, gast.Store()),
+                                           value=_name(subject))),
+                    gast.Constant(value=True, kind=None)], ctx=gast.Load())),
+                slice=gast.Constant(value=1, kind=None), ctx=gast.Load()))
             return bind if inner is None else located(gast.BoolOp(op=gast.And(),
                                                                   values=[inner, bind]))
         raise self.error(f"this case's pattern ({type(pattern).__name__}) is not supported: "

@@ -300,6 +300,13 @@ class Expressions(LowererBase):
         it is made): refused if it changes an object (`o.add(x)` of an updating
         method), which a consumer stopping early (`any`, `zip`) would not see."""
         changed = self.updated_names([node])
+        if id(node) not in self.consumed_whole and \
+                any(isinstance(n, gast.NamedExpr) for n in gast.walk(node)):
+            raise self.error(
+                "an assignment expression (:=) in a generator: s2sad runs a generator to its "
+                "end when it is made, Python as its consumer asks (any, all, next and break "
+                "stop it early), so the name would hold another item", node,
+                "use a list comprehension, or a loop")
         if changed and id(node) not in self.consumed_whole:
             raise self.error(
                 f"this generator changes {', '.join(changed)} (a method setting its "

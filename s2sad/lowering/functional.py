@@ -25,7 +25,7 @@ from typing import Any
 
 import gast
 
-from ..ir import Const, Operand, Ref
+from ..ir import Const, Operand, Ref, Var
 from ..runtime import (
     as_dict,
     check_zip_lengths,
@@ -85,7 +85,7 @@ class Functional(LowererBase):
             handler = self.lower_sorted
         elif obj in (builtins.min, builtins.max) and node.args and set(keys) == {"key"}:
             handler = self.lower_extreme
-        elif obj is builtins.dict and len(node.args) <= 1 and (node.args or node.keywords) \
+        elif obj is builtins.dict and len(node.args) <= 1 \
                 and not any(isinstance(a, gast.Starred) for a in node.args) and \
                 (all(k.arg is not None for k in node.keywords) or len(node.keywords) == 1):
             # (dict(p, **q): q's items after p's; with names or two **, Python
@@ -124,6 +124,8 @@ class Functional(LowererBase):
             parts.append(self.emit("make_dict", [Const(keys), *(self.passed(k.value)
                                                                for k in named)]))
         parts += [self.as_a_dict(self.passed(k.value)) for k in node.keywords if k.arg is None]
+        if not parts:  # (dict(): an empty display)
+            return self.emit("make_dict", [Const(())], hint=hint)
         if len(parts) == 1 and not node.args:
             return parts[0]
         return self.emit("dict_union", parts, hint=hint, callee=Ref("$dict_union", dict_union))
@@ -269,7 +271,17 @@ class Functional(LowererBase):
             elt = gast.Tuple(elts=[_name(key), _name(value)], ctx=gast.Load())
         else:
             target, elt = _name(key, True), _name(key)
-        return self.comprehension(elt, target, node, [], hint or view, node)
+        listed = self.comprehension(elt, target, node, [], hint or view, node)
+        receiver = node.func.value
+        if isinstance(receiver, gast.Name) and self.is_dict_display(self.env.get(receiver.id)):
+            self.dict_views[listed] = self.dict_root(self.env[receiver.id])
+        return listed
+
+    def dict_root(self, d: Var) -> Var:
+        """The first version of the dict `d` is a version of (its display)."""
+        while d in self.dict_versions:
+            d = self.dict_versions[d]
+        return d
 
     def lower_map(self, node: gast.Call, hint: str, obj: Any) -> Operand:
         fn = self.function_temp(node.args[0])

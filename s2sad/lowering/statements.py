@@ -395,8 +395,10 @@ class Statements(LowererBase):
         """The name an import binds, known now like a global's (the generated
         code reads it from its namespace; no check that it stays: an import
         gives the same module each time)."""
-        self.env[name] = Ref("$" + name, value)  # (bound in a cell of the generated code)
-        self.free[name] = Binding(name, "import", None, value)
+        own = primitives.resolve_name(name)  # (the derivative code's own `np`, `math`, ...)
+        label = name if own is None or own is value else f"{name}_imported"
+        self.env[name] = Ref("$" + label, value)  # (bound in a cell of the generated code)
+        self.free[label] = Binding(label, "import", None, value)
 
     def dict_target(self, target: gast.Subscript) -> bool:
         """Is `target` an item of a dict this function made (`d[key] = v`)?"""
@@ -408,8 +410,20 @@ class Statements(LowererBase):
         the name takes (`dict_set`; the aliasing checks refuse another name
         for the old one read later, as for an object's attribute)."""
         name = target.value.id
-        self.env[name] = self.emit("dict_set", [self.env[name], key, value], hint=name,
-                                   inplace=True, callee=Ref("$dict_set", dict_set))
+        old = self.env[name]
+        root = self.dict_root(old)
+        held = [n for n, v in self.env.items() if isinstance(v, Var) and
+                self.dict_views.get(v) is root and n.isidentifier()]
+        if held:  # (Python's view shows the write; s2sad's list of what it held would not)
+            raise self.error(
+                f"{held[0]} is a view of {name} ({name}.values(), .keys() or .items()), "
+                f"which would show this write: s2sad's view does not", target,
+                f"take the view after the writes, or a copy of it: {held[0]} = "
+                f"list({name}.values())")
+        new = self.emit("dict_set", [old, key, value], hint=name, inplace=True,
+                        callee=Ref("$dict_set", dict_set))
+        self.dict_versions[new] = old
+        self.env[name] = new
 
     def check_attribute(self, obj: Operand, attr: str) -> None:
         """`obj.shape = ...` and the like change an array in place: checked

@@ -52,7 +52,8 @@ vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=
 # the same rules as setattr's)
 vjp("dict_set(d, key, value)", zero=("key",), d="attribute_dropped(g, key)",
     value="attribute_value(g, key, value)",
-    jvp={"d": "attribute_set(t, key, zeros_like(value))", "value": "attribute_set(None, key, t)"},
+    jvp={"d": "attribute_set(t, key, zeros_like(value))",
+         "value": "attribute_set(zeros_like(d), key, t)"},
     form="helper", holds=True, recompute=False, returns="container", takes="any")
 # zip(...) and enumerate(...) met as values (for loops iterate them by position)
 vjp("zip_items(*iterables)", iterables="zip_adjoint(g, iterables)", linear=("iterables",),

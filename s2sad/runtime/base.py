@@ -569,7 +569,7 @@ def check_inplace_item(item: Any, container: Any, index: Any, names: str, *other
     (an array in a list, tuple or dict), so every other holder of that array
     sees the change, where s2sad puts a new array in the slot. Refuse if
     another slot or another name read later shares the item's memory."""
-    if not isinstance(item, np.ndarray) or isinstance(container, np.ndarray):
+    if not isinstance(item, (np.ndarray, list, dict)) or isinstance(container, np.ndarray):
         return  # a number is rebound, as in Python; an array's own write is checked itself
     if isinstance(container, dict):
         slots = [v for k, v in container.items() if k != index]

@@ -380,8 +380,9 @@ def reversed_adjoint(g: Any, x: Any) -> Any:
 
 def iteration_tangent(t: Any, x: Any) -> Any:
     """The tangent of what `for item in x` goes through: a dict's keys have
-    none (the keys of the dict's tangent are its keys, not their tangents)."""
-    return [0.0] * len(x) if isinstance(x, dict) else t
+    none (the keys of the dict's tangent are its keys, not their tangents):
+    zeros shaped like each key (a tuple key's, a tuple of zeros)."""
+    return [zeros_like(key) for key in x] if isinstance(x, dict) else t
 
 
 def iteration_adjoint(g: Any, x: Any) -> Any:
