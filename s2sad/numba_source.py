@@ -75,6 +75,7 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
     Numba's cache would keep code compiled against the old ones)."""
     namespace = _namespace(func)
     _refuse_returned_slices(fdef, namespace)
+    _refuse_dicts(fdef)
     fdef = _Rewrite(namespace, reductions, vectorized or {}).visit(
         _without_markers(copy.deepcopy(fdef)))
     _popped_indices_as_ints(fdef)
@@ -126,6 +127,16 @@ def _is_tape_pop(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
         node.func.attr == "pop" and isinstance(node.func.value, ast.Name) and \
         node.func.value.id.startswith("tape") and not node.args
+
+
+def _refuse_dicts(fdef: ast.FunctionDef) -> None:
+    """A dict made in the code (a display: a dict result, a tangent's): Numba
+    makes a typed dict of it, which it hands back to Python as one (not a
+    dict), or fails to (string keys of literal types: a SystemError)."""
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Dict):
+            raise NotCompilable("a dict, which Numba makes a typed dict of",
+                                getattr(node, "lineno", None))
 
 
 def _refuse_returned_slices(fdef: ast.FunctionDef, namespace: dict[str, Any]) -> None:

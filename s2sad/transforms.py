@@ -578,8 +578,16 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
         outputs = _outputs(value, fn)
         size_in = sum(x.size for x in inputs)
         size_out = sum(np.size(o) for o in outputs)
-        chosen_mode = mode if mode != "auto" else "forward" if size_in <= size_out else \
-            "reverse"
+        # (a real input's reverse pass keeps the real part of what reaches it: a
+        # complex output of real inputs needs forward mode, which JAX's jacrev refuses too)
+        complex_of_real = any(np.iscomplexobj(o) for o in outputs) and \
+            not all(np.iscomplexobj(x) for x in inputs)
+        if complex_of_real and mode == "reverse":
+            raise ArgumentTypeError(
+                "jacobian in reverse mode of a complex output of real inputs would keep only "
+                "its real part", def_loc(fn), "use mode='forward' (or 'auto', which does)")
+        chosen_mode = mode if mode != "auto" else "forward" if size_in <= size_out or \
+            complex_of_real else "reverse"
         several = isinstance(value, tuple)
         build = _jacobian_forward if chosen_mode == "forward" else _jacobian_reverse
         blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux,
@@ -668,13 +676,16 @@ def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
 
 def _block(parts: list, out_shape: tuple, in_shape: tuple, axis: int) -> Any:
     """Columns (axis -1) or rows (axis 0) stacked into a block of shape
-    out_shape + in_shape; a float if that is ()."""
+    out_shape + in_shape; a float if that is () (a NumPy number of its dtype
+    if that is not float64: float32 stays float32)."""
     parts = [np.asarray(p) for p in parts]  # (float32 stays float32; ints become float64)
     parts = [p if p.dtype.kind in "fc" else p.astype(float) for p in parts]
     if not parts:
         return np.zeros(out_shape + in_shape)
     block = np.stack(parts, axis=axis).reshape(out_shape + in_shape)
-    return float(block) if block.ndim == 0 and block.dtype.kind == "f" else block
+    if block.ndim == 0 and block.dtype.kind == "f":
+        return float(block) if block.dtype == np.float64 else block[()]
+    return block
 
 
 @takes_wrt

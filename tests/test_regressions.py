@@ -581,3 +581,105 @@ def test_second_outside_round_on_the_new_python_features():
         s2sad.grad(extended_item_of_a_list)(1.3)
     assert s2sad.grad(scaled_by_level)(1.5) == 6.0  # (an IntEnum default: a constant)
     assert s2sad.grad(scaled_by_level)(1.5, _Level.LOW) == 1.0
+
+
+def summed_phases(x):
+    return np.sum(np.exp(1j * x))
+
+
+def as_single(x):
+    return (x * 2.0).astype(np.float32)
+
+
+def powered_in_double(x):
+    return np.float_power(x, 1.5)
+
+
+def sine_cubed(x):
+    return np.sin(x) * x ** 3
+
+
+def dict_result(x):
+    return {"a": x ** 2, "b": np.sum(x)}
+
+
+def test_third_outside_round_on_forward_mode_and_higher_order():
+    """jacobian in reverse mode kept the real part of a complex output of real
+    inputs (auto picks forward there now); astype's and float_power's
+    tangents kept the input's dtype, not the result's; a 0-d float32 input's
+    Jacobian and Hessian were Python floats; under backend='auto' a function
+    returning a dict crashed in Numba (a typed dict)."""
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(s2sad.jacobian(summed_phases)(x), 1j * np.exp(1j * x))
+    with pytest.raises(s2sad.ArgumentTypeError, match="keep only its real part"):
+        s2sad.jacobian(summed_phases, mode="reverse")(x)
+    assert s2sad.jvp(as_single, (x,), (np.ones(3),))[1].dtype == np.float32
+    value, tangent = s2sad.jvp(powered_in_double, (np.float32([1, 2]),), (np.float32([1, 1]),))
+    assert value.dtype == tangent.dtype == np.float64
+    x0 = np.array(0.7, dtype=np.float32)
+    assert type(s2sad.hessian(sine_cubed)(x0)) is np.float32
+    assert type(s2sad.jacobian(sine_cubed)(x0)) is np.float32
+    value, tangent = s2sad.jvp(dict_result, (x,), (np.ones(3),), backend="auto")
+    assert type(value) is dict and type(tangent) is dict and tangent["b"] == 3.0
+
+
+def summed_into_o_through_unpacking(x):
+    o = np.zeros(3)
+    x.sum(*(0, None, o))
+    return np.sum(o)
+
+
+def compressed_into_o(x):
+    o = np.zeros((2, 2))
+    x.compress([True, False, True], 1, o)
+    return np.sum(o)
+
+
+def added_into_o_through_unpacking(x):
+    o = np.zeros((2, 3))
+    np.add(*(x, x, o))
+    return np.sum(o)
+
+
+def unpacked_pair(x):
+    pair = (x, x * 2.0)
+    return np.sum(np.maximum(*pair)) + np.sum(np.add(*(x, x)))
+
+
+def running_products(x):
+    return np.cumprod(x)
+
+
+def polynomial_at_integers(p):
+    return np.sum(np.polyval(p, np.array([100000, 2, 3])))
+
+
+def median_of(x):
+    return np.median(x)
+
+
+def log_determinant_again(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def test_outside_round_on_the_new_rules():
+    """out given through unpacking or to methods the table has no rule of
+    (compress, choose) was dropped with the unused result; cumprod's tangent
+    divided back through inf or an underflowed product; polyval's powers of
+    an integer x overflowed int64; the median of nothing, and slogdet's
+    Hessian at a singular matrix, raised NumPy's errors."""
+    for fn, shape in ((summed_into_o_through_unpacking, (2, 3)), (compressed_into_o, (2, 3)),
+                      (added_into_o_through_unpacking, (2, 3))):
+        with pytest.raises(s2sad.UnsupportedSyntaxError, match="out="):
+            s2sad.grad(fn)(np.ones(shape))
+    np.testing.assert_array_equal(s2sad.grad(unpacked_pair)(np.ones(3)), [4.0] * 3)
+    with np.errstate(all="ignore"):
+        for a, t, expected in (([2.0, np.inf, 3.0], [0, 1.0, 0], [0.0, 2.0, 6.0]),
+                               ([1e-200, 1e-200, 1e200], [1.0, 0, 0], [1.0, 1e-200, 1.0])):
+            np.testing.assert_allclose(
+                s2sad.jvp(running_products, (np.array(a),), (np.array(t),))[1], expected)
+        assert s2sad.grad(polynomial_at_integers)(np.array([1e-20, 0, 0, 0, 0]))[0] == \
+            pytest.approx(1e20 + 97)
+        assert s2sad.grad(median_of)(np.zeros(0)).shape == (0,)
+        assert s2sad.hessian(log_determinant_again)(np.array([[1.0, 2.0], [2.0, 4.0]])).shape \
+            == (2, 2, 2, 2)

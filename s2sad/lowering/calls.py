@@ -40,8 +40,12 @@ class Calls(Arguments):
         self.check_lazy_passed(node)
         if _consumes_whole(node.func, self.env):  # (`sum(c.step(x) for x in xs)`: all of it)
             self.consumed_whole.update(id(a) for a in node.args if isinstance(a, gast.GeneratorExp))
-        if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords) or \
-                (_method_out_given(node) and self.may_be_an_array(node.func.value)):
+        given = _method_out_given(node) if self.may_be_an_array(getattr(node.func, "value",
+                                                                          None)) else None
+        if given == "unpacked":
+            raise self.error(_UNPACKED_OUT.format(name=f".{node.func.attr}"), node,
+                             _UNPACKED_HINT)
+        if any(k.arg == "out" and not _is_none(k.value) for k in node.keywords) or given:
             raise self.error("out= writes into an existing array, which s2sad does not "
                              "follow", node, "assign the result instead: y = np.f(...)")
         func = node.func
@@ -169,6 +173,8 @@ class Calls(Arguments):
                              "function or a dict of functions can choose what runs)")
 
     def refuse_writes(self, fn: Any, name: str, node: gast.Call) -> None:
+        if _unpacks_into_out(fn, node):
+            raise self.error(_UNPACKED_OUT.format(name=name), node, _UNPACKED_HINT)
         if _writes_an_argument(fn, node.args, node.keywords):
             raise self.error(f"{name} writes into an existing array, which s2sad does not "
                              "follow", node, "compute the new array and assign it "
@@ -489,18 +495,68 @@ def _mutating_method(name: str) -> bool:
     return in_place_dunder(name)
 
 
-def _method_out_given(node: gast.Call) -> bool:
-    """`x.sum(0, None, o)`: a method of NumPy's arrays (by its name, as the
-    table has it) given its `out` positionally, not as None. (Checked when
-    lowered: a call whose result nothing reads would be dropped unchecked.)"""
+_UNPACKED_OUT = ("the arguments unpacked into {name} give its out=, which writes into an "
+                 "existing array, which s2sad does not follow")
+_UNPACKED_HINT = "leave out= out and assign the result instead: y = np.f(...)"
+
+
+def _method_out_given(node: gast.Call) -> str | None:
+    """`x.sum(0, None, o)`: a method of NumPy's arrays (by its name) given its
+    `out` positionally, not as None ("given"), or maybe given ("unpacked":
+    `x.sum(*args)`, `x.sum(**options)`); else None. (Checked when lowered: a
+    call whose result nothing reads would be dropped unchecked.)"""
     if not isinstance(node.func, gast.Attribute):
+        return None
+    params = _array_method_parameters(node.func.attr)
+    if "out" not in params:
+        return None
+    if _unpacked_reaches(node, params.index("out")):
+        return "unpacked"
+    at = params.index("out")
+    return "given" if at < len(node.args) and not _is_none(node.args[at]) else None
+
+
+def _unpacked_reaches(node: gast.Call, at: int) -> bool:
+    """Do the call's unpacked arguments, where their number is seen (a tuple or
+    list display, a dict display's keys), fill the parameter `out`, at
+    position `at`? (A name unpacked is not followed: `np.add(*pair)`.)"""
+    count = 0
+    for a in node.args:
+        if isinstance(a, gast.Starred) and isinstance(a.value, (gast.Tuple, gast.List)):
+            count += len(a.value.elts)
+        elif isinstance(a, gast.Starred):
+            return False
+        else:
+            count += 1
+        if count > at and isinstance(a, gast.Starred):
+            return True
+    return any(k.arg is None and isinstance(k.value, gast.Dict) and
+               any(isinstance(key, gast.Constant) and key.value == "out" for key in k.value.keys)
+               for k in node.keywords)
+
+
+def _unpacks_into_out(fn: Any, node: gast.Call) -> bool:
+    """A library function with an `out` parameter (NumPy's, a ufunc's nin + 1st)
+    given unpacked arguments that fill it (`np.sum(x, *(0, None, o))`)."""
+    if isinstance(fn, np.ufunc):
+        return _unpacked_reaches(node, fn.nin)
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
         return False
-    prim = primitives.lookup("." + node.func.attr)
-    if prim is None or "out" not in prim.params:
-        return False
-    at = prim.params.index("out") - 1  # (its first parameter: the array itself)
-    return 0 <= at < len(node.args) and not _is_none(node.args[at]) and \
-        not isinstance(node.args[at], gast.Starred)
+    return "out" in params and not is_users_function(fn) and \
+        _unpacked_reaches(node, params.index("out"))
+
+
+@functools.cache
+def _array_method_parameters(name: str) -> tuple[str, ...]:
+    """The parameters of NumPy's array method `name` after the array itself
+    (none for a name arrays have no method of)."""
+    try:
+        params = list(inspect.signature(getattr(np.ndarray, name)).parameters)
+    except (AttributeError, TypeError, ValueError):
+        return ()
+    return tuple(params[1:])
 
 
 def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:

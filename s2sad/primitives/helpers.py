@@ -50,6 +50,7 @@ helper(
 helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
        zero="others")
 helper("pad_adjoint(g, array, pad_width)", linear=("g",), zero="others")
+helper("converted_tangent(t, result, x)", linear=("t",), zero="others")
 # np.cov's: (real-)linear in each of g and m, and t and m
 helper("cov_adjoint(g, m, rowvar=True, bias=False, ddof=None)",
        jvp={"g": "cov_adjoint(t, m, rowvar, bias, ddof)",

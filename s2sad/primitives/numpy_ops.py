@@ -129,7 +129,9 @@ elementwise(
     note="d/dx is 0 where y == 0 (also at x == 0), inf at x == 0 for 0 < y < 1; "
     "d/dy is 0 where x == 0, nan where x < 0",
 )
-alias("np.float_power", "np.power")
+alias("np.float_power", "np.power",
+      jvp={"x": "converted_tangent(pow_base_adjoint(t, x, y), ans, x)",
+           "y": "converted_tangent(pow_exponent_adjoint(t, x, ans), ans, y)"})
 elementwise(
     "np.maximum(x, y)",
     x="unbroadcast(g * max_share(x, y), x)",
@@ -649,7 +651,7 @@ vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
     jvp={"a": "np.copy(reshape_tangent(t, a, ans, order))"}, fresh=True)
 # (with copy=False and the same dtype it returns `a` itself: `view`)
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
-    a="truncated(g, ans, a)", jvp={"a": "truncated(t, ans, a)"},
+    a="truncated(g, ans, a)", jvp={"a": "converted_tangent(t, ans, a)"},
     neutral=("dtype", "order", "casting", "subok", "copy"), view=True)
 # (an attribute of a user's object may have one of these names: a field `T`)
 vjp(".T(a)", a="array_attribute_adjoint(g, a, 'T')",

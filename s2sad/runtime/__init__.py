@@ -52,6 +52,7 @@ from .base import (  # noqa: F401
     check_not_dict,
     check_not_mapping,
     closure_values_adjoint,
+    converted_tangent,
     custom_adjoints,
     either,
     filled_adjoint,

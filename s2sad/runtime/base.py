@@ -453,6 +453,19 @@ def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> An
     return part
 
 
+def converted_tangent(t: Any, result: Any, x: Any) -> Any:
+    """The tangent of a conversion of x into `result` (astype; np.float_power,
+    which computes in double precision): `truncated`'s, of the result's dtype
+    where that is floating or complex (float32 stays float32, as JAX's)."""
+    out = truncated(t, result, x)
+    if type(result) is np.ndarray and result.dtype.kind in "fc" and \
+            np.result_type(out) != result.dtype:
+        return np.asarray(out, dtype=result.dtype)
+    if isinstance(result, np.generic) and result.dtype.kind in "fc":
+        return result.dtype.type(out)
+    return out
+
+
 def truncated(g: Any, ans: Any, x: Any) -> Any:
     """The adjoint through a conversion of x into `ans` (astype, np.array(...,
     dtype=...)): zero if it truncated fractions to integers (piecewise constant);

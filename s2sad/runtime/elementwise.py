@@ -70,8 +70,9 @@ def logaddexp_share(x: Any, y: Any, total: Any, scale: float = 1.0) -> Any:
     if np.all(share == share):  # (no nan: the common case)
         return share
     own = (x == total) & np.isinf(total)
-    return np.where(own, np.where(y == total, 0.5, 1.0), share) if np.ndim(share) else \
-        (0.5 if y == total else 1.0) if own else share
+    if np.ndim(share):  # (float32 stays float32)
+        return np.where(own, np.where(y == total, 0.5, 1.0), share).astype(share.dtype)
+    return share.dtype.type(0.5 if y == total else 1.0) if own else share
 
 
 def fmax_share(x: Any, y: Any, larger: bool) -> Any:

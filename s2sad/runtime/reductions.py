@@ -79,8 +79,9 @@ def _divides_back(a: Any, result: Any) -> bool:
     """May the product of the entries other than a[i] be computed as
     result / a[i]? Not where an entry is 0, inf or nan, or the product
     overflowed or underflowed (inf / inf, 0 / tiny): there, multiplied out."""
+    tiny = np.finfo(_real_dtype(result)).tiny  # (a subnormal product has lost digits)
     return bool(np.all(a != 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(result))
-                and np.all(result != 0))
+                and np.all(np.abs(result) >= tiny))
 
 
 def _products_of_others(flat: np.ndarray) -> np.ndarray:
@@ -234,12 +235,14 @@ def diff_adjoint(g: Any, a: Any, n: int, axis: int) -> Any:
 
 
 def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
-    """The tangent of cumprod: ans * cumsum(t / a) without zeros; with zeros,
-    each product's terms computed directly (the product of the other factors)."""
+    """The tangent of cumprod: ans * cumsum(t / a) where dividing back is exact
+    (`_divides_back`); else each product's terms computed directly (the
+    product of the other factors), a zero tangent's term 0 (not 0 * inf)."""
     a, t = np.asarray(a), np.asarray(t)
     if axis is None:
         a, t, axis = a.ravel(), np.broadcast_to(t, a.shape).ravel(), 0
-    if np.all(a != 0):
+        ans = np.ravel(ans)
+    if _divides_back(a, ans):
         return ans * np.cumsum(t / a, axis)
     am = np.moveaxis(a, axis, -1)
     tm = np.moveaxis(np.broadcast_to(t, a.shape), axis, -1)
@@ -247,7 +250,8 @@ def cumprod_tangent(t: Any, a: Any, ans: Any, axis: Any) -> Any:
     for k in range(am.shape[-1]):
         for i in range(k + 1):
             others = np.prod(np.delete(am[..., :k + 1], i, axis=-1), axis=-1)
-            out[..., k] += tm[..., i] * others
+            with np.errstate(invalid="ignore"):
+                out[..., k] += np.where(tm[..., i] == 0, 0.0, tm[..., i] * others)
     return np.moveaxis(out, -1, axis)
 
 
@@ -277,6 +281,8 @@ def quantile_adjoint(g: Any, a: Any, q: Any, axis: Any = None,
     a nan, whose quantile is nan, gets nan)."""
     flat, kept, axes, moved_shape = _quantile_layout(a, axis)
     n = flat.shape[-1]
+    if n == 0 or flat.size == 0:  # (quantiles of nothing are nan: an empty adjoint)
+        return np.zeros(np.shape(a), dtype=_inexact(a))
     order = np.argsort(flat, axis=-1, kind="stable")
     lo, hi, w = _quantile_points(q, n)
     kept_shape = flat.shape[:-1]
@@ -300,6 +306,8 @@ def quantile_tangent(t: Any, a: Any, q: Any, axis: Any = None, keepdims: bool = 
     tangents of the entries it reads (nan where the quantile is nan), of the
     dtype of `like` (the quantile: float32's stays float32)."""
     flat, kept, axes, _ = _quantile_layout(a, axis)
+    if flat.shape[-1] == 0 and like is not None:  # (quantiles of nothing: nan)
+        return np.full(np.shape(like), np.nan, dtype=np.result_type(like))
     t_flat = _quantile_layout(np.broadcast_to(t, np.shape(a)), axis)[0]
     order = np.argsort(flat, axis=-1, kind="stable")
     lo, hi, w = _quantile_points(q, flat.shape[-1])

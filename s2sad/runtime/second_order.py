@@ -19,7 +19,14 @@ from .base import (
     zeros_like,
 )
 from .elementwise import _inexact_array, _is_number, _like_input
-from .linalg import _per_matrix, cross_adjoint, det_adjoint, einsum_adjoint, slogdet_adjoint
+from .linalg import (
+    _inverse_transpose,
+    _per_matrix,
+    cross_adjoint,
+    det_adjoint,
+    einsum_adjoint,
+    slogdet_adjoint,
+)
 from .reductions import (
     _count,
     _products_of_others,
@@ -185,7 +192,8 @@ def slogdet_adjoint_a_tangent(g: Any, a: Any, direction: Any) -> Any:
     """d/da of slogdet_adjoint(g, a) = c inv(a)^T along t: -c inv(a)^T (inv(a) t)^T,
     and for a complex a whose sign has a cotangent, c = Re(g_logdet) +
     i Im(g_sign sign) moves too, by i Re(g_sign sign) Im(tr(inv(a) t))."""
-    step = np.linalg.solve(a, direction)
+    # (inv(a) t; of a singular a, its limit: inf and nan entries, as the gradient's)
+    step = matrix_transpose(_inverse_transpose(a)) @ direction
     out = -(slogdet_adjoint(g, a) @ matrix_transpose(step))
     g_sign = g[0]
     if g_sign is None or not np.iscomplexobj(a):

@@ -728,11 +728,9 @@ def polyval_coefficients_adjoint(g: Any, p: Any, x: Any) -> Any:
     """The adjoint of np.polyval(p, x)'s coefficients: coefficient i (highest
     power first) multiplies x ** (n - 1 - i), so its adjoint is the sum of g
     times that power (0 ** 0 is 1: the constant term's)."""
-    p = np.asarray(p)
-    if p.ndim != 1:
-        raise ArgumentTypeError("np.polyval's coefficients must be a 1-D sequence for s2sad",
-                                hint="pass the coefficients as a 1-D array")
-    x = np.asarray(x)
+    p = _polyval_coefficients(p)
+    x = np.asarray(x)  # (in floating point: an integer x's powers would overflow int64)
+    x = x.astype(np.result_type(x, 1.0), copy=False)
     powers = x[..., None] ** np.arange(p.shape[0] - 1, -1, -1)
     return np.tensordot(np.broadcast_to(g, x.shape), powers, axes=x.ndim)
 
@@ -740,15 +738,25 @@ def polyval_coefficients_adjoint(g: Any, p: Any, x: Any) -> Any:
 def polyval_slope(p: Any, x: Any) -> Any:
     """d/dx np.polyval(p, x), of polyval's own dtype (np.polyder's integer
     factors would make float32 coefficients float64)."""
-    p = np.asarray(p)
+    p = _polyval_coefficients(p)
     slope = np.polyval(np.polyder(p).astype(np.result_type(p, 1.0)), x)
-    return np.asarray(slope, dtype=np.result_type(p, x, 1.0))
+    return np.asarray(slope, dtype=np.result_type(p, np.asarray(x), 1.0))
+
+
+def _polyval_coefficients(p: Any) -> np.ndarray:
+    """np.polyval's coefficients as s2sad differentiates them: one row (NumPy
+    also evaluates the columns of a matrix of them, which is refused)."""
+    p = np.asarray(p)
+    if p.ndim != 1:
+        raise ArgumentTypeError("s2sad differentiates np.polyval with 1-D coefficients",
+                                hint="evaluate each polynomial with its own np.polyval")
+    return p
 
 
 def polyval_coefficients_tangent(g: Any, p: Any, x: Any, t: Any) -> Any:
     """The tangent of polyval_coefficients_adjoint(g, p, x) in x (direction
     t): coefficient i's power x ** k, k = n - 1 - i, moves by k x ** (k - 1) t."""
-    p = np.asarray(p)
+    p = _polyval_coefficients(p)
     n = p.shape[0]
     if n < 2:
         return np.zeros(p.shape, dtype=np.result_type(g, x, t, float))
