@@ -40,8 +40,12 @@ class Calls(Arguments):
         self.check_lazy_passed(node)
         if _consumes_whole(node.func, self.env):  # (`sum(c.step(x) for x in xs)`: all of it)
             self.consumed_whole.update(id(a) for a in node.args if isinstance(a, gast.GeneratorExp))
-        given = _method_out_given(node) if self.may_be_an_array(getattr(node.func, "value",
-                                                                          None)) else None
+        # (a bare call statement `x.sum(0, None, o)`, whose result nothing reads: it
+        # would be dropped with its write unchecked; a used result's out= is refused
+        # by its rule, where the receiver is known to be an array, not `xp.dot(a, b)`)
+        bare = isinstance(self.node, gast.Expr) and self.node.value is node
+        given = _method_out_given(node) if bare and self.may_be_an_array(
+            getattr(node.func, "value", None)) else None
         if given == "unpacked":
             raise self.error(_UNPACKED_OUT.format(name=f".{node.func.attr}"), node,
                              _UNPACKED_HINT)
