@@ -40,7 +40,7 @@ from .parsing import is_library_file, unwrap
 from .runtime import Closure, InPlaceInit
 from .runtime.functions import is_record
 from .signature import layout
-from .targets import calling_function, method_function
+from .targets import calling_function, method_function, takes_positional
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,10 @@ def unfold(obj: Any, nargs: int = 0, kwnames: tuple = ()) -> Unfolded | None:
     for a call with `nargs` positional arguments and keywords `kwnames` (an
     object with a rule gets a function taking exactly those); None if s2sad
     cannot read it (a library function, a builtin without a rule)."""
-    if primitives.for_object(obj) is not None:
-        return Unfolded(calling_function(obj, (nargs, tuple(kwnames))))
+    prim = primitives.for_object(obj)
+    if prim is not None:  # (more arguments than it takes: Python's call raises, not a wrapper)
+        return Unfolded(calling_function(obj, (nargs, tuple(kwnames)))) \
+            if takes_positional(prim, nargs) else None
     if isinstance(obj, types.FunctionType):
         return Unfolded(obj) if readable(obj) else None
     if isinstance(obj, Closure):

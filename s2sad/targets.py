@@ -65,8 +65,8 @@ def method_function(method: str, shape: Shape) -> types.FunctionType | None:
     """`def sum(a, *, axis): return a.sum(axis=axis)` for an array's method
     with a rule (a bound method like `x.sum` met as a value)."""
     prim = primitives.lookup("." + method)
-    if prim is None or prim.form != "method":
-        return None
+    if prim is None or prim.form != "method" or not takes_positional(prim, shape[0] + 1):
+        return None  # (more arguments than it takes: Python's own call raises its TypeError)
     key = ("." + method, shape)
     made = _MADE.get(key)
     if made is not None:
@@ -92,6 +92,13 @@ def _one_liner(name: str, params: list[str], callee: str, namespace: dict,
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 (our own one-liner)
     return namespace[name]
+
+
+def takes_positional(prim: primitives.Primitive, count: int) -> bool:
+    """Does the entry take `count` positional arguments (a wrapper passing more
+    would call itself again through the dispatcher, without end)?"""
+    positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
+    return prim.varargs is not None or count <= len(positional)
 
 
 def _shaped(prim: primitives.Primitive, shape: Shape) -> list[str]:

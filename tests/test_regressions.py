@@ -683,3 +683,23 @@ def test_outside_round_on_the_new_rules():
         assert s2sad.grad(median_of)(np.zeros(0)).shape == (0,)
         assert s2sad.hessian(log_determinant_again)(np.array([[1.0, 2.0], [2.0, 4.0]])).shape \
             == (2, 2, 2, 2)
+
+
+def conjugated_into_o(x):
+    o = np.zeros(3)
+    r = x.conjugate(o)
+    return np.sum(r)
+
+
+def swapped_with_an_argument_too_many(x):
+    return np.sum(x.swapaxes(0, 1, 2))
+
+
+def test_a_method_given_more_arguments_than_its_rule_takes():
+    """An outside review: `x.conjugate(o)` (NumPy's method takes out=) and a
+    method called with an argument too many recursed without end (the
+    dispatcher's wrapper called the method again, through itself)."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="out= given"):
+        s2sad.grad(conjugated_into_o)(np.ones(3))
+    with pytest.raises(TypeError, match="takes exactly 2 arguments"):  # (Python's own)
+        s2sad.grad(swapped_with_an_argument_too_many)(np.ones((2, 2)))
