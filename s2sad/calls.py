@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import pipeline, primitives
+from . import pipeline
 from .callables import (
     Unfolded,
     assemble,
@@ -258,12 +258,6 @@ def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
     what = getattr(fn, "__qualname__", None) or f"a {type(fn).__name__} object"
     rule = "s2sad.defvjp(function, rule)" if mode == "reverse" else \
         "s2sad.defjvp(function, rule)"
-    name = getattr(fn, "__name__", "")
-    if isinstance(getattr(fn, "__self__", None), np.ndarray) and \
-            primitives.lookup(f"np.{name}") is not None:  # (`x.round()`: np.round has one)
-        return NoAdjointError(
-            f"cannot differentiate through the array method .{name}: s2sad has no rule for "
-            "the method", hint=f"call the function instead: np.{name}(x, ...)")
     return NoAdjointError(
         f"cannot differentiate through {what} ({type(fn).__name__}): it is not a Python "
         "function s2sad can read, and it has no derivative rule",
