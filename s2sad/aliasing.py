@@ -305,6 +305,9 @@ class AliasGuard(AliasFacts):
             origins = {base} | self._roots(base) | self._held_items(item[0])
             origins -= reachable({stmt.target}, self.result_links)  # (the item as updated)
             related |= origins | self._views_of(origins, site)
+            if not self.helper:  # (a copy of an argument's dict or list holds its arrays:
+                # `p = dict(params); p["w"] += x` changes params["w"] too; checked by memory)
+                related |= set(self.fn.params)
         if not self.helper and related & set(self.fn.params):
             # an argument's object: another argument may be it, view it or hold it
             params = set(self.fn.params)

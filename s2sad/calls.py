@@ -253,6 +253,18 @@ class Opaque:
         self.fn = fn
 
 
+class Inert:
+    """What call_forward saves for a call whose active entries all turned out
+    to carry no derivative (a string key's method, `k.startswith("W")`): the
+    adjoints of those entries are zeros, whatever the result's."""
+
+    def __init__(self, zeros: tuple) -> None:
+        self.zeros = zeros
+
+    def adjoints(self, g: Any) -> tuple:
+        return self.zeros
+
+
 def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
     """A derivative reaches a callable s2sad can neither read nor find a rule for."""
     what = getattr(fn, "__qualname__", None) or f"a {type(fn).__name__} object"
@@ -269,15 +281,18 @@ def no_rule(fn: Any, mode: str = "reverse") -> NoAdjointError:
 def _carries_a_derivative(fn: Any, active: tuple, args: tuple, kwargs: dict) -> bool:
     """May one of a call's active entries carry a derivative? Not if each is
     inert (a string, an integer: a dict's key the analysis took for varied)."""
-    def entry(e: Any) -> Any:
-        if e is None:
-            return fn
-        if e == "*":
-            return args
-        if e == "**":
-            return kwargs
-        return args[e] if isinstance(e, int) else kwargs.get(e)
-    return not all(inert(entry(e)) for e in active)
+    return not all(inert(_entry(fn, e, args, kwargs)) for e in active)
+
+
+def _entry(fn: Any, e: Any, args: tuple, kwargs: dict) -> Any:
+    """The value at a call's active site `e` (None: the callee itself)."""
+    if e is None:
+        return fn
+    if e == "*":
+        return args
+    if e == "**":
+        return kwargs
+    return args[e] if isinstance(e, int) else kwargs.get(e)
 
 
 def _unread_user_code(fn: Any, args: tuple) -> bool:
@@ -381,6 +396,9 @@ def call_forward(fn: Any, active: tuple, /, *args: Any, **kwargs: Any) -> tuple:
             raise stored_value_error(fn)
         if active and _unread_user_code(fn, args):
             raise no_rule(fn)  # (it may keep the value in an object, and return nothing)
+        if active and not _carries_a_derivative(fn, active, args, kwargs):
+            return fn(*args, **kwargs), Inert(tuple(zeros_like(_entry(fn, e, args, kwargs))
+                                                    for e in active))
         return fn(*args, **kwargs), Opaque(fn)  # (an error only if a derivative reaches it)
     if isinstance(plan, RecordCall):
         return fn(*args, **kwargs), plan
@@ -458,7 +476,7 @@ def call_backward(saved: Any, g: Any, /) -> tuple:
         return saved.plan.adjoints(saved.compiled.backward(saved.state, g))
     if isinstance(saved, Opaque):
         raise no_rule(saved.fn)
-    if isinstance(saved, (NestedCall, RecordCall)):
+    if isinstance(saved, (NestedCall, RecordCall, Inert)):
         return saved.adjoints(g)
     if saved.compiled.tangent_names:  # (saved by call_forward_jvp)
         return call_backward_jvp(saved, None, g, None)[0]
@@ -513,6 +531,10 @@ def call_forward_jvp(fn: Any, active: tuple, moving: tuple, tangents: tuple, /, 
             hint="call the inner function instead of its gradient, or nest s2sad.grad "
             "around the whole function")
     plan = _plan(fn, active, args, kwargs)
+    if plan is None and not _carries_a_derivative(fn, moving, args, kwargs):
+        value = fn(*args, **kwargs)  # (`k.startswith("W")` of a str key: nothing moves)
+        saved = Inert(tuple(zeros_like(_entry(fn, e, args, kwargs)) for e in active))
+        return (value, saved), (zeros_like(value), None)
     if plan is None:
         raise no_rule(fn, "forward")
     moved = plan if moving == active else _plan(fn, moving, args, kwargs)
@@ -529,7 +551,7 @@ def call_forward_jvp(fn: Any, active: tuple, moving: tuple, tangents: tuple, /, 
 
 def call_backward_jvp(saved: Any, saved_dot: Any, g: Any, g_dot: Any, /) -> tuple:
     """call_backward and its tangent: (adjoints, their tangents)."""
-    if isinstance(saved, RecordCall):  # (linear: the tangents go the same way)
+    if isinstance(saved, (RecordCall, Inert)):  # (linear: the tangents go the same way)
         return saved.adjoints(g), saved.adjoints(g_dot)
     if isinstance(saved, (Opaque, NestedCall)) or not isinstance(saved, Saved):
         raise UnsupportedSyntaxError(

@@ -322,3 +322,45 @@ def test_views_list_items_constant_displays_and_tuple_keys():
                              (empty_dict_call, 2 * x, 2.0)]:
         assert s2sad.value_and_grad(fn)(x) == pytest.approx((value, slope))
         assert s2sad.jvp(fn, (x,), (1.0,)) == pytest.approx((value, slope))
+
+
+def copy_updated_in_place(params, x):
+    p = dict(params)
+    p["w"] += x  # (the array is params["w"] too: Python changes it, read below)
+    return np.sum(p["w"] ** 2 * params["w"])
+
+
+def copy_updated_in_place_alone(params, x):
+    p = dict(params)
+    p["w"] += x
+    return np.sum(p["w"] ** 2)
+
+
+def keys_sliced(d):
+    c = {k[1:]: v * 2.0 for k, v in d.items()}
+    return np.sum(c["w"])
+
+
+def keys_tested(params):
+    n = sum(1 for k in params if k.startswith("W"))
+    return n * np.sum(params["W1"] ** 2)
+
+
+def test_a_third_outside_round_with_realistic_programs():
+    """An argument's array updated in place through a dict copy, read again
+    through the argument (silently the value before the update); string keys
+    sliced or tested (k[1:], k.startswith) in reverse and forward-over-reverse
+    mode (an internal exception, a refusal)."""
+    w, x = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    with pytest.raises(AliasingError):
+        s2sad.grad(copy_updated_in_place)({"w": w.copy()}, x)
+    value, grad = s2sad.value_and_grad(copy_updated_in_place_alone)({"w": w.copy()}, x)
+    assert value == pytest.approx(np.sum((w + x) ** 2))
+    np.testing.assert_allclose(grad["w"], 2 * (w + x))
+    d = {"_w": np.ones(3)}
+    np.testing.assert_array_equal(s2sad.grad(keys_sliced)(d)["_w"], [2.0] * 3)
+    assert s2sad.jvp(keys_sliced, (d,), ({"_w": np.ones(3)},))[1] == 6.0
+    params = {"W1": w.copy(), "b": w.copy()}
+    np.testing.assert_array_equal(s2sad.grad(keys_tested)(params)["W1"], 2 * w)
+    np.testing.assert_array_equal(
+        s2sad.hvp(keys_tested)(params, {"W1": np.ones(2), "b": np.ones(2)})["W1"], [2.0, 2.0])

@@ -44,7 +44,7 @@ vjp("merge_dicts(*mappings)", mappings="merge_dicts_adjoint(g, mappings)", linea
     form="helper", holds=True, recompute=False, returns="container", takes="any")
 # dict(mapping) or dict(pairs), and dict(mapping, **keywords): later mappings win
 vjp("as_dict(x)", x="as_dict_adjoint(g, x)", jvp={"x": "as_dict_tangent(t, x)"},
-    form="helper", recompute=False, returns="container", takes="any")
+    form="helper", holds=True, recompute=False, returns="container", takes="any")
 vjp("dict_union(*mappings)", mappings="dict_union_adjoint(g, mappings)", linear=("mappings",),
     form="helper", holds=True, recompute=False, returns="container", takes="any")
 # `d[key] = value` on a dict the function made: its next version (a dict's

@@ -381,8 +381,10 @@ def reversed_adjoint(g: Any, x: Any) -> Any:
 def iteration_tangent(t: Any, x: Any) -> Any:
     """The tangent of what `for item in x` goes through: a dict's keys have
     none (the keys of the dict's tangent are its keys, not their tangents):
-    zeros shaped like each key (a tuple key's, a tuple of zeros)."""
-    return [zeros_like(key) for key in x] if isinstance(x, dict) else t
+    zeros shaped like each key (a tuple key's, a tuple of zeros), a string
+    key itself (so that `k[1:]` of it runs; nothing adds it to a number)."""
+    return [key if isinstance(key, (str, bytes)) else zeros_like(key) for key in x] \
+        if isinstance(x, dict) else t  # (a str key stands for its own: indexing it works)
 
 
 def iteration_adjoint(g: Any, x: Any) -> Any:
@@ -406,7 +408,10 @@ def dict_values_adjoint(g: Any, keys: tuple, values: list) -> list:
 
 
 def getitem_adjoint(g: Any, x: Any, index: Any) -> Any:
-    """Adjoint of x[index]: zeros shaped like x with g added at index."""
+    """Adjoint of x[index]: zeros shaped like x with g added at index (a
+    string's: none, a dict's key the analysis took for varied)."""
+    if isinstance(x, (str, bytes)):
+        return zeros_like(x)
     if isinstance(x, (list, tuple)):
         out: list = [None] * len(x)
         if isinstance(index, slice):
