@@ -189,6 +189,12 @@ class LowererBase:
     def dict_root(self, d: Var) -> Var:  # Functional
         raise NotImplementedError
 
+    def dict_target(self, target: Any) -> bool:  # Functional
+        raise NotImplementedError
+
+    def dict_write(self, target: Any, value: Operand, key: Operand) -> None:  # Functional
+        raise NotImplementedError
+
     def match_as_ifs(self, node: Any) -> list:  # ControlFlow
         raise NotImplementedError
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import primitives
 from ..ir import Assign, Const, Function, Operand, Ref, Return, Var
 from ..parsing import Binding
-from ..runtime import check_not_augmented_array, dict_set, own
+from ..runtime import check_not_augmented_array, own
 from .base import LowererBase, owner_class
 from .control import without_else
 from .scans import (
@@ -399,31 +399,6 @@ class Statements(LowererBase):
         label = name if own is None or own is value else f"{name}_imported"
         self.env[name] = Ref("$" + label, value)  # (bound in a cell of the generated code)
         self.free[label] = Binding(label, "import", None, value)
-
-    def dict_target(self, target: gast.Subscript) -> bool:
-        """Is `target` an item of a dict this function made (`d[key] = v`)?"""
-        return isinstance(target.value, gast.Name) and \
-            self.is_dict_display(self.env.get(target.value.id))
-
-    def dict_write(self, target: gast.Subscript, value: Operand, key: Operand) -> None:
-        """`d[key] = value` on a dict made here: the dict's next version, which
-        the name takes (`dict_set`; the aliasing checks refuse another name
-        for the old one read later, as for an object's attribute)."""
-        name = target.value.id
-        old = self.env[name]
-        root = self.dict_root(old)
-        held = [n for n, v in self.env.items() if isinstance(v, Var) and
-                self.dict_views.get(v) is root and n.isidentifier()]
-        if held:  # (Python's view shows the write; s2sad's list of what it held would not)
-            raise self.error(
-                f"{held[0]} is a view of {name} ({name}.values(), .keys() or .items()), "
-                f"which would show this write: s2sad's view does not", target,
-                f"take the view after the writes, or a copy of it: {held[0]} = "
-                f"list({name}.values())")
-        new = self.emit("dict_set", [old, key, value], hint=name, inplace=True,
-                        callee=Ref("$dict_set", dict_set))
-        self.dict_versions[new] = old
-        self.env[name] = new
 
     def check_attribute(self, obj: Operand, attr: str) -> None:
         """`obj.shape = ...` and the like change an array in place: checked
