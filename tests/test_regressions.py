@@ -695,10 +695,11 @@ def swapped_with_an_argument_too_many(x):
 
 
 def test_a_method_given_more_arguments_than_its_rule_takes():
-    """An outside review: `x.conjugate(o)` (NumPy's method takes out=) and a
-    method called with an argument too many recursed without end (the
-    dispatcher's wrapper called the method again, through itself)."""
-    with pytest.raises(s2sad.UnsupportedSyntaxError, match="out= given"):
-        s2sad.grad(conjugated_into_o)(np.ones(3))
+    """An outside review: `x.conjugate(o)` (NumPy's method takes an out its
+    signature does not show) and a method called with an argument too many
+    recursed without end (the dispatcher's wrapper called the method again,
+    through itself): Python's call runs instead."""
+    with pytest.raises(s2sad.NoAdjointError, match="ndarray.conjugate"):
+        s2sad.grad(conjugated_into_o)(np.ones(3))  # (its out= is not in NumPy's signature)
     with pytest.raises(TypeError, match="takes exactly 2 arguments"):  # (Python's own)
         s2sad.grad(swapped_with_an_argument_too_many)(np.ones((2, 2)))

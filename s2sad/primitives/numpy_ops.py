@@ -640,9 +640,9 @@ elementwise(
     note="as np.clip",
 )
 # ndarray.conj() is a view of a real array, unlike np.conjugate
-alias(".conj", "np.conjugate", ".conj(x, /, out=None)", view=True, fresh=False)
+alias(".conj", "np.conjugate", ".conj(x, /)", view=True, fresh=False)
 alias(".round", "np.round", ".round(a, /, decimals=0, out=None)")
-alias(".conjugate", "np.conjugate", ".conjugate(x, /, out=None)", view=True, fresh=False)
+alias(".conjugate", "np.conjugate", ".conjugate(x, /)", view=True, fresh=False)
 vjp(".reshape(a, /, *shape, order='C', copy=None)", zero=("shape",),
     a="reshape_adjoint(g, a, order)", jvp={"a": "reshape_tangent(t, a, ans, order)"}, view=True,
     neutral=("copy",))
