@@ -330,8 +330,8 @@ class ControlFlow(LowererBase):
         """`match subject: case ...` as Python runs it, for patterns of values,
         captures and alternatives: the subject bound once, then an if per case
         (a value's pattern tests ==, None/True/False's `is`; a capture binds its
-        name, `(name := subject)`; the guard after). Sequence, mapping and
-        class patterns are refused at their case."""
+        name, `((name := subject), True)[1]`; the guard after). Sequence,
+        mapping and class patterns are refused at their case."""
         subject = self.fresh_name("subject")
         start = gast.copy_location(gast.Assign(
             targets=[_name(subject, gast.Store())], value=node.subject, type_comment=None),
