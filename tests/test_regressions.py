@@ -703,3 +703,25 @@ def test_a_method_given_more_arguments_than_its_rule_takes():
         s2sad.grad(conjugated_into_o)(np.ones(3))  # (its out= is not in NumPy's signature)
     with pytest.raises(TypeError, match="takes exactly 2 arguments"):  # (Python's own)
         s2sad.grad(swapped_with_an_argument_too_many)(np.ones((2, 2)))
+
+
+def returned_before_zip_ran_out(x):
+    for a, b in zip([x], [1.0, 2.0], strict=True):
+        return a * b  # (Python's zip never reaches its check)
+    return x
+
+
+def broken_before_zip_ran_out(x):
+    total = 0.0
+    for a, b in zip([x, x], [1.0, 2.0, 3.0], strict=True):
+        total = total + a * b
+        break
+    return total
+
+
+def test_zip_strict_checks_where_the_loop_runs_out():
+    """An outside review: the lengths were checked before the loop, raising
+    where a loop that returns or breaks first never reaches Python's check."""
+    assert s2sad.value_and_grad(returned_before_zip_ran_out)(1.3) == (1.3, 1.0)
+    assert s2sad.value_and_grad(broken_before_zip_ran_out)(1.3) == (1.3, 1.0)
+    assert s2sad.jvp(broken_before_zip_ran_out, (1.3,), (1.0,)) == (1.3, 1.0)

@@ -183,6 +183,9 @@ class LowererBase:
     def check_lazy_arguments(self, fn: Any, node: Any) -> None:  # Generators
         raise NotImplementedError
 
+    def strict_zip_loop(self, node: Any) -> list | None:  # Iteration
+        raise NotImplementedError
+
     def zip_check(self, strict: Any, lengths: list) -> None:  # Functional
         raise NotImplementedError
 

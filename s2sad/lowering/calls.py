@@ -27,7 +27,7 @@ from ..runtime.functions import in_place_dunder, writes_in_place
 from .arguments import Arguments
 from .consumption import is_users_function
 from .objects import makes_a_new_object
-from .scans import LocalFunction, hint_of, is_super
+from .scans import ZIP_CHECK, LocalFunction, hint_of, is_super
 
 _NO_ATTRIBUTE = object()
 LIBRARY_MODULES = ("numpy", "scipy", "math")
@@ -109,6 +109,11 @@ class Calls(Arguments):
         `super()`, map/filter/reduce/sorted(key=)/..., `d.get(k, default)`,
         `d.values()` (and .items(), .keys()) as values. None otherwise."""
         func = node.func
+        if isinstance(func, gast.Name) and func.id == ZIP_CHECK:  # (`strict_zip_loop`'s)
+            strict, *iterables = node.args
+            self.zip_check(strict, [self.emit("len", [self.expr(a)], callee=Ref("$len", len))
+                                    for a in iterables])
+            return Const(None)
         if self.constructed is not None and isinstance(func, gast.Attribute) and \
                 func.attr == "__init__":
             base_init = self.base_initializer(node)

@@ -17,7 +17,7 @@ import gast
 from ..ir import Const, Operand, Ref, Var
 from ..runtime import iteration_items
 from .base import LowererBase
-from .scans import is_zero, named_object
+from .scans import ZIP_CHECK, is_zero, named_object
 
 
 class Iteration(LowererBase):
@@ -50,7 +50,7 @@ class Iteration(LowererBase):
                 [k.arg for k in it.keywords] in ([], ["start"]) and \
                 len(it.args) + len(it.keywords) <= 2:
             return self.enumerate_sequence(it)
-        if fn is zip and it.args and [k.arg for k in it.keywords] in ([], ["strict"]) and \
+        if fn is zip and it.args and not it.keywords and \
                 not any(isinstance(a, gast.Starred) for a in it.args):
             return self.zip_sequence(it)  # (zip(*rows): a call like any, its items a list)
         if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
@@ -94,6 +94,34 @@ class Iteration(LowererBase):
             return seq
         return self.emit("iteration_items", [seq], hint=hint,
                          callee=Ref("$iteration_items", iteration_items))
+
+    def strict_zip_loop(self, node: gast.For) -> list | None:
+        """`for a, b in zip(xs, ys, strict=s): body` as Python runs it: the
+        iterables bound once, the loop over zip of them, and their lengths
+        checked where the loop ran out (its `else`, before the user's): a
+        loop that breaks or returns first checks nothing. None for any other
+        loop."""
+        it = node.iter
+        if not (isinstance(it, gast.Call) and [k.arg for k in it.keywords] == ["strict"] and
+                it.args and not any(isinstance(a, gast.Starred) for a in it.args) and
+                self.resolve_callee_object(it.func) is zip):
+            return None
+        names = [self.fresh_name("zipped") for _ in it.args]
+
+        def name(n: str, ctx: Any = None) -> gast.Name:
+            return gast.Name(id=n, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+        bound = [gast.copy_location(gast.Assign(targets=[name(n, gast.Store())], value=a,
+                                                type_comment=None), node)
+                 for n, a in zip(names, it.args)]
+        check = gast.copy_location(gast.Expr(value=gast.Call(
+            func=name(ZIP_CHECK), args=[it.keywords[0].value, *map(name, names)],
+            keywords=[])), node)
+        loop = gast.copy_location(gast.For(
+            target=node.target, iter=gast.Call(func=it.func, args=list(map(name, names)),
+                                               keywords=[]),
+            body=node.body, orelse=[check, *node.orelse], type_comment=None), node)
+        return [*bound, loop]
 
     def positions(self, node: Any, backwards: bool) -> tuple[Operand, Callable]:
         """`for v in iter(x)` as `for v in x`, and `for v in reversed(x)`
@@ -141,8 +169,6 @@ class Iteration(LowererBase):
     def zip_sequence(self, it: gast.Call) -> tuple[Operand, Callable]:
         parts = [self.sequence(a) for a in it.args]
         stops = [p[0] for p in parts]
-        if it.keywords:  # (strict=: the lengths checked before the loop)
-            self.zip_check(it.keywords[0].value, stops)
         stop = stops[0] if len(stops) == 1 else \
             self.emit("min", stops, callee=Ref("$min", min), hint="n")
 

@@ -41,6 +41,11 @@ class Continue:
         self.body = body
 
 
+# the call `Iteration.strict_zip_loop` puts after a loop over zip(...,
+# strict=...), which checks the iterables' lengths (a name no code can call)
+ZIP_CHECK = "<zip lengths>"
+
+
 def literal(node: Any) -> Any:
     """The value of a literal default (numbers, strings, tuples of them), else None."""
     if isinstance(node, gast.Constant):

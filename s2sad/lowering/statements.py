@@ -168,6 +168,8 @@ class Statements(LowererBase):
                 continue
             if isinstance(node, gast.Match):
                 return self.stmts([*self.match_as_ifs(node), *body[i + 1:]], cont)
+            if isinstance(node, gast.For) and (strict := self.strict_zip_loop(node)):
+                return self.stmts([*strict, *body[i + 1:]], cont)
             if isinstance(node, (gast.While, gast.For)) and node.orelse:
                 return self.stmts([*without_else(node, self.fresh_name("broke")),
                                    *body[i + 1:]], cont)
