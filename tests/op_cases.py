@@ -626,6 +626,9 @@ def np_cross(a, b):
 def np_kron(a, b):
     return np.kron(a, b)
 
+def np_average(a, w):
+    return np.average(a, axis=1, weights=w)
+
 def np_cov(m):
     return np.cov(m)
 
@@ -1525,6 +1528,8 @@ CASES = [
          autograd="fails to broadcast its adjoint"),
     Case("np.kron", np_kron, [(A((2, 3)), A((3, 2))), (A((3,)), A((2, 2)))],
          autograd="has no adjoint for it"),
+    Case("np.average", np_average, [(A((3, 4)), A((4,), lo=0.5, hi=2.0, real=True))],
+         autograd="has no average with weights"),
     Case("np.cov", np_cov, [(A((3, 5)),), (A((4,)),)], autograd="has no cov"),
     Case("np.pad", np_pad, [(A((2, 3)),)], autograd="its pad adjoint needs mode= given"),
     Case("np.trapezoid", np_trapezoid, [(A((3, 4)), A((3, 1)))],

@@ -58,6 +58,7 @@ SAMPLES.update({  # np.linalg's factorizations, np.interp, np.convolve, np.corre
     "np.split": "a, 3", "np.array_split": "a, 2",
     "np.heaviside": "a, v", "np.kron": "m, v", "np.polyval": "v, a",
     "np.quantile": "a, 0.3", "np.percentile": "a, 30.0", "np.pad": "a, 1", "np.cov": "a",
+    "np.average": "a",
 })
 # (not the operations that change their arguments: those are refused)
 NUMPY_ENTRIES = sorted(n for n, p in TABLE.items()

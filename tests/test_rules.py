@@ -956,6 +956,11 @@ def np_outer(a, b):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_average(a, weights, axis, keepdims):
+    z = np.average(a, axis, weights, keepdims=keepdims)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_cov(m, rowvar, bias, ddof):
     z = np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof)
     return np.sum(z * W(np.shape(z)))
@@ -1082,6 +1087,12 @@ LINALG = [
     row("np.outer", np_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((4,))),
                                (rand(()), rand((3,)))], wrt=(0, 1)),
     row("np.inner", np_inner, INNER_CASES, wrt=(0, 1)),
+    Row("np.average", checks(np_average, [(rand((3, 4)), rand((4,), 0.5, 2.0), 1, False),
+                                          (rand((3, 4)), rand((3, 4), 0.5, 2.0), None, False),
+                                          (rand((2, 3)), rand((2,), 0.5, 2.0), 0, True)],
+                             wrt=(0, 1))
+        + checks(np_average, [(rand((3, 4)), None, -1, True), (rand((5,)), None, None, False)],
+                 wrt=0)),
     row("np.cov", np_cov, [(rand((3, 5)), True, False, None), (rand((5, 2)), False, False, None),
                            (rand((6,)), True, True, None), (rand((3, 5)), True, False, 2),
                            (rand((1, 4)), True, False, None)]),

@@ -50,6 +50,15 @@ helper(
 helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
        zero="others")
 helper("pad_adjoint(g, array, pad_width)", linear=("g",), zero="others")
+# np.average's: linear in g; the weights' adjoint moves with a and the weights
+# (their second derivatives: refused), a's with the weights
+helper("average_adjoint(g, a, axis, weights, keepdims, of_weights)",
+       jvp={"g": "average_adjoint(t, a, axis, weights, keepdims, of_weights)",
+            "a": "average_adjoint_moved(g, t, axis, weights, keepdims, of_weights)"},
+       zero=("axis", "keepdims", "of_weights"))
+helper("average_adjoint_moved(g, t, axis, weights, keepdims, of_weights)")
+helper("average_weights_tangent(t, a, axis, weights, keepdims)", linear=("t",),
+       zero=("axis", "keepdims"))
 helper("converted_tangent(t, result, x)", linear=("t",), zero="others")
 # np.cov's: (real-)linear in each of g and m, and t and m
 helper("cov_adjoint(g, m, rowvar=True, bias=False, ddof=None)",

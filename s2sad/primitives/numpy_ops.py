@@ -297,6 +297,13 @@ vjp(
     jvp={"a": "cast_adjoint(np.mean(t, axis, keepdims=keepdims, where=where), dtype, a)"},
     reduction=True,
 )
+# (returned=True is refused; weights of a's shape, or a row along an int axis)
+vjp("np.average(a, axis=None, weights=None, returned=False, *, keepdims=NoValue)",
+    zero=("axis",), a="average_adjoint(g, a, axis, weights, keepdims, False)",
+    weights="average_adjoint(g, a, axis, weights, keepdims, True)",
+    jvp={"a": "np.average(t, axis, weights, keepdims=keepdims)",
+         "weights": "average_weights_tangent(t, a, axis, weights, keepdims)"},
+    reduction=True)
 # (y=, fweights=, aweights= and dtype= are refused)
 vjp("np.cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, "
     "dtype=None)", zero=("rowvar", "bias", "ddof"), m="cov_adjoint(g, m, rowvar, bias, ddof)",

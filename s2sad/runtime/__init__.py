@@ -184,6 +184,9 @@ from .linalg import (  # noqa: F401  # noqa: F401  (the factorizations' helpers)
 from .reductions import (  # noqa: F401
     _matrix_norm_adjoint,
     _products_of_others,
+    average_adjoint,
+    average_adjoint_moved,
+    average_weights_tangent,
     cov_adjoint,
     cov_tangent,
     cumprod_adjoint,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .base import (
+    ArgumentTypeError,
     _expand_reduced,
     _inexact,
     _normalize_axes,
@@ -352,3 +353,57 @@ def cov_tangent(direction: Any, m: Any, rowvar: bool = True, bias: bool = False,
     x, d = _cov_layout(m, rowvar, bias, ddof)
     dt = _cov_layout(np.broadcast_to(direction, np.shape(m)), rowvar, bias, ddof)[0]
     return ((dt @ np.conj(x).T + x @ np.conj(dt).T) / d).squeeze()  # (as np.cov's result)
+
+
+def _average_parts(a: Any, axis: Any, weights: Any) -> tuple:
+    """np.average's weights broadcast to a's shape (the same shape, or one
+    row along an int axis, as NumPy takes them), their sum and the average,
+    both with the reduced axes kept."""
+    a = _inexact_array(a)
+    w = np.asarray(weights)
+    if w.shape != a.shape:
+        if w.ndim != 1 or not isinstance(axis, (int, np.integer)):
+            raise ArgumentTypeError(
+                "s2sad differentiates np.average with weights of a's shape, or one row of "
+                "them along an int axis", hint="broadcast the weights to a's shape first")
+        shape = [1] * a.ndim
+        shape[axis % a.ndim] = w.shape[0]
+        w = w.reshape(shape)
+    w = np.broadcast_to(w, a.shape)
+    total = np.sum(w, axis=axis, keepdims=True)
+    return a, w, total, np.sum(a * w, axis=axis, keepdims=True) / total
+
+
+def average_adjoint(g: Any, a: Any, axis: Any, weights: Any, keepdims: bool,
+                    of_weights: bool) -> Any:
+    """np.average's adjoint in a (w / sum w) or in the weights ((a - avg) /
+    sum w), given back the weights' own shape; without weights, mean's."""
+    if weights is None:
+        return mean_adjoint(g, a, axis, keepdims)
+    a, w, total, avg = _average_parts(a, axis, weights)
+    g = _expand_reduced(g, a.shape, axis, keepdims)
+    if not of_weights:
+        return g * w / total
+    part = g * (a - avg) / total
+    if np.shape(weights) == a.shape:
+        return part
+    others = tuple(k for k in range(a.ndim) if k != axis % a.ndim)
+    return np.sum(part, axis=others)
+
+
+def average_weights_tangent(t: Any, a: Any, axis: Any, weights: Any, keepdims: bool) -> Any:
+    """np.average's tangent in its weights (direction t)."""
+    a, w, total, avg = _average_parts(a, axis, weights)
+    t = _average_parts(a, axis, t)[1]  # (the direction laid out as the weights are)
+    out = np.sum(t * (a - avg), axis=axis, keepdims=True) / total
+    return out if keepdims else np.squeeze(out, axis=_normalize_axes(axis, a.ndim))
+
+
+def average_adjoint_moved(g: Any, t: Any, axis: Any, weights: Any, keepdims: bool,
+                          of_weights: bool) -> Any:
+    """The tangent of average_adjoint in a (direction t): the weights'
+    adjoint, (a - avg) / sum w, is linear in a; a's own, w / sum w, does not
+    move with a."""
+    if of_weights and weights is not None:
+        return average_adjoint(g, t, axis, weights, keepdims, True)
+    return np.zeros(np.shape(t), dtype=_inexact(t, g))
