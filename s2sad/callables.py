@@ -40,7 +40,7 @@ from .parsing import is_library_file, unwrap
 from .runtime import Closure, InPlaceInit
 from .runtime.functions import is_record
 from .signature import layout
-from .targets import calling_function, method_function, takes_positional
+from .targets import calling_function, method_function, takes_call
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def unfold(obj: Any, nargs: int = 0, kwnames: tuple = ()) -> Unfolded | None:
     prim = primitives.for_object(obj)
     if prim is not None:  # (more arguments than it takes: Python's call raises, not a wrapper)
         return Unfolded(calling_function(obj, (nargs, tuple(kwnames)))) \
-            if takes_positional(prim, nargs) else None
+            if takes_call(prim, nargs, tuple(kwnames)) else None
     if isinstance(obj, types.FunctionType):
         return Unfolded(obj) if readable(obj) else None
     if isinstance(obj, Closure):

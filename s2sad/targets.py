@@ -65,7 +65,7 @@ def method_function(method: str, shape: Shape) -> types.FunctionType | None:
     """`def sum(a, *, axis): return a.sum(axis=axis)` for an array's method
     with a rule (a bound method like `x.sum` met as a value)."""
     prim = primitives.lookup("." + method)
-    if prim is None or prim.form != "method" or not takes_positional(prim, shape[0] + 1):
+    if prim is None or prim.form != "method" or not takes_call(prim, shape[0] + 1, shape[1]):
         return None  # (more arguments than it takes: Python's own call raises its TypeError)
     key = ("." + method, shape)
     made = _MADE.get(key)
@@ -94,11 +94,22 @@ def _one_liner(name: str, params: list[str], callee: str, namespace: dict,
     return namespace[name]
 
 
-def takes_positional(prim: primitives.Primitive, count: int) -> bool:
-    """Does the entry take `count` positional arguments (a wrapper passing more
-    would call itself again through the dispatcher, without end)?"""
+def takes_call(prim: primitives.Primitive, count: int, kwnames: tuple = ()) -> bool:
+    """Does the entry take a call of `count` positional arguments and the
+    keywords `kwnames`? (A wrapper for a call it does not take would call
+    itself again through the dispatcher, without end: Python's own call
+    raises its TypeError instead.)"""
     positional = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal")]
-    return prim.varargs is not None or count <= len(positional)
+    if prim.varargs is None and count > len(positional):
+        return False
+    given = set(positional[:count])
+    named = [p for p in prim.params if prim.kinds[p] != "posonly"]
+    if any(k in given or (k not in named and "varkw" not in prim.kinds.values())
+           for k in kwnames):
+        return False
+    required = [p for p in prim.params if prim.kinds[p] in ("posonly", "normal", "kwonly")
+                and p not in prim.defaults]
+    return all(p in given or p in kwnames for p in required)
 
 
 def _shaped(prim: primitives.Primitive, shape: Shape) -> list[str]:

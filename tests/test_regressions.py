@@ -725,3 +725,22 @@ def test_zip_strict_checks_where_the_loop_runs_out():
     assert s2sad.value_and_grad(returned_before_zip_ran_out)(1.3) == (1.3, 1.0)
     assert s2sad.value_and_grad(broken_before_zip_ran_out)(1.3) == (1.3, 1.0)
     assert s2sad.jvp(broken_before_zip_ran_out, (1.3,), (1.0,)) == (1.3, 1.0)
+
+
+def rounded_twice_over(x):
+    return np.sum(x.round(1, decimals=2) * x)
+
+
+def dot_of_nothing(x):
+    return np.sum(x.dot() * x)
+
+
+def test_a_method_call_python_refuses_raises_pythons_error_in_both_modes():
+    """An outside review: a method given a keyword twice, or an argument
+    short, recursed without end (as one given too many did)."""
+    x = np.array([0.1, 0.2])
+    for fn, message in ((rounded_twice_over, "given by name"), (dot_of_nothing, "missing")):
+        with pytest.raises(TypeError, match=message):
+            s2sad.grad(fn)(x)
+        with pytest.raises(TypeError, match=message):
+            s2sad.jvp(fn, (x,), (np.ones(2),))
