@@ -41,8 +41,20 @@ from .numba_source import ModuleSource, NotCompilable, module_source
 
 COUNTS = {"compiles": 0}  # new machine code: compiled, or loaded from Numba's cache
 LOADED: weakref.WeakSet = weakref.WeakSet()  # the NumbaFunctions alive, for cache_stats
-_HELPERS_STAMP = hashlib.sha256(Path(numba_runtime.__file__).read_bytes()).hexdigest()[:16] \
-    + f" numba {numba.__version__}"
+def _helpers_stamp() -> str:
+    """What the compiled code depends on besides its own text: the Numba
+    versions of the helpers and the run-time modules they compile or call
+    (a change of either must change the module's name: Numba's cache checks
+    the module's file only, and kept machine code compiled against the old
+    helpers, which gave wrong gradients after an upgrade), and Numba's version."""
+    digest = hashlib.sha256()
+    runtime = Path(numba_runtime.__file__).parent / "runtime"
+    for path in [Path(numba_runtime.__file__), *sorted(runtime.glob("*.py"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16] + f" numba {numba.__version__}"
+
+
+_HELPERS_STAMP = _helpers_stamp()
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LOCAL = re.compile(r"\b([A-Za-z]\w*?)__\b")  # a renamed local (numba_source._rename_locals)
 

@@ -906,3 +906,16 @@ def test_an_argument_numba_has_no_type_for_is_named():
         s2sad.grad(squares, backend="numba")(np.ones(3, np.float16))
     np.testing.assert_allclose(s2sad.grad(squares, backend="auto")(np.ones(3, np.float16)),
                                [2.0, 2.0, 2.0])
+
+
+@needs_numba
+def test_the_modules_stamp_covers_the_run_time_modules_numba_compiles():
+    # (a cache of machine code compiled against older run-time modules was
+    # reused while only numba_runtime.py entered the stamp: wrong gradients)
+    from pathlib import Path
+
+    from s2sad import numba_backend, numba_runtime
+
+    stamp = numba_backend._helpers_stamp()
+    runtime = Path(numba_runtime.__file__).parent / "runtime"
+    assert stamp == numba_backend._HELPERS_STAMP and len(sorted(runtime.glob("*.py"))) > 5
