@@ -27,7 +27,7 @@ from ..runtime.functions import in_place_dunder, writes_in_place
 from .arguments import Arguments
 from .consumption import is_users_function
 from .objects import makes_a_new_object
-from .scans import ZIP_CHECK, LocalFunction, hint_of, is_super
+from .scans import ZIP_CHECK, LocalFunction, hint_of, is_super, named_object
 
 _NO_ATTRIBUTE = object()
 LIBRARY_MODULES = ("numpy", "scipy", "math")
@@ -357,16 +357,10 @@ class Calls(Arguments):
     def global_value(self, node: Any) -> Any:
         """The object a global name, or a path of attributes from one, holds
         now (None for anything else)."""
-        path = []
-        while isinstance(node, gast.Attribute):
-            path.append(node.attr)
-            node = node.value
-        if not isinstance(node, gast.Name) or node.id in self.env or self.parsed is None:
+        if self.parsed is None:
             return None  # (a rule's template is lowered without a function of the user's)
-        value = self.parsed.binding(node.id).value
-        for attr in reversed(path):
-            value = getattr(value, attr, None)
-        return value
+        return named_object(node, lambda name: None if name in self.env else
+                            self.parsed.binding(name).value)
 
     def is_module_ref(self, node: Any) -> bool:
         """Is `node` (a method's receiver) a global name or a path from one, like

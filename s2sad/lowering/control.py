@@ -30,6 +30,7 @@ from .scans import (
     contains_return,
     hint_of,
     loop_exits,
+    name_node,
     names_in_target,
 )
 
@@ -334,7 +335,7 @@ class ControlFlow(LowererBase):
         mapping and class patterns are refused at their case."""
         subject = self.fresh_name("subject")
         start = gast.copy_location(gast.Assign(
-            targets=[_name(subject, gast.Store())], value=node.subject, type_comment=None),
+            targets=[name_node(subject, True)], value=node.subject, type_comment=None),
             node)
         chain: list = []
         for case in reversed(node.cases):
@@ -342,7 +343,7 @@ class ControlFlow(LowererBase):
             if isinstance(pattern, gast.MatchAs) and pattern.pattern is None and \
                     pattern.name is not None and case.guard is None:  # (`case other:`)
                 chain = [gast.copy_location(gast.Assign(
-                    targets=[_name(pattern.name, gast.Store())], value=_name(subject),
+                    targets=[name_node(pattern.name, True)], value=name_node(subject),
                     type_comment=None), pattern), *case.body]
                 continue
             test = self.pattern_test(pattern, subject)
@@ -363,10 +364,10 @@ class ControlFlow(LowererBase):
             return gast.copy_location(test, pattern)
 
         if isinstance(pattern, gast.MatchValue):
-            return located(gast.Compare(left=_name(subject), ops=[gast.Eq()],
+            return located(gast.Compare(left=name_node(subject), ops=[gast.Eq()],
                                         comparators=[pattern.value]))
         if isinstance(pattern, gast.MatchSingleton):
-            return located(gast.Compare(left=_name(subject), ops=[gast.Is()],
+            return located(gast.Compare(left=name_node(subject), ops=[gast.Is()],
                                         comparators=[gast.Constant(value=pattern.value,
                                                                    kind=None)]))
         if isinstance(pattern, gast.MatchOr):
@@ -380,8 +381,8 @@ class ControlFlow(LowererBase):
                 return inner
             bind = located(gast.Subscript(  # (`((name := subject), True)[1]`: binds, is True)
                 value=located(gast.Tuple(elts=[
-                    located(gast.NamedExpr(target=_name(pattern.name, gast.Store()),
-                                           value=_name(subject))),
+                    located(gast.NamedExpr(target=name_node(pattern.name, True),
+                                           value=name_node(subject))),
                     gast.Constant(value=True, kind=None)], ctx=gast.Load())),
                 slice=gast.Constant(value=1, kind=None), ctx=gast.Load()))
             return bind if inner is None else located(gast.BoolOp(op=gast.And(),
@@ -441,7 +442,7 @@ class _FlaggedBreaks(gast.NodeTransformer):
 
     def visit_Break(self, node: gast.Break) -> list:
         self.found = True
-        target = gast.Name(id=self.flag, ctx=gast.Store(), annotation=None, type_comment=None)
+        target = name_node(self.flag, True)
         done = gast.Assign(targets=[target], value=gast.Constant(value=True, kind=None),
                            type_comment=None)
         return [gast.copy_location(done, node), node]
@@ -463,7 +464,7 @@ def without_else(node: gast.For | gast.While, flag: str) -> list:
     loop.body = [part for stmt in loop.body for part in _as_list(flagged.visit(stmt))]
     if not flagged.found:
         return [loop, *node.orelse]
-    name = gast.Name(id=flag, ctx=gast.Store(), annotation=None, type_comment=None)
+    name = name_node(flag, True)
     start = gast.copy_location(gast.Assign(targets=[name], value=gast.Constant(
         value=False, kind=None), type_comment=None), node)
     test = gast.UnaryOp(op=gast.Not(), operand=gast.Name(id=flag, ctx=gast.Load(),
@@ -472,10 +473,6 @@ def without_else(node: gast.For | gast.While, flag: str) -> list:
     gast.copy_location(after, node.orelse[0])
     gast.copy_location(test, node.orelse[0])
     return [start, loop, after]
-
-
-def _name(name: str, ctx: Any = None) -> gast.Name:
-    return gast.Name(id=name, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
 
 
 def _as_list(node: Any) -> list:

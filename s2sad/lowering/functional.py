@@ -44,11 +44,7 @@ from ..runtime import (
     zip_star,
 )
 from .base import LowererBase
-
-
-def _name(ident: str, store: bool = False) -> gast.Name:
-    return gast.Name(id=ident, ctx=gast.Store() if store else gast.Load(), annotation=None,
-                     type_comment=None)
+from .scans import name_node as _name
 
 
 def _call(func: Any, args: list) -> gast.Call:

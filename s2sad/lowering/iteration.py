@@ -17,7 +17,7 @@ import gast
 from ..ir import Const, Operand, Ref, Var
 from ..runtime import iteration_items
 from .base import LowererBase
-from .scans import ZIP_CHECK, is_zero, named_object
+from .scans import ZIP_CHECK, is_zero, name_node, named_object
 
 
 class Iteration(LowererBase):
@@ -108,17 +108,14 @@ class Iteration(LowererBase):
             return None
         names = [self.fresh_name("zipped") for _ in it.args]
 
-        def name(n: str, ctx: Any = None) -> gast.Name:
-            return gast.Name(id=n, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
-
-        bound = [gast.copy_location(gast.Assign(targets=[name(n, gast.Store())], value=a,
+        bound = [gast.copy_location(gast.Assign(targets=[name_node(n, True)], value=a,
                                                 type_comment=None), node)
                  for n, a in zip(names, it.args)]
         check = gast.copy_location(gast.Expr(value=gast.Call(
-            func=name(ZIP_CHECK), args=[it.keywords[0].value, *map(name, names)],
+            func=name_node(ZIP_CHECK), args=[it.keywords[0].value, *map(name_node, names)],
             keywords=[])), node)
         loop = gast.copy_location(gast.For(
-            target=node.target, iter=gast.Call(func=it.func, args=list(map(name, names)),
+            target=node.target, iter=gast.Call(func=it.func, args=list(map(name_node, names)),
                                                keywords=[]),
             body=node.body, orelse=[check, *node.orelse], type_comment=None), node)
         return [*bound, loop]

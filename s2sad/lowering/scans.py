@@ -286,6 +286,12 @@ def generator_effects(node: Any) -> str:
     return ""
 
 
+def name_node(ident: str, store: bool = False) -> gast.Name:
+    """A name in code the lowering writes itself (`<zipped1>`, a loop's flag)."""
+    return gast.Name(id=ident, ctx=gast.Store() if store else gast.Load(), annotation=None,
+                     type_comment=None)
+
+
 def named_object(func: Any, lookup: Callable[[str], Any]) -> Any:
     """The object a callee spelled by a name or a path from one names
     (`twice`, `np.sum`, `model.step`), the name's value given by `lookup`
