@@ -833,33 +833,34 @@ def trapezoid_adjoint(g: Any, y: Any, x: Any, dx: Any, axis: int) -> Any:
     return np.expand_dims(g, axis % np.ndim(y)) * trapezoid_weights(y, x, dx, axis)
 
 
-def trapezoid_x_adjoint(g: Any, y: Any, x: Any, axis: int) -> Any:
-    """np.trapezoid's adjoint in x: x_k moves the interval on its left by
-    (y_{k-1} + y_k) / 2 and the one on its right by -(y_k + y_{k+1}) / 2."""
-    y = np.asarray(y)
-    axis = axis % y.ndim
-    ym = np.moveaxis(y, axis, -1)
-    mid = (ym[..., 1:] + ym[..., :-1]) / 2  # (each interval's mean height)
+def _mean_heights(y: Any, axis: int) -> Any:
+    """Each interval's mean height (y_k + y_{k+1}) / 2, along the last axis."""
+    ym = np.moveaxis(np.asarray(y), axis % np.ndim(y), -1)
+    return (ym[..., 1:] + ym[..., :-1]) / 2
+
+
+def _trapezoid_x_slope(y: Any, axis: int) -> Any:
+    """d np.trapezoid / d x_k, along the last axis: x_k moves the interval on
+    its left by (y_{k-1} + y_k) / 2 and the one on its right by -(y_k + y_{k+1}) / 2."""
+    mid = _mean_heights(y, axis)
     zero = np.zeros(mid.shape[:-1] + (1,), dtype=mid.dtype)
-    slope = np.concatenate([zero, mid], -1) - np.concatenate([mid, zero], -1)
-    part = np.expand_dims(g, -1) * slope
-    if np.ndim(x) == 1 and y.ndim > 1:  # (one x for every row)
+    return np.concatenate([zero, mid], -1) - np.concatenate([mid, zero], -1)
+
+
+def trapezoid_x_adjoint(g: Any, y: Any, x: Any, axis: int) -> Any:
+    """np.trapezoid's adjoint in x (`_trapezoid_x_slope` times g)."""
+    part = np.expand_dims(g, -1) * _trapezoid_x_slope(y, axis)
+    if np.ndim(x) == 1 and np.ndim(y) > 1:  # (one x for every row)
         return np.sum(part.reshape(-1, part.shape[-1]), axis=0)
-    return np.moveaxis(part, -1, axis)
+    return np.moveaxis(part, -1, axis % np.ndim(y))
 
 
 def trapezoid_dx_adjoint(g: Any, y: Any, axis: int) -> Any:
     """np.trapezoid's adjoint in dx: the sum of the mean heights, times g."""
-    ym = np.moveaxis(np.asarray(y), axis % np.ndim(y), -1)
-    return np.sum(g * np.sum((ym[..., 1:] + ym[..., :-1]) / 2, axis=-1))
+    return np.sum(g * np.sum(_mean_heights(y, axis), axis=-1))
 
 
 def trapezoid_x_tangent(t: Any, y: Any, axis: int) -> Any:
     """np.trapezoid's tangent in x (direction t, x's shape or one row)."""
-    y = np.asarray(y)
-    ym = np.moveaxis(y, axis % y.ndim, -1)
-    mid = (ym[..., 1:] + ym[..., :-1]) / 2
-    zero = np.zeros(mid.shape[:-1] + (1,), dtype=mid.dtype)
-    slope = np.concatenate([zero, mid], -1) - np.concatenate([mid, zero], -1)
-    tm = np.asarray(t) if np.ndim(t) == 1 else np.moveaxis(np.asarray(t), axis % y.ndim, -1)
-    return np.sum(slope * tm, axis=-1)
+    tm = np.asarray(t) if np.ndim(t) == 1 else np.moveaxis(np.asarray(t), axis % np.ndim(y), -1)
+    return np.sum(_trapezoid_x_slope(y, axis) * tm, axis=-1)
