@@ -412,21 +412,23 @@ def share_common_values(block: Block, start: int = 0) -> dict[Var, Operand]:
     written |= {v for v, n in counts.items() if n > 1}
     mapping: dict[Var, Operand] = {}
     seen: dict = {}
+    inexact = _inexact_values(block)
     for stmt in block.stmts[:start]:
-        key = _sharing_key(stmt, written)
+        key = _sharing_key(stmt, written, inexact)
         if key is not None:
             seen.setdefault(key, stmt.target)
-    _share(block, seen, written, mapping, start)
+    _share(block, seen, written, mapping, inexact, start)
     return mapping  # (dropped var -> the var read instead, for names kept outside the IR)
 
 
-def _share(block: Block, seen: dict, written: set, mapping: dict, start: int = 0) -> None:
+def _share(block: Block, seen: dict, written: set, mapping: dict, inexact: set,
+           start: int = 0) -> None:
     kept = block.stmts[:start]
     for stmt in block.stmts[start:]:
         for region in regions(stmt):
-            _share(region, dict(seen), written, mapping)
+            _share(region, dict(seen), written, mapping, inexact)
         substitute(stmt, mapping)
-        key = _sharing_key(stmt, written)
+        key = _sharing_key(stmt, written, inexact)
         if key is not None:
             first = seen.setdefault(key, stmt.target)
             if first is not stmt.target:
@@ -437,11 +439,35 @@ def _share(block: Block, seen: dict, written: set, mapping: dict, start: int = 0
 
 
 _SIMPLE = (int, float, complex, bool, str, type(None))
+_ARITHMETIC = frozenset({"add", "sub", "mul"})
+# NumPy's functions whose result is floating or complex (of numbers and arrays)
+_INEXACT_FUNCTIONS = frozenset({"np.exp", "np.log", "np.tanh", "np.sqrt", "np.sin", "np.cos",
+                                "logistic"})
 
 
-def _sharing_key(stmt: Any, written: set) -> tuple | None:
+def _inexact_values(block: Block) -> set[Var]:
+    """Values certain to be floating or complex numbers or arrays: what
+    NumPy's exp, log, ... give, and arithmetic and true division of such a
+    value with another or a number (`1 / (1 + np.exp(-z))`), for which
+    `1 - p` and `1.0 - p` are the same numbers."""
+    inexact: set[Var] = set()
+    for stmt in walk(block):
+        if not isinstance(stmt, Assign) or stmt.target is None:
+            continue
+        if stmt.prim in _INEXACT_FUNCTIONS and not stmt.kwargs or \
+                stmt.prim in _ARITHMETIC | {"truediv"} and len(stmt.args) == 2 and \
+                any(a in inexact for a in stmt.args) and \
+                all(a in inexact or isinstance(a, Const) and type(a.value) in (int, float)
+                    for a in stmt.args):
+            inexact.add(stmt.target)
+    return inexact
+
+
+def _sharing_key(stmt: Any, written: set, inexact: set = frozenset()) -> tuple | None:
     """What identifies the value `stmt` computes, if it is pure and reads
-    nothing written in place; else None."""
+    nothing written in place; else None. A small int operand of arithmetic
+    on an `inexact` value counts as the float it equals (the user's
+    `1.0 - p` is the logistic rule's `1 - p`)."""
     if not isinstance(stmt, Assign) or stmt.target is None or stmt.target in written \
             or stmt.inplace:
         return None
@@ -457,6 +483,9 @@ def _sharing_key(stmt: Any, written: set) -> tuple | None:
             parts.append((name, a))
         elif isinstance(a, Ref):
             parts.append((name, a))
+        elif type(a.value) is int and abs(a.value) < 2 ** 53 and stmt.prim in _ARITHMETIC \
+                and any(b in inexact for b in stmt.args):
+            parts.append((name, float, repr(float(a.value))))
         elif type(a.value) in _SIMPLE:  # (by repr: 0.0 and -0.0 are equal, yet differ)
             parts.append((name, type(a.value), repr(a.value)))
         else:

@@ -151,6 +151,10 @@ def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
     return _shapes.index_added(x, g, shape, index)
 
 
+def index_added_into(x: Any, g: Any, shape: tuple, index: Any) -> Any:
+    return _shapes.index_added_into(x, g, shape, index)
+
+
 def own(x: Any) -> Any:
     return _base.own(x)
 
@@ -1061,6 +1065,19 @@ def _index_added(x, g, shape, index):
     return added
 
 
+@overload(index_added_into)
+def _index_added_into(x, g, shape, index):
+    """g added into a float64 array the code owns at a basic index (None: zeros)."""
+    if isinstance(x, types.NoneType) or not (isinstance(x, types.Array) and x.mutable):
+        return _index_added(x, g, shape, index)
+    _index_added(x, g, shape, index)  # (refuses what index_added refuses)
+
+    def added_into(x, g, shape, index):
+        x[index] += g
+        return x
+    return added_into
+
+
 @overload(joined_slices)
 def _joined_slices(pieces, axis=0):
     """The pieces of a float64 array's adjoint joined along an axis, in order."""
@@ -1111,5 +1128,5 @@ HELPERS = {getattr(module, name): name for module, names in (
                     "array_attribute_adjoint")),
     (_functions, ("check_receiver",)),
     (_shapes, ("extreme_adjoint", "getitem_adjoint", "index_adjoint", "joined_slices",
-               "index_added")))
+               "index_added", "index_added_into")))
     for name in names}

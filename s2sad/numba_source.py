@@ -96,7 +96,7 @@ def module_source(func: types.FunctionType, fdef: ast.FunctionDef, helpers: dict
 
 # run-time helpers of `numba_runtime` that take an index, and its position
 _INDEX_ARGUMENTS = {"add_at": 1, "added_at": 1, "getitem_adjoint": 2, "index_adjoint": 2,
-                    "index_added": 3, "read_slice": 1}
+                    "index_added": 3, "index_added_into": 3, "read_slice": 1}
 
 
 def _popped_indices_as_ints(fdef: ast.FunctionDef) -> None:

@@ -50,9 +50,15 @@ from .forward import forward
 from .ir import Assign, Function, Var, VarFactory, format_function, walk
 from .lowering import Lowered, lower
 from .parsing import is_library_file, parse_function, unwrap, user_frame_loc
-from .prepare import prepare
+from .prepare import drop_settled_checks, prepare
 from .receivers import check_receivers
-from .recursion import call_halves_directly, mark_self_backward, mark_self_calls, runs_only_numpy
+from .recursion import (
+    call_halves_directly,
+    mark_self_backward,
+    mark_self_calls,
+    owned_adjoints,
+    runs_only_numpy,
+)
 from .reverse import Reversed, reverse
 from .runtime import private_copy, raised_by_user
 from .runtime.functions import is_object, is_record
@@ -691,6 +697,7 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         facts = analyze(prepared, spec.wrt, spec.scalars, spec.sequences, spec.shapes)
         if site is not None:
             site.returns = facts.shape.get(SELF_CALLS_RETURN)
+            drop_settled_checks(prepared, facts)
             # (an array's adjoint is an array or a number: the backward half takes it as it is)
             direct = direct and site.returns is not None
         rev = reverse(prepared, facts, factory, spec.wrt, check_scalar=spec.kind == "grad",
@@ -699,6 +706,8 @@ def transform(fn: types.FunctionType, spec: Spec) -> Compiled:
         derived = rev.function
         if site is not None:
             mark_self_backward(derived, site)
+            if direct:
+                owned_adjoints(derived)
         if spec.kind == "split":
             return _split(fn, spec, rev, factory, lowered, helpers, common, site, direct)
     for layer in spec.forwards:  # forward mode over what is there: jvp, Hessian products

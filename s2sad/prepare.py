@@ -275,14 +275,7 @@ class _Preparer:
         tell, where an operand may be a list or tuple (a helper's result, an
         item of a sequence), which Python would join (repeat)? Then
         `check_arithmetic` asks when it runs."""
-        def unknown(v: Any) -> bool:
-            if not isinstance(v, Var) or v in self.facts.containers or \
-                    known_shape(self.facts.shape, v) is not None:
-                return False
-            made = self.facts.places.def_stmt.get(v)
-            return made_by_a_call(v, self.facts.places) or isinstance(made, Assign) and \
-                made.prim == "getitem" and made.args[0] in self.facts.containers
-        return len(stmt.args) == 2 and any(unknown(a) for a in stmt.args)
+        return len(stmt.args) == 2 and any(_of_unknown_kind(a, self.facts) for a in stmt.args)
 
     def refuse(self, stmt: Assign, error: Exception) -> None:
         """Raise `error`; inside a branch, make `stmt` raise it if it runs (as
@@ -307,6 +300,27 @@ class _Preparer:
             return any(self.an_array(x, seen | {v}) for out, *xs in merges if out is v
                        for x in xs)
         return False
+
+
+def _of_unknown_kind(v: Any, facts: Facts) -> bool:
+    """May `v` be a list or tuple as far as `facts` tell (a helper's result,
+    an item of a sequence), though arithmetic takes it?"""
+    if not isinstance(v, Var) or v in facts.containers or known_shape(facts.shape, v) is not None:
+        return False
+    made = facts.places.def_stmt.get(v)
+    return made_by_a_call(v, facts.places) or isinstance(made, Assign) and \
+        made.prim == "getitem" and made.args[0] in facts.containers
+
+
+def drop_settled_checks(fn: Function, facts: Facts) -> None:
+    """Remove the `check_arithmetic`s whose operands `facts` now know to be
+    numbers or arrays: a helper's calls of itself, once marked, return the
+    shape its code returns (`analysis._recursive_shapes`), which prepare
+    could not tell (0.6 us at each level of a recursion)."""
+    for block in [fn.body, *(r for s in walk(fn.body) for r in regions(s))]:
+        block.stmts[:] = [s for s in block.stmts if not (
+            isinstance(s, Assign) and s.callee is not None and s.callee.value is check_arithmetic
+            and not any(_of_unknown_kind(a, facts) for a in s.args[:2]))]
 
 
 def run_time_check(check: Callable[..., None], args: list, loc: Loc | None) -> Assign:

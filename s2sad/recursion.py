@@ -51,7 +51,19 @@ from typing import Any
 import numpy as np
 
 from . import primitives
-from .ir import Assign, Const, Function, Loop, OwnFunction, Ref, Var, regions, walk
+from .ir import (
+    Assign,
+    Const,
+    Function,
+    If,
+    Loop,
+    OwnFunction,
+    Ref,
+    Var,
+    regions,
+    use_counts,
+    walk,
+)
 from .receivers import proved_numeric
 from .scalars import real_numbers
 
@@ -160,6 +172,79 @@ def call_halves_directly(fwd: Function, bwd: Function) -> None:
         if isinstance(stmt, Assign) and stmt.callee is not None and \
                 stmt.callee.name == "$recurse_back":
             stmt.callee = Ref("$" + bwd.name, OwnFunction())
+
+
+# what makes a new array (or a number) that nothing else holds
+_MAKES_NEW = frozenset({"index_added", "index_added_into", "index_adjoint", "zeros_like",
+                        "add", "sub", "mul", "truediv", "neg"})
+
+
+def owned_adjoints(fn: Function) -> int:
+    """In the reversed `fn` of a helper whose halves call themselves by name
+    (`call_halves_directly`), let `index_added` write into an adjoint its own
+    backward half returned, instead of copying it (in place; returns how many
+    it let). The backward half's calls of itself return, at position i, an
+    array nothing else holds if every path of this code returns one there,
+    assuming those calls do (induction on the depth, as for shapes in
+    `analysis._recursive_shapes`): a new array of arithmetic or of
+    `index_added`, or a position the calls return so. Recursive Horner's
+    `dc = index_added(dc_1, g, (20,), k)` copies 20 numbers at each level;
+    `index_added_into` adds g into dc_1."""
+    calls = {s.target for s in walk(fn.body) if isinstance(s, Assign) and s.callee is not None
+             and s.callee.name == "$recurse_back"}
+    items = _returned_adjoints(fn)
+    if not calls or items is None:
+        return 0
+    made = {s.target: s for s in walk(fn.body) if isinstance(s, Assign)}
+    chosen = {out: (a, b) for s in walk(fn.body) if isinstance(s, If)
+              for out, a, b in zip(s.outs, s.then_vals, s.else_vals)}
+    reads = [(s.target, s.args[0], s.args[1].value) for s in made.values()
+             if s.prim == "getitem" and s.args[0] in calls and isinstance(s.args[1], Const)]
+    if len({(g, i) for _, g, i in reads}) < len(reads):
+        return 0  # (a position read twice: two names for one array)
+
+    def new(v: Any, owned: set, depth: int = 0) -> bool:
+        if isinstance(v, Const) or depth > 50:
+            return isinstance(v, Const)
+        if v in chosen:
+            return all(new(a, owned, depth + 1) for a in chosen[v])
+        stmt = made.get(v)
+        if stmt is not None and stmt.inplace:  # (`a += b` is a's array)
+            return new(stmt.args[0], owned, depth + 1)
+        return stmt is not None and (stmt.prim in _MAKES_NEW or stmt.prim == "getitem" and
+                                     stmt.args[0] in calls and stmt.args[1].value in owned)
+
+    owned = set(range(len(items)))
+    while True:
+        kept = {i for i in owned if new(items[i], owned)}
+        if kept == owned:
+            break
+        owned = kept
+    fresh = {v for v, _, i in reads if i in owned}
+    counts = use_counts(fn.body)
+    helper = Ref("$index_added_into", primitives.resolve_name("index_added_into"))
+    let = 0
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign) and stmt.prim == "index_added" and \
+                stmt.args[0] in fresh and counts.get(stmt.args[0]) == 1:
+            stmt.prim, stmt.callee = "index_added_into", helper
+            let += 1
+    return let
+
+
+def _returned_adjoints(fn: Function) -> list | None:
+    """The items of the adjoints tuple the reversed `fn` returns beside its
+    value (`return (value, (dx, dy))`), distinct vars; else None."""
+    made = {s.target: s for s in fn.body.stmts if isinstance(s, Assign)}
+    pair = made.get(getattr(fn.body.stmts[-1], "value", None))
+    if pair is None or pair.prim != "make_tuple" or len(pair.args) != 2:
+        return None
+    grads = made.get(pair.args[1])
+    if grads is None or grads.prim != "make_tuple" or \
+            len(set(grads.args)) < len(grads.args) or \
+            not all(isinstance(a, Var) for a in grads.args):
+        return None
+    return list(grads.args)
 
 
 def _plain_number(a: Any, numbers: set) -> bool:

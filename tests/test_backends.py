@@ -389,6 +389,9 @@ HELPER_CASES = [  # (helper, arguments): each equals the NumPy helper of the sam
     ("own", (np.arange(3.0),)),
     ("snapshot", (2.5,)),
     ("read_slice", (np.arange(6.0).reshape(2, 3), 1, np.ones((2, 3)), np.ones(3))),
+    ("index_added", (np.arange(4.0), 2.5, (4,), 1)),
+    ("index_added_into", (np.arange(4.0), 2.5, (4,), -1)),
+    ("index_added_into", (np.ones((2, 3)), np.arange(3.0), (2, 3), 1)),
 ]
 
 

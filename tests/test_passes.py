@@ -18,7 +18,19 @@ from s2sad.aliasing import guard_inplace_updates
 from s2sad.analysis import SCALAR, analyze, known_shape
 from s2sad.cleanup import eliminate_dead_code, share_common_values, simplify
 from s2sad.emit import build
-from s2sad.ir import Assign, Block, Const, If, Loop, Return, Var, format_function, walk
+from s2sad.ir import (
+    Assign,
+    Block,
+    Const,
+    Function,
+    If,
+    Loop,
+    Ref,
+    Return,
+    Var,
+    format_function,
+    walk,
+)
 from s2sad.lowering import lower
 from s2sad.parsing import parse_function
 from s2sad.prepare import prepare
@@ -446,6 +458,30 @@ def test_constants_that_compare_equal_but_differ_are_not_shared():
     assert [s.target for s in block.stmts if isinstance(s, Assign)] == [a, b]
 
 
+@pytest.mark.parametrize("made, shared", [
+    ([("e", "np.exp", ["z"]), ("d", "add", [1.0, "e"]), ("p", "truediv", [1, "d"])], True),
+    ([("p", "truediv", ["z", "z"])], False),  # (z's kind unknown: an object's division)
+    ([("p", "np.exp", ["z"])], True),
+    ([("p", "floordiv", ["z", 2])], False),  # (int arrays stay ints: 1 - p is an int)
+])
+def test_an_int_in_arithmetic_on_floats_is_the_float_it_equals(made, shared):
+    names = {"z": Var(1, "z")}
+    stmts = []
+    for k, (target, prim, args) in enumerate(made, 2):
+        names[target] = Var(k, target)
+        stmts.append(Assign(names[target], prim,
+                            [names[a] if isinstance(a, str) else Const(a) for a in args]))
+    p, a, b = names["p"], Var(20, "a"), Var(21, "b")
+    block = Block([*stmts, Assign(a, "sub", [Const(1), p]), Assign(b, "sub", [Const(1.0), p]),
+                   Return(b)])
+    mapping = share_common_values(block)
+    assert (mapping == {b: a}) is shared, mapping
+    # (the float 1.0 and the int 2 are other numbers: never one value)
+    block = Block([*stmts, Assign(a, "sub", [Const(2), p]), Assign(b, "sub", [Const(1.0), p]),
+                   Return(b)])
+    assert share_common_values(block) == {}
+
+
 def test_values_written_in_place_are_never_shared():
     x, v, a, b, g = (Var(k, h) for k, h in enumerate("xvabg", 1))
     block = Block([Assign(v, "getitem", [x, Const(0)]), Assign(a, "np.sum", [x]),
@@ -760,6 +796,74 @@ def test_index_added_is_the_sum_it_stands_for(x, g, index):
     np.testing.assert_array_equal(x, before)  # (x itself unchanged)
 
 
+@pytest.mark.parametrize("x, g, index", [
+    (np.arange(5.0), 2.5, 3), (np.arange(5.0), np.float64(-1.0), -1),
+    (np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0]), 1),
+    (np.arange(5.0), np.array([1.0, 2.0]), slice(1, 3)),
+])
+def test_index_added_into_adds_into_its_array(x, g, index):
+    from s2sad.runtime import index_added, index_added_into
+
+    want = index_added(x, g, x.shape, index)
+    got = index_added_into(x, g, x.shape, index)
+    assert got is x  # (no copy: the code owns x)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("x, g, index", [
+    (np.arange(5.0, dtype=np.float32), 2.5, 3), (np.arange(5.0), 1 + 2j, 3),
+    (np.arange(5), 2.5, 3), (np.arange(5.0), np.array([1.0, 2.0]), np.array([1, 1])),
+    (None, 2.5, 3),
+])
+def test_index_added_into_copies_where_the_sum_changes_dtype_or_index_repeats(x, g, index):
+    from s2sad.runtime import index_added, index_added_into
+
+    shape = np.shape(x) if x is not None else (5,)
+    before = np.copy(x)
+    want = index_added(x, g, shape, index)
+    got = index_added_into(x, g, shape, index)
+    assert got is not x and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x, before)
+
+
+def _backward_of_a_recursion(returned: list) -> Function:
+    """A reversed helper's tail: its backward half's call of itself (grads),
+    the positions read, c's adjoint taking g at k, and `returned`."""
+    state, dr, h, k, v = (Var(i, n) for i, n in enumerate(["state", "dr", "h", "k", "v"], 1))
+    grads, a, b, a2, b2 = (Var(10 + i, n) for i, n in enumerate(["grads", "a", "b", "a2", "b2"]))
+    tup, pair = Var(20, "tup"), Var(21, "pair")
+    names = {"a": a, "b": b, "a2": a2, "b2": b2, "dr": dr}
+    stmts = [Assign(grads, "call_backward", [state, dr], {}, Ref("$recurse_back", None)),
+             Assign(a, "getitem", [grads, Const(0)]), Assign(b, "getitem", [grads, Const(1)]),
+             Assign(a2, "index_added", [a, h, Const((5,)), k]),
+             Assign(b2, "add", [b, dr]),
+             Assign(tup, "make_tuple", [names[n] for n in returned]),
+             Assign(pair, "make_tuple", [v, tup]), Return(pair)]
+    return Function("dh", [state, dr, h, k, v], Block(stmts))
+
+
+@pytest.mark.parametrize("returned, extra, into", [
+    (["a2", "b2"], False, True),  # (each position made new, assuming the call's are)
+    (["a2", "b"], False, True),  # (a position the call returns, passed on)
+    (["dr", "a2"], False, False),  # (position 0 the caller's own array: the call's too)
+    (["a2", "b2"], True, False),  # (the call's adjoint read again)
+])
+def test_a_recursions_own_adjoints_take_sums_in_place(returned, extra, into):
+    from s2sad.recursion import owned_adjoints
+
+    fn = _backward_of_a_recursion(returned)
+    if extra:  # (another statement reading the call's adjoint at 0)
+        a = next(s.target for s in fn.body.stmts if getattr(s, "target", None) and
+                 s.target.hint == "a")
+        fn.body.stmts.insert(-3, Assign(Var(30, "u"), "np.sum", [a]))
+    assert owned_adjoints(fn) == int(into)
+    added = next(s for s in fn.body.stmts if getattr(s, "prim", "").startswith("index_added"))
+    assert added.prim == ("index_added_into" if into else "index_added")
+    if into:
+        assert added.callee.name == "$index_added_into"
+
+
 @pytest.mark.parametrize("g_dims, x_dims, source", [
     ((256, 10), (10,), "np.sum(g, axis=0)"),
     ((256, 10), (256, 1), "np.sum(g, axis=1, keepdims=True)"),
@@ -804,7 +908,7 @@ def test_a_sigmoid_spelled_out_is_one_function_to_the_rules():
           require_scalar(%out7)
           %dp10 = sum_adjoint(%dout8, %p5, None, False, True)
           %11 = mul(%dp10, %p5)
-          %12 = sub(1.0, %p5)
+          %12 = sub(1, %p5)
           %dz13 = mul(%11, %12)
           %14 = make_tuple(%out7, %dz13)
           return %14

@@ -345,3 +345,35 @@ def test_a_self_call_running_other_code_must_return_the_shape_assumed():
     np.testing.assert_allclose(site.backward(saved, np.ones(2))[0], 4.0 * x)
     with pytest.raises(s2sad.S2sadError, match=r"returned shape \(\) where the code compiled"):
         site(damped_total, (0,), x, 0)
+
+
+# ------------------------------------------------ adjoints a recursion owns
+
+
+def horner_read_whole(c, k):  # the base case's adjoint of c is the caller's own array
+    if k == 0:
+        return c + 0.0
+    return c[k] * 0.5 + horner_read_whole(c, k - 1) * c[k - 1]
+
+
+def test_an_adjoint_the_backward_half_made_takes_later_ones_in_place():
+    c, x = np.arange(5.0), np.linspace(-1.0, 1.0, 3)
+    text = str(s2sad.show(horner, wrt=(0, 1), mode="vjp", args=(c, x, 0)))
+    # (what its own backward half returned at position 0 is an array only it holds)
+    assert "dc = index_added_into(dc_1, " in text, text
+    assert "check_arithmetic" not in text, text  # (the call's value: an array of x's shape)
+    for n in (1, 2, 9):
+        c = np.random.default_rng(n).standard_normal(n)
+        for _ in range(2):
+            dc, dx = s2sad.grad(poly, wrt=(0, 1))(c, x)
+            np.testing.assert_allclose(dc, (x[None, :] ** np.arange(n)[:, None]).sum(axis=1),
+                                       rtol=1e-12)
+
+
+def test_an_adjoint_that_may_be_the_callers_array_is_copied():
+    c = np.array([0.3, -1.2, 0.8, 2.0])
+    text = str(s2sad.show(horner_read_whole, wrt=0, mode="vjp", args=(c, 3)))
+    assert "index_added_into" not in text, text
+    f = lambda c: np.sum(horner_read_whole(c, 3) ** 2)  # noqa: E731
+    for _ in range(2):
+        s2sad.check_grad(f, c)

@@ -94,6 +94,8 @@ helper("polyval_coefficients_adjoint(g, p, x)",
 helper("joined_slices(pieces, axis=0)", fresh=True)
 # x + index_adjoint(g, shape, index) (`cleanup.add_at_index`), with the same restriction
 helper("index_added(x, g, shape, index)", fresh=True)
+# ... into x itself, an adjoint the code owns (`recursion.owned_adjoints`)
+helper("index_added_into(x, g, shape, index)", fresh=True)
 helper("array_attribute_tangent(t, a, name)", "ravel_tangent(t, tree)", linear=("t",),
        zero="others")
 # Helpers that take and give arrays only and compute nothing else: a later

@@ -170,7 +170,7 @@ vjp("own(x)", x="g", jvp={"x": "own(t)"}, form="helper", fresh=True, recompute=F
 # reads (`analysis.logistic_chains`): the drivers take the chain's last
 # statement as this function of z, whose derivative meets no 0 * inf where
 # exp(-z) overflows (the chain's does: ans / (1 + t) * t at t = inf)
-elementwise("logistic(x)", x="g * ans * (1.0 - ans)", form="helper")
+elementwise("logistic(x)", x="g * ans * (1 - ans)", form="helper")
 structural("assert_(test, *msg)", None, effect=True, recompute=False)
 # a branch s2sad could not compile: raises its error if the branch runs
 helper("unsupported(error)", zero=("error",), effect=True, recompute=False)  # (it raises)

@@ -263,6 +263,7 @@ from .shapes import (  # noqa: F401
     hstack_adjoint,
     hypot_adjoint,
     index_added,
+    index_added_into,
     index_adjoint,
     item_adjoint,
     iteration_adjoint,

@@ -635,6 +635,7 @@ def _shape(x: Any) -> tuple:
     return shape if shape is not None else np.shape(x)
 
 
+_add_reduce = np.add.reduce
 _ARRAY_LIKE = (np.ndarray, np.generic, int, float, complex, list, tuple)
 _PLAIN_ADJOINTS = frozenset({np.ndarray, float, int, complex, np.float64, np.float32})
 
@@ -647,7 +648,7 @@ def unbroadcast(g: Any, x: Any) -> Any:
     if (tx is np.float64 or tx is float) and (tg is float or tg is np.float64):
         return g  # (numbers: one shape; a NumPy one stays NumPy's, as in numpy_numbers)
     if (tx is float or tx is np.float64) and tg is np.ndarray:  # a number met an array: the sum
-        total = g.sum()
+        total = _add_reduce(g, None)  # (g.sum() without its Python wrapper)
         return float(total.real) if g.dtype.kind == "c" else float(total)
     if x is None or isinstance(x, dict):
         return g  # a placeholder (a return value not yet set), or a structure

@@ -453,6 +453,22 @@ def index_added(x: Any, g: Any, shape: tuple, index: Any) -> Any:
     return x + index_adjoint(g, shape, index)
 
 
+def index_added_into(x: Any, g: Any, shape: tuple, index: Any) -> Any:
+    """index_added(x, g, shape, index) written into x itself, which the
+    caller owns (an adjoint its own backward half made for it and nothing
+    else reads: `recursion.owned_adjoints`): no copy where x is a float64
+    array of that shape, as index_added would copy it."""
+    if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.shape == shape and \
+            (type(g) in _FLOATS or type(g) is np.ndarray and g.dtype is _FLOAT64) and \
+            (type(index) is int or _is_basic_index(index)):  # (dtype `is`: not equal, a copy)
+        x[index] += g
+        return x
+    return index_added(x, g, shape, index)
+
+
+_FLOATS = (float, np.float64)
+
+
 def joined_slices(pieces: tuple, axis: int = 0) -> Any:
     """The adjoint of an array read in slices that tile it along `axis`,
     given the slices' adjoints in order: what `index_adjoint` and a chain of
