@@ -27,6 +27,7 @@ from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
 from .cleanup import (
     add_at_index,
+    cancel_divisions,
     eliminate_dead_code,
     join_tiled_slices,
     keep_writes_unseen,
@@ -137,6 +138,7 @@ class Reverse(Adjoints, StructuralAdjoints):
         eliminate_dead_code(out)
         keep_writes_unseen(out)
         reductions_as_methods(out, self.dims)
+        cancel_divisions(out, self.factory.new)
         if self.in_place:  # (no forward layer follows: `joined_slices` has no tangent)
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)

@@ -971,3 +971,72 @@ def test_lowering_binds_a_while_tests_names_in_the_body_where_a_phi_carries_them
             next %s6, %x10, %stop9
           return %s2
     """)
+
+
+def _quotients_times_divisors_ir(*, read_again=False, factor=False):
+    """`r = (a / u - b / v) * u * v` with u, v floating (exp and tanh of x);
+    with `factor`, a = xa * c and b = xb * -c."""
+    x, a, b, c, xa, xb = (Var(i, n) for i, n in enumerate(["x", "a", "b", "c", "xa", "xb"], 1))
+    u, v, q1, q2, n2, d, m, r, cn, s = (Var(10 + i, n) for i, n in enumerate(
+        ["u", "v", "q1", "q2", "n2", "d", "m", "r", "cn", "s"]))
+    stmts = [Assign(u, "np.exp", [x]), Assign(v, "np.tanh", [x])]
+    if factor:
+        stmts += [Assign(cn, "neg", [c]), Assign(a, "mul", [xa, c]), Assign(b, "mul", [cn, xb])]
+    stmts += [Assign(q1, "truediv", [a, u]), Assign(q2, "truediv", [b, v]),
+              Assign(n2, "neg", [q2]), Assign(d, "add", [q1, n2]),
+              Assign(m, "mul", [d, u]), Assign(r, "mul", [v, m])]
+    if read_again:
+        stmts.append(Assign(s, "np.sum", [d]))
+    stmts.append(Return(r))
+    params = [x, c, xa, xb] if factor else [x, a, b]
+    return Function("f", params, Block(stmts))
+
+
+def _cancelled(fn) -> str:
+    from s2sad.cleanup import cancel_divisions
+    from s2sad.ir import VarFactory
+
+    cancel_divisions(fn.body, VarFactory(100).new)
+    return text(fn)
+
+
+def test_quotients_times_their_divisors_cancel():
+    same(_cancelled(_quotients_times_divisors_ir()), """
+        def f(%x1, %a2, %b3):
+          %u10 = np.exp(%x1)
+          %v11 = np.tanh(%x1)
+          %101 = mul(%a2, %v11)
+          %102 = mul(%b3, %u10)
+          %r17 = sub(%101, %102)
+          return %r17
+    """)
+    # a factor both numerators share, up to sign, multiplies once (its
+    # negation, read by nothing else now, goes)
+    same(_cancelled(_quotients_times_divisors_ir(factor=True)), """
+        def f(%x1, %c4, %xa5, %xb6):
+          %u10 = np.exp(%x1)
+          %v11 = np.tanh(%x1)
+          %101 = mul(%xa5, %v11)
+          %102 = mul(%xb6, %u10)
+          %103 = add(%101, %102)
+          %r17 = mul(%103, %c4)
+          return %r17
+    """)
+
+
+def test_quotients_do_not_cancel_where_a_part_is_read_again_or_may_be_exact_or_written():
+    fn = _quotients_times_divisors_ir(read_again=True)
+    before = text(fn)
+    assert _cancelled(fn) == before
+    # divisors not known to be floating (an int array's `a * v` would be an int)
+    fn = _quotients_times_divisors_ir()
+    for stmt in fn.body.stmts[:2]:
+        stmt.prim = "abs"
+    before = text(fn)
+    assert _cancelled(fn) == before
+    # a numerator written in place after its quotient: the product would read it changed
+    fn = _quotients_times_divisors_ir()
+    a = fn.params[1]
+    fn.body.stmts.insert(-1, Assign(a, "add", [a, Const(1.0)], inplace=True))
+    before = text(fn)
+    assert _cancelled(fn) == before

@@ -189,6 +189,28 @@ def polynomial_in_vector(x):
     return a * b * c + a**2 * c - b / (1.0 + c**2)
 
 
+def sigmoid_cross_entropy(w, b, X, y):
+    """log's adjoints meet the sigmoid's p * (1 - p): their divisions cancel."""
+    p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def sigmoid_cross_entropy_broadcast(x, y, c1, c2):
+    """The same pattern between arrays of three shapes (3, 1), (4,) and (3, 4)."""
+    p = 1 / (1 + np.exp(-(x + y)))
+    return np.sum(c1 * np.log(p) - np.log(1 - p) * c2)
+
+
+def sigmoid_cross_entropy_written(z, y):
+    """1 - p is written in place after its log is taken."""
+    p = 1 / (1 + np.exp(-z))
+    a = np.log(p) * y
+    q = 1 - p
+    b = np.log(q)
+    q *= 2.0
+    return np.sum(a + b) + np.sum(q * z)
+
+
 # ---------------------------------------------------------------- the cases
 
 
@@ -225,6 +247,11 @@ CASES = [
     (logsumexp_rows, [(vec((2, 3)),), (vec((2, 5)),)], 0),
     (reductions, [(vec((2, 3)),), (vec((3, 3)),)], 0),
     (indexing, [(vec((2, 3)),), (vec((3, 3)),)], 0),
+    (sigmoid_cross_entropy, [(vec(3), 0.2, vec((5, 3)), (vec(5) > 0).astype(float)),
+                             (vec(3), vec(5), vec((5, 3)), vec(5, 0.0, 1.0))], (0, 1)),
+    (sigmoid_cross_entropy_broadcast, [(vec((3, 1)), vec(4), vec(4), vec((3, 1))),
+                                       (vec((3, 1)), vec(4), 0.5, vec((3, 4)))], (0, 1, 2, 3)),
+    (sigmoid_cross_entropy_written, [(vec(4), vec(4)), (vec((2, 3)), 0.5)], (0, 1)),
     (polynomial_in_vector, [(vec(3),), (vec(3),), (np.array([1.0, 2.0, 3.0]),)], 0),
 ]
 
@@ -344,3 +371,12 @@ def test_aliased_augmented_assignment():
     # on floats there is no sharing: the gradient of 2x * x ... is computed
     assert s2sad.grad(aliased_augmented)(1.5) == pytest.approx(
         s2sad.numerical_gradient(aliased_augmented, [1.5], 0))
+
+
+def test_the_cross_entropy_of_a_sigmoid_divides_nothing_in_its_backward_pass():
+    """(the cases above check its numbers)"""
+    args = (vec(3), 0.2, vec((5, 3)), (vec(5) > 0).astype(float))
+    code = str(s2sad.show(sigmoid_cross_entropy, wrt=(0, 1), args=args))
+    backward = code.split("# backward pass")[1]
+    assert "/ t" not in backward and "/ p" not in backward, code
+    assert "p - y * t" in backward, code
