@@ -277,7 +277,7 @@ def add_at_index(block: Block) -> None:
                     break
 
 
-def cancel_divisions(block: Block, new: Callable[[str], Var]) -> None:
+def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]) -> None:
     """`(a / u + b / v) * u * v` as `a * v + b * u` (a `-` for either `+`
     too) where each part is read only by the next and u and v are floating
     values: log's adjoint `g / p` meeting the logistic's `p * (1 - p)`, the
@@ -285,10 +285,14 @@ def cancel_divisions(block: Block, new: Callable[[str], Var]) -> None:
     seven, as the hand-written `p - y` does with one. A factor a and b share
     up to sign (`x * (g / n)`, `y * (-g / n)`) multiplies once. The operands'
     shapes broadcast to the same shape either way. Where u is 0 the
-    quotient's `inf * 0` gave nan; the product gives the limit."""
+    quotient's `inf * 0` gave nan; the product gives the limit. `floating`:
+    values known to be floating besides those the block shows (grad's seed);
+    only their negations are their opposites (`-y` of a uint8 y wraps)."""
     counts = use_counts(block)
     unsafe = _written_values(block) | _defined_twice(block)
     inexact = _inexact_values(block)
+    floating = inexact | set(floating) | {
+        s.target for s in walk(block) if _binary(s, "truediv") and s.target is not None}
     single = {s.target: s for s in walk(block) if isinstance(s, Assign) and
               s.target is not None and s.target not in unsafe and not s.inplace}
     changed = False
@@ -305,8 +309,8 @@ def cancel_divisions(block: Block, new: Callable[[str], Var]) -> None:
                 region.stmts.remove(part)
                 del once[part.target]
             k = region.stmts.index(stmt)
-            region.stmts[k:k + 1] = _sum_of_products(*_common_factor(terms, single, unsafe),
-                                                     stmt.target, stmt.loc, new)
+            factored = _common_factor(terms, single, unsafe, floating)
+            region.stmts[k:k + 1] = _sum_of_products(*factored, stmt.target, stmt.loc, new)
             changed = True
     if changed:  # (the factors' products no term reads now)
         eliminate_dead_code(block)
@@ -333,18 +337,20 @@ def _sum_of_products(terms: list, factor: Operand | None, target: Var, loc: Any,
     return made
 
 
-def _common_factor(terms: list, single: dict, unsafe: set) -> tuple[list, Operand | None]:
+def _common_factor(terms: list, single: dict, unsafe: set, floating: set
+                   ) -> tuple[list, Operand | None]:
     """`terms` (sign, a, y) as (sign, x, y) and the factor c where each a is
     `x * c` up to sign, with one c; else as they are and None. (`single`:
     the statements of values given once and never written in place; x and
-    c are not `unsafe` either.)"""
+    c are not `unsafe` either; a negation is seen through only of a
+    `floating` value.)"""
     split = []
     for sign, a, y in terms:
         stmt = single.get(a) if isinstance(a, Var) else None
         if not _binary(stmt, "mul") or any(isinstance(x, Var) and x in unsafe
                                            for x in stmt.args):
             return terms, None
-        split.append([(sign, x, y, c, *_signed(c, single)) for x, c in
+        split.append([(sign, x, y, c, *_signed(c, single, floating)) for x, c in
                       (stmt.args, stmt.args[::-1])])
     for sign1, x1, y1, c1, cs1, key1 in split[0]:
         for sign2, x2, y2, c2, cs2, key2 in split[1]:
@@ -354,16 +360,17 @@ def _common_factor(terms: list, single: dict, unsafe: set) -> tuple[list, Operan
     return terms, None
 
 
-def _signed(c: Operand, single: dict) -> tuple[int, Any]:
+def _signed(c: Operand, single: dict, floating: set) -> tuple[int, Any]:
     """(sign, key): c is sign times the value `key` stands for, seeing
     through `-v` and a division or product by a constant (`-g / n`)."""
     stmt = single.get(c) if isinstance(c, Var) else None
-    if stmt is not None and stmt.prim == "neg" and len(stmt.args) == 1 and not stmt.kwargs:
-        sign, key = _signed(stmt.args[0], single)
+    if stmt is not None and stmt.prim == "neg" and len(stmt.args) == 1 and not stmt.kwargs \
+            and stmt.args[0] in floating:
+        sign, key = _signed(stmt.args[0], single, floating)
         return -sign, key
     if (_binary(stmt, "truediv") or _binary(stmt, "mul")) and isinstance(stmt.args[1], Const) \
             and type(stmt.args[1].value) in (int, float):
-        sign, key = _signed(stmt.args[0], single)
+        sign, key = _signed(stmt.args[0], single, floating)
         return sign, (stmt.prim, key, repr(stmt.args[1].value))
     return 1, c if isinstance(c, Var) else (type(c.value), repr(c.value))
 

@@ -138,7 +138,8 @@ class Reverse(Adjoints, StructuralAdjoints):
         eliminate_dead_code(out)
         keep_writes_unseen(out)
         reductions_as_methods(out, self.dims)
-        cancel_divisions(out, self.factory.new)
+        # (grad's seed is the float 1.0; vjp's, the caller's cotangent, may be an int)
+        cancel_divisions(out, self.factory.new, {seed} if check_scalar else set())
         if self.in_place:  # (no forward layer follows: `joined_slices` has no tangent)
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)

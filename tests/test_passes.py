@@ -992,11 +992,11 @@ def _quotients_times_divisors_ir(*, read_again=False, factor=False):
     return Function("f", params, Block(stmts))
 
 
-def _cancelled(fn) -> str:
+def _cancelled(fn, floating=()) -> str:
     from s2sad.cleanup import cancel_divisions
     from s2sad.ir import VarFactory
 
-    cancel_divisions(fn.body, VarFactory(100).new)
+    cancel_divisions(fn.body, VarFactory(100).new, set(floating))
     return text(fn)
 
 
@@ -1011,8 +1011,9 @@ def test_quotients_times_their_divisors_cancel():
           return %r17
     """)
     # a factor both numerators share, up to sign, multiplies once (its
-    # negation, read by nothing else now, goes)
-    same(_cancelled(_quotients_times_divisors_ir(factor=True)), """
+    # negation, read by nothing else now, goes), where it is floating
+    fn = _quotients_times_divisors_ir(factor=True)
+    same(_cancelled(fn, floating=[fn.params[1]]), """
         def f(%x1, %c4, %xa5, %xb6):
           %u10 = np.exp(%x1)
           %v11 = np.tanh(%x1)
@@ -1022,6 +1023,11 @@ def test_quotients_times_their_divisors_cancel():
           %r17 = mul(%103, %c4)
           return %r17
     """)
+    # else -c may not be c's opposite (a uint8 c's wraps): each term keeps its own
+    fn = _quotients_times_divisors_ir(factor=True)
+    cancelled = _cancelled(fn)
+    assert "mul(%a2, %v11)" in cancelled and "mul(%b3, %u10)" in cancelled, cancelled
+    assert "neg(%c4)" in cancelled, cancelled
 
 
 def test_quotients_do_not_cancel_where_a_part_is_read_again_or_may_be_exact_or_written():

@@ -211,6 +211,12 @@ def sigmoid_cross_entropy_written(z, y):
     return np.sum(a + b) + np.sum(q * z)
 
 
+def sigmoid_opposite_labels(z, y):
+    """`-y` of unsigned labels wraps (1 is 255 in uint8): not y's opposite."""
+    p = 1 / (1 + np.exp(-z))
+    return np.sum(y * np.log(p)) + 3 * np.sum(-y * np.log(1 - p))
+
+
 # ---------------------------------------------------------------- the cases
 
 
@@ -252,6 +258,8 @@ CASES = [
     (sigmoid_cross_entropy_broadcast, [(vec((3, 1)), vec(4), vec(4), vec((3, 1))),
                                        (vec((3, 1)), vec(4), 0.5, vec((3, 4)))], (0, 1, 2, 3)),
     (sigmoid_cross_entropy_written, [(vec(4), vec(4)), (vec((2, 3)), 0.5)], (0, 1)),
+    (sigmoid_opposite_labels, [(vec(4), np.array([1, 0, 1, 1], dtype=np.uint8)),
+                               (vec(4), np.array([1, 0, 2, 1])), (vec(3), vec(3))], 0),
     (polynomial_in_vector, [(vec(3),), (vec(3),), (np.array([1.0, 2.0, 3.0]),)], 0),
 ]
 
@@ -380,3 +388,18 @@ def test_the_cross_entropy_of_a_sigmoid_divides_nothing_in_its_backward_pass():
     backward = code.split("# backward pass")[1]
     assert "/ t" not in backward and "/ p" not in backward, code
     assert "p - y * t" in backward, code
+
+
+def test_a_vjp_of_a_sigmoid_cross_entropy_takes_an_unsigned_cotangent():
+    """vjp's seed is the caller's cotangent, which may wrap when negated."""
+    z, y = np.array([0.3, -1.2, 0.7]), np.array([1.0, 0.0, 1.0])
+
+    def loss(z):
+        p = 1 / (1 + np.exp(-z))
+        return y * np.log(p) + (1 - y) * np.log(1 - p)
+
+    p = 1 / (1 + np.exp(-z))
+    for cotangent in (np.array([1, 2, 3], dtype=np.uint8), np.array([1.0, 2.0, 3.0])):
+        _, pullback = s2sad.vjp(loss, z)
+        expected = cotangent.astype(float) * (y - p)
+        np.testing.assert_allclose(pullback(cotangent)[0], expected, rtol=1e-12)
