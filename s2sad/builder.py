@@ -122,6 +122,8 @@ class Builder:
             simpler = self.without_minus(stmt.args[0])
         if simpler is None and stmt.prim == "mul":
             simpler = self.minus_into_constant(stmt)
+        if simpler is None and stmt.prim == "add":
+            simpler = self.product_twice(stmt)
         if simpler is not None:
             return simpler
         self.out.append(stmt)
@@ -169,6 +171,21 @@ class Builder:
                     return self.emit("mul", args if k == 0 else args[::-1],
                                      hint=stmt.target.hint if stmt.target else "", loc=stmt.loc)
         return None
+
+    def product_twice(self, stmt: Assign) -> Operand | None:
+        """`a * b + b * a` as `(a * b) * 2`, equal to the last bit: the
+        adjoint of `x * x` (`w * w`, `r * r`) is one product and a doubling
+        where the rule gives one per operand and their sum."""
+        first, second = (self.definition(v) if isinstance(v, Var) else None
+                         for v in stmt.args[:2])
+        if stmt.kwargs or len(stmt.args) != 2 or first is None or second is None or \
+                any(s.prim != "mul" or s.kwargs or s.inplace or len(s.args) != 2 or
+                    not all(isinstance(a, Var) for a in s.args) for s in (first, second)):
+            return None
+        if first.args != second.args and first.args != second.args[::-1]:
+            return None
+        return self.emit("mul", [stmt.args[0], Const(2)],
+                         hint=stmt.target.hint if stmt.target else "", loc=stmt.loc)
 
     def negates_exactly(self, c: Var) -> bool:
         """Is -c certainly c's negative? Not for an unsigned or bool number

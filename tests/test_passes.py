@@ -355,6 +355,24 @@ def test_reverse_applies_rules_backwards_and_accumulates():
     """)
 
 
+def square_of_sin(x):
+    s = np.sin(x)
+    return s * s
+
+
+def test_the_adjoint_of_a_square_doubles_one_product():
+    _, rev = reversed_ir(square_of_sin)
+    same(textwrap.dedent(text(rev.function).split("marker('backward pass')\n")[1]), """
+          require_scalar(%out4)
+          %ds6 = mul(%dout5, %s2)
+          %ds11 = mul(%ds6, 2)
+          %12 = np.cos(%x1)
+          %dx13 = mul(%ds11, %12)
+          %14 = make_tuple(%out4, %dx13)
+          return %14
+    """)
+
+
 def recurrence(x):
     y = x
     for _i in range(3):

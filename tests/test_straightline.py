@@ -217,6 +217,12 @@ def sigmoid_opposite_labels(z, y):
     return np.sum(y * np.log(p)) + 3 * np.sum(-y * np.log(1 - p))
 
 
+def squares(x, w):
+    """x * x and w * w: one product doubled for each adjoint."""
+    r = x * x - w
+    return np.mean(r * r) + 0.1 * max(np.sum(w * w), 1.0)
+
+
 # ---------------------------------------------------------------- the cases
 
 
@@ -260,6 +266,7 @@ CASES = [
     (sigmoid_cross_entropy_written, [(vec(4), vec(4)), (vec((2, 3)), 0.5)], (0, 1)),
     (sigmoid_opposite_labels, [(vec(4), np.array([1, 0, 1, 1], dtype=np.uint8)),
                                (vec(4), np.array([1, 0, 2, 1])), (vec(3), vec(3))], 0),
+    (squares, [(vec(4), vec(4)), (vec((2, 3)), vec(3)), (0.7, vec((2, 1)) * 3.0)], (0, 1)),
     (polynomial_in_vector, [(vec(3),), (vec(3),), (np.array([1.0, 2.0, 3.0]),)], 0),
 ]
 
@@ -403,3 +410,15 @@ def test_a_vjp_of_a_sigmoid_cross_entropy_takes_an_unsigned_cotangent():
         _, pullback = s2sad.vjp(loss, z)
         expected = cotangent.astype(float) * (y - p)
         np.testing.assert_allclose(pullback(cotangent)[0], expected, rtol=1e-12)
+
+
+def test_a_doubled_product_keeps_a_float32_gradient_float32():
+    x = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+    g = s2sad.grad(lambda_free_square)(x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 4 * x ** 3, rtol=1e-6)
+
+
+def lambda_free_square(x):
+    r = x * x
+    return np.sum(r * r)
