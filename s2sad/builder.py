@@ -42,6 +42,8 @@ class Builder:
         # dims, `unbroadcast(e, x)` to an x of these dims is e itself (the
         # array e stands for has them).
         self.fills: tuple | None = None
+        # every statement `add` kept, by its value (a product's, for `product_twice`)
+        self.kept: dict[Var, Assign] = {}
 
     def dims(self, v: Operand) -> tuple | None:
         """v's shape, where the code is specialized for the arguments' shapes."""
@@ -128,6 +130,7 @@ class Builder:
             return simpler
         self.out.append(stmt)
         if stmt.target is not None:
+            self.kept[stmt.target] = stmt
             self.shape[stmt.target] = shape_class(stmt, self.shape, self.facts.places.def_stmt)
         return stmt.target
 
@@ -176,7 +179,7 @@ class Builder:
         """`a * b + b * a` as `(a * b) * 2`, equal to the last bit: the
         adjoint of `x * x` (`w * w`, `r * r`) is one product and a doubling
         where the rule gives one per operand and their sum."""
-        first, second = (self.definition(v) if isinstance(v, Var) else None
+        first, second = (self.kept.get(v) if isinstance(v, Var) else None
                          for v in stmt.args[:2])
         if stmt.kwargs or len(stmt.args) != 2 or first is None or second is None or \
                 any(s.prim != "mul" or s.kwargs or s.inplace or len(s.args) != 2 or
