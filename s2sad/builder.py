@@ -22,6 +22,9 @@ from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
 from .lowering import lower_template
 
+# sum_adjoint's arguments after (g, a) for a sum of the whole array
+_FULL_SUM = [Const(None), Const(False), Const(True)]
+
 
 @dataclass
 class SymSeq:
@@ -123,7 +126,7 @@ class Builder:
         if simpler is None and stmt.prim == "neg" and isinstance(stmt.args[0], Var):
             simpler = self.without_minus(stmt.args[0])
         if simpler is None and stmt.prim == "mul":
-            simpler = self.minus_into_constant(stmt)
+            simpler = self.minus_into_constant(stmt) or self.number_for_spread(stmt)
         if simpler is None and stmt.prim == "add":
             simpler = self.product_twice(stmt)
         if simpler is not None:
@@ -173,6 +176,28 @@ class Builder:
                     args = [Const(-c.value), negated.args[0]]
                     return self.emit("mul", args if k == 0 else args[::-1],
                                      hint=stmt.target.hint if stmt.target else "", loc=stmt.loc)
+        return None
+
+    def number_for_spread(self, stmt: Assign) -> Operand | None:
+        """`sum_adjoint(g, a) * x` as `g * x` where a and x have one known
+        shape: a full sum's adjoint spread over a's shape (an array made, then
+        read once) is a number, and the product broadcasts it (the adjoint of
+        `np.sum(w * w)` or `np.sum(x * y)`)."""
+        if stmt.kwargs or len(stmt.args) != 2:
+            return None
+        for k in (0, 1):
+            spread = self.kept.get(stmt.args[k]) if isinstance(stmt.args[k], Var) else None
+            other = stmt.args[1 - k]
+            if spread is None or spread.prim != "sum_adjoint" or spread.kwargs or \
+                    not 2 <= len(spread.args) <= 5 or \
+                    spread.args[2:] != _FULL_SUM[:len(spread.args) - 2]:
+                continue
+            shape = self.dims(spread.args[1])
+            if shape is None or self.dims(other) != shape:
+                continue
+            args = [spread.args[0], other] if k == 0 else [other, spread.args[0]]
+            return self.emit("mul", args, hint=stmt.target.hint if stmt.target else "",
+                             loc=stmt.loc)
         return None
 
     def product_twice(self, stmt: Assign) -> Operand | None:

@@ -373,6 +373,24 @@ def test_the_adjoint_of_a_square_doubles_one_product():
     """)
 
 
+def sum_of_products(x, y):
+    return np.sum(x * y)
+
+
+def test_a_full_sums_adjoint_multiplies_as_the_number_it_is():
+    lo = lowered(sum_of_products)
+    shapes = ((0, (3,)), (1, (3,)))
+    facts = analyze(lo.function, (0,), shape_params=shapes)
+    prepared = prepare(lo.function, facts, lo.factory)
+    rev = reverse(prepared, analyze(prepared, (0,), shape_params=shapes), lo.factory, (0,),
+                  True)
+    backward = text(rev.function).split("marker('backward pass')\n")[1]
+    assert "sum_adjoint" not in backward and "mul(%dout" in backward, backward
+    # without the shapes (x * y may broadcast), the spread stays
+    _, rev = reversed_ir(sum_of_products)
+    assert "sum_adjoint" in text(rev.function)
+
+
 def recurrence(x):
     y = x
     for _i in range(3):

@@ -223,6 +223,11 @@ def squares(x, w):
     return np.mean(r * r) + 0.1 * max(np.sum(w * w), 1.0)
 
 
+def sums_of_products(x, y, w):
+    """A full sum's adjoint times an operand: a number times an array."""
+    return np.sum(x * y) + 2.0 * np.sum(w * x * w) + np.sum(np.sin(y) * y)
+
+
 # ---------------------------------------------------------------- the cases
 
 
@@ -267,6 +272,8 @@ CASES = [
     (sigmoid_opposite_labels, [(vec(4), np.array([1, 0, 1, 1], dtype=np.uint8)),
                                (vec(4), np.array([1, 0, 2, 1])), (vec(3), vec(3))], 0),
     (squares, [(vec(4), vec(4)), (vec((2, 3)), vec(3)), (0.7, vec((2, 1)) * 3.0)], (0, 1)),
+    (sums_of_products, [(vec(3), vec(3), vec(3)), (vec((2, 3)), vec(3), vec((2, 1))),
+                        (vec(4), 0.5, vec(4))], (0, 1, 2)),
     (polynomial_in_vector, [(vec(3),), (vec(3),), (np.array([1.0, 2.0, 3.0]),)], 0),
 ]
 
@@ -422,3 +429,15 @@ def test_a_doubled_product_keeps_a_float32_gradient_float32():
 def lambda_free_square(x):
     r = x * x
     return np.sum(r * r)
+
+
+def test_a_sums_spread_adjoint_keeps_float32_gradients_float32():
+    x, y = np.array([0.5, -1.5, 2.0], dtype=np.float32), np.array([1.0, 2.0, 3.0], np.float32)
+    gx, gy = s2sad.grad(sums_of_products_32, wrt=(0, 1))(x, y)
+    assert gx.dtype == gy.dtype == np.float32
+    np.testing.assert_allclose(gx, y, rtol=1e-6)
+    np.testing.assert_allclose(gy, x, rtol=1e-6)
+
+
+def sums_of_products_32(x, y):
+    return np.sum(x * y)
