@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import primitives
-from .analysis import Facts, known_shape, made_by_a_call, shape_class
+from .analysis import Facts, known_shape, made_by_a_call, set_known_shape, shape_class
 from .cleanup import rewrite, simplify
 from .errors import Loc, NoAdjointError, UnsupportedSyntaxError
 from .ir import Assign, Const, Operand, Ref, Var, VarFactory
@@ -47,6 +47,8 @@ class Builder:
         self.fills: tuple | None = None
         # every statement `add` kept, by its value (a product's, for `product_twice`)
         self.kept: dict[Var, Assign] = {}
+        # a full sum's spread adjoint -> its number as a 0-d array (`number_for_spread`)
+        self.as_numbers: dict[Var, Operand] = {}
 
     def dims(self, v: Operand) -> tuple | None:
         """v's shape, where the code is specialized for the arguments' shapes."""
@@ -179,10 +181,12 @@ class Builder:
         return None
 
     def number_for_spread(self, stmt: Assign) -> Operand | None:
-        """`sum_adjoint(g, a) * x` as `g * x` where a and x have one known
-        shape: a full sum's adjoint spread over a's shape (an array made, then
-        read once) is a number, and the product broadcasts it (the adjoint of
-        `np.sum(w * w)` or `np.sum(x * y)`)."""
+        """`sum_adjoint(g, a) * x` as `np.asarray(g) * x` where a and x have
+        one known shape: a full sum's adjoint spread over a's shape (an array
+        made, then read once) is a number, and the product broadcasts it (the
+        adjoint of `np.sum(w * w)` or `np.sum(x * y)`). As a 0-d array, g
+        keeps its dtype in the product, as the spread array did: a Python
+        float times a float16 x would be computed in float16."""
         if stmt.kwargs or len(stmt.args) != 2:
             return None
         for k in (0, 1):
@@ -195,9 +199,17 @@ class Builder:
             shape = self.dims(spread.args[1])
             if shape is None or self.dims(other) != shape:
                 continue
-            args = [spread.args[0], other] if k == 0 else [other, spread.args[0]]
-            return self.emit("mul", args, hint=stmt.target.hint if stmt.target else "",
-                             loc=stmt.loc)
+            number = self.as_numbers.get(spread.target)
+            if number is None:  # (one per spread: `product_twice` sees the same factors)
+                number = self.template("np.asarray(g)", {"g": spread.args[0]}, stmt.loc, "")
+                self.as_numbers[spread.target] = number
+                set_known_shape(self.shape, number, ())
+            product = self.emit("mul", [number, other] if k == 0 else [other, number],
+                                hint=stmt.target.hint if stmt.target else "", loc=stmt.loc)
+            if isinstance(product, Var):  # (x's shape: g is one number)
+                self.shape[product] = self.shape.get(other)
+                set_known_shape(self.shape, product, shape)
+            return product
         return None
 
     def product_twice(self, stmt: Assign) -> Operand | None:

@@ -441,3 +441,18 @@ def test_a_sums_spread_adjoint_keeps_float32_gradients_float32():
 
 def sums_of_products_32(x, y):
     return np.sum(x * y)
+
+
+def test_a_sums_adjoint_multiplies_a_narrower_array_in_its_own_precision():
+    """g * x of a Python float g and a float16 x would be computed in float16:
+    the gradient of the float64 y is x times 0.1 in float64, as NumPy's
+    spread array of g made it."""
+    x = np.array([0.1, 0.2, 0.3], dtype=np.float16)
+    y = np.array([1.0, 2.0, 3.0])
+    g = s2sad.grad(penalty_of_mixed_precision, wrt=1)(x, y)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g, x.astype(np.float64) * 0.1)
+
+
+def penalty_of_mixed_precision(x, y):
+    return 0.1 * max(np.sum(x * y), 0.5)
