@@ -289,19 +289,25 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
     values known to be floating besides those the block shows (grad's seed);
     only their negations are their opposites (`-y` of a uint8 y wraps)."""
     counts = use_counts(block)
-    unsafe = _written_values(block) | _defined_twice(block)
-    inexact = _inexact_values(block)
-    floating = inexact | set(floating) | {
-        s.target for s in walk(block) if _binary(s, "truediv") and s.target is not None}
-    single = {s.target: s for s in walk(block) if isinstance(s, Assign) and
-              s.target is not None and s.target not in unsafe and not s.inplace}
+    facts: dict[str, Any] = {}
+
+    def known() -> dict[str, Any]:  # (walks of the whole block: once a pattern is found)
+        if not facts:
+            unsafe = _written_values(block) | _defined_twice(block)
+            inexact = _inexact_values(block)
+            facts.update(unsafe=unsafe, inexact=inexact, floating=inexact | set(floating) | {
+                s.target for s in walk(block) if _binary(s, "truediv") and s.target is not None},
+                single={s.target: s for s in walk(block) if isinstance(s, Assign) and
+                        s.target is not None and s.target not in unsafe and not s.inplace})
+        return facts
+
     changed = False
     for region in list(blocks(block)):
         once = {s.target: s for s in region.stmts if isinstance(s, Assign) and
                 s.target is not None and not s.inplace and not s.kwargs and
                 counts.get(s.target) == 1}
         for stmt in list(region.stmts):
-            found = _quotients_times_divisors(stmt, once, unsafe, inexact)
+            found = _quotients_times_divisors(stmt, once, known)
             if found is None:
                 continue
             parts, terms = found
@@ -309,7 +315,8 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
                 region.stmts.remove(part)
                 del once[part.target]
             k = region.stmts.index(stmt)
-            factored = _common_factor(terms, single, unsafe, floating)
+            f = known()
+            factored = _common_factor(terms, f["single"], f["unsafe"], f["floating"])
             region.stmts[k:k + 1] = _sum_of_products(*factored, stmt.target, stmt.loc, new)
             changed = True
     if changed:  # (the factors' products no term reads now)
@@ -375,12 +382,14 @@ def _signed(c: Operand, single: dict, floating: set) -> tuple[int, Any]:
     return 1, c if isinstance(c, Var) else (type(c.value), repr(c.value))
 
 
-def _quotients_times_divisors(stmt: Any, once: dict, unsafe: set, inexact: set
+def _quotients_times_divisors(stmt: Any, once: dict, known: Callable[[], dict]
                               ) -> tuple | None:
     """For `stmt` = `(q1 ± q2) * f1 * f2` (the products either way round)
     with q = `a / u` or `-(a / u)` and {u1, u2} = {f1, f2}: the statements
     that go (the quotients, their sum, the first product) and the terms:
-    each one's sign, numerator and the other divisor."""
+    each one's sign, numerator and the other divisor. (`known()`: the
+    block's unsafe and inexact values, asked for only once the shape
+    matches.)"""
     if not _binary(stmt, "mul"):
         return None
     for k in (0, 1):
@@ -403,8 +412,8 @@ def _quotients_times_divisors(stmt: Any, once: dict, unsafe: set, inexact: set
                 g1, g2 = f1, f2
             else:
                 continue
-            operands = [a1, a2, u1, u2]
-            if any(isinstance(x, Var) and x in unsafe for x in operands) or \
+            unsafe, inexact = known()["unsafe"], known()["inexact"]
+            if any(isinstance(x, Var) and x in unsafe for x in [a1, a2, u1, u2]) or \
                     u1 not in inexact or u2 not in inexact:
                 continue
             return [*q1, *q2, total, first], [(s1, a1, g1), (s2, a2, g2)]
