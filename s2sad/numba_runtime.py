@@ -200,6 +200,20 @@ VECTORIZED_UFUNCS = ("tanh", "exp", "log", "expm1", "log1p", "log2", "log10", "e
                      "arccos", "cbrt")
 
 
+def _named(implementation: Any, *parts: str) -> Any:
+    """An implementation a factory here returns for several helpers, named
+    for the one it is (`np.exp`'s, not np.tanh's). Numba names machine code
+    by module, qualified name, argument types and a count of what its
+    process compiled before: two such closures of one qualified name,
+    compiled in two processes, can get one name for two bodies, and where
+    Numba's cache brings both into one process, one's code runs for the
+    other (a gradient with np.tanh ran np.exp's). The other overloads here
+    choose their implementation by argument types alone, which the name has."""
+    name = "_".join([implementation.__name__.strip("<>"), *parts])
+    implementation.__name__ = implementation.__qualname__ = name
+    return implementation
+
+
 def _vectorized(name: str) -> Any:
     """`vector_<name>(x)`: np.<name>(x), NumPy's loop on big float64 arrays."""
     ufunc = getattr(np, name)
@@ -213,7 +227,7 @@ def _vectorized(name: str) -> Any:
     def _call(x):
         if not (isinstance(x, types.Array) and x.dtype == types.float64 and x.ndim >= 1
                 and x.layout in "CF"):
-            return lambda x: ufunc(x)  # (Numba's own)
+            return _named(lambda x: ufunc(x), name)  # (Numba's own)
         # (the layout Numba's own gives: a loop's array keeps one type)
         result = types.Array(types.float64, x.ndim, x.layout)
         laid_out = np.asfortranarray if x.layout == "F" else np.ascontiguousarray
@@ -224,7 +238,7 @@ def _vectorized(name: str) -> Any:
                     out = laid_out(ufunc(x))
                 return out
             return ufunc(x)
-        return vectorized
+        return _named(vectorized, name)
     return call
 
 
@@ -859,17 +873,17 @@ def _reduction(kind: str, a, axis, keepdims):
     whole, along = _WHOLE[kind], _ALONG_ROWS[kind]
     if ax is None or a.ndim == 1:
         if not kept:
-            return lambda a, axis=None, keepdims=False: whole(a)
+            return _named(lambda a, axis=None, keepdims=False: whole(a), kind)
         if a.ndim == 1:
-            return lambda a, axis=None, keepdims=False: np.full(1, whole(a))
-        return lambda a, axis=None, keepdims=False: np.full((1, 1), whole(a))
+            return _named(lambda a, axis=None, keepdims=False: np.full(1, whole(a)), kind)
+        return _named(lambda a, axis=None, keepdims=False: np.full((1, 1), whole(a)), kind)
     if ax % 2 == 1:
         if kept:
-            return lambda a, axis=None, keepdims=False: _as_column(along(a))
-        return lambda a, axis=None, keepdims=False: along(a)
+            return _named(lambda a, axis=None, keepdims=False: _as_column(along(a)), kind)
+        return _named(lambda a, axis=None, keepdims=False: along(a), kind)
     if kept:
-        return lambda a, axis=None, keepdims=False: _as_row(along(a.T))
-    return lambda a, axis=None, keepdims=False: along(a.T)
+        return _named(lambda a, axis=None, keepdims=False: _as_row(along(a.T)), kind)
+    return _named(lambda a, axis=None, keepdims=False: along(a.T), kind)
 
 
 @overload(reduce_sum, prefer_literal=True)

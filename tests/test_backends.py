@@ -538,6 +538,41 @@ def test_a_second_process_loads_numbas_cache(tmp_path):
 
 
 @needs_numba
+def test_gradients_cached_by_two_processes_run_their_own_code_in_a_third(tmp_path):
+    # np.exp's and np.tanh's implementations come from one factory; compiled
+    # in two processes they once got one machine-code name, and the third
+    # process, loading both from the cache, ran np.exp's code for np.tanh
+    script = tmp_path / "program.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import numpy as np
+        import s2sad
+
+        def with_exp(x):
+            return np.sum(np.exp(x) * x)
+
+        def with_tanh(x):
+            return np.sum(np.tanh(x) * x)
+
+        x = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+        for name in sys.argv[1:]:
+            f = globals()[name]
+            fast, ref = s2sad.grad(f, backend="numba")(x), s2sad.grad(f)(x)
+            print(name, np.allclose(fast, ref, rtol=1e-12, atol=1e-14))
+    """))
+    env = {**os.environ, "S2SAD_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for names in (["with_exp"], ["with_tanh"], ["with_exp", "with_tanh"],
+                  ["with_tanh", "with_exp"]):
+        run = subprocess.run([sys.executable, str(script), *names], capture_output=True,
+                             text=True, env=env, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout.split())
+    assert outputs[2:] == [["with_exp", "True", "with_tanh", "True"],
+                           ["with_tanh", "True", "with_exp", "True"]]
+
+
+@needs_numba
 def test_a_cache_directory_others_can_write_is_refused(tmp_path, monkeypatch):
     from s2sad import numba_backend
 
