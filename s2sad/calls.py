@@ -363,6 +363,16 @@ def _is_own(fn: Any) -> bool:
 # compiled halves; their guards are still checked on every call.
 _KNOWN_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _KNOWN_PER_FUNCTION = 16  # (types and shapes a callee may keep changing)
+
+
+def _forget_known(fn: Any) -> None:
+    if fn is None:
+        _KNOWN_CALLS.clear()
+    else:
+        _KNOWN_CALLS.pop(fn, None)
+
+
+pipeline.on_forget(_forget_known)
 _PLAIN_TYPES = frozenset({float, int, bool, np.float64, np.ndarray})
 
 

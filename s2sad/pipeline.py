@@ -602,10 +602,22 @@ def forget(fn: Any = None) -> None:
     if fn is None:
         _CACHE.clear()
         _REUSABLE.clear()
-        return
-    fn = unwrap(fn)
-    _CACHE.pop(fn, None)
-    _REUSABLE.pop(fn.__code__, None)
+    else:
+        fn = unwrap(fn)
+        _CACHE.pop(fn, None)
+        _REUSABLE.pop(fn.__code__, None)
+    for hook in _FORGET_HOOKS:
+        hook(fn)
+
+
+# what the layers above keep of compiled results (the dispatcher's known
+# callees), dropped with them by forget
+_FORGET_HOOKS: list[Callable[[Any], None]] = []
+
+
+def on_forget(hook: Callable[[Any], None]) -> None:
+    """Have forget(fn) call hook(fn) (fn None: every function) too."""
+    _FORGET_HOOKS.append(hook)
 
 
 def transform_count() -> int:
@@ -650,6 +662,8 @@ def _logged_transform(fn: types.FunctionType, spec: Spec) -> Compiled:
     """`transform`, telling `logging.getLogger("s2sad")` at INFO when it takes
     longer than SLOW_TRANSFORM_SECONDS: once while it still runs (a very long
     function can take many seconds on first call) and once when done."""
+    if not _LOG.isEnabledFor(logging.INFO):  # (no one listens: no timer thread to start)
+        return transform(fn, spec)
     what = f"{spec.kind} of {fn.__qualname__} (wrt {list(spec.wrt)}" + \
         (f", {len(spec.forwards)} forward layer(s))" if spec.forwards else ")")
     start = time.perf_counter()

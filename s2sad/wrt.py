@@ -12,6 +12,7 @@ derivatives per parameter; `Chosen` reads the sites' out of them.
 from __future__ import annotations
 
 import functools
+import sys
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,6 +149,14 @@ def def_loc(fn: types.FunctionType) -> Loc | None:
         return None
 
 
+def _own_arithmetic_types() -> tuple[type, ...]:
+    """Array classes whose arithmetic is not ndarray's: np.matrix, and a masked
+    array, which exists only once something imported numpy.ma (importing it
+    here would cost every first call 6 ms)."""
+    masked = sys.modules.get("numpy.ma")
+    return (np.matrix, masked.MaskedArray) if masked is not None else (np.matrix,)
+
+
 def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
     """Refuse arguments whose arithmetic is not ndarray's, and chosen ones
     that cannot be differentiated, with a message naming the argument."""
@@ -155,7 +164,7 @@ def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
     lay = layout(fn)
     full_args, _ = chosen.target.full(args, kwargs)
     for i, value in enumerate(full_args):
-        if isinstance(value, (np.ma.MaskedArray, np.matrix)):  # (their own arithmetic)
+        if isinstance(value, _own_arithmetic_types()):
             name = lay.names[min(i, len(lay.names) - 1)] if lay.names else str(i)
             raise ArgumentTypeError(
                 f"argument {name!r} is a {type(value).__name__}, whose arithmetic differs "

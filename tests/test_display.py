@@ -4,9 +4,7 @@ slow transforms say so through `logging`."""
 from __future__ import annotations
 
 import logging
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,18 +64,11 @@ def test_slow_transforms_log_quietly_by_default(monkeypatch: pytest.MonkeyPatch,
     assert any("g" in m and "grad" in m for m in messages), messages
 
 
-def test_logging_is_quiet_unless_configured():
-    code = ("import numpy as np, s2sad, s2sad.pipeline as p\n"
-            "p.SLOW_TRANSFORM_SECONDS = 0.0\n"
-            "def h(x):\n    return np.sum(x * x)\n"
-            "print(s2sad.grad(h)(np.ones(2)))\n")
-    path = Path(__file__).parent / "_quiet_logging_case.py"
-    try:
-        path.write_text(code)
-        result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                                timeout=60)
-    finally:
-        path.unlink(missing_ok=True)
+def test_logging_is_quiet_unless_configured(run_script):
+    result = run_script("import numpy as np, s2sad, s2sad.pipeline as p\n"
+                        "p.SLOW_TRANSFORM_SECONDS = 0.0\n"
+                        "def h(x):\n    return np.sum(x * x)\n"
+                        "print(s2sad.grad(h)(np.ones(2)))\n")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
 

@@ -230,6 +230,28 @@ def test_helpers_are_transformed_once_too():
     np.testing.assert_allclose(grad(x), expected, rtol=1e-12)
 
 
+def test_forget_drops_the_helpers_the_dispatcher_knows_too():
+    x = np.array([0.5, 1.0, 2.0])
+    s2sad.grad(calls_helper)(x)
+    pipeline.forget()
+    before = pipeline.transform_count()
+    np.testing.assert_allclose(s2sad.grad(calls_helper)(x), (2 * x + 1.0) / 3, rtol=1e-12)
+    assert pipeline.transform_count() - before == 2  # calls_helper and helper_with_len's split
+
+
+def test_a_first_gradient_imports_no_masked_arrays(run_script):
+    # (numpy.ma costs a fresh interpreter's first call 6 ms; no masked array
+    # can be passed before something imports it)
+    result = run_script("import sys, numpy as np, s2sad\n"
+                        "def f(x):\n    return np.sum(np.tanh(x) * x)\n"
+                        "assert 'numpy.ma' not in sys.modules\n"
+                        "print(s2sad.grad(f)(np.ones(3))[0], 'numpy.ma' in sys.modules)\n")
+    assert result.returncode == 0, result.stderr
+    value, masked = result.stdout.split()
+    assert float(value) == pytest.approx(np.tanh(1.0) + 1.0 - np.tanh(1.0) ** 2)
+    assert masked == "False"
+
+
 def test_quickstart_is_transformed_once():
     from s2sad.cli import load_file
 

@@ -543,12 +543,32 @@ def _unpacks_into_out(fn: Any, node: gast.Call) -> bool:
     given unpacked arguments that fill it (`np.sum(x, *(0, None, o))`)."""
     if isinstance(fn, np.ufunc):
         return _unpacked_reaches(node, fn.nin)
-    try:
-        params = list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        return False
+    params = [p.name for p in _parameters(fn) or ()]
     return "out" in params and not is_users_function(fn) and \
         _unpacked_reaches(node, params.index("out"))
+
+
+def _parameters(fn: Any) -> tuple[inspect.Parameter, ...] | None:
+    """fn's parameters, None where it has no signature. Those of a library's
+    function or s2sad's (an adjoint's helper) are kept: each call in the code
+    asks twice, and inspect.signature costs about 20 µs."""
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if root in LIBRARY_MODULES or root == "s2sad" or type(fn) is types.BuiltinFunctionType:
+        try:
+            return _library_parameters(fn)
+        except TypeError:  # (an unhashable callable)
+            pass
+    return _signature_parameters(fn)
+
+
+def _signature_parameters(fn: Any) -> tuple[inspect.Parameter, ...] | None:
+    try:
+        return tuple(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
+_library_parameters = functools.lru_cache(maxsize=1024)(_signature_parameters)
 
 
 @functools.cache
@@ -577,9 +597,8 @@ def _writes_an_argument(obj: Any, args: list, keywords: list = ()) -> bool:
     if isinstance(getattr(obj, "__self__", None), np.ufunc) and \
             getattr(obj, "__name__", "") == "at":
         return True
-    try:
-        params = list(inspect.signature(obj).parameters.values())
-    except (TypeError, ValueError):
+    params = _parameters(obj)
+    if params is None:
         return False
     positional = []
     for param in params:
