@@ -277,7 +277,8 @@ def add_at_index(block: Block) -> None:
                     break
 
 
-def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]) -> None:
+def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var],
+                     primal: set[Var]) -> None:
     """`(a / u + b / v) * u * v` as `a * v + b * u` (a `-` for either `+`
     too) where each part is read only by the next and u and v are floating
     values: log's adjoint `g / p` meeting the logistic's `p * (1 - p)`, the
@@ -287,7 +288,10 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
     shapes broadcast to the same shape either way. Where u is 0 the
     quotient's `inf * 0` gave nan; the product gives the limit. `floating`:
     values known to be floating besides those the block shows (grad's seed);
-    only their negations are their opposites (`-y` of a uint8 y wraps)."""
+    only their negations are their opposites (`-y` of a uint8 y wraps).
+    `primal`: the values of the forward pass, the user's own arithmetic,
+    which stays as written (their `(1 / u + 1 / v) * u * v` is nan where u
+    is 0, as NumPy computes it)."""
     counts = use_counts(block)
     facts: dict[str, Any] = {}
 
@@ -304,9 +308,11 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
     changed = False
     for region in list(blocks(block)):
         once = {s.target: s for s in region.stmts if isinstance(s, Assign) and
-                s.target is not None and not s.inplace and not s.kwargs and
-                counts.get(s.target) == 1}
+                s.target is not None and s.target not in primal and not s.inplace and
+                not s.kwargs and counts.get(s.target) == 1}
         for stmt in list(region.stmts):
+            if isinstance(stmt, Assign) and stmt.target in primal:
+                continue
             found = _quotients_times_divisors(stmt, once, known)
             if found is None:
                 continue

@@ -133,13 +133,14 @@ class Reverse(Adjoints, StructuralAdjoints):
             forward.append(Assign(kept, "snapshot", [value], {}, Ref("$snapshot", snapshot)))
             pair.args[0] = value = kept
         out = Block([*forward, *backward, Return(pair.target, ret.loc)])
+        primal = {s.target for s in walk(Block(forward)) if isinstance(s, Assign)}
         shared = share_common_values(out, start=len(forward))  # (the backward pass's)
         value, result = (shared.get(v, v) if isinstance(v, Var) else v for v in (value, result))
         eliminate_dead_code(out)
         keep_writes_unseen(out)
         reductions_as_methods(out, self.dims)
         # (grad's seed is the float 1.0; vjp's, the caller's cotangent, may be an int)
-        cancel_divisions(out, self.factory.new, {seed} if check_scalar else set())
+        cancel_divisions(out, self.factory.new, {seed} if check_scalar else set(), primal)
         if self.in_place:  # (no forward layer follows: `joined_slices` has no tangent)
             join_tiled_slices(out, self.dims, lambda v: self.shape.get(("index value", v)),
                               self.factory.new)

@@ -1036,11 +1036,11 @@ def _quotients_times_divisors_ir(*, read_again=False, factor=False):
     return Function("f", params, Block(stmts))
 
 
-def _cancelled(fn, floating=()) -> str:
+def _cancelled(fn, floating=(), primal=()) -> str:
     from s2sad.cleanup import cancel_divisions
     from s2sad.ir import VarFactory
 
-    cancel_divisions(fn.body, VarFactory(100).new, set(floating))
+    cancel_divisions(fn.body, VarFactory(100).new, set(floating), set(primal))
     return text(fn)
 
 
@@ -1090,3 +1090,10 @@ def test_quotients_do_not_cancel_where_a_part_is_read_again_or_may_be_exact_or_w
     fn.body.stmts.insert(-1, Assign(a, "add", [a, Const(1.0)], inplace=True))
     before = text(fn)
     assert _cancelled(fn) == before
+    # the user's own arithmetic (the forward pass's values): nan where u is 0 stays
+    for forward in (["r"], ["q1"]):
+        fn = _quotients_times_divisors_ir()
+        before = text(fn)
+        primal = [s.target for s in fn.body.stmts if isinstance(s, Assign) and
+                  s.target.hint in forward]
+        assert _cancelled(fn, primal=primal) == before

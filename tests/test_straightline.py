@@ -419,6 +419,27 @@ def test_a_vjp_of_a_sigmoid_cross_entropy_takes_an_unsigned_cotangent():
         np.testing.assert_allclose(pullback(cotangent)[0], expected, rtol=1e-12)
 
 
+def quotients_times_divisors_in_users_code(w, x):
+    u = np.sin(x)
+    v = np.cos(x)
+    s = (1.0 / u + 1.0 / v) * u * v
+    return np.sum(w * s)
+
+
+def test_the_users_own_quotients_times_divisors_keep_numpys_arithmetic():
+    """Divisions cancel in the adjoints s2sad writes, never in the user's
+    code: at sin(x) = 0 NumPy's value and w's gradient are nan (an outside
+    tester's find), and where 1 / sin(x) overflows, inf."""
+    w = np.array([1.0, 2.0])
+    for x in (np.array([0.0, 0.3]), np.array([1e-310, 0.3])):
+        with np.errstate(all="ignore"):
+            expected = (1.0 / np.sin(x) + 1.0 / np.cos(x)) * np.sin(x) * np.cos(x)
+            value, dw = s2sad.value_and_grad(quotients_times_divisors_in_users_code)(w, x)
+            np.testing.assert_array_equal(value, quotients_times_divisors_in_users_code(w, x))
+        np.testing.assert_allclose(dw, expected, rtol=1e-15)
+        assert not np.isfinite(value) and not np.isfinite(dw[0])
+
+
 def test_a_doubled_product_keeps_a_float32_gradient_float32():
     x = np.array([0.5, -1.5, 2.0], dtype=np.float32)
     g = s2sad.grad(lambda_free_square)(x)
