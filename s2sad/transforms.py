@@ -36,7 +36,14 @@ from .errors import (
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
-from .runtime import as_gradient_of, private_copy, raised_by_user, separate, zeros_like
+from .runtime import (
+    adjoint_dtype,
+    as_gradient_of,
+    private_copy,
+    raised_by_user,
+    separate,
+    zeros_like,
+)
 from .runtime.functions import (
     carries_derivative,
     differentiated_field,
@@ -446,6 +453,19 @@ def _same_values(a: Any, b: Any) -> bool:
         return bool(np.array_equal(a, b))
 
 
+def _in_adjoint_dtype(cotangent: Any, value: Any) -> Any:
+    """A NumPy cotangent in the dtype of the output's adjoints at least, as
+    jvp takes tangents: an integer or bool one as floats (the pullback
+    negates it: -u of a uint8 u wraps, a bool's has no minus), a float16
+    one of a float64 output in float64 (its products would round to float16)."""
+    have = getattr(cotangent, "dtype", None)
+    if have is None:  # (a Python number: of any precision it needs)
+        return cotangent
+    least = have if have.kind in "fc" else np.dtype(np.float64)
+    want = np.result_type(least, adjoint_dtype(np.result_type(value)))
+    return cotangent.astype(want) if want != have else cotangent
+
+
 def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
     """The cotangent as the backward half takes it, checked against the
     output's structure: an array or a number of its shape for an array or a
@@ -468,7 +488,7 @@ def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
         if np.iscomplexobj(cotangent) and not np.iscomplexobj(value):
             raise wrong("complex, where the output is real (its pullback would drop the "
                         "imaginary part): pull back the real and imaginary parts separately")
-        return cotangent
+        return _in_adjoint_dtype(cotangent, value)
     if is_record(value) or type(value) in (list, tuple):
         if not isinstance(cotangent, (list, tuple)) or len(cotangent) != len(value):
             raise wrong(f"{type(cotangent).__name__} {cotangent!r:.60}, where the output is a "

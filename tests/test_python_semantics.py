@@ -1153,6 +1153,53 @@ def test_a_complex_cotangent_of_a_real_output_is_an_error():
         pullback((np.ones(3) + 1j, 2.0))
 
 
+def negated(x):
+    return -x
+
+
+def negated_polynomial(x):
+    return -(x - 2 * x * x)
+
+
+def negated_sigmoid(x):
+    return -(1 / (1 + np.exp(-x)))
+
+
+def doubled_in_a_tuple(x):
+    return (2 * x, x ** 3)
+
+
+@pytest.mark.parametrize("f", [negated, negated_polynomial, negated_sigmoid])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.bool_, np.float16])
+def test_a_cotangent_of_integers_bools_or_halves_is_taken_as_the_floats_it_stands_for(f, dtype):
+    """The pullback negates and scales its cotangent: a uint8 one's -u
+    wraps (1 is 255), a bool's has no minus, a float16 one's products round
+    to float16; each is taken as float64, as jvp takes tangents (an outside
+    tester's find)."""
+    x = np.array([0.3, -1.2, 0.7])
+    u = np.array([1, 0, 200]).astype(dtype)
+    _, pullback = s2sad.vjp(f, x)
+    _, wide = s2sad.vjp(f, x)
+    expected = wide(u.astype(np.float64))[0]
+    np.testing.assert_allclose(pullback(u)[0], expected, rtol=1e-15)
+    assert pullback(u)[0].dtype == np.float64
+    # (a cotangent of a tuple's items, each as its item's)
+    _, pullback = s2sad.vjp(doubled_in_a_tuple, x)
+    v = np.array([3, 2, 1]).astype(dtype)
+    got = pullback((u, v))[0]
+    wide_u, wide_v = u.astype(np.float64), v.astype(np.float64)
+    np.testing.assert_allclose(got, 2 * wide_u + 3 * x ** 2 * wide_v, rtol=1e-15)
+
+
+def test_a_cotangent_of_a_single_precision_output_is_taken_in_single_precision():
+    x32 = np.array([0.3, -1.2], dtype=np.float32)
+    _, pullback = s2sad.vjp(negated_polynomial, x32)
+    for u in (np.array([1.0, 2.0], dtype=np.float32), np.array([1, 2], dtype=np.uint8)):
+        got = pullback(u)[0]
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, [0.2, -5.8 * 2], rtol=1e-6)
+
+
 def dict_with_a_mapping_of_keywords(p):
     q = dict(p, **{"a": p["c"] * 2.0})  # (the mapping's items after p's)
     return np.sum(q["a"] * q["b"]) + np.sum(q["c"])

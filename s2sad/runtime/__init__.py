@@ -38,6 +38,7 @@ from .base import (  # noqa: F401
     add_into,
     add_outer,
     added_at,
+    adjoint_dtype,
     as_gradient_of,
     attribute_tangent,
     attribute_value,

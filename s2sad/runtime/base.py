@@ -694,7 +694,7 @@ def zeros_like(x: Any) -> Any:
     if x is None:
         return None
     if isinstance(x, np.ndarray):
-        return np.zeros(x.shape, dtype=_adjoint_dtype(x.dtype))
+        return np.zeros(x.shape, dtype=adjoint_dtype(x.dtype))
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, list):
@@ -702,7 +702,7 @@ def zeros_like(x: Any) -> Any:
     if isinstance(x, tuple):  # (a namedtuple's derivative is a plain tuple)
         return tuple(zeros_like(v) for v in x)
     if isinstance(x, np.generic):
-        return np.zeros((), dtype=_adjoint_dtype(x.dtype))[()]
+        return np.zeros((), dtype=adjoint_dtype(x.dtype))[()]
     if isinstance(x, complex):
         return 0j
     if isinstance(x, (float, int)):
@@ -711,7 +711,7 @@ def zeros_like(x: Any) -> Any:
     return 0.0 if other is NotImplemented else other
 
 
-def _adjoint_dtype(dtype: np.dtype) -> np.dtype:
+def adjoint_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype of an adjoint or tangent of values of `dtype`."""
     return dtype if dtype.kind in "fc" else np.result_type(dtype, np.float64)
 

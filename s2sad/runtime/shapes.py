@@ -16,12 +16,12 @@ from .base import (
     _FLOAT64,
     ArgumentTypeError,
     UnsupportedSyntaxError,
-    _adjoint_dtype,
     _inexact,
     _is_basic_index,
     _real_dtype,
     _shape,
     add_adjoints,
+    adjoint_dtype,
     unbroadcast,
     zeros_like,
 )
@@ -166,7 +166,7 @@ def split_adjoint(g: Any, ary: Any, indices_or_sections: Any, axis: int,
     # (which positions along the axis each piece took: pieces may overlap or be
     # empty, `np.array_split(a, [4, 1])`)
     taken = split(np.arange(a.shape[axis]), indices_or_sections)
-    out = np.zeros(a.shape, dtype=_adjoint_dtype(a.dtype))
+    out = np.zeros(a.shape, dtype=adjoint_dtype(a.dtype))
     lead = (slice(None),) * axis
     for gi, at in zip(g, taken):
         if gi is not None and at.size:
@@ -254,7 +254,7 @@ def sum_adjoint_items(g: Any, items: Any) -> Any:
     shape; of an array (its rows summed), an array of its shape."""
     if isinstance(items, np.ndarray):
         return np.broadcast_to(unbroadcast(g, items[0]) if len(items) else g,
-                               items.shape).astype(_adjoint_dtype(items.dtype), copy=True)
+                               items.shape).astype(adjoint_dtype(items.dtype), copy=True)
     return [unbroadcast(g, item) for item in items]
 
 
