@@ -299,9 +299,9 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
         if not facts:
             unsafe = _written_values(block) | _defined_twice(block)
             inexact = _inexact_values(block)
-            facts.update(unsafe=unsafe, inexact=inexact, floating=inexact | set(floating) | {
-                s.target for s in walk(block) if _binary(s, "truediv") and s.target is not None},
-                single={s.target: s for s in walk(block) if isinstance(s, Assign) and
+            facts.update(unsafe=unsafe, inexact=inexact,
+                         floating=_floating_values(block, inexact | set(floating)),
+                         single={s.target: s for s in walk(block) if isinstance(s, Assign) and
                         s.target is not None and s.target not in unsafe and not s.inplace})
         return facts
 
@@ -327,6 +327,17 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
             changed = True
     if changed:  # (the factors' products no term reads now)
         eliminate_dead_code(block)
+
+
+def _floating_values(block: Block, known: set[Var]) -> set[Var]:
+    """`known` and the values certain to be floating from them: quotients,
+    and a floating number as a NumPy one (a full sum's adjoint, held)."""
+    floating = set(known)
+    for s in walk(block):
+        if isinstance(s, Assign) and s.target is not None and (
+                _binary(s, "truediv") or s.prim == "numpy_number" and s.args[0] in floating):
+            floating.add(s.target)
+    return floating
 
 
 def _sum_of_products(terms: list, factor: Operand | None, target: Var, loc: Any,

@@ -119,6 +119,10 @@ def spread_number(c: Any, shape: tuple) -> Any:
     return _base.spread_number(c, shape)
 
 
+def numpy_number(g: Any) -> Any:
+    return _base.numpy_number(g)
+
+
 def outer_added(a: Any, x: Any, y: Any) -> Any:
     return _base.outer_added(a, x, y)
 
@@ -277,6 +281,15 @@ def _outer_added(a, x, y):
     if _float64(a) and _float64(x) and _float64(y):
         return lambda a, x, y: a + np.outer(x, y)
     raise _refuse("outer_added", a, x, y)
+
+
+@overload(numpy_number)
+def _numpy_number(g):
+    """g as it is: Numba's numbers are typed (a float64 times a float32
+    array is float64), not NumPy 2's weak Python floats."""
+    if isinstance(g, (types.Float, types.Integer, types.Complex)):
+        return lambda g: g
+    raise _refuse("numpy_number", g)
 
 
 @overload(spread_number)
@@ -1134,7 +1147,7 @@ def _read_slice(g, index, written=None, value=None):
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "check_not_dict", "check_not_mapping",
              "zeros_like", "add_adjoints", "add_into", "add_outer", "outer_added",
-             "spread_number", "augmented", "add_at", "added_at", "own", "snapshot",
+             "spread_number", "numpy_number", "augmented", "add_at", "added_at", "own", "snapshot",
              "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),

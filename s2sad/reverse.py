@@ -55,7 +55,7 @@ from .ir import (
 )
 from .prepare import no_rule_error
 from .reverse_rules import StructuralAdjoints
-from .runtime import aux_value, require_scalar, snapshot
+from .runtime import aux_value, numpy_number, require_scalar, snapshot
 from .tape import Tapes
 
 
@@ -205,13 +205,22 @@ class Reverse(Adjoints, StructuralAdjoints):
             x = stmt.args[0]
             share = g if prim.name in ("np.sum", ".sum") else \
                 self.emit("truediv", [g, Const(math.prod(self.dims(x)))], hint=dname(x))
-            self.hold_as_number(x, share, stmt.loc)
+            self.hold_as_number(x, self.numpy_number(share, x), stmt.loc)
         else:
             self.adjoint_templates(prim, stmt, g, held)
 
     # An adjoint held as a number (`spreadable`) goes through the rules of
     # elementwise operations of operands that are numbers or of its shape:
     # each operand's adjoint is then a number, or an array of that shape.
+
+    def numpy_number(self, share: Operand, x: Var) -> Operand:
+        """The number a full sum's adjoint is held as, as the NumPy number the
+        array it stands for holds (`runtime.numpy_number`): NumPy 2 computes
+        a Python float times a float16 array in float16."""
+        number = self.emit("numpy_number", [share], hint=dname(x),
+                           callee=Ref("$numpy_number", numpy_number))
+        set_known_shape(self.shape, number, ())
+        return number
 
     def fills_with_a_number(self, prim: primitives.Primitive, stmt: Assign, g: Any) -> bool:
         """Is stmt a full sum or mean of an array of known shape, whose adjoint,

@@ -208,6 +208,7 @@ helper("snapshot(x)", linear=("x",), fresh=True)
 helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, view=True,
        recompute=False)
 helper("spread_number(c, shape)", linear=("c",), zero=("shape",))
+helper("numpy_number(g)", linear=("g",))
 helper("unshared(t)", linear=("t",))
 helper("outer_added(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.outer(x, t)"},
        fresh=True)

@@ -62,6 +62,7 @@ from .base import (  # noqa: F401
     join_strings,
     matrix_transpose,
     no_second_order_tangent,
+    numpy_number,
     outer_added,
     own,
     partial_adjoints,

@@ -728,6 +728,24 @@ def add_into(a: Any, b: Any) -> Any:
     return a + b
 
 
+def numpy_number(g: Any) -> Any:
+    """g, a number standing for an array filled with it (a full sum's
+    adjoint), as the NumPy number that array holds: NumPy 2 computes a
+    Python float times a float16 or float32 array in their precision, where
+    g may stand for the adjoint of a float64 array (`np.mean(w * x16)` of a
+    float64 w), and the array sum_adjoint spreads (np.full) is float64. A
+    NumPy number keeps its dtype."""
+    kind = type(g)
+    if kind is float:
+        return _float64(g)
+    if kind is int or kind is complex:
+        return np.asarray(g)[()]
+    return g
+
+
+_float64 = np.float64
+
+
 def spread_number(c: Any, shape: tuple) -> Any:
     """c as the array of `shape` it stands for: an adjoint held as a number
     (the adjoint of a full sum, through elementwise rules) filling it; an
