@@ -232,6 +232,8 @@ class Builder:
         (`-np.uint8(3)` wraps around): only for a value certainly floating,
         made by a division or a function whose result is (`_FLOAT_VALUED`)."""
         stmt = self.definition(c) or self.facts.places.def_stmt.get(c)  # (or a primal's)
+        if isinstance(stmt, Assign) and stmt.prim == "numpy_number":  # (a held sum's adjoint)
+            return isinstance(stmt.args[0], Var) and self.negates_exactly(stmt.args[0])
         return isinstance(stmt, Assign) and (stmt.prim in _FLOAT_VALUED or
                                              stmt.prim.startswith("math."))
 
