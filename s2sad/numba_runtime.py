@@ -123,6 +123,10 @@ def numpy_number(g: Any) -> Any:
     return _base.numpy_number(g)
 
 
+def seed_of(dout: Any, out: Any) -> Any:
+    return _base.seed_of(dout, out)
+
+
 def outer_added(a: Any, x: Any, y: Any) -> Any:
     return _base.outer_added(a, x, y)
 
@@ -283,13 +287,21 @@ def _outer_added(a, x, y):
     raise _refuse("outer_added", a, x, y)
 
 
+@overload(seed_of)
+def _seed_of(dout, out):
+    """dout as it is: Numba's floats are float64 already (see numpy_number)."""
+    if isinstance(dout, (types.Float, types.Integer)):
+        return lambda dout, out: dout
+    raise _refuse("seed_of", dout, out)
+
+
 @overload(numpy_number)
 def _numpy_number(g):
     """g as it is: Numba's numbers are typed (a float64 times a float32
     array is float64), not NumPy 2's weak Python floats."""
     if isinstance(g, (types.Float, types.Integer, types.Complex)):
         return lambda g: g
-    raise _refuse("numpy_number", g)
+    raise _refuse("numpy_number", "seed_of", g)
 
 
 @overload(spread_number)
@@ -1147,8 +1159,8 @@ def _read_slice(g, index, written=None, value=None):
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "check_not_dict", "check_not_mapping",
              "zeros_like", "add_adjoints", "add_into", "add_outer", "outer_added",
-             "spread_number", "numpy_number", "augmented", "add_at", "added_at", "own", "snapshot",
-             "read_slice")),
+             "spread_number", "numpy_number", "seed_of", "augmented", "add_at", "added_at",
+             "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),
     (_linalg, ("matmul_adjoint_a", "matmul_adjoint_b")),
     (_elementwise, ("abs_adjoint", "abs_sign", "max_share", "logaddexp_share",

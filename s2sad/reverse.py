@@ -55,7 +55,7 @@ from .ir import (
 )
 from .prepare import no_rule_error
 from .reverse_rules import StructuralAdjoints
-from .runtime import aux_value, numpy_number, require_scalar, snapshot
+from .runtime import aux_value, numpy_number, require_scalar, seed_of, snapshot
 from .tape import Tapes
 
 
@@ -96,13 +96,9 @@ class Reverse(Adjoints, StructuralAdjoints):
         *body, ret = fn.body.stmts
         value = ret.value
         seed = self.factory.new(self.seed_name(fn, value, aux))
-        if self.active(value):
-            self.adj[value] = SymSeq([seed, None]) if aux else seed
-            self.shape[seed] = self.shape.get(value) if not aux else None
-            if not aux:  # (a seed has its value's shape: vjp checks a cotangent's)
-                set_known_shape(self.shape, seed, known_shape(self.shape, value))
         start = Assign(None, "marker", [Const("backward pass")])
         backward = [start]
+        typed = seed  # (grad's: the kind of number the output is, `seed_of`)
         if check_scalar:
             checked = value
             if aux:
@@ -111,6 +107,16 @@ class Reverse(Adjoints, StructuralAdjoints):
                                        Ref("$aux_value", aux_value), ret.loc))
             backward.append(Assign(None, "require_scalar", [checked], {},
                                    Ref("$require_scalar", require_scalar), ret.loc))
+            if self.active(value):
+                typed = self.factory.new(seed.hint)
+                backward.append(Assign(typed, "seed_of", [seed, checked], {},
+                                       Ref("$seed_of", seed_of), ret.loc))
+        if self.active(value):
+            self.adj[value] = SymSeq([typed, None]) if aux else typed
+            for s in (seed, typed):
+                self.shape[s] = self.shape.get(value) if not aux else None
+                if not aux:  # (a seed has its value's shape: vjp checks a cotangent's)
+                    set_known_shape(self.shape, s, known_shape(self.shape, value))
         backward += self.reverse_block(Block(body))
         self.out = backward
         grads = []

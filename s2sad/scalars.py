@@ -36,6 +36,7 @@ from .ir import (
     Return,
     Var,
     largest_closed,
+    substitute,
     uses,
     walk,
 )
@@ -69,9 +70,14 @@ def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> i
         return 0
     tapes = _local_tapes(fn)
     real = real_numbers(fn, scalars, tapes)
-    fn.body.stmts[:] = [s for s in fn.body.stmts if not (
-        isinstance(s, Assign) and s.prim == "require_scalar" and isinstance(s.args[0], Var)
-        and s.args[0] in real)]
+    settled = [s for s in fn.body.stmts if isinstance(s, Assign) and
+               s.prim in ("require_scalar", "seed_of") and isinstance(s.args[-1], Var)
+               and s.args[-1] in real]
+    fn.body.stmts[:] = [s for s in fn.body.stmts if not any(s is t for t in settled)]
+    seeds = {s.target: s.args[0] for s in settled if s.prim == "seed_of"}
+    if seeds:  # (a real number's seed is the Python float it was given)
+        for stmt in walk(fn.body):
+            substitute(stmt, seeds)
     escaping = _meets_numpy(fn, real, returned, tapes)
     changed = 0
     for stmt in walk(fn.body):
@@ -181,7 +187,7 @@ def _flows_into(stmt: Any, v: Var, popped: dict) -> list[Var]:
 
 def _keeps_numbers(stmt: Assign) -> bool:
     """Whether stmt's result is a real number when its operands are."""
-    if stmt.prim in _ARITHMETIC or stmt.prim in MATH_OF:
+    if stmt.prim in _ARITHMETIC or stmt.prim in MATH_OF or stmt.prim == "seed_of":
         return True
     if stmt.prim == "pow":
         exponent = stmt.args[1]

@@ -52,7 +52,16 @@ from .runtime.functions import (
     safe_duck_array,
 )
 from .signature import check_binding, layout
-from .wrt import Chosen, Wrt, check_args, choose, container_differentiable, def_loc, takes_wrt
+from .wrt import (
+    Chosen,
+    Wrt,
+    check_args,
+    choose,
+    container_differentiable,
+    def_loc,
+    refuse_own_arithmetic,
+    takes_wrt,
+)
 
 # ---------------------------------------------------------------- forward mode
 
@@ -164,6 +173,7 @@ def _as_tangent(tangent: Any, primal: Any) -> Any:
     for an item (a leaf held fixed) is zeros."""
     if tangent is None:
         return zeros_like(primal)
+    refuse_own_arithmetic(tangent, "a tangent")
     if is_object(primal):
         out = {}
         for name, value in vars(primal).items():
@@ -457,10 +467,14 @@ def _in_adjoint_dtype(cotangent: Any, value: Any) -> Any:
     """A NumPy cotangent in the dtype of the output's adjoints at least, as
     jvp takes tangents: an integer or bool one as floats (the pullback
     negates it: -u of a uint8 u wraps, a bool's has no minus), a float16
-    one of a float64 output in float64 (its products would round to float16)."""
+    one of a float64 output in float64 (its products would round to
+    float16), a Python float of a NumPy output as its NumPy number."""
     have = getattr(cotangent, "dtype", None)
-    if have is None:  # (a Python number: of any precision it needs)
-        return cotangent
+    if have is None:  # a Python number: weak to NumPy 2, as that of a NumPy output
+        if not isinstance(value, (np.ndarray, np.generic)) or type(cotangent) not in (
+                int, float, complex):
+            return cotangent
+        return np.result_type(adjoint_dtype(value.dtype), cotangent).type(cotangent)
     least = have if have.kind in "fc" else np.dtype(np.float64)
     want = np.result_type(least, adjoint_dtype(np.result_type(value)))
     return cotangent.astype(want) if want != have else cotangent
@@ -474,6 +488,7 @@ def _like(cotangent: Any, value: Any, where: str = "the output") -> Any:
     by attribute name (how an object's adjoint is held). None is a zero."""
     if cotangent is None:
         return zeros_like(value)
+    refuse_own_arithmetic(cotangent, f"the cotangent of {where}")
     numeric = (np.ndarray, np.generic, float, int, complex)
 
     def wrong(what: str) -> ArgumentTypeError:

@@ -157,20 +157,37 @@ def _own_arithmetic_types() -> tuple[type, ...]:
     return (np.matrix, masked.MaskedArray) if masked is not None else (np.matrix,)
 
 
+def refuse_own_arithmetic(value: Any, where: str, loc: Loc | None = None) -> None:
+    """Refuse a masked array or matrix in `value` (inside its lists, tuples
+    and dicts too): their arithmetic is not ndarray's, which the rules
+    assume (a masked entry's derivative would count)."""
+    kinds = _own_arithmetic_types()
+    todo, seen = [(value, where)], set()
+    while todo:
+        v, at = todo.pop()
+        if isinstance(v, kinds):
+            raise ArgumentTypeError(
+                f"{at} is a {type(v).__name__}, whose arithmetic differs from ndarray's, "
+                "which s2sad's rules assume", loc,
+                "pass a plain array: np.asarray(m) for a matrix, m.filled(value) or "
+                "m.compressed() for a masked array")
+        if isinstance(v, (list, tuple, dict)) and id(v) not in seen:
+            seen.add(id(v))
+            items = v.items() if isinstance(v, dict) else enumerate(v)
+            todo.extend((item, f"{at}[{k!r}]") for k, item in items)
+
+
 def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
     """Refuse arguments whose arithmetic is not ndarray's, and chosen ones
     that cannot be differentiated, with a message naming the argument."""
     fn = chosen.target.fn
     lay = layout(fn)
-    full_args, _ = chosen.target.full(args, kwargs)
+    full_args, full_kwargs = chosen.target.full(args, kwargs)
     for i, value in enumerate(full_args):
-        if isinstance(value, _own_arithmetic_types()):
-            name = lay.names[min(i, len(lay.names) - 1)] if lay.names else str(i)
-            raise ArgumentTypeError(
-                f"argument {name!r} is a {type(value).__name__}, whose arithmetic differs "
-                "from ndarray's, which s2sad's rules assume", def_loc(fn),
-                "pass a plain array: np.asarray(m) for a matrix, m.filled(value) or "
-                "m.compressed() for a masked array")
+        name = lay.names[min(i, len(lay.names) - 1)] if lay.names else str(i)
+        refuse_own_arithmetic(value, f"argument {name!r}", def_loc(fn))
+    for name, value in full_kwargs.items():
+        refuse_own_arithmetic(value, f"argument {name!r}", def_loc(fn))
     for (param, item), value in zip(chosen.sites, _given(chosen, args, kwargs)):
         if value is _ABSENT:
             if item is not None and _bound(chosen, args, kwargs, param):

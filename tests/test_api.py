@@ -492,6 +492,46 @@ def test_arrays_with_their_own_arithmetic_are_refused(value):
         s2sad.check_grad(squares, value)
 
 
+def product_of_a_pair(t):
+    return np.sum(t[0] * t[1])
+
+
+def square_of_an_entry(p):
+    return np.sum(p["a"] * p["a"])
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def square_with_options(x, *, scale):
+    return np.sum(x * x) * np.sum(scale)
+
+
+@pytest.mark.parametrize("value", [np.ma.array([1.0, 2.0], mask=[0, 1]),
+                                   np.matrix([[1.0, 2.0]])], ids=["masked", "matrix"])
+def test_arrays_with_their_own_arithmetic_are_refused_inside_containers_and_as_directions(
+        value):
+    """A masked array or matrix inside a tuple or dict argument, a keyword-only
+    one, or given as vjp's cotangent, jvp's tangent or hvp's vector: the
+    gradients counted masked entries and took `*` of a matrix as elementwise
+    (an outside tester's find)."""
+    plain = np.ones(value.shape)
+    with pytest.raises(s2sad.ArgumentTypeError, match=r"argument 't'\[0\] is a"):
+        s2sad.grad(product_of_a_pair)((value, plain))
+    with pytest.raises(s2sad.ArgumentTypeError, match=r"argument 'p'\['a'\] is a"):
+        s2sad.grad(square_of_an_entry)({"a": value})
+    with pytest.raises(s2sad.ArgumentTypeError, match="is a (MaskedArray|matrix)"):
+        s2sad.grad(square_with_options)(plain, scale=value)
+    _, pullback = s2sad.vjp(doubled, plain)
+    with pytest.raises(s2sad.ArgumentTypeError, match="the cotangent of the output is a"):
+        pullback(value)
+    with pytest.raises(s2sad.ArgumentTypeError, match="a tangent is a"):
+        s2sad.jvp(squares, (plain,), (value,))
+    with pytest.raises(s2sad.ArgumentTypeError, match="a tangent is a"):
+        s2sad.hvp(squares)(plain, value)
+
+
 def fast_path_f(x, y):
     return np.sum(np.sin(x) * y)
 

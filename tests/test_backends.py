@@ -465,7 +465,7 @@ def test_numba_refuses_what_it_cannot_compile_naming_it():
         s2sad.grad(sum_over_a_tuple_of_axes, backend="numba")(np.ones((2, 3)))
     error = info.value
     assert "no implementation of sum_adjoint(float64, float64)" in error.message
-    assert "`t_1 = sum_adjoint(dout, t)`" in error.message  # the generated statement
+    assert "`t_1 = sum_adjoint(dout_1, t)`" in error.message  # the generated statement
     assert error.loc is not None and "np.sum(np.sum(a, axis=(0, 1)) * 2.0)" in error.loc.text
 
 

@@ -345,13 +345,14 @@ def test_reverse_applies_rules_backwards_and_accumulates():
           %out6 = add(%4, %z3)
           marker('backward pass')
           require_scalar(%out6)
-          %10 = np.cos(%z3)
-          %dz11 = mul(%dout7, %10)
-          %dz12 = add(%dout7, %dz11)
-          %13 = mul(%dz12, %y2)
-          %dx14 = unbroadcast(%13, %x1)
-          %15 = make_tuple(%out6, %dx14)
-          return %15
+          %dout8 = seed_of(%dout7, %out6)
+          %11 = np.cos(%z3)
+          %dz12 = mul(%dout8, %11)
+          %dz13 = add(%dout8, %dz12)
+          %14 = mul(%dz13, %y2)
+          %dx15 = unbroadcast(%14, %x1)
+          %16 = make_tuple(%out6, %dx15)
+          return %16
     """)
 
 
@@ -364,12 +365,13 @@ def test_the_adjoint_of_a_square_doubles_one_product():
     _, rev = reversed_ir(square_of_sin)
     same(textwrap.dedent(text(rev.function).split("marker('backward pass')\n")[1]), """
           require_scalar(%out4)
-          %ds6 = mul(%dout5, %s2)
-          %ds11 = mul(%ds6, 2)
-          %12 = np.cos(%x1)
-          %dx13 = mul(%ds11, %12)
-          %14 = make_tuple(%out4, %dx13)
-          return %14
+          %dout6 = seed_of(%dout5, %out4)
+          %ds7 = mul(%dout6, %s2)
+          %ds12 = mul(%ds7, 2)
+          %13 = np.cos(%x1)
+          %dx14 = mul(%ds12, %13)
+          %15 = make_tuple(%out4, %dx14)
+          return %15
     """)
 
 
@@ -386,13 +388,14 @@ def test_a_full_sums_adjoint_multiplies_as_the_number_it_is():
                   True)
     same(textwrap.dedent(text(rev.function).split("marker('backward pass')\n")[1]), """
           require_scalar(%out6)
-          %8 = make_list(%4, 1.0)
-          %9 = extreme_adjoint(%dout7, %8, True)
-          %10 = getitem(%9, 0)
-          %16 = np.asarray(%10)
-          %dx17 = mul(%16, %y2)
-          %18 = make_tuple(%out6, %dx17)
-          return %18
+          %dout8 = seed_of(%dout7, %out6)
+          %9 = make_list(%4, 1.0)
+          %10 = extreme_adjoint(%dout8, %9, True)
+          %11 = getitem(%10, 0)
+          %17 = np.asarray(%11)
+          %dx18 = mul(%17, %y2)
+          %19 = make_tuple(%out6, %dx18)
+          return %19
     """)
     # without the shapes (x * y may broadcast), the spread stays
     _, rev = reversed_ir(sum_of_products_past_max)
@@ -413,28 +416,29 @@ def test_reverse_tapes_the_arrays_the_adjoint_reads():
     same(text(rev.function), """
         def drecurrence(%x1, %dy7):
           marker('forward pass')
-          %tape20 = tape.new()
+          %tape21 = tape.new()
           for %_i2 in range(0, 3, 1) (%y3 = %x1):
-            tape.push(%tape20, %y3)
+            tape.push(%tape21, %y3)
             %5 = np.sin(%y3)
-            tape.push(%tape20, %5)
+            tape.push(%tape21, %5)
             %y6 = mul(%5, %x1)
             next %y6
           marker('backward pass')
           require_scalar(%y3)
-          %dx13 = zeros_like(%x1)
-          for %_i21 in reversed range(0, 3, 1) (%dy8 = %dy7, %dx14 = %dx13):
-            %19 = tape.pop(%tape20)
-            %y18 = tape.pop(%tape20)
-            %9 = mul(%dy8, %x1)
-            %11 = mul(%19, %dy8)
-            %dx15 = add(%dx14, %11)
-            %16 = np.cos(%y18)
-            %dy17 = mul(%9, %16)
-            next %dy17, %dx15
-          %dx22 = add(%dx14, %dy8)
-          %23 = make_tuple(%y3, %dx22)
-          return %23
+          %dy8 = seed_of(%dy7, %y3)
+          %dx14 = zeros_like(%x1)
+          for %_i22 in reversed range(0, 3, 1) (%dy9 = %dy8, %dx15 = %dx14):
+            %20 = tape.pop(%tape21)
+            %y19 = tape.pop(%tape21)
+            %10 = mul(%dy9, %x1)
+            %12 = mul(%20, %dy9)
+            %dx16 = add(%dx15, %12)
+            %17 = np.cos(%y19)
+            %dy18 = mul(%10, %17)
+            next %dy18, %dx16
+          %dx23 = add(%dx15, %dy9)
+          %24 = make_tuple(%y3, %dx23)
+          return %24
     """)
 
 
@@ -950,12 +954,13 @@ def test_a_sigmoid_spelled_out_is_one_function_to_the_rules():
     # (its derivative from p alone: no exp taped, no 0 * inf where exp(-z) overflows)
     same(textwrap.dedent(text(rev.function).split("marker('backward pass')\n")[1]), """
           require_scalar(%out7)
-          %dp10 = sum_adjoint(%dout8, %p5, None, False, True)
-          %11 = mul(%dp10, %p5)
-          %12 = sub(1, %p5)
-          %dz13 = mul(%11, %12)
-          %14 = make_tuple(%out7, %dz13)
-          return %14
+          %dout9 = seed_of(%dout8, %out7)
+          %dp11 = sum_adjoint(%dout9, %p5, None, False, True)
+          %12 = mul(%dp11, %p5)
+          %13 = sub(1, %p5)
+          %dz14 = mul(%12, %13)
+          %15 = make_tuple(%out7, %dz14)
+          return %15
     """)
     # an intermediate value read elsewhere: the chain's own rules
     assert not analyze(lowered(sigmoid_exp_read_twice).function, (0,)).logistic

@@ -103,7 +103,8 @@ def test_a_users_global_array_or_seed_name_is_read_as_theirs(f, expected):
 
 def test_the_seed_keeps_its_name_where_nothing_is_hidden():
     text = s2sad.show(lambda x: np.sum(x * x), args=(np.ones(2),))
-    assert "dout=1.0" not in text or "dout_" not in text
+    # (the parameter is `dout`; `dout_1` is the seed as the output's kind of number)
+    assert "dout=1.0" in text and "dout_1 = seed_of(dout, out)" in text, text
     text = s2sad.show(reads_dout, args=(2.0,))
     # (the seed renamed, the global read as it is)
     assert "dout_1=1.0" in text and "x * dout" in text, text

@@ -493,6 +493,45 @@ def scaled_sum_of_weighted_singles(w, x):
     return 0.1 * np.sum(w * x)
 
 
+def dot_with_halves_scaled(a, b):
+    return np.dot(a, b) * 3.0
+
+
+def product_of_sums_with_halves(a, w):
+    return np.sum(a * w) * np.sum(a)
+
+
+def matmul_of_halves_with_their_multiple(a, w):
+    return a @ (a * w)
+
+
+def test_the_seed_is_the_kind_of_number_the_output_is():
+    """grad's seed 1.0 is a Python float, weak to NumPy 2: `dout * 3.0` times
+    a float16 vector was computed in float16 where it stood for the
+    adjoint of a float64 value; a float64 product of float16 sums overflowed
+    to inf (an outside tester's finds, with vjp's Python-float cotangent)."""
+    b16 = np.array([0.1, 0.2, 0.3], dtype=np.float16)
+    got = s2sad.grad(dot_with_halves_scaled)(np.array([1.0, 2.0, 3.0]), b16)
+    np.testing.assert_allclose(got, 3.0 * b16.astype(np.float64), rtol=1e-15)
+    a = np.full(2000, 1.0, dtype=np.float16)
+    w = np.float64(1.3)
+    assert s2sad.grad(product_of_sums_with_halves, wrt=1)(a, w) == 4e6
+    _, pullback = s2sad.vjp(product_of_sums_with_halves, a, w)
+    assert pullback(1.0)[1] == 4e6
+    a = np.random.default_rng(0).uniform(0.5, 1.5, 2000).astype(np.float16)
+    wide = a.astype(np.float64)
+    got = s2sad.grad(matmul_of_halves_with_their_multiple, wrt=1)(a, w)
+    assert got == pytest.approx(wide @ wide, rel=1e-14)
+    # (a Python float output keeps the Python float seed, and math on numbers)
+    code = str(s2sad.show(sine_of_a_product, args=(1.5, 2.0)))
+    assert "seed_of" not in code and "math.cos(" in code, code
+    assert type(s2sad.grad(sine_of_a_product)(1.5, 2.0)) is float
+
+
+def sine_of_a_product(x, y):
+    return np.sin(x * y) * 3.0
+
+
 def test_a_full_sums_adjoint_held_as_a_number_has_the_precision_of_the_summed_array():
     """A full sum's adjoint held as a Python float times a float16 or float32
     array was computed in their precision (NumPy 2's weak scalars): 2e-4

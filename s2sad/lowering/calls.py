@@ -145,6 +145,7 @@ class Calls(Arguments):
         """A call of a function known at transform time: its primitive, if the
         table has one, else a `call`."""
         self.refuse_writes(callee.value, callee.name.lstrip("$"), node)
+        self.refuse_out(callee.value, callee.name.lstrip("$"), node, args, kwargs)
         self.refuse_reflection(callee.value, callee.name.lstrip("$"), node, args)
         if _in_numpy(callee.value) and not _reads_iterables(callee.value) and any(
                 isinstance(a, gast.GeneratorExp) for a in
@@ -165,6 +166,44 @@ class Calls(Arguments):
             self.owned.add(result)  # a new instance of the user's class: its attributes may be set
             self.instances[result] = (callee.value,)
         return result
+
+    def refuse_out(self, fn: Any, name: str, node: gast.Call, args: list, kwargs: dict) -> None:
+        """A library function's `out` given by the arguments as lowered: from
+        a dict or tuple made here (`kw = {"out": y}; np.exp(x, **kw)`), or
+        maybe, by `*seq` or `**mapping` whose items are not known here. Such
+        a call writes into y, which s2sad does not follow, and a call whose
+        result nothing reads would be dropped with its write."""
+        fn = _ufunc_called(fn)
+        if not (isinstance(fn, np.ufunc) or _in_library(fn) and not is_users_function(fn)):
+            return
+        if isinstance(fn, np.ufunc):
+            self.refuse_out_given(name, node, args, kwargs, fn.nin)
+            return
+        params = _parameters(fn) or ()
+        if any(p.name == "out" for p in params):
+            positional = []
+            for p in params:
+                if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                    break  # (np.einsum(*operands, out=None): by keyword only)
+                positional.append(p.name)
+            at = positional.index("out") if "out" in positional else None
+            self.refuse_out_given(name, node, args, kwargs, at)
+
+    def refuse_out_given(self, name: str, node: gast.Call, args: list, kwargs: dict,
+                         at: int | None) -> None:
+        """Refuse a call whose lowered arguments give `out` (the `at`-th
+        positional parameter, or by name), or may (packed ones)."""
+        if _packed(kwargs):  # (unpacked items not known here: `**options`, `*arrays`)
+            mapping = any(k.arg is None for k in node.keywords)
+            sequence = at is not None and any(isinstance(a, gast.Starred) for a in node.args)
+            if mapping or sequence:
+                raise self.error(_UNPACKED_OUT.format(name=name).replace(" give ", " may give "),
+                                 node, _UNPACKED_HINT)
+            return
+        given = [kwargs.get("out"), *(args[at:at + 1] if at is not None else ())]
+        if any(v is not None and not (isinstance(v, Const) and v.value is None) for v in given):
+            raise self.error("out= writes into an existing array, which s2sad does not "
+                             "follow", node, "assign the result instead: y = np.f(...)")
 
     def refuse_reflection(self, fn: Any, name: str, node: gast.Call, args: list) -> None:
         """eval, exec and locals() run code or read names s2sad does not see:
@@ -210,6 +249,14 @@ class Calls(Arguments):
         if updating is not None:
             return updating
         args, kwargs = self.call_args(node)
+        params = _array_method_parameters(name)
+        if "out" in params and not self.not_an_array(node.func.value) and \
+                not self.is_object(receiver):  # (`x.sum(axis=0, **kw)` of kw = {"out": o})
+            self.refuse_out_given(f".{name}", node, args, kwargs, params.index("out"))
+        if isinstance(receiver, Ref) and isinstance(receiver.value, np.ufunc) and \
+                name == "__call__":  # (`np.exp.__call__(x, y)`)
+            self.refuse_out_given(receiver.name.lstrip("$"), node, args, kwargs,
+                                  receiver.value.nin)
         prim = primitives.lookup("." + name)
         if prim is not None and prim.form == "method" and not _packed(kwargs) and \
                 not self.not_an_array(node.func.value) and not self.is_object(receiver):
@@ -536,6 +583,13 @@ def _unpacked_reaches(node: gast.Call, at: int) -> bool:
     return any(k.arg is None and isinstance(k.value, gast.Dict) and
                any(isinstance(key, gast.Constant) and key.value == "out" for key in k.value.keys)
                for k in node.keywords)
+
+
+def _ufunc_called(fn: Any) -> Any:
+    """`np.exp.__call__` is np.exp."""
+    owner = getattr(fn, "__self__", None)
+    return owner if isinstance(owner, np.ufunc) and \
+        getattr(fn, "__name__", "") == "__call__" else fn
 
 
 def _unpacks_into_out(fn: Any, node: gast.Call) -> bool:

@@ -209,6 +209,7 @@ helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, vi
        recompute=False)
 helper("spread_number(c, shape)", linear=("c",), zero=("shape",))
 helper("numpy_number(g)", linear=("g",))
+helper("seed_of(dout, out)", linear=("dout",), zero=("out",))
 helper("unshared(t)", linear=("t",))
 helper("outer_added(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.outer(x, t)"},
        fresh=True)

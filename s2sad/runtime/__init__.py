@@ -71,6 +71,7 @@ from .base import (  # noqa: F401
     raised_by_user,
     read_slice,
     require_scalar,
+    seed_of,
     separate,
     snapshot,
     spread_number,

@@ -649,7 +649,10 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g  # (numbers: one shape; a NumPy one stays NumPy's, as in numpy_numbers)
     if (tx is float or tx is np.float64) and tg is np.ndarray:  # a number met an array: the sum
         total = _add_reduce(g, None)  # (g.sum() without its Python wrapper)
-        return float(total.real) if g.dtype.kind == "c" else float(total)
+        number = float(total.real) if g.dtype.kind == "c" else float(total)
+        # (a NumPy float64's adjoint a NumPy float64: a Python float is weak
+        # to NumPy 2, and its product with a float16 array would be float16)
+        return number if tx is float else _float64(number)
     if x is None or isinstance(x, dict):
         return g  # a placeholder (a return value not yet set), or a structure
     if not isinstance(x, _ARRAY_LIKE) and is_object(x):
@@ -726,6 +729,22 @@ def add_into(a: Any, b: Any) -> Any:
         except (TypeError, ValueError):  # (b's dtype or shape is wider: a new array)
             pass
     return a + b
+
+
+def seed_of(dout: Any, out: Any) -> Any:
+    """grad's seed (the Python float 1.0) as the kind of number `out` is: a
+    NumPy float64 for a NumPy float64. NumPy 2 takes a Python float as a
+    weak scalar, so `dout * 3.0` times a float16 array was computed in
+    float16 where it stood for the adjoint of a float64 value
+    (`np.dot(a, b16) * 3.0`); a Python float output keeps the Python float
+    (plain arithmetic, as fast as it gets)."""
+    kind = type(out)
+    if kind is float or type(dout) is not float:
+        return dout
+    if kind is np.float64:
+        return _float64(dout)
+    dtype = getattr(out, "dtype", None)
+    return adjoint_dtype(dtype).type(dout) if dtype is not None else dout
 
 
 def numpy_number(g: Any) -> Any:
