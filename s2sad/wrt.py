@@ -157,10 +157,12 @@ def _own_arithmetic_types() -> tuple[type, ...]:
     return (np.matrix, masked.MaskedArray) if masked is not None else (np.matrix,)
 
 
-def refuse_own_arithmetic(value: Any, where: str, loc: Loc | None = None) -> None:
+def refuse_own_arithmetic(value: Any, where: str,
+                          loc: Callable[[], Loc | None] = lambda: None) -> None:
     """Refuse a masked array or matrix in `value` (inside its lists, tuples
     and dicts too): their arithmetic is not ndarray's, which the rules
-    assume (a masked entry's derivative would count)."""
+    assume (a masked entry's derivative would count). `loc()` is asked for
+    only then (finding the function's line parses it)."""
     kinds = _own_arithmetic_types()
     todo, seen = [(value, where)], set()
     while todo:
@@ -168,7 +170,7 @@ def refuse_own_arithmetic(value: Any, where: str, loc: Loc | None = None) -> Non
         if isinstance(v, kinds):
             raise ArgumentTypeError(
                 f"{at} is a {type(v).__name__}, whose arithmetic differs from ndarray's, "
-                "which s2sad's rules assume", loc,
+                "which s2sad's rules assume", loc(),
                 "pass a plain array: np.asarray(m) for a matrix, m.filled(value) or "
                 "m.compressed() for a masked array")
         if isinstance(v, (list, tuple, dict)) and id(v) not in seen:
@@ -185,9 +187,9 @@ def check_args(chosen: Chosen, args: tuple, kwargs: dict) -> None:
     full_args, full_kwargs = chosen.target.full(args, kwargs)
     for i, value in enumerate(full_args):
         name = lay.names[min(i, len(lay.names) - 1)] if lay.names else str(i)
-        refuse_own_arithmetic(value, f"argument {name!r}", def_loc(fn))
+        refuse_own_arithmetic(value, f"argument {name!r}", lambda: def_loc(fn))
     for name, value in full_kwargs.items():
-        refuse_own_arithmetic(value, f"argument {name!r}", def_loc(fn))
+        refuse_own_arithmetic(value, f"argument {name!r}", lambda: def_loc(fn))
     for (param, item), value in zip(chosen.sites, _given(chosen, args, kwargs)):
         if value is _ABSENT:
             if item is not None and _bound(chosen, args, kwargs, param):
