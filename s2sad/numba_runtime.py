@@ -301,7 +301,7 @@ def _numpy_number(g):
     array is float64), not NumPy 2's weak Python floats."""
     if isinstance(g, (types.Float, types.Integer, types.Complex)):
         return lambda g: g
-    raise _refuse("numpy_number", "seed_of", g)
+    raise _refuse("numpy_number", g)
 
 
 @overload(spread_number)
