@@ -73,7 +73,8 @@ def use_math(fn: Function, scalars: tuple[int, ...], returned: bool = True) -> i
     settled = [s for s in fn.body.stmts if isinstance(s, Assign) and
                s.prim in ("require_scalar", "seed_of") and isinstance(s.args[-1], Var)
                and s.args[-1] in real]
-    fn.body.stmts[:] = [s for s in fn.body.stmts if not any(s is t for t in settled)]
+    dropped = {id(s) for s in settled}
+    fn.body.stmts[:] = [s for s in fn.body.stmts if id(s) not in dropped]
     seeds = {s.target: s.args[0] for s in settled if s.prim == "seed_of"}
     if seeds:  # (a real number's seed is the Python float it was given)
         for stmt in walk(fn.body):

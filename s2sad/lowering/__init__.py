@@ -1,8 +1,9 @@
 """Stage 2: lower a gast function into the structured SSA IR of `ir.py`.
 
 The lowering is one class put together from parts by job: `statements`,
-`control` (branches, loops, early exits), `expressions` and `calls`, over
-the shared state in `base`. `templates` lowers adjoint rules with the same
+`control` (branches, loops, early exits), `expressions` and `calls` (with
+`refusals`, the calls whose writes s2sad does not follow), over the shared
+state in `base`. `templates` lowers adjoint rules with the same
 code. Free names resolve the way Python resolves them (closure, globals,
 builtins); the result says where each was found and which ones the
 generated code depends on, for the pipeline's validity check.

@@ -131,3 +131,8 @@ class Arguments(LowererBase):
     def passed(self, node: Any) -> Operand:
         """An argument of a call: a value (a local function as a closure)."""
         return self.value_of(self.expr(node), node)
+
+
+def _packed(kwargs: dict) -> bool:
+    """Are these a packed call's arguments (`f(*args, **kwargs)`)?"""
+    return "*" in kwargs or "**" in kwargs
