@@ -38,6 +38,9 @@ class LoopScope:
     phis: dict[Var, tuple[Var, Operand]] = field(default_factory=dict)
 
 
+_DISPLAYS = ("make_list", "make_tuple")
+
+
 class Adjoints(Builder):
     def __init__(self, facts: Facts, factory: VarFactory) -> None:
         super().__init__(facts, factory)
@@ -128,9 +131,8 @@ class Adjoints(Builder):
         if old is None:
             self.first_contribution(v, contrib)
         elif isinstance(old, SymSeq) and isinstance(contrib, SymSeq):
-            items = [c if o is None else o if c is None else
-                     self.emit("add", [o, c], hint=dname(v)) for o, c in
-                     zip(old.items, contrib.items)]
+            items = [c if o is None else o if c is None else self.item_sum(v, i, o, c)
+                     for i, (o, c) in enumerate(zip(old.items, contrib.items))]
             self.adj[v] = SymSeq(items)
         else:
             a, b = self.materialize(v, old), self.materialize(v, contrib)
@@ -151,6 +153,19 @@ class Adjoints(Builder):
             else:
                 self.adj[v] = self.emit("add_adjoints", [a, b], hint=dname(v), loc=loc,
                                         callee=Ref("$add_adjoints", add_adjoints))
+
+    def item_sum(self, v: Var, i: int, a: Operand, b: Operand) -> Operand:
+        """The sum of two adjoints of the sequence v's item i: `+` where that
+        item is a number or an array, else `add_adjoints` (a nested list's
+        row: `+` would join two lists' adjoints end to end)."""
+        stmt = self.facts.places.def_stmt.get(v)
+        item = stmt.args[i] if isinstance(stmt, Assign) and stmt.prim in _DISPLAYS and \
+            i < len(stmt.args) else self.facts.places.item(v, i)
+        if item is not None and item in self.facts.numeric and \
+                item not in self.facts.containers:
+            return self.emit("add", [a, b], hint=dname(v))
+        return self.emit("add_adjoints", [a, b], hint=dname(v),
+                         callee=Ref("$add_adjoints", add_adjoints))
 
     def summed_in_place(self, v: Var, a: Var, total: Operand) -> None:
         """v's adjoint is now `total`, a sum written into a's memory: of a's
