@@ -9,8 +9,6 @@
   unnecessary (a power rule with a constant exponent).
 * `eliminate_dead_code` drops pure assignments, branch results and
   loop-carried values nobody reads (the simplifications leave some).
-* `cancel_divisions` turns `(a / u + b / v) * u * v` into `a * v + b * u`
-  (log's adjoint meeting the logistic's `p * (1 - p)`).
 * `share_common_values` computes a value once where two statements compute
   the same pure operation of the same operands (the adjoints of `solve`'s
   two operands both solve with a^T; Cholesky's rule transposes L twice).
@@ -277,189 +275,7 @@ def add_at_index(block: Block) -> None:
                     break
 
 
-def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var],
-                     primal: set[Var]) -> None:
-    """`(a / u + b / v) * u * v` as `a * v + b * u` (a `-` for either `+`
-    too) where each part is read only by the next and u and v are floating
-    values: log's adjoint `g / p` meeting the logistic's `p * (1 - p)`, the
-    cross-entropy of a sigmoid, takes three array operations instead of
-    seven, as the hand-written `p - y` does with one. A factor a and b share
-    up to sign (`x * (g / n)`, `y * (-g / n)`) multiplies once. The operands'
-    shapes broadcast to the same shape either way. Where u is 0 the
-    quotient's `inf * 0` gave nan; the product gives the limit. `floating`:
-    values known to be floating besides those the block shows (grad's seed);
-    only their negations are their opposites (`-y` of a uint8 y wraps).
-    `primal`: the values of the forward pass, the user's own arithmetic,
-    which stays as written (their `(1 / u + 1 / v) * u * v` is nan where u
-    is 0, as NumPy computes it)."""
-    counts = use_counts(block)
-    facts: dict[str, Any] = {}
-
-    def known() -> dict[str, Any]:  # (walks of the whole block: once a pattern is found)
-        if not facts:
-            unsafe = _written_values(block) | _defined_twice(block)
-            inexact = _inexact_values(block)
-            facts.update(unsafe=unsafe, inexact=inexact,
-                         floating=_floating_values(block, inexact | set(floating)),
-                         single={s.target: s for s in walk(block) if isinstance(s, Assign) and
-                        s.target is not None and s.target not in unsafe and not s.inplace})
-        return facts
-
-    changed = False
-    for region in list(blocks(block)):
-        once = {s.target: s for s in region.stmts if isinstance(s, Assign) and
-                s.target is not None and s.target not in primal and not s.inplace and
-                not s.kwargs and counts.get(s.target) == 1}
-        for stmt in list(region.stmts):
-            if isinstance(stmt, Assign) and stmt.target in primal:
-                continue
-            found = _quotients_times_divisors(stmt, once, known)
-            if found is None:
-                continue
-            parts, terms = found
-            for part in parts:
-                region.stmts.remove(part)
-                del once[part.target]
-            k = region.stmts.index(stmt)
-            f = known()
-            factored = _common_factor(terms, f["single"], f["unsafe"], f["floating"])
-            region.stmts[k:k + 1] = _sum_of_products(*factored, stmt.target, stmt.loc, new)
-            changed = True
-    if changed:  # (the factors' products no term reads now)
-        eliminate_dead_code(block)
-
-
-def _floating_values(block: Block, known: set[Var]) -> set[Var]:
-    """`known` and the values certain to be floating from them: quotients,
-    and a floating number as a NumPy one (a full sum's adjoint, held)."""
-    floating = set(known)
-    for s in walk(block):
-        if isinstance(s, Assign) and s.target is not None and (
-                _binary(s, "truediv") or s.prim == "numpy_number" and s.args[0] in floating):
-            floating.add(s.target)
-    return floating
-
-
-def _sum_of_products(terms: list, factor: Operand | None, target: Var, loc: Any,
-                     new: Callable[[str], Var]) -> list[Assign]:
-    """Statements giving `target` the sum of the two (sign, x, y) `terms`'
-    signed products `x * y`, times `factor` if there is one."""
-    (s1, x1, y1), (s2, x2, y2) = terms
-    t1, t2 = new(""), new("")
-    made = [Assign(t1, "mul", [x1, y1], {}, None, loc), Assign(t2, "mul", [x2, y2], {}, None, loc)]
-    total = target if factor is None else new("")
-    if s1 < 0 and s2 < 0:
-        both = new("")
-        made += [Assign(both, "add", [t1, t2], {}, None, loc),
-                 Assign(total, "neg", [both], {}, None, loc)]
-    elif s1 < 0:
-        made.append(Assign(total, "sub", [t2, t1], {}, None, loc))
-    else:
-        made.append(Assign(total, "add" if s2 > 0 else "sub", [t1, t2], {}, None, loc))
-    if factor is not None:
-        made.append(Assign(target, "mul", [total, factor], {}, None, loc))
-    return made
-
-
-def _common_factor(terms: list, single: dict, unsafe: set, floating: set
-                   ) -> tuple[list, Operand | None]:
-    """`terms` (sign, a, y) as (sign, x, y) and the factor c where each a is
-    `x * c` up to sign, with one c; else as they are and None. (`single`:
-    the statements of values given once and never written in place; x and
-    c are not `unsafe` either; a negation is seen through only of a
-    `floating` value.)"""
-    split = []
-    for sign, a, y in terms:
-        stmt = single.get(a) if isinstance(a, Var) else None
-        if not _binary(stmt, "mul") or any(isinstance(x, Var) and x in unsafe
-                                           for x in stmt.args):
-            return terms, None
-        split.append([(sign, x, y, c, *_signed(c, single, floating)) for x, c in
-                      (stmt.args, stmt.args[::-1])])
-    for sign1, x1, y1, c1, cs1, key1 in split[0]:
-        for sign2, x2, y2, c2, cs2, key2 in split[1]:
-            if key1 == key2:
-                factor, fs = (c1, cs1) if cs1 > 0 or cs2 < 0 else (c2, cs2)
-                return [(sign1 * cs1 * fs, x1, y1), (sign2 * cs2 * fs, x2, y2)], factor
-    return terms, None
-
-
-def _signed(c: Operand, single: dict, floating: set) -> tuple[int, Any]:
-    """(sign, key): c is sign times the value `key` stands for, seeing
-    through `-v` and a division or product by a constant (`-g / n`)."""
-    stmt = single.get(c) if isinstance(c, Var) else None
-    if stmt is not None and stmt.prim == "neg" and len(stmt.args) == 1 and not stmt.kwargs \
-            and stmt.args[0] in floating:
-        sign, key = _signed(stmt.args[0], single, floating)
-        return -sign, key
-    if (_binary(stmt, "truediv") or _binary(stmt, "mul")) and isinstance(stmt.args[1], Const) \
-            and type(stmt.args[1].value) in (int, float):
-        sign, key = _signed(stmt.args[0], single, floating)
-        return sign, (stmt.prim, key, repr(stmt.args[1].value))
-    return 1, c if isinstance(c, Var) else (type(c.value), repr(c.value))
-
-
-def _quotients_times_divisors(stmt: Any, once: dict, known: Callable[[], dict]
-                              ) -> tuple | None:
-    """For `stmt` = `(q1 ± q2) * f1 * f2` (the products either way round)
-    with q = `a / u` or `-(a / u)` and {u1, u2} = {f1, f2}: the statements
-    that go (the quotients, their sum, the first product) and the terms:
-    each one's sign, numerator and the other divisor. (`known()`: the
-    block's unsafe and inexact values, asked for only once the shape
-    matches.)"""
-    if not _binary(stmt, "mul"):
-        return None
-    for k in (0, 1):
-        first, f2 = _defined(stmt.args[k], once), stmt.args[1 - k]
-        if first is None or not _binary(first, "mul"):
-            continue
-        for j in (0, 1):
-            total, f1 = _defined(first.args[j], once), first.args[1 - j]
-            if total is None or not (_binary(total, "add") or _binary(total, "sub")):
-                continue
-            terms = [_quotient(x, once) for x in total.args]
-            if None in terms:
-                continue
-            (s1, a1, u1, q1), (s2, a2, u2, q2) = terms
-            if total.prim == "sub":
-                s2 = -s2
-            if (u1, u2) == (f1, f2):
-                g1, g2 = f2, f1
-            elif (u1, u2) == (f2, f1):
-                g1, g2 = f1, f2
-            else:
-                continue
-            unsafe, inexact = known()["unsafe"], known()["inexact"]
-            if any(isinstance(x, Var) and x in unsafe for x in [a1, a2, u1, u2]) or \
-                    u1 not in inexact or u2 not in inexact:
-                continue
-            return [*q1, *q2, total, first], [(s1, a1, g1), (s2, a2, g2)]
-    return None
-
-
-def _quotient(x: Operand, once: dict) -> tuple | None:
-    """(sign, a, u, the statements) where `x` is `a / u` or `-(a / u)`, u a
-    value and each statement read once."""
-    stmt = _defined(x, once)
-    sign, parts = 1, []
-    if stmt is not None and stmt.prim == "neg" and len(stmt.args) == 1:
-        sign, parts, stmt = -1, [stmt], _defined(stmt.args[0], once)
-    if stmt is None or not _binary(stmt, "truediv") or not isinstance(stmt.args[1], Var):
-        return None
-    return sign, stmt.args[0], stmt.args[1], [*parts, stmt]
-
-
-def _defined(x: Operand, statements: dict) -> Assign | None:
-    """The statement of `statements` defining x, if x is a value."""
-    return statements.get(x) if isinstance(x, Var) else None
-
-
-def _binary(stmt: Any, prim: str) -> bool:
-    return isinstance(stmt, Assign) and stmt.prim == prim and len(stmt.args) == 2 and \
-        not stmt.kwargs and not stmt.inplace
-
-
-def _defined_twice(block: Block) -> set[Var]:
+def defined_twice(block: Block) -> set[Var]:
     """Vars given a value by more than one statement (a split's forward half
     names a branch's value None first): not one value."""
     counts: dict[Var, int] = {}
@@ -597,10 +413,10 @@ def share_common_values(block: Block, start: int = 0) -> dict[Var, Operand]:
     `block.stmts[start]` on (the derivative code) are dropped; those before
     are only there to be read."""
     # (a var given a value twice is not one value: it takes no part either)
-    written = _written_values(block) | _defined_twice(block)
+    written = written_values(block) | defined_twice(block)
     mapping: dict[Var, Operand] = {}
     seen: dict = {}
-    inexact = _inexact_values(block)
+    inexact = inexact_values(block)
     for stmt in block.stmts[:start]:
         key = _sharing_key(stmt, written, inexact)
         if key is not None:
@@ -633,7 +449,7 @@ _INEXACT_FUNCTIONS = frozenset({"np.exp", "np.log", "np.tanh", "np.sqrt", "np.si
                                 "logistic"})
 
 
-def _inexact_values(block: Block) -> set[Var]:
+def inexact_values(block: Block) -> set[Var]:
     """Values certain to be floating or complex numbers or arrays: what
     NumPy's exp, log, ... give, and arithmetic and true division of such a
     value with another or a number (`1 / (1 + np.exp(-z))`), for which
@@ -681,7 +497,7 @@ def _sharing_key(stmt: Any, written: set, inexact: set = frozenset()) -> tuple |
     return tuple(parts)
 
 
-def _written_values(block: Block) -> set:
+def written_values(block: Block) -> set:
     """Every var whose value some statement may write in place: the operands
     of writes, and all that may be the same memory (views, containers and
     what they hold, results of calls, loop-carried and branch values)."""

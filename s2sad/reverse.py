@@ -25,9 +25,9 @@ from . import primitives
 from .adjoints import Adjoints, LoopScope, SymSeq, dname
 from .analysis import Facts, known_shape, set_known_shape
 from .builder import bound_arguments
+from .cancel import cancel_divisions
 from .cleanup import (
     add_at_index,
-    cancel_divisions,
     eliminate_dead_code,
     join_tiled_slices,
     keep_writes_unseen,

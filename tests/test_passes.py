@@ -1042,7 +1042,7 @@ def _quotients_times_divisors_ir(*, read_again=False, factor=False):
 
 
 def _cancelled(fn, floating=(), primal=()) -> str:
-    from s2sad.cleanup import cancel_divisions
+    from s2sad.cancel import cancel_divisions
     from s2sad.ir import VarFactory
 
     cancel_divisions(fn.body, VarFactory(100).new, set(floating), set(primal))
@@ -1077,6 +1077,46 @@ def test_quotients_times_their_divisors_cancel():
     cancelled = _cancelled(fn)
     assert "mul(%a2, %v11)" in cancelled and "mul(%b3, %u10)" in cancelled, cancelled
     assert "neg(%c4)" in cancelled, cancelled
+
+
+def _cross_entropy_ir(*, one=1.0, swap=False, written=False):
+    """`r = (y / u - w / v) * u * v` with u = exp(x), v = 1 - u, w = 1 - y:
+    a sigmoid cross-entropy's adjoint, y * v - w * u after the divisions go.
+    With `swap`, `w / v - y / u`; with `written`, w written in place first."""
+    x, y, u, v, w, q1, q2, d, m, r = (Var(i, n) for i, n in enumerate(
+        ["x", "y", "u", "v", "w", "q1", "q2", "d", "m", "r"], 1))
+    stmts = [Assign(u, "np.exp", [x]), Assign(v, "sub", [Const(1.0), u]),
+             Assign(w, "sub", [Const(one), y])]
+    if written:
+        stmts.append(Assign(w, "mul", [w, Const(2.0)], inplace=True))
+    stmts += [Assign(q1, "truediv", [y, u]), Assign(q2, "truediv", [w, v]),
+              Assign(d, "sub", [q2, q1] if swap else [q1, q2]),
+              Assign(m, "mul", [d, u]), Assign(r, "mul", [v, m]), Return(r)]
+    return Function("f", [x, y], Block(stmts))
+
+
+def test_a_difference_of_complements_products_is_the_difference():
+    """y(1 - u) - (1 - y)u is y - u: the hand-written `p - y` of a sigmoid
+    cross-entropy (the complements, read by nothing else now, go)."""
+    same(_cancelled(_cross_entropy_ir()), """
+        def f(%x1, %y2):
+          %u3 = np.exp(%x1)
+          %r10 = sub(%y2, %u3)
+          return %r10
+    """)
+    same(_cancelled(_cross_entropy_ir(swap=True)), """
+        def f(%x1, %y2):
+          %u3 = np.exp(%x1)
+          %r10 = sub(%u3, %y2)
+          return %r10
+    """)
+    # 2 - y is no complement: the products stay
+    cancelled = _cancelled(_cross_entropy_ir(one=2.0))
+    assert "mul(%y2, %v4)" in cancelled and "mul(%w5, %u3)" in cancelled, cancelled
+    # a complement written in place is another value: nothing cancels
+    fn = _cross_entropy_ir(written=True)
+    before = text(fn)
+    assert _cancelled(fn) == before
 
 
 def test_quotients_do_not_cancel_where_a_part_is_read_again_or_may_be_exact_or_written():
