@@ -649,6 +649,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
         return g  # (numbers: one shape; a NumPy one stays NumPy's, as in numpy_numbers)
     if (tx is float or tx is np.float64) and tg is np.ndarray:  # a number met an array: the sum
         total = _add_reduce(g, None)  # (g.sum() without its Python wrapper)
+        if type(total) is tx:  # (a float64 array's sum for a NumPy float64: a recursion's c[k])
+            return total
         number = float(total.real) if g.dtype.kind == "c" else float(total)
         # (a NumPy float64's adjoint a NumPy float64: a Python float is weak
         # to NumPy 2, and its product with a float16 array would be float16)
