@@ -364,6 +364,10 @@ def neg(a: Any) -> Any:
     return -a
 
 
+def invert(a: Any) -> Any:
+    return ~a
+
+
 def floordiv(a: Any, b: Any) -> Any:
     return a // b
 
@@ -621,6 +625,13 @@ def _neg(a):
             return -a
         return checked_neg
     return lambda a: -a
+
+
+@overload(invert)
+def _invert(a):
+    if isinstance(a, types.Boolean):  # (Python's ~True is -2; a bool array's ~ is NumPy's)
+        raise _refuse("invert", a)
+    return lambda a: ~a
 
 
 @overload(floordiv)

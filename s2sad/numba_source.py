@@ -34,8 +34,11 @@ import numpy as np
 
 # Builtins whose Numba implementations agree with Python's on the values
 # generated code gives them (numbers, arrays, tuples).
+# (Not `isinstance`: Numba types a Python bool and a NumPy integer as its own
+# boolean and int64, so `isinstance(True, int)` is False there, and
+# `isinstance(np.int64(3), int)` True.)
 BUILTINS = frozenset({"range", "len", "min", "max", "abs", "float", "int", "bool", "round",
-                      "enumerate", "zip", "print", "isinstance", "divmod", "pow", "slice"})
+                      "enumerate", "zip", "print", "divmod", "pow", "slice"})
 MODULES = {"numpy": np, "math": math}
 
 
@@ -347,6 +350,7 @@ class _Rewrite(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         self.numpy_dtype(node)
+        self.stable_argsort(node)
         return self.reduction(node) or self.vector_call(node) or self.pythons_number(node) or \
             self.tape_push(node) or self.reversed_range(node)
 
@@ -373,12 +377,16 @@ class _Rewrite(ast.NodeTransformer):
                                           [node.left, node.right], []), node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
-        """`-a` as `neg(a)`: -(-2**63) leaves int64."""
+        """`-a` as `neg(a)`: -(-2**63) leaves int64. `~a` as `invert(a)`,
+        which refuses a boolean number: Python's `~True` is -2, Numba's (a
+        Python bool and NumPy's are one type there) False."""
         self.generic_visit(node)
-        if not isinstance(node.op, ast.USub) or isinstance(node.operand, ast.Constant):
+        helper = "neg" if isinstance(node.op, ast.USub) else \
+            "invert" if isinstance(node.op, ast.Invert) else None
+        if helper is None or isinstance(node.operand, ast.Constant):
             return node
-        return ast.copy_location(ast.Call(ast.Name("__s2sad_neg", ast.Load()), [node.operand],
-                                          []), node)
+        return ast.copy_location(ast.Call(ast.Name(f"__s2sad_{helper}", ast.Load()),
+                                          [node.operand], []), node)
 
     def pythons_number(self, node: ast.Call) -> ast.AST | None:
         """`pow(a, b)`, `int(x)`, `math.floor(x)`, `math.ceil(x)` and `round(x[,
@@ -458,6 +466,27 @@ class _Rewrite(ast.NodeTransformer):
             return func.attr
         obj = _resolve(func.id, self.namespace) if isinstance(func, ast.Name) else None
         return getattr(obj, "__name__", "") if _library_function(obj) == "numpy" else ""
+
+    def stable_argsort(self, node: ast.Call) -> None:
+        """`np.argsort(a, kind="stable")` (or "mergesort", or `stable=True`) as
+        Numba's mergesort, which orders ties as NumPy's stable sort does; any
+        other argsort is refused: NumPy's default sort and Numba's order equal
+        keys differently, and the indices are values the code goes on with."""
+        method = isinstance(node.func, ast.Attribute) and node.func.attr == "argsort" and \
+            not self._numpy_name(node.func)
+        if not (self._numpy_name(node.func) == "argsort" or method):
+            return
+        keywords = {k.arg: k.value for k in node.keywords}
+        kind = keywords.get("kind")
+        stable = keywords.get("stable")
+        if isinstance(kind, ast.Constant) and kind.value in ("stable", "mergesort") and \
+                stable is None or isinstance(stable, ast.Constant) and stable.value is True \
+                and kind is None:
+            node.keywords = [k for k in node.keywords if k.arg not in ("kind", "stable")] + \
+                [ast.keyword("kind", ast.Constant("mergesort"))]
+            return
+        raise NotCompilable("argsort without kind='stable' (NumPy's default sort and Numba's "
+                            "order equal keys differently)", getattr(node, "lineno", None))
 
     def numpy_dtype(self, node: ast.Call) -> None:
         """`dtype=bool` (Python's type) of a NumPy call as `dtype=np.bool_`, and

@@ -779,8 +779,54 @@ def doubled_default(x, n=np.int8(100)):  # noqa: B008 (a NumPy number as a defau
     return x * (n + n)
 
 
+def squared_if_int_or_float(x, n):
+    if isinstance(n, (int, float)):  # (True is an int in Python; Numba's bool is not)
+        return x * x
+    return x
+
+
+def squared_if_int(x, n):
+    if isinstance(n, int):  # (np.int64 is no int in Python; Numba's int64 is)
+        return x * x
+    return x * 3.0
+
+
+def times_inverted(x, b):
+    return x * (~b)  # (Python's ~True is -2; Numba's False)
+
+
+def weighted_by_rank(x, keys):
+    order = np.argsort(keys)  # (ties: NumPy's default sort and Numba's order them apart)
+    s = 0.0
+    for j in range(len(order)):
+        s = s + x[order[j]] * (j + 1.0)
+    return s
+
+
+def weighted_by_stable_rank(x, keys):
+    order = keys.argsort(kind="stable")
+    s = 0.0
+    for j in range(len(order)):
+        s = s + x[order[j]] * (j + 1.0)
+    return s
+
+
+def inverted_mask(x, m):
+    return np.sum(x * ~m)
+
+
+TIED_KEYS = np.array([0.0, 0.0, 3.0, 2.0, 2.0, 3.0, 3.0, 0.0, 2.0, 0.0])
+
+
 @needs_numba
 @pytest.mark.parametrize("f, args", [
+    (squared_if_int_or_float, (0.7, True)),
+    (squared_if_int, (0.7, np.int64(3))),
+    (squared_if_int, (0.7, 3)),
+    (times_inverted, (0.5, True)),
+    (weighted_by_rank, (np.arange(10.0) ** 2, TIED_KEYS)),
+    (weighted_by_stable_rank, (np.arange(10.0) ** 2, TIED_KEYS)),
+    (inverted_mask, (np.arange(3.0), np.array([True, False, True]))),
     (int_to_negative_power, (3.0, 4)),
     (names_like_renamed_ones, (0.3,)),
     (ints_beside_floats_on_a_tape, (2.0, 2 ** 60)),
@@ -837,6 +883,25 @@ def test_what_numba_would_compute_otherwise_is_refused_on_every_call():
             continue
         got = s2sad.value_and_grad(f, backend=backend)(*args, **kwargs)
         assert got[0] == expected[0] and np.array_equal(got[1], expected[1]), (f, got)
+
+
+@needs_numba
+def test_where_numba_and_python_differ_on_a_construct_numba_refuses_it():
+    """An outside tester: isinstance of a bool or a NumPy integer, `~` of a
+    bool and argsort's order of ties were Numba's, silently (isinstance(True,
+    int) False, ~True False). They are refused, and auto runs NumPy; a
+    stable argsort and `~` of a bool array, which agree, still compile."""
+    for f, args, what in [(squared_if_int_or_float, (0.7, True), "isinstance"),
+                          (times_inverted, (0.5, True), "invert"),
+                          (weighted_by_rank, (np.arange(10.0), TIED_KEYS), "argsort")]:
+        with pytest.raises(BackendError, match=what):
+            s2sad.value_and_grad(f, backend="numba")(*args)
+    x = np.arange(10.0) ** 2
+    value, grad = s2sad.value_and_grad(weighted_by_stable_rank, backend="numba")(x, TIED_KEYS)
+    assert value == weighted_by_stable_rank(x, TIED_KEYS) == 1679.0
+    np.testing.assert_array_equal(grad, [1, 2, 8, 5, 6, 9, 10, 3, 7, 4])
+    assert s2sad.grad(inverted_mask, backend="numba")(
+        np.arange(3.0), np.array([True, False, True])).tolist() == [0.0, 1.0, 0.0]
 
 
 @needs_numba
