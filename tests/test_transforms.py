@@ -283,6 +283,43 @@ def test_grad_of_grad_is_the_second_derivative():
         -12 * math.sin(x) - 8 * x * math.cos(x) + x ** 2 * math.sin(x), rel=1e-10)
 
 
+def abs_cubed(x):
+    return abs(x) ** 3
+
+
+def signed_fourth_power(x):
+    return np.sign(x) * x ** 4
+
+
+def fabs_cubed_plus_square(x):
+    return math.fabs(x) ** 3 + x ** 2
+
+
+def abs_cubed_times_x(x):
+    return np.sum(np.abs(x) ** 3 * x)
+
+
+def test_third_and_fourth_derivatives_through_abs_and_sign():
+    """An outside tester: the third derivative of |x|^3 was refused,
+    naming s2sad's abs_sign_tangent (|x|'s second derivative had no
+    tangent rule), though any order works through inline code."""
+    g = s2sad.grad
+    for x in (0.8, -0.8):
+        sign = math.copysign(1.0, x)
+        assert g(g(g(abs_cubed)))(x) == pytest.approx(6 * sign, rel=1e-12)
+        assert g(g(g(g(abs_cubed))))(x) == 0.0
+        assert g(g(g(signed_fourth_power)))(x) == pytest.approx(24 * abs(x), rel=1e-12)
+        assert g(g(g(fabs_cubed_plus_square)))(x) == pytest.approx(6 * sign, rel=1e-12)
+        # (the third derivative against differences of the second)
+        h = 1e-5
+        d2 = g(g(abs_cubed))
+        assert s2sad.jvp(d2, (x,), (1.0,))[1] == pytest.approx(
+            (d2(x + h) - d2(x - h)) / (2 * h), rel=1e-6)
+    x = np.array([0.8, -0.5])
+    np.testing.assert_allclose(s2sad.hessian(abs_cubed_times_x)(x),
+                               np.diag(12 * x * np.abs(x)), rtol=1e-12)
+
+
 def cube(x):
     return x ** 3
 

@@ -209,7 +209,7 @@ helper("extreme_tangent(t, args, largest)", "extreme_default_tangent(t, args)", 
 helper("reshape_tangent(t, a, ans, order)", linear=("t",), zero="others")
 helper("norm_axes(x, axis)", zero="others")
 helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
-       "cumprod_tangent(t, a, ans, axis)", "abs_sign_tangent(t, x)", "real_step_tangent(t, x)",
+       "cumprod_tangent(t, a, ans, axis)",
        "pow_base_exponent_tangent(g, x, y, t)", "pow_exponent_base_tangent(g, x, ans, t)",
        "sinc_second_derivative(x)",
        "prod_adjoint_a_tangent(g, a, ans, t, axis=None, keepdims=False)",
@@ -221,6 +221,13 @@ helper("solve_tangent(a, b, t_a, v)", "slogdet_tangent(t, a, ans)",
        "det_adjoint_a_tangent(g, a, result, t)", "det_result_tangent(g, t, a, result)",
        "std_result_tangent(g, t, a, result, axis=None, ddof=0, keepdims=False)",
        "polyval_coefficients_tangent(g, p, x, t)")
+# Of |x|'s and sign's second derivatives (third derivatives through abs): for
+# a real x, both are 0, constant in everything; abs_sign_tangent is R-linear
+# in t, and its derivative in a complex z is refused (real_step_tangent raises).
+helper("abs_sign_tangent(direction, x)",
+       jvp={"direction": "abs_sign_tangent(t, x)", "x": "real_step_tangent(t, x)"})
+helper("real_step_tangent(direction, x)",
+       jvp={"direction": "real_step_tangent(t, x)", "x": "real_step_tangent(t, x)"})
 helper("pow_base_curvature(g, x, y)",
        jvp={"g": "pow_base_curvature(t, x, y)", "x": "pow_base_curvature(g * y * t, x, y - 1)"})
 

@@ -56,12 +56,13 @@ def cross_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     return cross_adjoint(g, a, b, True)
 
 
-def abs_sign_tangent(t: Any, x: Any) -> Any:
-    """The tangent of abs_sign: 0 for real x (a step); for complex z, of
-    conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) / |z|^3. At z = 0
-    it is infinite, except along t = 0: t is the sign's factor times the
-    direction (`abs_adjoint`'s tangent), and a factor that is 0 there
-    (|z|^2 = |z| |z|: the factor is |z|) gives 0, not 0 * inf."""
+def abs_sign_tangent(direction: Any, x: Any) -> Any:
+    """The tangent of abs_sign along `direction` (t): 0 for real x (a step);
+    for complex z, of conj(z) / |z|: conj(t) / |z| - conj(z) Re(conj(z) t) /
+    |z|^3. At z = 0 it is infinite, except along t = 0: t is the sign's
+    factor times the direction (`abs_adjoint`'s tangent), and a factor that
+    is 0 there (|z|^2 = |z| |z|: the factor is |z|) gives 0, not 0 * inf."""
+    t = direction
     if not np.iscomplexobj(x) and not np.iscomplexobj(t):
         return np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)), dtype=_inexact(t))
     size = np.abs(x)
@@ -70,11 +71,12 @@ def abs_sign_tangent(t: Any, x: Any) -> Any:
     return np.where(t == 0, np.zeros_like(value), value) if np.any(size == 0) else value
 
 
-def real_step_tangent(t: Any, x: Any) -> Any:
+def real_step_tangent(direction: Any, x: Any) -> Any:
     """The tangent of a factor that is a step function of a real x (a sign, a
-    share of a tie): 0."""
+    share of a tie) along `direction`: 0."""
     _refuse_complex(x)
-    return np.zeros(np.shape(t), dtype=_inexact(t)) if np.ndim(t) else 0.0
+    return np.zeros(np.shape(direction), dtype=_inexact(direction)) \
+        if np.ndim(direction) else 0.0
 
 
 def pow_base_exponent_tangent(g: Any, x: Any, y: Any, t: Any) -> Any:
