@@ -872,7 +872,7 @@ class KwParam(tuple):
 @dataclass
 class Var:
     name: str
-    kind: str  # "arr" (a number or an array), "int", "fn", "list", "dict", "grow"
+    kind: str  # "arr" (a number or an array), "int", "fn", "list", "dict", "grow", "rows"
     shape: tuple = ()
     bound: float = 1.0
     aliases: frozenset = frozenset()  # names whose memory this value may share
@@ -1522,6 +1522,8 @@ class FnGen:
         options.append((0.3, self.dict_assign))
         if "lists" in self.mod.features and self.nest < self.max_nest:
             options.append((1.5, self.list_block))
+        if "lists" in self.mod.features:
+            options.append((0.5, self.nested_assign))
         if "repeat" in self.mod.features and any(self.twins(v) for v in self.mod.helpers.values()):
             options.append((0.8, self.twin_call))
         if self.nest < self.max_nest:
@@ -1654,6 +1656,30 @@ class FnGen:
         self.scope[name] = Var(name, "dict")
         self.scope.update((v.name, v) for v in entries)
         return [f"{name} = {{{', '.join(items)}}}"]
+
+    def nested_assign(self) -> list[str]:
+        """m = [[a, b], (c,)] or m = {"p": [a, b]}: a display of rows, whose
+        items are read as m[0][1] (two reads of one row: their adjoints add
+        item by item, not as lists joined end to end)."""
+        rng = self.rng
+        name = self.name("m")
+        outer = rng.choice(["list", "tuple", "dict"])
+        rows, entries = [], []
+        for r, key in enumerate(("p", "q")[: rng.randint(1, 2)]):
+            items = []
+            slot = f'"{key}"' if outer == "dict" else str(r)
+            for k in range(rng.randint(1, 3)):
+                shape = self.pick_shape()
+                e = self.prepare(self.expr(shape, 2))
+                items.append(e.code)
+                entries.append(Var(f"{name}[{slot}][{k}]", "arr", shape, e.bound, e.aliases,
+                                   e.readonly, outer=True))
+            row = f"[{', '.join(items)}]" if rng.random() < 0.5 else f"({', '.join(items)},)"
+            rows.append(f"{slot}: {row}" if outer == "dict" else row)
+        display = {"list": "[{}]", "tuple": "({},)", "dict": "{{{}}}"}[outer]
+        self.scope[name] = Var(name, "rows")
+        self.scope.update((v.name, v) for v in entries)
+        return [f"{name} = {display.format(', '.join(rows))}"]
 
     def list_block(self) -> list[str]:
         """A list of arrays updated item by item:
