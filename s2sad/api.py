@@ -29,6 +29,7 @@ from .display import GeneratedSource
 from .entry import MISS, make_entry, never, takes
 from .errors import (
     ArgumentTypeError,
+    BackendError,
     NonScalarOutputError,
     S2sadError,
     WrtError,
@@ -76,6 +77,9 @@ def _call(compiled: Compiled, chosen: Chosen, args: tuple, kwargs: dict,
                 if runtime.raised_by_user(exc):
                     raise
                 numbers_raised = True
+            except BackendError:  # (Numba's typing of a call short of an argument)
+                check_binding(chosen.target.fn, full_args, full_kwargs)
+                raise
             except (TypeError, AttributeError) as exc:
                 if isinstance(exc, TypeError):
                     check_binding(chosen.target.fn, full_args, full_kwargs)

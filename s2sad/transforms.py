@@ -27,6 +27,7 @@ from . import backends, pipeline
 from .callables import target_of
 from .errors import (
     ArgumentTypeError,
+    BackendError,
     NonScalarOutputError,
     S2sadError,
     WrtError,
@@ -118,6 +119,9 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
                 fn, backends.runner(compiled, backend),
                 lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named,
                 chosen.params)
+    except BackendError:  # (Numba's typing of a call short of an argument)
+        check_binding(fn, args, kwargs)
+        raise
     except (TypeError, AttributeError) as exc:
         if isinstance(exc, TypeError):
             check_binding(fn, args, kwargs)
@@ -283,7 +287,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     try:
         with errors_located():
             value, state = forward(*full_args, **full_kwargs)
-    except TypeError:
+    except (TypeError, BackendError):  # (BackendError: Numba's typing, as above)
         check_binding(fn, full_args, full_kwargs)
         raise
     except pipeline.NUMBER_ERRORS as exc:  # (see api._with_numpy_scalars)

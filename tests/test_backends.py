@@ -1022,3 +1022,20 @@ def test_the_modules_stamp_covers_the_run_time_modules_numba_compiles():
     stamp = numba_backend._helpers_stamp()
     runtime = Path(numba_runtime.__file__).parent / "runtime"
     assert stamp == numba_backend._HELPERS_STAMP and len(sorted(runtime.glob("*.py"))) > 5
+
+
+def times_y_squared(x, y):
+    return x * y * y
+
+
+@needs_numba
+def test_a_call_short_of_an_argument_is_pythons_type_error_on_numba():
+    """An outside tester: Numba's typing of the call raised a BackendError
+    ("not enough arguments") where the NumPy backend raises Python's."""
+    calls = [lambda: s2sad.value_and_grad(times_y_squared, backend="numba")(0.5),
+             lambda: s2sad.hessian(times_y_squared, backend="numba")(0.5),
+             lambda: s2sad.jvp(times_y_squared, (0.5,), (1.0,), backend="numba"),
+             lambda: s2sad.vjp(times_y_squared, 0.5, backend="numba")]
+    for call in calls:
+        with pytest.raises(TypeError, match="missing a required argument: 'y'"):
+            call()
