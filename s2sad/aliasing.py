@@ -302,7 +302,7 @@ class AliasGuard(AliasFacts):
             # the item is one of the original container's items (a copy of a
             # list holds the same objects), which may be views of other arrays
             base = self.was[item[0]][0] if self._is_own(item[0]) else item[0]
-            origins = {base} | self._roots(base) | self._held_items(item[0])
+            origins = {base} | self._roots(base) | self._held_at(*item)
             origins -= reachable({stmt.target}, self.result_links)  # (the item as updated)
             related |= origins | self._views_of(origins, site)
             if not self.helper:  # (a copy of an argument's dict or list holds its arrays:
@@ -384,6 +384,37 @@ class AliasGuard(AliasFacts):
         held = {v for v, holders in self.held_by.items() if holders & versions}
         held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
+
+    def _held_at(self, container: Var, index: Operand) -> set:
+        """What a container may hold in the slot `index`, a constant key or
+        position, in any of its versions: a dict's `d["n"] = e` puts nothing
+        into d["a"]. Where a version was made otherwise than by a display,
+        a write or a merge of other versions (a call's result, a copy),
+        anything it holds (`_held_items`)."""
+        if not isinstance(index, Const) or type(index.value) not in (str, int):
+            return self._held_items(container)
+        key, held = index.value, set()
+        for version in self._versions(container):
+            site = self.def_site.get(version)
+            stmt = site.stmt if site is not None else None
+            if version in self.inputs or version in self.fn.params:
+                continue  # (a phi's or an if's: its values are versions too)
+            if not isinstance(stmt, Assign):
+                return self._held_items(container)
+            if stmt.prim == "make_dict" and type(key) is str:
+                keys = stmt.args[0].value
+                held |= {v for k, v in zip(keys, stmt.args[1:]) if k == key}
+            elif stmt.prim in ("dict_set", "setitem") and stmt.args[1] == index:
+                held.add(stmt.args[2])
+            elif stmt.prim in ("dict_set", "setitem") and isinstance(stmt.args[1], Const) \
+                    and type(stmt.args[1].value) is str and type(key) is str:
+                continue  # (another key's write; a list's -1 and 2 may be one slot)
+            elif stmt.prim in ("make_list", "make_tuple") and type(key) is int and \
+                    -len(stmt.args) <= key < len(stmt.args):
+                held.add(stmt.args[key])
+            else:
+                return self._held_items(container)
+        return {v for v in held if isinstance(v, Var)}
 
     def _versions(self, container: Var) -> set:
         """The container and its earlier versions (before a loop or an if too)."""
