@@ -35,7 +35,7 @@ import numba
 import numpy as np
 from numba.core.errors import NumbaError, NumbaWarning
 
-from . import numba_runtime
+from . import numba_runtime, targets
 from .errors import BackendError, Loc
 from .numba_source import ModuleSource, NotCompilable, module_source
 
@@ -310,9 +310,14 @@ def load(func: types.FunctionType, fdef: Any, user_fn: types.FunctionType) -> Nu
         source = module_source(func, fdef, numba_runtime.HELPERS, numba_runtime.REDUCTIONS,
                                _HELPERS_STAMP, origin, numba_runtime.VECTORIZED)
     except NotCompilable as exc:
+        # (a transform of a function with rules of yours, `jvp(softplus, ...)`:
+        # about that function, not the one-line caller s2sad wrote for it)
+        name, code, line = user_fn.__name__, user_fn.__code__, exc.line
+        origin = targets.rule_origin(user_fn)
+        if origin is not None:
+            (name, code), line = origin, None
         raise BackendError(f"Numba cannot compile the code s2sad generated for "
-                           f"{user_fn.__name__}: it reads {exc.what}",
-                           _user_loc(user_fn.__code__, exc.line),
+                           f"{name}: it reads {exc.what}", _user_loc(code, line),
                            "backend='auto' runs what Numba cannot compile with NumPy") from None
     path = _write(source)
     module = _import(path, f"s2sad_numba_{source.digest}")

@@ -94,6 +94,18 @@ def _one_liner(name: str, params: list[str], callee: str, namespace: dict,
     return namespace[name]
 
 
+def rule_origin(fn: types.FunctionType) -> tuple[str, types.CodeType] | None:
+    """For a one-liner made here for a function with rules of the user's
+    (`@custom_jvp`): that function's name and code, where an error about
+    the one-liner should point; None for any other function."""
+    for obj, made in _MADE.values():
+        if made is fn and obj is not None:
+            fun = getattr(obj, "fun", None)
+            code = getattr(fun, "__code__", None)
+            return (getattr(obj, "__name__", fn.__name__), code) if code is not None else None
+    return None
+
+
 def takes_call(prim: primitives.Primitive, count: int, kwnames: tuple = ()) -> bool:
     """Does the entry take a call of `count` positional arguments and the
     keywords `kwnames`? (A wrapper for a call it does not take would call

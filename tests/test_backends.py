@@ -1039,3 +1039,29 @@ def test_a_call_short_of_an_argument_is_pythons_type_error_on_numba():
     for call in calls:
         with pytest.raises(TypeError, match="missing a required argument: 'y'"):
             call()
+
+
+@s2sad.custom_jvp
+def softplus_with_a_rule(x):
+    return np.log1p(np.exp(x))
+
+
+@softplus_with_a_rule.defjvp
+def _softplus_with_a_rule_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return softplus_with_a_rule(x), t / (1.0 + np.exp(-x))
+
+
+@needs_numba
+def test_numbas_refusal_of_a_function_with_rules_points_at_that_function():
+    """An outside tester: jvp of a custom_jvp function on Numba was refused
+    at `<s2sad: softplus #0>:2`, the one-line caller s2sad writes for it,
+    and named that caller `f`."""
+    with pytest.raises(BackendError) as info:
+        s2sad.jvp(softplus_with_a_rule, (np.zeros(3),), (np.ones(3),), backend="numba")
+    message = str(info.value)
+    assert "generated for softplus_with_a_rule" in message, message
+    assert "test_backends.py" in message and "<s2sad" not in message, message
+    value, tangent = s2sad.jvp(softplus_with_a_rule, (np.zeros(3),), (np.ones(3),),
+                               backend="auto")
+    np.testing.assert_allclose(tangent, np.full(3, 0.5), rtol=1e-12)
