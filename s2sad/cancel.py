@@ -5,7 +5,11 @@ meet and an expert's hand-written gradient would have cancelled them.
   log's adjoint `g / p` meeting the logistic's `p * (1 - p)`.
 * The sum it leaves, `a * (1 - b) - (1 - a) * b`, is `a - b`
   (`_complements`): a binary cross-entropy's `y * (1 - p) - (1 - y) * p`
-  is the `y - p` one writes by hand.
+  is the `y - p` one writes by hand. Only where the complements the
+  function computed are exact (float64 a and b): uint8 labels' `1 - y`
+  wraps around, float16's is rounded, and the gradient is of the function
+  NumPy evaluates. That is a matter of dtypes, which the code is not
+  specialized for, so `runtime.complements_difference` decides when it runs.
 
 Both are identities of real (and complex) arithmetic; they run on adjoint
 code only, never on the user's own arithmetic (the forward pass's values,
@@ -19,7 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .cleanup import defined_twice, eliminate_dead_code, inexact_values, written_values
-from .ir import Assign, Block, Const, Operand, Var, blocks, use_counts, walk
+from .ir import Assign, Block, Const, Operand, Ref, Var, blocks, use_counts, walk
+from .runtime import complements_difference
 
 
 def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var],
@@ -70,7 +75,7 @@ def cancel_divisions(block: Block, new: Callable[[str], Var], floating: set[Var]
             terms, factor = _common_factor(terms, f["single"], f["unsafe"], f["floating"])
             difference = _complements(terms, f["single"], f["unsafe"], f["floating"])
             if difference is not None:
-                region.stmts[k:k + 1] = _difference(*difference, factor, stmt.target,
+                region.stmts[k:k + 1] = _difference(difference, factor, stmt.target,
                                                     stmt.loc, new)
             else:
                 region.stmts[k:k + 1] = _sum_of_products(terms, factor, stmt.target,
@@ -113,11 +118,11 @@ def _sum_of_products(terms: list, factor: Operand | None, target: Var, loc: Any,
 
 
 def _complements(terms: list, single: dict, unsafe: set, floating: set
-                 ) -> tuple[Operand, Operand] | None:
-    """(a, b) where the two (sign, x, y) `terms` sum to `a - b`: they are
-    `a * (1 - b)` and `(1 - a) * b` (each product either way round) with
-    opposite signs, since a(1 - b) - (1 - a)b = a - b. One of a and b must
-    be floating (two bool arrays have no `-`); neither is written in place."""
+                 ) -> list[Var] | None:
+    """[a, b, 1 - a, 1 - b] (the complements as computed) where the two
+    (sign, x, y) `terms` sum to `a * (1 - b) - (1 - a) * b`: the products
+    either way round, with opposite signs. One of a and b must be floating
+    (two bool arrays have no `-`); neither is written in place."""
     (s1, x1, y1), (s2, x2, y2) = terms
     if s1 != -s2:
         return None
@@ -126,7 +131,7 @@ def _complements(terms: list, single: dict, unsafe: set, floating: set
         for other, b2 in ((x2, y2), (y2, x2)):
             if b is not None and b2 is b and _one_minus(other, single) is a and \
                     (a in floating or b in floating) and a not in unsafe and b not in unsafe:
-                return (a, b) if s1 > 0 else (b, a)
+                return [a, b, other, first] if s1 > 0 else [b, a, first, other]
     return None
 
 
@@ -140,13 +145,16 @@ def _one_minus(x: Operand, single: dict) -> Var | None:
     return None
 
 
-def _difference(a: Var, b: Var, factor: Operand | None, target: Var, loc: Any,
+def _difference(operands: list[Var], factor: Operand | None, target: Var, loc: Any,
                 new: Callable[[str], Var]) -> list[Assign]:
-    """Statements giving `target` the value `a - b`, times `factor` if there is one."""
+    """Statements giving `target` the value `a * (1 - b) - (1 - a) * b` of
+    the operands [a, b, 1 - a, 1 - b] (`complements_difference`: `a - b`
+    where the complements are exact), times `factor` if there is one."""
+    helper = Ref("$complements_difference", complements_difference)
     if factor is None:
-        return [Assign(target, "sub", [a, b], {}, None, loc)]
+        return [Assign(target, "complements_difference", list(operands), {}, helper, loc)]
     total = new("")
-    return [Assign(total, "sub", [a, b], {}, None, loc),
+    return [Assign(total, "complements_difference", list(operands), {}, helper, loc),
             Assign(target, "mul", [total, factor], {}, None, loc)]
 
 

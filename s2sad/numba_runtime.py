@@ -111,6 +111,10 @@ def add_into(a: Any, b: Any) -> Any:
     return _base.add_into(a, b)
 
 
+def complements_difference(a: Any, b: Any, one_minus_a: Any, one_minus_b: Any) -> Any:
+    return _base.complements_difference(a, b, one_minus_a, one_minus_b)
+
+
 def add_outer(a: Any, x: Any, y: Any) -> Any:
     return _base.add_outer(a, x, y)
 
@@ -252,6 +256,16 @@ def _vectorized(name: str) -> Any:
 
 VECTORIZED = {name: _vectorized(name) for name in VECTORIZED_UFUNCS}
 globals().update({f.__name__: f for f in VECTORIZED.values()})  # (imported by name)
+
+
+@overload(complements_difference)
+def _complements_difference(a, b, one_minus_a, one_minus_b):
+    """a - b for float64 numbers and arrays (and ints: Numba's are int64,
+    whose 1 - a is exact), chosen by type; else as written."""
+    if _float64(a) and _float64(b) and not isinstance(a, types.Boolean) and \
+            not isinstance(b, types.Boolean):
+        return lambda a, b, one_minus_a, one_minus_b: a - b
+    return lambda a, b, one_minus_a, one_minus_b: a * one_minus_b - one_minus_a * b
 
 
 @overload(add_into)
@@ -1170,6 +1184,7 @@ def _read_slice(g, index, written=None, value=None):
 HELPERS = {getattr(module, name): name for module, names in (
     (_base, ("unbroadcast", "require_scalar", "check_not_dict", "check_not_mapping",
              "zeros_like", "add_adjoints", "add_into", "add_outer", "outer_added",
+             "complements_difference",
              "spread_number", "numpy_number", "seed_of", "augmented", "add_at", "added_at",
              "own", "snapshot", "read_slice")),
     (_reductions, ("sum_adjoint", "mean_adjoint", "extremum_adjoint")),

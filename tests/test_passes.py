@@ -1097,17 +1097,22 @@ def _cross_entropy_ir(*, one=1.0, swap=False, written=False):
 
 def test_a_difference_of_complements_products_is_the_difference():
     """y(1 - u) - (1 - y)u is y - u: the hand-written `p - y` of a sigmoid
-    cross-entropy (the complements, read by nothing else now, go)."""
+    cross-entropy, where the complements as computed are exact (float64:
+    `complements_difference` decides when it runs, given them)."""
     same(_cancelled(_cross_entropy_ir()), """
         def f(%x1, %y2):
           %u3 = np.exp(%x1)
-          %r10 = sub(%y2, %u3)
+          %v4 = sub(1.0, %u3)
+          %w5 = sub(1.0, %y2)
+          %r10 = complements_difference(%y2, %u3, %w5, %v4)
           return %r10
     """)
     same(_cancelled(_cross_entropy_ir(swap=True)), """
         def f(%x1, %y2):
           %u3 = np.exp(%x1)
-          %r10 = sub(%u3, %y2)
+          %v4 = sub(1.0, %u3)
+          %w5 = sub(1.0, %y2)
+          %r10 = complements_difference(%u3, %y2, %v4, %w5)
           return %r10
     """)
     # 2 - y is no complement: the products stay

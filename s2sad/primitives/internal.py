@@ -209,6 +209,10 @@ helper("add_into(a, b)", jvp={"a": "t", "b": "t"}, effect=True, mutates=True, vi
        recompute=False)
 helper("spread_number(c, shape)", linear=("c",), zero=("shape",))
 helper("numpy_number(g)", linear=("g",))
+# a * one_minus_b - one_minus_a * b (a - b where the complements are exact: cancel.py)
+helper("complements_difference(a, b, one_minus_a, one_minus_b)",
+       jvp={"a": "t * one_minus_b", "b": "-(one_minus_a * t)", "one_minus_a": "-(t * b)",
+            "one_minus_b": "a * t"})
 helper("seed_of(dout, out)", linear=("dout",), zero=("out",))
 helper("unshared(t)", linear=("t",))
 helper("outer_added(a, x, y)", jvp={"a": "t", "x": "np.outer(t, y)", "y": "np.outer(x, t)"},

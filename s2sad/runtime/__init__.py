@@ -53,6 +53,7 @@ from .base import (  # noqa: F401
     check_not_dict,
     check_not_mapping,
     closure_values_adjoint,
+    complements_difference,
     converted_tangent,
     custom_adjoints,
     either,

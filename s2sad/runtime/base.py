@@ -749,6 +749,24 @@ def seed_of(dout: Any, out: Any) -> Any:
     return adjoint_dtype(dtype).type(dout) if dtype is not None else dout
 
 
+def complements_difference(a: Any, b: Any, one_minus_a: Any, one_minus_b: Any) -> Any:
+    """`a * (1 - b) - (1 - a) * b` given the complements as the function
+    computed them: `a - b` (one operation for three: a sigmoid
+    cross-entropy's `y - p`) where they are exact to rounding, a and b
+    float64 numbers or arrays (or Python numbers); else as written, for the
+    function NumPy evaluates: uint8 labels' `1 - y` wraps around, float16's
+    is rounded to float16 (`cancel._complements`)."""
+    if _exact_complement(a) and _exact_complement(b):
+        return a - b
+    return a * one_minus_b - one_minus_a * b
+
+
+def _exact_complement(v: Any) -> bool:
+    kind = type(v)
+    return kind is float or kind is int or kind is np.float64 or \
+        kind is np.ndarray and v.dtype is _FLOAT64
+
+
 def numpy_number(g: Any) -> Any:
     """g, a number standing for an array filled with it (a full sum's
     adjoint), as the NumPy number that array holds: NumPy 2 computes a
