@@ -1640,3 +1640,54 @@ def test_a_sequence_joined_where_the_transform_saw_arithmetic_is_refused(f, args
             run()
     x = np.array([0.5, -1.2, 2.0])  # (weights 0..3 on sin x, x^2, sin 2x, 4x^2)
     np.testing.assert_allclose(s2sad.grad(joined_by_a_display)(x), 26 * x + 4 * np.cos(2 * x))
+
+
+def generator_then_changed_under_another_name(x):
+    a = x * 1.0
+    b = a
+    g = (v * 2 for v in [a])
+    b += x  # (Python: the generator, consumed below, reads a as 2x)
+    return np.sum(sum(g))
+
+
+def generator_then_list_slot_written_under_another_name(x):
+    items = [x]
+    other = items
+    g = (v * 2 for v in items)
+    other[0] = x * 3
+    return np.sum(sum(g))
+
+
+def generator_looped_over_while_an_alias_changes(x):
+    a = x * 1.0
+    b = a
+    total = 0.0
+    for v in (w * 2 for w in [a, a]):
+        b += x
+        total = total + np.sum(v)
+    return total
+
+
+def generator_looped_over_into_a_number(x):
+    total = 0.0
+    for v in (w * 2 for w in [x, x * x]):
+        total += np.sum(v)
+    return total
+
+
+def test_a_generator_consumed_after_an_in_place_change_is_refused():
+    """An outside review: s2sad runs a generator where it is made, and
+    refused only changes under the names it reads; `b = a; b += x` before
+    it was consumed gave Python's function another value (6.0, s2sad 3.0),
+    silently, as did slots and views. Any in-place change before it is
+    consumed, or in a loop over it, is refused; a number's `total += v`
+    rebinds, and stays."""
+    x = np.array([0.5, -1.0, 2.0])
+    for fn in (generator_then_changed_under_another_name,
+               generator_then_list_slot_written_under_another_name,
+               generator_looped_over_while_an_alias_changes):
+        with pytest.raises(s2sad.S2sadError, match="in-place change"):
+            s2sad.grad(fn)(x.copy())
+    value, grad = s2sad.value_and_grad(generator_looped_over_into_a_number)(x)
+    assert value == pytest.approx(generator_looped_over_into_a_number(x))
+    np.testing.assert_allclose(grad, 2 + 4 * x, rtol=1e-12)

@@ -23,7 +23,7 @@ from typing import Any
 import gast
 
 from ..errors import S2sadError
-from ..ir import Var
+from ..ir import Const, Var
 from ..parsing import parse_function
 from .base import LowererBase
 from .consumption import (
@@ -223,6 +223,29 @@ class Generators(LowererBase):
                 return made
         return None
 
+    def changed_in_place(self, stmts: list) -> list[str]:
+        """What `stmts` may change in place, as written: targets of augmented
+        assignments (but names bound to a Python number here, `total +=
+        v`, which are rebound), of item and attribute stores, and objects
+        whose updating methods they call. A generator run early reads an
+        object before such a change; Python, after it, under whatever name."""
+        found: dict[str, None] = dict.fromkeys(self.updated_names(stmts))
+        for stmt in stmts:
+            for node in gast.walk(stmt):
+                targets = [node.target] if isinstance(node, gast.AugAssign) else \
+                    node.targets if isinstance(node, gast.Assign) else []
+                for target in targets:
+                    if isinstance(target, (gast.Subscript, gast.Attribute)) or \
+                            isinstance(node, gast.AugAssign) and \
+                            isinstance(target, gast.Name) and not self.bound_to_number(target.id):
+                        found[gast.unparse(target).strip()] = None
+        return list(found)
+
+    def bound_to_number(self, name: str) -> bool:
+        """Is `name` bound to a Python number constant where this is lowered?"""
+        value = self.env.get(name)
+        return isinstance(value, Const) and type(value.value) in (int, float, complex, bool)
+
     def iterated_lazily(self, value: Any) -> Any:
         """What Python reads lazily for `value`: `lazily_made`'s code, or what
         map, zip, enumerate, reversed or iter go through as they are consumed
@@ -256,7 +279,9 @@ class Generators(LowererBase):
         name it reads that the function assigns again afterwards would give it
         another value than Python's. So would a loop over a local generator
         function, or a generator expression, that reads what the loop body
-        changes. Both are refused."""
+        changes. Both are refused, and so is an in-place change before the
+        generator is consumed, or in the loop's body (`changed_in_place`):
+        it may reach what the generator reads under another name."""
         self.check_stored_lazies(node)
         # (`z = zip(y, x)` reads y's items as it is consumed, after changes to y)
         made = self.iterated_lazily(node.value) if isinstance(node, gast.Assign) else None
@@ -276,6 +301,15 @@ class Generators(LowererBase):
                     f"this generator reads {', '.join(sorted(late))}, which the function "
                     "changes before the generator is consumed: Python reads it then, "
                     "s2sad when the generator is made", node.value,
+                    "make a list here instead, [... for v in x], or build the generator "
+                    "where it is consumed")
+            changed = self.changed_in_place(before)
+            if changed:  # (through another name, a slot or a view: not seen by name)
+                raise self.error(
+                    f"this generator is consumed after an in-place change (to "
+                    f"{', '.join(changed)}), which may reach what it reads under another name "
+                    "(b = a; b += x): Python reads its items when it is consumed, s2sad when "
+                    "it is made", node.value,
                     "make a list here instead, [... for v in x], or build the generator "
                     "where it is consumed")
             if names and _read_by_next(names[0], rest):
@@ -310,6 +344,15 @@ class Generators(LowererBase):
                     "generator between iterations, s2sad runs it to its end first", node.iter,
                     "compute what the generator needs before the loop, or write the "
                     "generator's loop into this one")
+            changed = self.changed_in_place(node.body)
+            if changed:  # (it may reach what the generator reads under another name)
+                raise self.error(
+                    f"the loop body makes an in-place change (to {', '.join(changed)}) while "
+                    "the generator it consumes is pending, which may reach what the "
+                    "generator reads under another name (b = a; b += x): Python runs the "
+                    "generator between iterations, s2sad runs it to its end first", node.iter,
+                    "make a list of the generator's items before the loop, [... for v in x], "
+                    "or write the generator's loop into this one")
 
 
 _ITERATORS = ("map", "filter", "zip", "enumerate", "reversed", "iter")
