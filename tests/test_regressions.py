@@ -879,3 +879,34 @@ def test_a_nested_containers_rows_read_twice_add_item_by_item(fn, args):
                   np.array(s2sad.grad(fn, wrt=wrt)(a - h, b))) / (2 * h)
         np.testing.assert_allclose(np.array(s2sad.hessian(fn, wrt=wrt)(a, b))[:, 0], column,
                                    rtol=1e-6, atol=1e-8)
+
+
+def row_replaced_unread(a, b):
+    M = [[a, b], [b, a]]
+    M[1] = [a * a, b]
+    return np.sum(M[1][0])
+
+
+def row_replaced_by_a_tuple(a, b):
+    M = [[a, b], [b, a]]
+    M[0] = (b, 2 * b)
+    return np.sum(M[0][1] * M[1][1])
+
+
+def row_replaced_by_negative_index(a, b):
+    M = [[a, b], [b, a]]
+    M[-1] = [a * a, b]
+    return np.sum(M[1][0] + M[0][1])
+
+
+@pytest.mark.parametrize("fn", [row_replaced_unread, row_replaced_by_a_tuple,
+                                row_replaced_by_negative_index], ids=lambda f: f.__name__)
+def test_a_nested_lists_row_replaced_before_it_is_read(fn):
+    """An outside review: the backward pass zeroes the replaced row's slot
+    (`dM[1] = 0.0`), and then took items of that 0.0 as of the old row's
+    adjoint (TypeError: 'float' object is not subscriptable)."""
+    args = (np.array([1.0, 2.0]), np.array([0.5, -1.0]))
+    grads = s2sad.grad(fn, wrt=(0, 1))(*args)
+    for k in (0, 1):
+        np.testing.assert_allclose(grads[k], s2sad.numerical_gradient(fn, list(args), k),
+                                   rtol=1e-7, atol=1e-9)

@@ -259,7 +259,12 @@ def sum_adjoint_items(g: Any, items: Any) -> Any:
 
 
 def list_item(g: Any, index: int, like: Any) -> Any:
-    """Item `index` of a list's adjoint, which holds None (zero) for items nothing read."""
+    """Item `index` of a list's adjoint, which holds None (zero) for items
+    nothing read. A slot `zero_slice` zeroed (`dM[1] = 0.0`: a row replaced,
+    `M[1] = [...]`) holds 0.0 for the old row's adjoint, a list: its items
+    are zeros too."""
+    if type(g) is float and g == 0.0:
+        return zeros_like(like)
     item = g[index]
     return zeros_like(like) if item is None else item
 
