@@ -297,6 +297,8 @@ class AliasGuard(AliasFacts):
             return  # `a[i] op= e` on an array: the write into `a` is checked itself
         written = self.was[old][0] if self._is_own(old) else old
         names = self._names_of(written, stmt.target, site)
+        if stmt.prim in ("dict_set", "setitem"):  # (the container's own earlier versions)
+            names |= self._written_before(old)
         related = names | self._views_of(names, site)
         if item is not None:
             # the item is one of the original container's items (a copy of a
@@ -337,8 +339,10 @@ class AliasGuard(AliasFacts):
             # (a constructor sets its own `self`'s; a method its caller's object's,
             # which the caller takes back: runtime.UpdatingMethod)
             seen += [p for p in self.fn.params if p in related and p not in seen]
-        if item is not None:  # (the container's own later versions are the same object)
+        if item is not None:  # (the container's own later versions are the same object,
+            # as are the versions it was written from in place, a loop's phi)
             later = reachable({item[0]}, self.result_links) - {item[0]}
+            later |= self._written_before(item[0])
             seen = [u for u in seen if u not in later]
         # (a result of an if or loop after the update is checked at its values' reads)
         seen = [u for u in seen if self._bound_at(u, site) or not self._merged_after(u, site)]
@@ -384,6 +388,21 @@ class AliasGuard(AliasFacts):
         held = {v for v, holders in self.held_by.items() if holders & versions}
         held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
+
+    def _written_before(self, v: Var) -> set:
+        """The versions v was made from by writes into the same object
+        (`d["m"] += g; d["w"] -= ...` in a loop: the phi the first write
+        wrote into is the dict the second writes into again), not through
+        copies, joins or merges of other objects."""
+        found: set = set()
+        site = self.def_site.get(v)
+        while site is not None and isinstance(site.stmt, Assign) and site.stmt.target is v \
+                and site.stmt.prim in ("dict_set", "setitem") and site.stmt.inplace \
+                and isinstance(site.stmt.args[0], Var) and site.stmt.args[0] not in found:
+            v = site.stmt.args[0]
+            found.add(v)
+            site = self.def_site.get(v)
+        return found
 
     def _held_at(self, container: Var, index: Operand) -> set:
         """What a container may hold in the slot `index`, a constant key or
