@@ -813,7 +813,11 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
         for p in params:
             mine = [d for d, (q, _) in zip(directions, chosen.sites) if q == p]
             per_param.append(functools.reduce(lambda a, b: a + b, mine))
-        _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
+        try:
+            _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
+        except TypeError:  # (f's own TypeError for a call short of an argument)
+            check_binding(chosen.target.fn, tuple(args), kwargs)
+            raise
         tangents = (tangent,) if len(params) == 1 else tuple(tangent)
         values = [chosen.target.value_at(tuple(args), kwargs, p, None) for p in params]
         tangents = tuple(as_gradient_of(t, v) if is_record(v) or is_object(v) or

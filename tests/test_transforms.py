@@ -822,3 +822,16 @@ def test_a_callee_rebound_after_linearize_or_vjp_is_an_error():
     finally:
         ACTIVATION = np.sin
     np.testing.assert_allclose(f_jvp(np.ones(2)), np.sum(np.cos(x)))
+
+
+def x_squared_times_y(x, y):
+    return np.sum(x ** 2 * y)
+
+
+def test_hvp_short_of_an_argument_is_pythons_type_error_naming_the_function():
+    """An outside tester: `hvp(g)(x, v)` for `g(x, y)` raised a TypeError
+    naming s2sad's generated `jdg`; grad and hessian name g."""
+    x = np.ones(2)
+    with pytest.raises(TypeError, match=r"x_squared_times_y\(\): missing a required argument"):
+        s2sad.hvp(x_squared_times_y)(x, x)
+    np.testing.assert_allclose(s2sad.hvp(x_squared_times_y)(x, 2 * x, x), 4 * x)
