@@ -1691,3 +1691,20 @@ def test_a_generator_consumed_after_an_in_place_change_is_refused():
     value, grad = s2sad.value_and_grad(generator_looped_over_into_a_number)(x)
     assert value == pytest.approx(generator_looped_over_into_a_number(x))
     np.testing.assert_allclose(grad, 2 + 4 * x, rtol=1e-12)
+
+
+def deque_appended_in_a_loop(x):
+    from collections import deque
+    window = deque(maxlen=2)
+    for v in x:
+        window.append(v)
+    return sum(window)
+
+
+def test_a_deque_appended_to_in_a_loop_is_refused_at_the_append():
+    """An outside tester: in a loop, `window.append(v)` of a deque became
+    s2sad's list append, and the backward pass failed (deque + list) with
+    a hint about overloaded operators; outside a loop it was refused."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="window.append on a deque") as info:
+        s2sad.grad(deque_appended_in_a_loop)(np.array([1.0, 2.0, 3.0]))
+    assert "test_python_semantics.py" in str(info.value)

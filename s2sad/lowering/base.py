@@ -34,6 +34,7 @@ class LowererBase:
         self.producers: dict[Var, Assign] = {}
         self.owned: set[Var] = set()  # phis and branch results that are owned arrays
         self.dicts: set[Var] = set()  # phis and branch results that are dicts made here
+        self.carried_lists: set[Var] = set()  # phis of lists made here, only appended to
         self.dict_versions: dict[Var, Var] = {}  # a dict's next version -> the one before
         self.dict_views: dict[Var, Var] = {}  # `vals = d.values()` -> d's first version
         self.comprehensions = 0

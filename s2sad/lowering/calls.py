@@ -81,6 +81,10 @@ class Calls(Arguments, Refusals):
                 not self.is_object(self.env[func.value.id]):
             # lst.append(v) on a local list: a new list value (the old one stays intact)
             name = func.value.id
+            if not self.is_list(self.env[name]) and self.env[name] not in self.carried_lists:
+                # (a value s2sad cannot see is a list: a deque's append is refused)
+                self.emit("check_appended_list", [self.env[name], Const(f"{name}.append")],
+                          target=False)
             self.env[name] = self.emit("list_append", [self.env[name], self.expr(node.args[0])],
                                        hint=hint_of(name), inplace=True)
             return Const(None)

@@ -247,8 +247,11 @@ class ControlFlow(LowererBase):
             if self.is_dict_display(init):
                 self.dicts.add(phi)  # (so its writes are dict_set's: checked when it runs)
                 self.dict_versions[phi] = init
-        for name, phi in zip(carried, loop.phis):
+        only_appended = appended_only(node.body)
+        for name, phi, init in zip(carried, loop.phis, loop.inits):
             self.env[name] = phi
+            if name in only_appended and self.is_list(init):
+                self.carried_lists.add(phi)  # (its appends need no check of its type)
         saved_block = self.block
         self.block = loop.header
         if flag is not None and loop.range_args is None:

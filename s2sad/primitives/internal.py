@@ -200,6 +200,7 @@ helper("added_at(dx, index, g)", jvp={"dx": "t", "g": "getitem_adjoint(t, dx, in
 helper("check_inplace(value, names, *others)",
        "check_inplace_item(item, container, index, names, *others)", "require_scalar(value)",
        "check_attribute_write(obj, name)", "check_properties_unread(obj, names)",
+       "check_appended_list(x, what)",
        "check_receiver(x, what, records=False, items=False)",
        "check_not_augmented_array(old, what)", "check_not_dict(x)",
        "check_not_mapping(a, b)", "check_zip_lengths(strict, *lengths)", effect=True)

@@ -46,6 +46,7 @@ from .base import (  # noqa: F401
     aux_value,
     broadcast_tangent,
     cast_adjoint,
+    check_appended_list,
     check_arithmetic,
     check_attribute_write,
     check_inplace,

@@ -541,6 +541,18 @@ def check_attribute_write(obj: Any, name: str) -> None:
             "or a = a.real (or a.imag)")
 
 
+def check_appended_list(x: Any, what: str) -> None:
+    """Before `lst.append(v)` where the transform could not see that lst is
+    a list (a loop's value, made by a call): s2sad follows appends to lists,
+    as new lists; a deque's or another object's append is refused, as it is
+    where the object is seen."""
+    if type(x) is not list:
+        raise UnsupportedSyntaxError(
+            f"{what} on a {type(x).__name__}, where s2sad follows appends to a list only",
+            hint="build a local list (vals.append(v)) and make the object from it after the "
+            "loop; a value kept only for logging: s2sad.stop_gradient(v)")
+
+
 def check_inplace(value: Any, names: str, *others: Any) -> None:
     """Before `y op= e` or `y[i] = e`: refuse if one of `others`, names read
     later, shares memory with y's array (is it, views it, or holds it). An
