@@ -1708,3 +1708,19 @@ def test_a_deque_appended_to_in_a_loop_is_refused_at_the_append():
     with pytest.raises(s2sad.UnsupportedSyntaxError, match="window.append on a deque") as info:
         s2sad.grad(deque_appended_in_a_loop)(np.array([1.0, 2.0, 3.0]))
     assert "test_python_semantics.py" in str(info.value)
+
+
+def ordered_dict_written(x):
+    from collections import OrderedDict
+    acts = OrderedDict()
+    acts["a"] = x ** 2
+    return np.sum(acts["a"])
+
+
+def test_a_write_into_an_ordered_dict_the_function_made_says_so():
+    """An outside tester: the refusal said the function had not made the
+    dict, though it had (`OrderedDict()`); it names the type and the display
+    that works."""
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="dict of type OrderedDict") as info:
+        s2sad.grad(ordered_dict_written)(np.array([1.0, 2.0]))
+    assert "d = {}" in str(info.value)

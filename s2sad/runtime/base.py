@@ -254,6 +254,12 @@ def check_not_dict(x: Any) -> None:
     """Before a write `x[k] = v` into a container the function made (a copy
     of a dict by its method, `p.copy()`): refused for a dict, as for a
     dict display (`own`)."""
+    if type(x) is not dict and isinstance(x, dict):  # (OrderedDict(), defaultdict(list))
+        raise UnsupportedSyntaxError(
+            f"assigning into a dict of type {type(x).__name__}: s2sad follows writes into the "
+            "dicts a function makes as displays ({} or {key: value}) only",
+            hint="make it a dict display, d = {} (a dict keeps insertion order), and write into "
+            "that")
     if isinstance(x, dict):
         raise UnsupportedSyntaxError(_DICT_WRITE[0], hint=_DICT_WRITE[1])
 
