@@ -650,6 +650,13 @@ class AliasGuard(AliasFacts):
                     continue
                 if self._only_into_unused(u, later):
                     continue  # (`prev = a[i - 1]` carried by a loop that never reads it)
+                made = self.def_site.get(u)
+                if made is not None and made.pos > site.pos and made.stmt is not site.stmt \
+                        and not isinstance(made.stmt, (Loop, If)):
+                    # (a value made after the update, each time it runs: a loop's next
+                    # `m += g` of the slot updated at its top; what it was made from is
+                    # read there, after the update, and checked as such)
+                    continue
                 if later.pos > site.pos and not exclusive:
                     if u not in holders and self._final_value_read(u, site, later, names):
                         continue
