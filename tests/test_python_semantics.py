@@ -1675,6 +1675,26 @@ def generator_looped_over_into_a_number(x):
     return total
 
 
+def number_name_rebound_to_the_array_then_updated(x):
+    a = x * 1.0
+    b = 0.0
+    gen = (v * v for v in a)
+    b = a
+    b += 1.0  # (b held a number when the generator was made; now a's array)
+    return sum(gen)
+
+
+def local_function_writing_the_array(x):
+    a = x * 1.0
+
+    def bump():
+        a[0] += 1.0
+
+    gen = (v * v for v in a)
+    bump()
+    return sum(gen)
+
+
 def test_a_generator_consumed_after_an_in_place_change_is_refused():
     """An outside review: s2sad runs a generator where it is made, and
     refused only changes under the names it reads; `b = a; b += x` before
@@ -1685,7 +1705,11 @@ def test_a_generator_consumed_after_an_in_place_change_is_refused():
     x = np.array([0.5, -1.0, 2.0])
     for fn in (generator_then_changed_under_another_name,
                generator_then_list_slot_written_under_another_name,
-               generator_looped_over_while_an_alias_changes):
+               generator_looped_over_while_an_alias_changes,
+               # (a later review: a name bound to a number when the generator
+               # was made, rebound to the array; a local function's write)
+               number_name_rebound_to_the_array_then_updated,
+               local_function_writing_the_array):
         with pytest.raises(s2sad.S2sadError, match="in-place change"):
             s2sad.grad(fn)(x.copy())
     value, grad = s2sad.value_and_grad(generator_looped_over_into_a_number)(x)

@@ -223,21 +223,33 @@ class Generators(LowererBase):
                 return made
         return None
 
-    def changed_in_place(self, stmts: list) -> list[str]:
+    def changed_in_place(self, stmts: list, depth: int = 0) -> list[str]:
         """What `stmts` may change in place, as written: targets of augmented
-        assignments (but names bound to a Python number here, `total +=
-        v`, which are rebound), of item and attribute stores, and objects
-        whose updating methods they call. A generator run early reads an
-        object before such a change; Python, after it, under whatever name."""
+        assignments (but a name bound to a Python number here and assigned
+        nowhere in `stmts` but by them, `total += v`, which rebinds it), of
+        item and attribute stores, objects whose updating methods they call,
+        and what the local functions they call change (`bump()` writing a
+        captured array). A generator run early reads an object before such a
+        change; Python, after it, under whatever name."""
         found: dict[str, None] = dict.fromkeys(self.updated_names(stmts))
+        rebound = {target.id for stmt in stmts for node in gast.walk(stmt)
+                   if not isinstance(node, gast.AugAssign)
+                   for target in _bound_targets(node) if isinstance(target, gast.Name)}
         for stmt in stmts:
             for node in gast.walk(stmt):
+                # (a local function named here, called or handed on: what it changes)
+                local = self.env.get(node.id) if isinstance(node, gast.Name) else None
+                if isinstance(local, LocalFunction) and depth < 10:
+                    body = getattr(local.node, "body", [])
+                    inner = self.changed_in_place(body if isinstance(body, list) else
+                                                  [gast.Expr(value=body)], depth + 1)
+                    found.update(dict.fromkeys(f"{c} in {node.id}" for c in inner))
                 targets = [node.target] if isinstance(node, gast.AugAssign) else \
                     node.targets if isinstance(node, gast.Assign) else []
                 for target in targets:
                     if isinstance(target, (gast.Subscript, gast.Attribute)) or \
-                            isinstance(node, gast.AugAssign) and \
-                            isinstance(target, gast.Name) and not self.bound_to_number(target.id):
+                            isinstance(node, gast.AugAssign) and isinstance(target, gast.Name) \
+                            and (not self.bound_to_number(target.id) or target.id in rebound):
                         found[gast.unparse(target).strip()] = None
         return list(found)
 
@@ -409,6 +421,20 @@ def _read_by_next(name: str, rest: list) -> bool:
         if name in assigned_names([stmt]):
             return False
     return False
+
+
+def _bound_targets(node: Any) -> list:
+    """The targets a statement or expression binds by assignment (not by an
+    augmented one): `=`, `for`, `with ... as`, `:=`, unpacking included."""
+    if isinstance(node, gast.Assign):
+        roots = node.targets
+    elif isinstance(node, (gast.AnnAssign, gast.For, gast.NamedExpr)):
+        roots = [node.target]
+    elif isinstance(node, gast.withitem) and node.optional_vars is not None:
+        roots = [node.optional_vars]
+    else:
+        return []
+    return [n for root in roots for n in gast.walk(root) if isinstance(n, gast.Name)]
 
 
 def _until_read(name: str, rest: list) -> list:
