@@ -112,6 +112,7 @@ class AliasFacts:
         self.items_read: dict[Var, set[Var]] = {}  # a container -> what was read out of it
         self.becomes: dict[Var, set[Var]] = {}  # v -> later names of v's object
         self.carries: dict[Var, set[Var]] = {}  # next value -> phi
+        self.phi_next: dict[Var, Var] = {}  # a loop's phi -> its next value
         self.viewed_by: dict[Var, set[Var]] | None = None  # (`views` inverted, when asked)
         self.branch_of: dict[Var, tuple[If, int]] = {}  # an if's result: the if, its slot
         self.updated: dict[Var, set[Var]] = {}  # an array -> its in-place updated version
@@ -143,6 +144,8 @@ class AliasFacts:
             for out, values, first in _merges(stmt):
                 self.was[out] = [v for v in values[:1 if first else 2] if isinstance(v, Var)]
                 self.inputs[out] = {v for v in values if isinstance(v, Var)}
+                if first and len(values) > 1 and isinstance(values[1], Var):
+                    self.phi_next[out] = values[1]
                 for k, v in enumerate(values):
                     if isinstance(v, Var):  # (a loop's next value: the next iteration's)
                         links = self.carries if first and k == 1 else self.becomes
@@ -300,6 +303,13 @@ class AliasGuard(AliasFacts):
         if stmt.prim in ("dict_set", "setitem"):  # (the container's own earlier versions)
             names |= self._written_before(old)
         related = names | self._views_of(names, site)
+        # (a loop's phi is, after the first iteration, its next value's object,
+        # and so is every other phi the loop carries that value into: `b = a`
+        # at the end of the body, `b` read after `a` is updated again)
+        carried = self._carried_forms({self.phi_next[p] for p in names if p in self.phi_next})
+        siblings = {q for n in carried for q in self.carries.get(n, ())} - names
+        if siblings:
+            related |= siblings | self._views_of(siblings, site)
         if item is not None:
             # the item is one of the original container's items (a copy of a
             # list holds the same objects), which may be views of other arrays
@@ -388,6 +398,23 @@ class AliasGuard(AliasFacts):
         held = {v for v, holders in self.held_by.items() if holders & versions}
         held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
+
+    def _carried_forms(self, values: set) -> set:
+        """`values` and what may be their objects or views of them anywhere in
+        the loop (`b = a`, `b = a[1:]`, `b = ident(a)`, `b = a` in an if):
+        the next values a loop may carry them by into other phis."""
+        found, todo = set(values), list(values)
+        viewers: dict[Var, set[Var]] = {}
+        for target, sources in self.views.items():
+            for source in sources:
+                viewers.setdefault(source, set()).add(target)
+        while todo:
+            v = todo.pop()
+            for w in viewers.get(v, set()) | self.becomes.get(v, set()):
+                if w not in found:
+                    found.add(w)
+                    todo.append(w)
+        return found
 
     def _written_before(self, v: Var) -> set:
         """The versions v was made from by writes into the same object
