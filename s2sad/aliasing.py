@@ -400,9 +400,10 @@ class AliasGuard(AliasFacts):
         return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
 
     def _carried_forms(self, values: set) -> set:
-        """`values` and what may be their objects or views of them anywhere in
-        the loop (`b = a`, `b = a[1:]`, `b = ident(a)`, `b = a` in an if):
-        the next values a loop may carry them by into other phis."""
+        """`values` and what may be their objects, views of them or
+        containers holding them anywhere in the loop (`b = a`, `b = a[1:]`,
+        `b = ident(a)`, `b = a` in an if, `L.append(a[1:])`): the next values
+        a loop may carry them by into other phis."""
         found, todo = set(values), list(values)
         viewers: dict[Var, set[Var]] = {}
         for target, sources in self.views.items():
@@ -410,7 +411,9 @@ class AliasGuard(AliasFacts):
                 viewers.setdefault(source, set()).add(target)
         while todo:
             v = todo.pop()
-            for w in viewers.get(v, set()) | self.becomes.get(v, set()):
+            # (and the containers that hold them: `L.append(a[1:])`, L carried)
+            for w in viewers.get(v, set()) | self.becomes.get(v, set()) | \
+                    self.held_by.get(v, set()):
                 if w not in found:
                     found.add(w)
                     todo.append(w)

@@ -506,10 +506,30 @@ def loop_carrying_new_arrays(x):
     return np.sum(b * a)
 
 
+def views_appended_while_the_array_changes(x):
+    a = x * 1.0
+    views = []
+    for _ in range(3):
+        a *= 0.9
+        views.append(a[1:])
+    return np.sum(views[0] * x[1:])
+
+
+def copies_appended_while_the_array_changes(x):
+    a = x * 1.0
+    copies = []
+    for _ in range(3):
+        a *= 0.9
+        copies.append(a[1:].copy())
+    return np.sum(copies[0] * x[1:])
+
+
 @pytest.mark.parametrize("fn", [named_in_the_loop_then_updated_after_it,
                                 previous_iterations_array_read_after_the_update,
                                 previous_iterations_view_read_after_the_update,
-                                named_in_a_branch_of_the_loop], ids=lambda f: f.__name__)
+                                named_in_a_branch_of_the_loop,
+                                views_appended_while_the_array_changes],
+                         ids=lambda f: f.__name__)
 def test_a_name_a_loop_carries_for_the_updated_array_is_another_name(fn):
     """An outside review: `b = a` (or `a[1:]`, or in a branch) at the end of
     a loop's body, then `a *= c` in the next iteration or after the loop:
@@ -521,6 +541,7 @@ def test_a_name_a_loop_carries_for_the_updated_array_is_another_name(fn):
 
 
 def test_a_loop_carrying_new_arrays_beside_an_updated_one_is_differentiated():
+    s2sad.check_grad(copies_appended_while_the_array_changes, X)
     s2sad.check_grad(loop_carrying_new_arrays, X)
     assert s2sad.value_and_grad(loop_carrying_new_arrays)(X)[0] == \
         pytest.approx(loop_carrying_new_arrays(X.copy()))
