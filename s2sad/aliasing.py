@@ -285,6 +285,91 @@ class AliasFacts:
         item = display_item(stmt, self.elements.get(stmt.args[0]))
         return item if isinstance(item, Var) else None
 
+    def _held_items(self, container: Var) -> set:
+        """What a list may hold: the items appended to it, displayed in it or
+        put into it, in any of its earlier versions (before a loop or an if too)."""
+        versions = self._versions(container)
+        held = {v for v, holders in self.held_by.items() if holders & versions}
+        held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
+        return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
+
+    def _carried_forms(self, values: set) -> set:
+        """`values` and what may be their objects, views of them or
+        containers holding them anywhere in the loop (`b = a`, `b = a[1:]`,
+        `b = ident(a)`, `b = a` in an if, `L.append(a[1:])`): the next values
+        a loop may carry them by into other phis."""
+        found, todo = set(values), list(values)
+        while todo:
+            v = todo.pop()
+            # (and the containers that hold them: `L.append(a[1:])`, L carried)
+            for w in self._viewing(v) | self.becomes.get(v, set()) | \
+                    self.held_by.get(v, set()):
+                if w not in found:
+                    found.add(w)
+                    todo.append(w)
+        return found
+
+    def _written_before(self, v: Var) -> set:
+        """The versions v was made from by writes into the same object
+        (`d["m"] += g; d["w"] -= ...` in a loop: the phi the first write
+        wrote into is the dict the second writes into again), not through
+        copies, joins or merges of other objects."""
+        found: set = set()
+        site = self.def_site.get(v)
+        while site is not None and isinstance(site.stmt, Assign) and site.stmt.target is v \
+                and site.stmt.prim in ("dict_set", "setitem") and site.stmt.inplace \
+                and isinstance(site.stmt.args[0], Var) and site.stmt.args[0] not in found:
+            v = site.stmt.args[0]
+            found.add(v)
+            site = self.def_site.get(v)
+        return found
+
+    def _held_at(self, container: Var, index: Operand) -> set:
+        """What a container may hold in the slot `index`, a constant key or
+        position, in any of its versions: a dict's `d["n"] = e` puts nothing
+        into d["a"]. Where a version was made otherwise than by a display,
+        a write or a merge of other versions (a call's result, a copy),
+        anything it holds (`_held_items`)."""
+        if not isinstance(index, Const) or type(index.value) not in (str, int):
+            return self._held_items(container)
+        key, held = index.value, set()
+        for version in self._versions(container):
+            site = self.def_site.get(version)
+            stmt = site.stmt if site is not None else None
+            if version in self.inputs or version in self.fn.params:
+                continue  # (a phi's or an if's: its values are versions too)
+            if not isinstance(stmt, Assign):
+                return self._held_items(container)
+            if stmt.prim == "make_dict" and type(key) is str:
+                keys = stmt.args[0].value
+                held |= {v for k, v in zip(keys, stmt.args[1:]) if k == key}
+            elif stmt.prim in ("dict_set", "setitem") and stmt.args[1] == index:
+                held.add(stmt.args[2])
+            elif stmt.prim in ("dict_set", "setitem") and isinstance(stmt.args[1], Const) \
+                    and type(stmt.args[1].value) is str and type(key) is str:
+                continue  # (another key's write; a list's -1 and 2 may be one slot)
+            elif stmt.prim in ("make_list", "make_tuple") and type(key) is int and \
+                    -len(stmt.args) <= key < len(stmt.args):
+                held.add(stmt.args[key])
+            else:
+                return self._held_items(container)
+        return {v for v in held if isinstance(v, Var)}
+
+    def _versions(self, container: Var) -> set:
+        """The container and its earlier versions (before a loop or an if too)."""
+        links = {v: [*self.earlier.get(v, ()), *self.inputs.get(v, ())]
+                 for v in set(self.earlier) | set(self.inputs)}
+        return reachable({container}, links)  # (through loops' phis and ifs' results)
+
+    def _viewing(self, x: Var) -> set:
+        """The values that may be x or view it, directly."""
+        if self.viewed_by is None:
+            self.viewed_by = {}
+            for v, seen in self.views.items():
+                for w in seen:
+                    self.viewed_by.setdefault(w, set()).add(v)
+        return self.viewed_by.get(x, set())
+
 
 class AliasGuard(AliasFacts):
     """A check before each in-place update of one function that other names
@@ -302,14 +387,8 @@ class AliasGuard(AliasFacts):
         names = self._names_of(written, stmt.target, site)
         if stmt.prim in ("dict_set", "setitem"):  # (the container's own earlier versions)
             names |= self._written_before(old)
-        related = names | self._views_of(names, site)
-        # (a loop's phi is, after the first iteration, its next value's object,
-        # and so is every other phi the loop carries that value into: `b = a`
-        # at the end of the body, `b` read after `a` is updated again)
-        carried = self._carried_forms({self.phi_next[p] for p in names if p in self.phi_next})
-        siblings = {q for n in carried for q in self.carries.get(n, ())} - names
-        if siblings:
-            related |= siblings | self._views_of(siblings, site)
+        siblings = self._carried_along(names)
+        related = names | self._views_of(names | siblings, site) | siblings
         if item is not None:
             # the item is one of the original container's items (a copy of a
             # list holds the same objects), which may be views of other arrays
@@ -391,85 +470,13 @@ class AliasGuard(AliasFacts):
         slot = (read.args[0], read.args[1])
         return slot if self.stored.get(update.target) == slot else None
 
-    def _held_items(self, container: Var) -> set:
-        """What a list may hold: the items appended to it, displayed in it or
-        put into it, in any of its earlier versions (before a loop or an if too)."""
-        versions = self._versions(container)
-        held = {v for v, holders in self.held_by.items() if holders & versions}
-        held |= {v for v, (c, _) in self.stored.items() if c in versions and isinstance(v, Var)}
-        return held | {v for c in versions for v in self.elements.get(c, ()) if isinstance(v, Var)}
-
-    def _carried_forms(self, values: set) -> set:
-        """`values` and what may be their objects, views of them or
-        containers holding them anywhere in the loop (`b = a`, `b = a[1:]`,
-        `b = ident(a)`, `b = a` in an if, `L.append(a[1:])`): the next values
-        a loop may carry them by into other phis."""
-        found, todo = set(values), list(values)
-        viewers: dict[Var, set[Var]] = {}
-        for target, sources in self.views.items():
-            for source in sources:
-                viewers.setdefault(source, set()).add(target)
-        while todo:
-            v = todo.pop()
-            # (and the containers that hold them: `L.append(a[1:])`, L carried)
-            for w in viewers.get(v, set()) | self.becomes.get(v, set()) | \
-                    self.held_by.get(v, set()):
-                if w not in found:
-                    found.add(w)
-                    todo.append(w)
-        return found
-
-    def _written_before(self, v: Var) -> set:
-        """The versions v was made from by writes into the same object
-        (`d["m"] += g; d["w"] -= ...` in a loop: the phi the first write
-        wrote into is the dict the second writes into again), not through
-        copies, joins or merges of other objects."""
-        found: set = set()
-        site = self.def_site.get(v)
-        while site is not None and isinstance(site.stmt, Assign) and site.stmt.target is v \
-                and site.stmt.prim in ("dict_set", "setitem") and site.stmt.inplace \
-                and isinstance(site.stmt.args[0], Var) and site.stmt.args[0] not in found:
-            v = site.stmt.args[0]
-            found.add(v)
-            site = self.def_site.get(v)
-        return found
-
-    def _held_at(self, container: Var, index: Operand) -> set:
-        """What a container may hold in the slot `index`, a constant key or
-        position, in any of its versions: a dict's `d["n"] = e` puts nothing
-        into d["a"]. Where a version was made otherwise than by a display,
-        a write or a merge of other versions (a call's result, a copy),
-        anything it holds (`_held_items`)."""
-        if not isinstance(index, Const) or type(index.value) not in (str, int):
-            return self._held_items(container)
-        key, held = index.value, set()
-        for version in self._versions(container):
-            site = self.def_site.get(version)
-            stmt = site.stmt if site is not None else None
-            if version in self.inputs or version in self.fn.params:
-                continue  # (a phi's or an if's: its values are versions too)
-            if not isinstance(stmt, Assign):
-                return self._held_items(container)
-            if stmt.prim == "make_dict" and type(key) is str:
-                keys = stmt.args[0].value
-                held |= {v for k, v in zip(keys, stmt.args[1:]) if k == key}
-            elif stmt.prim in ("dict_set", "setitem") and stmt.args[1] == index:
-                held.add(stmt.args[2])
-            elif stmt.prim in ("dict_set", "setitem") and isinstance(stmt.args[1], Const) \
-                    and type(stmt.args[1].value) is str and type(key) is str:
-                continue  # (another key's write; a list's -1 and 2 may be one slot)
-            elif stmt.prim in ("make_list", "make_tuple") and type(key) is int and \
-                    -len(stmt.args) <= key < len(stmt.args):
-                held.add(stmt.args[key])
-            else:
-                return self._held_items(container)
-        return {v for v in held if isinstance(v, Var)}
-
-    def _versions(self, container: Var) -> set:
-        """The container and its earlier versions (before a loop or an if too)."""
-        links = {v: [*self.earlier.get(v, ()), *self.inputs.get(v, ())]
-                 for v in set(self.earlier) | set(self.inputs)}
-        return reachable({container}, links)  # (through loops' phis and ifs' results)
+    def _carried_along(self, names: set) -> set:
+        """The other phis of a loop that carry what `names`' phis carry: a
+        loop's phi is, after the first iteration, its next value's object,
+        and so is every other phi the loop carries that value into (`b = a`
+        at the end of the body, `b` read after `a` is updated again)."""
+        carried = self._carried_forms({self.phi_next[p] for p in names if p in self.phi_next})
+        return {q for n in carried for q in self.carries.get(n, ())} - names
 
     def _of_an_array(self, v: Operand) -> bool:
         """Is v made by an operation that returns an array (not a container)?"""
@@ -634,15 +641,6 @@ class AliasGuard(AliasFacts):
         return made is not None and made.prim == "index" and \
             isinstance(made.args[0], Const) and len(made.args[0].value) == 1 and \
             str(made.args[0].value[0]).startswith("s")
-
-    def _viewing(self, x: Var) -> set:
-        """The values that may be x or view it, directly."""
-        if self.viewed_by is None:
-            self.viewed_by = {}
-            for v, seen in self.views.items():
-                for w in seen:
-                    self.viewed_by.setdefault(w, set()).add(v)
-        return self.viewed_by.get(x, set())
 
     def _merged_from_unknown(self, v: Var) -> bool:
         """Is v of unknown origin (`_of_unknown_origin`, not counting merges),
