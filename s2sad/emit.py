@@ -567,13 +567,23 @@ def _locate(node: ast.AST, line: int) -> None:
     """Give `node` and its parts without a location the user's `line`. Parts
     that have one (nested statements, located when they were made) keep it,
     with everything under them."""
-    if hasattr(node, "lineno"):
-        return
-    if isinstance(node, (ast.stmt, ast.expr, ast.arg, ast.keyword)):
-        node.lineno = node.end_lineno = line
-        node.col_offset = node.end_col_offset = 0
-    for child in ast.iter_child_nodes(node):
-        _locate(child, line)
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if hasattr(node, "lineno"):
+            continue
+        if isinstance(node, _LOCATED):
+            node.lineno = node.end_lineno = line
+            node.col_offset = node.end_col_offset = 0
+        for field in node._fields:  # (ast.iter_child_nodes, inlined: every node passes here)
+            value = getattr(node, field, None)
+            if type(value) is list:
+                todo.extend(child for child in value if isinstance(child, ast.AST))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+
+
+_LOCATED = (ast.stmt, ast.expr, ast.arg, ast.keyword)
 
 
 def _given(args: list, prim: primitives.Primitive) -> int:

@@ -193,10 +193,18 @@ def regions(stmt: Stmt) -> list[Block]:
 
 
 def walk(block: Block) -> Iterator[Stmt]:
-    """Yield every statement in `block`, nested regions included, in order."""
+    """Yield every statement in `block`, nested regions included, in order.
+    (Every pass walks the IR, several times: the kinds are tested here by
+    type, not through `regions`, as a transform's first call pays for it.)"""
     for stmt in block.stmts:
         yield stmt
-        yield from walk_nested(stmt)
+        kind = type(stmt)
+        if kind is If:
+            yield from walk(stmt.then)
+            yield from walk(stmt.orelse)
+        elif kind is Loop:
+            yield from walk(stmt.header)
+            yield from walk(stmt.body)
 
 
 def walk_nested(stmt: Stmt) -> Iterator[Stmt]:
@@ -321,10 +329,20 @@ def is_const(x: Operand, value: float) -> bool:
 def use_counts(block: Block) -> dict[Var, int]:
     """How many times each var is read in `block`, nested regions included."""
     counts: dict[Var, int] = {}
+    get = counts.get
     for stmt in walk(block):
+        if type(stmt) is Assign:  # (most statements: their operands without a list)
+            for u in stmt.args:
+                if type(u) is Var:
+                    counts[u] = get(u, 0) + 1
+            if stmt.kwargs:
+                for u in stmt.kwargs.values():
+                    if type(u) is Var:
+                        counts[u] = get(u, 0) + 1
+            continue
         for u in uses(stmt):
             if isinstance(u, Var):
-                counts[u] = counts.get(u, 0) + 1
+                counts[u] = get(u, 0) + 1
     return counts
 
 

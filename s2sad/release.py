@@ -78,12 +78,21 @@ def _reads(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     stack: list[tuple[ast.AST, bool]] = [(stmt, False)]
     while stack:
         node, deferred = stack.pop()
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            (later if deferred else read).add(node.id)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Load:
+                (later if deferred else read).add(node.id)
+            continue
+        if kind is ast.AugAssign and type(node.target) is ast.Name:
             read.add(node.target.id)
-        inner = deferred or isinstance(node, _LATER)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        inner = deferred or kind in _LATER
+        # (ast.iter_child_nodes, inlined: this pass runs on every emitted function)
+        for field in kind._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend((child, inner) for child in value if isinstance(child, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append((value, inner))
     return read | later, later
 
 
