@@ -39,6 +39,7 @@ from .errors import (
 from .nesting import Derivative, derivative_of, pick
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
+from .randomness import refuse_second_run
 from .runtime import private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
@@ -127,6 +128,7 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     runs, the error came from the derivative or from `math`; compute again
     with NumPy scalars, as an array would, without the specialization on
     plain numbers (`pipeline.numpy_numbers`)."""
+    refuse_second_run(compiled.user_fn, args, kwargs)
     compiled.user_fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays)
     seed = {compiled.seed_name: np.float64(1.0)}
     with pipeline.numpy_numbers():

@@ -51,6 +51,7 @@ from .ir import Assign, Function, Var, VarFactory, format_function, walk
 from .lowering import Lowered, lower
 from .parsing import is_library_file, parse_function, unwrap, user_frame_loc
 from .prepare import drop_settled_checks, prepare
+from .randomness import refuse_second_run
 from .receivers import check_receivers
 from .recursion import (
     call_halves_directly,
@@ -278,6 +279,7 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
     except NUMBER_ERRORS as exc:
         if raised_by_user(exc):  # (the user's own `raise`: as it is)
             raise
+    refuse_second_run(fn, args, kwargs)
     fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
     with numpy_numbers():
         promoted = dict(zip(named, numpy_scalars(tuple(named.values()), tuple(range(len(named))))))

@@ -37,6 +37,7 @@ from .errors import (
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
+from .randomness import Draws, refuse_second_run
 from .runtime import (
     adjoint_dtype,
     as_gradient_of,
@@ -141,6 +142,8 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
     # (at these values: f runs on copies, as the caller may update the arrays
     # in place later, and a function writing into its argument would move them)
     primals = held_copy(tuple(primals))
+    # (f_jvp runs f again: on the draws of this run, leaving the generators as they are)
+    drawn = Draws(f, primals)
     value = f(*private_copy(primals))
     read = ReadArrays(f, "linearize")
 
@@ -151,7 +154,8 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
                 f"the linearized function takes one tangent per primal linearize was given "
                 f"({len(primals)}), and got {len(tangents)}", hint="pass None for a primal "
                 "held fixed")
-        return jvp(f, primals, tangents, backend=backend)[1]
+        with drawn.replayed(f, primals):
+            return jvp(f, primals, tangents, backend=backend)[1]
 
     f_jvp.__s2sad_transform__ = "linearize"  # type: ignore[attr-defined]
     return value, f_jvp
@@ -284,6 +288,8 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     compiled = split_for(full_args)
     forward, backward = backends.halves(compiled, backend)
     numbers = contextlib.nullcontext
+    # (a second pullback runs the forward half again: on this run's draws, `randomness.py`)
+    drawn = Draws(fn, full_args, full_kwargs)
     try:
         with errors_located():
             value, state = forward(*full_args, **full_kwargs)
@@ -293,6 +299,7 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     except pipeline.NUMBER_ERRORS as exc:  # (see api._with_numpy_scalars)
         if raised_by_user(exc):
             raise
+        refuse_second_run(fn, full_args, full_kwargs)
         fn(*full_args, **full_kwargs)
         numbers = pipeline.numpy_numbers
         full_args = pipeline.numpy_scalars(full_args, chosen.params)
@@ -305,14 +312,14 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
-            with numbers():
+            with numbers(), drawn.replayed(fn, full_args, full_kwargs):
                 saved.append(forward(*full_args, **full_kwargs)[1])
         try:
             grads = backward(saved.pop(), _like(cotangent, out))
         except pipeline.NUMBER_ERRORS as exc:  # (Python floats at a singular point: NumPy's)
             if raised_by_user(exc):
                 raise
-            with pipeline.numpy_numbers():
+            with pipeline.numpy_numbers(), drawn.replayed(fn, full_args, full_kwargs):
                 promoted = pipeline.numpy_scalars(full_args, chosen.params)
                 generic = split_for(promoted)
                 state = generic.forward(*promoted, **full_kwargs)[1]
@@ -612,6 +619,8 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
                 "a holomorphic function", def_loc(fn),
                 "pass holomorphic=True if f is holomorphic; otherwise differentiate the "
                 "real and imaginary parts as separate real inputs")
+        # (each pass below runs f again: on the draws of this first run, `randomness.py`)
+        draws = Draws(fn, args, kwargs, chosen.target.lead, chosen.target.bound)
         value = f(*private_copy(args), **private_copy(kwargs))
         value, aux = value if has_aux else (value, None)
         outputs = _outputs(value, fn)
@@ -630,7 +639,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
         several = isinstance(value, tuple)
         build = _jacobian_forward if chosen_mode == "forward" else _jacobian_reverse
         blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux,
-                       backend)
+                       backend, draws)
         per_output = [tuple(row) if chosen.as_tuple else row[0] for row in blocks]
         result = tuple(per_output) if several else per_output[0]
         return (result, aux) if has_aux else result
@@ -680,11 +689,12 @@ def _basis_dtype(x: Any) -> Any:
 
 def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
                       inputs: list, outputs: list, several: bool, has_aux: bool,
-                      backend: str) -> list:
+                      backend: str, draws: Draws) -> list:
     """blocks[output][input], one forward pass per input entry."""
     columns: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
     for k, x in enumerate(inputs):
         for j in range(x.size):
+            draws.rewind()
             _, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given), backend)
             tangent = tangent[0] if has_aux else tangent
             for o, part in enumerate(tangent if several else (tangent,)):
@@ -695,8 +705,9 @@ def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
 
 def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
                       inputs: list, outputs: list, several: bool, has_aux: bool,
-                      backend: str) -> list:
+                      backend: str, draws: Draws) -> list:
     """blocks[output][input], one backward pass per output entry."""
+    draws.rewind()
     _, pullback = vjp_at(f, args, kwargs, chosen, has_aux, backend)
     blocks = []
     for o, out in enumerate(outputs):
