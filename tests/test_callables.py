@@ -82,6 +82,19 @@ def reduced(x):
     return np.sum(functools.reduce(operator.mul, parts))
 
 
+def reduced_importing(x):
+    import functools  # (imported in the function: reduce, map and filter as at module level)
+    from functools import reduce
+    parts = [x * k for k in range(1, 4)]
+    return np.sum(functools.reduce(operator.mul, parts)) + reduce(lambda u, v: u * v + 1.0,
+                                                                   list(x), 1.0)
+
+
+def mapped_importing(x):
+    import builtins
+    return sum(builtins.map(lambda u: u * u, list(x))) + sum(builtins.filter(None, x * 2.0))
+
+
 def keyed(x):
     items = [x[0] * 2.0, x[1] - 1.0, x[2] ** 2]
     lo = min(items, key=lambda v: abs(v))
@@ -94,7 +107,8 @@ def filtered(x):
 
 
 @pytest.mark.parametrize("f", [apply_all, nonlinearity_default, returned_function,
-                               mapped_partial, reduced, keyed, filtered],
+                               mapped_partial, reduced, reduced_importing, mapped_importing,
+                               keyed, filtered],
                          ids=lambda f: f.__name__)
 def test_function_values(f):
     check_both(f)

@@ -183,6 +183,8 @@ class Calls(Arguments, Refusals):
         modules, and objects like `scipy.stats.norm`), whose functions s2sad
         assumes are not rebound."""
         root, *rest = name.split(".")
+        if root.startswith("$"):  # (a name an import in the function binds: the same each time)
+            return
         self.baked.add(root)
         for k in range(1, len(rest) + 1):
             owner, attr, value = self.links[".".join([root, *rest[:k]])]

@@ -60,8 +60,9 @@ class Functional(LowererBase):
         root = func
         while isinstance(root, gast.Attribute):
             root = root.value
-        if not isinstance(root, gast.Name) or root.id in self.env:
-            return None
+        if not isinstance(root, gast.Name) or \
+                root.id in self.env and not isinstance(self.env[root.id], Ref):
+            return None  # (a local value; a local import's name is a Ref, as a global's)
         ref = self.expr(func)
         if not isinstance(ref, Ref):
             return None
