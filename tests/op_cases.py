@@ -753,6 +753,48 @@ def np_hstack(x, y):
 def np_vstack(x, y):
     return np.vstack([x, y])
 
+def np_multi_dot(a, b, c):
+    return np.linalg.multi_dot([a, b, c])
+
+def np_float64(x):
+    return np.float64(x) * 2.0 + np.float64(x[0])
+
+def np_complex128(x):
+    return np.complex128(x) * (1.0 - 2.0j) + np.complex128(x[::-1])
+
+def np_column_stack(x, y):
+    return np.column_stack([x, y])
+
+def np_dstack(x, y):
+    return np.dstack((x, y))
+
+def np_append(x, y):
+    return np.append(x, y) + np.append(x, y, axis=0).ravel()[::-1]
+
+def np_rot90(x):
+    return np.rot90(x, 3, (1, 0))
+
+def np_diagflat(x):
+    return np.diagflat(x, -1)
+
+def np_select(x, y):
+    return np.select([np.real(x) > 0.3, np.real(x) < -0.4], [x * y, np.sin(x)], default=y)
+
+def np_ptp(x):
+    return np.ptp(x, axis=1)
+
+def np_copysign(x, y):
+    return np.copysign(x, y)
+
+def np_nan_to_num(x):
+    return np.nan_to_num(x * 2.0)
+
+def np_fftshift(x):
+    return np.fft.fftshift(x, axes=1) + np.fft.fftshift(x)[::-1]
+
+def np_ifftshift(x):
+    return np.fft.ifftshift(x, axes=(1,)) * 2.0 + np.fft.ifftshift(x)
+
 def np_diag(x):
     return np.diag(x, 1)
 
@@ -1573,6 +1615,25 @@ CASES = [
     Case("np.stack", np_stack, [(A((3, 4)), A((3, 4)))]),
     Case("np.hstack", np_hstack, [(A((3, 2)), A((3, 4)))]),
     Case("np.vstack", np_vstack, [(A((2, 4)), A((3, 4)))]),
+    Case("np.linalg.multi_dot", np_multi_dot, [(A((3,)), A((3, 4)), A((4, 2))),
+                                               (A((2, 3)), A((3, 3)), A((3,)))],
+         autograd="its multi_dot does not record the operation"),
+    Case("np.float64", np_float64, [(A((3,)),)], autograd="has no adjoint for it"),
+    Case("np.complex128", np_complex128, [(A((3,)),), (A((2, 2), real=True),)],
+         autograd="has no adjoint for it"),
+    Case("np.column_stack", np_column_stack, [(A((3,)), A((3, 2)))]),
+    Case("np.dstack", np_dstack, [(A((2, 3)), A((2, 3, 2)))],
+         autograd="its dstack does not record the operation"),
+    Case("np.append", np_append, [(A((2, 3)), A((1, 3)))]),
+    Case("np.rot90", np_rot90, [(A((3, 4)),)], autograd="its rot90 adjoint fails with axes"),
+    Case("np.diagflat", np_diagflat, [(A((2, 2)),)], autograd="has no adjoint for it"),
+    Case("np.select", np_select, [(A((3, 4), away=(-0.4, 0.3)), A((4,)))]),
+    Case("np.ptp", np_ptp, [(A((3, 4)),)], autograd="has no adjoint for it"),
+    Case("np.copysign", np_copysign, [(A((3, 4), away=(0.0,)), A((4,), away=(0.0,)))],
+         **REAL_ONLY),
+    Case("np.nan_to_num", np_nan_to_num, [(A((3, 4)),)]),
+    Case("np.fft.fftshift", np_fftshift, [(A((3, 4)),)]),
+    Case("np.fft.ifftshift", np_ifftshift, [(A((3, 5)),)]),
     Case("np.diag", np_diag, [(A((3,)),), (A((3, 4)),)], autograd={1: "only the main diagonal"}),
     Case("np.diagonal", np_diagonal, [(A((3, 4)),)], autograd="only the main diagonal"),
     Case("np.triu", np_triu, [(A((3, 4)),)]),

@@ -83,6 +83,8 @@ def _cases() -> list[tuple]:
                     or param in prim.vjp or param in given:
                 continue
             for value in VALUES.get(param, []):
+                if value == repr(prim.defaults.get(param, object())):
+                    continue  # (its default: nothing to honour or refuse)
                 cases.append((name, param, value))
     return cases
 

@@ -30,6 +30,9 @@ EXCLUDED = {
     # The identity primitive of the IR; no source construct lowers to it
     # (`y = x` just rebinds the name).
     "copy",
+    # Conversions to single and half precision round any finite-difference
+    # step away: test_low_precision_conversions checks them exactly.
+    "np.float32", "np.float16", "np.complex64",
 }
 
 
@@ -372,6 +375,18 @@ def np_sign(x):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_copysign(x1, x2):
+    z = np.copysign(x1, x2)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_nan_to_num(x, v):
+    # (entries of x below 0.3 become nan or -inf, above 0.8 +inf: the fill numbers there)
+    y = np.where(x < 0.3, np.where(x < -0.3, -np.inf, np.nan), np.where(x > 0.8, np.inf, x))
+    z = np.nan_to_num(y * 1.0 + 0.5 * x, nan=v, posinf=2.0 * v, neginf=v * v)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_heaviside(x1, x2):
     y = np.heaviside(np.where(x1 > 0.5, 0.0, x1), x2) + x1  # (x1 at 0 for some entries)
     return np.sum(y * W(np.shape(y)))
@@ -545,6 +560,10 @@ ELEMENTWISE = [
     row("np.real", np_real, unary()),
     row("np.imag", np_imag, unary()),
     row("np.sign", np_sign, [(away(s),) for s in UNARY_SHAPES]),
+    row("np.copysign", np_copysign, [(away(a), away(b)) for a, b in BINARY_SHAPES], wrt=(0, 1)),
+    Row("np.nan_to_num", checks(np_nan_to_num, [(away((6,), (-0.3, 0.3, 0.8)), 0.7),
+                                                (away((2, 3), (-0.3, 0.3, 0.8)), -1.2)],
+                                wrt=(0, 1))),
     row("np.heaviside", np_heaviside, [(away(a, (0.0, 0.5)), away(b)) for a, b in BINARY_SHAPES],
         wrt=(0, 1)),
     row("np.angle", np_angle, [(away(s),) for s in UNARY_SHAPES]),
@@ -809,6 +828,11 @@ def np_prod(x, axis, keepdims):
     return np.sum(y * W(np.shape(y)))
 
 
+def np_ptp(x, axis, keepdims):
+    y = np.ptp(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
 def np_max(x, axis, keepdims):
     y = np.max(x, axis=axis, keepdims=keepdims)
     return np.sum(y * W(np.shape(y)))
@@ -925,6 +949,7 @@ REDUCTIONS = [
     row("np.median", np_median, MEDIAN_CASES),
     row("np.prod", np_prod, PROD_CASES),
     row("np.max", np_max, extremum_cases()),
+    row("np.ptp", np_ptp, extremum_cases()),
     row("np.min", np_min, extremum_cases()),
     row("np.amax", np_amax, extremum_cases()[:6]),
     row("np.amin", np_amin, extremum_cases()[:6]),
@@ -1081,6 +1106,17 @@ EINSUM2_CASES = [
 ]
 EINSUM3_CASES = [("ij,jk,k->i", rand((2, 3)), rand((3, 4)), rand((4,)))]
 
+def np_multi_dot(a, b, c):
+    y = np.linalg.multi_dot([a, b, c, c.T[:, :1]]) if np.ndim(c) == 2 else \
+        np.linalg.multi_dot([a, b, c])
+    return np.sum(np.sin(y) * W(np.shape(y)))
+
+
+def np_multi_dot_two(a, b):
+    y = np.linalg.multi_dot((a, b))
+    return np.sum(y * y * W(np.shape(y)))
+
+
 LINALG = [
     row("np.matmul", np_matmul, MATMUL_CASES, wrt=(0, 1)),
     row("np.dot", np_dot, DOT_CASES, wrt=(0, 1)),
@@ -1117,6 +1153,11 @@ LINALG = [
     row("np.cross", np_cross, [(rand((3,)), rand((3,))), (rand((4, 3)), rand((4, 3))),
                                (rand((4, 3)), rand((3,)))], wrt=(0, 1)),
     row("np.linalg.inv", np_inv, [(spd(3),), (spd(2),), (spd(3, (2,)),)]),
+    Row("np.linalg.multi_dot", checks(np_multi_dot, [
+        (rand((2, 3)), rand((3, 4)), rand((4, 2))), (rand((3,)), rand((3, 4)), rand((4,))),
+        (rand((3,)), rand((3, 2)), rand((2, 5)))], wrt=(0, 1, 2))
+        + checks(np_multi_dot_two, [(rand((3,)), rand((3, 2))), (rand((2, 3)), rand((3,)))],
+                 wrt=(0, 1))),
     row("np.linalg.solve", np_solve, [(spd(3), rand((3,))), (spd(3), rand((3, 2))),
                                       (spd(3, (2,)), rand((2, 3, 2))), (spd(3, (2,)), rand((3,))),
                                       (spd(3), rand((2, 3, 2)))], wrt=(0, 1)),
@@ -1270,6 +1311,63 @@ def np_vstack(x, y):
     return np.sum(z * W(np.shape(z)))
 
 
+def np_scalar_types(x):
+    # (NumPy's scalar types called as functions: conversions, float32's rounding aside)
+    y = np.float64(x) * 2.0 + np.float32(x).astype(float) * 0.0 + np.float64(np.sum(x))
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_scalar_types_rounding(x):
+    y = np.float32(x) * 3.0 + np.float16(x) + np.real(np.complex64(x) * (1.0 - 1.0j)) * 2.0 \
+        + np.imag(np.complex64(x) * 1j)
+    return np.sum(y * W(np.shape(y)))
+
+
+def np_complex_types(x):
+    y = np.complex128(x) * (1.0 + 2.0j) + np.complex128(x * x) * 1j
+    return np.sum(np.real(y) * W(np.shape(y)))
+
+
+def np_column_stack(x, y):
+    z = np.column_stack([x, y, x])
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_dstack(x, y):
+    z = np.dstack((x, y))
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_append(x, y, axis):
+    z = np.append(x, y, axis)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_rot90(x, k, axes):
+    z = np.rot90(x, k, axes)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_diagflat(x, k):
+    z = np.diagflat(x, k)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_select(x, y):
+    z = np.select([x > 0.3, x < -0.4], [x * y, np.sin(x)], default=y * y)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_fftshift(x, axes):
+    z = np.fft.fftshift(x, axes)
+    return np.sum(z * W(np.shape(z)))
+
+
+def np_ifftshift(x, axes):
+    z = np.fft.ifftshift(x, axes)
+    return np.sum(z * W(np.shape(z)))
+
+
 def np_diag(x, k):
     y = np.diag(x, k)
     return np.sum(y * W(np.shape(y)))
@@ -1416,6 +1514,25 @@ SHAPES = [
         wrt=(0, 1)),
     row("np.hstack", np_hstack, [(rand((3,)), rand((2,))), (rand((2, 3)), rand((2, 1))),
                                  (rand(()), rand((2,)))], wrt=(0, 1)),
+    row("np.float64", np_scalar_types, [(rand(),), (rand((3,)),), (rand((2, 3)),)]),
+    row("np.complex128", np_complex_types, [(rand(),), (rand((3,)),)]),
+    row("np.column_stack", np_column_stack, [(rand((3,)), rand((3, 2))), (rand((3, 2)), rand((3,))),
+                                             (rand((4, 1)), rand((4, 3)))], wrt=(0, 1)),
+    row("np.dstack", np_dstack, [(rand((3,)), rand((1, 3, 2))), (rand((2, 3)), rand((2, 3))),
+                                 (rand((2, 3, 1)), rand((2, 3, 2)))], wrt=(0, 1)),
+    row("np.append", np_append, [(rand((2, 2)), rand((3,)), None), (rand((3,)), rand(()), None),
+                                 (rand((2, 2)), rand((2, 3)), 1), (rand((2, 3)), rand((1, 3)), 0),
+                                 (rand((2, 3)), rand((2, 1)), -1)], wrt=(0, 1)),
+    row("np.rot90", np_rot90, [(rand((3, 4)), 1, (0, 1)), (rand((3, 4)), 2, (0, 1)),
+                               (rand((3, 4)), -1, (1, 0)), (rand((2, 3, 4)), 3, (0, 2))]),
+    row("np.diagflat", np_diagflat, [(rand((3,)), 0), (rand((2, 2)), 1), (rand((3,)), -2)]),
+    row("np.select", np_select, [(away((5,), (-0.4, 0.3)), rand((5,))),
+                                 (away((3, 4), (-0.4, 0.3)), rand((4,))),
+                                 (away((3, 1), (-0.4, 0.3)), rand((1, 4)))], wrt=(0, 1)),
+    row("np.fft.fftshift", np_fftshift, [(rand((5,)), None), (rand((4, 5)), None),
+                                         (rand((4, 5)), 1), (rand((4, 5)), (0,))]),
+    row("np.fft.ifftshift", np_ifftshift, [(rand((5,)), None), (rand((4, 5)), -1),
+                                           (rand((3, 4, 5)), (0, 2))]),
     row("np.vstack", np_vstack, [(rand((3,)), rand((3,))), (rand((2, 3)), rand((1, 3))),
                                  (rand((2, 3)), rand((3,)))], wrt=(0, 1)),
     row("np.diag", np_diag, [(rand((3,)), 0), (rand((3,)), 1), (rand((3,)), -2),
@@ -2034,6 +2151,19 @@ def _differentiable_rules() -> set[str]:
 
 HELPERS_USERS_REACH = {"own", "iteration_items", "reversed_items", "call_forward", "ravel",
                        "object_with", "dict_like", "first_item", "first_item_or"}
+
+
+def test_low_precision_conversions() -> None:
+    """np.float32(x), np.float16(x) and np.complex64(x) pass the gradient on
+    (in their precision), forward and reverse; x at numbers they hold exactly."""
+    for x in (np.array([0.25, -0.5, 1.0]), np.array([[0.5], [-2.0]]), 0.75):
+        weights = W(np.shape(x))
+        expected = 7.0 * weights
+        got = s2sad.grad(np_scalar_types_rounding)(x)
+        np.testing.assert_allclose(got, expected, rtol=1e-3)
+        direction = np.cos(np.arange(np.size(x)) + 0.5).reshape(np.shape(x))
+        _, tangent = s2sad.jvp(np_scalar_types_rounding, (x,), (direction,))
+        np.testing.assert_allclose(tangent, np.sum(expected * direction), rtol=1e-3)
 
 
 def test_every_rule_has_a_row() -> None:

@@ -45,8 +45,18 @@ helper(
     "first_or_items_adjoint(g, items)", "first_or_default_adjoint(g, items, default)",
     "extreme_default_adjoint(g, args, default)",
     "quantile_adjoint(g, a, q, axis=None, keepdims=False)",
+    "column_stack_adjoint(g, arrays)", "dstack_adjoint(g, arrays)",
+    "append_adjoint(g, arr, values, axis, of_values)", "diagflat_adjoint(g, v, k)",
+    "select_adjoint(g, condlist, choicelist)", "select_default_adjoint(g, condlist, default)",
+    "ptp_adjoint(g, a, axis=None, keepdims=False)", "nan_to_num_adjoint(g, x)",
+    "nan_to_num_fill_adjoint(g, x, which, fill)",
     linear=("g",), zero="others",
 )
+helper("nan_to_num_fill_tangent(t, x, which)", linear=("t",), zero="others")
+# multilinear in the arrays: moved along their tangents (a third order: refused)
+helper("multi_dot_adjoint(g, arrays)",
+       jvp={"g": "multi_dot_adjoint(t, arrays)", "arrays": "multi_dot_adjoint_moved(g, arrays, t)"})
+helper("multi_dot_tangent(t, arrays)", "multi_dot_adjoint_moved(g, arrays, t)")
 helper("quantile_tangent(t, a, q, axis=None, keepdims=False, like=None)", linear=("t",),
        zero="others")
 helper("pad_adjoint(g, array, pad_width)", linear=("g",), zero="others")

@@ -46,3 +46,6 @@ for _name, _axes in (("irfft2", "(-2, -1)"), ("irfftn", "None")):
         a="real_if_real(fit_to(hermitian_fold(np.fft.ifftn(np.real(g), s, fft_axes(a, s, axes), "
           "norm), fft_axes(a, s, axes)), a), a)",
         note="as irfft, along the last axis", **_FACTS)
+# (the zero frequency moved to the middle and back: rolls, each the other's adjoint)
+vjp("np.fft.fftshift(x, axes=None)", x="np.fft.ifftshift(g, axes)", linear=("x",), fresh=True)
+vjp("np.fft.ifftshift(x, axes=None)", x="np.fft.fftshift(g, axes)", linear=("x",), fresh=True)

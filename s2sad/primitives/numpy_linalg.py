@@ -253,3 +253,8 @@ vjp(
     jvp={"a": "upper_right_block(np.linalg.matrix_power(block_pair(a, t), n))"},
     expensive=True,
 )
+
+# ---------------------------------------------------------------- multi_dot
+# A1 @ ... @ An, in the cheapest order (a 1-D first array a row, a 1-D last a column)
+vjp("np.linalg.multi_dot(arrays, *, out=None)", arrays="multi_dot_adjoint(g, arrays)",
+    jvp={"arrays": "multi_dot_tangent(t, arrays)"}, takes="any", expensive=True, fresh=True)

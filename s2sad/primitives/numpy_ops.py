@@ -193,6 +193,20 @@ vjp("np.round(a, decimals=0, out=None)", zero=("a",), neutral=("decimals",),
     note="0 everywhere")
 alias("np.around", "np.round")
 vjp("np.fix(x, out=None)", zero=("x",), note="0 everywhere")
+# |x1| with x2's sign: its slope is sign(x1) sign(x2) (at x1 = 0 that of +0, 1, as |x|)
+elementwise("np.copysign(x1, x2)",
+            x1="unbroadcast(g * (abs_sign(x1) * np.copysign(1.0, x2)), x1)", zero=("x2",),
+            note="x1 = 0: slope sign(x2), as |x| at 0; x2: 0 (a step at 0)")
+# finite entries pass; nan and the infinities become the fill numbers
+vjp("np.nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None)",
+    x="nan_to_num_adjoint(g, x)", nan="nan_to_num_fill_adjoint(g, x, 'nan', nan)",
+    posinf="nan_to_num_fill_adjoint(g, x, 'posinf', posinf)",
+    neginf="nan_to_num_fill_adjoint(g, x, 'neginf', neginf)",
+    jvp={"x": "nan_to_num_adjoint(t, x)", "nan": "nan_to_num_fill_tangent(t, x, 'nan')",
+         "posinf": "nan_to_num_fill_tangent(t, x, 'posinf')",
+         "neginf": "nan_to_num_fill_tangent(t, x, 'neginf')"},
+    fresh=True, elementwise=True,
+    note="copy=False (in place): refused; the fill numbers' derivatives where they fill")
 elementwise("np.heaviside(x1, x2)", x2="unbroadcast(g * (x1 == 0), x2)", zero=("x1",),
             note="x1: 0 everywhere (a step); x2: the value taken where x1 is 0")
 # sign(z) = z / |z| of a complex z is not a step: it turns with z. (So the
@@ -355,6 +369,11 @@ for _name in ("max", "min", "amax", "amin"):
         jvp={"a": "np.sum(t * extremum_adjoint(np.ones_like(ans), a, ans, axis, keepdims), "
                   "axis, keepdims=keepdims)"},
         note="ties split the gradient evenly, as JAX")
+vjp("np.ptp(a, axis=None, out=None, keepdims=NoValue)", a="ptp_adjoint(g, a, axis, keepdims)",
+    reduction=True,
+    jvp={"a": "np.sum(t * ptp_adjoint(np.ones_like(ans), a, axis, keepdims), axis, "
+              "keepdims=keepdims)"},
+    note="the max's derivative less the min's: ties split evenly, as np.max")
 vjp(
     "np.var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=NoValue, *, where=NoValue, "
     "mean=NoValue, correction=NoValue)",
@@ -519,6 +538,19 @@ vjp("np.hstack(tup, *, dtype=None, casting='same_kind')", tup="hstack_adjoint(g,
     linear=("tup",), fresh=True, takes="any", neutral=("casting",))
 vjp("np.vstack(tup, *, dtype=None, casting='same_kind')", tup="vstack_adjoint(g, tup)",
     linear=("tup",), fresh=True, takes="any", neutral=("casting",))
+vjp("np.column_stack(tup)", tup="column_stack_adjoint(g, tup)", linear=("tup",), fresh=True,
+    takes="any")
+vjp("np.dstack(tup)", tup="dstack_adjoint(g, tup)", linear=("tup",), fresh=True, takes="any")
+vjp("np.append(arr, values, axis=None)", arr="append_adjoint(g, arr, values, axis, False)",
+    values="append_adjoint(g, arr, values, axis, True)", linear=("arr", "values"), fresh=True,
+    takes="any")
+vjp("np.rot90(m, k=1, axes=(0, 1))", m="np.rot90(g, -k, axes)", linear=("m",), view=True)
+vjp("np.diagflat(v, k=0)", v="diagflat_adjoint(g, v, k)", linear=("v",), fresh=True)
+# each entry from the first choice whose condition holds (the default where none does)
+vjp("np.select(condlist, choicelist, default=0)", zero=("condlist",),
+    choicelist="select_adjoint(g, condlist, choicelist)",
+    default="select_default_adjoint(g, condlist, default)", linear=("choicelist", "default"),
+    fresh=True, takes="any")
 vjp("np.diag(v, k=0)", v="diag_adjoint(g, v, k)", linear=("v",), view=True)
 vjp(
     "np.diagonal(a, offset=0, axis1=0, axis2=1)",
@@ -657,6 +689,17 @@ vjp(".transpose(a, /, *axes)", a="method_transpose_adjoint(g, axes)", linear=("a
 # (flatten copies: so does its tangent, which a reshape would leave a view of a's)
 vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
     jvp={"a": "np.copy(reshape_tangent(t, a, ans, order))"}, fresh=True)
+# NumPy's scalar types called on a number or an array: a conversion, as astype
+for _name in ("float64", "float32", "float16"):
+    vjp(f"np.{_name}(x=0, /)", x="truncated(g, ans, x)",
+        jvp={"x": "converted_tangent(t, ans, x)"}, takes="any",
+        note="a conversion, as .astype (a complex x into a real type: its real part's)")
+# (np.complex128(x, y) of numbers is x + 1j y, as complex(x, y))
+for _name in ("complex128", "complex64"):
+    vjp(f"np.{_name}(real=0, imag=0, /)", real="truncated(g, ans, real)",
+        imag="unbroadcast(1j * g, imag)",
+        jvp={"real": "converted_tangent(t, ans, real)", "imag": "1j * t"}, takes="any",
+        note="a conversion, as .astype; of two numbers x + 1j y, as complex(x, y)")
 # (with copy=False and the same dtype it returns `a` itself: `view`)
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
     a="truncated(g, ans, a)", jvp={"a": "converted_tangent(t, ans, a)"},

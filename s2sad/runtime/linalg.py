@@ -41,6 +41,62 @@ def _ndim(x: Any) -> int:
     return x.ndim if type(x) is np.ndarray else np.ndim(x)
 
 
+def multi_dot_adjoint(g: Any, arrays: list) -> list:
+    """np.linalg.multi_dot(arrays) = A1 @ ... @ An (a 1-D first array a row,
+    a 1-D last one a column): Ai's adjoint is (A1..Ai-1)^T g (Ai+1..An)^T,
+    from products of the prefixes and suffixes."""
+    mats = [np.asarray(a) for a in arrays]
+    if mats[0].ndim == 1:
+        mats[0] = mats[0][None, :]
+    if mats[-1].ndim == 1:
+        mats[-1] = mats[-1][:, None]
+    g = np.reshape(g, (mats[0].shape[0], mats[-1].shape[1]))
+    n = len(mats)
+    left: list[Any] = [None] * n
+    right: list[Any] = [None] * n
+    for i in range(1, n):
+        left[i] = mats[0] if i == 1 else left[i - 1] @ mats[i - 1]
+    for i in range(n - 2, -1, -1):
+        right[i] = mats[n - 1] if i == n - 2 else mats[i + 1] @ right[i + 1]
+    out = []
+    for i in range(n):
+        d = g if left[i] is None else left[i].T @ g
+        d = d if right[i] is None else d @ right[i].T
+        out.append(np.reshape(d, np.shape(arrays[i])))
+    return out
+
+
+def _no_tangent(t: Any) -> bool:
+    return t is None or np.ndim(t) == 0 and not np.any(t)
+
+
+def multi_dot_tangent(t: list, arrays: list) -> Any:
+    """The tangent of multi_dot along the arrays' tangents `t`: the sum, over
+    the arrays that move, of the product with that one replaced."""
+    total: Any = None
+    for i, ti in enumerate(t):
+        if _no_tangent(ti):
+            continue
+        part = np.linalg.multi_dot([*arrays[:i], ti, *arrays[i + 1:]])
+        total = part if total is None else total + part
+    return total if total is not None else np.zeros_like(np.linalg.multi_dot(arrays))
+
+
+def multi_dot_adjoint_moved(g: Any, arrays: list, t: list) -> list:
+    """multi_dot_adjoint(g, arrays) moved along the arrays' tangents `t` (for
+    Hessians): Ai's adjoint is linear in each other array, so the sum over
+    those that move of the adjoint with that one replaced."""
+    out: list[Any] = [np.zeros(np.shape(a), dtype=np.result_type(g, a)) for a in arrays]
+    for j, tj in enumerate(t):
+        if _no_tangent(tj):
+            continue
+        moved = multi_dot_adjoint(g, [*arrays[:j], tj, *arrays[j + 1:]])
+        for i in range(len(arrays)):
+            if i != j:
+                out[i] = out[i] + moved[i]
+    return out
+
+
 @_lists_as_arrays("a", "b")
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     a_nd, b_nd = _ndim(a), _ndim(b)

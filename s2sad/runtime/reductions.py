@@ -106,6 +106,13 @@ def extremum_adjoint(g: Any, a: Any, ans: Any, axis: Any = None,
                   count.astype(_real_dtype(g)))
 
 
+def ptp_adjoint(g: Any, a: Any, axis: Any = None, keepdims: Any = False) -> Any:
+    """np.ptp = max - min: the max's adjoint less the min's (ties split evenly)."""
+    kept = keepdims is not np._NoValue and bool(keepdims)
+    return extremum_adjoint(g, a, np.max(a, axis=axis, keepdims=kept), axis, kept) - \
+        extremum_adjoint(g, a, np.min(a, axis=axis, keepdims=kept), axis, kept)
+
+
 def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: int = 0,
                 keepdims: bool = False) -> Any:
     """var = sum |a - mean|^2 / (n - ddof): its adjoint is g 2 conj(a - mean)

@@ -203,6 +203,97 @@ def vstack_adjoint(g: Any, arrays: list) -> list:
     return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
 
 
+def column_stack_adjoint(g: Any, arrays: list) -> list:
+    """np.column_stack makes columns of 1-D (and 0-d) arrays and lays 2-D ones
+    side by side: g's columns back to each array's shape."""
+    widths = [1 if np.ndim(a) < 2 else np.shape(a)[1] for a in arrays]
+    pieces = np.split(g, list(np.cumsum(widths)[:-1]), axis=1)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def dstack_adjoint(g: Any, arrays: list) -> list:
+    """np.dstack joins the arrays as 3-D ones (np.atleast_3d) along axis 2."""
+    arrays_3d = [np.atleast_3d(a) for a in arrays]
+    pieces = np.split(g, _split_points(arrays_3d, 2), axis=2)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def append_adjoint(g: Any, arr: Any, values: Any, axis: Any, of_values: bool) -> Any:
+    """np.append(arr, values, axis): the part of g that came from `arr` (or,
+    with `of_values`, from `values`); without an axis both were flattened."""
+    if axis is None:
+        flat = np.ravel(g)
+        n = np.size(arr)
+        return np.reshape(flat[n:] if of_values else flat[:n],
+                          np.shape(values) if of_values else np.shape(arr))
+    first, second = np.split(g, [np.shape(arr)[axis]], axis=axis)
+    return np.reshape(second, np.shape(values)) if of_values else first
+
+
+def diagflat_adjoint(g: Any, v: Any, k: int) -> Any:
+    """np.diagflat puts v's entries (flattened) on diagonal k of a new matrix."""
+    return np.reshape(np.diagonal(g, k), np.shape(v)).copy()
+
+
+def select_adjoint(g: Any, condlist: list, choicelist: list) -> list:
+    """np.select takes each entry from the first choice whose condition holds:
+    each choice's adjoint is g where it was taken (summed to its shape)."""
+    taken: Any = False
+    out = []
+    for cond, choice in zip(condlist, choicelist):
+        out.append(unbroadcast(np.where(np.logical_and(cond, np.logical_not(taken)), g, 0.0),
+                               choice))
+        taken = np.logical_or(taken, cond)
+    return out
+
+
+def select_default_adjoint(g: Any, condlist: list, default: Any) -> Any:
+    """np.select's default is taken where no condition holds."""
+    taken: Any = False
+    for cond in condlist:
+        taken = np.logical_or(taken, cond)
+    return unbroadcast(np.where(taken, 0.0, g), default)
+
+
+def nan_to_num_adjoint(g: Any, x: Any) -> Any:
+    """np.nan_to_num passes finite entries and replaces the others by
+    constants: g where x is finite (a complex x's real and imaginary parts
+    each on their own). Self-adjoint, so its tangent too."""
+    x = np.asarray(x)
+    if x.dtype.kind == "c":
+        g = np.asarray(g)
+        return np.where(np.isfinite(x.real), g.real, 0.0) + \
+            1j * np.where(np.isfinite(x.imag), g.imag, 0.0)
+    return np.where(np.isfinite(x), g, 0.0)
+
+
+_NON_FINITE = {"nan": np.isnan, "posinf": np.isposinf, "neginf": np.isneginf}
+
+
+def nan_to_num_fill_adjoint(g: Any, x: Any, which: str, fill: Any) -> Any:
+    """The adjoint of the number (or array: NumPy broadcasts it) np.nan_to_num
+    puts where x is nan (`which` "nan"), +inf ("posinf") or -inf ("neginf"):
+    g there, summed to the fill's shape. A complex x's real and imaginary
+    parts each take it: in the imaginary part a real fill moves the result
+    along i, whose share of g (the convention's d/dRe - i d/dIm) is -Im(g)."""
+    x, g = np.asarray(x), np.asarray(g)
+    found = _NON_FINITE[which]
+    if x.dtype.kind == "c":
+        part = np.where(found(x.real), g.real, 0.0) - np.where(found(x.imag), g.imag, 0.0)
+    else:
+        part = np.where(found(x), np.real(g), 0.0)
+    return unbroadcast(part, fill)
+
+
+def nan_to_num_fill_tangent(t: Any, x: Any, which: str) -> Any:
+    """The tangent of np.nan_to_num's result along its fill number's tangent t."""
+    x = np.asarray(x)
+    found = _NON_FINITE[which]
+    if x.dtype.kind == "c":
+        return np.where(found(x.real), t, 0.0) + 1j * np.where(found(x.imag), t, 0.0)
+    return np.where(found(x), t, 0.0)
+
+
 def diag_adjoint(g: Any, v: Any, k: int) -> Any:
     """np.diag builds a matrix from a vector or extracts a diagonal: undo whichever it did."""
     if np.ndim(v) == 1:
