@@ -39,7 +39,7 @@ from .errors import (
 from .nesting import Derivative, derivative_of, pick
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
-from .randomness import refuse_second_run
+from .randomness import check_same_run
 from .runtime import private_copy, separate
 from .runtime.functions import carries_derivative, fields_of, is_object, is_record
 from .signature import check_binding, layout
@@ -128,16 +128,18 @@ def _with_numpy_scalars(compiled: Compiled, args: tuple, kwargs: dict) -> tuple:
     runs, the error came from the derivative or from `math`; compute again
     with NumPy scalars, as an array would, without the specialization on
     plain numbers (`pipeline.numpy_numbers`)."""
-    refuse_second_run(compiled.user_fn, args, kwargs)
-    compiled.user_fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays)
+    first = compiled.user_fn(*private_copy(args), **private_copy(kwargs))  # (its own error)
     seed = {compiled.seed_name: np.float64(1.0)}
     with pipeline.numpy_numbers():
         generic = pipeline.compile(compiled.user_fn, replace(compiled.spec, scalars=()))
         try:
-            return generic.func(*pipeline.numpy_scalars(args, compiled.spec.wrt), **kwargs,
-                                **seed)
+            value, grads = generic.func(*pipeline.numpy_scalars(args, compiled.spec.wrt),
+                                        **kwargs, **seed)
         except ZeroDivisionError as exc:
             raise pipeline.not_finite(exc) from None
+    # (the first run's draws are gone: the two runs here must agree, `randomness.py`)
+    check_same_run(compiled.user_fn, first, value, after_numbers=True)
+    return value, grads
 
 
 def _make(f: Callable, wrt: Wrt, with_value: bool, has_aux: bool = False,

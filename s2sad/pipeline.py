@@ -51,7 +51,7 @@ from .ir import Assign, Function, Var, VarFactory, format_function, walk
 from .lowering import Lowered, lower
 from .parsing import is_library_file, parse_function, unwrap, user_frame_loc
 from .prepare import drop_settled_checks, prepare
-from .randomness import refuse_second_run
+from .randomness import check_same_run, refuse_second_run
 from .receivers import check_receivers
 from .recursion import (
     call_halves_directly,
@@ -268,7 +268,8 @@ def numpy_numbers() -> Iterator[None]:
 
 def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compiled],
                        args: tuple, kwargs: dict, named: dict,
-                       differentiated: tuple[int, ...] = ()) -> Any:
+                       differentiated: tuple[int, ...] = (),
+                       value_of: Callable[[Any], Any] | None = None) -> Any:
     """`run(*args, **kwargs, **named)`: code compiled for Python's numbers,
     given the user's `fn` and the tangents `named`. Where Python's numbers or
     `math` raise (NUMBER_ERRORS) but `fn` itself runs (its own errors stay
@@ -279,14 +280,18 @@ def run_numbers_safely(fn: Callable, run: Callable, generic: Callable[[], Compil
     except NUMBER_ERRORS as exc:
         if raised_by_user(exc):  # (the user's own `raise`: as it is)
             raise
-    refuse_second_run(fn, args, kwargs)
-    fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
+    if value_of is None:  # (where the result's value is not at hand to compare)
+        refuse_second_run(fn, args, kwargs)
+    first = fn(*private_copy(args), **private_copy(kwargs))  # (its own error stays as it is)
     with numpy_numbers():
         promoted = dict(zip(named, numpy_scalars(tuple(named.values()), tuple(range(len(named))))))
         try:
-            return generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
+            result = generic().func(*numpy_scalars(args, differentiated), **kwargs, **promoted)
         except ZeroDivisionError as exc:  # (a `math` function's Python float met 0 again)
             raise not_finite(exc) from None
+    if value_of is not None:  # (the first run's draws are gone: these two must agree)
+        check_same_run(fn, first, value_of(result), after_numbers=True)
+    return result
 
 
 def not_finite(exc: ZeroDivisionError) -> NoAdjointError:

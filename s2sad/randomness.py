@@ -10,19 +10,26 @@ draws on each run, and the result would mix derivatives of different
 samples: a wrong number with no error. So each such transform takes a
 `Draws` of the generators the function can reach before its first run and
 rewinds them before each later one: every run draws what the first did,
-and the generators end where one run of the function leaves them.
+and the generators end where one run of the function leaves them. (The
+gradient's retry with NumPy's numbers cannot rewind: the state before its
+first run is gone. Its two runs are checked against each other instead.)
 
-The generators found: NumPy's global one (`np.random.randn`), Python's
-(`random.random`), and every `np.random.Generator`, `RandomState`,
-`BitGenerator` and `random.Random` among the arguments (and one level into
-their containers and objects), the function's closure and the globals its
-code names (and, the same way, those of the global functions it names: a
-helper drawing from a module-level `rng`).
+The generators found (`_Search`): NumPy's and Python's global ones where
+the code calls them by their module (`np.random.randn`, `random.gauss`:
+read from its instructions), and every `np.random.Generator`, `RandomState`,
+`BitGenerator` and `random.Random` among the arguments (inside containers
+and objects, a few levels deep), defaults, partials, closures, class
+attributes and the globals the code names, following the functions and
+classes those are (helpers of helpers). What the search cannot see (a
+generator made inside f, a library's own) is caught by `check_same_run`:
+each later run must give the first run's value, or the transform raises.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dis
+import functools
 import random
 import types
 from collections.abc import Iterator
@@ -34,7 +41,6 @@ from .errors import NoAdjointError
 
 _GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator,
                random.Random)
-_DEPTH = 3  # how far global functions calling global functions are followed
 
 
 class Draws:
@@ -67,12 +73,16 @@ class Draws:
 
 def reachable_generators(fn: Any, *values: Any) -> list:
     """The generators `fn` can draw from, given these arguments (see above)."""
-    found: dict[int, Any] = {}
-    seen: set[int] = set()
+    search = _Search()
     for value in values:
-        _collect(value, found, seen, 0)
-    _collect_code(fn, found, seen, 0)
-    return list(found.values())
+        search.value(value, 0, 0)
+    search.code(fn, 0)
+    return list(search.found.values())
+
+
+def is_generator(value: Any) -> bool:
+    """A random number generator (kept as it is where arguments are copied)."""
+    return isinstance(value, _GENERATORS)
 
 
 def refuse_second_run(fn: Any, *values: Any) -> None:
@@ -111,73 +121,132 @@ def _set_state(g: Any, state: Any) -> None:
         g.setstate(state)
 
 
-def _collect(value: Any, found: dict[int, Any], seen: set[int], depth: int) -> None:
-    """Generators in `value`: itself, or one level into a container or an
-    object (and those its class's methods reach)."""
-    if isinstance(value, _GENERATORS):
-        found.setdefault(id(value), value)
-        return
-    if isinstance(value, (np.ndarray, np.generic, int, float, complex, str, bytes)) or \
-            value is None:
-        return
-    if isinstance(value, (types.FunctionType, types.MethodType, type)):
-        _collect_code(value, found, seen, depth + 1)
-        return
-    owner = getattr(value, "__self__", None)  # (a builtin method: `from numpy.random import randn`)
-    if isinstance(owner, _GENERATORS):
-        found.setdefault(id(owner), owner)
-        return
-    if depth > 0 or isinstance(value, types.ModuleType):
-        return
-    if isinstance(value, dict):
-        items: Any = value.values()
-    elif isinstance(value, (list, tuple)):
-        items = value
-    else:
-        items = getattr(value, "__dict__", {}).values()
-        _collect_code(type(value), found, seen, depth + 1)
-    for item in items:
-        _collect(item, found, seen, depth + 1)
+class _Search:
+    """The walk that finds generators: through values (containers, objects,
+    their classes, partials; a few levels deep) and through code (a
+    function's defaults, closure and the globals it names, following the
+    functions and classes those are, helpers of helpers)."""
+
+    ITEM_DEPTH = 4  # the arguments, a dict in them, an object in it, its attribute
+    CODE_DEPTH = 6  # a function, its helper, the helper's helper, ...
+
+    BUDGET = 20_000  # values looked at, at most (a global list of a million floats)
+
+    def __init__(self) -> None:
+        self.found: dict[int, Any] = {}
+        self.seen: set[int] = set()
+        self.left = self.BUDGET
+
+    def add(self, generator: Any) -> None:
+        self.found.setdefault(id(generator), generator)
+
+    def value(self, value: Any, depth: int, code_depth: int) -> None:
+        if isinstance(value, _GENERATORS):
+            self.add(value)
+            return
+        if value is None or isinstance(value, _PLAIN) or isinstance(value, types.ModuleType) \
+                or depth > self.ITEM_DEPTH or id(value) in self.seen or self.left <= 0:
+            return
+        self.left -= 1
+        owner = getattr(value, "__self__", None)  # (`from numpy.random import randn`)
+        if isinstance(owner, _GENERATORS):
+            self.add(owner)
+            return
+        if isinstance(value, (types.FunctionType, types.MethodType, type)):
+            self.code(value, code_depth)
+            return
+        self.seen.add(id(value))
+        if isinstance(value, functools.partial):
+            self.code(value.func, code_depth)
+            items: Any = [*value.args, *value.keywords.values()]
+        elif isinstance(value, dict):
+            items = list(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            items = list(value)
+        else:
+            items = list(getattr(value, "__dict__", {}).values())
+            self.code(type(value), code_depth)  # (its methods, its class attributes)
+        for item in items:
+            self.value(item, depth + 1, code_depth)
+
+    def code(self, fn: Any, depth: int) -> None:
+        for _ in range(10):  # (decorators' __wrapped__, a bound method's function)
+            inner = getattr(fn, "__wrapped__", None) or getattr(fn, "__func__", None)
+            if inner is None:
+                break
+            self.value(getattr(fn, "__self__", None), 0, depth)
+            fn = inner
+        if id(fn) in self.seen or depth > self.CODE_DEPTH:
+            return
+        self.seen.add(id(fn))
+        if isinstance(fn, type):
+            for klass in fn.__mro__[:-1]:  # (not object's)
+                for member in list(vars(klass).values()):
+                    if isinstance(member, (staticmethod, classmethod)):
+                        member = member.__func__
+                    if isinstance(member, types.FunctionType):
+                        self.code(member, depth + 1)
+                    elif not isinstance(member, (property, types.FunctionType)):
+                        self.value(member, 1, depth + 1)  # (a class attribute: `rng = ...`)
+            return
+        if not isinstance(fn, types.FunctionType):
+            self.value(fn, 1, depth)  # (a callable object)
+            return
+        for default in [*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values()]:
+            self.value(default, 0, depth)
+        for cell in fn.__closure__ or ():
+            try:
+                self.value(cell.cell_contents, 0, depth + 1)
+            except ValueError:  # (an empty cell)
+                continue
+        for generator in _module_draws(fn.__code__, fn.__globals__):
+            self.add(generator)
+        for name in _names(fn.__code__):
+            value = fn.__globals__.get(name)
+            if value is not None and not isinstance(value, types.ModuleType):
+                self.value(value, 0, depth + 1)
 
 
-def _collect_code(fn: Any, found: dict[int, Any], seen: set[int], depth: int) -> None:
-    """Generators in fn's closure and the globals its code names (NumPy's
-    and Python's own where it names their modules), following the global
-    functions and classes it names, `__wrapped__`, and a bound method's
-    function and object."""
-    for _ in range(10):
-        inner = getattr(fn, "__wrapped__", None) or getattr(fn, "__func__", None)
-        if inner is None:
-            break
-        _collect(getattr(fn, "__self__", None), found, seen, depth)
-        fn = inner
-    if id(fn) in seen or depth > _DEPTH:
-        return
-    seen.add(id(fn))
-    if isinstance(fn, type):  # (a class: its methods)
-        for member in list(vars(fn).values()):
-            if isinstance(member, (staticmethod, classmethod)):
-                member = member.__func__
-            if isinstance(member, types.FunctionType):
-                _collect_code(member, found, seen, depth)
-        return
-    if not isinstance(fn, types.FunctionType):
-        return
-    for cell in fn.__closure__ or ():
-        try:
-            value = cell.cell_contents
-        except ValueError:  # (an empty cell)
-            continue
-        _collect(value, found, seen, depth)
-    names = _names(fn.__code__)
-    for name in names:
-        value = fn.__globals__.get(name)
-        if value is np.random or value is np and "random" in names:
-            found.setdefault(id(np.random.mtrand._rand), np.random.mtrand._rand)
-        elif value is random:
-            found.setdefault(id(random._inst), random._inst)  # (random.random's)
-        elif not isinstance(value, types.ModuleType):
-            _collect(value, found, seen, depth + 1)
+_PLAIN = (np.ndarray, np.generic, int, float, complex, str, bytes, range, slice)
+
+
+def _module_draws(code: types.CodeType, globals_: dict) -> Iterator[Any]:
+    """The global generators of NumPy and Python the code draws from by a
+    module's name: `np.random.randn`, `numpy.random.normal`, `random.gauss`
+    (read from its instructions: `rng.uniform` on a generator of its own is
+    not `np.random.uniform`)."""
+    path: list[Any] = []
+    for ins in dis.get_instructions(code):
+        if ins.opname == "LOAD_GLOBAL":
+            path = [globals_.get(ins.argval)]
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and path:
+            owner = path[-1]
+            if owner is np and ins.argval == "random":
+                path.append(np.random)
+            elif owner is np.random and ins.argval in _NUMPYS_DRAWS:
+                yield np.random.mtrand._rand
+                path = []
+            elif owner is random and ins.argval in _PYTHONS_DRAWS:
+                yield random._inst
+                path = []
+            else:
+                path = []
+        else:
+            path = []
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _module_draws(const, globals_)
+
+
+def _drawing_functions(module: Any, generator: Any) -> frozenset[str]:
+    """The module's functions that draw from its global generator (np.random.randn,
+    random.gauss; not np.random.default_rng, which makes a generator of its own)."""
+    return frozenset(name for name in dir(module)
+                     if getattr(getattr(module, name, None), "__self__", None) is generator)
+
+
+_NUMPYS_DRAWS = _drawing_functions(np.random, np.random.mtrand._rand)
+_PYTHONS_DRAWS = _drawing_functions(random, random._inst)
 
 
 def _names(code: types.CodeType) -> set[str]:
@@ -187,3 +256,51 @@ def _names(code: types.CodeType) -> set[str]:
         if isinstance(const, types.CodeType):
             names |= _names(const)
     return names
+
+
+def check_same_run(fn: Any, first: Any, again: Any, after_numbers: bool = False) -> None:
+    """A safety net under the rewinding: where a transform ran f again for
+    one result, the value must be the one the first run gave (to rounding:
+    the generated code may order a sum differently). Other draws (from a
+    generator not found: one made inside f, or SciPy's), or any other
+    state that changed between the runs, would make the result mix two
+    different functions: an error instead."""
+    if _same(first, again, 0):
+        return
+    name = getattr(fn, "__name__", "the function")
+    if after_numbers:  # (the retry of `api._with_numpy_scalars`)
+        raise NoAdjointError(
+            f"{name} gave a different value when run again: its derivative at this point "
+            "raised in Python's numbers or the `math` module (which raise where NumPy's give "
+            "inf or nan), and the retry with NumPy's numbers ran it on other random draws (or "
+            "other state), so the result would mix two runs",
+            hint="NumPy's functions (np.sqrt for math.sqrt) give inf or nan there, in one run; "
+            "or take the derivative away from this point")
+    raise NoAdjointError(
+        f"{name} gave a different value when run again for this derivative, which runs it "
+        "more than once: it draws random numbers from a generator s2sad does not rewind "
+        "(one made inside it, or a library's), or reads state that changes between calls, "
+        "and the result would mix derivatives of different runs",
+        hint="pass the generator as an argument (a np.random.Generator) or draw the random "
+        "numbers outside and pass them in; or use grad, vjp's first pullback or hvp, which "
+        "run the function once")
+
+
+def _same(a: Any, b: Any, depth: int) -> bool:
+    """The same values, to rounding (structures item by item; other objects: yes)."""
+    if depth > 20:
+        return True
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k], depth + 1) for k in a)
+    numbers = (int, float, complex, np.ndarray, np.generic)
+    if not (isinstance(a, numbers) and isinstance(b, numbers)):
+        return True
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))
+    scale = float(np.max(np.abs(a[np.isfinite(a)]), initial=1.0))
+    return bool(np.allclose(a, b, rtol=1e-7, atol=1e-12 * scale, equal_nan=True))

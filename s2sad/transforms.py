@@ -37,7 +37,7 @@ from .errors import (
 from .nesting import derivative_of, pick, sum_parts
 from .parsing import errors_located
 from .pipeline import Compiled, Spec
-from .randomness import Draws, refuse_second_run
+from .randomness import Draws, check_same_run, is_generator
 from .runtime import (
     adjoint_dtype,
     as_gradient_of,
@@ -119,7 +119,7 @@ def jvp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
             return pipeline.run_numbers_safely(
                 fn, backends.runner(compiled, backend),
                 lambda: compile_jvp(fn, chosen.params, args, kwargs), args, kwargs, named,
-                chosen.params)
+                chosen.params, value_of=lambda result: result[0])
     except BackendError:  # (Numba's typing of a call short of an argument)
         check_binding(fn, args, kwargs)
         raise
@@ -155,7 +155,9 @@ def linearize(f: Callable, *primals: Any, backend: str = "numpy") -> tuple[Any, 
                 f"({len(primals)}), and got {len(tangents)}", hint="pass None for a primal "
                 "held fixed")
         with drawn.replayed(f, primals):
-            return jvp(f, primals, tangents, backend=backend)[1]
+            again, tangent = jvp(f, primals, tangents, backend=backend)
+        check_same_run(f, value, again)
+        return tangent
 
     f_jvp.__s2sad_transform__ = "linearize"  # type: ignore[attr-defined]
     return value, f_jvp
@@ -299,21 +301,23 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
     except pipeline.NUMBER_ERRORS as exc:  # (see api._with_numpy_scalars)
         if raised_by_user(exc):
             raise
-        refuse_second_run(fn, full_args, full_kwargs)
-        fn(*full_args, **full_kwargs)
+        first = fn(*full_args, **full_kwargs)  # (its own error, if any, as it is)
         numbers = pipeline.numpy_numbers
         full_args = pipeline.numpy_scalars(full_args, chosen.params)
         with numbers():
             compiled = split_for(full_args)
             forward, backward = compiled.forward, compiled.backward
             value, state = forward(*full_args, **full_kwargs)
+        check_same_run(fn, first, value, after_numbers=True)
     saved = [state]
     out = value[0] if has_aux else value
 
     def pullback(cotangent: Any) -> tuple:
         if not saved:  # the backward half used up the first forward half's tapes
             with numbers(), drawn.replayed(fn, full_args, full_kwargs):
-                saved.append(forward(*full_args, **full_kwargs)[1])
+                again, state = forward(*full_args, **full_kwargs)
+            check_same_run(fn, value, again)
+            saved.append(state)
         try:
             grads = backward(saved.pop(), _like(cotangent, out))
         except pipeline.NUMBER_ERRORS as exc:  # (Python floats at a singular point: NumPy's)
@@ -322,8 +326,9 @@ def vjp_at(f: Callable, args: tuple, kwargs: dict, chosen: Chosen | None,
             with pipeline.numpy_numbers(), drawn.replayed(fn, full_args, full_kwargs):
                 promoted = pipeline.numpy_scalars(full_args, chosen.params)
                 generic = split_for(promoted)
-                state = generic.forward(*promoted, **full_kwargs)[1]
+                again, state = generic.forward(*promoted, **full_kwargs)
                 grads = generic.backward(state, _like(cotangent, out))
+            check_same_run(fn, value, again)
         # each in its argument's form (a real argument's adjoint is real), and
         # an array of its own: not the cotangent, not another's (wrt=(0, 0))
         return separate(tuple(chosen.gradients(grads, args, kwargs)), cotangent)
@@ -359,8 +364,8 @@ def _held_object(x: Any) -> Any:
     """A namedtuple or an object with its arrays copied (`held_copy`)."""
     if is_record(x):
         return type(x)._make(held_copy(v) for v in x)
-    if not (is_object(x) and hasattr(x, "__dict__")):
-        return x
+    if not (is_object(x) and hasattr(x, "__dict__")) or is_generator(x):
+        return x  # (a generator stays the caller's: its draws advance it, as f's would)
     try:
         new = copy.copy(x)
         for name, value in vars(x).items():
@@ -639,7 +644,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *,
         several = isinstance(value, tuple)
         build = _jacobian_forward if chosen_mode == "forward" else _jacobian_reverse
         blocks = build(f, args, kwargs, chosen, given, inputs, outputs, several, has_aux,
-                       backend, draws)
+                       backend, draws, value)
         per_output = [tuple(row) if chosen.as_tuple else row[0] for row in blocks]
         result = tuple(per_output) if several else per_output[0]
         return (result, aux) if has_aux else result
@@ -689,13 +694,16 @@ def _basis_dtype(x: Any) -> Any:
 
 def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
                       inputs: list, outputs: list, several: bool, has_aux: bool,
-                      backend: str, draws: Draws) -> list:
-    """blocks[output][input], one forward pass per input entry."""
+                      backend: str, draws: Draws, first: Any) -> list:
+    """blocks[output][input], one forward pass per input entry (each on the
+    first run's draws, and checked to give its value: `randomness.py`)."""
     columns: list[list[list]] = [[[] for _ in inputs] for _ in outputs]
     for k, x in enumerate(inputs):
         for j in range(x.size):
             draws.rewind()
-            _, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given), backend)
+            again, tangent = jvp_at(f, args, kwargs, chosen, _basis(inputs, k, j, given),
+                                    backend)
+            check_same_run(chosen.target.fn, first, again[0] if has_aux else again)
             tangent = tangent[0] if has_aux else tangent
             for o, part in enumerate(tangent if several else (tangent,)):
                 columns[o][k].append(part)
@@ -705,10 +713,11 @@ def _jacobian_forward(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, gi
 
 def _jacobian_reverse(f: Callable, args: tuple, kwargs: dict, chosen: Chosen, given: list,
                       inputs: list, outputs: list, several: bool, has_aux: bool,
-                      backend: str, draws: Draws) -> list:
+                      backend: str, draws: Draws, first: Any) -> list:
     """blocks[output][input], one backward pass per output entry."""
     draws.rewind()
-    _, pullback = vjp_at(f, args, kwargs, chosen, has_aux, backend)
+    again, pullback = vjp_at(f, args, kwargs, chosen, has_aux, backend)
+    check_same_run(chosen.target.fn, first, again[0] if has_aux else again)
     blocks = []
     for o, out in enumerate(outputs):
         rows: list[list] = [[] for _ in inputs]
