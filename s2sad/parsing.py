@@ -8,6 +8,7 @@ globals, builtins) that names in the body resolve against.
 from __future__ import annotations
 import __future__
 
+import ast
 import builtins
 import contextlib
 import copy
@@ -115,6 +116,25 @@ def unwrap(fn: Any) -> types.FunctionType:
             hint="pass a function defined with `def` in a .py file or a notebook cell",
         )
     return fn
+
+
+def walk_syntax(node: Any) -> list:
+    """Every node of a syntax tree (ast's or gast's) under `node`, itself
+    first, in ast.walk's order, as a list: the lowering's scans walk the
+    user's statements many times, and ast.walk's generators of generators
+    cost several times this loop."""
+    found = [node]
+    k = 0
+    while k < len(found):
+        current = found[k]
+        k += 1
+        for field in current._fields:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                found.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                found.append(value)
+    return found
 
 
 def parse_function(fn: Any) -> ParsedFunction:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 import copy
 
+from .parsing import walk_syntax
+
 
 def release_dead_names(fdef: ast.FunctionDef) -> int:
     """Insert `del` statements into `fdef`'s body (in place); returns how many
@@ -100,7 +102,7 @@ def _names_bound(stmt: ast.stmt) -> set[str]:
     """Names `stmt` certainly binds: a plain assignment's (a loop's or a
     branch's inner bindings may not happen)."""
     if isinstance(stmt, ast.Assign):
-        return {n.id for t in stmt.targets for n in ast.walk(t)
+        return {n.id for t in stmt.targets for n in walk_syntax(t)
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}  # (not a[f(i)]'s f)
     if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name):
         return {stmt.target.id}

@@ -1147,3 +1147,22 @@ def test_quotients_do_not_cancel_where_a_part_is_read_again_or_may_be_exact_or_w
         primal = [s.target for s in fn.body.stmts if isinstance(s, Assign) and
                   s.target.hint in forward]
         assert _cancelled(fn, primal=primal) == before
+
+
+def test_walk_syntax_is_ast_walk_as_a_list():
+    # (the lowering's scans use it for ast.walk: the same nodes, in the same order)
+    import gast
+
+    from s2sad.parsing import walk_syntax
+
+    source = textwrap.dedent("""
+        def f(x, *rest, k=2):
+            for i, (a, b) in enumerate(zip(x, rest)):
+                x[i] += a * b if a > 0 else [v ** k for v in rest][0]
+            return lambda y: {y: x}
+    """)
+    for module in (ast, gast):
+        tree = module.parse(source)
+        assert [id(n) for n in walk_syntax(tree)] == [id(n) for n in module.walk(tree)]
+        node = tree.body[0].body[0]
+        assert [id(n) for n in walk_syntax(node)] == [id(n) for n in module.walk(node)]

@@ -24,7 +24,7 @@ import gast
 
 from ..errors import S2sadError
 from ..ir import Const, Var
-from ..parsing import parse_function
+from ..parsing import parse_function, walk_syntax
 from .base import LowererBase
 from .consumption import (
     AGAIN,
@@ -396,7 +396,7 @@ def _stored(node: Any) -> list:
     """The expressions `node` keeps in a container: items of displays,
     comprehensions' items, what `.append` and `.insert` take."""
     found = []
-    for n in gast.walk(node):
+    for n in walk_syntax(node):
         if isinstance(n, (gast.List, gast.Tuple, gast.Set)):
             found += n.elts
         elif isinstance(n, gast.Dict):

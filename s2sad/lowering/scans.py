@@ -13,7 +13,7 @@ import gast
 
 from ..errors import S2sadError
 from ..ir import Const
-from ..parsing import is_library_file, parse_function
+from ..parsing import is_library_file, parse_function, walk_syntax
 
 RET, RETVAL = "<returned>", "<retval>"  # env names of 'a loop returned' and its value
 YIELDED = "<yielded>"  # env name of what a generator has yielded so far (a list)
@@ -64,14 +64,14 @@ def target_hint(targets: list) -> str:
 
 
 def names_in_target(target: Any) -> set[str]:
-    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+    return {n.id for n in walk_syntax(target) if isinstance(n, gast.Name)}
 
 
 def assigned_names(body: list) -> list[str]:
     """Names a block assigns, in first-assignment order (nested blocks included)."""
     names: dict[str, None] = {}
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk_syntax(stmt):
             if isinstance(node, (gast.Yield, gast.YieldFrom)):
                 names[YIELDED] = None
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
@@ -94,7 +94,7 @@ def assigned_names(body: list) -> list[str]:
 def appended_only(body: list) -> set[str]:
     """Names a block only calls `.append`/`.extend` on (never assigns): local
     lists if they are bound before it, else modules (`np.append(v, x)`)."""
-    receivers = {node.func.value.id for stmt in body for node in gast.walk(stmt)
+    receivers = {node.func.value.id for stmt in body for node in walk_syntax(stmt)
                  if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
                  and node.func.attr in ("append", "extend")
                  and isinstance(node.func.value, gast.Name)}
@@ -104,7 +104,7 @@ def appended_only(body: list) -> set[str]:
 def _assigned_plainly(body: list) -> list[str]:
     names: list[str] = []
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk_syntax(stmt):
             if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.For,
                                  gast.NamedExpr)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
@@ -148,7 +148,7 @@ def loop_exits(body: list) -> bool:
 
 
 def contains_return(node: Any) -> bool:
-    return any(isinstance(sub, gast.Return) for sub in gast.walk(node))
+    return any(isinstance(sub, gast.Return) for sub in walk_syntax(node))
 
 
 def is_zero(x: Any) -> bool:
@@ -187,7 +187,7 @@ def sets_own_attributes(method: Any, cls: type | None, seen: set | None = None) 
     if not first:
         return False
     me = first[0].id
-    for sub in gast.walk(node):
+    for sub in walk_syntax(node):
         if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, (gast.Store, gast.Del)) and \
                 isinstance(sub.value, gast.Name) and sub.value.id == me:
             return True
@@ -219,7 +219,7 @@ def _called_method(func: gast.Attribute, me: str, method: types.FunctionType,
 def endless_loop(node: Any) -> Any:
     """A `while True:` loop of this def with no break or return in its body
     (nested functions aside), if there is one."""
-    for sub in gast.walk(node):
+    for sub in walk_syntax(node):
         if isinstance(sub, gast.While) and isinstance(sub.test, gast.Constant) and \
                 sub.test.value and not any(
                     isinstance(n, (gast.Break, gast.Return)) for stmt in sub.body
@@ -240,7 +240,7 @@ def lazy_reads(node: Any) -> set[str]:
     """The names a generator expression, lambda or generator def reads that
     it does not bind itself (its loop targets, parameters, assignments)."""
     read, bound = set(), set()
-    for sub in gast.walk(node):
+    for sub in walk_syntax(node):
         if isinstance(sub, gast.Name):  # (gast's parameters are names too)
             (read if isinstance(sub.ctx, gast.Load) else bound).add(sub.id)
     return read - bound
@@ -269,9 +269,9 @@ def generator_effects(node: Any) -> str:
     """What a generator def changes outside itself, for the refusal's message
     ('' if nothing): attributes or items of names it does not bind itself
     (its parameters, an object, a list of its caller's), or appends to them."""
-    local = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and
+    local = {n.id for n in walk_syntax(node) if isinstance(n, gast.Name) and
              isinstance(n.ctx, gast.Store)}
-    for sub in gast.walk(node):
+    for sub in walk_syntax(node):
         if isinstance(sub, (gast.Attribute, gast.Subscript)) and \
                 isinstance(sub.ctx, (gast.Store, gast.Del)):
             base = sub.value
