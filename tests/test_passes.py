@@ -647,7 +647,7 @@ def test_a_module_name_called_append_on_is_not_a_loop_carried_list():
     same(text(lowered(grows_with_numpy).function), """
         def grows_with_numpy(%x1):
           for %_2 in range(0, 2, 1) (%v3 = %x1, %_4 = None):
-            %v5 = call(@np.append, %v3, %x1)
+            %v5 = np.append(%v3, %x1)
             next %v5, %_2
           return %v3
     """)
@@ -1166,3 +1166,47 @@ def test_walk_syntax_is_ast_walk_as_a_list():
         assert [id(n) for n in walk_syntax(tree)] == [id(n) for n in module.walk(tree)]
         node = tree.body[0].body[0]
         assert [id(n) for n in walk_syntax(node)] == [id(n) for n in module.walk(node)]
+
+
+def test_a_definitions_lines_are_inspects_block(tmp_path):
+    # (parsing._source_lines reads each def's end off the file's syntax tree)
+    import importlib.util
+    import inspect
+
+    from s2sad.parsing import _source_lines
+
+    source = textwrap.dedent('''
+        import functools
+
+        def decorate(f):
+            return f
+
+        @decorate
+        @functools.lru_cache(
+            maxsize=None)
+        def decorated(x):
+            return x  # trailing comment
+
+        # a comment between
+
+        class Holder:
+            def method(self, x):
+                def inner(y):
+                    return y * 2
+                return inner(x) + \\
+                    1
+
+            @staticmethod
+            def static(x): return x
+    ''')
+    path = tmp_path / "defs_module.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("defs_module", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for fn in (module.decorate, module.decorated.__wrapped__, module.Holder.method,
+               module.Holder.static):
+        lines, first = _source_lines(fn)
+        assert first == fn.__code__.co_firstlineno
+        block = inspect.getblock(source.splitlines(True)[first - 1:])
+        assert "".join(lines).rstrip() == "".join(block).rstrip()

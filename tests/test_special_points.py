@@ -96,6 +96,13 @@ ROWS = [
      [1.0, 0.0], [0.0, 1.0]),
     ("np.heaviside", "np.heaviside(x, y)", np.array([0.0, -0.0, 2.0, -1.0]),
      np.array([0.5, 0.5, 0.5, 0.5]), [0.0] * 4, [1.0, 1.0, 0.0, 0.0]),
+    # (|x| with y's sign: at x = +-0 the slope of |x| at 0, 1, times y's sign, -0.0's too)
+    ("np.copysign", "np.copysign(x, y)", np.array([0.0, -0.0, 2.0, -1.0]),
+     np.array([-1.0, 1.0, -0.0, 0.0]), [-1.0, 1.0, -1.0, -1.0], [0.0] * 4),
+    # (the fills take the derivative where they fill: an array fill entry by entry)
+    ("np.nan_to_num", "np.nan_to_num(x, nan=y, posinf=2.0 * y, neginf=-y)",
+     np.array([nan, inf, -inf, 1.0]), np.array([0.5, 0.5, 0.5, 0.5]), [0.0, 0.0, 0.0, 1.0],
+     [1.0, 2.0, -1.0, 0.0]),
     ("np.conjugate", "np.conjugate(x)", Z, None, [1.0, 1.0], None),
     ("np.sign", "np.sign(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),
     ("np.angle", "np.angle(x)", np.array([0.0, -0.0, 2.0, -1.0]), None, [0.0] * 4, None),

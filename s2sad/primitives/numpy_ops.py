@@ -692,14 +692,14 @@ vjp(".flatten(a, /, order='C')", a="reshape_adjoint(g, a, order)",
 # NumPy's scalar types called on a number or an array: a conversion, as astype
 for _name in ("float64", "float32", "float16"):
     vjp(f"np.{_name}(x=0, /)", x="truncated(g, ans, x)",
-        jvp={"x": "converted_tangent(t, ans, x)"}, takes="any",
+        jvp={"x": "converted_tangent(t, ans, x)"}, takes="any", view=True,
         note="a conversion, as .astype (a complex x into a real type: its real part's)")
 # (np.complex128(x, y) of numbers is x + 1j y, as complex(x, y))
 for _name in ("complex128", "complex64"):
     vjp(f"np.{_name}(real=0, imag=0, /)", real="truncated(g, ans, real)",
         imag="unbroadcast(1j * g, imag)",
         jvp={"real": "converted_tangent(t, ans, real)", "imag": "1j * t"}, takes="any",
-        note="a conversion, as .astype; of two numbers x + 1j y, as complex(x, y)")
+        view=True, note="a conversion, as .astype; of two numbers x + 1j y, as complex(x, y)")
 # (with copy=False and the same dtype it returns `a` itself: `view`)
 vjp(".astype(a, /, dtype, order='K', casting='unsafe', subok=True, copy=True)",
     a="truncated(g, ans, a)", jvp={"a": "converted_tangent(t, ans, a)"},
