@@ -227,7 +227,35 @@ def _source_lines(fn: types.FunctionType) -> tuple[list[str], int]:
     first = code.co_firstlineno
     if not lines or not 0 < first <= len(lines):
         raise OSError("could not get source code")
+    last = _definition_ends(code.co_filename, lines).get(first)
+    if last is not None:
+        return lines[first - 1:last], first
     return inspect.getblock(lines[first - 1:]), first
+
+
+# each file's lines (as linecache holds them) and where its definitions end
+_FILE_ENDS: dict[str, tuple[list, dict[int, int]]] = {}
+
+
+def _definition_ends(filename: str, lines: list) -> dict[int, int]:
+    """The last line of each def and class in the file, by its first line
+    (its first decorator's): the file parsed once, where inspect.getblock
+    would tokenize each function's lines again (a tenth of a first call).
+    Empty where the file does not parse (getblock then finds the block)."""
+    held = _FILE_ENDS.get(filename)
+    if held is not None and held[0] is lines:
+        return held[1]
+    ends: dict[int, int] = {}
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        tree = None
+    for node in walk_syntax(tree) if tree is not None else ():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            ends[start] = max(ends.get(start, 0), node.end_lineno or node.lineno)
+    _FILE_ENDS[filename] = (lines, ends)
+    return ends
 
 
 def _check_current(fn: types.FunctionType, parsed: ParsedFunction) -> None:
