@@ -215,38 +215,34 @@ def _module_draws(code: types.CodeType, globals_: dict) -> Iterator[Any]:
     module's name: `np.random.randn`, `numpy.random.normal`, `random.gauss`
     (read from its instructions: `rng.uniform` on a generator of its own is
     not `np.random.uniform`)."""
-    path: list[Any] = []
+    for name, attrs in _attribute_paths(code):
+        value = globals_.get(name)
+        for attr in attrs:
+            value = getattr(value, attr, None)
+        owner = getattr(value, "__self__", None)  # (a global generator's bound method)
+        if owner is np.random.mtrand._rand or owner is random._inst:
+            yield owner
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_paths(code: types.CodeType) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The `global.attr` and `global.attr.attr` paths the code (and code
+    nested in it) reads, as (global name, attributes): read from its
+    instructions once per code object."""
+    paths = []
+    path: list[str] = []
     for ins in dis.get_instructions(code):
         if ins.opname == "LOAD_GLOBAL":
-            path = [globals_.get(ins.argval)]
-        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and path:
-            owner = path[-1]
-            if owner is np and ins.argval == "random":
-                path.append(np.random)
-            elif owner is np.random and ins.argval in _NUMPYS_DRAWS:
-                yield np.random.mtrand._rand
-                path = []
-            elif owner is random and ins.argval in _PYTHONS_DRAWS:
-                yield random._inst
-                path = []
-            else:
-                path = []
+            path = [ins.argval]
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and 0 < len(path) < 3:
+            path.append(ins.argval)
+            paths.append((path[0], tuple(path[1:])))
         else:
             path = []
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            yield from _module_draws(const, globals_)
-
-
-def _drawing_functions(module: Any, generator: Any) -> frozenset[str]:
-    """The module's functions that draw from its global generator (np.random.randn,
-    random.gauss; not np.random.default_rng, which makes a generator of its own)."""
-    return frozenset(name for name in dir(module)
-                     if getattr(getattr(module, name, None), "__self__", None) is generator)
-
-
-_NUMPYS_DRAWS = _drawing_functions(np.random, np.random.mtrand._rand)
-_PYTHONS_DRAWS = _drawing_functions(random, random._inst)
+            paths.extend(_attribute_paths(const))
+    return tuple(dict.fromkeys(paths))
 
 
 def _names(code: types.CodeType) -> set[str]:
