@@ -61,6 +61,8 @@ def lower_template(source: str, bindings: dict[str, Operand], factory: VarFactor
     if key is not None:
         made = _recipe(stmts, result, bindings, hint)
         if made is not None:
+            if len(_RECIPES) >= _MOST_RECIPES:  # (a recipe holds the objects its refs name)
+                _RECIPES.clear()
             _RECIPES[key] = made
     return stmts, result
 
@@ -71,6 +73,7 @@ def lower_template(source: str, bindings: dict[str, Operand], factory: VarFactor
 # binding's name ("b", name), an earlier statement's value ("s", k), or a
 # constant operand itself; the result likewise
 _RECIPES: dict[tuple, tuple] = {}
+_MOST_RECIPES = 20_000
 
 
 def _recipe_key(source: str, bindings: dict[str, Operand], hinted: bool) -> tuple | None:
@@ -92,6 +95,9 @@ def _recipe_key(source: str, bindings: dict[str, Operand], hinted: bool) -> tupl
                 return None
             parts.append((name, "c", type(value.value), value.value))
         elif kind is Ref:
+            # (by id: the recipe's statements hold the ref, so while the recipe
+            # lives no other object takes that id; a ref they do not hold did
+            # not shape the lowering)
             parts.append((name, "r", value.name, id(value.value)))
         else:
             return None
