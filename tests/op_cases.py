@@ -753,6 +753,14 @@ def np_hstack(x, y):
 def np_vstack(x, y):
     return np.vstack([x, y])
 
+def ufunc_methods(x, y):
+    return (np.add.reduce(x, axis=1) + np.multiply.reduce(x) [:3]
+            + np.add.accumulate(x)[-1][:3] + np.multiply.accumulate(x, axis=1)[:, -1]
+            + np.add.outer(y, y[:1])[:, 0] - np.subtract.outer(y, y)[0])
+
+def ufunc_extremes(x):
+    return np.maximum.reduce(x, axis=1) + np.minimum.reduce(x)[:3]
+
 def np_multi_dot(a, b, c):
     return np.linalg.multi_dot([a, b, c])
 
@@ -1615,6 +1623,13 @@ CASES = [
     Case("np.stack", np_stack, [(A((3, 4)), A((3, 4)))]),
     Case("np.hstack", np_hstack, [(A((3, 2)), A((3, 4)))]),
     Case("np.vstack", np_vstack, [(A((2, 4)), A((3, 4)))]),
+    *[Case(name, ufunc_methods, [(A((3, 3)), A((3,)))], id=name,
+           autograd="its ufuncs have no methods that differentiate")
+      for name in ("np.add.reduce", "np.multiply.reduce", "np.add.accumulate",
+                   "np.multiply.accumulate", "np.add.outer", "np.subtract.outer")],
+    *[Case(name, ufunc_extremes, [(A((3, 3)),)], id=name,
+           autograd="its ufuncs have no methods that differentiate")
+      for name in ("np.maximum.reduce", "np.minimum.reduce")],
     Case("np.linalg.multi_dot", np_multi_dot, [(A((3,)), A((3, 4)), A((4, 2))),
                                                (A((2, 3)), A((3, 3)), A((3,)))],
          autograd="its multi_dot does not record the operation"),

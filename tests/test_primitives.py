@@ -60,7 +60,8 @@ SAMPLES.update({  # np.linalg's factorizations, np.interp, np.convolve, np.corre
     "np.quantile": "a, 0.3", "np.percentile": "a, 30.0", "np.pad": "a, 1", "np.cov": "a",
     "np.average": "a",
     "np.append": "a, v", "np.copysign": "a, v - 0.5", "np.linalg.multi_dot": "[m, m, a]",
-    "np.select": "[a > 0.5, a < 0.2], [a, -a], v",
+    "np.select": "[a > 0.5, a < 0.2], [a, -a], v", "np.add.outer": "a, v",
+    "np.subtract.outer": "a, v",
 })
 # (not the operations that change their arguments: those are refused)
 NUMPY_ENTRIES = sorted(n for n, p in TABLE.items()

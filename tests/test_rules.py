@@ -828,6 +828,47 @@ def np_prod(x, axis, keepdims):
     return np.sum(y * W(np.shape(y)))
 
 
+def ufunc_reduce(x, axis, keepdims):
+    # (the ufuncs' reduce: along axis 0 unless told; ties avoided by no_ties)
+    y = np.add.reduce(x, axis=axis, keepdims=keepdims) if axis != 0 else np.add.reduce(x)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_multiply_reduce(x, axis, keepdims):
+    y = np.multiply.reduce(x, axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_maximum_reduce(x, axis, keepdims):
+    y = np.maximum.reduce(x, axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_minimum_reduce(x, axis, keepdims):
+    y = np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_add_accumulate(x, axis):
+    y = np.add.accumulate(x, axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_multiply_accumulate(x, axis):
+    y = np.multiply.accumulate(x, axis=axis)
+    return np.sum(y * W(np.shape(y)))
+
+
+def ufunc_add_outer(x, y):
+    z = np.add.outer(x, y)
+    return np.sum(z * z * W(np.shape(z)))
+
+
+def ufunc_subtract_outer(x, y):
+    z = np.subtract.outer(x, y)
+    return np.sum(z * z * W(np.shape(z)))
+
+
 def np_ptp(x, axis, keepdims):
     y = np.ptp(x, axis=axis, keepdims=keepdims)
     return np.sum(y * W(np.shape(y)))
@@ -950,6 +991,23 @@ REDUCTIONS = [
     row("np.prod", np_prod, PROD_CASES),
     row("np.max", np_max, extremum_cases()),
     row("np.ptp", np_ptp, extremum_cases()),
+    row("np.add.reduce", ufunc_reduce, [(rand((3, 4)), 0, False), (rand((3, 4)), 1, True),
+                                        (rand((2, 3, 4)), -1, False), (rand((5,)), 0, False),
+                                        (rand((2, 3, 4)), None, False)]),
+    row("np.multiply.reduce", ufunc_multiply_reduce, [
+        (rand((3, 4)), 0, False), (rand((3, 4)), -1, True), (rand((2, 3, 2)), (0, 2), False)]),
+    row("np.maximum.reduce", ufunc_maximum_reduce, [
+        (no_ties((3, 4)), 0, False), (no_ties((3, 4)), 1, True), (no_ties((5,)), 0, False)]),
+    row("np.minimum.reduce", ufunc_minimum_reduce, [
+        (no_ties((3, 4)), 0, True), (no_ties((2, 3, 4)), -2, False)]),
+    row("np.add.accumulate", ufunc_add_accumulate, [(rand((3, 4)), 0), (rand((3, 4)), 1),
+                                                    (rand((5,)), -1)]),
+    row("np.multiply.accumulate", ufunc_multiply_accumulate, [(rand((3, 4)), 0),
+                                                              (rand((2, 3, 2)), -1)]),
+    row("np.add.outer", ufunc_add_outer, [(rand((3,)), rand((4,))), (rand((2, 3)), rand((2,))),
+                                          (rand(()), rand((3,)))], wrt=(0, 1)),
+    row("np.subtract.outer", ufunc_subtract_outer, [(rand((3,)), rand((4,))),
+                                                    (rand((2,)), rand((2, 3)))], wrt=(0, 1)),
     row("np.min", np_min, extremum_cases()),
     row("np.amax", np_amax, extremum_cases()[:6]),
     row("np.amin", np_amin, extremum_cases()[:6]),

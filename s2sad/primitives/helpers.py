@@ -49,7 +49,7 @@ helper(
     "append_adjoint(g, arr, values, axis, of_values)", "diagflat_adjoint(g, v, k)",
     "select_adjoint(g, condlist, choicelist)", "select_default_adjoint(g, condlist, default)",
     "ptp_adjoint(g, a, axis=None, keepdims=False)", "nan_to_num_adjoint(g, x)",
-    "nan_to_num_fill_adjoint(g, x, which, fill)",
+    "nan_to_num_fill_adjoint(g, x, which, fill)", "outer_adjoint(g, a, b, of_b)",
     linear=("g",), zero="others",
 )
 helper("nan_to_num_fill_tangent(t, x, which)", linear=("t",), zero="others")

@@ -399,6 +399,21 @@ vjp("np.cumprod(a, axis=None, dtype=None, out=None)",
     a="cumprod_adjoint(cast_adjoint(g, dtype, a), a, ans, axis)",
     jvp={"a": "cast_adjoint(cumprod_tangent(t, a, ans, axis), dtype, a)"},
     expensive=True, fresh=True, note="exact with zeros (no division), as JAX")
+# The ufuncs' methods (`np.add.reduce(a)`: np.sum along axis 0), by the same rules
+# (not `reduction`: without an axis they reduce axis 0, not every axis)
+_REDUCE = "(a, /, axis=0, dtype=None, out=None, *, keepdims=False, initial=NoValue, where=True)"
+alias("np.add.reduce", "np.sum", "np.add.reduce" + _REDUCE, reduction=False)
+alias("np.multiply.reduce", "np.prod", "np.multiply.reduce" + _REDUCE, reduction=False)
+alias("np.maximum.reduce", "np.max", "np.maximum.reduce" + _REDUCE, reduction=False)
+alias("np.minimum.reduce", "np.min", "np.minimum.reduce" + _REDUCE, reduction=False)
+alias("np.add.accumulate", "np.cumsum", "np.add.accumulate(a, /, axis=0, dtype=None, out=None)")
+alias("np.multiply.accumulate", "np.cumprod",
+      "np.multiply.accumulate(a, /, axis=0, dtype=None, out=None)")
+# every pair of entries: a's adjoint sums g over b's axes, b's over a's
+vjp("np.add.outer(A, B, /, **kwargs)", A="outer_adjoint(g, A, B, False)",
+    B="outer_adjoint(g, A, B, True)", linear=("A", "B"), fresh=True, takes="any")
+vjp("np.subtract.outer(A, B, /, **kwargs)", A="outer_adjoint(g, A, B, False)",
+    B="outer_adjoint(-g, A, B, True)", linear=("A", "B"), fresh=True, takes="any")
 vjp(
     "np.linalg.norm(x, ord=None, axis=None, keepdims=False)",
     x="norm_adjoint(g, x, ans, ord, axis, keepdims)",

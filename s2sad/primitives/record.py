@@ -299,12 +299,21 @@ def _object_key(obj: Any) -> Any:
     norm.logpdf` is False), by its object and its function."""
     if isinstance(obj, types.MethodType):
         return id(obj.__self__), id(obj.__func__)
+    if _ufunc_method(obj):  # (np.add.reduce: a builtin method of the ufunc, made anew too)
+        return id(obj.__self__), obj.__name__
     return id(obj)
+
+
+def _ufunc_method(obj: Any) -> bool:
+    return isinstance(obj, types.BuiltinMethodType) and \
+        isinstance(getattr(obj, "__self__", None), np.ufunc)
 
 
 def _same_callable(a: Any, b: Any) -> bool:
     if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
         return a.__self__ is b.__self__ and a.__func__ is b.__func__
+    if _ufunc_method(a) and _ufunc_method(b):
+        return a.__self__ is b.__self__ and a.__name__ == b.__name__
     return a is b
 
 

@@ -297,6 +297,7 @@ from .shapes import (  # noqa: F401
     nan_to_num_fill_adjoint,
     nan_to_num_fill_tangent,
     object_with,
+    outer_adjoint,
     pad_adjoint,
     polyval_coefficients_adjoint,
     polyval_coefficients_tangent,

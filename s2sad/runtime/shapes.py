@@ -294,6 +294,14 @@ def nan_to_num_fill_tangent(t: Any, x: Any, which: str) -> Any:
     return np.where(found(x), t, 0.0)
 
 
+def outer_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
+    """np.add.outer(a, b) has a's axes then b's: a's adjoint is g summed over
+    b's axes, b's (with `of_b`) over a's."""
+    na, nb = np.ndim(a), np.ndim(b)
+    axes = tuple(range(na)) if of_b else tuple(range(na, na + nb))
+    return np.reshape(np.sum(g, axis=axes), np.shape(b if of_b else a))
+
+
 def diag_adjoint(g: Any, v: Any, k: int) -> Any:
     """np.diag builds a matrix from a vector or extracts a diagonal: undo whichever it did."""
     if np.ndim(v) == 1:
