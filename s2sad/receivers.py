@@ -22,10 +22,18 @@ get no check.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
+import numpy as np
+
 from . import primitives
 from .analysis import SCALAR, Facts, known_shape
+from .errors import NoAdjointError
 from .ir import Assign, Block, Const, Function, If, Loop, Operand, Ref, Var, regions, walk
+from .parsing import is_library_file
 from .runtime import UpdatingMethod, check_receiver
+from .runtime.functions import is_object
 
 # attributes whose rules already tell an array from an object (`.T` of a class
 # with a field T is the field: `array_attribute_adjoint`)
@@ -39,16 +47,19 @@ def check_receivers(fn: Function, facts: Facts, objects: tuple[int, ...],
     the others are not); `mixed`: of containers that may hold one (the items
     of the others are not)."""
     given = {p for i, p in enumerate(fn.params) if i not in objects and i not in mixed}
-    return _block(fn.body, facts, proved_numeric(fn, given))
+    indexes = {s.target: s.args for s in walk(fn.body)
+               if isinstance(s, Assign) and s.prim == "index" and s.target is not None}
+    return _block(fn.body, facts, proved_numeric(fn, given), indexes)
 
 
-def _block(block: Block, facts: Facts, proved: set) -> int:
+def _block(block: Block, facts: Facts, proved: set, indexes: dict) -> int:
     placed = 0
     new: list = []
     for stmt in block.stmts:
         for region in regions(stmt):
-            placed += _block(region, facts, proved)
+            placed += _block(region, facts, proved, indexes)
         if isinstance(stmt, Assign):
+            _refuse_a_named_objects_code(stmt, facts, indexes)
             check = _check_for(stmt, facts, proved)
             if check is not None:
                 new.append(check)
@@ -86,6 +97,64 @@ def _check_for(stmt: Assign, facts: Facts, proved: set) -> Assign | None:
         return None
     return Assign(None, "check_receiver", [x, Const(what), Const(records), Const(items)], {},
                   Ref("$check_receiver", check_receiver), stmt.loc)
+
+
+def _refuse_a_named_objects_code(stmt: Assign, facts: Facts, indexes: dict) -> None:
+    """An object the code names (a global, a closure's, a default: a Ref, not
+    an argument, whose methods the lowering follows) indexed with a value that
+    carries a derivative (`np.r_[1.0, x]`, `table[x]`), or met by one in an
+    operator (`x * S` of a class with __rmul__): its own __getitem__ or
+    operator method computes with that value, where indexing's and the
+    operator's rules would take the object for a constant array, and the
+    derivative would be wrong (a zero), silently. Refused at the user's line."""
+    prim = primitives.get(stmt.prim)
+    if stmt.prim == "getitem":  # (an index display's parts: `np.r_[1.0, x]`)
+        named, others = stmt.args[:1], [*stmt.args[1:], *indexes.get(stmt.args[1], ())]
+    elif prim.form == "operator" and len(stmt.args) == 2:
+        named, others = stmt.args, stmt.args
+    else:
+        return
+    for x in named:
+        matrix = isinstance(x, Ref) and isinstance(x.value, np.matrix)
+        if not (isinstance(x, Ref) and (matrix or _own_methods(x.value, stmt.prim == "getitem"))):
+            continue
+        if not any(isinstance(a, Var) and a in facts.varied for a in others if a is not x):
+            continue
+        name = x.name.lstrip("$")
+        if matrix:  # (its * is a matrix product, its shapes stay 2-d: not an array's rules)
+            raise NoAdjointError(
+                f"{name} is an np.matrix, whose operators are not an array's, and it meets a "
+                "value that carries a derivative", stmt.loc,
+                f"make it an array once, outside the function ({name} = np.asarray({name})), "
+                "and use @ for its products")
+        if isinstance(x.value, _AXIS_CONCATENATOR):
+            raise NoAdjointError(
+                f"{name}[...] builds an array from values that carry a derivative, and s2sad has "
+                "no rule for it", stmt.loc, "use np.concatenate([...]) (np.r_ of 1-d arrays: "
+                "np.concatenate([np.atleast_1d(v) for v in ...])) or np.column_stack([...]) "
+                "(np.c_ of 1-d arrays)")
+        what = "indexes" if stmt.prim == "getitem" else "meets in an operator"
+        raise NoAdjointError(
+            f"the code {what} {name}, an object of class {type(x.value).__name__}, with a "
+            "value that carries a derivative: its own method computes with that value, "
+            "which s2sad does not follow for an object the code names", stmt.loc,
+            f"pass {name} to the function as an argument (s2sad follows the methods of "
+            "objects passed in), or call a method of it")
+
+
+def _own_methods(value: Any, indexing: bool) -> bool:
+    """An object whose indexing or operators are its class's own code (not an
+    array's, a number's or a container's)."""
+    if isinstance(value, (np.ndarray, np.generic, int, float, complex, bool, str, bytes,
+                          list, tuple, dict, range, slice, type(None))):
+        return False
+    if isinstance(value, _AXIS_CONCATENATOR):
+        return indexing
+    module = sys.modules.get(type(value).__module__)
+    return is_object(value) and not is_library_file(getattr(module, "__file__", "") or "")
+
+
+_AXIS_CONCATENATOR = type(np.r_).__mro__[1]  # (np.r_'s and np.c_'s base class)
 
 
 def _updating_pair(stmt: Assign) -> bool:

@@ -265,3 +265,74 @@ def test_plain_containers_of_arrays_get_no_checks():
     g = s2sad.grad(lists_and_dicts_of_arrays)(params, xs)
     expected = s2sad.numerical_gradient(lists_and_dicts_of_arrays, (params, xs), 0)
     np.testing.assert_allclose(g["W"], expected["W"], rtol=1e-6)
+
+
+# ---------------------------------------------------------------- objects the code names
+
+
+class _Table:
+    def __getitem__(self, t):
+        return 2.0 * np.sin(t)
+
+
+class _Scale:
+    def __rmul__(self, t):
+        return 2.0 * np.sin(t)
+
+    def __radd__(self, t):
+        return 2.0 * np.sin(t)
+
+
+TABLE_OBJECT = _Table()
+SCALE_OBJECT = _Scale()
+MATRIX = np.matrix([[2.0, 1.0], [0.0, 3.0]])
+
+
+def _indexes_global_table(x):
+    return np.sum(TABLE_OBJECT[x])
+
+
+def _multiplies_global_scale(x):
+    return np.sum(x * SCALE_OBJECT)
+
+
+def _adds_global_scale(x):
+    return np.sum(x + SCALE_OBJECT)
+
+
+def _r_features(x):
+    return np.sum(np.r_[1.0, x, x ** 2] ** 2)
+
+
+def _c_columns(x):
+    return np.sum(np.c_[x, x ** 2] @ np.array([1.0, 1.0]))
+
+
+def _global_matrix(x):
+    return np.sum(np.asarray(MATRIX @ x) ** 2)
+
+
+def _passed_table(tab, x):
+    return np.sum(tab[x])
+
+
+def _r_of_constants(x):
+    return np.sum(np.r_[0:3] * x)
+
+
+def test_an_object_the_code_names_is_refused_where_its_own_code_meets_a_derivative():
+    # (an outside review: each gave a zero or a wrong gradient, silently)
+    x = np.array([0.1, 0.2])
+    for fn, match in [(_indexes_global_table, "TABLE_OBJECT, an object of class _Table"),
+                      (_multiplies_global_scale, "SCALE_OBJECT"),
+                      (_adds_global_scale, "SCALE_OBJECT"),
+                      (_r_features, r"np.r_\[...\]"), (_c_columns, r"np.c_\[...\]"),
+                      (_global_matrix, "np.matrix")]:
+        for transform in (lambda f: s2sad.grad(f)(x), lambda f: s2sad.jvp(f, (x,), (x,)),
+                          lambda f: s2sad.hessian(f)(x)):
+            with pytest.raises(s2sad.NoAdjointError, match=match) as info:
+                transform(fn)
+            assert "test_object_receivers.py" in str(info.value)
+    # the object passed in is followed; np.r_ of constants is only an array
+    np.testing.assert_allclose(s2sad.grad(_passed_table, wrt=1)(_Table(), x), 2 * np.cos(x))
+    np.testing.assert_allclose(s2sad.grad(_r_of_constants)(np.ones(3)), [0.0, 1.0, 2.0])
