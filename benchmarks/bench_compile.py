@@ -120,10 +120,26 @@ def phase_shares(args, runs):
     return shares
 
 
+def python_pace() -> float:
+    """Milliseconds for a 10^6-iteration Python loop (best of 5): what a
+    compiler written in Python runs at on this machine today."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best * 1000
+
+
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     args = make_args()
-    print(f"bench_compile  {T.machine()}\n")
+    print(f"bench_compile  {T.machine()}")
+    # (the machine's speed at Python, to compare first-call times across days)
+    print(f"this machine's pace: a 10^6-iteration Python loop in {python_pace():.1f} ms "
+          "(best of 5)\n")
 
     lines = {f.__name__: len(inspect.getsourcelines(f)[0]) for f in FUNCS}
     code = {f.__name__: sum(1 for ln in inspect.getsourcelines(f)[0]

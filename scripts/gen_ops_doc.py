@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 
 from s2sad import primitives  # noqa: E402
 from s2sad.primitives import Primitive  # noqa: E402
+from s2sad.primitives.record import object_key  # noqa: E402
 
 primitives.load_optional(force=True)  # (SciPy's entries, when SciPy is installed)
 
@@ -232,7 +233,9 @@ def summary() -> str:
     """Counts, with NumPy functions counted once per function object (np.abs is np.absolute)."""
     ours = [r for r in primitives.TABLE.values() if differentiable(r)
             and r.name not in primitives.USER_RULED]
-    functions = {id(primitives.resolve_name(r.name)) for r in ours if r.name.startswith("np.")}
+    # (by the table's key: a ufunc's method, np.add.reduce, is a new object at each access)
+    functions = {object_key(primitives.resolve_name(r.name)) for r in ours
+                 if r.name.startswith("np.")}
     methods = [r for r in ours if r.name.startswith(".")]
     scipy = [r for r in ours if r.name.startswith("scipy.")]
     return (

@@ -283,17 +283,17 @@ def resolve_name(name: str) -> Any:
 def for_object(obj: Any) -> Primitive | None:
     """The primitive registered for a function object (`np.exp`, `math.sin`),
     or for a bound method of a library object (`scipy.stats.norm.logpdf`)."""
-    name = _BY_OBJECT.get(_object_key(obj))
+    name = _BY_OBJECT.get(object_key(obj))
     if name is None and _OPTIONAL:  # (an optional entry whose library is imported now)
         load_optional()
-        name = _BY_OBJECT.get(_object_key(obj))
+        name = _BY_OBJECT.get(object_key(obj))
     if name is None:
         return None
     prim = TABLE[name]
     return prim if _same_callable(resolve_name(name), obj) else None
 
 
-def _object_key(obj: Any) -> Any:
+def object_key(obj: Any) -> Any:
     """How `_BY_OBJECT` knows a callable: by identity, except a bound method,
     which Python makes anew at each attribute access (`norm.logpdf is
     norm.logpdf` is False), by its object and its function."""
@@ -347,7 +347,7 @@ def user_rules(obj: Any, name: str, vjp_rule: Any, jvp_rule: Any) -> Primitive:
     USER_RULED[name] = (obj, vjp_rule, jvp_rule)
     prim = replace(_add(prim), honoured=frozenset(names))  # (the rules see every argument)
     TABLE[name] = prim
-    _BY_OBJECT[_object_key(obj)] = name
+    _BY_OBJECT[object_key(obj)] = name
     return prim
 
 
@@ -450,7 +450,7 @@ def _add(prim: Primitive) -> Primitive:
     TABLE[prim.name] = prim
     obj = resolve_name(prim.name) if prim.form in ("function", "helper") else None
     if obj is not None:
-        _BY_OBJECT.setdefault(_object_key(obj), prim.name)
+        _BY_OBJECT.setdefault(object_key(obj), prim.name)
     return prim
 
 
@@ -585,6 +585,7 @@ def group(title: str) -> None:
 
 
 __all__ = ["Primitive", "TABLE", "MISSING", "USER_RULED", "lookup", "get", "for_object",
+           "object_key",
            "resolve_name", "user_rules",
            "vjp", "elementwise", "scalar_function", "nondiff", "structural", "helper", "alias",
            "group", "named_default"]
