@@ -1571,7 +1571,7 @@ def test_user_rules_for_a_distribution_method() -> None:
         name = s2sad.custom._name(method)
         TABLE.pop(name)
         primitives.USER_RULED.pop(name)
-        primitives.record._BY_OBJECT.pop(primitives.record._object_key(method))
+        primitives.record._BY_OBJECT.pop(primitives.record.object_key(method))
         pipeline.invalidate()
 
 
