@@ -46,7 +46,7 @@ from .ir import (
     walk_nested,
 )
 from .naming import Naming
-from .parsing import Binding
+from .parsing import Binding, syntax_children
 from .release import release_dead_names, without_releases
 
 MARKER = "__s2sad_comment__"
@@ -575,12 +575,7 @@ def _locate(node: ast.AST, line: int) -> None:
         if isinstance(node, _LOCATED):
             node.lineno = node.end_lineno = line
             node.col_offset = node.end_col_offset = 0
-        for field in node._fields:  # (ast.iter_child_nodes, inlined: every node passes here)
-            value = getattr(node, field, None)
-            if type(value) is list:
-                todo.extend(child for child in value if isinstance(child, ast.AST))
-            elif isinstance(value, ast.AST):
-                todo.append(value)
+        todo.extend(syntax_children(node))
 
 
 _LOCATED = (ast.stmt, ast.expr, ast.arg, ast.keyword)

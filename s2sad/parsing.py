@@ -118,22 +118,30 @@ def unwrap(fn: Any) -> types.FunctionType:
     return fn
 
 
+def syntax_children(node: Any) -> list:
+    """A syntax tree node's children (ast's or gast's), as ast.iter_child_nodes
+    gives them, in a list: s2sad's walks of the user's statements and of the
+    code it emits visit every node, and ast's generators of generators cost
+    several times this loop."""
+    children = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            children.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
 def walk_syntax(node: Any) -> list:
-    """Every node of a syntax tree (ast's or gast's) under `node`, itself
-    first, in ast.walk's order, as a list: the lowering's scans walk the
-    user's statements many times, and ast.walk's generators of generators
-    cost several times this loop."""
+    """Every node of a syntax tree under `node`, itself first, in ast.walk's
+    order, as a list (the lowering's scans walk the user's statements many
+    times)."""
     found = [node]
     k = 0
     while k < len(found):
-        current = found[k]
+        found.extend(syntax_children(found[k]))
         k += 1
-        for field in current._fields:
-            value = getattr(current, field, None)
-            if type(value) is list:
-                found.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                found.append(value)
     return found
 
 

@@ -186,7 +186,7 @@ class _Search:
                         member = member.__func__
                     if isinstance(member, types.FunctionType):
                         self.code(member, depth + 1)
-                    elif not isinstance(member, (property, types.FunctionType)):
+                    elif not isinstance(member, property):
                         self.value(member, 1, depth + 1)  # (a class attribute: `rng = ...`)
             return
         if not isinstance(fn, types.FunctionType):

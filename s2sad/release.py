@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .parsing import walk_syntax
+from .parsing import syntax_children, walk_syntax
 
 
 def release_dead_names(fdef: ast.FunctionDef) -> int:
@@ -88,13 +88,7 @@ def _reads(stmt: ast.stmt) -> tuple[set[str], set[str]]:
         if kind is ast.AugAssign and type(node.target) is ast.Name:
             read.add(node.target.id)
         inner = deferred or kind in _LATER
-        # (ast.iter_child_nodes, inlined: this pass runs on every emitted function)
-        for field in kind._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend((child, inner) for child in value if isinstance(child, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append((value, inner))
+        stack.extend((child, inner) for child in syntax_children(node))
     return read | later, later
 
 

@@ -108,14 +108,16 @@ def _recipe(stmts: list, result: Operand, bindings: dict[str, Operand],
             hint: str) -> tuple | None:
     """The recipe of a lowering (None if it made more than plain assignments)."""
     by_var = {id(v): ("b", name) for name, v in bindings.items() if type(v) is Var}
+
+    def step(a: Any) -> Any:
+        return by_var.get(id(a), a) if type(a) is Var else a
+
     made: list = []
     for k, stmt in enumerate(stmts):
         if type(stmt) is not Assign or stmt.target is None:
             return None
-        made.append((stmt.prim, [by_var.get(id(a), a) if type(a) is Var else a
-                                 for a in stmt.args],
-                     {n: by_var.get(id(a), a) if type(a) is Var else a
-                      for n, a in stmt.kwargs.items()},
+        made.append((stmt.prim, [step(a) for a in stmt.args],
+                     {n: step(a) for n, a in stmt.kwargs.items()},
                      stmt.callee, stmt.inplace,
                      True if hint and stmt.target.hint == hint else stmt.target.hint))
         by_var[id(stmt.target)] = ("s", k)

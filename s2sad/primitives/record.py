@@ -310,11 +310,7 @@ def _ufunc_method(obj: Any) -> bool:
 
 
 def _same_callable(a: Any, b: Any) -> bool:
-    if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
-        return a.__self__ is b.__self__ and a.__func__ is b.__func__
-    if _ufunc_method(a) and _ufunc_method(b):
-        return a.__self__ is b.__self__ and a.__name__ == b.__name__
-    return a is b
+    return object_key(a) == object_key(b)  # (both alive: their ids are theirs)
 
 
 # ---------------------------------------------------------------- registration

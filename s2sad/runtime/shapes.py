@@ -190,44 +190,39 @@ def stack_adjoint(g: Any, arrays: list, axis: int) -> list:
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
 
 
+def _pieces_back(g: Any, arrays: list, joined: list, axis: int) -> list:
+    """g split where the arrays, as the join made them (`joined`: np.atleast_2d's,
+    columns...), met along `axis`, each piece in its array's own shape."""
+    pieces = np.split(g, _split_points(joined, axis), axis=axis)
+    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+
+
 def hstack_adjoint(g: Any, arrays: list) -> list:
     arrays_1d = [np.atleast_1d(a) for a in arrays]
-    axis = 0 if arrays_1d[0].ndim == 1 else 1
-    pieces = np.split(g, _split_points(arrays_1d, axis), axis=axis)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return _pieces_back(g, arrays, arrays_1d, 0 if arrays_1d[0].ndim == 1 else 1)
 
 
 def vstack_adjoint(g: Any, arrays: list) -> list:
-    arrays_2d = [np.atleast_2d(a) for a in arrays]
-    pieces = np.split(g, _split_points(arrays_2d, 0), axis=0)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return _pieces_back(g, arrays, [np.atleast_2d(a) for a in arrays], 0)
 
 
 def column_stack_adjoint(g: Any, arrays: list) -> list:
     """np.column_stack makes columns of 1-D (and 0-d) arrays and lays 2-D ones
     side by side: g's columns back to each array's shape."""
-    widths = [1 if np.ndim(a) < 2 else np.shape(a)[1] for a in arrays]
-    pieces = np.split(g, list(np.cumsum(widths)[:-1]), axis=1)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    columns = [np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a for a in arrays]
+    return _pieces_back(g, arrays, columns, 1)
 
 
 def dstack_adjoint(g: Any, arrays: list) -> list:
     """np.dstack joins the arrays as 3-D ones (np.atleast_3d) along axis 2."""
-    arrays_3d = [np.atleast_3d(a) for a in arrays]
-    pieces = np.split(g, _split_points(arrays_3d, 2), axis=2)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return _pieces_back(g, arrays, [np.atleast_3d(a) for a in arrays], 2)
 
 
 def append_adjoint(g: Any, arr: Any, values: Any, axis: Any, of_values: bool) -> Any:
-    """np.append(arr, values, axis): the part of g that came from `arr` (or,
-    with `of_values`, from `values`); without an axis both were flattened."""
-    if axis is None:
-        flat = np.ravel(g)
-        n = np.size(arr)
-        return np.reshape(flat[n:] if of_values else flat[:n],
-                          np.shape(values) if of_values else np.shape(arr))
-    first, second = np.split(g, [np.shape(arr)[axis]], axis=axis)
-    return np.reshape(second, np.shape(values)) if of_values else first
+    """np.append(arr, values, axis) is np.concatenate((arr, values), axis)
+    (both flattened without an axis): the part of g that came from `arr`
+    (or, with `of_values`, from `values`)."""
+    return concatenate_adjoint(g, [arr, values], axis)[1 if of_values else 0]
 
 
 def diagflat_adjoint(g: Any, v: Any, k: int) -> Any:
