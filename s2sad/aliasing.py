@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import primitives
 from .ir import (
     Assign,
@@ -435,12 +437,17 @@ class AliasGuard(AliasFacts):
             seen = [u for u in seen if u not in later]
         # (a result of an if or loop after the update is checked at its values' reads)
         seen = [u for u in seen if self._bound_at(u, site) or not self._merged_after(u, site)]
-        if not seen and not (item is not None and self._versions(item[0]) & self.repeated):
+        # (an argument may be a global's array, or view it: `f(W)` reading W after)
+        held = self._globals_read_after(site) if not self.helper and \
+            related & set(self.fn.params) else []
+        if not seen and not held and \
+                not (item is not None and self._versions(item[0]) & self.repeated):
             return  # (an item of `[a] * 3` is the other slots' too: checked when it runs)
-        others = [u if self._bound_at(u, site) else UNBOUND for u in seen]
+        others = [u if self._bound_at(u, site) else UNBOUND for u in seen] + held
         params = set(self.fn.params) if self.helper else set()
         shown = ", ".join(sorted({u.hint for u in seen if u.hint.isidentifier()
-                                  and u not in params and not self._iterated_copy(u)}) +
+                                  and u not in params and not self._iterated_copy(u)} |
+                                 {r.name for r in held}) +
                           [f"the argument {p.hint}, which the caller may still read"
                            for p in self.fn.params if p in seen and p in params])
         if item is None:
@@ -452,6 +459,20 @@ class AliasGuard(AliasFacts):
         block = _block_holding(self.fn.body, stmt)
         assert block is not None
         block.stmts.insert(block.stmts.index(stmt), check)
+
+    def _globals_read_after(self, site: _Site) -> list[Ref]:
+        """The arrays, lists and dicts of globals and closures read after `site`
+        (or in a later iteration of a loop around it): an argument written in
+        place may be one of them, which Python's write would change."""
+        held: list[Ref] = []
+        for later in self.sites:
+            if later.pos <= site.pos and not any(loop in later.loops for loop in site.loops):
+                continue
+            for r in later.reads:
+                if isinstance(r, Ref) and not r.name.startswith("$") and r not in held and \
+                        isinstance(r.value, (np.ndarray, list, dict)):
+                    held.append(r)
+        return held
 
     def _iterated_copy(self, v: Var) -> bool:
         """Is v what a loop goes through, made by the lowering (`A_items` of

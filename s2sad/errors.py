@@ -76,24 +76,41 @@ class NoAdjointError(S2sadError):
 class NonScalarOutputError(S2sadError):
     """`grad` of a function whose output is not a scalar."""
 
+    told: tuple | None = None  # (returned's arguments, for `retold`)
+
     @classmethod
     def returned(cls, name: str, what: Any, loc: Loc | None, generator: bool = False,
-                 needs: str = "grad") -> NonScalarOutputError:
+                 needs: str = "grad", value_only: str = "") -> NonScalarOutputError:
         """The error for `name` returning `what` (runtime.NonScalarOutput's
         argument: a shape, or a type's name) where `needs` (grad, a second
-        derivative) needs a scalar. A library function wrapped by s2sad
+        derivative) needs a scalar; `value_only` is the code of a function
+        giving the value alone, for a hint. A library function wrapped by s2sad
         (`hessian(np.sin)`) has no line of the user's to show."""
         kind = f"an array of shape {what}" if isinstance(what, tuple) else f"a {what}"
-        hint = "if it returns (value, auxiliary data), pass has_aux=True" \
-            if what in ("tuple", "list") else "reduce the output (e.g. with np.sum or " \
-            "np.mean) to the scalar you want the gradient of"
+        if what not in ("tuple", "list"):
+            hint = "reduce the output (e.g. with np.sum or np.mean) to the scalar you want " \
+                "the gradient of"
+        elif needs == "grad":
+            hint = "if it returns (value, auxiliary data), pass has_aux=True"
+        else:  # (hessian and hvp take no auxiliary data)
+            hint = f"if it returns (value, auxiliary data), take the {needs} of a function " \
+                f"that returns the value only: {value_only or 'lambda x: f(x)[0]'}"
         if generator:
             kind = "a generator (it is a generator function)"
             hint = "return the value instead of yielding it, or differentiate a function " \
                 "that adds up what it yields: sum(gen(x))"
         if loc is not None and loc.filename.startswith("<s2sad:"):
             loc = None
-        return cls(f"{needs} needs {name} to return a scalar, but it returned {kind}", loc, hint)
+        error = cls(f"{needs} needs {name} to return a scalar, but it returned {kind}", loc,
+                    hint)
+        error.told = (name, what, loc, generator)
+        return error
+
+    def retold(self, needs: str, value_only: str) -> NonScalarOutputError:
+        """The same error said of the transform the user called (`hessian`,
+        whose inner `grad` raised it)."""
+        return self if self.told is None else \
+            self.returned(*self.told, needs=needs, value_only=value_only)
 
 
 class WrtError(S2sadError):

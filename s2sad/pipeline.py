@@ -810,4 +810,13 @@ def guards_for(fn: types.FunctionType, lowered: Lowered, shared: set[str]) -> Gu
         else:  # a builtin: still not shadowed by a global, and still the same object
             dicts.append((binding.holder, name, _ABSENT))
             dicts.append((builtins.__dict__, name, binding.value))
-    return Guards(fn, dicts, cells, list(lowered.baked_attrs))
+    attrs, seen = [], set()
+    for owner, attr, value in lowered.baked_attrs:
+        if (id(owner), attr) in seen:  # (by identity: an object may not be hashable)
+            continue
+        seen.add((id(owner), attr))
+        if isinstance(owner, types.ModuleType) and owner.__dict__.get(attr, _ABSENT) is value:
+            dicts.append((owner.__dict__, attr, value))  # (`np.exp`: a subscript, the faster)
+        else:
+            attrs.append((owner, attr, value))
+    return Guards(fn, dicts, cells, attrs)

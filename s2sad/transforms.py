@@ -17,6 +17,7 @@ import contextlib
 import copy
 import dataclasses
 import functools
+import inspect
 import types
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -780,7 +781,10 @@ def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
                 "differentiate with respect to the real and imaginary parts as real arrays "
                 "(z = x + 1j * y), or take Hessian-vector products with s2sad.hvp, which "
                 "takes complex inputs")
-        h = inner(*args, **kwargs)
+        try:
+            h = inner(*args, **kwargs)
+        except NonScalarOutputError as exc:  # (said by the gradient inside: said of hessian)
+            raise exc.retold("hessian", _value_only(chosen.target.fn)) from None
         if whole:
             return h  # (wrt names its arguments once each, in order: the blocks as they are)
         h = ((h,),) if len(params) == 1 else h
@@ -790,6 +794,21 @@ def hessian(f: Callable, wrt: Wrt = 0, *, holomorphic: bool = False,
 
     blocks.__s2sad_transform__ = "hessian"  # type: ignore[attr-defined]
     return blocks
+
+
+def _value_only(fn: Callable) -> str:
+    """`lambda x, y=2: f(x, y)[0]`: the code of a function giving the first item
+    of what fn returns, with fn's parameters (for a hint)."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return ""
+    called = fn.__name__ if fn.__name__.isidentifier() else "f"
+    taken = ", ".join(str(p.replace(annotation=p.empty)) for p in params)
+    given = ", ".join(("*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD
+                       else "") + p.name + (f"={p.name}" if p.kind is p.KEYWORD_ONLY else "")
+                      for p in params)
+    return f"lambda {taken}: {called}({given})[0]"
 
 
 def _whole_arguments(f: Callable, wrt: Wrt, what: str) -> tuple[Chosen, Any]:
@@ -840,6 +859,8 @@ def hvp(f: Callable, wrt: Wrt = 0, *, backend: str = "numpy") -> Callable:
             per_param.append(functools.reduce(lambda a, b: a + b, mine))
         try:
             _, tangent = jvp_at(gradient, tuple(args), kwargs, moved, tuple(per_param))
+        except NonScalarOutputError as exc:
+            raise exc.retold("hvp", _value_only(chosen.target.fn)) from None
         except TypeError:  # (f's own TypeError for a call short of an argument)
             check_binding(chosen.target.fn, tuple(args), kwargs)
             raise

@@ -1317,6 +1317,15 @@ def ss_convolve_same(in1, in2):
 def ss_convolve_valid(in1, in2):
     return scipy.signal.convolve(in1, in2, mode="valid")
 
+def ss_convolve2d_same(in1, in2):
+    return scipy.signal.convolve2d(in1, in2, "same")
+
+def ss_correlate2d(in1, in2):
+    return scipy.signal.correlate2d(in1, in2)
+
+def ss_correlate2d_valid(in1, in2):
+    return scipy.signal.correlate2d(in1, in2, mode="valid")
+
 def decay(y, t, k):
     return -k * y + 0.5 * np.sin(t) * y[::-1]
 
@@ -1934,6 +1943,12 @@ if scipy is not None:
         Case("scipy.signal.convolve", ss_convolve_same, [(A((5,)), A((3,)))], id="same",
              autograd="fails with mode='same'"),
         Case("scipy.signal.convolve", ss_convolve_valid, [(A((3, 4)), A((2, 2)))], id="valid"),
+        Case("scipy.signal.convolve2d", ss_convolve2d_same,
+             [(A((3, 4)), A((2, 2))), (A((3, 4), real=True), A((2, 3)))], autograd=NO_ADJOINT),
+        Case("scipy.signal.correlate2d", ss_correlate2d,
+             [(A((3, 4)), A((2, 2))), (A((3, 4)), A((2, 3), real=True))], autograd=NO_ADJOINT),
+        Case("scipy.signal.correlate2d", ss_correlate2d_valid,
+             [(A((3, 4)), A((2, 2))), (A((2, 2)), A((3, 4)))], id="valid", autograd=NO_ADJOINT),
         Case("scipy.integrate.odeint", si_odeint, [(A((2,)), A((2,), **POS))], **REAL_ONLY,
              no_tangent="its tangent rules could not name the parameter t (use solve_ivp)",
              note=DOUBLE),

@@ -655,6 +655,23 @@ def test_a_pair_returned_without_has_aux_says_so():
     assert "has_aux=True" in info.value.hint
 
 
+@pytest.mark.parametrize("name", ["hessian", "hvp"])
+def test_a_pair_returned_to_a_second_order_transform_is_said_of_it(name):
+    """hessian and hvp take no has_aux: their hint must not name it, and the
+    error is said of the transform called, not of the grad inside it."""
+    x = np.array([1.0, 2.0, 3.0])
+    transform = getattr(s2sad, name)(loss_and_data)
+    with pytest.raises(s2sad.NonScalarOutputError) as info:
+        transform(x) if name == "hessian" else transform(x, x)
+    assert str(info.value.message).startswith(f"{name} needs loss_and_data")
+    assert "has_aux" not in info.value.hint
+    assert "lambda x: loss_and_data(x)[0]" in info.value.hint
+    assert_points_at(info.value, loss_and_data, "return np.sum(x ** 2), x")
+    fixed = getattr(s2sad, name)(lambda x: loss_and_data(x)[0])
+    expected = 2.0 * np.eye(3) if name == "hessian" else 2.0 * x
+    np.testing.assert_allclose(fixed(x) if name == "hessian" else fixed(x, x), expected)
+
+
 @pytest.mark.parametrize("fn", [loss_alone, loss_and_two])
 def test_has_aux_needs_a_pair(fn):
     for transform in (s2sad.grad, s2sad.value_and_grad):

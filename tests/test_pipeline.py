@@ -52,6 +52,43 @@ def test_a_helpers_gradient_follows_a_rebound_global(monkeypatch):
     np.testing.assert_allclose(s2sad.grad(loss_through_helper)(x), 2.0 * np.exp(x), rtol=1e-12)
 
 
+def exp_sum(x):
+    return np.sum(np.exp(x))
+
+
+def norm_of(x):
+    return np.linalg.norm(x) + math.sin(x[0])
+
+
+@pytest.mark.parametrize("fn, owner, name, other, derivative", [
+    (exp_sum, np, "exp", np.sin, np.cos),
+    (norm_of, np.linalg, "norm", lambda v: np.sum(v ** 2), lambda x: 2.0 * x),
+    (norm_of, math, "sin", lambda v: v ** 3, None),
+])
+def test_a_library_function_patched_is_seen(monkeypatch, fn, owner, name, other, derivative):
+    """A test's mock.patch of np.exp: the code compiled for np.exp, its rule
+    meeting np.sin's values, was run (a wrong gradient); and code compiled
+    while patched ran after (a wrong value too)."""
+    x = np.array([0.5, 1.0])
+    grad = s2sad.value_and_grad(fn)
+    before = grad(x)
+    for _ in range(2):  # (the second call: the fast entry)
+        monkeypatch.setattr(owner, name, other)
+        value, gradient = grad(x)
+        assert value == pytest.approx(fn(x), rel=1e-12)
+        if derivative is not None and fn is exp_sum:
+            np.testing.assert_allclose(gradient, derivative(x), rtol=1e-12)
+        elif derivative is not None:
+            np.testing.assert_allclose(gradient, derivative(x) + [np.cos(x[0]), 0], rtol=1e-12)
+        else:  # (math.sin as a cube)
+            np.testing.assert_allclose(gradient, x / np.linalg.norm(x) + [3 * x[0] ** 2, 0],
+                                       rtol=1e-12)
+        monkeypatch.undo()
+        value, gradient = s2sad.value_and_grad(fn)(x)  # (compiled while patched, before)
+        assert value == pytest.approx(before[0], rel=1e-12)
+        np.testing.assert_allclose(gradient, before[1], rtol=1e-12)
+
+
 def mean_by_len(x):
     return np.sum(x * x) / len(x)
 

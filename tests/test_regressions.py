@@ -910,3 +910,61 @@ def test_a_nested_lists_row_replaced_before_it_is_read(fn):
     for k in (0, 1):
         np.testing.assert_allclose(grads[k], s2sad.numerical_gradient(fn, list(args), k),
                                    rtol=1e-7, atol=1e-9)
+
+
+def columns_of_rows_squared(x):
+    return np.sum(np.column_stack(x ** 2) * np.arange(4.0).reshape(2, 2))
+
+
+def joined_rows_squared(x):
+    return np.sum(np.concatenate(x ** 2) * np.arange(4.0))
+
+
+def stacked_rows_tripled(x):
+    return np.sum(np.dstack(x * 3.0) ** 2)
+
+
+def chosen_rows_squared(x):
+    return np.sum(np.select(x > 0, x ** 2))
+
+
+def chained_rows_squared(x):
+    return np.sum(np.linalg.multi_dot(np.stack([x, x.T]) ** 2))
+
+
+def einsum_of_unpacked(x):
+    return np.einsum("ij,ij->", *(x ** 2, x))
+
+
+def float64_of_a_list(x):
+    return np.sum(np.float64([x[0, 0], x[1, 1]]) ** 2)
+
+
+W2 = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def multi_dot_of_lists(x):
+    return np.linalg.multi_dot([[x[0, 0], x[0, 1]], W2, [x[0, 1], 1.0]])
+
+
+@pytest.mark.parametrize("f", [columns_of_rows_squared, joined_rows_squared,
+                               stacked_rows_tripled, chosen_rows_squared, chained_rows_squared,
+                               einsum_of_unpacked, float64_of_a_list, multi_dot_of_lists])
+def test_sequences_given_as_arrays_and_lists(f):
+    """An outside review: an array passed where NumPy takes a sequence
+    (`np.concatenate(x ** 2)`, iterated over its rows) had its adjoint as a
+    list, which the code then repeated (`list * 2`) or concatenated: a bare
+    ValueError; `np.einsum(*(a, b))` was refused as if it gave out=; a list
+    in np.float64 or np.linalg.multi_dot failed under hessian and jvp."""
+    x = np.array([[0.5, -1.0], [1.5, 0.3]])
+    gradient = s2sad.grad(f)
+    np.testing.assert_allclose(gradient(x), s2sad.numerical_gradient(f, (x,), 0), rtol=1e-6,
+                               atol=1e-8)
+    v = np.array([[1.0, -0.5], [0.25, 2.0]])
+    _, tangent = s2sad.jvp(f, (x,), (v,))
+    assert tangent == pytest.approx(np.sum(gradient(x) * v), rel=1e-10)
+    e = 1e-6
+    numeric = np.array([((gradient(x + e * d) - gradient(x - e * d)) / (2 * e)).ravel()
+                        for d in np.eye(4).reshape(4, 2, 2)])
+    np.testing.assert_allclose(s2sad.hessian(f)(x).reshape(4, 4), numeric, rtol=1e-5,
+                               atol=1e-7)

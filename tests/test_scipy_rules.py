@@ -558,6 +558,21 @@ CONVOLVE_CASES += [(rand((4, 5)), rand((2, 3)), mode, "direct") for mode in ("fu
 CONVOLVE_CASES += [(rand((3, 5)), rand((4, 2)), "same", "fft"), (rand(()), rand(()), "full",
                                                                    "auto")]
 
+
+
+def convolve2d_(a, b, mode):
+    return weighted(signal.convolve2d(a, b, mode=mode))
+
+
+def correlate2d_(a, b, mode):
+    return weighted(signal.correlate2d(a, b, mode))
+
+
+# (the "valid" mode's larger array may be either: correlate2d then flips)
+CONVOLVE2D_CASES = [(rand(s1), rand(s2), mode) for s1, s2 in (((4, 5), (2, 3)), ((3, 3), (3, 3)),
+                                                             ((2, 3), (4, 5)), ((3, 5), (4, 2)))
+                    for mode in ("full", "same", "valid") if s1 != (3, 5) or mode != "valid"]
+
 TOL = 1e-12  # the ODE solves' rtol and atol: finite differences need the solution exact
 
 
@@ -612,6 +627,8 @@ def decay_ivp(t, y, rates):
 
 SIGNAL_INTEGRATE = [
     row("scipy.signal.convolve", convolve_, CONVOLVE_CASES, wrt=(0, 1)),
+    row("scipy.signal.convolve2d", convolve2d_, CONVOLVE2D_CASES, wrt=(0, 1)),
+    row("scipy.signal.correlate2d", correlate2d_, CONVOLVE2D_CASES, wrt=(0, 1)),
     Row("scipy.integrate.odeint",
         checks(odeint_, [(np.array([1.0, 0.2]), 1.3, 0.4, np.linspace(0.0, 2.0, 5)),
                          (np.array([0.5, -0.3]), 2.0, 0.1, np.array([0.0, 0.3, 1.1]))],
@@ -1676,3 +1693,36 @@ def test_second_derivatives_of_log_ndtr_hold_in_both_tails() -> None:
                                rtol=1e-10, atol=1e-300)  # (x + m directly: to 1e-10)
     assert s2sad.hessian(norm_logcdf_value, wrt=0)(80.0, 0.0, 2.0) == 0.0
     assert s2sad.hessian(norm_logcdf_value, wrt=2)(80.0, 0.0, 2.0) == 0.0
+
+
+def convolve2d_wrapped(a, b):
+    return weighted(signal.convolve2d(a, b, "same", boundary="wrap"))
+
+
+def correlate2d_filled(a, b):
+    return weighted(signal.correlate2d(a, b, "full", fillvalue=1.5))
+
+
+def correlate2d_fill_as_hinted(a, b):
+    c = 1.5
+    return weighted(signal.correlate2d(a - c, b, "full") + c * np.sum(np.conj(b)))
+
+
+def test_convolve2d_boundaries_other_than_a_zero_fill():
+    """The adjoints are those of a zero fill: a wrapped boundary is refused in
+    reverse mode (its tangent is the same call of t, and runs); a fill value
+    other than 0 is refused for in2's adjoint only, and the hint's rewrite is
+    the same function, differentiated."""
+    a, b = rand((4, 5)), rand((2, 3))
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="boundary='wrap'"):
+        s2sad.grad(convolve2d_wrapped)(a, b)
+    ta, tb = rand((4, 5)), rand((2, 3))
+    _, tangent = s2sad.jvp(convolve2d_wrapped, (a, b), (ta, tb))
+    numeric = np.sum(s2sad.numerical_gradient(convolve2d_wrapped, (a, b), 0) * ta) + \
+        np.sum(s2sad.numerical_gradient(convolve2d_wrapped, (a, b), 1) * tb)
+    assert tangent == pytest.approx(numeric, rel=1e-7)
+    s2sad.check_grad(correlate2d_filled, a, b, wrt=0)
+    with pytest.raises(s2sad.UnsupportedSyntaxError, match="np.sum\\(np.conj\\(in2\\)\\)"):
+        s2sad.grad(correlate2d_filled, wrt=1)(a, b)
+    assert correlate2d_fill_as_hinted(a, b) == pytest.approx(correlate2d_filled(a, b), rel=1e-12)
+    s2sad.check_grad(correlate2d_fill_as_hinted, a, b, wrt=(0, 1))

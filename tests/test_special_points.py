@@ -253,3 +253,57 @@ def test_every_elementwise_rule_has_special_points():
     missing = elementwise - covered - {"add", "sub", "neg", "pos", "copy", "np.copy",
                                        "operator.add", "operator.sub", "operator.neg"}
     assert not missing, f"give these special-point rows: {sorted(missing)}"
+
+
+# Second derivatives of products where one entry is small beside the others:
+# dividing back twice (d(g ans / a)) cancels two huge terms on the diagonal
+# (nan, inf, or 1e84 where 0 is right). Expected values multiply entries out.
+def _exact_prod_hessian(x):
+    n = len(x)
+    return np.array([[0.0 if i == k else np.prod([x[j] for j in range(n) if j not in (i, k)])
+                      for k in range(n)] for i in range(n)])
+
+
+def _exact_cumprod_squares_hessian(x):
+    """Of sum(cumprod(x) ** 2): 2 sum_k (dc_k/dx_i dc_k/dx_l + c_k d2c_k/dx_i dx_l)."""
+    n = len(x)
+
+    def without(k, skip):
+        return np.prod([x[j] for j in range(k + 1) if j not in skip])
+
+    h = np.zeros((n, n))
+    for i in range(n):
+        for m in range(n):
+            for k in range(max(i, m), n):
+                second = without(k, (i, m)) if i != m else 0.0
+                h[i, m] += 2 * (without(k, (i,)) * without(k, (m,)) + without(k, ()) * second)
+    return h
+
+
+def prod_of(x):
+    return np.prod(x)
+
+
+def multiply_reduce_of(x):
+    return np.multiply.reduce(x)
+
+
+def cumprod_squares(x):
+    return np.sum(np.cumprod(x) ** 2)
+
+
+@pytest.mark.parametrize("x", [[1e-170, 2.0, 3.0], [1e-100, 2.0, 3.0], [1e-9, 2.0, -0.5],
+                               [0.0, 2.0, 3.0], [0.5, 2.0, 3.0, 1.5], [1e-170]])
+@pytest.mark.parametrize("fn, exact", [(prod_of, _exact_prod_hessian),
+                                       (multiply_reduce_of, _exact_prod_hessian),
+                                       (cumprod_squares, _exact_cumprod_squares_hessian)])
+def test_second_derivatives_of_products_with_a_small_entry(x, fn, exact):
+    x = np.array(x)
+    expected = exact(x)
+    scale = np.max(np.abs(expected)) or 1.0
+    with np.errstate(divide="raise", over="raise", invalid="raise"):  # (no 0 * inf on the way)
+        h = s2sad.hessian(fn)(x)
+        v = np.linspace(1.0, 2.0, len(x))
+        hv = s2sad.hvp(fn)(x, v)
+    np.testing.assert_allclose(h, expected, rtol=1e-9, atol=1e-12 * scale)
+    np.testing.assert_allclose(hv, expected @ v, rtol=1e-9, atol=1e-12 * scale)

@@ -430,6 +430,18 @@ def array_added_into_in_a_method(h, x):
     return np.sum(a * x) + np.sum(c.h)
 
 
+class MultipliesInto(Accumulates):
+    def step(self, x):
+        self.h *= x  # (said as written: `*=`, not `+=`)
+
+
+def array_scaled_in_a_method(h, x):
+    a = h * np.ones(2)
+    c = MultipliesInto(a)
+    c.step(x)
+    return np.sum(a * x) + np.sum(c.h)
+
+
 def holds_itself(w, x):
     c = Chained(w)
     c.me = c
@@ -439,7 +451,8 @@ def holds_itself(w, x):
 
 @pytest.mark.parametrize("f, error, match", [
     (held_through_a_dicts_values, s2sad.AliasingError, "another name"),
-    (array_added_into_in_a_method, s2sad.AliasingError, "adds into the array"),
+    (array_added_into_in_a_method, s2sad.AliasingError, r"`self.h \+= ...` in a method updates"),
+    (array_scaled_in_a_method, s2sad.AliasingError, r"`self.h \*= ...` in a method updates"),
     (holds_itself, s2sad.UnsupportedSyntaxError, "holding itself"),
 ])
 def test_other_names_of_a_changed_object_or_array_are_refused(f, error, match):

@@ -179,16 +179,18 @@ class Calls(Arguments, Refusals):
 
     def bake_path(self, name: str) -> None:
         """The callee `a.b.c` was chosen by identity: guard `a` where it binds,
-        and each attribute on the way, except inside NumPy, SciPy and math (their
-        modules, and objects like `scipy.stats.norm`), whose functions s2sad
-        assumes are not rebound."""
+        and each attribute on the way: NumPy's, SciPy's and math's too where a
+        module holds it (`np.exp`, which a test's mock.patch may replace: its
+        rule would meet another function's values), not an attribute of an
+        object they define (`scipy.stats.norm.logpdf`, a new bound method at
+        each access, which no check by identity would find the same)."""
         root, *rest = name.split(".")
         if root.startswith("$"):  # (a name an import in the function binds: the same each time)
             return
         self.baked.add(root)
         for k in range(1, len(rest) + 1):
             owner, attr, value = self.links[".".join([root, *rest[:k]])]
-            if not _in_library(owner):
+            if not _in_library(owner) or isinstance(owner, types.ModuleType):
                 self.baked_attrs.append((owner, attr, value))
 
     def method_call(self, receiver: Operand, name: str, node: gast.Call, hint: str) -> Operand:

@@ -126,6 +126,11 @@ def _unpacked_reaches(node: gast.Call, at: int) -> bool:
             count += 1
         if count > at and isinstance(a, gast.Starred):
             return True
+    return _out_in_unpacked_dict(node)
+
+
+def _out_in_unpacked_dict(node: gast.Call) -> bool:
+    """`f(x, **{"out": o})`: a dict display unpacked into the call gives `out`."""
     return any(k.arg is None and isinstance(k.value, gast.Dict) and
                any(isinstance(key, gast.Constant) and key.value == "out" for key in k.value.keys)
                for k in node.keywords)
@@ -143,9 +148,13 @@ def _unpacks_into_out(fn: Any, node: gast.Call) -> bool:
     given unpacked arguments that fill it (`np.sum(x, *(0, None, o))`)."""
     if isinstance(fn, np.ufunc):
         return _unpacked_reaches(node, fn.nin)
-    params = [p.name for p in _parameters(fn) or ()]
-    return "out" in params and not is_users_function(fn) and \
-        _unpacked_reaches(node, params.index("out"))
+    params = _parameters(fn) or ()
+    if is_users_function(fn) or "out" not in [p.name for p in params]:
+        return False
+    positional = _positional_names(params)  # (np.einsum's out is keyword-only)
+    if "out" in positional:
+        return _unpacked_reaches(node, positional.index("out"))
+    return _out_in_unpacked_dict(node)
 
 
 def _parameters(fn: Any) -> tuple[inspect.Parameter, ...] | None:

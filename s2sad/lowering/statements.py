@@ -41,6 +41,10 @@ UNSUPPORTED = {
 }
 
 
+_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//",
+            gast.Mod: "%", gast.Pow: "**", gast.MatMult: "@", gast.BitAnd: "&", gast.BitOr: "|",
+            gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}  # (for messages)
+
 def static_ref(value: Any) -> Ref:
     """How generated code names a parameter's known value (`Spec.statics`), in
     both halves of a split gradient: `np` for NumPy, `np.tanh` for an object
@@ -438,7 +442,8 @@ class Statements(LowererBase):
             if name in (self.updating, self.constructed) and self.inline_depth == 0:
                 # (`self.h += x` of an array changes it in place, which the caller's
                 # other names for it would see: only numbers here)
-                self.emit("check_not_augmented_array", [old, Const(f"{name}.{target.attr}")],
+                self.emit("check_not_augmented_array", [old, Const(f"{name}.{target.attr}"),
+                                                        Const(_SYMBOLS.get(type(node.op), "+"))],
                           target=False, callee=Ref("$check_not_augmented_array",
                                                    check_not_augmented_array))
             self.set_attribute(name, obj, target,

@@ -202,7 +202,7 @@ helper("check_inplace(value, names, *others)",
        "check_attribute_write(obj, name)", "check_properties_unread(obj, names)",
        "check_appended_list(x, what)",
        "check_receiver(x, what, records=False, items=False)",
-       "check_not_augmented_array(old, what)", "check_not_dict(x)",
+       "check_not_augmented_array(old, what, op)", "check_not_dict(x)",
        "check_not_mapping(a, b)", "check_zip_lengths(strict, *lengths)", effect=True)
 helper("snapshot(x)", linear=("x",), fresh=True)
 # an adjoint accumulated in place: it writes into `a`, which it returns

@@ -393,6 +393,16 @@ vjp("scipy.signal.convolve(in1, in2, mode='full', method='auto')",
     jvp={"in1": "scipy.signal.convolve(t, in2, mode, method)",
          "in2": "scipy.signal.convolve(in1, t, mode, method)"},
     neutral=("method",), expensive=True, fresh=True)
+# with a zero fill, convolve2d is convolve of 2-D arrays; correlate2d conjugates
+# in2 (its tangent: correlate2d of t, which it conjugates too)
+for _name in ("convolve2d", "correlate2d"):
+    _ARGS = "in1, in2, mode, boundary, fillvalue"
+    vjp(f"scipy.signal.{_name}(in1, in2, mode='full', boundary='fill', fillvalue=0)",
+        in1=f"{_name}_adjoint_in1(g, {_ARGS})", in2=f"{_name}_adjoint_in2(g, {_ARGS})",
+        jvp={"in1": f"scipy.signal.{_name}(t, in2, mode, boundary, 0)",
+             "in2": f"scipy.signal.{_name}(in1, t, mode, boundary, fillvalue)"},
+        expensive=True, fresh=True,
+        note="reverse mode with a zero fill (boundary='fill'; fillvalue=0 for in2's adjoint)")
 
 # The adjoint sensitivity method (runtime/scipy.py); `which` picks the
 # argument, and the rules of several arguments share one backward integration.
@@ -478,6 +488,14 @@ for _side, _other in (("in1", "in2"), ("in2", "in1")):
            jvp={"g": f"convolve_adjoint_{_side}(t, in1, in2, mode)",
                 _other: f"convolve_adjoint_{_side}(g, {'t, in2' if _other == 'in1' else 'in1, t'}"
                         ", mode)"})
+# (each adjoint is R-linear in g and in the other operand, constant in its own)
+for _name in ("convolve2d", "correlate2d"):
+    for _side, _other in (("in1", "in2"), ("in2", "in1")):
+        _with_t = "t, in2" if _other == "in1" else "in1, t"
+        helper(f"{_name}_adjoint_{_side}(g, in1, in2, mode, boundary, fillvalue)",
+               zero=(_side, "mode", "boundary", "fillvalue"),
+               jvp={"g": f"{_name}_adjoint_{_side}(t, in1, in2, mode, boundary, fillvalue)",
+                    _other: f"{_name}_adjoint_{_side}(g, {_with_t}, mode, boundary, fillvalue)"})
 # The ODE solvers' rules: no tangent rules (a Hessian through an ODE is refused).
 helper("odeint_adjoint(g, func, y0, t, args, ans, tfirst, rtol, atol, hmax, hmin, mxstep, which)",
        "solve_ivp_adjoint(g, fun, t_span, y0, method, t_eval, args, ans, rtol, atol, "

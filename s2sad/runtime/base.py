@@ -459,13 +459,21 @@ def read_slice(g: Any, index: Any, written: Any = None, value: Any = None) -> An
     return part
 
 
+def as_given(pieces: list, given: Any) -> Any:
+    """The adjoints of a sequence argument's items in the form it was given:
+    an array, which NumPy iterates over its first axis (`np.concatenate(x * x)`),
+    takes them as one array of its shape; a list or tuple, as a list."""
+    if isinstance(given, np.ndarray):
+        return np.reshape(np.asarray(pieces), given.shape)
+    return pieces
+
+
 def converted_tangent(t: Any, result: Any, x: Any) -> Any:
     """The tangent of a conversion of x into `result` (astype; np.float_power,
     which computes in double precision): `truncated`'s, of the result's dtype
     where that is floating or complex (float32 stays float32, as JAX's)."""
     out = truncated(t, result, x)
-    if type(result) is np.ndarray and result.dtype.kind in "fc" and \
-            np.result_type(out) != result.dtype:
+    if type(result) is np.ndarray and result.dtype.kind in "fc":  # (out may be a list)
         return np.asarray(out, dtype=result.dtype)
     if isinstance(result, np.generic) and result.dtype.kind in "fc":
         return result.dtype.type(out)

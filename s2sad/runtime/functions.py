@@ -259,15 +259,16 @@ def check_not_added_into(value: Any, what: str, helper: str) -> None:
             f"and assign it ({what} = {helper}(...)), or pass it a copy")
 
 
-def check_not_augmented_array(old: Any, what: str) -> None:
-    """Before `self.h += x` in a method or constructor: NumPy adds into the
-    array self.h holds, which every other name for it (the caller's) sees,
-    where s2sad computes a new array; refused for arrays (numbers are fine)."""
+def check_not_augmented_array(old: Any, what: str, op: str = "+") -> None:
+    """Before `self.h += x` (`op` is "+"; "*" for `*=`...) in a method or
+    constructor: NumPy updates the array self.h holds, which every other name
+    for it (the caller's) sees, where s2sad computes a new array; refused for
+    arrays (numbers are fine)."""
     if isinstance(old, np.ndarray):
         raise AliasingError(
-            f"`{what} += ...` in a method adds into the array {what} holds, in place (NumPy), "
-            "and every other name for that array would see the change, which s2sad does not "
-            "follow", hint=f"assign a new array: {what} = {what} + ...")
+            f"`{what} {op}= ...` in a method updates the array {what} holds, in place "
+            "(NumPy), and every other name for that array would see the change, which s2sad "
+            f"does not follow", hint=f"assign a new array: {what} = {what} {op} ...")
 
 
 _PLAIN_RECEIVERS = frozenset({np.ndarray, float, int, bool, complex, np.float64, list, tuple,

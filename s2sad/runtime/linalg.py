@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnsupportedSyntaxError
-from .base import _inexact, _lists_as_arrays, _shape, matrix_transpose, unbroadcast
+from .base import _inexact, _lists_as_arrays, _shape, as_given, matrix_transpose, unbroadcast
 
 
 def cross_adjoint(g: Any, a: Any, b: Any, of_b: bool) -> Any:
@@ -41,7 +41,7 @@ def _ndim(x: Any) -> int:
     return x.ndim if type(x) is np.ndarray else np.ndim(x)
 
 
-def multi_dot_adjoint(g: Any, arrays: list) -> list:
+def multi_dot_adjoint(g: Any, arrays: list) -> Any:
     """np.linalg.multi_dot(arrays) = A1 @ ... @ An (a 1-D first array a row,
     a 1-D last one a column): Ai's adjoint is (A1..Ai-1)^T g (Ai+1..An)^T,
     from products of the prefixes and suffixes."""
@@ -63,7 +63,7 @@ def multi_dot_adjoint(g: Any, arrays: list) -> list:
         d = g if left[i] is None else left[i].T @ g
         d = d if right[i] is None else d @ right[i].T
         out.append(np.reshape(d, np.shape(arrays[i])))
-    return out
+    return as_given(out, arrays)
 
 
 def _no_tangent(t: Any) -> bool:
@@ -82,11 +82,12 @@ def multi_dot_tangent(t: list, arrays: list) -> Any:
     return total if total is not None else np.zeros_like(np.linalg.multi_dot(arrays))
 
 
-def multi_dot_adjoint_moved(g: Any, arrays: list, t: list) -> list:
+def multi_dot_adjoint_moved(g: Any, arrays: list, t: list) -> Any:
     """multi_dot_adjoint(g, arrays) moved along the arrays' tangents `t` (for
     Hessians): Ai's adjoint is linear in each other array, so the sum over
     those that move of the adjoint with that one replaced."""
-    out: list[Any] = [np.zeros(np.shape(a), dtype=np.result_type(g, a)) for a in arrays]
+    out: list[Any] = [np.zeros(np.shape(a), dtype=np.result_type(np.asarray(g), np.asarray(a)))
+                      for a in arrays]  # (a list operand is no dtype of result_type's)
     for j, tj in enumerate(t):
         if _no_tangent(tj):
             continue
@@ -94,7 +95,7 @@ def multi_dot_adjoint_moved(g: Any, arrays: list, t: list) -> list:
         for i in range(len(arrays)):
             if i != j:
                 out[i] = out[i] + moved[i]
-    return out
+    return as_given(out, arrays)
 
 
 @_lists_as_arrays("a", "b")

@@ -66,8 +66,8 @@ def prod_adjoint(g: Any, a: Any, result: Any, axis: Any = None, keepdims: bool =
     shape = _shape(a)
     a = _inexact_array(a)
     g = _expand_reduced(g, shape, axis, keepdims)
-    if _divides_back(a, result):
-        return g * _expand_reduced(result, shape, axis, keepdims) / a
+    if _divides_back(a, result):  # (result / a first: g * result may underflow, g tiny)
+        return g * (_expand_reduced(result, shape, axis, keepdims) / a)
     axes = _normalize_axes(axis, a.ndim)
     last = tuple(range(-len(axes), 0))
     moved = np.moveaxis(a, axes, last)
@@ -83,6 +83,15 @@ def _divides_back(a: Any, result: Any) -> bool:
     tiny = np.finfo(_real_dtype(result)).tiny  # (a subnormal product has lost digits)
     return bool(np.all(a != 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(result))
                 and np.all(np.abs(result) >= tiny))
+
+
+def _scaled_exactly(product: Any, factor: Any) -> bool:
+    """Did multiplying `factor` by numbers neither 0, inf nor subnormal keep
+    every entry as exact as the factor (no overflow, no underflow to a
+    subnormal or 0)? A product that divides back afterwards needs it."""
+    size = np.abs(product)
+    tiny = np.finfo(_real_dtype(size)).tiny
+    return bool(np.all(np.isfinite(size)) and np.all((size >= tiny) | (np.asarray(factor) == 0)))
 
 
 def _products_of_others(flat: np.ndarray) -> np.ndarray:
@@ -153,7 +162,9 @@ def cumprod_adjoint(g: Any, a: Any, result: Any, axis: Any = None) -> Any:
     if axis is None:
         return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(a), np.ravel(result), 0), _shape(a))
     if _divides_back(np.asarray(a), result):
-        return cumsum_adjoint(g * result, a, axis) / a
+        weighted = g * result
+        if _scaled_exactly(weighted, g):
+            return cumsum_adjoint(weighted, a, axis) / a
     # d result[j] / d a[i] = result[i-1] * a[i+1] * ... * a[j] for j >= i, so the adjoint of a[i]
     # is result[i-1] * s[i] with s[i] = g[i] + a[i+1] * s[i+1].
     a_m = np.moveaxis(_inexact_array(a), axis, 0)

@@ -462,16 +462,17 @@ def sqrtm_adjoint(g: Any, a: Any, x: Any) -> Any:
 # ---------------------------------------------------------------- convolution
 
 
-def _full_adjoint(g: Any, in1: Any, in2: Any, mode: str) -> Any:
+def _full_adjoint(g: Any, in1: Any, in2: Any, mode: str, correlating: bool = False) -> Any:
     """g (the adjoint of convolve's output in `mode`) placed where that
-    output sits in the full convolution, zeros elsewhere."""
+    output sits in the full convolution, zeros elsewhere (`correlating`:
+    correlate2d's, whose "same" window sits half a step later)."""
     s1, s2 = np.shape(in1), np.shape(in2)
     full = tuple(a + b - 1 for a, b in zip(s1, s2))
     g = np.asarray(g)
     if mode == "full":
         return g
     if mode == "same":
-        start = [(f - a) // 2 for f, a in zip(full, s1)]
+        start = [(f - a + correlating) // 2 for f, a in zip(full, s1)]
     elif mode == "valid":
         start = [min(a, b) - 1 for a, b in zip(s1, s2)]
     else:
@@ -492,6 +493,75 @@ def convolve_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str = "full") -> Any:
     """The adjoint of in2: the full adjoint correlated with in1."""
     flipped = np.flip(np.asarray(in1))
     return scipy.signal.convolve(_full_adjoint(g, in1, in2, mode), flipped, "valid")
+
+
+def _zero_filled(name: str, boundary: str, fillvalue: Any, of_in2: bool) -> None:
+    """convolve2d's and correlate2d's adjoints are those of zero padding: a
+    boundary that wraps or mirrors in1 is refused, and (for in2's, which
+    meets the padding) a fill other than 0."""
+    if boundary not in ("fill", "pad"):
+        raise UnsupportedSyntaxError(
+            f"scipy.signal.{name} with boundary={boundary!r} has no adjoint rule in s2sad",
+            hint="pad in1 yourself (np.concatenate of its wrapped or mirrored rows and "
+            "columns) and use boundary='fill' with mode='valid'")
+    if of_in2 and np.any(np.asarray(fillvalue) != 0):
+        conj = "np.conj(in2)" if name == "correlate2d" else "in2"
+        raise UnsupportedSyntaxError(
+            f"scipy.signal.{name}'s adjoint of in2 is that of a zero fill, not "
+            f"fillvalue={fillvalue!r}",
+            hint=f"with c the fill: scipy.signal.{name}(in1 - c, in2, mode) + "
+            f"c * np.sum({conj}), which is the same")
+
+
+def convolve2d_adjoint_in1(g: Any, in1: Any, in2: Any, mode: str, boundary: str,
+                           fillvalue: Any) -> Any:
+    """The adjoint of in1 in scipy.signal.convolve2d: scipy.signal.convolve's,
+    which convolve2d is with a zero fill."""
+    _zero_filled("convolve2d", boundary, fillvalue, of_in2=False)
+    return convolve_adjoint_in1(g, in1, in2, mode)
+
+
+def convolve2d_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str, boundary: str,
+                           fillvalue: Any) -> Any:
+    _zero_filled("convolve2d", boundary, fillvalue, of_in2=True)
+    return convolve_adjoint_in2(g, in1, in2, mode)
+
+
+def correlate2d_adjoint_in1(g: Any, in1: Any, in2: Any, mode: str, boundary: str,
+                            fillvalue: Any) -> Any:
+    """The adjoint of in1 in scipy.signal.correlate2d, a window of the full
+    convolution of in1 with conj(in2) flipped."""
+    _zero_filled("correlate2d", boundary, fillvalue, of_in2=False)
+    if _swapped(in1, in2, mode):
+        return _correlate2d_kernel_adjoint(np.flip(g), in2, in1, mode)
+    return _correlate2d_input_adjoint(g, in1, in2, mode)
+
+
+def correlate2d_adjoint_in2(g: Any, in1: Any, in2: Any, mode: str, boundary: str,
+                            fillvalue: Any) -> Any:
+    _zero_filled("correlate2d", boundary, fillvalue, of_in2=True)
+    if _swapped(in1, in2, mode):
+        return _correlate2d_input_adjoint(np.flip(g), in2, in1, mode)
+    return _correlate2d_kernel_adjoint(g, in1, in2, mode)
+
+
+def _swapped(in1: Any, in2: Any, mode: str) -> bool:
+    """Does correlate2d in "valid" mode take in2, the larger, as its input:
+    the result is then correlate2d(in2, in1) flipped (not conjugated)?"""
+    return mode == "valid" and not all(a >= b for a, b in zip(np.shape(in1), np.shape(in2)))
+
+
+def _correlate2d_input_adjoint(g: Any, in1: Any, in2: Any, mode: str) -> Any:
+    kernel = np.flip(np.conj(np.asarray(in2)))
+    full = _full_adjoint(g, in1, kernel, mode, correlating=True)
+    return convolve_adjoint_in1(full, in1, kernel, "full")
+
+
+def _correlate2d_kernel_adjoint(g: Any, in1: Any, in2: Any, mode: str) -> Any:
+    """The kernel's adjoint, flipped back and conjugated (conj's adjoint is conj)."""
+    kernel = np.flip(np.conj(np.asarray(in2)))
+    full = _full_adjoint(g, in1, kernel, mode, correlating=True)
+    return np.conj(np.flip(convolve_adjoint_in2(full, in1, kernel, "full")))
 
 
 # ---------------------------------------------------------------- ODE solvers

@@ -29,7 +29,8 @@ from .linalg import (
 )
 from .reductions import (
     _count,
-    _products_of_others,
+    _divides_back,
+    _scaled_exactly,
     cumprod_adjoint,
     cumprod_tangent,
     cumsum_adjoint,
@@ -113,38 +114,70 @@ def sinc_second_derivative(x: Any) -> Any:
     return _like_input(out, x)
 
 
+# The widest ratio of a product's entries' magnitudes at which its second
+# derivative is taken by dividing back: d(g ans / a) = g dans / a - g ans t / a^2,
+# whose two terms cancel on the diagonal, leaving an error of about eps times
+# max|a| / min|a| of the answer's scale (a small entry beside a large one: any
+# error at all). Wider, the products of the others are differentiated directly.
+_DIVIDES_TWICE_SPREAD = 1e4
+
+
+def _divides_back_twice(a: np.ndarray, ans: Any) -> bool:
+    """May the second derivative of a product of `a`'s entries (`ans`) be
+    taken from ans / a? Where dividing back is exact (`_divides_back`) and
+    the entries are within `_DIVIDES_TWICE_SPREAD` of each other."""
+    if not _divides_back(a, ans):
+        return False
+    size = np.abs(a)
+    return size.size == 0 or bool(size.max() <= _DIVIDES_TWICE_SPREAD * size.min())
+
+
+def _others_tangent(flat: np.ndarray, flat_t: np.ndarray) -> np.ndarray:
+    """Along the last axis, the tangent (along t) of each entry's product of
+    the others, without dividing: the products before and after an entry and
+    their tangents, each built up one step at a time (linear in the length;
+    holomorphic for complex entries)."""
+    dtype = _inexact(flat, flat_t)
+    before, d_before = (np.empty(flat.shape, dtype=dtype) for _ in range(2))
+    after, d_after = (np.empty(flat.shape, dtype=dtype) for _ in range(2))
+    p, dp = np.ones(flat.shape[:-1], dtype=dtype), np.zeros(flat.shape[:-1], dtype=dtype)
+    q, dq = p.copy(), dp.copy()
+    n = flat.shape[-1]
+    for i in range(n):
+        before[..., i], d_before[..., i] = p, dp
+        dp, p = dp * flat[..., i] + p * flat_t[..., i], p * flat[..., i]
+        j = n - 1 - i
+        after[..., j], d_after[..., j] = q, dq
+        dq, q = dq * flat[..., j] + q * flat_t[..., j], q * flat[..., j]
+    return d_before * after + before * d_after
+
+
 def prod_adjoint_a_tangent(g: Any, a: Any, ans: Any, t: Any, axis: Any = None,
                            keepdims: bool = False) -> Any:
-    """d/da of prod_adjoint(g, a, ans) (ans held) along t. Without zeros the
-    adjoint is g ans / a, so this is -g ans t / a^2; with zeros, the product
-    of the others of each entry differentiated directly."""
+    """d/da of prod_adjoint(g, a, ans) (ans held) along t. Where dividing back
+    is safe twice the adjoint is g ans / a, so this is -g ans t / a^2 (with
+    prod_adjoint_ans_tangent's g dans / a); else the product of the others of
+    each entry differentiated directly, and ans not read."""
     shape = _shape(a)
     a, t = _inexact_array(a), np.broadcast_to(_inexact_array(t), shape)
     g = _expand_reduced(g, shape, axis, keepdims)
-    if np.all(a != 0):
-        return -g * _expand_reduced(ans, shape, axis, keepdims) * t / a ** 2
+    if _divides_back_twice(a, ans):
+        return -g * (_expand_reduced(ans, shape, axis, keepdims) / a) * t / a
     axes = _normalize_axes(axis, a.ndim)
     last = tuple(range(-len(axes), 0))
     moved, moved_t = np.moveaxis(a, axes, last), np.moveaxis(t, axes, last)
     flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
-    flat_t = moved_t.reshape(flat.shape)
-    out = np.zeros(flat.shape, dtype=_inexact(flat, flat_t))
-    for j in range(flat.shape[-1]):  # entry j moves: every other entry's product changes
-        others = flat.copy()
-        others[..., j] = flat_t[..., j]
-        changed = _products_of_others(others)
-        changed[..., j] = 0.0
-        out += changed
+    out = _others_tangent(flat, moved_t.reshape(flat.shape))
     return g * np.moveaxis(out.reshape(moved.shape), last, axes)
 
 
 def prod_adjoint_ans_tangent(g: Any, a: Any, t: Any, axis: Any = None,
                              keepdims: bool = False) -> Any:
-    """d/dans of prod_adjoint(g, a, ans) along t: g t / a without zeros (with
-    zeros the adjoint does not read ans: 0)."""
+    """d/dans of prod_adjoint(g, a, ans) along t: g t / a where
+    prod_adjoint_a_tangent divides back (elsewhere it does not read ans: 0)."""
     shape = _shape(a)
     a = _inexact_array(a)
-    if not np.all(a != 0):
+    if not _divides_back_twice(a, np.prod(a, axis=axis, keepdims=keepdims)):
         return np.zeros(shape, dtype=a.dtype)
     return _expand_reduced(g, shape, axis, keepdims) * _expand_reduced(t, shape, axis,
                                                                        keepdims) / a
@@ -226,31 +259,34 @@ def einsum_adjoint_tangent(g: Any, operands: list, t: list) -> list:
 
 def cumprod_adjoint_tangent(g: Any, a: Any, result: Any, t: Any, axis: Any = None) -> Any:
     """d/da of cumprod_adjoint(g, a, cumprod(a)) along t, the cumprod moving with
-    a. Without zeros the adjoint is rcumsum(g * result) / a; with zeros, each
-    entry's sum of products is differentiated directly (cubic in the length)."""
+    a. Where dividing back is safe twice (`_divides_back_twice`) the adjoint
+    is rcumsum(g * result) / a; elsewhere its recurrence is differentiated."""
     if axis is None:
         flat = cumprod_adjoint_tangent(np.ravel(g), np.ravel(a), np.ravel(result),
                                        np.ravel(np.broadcast_to(t, _shape(a))), 0)
         return np.reshape(flat, _shape(a))
     # (holomorphic, as cumprod_adjoint: complex a and t stay complex)
     a, t = _inexact_array(a), np.broadcast_to(_inexact_array(t), _shape(a))
-    if np.all(a != 0):
+    if _divides_back_twice(a, result) and _scaled_exactly(g * result, g):
         moved = cumprod_tangent(t, a, result, axis)
         return cumsum_adjoint(g * moved, a, axis) / a - \
             cumprod_adjoint(g, a, result, axis) * t / a
+    # cumprod_adjoint's a[i] is before[i] * s[i], with before[i] the product of
+    # a[:i] and s[i] = g[i] + a[i+1] s[i+1]: both, and their tangents, step by step
     a_m, t_m = np.moveaxis(a, axis, 0), np.moveaxis(t, axis, 0)
     g_m = np.moveaxis(np.broadcast_to(g, _shape(a)), axis, 0)
+    dtype = _inexact(g_m, a_m, t_m)
+    before, d_before, s, ds = (np.empty(a_m.shape, dtype=dtype) for _ in range(4))
+    p, dp = np.ones(a_m.shape[1:], dtype=dtype), np.zeros(a_m.shape[1:], dtype=dtype)
     n = len(a_m)
-    out = np.zeros(a_m.shape, dtype=_inexact(g_m, a_m, t_m))
     for i in range(n):
-        for k in range(i, n):
-            for m in range(k + 1):
-                if m == i:
-                    continue
-                others = [j for j in range(k + 1) if j not in (i, m)]
-                product = np.prod(a_m[others], axis=0) if others else 1.0
-                out[i] += g_m[k] * t_m[m] * product
-    return np.moveaxis(out, 0, axis)
+        before[i], d_before[i] = p, dp
+        dp, p = dp * a_m[i] + p * t_m[i], p * a_m[i]
+    s[-1], ds[-1] = g_m[-1], 0
+    for i in range(n - 2, -1, -1):
+        s[i] = g_m[i] + a_m[i + 1] * s[i + 1]
+        ds[i] = t_m[i + 1] * s[i + 1] + a_m[i + 1] * ds[i + 1]
+    return np.moveaxis(d_before * s + before * ds, 0, axis)
 
 
 def det_adjoint_a_tangent(g: Any, a: Any, result: Any, t: Any) -> Any:

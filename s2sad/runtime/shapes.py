@@ -22,6 +22,7 @@ from .base import (
     _shape,
     add_adjoints,
     adjoint_dtype,
+    as_given,
     unbroadcast,
     zeros_like,
 )
@@ -179,41 +180,41 @@ def _split_points(arrays: list, axis: int) -> list[int]:
     return list(np.cumsum(sizes)[:-1])
 
 
-def concatenate_adjoint(g: Any, arrays: list, axis: Any) -> list:
+def concatenate_adjoint(g: Any, arrays: list, axis: Any) -> Any:
     if axis is None:
         pieces = np.split(np.ravel(g), np.cumsum([np.size(a) for a in arrays])[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
-    return np.split(g, _split_points(arrays, axis), axis=axis)
+        return as_given([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)], arrays)
+    return as_given(np.split(g, _split_points(arrays, axis), axis=axis), arrays)
 
 
-def stack_adjoint(g: Any, arrays: list, axis: int) -> list:
-    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+def stack_adjoint(g: Any, arrays: list, axis: int) -> Any:
+    return as_given([np.take(g, i, axis=axis) for i in range(len(arrays))], arrays)
 
 
-def _pieces_back(g: Any, arrays: list, joined: list, axis: int) -> list:
+def _pieces_back(g: Any, arrays: list, joined: list, axis: int) -> Any:
     """g split where the arrays, as the join made them (`joined`: np.atleast_2d's,
     columns...), met along `axis`, each piece in its array's own shape."""
     pieces = np.split(g, _split_points(joined, axis), axis=axis)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return as_given([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)], arrays)
 
 
-def hstack_adjoint(g: Any, arrays: list) -> list:
+def hstack_adjoint(g: Any, arrays: list) -> Any:
     arrays_1d = [np.atleast_1d(a) for a in arrays]
     return _pieces_back(g, arrays, arrays_1d, 0 if arrays_1d[0].ndim == 1 else 1)
 
 
-def vstack_adjoint(g: Any, arrays: list) -> list:
+def vstack_adjoint(g: Any, arrays: list) -> Any:
     return _pieces_back(g, arrays, [np.atleast_2d(a) for a in arrays], 0)
 
 
-def column_stack_adjoint(g: Any, arrays: list) -> list:
+def column_stack_adjoint(g: Any, arrays: list) -> Any:
     """np.column_stack makes columns of 1-D (and 0-d) arrays and lays 2-D ones
     side by side: g's columns back to each array's shape."""
     columns = [np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a for a in arrays]
     return _pieces_back(g, arrays, columns, 1)
 
 
-def dstack_adjoint(g: Any, arrays: list) -> list:
+def dstack_adjoint(g: Any, arrays: list) -> Any:
     """np.dstack joins the arrays as 3-D ones (np.atleast_3d) along axis 2."""
     return _pieces_back(g, arrays, [np.atleast_3d(a) for a in arrays], 2)
 
@@ -230,7 +231,7 @@ def diagflat_adjoint(g: Any, v: Any, k: int) -> Any:
     return np.reshape(np.diagonal(g, k), np.shape(v)).copy()
 
 
-def select_adjoint(g: Any, condlist: list, choicelist: list) -> list:
+def select_adjoint(g: Any, condlist: list, choicelist: list) -> Any:
     """np.select takes each entry from the first choice whose condition holds:
     each choice's adjoint is g where it was taken (summed to its shape)."""
     taken: Any = False
@@ -239,7 +240,7 @@ def select_adjoint(g: Any, condlist: list, choicelist: list) -> list:
         out.append(unbroadcast(np.where(np.logical_and(cond, np.logical_not(taken)), g, 0.0),
                                choice))
         taken = np.logical_or(taken, cond)
-    return out
+    return as_given(out, choicelist)
 
 
 def select_default_adjoint(g: Any, condlist: list, default: Any) -> Any:
