@@ -259,7 +259,7 @@ def check_not_added_into(value: Any, what: str, helper: str) -> None:
             f"and assign it ({what} = {helper}(...)), or pass it a copy")
 
 
-def check_not_augmented_array(old: Any, what: str, op: str = "+") -> None:
+def check_not_augmented_array(old: Any, what: str, op: str) -> None:
     """Before `self.h += x` (`op` is "+"; "*" for `*=`...) in a method or
     constructor: NumPy updates the array self.h holds, which every other name
     for it (the caller's) sees, where s2sad computes a new array; refused for
